@@ -1,0 +1,6 @@
+//! # cloudwright-constructs
+//!
+//! Typed AWS constructs. Re-exports all of [`cloudwright_core`], so an app depends on
+//! this one crate.
+
+pub use cloudwright_core::*;

@@ -1,0 +1,227 @@
+//! `App`, `Stage` and `Stack`: the constructs that decide what is deployed where.
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::env::Environment;
+use crate::error::Result;
+use crate::synth::{Assembly, SynthReport};
+use crate::tree::{Arena, Construct, Kind, Node, Settings, StackData, StageData};
+
+static NEXT_APP_ID: AtomicU32 = AtomicU32::new(1);
+
+/// Settings of an [`App`].
+#[derive(Debug, Clone)]
+pub struct AppProps {
+    /// Qualifier of the CDK bootstrap resources the stacks deploy with (`cdk bootstrap --qualifier`).
+    pub bootstrap_qualifier: String,
+    /// Adds the CDK's `BootstrapVersion` parameter and `CheckBootstrapVersion` rule to
+    /// every template, so a deployment into an account that is not bootstrapped fails early.
+    pub bootstrap_version_rule: bool,
+}
+
+impl Default for AppProps {
+    fn default() -> Self {
+        AppProps { bootstrap_qualifier: "hnb659fds".into(), bootstrap_version_rule: true }
+    }
+}
+
+/// The root of the construct tree: holds stages and stacks, and synthesizes them.
+#[derive(Debug, Clone)]
+pub struct App {
+    node: Node,
+}
+
+impl Construct for App {
+    fn node(&self) -> &Node {
+        &self.node
+    }
+}
+
+impl Default for App {
+    fn default() -> Self {
+        App::new()
+    }
+}
+
+impl App {
+    /// A new, empty app with default settings.
+    pub fn new() -> Self {
+        App::with_props(AppProps::default())
+    }
+
+    /// A new, empty app.
+    pub fn with_props(props: AppProps) -> Self {
+        let settings =
+            Settings { bootstrap_qualifier: props.bootstrap_qualifier, bootstrap_rule: props.bootstrap_version_rule };
+        let arena = Arena::new(NEXT_APP_ID.fetch_add(1, Ordering::Relaxed), settings);
+        App { node: Node { arena: Rc::new(RefCell::new(arena)), index: 0 } }
+    }
+
+    /// Validates the app and builds its cloud assembly in memory, writing nothing.
+    pub fn assembly(&self) -> Result<Assembly> {
+        crate::synth::build(&self.node)
+    }
+
+    /// Validates the app and writes its cloud assembly to `outdir`, atomically.
+    pub fn synth(&self, outdir: impl AsRef<Path>) -> Result<SynthReport> {
+        let assembly = self.assembly()?;
+        assembly.write(outdir.as_ref())
+    }
+
+    /// Every stack of the app, in tree order.
+    pub fn stacks(&self) -> Vec<Stack> {
+        self.node
+            .descendants()
+            .into_iter()
+            .filter(|n| n.with_data(|d| matches!(d.kind, Kind::Stack(_))))
+            .map(|node| Stack { node })
+            .collect()
+    }
+}
+
+/// Properties of a [`Stage`].
+#[derive(Debug, Clone, Default)]
+pub struct StageProps {
+    /// Default environment of the stacks in the stage.
+    pub env: Environment,
+}
+
+/// A group of stacks deployed together to one environment (dev, test, prod); written as
+/// a nested cloud assembly `assembly-<Stage>`.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    node: Node,
+}
+
+impl Construct for Stage {
+    fn node(&self) -> &Node {
+        &self.node
+    }
+}
+
+impl Stage {
+    /// Adds a stage to the app or to another stage.
+    pub fn new(scope: &impl Construct, id: &str, props: StageProps) -> Result<Self> {
+        let kind = Kind::Stage(StageData { env: props.env });
+        Ok(Stage { node: Node::add_child(scope.node(), id, kind, "cloudwright.Stage")? })
+    }
+
+    /// The stage's environment, with unset parts inherited from enclosing stages.
+    pub fn environment(&self) -> Environment {
+        resolved_env(&self.node)
+    }
+}
+
+/// Properties of a [`Stack`].
+#[derive(Debug, Clone, Default)]
+pub struct StackProps {
+    /// Where the stack deploys; unset parts are inherited from the stage.
+    pub env: Environment,
+    /// Template `Description`.
+    pub description: Option<String>,
+    /// Refuse deletion of the deployed stack.
+    pub termination_protection: bool,
+    /// Stack tags, applied by CloudFormation to every resource that supports tags.
+    pub tags: Vec<(String, String)>,
+    /// The CloudFormation stack name; derived from the path when `None`.
+    pub stack_name: Option<String>,
+    /// Template `AWSTemplateFormatVersion` (e.g. `2010-09-09`); left out when `None`, as the CDK does.
+    pub template_format_version: Option<String>,
+    /// Template `Transform`s, e.g. `AWS::Serverless-2016-10-31`.
+    pub transforms: Vec<String>,
+}
+
+/// A unit of deployment: one CloudFormation template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stack {
+    pub(crate) node: Node,
+}
+
+impl Construct for Stack {
+    fn node(&self) -> &Node {
+        &self.node
+    }
+}
+
+impl Stack {
+    /// Adds a stack to the app, a stage, or a plain construct outside any stack.
+    pub fn new(scope: &impl Construct, id: &str, props: StackProps) -> Result<Self> {
+        let data = StackData {
+            env: props.env,
+            description: props.description,
+            termination_protection: props.termination_protection,
+            tags: props.tags,
+            stack_name: props.stack_name,
+            template_format_version: props.template_format_version,
+            transforms: props.transforms,
+            dependencies: Vec::new(),
+        };
+        Ok(Stack { node: Node::add_child(scope.node(), id, Kind::Stack(data), "cloudwright.Stack")? })
+    }
+
+    fn with_stack<R>(&self, f: impl FnOnce(&StackData) -> R) -> Option<R> {
+        self.node.borrow().stack(self.node.index).map(f)
+    }
+
+    /// The stack's environment, with unset parts inherited from its stages.
+    pub fn environment(&self) -> Environment {
+        resolved_env(&self.node)
+    }
+
+    /// Deploys this stack after `other`.
+    pub fn add_dependency(&self, other: &Stack) {
+        let target = other.node.index;
+        self.node.with_data_mut(|d| {
+            if let Kind::Stack(s) = &mut d.kind {
+                if !s.dependencies.contains(&target) {
+                    s.dependencies.push(target);
+                }
+            }
+        });
+    }
+
+    /// The id of the stack's artifact in the cloud assembly (also its template's file name).
+    pub fn artifact_id(&self) -> String {
+        crate::synth::names::artifact_id(&self.node.borrow(), self.node.index)
+    }
+
+    /// The CloudFormation stack name.
+    pub fn stack_name(&self) -> String {
+        crate::synth::names::stack_name(&self.node.borrow(), self.node.index)
+    }
+
+    /// Adds a stack tag.
+    pub fn add_tag(&self, key: &str, value: &str) {
+        self.node.with_data_mut(|d| {
+            if let Kind::Stack(s) = &mut d.kind {
+                s.tags.retain(|(k, _)| k != key);
+                s.tags.push((key.to_owned(), value.to_owned()));
+            }
+        });
+    }
+
+    /// The stack tags.
+    pub fn tags(&self) -> Vec<(String, String)> {
+        self.with_stack(|s| s.tags.clone()).unwrap_or_default()
+    }
+}
+
+/// The environment of a stage or stack: its own, filled in from the enclosing stages.
+pub(crate) fn resolved_env(node: &Node) -> Environment {
+    let arena = node.borrow();
+    let mut env = Environment::default();
+    let mut cur = Some(node.index);
+    while let Some(i) = cur {
+        let data = &arena.nodes[i as usize];
+        match &data.kind {
+            Kind::Stack(s) => env = env.or(&s.env),
+            Kind::Stage(s) => env = env.or(&s.env),
+            _ => {}
+        }
+        cur = data.parent;
+    }
+    env
+}

@@ -1,0 +1,112 @@
+//! The data of CloudFormation template elements as the tree stores them. The public
+//! handles are in [`crate::resource`] and [`crate::sections`].
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value as Json};
+
+use crate::expr::{Cond, Expr};
+
+/// One element of a template, with its optional logical id override.
+pub(crate) struct Element {
+    pub logical_id_override: Option<String>,
+    pub body: Body,
+}
+
+pub(crate) enum Body {
+    Resource(ResourceBody),
+    Parameter(Map<String, Json>),
+    Output(OutputBody),
+    Condition(Cond),
+    Mapping(IndexMap<String, IndexMap<String, Json>>),
+    Rule(RuleBody),
+}
+
+impl Element {
+    pub(crate) fn new(body: Body) -> Self {
+        Element { logical_id_override: None, body }
+    }
+
+    pub(crate) fn kind_name(&self) -> &'static str {
+        match self.body {
+            Body::Resource(_) => "CfnResource",
+            Body::Parameter(_) => "CfnParameter",
+            Body::Output(_) => "CfnOutput",
+            Body::Condition(_) => "CfnCondition",
+            Body::Mapping(_) => "CfnMapping",
+            Body::Rule(_) => "CfnRule",
+        }
+    }
+
+    /// The template section the element is written to.
+    pub(crate) fn section(&self) -> &'static str {
+        match self.body {
+            Body::Resource(_) => "Resources",
+            Body::Parameter(_) => "Parameters",
+            Body::Output(_) => "Outputs",
+            Body::Condition(_) => "Conditions",
+            Body::Mapping(_) => "Mappings",
+            Body::Rule(_) => "Rules",
+        }
+    }
+}
+
+/// How a resource type carries tags, so the tag aspect can add them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TagFormat {
+    /// The resource takes no tags.
+    #[default]
+    NotTaggable,
+    /// `Tags: [{Key, Value}]`
+    Standard,
+    /// `Tags: {key: value}`
+    Map,
+}
+
+/// What happens to a resource when it is removed from the template or replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemovalPolicy {
+    /// Delete the physical resource.
+    Delete,
+    /// Keep the physical resource, orphaned from the stack.
+    Retain,
+    /// Keep a snapshot, then delete (for resources that support snapshots).
+    Snapshot,
+    /// Retain the resource, except when the stack's creation is rolled back.
+    RetainExceptOnCreate,
+}
+
+impl RemovalPolicy {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            RemovalPolicy::Delete => "Delete",
+            RemovalPolicy::Retain => "Retain",
+            RemovalPolicy::Snapshot => "Snapshot",
+            RemovalPolicy::RetainExceptOnCreate => "RetainExceptOnCreate",
+        }
+    }
+}
+
+pub(crate) struct ResourceBody {
+    pub resource_type: String,
+    pub properties: Map<String, Json>,
+    pub depends_on: Vec<u32>,
+    pub condition: Option<u32>,
+    pub deletion_policy: Option<RemovalPolicy>,
+    pub update_replace_policy: Option<RemovalPolicy>,
+    pub update_policy: Option<Json>,
+    pub creation_policy: Option<Json>,
+    pub metadata: Map<String, Json>,
+    pub tag_format: TagFormat,
+}
+
+pub(crate) struct OutputBody {
+    pub value: Expr,
+    pub description: Option<String>,
+    pub export_name: Option<Expr>,
+    pub condition: Option<u32>,
+}
+
+pub(crate) struct RuleBody {
+    pub rule_condition: Option<Cond>,
+    pub assertions: Vec<(Cond, Option<String>)>,
+}

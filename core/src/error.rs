@@ -1,0 +1,204 @@
+//! The one error type of `cloudwright-core`.
+//!
+//! Every variant that concerns a construct carries its path, says what is wrong and how
+//! to fix it. Synthesis collects every problem it finds into [`Error::Invalid`] before it
+//! writes anything.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Result alias used throughout cloudwright.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong while building or synthesizing an app.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A construct id is empty or contains `/`.
+    #[error("{path}: invalid construct id {id:?}: {reason}")]
+    InvalidId {
+        /// Path of the scope the construct was added to.
+        path: String,
+        /// The offending id.
+        id: String,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// Two children of one scope share an id.
+    #[error(
+        "{path}: duplicate construct id: a {existing_kind} already has this path; \
+         give the new {new_kind} another id"
+    )]
+    DuplicateId {
+        /// The path both constructs would have.
+        path: String,
+        /// Kind of the construct already there.
+        existing_kind: String,
+        /// Kind of the construct being added.
+        new_kind: String,
+    },
+    /// A construct was added to a scope that cannot hold it.
+    #[error("{path}: {message}")]
+    InvalidScope {
+        /// Path the construct would have had.
+        path: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// An account id that is not 12 digits.
+    #[error(
+        "{path}: account id {account:?} is not 12 digits; write the account id as 12 decimal digits, e.g. \"123456789012\""
+    )]
+    InvalidAccount {
+        /// Path of the stage or stack carrying the environment.
+        path: String,
+        /// The offending account id.
+        account: String,
+    },
+    /// A region name AWS does not have.
+    #[error("{path}: unknown region {region:?}; {hint}")]
+    InvalidRegion {
+        /// Path of the stage or stack carrying the environment.
+        path: String,
+        /// The offending region.
+        region: String,
+        /// A suggestion.
+        hint: String,
+    },
+    /// A value refers to a resource in another account or region.
+    #[error(
+        "{consumer}: refers to {producer}, which is deployed to {producer_env} while this stack \
+         deploys to {consumer_env}; CloudFormation exports do not cross accounts or regions. \
+         Pass the value as a stack parameter, an SSM parameter or a Proton output, or give the \
+         resource a deterministic physical name"
+    )]
+    CrossEnvironmentReference {
+        /// Path of the construct holding the reference.
+        consumer: String,
+        /// Path of the referenced construct.
+        producer: String,
+        /// Environment of the consuming stack.
+        consumer_env: String,
+        /// Environment of the producing stack.
+        producer_env: String,
+    },
+    /// A value refers to a resource in a stack of another stage (another cloud assembly).
+    #[error(
+        "{consumer}: refers to {producer} in another stage; stages deploy independently, so \
+         pass the value as a parameter or an SSM parameter instead"
+    )]
+    CrossStageReference {
+        /// Path of the construct holding the reference.
+        consumer: String,
+        /// Path of the referenced construct.
+        producer: String,
+    },
+    /// A value refers to a construct of a different `App`.
+    #[error("{consumer}: refers to a construct of another App; build every construct in one App")]
+    ForeignReference {
+        /// Path of the construct holding the reference.
+        consumer: String,
+    },
+    /// Stacks depend on each other in a cycle.
+    #[error(
+        "stack dependency cycle: {}; remove one of the references or dependencies in the cycle",
+        cycle.join(" -> ")
+    )]
+    DependencyCycle {
+        /// Paths of the stacks in the cycle, the first repeated at the end.
+        cycle: Vec<String>,
+    },
+    /// A Proton parameter appears in a plain CloudFormation template.
+    #[error(
+        "{path}: uses the Proton parameter `{parameter}` outside a Proton template; \
+         Proton parameters only resolve inside Proton bundles"
+    )]
+    ProtonParameterOutsideProton {
+        /// Path of the construct holding the value.
+        path: String,
+        /// The Proton parameter, e.g. `environment.inputs.vpc_cidr`.
+        parameter: String,
+    },
+    /// Two elements of one stack end up with the same logical id.
+    #[error(
+        "{path}: logical id {logical_id:?} is already used by {other} in the same stack; \
+         override one of the logical ids"
+    )]
+    LogicalIdConflict {
+        /// Path of the second element.
+        path: String,
+        /// The contested logical id.
+        logical_id: String,
+        /// Path of the first element.
+        other: String,
+    },
+    /// A logical id that CloudFormation does not accept.
+    #[error("{path}: logical id {logical_id:?} must match [A-Za-z][A-Za-z0-9]{{0,254}}")]
+    InvalidLogicalId {
+        /// Path of the element.
+        path: String,
+        /// The offending logical id.
+        logical_id: String,
+    },
+    /// A validator attached to a construct reported a problem.
+    #[error("{path}: {message}")]
+    Validation {
+        /// Path of the construct whose validator failed.
+        path: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A value could not be turned into JSON.
+    #[error("{path}: cannot serialize {what}: {source}")]
+    Serialize {
+        /// Path of the construct.
+        path: String,
+        /// What was being serialized.
+        what: String,
+        /// The underlying error.
+        source: serde_json::Error,
+    },
+    /// Writing the output failed.
+    #[error("cannot write {}: {source}; check that the directory is writable", path.display())]
+    Output {
+        /// The file or directory that could not be written.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Several problems, all found before anything was written.
+    #[error("{}", Problems(.0))]
+    Invalid(Vec<Error>),
+}
+
+struct Problems<'a>(&'a [Error]);
+
+impl fmt::Display for Problems<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        write!(f, "{n} problem{} found, nothing was written:", if n == 1 { "" } else { "s" })?;
+        for e in self.0 {
+            write!(f, "\n  - {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    /// Every individual problem (flattening [`Error::Invalid`]).
+    pub fn problems(&self) -> Vec<&Error> {
+        match self {
+            Error::Invalid(all) => all.iter().flat_map(Error::problems).collect(),
+            other => vec![other],
+        }
+    }
+
+    /// Wraps a list of problems: `Ok` when empty, the error itself when single.
+    pub fn collect(mut problems: Vec<Error>) -> Result<()> {
+        match problems.len() {
+            0 => Ok(()),
+            1 => Err(problems.remove(0)),
+            _ => Err(Error::Invalid(problems)),
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Logical ids and artifact ids, computed exactly as the AWS CDK computes them
+//! (`makeUniqueId` in aws-cdk-lib `core/lib/private/uniqueid.ts`), so a tree ported from
+//! the CDK keeps its resource identities.
+
+use md5::{Digest, Md5};
+
+/// Constructs with this id are left out of the human part of an id, but hashed.
+pub const HIDDEN_FROM_HUMAN_ID: &str = "Resource";
+/// Constructs with this id are left out of the id entirely.
+pub const HIDDEN_ID: &str = "Default";
+
+const HASH_LEN: usize = 8;
+const MAX_HUMAN_LEN: usize = 240;
+const MAX_ID_LEN: usize = 255;
+
+/// The CDK's `makeUniqueId`: a human part made of the path components (alphanumerics
+/// only, duplicates and `Resource` dropped, at most 240 characters) followed by the first
+/// eight hex digits, uppercased, of the MD5 of the `/`-joined path. A single component
+/// is used as it is (alphanumerics only) when it fits in 255 characters. Components named
+/// `Default` are ignored. Returns `None` for an empty list.
+pub fn make_unique_id<S: AsRef<str>>(components: &[S]) -> Option<String> {
+    let components: Vec<&str> = components.iter().map(AsRef::as_ref).filter(|c| *c != HIDDEN_ID).collect();
+    if components.is_empty() {
+        return None;
+    }
+    if let [only] = components.as_slice() {
+        let candidate = remove_non_alphanumeric(only);
+        if candidate.len() <= MAX_ID_LEN {
+            return Some(candidate);
+        }
+    }
+    let mut human = String::new();
+    for component in remove_dupes(&components) {
+        if component != HIDDEN_FROM_HUMAN_ID {
+            human.push_str(&remove_non_alphanumeric(component));
+        }
+    }
+    // Alphanumeric ASCII only, so truncating by bytes is truncating by characters.
+    human.truncate(MAX_HUMAN_LEN);
+    human.push_str(&path_hash(&components));
+    Some(human)
+}
+
+/// The first eight hex digits of the MD5 of the `/`-joined components, uppercased.
+fn path_hash(components: &[&str]) -> String {
+    let digest = Md5::digest(components.join("/").as_bytes());
+    let mut hex = String::with_capacity(HASH_LEN);
+    for byte in &digest[..HASH_LEN / 2] {
+        hex.push_str(&format!("{byte:02X}"));
+    }
+    hex
+}
+
+fn remove_non_alphanumeric(s: &str) -> String {
+    s.chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
+/// Skips a component when the previous kept one ends with it (`Fn0`, `Fn0` -> `Fn0`).
+fn remove_dupes<'a>(path: &[&'a str]) -> Vec<&'a str> {
+    let mut kept: Vec<&str> = Vec::with_capacity(path.len());
+    for component in path {
+        match kept.last() {
+            Some(last) if last.ends_with(component) => {}
+            _ => kept.push(component),
+        }
+    }
+    kept
+}
+
+/// True when CloudFormation accepts `id` as a logical id.
+pub fn is_valid_logical_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
+        && id.len() <= MAX_ID_LEN
+        && chars.all(|c| c.is_ascii_alphanumeric())
+}
+
+/// The name of the export the CDK creates for a cross-stack reference: the producing
+/// stack's name, `:`, and the unique id of `Exports/Output<resolved reference JSON>`.
+pub fn export_name(stack_name: &str, output_id: &str) -> String {
+    let prefix = format!("{stack_name}:");
+    let local = make_unique_id(&["Exports", output_id]).unwrap_or_default();
+    let keep = MAX_ID_LEN.saturating_sub(prefix.len());
+    let start = local.len().saturating_sub(keep);
+    format!("{prefix}{}", &local[start..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(path: &[&str]) -> String {
+        make_unique_id(path).unwrap_or_default()
+    }
+
+    // Vectors from aws-cdk-lib core/test/logical-id.test.ts and from the reference
+    // assemblies the CDK wrote in ../shared/reference.
+    #[test]
+    fn cdk_test_vectors() {
+        assert_eq!(id(&["MyAwesomeness"]), "MyAwesomeness");
+        assert_eq!(id(&["Foo-bar"]), "Foobar");
+        assert_eq!(
+            id(&["Foo-bar", "B00m", "Hello_World", "&&Horray Horray."]),
+            "FoobarB00mHelloWorldHorrayHorray640E99FB"
+        );
+        assert_eq!(id(&["Foobar", "B00m", "HelloWorld", "HorrayHorray"]), "FoobarB00mHelloWorldHorrayHorray744334FD");
+        assert_eq!(id(&["Parent", "ThingResource"]), "ParentThingResource75D1D9CB");
+        assert_eq!(id(&["Parent", "Child", "Resource", "HeyThere"]), "ParentChildHeyThere35220347");
+        assert_eq!(id(&["Q", "Resource"]), "Q63C6E3AB");
+        assert_eq!(id(&["Q2", "Resource"]), "Q23A7FF710");
+        assert_eq!(id(&["T", "Resource"]), "TD925BC7E");
+        assert_eq!(id(&["ProtonConnectionRole", "Resource"]), "ProtonConnectionRoleAB1F61D2");
+        assert_eq!(id(&["Fn0Logs", "Resource"]), "Fn0Logs3DE9A463");
+        assert_eq!(id(&["Fn0", "Resource"]), "Fn0D0A58860");
+        assert_eq!(id(&["Fn0Errors", "Resource"]), "Fn0Errors17042C0A");
+        assert_eq!(id(&["Fn0", "ServiceRole", "Resource"]), "Fn0ServiceRoleC2B4902A");
+        assert_eq!(id(&["Fn0", "ServiceRole", "DefaultPolicy", "Resource"]), "Fn0ServiceRoleDefaultPolicy94D1FB9D");
+        // Stack artifact ids of stacks inside a stage.
+        assert_eq!(id(&["Dev", "Queues"]), "DevQueuesC4D90994");
+        assert_eq!(id(&["Prod", "Consumers"]), "ProdConsumersEFDD4CED");
+        assert_eq!(id(&["DevelopmentOu"]), "DevelopmentOu");
+    }
+
+    #[test]
+    fn single_component_length_cap() {
+        let x255 = "x".repeat(255);
+        assert_eq!(id(&[&x255]), x255);
+        assert_eq!(id(&[&"*y-".repeat(255)]), "y".repeat(255));
+        assert_eq!(id(&[&"x".repeat(256)]), format!("{}C7A139A2", "x".repeat(240)));
+    }
+
+    #[test]
+    fn default_is_transparent() {
+        assert_eq!(id(&["Parent", "HeyThere"]), id(&["Parent", "Default", "HeyThere"]));
+        assert_eq!(id(&["Default", "Thing"]), "Thing");
+        assert!(make_unique_id::<&str>(&[]).is_none());
+        assert!(make_unique_id(&["Default"]).is_none());
+    }
+
+    #[test]
+    fn same_concatenation_different_hash() {
+        assert_ne!(id(&["A", "BC"]), id(&["AB", "C"]));
+    }
+
+    #[test]
+    fn long_paths_are_capped_and_unique() {
+        let a = "a".repeat(100);
+        let b = "b".repeat(100);
+        let first = format!("{}{}", "c".repeat(60), "d".repeat(40));
+        let second = format!("{}{}", "c".repeat(60), "e".repeat(40));
+        let one = id(&[&a, &b, &first]);
+        let two = id(&[&a, &b, &second]);
+        assert_eq!(one.len(), 248);
+        assert_ne!(one, two);
+    }
+
+    #[test]
+    fn export_names_follow_the_cdk() {
+        assert_eq!(export_name("Producer", "Output{\"Ref\":\"X\"}"), "Producer:ExportsOutputRefXB26F2652");
+    }
+
+    #[test]
+    fn logical_id_grammar() {
+        assert!(is_valid_logical_id("A"));
+        assert!(is_valid_logical_id("Bucket83908E77"));
+        assert!(!is_valid_logical_id(""));
+        assert!(!is_valid_logical_id("1abc"));
+        assert!(!is_valid_logical_id("a-b"));
+        assert!(!is_valid_logical_id(&"a".repeat(256)));
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn ids_are_alphanumeric_bounded_and_stable(path in proptest::collection::vec("[A-Za-z0-9_./ -]{1,40}", 1..8)) {
+                if let Some(id) = make_unique_id(&path) {
+                    prop_assert!(id.len() <= 255);
+                    prop_assert!(id.chars().all(|c| c.is_ascii_alphanumeric()));
+                    prop_assert_eq!(Some(id), make_unique_id(&path));
+                }
+            }
+
+            #[test]
+            fn multi_component_ids_end_with_the_path_hash(path in proptest::collection::vec("[A-Za-z0-9]{1,12}", 2..6)) {
+                let id = make_unique_id(&path).unwrap_or_default();
+                let refs: Vec<&str> = path.iter().map(String::as_str).filter(|c| *c != HIDDEN_ID).collect();
+                if refs.len() > 1 {
+                    prop_assert!(id.ends_with(&path_hash(&refs)));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! `CfnResource`: a CloudFormation resource of any type, the base of every L1 and L2.
+
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use crate::element::{Body, Element, RemovalPolicy, ResourceBody, TagFormat};
+use crate::error::{Error, Result};
+use crate::expr::{ElementRef, Expr};
+use crate::sections::CfnCondition;
+use crate::tree::{Construct, Kind, Node};
+
+/// A CloudFormation resource: type, properties and resource attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CfnResource {
+    node: Node,
+}
+
+impl Construct for CfnResource {
+    fn node(&self) -> &Node {
+        &self.node
+    }
+}
+
+impl CfnResource {
+    /// Adds a resource of `resource_type` (e.g. `AWS::SQS::Queue`) with JSON properties.
+    pub fn new(scope: &impl Construct, id: &str, resource_type: &str, properties: Map<String, Json>) -> Result<Self> {
+        let body = ResourceBody {
+            resource_type: resource_type.to_owned(),
+            properties,
+            depends_on: Vec::new(),
+            condition: None,
+            deletion_policy: None,
+            update_replace_policy: None,
+            update_policy: None,
+            creation_policy: None,
+            metadata: Map::new(),
+            tag_format: TagFormat::NotTaggable,
+        };
+        let kind = Kind::Element(Element::new(Body::Resource(body)));
+        let node = Node::add_child(scope.node(), id, kind, "cloudwright.CfnResource")?;
+        Ok(CfnResource { node })
+    }
+
+    /// Adds a resource whose properties are a serializable struct (a typed L1's props).
+    pub fn from_props(scope: &impl Construct, id: &str, resource_type: &str, props: &impl Serialize) -> Result<Self> {
+        let properties = match serde_json::to_value(props) {
+            Ok(Json::Object(map)) => map,
+            Ok(Json::Null) => Map::new(),
+            Ok(other) => {
+                return Err(Error::InvalidScope {
+                    path: join_path(scope.node(), id),
+                    message: format!("properties of {resource_type} must serialize to an object, not {other}"),
+                });
+            }
+            Err(source) => {
+                return Err(Error::Serialize {
+                    path: join_path(scope.node(), id),
+                    what: format!("the properties of {resource_type}"),
+                    source,
+                });
+            }
+        };
+        CfnResource::new(scope, id, resource_type, properties)
+    }
+
+    /// The resource behind a node, when the node is one.
+    pub fn from_node(node: &Node) -> Option<CfnResource> {
+        let is_resource = node.borrow().element(node.index).is_some_and(|e| matches!(e.body, Body::Resource(_)));
+        is_resource.then(|| CfnResource { node: node.clone() })
+    }
+
+    fn with_body<R>(&self, f: impl FnOnce(&ResourceBody) -> R) -> Option<R> {
+        let arena = self.node.borrow();
+        match arena.element(self.node.index).map(|e| &e.body) {
+            Some(Body::Resource(r)) => Some(f(r)),
+            _ => None,
+        }
+    }
+
+    fn with_body_mut(&self, f: impl FnOnce(&mut ResourceBody)) {
+        let mut arena = self.node.borrow_mut();
+        if let Some(Element { body: Body::Resource(r), .. }) = arena.element_mut(self.node.index) {
+            f(r);
+        }
+    }
+
+    /// The reference other values use to point at this resource.
+    pub fn element(&self) -> ElementRef {
+        self.node.element_ref()
+    }
+
+    /// The CloudFormation type, e.g. `AWS::S3::Bucket`.
+    pub fn resource_type(&self) -> String {
+        self.with_body(|r| r.resource_type.clone()).unwrap_or_default()
+    }
+
+    /// `Ref` of this resource (its physical id, or what the type documents for `Ref`).
+    pub fn reference(&self) -> Expr {
+        Expr::Ref(self.element())
+    }
+
+    /// `Fn::GetAtt` of one of this resource's attributes.
+    pub fn get_att(&self, attribute: &str) -> Expr {
+        Expr::GetAtt(self.element(), attribute.to_owned())
+    }
+
+    /// The properties as they stand (references still unresolved).
+    pub fn properties(&self) -> Map<String, Json> {
+        self.with_body(|r| r.properties.clone()).unwrap_or_default()
+    }
+
+    /// One property, if set.
+    pub fn property(&self, name: &str) -> Option<Json> {
+        self.with_body(|r| r.properties.get(name).cloned()).flatten()
+    }
+
+    /// Sets (or replaces) one property.
+    pub fn set_property(&self, name: &str, value: impl Into<Json>) {
+        let value = value.into();
+        self.with_body_mut(|r| {
+            r.properties.insert(name.to_owned(), value);
+        });
+    }
+
+    /// Sets a property at a dotted path (`A.B.C`), creating objects on the way: the
+    /// escape hatch for a property a construct does not expose, like the CDK's
+    /// `addPropertyOverride`.
+    pub fn add_property_override(&self, path: &str, value: impl Into<Json>) {
+        let value = value.into();
+        self.with_body_mut(|r| {
+            let mut parts: Vec<&str> = path.split('.').collect();
+            let Some(last) = parts.pop() else { return };
+            let mut cur = &mut r.properties;
+            for part in parts {
+                let slot = cur.entry(part.to_owned()).or_insert_with(|| Json::Object(Map::new()));
+                if !slot.is_object() {
+                    *slot = Json::Object(Map::new());
+                }
+                let Json::Object(next) = slot else { return };
+                cur = next;
+            }
+            cur.insert(last.to_owned(), value);
+        });
+    }
+
+    /// Deploys this resource after `other` (`DependsOn` in one stack, a stack dependency across stacks).
+    pub fn add_depends_on(&self, other: &CfnResource) {
+        let target = other.node.index;
+        self.with_body_mut(|r| {
+            if !r.depends_on.contains(&target) {
+                r.depends_on.push(target);
+            }
+        });
+    }
+
+    /// Creates the resource only when `condition` holds.
+    pub fn set_condition(&self, condition: &CfnCondition) {
+        let index = condition.node().index;
+        self.with_body_mut(|r| r.condition = Some(index));
+    }
+
+    /// Sets both `DeletionPolicy` and `UpdateReplacePolicy`, as the CDK's `applyRemovalPolicy` does.
+    pub fn apply_removal_policy(&self, policy: RemovalPolicy) {
+        self.with_body_mut(|r| {
+            r.deletion_policy = Some(policy);
+            r.update_replace_policy = Some(policy);
+        });
+    }
+
+    /// Sets `DeletionPolicy` only.
+    pub fn set_deletion_policy(&self, policy: RemovalPolicy) {
+        self.with_body_mut(|r| r.deletion_policy = Some(policy));
+    }
+
+    /// Sets `UpdateReplacePolicy` only.
+    pub fn set_update_replace_policy(&self, policy: RemovalPolicy) {
+        self.with_body_mut(|r| r.update_replace_policy = Some(policy));
+    }
+
+    /// Sets the `UpdatePolicy` attribute.
+    pub fn set_update_policy(&self, policy: impl Into<Json>) {
+        let policy = policy.into();
+        self.with_body_mut(|r| r.update_policy = Some(policy));
+    }
+
+    /// Sets the `CreationPolicy` attribute.
+    pub fn set_creation_policy(&self, policy: impl Into<Json>) {
+        let policy = policy.into();
+        self.with_body_mut(|r| r.creation_policy = Some(policy));
+    }
+
+    /// Adds an entry to the resource's template `Metadata`.
+    pub fn add_cfn_metadata(&self, key: &str, value: impl Into<Json>) {
+        let value = value.into();
+        self.with_body_mut(|r| {
+            r.metadata.insert(key.to_owned(), value);
+        });
+    }
+
+    /// Declares how this resource type takes tags, so tag aspects reach it.
+    pub fn set_tag_format(&self, format: TagFormat) {
+        self.with_body_mut(|r| r.tag_format = format);
+    }
+
+    /// How this resource type takes tags.
+    pub fn tag_format(&self) -> TagFormat {
+        self.with_body(|r| r.tag_format).unwrap_or_default()
+    }
+
+    /// Replaces the logical id computed from the path.
+    pub fn override_logical_id(&self, logical_id: &str) {
+        crate::sections::override_logical_id(&self.node, logical_id);
+    }
+
+    /// The logical id this resource will have in its template.
+    pub fn logical_id(&self) -> String {
+        crate::sections::logical_id(&self.node)
+    }
+}
+
+pub(crate) fn join_path(scope: &Node, id: &str) -> String {
+    let p = scope.path();
+    if p.is_empty() { id.to_owned() } else { format!("{p}/{id}") }
+}

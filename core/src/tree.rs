@@ -1,0 +1,389 @@
+//! The construct tree: an arena owned by the [`crate::App`], and light [`Node`] handles.
+//!
+//! A node has a scope, an id, a path, insertion-ordered children, metadata, validators
+//! and aspects. Its kind (stage, stack, element, plain group) decides where it may be
+//! placed. Paths never change once a node exists, which is what lets logical ids follow
+//! from paths.
+
+use std::cell::{Ref, RefCell, RefMut};
+use std::collections::HashMap;
+use std::fmt;
+use std::rc::Rc;
+
+use serde_json::Value as Json;
+
+use crate::aspects::Aspect;
+use crate::element::Element;
+use crate::env::Environment;
+use crate::error::{Error, Result};
+use crate::expr::ElementRef;
+
+/// A validator: returns one message per problem found (empty when all is well).
+pub type Validator = Rc<dyn Fn(&Node) -> Vec<String>>;
+
+/// What a node is.
+pub(crate) enum Kind {
+    App,
+    Stage(StageData),
+    Stack(StackData),
+    Group,
+    Element(Element),
+}
+
+impl Kind {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Kind::App => "App",
+            Kind::Stage(_) => "Stage",
+            Kind::Stack(_) => "Stack",
+            Kind::Group => "construct",
+            Kind::Element(e) => e.kind_name(),
+        }
+    }
+}
+
+/// Data of a [`crate::Stage`].
+pub(crate) struct StageData {
+    pub env: Environment,
+}
+
+/// Data of a [`crate::Stack`].
+pub(crate) struct StackData {
+    pub env: Environment,
+    pub description: Option<String>,
+    pub termination_protection: bool,
+    pub tags: Vec<(String, String)>,
+    pub stack_name: Option<String>,
+    pub template_format_version: Option<String>,
+    pub transforms: Vec<String>,
+    pub dependencies: Vec<u32>,
+}
+
+pub(crate) struct NodeData {
+    pub id: String,
+    pub parent: Option<u32>,
+    pub children: Vec<u32>,
+    pub kind: Kind,
+    /// The construct's type name, recorded in `tree.json`.
+    pub fqn: String,
+    pub metadata: Vec<(String, Json)>,
+    pub errors: Vec<String>,
+    pub validators: Vec<Validator>,
+    pub aspects: Vec<Rc<dyn Aspect>>,
+}
+
+/// Settings that apply to the whole app.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub bootstrap_qualifier: String,
+    pub bootstrap_rule: bool,
+}
+
+pub(crate) struct Arena {
+    pub app_id: u32,
+    pub nodes: Vec<NodeData>,
+    children_by_id: HashMap<(u32, String), u32>,
+    pub settings: Settings,
+}
+
+impl Arena {
+    pub(crate) fn new(app_id: u32, settings: Settings) -> Self {
+        let root = NodeData {
+            id: "App".into(),
+            parent: None,
+            children: Vec::new(),
+            kind: Kind::App,
+            fqn: "cloudwright.App".into(),
+            metadata: Vec::new(),
+            errors: Vec::new(),
+            validators: Vec::new(),
+            aspects: Vec::new(),
+        };
+        Arena { app_id, nodes: vec![root], children_by_id: HashMap::new(), settings }
+    }
+
+    /// The path of a node: the ids from below the root, joined by `/` (the root's is "").
+    pub(crate) fn path(&self, index: u32) -> String {
+        let ids = self.path_ids(index);
+        ids.join("/")
+    }
+
+    /// The ids from below the root down to the node.
+    pub(crate) fn path_ids(&self, index: u32) -> Vec<&str> {
+        let mut ids = Vec::new();
+        let mut cur = Some(index);
+        while let Some(i) = cur {
+            let n = &self.nodes[i as usize];
+            if n.parent.is_some() {
+                ids.push(n.id.as_str());
+            }
+            cur = n.parent;
+        }
+        ids.reverse();
+        ids
+    }
+
+    /// The nearest ancestor (or the node itself) that matches.
+    pub(crate) fn ancestor(&self, index: u32, pred: impl Fn(&Kind) -> bool) -> Option<u32> {
+        let mut cur = Some(index);
+        while let Some(i) = cur {
+            let n = &self.nodes[i as usize];
+            if pred(&n.kind) {
+                return Some(i);
+            }
+            cur = n.parent;
+        }
+        None
+    }
+
+    pub(crate) fn stack_of(&self, index: u32) -> Option<u32> {
+        self.ancestor(index, |k| matches!(k, Kind::Stack(_)))
+    }
+
+    /// The nearest stage above a node (not the node itself), `None` for the app.
+    pub(crate) fn stage_of(&self, index: u32) -> Option<u32> {
+        let parent = self.nodes[index as usize].parent?;
+        self.ancestor(parent, |k| matches!(k, Kind::Stage(_)))
+    }
+
+    pub(crate) fn stack(&self, index: u32) -> Option<&StackData> {
+        match &self.nodes[index as usize].kind {
+            Kind::Stack(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn element(&self, index: u32) -> Option<&Element> {
+        match &self.nodes[index as usize].kind {
+            Kind::Element(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn element_mut(&mut self, index: u32) -> Option<&mut Element> {
+        match &mut self.nodes[index as usize].kind {
+            Kind::Element(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Every node in depth-first, insertion order.
+    pub(crate) fn preorder(&self) -> Vec<u32> {
+        let mut out = Vec::with_capacity(self.nodes.len());
+        let mut todo = vec![0u32];
+        while let Some(i) = todo.pop() {
+            out.push(i);
+            todo.extend(self.nodes[i as usize].children.iter().rev());
+        }
+        out
+    }
+
+    /// Adds a child after checking its id and that the scope may hold it.
+    pub(crate) fn add(&mut self, parent: u32, id: &str, kind: Kind, fqn: &str) -> Result<u32> {
+        let parent_path = self.path(parent);
+        let path = if parent_path.is_empty() { id.to_owned() } else { format!("{parent_path}/{id}") };
+        if id.is_empty() {
+            return Err(Error::InvalidId {
+                path: display_path(&parent_path),
+                id: id.into(),
+                reason: "ids must not be empty; give the construct a name".into(),
+            });
+        }
+        if id.contains('/') {
+            return Err(Error::InvalidId {
+                path: display_path(&parent_path),
+                id: id.into(),
+                reason: "ids must not contain '/', which separates path components; use '-' or '_' instead".into(),
+            });
+        }
+        if let Some(existing) = self.children_by_id.get(&(parent, id.to_owned())) {
+            return Err(Error::DuplicateId {
+                path,
+                existing_kind: self.nodes[*existing as usize].kind.name().into(),
+                new_kind: kind.name().into(),
+            });
+        }
+        let in_stack = self.stack_of(parent).is_some();
+        let misplaced = match &kind {
+            Kind::Stage(_) if in_stack => {
+                Some("a Stage cannot be defined inside a Stack; add it to the App or another Stage")
+            }
+            Kind::Stack(_) if in_stack => {
+                Some("a Stack cannot be defined inside another Stack; add it to the App or a Stage")
+            }
+            Kind::Element(_) if !in_stack => Some(
+                "CloudFormation elements must be defined inside a Stack; add it to a Stack or a construct within one",
+            ),
+            Kind::App => Some("an App cannot be a child"),
+            _ => None,
+        };
+        if let Some(message) = misplaced {
+            return Err(Error::InvalidScope { path, message: format!("{} {message}", kind.name()) });
+        }
+        let index = u32::try_from(self.nodes.len()).map_err(|_| Error::InvalidScope {
+            path: path.clone(),
+            message: "the tree has more than 4 billion constructs".into(),
+        })?;
+        self.nodes.push(NodeData {
+            id: id.to_owned(),
+            parent: Some(parent),
+            children: Vec::new(),
+            kind,
+            fqn: fqn.to_owned(),
+            metadata: Vec::new(),
+            errors: Vec::new(),
+            validators: Vec::new(),
+            aspects: Vec::new(),
+        });
+        self.nodes[parent as usize].children.push(index);
+        self.children_by_id.insert((parent, id.to_owned()), index);
+        Ok(index)
+    }
+}
+
+/// Paths in messages: the root shows as `App`.
+pub(crate) fn display_path(path: &str) -> String {
+    if path.is_empty() { "App".into() } else { path.into() }
+}
+
+/// A handle to one construct of the tree: cheap to clone, shares the app's arena.
+#[derive(Clone)]
+pub struct Node {
+    pub(crate) arena: Rc<RefCell<Arena>>,
+    pub(crate) index: u32,
+}
+
+impl fmt::Debug for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Node({})", display_path(&self.path()))
+    }
+}
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.arena, &other.arena) && self.index == other.index
+    }
+}
+
+/// Anything that lives in the construct tree.
+pub trait Construct {
+    /// The construct's node in the tree.
+    fn node(&self) -> &Node;
+}
+
+impl Construct for Node {
+    fn node(&self) -> &Node {
+        self
+    }
+}
+
+impl Node {
+    pub(crate) fn borrow(&self) -> Ref<'_, Arena> {
+        self.arena.borrow()
+    }
+
+    pub(crate) fn borrow_mut(&self) -> RefMut<'_, Arena> {
+        self.arena.borrow_mut()
+    }
+
+    pub(crate) fn with_data<R>(&self, f: impl FnOnce(&NodeData) -> R) -> R {
+        f(&self.borrow().nodes[self.index as usize])
+    }
+
+    pub(crate) fn with_data_mut<R>(&self, f: impl FnOnce(&mut NodeData) -> R) -> R {
+        f(&mut self.borrow_mut().nodes[self.index as usize])
+    }
+
+    /// Adds a child of the given kind under `scope`.
+    pub(crate) fn add_child(scope: &Node, id: &str, kind: Kind, fqn: &str) -> Result<Node> {
+        let index = scope.borrow_mut().add(scope.index, id, kind, fqn)?;
+        Ok(Node { arena: Rc::clone(&scope.arena), index })
+    }
+
+    pub(crate) fn at(&self, index: u32) -> Node {
+        Node { arena: Rc::clone(&self.arena), index }
+    }
+
+    pub(crate) fn element_ref(&self) -> ElementRef {
+        ElementRef { app: self.borrow().app_id, node: self.index }
+    }
+
+    /// The construct's id within its scope.
+    pub fn id(&self) -> String {
+        self.with_data(|d| d.id.clone())
+    }
+
+    /// The path from the app: ids joined by `/` (`""` for the app itself).
+    pub fn path(&self) -> String {
+        self.borrow().path(self.index)
+    }
+
+    /// The scope this construct was added to (`None` for the app).
+    pub fn scope(&self) -> Option<Node> {
+        self.with_data(|d| d.parent).map(|p| self.at(p))
+    }
+
+    /// The children, in the order they were added.
+    pub fn children(&self) -> Vec<Node> {
+        self.with_data(|d| d.children.clone()).into_iter().map(|c| self.at(c)).collect()
+    }
+
+    /// The child with this id, if any.
+    pub fn find_child(&self, id: &str) -> Option<Node> {
+        let index = self.borrow().children_by_id.get(&(self.index, id.to_owned())).copied();
+        index.map(|i| self.at(i))
+    }
+
+    /// The construct's type name as `tree.json` records it (`cloudwright.Stack`, ...).
+    pub fn fqn(&self) -> String {
+        self.with_data(|d| d.fqn.clone())
+    }
+
+    /// Records the construct's type name (L2 constructs call this on their own node).
+    pub fn set_fqn(&self, fqn: &str) {
+        self.with_data_mut(|d| d.fqn = fqn.to_owned());
+    }
+
+    /// The stack this construct belongs to, if any.
+    pub fn stack(&self) -> Option<crate::Stack> {
+        let stack = self.borrow().stack_of(self.index);
+        stack.map(|s| crate::Stack { node: self.at(s) })
+    }
+
+    /// Adds a metadata entry, written to the cloud assembly manifest under this path.
+    pub fn add_metadata(&self, kind: &str, data: impl Into<Json>) {
+        let data = data.into();
+        self.with_data_mut(|d| d.metadata.push((kind.to_owned(), data)));
+    }
+
+    /// Records a problem found while building; synthesis reports it and writes nothing.
+    pub fn add_error(&self, message: impl Into<String>) {
+        let message = message.into();
+        self.with_data_mut(|d| d.errors.push(message));
+    }
+
+    /// Adds a validator, run before synthesis writes anything.
+    pub fn add_validation(&self, validator: impl Fn(&Node) -> Vec<String> + 'static) {
+        let validator: Validator = Rc::new(validator);
+        self.with_data_mut(|d| d.validators.push(validator));
+    }
+
+    /// Adds an aspect, applied to this construct and everything below it before synthesis.
+    pub fn add_aspect(&self, aspect: impl Aspect + 'static) {
+        let aspect: Rc<dyn Aspect> = Rc::new(aspect);
+        self.with_data_mut(|d| d.aspects.push(aspect));
+    }
+
+    /// Every construct below this one (itself included), depth first.
+    pub fn descendants(&self) -> Vec<Node> {
+        let mut out = Vec::new();
+        let mut todo = vec![self.index];
+        let arena = self.borrow();
+        while let Some(i) = todo.pop() {
+            out.push(i);
+            todo.extend(arena.nodes[i as usize].children.iter().rev());
+        }
+        drop(arena);
+        out.into_iter().map(|i| self.at(i)).collect()
+    }
+}

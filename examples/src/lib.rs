@@ -1,0 +1,1 @@
+//! Example cloudwright apps.
