@@ -1,1 +1,28 @@
-fn main() {}
+//! Project automation.
+//!
+//! - `cargo xtask ci`: everything CI runs, each step timed.
+//! - `cargo xtask codegen [--check|--update]`: regenerate the typed L1 resources.
+
+mod ci;
+mod codegen;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci::run(&args[1..]),
+        Some("codegen") => codegen::run(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask ci | cargo xtask codegen [--check|--update]");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! `cargo xtask ci`: formatting, lints, tests, synth of every example and the external
+//! oracles, each step timed; fails when the whole run passes its time budget.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// CI must finish in 90 minutes on 2 cores; fail at 60 so the margin stays visible.
+const BUDGET: Duration = Duration::from_secs(60 * 60);
+
+struct Ci {
+    root: PathBuf,
+    shared: PathBuf,
+    steps: Vec<(String, Duration, bool)>,
+    started: Instant,
+}
+
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+}
+
+impl Ci {
+    fn step(&mut self, name: &str, program: &str, args: &[&str]) -> bool {
+        println!("\n=== {name}: {program} {}", args.join(" "));
+        let t = Instant::now();
+        let ok = Command::new(program)
+            .args(args)
+            .current_dir(&self.root)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or_else(|e| {
+                eprintln!("cannot run {program}: {e}");
+                false
+            });
+        let took = t.elapsed();
+        println!("=== {name}: {} in {:.1}s", if ok { "ok" } else { "FAILED" }, took.as_secs_f64());
+        self.steps.push((name.to_owned(), took, ok));
+        ok
+    }
+
+    fn oracle(&mut self, name: &str, check: &str, dir: &Path) -> bool {
+        let run = self.shared.join("oracles/run");
+        let dir = dir.to_string_lossy().into_owned();
+        self.step(name, &run.to_string_lossy(), &[check, &dir])
+    }
+
+    fn report(&self) -> Result<(), String> {
+        println!("\n=== summary");
+        for (name, took, ok) in &self.steps {
+            println!("{:>8.1}s  {}  {name}", took.as_secs_f64(), if *ok { "ok    " } else { "FAILED" });
+        }
+        let total = self.started.elapsed();
+        println!("{:>8.1}s  total (budget {}s)", total.as_secs_f64(), BUDGET.as_secs());
+        let failed: Vec<&str> = self.steps.iter().filter(|s| !s.2).map(|s| s.0.as_str()).collect();
+        if !failed.is_empty() {
+            return Err(format!("failed steps: {}", failed.join(", ")));
+        }
+        if total > BUDGET {
+            return Err(format!("CI took {:.0}s, over the {}s budget", total.as_secs_f64(), BUDGET.as_secs()));
+        }
+        Ok(())
+    }
+}
+
+/// The example apps, each a binary of cloudwright-examples that synthesizes into
+/// `$CLOUDWRIGHT_OUTDIR`.
+const EXAMPLES: &[&str] = &["basic"];
+
+/// Runs every CI step; `--quick` skips the external oracles.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let root = workspace_root();
+    let shared = std::env::var_os("CLOUDWRIGHT_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("..").join("shared"));
+    let quick = args.iter().any(|a| a == "--quick");
+    let mut ci = Ci { root: root.clone(), shared, steps: Vec::new(), started: Instant::now() };
+    let out = root.join("target").join("ci");
+    let _ = std::fs::remove_dir_all(&out);
+
+    ci.step("format", "cargo", &["fmt", "--all", "--check"]);
+    ci.step("generated code is current", "cargo", &["xtask", "codegen", "--check"]);
+    ci.step("clippy", "cargo", &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]);
+    ci.step("tests", "cargo", &["test", "--workspace", "--all-features"]);
+    ci.step("build cli and examples", "cargo", &["build", "-p", "cloudwright-cli", "-p", "cloudwright-examples"]);
+
+    let cli = root.join("target/debug/cloudwright").to_string_lossy().into_owned();
+    let default_out = out.join("default").to_string_lossy().into_owned();
+    ci.step("synth the default app", &cli, &["synth", "-o", &default_out]);
+    for example in EXAMPLES {
+        let bin = root.join("target/debug").join(example).to_string_lossy().into_owned();
+        let dir = out.join(example).to_string_lossy().into_owned();
+        ci.step(&format!("synth example {example}"), &cli, &["synth", "--app", &bin, "-o", &dir]);
+    }
+    if !quick {
+        ci.oracle("oracle: default app", "check-assembly", &out.join("default"));
+        for example in EXAMPLES {
+            ci.oracle(&format!("oracle: example {example}"), "check-assembly", &out.join(example));
+        }
+    }
+    ci.report()
+}
