@@ -84,7 +84,11 @@ fn region_hint(region: &str) -> String {
     if lower != region && REGIONS.contains(&lower.as_str()) {
         return format!("region names are lower case: did you mean {lower:?}?");
     }
-    let close: Vec<&str> = REGIONS.iter().copied().filter(|r| edit_distance(r, region) <= 2).collect();
+    let best = REGIONS.iter().map(|r| edit_distance(r, region)).min().unwrap_or(usize::MAX);
+    let close: Vec<&str> = match best {
+        0..=2 => REGIONS.iter().copied().filter(|r| edit_distance(r, region) == best).collect(),
+        _ => Vec::new(),
+    };
     match close.as_slice() {
         [] => "use a region name such as \"us-east-1\" or \"eu-west-1\"".into(),
         names => format!("did you mean {}?", names.join(" or ")),

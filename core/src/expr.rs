@@ -394,6 +394,12 @@ impl Serialize for Cond {
     }
 }
 
+impl From<Expr> for Json {
+    fn from(e: Expr) -> Self {
+        e.to_json()
+    }
+}
+
 impl From<&str> for Expr {
     fn from(s: &str) -> Self {
         Expr::str(s)

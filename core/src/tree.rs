@@ -218,7 +218,7 @@ impl Arena {
             _ => None,
         };
         if let Some(message) = misplaced {
-            return Err(Error::InvalidScope { path, message: format!("{} {message}", kind.name()) });
+            return Err(Error::InvalidScope { path, message: message.to_owned() });
         }
         let index = u32::try_from(self.nodes.len()).map_err(|_| Error::InvalidScope {
             path: path.clone(),

@@ -1,1 +1,38 @@
-//! Example cloudwright apps.
+//! Example cloudwright apps: each a library function returning an [`App`], with a tiny
+//! binary that synthesizes it.
+//!
+//! - [`basic`]: two stacks, a parameter, outputs, a cross-stack reference.
+//! - [`stages`]: the same stacks in a Dev and a Prod stage (nested assemblies).
+
+use std::process::ExitCode;
+
+use cloudwright_constructs::{App, Result};
+
+pub mod basic;
+pub mod stages;
+
+/// The app `cloudwright synth` builds when no app is given.
+pub fn default_app() -> Result<App> {
+    basic::app()
+}
+
+/// Every example by name.
+pub const EXAMPLES: &[(&str, fn() -> Result<App>)] = &[("basic", basic::app), ("stages", stages::app)];
+
+/// The `main` of an example binary: synthesizes into `$CLOUDWRIGHT_OUTDIR`, the first
+/// argument, or `cloudwright.out`, and reports errors on stderr.
+pub fn synth_main(build: fn() -> Result<App>) -> ExitCode {
+    let outdir = std::env::var_os("CLOUDWRIGHT_OUTDIR")
+        .or_else(|| std::env::args_os().nth(1))
+        .unwrap_or_else(|| "cloudwright.out".into());
+    match build().and_then(|app| app.synth(&outdir)) {
+        Ok(report) => {
+            eprintln!("wrote {} stacks to {}", report.stacks.len(), report.outdir.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

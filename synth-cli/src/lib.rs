@@ -1,1 +1,153 @@
-//! cloudwright CLI
+//! # cloudwright-cli
+//!
+//! The `cloudwright` command line, and [`run`] so a user's own binary gets the same
+//! subcommands with its app as the default.
+//!
+//! Exit codes: 0 ok; 1 findings or differences (validate, diff); 2 usage or input
+//! errors (invalid app, failing `--app` command, unwritable output); 3 internal error.
+
+mod commands;
+mod source;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use cloudwright_core::App;
+
+pub use source::AppSource;
+
+/// Exit codes, as `--help` documents them.
+pub const EXIT_CODES: &str = "Exit codes:\n  0  success\n  1  findings or differences (validate, diff)\n  \
+2  usage or input errors: the app is invalid, the --app command failed or wrote no assembly, the output is not writable\n  \
+3  internal error";
+
+/// How a command's result is printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable text.
+    #[default]
+    Text,
+    /// JSON, for scripts.
+    Json,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cloudwright",
+    version,
+    about = "Synthesize typed AWS infrastructure written in Rust into CloudFormation cloud assemblies",
+    after_help = EXIT_CODES
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Synthesize the app into a cloud assembly directory (deployable with `cdk deploy --app DIR`)
+    #[command(after_help = EXIT_CODES)]
+    Synth {
+        /// Output directory; replaced atomically, so a failed synth leaves the previous output intact
+        #[arg(short, long, default_value = "cloudwright.out")]
+        output: std::path::PathBuf,
+        /// Command that runs the app; it must write an assembly to $CLOUDWRIGHT_OUTDIR.
+        /// Default: "app" of ./cloudwright.json, else the built-in reference example
+        #[arg(long, value_name = "CMD")]
+        app: Option<String>,
+        /// Output format of the summary
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+        /// Print nothing on success
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// List the stacks of the app
+    #[command(after_help = EXIT_CODES)]
+    Ls {
+        /// Command that runs the app (see `synth --help`)
+        #[arg(long, value_name = "CMD")]
+        app: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+/// An error with the exit code it maps to.
+#[derive(Debug)]
+pub struct Failure {
+    /// The exit code (2 input, 3 internal).
+    pub code: u8,
+    /// What went wrong.
+    pub error: anyhow::Error,
+}
+
+impl Failure {
+    pub(crate) fn input(error: impl Into<anyhow::Error>) -> Self {
+        Failure { code: 2, error: error.into() }
+    }
+    pub(crate) fn internal(error: impl Into<anyhow::Error>) -> Self {
+        Failure { code: 3, error: error.into() }
+    }
+}
+
+/// Parses the command line and runs it; `default_app` is used when neither `--app` nor
+/// `./cloudwright.json` names an app.
+pub fn main_with(default_app: Box<dyn FnOnce() -> cloudwright_core::Result<App>>) -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let result = match cli.command {
+        Command::Synth { output, app, format, quiet } => {
+            AppSource::choose(app, default_app).and_then(|s| commands::synth(s, &output, format, quiet))
+        }
+        Command::Ls { app, format } => AppSource::choose(app, default_app).and_then(|s| commands::ls(s, format)),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(Failure { code, error }) => {
+            eprintln!("error: {}", render_error(&error));
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// The error and its causes, each cause shown once (library errors already name theirs).
+fn render_error(error: &anyhow::Error) -> String {
+    let mut out = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !out.contains(&cause) {
+            out.push_str(": ");
+            out.push_str(&cause);
+        }
+    }
+    out
+}
+
+/// The `main` of a user's app binary: `cloudwright_cli::run(|app| { ... })`.
+///
+/// Run by `cloudwright synth --app CMD` (with `$CLOUDWRIGHT_OUTDIR` set) it synthesizes
+/// into that directory; run directly it offers the CLI's subcommands for this app.
+pub fn run(build: impl FnOnce(&App) -> cloudwright_core::Result<()> + 'static) -> ExitCode {
+    let make = move || {
+        let app = App::new();
+        build(&app)?;
+        Ok(app)
+    };
+    if let Some(outdir) = std::env::var_os(source::OUTDIR_ENV) {
+        return match make().and_then(|app| app.synth(&outdir)) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    main_with(Box::new(make))
+}

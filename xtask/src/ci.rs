@@ -65,7 +65,7 @@ impl Ci {
 
 /// The example apps, each a binary of cloudwright-examples that synthesizes into
 /// `$CLOUDWRIGHT_OUTDIR`.
-const EXAMPLES: &[&str] = &["basic"];
+const EXAMPLES: &[&str] = &["basic", "stages"];
 
 /// Runs every CI step; `--quick` skips the external oracles.
 pub fn run(args: &[String]) -> Result<(), String> {

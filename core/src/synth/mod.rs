@@ -3,6 +3,7 @@
 
 pub(crate) mod manifest;
 pub(crate) mod names;
+mod read;
 mod resolve;
 mod template;
 mod write;
@@ -24,6 +25,7 @@ use crate::tree::{Arena, Kind, Node, Validator, display_path};
 
 pub use manifest::MANIFEST_VERSION;
 use manifest::{Artifact, StackArtifact};
+pub use read::write_files;
 use resolve::{Resolver, Shared};
 use template::TemplateBuilder;
 

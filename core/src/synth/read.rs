@@ -1,0 +1,101 @@
+//! Reading a cloud assembly from disk (one written by any app, ours or the CDK's).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use serde_json::Value as Json;
+
+use super::{Assembly, StackSummary};
+use crate::error::{Error, Result};
+
+fn invalid(path: &Path, message: String) -> Error {
+    Error::Output { path: path.to_path_buf(), source: io::Error::new(io::ErrorKind::InvalidData, message) }
+}
+
+fn read_tree(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) -> Result<()> {
+    let entries = fs::read_dir(dir).map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
+        let path = entry.path();
+        if path.is_dir() {
+            read_tree(root, &path, files)?;
+        } else {
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let bytes = fs::read(&path).map_err(|source| Error::Output { path: path.clone(), source })?;
+            files.insert(rel, bytes);
+        }
+    }
+    Ok(())
+}
+
+impl Assembly {
+    /// Reads every file below `dir` and the stacks its manifests declare.
+    pub fn read(dir: &Path) -> Result<Assembly> {
+        let mut files = BTreeMap::new();
+        read_tree(dir, dir, &mut files)?;
+        let mut stacks = Vec::new();
+        let mut todo = VecDeque::from([String::new()]);
+        while let Some(prefix) = todo.pop_front() {
+            let manifest_path = format!("{prefix}manifest.json");
+            let bytes = files
+                .get(&manifest_path)
+                .ok_or_else(|| invalid(&dir.join(&manifest_path), "no manifest.json: not a cloud assembly".into()))?;
+            let manifest: Json = serde_json::from_slice(bytes)
+                .map_err(|e| invalid(&dir.join(&manifest_path), format!("not valid JSON: {e}")))?;
+            let artifacts = manifest.get("artifacts").and_then(Json::as_object).cloned().unwrap_or_default();
+            for (id, artifact) in &artifacts {
+                let props = artifact.get("properties");
+                let prop = |k: &str| props.and_then(|p| p.get(k)).and_then(Json::as_str).map(str::to_owned);
+                match artifact.get("type").and_then(Json::as_str) {
+                    Some("cdk:cloud-assembly") => {
+                        if let Some(d) = prop("directoryName") {
+                            todo.push_back(format!("{prefix}{d}/"));
+                        }
+                    }
+                    Some("aws:cloudformation:stack") => {
+                        let template_file = format!("{prefix}{}", prop("templateFile").unwrap_or_default());
+                        let template = files.get(&template_file);
+                        let resources = template
+                            .and_then(|b| serde_json::from_slice::<Json>(b).ok())
+                            .and_then(|t| t.get("Resources").and_then(Json::as_object).map(|r| r.len()))
+                            .unwrap_or(0);
+                        let dependencies = artifact
+                            .get("dependencies")
+                            .and_then(Json::as_array)
+                            .map(|d| {
+                                d.iter()
+                                    .filter_map(Json::as_str)
+                                    .filter(|d| !d.ends_with(".assets"))
+                                    .map(str::to_owned)
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        stacks.push(StackSummary {
+                            artifact_id: id.clone(),
+                            display_name: artifact.get("displayName").and_then(Json::as_str).unwrap_or(id).to_owned(),
+                            stack_name: prop("stackName").unwrap_or_else(|| id.clone()),
+                            environment: artifact
+                                .get("environment")
+                                .and_then(Json::as_str)
+                                .unwrap_or_default()
+                                .to_owned(),
+                            bytes: template.map_or(0, Vec::len),
+                            template_file,
+                            resources,
+                            dependencies,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(Assembly { files, stacks })
+    }
+}
+
+/// Writes `files` (relative paths with `/`) as the whole content of `outdir`, atomically.
+pub fn write_files(outdir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+    super::write::write_atomically(outdir, files)
+}

@@ -1,0 +1,113 @@
+//! Where the app comes from: `--app CMD`, else `./cloudwright.json`, else the built-in
+//! default; and turning it into an in-memory assembly.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use anyhow::{Context, anyhow};
+use cloudwright_core::{App, Assembly};
+
+use crate::Failure;
+
+/// The environment variable an app command writes its assembly to (like the CDK's `CDK_OUTDIR`).
+pub const OUTDIR_ENV: &str = "CLOUDWRIGHT_OUTDIR";
+/// The config file naming the app command (like `cdk.json`).
+pub const CONFIG_FILE: &str = "cloudwright.json";
+
+/// The app a command works on.
+pub enum AppSource {
+    /// A shell command that writes an assembly to `$CLOUDWRIGHT_OUTDIR`.
+    Command(String),
+    /// An app built in this process.
+    Builder(Box<dyn FnOnce() -> cloudwright_core::Result<App>>),
+}
+
+impl AppSource {
+    /// `--app`, else the `app` of `./cloudwright.json`, else `default`.
+    pub fn choose(
+        flag: Option<String>,
+        default: Box<dyn FnOnce() -> cloudwright_core::Result<App>>,
+    ) -> Result<AppSource, Failure> {
+        if let Some(cmd) = flag {
+            return Ok(AppSource::Command(cmd));
+        }
+        match read_config(Path::new(CONFIG_FILE))? {
+            Some(cmd) => Ok(AppSource::Command(cmd)),
+            None => Ok(AppSource::Builder(default)),
+        }
+    }
+
+    /// Validates and synthesizes the app in memory.
+    pub fn assembly(self) -> Result<Assembly, Failure> {
+        match self {
+            AppSource::Builder(build) => build().and_then(|app| app.assembly()).map_err(Failure::input),
+            AppSource::Command(cmd) => run_command(&cmd),
+        }
+    }
+}
+
+/// The `app` command of a config file, `None` when there is no file.
+fn read_config(path: &Path) -> Result<Option<String>, Failure> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Failure::input(anyhow!(e).context(format!("cannot read {}", path.display())))),
+    };
+    let config: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Failure::input(anyhow!("{} is not valid JSON: {e}", path.display())))?;
+    match config.get("app").and_then(serde_json::Value::as_str) {
+        Some(cmd) if !cmd.trim().is_empty() => Ok(Some(cmd.to_owned())),
+        _ => Err(Failure::input(anyhow!(
+            "{} has no \"app\" command; write e.g. {{\"app\": \"cargo run --quiet\"}}, or pass --app CMD",
+            path.display()
+        ))),
+    }
+}
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+/// Runs an app command into a temporary directory and reads what it wrote.
+fn run_command(cmd: &str) -> Result<Assembly, Failure> {
+    let dir = temp_dir();
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create {}", dir.display()))
+        .map_err(Failure::internal)?;
+    let result = run_into(cmd, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn temp_dir() -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "cloudwright-app-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
+fn run_into(cmd: &str, dir: &Path) -> Result<Assembly, Failure> {
+    // The app's own output goes to stderr, so ours on stdout stays parseable.
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .env(OUTDIR_ENV, dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(std::io::stderr()))
+        .status()
+        .with_context(|| format!("cannot start the app command `{cmd}`"))
+        .map_err(Failure::input)?;
+    if !status.success() {
+        let code = status.code().map_or("a signal".to_owned(), |c| c.to_string());
+        return Err(Failure::input(anyhow!(
+            "the app command `{cmd}` failed (exit status {code}); nothing was written"
+        )));
+    }
+    if !dir.join("manifest.json").is_file() {
+        return Err(Failure::input(anyhow!(
+            "the app command `{cmd}` wrote no manifest.json to ${OUTDIR_ENV}; an app must synthesize into \
+             that directory (call cloudwright_cli::run, or app.synth(std::env::var(\"{OUTDIR_ENV}\")))"
+        )));
+    }
+    Assembly::read(dir).map_err(Failure::input)
+}
