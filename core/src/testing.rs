@@ -24,8 +24,11 @@ pub fn snapshot_text(bytes: &[u8]) -> String {
 /// argument, the snapshots go to that directory (relative to the test file).
 #[macro_export]
 macro_rules! assert_app_snapshot {
-    ($app:expr) => {{
-        match $app.assembly() {
+    (@with $app:expr, $configure:expr) => {{
+        let mut settings = $crate::testing::insta::Settings::clone_current();
+        settings.set_omit_expression(true);
+        ($configure)(&mut settings);
+        settings.bind(|| match $app.assembly() {
             Ok(assembly) => {
                 for (path, bytes) in assembly.files() {
                     $crate::testing::insta::assert_snapshot!(
@@ -35,12 +38,16 @@ macro_rules! assert_app_snapshot {
                 }
             }
             Err(e) => panic!("synthesis failed: {e}"),
-        }
+        });
     }};
+    ($app:expr) => {
+        $crate::assert_app_snapshot!(@with $app, |_: &mut $crate::testing::insta::Settings| {})
+    };
     ($app:expr, $dir:expr) => {{
-        let mut settings = $crate::testing::insta::Settings::clone_current();
-        settings.set_snapshot_path($dir);
-        settings.set_prepend_module_to_snapshot(false);
-        settings.bind(|| $crate::assert_app_snapshot!($app));
+        let dir = $dir;
+        $crate::assert_app_snapshot!(@with $app, |s: &mut $crate::testing::insta::Settings| {
+            s.set_snapshot_path(dir);
+            s.set_prepend_module_to_snapshot(false);
+        })
     }};
 }

@@ -430,7 +430,7 @@ fn render(
         files.insert(format!("{}manifest.json", assembly_dir(arena, assembly)), to_bytes(&manifest, b"  "));
         files.insert(
             format!("{}cdk.out", assembly_dir(arena, assembly)),
-            to_bytes(&json!({"version": MANIFEST_VERSION}), b""),
+            serde_json::to_vec(&json!({"version": MANIFEST_VERSION})).unwrap_or_default(),
         );
     }
     files.insert("tree.json".into(), to_bytes(&manifest::tree(arena, &resolved_props), b"  "));

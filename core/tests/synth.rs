@@ -1,0 +1,314 @@
+//! What synthesis writes for well-formed apps.
+
+use cloudwright_core::{
+    App, AppProps, CfnCondition, CfnMapping, CfnOutput, CfnParameter, CfnResource, CfnRule, Cond, Construct,
+    Environment, Expr, Group, OutputProps, ParameterProps, RemovalPolicy, RuleProps, Stack, StackProps, Stage,
+    StageProps, TagFormat, Tags,
+};
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+
+fn env() -> StackProps {
+    StackProps { env: Environment::new("111111111111", "us-east-1"), ..Default::default() }
+}
+
+fn no_bootstrap() -> App {
+    App::with_props(AppProps { bootstrap_version_rule: false, ..Default::default() })
+}
+
+fn json_file(assembly: &cloudwright_core::Assembly, path: &str) -> Value {
+    serde_json::from_slice(assembly.file(path).unwrap_or_else(|| panic!("{path} missing"))).unwrap()
+}
+
+#[test]
+fn cross_stack_reference_becomes_export_import_and_dependency() {
+    let app = no_bootstrap();
+    let producer = Stack::new(&app, "Producer", env()).unwrap();
+    let bucket = CfnResource::new(&producer, "Bucket", "AWS::S3::Bucket", Map::new()).unwrap();
+    let consumer = Stack::new(&app, "Consumer", env()).unwrap();
+    let mut props = Map::new();
+    props.insert("Name".into(), bucket.get_att("Arn").into());
+    props.insert("Again".into(), bucket.get_att("Arn").into());
+    props.insert("Bucket".into(), bucket.reference().into());
+    CfnResource::new(&consumer, "User", "Custom::User", props).unwrap();
+
+    let assembly = app.assembly().unwrap();
+    let producer_t = json_file(&assembly, "Producer.template.json");
+    // The CDK's names for these exports: makeUniqueId of Exports/Output<json>, checked
+    // against an independent implementation of the algorithm.
+    assert_eq!(
+        producer_t["Outputs"],
+        json!({
+            "ExportsOutputFnGetAttBucketArn436138FE": {
+                "Value": {"Fn::GetAtt": ["Bucket", "Arn"]},
+                "Export": {"Name": "Producer:ExportsOutputFnGetAttBucketArn436138FE"}
+            },
+            "ExportsOutputRefBucket239F7DF2": {
+                "Value": {"Ref": "Bucket"},
+                "Export": {"Name": "Producer:ExportsOutputRefBucket239F7DF2"}
+            }
+        })
+    );
+    let consumer_t = json_file(&assembly, "Consumer.template.json");
+    assert_eq!(
+        consumer_t["Resources"]["User"]["Properties"],
+        json!({
+            "Name": {"Fn::ImportValue": "Producer:ExportsOutputFnGetAttBucketArn436138FE"},
+            "Again": {"Fn::ImportValue": "Producer:ExportsOutputFnGetAttBucketArn436138FE"},
+            "Bucket": {"Fn::ImportValue": "Producer:ExportsOutputRefBucket239F7DF2"}
+        })
+    );
+    let manifest = json_file(&assembly, "manifest.json");
+    assert_eq!(manifest["artifacts"]["Consumer"]["dependencies"], json!(["Producer", "Consumer.assets"]));
+    assert_eq!(manifest["artifacts"]["Producer"]["dependencies"], json!(["Producer.assets"]));
+}
+
+#[test]
+fn synthesis_is_deterministic() {
+    let build = || {
+        let app = App::new();
+        for name in ["B", "A", "C"] {
+            let stack = Stack::new(&app, name, env()).unwrap();
+            let q = CfnResource::new(&stack, "Q", "AWS::SQS::Queue", Map::new()).unwrap();
+            q.set_property("Tags", json!([{"Key": "k", "Value": name}]));
+        }
+        app.assembly().unwrap()
+    };
+    let (one, two) = (build(), build());
+    assert_eq!(one.files(), two.files());
+    let dir_a = std::env::temp_dir().join(format!("cw-det-a-{}", std::process::id()));
+    let dir_b = std::env::temp_dir().join(format!("cw-det-b-{}", std::process::id()));
+    one.write(&dir_a).unwrap();
+    two.write(&dir_b).unwrap();
+    for name in one.files().keys() {
+        assert_eq!(std::fs::read(dir_a.join(name)).unwrap(), std::fs::read(dir_b.join(name)).unwrap(), "{name}");
+    }
+    std::fs::remove_dir_all(dir_a).unwrap();
+    std::fs::remove_dir_all(dir_b).unwrap();
+}
+
+#[test]
+fn every_template_section_and_resource_attribute() {
+    let app = no_bootstrap();
+    let stack = Stack::new(
+        &app,
+        "Full",
+        StackProps {
+            description: Some("All sections".into()),
+            template_format_version: Some("2010-09-09".into()),
+            transforms: vec!["AWS::LanguageExtensions".into()],
+            ..env()
+        },
+    )
+    .unwrap();
+    let stage_param = CfnParameter::new(
+        &stack,
+        "Stage",
+        ParameterProps { allowed_values: vec!["dev".into(), "prod".into()], ..Default::default() },
+    )
+    .unwrap();
+    let is_prod = CfnCondition::new(&stack, "IsProd", Cond::equals(stage_param.value(), "prod")).unwrap();
+    let mut regions = IndexMap::new();
+    regions.insert("us-east-1".to_owned(), IndexMap::from([("Ami".to_owned(), json!("ami-123"))]));
+    let map = CfnMapping::new(&stack, "Regions", regions).unwrap();
+    CfnRule::new(
+        &stack,
+        "ProdOnlyInUsEast1",
+        RuleProps {
+            rule_condition: Some(Cond::equals(stage_param.value(), "prod")),
+            assertions: vec![(Cond::equals(Expr::region(), "us-east-1"), Some("prod runs in us-east-1".into()))],
+        },
+    )
+    .unwrap();
+    let group = Group::new(&stack, "Storage").unwrap();
+    let log = CfnResource::new(&group, "Log", "AWS::S3::Bucket", Map::new()).unwrap();
+    let data = CfnResource::new(&group, "Data", "AWS::S3::Bucket", Map::new()).unwrap();
+    data.set_property("BucketName", is_prod.if_then(Expr::sub("data-${AWS::AccountId}"), Expr::no_value()));
+    data.add_property_override("LoggingConfiguration.DestinationBucketName", log.reference());
+    data.set_property("Ami", map.find_in_map(Expr::region(), "Ami"));
+    data.add_depends_on(&log);
+    data.apply_removal_policy(RemovalPolicy::Retain);
+    data.set_condition(&is_prod);
+    data.add_cfn_metadata("cfn_nag", json!({"rules_to_suppress": []}));
+    data.set_update_policy(json!({"AutoScalingReplacingUpdate": {"WillReplace": true}}));
+    CfnOutput::new(
+        &stack,
+        "DataArn",
+        OutputProps {
+            value: data.get_att("Arn"),
+            description: Some("The data bucket".into()),
+            export_name: Some("data-arn".into()),
+            condition: Some(is_prod.clone()),
+        },
+    )
+    .unwrap();
+
+    let template = app.assembly().unwrap().template("Full").unwrap();
+    let keys: Vec<&str> = template.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "AWSTemplateFormatVersion",
+            "Description",
+            "Transform",
+            "Parameters",
+            "Mappings",
+            "Conditions",
+            "Rules",
+            "Resources",
+            "Outputs"
+        ]
+    );
+    assert_eq!(template["Parameters"]["Stage"], json!({"Type": "String", "AllowedValues": ["dev", "prod"]}));
+    assert_eq!(template["Conditions"]["IsProd"], json!({"Fn::Equals": [{"Ref": "Stage"}, "prod"]}));
+    assert_eq!(template["Mappings"]["Regions"], json!({"us-east-1": {"Ami": "ami-123"}}));
+    assert_eq!(
+        template["Rules"]["ProdOnlyInUsEast1"],
+        json!({
+            "RuleCondition": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]},
+            "Assertions": [{"Assert": {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}, "AssertDescription": "prod runs in us-east-1"}]
+        })
+    );
+    assert_eq!(
+        template["Resources"]["StorageData8B3B206A"],
+        json!({
+            "Type": "AWS::S3::Bucket",
+            "Properties": {
+                "BucketName": {"Fn::If": ["IsProd", {"Fn::Sub": "data-${AWS::AccountId}"}, {"Ref": "AWS::NoValue"}]},
+                "LoggingConfiguration": {"DestinationBucketName": {"Ref": "StorageLogB86E045B"}},
+                "Ami": {"Fn::FindInMap": ["Regions", {"Ref": "AWS::Region"}, "Ami"]}
+            },
+            "DependsOn": ["StorageLogB86E045B"],
+            "Condition": "IsProd",
+            "UpdatePolicy": {"AutoScalingReplacingUpdate": {"WillReplace": true}},
+            "UpdateReplacePolicy": "Retain",
+            "DeletionPolicy": "Retain",
+            "Metadata": {"cfn_nag": {"rules_to_suppress": []}}
+        })
+    );
+    assert_eq!(
+        template["Outputs"]["DataArn"],
+        json!({
+            "Description": "The data bucket",
+            "Value": {"Fn::GetAtt": ["StorageData8B3B206A", "Arn"]},
+            "Export": {"Name": "data-arn"},
+            "Condition": "IsProd"
+        })
+    );
+}
+
+#[test]
+fn logical_ids_follow_the_cdk_and_can_be_overridden() {
+    let app = no_bootstrap();
+    let stack = Stack::new(&app, "Env0", env()).unwrap();
+    let function = Group::new(&stack, "Fn0").unwrap();
+    let role = Group::new(&function, "ServiceRole").unwrap();
+    let role_res = CfnResource::new(&role, "Resource", "AWS::IAM::Role", Map::new()).unwrap();
+    let policy = Group::new(&role, "DefaultPolicy").unwrap();
+    let policy_res = CfnResource::new(&policy, "Resource", "AWS::IAM::Policy", Map::new()).unwrap();
+    let wrapped = Group::new(&stack, "Default").unwrap();
+    let plain = CfnResource::new(&wrapped, "Plain", "AWS::SNS::Topic", Map::new()).unwrap();
+    // The ids the CDK gave the same paths in ../shared/reference/cdk-multi-account.
+    assert_eq!(role_res.logical_id(), "Fn0ServiceRoleC2B4902A");
+    assert_eq!(policy_res.logical_id(), "Fn0ServiceRoleDefaultPolicy94D1FB9D");
+    assert_eq!(plain.logical_id(), "Plain");
+    plain.override_logical_id("Renamed");
+    let template = app.assembly().unwrap().template("Env0").unwrap();
+    assert!(template["Resources"].get("Renamed").is_some());
+    assert!(template["Resources"].get("Plain").is_none());
+}
+
+#[test]
+fn tags_reach_taggable_resources_and_stacks_carry_theirs() {
+    let app = no_bootstrap();
+    Tags::add(&app, "team", "platform");
+    let stack = Stack::new(&app, "S", StackProps { tags: vec![("cost-center".into(), "42".into())], ..env() }).unwrap();
+    let listed = CfnResource::new(&stack, "Listed", "AWS::SQS::Queue", Map::new()).unwrap();
+    listed.set_tag_format(TagFormat::Standard);
+    let mapped = CfnResource::new(&stack, "Mapped", "AWS::SSM::Parameter", Map::new()).unwrap();
+    mapped.set_tag_format(TagFormat::Map);
+    mapped.set_property("Tags", json!({"team": "explicit wins"}));
+    CfnResource::new(&stack, "Untaggable", "AWS::SNS::Subscription", Map::new()).unwrap();
+    let assembly = app.assembly().unwrap();
+    let t = assembly.template("S").unwrap();
+    assert_eq!(t["Resources"]["Listed"]["Properties"]["Tags"], json!([{"Key": "team", "Value": "platform"}]));
+    assert_eq!(t["Resources"]["Mapped"]["Properties"]["Tags"], json!({"team": "explicit wins"}));
+    assert!(t["Resources"]["Untaggable"].get("Properties").is_none());
+    let manifest = json_file(&assembly, "manifest.json");
+    assert_eq!(manifest["artifacts"]["S"]["properties"]["tags"], json!({"cost-center": "42"}));
+}
+
+#[test]
+fn stages_become_nested_assemblies_like_the_cdk() {
+    let app = App::new();
+    for (name, account) in [("Dev", "222222222222"), ("Prod", "333333333333")] {
+        let stage = Stage::new(&app, name, StageProps { env: Environment::new(account, "us-east-1") }).unwrap();
+        let queues = Stack::new(&stage, "Queues", StackProps::default()).unwrap();
+        let q = CfnResource::new(&queues, "Q", "AWS::SQS::Queue", Map::new()).unwrap();
+        let consumers = Stack::new(&stage, "Consumers", StackProps::default()).unwrap();
+        let mut props = Map::new();
+        props.insert("RedrivePolicy".into(), json!({"deadLetterTargetArn": q.get_att("Arn"), "maxReceiveCount": 3}));
+        CfnResource::new(&consumers, "Q2", "AWS::SQS::Queue", props).unwrap();
+    }
+    let top = Stack::new(&app, "Top", StackProps::default()).unwrap();
+    CfnResource::new(&top, "T", "AWS::SQS::Queue", Map::new()).unwrap();
+    let assembly = app.assembly().unwrap();
+    let root = json_file(&assembly, "manifest.json");
+    assert_eq!(
+        root["artifacts"]["assembly-Dev"],
+        json!({"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-Dev", "displayName": "Dev"}})
+    );
+    assert_eq!(root["artifacts"]["Top"]["environment"], "aws://unknown-account/unknown-region");
+    assert_eq!(
+        root["artifacts"]["Top"]["properties"]["assumeRoleArn"],
+        "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-deploy-role-${AWS::AccountId}-${AWS::Region}"
+    );
+    let dev = json_file(&assembly, "assembly-Dev/manifest.json");
+    // Artifact ids and stack names as the CDK wrote them in ../shared/reference/cdk-stages.
+    let stack = &dev["artifacts"]["DevQueuesC4D90994"];
+    assert_eq!(stack["environment"], "aws://222222222222/us-east-1");
+    assert_eq!(stack["properties"]["stackName"], "Dev-Queues");
+    assert_eq!(stack["displayName"], "Dev/Queues");
+    assert_eq!(
+        dev["artifacts"]["DevConsumers64CD4CCA"]["dependencies"],
+        json!(["DevQueuesC4D90994", "DevConsumers64CD4CCA.assets"])
+    );
+    let consumers = json_file(&assembly, "assembly-Dev/DevConsumers64CD4CCA.template.json");
+    assert_eq!(
+        consumers["Resources"]["Q2"]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"],
+        json!({"Fn::ImportValue": "Dev-Queues:ExportsOutputFnGetAttQArn699449FF"})
+    );
+    assert!(assembly.file("assembly-Prod/ProdQueues890F56DA.template.json").is_some());
+    // The template is published as a file asset, hashed by its bytes.
+    let assets = json_file(&assembly, "assembly-Dev/DevQueuesC4D90994.assets.json");
+    let (hash, file) = assets["files"].as_object().unwrap().iter().next().unwrap();
+    assert_eq!(file["source"], json!({"path": "DevQueuesC4D90994.template.json", "packaging": "file"}));
+    assert_eq!(file["destinations"]["222222222222-us-east-1"]["objectKey"], format!("{hash}.json"));
+    assert!(stack["properties"]["stackTemplateAssetObjectUrl"].as_str().unwrap().ends_with(&format!("/{hash}.json")));
+}
+
+#[test]
+fn tree_json_records_constructs_and_resource_props() {
+    let app = no_bootstrap();
+    let stack = Stack::new(&app, "S", env()).unwrap();
+    let group = Group::with_fqn(&stack, "Fn", "cloudwright.lambda.Function").unwrap();
+    let q = CfnResource::new(&group, "Resource", "AWS::SQS::Queue", Map::new()).unwrap();
+    q.set_property("DelaySeconds", 5);
+    q.node().add_metadata("cloudwright:owner", "platform");
+    let assembly = app.assembly().unwrap();
+    let tree = json_file(&assembly, "tree.json");
+    assert_eq!(tree["version"], "tree-0.1");
+    assert_eq!(tree["tree"]["id"], "App");
+    assert_eq!(tree["tree"]["path"], "");
+    let fn_node = &tree["tree"]["children"]["S"]["children"]["Fn"];
+    assert_eq!(fn_node["constructInfo"]["fqn"], "cloudwright.lambda.Function");
+    let res = &fn_node["children"]["Resource"]["attributes"];
+    assert_eq!(res["aws:cdk:cloudformation:type"], "AWS::SQS::Queue");
+    assert_eq!(res["aws:cdk:cloudformation:logicalId"], "Fn9270CBC0");
+    assert_eq!(res["aws:cdk:cloudformation:props"], json!({"DelaySeconds": 5}));
+    let manifest = json_file(&assembly, "manifest.json");
+    assert_eq!(
+        manifest["artifacts"]["S"]["metadata"]["/S/Fn/Resource"],
+        json!([{"type": "cloudwright:owner", "data": "platform"}, {"type": "aws:cdk:logicalId", "data": "Fn9270CBC0"}])
+    );
+}
