@@ -14,6 +14,10 @@ use crate::Failure;
 pub const OUTDIR_ENV: &str = "CLOUDWRIGHT_OUTDIR";
 /// The config file naming the app command (like `cdk.json`).
 pub const CONFIG_FILE: &str = "cloudwright.json";
+/// How many app commands deep this process runs; guards against an app command that
+/// runs the CLI, which reads the same config and runs the app again.
+const DEPTH_ENV: &str = "CLOUDWRIGHT_APP_DEPTH";
+const MAX_DEPTH: u32 = 4;
 
 /// The app a command works on.
 pub enum AppSource {
@@ -86,18 +90,32 @@ fn temp_dir() -> PathBuf {
     ))
 }
 
+fn depth() -> u32 {
+    std::env::var(DEPTH_ENV).ok().and_then(|d| d.parse().ok()).unwrap_or(0)
+}
+
 fn run_into(cmd: &str, dir: &Path) -> Result<Assembly, Failure> {
+    if depth() >= MAX_DEPTH {
+        return Err(Failure::input(anyhow!("app commands nested {MAX_DEPTH} levels deep; refusing to run `{cmd}`")));
+    }
     // The app's own output goes to stderr, so ours on stdout stays parseable.
     let status = Command::new("sh")
         .arg("-c")
         .arg(cmd)
         .env(OUTDIR_ENV, dir)
+        .env(DEPTH_ENV, (depth() + 1).to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::from(std::io::stderr()))
         .status()
         .with_context(|| format!("cannot start the app command `{cmd}`"))
         .map_err(Failure::input)?;
     if !status.success() {
+        if depth() + 1 >= MAX_DEPTH {
+            return Err(Failure::input(anyhow!(
+                "the app command `{cmd}` runs cloudwright, which runs the app command again ({MAX_DEPTH} levels deep); \
+                 an app command must build the app itself (e.g. `cargo run --quiet`), not call `cloudwright synth`"
+            )));
+        }
         let code = status.code().map_or("a signal".to_owned(), |c| c.to_string());
         return Err(Failure::input(anyhow!(
             "the app command `{cmd}` failed (exit status {code}); nothing was written"

@@ -1,0 +1,121 @@
+//! The `cloudwright` binary as a user runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cloudwright");
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cw-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(BIN).args(args).current_dir(cwd).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn synth_with_no_app_writes_the_reference_example() {
+    let dir = scratch("default");
+    let out = run(&dir, &["synth"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir.join("cloudwright.out/manifest.json").is_file());
+    assert!(dir.join("cloudwright.out/tree.json").is_file());
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("stack      environment                   resources  bytes\n"), "{stdout}");
+    assert!(stdout.contains("wrote 2 stacks, 7 files to cloudwright.out"), "{stdout}");
+
+    let ls = run(&dir, &["ls"]);
+    assert_eq!(text(&ls.stdout), "Storage\nConsumers\n");
+    let json = run(&dir, &["ls", "--format", "json"]);
+    let stacks: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(stacks[1]["dependencies"], serde_json::json!(["Storage"]));
+    assert!(run(&dir, &["synth", "--quiet", "-o", "q"]).stdout.is_empty());
+}
+
+#[test]
+fn app_command_output_is_taken_over_atomically() {
+    let dir = scratch("app");
+    // Any program that writes an assembly to $CLOUDWRIGHT_OUTDIR is an app: here the CLI itself.
+    let app = format!("{BIN} synth --quiet -o \"$CLOUDWRIGHT_OUTDIR\"");
+    let out = run(&dir, &["synth", "--app", &app, "-o", "out", "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["stacks"][0]["display_name"], "Storage");
+    assert_eq!(report["files"], 7);
+    assert_eq!(text(&run(&dir, &["ls", "--app", &app]).stdout), "Storage\nConsumers\n");
+}
+
+#[test]
+fn failing_app_command_is_an_input_error_and_writes_nothing() {
+    let dir = scratch("fail");
+    let out = run(&dir, &["synth", "--app", "exit 7", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stderr), "error: the app command `exit 7` failed (exit status 7); nothing was written\n");
+    assert!(!dir.join("out").exists());
+
+    let out = run(&dir, &["synth", "--app", "true", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).starts_with("error: the app command `true` wrote no manifest.json to $CLOUDWRIGHT_OUTDIR")
+    );
+    assert!(!dir.join("out").exists());
+}
+
+#[test]
+fn config_file_names_the_app() {
+    let dir = scratch("config");
+    // The app runs in another directory, so it does not read this config again.
+    let app = format!("cd / && {BIN} synth --quiet -o \"$CLOUDWRIGHT_OUTDIR\"");
+    std::fs::write(dir.join("cloudwright.json"), serde_json::json!({"app": app}).to_string()).unwrap();
+    let out = run(&dir, &["ls"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "Storage\nConsumers\n");
+
+    std::fs::write(dir.join("cloudwright.json"), r#"{"output": "x"}"#).unwrap();
+    let out = run(&dir, &["synth", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: cloudwright.json has no \"app\" command; write e.g. {\"app\": \"cargo run --quiet\"}, or pass --app CMD\n"
+    );
+    assert!(!dir.join("out").exists());
+}
+
+#[test]
+fn an_app_command_that_runs_itself_is_stopped() {
+    let dir = scratch("recursion");
+    let app = format!("{BIN} synth --quiet -o \"$CLOUDWRIGHT_OUTDIR\"");
+    std::fs::write(dir.join("cloudwright.json"), serde_json::json!({"app": app}).to_string()).unwrap();
+    let out = run(&dir, &["synth", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("runs cloudwright, which runs the app command again"), "{stderr}");
+    assert!(!dir.join("out").exists());
+}
+
+#[test]
+fn unwritable_output_is_an_input_error() {
+    let dir = scratch("unwritable");
+    std::fs::write(dir.join("file"), b"x").unwrap();
+    let out = run(&dir, &["synth", "-o", "file/out"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("check that the directory is writable"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn help_documents_exit_codes_and_usage_errors_exit_2() {
+    let dir = scratch("help");
+    let help = run(&dir, &["synth", "--help"]);
+    assert!(help.status.success());
+    let help = text(&help.stdout);
+    assert!(help.contains("Exit codes:") && help.contains("2  usage or input errors"), "{help}");
+    assert!(help.contains("$CLOUDWRIGHT_OUTDIR"), "{help}");
+    assert_eq!(run(&dir, &["frobnicate"]).status.code(), Some(2));
+}
