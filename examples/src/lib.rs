@@ -36,3 +36,8 @@ pub fn synth_main(build: fn() -> Result<App>) -> ExitCode {
         }
     }
 }
+
+/// The README's code samples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -24,15 +24,12 @@ impl Ci {
     fn step(&mut self, name: &str, program: &str, args: &[&str]) -> bool {
         println!("\n=== {name}: {program} {}", args.join(" "));
         let t = Instant::now();
-        let ok = Command::new(program)
-            .args(args)
-            .current_dir(&self.root)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or_else(|e| {
+        let ok = Command::new(program).args(args).current_dir(&self.root).status().map(|s| s.success()).unwrap_or_else(
+            |e| {
                 eprintln!("cannot run {program}: {e}");
                 false
-            });
+            },
+        );
         let took = t.elapsed();
         println!("=== {name}: {} in {:.1}s", if ok { "ok" } else { "FAILED" }, took.as_secs_f64());
         self.steps.push((name.to_owned(), took, ok));
@@ -63,16 +60,15 @@ impl Ci {
     }
 }
 
-/// The example apps, each a binary of cloudwright-examples that synthesizes into
-/// `$CLOUDWRIGHT_OUTDIR`.
-const EXAMPLES: &[&str] = &["basic", "stages"];
+/// The example apps, each a binary that synthesizes into `$CLOUDWRIGHT_OUTDIR`: the
+/// binaries of cloudwright-examples, and `user_app`, an app built on `cloudwright_cli::run`.
+const EXAMPLES: &[&str] = &["basic", "stages", "user_app"];
 
 /// Runs every CI step; `--quick` skips the external oracles.
 pub fn run(args: &[String]) -> Result<(), String> {
     let root = workspace_root();
-    let shared = std::env::var_os("CLOUDWRIGHT_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("..").join("shared"));
+    let shared =
+        std::env::var_os("CLOUDWRIGHT_SHARED").map(PathBuf::from).unwrap_or_else(|| root.join("..").join("shared"));
     let quick = args.iter().any(|a| a == "--quick");
     let mut ci = Ci { root: root.clone(), shared, steps: Vec::new(), started: Instant::now() };
     let out = root.join("target").join("ci");
@@ -82,13 +78,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
     ci.step("generated code is current", "cargo", &["xtask", "codegen", "--check"]);
     ci.step("clippy", "cargo", &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]);
     ci.step("tests", "cargo", &["test", "--workspace", "--all-features"]);
-    ci.step("build cli and examples", "cargo", &["build", "-p", "cloudwright-cli", "-p", "cloudwright-examples"]);
+    ci.step(
+        "build cli and examples",
+        "cargo",
+        &["build", "-p", "cloudwright-cli", "-p", "cloudwright-examples", "--bins", "--example", "user_app"],
+    );
 
     let cli = root.join("target/debug/cloudwright").to_string_lossy().into_owned();
     let default_out = out.join("default").to_string_lossy().into_owned();
     ci.step("synth the default app", &cli, &["synth", "-o", &default_out]);
     for example in EXAMPLES {
-        let bin = root.join("target/debug").join(example).to_string_lossy().into_owned();
+        let bin = match *example {
+            "user_app" => root.join("target/debug/examples/user_app"),
+            name => root.join("target/debug").join(name),
+        };
+        let bin = bin.to_string_lossy().into_owned();
         let dir = out.join(example).to_string_lossy().into_owned();
         ci.step(&format!("synth example {example}"), &cli, &["synth", "--app", &bin, "-o", &dir]);
     }
