@@ -1,5 +1,7 @@
 //! Bad input: each case gives a clear error naming the construct path, and nothing is written.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
+
 use cloudwright_core::{
     App, CfnResource, Construct, Environment, Error, Expr, Group, Node, Stack, StackProps, Stage, StageProps,
 };

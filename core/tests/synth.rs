@@ -1,5 +1,7 @@
 //! What synthesis writes for well-formed apps.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
+
 use cloudwright_core::{
     App, AppProps, CfnCondition, CfnMapping, CfnOutput, CfnParameter, CfnResource, CfnRule, Cond, Construct,
     Environment, Expr, Group, OutputProps, ParameterProps, RemovalPolicy, RuleProps, Stack, StackProps, Stage,

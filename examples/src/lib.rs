@@ -16,12 +16,15 @@ pub fn default_app() -> Result<App> {
     basic::app()
 }
 
+/// A function that builds an example app.
+pub type Builder = fn() -> Result<App>;
+
 /// Every example by name.
-pub const EXAMPLES: &[(&str, fn() -> Result<App>)] = &[("basic", basic::app), ("stages", stages::app)];
+pub const EXAMPLES: &[(&str, Builder)] = &[("basic", basic::app), ("stages", stages::app)];
 
 /// The `main` of an example binary: synthesizes into `$CLOUDWRIGHT_OUTDIR`, the first
 /// argument, or `cloudwright.out`, and reports errors on stderr.
-pub fn synth_main(build: fn() -> Result<App>) -> ExitCode {
+pub fn synth_main(build: Builder) -> ExitCode {
     let outdir = std::env::var_os("CLOUDWRIGHT_OUTDIR")
         .or_else(|| std::env::args_os().nth(1))
         .unwrap_or_else(|| "cloudwright.out".into());

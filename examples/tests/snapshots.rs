@@ -1,6 +1,8 @@
 //! Every file each example synthesizes, pinned under `snapshots/<example>/`, so a pull
 //! request that changes an example shows its infrastructure diff.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
+
 use cloudwright_constructs::assert_app_snapshot;
 use cloudwright_examples::EXAMPLES;
 

@@ -1,5 +1,7 @@
 //! The `cloudwright` binary as a user runs it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
