@@ -4,3 +4,10 @@
 //! this one crate.
 
 pub use cloudwright_core::*;
+
+pub mod iam;
+
+pub mod org;
+
+pub mod controltower;
+pub mod stackset;

@@ -1,0 +1,199 @@
+//! IAM roles: a trust policy, managed and inline policies, and a default policy that
+//! grants add statements to, as the CDK's `iam.Role` does.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use cloudwright_core::{CfnResource, Construct, Expr, Group, Node, Result};
+use serde_json::json;
+
+use super::{Condition, PolicyDocument, PolicyKind, PolicyStatement, Principal};
+
+/// Properties of a [`Role`].
+#[derive(Debug, Clone, Default)]
+pub struct RoleProps {
+    /// Who may assume the role.
+    pub assumed_by: Vec<Principal>,
+    /// Conditions on assuming it (e.g. `aws:SourceAccount` against confused deputies).
+    pub trust_conditions: Vec<Condition>,
+    /// The role name; CloudFormation generates one when `None`.
+    pub role_name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// ARNs of managed policies.
+    pub managed_policy_arns: Vec<Expr>,
+    /// Inline policies by name.
+    pub inline_policies: Vec<(String, PolicyDocument)>,
+    /// Maximum session duration in seconds (3600 to 43200).
+    pub max_session_duration: Option<u32>,
+    /// Permissions boundary ARN.
+    pub permissions_boundary: Option<Expr>,
+    /// Path of the role, e.g. `/service/`.
+    pub path: Option<String>,
+    /// Permit `Allow *` on `*` (administrator access) in the role's policies.
+    pub allow_admin: bool,
+}
+
+/// An IAM role.
+#[derive(Clone)]
+pub struct Role {
+    group: Group,
+    resource: CfnResource,
+    default_policy: Rc<RefCell<Option<(CfnResource, PolicyDocument)>>>,
+}
+
+impl Construct for Role {
+    fn node(&self) -> &Node {
+        self.group.node()
+    }
+}
+
+/// A principal that can be granted permissions (the CDK's `IGrantable`).
+pub trait Grantee {
+    /// Adds a statement to the principal's own policy.
+    fn add_to_principal_policy(&self, statement: PolicyStatement) -> Result<()>;
+}
+
+impl Role {
+    /// Defines a role.
+    pub fn new(scope: &impl Construct, id: &str, props: RoleProps) -> Result<Self> {
+        let group = Group::with_fqn(scope, id, "cloudwright.iam.Role")?;
+        let trust = PolicyDocument::new([PolicyStatement {
+            actions: vec!["sts:AssumeRole".into()],
+            principals: props.assumed_by.clone(),
+            conditions: props.trust_conditions.clone(),
+            ..Default::default()
+        }]);
+        let mut body = json!({"AssumeRolePolicyDocument": trust.to_json()});
+        if let Some(map) = body.as_object_mut() {
+            if let Some(d) = &props.description {
+                map.insert("Description".into(), json!(d));
+            }
+            if !props.managed_policy_arns.is_empty() {
+                map.insert("ManagedPolicyArns".into(), json!(props.managed_policy_arns));
+            }
+            if let Some(s) = props.max_session_duration {
+                map.insert("MaxSessionDuration".into(), json!(s));
+            }
+            if let Some(p) = &props.path {
+                map.insert("Path".into(), json!(p));
+            }
+            if let Some(b) = &props.permissions_boundary {
+                map.insert("PermissionsBoundary".into(), b.to_json());
+            }
+            if !props.inline_policies.is_empty() {
+                let policies: Vec<_> = props
+                    .inline_policies
+                    .iter()
+                    .map(|(name, doc)| json!({"PolicyName": name, "PolicyDocument": doc.minimized().to_json()}))
+                    .collect();
+                map.insert("Policies".into(), json!(policies));
+            }
+            if let Some(n) = &props.role_name {
+                map.insert("RoleName".into(), json!(n));
+            }
+        }
+        let resource = CfnResource::from_props(&group, "Resource", "AWS::IAM::Role", &body)?;
+        resource.set_tag_format(cloudwright_core::TagFormat::Standard);
+        let role = Role { group, resource, default_policy: Rc::new(RefCell::new(None)) };
+
+        let (allow_admin, inline, duration) = (props.allow_admin, props.inline_policies, props.max_session_duration);
+        let default_policy = Rc::clone(&role.default_policy);
+        role.node().add_validation(move |_| {
+            let mut problems: Vec<String> =
+                trust.validate(PolicyKind::Trust, false).into_iter().map(|p| format!("trust policy: {p}")).collect();
+            for (name, doc) in &inline {
+                problems.extend(doc.validate(PolicyKind::Identity, allow_admin).into_iter().map(|p| format!("inline policy {name}: {p}")));
+            }
+            if let Some((_, doc)) = default_policy.borrow().as_ref() {
+                problems.extend(doc.validate(PolicyKind::Identity, allow_admin).into_iter().map(|p| format!("default policy: {p}")));
+            }
+            if let Some(d) = duration {
+                if !(3600..=43200).contains(&d) {
+                    problems.push(format!("max session duration {d}s is outside 3600..=43200"));
+                }
+            }
+            problems
+        });
+        Ok(role)
+    }
+
+    /// The role's ARN.
+    pub fn arn(&self) -> Expr {
+        self.resource.get_att("Arn")
+    }
+
+    /// The role's name.
+    pub fn role_name(&self) -> Expr {
+        self.resource.reference()
+    }
+
+    /// The `AWS::IAM::Role` resource.
+    pub fn resource(&self) -> &CfnResource {
+        &self.resource
+    }
+
+    /// The default policy resource, once a statement has been added.
+    pub fn default_policy(&self) -> Option<CfnResource> {
+        self.default_policy.borrow().as_ref().map(|(r, _)| r.clone())
+    }
+
+    /// Adds a statement to the role's default policy (`<Role>/DefaultPolicy`).
+    pub fn add_to_policy(&self, statement: PolicyStatement) -> Result<()> {
+        let mut slot = self.default_policy.borrow_mut();
+        if slot.is_none() {
+            let group = Group::with_fqn(&self.group, "DefaultPolicy", "cloudwright.iam.Policy")?;
+            let policy = CfnResource::from_props(
+                &group,
+                "Resource",
+                "AWS::IAM::Policy",
+                &json!({"PolicyDocument": {}, "PolicyName": "", "Roles": [self.resource.reference()]}),
+            )?;
+            // The CDK names the default policy after its logical id.
+            policy.set_property("PolicyName", policy.logical_id());
+            *slot = Some((policy, PolicyDocument::default()));
+        }
+        if let Some((policy, doc)) = slot.as_mut() {
+            doc.add_statement(statement);
+            policy.set_property("PolicyDocument", doc.minimized().to_json());
+        }
+        Ok(())
+    }
+}
+
+impl Grantee for Role {
+    fn add_to_principal_policy(&self, statement: PolicyStatement) -> Result<()> {
+        self.add_to_policy(statement)
+    }
+}
+
+/// Grants `actions` on `resources` to `grantee`.
+pub fn grant(grantee: &impl Grantee, actions: &[&str], resources: impl IntoIterator<Item = Expr>) -> Result<()> {
+    grantee.add_to_principal_policy(PolicyStatement::allow(actions, resources))
+}
+
+/// `sns:Publish` on a topic (`AWS::SNS::Topic`, whose `Ref` is its ARN).
+pub fn grant_publish(topic: &CfnResource, grantee: &impl Grantee) -> Result<()> {
+    grant(grantee, &["sns:Publish"], [topic.reference()])
+}
+
+/// Sending messages to a queue.
+pub fn grant_send_messages(queue: &CfnResource, grantee: &impl Grantee) -> Result<()> {
+    grant(grantee, &["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], [queue.get_att("Arn")])
+}
+
+/// Reading objects of a bucket.
+pub fn grant_read(bucket: &CfnResource, grantee: &impl Grantee) -> Result<()> {
+    let arn = bucket.get_att("Arn");
+    grant(grantee, &["s3:GetObject*", "s3:GetBucket*", "s3:List*"], [arn.clone(), Expr::concat([arn, Expr::str("/*")])])
+}
+
+/// Invoking a Lambda function.
+pub fn grant_invoke(function: &CfnResource, grantee: &impl Grantee) -> Result<()> {
+    grant(grantee, &["lambda:InvokeFunction"], [function.get_att("Arn")])
+}
+
+/// Putting events on an event bus.
+pub fn grant_put_events(bus: &CfnResource, grantee: &impl Grantee) -> Result<()> {
+    grant(grantee, &["events:PutEvents"], [bus.get_att("Arn")])
+}

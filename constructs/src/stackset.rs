@@ -1,0 +1,124 @@
+//! StackSets for organization-wide baselines: a stack built with the same constructs,
+//! deployed to every account of some OUs through `AWS::CloudFormation::StackSet` with
+//! service-managed permissions and automatic deployment to accounts that join later.
+
+use cloudwright_core::{App, AppProps, CfnResource, Construct, Error, Expr, Node, Result, Stack, StackProps};
+use serde_json::{Value as Json, json};
+
+/// Properties of a [`StackSet`].
+#[derive(Debug, Clone)]
+pub struct StackSetProps {
+    /// The stack set's name; the construct id when `None`.
+    pub stack_set_name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// The OUs (ids) whose accounts get a stack instance.
+    pub target_ous: Vec<Expr>,
+    /// The regions of each stack instance.
+    pub regions: Vec<String>,
+    /// Deploy to accounts that join the OUs later, remove from accounts that leave.
+    pub auto_deployment: bool,
+    /// Keep the stacks of accounts that leave the OUs.
+    pub retain_stacks_on_account_removal: bool,
+    /// Capabilities the template needs (IAM resources need `CAPABILITY_NAMED_IAM`).
+    pub capabilities: Vec<String>,
+    /// Percentage of accounts deployed at once.
+    pub max_concurrent_percentage: u32,
+    /// Percentage of accounts that may fail before the operation stops.
+    pub failure_tolerance_percentage: u32,
+}
+
+impl Default for StackSetProps {
+    fn default() -> Self {
+        StackSetProps {
+            stack_set_name: None,
+            description: None,
+            target_ous: Vec::new(),
+            regions: Vec::new(),
+            auto_deployment: true,
+            retain_stacks_on_account_removal: false,
+            capabilities: vec!["CAPABILITY_NAMED_IAM".into()],
+            max_concurrent_percentage: 25,
+            failure_tolerance_percentage: 0,
+        }
+    }
+}
+
+/// A service-managed stack set deploying one template to OUs.
+#[derive(Clone)]
+pub struct StackSet {
+    resource: CfnResource,
+}
+
+impl Construct for StackSet {
+    fn node(&self) -> &Node {
+        self.resource.node()
+    }
+}
+
+impl StackSet {
+    /// Defines a stack set whose template `build` writes into an environment-agnostic
+    /// stack. That stack deploys into other accounts, so it cannot refer to constructs of
+    /// this app: such a reference is an error.
+    pub fn new(
+        scope: &impl Construct,
+        id: &str,
+        props: StackSetProps,
+        build: impl FnOnce(&Stack) -> Result<()>,
+    ) -> Result<Self> {
+        let path = format!("{}/{id}", scope.node().path());
+        let template = render_template(&path, build)?;
+        let name = props.stack_set_name.clone().unwrap_or_else(|| id.to_owned());
+        let mut body = json!({
+            "StackSetName": name,
+            "PermissionModel": "SERVICE_MANAGED",
+            "AutoDeployment": {
+                "Enabled": props.auto_deployment,
+                "RetainStacksOnAccountRemoval": props.retain_stacks_on_account_removal,
+            },
+            "Capabilities": props.capabilities,
+            "ManagedExecution": {"Active": true},
+            "OperationPreferences": {
+                "MaxConcurrentPercentage": props.max_concurrent_percentage,
+                "FailureTolerancePercentage": props.failure_tolerance_percentage,
+                "RegionConcurrencyType": "PARALLEL",
+            },
+            "StackInstancesGroup": [{
+                "DeploymentTargets": {"OrganizationalUnitIds": props.target_ous},
+                "Regions": props.regions,
+            }],
+            "TemplateBody": template,
+        });
+        if let (Some(d), Some(map)) = (&props.description, body.as_object_mut()) {
+            map.insert("Description".into(), json!(d));
+        }
+        let resource = CfnResource::from_props(scope, id, "AWS::CloudFormation::StackSet", &body)?;
+        resource.node().set_fqn("cloudwright.stackset.StackSet");
+        resource.set_tag_format(cloudwright_core::TagFormat::Standard);
+        let node = resource.node();
+        if props.target_ous.is_empty() {
+            node.add_error("a stack set needs at least one target OU (StackSetProps::target_ous)");
+        }
+        if props.regions.is_empty() {
+            node.add_error("a stack set needs at least one region (StackSetProps::regions)");
+        }
+        for region in &props.regions {
+            if !cloudwright_core::env::is_region(region) {
+                node.add_error(format!("region {region:?} is not an AWS region"));
+            }
+        }
+        Ok(StackSet { resource })
+    }
+}
+
+/// Builds and synthesizes the stack set's template in an app of its own.
+fn render_template(path: &str, build: impl FnOnce(&Stack) -> Result<()>) -> Result<String> {
+    let inner = App::with_props(AppProps { bootstrap_version_rule: false, ..Default::default() });
+    let wrap = |e: Error| Error::Validation { path: path.to_owned(), message: format!("in the stack set template: {e}") };
+    let stack = Stack::new(&inner, "Template", StackProps::default()).map_err(wrap)?;
+    build(&stack).map_err(wrap)?;
+    let assembly = inner.assembly().map_err(wrap)?;
+    let template: Json = assembly.template("Template").unwrap_or(Json::Null);
+    // Compact JSON: TemplateBody is limited to 51,200 bytes.
+    Ok(template.to_string())
+}
