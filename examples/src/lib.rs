@@ -3,12 +3,14 @@
 //!
 //! - [`basic`]: two stacks, a parameter, outputs, a cross-stack reference.
 //! - [`stages`]: the same stacks in a Dev and a Prod stage (nested assemblies).
+//! - [`organization`]: the seed design's organization, SCPs, Control Tower and baselines.
 
 use std::process::ExitCode;
 
 use cloudwright_constructs::{App, Result};
 
 pub mod basic;
+pub mod organization;
 pub mod stages;
 
 /// The app `cloudwright synth` builds when no app is given.
@@ -20,7 +22,8 @@ pub fn default_app() -> Result<App> {
 pub type Builder = fn() -> Result<App>;
 
 /// Every example by name.
-pub const EXAMPLES: &[(&str, Builder)] = &[("basic", basic::app), ("stages", stages::app)];
+pub const EXAMPLES: &[(&str, Builder)] =
+    &[("basic", basic::app), ("stages", stages::app), ("organization", organization::app)];
 
 /// The `main` of an example binary: synthesizes into `$CLOUDWRIGHT_OUTDIR`, the first
 /// argument, or `cloudwright.out`, and reports errors on stderr.
