@@ -101,6 +101,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         for example in EXAMPLES {
             ci.oracle(&format!("oracle: example {example}"), "check-assembly", &out.join(example));
         }
+        let dirs: Vec<String> = EXAMPLES.iter().map(|e| out.join(e).to_string_lossy().into_owned()).collect();
+        let mut args = vec!["scripts/check-policies.sh"];
+        args.extend(dirs.iter().map(String::as_str));
+        ci.step("oracle: parliament on every IAM policy and SCP", "bash", &args);
     }
     ci.report()
 }
