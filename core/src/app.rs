@@ -20,13 +20,34 @@ pub struct AppProps {
     /// Adds the CDK's `BootstrapVersion` parameter and `CheckBootstrapVersion` rule to
     /// every template, so a deployment into an account that is not bootstrapped fails early.
     pub bootstrap_version_rule: bool,
+    /// Whether environments and services deploy as plain stacks or through Proton.
+    pub deploy_mode: DeployMode,
 }
 
 impl Default for AppProps {
     fn default() -> Self {
-        AppProps { bootstrap_qualifier: "hnb659fds".into(), bootstrap_version_rule: true }
+        AppProps {
+            bootstrap_qualifier: "hnb659fds".into(),
+            bootstrap_version_rule: true,
+            deploy_mode: DeployMode::Plain,
+        }
     }
 }
+
+/// How environments and services deploy. Both modes write the Proton bundles and specs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DeployMode {
+    /// Every account's stacks are in the cloud assembly, deployed with CloudFormation
+    /// (AWS Proton has ended; this is the default).
+    #[default]
+    Plain,
+    /// Environment and service stacks are left to the Proton bundles.
+    Proton,
+}
+
+/// Produces files written beside the cloud assembly (e.g. Proton bundles): paths relative
+/// to the output directory, and their bytes.
+pub type FileGenerator = Rc<dyn Fn() -> Result<Vec<(String, Vec<u8>)>>>;
 
 /// The root of the construct tree: holds stages and stacks, and synthesizes them.
 #[derive(Debug, Clone)]
@@ -54,10 +75,32 @@ impl App {
 
     /// A new, empty app.
     pub fn with_props(props: AppProps) -> Self {
-        let settings =
-            Settings { bootstrap_qualifier: props.bootstrap_qualifier, bootstrap_rule: props.bootstrap_version_rule };
+        let settings = Settings {
+            bootstrap_qualifier: props.bootstrap_qualifier,
+            bootstrap_rule: props.bootstrap_version_rule,
+            deploy_mode: props.deploy_mode,
+            generators: Vec::new(),
+        };
         let arena = Arena::new(NEXT_APP_ID.fetch_add(1, Ordering::Relaxed), settings);
         App { node: Node { arena: Rc::new(RefCell::new(arena)), index: 0 } }
+    }
+
+    /// The app's deploy mode.
+    pub fn deploy_mode(&self) -> DeployMode {
+        self.node.borrow().settings.deploy_mode
+    }
+
+    /// Adds files to the output, produced when the app is synthesized (after its
+    /// constructs are complete); an error from the generator fails synthesis.
+    pub fn add_file_generator(&self, generator: impl Fn() -> Result<Vec<(String, Vec<u8>)>> + 'static) {
+        let generator: FileGenerator = Rc::new(generator);
+        self.node.borrow_mut().settings.generators.push(generator);
+    }
+
+    /// The app a construct belongs to.
+    pub fn of(construct: &impl Construct) -> App {
+        let node = construct.node();
+        App { node: node.at(0) }
     }
 
     /// Validates the app and builds its cloud assembly in memory, writing nothing.
@@ -132,6 +175,23 @@ pub struct StackProps {
     pub template_format_version: Option<String>,
     /// Template `Transform`s, e.g. `AWS::Serverless-2016-10-31`.
     pub transforms: Vec<String>,
+    /// How Proton parameters ([`crate::Expr::Proton`]) in this stack resolve.
+    pub proton_parameters: ProtonParameters,
+}
+
+/// How [`crate::Expr::Proton`] parameters resolve in a stack.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum ProtonParameters {
+    /// They are an error: the stack is a plain CloudFormation stack.
+    #[default]
+    Unsupported,
+    /// They become Jinja placeholders (`{{ environment.inputs.x }}`), and literal strings
+    /// that Jinja would read (`{{`, `{%`, `{#`) are escaped: the stack is the
+    /// infrastructure of a Proton template.
+    Jinja,
+    /// They take these values, by parameter name: the stack is what Proton would have
+    /// rendered for one environment or service instance.
+    Values(indexmap::IndexMap<String, serde_json::Value>),
 }
 
 /// A unit of deployment: one CloudFormation template.
@@ -157,6 +217,7 @@ impl Stack {
             stack_name: props.stack_name,
             template_format_version: props.template_format_version,
             transforms: props.transforms,
+            proton_parameters: props.proton_parameters,
             dependencies: Vec::new(),
         };
         Ok(Stack { node: Node::add_child(scope.node(), id, Kind::Stack(data), "cloudwright.Stack")? })

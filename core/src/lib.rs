@@ -43,7 +43,7 @@ pub mod synth;
 pub mod testing;
 mod tree;
 
-pub use app::{App, AppProps, Stack, StackProps, Stage, StageProps};
+pub use app::{App, AppProps, DeployMode, FileGenerator, ProtonParameters, Stack, StackProps, Stage, StageProps};
 pub use aspects::{Aspect, Tags};
 pub use element::{RemovalPolicy, TagFormat};
 pub use env::Environment;

@@ -56,6 +56,7 @@ pub(crate) struct StackData {
     pub stack_name: Option<String>,
     pub template_format_version: Option<String>,
     pub transforms: Vec<String>,
+    pub proton_parameters: crate::app::ProtonParameters,
     pub dependencies: Vec<u32>,
 }
 
@@ -73,10 +74,12 @@ pub(crate) struct NodeData {
 }
 
 /// Settings that apply to the whole app.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Settings {
     pub bootstrap_qualifier: String,
     pub bootstrap_rule: bool,
+    pub deploy_mode: crate::app::DeployMode,
+    pub generators: Vec<crate::app::FileGenerator>,
 }
 
 pub(crate) struct Arena {

@@ -314,3 +314,66 @@ fn tree_json_records_constructs_and_resource_props() {
         json!([{"type": "cloudwright:owner", "data": "platform"}, {"type": "aws:cdk:logicalId", "data": "Fn9270CBC0"}])
     );
 }
+
+#[test]
+fn proton_parameters_render_as_jinja_or_take_values() {
+    use cloudwright_core::ProtonParameters;
+    let build = |mode: ProtonParameters| {
+        let app = no_bootstrap();
+        let stack = Stack::new(&app, "Env", StackProps { proton_parameters: mode, ..env() }).unwrap();
+        let vpc = CfnResource::new(&stack, "Vpc", "AWS::EC2::VPC", Map::new()).unwrap();
+        vpc.set_property("CidrBlock", Expr::proton("environment.inputs.vpc_cidr"));
+        vpc.set_property(
+            "Tags",
+            json!([
+                {"Key": "name", "Value": Expr::concat([Expr::str("env-"), Expr::proton("environment.name")])},
+                {"Key": "secret", "Value": Expr::ssm_parameter("/team/secret")},
+                {"Key": "braces", "Value": "a {not jinja} {% raw %}"}
+            ]),
+        );
+        app.assembly().map(|a| a.template("Env").unwrap()["Resources"]["Vpc"]["Properties"].clone())
+    };
+    let jinja = build(ProtonParameters::Jinja).unwrap();
+    assert_eq!(jinja["CidrBlock"], "{{ environment.inputs.vpc_cidr }}");
+    assert_eq!(jinja["Tags"][0]["Value"], json!({"Fn::Join": ["", ["env-", "{{ environment.name }}"]]}));
+    // Literal braces are escaped so that Jinja prints them unchanged.
+    assert_eq!(jinja["Tags"][1]["Value"], "{{ '{{' }}resolve:ssm:/team/secret}}");
+    assert_eq!(jinja["Tags"][2]["Value"], "a {not jinja} {{ '{%' }} raw %}");
+
+    let values = IndexMap::from([
+        ("environment.inputs.vpc_cidr".to_owned(), json!("10.0.0.0/16")),
+        ("environment.name".to_owned(), json!("dev")),
+    ]);
+    let plain = build(ProtonParameters::Values(values.clone())).unwrap();
+    assert_eq!(plain["CidrBlock"], "10.0.0.0/16");
+    assert_eq!(plain["Tags"][0]["Value"], json!({"Fn::Join": ["", ["env-", "dev"]]}));
+    assert_eq!(plain["Tags"][1]["Value"], "{{resolve:ssm:/team/secret}}");
+
+    let mut missing = values;
+    missing.shift_remove("environment.name");
+    let err = build(ProtonParameters::Values(missing)).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("Env/Vpc: uses the Proton parameter `environment.name`, which has no value for this stack"),
+        "{err}"
+    );
+}
+
+#[test]
+fn file_generators_add_outputs_and_their_errors_stop_synthesis() {
+    use cloudwright_core::{DeployMode, Error};
+    let app = App::with_props(AppProps { deploy_mode: DeployMode::Proton, ..Default::default() });
+    assert_eq!(app.deploy_mode(), DeployMode::Proton);
+    let stack = Stack::new(&app, "S", env()).unwrap();
+    CfnResource::new(&stack, "Q", "AWS::SQS::Queue", Map::new()).unwrap();
+    let seen = App::of(&stack);
+    app.add_file_generator(move || {
+        Ok(vec![("proton/readme.txt".into(), format!("{} stacks", seen.stacks().len()).into_bytes())])
+    });
+    let assembly = app.assembly().unwrap();
+    assert_eq!(assembly.file("proton/readme.txt"), Some(&b"1 stacks"[..]));
+
+    app.add_file_generator(|| Err(Error::Validation { path: "S/Bundle".into(), message: "bad bundle".into() }));
+    let err = app.assembly().unwrap_err();
+    assert_eq!(err.to_string(), "S/Bundle: bad bundle");
+}

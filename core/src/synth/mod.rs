@@ -292,6 +292,18 @@ impl Arena {
 pub(crate) fn build(root: &Node) -> Result<Assembly> {
     crate::aspects::apply(root);
     let mut problems = node_problems(root);
+    // Generators read the tree, so they run before it is borrowed for rendering.
+    let generators = root.borrow().settings.generators.clone();
+    let mut extra_files = Vec::new();
+    for generate in generators {
+        match generate() {
+            Ok(files) => extra_files.extend(files),
+            Err(e) => problems.extend(match e {
+                Error::Invalid(all) => all,
+                one => vec![one],
+            }),
+        }
+    }
 
     let arena = root.borrow();
     let order = arena.preorder();
@@ -334,7 +346,11 @@ pub(crate) fn build(root: &Node) -> Result<Assembly> {
     }
     Error::collect(problems)?;
 
-    render(&arena, &stacks, &envs, &stack_names, builders, exports, &stack_deps)
+    let mut assembly = render(&arena, &stacks, &envs, &stack_names, builders, exports, &stack_deps)?;
+    for (path, bytes) in extra_files {
+        assembly.add_file(path, bytes);
+    }
+    Ok(assembly)
 }
 
 fn render(

@@ -8,6 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use indexmap::IndexMap;
 use serde_json::{Value as Json, json};
 
+use crate::app::ProtonParameters;
 use crate::element::Body;
 use crate::env::Environment;
 use crate::error::Error;
@@ -36,20 +37,57 @@ pub(crate) struct Resolver<'s, 'a> {
     pub element: u32,
 }
 
+static UNSUPPORTED: ProtonParameters = ProtonParameters::Unsupported;
+
+fn has_jinja_delimiter(s: &str) -> bool {
+    s.contains("{{") || s.contains("{%") || s.contains("{#")
+}
+
+/// Escapes a literal string so Jinja renders it unchanged: every `{{`, `{%` and `{#`
+/// becomes a Jinja expression printing it.
+pub(crate) fn escape_jinja(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut rest = s;
+    while let Some(i) = rest.find(['{']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        match tail.get(..2) {
+            Some(open @ ("{{" | "{%" | "{#")) => {
+                out.push_str(&format!("{{{{ '{open}' }}}}"));
+                rest = &tail[2..];
+            }
+            _ => {
+                out.push('{');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 enum Target {
     Ref,
     Att(String),
     Name,
 }
 
-impl Resolver<'_, '_> {
+impl<'a> Resolver<'_, 'a> {
     fn path(&self) -> String {
         self.shared.arena.path(self.element)
+    }
+
+    fn proton_mode(&self) -> &'a ProtonParameters {
+        let arena: &'a Arena = self.shared.arena;
+        arena.stack(self.stack).map_or(&UNSUPPORTED, |s| &s.proton_parameters)
     }
 
     /// Replaces every marker inside `value`, in place.
     pub(crate) fn resolve(&mut self, value: &mut Json) {
         match value {
+            Json::String(s) if matches!(self.proton_mode(), ProtonParameters::Jinja) && has_jinja_delimiter(s) => {
+                *s = escape_jinja(s);
+            }
             Json::Object(map) if map.len() == 1 => {
                 let Some((key, arg)) = map.iter().next() else { return };
                 if key.starts_with("cw::") {
@@ -71,8 +109,26 @@ impl Resolver<'_, '_> {
         match key {
             marker::PROTON => {
                 let parameter = arg.as_str().unwrap_or_default().to_owned();
-                self.shared.errors.push(Error::ProtonParameterOutsideProton { path: self.path(), parameter });
-                Json::Null
+                match self.proton_mode() {
+                    ProtonParameters::Jinja => Json::String(format!("{{{{ {parameter} }}}}")),
+                    ProtonParameters::Values(values) => match values.get(&parameter) {
+                        Some(v) => v.clone(),
+                        None => {
+                            self.shared.errors.push(Error::Validation {
+                                path: self.path(),
+                                message: format!(
+                                    "uses the Proton parameter `{parameter}`, which has no value for this stack; \
+                                     give it one in the spec (or the environment's outputs)"
+                                ),
+                            });
+                            Json::Null
+                        }
+                    },
+                    ProtonParameters::Unsupported => {
+                        self.shared.errors.push(Error::ProtonParameterOutsideProton { path: self.path(), parameter });
+                        Json::Null
+                    }
+                }
             }
             marker::REF | marker::ATT | marker::NAME => {
                 let (Some(app), Some(node)) = (num(0), num(1)) else { return Json::Null };
