@@ -24,7 +24,11 @@ impl ControlId {
 
     /// A control of the Control Catalog by its id: `arn:<partition>:controlcatalog:::control/<ID>`.
     pub fn catalog(id: &str) -> Self {
-        ControlId(Expr::concat([Expr::str("arn:"), Expr::partition(), Expr::str(format!(":controlcatalog:::control/{id}"))]))
+        ControlId(Expr::concat([
+            Expr::str("arn:"),
+            Expr::partition(),
+            Expr::str(format!(":controlcatalog:::control/{id}")),
+        ]))
     }
 
     /// Disallow actions as the root user (strongly recommended).
@@ -96,10 +100,19 @@ impl EnabledControl {
 
     /// Enables several controls on `ou`, one after the other: Control Tower runs one
     /// control operation per OU at a time, so each waits for the one before.
-    pub fn enable_all(scope: &impl Construct, ou: &OrganizationalUnit, controls: &[(&str, ControlId)]) -> Result<Vec<Self>> {
+    pub fn enable_all(
+        scope: &impl Construct,
+        ou: &OrganizationalUnit,
+        controls: &[(&str, ControlId)],
+    ) -> Result<Vec<Self>> {
         let mut enabled: Vec<EnabledControl> = Vec::new();
         for (id, control) in controls {
-            let next = EnabledControl::new(scope, id, ou, EnabledControlProps { control: control.clone(), parameters: Vec::new() })?;
+            let next = EnabledControl::new(
+                scope,
+                id,
+                ou,
+                EnabledControlProps { control: control.clone(), parameters: Vec::new() },
+            )?;
             if let Some(previous) = enabled.last() {
                 next.resource.add_depends_on(&previous.resource);
             }

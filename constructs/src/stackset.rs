@@ -114,7 +114,8 @@ impl StackSet {
 /// Builds and synthesizes the stack set's template in an app of its own.
 fn render_template(path: &str, build: impl FnOnce(&Stack) -> Result<()>) -> Result<String> {
     let inner = App::with_props(AppProps { bootstrap_version_rule: false, ..Default::default() });
-    let wrap = |e: Error| Error::Validation { path: path.to_owned(), message: format!("in the stack set template: {e}") };
+    let wrap =
+        |e: Error| Error::Validation { path: path.to_owned(), message: format!("in the stack set template: {e}") };
     let stack = Stack::new(&inner, "Template", StackProps::default()).map_err(wrap)?;
     build(&stack).map_err(wrap)?;
     let assembly = inner.assembly().map_err(wrap)?;

@@ -12,11 +12,15 @@ use cloudwright_constructs::{App, Environment, Error, Stack, StackProps};
 
 fn setup() -> (App, Stack, Organization) {
     let app = App::new();
-    let stack =
-        Stack::new(&app, "Mgmt", StackProps { env: Environment::new("111111111111", "us-east-1"), ..Default::default() })
+    let stack = Stack::new(
+        &app,
+        "Mgmt",
+        StackProps { env: Environment::new("111111111111", "us-east-1"), ..Default::default() },
+    )
+    .unwrap();
+    let org =
+        Organization::new(&stack, "Org", OrganizationProps { root_id: Some("r-a1b2".into()), ..Default::default() })
             .unwrap();
-    let org = Organization::new(&stack, "Org", OrganizationProps { root_id: Some("r-a1b2".into()), ..Default::default() })
-        .unwrap();
     (app, stack, org)
 }
 
@@ -38,7 +42,10 @@ fn scp_over_the_size_limit_names_size_and_statement() {
     let ou = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
     let statements = (0..60).map(|i| PolicyStatement {
         sid: Some(format!("Deny{i}")),
-        ..PolicyStatement::deny(&["ec2:RunInstances", "ec2:StartInstances"], [format!("arn:aws:ec2:*:*:instance/i-{i:016}")])
+        ..PolicyStatement::deny(
+            &["ec2:RunInstances", "ec2:StartInstances"],
+            [format!("arn:aws:ec2:*:*:instance/i-{i:016}")],
+        )
     });
     scp(&org, "Huge", PolicyDocument::new(statements), &ou);
     let problems = problems(&app);
@@ -46,7 +53,12 @@ fn scp_over_the_size_limit_names_size_and_statement() {
     let p = &problems[0];
     assert!(p.starts_with("Mgmt/Org/Huge: the policy is "), "{p}");
     // Sizes checked against Python's json.dumps(separators=(",", ":")) of the same document.
-    assert!(p.contains("is 8488 bytes of minified JSON, over the 5120 AWS allows; statement 36 (Deny36) takes it over the limit"), "{p}");
+    assert!(
+        p.contains(
+            "is 8488 bytes of minified JSON, over the 5120 AWS allows; statement 36 (Deny36) takes it over the limit"
+        ),
+        "{p}"
+    );
 }
 
 #[test]
@@ -89,7 +101,9 @@ fn duplicate_account_email() {
     let problems = problems(&app);
     assert_eq!(
         problems,
-        ["Mgmt/Org: accounts Mgmt/Org/Dev/A and Mgmt/Org/Dev/B both use the email \"Team@Example.com\"; every AWS account needs its own email address"]
+        [
+            "Mgmt/Org: accounts Mgmt/Org/Dev/A and Mgmt/Org/Dev/B both use the email \"Team@Example.com\"; every AWS account needs its own email address"
+        ]
     );
 }
 
@@ -97,7 +111,9 @@ fn duplicate_account_email() {
 fn malformed_account_id() {
     let (_, _, org) = setup();
     let ou = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
-    let err = Account::new(&ou, "Dev", AccountProps { account_id: Some("20000000000".into()), ..Default::default() }).err().unwrap();
+    let err = Account::new(&ou, "Dev", AccountProps { account_id: Some("20000000000".into()), ..Default::default() })
+        .err()
+        .unwrap();
     assert!(matches!(err, Error::InvalidAccount { .. }));
     assert!(err.to_string().starts_with("Mgmt/Org/Dev/Dev: account id \"20000000000\" is not 12 digits"), "{err}");
 }
@@ -112,7 +128,11 @@ fn action_without_service_prefix_principal_in_scp_and_empty_statements() {
     scp(&org, "Empty", PolicyDocument::default(), &ou);
     let problems = problems(&app);
     assert_eq!(problems.len(), 3, "{problems:#?}");
-    assert!(problems.iter().any(|p| p.starts_with("Mgmt/Org/NoPrefix: statement 0: action \"LeaveOrganization\" has no service prefix")));
+    assert!(
+        problems.iter().any(
+            |p| p.starts_with("Mgmt/Org/NoPrefix: statement 0: action \"LeaveOrganization\" has no service prefix")
+        )
+    );
     assert!(problems.iter().any(|p| p.starts_with("Mgmt/Org/WithPrincipal: statement 0: has a Principal or NotPrincipal, which service control policies do not support")));
     assert!(problems.iter().any(|p| p == "Mgmt/Org/Empty: the policy has no statements; add at least one statement"));
 }
@@ -124,7 +144,11 @@ fn role_allowing_everything_needs_an_opt_in() {
         let role = Role::new(
             &stack,
             id,
-            RoleProps { assumed_by: vec![Principal::service("codebuild.amazonaws.com")], allow_admin, ..Default::default() },
+            RoleProps {
+                assumed_by: vec![Principal::service("codebuild.amazonaws.com")],
+                allow_admin,
+                ..Default::default()
+            },
         )
         .unwrap();
         role.add_to_policy(PolicyStatement::allow(&["*"], ["*"])).unwrap();
@@ -133,5 +157,11 @@ fn role_allowing_everything_needs_an_opt_in() {
     admin("OptedIn", true);
     let problems = problems(&app);
     assert_eq!(problems.len(), 1, "{problems:#?}");
-    assert!(problems[0].starts_with("Mgmt/Admin: default policy: statement 0: allows every action (\"*\") on every resource (\"*\")"), "{}", problems[0]);
+    assert!(
+        problems[0].starts_with(
+            "Mgmt/Admin: default policy: statement 0: allows every action (\"*\") on every resource (\"*\")"
+        ),
+        "{}",
+        problems[0]
+    );
 }

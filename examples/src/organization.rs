@@ -24,11 +24,8 @@ use serde_json::json;
 /// The management account.
 pub const MANAGEMENT_ACCOUNT: &str = "111111111111";
 /// The workload OUs with their account's construct id and account id.
-pub const WORKLOAD_ACCOUNTS: [(&str, &str, &str); 3] = [
-    ("Development", "Dev", "200000000000"),
-    ("Test", "Test", "200000000001"),
-    ("Production", "Prod", "200000000002"),
-];
+pub const WORKLOAD_ACCOUNTS: [(&str, &str, &str); 3] =
+    [("Development", "Dev", "200000000000"), ("Test", "Test", "200000000001"), ("Production", "Prod", "200000000002")];
 /// The regions the organization may use.
 pub const ALLOWED_REGIONS: [&str; 2] = ["us-east-1", "us-west-2"];
 
@@ -45,12 +42,21 @@ pub fn management_stack(app: &App) -> Result<Stack> {
         },
     )?;
     // The organization already exists (Control Tower created it): refer to its root.
-    let org = Organization::new(&stack, "Organization", OrganizationProps { root_id: Some("r-a1b2".into()), ..Default::default() })?;
+    let org = Organization::new(
+        &stack,
+        "Organization",
+        OrganizationProps { root_id: Some("r-a1b2".into()), ..Default::default() },
+    )?;
 
     // Control Tower's landing zone: the log archive and audit accounts live in the
     // Security OU Control Tower manages itself.
-    let log_archive = Account::new(&org, "LogArchive", AccountProps { account_id: Some("111111111112".into()), ..Default::default() })?;
-    let audit = Account::new(&org, "Audit", AccountProps { account_id: Some("111111111113".into()), ..Default::default() })?;
+    let log_archive = Account::new(
+        &org,
+        "LogArchive",
+        AccountProps { account_id: Some("111111111112".into()), ..Default::default() },
+    )?;
+    let audit =
+        Account::new(&org, "Audit", AccountProps { account_id: Some("111111111113".into()), ..Default::default() })?;
     LandingZone::new(
         &stack,
         "LandingZone",
@@ -151,7 +157,12 @@ pub fn management_stack(app: &App) -> Result<Stack> {
     )?;
 
     // Guardrail findings go to one topic; the platform's automation role may publish to it.
-    let alerts = CfnResource::from_props(&stack, "GuardrailAlerts", "AWS::SNS::Topic", &json!({"TopicName": "guardrail-alerts"}))?;
+    let alerts = CfnResource::from_props(
+        &stack,
+        "GuardrailAlerts",
+        "AWS::SNS::Topic",
+        &json!({"TopicName": "guardrail-alerts"}),
+    )?;
     let automation = Role::new(
         &stack,
         "GuardrailAutomation",

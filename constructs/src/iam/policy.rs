@@ -459,7 +459,12 @@ impl PolicyDocument {
             }
             let star = |v: &[Expr]| v.iter().any(|r| r.as_literal_str() == Some("*"));
             let all_actions = s.actions.iter().any(|a| a == "*");
-            if kind != PolicyKind::ServiceControl && s.effect == Effect::Allow && all_actions && star(&s.resources) && !allow_admin {
+            if kind != PolicyKind::ServiceControl
+                && s.effect == Effect::Allow
+                && all_actions
+                && star(&s.resources)
+                && !allow_admin
+            {
                 say("allows every action (\"*\") on every resource (\"*\"): full administrator access; grant the actions the role needs, or opt in explicitly (allow_admin)".into());
             }
         }
@@ -473,13 +478,19 @@ pub fn check_action(action: &str) -> Result<(), String> {
         return Ok(());
     }
     let Some((service, name)) = action.split_once(':') else {
-        return Err(format!("action {action:?} has no service prefix; write it as service:Action, e.g. \"s3:GetObject\""));
+        return Err(format!(
+            "action {action:?} has no service prefix; write it as service:Action, e.g. \"s3:GetObject\""
+        ));
     };
     if service.is_empty() || !service.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-        return Err(format!("action {action:?}: the service prefix {service:?} must be lower-case letters, digits and '-'"));
+        return Err(format!(
+            "action {action:?}: the service prefix {service:?} must be lower-case letters, digits and '-'"
+        ));
     }
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '*' || c == '?') {
-        return Err(format!("action {action:?}: the action name {name:?} must be letters and digits, with * or ? as wildcards"));
+        return Err(format!(
+            "action {action:?}: the action name {name:?} must be letters and digits, with * or ? as wildcards"
+        ));
     }
     Ok(())
 }
@@ -548,7 +559,9 @@ mod tests {
         assert!(problems[1].starts_with("statement 0 (Bad-Sid): action \"GetObject\" has no service prefix"));
         assert!(problems[2].starts_with("statement 1: allows every action (\"*\") on every resource"));
         assert!(problems[3].starts_with("statement 2: has a Principal"));
-        assert!(doc.statements[1..2].iter().all(|_| PolicyDocument::new([PolicyStatement::allow(&["*"], ["*"])]).validate(PolicyKind::Identity, true).is_empty()));
+        assert!(doc.statements[1..2].iter().all(|_| {
+            PolicyDocument::new([PolicyStatement::allow(&["*"], ["*"])]).validate(PolicyKind::Identity, true).is_empty()
+        }));
         assert_eq!(PolicyDocument::default().validate(PolicyKind::ServiceControl, false).len(), 1);
     }
 

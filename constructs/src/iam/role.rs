@@ -103,10 +103,16 @@ impl Role {
             let mut problems: Vec<String> =
                 trust.validate(PolicyKind::Trust, false).into_iter().map(|p| format!("trust policy: {p}")).collect();
             for (name, doc) in &inline {
-                problems.extend(doc.validate(PolicyKind::Identity, allow_admin).into_iter().map(|p| format!("inline policy {name}: {p}")));
+                problems.extend(
+                    doc.validate(PolicyKind::Identity, allow_admin)
+                        .into_iter()
+                        .map(|p| format!("inline policy {name}: {p}")),
+                );
             }
             if let Some((_, doc)) = default_policy.borrow().as_ref() {
-                problems.extend(doc.validate(PolicyKind::Identity, allow_admin).into_iter().map(|p| format!("default policy: {p}")));
+                problems.extend(
+                    doc.validate(PolicyKind::Identity, allow_admin).into_iter().map(|p| format!("default policy: {p}")),
+                );
             }
             if let Some(d) = duration {
                 if !(3600..=43200).contains(&d) {

@@ -103,7 +103,8 @@ impl Organization {
                 ));
             }
         }
-        let state = Rc::new(RefCell::new(OrgState { full_aws_access: props.full_aws_access_attached, ..Default::default() }));
+        let state =
+            Rc::new(RefCell::new(OrgState { full_aws_access: props.full_aws_access_attached, ..Default::default() }));
         let checked = Rc::clone(&state);
         group.node().add_validation(move |_| org_problems(&checked.borrow()));
         Ok(Organization { group, root_id, state })
@@ -139,7 +140,8 @@ fn org_problems(state: &OrgState) -> Vec<String> {
     targets.sort_unstable();
     targets.dedup();
     for target in targets {
-        let policies: Vec<&str> = state.attachments.iter().filter(|(t, _)| t == target).map(|(_, p)| p.as_str()).collect();
+        let policies: Vec<&str> =
+            state.attachments.iter().filter(|(t, _)| t == target).map(|(_, p)| p.as_str()).collect();
         let total = policies.len() + usize::from(state.full_aws_access);
         if total > SCP_MAX_PER_TARGET {
             let full = if state.full_aws_access { " plus FullAWSAccess" } else { "" };

@@ -38,7 +38,12 @@ impl Construct for ServiceControlPolicy {
 
 impl ServiceControlPolicy {
     /// Defines a policy in the organization and attaches it to `targets`.
-    pub fn new(org: &Organization, id: &str, props: ServiceControlPolicyProps, targets: &[&dyn PolicyTarget]) -> Result<Self> {
+    pub fn new(
+        org: &Organization,
+        id: &str,
+        props: ServiceControlPolicyProps,
+        targets: &[&dyn PolicyTarget],
+    ) -> Result<Self> {
         let document = props.document.minimized();
         let mut body = json!({
             "Name": props.name.clone().unwrap_or_else(|| id.to_owned()),
@@ -91,7 +96,8 @@ fn scp_problems(document: &PolicyDocument) -> Vec<String> {
                 break;
             }
         }
-        let sid = document.statements.get(culprit).and_then(|s| s.sid.clone()).map(|s| format!(" ({s})")).unwrap_or_default();
+        let sid =
+            document.statements.get(culprit).and_then(|s| s.sid.clone()).map(|s| format!(" ({s})")).unwrap_or_default();
         problems.push(format!(
             "the policy is {size} bytes of minified JSON, over the {SCP_MAX_BYTES} AWS allows; statement {culprit}{sid} takes it over the limit: split the policy or shorten its action lists with wildcards"
         ));
@@ -108,7 +114,10 @@ pub mod library {
     /// The seed's `AWS-Proton-Blocker`: no Proton at all (so only the management account
     /// authors templates).
     pub fn deny_proton() -> PolicyDocument {
-        PolicyDocument::new([PolicyStatement { sid: Some("Statement1".into()), ..PolicyStatement::deny(&["proton:*"], ["*"]) }])
+        PolicyDocument::new([PolicyStatement {
+            sid: Some("Statement1".into()),
+            ..PolicyStatement::deny(&["proton:*"], ["*"])
+        }])
     }
 
     /// Denies leaving the organization.
@@ -122,14 +131,48 @@ pub mod library {
     /// Global services whose calls land in us-east-1 whatever region is used; exempt
     /// from region restrictions (the list AWS documents for the region-deny example).
     pub const GLOBAL_SERVICE_ACTIONS: &[&str] = &[
-        "a4b:*", "acm:*", "aws-marketplace-management:*", "aws-marketplace:*", "aws-portal:*", "budgets:*",
-        "ce:*", "chime:*", "cloudfront:*", "config:*", "cur:*", "directconnect:*", "ec2:DescribeRegions",
-        "ec2:DescribeTransitGateways", "ec2:DescribeVpnGateways", "fms:*", "globalaccelerator:*", "health:*",
-        "iam:*", "importexport:*", "kms:*", "mobileanalytics:*", "networkmanager:*", "organizations:*",
-        "pricing:*", "route53:*", "route53domains:*", "route53-recovery-cluster:*",
-        "route53-recovery-control-config:*", "route53-recovery-readiness:*", "s3:GetAccountPublic*",
-        "s3:ListAllMyBuckets", "s3:ListMultiRegionAccessPoints", "s3:PutAccountPublic*", "shield:*", "sts:*",
-        "support:*", "trustedadvisor:*", "waf-regional:*", "waf:*", "wafv2:*", "wellarchitected:*",
+        "a4b:*",
+        "acm:*",
+        "aws-marketplace-management:*",
+        "aws-marketplace:*",
+        "aws-portal:*",
+        "budgets:*",
+        "ce:*",
+        "chime:*",
+        "cloudfront:*",
+        "config:*",
+        "cur:*",
+        "directconnect:*",
+        "ec2:DescribeRegions",
+        "ec2:DescribeTransitGateways",
+        "ec2:DescribeVpnGateways",
+        "fms:*",
+        "globalaccelerator:*",
+        "health:*",
+        "iam:*",
+        "importexport:*",
+        "kms:*",
+        "mobileanalytics:*",
+        "networkmanager:*",
+        "organizations:*",
+        "pricing:*",
+        "route53:*",
+        "route53domains:*",
+        "route53-recovery-cluster:*",
+        "route53-recovery-control-config:*",
+        "route53-recovery-readiness:*",
+        "s3:GetAccountPublic*",
+        "s3:ListAllMyBuckets",
+        "s3:ListMultiRegionAccessPoints",
+        "s3:PutAccountPublic*",
+        "shield:*",
+        "sts:*",
+        "support:*",
+        "trustedadvisor:*",
+        "waf-regional:*",
+        "waf:*",
+        "wafv2:*",
+        "wellarchitected:*",
     ];
 
     /// Denies every action outside `regions`, except global services and the Control
@@ -154,16 +197,27 @@ pub mod library {
 
     /// Protects the roles and resources Control Tower manages from everyone but Control Tower.
     pub fn protect_control_tower() -> PolicyDocument {
-        let not_control_tower =
-            Condition::new(Operator::arn_not_like(), "aws:PrincipalARN", ["arn:aws:iam::*:role/AWSControlTowerExecution"]);
+        let not_control_tower = Condition::new(
+            Operator::arn_not_like(),
+            "aws:PrincipalARN",
+            ["arn:aws:iam::*:role/AWSControlTowerExecution"],
+        );
         PolicyDocument::new([
             PolicyStatement {
                 sid: Some("ProtectControlTowerRoles".into()),
                 ..PolicyStatement::deny(
                     &[
-                        "iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
-                        "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
-                        "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription",
+                        "iam:AttachRolePolicy",
+                        "iam:CreateRole",
+                        "iam:DeleteRole",
+                        "iam:DeleteRolePermissionsBoundary",
+                        "iam:DeleteRolePolicy",
+                        "iam:DetachRolePolicy",
+                        "iam:PutRolePermissionsBoundary",
+                        "iam:PutRolePolicy",
+                        "iam:UpdateAssumeRolePolicy",
+                        "iam:UpdateRole",
+                        "iam:UpdateRoleDescription",
                     ],
                     ["arn:aws:iam::*:role/aws-controltower-*", "arn:aws:iam::*:role/*AWSControlTower*"],
                 )
@@ -172,7 +226,16 @@ pub mod library {
             PolicyStatement {
                 sid: Some("ProtectControlTowerResources".into()),
                 ..PolicyStatement::deny(
-                    &["cloudtrail:DeleteTrail", "cloudtrail:StopLogging", "cloudtrail:UpdateTrail", "config:Delete*", "config:Stop*", "logs:DeleteLogGroup", "sns:DeleteTopic", "lambda:DeleteFunction"],
+                    &[
+                        "cloudtrail:DeleteTrail",
+                        "cloudtrail:StopLogging",
+                        "cloudtrail:UpdateTrail",
+                        "config:Delete*",
+                        "config:Stop*",
+                        "logs:DeleteLogGroup",
+                        "sns:DeleteTopic",
+                        "lambda:DeleteFunction",
+                    ],
                     [
                         "arn:aws:cloudtrail:*:*:trail/aws-controltower-*",
                         "arn:aws:config:*:*:config-rule/aws-controltower-*",
