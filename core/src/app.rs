@@ -219,6 +219,7 @@ impl Stack {
             transforms: props.transforms,
             proton_parameters: props.proton_parameters,
             dependencies: Vec::new(),
+            assets: Vec::new(),
         };
         Ok(Stack { node: Node::add_child(scope.node(), id, Kind::Stack(data), "cloudwright.Stack")? })
     }

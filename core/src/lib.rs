@@ -30,6 +30,7 @@
 
 mod app;
 pub mod aspects;
+pub mod asset;
 mod element;
 pub mod env;
 mod error;

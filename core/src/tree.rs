@@ -58,6 +58,7 @@ pub(crate) struct StackData {
     pub transforms: Vec<String>,
     pub proton_parameters: crate::app::ProtonParameters,
     pub dependencies: Vec<u32>,
+    pub assets: Vec<crate::asset::StagedAsset>,
 }
 
 pub(crate) struct NodeData {

@@ -377,3 +377,40 @@ fn file_generators_add_outputs_and_their_errors_stop_synthesis() {
     let err = app.assembly().unwrap_err();
     assert_eq!(err.to_string(), "S/Bundle: bad bundle");
 }
+
+#[test]
+fn assets_are_staged_hashed_by_content_and_listed_for_publishing() {
+    use cloudwright_core::asset::{Packaging, stage_asset};
+    let dir = std::env::temp_dir().join(format!("cw-asset-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("lib")).unwrap();
+    std::fs::write(dir.join("index.py"), "def handler(e, c):\n    return 1\n").unwrap();
+    std::fs::write(dir.join("lib/util.py"), "X = 1\n").unwrap();
+
+    let app = App::new();
+    let stage = Stage::new(&app, "Dev", StageProps { env: Environment::new("222222222222", "us-east-1") }).unwrap();
+    let stack = Stack::new(&stage, "Fn", StackProps::default()).unwrap();
+    let asset = stage_asset(&stack, &dir).unwrap();
+    assert_eq!(asset.packaging, Packaging::Zip);
+    assert_eq!(asset.key, format!("{}.zip", asset.hash));
+    assert_eq!(asset.bucket.to_json(), json!({"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"}));
+    CfnResource::new(&stack, "Q", "AWS::SQS::Queue", Map::new()).unwrap();
+    let assembly = app.assembly().unwrap();
+    let staged = format!("asset.{}", asset.hash);
+    assert_eq!(assembly.file(&format!("{staged}/lib/util.py")), Some(&b"X = 1\n"[..]));
+    let manifest = json_file(&assembly, "assembly-Dev/DevFn8C9DA0BA.assets.json");
+    let entry = &manifest["files"][&asset.hash];
+    assert_eq!(entry["source"], json!({"path": format!("../{staged}"), "packaging": "zip"}));
+    assert_eq!(entry["destinations"]["222222222222-us-east-1"]["objectKey"], asset.key);
+
+    // The hash follows the content, not timestamps: touching a file changes nothing,
+    // changing a byte changes it.
+    let again = stage_asset(&stack, &dir).unwrap();
+    assert_eq!(again.hash, asset.hash);
+    std::fs::write(dir.join("lib/util.py"), "X = 2\n").unwrap();
+    assert_ne!(stage_asset(&stack, &dir).unwrap().hash, asset.hash);
+
+    let missing = stage_asset(&stack, &dir.join("nope")).unwrap_err();
+    assert!(missing.to_string().starts_with("Dev/Fn: asset path "), "{missing}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

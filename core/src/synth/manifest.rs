@@ -25,6 +25,8 @@ pub(crate) struct StackArtifact {
     pub tags: Vec<(String, String)>,
     pub dependencies: Vec<String>,
     pub metadata: IndexMap<String, Vec<Json>>,
+    /// (hash, object key, packaging, path relative to the stack's assembly, display name).
+    pub assets: Vec<(String, String, &'static str, String, String)>,
 }
 
 /// One entry of an assembly's manifest.
@@ -156,17 +158,30 @@ pub(crate) fn assets(s: &StackArtifact, qualifier: &str) -> Json {
         }
         d.insert("assumeRoleArn".into(), json!(b.role("file-publishing")));
     }
-    json!({
-        "version": MANIFEST_VERSION,
-        "files": {
-            s.template_hash.clone(): {
-                "displayName": format!("{} Template", s.stack_name),
-                "source": {"path": format!("{}.template.json", s.artifact_id), "packaging": "file"},
-                "destinations": {destination_id: destination}
-            }
-        },
-        "dockerImages": {}
-    })
+    let mut files = Map::new();
+    for (hash, key, packaging, path, display_name) in &s.assets {
+        let mut dest = destination.clone();
+        if let Some(d) = dest.as_object_mut() {
+            d.insert("objectKey".into(), json!(key));
+        }
+        files.insert(
+            hash.clone(),
+            json!({
+                "displayName": display_name,
+                "source": {"path": path, "packaging": packaging},
+                "destinations": {destination_id.clone(): dest}
+            }),
+        );
+    }
+    files.insert(
+        s.template_hash.clone(),
+        json!({
+            "displayName": format!("{} Template", s.stack_name),
+            "source": {"path": format!("{}.template.json", s.artifact_id), "packaging": "file"},
+            "destinations": {destination_id: destination}
+        }),
+    );
+    json!({"version": MANIFEST_VERSION, "files": files, "dockerImages": {}})
 }
 
 /// `tree.json`: every construct with its type, and each resource's type and properties.

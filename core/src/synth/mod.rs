@@ -402,7 +402,32 @@ fn render(
             dependencies: dependencies.clone(),
         });
         files.insert(template_file, bytes);
+        // Assets are staged once, at the root, as the CDK stages them; nested assemblies
+        // refer to them with `../`.
+        let up = "../".repeat(dir.matches('/').count());
+        let mut assets = Vec::new();
+        for a in &data.assets {
+            for (rel, bytes) in &a.files {
+                let path = match a.packaging {
+                    crate::asset::Packaging::Zip => format!("{}/{rel}", a.dir_name()),
+                    crate::asset::Packaging::File => a.dir_name(),
+                };
+                files.insert(path, bytes.clone());
+            }
+            let packaging = match a.packaging {
+                crate::asset::Packaging::Zip => "zip",
+                crate::asset::Packaging::File => "file",
+            };
+            assets.push((
+                a.hash.clone(),
+                a.object_key(),
+                packaging,
+                format!("{up}{}", a.dir_name()),
+                a.display_name.clone(),
+            ));
+        }
         let artifact = StackArtifact {
+            assets,
             artifact_id,
             display_name: arena.path(s),
             stack_name: stack_names[&s].clone(),
