@@ -27,11 +27,41 @@ ARNS = {
 DEFAULT_ARN = "arn:aws:iam::111111111111:role/placeholder"
 
 
+PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "111111111111",
+          "AWS::URLSuffix": "amazonaws.com"}
+
+
+def substitute(template, variables, arn):
+    """Fn::Sub with pseudo parameters filled in and other variables as placeholder names."""
+    out, rest = "", template
+    while "${" in rest:
+        before, _, after = rest.partition("${")
+        name, _, rest = after.partition("}")
+        value = variables.get(name)
+        if isinstance(value, str):
+            out += before + value
+        else:
+            out += before + PSEUDO.get(name, "placeholder")
+    return out + rest
+
+
 def concrete(value, arn=DEFAULT_ARN):
-    """Replaces CloudFormation intrinsics with a placeholder ARN."""
+    """Resolves intrinsics as far as a policy linter needs: Fn::Sub and Fn::Join keep
+    their literal structure, Ref and Fn::GetAtt become a placeholder ARN."""
     if isinstance(value, dict):
-        if len(value) == 1 and next(iter(value)).startswith(("Ref", "Fn::")):
-            return arn
+        if len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Fn::Sub":
+                template, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+                return substitute(template, {k: concrete(v, "placeholder") for k, v in variables.items()}, arn)
+            if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
+                parts = [concrete(p, "placeholder") for p in arg[1]]
+                if all(isinstance(p, str) for p in parts):
+                    return arg[0].join(parts)
+            if key == "Ref" and arg in PSEUDO:
+                return PSEUDO[arg]
+            if key.startswith(("Ref", "Fn::")):
+                return arn
         return {k: concrete(v, arn) for k, v in value.items()}
     if isinstance(value, list):
         return [concrete(v, arn) for v in value]

@@ -10,4 +10,6 @@ pub mod iam;
 pub mod org;
 
 pub mod controltower;
+pub mod lambda;
+pub mod monitoring;
 pub mod stackset;

@@ -4,12 +4,14 @@
 //! - [`basic`]: two stacks, a parameter, outputs, a cross-stack reference.
 //! - [`stages`]: the same stacks in a Dev and a Prod stage (nested assemblies).
 //! - [`organization`]: the seed design's organization, SCPs, Control Tower and baselines.
+//! - [`lambda_service`]: the seed's Lambda service, monitored, in three accounts.
 
 use std::process::ExitCode;
 
 use cloudwright_constructs::{App, Result};
 
 pub mod basic;
+pub mod lambda_service;
 pub mod organization;
 pub mod stages;
 
@@ -22,8 +24,12 @@ pub fn default_app() -> Result<App> {
 pub type Builder = fn() -> Result<App>;
 
 /// Every example by name.
-pub const EXAMPLES: &[(&str, Builder)] =
-    &[("basic", basic::app), ("stages", stages::app), ("organization", organization::app)];
+pub const EXAMPLES: &[(&str, Builder)] = &[
+    ("basic", basic::app),
+    ("stages", stages::app),
+    ("organization", organization::app),
+    ("lambda_service", lambda_service::app),
+];
 
 /// The `main` of an example binary: synthesizes into `$CLOUDWRIGHT_OUTDIR`, the first
 /// argument, or `cloudwright.out`, and reports errors on stderr.

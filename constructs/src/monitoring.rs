@@ -1,0 +1,150 @@
+//! CloudWatch alarms and dashboards.
+
+use cloudwright_core::{CfnResource, Construct, Expr, Node, Result};
+use serde_json::{Value as Json, json};
+
+/// A CloudWatch metric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metric {
+    /// Namespace, e.g. `AWS/Lambda`.
+    pub namespace: String,
+    /// Metric name, e.g. `Errors`.
+    pub name: String,
+    /// Dimensions (name, value).
+    pub dimensions: Vec<(String, Expr)>,
+    /// `Sum`, `Average`, `Maximum`, ... or a percentile such as `p99`.
+    pub statistic: String,
+    /// Period in seconds.
+    pub period_seconds: u32,
+}
+
+/// How an alarm compares the metric with its threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Comparison {
+    /// `>=`
+    #[default]
+    GreaterThanOrEqual,
+    /// `>`
+    GreaterThan,
+    /// `<`
+    LessThan,
+    /// `<=`
+    LessThanOrEqual,
+}
+
+impl Comparison {
+    fn as_str(self) -> &'static str {
+        match self {
+            Comparison::GreaterThanOrEqual => "GreaterThanOrEqualToThreshold",
+            Comparison::GreaterThan => "GreaterThanThreshold",
+            Comparison::LessThan => "LessThanThreshold",
+            Comparison::LessThanOrEqual => "LessThanOrEqualToThreshold",
+        }
+    }
+}
+
+/// Properties of an [`Alarm`].
+#[derive(Debug, Clone)]
+pub struct AlarmProps {
+    /// What is watched.
+    pub metric: Metric,
+    /// The threshold.
+    pub threshold: f64,
+    /// How the metric is compared.
+    pub comparison: Comparison,
+    /// Periods that must breach before the alarm fires.
+    pub evaluation_periods: u32,
+    /// Description.
+    pub description: Option<String>,
+    /// ARNs notified when the alarm fires and recovers (SNS topics).
+    pub actions: Vec<Expr>,
+}
+
+/// A CloudWatch alarm on one metric.
+#[derive(Debug, Clone)]
+pub struct Alarm {
+    resource: CfnResource,
+}
+
+impl Construct for Alarm {
+    fn node(&self) -> &Node {
+        self.resource.node()
+    }
+}
+
+impl Alarm {
+    /// Defines an alarm. Missing data does not breach (an idle function is healthy).
+    pub fn new(scope: &impl Construct, id: &str, props: AlarmProps) -> Result<Self> {
+        let m = &props.metric;
+        let dimensions: Vec<Json> = m.dimensions.iter().map(|(n, v)| json!({"Name": n, "Value": v})).collect();
+        let mut body = json!({
+            "ComparisonOperator": props.comparison.as_str(),
+            "Dimensions": dimensions,
+            "EvaluationPeriods": props.evaluation_periods,
+            "MetricName": m.name,
+            "Namespace": m.namespace,
+            "Period": m.period_seconds,
+            "Threshold": props.threshold,
+            "TreatMissingData": "notBreaching",
+        });
+        if let Some(map) = body.as_object_mut() {
+            if m.statistic.starts_with('p') {
+                map.insert("ExtendedStatistic".into(), json!(m.statistic));
+            } else {
+                map.insert("Statistic".into(), json!(m.statistic));
+            }
+            if let Some(d) = &props.description {
+                map.insert("AlarmDescription".into(), json!(d));
+            }
+            if !props.actions.is_empty() {
+                map.insert("AlarmActions".into(), json!(props.actions));
+                map.insert("OKActions".into(), json!(props.actions));
+            }
+        }
+        let resource = CfnResource::from_props(scope, id, "AWS::CloudWatch::Alarm", &body)?;
+        resource.node().set_fqn("cloudwright.monitoring.Alarm");
+        resource.set_tag_format(cloudwright_core::TagFormat::Standard);
+        if props.evaluation_periods == 0 {
+            resource.node().add_error("an alarm needs at least one evaluation period");
+        }
+        Ok(Alarm { resource })
+    }
+
+    /// The alarm's ARN.
+    pub fn arn(&self) -> Expr {
+        self.resource.get_att("Arn")
+    }
+}
+
+/// A dashboard whose body is JSON with deploy-time values spliced in: `body` may contain
+/// the placeholders named in `values`, each replaced by its expression.
+pub fn dashboard(scope: &impl Construct, id: &str, body: &Json, values: &[(&str, Expr)]) -> Result<CfnResource> {
+    let text = body.to_string();
+    let mut parts = vec![Expr::str(text)];
+    for (placeholder, value) in values {
+        let mut next = Vec::new();
+        for part in parts {
+            match part.as_literal_str() {
+                Some(s) if s.contains(placeholder) => {
+                    let mut pieces = s.split(placeholder).peekable();
+                    while let Some(piece) = pieces.next() {
+                        next.push(Expr::str(piece));
+                        if pieces.peek().is_some() {
+                            next.push(value.clone());
+                        }
+                    }
+                }
+                _ => next.push(part),
+            }
+        }
+        parts = next;
+    }
+    let resource = CfnResource::from_props(
+        scope,
+        id,
+        "AWS::CloudWatch::Dashboard",
+        &json!({"DashboardBody": Expr::concat(parts)}),
+    )?;
+    resource.node().set_fqn("cloudwright.monitoring.Dashboard");
+    Ok(resource)
+}

@@ -1,0 +1,51 @@
+//! The seed's Lambda service as plain stacks, one per workload account: the function
+//! (code from `examples/functions/hello`, staged as an asset), its alarms notifying a
+//! topic, and a dashboard.
+
+use std::path::PathBuf;
+
+use cloudwright_constructs::lambda::{Code, FunctionProps, LambdaService, LambdaServiceProps, Runtime};
+use cloudwright_constructs::{App, CfnResource, Environment, Expr, Result, Stack, StackProps};
+use serde_json::json;
+
+/// Where the function's code lives.
+pub fn code_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("functions/hello")
+}
+
+/// Builds one account's service stack into `app`.
+pub fn service_stack(app: &App, stage: &str, account: &str) -> Result<Stack> {
+    let stack = Stack::new(
+        app,
+        &format!("HelloService{stage}"),
+        StackProps { env: Environment::new(account, "us-east-1"), ..Default::default() },
+    )?;
+    let alerts = CfnResource::from_props(&stack, "Alerts", "AWS::SNS::Topic", &json!({"DisplayName": "hello alerts"}))?;
+    LambdaService::new(
+        &stack,
+        "Hello",
+        LambdaServiceProps {
+            function: FunctionProps {
+                runtime: Runtime::Python312,
+                handler: "index.handler".into(),
+                code: Code::Asset(code_dir()),
+                memory_size: 256,
+                timeout_seconds: 10,
+                environment: vec![("STAGE".into(), Expr::str(stage.to_lowercase()))],
+                ..Default::default()
+            },
+            alarm_topics: vec![alerts.reference()],
+            ..Default::default()
+        },
+    )?;
+    Ok(stack)
+}
+
+/// Builds the example app: the service in dev, test and prod.
+pub fn app() -> Result<App> {
+    let app = App::new();
+    for (stage, account) in [("Dev", "200000000000"), ("Test", "200000000001"), ("Prod", "200000000002")] {
+        service_stack(&app, stage, account)?;
+    }
+    Ok(app)
+}
