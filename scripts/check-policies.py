@@ -18,11 +18,14 @@ from parliament import analyze_policy_string, config
 ARNS = {
     "sns": "arn:aws:sns:us-east-1:111111111111:placeholder",
     "sqs": "arn:aws:sqs:us-east-1:111111111111:placeholder",
-    "s3": "arn:aws:s3:::placeholder/*",
+    "s3": "arn:aws:s3:::placeholder",
     "lambda": "arn:aws:lambda:us-east-1:111111111111:function:placeholder",
     "events": "arn:aws:events:us-east-1:111111111111:event-bus/placeholder",
     "kms": "arn:aws:kms:us-east-1:111111111111:key/placeholder",
     "logs": "arn:aws:logs:us-east-1:111111111111:log-group:placeholder",
+    "codebuild": "arn:aws:codebuild:us-east-1:111111111111:project/placeholder",
+    "codestar-connections": "arn:aws:codestar-connections:us-east-1:111111111111:connection/placeholder",
+    "secretsmanager": "arn:aws:secretsmanager:us-east-1:111111111111:secret:placeholder",
 }
 DEFAULT_ARN = "arn:aws:iam::111111111111:role/placeholder"
 
@@ -55,7 +58,7 @@ def concrete(value, arn=DEFAULT_ARN):
                 template, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
                 return substitute(template, {k: concrete(v, "placeholder") for k, v in variables.items()}, arn)
             if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
-                parts = [concrete(p, "placeholder") for p in arg[1]]
+                parts = [concrete(p, arn) for p in arg[1]]
                 if all(isinstance(p, str) for p in parts):
                     return arg[0].join(parts)
             if key == "Ref" and arg in PSEUDO:

@@ -12,4 +12,5 @@ pub mod org;
 pub mod controltower;
 pub mod lambda;
 pub mod monitoring;
+pub mod pipeline;
 pub mod stackset;

@@ -119,31 +119,11 @@ impl Alarm {
 /// A dashboard whose body is JSON with deploy-time values spliced in: `body` may contain
 /// the placeholders named in `values`, each replaced by its expression.
 pub fn dashboard(scope: &impl Construct, id: &str, body: &Json, values: &[(&str, Expr)]) -> Result<CfnResource> {
-    let text = body.to_string();
-    let mut parts = vec![Expr::str(text)];
-    for (placeholder, value) in values {
-        let mut next = Vec::new();
-        for part in parts {
-            match part.as_literal_str() {
-                Some(s) if s.contains(placeholder) => {
-                    let mut pieces = s.split(placeholder).peekable();
-                    while let Some(piece) = pieces.next() {
-                        next.push(Expr::str(piece));
-                        if pieces.peek().is_some() {
-                            next.push(value.clone());
-                        }
-                    }
-                }
-                _ => next.push(part),
-            }
-        }
-        parts = next;
-    }
     let resource = CfnResource::from_props(
         scope,
         id,
         "AWS::CloudWatch::Dashboard",
-        &json!({"DashboardBody": Expr::concat(parts)}),
+        &json!({"DashboardBody": Expr::json_text(body, values)}),
     )?;
     resource.node().set_fqn("cloudwright.monitoring.Dashboard");
     Ok(resource)

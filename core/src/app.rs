@@ -250,6 +250,13 @@ impl Stack {
         crate::synth::names::artifact_id(&self.node.borrow(), self.node.index)
     }
 
+    /// The template's path in the cloud assembly (`assembly-Dev/DevService1A2B3C4D.template.json`).
+    pub fn template_file(&self) -> String {
+        let arena = self.node.borrow();
+        let dir = crate::synth::assembly_dir(&arena, arena.stage_of(self.node.index));
+        format!("{dir}{}.template.json", crate::synth::names::artifact_id(&arena, self.node.index))
+    }
+
     /// The CloudFormation stack name.
     pub fn stack_name(&self) -> String {
         crate::synth::names::stack_name(&self.node.borrow(), self.node.index)

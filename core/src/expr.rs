@@ -336,6 +336,32 @@ impl Expr {
     pub fn proton(path: impl Into<String>) -> Expr {
         Expr::Proton(path.into())
     }
+    /// JSON text with deploy-time values spliced in (for properties that take a JSON
+    /// string, such as dashboards and resource policies): `body` may contain the
+    /// placeholder strings named in `values`, each replaced by its expression.
+    pub fn json_text(body: &Json, values: &[(&str, Expr)]) -> Expr {
+        let mut parts = vec![Expr::str(body.to_string())];
+        for (placeholder, value) in values {
+            let mut next = Vec::new();
+            for part in parts {
+                match part.as_literal_str() {
+                    Some(s) if s.contains(placeholder) => {
+                        let mut pieces = s.split(placeholder).peekable();
+                        while let Some(piece) = pieces.next() {
+                            next.push(Expr::str(piece));
+                            if pieces.peek().is_some() {
+                                next.push(value.clone());
+                            }
+                        }
+                    }
+                    _ => next.push(part),
+                }
+            }
+            parts = next;
+        }
+        Expr::concat(parts)
+    }
+
     /// True when this is a literal value with no deploy-time part.
     pub fn is_literal(&self) -> bool {
         matches!(self, Expr::Literal(_))
@@ -535,6 +561,19 @@ mod tests {
             Expr::concat([Expr::str("arn:"), Expr::partition(), Expr::str(":s3:::"), Expr::str("x")]).to_json(),
             json!({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::x"]]})
         );
+    }
+
+    #[test]
+    fn json_text_splices_expressions() {
+        let body = json!({"widgets": [{"fn": "__FN__", "again": "__FN__"}]});
+        let text = Expr::json_text(&body, &[("__FN__", Expr::stack_name())]);
+        assert_eq!(
+            text.to_json(),
+            json!({"Fn::Join": ["", [
+                "{\"widgets\":[{\"fn\":\"", {"Ref": "AWS::StackName"}, "\",\"again\":\"", {"Ref": "AWS::StackName"}, "\"}]}"
+            ]]})
+        );
+        assert_eq!(Expr::json_text(&json!({"a": 1}), &[]), Expr::str("{\"a\":1}"));
     }
 
     #[test]

@@ -85,6 +85,24 @@ pub fn export_name(stack_name: &str, output_id: &str) -> String {
     format!("{prefix}{}", &local[start..])
 }
 
+/// A deterministic physical name generated from a construct path, for resources that
+/// other accounts refer to by name (the CDK's `PhysicalName.GENERATE_IF_NEEDED`): the
+/// path's alphanumerics, lower-cased, cut to fit, then `-` and eight hex digits of the
+/// path's MD5, at most `max_len` characters.
+pub fn physical_name(path: &str, max_len: usize) -> String {
+    let hash = path_hash(&path.split('/').collect::<Vec<_>>()).to_ascii_lowercase();
+    let human: String = path
+        .split('/')
+        .map(|c| c.chars().filter(char::is_ascii_alphanumeric).collect::<String>())
+        .filter(|c| !c.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+        .to_ascii_lowercase();
+    let keep = max_len.saturating_sub(HASH_LEN + 1);
+    let human = human.get(..keep.min(human.len())).unwrap_or_default().trim_end_matches('-');
+    format!("{human}-{hash}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +175,16 @@ mod tests {
     #[test]
     fn export_names_follow_the_cdk() {
         assert_eq!(export_name("Producer", "Output{\"Ref\":\"X\"}"), "Producer:ExportsOutputRefXB26F2652");
+    }
+
+    #[test]
+    fn physical_names_are_deterministic_and_bounded() {
+        let name = physical_name("Management/Delivery/Artifacts", 63);
+        assert_eq!(name, physical_name("Management/Delivery/Artifacts", 63));
+        assert!(name.starts_with("management-delivery-artifacts-"), "{name}");
+        assert_eq!(name.len(), "management-delivery-artifacts-".len() + 8);
+        let long = physical_name(&"Abc/".repeat(40), 32);
+        assert!(long.len() <= 32 && !long.contains("--"), "{long}");
     }
 
     #[test]

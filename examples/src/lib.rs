@@ -5,6 +5,7 @@
 //! - [`stages`]: the same stacks in a Dev and a Prod stage (nested assemblies).
 //! - [`organization`]: the seed design's organization, SCPs, Control Tower and baselines.
 //! - [`lambda_service`]: the seed's Lambda service, monitored, in three accounts.
+//! - [`multi_account`]: the reference multi-account system (the default app).
 
 use std::process::ExitCode;
 
@@ -12,12 +13,14 @@ use cloudwright_constructs::{App, Result};
 
 pub mod basic;
 pub mod lambda_service;
+pub mod multi_account;
 pub mod organization;
 pub mod stages;
 
-/// The app `cloudwright synth` builds when no app is given.
+/// The app `cloudwright synth` builds when no app is given: the reference
+/// multi-account system.
 pub fn default_app() -> Result<App> {
-    basic::app()
+    multi_account::app()
 }
 
 /// A function that builds an example app.
@@ -29,6 +32,7 @@ pub const EXAMPLES: &[(&str, Builder)] = &[
     ("stages", stages::app),
     ("organization", organization::app),
     ("lambda_service", lambda_service::app),
+    ("multi_account", multi_account::app),
 ];
 
 /// The `main` of an example binary: synthesizes into `$CLOUDWRIGHT_OUTDIR`, the first

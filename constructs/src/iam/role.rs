@@ -191,7 +191,11 @@ pub fn grant_send_messages(queue: &CfnResource, grantee: &impl Grantee) -> Resul
 /// Reading objects of a bucket.
 pub fn grant_read(bucket: &CfnResource, grantee: &impl Grantee) -> Result<()> {
     let arn = bucket.get_att("Arn");
-    grant(grantee, &["s3:GetObject*", "s3:GetBucket*", "s3:List*"], [arn.clone(), Expr::concat([arn, Expr::str("/*")])])
+    grant(
+        grantee,
+        &["s3:GetObject", "s3:GetObjectVersion", "s3:GetBucketLocation", "s3:ListBucket"],
+        [arn.clone(), Expr::concat([arn, Expr::str("/*")])],
+    )
 }
 
 /// Invoking a Lambda function.

@@ -480,7 +480,7 @@ fn render(
 
 /// The directory of a stage's assembly relative to the root, with a trailing `/`
 /// (`""` for the app's own assembly).
-fn assembly_dir(arena: &Arena, stage: Option<u32>) -> String {
+pub(crate) fn assembly_dir(arena: &Arena, stage: Option<u32>) -> String {
     let mut dirs = Vec::new();
     let mut cur = stage;
     while let Some(s) = cur {

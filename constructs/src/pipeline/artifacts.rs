@@ -1,0 +1,165 @@
+//! The pipeline's artifact store: a KMS key and an S3 bucket, both with deterministic
+//! names, whose policies admit the deploy roles of the target accounts.
+
+use cloudwright_core::logical_id::physical_name;
+use cloudwright_core::{CfnResource, Construct, Expr, RemovalPolicy, Result};
+use serde_json::json;
+
+use crate::iam::{Condition, Operator, PolicyDocument, PolicyStatement, Principal};
+
+/// The names everything in the pipeline's accounts agree on, derived from its path.
+#[derive(Debug, Clone)]
+pub struct PipelineNames {
+    /// The management account.
+    pub account: String,
+    /// The pipeline's region.
+    pub region: String,
+    /// The artifact bucket's name.
+    pub bucket: String,
+    /// The artifact key's alias (`alias/...`).
+    pub key_alias: String,
+    /// The pipeline role's name.
+    pub pipeline_role: String,
+    /// The deploy role's name in each target account.
+    pub deploy_role: String,
+    /// The CloudFormation execution role's name in each target account.
+    pub execution_role: String,
+}
+
+impl PipelineNames {
+    /// Names for the pipeline at `path` in `account`/`region`.
+    pub fn new(path: &str, account: &str, region: &str) -> Self {
+        PipelineNames {
+            account: account.into(),
+            region: region.into(),
+            bucket: physical_name(&format!("{path}/Artifacts"), 63),
+            key_alias: format!("alias/{}", physical_name(&format!("{path}/ArtifactsKey"), 200)),
+            pipeline_role: physical_name(&format!("{path}/PipelineRole"), 64),
+            deploy_role: physical_name(&format!("{path}/DeployRole"), 64),
+            execution_role: physical_name(&format!("{path}/ExecutionRole"), 64),
+        }
+    }
+
+    /// The ARN of a role by name in an account.
+    pub fn role_arn(account: &str, name: &str) -> Expr {
+        Expr::sub(format!("arn:${{AWS::Partition}}:iam::{account}:role/{name}"))
+    }
+
+    /// The deploy role in a target account.
+    pub fn deploy_role_arn(&self, account: &str) -> Expr {
+        Self::role_arn(account, &self.deploy_role)
+    }
+
+    /// The execution role in a target account.
+    pub fn execution_role_arn(&self, account: &str) -> Expr {
+        Self::role_arn(account, &self.execution_role)
+    }
+
+    /// The pipeline role in the management account.
+    pub fn pipeline_role_arn(&self) -> Expr {
+        Self::role_arn(&self.account, &self.pipeline_role)
+    }
+
+    /// The artifact bucket's ARN.
+    pub fn bucket_arn(&self) -> Expr {
+        Expr::sub(format!("arn:${{AWS::Partition}}:s3:::{}", self.bucket))
+    }
+
+    /// Objects of the artifact bucket.
+    pub fn objects_arn(&self) -> Expr {
+        Expr::sub(format!("arn:${{AWS::Partition}}:s3:::{}/*", self.bucket))
+    }
+
+    /// Any key of the management account: the artifact key's policy decides which.
+    pub fn keys_arn(&self) -> Expr {
+        Expr::sub(format!("arn:${{AWS::Partition}}:kms:{}:{}:key/*", self.region, self.account))
+    }
+}
+
+/// The key and bucket, created in the management stack.
+pub(crate) struct ArtifactStore {
+    pub key: CfnResource,
+    pub bucket: CfnResource,
+}
+
+pub(crate) fn artifact_store(
+    scope: &impl Construct,
+    names: &PipelineNames,
+    targets: &[String],
+) -> Result<ArtifactStore> {
+    let target_roots: Vec<Principal> = targets.iter().map(|a| Principal::account(a)).collect();
+    let mut key_policy = PolicyDocument::new([PolicyStatement {
+        sid: Some("KeyAdministration".into()),
+        ..PolicyStatement::allow(&["kms:*"], ["*"])
+    }
+    .with_principal(Principal::account(&names.account))]);
+    if !target_roots.is_empty() {
+        key_policy.add_statement(PolicyStatement {
+            sid: Some("TargetAccountsDecrypt".into()),
+            principals: target_roots.clone(),
+            ..PolicyStatement::allow(&["kms:Decrypt", "kms:DescribeKey"], ["*"])
+        });
+    }
+    let key = CfnResource::from_props(
+        scope,
+        "ArtifactsKey",
+        "AWS::KMS::Key",
+        &json!({
+            "Description": format!("Encrypts the artifacts of {}", names.bucket),
+            "EnableKeyRotation": true,
+            "KeyPolicy": key_policy.to_json(),
+        }),
+    )?;
+    key.apply_removal_policy(RemovalPolicy::Retain);
+    key.set_tag_format(cloudwright_core::TagFormat::Standard);
+    CfnResource::from_props(
+        scope,
+        "ArtifactsKeyAlias",
+        "AWS::KMS::Alias",
+        &json!({"AliasName": names.key_alias, "TargetKeyId": key.get_att("Arn")}),
+    )?;
+
+    let bucket = CfnResource::from_props(
+        scope,
+        "ArtifactsBucket",
+        "AWS::S3::Bucket",
+        &json!({
+            "BucketName": names.bucket,
+            "BucketEncryption": {"ServerSideEncryptionConfiguration": [{
+                "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key.get_att("Arn")},
+                "BucketKeyEnabled": true
+            }]},
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true
+            },
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        }),
+    )?;
+    bucket.apply_removal_policy(RemovalPolicy::Retain);
+    bucket.set_tag_format(cloudwright_core::TagFormat::Standard);
+
+    let mut bucket_policy = PolicyDocument::new([PolicyStatement {
+        sid: Some("DenyInsecureTransport".into()),
+        principals: vec![Principal::Any],
+        ..PolicyStatement::deny(&["s3:*"], [names.bucket_arn(), names.objects_arn()])
+    }
+    .with_condition(Condition::new(Operator::bool(), "aws:SecureTransport", ["false"]))]);
+    if !targets.is_empty() {
+        bucket_policy.add_statement(PolicyStatement {
+            sid: Some("TargetAccountsRead".into()),
+            principals: targets.iter().map(|a| Principal::arn(names.deploy_role_arn(a))).collect(),
+            ..PolicyStatement::allow(
+                &["s3:GetObject", "s3:GetObjectVersion", "s3:GetBucketLocation", "s3:ListBucket"],
+                [names.bucket_arn(), names.objects_arn()],
+            )
+        });
+    }
+    CfnResource::from_props(
+        scope,
+        "ArtifactsBucketPolicy",
+        "AWS::S3::BucketPolicy",
+        &json!({"Bucket": bucket.reference(), "PolicyDocument": bucket_policy.to_json()}),
+    )?;
+    Ok(ArtifactStore { key, bucket })
+}

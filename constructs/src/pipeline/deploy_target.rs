@@ -1,0 +1,129 @@
+//! The roles a target account needs so the management account's pipeline can deploy
+//! into it: a deploy role the pipeline assumes, and the execution role CloudFormation
+//! uses. They live in a per-account stack deployed once, before the pipeline runs (as
+//! `cdk bootstrap` does), and have deterministic names the pipeline refers to.
+
+use cloudwright_core::{Construct, Expr, Group, Node, Result};
+
+use super::PipelineNames;
+use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
+
+/// What the target account's stacks may contain, for the execution role: the services
+/// of the seed's Lambda services.
+pub const DEPLOYABLE_SERVICES: &[&str] = &[
+    "lambda:*",
+    "logs:*",
+    "cloudwatch:*",
+    "sns:*",
+    "sqs:*",
+    "events:*",
+    "xray:*",
+    "ssm:GetParameter*",
+    "ec2:Describe*",
+    "ec2:*Vpc*",
+    "ec2:*Subnet*",
+    "ec2:*SecurityGroup*",
+    "ec2:*RouteTable*",
+    "ec2:*Route",
+    "ec2:*InternetGateway*",
+    "ec2:*Tags",
+    "ecs:*Cluster*",
+    "ecs:TagResource",
+];
+
+/// The deploy and execution roles in one target account.
+#[derive(Clone)]
+pub struct DeployTarget {
+    group: Group,
+    /// The account id.
+    pub account: String,
+    /// The role the pipeline assumes.
+    pub deploy_role: Role,
+    /// The role CloudFormation deploys with.
+    pub execution_role: Role,
+}
+
+impl Construct for DeployTarget {
+    fn node(&self) -> &Node {
+        self.group.node()
+    }
+}
+
+impl DeployTarget {
+    /// Creates the roles in `scope` (a stack of the target account).
+    pub fn new(scope: &impl Construct, id: &str, names: &PipelineNames) -> Result<Self> {
+        let group = Group::with_fqn(scope, id, "cloudwright.pipeline.DeployTarget")?;
+        let account = scope.node().stack().and_then(|s| s.environment().account).unwrap_or_default();
+        if account.is_empty() {
+            group.node().add_error("deploy roles need a stack with a concrete account; set the stack's environment");
+        }
+        let execution_role = Role::new(
+            &group,
+            "ExecutionRole",
+            RoleProps {
+                role_name: Some(names.execution_role.clone()),
+                description: Some("Used by CloudFormation to deploy the pipeline's stacks".into()),
+                assumed_by: vec![Principal::service("cloudformation.amazonaws.com")],
+                ..Default::default()
+            },
+        )?;
+        execution_role.add_to_policy(PolicyStatement::allow(DEPLOYABLE_SERVICES, ["*"]))?;
+        execution_role.add_to_policy(PolicyStatement::allow(
+            &[
+                "iam:CreateRole",
+                "iam:DeleteRole",
+                "iam:GetRole",
+                "iam:PassRole",
+                "iam:TagRole",
+                "iam:UntagRole",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:PutRolePolicy",
+                "iam:DeleteRolePolicy",
+                "iam:GetRolePolicy",
+                "iam:AttachRolePolicy",
+                "iam:DetachRolePolicy",
+            ],
+            [Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*")],
+        ))?;
+        // Lambda code assets published by the build to the account's bootstrap bucket.
+        execution_role.add_to_policy(PolicyStatement::allow(
+            &["s3:GetObject"],
+            [Expr::sub("arn:${AWS::Partition}:s3:::cdk-*-assets-${AWS::AccountId}-${AWS::Region}/*")],
+        ))?;
+
+        let deploy_role = Role::new(
+            &group,
+            "DeployRole",
+            RoleProps {
+                role_name: Some(names.deploy_role.clone()),
+                description: Some(format!("Assumed by the pipeline in account {} to deploy here", names.account)),
+                assumed_by: vec![Principal::arn(names.pipeline_role_arn())],
+                ..Default::default()
+            },
+        )?;
+        deploy_role.add_to_policy(PolicyStatement::allow(
+            &[
+                "cloudformation:CreateStack",
+                "cloudformation:UpdateStack",
+                "cloudformation:DeleteStack",
+                "cloudformation:DescribeStacks",
+                "cloudformation:DescribeStackEvents",
+                "cloudformation:CreateChangeSet",
+                "cloudformation:ExecuteChangeSet",
+                "cloudformation:DeleteChangeSet",
+                "cloudformation:DescribeChangeSet",
+                "cloudformation:GetTemplate",
+            ],
+            [Expr::sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/*")],
+        ))?;
+        deploy_role.add_to_policy(PolicyStatement::allow(&["iam:PassRole"], [execution_role.arn()]))?;
+        deploy_role.add_to_policy(PolicyStatement::allow(
+            &["s3:GetObject", "s3:GetObjectVersion", "s3:GetBucketLocation", "s3:ListBucket"],
+            [names.bucket_arn(), names.objects_arn()],
+        ))?;
+        // Any key of the management account here; its key policy admits this account on
+        // the artifact key alone, and cross-account KMS access needs both.
+        deploy_role.add_to_policy(PolicyStatement::allow(&["kms:Decrypt", "kms:DescribeKey"], [names.keys_arn()]))?;
+        Ok(DeployTarget { group, account, deploy_role, execution_role })
+    }
+}
