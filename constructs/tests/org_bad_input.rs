@@ -165,3 +165,42 @@ fn role_allowing_everything_needs_an_opt_in() {
         problems[0]
     );
 }
+
+#[test]
+fn managed_policies_are_checked_and_attached() {
+    use cloudwright_constructs::iam::{ManagedPolicy, ManagedPolicyProps};
+    let (app, stack, _) = setup();
+    let role = Role::new(
+        &stack,
+        "Worker",
+        RoleProps { assumed_by: vec![Principal::service("ec2.amazonaws.com")], ..Default::default() },
+    )
+    .unwrap();
+    let read = ManagedPolicy::new(
+        &stack,
+        "ReadConfig",
+        ManagedPolicyProps {
+            document: PolicyDocument::new([PolicyStatement::allow(
+                &["ssm:GetParameter"],
+                ["arn:aws:ssm:us-east-1:111111111111:parameter/app/*"],
+            )]),
+            ..Default::default()
+        },
+        &[&role],
+    )
+    .unwrap();
+    assert_eq!(read.arn().to_json()["cw::ref"].as_array().map(Vec::len), Some(2));
+    ManagedPolicy::new(
+        &stack,
+        "Everything",
+        ManagedPolicyProps {
+            document: PolicyDocument::new([PolicyStatement::allow(&["*"], ["*"])]),
+            ..Default::default()
+        },
+        &[],
+    )
+    .unwrap();
+    let problems = problems(&app);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(problems[0].starts_with("Mgmt/Everything: statement 0: allows every action"), "{}", problems[0]);
+}
