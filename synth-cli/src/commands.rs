@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use cloudwright_core::synth::write_files;
 
-use crate::{AppSource, Failure, Format};
+use crate::{AppSource, Failure, Format, GraphFormat};
 
 /// `cloudwright synth`: validate, synthesize, write atomically, summarize.
 pub fn synth(source: AppSource, output: &Path, format: Format, quiet: bool) -> Result<u8, Failure> {
@@ -77,4 +77,18 @@ fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
     for row in rows {
         line(row.iter().map(String::as_str).collect());
     }
+}
+
+/// `cloudwright graph`: the app as a picture.
+pub fn graph(source: AppSource, format: GraphFormat) -> Result<u8, Failure> {
+    let assembly = source.assembly()?;
+    let g = crate::graph::graph(&assembly);
+    print!(
+        "{}",
+        match format {
+            GraphFormat::Mermaid => g.mermaid(),
+            GraphFormat::Dot => g.dot(),
+        }
+    );
+    Ok(0)
 }

@@ -7,6 +7,7 @@
 //! errors (invalid app, failing `--app` command, unwritable output); 3 internal error.
 
 mod commands;
+pub mod graph;
 mod source;
 
 use std::process::ExitCode;
@@ -29,6 +30,16 @@ pub enum Format {
     Text,
     /// JSON, for scripts.
     Json,
+}
+
+/// Picture formats of `cloudwright graph`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// A Mermaid flowchart.
+    #[default]
+    Mermaid,
+    /// A Graphviz DOT digraph.
+    Dot,
 }
 
 #[derive(Debug, Parser)]
@@ -61,6 +72,16 @@ enum Command {
         /// Print nothing on success
         #[arg(short, long)]
         quiet: bool,
+    },
+    /// Draw the app: organization, accounts and delivery pipeline, as Mermaid or DOT
+    #[command(after_help = EXIT_CODES)]
+    Graph {
+        /// Command that runs the app (see `synth --help`)
+        #[arg(long, value_name = "CMD")]
+        app: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t)]
+        format: GraphFormat,
     },
     /// List the stacks of the app
     #[command(after_help = EXIT_CODES)]
@@ -107,6 +128,7 @@ pub fn main_with(default_app: Box<dyn FnOnce() -> cloudwright_core::Result<App>>
             AppSource::choose(app, default_app).and_then(|s| commands::synth(s, &output, format, quiet))
         }
         Command::Ls { app, format } => AppSource::choose(app, default_app).and_then(|s| commands::ls(s, format)),
+        Command::Graph { app, format } => AppSource::choose(app, default_app).and_then(|s| commands::graph(s, format)),
     };
     match result {
         Ok(code) => ExitCode::from(code),

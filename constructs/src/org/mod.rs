@@ -25,6 +25,9 @@ mod scp;
 
 pub use scp::{SCP_MAX_BYTES, SCP_MAX_PER_TARGET, ServiceControlPolicy, ServiceControlPolicyProps, library};
 
+/// Manifest metadata type of an account: `{"name", "accountId"}` (empty id for new accounts).
+pub const ACCOUNT_METADATA: &str = "cloudwright:org:account";
+
 /// How deep OUs may nest below the root.
 pub const MAX_OU_DEPTH: usize = 5;
 
@@ -312,6 +315,12 @@ impl Account {
                 resource.get_att("AccountId")
             }
         };
+        // Recorded for tools that read the assembly (`cloudwright graph`).
+        let label = props.account_name.clone().unwrap_or_else(|| id.to_owned());
+        group.node().add_metadata(
+            ACCOUNT_METADATA,
+            json!({"name": label, "accountId": props.account_id.clone().unwrap_or_default()}),
+        );
         Ok(Account { group, account_id, literal_id: props.account_id, org })
     }
 
