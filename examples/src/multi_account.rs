@@ -26,26 +26,28 @@ use cloudwright_constructs::pipeline::{DeliveryEnvironment, DeliveryPipeline, De
 use cloudwright_constructs::{App, CfnResource, Environment, Expr, Result, Stack, StackProps};
 use serde_json::json;
 
-use crate::organization::{MANAGEMENT_ACCOUNT, WORKLOAD_ACCOUNTS};
+pub use crate::organization::Layout;
 
-/// The region everything runs in.
-pub const REGION: &str = "us-east-1";
 /// The management account's policy-control bus.
 pub const POLICY_CONTROL_BUS: &str = "cloudwright-policy-control";
 
-fn bus_arn() -> Expr {
-    Expr::sub(format!("arn:${{AWS::Partition}}:events:{REGION}:{MANAGEMENT_ACCOUNT}:event-bus/{POLICY_CONTROL_BUS}"))
+fn bus_arn(layout: &Layout) -> Expr {
+    Expr::sub(format!(
+        "arn:${{AWS::Partition}}:events:{}:{}:event-bus/{POLICY_CONTROL_BUS}",
+        layout.region(),
+        layout.management_account
+    ))
 }
 
 /// The policy-control bus: accepts events from the workload accounts.
-fn policy_control(management: &Stack) -> Result<()> {
+fn policy_control(management: &Stack, layout: &Layout) -> Result<()> {
     let bus = CfnResource::from_props(
         management,
         "PolicyControlBus",
         "AWS::Events::EventBus",
         &json!({"Name": POLICY_CONTROL_BUS}),
     )?;
-    for (_, name, account) in WORKLOAD_ACCOUNTS {
+    for (_, name, account) in &layout.workloads {
         CfnResource::from_props(
             management,
             &format!("PolicyControlFrom{name}"),
@@ -103,12 +105,12 @@ fn policy_control(management: &Stack) -> Result<()> {
 }
 
 /// A workload account's baseline: alarm forwarding (the pipeline adds its deploy roles).
-fn account_baseline(app: &App, name: &str, account: &str) -> Result<Stack> {
+fn account_baseline(app: &App, layout: &Layout, name: &str, account: &str) -> Result<Stack> {
     let stack = Stack::new(
         app,
         &format!("{name}Baseline"),
         StackProps {
-            env: Environment::new(account, REGION),
+            env: Environment::new(account, layout.region()),
             description: Some(format!("Roles and event forwarding of the {name} account, deployed once")),
             ..Default::default()
         },
@@ -118,7 +120,7 @@ fn account_baseline(app: &App, name: &str, account: &str) -> Result<Stack> {
         "AlarmForwarderRole",
         RoleProps { assumed_by: vec![Principal::service("events.amazonaws.com")], ..Default::default() },
     )?;
-    forwarder.add_to_policy(PolicyStatement::allow(&["events:PutEvents"], [bus_arn()]))?;
+    forwarder.add_to_policy(PolicyStatement::allow(&["events:PutEvents"], [bus_arn(layout)]))?;
     CfnResource::from_props(
         &stack,
         "ForwardAlarms",
@@ -126,19 +128,19 @@ fn account_baseline(app: &App, name: &str, account: &str) -> Result<Stack> {
         &json!({
             "Description": "Alarm state changes go to the management account's policy control",
             "EventPattern": {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]},
-            "Targets": [{"Arn": bus_arn(), "Id": "PolicyControl", "RoleArn": forwarder.arn()}],
+            "Targets": [{"Arn": bus_arn(layout), "Id": "PolicyControl", "RoleArn": forwarder.arn()}],
         }),
     )?;
     Ok(stack)
 }
 
 /// A workload account's Lambda service stack.
-fn service(app: &App, name: &str, account: &str) -> Result<Stack> {
+fn service(app: &App, layout: &Layout, name: &str, account: &str) -> Result<Stack> {
     let stack = Stack::new(
         app,
         &format!("{name}Service"),
         StackProps {
-            env: Environment::new(account, REGION),
+            env: Environment::new(account, layout.region()),
             description: Some(format!("The Lambda service in {name}")),
             ..Default::default()
         },
@@ -172,14 +174,19 @@ fn service(app: &App, name: &str, account: &str) -> Result<Stack> {
 
 /// Builds the reference app.
 pub fn app() -> Result<App> {
+    app_with(&Layout::default())
+}
+
+/// Builds the reference app for another layout of accounts.
+pub fn app_with(layout: &Layout) -> Result<App> {
     let app = App::new();
-    let management = crate::organization::management_stack(&app)?;
-    policy_control(&management)?;
+    let management = crate::organization::management_stack(&app, layout)?;
+    policy_control(&management, layout)?;
 
     let mut environments = Vec::new();
-    for (_, name, account) in WORKLOAD_ACCOUNTS {
-        let baseline = account_baseline(&app, name, account)?;
-        let service = service(&app, name, account)?;
+    for (_, name, account) in &layout.workloads {
+        let baseline = account_baseline(&app, layout, name, account)?;
+        let service = service(&app, layout, name, account)?;
         environments.push(DeliveryEnvironment {
             name: name.into(),
             account_stack: baseline,
@@ -200,7 +207,9 @@ pub fn app() -> Result<App> {
         DeliveryPipelineProps {
             source: Source::GitHub {
                 connection_arn: Expr::str(format!(
-                    "arn:aws:codestar-connections:{REGION}:{MANAGEMENT_ACCOUNT}:connection/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+                    "arn:aws:codestar-connections:{}:{}:connection/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+                    layout.region(),
+                    layout.management_account
                 )),
                 repository: "example-org/hello-service".into(),
                 branch: "main".into(),

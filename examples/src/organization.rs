@@ -21,21 +21,46 @@ use cloudwright_constructs::stackset::{StackSet, StackSetProps};
 use cloudwright_constructs::{App, CfnResource, Construct, Environment, Expr, Result, Stack, StackProps};
 use serde_json::json;
 
-/// The management account.
-pub const MANAGEMENT_ACCOUNT: &str = "111111111111";
-/// The workload OUs with their account's construct id and account id.
-pub const WORKLOAD_ACCOUNTS: [(&str, &str, &str); 3] =
-    [("Development", "Dev", "200000000000"), ("Test", "Test", "200000000001"), ("Production", "Prod", "200000000002")];
-/// The regions the organization may use.
-pub const ALLOWED_REGIONS: [&str; 2] = ["us-east-1", "us-west-2"];
+/// Who is who in the organization: the reference layout by default; tests vary it.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The management account.
+    pub management_account: String,
+    /// Each workload OU with its account's construct id and account id.
+    pub workloads: Vec<(String, String, String)>,
+    /// The regions the organization may use; the first is where everything runs.
+    pub regions: Vec<String>,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        let w = |ou: &str, name: &str, id: &str| (ou.to_owned(), name.to_owned(), id.to_owned());
+        Layout {
+            management_account: "111111111111".into(),
+            workloads: vec![
+                w("Development", "Dev", "200000000000"),
+                w("Test", "Test", "200000000001"),
+                w("Production", "Prod", "200000000002"),
+            ],
+            regions: vec!["us-east-1".into(), "us-west-2".into()],
+        }
+    }
+}
+
+impl Layout {
+    /// The home region.
+    pub fn region(&self) -> &str {
+        self.regions.first().map_or("us-east-1", String::as_str)
+    }
+}
 
 /// Builds the management stack of the organization into `app`.
-pub fn management_stack(app: &App) -> Result<Stack> {
+pub fn management_stack(app: &App, layout: &Layout) -> Result<Stack> {
     let stack = Stack::new(
         app,
         "Management",
         StackProps {
-            env: Environment::new(MANAGEMENT_ACCOUNT, "us-east-1"),
+            env: Environment::new(&layout.management_account, layout.region()),
             description: Some("Organization, guardrails and baselines of the management account".into()),
             termination_protection: true,
             ..Default::default()
@@ -62,7 +87,7 @@ pub fn management_stack(app: &App) -> Result<Stack> {
         "LandingZone",
         LandingZoneProps {
             version: "3.3".into(),
-            governed_regions: ALLOWED_REGIONS.iter().map(|r| (*r).to_owned()).collect(),
+            governed_regions: layout.regions.clone(),
             security_ou_name: "Security".into(),
             sandbox_ou_name: None,
             log_archive_account: log_archive,
@@ -75,13 +100,14 @@ pub fn management_stack(app: &App) -> Result<Stack> {
     )?;
 
     let mut ous = Vec::new();
-    for (name, account, account_id) in WORKLOAD_ACCOUNTS {
+    for (name, account, account_id) in &layout.workloads {
         let ou = OrganizationalUnit::new(&org, name, OrganizationalUnitProps::default())?;
-        Account::new(&ou, account, AccountProps { account_id: Some(account_id.into()), ..Default::default() })?;
+        Account::new(&ou, account, AccountProps { account_id: Some(account_id.clone()), ..Default::default() })?;
         ous.push(ou);
     }
-    let [development, test, production] = [&ous[0], &ous[1], &ous[2]];
-    let workload: [&dyn PolicyTarget; 3] = [development, test, production];
+    let workload: Vec<&dyn PolicyTarget> = ous.iter().map(|ou| ou as &dyn PolicyTarget).collect();
+    // The first workload OU is Development: no Proton there.
+    let development: Vec<&dyn PolicyTarget> = workload.iter().take(1).copied().collect();
 
     ServiceControlPolicy::new(
         &org,
@@ -91,14 +117,14 @@ pub fn management_stack(app: &App) -> Result<Stack> {
             description: Some("Only the management account authors and deploys Proton templates".into()),
             document: library::deny_proton(),
         },
-        &[development],
+        &development,
     )?;
     ServiceControlPolicy::new(
         &org,
         "RegionRestriction",
         ServiceControlPolicyProps {
             description: Some("Workloads run in the two approved regions".into()),
-            document: library::restrict_regions(&ALLOWED_REGIONS),
+            document: library::restrict_regions(&layout.regions.iter().map(String::as_str).collect::<Vec<_>>()),
             ..Default::default()
         },
         &workload,
@@ -137,7 +163,7 @@ pub fn management_stack(app: &App) -> Result<Stack> {
             stack_set_name: Some("platform-audit-baseline".into()),
             description: Some("Read-only audit role in every workload account".into()),
             target_ous: ous.iter().map(OrganizationalUnit::ou_id).collect(),
-            regions: vec!["us-east-1".into()],
+            regions: vec![layout.region().to_owned()],
             ..Default::default()
         },
         |template| {
@@ -147,7 +173,7 @@ pub fn management_stack(app: &App) -> Result<Stack> {
                 RoleProps {
                     role_name: Some("platform-audit".into()),
                     description: Some("Read-only access for the platform team".into()),
-                    assumed_by: vec![Principal::account(MANAGEMENT_ACCOUNT)],
+                    assumed_by: vec![Principal::account(&layout.management_account)],
                     managed_policy_arns: vec![Expr::sub("arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess")],
                     ..Default::default()
                 },
@@ -179,6 +205,6 @@ pub fn management_stack(app: &App) -> Result<Stack> {
 /// Builds the organization example app.
 pub fn app() -> Result<App> {
     let app = App::new();
-    management_stack(&app)?;
+    management_stack(&app, &Layout::default())?;
     Ok(app)
 }

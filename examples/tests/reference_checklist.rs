@@ -1,0 +1,90 @@
+//! The seed design's checklist, walked on the reference example's synthesized output:
+//! every component exists, in the right account and region. (cfn-lint, the cloud-assembly
+//! schema, `cdk ls` and parliament run on the same output in CI.)
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
+
+use cloudwright_examples::multi_account::{Layout, app, app_with};
+use serde_json::Value;
+
+fn resources<'a>(t: &'a Value, kind: &str) -> Vec<(&'a String, &'a Value)> {
+    t["Resources"].as_object().unwrap().iter().filter(|(_, r)| r["Type"] == kind).collect()
+}
+
+#[test]
+fn every_component_of_the_seed_design_is_there() {
+    let assembly = app().and_then(|a| a.assembly()).unwrap();
+    let env_of = |stack: &str| assembly.stacks().iter().find(|s| s.display_name == stack).unwrap().environment.clone();
+
+    // Management account: organization with three OUs, one account each.
+    assert_eq!(env_of("Management"), "aws://111111111111/us-east-1");
+    let mgmt = assembly.template("Management").unwrap();
+    let ous: Vec<&str> = resources(&mgmt, "AWS::Organizations::OrganizationalUnit")
+        .iter()
+        .map(|(_, r)| r["Properties"]["Name"].as_str().unwrap())
+        .collect();
+    assert_eq!(ous, ["Development", "Test", "Production"]);
+
+    // SCPs: Proton blocked in Development only; regions and leaving restricted.
+    let scps = resources(&mgmt, "AWS::Organizations::Policy");
+    let blocker = scps.iter().find(|(_, r)| r["Properties"]["Name"] == "AWS-Proton-Blocker").unwrap().1;
+    assert_eq!(blocker["Properties"]["Content"]["Statement"][0]["Action"], "proton:*");
+    assert_eq!(blocker["Properties"]["Content"]["Statement"][0]["Effect"], "Deny");
+    assert_eq!(
+        blocker["Properties"]["TargetIds"],
+        serde_json::json!([{"Fn::GetAtt": ["OrganizationDevelopmentBCF75152", "Id"]}])
+    );
+    let names: Vec<&str> = scps.iter().map(|(_, r)| r["Properties"]["Name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"RegionRestriction") && names.contains(&"StayInOrganization"), "{names:?}");
+
+    // Control Tower: controls enabled on each of the three OUs, plus the landing zone.
+    let controls = resources(&mgmt, "AWS::ControlTower::EnabledControl");
+    for ou in ["OrganizationDevelopmentBCF75152", "OrganizationTest355245C0", "OrganizationProduction193C01C1"] {
+        assert!(controls.iter().any(|(_, c)| c["Properties"]["TargetIdentifier"]["Fn::GetAtt"][0] == ou), "{ou}");
+    }
+    assert_eq!(resources(&mgmt, "AWS::ControlTower::LandingZone").len(), 1);
+
+    // Policy control: the bus in management, forwarding rules in every workload account.
+    assert_eq!(resources(&mgmt, "AWS::Events::EventBus")[0].1["Properties"]["Name"], "cloudwright-policy-control");
+
+    // The pipeline: source, build, dev, test, approval, prod.
+    let pipeline = resources(&mgmt, "AWS::CodePipeline::Pipeline")[0].1;
+    let stages: Vec<&str> =
+        pipeline["Properties"]["Stages"].as_array().unwrap().iter().map(|s| s["Name"].as_str().unwrap()).collect();
+    assert_eq!(stages, ["Source", "Build", "DeployDev", "DeployTest", "ApproveProd", "DeployProd"]);
+    assert_eq!(
+        pipeline["Properties"]["Stages"][0]["Actions"][0]["ActionTypeId"]["Provider"],
+        "CodeStarSourceConnection"
+    );
+
+    // Each workload account: baseline (deploy roles, alarm forwarding) and the Lambda service.
+    for (name, account) in [("Dev", "200000000000"), ("Test", "200000000001"), ("Prod", "200000000002")] {
+        for stack in [format!("{name}Baseline"), format!("{name}Service")] {
+            assert_eq!(env_of(&stack), format!("aws://{account}/us-east-1"), "{stack}");
+        }
+        let baseline = assembly.template(&format!("{name}Baseline")).unwrap();
+        let forward = resources(&baseline, "AWS::Events::Rule")[0].1;
+        let target = forward["Properties"]["Targets"][0]["Arn"]["Fn::Sub"].as_str().unwrap();
+        assert!(target.ends_with(":111111111111:event-bus/cloudwright-policy-control"), "{target}");
+        assert_eq!(resources(&baseline, "AWS::IAM::Role").len(), 3);
+
+        let service = assembly.template(&format!("{name}Service")).unwrap();
+        let function = resources(&service, "AWS::Lambda::Function")[0].1;
+        assert_eq!(function["Properties"]["TracingConfig"]["Mode"], "Active");
+        assert_eq!(resources(&service, "AWS::Logs::LogGroup")[0].1["Properties"]["RetentionInDays"], 30);
+        assert_eq!(resources(&service, "AWS::CloudWatch::Alarm").len(), 3);
+    }
+}
+
+#[test]
+fn an_eleven_digit_account_is_a_clear_error_and_nothing_is_written() {
+    let mut layout = Layout::default();
+    layout.workloads[1].2 = "20000000001".into();
+    let dir = std::env::temp_dir().join(format!("cw-ref-{}", std::process::id()));
+    let err = app_with(&layout).and_then(|a| a.synth(&dir).map(|_| ())).unwrap_err();
+    assert!(!dir.exists(), "nothing may be written");
+    assert_eq!(
+        err.to_string(),
+        "Management/Organization/Test/Test: account id \"20000000001\" is not 12 digits; write the account id as 12 decimal digits, e.g. \"123456789012\""
+    );
+}
