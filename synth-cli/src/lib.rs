@@ -8,6 +8,7 @@
 
 mod commands;
 pub mod graph;
+pub mod init;
 mod source;
 
 use std::process::ExitCode;
@@ -83,6 +84,16 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: GraphFormat,
     },
+    /// Create a new cloudwright project in DIR (which must be empty or absent)
+    #[command(after_help = EXIT_CODES)]
+    Init {
+        /// Where to create the project
+        #[arg(default_value = ".")]
+        dir: std::path::PathBuf,
+        /// What the project starts with
+        #[arg(long, value_enum, default_value_t)]
+        template: init::Template,
+    },
     /// List the stacks of the app
     #[command(after_help = EXIT_CODES)]
     Ls {
@@ -128,6 +139,7 @@ pub fn main_with(default_app: Box<dyn FnOnce() -> cloudwright_core::Result<App>>
             AppSource::choose(app, default_app).and_then(|s| commands::synth(s, &output, format, quiet))
         }
         Command::Ls { app, format } => AppSource::choose(app, default_app).and_then(|s| commands::ls(s, format)),
+        Command::Init { dir, template } => init::init(&dir, template),
         Command::Graph { app, format } => AppSource::choose(app, default_app).and_then(|s| commands::graph(s, format)),
     };
     match result {

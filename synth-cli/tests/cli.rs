@@ -135,3 +135,32 @@ fn help_documents_exit_codes_and_usage_errors_exit_2() {
     assert!(help.contains("$CLOUDWRIGHT_OUTDIR"), "{help}");
     assert_eq!(run(&dir, &["frobnicate"]).status.code(), Some(2));
 }
+
+#[test]
+fn init_refuses_a_non_empty_directory_and_unknown_templates() {
+    let dir = scratch("init");
+    std::fs::write(dir.join("keep.txt"), b"mine").unwrap();
+    let out = run(&dir, &["init", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr)
+            .contains("is not empty; init only writes into an empty or new directory, so nothing was changed")
+    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "nothing was added");
+
+    let out = run(&dir, &["init", "new", "--template", "bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("invalid value 'bogus' for '--template <TEMPLATE>'"));
+    assert!(!dir.join("new").exists());
+
+    let out = run(&dir, &["init", "fresh"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for file in ["Cargo.toml", "src/lib.rs", "src/main.rs", "tests/infrastructure.rs", "cloudwright.json", ".gitignore"]
+    {
+        assert!(dir.join("fresh").join(file).is_file(), "{file}");
+    }
+    let main = std::fs::read_to_string(dir.join("fresh/src/main.rs")).unwrap();
+    assert!(main.contains("cloudwright_cli::run(fresh::build)"), "{main}");
+    let manifest = std::fs::read_to_string(dir.join("fresh/Cargo.toml")).unwrap();
+    assert!(manifest.contains("[workspace]") && manifest.contains("features = [\"testing\"]"), "{manifest}");
+}

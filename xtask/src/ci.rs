@@ -22,14 +22,18 @@ fn workspace_root() -> PathBuf {
 
 impl Ci {
     fn step(&mut self, name: &str, program: &str, args: &[&str]) -> bool {
+        let root = self.root.clone();
+        self.step_in(name, &root, &[], program, args)
+    }
+
+    fn step_in(&mut self, name: &str, dir: &Path, envs: &[(&str, &str)], program: &str, args: &[&str]) -> bool {
         println!("\n=== {name}: {program} {}", args.join(" "));
         let t = Instant::now();
-        let ok = Command::new(program).args(args).current_dir(&self.root).status().map(|s| s.success()).unwrap_or_else(
-            |e| {
-                eprintln!("cannot run {program}: {e}");
-                false
-            },
-        );
+        let status = Command::new(program).args(args).current_dir(dir).envs(envs.iter().copied()).status();
+        let ok = status.map(|s| s.success()).unwrap_or_else(|e| {
+            eprintln!("cannot run {program}: {e}");
+            false
+        });
         let took = t.elapsed();
         println!("=== {name}: {} in {:.1}s", if ok { "ok" } else { "FAILED" }, took.as_secs_f64());
         self.steps.push((name.to_owned(), took, ok));
@@ -96,7 +100,37 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let dir = out.join(example).to_string_lossy().into_owned();
         ci.step(&format!("synth example {example}"), &cli, &["synth", "--app", &bin, "-o", &dir]);
     }
+    // A user's journey: scaffold a project, record and check its snapshots, synthesize it.
+    let target = root.join("target").to_string_lossy().into_owned();
+    let shared_target = [("CARGO_TARGET_DIR", target.as_str())];
+    for template in ["minimal", "multi-account"] {
+        let project = out.join(format!("init-{template}"));
+        let project_arg = project.to_string_lossy().into_owned();
+        if ci.step(&format!("init {template}"), &cli, &["init", &project_arg, "--template", template]) {
+            let record = [("CARGO_TARGET_DIR", target.as_str()), ("INSTA_UPDATE", "always")];
+            ci.step_in(
+                &format!("init {template}: record snapshots"),
+                &project,
+                &record,
+                "cargo",
+                &["test", "--offline", "--quiet"],
+            );
+            ci.step_in(
+                &format!("init {template}: snapshot test passes"),
+                &project,
+                &shared_target,
+                "cargo",
+                &["test", "--offline", "--quiet"],
+            );
+            ci.step_in(&format!("init {template}: synth"), &project, &shared_target, &cli, &["synth", "--quiet"]);
+        }
+    }
+
     if !quick {
+        for template in ["minimal", "multi-account"] {
+            let dir = out.join(format!("init-{template}/cloudwright.out"));
+            ci.oracle(&format!("oracle: init {template}"), "check-assembly", &dir);
+        }
         ci.oracle("oracle: default app", "check-assembly", &out.join("default"));
         for example in EXAMPLES {
             ci.oracle(&format!("oracle: example {example}"), "check-assembly", &out.join(example));

@@ -1,0 +1,149 @@
+//! `cloudwright init`: scaffolds a Cargo project for a cloudwright app, with its CLI, a
+//! config naming the app command, and a snapshot test of everything it synthesizes.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow};
+use clap::ValueEnum;
+
+use crate::Failure;
+
+/// The project templates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Template {
+    /// One stack with a monitored Lambda service.
+    #[default]
+    Minimal,
+    /// An organization with three OUs, a guardrail, and the service in each account.
+    MultiAccount,
+}
+
+const MAIN: &str = include_str!("../templates/minimal/src/main.rs");
+const TEST: &str = include_str!("../templates/minimal/tests/infrastructure.rs");
+const MINIMAL_LIB: &str = include_str!("../templates/minimal/src/lib.rs");
+const MULTI_ACCOUNT_LIB: &str = include_str!("../templates/multi-account/src/lib.rs");
+
+/// The checkout this CLI was built from, when it is still there: the scaffold then
+/// depends on it by path, and builds offline.
+fn checkout() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?.to_path_buf();
+    root.join("core/Cargo.toml").is_file().then_some(root)
+}
+
+fn crate_name(dir: &Path) -> Result<String, Failure> {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase().replace([' ', '.'], "-"))
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| Failure::input(anyhow!("cannot name a project after {}", dir.display())))?;
+    if !name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(Failure::input(anyhow!(
+            "the directory name {name:?} is not a valid crate name; use letters, digits, '-' and '_', starting with a letter"
+        )));
+    }
+    Ok(name)
+}
+
+/// The files of a new project, by relative path.
+pub fn files(dir: &Path, template: Template) -> Result<Vec<(String, String)>, Failure> {
+    let name = crate_name(dir)?;
+    let krate = name.replace('-', "_");
+    let fill = |s: &str| s.replace("{{name}}", &name).replace("{{crate}}", &krate);
+    let deps = match checkout() {
+        Some(root) => {
+            let path = |c: &str| root.join(c).to_string_lossy().replace('\\', "/");
+            format!(
+                "cloudwright-constructs = {{ path = \"{}\" }}\ncloudwright-cli = {{ path = \"{}\" }}\n\n[dev-dependencies]\ncloudwright-constructs = {{ path = \"{}\", features = [\"testing\"] }}\ninsta = \"1\"\n",
+                path("constructs"),
+                path("synth-cli"),
+                path("constructs")
+            )
+        }
+        None => {
+            let v = env!("CARGO_PKG_VERSION");
+            format!(
+                "cloudwright-constructs = \"{v}\"\ncloudwright-cli = \"{v}\"\n\n[dev-dependencies]\ncloudwright-constructs = {{ version = \"{v}\", features = [\"testing\"] }}\ninsta = \"1\"\n"
+            )
+        }
+    };
+    let cargo_toml = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n# A project of its own, even inside another workspace.\n[workspace]\n\n[dependencies]\n{deps}"
+    );
+    let lib = match template {
+        Template::Minimal => MINIMAL_LIB,
+        Template::MultiAccount => MULTI_ACCOUNT_LIB,
+    };
+    let mut out = vec![
+        ("Cargo.toml".to_owned(), cargo_toml),
+        ("src/lib.rs".to_owned(), fill(lib)),
+        ("src/main.rs".to_owned(), fill(MAIN)),
+        ("tests/infrastructure.rs".to_owned(), fill(TEST)),
+        ("cloudwright.json".to_owned(), "{\n  \"app\": \"cargo run --quiet\"\n}\n".to_owned()),
+        (".gitignore".to_owned(), "/target\n/cloudwright.out\n*.snap.new\n".to_owned()),
+        (
+            "README.md".to_owned(),
+            format!(
+                "# {name}\n\nInfrastructure written with cloudwright.\n\n```sh\ncloudwright synth        # or: cargo run -- synth\nINSTA_UPDATE=always cargo test   # first run: record the snapshots, then review them\ncargo test               # afterwards: fails when the synthesized output changes\n```\n"
+            ),
+        ),
+    ];
+    // The same dependency versions as the checkout, so the project builds offline.
+    if let Some(lock) = checkout().and_then(|root| std::fs::read_to_string(root.join("Cargo.lock")).ok()) {
+        out.push(("Cargo.lock".to_owned(), lock));
+    }
+    Ok(out)
+}
+
+fn write_into(dir: &Path, files: &[(String, String)]) -> anyhow::Result<()> {
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// `cloudwright init`: writes a new project into `dir`, which must be empty or absent.
+pub fn init(dir: &Path, template: Template) -> Result<u8, Failure> {
+    if dir.exists() {
+        let mut entries =
+            std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display())).map_err(Failure::input)?;
+        if entries.next().is_some() {
+            return Err(Failure::input(anyhow!(
+                "{} is not empty; init only writes into an empty or new directory, so nothing was changed",
+                dir.display()
+            )));
+        }
+    }
+    let files = files(&dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()), template)?;
+    if dir.exists() {
+        // An empty directory (perhaps the shell's current one) is filled in place; on a
+        // failure what was written is removed again.
+        if let Err(e) = write_into(dir, &files) {
+            for (rel, _) in &files {
+                let _ = std::fs::remove_file(dir.join(rel));
+            }
+            for sub in ["src", "tests"] {
+                let _ = std::fs::remove_dir(dir.join(sub));
+            }
+            return Err(Failure::input(e));
+        }
+    } else {
+        let map = files.into_iter().map(|(p, text)| (p, text.into_bytes())).collect();
+        cloudwright_core::synth::write_files(dir, &map).map_err(Failure::input)?;
+    }
+    println!(
+        "created {} from the {} template\nnext: cd {} && cloudwright synth, then INSTA_UPDATE=always cargo test to record the snapshot",
+        dir.display(),
+        match template {
+            Template::Minimal => "minimal",
+            Template::MultiAccount => "multi-account",
+        },
+        dir.display()
+    );
+    Ok(0)
+}
