@@ -117,7 +117,10 @@ def main(dirs):
                     findings += 1
                     severity = config.get(f.issue, {}).get("severity", "")
                     serious += severity in ("MEDIUM", "HIGH", "CRITICAL")
-                    print(f"{where}: {severity} {f.issue} {f.detail} {f.location}")
+                    detail = str(f.detail)
+                    if len(detail) > 300:
+                        detail = detail[:300] + f"... ({len(detail)} characters)"
+                    print(f"{where}: {severity} {f.issue} {detail}")
     print(f"check-policies: {checked} policy documents, {findings} findings, {serious} MEDIUM or above")
     return 1 if serious else 0
 
