@@ -13,16 +13,12 @@ pub fn code_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("functions/hello")
 }
 
-/// Builds one account's service stack into `app`.
-pub fn service_stack(app: &App, stage: &str, account: &str) -> Result<Stack> {
-    let stack = Stack::new(
-        app,
-        &format!("HelloService{stage}"),
-        StackProps { env: Environment::new(account, "us-east-1"), ..Default::default() },
-    )?;
-    let alerts = CfnResource::from_props(&stack, "Alerts", "AWS::SNS::Topic", &json!({"DisplayName": "hello alerts"}))?;
+/// The Hello service in `stack`: the function for `stage`, its alarms notifying a topic
+/// of the stack, and a dashboard. Production gets reserved concurrency.
+pub fn hello_service(stack: &Stack, stage: &str, alerts_name: &str) -> Result<LambdaService> {
+    let alerts = CfnResource::from_props(stack, "Alerts", "AWS::SNS::Topic", &json!({"DisplayName": alerts_name}))?;
     LambdaService::new(
-        &stack,
+        stack,
         "Hello",
         LambdaServiceProps {
             function: FunctionProps {
@@ -32,12 +28,23 @@ pub fn service_stack(app: &App, stage: &str, account: &str) -> Result<Stack> {
                 memory_size: 256,
                 timeout_seconds: 10,
                 environment: vec![("STAGE".into(), Expr::str(stage.to_lowercase()))],
+                reserved_concurrency: (stage == "Prod").then_some(50),
                 ..Default::default()
             },
             alarm_topics: vec![alerts.reference()],
             ..Default::default()
         },
+    )
+}
+
+/// Builds one account's service stack into `app`.
+pub fn service_stack(app: &App, stage: &str, account: &str) -> Result<Stack> {
+    let stack = Stack::new(
+        app,
+        &format!("HelloService{stage}"),
+        StackProps { env: Environment::new(account, "us-east-1"), ..Default::default() },
     )?;
+    hello_service(&stack, stage, "hello alerts")?;
     Ok(stack)
 }
 

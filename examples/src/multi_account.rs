@@ -21,7 +21,6 @@
 //! deterministic names (bus, roles, bucket, key alias), never by deploy-time values.
 
 use cloudwright_constructs::iam::{PolicyStatement, Principal, Role, RoleProps};
-use cloudwright_constructs::lambda::{Code, FunctionProps, LambdaService, LambdaServiceProps, Runtime};
 use cloudwright_constructs::pipeline::{DeliveryEnvironment, DeliveryPipeline, DeliveryPipelineProps, Source};
 use cloudwright_constructs::{App, CfnResource, Environment, Expr, Result, Stack, StackProps};
 use serde_json::json;
@@ -145,30 +144,7 @@ fn service(app: &App, layout: &Layout, name: &str, account: &str) -> Result<Stac
             ..Default::default()
         },
     )?;
-    let alerts = CfnResource::from_props(
-        &stack,
-        "Alerts",
-        "AWS::SNS::Topic",
-        &json!({"DisplayName": format!("{name} service alerts")}),
-    )?;
-    LambdaService::new(
-        &stack,
-        "Hello",
-        LambdaServiceProps {
-            function: FunctionProps {
-                runtime: Runtime::Python312,
-                handler: "index.handler".into(),
-                code: Code::Asset(crate::lambda_service::code_dir()),
-                memory_size: 256,
-                timeout_seconds: 10,
-                environment: vec![("STAGE".into(), Expr::str(name.to_lowercase()))],
-                reserved_concurrency: (name == "Prod").then_some(50),
-                ..Default::default()
-            },
-            alarm_topics: vec![alerts.reference()],
-            ..Default::default()
-        },
-    )?;
+    crate::lambda_service::hello_service(&stack, name, &format!("{name} service alerts"))?;
     Ok(stack)
 }
 

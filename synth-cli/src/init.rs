@@ -18,10 +18,10 @@ pub enum Template {
     MultiAccount,
 }
 
-const MAIN: &str = include_str!("../templates/minimal/src/main.rs");
-const TEST: &str = include_str!("../templates/minimal/tests/infrastructure.rs");
-const MINIMAL_LIB: &str = include_str!("../templates/minimal/src/lib.rs");
-const MULTI_ACCOUNT_LIB: &str = include_str!("../templates/multi-account/src/lib.rs");
+const MAIN: &str = include_str!("../templates/common/main.rs");
+const TEST: &str = include_str!("../templates/common/infrastructure.rs");
+const MINIMAL_LIB: &str = include_str!("../templates/minimal.rs");
+const MULTI_ACCOUNT_LIB: &str = include_str!("../templates/multi_account.rs");
 
 /// The checkout this CLI was built from, when it is still there: the scaffold then
 /// depends on it by path, and builds offline.

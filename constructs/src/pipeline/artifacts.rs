@@ -5,7 +5,7 @@ use cloudwright_core::logical_id::physical_name;
 use cloudwright_core::{CfnResource, Construct, Expr, RemovalPolicy, Result};
 use serde_json::json;
 
-use crate::iam::{Condition, Operator, PolicyDocument, PolicyStatement, Principal};
+use crate::iam::{Condition, Operator, PolicyDocument, PolicyStatement, Principal, Role};
 
 /// The names everything in the pipeline's accounts agree on, derived from its path.
 #[derive(Debug, Clone)]
@@ -74,6 +74,25 @@ impl PipelineNames {
     pub fn keys_arn(&self) -> Expr {
         Expr::sub(format!("arn:${{AWS::Partition}}:kms:{}:{}:key/*", self.region, self.account))
     }
+}
+
+/// Lets a role of the management account read and write artifacts.
+pub(crate) fn grant_artifacts(role: &Role, names: &PipelineNames, key: &Expr) -> Result<()> {
+    role.add_to_policy(PolicyStatement::allow(
+        &[
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "s3:GetBucketLocation",
+            "s3:ListBucket",
+            "s3:PutObject",
+            "s3:AbortMultipartUpload",
+        ],
+        [names.bucket_arn(), names.objects_arn()],
+    ))?;
+    role.add_to_policy(PolicyStatement::allow(
+        &["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+        [key.clone()],
+    ))
 }
 
 /// The key and bucket, created in the management stack.

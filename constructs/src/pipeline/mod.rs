@@ -171,21 +171,8 @@ impl Pipeline {
                 ..Default::default()
             },
         )?;
-        role.add_to_policy(PolicyStatement::allow(
-            &[
-                "s3:GetObject",
-                "s3:GetObjectVersion",
-                "s3:GetBucketLocation",
-                "s3:ListBucket",
-                "s3:PutObject",
-                "s3:AbortMultipartUpload",
-            ],
-            [store.bucket.get_att("Arn"), Expr::concat([store.bucket.get_att("Arn"), Expr::str("/*")])],
-        ))?;
-        role.add_to_policy(PolicyStatement::allow(
-            &["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:DescribeKey"],
-            [key.clone()],
-        ))?;
+        artifacts::grant_artifacts(&role, &names, &key)?;
+        role.add_to_policy(PolicyStatement::allow(&["kms:DescribeKey"], [key.clone()]))?;
 
         let mut stages = vec![source_stage(&role, &props.source)?];
         let mut assumed: Vec<Expr> = Vec::new();
@@ -202,18 +189,7 @@ impl Pipeline {
                             &names,
                             key.clone(),
                         )?;
-                        role.add_to_policy(PolicyStatement::allow(
-                            &["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"],
-                            [project.arn()],
-                        ))?;
-                        json!({
-                            "Name": name,
-                            "ActionTypeId": {"Category": "Build", "Owner": "AWS", "Provider": "CodeBuild", "Version": "1"},
-                            "Configuration": {"ProjectName": project.project_name()},
-                            "InputArtifacts": [{"Name": "Source"}],
-                            "OutputArtifacts": [{"Name": name}],
-                            "RunOrder": run_order,
-                        })
+                        codebuild_action(&role, name, &project, "Source", Some(name), run_order)?
                     }
                     Action::ManualApproval { name, comment, notify } => {
                         let mut config = serde_json::Map::new();
@@ -281,17 +257,7 @@ impl Pipeline {
                             &["proton:UpdateServiceInstance", "proton:GetServiceInstance"],
                             [Expr::sub(format!("arn:${{AWS::Partition}}:proton:${{AWS::Region}}:${{AWS::AccountId}}:service/{service}/service-instance/{instance}"))],
                         ))?;
-                        role.add_to_policy(PolicyStatement::allow(
-                            &["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"],
-                            [project.arn()],
-                        ))?;
-                        json!({
-                            "Name": name,
-                            "ActionTypeId": {"Category": "Build", "Owner": "AWS", "Provider": "CodeBuild", "Version": "1"},
-                            "Configuration": {"ProjectName": project.project_name()},
-                            "InputArtifacts": [{"Name": "Build"}],
-                            "RunOrder": run_order,
-                        })
+                        codebuild_action(&role, name, &project, "Build", None, run_order)?
                     }
                 };
                 actions.push(rendered);
@@ -323,6 +289,32 @@ impl Pipeline {
     pub fn pipeline_name(&self) -> Expr {
         self.resource.reference()
     }
+}
+
+/// A CodeBuild action, and the pipeline role's permission to run its project.
+fn codebuild_action(
+    role: &Role,
+    name: &str,
+    project: &BuildProject,
+    input: &str,
+    output: Option<&str>,
+    run_order: usize,
+) -> Result<Json> {
+    role.add_to_policy(PolicyStatement::allow(
+        &["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"],
+        [project.arn()],
+    ))?;
+    let mut action = json!({
+        "Name": name,
+        "ActionTypeId": {"Category": "Build", "Owner": "AWS", "Provider": "CodeBuild", "Version": "1"},
+        "Configuration": {"ProjectName": project.project_name()},
+        "InputArtifacts": [{"Name": input}],
+        "RunOrder": run_order,
+    });
+    if let (Some(output), Some(map)) = (output, action.as_object_mut()) {
+        map.insert("OutputArtifacts".into(), json!([{"Name": output}]));
+    }
+    Ok(action)
 }
 
 fn source_stage(role: &Role, source: &Source) -> Result<Json> {

@@ -80,21 +80,7 @@ impl BuildProject {
             &["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
             [logs],
         ))?;
-        role.add_to_policy(PolicyStatement::allow(
-            &[
-                "s3:GetObject",
-                "s3:GetObjectVersion",
-                "s3:GetBucketLocation",
-                "s3:ListBucket",
-                "s3:PutObject",
-                "s3:AbortMultipartUpload",
-            ],
-            [names.bucket_arn(), names.objects_arn()],
-        ))?;
-        role.add_to_policy(PolicyStatement::allow(
-            &["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
-            [key.clone()],
-        ))?;
+        super::artifacts::grant_artifacts(&role, names, &key)?;
         for statement in &props.permissions {
             role.add_to_policy(statement.clone())?;
         }
