@@ -13,4 +13,5 @@ pub mod controltower;
 pub mod lambda;
 pub mod monitoring;
 pub mod pipeline;
+pub mod proton;
 pub mod stackset;

@@ -6,6 +6,7 @@
 //! - [`organization`]: the seed design's organization, SCPs, Control Tower and baselines.
 //! - [`lambda_service`]: the seed's Lambda service, monitored, in three accounts.
 //! - [`multi_account`]: the reference multi-account system (the default app).
+//! - [`proton`]: the seed blog's Proton environment and Lambda service templates.
 
 use std::process::ExitCode;
 
@@ -15,6 +16,7 @@ pub mod basic;
 pub mod lambda_service;
 pub mod multi_account;
 pub mod organization;
+pub mod proton;
 pub mod stages;
 
 /// The app `cloudwright synth` builds when no app is given: the reference
@@ -33,6 +35,7 @@ pub const EXAMPLES: &[(&str, Builder)] = &[
     ("organization", organization::app),
     ("lambda_service", lambda_service::app),
     ("multi_account", multi_account::app),
+    ("proton", proton::app),
 ];
 
 /// The `main` of an example binary: synthesizes into `$CLOUDWRIGHT_OUTDIR`, the first

@@ -66,7 +66,7 @@ impl Ci {
 
 /// The example apps, each a binary that synthesizes into `$CLOUDWRIGHT_OUTDIR`: the
 /// binaries of cloudwright-examples, and `user_app`, an app built on `cloudwright_cli::run`.
-const EXAMPLES: &[&str] = &["basic", "stages", "organization", "lambda_service", "multi_account", "user_app"];
+const EXAMPLES: &[&str] = &["basic", "stages", "organization", "lambda_service", "multi_account", "proton", "user_app"];
 
 /// Runs every CI step; `--quick` skips the external oracles.
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -139,6 +139,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let mut args = vec!["scripts/check-policies.sh"];
         args.extend(dirs.iter().map(String::as_str));
         ci.step("oracle: parliament on every IAM policy and SCP", "bash", &args);
+        ci.oracle("oracle: proton bundles", "check-proton", &out.join("proton"));
     }
     ci.report()
 }

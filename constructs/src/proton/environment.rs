@@ -1,0 +1,345 @@
+//! Environment templates, the context their infrastructure is built with, and the
+//! environments an app declares.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+use std::rc::Rc;
+
+use cloudwright_core::{
+    App, CfnOutput, CfnResource, Construct, DeployMode, Environment, Error, Expr, Group, Node, OutputProps,
+    ProtonParameters, Result, Stack, StackProps,
+};
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Value as Json, json};
+
+use super::bundle::{bundle_files, flatten_inputs, infrastructure_files, render_infrastructure, schema_yaml};
+use super::lock::SchemaLock;
+use super::schema::InputSchema;
+use super::spec::environment_spec;
+use super::{Compatible, Problems, check_name, checked_input};
+
+/// Builds an environment template's infrastructure.
+type EnvBuilder = Rc<dyn Fn(&EnvironmentContext) -> Result<()>>;
+
+/// Properties of an [`EnvironmentTemplate`].
+#[derive(Debug, Clone, Default)]
+pub struct EnvironmentTemplateProps {
+    /// The template's name in Proton (and its directory), e.g. `multi-svc-env`.
+    pub name: String,
+    /// Name shown in the console.
+    pub display_name: Option<String>,
+    /// Description, also the template's `Description`.
+    pub description: Option<String>,
+    /// Major version: a change that removes or retypes an input needs a new one.
+    pub major: u32,
+    /// Minor version.
+    pub minor: u32,
+    /// The published input schemas, checked for breaking changes.
+    pub lock: Option<SchemaLock>,
+}
+
+/// The context an environment template's infrastructure is built in: its stack and the
+/// Proton parameters of the environment namespace.
+pub struct EnvironmentContext {
+    stack: Stack,
+    inputs: Rc<InputSchema>,
+    problems: Problems,
+    outputs: Rc<RefCell<Vec<String>>>,
+    /// Plain mode: the environment's name, outputs are exported as `<name>:<Output>`.
+    plain_name: Option<String>,
+}
+
+impl EnvironmentContext {
+    /// The stack to add the infrastructure to.
+    pub fn stack(&self) -> &Stack {
+        &self.stack
+    }
+
+    /// `environment.inputs.<name>`: an input, checked against the input struct's schema.
+    pub fn input(&self, name: &str) -> Expr {
+        Expr::proton(checked_input(&self.inputs, "environment.inputs", name, &self.problems))
+    }
+
+    /// `environment.name`
+    pub fn name(&self) -> Expr {
+        Expr::proton("environment.name")
+    }
+
+    /// Declares an output, `environment.outputs.<name>` for service templates.
+    pub fn output(&self, name: &str, value: impl Into<Expr>, description: &str) -> Result<CfnOutput> {
+        let export_name = self.plain_name.as_ref().map(|env| Expr::str(export_name(env, name)));
+        let output = CfnOutput::new(
+            &self.stack,
+            &format!("{name}Output"),
+            OutputProps {
+                value: value.into(),
+                description: (!description.is_empty()).then(|| description.to_owned()),
+                export_name,
+                condition: None,
+            },
+        )?;
+        output.override_logical_id(name);
+        self.outputs.borrow_mut().push(name.to_owned());
+        Ok(output)
+    }
+}
+
+/// The export name of an environment output in plain mode.
+pub(crate) fn export_name(environment: &str, output: &str) -> String {
+    format!("{environment}:{output}")
+}
+
+pub(crate) struct EnvData {
+    pub props: EnvironmentTemplateProps,
+    pub path: String,
+    pub schema: Rc<InputSchema>,
+    pub build: EnvBuilder,
+    pub outputs: Vec<String>,
+    pub files: Result<Vec<(String, Vec<u8>)>, String>,
+    /// (environment name, spec inputs) of every environment declared.
+    pub environments: RefCell<Vec<(String, Json)>>,
+}
+
+/// A Proton environment template with inputs `I`.
+pub struct EnvironmentTemplate<I> {
+    group: Group,
+    data: Rc<EnvData>,
+    _inputs: PhantomData<fn() -> I>,
+}
+
+impl<I> Clone for EnvironmentTemplate<I> {
+    fn clone(&self) -> Self {
+        EnvironmentTemplate { group: self.group.clone(), data: self.data.clone(), _inputs: PhantomData }
+    }
+}
+
+impl<I> Construct for EnvironmentTemplate<I> {
+    fn node(&self) -> &Node {
+        self.group.node()
+    }
+}
+
+impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
+    /// Defines a template whose infrastructure `build` adds to the context's stack. The
+    /// bundle is rendered now; problems (unknown inputs, ...) fail synthesis.
+    pub fn new(
+        scope: &impl Construct,
+        id: &str,
+        props: EnvironmentTemplateProps,
+        build: impl Fn(&EnvironmentContext) -> Result<()> + 'static,
+    ) -> Result<Self> {
+        let group = Group::with_fqn(scope, id, "cloudwright.proton.EnvironmentTemplate")?;
+        let node = group.node().clone();
+        let path = node.path();
+        if let Some(problem) = check_name("environment template", &props.name) {
+            node.add_error(problem);
+        }
+        let schema = Rc::new(InputSchema::of::<I>());
+        let build: EnvBuilder = Rc::new(build);
+        let problems = Problems::default();
+        let outputs = Rc::new(RefCell::new(Vec::new()));
+        let rendered = render_infrastructure(&path, "environment", props.description.clone(), |stack| {
+            let ctx = EnvironmentContext {
+                stack: stack.clone(),
+                inputs: schema.clone(),
+                problems: problems.clone(),
+                outputs: outputs.clone(),
+                plain_name: None,
+            };
+            build(&ctx)
+        });
+        for p in problems.take() {
+            node.add_error(p);
+        }
+        let files = match rendered {
+            Ok(template) => {
+                let mut files = BTreeMap::new();
+                files.insert(
+                    "schema/schema.yaml".to_owned(),
+                    schema_yaml(&[("environment_input_type", &schema)]).into_bytes(),
+                );
+                infrastructure_files("infrastructure", &template, &mut files);
+                bundle_files(&path, &props.name, props.major, props.minor, files).map_err(|e| e.to_string())
+            }
+            Err(e) => {
+                for p in e.problems() {
+                    node.add_error(strip_path(&p.to_string(), &path));
+                }
+                Err("not rendered".to_owned())
+            }
+        };
+        if let Some(lock) = &props.lock {
+            lock.check(&node, &props.name, props.major, props.minor, &[("environment_input_type", &schema)]);
+        }
+        let outputs = outputs.borrow().clone();
+        let data =
+            Rc::new(EnvData { props, path, schema, build, outputs, files, environments: RefCell::new(Vec::new()) });
+        let generator_data = data.clone();
+        App::of(&group).add_file_generator(move || {
+            let data = &generator_data;
+            let mut files =
+                data.files.clone().map_err(|message| Error::Validation { path: data.path.clone(), message })?;
+            for (env, inputs) in data.environments.borrow().iter() {
+                files
+                    .push((format!("proton/specs/environment-{env}.yaml"), environment_spec(&data.props.name, inputs)));
+            }
+            Ok(files)
+        });
+        Ok(EnvironmentTemplate { group, data, _inputs: PhantomData })
+    }
+
+    /// The template's name.
+    pub fn name(&self) -> &str {
+        &self.data.props.name
+    }
+
+    /// The template's major version.
+    pub fn major(&self) -> u32 {
+        self.data.props.major
+    }
+
+    /// The outputs the template declares.
+    pub fn outputs(&self) -> &[String] {
+        &self.data.outputs
+    }
+
+    /// This template as a compatible environment of a service template.
+    pub fn compatible(&self) -> Compatible {
+        Compatible {
+            name: self.data.props.name.clone(),
+            major: self.data.props.major,
+            outputs: self.data.outputs.clone(),
+        }
+    }
+
+    /// The input schema.
+    pub fn schema(&self) -> &InputSchema {
+        &self.data.schema
+    }
+
+    /// `AWS::Proton::EnvironmentTemplate` in `stack` (the management account's), in Proton
+    /// mode only; `None` in plain mode.
+    pub fn register(&self, stack: &Stack, id: &str) -> Result<Option<CfnResource>> {
+        if App::of(stack).deploy_mode() != DeployMode::Proton {
+            return Ok(None);
+        }
+        let p = &self.data.props;
+        let mut body = json!({"Name": p.name});
+        if let Some(map) = body.as_object_mut() {
+            if let Some(d) = &p.display_name {
+                map.insert("DisplayName".into(), json!(d));
+            }
+            if let Some(d) = &p.description {
+                map.insert("Description".into(), json!(d));
+            }
+        }
+        CfnResource::from_props(stack, id, "AWS::Proton::EnvironmentTemplate", &body).map(Some)
+    }
+
+    /// Declares an environment of this template: its spec file always; in plain mode also
+    /// its stack (at `scope/id`), what Proton would have deployed for it.
+    pub fn deploy(&self, scope: &impl Construct, id: &str, props: EnvironmentProps<I>) -> Result<ProtonEnvironment> {
+        let inputs = serde_json::to_value(&props.inputs).map_err(|source| Error::Serialize {
+            path: format!("{}/{id}", scope.node().path()),
+            what: "the environment's inputs".into(),
+            source,
+        })?;
+        self.data.environments.borrow_mut().push((props.name.clone(), inputs.clone()));
+        let mode = App::of(scope).deploy_mode();
+        let stack = if mode == DeployMode::Plain {
+            let mut values = IndexMap::new();
+            values.insert("environment.name".to_owned(), json!(props.name));
+            flatten_inputs("environment.inputs", &inputs, &self.data.schema, &mut values);
+            let stack = Stack::new(
+                scope,
+                id,
+                StackProps {
+                    env: props.env.clone(),
+                    description: self.data.props.description.clone(),
+                    stack_name: Some(props.stack_name.clone().unwrap_or_else(|| props.name.clone())),
+                    proton_parameters: ProtonParameters::Values(values),
+                    ..Default::default()
+                },
+            )?;
+            stack.node().set_fqn("cloudwright.proton.Environment");
+            let problems = Problems::default();
+            let ctx = EnvironmentContext {
+                stack: stack.clone(),
+                inputs: self.data.schema.clone(),
+                problems: problems.clone(),
+                outputs: Rc::new(RefCell::new(Vec::new())),
+                plain_name: Some(props.name.clone()),
+            };
+            (self.data.build)(&ctx)?;
+            // Problems of the template itself are reported on the template.
+            let _ = problems.take();
+            Some(stack)
+        } else {
+            None
+        };
+        let node = self.group.node().clone();
+        if let Some(problem) = check_name("environment", &props.name) {
+            node.add_error(problem);
+        }
+        for problem in self.data.schema.validate(&inputs) {
+            node.add_error(format!("the spec of environment {:?}: {problem}", props.name));
+        }
+        Ok(ProtonEnvironment {
+            name: props.name,
+            template: self.compatible(),
+            env: props.env,
+            stack,
+            scope: scope.node().clone(),
+        })
+    }
+}
+
+/// Trims a leading `path: ` from a problem about the template's own construct.
+fn strip_path(message: &str, path: &str) -> String {
+    message.strip_prefix(&format!("{path}: ")).unwrap_or(message).to_owned()
+}
+
+/// Properties of an environment ([`EnvironmentTemplate::deploy`]).
+#[derive(Debug, Clone)]
+pub struct EnvironmentProps<I> {
+    /// The environment's name in Proton, e.g. `multi-svc-dev`.
+    pub name: String,
+    /// The spec's inputs.
+    pub inputs: I,
+    /// The account and region it deploys to.
+    pub env: Environment,
+    /// The stack name in plain mode; the environment's name when `None`.
+    pub stack_name: Option<String>,
+}
+
+/// An environment declared by the app.
+#[derive(Debug, Clone)]
+pub struct ProtonEnvironment {
+    pub(crate) name: String,
+    pub(crate) template: Compatible,
+    pub(crate) env: Environment,
+    pub(crate) stack: Option<Stack>,
+    pub(crate) scope: Node,
+}
+
+impl ProtonEnvironment {
+    /// The environment's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The template it is an environment of.
+    pub fn template(&self) -> &Compatible {
+        &self.template
+    }
+    /// Its stack, in plain mode.
+    pub fn stack(&self) -> Option<&Stack> {
+        self.stack.as_ref()
+    }
+    /// Where it deploys.
+    pub fn environment(&self) -> &Environment {
+        &self.env
+    }
+}

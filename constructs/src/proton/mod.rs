@@ -1,0 +1,116 @@
+//! AWS Proton environment and service templates from typed Rust.
+//!
+//! A template's inputs are a Rust struct (`Serialize + JsonSchema`); its infrastructure is
+//! built with ordinary constructs in a stack whose values may be Proton parameters
+//! ([`EnvironmentContext::input`], [`InstanceContext::environment_output`], ...). Each
+//! template is written as a bundle in the layout template sync reads
+//! (`proton/<name>/v<major>/schema/schema.yaml`, `infrastructure/` or
+//! `instance_infrastructure/` + `pipeline_infrastructure/`, each with `manifest.yaml` and a
+//! Jinja `cloudformation.yaml`), a deterministic archive per bundle, and spec files for the
+//! environments and services the app declares.
+//!
+//! AWS Proton has ended (2026-10-07): in [`DeployMode::Plain`](cloudwright_core::DeployMode)
+//! the same definitions synthesize to the stacks Proton would have deployed, one per
+//! environment and per service instance; in `DeployMode::Proton` those stacks are left to
+//! the bundles and the `AWS::Proton::*` resources go in the management stack.
+//!
+//! | module | one job |
+//! |---|---|
+//! | `schema` | input structs to Proton's OpenAPI 3.0.0 schema; spec validation |
+//! | `yaml` | templates as block YAML with Jinja loops |
+//! | `bundle` | bundle files, manifests, the Jinja rendering of a template |
+//! | `archive` | deterministic `.tar.gz` |
+//! | `environment` | [`EnvironmentTemplate`], [`EnvironmentContext`], [`ProtonEnvironment`] |
+//! | `service` | [`ServiceTemplate`], [`InstanceContext`], [`PipelineContext`], [`ProtonService`] |
+//! | `spec` | spec files |
+//! | `lock` | [`SchemaLock`]: published input schemas, breaking changes need a major bump |
+//! | `connection` | environment account connection roles and resources |
+
+mod archive;
+mod bundle;
+mod connection;
+mod environment;
+mod lock;
+pub mod schema;
+mod service;
+mod spec;
+mod yaml;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+pub use connection::{
+    EnvironmentAccountConnection, EnvironmentAccountConnectionProps, ManagementRoles, ManagementRolesProps,
+};
+pub use environment::{
+    EnvironmentContext, EnvironmentProps, EnvironmentTemplate, EnvironmentTemplateProps, ProtonEnvironment,
+};
+pub use lock::SchemaLock;
+pub use schema::InputSchema;
+pub use service::{
+    InstanceContext, NoPipeline, PipelineContext, PipelineInstance, ProtonService, ServiceInstanceProps, ServiceProps,
+    ServiceTemplate, ServiceTemplateProps,
+};
+
+/// An environment template a service template is compatible with: its name, major
+/// version and the outputs it declares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compatible {
+    /// Template name.
+    pub name: String,
+    /// Major version.
+    pub major: u32,
+    /// Names of the template's outputs (`environment.outputs.<Name>`).
+    pub outputs: Vec<String>,
+}
+
+impl Compatible {
+    /// An environment template defined outside this app (hand-written or in another repository).
+    pub fn external(name: &str, major: u32, outputs: &[&str]) -> Compatible {
+        Compatible { name: name.to_owned(), major, outputs: outputs.iter().map(|s| (*s).to_owned()).collect() }
+    }
+}
+
+/// Problems found while a template's infrastructure is built, reported on its construct.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Problems(Rc<RefCell<Vec<String>>>);
+
+impl Problems {
+    pub(crate) fn push(&self, message: String) {
+        let mut all = self.0.borrow_mut();
+        if !all.contains(&message) {
+            all.push(message);
+        }
+    }
+    pub(crate) fn take(&self) -> Vec<String> {
+        std::mem::take(&mut self.0.borrow_mut())
+    }
+}
+
+/// Checks that `name` is an input of `schema` that Proton always passes, and returns the
+/// parameter `namespace.name`.
+pub(crate) fn checked_input(schema: &InputSchema, namespace: &str, name: &str, problems: &Problems) -> String {
+    let parameter = format!("{namespace}.{name}");
+    match schema.field(name) {
+        Err(e) => problems.push(format!("`{parameter}`: {e}")),
+        Ok(_) if !schema.always_set(name) => problems.push(format!(
+            "`{parameter}` is optional and has no default: Proton leaves it out when a spec does not \
+             set it, so the template would not render; give it a default (#[serde(default)] with \
+             #[schemars(default)]) or make it required"
+        )),
+        Ok(_) => {}
+    }
+    parameter
+}
+
+/// A Proton resource name: 1 to 100 characters, letters, digits, `-` and `_`, starting with
+/// a letter or digit.
+pub(crate) fn check_name(what: &str, name: &str) -> Option<String> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    (!ok).then(|| {
+        format!("{what} name {name:?} must be 1 to 100 letters, digits, '-' or '_', starting with a letter or digit")
+    })
+}

@@ -1,0 +1,664 @@
+//! Service templates (instance infrastructure and an optional pipeline), the contexts they
+//! are built in, and the services an app declares.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+use std::rc::Rc;
+
+use cloudwright_core::{
+    App, CfnOutput, CfnResource, Construct, DeployMode, Environment, Error, Expr, Group, Node, OutputProps,
+    ProtonParameters, Result, Stack, StackProps,
+};
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Value as Json, json};
+
+use super::bundle::{bundle_files, flatten_inputs, infrastructure_files, render_infrastructure, schema_yaml};
+use super::environment::{ProtonEnvironment, export_name};
+use super::lock::SchemaLock;
+use super::schema::InputSchema;
+use super::spec::service_spec;
+use super::yaml::{LOOP_KEY, to_yaml};
+use super::{Compatible, Problems, check_name, checked_input};
+
+type InstanceBuilder = Rc<dyn Fn(&InstanceContext) -> Result<()>>;
+type PipelineBuilder = Rc<dyn Fn(&PipelineContext) -> Result<()>>;
+
+/// The pipeline inputs of a service template without a pipeline.
+#[derive(Debug, Clone, Copy, Default, Serialize, JsonSchema)]
+pub struct NoPipeline {}
+
+/// Properties of a [`ServiceTemplate`].
+#[derive(Debug, Clone, Default)]
+pub struct ServiceTemplateProps {
+    /// The template's name in Proton (and its directory).
+    pub name: String,
+    /// Name shown in the console.
+    pub display_name: Option<String>,
+    /// Description, also the templates' `Description`.
+    pub description: Option<String>,
+    /// Major version: a change that removes or retypes an input needs a new one.
+    pub major: u32,
+    /// Minor version.
+    pub minor: u32,
+    /// The environment templates (name and major version) its instances can run in; at
+    /// least one.
+    pub compatible_environments: Vec<Compatible>,
+    /// Instances may attach directly defined components
+    /// (`service_instance.components.default.outputs.*`).
+    pub components: bool,
+    /// The published input schemas, checked for breaking changes.
+    pub lock: Option<SchemaLock>,
+}
+
+/// Whether a context builds the Jinja template or a plain stack with known values.
+#[derive(Clone)]
+enum Values {
+    Jinja,
+    /// Plain mode: the values of the instance namespace for each instance (pipeline loops).
+    Plain(Vec<IndexMap<String, Json>>),
+}
+
+/// The context a service instance's infrastructure is built in: its stack and the Proton
+/// parameters of the service instance namespace.
+pub struct InstanceContext {
+    stack: Stack,
+    inputs: Rc<InputSchema>,
+    problems: Problems,
+    compatible: Rc<Vec<Compatible>>,
+    components: bool,
+}
+
+fn service_param(name: &str) -> Expr {
+    Expr::proton(format!("service.{name}"))
+}
+
+impl InstanceContext {
+    /// The stack to add the infrastructure to.
+    pub fn stack(&self) -> &Stack {
+        &self.stack
+    }
+    /// `service_instance.inputs.<name>`, checked against the input struct's schema.
+    pub fn input(&self, name: &str) -> Expr {
+        Expr::proton(checked_input(&self.inputs, "service_instance.inputs", name, &self.problems))
+    }
+    /// `service_instance.name`
+    pub fn name(&self) -> Expr {
+        Expr::proton("service_instance.name")
+    }
+    /// `service.name`
+    pub fn service_name(&self) -> Expr {
+        service_param("name")
+    }
+    /// `service.branch_name`
+    pub fn branch_name(&self) -> Expr {
+        service_param("branch_name")
+    }
+    /// `service.repository_id`
+    pub fn repository_id(&self) -> Expr {
+        service_param("repository_id")
+    }
+    /// `service.repository_connection_arn`
+    pub fn repository_connection_arn(&self) -> Expr {
+        service_param("repository_connection_arn")
+    }
+    /// `environment.name`
+    pub fn environment_name(&self) -> Expr {
+        Expr::proton("environment.name")
+    }
+    /// `environment.account_id`
+    pub fn environment_account_id(&self) -> Expr {
+        Expr::proton("environment.account_id")
+    }
+    /// `service_instance.environment.account_id`
+    pub fn instance_account_id(&self) -> Expr {
+        Expr::proton("service_instance.environment.account_id")
+    }
+    /// `environment.outputs.<name>`: every compatible environment template must declare it.
+    pub fn environment_output(&self, name: &str) -> Expr {
+        for c in self.compatible.iter() {
+            if !c.outputs.iter().any(|o| o == name) {
+                self.problems.push(format!(
+                    "`environment.outputs.{name}`: the compatible environment template {:?} (v{}) declares no \
+                     output {name:?} (its outputs: {}); declare it there or use another output",
+                    c.name,
+                    c.major,
+                    if c.outputs.is_empty() { "none".to_owned() } else { c.outputs.join(", ") }
+                ));
+            }
+        }
+        Expr::proton(format!("environment.outputs.{name}"))
+    }
+    /// `service_instance.components.default.outputs.<name>`: needs
+    /// [`ServiceTemplateProps::components`].
+    pub fn component_output(&self, name: &str) -> Expr {
+        if !self.components {
+            self.problems.push(format!(
+                "`service_instance.components.default.outputs.{name}`: the template does not support \
+                 components; set ServiceTemplateProps::components"
+            ));
+        }
+        Expr::proton(format!("service_instance.components.default.outputs.{name}"))
+    }
+    /// Declares an output of the service instance.
+    pub fn output(&self, name: &str, value: impl Into<Expr>, description: &str) -> Result<CfnOutput> {
+        let output = CfnOutput::new(
+            &self.stack,
+            &format!("{name}Output"),
+            OutputProps {
+                value: value.into(),
+                description: (!description.is_empty()).then(|| description.to_owned()),
+                ..Default::default()
+            },
+        )?;
+        output.override_logical_id(name);
+        Ok(output)
+    }
+}
+
+/// The context a service pipeline is built in: its stack, the pipeline's inputs and the
+/// service's instances.
+pub struct PipelineContext {
+    stack: Stack,
+    inputs: Rc<InputSchema>,
+    instance_inputs: Rc<InputSchema>,
+    problems: Problems,
+    values: Values,
+}
+
+/// One service instance inside [`PipelineContext::for_each_instance`].
+pub struct PipelineInstance<'a> {
+    ctx: &'a PipelineContext,
+    values: Option<&'a IndexMap<String, Json>>,
+}
+
+impl PipelineInstance<'_> {
+    fn param(&self, name: String) -> Expr {
+        match self.values {
+            None => Expr::proton(name),
+            Some(v) => v.get(&name).cloned().map_or_else(|| Expr::str(""), Expr::Literal),
+        }
+    }
+    /// `service_instance.name`
+    pub fn name(&self) -> Expr {
+        self.param("service_instance.name".into())
+    }
+    /// `service_instance.environment.account_id`
+    pub fn account_id(&self) -> Expr {
+        self.param("service_instance.environment.account_id".into())
+    }
+    /// `service_instance.environment.name`
+    pub fn environment_name(&self) -> Expr {
+        self.param("service_instance.environment.name".into())
+    }
+    /// `service_instance.inputs.<name>`, checked against the instance input schema.
+    pub fn input(&self, name: &str) -> Expr {
+        self.param(checked_input(&self.ctx.instance_inputs, "service_instance.inputs", name, &self.ctx.problems))
+    }
+}
+
+impl PipelineContext {
+    /// The stack to add the pipeline to.
+    pub fn stack(&self) -> &Stack {
+        &self.stack
+    }
+    /// `pipeline.inputs.<name>`, checked against the pipeline input struct's schema.
+    pub fn input(&self, name: &str) -> Expr {
+        Expr::proton(checked_input(&self.inputs, "pipeline.inputs", name, &self.problems))
+    }
+    /// `service.name`
+    pub fn service_name(&self) -> Expr {
+        service_param("name")
+    }
+    /// `service.branch_name`
+    pub fn branch_name(&self) -> Expr {
+        service_param("branch_name")
+    }
+    /// `service.repository_id`
+    pub fn repository_id(&self) -> Expr {
+        service_param("repository_id")
+    }
+    /// `service.repository_connection_arn`
+    pub fn repository_connection_arn(&self) -> Expr {
+        service_param("repository_connection_arn")
+    }
+    /// List items, one per service instance: a Jinja `{% for service_instance in
+    /// service_instances %}` loop in the bundle, the items themselves in plain mode. Extend
+    /// a list property with the result.
+    pub fn for_each_instance(&self, item: impl Fn(&PipelineInstance) -> Expr) -> Vec<Expr> {
+        match &self.values {
+            Values::Jinja => {
+                let body = item(&PipelineInstance { ctx: self, values: None });
+                vec![Expr::Object(vec![(
+                    LOOP_KEY.to_owned(),
+                    Expr::Object(vec![
+                        ("var".into(), Expr::str("service_instance")),
+                        ("in".into(), Expr::str("service_instances")),
+                        ("item".into(), body),
+                    ]),
+                )])]
+            }
+            Values::Plain(all) => all.iter().map(|v| item(&PipelineInstance { ctx: self, values: Some(v) })).collect(),
+        }
+    }
+}
+
+struct ServiceData {
+    props: ServiceTemplateProps,
+    path: String,
+    instance_schema: Rc<InputSchema>,
+    pipeline_schema: Option<Rc<InputSchema>>,
+    instance: InstanceBuilder,
+    pipeline: Option<PipelineBuilder>,
+    files: Result<Vec<(String, Vec<u8>)>, String>,
+    /// Spec files of the services declared: (service name, bytes).
+    specs: RefCell<Vec<(String, Vec<u8>)>>,
+}
+
+/// A Proton service template with instance inputs `I` and pipeline inputs `P`.
+pub struct ServiceTemplate<I, P = NoPipeline> {
+    group: Group,
+    data: Rc<ServiceData>,
+    _inputs: PhantomData<fn() -> (I, P)>,
+}
+
+impl<I, P> Clone for ServiceTemplate<I, P> {
+    fn clone(&self) -> Self {
+        ServiceTemplate { group: self.group.clone(), data: self.data.clone(), _inputs: PhantomData }
+    }
+}
+
+impl<I, P> Construct for ServiceTemplate<I, P> {
+    fn node(&self) -> &Node {
+        self.group.node()
+    }
+}
+
+impl<I: Serialize + JsonSchema> ServiceTemplate<I, NoPipeline> {
+    /// A service template without a pipeline; `instance` builds each instance's
+    /// infrastructure.
+    pub fn new(
+        scope: &impl Construct,
+        id: &str,
+        props: ServiceTemplateProps,
+        instance: impl Fn(&InstanceContext) -> Result<()> + 'static,
+    ) -> Result<Self> {
+        Self::build(scope, id, props, Rc::new(instance), None)
+    }
+}
+
+impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P> {
+    /// A service template with a pipeline (`pipeline_infrastructure`), built by `pipeline`.
+    pub fn with_pipeline(
+        scope: &impl Construct,
+        id: &str,
+        props: ServiceTemplateProps,
+        instance: impl Fn(&InstanceContext) -> Result<()> + 'static,
+        pipeline: impl Fn(&PipelineContext) -> Result<()> + 'static,
+    ) -> Result<Self> {
+        Self::build(scope, id, props, Rc::new(instance), Some(Rc::new(pipeline)))
+    }
+
+    fn build(
+        scope: &impl Construct,
+        id: &str,
+        props: ServiceTemplateProps,
+        instance: InstanceBuilder,
+        pipeline: Option<PipelineBuilder>,
+    ) -> Result<Self> {
+        let group = Group::with_fqn(scope, id, "cloudwright.proton.ServiceTemplate")?;
+        let node = group.node().clone();
+        let path = node.path();
+        if let Some(problem) = check_name("service template", &props.name) {
+            node.add_error(problem);
+        }
+        if props.compatible_environments.is_empty() {
+            node.add_error(format!(
+                "service template {:?} has no compatible environment template; add one to \
+                 ServiceTemplateProps::compatible_environments (EnvironmentTemplate::compatible())",
+                props.name
+            ));
+        }
+        let instance_schema = Rc::new(InputSchema::of::<I>());
+        let pipeline_schema = pipeline.as_ref().map(|_| Rc::new(InputSchema::of::<P>()));
+        let compatible = Rc::new(props.compatible_environments.clone());
+        let problems = Problems::default();
+        let mut files = BTreeMap::new();
+        let mut failed = false;
+        let rendered = render_infrastructure(&path, "service instance", props.description.clone(), |stack| {
+            instance(&InstanceContext {
+                stack: stack.clone(),
+                inputs: instance_schema.clone(),
+                problems: problems.clone(),
+                compatible: compatible.clone(),
+                components: props.components,
+            })
+        });
+        match rendered {
+            Ok(t) => infrastructure_files("instance_infrastructure", &t, &mut files),
+            Err(e) => {
+                failed = true;
+                e.problems().into_iter().for_each(|p| node.add_error(strip_path(&p.to_string(), &path)));
+            }
+        }
+        let mut schemas: Vec<(&str, &InputSchema)> = vec![("service_input_type", &instance_schema)];
+        if let (Some(build), Some(schema)) = (&pipeline, &pipeline_schema) {
+            let rendered = render_infrastructure(&path, "pipeline", props.description.clone(), |stack| {
+                build(&PipelineContext {
+                    stack: stack.clone(),
+                    inputs: schema.clone(),
+                    instance_inputs: instance_schema.clone(),
+                    problems: problems.clone(),
+                    values: Values::Jinja,
+                })
+            });
+            match rendered {
+                Ok(t) => infrastructure_files("pipeline_infrastructure", &t, &mut files),
+                Err(e) => {
+                    failed = true;
+                    e.problems().into_iter().for_each(|p| node.add_error(strip_path(&p.to_string(), &path)));
+                }
+            }
+            schemas.push(("pipeline_input_type", schema));
+        }
+        for p in problems.take() {
+            node.add_error(p);
+        }
+        files.insert("schema/schema.yaml".to_owned(), schema_yaml(&schemas).into_bytes());
+        if let Some(lock) = &props.lock {
+            lock.check(&node, &props.name, props.major, props.minor, &schemas);
+        }
+        let files = if failed {
+            Err("not rendered".to_owned())
+        } else {
+            bundle_files(&path, &props.name, props.major, props.minor, files)
+                .map(|mut f| {
+                    f.push((format!("proton/{}/.template-registration.yaml", props.name), registration(&props)));
+                    f
+                })
+                .map_err(|e| e.to_string())
+        };
+        let data = Rc::new(ServiceData {
+            props,
+            path,
+            instance_schema,
+            pipeline_schema,
+            instance,
+            pipeline,
+            files,
+            specs: RefCell::new(Vec::new()),
+        });
+        let generator_data = data.clone();
+        App::of(&group).add_file_generator(move || {
+            let data = &generator_data;
+            let mut files =
+                data.files.clone().map_err(|message| Error::Validation { path: data.path.clone(), message })?;
+            for (service, bytes) in data.specs.borrow().iter() {
+                files.push((format!("proton/specs/service-{service}.yaml"), bytes.clone()));
+            }
+            Ok(files)
+        });
+        Ok(ServiceTemplate { group, data, _inputs: PhantomData })
+    }
+
+    /// The template's name.
+    pub fn name(&self) -> &str {
+        &self.data.props.name
+    }
+
+    /// `AWS::Proton::ServiceTemplate` in `stack` (the management account's), in Proton mode
+    /// only; `None` in plain mode.
+    pub fn register(&self, stack: &Stack, id: &str) -> Result<Option<CfnResource>> {
+        if App::of(stack).deploy_mode() != DeployMode::Proton {
+            return Ok(None);
+        }
+        let p = &self.data.props;
+        let mut body = json!({"Name": p.name});
+        if let Some(map) = body.as_object_mut() {
+            if let Some(d) = &p.display_name {
+                map.insert("DisplayName".into(), json!(d));
+            }
+            if let Some(d) = &p.description {
+                map.insert("Description".into(), json!(d));
+            }
+            if self.data.pipeline.is_none() {
+                map.insert("PipelineProvisioning".into(), json!("CUSTOMER_MANAGED"));
+            }
+        }
+        CfnResource::from_props(stack, id, "AWS::Proton::ServiceTemplate", &body).map(Some)
+    }
+
+    /// Declares a service: its spec file always; in plain mode also one stack per instance
+    /// (beside its environment's stack) and the pipeline's stack (at `scope/id`).
+    pub fn deploy(&self, scope: &impl Construct, id: &str, props: ServiceProps<I, P>) -> Result<ProtonService> {
+        let node = self.group.node().clone();
+        let path = format!("{}/{id}", scope.node().path());
+        let to_json = |what: &str, v: &dyn erased::Ser| {
+            v.to_json().map_err(|source| Error::Serialize { path: path.clone(), what: what.to_owned(), source })
+        };
+        if let Some(problem) = check_name("service", &props.name) {
+            node.add_error(problem);
+        }
+        let pipeline_inputs = match &props.pipeline {
+            Some(p) => Some(to_json("the pipeline's inputs", p)?),
+            None => None,
+        };
+        match (&pipeline_inputs, &self.data.pipeline_schema) {
+            (Some(inputs), Some(schema)) => {
+                for problem in schema.validate(inputs) {
+                    node.add_error(format!("the spec of service {:?}, pipeline: {problem}", props.name));
+                }
+            }
+            (None, Some(_)) => node.add_error(format!(
+                "service {:?}: the template has a pipeline, so ServiceProps::pipeline needs its inputs",
+                props.name
+            )),
+            (Some(_), None) => node.add_error(format!(
+                "service {:?}: the template has no pipeline; leave ServiceProps::pipeline empty",
+                props.name
+            )),
+            (None, None) => {}
+        }
+        let mode = App::of(scope).deploy_mode();
+        let mut spec_instances = Vec::new();
+        let mut all_values = Vec::new();
+        let mut stacks = Vec::new();
+        for instance in &props.instances {
+            let inputs = to_json("the instance's inputs", &instance.inputs)?;
+            let env = &instance.environment;
+            let compatible = self
+                .data
+                .props
+                .compatible_environments
+                .iter()
+                .any(|c| c.name == env.template.name && c.major == env.template.major);
+            if !compatible {
+                node.add_error(format!(
+                    "service {:?}, instance {:?}: environment {:?} uses template {:?} v{}, which is not a \
+                     compatible environment of {:?}; add it to ServiceTemplateProps::compatible_environments",
+                    props.name, instance.name, env.name, env.template.name, env.template.major, self.data.props.name
+                ));
+            }
+            if let Some(problem) = check_name("service instance", &instance.name) {
+                node.add_error(problem);
+            }
+            for problem in self.data.instance_schema.validate(&inputs) {
+                node.add_error(format!(
+                    "the spec of service {:?}, instance {:?}: {problem}",
+                    props.name, instance.name
+                ));
+            }
+            spec_instances.push((instance.name.clone(), env.name.clone(), inputs.clone()));
+            let account = env.env.account.as_ref().map_or_else(|| json!({"Ref": "AWS::AccountId"}), |a| json!(a));
+            let mut values = IndexMap::new();
+            values.insert("service.name".to_owned(), json!(props.name));
+            values.insert("service.branch_name".to_owned(), json!(props.branch_name));
+            values.insert("service.repository_id".to_owned(), json!(props.repository_id));
+            values.insert("service.repository_connection_arn".to_owned(), json!(props.repository_connection_arn));
+            values.insert("service_instance.name".to_owned(), json!(instance.name));
+            values.insert("service_instance.environment.name".to_owned(), json!(env.name));
+            values.insert("service_instance.environment.account_id".to_owned(), account.clone());
+            values.insert("environment.name".to_owned(), json!(env.name));
+            values.insert("environment.account_id".to_owned(), account);
+            for output in &env.template.outputs {
+                values.insert(
+                    format!("environment.outputs.{output}"),
+                    json!({"Fn::ImportValue": export_name(&env.name, output)}),
+                );
+            }
+            for (k, v) in &instance.component_outputs {
+                values.insert(format!("service_instance.components.default.outputs.{k}"), json!(v));
+            }
+            flatten_inputs("service_instance.inputs", &inputs, &self.data.instance_schema, &mut values);
+            all_values.push(values.clone());
+            if mode == DeployMode::Plain {
+                let stack = Stack::new(
+                    &env.scope,
+                    &format!("{}-{}", props.name, instance.name),
+                    StackProps {
+                        env: env.env.clone(),
+                        description: self.data.props.description.clone(),
+                        stack_name: Some(format!("{}-{}", props.name, instance.name)),
+                        proton_parameters: ProtonParameters::Values(values),
+                        ..Default::default()
+                    },
+                )?;
+                stack.node().set_fqn("cloudwright.proton.ServiceInstance");
+                if let Some(env_stack) = &env.stack {
+                    stack.add_dependency(env_stack);
+                }
+                (self.data.instance)(&InstanceContext {
+                    stack: stack.clone(),
+                    inputs: self.data.instance_schema.clone(),
+                    problems: Problems::default(),
+                    compatible: Rc::new(self.data.props.compatible_environments.clone()),
+                    components: self.data.props.components,
+                })?;
+                stacks.push(stack);
+            }
+        }
+        let mut pipeline_stack = None;
+        if let (DeployMode::Plain, Some(build), Some(schema), Some(inputs)) =
+            (mode, &self.data.pipeline, &self.data.pipeline_schema, &pipeline_inputs)
+        {
+            let mut values = IndexMap::new();
+            values.insert("service.name".to_owned(), json!(props.name));
+            values.insert("service.branch_name".to_owned(), json!(props.branch_name));
+            values.insert("service.repository_id".to_owned(), json!(props.repository_id));
+            values.insert("service.repository_connection_arn".to_owned(), json!(props.repository_connection_arn));
+            flatten_inputs("pipeline.inputs", inputs, schema, &mut values);
+            let stack = Stack::new(
+                scope,
+                id,
+                StackProps {
+                    env: props.pipeline_env.clone(),
+                    description: self.data.props.description.clone(),
+                    stack_name: Some(format!("{}-pipeline", props.name)),
+                    proton_parameters: ProtonParameters::Values(values),
+                    ..Default::default()
+                },
+            )?;
+            stack.node().set_fqn("cloudwright.proton.ServicePipeline");
+            build(&PipelineContext {
+                stack: stack.clone(),
+                inputs: schema.clone(),
+                instance_inputs: self.data.instance_schema.clone(),
+                problems: Problems::default(),
+                values: Values::Plain(all_values),
+            })?;
+            pipeline_stack = Some(stack);
+        }
+        let spec = service_spec(&self.data.props.name, pipeline_inputs.as_ref(), &spec_instances);
+        self.data.specs.borrow_mut().push((props.name.clone(), spec));
+        Ok(ProtonService { name: props.name, instance_stacks: stacks, pipeline_stack })
+    }
+}
+
+/// `.template-registration.yaml` beside `v<major>/`: compatible environments and
+/// supported component sources, as template sync reads them.
+fn registration(props: &ServiceTemplateProps) -> Vec<u8> {
+    let mut body = serde_json::Map::new();
+    let envs: Vec<Json> =
+        props.compatible_environments.iter().map(|c| json!(format!("{}:{}", c.name, c.major))).collect();
+    body.insert("compatible_environments".into(), Json::Array(envs));
+    if props.components {
+        body.insert("supported_component_sources".into(), json!(["DIRECTLY_DEFINED"]));
+    }
+    to_yaml(&Json::Object(body)).into_bytes()
+}
+
+fn strip_path(message: &str, path: &str) -> String {
+    message.strip_prefix(&format!("{path}: ")).unwrap_or(message).to_owned()
+}
+
+/// Serialization through a trait object, so one closure serializes `I` and `P`.
+mod erased {
+    use serde::Serialize;
+    use serde_json::Value as Json;
+
+    pub(super) trait Ser {
+        fn to_json(&self) -> serde_json::Result<Json>;
+    }
+    impl<T: Serialize> Ser for T {
+        fn to_json(&self) -> serde_json::Result<Json> {
+            serde_json::to_value(self)
+        }
+    }
+}
+
+/// Properties of a service ([`ServiceTemplate::deploy`]).
+#[derive(Debug, Clone)]
+pub struct ServiceProps<I, P = NoPipeline> {
+    /// The service's name in Proton.
+    pub name: String,
+    /// `service.repository_id`, e.g. `my-org/my-repo`.
+    pub repository_id: String,
+    /// `service.repository_connection_arn` (a CodeStar connection).
+    pub repository_connection_arn: String,
+    /// `service.branch_name`.
+    pub branch_name: String,
+    /// The pipeline's inputs, when the template has a pipeline.
+    pub pipeline: Option<P>,
+    /// Where the pipeline deploys in plain mode (the management account).
+    pub pipeline_env: Environment,
+    /// The instances, one per environment.
+    pub instances: Vec<ServiceInstanceProps<I>>,
+}
+
+/// One service instance.
+#[derive(Debug, Clone)]
+pub struct ServiceInstanceProps<I> {
+    /// The instance's name.
+    pub name: String,
+    /// The environment it runs in.
+    pub environment: ProtonEnvironment,
+    /// Its inputs.
+    pub inputs: I,
+    /// Outputs of its directly defined component, in plain mode.
+    pub component_outputs: Vec<(String, String)>,
+}
+
+/// A service declared by the app.
+#[derive(Debug, Clone)]
+pub struct ProtonService {
+    name: String,
+    instance_stacks: Vec<Stack>,
+    pipeline_stack: Option<Stack>,
+}
+
+impl ProtonService {
+    /// The service's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The instances' stacks, in plain mode.
+    pub fn instance_stacks(&self) -> &[Stack] {
+        &self.instance_stacks
+    }
+    /// The pipeline's stack, in plain mode.
+    pub fn pipeline_stack(&self) -> Option<&Stack> {
+        self.pipeline_stack.as_ref()
+    }
+}
