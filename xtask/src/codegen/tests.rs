@@ -1,0 +1,1 @@
+//! Tests of the generator on tricky schema shapes.
