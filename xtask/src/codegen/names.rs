@@ -221,7 +221,7 @@ mod tests {
         assert_eq!(snake_ident("Self"), "self_");
         assert_eq!(snake_ident("Match"), "r#match");
         assert_eq!(snake_ident("KMSMasterKeyID"), "kms_master_key_id");
-        assert_eq!(snake_ident("3Bucket"), "n3_bucket");
+        assert_eq!(snake_ident("3Bucket"), "n3bucket");
     }
 
     #[test]
