@@ -9,6 +9,7 @@
 mod commands;
 pub mod graph;
 pub mod init;
+pub mod proton;
 mod source;
 
 use std::process::ExitCode;
@@ -104,6 +105,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// AWS Proton bundles: render them to plain CloudFormation stacks
+    #[command(subcommand)]
+    Proton(ProtonCommand),
+}
+
+/// `cloudwright proton ...`
+#[derive(Debug, Subcommand)]
+enum ProtonCommand {
+    /// Render a Proton CloudFormation bundle with a spec into a cloud assembly (one stack per
+    /// environment or service instance), as Proton would have deployed it
+    Render(proton::RenderArgs),
 }
 
 /// An error with the exit code it maps to.
@@ -141,6 +153,7 @@ pub fn main_with(default_app: Box<dyn FnOnce() -> cloudwright_core::Result<App>>
         Command::Ls { app, format } => AppSource::choose(app, default_app).and_then(|s| commands::ls(s, format)),
         Command::Init { dir, template } => init::init(&dir, template),
         Command::Graph { app, format } => AppSource::choose(app, default_app).and_then(|s| commands::graph(s, format)),
+        Command::Proton(ProtonCommand::Render(args)) => proton::render(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

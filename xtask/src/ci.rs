@@ -140,6 +140,22 @@ pub fn run(args: &[String]) -> Result<(), String> {
         args.extend(dirs.iter().map(String::as_str));
         ci.step("oracle: parliament on every IAM policy and SCP", "bash", &args);
         ci.oracle("oracle: proton bundles", "check-proton", &out.join("proton"));
+        let bundles = out.join("proton/proton");
+        let rendered = out.join("proton-render");
+        let render = [
+            "proton",
+            "render",
+            &bundles.join("multi-svc-env/v1").to_string_lossy().into_owned(),
+            "--spec",
+            &bundles.join("specs/environment-multi-svc-dev.yaml").to_string_lossy().into_owned(),
+            "-o",
+            &rendered.to_string_lossy().into_owned(),
+        ]
+        .map(str::to_owned);
+        let render: Vec<&str> = render.iter().map(String::as_str).collect();
+        if ci.step("proton render: multi-svc-env with its dev spec", &cli, &render) {
+            ci.oracle("oracle: proton render", "check-assembly", &rendered);
+        }
     }
     ci.report()
 }

@@ -191,7 +191,8 @@ fn validate(schema: &Json, value: &Json, at: &str, problems: &mut Vec<String>) {
     if let Json::Object(fields) = value {
         let props = schema.get("properties").and_then(Json::as_object).cloned().unwrap_or_else(Map::new);
         for req in schema.get("required").and_then(Json::as_array).into_iter().flatten().filter_map(Json::as_str) {
-            if !fields.contains_key(req) {
+            let has_default = props.get(req).is_some_and(|p| p.get("default").is_some());
+            if !fields.contains_key(req) && !has_default {
                 let name = join(at, req);
                 problems.push(format!("required input `{name}` is missing; give it a value in the spec"));
             }
