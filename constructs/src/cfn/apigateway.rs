@@ -3,10 +3,9 @@
 
 //! `AWS::ApiGateway::*` resources (22 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use account::{CfnAccount, CfnAccountProps};
 pub use api_key::{CfnApiKey, CfnApiKeyProps};
@@ -280,6 +279,27 @@ pub mod authorizer {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+    impl CfnAuthorizerProps {
+        /// A `CfnAuthorizerProps` of its required properties (`Name`, `RestApiId`, `Type`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            rest_api_id: impl Into<Value<String>>,
+            r#type: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                auth_type: None,
+                authorizer_credentials: None,
+                authorizer_result_ttl_in_seconds: None,
+                authorizer_uri: None,
+                identity_source: None,
+                identity_validation_expression: None,
+                name: name.into(),
+                provider_ar_ns: None,
+                rest_api_id: rest_api_id.into(),
+                r#type: r#type.into(),
+            }
+        }
+    }
 }
 /// `AWS::ApiGateway::BasePathMapping`: [`CfnBasePathMapping`], [`CfnBasePathMappingProps`] and their property types.
 pub mod base_path_mapping {
@@ -347,6 +367,17 @@ pub mod base_path_mapping {
         /// `Stage`.
         #[serde(rename = "Stage", skip_serializing_if = "Option::is_none")]
         pub stage: Option<Value<String>>,
+    }
+    impl CfnBasePathMappingProps {
+        /// A `CfnBasePathMappingProps` of its required properties (`DomainName`), the others unset.
+        pub fn new(domain_name: impl Into<Value<String>>) -> Self {
+            Self {
+                base_path: None,
+                domain_name: domain_name.into(),
+                rest_api_id: None,
+                stage: None,
+            }
+        }
     }
 }
 /// `AWS::ApiGateway::BasePathMappingV2`: [`CfnBasePathMappingV2`], [`CfnBasePathMappingV2Props`] and their property types.
@@ -418,6 +449,20 @@ pub mod base_path_mapping_v2 {
         /// The name of the API's stage.
         #[serde(rename = "Stage", skip_serializing_if = "Option::is_none")]
         pub stage: Option<Value<String>>,
+    }
+    impl CfnBasePathMappingV2Props {
+        /// A `CfnBasePathMappingV2Props` of its required properties (`DomainNameArn`, `RestApiId`), the others unset.
+        pub fn new(
+            domain_name_arn: impl Into<Value<String>>,
+            rest_api_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                base_path: None,
+                domain_name_arn: domain_name_arn.into(),
+                rest_api_id: rest_api_id.into(),
+                stage: None,
+            }
+        }
     }
 }
 /// `AWS::ApiGateway::ClientCertificate`: [`CfnClientCertificate`], [`CfnClientCertificateProps`] and their property types.
@@ -558,6 +603,18 @@ pub mod deployment {
         /// `StageName`.
         #[serde(rename = "StageName", skip_serializing_if = "Option::is_none")]
         pub stage_name: Option<Value<String>>,
+    }
+    impl CfnDeploymentProps {
+        /// A `CfnDeploymentProps` of its required properties (`RestApiId`), the others unset.
+        pub fn new(rest_api_id: impl Into<Value<String>>) -> Self {
+            Self {
+                deployment_canary_settings: None,
+                description: None,
+                rest_api_id: rest_api_id.into(),
+                stage_description: None,
+                stage_name: None,
+            }
+        }
     }
     /// The `DeploymentCanarySettings` property type specifies settings for the canary deployment.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -774,6 +831,20 @@ pub mod documentation_part {
         #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
     }
+    impl CfnDocumentationPartProps {
+        /// A `CfnDocumentationPartProps` of its required properties (`Location`, `Properties`, `RestApiId`), the others unset.
+        pub fn new(
+            location: impl Into<Location>,
+            properties: impl Into<Value<String>>,
+            rest_api_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                location: location.into(),
+                properties: properties.into(),
+                rest_api_id: rest_api_id.into(),
+            }
+        }
+    }
     /// The `Location` property specifies the location of the Amazon API Gateway API entity that the documentation applies to. `Location` is a property of the [AWS::ApiGateway::DocumentationPart](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-documentationpart.html) resource.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Location {
@@ -920,6 +991,19 @@ pub mod documentation_version {
         /// `RestApiId`.
         #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
+    }
+    impl CfnDocumentationVersionProps {
+        /// A `CfnDocumentationVersionProps` of its required properties (`DocumentationVersion`, `RestApiId`), the others unset.
+        pub fn new(
+            documentation_version: impl Into<Value<String>>,
+            rest_api_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                description: None,
+                documentation_version: documentation_version.into(),
+                rest_api_id: rest_api_id.into(),
+            }
+        }
     }
 }
 /// `AWS::ApiGateway::DomainName`: [`CfnDomainName`], [`CfnDomainNameProps`] and their property types.
@@ -1168,6 +1252,23 @@ pub mod domain_name_access_association {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnDomainNameAccessAssociationProps {
+        /// A `CfnDomainNameAccessAssociationProps` of its required properties (`AccessAssociationSource`, `AccessAssociationSourceType`, `DomainNameArn`), the others unset.
+        pub fn new(
+            access_association_source: impl Into<Value<String>>,
+            access_association_source_type: impl Into<
+                Value<AccessAssociationSourceType>,
+            >,
+            domain_name_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                access_association_source: access_association_source.into(),
+                access_association_source_type: access_association_source_type.into(),
+                domain_name_arn: domain_name_arn.into(),
+                tags: None,
+            }
+        }
+    }
     /// The source type of the domain name access association resource.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AccessAssociationSourceType {
@@ -1409,6 +1510,21 @@ pub mod gateway_response {
         #[serde(rename = "StatusCode", skip_serializing_if = "Option::is_none")]
         pub status_code: Option<Value<String>>,
     }
+    impl CfnGatewayResponseProps {
+        /// A `CfnGatewayResponseProps` of its required properties (`ResponseType`, `RestApiId`), the others unset.
+        pub fn new(
+            response_type: impl Into<Value<String>>,
+            rest_api_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                response_parameters: None,
+                response_templates: None,
+                response_type: response_type.into(),
+                rest_api_id: rest_api_id.into(),
+                status_code: None,
+            }
+        }
+    }
 }
 /// `AWS::ApiGateway::Method`: [`CfnMethod`], [`CfnMethodProps`] and their property types.
 pub mod method {
@@ -1506,6 +1622,30 @@ pub mod method {
         #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
     }
+    impl CfnMethodProps {
+        /// A `CfnMethodProps` of its required properties (`HttpMethod`, `ResourceId`, `RestApiId`), the others unset.
+        pub fn new(
+            http_method: impl Into<Value<String>>,
+            resource_id: impl Into<Value<String>>,
+            rest_api_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                api_key_required: None,
+                authorization_scopes: None,
+                authorization_type: None,
+                authorizer_id: None,
+                http_method: http_method.into(),
+                integration: None,
+                method_responses: None,
+                operation_name: None,
+                request_models: None,
+                request_parameters: None,
+                request_validator_id: None,
+                resource_id: resource_id.into(),
+                rest_api_id: rest_api_id.into(),
+            }
+        }
+    }
     /// `Integration` is a property of the [AWS::ApiGateway::Method](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html) resource that specifies information about the target backend that a method calls.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Integration {
@@ -1566,6 +1706,29 @@ pub mod method {
         /// `Uri`.
         #[serde(rename = "Uri", skip_serializing_if = "Option::is_none")]
         pub uri: Option<Value<String>>,
+    }
+    impl Integration {
+        /// A `Integration` of its required properties (`Type`), the others unset.
+        pub fn new(r#type: impl Into<Value<Type>>) -> Self {
+            Self {
+                cache_key_parameters: None,
+                cache_namespace: None,
+                connection_id: None,
+                connection_type: None,
+                content_handling: None,
+                credentials: None,
+                integration_http_method: None,
+                integration_responses: None,
+                integration_target: None,
+                passthrough_behavior: None,
+                request_parameters: None,
+                request_templates: None,
+                response_transfer_mode: None,
+                timeout_in_millis: None,
+                r#type: r#type.into(),
+                uri: None,
+            }
+        }
     }
     /// Values of `ConnectionType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1651,6 +1814,18 @@ pub mod method {
         /// `StatusCode`.
         #[serde(rename = "StatusCode")]
         pub status_code: Value<String>,
+    }
+    impl IntegrationResponse {
+        /// A `IntegrationResponse` of its required properties (`StatusCode`), the others unset.
+        pub fn new(status_code: impl Into<Value<String>>) -> Self {
+            Self {
+                content_handling: None,
+                response_parameters: None,
+                response_templates: None,
+                selection_pattern: None,
+                status_code: status_code.into(),
+            }
+        }
     }
     /// Values of `ContentHandling`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1810,6 +1985,16 @@ pub mod method {
         #[serde(rename = "StatusCode")]
         pub status_code: Value<String>,
     }
+    impl MethodResponse {
+        /// A `MethodResponse` of its required properties (`StatusCode`), the others unset.
+        pub fn new(status_code: impl Into<Value<String>>) -> Self {
+            Self {
+                response_models: None,
+                response_parameters: None,
+                status_code: status_code.into(),
+            }
+        }
+    }
 }
 /// `AWS::ApiGateway::Model`: [`CfnModel`], [`CfnModelProps`] and their property types.
 pub mod model {
@@ -1881,6 +2066,18 @@ pub mod model {
         /// `Schema`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
         #[serde(rename = "Schema", skip_serializing_if = "Option::is_none")]
         pub schema: Option<serde_json::Value>,
+    }
+    impl CfnModelProps {
+        /// A `CfnModelProps` of its required properties (`RestApiId`), the others unset.
+        pub fn new(rest_api_id: impl Into<Value<String>>) -> Self {
+            Self {
+                content_type: None,
+                description: None,
+                name: None,
+                rest_api_id: rest_api_id.into(),
+                schema: None,
+            }
+        }
     }
 }
 /// `AWS::ApiGateway::RequestValidator`: [`CfnRequestValidator`], [`CfnRequestValidatorProps`] and their property types.
@@ -1957,6 +2154,17 @@ pub mod request_validator {
         )]
         pub validate_request_parameters: Option<Value<bool>>,
     }
+    impl CfnRequestValidatorProps {
+        /// A `CfnRequestValidatorProps` of its required properties (`RestApiId`), the others unset.
+        pub fn new(rest_api_id: impl Into<Value<String>>) -> Self {
+            Self {
+                name: None,
+                rest_api_id: rest_api_id.into(),
+                validate_request_body: None,
+                validate_request_parameters: None,
+            }
+        }
+    }
 }
 /// `AWS::ApiGateway::Resource`: [`CfnResource`], [`CfnResourceProps`] and their property types.
 pub mod resource {
@@ -2026,6 +2234,20 @@ pub mod resource {
         /// `RestApiId`.
         #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
+    }
+    impl CfnResourceProps {
+        /// A `CfnResourceProps` of its required properties (`ParentId`, `PathPart`, `RestApiId`), the others unset.
+        pub fn new(
+            parent_id: impl Into<Value<String>>,
+            path_part: impl Into<Value<String>>,
+            rest_api_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                parent_id: parent_id.into(),
+                path_part: path_part.into(),
+                rest_api_id: rest_api_id.into(),
+            }
+        }
     }
 }
 /// `AWS::ApiGateway::RestApi`: [`CfnRestApi`], [`CfnRestApiProps`] and their property types.
@@ -2280,6 +2502,27 @@ pub mod stage {
         #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
         pub variables: Option<indexmap::IndexMap<String, Value<String>>>,
     }
+    impl CfnStageProps {
+        /// A `CfnStageProps` of its required properties (`RestApiId`), the others unset.
+        pub fn new(rest_api_id: impl Into<Value<String>>) -> Self {
+            Self {
+                access_log_setting: None,
+                cache_cluster_enabled: None,
+                cache_cluster_size: None,
+                canary_setting: None,
+                client_certificate_id: None,
+                deployment_id: None,
+                description: None,
+                documentation_version: None,
+                method_settings: None,
+                rest_api_id: rest_api_id.into(),
+                stage_name: None,
+                tags: None,
+                tracing_enabled: None,
+                variables: None,
+            }
+        }
+    }
     /// The `AccessLogSetting` property type specifies settings for logging access in this stage.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AccessLogSetting {
@@ -2521,6 +2764,20 @@ pub mod usage_plan_key {
         #[serde(rename = "UsagePlanId")]
         pub usage_plan_id: Value<String>,
     }
+    impl CfnUsagePlanKeyProps {
+        /// A `CfnUsagePlanKeyProps` of its required properties (`KeyId`, `KeyType`, `UsagePlanId`), the others unset.
+        pub fn new(
+            key_id: impl Into<Value<String>>,
+            key_type: impl Into<Value<KeyType>>,
+            usage_plan_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                key_id: key_id.into(),
+                key_type: key_type.into(),
+                usage_plan_id: usage_plan_id.into(),
+            }
+        }
+    }
     /// Values of `KeyType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum KeyType {
@@ -2620,5 +2877,19 @@ pub mod vpc_link {
         /// `TargetArns`.
         #[serde(rename = "TargetArns")]
         pub target_arns: Vec<Value<String>>,
+    }
+    impl CfnVpcLinkProps {
+        /// A `CfnVpcLinkProps` of its required properties (`Name`, `TargetArns`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            target_arns: impl Into<Vec<Value<String>>>,
+        ) -> Self {
+            Self {
+                description: None,
+                name: name.into(),
+                tags: None,
+                target_arns: target_arns.into(),
+            }
+        }
     }
 }

@@ -3,10 +3,9 @@
 
 //! `AWS::CloudFormation::*` resources (20 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use change_set::{CfnChangeSet, CfnChangeSetProps};
 pub use custom_resource::{CfnCustomResource, CfnCustomResourceProps};
@@ -157,6 +156,31 @@ pub mod change_set {
         #[serde(rename = "UsePreviousTemplate", skip_serializing_if = "Option::is_none")]
         pub use_previous_template: Option<Value<bool>>,
     }
+    impl CfnChangeSetProps {
+        /// A `CfnChangeSetProps` of its required properties (`ChangeSetName`, `StackName`), the others unset.
+        pub fn new(
+            change_set_name: impl Into<Value<String>>,
+            stack_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                capabilities: None,
+                change_set_name: change_set_name.into(),
+                change_set_type: None,
+                deployment_mode: None,
+                description: None,
+                import_existing_resources: None,
+                include_nested_stacks: None,
+                notification_ar_ns: None,
+                on_stack_failure: None,
+                role_arn: None,
+                stack_name: stack_name.into(),
+                tags: None,
+                template_body: None,
+                template_url: None,
+                use_previous_template: None,
+            }
+        }
+    }
     /// Values of `CapabilitiesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CapabilitiesItem {
@@ -305,6 +329,18 @@ pub mod change_set {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+    impl TagsItem {
+        /// A `TagsItem` of its required properties (`Key`, `Value`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                value: value.into(),
+            }
+        }
+    }
 }
 /// `AWS::CloudFormation::CustomResource`: [`CfnCustomResource`], [`CfnCustomResourceProps`] and their property types.
 pub mod custom_resource {
@@ -366,6 +402,15 @@ pub mod custom_resource {
         /// `ServiceToken`.
         #[serde(rename = "ServiceToken")]
         pub service_token: Value<String>,
+    }
+    impl CfnCustomResourceProps {
+        /// A `CfnCustomResourceProps` of its required properties (`ServiceToken`), the others unset.
+        pub fn new(service_token: impl Into<Value<String>>) -> Self {
+            Self {
+                service_timeout: None,
+                service_token: service_token.into(),
+            }
+        }
     }
 }
 /// `AWS::CloudFormation::GeneratedTemplate`: [`CfnGeneratedTemplate`], [`CfnGeneratedTemplateProps`] and their property types.
@@ -451,6 +496,15 @@ pub mod generated_template {
             skip_serializing_if = "Option::is_none"
         )]
         pub template_configuration: Option<TemplateConfiguration>,
+    }
+    impl CfnGeneratedTemplateProps {
+        /// A `CfnGeneratedTemplateProps` of its required properties (`GeneratedTemplateName`), the others unset.
+        pub fn new(generated_template_name: impl Into<Value<String>>) -> Self {
+            Self {
+                generated_template_name: generated_template_name.into(),
+                template_configuration: None,
+            }
+        }
     }
     /// The configuration details of the generated template.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -615,6 +669,30 @@ pub mod guard_hook {
         #[serde(rename = "TargetOperations")]
         pub target_operations: Vec<Value<TargetOperation>>,
     }
+    impl CfnGuardHookProps {
+        /// A `CfnGuardHookProps` of its required properties (`Alias`, `ExecutionRole`, `FailureMode`, `HookStatus`, `RuleLocation`, `TargetOperations`), the others unset.
+        pub fn new(
+            alias: impl Into<Value<String>>,
+            execution_role: impl Into<Value<String>>,
+            failure_mode: impl Into<Value<FailureMode>>,
+            hook_status: impl Into<Value<HookStatus>>,
+            rule_location: impl Into<S3Location>,
+            target_operations: impl Into<Vec<Value<TargetOperation>>>,
+        ) -> Self {
+            Self {
+                alias: alias.into(),
+                execution_role: execution_role.into(),
+                failure_mode: failure_mode.into(),
+                hook_status: hook_status.into(),
+                log_bucket: None,
+                options: None,
+                rule_location: rule_location.into(),
+                stack_filters: None,
+                target_filters: None,
+                target_operations: target_operations.into(),
+            }
+        }
+    }
     /// Attribute to specify CloudFormation behavior on hook failure.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FailureMode {
@@ -698,6 +776,15 @@ pub mod guard_hook {
         #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
         pub version_id: Option<Value<String>>,
     }
+    impl S3Location {
+        /// A `S3Location` of its required properties (`Uri`), the others unset.
+        pub fn new(uri: impl Into<Value<String>>) -> Self {
+            Self {
+                uri: uri.into(),
+                version_id: None,
+            }
+        }
+    }
     /// Filters to allow hooks to target specific stack attributes
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct StackFilters {
@@ -710,6 +797,16 @@ pub mod guard_hook {
         /// List of stack roles that are performing the stack operations.
         #[serde(rename = "StackRoles", skip_serializing_if = "Option::is_none")]
         pub stack_roles: Option<StackRoles>,
+    }
+    impl StackFilters {
+        /// A `StackFilters` of its required properties (`FilteringCriteria`), the others unset.
+        pub fn new(filtering_criteria: impl Into<Value<FilteringCriteria>>) -> Self {
+            Self {
+                filtering_criteria: filtering_criteria.into(),
+                stack_names: None,
+                stack_roles: None,
+            }
+        }
     }
     /// Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook pass if all filters match
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -858,6 +955,20 @@ pub mod guard_hook {
         /// `TargetName`.
         #[serde(rename = "TargetName")]
         pub target_name: Value<String>,
+    }
+    impl HookTarget {
+        /// A `HookTarget` of its required properties (`Action`, `InvocationPoint`, `TargetName`), the others unset.
+        pub fn new(
+            action: impl Into<Value<Action>>,
+            invocation_point: impl Into<Value<InvocationPoint>>,
+            target_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                action: action.into(),
+                invocation_point: invocation_point.into(),
+                target_name: target_name.into(),
+            }
+        }
     }
     /// Which operations should this Hook run against? Resource changes, stacks or change sets.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1148,6 +1259,20 @@ pub mod hook_version {
         #[serde(rename = "TypeName")]
         pub type_name: Value<String>,
     }
+    impl CfnHookVersionProps {
+        /// A `CfnHookVersionProps` of its required properties (`SchemaHandlerPackage`, `TypeName`), the others unset.
+        pub fn new(
+            schema_handler_package: impl Into<Value<String>>,
+            type_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                execution_role_arn: None,
+                logging_config: None,
+                schema_handler_package: schema_handler_package.into(),
+                type_name: type_name.into(),
+            }
+        }
+    }
     /// `LoggingConfig` of `AWS::CloudFormation::HookVersion`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LoggingConfig {
@@ -1246,6 +1371,30 @@ pub mod lambda_hook {
         #[serde(rename = "TargetOperations")]
         pub target_operations: Vec<Value<TargetOperation>>,
     }
+    impl CfnLambdaHookProps {
+        /// A `CfnLambdaHookProps` of its required properties (`Alias`, `ExecutionRole`, `FailureMode`, `HookStatus`, `LambdaFunction`, `TargetOperations`), the others unset.
+        pub fn new(
+            alias: impl Into<Value<String>>,
+            execution_role: impl Into<Value<String>>,
+            failure_mode: impl Into<Value<FailureMode>>,
+            hook_status: impl Into<Value<HookStatus>>,
+            lambda_function: impl Into<Value<String>>,
+            target_operations: impl Into<Vec<Value<TargetOperation>>>,
+        ) -> Self {
+            Self {
+                alias: alias.into(),
+                auto_update: None,
+                execution_role: execution_role.into(),
+                failure_mode: failure_mode.into(),
+                hook_status: hook_status.into(),
+                lambda_function: lambda_function.into(),
+                logging_config: None,
+                stack_filters: None,
+                target_filters: None,
+                target_operations: target_operations.into(),
+            }
+        }
+    }
     /// Attribute to specify CloudFormation behavior on hook failure.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FailureMode {
@@ -1322,6 +1471,18 @@ pub mod lambda_hook {
         #[serde(rename = "LogRoleArn")]
         pub log_role_arn: Value<String>,
     }
+    impl LoggingConfig {
+        /// A `LoggingConfig` of its required properties (`LogGroupName`, `LogRoleArn`), the others unset.
+        pub fn new(
+            log_group_name: impl Into<Value<String>>,
+            log_role_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                log_group_name: log_group_name.into(),
+                log_role_arn: log_role_arn.into(),
+            }
+        }
+    }
     /// Filters to allow hooks to target specific stack attributes
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct StackFilters {
@@ -1334,6 +1495,16 @@ pub mod lambda_hook {
         /// List of stack roles that are performing the stack operations.
         #[serde(rename = "StackRoles", skip_serializing_if = "Option::is_none")]
         pub stack_roles: Option<StackRoles>,
+    }
+    impl StackFilters {
+        /// A `StackFilters` of its required properties (`FilteringCriteria`), the others unset.
+        pub fn new(filtering_criteria: impl Into<Value<FilteringCriteria>>) -> Self {
+            Self {
+                filtering_criteria: filtering_criteria.into(),
+                stack_names: None,
+                stack_roles: None,
+            }
+        }
     }
     /// Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook pass if all filters match
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1483,6 +1654,20 @@ pub mod lambda_hook {
         #[serde(rename = "TargetName")]
         pub target_name: Value<String>,
     }
+    impl HookTarget {
+        /// A `HookTarget` of its required properties (`Action`, `InvocationPoint`, `TargetName`), the others unset.
+        pub fn new(
+            action: impl Into<Value<Action>>,
+            invocation_point: impl Into<Value<InvocationPoint>>,
+            target_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                action: action.into(),
+                invocation_point: invocation_point.into(),
+                target_name: target_name.into(),
+            }
+        }
+    }
     /// Which operations should this Hook run against? Resource changes, stacks or change sets.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TargetOperation {
@@ -1592,6 +1777,21 @@ pub mod r#macro {
         /// `Name`.
         #[serde(rename = "Name")]
         pub name: Value<String>,
+    }
+    impl CfnMacroProps {
+        /// A `CfnMacroProps` of its required properties (`FunctionName`, `Name`), the others unset.
+        pub fn new(
+            function_name: impl Into<Value<String>>,
+            name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                description: None,
+                function_name: function_name.into(),
+                log_group_name: None,
+                log_role_arn: None,
+                name: name.into(),
+            }
+        }
     }
 }
 /// `AWS::CloudFormation::ModuleDefaultVersion`: [`CfnModuleDefaultVersion`], [`CfnModuleDefaultVersionProps`] and their property types.
@@ -1746,6 +1946,18 @@ pub mod module_version {
         /// The url to the S3 bucket containing the schema and template fragment for the module you want to register.
         #[serde(rename = "ModulePackage")]
         pub module_package: Value<String>,
+    }
+    impl CfnModuleVersionProps {
+        /// A `CfnModuleVersionProps` of its required properties (`ModuleName`, `ModulePackage`), the others unset.
+        pub fn new(
+            module_name: impl Into<Value<String>>,
+            module_package: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                module_name: module_name.into(),
+                module_package: module_package.into(),
+            }
+        }
     }
 }
 /// `AWS::CloudFormation::PublicTypeVersion`: [`CfnPublicTypeVersion`], [`CfnPublicTypeVersionProps`] and their property types.
@@ -1945,6 +2157,15 @@ pub mod publisher {
         #[serde(rename = "ConnectionArn", skip_serializing_if = "Option::is_none")]
         pub connection_arn: Option<Value<String>>,
     }
+    impl CfnPublisherProps {
+        /// A `CfnPublisherProps` of its required properties (`AcceptTermsAndConditions`), the others unset.
+        pub fn new(accept_terms_and_conditions: impl Into<Value<bool>>) -> Self {
+            Self {
+                accept_terms_and_conditions: accept_terms_and_conditions.into(),
+                connection_arn: None,
+            }
+        }
+    }
 }
 /// `AWS::CloudFormation::ResourceDefaultVersion`: [`CfnResourceDefaultVersion`], [`CfnResourceDefaultVersionProps`] and their property types.
 pub mod resource_default_version {
@@ -2099,6 +2320,20 @@ pub mod resource_version {
         #[serde(rename = "TypeName")]
         pub type_name: Value<String>,
     }
+    impl CfnResourceVersionProps {
+        /// A `CfnResourceVersionProps` of its required properties (`SchemaHandlerPackage`, `TypeName`), the others unset.
+        pub fn new(
+            schema_handler_package: impl Into<Value<String>>,
+            type_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                execution_role_arn: None,
+                logging_config: None,
+                schema_handler_package: schema_handler_package.into(),
+                type_name: type_name.into(),
+            }
+        }
+    }
     /// `LoggingConfig` of `AWS::CloudFormation::ResourceVersion`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LoggingConfig {
@@ -2177,6 +2412,18 @@ pub mod stack {
         /// `TimeoutInMinutes`.
         #[serde(rename = "TimeoutInMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_in_minutes: Option<Value<i64>>,
+    }
+    impl CfnStackProps {
+        /// A `CfnStackProps` of its required properties (`TemplateURL`), the others unset.
+        pub fn new(template_url: impl Into<Value<String>>) -> Self {
+            Self {
+                notification_ar_ns: None,
+                parameters: None,
+                tags: None,
+                template_url: template_url.into(),
+                timeout_in_minutes: None,
+            }
+        }
     }
 }
 /// `AWS::CloudFormation::StackSet`: [`CfnStackSet`], [`CfnStackSetProps`] and their property types.
@@ -2287,6 +2534,31 @@ pub mod stack_set {
         /// Location of file containing the template body. The URL must point to a template (max size: 460,800 bytes) that is located in an Amazon S3 bucket.
         #[serde(rename = "TemplateURL", skip_serializing_if = "Option::is_none")]
         pub template_url: Option<Value<String>>,
+    }
+    impl CfnStackSetProps {
+        /// A `CfnStackSetProps` of its required properties (`PermissionModel`, `StackSetName`), the others unset.
+        pub fn new(
+            permission_model: impl Into<Value<PermissionModel>>,
+            stack_set_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                administration_role_arn: None,
+                auto_deployment: None,
+                call_as: None,
+                capabilities: None,
+                description: None,
+                execution_role_name: None,
+                managed_execution: None,
+                operation_preferences: None,
+                parameters: None,
+                permission_model: permission_model.into(),
+                stack_instances_group: None,
+                stack_set_name: stack_set_name.into(),
+                tags: None,
+                template_body: None,
+                template_url: None,
+            }
+        }
     }
     /// `AutoDeployment` of `AWS::CloudFormation::StackSet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -2493,6 +2765,18 @@ pub mod stack_set {
         #[serde(rename = "ParameterValue")]
         pub parameter_value: Value<String>,
     }
+    impl Parameter {
+        /// A `Parameter` of its required properties (`ParameterKey`, `ParameterValue`), the others unset.
+        pub fn new(
+            parameter_key: impl Into<Value<String>>,
+            parameter_value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                parameter_key: parameter_key.into(),
+                parameter_value: parameter_value.into(),
+            }
+        }
+    }
     /// Describes how the IAM roles required for stack set operations are created. By default, SELF-MANAGED is specified.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PermissionModel {
@@ -2538,6 +2822,19 @@ pub mod stack_set {
         /// The names of one or more Regions where you want to create stack instances using the specified AWS account(s).
         #[serde(rename = "Regions")]
         pub regions: Vec<Value<String>>,
+    }
+    impl StackInstances {
+        /// A `StackInstances` of its required properties (`DeploymentTargets`, `Regions`), the others unset.
+        pub fn new(
+            deployment_targets: impl Into<DeploymentTargets>,
+            regions: impl Into<Vec<Value<String>>>,
+        ) -> Self {
+            Self {
+                deployment_targets: deployment_targets.into(),
+                parameter_overrides: None,
+                regions: regions.into(),
+            }
+        }
     }
     /// The AWS OrganizationalUnitIds or Accounts for which to create stack instances in the specified Regions.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]

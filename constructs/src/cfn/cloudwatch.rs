@@ -3,10 +3,9 @@
 
 //! `AWS::CloudWatch::*` resources (12 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use alarm::{CfnAlarm, CfnAlarmProps};
 pub use alarm_mute_rule::{CfnAlarmMuteRule, CfnAlarmMuteRuleProps};
@@ -189,6 +188,16 @@ pub mod alarm {
         #[serde(rename = "IncludedTagKeys", skip_serializing_if = "Option::is_none")]
         pub included_tag_keys: Option<Vec<Value<String>>>,
     }
+    impl AlarmTagsPropagation {
+        /// A `AlarmTagsPropagation` of its required properties (`Enabled`), the others unset.
+        pub fn new(enabled: impl Into<Value<bool>>) -> Self {
+            Self {
+                enabled: enabled.into(),
+                excluded_tag_keys: None,
+                included_tag_keys: None,
+            }
+        }
+    }
     /// The arithmetic operation to use when comparing the specified statistic and threshold. The specified statistic value is used as the first operand.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ComparisonOperator {
@@ -248,6 +257,18 @@ pub mod alarm {
         /// The value for the dimension, from 1–255 characters in length.
         #[serde(rename = "Value")]
         pub value: Value<String>,
+    }
+    impl Dimension {
+        /// A `Dimension` of its required properties (`Name`, `Value`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                value: value.into(),
+            }
+        }
     }
     /// The evaluation criteria for an alarm. This is a union type that currently supports `PromQLCriteria`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -311,6 +332,20 @@ pub mod alarm {
         #[serde(rename = "ReturnData", skip_serializing_if = "Option::is_none")]
         pub return_data: Option<Value<bool>>,
     }
+    impl MetricDataQuery {
+        /// A `MetricDataQuery` of its required properties (`Id`), the others unset.
+        pub fn new(id: impl Into<Value<String>>) -> Self {
+            Self {
+                account_id: None,
+                expression: None,
+                id: id.into(),
+                label: None,
+                metric_stat: None,
+                period: None,
+                return_data: None,
+            }
+        }
+    }
     /// This structure defines the metric to be returned, along with the statistics, period, and units.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricStat {
@@ -326,6 +361,21 @@ pub mod alarm {
         /// The unit to use for the returned data points.
         #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<Unit>>,
+    }
+    impl MetricStat {
+        /// A `MetricStat` of its required properties (`Metric`, `Period`, `Stat`), the others unset.
+        pub fn new(
+            metric: impl Into<Metric>,
+            period: impl Into<Value<i64>>,
+            stat: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                metric: metric.into(),
+                period: period.into(),
+                stat: stat.into(),
+                unit: None,
+            }
+        }
     }
     /// The `Metric` property type represents a specific metric. `Metric` is a property of the [MetricStat](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricstat.html) property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -742,6 +792,20 @@ pub mod alarm_mute_rule {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnAlarmMuteRuleProps {
+        /// A `CfnAlarmMuteRuleProps` of its required properties (`Rule`), the others unset.
+        pub fn new(rule: impl Into<Rule>) -> Self {
+            Self {
+                description: None,
+                expire_date: None,
+                mute_targets: None,
+                name: None,
+                rule: rule.into(),
+                start_date: None,
+                tags: None,
+            }
+        }
+    }
     /// Targets to be muted
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MuteTargets {
@@ -749,12 +813,26 @@ pub mod alarm_mute_rule {
         #[serde(rename = "AlarmNames")]
         pub alarm_names: Vec<Value<String>>,
     }
+    impl MuteTargets {
+        /// A `MuteTargets` of its required properties (`AlarmNames`), the others unset.
+        pub fn new(alarm_names: impl Into<Vec<Value<String>>>) -> Self {
+            Self {
+                alarm_names: alarm_names.into(),
+            }
+        }
+    }
     /// The rule for the mute
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Rule {
         /// Schedule for the mute to be active
         #[serde(rename = "Schedule")]
         pub schedule: Schedule,
+    }
+    impl Rule {
+        /// A `Rule` of its required properties (`Schedule`), the others unset.
+        pub fn new(schedule: impl Into<Schedule>) -> Self {
+            Self { schedule: schedule.into() }
+        }
     }
     /// Schedule for the mute to be active
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -768,6 +846,19 @@ pub mod alarm_mute_rule {
         /// The timezone of the schedule
         #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
         pub timezone: Option<Value<String>>,
+    }
+    impl Schedule {
+        /// A `Schedule` of its required properties (`Duration`, `Expression`), the others unset.
+        pub fn new(
+            duration: impl Into<Value<String>>,
+            expression: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                duration: duration.into(),
+                expression: expression.into(),
+                timezone: None,
+            }
+        }
     }
 }
 /// `AWS::CloudWatch::AnomalyDetector`: [`CfnAnomalyDetector`], [`CfnAnomalyDetectorProps`] and their property types.
@@ -884,6 +975,18 @@ pub mod anomaly_detector {
         #[serde(rename = "StartTime")]
         pub start_time: Value<String>,
     }
+    impl Range {
+        /// A `Range` of its required properties (`EndTime`, `StartTime`), the others unset.
+        pub fn new(
+            end_time: impl Into<Value<String>>,
+            start_time: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                end_time: end_time.into(),
+                start_time: start_time.into(),
+            }
+        }
+    }
     /// `Dimension` of `AWS::CloudWatch::AnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Dimension {
@@ -893,6 +996,18 @@ pub mod anomaly_detector {
         /// `Value`.
         #[serde(rename = "Value")]
         pub value: Value<String>,
+    }
+    impl Dimension {
+        /// A `Dimension` of its required properties (`Name`, `Value`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                value: value.into(),
+            }
+        }
     }
     /// `MetricCharacteristics` of `AWS::CloudWatch::AnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -933,6 +1048,20 @@ pub mod anomaly_detector {
         #[serde(rename = "ReturnData", skip_serializing_if = "Option::is_none")]
         pub return_data: Option<Value<bool>>,
     }
+    impl MetricDataQuery {
+        /// A `MetricDataQuery` of its required properties (`Id`), the others unset.
+        pub fn new(id: impl Into<Value<String>>) -> Self {
+            Self {
+                account_id: None,
+                expression: None,
+                id: id.into(),
+                label: None,
+                metric_stat: None,
+                period: None,
+                return_data: None,
+            }
+        }
+    }
     /// `MetricStat` of `AWS::CloudWatch::AnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricStat {
@@ -949,6 +1078,21 @@ pub mod anomaly_detector {
         #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<String>>,
     }
+    impl MetricStat {
+        /// A `MetricStat` of its required properties (`Metric`, `Period`, `Stat`), the others unset.
+        pub fn new(
+            metric: impl Into<Metric>,
+            period: impl Into<Value<i64>>,
+            stat: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                metric: metric.into(),
+                period: period.into(),
+                stat: stat.into(),
+                unit: None,
+            }
+        }
+    }
     /// `Metric` of `AWS::CloudWatch::AnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Metric {
@@ -961,6 +1105,19 @@ pub mod anomaly_detector {
         /// `Namespace`.
         #[serde(rename = "Namespace")]
         pub namespace: Value<String>,
+    }
+    impl Metric {
+        /// A `Metric` of its required properties (`MetricName`, `Namespace`), the others unset.
+        pub fn new(
+            metric_name: impl Into<Value<String>>,
+            namespace: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                dimensions: None,
+                metric_name: metric_name.into(),
+                namespace: namespace.into(),
+            }
+        }
     }
     /// `SingleMetricAnomalyDetector` of `AWS::CloudWatch::AnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -1084,6 +1241,25 @@ pub mod composite_alarm {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnCompositeAlarmProps {
+        /// A `CfnCompositeAlarmProps` of its required properties (`AlarmRule`), the others unset.
+        pub fn new(alarm_rule: impl Into<Value<String>>) -> Self {
+            Self {
+                action_configuration: None,
+                actions_enabled: None,
+                actions_suppressor: None,
+                actions_suppressor_extension_period: None,
+                actions_suppressor_wait_period: None,
+                alarm_actions: None,
+                alarm_description: None,
+                alarm_name: None,
+                alarm_rule: alarm_rule.into(),
+                insufficient_data_actions: None,
+                ok_actions: None,
+                tags: None,
+            }
+        }
+    }
     /// Configuration that applies to the notifications this alarm sends when it performs its actions.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ActionConfiguration {
@@ -1106,6 +1282,16 @@ pub mod composite_alarm {
         /// The only tag keys to include. Cannot be specified together with ExcludedTagKeys.
         #[serde(rename = "IncludedTagKeys", skip_serializing_if = "Option::is_none")]
         pub included_tag_keys: Option<Vec<Value<String>>>,
+    }
+    impl AlarmTagsPropagation {
+        /// A `AlarmTagsPropagation` of its required properties (`Enabled`), the others unset.
+        pub fn new(enabled: impl Into<Value<bool>>) -> Self {
+            Self {
+                enabled: enabled.into(),
+                excluded_tag_keys: None,
+                included_tag_keys: None,
+            }
+        }
     }
 }
 /// `AWS::CloudWatch::Dashboard`: [`CfnDashboard`], [`CfnDashboardProps`] and their property types.
@@ -1169,6 +1355,16 @@ pub mod dashboard {
         /// A list of key-value pairs to associate with the cloudwatch dashboard. You can associate up to 50 tags with a dashboard
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnDashboardProps {
+        /// A `CfnDashboardProps` of its required properties (`DashboardBody`), the others unset.
+        pub fn new(dashboard_body: impl Into<Value<String>>) -> Self {
+            Self {
+                dashboard_body: dashboard_body.into(),
+                dashboard_name: None,
+                tags: None,
+            }
+        }
     }
 }
 /// `AWS::CloudWatch::InsightRule`: [`CfnInsightRule`], [`CfnInsightRuleProps`] and their property types.
@@ -1243,6 +1439,22 @@ pub mod insight_rule {
         /// `Tags`.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnInsightRuleProps {
+        /// A `CfnInsightRuleProps` of its required properties (`RuleBody`, `RuleName`, `RuleState`), the others unset.
+        pub fn new(
+            rule_body: impl Into<Value<String>>,
+            rule_name: impl Into<Value<String>>,
+            rule_state: impl Into<Value<RuleState>>,
+        ) -> Self {
+            Self {
+                apply_on_transformed_logs: None,
+                rule_body: rule_body.into(),
+                rule_name: rule_name.into(),
+                rule_state: rule_state.into(),
+                tags: None,
+            }
+        }
     }
     /// Values of `RuleState`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1373,6 +1585,22 @@ pub mod integration {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagsItem>>,
     }
+    impl CfnIntegrationProps {
+        /// A `CfnIntegrationProps` of its required properties (`IntegrationType`, `Name`), the others unset.
+        pub fn new(
+            integration_type: impl Into<Value<IntegrationType>>,
+            name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                credential: None,
+                integration_attributes: None,
+                integration_type: integration_type.into(),
+                name: name.into(),
+                role_arn: None,
+                tags: None,
+            }
+        }
+    }
     /// Write-only API-key credential material for the integration. Stored encrypted and never returned on read.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IntegrationCredential {
@@ -1380,12 +1608,28 @@ pub mod integration {
         #[serde(rename = "ApiKeyCredential")]
         pub api_key_credential: ApiKeyCredential,
     }
+    impl IntegrationCredential {
+        /// A `IntegrationCredential` of its required properties (`ApiKeyCredential`), the others unset.
+        pub fn new(api_key_credential: impl Into<ApiKeyCredential>) -> Self {
+            Self {
+                api_key_credential: api_key_credential.into(),
+            }
+        }
+    }
     /// API-key credential material that can be rotated in place on update.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ApiKeyCredential {
         /// `ApiKeyValue`.
         #[serde(rename = "ApiKeyValue")]
         pub api_key_value: Value<String>,
+    }
+    impl ApiKeyCredential {
+        /// A `ApiKeyCredential` of its required properties (`ApiKeyValue`), the others unset.
+        pub fn new(api_key_value: impl Into<Value<String>>) -> Self {
+            Self {
+                api_key_value: api_key_value.into(),
+            }
+        }
     }
     /// The type of integration. Immutable after creation.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1432,6 +1676,18 @@ pub mod integration {
         /// `Value`.
         #[serde(rename = "Value")]
         pub value: Value<String>,
+    }
+    impl TagsItem {
+        /// A `TagsItem` of its required properties (`Key`, `Value`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                value: value.into(),
+            }
+        }
     }
 }
 /// `AWS::CloudWatch::LogAlarm`: [`CfnLogAlarm`], [`CfnLogAlarmProps`] and their property types.
@@ -1548,6 +1804,36 @@ pub mod log_alarm {
         #[serde(rename = "WarmUpConfiguration", skip_serializing_if = "Option::is_none")]
         pub warm_up_configuration: Option<WarmUpConfiguration>,
     }
+    impl CfnLogAlarmProps {
+        /// A `CfnLogAlarmProps` of its required properties (`ComparisonOperator`, `QueryResultsToAlarm`, `QueryResultsToEvaluate`, `ScheduledQueryConfiguration`, `Threshold`), the others unset.
+        pub fn new(
+            comparison_operator: impl Into<Value<ComparisonOperator>>,
+            query_results_to_alarm: impl Into<Value<i64>>,
+            query_results_to_evaluate: impl Into<Value<i64>>,
+            scheduled_query_configuration: impl Into<ScheduledQueryConfiguration>,
+            threshold: impl Into<Value<f64>>,
+        ) -> Self {
+            Self {
+                action_configuration: None,
+                action_log_line_count: None,
+                action_log_line_role_arn: None,
+                actions_enabled: None,
+                alarm_actions: None,
+                alarm_description: None,
+                alarm_name: None,
+                comparison_operator: comparison_operator.into(),
+                insufficient_data_actions: None,
+                ok_actions: None,
+                query_results_to_alarm: query_results_to_alarm.into(),
+                query_results_to_evaluate: query_results_to_evaluate.into(),
+                scheduled_query_configuration: scheduled_query_configuration.into(),
+                tags: None,
+                threshold: threshold.into(),
+                treat_missing_data: None,
+                warm_up_configuration: None,
+            }
+        }
+    }
     /// Configuration that applies to the notifications this alarm sends when it performs its actions.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ActionConfiguration {
@@ -1570,6 +1856,16 @@ pub mod log_alarm {
         /// The only tag keys to include. Cannot be specified together with ExcludedTagKeys.
         #[serde(rename = "IncludedTagKeys", skip_serializing_if = "Option::is_none")]
         pub included_tag_keys: Option<Vec<Value<String>>>,
+    }
+    impl AlarmTagsPropagation {
+        /// A `AlarmTagsPropagation` of its required properties (`Enabled`), the others unset.
+        pub fn new(enabled: impl Into<Value<bool>>) -> Self {
+            Self {
+                enabled: enabled.into(),
+                excluded_tag_keys: None,
+                included_tag_keys: None,
+            }
+        }
     }
     /// The arithmetic operation to use when comparing the specified threshold and the query results. Valid values are GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, and LessThanOrEqualToThreshold.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1643,6 +1939,24 @@ pub mod log_alarm {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl ScheduledQueryConfiguration {
+        /// A `ScheduledQueryConfiguration` of its required properties (`AggregationExpression`, `QueryString`, `ScheduleConfiguration`, `ScheduledQueryRoleARN`), the others unset.
+        pub fn new(
+            aggregation_expression: impl Into<Value<String>>,
+            query_string: impl Into<Value<String>>,
+            schedule_configuration: impl Into<ScheduleConfiguration>,
+            scheduled_query_role_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                aggregation_expression: aggregation_expression.into(),
+                log_group_identifiers: None,
+                query_string: query_string.into(),
+                schedule_configuration: schedule_configuration.into(),
+                scheduled_query_role_arn: scheduled_query_role_arn.into(),
+                tags: None,
+            }
+        }
+    }
     /// The schedule configuration for the scheduled query.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ScheduleConfiguration {
@@ -1655,6 +1969,19 @@ pub mod log_alarm {
         /// The number of seconds into the past to start the query window. Must be a positive value and cannot exceed 2592000 seconds (30 days).
         #[serde(rename = "StartTimeOffset")]
         pub start_time_offset: Value<i64>,
+    }
+    impl ScheduleConfiguration {
+        /// A `ScheduleConfiguration` of its required properties (`ScheduleExpression`, `StartTimeOffset`), the others unset.
+        pub fn new(
+            schedule_expression: impl Into<Value<String>>,
+            start_time_offset: impl Into<Value<i64>>,
+        ) -> Self {
+            Self {
+                end_time_offset: None,
+                schedule_expression: schedule_expression.into(),
+                start_time_offset: start_time_offset.into(),
+            }
+        }
     }
     /// The warm-up configuration for an alarm. A warm-up period delays alarm evaluation after you create or update the alarm. This reduces alarm noise from missing data while a new resource or service starts up. During the warm-up period, the alarm stays in INSUFFICIENT_DATA and doesn't perform alarm actions.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -1783,6 +2110,15 @@ pub mod metric_stream {
         #[serde(rename = "Namespace")]
         pub namespace: Value<String>,
     }
+    impl MetricStreamFilter {
+        /// A `MetricStreamFilter` of its required properties (`Namespace`), the others unset.
+        pub fn new(namespace: impl Into<Value<String>>) -> Self {
+            Self {
+                metric_names: None,
+                namespace: namespace.into(),
+            }
+        }
+    }
     /// The output format of the data streamed to the Kinesis Firehose.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum OutputFormat {
@@ -1829,6 +2165,18 @@ pub mod metric_stream {
         #[serde(rename = "IncludeMetrics")]
         pub include_metrics: Vec<MetricStreamStatisticsMetric>,
     }
+    impl MetricStreamStatisticsConfiguration {
+        /// A `MetricStreamStatisticsConfiguration` of its required properties (`AdditionalStatistics`, `IncludeMetrics`), the others unset.
+        pub fn new(
+            additional_statistics: impl Into<Vec<Value<String>>>,
+            include_metrics: impl Into<Vec<MetricStreamStatisticsMetric>>,
+        ) -> Self {
+            Self {
+                additional_statistics: additional_statistics.into(),
+                include_metrics: include_metrics.into(),
+            }
+        }
+    }
     /// A structure that specifies the metric name and namespace for one metric that is going to have additional statistics included in the stream.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricStreamStatisticsMetric {
@@ -1838,6 +2186,18 @@ pub mod metric_stream {
         /// The namespace of the metric.
         #[serde(rename = "Namespace")]
         pub namespace: Value<String>,
+    }
+    impl MetricStreamStatisticsMetric {
+        /// A `MetricStreamStatisticsMetric` of its required properties (`MetricName`, `Namespace`), the others unset.
+        pub fn new(
+            metric_name: impl Into<Value<String>>,
+            namespace: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                metric_name: metric_name.into(),
+                namespace: namespace.into(),
+            }
+        }
     }
 }
 /// `AWS::CloudWatch::OTelEnrichment`: [`CfnOTelEnrichment`], [`CfnOTelEnrichmentProps`] and their property types.
@@ -1915,6 +2275,15 @@ pub mod o_tel_enrichment {
         #[serde(rename = "Namespace")]
         pub namespace: Value<String>,
     }
+    impl OTelEnrichmentMetricSelector {
+        /// A `OTelEnrichmentMetricSelector` of its required properties (`Namespace`), the others unset.
+        pub fn new(namespace: impl Into<Value<String>>) -> Self {
+            Self {
+                metric_names: None,
+                namespace: namespace.into(),
+            }
+        }
+    }
 }
 /// `AWS::CloudWatch::ResourceMetricsConfiguration`: [`CfnResourceMetricsConfiguration`], [`CfnResourceMetricsConfigurationProps`] and their property types.
 pub mod resource_metrics_configuration {
@@ -1983,12 +2352,29 @@ pub mod resource_metrics_configuration {
         #[serde(rename = "ResourceArn")]
         pub resource_arn: Value<String>,
     }
+    impl CfnResourceMetricsConfigurationProps {
+        /// A `CfnResourceMetricsConfigurationProps` of its required properties (`ResourceArn`), the others unset.
+        pub fn new(resource_arn: impl Into<Value<String>>) -> Self {
+            Self {
+                metric_selections: None,
+                resource_arn: resource_arn.into(),
+            }
+        }
+    }
     /// Defines which metrics are enabled for detailed monitoring on the resource.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ResourceMetricSelection {
         /// The list of metric names to include in detailed monitoring for the resource.
         #[serde(rename = "IncludeMetrics")]
         pub include_metrics: Vec<Value<String>>,
+    }
+    impl ResourceMetricSelection {
+        /// A `ResourceMetricSelection` of its required properties (`IncludeMetrics`), the others unset.
+        pub fn new(include_metrics: impl Into<Vec<Value<String>>>) -> Self {
+            Self {
+                include_metrics: include_metrics.into(),
+            }
+        }
     }
 }
 /// `AWS::CloudWatch::View`: [`CfnView`], [`CfnViewProps`] and their property types.
@@ -2069,5 +2455,16 @@ pub mod view {
         /// An array of key-value pairs to apply to the view.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnViewProps {
+        /// A `CfnViewProps` of its required properties (`Definition`), the others unset.
+        pub fn new(definition: impl Into<Value<String>>) -> Self {
+            Self {
+                definition: definition.into(),
+                description: None,
+                name: None,
+                tags: None,
+            }
+        }
     }
 }

@@ -3,10 +3,9 @@
 
 //! `AWS::CodeBuild::*` resources (4 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use fleet::{CfnFleet, CfnFleetProps};
 pub use project::{CfnProject, CfnProjectProps};
@@ -666,6 +665,43 @@ pub mod project {
         #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
         pub vpc_config: Option<VpcConfig>,
     }
+    impl CfnProjectProps {
+        /// A `CfnProjectProps` of its required properties (`Artifacts`, `Environment`, `ServiceRole`, `Source`), the others unset.
+        pub fn new(
+            artifacts: impl Into<Artifacts>,
+            environment: impl Into<Environment>,
+            service_role: impl Into<Value<String>>,
+            source: impl Into<Source>,
+        ) -> Self {
+            Self {
+                artifacts: artifacts.into(),
+                auto_retry_limit: None,
+                badge_enabled: None,
+                build_batch_config: None,
+                cache: None,
+                concurrent_build_limit: None,
+                description: None,
+                encryption_key: None,
+                environment: environment.into(),
+                file_system_locations: None,
+                logs_config: None,
+                name: None,
+                queued_timeout_in_minutes: None,
+                resource_access_role: None,
+                secondary_artifacts: None,
+                secondary_source_versions: None,
+                secondary_sources: None,
+                service_role: service_role.into(),
+                source: source.into(),
+                source_version: None,
+                tags: None,
+                timeout_in_minutes: None,
+                triggers: None,
+                visibility: None,
+                vpc_config: None,
+            }
+        }
+    }
     /// `Artifacts` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Artifacts {
@@ -699,6 +735,22 @@ pub mod project {
         /// `Type`.
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
+    }
+    impl Artifacts {
+        /// A `Artifacts` of its required properties (`Type`), the others unset.
+        pub fn new(r#type: impl Into<Value<String>>) -> Self {
+            Self {
+                artifact_identifier: None,
+                encryption_disabled: None,
+                location: None,
+                name: None,
+                namespace_type: None,
+                override_artifact_name: None,
+                packaging: None,
+                path: None,
+                r#type: r#type.into(),
+            }
+        }
     }
     /// `ProjectBuildBatchConfig` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -748,6 +800,17 @@ pub mod project {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+    impl ProjectCache {
+        /// A `ProjectCache` of its required properties (`Type`), the others unset.
+        pub fn new(r#type: impl Into<Value<String>>) -> Self {
+            Self {
+                cache_namespace: None,
+                location: None,
+                modes: None,
+                r#type: r#type.into(),
+            }
+        }
+    }
     /// `Environment` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Environment {
@@ -791,6 +854,28 @@ pub mod project {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+    impl Environment {
+        /// A `Environment` of its required properties (`ComputeType`, `Image`, `Type`), the others unset.
+        pub fn new(
+            compute_type: impl Into<Value<String>>,
+            image: impl Into<Value<String>>,
+            r#type: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                certificate: None,
+                compute_type: compute_type.into(),
+                docker_server: None,
+                environment_variables: None,
+                fleet: None,
+                host_kernel: None,
+                image: image.into(),
+                image_pull_credentials_type: None,
+                privileged_mode: None,
+                registry_credential: None,
+                r#type: r#type.into(),
+            }
+        }
+    }
     /// `DockerServer` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DockerServer {
@@ -800,6 +885,15 @@ pub mod project {
         /// `SecurityGroupIds`.
         #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
+    }
+    impl DockerServer {
+        /// A `DockerServer` of its required properties (`ComputeType`), the others unset.
+        pub fn new(compute_type: impl Into<Value<String>>) -> Self {
+            Self {
+                compute_type: compute_type.into(),
+                security_group_ids: None,
+            }
+        }
     }
     /// `EnvironmentVariable` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -813,6 +907,19 @@ pub mod project {
         /// `Value`.
         #[serde(rename = "Value")]
         pub value: Value<String>,
+    }
+    impl EnvironmentVariable {
+        /// A `EnvironmentVariable` of its required properties (`Name`, `Value`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                r#type: None,
+                value: value.into(),
+            }
+        }
     }
     /// `ProjectFleet` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -830,6 +937,18 @@ pub mod project {
         /// `CredentialProvider`.
         #[serde(rename = "CredentialProvider")]
         pub credential_provider: Value<String>,
+    }
+    impl RegistryCredential {
+        /// A `RegistryCredential` of its required properties (`Credential`, `CredentialProvider`), the others unset.
+        pub fn new(
+            credential: impl Into<Value<String>>,
+            credential_provider: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                credential: credential.into(),
+                credential_provider: credential_provider.into(),
+            }
+        }
     }
     /// `ProjectFileSystemLocation` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -849,6 +968,23 @@ pub mod project {
         /// `Type`.
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
+    }
+    impl ProjectFileSystemLocation {
+        /// A `ProjectFileSystemLocation` of its required properties (`Identifier`, `Location`, `MountPoint`, `Type`), the others unset.
+        pub fn new(
+            identifier: impl Into<Value<String>>,
+            location: impl Into<Value<String>>,
+            mount_point: impl Into<Value<String>>,
+            r#type: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                identifier: identifier.into(),
+                location: location.into(),
+                mount_options: None,
+                mount_point: mount_point.into(),
+                r#type: r#type.into(),
+            }
+        }
     }
     /// `LogsConfig` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -873,6 +1009,16 @@ pub mod project {
         #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
         pub stream_name: Option<Value<String>>,
     }
+    impl CloudWatchLogsConfig {
+        /// A `CloudWatchLogsConfig` of its required properties (`Status`), the others unset.
+        pub fn new(status: impl Into<Value<String>>) -> Self {
+            Self {
+                group_name: None,
+                status: status.into(),
+                stream_name: None,
+            }
+        }
+    }
     /// `S3LogsConfig` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3LogsConfig {
@@ -886,6 +1032,16 @@ pub mod project {
         #[serde(rename = "Status")]
         pub status: Value<String>,
     }
+    impl S3LogsConfig {
+        /// A `S3LogsConfig` of its required properties (`Status`), the others unset.
+        pub fn new(status: impl Into<Value<String>>) -> Self {
+            Self {
+                encryption_disabled: None,
+                location: None,
+                status: status.into(),
+            }
+        }
+    }
     /// `ProjectSourceVersion` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ProjectSourceVersion {
@@ -895,6 +1051,15 @@ pub mod project {
         /// `SourceVersion`.
         #[serde(rename = "SourceVersion", skip_serializing_if = "Option::is_none")]
         pub source_version: Option<Value<String>>,
+    }
+    impl ProjectSourceVersion {
+        /// A `ProjectSourceVersion` of its required properties (`SourceIdentifier`), the others unset.
+        pub fn new(source_identifier: impl Into<Value<String>>) -> Self {
+            Self {
+                source_identifier: source_identifier.into(),
+                source_version: None,
+            }
+        }
     }
     /// `Source` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -930,6 +1095,23 @@ pub mod project {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+    impl Source {
+        /// A `Source` of its required properties (`Type`), the others unset.
+        pub fn new(r#type: impl Into<Value<String>>) -> Self {
+            Self {
+                auth: None,
+                build_spec: None,
+                build_status_config: None,
+                git_clone_depth: None,
+                git_submodules_config: None,
+                insecure_ssl: None,
+                location: None,
+                report_build_status: None,
+                source_identifier: None,
+                r#type: r#type.into(),
+            }
+        }
+    }
     /// `SourceAuth` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SourceAuth {
@@ -939,6 +1121,15 @@ pub mod project {
         /// `Type`.
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
+    }
+    impl SourceAuth {
+        /// A `SourceAuth` of its required properties (`Type`), the others unset.
+        pub fn new(r#type: impl Into<Value<String>>) -> Self {
+            Self {
+                resource: None,
+                r#type: r#type.into(),
+            }
+        }
     }
     /// `BuildStatusConfig` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -956,6 +1147,14 @@ pub mod project {
         /// `FetchSubmodules`.
         #[serde(rename = "FetchSubmodules")]
         pub fetch_submodules: Value<bool>,
+    }
+    impl GitSubmodulesConfig {
+        /// A `GitSubmodulesConfig` of its required properties (`FetchSubmodules`), the others unset.
+        pub fn new(fetch_submodules: impl Into<Value<bool>>) -> Self {
+            Self {
+                fetch_submodules: fetch_submodules.into(),
+            }
+        }
     }
     /// `ProjectTriggers` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -989,6 +1188,15 @@ pub mod project {
         #[serde(rename = "RequiresCommentApproval")]
         pub requires_comment_approval: Value<String>,
     }
+    impl PullRequestBuildPolicy {
+        /// A `PullRequestBuildPolicy` of its required properties (`RequiresCommentApproval`), the others unset.
+        pub fn new(requires_comment_approval: impl Into<Value<String>>) -> Self {
+            Self {
+                approver_roles: None,
+                requires_comment_approval: requires_comment_approval.into(),
+            }
+        }
+    }
     /// `ScopeConfiguration` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ScopeConfiguration {
@@ -1001,6 +1209,16 @@ pub mod project {
         /// `Scope`.
         #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
         pub scope: Option<Value<String>>,
+    }
+    impl ScopeConfiguration {
+        /// A `ScopeConfiguration` of its required properties (`Name`), the others unset.
+        pub fn new(name: impl Into<Value<String>>) -> Self {
+            Self {
+                domain: None,
+                name: name.into(),
+                scope: None,
+            }
+        }
     }
     /// `VpcConfig` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -1087,6 +1305,21 @@ pub mod report_group {
         #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
+    impl CfnReportGroupProps {
+        /// A `CfnReportGroupProps` of its required properties (`ExportConfig`, `Type`), the others unset.
+        pub fn new(
+            export_config: impl Into<ReportExportConfig>,
+            r#type: impl Into<Value<Type>>,
+        ) -> Self {
+            Self {
+                delete_reports: None,
+                export_config: export_config.into(),
+                name: None,
+                tags: None,
+                r#type: r#type.into(),
+            }
+        }
+    }
     /// `ReportExportConfig` of `AWS::CodeBuild::ReportGroup`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReportExportConfig {
@@ -1096,6 +1329,15 @@ pub mod report_group {
         /// `S3Destination`.
         #[serde(rename = "S3Destination", skip_serializing_if = "Option::is_none")]
         pub s3_destination: Option<S3ReportExportConfig>,
+    }
+    impl ReportExportConfig {
+        /// A `ReportExportConfig` of its required properties (`ExportConfigType`), the others unset.
+        pub fn new(export_config_type: impl Into<Value<ExportConfigType>>) -> Self {
+            Self {
+                export_config_type: export_config_type.into(),
+                s3_destination: None,
+            }
+        }
     }
     /// Values of `ExportConfigType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1151,6 +1393,19 @@ pub mod report_group {
         /// `Path`.
         #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
+    }
+    impl S3ReportExportConfig {
+        /// A `S3ReportExportConfig` of its required properties (`Bucket`), the others unset.
+        pub fn new(bucket: impl Into<Value<String>>) -> Self {
+            Self {
+                bucket: bucket.into(),
+                bucket_owner: None,
+                encryption_disabled: None,
+                encryption_key: None,
+                packaging: None,
+                path: None,
+            }
+        }
     }
     /// Values of `Packaging`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1285,5 +1540,20 @@ pub mod source_credential {
         /// The Bitbucket username when the authType is BASIC_AUTH. This parameter is not valid for other types of source providers or connections.
         #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
         pub username: Option<Value<String>>,
+    }
+    impl CfnSourceCredentialProps {
+        /// A `CfnSourceCredentialProps` of its required properties (`AuthType`, `ServerType`, `Token`), the others unset.
+        pub fn new(
+            auth_type: impl Into<Value<String>>,
+            server_type: impl Into<Value<String>>,
+            token: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                auth_type: auth_type.into(),
+                server_type: server_type.into(),
+                token: token.into(),
+                username: None,
+            }
+        }
     }
 }

@@ -3,10 +3,9 @@
 
 //! `AWS::CodeCommit::*` resources (1 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use repository::{CfnRepository, CfnRepositoryProps};
 /// `AWS::CodeCommit::Repository`: [`CfnRepository`], [`CfnRepositoryProps`] and their property types.
@@ -101,6 +100,19 @@ pub mod repository {
         #[serde(rename = "Triggers", skip_serializing_if = "Option::is_none")]
         pub triggers: Option<Vec<RepositoryTrigger>>,
     }
+    impl CfnRepositoryProps {
+        /// A `CfnRepositoryProps` of its required properties (`RepositoryName`), the others unset.
+        pub fn new(repository_name: impl Into<Value<String>>) -> Self {
+            Self {
+                code: None,
+                kms_key_id: None,
+                repository_description: None,
+                repository_name: repository_name.into(),
+                tags: None,
+                triggers: None,
+            }
+        }
+    }
     /// Information about code to be committed to a repository after it is created in an AWS CloudFormation stack. Information about code is only used in resource creation. Updates to a stack will not reflect changes made to code properties after initial resource creation.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Code {
@@ -110,6 +122,15 @@ pub mod repository {
         /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository. Changes to this property are ignored after initial resource creation.
         #[serde(rename = "S3")]
         pub s3: S3,
+    }
+    impl Code {
+        /// A `Code` of its required properties (`S3`), the others unset.
+        pub fn new(s3: impl Into<S3>) -> Self {
+            Self {
+                branch_name: None,
+                s3: s3.into(),
+            }
+        }
     }
     /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository. Changes to this property are ignored after initial resource creation.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -123,6 +144,19 @@ pub mod repository {
         /// The object version of the ZIP file, if versioning is enabled for the Amazon S3 bucket. Changes to this property are ignored after initial resource creation.
         #[serde(rename = "ObjectVersion", skip_serializing_if = "Option::is_none")]
         pub object_version: Option<Value<String>>,
+    }
+    impl S3 {
+        /// A `S3` of its required properties (`Bucket`, `Key`), the others unset.
+        pub fn new(
+            bucket: impl Into<Value<String>>,
+            key: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                bucket: bucket.into(),
+                key: key.into(),
+                object_version: None,
+            }
+        }
     }
     /// Information about a trigger for a repository.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -142,6 +176,22 @@ pub mod repository {
         /// The name of the trigger.
         #[serde(rename = "Name")]
         pub name: Value<String>,
+    }
+    impl RepositoryTrigger {
+        /// A `RepositoryTrigger` of its required properties (`DestinationArn`, `Events`, `Name`), the others unset.
+        pub fn new(
+            destination_arn: impl Into<Value<String>>,
+            events: impl Into<Vec<Value<EventsItem>>>,
+            name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                branches: None,
+                custom_data: None,
+                destination_arn: destination_arn.into(),
+                events: events.into(),
+                name: name.into(),
+            }
+        }
     }
     /// Values of `EventsItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,10 +3,9 @@
 
 //! `AWS::CodePipeline::*` resources (3 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use custom_action_type::{CfnCustomActionType, CfnCustomActionTypeProps};
 pub use pipeline::{CfnPipeline, CfnPipelineProps};
@@ -103,6 +102,27 @@ pub mod custom_action_type {
         #[serde(rename = "Version")]
         pub version: Value<String>,
     }
+    impl CfnCustomActionTypeProps {
+        /// A `CfnCustomActionTypeProps` of its required properties (`Category`, `InputArtifactDetails`, `OutputArtifactDetails`, `Provider`, `Version`), the others unset.
+        pub fn new(
+            category: impl Into<Value<Category>>,
+            input_artifact_details: impl Into<ArtifactDetails>,
+            output_artifact_details: impl Into<ArtifactDetails>,
+            provider: impl Into<Value<String>>,
+            version: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                category: category.into(),
+                configuration_properties: None,
+                input_artifact_details: input_artifact_details.into(),
+                output_artifact_details: output_artifact_details.into(),
+                provider: provider.into(),
+                settings: None,
+                tags: None,
+                version: version.into(),
+            }
+        }
+    }
     /// The category of the custom action, such as a build action or a test action.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Category {
@@ -176,6 +196,25 @@ pub mod custom_action_type {
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
     }
+    impl ConfigurationProperties {
+        /// A `ConfigurationProperties` of its required properties (`Key`, `Name`, `Required`, `Secret`), the others unset.
+        pub fn new(
+            key: impl Into<Value<bool>>,
+            name: impl Into<Value<String>>,
+            required: impl Into<Value<bool>>,
+            secret: impl Into<Value<bool>>,
+        ) -> Self {
+            Self {
+                description: None,
+                key: key.into(),
+                name: name.into(),
+                queryable: None,
+                required: required.into(),
+                secret: secret.into(),
+                r#type: None,
+            }
+        }
+    }
     /// The type of the configuration property.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -221,6 +260,18 @@ pub mod custom_action_type {
         /// The minimum number of artifacts allowed for the action type.
         #[serde(rename = "MinimumCount")]
         pub minimum_count: Value<i64>,
+    }
+    impl ArtifactDetails {
+        /// A `ArtifactDetails` of its required properties (`MaximumCount`, `MinimumCount`), the others unset.
+        pub fn new(
+            maximum_count: impl Into<Value<i64>>,
+            minimum_count: impl Into<Value<i64>>,
+        ) -> Self {
+            Self {
+                maximum_count: maximum_count.into(),
+                minimum_count: minimum_count.into(),
+            }
+        }
     }
     /// Settings is a property of the AWS::CodePipeline::CustomActionType resource that provides URLs that users can access to view information about the CodePipeline custom action.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -346,6 +397,28 @@ pub mod pipeline {
         #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
         pub variables: Option<Vec<VariableDeclaration>>,
     }
+    impl CfnPipelineProps {
+        /// A `CfnPipelineProps` of its required properties (`RoleArn`, `Stages`), the others unset.
+        pub fn new(
+            role_arn: impl Into<Value<String>>,
+            stages: impl Into<Vec<StageDeclaration>>,
+        ) -> Self {
+            Self {
+                artifact_store: None,
+                artifact_stores: None,
+                disable_inbound_stage_transitions: None,
+                execution_mode: None,
+                name: None,
+                pipeline_type: None,
+                restart_execution_on_update: None,
+                role_arn: role_arn.into(),
+                stages: stages.into(),
+                tags: None,
+                triggers: None,
+                variables: None,
+            }
+        }
+    }
     /// The S3 bucket where artifacts for the pipeline are stored.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ArtifactStore {
@@ -359,6 +432,19 @@ pub mod pipeline {
         #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
+    impl ArtifactStore {
+        /// A `ArtifactStore` of its required properties (`Location`, `Type`), the others unset.
+        pub fn new(
+            location: impl Into<Value<String>>,
+            r#type: impl Into<Value<Type>>,
+        ) -> Self {
+            Self {
+                encryption_key: None,
+                location: location.into(),
+                r#type: r#type.into(),
+            }
+        }
+    }
     /// Represents information about the key used to encrypt data in the artifact store, such as an AWS Key Management Service (AWS KMS) key
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EncryptionKey {
@@ -368,6 +454,18 @@ pub mod pipeline {
         /// The type of encryption key, such as an AWS KMS key. When creating or updating a pipeline, the value must be set to 'KMS'.
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
+    }
+    impl EncryptionKey {
+        /// A `EncryptionKey` of its required properties (`Id`, `Type`), the others unset.
+        pub fn new(
+            id: impl Into<Value<String>>,
+            r#type: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                id: id.into(),
+                r#type: r#type.into(),
+            }
+        }
     }
     /// The type of the artifact store, such as S3.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -409,6 +507,18 @@ pub mod pipeline {
         #[serde(rename = "Region")]
         pub region: Value<String>,
     }
+    impl ArtifactStoreMap {
+        /// A `ArtifactStoreMap` of its required properties (`ArtifactStore`, `Region`), the others unset.
+        pub fn new(
+            artifact_store: impl Into<ArtifactStore>,
+            region: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                artifact_store: artifact_store.into(),
+                region: region.into(),
+            }
+        }
+    }
     /// The name of the pipeline in which you want to disable the flow of artifacts from one stage to another.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct StageTransition {
@@ -418,6 +528,18 @@ pub mod pipeline {
         /// The name of the stage where you want to disable the inbound or outbound transition of artifacts.
         #[serde(rename = "StageName")]
         pub stage_name: Value<String>,
+    }
+    impl StageTransition {
+        /// A `StageTransition` of its required properties (`Reason`, `StageName`), the others unset.
+        pub fn new(
+            reason: impl Into<Value<String>>,
+            stage_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                reason: reason.into(),
+                stage_name: stage_name.into(),
+            }
+        }
     }
     /// The method that the pipeline will use to handle multiple executions. The default mode is SUPERSEDED.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -510,6 +632,22 @@ pub mod pipeline {
         #[serde(rename = "OnSuccess", skip_serializing_if = "Option::is_none")]
         pub on_success: Option<SuccessConditions>,
     }
+    impl StageDeclaration {
+        /// A `StageDeclaration` of its required properties (`Actions`, `Name`), the others unset.
+        pub fn new(
+            actions: impl Into<Vec<ActionDeclaration>>,
+            name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                actions: actions.into(),
+                before_entry: None,
+                blockers: None,
+                name: name.into(),
+                on_failure: None,
+                on_success: None,
+            }
+        }
+    }
     /// Represents information about an action declaration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ActionDeclaration {
@@ -556,6 +694,29 @@ pub mod pipeline {
         #[serde(rename = "TimeoutInMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_in_minutes: Option<Value<i64>>,
     }
+    impl ActionDeclaration {
+        /// A `ActionDeclaration` of its required properties (`ActionTypeId`, `Name`), the others unset.
+        pub fn new(
+            action_type_id: impl Into<ActionTypeId>,
+            name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                action_type_id: action_type_id.into(),
+                commands: None,
+                configuration: None,
+                environment_variables: None,
+                input_artifacts: None,
+                name: name.into(),
+                namespace: None,
+                output_artifacts: None,
+                output_variables: None,
+                region: None,
+                role_arn: None,
+                run_order: None,
+                timeout_in_minutes: None,
+            }
+        }
+    }
     /// Represents information about an action type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ActionTypeId {
@@ -571,6 +732,22 @@ pub mod pipeline {
         /// A string that describes the action version.
         #[serde(rename = "Version")]
         pub version: Value<String>,
+    }
+    impl ActionTypeId {
+        /// A `ActionTypeId` of its required properties (`Category`, `Owner`, `Provider`, `Version`), the others unset.
+        pub fn new(
+            category: impl Into<Value<Category>>,
+            owner: impl Into<Value<String>>,
+            provider: impl Into<Value<String>>,
+            version: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                category: category.into(),
+                owner: owner.into(),
+                provider: provider.into(),
+                version: version.into(),
+            }
+        }
     }
     /// A category defines what kind of action can be taken in the stage, and constrains the provider type for the action. Valid categories are limited to one of the values below.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -633,6 +810,19 @@ pub mod pipeline {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+    impl EnvironmentVariable {
+        /// A `EnvironmentVariable` of its required properties (`Name`, `Value`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                r#type: None,
+                value: value.into(),
+            }
+        }
+    }
     /// The type of the environment variable.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EnvironmentVariableType {
@@ -673,6 +863,12 @@ pub mod pipeline {
         #[serde(rename = "Name")]
         pub name: Value<String>,
     }
+    impl InputArtifact {
+        /// A `InputArtifact` of its required properties (`Name`), the others unset.
+        pub fn new(name: impl Into<Value<String>>) -> Self {
+            Self { name: name.into() }
+        }
+    }
     /// Represents information about the output of an action.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct OutputArtifact {
@@ -682,6 +878,15 @@ pub mod pipeline {
         /// The name of the output of an artifact, such as "My App".
         #[serde(rename = "Name")]
         pub name: Value<String>,
+    }
+    impl OutputArtifact {
+        /// A `OutputArtifact` of its required properties (`Name`), the others unset.
+        pub fn new(name: impl Into<Value<String>>) -> Self {
+            Self {
+                files: None,
+                name: name.into(),
+            }
+        }
     }
     /// The configuration that specifies the rules to run before stage starts.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -750,6 +955,18 @@ pub mod pipeline {
         /// Reserved for future use.
         #[serde(rename = "Type")]
         pub r#type: Value<BlockerDeclarationType>,
+    }
+    impl BlockerDeclaration {
+        /// A `BlockerDeclaration` of its required properties (`Name`, `Type`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            r#type: impl Into<Value<BlockerDeclarationType>>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                r#type: r#type.into(),
+            }
+        }
     }
     /// Reserved for future use.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -884,6 +1101,15 @@ pub mod pipeline {
         #[serde(rename = "ProviderType")]
         pub provider_type: Value<ProviderType>,
     }
+    impl PipelineTriggerDeclaration {
+        /// A `PipelineTriggerDeclaration` of its required properties (`ProviderType`), the others unset.
+        pub fn new(provider_type: impl Into<Value<ProviderType>>) -> Self {
+            Self {
+                git_configuration: None,
+                provider_type: provider_type.into(),
+            }
+        }
+    }
     /// A type of trigger configuration for Git-based source actions.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct GitConfiguration {
@@ -896,6 +1122,16 @@ pub mod pipeline {
         /// The name of the pipeline source action where the trigger configuration, such as Git tags, is specified. The trigger configuration will start the pipeline upon the specified change only.
         #[serde(rename = "SourceActionName")]
         pub source_action_name: Value<String>,
+    }
+    impl GitConfiguration {
+        /// A `GitConfiguration` of its required properties (`SourceActionName`), the others unset.
+        pub fn new(source_action_name: impl Into<Value<String>>) -> Self {
+            Self {
+                pull_request: None,
+                push: None,
+                source_action_name: source_action_name.into(),
+            }
+        }
     }
     /// The event criteria for the pull request trigger configuration, such as the lists of branches or file paths to include and exclude.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -996,6 +1232,16 @@ pub mod pipeline {
         #[serde(rename = "Name")]
         pub name: Value<String>,
     }
+    impl VariableDeclaration {
+        /// A `VariableDeclaration` of its required properties (`Name`), the others unset.
+        pub fn new(name: impl Into<Value<String>>) -> Self {
+            Self {
+                default_value: None,
+                description: None,
+                name: name.into(),
+            }
+        }
+    }
 }
 /// `AWS::CodePipeline::Webhook`: [`CfnWebhook`], [`CfnWebhookProps`] and their property types.
 pub mod webhook {
@@ -1089,6 +1335,28 @@ pub mod webhook {
         )]
         pub target_pipeline_version: Option<Value<i64>>,
     }
+    impl CfnWebhookProps {
+        /// A `CfnWebhookProps` of its required properties (`Authentication`, `AuthenticationConfiguration`, `Filters`, `TargetAction`, `TargetPipeline`), the others unset.
+        pub fn new(
+            authentication: impl Into<Value<Authentication>>,
+            authentication_configuration: impl Into<WebhookAuthConfiguration>,
+            filters: impl Into<Vec<WebhookFilterRule>>,
+            target_action: impl Into<Value<String>>,
+            target_pipeline: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                authentication: authentication.into(),
+                authentication_configuration: authentication_configuration.into(),
+                filters: filters.into(),
+                name: None,
+                register_with_third_party: None,
+                tags: None,
+                target_action: target_action.into(),
+                target_pipeline: target_pipeline.into(),
+                target_pipeline_version: None,
+            }
+        }
+    }
     /// Supported options are GITHUB_HMAC, IP, and UNAUTHENTICATED.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Authentication {
@@ -1144,5 +1412,14 @@ pub mod webhook {
         /// The value selected by the JsonPath expression must match what is supplied in the MatchEquals field. Otherwise, the request is ignored.
         #[serde(rename = "MatchEquals", skip_serializing_if = "Option::is_none")]
         pub match_equals: Option<Value<String>>,
+    }
+    impl WebhookFilterRule {
+        /// A `WebhookFilterRule` of its required properties (`JsonPath`), the others unset.
+        pub fn new(json_path: impl Into<Value<String>>) -> Self {
+            Self {
+                json_path: json_path.into(),
+                match_equals: None,
+            }
+        }
     }
 }

@@ -3,10 +3,9 @@
 
 //! `AWS::CodeStarConnections::*` resources (3 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use connection::{CfnConnection, CfnConnectionProps};
 pub use repository_link::{CfnRepositoryLink, CfnRepositoryLinkProps};
@@ -89,6 +88,17 @@ pub mod connection {
         /// Specifies the tags applied to a connection.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnConnectionProps {
+        /// A `CfnConnectionProps` of its required properties (`ConnectionName`), the others unset.
+        pub fn new(connection_name: impl Into<Value<String>>) -> Self {
+            Self {
+                connection_name: connection_name.into(),
+                host_arn: None,
+                provider_type: None,
+                tags: None,
+            }
+        }
     }
     /// The name of the external provider where your third-party code repository is configured. You must specify either a ProviderType or a HostArn.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,6 +224,22 @@ pub mod repository_link {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnRepositoryLinkProps {
+        /// A `CfnRepositoryLinkProps` of its required properties (`ConnectionArn`, `OwnerId`, `RepositoryName`), the others unset.
+        pub fn new(
+            connection_arn: impl Into<Value<String>>,
+            owner_id: impl Into<Value<String>>,
+            repository_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                connection_arn: connection_arn.into(),
+                encryption_key_arn: None,
+                owner_id: owner_id.into(),
+                repository_name: repository_name.into(),
+                tags: None,
+            }
+        }
+    }
 }
 /// `AWS::CodeStarConnections::SyncConfiguration`: [`CfnSyncConfiguration`], [`CfnSyncConfigurationProps`] and their property types.
 pub mod sync_configuration {
@@ -311,6 +337,28 @@ pub mod sync_configuration {
             skip_serializing_if = "Option::is_none"
         )]
         pub trigger_resource_update_on: Option<Value<TriggerResourceUpdateOn>>,
+    }
+    impl CfnSyncConfigurationProps {
+        /// A `CfnSyncConfigurationProps` of its required properties (`Branch`, `ConfigFile`, `RepositoryLinkId`, `ResourceName`, `RoleArn`, `SyncType`), the others unset.
+        pub fn new(
+            branch: impl Into<Value<String>>,
+            config_file: impl Into<Value<String>>,
+            repository_link_id: impl Into<Value<String>>,
+            resource_name: impl Into<Value<String>>,
+            role_arn: impl Into<Value<String>>,
+            sync_type: impl Into<Value<SyncType>>,
+        ) -> Self {
+            Self {
+                branch: branch.into(),
+                config_file: config_file.into(),
+                publish_deployment_status: None,
+                repository_link_id: repository_link_id.into(),
+                resource_name: resource_name.into(),
+                role_arn: role_arn.into(),
+                sync_type: sync_type.into(),
+                trigger_resource_update_on: None,
+            }
+        }
     }
     /// Whether to enable or disable publishing of deployment status to source providers.
     #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,10 +3,9 @@
 
 //! `AWS::ControlTower::*` resources (3 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use enabled_baseline::{CfnEnabledBaseline, CfnEnabledBaselineProps};
 pub use enabled_control::{CfnEnabledControl, CfnEnabledControlProps};
@@ -83,6 +82,22 @@ pub mod enabled_baseline {
         /// `TargetIdentifier`.
         #[serde(rename = "TargetIdentifier")]
         pub target_identifier: Value<String>,
+    }
+    impl CfnEnabledBaselineProps {
+        /// A `CfnEnabledBaselineProps` of its required properties (`BaselineIdentifier`, `BaselineVersion`, `TargetIdentifier`), the others unset.
+        pub fn new(
+            baseline_identifier: impl Into<Value<String>>,
+            baseline_version: impl Into<Value<String>>,
+            target_identifier: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                baseline_identifier: baseline_identifier.into(),
+                baseline_version: baseline_version.into(),
+                parameters: None,
+                tags: None,
+                target_identifier: target_identifier.into(),
+            }
+        }
     }
     /// `Parameter` of `AWS::ControlTower::EnabledBaseline`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -162,6 +177,20 @@ pub mod enabled_control {
         #[serde(rename = "TargetIdentifier")]
         pub target_identifier: Value<String>,
     }
+    impl CfnEnabledControlProps {
+        /// A `CfnEnabledControlProps` of its required properties (`ControlIdentifier`, `TargetIdentifier`), the others unset.
+        pub fn new(
+            control_identifier: impl Into<Value<String>>,
+            target_identifier: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                control_identifier: control_identifier.into(),
+                parameters: None,
+                tags: None,
+                target_identifier: target_identifier.into(),
+            }
+        }
+    }
     /// `EnabledControlParameter` of `AWS::ControlTower::EnabledControl`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EnabledControlParameter {
@@ -171,6 +200,18 @@ pub mod enabled_control {
         /// `Value`. One of `array`, `string`, `number`, `object`, `boolean` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
         #[serde(rename = "Value")]
         pub value: serde_json::Value,
+    }
+    impl EnabledControlParameter {
+        /// A `EnabledControlParameter` of its required properties (`Key`, `Value`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            value: impl Into<serde_json::Value>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                value: value.into(),
+            }
+        }
     }
 }
 /// `AWS::ControlTower::LandingZone`: [`CfnLandingZone`], [`CfnLandingZoneProps`] and their property types.
@@ -255,6 +296,20 @@ pub mod landing_zone {
         /// `Version`.
         #[serde(rename = "Version")]
         pub version: Value<String>,
+    }
+    impl CfnLandingZoneProps {
+        /// A `CfnLandingZoneProps` of its required properties (`Manifest`, `Version`), the others unset.
+        pub fn new(
+            manifest: impl Into<serde_json::Value>,
+            version: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                manifest: manifest.into(),
+                remediation_types: None,
+                tags: None,
+                version: version.into(),
+            }
+        }
     }
     /// Values of `RemediationTypesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]

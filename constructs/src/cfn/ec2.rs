@@ -3,10 +3,9 @@
 
 //! `AWS::EC2::*` resources (124 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use application_status_check::{
     CfnApplicationStatusCheck, CfnApplicationStatusCheckProps,
@@ -371,6 +370,31 @@ pub mod application_status_check {
         #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
         pub timeout: Option<Value<i64>>,
     }
+    impl CfnApplicationStatusCheckProps {
+        /// A `CfnApplicationStatusCheckProps` of its required properties (`Port`, `Protocol`), the others unset.
+        pub fn new(
+            port: impl Into<Value<i64>>,
+            protocol: impl Into<Value<Protocol>>,
+        ) -> Self {
+            Self {
+                aggregation: None,
+                device_index: None,
+                failure_threshold: None,
+                health_check_paths: None,
+                initialization_grace_period_seconds: None,
+                interval: None,
+                ip_scope: None,
+                ip_version: None,
+                path: None,
+                port: port.into(),
+                protocol: protocol.into(),
+                status_code_matcher: None,
+                success_threshold: None,
+                tags: None,
+                timeout: None,
+            }
+        }
+    }
     /// Whether this check is included in the rolled-up application status.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Aggregation {
@@ -606,6 +630,22 @@ pub mod capacity_manager_data_export {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnCapacityManagerDataExportProps {
+        /// A `CfnCapacityManagerDataExportProps` of its required properties (`OutputFormat`, `S3BucketName`, `Schedule`), the others unset.
+        pub fn new(
+            output_format: impl Into<Value<OutputFormat>>,
+            s3_bucket_name: impl Into<Value<String>>,
+            schedule: impl Into<Value<Schedule>>,
+        ) -> Self {
+            Self {
+                output_format: output_format.into(),
+                s3_bucket_name: s3_bucket_name.into(),
+                s3_bucket_prefix: None,
+                schedule: schedule.into(),
+                tags: None,
+            }
+        }
+    }
     /// The format of the exported capacity manager data. Choose 'csv' for comma-separated values or 'parquet' for optimized columnar storage format.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum OutputFormat {
@@ -831,6 +871,32 @@ pub mod capacity_reservation {
             skip_serializing_if = "Option::is_none"
         )]
         pub unused_reservation_billing_owner_id: Option<Value<String>>,
+    }
+    impl CfnCapacityReservationProps {
+        /// A `CfnCapacityReservationProps` of its required properties (`InstanceCount`, `InstancePlatform`, `InstanceType`), the others unset.
+        pub fn new(
+            instance_count: impl Into<Value<i64>>,
+            instance_platform: impl Into<Value<InstancePlatform>>,
+            instance_type: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                availability_zone: None,
+                availability_zone_id: None,
+                ebs_optimized: None,
+                end_date: None,
+                end_date_type: None,
+                ephemeral_storage: None,
+                instance_count: instance_count.into(),
+                instance_match_criteria: None,
+                instance_platform: instance_platform.into(),
+                instance_type: instance_type.into(),
+                out_post_arn: None,
+                placement_group_arn: None,
+                tag_specifications: None,
+                tenancy: None,
+                unused_reservation_billing_owner_id: None,
+            }
+        }
     }
     /// Values of `EndDateType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2151,6 +2217,15 @@ pub mod carrier_gateway {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+    impl CfnCarrierGatewayProps {
+        /// A `CfnCarrierGatewayProps` of its required properties (`VpcId`), the others unset.
+        pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
+            Self {
+                tags: None,
+                vpc_id: vpc_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::ClientVpnAuthorizationRule`: [`CfnClientVpnAuthorizationRule`], [`CfnClientVpnAuthorizationRuleProps`] and their property types.
 pub mod client_vpn_authorization_rule {
@@ -2225,6 +2300,21 @@ pub mod client_vpn_authorization_rule {
         /// The IPv4 address range, in CIDR notation, of the network for which access is being authorized.
         #[serde(rename = "TargetNetworkCidr")]
         pub target_network_cidr: Value<String>,
+    }
+    impl CfnClientVpnAuthorizationRuleProps {
+        /// A `CfnClientVpnAuthorizationRuleProps` of its required properties (`ClientVpnEndpointId`, `TargetNetworkCidr`), the others unset.
+        pub fn new(
+            client_vpn_endpoint_id: impl Into<Value<String>>,
+            target_network_cidr: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                access_group_id: None,
+                authorize_all_groups: None,
+                client_vpn_endpoint_id: client_vpn_endpoint_id.into(),
+                description: None,
+                target_network_cidr: target_network_cidr.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::ClientVpnEndpoint`: [`CfnClientVpnEndpoint`], [`CfnClientVpnEndpointProps`] and their property types.
@@ -2381,6 +2471,40 @@ pub mod client_vpn_endpoint {
         #[serde(rename = "VpnPort", skip_serializing_if = "Option::is_none")]
         pub vpn_port: Option<Value<i64>>,
     }
+    impl CfnClientVpnEndpointProps {
+        /// A `CfnClientVpnEndpointProps` of its required properties (`AuthenticationOptions`, `ConnectionLogOptions`, `ServerCertificateArn`), the others unset.
+        pub fn new(
+            authentication_options: impl Into<Vec<ClientAuthenticationRequest>>,
+            connection_log_options: impl Into<ConnectionLogOptions>,
+            server_certificate_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                authentication_options: authentication_options.into(),
+                authorization_policy: None,
+                client_cidr_block: None,
+                client_connect_options: None,
+                client_login_banner_options: None,
+                client_route_enforcement_options: None,
+                connection_log_options: connection_log_options.into(),
+                description: None,
+                device_posture_options: None,
+                disconnect_on_session_timeout: None,
+                dns_servers: None,
+                endpoint_ip_address_type: None,
+                security_group_ids: None,
+                self_service_portal: None,
+                server_certificate_arn: server_certificate_arn.into(),
+                session_timeout_hours: None,
+                split_tunnel: None,
+                tag_specifications: None,
+                traffic_ip_address_type: None,
+                transit_gateway_configuration: None,
+                transport_protocol: None,
+                vpc_id: None,
+                vpn_port: None,
+            }
+        }
+    }
     /// `ClientAuthenticationRequest` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClientAuthenticationRequest {
@@ -2403,12 +2527,31 @@ pub mod client_vpn_endpoint {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+    impl ClientAuthenticationRequest {
+        /// A `ClientAuthenticationRequest` of its required properties (`Type`), the others unset.
+        pub fn new(r#type: impl Into<Value<String>>) -> Self {
+            Self {
+                active_directory: None,
+                federated_authentication: None,
+                mutual_authentication: None,
+                r#type: r#type.into(),
+            }
+        }
+    }
     /// `DirectoryServiceAuthenticationRequest` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DirectoryServiceAuthenticationRequest {
         /// `DirectoryId`.
         #[serde(rename = "DirectoryId")]
         pub directory_id: Value<String>,
+    }
+    impl DirectoryServiceAuthenticationRequest {
+        /// A `DirectoryServiceAuthenticationRequest` of its required properties (`DirectoryId`), the others unset.
+        pub fn new(directory_id: impl Into<Value<String>>) -> Self {
+            Self {
+                directory_id: directory_id.into(),
+            }
+        }
     }
     /// `FederatedAuthenticationRequest` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -2423,12 +2566,30 @@ pub mod client_vpn_endpoint {
         )]
         pub self_service_saml_provider_arn: Option<Value<String>>,
     }
+    impl FederatedAuthenticationRequest {
+        /// A `FederatedAuthenticationRequest` of its required properties (`SAMLProviderArn`), the others unset.
+        pub fn new(saml_provider_arn: impl Into<Value<String>>) -> Self {
+            Self {
+                saml_provider_arn: saml_provider_arn.into(),
+                self_service_saml_provider_arn: None,
+            }
+        }
+    }
     /// `CertificateAuthenticationRequest` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CertificateAuthenticationRequest {
         /// `ClientRootCertificateChainArn`.
         #[serde(rename = "ClientRootCertificateChainArn")]
         pub client_root_certificate_chain_arn: Value<String>,
+    }
+    impl CertificateAuthenticationRequest {
+        /// A `CertificateAuthenticationRequest` of its required properties (`ClientRootCertificateChainArn`), the others unset.
+        pub fn new(client_root_certificate_chain_arn: impl Into<Value<String>>) -> Self {
+            Self {
+                client_root_certificate_chain_arn: client_root_certificate_chain_arn
+                    .into(),
+            }
+        }
     }
     /// `AuthorizationPolicy` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -2443,6 +2604,16 @@ pub mod client_vpn_endpoint {
         #[serde(rename = "ShadowMode", skip_serializing_if = "Option::is_none")]
         pub shadow_mode: Option<Value<String>>,
     }
+    impl AuthorizationPolicy {
+        /// A `AuthorizationPolicy` of its required properties (`PolicyDocument`), the others unset.
+        pub fn new(policy_document: impl Into<Value<String>>) -> Self {
+            Self {
+                description: None,
+                policy_document: policy_document.into(),
+                shadow_mode: None,
+            }
+        }
+    }
     /// `ClientConnectOptions` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClientConnectOptions {
@@ -2453,6 +2624,15 @@ pub mod client_vpn_endpoint {
         #[serde(rename = "LambdaFunctionArn", skip_serializing_if = "Option::is_none")]
         pub lambda_function_arn: Option<Value<String>>,
     }
+    impl ClientConnectOptions {
+        /// A `ClientConnectOptions` of its required properties (`Enabled`), the others unset.
+        pub fn new(enabled: impl Into<Value<bool>>) -> Self {
+            Self {
+                enabled: enabled.into(),
+                lambda_function_arn: None,
+            }
+        }
+    }
     /// `ClientLoginBannerOptions` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClientLoginBannerOptions {
@@ -2462,6 +2642,15 @@ pub mod client_vpn_endpoint {
         /// `Enabled`.
         #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
+    }
+    impl ClientLoginBannerOptions {
+        /// A `ClientLoginBannerOptions` of its required properties (`Enabled`), the others unset.
+        pub fn new(enabled: impl Into<Value<bool>>) -> Self {
+            Self {
+                banner_text: None,
+                enabled: enabled.into(),
+            }
+        }
     }
     /// `ClientRouteEnforcementOptions` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -2489,6 +2678,17 @@ pub mod client_vpn_endpoint {
         )]
         pub include_authorization_policy_context: Option<Value<bool>>,
     }
+    impl ConnectionLogOptions {
+        /// A `ConnectionLogOptions` of its required properties (`Enabled`), the others unset.
+        pub fn new(enabled: impl Into<Value<bool>>) -> Self {
+            Self {
+                cloudwatch_log_group: None,
+                cloudwatch_log_stream: None,
+                enabled: enabled.into(),
+                include_authorization_policy_context: None,
+            }
+        }
+    }
     /// `DevicePostureOptions` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DevicePostureOptions {
@@ -2498,6 +2698,18 @@ pub mod client_vpn_endpoint {
         /// `TrustProviders`.
         #[serde(rename = "TrustProviders")]
         pub trust_providers: Vec<DevicePostureTrustProvider>,
+    }
+    impl DevicePostureOptions {
+        /// A `DevicePostureOptions` of its required properties (`Enabled`, `TrustProviders`), the others unset.
+        pub fn new(
+            enabled: impl Into<Value<bool>>,
+            trust_providers: impl Into<Vec<DevicePostureTrustProvider>>,
+        ) -> Self {
+            Self {
+                enabled: enabled.into(),
+                trust_providers: trust_providers.into(),
+            }
+        }
     }
     /// `DevicePostureTrustProvider` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -2512,6 +2724,19 @@ pub mod client_vpn_endpoint {
         #[serde(rename = "TrustProviderType")]
         pub trust_provider_type: Value<String>,
     }
+    impl DevicePostureTrustProvider {
+        /// A `DevicePostureTrustProvider` of its required properties (`TenantId`, `TrustProviderType`), the others unset.
+        pub fn new(
+            tenant_id: impl Into<Value<String>>,
+            trust_provider_type: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                public_signing_key_url: None,
+                tenant_id: tenant_id.into(),
+                trust_provider_type: trust_provider_type.into(),
+            }
+        }
+    }
     /// `TagSpecification` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TagSpecification {
@@ -2521,6 +2746,18 @@ pub mod client_vpn_endpoint {
         /// `Tags`.
         #[serde(rename = "Tags")]
         pub tags: Vec<crate::cfn::Tag>,
+    }
+    impl TagSpecification {
+        /// A `TagSpecification` of its required properties (`ResourceType`, `Tags`), the others unset.
+        pub fn new(
+            resource_type: impl Into<Value<String>>,
+            tags: impl Into<Vec<crate::cfn::Tag>>,
+        ) -> Self {
+            Self {
+                resource_type: resource_type.into(),
+                tags: tags.into(),
+            }
+        }
     }
     /// `TransitGatewayConfiguration` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -2534,6 +2771,16 @@ pub mod client_vpn_endpoint {
         /// `TransitGatewayId`.
         #[serde(rename = "TransitGatewayId")]
         pub transit_gateway_id: Value<String>,
+    }
+    impl TransitGatewayConfiguration {
+        /// A `TransitGatewayConfiguration` of its required properties (`TransitGatewayId`), the others unset.
+        pub fn new(transit_gateway_id: impl Into<Value<String>>) -> Self {
+            Self {
+                availability_zone_ids: None,
+                availability_zones: None,
+                transit_gateway_id: transit_gateway_id.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::ClientVpnRoute`: [`CfnClientVpnRoute`], [`CfnClientVpnRouteProps`] and their property types.
@@ -2606,6 +2853,20 @@ pub mod client_vpn_route {
         #[serde(rename = "TargetVpcSubnetId", skip_serializing_if = "Option::is_none")]
         pub target_vpc_subnet_id: Option<Value<String>>,
     }
+    impl CfnClientVpnRouteProps {
+        /// A `CfnClientVpnRouteProps` of its required properties (`ClientVpnEndpointId`, `DestinationCidrBlock`), the others unset.
+        pub fn new(
+            client_vpn_endpoint_id: impl Into<Value<String>>,
+            destination_cidr_block: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                client_vpn_endpoint_id: client_vpn_endpoint_id.into(),
+                description: None,
+                destination_cidr_block: destination_cidr_block.into(),
+                target_vpc_subnet_id: None,
+            }
+        }
+    }
 }
 /// `AWS::EC2::ClientVpnTargetNetworkAssociation`: [`CfnClientVpnTargetNetworkAssociation`], [`CfnClientVpnTargetNetworkAssociationProps`] and their property types.
 pub mod client_vpn_target_network_association {
@@ -2676,6 +2937,17 @@ pub mod client_vpn_target_network_association {
         /// `SubnetId`.
         #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
+    }
+    impl CfnClientVpnTargetNetworkAssociationProps {
+        /// A `CfnClientVpnTargetNetworkAssociationProps` of its required properties (`ClientVpnEndpointId`), the others unset.
+        pub fn new(client_vpn_endpoint_id: impl Into<Value<String>>) -> Self {
+            Self {
+                availability_zone: None,
+                availability_zone_id: None,
+                client_vpn_endpoint_id: client_vpn_endpoint_id.into(),
+                subnet_id: None,
+            }
+        }
     }
 }
 /// `AWS::EC2::CustomerGateway`: [`CfnCustomerGateway`], [`CfnCustomerGatewayProps`] and their property types.
@@ -2760,6 +3032,23 @@ pub mod customer_gateway {
         /// The type of VPN connection that this customer gateway supports (`ipsec.1`).
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
+    }
+    impl CfnCustomerGatewayProps {
+        /// A `CfnCustomerGatewayProps` of its required properties (`IpAddress`, `Type`), the others unset.
+        pub fn new(
+            ip_address: impl Into<Value<String>>,
+            r#type: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                bgp_asn: None,
+                bgp_asn_extended: None,
+                certificate_arn: None,
+                device_name: None,
+                ip_address: ip_address.into(),
+                tags: None,
+                r#type: r#type.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::DHCPOptions`: [`CfnDhcpOptions`], [`CfnDhcpOptionsProps`] and their property types.
@@ -2968,6 +3257,29 @@ pub mod ec2_fleet {
         #[serde(rename = "ValidUntil", skip_serializing_if = "Option::is_none")]
         pub valid_until: Option<Value<String>>,
     }
+    impl CfnEc2FleetProps {
+        /// A `CfnEc2FleetProps` of its required properties (`LaunchTemplateConfigs`, `TargetCapacitySpecification`), the others unset.
+        pub fn new(
+            launch_template_configs: impl Into<Vec<FleetLaunchTemplateConfigRequest>>,
+            target_capacity_specification: impl Into<TargetCapacitySpecificationRequest>,
+        ) -> Self {
+            Self {
+                context: None,
+                excess_capacity_termination_policy: None,
+                launch_template_configs: launch_template_configs.into(),
+                on_demand_options: None,
+                replace_unhealthy_instances: None,
+                reserved_capacity_options: None,
+                spot_options: None,
+                tag_specifications: None,
+                target_capacity_specification: target_capacity_specification.into(),
+                terminate_instances_with_expiration: None,
+                r#type: None,
+                valid_from: None,
+                valid_until: None,
+            }
+        }
+    }
     /// Values of `ExcessCapacityTerminationPolicy`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ExcessCapacityTerminationPolicy {
@@ -3035,6 +3347,17 @@ pub mod ec2_fleet {
         /// `Version`.
         #[serde(rename = "Version")]
         pub version: Value<String>,
+    }
+    impl FleetLaunchTemplateSpecificationRequest {
+        /// A `FleetLaunchTemplateSpecificationRequest` of its required properties (`Version`), the others unset.
+        pub fn new(version: impl Into<Value<String>>) -> Self {
+            Self {
+                launch_template_id: None,
+                launch_template_name: None,
+                launch_template_specification_user_data: None,
+                version: version.into(),
+            }
+        }
     }
     /// `FleetLaunchTemplateOverridesRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -4681,6 +5004,18 @@ pub mod ec2_fleet {
         #[serde(rename = "TotalTargetCapacity")]
         pub total_target_capacity: Value<i64>,
     }
+    impl TargetCapacitySpecificationRequest {
+        /// A `TargetCapacitySpecificationRequest` of its required properties (`TotalTargetCapacity`), the others unset.
+        pub fn new(total_target_capacity: impl Into<Value<i64>>) -> Self {
+            Self {
+                default_target_capacity_type: None,
+                on_demand_target_capacity: None,
+                spot_target_capacity: None,
+                target_capacity_unit_type: None,
+                total_target_capacity: total_target_capacity.into(),
+            }
+        }
+    }
     /// Values of `DefaultTargetCapacityType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DefaultTargetCapacityType {
@@ -5019,6 +5354,15 @@ pub mod egress_only_internet_gateway {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+    impl CfnEgressOnlyInternetGatewayProps {
+        /// A `CfnEgressOnlyInternetGatewayProps` of its required properties (`VpcId`), the others unset.
+        pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
+            Self {
+                tags: None,
+                vpc_id: vpc_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::EnclaveCertificateIamRoleAssociation`: [`CfnEnclaveCertificateIamRoleAssociation`], [`CfnEnclaveCertificateIamRoleAssociationProps`] and their property types.
 pub mod enclave_certificate_iam_role_association {
@@ -5092,6 +5436,18 @@ pub mod enclave_certificate_iam_role_association {
         /// The Amazon Resource Name (ARN) of the IAM role to associate with the ACM certificate. You can associate up to 16 IAM roles with an ACM certificate.
         #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
+    }
+    impl CfnEnclaveCertificateIamRoleAssociationProps {
+        /// A `CfnEnclaveCertificateIamRoleAssociationProps` of its required properties (`CertificateArn`, `RoleArn`), the others unset.
+        pub fn new(
+            certificate_arn: impl Into<Value<String>>,
+            role_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                certificate_arn: certificate_arn.into(),
+                role_arn: role_arn.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::FlowLog`: [`CfnFlowLog`], [`CfnFlowLogProps`] and their property types.
@@ -5211,6 +5567,29 @@ pub mod flow_log {
         #[serde(rename = "TrafficType", skip_serializing_if = "Option::is_none")]
         pub traffic_type: Option<Value<TrafficType>>,
     }
+    impl CfnFlowLogProps {
+        /// A `CfnFlowLogProps` of its required properties (`ResourceId`, `ResourceType`), the others unset.
+        pub fn new(
+            resource_id: impl Into<Value<String>>,
+            resource_type: impl Into<Value<ResourceType>>,
+        ) -> Self {
+            Self {
+                deliver_cross_account_role: None,
+                deliver_logs_permission_arn: None,
+                destination_options: None,
+                log_destination: None,
+                log_destination_type: None,
+                log_format: None,
+                log_group_name: None,
+                max_aggregation_interval: None,
+                resource_id: resource_id.into(),
+                resource_type: resource_type.into(),
+                tag_field_specifications: None,
+                tags: None,
+                traffic_type: None,
+            }
+        }
+    }
     /// `DestinationOptions` of `AWS::EC2::FlowLog`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DestinationOptions {
@@ -5223,6 +5602,20 @@ pub mod flow_log {
         /// `PerHourPartition`.
         #[serde(rename = "PerHourPartition")]
         pub per_hour_partition: Value<bool>,
+    }
+    impl DestinationOptions {
+        /// A `DestinationOptions` of its required properties (`FileFormat`, `HiveCompatiblePartitions`, `PerHourPartition`), the others unset.
+        pub fn new(
+            file_format: impl Into<Value<FileFormat>>,
+            hive_compatible_partitions: impl Into<Value<bool>>,
+            per_hour_partition: impl Into<Value<bool>>,
+        ) -> Self {
+            Self {
+                file_format: file_format.into(),
+                hive_compatible_partitions: hive_compatible_partitions.into(),
+                per_hour_partition: per_hour_partition.into(),
+            }
+        }
     }
     /// Values of `FileFormat`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -5347,6 +5740,18 @@ pub mod flow_log {
         /// `TagKeys`.
         #[serde(rename = "TagKeys")]
         pub tag_keys: Vec<Value<String>>,
+    }
+    impl TagFieldSpecification {
+        /// A `TagFieldSpecification` of its required properties (`ResourceType`, `TagKeys`), the others unset.
+        pub fn new(
+            resource_type: impl Into<Value<TagFieldSpecificationResourceType>>,
+            tag_keys: impl Into<Vec<Value<String>>>,
+        ) -> Self {
+            Self {
+                resource_type: resource_type.into(),
+                tag_keys: tag_keys.into(),
+            }
+        }
     }
     /// Values of `ResourceType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -5602,6 +6007,18 @@ pub mod gateway_route_table_association {
         #[serde(rename = "RouteTableId")]
         pub route_table_id: Value<String>,
     }
+    impl CfnGatewayRouteTableAssociationProps {
+        /// A `CfnGatewayRouteTableAssociationProps` of its required properties (`GatewayId`, `RouteTableId`), the others unset.
+        pub fn new(
+            gateway_id: impl Into<Value<String>>,
+            route_table_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                gateway_id: gateway_id.into(),
+                route_table_id: route_table_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::Host`: [`CfnHost`], [`CfnHostProps`] and their property types.
 pub mod host {
@@ -5688,6 +6105,22 @@ pub mod host {
         /// Any tags assigned to the Host.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnHostProps {
+        /// A `CfnHostProps` of its required properties (`AvailabilityZone`), the others unset.
+        pub fn new(availability_zone: impl Into<Value<String>>) -> Self {
+            Self {
+                asset_id: None,
+                auto_placement: None,
+                availability_zone: availability_zone.into(),
+                host_maintenance: None,
+                host_recovery: None,
+                instance_family: None,
+                instance_type: None,
+                outpost_arn: None,
+                tags: None,
+            }
+        }
     }
     /// Indicates whether the host accepts any untargeted instance launches that match its instance type configuration, or if it only accepts Host tenancy instance launches that specify its unique host ID.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -5907,6 +6340,14 @@ pub mod ipam {
         #[serde(rename = "OrganizationsEntityPath")]
         pub organizations_entity_path: Value<String>,
     }
+    impl IpamOrganizationalUnitExclusion {
+        /// A `IpamOrganizationalUnitExclusion` of its required properties (`OrganizationsEntityPath`), the others unset.
+        pub fn new(organizations_entity_path: impl Into<Value<String>>) -> Self {
+            Self {
+                organizations_entity_path: organizations_entity_path.into(),
+            }
+        }
+    }
     /// A metered account is an account that is charged for active IP addresses managed in IPAM
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum MeteredAccount {
@@ -5946,6 +6387,14 @@ pub mod ipam {
         /// The name of the region.
         #[serde(rename = "RegionName")]
         pub region_name: Value<String>,
+    }
+    impl IpamOperatingRegion {
+        /// A `IpamOperatingRegion` of its required properties (`RegionName`), the others unset.
+        pub fn new(region_name: impl Into<Value<String>>) -> Self {
+            Self {
+                region_name: region_name.into(),
+            }
+        }
     }
     /// The tier of the IPAM.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -6054,6 +6503,17 @@ pub mod ipam_allocation {
         /// The desired netmask length of the allocation. If set, IPAM will choose a block of free space with this size and return the CIDR representing it.
         #[serde(rename = "NetmaskLength", skip_serializing_if = "Option::is_none")]
         pub netmask_length: Option<Value<i64>>,
+    }
+    impl CfnIpamAllocationProps {
+        /// A `CfnIpamAllocationProps` of its required properties (`IpamPoolId`), the others unset.
+        pub fn new(ipam_pool_id: impl Into<Value<String>>) -> Self {
+            Self {
+                cidr: None,
+                description: None,
+                ipam_pool_id: ipam_pool_id.into(),
+                netmask_length: None,
+            }
+        }
     }
 }
 /// `AWS::EC2::IPAMPool`: [`CfnIpamPool`], [`CfnIpamPoolProps`] and their property types.
@@ -6211,12 +6671,44 @@ pub mod ipam_pool {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnIpamPoolProps {
+        /// A `CfnIpamPoolProps` of its required properties (`AddressFamily`, `IpamScopeId`), the others unset.
+        pub fn new(
+            address_family: impl Into<Value<String>>,
+            ipam_scope_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                address_family: address_family.into(),
+                allocation_default_netmask_length: None,
+                allocation_max_netmask_length: None,
+                allocation_min_netmask_length: None,
+                allocation_resource_tags: None,
+                auto_import: None,
+                aws_service: None,
+                description: None,
+                ipam_scope_id: ipam_scope_id.into(),
+                locale: None,
+                provisioned_cidrs: None,
+                public_ip_source: None,
+                publicly_advertisable: None,
+                source_ipam_pool_id: None,
+                source_resource: None,
+                tags: None,
+            }
+        }
+    }
     /// An address space to be inserted into this pool. All allocations must be made from this address space.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ProvisionedCidr {
         /// `Cidr`.
         #[serde(rename = "Cidr")]
         pub cidr: Value<String>,
+    }
+    impl ProvisionedCidr {
+        /// A `ProvisionedCidr` of its required properties (`Cidr`), the others unset.
+        pub fn new(cidr: impl Into<Value<String>>) -> Self {
+            Self { cidr: cidr.into() }
+        }
     }
     /// The resource associated with this pool's space. Depending on the ResourceType, setting a SourceResource changes which space can be provisioned in this pool and which types of resources can receive allocations
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -6233,6 +6725,22 @@ pub mod ipam_pool {
         /// `ResourceType`.
         #[serde(rename = "ResourceType")]
         pub resource_type: Value<String>,
+    }
+    impl SourceResource {
+        /// A `SourceResource` of its required properties (`ResourceId`, `ResourceOwner`, `ResourceRegion`, `ResourceType`), the others unset.
+        pub fn new(
+            resource_id: impl Into<Value<String>>,
+            resource_owner: impl Into<Value<String>>,
+            resource_region: impl Into<Value<String>>,
+            resource_type: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                resource_id: resource_id.into(),
+                resource_owner: resource_owner.into(),
+                resource_region: resource_region.into(),
+                resource_type: resource_type.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::IPAMPoolCidr`: [`CfnIpamPoolCidr`], [`CfnIpamPoolCidrProps`] and their property types.
@@ -6307,6 +6815,16 @@ pub mod ipam_pool_cidr {
         /// The desired netmask length of the provision. If set, IPAM will choose a block of free space with this size and return the CIDR representing it.
         #[serde(rename = "NetmaskLength", skip_serializing_if = "Option::is_none")]
         pub netmask_length: Option<Value<i64>>,
+    }
+    impl CfnIpamPoolCidrProps {
+        /// A `CfnIpamPoolCidrProps` of its required properties (`IpamPoolId`), the others unset.
+        pub fn new(ipam_pool_id: impl Into<Value<String>>) -> Self {
+            Self {
+                cidr: None,
+                ipam_pool_id: ipam_pool_id.into(),
+                netmask_length: None,
+            }
+        }
     }
 }
 /// `AWS::EC2::IPAMPrefixListResolver`: [`CfnIpamPrefixListResolver`], [`CfnIpamPrefixListResolverProps`] and their property types.
@@ -6390,6 +6908,18 @@ pub mod ipam_prefix_list_resolver {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnIpamPrefixListResolverProps {
+        /// A `CfnIpamPrefixListResolverProps` of its required properties (`AddressFamily`), the others unset.
+        pub fn new(address_family: impl Into<Value<AddressFamily>>) -> Self {
+            Self {
+                address_family: address_family.into(),
+                description: None,
+                ipam_id: None,
+                rules: None,
+                tags: None,
+            }
+        }
+    }
     /// The address family of the address space in this Prefix List Resolver. Either IPv4 or IPv6.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AddressFamily {
@@ -6441,6 +6971,18 @@ pub mod ipam_prefix_list_resolver {
         /// A fixed CIDR that doesn't change
         #[serde(rename = "StaticCidr", skip_serializing_if = "Option::is_none")]
         pub static_cidr: Option<Value<String>>,
+    }
+    impl IpamPrefixListResolverRule {
+        /// A `IpamPrefixListResolverRule` of its required properties (`RuleType`), the others unset.
+        pub fn new(rule_type: impl Into<Value<RuleType>>) -> Self {
+            Self {
+                conditions: None,
+                ipam_scope_id: None,
+                resource_type: None,
+                rule_type: rule_type.into(),
+                static_cidr: None,
+            }
+        }
     }
     /// Two of the rule types allow you to add conditions to the rules. (1) For IPAM Pool CIDR rules, you can specify an ipamPoolId; if not specified, the rule will apply to all IPAM Pool CIDRs in the scope. (2) For IPAM Resource CIDR rules, you can specify resourceId, resourceOwner, resourceRegion, cidr, or resourceTag.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -6664,6 +7206,24 @@ pub mod ipam_prefix_list_resolver_target {
         #[serde(rename = "TrackLatestVersion")]
         pub track_latest_version: Value<bool>,
     }
+    impl CfnIpamPrefixListResolverTargetProps {
+        /// A `CfnIpamPrefixListResolverTargetProps` of its required properties (`IpamPrefixListResolverId`, `PrefixListId`, `PrefixListRegion`, `TrackLatestVersion`), the others unset.
+        pub fn new(
+            ipam_prefix_list_resolver_id: impl Into<Value<String>>,
+            prefix_list_id: impl Into<Value<String>>,
+            prefix_list_region: impl Into<Value<String>>,
+            track_latest_version: impl Into<Value<bool>>,
+        ) -> Self {
+            Self {
+                desired_version: None,
+                ipam_prefix_list_resolver_id: ipam_prefix_list_resolver_id.into(),
+                prefix_list_id: prefix_list_id.into(),
+                prefix_list_region: prefix_list_region.into(),
+                tags: None,
+                track_latest_version: track_latest_version.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::IPAMResourceDiscovery`: [`CfnIpamResourceDiscovery`], [`CfnIpamResourceDiscoveryProps`] and their property types.
 pub mod ipam_resource_discovery {
@@ -6764,12 +7324,28 @@ pub mod ipam_resource_discovery {
         #[serde(rename = "RegionName")]
         pub region_name: Value<String>,
     }
+    impl IpamOperatingRegion {
+        /// A `IpamOperatingRegion` of its required properties (`RegionName`), the others unset.
+        pub fn new(region_name: impl Into<Value<String>>) -> Self {
+            Self {
+                region_name: region_name.into(),
+            }
+        }
+    }
     /// If your IPAM is integrated with AWS Organizations and you add an organizational unit (OU) exclusion, IPAM will not manage the IP addresses in accounts in that OU exclusion.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IpamResourceDiscoveryOrganizationalUnitExclusion {
         /// An AWS Organizations entity path. Build the path for the OU(s) using AWS Organizations IDs separated by a '/'. Include all child OUs by ending the path with '/*'.
         #[serde(rename = "OrganizationsEntityPath")]
         pub organizations_entity_path: Value<String>,
+    }
+    impl IpamResourceDiscoveryOrganizationalUnitExclusion {
+        /// A `IpamResourceDiscoveryOrganizationalUnitExclusion` of its required properties (`OrganizationsEntityPath`), the others unset.
+        pub fn new(organizations_entity_path: impl Into<Value<String>>) -> Self {
+            Self {
+                organizations_entity_path: organizations_entity_path.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::IPAMResourceDiscoveryAssociation`: [`CfnIpamResourceDiscoveryAssociation`], [`CfnIpamResourceDiscoveryAssociationProps`] and their property types.
@@ -6871,6 +7447,19 @@ pub mod ipam_resource_discovery_association {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnIpamResourceDiscoveryAssociationProps {
+        /// A `CfnIpamResourceDiscoveryAssociationProps` of its required properties (`IpamId`, `IpamResourceDiscoveryId`), the others unset.
+        pub fn new(
+            ipam_id: impl Into<Value<String>>,
+            ipam_resource_discovery_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                ipam_id: ipam_id.into(),
+                ipam_resource_discovery_id: ipam_resource_discovery_id.into(),
+                tags: None,
+            }
+        }
+    }
 }
 /// `AWS::EC2::IPAMScope`: [`CfnIpamScope`], [`CfnIpamScopeProps`] and their property types.
 pub mod ipam_scope {
@@ -6966,6 +7555,17 @@ pub mod ipam_scope {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnIpamScopeProps {
+        /// A `CfnIpamScopeProps` of its required properties (`IpamId`), the others unset.
+        pub fn new(ipam_id: impl Into<Value<String>>) -> Self {
+            Self {
+                description: None,
+                external_authority_configuration: None,
+                ipam_id: ipam_id.into(),
+                tags: None,
+            }
+        }
+    }
     /// External service configuration to connect your AWS IPAM scope.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IpamScopeExternalAuthorityConfiguration {
@@ -6975,6 +7575,21 @@ pub mod ipam_scope {
         /// An external service connecting to your AWS IPAM scope.
         #[serde(rename = "IpamScopeExternalAuthorityType")]
         pub ipam_scope_external_authority_type: Value<IpamScopeExternalAuthorityType>,
+    }
+    impl IpamScopeExternalAuthorityConfiguration {
+        /// A `IpamScopeExternalAuthorityConfiguration` of its required properties (`ExternalResourceIdentifier`, `IpamScopeExternalAuthorityType`), the others unset.
+        pub fn new(
+            external_resource_identifier: impl Into<Value<String>>,
+            ipam_scope_external_authority_type: impl Into<
+                Value<IpamScopeExternalAuthorityType>,
+            >,
+        ) -> Self {
+            Self {
+                external_resource_identifier: external_resource_identifier.into(),
+                ipam_scope_external_authority_type: ipam_scope_external_authority_type
+                    .into(),
+            }
+        }
     }
     /// An external service connecting to your AWS IPAM scope.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -7379,6 +7994,17 @@ pub mod instance {
         #[serde(rename = "VirtualName", skip_serializing_if = "Option::is_none")]
         pub virtual_name: Option<Value<String>>,
     }
+    impl BlockDeviceMapping {
+        /// A `BlockDeviceMapping` of its required properties (`DeviceName`), the others unset.
+        pub fn new(device_name: impl Into<Value<String>>) -> Self {
+            Self {
+                device_name: device_name.into(),
+                ebs: None,
+                no_device: None,
+                virtual_name: None,
+            }
+        }
+    }
     /// `Ebs` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Ebs {
@@ -7476,6 +8102,12 @@ pub mod instance {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+    impl ElasticGpuSpecification {
+        /// A `ElasticGpuSpecification` of its required properties (`Type`), the others unset.
+        pub fn new(r#type: impl Into<Value<String>>) -> Self {
+            Self { r#type: r#type.into() }
+        }
+    }
     /// `ElasticInferenceAccelerator` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ElasticInferenceAccelerator {
@@ -7485,6 +8117,15 @@ pub mod instance {
         /// The type of elastic inference accelerator. Amazon Elastic Inference is no longer available.
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
+    }
+    impl ElasticInferenceAccelerator {
+        /// A `ElasticInferenceAccelerator` of its required properties (`Type`), the others unset.
+        pub fn new(r#type: impl Into<Value<String>>) -> Self {
+            Self {
+                count: None,
+                r#type: r#type.into(),
+            }
+        }
     }
     /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -7541,6 +8182,14 @@ pub mod instance {
         #[serde(rename = "Ipv6Address")]
         pub ipv6_address: Value<String>,
     }
+    impl InstanceIpv6Address {
+        /// A `InstanceIpv6Address` of its required properties (`Ipv6Address`), the others unset.
+        pub fn new(ipv6_address: impl Into<Value<String>>) -> Self {
+            Self {
+                ipv6_address: ipv6_address.into(),
+            }
+        }
+    }
     /// `LaunchTemplateSpecification` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LaunchTemplateSpecification {
@@ -7560,6 +8209,14 @@ pub mod instance {
         /// The Amazon Resource Name (ARN) of the license configuration.
         #[serde(rename = "LicenseConfigurationArn")]
         pub license_configuration_arn: Value<String>,
+    }
+    impl LicenseSpecification {
+        /// A `LicenseSpecification` of its required properties (`LicenseConfigurationArn`), the others unset.
+        pub fn new(license_configuration_arn: impl Into<Value<String>>) -> Self {
+            Self {
+                license_configuration_arn: license_configuration_arn.into(),
+            }
+        }
     }
     /// `MetadataOptions` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -7773,6 +8430,27 @@ pub mod instance {
         #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
     }
+    impl NetworkInterface {
+        /// A `NetworkInterface` of its required properties (`DeviceIndex`), the others unset.
+        pub fn new(device_index: impl Into<Value<String>>) -> Self {
+            Self {
+                associate_carrier_ip_address: None,
+                associate_public_ip_address: None,
+                delete_on_termination: None,
+                description: None,
+                device_index: device_index.into(),
+                ena_srd_specification: None,
+                group_set: None,
+                ipv6_address_count: None,
+                ipv6_addresses: None,
+                network_interface_id: None,
+                private_ip_address: None,
+                private_ip_addresses: None,
+                secondary_private_ip_address_count: None,
+                subnet_id: None,
+            }
+        }
+    }
     /// Specifies the ENA Express settings for the network interface that's attached to the instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EnaSrdSpecification {
@@ -7802,6 +8480,18 @@ pub mod instance {
         /// The private IPv4 addresses.
         #[serde(rename = "PrivateIpAddress")]
         pub private_ip_address: Value<String>,
+    }
+    impl PrivateIpAddressSpecification {
+        /// A `PrivateIpAddressSpecification` of its required properties (`Primary`, `PrivateIpAddress`), the others unset.
+        pub fn new(
+            primary: impl Into<Value<bool>>,
+            private_ip_address: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                primary: primary.into(),
+                private_ip_address: private_ip_address.into(),
+            }
+        }
     }
     /// `PrivateDnsNameOptions` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -7868,6 +8558,15 @@ pub mod instance {
         #[serde(rename = "DocumentName")]
         pub document_name: Value<String>,
     }
+    impl SsmAssociation {
+        /// A `SsmAssociation` of its required properties (`DocumentName`), the others unset.
+        pub fn new(document_name: impl Into<Value<String>>) -> Self {
+            Self {
+                association_parameters: None,
+                document_name: document_name.into(),
+            }
+        }
+    }
     /// `AssociationParameter` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AssociationParameter {
@@ -7878,6 +8577,18 @@ pub mod instance {
         #[serde(rename = "Value")]
         pub value: Vec<Value<String>>,
     }
+    impl AssociationParameter {
+        /// A `AssociationParameter` of its required properties (`Key`, `Value`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            value: impl Into<Vec<Value<String>>>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                value: value.into(),
+            }
+        }
+    }
     /// `Volume` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Volume {
@@ -7887,6 +8598,18 @@ pub mod instance {
         /// The ID of the EBS volume. The volume and instance must be within the same Availability Zone.
         #[serde(rename = "VolumeId")]
         pub volume_id: Value<String>,
+    }
+    impl Volume {
+        /// A `Volume` of its required properties (`Device`, `VolumeId`), the others unset.
+        pub fn new(
+            device: impl Into<Value<String>>,
+            volume_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                device: device.into(),
+                volume_id: volume_id.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::InstanceConnectEndpoint`: [`CfnInstanceConnectEndpoint`], [`CfnInstanceConnectEndpointProps`] and their property types.
@@ -8001,6 +8724,18 @@ pub mod instance_connect_endpoint {
         /// The tags assigned to the EC2 Instance Connect Endpoint.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnInstanceConnectEndpointProps {
+        /// A `CfnInstanceConnectEndpointProps` of its required properties (`SubnetId`), the others unset.
+        pub fn new(subnet_id: impl Into<Value<String>>) -> Self {
+            Self {
+                client_token: None,
+                preserve_client_ip: None,
+                security_group_ids: None,
+                subnet_id: subnet_id.into(),
+                tags: None,
+            }
+        }
     }
 }
 /// `AWS::EC2::InstanceEventWindow`: [`CfnInstanceEventWindow`], [`CfnInstanceEventWindowProps`] and their property types.
@@ -8311,6 +9046,18 @@ pub mod ip_pool_route_table_association {
         #[serde(rename = "RouteTableId")]
         pub route_table_id: Value<String>,
     }
+    impl CfnIpPoolRouteTableAssociationProps {
+        /// A `CfnIpPoolRouteTableAssociationProps` of its required properties (`PublicIpv4Pool`, `RouteTableId`), the others unset.
+        pub fn new(
+            public_ipv4_pool: impl Into<Value<String>>,
+            route_table_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                public_ipv4_pool: public_ipv4_pool.into(),
+                route_table_id: route_table_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::IpamExternalResourceVerificationToken`: [`CfnIpamExternalResourceVerificationToken`], [`CfnIpamExternalResourceVerificationTokenProps`] and their property types.
 pub mod ipam_external_resource_verification_token {
@@ -8411,6 +9158,15 @@ pub mod ipam_external_resource_verification_token {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnIpamExternalResourceVerificationTokenProps {
+        /// A `CfnIpamExternalResourceVerificationTokenProps` of its required properties (`IpamId`), the others unset.
+        pub fn new(ipam_id: impl Into<Value<String>>) -> Self {
+            Self {
+                ipam_id: ipam_id.into(),
+                tags: None,
+            }
+        }
+    }
 }
 /// `AWS::EC2::IpamInternetRegistryAssociation`: [`CfnIpamInternetRegistryAssociation`], [`CfnIpamInternetRegistryAssociationProps`] and their property types.
 pub mod ipam_internet_registry_association {
@@ -8510,6 +9266,22 @@ pub mod ipam_internet_registry_association {
         /// The tags assigned to the internet registry association.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnIpamInternetRegistryAssociationProps {
+        /// A `CfnIpamInternetRegistryAssociationProps` of its required properties (`IpamId`, `OrganizationHandle`, `Rir`), the others unset.
+        pub fn new(
+            ipam_id: impl Into<Value<String>>,
+            organization_handle: impl Into<Value<String>>,
+            rir: impl Into<Value<Rir>>,
+        ) -> Self {
+            Self {
+                description: None,
+                ipam_id: ipam_id.into(),
+                organization_handle: organization_handle.into(),
+                rir: rir.into(),
+                tags: None,
+            }
+        }
     }
     /// The Regional Internet Registry to associate with. The service returns these values in upper case, so the enum uses the round-tripping form.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -8628,6 +9400,18 @@ pub mod key_pair {
         /// The tags to apply to the key pair.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnKeyPairProps {
+        /// A `CfnKeyPairProps` of its required properties (`KeyName`), the others unset.
+        pub fn new(key_name: impl Into<Value<String>>) -> Self {
+            Self {
+                key_format: None,
+                key_name: key_name.into(),
+                key_type: None,
+                public_key_material: None,
+                tags: None,
+            }
+        }
     }
     /// The format of the key pair.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -8772,6 +9556,17 @@ pub mod launch_template {
         /// A description for the first version of the launch template.
         #[serde(rename = "VersionDescription", skip_serializing_if = "Option::is_none")]
         pub version_description: Option<Value<String>>,
+    }
+    impl CfnLaunchTemplateProps {
+        /// A `CfnLaunchTemplateProps` of its required properties (`LaunchTemplateData`), the others unset.
+        pub fn new(launch_template_data: impl Into<LaunchTemplateData>) -> Self {
+            Self {
+                launch_template_data: launch_template_data.into(),
+                launch_template_name: None,
+                tag_specifications: None,
+                version_description: None,
+            }
+        }
     }
     /// The information to include in the launch template.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -11461,6 +12256,16 @@ pub mod local_gateway_route_table {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnLocalGatewayRouteTableProps {
+        /// A `CfnLocalGatewayRouteTableProps` of its required properties (`LocalGatewayId`), the others unset.
+        pub fn new(local_gateway_id: impl Into<Value<String>>) -> Self {
+            Self {
+                local_gateway_id: local_gateway_id.into(),
+                mode: None,
+                tags: None,
+            }
+        }
+    }
     /// The mode of the local gateway route table.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Mode {
@@ -11572,6 +12377,19 @@ pub mod local_gateway_route_table_vpc_association {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+    impl CfnLocalGatewayRouteTableVpcAssociationProps {
+        /// A `CfnLocalGatewayRouteTableVpcAssociationProps` of its required properties (`LocalGatewayRouteTableId`, `VpcId`), the others unset.
+        pub fn new(
+            local_gateway_route_table_id: impl Into<Value<String>>,
+            vpc_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                local_gateway_route_table_id: local_gateway_route_table_id.into(),
+                tags: None,
+                vpc_id: vpc_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`: [`CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation`], [`CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociationProps`] and their property types.
 pub mod local_gateway_route_table_virtual_interface_group_association {
@@ -11661,6 +12479,20 @@ pub mod local_gateway_route_table_virtual_interface_group_association {
         /// The tags for the local gateway route table virtual interface group association.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociationProps {
+        /// A `CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociationProps` of its required properties (`LocalGatewayRouteTableId`, `LocalGatewayVirtualInterfaceGroupId`), the others unset.
+        pub fn new(
+            local_gateway_route_table_id: impl Into<Value<String>>,
+            local_gateway_virtual_interface_group_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                local_gateway_route_table_id: local_gateway_route_table_id.into(),
+                local_gateway_virtual_interface_group_id: local_gateway_virtual_interface_group_id
+                    .into(),
+                tags: None,
+            }
+        }
     }
 }
 /// `AWS::EC2::LocalGatewayVirtualInterface`: [`CfnLocalGatewayVirtualInterface`], [`CfnLocalGatewayVirtualInterfaceProps`] and their property types.
@@ -11766,6 +12598,28 @@ pub mod local_gateway_virtual_interface {
         #[serde(rename = "Vlan")]
         pub vlan: Value<i64>,
     }
+    impl CfnLocalGatewayVirtualInterfaceProps {
+        /// A `CfnLocalGatewayVirtualInterfaceProps` of its required properties (`LocalAddress`, `LocalGatewayVirtualInterfaceGroupId`, `OutpostLagId`, `PeerAddress`, `Vlan`), the others unset.
+        pub fn new(
+            local_address: impl Into<Value<String>>,
+            local_gateway_virtual_interface_group_id: impl Into<Value<String>>,
+            outpost_lag_id: impl Into<Value<String>>,
+            peer_address: impl Into<Value<String>>,
+            vlan: impl Into<Value<i64>>,
+        ) -> Self {
+            Self {
+                local_address: local_address.into(),
+                local_gateway_virtual_interface_group_id: local_gateway_virtual_interface_group_id
+                    .into(),
+                outpost_lag_id: outpost_lag_id.into(),
+                peer_address: peer_address.into(),
+                peer_bgp_asn: None,
+                peer_bgp_asn_extended: None,
+                tags: None,
+                vlan: vlan.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::LocalGatewayVirtualInterfaceGroup`: [`CfnLocalGatewayVirtualInterfaceGroup`], [`CfnLocalGatewayVirtualInterfaceGroupProps`] and their property types.
 pub mod local_gateway_virtual_interface_group {
@@ -11859,6 +12713,17 @@ pub mod local_gateway_virtual_interface_group {
         /// The tags assigned to the virtual interface group
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnLocalGatewayVirtualInterfaceGroupProps {
+        /// A `CfnLocalGatewayVirtualInterfaceGroupProps` of its required properties (`LocalGatewayId`), the others unset.
+        pub fn new(local_gateway_id: impl Into<Value<String>>) -> Self {
+            Self {
+                local_bgp_asn: None,
+                local_bgp_asn_extended: None,
+                local_gateway_id: local_gateway_id.into(),
+                tags: None,
+            }
+        }
     }
 }
 /// `AWS::EC2::NatGateway`: [`CfnNatGateway`], [`CfnNatGatewayProps`] and their property types.
@@ -12036,6 +12901,16 @@ pub mod nat_gateway {
         #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
         pub availability_zone_id: Option<Value<String>>,
     }
+    impl AvailabilityZoneAddress {
+        /// A `AvailabilityZoneAddress` of its required properties (`AllocationIds`), the others unset.
+        pub fn new(allocation_ids: impl Into<Vec<Value<String>>>) -> Self {
+            Self {
+                allocation_ids: allocation_ids.into(),
+                availability_zone: None,
+                availability_zone_id: None,
+            }
+        }
+    }
     /// Indicates whether the NAT gateway supports public or private connectivity. The default is public connectivity.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ConnectivityType {
@@ -12131,6 +13006,15 @@ pub mod network_acl {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+    impl CfnNetworkAclProps {
+        /// A `CfnNetworkAclProps` of its required properties (`VpcId`), the others unset.
+        pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
+            Self {
+                tags: None,
+                vpc_id: vpc_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::NetworkAclEntry`: [`CfnNetworkAclEntry`], [`CfnNetworkAclEntryProps`] and their property types.
 pub mod network_acl_entry {
@@ -12215,6 +13099,27 @@ pub mod network_acl_entry {
         /// Rule number to assign to the entry, such as 100. ACL entries are processed in ascending order by rule number. Entries can't use the same rule number unless one is an egress rule and the other is an ingress rule
         #[serde(rename = "RuleNumber")]
         pub rule_number: Value<i64>,
+    }
+    impl CfnNetworkAclEntryProps {
+        /// A `CfnNetworkAclEntryProps` of its required properties (`NetworkAclId`, `Protocol`, `RuleAction`, `RuleNumber`), the others unset.
+        pub fn new(
+            network_acl_id: impl Into<Value<String>>,
+            protocol: impl Into<Value<i64>>,
+            rule_action: impl Into<Value<String>>,
+            rule_number: impl Into<Value<i64>>,
+        ) -> Self {
+            Self {
+                cidr_block: None,
+                egress: None,
+                icmp: None,
+                ipv6_cidr_block: None,
+                network_acl_id: network_acl_id.into(),
+                port_range: None,
+                protocol: protocol.into(),
+                rule_action: rule_action.into(),
+                rule_number: rule_number.into(),
+            }
+        }
     }
     /// `Icmp` of `AWS::EC2::NetworkAclEntry`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -12519,6 +13424,16 @@ pub mod network_insights_access_scope_analysis {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnNetworkInsightsAccessScopeAnalysisProps {
+        /// A `CfnNetworkInsightsAccessScopeAnalysisProps` of its required properties (`NetworkInsightsAccessScopeId`), the others unset.
+        pub fn new(network_insights_access_scope_id: impl Into<Value<String>>) -> Self {
+            Self {
+                network_insights_access_scope_id: network_insights_access_scope_id
+                    .into(),
+                tags: None,
+            }
+        }
+    }
 }
 /// `AWS::EC2::NetworkInsightsAnalysis`: [`CfnNetworkInsightsAnalysis`], [`CfnNetworkInsightsAnalysisProps`] and their property types.
 pub mod network_insights_analysis {
@@ -12634,6 +13549,18 @@ pub mod network_insights_analysis {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnNetworkInsightsAnalysisProps {
+        /// A `CfnNetworkInsightsAnalysisProps` of its required properties (`NetworkInsightsPathId`), the others unset.
+        pub fn new(network_insights_path_id: impl Into<Value<String>>) -> Self {
+            Self {
+                additional_accounts: None,
+                filter_in_arns: None,
+                filter_out_arns: None,
+                network_insights_path_id: network_insights_path_id.into(),
+                tags: None,
+            }
+        }
+    }
 }
 /// `AWS::EC2::NetworkInsightsPath`: [`CfnNetworkInsightsPath`], [`CfnNetworkInsightsPathProps`] and their property types.
 pub mod network_insights_path {
@@ -12741,6 +13668,25 @@ pub mod network_insights_path {
         /// `Tags`.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnNetworkInsightsPathProps {
+        /// A `CfnNetworkInsightsPathProps` of its required properties (`Protocol`, `Source`), the others unset.
+        pub fn new(
+            protocol: impl Into<Value<Protocol>>,
+            source: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                destination: None,
+                destination_ip: None,
+                destination_port: None,
+                filter_at_destination: None,
+                filter_at_source: None,
+                protocol: protocol.into(),
+                source: source.into(),
+                source_ip: None,
+                tags: None,
+            }
+        }
     }
     /// `PathFilter` of `AWS::EC2::NetworkInsightsPath`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -12947,6 +13893,31 @@ pub mod network_interface {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnNetworkInterfaceProps {
+        /// A `CfnNetworkInterfaceProps` of its required properties (`SubnetId`), the others unset.
+        pub fn new(subnet_id: impl Into<Value<String>>) -> Self {
+            Self {
+                connection_tracking_specification: None,
+                description: None,
+                enable_primary_ipv6: None,
+                group_set: None,
+                interface_type: None,
+                ipv4_prefix_count: None,
+                ipv4_prefixes: None,
+                ipv6_address_count: None,
+                ipv6_addresses: None,
+                ipv6_prefix_count: None,
+                ipv6_prefixes: None,
+                private_ip_address: None,
+                private_ip_addresses: None,
+                public_ip_dns_hostname_type_specification: None,
+                secondary_private_ip_address_count: None,
+                source_dest_check: None,
+                subnet_id: subnet_id.into(),
+                tags: None,
+            }
+        }
+    }
     /// `ConnectionTrackingSpecification` of `AWS::EC2::NetworkInterface`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ConnectionTrackingSpecification {
@@ -12970,6 +13941,14 @@ pub mod network_interface {
         #[serde(rename = "Ipv4Prefix")]
         pub ipv4_prefix: Value<String>,
     }
+    impl Ipv4PrefixSpecification {
+        /// A `Ipv4PrefixSpecification` of its required properties (`Ipv4Prefix`), the others unset.
+        pub fn new(ipv4_prefix: impl Into<Value<String>>) -> Self {
+            Self {
+                ipv4_prefix: ipv4_prefix.into(),
+            }
+        }
+    }
     /// `InstanceIpv6Address` of `AWS::EC2::NetworkInterface`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct InstanceIpv6Address {
@@ -12977,12 +13956,28 @@ pub mod network_interface {
         #[serde(rename = "Ipv6Address")]
         pub ipv6_address: Value<String>,
     }
+    impl InstanceIpv6Address {
+        /// A `InstanceIpv6Address` of its required properties (`Ipv6Address`), the others unset.
+        pub fn new(ipv6_address: impl Into<Value<String>>) -> Self {
+            Self {
+                ipv6_address: ipv6_address.into(),
+            }
+        }
+    }
     /// `Ipv6PrefixSpecification` of `AWS::EC2::NetworkInterface`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Ipv6PrefixSpecification {
         /// `Ipv6Prefix`.
         #[serde(rename = "Ipv6Prefix")]
         pub ipv6_prefix: Value<String>,
+    }
+    impl Ipv6PrefixSpecification {
+        /// A `Ipv6PrefixSpecification` of its required properties (`Ipv6Prefix`), the others unset.
+        pub fn new(ipv6_prefix: impl Into<Value<String>>) -> Self {
+            Self {
+                ipv6_prefix: ipv6_prefix.into(),
+            }
+        }
     }
     /// `PrivateIpAddressSpecification` of `AWS::EC2::NetworkInterface`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -12993,6 +13988,18 @@ pub mod network_interface {
         /// `PrivateIpAddress`.
         #[serde(rename = "PrivateIpAddress")]
         pub private_ip_address: Value<String>,
+    }
+    impl PrivateIpAddressSpecification {
+        /// A `PrivateIpAddressSpecification` of its required properties (`Primary`, `PrivateIpAddress`), the others unset.
+        pub fn new(
+            primary: impl Into<Value<bool>>,
+            private_ip_address: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                primary: primary.into(),
+                private_ip_address: private_ip_address.into(),
+            }
+        }
     }
     /// Public IP DNS hostname type
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13109,6 +14116,23 @@ pub mod network_interface_attachment {
         #[serde(rename = "NetworkInterfaceId")]
         pub network_interface_id: Value<String>,
     }
+    impl CfnNetworkInterfaceAttachmentProps {
+        /// A `CfnNetworkInterfaceAttachmentProps` of its required properties (`DeviceIndex`, `InstanceId`, `NetworkInterfaceId`), the others unset.
+        pub fn new(
+            device_index: impl Into<Value<String>>,
+            instance_id: impl Into<Value<String>>,
+            network_interface_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                delete_on_termination: None,
+                device_index: device_index.into(),
+                ena_queue_count: None,
+                ena_srd_specification: None,
+                instance_id: instance_id.into(),
+                network_interface_id: network_interface_id.into(),
+            }
+        }
+    }
     /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances. With ENA Express, you can communicate between two EC2 instances in the same subnet within the same account, or in different accounts. Both sending and receiving instances must have ENA Express enabled.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EnaSrdSpecification {
@@ -13196,6 +14220,20 @@ pub mod network_interface_permission {
         #[serde(rename = "Permission")]
         pub permission: Value<String>,
     }
+    impl CfnNetworkInterfacePermissionProps {
+        /// A `CfnNetworkInterfacePermissionProps` of its required properties (`AwsAccountId`, `NetworkInterfaceId`, `Permission`), the others unset.
+        pub fn new(
+            aws_account_id: impl Into<Value<String>>,
+            network_interface_id: impl Into<Value<String>>,
+            permission: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                aws_account_id: aws_account_id.into(),
+                network_interface_id: network_interface_id.into(),
+                permission: permission.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::NetworkPerformanceMetricSubscription`: [`CfnNetworkPerformanceMetricSubscription`], [`CfnNetworkPerformanceMetricSubscriptionProps`] and their property types.
 pub mod network_performance_metric_subscription {
@@ -13267,6 +14305,22 @@ pub mod network_performance_metric_subscription {
         /// The statistic to subscribe to.
         #[serde(rename = "Statistic")]
         pub statistic: Value<String>,
+    }
+    impl CfnNetworkPerformanceMetricSubscriptionProps {
+        /// A `CfnNetworkPerformanceMetricSubscriptionProps` of its required properties (`Destination`, `Metric`, `Source`, `Statistic`), the others unset.
+        pub fn new(
+            destination: impl Into<Value<String>>,
+            metric: impl Into<Value<String>>,
+            source: impl Into<Value<String>>,
+            statistic: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                destination: destination.into(),
+                metric: metric.into(),
+                source: source.into(),
+                statistic: statistic.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::PlacementGroup`: [`CfnPlacementGroup`], [`CfnPlacementGroupProps`] and their property types.
@@ -13504,6 +14558,21 @@ pub mod prefix_list {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnPrefixListProps {
+        /// A `CfnPrefixListProps` of its required properties (`AddressFamily`, `PrefixListName`), the others unset.
+        pub fn new(
+            address_family: impl Into<Value<AddressFamily>>,
+            prefix_list_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                address_family: address_family.into(),
+                entries: None,
+                max_entries: None,
+                prefix_list_name: prefix_list_name.into(),
+                tags: None,
+            }
+        }
+    }
     /// Ip Version of Prefix List.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AddressFamily {
@@ -13546,6 +14615,15 @@ pub mod prefix_list {
         /// `Description`.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
+    }
+    impl Entry {
+        /// A `Entry` of its required properties (`Cidr`), the others unset.
+        pub fn new(cidr: impl Into<Value<String>>) -> Self {
+            Self {
+                cidr: cidr.into(),
+                description: None,
+            }
+        }
     }
 }
 /// `AWS::EC2::Route`: [`CfnRoute`], [`CfnRouteProps`] and their property types.
@@ -13672,6 +14750,29 @@ pub mod route {
         )]
         pub vpc_peering_connection_id: Option<Value<String>>,
     }
+    impl CfnRouteProps {
+        /// A `CfnRouteProps` of its required properties (`RouteTableId`), the others unset.
+        pub fn new(route_table_id: impl Into<Value<String>>) -> Self {
+            Self {
+                carrier_gateway_id: None,
+                core_network_arn: None,
+                destination_cidr_block: None,
+                destination_ipv6_cidr_block: None,
+                destination_prefix_list_id: None,
+                egress_only_internet_gateway_id: None,
+                gateway_id: None,
+                instance_id: None,
+                local_gateway_id: None,
+                nat_gateway_id: None,
+                network_interface_id: None,
+                odb_network_arn: None,
+                route_table_id: route_table_id.into(),
+                transit_gateway_id: None,
+                vpc_endpoint_id: None,
+                vpc_peering_connection_id: None,
+            }
+        }
+    }
 }
 /// `AWS::EC2::RouteServer`: [`CfnRouteServer`], [`CfnRouteServerProps`] and their property types.
 pub mod route_server {
@@ -13752,6 +14853,18 @@ pub mod route_server {
         /// An array of key-value pairs to apply to this resource.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnRouteServerProps {
+        /// A `CfnRouteServerProps` of its required properties (`AmazonSideAsn`), the others unset.
+        pub fn new(amazon_side_asn: impl Into<Value<i64>>) -> Self {
+            Self {
+                amazon_side_asn: amazon_side_asn.into(),
+                persist_routes: None,
+                persist_routes_duration: None,
+                sns_notifications_enabled: None,
+                tags: None,
+            }
+        }
     }
     /// Whether to enable persistent routes
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13848,6 +14961,18 @@ pub mod route_server_association {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+    impl CfnRouteServerAssociationProps {
+        /// A `CfnRouteServerAssociationProps` of its required properties (`RouteServerId`, `VpcId`), the others unset.
+        pub fn new(
+            route_server_id: impl Into<Value<String>>,
+            vpc_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                route_server_id: route_server_id.into(),
+                vpc_id: vpc_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::RouteServerEndpoint`: [`CfnRouteServerEndpoint`], [`CfnRouteServerEndpointProps`] and their property types.
 pub mod route_server_endpoint {
@@ -13929,6 +15054,19 @@ pub mod route_server_endpoint {
         /// An array of key-value pairs to apply to this resource.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnRouteServerEndpointProps {
+        /// A `CfnRouteServerEndpointProps` of its required properties (`RouteServerId`, `SubnetId`), the others unset.
+        pub fn new(
+            route_server_id: impl Into<Value<String>>,
+            subnet_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                route_server_id: route_server_id.into(),
+                subnet_id: subnet_id.into(),
+                tags: None,
+            }
+        }
     }
 }
 /// `AWS::EC2::RouteServerPeer`: [`CfnRouteServerPeer`], [`CfnRouteServerPeerProps`] and their property types.
@@ -14023,6 +15161,21 @@ pub mod route_server_peer {
         /// An array of key-value pairs to apply to this resource.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnRouteServerPeerProps {
+        /// A `CfnRouteServerPeerProps` of its required properties (`BgpOptions`, `PeerAddress`, `RouteServerEndpointId`), the others unset.
+        pub fn new(
+            bgp_options: impl Into<BgpOptions>,
+            peer_address: impl Into<Value<String>>,
+            route_server_endpoint_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                bgp_options: bgp_options.into(),
+                peer_address: peer_address.into(),
+                route_server_endpoint_id: route_server_endpoint_id.into(),
+                tags: None,
+            }
+        }
     }
     /// BGP Options
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -14132,6 +15285,18 @@ pub mod route_server_propagation {
         #[serde(rename = "RouteTableId")]
         pub route_table_id: Value<String>,
     }
+    impl CfnRouteServerPropagationProps {
+        /// A `CfnRouteServerPropagationProps` of its required properties (`RouteServerId`, `RouteTableId`), the others unset.
+        pub fn new(
+            route_server_id: impl Into<Value<String>>,
+            route_table_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                route_server_id: route_server_id.into(),
+                route_table_id: route_table_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::RouteTable`: [`CfnRouteTable`], [`CfnRouteTableProps`] and their property types.
 pub mod route_table {
@@ -14195,6 +15360,15 @@ pub mod route_table {
         /// The ID of the VPC.
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
+    }
+    impl CfnRouteTableProps {
+        /// A `CfnRouteTableProps` of its required properties (`VpcId`), the others unset.
+        pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
+            Self {
+                tags: None,
+                vpc_id: vpc_id.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::SecondaryNetwork`: [`CfnSecondaryNetwork`], [`CfnSecondaryNetworkProps`] and their property types.
@@ -14275,6 +15449,19 @@ pub mod secondary_network {
         /// The tags for the secondary network.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnSecondaryNetworkProps {
+        /// A `CfnSecondaryNetworkProps` of its required properties (`Ipv4CidrBlock`, `NetworkType`), the others unset.
+        pub fn new(
+            ipv4_cidr_block: impl Into<Value<String>>,
+            network_type: impl Into<Value<NetworkType>>,
+        ) -> Self {
+            Self {
+                ipv4_cidr_block: ipv4_cidr_block.into(),
+                network_type: network_type.into(),
+                tags: None,
+            }
+        }
     }
     /// The type of secondary network.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14389,6 +15576,19 @@ pub mod security_group {
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Value<String>>,
     }
+    impl CfnSecurityGroupProps {
+        /// A `CfnSecurityGroupProps` of its required properties (`GroupDescription`), the others unset.
+        pub fn new(group_description: impl Into<Value<String>>) -> Self {
+            Self {
+                group_description: group_description.into(),
+                group_name: None,
+                security_group_egress: None,
+                security_group_ingress: None,
+                tags: None,
+                vpc_id: None,
+            }
+        }
+    }
     /// `Egress` of `AWS::EC2::SecurityGroup`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Egress {
@@ -14422,6 +15622,21 @@ pub mod security_group {
         /// `ToPort`.
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
+    }
+    impl Egress {
+        /// A `Egress` of its required properties (`IpProtocol`), the others unset.
+        pub fn new(ip_protocol: impl Into<Value<String>>) -> Self {
+            Self {
+                cidr_ip: None,
+                cidr_ipv6: None,
+                description: None,
+                destination_prefix_list_id: None,
+                destination_security_group_id: None,
+                from_port: None,
+                ip_protocol: ip_protocol.into(),
+                to_port: None,
+            }
+        }
     }
     /// `Ingress` of `AWS::EC2::SecurityGroup`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -14465,6 +15680,23 @@ pub mod security_group {
         /// `ToPort`.
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
+    }
+    impl Ingress {
+        /// A `Ingress` of its required properties (`IpProtocol`), the others unset.
+        pub fn new(ip_protocol: impl Into<Value<String>>) -> Self {
+            Self {
+                cidr_ip: None,
+                cidr_ipv6: None,
+                description: None,
+                from_port: None,
+                ip_protocol: ip_protocol.into(),
+                source_prefix_list_id: None,
+                source_security_group_id: None,
+                source_security_group_name: None,
+                source_security_group_owner_id: None,
+                to_port: None,
+            }
+        }
     }
 }
 /// `AWS::EC2::SecurityGroupEgress`: [`CfnSecurityGroupEgress`], [`CfnSecurityGroupEgressProps`] and their property types.
@@ -14561,6 +15793,25 @@ pub mod security_group_egress {
         /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port must be -1 (all ICMP codes).
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
+    }
+    impl CfnSecurityGroupEgressProps {
+        /// A `CfnSecurityGroupEgressProps` of its required properties (`GroupId`, `IpProtocol`), the others unset.
+        pub fn new(
+            group_id: impl Into<Value<String>>,
+            ip_protocol: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                cidr_ip: None,
+                cidr_ipv6: None,
+                description: None,
+                destination_prefix_list_id: None,
+                destination_security_group_id: None,
+                from_port: None,
+                group_id: group_id.into(),
+                ip_protocol: ip_protocol.into(),
+                to_port: None,
+            }
+        }
     }
 }
 /// `AWS::EC2::SecurityGroupIngress`: [`CfnSecurityGroupIngress`], [`CfnSecurityGroupIngressProps`] and their property types.
@@ -14673,6 +15924,25 @@ pub mod security_group_ingress {
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
     }
+    impl CfnSecurityGroupIngressProps {
+        /// A `CfnSecurityGroupIngressProps` of its required properties (`IpProtocol`), the others unset.
+        pub fn new(ip_protocol: impl Into<Value<String>>) -> Self {
+            Self {
+                cidr_ip: None,
+                cidr_ipv6: None,
+                description: None,
+                from_port: None,
+                group_id: None,
+                group_name: None,
+                ip_protocol: ip_protocol.into(),
+                source_prefix_list_id: None,
+                source_security_group_id: None,
+                source_security_group_name: None,
+                source_security_group_owner_id: None,
+                to_port: None,
+            }
+        }
+    }
 }
 /// `AWS::EC2::SecurityGroupVpcAssociation`: [`CfnSecurityGroupVpcAssociation`], [`CfnSecurityGroupVpcAssociationProps`] and their property types.
 pub mod security_group_vpc_association {
@@ -14747,6 +16017,18 @@ pub mod security_group_vpc_association {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+    impl CfnSecurityGroupVpcAssociationProps {
+        /// A `CfnSecurityGroupVpcAssociationProps` of its required properties (`GroupId`, `VpcId`), the others unset.
+        pub fn new(
+            group_id: impl Into<Value<String>>,
+            vpc_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                group_id: group_id.into(),
+                vpc_id: vpc_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::SnapshotBlockPublicAccess`: [`CfnSnapshotBlockPublicAccess`], [`CfnSnapshotBlockPublicAccessProps`] and their property types.
 pub mod snapshot_block_public_access {
@@ -14805,6 +16087,12 @@ pub mod snapshot_block_public_access {
         /// The state of EBS Snapshot Block Public Access.
         #[serde(rename = "State")]
         pub state: Value<State>,
+    }
+    impl CfnSnapshotBlockPublicAccessProps {
+        /// A `CfnSnapshotBlockPublicAccessProps` of its required properties (`State`), the others unset.
+        pub fn new(state: impl Into<Value<State>>) -> Self {
+            Self { state: state.into() }
+        }
     }
     /// The state of EBS Snapshot Block Public Access.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14917,6 +16205,17 @@ pub mod spot_fleet {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnSpotFleetProps {
+        /// A `CfnSpotFleetProps` of its required properties (`SpotFleetRequestConfigData`), the others unset.
+        pub fn new(
+            spot_fleet_request_config_data: impl Into<SpotFleetRequestConfigData>,
+        ) -> Self {
+            Self {
+                spot_fleet_request_config_data: spot_fleet_request_config_data.into(),
+                tags: None,
+            }
+        }
+    }
     /// `SpotFleetRequestConfigData` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SpotFleetRequestConfigData {
@@ -15027,6 +16326,39 @@ pub mod spot_fleet {
         /// `ValidUntil`.
         #[serde(rename = "ValidUntil", skip_serializing_if = "Option::is_none")]
         pub valid_until: Option<Value<String>>,
+    }
+    impl SpotFleetRequestConfigData {
+        /// A `SpotFleetRequestConfigData` of its required properties (`IamFleetRole`, `TargetCapacity`), the others unset.
+        pub fn new(
+            iam_fleet_role: impl Into<Value<String>>,
+            target_capacity: impl Into<Value<i64>>,
+        ) -> Self {
+            Self {
+                allocation_strategy: None,
+                context: None,
+                excess_capacity_termination_policy: None,
+                iam_fleet_role: iam_fleet_role.into(),
+                instance_interruption_behavior: None,
+                instance_pools_to_use_count: None,
+                launch_specifications: None,
+                launch_template_configs: None,
+                load_balancers_config: None,
+                on_demand_allocation_strategy: None,
+                on_demand_max_total_price: None,
+                on_demand_target_capacity: None,
+                replace_unhealthy_instances: None,
+                spot_maintenance_strategies: None,
+                spot_max_total_price: None,
+                spot_price: None,
+                tag_specifications: None,
+                target_capacity: target_capacity.into(),
+                target_capacity_unit_type: None,
+                terminate_instances_with_expiration: None,
+                r#type: None,
+                valid_from: None,
+                valid_until: None,
+            }
+        }
     }
     /// Values of `AllocationStrategy`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15207,6 +16539,31 @@ pub mod spot_fleet {
         #[serde(rename = "WeightedCapacity", skip_serializing_if = "Option::is_none")]
         pub weighted_capacity: Option<Value<f64>>,
     }
+    impl SpotFleetLaunchSpecification {
+        /// A `SpotFleetLaunchSpecification` of its required properties (`ImageId`), the others unset.
+        pub fn new(image_id: impl Into<Value<String>>) -> Self {
+            Self {
+                block_device_mappings: None,
+                ebs_optimized: None,
+                iam_instance_profile: None,
+                image_id: image_id.into(),
+                instance_requirements: None,
+                instance_type: None,
+                kernel_id: None,
+                key_name: None,
+                monitoring: None,
+                network_interfaces: None,
+                placement: None,
+                ramdisk_id: None,
+                security_groups: None,
+                spot_price: None,
+                subnet_id: None,
+                tag_specifications: None,
+                user_data: None,
+                weighted_capacity: None,
+            }
+        }
+    }
     /// `BlockDeviceMapping` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct BlockDeviceMapping {
@@ -15222,6 +16579,17 @@ pub mod spot_fleet {
         /// `VirtualName`.
         #[serde(rename = "VirtualName", skip_serializing_if = "Option::is_none")]
         pub virtual_name: Option<Value<String>>,
+    }
+    impl BlockDeviceMapping {
+        /// A `BlockDeviceMapping` of its required properties (`DeviceName`), the others unset.
+        pub fn new(device_name: impl Into<Value<String>>) -> Self {
+            Self {
+                device_name: device_name.into(),
+                ebs: None,
+                no_device: None,
+                virtual_name: None,
+            }
+        }
     }
     /// `EbsBlockDevice` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -15922,6 +17290,14 @@ pub mod spot_fleet {
         #[serde(rename = "Ipv6Address")]
         pub ipv6_address: Value<String>,
     }
+    impl InstanceIpv6Address {
+        /// A `InstanceIpv6Address` of its required properties (`Ipv6Address`), the others unset.
+        pub fn new(ipv6_address: impl Into<Value<String>>) -> Self {
+            Self {
+                ipv6_address: ipv6_address.into(),
+            }
+        }
+    }
     /// `PrivateIpAddressSpecification` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct PrivateIpAddressSpecification {
@@ -15931,6 +17307,15 @@ pub mod spot_fleet {
         /// `PrivateIpAddress`.
         #[serde(rename = "PrivateIpAddress")]
         pub private_ip_address: Value<String>,
+    }
+    impl PrivateIpAddressSpecification {
+        /// A `PrivateIpAddressSpecification` of its required properties (`PrivateIpAddress`), the others unset.
+        pub fn new(private_ip_address: impl Into<Value<String>>) -> Self {
+            Self {
+                primary: None,
+                private_ip_address: private_ip_address.into(),
+            }
+        }
     }
     /// `SpotPlacement` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -15990,6 +17375,12 @@ pub mod spot_fleet {
         /// `GroupId`.
         #[serde(rename = "GroupId")]
         pub group_id: Value<String>,
+    }
+    impl GroupIdentifier {
+        /// A `GroupIdentifier` of its required properties (`GroupId`), the others unset.
+        pub fn new(group_id: impl Into<Value<String>>) -> Self {
+            Self { group_id: group_id.into() }
+        }
     }
     /// `SpotFleetTagSpecification` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -16197,6 +17588,16 @@ pub mod spot_fleet {
         #[serde(rename = "Version")]
         pub version: Value<String>,
     }
+    impl FleetLaunchTemplateSpecification {
+        /// A `FleetLaunchTemplateSpecification` of its required properties (`Version`), the others unset.
+        pub fn new(version: impl Into<Value<String>>) -> Self {
+            Self {
+                launch_template_id: None,
+                launch_template_name: None,
+                version: version.into(),
+            }
+        }
+    }
     /// `LaunchTemplateOverrides` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LaunchTemplateOverrides {
@@ -16248,12 +17649,26 @@ pub mod spot_fleet {
         #[serde(rename = "ClassicLoadBalancers")]
         pub classic_load_balancers: Vec<ClassicLoadBalancer>,
     }
+    impl ClassicLoadBalancersConfig {
+        /// A `ClassicLoadBalancersConfig` of its required properties (`ClassicLoadBalancers`), the others unset.
+        pub fn new(classic_load_balancers: impl Into<Vec<ClassicLoadBalancer>>) -> Self {
+            Self {
+                classic_load_balancers: classic_load_balancers.into(),
+            }
+        }
+    }
     /// `ClassicLoadBalancer` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClassicLoadBalancer {
         /// `Name`.
         #[serde(rename = "Name")]
         pub name: Value<String>,
+    }
+    impl ClassicLoadBalancer {
+        /// A `ClassicLoadBalancer` of its required properties (`Name`), the others unset.
+        pub fn new(name: impl Into<Value<String>>) -> Self {
+            Self { name: name.into() }
+        }
     }
     /// `TargetGroupsConfig` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -16262,12 +17677,26 @@ pub mod spot_fleet {
         #[serde(rename = "TargetGroups")]
         pub target_groups: Vec<TargetGroup>,
     }
+    impl TargetGroupsConfig {
+        /// A `TargetGroupsConfig` of its required properties (`TargetGroups`), the others unset.
+        pub fn new(target_groups: impl Into<Vec<TargetGroup>>) -> Self {
+            Self {
+                target_groups: target_groups.into(),
+            }
+        }
+    }
     /// `TargetGroup` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TargetGroup {
         /// `Arn`.
         #[serde(rename = "Arn")]
         pub arn: Value<String>,
+    }
+    impl TargetGroup {
+        /// A `TargetGroup` of its required properties (`Arn`), the others unset.
+        pub fn new(arn: impl Into<Value<String>>) -> Self {
+            Self { arn: arn.into() }
+        }
     }
     /// `SpotMaintenanceStrategies` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -16463,6 +17892,15 @@ pub mod sql_ha_standby_detected_instance {
         )]
         pub sql_server_credentials: Option<Value<String>>,
     }
+    impl CfnSqlHaStandbyDetectedInstanceProps {
+        /// A `CfnSqlHaStandbyDetectedInstanceProps` of its required properties (`InstanceId`), the others unset.
+        pub fn new(instance_id: impl Into<Value<String>>) -> Self {
+            Self {
+                instance_id: instance_id.into(),
+                sql_server_credentials: None,
+            }
+        }
+    }
 }
 /// `AWS::EC2::Subnet`: [`CfnSubnet`], [`CfnSubnetProps`] and their property types.
 pub mod subnet {
@@ -16602,6 +18040,30 @@ pub mod subnet {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+    impl CfnSubnetProps {
+        /// A `CfnSubnetProps` of its required properties (`VpcId`), the others unset.
+        pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
+            Self {
+                assign_ipv6_address_on_creation: None,
+                availability_zone: None,
+                availability_zone_id: None,
+                cidr_block: None,
+                enable_dns64: None,
+                enable_lni_at_device_index: None,
+                ipv4_ipam_pool_id: None,
+                ipv4_netmask_length: None,
+                ipv6_cidr_block: None,
+                ipv6_ipam_pool_id: None,
+                ipv6_native: None,
+                ipv6_netmask_length: None,
+                map_public_ip_on_launch: None,
+                outpost_arn: None,
+                private_dns_name_options_on_launch: None,
+                tags: None,
+                vpc_id: vpc_id.into(),
+            }
+        }
+    }
     /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *User Guide*.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrivateDnsNameOptionsOnLaunch {
@@ -16700,6 +18162,17 @@ pub mod subnet_cidr_block {
         #[serde(rename = "SubnetId")]
         pub subnet_id: Value<String>,
     }
+    impl CfnSubnetCidrBlockProps {
+        /// A `CfnSubnetCidrBlockProps` of its required properties (`SubnetId`), the others unset.
+        pub fn new(subnet_id: impl Into<Value<String>>) -> Self {
+            Self {
+                ipv6_cidr_block: None,
+                ipv6_ipam_pool_id: None,
+                ipv6_netmask_length: None,
+                subnet_id: subnet_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::SubnetCidrReservation`: [`CfnSubnetCidrReservation`], [`CfnSubnetCidrReservationProps`] and their property types.
 pub mod subnet_cidr_reservation {
@@ -16784,6 +18257,22 @@ pub mod subnet_cidr_reservation {
         /// The tags assigned to the subnet CIDR reservation.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnSubnetCidrReservationProps {
+        /// A `CfnSubnetCidrReservationProps` of its required properties (`Cidr`, `ReservationType`, `SubnetId`), the others unset.
+        pub fn new(
+            cidr: impl Into<Value<String>>,
+            reservation_type: impl Into<Value<ReservationType>>,
+            subnet_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                cidr: cidr.into(),
+                description: None,
+                reservation_type: reservation_type.into(),
+                subnet_id: subnet_id.into(),
+                tags: None,
+            }
+        }
     }
     /// The type of reservation. A prefix reservation is used for an IPv6 prefix delegated to a network interface; an explicit reservation is used for a range that Amazon EC2 must not assign automatically.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16883,6 +18372,18 @@ pub mod subnet_network_acl_association {
         #[serde(rename = "SubnetId")]
         pub subnet_id: Value<String>,
     }
+    impl CfnSubnetNetworkAclAssociationProps {
+        /// A `CfnSubnetNetworkAclAssociationProps` of its required properties (`NetworkAclId`, `SubnetId`), the others unset.
+        pub fn new(
+            network_acl_id: impl Into<Value<String>>,
+            subnet_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                network_acl_id: network_acl_id.into(),
+                subnet_id: subnet_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::SubnetRouteTableAssociation`: [`CfnSubnetRouteTableAssociation`], [`CfnSubnetRouteTableAssociationProps`] and their property types.
 pub mod subnet_route_table_association {
@@ -16945,6 +18446,18 @@ pub mod subnet_route_table_association {
         /// The ID of the subnet.
         #[serde(rename = "SubnetId")]
         pub subnet_id: Value<String>,
+    }
+    impl CfnSubnetRouteTableAssociationProps {
+        /// A `CfnSubnetRouteTableAssociationProps` of its required properties (`RouteTableId`, `SubnetId`), the others unset.
+        pub fn new(
+            route_table_id: impl Into<Value<String>>,
+            subnet_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                route_table_id: route_table_id.into(),
+                subnet_id: subnet_id.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::TrafficMirrorFilter`: [`CfnTrafficMirrorFilter`], [`CfnTrafficMirrorFilterProps`] and their property types.
@@ -17135,6 +18648,31 @@ pub mod traffic_mirror_filter_rule {
         #[serde(rename = "TrafficMirrorFilterId")]
         pub traffic_mirror_filter_id: Value<String>,
     }
+    impl CfnTrafficMirrorFilterRuleProps {
+        /// A `CfnTrafficMirrorFilterRuleProps` of its required properties (`DestinationCidrBlock`, `RuleAction`, `RuleNumber`, `SourceCidrBlock`, `TrafficDirection`, `TrafficMirrorFilterId`), the others unset.
+        pub fn new(
+            destination_cidr_block: impl Into<Value<String>>,
+            rule_action: impl Into<Value<String>>,
+            rule_number: impl Into<Value<i64>>,
+            source_cidr_block: impl Into<Value<String>>,
+            traffic_direction: impl Into<Value<String>>,
+            traffic_mirror_filter_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                description: None,
+                destination_cidr_block: destination_cidr_block.into(),
+                destination_port_range: None,
+                protocol: None,
+                rule_action: rule_action.into(),
+                rule_number: rule_number.into(),
+                source_cidr_block: source_cidr_block.into(),
+                source_port_range: None,
+                tags: None,
+                traffic_direction: traffic_direction.into(),
+                traffic_mirror_filter_id: traffic_mirror_filter_id.into(),
+            }
+        }
+    }
     /// `TrafficMirrorPortRange` of `AWS::EC2::TrafficMirrorFilterRule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TrafficMirrorPortRange {
@@ -17144,6 +18682,18 @@ pub mod traffic_mirror_filter_rule {
         /// The last port in the Traffic Mirror port range.
         #[serde(rename = "ToPort")]
         pub to_port: Value<i64>,
+    }
+    impl TrafficMirrorPortRange {
+        /// A `TrafficMirrorPortRange` of its required properties (`FromPort`, `ToPort`), the others unset.
+        pub fn new(
+            from_port: impl Into<Value<i64>>,
+            to_port: impl Into<Value<i64>>,
+        ) -> Self {
+            Self {
+                from_port: from_port.into(),
+                to_port: to_port.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::TrafficMirrorSession`: [`CfnTrafficMirrorSession`], [`CfnTrafficMirrorSessionProps`] and their property types.
@@ -17225,6 +18775,27 @@ pub mod traffic_mirror_session {
         /// The VXLAN ID for the Traffic Mirror session.
         #[serde(rename = "VirtualNetworkId", skip_serializing_if = "Option::is_none")]
         pub virtual_network_id: Option<Value<i64>>,
+    }
+    impl CfnTrafficMirrorSessionProps {
+        /// A `CfnTrafficMirrorSessionProps` of its required properties (`NetworkInterfaceId`, `SessionNumber`, `TrafficMirrorFilterId`, `TrafficMirrorTargetId`), the others unset.
+        pub fn new(
+            network_interface_id: impl Into<Value<String>>,
+            session_number: impl Into<Value<i64>>,
+            traffic_mirror_filter_id: impl Into<Value<String>>,
+            traffic_mirror_target_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                description: None,
+                network_interface_id: network_interface_id.into(),
+                owner_id: None,
+                packet_length: None,
+                session_number: session_number.into(),
+                tags: None,
+                traffic_mirror_filter_id: traffic_mirror_filter_id.into(),
+                traffic_mirror_target_id: traffic_mirror_target_id.into(),
+                virtual_network_id: None,
+            }
+        }
     }
 }
 /// `AWS::EC2::TrafficMirrorTarget`: [`CfnTrafficMirrorTarget`], [`CfnTrafficMirrorTargetProps`] and their property types.
@@ -17539,6 +19110,22 @@ pub mod transit_gateway_attachment {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+    impl CfnTransitGatewayAttachmentProps {
+        /// A `CfnTransitGatewayAttachmentProps` of its required properties (`SubnetIds`, `TransitGatewayId`, `VpcId`), the others unset.
+        pub fn new(
+            subnet_ids: impl Into<Vec<Value<String>>>,
+            transit_gateway_id: impl Into<Value<String>>,
+            vpc_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                options: None,
+                subnet_ids: subnet_ids.into(),
+                tags: None,
+                transit_gateway_id: transit_gateway_id.into(),
+                vpc_id: vpc_id.into(),
+            }
+        }
+    }
     /// The options for the transit gateway vpc attachment.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Options {
@@ -17776,6 +19363,20 @@ pub mod transit_gateway_connect {
         #[serde(rename = "TransportTransitGatewayAttachmentId")]
         pub transport_transit_gateway_attachment_id: Value<String>,
     }
+    impl CfnTransitGatewayConnectProps {
+        /// A `CfnTransitGatewayConnectProps` of its required properties (`Options`, `TransportTransitGatewayAttachmentId`), the others unset.
+        pub fn new(
+            options: impl Into<TransitGatewayConnectOptions>,
+            transport_transit_gateway_attachment_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                options: options.into(),
+                tags: None,
+                transport_transit_gateway_attachment_id: transport_transit_gateway_attachment_id
+                    .into(),
+            }
+        }
+    }
     /// `TransitGatewayConnectOptions` of `AWS::EC2::TransitGatewayConnect`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TransitGatewayConnectOptions {
@@ -17905,6 +19506,21 @@ pub mod transit_gateway_connect_peer {
         #[serde(rename = "TransitGatewayAttachmentId")]
         pub transit_gateway_attachment_id: Value<String>,
     }
+    impl CfnTransitGatewayConnectPeerProps {
+        /// A `CfnTransitGatewayConnectPeerProps` of its required properties (`ConnectPeerConfiguration`, `TransitGatewayAttachmentId`), the others unset.
+        pub fn new(
+            connect_peer_configuration: impl Into<
+                TransitGatewayConnectPeerConfiguration,
+            >,
+            transit_gateway_attachment_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                connect_peer_configuration: connect_peer_configuration.into(),
+                tags: None,
+                transit_gateway_attachment_id: transit_gateway_attachment_id.into(),
+            }
+        }
+    }
     /// `TransitGatewayConnectPeerConfiguration` of `AWS::EC2::TransitGatewayConnectPeer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TransitGatewayConnectPeerConfiguration {
@@ -17926,6 +19542,21 @@ pub mod transit_gateway_connect_peer {
             skip_serializing_if = "Option::is_none"
         )]
         pub transit_gateway_address: Option<Value<String>>,
+    }
+    impl TransitGatewayConnectPeerConfiguration {
+        /// A `TransitGatewayConnectPeerConfiguration` of its required properties (`InsideCidrBlocks`, `PeerAddress`), the others unset.
+        pub fn new(
+            inside_cidr_blocks: impl Into<Vec<Value<String>>>,
+            peer_address: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                bgp_configurations: None,
+                inside_cidr_blocks: inside_cidr_blocks.into(),
+                peer_address: peer_address.into(),
+                protocol: None,
+                transit_gateway_address: None,
+            }
+        }
     }
     /// `TransitGatewayAttachmentBgpConfiguration` of `AWS::EC2::TransitGatewayConnectPeer`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -18026,6 +19657,16 @@ pub mod transit_gateway_metering_policy {
         /// The Id of transit gateway
         #[serde(rename = "TransitGatewayId")]
         pub transit_gateway_id: Value<String>,
+    }
+    impl CfnTransitGatewayMeteringPolicyProps {
+        /// A `CfnTransitGatewayMeteringPolicyProps` of its required properties (`TransitGatewayId`), the others unset.
+        pub fn new(transit_gateway_id: impl Into<Value<String>>) -> Self {
+            Self {
+                middlebox_attachment_ids: None,
+                tags: None,
+                transit_gateway_id: transit_gateway_id.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::TransitGatewayMeteringPolicyEntry`: [`CfnTransitGatewayMeteringPolicyEntry`], [`CfnTransitGatewayMeteringPolicyEntryProps`] and their property types.
@@ -18158,6 +19799,30 @@ pub mod transit_gateway_metering_policy_entry {
         /// The ID of the transit gateway metering policy for which the entry is being created
         #[serde(rename = "TransitGatewayMeteringPolicyId")]
         pub transit_gateway_metering_policy_id: Value<String>,
+    }
+    impl CfnTransitGatewayMeteringPolicyEntryProps {
+        /// A `CfnTransitGatewayMeteringPolicyEntryProps` of its required properties (`MeteredAccount`, `PolicyRuleNumber`, `TransitGatewayMeteringPolicyId`), the others unset.
+        pub fn new(
+            metered_account: impl Into<Value<TransitGatewayMeteringPayerType>>,
+            policy_rule_number: impl Into<Value<i64>>,
+            transit_gateway_metering_policy_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                destination_cidr_block: None,
+                destination_port_range: None,
+                destination_transit_gateway_attachment_id: None,
+                destination_transit_gateway_attachment_type: None,
+                metered_account: metered_account.into(),
+                policy_rule_number: policy_rule_number.into(),
+                protocol: None,
+                source_cidr_block: None,
+                source_port_range: None,
+                source_transit_gateway_attachment_id: None,
+                source_transit_gateway_attachment_type: None,
+                transit_gateway_metering_policy_id: transit_gateway_metering_policy_id
+                    .into(),
+            }
+        }
     }
     /// Values of `TransitGatewayAttachmentResourceType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18327,6 +19992,16 @@ pub mod transit_gateway_multicast_domain {
         /// The ID of the transit gateway.
         #[serde(rename = "TransitGatewayId")]
         pub transit_gateway_id: Value<String>,
+    }
+    impl CfnTransitGatewayMulticastDomainProps {
+        /// A `CfnTransitGatewayMulticastDomainProps` of its required properties (`TransitGatewayId`), the others unset.
+        pub fn new(transit_gateway_id: impl Into<Value<String>>) -> Self {
+            Self {
+                options: None,
+                tags: None,
+                transit_gateway_id: transit_gateway_id.into(),
+            }
+        }
     }
     /// The options for the transit gateway multicast domain.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -18527,6 +20202,21 @@ pub mod transit_gateway_multicast_domain_association {
         #[serde(rename = "TransitGatewayMulticastDomainId")]
         pub transit_gateway_multicast_domain_id: Value<String>,
     }
+    impl CfnTransitGatewayMulticastDomainAssociationProps {
+        /// A `CfnTransitGatewayMulticastDomainAssociationProps` of its required properties (`SubnetId`, `TransitGatewayAttachmentId`, `TransitGatewayMulticastDomainId`), the others unset.
+        pub fn new(
+            subnet_id: impl Into<Value<String>>,
+            transit_gateway_attachment_id: impl Into<Value<String>>,
+            transit_gateway_multicast_domain_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                subnet_id: subnet_id.into(),
+                transit_gateway_attachment_id: transit_gateway_attachment_id.into(),
+                transit_gateway_multicast_domain_id: transit_gateway_multicast_domain_id
+                    .into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::TransitGatewayMulticastGroupMember`: [`CfnTransitGatewayMulticastGroupMember`], [`CfnTransitGatewayMulticastGroupMemberProps`] and their property types.
 pub mod transit_gateway_multicast_group_member {
@@ -18621,6 +20311,21 @@ pub mod transit_gateway_multicast_group_member {
         /// The ID of the transit gateway multicast domain.
         #[serde(rename = "TransitGatewayMulticastDomainId")]
         pub transit_gateway_multicast_domain_id: Value<String>,
+    }
+    impl CfnTransitGatewayMulticastGroupMemberProps {
+        /// A `CfnTransitGatewayMulticastGroupMemberProps` of its required properties (`GroupIpAddress`, `NetworkInterfaceId`, `TransitGatewayMulticastDomainId`), the others unset.
+        pub fn new(
+            group_ip_address: impl Into<Value<String>>,
+            network_interface_id: impl Into<Value<String>>,
+            transit_gateway_multicast_domain_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                group_ip_address: group_ip_address.into(),
+                network_interface_id: network_interface_id.into(),
+                transit_gateway_multicast_domain_id: transit_gateway_multicast_domain_id
+                    .into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::TransitGatewayMulticastGroupSource`: [`CfnTransitGatewayMulticastGroupSource`], [`CfnTransitGatewayMulticastGroupSourceProps`] and their property types.
@@ -18717,6 +20422,21 @@ pub mod transit_gateway_multicast_group_source {
         #[serde(rename = "TransitGatewayMulticastDomainId")]
         pub transit_gateway_multicast_domain_id: Value<String>,
     }
+    impl CfnTransitGatewayMulticastGroupSourceProps {
+        /// A `CfnTransitGatewayMulticastGroupSourceProps` of its required properties (`GroupIpAddress`, `NetworkInterfaceId`, `TransitGatewayMulticastDomainId`), the others unset.
+        pub fn new(
+            group_ip_address: impl Into<Value<String>>,
+            network_interface_id: impl Into<Value<String>>,
+            transit_gateway_multicast_domain_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                group_ip_address: group_ip_address.into(),
+                network_interface_id: network_interface_id.into(),
+                transit_gateway_multicast_domain_id: transit_gateway_multicast_domain_id
+                    .into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::TransitGatewayPeeringAttachment`: [`CfnTransitGatewayPeeringAttachment`], [`CfnTransitGatewayPeeringAttachmentProps`] and their property types.
 pub mod transit_gateway_peering_attachment {
@@ -18805,6 +20525,23 @@ pub mod transit_gateway_peering_attachment {
         #[serde(rename = "TransitGatewayId")]
         pub transit_gateway_id: Value<String>,
     }
+    impl CfnTransitGatewayPeeringAttachmentProps {
+        /// A `CfnTransitGatewayPeeringAttachmentProps` of its required properties (`PeerAccountId`, `PeerRegion`, `PeerTransitGatewayId`, `TransitGatewayId`), the others unset.
+        pub fn new(
+            peer_account_id: impl Into<Value<String>>,
+            peer_region: impl Into<Value<String>>,
+            peer_transit_gateway_id: impl Into<Value<String>>,
+            transit_gateway_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                peer_account_id: peer_account_id.into(),
+                peer_region: peer_region.into(),
+                peer_transit_gateway_id: peer_transit_gateway_id.into(),
+                tags: None,
+                transit_gateway_id: transit_gateway_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::TransitGatewayPolicyTable`: [`CfnTransitGatewayPolicyTable`], [`CfnTransitGatewayPolicyTableProps`] and their property types.
 pub mod transit_gateway_policy_table {
@@ -18877,6 +20614,15 @@ pub mod transit_gateway_policy_table {
         #[serde(rename = "TransitGatewayId")]
         pub transit_gateway_id: Value<String>,
     }
+    impl CfnTransitGatewayPolicyTableProps {
+        /// A `CfnTransitGatewayPolicyTableProps` of its required properties (`TransitGatewayId`), the others unset.
+        pub fn new(transit_gateway_id: impl Into<Value<String>>) -> Self {
+            Self {
+                tags: None,
+                transit_gateway_id: transit_gateway_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::TransitGatewayPolicyTableAssociation`: [`CfnTransitGatewayPolicyTableAssociation`], [`CfnTransitGatewayPolicyTableAssociationProps`] and their property types.
 pub mod transit_gateway_policy_table_association {
@@ -18942,6 +20688,18 @@ pub mod transit_gateway_policy_table_association {
         /// The ID of transit gateway policy table.
         #[serde(rename = "TransitGatewayPolicyTableId")]
         pub transit_gateway_policy_table_id: Value<String>,
+    }
+    impl CfnTransitGatewayPolicyTableAssociationProps {
+        /// A `CfnTransitGatewayPolicyTableAssociationProps` of its required properties (`TransitGatewayAttachmentId`, `TransitGatewayPolicyTableId`), the others unset.
+        pub fn new(
+            transit_gateway_attachment_id: impl Into<Value<String>>,
+            transit_gateway_policy_table_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                transit_gateway_attachment_id: transit_gateway_attachment_id.into(),
+                transit_gateway_policy_table_id: transit_gateway_policy_table_id.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::TransitGatewayPolicyTableEntry`: [`CfnTransitGatewayPolicyTableEntry`], [`CfnTransitGatewayPolicyTableEntryProps`] and their property types.
@@ -19014,6 +20772,22 @@ pub mod transit_gateway_policy_table_entry {
         /// The ID of the transit gateway policy table.
         #[serde(rename = "TransitGatewayPolicyTableId")]
         pub transit_gateway_policy_table_id: Value<String>,
+    }
+    impl CfnTransitGatewayPolicyTableEntryProps {
+        /// A `CfnTransitGatewayPolicyTableEntryProps` of its required properties (`PolicyRule`, `PolicyRuleNumber`, `TargetRouteTableId`, `TransitGatewayPolicyTableId`), the others unset.
+        pub fn new(
+            policy_rule: impl Into<TransitGatewayPolicyRule>,
+            policy_rule_number: impl Into<Value<String>>,
+            target_route_table_id: impl Into<Value<String>>,
+            transit_gateway_policy_table_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                policy_rule: policy_rule.into(),
+                policy_rule_number: policy_rule_number.into(),
+                target_route_table_id: target_route_table_id.into(),
+                transit_gateway_policy_table_id: transit_gateway_policy_table_id.into(),
+            }
+        }
     }
     /// `TransitGatewayPolicyRule` of `AWS::EC2::TransitGatewayPolicyTableEntry`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -19113,6 +20887,20 @@ pub mod transit_gateway_route {
         #[serde(rename = "TransitGatewayRouteTableId")]
         pub transit_gateway_route_table_id: Value<String>,
     }
+    impl CfnTransitGatewayRouteProps {
+        /// A `CfnTransitGatewayRouteProps` of its required properties (`DestinationCidrBlock`, `TransitGatewayRouteTableId`), the others unset.
+        pub fn new(
+            destination_cidr_block: impl Into<Value<String>>,
+            transit_gateway_route_table_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                blackhole: None,
+                destination_cidr_block: destination_cidr_block.into(),
+                transit_gateway_attachment_id: None,
+                transit_gateway_route_table_id: transit_gateway_route_table_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::TransitGatewayRouteTable`: [`CfnTransitGatewayRouteTable`], [`CfnTransitGatewayRouteTableProps`] and their property types.
 pub mod transit_gateway_route_table {
@@ -19177,6 +20965,15 @@ pub mod transit_gateway_route_table {
         #[serde(rename = "TransitGatewayId")]
         pub transit_gateway_id: Value<String>,
     }
+    impl CfnTransitGatewayRouteTableProps {
+        /// A `CfnTransitGatewayRouteTableProps` of its required properties (`TransitGatewayId`), the others unset.
+        pub fn new(transit_gateway_id: impl Into<Value<String>>) -> Self {
+            Self {
+                tags: None,
+                transit_gateway_id: transit_gateway_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::TransitGatewayRouteTableAssociation`: [`CfnTransitGatewayRouteTableAssociation`], [`CfnTransitGatewayRouteTableAssociationProps`] and their property types.
 pub mod transit_gateway_route_table_association {
@@ -19239,6 +21036,18 @@ pub mod transit_gateway_route_table_association {
         #[serde(rename = "TransitGatewayRouteTableId")]
         pub transit_gateway_route_table_id: Value<String>,
     }
+    impl CfnTransitGatewayRouteTableAssociationProps {
+        /// A `CfnTransitGatewayRouteTableAssociationProps` of its required properties (`TransitGatewayAttachmentId`, `TransitGatewayRouteTableId`), the others unset.
+        pub fn new(
+            transit_gateway_attachment_id: impl Into<Value<String>>,
+            transit_gateway_route_table_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                transit_gateway_attachment_id: transit_gateway_attachment_id.into(),
+                transit_gateway_route_table_id: transit_gateway_route_table_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::TransitGatewayRouteTablePropagation`: [`CfnTransitGatewayRouteTablePropagation`], [`CfnTransitGatewayRouteTablePropagationProps`] and their property types.
 pub mod transit_gateway_route_table_propagation {
@@ -19300,6 +21109,18 @@ pub mod transit_gateway_route_table_propagation {
         /// The ID of transit gateway route table.
         #[serde(rename = "TransitGatewayRouteTableId")]
         pub transit_gateway_route_table_id: Value<String>,
+    }
+    impl CfnTransitGatewayRouteTablePropagationProps {
+        /// A `CfnTransitGatewayRouteTablePropagationProps` of its required properties (`TransitGatewayAttachmentId`, `TransitGatewayRouteTableId`), the others unset.
+        pub fn new(
+            transit_gateway_attachment_id: impl Into<Value<String>>,
+            transit_gateway_route_table_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                transit_gateway_attachment_id: transit_gateway_attachment_id.into(),
+                transit_gateway_route_table_id: transit_gateway_route_table_id.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::TransitGatewayVpcAttachment`: [`CfnTransitGatewayVpcAttachment`], [`CfnTransitGatewayVpcAttachmentProps`] and their property types.
@@ -19379,6 +21200,24 @@ pub mod transit_gateway_vpc_attachment {
         /// `VpcId`.
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
+    }
+    impl CfnTransitGatewayVpcAttachmentProps {
+        /// A `CfnTransitGatewayVpcAttachmentProps` of its required properties (`SubnetIds`, `TransitGatewayId`, `VpcId`), the others unset.
+        pub fn new(
+            subnet_ids: impl Into<Vec<Value<String>>>,
+            transit_gateway_id: impl Into<Value<String>>,
+            vpc_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                add_subnet_ids: None,
+                options: None,
+                remove_subnet_ids: None,
+                subnet_ids: subnet_ids.into(),
+                tags: None,
+                transit_gateway_id: transit_gateway_id.into(),
+                vpc_id: vpc_id.into(),
+            }
+        }
     }
     /// The options for the transit gateway vpc attachment.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -20364,6 +22203,21 @@ pub mod vpc_block_public_access_exclusion {
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Value<String>>,
     }
+    impl CfnVpcBlockPublicAccessExclusionProps {
+        /// A `CfnVpcBlockPublicAccessExclusionProps` of its required properties (`InternetGatewayExclusionMode`), the others unset.
+        pub fn new(
+            internet_gateway_exclusion_mode: impl Into<
+                Value<InternetGatewayExclusionMode>,
+            >,
+        ) -> Self {
+            Self {
+                internet_gateway_exclusion_mode: internet_gateway_exclusion_mode.into(),
+                subnet_id: None,
+                tags: None,
+                vpc_id: None,
+            }
+        }
+    }
     /// The desired Block Public Access Exclusion Mode for a specific VPC/Subnet.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InternetGatewayExclusionMode {
@@ -20459,6 +22313,16 @@ pub mod vpc_block_public_access_options {
         /// The desired Block Public Access mode for Internet Gateways in your account. We do not allow to create in a off mode as this is the default value
         #[serde(rename = "InternetGatewayBlockMode")]
         pub internet_gateway_block_mode: Value<InternetGatewayBlockMode>,
+    }
+    impl CfnVpcBlockPublicAccessOptionsProps {
+        /// A `CfnVpcBlockPublicAccessOptionsProps` of its required properties (`InternetGatewayBlockMode`), the others unset.
+        pub fn new(
+            internet_gateway_block_mode: impl Into<Value<InternetGatewayBlockMode>>,
+        ) -> Self {
+            Self {
+                internet_gateway_block_mode: internet_gateway_block_mode.into(),
+            }
+        }
     }
     /// The desired Block Public Access mode for Internet Gateways in your account. We do not allow to create in a off mode as this is the default value
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20605,6 +22469,23 @@ pub mod vpc_cidr_block {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+    impl CfnVpcCidrBlockProps {
+        /// A `CfnVpcCidrBlockProps` of its required properties (`VpcId`), the others unset.
+        pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
+            Self {
+                amazon_provided_ipv6_cidr_block: None,
+                cidr_block: None,
+                ipv4_ipam_pool_id: None,
+                ipv4_netmask_length: None,
+                ipv6_cidr_block: None,
+                ipv6_cidr_block_network_border_group: None,
+                ipv6_ipam_pool_id: None,
+                ipv6_netmask_length: None,
+                ipv6_pool: None,
+                vpc_id: vpc_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::VPCDHCPOptionsAssociation`: [`CfnVpcdhcpOptionsAssociation`], [`CfnVpcdhcpOptionsAssociationProps`] and their property types.
 pub mod vpcdhcp_options_association {
@@ -20666,6 +22547,18 @@ pub mod vpcdhcp_options_association {
         /// The ID of the VPC.
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
+    }
+    impl CfnVpcdhcpOptionsAssociationProps {
+        /// A `CfnVpcdhcpOptionsAssociationProps` of its required properties (`DhcpOptionsId`, `VpcId`), the others unset.
+        pub fn new(
+            dhcp_options_id: impl Into<Value<String>>,
+            vpc_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                dhcp_options_id: dhcp_options_id.into(),
+                vpc_id: vpc_id.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::VPCEncryptionControl`: [`CfnVpcEncryptionControl`], [`CfnVpcEncryptionControlProps`] and their property types.
@@ -21358,6 +23251,27 @@ pub mod vpc_endpoint {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+    impl CfnVpcEndpointProps {
+        /// A `CfnVpcEndpointProps` of its required properties (`VpcId`), the others unset.
+        pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
+            Self {
+                dns_options: None,
+                ip_address_type: None,
+                policy_document: None,
+                private_dns_enabled: None,
+                resource_configuration_arn: None,
+                route_table_ids: None,
+                security_group_ids: None,
+                service_name: None,
+                service_network_arn: None,
+                service_region: None,
+                subnet_ids: None,
+                tags: None,
+                vpc_endpoint_type: None,
+                vpc_id: vpc_id.into(),
+            }
+        }
+    }
     /// Describes the DNS options for an endpoint.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DnsOptionsSpecification {
@@ -21662,6 +23576,20 @@ pub mod vpc_endpoint_connection_notification {
         #[serde(rename = "VPCEndpointId", skip_serializing_if = "Option::is_none")]
         pub vpc_endpoint_id: Option<Value<String>>,
     }
+    impl CfnVpcEndpointConnectionNotificationProps {
+        /// A `CfnVpcEndpointConnectionNotificationProps` of its required properties (`ConnectionEvents`, `ConnectionNotificationArn`), the others unset.
+        pub fn new(
+            connection_events: impl Into<Vec<Value<String>>>,
+            connection_notification_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                connection_events: connection_events.into(),
+                connection_notification_arn: connection_notification_arn.into(),
+                service_id: None,
+                vpc_endpoint_id: None,
+            }
+        }
+    }
 }
 /// `AWS::EC2::VPCEndpointService`: [`CfnVpcEndpointService`], [`CfnVpcEndpointServiceProps`] and their property types.
 pub mod vpc_endpoint_service {
@@ -21896,6 +23824,15 @@ pub mod vpc_endpoint_service_permissions {
         #[serde(rename = "ServiceId")]
         pub service_id: Value<String>,
     }
+    impl CfnVpcEndpointServicePermissionsProps {
+        /// A `CfnVpcEndpointServicePermissionsProps` of its required properties (`ServiceId`), the others unset.
+        pub fn new(service_id: impl Into<Value<String>>) -> Self {
+            Self {
+                allowed_principals: None,
+                service_id: service_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::VPCGatewayAttachment`: [`CfnVpcGatewayAttachment`], [`CfnVpcGatewayAttachmentProps`] and their property types.
 pub mod vpc_gateway_attachment {
@@ -21963,6 +23900,16 @@ pub mod vpc_gateway_attachment {
         /// The ID of the virtual private gateway. You must specify either InternetGatewayId or VpnGatewayId, but not both.
         #[serde(rename = "VpnGatewayId", skip_serializing_if = "Option::is_none")]
         pub vpn_gateway_id: Option<Value<String>>,
+    }
+    impl CfnVpcGatewayAttachmentProps {
+        /// A `CfnVpcGatewayAttachmentProps` of its required properties (`VpcId`), the others unset.
+        pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
+            Self {
+                internet_gateway_id: None,
+                vpc_id: vpc_id.into(),
+                vpn_gateway_id: None,
+            }
+        }
     }
 }
 /// `AWS::EC2::VPCPeeringConnection`: [`CfnVpcPeeringConnection`], [`CfnVpcPeeringConnectionProps`] and their property types.
@@ -22044,6 +23991,23 @@ pub mod vpc_peering_connection {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+    impl CfnVpcPeeringConnectionProps {
+        /// A `CfnVpcPeeringConnectionProps` of its required properties (`PeerVpcId`, `VpcId`), the others unset.
+        pub fn new(
+            peer_vpc_id: impl Into<Value<String>>,
+            vpc_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                assume_role_region: None,
+                peer_owner_id: None,
+                peer_region: None,
+                peer_role_arn: None,
+                peer_vpc_id: peer_vpc_id.into(),
+                tags: None,
+                vpc_id: vpc_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::VPNConcentrator`: [`CfnVpnConcentrator`], [`CfnVpnConcentratorProps`] and their property types.
 pub mod vpn_concentrator {
@@ -22115,6 +24079,16 @@ pub mod vpn_concentrator {
         /// The type of VPN concentrator.
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
+    }
+    impl CfnVpnConcentratorProps {
+        /// A `CfnVpnConcentratorProps` of its required properties (`Type`), the others unset.
+        pub fn new(r#type: impl Into<Value<String>>) -> Self {
+            Self {
+                tags: None,
+                transit_gateway_id: None,
+                r#type: r#type.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::VPNConnection`: [`CfnVpnConnection`], [`CfnVpnConnectionProps`] and their property types.
@@ -22264,6 +24238,34 @@ pub mod vpn_connection {
         pub vpn_tunnel_options_specifications: Option<
             Vec<VpnTunnelOptionsSpecification>,
         >,
+    }
+    impl CfnVpnConnectionProps {
+        /// A `CfnVpnConnectionProps` of its required properties (`CustomerGatewayId`, `Type`), the others unset.
+        pub fn new(
+            customer_gateway_id: impl Into<Value<String>>,
+            r#type: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                customer_gateway_id: customer_gateway_id.into(),
+                enable_acceleration: None,
+                local_ipv4_network_cidr: None,
+                local_ipv6_network_cidr: None,
+                outside_ip_address_type: None,
+                pre_shared_key_storage: None,
+                remote_ipv4_network_cidr: None,
+                remote_ipv6_network_cidr: None,
+                static_routes_only: None,
+                tags: None,
+                transit_gateway_id: None,
+                transport_transit_gateway_attachment_id: None,
+                tunnel_bandwidth: None,
+                tunnel_inside_ip_version: None,
+                r#type: r#type.into(),
+                vpn_concentrator_id: None,
+                vpn_gateway_id: None,
+                vpn_tunnel_options_specifications: None,
+            }
+        }
     }
     /// Specifies the storage mode for the pre-shared key (PSK). Valid values are `Standard` (stored in the S2Slong service) or `SecretsManager` (stored in AWS Secrets Manager).
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22908,6 +24910,18 @@ pub mod vpn_connection_route {
         #[serde(rename = "VpnConnectionId")]
         pub vpn_connection_id: Value<String>,
     }
+    impl CfnVpnConnectionRouteProps {
+        /// A `CfnVpnConnectionRouteProps` of its required properties (`DestinationCidrBlock`, `VpnConnectionId`), the others unset.
+        pub fn new(
+            destination_cidr_block: impl Into<Value<String>>,
+            vpn_connection_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                destination_cidr_block: destination_cidr_block.into(),
+                vpn_connection_id: vpn_connection_id.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::VPNGateway`: [`CfnVpnGateway`], [`CfnVpnGatewayProps`] and their property types.
 pub mod vpn_gateway {
@@ -22976,6 +24990,16 @@ pub mod vpn_gateway {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+    impl CfnVpnGatewayProps {
+        /// A `CfnVpnGatewayProps` of its required properties (`Type`), the others unset.
+        pub fn new(r#type: impl Into<Value<String>>) -> Self {
+            Self {
+                amazon_side_asn: None,
+                tags: None,
+                r#type: r#type.into(),
+            }
+        }
+    }
 }
 /// `AWS::EC2::VPNGatewayRoutePropagation`: [`CfnVpnGatewayRoutePropagation`], [`CfnVpnGatewayRoutePropagationProps`] and their property types.
 pub mod vpn_gateway_route_propagation {
@@ -23035,6 +25059,18 @@ pub mod vpn_gateway_route_propagation {
         /// The ID of the virtual private gateway that is attached to a VPC. The virtual private gateway must be attached to the same VPC that the routing tables are associated with
         #[serde(rename = "VpnGatewayId")]
         pub vpn_gateway_id: Value<String>,
+    }
+    impl CfnVpnGatewayRoutePropagationProps {
+        /// A `CfnVpnGatewayRoutePropagationProps` of its required properties (`RouteTableIds`, `VpnGatewayId`), the others unset.
+        pub fn new(
+            route_table_ids: impl Into<Vec<Value<String>>>,
+            vpn_gateway_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                route_table_ids: route_table_ids.into(),
+                vpn_gateway_id: vpn_gateway_id.into(),
+            }
+        }
     }
 }
 /// `AWS::EC2::VerifiedAccessEndpoint`: [`CfnVerifiedAccessEndpoint`], [`CfnVerifiedAccessEndpointProps`] and their property types.
@@ -23188,6 +25224,33 @@ pub mod verified_access_endpoint {
         /// The ID of the AWS Verified Access group.
         #[serde(rename = "VerifiedAccessGroupId")]
         pub verified_access_group_id: Value<String>,
+    }
+    impl CfnVerifiedAccessEndpointProps {
+        /// A `CfnVerifiedAccessEndpointProps` of its required properties (`AttachmentType`, `EndpointType`, `VerifiedAccessGroupId`), the others unset.
+        pub fn new(
+            attachment_type: impl Into<Value<AttachmentType>>,
+            endpoint_type: impl Into<Value<EndpointType>>,
+            verified_access_group_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                application_domain: None,
+                attachment_type: attachment_type.into(),
+                cidr_options: None,
+                description: None,
+                domain_certificate_arn: None,
+                endpoint_domain_prefix: None,
+                endpoint_type: endpoint_type.into(),
+                load_balancer_options: None,
+                network_interface_options: None,
+                policy_document: None,
+                policy_enabled: None,
+                rds_options: None,
+                security_group_ids: None,
+                sse_specification: None,
+                tags: None,
+                verified_access_group_id: verified_access_group_id.into(),
+            }
+        }
     }
     /// The type of attachment used to provide connectivity between the AWS Verified Access endpoint and the application.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23592,6 +25655,19 @@ pub mod verified_access_group {
         #[serde(rename = "VerifiedAccessInstanceId")]
         pub verified_access_instance_id: Value<String>,
     }
+    impl CfnVerifiedAccessGroupProps {
+        /// A `CfnVerifiedAccessGroupProps` of its required properties (`VerifiedAccessInstanceId`), the others unset.
+        pub fn new(verified_access_instance_id: impl Into<Value<String>>) -> Self {
+            Self {
+                description: None,
+                policy_document: None,
+                policy_enabled: None,
+                sse_specification: None,
+                tags: None,
+                verified_access_instance_id: verified_access_instance_id.into(),
+            }
+        }
+    }
     /// The configuration options for customer provided KMS encryption.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SseSpecification {
@@ -23899,6 +25975,26 @@ pub mod verified_access_trust_provider {
             skip_serializing_if = "Option::is_none"
         )]
         pub user_trust_provider_type: Option<Value<UserTrustProviderType>>,
+    }
+    impl CfnVerifiedAccessTrustProviderProps {
+        /// A `CfnVerifiedAccessTrustProviderProps` of its required properties (`PolicyReferenceName`, `TrustProviderType`), the others unset.
+        pub fn new(
+            policy_reference_name: impl Into<Value<String>>,
+            trust_provider_type: impl Into<Value<TrustProviderType>>,
+        ) -> Self {
+            Self {
+                description: None,
+                device_options: None,
+                device_trust_provider_type: None,
+                native_application_oidc_options: None,
+                oidc_options: None,
+                policy_reference_name: policy_reference_name.into(),
+                sse_specification: None,
+                tags: None,
+                trust_provider_type: trust_provider_type.into(),
+                user_trust_provider_type: None,
+            }
+        }
     }
     /// The options for device identity based trust providers.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -24260,5 +26356,19 @@ pub mod volume_attachment {
         /// The ID of the Amazon EBS volume. The volume and instance must be within the same Availability Zone. This value can be a reference to an [AWS::EC2::Volume](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ebs-volume.html) resource, or it can be the volume ID of an existing Amazon EBS volume.
         #[serde(rename = "VolumeId")]
         pub volume_id: Value<String>,
+    }
+    impl CfnVolumeAttachmentProps {
+        /// A `CfnVolumeAttachmentProps` of its required properties (`InstanceId`, `VolumeId`), the others unset.
+        pub fn new(
+            instance_id: impl Into<Value<String>>,
+            volume_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                device: None,
+                ebs_card_index: None,
+                instance_id: instance_id.into(),
+                volume_id: volume_id.into(),
+            }
+        }
     }
 }

@@ -3,10 +3,9 @@
 
 //! `AWS::ECS::*` resources (12 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use capacity_provider::{CfnCapacityProvider, CfnCapacityProviderProps};
 pub use cluster::{CfnCluster, CfnClusterProps};
@@ -118,6 +117,17 @@ pub mod capacity_provider {
             skip_serializing_if = "Option::is_none"
         )]
         pub managed_termination_protection: Option<Value<ManagedTerminationProtection>>,
+    }
+    impl AutoScalingGroupProvider {
+        /// A `AutoScalingGroupProvider` of its required properties (`AutoScalingGroupArn`), the others unset.
+        pub fn new(auto_scaling_group_arn: impl Into<Value<String>>) -> Self {
+            Self {
+                auto_scaling_group_arn: auto_scaling_group_arn.into(),
+                managed_draining: None,
+                managed_scaling: None,
+                managed_termination_protection: None,
+            }
+        }
     }
     /// Values of `ManagedDraining`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,6 +281,21 @@ pub mod capacity_provider {
         #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
         pub propagate_tags: Option<Value<PropagateTags>>,
     }
+    impl ManagedInstancesProvider {
+        /// A `ManagedInstancesProvider` of its required properties (`InfrastructureRoleArn`, `InstanceLaunchTemplate`), the others unset.
+        pub fn new(
+            infrastructure_role_arn: impl Into<Value<String>>,
+            instance_launch_template: impl Into<InstanceLaunchTemplate>,
+        ) -> Self {
+            Self {
+                auto_repair_configuration: None,
+                infrastructure_optimization: None,
+                infrastructure_role_arn: infrastructure_role_arn.into(),
+                instance_launch_template: instance_launch_template.into(),
+                propagate_tags: None,
+            }
+        }
+    }
     /// `AutoRepairConfiguration` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AutoRepairConfiguration {
@@ -368,6 +393,26 @@ pub mod capacity_provider {
             skip_serializing_if = "Option::is_none"
         )]
         pub storage_configuration: Option<ManagedInstancesStorageConfiguration>,
+    }
+    impl InstanceLaunchTemplate {
+        /// A `InstanceLaunchTemplate` of its required properties (`Ec2InstanceProfileArn`, `NetworkConfiguration`), the others unset.
+        pub fn new(
+            ec2_instance_profile_arn: impl Into<Value<String>>,
+            network_configuration: impl Into<ManagedInstancesNetworkConfiguration>,
+        ) -> Self {
+            Self {
+                capacity_option_type: None,
+                capacity_reservations: None,
+                ec2_instance_profile_arn: ec2_instance_profile_arn.into(),
+                fips_enabled: None,
+                instance_metadata_tags_propagation: None,
+                instance_requirements: None,
+                local_storage_configuration: None,
+                monitoring: None,
+                network_configuration: network_configuration.into(),
+                storage_configuration: None,
+            }
+        }
     }
     /// Values of `CapacityOptionType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -565,6 +610,40 @@ pub mod capacity_provider {
         /// `VCpuCount`.
         #[serde(rename = "VCpuCount")]
         pub v_cpu_count: VCpuCountRangeRequest,
+    }
+    impl InstanceRequirementsRequest {
+        /// A `InstanceRequirementsRequest` of its required properties (`MemoryMiB`, `VCpuCount`), the others unset.
+        pub fn new(
+            memory_mi_b: impl Into<MemoryMiBRequest>,
+            v_cpu_count: impl Into<VCpuCountRangeRequest>,
+        ) -> Self {
+            Self {
+                accelerator_count: None,
+                accelerator_manufacturers: None,
+                accelerator_names: None,
+                accelerator_total_memory_mi_b: None,
+                accelerator_types: None,
+                allowed_instance_types: None,
+                bare_metal: None,
+                baseline_ebs_bandwidth_mbps: None,
+                burstable_performance: None,
+                cpu_manufacturers: None,
+                excluded_instance_types: None,
+                instance_generations: None,
+                local_storage: None,
+                local_storage_types: None,
+                max_spot_price_as_percentage_of_optimal_on_demand_price: None,
+                memory_gi_b_per_v_cpu: None,
+                memory_mi_b: memory_mi_b.into(),
+                network_bandwidth_gbps: None,
+                network_interface_count: None,
+                on_demand_max_price_percentage_over_lowest_price: None,
+                require_hibernate_support: None,
+                spot_max_price_percentage_over_lowest_price: None,
+                total_local_storage_gb: None,
+                v_cpu_count: v_cpu_count.into(),
+            }
+        }
     }
     /// `AcceleratorCountRequest` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -988,6 +1067,12 @@ pub mod capacity_provider {
         #[serde(rename = "Min")]
         pub min: Value<i64>,
     }
+    impl MemoryMiBRequest {
+        /// A `MemoryMiBRequest` of its required properties (`Min`), the others unset.
+        pub fn new(min: impl Into<Value<i64>>) -> Self {
+            Self { max: None, min: min.into() }
+        }
+    }
     /// `NetworkBandwidthGbpsRequest` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkBandwidthGbpsRequest {
@@ -1027,6 +1112,12 @@ pub mod capacity_provider {
         /// `Min`.
         #[serde(rename = "Min")]
         pub min: Value<i64>,
+    }
+    impl VCpuCountRangeRequest {
+        /// A `VCpuCountRangeRequest` of its required properties (`Min`), the others unset.
+        pub fn new(min: impl Into<Value<i64>>) -> Self {
+            Self { max: None, min: min.into() }
+        }
     }
     /// `ManagedInstancesLocalStorageConfiguration` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -1079,12 +1170,32 @@ pub mod capacity_provider {
         #[serde(rename = "Subnets")]
         pub subnets: Vec<Value<String>>,
     }
+    impl ManagedInstancesNetworkConfiguration {
+        /// A `ManagedInstancesNetworkConfiguration` of its required properties (`SecurityGroups`, `Subnets`), the others unset.
+        pub fn new(
+            security_groups: impl Into<Vec<Value<String>>>,
+            subnets: impl Into<Vec<Value<String>>>,
+        ) -> Self {
+            Self {
+                security_groups: security_groups.into(),
+                subnets: subnets.into(),
+            }
+        }
+    }
     /// `ManagedInstancesStorageConfiguration` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ManagedInstancesStorageConfiguration {
         /// `StorageSizeGiB`.
         #[serde(rename = "StorageSizeGiB")]
         pub storage_size_gi_b: Value<i64>,
+    }
+    impl ManagedInstancesStorageConfiguration {
+        /// A `ManagedInstancesStorageConfiguration` of its required properties (`StorageSizeGiB`), the others unset.
+        pub fn new(storage_size_gi_b: impl Into<Value<i64>>) -> Self {
+            Self {
+                storage_size_gi_b: storage_size_gi_b.into(),
+            }
+        }
     }
     /// Values of `PropagateTags`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1400,6 +1511,20 @@ pub mod cluster_capacity_provider_associations {
         #[serde(rename = "DefaultCapacityProviderStrategy")]
         pub default_capacity_provider_strategy: Vec<CapacityProviderStrategy>,
     }
+    impl CfnClusterCapacityProviderAssociationsProps {
+        /// A `CfnClusterCapacityProviderAssociationsProps` of its required properties (`Cluster`, `DefaultCapacityProviderStrategy`), the others unset.
+        pub fn new(
+            cluster: impl Into<Value<String>>,
+            default_capacity_provider_strategy: impl Into<Vec<CapacityProviderStrategy>>,
+        ) -> Self {
+            Self {
+                capacity_providers: None,
+                cluster: cluster.into(),
+                default_capacity_provider_strategy: default_capacity_provider_strategy
+                    .into(),
+            }
+        }
+    }
     /// `CapacityProviderStrategy` of `AWS::ECS::ClusterCapacityProviderAssociations`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CapacityProviderStrategy {
@@ -1412,6 +1537,16 @@ pub mod cluster_capacity_provider_associations {
         /// `Weight`.
         #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<i64>>,
+    }
+    impl CapacityProviderStrategy {
+        /// A `CapacityProviderStrategy` of its required properties (`CapacityProvider`), the others unset.
+        pub fn new(capacity_provider: impl Into<Value<String>>) -> Self {
+            Self {
+                base: None,
+                capacity_provider: capacity_provider.into(),
+                weight: None,
+            }
+        }
     }
 }
 /// `AWS::ECS::Daemon`: [`CfnDaemon`], [`CfnDaemonProps`] and their property types.
@@ -1788,6 +1923,45 @@ pub mod daemon_task_definition {
         #[serde(rename = "WorkingDirectory", skip_serializing_if = "Option::is_none")]
         pub working_directory: Option<Value<String>>,
     }
+    impl DaemonContainerDefinition {
+        /// A `DaemonContainerDefinition` of its required properties (`Image`, `Name`), the others unset.
+        pub fn new(
+            image: impl Into<Value<String>>,
+            name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                command: None,
+                cpu: None,
+                depends_on: None,
+                entry_point: None,
+                environment: None,
+                environment_files: None,
+                essential: None,
+                firelens_configuration: None,
+                health_check: None,
+                image: image.into(),
+                interactive: None,
+                linux_parameters: None,
+                log_configuration: None,
+                memory: None,
+                memory_reservation: None,
+                mount_points: None,
+                name: name.into(),
+                privileged: None,
+                pseudo_terminal: None,
+                readonly_root_filesystem: None,
+                repository_credentials: None,
+                restart_policy: None,
+                secrets: None,
+                start_timeout: None,
+                stop_timeout: None,
+                system_controls: None,
+                ulimits: None,
+                user: None,
+                working_directory: None,
+            }
+        }
+    }
     /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ContainerDependency {
@@ -2037,6 +2211,16 @@ pub mod daemon_task_definition {
         #[serde(rename = "Size")]
         pub size: Value<i64>,
     }
+    impl Tmpfs {
+        /// A `Tmpfs` of its required properties (`Size`), the others unset.
+        pub fn new(size: impl Into<Value<i64>>) -> Self {
+            Self {
+                container_path: None,
+                mount_options: None,
+                size: size.into(),
+            }
+        }
+    }
     /// The log configuration for the container. This parameter maps to `LogConfig` in the docker container create command and the `--log-driver` option to docker run.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LogConfiguration {
@@ -2050,6 +2234,16 @@ pub mod daemon_task_definition {
         #[serde(rename = "SecretOptions", skip_serializing_if = "Option::is_none")]
         pub secret_options: Option<Vec<Secret>>,
     }
+    impl LogConfiguration {
+        /// A `LogConfiguration` of its required properties (`LogDriver`), the others unset.
+        pub fn new(log_driver: impl Into<Value<String>>) -> Self {
+            Self {
+                log_driver: log_driver.into(),
+                options: None,
+                secret_options: None,
+            }
+        }
+    }
     /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Secret {
@@ -2059,6 +2253,18 @@ pub mod daemon_task_definition {
         /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
         #[serde(rename = "ValueFrom")]
         pub value_from: Value<String>,
+    }
+    impl Secret {
+        /// A `Secret` of its required properties (`Name`, `ValueFrom`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            value_from: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                value_from: value_from.into(),
+            }
+        }
     }
     /// The details for a volume mount point that's used in a container definition.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -2121,6 +2327,20 @@ pub mod daemon_task_definition {
         /// The soft limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit`.
         #[serde(rename = "SoftLimit")]
         pub soft_limit: Value<i64>,
+    }
+    impl Ulimit {
+        /// A `Ulimit` of its required properties (`HardLimit`, `Name`, `SoftLimit`), the others unset.
+        pub fn new(
+            hard_limit: impl Into<Value<i64>>,
+            name: impl Into<Value<Name>>,
+            soft_limit: impl Into<Value<i64>>,
+        ) -> Self {
+            Self {
+                hard_limit: hard_limit.into(),
+                name: name.into(),
+                soft_limit: soft_limit.into(),
+            }
+        }
     }
     /// The `type` of the `ulimit`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2486,6 +2706,26 @@ pub mod express_gateway_service {
         #[serde(rename = "TaskRoleArn", skip_serializing_if = "Option::is_none")]
         pub task_role_arn: Option<Value<String>>,
     }
+    impl CfnExpressGatewayServiceProps {
+        /// A `CfnExpressGatewayServiceProps` of its required properties (`InfrastructureRoleArn`), the others unset.
+        pub fn new(infrastructure_role_arn: impl Into<Value<String>>) -> Self {
+            Self {
+                cluster: None,
+                cpu: None,
+                execution_role_arn: None,
+                health_check_path: None,
+                infrastructure_role_arn: infrastructure_role_arn.into(),
+                memory: None,
+                network_configuration: None,
+                primary_container: None,
+                scaling_target: None,
+                service_name: None,
+                tags: None,
+                task_definition_arn: None,
+                task_role_arn: None,
+            }
+        }
+    }
     /// `ExpressGatewayServiceNetworkConfiguration` of `AWS::ECS::ExpressGatewayService`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ExpressGatewayServiceNetworkConfiguration {
@@ -2527,6 +2767,20 @@ pub mod express_gateway_service {
         #[serde(rename = "Secrets", skip_serializing_if = "Option::is_none")]
         pub secrets: Option<Vec<Secret>>,
     }
+    impl ExpressGatewayContainer {
+        /// A `ExpressGatewayContainer` of its required properties (`Image`), the others unset.
+        pub fn new(image: impl Into<Value<String>>) -> Self {
+            Self {
+                aws_logs_configuration: None,
+                command: None,
+                container_port: None,
+                environment: None,
+                image: image.into(),
+                repository_credentials: None,
+                secrets: None,
+            }
+        }
+    }
     /// `ExpressGatewayServiceAwsLogsConfiguration` of `AWS::ECS::ExpressGatewayService`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ExpressGatewayServiceAwsLogsConfiguration {
@@ -2536,6 +2790,18 @@ pub mod express_gateway_service {
         /// `LogStreamPrefix`.
         #[serde(rename = "LogStreamPrefix")]
         pub log_stream_prefix: Value<String>,
+    }
+    impl ExpressGatewayServiceAwsLogsConfiguration {
+        /// A `ExpressGatewayServiceAwsLogsConfiguration` of its required properties (`LogGroup`, `LogStreamPrefix`), the others unset.
+        pub fn new(
+            log_group: impl Into<Value<String>>,
+            log_stream_prefix: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                log_group: log_group.into(),
+                log_stream_prefix: log_stream_prefix.into(),
+            }
+        }
     }
     /// `KeyValuePair` of `AWS::ECS::ExpressGatewayService`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -2547,12 +2813,32 @@ pub mod express_gateway_service {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+    impl KeyValuePair {
+        /// A `KeyValuePair` of its required properties (`Name`, `Value`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                value: value.into(),
+            }
+        }
+    }
     /// `ExpressGatewayRepositoryCredentials` of `AWS::ECS::ExpressGatewayService`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ExpressGatewayRepositoryCredentials {
         /// `CredentialsParameter`.
         #[serde(rename = "CredentialsParameter")]
         pub credentials_parameter: Value<String>,
+    }
+    impl ExpressGatewayRepositoryCredentials {
+        /// A `ExpressGatewayRepositoryCredentials` of its required properties (`CredentialsParameter`), the others unset.
+        pub fn new(credentials_parameter: impl Into<Value<String>>) -> Self {
+            Self {
+                credentials_parameter: credentials_parameter.into(),
+            }
+        }
     }
     /// `Secret` of `AWS::ECS::ExpressGatewayService`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -2563,6 +2849,18 @@ pub mod express_gateway_service {
         /// `ValueFrom`.
         #[serde(rename = "ValueFrom")]
         pub value_from: Value<String>,
+    }
+    impl Secret {
+        /// A `Secret` of its required properties (`Name`, `ValueFrom`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            value_from: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                value_from: value_from.into(),
+            }
+        }
     }
     /// `ExpressGatewayScalingTarget` of `AWS::ECS::ExpressGatewayService`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -2721,12 +3019,37 @@ pub mod gateway {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnGatewayProps {
+        /// A `CfnGatewayProps` of its required properties (`Configuration`, `GatewayName`, `InfrastructureRoleArn`), the others unset.
+        pub fn new(
+            configuration: impl Into<GatewayConfiguration>,
+            gateway_name: impl Into<Value<String>>,
+            infrastructure_role_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                configuration: configuration.into(),
+                deletion_protection: None,
+                gateway_name: gateway_name.into(),
+                infrastructure_role_arn: infrastructure_role_arn.into(),
+                propagate_tags: None,
+                tags: None,
+            }
+        }
+    }
     /// The configuration for the gateway. Currently only supports hostSharedAlb.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct GatewayConfiguration {
         /// `HostSharedAlb`.
         #[serde(rename = "HostSharedAlb")]
         pub host_shared_alb: HostSharedAlbConfiguration,
+    }
+    impl GatewayConfiguration {
+        /// A `GatewayConfiguration` of its required properties (`HostSharedAlb`), the others unset.
+        pub fn new(host_shared_alb: impl Into<HostSharedAlbConfiguration>) -> Self {
+            Self {
+                host_shared_alb: host_shared_alb.into(),
+            }
+        }
     }
     /// The host shared ALB configuration for the gateway.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -2788,6 +3111,15 @@ pub mod gateway {
         /// The S3 prefix for access logs.
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
+    }
+    impl GatewayElbAccessLogS3Destination {
+        /// A `GatewayElbAccessLogS3Destination` of its required properties (`Bucket`), the others unset.
+        pub fn new(bucket: impl Into<Value<String>>) -> Self {
+            Self {
+                bucket: bucket.into(),
+                prefix: None,
+            }
+        }
     }
     /// The HTTP desync mitigation mode for the ALB.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2960,6 +3292,18 @@ pub mod gateway {
         #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
+    impl GatewayTestTrafficHeader {
+        /// A `GatewayTestTrafficHeader` of its required properties (`Name`, `Values`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            values: impl Into<Vec<Value<String>>>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                values: values.into(),
+            }
+        }
+    }
     /// Specifies whether to propagate the tags from the gateway to other resources.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PropagateGatewayTags {
@@ -3067,6 +3411,18 @@ pub mod gateway_cluster_associations {
         #[serde(rename = "Gateway")]
         pub gateway: Value<String>,
     }
+    impl CfnGatewayClusterAssociationsProps {
+        /// A `CfnGatewayClusterAssociationsProps` of its required properties (`Cluster`, `Gateway`), the others unset.
+        pub fn new(
+            cluster: impl Into<Value<String>>,
+            gateway: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                cluster: cluster.into(),
+                gateway: gateway.into(),
+            }
+        }
+    }
 }
 /// `AWS::ECS::PrimaryTaskSet`: [`CfnPrimaryTaskSet`], [`CfnPrimaryTaskSetProps`] and their property types.
 pub mod primary_task_set {
@@ -3131,6 +3487,20 @@ pub mod primary_task_set {
         /// The ID or full Amazon Resource Name (ARN) of the task set.
         #[serde(rename = "TaskSetId")]
         pub task_set_id: Value<String>,
+    }
+    impl CfnPrimaryTaskSetProps {
+        /// A `CfnPrimaryTaskSetProps` of its required properties (`Cluster`, `Service`, `TaskSetId`), the others unset.
+        pub fn new(
+            cluster: impl Into<Value<String>>,
+            service: impl Into<Value<String>>,
+            task_set_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                cluster: cluster.into(),
+                service: service.into(),
+                task_set_id: task_set_id.into(),
+            }
+        }
     }
 }
 /// `AWS::ECS::Service`: [`CfnService`], [`CfnServiceProps`] and their property types.
@@ -3420,6 +3790,20 @@ pub mod service {
         #[serde(rename = "Rollback")]
         pub rollback: Value<bool>,
     }
+    impl DeploymentAlarms {
+        /// A `DeploymentAlarms` of its required properties (`AlarmNames`, `Enable`, `Rollback`), the others unset.
+        pub fn new(
+            alarm_names: impl Into<Vec<Value<String>>>,
+            enable: impl Into<Value<bool>>,
+            rollback: impl Into<Value<bool>>,
+        ) -> Self {
+            Self {
+                alarm_names: alarm_names.into(),
+                enable: enable.into(),
+                rollback: rollback.into(),
+            }
+        }
+    }
     /// Configuration for a canary deployment strategy that shifts a fixed percentage of traffic to the new service revision, waits for a specified bake time, then shifts the remaining traffic.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CanaryConfiguration {
@@ -3452,6 +3836,20 @@ pub mod service {
         )]
         pub threshold_configuration: Option<ThresholdConfiguration>,
     }
+    impl DeploymentCircuitBreaker {
+        /// A `DeploymentCircuitBreaker` of its required properties (`Enable`, `Rollback`), the others unset.
+        pub fn new(
+            enable: impl Into<Value<bool>>,
+            rollback: impl Into<Value<bool>>,
+        ) -> Self {
+            Self {
+                enable: enable.into(),
+                reset_on_healthy_task: None,
+                rollback: rollback.into(),
+                threshold_configuration: None,
+            }
+        }
+    }
     /// Defines the failure threshold that the deployment circuit breaker uses to monitor a deployment. The `type` and `value` together determine the number of task failures that are tolerated before the circuit breaker triggers.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ThresholdConfiguration {
@@ -3461,6 +3859,18 @@ pub mod service {
         /// Specifies the integer that Amazon ECS uses to calculate the failure threshold. When `type` is `COUNT`, this value is the failure threshold itself. When `type` is a percentage type, Amazon ECS multiplies this value by the latest service desired count to produce the failure threshold. The default is `50`.
         #[serde(rename = "Value")]
         pub value: Value<i64>,
+    }
+    impl ThresholdConfiguration {
+        /// A `ThresholdConfiguration` of its required properties (`Type`, `Value`), the others unset.
+        pub fn new(
+            r#type: impl Into<Value<Type>>,
+            value: impl Into<Value<i64>>,
+        ) -> Self {
+            Self {
+                r#type: r#type.into(),
+                value: value.into(),
+            }
+        }
     }
     /// Determines how Amazon ECS uses `value` to calculate the failure threshold. For the percentage types (`BOUNDED_PERCENT` and `UNBOUNDED_PERCENT`), Amazon ECS multiplies `value` by the latest service desired count. For `COUNT`, Amazon ECS uses `value` directly as the threshold. The default is `BOUNDED_PERCENT`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -3571,6 +3981,21 @@ pub mod service {
             skip_serializing_if = "Option::is_none"
         )]
         pub timeout_configuration: Option<HookTimeoutConfig>,
+    }
+    impl DeploymentLifecycleHook {
+        /// A `DeploymentLifecycleHook` of its required properties (`LifecycleStages`), the others unset.
+        pub fn new(
+            lifecycle_stages: impl Into<Vec<Value<LifecycleStagesItem>>>,
+        ) -> Self {
+            Self {
+                hook_details: None,
+                hook_target_arn: None,
+                lifecycle_stages: lifecycle_stages.into(),
+                role_arn: None,
+                target_type: None,
+                timeout_configuration: None,
+            }
+        }
     }
     /// Values of `LifecycleStagesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -3807,6 +4232,15 @@ pub mod service {
         )]
         pub force_new_deployment_nonce: Option<Value<String>>,
     }
+    impl ForceNewDeployment {
+        /// A `ForceNewDeployment` of its required properties (`EnableForceNewDeployment`), the others unset.
+        pub fn new(enable_force_new_deployment: impl Into<Value<bool>>) -> Self {
+            Self {
+                enable_force_new_deployment: enable_force_new_deployment.into(),
+                force_new_deployment_nonce: None,
+            }
+        }
+    }
     /// `GatewayConnector` of `AWS::ECS::Service`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct GatewayConnector {
@@ -3819,6 +4253,16 @@ pub mod service {
         /// `PortName`.
         #[serde(rename = "PortName")]
         pub port_name: Value<String>,
+    }
+    impl GatewayConnector {
+        /// A `GatewayConnector` of its required properties (`PortName`), the others unset.
+        pub fn new(port_name: impl Into<Value<String>>) -> Self {
+            Self {
+                filters: None,
+                health_check: None,
+                port_name: port_name.into(),
+            }
+        }
     }
     /// `GatewayConnectorFilters` of `AWS::ECS::Service`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -4020,12 +4464,31 @@ pub mod service {
         #[serde(rename = "TestListenerRule", skip_serializing_if = "Option::is_none")]
         pub test_listener_rule: Option<Value<String>>,
     }
+    impl AdvancedConfiguration {
+        /// A `AdvancedConfiguration` of its required properties (`AlternateTargetGroupArn`), the others unset.
+        pub fn new(alternate_target_group_arn: impl Into<Value<String>>) -> Self {
+            Self {
+                alternate_target_group_arn: alternate_target_group_arn.into(),
+                production_listener_rule: None,
+                role_arn: None,
+                test_listener_rule: None,
+            }
+        }
+    }
     /// The optional monitoring configuration for a service, which defines the resolution for the service-level `CPUUtilization` and `MemoryUtilization` Amazon CloudWatch metrics. When not specified, Amazon ECS uses the default resolution of `60` seconds.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MonitoringConfiguration {
         /// The list of metric configurations for the service monitoring.
         #[serde(rename = "MetricConfigurations")]
         pub metric_configurations: Vec<MetricConfiguration>,
+    }
+    impl MonitoringConfiguration {
+        /// A `MonitoringConfiguration` of its required properties (`MetricConfigurations`), the others unset.
+        pub fn new(metric_configurations: impl Into<Vec<MetricConfiguration>>) -> Self {
+            Self {
+                metric_configurations: metric_configurations.into(),
+            }
+        }
     }
     /// The configuration for a specific set of metrics to collect for a service.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -4036,6 +4499,18 @@ pub mod service {
         /// The resolution, in seconds, at which to collect the metrics. The valid values are `20` and `60`.
         #[serde(rename = "ResolutionSeconds")]
         pub resolution_seconds: Value<i64>,
+    }
+    impl MetricConfiguration {
+        /// A `MetricConfiguration` of its required properties (`MetricNames`, `ResolutionSeconds`), the others unset.
+        pub fn new(
+            metric_names: impl Into<Vec<Value<MetricNamesItem>>>,
+            resolution_seconds: impl Into<Value<i64>>,
+        ) -> Self {
+            Self {
+                metric_names: metric_names.into(),
+                resolution_seconds: resolution_seconds.into(),
+            }
+        }
     }
     /// Values of `MetricNamesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -4133,6 +4608,15 @@ pub mod service {
         #[serde(rename = "Type")]
         pub r#type: Value<PlacementConstraintType>,
     }
+    impl PlacementConstraint {
+        /// A `PlacementConstraint` of its required properties (`Type`), the others unset.
+        pub fn new(r#type: impl Into<Value<PlacementConstraintType>>) -> Self {
+            Self {
+                expression: None,
+                r#type: r#type.into(),
+            }
+        }
+    }
     /// The type of constraint. Use `distinctInstance` to ensure that each task in a particular group is running on a different container instance. Use `memberOf` to restrict the selection to a group of valid candidates.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PlacementConstraintType {
@@ -4175,6 +4659,15 @@ pub mod service {
         /// The type of placement strategy. The `random` placement strategy randomly places tasks on available candidates. The `spread` placement strategy spreads placement across available candidates evenly based on the `field` parameter. The `binpack` strategy places tasks on available candidates that have the least available amount of the resource that's specified with the `field` parameter.
         #[serde(rename = "Type")]
         pub r#type: Value<PlacementStrategyType>,
+    }
+    impl PlacementStrategy {
+        /// A `PlacementStrategy` of its required properties (`Type`), the others unset.
+        pub fn new(r#type: impl Into<Value<PlacementStrategyType>>) -> Self {
+            Self {
+                field: None,
+                r#type: r#type.into(),
+            }
+        }
     }
     /// The type of placement strategy. The `random` placement strategy randomly places tasks on available candidates. The `spread` placement strategy spreads placement across available candidates evenly based on the `field` parameter. The `binpack` strategy places tasks on available candidates that have the least available amount of the resource that's specified with the `field` parameter.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -4306,6 +4799,19 @@ pub mod service {
         #[serde(rename = "Services", skip_serializing_if = "Option::is_none")]
         pub services: Option<Vec<ServiceConnectService>>,
     }
+    impl ServiceConnectConfiguration {
+        /// A `ServiceConnectConfiguration` of its required properties (`Enabled`), the others unset.
+        pub fn new(enabled: impl Into<Value<bool>>) -> Self {
+            Self {
+                access_log_configuration: None,
+                container_configurations: None,
+                enabled: enabled.into(),
+                log_configuration: None,
+                namespace: None,
+                services: None,
+            }
+        }
+    }
     /// Configuration for Service Connect access logging. Access logs provide detailed information about requests made to your service, including request patterns, response codes, and timing data for debugging and monitoring purposes.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectAccessLogConfiguration {
@@ -4318,6 +4824,15 @@ pub mod service {
             skip_serializing_if = "Option::is_none"
         )]
         pub include_query_parameters: Option<Value<IncludeQueryParameters>>,
+    }
+    impl ServiceConnectAccessLogConfiguration {
+        /// A `ServiceConnectAccessLogConfiguration` of its required properties (`Format`), the others unset.
+        pub fn new(format: impl Into<Value<Format>>) -> Self {
+            Self {
+                format: format.into(),
+                include_query_parameters: None,
+            }
+        }
     }
     /// The format for Service Connect access log output. Choose TEXT for human-readable logs or JSON for structured data that integrates well with log analysis tools.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -4448,6 +4963,18 @@ pub mod service {
         #[serde(rename = "ValueFrom")]
         pub value_from: Value<String>,
     }
+    impl Secret {
+        /// A `Secret` of its required properties (`Name`, `ValueFrom`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            value_from: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                value_from: value_from.into(),
+            }
+        }
+    }
     /// The Service Connect service object configuration. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectService {
@@ -4470,6 +4997,19 @@ pub mod service {
         #[serde(rename = "Tls", skip_serializing_if = "Option::is_none")]
         pub tls: Option<ServiceConnectTlsConfiguration>,
     }
+    impl ServiceConnectService {
+        /// A `ServiceConnectService` of its required properties (`PortName`), the others unset.
+        pub fn new(port_name: impl Into<Value<String>>) -> Self {
+            Self {
+                client_aliases: None,
+                discovery_name: None,
+                ingress_port_override: None,
+                port_name: port_name.into(),
+                timeout: None,
+                tls: None,
+            }
+        }
+    }
     /// Each alias ("endpoint") is a fully-qualified name and port number that other tasks ("clients") can use to connect to this service.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectClientAlias {
@@ -4483,12 +5023,28 @@ pub mod service {
         #[serde(rename = "TestTrafficRules", skip_serializing_if = "Option::is_none")]
         pub test_traffic_rules: Option<ServiceConnectTestTrafficRules>,
     }
+    impl ServiceConnectClientAlias {
+        /// A `ServiceConnectClientAlias` of its required properties (`Port`), the others unset.
+        pub fn new(port: impl Into<Value<i64>>) -> Self {
+            Self {
+                dns_name: None,
+                port: port.into(),
+                test_traffic_rules: None,
+            }
+        }
+    }
     /// The test traffic routing configuration for Amazon ECS blue/green deployments. This configuration allows you to define rules for routing specific traffic to the new service revision during the deployment process, allowing for safe testing before full production traffic shift.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectTestTrafficRules {
         /// The HTTP header-based routing rules that determine which requests should be routed to the new service version during blue/green deployment testing. These rules provide fine-grained control over test traffic routing based on request headers.
         #[serde(rename = "Header")]
         pub header: ServiceConnectTestTrafficRulesHeader,
+    }
+    impl ServiceConnectTestTrafficRules {
+        /// A `ServiceConnectTestTrafficRules` of its required properties (`Header`), the others unset.
+        pub fn new(header: impl Into<ServiceConnectTestTrafficRulesHeader>) -> Self {
+            Self { header: header.into() }
+        }
     }
     /// `ServiceConnectTestTrafficRulesHeader` of `AWS::ECS::Service`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -4500,12 +5056,27 @@ pub mod service {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<ServiceConnectTestTrafficRulesHeaderValue>,
     }
+    impl ServiceConnectTestTrafficRulesHeader {
+        /// A `ServiceConnectTestTrafficRulesHeader` of its required properties (`Name`), the others unset.
+        pub fn new(name: impl Into<Value<String>>) -> Self {
+            Self {
+                name: name.into(),
+                value: None,
+            }
+        }
+    }
     /// `ServiceConnectTestTrafficRulesHeaderValue` of `AWS::ECS::Service`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectTestTrafficRulesHeaderValue {
         /// `Exact`.
         #[serde(rename = "Exact")]
         pub exact: Value<String>,
+    }
+    impl ServiceConnectTestTrafficRulesHeaderValue {
+        /// A `ServiceConnectTestTrafficRulesHeaderValue` of its required properties (`Exact`), the others unset.
+        pub fn new(exact: impl Into<Value<String>>) -> Self {
+            Self { exact: exact.into() }
+        }
     }
     /// An object that represents the timeout configurations for Service Connect.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -4532,6 +5103,20 @@ pub mod service {
         /// The Amazon Resource Name (ARN) of the IAM role that's associated with the Service Connect TLS.
         #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
+    }
+    impl ServiceConnectTlsConfiguration {
+        /// A `ServiceConnectTlsConfiguration` of its required properties (`IssuerCertificateAuthority`), the others unset.
+        pub fn new(
+            issuer_certificate_authority: impl Into<
+                ServiceConnectTlsCertificateAuthority,
+            >,
+        ) -> Self {
+            Self {
+                issuer_certificate_authority: issuer_certificate_authority.into(),
+                kms_key: None,
+                role_arn: None,
+            }
+        }
     }
     /// The certificate root authority that secures your service.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -4565,6 +5150,15 @@ pub mod service {
         /// The name of the volume. This value must match the volume name from the `Volume` object in the task definition.
         #[serde(rename = "Name")]
         pub name: Value<String>,
+    }
+    impl ServiceVolumeConfiguration {
+        /// A `ServiceVolumeConfiguration` of its required properties (`Name`), the others unset.
+        pub fn new(name: impl Into<Value<String>>) -> Self {
+            Self {
+                managed_ebs_volume: None,
+                name: name.into(),
+            }
+        }
     }
     /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used to create each Amazon EBS volume, with one volume created for each task in the service.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -4605,6 +5199,24 @@ pub mod service {
         /// The volume type. This parameter maps 1:1 with the `VolumeType` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-volume-types.html) in the *Amazon EC2 User Guide*.
         #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
         pub volume_type: Option<Value<String>>,
+    }
+    impl ServiceManagedEbsVolumeConfiguration {
+        /// A `ServiceManagedEbsVolumeConfiguration` of its required properties (`RoleArn`), the others unset.
+        pub fn new(role_arn: impl Into<Value<String>>) -> Self {
+            Self {
+                encrypted: None,
+                filesystem_type: None,
+                iops: None,
+                kms_key_id: None,
+                role_arn: role_arn.into(),
+                size_in_gi_b: None,
+                snapshot_id: None,
+                tag_specifications: None,
+                throughput: None,
+                volume_initialization_rate: None,
+                volume_type: None,
+            }
+        }
     }
     /// The filesystem type for the volume. For volumes created from a snapshot, you must specify the same filesystem type that the volume was using when the snapshot was created. If there is a filesystem type mismatch, the tasks will fail to start.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -4657,6 +5269,16 @@ pub mod service {
         /// The tags applied to this Amazon EBS volume. `AmazonECSCreated` and `AmazonECSManaged` are reserved tags that can't be used.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl EbsTagSpecification {
+        /// A `EbsTagSpecification` of its required properties (`ResourceType`), the others unset.
+        pub fn new(resource_type: impl Into<Value<ResourceType>>) -> Self {
+            Self {
+                propagate_tags: None,
+                resource_type: resource_type.into(),
+                tags: None,
+            }
+        }
     }
     /// Determines whether to propagate the tags from the task definition to the Amazon EBS volume. Tags can only propagate to a `SERVICE` specified in `ServiceVolumeConfiguration`. If no value is specified, the tags aren't propagated.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -4740,6 +5362,21 @@ pub mod service {
         /// The full Amazon Resource Name (ARN) of the target group or groups associated with the VPC Lattice configuration that the Amazon ECS tasks will be registered to.
         #[serde(rename = "TargetGroupArn")]
         pub target_group_arn: Value<String>,
+    }
+    impl VpcLatticeConfiguration {
+        /// A `VpcLatticeConfiguration` of its required properties (`PortName`, `RoleArn`, `TargetGroupArn`), the others unset.
+        pub fn new(
+            port_name: impl Into<Value<String>>,
+            role_arn: impl Into<Value<String>>,
+            target_group_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                advanced_configuration: None,
+                port_name: port_name.into(),
+                role_arn: role_arn.into(),
+                target_group_arn: target_group_arn.into(),
+            }
+        }
     }
     /// The advanced settings for VPC Lattice used in blue/green deployments. Specify the alternate target group and listener rules required for traffic shifting during blue/green deployments.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -5048,6 +5685,58 @@ pub mod task_definition {
         #[serde(rename = "WorkingDirectory", skip_serializing_if = "Option::is_none")]
         pub working_directory: Option<Value<String>>,
     }
+    impl ContainerDefinition {
+        /// A `ContainerDefinition` of its required properties (`Image`, `Name`), the others unset.
+        pub fn new(
+            image: impl Into<Value<String>>,
+            name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                command: None,
+                cpu: None,
+                credential_specs: None,
+                depends_on: None,
+                disable_networking: None,
+                dns_search_domains: None,
+                dns_servers: None,
+                docker_labels: None,
+                docker_security_options: None,
+                entry_point: None,
+                environment: None,
+                environment_files: None,
+                essential: None,
+                extra_hosts: None,
+                firelens_configuration: None,
+                health_check: None,
+                hostname: None,
+                image: image.into(),
+                interactive: None,
+                links: None,
+                linux_parameters: None,
+                log_configuration: None,
+                memory: None,
+                memory_reservation: None,
+                mount_points: None,
+                name: name.into(),
+                port_mappings: None,
+                privileged: None,
+                pseudo_terminal: None,
+                readonly_root_filesystem: None,
+                repository_credentials: None,
+                resource_requirements: None,
+                restart_policy: None,
+                secrets: None,
+                start_timeout: None,
+                stop_timeout: None,
+                system_controls: None,
+                ulimits: None,
+                user: None,
+                version_consistency: None,
+                volumes_from: None,
+                working_directory: None,
+            }
+        }
+    }
     /// The `ContainerDependency` property specifies the dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ContainerDependency {
@@ -5316,6 +6005,16 @@ pub mod task_definition {
         #[serde(rename = "Size")]
         pub size: Value<i64>,
     }
+    impl Tmpfs {
+        /// A `Tmpfs` of its required properties (`Size`), the others unset.
+        pub fn new(size: impl Into<Value<i64>>) -> Self {
+            Self {
+                container_path: None,
+                mount_options: None,
+                size: size.into(),
+            }
+        }
+    }
     /// The `LogConfiguration` property specifies log configuration options to send to a custom log driver for the container.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LogConfiguration {
@@ -5329,6 +6028,16 @@ pub mod task_definition {
         #[serde(rename = "SecretOptions", skip_serializing_if = "Option::is_none")]
         pub secret_options: Option<Vec<Secret>>,
     }
+    impl LogConfiguration {
+        /// A `LogConfiguration` of its required properties (`LogDriver`), the others unset.
+        pub fn new(log_driver: impl Into<Value<String>>) -> Self {
+            Self {
+                log_driver: log_driver.into(),
+                options: None,
+                secret_options: None,
+            }
+        }
+    }
     /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Secret {
@@ -5338,6 +6047,18 @@ pub mod task_definition {
         /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
         #[serde(rename = "ValueFrom")]
         pub value_from: Value<String>,
+    }
+    impl Secret {
+        /// A `Secret` of its required properties (`Name`, `ValueFrom`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            value_from: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                value_from: value_from.into(),
+            }
+        }
     }
     /// The details for a volume mount point that's used in a container definition.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -5466,12 +6187,30 @@ pub mod task_definition {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
+    impl ResourceRequirement {
+        /// A `ResourceRequirement` of its required properties (`Type`), the others unset.
+        pub fn new(r#type: impl Into<Value<ResourceRequirementType>>) -> Self {
+            Self {
+                sharing_strategy: None,
+                r#type: r#type.into(),
+                value: None,
+            }
+        }
+    }
     /// `SharingStrategy` of `AWS::ECS::TaskDefinition`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SharingStrategy {
         /// `NvidiaMps`.
         #[serde(rename = "NvidiaMps")]
         pub nvidia_mps: NvidiaMpsAllocation,
+    }
+    impl SharingStrategy {
+        /// A `SharingStrategy` of its required properties (`NvidiaMps`), the others unset.
+        pub fn new(nvidia_mps: impl Into<NvidiaMpsAllocation>) -> Self {
+            Self {
+                nvidia_mps: nvidia_mps.into(),
+            }
+        }
     }
     /// `NvidiaMpsAllocation` of `AWS::ECS::TaskDefinition`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -5482,6 +6221,15 @@ pub mod task_definition {
         /// The amount of GPU memory, in MiB, allocated to the container.
         #[serde(rename = "Memory")]
         pub memory: Value<i64>,
+    }
+    impl NvidiaMpsAllocation {
+        /// A `NvidiaMpsAllocation` of its required properties (`Memory`), the others unset.
+        pub fn new(memory: impl Into<Value<i64>>) -> Self {
+            Self {
+                max_compute_percent: None,
+                memory: memory.into(),
+            }
+        }
     }
     /// The type of resource to assign to a container.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -5557,6 +6305,20 @@ pub mod task_definition {
         /// The soft limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit`.
         #[serde(rename = "SoftLimit")]
         pub soft_limit: Value<i64>,
+    }
+    impl Ulimit {
+        /// A `Ulimit` of its required properties (`HardLimit`, `Name`, `SoftLimit`), the others unset.
+        pub fn new(
+            hard_limit: impl Into<Value<i64>>,
+            name: impl Into<Value<Name>>,
+            soft_limit: impl Into<Value<i64>>,
+        ) -> Self {
+            Self {
+                hard_limit: hard_limit.into(),
+                name: name.into(),
+                soft_limit: soft_limit.into(),
+            }
+        }
     }
     /// The `type` of the `ulimit`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -5808,6 +6570,17 @@ pub mod task_definition {
         #[serde(rename = "Type")]
         pub r#type: Value<TaskDefinitionPlacementConstraintType>,
     }
+    impl TaskDefinitionPlacementConstraint {
+        /// A `TaskDefinitionPlacementConstraint` of its required properties (`Type`), the others unset.
+        pub fn new(
+            r#type: impl Into<Value<TaskDefinitionPlacementConstraintType>>,
+        ) -> Self {
+            Self {
+                expression: None,
+                r#type: r#type.into(),
+            }
+        }
+    }
     /// The type of constraint. The `MemberOf` constraint restricts selection to be from a group of valid candidates.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TaskDefinitionPlacementConstraintType {
@@ -5854,6 +6627,16 @@ pub mod task_definition {
         /// The proxy type. The only supported value is `APPMESH`.
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<ProxyConfigurationType>>,
+    }
+    impl ProxyConfiguration {
+        /// A `ProxyConfiguration` of its required properties (`ContainerName`), the others unset.
+        pub fn new(container_name: impl Into<Value<String>>) -> Self {
+            Self {
+                container_name: container_name.into(),
+                proxy_configuration_properties: None,
+                r#type: None,
+            }
+        }
     }
     /// The proxy type. The only supported value is `APPMESH`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -6140,6 +6923,18 @@ pub mod task_definition {
         )]
         pub transit_encryption_port: Option<Value<i64>>,
     }
+    impl EfsVolumeConfiguration {
+        /// A `EfsVolumeConfiguration` of its required properties (`FilesystemId`), the others unset.
+        pub fn new(filesystem_id: impl Into<Value<String>>) -> Self {
+            Self {
+                authorization_config: None,
+                filesystem_id: filesystem_id.into(),
+                root_directory: None,
+                transit_encryption: None,
+                transit_encryption_port: None,
+            }
+        }
+    }
     /// The authorization configuration details for the Amazon EFS file system.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AuthorizationConfig {
@@ -6229,6 +7024,19 @@ pub mod task_definition {
         #[serde(rename = "RootDirectory")]
         pub root_directory: Value<String>,
     }
+    impl FSxWindowsFileServerVolumeConfiguration {
+        /// A `FSxWindowsFileServerVolumeConfiguration` of its required properties (`FileSystemId`, `RootDirectory`), the others unset.
+        pub fn new(
+            file_system_id: impl Into<Value<String>>,
+            root_directory: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                authorization_config: None,
+                file_system_id: file_system_id.into(),
+                root_directory: root_directory.into(),
+            }
+        }
+    }
     /// The authorization configuration details for Amazon FSx for Windows File Server file system. See [FSxWindowsFileServerVolumeConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_FSxWindowsFileServerVolumeConfiguration.html) in the *Amazon ECS API Reference*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FSxAuthorizationConfig {
@@ -6238,6 +7046,18 @@ pub mod task_definition {
         /// A fully qualified domain name hosted by an [](https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html) Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2.
         #[serde(rename = "Domain")]
         pub domain: Value<String>,
+    }
+    impl FSxAuthorizationConfig {
+        /// A `FSxAuthorizationConfig` of its required properties (`CredentialsParameter`, `Domain`), the others unset.
+        pub fn new(
+            credentials_parameter: impl Into<Value<String>>,
+            domain: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                credentials_parameter: credentials_parameter.into(),
+                domain: domain.into(),
+            }
+        }
     }
     /// The `HostVolumeProperties` property specifies details on a container instance bind mount host volume.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -6264,6 +7084,17 @@ pub mod task_definition {
             skip_serializing_if = "Option::is_none"
         )]
         pub transit_encryption_port: Option<Value<i64>>,
+    }
+    impl S3FilesVolumeConfiguration {
+        /// A `S3FilesVolumeConfiguration` of its required properties (`FileSystemArn`), the others unset.
+        pub fn new(file_system_arn: impl Into<Value<String>>) -> Self {
+            Self {
+                access_point_arn: None,
+                file_system_arn: file_system_arn.into(),
+                root_directory: None,
+                transit_encryption_port: None,
+            }
+        }
     }
 }
 /// `AWS::ECS::TaskSet`: [`CfnTaskSet`], [`CfnTaskSetProps`] and their property types.
@@ -6376,6 +7207,29 @@ pub mod task_set {
         #[serde(rename = "TaskDefinition")]
         pub task_definition: Value<String>,
     }
+    impl CfnTaskSetProps {
+        /// A `CfnTaskSetProps` of its required properties (`Cluster`, `Service`, `TaskDefinition`), the others unset.
+        pub fn new(
+            cluster: impl Into<Value<String>>,
+            service: impl Into<Value<String>>,
+            task_definition: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                capacity_provider_strategy: None,
+                cluster: cluster.into(),
+                external_id: None,
+                launch_type: None,
+                load_balancers: None,
+                network_configuration: None,
+                platform_version: None,
+                scale: None,
+                service: service.into(),
+                service_registries: None,
+                tags: None,
+                task_definition: task_definition.into(),
+            }
+        }
+    }
     /// `CapacityProviderStrategyItem` of `AWS::ECS::TaskSet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityProviderStrategyItem {
@@ -6454,6 +7308,16 @@ pub mod task_set {
         /// The subnets associated with the task or service. There is a limit of 16 subnets that can be specified per AwsVpcConfiguration.
         #[serde(rename = "Subnets")]
         pub subnets: Vec<Value<String>>,
+    }
+    impl AwsVpcConfiguration {
+        /// A `AwsVpcConfiguration` of its required properties (`Subnets`), the others unset.
+        pub fn new(subnets: impl Into<Vec<Value<String>>>) -> Self {
+            Self {
+                assign_public_ip: None,
+                security_groups: None,
+                subnets: subnets.into(),
+            }
+        }
     }
     /// Whether the task's elastic network interface receives a public IP address. The default value is DISABLED.
     #[derive(Debug, Clone, PartialEq, Eq)]

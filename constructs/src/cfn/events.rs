@@ -3,10 +3,9 @@
 
 //! `AWS::Events::*` resources (7 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use api_destination::{CfnApiDestination, CfnApiDestinationProps};
 pub use archive::{CfnArchive, CfnArchiveProps};
@@ -94,6 +93,23 @@ pub mod api_destination {
         /// Name of the apiDestination.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
+    }
+    impl CfnApiDestinationProps {
+        /// A `CfnApiDestinationProps` of its required properties (`ConnectionArn`, `HttpMethod`, `InvocationEndpoint`), the others unset.
+        pub fn new(
+            connection_arn: impl Into<Value<String>>,
+            http_method: impl Into<Value<HttpMethod>>,
+            invocation_endpoint: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                connection_arn: connection_arn.into(),
+                description: None,
+                http_method: http_method.into(),
+                invocation_endpoint: invocation_endpoint.into(),
+                invocation_rate_limit_per_second: None,
+                name: None,
+            }
+        }
     }
     /// Values of `HttpMethod`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,6 +235,19 @@ pub mod archive {
         /// `SourceArn`.
         #[serde(rename = "SourceArn")]
         pub source_arn: Value<String>,
+    }
+    impl CfnArchiveProps {
+        /// A `CfnArchiveProps` of its required properties (`SourceArn`), the others unset.
+        pub fn new(source_arn: impl Into<Value<String>>) -> Self {
+            Self {
+                archive_name: None,
+                description: None,
+                event_pattern: None,
+                kms_key_identifier: None,
+                retention_days: None,
+                source_arn: source_arn.into(),
+            }
+        }
     }
 }
 /// `AWS::Events::Connection`: [`CfnConnection`], [`CfnConnectionProps`] and their property types.
@@ -361,6 +390,18 @@ pub mod connection {
         #[serde(rename = "ApiKeyValue")]
         pub api_key_value: Value<String>,
     }
+    impl ApiKeyAuthParameters {
+        /// A `ApiKeyAuthParameters` of its required properties (`ApiKeyName`, `ApiKeyValue`), the others unset.
+        pub fn new(
+            api_key_name: impl Into<Value<String>>,
+            api_key_value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                api_key_name: api_key_name.into(),
+                api_key_value: api_key_value.into(),
+            }
+        }
+    }
     /// `BasicAuthParameters` of `AWS::Events::Connection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct BasicAuthParameters {
@@ -371,12 +412,32 @@ pub mod connection {
         #[serde(rename = "Username")]
         pub username: Value<String>,
     }
+    impl BasicAuthParameters {
+        /// A `BasicAuthParameters` of its required properties (`Password`, `Username`), the others unset.
+        pub fn new(
+            password: impl Into<Value<String>>,
+            username: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                password: password.into(),
+                username: username.into(),
+            }
+        }
+    }
     /// `ConnectivityParameters` of `AWS::Events::Connection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ConnectivityParameters {
         /// `ResourceParameters`.
         #[serde(rename = "ResourceParameters")]
         pub resource_parameters: ResourceParameters,
+    }
+    impl ConnectivityParameters {
+        /// A `ConnectivityParameters` of its required properties (`ResourceParameters`), the others unset.
+        pub fn new(resource_parameters: impl Into<ResourceParameters>) -> Self {
+            Self {
+                resource_parameters: resource_parameters.into(),
+            }
+        }
     }
     /// `ResourceParameters` of `AWS::Events::Connection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -390,6 +451,15 @@ pub mod connection {
         /// `ResourceConfigurationArn`.
         #[serde(rename = "ResourceConfigurationArn")]
         pub resource_configuration_arn: Value<String>,
+    }
+    impl ResourceParameters {
+        /// A `ResourceParameters` of its required properties (`ResourceConfigurationArn`), the others unset.
+        pub fn new(resource_configuration_arn: impl Into<Value<String>>) -> Self {
+            Self {
+                resource_association_arn: None,
+                resource_configuration_arn: resource_configuration_arn.into(),
+            }
+        }
     }
     /// `ConnectionHttpParameters` of `AWS::Events::Connection`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -420,6 +490,19 @@ pub mod connection {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+    impl Parameter {
+        /// A `Parameter` of its required properties (`Key`, `Value`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                is_value_secret: None,
+                key: key.into(),
+                value: value.into(),
+            }
+        }
+    }
     /// `OAuthParameters` of `AWS::Events::Connection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct OAuthParameters {
@@ -436,6 +519,21 @@ pub mod connection {
         #[serde(rename = "OAuthHttpParameters", skip_serializing_if = "Option::is_none")]
         pub o_auth_http_parameters: Option<ConnectionHttpParameters>,
     }
+    impl OAuthParameters {
+        /// A `OAuthParameters` of its required properties (`AuthorizationEndpoint`, `ClientParameters`, `HttpMethod`), the others unset.
+        pub fn new(
+            authorization_endpoint: impl Into<Value<String>>,
+            client_parameters: impl Into<ClientParameters>,
+            http_method: impl Into<Value<HttpMethod>>,
+        ) -> Self {
+            Self {
+                authorization_endpoint: authorization_endpoint.into(),
+                client_parameters: client_parameters.into(),
+                http_method: http_method.into(),
+                o_auth_http_parameters: None,
+            }
+        }
+    }
     /// `ClientParameters` of `AWS::Events::Connection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClientParameters {
@@ -445,6 +543,18 @@ pub mod connection {
         /// `ClientSecret`.
         #[serde(rename = "ClientSecret")]
         pub client_secret: Value<String>,
+    }
+    impl ClientParameters {
+        /// A `ClientParameters` of its required properties (`ClientID`, `ClientSecret`), the others unset.
+        pub fn new(
+            client_id: impl Into<Value<String>>,
+            client_secret: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                client_id: client_id.into(),
+                client_secret: client_secret.into(),
+            }
+        }
     }
     /// Values of `HttpMethod`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -524,6 +634,14 @@ pub mod connection {
         /// `ResourceParameters`.
         #[serde(rename = "ResourceParameters")]
         pub resource_parameters: ResourceParameters,
+    }
+    impl InvocationConnectivityParameters {
+        /// A `InvocationConnectivityParameters` of its required properties (`ResourceParameters`), the others unset.
+        pub fn new(resource_parameters: impl Into<ResourceParameters>) -> Self {
+            Self {
+                resource_parameters: resource_parameters.into(),
+            }
+        }
     }
 }
 /// `AWS::Events::Endpoint`: [`CfnEndpoint`], [`CfnEndpointProps`] and their property types.
@@ -615,6 +733,22 @@ pub mod endpoint {
         #[serde(rename = "RoutingConfig")]
         pub routing_config: RoutingConfig,
     }
+    impl CfnEndpointProps {
+        /// A `CfnEndpointProps` of its required properties (`EventBuses`, `RoutingConfig`), the others unset.
+        pub fn new(
+            event_buses: impl Into<Vec<EndpointEventBus>>,
+            routing_config: impl Into<RoutingConfig>,
+        ) -> Self {
+            Self {
+                description: None,
+                event_buses: event_buses.into(),
+                name: None,
+                replication_config: None,
+                role_arn: None,
+                routing_config: routing_config.into(),
+            }
+        }
+    }
     /// `EndpointEventBus` of `AWS::Events::Endpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EndpointEventBus {
@@ -622,12 +756,26 @@ pub mod endpoint {
         #[serde(rename = "EventBusArn")]
         pub event_bus_arn: Value<String>,
     }
+    impl EndpointEventBus {
+        /// A `EndpointEventBus` of its required properties (`EventBusArn`), the others unset.
+        pub fn new(event_bus_arn: impl Into<Value<String>>) -> Self {
+            Self {
+                event_bus_arn: event_bus_arn.into(),
+            }
+        }
+    }
     /// `ReplicationConfig` of `AWS::Events::Endpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicationConfig {
         /// `State`.
         #[serde(rename = "State")]
         pub state: Value<ReplicationState>,
+    }
+    impl ReplicationConfig {
+        /// A `ReplicationConfig` of its required properties (`State`), the others unset.
+        pub fn new(state: impl Into<Value<ReplicationState>>) -> Self {
+            Self { state: state.into() }
+        }
     }
     /// Values of `ReplicationState`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -669,6 +817,14 @@ pub mod endpoint {
         #[serde(rename = "FailoverConfig")]
         pub failover_config: FailoverConfig,
     }
+    impl RoutingConfig {
+        /// A `RoutingConfig` of its required properties (`FailoverConfig`), the others unset.
+        pub fn new(failover_config: impl Into<FailoverConfig>) -> Self {
+            Self {
+                failover_config: failover_config.into(),
+            }
+        }
+    }
     /// `FailoverConfig` of `AWS::Events::Endpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FailoverConfig {
@@ -679,6 +835,18 @@ pub mod endpoint {
         #[serde(rename = "Secondary")]
         pub secondary: Secondary,
     }
+    impl FailoverConfig {
+        /// A `FailoverConfig` of its required properties (`Primary`, `Secondary`), the others unset.
+        pub fn new(
+            primary: impl Into<Primary>,
+            secondary: impl Into<Secondary>,
+        ) -> Self {
+            Self {
+                primary: primary.into(),
+                secondary: secondary.into(),
+            }
+        }
+    }
     /// `Primary` of `AWS::Events::Endpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Primary {
@@ -686,12 +854,26 @@ pub mod endpoint {
         #[serde(rename = "HealthCheck")]
         pub health_check: Value<String>,
     }
+    impl Primary {
+        /// A `Primary` of its required properties (`HealthCheck`), the others unset.
+        pub fn new(health_check: impl Into<Value<String>>) -> Self {
+            Self {
+                health_check: health_check.into(),
+            }
+        }
+    }
     /// `Secondary` of `AWS::Events::Endpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Secondary {
         /// `Route`.
         #[serde(rename = "Route")]
         pub route: Value<String>,
+    }
+    impl Secondary {
+        /// A `Secondary` of its required properties (`Route`), the others unset.
+        pub fn new(route: impl Into<Value<String>>) -> Self {
+            Self { route: route.into() }
+        }
     }
 }
 /// `AWS::Events::EventBus`: [`CfnEventBus`], [`CfnEventBusProps`] and their property types.
@@ -772,6 +954,21 @@ pub mod event_bus {
         /// Any tags assigned to the event bus.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnEventBusProps {
+        /// A `CfnEventBusProps` of its required properties (`Name`), the others unset.
+        pub fn new(name: impl Into<Value<String>>) -> Self {
+            Self {
+                dead_letter_config: None,
+                description: None,
+                event_source_name: None,
+                kms_key_identifier: None,
+                log_config: None,
+                name: name.into(),
+                policy: None,
+                tags: None,
+            }
+        }
     }
     /// Dead Letter Queue for the event bus.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -935,6 +1132,19 @@ pub mod event_bus_policy {
         /// An identifier string for the external account that you are granting permissions to
         #[serde(rename = "StatementId")]
         pub statement_id: Value<String>,
+    }
+    impl CfnEventBusPolicyProps {
+        /// A `CfnEventBusPolicyProps` of its required properties (`StatementId`), the others unset.
+        pub fn new(statement_id: impl Into<Value<String>>) -> Self {
+            Self {
+                action: None,
+                condition: None,
+                event_bus_name: None,
+                principal: None,
+                statement: None,
+                statement_id: statement_id.into(),
+            }
+        }
     }
     /// The action that you are enabling the other account to perform.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1198,12 +1408,44 @@ pub mod rule {
         #[serde(rename = "SqsParameters", skip_serializing_if = "Option::is_none")]
         pub sqs_parameters: Option<SqsParameters>,
     }
+    impl Target {
+        /// A `Target` of its required properties (`Arn`, `Id`), the others unset.
+        pub fn new(arn: impl Into<Value<String>>, id: impl Into<Value<String>>) -> Self {
+            Self {
+                app_sync_parameters: None,
+                arn: arn.into(),
+                batch_parameters: None,
+                dead_letter_config: None,
+                ecs_parameters: None,
+                http_parameters: None,
+                id: id.into(),
+                input: None,
+                input_path: None,
+                input_transformer: None,
+                kinesis_parameters: None,
+                redshift_data_parameters: None,
+                retry_policy: None,
+                role_arn: None,
+                run_command_parameters: None,
+                sage_maker_pipeline_parameters: None,
+                sqs_parameters: None,
+            }
+        }
+    }
     /// `AppSyncParameters` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AppSyncParameters {
         /// `GraphQLOperation`.
         #[serde(rename = "GraphQLOperation")]
         pub graph_ql_operation: Value<String>,
+    }
+    impl AppSyncParameters {
+        /// A `AppSyncParameters` of its required properties (`GraphQLOperation`), the others unset.
+        pub fn new(graph_ql_operation: impl Into<Value<String>>) -> Self {
+            Self {
+                graph_ql_operation: graph_ql_operation.into(),
+            }
+        }
     }
     /// `BatchParameters` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1220,6 +1462,20 @@ pub mod rule {
         /// `RetryStrategy`.
         #[serde(rename = "RetryStrategy", skip_serializing_if = "Option::is_none")]
         pub retry_strategy: Option<BatchRetryStrategy>,
+    }
+    impl BatchParameters {
+        /// A `BatchParameters` of its required properties (`JobDefinition`, `JobName`), the others unset.
+        pub fn new(
+            job_definition: impl Into<Value<String>>,
+            job_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                array_properties: None,
+                job_definition: job_definition.into(),
+                job_name: job_name.into(),
+                retry_strategy: None,
+            }
+        }
     }
     /// `BatchArrayProperties` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -1303,6 +1559,27 @@ pub mod rule {
         #[serde(rename = "TaskDefinitionArn")]
         pub task_definition_arn: Value<String>,
     }
+    impl EcsParameters {
+        /// A `EcsParameters` of its required properties (`TaskDefinitionArn`), the others unset.
+        pub fn new(task_definition_arn: impl Into<Value<String>>) -> Self {
+            Self {
+                capacity_provider_strategy: None,
+                enable_ecs_managed_tags: None,
+                enable_execute_command: None,
+                group: None,
+                launch_type: None,
+                network_configuration: None,
+                placement_constraints: None,
+                placement_strategies: None,
+                platform_version: None,
+                propagate_tags: None,
+                reference_id: None,
+                tag_list: None,
+                task_count: None,
+                task_definition_arn: task_definition_arn.into(),
+            }
+        }
+    }
     /// `CapacityProviderStrategyItem` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CapacityProviderStrategyItem {
@@ -1315,6 +1592,16 @@ pub mod rule {
         /// `Weight`.
         #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<i64>>,
+    }
+    impl CapacityProviderStrategyItem {
+        /// A `CapacityProviderStrategyItem` of its required properties (`CapacityProvider`), the others unset.
+        pub fn new(capacity_provider: impl Into<Value<String>>) -> Self {
+            Self {
+                base: None,
+                capacity_provider: capacity_provider.into(),
+                weight: None,
+            }
+        }
     }
     /// Values of `LaunchType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1371,6 +1658,16 @@ pub mod rule {
         /// `Subnets`.
         #[serde(rename = "Subnets")]
         pub subnets: Vec<Value<String>>,
+    }
+    impl AwsVpcConfiguration {
+        /// A `AwsVpcConfiguration` of its required properties (`Subnets`), the others unset.
+        pub fn new(subnets: impl Into<Vec<Value<String>>>) -> Self {
+            Self {
+                assign_public_ip: None,
+                security_groups: None,
+                subnets: subnets.into(),
+            }
+        }
     }
     /// Values of `AssignPublicIp`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1514,12 +1811,29 @@ pub mod rule {
         #[serde(rename = "InputTemplate")]
         pub input_template: Value<String>,
     }
+    impl InputTransformer {
+        /// A `InputTransformer` of its required properties (`InputTemplate`), the others unset.
+        pub fn new(input_template: impl Into<Value<String>>) -> Self {
+            Self {
+                input_paths_map: None,
+                input_template: input_template.into(),
+            }
+        }
+    }
     /// `KinesisParameters` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct KinesisParameters {
         /// `PartitionKeyPath`.
         #[serde(rename = "PartitionKeyPath")]
         pub partition_key_path: Value<String>,
+    }
+    impl KinesisParameters {
+        /// A `KinesisParameters` of its required properties (`PartitionKeyPath`), the others unset.
+        pub fn new(partition_key_path: impl Into<Value<String>>) -> Self {
+            Self {
+                partition_key_path: partition_key_path.into(),
+            }
+        }
     }
     /// `RedshiftDataParameters` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1546,6 +1860,20 @@ pub mod rule {
         #[serde(rename = "WithEvent", skip_serializing_if = "Option::is_none")]
         pub with_event: Option<Value<bool>>,
     }
+    impl RedshiftDataParameters {
+        /// A `RedshiftDataParameters` of its required properties (`Database`), the others unset.
+        pub fn new(database: impl Into<Value<String>>) -> Self {
+            Self {
+                database: database.into(),
+                db_user: None,
+                secret_manager_arn: None,
+                sql: None,
+                sqls: None,
+                statement_name: None,
+                with_event: None,
+            }
+        }
+    }
     /// `RetryPolicy` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RetryPolicy {
@@ -1569,6 +1897,14 @@ pub mod rule {
         #[serde(rename = "RunCommandTargets")]
         pub run_command_targets: Vec<RunCommandTarget>,
     }
+    impl RunCommandParameters {
+        /// A `RunCommandParameters` of its required properties (`RunCommandTargets`), the others unset.
+        pub fn new(run_command_targets: impl Into<Vec<RunCommandTarget>>) -> Self {
+            Self {
+                run_command_targets: run_command_targets.into(),
+            }
+        }
+    }
     /// `RunCommandTarget` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RunCommandTarget {
@@ -1578,6 +1914,18 @@ pub mod rule {
         /// `Values`.
         #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
+    }
+    impl RunCommandTarget {
+        /// A `RunCommandTarget` of its required properties (`Key`, `Values`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            values: impl Into<Vec<Value<String>>>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                values: values.into(),
+            }
+        }
     }
     /// `SageMakerPipelineParameters` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -1599,11 +1947,31 @@ pub mod rule {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+    impl SageMakerPipelineParameter {
+        /// A `SageMakerPipelineParameter` of its required properties (`Name`, `Value`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                value: value.into(),
+            }
+        }
+    }
     /// `SqsParameters` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SqsParameters {
         /// `MessageGroupId`.
         #[serde(rename = "MessageGroupId")]
         pub message_group_id: Value<String>,
+    }
+    impl SqsParameters {
+        /// A `SqsParameters` of its required properties (`MessageGroupId`), the others unset.
+        pub fn new(message_group_id: impl Into<Value<String>>) -> Self {
+            Self {
+                message_group_id: message_group_id.into(),
+            }
+        }
     }
 }

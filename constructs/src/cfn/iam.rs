@@ -3,10 +3,9 @@
 
 //! `AWS::IAM::*` resources (16 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use access_key::{CfnAccessKey, CfnAccessKeyProps};
 pub use group::{CfnGroup, CfnGroupProps};
@@ -93,6 +92,16 @@ pub mod access_key {
         #[serde(rename = "UserName")]
         pub user_name: Value<String>,
     }
+    impl CfnAccessKeyProps {
+        /// A `CfnAccessKeyProps` of its required properties (`UserName`), the others unset.
+        pub fn new(user_name: impl Into<Value<String>>) -> Self {
+            Self {
+                serial: None,
+                status: None,
+                user_name: user_name.into(),
+            }
+        }
+    }
 }
 /// `AWS::IAM::Group`: [`CfnGroup`], [`CfnGroupProps`] and their property types.
 pub mod group {
@@ -173,6 +182,18 @@ pub mod group {
         #[serde(rename = "PolicyName")]
         pub policy_name: Value<String>,
     }
+    impl Policy {
+        /// A `Policy` of its required properties (`PolicyDocument`, `PolicyName`), the others unset.
+        pub fn new(
+            policy_document: impl Into<serde_json::Value>,
+            policy_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                policy_document: policy_document.into(),
+                policy_name: policy_name.into(),
+            }
+        }
+    }
 }
 /// `AWS::IAM::GroupPolicy`: [`CfnGroupPolicy`], [`CfnGroupPolicyProps`] and their property types.
 pub mod group_policy {
@@ -237,6 +258,19 @@ pub mod group_policy {
         /// The name of the policy document.
         #[serde(rename = "PolicyName")]
         pub policy_name: Value<String>,
+    }
+    impl CfnGroupPolicyProps {
+        /// A `CfnGroupPolicyProps` of its required properties (`GroupName`, `PolicyName`), the others unset.
+        pub fn new(
+            group_name: impl Into<Value<String>>,
+            policy_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                group_name: group_name.into(),
+                policy_document: None,
+                policy_name: policy_name.into(),
+            }
+        }
     }
 }
 /// `AWS::IAM::InstanceProfile`: [`CfnInstanceProfile`], [`CfnInstanceProfileProps`] and their property types.
@@ -305,6 +339,16 @@ pub mod instance_profile {
         /// The name of the role to associate with the instance profile. Only one role can be assigned to an EC2 instance at a time, and all applications on the instance share the same role and permissions.
         #[serde(rename = "Roles")]
         pub roles: Vec<Value<String>>,
+    }
+    impl CfnInstanceProfileProps {
+        /// A `CfnInstanceProfileProps` of its required properties (`Roles`), the others unset.
+        pub fn new(roles: impl Into<Vec<Value<String>>>) -> Self {
+            Self {
+                instance_profile_name: None,
+                path: None,
+                roles: roles.into(),
+            }
+        }
     }
 }
 /// `AWS::IAM::ManagedPolicy`: [`CfnManagedPolicy`], [`CfnManagedPolicyProps`] and their property types.
@@ -414,6 +458,20 @@ pub mod managed_policy {
         /// The name (friendly name, not ARN) of the IAM user to attach the policy to.
         #[serde(rename = "Users", skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<Value<String>>>,
+    }
+    impl CfnManagedPolicyProps {
+        /// A `CfnManagedPolicyProps` of its required properties (`PolicyDocument`), the others unset.
+        pub fn new(policy_document: impl Into<serde_json::Value>) -> Self {
+            Self {
+                description: None,
+                groups: None,
+                managed_policy_name: None,
+                path: None,
+                policy_document: policy_document.into(),
+                roles: None,
+                users: None,
+            }
+        }
     }
 }
 /// `AWS::IAM::OIDCProvider`: [`CfnOidcProvider`], [`CfnOidcProviderProps`] and their property types.
@@ -550,6 +608,21 @@ pub mod policy {
         #[serde(rename = "Users", skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<Value<String>>>,
     }
+    impl CfnPolicyProps {
+        /// A `CfnPolicyProps` of its required properties (`PolicyDocument`, `PolicyName`), the others unset.
+        pub fn new(
+            policy_document: impl Into<serde_json::Value>,
+            policy_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                groups: None,
+                policy_document: policy_document.into(),
+                policy_name: policy_name.into(),
+                roles: None,
+                users: None,
+            }
+        }
+    }
 }
 /// `AWS::IAM::Role`: [`CfnRole`], [`CfnRoleProps`] and their property types.
 pub mod role {
@@ -640,6 +713,22 @@ pub mod role {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnRoleProps {
+        /// A `CfnRoleProps` of its required properties (`AssumeRolePolicyDocument`), the others unset.
+        pub fn new(assume_role_policy_document: impl Into<serde_json::Value>) -> Self {
+            Self {
+                assume_role_policy_document: assume_role_policy_document.into(),
+                description: None,
+                managed_policy_arns: None,
+                max_session_duration: None,
+                path: None,
+                permissions_boundary: None,
+                policies: None,
+                role_name: None,
+                tags: None,
+            }
+        }
+    }
     /// Contains information about an attached policy.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Policy {
@@ -649,6 +738,18 @@ pub mod role {
         /// The friendly name (not ARN) identifying the policy.
         #[serde(rename = "PolicyName")]
         pub policy_name: Value<String>,
+    }
+    impl Policy {
+        /// A `Policy` of its required properties (`PolicyDocument`, `PolicyName`), the others unset.
+        pub fn new(
+            policy_document: impl Into<serde_json::Value>,
+            policy_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                policy_document: policy_document.into(),
+                policy_name: policy_name.into(),
+            }
+        }
     }
 }
 /// `AWS::IAM::RolePolicy`: [`CfnRolePolicy`], [`CfnRolePolicyProps`] and their property types.
@@ -714,6 +815,19 @@ pub mod role_policy {
         /// The name of the role to associate the policy with.
         #[serde(rename = "RoleName")]
         pub role_name: Value<String>,
+    }
+    impl CfnRolePolicyProps {
+        /// A `CfnRolePolicyProps` of its required properties (`PolicyName`, `RoleName`), the others unset.
+        pub fn new(
+            policy_name: impl Into<Value<String>>,
+            role_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                policy_document: None,
+                policy_name: policy_name.into(),
+                role_name: role_name.into(),
+            }
+        }
     }
 }
 /// `AWS::IAM::SAMLProvider`: [`CfnSamlProvider`], [`CfnSamlProviderProps`] and their property types.
@@ -846,6 +960,18 @@ pub mod saml_provider {
         /// The date and time, in \<a href=\"<http://www.iso.org/iso/iso8601\>"\>ISO 8601 date-time \</a\> format, when the private key was uploaded.
         #[serde(rename = "Timestamp")]
         pub timestamp: Value<String>,
+    }
+    impl SamlPrivateKey {
+        /// A `SamlPrivateKey` of its required properties (`KeyId`, `Timestamp`), the others unset.
+        pub fn new(
+            key_id: impl Into<Value<String>>,
+            timestamp: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                key_id: key_id.into(),
+                timestamp: timestamp.into(),
+            }
+        }
     }
 }
 /// `AWS::IAM::ServerCertificate`: [`CfnServerCertificate`], [`CfnServerCertificateProps`] and their property types.
@@ -1092,6 +1218,15 @@ pub mod user {
         )]
         pub password_reset_required: Option<Value<bool>>,
     }
+    impl LoginProfile {
+        /// A `LoginProfile` of its required properties (`Password`), the others unset.
+        pub fn new(password: impl Into<Value<String>>) -> Self {
+            Self {
+                password: password.into(),
+                password_reset_required: None,
+            }
+        }
+    }
     /// Contains information about an attached policy.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Policy {
@@ -1101,6 +1236,18 @@ pub mod user {
         /// The friendly name (not ARN) identifying the policy.
         #[serde(rename = "PolicyName")]
         pub policy_name: Value<String>,
+    }
+    impl Policy {
+        /// A `Policy` of its required properties (`PolicyDocument`, `PolicyName`), the others unset.
+        pub fn new(
+            policy_document: impl Into<serde_json::Value>,
+            policy_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                policy_document: policy_document.into(),
+                policy_name: policy_name.into(),
+            }
+        }
     }
 }
 /// `AWS::IAM::UserPolicy`: [`CfnUserPolicy`], [`CfnUserPolicyProps`] and their property types.
@@ -1167,6 +1314,19 @@ pub mod user_policy {
         #[serde(rename = "UserName")]
         pub user_name: Value<String>,
     }
+    impl CfnUserPolicyProps {
+        /// A `CfnUserPolicyProps` of its required properties (`PolicyName`, `UserName`), the others unset.
+        pub fn new(
+            policy_name: impl Into<Value<String>>,
+            user_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                policy_document: None,
+                policy_name: policy_name.into(),
+                user_name: user_name.into(),
+            }
+        }
+    }
 }
 /// `AWS::IAM::UserToGroupAddition`: [`CfnUserToGroupAddition`], [`CfnUserToGroupAdditionProps`] and their property types.
 pub mod user_to_group_addition {
@@ -1226,6 +1386,18 @@ pub mod user_to_group_addition {
         /// `Users`.
         #[serde(rename = "Users")]
         pub users: Vec<Value<String>>,
+    }
+    impl CfnUserToGroupAdditionProps {
+        /// A `CfnUserToGroupAdditionProps` of its required properties (`GroupName`, `Users`), the others unset.
+        pub fn new(
+            group_name: impl Into<Value<String>>,
+            users: impl Into<Vec<Value<String>>>,
+        ) -> Self {
+            Self {
+                group_name: group_name.into(),
+                users: users.into(),
+            }
+        }
     }
 }
 /// `AWS::IAM::VirtualMFADevice`: [`CfnVirtualMfaDevice`], [`CfnVirtualMfaDeviceProps`] and their property types.
@@ -1300,5 +1472,16 @@ pub mod virtual_mfa_device {
             skip_serializing_if = "Option::is_none"
         )]
         pub virtual_mfa_device_name: Option<Value<String>>,
+    }
+    impl CfnVirtualMfaDeviceProps {
+        /// A `CfnVirtualMfaDeviceProps` of its required properties (`Users`), the others unset.
+        pub fn new(users: impl Into<Vec<Value<String>>>) -> Self {
+            Self {
+                path: None,
+                tags: None,
+                users: users.into(),
+                virtual_mfa_device_name: None,
+            }
+        }
     }
 }

@@ -3,10 +3,9 @@
 
 //! `AWS::KMS::*` resources (3 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use alias::{CfnAlias, CfnAliasProps};
 pub use key::{CfnKey, CfnKeyProps};
@@ -69,6 +68,18 @@ pub mod alias {
         /// Associates the alias with the specified [](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk). The KMS key must be in the same AWS-account and Region.
         #[serde(rename = "TargetKeyId")]
         pub target_key_id: Value<String>,
+    }
+    impl CfnAliasProps {
+        /// A `CfnAliasProps` of its required properties (`AliasName`, `TargetKeyId`), the others unset.
+        pub fn new(
+            alias_name: impl Into<Value<String>>,
+            target_key_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                alias_name: alias_name.into(),
+                target_key_id: target_key_id.into(),
+            }
+        }
     }
 }
 /// `AWS::KMS::Key`: [`CfnKey`], [`CfnKeyProps`] and their property types.
@@ -397,5 +408,21 @@ pub mod replica_key {
         /// An array of key-value pairs to apply to this resource.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnReplicaKeyProps {
+        /// A `CfnReplicaKeyProps` of its required properties (`KeyPolicy`, `PrimaryKeyArn`), the others unset.
+        pub fn new(
+            key_policy: impl Into<serde_json::Value>,
+            primary_key_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                description: None,
+                enabled: None,
+                key_policy: key_policy.into(),
+                pending_window_in_days: None,
+                primary_key_arn: primary_key_arn.into(),
+                tags: None,
+            }
+        }
     }
 }

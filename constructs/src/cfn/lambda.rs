@@ -3,10 +3,9 @@
 
 //! `AWS::Lambda::*` resources (17 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use alias::{CfnAlias, CfnAliasProps};
 pub use capacity_provider::{CfnCapacityProvider, CfnCapacityProviderProps};
@@ -106,12 +105,38 @@ pub mod alias {
         #[serde(rename = "RoutingConfig", skip_serializing_if = "Option::is_none")]
         pub routing_config: Option<AliasRoutingConfiguration>,
     }
+    impl CfnAliasProps {
+        /// A `CfnAliasProps` of its required properties (`FunctionName`, `FunctionVersion`, `Name`), the others unset.
+        pub fn new(
+            function_name: impl Into<Value<String>>,
+            function_version: impl Into<Value<String>>,
+            name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                description: None,
+                function_name: function_name.into(),
+                function_version: function_version.into(),
+                name: name.into(),
+                provisioned_concurrency_config: None,
+                routing_config: None,
+            }
+        }
+    }
     /// A provisioned concurrency configuration for a function's alias.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ProvisionedConcurrencyConfiguration {
         /// The amount of provisioned concurrency to allocate for the alias.
         #[serde(rename = "ProvisionedConcurrentExecutions")]
         pub provisioned_concurrent_executions: Value<i64>,
+    }
+    impl ProvisionedConcurrencyConfiguration {
+        /// A `ProvisionedConcurrencyConfiguration` of its required properties (`ProvisionedConcurrentExecutions`), the others unset.
+        pub fn new(provisioned_concurrent_executions: impl Into<Value<i64>>) -> Self {
+            Self {
+                provisioned_concurrent_executions: provisioned_concurrent_executions
+                    .into(),
+            }
+        }
     }
     /// The traffic-shifting configuration of a Lambda function alias.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -132,6 +157,18 @@ pub mod alias {
         /// The percentage of traffic that the alias routes to the second version.
         #[serde(rename = "FunctionWeight")]
         pub function_weight: Value<f64>,
+    }
+    impl VersionWeight {
+        /// A `VersionWeight` of its required properties (`FunctionVersion`, `FunctionWeight`), the others unset.
+        pub fn new(
+            function_version: impl Into<Value<String>>,
+            function_weight: impl Into<Value<f64>>,
+        ) -> Self {
+            Self {
+                function_version: function_version.into(),
+                function_weight: function_weight.into(),
+            }
+        }
     }
 }
 /// `AWS::Lambda::CapacityProvider`: [`CfnCapacityProvider`], [`CfnCapacityProviderProps`] and their property types.
@@ -235,6 +272,25 @@ pub mod capacity_provider {
         #[serde(rename = "VpcConfig")]
         pub vpc_config: CapacityProviderVpcConfig,
     }
+    impl CfnCapacityProviderProps {
+        /// A `CfnCapacityProviderProps` of its required properties (`PermissionsConfig`, `VpcConfig`), the others unset.
+        pub fn new(
+            permissions_config: impl Into<CapacityProviderPermissionsConfig>,
+            vpc_config: impl Into<CapacityProviderVpcConfig>,
+        ) -> Self {
+            Self {
+                capacity_provider_name: None,
+                capacity_provider_scaling_config: None,
+                instance_requirements: None,
+                kms_key_arn: None,
+                permissions_config: permissions_config.into(),
+                propagate_tags: None,
+                tags: None,
+                telemetry_config: None,
+                vpc_config: vpc_config.into(),
+            }
+        }
+    }
     /// Configuration that defines how the capacity provider scales compute instances based on demand and policies.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityProviderScalingConfig {
@@ -290,6 +346,20 @@ pub mod capacity_provider {
         /// The target value for the metric that the scaling policy attempts to maintain through scaling actions.
         #[serde(rename = "TargetValue")]
         pub target_value: Value<f64>,
+    }
+    impl TargetTrackingScalingPolicy {
+        /// A `TargetTrackingScalingPolicy` of its required properties (`PredefinedMetricType`, `TargetValue`), the others unset.
+        pub fn new(
+            predefined_metric_type: impl Into<
+                Value<CapacityProviderPredefinedMetricType>,
+            >,
+            target_value: impl Into<Value<f64>>,
+        ) -> Self {
+            Self {
+                predefined_metric_type: predefined_metric_type.into(),
+                target_value: target_value.into(),
+            }
+        }
     }
     /// The predefined metric for target tracking.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -387,6 +457,17 @@ pub mod capacity_provider {
         /// The ARN of the IAM role that the capacity provider uses to manage compute instances and other AWS resources.
         #[serde(rename = "CapacityProviderOperatorRoleArn")]
         pub capacity_provider_operator_role_arn: Value<String>,
+    }
+    impl CapacityProviderPermissionsConfig {
+        /// A `CapacityProviderPermissionsConfig` of its required properties (`CapacityProviderOperatorRoleArn`), the others unset.
+        pub fn new(
+            capacity_provider_operator_role_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                capacity_provider_operator_role_arn: capacity_provider_operator_role_arn
+                    .into(),
+            }
+        }
     }
     /// Configuration that defines how tags are propagated to managed resources.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -494,6 +575,18 @@ pub mod capacity_provider {
         #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
     }
+    impl CapacityProviderVpcConfig {
+        /// A `CapacityProviderVpcConfig` of its required properties (`SecurityGroupIds`, `SubnetIds`), the others unset.
+        pub fn new(
+            security_group_ids: impl Into<Vec<Value<String>>>,
+            subnet_ids: impl Into<Vec<Value<String>>>,
+        ) -> Self {
+            Self {
+                security_group_ids: security_group_ids.into(),
+                subnet_ids: subnet_ids.into(),
+            }
+        }
+    }
 }
 /// `AWS::Lambda::CodeSigningConfig`: [`CfnCodeSigningConfig`], [`CfnCodeSigningConfigProps`] and their property types.
 pub mod code_signing_config {
@@ -566,6 +659,17 @@ pub mod code_signing_config {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnCodeSigningConfigProps {
+        /// A `CfnCodeSigningConfigProps` of its required properties (`AllowedPublishers`), the others unset.
+        pub fn new(allowed_publishers: impl Into<AllowedPublishers>) -> Self {
+            Self {
+                allowed_publishers: allowed_publishers.into(),
+                code_signing_policies: None,
+                description: None,
+                tags: None,
+            }
+        }
+    }
     /// When the CodeSigningConfig is later on attached to a function, the function code will be expected to be signed by profiles from this list
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AllowedPublishers {
@@ -573,12 +677,32 @@ pub mod code_signing_config {
         #[serde(rename = "SigningProfileVersionArns")]
         pub signing_profile_version_arns: Vec<Value<String>>,
     }
+    impl AllowedPublishers {
+        /// A `AllowedPublishers` of its required properties (`SigningProfileVersionArns`), the others unset.
+        pub fn new(signing_profile_version_arns: impl Into<Vec<Value<String>>>) -> Self {
+            Self {
+                signing_profile_version_arns: signing_profile_version_arns.into(),
+            }
+        }
+    }
     /// Policies to control how to act if a signature is invalid
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CodeSigningPolicies {
         /// Indicates how Lambda operations involve updating the code artifact will operate. Default to Warn if not provided
         #[serde(rename = "UntrustedArtifactOnDeployment")]
         pub untrusted_artifact_on_deployment: Value<UntrustedArtifactOnDeployment>,
+    }
+    impl CodeSigningPolicies {
+        /// A `CodeSigningPolicies` of its required properties (`UntrustedArtifactOnDeployment`), the others unset.
+        pub fn new(
+            untrusted_artifact_on_deployment: impl Into<
+                Value<UntrustedArtifactOnDeployment>,
+            >,
+        ) -> Self {
+            Self {
+                untrusted_artifact_on_deployment: untrusted_artifact_on_deployment.into(),
+            }
+        }
     }
     /// Indicates how Lambda operations involve updating the code artifact will operate. Default to Warn if not provided
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -690,6 +814,21 @@ pub mod event_invoke_config {
         #[serde(rename = "Qualifier")]
         pub qualifier: Value<String>,
     }
+    impl CfnEventInvokeConfigProps {
+        /// A `CfnEventInvokeConfigProps` of its required properties (`FunctionName`, `Qualifier`), the others unset.
+        pub fn new(
+            function_name: impl Into<Value<String>>,
+            qualifier: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                destination_config: None,
+                function_name: function_name.into(),
+                maximum_event_age_in_seconds: None,
+                maximum_retry_attempts: None,
+                qualifier: qualifier.into(),
+            }
+        }
+    }
     /// A destination for events after they have been sent to a function for processing.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DestinationConfig {
@@ -707,12 +846,28 @@ pub mod event_invoke_config {
         #[serde(rename = "Destination")]
         pub destination: Value<String>,
     }
+    impl OnFailure {
+        /// A `OnFailure` of its required properties (`Destination`), the others unset.
+        pub fn new(destination: impl Into<Value<String>>) -> Self {
+            Self {
+                destination: destination.into(),
+            }
+        }
+    }
     /// The destination configuration for successful invocations.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct OnSuccess {
         /// The Amazon Resource Name (ARN) of the destination resource.
         #[serde(rename = "Destination")]
         pub destination: Value<String>,
+    }
+    impl OnSuccess {
+        /// A `OnSuccess` of its required properties (`Destination`), the others unset.
+        pub fn new(destination: impl Into<Value<String>>) -> Self {
+            Self {
+                destination: destination.into(),
+            }
+        }
     }
 }
 /// `AWS::Lambda::EventSourceMapping`: [`CfnEventSourceMapping`], [`CfnEventSourceMappingProps`] and their property types.
@@ -906,6 +1061,41 @@ pub mod event_source_mapping {
             skip_serializing_if = "Option::is_none"
         )]
         pub tumbling_window_in_seconds: Option<Value<i64>>,
+    }
+    impl CfnEventSourceMappingProps {
+        /// A `CfnEventSourceMappingProps` of its required properties (`FunctionName`), the others unset.
+        pub fn new(function_name: impl Into<Value<String>>) -> Self {
+            Self {
+                amazon_managed_kafka_event_source_config: None,
+                batch_size: None,
+                bisect_batch_on_function_error: None,
+                destination_config: None,
+                document_db_event_source_config: None,
+                enabled: None,
+                event_source_arn: None,
+                filter_criteria: None,
+                function_name: function_name.into(),
+                function_response_types: None,
+                kms_key_arn: None,
+                logging_config: None,
+                maximum_batching_window_in_seconds: None,
+                maximum_record_age_in_seconds: None,
+                maximum_retry_attempts: None,
+                metrics_config: None,
+                parallelization_factor: None,
+                provisioned_poller_config: None,
+                queues: None,
+                scaling_config: None,
+                self_managed_event_source: None,
+                self_managed_kafka_event_source_config: None,
+                source_access_configurations: None,
+                starting_position: None,
+                starting_position_timestamp: None,
+                tags: None,
+                topics: None,
+                tumbling_window_in_seconds: None,
+            }
+        }
     }
     /// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -1604,6 +1794,44 @@ pub mod function {
         #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
         pub vpc_config: Option<VpcConfig>,
     }
+    impl CfnFunctionProps {
+        /// A `CfnFunctionProps` of its required properties (`Code`, `Role`), the others unset.
+        pub fn new(code: impl Into<Code>, role: impl Into<Value<String>>) -> Self {
+            Self {
+                architectures: None,
+                capacity_provider_config: None,
+                code: code.into(),
+                code_signing_config_arn: None,
+                dead_letter_config: None,
+                description: None,
+                durable_config: None,
+                environment: None,
+                ephemeral_storage: None,
+                file_system_configs: None,
+                function_name: None,
+                function_scaling_config: None,
+                handler: None,
+                image_config: None,
+                kms_key_arn: None,
+                layers: None,
+                logging_config: None,
+                memory_size: None,
+                package_type: None,
+                publish_to_latest_published: None,
+                recursive_loop: None,
+                reserved_concurrent_executions: None,
+                role: role.into(),
+                runtime: None,
+                runtime_management_config: None,
+                snap_start: None,
+                tags: None,
+                tenancy_config: None,
+                timeout: None,
+                tracing_config: None,
+                vpc_config: None,
+            }
+        }
+    }
     /// Values of `ArchitecturesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ArchitecturesItem {
@@ -1644,6 +1872,19 @@ pub mod function {
         #[serde(rename = "LambdaManagedInstancesCapacityProviderConfig")]
         pub lambda_managed_instances_capacity_provider_config: LambdaManagedInstancesCapacityProviderConfig,
     }
+    impl CapacityProviderConfig {
+        /// A `CapacityProviderConfig` of its required properties (`LambdaManagedInstancesCapacityProviderConfig`), the others unset.
+        pub fn new(
+            lambda_managed_instances_capacity_provider_config: impl Into<
+                LambdaManagedInstancesCapacityProviderConfig,
+            >,
+        ) -> Self {
+            Self {
+                lambda_managed_instances_capacity_provider_config: lambda_managed_instances_capacity_provider_config
+                    .into(),
+            }
+        }
+    }
     /// Configuration for Lambda-managed instances used by the capacity provider.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LambdaManagedInstancesCapacityProviderConfig {
@@ -1662,6 +1903,16 @@ pub mod function {
             skip_serializing_if = "Option::is_none"
         )]
         pub per_execution_environment_max_concurrency: Option<Value<i64>>,
+    }
+    impl LambdaManagedInstancesCapacityProviderConfig {
+        /// A `LambdaManagedInstancesCapacityProviderConfig` of its required properties (`CapacityProviderArn`), the others unset.
+        pub fn new(capacity_provider_arn: impl Into<Value<String>>) -> Self {
+            Self {
+                capacity_provider_arn: capacity_provider_arn.into(),
+                execution_environment_memory_gi_b_per_v_cpu: None,
+                per_execution_environment_max_concurrency: None,
+            }
+        }
     }
     /// The [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html) for a Lambda function. To deploy a function defined as a container image, you specify the location of a container image in the Amazon ECR registry. For a .zip file deployment package, you can specify the location of an object in Amazon S3.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -1744,6 +1995,16 @@ pub mod function {
         )]
         pub retention_period_in_days: Option<Value<i64>>,
     }
+    impl DurableConfig {
+        /// A `DurableConfig` of its required properties (`ExecutionTimeout`), the others unset.
+        pub fn new(execution_timeout: impl Into<Value<i64>>) -> Self {
+            Self {
+                execution_timeout: execution_timeout.into(),
+                kms_key_arn: None,
+                retention_period_in_days: None,
+            }
+        }
+    }
     /// A function's environment variable settings. You can use environment variables to adjust your function's behavior without updating code. An environment variable is a pair of strings that are stored in a function's version-specific configuration.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Environment {
@@ -1758,6 +2019,12 @@ pub mod function {
         #[serde(rename = "Size")]
         pub size: Value<i64>,
     }
+    impl EphemeralStorage {
+        /// A `EphemeralStorage` of its required properties (`Size`), the others unset.
+        pub fn new(size: impl Into<Value<i64>>) -> Self {
+            Self { size: size.into() }
+        }
+    }
     /// Details about the connection between a Lambda function and an [Amazon EFS file system](https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html) or an [Amazon S3 file system](https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html).
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FileSystemConfig {
@@ -1770,6 +2037,19 @@ pub mod function {
         /// The configuration for how your function accesses data on an Amazon S3 file system. Valid only when the file system access point ARN is an Amazon S3 Files access point. If you specify a different access point type (for example, Amazon Elastic File System), the operation returns an `InvalidParameterException`.
         #[serde(rename = "S3FilesConfig", skip_serializing_if = "Option::is_none")]
         pub s3_files_config: Option<S3FilesConfig>,
+    }
+    impl FileSystemConfig {
+        /// A `FileSystemConfig` of its required properties (`Arn`, `LocalMountPath`), the others unset.
+        pub fn new(
+            arn: impl Into<Value<String>>,
+            local_mount_path: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                arn: arn.into(),
+                local_mount_path: local_mount_path.into(),
+                s3_files_config: None,
+            }
+        }
     }
     /// Setting controls how your function accesses data from an Amazon S3 file system.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -2229,6 +2509,15 @@ pub mod function {
         #[serde(rename = "UpdateRuntimeOn")]
         pub update_runtime_on: Value<UpdateRuntimeOn>,
     }
+    impl RuntimeManagementConfig {
+        /// A `RuntimeManagementConfig` of its required properties (`UpdateRuntimeOn`), the others unset.
+        pub fn new(update_runtime_on: impl Into<Value<UpdateRuntimeOn>>) -> Self {
+            Self {
+                runtime_version_arn: None,
+                update_runtime_on: update_runtime_on.into(),
+            }
+        }
+    }
     /// Specify the runtime update mode.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum UpdateRuntimeOn {
@@ -2272,6 +2561,12 @@ pub mod function {
         #[serde(rename = "ApplyOn")]
         pub apply_on: Value<ApplyOn>,
     }
+    impl SnapStart {
+        /// A `SnapStart` of its required properties (`ApplyOn`), the others unset.
+        pub fn new(apply_on: impl Into<Value<ApplyOn>>) -> Self {
+            Self { apply_on: apply_on.into() }
+        }
+    }
     /// Set `ApplyOn` to `PublishedVersions` to create a snapshot of the initialized execution environment when you publish a function version.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ApplyOn {
@@ -2311,6 +2606,16 @@ pub mod function {
         /// Tenant isolation mode allows for invocation to be sent to a corresponding execution environment dedicated to a specific tenant ID.
         #[serde(rename = "TenantIsolationMode")]
         pub tenant_isolation_mode: Value<TenantIsolationMode>,
+    }
+    impl TenancyConfig {
+        /// A `TenancyConfig` of its required properties (`TenantIsolationMode`), the others unset.
+        pub fn new(
+            tenant_isolation_mode: impl Into<Value<TenantIsolationMode>>,
+        ) -> Self {
+            Self {
+                tenant_isolation_mode: tenant_isolation_mode.into(),
+            }
+        }
     }
     /// Tenant isolation mode allows for invocation to be sent to a corresponding execution environment dedicated to a specific tenant ID.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2481,6 +2786,19 @@ pub mod layer_version {
         /// The layer's software license.
         #[serde(rename = "LicenseInfo", skip_serializing_if = "Option::is_none")]
         pub license_info: Option<Value<String>>,
+    }
+    impl CfnLayerVersionProps {
+        /// A `CfnLayerVersionProps` of its required properties (`Content`), the others unset.
+        pub fn new(content: impl Into<Content>) -> Self {
+            Self {
+                compatible_architectures: None,
+                compatible_runtimes: None,
+                content: content.into(),
+                description: None,
+                layer_name: None,
+                license_info: None,
+            }
+        }
     }
     /// Values of `CompatibleArchitecturesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2711,6 +3029,20 @@ pub mod layer_version {
         #[serde(rename = "S3ObjectVersion", skip_serializing_if = "Option::is_none")]
         pub s3_object_version: Option<Value<String>>,
     }
+    impl Content {
+        /// A `Content` of its required properties (`S3Bucket`, `S3Key`), the others unset.
+        pub fn new(
+            s3_bucket: impl Into<Value<String>>,
+            s3_key: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                s3_bucket: s3_bucket.into(),
+                s3_key: s3_key.into(),
+                s3_object_storage_mode: None,
+                s3_object_version: None,
+            }
+        }
+    }
     /// Specifies whether Lambda should copy the deployment package to its internal storage (COPY) or reference it directly from your S3 bucket (REFERENCE).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum S3ObjectStorageMode {
@@ -2814,6 +3146,21 @@ pub mod layer_version_permission {
         /// An account ID, or * to grant layer usage permission to all accounts in an organization, or all AWS accounts (if organizationId is not specified).
         #[serde(rename = "Principal")]
         pub principal: Value<String>,
+    }
+    impl CfnLayerVersionPermissionProps {
+        /// A `CfnLayerVersionPermissionProps` of its required properties (`Action`, `LayerVersionArn`, `Principal`), the others unset.
+        pub fn new(
+            action: impl Into<Value<String>>,
+            layer_version_arn: impl Into<Value<String>>,
+            principal: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                action: action.into(),
+                layer_version_arn: layer_version_arn.into(),
+                organization_id: None,
+                principal: principal.into(),
+            }
+        }
     }
 }
 /// `AWS::Lambda::MicrovmImage`: [`CfnMicrovmImage`], [`CfnMicrovmImageProps`] and their property types.
@@ -2935,6 +3282,43 @@ pub mod microvm_image {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnMicrovmImageProps {
+        /// A `CfnMicrovmImageProps` of its required properties (`AdditionalOsCapabilities`, `BaseImageArn`, `BaseImageVersion`, `BuildRoleArn`, `CodeArtifact`, `CpuConfigurations`, `Description`, `EgressNetworkConnectors`, `EnvironmentVariables`, `Hooks`, `Logging`, `Name`, `Resources`), the others unset.
+        pub fn new(
+            additional_os_capabilities: impl Into<
+                Vec<Value<AdditionalOsCapabilitiesItem>>,
+            >,
+            base_image_arn: impl Into<Value<String>>,
+            base_image_version: impl Into<Value<String>>,
+            build_role_arn: impl Into<Value<String>>,
+            code_artifact: impl Into<CodeArtifact>,
+            cpu_configurations: impl Into<Vec<CpuConfiguration>>,
+            description: impl Into<Value<String>>,
+            egress_network_connectors: impl Into<Vec<Value<String>>>,
+            environment_variables: impl Into<Vec<EnvironmentVariable>>,
+            hooks: impl Into<Hooks>,
+            logging: impl Into<Logging>,
+            name: impl Into<Value<String>>,
+            resources: impl Into<Vec<Resources>>,
+        ) -> Self {
+            Self {
+                additional_os_capabilities: additional_os_capabilities.into(),
+                base_image_arn: base_image_arn.into(),
+                base_image_version: base_image_version.into(),
+                build_role_arn: build_role_arn.into(),
+                code_artifact: code_artifact.into(),
+                cpu_configurations: cpu_configurations.into(),
+                description: description.into(),
+                egress_network_connectors: egress_network_connectors.into(),
+                environment_variables: environment_variables.into(),
+                hooks: hooks.into(),
+                logging: logging.into(),
+                name: name.into(),
+                resources: resources.into(),
+                tags: None,
+            }
+        }
+    }
     /// Values of `AdditionalOsCapabilitiesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AdditionalOsCapabilitiesItem {
@@ -2972,12 +3356,26 @@ pub mod microvm_image {
         #[serde(rename = "Uri")]
         pub uri: Value<String>,
     }
+    impl CodeArtifact {
+        /// A `CodeArtifact` of its required properties (`Uri`), the others unset.
+        pub fn new(uri: impl Into<Value<String>>) -> Self {
+            Self { uri: uri.into() }
+        }
+    }
     /// `CpuConfiguration` of `AWS::Lambda::MicrovmImage`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CpuConfiguration {
         /// `Architecture`.
         #[serde(rename = "Architecture")]
         pub architecture: Value<Architecture>,
+    }
+    impl CpuConfiguration {
+        /// A `CpuConfiguration` of its required properties (`Architecture`), the others unset.
+        pub fn new(architecture: impl Into<Value<Architecture>>) -> Self {
+            Self {
+                architecture: architecture.into(),
+            }
+        }
     }
     /// Values of `Architecture`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -3018,6 +3416,18 @@ pub mod microvm_image {
         /// `Value`.
         #[serde(rename = "Value")]
         pub value: Value<String>,
+    }
+    impl EnvironmentVariable {
+        /// A `EnvironmentVariable` of its required properties (`Key`, `Value`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                value: value.into(),
+            }
+        }
     }
     /// `Hooks` of `AWS::Lambda::MicrovmImage`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -3151,6 +3561,14 @@ pub mod microvm_image {
         #[serde(rename = "MinimumMemoryInMiB")]
         pub minimum_memory_in_mi_b: Value<i64>,
     }
+    impl Resources {
+        /// A `Resources` of its required properties (`MinimumMemoryInMiB`), the others unset.
+        pub fn new(minimum_memory_in_mi_b: impl Into<Value<i64>>) -> Self {
+            Self {
+                minimum_memory_in_mi_b: minimum_memory_in_mi_b.into(),
+            }
+        }
+    }
 }
 /// `AWS::Lambda::NetworkConnector`: [`CfnNetworkConnector`], [`CfnNetworkConnectorProps`] and their property types.
 pub mod network_connector {
@@ -3231,12 +3649,31 @@ pub mod network_connector {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnNetworkConnectorProps {
+        /// A `CfnNetworkConnectorProps` of its required properties (`Configuration`), the others unset.
+        pub fn new(configuration: impl Into<Config>) -> Self {
+            Self {
+                configuration: configuration.into(),
+                name: None,
+                operator_role: None,
+                tags: None,
+            }
+        }
+    }
     /// The network configuration for the connector. Specify a VpcEgressConfiguration to enable outbound traffic routing through your VPC.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Config {
         /// `VpcEgressConfiguration`.
         #[serde(rename = "VpcEgressConfiguration")]
         pub vpc_egress_configuration: VpcEgressConfiguration,
+    }
+    impl Config {
+        /// A `Config` of its required properties (`VpcEgressConfiguration`), the others unset.
+        pub fn new(vpc_egress_configuration: impl Into<VpcEgressConfiguration>) -> Self {
+            Self {
+                vpc_egress_configuration: vpc_egress_configuration.into(),
+            }
+        }
     }
     /// The VPC egress configuration for the network connector. Specifies the subnets, security groups, and network protocol for routing outbound traffic through your VPC.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -3255,6 +3692,25 @@ pub mod network_connector {
         /// The IDs of the VPC subnets where Lambda provisions elastic network interfaces (ENIs). Specify 1 to 16 subnets. All subnets must be in the same VPC.
         #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
+    }
+    impl VpcEgressConfiguration {
+        /// A `VpcEgressConfiguration` of its required properties (`AssociatedComputeResourceTypes`, `NetworkProtocol`, `SecurityGroupIds`, `SubnetIds`), the others unset.
+        pub fn new(
+            associated_compute_resource_types: impl Into<
+                Vec<Value<AssociatedComputeResourceTypesItem>>,
+            >,
+            network_protocol: impl Into<Value<NetworkProtocol>>,
+            security_group_ids: impl Into<Vec<Value<String>>>,
+            subnet_ids: impl Into<Vec<Value<String>>>,
+        ) -> Self {
+            Self {
+                associated_compute_resource_types: associated_compute_resource_types
+                    .into(),
+                network_protocol: network_protocol.into(),
+                security_group_ids: security_group_ids.into(),
+                subnet_ids: subnet_ids.into(),
+            }
+        }
     }
     /// Values of `AssociatedComputeResourceTypesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -3420,6 +3876,26 @@ pub mod permission {
         #[serde(rename = "SourceArn", skip_serializing_if = "Option::is_none")]
         pub source_arn: Option<Value<String>>,
     }
+    impl CfnPermissionProps {
+        /// A `CfnPermissionProps` of its required properties (`Action`, `FunctionName`, `Principal`), the others unset.
+        pub fn new(
+            action: impl Into<Value<String>>,
+            function_name: impl Into<Value<String>>,
+            principal: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                action: action.into(),
+                event_source_token: None,
+                function_name: function_name.into(),
+                function_url_auth_type: None,
+                invoked_via_function_url: None,
+                principal: principal.into(),
+                principal_org_id: None,
+                source_account: None,
+                source_arn: None,
+            }
+        }
+    }
     /// The type of authentication that your function URL uses. Set to `AWS_IAM` if you want to restrict access to authenticated users only. Set to `NONE` if you want to bypass IAM authentication to create a public endpoint. For more information, see [Control access to Lambda function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FunctionUrlAuthType {
@@ -3513,6 +3989,18 @@ pub mod resource_policy {
         #[serde(rename = "ResourceArn")]
         pub resource_arn: Value<String>,
     }
+    impl CfnResourcePolicyProps {
+        /// A `CfnResourcePolicyProps` of its required properties (`PolicyDocument`, `ResourceArn`), the others unset.
+        pub fn new(
+            policy_document: impl Into<serde_json::Value>,
+            resource_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                policy_document: policy_document.into(),
+                resource_arn: resource_arn.into(),
+            }
+        }
+    }
 }
 /// `AWS::Lambda::Url`: [`CfnUrl`], [`CfnUrlProps`] and their property types.
 pub mod url {
@@ -3590,6 +4078,21 @@ pub mod url {
         /// The Amazon Resource Name (ARN) of the function associated with the Function URL.
         #[serde(rename = "TargetFunctionArn")]
         pub target_function_arn: Value<String>,
+    }
+    impl CfnUrlProps {
+        /// A `CfnUrlProps` of its required properties (`AuthType`, `TargetFunctionArn`), the others unset.
+        pub fn new(
+            auth_type: impl Into<Value<AuthType>>,
+            target_function_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                auth_type: auth_type.into(),
+                cors: None,
+                invoke_mode: None,
+                qualifier: None,
+                target_function_arn: target_function_arn.into(),
+            }
+        }
     }
     /// Can be either AWS_IAM if the requests are authorized via IAM, or NONE if no authorization is configured on the Function URL.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -3817,6 +4320,19 @@ pub mod version {
         #[serde(rename = "RuntimePolicy", skip_serializing_if = "Option::is_none")]
         pub runtime_policy: Option<RuntimePolicy>,
     }
+    impl CfnVersionProps {
+        /// A `CfnVersionProps` of its required properties (`FunctionName`), the others unset.
+        pub fn new(function_name: impl Into<Value<String>>) -> Self {
+            Self {
+                code_sha256: None,
+                description: None,
+                function_name: function_name.into(),
+                function_scaling_config: None,
+                provisioned_concurrency_config: None,
+                runtime_policy: None,
+            }
+        }
+    }
     /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct FunctionScalingConfig {
@@ -3840,6 +4356,15 @@ pub mod version {
         #[serde(rename = "ProvisionedConcurrentExecutions")]
         pub provisioned_concurrent_executions: Value<i64>,
     }
+    impl ProvisionedConcurrencyConfiguration {
+        /// A `ProvisionedConcurrencyConfiguration` of its required properties (`ProvisionedConcurrentExecutions`), the others unset.
+        pub fn new(provisioned_concurrent_executions: impl Into<Value<i64>>) -> Self {
+            Self {
+                provisioned_concurrent_executions: provisioned_concurrent_executions
+                    .into(),
+            }
+        }
+    }
     /// Runtime Management Config of a function.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RuntimePolicy {
@@ -3849,6 +4374,15 @@ pub mod version {
         /// The runtime update mode.
         #[serde(rename = "UpdateRuntimeOn")]
         pub update_runtime_on: Value<String>,
+    }
+    impl RuntimePolicy {
+        /// A `RuntimePolicy` of its required properties (`UpdateRuntimeOn`), the others unset.
+        pub fn new(update_runtime_on: impl Into<Value<String>>) -> Self {
+            Self {
+                runtime_version_arn: None,
+                update_runtime_on: update_runtime_on.into(),
+            }
+        }
     }
 }
 /// `AWS::Lambda::WebFunction`: [`CfnWebFunction`], [`CfnWebFunctionProps`] and their property types.
@@ -3929,6 +4463,15 @@ pub mod web_function {
         /// A list of tags to apply to the function.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnWebFunctionProps {
+        /// A `CfnWebFunctionProps` of its required properties (`FunctionName`), the others unset.
+        pub fn new(function_name: impl Into<Value<String>>) -> Self {
+            Self {
+                function_name: function_name.into(),
+                tags: None,
+            }
+        }
     }
 }
 /// `AWS::Lambda::WebFunctionEndpoint`: [`CfnWebFunctionEndpoint`], [`CfnWebFunctionEndpointProps`] and their property types.
@@ -4054,6 +4597,27 @@ pub mod web_function_endpoint {
         #[serde(rename = "ThrottleConfig", skip_serializing_if = "Option::is_none")]
         pub throttle_config: Option<ThrottleConfig>,
     }
+    impl CfnWebFunctionEndpointProps {
+        /// A `CfnWebFunctionEndpointProps` of its required properties (`AuthType`, `EndpointName`, `EndpointType`, `FunctionName`), the others unset.
+        pub fn new(
+            auth_type: impl Into<Value<AuthType>>,
+            endpoint_name: impl Into<Value<String>>,
+            endpoint_type: impl Into<Value<EndpointType>>,
+            function_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                auth_type: auth_type.into(),
+                description: None,
+                endpoint_name: endpoint_name.into(),
+                endpoint_type: endpoint_type.into(),
+                function_name: function_name.into(),
+                regions: None,
+                revision_weights: None,
+                scaling_config: None,
+                throttle_config: None,
+            }
+        }
+    }
     /// The authentication type for the endpoint.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AuthType {
@@ -4132,6 +4696,18 @@ pub mod web_function_endpoint {
         /// The traffic weight for this revision.
         #[serde(rename = "Weight")]
         pub weight: Value<i64>,
+    }
+    impl RevisionWeight {
+        /// A `RevisionWeight` of its required properties (`RevisionId`, `Weight`), the others unset.
+        pub fn new(
+            revision_id: impl Into<Value<String>>,
+            weight: impl Into<Value<i64>>,
+        ) -> Self {
+            Self {
+                revision_id: revision_id.into(),
+                weight: weight.into(),
+            }
+        }
     }
     /// The scaling configuration for the endpoint. Optionally constrains how many concurrent execution environments the endpoint can use, in addition to your account's vCPU quota.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -4244,6 +4820,22 @@ pub mod web_function_revision {
         #[serde(rename = "ServiceConfig")]
         pub service_config: ServiceConfig,
     }
+    impl CfnWebFunctionRevisionProps {
+        /// A `CfnWebFunctionRevisionProps` of its required properties (`BuildConfig`, `FunctionName`, `ServiceConfig`), the others unset.
+        pub fn new(
+            build_config: impl Into<BuildConfig>,
+            function_name: impl Into<Value<String>>,
+            service_config: impl Into<ServiceConfig>,
+        ) -> Self {
+            Self {
+                build_config: build_config.into(),
+                description: None,
+                function_name: function_name.into(),
+                kms_key_arn: None,
+                service_config: service_config.into(),
+            }
+        }
+    }
     /// The build configuration for the revision.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct BuildConfig {
@@ -4254,12 +4846,32 @@ pub mod web_function_revision {
         #[serde(rename = "RuntimeConfig")]
         pub runtime_config: RuntimeConfig,
     }
+    impl BuildConfig {
+        /// A `BuildConfig` of its required properties (`CodeConfig`, `RuntimeConfig`), the others unset.
+        pub fn new(
+            code_config: impl Into<CodeConfig>,
+            runtime_config: impl Into<RuntimeConfig>,
+        ) -> Self {
+            Self {
+                code_config: code_config.into(),
+                runtime_config: runtime_config.into(),
+            }
+        }
+    }
     /// The code configuration for the revision.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CodeConfig {
         /// The Amazon S3 location of the deployment artifact.
         #[serde(rename = "S3Object")]
         pub s3_object: S3Object,
+    }
+    impl CodeConfig {
+        /// A `CodeConfig` of its required properties (`S3Object`), the others unset.
+        pub fn new(s3_object: impl Into<S3Object>) -> Self {
+            Self {
+                s3_object: s3_object.into(),
+            }
+        }
     }
     /// The S3 location of the function code.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -4274,12 +4886,31 @@ pub mod web_function_revision {
         #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
         pub version_id: Option<Value<String>>,
     }
+    impl S3Object {
+        /// A `S3Object` of its required properties (`Bucket`, `Key`), the others unset.
+        pub fn new(
+            bucket: impl Into<Value<String>>,
+            key: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                bucket: bucket.into(),
+                key: key.into(),
+                version_id: None,
+            }
+        }
+    }
     /// The runtime configuration for the revision.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RuntimeConfig {
         /// The runtime identifier.
         #[serde(rename = "Runtime")]
         pub runtime: Value<String>,
+    }
+    impl RuntimeConfig {
+        /// A `RuntimeConfig` of its required properties (`Runtime`), the others unset.
+        pub fn new(runtime: impl Into<Value<String>>) -> Self {
+            Self { runtime: runtime.into() }
+        }
     }
     /// The service configuration for the revision.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -4311,6 +4942,19 @@ pub mod web_function_revision {
         /// The function timeout in seconds.
         #[serde(rename = "TimeoutSeconds", skip_serializing_if = "Option::is_none")]
         pub timeout_seconds: Option<Value<i64>>,
+    }
+    impl ServiceConfig {
+        /// A `ServiceConfig` of its required properties (`ExecutionRoleArn`), the others unset.
+        pub fn new(execution_role_arn: impl Into<Value<String>>) -> Self {
+            Self {
+                egress_network_connector_arn: None,
+                environment_variables: None,
+                execution_role_arn: execution_role_arn.into(),
+                max_concurrency_per_environment: None,
+                telemetry_config: None,
+                timeout_seconds: None,
+            }
+        }
     }
     /// The telemetry configuration.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]

@@ -3,10 +3,9 @@
 
 //! `AWS::Logs::*` resources (16 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use account_policy::{CfnAccountPolicy, CfnAccountPolicyProps};
 pub use delivery::{CfnDelivery, CfnDeliveryProps};
@@ -98,6 +97,22 @@ pub mod account_policy {
         /// Log group selection criteria to apply policy only to a subset of log groups. SelectionCriteria string can be up to 25KB and cloudwatchlogs determines the length of selectionCriteria by using its UTF-8 bytes
         #[serde(rename = "SelectionCriteria", skip_serializing_if = "Option::is_none")]
         pub selection_criteria: Option<Value<String>>,
+    }
+    impl CfnAccountPolicyProps {
+        /// A `CfnAccountPolicyProps` of its required properties (`PolicyDocument`, `PolicyName`, `PolicyType`), the others unset.
+        pub fn new(
+            policy_document: impl Into<Value<String>>,
+            policy_name: impl Into<Value<String>>,
+            policy_type: impl Into<Value<PolicyType>>,
+        ) -> Self {
+            Self {
+                policy_document: policy_document.into(),
+                policy_name: policy_name.into(),
+                policy_type: policy_type.into(),
+                scope: None,
+                selection_criteria: None,
+            }
+        }
     }
     /// Type of the policy.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,6 +277,23 @@ pub mod delivery {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnDeliveryProps {
+        /// A `CfnDeliveryProps` of its required properties (`DeliveryDestinationArn`, `DeliverySourceName`), the others unset.
+        pub fn new(
+            delivery_destination_arn: impl Into<Value<String>>,
+            delivery_source_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                delivery_destination_arn: delivery_destination_arn.into(),
+                delivery_source_name: delivery_source_name.into(),
+                field_delimiter: None,
+                record_fields: None,
+                s3_enable_hive_compatible_path: None,
+                s3_suffix_path: None,
+                tags: None,
+            }
+        }
+    }
 }
 /// `AWS::Logs::DeliveryDestination`: [`CfnDeliveryDestination`], [`CfnDeliveryDestinationProps`] and their property types.
 pub mod delivery_destination {
@@ -347,6 +379,19 @@ pub mod delivery_destination {
         /// The tags that have been assigned to this delivery destination.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnDeliveryDestinationProps {
+        /// A `CfnDeliveryDestinationProps` of its required properties (`Name`), the others unset.
+        pub fn new(name: impl Into<Value<String>>) -> Self {
+            Self {
+                delivery_destination_policy: None,
+                delivery_destination_type: None,
+                destination_resource_arn: None,
+                name: name.into(),
+                output_format: None,
+                tags: None,
+            }
+        }
     }
     /// `DestinationPolicy` of `AWS::Logs::DeliveryDestination`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -456,6 +501,18 @@ pub mod delivery_source {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnDeliverySourceProps {
+        /// A `CfnDeliverySourceProps` of its required properties (`Name`), the others unset.
+        pub fn new(name: impl Into<Value<String>>) -> Self {
+            Self {
+                delivery_source_configuration: None,
+                log_type: None,
+                name: name.into(),
+                resource_arn: None,
+                tags: None,
+            }
+        }
+    }
 }
 /// `AWS::Logs::Destination`: [`CfnDestination`], [`CfnDestinationProps`] and their property types.
 pub mod destination {
@@ -529,6 +586,22 @@ pub mod destination {
         #[serde(rename = "TargetArn")]
         pub target_arn: Value<String>,
     }
+    impl CfnDestinationProps {
+        /// A `CfnDestinationProps` of its required properties (`DestinationName`, `RoleArn`, `TargetArn`), the others unset.
+        pub fn new(
+            destination_name: impl Into<Value<String>>,
+            role_arn: impl Into<Value<String>>,
+            target_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                destination_name: destination_name.into(),
+                destination_policy: None,
+                role_arn: role_arn.into(),
+                tags: None,
+                target_arn: target_arn.into(),
+            }
+        }
+    }
 }
 /// `AWS::Logs::Integration`: [`CfnIntegration`], [`CfnIntegrationProps`] and their property types.
 pub mod integration {
@@ -598,6 +671,20 @@ pub mod integration {
         #[serde(rename = "ResourceConfig")]
         pub resource_config: ResourceConfig,
     }
+    impl CfnIntegrationProps {
+        /// A `CfnIntegrationProps` of its required properties (`IntegrationName`, `IntegrationType`, `ResourceConfig`), the others unset.
+        pub fn new(
+            integration_name: impl Into<Value<String>>,
+            integration_type: impl Into<Value<IntegrationType>>,
+            resource_config: impl Into<ResourceConfig>,
+        ) -> Self {
+            Self {
+                integration_name: integration_name.into(),
+                integration_type: integration_type.into(),
+                resource_config: resource_config.into(),
+            }
+        }
+    }
     /// The type of the Integration.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IntegrationType {
@@ -656,6 +743,21 @@ pub mod integration {
         /// `RetentionDays`.
         #[serde(rename = "RetentionDays", skip_serializing_if = "Option::is_none")]
         pub retention_days: Option<Value<i64>>,
+    }
+    impl OpenSearchResourceConfig {
+        /// A `OpenSearchResourceConfig` of its required properties (`DashboardViewerPrincipals`, `DataSourceRoleArn`), the others unset.
+        pub fn new(
+            dashboard_viewer_principals: impl Into<Vec<Value<String>>>,
+            data_source_role_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                application_arn: None,
+                dashboard_viewer_principals: dashboard_viewer_principals.into(),
+                data_source_role_arn: data_source_role_arn.into(),
+                kms_key_arn: None,
+                retention_days: None,
+            }
+        }
     }
 }
 /// `AWS::Logs::LogAnomalyDetector`: [`CfnLogAnomalyDetector`], [`CfnLogAnomalyDetectorProps`] and their property types.
@@ -989,6 +1091,15 @@ pub mod log_stream {
         #[serde(rename = "LogStreamName", skip_serializing_if = "Option::is_none")]
         pub log_stream_name: Option<Value<String>>,
     }
+    impl CfnLogStreamProps {
+        /// A `CfnLogStreamProps` of its required properties (`LogGroupName`), the others unset.
+        pub fn new(log_group_name: impl Into<Value<String>>) -> Self {
+            Self {
+                log_group_name: log_group_name.into(),
+                log_stream_name: None,
+            }
+        }
+    }
 }
 /// `AWS::Logs::MetricFilter`: [`CfnMetricFilter`], [`CfnMetricFilterProps`] and their property types.
 pub mod metric_filter {
@@ -1075,6 +1186,24 @@ pub mod metric_filter {
         #[serde(rename = "MetricTransformations")]
         pub metric_transformations: Vec<MetricTransformation>,
     }
+    impl CfnMetricFilterProps {
+        /// A `CfnMetricFilterProps` of its required properties (`FilterPattern`, `LogGroupName`, `MetricTransformations`), the others unset.
+        pub fn new(
+            filter_pattern: impl Into<Value<String>>,
+            log_group_name: impl Into<Value<String>>,
+            metric_transformations: impl Into<Vec<MetricTransformation>>,
+        ) -> Self {
+            Self {
+                apply_on_transformed_logs: None,
+                emit_system_field_dimensions: None,
+                field_selection_criteria: None,
+                filter_name: None,
+                filter_pattern: filter_pattern.into(),
+                log_group_name: log_group_name.into(),
+                metric_transformations: metric_transformations.into(),
+            }
+        }
+    }
     /// `MetricTransformation` is a property of the `AWS::Logs::MetricFilter` resource that describes how to transform log streams into a CloudWatch metric.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricTransformation {
@@ -1097,6 +1226,23 @@ pub mod metric_filter {
         #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<Unit>>,
     }
+    impl MetricTransformation {
+        /// A `MetricTransformation` of its required properties (`MetricName`, `MetricNamespace`, `MetricValue`), the others unset.
+        pub fn new(
+            metric_name: impl Into<Value<String>>,
+            metric_namespace: impl Into<Value<String>>,
+            metric_value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                default_value: None,
+                dimensions: None,
+                metric_name: metric_name.into(),
+                metric_namespace: metric_namespace.into(),
+                metric_value: metric_value.into(),
+                unit: None,
+            }
+        }
+    }
     /// Specifies the CW metric dimensions to publish with this metric.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Dimension {
@@ -1106,6 +1252,18 @@ pub mod metric_filter {
         /// The log event field that will contain the value for this dimension. This dimension will only be published for a metric if the value is found in the log event. For example, `$.eventType` for JSON log events, or `$server` for space-delimited log events.
         #[serde(rename = "Value")]
         pub value: Value<String>,
+    }
+    impl Dimension {
+        /// A `Dimension` of its required properties (`Key`, `Value`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                value: value.into(),
+            }
+        }
     }
     /// The unit to assign to the metric. If you omit this, the unit is set as `None`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1286,6 +1444,21 @@ pub mod query_definition {
         #[serde(rename = "QueryString")]
         pub query_string: Value<String>,
     }
+    impl CfnQueryDefinitionProps {
+        /// A `CfnQueryDefinitionProps` of its required properties (`Name`, `QueryString`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            query_string: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                log_group_names: None,
+                name: name.into(),
+                parameters: None,
+                query_language: None,
+                query_string: query_string.into(),
+            }
+        }
+    }
     /// This structure defines a query parameter for a saved CloudWatch Logs Insights query definition. Query parameters are supported only for Logs Insights QL queries. They are placeholder variables that you can reference in a query string using the {{parameterName}} syntax. Each parameter can include a default value and a description.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct QueryParameter {
@@ -1298,6 +1471,16 @@ pub mod query_definition {
         /// The name of the query parameter. A query parameter name must start with a letter or underscore, and contain only letters, digits, and underscores.
         #[serde(rename = "Name")]
         pub name: Value<String>,
+    }
+    impl QueryParameter {
+        /// A `QueryParameter` of its required properties (`Name`), the others unset.
+        pub fn new(name: impl Into<Value<String>>) -> Self {
+            Self {
+                default_value: None,
+                description: None,
+                name: name.into(),
+            }
+        }
     }
     /// Query language of the query string. Possible values are CWLI, SQL, PPL, with CWLI being the default.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1394,6 +1577,18 @@ pub mod resource_policy {
         /// A name for resource policy
         #[serde(rename = "PolicyName")]
         pub policy_name: Value<String>,
+    }
+    impl CfnResourcePolicyProps {
+        /// A `CfnResourcePolicyProps` of its required properties (`PolicyDocument`, `PolicyName`), the others unset.
+        pub fn new(
+            policy_document: impl Into<serde_json::Value>,
+            policy_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                policy_document: policy_document.into(),
+                policy_name: policy_name.into(),
+            }
+        }
     }
 }
 /// `AWS::Logs::ScheduledQuery`: [`CfnScheduledQuery`], [`CfnScheduledQueryProps`] and their property types.
@@ -1514,6 +1709,33 @@ pub mod scheduled_query {
         #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
         pub timezone: Option<Value<String>>,
     }
+    impl CfnScheduledQueryProps {
+        /// A `CfnScheduledQueryProps` of its required properties (`ExecutionRoleArn`, `Name`, `QueryLanguage`, `QueryString`, `ScheduleExpression`), the others unset.
+        pub fn new(
+            execution_role_arn: impl Into<Value<String>>,
+            name: impl Into<Value<String>>,
+            query_language: impl Into<Value<QueryLanguage>>,
+            query_string: impl Into<Value<String>>,
+            schedule_expression: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                description: None,
+                destination_configuration: None,
+                execution_role_arn: execution_role_arn.into(),
+                log_group_identifiers: None,
+                name: name.into(),
+                query_language: query_language.into(),
+                query_string: query_string.into(),
+                schedule_end_time: None,
+                schedule_expression: schedule_expression.into(),
+                schedule_start_time: None,
+                start_time_offset: None,
+                state: None,
+                tags: None,
+                timezone: None,
+            }
+        }
+    }
     /// `DestinationConfiguration` of `AWS::Logs::ScheduledQuery`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DestinationConfiguration {
@@ -1530,6 +1752,18 @@ pub mod scheduled_query {
         /// `RoleArn`.
         #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
+    }
+    impl S3Configuration {
+        /// A `S3Configuration` of its required properties (`DestinationIdentifier`, `RoleArn`), the others unset.
+        pub fn new(
+            destination_identifier: impl Into<Value<String>>,
+            role_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                destination_identifier: destination_identifier.into(),
+                role_arn: role_arn.into(),
+            }
+        }
     }
     /// Values of `QueryLanguage`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1610,6 +1844,18 @@ pub mod scheduled_query {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+    impl TagsItem {
+        /// A `TagsItem` of its required properties (`Key`, `Value`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                value: value.into(),
+            }
+        }
+    }
 }
 /// `AWS::Logs::StorageTierPolicy`: [`CfnStorageTierPolicy`], [`CfnStorageTierPolicyProps`] and their property types.
 pub mod storage_tier_policy {
@@ -1672,6 +1918,14 @@ pub mod storage_tier_policy {
         /// The storage tier to apply. Only INTELLIGENT_TIERING is accepted for creation.
         #[serde(rename = "StorageTier")]
         pub storage_tier: Value<StorageTier>,
+    }
+    impl CfnStorageTierPolicyProps {
+        /// A `CfnStorageTierPolicyProps` of its required properties (`StorageTier`), the others unset.
+        pub fn new(storage_tier: impl Into<Value<StorageTier>>) -> Self {
+            Self {
+                storage_tier: storage_tier.into(),
+            }
+        }
     }
     /// The storage tier to apply. Only INTELLIGENT_TIERING is accepted for creation.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1792,6 +2046,26 @@ pub mod subscription_filter {
         #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
     }
+    impl CfnSubscriptionFilterProps {
+        /// A `CfnSubscriptionFilterProps` of its required properties (`DestinationArn`, `FilterPattern`, `LogGroupName`), the others unset.
+        pub fn new(
+            destination_arn: impl Into<Value<String>>,
+            filter_pattern: impl Into<Value<String>>,
+            log_group_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                apply_on_transformed_logs: None,
+                destination_arn: destination_arn.into(),
+                distribution: None,
+                emit_system_fields: None,
+                field_selection_criteria: None,
+                filter_name: None,
+                filter_pattern: filter_pattern.into(),
+                log_group_name: log_group_name.into(),
+                role_arn: None,
+            }
+        }
+    }
     /// The method used to distribute log data to the destination, which can be either random or grouped by log stream.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Distribution {
@@ -1885,6 +2159,18 @@ pub mod transformer {
         #[serde(rename = "TransformerConfig")]
         pub transformer_config: Vec<Processor>,
     }
+    impl CfnTransformerProps {
+        /// A `CfnTransformerProps` of its required properties (`LogGroupIdentifier`, `TransformerConfig`), the others unset.
+        pub fn new(
+            log_group_identifier: impl Into<Value<String>>,
+            transformer_config: impl Into<Vec<Processor>>,
+        ) -> Self {
+            Self {
+                log_group_identifier: log_group_identifier.into(),
+                transformer_config: transformer_config.into(),
+            }
+        }
+    }
     /// Individual processor configuration
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Processor {
@@ -1965,6 +2251,12 @@ pub mod transformer {
         #[serde(rename = "Entries")]
         pub entries: Vec<AddKeyEntry>,
     }
+    impl AddKeys {
+        /// A `AddKeys` of its required properties (`Entries`), the others unset.
+        pub fn new(entries: impl Into<Vec<AddKeyEntry>>) -> Self {
+            Self { entries: entries.into() }
+        }
+    }
     /// `AddKeyEntry` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AddKeyEntry {
@@ -1978,12 +2270,31 @@ pub mod transformer {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+    impl AddKeyEntry {
+        /// A `AddKeyEntry` of its required properties (`Key`, `Value`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                overwrite_if_exists: None,
+                value: value.into(),
+            }
+        }
+    }
     /// `CopyValue` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CopyValue {
         /// `Entries`.
         #[serde(rename = "Entries")]
         pub entries: Vec<CopyValueEntry>,
+    }
+    impl CopyValue {
+        /// A `CopyValue` of its required properties (`Entries`), the others unset.
+        pub fn new(entries: impl Into<Vec<CopyValueEntry>>) -> Self {
+            Self { entries: entries.into() }
+        }
     }
     /// `CopyValueEntry` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1997,6 +2308,19 @@ pub mod transformer {
         /// `Target`.
         #[serde(rename = "Target")]
         pub target: Value<String>,
+    }
+    impl CopyValueEntry {
+        /// A `CopyValueEntry` of its required properties (`Source`, `Target`), the others unset.
+        pub fn new(
+            source: impl Into<Value<String>>,
+            target: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                overwrite_if_exists: None,
+                source: source.into(),
+                target: target.into(),
+            }
+        }
     }
     /// `Csv` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -2039,12 +2363,38 @@ pub mod transformer {
         #[serde(rename = "TargetTimezone", skip_serializing_if = "Option::is_none")]
         pub target_timezone: Option<Value<String>>,
     }
+    impl DateTimeConverter {
+        /// A `DateTimeConverter` of its required properties (`MatchPatterns`, `Source`, `Target`), the others unset.
+        pub fn new(
+            match_patterns: impl Into<Vec<Value<String>>>,
+            source: impl Into<Value<String>>,
+            target: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                locale: None,
+                match_patterns: match_patterns.into(),
+                source: source.into(),
+                source_timezone: None,
+                target: target.into(),
+                target_format: None,
+                target_timezone: None,
+            }
+        }
+    }
     /// `DeleteKeys` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DeleteKeys {
         /// `WithKeys`.
         #[serde(rename = "WithKeys")]
         pub with_keys: Vec<Value<String>>,
+    }
+    impl DeleteKeys {
+        /// A `DeleteKeys` of its required properties (`WithKeys`), the others unset.
+        pub fn new(with_keys: impl Into<Vec<Value<String>>>) -> Self {
+            Self {
+                with_keys: with_keys.into(),
+            }
+        }
     }
     /// `Grok` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -2055,6 +2405,15 @@ pub mod transformer {
         /// `Source`.
         #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
+    }
+    impl Grok {
+        /// A `Grok` of its required properties (`Match`), the others unset.
+        pub fn new(r#match: impl Into<Value<String>>) -> Self {
+            Self {
+                r#match: r#match.into(),
+                source: None,
+            }
+        }
     }
     /// `ListToMap` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -2077,6 +2436,22 @@ pub mod transformer {
         /// `ValueKey`.
         #[serde(rename = "ValueKey", skip_serializing_if = "Option::is_none")]
         pub value_key: Option<Value<String>>,
+    }
+    impl ListToMap {
+        /// A `ListToMap` of its required properties (`Key`, `Source`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            source: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                flatten: None,
+                flattened_element: None,
+                key: key.into(),
+                source: source.into(),
+                target: None,
+                value_key: None,
+            }
+        }
     }
     /// Values of `FlattenedElement`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2118,12 +2493,26 @@ pub mod transformer {
         #[serde(rename = "WithKeys")]
         pub with_keys: Vec<Value<String>>,
     }
+    impl LowerCaseString {
+        /// A `LowerCaseString` of its required properties (`WithKeys`), the others unset.
+        pub fn new(with_keys: impl Into<Vec<Value<String>>>) -> Self {
+            Self {
+                with_keys: with_keys.into(),
+            }
+        }
+    }
     /// `MoveKeys` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MoveKeys {
         /// `Entries`.
         #[serde(rename = "Entries")]
         pub entries: Vec<MoveKeyEntry>,
+    }
+    impl MoveKeys {
+        /// A `MoveKeys` of its required properties (`Entries`), the others unset.
+        pub fn new(entries: impl Into<Vec<MoveKeyEntry>>) -> Self {
+            Self { entries: entries.into() }
+        }
     }
     /// `MoveKeyEntry` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -2137,6 +2526,19 @@ pub mod transformer {
         /// `Target`.
         #[serde(rename = "Target")]
         pub target: Value<String>,
+    }
+    impl MoveKeyEntry {
+        /// A `MoveKeyEntry` of its required properties (`Source`, `Target`), the others unset.
+        pub fn new(
+            source: impl Into<Value<String>>,
+            target: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                overwrite_if_exists: None,
+                source: source.into(),
+                target: target.into(),
+            }
+        }
     }
     /// `ParseCloudfront` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -2209,6 +2611,20 @@ pub mod transformer {
         /// `Source`.
         #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
+    }
+    impl ParseToOcsf {
+        /// A `ParseToOcsf` of its required properties (`EventSource`, `OcsfVersion`), the others unset.
+        pub fn new(
+            event_source: impl Into<Value<EventSource>>,
+            ocsf_version: impl Into<Value<OcsfVersion>>,
+        ) -> Self {
+            Self {
+                event_source: event_source.into(),
+                mapping_version: None,
+                ocsf_version: ocsf_version.into(),
+                source: None,
+            }
+        }
     }
     /// Values of `EventSource`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2306,6 +2722,12 @@ pub mod transformer {
         #[serde(rename = "Entries")]
         pub entries: Vec<RenameKeyEntry>,
     }
+    impl RenameKeys {
+        /// A `RenameKeys` of its required properties (`Entries`), the others unset.
+        pub fn new(entries: impl Into<Vec<RenameKeyEntry>>) -> Self {
+            Self { entries: entries.into() }
+        }
+    }
     /// `RenameKeyEntry` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RenameKeyEntry {
@@ -2319,12 +2741,31 @@ pub mod transformer {
         #[serde(rename = "RenameTo")]
         pub rename_to: Value<String>,
     }
+    impl RenameKeyEntry {
+        /// A `RenameKeyEntry` of its required properties (`Key`, `RenameTo`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            rename_to: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                overwrite_if_exists: None,
+                rename_to: rename_to.into(),
+            }
+        }
+    }
     /// `SplitString` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SplitString {
         /// `Entries`.
         #[serde(rename = "Entries")]
         pub entries: Vec<SplitStringEntry>,
+    }
+    impl SplitString {
+        /// A `SplitString` of its required properties (`Entries`), the others unset.
+        pub fn new(entries: impl Into<Vec<SplitStringEntry>>) -> Self {
+            Self { entries: entries.into() }
+        }
     }
     /// `SplitStringEntry` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -2336,12 +2777,30 @@ pub mod transformer {
         #[serde(rename = "Source")]
         pub source: Value<String>,
     }
+    impl SplitStringEntry {
+        /// A `SplitStringEntry` of its required properties (`Delimiter`, `Source`), the others unset.
+        pub fn new(
+            delimiter: impl Into<Value<String>>,
+            source: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                delimiter: delimiter.into(),
+                source: source.into(),
+            }
+        }
+    }
     /// `SubstituteString` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SubstituteString {
         /// `Entries`.
         #[serde(rename = "Entries")]
         pub entries: Vec<SubstituteStringEntry>,
+    }
+    impl SubstituteString {
+        /// A `SubstituteString` of its required properties (`Entries`), the others unset.
+        pub fn new(entries: impl Into<Vec<SubstituteStringEntry>>) -> Self {
+            Self { entries: entries.into() }
+        }
     }
     /// `SubstituteStringEntry` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -2356,6 +2815,20 @@ pub mod transformer {
         #[serde(rename = "To")]
         pub to: Value<String>,
     }
+    impl SubstituteStringEntry {
+        /// A `SubstituteStringEntry` of its required properties (`From`, `Source`, `To`), the others unset.
+        pub fn new(
+            from: impl Into<Value<String>>,
+            source: impl Into<Value<String>>,
+            to: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                from: from.into(),
+                source: source.into(),
+                to: to.into(),
+            }
+        }
+    }
     /// `TrimString` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TrimString {
@@ -2363,12 +2836,26 @@ pub mod transformer {
         #[serde(rename = "WithKeys")]
         pub with_keys: Vec<Value<String>>,
     }
+    impl TrimString {
+        /// A `TrimString` of its required properties (`WithKeys`), the others unset.
+        pub fn new(with_keys: impl Into<Vec<Value<String>>>) -> Self {
+            Self {
+                with_keys: with_keys.into(),
+            }
+        }
+    }
     /// `TypeConverter` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TypeConverter {
         /// `Entries`.
         #[serde(rename = "Entries")]
         pub entries: Vec<TypeConverterEntry>,
+    }
+    impl TypeConverter {
+        /// A `TypeConverter` of its required properties (`Entries`), the others unset.
+        pub fn new(entries: impl Into<Vec<TypeConverterEntry>>) -> Self {
+            Self { entries: entries.into() }
+        }
     }
     /// `TypeConverterEntry` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -2379,6 +2866,18 @@ pub mod transformer {
         /// `Type`.
         #[serde(rename = "Type")]
         pub r#type: Value<Type>,
+    }
+    impl TypeConverterEntry {
+        /// A `TypeConverterEntry` of its required properties (`Key`, `Type`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            r#type: impl Into<Value<Type>>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                r#type: r#type.into(),
+            }
+        }
     }
     /// Values of `Type`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2425,5 +2924,13 @@ pub mod transformer {
         /// `WithKeys`.
         #[serde(rename = "WithKeys")]
         pub with_keys: Vec<Value<String>>,
+    }
+    impl UpperCaseString {
+        /// A `UpperCaseString` of its required properties (`WithKeys`), the others unset.
+        pub fn new(with_keys: impl Into<Vec<Value<String>>>) -> Self {
+            Self {
+                with_keys: with_keys.into(),
+            }
+        }
     }
 }

@@ -3,10 +3,9 @@
 
 //! `AWS::Organizations::*` resources (5 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use account::{CfnAccount, CfnAccountProps};
 pub use organization::{CfnOrganization, CfnOrganizationProps};
@@ -106,6 +105,21 @@ pub mod account {
         /// A list of tags that you want to attach to the newly created account. For each tag in the list, you must specify both a tag key and a value.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnAccountProps {
+        /// A `CfnAccountProps` of its required properties (`AccountName`, `Email`), the others unset.
+        pub fn new(
+            account_name: impl Into<Value<String>>,
+            email: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                account_name: account_name.into(),
+                email: email.into(),
+                parent_ids: None,
+                role_name: None,
+                tags: None,
+            }
+        }
     }
 }
 /// `AWS::Organizations::Organization`: [`CfnOrganization`], [`CfnOrganizationProps`] and their property types.
@@ -290,6 +304,19 @@ pub mod organizational_unit {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnOrganizationalUnitProps {
+        /// A `CfnOrganizationalUnitProps` of its required properties (`Name`, `ParentId`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            parent_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                parent_id: parent_id.into(),
+                tags: None,
+            }
+        }
+    }
 }
 /// `AWS::Organizations::Policy`: [`CfnPolicy`], [`CfnPolicyProps`] and their property types.
 pub mod policy {
@@ -371,6 +398,23 @@ pub mod policy {
         /// The type of policy to create. You can specify one of the following values: AISERVICES_OPT_OUT_POLICY, BACKUP_POLICY, BEDROCK_POLICY, CHATBOT_POLICY, DECLARATIVE_POLICY_EC2, GUARDDUTY_POLICY, INSPECTOR_POLICY, NETWORK_SECURITY_DIRECTOR_POLICY, RESOURCE_CONTROL_POLICY, S3_POLICY, SECURITYHUB_POLICY, SERVICE_CONTROL_POLICY, TAG_POLICY, UPGRADE_ROLLOUT_POLICY
         #[serde(rename = "Type")]
         pub r#type: Value<Type>,
+    }
+    impl CfnPolicyProps {
+        /// A `CfnPolicyProps` of its required properties (`Content`, `Name`, `Type`), the others unset.
+        pub fn new(
+            content: impl Into<serde_json::Value>,
+            name: impl Into<Value<String>>,
+            r#type: impl Into<Value<Type>>,
+        ) -> Self {
+            Self {
+                content: content.into(),
+                description: None,
+                name: name.into(),
+                tags: None,
+                target_ids: None,
+                r#type: r#type.into(),
+            }
+        }
     }
     /// The type of policy to create. You can specify one of the following values: AISERVICES_OPT_OUT_POLICY, BACKUP_POLICY, BEDROCK_POLICY, CHATBOT_POLICY, DECLARATIVE_POLICY_EC2, GUARDDUTY_POLICY, INSPECTOR_POLICY, NETWORK_SECURITY_DIRECTOR_POLICY, RESOURCE_CONTROL_POLICY, S3_POLICY, SECURITYHUB_POLICY, SERVICE_CONTROL_POLICY, TAG_POLICY, UPGRADE_ROLLOUT_POLICY
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -503,5 +547,14 @@ pub mod resource_policy {
         /// A list of tags that you want to attach to the resource policy
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnResourcePolicyProps {
+        /// A `CfnResourcePolicyProps` of its required properties (`Content`), the others unset.
+        pub fn new(content: impl Into<serde_json::Value>) -> Self {
+            Self {
+                content: content.into(),
+                tags: None,
+            }
+        }
     }
 }

@@ -3,10 +3,9 @@
 
 //! `AWS::Proton::*` resources (3 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use environment_account_connection::{
     CfnEnvironmentAccountConnection, CfnEnvironmentAccountConnectionProps,

@@ -3,10 +3,9 @@
 
 //! `AWS::S3::*` resources (10 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use access_grant::{CfnAccessGrant, CfnAccessGrantProps};
 pub use access_grants_instance::{CfnAccessGrantsInstance, CfnAccessGrantsInstanceProps};
@@ -114,12 +113,38 @@ pub mod access_grant {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnAccessGrantProps {
+        /// A `CfnAccessGrantProps` of its required properties (`AccessGrantsLocationId`, `Grantee`, `Permission`), the others unset.
+        pub fn new(
+            access_grants_location_id: impl Into<Value<String>>,
+            grantee: impl Into<Grantee>,
+            permission: impl Into<Value<Permission>>,
+        ) -> Self {
+            Self {
+                access_grants_location_configuration: None,
+                access_grants_location_id: access_grants_location_id.into(),
+                application_arn: None,
+                grantee: grantee.into(),
+                permission: permission.into(),
+                s3_prefix_type: None,
+                tags: None,
+            }
+        }
+    }
     /// `AccessGrantsLocationConfiguration` of `AWS::S3::AccessGrant`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AccessGrantsLocationConfiguration {
         /// The S3 sub prefix of a registered location in your S3 Access Grants instance
         #[serde(rename = "S3SubPrefix")]
         pub s3_sub_prefix: Value<String>,
+    }
+    impl AccessGrantsLocationConfiguration {
+        /// A `AccessGrantsLocationConfiguration` of its required properties (`S3SubPrefix`), the others unset.
+        pub fn new(s3_sub_prefix: impl Into<Value<String>>) -> Self {
+            Self {
+                s3_sub_prefix: s3_sub_prefix.into(),
+            }
+        }
     }
     /// `Grantee` of `AWS::S3::AccessGrant`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -130,6 +155,18 @@ pub mod access_grant {
         /// Configures the transfer acceleration state for an Amazon S3 bucket.
         #[serde(rename = "GranteeType")]
         pub grantee_type: Value<GranteeType>,
+    }
+    impl Grantee {
+        /// A `Grantee` of its required properties (`GranteeIdentifier`, `GranteeType`), the others unset.
+        pub fn new(
+            grantee_identifier: impl Into<Value<String>>,
+            grantee_type: impl Into<Value<GranteeType>>,
+        ) -> Self {
+            Self {
+                grantee_identifier: grantee_identifier.into(),
+                grantee_type: grantee_type.into(),
+            }
+        }
     }
     /// Configures the transfer acceleration state for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -372,6 +409,19 @@ pub mod access_grants_location {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnAccessGrantsLocationProps {
+        /// A `CfnAccessGrantsLocationProps` of its required properties (`IamRoleArn`, `LocationScope`), the others unset.
+        pub fn new(
+            iam_role_arn: impl Into<Value<String>>,
+            location_scope: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                iam_role_arn: iam_role_arn.into(),
+                location_scope: location_scope.into(),
+                tags: None,
+            }
+        }
+    }
 }
 /// `AWS::S3::AccessPoint`: [`CfnAccessPoint`], [`CfnAccessPointProps`] and their property types.
 pub mod access_point {
@@ -462,6 +512,20 @@ pub mod access_point {
         /// If you include this field, Amazon S3 restricts access to this Access Point to requests from the specified Virtual Private Cloud (VPC).
         #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub vpc_configuration: Option<VpcConfiguration>,
+    }
+    impl CfnAccessPointProps {
+        /// A `CfnAccessPointProps` of its required properties (`Bucket`), the others unset.
+        pub fn new(bucket: impl Into<Value<String>>) -> Self {
+            Self {
+                bucket: bucket.into(),
+                bucket_account_id: None,
+                name: None,
+                policy: None,
+                public_access_block_configuration: None,
+                tags: None,
+                vpc_configuration: None,
+            }
+        }
     }
     /// `PublicAccessBlockConfiguration` of `AWS::S3::AccessPoint`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -787,6 +851,14 @@ pub mod bucket {
         #[serde(rename = "AccelerationStatus")]
         pub acceleration_status: Value<AccelerationStatus>,
     }
+    impl AccelerateConfiguration {
+        /// A `AccelerateConfiguration` of its required properties (`AccelerationStatus`), the others unset.
+        pub fn new(acceleration_status: impl Into<Value<AccelerationStatus>>) -> Self {
+            Self {
+                acceleration_status: acceleration_status.into(),
+            }
+        }
+    }
     /// Specifies the transfer acceleration status of the bucket.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AccelerationStatus {
@@ -887,6 +959,20 @@ pub mod bucket {
         #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
         pub tag_filters: Option<Vec<TagFilter>>,
     }
+    impl AnalyticsConfiguration {
+        /// A `AnalyticsConfiguration` of its required properties (`Id`, `StorageClassAnalysis`), the others unset.
+        pub fn new(
+            id: impl Into<Value<String>>,
+            storage_class_analysis: impl Into<StorageClassAnalysis>,
+        ) -> Self {
+            Self {
+                id: id.into(),
+                prefix: None,
+                storage_class_analysis: storage_class_analysis.into(),
+                tag_filters: None,
+            }
+        }
+    }
     /// Specifies data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct StorageClassAnalysis {
@@ -904,6 +990,18 @@ pub mod bucket {
         #[serde(rename = "OutputSchemaVersion")]
         pub output_schema_version: Value<String>,
     }
+    impl DataExport {
+        /// A `DataExport` of its required properties (`Destination`, `OutputSchemaVersion`), the others unset.
+        pub fn new(
+            destination: impl Into<Destination>,
+            output_schema_version: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                destination: destination.into(),
+                output_schema_version: output_schema_version.into(),
+            }
+        }
+    }
     /// Specifies information about where to publish analysis or configuration results for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Destination {
@@ -919,6 +1017,20 @@ pub mod bucket {
         /// The prefix to use when exporting data. The prefix is prepended to all results.
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
+    }
+    impl Destination {
+        /// A `Destination` of its required properties (`BucketArn`, `Format`), the others unset.
+        pub fn new(
+            bucket_arn: impl Into<Value<String>>,
+            format: impl Into<Value<Format>>,
+        ) -> Self {
+            Self {
+                bucket_account_id: None,
+                bucket_arn: bucket_arn.into(),
+                format: format.into(),
+                prefix: None,
+            }
+        }
     }
     /// Specifies the file format used when exporting data to Amazon S3.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -966,12 +1078,37 @@ pub mod bucket {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+    impl TagFilter {
+        /// A `TagFilter` of its required properties (`Key`, `Value`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                value: value.into(),
+            }
+        }
+    }
     /// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS).
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct BucketEncryption {
         /// Specifies the default server-side-encryption configuration.
         #[serde(rename = "ServerSideEncryptionConfiguration")]
         pub server_side_encryption_configuration: Vec<ServerSideEncryptionRule>,
+    }
+    impl BucketEncryption {
+        /// A `BucketEncryption` of its required properties (`ServerSideEncryptionConfiguration`), the others unset.
+        pub fn new(
+            server_side_encryption_configuration: impl Into<
+                Vec<ServerSideEncryptionRule>,
+            >,
+        ) -> Self {
+            Self {
+                server_side_encryption_configuration: server_side_encryption_configuration
+                    .into(),
+            }
+        }
     }
     /// Specifies the default server-side encryption configuration.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -1041,6 +1178,15 @@ pub mod bucket {
         /// Server-side encryption algorithm to use for the default encryption.
         #[serde(rename = "SSEAlgorithm")]
         pub sse_algorithm: Value<SseAlgorithm>,
+    }
+    impl ServerSideEncryptionByDefault {
+        /// A `ServerSideEncryptionByDefault` of its required properties (`SSEAlgorithm`), the others unset.
+        pub fn new(sse_algorithm: impl Into<Value<SseAlgorithm>>) -> Self {
+            Self {
+                kms_master_key_id: None,
+                sse_algorithm: sse_algorithm.into(),
+            }
+        }
     }
     /// Server-side encryption algorithm to use for the default encryption.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1118,6 +1264,14 @@ pub mod bucket {
         #[serde(rename = "CorsRules")]
         pub cors_rules: Vec<CorsRule>,
     }
+    impl CorsConfiguration {
+        /// A `CorsConfiguration` of its required properties (`CorsRules`), the others unset.
+        pub fn new(cors_rules: impl Into<Vec<CorsRule>>) -> Self {
+            Self {
+                cors_rules: cors_rules.into(),
+            }
+        }
+    }
     /// Specifies a cross-origin access rule for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CorsRule {
@@ -1139,6 +1293,22 @@ pub mod bucket {
         /// The time in seconds that your browser is to cache the preflight response for the specified resource.
         #[serde(rename = "MaxAge", skip_serializing_if = "Option::is_none")]
         pub max_age: Option<Value<i64>>,
+    }
+    impl CorsRule {
+        /// A `CorsRule` of its required properties (`AllowedMethods`, `AllowedOrigins`), the others unset.
+        pub fn new(
+            allowed_methods: impl Into<Vec<Value<AllowedMethodsItem>>>,
+            allowed_origins: impl Into<Vec<Value<String>>>,
+        ) -> Self {
+            Self {
+                allowed_headers: None,
+                allowed_methods: allowed_methods.into(),
+                allowed_origins: allowed_origins.into(),
+                exposed_headers: None,
+                id: None,
+                max_age: None,
+            }
+        }
     }
     /// Values of `AllowedMethodsItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1201,6 +1371,22 @@ pub mod bucket {
         #[serde(rename = "Tierings")]
         pub tierings: Vec<Tiering>,
     }
+    impl IntelligentTieringConfiguration {
+        /// A `IntelligentTieringConfiguration` of its required properties (`Id`, `Status`, `Tierings`), the others unset.
+        pub fn new(
+            id: impl Into<Value<String>>,
+            status: impl Into<Value<Status>>,
+            tierings: impl Into<Vec<Tiering>>,
+        ) -> Self {
+            Self {
+                id: id.into(),
+                prefix: None,
+                status: status.into(),
+                tag_filters: None,
+                tierings: tierings.into(),
+            }
+        }
+    }
     /// Specifies the status of the configuration.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Status {
@@ -1243,6 +1429,18 @@ pub mod bucket {
         /// The number of consecutive days of no access after which an object will be eligible to be transitioned to the corresponding tier. The minimum number of days specified for Archive Access tier must be at least 90 days and Deep Archive Access tier must be at least 180 days. The maximum can be up to 2 years (730 days).
         #[serde(rename = "Days")]
         pub days: Value<i64>,
+    }
+    impl Tiering {
+        /// A `Tiering` of its required properties (`AccessTier`, `Days`), the others unset.
+        pub fn new(
+            access_tier: impl Into<Value<AccessTier>>,
+            days: impl Into<Value<i64>>,
+        ) -> Self {
+            Self {
+                access_tier: access_tier.into(),
+                days: days.into(),
+            }
+        }
     }
     /// S3 Intelligent-Tiering access tier. See [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access) for a list of access tiers in the S3 Intelligent-Tiering storage class.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1301,6 +1499,26 @@ pub mod bucket {
         /// Specifies the schedule for generating inventory results.
         #[serde(rename = "ScheduleFrequency")]
         pub schedule_frequency: Value<ScheduleFrequency>,
+    }
+    impl InventoryConfiguration {
+        /// A `InventoryConfiguration` of its required properties (`Destination`, `Enabled`, `Id`, `IncludedObjectVersions`, `ScheduleFrequency`), the others unset.
+        pub fn new(
+            destination: impl Into<Destination>,
+            enabled: impl Into<Value<bool>>,
+            id: impl Into<Value<String>>,
+            included_object_versions: impl Into<Value<IncludedObjectVersions>>,
+            schedule_frequency: impl Into<Value<ScheduleFrequency>>,
+        ) -> Self {
+            Self {
+                destination: destination.into(),
+                enabled: enabled.into(),
+                id: id.into(),
+                included_object_versions: included_object_versions.into(),
+                optional_fields: None,
+                prefix: None,
+                schedule_frequency: schedule_frequency.into(),
+            }
+        }
     }
     /// Object versions to include in the inventory list. If set to `All`, the list includes all the object versions, which adds the version-related fields `VersionId`, `IsLatest`, and `DeleteMarker` to the list. If set to `Current`, the list does not contain these version-related fields.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1469,6 +1687,15 @@ pub mod bucket {
             Value<TransitionDefaultMinimumObjectSize>,
         >,
     }
+    impl LifecycleConfiguration {
+        /// A `LifecycleConfiguration` of its required properties (`Rules`), the others unset.
+        pub fn new(rules: impl Into<Vec<Rule>>) -> Self {
+            Self {
+                rules: rules.into(),
+                transition_default_minimum_object_size: None,
+            }
+        }
+    }
     /// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see [Put Bucket Lifecycle Configuration](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlifecycle.html) in the *Amazon S3 API Reference*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Rule {
@@ -1542,12 +1769,43 @@ pub mod bucket {
         #[serde(rename = "Transitions", skip_serializing_if = "Option::is_none")]
         pub transitions: Option<Vec<Transition>>,
     }
+    impl Rule {
+        /// A `Rule` of its required properties (`Status`), the others unset.
+        pub fn new(status: impl Into<Value<RuleStatus>>) -> Self {
+            Self {
+                abort_incomplete_multipart_upload: None,
+                expiration_date: None,
+                expiration_in_days: None,
+                expired_object_delete_marker: None,
+                id: None,
+                noncurrent_version_expiration: None,
+                noncurrent_version_expiration_in_days: None,
+                noncurrent_version_transition: None,
+                noncurrent_version_transitions: None,
+                object_size_greater_than: None,
+                object_size_less_than: None,
+                prefix: None,
+                status: status.into(),
+                tag_filters: None,
+                transition: None,
+                transitions: None,
+            }
+        }
+    }
     /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload. For more information, see [Stopping Incomplete Multipart Uploads Using a Bucket Lifecycle Policy](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config) in the *Amazon S3 User Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AbortIncompleteMultipartUpload {
         /// Specifies the number of days after which Amazon S3 stops an incomplete multipart upload.
         #[serde(rename = "DaysAfterInitiation")]
         pub days_after_initiation: Value<i64>,
+    }
+    impl AbortIncompleteMultipartUpload {
+        /// A `AbortIncompleteMultipartUpload` of its required properties (`DaysAfterInitiation`), the others unset.
+        pub fn new(days_after_initiation: impl Into<Value<i64>>) -> Self {
+            Self {
+                days_after_initiation: days_after_initiation.into(),
+            }
+        }
     }
     /// Specifies when noncurrent object versions expire. Upon expiration, S3 permanently deletes the noncurrent object versions. You set this lifecycle configuration action on a bucket that has versioning enabled (or suspended) to request that S3 delete noncurrent object versions at a specific period in the object's lifetime.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1561,6 +1819,15 @@ pub mod bucket {
         /// Specifies the number of days an object is noncurrent before S3 can perform the associated action. For information about the noncurrent days calculations, see [How Amazon S3 Calculates When an Object Became Noncurrent](https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations) in the *Amazon S3 User Guide*.
         #[serde(rename = "NoncurrentDays")]
         pub noncurrent_days: Value<i64>,
+    }
+    impl NoncurrentVersionExpiration {
+        /// A `NoncurrentVersionExpiration` of its required properties (`NoncurrentDays`), the others unset.
+        pub fn new(noncurrent_days: impl Into<Value<i64>>) -> Self {
+            Self {
+                newer_noncurrent_versions: None,
+                noncurrent_days: noncurrent_days.into(),
+            }
+        }
     }
     /// Container for the transition rule that describes when noncurrent objects transition to the `STANDARD_IA`, `ONEZONE_IA`, `INTELLIGENT_TIERING`, `GLACIER_IR`, `GLACIER`, or `DEEP_ARCHIVE` storage class.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1577,6 +1844,19 @@ pub mod bucket {
         /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see [How Amazon S3 Calculates How Long an Object Has Been Noncurrent](https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations) in the *Amazon S3 User Guide*.
         #[serde(rename = "TransitionInDays")]
         pub transition_in_days: Value<i64>,
+    }
+    impl NoncurrentVersionTransition {
+        /// A `NoncurrentVersionTransition` of its required properties (`StorageClass`, `TransitionInDays`), the others unset.
+        pub fn new(
+            storage_class: impl Into<Value<StorageClass>>,
+            transition_in_days: impl Into<Value<i64>>,
+        ) -> Self {
+            Self {
+                newer_noncurrent_versions: None,
+                storage_class: storage_class.into(),
+                transition_in_days: transition_in_days.into(),
+            }
+        }
     }
     /// The class of storage used to store the object.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1671,6 +1951,16 @@ pub mod bucket {
         /// Indicates the number of days after creation when objects are transitioned to the specified storage class. The value can be `0` or any positive integer. Be aware that some storage classes have a minimum storage duration and that you're charged for transitioning objects before their minimum storage duration.
         #[serde(rename = "TransitionInDays", skip_serializing_if = "Option::is_none")]
         pub transition_in_days: Option<Value<i64>>,
+    }
+    impl Transition {
+        /// A `Transition` of its required properties (`StorageClass`), the others unset.
+        pub fn new(storage_class: impl Into<Value<TransitionStorageClass>>) -> Self {
+            Self {
+                storage_class: storage_class.into(),
+                transition_date: None,
+                transition_in_days: None,
+            }
+        }
     }
     /// The storage class to which you want the object to transition.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1845,6 +2135,19 @@ pub mod bucket {
         #[serde(rename = "JournalTableConfiguration")]
         pub journal_table_configuration: JournalTableConfiguration,
     }
+    impl MetadataConfiguration {
+        /// A `MetadataConfiguration` of its required properties (`JournalTableConfiguration`), the others unset.
+        pub fn new(
+            journal_table_configuration: impl Into<JournalTableConfiguration>,
+        ) -> Self {
+            Self {
+                annotation_table_configuration: None,
+                destination: None,
+                inventory_table_configuration: None,
+                journal_table_configuration: journal_table_configuration.into(),
+            }
+        }
+    }
     /// The annotation table configuration for an S3 Metadata configuration. The annotation table tracks all annotations on objects in your bucket so that you can query annotation data at scale.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AnnotationTableConfiguration {
@@ -1866,6 +2169,18 @@ pub mod bucket {
         /// The name of the annotation table. Read-only: CloudFormation returns it.
         #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
         pub table_name: Option<Value<String>>,
+    }
+    impl AnnotationTableConfiguration {
+        /// A `AnnotationTableConfiguration` of its required properties (`ConfigurationState`), the others unset.
+        pub fn new(configuration_state: impl Into<Value<ConfigurationState>>) -> Self {
+            Self {
+                configuration_state: configuration_state.into(),
+                encryption_configuration: None,
+                role: None,
+                table_arn: None,
+                table_name: None,
+            }
+        }
     }
     /// Specifies whether the annotation table configuration is enabled or disabled.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1909,6 +2224,19 @@ pub mod bucket {
         /// The encryption type specified for a metadata table. To specify server-side encryption with KMSlong (KMS) keys (SSE-KMS), use the `aws:kms` value. To specify server-side encryption with Amazon S3 managed keys (SSE-S3), use the `AES256` value.
         #[serde(rename = "SseAlgorithm")]
         pub sse_algorithm: Value<MetadataTableEncryptionConfigurationSseAlgorithm>,
+    }
+    impl MetadataTableEncryptionConfiguration {
+        /// A `MetadataTableEncryptionConfiguration` of its required properties (`SseAlgorithm`), the others unset.
+        pub fn new(
+            sse_algorithm: impl Into<
+                Value<MetadataTableEncryptionConfigurationSseAlgorithm>,
+            >,
+        ) -> Self {
+            Self {
+                kms_key_arn: None,
+                sse_algorithm: sse_algorithm.into(),
+            }
+        }
     }
     /// The encryption type specified for a metadata table. To specify server-side encryption with KMSlong (KMS) keys (SSE-KMS), use the `aws:kms` value. To specify server-side encryption with Amazon S3 managed keys (SSE-S3), use the `AES256` value.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1956,6 +2284,16 @@ pub mod bucket {
         /// The namespace in the table bucket where the metadata tables for a metadata configuration are stored.
         #[serde(rename = "TableNamespace", skip_serializing_if = "Option::is_none")]
         pub table_namespace: Option<Value<String>>,
+    }
+    impl MetadataDestination {
+        /// A `MetadataDestination` of its required properties (`TableBucketType`), the others unset.
+        pub fn new(table_bucket_type: impl Into<Value<TableBucketType>>) -> Self {
+            Self {
+                table_bucket_arn: None,
+                table_bucket_type: table_bucket_type.into(),
+                table_namespace: None,
+            }
+        }
     }
     /// The type of the table bucket where the metadata configuration is stored. The `aws` value indicates an AWS managed table bucket, and the `customer` value indicates a customer-managed table bucket. V2 metadata configurations are stored in AWS managed table buckets, and V1 metadata configurations are stored in customer-managed table buckets.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2008,6 +2346,21 @@ pub mod bucket {
         /// The name of the inventory table. Read-only: CloudFormation returns it.
         #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
         pub table_name: Option<Value<String>>,
+    }
+    impl InventoryTableConfiguration {
+        /// A `InventoryTableConfiguration` of its required properties (`ConfigurationState`), the others unset.
+        pub fn new(
+            configuration_state: impl Into<
+                Value<InventoryTableConfigurationConfigurationState>,
+            >,
+        ) -> Self {
+            Self {
+                configuration_state: configuration_state.into(),
+                encryption_configuration: None,
+                table_arn: None,
+                table_name: None,
+            }
+        }
     }
     /// The configuration state of the inventory table, indicating whether the inventory table is enabled or disabled.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2062,6 +2415,17 @@ pub mod bucket {
         #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
         pub table_name: Option<Value<String>>,
     }
+    impl JournalTableConfiguration {
+        /// A `JournalTableConfiguration` of its required properties (`RecordExpiration`), the others unset.
+        pub fn new(record_expiration: impl Into<RecordExpiration>) -> Self {
+            Self {
+                encryption_configuration: None,
+                record_expiration: record_expiration.into(),
+                table_arn: None,
+                table_name: None,
+            }
+        }
+    }
     /// The journal table record expiration settings for a journal table in an S3 Metadata configuration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RecordExpiration {
@@ -2071,6 +2435,15 @@ pub mod bucket {
         /// Specifies whether journal table record expiration is enabled or disabled.
         #[serde(rename = "Expiration")]
         pub expiration: Value<Expiration>,
+    }
+    impl RecordExpiration {
+        /// A `RecordExpiration` of its required properties (`Expiration`), the others unset.
+        pub fn new(expiration: impl Into<Value<Expiration>>) -> Self {
+            Self {
+                days: None,
+                expiration: expiration.into(),
+            }
+        }
     }
     /// Specifies whether journal table record expiration is enabled or disabled.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2112,6 +2485,14 @@ pub mod bucket {
         #[serde(rename = "S3TablesDestination")]
         pub s3_tables_destination: S3TablesDestination,
     }
+    impl MetadataTableConfiguration {
+        /// A `MetadataTableConfiguration` of its required properties (`S3TablesDestination`), the others unset.
+        pub fn new(s3_tables_destination: impl Into<S3TablesDestination>) -> Self {
+            Self {
+                s3_tables_destination: s3_tables_destination.into(),
+            }
+        }
+    }
     /// The destination information for a V1 S3 Metadata configuration. The destination table bucket must be in the same Region and AWS-account as the general purpose bucket. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3TablesDestination {
@@ -2128,6 +2509,20 @@ pub mod bucket {
         #[serde(rename = "TableNamespace", skip_serializing_if = "Option::is_none")]
         pub table_namespace: Option<Value<String>>,
     }
+    impl S3TablesDestination {
+        /// A `S3TablesDestination` of its required properties (`TableBucketArn`, `TableName`), the others unset.
+        pub fn new(
+            table_bucket_arn: impl Into<Value<String>>,
+            table_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                table_arn: None,
+                table_bucket_arn: table_bucket_arn.into(),
+                table_name: table_name.into(),
+                table_namespace: None,
+            }
+        }
+    }
     /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the existing metrics configuration. If you don't include the elements you want to keep, they are erased.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricsConfiguration {
@@ -2143,6 +2538,17 @@ pub mod bucket {
         /// Specifies a list of tag filters to use as a metrics configuration filter. The metrics configuration includes only objects that meet the filter's criteria.
         #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
         pub tag_filters: Option<Vec<TagFilter>>,
+    }
+    impl MetricsConfiguration {
+        /// A `MetricsConfiguration` of its required properties (`Id`), the others unset.
+        pub fn new(id: impl Into<Value<String>>) -> Self {
+            Self {
+                access_point_arn: None,
+                id: id.into(),
+                prefix: None,
+                tag_filters: None,
+            }
+        }
     }
     /// Describes the notification configuration for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -2173,6 +2579,14 @@ pub mod bucket {
         #[serde(rename = "EventBridgeEnabled")]
         pub event_bridge_enabled: Value<bool>,
     }
+    impl EventBridgeConfiguration {
+        /// A `EventBridgeConfiguration` of its required properties (`EventBridgeEnabled`), the others unset.
+        pub fn new(event_bridge_enabled: impl Into<Value<bool>>) -> Self {
+            Self {
+                event_bridge_enabled: event_bridge_enabled.into(),
+            }
+        }
+    }
     /// Describes the LAMlong functions to invoke and the events for which to invoke them.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LambdaConfiguration {
@@ -2186,6 +2600,19 @@ pub mod bucket {
         #[serde(rename = "Function")]
         pub function: Value<String>,
     }
+    impl LambdaConfiguration {
+        /// A `LambdaConfiguration` of its required properties (`Event`, `Function`), the others unset.
+        pub fn new(
+            event: impl Into<Value<String>>,
+            function: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                event: event.into(),
+                filter: None,
+                function: function.into(),
+            }
+        }
+    }
     /// Specifies object key name filtering rules. For information about key name filtering, see [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html) in the *Amazon S3 User Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct NotificationFilter {
@@ -2193,12 +2620,24 @@ pub mod bucket {
         #[serde(rename = "S3Key")]
         pub s3_key: S3KeyFilter,
     }
+    impl NotificationFilter {
+        /// A `NotificationFilter` of its required properties (`S3Key`), the others unset.
+        pub fn new(s3_key: impl Into<S3KeyFilter>) -> Self {
+            Self { s3_key: s3_key.into() }
+        }
+    }
     /// A container for object key name prefix and suffix filtering rules. For more information about object key name filtering, see [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html) in the *Amazon S3 User Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3KeyFilter {
         /// A list of containers for the key-value pair that defines the criteria for the filter rule.
         #[serde(rename = "Rules")]
         pub rules: Vec<FilterRule>,
+    }
+    impl S3KeyFilter {
+        /// A `S3KeyFilter` of its required properties (`Rules`), the others unset.
+        pub fn new(rules: impl Into<Vec<FilterRule>>) -> Self {
+            Self { rules: rules.into() }
+        }
     }
     /// Specifies the Amazon S3 object key name to filter on. An object key name is the name assigned to an object in your Amazon S3 bucket. You specify whether to filter on the suffix or prefix of the object key name. A prefix is a specific string of characters at the beginning of an object key name, which you can use to organize objects.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -2209,6 +2648,18 @@ pub mod bucket {
         /// The value that the filter searches for in object key names.
         #[serde(rename = "Value")]
         pub value: Value<String>,
+    }
+    impl FilterRule {
+        /// A `FilterRule` of its required properties (`Name`, `Value`), the others unset.
+        pub fn new(
+            name: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                value: value.into(),
+            }
+        }
     }
     /// Specifies the configuration for publishing messages to an Amazon Simple Queue Service (Amazon SQS) queue when Amazon S3 detects specified events.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -2223,6 +2674,19 @@ pub mod bucket {
         #[serde(rename = "Queue")]
         pub queue: Value<String>,
     }
+    impl QueueConfiguration {
+        /// A `QueueConfiguration` of its required properties (`Event`, `Queue`), the others unset.
+        pub fn new(
+            event: impl Into<Value<String>>,
+            queue: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                event: event.into(),
+                filter: None,
+                queue: queue.into(),
+            }
+        }
+    }
     /// A container for specifying the configuration for publication of messages to an Amazon Simple Notification Service (Amazon SNS) topic when Amazon S3 detects specified events.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TopicConfiguration {
@@ -2235,6 +2699,19 @@ pub mod bucket {
         /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a message when it detects events of the specified type.
         #[serde(rename = "Topic")]
         pub topic: Value<String>,
+    }
+    impl TopicConfiguration {
+        /// A `TopicConfiguration` of its required properties (`Event`, `Topic`), the others unset.
+        pub fn new(
+            event: impl Into<Value<String>>,
+            topic: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                event: event.into(),
+                filter: None,
+                topic: topic.into(),
+            }
+        }
     }
     /// Places an Object Lock configuration on the specified bucket. The rule specified in the Object Lock configuration will be applied by default to every new object placed in the specified bucket. For more information, see [Locking Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -2349,6 +2826,12 @@ pub mod bucket {
         #[serde(rename = "Rules")]
         pub rules: Vec<OwnershipControlsRule>,
     }
+    impl OwnershipControls {
+        /// A `OwnershipControls` of its required properties (`Rules`), the others unset.
+        pub fn new(rules: impl Into<Vec<OwnershipControlsRule>>) -> Self {
+            Self { rules: rules.into() }
+        }
+    }
     /// Specifies an Object Ownership rule.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct OwnershipControlsRule {
@@ -2421,6 +2904,18 @@ pub mod bucket {
         #[serde(rename = "Rules")]
         pub rules: Vec<ReplicationRule>,
     }
+    impl ReplicationConfiguration {
+        /// A `ReplicationConfiguration` of its required properties (`Role`, `Rules`), the others unset.
+        pub fn new(
+            role: impl Into<Value<String>>,
+            rules: impl Into<Vec<ReplicationRule>>,
+        ) -> Self {
+            Self {
+                role: role.into(),
+                rules: rules.into(),
+            }
+        }
+    }
     /// Specifies which Amazon S3 objects to replicate and where to store the replicas.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicationRule {
@@ -2454,6 +2949,24 @@ pub mod bucket {
         /// Specifies whether the rule is enabled.
         #[serde(rename = "Status")]
         pub status: Value<ReplicationRuleStatus>,
+    }
+    impl ReplicationRule {
+        /// A `ReplicationRule` of its required properties (`Destination`, `Status`), the others unset.
+        pub fn new(
+            destination: impl Into<ReplicationDestination>,
+            status: impl Into<Value<ReplicationRuleStatus>>,
+        ) -> Self {
+            Self {
+                delete_marker_replication: None,
+                destination: destination.into(),
+                filter: None,
+                id: None,
+                prefix: None,
+                priority: None,
+                source_selection_criteria: None,
+                status: status.into(),
+            }
+        }
     }
     /// Specifies whether Amazon S3 replicates delete markers. If you specify a `Filter` in your replication configuration, you must also include a `DeleteMarkerReplication` element. If your `Filter` includes a `Tag` element, the `DeleteMarkerReplication``Status` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -2526,12 +3039,32 @@ pub mod bucket {
         #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
         pub storage_class: Option<Value<ReplicationDestinationStorageClass>>,
     }
+    impl ReplicationDestination {
+        /// A `ReplicationDestination` of its required properties (`Bucket`), the others unset.
+        pub fn new(bucket: impl Into<Value<String>>) -> Self {
+            Self {
+                access_control_translation: None,
+                account: None,
+                bucket: bucket.into(),
+                encryption_configuration: None,
+                metrics: None,
+                replication_time: None,
+                storage_class: None,
+            }
+        }
+    }
     /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS-account that owns the destination bucket. If this is not specified in the replication configuration, the replicas are owned by same AWS-account that owns the source object.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AccessControlTranslation {
         /// Specifies the replica ownership. For default and valid values, see [PUT bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) in the *Amazon S3 API Reference*.
         #[serde(rename = "Owner")]
         pub owner: Value<Owner>,
+    }
+    impl AccessControlTranslation {
+        /// A `AccessControlTranslation` of its required properties (`Owner`), the others unset.
+        pub fn new(owner: impl Into<Value<Owner>>) -> Self {
+            Self { owner: owner.into() }
+        }
     }
     /// Specifies the replica ownership. For default and valid values, see [PUT bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) in the *Amazon S3 API Reference*.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2570,6 +3103,14 @@ pub mod bucket {
         #[serde(rename = "ReplicaKmsKeyID")]
         pub replica_kms_key_id: Value<String>,
     }
+    impl EncryptionConfiguration {
+        /// A `EncryptionConfiguration` of its required properties (`ReplicaKmsKeyID`), the others unset.
+        pub fn new(replica_kms_key_id: impl Into<Value<String>>) -> Self {
+            Self {
+                replica_kms_key_id: replica_kms_key_id.into(),
+            }
+        }
+    }
     /// A container specifying replication metrics-related settings enabling replication metrics and events.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Metrics {
@@ -2580,12 +3121,27 @@ pub mod bucket {
         #[serde(rename = "Status")]
         pub status: Value<MetricsStatus>,
     }
+    impl Metrics {
+        /// A `Metrics` of its required properties (`Status`), the others unset.
+        pub fn new(status: impl Into<Value<MetricsStatus>>) -> Self {
+            Self {
+                event_threshold: None,
+                status: status.into(),
+            }
+        }
+    }
     /// A container specifying the time value for S3 Replication Time Control (S3 RTC) and replication metrics `EventThreshold`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicationTimeValue {
         /// Contains an integer specifying time in minutes.
         #[serde(rename = "Minutes")]
         pub minutes: Value<i64>,
+    }
+    impl ReplicationTimeValue {
+        /// A `ReplicationTimeValue` of its required properties (`Minutes`), the others unset.
+        pub fn new(minutes: impl Into<Value<i64>>) -> Self {
+            Self { minutes: minutes.into() }
+        }
     }
     /// Specifies whether the replication metrics are enabled.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2629,6 +3185,18 @@ pub mod bucket {
         /// A container specifying the time by which replication should be complete for all objects and operations on objects.
         #[serde(rename = "Time")]
         pub time: ReplicationTimeValue,
+    }
+    impl ReplicationTime {
+        /// A `ReplicationTime` of its required properties (`Status`, `Time`), the others unset.
+        pub fn new(
+            status: impl Into<Value<ReplicationTimeStatus>>,
+            time: impl Into<ReplicationTimeValue>,
+        ) -> Self {
+            Self {
+                status: status.into(),
+                time: time.into(),
+            }
+        }
     }
     /// Specifies whether the replication time is enabled.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2761,6 +3329,12 @@ pub mod bucket {
         #[serde(rename = "Status")]
         pub status: Value<ReplicaModificationsStatus>,
     }
+    impl ReplicaModifications {
+        /// A `ReplicaModifications` of its required properties (`Status`), the others unset.
+        pub fn new(status: impl Into<Value<ReplicaModificationsStatus>>) -> Self {
+            Self { status: status.into() }
+        }
+    }
     /// Specifies whether Amazon S3 replicates modifications on replicas.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReplicaModificationsStatus {
@@ -2800,6 +3374,12 @@ pub mod bucket {
         /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS KMS key stored in AWS Key Management Service.
         #[serde(rename = "Status")]
         pub status: Value<SseKmsEncryptedObjectsStatus>,
+    }
+    impl SseKmsEncryptedObjects {
+        /// A `SseKmsEncryptedObjects` of its required properties (`Status`), the others unset.
+        pub fn new(status: impl Into<Value<SseKmsEncryptedObjectsStatus>>) -> Self {
+            Self { status: status.into() }
+        }
     }
     /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS KMS key stored in AWS Key Management Service.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2874,6 +3454,12 @@ pub mod bucket {
         #[serde(rename = "Status")]
         pub status: Value<VersioningConfigurationStatus>,
     }
+    impl VersioningConfiguration {
+        /// A `VersioningConfiguration` of its required properties (`Status`), the others unset.
+        pub fn new(status: impl Into<Value<VersioningConfigurationStatus>>) -> Self {
+            Self { status: status.into() }
+        }
+    }
     /// The versioning state of the bucket.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VersioningConfigurationStatus {
@@ -2936,6 +3522,15 @@ pub mod bucket {
         #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<Protocol>>,
     }
+    impl RedirectAllRequestsTo {
+        /// A `RedirectAllRequestsTo` of its required properties (`HostName`), the others unset.
+        pub fn new(host_name: impl Into<Value<String>>) -> Self {
+            Self {
+                host_name: host_name.into(),
+                protocol: None,
+            }
+        }
+    }
     /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Protocol {
@@ -2981,6 +3576,15 @@ pub mod bucket {
             skip_serializing_if = "Option::is_none"
         )]
         pub routing_rule_condition: Option<RoutingRuleCondition>,
+    }
+    impl RoutingRule {
+        /// A `RoutingRule` of its required properties (`RedirectRule`), the others unset.
+        pub fn new(redirect_rule: impl Into<RedirectRule>) -> Self {
+            Self {
+                redirect_rule: redirect_rule.into(),
+                routing_rule_condition: None,
+            }
+        }
     }
     /// Specifies how requests are redirected. In the event of an error, you can specify a different error code to return.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -3108,6 +3712,18 @@ pub mod bucket_policy {
         #[serde(rename = "PolicyDocument")]
         pub policy_document: serde_json::Value,
     }
+    impl CfnBucketPolicyProps {
+        /// A `CfnBucketPolicyProps` of its required properties (`Bucket`, `PolicyDocument`), the others unset.
+        pub fn new(
+            bucket: impl Into<Value<String>>,
+            policy_document: impl Into<serde_json::Value>,
+        ) -> Self {
+            Self {
+                bucket: bucket.into(),
+                policy_document: policy_document.into(),
+            }
+        }
+    }
 }
 /// `AWS::S3::MultiRegionAccessPoint`: [`CfnMultiRegionAccessPoint`], [`CfnMultiRegionAccessPointProps`] and their property types.
 pub mod multi_region_access_point {
@@ -3182,6 +3798,16 @@ pub mod multi_region_access_point {
         #[serde(rename = "Regions")]
         pub regions: Vec<Region>,
     }
+    impl CfnMultiRegionAccessPointProps {
+        /// A `CfnMultiRegionAccessPointProps` of its required properties (`Regions`), the others unset.
+        pub fn new(regions: impl Into<Vec<Region>>) -> Self {
+            Self {
+                name: None,
+                public_access_block_configuration: None,
+                regions: regions.into(),
+            }
+        }
+    }
     /// `PublicAccessBlockConfiguration` of `AWS::S3::MultiRegionAccessPoint`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PublicAccessBlockConfiguration {
@@ -3210,6 +3836,15 @@ pub mod multi_region_access_point {
         /// `BucketAccountId`.
         #[serde(rename = "BucketAccountId", skip_serializing_if = "Option::is_none")]
         pub bucket_account_id: Option<Value<String>>,
+    }
+    impl Region {
+        /// A `Region` of its required properties (`Bucket`), the others unset.
+        pub fn new(bucket: impl Into<Value<String>>) -> Self {
+            Self {
+                bucket: bucket.into(),
+                bucket_account_id: None,
+            }
+        }
     }
 }
 /// `AWS::S3::MultiRegionAccessPointPolicy`: [`CfnMultiRegionAccessPointPolicy`], [`CfnMultiRegionAccessPointPolicyProps`] and their property types.
@@ -3279,6 +3914,18 @@ pub mod multi_region_access_point_policy {
         #[serde(rename = "Policy")]
         pub policy: serde_json::Value,
     }
+    impl CfnMultiRegionAccessPointPolicyProps {
+        /// A `CfnMultiRegionAccessPointPolicyProps` of its required properties (`MrapName`, `Policy`), the others unset.
+        pub fn new(
+            mrap_name: impl Into<Value<String>>,
+            policy: impl Into<serde_json::Value>,
+        ) -> Self {
+            Self {
+                mrap_name: mrap_name.into(),
+                policy: policy.into(),
+            }
+        }
+    }
 }
 /// `AWS::S3::StorageLens`: [`CfnStorageLens`], [`CfnStorageLensProps`] and their property types.
 pub mod storage_lens {
@@ -3345,6 +3992,17 @@ pub mod storage_lens {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnStorageLensProps {
+        /// A `CfnStorageLensProps` of its required properties (`StorageLensConfiguration`), the others unset.
+        pub fn new(
+            storage_lens_configuration: impl Into<StorageLensConfiguration>,
+        ) -> Self {
+            Self {
+                storage_lens_configuration: storage_lens_configuration.into(),
+                tags: None,
+            }
+        }
+    }
     /// Specifies the details of Amazon S3 Storage Lens configuration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct StorageLensConfiguration {
@@ -3381,6 +4039,27 @@ pub mod storage_lens {
         /// The ARN for the Amazon S3 Storage Lens configuration. Read-only: CloudFormation returns it.
         #[serde(rename = "StorageLensArn", skip_serializing_if = "Option::is_none")]
         pub storage_lens_arn: Option<Value<String>>,
+    }
+    impl StorageLensConfiguration {
+        /// A `StorageLensConfiguration` of its required properties (`AccountLevel`, `Id`, `IsEnabled`), the others unset.
+        pub fn new(
+            account_level: impl Into<AccountLevel>,
+            id: impl Into<Value<String>>,
+            is_enabled: impl Into<Value<bool>>,
+        ) -> Self {
+            Self {
+                account_level: account_level.into(),
+                aws_org: None,
+                data_export: None,
+                exclude: None,
+                expanded_prefixes_data_export: None,
+                id: id.into(),
+                include: None,
+                is_enabled: is_enabled.into(),
+                prefix_delimiter: None,
+                storage_lens_arn: None,
+            }
+        }
     }
     /// Account-level metrics configurations.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -3421,6 +4100,20 @@ pub mod storage_lens {
             skip_serializing_if = "Option::is_none"
         )]
         pub storage_lens_group_level: Option<StorageLensGroupLevel>,
+    }
+    impl AccountLevel {
+        /// A `AccountLevel` of its required properties (`BucketLevel`), the others unset.
+        pub fn new(bucket_level: impl Into<BucketLevel>) -> Self {
+            Self {
+                activity_metrics: None,
+                advanced_cost_optimization_metrics: None,
+                advanced_data_protection_metrics: None,
+                advanced_performance_metrics: None,
+                bucket_level: bucket_level.into(),
+                detailed_status_codes_metrics: None,
+                storage_lens_group_level: None,
+            }
+        }
     }
     /// Enables activity metrics.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -3498,6 +4191,14 @@ pub mod storage_lens {
         #[serde(rename = "StorageMetrics")]
         pub storage_metrics: PrefixLevelStorageMetrics,
     }
+    impl PrefixLevel {
+        /// A `PrefixLevel` of its required properties (`StorageMetrics`), the others unset.
+        pub fn new(storage_metrics: impl Into<PrefixLevelStorageMetrics>) -> Self {
+            Self {
+                storage_metrics: storage_metrics.into(),
+            }
+        }
+    }
     /// `PrefixLevelStorageMetrics` of `AWS::S3::StorageLens`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrefixLevelStorageMetrics {
@@ -3553,6 +4254,12 @@ pub mod storage_lens {
         #[serde(rename = "Arn")]
         pub arn: Value<String>,
     }
+    impl AwsOrg {
+        /// A `AwsOrg` of its required properties (`Arn`), the others unset.
+        pub fn new(arn: impl Into<Value<String>>) -> Self {
+            Self { arn: arn.into() }
+        }
+    }
     /// Specifies how Amazon S3 Storage Lens metrics should be exported.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DataExport {
@@ -3576,6 +4283,14 @@ pub mod storage_lens {
         #[serde(rename = "IsEnabled")]
         pub is_enabled: Value<bool>,
     }
+    impl CloudWatchMetrics {
+        /// A `CloudWatchMetrics` of its required properties (`IsEnabled`), the others unset.
+        pub fn new(is_enabled: impl Into<Value<bool>>) -> Self {
+            Self {
+                is_enabled: is_enabled.into(),
+            }
+        }
+    }
     /// S3 bucket destination settings for the Amazon S3 Storage Lens metrics export.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3BucketDestination {
@@ -3598,6 +4313,24 @@ pub mod storage_lens {
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
     }
+    impl S3BucketDestination {
+        /// A `S3BucketDestination` of its required properties (`AccountId`, `Arn`, `Format`, `OutputSchemaVersion`), the others unset.
+        pub fn new(
+            account_id: impl Into<Value<String>>,
+            arn: impl Into<Value<String>>,
+            format: impl Into<Value<Format>>,
+            output_schema_version: impl Into<Value<OutputSchemaVersion>>,
+        ) -> Self {
+            Self {
+                account_id: account_id.into(),
+                arn: arn.into(),
+                encryption: None,
+                format: format.into(),
+                output_schema_version: output_schema_version.into(),
+                prefix: None,
+            }
+        }
+    }
     /// Configures the server-side encryption for Amazon S3 Storage Lens report files with either S3-managed keys (SSE-S3) or KMS-managed keys (SSE-KMS).
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Encryption {
@@ -3614,6 +4347,12 @@ pub mod storage_lens {
         /// The ARN of the KMS key to use for encryption.
         #[serde(rename = "KeyId")]
         pub key_id: Value<String>,
+    }
+    impl Ssekms {
+        /// A `Ssekms` of its required properties (`KeyId`), the others unset.
+        pub fn new(key_id: impl Into<Value<String>>) -> Self {
+            Self { key_id: key_id.into() }
+        }
     }
     /// Specifies the file format to use when exporting Amazon S3 Storage Lens metrics export.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -3687,6 +4426,15 @@ pub mod storage_lens {
         /// Specifies whether the export to S3 Tables is enabled or disabled.
         #[serde(rename = "IsEnabled")]
         pub is_enabled: Value<bool>,
+    }
+    impl StorageLensTableDestination {
+        /// A `StorageLensTableDestination` of its required properties (`IsEnabled`), the others unset.
+        pub fn new(is_enabled: impl Into<Value<bool>>) -> Self {
+            Self {
+                encryption: None,
+                is_enabled: is_enabled.into(),
+            }
+        }
     }
     /// S3 buckets and Regions to include/exclude in the Amazon S3 Storage Lens configuration.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -3775,6 +4523,16 @@ pub mod storage_lens_group {
         /// A set of tags (key-value pairs) for this Amazon S3 Storage Lens Group.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnStorageLensGroupProps {
+        /// A `CfnStorageLensGroupProps` of its required properties (`Filter`, `Name`), the others unset.
+        pub fn new(filter: impl Into<Filter>, name: impl Into<Value<String>>) -> Self {
+            Self {
+                filter: filter.into(),
+                name: name.into(),
+                tags: None,
+            }
+        }
     }
     /// Sets the Storage Lens Group filter.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]

@@ -3,10 +3,9 @@
 
 //! `AWS::SecretsManager::*` resources (4 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use resource_policy::{CfnResourcePolicy, CfnResourcePolicyProps};
 pub use rotation_schedule::{CfnRotationSchedule, CfnRotationScheduleProps};
@@ -77,6 +76,19 @@ pub mod resource_policy {
         /// The ARN or name of the secret to attach the resource-based policy.
         #[serde(rename = "SecretId")]
         pub secret_id: Value<String>,
+    }
+    impl CfnResourcePolicyProps {
+        /// A `CfnResourcePolicyProps` of its required properties (`ResourcePolicy`, `SecretId`), the others unset.
+        pub fn new(
+            resource_policy: impl Into<serde_json::Value>,
+            secret_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                block_public_policy: None,
+                resource_policy: resource_policy.into(),
+                secret_id: secret_id.into(),
+            }
+        }
     }
 }
 /// `AWS::SecretsManager::RotationSchedule`: [`CfnRotationSchedule`], [`CfnRotationScheduleProps`] and their property types.
@@ -169,6 +181,20 @@ pub mod rotation_schedule {
         #[serde(rename = "SecretId")]
         pub secret_id: Value<String>,
     }
+    impl CfnRotationScheduleProps {
+        /// A `CfnRotationScheduleProps` of its required properties (`SecretId`), the others unset.
+        pub fn new(secret_id: impl Into<Value<String>>) -> Self {
+            Self {
+                external_secret_rotation_metadata: None,
+                external_secret_rotation_role_arn: None,
+                hosted_rotation_lambda: None,
+                rotate_immediately_on_update: None,
+                rotation_lambda_arn: None,
+                rotation_rules: None,
+                secret_id: secret_id.into(),
+            }
+        }
+    }
     /// The metadata needed to successfully rotate a managed external secret. Each metadata item is a key and value pair of strings in a JSON text string.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ExternalSecretRotationMetadataItem {
@@ -178,6 +204,18 @@ pub mod rotation_schedule {
         /// The value for the metadata item. You can specify a value that's 1 to 2048 characters in length.
         #[serde(rename = "Value")]
         pub value: Value<String>,
+    }
+    impl ExternalSecretRotationMetadataItem {
+        /// A `ExternalSecretRotationMetadataItem` of its required properties (`Key`, `Value`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                value: value.into(),
+            }
+        }
     }
     /// `HostedRotationLambda` of `AWS::SecretsManager::RotationSchedule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -221,6 +259,24 @@ pub mod rotation_schedule {
         /// A comma separated list of VPC subnet IDs of the target database network. The Lambda rotation function is in the same subnet group.
         #[serde(rename = "VpcSubnetIds", skip_serializing_if = "Option::is_none")]
         pub vpc_subnet_ids: Option<Value<String>>,
+    }
+    impl HostedRotationLambda {
+        /// A `HostedRotationLambda` of its required properties (`RotationType`), the others unset.
+        pub fn new(rotation_type: impl Into<Value<String>>) -> Self {
+            Self {
+                exclude_characters: None,
+                kms_key_arn: None,
+                master_secret_arn: None,
+                master_secret_kms_key_arn: None,
+                rotation_lambda_name: None,
+                rotation_type: rotation_type.into(),
+                runtime: None,
+                superuser_secret_arn: None,
+                superuser_secret_kms_key_arn: None,
+                vpc_security_group_ids: None,
+                vpc_subnet_ids: None,
+            }
+        }
     }
     /// `RotationRules` of `AWS::SecretsManager::RotationSchedule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -371,6 +427,15 @@ pub mod secret {
         #[serde(rename = "Region")]
         pub region: Value<String>,
     }
+    impl ReplicaRegion {
+        /// A `ReplicaRegion` of its required properties (`Region`), the others unset.
+        pub fn new(region: impl Into<Value<String>>) -> Self {
+            Self {
+                kms_key_id: None,
+                region: region.into(),
+            }
+        }
+    }
 }
 /// `AWS::SecretsManager::SecretTargetAttachment`: [`CfnSecretTargetAttachment`], [`CfnSecretTargetAttachmentProps`] and their property types.
 pub mod secret_target_attachment {
@@ -435,5 +500,19 @@ pub mod secret_target_attachment {
         /// `TargetType`.
         #[serde(rename = "TargetType")]
         pub target_type: Value<String>,
+    }
+    impl CfnSecretTargetAttachmentProps {
+        /// A `CfnSecretTargetAttachmentProps` of its required properties (`SecretId`, `TargetId`, `TargetType`), the others unset.
+        pub fn new(
+            secret_id: impl Into<Value<String>>,
+            target_id: impl Into<Value<String>>,
+            target_type: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                secret_id: secret_id.into(),
+                target_id: target_id.into(),
+                target_type: target_type.into(),
+            }
+        }
     }
 }

@@ -3,10 +3,9 @@
 
 //! `AWS::SNS::*` resources (4 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use subscription::{CfnSubscription, CfnSubscriptionProps};
 pub use topic::{CfnTopic, CfnTopicProps};
@@ -101,6 +100,27 @@ pub mod subscription {
         /// The ARN of the topic to subscribe to.
         #[serde(rename = "TopicArn")]
         pub topic_arn: Value<String>,
+    }
+    impl CfnSubscriptionProps {
+        /// A `CfnSubscriptionProps` of its required properties (`Protocol`, `TopicArn`), the others unset.
+        pub fn new(
+            protocol: impl Into<Value<String>>,
+            topic_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                delivery_policy: None,
+                endpoint: None,
+                filter_policy: None,
+                filter_policy_scope: None,
+                protocol: protocol.into(),
+                raw_message_delivery: None,
+                redrive_policy: None,
+                region: None,
+                replay_policy: None,
+                subscription_role_arn: None,
+                topic_arn: topic_arn.into(),
+            }
+        }
     }
 }
 /// `AWS::SNS::Topic`: [`CfnTopic`], [`CfnTopicProps`] and their property types.
@@ -237,6 +257,17 @@ pub mod topic {
         )]
         pub success_feedback_sample_rate: Option<Value<String>>,
     }
+    impl LoggingConfig {
+        /// A `LoggingConfig` of its required properties (`Protocol`), the others unset.
+        pub fn new(protocol: impl Into<Value<Protocol>>) -> Self {
+            Self {
+                failure_feedback_role_arn: None,
+                protocol: protocol.into(),
+                success_feedback_role_arn: None,
+                success_feedback_sample_rate: None,
+            }
+        }
+    }
     /// Indicates one of the supported protocols for the Amazon SNS topic.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Protocol {
@@ -288,6 +319,18 @@ pub mod topic {
         /// The subscription's protocol. For more information, see the `Protocol` parameter of the `Subscribe` action in the *API Reference*.
         #[serde(rename = "Protocol")]
         pub protocol: Value<String>,
+    }
+    impl Subscription {
+        /// A `Subscription` of its required properties (`Endpoint`, `Protocol`), the others unset.
+        pub fn new(
+            endpoint: impl Into<Value<String>>,
+            protocol: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                endpoint: endpoint.into(),
+                protocol: protocol.into(),
+            }
+        }
     }
 }
 /// `AWS::SNS::TopicInlinePolicy`: [`CfnTopicInlinePolicy`], [`CfnTopicInlinePolicyProps`] and their property types.
@@ -349,6 +392,18 @@ pub mod topic_inline_policy {
         #[serde(rename = "TopicArn")]
         pub topic_arn: Value<String>,
     }
+    impl CfnTopicInlinePolicyProps {
+        /// A `CfnTopicInlinePolicyProps` of its required properties (`PolicyDocument`, `TopicArn`), the others unset.
+        pub fn new(
+            policy_document: impl Into<serde_json::Value>,
+            topic_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                policy_document: policy_document.into(),
+                topic_arn: topic_arn.into(),
+            }
+        }
+    }
 }
 /// `AWS::SNS::TopicPolicy`: [`CfnTopicPolicy`], [`CfnTopicPolicyProps`] and their property types.
 pub mod topic_policy {
@@ -408,5 +463,17 @@ pub mod topic_policy {
         /// The Amazon Resource Names (ARN) of the topics to which you want to add the policy. You can use the `Ref` function to specify an `AWS::SNS::Topic` resource.
         #[serde(rename = "Topics")]
         pub topics: Vec<Value<String>>,
+    }
+    impl CfnTopicPolicyProps {
+        /// A `CfnTopicPolicyProps` of its required properties (`PolicyDocument`, `Topics`), the others unset.
+        pub fn new(
+            policy_document: impl Into<serde_json::Value>,
+            topics: impl Into<Vec<Value<String>>>,
+        ) -> Self {
+            Self {
+                policy_document: policy_document.into(),
+                topics: topics.into(),
+            }
+        }
     }
 }

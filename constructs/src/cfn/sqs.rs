@@ -3,10 +3,9 @@
 
 //! `AWS::SQS::*` resources (3 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use queue::{CfnQueue, CfnQueueProps};
 pub use queue_inline_policy::{CfnQueueInlinePolicy, CfnQueueInlinePolicyProps};
@@ -194,6 +193,18 @@ pub mod queue_inline_policy {
         #[serde(rename = "Queue")]
         pub queue: Value<String>,
     }
+    impl CfnQueueInlinePolicyProps {
+        /// A `CfnQueueInlinePolicyProps` of its required properties (`PolicyDocument`, `Queue`), the others unset.
+        pub fn new(
+            policy_document: impl Into<serde_json::Value>,
+            queue: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                policy_document: policy_document.into(),
+                queue: queue.into(),
+            }
+        }
+    }
 }
 /// `AWS::SQS::QueuePolicy`: [`CfnQueuePolicy`], [`CfnQueuePolicyProps`] and their property types.
 pub mod queue_policy {
@@ -253,5 +264,17 @@ pub mod queue_policy {
         /// The URLs of the queues to which you want to add the policy. You can use the `Ref` function to specify an `AWS::SQS::Queue` resource.
         #[serde(rename = "Queues")]
         pub queues: Vec<Value<String>>,
+    }
+    impl CfnQueuePolicyProps {
+        /// A `CfnQueuePolicyProps` of its required properties (`PolicyDocument`, `Queues`), the others unset.
+        pub fn new(
+            policy_document: impl Into<serde_json::Value>,
+            queues: impl Into<Vec<Value<String>>>,
+        ) -> Self {
+            Self {
+                policy_document: policy_document.into(),
+                queues: queues.into(),
+            }
+        }
     }
 }

@@ -3,10 +3,9 @@
 
 //! `AWS::SSM::*` resources (12 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use association::{CfnAssociation, CfnAssociationProps};
 pub use cloud_connector::{CfnCloudConnector, CfnCloudConnectorProps};
@@ -150,6 +149,32 @@ pub mod association {
         )]
         pub wait_for_success_timeout_seconds: Option<Value<i64>>,
     }
+    impl CfnAssociationProps {
+        /// A `CfnAssociationProps` of its required properties (`Name`), the others unset.
+        pub fn new(name: impl Into<Value<String>>) -> Self {
+            Self {
+                apply_only_at_cron_interval: None,
+                association_dispatch_assume_role: None,
+                association_name: None,
+                automation_target_parameter_name: None,
+                calendar_names: None,
+                compliance_severity: None,
+                document_version: None,
+                instance_id: None,
+                max_concurrency: None,
+                max_errors: None,
+                name: name.into(),
+                output_location: None,
+                parameters: None,
+                schedule_expression: None,
+                schedule_offset: None,
+                sync_compliance: None,
+                tags: None,
+                targets: None,
+                wait_for_success_timeout_seconds: None,
+            }
+        }
+    }
     /// Values of `ComplianceSeverity`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ComplianceSeverity {
@@ -255,6 +280,18 @@ pub mod association {
         #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
+    impl Target {
+        /// A `Target` of its required properties (`Key`, `Values`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            values: impl Into<Vec<Value<String>>>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                values: values.into(),
+            }
+        }
+    }
 }
 /// `AWS::SSM::CloudConnector`: [`CfnCloudConnector`], [`CfnCloudConnectorProps`] and their property types.
 pub mod cloud_connector {
@@ -345,12 +382,38 @@ pub mod cloud_connector {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnCloudConnectorProps {
+        /// A `CfnCloudConnectorProps` of its required properties (`ConfigConnectorArn`, `Configuration`, `DisplayName`, `RoleArn`), the others unset.
+        pub fn new(
+            config_connector_arn: impl Into<Value<String>>,
+            configuration: impl Into<CloudConnectorConfiguration>,
+            display_name: impl Into<Value<String>>,
+            role_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                config_connector_arn: config_connector_arn.into(),
+                configuration: configuration.into(),
+                description: None,
+                display_name: display_name.into(),
+                role_arn: role_arn.into(),
+                tags: None,
+            }
+        }
+    }
     /// The configuration for the cloud connector. Currently supports Azure.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CloudConnectorConfiguration {
         /// `AzureConfiguration`.
         #[serde(rename = "AzureConfiguration")]
         pub azure_configuration: AzureConfiguration,
+    }
+    impl CloudConnectorConfiguration {
+        /// A `CloudConnectorConfiguration` of its required properties (`AzureConfiguration`), the others unset.
+        pub fn new(azure_configuration: impl Into<AzureConfiguration>) -> Self {
+            Self {
+                azure_configuration: azure_configuration.into(),
+            }
+        }
     }
     /// Configuration for connecting to Azure.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -374,12 +437,35 @@ pub mod cloud_connector {
         #[serde(rename = "TenantId")]
         pub tenant_id: Value<String>,
     }
+    impl AzureConfiguration {
+        /// A `AzureConfiguration` of its required properties (`ApplicationId`, `TenantId`), the others unset.
+        pub fn new(
+            application_id: impl Into<Value<String>>,
+            tenant_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                application_display_name: None,
+                application_id: application_id.into(),
+                targets: None,
+                tenant_display_name: None,
+                tenant_id: tenant_id.into(),
+            }
+        }
+    }
     /// The targets for the cloud connector. If omitted, the entire tenant is targeted.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ConfigurationTargets {
         /// List of Azure subscriptions.
         #[serde(rename = "Subscriptions")]
         pub subscriptions: Vec<AzureSubscription>,
+    }
+    impl ConfigurationTargets {
+        /// A `ConfigurationTargets` of its required properties (`Subscriptions`), the others unset.
+        pub fn new(subscriptions: impl Into<Vec<AzureSubscription>>) -> Self {
+            Self {
+                subscriptions: subscriptions.into(),
+            }
+        }
     }
     /// An Azure subscription with its ID and optional display name.
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -390,6 +476,15 @@ pub mod cloud_connector {
         /// The Azure subscription ID.
         #[serde(rename = "Id")]
         pub id: Value<String>,
+    }
+    impl AzureSubscription {
+        /// A `AzureSubscription` of its required properties (`Id`), the others unset.
+        pub fn new(id: impl Into<Value<String>>) -> Self {
+            Self {
+                display_name: None,
+                id: id.into(),
+            }
+        }
     }
 }
 /// `AWS::SSM::Document`: [`CfnDocument`], [`CfnDocumentProps`] and their property types.
@@ -473,6 +568,23 @@ pub mod document {
         /// An optional field specifying the version of the artifact you are creating with the document. This value is unique across all versions of a document, and cannot be changed.
         #[serde(rename = "VersionName", skip_serializing_if = "Option::is_none")]
         pub version_name: Option<Value<String>>,
+    }
+    impl CfnDocumentProps {
+        /// A `CfnDocumentProps` of its required properties (`Content`), the others unset.
+        pub fn new(content: impl Into<serde_json::Value>) -> Self {
+            Self {
+                attachments: None,
+                content: content.into(),
+                document_format: None,
+                document_type: None,
+                name: None,
+                requires: None,
+                tags: None,
+                target_type: None,
+                update_method: None,
+                version_name: None,
+            }
+        }
     }
     /// `AttachmentsSource` of `AWS::SSM::Document`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -763,6 +875,30 @@ pub mod maintenance_window {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+    impl CfnMaintenanceWindowProps {
+        /// A `CfnMaintenanceWindowProps` of its required properties (`AllowUnassociatedTargets`, `Cutoff`, `Duration`, `Name`, `Schedule`), the others unset.
+        pub fn new(
+            allow_unassociated_targets: impl Into<Value<bool>>,
+            cutoff: impl Into<Value<i64>>,
+            duration: impl Into<Value<i64>>,
+            name: impl Into<Value<String>>,
+            schedule: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                allow_unassociated_targets: allow_unassociated_targets.into(),
+                cutoff: cutoff.into(),
+                description: None,
+                duration: duration.into(),
+                end_date: None,
+                name: name.into(),
+                schedule: schedule.into(),
+                schedule_offset: None,
+                schedule_timezone: None,
+                start_date: None,
+                tags: None,
+            }
+        }
+    }
 }
 /// `AWS::SSM::MaintenanceWindowTarget`: [`CfnMaintenanceWindowTarget`], [`CfnMaintenanceWindowTargetProps`] and their property types.
 pub mod maintenance_window_target {
@@ -840,6 +976,23 @@ pub mod maintenance_window_target {
         #[serde(rename = "WindowId")]
         pub window_id: Value<String>,
     }
+    impl CfnMaintenanceWindowTargetProps {
+        /// A `CfnMaintenanceWindowTargetProps` of its required properties (`ResourceType`, `Targets`, `WindowId`), the others unset.
+        pub fn new(
+            resource_type: impl Into<Value<ResourceType>>,
+            targets: impl Into<Vec<Targets>>,
+            window_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                description: None,
+                name: None,
+                owner_information: None,
+                resource_type: resource_type.into(),
+                targets: targets.into(),
+                window_id: window_id.into(),
+            }
+        }
+    }
     /// The type of target that is being registered with the maintenance window.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ResourceType {
@@ -882,6 +1035,18 @@ pub mod maintenance_window_target {
         /// User-defined criteria that maps to Key.
         #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
+    }
+    impl Targets {
+        /// A `Targets` of its required properties (`Key`, `Values`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            values: impl Into<Vec<Value<String>>>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                values: values.into(),
+            }
+        }
     }
 }
 /// `AWS::SSM::MaintenanceWindowTask`: [`CfnMaintenanceWindowTask`], [`CfnMaintenanceWindowTaskProps`] and their property types.
@@ -988,6 +1153,32 @@ pub mod maintenance_window_task {
         #[serde(rename = "WindowId")]
         pub window_id: Value<String>,
     }
+    impl CfnMaintenanceWindowTaskProps {
+        /// A `CfnMaintenanceWindowTaskProps` of its required properties (`Priority`, `TaskArn`, `TaskType`, `WindowId`), the others unset.
+        pub fn new(
+            priority: impl Into<Value<i64>>,
+            task_arn: impl Into<Value<String>>,
+            task_type: impl Into<Value<TaskType>>,
+            window_id: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                cutoff_behavior: None,
+                description: None,
+                logging_info: None,
+                max_concurrency: None,
+                max_errors: None,
+                name: None,
+                priority: priority.into(),
+                service_role_arn: None,
+                targets: None,
+                task_arn: task_arn.into(),
+                task_invocation_parameters: None,
+                task_parameters: None,
+                task_type: task_type.into(),
+                window_id: window_id.into(),
+            }
+        }
+    }
     /// The specification for whether tasks should continue to run after the cutoff time specified in the maintenance windows is reached.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CutoffBehavior {
@@ -1034,6 +1225,19 @@ pub mod maintenance_window_task {
         #[serde(rename = "S3Prefix", skip_serializing_if = "Option::is_none")]
         pub s3_prefix: Option<Value<String>>,
     }
+    impl LoggingInfo {
+        /// A `LoggingInfo` of its required properties (`Region`, `S3Bucket`), the others unset.
+        pub fn new(
+            region: impl Into<Value<String>>,
+            s3_bucket: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                region: region.into(),
+                s3_bucket: s3_bucket.into(),
+                s3_prefix: None,
+            }
+        }
+    }
     /// `Target` of `AWS::SSM::MaintenanceWindowTask`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Target {
@@ -1043,6 +1247,18 @@ pub mod maintenance_window_task {
         /// `Values`.
         #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
+    }
+    impl Target {
+        /// A `Target` of its required properties (`Key`, `Values`), the others unset.
+        pub fn new(
+            key: impl Into<Value<String>>,
+            values: impl Into<Vec<Value<String>>>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                values: values.into(),
+            }
+        }
     }
     /// `TaskInvocationParameters` of `AWS::SSM::MaintenanceWindowTask`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -1171,6 +1387,16 @@ pub mod maintenance_window_task {
         /// `NotificationType`.
         #[serde(rename = "NotificationType", skip_serializing_if = "Option::is_none")]
         pub notification_type: Option<Value<String>>,
+    }
+    impl NotificationConfig {
+        /// A `NotificationConfig` of its required properties (`NotificationArn`), the others unset.
+        pub fn new(notification_arn: impl Into<Value<String>>) -> Self {
+            Self {
+                notification_arn: notification_arn.into(),
+                notification_events: None,
+                notification_type: None,
+            }
+        }
     }
     /// `MaintenanceWindowStepFunctionsParameters` of `AWS::SSM::MaintenanceWindowTask`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -1332,6 +1558,24 @@ pub mod ops_item {
         #[serde(rename = "Title")]
         pub title: Value<String>,
     }
+    impl CfnOpsItemProps {
+        /// A `CfnOpsItemProps` of its required properties (`Description`, `Source`, `Title`), the others unset.
+        pub fn new(
+            description: impl Into<Value<String>>,
+            source: impl Into<Value<String>>,
+            title: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                category: None,
+                description: description.into(),
+                priority: None,
+                severity: None,
+                source: source.into(),
+                tags: None,
+                title: title.into(),
+            }
+        }
+    }
 }
 /// `AWS::SSM::Parameter`: [`CfnParameter`], [`CfnParameterProps`] and their property types.
 pub mod parameter {
@@ -1414,6 +1658,25 @@ pub mod parameter {
         /// The parameter value.
         #[serde(rename = "Value")]
         pub value: Value<String>,
+    }
+    impl CfnParameterProps {
+        /// A `CfnParameterProps` of its required properties (`Type`, `Value`), the others unset.
+        pub fn new(
+            r#type: impl Into<Value<Type>>,
+            value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                allowed_pattern: None,
+                data_type: None,
+                description: None,
+                name: None,
+                policies: None,
+                tags: None,
+                tier: None,
+                r#type: r#type.into(),
+                value: value.into(),
+            }
+        }
     }
     /// The data type of the parameter, such as `text` or `aws:ec2:image`. The default is `text`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1633,6 +1896,28 @@ pub mod patch_baseline {
         /// Optional metadata that you assign to a resource. Tags enable you to categorize a resource in different ways.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnPatchBaselineProps {
+        /// A `CfnPatchBaselineProps` of its required properties (`Name`), the others unset.
+        pub fn new(name: impl Into<Value<String>>) -> Self {
+            Self {
+                approval_rules: None,
+                approved_patches: None,
+                approved_patches_compliance_level: None,
+                approved_patches_enable_non_security: None,
+                available_security_updates_compliance_status: None,
+                default_baseline: None,
+                description: None,
+                global_filters: None,
+                name: name.into(),
+                operating_system: None,
+                patch_groups: None,
+                rejected_patches: None,
+                rejected_patches_action: None,
+                sources: None,
+                tags: None,
+            }
+        }
     }
     /// A set of rules defining the approval rules for a patch baseline.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -2091,6 +2376,22 @@ pub mod resource_data_sync {
         #[serde(rename = "SyncType", skip_serializing_if = "Option::is_none")]
         pub sync_type: Option<Value<String>>,
     }
+    impl CfnResourceDataSyncProps {
+        /// A `CfnResourceDataSyncProps` of its required properties (`SyncName`), the others unset.
+        pub fn new(sync_name: impl Into<Value<String>>) -> Self {
+            Self {
+                bucket_name: None,
+                bucket_prefix: None,
+                bucket_region: None,
+                kms_key_arn: None,
+                s3_destination: None,
+                sync_format: None,
+                sync_name: sync_name.into(),
+                sync_source: None,
+                sync_type: None,
+            }
+        }
+    }
     /// `S3Destination` of `AWS::SSM::ResourceDataSync`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3Destination {
@@ -2109,6 +2410,22 @@ pub mod resource_data_sync {
         /// `SyncFormat`.
         #[serde(rename = "SyncFormat")]
         pub sync_format: Value<SyncFormat>,
+    }
+    impl S3Destination {
+        /// A `S3Destination` of its required properties (`BucketName`, `BucketRegion`, `SyncFormat`), the others unset.
+        pub fn new(
+            bucket_name: impl Into<Value<String>>,
+            bucket_region: impl Into<Value<String>>,
+            sync_format: impl Into<Value<SyncFormat>>,
+        ) -> Self {
+            Self {
+                bucket_name: bucket_name.into(),
+                bucket_prefix: None,
+                bucket_region: bucket_region.into(),
+                kms_key_arn: None,
+                sync_format: sync_format.into(),
+            }
+        }
     }
     /// Values of `SyncFormat`.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2162,6 +2479,20 @@ pub mod resource_data_sync {
         #[serde(rename = "SourceType")]
         pub source_type: Value<String>,
     }
+    impl SyncSource {
+        /// A `SyncSource` of its required properties (`SourceRegions`, `SourceType`), the others unset.
+        pub fn new(
+            source_regions: impl Into<Vec<Value<String>>>,
+            source_type: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                aws_organizations_source: None,
+                include_future_regions: None,
+                source_regions: source_regions.into(),
+                source_type: source_type.into(),
+            }
+        }
+    }
     /// `AwsOrganizationsSource` of `AWS::SSM::ResourceDataSync`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AwsOrganizationsSource {
@@ -2171,6 +2502,15 @@ pub mod resource_data_sync {
         /// `OrganizationalUnits`.
         #[serde(rename = "OrganizationalUnits", skip_serializing_if = "Option::is_none")]
         pub organizational_units: Option<Vec<Value<String>>>,
+    }
+    impl AwsOrganizationsSource {
+        /// A `AwsOrganizationsSource` of its required properties (`OrganizationSourceType`), the others unset.
+        pub fn new(organization_source_type: impl Into<Value<String>>) -> Self {
+            Self {
+                organization_source_type: organization_source_type.into(),
+                organizational_units: None,
+            }
+        }
     }
 }
 /// `AWS::SSM::ResourcePolicy`: [`CfnResourcePolicy`], [`CfnResourcePolicyProps`] and their property types.
@@ -2240,6 +2580,18 @@ pub mod resource_policy {
         /// Arn of OpsItemGroup etc.
         #[serde(rename = "ResourceArn")]
         pub resource_arn: Value<String>,
+    }
+    impl CfnResourcePolicyProps {
+        /// A `CfnResourcePolicyProps` of its required properties (`Policy`, `ResourceArn`), the others unset.
+        pub fn new(
+            policy: impl Into<serde_json::Value>,
+            resource_arn: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                policy: policy.into(),
+                resource_arn: resource_arn.into(),
+            }
+        }
     }
 }
 /// `AWS::SSM::ServiceSetting`: [`CfnServiceSetting`], [`CfnServiceSettingProps`] and their property types.
@@ -2314,5 +2666,17 @@ pub mod service_setting {
         /// The value of the service setting.
         #[serde(rename = "SettingValue")]
         pub setting_value: Value<String>,
+    }
+    impl CfnServiceSettingProps {
+        /// A `CfnServiceSettingProps` of its required properties (`SettingId`, `SettingValue`), the others unset.
+        pub fn new(
+            setting_id: impl Into<Value<String>>,
+            setting_value: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                setting_id: setting_id.into(),
+                setting_value: setting_value.into(),
+            }
+        }
     }
 }

@@ -3,10 +3,9 @@
 
 //! `AWS::XRay::*` resources (4 types), generated from the CloudFormation resource provider schemas.
 #![allow(
-    clippy::doc_markdown,
-    clippy::large_enum_variant,
     clippy::enum_variant_names,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::too_many_arguments
 )]
 pub use group::{CfnGroup, CfnGroupProps};
 pub use resource_policy::{CfnResourcePolicy, CfnResourcePolicyProps};
@@ -83,6 +82,17 @@ pub mod group {
         /// `Tags`.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+    impl CfnGroupProps {
+        /// A `CfnGroupProps` of its required properties (`GroupName`), the others unset.
+        pub fn new(group_name: impl Into<Value<String>>) -> Self {
+            Self {
+                filter_expression: None,
+                group_name: group_name.into(),
+                insights_configuration: None,
+                tags: None,
+            }
+        }
     }
     /// `InsightsConfiguration` of `AWS::XRay::Group`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -162,6 +172,19 @@ pub mod resource_policy {
         /// The name of the resource policy. Must be unique within a specific AWS account.
         #[serde(rename = "PolicyName")]
         pub policy_name: Value<String>,
+    }
+    impl CfnResourcePolicyProps {
+        /// A `CfnResourcePolicyProps` of its required properties (`PolicyDocument`, `PolicyName`), the others unset.
+        pub fn new(
+            policy_document: impl Into<Value<String>>,
+            policy_name: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                bypass_policy_lockout_check: None,
+                policy_document: policy_document.into(),
+                policy_name: policy_name.into(),
+            }
+        }
     }
 }
 /// `AWS::XRay::SamplingRule`: [`CfnSamplingRule`], [`CfnSamplingRuleProps`] and their property types.
@@ -280,6 +303,37 @@ pub mod sampling_rule {
         #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<i64>>,
     }
+    impl SamplingRule {
+        /// A `SamplingRule` of its required properties (`FixedRate`, `HTTPMethod`, `Host`, `Priority`, `ReservoirSize`, `ResourceARN`, `ServiceName`, `ServiceType`, `URLPath`), the others unset.
+        pub fn new(
+            fixed_rate: impl Into<Value<f64>>,
+            http_method: impl Into<Value<String>>,
+            host: impl Into<Value<String>>,
+            priority: impl Into<Value<i64>>,
+            reservoir_size: impl Into<Value<i64>>,
+            resource_arn: impl Into<Value<String>>,
+            service_name: impl Into<Value<String>>,
+            service_type: impl Into<Value<String>>,
+            url_path: impl Into<Value<String>>,
+        ) -> Self {
+            Self {
+                attributes: None,
+                fixed_rate: fixed_rate.into(),
+                http_method: http_method.into(),
+                host: host.into(),
+                priority: priority.into(),
+                reservoir_size: reservoir_size.into(),
+                resource_arn: resource_arn.into(),
+                rule_arn: None,
+                rule_name: None,
+                sampling_rate_boost: None,
+                service_name: service_name.into(),
+                service_type: service_type.into(),
+                url_path: url_path.into(),
+                version: None,
+            }
+        }
+    }
     /// `SamplingRateBoost` of `AWS::XRay::SamplingRule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SamplingRateBoost {
@@ -289,6 +343,18 @@ pub mod sampling_rule {
         /// The maximum sampling rate X-Ray will apply when it detects anomalies. X-Ray determines the appropriate rate between your baseline and the maximum, depending on anomaly activity.
         #[serde(rename = "MaxRate")]
         pub max_rate: Value<f64>,
+    }
+    impl SamplingRateBoost {
+        /// A `SamplingRateBoost` of its required properties (`CooldownWindowMinutes`, `MaxRate`), the others unset.
+        pub fn new(
+            cooldown_window_minutes: impl Into<Value<i64>>,
+            max_rate: impl Into<Value<f64>>,
+        ) -> Self {
+            Self {
+                cooldown_window_minutes: cooldown_window_minutes.into(),
+                max_rate: max_rate.into(),
+            }
+        }
     }
     /// `SamplingRuleRecord` of `AWS::XRay::SamplingRule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]

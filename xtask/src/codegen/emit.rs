@@ -56,7 +56,7 @@ pub fn service_file(service: &Service) -> Result<String, String> {
     });
     render(quote! {
         #module_doc
-        #![allow(clippy::doc_markdown, clippy::large_enum_variant, clippy::enum_variant_names, clippy::module_inception)]
+        #![allow(clippy::enum_variant_names, clippy::module_inception, clippy::too_many_arguments)]
         #(#reexports)*
         #(#modules)*
     })
@@ -77,8 +77,13 @@ fn resource_module(r: &Resource, service: &str) -> TokenStream {
             TypeDef::Struct(s) => s.fields.iter().any(|f| uses_value(&f.ty)),
             TypeDef::Enum(_) => true,
         });
-    let use_value = needs_value.then(|| quote!(use cloudwright_core::Value;));
-    let module_doc = doc(&format!("`{}`: [`{}`], [`{}`] and their property types.", r.type_name, r.handle, r.props.name));
+    let use_value = needs_value.then(|| {
+        quote!(
+            use cloudwright_core::Value;
+        )
+    });
+    let module_doc =
+        doc(&format!("`{}`: [`{}`], [`{}`] and their property types.", r.type_name, r.handle, r.props.name));
     let props = struct_def(&r.props);
     let handle = handle(r, service);
     let types = r.types.iter().map(|t| match t {
@@ -223,11 +228,38 @@ fn struct_def(s: &StructDef) -> TokenStream {
     let d = doc(&s.doc);
     let default = s.fields.iter().all(|f| !f.required).then(|| quote!(Default,));
     let fields = s.fields.iter().map(field);
+    let constructor = (default.is_none()).then(|| constructor(s));
     quote! {
         #d
         #[derive(Debug, Clone, PartialEq, #default Serialize)]
         pub struct #name {
             #(#fields)*
+        }
+        #constructor
+    }
+}
+
+/// `new(required...)` for a struct with required fields, so the optional ones can be left
+/// out with `..Struct::new(a, b)`.
+fn constructor(s: &StructDef) -> TokenStream {
+    let name = ident(&s.name);
+    let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
+    let listed = required.iter().map(|f| format!("`{}`", f.json_name)).collect::<Vec<_>>().join(", ");
+    let d = doc(&format!("A `{}` of its required properties ({listed}), the others unset.", s.name));
+    let params = required.iter().map(|f| {
+        let (n, ty) = (ident(&f.rust_name), ty_tokens(&f.ty));
+        quote!(#n: impl Into<#ty>)
+    });
+    let inits = s.fields.iter().map(|f| {
+        let n = ident(&f.rust_name);
+        if f.required { quote!(#n: #n.into(),) } else { quote!(#n: None,) }
+    });
+    quote! {
+        impl #name {
+            #d
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits)* }
+            }
         }
     }
 }
@@ -293,7 +325,13 @@ pub fn mod_file(services: &[Service]) -> Result<String, String> {
         }
     });
     for s in services {
-        service_list.push_str(&format!("\n| `{}` | `{}` ({}) | `{}` |", s.prefix, s.module, s.resources.len(), s.module));
+        service_list.push_str(&format!(
+            "\n| `{}` | `{}` ({}) | `{}` |",
+            s.prefix,
+            s.module,
+            s.resources.len(),
+            s.module
+        ));
         for r in &s.resources {
             rows.push(r);
         }

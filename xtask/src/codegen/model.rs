@@ -212,7 +212,9 @@ fn tag_format(root: &Map<String, Json>) -> TagFormat {
     let has = |k: &str| schema.get(k).is_some();
     match schema.get("type").and_then(Json::as_str) {
         Some("array") => TagFormat::Standard,
-        Some("object") if has("patternProperties") || schema.get("additionalProperties").is_some_and(Json::is_object) => {
+        Some("object")
+            if has("patternProperties") || schema.get("additionalProperties").is_some_and(Json::is_object) =>
+        {
             TagFormat::Map
         }
         _ => TagFormat::NotTaggable,
@@ -360,7 +362,8 @@ impl<'a> Mapper<'a> {
         if !self.taken.contains(&hint.preferred) {
             return names::unique(&hint.preferred, &mut self.taken);
         }
-        let qualified = format!("{}{}", hint.parent.trim_start_matches("Cfn").trim_end_matches("Props"), hint.preferred);
+        let qualified =
+            format!("{}{}", hint.parent.trim_start_matches("Cfn").trim_end_matches("Props"), hint.preferred);
         names::unique(&qualified, &mut self.taken)
     }
 
@@ -409,7 +412,8 @@ impl<'a> Mapper<'a> {
         if let Some(ty) = self.def_types.get(def) {
             return Ok(ty.clone());
         }
-        let schema = self.definitions.get(def).cloned().ok_or_else(|| self.err(&rptr, format!("no definition {def}")))?;
+        let schema =
+            self.definitions.get(def).cloned().ok_or_else(|| self.err(&rptr, format!("no definition {def}")))?;
         if self.resolving.iter().any(|d| d == def) {
             return Err(self.err(&rptr, format!("$ref cycle through {def}, which is not an object")));
         }
@@ -451,7 +455,9 @@ impl<'a> Mapper<'a> {
                     let hint = Hint { preferred: format!("{}Item", hint.preferred), parent: hint.parent };
                     Ok(Ty::Vec(Box::new(self.map(items, &format!("{ptr}/items"), &hint)?)))
                 }
-                Some(_) => Err(self.err(&format!("{ptr}/items"), "tuple-typed arrays (items as a list) are not supported")),
+                Some(_) => {
+                    Err(self.err(&format!("{ptr}/items"), "tuple-typed arrays (items as a list) are not supported"))
+                }
             },
             "object" => {
                 if obj.get("properties").and_then(Json::as_object).is_some_and(|p| !p.is_empty()) {
@@ -538,7 +544,8 @@ impl<'a> Mapper<'a> {
         let mut variants = Vec::new();
         let mut taken: HashSet<String> = ["Other".to_owned()].into();
         for (i, v) in values.iter().enumerate() {
-            let value = v.as_str().ok_or_else(|| self.err(&format!("{ptr}/enum/{i}"), format!("{v} is not a string")))?;
+            let value =
+                v.as_str().ok_or_else(|| self.err(&format!("{ptr}/enum/{i}"), format!("{v} is not a string")))?;
             if variants.iter().any(|(_, existing)| existing == value) {
                 continue;
             }
@@ -596,7 +603,8 @@ impl<'a> Mapper<'a> {
                 doc.push_str(" Read-only: CloudFormation returns it.");
             }
             let rust = names::snake_ident(pname);
-            let rust = if field_names.contains(&rust) { names::unique(&format!("{rust}_"), &mut field_names) } else { rust };
+            let rust =
+                if field_names.contains(&rust) { names::unique(&format!("{rust}_"), &mut field_names) } else { rust };
             field_names.insert(rust.clone());
             fields.push(Field {
                 json_name: pname.clone(),

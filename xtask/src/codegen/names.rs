@@ -15,8 +15,28 @@ const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
 
 /// Type names the generated code uses unqualified, so a definition may not take them.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Value", "Serialize", "Option", "Some", "None", "Vec", "String", "Box", "Result", "Ok", "Err", "Default",
-    "Clone", "Debug", "PartialEq", "Eq", "Deref", "Construct", "Expr", "CfnResource", "TagFormat", "IndexMap",
+    "Value",
+    "Serialize",
+    "Option",
+    "Some",
+    "None",
+    "Vec",
+    "String",
+    "Box",
+    "Result",
+    "Ok",
+    "Err",
+    "Default",
+    "Clone",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "Deref",
+    "Construct",
+    "Expr",
+    "CfnResource",
+    "TagFormat",
+    "IndexMap",
 ];
 
 /// A snake_case identifier for a property or module name, as the text of a Rust identifier
@@ -237,7 +257,10 @@ mod tests {
     #[test]
     fn docs_are_markdown_safe_and_short() {
         assert_eq!(doc_text("The ``Foo`` of <bucket>[1].", 100), r"The `Foo` of \<bucket\>\[1\].");
-        assert_eq!(doc_text("See [docs](https://x.y/z) or https://a.b/c.", 100), "See [docs](https://x.y/z) or <https://a.b/c>.");
+        assert_eq!(
+            doc_text("See [docs](https://x.y/z) or https://a.b/c.", 100),
+            "See [docs](https://x.y/z) or <https://a.b/c>."
+        );
         assert_eq!(doc_text("One.\n Two.", 100), "One.");
         let long = "A sentence here. ".repeat(40);
         assert!(doc_text(&long, 100).len() <= 100);

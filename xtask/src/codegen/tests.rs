@@ -125,7 +125,10 @@ fn a_ref_cycle_through_non_objects_is_an_error() {
         json!({"List": {"type": "array", "items": {"$ref": "#/definitions/List"}}}),
     ))
     .unwrap_err();
-    assert_eq!(err, "AWS::Test::Thing at /definitions/List/items/$ref: $ref cycle through List, which is not an object");
+    assert_eq!(
+        err,
+        "AWS::Test::Thing at /definitions/List/items/$ref: $ref cycle through List, which is not an object"
+    );
 }
 
 #[test]
@@ -283,7 +286,8 @@ fn docs_come_from_descriptions() {
 
 /// The emitted code of one resource, as a service file.
 fn render(r: &Resource) -> String {
-    let service = super::emit::Service { module: "test".into(), prefix: "AWS::Test".into(), resources: vec![r.clone()] };
+    let service =
+        super::emit::Service { module: "test".into(), prefix: "AWS::Test".into(), resources: vec![r.clone()] };
     super::emit::service_file(&service).unwrap()
 }
 
