@@ -92,7 +92,7 @@ impl EnabledControl {
                 map.insert("Parameters".into(), Json::Array(params));
             }
         }
-        let resource = CfnResource::from_props(scope, id, "AWS::ControlTower::EnabledControl", &body)?;
+        let resource = CfnResource::from_json(scope, id, "AWS::ControlTower::EnabledControl", body)?;
         resource.node().set_fqn("cloudwright.controltower.EnabledControl");
         resource.set_tag_format(cloudwright_core::TagFormat::Standard);
         Ok(EnabledControl { resource })
@@ -157,7 +157,7 @@ impl EnabledBaseline {
         if let (false, Some(map)) = (params.is_empty(), body.as_object_mut()) {
             map.insert("Parameters".into(), Json::Array(params));
         }
-        let resource = CfnResource::from_props(scope, id, "AWS::ControlTower::EnabledBaseline", &body)?;
+        let resource = CfnResource::from_json(scope, id, "AWS::ControlTower::EnabledBaseline", body)?;
         resource.node().set_fqn("cloudwright.controltower.EnabledBaseline");
         Ok(EnabledBaseline { resource })
     }
@@ -225,11 +225,11 @@ impl LandingZone {
             "securityRoles": {"accountId": props.audit_account.account_id()},
             "accessManagement": {"enabled": props.access_management},
         });
-        let resource = CfnResource::from_props(
+        let resource = CfnResource::from_json(
             scope,
             id,
             "AWS::ControlTower::LandingZone",
-            &json!({"Manifest": manifest, "Version": props.version}),
+            json!({"Manifest": manifest, "Version": props.version}),
         )?;
         resource.node().set_fqn("cloudwright.controltower.LandingZone");
         resource.set_tag_format(cloudwright_core::TagFormat::Standard);

@@ -101,7 +101,7 @@ impl Alarm {
                 map.insert("OKActions".into(), json!(props.actions));
             }
         }
-        let resource = CfnResource::from_props(scope, id, "AWS::CloudWatch::Alarm", &body)?;
+        let resource = CfnResource::from_json(scope, id, "AWS::CloudWatch::Alarm", body)?;
         resource.node().set_fqn("cloudwright.monitoring.Alarm");
         resource.set_tag_format(cloudwright_core::TagFormat::Standard);
         if props.evaluation_periods == 0 {
@@ -119,11 +119,11 @@ impl Alarm {
 /// A dashboard whose body is JSON with deploy-time values spliced in: `body` may contain
 /// the placeholders named in `values`, each replaced by its expression.
 pub fn dashboard(scope: &impl Construct, id: &str, body: &Json, values: &[(&str, Expr)]) -> Result<CfnResource> {
-    let resource = CfnResource::from_props(
+    let resource = CfnResource::from_json(
         scope,
         id,
         "AWS::CloudWatch::Dashboard",
-        &json!({"DashboardBody": Expr::json_text(body, values)}),
+        json!({"DashboardBody": Expr::json_text(body, values)}),
     )?;
     resource.node().set_fqn("cloudwright.monitoring.Dashboard");
     Ok(resource)

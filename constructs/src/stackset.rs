@@ -92,7 +92,7 @@ impl StackSet {
         if let (Some(d), Some(map)) = (&props.description, body.as_object_mut()) {
             map.insert("Description".into(), json!(d));
         }
-        let resource = CfnResource::from_props(scope, id, "AWS::CloudFormation::StackSet", &body)?;
+        let resource = CfnResource::from_json(scope, id, "AWS::CloudFormation::StackSet", body)?;
         resource.node().set_fqn("cloudwright.stackset.StackSet");
         resource.set_tag_format(cloudwright_core::TagFormat::Standard);
         let node = resource.node();

@@ -43,24 +43,26 @@ impl CfnResource {
 
     /// Adds a resource whose properties are a serializable struct (a typed L1's props).
     pub fn from_props(scope: &impl Construct, id: &str, resource_type: &str, props: &impl Serialize) -> Result<Self> {
-        let properties = match serde_json::to_value(props) {
-            Ok(Json::Object(map)) => map,
-            Ok(Json::Null) => Map::new(),
-            Ok(other) => {
-                return Err(Error::InvalidScope {
-                    path: join_path(scope.node(), id),
-                    message: format!("properties of {resource_type} must serialize to an object, not {other}"),
-                });
-            }
-            Err(source) => {
-                return Err(Error::Serialize {
-                    path: join_path(scope.node(), id),
-                    what: format!("the properties of {resource_type}"),
-                    source,
-                });
-            }
-        };
-        CfnResource::new(scope, id, resource_type, properties)
+        match serde_json::to_value(props) {
+            Ok(value) => CfnResource::from_json(scope, id, resource_type, value),
+            Err(source) => Err(Error::Serialize {
+                path: join_path(scope.node(), id),
+                what: format!("the properties of {resource_type}"),
+                source,
+            }),
+        }
+    }
+
+    /// Adds a resource whose properties are a JSON object (e.g. from `serde_json::json!`).
+    pub fn from_json(scope: &impl Construct, id: &str, resource_type: &str, properties: Json) -> Result<Self> {
+        match properties {
+            Json::Object(map) => CfnResource::new(scope, id, resource_type, map),
+            Json::Null => CfnResource::new(scope, id, resource_type, Map::new()),
+            other => Err(Error::InvalidScope {
+                path: join_path(scope.node(), id),
+                message: format!("properties of {resource_type} must be a JSON object, not {other}"),
+            }),
+        }
     }
 
     /// The resource behind a node, when the node is one.

@@ -184,25 +184,29 @@ impl Arena {
 
     /// Adds a child after checking its id and that the scope may hold it.
     pub(crate) fn add(&mut self, parent: u32, id: &str, kind: Kind, fqn: &str) -> Result<u32> {
-        let parent_path = self.path(parent);
-        let path = if parent_path.is_empty() { id.to_owned() } else { format!("{parent_path}/{id}") };
+        // Paths are only needed for messages, so they are built only when something is wrong.
+        let parent_path = || self.path(parent);
+        let path = || {
+            let p = parent_path();
+            if p.is_empty() { id.to_owned() } else { format!("{p}/{id}") }
+        };
         if id.is_empty() {
             return Err(Error::InvalidId {
-                path: display_path(&parent_path),
+                path: display_path(&parent_path()),
                 id: id.into(),
                 reason: "ids must not be empty; give the construct a name".into(),
             });
         }
         if id.contains('/') {
             return Err(Error::InvalidId {
-                path: display_path(&parent_path),
+                path: display_path(&parent_path()),
                 id: id.into(),
                 reason: "ids must not contain '/', which separates path components; use '-' or '_' instead".into(),
             });
         }
         if let Some(existing) = self.children_by_id.get(&(parent, id.to_owned())) {
             return Err(Error::DuplicateId {
-                path,
+                path: path(),
                 existing_kind: self.nodes[*existing as usize].kind.name().into(),
                 new_kind: kind.name().into(),
             });
@@ -222,10 +226,10 @@ impl Arena {
             _ => None,
         };
         if let Some(message) = misplaced {
-            return Err(Error::InvalidScope { path, message: message.to_owned() });
+            return Err(Error::InvalidScope { path: path(), message: message.to_owned() });
         }
         let index = u32::try_from(self.nodes.len()).map_err(|_| Error::InvalidScope {
-            path: path.clone(),
+            path: path(),
             message: "the tree has more than 4 billion constructs".into(),
         })?;
         self.nodes.push(NodeData {

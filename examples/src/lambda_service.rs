@@ -16,7 +16,7 @@ pub fn code_dir() -> PathBuf {
 /// The Hello service in `stack`: the function for `stage`, its alarms notifying a topic
 /// of the stack, and a dashboard. Production gets reserved concurrency.
 pub fn hello_service(stack: &Stack, stage: &str, alerts_name: &str) -> Result<LambdaService> {
-    let alerts = CfnResource::from_props(stack, "Alerts", "AWS::SNS::Topic", &json!({"DisplayName": alerts_name}))?;
+    let alerts = CfnResource::from_json(stack, "Alerts", "AWS::SNS::Topic", json!({"DisplayName": alerts_name}))?;
     LambdaService::new(
         stack,
         "Hello",

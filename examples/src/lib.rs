@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use cloudwright_constructs::{App, Result};
 
 pub mod basic;
+pub mod bench;
 pub mod lambda_service;
 pub mod multi_account;
 pub mod organization;

@@ -40,18 +40,18 @@ fn bus_arn(layout: &Layout) -> Expr {
 
 /// The policy-control bus: accepts events from the workload accounts.
 fn policy_control(management: &Stack, layout: &Layout) -> Result<()> {
-    let bus = CfnResource::from_props(
+    let bus = CfnResource::from_json(
         management,
         "PolicyControlBus",
         "AWS::Events::EventBus",
-        &json!({"Name": POLICY_CONTROL_BUS}),
+        json!({"Name": POLICY_CONTROL_BUS}),
     )?;
     for (_, name, account) in &layout.workloads {
-        CfnResource::from_props(
+        CfnResource::from_json(
             management,
             &format!("PolicyControlFrom{name}"),
             "AWS::Events::EventBusPolicy",
-            &json!({
+            json!({
                 "EventBusName": bus.reference(),
                 "StatementId": format!("AllowPutEventsFrom{name}"),
                 "Statement": {
@@ -64,27 +64,27 @@ fn policy_control(management: &Stack, layout: &Layout) -> Result<()> {
         )?;
     }
     // Findings land in a log group the platform team queries.
-    let findings = CfnResource::from_props(
+    let findings = CfnResource::from_json(
         management,
         "PolicyControlFindings",
         "AWS::Logs::LogGroup",
-        &json!({"RetentionInDays": 365}),
+        json!({"RetentionInDays": 365}),
     )?;
-    CfnResource::from_props(
+    CfnResource::from_json(
         management,
         "PolicyControlArchive",
         "AWS::Events::Rule",
-        &json!({
+        json!({
             "EventBusName": bus.reference(),
             "EventPattern": {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]},
             "Targets": [{"Arn": findings.get_att("Arn"), "Id": "FindingsLog"}],
         }),
     )?;
-    CfnResource::from_props(
+    CfnResource::from_json(
         management,
         "PolicyControlFindingsPolicy",
         "AWS::Logs::ResourcePolicy",
-        &json!({
+        json!({
             "PolicyName": "cloudwright-policy-control-findings",
             "PolicyDocument": Expr::json_text(
                 &json!({
@@ -120,11 +120,11 @@ fn account_baseline(app: &App, layout: &Layout, name: &str, account: &str) -> Re
         RoleProps { assumed_by: vec![Principal::service("events.amazonaws.com")], ..Default::default() },
     )?;
     forwarder.add_to_policy(PolicyStatement::allow(&["events:PutEvents"], [bus_arn(layout)]))?;
-    CfnResource::from_props(
+    CfnResource::from_json(
         &stack,
         "ForwardAlarms",
         "AWS::Events::Rule",
-        &json!({
+        json!({
             "Description": "Alarm state changes go to the management account's policy control",
             "EventPattern": {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]},
             "Targets": [{"Arn": bus_arn(layout), "Id": "PolicyControl", "RoleArn": forwarder.arn()}],
@@ -171,11 +171,11 @@ pub fn app_with(layout: &Layout) -> Result<App> {
             proton_instance: Some(format!("hello-{}", name.to_lowercase())),
         });
     }
-    let approvals = CfnResource::from_props(
+    let approvals = CfnResource::from_json(
         &management,
         "ReleaseApprovals",
         "AWS::SNS::Topic",
-        &json!({"DisplayName": "Release approvals"}),
+        json!({"DisplayName": "Release approvals"}),
     )?;
     DeliveryPipeline::new(
         &management,

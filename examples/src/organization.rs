@@ -183,12 +183,8 @@ pub fn management_stack(app: &App, layout: &Layout) -> Result<Stack> {
     )?;
 
     // Guardrail findings go to one topic; the platform's automation role may publish to it.
-    let alerts = CfnResource::from_props(
-        &stack,
-        "GuardrailAlerts",
-        "AWS::SNS::Topic",
-        &json!({"TopicName": "guardrail-alerts"}),
-    )?;
+    let alerts =
+        CfnResource::from_json(&stack, "GuardrailAlerts", "AWS::SNS::Topic", json!({"TopicName": "guardrail-alerts"}))?;
     let automation = Role::new(
         &stack,
         "GuardrailAutomation",

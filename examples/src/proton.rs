@@ -135,26 +135,26 @@ fn default_test_command() -> String {
 /// The `multi-svc-env` infrastructure.
 fn multi_svc_env(ctx: &EnvironmentContext) -> Result<()> {
     let stack = ctx.stack();
-    let vpc = CfnResource::from_props(
+    let vpc = CfnResource::from_json(
         stack,
         "Vpc",
         "AWS::EC2::VPC",
-        &json!({"CidrBlock": ctx.input("vpc_cidr"), "EnableDnsHostnames": true, "EnableDnsSupport": true}),
+        json!({"CidrBlock": ctx.input("vpc_cidr"), "EnableDnsHostnames": true, "EnableDnsSupport": true}),
     )?;
-    let igw = CfnResource::from_props(stack, "InternetGateway", "AWS::EC2::InternetGateway", &json!({}))?;
-    let attachment = CfnResource::from_props(
+    let igw = CfnResource::from_json(stack, "InternetGateway", "AWS::EC2::InternetGateway", json!({}))?;
+    let attachment = CfnResource::from_json(
         stack,
         "GatewayAttachment",
         "AWS::EC2::VPCGatewayAttachment",
-        &json!({"VpcId": vpc.reference(), "InternetGatewayId": igw.reference()}),
+        json!({"VpcId": vpc.reference(), "InternetGatewayId": igw.reference()}),
     )?;
     let routes =
-        CfnResource::from_props(stack, "PublicRouteTable", "AWS::EC2::RouteTable", &json!({"VpcId": vpc.reference()}))?;
-    let route = CfnResource::from_props(
+        CfnResource::from_json(stack, "PublicRouteTable", "AWS::EC2::RouteTable", json!({"VpcId": vpc.reference()}))?;
+    let route = CfnResource::from_json(
         stack,
         "PublicRoute",
         "AWS::EC2::Route",
-        &json!({"RouteTableId": routes.reference(), "DestinationCidrBlock": "0.0.0.0/0", "GatewayId": igw.reference()}),
+        json!({"RouteTableId": routes.reference(), "DestinationCidrBlock": "0.0.0.0/0", "GatewayId": igw.reference()}),
     )?;
     route.add_depends_on(&attachment);
     let mut subnets = Vec::new();
@@ -163,36 +163,36 @@ fn multi_svc_env(ctx: &EnvironmentContext) -> Result<()> {
             .into_iter()
             .enumerate()
     {
-        let subnet = CfnResource::from_props(
+        let subnet = CfnResource::from_json(
             stack,
             id,
             "AWS::EC2::Subnet",
-            &json!({
+            json!({
                 "VpcId": vpc.reference(),
                 "CidrBlock": ctx.input(input),
                 "AvailabilityZone": Expr::select(i as u32, Expr::azs()),
                 "MapPublicIpOnLaunch": true,
             }),
         )?;
-        CfnResource::from_props(
+        CfnResource::from_json(
             stack,
             &format!("{id}RouteTableAssociation"),
             "AWS::EC2::SubnetRouteTableAssociation",
-            &json!({"SubnetId": subnet.reference(), "RouteTableId": routes.reference()}),
+            json!({"SubnetId": subnet.reference(), "RouteTableId": routes.reference()}),
         )?;
         subnets.push(subnet);
     }
-    let cluster = CfnResource::from_props(
+    let cluster = CfnResource::from_json(
         stack,
         "Cluster",
         "AWS::ECS::Cluster",
-        &json!({"ClusterSettings": [{"Name": "containerInsights", "Value": ctx.input("container_insights")}]}),
+        json!({"ClusterSettings": [{"Name": "containerInsights", "Value": ctx.input("container_insights")}]}),
     )?;
-    let namespace = CfnResource::from_props(
+    let namespace = CfnResource::from_json(
         stack,
         "CloudMapNamespace",
         "AWS::ServiceDiscovery::PrivateDnsNamespace",
-        &json!({
+        json!({
             "Name": ctx.input("dns_hostname"),
             "Vpc": vpc.reference(),
             "Description": Expr::concat([Expr::str("Service discovery of environment "), ctx.name()]),
@@ -223,11 +223,11 @@ fn lambda_instance(ctx: &InstanceContext) -> Result<()> {
             ..Default::default()
         },
     )?;
-    let function = CfnResource::from_props(
+    let function = CfnResource::from_json(
         stack,
         "Function",
         "AWS::Lambda::Function",
-        &json!({
+        json!({
             "Description": Expr::concat([ctx.service_name(), Expr::str(" in "), ctx.environment_name()]),
             "Runtime": "python3.12",
             "Handler": "index.handler",
@@ -266,11 +266,11 @@ fn lambda_pipeline(ctx: &PipelineContext) -> Result<()> {
         ctx.input("unit_test_command"),
         Expr::str("\n"),
     ]);
-    CfnResource::from_props(
+    CfnResource::from_json(
         stack,
         "UnitTests",
         "AWS::CodeBuild::Project",
-        &json!({
+        json!({
             "Description": Expr::concat([Expr::str("Unit tests of "), ctx.service_name()]),
             "ServiceRole": build_role.arn(),
             "Artifacts": {"Type": "NO_ARTIFACTS"},
@@ -282,11 +282,11 @@ fn lambda_pipeline(ctx: &PipelineContext) -> Result<()> {
     let principals = ctx.for_each_instance(|instance| {
         Expr::concat([Expr::str("arn:aws:iam::"), instance.account_id(), Expr::str(":root")])
     });
-    CfnResource::from_props(
+    CfnResource::from_json(
         stack,
         "DeploymentReadRole",
         "AWS::IAM::Role",
-        &json!({
+        json!({
             "Description": "Service instance accounts read the pipeline's output with this role",
             "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": principals},

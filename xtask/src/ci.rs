@@ -15,7 +15,7 @@ struct Ci {
     started: Instant,
 }
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }
@@ -142,17 +142,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ci.oracle("oracle: proton bundles", "check-proton", &out.join("proton"));
         let bundles = out.join("proton/proton");
         let rendered = out.join("proton-render");
-        let render = [
-            "proton",
-            "render",
-            &bundles.join("multi-svc-env/v1").to_string_lossy().into_owned(),
-            "--spec",
-            &bundles.join("specs/environment-multi-svc-dev.yaml").to_string_lossy().into_owned(),
-            "-o",
-            &rendered.to_string_lossy().into_owned(),
-        ]
-        .map(str::to_owned);
-        let render: Vec<&str> = render.iter().map(String::as_str).collect();
+        let bundle = bundles.join("multi-svc-env/v1").to_string_lossy().into_owned();
+        let spec = bundles.join("specs/environment-multi-svc-dev.yaml").to_string_lossy().into_owned();
+        let rendered_arg = rendered.to_string_lossy().into_owned();
+        let render = ["proton", "render", &bundle, "--spec", &spec, "-o", &rendered_arg];
         if ci.step("proton render: multi-svc-env with its dev spec", &cli, &render) {
             ci.oracle("oracle: proton render", "check-assembly", &rendered);
         }

@@ -2,7 +2,9 @@
 //!
 //! - `cargo xtask ci`: everything CI runs, each step timed.
 //! - `cargo xtask codegen [--check|--update]`: regenerate the typed L1 resources.
+//! - `cargo xtask bench [--quick]`: cloudwright against the AWS CDK, written to `bench/REPORT.md`.
 
+mod bench;
 mod ci;
 mod codegen;
 
@@ -13,8 +15,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(&args[1..]),
         Some("codegen") => codegen::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask ci | cargo xtask codegen [--check|--update]");
+            eprintln!("usage: cargo xtask ci | cargo xtask codegen [--check|--update] | cargo xtask bench [--quick]");
             return ExitCode::from(2);
         }
     };

@@ -46,7 +46,7 @@ impl ManagedPolicy {
                 map.insert("Roles".into(), json!(roles.iter().map(|r| r.role_name()).collect::<Vec<_>>()));
             }
         }
-        let resource = CfnResource::from_props(scope, id, "AWS::IAM::ManagedPolicy", &body)?;
+        let resource = CfnResource::from_json(scope, id, "AWS::IAM::ManagedPolicy", body)?;
         resource.node().set_fqn("cloudwright.iam.ManagedPolicy");
         let allow_admin = props.allow_admin;
         resource.node().add_validation(move |_| document.validate(PolicyKind::Identity, allow_admin));

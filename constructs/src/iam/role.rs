@@ -93,7 +93,7 @@ impl Role {
                 map.insert("RoleName".into(), json!(n));
             }
         }
-        let resource = CfnResource::from_props(&group, "Resource", "AWS::IAM::Role", &body)?;
+        let resource = CfnResource::from_json(&group, "Resource", "AWS::IAM::Role", body)?;
         resource.set_tag_format(cloudwright_core::TagFormat::Standard);
         let role = Role { group, resource, default_policy: Rc::new(RefCell::new(None)) };
 
@@ -149,11 +149,11 @@ impl Role {
         let mut slot = self.default_policy.borrow_mut();
         if slot.is_none() {
             let group = Group::with_fqn(&self.group, "DefaultPolicy", "cloudwright.iam.Policy")?;
-            let policy = CfnResource::from_props(
+            let policy = CfnResource::from_json(
                 &group,
                 "Resource",
                 "AWS::IAM::Policy",
-                &json!({"PolicyDocument": {}, "PolicyName": "", "Roles": [self.resource.reference()]}),
+                json!({"PolicyDocument": {}, "PolicyName": "", "Roles": [self.resource.reference()]}),
             )?;
             // The CDK names the default policy after its logical id.
             policy.set_property("PolicyName", policy.logical_id());

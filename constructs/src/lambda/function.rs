@@ -117,11 +117,11 @@ impl Function {
         let node = group.node().clone();
         check_props(&node, &props);
 
-        let log_group = CfnResource::from_props(
+        let log_group = CfnResource::from_json(
             &group,
             "LogGroup",
             "AWS::Logs::LogGroup",
-            &json!({"RetentionInDays": props.log_retention_days}),
+            json!({"RetentionInDays": props.log_retention_days}),
         )?;
         log_group.apply_removal_policy(RemovalPolicy::Retain);
         log_group.set_tag_format(cloudwright_core::TagFormat::Standard);
@@ -189,7 +189,7 @@ impl Function {
                 map.insert("TracingConfig".into(), json!({"Mode": "Active"}));
             }
         }
-        let resource = CfnResource::from_props(&group, "Resource", "AWS::Lambda::Function", &body)?;
+        let resource = CfnResource::from_json(&group, "Resource", "AWS::Lambda::Function", body)?;
         resource.set_tag_format(cloudwright_core::TagFormat::Standard);
         // The function must not start before it may write its logs and traces (the role
         // itself is already a dependency through `Role`).
@@ -230,16 +230,16 @@ impl Function {
         if let (Some(d), Some(map)) = (description, body.as_object_mut()) {
             map.insert("Description".into(), json!(d));
         }
-        CfnResource::from_props(&self.group, id, "AWS::Lambda::Version", &body)
+        CfnResource::from_json(&self.group, id, "AWS::Lambda::Version", body)
     }
 
     /// Points an alias (e.g. `live`) at a version.
     pub fn add_alias(&self, name: &str, version: &CfnResource) -> Result<CfnResource> {
-        CfnResource::from_props(
+        CfnResource::from_json(
             &self.group,
             &format!("Alias{name}"),
             "AWS::Lambda::Alias",
-            &json!({"FunctionName": self.function_name(), "FunctionVersion": version.get_att("Version"), "Name": name}),
+            json!({"FunctionName": self.function_name(), "FunctionVersion": version.get_att("Version"), "Name": name}),
         )
     }
 

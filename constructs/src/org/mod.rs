@@ -90,11 +90,11 @@ impl Organization {
             Some(root) => Expr::str(root.clone()),
             None => {
                 let feature_set = if props.all_features { "ALL" } else { "CONSOLIDATED_BILLING" };
-                let org = CfnResource::from_props(
+                let org = CfnResource::from_json(
                     &group,
                     "Resource",
                     "AWS::Organizations::Organization",
-                    &json!({"FeatureSet": feature_set}),
+                    json!({"FeatureSet": feature_set}),
                 )?;
                 org.get_att("RootId")
             }
@@ -209,11 +209,11 @@ impl OrganizationalUnit {
             });
         }
         let name = props.name.unwrap_or_else(|| id.to_owned());
-        let resource = CfnResource::from_props(
+        let resource = CfnResource::from_json(
             parent.node(),
             id,
             "AWS::Organizations::OrganizationalUnit",
-            &json!({"Name": name, "ParentId": parent.target_id()}),
+            json!({"Name": name, "ParentId": parent.target_id()}),
         )?;
         resource.node().set_fqn("cloudwright.org.OrganizationalUnit");
         resource.set_tag_format(cloudwright_core::TagFormat::Standard);
@@ -310,7 +310,7 @@ impl Account {
                 if let (Some(role), Some(map)) = (&props.role_name, body.as_object_mut()) {
                     map.insert("RoleName".into(), json!(role));
                 }
-                let resource = CfnResource::from_props(&group, "Resource", "AWS::Organizations::Account", &body)?;
+                let resource = CfnResource::from_json(&group, "Resource", "AWS::Organizations::Account", body)?;
                 resource.set_tag_format(cloudwright_core::TagFormat::Standard);
                 resource.get_att("AccountId")
             }

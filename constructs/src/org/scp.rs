@@ -54,7 +54,7 @@ impl ServiceControlPolicy {
         if let (Some(d), Some(map)) = (&props.description, body.as_object_mut()) {
             map.insert("Description".into(), json!(d));
         }
-        let resource = CfnResource::from_props(org, id, "AWS::Organizations::Policy", &body)?;
+        let resource = CfnResource::from_json(org, id, "AWS::Organizations::Policy", body)?;
         resource.node().set_fqn("cloudwright.org.ServiceControlPolicy");
         resource.set_tag_format(cloudwright_core::TagFormat::Standard);
         resource.node().add_validation(move |_| scp_problems(&document));

@@ -119,11 +119,11 @@ pub(crate) fn artifact_store(
             ..PolicyStatement::allow(&["kms:Decrypt", "kms:DescribeKey"], ["*"])
         });
     }
-    let key = CfnResource::from_props(
+    let key = CfnResource::from_json(
         scope,
         "ArtifactsKey",
         "AWS::KMS::Key",
-        &json!({
+        json!({
             "Description": format!("Encrypts the artifacts of {}", names.bucket),
             "EnableKeyRotation": true,
             "KeyPolicy": key_policy.to_json(),
@@ -131,18 +131,18 @@ pub(crate) fn artifact_store(
     )?;
     key.apply_removal_policy(RemovalPolicy::Retain);
     key.set_tag_format(cloudwright_core::TagFormat::Standard);
-    CfnResource::from_props(
+    CfnResource::from_json(
         scope,
         "ArtifactsKeyAlias",
         "AWS::KMS::Alias",
-        &json!({"AliasName": names.key_alias, "TargetKeyId": key.get_att("Arn")}),
+        json!({"AliasName": names.key_alias, "TargetKeyId": key.get_att("Arn")}),
     )?;
 
-    let bucket = CfnResource::from_props(
+    let bucket = CfnResource::from_json(
         scope,
         "ArtifactsBucket",
         "AWS::S3::Bucket",
-        &json!({
+        json!({
             "BucketName": names.bucket,
             "BucketEncryption": {"ServerSideEncryptionConfiguration": [{
                 "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key.get_att("Arn")},
@@ -174,11 +174,11 @@ pub(crate) fn artifact_store(
             )
         });
     }
-    CfnResource::from_props(
+    CfnResource::from_json(
         scope,
         "ArtifactsBucketPolicy",
         "AWS::S3::BucketPolicy",
-        &json!({"Bucket": bucket.reference(), "PolicyDocument": bucket_policy.to_json()}),
+        json!({"Bucket": bucket.reference(), "PolicyDocument": bucket_policy.to_json()}),
     )?;
     Ok(ArtifactStore { key, bucket })
 }

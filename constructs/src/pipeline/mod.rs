@@ -277,7 +277,7 @@ impl Pipeline {
         if let (Some(n), Some(map)) = (&props.pipeline_name, body.as_object_mut()) {
             map.insert("Name".into(), json!(n));
         }
-        let resource = CfnResource::from_props(&group, "Resource", "AWS::CodePipeline::Pipeline", &body)?;
+        let resource = CfnResource::from_json(&group, "Resource", "AWS::CodePipeline::Pipeline", body)?;
         resource.set_tag_format(cloudwright_core::TagFormat::Standard);
         if let Some(policy) = role.default_policy() {
             resource.add_depends_on(&policy);

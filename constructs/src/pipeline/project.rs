@@ -120,7 +120,7 @@ impl BuildProject {
         if let (true, Some(map)) = (props.local_cache, body.as_object_mut()) {
             map.insert("Cache".into(), json!({"Type": "LOCAL", "Modes": ["LOCAL_CUSTOM_CACHE", "LOCAL_SOURCE_CACHE"]}));
         }
-        let resource = CfnResource::from_props(&group, "Resource", "AWS::CodeBuild::Project", &body)?;
+        let resource = CfnResource::from_json(&group, "Resource", "AWS::CodeBuild::Project", body)?;
         resource.set_tag_format(cloudwright_core::TagFormat::Standard);
         if let Some(policy) = role.default_policy() {
             resource.add_depends_on(&policy);

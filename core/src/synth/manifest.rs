@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use indexmap::IndexMap;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value as Json, json};
 
 use crate::element::Body;
@@ -184,31 +185,90 @@ pub(crate) fn assets(s: &StackArtifact, qualifier: &str) -> Json {
     json!({"version": MANIFEST_VERSION, "files": files, "dockerImages": {}})
 }
 
-/// `tree.json`: every construct with its type, and each resource's type and properties.
-pub(crate) fn tree(arena: &Arena, resolved_props: &HashMap<u32, Json>) -> Json {
-    fn node(arena: &Arena, index: u32, props: &HashMap<u32, Json>) -> Json {
-        let data = &arena.nodes[index as usize];
-        let mut out = Map::new();
-        out.insert("id".into(), json!(data.id));
-        out.insert("path".into(), json!(arena.path(index)));
-        out.insert("constructInfo".into(), json!({"fqn": data.fqn, "version": env!("CARGO_PKG_VERSION")}));
+/// `tree.json`: every construct with its type, and each resource's type, logical id and
+/// properties, serialized straight from the tree and the rendered templates (no copies).
+pub(crate) struct Tree<'a> {
+    pub arena: &'a Arena,
+    /// Rendered templates by stack.
+    pub templates: &'a HashMap<u32, Json>,
+    pub logical_ids: &'a HashMap<u32, String>,
+}
+
+impl Tree<'_> {
+    fn props(&self, index: u32) -> Option<&Json> {
+        let stack = self.arena.stack_of(index)?;
+        self.templates.get(&stack)?.get("Resources")?.get(self.logical_ids.get(&index)?)?.get("Properties")
+    }
+}
+
+impl Serialize for Tree<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("version", "tree-0.1")?;
+        map.serialize_entry("tree", &TreeNode { tree: self, index: 0 })?;
+        map.end()
+    }
+}
+
+struct TreeNode<'a> {
+    tree: &'a Tree<'a>,
+    index: u32,
+}
+
+struct Children<'a>(&'a Tree<'a>, &'a [u32]);
+
+impl Serialize for Children<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.1.len()))?;
+        for child in self.1 {
+            map.serialize_entry(&self.0.arena.nodes[*child as usize].id, &TreeNode { tree: self.0, index: *child })?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for TreeNode<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let arena = self.tree.arena;
+        let data = &arena.nodes[self.index as usize];
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("id", &data.id)?;
+        map.serialize_entry("path", &arena.path(self.index))?;
+        map.serialize_entry("constructInfo", &json!({"fqn": data.fqn, "version": env!("CARGO_PKG_VERSION")}))?;
         if let Kind::Element(e) = &data.kind {
             if let Body::Resource(r) = &e.body {
                 let mut attributes = Map::new();
                 attributes.insert("aws:cdk:cloudformation:type".into(), json!(r.resource_type));
-                attributes.insert("aws:cdk:cloudformation:logicalId".into(), json!(arena.logical_id(index)));
-                if let Some(p) = props.get(&index) {
-                    attributes.insert("aws:cdk:cloudformation:props".into(), p.clone());
-                }
-                out.insert("attributes".into(), Json::Object(attributes));
+                attributes
+                    .insert("aws:cdk:cloudformation:logicalId".into(), json!(self.tree.logical_ids.get(&self.index)));
+                map.serialize_entry(
+                    "attributes",
+                    &Attributes { head: attributes, props: self.tree.props(self.index) },
+                )?;
             }
         }
         if !data.children.is_empty() {
-            let children: Map<String, Json> =
-                data.children.iter().map(|c| (arena.nodes[*c as usize].id.clone(), node(arena, *c, props))).collect();
-            out.insert("children".into(), Json::Object(children));
+            map.serialize_entry("children", &Children(self.tree, &data.children))?;
         }
-        Json::Object(out)
+        map.end()
     }
-    json!({"version": "tree-0.1", "tree": node(arena, 0, resolved_props)})
+}
+
+/// Resource attributes, with the properties borrowed from the template.
+struct Attributes<'a> {
+    head: Map<String, Json>,
+    props: Option<&'a Json>,
+}
+
+impl Serialize for Attributes<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        for (k, v) in &self.head {
+            map.serialize_entry(k, v)?;
+        }
+        if let Some(p) = self.props {
+            map.serialize_entry("aws:cdk:cloudformation:props", p)?;
+        }
+        map.end()
+    }
 }

@@ -110,7 +110,7 @@ impl Assembly {
 }
 
 /// Serializes as the CDK does: templates with one-space indentation, other files two.
-fn to_bytes(value: &Json, indent: &[u8]) -> Vec<u8> {
+fn to_bytes(value: &impl Serialize, indent: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(4096);
     let formatter = serde_json::ser::PrettyFormatter::with_indent(indent);
     let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
@@ -346,18 +346,20 @@ pub(crate) fn build(root: &Node) -> Result<Assembly> {
     }
     Error::collect(problems)?;
 
-    let mut assembly = render(&arena, &stacks, &envs, &stack_names, builders, exports, &stack_deps)?;
+    let mut assembly = render(&arena, &stacks, &envs, &stack_names, &logical_ids, builders, exports, &stack_deps)?;
     for (path, bytes) in extra_files {
         assembly.add_file(path, bytes);
     }
     Ok(assembly)
 }
 
+#[allow(clippy::too_many_arguments)] // the products of the validation pass, in one place
 fn render(
     arena: &Arena,
     stacks: &[u32],
     envs: &HashMap<u32, Environment>,
     stack_names: &HashMap<u32, String>,
+    logical_ids: &HashMap<u32, String>,
     mut builders: HashMap<u32, TemplateBuilder>,
     mut exports: resolve::Exports,
     stack_deps: &BTreeSet<(u32, u32)>,
@@ -366,7 +368,8 @@ fn render(
     let mut files = BTreeMap::new();
     let mut artifacts: HashMap<u32, StackArtifact> = HashMap::new();
     let mut summaries = Vec::new();
-    let mut resolved_props: HashMap<u32, Json> = HashMap::new();
+    // Rendered templates stay until tree.json, which borrows their properties, is written.
+    let mut templates: HashMap<u32, Json> = HashMap::new();
 
     for &s in stacks {
         let Some(mut builder) = builders.remove(&s) else { continue };
@@ -378,11 +381,11 @@ fn render(
         if arena.settings.bootstrap_rule {
             builder.add_bootstrap_check(&qualifier);
         }
-        resolved_props.extend(builder.resolved_props.drain(..));
         let resources = builder.resource_count;
         let Some(data) = arena.stack(s) else { continue };
         let template = builder.finish(data);
         let bytes = to_bytes(&template, b" ");
+        templates.insert(s, template);
         let template_hash = format!("{:x}", Sha256::digest(&bytes));
 
         let artifact_id = names::artifact_id(arena, s);
@@ -436,7 +439,7 @@ fn render(
             termination_protection: data.termination_protection,
             tags: data.tags.clone(),
             dependencies,
-            metadata: stack_metadata(arena, s),
+            metadata: stack_metadata(arena, s, logical_ids),
         };
         files.insert(
             format!("{dir}{}.assets.json", artifact.artifact_id),
@@ -474,7 +477,8 @@ fn render(
             serde_json::to_vec(&json!({"version": MANIFEST_VERSION})).unwrap_or_default(),
         );
     }
-    files.insert("tree.json".into(), to_bytes(&manifest::tree(arena, &resolved_props), b"  "));
+    let tree = manifest::Tree { arena, templates: &templates, logical_ids };
+    files.insert("tree.json".into(), to_bytes(&tree, b"  "));
     Ok(Assembly { files, stacks: summaries })
 }
 
@@ -492,14 +496,14 @@ pub(crate) fn assembly_dir(arena: &Arena, stage: Option<u32>) -> String {
 }
 
 /// Manifest metadata of a stack: each element's logical id and user metadata, by path.
-fn stack_metadata(arena: &Arena, stack: u32) -> IndexMap<String, Vec<Json>> {
+fn stack_metadata(arena: &Arena, stack: u32, logical_ids: &HashMap<u32, String>) -> IndexMap<String, Vec<Json>> {
     let mut out = IndexMap::new();
     for i in arena.preorder_from(stack) {
         let data = &arena.nodes[i as usize];
         let mut entries: Vec<Json> =
             data.metadata.iter().map(|(kind, value)| json!({"type": kind, "data": value})).collect();
-        if arena.element(i).is_some() {
-            entries.push(json!({"type": "aws:cdk:logicalId", "data": arena.logical_id(i)}));
+        if let Some(id) = logical_ids.get(&i) {
+            entries.push(json!({"type": "aws:cdk:logicalId", "data": id}));
         }
         if !entries.is_empty() {
             out.insert(format!("/{}", arena.path(i)), entries);

@@ -11,21 +11,15 @@ use super::resolve::Resolver;
 /// The sections of a template, in the order they are written.
 pub(crate) const SECTIONS: [&str; 6] = ["Parameters", "Mappings", "Conditions", "Rules", "Resources", "Outputs"];
 
-/// The template of one stack, built section by section; resolved element JSON is kept
-/// per node for `tree.json`.
+/// The template of one stack, built section by section.
 pub(crate) struct TemplateBuilder {
     sections: Vec<(&'static str, Map<String, Json>)>,
-    pub resolved_props: Vec<(u32, Json)>,
     pub resource_count: usize,
 }
 
 impl TemplateBuilder {
     pub(crate) fn new() -> Self {
-        TemplateBuilder {
-            sections: SECTIONS.iter().map(|s| (*s, Map::new())).collect(),
-            resolved_props: Vec::new(),
-            resource_count: 0,
-        }
+        TemplateBuilder { sections: SECTIONS.iter().map(|s| (*s, Map::new())).collect(), resource_count: 0 }
     }
 
     fn section(&mut self, name: &str) -> &mut Map<String, Json> {
@@ -42,9 +36,7 @@ impl TemplateBuilder {
                 let mut out = Map::new();
                 out.insert("Type".into(), json!(res.resource_type));
                 if !res.properties.is_empty() {
-                    let props = resolve_with(r, Json::Object(res.properties.clone()));
-                    self.resolved_props.push((r.element, props.clone()));
-                    out.insert("Properties".into(), props);
+                    out.insert("Properties".into(), resolve_with(r, Json::Object(res.properties.clone())));
                 }
                 let same_stack: Vec<Json> = res
                     .depends_on

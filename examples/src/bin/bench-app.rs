@@ -1,0 +1,70 @@
+//! `bench-app --stacks N --functions M -o DIR`: synthesizes a benchmark app into DIR.
+//! `bench-app --floor DIR`: prints the seconds plain serde_json takes to serialize DIR's JSON.
+
+use std::process::ExitCode;
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+/// The floor: the time plain serde_json takes to serialize the same JSON files, read
+/// from `dir` beforehand (templates with one-space indentation, the rest with two).
+fn floor(dir: &str) -> Result<f64, String> {
+    fn collect(dir: &std::path::Path, out: &mut Vec<(bool, serde_json::Value)>) -> Result<(), String> {
+        for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                collect(&path, out)?;
+            } else if path.extension().is_some_and(|e| e == "json") {
+                let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+                let value = serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+                out.push((path.to_string_lossy().ends_with(".template.json"), value));
+            }
+        }
+        Ok(())
+    }
+    let mut values = Vec::new();
+    collect(std::path::Path::new(dir), &mut values)?;
+    let start = std::time::Instant::now();
+    let mut bytes = 0;
+    for (template, value) in &values {
+        let indent: &[u8] = if *template { b" " } else { b"  " };
+        let mut out = Vec::new();
+        let mut ser =
+            serde_json::Serializer::with_formatter(&mut out, serde_json::ser::PrettyFormatter::with_indent(indent));
+        serde::Serialize::serialize(value, &mut ser).map_err(|e| e.to_string())?;
+        bytes += out.len();
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    std::hint::black_box(bytes);
+    Ok(seconds)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(dir) = arg(&args, "--floor") {
+        return match floor(&dir) {
+            Ok(seconds) => {
+                println!("{seconds}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    let number = |name: &str, default: usize| arg(&args, name).map_or(Ok(default), |v| v.parse::<usize>());
+    let (Ok(stacks), Ok(functions)) = (number("--stacks", 3), number("--functions", 1)) else {
+        eprintln!("usage: bench-app --stacks N --functions M -o DIR (N and M are whole numbers)");
+        return ExitCode::from(2);
+    };
+    let outdir = arg(&args, "-o").unwrap_or_else(|| "cloudwright.out".into());
+    match cloudwright_examples::bench::app(stacks, functions).and_then(|app| app.synth(&outdir)) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
