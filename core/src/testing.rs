@@ -15,9 +15,16 @@ pub fn snapshot_name(path: &str) -> String {
     path.replace('/', "__")
 }
 
-/// The text a snapshot of an assembly file holds (the files are UTF-8 JSON).
+/// The text a snapshot of an assembly file holds: the file itself when it is UTF-8,
+/// else its size and SHA-256 (archives), so a diff still says that it changed.
 pub fn snapshot_text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => {
+            use sha2::{Digest, Sha256};
+            format!("binary, {} bytes, sha256 {:x}", bytes.len(), Sha256::digest(bytes))
+        }
+    }
 }
 
 /// Synthesizes an app in memory and asserts one insta snapshot per file. With a second
