@@ -7,6 +7,7 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use account::{CfnAccount, CfnAccountProps};
 pub use api_key::{CfnApiKey, CfnApiKeyProps};
 pub use authorizer::{CfnAuthorizer, CfnAuthorizerProps};
@@ -31,15 +32,18 @@ pub use stage::{CfnStage, CfnStageProps};
 pub use usage_plan::{CfnUsagePlan, CfnUsagePlanProps};
 pub use usage_plan_key::{CfnUsagePlanKey, CfnUsagePlanKeyProps};
 pub use vpc_link::{CfnVpcLink, CfnVpcLinkProps};
+
 /// `AWS::ApiGateway::Account`: [`CfnAccount`], [`CfnAccountProps`] and their property types.
 pub mod account {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::Account`: The `AWS::ApiGateway::Account` resource specifies the IAM role that Amazon API Gateway uses to write API logs to Amazon CloudWatch Logs. To avoid overwriting other roles, you should only have one `AWS::ApiGateway::Account` resource per region per account. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccount {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnAccount {
         /// `AWS::ApiGateway::Account`
         pub const TYPE: &'static str = "AWS::ApiGateway::Account";
@@ -64,22 +68,26 @@ pub mod account {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnAccount {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnAccount {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::Account`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnAccountProps {
@@ -88,15 +96,18 @@ pub mod account {
         pub cloud_watch_role_arn: Option<Value<String>>,
     }
 }
+
 /// `AWS::ApiGateway::ApiKey`: [`CfnApiKey`], [`CfnApiKeyProps`] and their property types.
 pub mod api_key {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::ApiKey`: The `AWS::ApiGateway::ApiKey` resource creates a unique key that you can distribute to clients who are executing API Gateway `Method` resources that require an API key. To specify which API key clients must use, map the API key with the `RestApi` and `Stage` resources that include the methods that require a key. `Ref` returns the primary identifier, `APIKeyId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiKey {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnApiKey {
         /// `AWS::ApiGateway::ApiKey`
         pub const TYPE: &'static str = "AWS::ApiGateway::ApiKey";
@@ -127,22 +138,26 @@ pub mod api_key {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `APIKeyId`: The `APIKeyId` attribute.
         pub fn attr_api_key_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("APIKeyId")
         }
     }
+
     impl std::ops::Deref for CfnApiKey {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnApiKey {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::ApiKey`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnApiKeyProps {
@@ -171,6 +186,7 @@ pub mod api_key {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
+
     /// `StageKey` is a property of the [AWS::ApiGateway::ApiKey](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-apikey.html) resource that specifies the stage to associate with the API key. This association allows only clients with the key to make requests to methods in that stage.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct StageKey {
@@ -182,15 +198,18 @@ pub mod api_key {
         pub stage_name: Option<Value<String>>,
     }
 }
+
 /// `AWS::ApiGateway::Authorizer`: [`CfnAuthorizer`], [`CfnAuthorizerProps`] and their property types.
 pub mod authorizer {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::Authorizer`: The `AWS::ApiGateway::Authorizer` resource creates an authorization layer that API Gateway activates for methods that have authorization enabled. API Gateway activates the authorizer when a client calls those methods. `Ref` returns the primary identifier, made of `RestApiId`, `AuthorizerId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAuthorizer {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnAuthorizer {
         /// `AWS::ApiGateway::Authorizer`
         pub const TYPE: &'static str = "AWS::ApiGateway::Authorizer";
@@ -220,22 +239,26 @@ pub mod authorizer {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AuthorizerId`: The `AuthorizerId` attribute.
         pub fn attr_authorizer_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AuthorizerId")
         }
     }
+
     impl std::ops::Deref for CfnAuthorizer {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnAuthorizer {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::Authorizer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnAuthorizerProps {
@@ -247,12 +270,14 @@ pub mod authorizer {
             rename = "AuthorizerCredentials",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub authorizer_credentials: Option<Value<String>>,
         /// `AuthorizerResultTtlInSeconds`.
         #[serde(
             rename = "AuthorizerResultTtlInSeconds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub authorizer_result_ttl_in_seconds: Option<Value<i64>>,
         /// `AuthorizerUri`.
         #[serde(rename = "AuthorizerUri", skip_serializing_if = "Option::is_none")]
@@ -265,6 +290,7 @@ pub mod authorizer {
             rename = "IdentityValidationExpression",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub identity_validation_expression: Option<Value<String>>,
         /// `Name`.
         #[serde(rename = "Name")]
@@ -279,6 +305,7 @@ pub mod authorizer {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+
     impl CfnAuthorizerProps {
         /// A `CfnAuthorizerProps` of its required properties (`Name`, `RestApiId`, `Type`), the others unset.
         pub fn new(
@@ -301,15 +328,18 @@ pub mod authorizer {
         }
     }
 }
+
 /// `AWS::ApiGateway::BasePathMapping`: [`CfnBasePathMapping`], [`CfnBasePathMappingProps`] and their property types.
 pub mod base_path_mapping {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::BasePathMapping`: The `AWS::ApiGateway::BasePathMapping` resource creates a base path that clients who call your API must use in the invocation URL. Supported only for public custom domain names. `Ref` returns the primary identifier, made of `DomainName`, `BasePath`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBasePathMapping {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnBasePathMapping {
         /// `AWS::ApiGateway::BasePathMapping`
         pub const TYPE: &'static str = "AWS::ApiGateway::BasePathMapping";
@@ -341,17 +371,20 @@ pub mod base_path_mapping {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnBasePathMapping {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnBasePathMapping {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::BasePathMapping`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnBasePathMappingProps {
@@ -368,6 +401,7 @@ pub mod base_path_mapping {
         #[serde(rename = "Stage", skip_serializing_if = "Option::is_none")]
         pub stage: Option<Value<String>>,
     }
+
     impl CfnBasePathMappingProps {
         /// A `CfnBasePathMappingProps` of its required properties (`DomainName`), the others unset.
         pub fn new(domain_name: impl Into<Value<String>>) -> Self {
@@ -380,15 +414,18 @@ pub mod base_path_mapping {
         }
     }
 }
+
 /// `AWS::ApiGateway::BasePathMappingV2`: [`CfnBasePathMappingV2`], [`CfnBasePathMappingV2Props`] and their property types.
 pub mod base_path_mapping_v2 {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::ApiGateway::BasePathMappingV2`: Resource Type definition for AWS::ApiGateway::BasePathMappingV2 `Ref` returns the primary identifier, `BasePathMappingArn`.
+
+    /// `AWS::ApiGateway::BasePathMappingV2`: Resource Type definition for AWS::ApiGateway::BasePathMappingV2. `Ref` returns the primary identifier, `BasePathMappingArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBasePathMappingV2 {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnBasePathMappingV2 {
         /// `AWS::ApiGateway::BasePathMappingV2`
         pub const TYPE: &'static str = "AWS::ApiGateway::BasePathMappingV2";
@@ -418,22 +455,26 @@ pub mod base_path_mapping_v2 {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `BasePathMappingArn`: Amazon Resource Name (ARN) of the resource.
         pub fn attr_base_path_mapping_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("BasePathMappingArn")
         }
     }
+
     impl std::ops::Deref for CfnBasePathMappingV2 {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnBasePathMappingV2 {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::BasePathMappingV2`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnBasePathMappingV2Props {
@@ -450,6 +491,7 @@ pub mod base_path_mapping_v2 {
         #[serde(rename = "Stage", skip_serializing_if = "Option::is_none")]
         pub stage: Option<Value<String>>,
     }
+
     impl CfnBasePathMappingV2Props {
         /// A `CfnBasePathMappingV2Props` of its required properties (`DomainNameArn`, `RestApiId`), the others unset.
         pub fn new(
@@ -465,15 +507,18 @@ pub mod base_path_mapping_v2 {
         }
     }
 }
+
 /// `AWS::ApiGateway::ClientCertificate`: [`CfnClientCertificate`], [`CfnClientCertificateProps`] and their property types.
 pub mod client_certificate {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::ClientCertificate`: The `AWS::ApiGateway::ClientCertificate` resource creates a client certificate that API Gateway uses to configure client-side SSL authentication for sending requests to the integration endpoint. `Ref` returns the primary identifier, `ClientCertificateId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClientCertificate {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnClientCertificate {
         /// `AWS::ApiGateway::ClientCertificate`
         pub const TYPE: &'static str = "AWS::ApiGateway::ClientCertificate";
@@ -500,22 +545,26 @@ pub mod client_certificate {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `ClientCertificateId`: The `ClientCertificateId` attribute.
         pub fn attr_client_certificate_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ClientCertificateId")
         }
     }
+
     impl std::ops::Deref for CfnClientCertificate {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnClientCertificate {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::ClientCertificate`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnClientCertificateProps {
@@ -527,15 +576,18 @@ pub mod client_certificate {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 }
+
 /// `AWS::ApiGateway::Deployment`: [`CfnDeployment`], [`CfnDeploymentProps`] and their property types.
 pub mod deployment {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::Deployment`: The `AWS::ApiGateway::Deployment` resource deploys an API Gateway `RestApi` resource to a stage so that clients can call the API over the internet. The stage acts as an environment. `Ref` returns the primary identifier, made of `DeploymentId`, `RestApiId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeployment {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnDeployment {
         /// `AWS::ApiGateway::Deployment`
         pub const TYPE: &'static str = "AWS::ApiGateway::Deployment";
@@ -566,22 +618,26 @@ pub mod deployment {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `DeploymentId`: The `DeploymentId` attribute.
         pub fn attr_deployment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DeploymentId")
         }
     }
+
     impl std::ops::Deref for CfnDeployment {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnDeployment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::Deployment`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnDeploymentProps {
@@ -590,6 +646,7 @@ pub mod deployment {
             rename = "DeploymentCanarySettings",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub deployment_canary_settings: Option<DeploymentCanarySettings>,
         /// `Description`.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
@@ -604,6 +661,7 @@ pub mod deployment {
         #[serde(rename = "StageName", skip_serializing_if = "Option::is_none")]
         pub stage_name: Option<Value<String>>,
     }
+
     impl CfnDeploymentProps {
         /// A `CfnDeploymentProps` of its required properties (`RestApiId`), the others unset.
         pub fn new(rest_api_id: impl Into<Value<String>>) -> Self {
@@ -616,6 +674,7 @@ pub mod deployment {
             }
         }
     }
+
     /// The `DeploymentCanarySettings` property type specifies settings for the canary deployment.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DeploymentCanarySettings {
@@ -627,11 +686,13 @@ pub mod deployment {
             rename = "StageVariableOverrides",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub stage_variable_overrides: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `UseStageCache`.
         #[serde(rename = "UseStageCache", skip_serializing_if = "Option::is_none")]
         pub use_stage_cache: Option<Value<bool>>,
     }
+
     /// `StageDescription` is a property of the [AWS::ApiGateway::Deployment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-deployment.html) resource that configures a deployment stage.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct StageDescription {
@@ -670,6 +731,7 @@ pub mod deployment {
             rename = "DocumentationVersion",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub documentation_version: Option<Value<String>>,
         /// The logging level for this method. For valid values, see the `loggingLevel` property of the [MethodSetting](https://docs.aws.amazon.com/apigateway/latest/api/API_MethodSetting.html) resource in the *Amazon API Gateway API Reference*.
         #[serde(rename = "LoggingLevel", skip_serializing_if = "Option::is_none")]
@@ -688,6 +750,7 @@ pub mod deployment {
             rename = "ThrottlingBurstLimit",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub throttling_burst_limit: Option<Value<i64>>,
         /// The target request steady-state rate limit. For more information, see [Manage API Request Throttling](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html) in the *API Gateway Developer Guide*.
         #[serde(rename = "ThrottlingRateLimit", skip_serializing_if = "Option::is_none")]
@@ -699,6 +762,7 @@ pub mod deployment {
         #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
         pub variables: Option<indexmap::IndexMap<String, Value<String>>>,
     }
+
     /// The `AccessLogSetting` property type specifies settings for logging access in this stage.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AccessLogSetting {
@@ -709,6 +773,7 @@ pub mod deployment {
         #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
         pub format: Option<Value<String>>,
     }
+
     /// The `CanarySetting` property type specifies settings for the canary deployment in this stage.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CanarySetting {
@@ -720,11 +785,13 @@ pub mod deployment {
             rename = "StageVariableOverrides",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub stage_variable_overrides: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `UseStageCache`.
         #[serde(rename = "UseStageCache", skip_serializing_if = "Option::is_none")]
         pub use_stage_cache: Option<Value<bool>>,
     }
+
     /// The `MethodSetting` property type configures settings for all methods in a stage.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MethodSetting {
@@ -757,21 +824,25 @@ pub mod deployment {
             rename = "ThrottlingBurstLimit",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub throttling_burst_limit: Option<Value<i64>>,
         /// `ThrottlingRateLimit`.
         #[serde(rename = "ThrottlingRateLimit", skip_serializing_if = "Option::is_none")]
         pub throttling_rate_limit: Option<Value<f64>>,
     }
 }
+
 /// `AWS::ApiGateway::DocumentationPart`: [`CfnDocumentationPart`], [`CfnDocumentationPartProps`] and their property types.
 pub mod documentation_part {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::DocumentationPart`: The `AWS::ApiGateway::DocumentationPart` resource creates a documentation part for an API. For more information, see [Representation of API Documentation in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-documenting-api-content-representation.html) in the *API Gateway Developer Guide*. `Ref` returns the primary identifier, made of `DocumentationPartId`, `RestApiId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocumentationPart {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnDocumentationPart {
         /// `AWS::ApiGateway::DocumentationPart`
         pub const TYPE: &'static str = "AWS::ApiGateway::DocumentationPart";
@@ -802,22 +873,26 @@ pub mod documentation_part {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `DocumentationPartId`: The `DocumentationPartId` attribute.
         pub fn attr_documentation_part_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DocumentationPartId")
         }
     }
+
     impl std::ops::Deref for CfnDocumentationPart {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnDocumentationPart {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::DocumentationPart`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnDocumentationPartProps {
@@ -831,6 +906,7 @@ pub mod documentation_part {
         #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
     }
+
     impl CfnDocumentationPartProps {
         /// A `CfnDocumentationPartProps` of its required properties (`Location`, `Properties`, `RestApiId`), the others unset.
         pub fn new(
@@ -845,6 +921,7 @@ pub mod documentation_part {
             }
         }
     }
+
     /// The `Location` property specifies the location of the Amazon API Gateway API entity that the documentation applies to. `Location` is a property of the [AWS::ApiGateway::DocumentationPart](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-documentationpart.html) resource.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Location {
@@ -864,6 +941,7 @@ pub mod documentation_part {
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
     }
+
     /// Values of `Type`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -894,6 +972,7 @@ pub mod documentation_part {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -914,6 +993,7 @@ pub mod documentation_part {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -922,21 +1002,25 @@ pub mod documentation_part {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::ApiGateway::DocumentationVersion`: [`CfnDocumentationVersion`], [`CfnDocumentationVersionProps`] and their property types.
 pub mod documentation_version {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::DocumentationVersion`: The `AWS::ApiGateway::DocumentationVersion` resource creates a snapshot of the documentation for an API. For more information, see [Representation of API Documentation in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-documenting-api-content-representation.html) in the *API Gateway Developer Guide*. `Ref` returns the primary identifier, made of `DocumentationVersion`, `RestApiId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocumentationVersion {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnDocumentationVersion {
         /// `AWS::ApiGateway::DocumentationVersion`
         pub const TYPE: &'static str = "AWS::ApiGateway::DocumentationVersion";
@@ -968,17 +1052,20 @@ pub mod documentation_version {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnDocumentationVersion {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnDocumentationVersion {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::DocumentationVersion`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnDocumentationVersionProps {
@@ -992,6 +1079,7 @@ pub mod documentation_version {
         #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
     }
+
     impl CfnDocumentationVersionProps {
         /// A `CfnDocumentationVersionProps` of its required properties (`DocumentationVersion`, `RestApiId`), the others unset.
         pub fn new(
@@ -1006,15 +1094,18 @@ pub mod documentation_version {
         }
     }
 }
+
 /// `AWS::ApiGateway::DomainName`: [`CfnDomainName`], [`CfnDomainNameProps`] and their property types.
 pub mod domain_name {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::DomainName`: The `AWS::ApiGateway::DomainName` resource specifies a public custom domain name for your API in API Gateway. `Ref` returns the primary identifier, `DomainName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainName {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnDomainName {
         /// `AWS::ApiGateway::DomainName`
         pub const TYPE: &'static str = "AWS::ApiGateway::DomainName";
@@ -1043,38 +1134,46 @@ pub mod domain_name {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `DomainNameArn`: The `DomainNameArn` attribute.
         pub fn attr_domain_name_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DomainNameArn")
         }
+
         /// `Fn::GetAtt` `RegionalHostedZoneId`: The `RegionalHostedZoneId` attribute.
         pub fn attr_regional_hosted_zone_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RegionalHostedZoneId")
         }
+
         /// `Fn::GetAtt` `DistributionDomainName`: The `DistributionDomainName` attribute.
         pub fn attr_distribution_domain_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DistributionDomainName")
         }
+
         /// `Fn::GetAtt` `RegionalDomainName`: The `RegionalDomainName` attribute.
         pub fn attr_regional_domain_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RegionalDomainName")
         }
+
         /// `Fn::GetAtt` `DistributionHostedZoneId`: The `DistributionHostedZoneId` attribute.
         pub fn attr_distribution_hosted_zone_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DistributionHostedZoneId")
         }
     }
+
     impl std::ops::Deref for CfnDomainName {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnDomainName {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::DomainName`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnDomainNameProps {
@@ -1092,24 +1191,28 @@ pub mod domain_name {
             rename = "EndpointConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub endpoint_configuration: Option<EndpointConfiguration>,
         /// `MutualTlsAuthentication`.
         #[serde(
             rename = "MutualTlsAuthentication",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub mutual_tls_authentication: Option<MutualTlsAuthentication>,
         /// The ARN of the public certificate issued by ACM to validate ownership of your custom domain. Only required when configuring mutual TLS and using an ACM imported or private CA certificate ARN as the RegionalCertificateArn.
         #[serde(
             rename = "OwnershipVerificationCertificateArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub ownership_verification_certificate_arn: Option<Value<String>>,
         /// `RegionalCertificateArn`.
         #[serde(
             rename = "RegionalCertificateArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub regional_certificate_arn: Option<Value<String>>,
         /// `RoutingMode`.
         #[serde(rename = "RoutingMode", skip_serializing_if = "Option::is_none")]
@@ -1121,6 +1224,7 @@ pub mod domain_name {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// The `EndpointConfiguration` property type specifies the endpoint types and IP address types of an Amazon API Gateway domain name.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EndpointConfiguration {
@@ -1131,6 +1235,7 @@ pub mod domain_name {
         #[serde(rename = "Types", skip_serializing_if = "Option::is_none")]
         pub types: Option<Vec<Value<String>>>,
     }
+
     /// `MutualTlsAuthentication` of `AWS::ApiGateway::DomainName`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MutualTlsAuthentication {
@@ -1141,6 +1246,7 @@ pub mod domain_name {
         #[serde(rename = "TruststoreVersion", skip_serializing_if = "Option::is_none")]
         pub truststore_version: Option<Value<String>>,
     }
+
     /// Values of `RoutingMode`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RoutingMode {
@@ -1153,6 +1259,7 @@ pub mod domain_name {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl RoutingMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1166,6 +1273,7 @@ pub mod domain_name {
             }
         }
     }
+
     impl Serialize for RoutingMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1174,21 +1282,25 @@ pub mod domain_name {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<RoutingMode> for Value<RoutingMode> {
         fn from(value: RoutingMode) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::ApiGateway::DomainNameAccessAssociation`: [`CfnDomainNameAccessAssociation`], [`CfnDomainNameAccessAssociationProps`] and their property types.
 pub mod domain_name_access_association {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::DomainNameAccessAssociation`: Resource Type definition for AWS::ApiGateway::DomainNameAccessAssociation. `Ref` returns the primary identifier, `DomainNameAccessAssociationArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainNameAccessAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnDomainNameAccessAssociation {
         /// `AWS::ApiGateway::DomainNameAccessAssociation`
         pub const TYPE: &'static str = "AWS::ApiGateway::DomainNameAccessAssociation";
@@ -1220,22 +1332,26 @@ pub mod domain_name_access_association {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `DomainNameAccessAssociationArn`: The amazon resource name (ARN) of the domain name access association resource.
         pub fn attr_domain_name_access_association_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DomainNameAccessAssociationArn")
         }
     }
+
     impl std::ops::Deref for CfnDomainNameAccessAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnDomainNameAccessAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::DomainNameAccessAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnDomainNameAccessAssociationProps {
@@ -1252,6 +1368,7 @@ pub mod domain_name_access_association {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnDomainNameAccessAssociationProps {
         /// A `CfnDomainNameAccessAssociationProps` of its required properties (`AccessAssociationSource`, `AccessAssociationSourceType`, `DomainNameArn`), the others unset.
         pub fn new(
@@ -1269,6 +1386,7 @@ pub mod domain_name_access_association {
             }
         }
     }
+
     /// The source type of the domain name access association resource.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AccessAssociationSourceType {
@@ -1277,6 +1395,7 @@ pub mod domain_name_access_association {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AccessAssociationSourceType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1286,6 +1405,7 @@ pub mod domain_name_access_association {
             }
         }
     }
+
     impl Serialize for AccessAssociationSourceType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1294,21 +1414,25 @@ pub mod domain_name_access_association {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AccessAssociationSourceType> for Value<AccessAssociationSourceType> {
         fn from(value: AccessAssociationSourceType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::ApiGateway::DomainNameV2`: [`CfnDomainNameV2`], [`CfnDomainNameV2Props`] and their property types.
 pub mod domain_name_v2 {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::DomainNameV2`: Resource Type definition for AWS::ApiGateway::DomainNameV2. `Ref` returns the primary identifier, `DomainNameArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainNameV2 {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnDomainNameV2 {
         /// `AWS::ApiGateway::DomainNameV2`
         pub const TYPE: &'static str = "AWS::ApiGateway::DomainNameV2";
@@ -1339,26 +1463,31 @@ pub mod domain_name_v2 {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `DomainNameId`: The `DomainNameId` attribute.
         pub fn attr_domain_name_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DomainNameId")
         }
+
         /// `Fn::GetAtt` `DomainNameArn`: The amazon resource name (ARN) of the domain name resource.
         pub fn attr_domain_name_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DomainNameArn")
         }
     }
+
     impl std::ops::Deref for CfnDomainNameV2 {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnDomainNameV2 {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::DomainNameV2`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnDomainNameV2Props {
@@ -1376,6 +1505,7 @@ pub mod domain_name_v2 {
             rename = "EndpointConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub endpoint_configuration: Option<EndpointConfiguration>,
         /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
         #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
@@ -1390,6 +1520,7 @@ pub mod domain_name_v2 {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// `EndpointConfiguration` of `AWS::ApiGateway::DomainNameV2`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EndpointConfiguration {
@@ -1400,6 +1531,7 @@ pub mod domain_name_v2 {
         #[serde(rename = "Types", skip_serializing_if = "Option::is_none")]
         pub types: Option<Vec<Value<String>>>,
     }
+
     /// The valid routing modes are \[BASE_PATH_MAPPING_ONLY\], \[ROUTING_RULE_THEN_BASE_PATH_MAPPING\] and \[ROUTING_RULE_ONLY\]. All other inputs are invalid.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RoutingMode {
@@ -1412,6 +1544,7 @@ pub mod domain_name_v2 {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl RoutingMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1425,6 +1558,7 @@ pub mod domain_name_v2 {
             }
         }
     }
+
     impl Serialize for RoutingMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1433,21 +1567,25 @@ pub mod domain_name_v2 {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<RoutingMode> for Value<RoutingMode> {
         fn from(value: RoutingMode) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::ApiGateway::GatewayResponse`: [`CfnGatewayResponse`], [`CfnGatewayResponseProps`] and their property types.
 pub mod gateway_response {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::GatewayResponse`: The `AWS::ApiGateway::GatewayResponse` resource creates a gateway response for your API. When you delete a stack containing this resource, your custom gateway responses are reset. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayResponse {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnGatewayResponse {
         /// `AWS::ApiGateway::GatewayResponse`
         pub const TYPE: &'static str = "AWS::ApiGateway::GatewayResponse";
@@ -1475,22 +1613,26 @@ pub mod gateway_response {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnGatewayResponse {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnGatewayResponse {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::GatewayResponse`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnGatewayResponseProps {
@@ -1510,6 +1652,7 @@ pub mod gateway_response {
         #[serde(rename = "StatusCode", skip_serializing_if = "Option::is_none")]
         pub status_code: Option<Value<String>>,
     }
+
     impl CfnGatewayResponseProps {
         /// A `CfnGatewayResponseProps` of its required properties (`ResponseType`, `RestApiId`), the others unset.
         pub fn new(
@@ -1526,15 +1669,18 @@ pub mod gateway_response {
         }
     }
 }
+
 /// `AWS::ApiGateway::Method`: [`CfnMethod`], [`CfnMethodProps`] and their property types.
 pub mod method {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::Method`: The `AWS::ApiGateway::Method` resource creates API Gateway methods that define the parameters and body that clients must send in their requests. `Ref` returns the primary identifier, made of `RestApiId`, `ResourceId`, `HttpMethod`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMethod {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnMethod {
         /// `AWS::ApiGateway::Method`
         pub const TYPE: &'static str = "AWS::ApiGateway::Method";
@@ -1568,17 +1714,20 @@ pub mod method {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnMethod {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnMethod {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::Method`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnMethodProps {
@@ -1622,6 +1771,7 @@ pub mod method {
         #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
     }
+
     impl CfnMethodProps {
         /// A `CfnMethodProps` of its required properties (`HttpMethod`, `ResourceId`, `RestApiId`), the others unset.
         pub fn new(
@@ -1646,6 +1796,7 @@ pub mod method {
             }
         }
     }
+
     /// `Integration` is a property of the [AWS::ApiGateway::Method](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html) resource that specifies information about the target backend that a method calls.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Integration {
@@ -1672,12 +1823,14 @@ pub mod method {
             rename = "IntegrationHttpMethod",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub integration_http_method: Option<Value<String>>,
         /// `IntegrationResponses`.
         #[serde(
             rename = "IntegrationResponses",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub integration_responses: Option<Vec<IntegrationResponse>>,
         /// `IntegrationTarget`.
         #[serde(rename = "IntegrationTarget", skip_serializing_if = "Option::is_none")]
@@ -1696,6 +1849,7 @@ pub mod method {
             rename = "ResponseTransferMode",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub response_transfer_mode: Option<Value<ResponseTransferMode>>,
         /// `TimeoutInMillis`.
         #[serde(rename = "TimeoutInMillis", skip_serializing_if = "Option::is_none")]
@@ -1707,6 +1861,7 @@ pub mod method {
         #[serde(rename = "Uri", skip_serializing_if = "Option::is_none")]
         pub uri: Option<Value<String>>,
     }
+
     impl Integration {
         /// A `Integration` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<Type>>) -> Self {
@@ -1730,6 +1885,7 @@ pub mod method {
             }
         }
     }
+
     /// Values of `ConnectionType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ConnectionType {
@@ -1740,6 +1896,7 @@ pub mod method {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ConnectionType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1750,6 +1907,7 @@ pub mod method {
             }
         }
     }
+
     impl Serialize for ConnectionType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1758,11 +1916,13 @@ pub mod method {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ConnectionType> for Value<ConnectionType> {
         fn from(value: ConnectionType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `ContentHandling`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ContentHandling {
@@ -1773,6 +1933,7 @@ pub mod method {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ContentHandling {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1783,6 +1944,7 @@ pub mod method {
             }
         }
     }
+
     impl Serialize for ContentHandling {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1791,11 +1953,13 @@ pub mod method {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ContentHandling> for Value<ContentHandling> {
         fn from(value: ContentHandling) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `IntegrationResponse` is a property of the [Amazon API Gateway Method Integration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apitgateway-method-integration.html) property type that specifies the response that API Gateway sends after a method's backend finishes processing a request.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IntegrationResponse {
@@ -1815,6 +1979,7 @@ pub mod method {
         #[serde(rename = "StatusCode")]
         pub status_code: Value<String>,
     }
+
     impl IntegrationResponse {
         /// A `IntegrationResponse` of its required properties (`StatusCode`), the others unset.
         pub fn new(status_code: impl Into<Value<String>>) -> Self {
@@ -1827,6 +1992,7 @@ pub mod method {
             }
         }
     }
+
     /// Values of `ContentHandling`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IntegrationResponseContentHandling {
@@ -1837,6 +2003,7 @@ pub mod method {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl IntegrationResponseContentHandling {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1847,6 +2014,7 @@ pub mod method {
             }
         }
     }
+
     impl Serialize for IntegrationResponseContentHandling {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1855,12 +2023,14 @@ pub mod method {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<IntegrationResponseContentHandling>
     for Value<IntegrationResponseContentHandling> {
         fn from(value: IntegrationResponseContentHandling) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `PassthroughBehavior`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PassthroughBehavior {
@@ -1873,6 +2043,7 @@ pub mod method {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PassthroughBehavior {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1884,6 +2055,7 @@ pub mod method {
             }
         }
     }
+
     impl Serialize for PassthroughBehavior {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1892,11 +2064,13 @@ pub mod method {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PassthroughBehavior> for Value<PassthroughBehavior> {
         fn from(value: PassthroughBehavior) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `ResponseTransferMode`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ResponseTransferMode {
@@ -1907,6 +2081,7 @@ pub mod method {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ResponseTransferMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1917,6 +2092,7 @@ pub mod method {
             }
         }
     }
+
     impl Serialize for ResponseTransferMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1925,11 +2101,13 @@ pub mod method {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ResponseTransferMode> for Value<ResponseTransferMode> {
         fn from(value: ResponseTransferMode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `Type`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -1946,6 +2124,7 @@ pub mod method {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1959,6 +2138,7 @@ pub mod method {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1967,11 +2147,13 @@ pub mod method {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `MethodResponse` of `AWS::ApiGateway::Method`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MethodResponse {
@@ -1985,6 +2167,7 @@ pub mod method {
         #[serde(rename = "StatusCode")]
         pub status_code: Value<String>,
     }
+
     impl MethodResponse {
         /// A `MethodResponse` of its required properties (`StatusCode`), the others unset.
         pub fn new(status_code: impl Into<Value<String>>) -> Self {
@@ -1996,15 +2179,18 @@ pub mod method {
         }
     }
 }
+
 /// `AWS::ApiGateway::Model`: [`CfnModel`], [`CfnModelProps`] and their property types.
 pub mod model {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::Model`: The `AWS::ApiGateway::Model` resource defines the structure of a request or response payload for an API method. `Ref` returns the primary identifier, made of `RestApiId`, `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModel {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnModel {
         /// `AWS::ApiGateway::Model`
         pub const TYPE: &'static str = "AWS::ApiGateway::Model";
@@ -2037,17 +2223,20 @@ pub mod model {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnModel {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnModel {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::Model`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnModelProps {
@@ -2067,6 +2256,7 @@ pub mod model {
         #[serde(rename = "Schema", skip_serializing_if = "Option::is_none")]
         pub schema: Option<serde_json::Value>,
     }
+
     impl CfnModelProps {
         /// A `CfnModelProps` of its required properties (`RestApiId`), the others unset.
         pub fn new(rest_api_id: impl Into<Value<String>>) -> Self {
@@ -2080,15 +2270,18 @@ pub mod model {
         }
     }
 }
+
 /// `AWS::ApiGateway::RequestValidator`: [`CfnRequestValidator`], [`CfnRequestValidatorProps`] and their property types.
 pub mod request_validator {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::RequestValidator`: The `AWS::ApiGateway::RequestValidator` resource sets up basic validation rules for incoming requests to your API. For more information, see [Enable Basic Request Validation for an API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html) in the *API Gateway Developer Guide*. `Ref` returns the primary identifier, made of `RestApiId`, `RequestValidatorId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRequestValidator {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnRequestValidator {
         /// `AWS::ApiGateway::RequestValidator`
         pub const TYPE: &'static str = "AWS::ApiGateway::RequestValidator";
@@ -2119,22 +2312,26 @@ pub mod request_validator {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `RequestValidatorId`: The `RequestValidatorId` attribute.
         pub fn attr_request_validator_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RequestValidatorId")
         }
     }
+
     impl std::ops::Deref for CfnRequestValidator {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnRequestValidator {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::RequestValidator`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnRequestValidatorProps {
@@ -2152,8 +2349,10 @@ pub mod request_validator {
             rename = "ValidateRequestParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub validate_request_parameters: Option<Value<bool>>,
     }
+
     impl CfnRequestValidatorProps {
         /// A `CfnRequestValidatorProps` of its required properties (`RestApiId`), the others unset.
         pub fn new(rest_api_id: impl Into<Value<String>>) -> Self {
@@ -2166,15 +2365,18 @@ pub mod request_validator {
         }
     }
 }
+
 /// `AWS::ApiGateway::Resource`: [`CfnResource`], [`CfnResourceProps`] and their property types.
 pub mod resource {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::Resource`: The `AWS::ApiGateway::Resource` resource creates a resource in an API. `Ref` returns the primary identifier, made of `RestApiId`, `ResourceId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResource {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnResource {
         /// `AWS::ApiGateway::Resource`
         pub const TYPE: &'static str = "AWS::ApiGateway::Resource";
@@ -2206,22 +2408,26 @@ pub mod resource {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `ResourceId`: The `ResourceId` attribute.
         pub fn attr_resource_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceId")
         }
     }
+
     impl std::ops::Deref for CfnResource {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnResource {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::Resource`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnResourceProps {
@@ -2235,6 +2441,7 @@ pub mod resource {
         #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
     }
+
     impl CfnResourceProps {
         /// A `CfnResourceProps` of its required properties (`ParentId`, `PathPart`, `RestApiId`), the others unset.
         pub fn new(
@@ -2250,15 +2457,18 @@ pub mod resource {
         }
     }
 }
+
 /// `AWS::ApiGateway::RestApi`: [`CfnRestApi`], [`CfnRestApiProps`] and their property types.
 pub mod rest_api {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::RestApi`: The `AWS::ApiGateway::RestApi` resource creates a REST API. For more information, see [restapi:create](https://docs.aws.amazon.com/apigateway/latest/api/API_CreateRestApi.html) in the *Amazon API Gateway REST API Reference*. `Ref` returns the primary identifier, `RestApiId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRestApi {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnRestApi {
         /// `AWS::ApiGateway::RestApi`
         pub const TYPE: &'static str = "AWS::ApiGateway::RestApi";
@@ -2285,26 +2495,31 @@ pub mod rest_api {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `RestApiId`: The `RestApiId` attribute.
         pub fn attr_rest_api_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RestApiId")
         }
+
         /// `Fn::GetAtt` `RootResourceId`: The `RootResourceId` attribute.
         pub fn attr_root_resource_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RootResourceId")
         }
     }
+
     impl std::ops::Deref for CfnRestApi {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnRestApi {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::RestApi`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnRestApiProps {
@@ -2331,6 +2546,7 @@ pub mod rest_api {
             rename = "DisableExecuteApiEndpoint",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub disable_execute_api_endpoint: Option<Value<bool>>,
         /// `EndpointAccessMode`.
         #[serde(rename = "EndpointAccessMode", skip_serializing_if = "Option::is_none")]
@@ -2340,6 +2556,7 @@ pub mod rest_api {
             rename = "EndpointConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub endpoint_configuration: Option<EndpointConfiguration>,
         /// `FailOnWarnings`.
         #[serde(rename = "FailOnWarnings", skip_serializing_if = "Option::is_none")]
@@ -2349,6 +2566,7 @@ pub mod rest_api {
             rename = "MinimumCompressionSize",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub minimum_compression_size: Option<Value<i64>>,
         /// This property applies only when you use OpenAPI to define your REST API. The `Mode` determines how API Gateway handles resource updates.
         #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
@@ -2372,6 +2590,7 @@ pub mod rest_api {
         #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<String>>,
     }
+
     /// `S3Location` is a property of the [AWS::ApiGateway::RestApi](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-restapi.html) resource that specifies the Amazon S3 location of a OpenAPI (formerly Swagger) file that defines a set of RESTful APIs in JSON or YAML.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct S3Location {
@@ -2388,6 +2607,7 @@ pub mod rest_api {
         #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<String>>,
     }
+
     /// The `EndpointConfiguration` property type specifies the endpoint types and IP address types of a REST API.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EndpointConfiguration {
@@ -2402,15 +2622,18 @@ pub mod rest_api {
         pub vpc_endpoint_ids: Option<Vec<Value<String>>>,
     }
 }
+
 /// `AWS::ApiGateway::Stage`: [`CfnStage`], [`CfnStageProps`] and their property types.
 pub mod stage {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::Stage`: The `AWS::ApiGateway::Stage` resource creates a stage for a deployment. `Ref` returns the primary identifier, made of `RestApiId`, `StageName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStage {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnStage {
         /// `AWS::ApiGateway::Stage`
         pub const TYPE: &'static str = "AWS::ApiGateway::Stage";
@@ -2442,17 +2665,20 @@ pub mod stage {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnStage {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnStage {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::Stage`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnStageProps {
@@ -2482,6 +2708,7 @@ pub mod stage {
             rename = "DocumentationVersion",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub documentation_version: Option<Value<String>>,
         /// `MethodSettings`.
         #[serde(rename = "MethodSettings", skip_serializing_if = "Option::is_none")]
@@ -2502,6 +2729,7 @@ pub mod stage {
         #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
         pub variables: Option<indexmap::IndexMap<String, Value<String>>>,
     }
+
     impl CfnStageProps {
         /// A `CfnStageProps` of its required properties (`RestApiId`), the others unset.
         pub fn new(rest_api_id: impl Into<Value<String>>) -> Self {
@@ -2523,6 +2751,7 @@ pub mod stage {
             }
         }
     }
+
     /// The `AccessLogSetting` property type specifies settings for logging access in this stage.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AccessLogSetting {
@@ -2533,6 +2762,7 @@ pub mod stage {
         #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
         pub format: Option<Value<String>>,
     }
+
     /// `CanarySetting` of `AWS::ApiGateway::Stage`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CanarySetting {
@@ -2547,11 +2777,13 @@ pub mod stage {
             rename = "StageVariableOverrides",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub stage_variable_overrides: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `UseStageCache`.
         #[serde(rename = "UseStageCache", skip_serializing_if = "Option::is_none")]
         pub use_stage_cache: Option<Value<bool>>,
     }
+
     /// The `MethodSetting` property type configures settings for all methods in a stage.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MethodSetting {
@@ -2584,21 +2816,25 @@ pub mod stage {
             rename = "ThrottlingBurstLimit",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub throttling_burst_limit: Option<Value<i64>>,
         /// `ThrottlingRateLimit`.
         #[serde(rename = "ThrottlingRateLimit", skip_serializing_if = "Option::is_none")]
         pub throttling_rate_limit: Option<Value<f64>>,
     }
 }
+
 /// `AWS::ApiGateway::UsagePlan`: [`CfnUsagePlan`], [`CfnUsagePlanProps`] and their property types.
 pub mod usage_plan {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::UsagePlan`: The `AWS::ApiGateway::UsagePlan` resource creates a usage plan for deployed APIs. A usage plan sets a target for the throttling and quota limits on individual client API keys. For more information, see [Creating and Using API Usage Plans in Amazon API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html) in the *API Gateway Developer Guide*. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUsagePlan {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnUsagePlan {
         /// `AWS::ApiGateway::UsagePlan`
         pub const TYPE: &'static str = "AWS::ApiGateway::UsagePlan";
@@ -2623,22 +2859,26 @@ pub mod usage_plan {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnUsagePlan {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnUsagePlan {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::UsagePlan`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnUsagePlanProps {
@@ -2661,6 +2901,7 @@ pub mod usage_plan {
         #[serde(rename = "UsagePlanName", skip_serializing_if = "Option::is_none")]
         pub usage_plan_name: Option<Value<String>>,
     }
+
     /// `ApiStage` of `AWS::ApiGateway::UsagePlan`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ApiStage {
@@ -2674,6 +2915,7 @@ pub mod usage_plan {
         #[serde(rename = "Throttle", skip_serializing_if = "Option::is_none")]
         pub throttle: Option<indexmap::IndexMap<String, ThrottleSettings>>,
     }
+
     /// `ThrottleSettings` is a property of the [AWS::ApiGateway::UsagePlan](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html) resource that specifies the overall request rate (average requests per second) and burst capacity when users call your REST APIs.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ThrottleSettings {
@@ -2684,6 +2926,7 @@ pub mod usage_plan {
         #[serde(rename = "RateLimit", skip_serializing_if = "Option::is_none")]
         pub rate_limit: Option<Value<f64>>,
     }
+
     /// `QuotaSettings` is a property of the [AWS::ApiGateway::UsagePlan](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html) resource that specifies a target for the maximum number of requests users can make to your REST APIs.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct QuotaSettings {
@@ -2698,15 +2941,18 @@ pub mod usage_plan {
         pub period: Option<Value<String>>,
     }
 }
+
 /// `AWS::ApiGateway::UsagePlanKey`: [`CfnUsagePlanKey`], [`CfnUsagePlanKeyProps`] and their property types.
 pub mod usage_plan_key {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::UsagePlanKey`: The `AWS::ApiGateway::UsagePlanKey` resource associates an API key with a usage plan. This association determines which users the usage plan is applied to. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUsagePlanKey {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnUsagePlanKey {
         /// `AWS::ApiGateway::UsagePlanKey`
         pub const TYPE: &'static str = "AWS::ApiGateway::UsagePlanKey";
@@ -2735,22 +2981,26 @@ pub mod usage_plan_key {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnUsagePlanKey {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnUsagePlanKey {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::UsagePlanKey`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnUsagePlanKeyProps {
@@ -2764,6 +3014,7 @@ pub mod usage_plan_key {
         #[serde(rename = "UsagePlanId")]
         pub usage_plan_id: Value<String>,
     }
+
     impl CfnUsagePlanKeyProps {
         /// A `CfnUsagePlanKeyProps` of its required properties (`KeyId`, `KeyType`, `UsagePlanId`), the others unset.
         pub fn new(
@@ -2778,6 +3029,7 @@ pub mod usage_plan_key {
             }
         }
     }
+
     /// Values of `KeyType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum KeyType {
@@ -2786,6 +3038,7 @@ pub mod usage_plan_key {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl KeyType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2795,6 +3048,7 @@ pub mod usage_plan_key {
             }
         }
     }
+
     impl Serialize for KeyType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2803,21 +3057,25 @@ pub mod usage_plan_key {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<KeyType> for Value<KeyType> {
         fn from(value: KeyType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::ApiGateway::VpcLink`: [`CfnVpcLink`], [`CfnVpcLinkProps`] and their property types.
 pub mod vpc_link {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ApiGateway::VpcLink`: The `AWS::ApiGateway::VpcLink` resource creates an API Gateway VPC link for a REST API to access resources in an Amazon Virtual Private Cloud (VPC). For more information, see [vpclink:create](https://docs.aws.amazon.com/apigateway/latest/api/API_CreateVpcLink.html) in the `Amazon API Gateway REST API Reference`. `Ref` returns the primary identifier, `VpcLinkId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcLink {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpcLink {
         /// `AWS::ApiGateway::VpcLink`
         pub const TYPE: &'static str = "AWS::ApiGateway::VpcLink";
@@ -2846,22 +3104,26 @@ pub mod vpc_link {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `VpcLinkId`: The `VpcLinkId` attribute.
         pub fn attr_vpc_link_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcLinkId")
         }
     }
+
     impl std::ops::Deref for CfnVpcLink {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpcLink {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ApiGateway::VpcLink`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpcLinkProps {
@@ -2878,6 +3140,7 @@ pub mod vpc_link {
         #[serde(rename = "TargetArns")]
         pub target_arns: Vec<Value<String>>,
     }
+
     impl CfnVpcLinkProps {
         /// A `CfnVpcLinkProps` of its required properties (`Name`, `TargetArns`), the others unset.
         pub fn new(

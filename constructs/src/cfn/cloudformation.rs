@@ -7,6 +7,7 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use change_set::{CfnChangeSet, CfnChangeSetProps};
 pub use custom_resource::{CfnCustomResource, CfnCustomResourceProps};
 pub use generated_template::{CfnGeneratedTemplate, CfnGeneratedTemplateProps};
@@ -29,15 +30,18 @@ pub use stack_set::{CfnStackSet, CfnStackSetProps};
 pub use type_activation::{CfnTypeActivation, CfnTypeActivationProps};
 pub use wait_condition::{CfnWaitCondition, CfnWaitConditionProps};
 pub use wait_condition_handle::{CfnWaitConditionHandle, CfnWaitConditionHandleProps};
+
 /// `AWS::CloudFormation::ChangeSet`: [`CfnChangeSet`], [`CfnChangeSetProps`] and their property types.
 pub mod change_set {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::CloudFormation::ChangeSet`: Resource type definition for AWS::CloudFormation::ChangeSet `Ref` returns the primary identifier, `ChangeSetId`.
+
+    /// `AWS::CloudFormation::ChangeSet`: Resource type definition for AWS::CloudFormation::ChangeSet. `Ref` returns the primary identifier, `ChangeSetId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChangeSet {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnChangeSet {
         /// `AWS::CloudFormation::ChangeSet`
         pub const TYPE: &'static str = "AWS::CloudFormation::ChangeSet";
@@ -80,30 +84,36 @@ pub mod change_set {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `ChangeSetId`: The ARN of the change set.
         pub fn attr_change_set_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ChangeSetId")
         }
+
         /// `Fn::GetAtt` `StackId`: The unique ID of the stack.
         pub fn attr_stack_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StackId")
         }
+
         /// `Fn::GetAtt` `CreationTime`: The time the change set was created.
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
     }
+
     impl std::ops::Deref for CfnChangeSet {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnChangeSet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::ChangeSet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnChangeSetProps {
@@ -127,6 +137,7 @@ pub mod change_set {
             rename = "ImportExistingResources",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub import_existing_resources: Option<Value<bool>>,
         /// Creates a change set for all nested stacks specified in the template.
         #[serde(rename = "IncludeNestedStacks", skip_serializing_if = "Option::is_none")]
@@ -156,6 +167,7 @@ pub mod change_set {
         #[serde(rename = "UsePreviousTemplate", skip_serializing_if = "Option::is_none")]
         pub use_previous_template: Option<Value<bool>>,
     }
+
     impl CfnChangeSetProps {
         /// A `CfnChangeSetProps` of its required properties (`ChangeSetName`, `StackName`), the others unset.
         pub fn new(
@@ -181,6 +193,7 @@ pub mod change_set {
             }
         }
     }
+
     /// Values of `CapabilitiesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CapabilitiesItem {
@@ -193,6 +206,7 @@ pub mod change_set {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl CapabilitiesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -204,6 +218,7 @@ pub mod change_set {
             }
         }
     }
+
     impl Serialize for CapabilitiesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -212,11 +227,13 @@ pub mod change_set {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<CapabilitiesItem> for Value<CapabilitiesItem> {
         fn from(value: CapabilitiesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The type of change set operation.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ChangeSetType {
@@ -229,6 +246,7 @@ pub mod change_set {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ChangeSetType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -240,6 +258,7 @@ pub mod change_set {
             }
         }
     }
+
     impl Serialize for ChangeSetType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -248,11 +267,13 @@ pub mod change_set {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ChangeSetType> for Value<ChangeSetType> {
         fn from(value: ChangeSetType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Determines how CloudFormation handles configuration drift during deployment.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DeploymentMode {
@@ -261,6 +282,7 @@ pub mod change_set {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl DeploymentMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -270,6 +292,7 @@ pub mod change_set {
             }
         }
     }
+
     impl Serialize for DeploymentMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -278,11 +301,13 @@ pub mod change_set {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<DeploymentMode> for Value<DeploymentMode> {
         fn from(value: DeploymentMode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Determines what action will be taken if stack creation fails.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum OnStackFailure {
@@ -295,6 +320,7 @@ pub mod change_set {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl OnStackFailure {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -306,6 +332,7 @@ pub mod change_set {
             }
         }
     }
+
     impl Serialize for OnStackFailure {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -314,11 +341,13 @@ pub mod change_set {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<OnStackFailure> for Value<OnStackFailure> {
         fn from(value: OnStackFailure) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `TagsItem` of `AWS::CloudFormation::ChangeSet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TagsItem {
@@ -329,6 +358,7 @@ pub mod change_set {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+
     impl TagsItem {
         /// A `TagsItem` of its required properties (`Key`, `Value`), the others unset.
         pub fn new(
@@ -342,15 +372,18 @@ pub mod change_set {
         }
     }
 }
+
 /// `AWS::CloudFormation::CustomResource`: [`CfnCustomResource`], [`CfnCustomResourceProps`] and their property types.
 pub mod custom_resource {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::CloudFormation::CustomResource`: Resource Type definition for AWS::CloudFormation::CustomResource `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::CloudFormation::CustomResource`: Resource Type definition for AWS::CloudFormation::CustomResource. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomResource {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnCustomResource {
         /// `AWS::CloudFormation::CustomResource`
         pub const TYPE: &'static str = "AWS::CloudFormation::CustomResource";
@@ -377,22 +410,26 @@ pub mod custom_resource {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnCustomResource {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnCustomResource {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::CustomResource`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnCustomResourceProps {
@@ -403,6 +440,7 @@ pub mod custom_resource {
         #[serde(rename = "ServiceToken")]
         pub service_token: Value<String>,
     }
+
     impl CfnCustomResourceProps {
         /// A `CfnCustomResourceProps` of its required properties (`ServiceToken`), the others unset.
         pub fn new(service_token: impl Into<Value<String>>) -> Self {
@@ -413,15 +451,18 @@ pub mod custom_resource {
         }
     }
 }
+
 /// `AWS::CloudFormation::GeneratedTemplate`: [`CfnGeneratedTemplate`], [`CfnGeneratedTemplateProps`] and their property types.
 pub mod generated_template {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudFormation::GeneratedTemplate`: Creates a generated template from existing resources using the CloudFormation IaC Generator. `Ref` returns the primary identifier, `GeneratedTemplateId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGeneratedTemplate {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnGeneratedTemplate {
         /// `AWS::CloudFormation::GeneratedTemplate`
         pub const TYPE: &'static str = "AWS::CloudFormation::GeneratedTemplate";
@@ -448,42 +489,51 @@ pub mod generated_template {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `GeneratedTemplateId`: The Amazon Resource Name (ARN) of the generated template.
         pub fn attr_generated_template_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GeneratedTemplateId")
         }
+
         /// `Fn::GetAtt` `Status`: The status of the template generation.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+
         /// `Fn::GetAtt` `CreationTime`: The time the generated template was created.
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+
         /// `Fn::GetAtt` `LastUpdatedTime`: The time the generated template was last updated.
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+
         /// `Fn::GetAtt` `Progress`: A summary of the progress of the template generation.
         pub fn attr_progress(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Progress")
         }
+
         /// `Fn::GetAtt` `TotalWarnings`: The number of warnings generated for this template.
         pub fn attr_total_warnings(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TotalWarnings")
         }
     }
+
     impl std::ops::Deref for CfnGeneratedTemplate {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnGeneratedTemplate {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::GeneratedTemplate`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnGeneratedTemplateProps {
@@ -495,8 +545,10 @@ pub mod generated_template {
             rename = "TemplateConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub template_configuration: Option<TemplateConfiguration>,
     }
+
     impl CfnGeneratedTemplateProps {
         /// A `CfnGeneratedTemplateProps` of its required properties (`GeneratedTemplateName`), the others unset.
         pub fn new(generated_template_name: impl Into<Value<String>>) -> Self {
@@ -506,6 +558,7 @@ pub mod generated_template {
             }
         }
     }
+
     /// The configuration details of the generated template.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TemplateConfiguration {
@@ -516,6 +569,7 @@ pub mod generated_template {
         #[serde(rename = "UpdateReplacePolicy", skip_serializing_if = "Option::is_none")]
         pub update_replace_policy: Option<Value<UpdateReplacePolicy>>,
     }
+
     /// The DeletionPolicy assigned to resources in the generated template.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DeletionPolicy {
@@ -526,6 +580,7 @@ pub mod generated_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl DeletionPolicy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -536,6 +591,7 @@ pub mod generated_template {
             }
         }
     }
+
     impl Serialize for DeletionPolicy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -544,11 +600,13 @@ pub mod generated_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<DeletionPolicy> for Value<DeletionPolicy> {
         fn from(value: DeletionPolicy) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The UpdateReplacePolicy assigned to resources in the generated template.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum UpdateReplacePolicy {
@@ -559,6 +617,7 @@ pub mod generated_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl UpdateReplacePolicy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -569,6 +628,7 @@ pub mod generated_template {
             }
         }
     }
+
     impl Serialize for UpdateReplacePolicy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -577,21 +637,25 @@ pub mod generated_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<UpdateReplacePolicy> for Value<UpdateReplacePolicy> {
         fn from(value: UpdateReplacePolicy) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::CloudFormation::GuardHook`: [`CfnGuardHook`], [`CfnGuardHookProps`] and their property types.
 pub mod guard_hook {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudFormation::GuardHook`: This is a CloudFormation resource for activating the first-party AWS::Hooks::GuardHook. `Ref` returns the primary identifier, `HookArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGuardHook {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnGuardHook {
         /// `AWS::CloudFormation::GuardHook`
         pub const TYPE: &'static str = "AWS::CloudFormation::GuardHook";
@@ -619,22 +683,26 @@ pub mod guard_hook {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `HookArn`: The Amazon Resource Name (ARN) of the activated hook
         pub fn attr_hook_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("HookArn")
         }
     }
+
     impl std::ops::Deref for CfnGuardHook {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnGuardHook {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::GuardHook`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnGuardHookProps {
@@ -669,6 +737,7 @@ pub mod guard_hook {
         #[serde(rename = "TargetOperations")]
         pub target_operations: Vec<Value<TargetOperation>>,
     }
+
     impl CfnGuardHookProps {
         /// A `CfnGuardHookProps` of its required properties (`Alias`, `ExecutionRole`, `FailureMode`, `HookStatus`, `RuleLocation`, `TargetOperations`), the others unset.
         pub fn new(
@@ -693,6 +762,7 @@ pub mod guard_hook {
             }
         }
     }
+
     /// Attribute to specify CloudFormation behavior on hook failure.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FailureMode {
@@ -703,6 +773,7 @@ pub mod guard_hook {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl FailureMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -713,6 +784,7 @@ pub mod guard_hook {
             }
         }
     }
+
     impl Serialize for FailureMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -721,11 +793,13 @@ pub mod guard_hook {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<FailureMode> for Value<FailureMode> {
         fn from(value: FailureMode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Attribute to specify which stacks this hook applies to or should get invoked for
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HookStatus {
@@ -736,6 +810,7 @@ pub mod guard_hook {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HookStatus {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -746,6 +821,7 @@ pub mod guard_hook {
             }
         }
     }
+
     impl Serialize for HookStatus {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -754,11 +830,13 @@ pub mod guard_hook {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HookStatus> for Value<HookStatus> {
         fn from(value: HookStatus) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `Options` of `AWS::CloudFormation::GuardHook`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Options {
@@ -766,6 +844,7 @@ pub mod guard_hook {
         #[serde(rename = "InputParams", skip_serializing_if = "Option::is_none")]
         pub input_params: Option<serde_json::Value>,
     }
+
     /// S3 Source Location for the Guard files.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3Location {
@@ -776,6 +855,7 @@ pub mod guard_hook {
         #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
         pub version_id: Option<Value<String>>,
     }
+
     impl S3Location {
         /// A `S3Location` of its required properties (`Uri`), the others unset.
         pub fn new(uri: impl Into<Value<String>>) -> Self {
@@ -785,6 +865,7 @@ pub mod guard_hook {
             }
         }
     }
+
     /// Filters to allow hooks to target specific stack attributes
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct StackFilters {
@@ -798,6 +879,7 @@ pub mod guard_hook {
         #[serde(rename = "StackRoles", skip_serializing_if = "Option::is_none")]
         pub stack_roles: Option<StackRoles>,
     }
+
     impl StackFilters {
         /// A `StackFilters` of its required properties (`FilteringCriteria`), the others unset.
         pub fn new(filtering_criteria: impl Into<Value<FilteringCriteria>>) -> Self {
@@ -808,6 +890,7 @@ pub mod guard_hook {
             }
         }
     }
+
     /// Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook pass if all filters match
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FilteringCriteria {
@@ -818,6 +901,7 @@ pub mod guard_hook {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl FilteringCriteria {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -828,6 +912,7 @@ pub mod guard_hook {
             }
         }
     }
+
     impl Serialize for FilteringCriteria {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -836,11 +921,13 @@ pub mod guard_hook {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<FilteringCriteria> for Value<FilteringCriteria> {
         fn from(value: FilteringCriteria) -> Self {
             Value::Literal(value)
         }
     }
+
     /// List of stack names as filters
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct StackNames {
@@ -851,6 +938,7 @@ pub mod guard_hook {
         #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
         pub include: Option<Vec<Value<String>>>,
     }
+
     /// List of stack roles that are performing the stack operations.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct StackRoles {
@@ -861,6 +949,7 @@ pub mod guard_hook {
         #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
         pub include: Option<Vec<Value<String>>>,
     }
+
     /// Attribute to specify which targets should invoke the hook
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TargetFilters {
@@ -877,6 +966,7 @@ pub mod guard_hook {
         #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
         pub targets: Option<Vec<HookTarget>>,
     }
+
     /// Target actions are the type of operation hooks will be executed at.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Action {
@@ -889,6 +979,7 @@ pub mod guard_hook {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Action {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -900,6 +991,7 @@ pub mod guard_hook {
             }
         }
     }
+
     impl Serialize for Action {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -908,11 +1000,13 @@ pub mod guard_hook {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Action> for Value<Action> {
         fn from(value: Action) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Invocation points are the point in provisioning workflow where hooks will be executed.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InvocationPoint {
@@ -921,6 +1015,7 @@ pub mod guard_hook {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InvocationPoint {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -930,6 +1025,7 @@ pub mod guard_hook {
             }
         }
     }
+
     impl Serialize for InvocationPoint {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -938,11 +1034,13 @@ pub mod guard_hook {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InvocationPoint> for Value<InvocationPoint> {
         fn from(value: InvocationPoint) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Hook targets are the destination where hooks will be invoked against.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct HookTarget {
@@ -956,6 +1054,7 @@ pub mod guard_hook {
         #[serde(rename = "TargetName")]
         pub target_name: Value<String>,
     }
+
     impl HookTarget {
         /// A `HookTarget` of its required properties (`Action`, `InvocationPoint`, `TargetName`), the others unset.
         pub fn new(
@@ -970,6 +1069,7 @@ pub mod guard_hook {
             }
         }
     }
+
     /// Which operations should this Hook run against? Resource changes, stacks or change sets.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TargetOperation {
@@ -984,6 +1084,7 @@ pub mod guard_hook {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TargetOperation {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -996,6 +1097,7 @@ pub mod guard_hook {
             }
         }
     }
+
     impl Serialize for TargetOperation {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1004,21 +1106,25 @@ pub mod guard_hook {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TargetOperation> for Value<TargetOperation> {
         fn from(value: TargetOperation) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::CloudFormation::HookDefaultVersion`: [`CfnHookDefaultVersion`], [`CfnHookDefaultVersionProps`] and their property types.
 pub mod hook_default_version {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudFormation::HookDefaultVersion`: Set a version as default version for a hook in CloudFormation Registry. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHookDefaultVersion {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnHookDefaultVersion {
         /// `AWS::CloudFormation::HookDefaultVersion`
         pub const TYPE: &'static str = "AWS::CloudFormation::HookDefaultVersion";
@@ -1043,22 +1149,26 @@ pub mod hook_default_version {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type. This is used to uniquely identify a HookDefaultVersion
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnHookDefaultVersion {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnHookDefaultVersion {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::HookDefaultVersion`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnHookDefaultVersionProps {
@@ -1073,15 +1183,18 @@ pub mod hook_default_version {
         pub version_id: Option<Value<String>>,
     }
 }
+
 /// `AWS::CloudFormation::HookTypeConfig`: [`CfnHookTypeConfig`], [`CfnHookTypeConfigProps`] and their property types.
 pub mod hook_type_config {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudFormation::HookTypeConfig`: Specifies the configuration data for a registered hook in CloudFormation Registry. `Ref` returns the primary identifier, `ConfigurationArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHookTypeConfig {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnHookTypeConfig {
         /// `AWS::CloudFormation::HookTypeConfig`
         pub const TYPE: &'static str = "AWS::CloudFormation::HookTypeConfig";
@@ -1110,22 +1223,26 @@ pub mod hook_type_config {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `ConfigurationArn`: The Amazon Resource Name (ARN) for the configuration data, in this account and region.
         pub fn attr_configuration_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConfigurationArn")
         }
     }
+
     impl std::ops::Deref for CfnHookTypeConfig {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnHookTypeConfig {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::HookTypeConfig`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnHookTypeConfigProps {
@@ -1142,6 +1259,7 @@ pub mod hook_type_config {
         #[serde(rename = "TypeName", skip_serializing_if = "Option::is_none")]
         pub type_name: Option<Value<String>>,
     }
+
     /// An alias by which to refer to this extension configuration data.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ConfigurationAlias {
@@ -1150,6 +1268,7 @@ pub mod hook_type_config {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ConfigurationAlias {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1159,6 +1278,7 @@ pub mod hook_type_config {
             }
         }
     }
+
     impl Serialize for ConfigurationAlias {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1167,21 +1287,25 @@ pub mod hook_type_config {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ConfigurationAlias> for Value<ConfigurationAlias> {
         fn from(value: ConfigurationAlias) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::CloudFormation::HookVersion`: [`CfnHookVersion`], [`CfnHookVersionProps`] and their property types.
 pub mod hook_version {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudFormation::HookVersion`: Publishes new or first hook version to AWS CloudFormation Registry. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHookVersion {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnHookVersion {
         /// `AWS::CloudFormation::HookVersion`
         pub const TYPE: &'static str = "AWS::CloudFormation::HookVersion";
@@ -1211,38 +1335,46 @@ pub mod hook_version {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type, here the HookVersion. This is used to uniquely identify a HookVersion resource
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `IsDefaultVersion`: Indicates if this type version is the current default version
         pub fn attr_is_default_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IsDefaultVersion")
         }
+
         /// `Fn::GetAtt` `Visibility`: The scope at which the type is visible and usable in CloudFormation operations.
         pub fn attr_visibility(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Visibility")
         }
+
         /// `Fn::GetAtt` `VersionId`: The ID of the version of the type represented by this hook instance.
         pub fn attr_version_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VersionId")
         }
+
         /// `Fn::GetAtt` `TypeArn`: The Amazon Resource Name (ARN) of the type without the versionID.
         pub fn attr_type_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TypeArn")
         }
     }
+
     impl std::ops::Deref for CfnHookVersion {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnHookVersion {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::HookVersion`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnHookVersionProps {
@@ -1259,6 +1391,7 @@ pub mod hook_version {
         #[serde(rename = "TypeName")]
         pub type_name: Value<String>,
     }
+
     impl CfnHookVersionProps {
         /// A `CfnHookVersionProps` of its required properties (`SchemaHandlerPackage`, `TypeName`), the others unset.
         pub fn new(
@@ -1273,6 +1406,7 @@ pub mod hook_version {
             }
         }
     }
+
     /// `LoggingConfig` of `AWS::CloudFormation::HookVersion`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LoggingConfig {
@@ -1284,15 +1418,18 @@ pub mod hook_version {
         pub log_role_arn: Option<Value<String>>,
     }
 }
+
 /// `AWS::CloudFormation::LambdaHook`: [`CfnLambdaHook`], [`CfnLambdaHookProps`] and their property types.
 pub mod lambda_hook {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudFormation::LambdaHook`: This is a CloudFormation resource for the first-party AWS::Hooks::LambdaHook. `Ref` returns the primary identifier, `HookArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLambdaHook {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnLambdaHook {
         /// `AWS::CloudFormation::LambdaHook`
         pub const TYPE: &'static str = "AWS::CloudFormation::LambdaHook";
@@ -1321,22 +1458,26 @@ pub mod lambda_hook {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `HookArn`: The Amazon Resource Name (ARN) of the activated hook
         pub fn attr_hook_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("HookArn")
         }
     }
+
     impl std::ops::Deref for CfnLambdaHook {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnLambdaHook {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::LambdaHook`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnLambdaHookProps {
@@ -1371,6 +1512,7 @@ pub mod lambda_hook {
         #[serde(rename = "TargetOperations")]
         pub target_operations: Vec<Value<TargetOperation>>,
     }
+
     impl CfnLambdaHookProps {
         /// A `CfnLambdaHookProps` of its required properties (`Alias`, `ExecutionRole`, `FailureMode`, `HookStatus`, `LambdaFunction`, `TargetOperations`), the others unset.
         pub fn new(
@@ -1395,6 +1537,7 @@ pub mod lambda_hook {
             }
         }
     }
+
     /// Attribute to specify CloudFormation behavior on hook failure.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FailureMode {
@@ -1405,6 +1548,7 @@ pub mod lambda_hook {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl FailureMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1415,6 +1559,7 @@ pub mod lambda_hook {
             }
         }
     }
+
     impl Serialize for FailureMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1423,11 +1568,13 @@ pub mod lambda_hook {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<FailureMode> for Value<FailureMode> {
         fn from(value: FailureMode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Attribute to specify which stacks this hook applies to or should get invoked for
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HookStatus {
@@ -1438,6 +1585,7 @@ pub mod lambda_hook {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HookStatus {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1448,6 +1596,7 @@ pub mod lambda_hook {
             }
         }
     }
+
     impl Serialize for HookStatus {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1456,11 +1605,13 @@ pub mod lambda_hook {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HookStatus> for Value<HookStatus> {
         fn from(value: HookStatus) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Contains logging configuration information for an extension.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LoggingConfig {
@@ -1471,6 +1622,7 @@ pub mod lambda_hook {
         #[serde(rename = "LogRoleArn")]
         pub log_role_arn: Value<String>,
     }
+
     impl LoggingConfig {
         /// A `LoggingConfig` of its required properties (`LogGroupName`, `LogRoleArn`), the others unset.
         pub fn new(
@@ -1483,6 +1635,7 @@ pub mod lambda_hook {
             }
         }
     }
+
     /// Filters to allow hooks to target specific stack attributes
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct StackFilters {
@@ -1496,6 +1649,7 @@ pub mod lambda_hook {
         #[serde(rename = "StackRoles", skip_serializing_if = "Option::is_none")]
         pub stack_roles: Option<StackRoles>,
     }
+
     impl StackFilters {
         /// A `StackFilters` of its required properties (`FilteringCriteria`), the others unset.
         pub fn new(filtering_criteria: impl Into<Value<FilteringCriteria>>) -> Self {
@@ -1506,6 +1660,7 @@ pub mod lambda_hook {
             }
         }
     }
+
     /// Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook pass if all filters match
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FilteringCriteria {
@@ -1516,6 +1671,7 @@ pub mod lambda_hook {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl FilteringCriteria {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1526,6 +1682,7 @@ pub mod lambda_hook {
             }
         }
     }
+
     impl Serialize for FilteringCriteria {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1534,11 +1691,13 @@ pub mod lambda_hook {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<FilteringCriteria> for Value<FilteringCriteria> {
         fn from(value: FilteringCriteria) -> Self {
             Value::Literal(value)
         }
     }
+
     /// List of stack names as filters
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct StackNames {
@@ -1549,6 +1708,7 @@ pub mod lambda_hook {
         #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
         pub include: Option<Vec<Value<String>>>,
     }
+
     /// List of stack roles that are performing the stack operations.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct StackRoles {
@@ -1559,6 +1719,7 @@ pub mod lambda_hook {
         #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
         pub include: Option<Vec<Value<String>>>,
     }
+
     /// Attribute to specify which targets should invoke the hook
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TargetFilters {
@@ -1575,6 +1736,7 @@ pub mod lambda_hook {
         #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
         pub targets: Option<Vec<HookTarget>>,
     }
+
     /// Target actions are the type of operation hooks will be executed at.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Action {
@@ -1587,6 +1749,7 @@ pub mod lambda_hook {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Action {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1598,6 +1761,7 @@ pub mod lambda_hook {
             }
         }
     }
+
     impl Serialize for Action {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1606,11 +1770,13 @@ pub mod lambda_hook {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Action> for Value<Action> {
         fn from(value: Action) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Invocation points are the point in provisioning workflow where hooks will be executed.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InvocationPoint {
@@ -1619,6 +1785,7 @@ pub mod lambda_hook {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InvocationPoint {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1628,6 +1795,7 @@ pub mod lambda_hook {
             }
         }
     }
+
     impl Serialize for InvocationPoint {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1636,11 +1804,13 @@ pub mod lambda_hook {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InvocationPoint> for Value<InvocationPoint> {
         fn from(value: InvocationPoint) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Hook targets are the destination where hooks will be invoked against.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct HookTarget {
@@ -1654,6 +1824,7 @@ pub mod lambda_hook {
         #[serde(rename = "TargetName")]
         pub target_name: Value<String>,
     }
+
     impl HookTarget {
         /// A `HookTarget` of its required properties (`Action`, `InvocationPoint`, `TargetName`), the others unset.
         pub fn new(
@@ -1668,6 +1839,7 @@ pub mod lambda_hook {
             }
         }
     }
+
     /// Which operations should this Hook run against? Resource changes, stacks or change sets.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TargetOperation {
@@ -1682,6 +1854,7 @@ pub mod lambda_hook {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TargetOperation {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1694,6 +1867,7 @@ pub mod lambda_hook {
             }
         }
     }
+
     impl Serialize for TargetOperation {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1702,21 +1876,25 @@ pub mod lambda_hook {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TargetOperation> for Value<TargetOperation> {
         fn from(value: TargetOperation) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::CloudFormation::Macro`: [`CfnMacro`], [`CfnMacroProps`] and their property types.
 pub mod r#macro {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::CloudFormation::Macro`: Resource Type definition for AWS::CloudFormation::Macro `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::CloudFormation::Macro`: Resource Type definition for AWS::CloudFormation::Macro. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMacro {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnMacro {
         /// `AWS::CloudFormation::Macro`
         pub const TYPE: &'static str = "AWS::CloudFormation::Macro";
@@ -1743,22 +1921,26 @@ pub mod r#macro {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnMacro {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnMacro {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::Macro`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnMacroProps {
@@ -1778,6 +1960,7 @@ pub mod r#macro {
         #[serde(rename = "Name")]
         pub name: Value<String>,
     }
+
     impl CfnMacroProps {
         /// A `CfnMacroProps` of its required properties (`FunctionName`, `Name`), the others unset.
         pub fn new(
@@ -1794,15 +1977,18 @@ pub mod r#macro {
         }
     }
 }
+
 /// `AWS::CloudFormation::ModuleDefaultVersion`: [`CfnModuleDefaultVersion`], [`CfnModuleDefaultVersionProps`] and their property types.
 pub mod module_default_version {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::CloudFormation::ModuleDefaultVersion`: A module that has been registered in the CloudFormation registry as the default version `Ref` returns the primary identifier, `Arn`.
+
+    /// `AWS::CloudFormation::ModuleDefaultVersion`: A module that has been registered in the CloudFormation registry as the default version. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModuleDefaultVersion {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnModuleDefaultVersion {
         /// `AWS::CloudFormation::ModuleDefaultVersion`
         pub const TYPE: &'static str = "AWS::CloudFormation::ModuleDefaultVersion";
@@ -1832,17 +2018,20 @@ pub mod module_default_version {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnModuleDefaultVersion {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnModuleDefaultVersion {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::ModuleDefaultVersion`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnModuleDefaultVersionProps {
@@ -1857,15 +2046,18 @@ pub mod module_default_version {
         pub version_id: Option<Value<String>>,
     }
 }
+
 /// `AWS::CloudFormation::ModuleVersion`: [`CfnModuleVersion`], [`CfnModuleVersionProps`] and their property types.
 pub mod module_version {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudFormation::ModuleVersion`: A module that has been registered in the CloudFormation registry. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModuleVersion {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnModuleVersion {
         /// `AWS::CloudFormation::ModuleVersion`
         pub const TYPE: &'static str = "AWS::CloudFormation::ModuleVersion";
@@ -1893,50 +2085,61 @@ pub mod module_version {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the module.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `Description`: The description of the registered module.
         pub fn attr_description(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Description")
         }
+
         /// `Fn::GetAtt` `DocumentationUrl`: The URL of a page providing detailed documentation for this module.
         pub fn attr_documentation_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DocumentationUrl")
         }
+
         /// `Fn::GetAtt` `IsDefaultVersion`: Indicator of whether this module version is the current default version
         pub fn attr_is_default_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IsDefaultVersion")
         }
+
         /// `Fn::GetAtt` `Schema`: The schema defining input parameters to and resources generated by the module.
         pub fn attr_schema(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Schema")
         }
+
         /// `Fn::GetAtt` `TimeCreated`: The time that the specified module version was registered.
         pub fn attr_time_created(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TimeCreated")
         }
+
         /// `Fn::GetAtt` `VersionId`: The version ID of the module represented by this module instance.
         pub fn attr_version_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VersionId")
         }
+
         /// `Fn::GetAtt` `Visibility`: The scope at which the type is visible and usable in CloudFormation operations.
         pub fn attr_visibility(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Visibility")
         }
     }
+
     impl std::ops::Deref for CfnModuleVersion {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnModuleVersion {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::ModuleVersion`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnModuleVersionProps {
@@ -1947,6 +2150,7 @@ pub mod module_version {
         #[serde(rename = "ModulePackage")]
         pub module_package: Value<String>,
     }
+
     impl CfnModuleVersionProps {
         /// A `CfnModuleVersionProps` of its required properties (`ModuleName`, `ModulePackage`), the others unset.
         pub fn new(
@@ -1960,15 +2164,18 @@ pub mod module_version {
         }
     }
 }
+
 /// `AWS::CloudFormation::PublicTypeVersion`: [`CfnPublicTypeVersion`], [`CfnPublicTypeVersionProps`] and their property types.
 pub mod public_type_version {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudFormation::PublicTypeVersion`: Test and Publish a resource that has been registered in the CloudFormation Registry. `Ref` returns the primary identifier, `PublicTypeArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublicTypeVersion {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnPublicTypeVersion {
         /// `AWS::CloudFormation::PublicTypeVersion`
         pub const TYPE: &'static str = "AWS::CloudFormation::PublicTypeVersion";
@@ -2001,30 +2208,36 @@ pub mod public_type_version {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `PublicTypeArn`: The Amazon Resource Number (ARN) assigned to the public extension upon publication
         pub fn attr_public_type_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublicTypeArn")
         }
+
         /// `Fn::GetAtt` `TypeVersionArn`: The Amazon Resource Number (ARN) of the extension with the versionId.
         pub fn attr_type_version_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TypeVersionArn")
         }
+
         /// `Fn::GetAtt` `PublisherId`: The reserved publisher id for this type, or the publisher id assigned by CloudFormation for publishing in this region.
         pub fn attr_publisher_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublisherId")
         }
     }
+
     impl std::ops::Deref for CfnPublicTypeVersion {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnPublicTypeVersion {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::PublicTypeVersion`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnPublicTypeVersionProps {
@@ -2044,6 +2257,7 @@ pub mod public_type_version {
         #[serde(rename = "TypeName", skip_serializing_if = "Option::is_none")]
         pub type_name: Option<Value<String>>,
     }
+
     /// The kind of extension
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -2056,6 +2270,7 @@ pub mod public_type_version {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2067,6 +2282,7 @@ pub mod public_type_version {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2075,21 +2291,25 @@ pub mod public_type_version {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::CloudFormation::Publisher`: [`CfnPublisher`], [`CfnPublisherProps`] and their property types.
 pub mod publisher {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudFormation::Publisher`: Register as a publisher in the CloudFormation Registry. `Ref` returns the primary identifier, `PublisherId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublisher {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnPublisher {
         /// `AWS::CloudFormation::Publisher`
         pub const TYPE: &'static str = "AWS::CloudFormation::Publisher";
@@ -2119,34 +2339,41 @@ pub mod publisher {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `PublisherId`: The reserved publisher id for this type, or the publisher id assigned by CloudFormation for publishing in this region.
         pub fn attr_publisher_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublisherId")
         }
+
         /// `Fn::GetAtt` `PublisherStatus`: Whether the publisher is verified.
         pub fn attr_publisher_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublisherStatus")
         }
+
         /// `Fn::GetAtt` `PublisherProfile`: The URL to the publisher's profile with the identity provider.
         pub fn attr_publisher_profile(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublisherProfile")
         }
+
         /// `Fn::GetAtt` `IdentityProvider`: The type of account used as the identity provider when registering this publisher with CloudFormation.
         pub fn attr_identity_provider(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IdentityProvider")
         }
     }
+
     impl std::ops::Deref for CfnPublisher {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnPublisher {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::Publisher`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnPublisherProps {
@@ -2157,6 +2384,7 @@ pub mod publisher {
         #[serde(rename = "ConnectionArn", skip_serializing_if = "Option::is_none")]
         pub connection_arn: Option<Value<String>>,
     }
+
     impl CfnPublisherProps {
         /// A `CfnPublisherProps` of its required properties (`AcceptTermsAndConditions`), the others unset.
         pub fn new(accept_terms_and_conditions: impl Into<Value<bool>>) -> Self {
@@ -2167,15 +2395,18 @@ pub mod publisher {
         }
     }
 }
+
 /// `AWS::CloudFormation::ResourceDefaultVersion`: [`CfnResourceDefaultVersion`], [`CfnResourceDefaultVersionProps`] and their property types.
 pub mod resource_default_version {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudFormation::ResourceDefaultVersion`: The default version of a resource that has been registered in the CloudFormation Registry. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceDefaultVersion {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnResourceDefaultVersion {
         /// `AWS::CloudFormation::ResourceDefaultVersion`
         pub const TYPE: &'static str = "AWS::CloudFormation::ResourceDefaultVersion";
@@ -2200,22 +2431,26 @@ pub mod resource_default_version {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type. This is used to uniquely identify a ResourceDefaultVersion
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnResourceDefaultVersion {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnResourceDefaultVersion {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::ResourceDefaultVersion`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnResourceDefaultVersionProps {
@@ -2230,15 +2465,18 @@ pub mod resource_default_version {
         pub version_id: Option<Value<String>>,
     }
 }
+
 /// `AWS::CloudFormation::ResourceVersion`: [`CfnResourceVersion`], [`CfnResourceVersionProps`] and their property types.
 pub mod resource_version {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudFormation::ResourceVersion`: A resource that has been registered in the CloudFormation Registry. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceVersion {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnResourceVersion {
         /// `AWS::CloudFormation::ResourceVersion`
         pub const TYPE: &'static str = "AWS::CloudFormation::ResourceVersion";
@@ -2268,42 +2506,51 @@ pub mod resource_version {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type, here the ResourceVersion. This is used to uniquely identify a ResourceVersion resource
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `IsDefaultVersion`: Indicates if this type version is the current default version
         pub fn attr_is_default_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IsDefaultVersion")
         }
+
         /// `Fn::GetAtt` `ProvisioningType`: The provisioning behavior of the type. AWS CloudFormation determines the provisioning type during registration, based on the types of handlers in the schema handler package submitted.
         pub fn attr_provisioning_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProvisioningType")
         }
+
         /// `Fn::GetAtt` `Visibility`: The scope at which the type is visible and usable in CloudFormation operations.
         pub fn attr_visibility(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Visibility")
         }
+
         /// `Fn::GetAtt` `VersionId`: The ID of the version of the type represented by this resource instance.
         pub fn attr_version_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VersionId")
         }
+
         /// `Fn::GetAtt` `TypeArn`: The Amazon Resource Name (ARN) of the type without the versionID.
         pub fn attr_type_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TypeArn")
         }
     }
+
     impl std::ops::Deref for CfnResourceVersion {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnResourceVersion {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::ResourceVersion`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnResourceVersionProps {
@@ -2320,6 +2567,7 @@ pub mod resource_version {
         #[serde(rename = "TypeName")]
         pub type_name: Value<String>,
     }
+
     impl CfnResourceVersionProps {
         /// A `CfnResourceVersionProps` of its required properties (`SchemaHandlerPackage`, `TypeName`), the others unset.
         pub fn new(
@@ -2334,6 +2582,7 @@ pub mod resource_version {
             }
         }
     }
+
     /// `LoggingConfig` of `AWS::CloudFormation::ResourceVersion`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LoggingConfig {
@@ -2345,15 +2594,18 @@ pub mod resource_version {
         pub log_role_arn: Option<Value<String>>,
     }
 }
+
 /// `AWS::CloudFormation::Stack`: [`CfnStack`], [`CfnStackProps`] and their property types.
 pub mod stack {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudFormation::Stack`: The AWS::CloudFormation::Stack resource nests a stack as a resource in a top-level template. `Ref` returns the primary identifier, `StackId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStack {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnStack {
         /// `AWS::CloudFormation::Stack`
         pub const TYPE: &'static str = "AWS::CloudFormation::Stack";
@@ -2378,22 +2630,26 @@ pub mod stack {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `StackId`: The `StackId` attribute.
         pub fn attr_stack_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StackId")
         }
     }
+
     impl std::ops::Deref for CfnStack {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnStack {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::Stack`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnStackProps {
@@ -2413,6 +2669,7 @@ pub mod stack {
         #[serde(rename = "TimeoutInMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_in_minutes: Option<Value<i64>>,
     }
+
     impl CfnStackProps {
         /// A `CfnStackProps` of its required properties (`TemplateURL`), the others unset.
         pub fn new(template_url: impl Into<Value<String>>) -> Self {
@@ -2426,15 +2683,18 @@ pub mod stack {
         }
     }
 }
+
 /// `AWS::CloudFormation::StackSet`: [`CfnStackSet`], [`CfnStackSetProps`] and their property types.
 pub mod stack_set {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::CloudFormation::StackSet`: StackSet as a resource provides one-click experience for provisioning a StackSet and StackInstances `Ref` returns the primary identifier, `StackSetId`.
+
+    /// `AWS::CloudFormation::StackSet`: StackSet as a resource provides one-click experience for provisioning a StackSet and StackInstances. `Ref` returns the primary identifier, `StackSetId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStackSet {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnStackSet {
         /// `AWS::CloudFormation::StackSet`
         pub const TYPE: &'static str = "AWS::CloudFormation::StackSet";
@@ -2464,22 +2724,26 @@ pub mod stack_set {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `StackSetId`: The ID of the stack set that you're creating.
         pub fn attr_stack_set_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StackSetId")
         }
     }
+
     impl std::ops::Deref for CfnStackSet {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnStackSet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::StackSet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnStackSetProps {
@@ -2488,6 +2752,7 @@ pub mod stack_set {
             rename = "AdministrationRoleARN",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub administration_role_arn: Option<Value<String>>,
         /// Describes whether StackSets automatically deploys to AWS Organizations accounts that are added to the target organization or organizational unit (OU). Specify only if PermissionModel is SERVICE_MANAGED.
         #[serde(rename = "AutoDeployment", skip_serializing_if = "Option::is_none")]
@@ -2512,6 +2777,7 @@ pub mod stack_set {
             rename = "OperationPreferences",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub operation_preferences: Option<OperationPreferences>,
         /// The input parameters for the stack set template.
         #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
@@ -2535,6 +2801,7 @@ pub mod stack_set {
         #[serde(rename = "TemplateURL", skip_serializing_if = "Option::is_none")]
         pub template_url: Option<Value<String>>,
     }
+
     impl CfnStackSetProps {
         /// A `CfnStackSetProps` of its required properties (`PermissionModel`, `StackSetName`), the others unset.
         pub fn new(
@@ -2560,6 +2827,7 @@ pub mod stack_set {
             }
         }
     }
+
     /// `AutoDeployment` of `AWS::CloudFormation::StackSet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AutoDeployment {
@@ -2574,8 +2842,10 @@ pub mod stack_set {
             rename = "RetainStacksOnAccountRemoval",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub retain_stacks_on_account_removal: Option<Value<bool>>,
     }
+
     /// Specifies the AWS account that you are acting from. By default, SELF is specified. For self-managed permissions, specify SELF; for service-managed permissions, if you are signed in to the organization's management account, specify SELF. If you are signed in to a delegated administrator account, specify DELEGATED_ADMIN.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CallAs {
@@ -2586,6 +2856,7 @@ pub mod stack_set {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl CallAs {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2596,6 +2867,7 @@ pub mod stack_set {
             }
         }
     }
+
     impl Serialize for CallAs {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2604,11 +2876,13 @@ pub mod stack_set {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<CallAs> for Value<CallAs> {
         fn from(value: CallAs) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `Capability`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Capability {
@@ -2621,6 +2895,7 @@ pub mod stack_set {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Capability {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2632,6 +2907,7 @@ pub mod stack_set {
             }
         }
     }
+
     impl Serialize for Capability {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2640,11 +2916,13 @@ pub mod stack_set {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Capability> for Value<Capability> {
         fn from(value: Capability) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Describes whether StackSets performs non-conflicting operations concurrently and queues conflicting operations.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ManagedExecution {
@@ -2652,6 +2930,7 @@ pub mod stack_set {
         #[serde(rename = "Active", skip_serializing_if = "Option::is_none")]
         pub active: Option<Value<bool>>,
     }
+
     /// The user-specified preferences for how AWS CloudFormation performs a stack set operation.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct OperationPreferences {
@@ -2663,12 +2942,14 @@ pub mod stack_set {
             rename = "FailureToleranceCount",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub failure_tolerance_count: Option<Value<i64>>,
         /// `FailureTolerancePercentage`.
         #[serde(
             rename = "FailureTolerancePercentage",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub failure_tolerance_percentage: Option<Value<i64>>,
         /// `MaxConcurrentCount`.
         #[serde(rename = "MaxConcurrentCount", skip_serializing_if = "Option::is_none")]
@@ -2678,17 +2959,20 @@ pub mod stack_set {
             rename = "MaxConcurrentPercentage",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub max_concurrent_percentage: Option<Value<i64>>,
         /// `RegionConcurrencyType`.
         #[serde(
             rename = "RegionConcurrencyType",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub region_concurrency_type: Option<Value<RegionConcurrencyType>>,
         /// `RegionOrder`.
         #[serde(rename = "RegionOrder", skip_serializing_if = "Option::is_none")]
         pub region_order: Option<Vec<Value<String>>>,
     }
+
     /// Specifies how the concurrency level behaves during the operation execution.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ConcurrencyMode {
@@ -2699,6 +2983,7 @@ pub mod stack_set {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ConcurrencyMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2709,6 +2994,7 @@ pub mod stack_set {
             }
         }
     }
+
     impl Serialize for ConcurrencyMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2717,11 +3003,13 @@ pub mod stack_set {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ConcurrencyMode> for Value<ConcurrencyMode> {
         fn from(value: ConcurrencyMode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The concurrency type of deploying StackSets operations in regions, could be in parallel or one region at a time
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RegionConcurrencyType {
@@ -2732,6 +3020,7 @@ pub mod stack_set {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl RegionConcurrencyType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2742,6 +3031,7 @@ pub mod stack_set {
             }
         }
     }
+
     impl Serialize for RegionConcurrencyType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2750,11 +3040,13 @@ pub mod stack_set {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<RegionConcurrencyType> for Value<RegionConcurrencyType> {
         fn from(value: RegionConcurrencyType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `Parameter` of `AWS::CloudFormation::StackSet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Parameter {
@@ -2765,6 +3057,7 @@ pub mod stack_set {
         #[serde(rename = "ParameterValue")]
         pub parameter_value: Value<String>,
     }
+
     impl Parameter {
         /// A `Parameter` of its required properties (`ParameterKey`, `ParameterValue`), the others unset.
         pub fn new(
@@ -2777,6 +3070,7 @@ pub mod stack_set {
             }
         }
     }
+
     /// Describes how the IAM roles required for stack set operations are created. By default, SELF-MANAGED is specified.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PermissionModel {
@@ -2787,6 +3081,7 @@ pub mod stack_set {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PermissionModel {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2797,6 +3092,7 @@ pub mod stack_set {
             }
         }
     }
+
     impl Serialize for PermissionModel {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2805,11 +3101,13 @@ pub mod stack_set {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PermissionModel> for Value<PermissionModel> {
         fn from(value: PermissionModel) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Stack instances in some specific accounts and Regions.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct StackInstances {
@@ -2823,6 +3121,7 @@ pub mod stack_set {
         #[serde(rename = "Regions")]
         pub regions: Vec<Value<String>>,
     }
+
     impl StackInstances {
         /// A `StackInstances` of its required properties (`DeploymentTargets`, `Regions`), the others unset.
         pub fn new(
@@ -2836,6 +3135,7 @@ pub mod stack_set {
             }
         }
     }
+
     /// The AWS OrganizationalUnitIds or Accounts for which to create stack instances in the specified Regions.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DeploymentTargets {
@@ -2853,8 +3153,10 @@ pub mod stack_set {
             rename = "OrganizationalUnitIds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub organizational_unit_ids: Option<Vec<Value<String>>>,
     }
+
     /// The filter type you want to apply on organizational units and accounts.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AccountFilterType {
@@ -2869,6 +3171,7 @@ pub mod stack_set {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AccountFilterType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2881,6 +3184,7 @@ pub mod stack_set {
             }
         }
     }
+
     impl Serialize for AccountFilterType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2889,21 +3193,25 @@ pub mod stack_set {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AccountFilterType> for Value<AccountFilterType> {
         fn from(value: AccountFilterType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::CloudFormation::TypeActivation`: [`CfnTypeActivation`], [`CfnTypeActivationProps`] and their property types.
 pub mod type_activation {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudFormation::TypeActivation`: Enable a resource that has been published in the CloudFormation Registry. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTypeActivation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTypeActivation {
         /// `AWS::CloudFormation::TypeActivation`
         pub const TYPE: &'static str = "AWS::CloudFormation::TypeActivation";
@@ -2930,22 +3238,26 @@ pub mod type_activation {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the extension.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnTypeActivation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTypeActivation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::TypeActivation`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnTypeActivationProps {
@@ -2980,6 +3292,7 @@ pub mod type_activation {
         #[serde(rename = "VersionBump", skip_serializing_if = "Option::is_none")]
         pub version_bump: Option<Value<VersionBump>>,
     }
+
     /// `LoggingConfig` of `AWS::CloudFormation::TypeActivation`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LoggingConfig {
@@ -2990,6 +3303,7 @@ pub mod type_activation {
         #[serde(rename = "LogRoleArn", skip_serializing_if = "Option::is_none")]
         pub log_role_arn: Option<Value<String>>,
     }
+
     /// The kind of extension
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -3002,6 +3316,7 @@ pub mod type_activation {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3013,6 +3328,7 @@ pub mod type_activation {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3021,11 +3337,13 @@ pub mod type_activation {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Manually updates a previously-enabled type to a new major or minor version, if available. You can also use this parameter to update the value of AutoUpdateEnabled
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VersionBump {
@@ -3036,6 +3354,7 @@ pub mod type_activation {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl VersionBump {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3046,6 +3365,7 @@ pub mod type_activation {
             }
         }
     }
+
     impl Serialize for VersionBump {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3054,21 +3374,25 @@ pub mod type_activation {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<VersionBump> for Value<VersionBump> {
         fn from(value: VersionBump) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::CloudFormation::WaitCondition`: [`CfnWaitCondition`], [`CfnWaitConditionProps`] and their property types.
 pub mod wait_condition {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::CloudFormation::WaitCondition`: Resource Type definition for AWS::CloudFormation::WaitCondition `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::CloudFormation::WaitCondition`: Resource Type definition for AWS::CloudFormation::WaitCondition. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWaitCondition {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnWaitCondition {
         /// `AWS::CloudFormation::WaitCondition`
         pub const TYPE: &'static str = "AWS::CloudFormation::WaitCondition";
@@ -3093,26 +3417,31 @@ pub mod wait_condition {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Data`: The `Data` attribute.
         pub fn attr_data(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Data")
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnWaitCondition {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnWaitCondition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::WaitCondition`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnWaitConditionProps {
@@ -3127,14 +3456,17 @@ pub mod wait_condition {
         pub timeout: Option<Value<String>>,
     }
 }
+
 /// `AWS::CloudFormation::WaitConditionHandle`: [`CfnWaitConditionHandle`], [`CfnWaitConditionHandleProps`] and their property types.
 pub mod wait_condition_handle {
     use serde::Serialize;
-    /// `AWS::CloudFormation::WaitConditionHandle`: Resource Type definition for AWS::CloudFormation::WaitConditionHandle `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::CloudFormation::WaitConditionHandle`: Resource Type definition for AWS::CloudFormation::WaitConditionHandle. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWaitConditionHandle {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnWaitConditionHandle {
         /// `AWS::CloudFormation::WaitConditionHandle`
         pub const TYPE: &'static str = "AWS::CloudFormation::WaitConditionHandle";
@@ -3159,22 +3491,26 @@ pub mod wait_condition_handle {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnWaitConditionHandle {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnWaitConditionHandle {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudFormation::WaitConditionHandle`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnWaitConditionHandleProps {}

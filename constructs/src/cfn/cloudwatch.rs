@@ -7,6 +7,7 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use alarm::{CfnAlarm, CfnAlarmProps};
 pub use alarm_mute_rule::{CfnAlarmMuteRule, CfnAlarmMuteRuleProps};
 pub use anomaly_detector::{CfnAnomalyDetector, CfnAnomalyDetectorProps};
@@ -21,15 +22,18 @@ pub use resource_metrics_configuration::{
     CfnResourceMetricsConfiguration, CfnResourceMetricsConfigurationProps,
 };
 pub use view::{CfnView, CfnViewProps};
+
 /// `AWS::CloudWatch::Alarm`: [`CfnAlarm`], [`CfnAlarmProps`] and their property types.
 pub mod alarm {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudWatch::Alarm`: The `AWS::CloudWatch::Alarm` type specifies an alarm and associates it with the specified metric or metric math expression. `Ref` returns the primary identifier, `AlarmName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAlarm {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnAlarm {
         /// `AWS::CloudWatch::Alarm`
         pub const TYPE: &'static str = "AWS::CloudWatch::Alarm";
@@ -58,22 +62,26 @@ pub mod alarm {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnAlarm {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnAlarm {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudWatch::Alarm`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnAlarmProps {
@@ -106,6 +114,7 @@ pub mod alarm {
             rename = "EvaluateLowSampleCountPercentile",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub evaluate_low_sample_count_percentile: Option<Value<String>>,
         /// The evaluation criteria for the alarm.
         #[serde(rename = "EvaluationCriteria", skip_serializing_if = "Option::is_none")]
@@ -127,6 +136,7 @@ pub mod alarm {
             rename = "InsufficientDataActions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub insufficient_data_actions: Option<Vec<Value<String>>>,
         /// The name of the metric associated with the alarm. This is required for an alarm based on a metric. For an alarm based on a math expression, you use `Metrics` instead and you can't specify `MetricName`.
         #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
@@ -165,6 +175,7 @@ pub mod alarm {
         #[serde(rename = "WarmUpConfiguration", skip_serializing_if = "Option::is_none")]
         pub warm_up_configuration: Option<WarmUpConfiguration>,
     }
+
     /// `ActionConfiguration` of `AWS::CloudWatch::Alarm`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ActionConfiguration {
@@ -173,8 +184,10 @@ pub mod alarm {
             rename = "AlarmTagsPropagation",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub alarm_tags_propagation: Option<AlarmTagsPropagation>,
     }
+
     /// `AlarmTagsPropagation` of `AWS::CloudWatch::Alarm`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AlarmTagsPropagation {
@@ -188,6 +201,7 @@ pub mod alarm {
         #[serde(rename = "IncludedTagKeys", skip_serializing_if = "Option::is_none")]
         pub included_tag_keys: Option<Vec<Value<String>>>,
     }
+
     impl AlarmTagsPropagation {
         /// A `AlarmTagsPropagation` of its required properties (`Enabled`), the others unset.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
@@ -198,6 +212,7 @@ pub mod alarm {
             }
         }
     }
+
     /// The arithmetic operation to use when comparing the specified statistic and threshold. The specified statistic value is used as the first operand.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ComparisonOperator {
@@ -218,6 +233,7 @@ pub mod alarm {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ComparisonOperator {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -235,6 +251,7 @@ pub mod alarm {
             }
         }
     }
+
     impl Serialize for ComparisonOperator {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -243,11 +260,13 @@ pub mod alarm {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ComparisonOperator> for Value<ComparisonOperator> {
         fn from(value: ComparisonOperator) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Dimension is an embedded property of the `AWS::CloudWatch::Alarm` type. Dimensions are name/value pairs that can be associated with a CW metric. You can specify a maximum of 30 dimensions for a given metric.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Dimension {
@@ -258,6 +277,7 @@ pub mod alarm {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+
     impl Dimension {
         /// A `Dimension` of its required properties (`Name`, `Value`), the others unset.
         pub fn new(
@@ -270,6 +290,7 @@ pub mod alarm {
             }
         }
     }
+
     /// The evaluation criteria for an alarm. This is a union type that currently supports `PromQLCriteria`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EvaluationCriteria {
@@ -277,6 +298,7 @@ pub mod alarm {
         #[serde(rename = "PromQLCriteria", skip_serializing_if = "Option::is_none")]
         pub prom_ql_criteria: Option<AlarmPromQlCriteria>,
     }
+
     /// Contains the configuration that determines how a PromQL alarm evaluates its contributors, including the query to run and the durations that define when contributors transition between states.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AlarmPromQlCriteria {
@@ -290,6 +312,7 @@ pub mod alarm {
         #[serde(rename = "RecoveryPeriod", skip_serializing_if = "Option::is_none")]
         pub recovery_period: Option<Value<i64>>,
     }
+
     /// The evaluation window that an alarm uses to select the range of metric data that it evaluates each time it runs. This is a union type. Set exactly one of its members, `SlidingWindow` or `WallClockWindow`. If you don't set `EvaluationWindow`, the alarm uses a `SlidingWindow` by default.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EvaluationWindow {
@@ -300,6 +323,7 @@ pub mod alarm {
         #[serde(rename = "WallClockWindow", skip_serializing_if = "Option::is_none")]
         pub wall_clock_window: Option<WallClockWindow>,
     }
+
     /// An evaluation window that aligns the evaluated range to fixed clock boundaries that match the alarm's period, such as the top of the hour, midnight, or the start of the calendar week, optionally in a specific time zone.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct WallClockWindow {
@@ -307,6 +331,7 @@ pub mod alarm {
         #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
         pub timezone: Option<Value<String>>,
     }
+
     /// The `MetricDataQuery` property type specifies the metric data to return, and whether this call is just retrieving a batch set of data for one metric, or is performing a math expression on metric data.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricDataQuery {
@@ -332,6 +357,7 @@ pub mod alarm {
         #[serde(rename = "ReturnData", skip_serializing_if = "Option::is_none")]
         pub return_data: Option<Value<bool>>,
     }
+
     impl MetricDataQuery {
         /// A `MetricDataQuery` of its required properties (`Id`), the others unset.
         pub fn new(id: impl Into<Value<String>>) -> Self {
@@ -346,6 +372,7 @@ pub mod alarm {
             }
         }
     }
+
     /// This structure defines the metric to be returned, along with the statistics, period, and units.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricStat {
@@ -362,6 +389,7 @@ pub mod alarm {
         #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<Unit>>,
     }
+
     impl MetricStat {
         /// A `MetricStat` of its required properties (`Metric`, `Period`, `Stat`), the others unset.
         pub fn new(
@@ -377,6 +405,7 @@ pub mod alarm {
             }
         }
     }
+
     /// The `Metric` property type represents a specific metric. `Metric` is a property of the [MetricStat](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricstat.html) property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Metric {
@@ -390,6 +419,7 @@ pub mod alarm {
         #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
         pub namespace: Option<Value<String>>,
     }
+
     /// The unit to use for the returned data points.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Unit {
@@ -450,6 +480,7 @@ pub mod alarm {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Unit {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -485,6 +516,7 @@ pub mod alarm {
             }
         }
     }
+
     impl Serialize for Unit {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -493,11 +525,13 @@ pub mod alarm {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Unit> for Value<Unit> {
         fn from(value: Unit) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The statistic for the metric associated with the alarm, other than percentile. For percentile statistics, use `ExtendedStatistic`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Statistic {
@@ -514,6 +548,7 @@ pub mod alarm {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Statistic {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -527,6 +562,7 @@ pub mod alarm {
             }
         }
     }
+
     impl Serialize for Statistic {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -535,11 +571,13 @@ pub mod alarm {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Statistic> for Value<Statistic> {
         fn from(value: Statistic) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Sets how this alarm is to handle missing data points. Valid values are `breaching`, `notBreaching`, `ignore`, and `missing`. For more information, see [Configuring How Alarms Treat Missing Data](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data) in the *Amazon User Guide*.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TreatMissingData {
@@ -554,6 +592,7 @@ pub mod alarm {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TreatMissingData {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -566,6 +605,7 @@ pub mod alarm {
             }
         }
     }
+
     impl Serialize for TreatMissingData {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -574,11 +614,13 @@ pub mod alarm {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TreatMissingData> for Value<TreatMissingData> {
         fn from(value: TreatMissingData) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The unit of the metric associated with the alarm. Specify this only if you are creating an alarm based on a single metric. Do not specify this if you are specifying a `Metrics` array.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AlarmUnit {
@@ -639,6 +681,7 @@ pub mod alarm {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AlarmUnit {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -674,6 +717,7 @@ pub mod alarm {
             }
         }
     }
+
     impl Serialize for AlarmUnit {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -682,11 +726,13 @@ pub mod alarm {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AlarmUnit> for Value<AlarmUnit> {
         fn from(value: AlarmUnit) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The configuration settings that define the warm-up behavior for an alarm. Use these settings to delay alarm evaluation after you create or update the alarm, which reduces alarm noise while a new resource or service starts publishing data.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct WarmUpConfiguration {
@@ -695,24 +741,29 @@ pub mod alarm {
             rename = "OnlyStartEvaluatingAfterWarmUpPeriodEnds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub only_start_evaluating_after_warm_up_period_ends: Option<Value<bool>>,
         /// The length of the warm-up period, in minutes. After you create or update the alarm, the alarm stays in `INSUFFICIENT_DATA` for this duration. During this time, the alarm does not perform alarm actions.
         #[serde(
             rename = "WarmUpPeriodDurationInMinutes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub warm_up_period_duration_in_minutes: Option<Value<i64>>,
     }
 }
+
 /// `AWS::CloudWatch::AlarmMuteRule`: [`CfnAlarmMuteRule`], [`CfnAlarmMuteRuleProps`] and their property types.
 pub mod alarm_mute_rule {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudWatch::AlarmMuteRule`: Resource Type definition for AWS::CloudWatch::AlarmMuteRule that allows defining a rule and targeting alarms to mute their actions during the specified window. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAlarmMuteRule {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnAlarmMuteRule {
         /// `AWS::CloudWatch::AlarmMuteRule`
         pub const TYPE: &'static str = "AWS::CloudWatch::AlarmMuteRule";
@@ -739,34 +790,41 @@ pub mod alarm_mute_rule {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Status`: The current status of the AlarmMuteRule
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+
         /// `Fn::GetAtt` `LastUpdatedTimestamp`: The last update timestamp of the alarm mute schedule
         pub fn attr_last_updated_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTimestamp")
         }
+
         /// `Fn::GetAtt` `MuteType`: The mute type of the alarm mute
         pub fn attr_mute_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MuteType")
         }
+
         /// `Fn::GetAtt` `Arn`: Amazon Resource Name (ARN) of the AlarmMuteRule
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnAlarmMuteRule {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnAlarmMuteRule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudWatch::AlarmMuteRule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnAlarmMuteRuleProps {
@@ -792,6 +850,7 @@ pub mod alarm_mute_rule {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnAlarmMuteRuleProps {
         /// A `CfnAlarmMuteRuleProps` of its required properties (`Rule`), the others unset.
         pub fn new(rule: impl Into<Rule>) -> Self {
@@ -806,6 +865,7 @@ pub mod alarm_mute_rule {
             }
         }
     }
+
     /// Targets to be muted
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MuteTargets {
@@ -813,6 +873,7 @@ pub mod alarm_mute_rule {
         #[serde(rename = "AlarmNames")]
         pub alarm_names: Vec<Value<String>>,
     }
+
     impl MuteTargets {
         /// A `MuteTargets` of its required properties (`AlarmNames`), the others unset.
         pub fn new(alarm_names: impl Into<Vec<Value<String>>>) -> Self {
@@ -821,6 +882,7 @@ pub mod alarm_mute_rule {
             }
         }
     }
+
     /// The rule for the mute
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Rule {
@@ -828,12 +890,14 @@ pub mod alarm_mute_rule {
         #[serde(rename = "Schedule")]
         pub schedule: Schedule,
     }
+
     impl Rule {
         /// A `Rule` of its required properties (`Schedule`), the others unset.
         pub fn new(schedule: impl Into<Schedule>) -> Self {
             Self { schedule: schedule.into() }
         }
     }
+
     /// Schedule for the mute to be active
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Schedule {
@@ -847,6 +911,7 @@ pub mod alarm_mute_rule {
         #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
         pub timezone: Option<Value<String>>,
     }
+
     impl Schedule {
         /// A `Schedule` of its required properties (`Duration`, `Expression`), the others unset.
         pub fn new(
@@ -861,15 +926,18 @@ pub mod alarm_mute_rule {
         }
     }
 }
+
 /// `AWS::CloudWatch::AnomalyDetector`: [`CfnAnomalyDetector`], [`CfnAnomalyDetectorProps`] and their property types.
 pub mod anomaly_detector {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::CloudWatch::AnomalyDetector`: Resource Type definition for AWS::CloudWatch::AnomalyDetector `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::CloudWatch::AnomalyDetector`: Resource Type definition for AWS::CloudWatch::AnomalyDetector. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnomalyDetector {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnAnomalyDetector {
         /// `AWS::CloudWatch::AnomalyDetector`
         pub const TYPE: &'static str = "AWS::CloudWatch::AnomalyDetector";
@@ -902,22 +970,26 @@ pub mod anomaly_detector {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnAnomalyDetector {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnAnomalyDetector {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudWatch::AnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnAnomalyDetectorProps {
@@ -932,12 +1004,14 @@ pub mod anomaly_detector {
             rename = "MetricCharacteristics",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub metric_characteristics: Option<MetricCharacteristics>,
         /// `MetricMathAnomalyDetector`.
         #[serde(
             rename = "MetricMathAnomalyDetector",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub metric_math_anomaly_detector: Option<MetricMathAnomalyDetector>,
         /// `MetricName`.
         #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
@@ -950,11 +1024,13 @@ pub mod anomaly_detector {
             rename = "SingleMetricAnomalyDetector",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub single_metric_anomaly_detector: Option<SingleMetricAnomalyDetector>,
         /// `Stat`.
         #[serde(rename = "Stat", skip_serializing_if = "Option::is_none")]
         pub stat: Option<Value<String>>,
     }
+
     /// `Configuration` of `AWS::CloudWatch::AnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Configuration {
@@ -965,6 +1041,7 @@ pub mod anomaly_detector {
         #[serde(rename = "MetricTimeZone", skip_serializing_if = "Option::is_none")]
         pub metric_time_zone: Option<Value<String>>,
     }
+
     /// `Range` of `AWS::CloudWatch::AnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Range {
@@ -975,6 +1052,7 @@ pub mod anomaly_detector {
         #[serde(rename = "StartTime")]
         pub start_time: Value<String>,
     }
+
     impl Range {
         /// A `Range` of its required properties (`EndTime`, `StartTime`), the others unset.
         pub fn new(
@@ -987,6 +1065,7 @@ pub mod anomaly_detector {
             }
         }
     }
+
     /// `Dimension` of `AWS::CloudWatch::AnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Dimension {
@@ -997,6 +1076,7 @@ pub mod anomaly_detector {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+
     impl Dimension {
         /// A `Dimension` of its required properties (`Name`, `Value`), the others unset.
         pub fn new(
@@ -1009,6 +1089,7 @@ pub mod anomaly_detector {
             }
         }
     }
+
     /// `MetricCharacteristics` of `AWS::CloudWatch::AnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MetricCharacteristics {
@@ -1016,6 +1097,7 @@ pub mod anomaly_detector {
         #[serde(rename = "PeriodicSpikes", skip_serializing_if = "Option::is_none")]
         pub periodic_spikes: Option<Value<bool>>,
     }
+
     /// `MetricMathAnomalyDetector` of `AWS::CloudWatch::AnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MetricMathAnomalyDetector {
@@ -1023,6 +1105,7 @@ pub mod anomaly_detector {
         #[serde(rename = "MetricDataQueries", skip_serializing_if = "Option::is_none")]
         pub metric_data_queries: Option<Vec<MetricDataQuery>>,
     }
+
     /// `MetricDataQuery` of `AWS::CloudWatch::AnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricDataQuery {
@@ -1048,6 +1131,7 @@ pub mod anomaly_detector {
         #[serde(rename = "ReturnData", skip_serializing_if = "Option::is_none")]
         pub return_data: Option<Value<bool>>,
     }
+
     impl MetricDataQuery {
         /// A `MetricDataQuery` of its required properties (`Id`), the others unset.
         pub fn new(id: impl Into<Value<String>>) -> Self {
@@ -1062,6 +1146,7 @@ pub mod anomaly_detector {
             }
         }
     }
+
     /// `MetricStat` of `AWS::CloudWatch::AnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricStat {
@@ -1078,6 +1163,7 @@ pub mod anomaly_detector {
         #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<String>>,
     }
+
     impl MetricStat {
         /// A `MetricStat` of its required properties (`Metric`, `Period`, `Stat`), the others unset.
         pub fn new(
@@ -1093,6 +1179,7 @@ pub mod anomaly_detector {
             }
         }
     }
+
     /// `Metric` of `AWS::CloudWatch::AnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Metric {
@@ -1106,6 +1193,7 @@ pub mod anomaly_detector {
         #[serde(rename = "Namespace")]
         pub namespace: Value<String>,
     }
+
     impl Metric {
         /// A `Metric` of its required properties (`MetricName`, `Namespace`), the others unset.
         pub fn new(
@@ -1119,6 +1207,7 @@ pub mod anomaly_detector {
             }
         }
     }
+
     /// `SingleMetricAnomalyDetector` of `AWS::CloudWatch::AnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SingleMetricAnomalyDetector {
@@ -1139,15 +1228,18 @@ pub mod anomaly_detector {
         pub stat: Option<Value<String>>,
     }
 }
+
 /// `AWS::CloudWatch::CompositeAlarm`: [`CfnCompositeAlarm`], [`CfnCompositeAlarmProps`] and their property types.
 pub mod composite_alarm {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::CloudWatch::CompositeAlarm`: The AWS::CloudWatch::CompositeAlarm type specifies an alarm which aggregates the states of other Alarms (Metric or Composite Alarms) as defined by the AlarmRule expression `Ref` returns the primary identifier, `AlarmName`.
+
+    /// `AWS::CloudWatch::CompositeAlarm`: The AWS::CloudWatch::CompositeAlarm type specifies an alarm which aggregates the states of other Alarms (Metric or Composite Alarms) as defined by the AlarmRule expression. `Ref` returns the primary identifier, `AlarmName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCompositeAlarm {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnCompositeAlarm {
         /// `AWS::CloudWatch::CompositeAlarm`
         pub const TYPE: &'static str = "AWS::CloudWatch::CompositeAlarm";
@@ -1176,22 +1268,26 @@ pub mod composite_alarm {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: Amazon Resource Name (ARN) of the alarm
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnCompositeAlarm {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnCompositeAlarm {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudWatch::CompositeAlarm`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnCompositeAlarmProps {
@@ -1209,12 +1305,14 @@ pub mod composite_alarm {
             rename = "ActionsSuppressorExtensionPeriod",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub actions_suppressor_extension_period: Option<Value<i64>>,
         /// Actions will be suppressed if ExtensionPeriod is active. The length of time that actions are suppressed is in seconds.
         #[serde(
             rename = "ActionsSuppressorWaitPeriod",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub actions_suppressor_wait_period: Option<Value<i64>>,
         /// The list of actions to execute when this alarm transitions into an ALARM state from any other state. Specify each action as an Amazon Resource Name (ARN).
         #[serde(rename = "AlarmActions", skip_serializing_if = "Option::is_none")]
@@ -1233,6 +1331,7 @@ pub mod composite_alarm {
             rename = "InsufficientDataActions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub insufficient_data_actions: Option<Vec<Value<String>>>,
         /// The actions to execute when this alarm transitions to the OK state from any other state. Each action is specified as an Amazon Resource Name (ARN).
         #[serde(rename = "OKActions", skip_serializing_if = "Option::is_none")]
@@ -1241,6 +1340,7 @@ pub mod composite_alarm {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnCompositeAlarmProps {
         /// A `CfnCompositeAlarmProps` of its required properties (`AlarmRule`), the others unset.
         pub fn new(alarm_rule: impl Into<Value<String>>) -> Self {
@@ -1260,6 +1360,7 @@ pub mod composite_alarm {
             }
         }
     }
+
     /// Configuration that applies to the notifications this alarm sends when it performs its actions.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ActionConfiguration {
@@ -1268,8 +1369,10 @@ pub mod composite_alarm {
             rename = "AlarmTagsPropagation",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub alarm_tags_propagation: Option<AlarmTagsPropagation>,
     }
+
     /// Controls whether the alarm's tags are included in its action notifications and state-change events, and which tag keys are included. Specify IncludedTagKeys or ExcludedTagKeys, but not both. Omit both to include every tag.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AlarmTagsPropagation {
@@ -1283,6 +1386,7 @@ pub mod composite_alarm {
         #[serde(rename = "IncludedTagKeys", skip_serializing_if = "Option::is_none")]
         pub included_tag_keys: Option<Vec<Value<String>>>,
     }
+
     impl AlarmTagsPropagation {
         /// A `AlarmTagsPropagation` of its required properties (`Enabled`), the others unset.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
@@ -1294,15 +1398,18 @@ pub mod composite_alarm {
         }
     }
 }
+
 /// `AWS::CloudWatch::Dashboard`: [`CfnDashboard`], [`CfnDashboardProps`] and their property types.
 pub mod dashboard {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::CloudWatch::Dashboard`: Resource Type definition for AWS::CloudWatch::Dashboard `Ref` returns the primary identifier, `DashboardName`.
+
+    /// `AWS::CloudWatch::Dashboard`: Resource Type definition for AWS::CloudWatch::Dashboard. `Ref` returns the primary identifier, `DashboardName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDashboard {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnDashboard {
         /// `AWS::CloudWatch::Dashboard`
         pub const TYPE: &'static str = "AWS::CloudWatch::Dashboard";
@@ -1332,17 +1439,20 @@ pub mod dashboard {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnDashboard {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnDashboard {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudWatch::Dashboard`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnDashboardProps {
@@ -1356,6 +1466,7 @@ pub mod dashboard {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnDashboardProps {
         /// A `CfnDashboardProps` of its required properties (`DashboardBody`), the others unset.
         pub fn new(dashboard_body: impl Into<Value<String>>) -> Self {
@@ -1367,15 +1478,18 @@ pub mod dashboard {
         }
     }
 }
+
 /// `AWS::CloudWatch::InsightRule`: [`CfnInsightRule`], [`CfnInsightRuleProps`] and their property types.
 pub mod insight_rule {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudWatch::InsightRule`: Resource Type definition for AWS::CloudWatch::InsightRule. Creates a Contributor Insights rule that analyzes log data to identify top contributors and usage patterns. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInsightRule {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnInsightRule {
         /// `AWS::CloudWatch::InsightRule`
         pub const TYPE: &'static str = "AWS::CloudWatch::InsightRule";
@@ -1402,22 +1516,26 @@ pub mod insight_rule {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnInsightRule {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnInsightRule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudWatch::InsightRule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnInsightRuleProps {
@@ -1426,6 +1544,7 @@ pub mod insight_rule {
             rename = "ApplyOnTransformedLogs",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub apply_on_transformed_logs: Option<Value<bool>>,
         /// `RuleBody`.
         #[serde(rename = "RuleBody")]
@@ -1440,6 +1559,7 @@ pub mod insight_rule {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnInsightRuleProps {
         /// A `CfnInsightRuleProps` of its required properties (`RuleBody`, `RuleName`, `RuleState`), the others unset.
         pub fn new(
@@ -1456,6 +1576,7 @@ pub mod insight_rule {
             }
         }
     }
+
     /// Values of `RuleState`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RuleState {
@@ -1466,6 +1587,7 @@ pub mod insight_rule {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl RuleState {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1476,6 +1598,7 @@ pub mod insight_rule {
             }
         }
     }
+
     impl Serialize for RuleState {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1484,21 +1607,25 @@ pub mod insight_rule {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<RuleState> for Value<RuleState> {
         fn from(value: RuleState) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::CloudWatch::Integration`: [`CfnIntegration`], [`CfnIntegrationProps`] and their property types.
 pub mod integration {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudWatch::Integration`: Resource Type definition for AWS::CloudWatch::Integration. Manages a CloudWatch (Amazon CloudWatch Observability / Omni) account-scoped integration. V1 supports AWS_CONFIG_SLREC, AWS_INTEGRATION, and EXTERNAL_AGENT. `Ref` returns the primary identifier, `IntegrationArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegration {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnIntegration {
         /// `AWS::CloudWatch::Integration`
         pub const TYPE: &'static str = "AWS::CloudWatch::Integration";
@@ -1528,38 +1655,46 @@ pub mod integration {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `IntegrationArn`: The ARN of the integration. arn:aws:cloudwatch:{region}:{account}:integration/{integrationId}.
         pub fn attr_integration_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IntegrationArn")
         }
+
         /// `Fn::GetAtt` `IntegrationId`: The service-generated unique identifier (UUID) of the integration.
         pub fn attr_integration_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IntegrationId")
         }
+
         /// `Fn::GetAtt` `Status`: Lifecycle status of the integration.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+
         /// `Fn::GetAtt` `CreatedAt`: The time at which the integration was created.
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+
         /// `Fn::GetAtt` `UpdatedAt`: The time at which the integration was last updated.
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
     }
+
     impl std::ops::Deref for CfnIntegration {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnIntegration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudWatch::Integration`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnIntegrationProps {
@@ -1571,6 +1706,7 @@ pub mod integration {
             rename = "IntegrationAttributes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub integration_attributes: Option<indexmap::IndexMap<String, Value<String>>>,
         /// The type of integration. Immutable after creation.
         #[serde(rename = "IntegrationType")]
@@ -1585,6 +1721,7 @@ pub mod integration {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagsItem>>,
     }
+
     impl CfnIntegrationProps {
         /// A `CfnIntegrationProps` of its required properties (`IntegrationType`, `Name`), the others unset.
         pub fn new(
@@ -1601,6 +1738,7 @@ pub mod integration {
             }
         }
     }
+
     /// Write-only API-key credential material for the integration. Stored encrypted and never returned on read.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IntegrationCredential {
@@ -1608,6 +1746,7 @@ pub mod integration {
         #[serde(rename = "ApiKeyCredential")]
         pub api_key_credential: ApiKeyCredential,
     }
+
     impl IntegrationCredential {
         /// A `IntegrationCredential` of its required properties (`ApiKeyCredential`), the others unset.
         pub fn new(api_key_credential: impl Into<ApiKeyCredential>) -> Self {
@@ -1616,6 +1755,7 @@ pub mod integration {
             }
         }
     }
+
     /// API-key credential material that can be rotated in place on update.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ApiKeyCredential {
@@ -1623,6 +1763,7 @@ pub mod integration {
         #[serde(rename = "ApiKeyValue")]
         pub api_key_value: Value<String>,
     }
+
     impl ApiKeyCredential {
         /// A `ApiKeyCredential` of its required properties (`ApiKeyValue`), the others unset.
         pub fn new(api_key_value: impl Into<Value<String>>) -> Self {
@@ -1631,6 +1772,7 @@ pub mod integration {
             }
         }
     }
+
     /// The type of integration. Immutable after creation.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IntegrationType {
@@ -1643,6 +1785,7 @@ pub mod integration {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl IntegrationType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1654,6 +1797,7 @@ pub mod integration {
             }
         }
     }
+
     impl Serialize for IntegrationType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1662,11 +1806,13 @@ pub mod integration {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<IntegrationType> for Value<IntegrationType> {
         fn from(value: IntegrationType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `TagsItem` of `AWS::CloudWatch::Integration`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TagsItem {
@@ -1677,6 +1823,7 @@ pub mod integration {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+
     impl TagsItem {
         /// A `TagsItem` of its required properties (`Key`, `Value`), the others unset.
         pub fn new(
@@ -1690,15 +1837,18 @@ pub mod integration {
         }
     }
 }
+
 /// `AWS::CloudWatch::LogAlarm`: [`CfnLogAlarm`], [`CfnLogAlarmProps`] and their property types.
 pub mod log_alarm {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudWatch::LogAlarm`: Resource Type definition for AWS::CloudWatch::LogAlarm. A LogAlarm evaluates scheduled query results from CloudWatch Logs and triggers actions when thresholds are breached. `Ref` returns the primary identifier, `AlarmName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogAlarm {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnLogAlarm {
         /// `AWS::CloudWatch::LogAlarm`
         pub const TYPE: &'static str = "AWS::CloudWatch::LogAlarm";
@@ -1727,22 +1877,26 @@ pub mod log_alarm {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The ARN of the log alarm.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnLogAlarm {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnLogAlarm {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudWatch::LogAlarm`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnLogAlarmProps {
@@ -1757,6 +1911,7 @@ pub mod log_alarm {
             rename = "ActionLogLineRoleArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub action_log_line_role_arn: Option<Value<String>>,
         /// Indicates whether actions should be executed during any changes to the alarm state. The default is TRUE.
         #[serde(rename = "ActionsEnabled", skip_serializing_if = "Option::is_none")]
@@ -1778,6 +1933,7 @@ pub mod log_alarm {
             rename = "InsufficientDataActions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub insufficient_data_actions: Option<Vec<Value<String>>>,
         /// The actions to execute when this alarm transitions to the OK state from any other state.
         #[serde(rename = "OKActions", skip_serializing_if = "Option::is_none")]
@@ -1804,6 +1960,7 @@ pub mod log_alarm {
         #[serde(rename = "WarmUpConfiguration", skip_serializing_if = "Option::is_none")]
         pub warm_up_configuration: Option<WarmUpConfiguration>,
     }
+
     impl CfnLogAlarmProps {
         /// A `CfnLogAlarmProps` of its required properties (`ComparisonOperator`, `QueryResultsToAlarm`, `QueryResultsToEvaluate`, `ScheduledQueryConfiguration`, `Threshold`), the others unset.
         pub fn new(
@@ -1834,6 +1991,7 @@ pub mod log_alarm {
             }
         }
     }
+
     /// Configuration that applies to the notifications this alarm sends when it performs its actions.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ActionConfiguration {
@@ -1842,8 +2000,10 @@ pub mod log_alarm {
             rename = "AlarmTagsPropagation",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub alarm_tags_propagation: Option<AlarmTagsPropagation>,
     }
+
     /// Controls whether the alarm's tags are included in its action notifications and state-change events, and which tag keys are included. Specify IncludedTagKeys or ExcludedTagKeys, but not both. Omit both to include every tag.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AlarmTagsPropagation {
@@ -1857,6 +2017,7 @@ pub mod log_alarm {
         #[serde(rename = "IncludedTagKeys", skip_serializing_if = "Option::is_none")]
         pub included_tag_keys: Option<Vec<Value<String>>>,
     }
+
     impl AlarmTagsPropagation {
         /// A `AlarmTagsPropagation` of its required properties (`Enabled`), the others unset.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
@@ -1867,6 +2028,7 @@ pub mod log_alarm {
             }
         }
     }
+
     /// The arithmetic operation to use when comparing the specified threshold and the query results. Valid values are GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, and LessThanOrEqualToThreshold.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ComparisonOperator {
@@ -1887,6 +2049,7 @@ pub mod log_alarm {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ComparisonOperator {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1904,6 +2067,7 @@ pub mod log_alarm {
             }
         }
     }
+
     impl Serialize for ComparisonOperator {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1912,11 +2076,13 @@ pub mod log_alarm {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ComparisonOperator> for Value<ComparisonOperator> {
         fn from(value: ComparisonOperator) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The scheduled query configuration for the log alarm.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ScheduledQueryConfiguration {
@@ -1939,6 +2105,7 @@ pub mod log_alarm {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl ScheduledQueryConfiguration {
         /// A `ScheduledQueryConfiguration` of its required properties (`AggregationExpression`, `QueryString`, `ScheduleConfiguration`, `ScheduledQueryRoleARN`), the others unset.
         pub fn new(
@@ -1957,6 +2124,7 @@ pub mod log_alarm {
             }
         }
     }
+
     /// The schedule configuration for the scheduled query.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ScheduleConfiguration {
@@ -1970,6 +2138,7 @@ pub mod log_alarm {
         #[serde(rename = "StartTimeOffset")]
         pub start_time_offset: Value<i64>,
     }
+
     impl ScheduleConfiguration {
         /// A `ScheduleConfiguration` of its required properties (`ScheduleExpression`, `StartTimeOffset`), the others unset.
         pub fn new(
@@ -1983,6 +2152,7 @@ pub mod log_alarm {
             }
         }
     }
+
     /// The warm-up configuration for an alarm. A warm-up period delays alarm evaluation after you create or update the alarm. This reduces alarm noise from missing data while a new resource or service starts up. During the warm-up period, the alarm stays in INSUFFICIENT_DATA and doesn't perform alarm actions.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct WarmUpConfiguration {
@@ -1991,24 +2161,29 @@ pub mod log_alarm {
             rename = "OnlyStartEvaluatingAfterWarmUpPeriodEnds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub only_start_evaluating_after_warm_up_period_ends: Option<Value<bool>>,
         /// The length of the warm-up period, in minutes. For this duration after you create or update the alarm, the alarm stays in INSUFFICIENT_DATA and doesn't perform alarm actions. Valid values range from 1 to 2,880 minutes (2 days). You can change this value while the alarm is still in its warm-up period. Changes have no effect after the warm-up period ends.
         #[serde(
             rename = "WarmUpPeriodDurationInMinutes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub warm_up_period_duration_in_minutes: Option<Value<i64>>,
     }
 }
+
 /// `AWS::CloudWatch::MetricStream`: [`CfnMetricStream`], [`CfnMetricStreamProps`] and their property types.
 pub mod metric_stream {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::CloudWatch::MetricStream`: Resource Type definition for Metric Stream `Ref` returns the primary identifier, `Name`.
+
+    /// `AWS::CloudWatch::MetricStream`: Resource Type definition for Metric Stream. `Ref` returns the primary identifier, `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMetricStream {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnMetricStream {
         /// `AWS::CloudWatch::MetricStream`
         pub const TYPE: &'static str = "AWS::CloudWatch::MetricStream";
@@ -2035,34 +2210,41 @@ pub mod metric_stream {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: Amazon Resource Name of the metric stream.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `CreationDate`: The date of creation of the metric stream.
         pub fn attr_creation_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationDate")
         }
+
         /// `Fn::GetAtt` `LastUpdateDate`: The date of the last update of the metric stream.
         pub fn attr_last_update_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdateDate")
         }
+
         /// `Fn::GetAtt` `State`: Displays the state of the Metric Stream.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
     }
+
     impl std::ops::Deref for CfnMetricStream {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnMetricStream {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudWatch::MetricStream`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnMetricStreamProps {
@@ -2080,6 +2262,7 @@ pub mod metric_stream {
             rename = "IncludeLinkedAccountsMetrics",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub include_linked_accounts_metrics: Option<Value<bool>>,
         /// Name of the metric stream.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
@@ -2095,11 +2278,13 @@ pub mod metric_stream {
             rename = "StatisticsConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub statistics_configurations: Option<Vec<MetricStreamStatisticsConfiguration>>,
         /// A set of tags to assign to the delivery stream.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// This structure defines the metrics that will be streamed.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricStreamFilter {
@@ -2110,6 +2295,7 @@ pub mod metric_stream {
         #[serde(rename = "Namespace")]
         pub namespace: Value<String>,
     }
+
     impl MetricStreamFilter {
         /// A `MetricStreamFilter` of its required properties (`Namespace`), the others unset.
         pub fn new(namespace: impl Into<Value<String>>) -> Self {
@@ -2119,6 +2305,7 @@ pub mod metric_stream {
             }
         }
     }
+
     /// The output format of the data streamed to the Kinesis Firehose.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum OutputFormat {
@@ -2131,6 +2318,7 @@ pub mod metric_stream {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl OutputFormat {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2142,6 +2330,7 @@ pub mod metric_stream {
             }
         }
     }
+
     impl Serialize for OutputFormat {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2150,11 +2339,13 @@ pub mod metric_stream {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<OutputFormat> for Value<OutputFormat> {
         fn from(value: OutputFormat) -> Self {
             Value::Literal(value)
         }
     }
+
     /// This structure specifies a list of additional statistics to stream, and the metrics to stream those additional statistics for. All metrics that match the combination of metric name and namespace will be streamed with the extended statistics, no matter their dimensions.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricStreamStatisticsConfiguration {
@@ -2165,6 +2356,7 @@ pub mod metric_stream {
         #[serde(rename = "IncludeMetrics")]
         pub include_metrics: Vec<MetricStreamStatisticsMetric>,
     }
+
     impl MetricStreamStatisticsConfiguration {
         /// A `MetricStreamStatisticsConfiguration` of its required properties (`AdditionalStatistics`, `IncludeMetrics`), the others unset.
         pub fn new(
@@ -2177,6 +2369,7 @@ pub mod metric_stream {
             }
         }
     }
+
     /// A structure that specifies the metric name and namespace for one metric that is going to have additional statistics included in the stream.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricStreamStatisticsMetric {
@@ -2187,6 +2380,7 @@ pub mod metric_stream {
         #[serde(rename = "Namespace")]
         pub namespace: Value<String>,
     }
+
     impl MetricStreamStatisticsMetric {
         /// A `MetricStreamStatisticsMetric` of its required properties (`MetricName`, `Namespace`), the others unset.
         pub fn new(
@@ -2200,15 +2394,18 @@ pub mod metric_stream {
         }
     }
 }
+
 /// `AWS::CloudWatch::OTelEnrichment`: [`CfnOTelEnrichment`], [`CfnOTelEnrichmentProps`] and their property types.
 pub mod o_tel_enrichment {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudWatch::OTelEnrichment`: AWS::CloudWatch::OTelEnrichment enables OTel metric enrichment in CloudWatch, allowing CloudWatch vended metrics to be available for PromQL querying enriched with AWS resource tags and metadata. `Ref` returns the primary identifier, `AccountId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOTelEnrichment {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnOTelEnrichment {
         /// `AWS::CloudWatch::OTelEnrichment`
         pub const TYPE: &'static str = "AWS::CloudWatch::OTelEnrichment";
@@ -2235,26 +2432,31 @@ pub mod o_tel_enrichment {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AccountId`: The AWS account ID. This is the primary identifier for this singleton resource.
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+
         /// `Fn::GetAtt` `Status`: Current status of OTel enrichment (RUNNING or STOPPED).
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
     }
+
     impl std::ops::Deref for CfnOTelEnrichment {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnOTelEnrichment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudWatch::OTelEnrichment`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnOTelEnrichmentProps {
@@ -2265,6 +2467,7 @@ pub mod o_tel_enrichment {
         #[serde(rename = "IncludeFilters", skip_serializing_if = "Option::is_none")]
         pub include_filters: Option<Vec<OTelEnrichmentMetricSelector>>,
     }
+
     /// Selects metrics within one namespace. The same shape serves both the include and the exclude direction. Namespaces are compared byte-for-byte and case-sensitively; no wildcards, prefixes or normalization.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct OTelEnrichmentMetricSelector {
@@ -2275,6 +2478,7 @@ pub mod o_tel_enrichment {
         #[serde(rename = "Namespace")]
         pub namespace: Value<String>,
     }
+
     impl OTelEnrichmentMetricSelector {
         /// A `OTelEnrichmentMetricSelector` of its required properties (`Namespace`), the others unset.
         pub fn new(namespace: impl Into<Value<String>>) -> Self {
@@ -2285,15 +2489,18 @@ pub mod o_tel_enrichment {
         }
     }
 }
+
 /// `AWS::CloudWatch::ResourceMetricsConfiguration`: [`CfnResourceMetricsConfiguration`], [`CfnResourceMetricsConfigurationProps`] and their property types.
 pub mod resource_metrics_configuration {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudWatch::ResourceMetricsConfiguration`: Resource Type definition for AWS::CloudWatch::ResourceMetricsConfiguration. Manages the detailed monitoring metric selections for an AWS resource, identified by the ARN of the resource being monitored. `Ref` returns the primary identifier, `ResourceArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceMetricsConfiguration {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnResourceMetricsConfiguration {
         /// `AWS::CloudWatch::ResourceMetricsConfiguration`
         pub const TYPE: &'static str = "AWS::CloudWatch::ResourceMetricsConfiguration";
@@ -2322,26 +2529,31 @@ pub mod resource_metrics_configuration {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `CreatedAt`: The time at which the resource metrics configuration was created.
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+
         /// `Fn::GetAtt` `UpdatedAt`: The time at which the resource metrics configuration was last updated.
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
     }
+
     impl std::ops::Deref for CfnResourceMetricsConfiguration {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnResourceMetricsConfiguration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudWatch::ResourceMetricsConfiguration`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnResourceMetricsConfigurationProps {
@@ -2352,6 +2564,7 @@ pub mod resource_metrics_configuration {
         #[serde(rename = "ResourceArn")]
         pub resource_arn: Value<String>,
     }
+
     impl CfnResourceMetricsConfigurationProps {
         /// A `CfnResourceMetricsConfigurationProps` of its required properties (`ResourceArn`), the others unset.
         pub fn new(resource_arn: impl Into<Value<String>>) -> Self {
@@ -2361,6 +2574,7 @@ pub mod resource_metrics_configuration {
             }
         }
     }
+
     /// Defines which metrics are enabled for detailed monitoring on the resource.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ResourceMetricSelection {
@@ -2368,6 +2582,7 @@ pub mod resource_metrics_configuration {
         #[serde(rename = "IncludeMetrics")]
         pub include_metrics: Vec<Value<String>>,
     }
+
     impl ResourceMetricSelection {
         /// A `ResourceMetricSelection` of its required properties (`IncludeMetrics`), the others unset.
         pub fn new(include_metrics: impl Into<Vec<Value<String>>>) -> Self {
@@ -2377,15 +2592,18 @@ pub mod resource_metrics_configuration {
         }
     }
 }
+
 /// `AWS::CloudWatch::View`: [`CfnView`], [`CfnViewProps`] and their property types.
 pub mod view {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CloudWatch::View`: Resource Type definition for AWS::CloudWatch::View. A view is a named, reusable SQL query that can be referenced from CloudWatch telemetry queries. View names must be unique within the account and region. `Ref` returns the primary identifier, `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnView {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnView {
         /// `AWS::CloudWatch::View`
         pub const TYPE: &'static str = "AWS::CloudWatch::View";
@@ -2412,34 +2630,41 @@ pub mod view {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the view.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `Type`: The ownership category of the view. Views created through CloudFormation are always USER views; MANAGED views are provisioned by AWS.
         pub fn attr_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Type")
         }
+
         /// `Fn::GetAtt` `CreatedAt`: The timestamp when the view was created.
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+
         /// `Fn::GetAtt` `UpdatedAt`: The timestamp when the view was last updated.
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
     }
+
     impl std::ops::Deref for CfnView {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnView {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CloudWatch::View`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnViewProps {
@@ -2456,6 +2681,7 @@ pub mod view {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnViewProps {
         /// A `CfnViewProps` of its required properties (`Definition`), the others unset.
         pub fn new(definition: impl Into<Value<String>>) -> Self {

@@ -7,19 +7,23 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use fleet::{CfnFleet, CfnFleetProps};
 pub use project::{CfnProject, CfnProjectProps};
 pub use report_group::{CfnReportGroup, CfnReportGroupProps};
 pub use source_credential::{CfnSourceCredential, CfnSourceCredentialProps};
+
 /// `AWS::CodeBuild::Fleet`: [`CfnFleet`], [`CfnFleetProps`] and their property types.
 pub mod fleet {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::CodeBuild::Fleet`: Resource Type definition for AWS::CodeBuild::Fleet `Ref` returns the primary identifier, `Arn`.
+
+    /// `AWS::CodeBuild::Fleet`: Resource Type definition for AWS::CodeBuild::Fleet. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFleet {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnFleet {
         /// `AWS::CodeBuild::Fleet`
         pub const TYPE: &'static str = "AWS::CodeBuild::Fleet";
@@ -46,22 +50,26 @@ pub mod fleet {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnFleet {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnFleet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CodeBuild::Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnFleetProps {
@@ -73,6 +81,7 @@ pub mod fleet {
             rename = "ComputeConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub compute_configuration: Option<ComputeConfiguration>,
         /// `ComputeType`.
         #[serde(rename = "ComputeType", skip_serializing_if = "Option::is_none")]
@@ -85,6 +94,7 @@ pub mod fleet {
             rename = "FleetProxyConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub fleet_proxy_configuration: Option<ProxyConfiguration>,
         /// `FleetServiceRole`.
         #[serde(rename = "FleetServiceRole", skip_serializing_if = "Option::is_none")]
@@ -106,11 +116,13 @@ pub mod fleet {
             rename = "ScalingConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub scaling_configuration: Option<ScalingConfigurationInput>,
         /// `Tags`.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// `ComputeConfiguration` of `AWS::CodeBuild::Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ComputeConfiguration {
@@ -130,6 +142,7 @@ pub mod fleet {
         #[serde(rename = "vCpu", skip_serializing_if = "Option::is_none")]
         pub v_cpu: Option<Value<i64>>,
     }
+
     /// Values of `MachineType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum MachineType {
@@ -140,6 +153,7 @@ pub mod fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl MachineType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -150,6 +164,7 @@ pub mod fleet {
             }
         }
     }
+
     impl Serialize for MachineType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -158,11 +173,13 @@ pub mod fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<MachineType> for Value<MachineType> {
         fn from(value: MachineType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `ComputeType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ComputeType {
@@ -183,6 +200,7 @@ pub mod fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ComputeType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -198,6 +216,7 @@ pub mod fleet {
             }
         }
     }
+
     impl Serialize for ComputeType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -206,11 +225,13 @@ pub mod fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ComputeType> for Value<ComputeType> {
         fn from(value: ComputeType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `EnvironmentType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EnvironmentType {
@@ -235,6 +256,7 @@ pub mod fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl EnvironmentType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -252,6 +274,7 @@ pub mod fleet {
             }
         }
     }
+
     impl Serialize for EnvironmentType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -260,11 +283,13 @@ pub mod fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<EnvironmentType> for Value<EnvironmentType> {
         fn from(value: EnvironmentType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `ProxyConfiguration` of `AWS::CodeBuild::Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ProxyConfiguration {
@@ -275,6 +300,7 @@ pub mod fleet {
         #[serde(rename = "OrderedProxyRules", skip_serializing_if = "Option::is_none")]
         pub ordered_proxy_rules: Option<Vec<FleetProxyRule>>,
     }
+
     /// Values of `DefaultBehavior`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DefaultBehavior {
@@ -285,6 +311,7 @@ pub mod fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl DefaultBehavior {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -295,6 +322,7 @@ pub mod fleet {
             }
         }
     }
+
     impl Serialize for DefaultBehavior {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -303,11 +331,13 @@ pub mod fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<DefaultBehavior> for Value<DefaultBehavior> {
         fn from(value: DefaultBehavior) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `FleetProxyRule` of `AWS::CodeBuild::Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct FleetProxyRule {
@@ -321,6 +351,7 @@ pub mod fleet {
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
     }
+
     /// Values of `Effect`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Effect {
@@ -331,6 +362,7 @@ pub mod fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Effect {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -341,6 +373,7 @@ pub mod fleet {
             }
         }
     }
+
     impl Serialize for Effect {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -349,11 +382,13 @@ pub mod fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Effect> for Value<Effect> {
         fn from(value: Effect) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `Type`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -364,6 +399,7 @@ pub mod fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -374,6 +410,7 @@ pub mod fleet {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -382,11 +419,13 @@ pub mod fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `VpcConfig` of `AWS::CodeBuild::Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VpcConfig {
@@ -400,6 +439,7 @@ pub mod fleet {
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Value<String>>,
     }
+
     /// Values of `OverflowBehavior`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum OverflowBehavior {
@@ -410,6 +450,7 @@ pub mod fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl OverflowBehavior {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -420,6 +461,7 @@ pub mod fleet {
             }
         }
     }
+
     impl Serialize for OverflowBehavior {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -428,11 +470,13 @@ pub mod fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<OverflowBehavior> for Value<OverflowBehavior> {
         fn from(value: OverflowBehavior) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `ScalingConfigurationInput` of `AWS::CodeBuild::Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ScalingConfigurationInput {
@@ -447,10 +491,12 @@ pub mod fleet {
             rename = "TargetTrackingScalingConfigs",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub target_tracking_scaling_configs: Option<
             Vec<TargetTrackingScalingConfiguration>,
         >,
     }
+
     /// Values of `ScalingType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ScalingType {
@@ -459,6 +505,7 @@ pub mod fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ScalingType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -468,6 +515,7 @@ pub mod fleet {
             }
         }
     }
+
     impl Serialize for ScalingType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -476,11 +524,13 @@ pub mod fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ScalingType> for Value<ScalingType> {
         fn from(value: ScalingType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `TargetTrackingScalingConfiguration` of `AWS::CodeBuild::Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TargetTrackingScalingConfiguration {
@@ -491,6 +541,7 @@ pub mod fleet {
         #[serde(rename = "TargetValue", skip_serializing_if = "Option::is_none")]
         pub target_value: Option<Value<f64>>,
     }
+
     /// Values of `MetricType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum MetricType {
@@ -499,6 +550,7 @@ pub mod fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl MetricType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -508,6 +560,7 @@ pub mod fleet {
             }
         }
     }
+
     impl Serialize for MetricType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -516,21 +569,25 @@ pub mod fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<MetricType> for Value<MetricType> {
         fn from(value: MetricType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::CodeBuild::Project`: [`CfnProject`], [`CfnProjectProps`] and their property types.
 pub mod project {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::CodeBuild::Project`: Resource Type definition for AWS::CodeBuild::Project `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::CodeBuild::Project`: Resource Type definition for AWS::CodeBuild::Project. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProject {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnProject {
         /// `AWS::CodeBuild::Project`
         pub const TYPE: &'static str = "AWS::CodeBuild::Project";
@@ -557,26 +614,31 @@ pub mod project {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnProject {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnProject {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnProjectProps {
@@ -600,6 +662,7 @@ pub mod project {
             rename = "ConcurrentBuildLimit",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub concurrent_build_limit: Option<Value<i64>>,
         /// `Description`.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
@@ -624,6 +687,7 @@ pub mod project {
             rename = "QueuedTimeoutInMinutes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub queued_timeout_in_minutes: Option<Value<i64>>,
         /// `ResourceAccessRole`.
         #[serde(rename = "ResourceAccessRole", skip_serializing_if = "Option::is_none")]
@@ -636,6 +700,7 @@ pub mod project {
             rename = "SecondarySourceVersions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub secondary_source_versions: Option<Vec<ProjectSourceVersion>>,
         /// `SecondarySources`.
         #[serde(rename = "SecondarySources", skip_serializing_if = "Option::is_none")]
@@ -665,6 +730,7 @@ pub mod project {
         #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
         pub vpc_config: Option<VpcConfig>,
     }
+
     impl CfnProjectProps {
         /// A `CfnProjectProps` of its required properties (`Artifacts`, `Environment`, `ServiceRole`, `Source`), the others unset.
         pub fn new(
@@ -702,6 +768,7 @@ pub mod project {
             }
         }
     }
+
     /// `Artifacts` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Artifacts {
@@ -725,6 +792,7 @@ pub mod project {
             rename = "OverrideArtifactName",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub override_artifact_name: Option<Value<bool>>,
         /// `Packaging`.
         #[serde(rename = "Packaging", skip_serializing_if = "Option::is_none")]
@@ -736,6 +804,7 @@ pub mod project {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+
     impl Artifacts {
         /// A `Artifacts` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<String>>) -> Self {
@@ -752,6 +821,7 @@ pub mod project {
             }
         }
     }
+
     /// `ProjectBuildBatchConfig` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ProjectBuildBatchConfig {
@@ -771,6 +841,7 @@ pub mod project {
         #[serde(rename = "TimeoutInMins", skip_serializing_if = "Option::is_none")]
         pub timeout_in_mins: Option<Value<i64>>,
     }
+
     /// `BatchRestrictions` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BatchRestrictions {
@@ -782,8 +853,10 @@ pub mod project {
             rename = "MaximumBuildsAllowed",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub maximum_builds_allowed: Option<Value<i64>>,
     }
+
     /// `ProjectCache` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ProjectCache {
@@ -800,6 +873,7 @@ pub mod project {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+
     impl ProjectCache {
         /// A `ProjectCache` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<String>>) -> Self {
@@ -811,6 +885,7 @@ pub mod project {
             }
         }
     }
+
     /// `Environment` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Environment {
@@ -828,6 +903,7 @@ pub mod project {
             rename = "EnvironmentVariables",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub environment_variables: Option<Vec<EnvironmentVariable>>,
         /// `Fleet`.
         #[serde(rename = "Fleet", skip_serializing_if = "Option::is_none")]
@@ -843,6 +919,7 @@ pub mod project {
             rename = "ImagePullCredentialsType",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub image_pull_credentials_type: Option<Value<String>>,
         /// `PrivilegedMode`.
         #[serde(rename = "PrivilegedMode", skip_serializing_if = "Option::is_none")]
@@ -854,6 +931,7 @@ pub mod project {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+
     impl Environment {
         /// A `Environment` of its required properties (`ComputeType`, `Image`, `Type`), the others unset.
         pub fn new(
@@ -876,6 +954,7 @@ pub mod project {
             }
         }
     }
+
     /// `DockerServer` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DockerServer {
@@ -886,6 +965,7 @@ pub mod project {
         #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
     }
+
     impl DockerServer {
         /// A `DockerServer` of its required properties (`ComputeType`), the others unset.
         pub fn new(compute_type: impl Into<Value<String>>) -> Self {
@@ -895,6 +975,7 @@ pub mod project {
             }
         }
     }
+
     /// `EnvironmentVariable` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EnvironmentVariable {
@@ -908,6 +989,7 @@ pub mod project {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+
     impl EnvironmentVariable {
         /// A `EnvironmentVariable` of its required properties (`Name`, `Value`), the others unset.
         pub fn new(
@@ -921,6 +1003,7 @@ pub mod project {
             }
         }
     }
+
     /// `ProjectFleet` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ProjectFleet {
@@ -928,6 +1011,7 @@ pub mod project {
         #[serde(rename = "FleetArn", skip_serializing_if = "Option::is_none")]
         pub fleet_arn: Option<Value<String>>,
     }
+
     /// `RegistryCredential` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RegistryCredential {
@@ -938,6 +1022,7 @@ pub mod project {
         #[serde(rename = "CredentialProvider")]
         pub credential_provider: Value<String>,
     }
+
     impl RegistryCredential {
         /// A `RegistryCredential` of its required properties (`Credential`, `CredentialProvider`), the others unset.
         pub fn new(
@@ -950,6 +1035,7 @@ pub mod project {
             }
         }
     }
+
     /// `ProjectFileSystemLocation` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ProjectFileSystemLocation {
@@ -969,6 +1055,7 @@ pub mod project {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+
     impl ProjectFileSystemLocation {
         /// A `ProjectFileSystemLocation` of its required properties (`Identifier`, `Location`, `MountPoint`, `Type`), the others unset.
         pub fn new(
@@ -986,6 +1073,7 @@ pub mod project {
             }
         }
     }
+
     /// `LogsConfig` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LogsConfig {
@@ -996,6 +1084,7 @@ pub mod project {
         #[serde(rename = "S3Logs", skip_serializing_if = "Option::is_none")]
         pub s3_logs: Option<S3LogsConfig>,
     }
+
     /// `CloudWatchLogsConfig` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CloudWatchLogsConfig {
@@ -1009,6 +1098,7 @@ pub mod project {
         #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
         pub stream_name: Option<Value<String>>,
     }
+
     impl CloudWatchLogsConfig {
         /// A `CloudWatchLogsConfig` of its required properties (`Status`), the others unset.
         pub fn new(status: impl Into<Value<String>>) -> Self {
@@ -1019,6 +1109,7 @@ pub mod project {
             }
         }
     }
+
     /// `S3LogsConfig` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3LogsConfig {
@@ -1032,6 +1123,7 @@ pub mod project {
         #[serde(rename = "Status")]
         pub status: Value<String>,
     }
+
     impl S3LogsConfig {
         /// A `S3LogsConfig` of its required properties (`Status`), the others unset.
         pub fn new(status: impl Into<Value<String>>) -> Self {
@@ -1042,6 +1134,7 @@ pub mod project {
             }
         }
     }
+
     /// `ProjectSourceVersion` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ProjectSourceVersion {
@@ -1052,6 +1145,7 @@ pub mod project {
         #[serde(rename = "SourceVersion", skip_serializing_if = "Option::is_none")]
         pub source_version: Option<Value<String>>,
     }
+
     impl ProjectSourceVersion {
         /// A `ProjectSourceVersion` of its required properties (`SourceIdentifier`), the others unset.
         pub fn new(source_identifier: impl Into<Value<String>>) -> Self {
@@ -1061,6 +1155,7 @@ pub mod project {
             }
         }
     }
+
     /// `Source` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Source {
@@ -1095,6 +1190,7 @@ pub mod project {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+
     impl Source {
         /// A `Source` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<String>>) -> Self {
@@ -1112,6 +1208,7 @@ pub mod project {
             }
         }
     }
+
     /// `SourceAuth` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SourceAuth {
@@ -1122,6 +1219,7 @@ pub mod project {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+
     impl SourceAuth {
         /// A `SourceAuth` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<String>>) -> Self {
@@ -1131,6 +1229,7 @@ pub mod project {
             }
         }
     }
+
     /// `BuildStatusConfig` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BuildStatusConfig {
@@ -1141,6 +1240,7 @@ pub mod project {
         #[serde(rename = "TargetUrl", skip_serializing_if = "Option::is_none")]
         pub target_url: Option<Value<String>>,
     }
+
     /// `GitSubmodulesConfig` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct GitSubmodulesConfig {
@@ -1148,6 +1248,7 @@ pub mod project {
         #[serde(rename = "FetchSubmodules")]
         pub fetch_submodules: Value<bool>,
     }
+
     impl GitSubmodulesConfig {
         /// A `GitSubmodulesConfig` of its required properties (`FetchSubmodules`), the others unset.
         pub fn new(fetch_submodules: impl Into<Value<bool>>) -> Self {
@@ -1156,6 +1257,7 @@ pub mod project {
             }
         }
     }
+
     /// `ProjectTriggers` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ProjectTriggers {
@@ -1170,6 +1272,7 @@ pub mod project {
             rename = "PullRequestBuildPolicy",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub pull_request_build_policy: Option<PullRequestBuildPolicy>,
         /// `ScopeConfiguration`.
         #[serde(rename = "ScopeConfiguration", skip_serializing_if = "Option::is_none")]
@@ -1178,6 +1281,7 @@ pub mod project {
         #[serde(rename = "Webhook", skip_serializing_if = "Option::is_none")]
         pub webhook: Option<Value<bool>>,
     }
+
     /// `PullRequestBuildPolicy` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct PullRequestBuildPolicy {
@@ -1188,6 +1292,7 @@ pub mod project {
         #[serde(rename = "RequiresCommentApproval")]
         pub requires_comment_approval: Value<String>,
     }
+
     impl PullRequestBuildPolicy {
         /// A `PullRequestBuildPolicy` of its required properties (`RequiresCommentApproval`), the others unset.
         pub fn new(requires_comment_approval: impl Into<Value<String>>) -> Self {
@@ -1197,6 +1302,7 @@ pub mod project {
             }
         }
     }
+
     /// `ScopeConfiguration` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ScopeConfiguration {
@@ -1210,6 +1316,7 @@ pub mod project {
         #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
         pub scope: Option<Value<String>>,
     }
+
     impl ScopeConfiguration {
         /// A `ScopeConfiguration` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<String>>) -> Self {
@@ -1220,6 +1327,7 @@ pub mod project {
             }
         }
     }
+
     /// `VpcConfig` of `AWS::CodeBuild::Project`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VpcConfig {
@@ -1234,15 +1342,18 @@ pub mod project {
         pub vpc_id: Option<Value<String>>,
     }
 }
+
 /// `AWS::CodeBuild::ReportGroup`: [`CfnReportGroup`], [`CfnReportGroupProps`] and their property types.
 pub mod report_group {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::CodeBuild::ReportGroup`: Resource Type definition for AWS::CodeBuild::ReportGroup `Ref` returns the primary identifier, `Arn`.
+
+    /// `AWS::CodeBuild::ReportGroup`: Resource Type definition for AWS::CodeBuild::ReportGroup. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReportGroup {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnReportGroup {
         /// `AWS::CodeBuild::ReportGroup`
         pub const TYPE: &'static str = "AWS::CodeBuild::ReportGroup";
@@ -1270,22 +1381,26 @@ pub mod report_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnReportGroup {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnReportGroup {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CodeBuild::ReportGroup`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnReportGroupProps {
@@ -1305,6 +1420,7 @@ pub mod report_group {
         #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
+
     impl CfnReportGroupProps {
         /// A `CfnReportGroupProps` of its required properties (`ExportConfig`, `Type`), the others unset.
         pub fn new(
@@ -1320,6 +1436,7 @@ pub mod report_group {
             }
         }
     }
+
     /// `ReportExportConfig` of `AWS::CodeBuild::ReportGroup`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReportExportConfig {
@@ -1330,6 +1447,7 @@ pub mod report_group {
         #[serde(rename = "S3Destination", skip_serializing_if = "Option::is_none")]
         pub s3_destination: Option<S3ReportExportConfig>,
     }
+
     impl ReportExportConfig {
         /// A `ReportExportConfig` of its required properties (`ExportConfigType`), the others unset.
         pub fn new(export_config_type: impl Into<Value<ExportConfigType>>) -> Self {
@@ -1339,6 +1457,7 @@ pub mod report_group {
             }
         }
     }
+
     /// Values of `ExportConfigType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ExportConfigType {
@@ -1349,6 +1468,7 @@ pub mod report_group {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ExportConfigType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1359,6 +1479,7 @@ pub mod report_group {
             }
         }
     }
+
     impl Serialize for ExportConfigType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1367,11 +1488,13 @@ pub mod report_group {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ExportConfigType> for Value<ExportConfigType> {
         fn from(value: ExportConfigType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `S3ReportExportConfig` of `AWS::CodeBuild::ReportGroup`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3ReportExportConfig {
@@ -1394,6 +1517,7 @@ pub mod report_group {
         #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
     }
+
     impl S3ReportExportConfig {
         /// A `S3ReportExportConfig` of its required properties (`Bucket`), the others unset.
         pub fn new(bucket: impl Into<Value<String>>) -> Self {
@@ -1407,6 +1531,7 @@ pub mod report_group {
             }
         }
     }
+
     /// Values of `Packaging`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Packaging {
@@ -1417,6 +1542,7 @@ pub mod report_group {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Packaging {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1427,6 +1553,7 @@ pub mod report_group {
             }
         }
     }
+
     impl Serialize for Packaging {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1435,11 +1562,13 @@ pub mod report_group {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Packaging> for Value<Packaging> {
         fn from(value: Packaging) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `Type`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -1450,6 +1579,7 @@ pub mod report_group {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1460,6 +1590,7 @@ pub mod report_group {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1468,21 +1599,25 @@ pub mod report_group {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::CodeBuild::SourceCredential`: [`CfnSourceCredential`], [`CfnSourceCredentialProps`] and their property types.
 pub mod source_credential {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::CodeBuild::SourceCredential`: Resource Type definition for AWS::CodeBuild::SourceCredential `Ref` returns the primary identifier, `Arn`.
+
+    /// `AWS::CodeBuild::SourceCredential`: Resource Type definition for AWS::CodeBuild::SourceCredential. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSourceCredential {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSourceCredential {
         /// `AWS::CodeBuild::SourceCredential`
         pub const TYPE: &'static str = "AWS::CodeBuild::SourceCredential";
@@ -1509,22 +1644,26 @@ pub mod source_credential {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The ARN of the SourceCredential resource.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnSourceCredential {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSourceCredential {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CodeBuild::SourceCredential`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSourceCredentialProps {
@@ -1541,6 +1680,7 @@ pub mod source_credential {
         #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
         pub username: Option<Value<String>>,
     }
+
     impl CfnSourceCredentialProps {
         /// A `CfnSourceCredentialProps` of its required properties (`AuthType`, `ServerType`, `Token`), the others unset.
         pub fn new(

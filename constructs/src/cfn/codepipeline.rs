@@ -7,18 +7,22 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use custom_action_type::{CfnCustomActionType, CfnCustomActionTypeProps};
 pub use pipeline::{CfnPipeline, CfnPipelineProps};
 pub use webhook::{CfnWebhook, CfnWebhookProps};
+
 /// `AWS::CodePipeline::CustomActionType`: [`CfnCustomActionType`], [`CfnCustomActionTypeProps`] and their property types.
 pub mod custom_action_type {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CodePipeline::CustomActionType`: The AWS::CodePipeline::CustomActionType resource creates a custom action for activities that aren't included in the CodePipeline default actions, such as running an internally developed build process or a test suite. You can use these custom actions in the stage of a pipeline. `Ref` returns the primary identifier, made of `Category`, `Provider`, `Version`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomActionType {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnCustomActionType {
         /// `AWS::CodePipeline::CustomActionType`
         pub const TYPE: &'static str = "AWS::CodePipeline::CustomActionType";
@@ -55,22 +59,26 @@ pub mod custom_action_type {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnCustomActionType {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnCustomActionType {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CodePipeline::CustomActionType`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnCustomActionTypeProps {
@@ -82,6 +90,7 @@ pub mod custom_action_type {
             rename = "ConfigurationProperties",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub configuration_properties: Option<Vec<ConfigurationProperties>>,
         /// The details of the input artifact for the action, such as its commit ID.
         #[serde(rename = "InputArtifactDetails")]
@@ -102,6 +111,7 @@ pub mod custom_action_type {
         #[serde(rename = "Version")]
         pub version: Value<String>,
     }
+
     impl CfnCustomActionTypeProps {
         /// A `CfnCustomActionTypeProps` of its required properties (`Category`, `InputArtifactDetails`, `OutputArtifactDetails`, `Provider`, `Version`), the others unset.
         pub fn new(
@@ -123,6 +133,7 @@ pub mod custom_action_type {
             }
         }
     }
+
     /// The category of the custom action, such as a build action or a test action.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Category {
@@ -143,6 +154,7 @@ pub mod custom_action_type {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Category {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -158,6 +170,7 @@ pub mod custom_action_type {
             }
         }
     }
+
     impl Serialize for Category {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -166,11 +179,13 @@ pub mod custom_action_type {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Category> for Value<Category> {
         fn from(value: Category) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The configuration properties for the custom action.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ConfigurationProperties {
@@ -196,6 +211,7 @@ pub mod custom_action_type {
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
     }
+
     impl ConfigurationProperties {
         /// A `ConfigurationProperties` of its required properties (`Key`, `Name`, `Required`, `Secret`), the others unset.
         pub fn new(
@@ -215,6 +231,7 @@ pub mod custom_action_type {
             }
         }
     }
+
     /// The type of the configuration property.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -227,6 +244,7 @@ pub mod custom_action_type {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -238,6 +256,7 @@ pub mod custom_action_type {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -246,11 +265,13 @@ pub mod custom_action_type {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Returns information about the details of an artifact.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ArtifactDetails {
@@ -261,6 +282,7 @@ pub mod custom_action_type {
         #[serde(rename = "MinimumCount")]
         pub minimum_count: Value<i64>,
     }
+
     impl ArtifactDetails {
         /// A `ArtifactDetails` of its required properties (`MaximumCount`, `MinimumCount`), the others unset.
         pub fn new(
@@ -273,6 +295,7 @@ pub mod custom_action_type {
             }
         }
     }
+
     /// Settings is a property of the AWS::CodePipeline::CustomActionType resource that provides URLs that users can access to view information about the CodePipeline custom action.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Settings {
@@ -284,6 +307,7 @@ pub mod custom_action_type {
             rename = "ExecutionUrlTemplate",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub execution_url_template: Option<Value<String>>,
         /// The URL returned to the AWS CodePipeline console that contains a link to the page where customers can update or change the configuration of the external action.
         #[serde(rename = "RevisionUrlTemplate", skip_serializing_if = "Option::is_none")]
@@ -293,18 +317,22 @@ pub mod custom_action_type {
             rename = "ThirdPartyConfigurationUrl",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub third_party_configuration_url: Option<Value<String>>,
     }
 }
+
 /// `AWS::CodePipeline::Pipeline`: [`CfnPipeline`], [`CfnPipelineProps`] and their property types.
 pub mod pipeline {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CodePipeline::Pipeline`: The AWS::CodePipeline::Pipeline resource creates a CodePipeline pipeline that describes how software changes go through a release process. `Ref` returns the primary identifier, `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPipeline {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnPipeline {
         /// `AWS::CodePipeline::Pipeline`
         pub const TYPE: &'static str = "AWS::CodePipeline::Pipeline";
@@ -331,26 +359,31 @@ pub mod pipeline {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Version`: The version of the pipeline.
         pub fn attr_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Version")
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the pipeline.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnPipeline {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnPipeline {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CodePipeline::Pipeline`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnPipelineProps {
@@ -365,6 +398,7 @@ pub mod pipeline {
             rename = "DisableInboundStageTransitions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub disable_inbound_stage_transitions: Option<Vec<StageTransition>>,
         /// The method that the pipeline will use to handle multiple executions. The default mode is SUPERSEDED.
         #[serde(rename = "ExecutionMode", skip_serializing_if = "Option::is_none")]
@@ -380,6 +414,7 @@ pub mod pipeline {
             rename = "RestartExecutionOnUpdate",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub restart_execution_on_update: Option<Value<bool>>,
         /// The Amazon Resource Name (ARN) for CodePipeline to use to either perform actions with no actionRoleArn, or to use to assume roles for actions with an actionRoleArn
         #[serde(rename = "RoleArn")]
@@ -397,6 +432,7 @@ pub mod pipeline {
         #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
         pub variables: Option<Vec<VariableDeclaration>>,
     }
+
     impl CfnPipelineProps {
         /// A `CfnPipelineProps` of its required properties (`RoleArn`, `Stages`), the others unset.
         pub fn new(
@@ -419,6 +455,7 @@ pub mod pipeline {
             }
         }
     }
+
     /// The S3 bucket where artifacts for the pipeline are stored.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ArtifactStore {
@@ -432,6 +469,7 @@ pub mod pipeline {
         #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
+
     impl ArtifactStore {
         /// A `ArtifactStore` of its required properties (`Location`, `Type`), the others unset.
         pub fn new(
@@ -445,6 +483,7 @@ pub mod pipeline {
             }
         }
     }
+
     /// Represents information about the key used to encrypt data in the artifact store, such as an AWS Key Management Service (AWS KMS) key
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EncryptionKey {
@@ -455,6 +494,7 @@ pub mod pipeline {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+
     impl EncryptionKey {
         /// A `EncryptionKey` of its required properties (`Id`, `Type`), the others unset.
         pub fn new(
@@ -467,6 +507,7 @@ pub mod pipeline {
             }
         }
     }
+
     /// The type of the artifact store, such as S3.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -475,6 +516,7 @@ pub mod pipeline {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -484,6 +526,7 @@ pub mod pipeline {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -492,11 +535,13 @@ pub mod pipeline {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
+
     /// A mapping of artifactStore objects and their corresponding AWS Regions. There must be an artifact store for the pipeline Region and for each cross-region action in the pipeline.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ArtifactStoreMap {
@@ -507,6 +552,7 @@ pub mod pipeline {
         #[serde(rename = "Region")]
         pub region: Value<String>,
     }
+
     impl ArtifactStoreMap {
         /// A `ArtifactStoreMap` of its required properties (`ArtifactStore`, `Region`), the others unset.
         pub fn new(
@@ -519,6 +565,7 @@ pub mod pipeline {
             }
         }
     }
+
     /// The name of the pipeline in which you want to disable the flow of artifacts from one stage to another.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct StageTransition {
@@ -529,6 +576,7 @@ pub mod pipeline {
         #[serde(rename = "StageName")]
         pub stage_name: Value<String>,
     }
+
     impl StageTransition {
         /// A `StageTransition` of its required properties (`Reason`, `StageName`), the others unset.
         pub fn new(
@@ -541,6 +589,7 @@ pub mod pipeline {
             }
         }
     }
+
     /// The method that the pipeline will use to handle multiple executions. The default mode is SUPERSEDED.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ExecutionMode {
@@ -553,6 +602,7 @@ pub mod pipeline {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ExecutionMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -564,6 +614,7 @@ pub mod pipeline {
             }
         }
     }
+
     impl Serialize for ExecutionMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -572,11 +623,13 @@ pub mod pipeline {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ExecutionMode> for Value<ExecutionMode> {
         fn from(value: ExecutionMode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// CodePipeline provides the following pipeline types, which differ in characteristics and price, so that you can tailor your pipeline features and cost to the needs of your applications.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PipelineType {
@@ -587,6 +640,7 @@ pub mod pipeline {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PipelineType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -597,6 +651,7 @@ pub mod pipeline {
             }
         }
     }
+
     impl Serialize for PipelineType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -605,11 +660,13 @@ pub mod pipeline {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PipelineType> for Value<PipelineType> {
         fn from(value: PipelineType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Represents information about a stage and its definition.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct StageDeclaration {
@@ -632,6 +689,7 @@ pub mod pipeline {
         #[serde(rename = "OnSuccess", skip_serializing_if = "Option::is_none")]
         pub on_success: Option<SuccessConditions>,
     }
+
     impl StageDeclaration {
         /// A `StageDeclaration` of its required properties (`Actions`, `Name`), the others unset.
         pub fn new(
@@ -648,6 +706,7 @@ pub mod pipeline {
             }
         }
     }
+
     /// Represents information about an action declaration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ActionDeclaration {
@@ -665,6 +724,7 @@ pub mod pipeline {
             rename = "EnvironmentVariables",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub environment_variables: Option<Vec<EnvironmentVariable>>,
         /// `InputArtifacts`.
         #[serde(rename = "InputArtifacts", skip_serializing_if = "Option::is_none")]
@@ -694,6 +754,7 @@ pub mod pipeline {
         #[serde(rename = "TimeoutInMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_in_minutes: Option<Value<i64>>,
     }
+
     impl ActionDeclaration {
         /// A `ActionDeclaration` of its required properties (`ActionTypeId`, `Name`), the others unset.
         pub fn new(
@@ -717,6 +778,7 @@ pub mod pipeline {
             }
         }
     }
+
     /// Represents information about an action type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ActionTypeId {
@@ -733,6 +795,7 @@ pub mod pipeline {
         #[serde(rename = "Version")]
         pub version: Value<String>,
     }
+
     impl ActionTypeId {
         /// A `ActionTypeId` of its required properties (`Category`, `Owner`, `Provider`, `Version`), the others unset.
         pub fn new(
@@ -749,6 +812,7 @@ pub mod pipeline {
             }
         }
     }
+
     /// A category defines what kind of action can be taken in the stage, and constrains the provider type for the action. Valid categories are limited to one of the values below.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Category {
@@ -769,6 +833,7 @@ pub mod pipeline {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Category {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -784,6 +849,7 @@ pub mod pipeline {
             }
         }
     }
+
     impl Serialize for Category {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -792,11 +858,13 @@ pub mod pipeline {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Category> for Value<Category> {
         fn from(value: Category) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Represents information about the environment variable of an action.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EnvironmentVariable {
@@ -810,6 +878,7 @@ pub mod pipeline {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+
     impl EnvironmentVariable {
         /// A `EnvironmentVariable` of its required properties (`Name`, `Value`), the others unset.
         pub fn new(
@@ -823,6 +892,7 @@ pub mod pipeline {
             }
         }
     }
+
     /// The type of the environment variable.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EnvironmentVariableType {
@@ -833,6 +903,7 @@ pub mod pipeline {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl EnvironmentVariableType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -843,6 +914,7 @@ pub mod pipeline {
             }
         }
     }
+
     impl Serialize for EnvironmentVariableType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -851,11 +923,13 @@ pub mod pipeline {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<EnvironmentVariableType> for Value<EnvironmentVariableType> {
         fn from(value: EnvironmentVariableType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Represents information about an artifact to be worked on, such as a test or build artifact.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct InputArtifact {
@@ -863,12 +937,14 @@ pub mod pipeline {
         #[serde(rename = "Name")]
         pub name: Value<String>,
     }
+
     impl InputArtifact {
         /// A `InputArtifact` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<String>>) -> Self {
             Self { name: name.into() }
         }
     }
+
     /// Represents information about the output of an action.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct OutputArtifact {
@@ -879,6 +955,7 @@ pub mod pipeline {
         #[serde(rename = "Name")]
         pub name: Value<String>,
     }
+
     impl OutputArtifact {
         /// A `OutputArtifact` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<String>>) -> Self {
@@ -888,6 +965,7 @@ pub mod pipeline {
             }
         }
     }
+
     /// The configuration that specifies the rules to run before stage starts.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BeforeEntryConditions {
@@ -895,6 +973,7 @@ pub mod pipeline {
         #[serde(rename = "Conditions", skip_serializing_if = "Option::is_none")]
         pub conditions: Option<Vec<Condition>>,
     }
+
     /// Represents information about condition.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Condition {
@@ -905,6 +984,7 @@ pub mod pipeline {
         #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
         pub rules: Option<Vec<RuleDeclaration>>,
     }
+
     /// Represents information about condition.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RuleDeclaration {
@@ -930,6 +1010,7 @@ pub mod pipeline {
         #[serde(rename = "RuleTypeId", skip_serializing_if = "Option::is_none")]
         pub rule_type_id: Option<RuleTypeId>,
     }
+
     /// Represents information about a rule type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RuleTypeId {
@@ -946,6 +1027,7 @@ pub mod pipeline {
         #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<String>>,
     }
+
     /// Reserved for future use.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct BlockerDeclaration {
@@ -956,6 +1038,7 @@ pub mod pipeline {
         #[serde(rename = "Type")]
         pub r#type: Value<BlockerDeclarationType>,
     }
+
     impl BlockerDeclaration {
         /// A `BlockerDeclaration` of its required properties (`Name`, `Type`), the others unset.
         pub fn new(
@@ -968,6 +1051,7 @@ pub mod pipeline {
             }
         }
     }
+
     /// Reserved for future use.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum BlockerDeclarationType {
@@ -976,6 +1060,7 @@ pub mod pipeline {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl BlockerDeclarationType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -985,6 +1070,7 @@ pub mod pipeline {
             }
         }
     }
+
     impl Serialize for BlockerDeclarationType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -993,11 +1079,13 @@ pub mod pipeline {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<BlockerDeclarationType> for Value<BlockerDeclarationType> {
         fn from(value: BlockerDeclarationType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The configuration that specifies the result, such as rollback, to occur upon stage failure
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct FailureConditions {
@@ -1011,6 +1099,7 @@ pub mod pipeline {
         #[serde(rename = "RetryConfiguration", skip_serializing_if = "Option::is_none")]
         pub retry_configuration: Option<RetryConfiguration>,
     }
+
     /// The specified result for when the failure conditions are met, such as rolling back the stage
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FailureConditionsResult {
@@ -1021,6 +1110,7 @@ pub mod pipeline {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl FailureConditionsResult {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1031,6 +1121,7 @@ pub mod pipeline {
             }
         }
     }
+
     impl Serialize for FailureConditionsResult {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1039,11 +1130,13 @@ pub mod pipeline {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<FailureConditionsResult> for Value<FailureConditionsResult> {
         fn from(value: FailureConditionsResult) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The configuration that specifies the retry configuration for a stage
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RetryConfiguration {
@@ -1051,6 +1144,7 @@ pub mod pipeline {
         #[serde(rename = "RetryMode", skip_serializing_if = "Option::is_none")]
         pub retry_mode: Option<Value<RetryMode>>,
     }
+
     /// The specified retry mode type for the given stage. FAILED_ACTIONS will retry only the failed actions. ALL_ACTIONS will retry both failed and successful
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RetryMode {
@@ -1061,6 +1155,7 @@ pub mod pipeline {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl RetryMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1071,6 +1166,7 @@ pub mod pipeline {
             }
         }
     }
+
     impl Serialize for RetryMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1079,11 +1175,13 @@ pub mod pipeline {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<RetryMode> for Value<RetryMode> {
         fn from(value: RetryMode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The configuration that specifies the result, such as rollback, to occur upon stage failure
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SuccessConditions {
@@ -1091,6 +1189,7 @@ pub mod pipeline {
         #[serde(rename = "Conditions", skip_serializing_if = "Option::is_none")]
         pub conditions: Option<Vec<Condition>>,
     }
+
     /// Represents information about the specified trigger configuration, such as the filter criteria and the source stage for the action that contains the trigger.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct PipelineTriggerDeclaration {
@@ -1101,6 +1200,7 @@ pub mod pipeline {
         #[serde(rename = "ProviderType")]
         pub provider_type: Value<ProviderType>,
     }
+
     impl PipelineTriggerDeclaration {
         /// A `PipelineTriggerDeclaration` of its required properties (`ProviderType`), the others unset.
         pub fn new(provider_type: impl Into<Value<ProviderType>>) -> Self {
@@ -1110,6 +1210,7 @@ pub mod pipeline {
             }
         }
     }
+
     /// A type of trigger configuration for Git-based source actions.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct GitConfiguration {
@@ -1123,6 +1224,7 @@ pub mod pipeline {
         #[serde(rename = "SourceActionName")]
         pub source_action_name: Value<String>,
     }
+
     impl GitConfiguration {
         /// A `GitConfiguration` of its required properties (`SourceActionName`), the others unset.
         pub fn new(source_action_name: impl Into<Value<String>>) -> Self {
@@ -1133,6 +1235,7 @@ pub mod pipeline {
             }
         }
     }
+
     /// The event criteria for the pull request trigger configuration, such as the lists of branches or file paths to include and exclude.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GitPullRequestFilter {
@@ -1146,6 +1249,7 @@ pub mod pipeline {
         #[serde(rename = "FilePaths", skip_serializing_if = "Option::is_none")]
         pub file_paths: Option<GitFilePathFilterCriteria>,
     }
+
     /// The Git repository branches specified as filter criteria to start the pipeline.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GitBranchFilterCriteria {
@@ -1156,6 +1260,7 @@ pub mod pipeline {
         #[serde(rename = "Includes", skip_serializing_if = "Option::is_none")]
         pub includes: Option<Vec<Value<String>>>,
     }
+
     /// The Git repository file paths specified as filter criteria to start the pipeline.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GitFilePathFilterCriteria {
@@ -1166,6 +1271,7 @@ pub mod pipeline {
         #[serde(rename = "Includes", skip_serializing_if = "Option::is_none")]
         pub includes: Option<Vec<Value<String>>>,
     }
+
     /// The event criteria that specify when a specified repository event will start the pipeline for the specified trigger configuration, such as the lists of Git tags to include and exclude.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GitPushFilter {
@@ -1179,6 +1285,7 @@ pub mod pipeline {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<GitTagFilterCriteria>,
     }
+
     /// The Git tags specified as filter criteria for whether a Git tag repository event will start the pipeline.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GitTagFilterCriteria {
@@ -1189,6 +1296,7 @@ pub mod pipeline {
         #[serde(rename = "Includes", skip_serializing_if = "Option::is_none")]
         pub includes: Option<Vec<Value<String>>>,
     }
+
     /// The source provider for the event, such as connections configured for a repository with Git tags, for the specified trigger configuration.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ProviderType {
@@ -1197,6 +1305,7 @@ pub mod pipeline {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ProviderType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1206,6 +1315,7 @@ pub mod pipeline {
             }
         }
     }
+
     impl Serialize for ProviderType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1214,11 +1324,13 @@ pub mod pipeline {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ProviderType> for Value<ProviderType> {
         fn from(value: ProviderType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// A variable declared at the pipeline level.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct VariableDeclaration {
@@ -1232,6 +1344,7 @@ pub mod pipeline {
         #[serde(rename = "Name")]
         pub name: Value<String>,
     }
+
     impl VariableDeclaration {
         /// A `VariableDeclaration` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<String>>) -> Self {
@@ -1243,15 +1356,18 @@ pub mod pipeline {
         }
     }
 }
+
 /// `AWS::CodePipeline::Webhook`: [`CfnWebhook`], [`CfnWebhookProps`] and their property types.
 pub mod webhook {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::CodePipeline::Webhook`: Resource Type definition for AWS::CodePipeline::Webhook `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::CodePipeline::Webhook`: Resource Type definition for AWS::CodePipeline::Webhook. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebhook {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnWebhook {
         /// `AWS::CodePipeline::Webhook`
         pub const TYPE: &'static str = "AWS::CodePipeline::Webhook";
@@ -1278,26 +1394,31 @@ pub mod webhook {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: logical id of the webhook
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+
         /// `Fn::GetAtt` `Url`: The webhook URL generated by AWS CodePipeline
         pub fn attr_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Url")
         }
     }
+
     impl std::ops::Deref for CfnWebhook {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnWebhook {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CodePipeline::Webhook`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnWebhookProps {
@@ -1318,6 +1439,7 @@ pub mod webhook {
             rename = "RegisterWithThirdParty",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub register_with_third_party: Option<Value<bool>>,
         /// An array of key-value pairs to apply to this resource.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
@@ -1333,8 +1455,10 @@ pub mod webhook {
             rename = "TargetPipelineVersion",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub target_pipeline_version: Option<Value<i64>>,
     }
+
     impl CfnWebhookProps {
         /// A `CfnWebhookProps` of its required properties (`Authentication`, `AuthenticationConfiguration`, `Filters`, `TargetAction`, `TargetPipeline`), the others unset.
         pub fn new(
@@ -1357,6 +1481,7 @@ pub mod webhook {
             }
         }
     }
+
     /// Supported options are GITHUB_HMAC, IP, and UNAUTHENTICATED.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Authentication {
@@ -1369,6 +1494,7 @@ pub mod webhook {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Authentication {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1380,6 +1506,7 @@ pub mod webhook {
             }
         }
     }
+
     impl Serialize for Authentication {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1388,11 +1515,13 @@ pub mod webhook {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Authentication> for Value<Authentication> {
         fn from(value: Authentication) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Properties that configure the authentication applied to incoming webhook trigger requests
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct WebhookAuthConfiguration {
@@ -1403,6 +1532,7 @@ pub mod webhook {
         #[serde(rename = "SecretToken", skip_serializing_if = "Option::is_none")]
         pub secret_token: Option<Value<String>>,
     }
+
     /// A list of rules applied to the body/payload sent in the POST request to a webhook URL. All defined rules must pass for the request to be accepted and the pipeline started.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct WebhookFilterRule {
@@ -1413,6 +1543,7 @@ pub mod webhook {
         #[serde(rename = "MatchEquals", skip_serializing_if = "Option::is_none")]
         pub match_equals: Option<Value<String>>,
     }
+
     impl WebhookFilterRule {
         /// A `WebhookFilterRule` of its required properties (`JsonPath`), the others unset.
         pub fn new(json_path: impl Into<Value<String>>) -> Self {

@@ -7,18 +7,22 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use connection::{CfnConnection, CfnConnectionProps};
 pub use repository_link::{CfnRepositoryLink, CfnRepositoryLinkProps};
 pub use sync_configuration::{CfnSyncConfiguration, CfnSyncConfigurationProps};
+
 /// `AWS::CodeStarConnections::Connection`: [`CfnConnection`], [`CfnConnectionProps`] and their property types.
 pub mod connection {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::CodeStarConnections::Connection`: Schema for AWS::CodeStarConnections::Connection resource which can be used to connect external source providers with AWS CodePipeline `Ref` returns the primary identifier, `ConnectionArn`.
+
+    /// `AWS::CodeStarConnections::Connection`: Schema for AWS::CodeStarConnections::Connection resource which can be used to connect external source providers with AWS CodePipeline. `Ref` returns the primary identifier, `ConnectionArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnection {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnConnection {
         /// `AWS::CodeStarConnections::Connection`
         pub const TYPE: &'static str = "AWS::CodeStarConnections::Connection";
@@ -49,30 +53,36 @@ pub mod connection {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `ConnectionArn`: The Amazon Resource Name (ARN) of the connection. The ARN is used as the connection reference when the connection is shared between AWS services.
         pub fn attr_connection_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConnectionArn")
         }
+
         /// `Fn::GetAtt` `ConnectionStatus`: The current status of the connection.
         pub fn attr_connection_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConnectionStatus")
         }
+
         /// `Fn::GetAtt` `OwnerAccountId`: The name of the external provider where your third-party code repository is configured. For Bitbucket, this is the account ID of the owner of the Bitbucket repository.
         pub fn attr_owner_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerAccountId")
         }
     }
+
     impl std::ops::Deref for CfnConnection {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnConnection {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CodeStarConnections::Connection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnConnectionProps {
@@ -89,6 +99,7 @@ pub mod connection {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnConnectionProps {
         /// A `CfnConnectionProps` of its required properties (`ConnectionName`), the others unset.
         pub fn new(connection_name: impl Into<Value<String>>) -> Self {
@@ -100,6 +111,7 @@ pub mod connection {
             }
         }
     }
+
     /// The name of the external provider where your third-party code repository is configured. You must specify either a ProviderType or a HostArn.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ProviderType {
@@ -116,6 +128,7 @@ pub mod connection {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ProviderType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -129,6 +142,7 @@ pub mod connection {
             }
         }
     }
+
     impl Serialize for ProviderType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -137,21 +151,25 @@ pub mod connection {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ProviderType> for Value<ProviderType> {
         fn from(value: ProviderType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::CodeStarConnections::RepositoryLink`: [`CfnRepositoryLink`], [`CfnRepositoryLinkProps`] and their property types.
 pub mod repository_link {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CodeStarConnections::RepositoryLink`: Schema for AWS::CodeStarConnections::RepositoryLink resource which is used to aggregate repository metadata relevant to synchronizing source provider content to AWS Resources. `Ref` returns the primary identifier, `RepositoryLinkArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRepositoryLink {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnRepositoryLink {
         /// `AWS::CodeStarConnections::RepositoryLink`
         pub const TYPE: &'static str = "AWS::CodeStarConnections::RepositoryLink";
@@ -181,30 +199,36 @@ pub mod repository_link {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `RepositoryLinkArn`: A unique Amazon Resource Name (ARN) to designate the repository link.
         pub fn attr_repository_link_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RepositoryLinkArn")
         }
+
         /// `Fn::GetAtt` `RepositoryLinkId`: A UUID that uniquely identifies the RepositoryLink.
         pub fn attr_repository_link_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RepositoryLinkId")
         }
+
         /// `Fn::GetAtt` `ProviderType`: The name of the external provider where your third-party code repository is configured.
         pub fn attr_provider_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProviderType")
         }
     }
+
     impl std::ops::Deref for CfnRepositoryLink {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnRepositoryLink {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CodeStarConnections::RepositoryLink`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnRepositoryLinkProps {
@@ -224,6 +248,7 @@ pub mod repository_link {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnRepositoryLinkProps {
         /// A `CfnRepositoryLinkProps` of its required properties (`ConnectionArn`, `OwnerId`, `RepositoryName`), the others unset.
         pub fn new(
@@ -241,15 +266,18 @@ pub mod repository_link {
         }
     }
 }
+
 /// `AWS::CodeStarConnections::SyncConfiguration`: [`CfnSyncConfiguration`], [`CfnSyncConfigurationProps`] and their property types.
 pub mod sync_configuration {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::CodeStarConnections::SyncConfiguration`: Schema for AWS::CodeStarConnections::SyncConfiguration resource which is used to enables an AWS resource to be synchronized from a source-provider. `Ref` returns the primary identifier, made of `ResourceName`, `SyncType`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSyncConfiguration {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSyncConfiguration {
         /// `AWS::CodeStarConnections::SyncConfiguration`
         pub const TYPE: &'static str = "AWS::CodeStarConnections::SyncConfiguration";
@@ -280,30 +308,36 @@ pub mod sync_configuration {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `ProviderType`: The name of the external provider where your third-party code repository is configured.
         pub fn attr_provider_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProviderType")
         }
+
         /// `Fn::GetAtt` `OwnerId`: the ID of the entity that owns the repository.
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
+
         /// `Fn::GetAtt` `RepositoryName`: The name of the repository that is being synced to.
         pub fn attr_repository_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RepositoryName")
         }
     }
+
     impl std::ops::Deref for CfnSyncConfiguration {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSyncConfiguration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::CodeStarConnections::SyncConfiguration`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSyncConfigurationProps {
@@ -318,6 +352,7 @@ pub mod sync_configuration {
             rename = "PublishDeploymentStatus",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub publish_deployment_status: Option<Value<PublishDeploymentStatus>>,
         /// A UUID that uniquely identifies the RepositoryLink that the SyncConfig is associated with.
         #[serde(rename = "RepositoryLinkId")]
@@ -336,8 +371,10 @@ pub mod sync_configuration {
             rename = "TriggerResourceUpdateOn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub trigger_resource_update_on: Option<Value<TriggerResourceUpdateOn>>,
     }
+
     impl CfnSyncConfigurationProps {
         /// A `CfnSyncConfigurationProps` of its required properties (`Branch`, `ConfigFile`, `RepositoryLinkId`, `ResourceName`, `RoleArn`, `SyncType`), the others unset.
         pub fn new(
@@ -360,6 +397,7 @@ pub mod sync_configuration {
             }
         }
     }
+
     /// Whether to enable or disable publishing of deployment status to source providers.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PublishDeploymentStatus {
@@ -370,6 +408,7 @@ pub mod sync_configuration {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PublishDeploymentStatus {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -380,6 +419,7 @@ pub mod sync_configuration {
             }
         }
     }
+
     impl Serialize for PublishDeploymentStatus {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -388,11 +428,13 @@ pub mod sync_configuration {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PublishDeploymentStatus> for Value<PublishDeploymentStatus> {
         fn from(value: PublishDeploymentStatus) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The type of resource synchronization service that is to be configured, for example, CFN_STACK_SYNC.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SyncType {
@@ -401,6 +443,7 @@ pub mod sync_configuration {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl SyncType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -410,6 +453,7 @@ pub mod sync_configuration {
             }
         }
     }
+
     impl Serialize for SyncType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -418,11 +462,13 @@ pub mod sync_configuration {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<SyncType> for Value<SyncType> {
         fn from(value: SyncType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// When to trigger Git sync to begin the stack update.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TriggerResourceUpdateOn {
@@ -433,6 +479,7 @@ pub mod sync_configuration {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TriggerResourceUpdateOn {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -443,6 +490,7 @@ pub mod sync_configuration {
             }
         }
     }
+
     impl Serialize for TriggerResourceUpdateOn {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -451,6 +499,7 @@ pub mod sync_configuration {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TriggerResourceUpdateOn> for Value<TriggerResourceUpdateOn> {
         fn from(value: TriggerResourceUpdateOn) -> Self {
             Value::Literal(value)

@@ -7,18 +7,22 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use enabled_baseline::{CfnEnabledBaseline, CfnEnabledBaselineProps};
 pub use enabled_control::{CfnEnabledControl, CfnEnabledControlProps};
 pub use landing_zone::{CfnLandingZone, CfnLandingZoneProps};
+
 /// `AWS::ControlTower::EnabledBaseline`: [`CfnEnabledBaseline`], [`CfnEnabledBaselineProps`] and their property types.
 pub mod enabled_baseline {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::ControlTower::EnabledBaseline`: Definition of AWS::ControlTower::EnabledBaseline Resource Type `Ref` returns the primary identifier, `EnabledBaselineIdentifier`.
+
+    /// `AWS::ControlTower::EnabledBaseline`: Definition of AWS::ControlTower::EnabledBaseline Resource Type. `Ref` returns the primary identifier, `EnabledBaselineIdentifier`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnabledBaseline {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnEnabledBaseline {
         /// `AWS::ControlTower::EnabledBaseline`
         pub const TYPE: &'static str = "AWS::ControlTower::EnabledBaseline";
@@ -48,22 +52,26 @@ pub mod enabled_baseline {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `EnabledBaselineIdentifier`: The `EnabledBaselineIdentifier` attribute.
         pub fn attr_enabled_baseline_identifier(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EnabledBaselineIdentifier")
         }
     }
+
     impl std::ops::Deref for CfnEnabledBaseline {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnEnabledBaseline {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ControlTower::EnabledBaseline`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnEnabledBaselineProps {
@@ -83,6 +91,7 @@ pub mod enabled_baseline {
         #[serde(rename = "TargetIdentifier")]
         pub target_identifier: Value<String>,
     }
+
     impl CfnEnabledBaselineProps {
         /// A `CfnEnabledBaselineProps` of its required properties (`BaselineIdentifier`, `BaselineVersion`, `TargetIdentifier`), the others unset.
         pub fn new(
@@ -99,6 +108,7 @@ pub mod enabled_baseline {
             }
         }
     }
+
     /// `Parameter` of `AWS::ControlTower::EnabledBaseline`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Parameter {
@@ -110,15 +120,18 @@ pub mod enabled_baseline {
         pub value: Option<serde_json::Value>,
     }
 }
+
 /// `AWS::ControlTower::EnabledControl`: [`CfnEnabledControl`], [`CfnEnabledControlProps`] and their property types.
 pub mod enabled_control {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ControlTower::EnabledControl`: Enables a control on a specified target. `Ref` returns the primary identifier, made of `TargetIdentifier`, `ControlIdentifier`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnabledControl {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnEnabledControl {
         /// `AWS::ControlTower::EnabledControl`
         pub const TYPE: &'static str = "AWS::ControlTower::EnabledControl";
@@ -150,17 +163,20 @@ pub mod enabled_control {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnEnabledControl {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnEnabledControl {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ControlTower::EnabledControl`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnEnabledControlProps {
@@ -177,6 +193,7 @@ pub mod enabled_control {
         #[serde(rename = "TargetIdentifier")]
         pub target_identifier: Value<String>,
     }
+
     impl CfnEnabledControlProps {
         /// A `CfnEnabledControlProps` of its required properties (`ControlIdentifier`, `TargetIdentifier`), the others unset.
         pub fn new(
@@ -191,6 +208,7 @@ pub mod enabled_control {
             }
         }
     }
+
     /// `EnabledControlParameter` of `AWS::ControlTower::EnabledControl`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EnabledControlParameter {
@@ -201,6 +219,7 @@ pub mod enabled_control {
         #[serde(rename = "Value")]
         pub value: serde_json::Value,
     }
+
     impl EnabledControlParameter {
         /// A `EnabledControlParameter` of its required properties (`Key`, `Value`), the others unset.
         pub fn new(
@@ -214,15 +233,18 @@ pub mod enabled_control {
         }
     }
 }
+
 /// `AWS::ControlTower::LandingZone`: [`CfnLandingZone`], [`CfnLandingZoneProps`] and their property types.
 pub mod landing_zone {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::ControlTower::LandingZone`: Definition of AWS::ControlTower::LandingZone Resource Type `Ref` returns the primary identifier, `LandingZoneIdentifier`.
+
+    /// `AWS::ControlTower::LandingZone`: Definition of AWS::ControlTower::LandingZone Resource Type. `Ref` returns the primary identifier, `LandingZoneIdentifier`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLandingZone {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnLandingZone {
         /// `AWS::ControlTower::LandingZone`
         pub const TYPE: &'static str = "AWS::ControlTower::LandingZone";
@@ -249,38 +271,46 @@ pub mod landing_zone {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `LandingZoneIdentifier`: The `LandingZoneIdentifier` attribute.
         pub fn attr_landing_zone_identifier(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LandingZoneIdentifier")
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `Status`: The `Status` attribute.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+
         /// `Fn::GetAtt` `LatestAvailableVersion`: The `LatestAvailableVersion` attribute.
         pub fn attr_latest_available_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LatestAvailableVersion")
         }
+
         /// `Fn::GetAtt` `DriftStatus`: The `DriftStatus` attribute.
         pub fn attr_drift_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DriftStatus")
         }
     }
+
     impl std::ops::Deref for CfnLandingZone {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnLandingZone {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ControlTower::LandingZone`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnLandingZoneProps {
@@ -297,6 +327,7 @@ pub mod landing_zone {
         #[serde(rename = "Version")]
         pub version: Value<String>,
     }
+
     impl CfnLandingZoneProps {
         /// A `CfnLandingZoneProps` of its required properties (`Manifest`, `Version`), the others unset.
         pub fn new(
@@ -311,6 +342,7 @@ pub mod landing_zone {
             }
         }
     }
+
     /// Values of `RemediationTypesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RemediationTypesItem {
@@ -319,6 +351,7 @@ pub mod landing_zone {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl RemediationTypesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -328,6 +361,7 @@ pub mod landing_zone {
             }
         }
     }
+
     impl Serialize for RemediationTypesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -336,6 +370,7 @@ pub mod landing_zone {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<RemediationTypesItem> for Value<RemediationTypesItem> {
         fn from(value: RemediationTypesItem) -> Self {
             Value::Literal(value)

@@ -7,6 +7,7 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use application_status_check::{
     CfnApplicationStatusCheck, CfnApplicationStatusCheckProps,
 };
@@ -258,15 +259,18 @@ pub use verified_access_trust_provider::{
 };
 pub use volume::{CfnVolume, CfnVolumeProps};
 pub use volume_attachment::{CfnVolumeAttachment, CfnVolumeAttachmentProps};
+
 /// `AWS::EC2::ApplicationStatusCheck`: [`CfnApplicationStatusCheck`], [`CfnApplicationStatusCheckProps`] and their property types.
 pub mod application_status_check {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::ApplicationStatusCheck`: An application status check monitors an HTTP or HTTPS endpoint on Amazon EC2 instances and reports application-layer health. Configure a health check with a Protocol, Port, and Path, and then associate it with EC2 instances via AWS::EC2::ApplicationStatusCheckInstanceAssociation or AWS::EC2::ApplicationStatusCheckTagAssociation. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationStatusCheck {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnApplicationStatusCheck {
         /// `AWS::EC2::ApplicationStatusCheck`
         pub const TYPE: &'static str = "AWS::EC2::ApplicationStatusCheck";
@@ -294,30 +298,36 @@ pub mod application_status_check {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the application status check.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `ApplicationStatusCheckId`: The unique identifier of the application status check.
         pub fn attr_application_status_check_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ApplicationStatusCheckId")
         }
+
         /// `Fn::GetAtt` `CreationTime`: When the application status check was created (ISO 8601).
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
     }
+
     impl std::ops::Deref for CfnApplicationStatusCheck {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnApplicationStatusCheck {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::ApplicationStatusCheck`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnApplicationStatusCheckProps {
@@ -338,6 +348,7 @@ pub mod application_status_check {
             rename = "InitializationGracePeriodSeconds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub initialization_grace_period_seconds: Option<Value<i64>>,
         /// The interval, in seconds, between health check probes.
         #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
@@ -370,6 +381,7 @@ pub mod application_status_check {
         #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
         pub timeout: Option<Value<i64>>,
     }
+
     impl CfnApplicationStatusCheckProps {
         /// A `CfnApplicationStatusCheckProps` of its required properties (`Port`, `Protocol`), the others unset.
         pub fn new(
@@ -395,6 +407,7 @@ pub mod application_status_check {
             }
         }
     }
+
     /// Whether this check is included in the rolled-up application status.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Aggregation {
@@ -405,6 +418,7 @@ pub mod application_status_check {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Aggregation {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -415,6 +429,7 @@ pub mod application_status_check {
             }
         }
     }
+
     impl Serialize for Aggregation {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -423,11 +438,13 @@ pub mod application_status_check {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Aggregation> for Value<Aggregation> {
         fn from(value: Aggregation) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `HealthCheckPath` of `AWS::EC2::ApplicationStatusCheck`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HealthCheckPath {
@@ -438,6 +455,7 @@ pub mod application_status_check {
         #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<HealthCheckPathSource>,
     }
+
     /// `HealthCheckPathDestination` of `AWS::EC2::ApplicationStatusCheck`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HealthCheckPathDestination {
@@ -448,6 +466,7 @@ pub mod application_status_check {
         #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
     }
+
     /// `HealthCheckPathSource` of `AWS::EC2::ApplicationStatusCheck`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HealthCheckPathSource {
@@ -458,6 +477,7 @@ pub mod application_status_check {
         #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
     }
+
     /// The IP scope used for the health check.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IpScope {
@@ -466,6 +486,7 @@ pub mod application_status_check {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl IpScope {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -475,6 +496,7 @@ pub mod application_status_check {
             }
         }
     }
+
     impl Serialize for IpScope {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -483,11 +505,13 @@ pub mod application_status_check {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<IpScope> for Value<IpScope> {
         fn from(value: IpScope) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The IP version used for the health check.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IpVersion {
@@ -498,6 +522,7 @@ pub mod application_status_check {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl IpVersion {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -508,6 +533,7 @@ pub mod application_status_check {
             }
         }
     }
+
     impl Serialize for IpVersion {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -516,11 +542,13 @@ pub mod application_status_check {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<IpVersion> for Value<IpVersion> {
         fn from(value: IpVersion) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The network protocol used for the health check.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Protocol {
@@ -531,6 +559,7 @@ pub mod application_status_check {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Protocol {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -541,6 +570,7 @@ pub mod application_status_check {
             }
         }
     }
+
     impl Serialize for Protocol {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -549,21 +579,25 @@ pub mod application_status_check {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Protocol> for Value<Protocol> {
         fn from(value: Protocol) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::CapacityManagerDataExport`: [`CfnCapacityManagerDataExport`], [`CfnCapacityManagerDataExportProps`] and their property types.
 pub mod capacity_manager_data_export {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::CapacityManagerDataExport`: Resource Type definition for AWS::EC2::CapacityManagerDataExport `Ref` returns the primary identifier, `CapacityManagerDataExportId`.
+
+    /// `AWS::EC2::CapacityManagerDataExport`: Resource Type definition for AWS::EC2::CapacityManagerDataExport. `Ref` returns the primary identifier, `CapacityManagerDataExportId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityManagerDataExport {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnCapacityManagerDataExport {
         /// `AWS::EC2::CapacityManagerDataExport`
         pub const TYPE: &'static str = "AWS::EC2::CapacityManagerDataExport";
@@ -595,22 +629,26 @@ pub mod capacity_manager_data_export {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `CapacityManagerDataExportId`: The unique identifier of the capacity manager data export.
         pub fn attr_capacity_manager_data_export_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CapacityManagerDataExportId")
         }
     }
+
     impl std::ops::Deref for CfnCapacityManagerDataExport {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnCapacityManagerDataExport {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::CapacityManagerDataExport`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnCapacityManagerDataExportProps {
@@ -630,6 +668,7 @@ pub mod capacity_manager_data_export {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnCapacityManagerDataExportProps {
         /// A `CfnCapacityManagerDataExportProps` of its required properties (`OutputFormat`, `S3BucketName`, `Schedule`), the others unset.
         pub fn new(
@@ -646,6 +685,7 @@ pub mod capacity_manager_data_export {
             }
         }
     }
+
     /// The format of the exported capacity manager data. Choose 'csv' for comma-separated values or 'parquet' for optimized columnar storage format.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum OutputFormat {
@@ -656,6 +696,7 @@ pub mod capacity_manager_data_export {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl OutputFormat {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -666,6 +707,7 @@ pub mod capacity_manager_data_export {
             }
         }
     }
+
     impl Serialize for OutputFormat {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -674,11 +716,13 @@ pub mod capacity_manager_data_export {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<OutputFormat> for Value<OutputFormat> {
         fn from(value: OutputFormat) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The schedule for the capacity manager data export. Currently supports hourly exports that provide periodic snapshots of capacity manager data.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Schedule {
@@ -687,6 +731,7 @@ pub mod capacity_manager_data_export {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Schedule {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -696,6 +741,7 @@ pub mod capacity_manager_data_export {
             }
         }
     }
+
     impl Serialize for Schedule {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -704,21 +750,25 @@ pub mod capacity_manager_data_export {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Schedule> for Value<Schedule> {
         fn from(value: Schedule) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::CapacityReservation`: [`CfnCapacityReservation`], [`CfnCapacityReservationProps`] and their property types.
 pub mod capacity_reservation {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::CapacityReservation`: Resource Type definition for AWS::EC2::CapacityReservation `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::CapacityReservation`: Resource Type definition for AWS::EC2::CapacityReservation. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityReservation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnCapacityReservation {
         /// `AWS::EC2::CapacityReservation`
         pub const TYPE: &'static str = "AWS::EC2::CapacityReservation";
@@ -753,70 +803,86 @@ pub mod capacity_reservation {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+
         /// `Fn::GetAtt` `AvailableInstanceCount`: The `AvailableInstanceCount` attribute.
         pub fn attr_available_instance_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AvailableInstanceCount")
         }
+
         /// `Fn::GetAtt` `TotalInstanceCount`: The `TotalInstanceCount` attribute.
         pub fn attr_total_instance_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TotalInstanceCount")
         }
+
         /// `Fn::GetAtt` `StartDate`: The `StartDate` attribute.
         pub fn attr_start_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StartDate")
         }
+
         /// `Fn::GetAtt` `CapacityReservationArn`: The `CapacityReservationArn` attribute.
         pub fn attr_capacity_reservation_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CapacityReservationArn")
         }
+
         /// `Fn::GetAtt` `CreateDate`: The `CreateDate` attribute.
         pub fn attr_create_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreateDate")
         }
+
         /// `Fn::GetAtt` `State`: The `State` attribute.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `OwnerId`: The `OwnerId` attribute.
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
+
         /// `Fn::GetAtt` `ReservationType`: The `ReservationType` attribute.
         pub fn attr_reservation_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ReservationType")
         }
+
         /// `Fn::GetAtt` `CapacityAllocationSet`: The `CapacityAllocationSet` attribute.
         pub fn attr_capacity_allocation_set(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CapacityAllocationSet")
         }
+
         /// `Fn::GetAtt` `CommitmentInfo`: The `CommitmentInfo` attribute.
         pub fn attr_commitment_info(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CommitmentInfo")
         }
+
         /// `Fn::GetAtt` `DeliveryPreference`: The `DeliveryPreference` attribute.
         pub fn attr_delivery_preference(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DeliveryPreference")
         }
+
         /// `Fn::GetAtt` `CapacityReservationFleetId`: The `CapacityReservationFleetId` attribute.
         pub fn attr_capacity_reservation_fleet_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CapacityReservationFleetId")
         }
     }
+
     impl std::ops::Deref for CfnCapacityReservation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnCapacityReservation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::CapacityReservation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnCapacityReservationProps {
@@ -846,6 +912,7 @@ pub mod capacity_reservation {
             rename = "InstanceMatchCriteria",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_match_criteria: Option<Value<InstanceMatchCriteria>>,
         /// `InstancePlatform`.
         #[serde(rename = "InstancePlatform")]
@@ -870,8 +937,10 @@ pub mod capacity_reservation {
             rename = "UnusedReservationBillingOwnerId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub unused_reservation_billing_owner_id: Option<Value<String>>,
     }
+
     impl CfnCapacityReservationProps {
         /// A `CfnCapacityReservationProps` of its required properties (`InstanceCount`, `InstancePlatform`, `InstanceType`), the others unset.
         pub fn new(
@@ -898,6 +967,7 @@ pub mod capacity_reservation {
             }
         }
     }
+
     /// Values of `EndDateType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EndDateType {
@@ -908,6 +978,7 @@ pub mod capacity_reservation {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl EndDateType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -918,6 +989,7 @@ pub mod capacity_reservation {
             }
         }
     }
+
     impl Serialize for EndDateType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -926,11 +998,13 @@ pub mod capacity_reservation {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<EndDateType> for Value<EndDateType> {
         fn from(value: EndDateType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `InstanceMatchCriteria`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstanceMatchCriteria {
@@ -941,6 +1015,7 @@ pub mod capacity_reservation {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InstanceMatchCriteria {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -951,6 +1026,7 @@ pub mod capacity_reservation {
             }
         }
     }
+
     impl Serialize for InstanceMatchCriteria {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -959,11 +1035,13 @@ pub mod capacity_reservation {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InstanceMatchCriteria> for Value<InstanceMatchCriteria> {
         fn from(value: InstanceMatchCriteria) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `InstancePlatform`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstancePlatform {
@@ -1006,6 +1084,7 @@ pub mod capacity_reservation {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InstancePlatform {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1038,6 +1117,7 @@ pub mod capacity_reservation {
             }
         }
     }
+
     impl Serialize for InstancePlatform {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1046,11 +1126,13 @@ pub mod capacity_reservation {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InstancePlatform> for Value<InstancePlatform> {
         fn from(value: InstancePlatform) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `TagSpecification` of `AWS::EC2::CapacityReservation`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TagSpecification {
@@ -1061,6 +1143,7 @@ pub mod capacity_reservation {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// Values of `ResourceType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ResourceType {
@@ -1291,6 +1374,7 @@ pub mod capacity_reservation {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ResourceType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1435,6 +1519,7 @@ pub mod capacity_reservation {
             }
         }
     }
+
     impl Serialize for ResourceType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1443,11 +1528,13 @@ pub mod capacity_reservation {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ResourceType> for Value<ResourceType> {
         fn from(value: ResourceType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `Tenancy`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Tenancy {
@@ -1458,6 +1545,7 @@ pub mod capacity_reservation {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Tenancy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1468,6 +1556,7 @@ pub mod capacity_reservation {
             }
         }
     }
+
     impl Serialize for Tenancy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1476,21 +1565,25 @@ pub mod capacity_reservation {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Tenancy> for Value<Tenancy> {
         fn from(value: Tenancy) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::CapacityReservationFleet`: [`CfnCapacityReservationFleet`], [`CfnCapacityReservationFleetProps`] and their property types.
 pub mod capacity_reservation_fleet {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::CapacityReservationFleet`: Resource Type definition for AWS::EC2::CapacityReservationFleet `Ref` returns the primary identifier, `CapacityReservationFleetId`.
+
+    /// `AWS::EC2::CapacityReservationFleet`: Resource Type definition for AWS::EC2::CapacityReservationFleet. `Ref` returns the primary identifier, `CapacityReservationFleetId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityReservationFleet {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnCapacityReservationFleet {
         /// `AWS::EC2::CapacityReservationFleet`
         pub const TYPE: &'static str = "AWS::EC2::CapacityReservationFleet";
@@ -1523,22 +1616,26 @@ pub mod capacity_reservation_fleet {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `CapacityReservationFleetId`: The `CapacityReservationFleetId` attribute.
         pub fn attr_capacity_reservation_fleet_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CapacityReservationFleetId")
         }
     }
+
     impl std::ops::Deref for CfnCapacityReservationFleet {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnCapacityReservationFleet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::CapacityReservationFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnCapacityReservationFleetProps {
@@ -1553,12 +1650,14 @@ pub mod capacity_reservation_fleet {
             rename = "InstanceMatchCriteria",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_match_criteria: Option<Value<InstanceMatchCriteria>>,
         /// `InstanceTypeSpecifications`.
         #[serde(
             rename = "InstanceTypeSpecifications",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_type_specifications: Option<Vec<InstanceTypeSpecification>>,
         /// `NoRemoveEndDate`.
         #[serde(rename = "NoRemoveEndDate", skip_serializing_if = "Option::is_none")]
@@ -1576,6 +1675,7 @@ pub mod capacity_reservation_fleet {
         #[serde(rename = "TotalTargetCapacity", skip_serializing_if = "Option::is_none")]
         pub total_target_capacity: Option<Value<i64>>,
     }
+
     /// Values of `InstanceMatchCriteria`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstanceMatchCriteria {
@@ -1584,6 +1684,7 @@ pub mod capacity_reservation_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InstanceMatchCriteria {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1593,6 +1694,7 @@ pub mod capacity_reservation_fleet {
             }
         }
     }
+
     impl Serialize for InstanceMatchCriteria {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1601,11 +1703,13 @@ pub mod capacity_reservation_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InstanceMatchCriteria> for Value<InstanceMatchCriteria> {
         fn from(value: InstanceMatchCriteria) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `InstanceTypeSpecification` of `AWS::EC2::CapacityReservationFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InstanceTypeSpecification {
@@ -1631,6 +1735,7 @@ pub mod capacity_reservation_fleet {
         #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<f64>>,
     }
+
     /// Values of `InstancePlatform`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstancePlatform {
@@ -1673,6 +1778,7 @@ pub mod capacity_reservation_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InstancePlatform {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1705,6 +1811,7 @@ pub mod capacity_reservation_fleet {
             }
         }
     }
+
     impl Serialize for InstancePlatform {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1713,11 +1820,13 @@ pub mod capacity_reservation_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InstancePlatform> for Value<InstancePlatform> {
         fn from(value: InstancePlatform) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `TagSpecification` of `AWS::EC2::CapacityReservationFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TagSpecification {
@@ -1728,6 +1837,7 @@ pub mod capacity_reservation_fleet {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// Values of `ResourceType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ResourceType {
@@ -1958,6 +2068,7 @@ pub mod capacity_reservation_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ResourceType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2102,6 +2213,7 @@ pub mod capacity_reservation_fleet {
             }
         }
     }
+
     impl Serialize for ResourceType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2110,11 +2222,13 @@ pub mod capacity_reservation_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ResourceType> for Value<ResourceType> {
         fn from(value: ResourceType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `Tenancy`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Tenancy {
@@ -2123,6 +2237,7 @@ pub mod capacity_reservation_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Tenancy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2132,6 +2247,7 @@ pub mod capacity_reservation_fleet {
             }
         }
     }
+
     impl Serialize for Tenancy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2140,21 +2256,25 @@ pub mod capacity_reservation_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Tenancy> for Value<Tenancy> {
         fn from(value: Tenancy) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::CarrierGateway`: [`CfnCarrierGateway`], [`CfnCarrierGatewayProps`] and their property types.
 pub mod carrier_gateway {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::CarrierGateway`: Resource Type definition for Carrier Gateway which describes the Carrier Gateway resource `Ref` returns the primary identifier, `CarrierGatewayId`.
+
+    /// `AWS::EC2::CarrierGateway`: Resource Type definition for Carrier Gateway which describes the Carrier Gateway resource. `Ref` returns the primary identifier, `CarrierGatewayId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCarrierGateway {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnCarrierGateway {
         /// `AWS::EC2::CarrierGateway`
         pub const TYPE: &'static str = "AWS::EC2::CarrierGateway";
@@ -2183,30 +2303,36 @@ pub mod carrier_gateway {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `CarrierGatewayId`: The ID of the carrier gateway.
         pub fn attr_carrier_gateway_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CarrierGatewayId")
         }
+
         /// `Fn::GetAtt` `OwnerId`: The ID of the owner.
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
+
         /// `Fn::GetAtt` `State`: The state of the carrier gateway.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
     }
+
     impl std::ops::Deref for CfnCarrierGateway {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnCarrierGateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::CarrierGateway`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnCarrierGatewayProps {
@@ -2217,6 +2343,7 @@ pub mod carrier_gateway {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+
     impl CfnCarrierGatewayProps {
         /// A `CfnCarrierGatewayProps` of its required properties (`VpcId`), the others unset.
         pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
@@ -2227,15 +2354,18 @@ pub mod carrier_gateway {
         }
     }
 }
+
 /// `AWS::EC2::ClientVpnAuthorizationRule`: [`CfnClientVpnAuthorizationRule`], [`CfnClientVpnAuthorizationRuleProps`] and their property types.
 pub mod client_vpn_authorization_rule {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::ClientVpnAuthorizationRule`: Resource Type definition for AWS::EC2::ClientVpnAuthorizationRule `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::ClientVpnAuthorizationRule`: Resource Type definition for AWS::EC2::ClientVpnAuthorizationRule. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClientVpnAuthorizationRule {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnClientVpnAuthorizationRule {
         /// `AWS::EC2::ClientVpnAuthorizationRule`
         pub const TYPE: &'static str = "AWS::EC2::ClientVpnAuthorizationRule";
@@ -2266,22 +2396,26 @@ pub mod client_vpn_authorization_rule {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The ID of the Client VPN Authorization Rule.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnClientVpnAuthorizationRule {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnClientVpnAuthorizationRule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::ClientVpnAuthorizationRule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnClientVpnAuthorizationRuleProps {
@@ -2301,6 +2435,7 @@ pub mod client_vpn_authorization_rule {
         #[serde(rename = "TargetNetworkCidr")]
         pub target_network_cidr: Value<String>,
     }
+
     impl CfnClientVpnAuthorizationRuleProps {
         /// A `CfnClientVpnAuthorizationRuleProps` of its required properties (`ClientVpnEndpointId`, `TargetNetworkCidr`), the others unset.
         pub fn new(
@@ -2317,15 +2452,18 @@ pub mod client_vpn_authorization_rule {
         }
     }
 }
+
 /// `AWS::EC2::ClientVpnEndpoint`: [`CfnClientVpnEndpoint`], [`CfnClientVpnEndpointProps`] and their property types.
 pub mod client_vpn_endpoint {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::ClientVpnEndpoint`: Resource Type definition for AWS::EC2::ClientVpnEndpoint `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::ClientVpnEndpoint`: Resource Type definition for AWS::EC2::ClientVpnEndpoint. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClientVpnEndpoint {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnClientVpnEndpoint {
         /// `AWS::EC2::ClientVpnEndpoint`
         pub const TYPE: &'static str = "AWS::EC2::ClientVpnEndpoint";
@@ -2358,22 +2496,26 @@ pub mod client_vpn_endpoint {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnClientVpnEndpoint {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnClientVpnEndpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnClientVpnEndpointProps {
@@ -2391,18 +2533,21 @@ pub mod client_vpn_endpoint {
             rename = "ClientConnectOptions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub client_connect_options: Option<ClientConnectOptions>,
         /// `ClientLoginBannerOptions`.
         #[serde(
             rename = "ClientLoginBannerOptions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub client_login_banner_options: Option<ClientLoginBannerOptions>,
         /// `ClientRouteEnforcementOptions`.
         #[serde(
             rename = "ClientRouteEnforcementOptions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub client_route_enforcement_options: Option<ClientRouteEnforcementOptions>,
         /// `ConnectionLogOptions`.
         #[serde(rename = "ConnectionLogOptions")]
@@ -2415,12 +2560,14 @@ pub mod client_vpn_endpoint {
             rename = "DevicePostureOptions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub device_posture_options: Option<DevicePostureOptions>,
         /// `DisconnectOnSessionTimeout`.
         #[serde(
             rename = "DisconnectOnSessionTimeout",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub disconnect_on_session_timeout: Option<Value<bool>>,
         /// `DnsServers`.
         #[serde(rename = "DnsServers", skip_serializing_if = "Option::is_none")]
@@ -2430,6 +2577,7 @@ pub mod client_vpn_endpoint {
             rename = "EndpointIpAddressType",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub endpoint_ip_address_type: Option<Value<String>>,
         /// `SecurityGroupIds`.
         #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
@@ -2454,12 +2602,14 @@ pub mod client_vpn_endpoint {
             rename = "TrafficIpAddressType",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub traffic_ip_address_type: Option<Value<String>>,
         /// `TransitGatewayConfiguration`.
         #[serde(
             rename = "TransitGatewayConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub transit_gateway_configuration: Option<TransitGatewayConfiguration>,
         /// `TransportProtocol`.
         #[serde(rename = "TransportProtocol", skip_serializing_if = "Option::is_none")]
@@ -2471,6 +2621,7 @@ pub mod client_vpn_endpoint {
         #[serde(rename = "VpnPort", skip_serializing_if = "Option::is_none")]
         pub vpn_port: Option<Value<i64>>,
     }
+
     impl CfnClientVpnEndpointProps {
         /// A `CfnClientVpnEndpointProps` of its required properties (`AuthenticationOptions`, `ConnectionLogOptions`, `ServerCertificateArn`), the others unset.
         pub fn new(
@@ -2505,6 +2656,7 @@ pub mod client_vpn_endpoint {
             }
         }
     }
+
     /// `ClientAuthenticationRequest` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClientAuthenticationRequest {
@@ -2516,17 +2668,20 @@ pub mod client_vpn_endpoint {
             rename = "FederatedAuthentication",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub federated_authentication: Option<FederatedAuthenticationRequest>,
         /// `MutualAuthentication`.
         #[serde(
             rename = "MutualAuthentication",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub mutual_authentication: Option<CertificateAuthenticationRequest>,
         /// `Type`.
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+
     impl ClientAuthenticationRequest {
         /// A `ClientAuthenticationRequest` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<String>>) -> Self {
@@ -2538,6 +2693,7 @@ pub mod client_vpn_endpoint {
             }
         }
     }
+
     /// `DirectoryServiceAuthenticationRequest` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DirectoryServiceAuthenticationRequest {
@@ -2545,6 +2701,7 @@ pub mod client_vpn_endpoint {
         #[serde(rename = "DirectoryId")]
         pub directory_id: Value<String>,
     }
+
     impl DirectoryServiceAuthenticationRequest {
         /// A `DirectoryServiceAuthenticationRequest` of its required properties (`DirectoryId`), the others unset.
         pub fn new(directory_id: impl Into<Value<String>>) -> Self {
@@ -2553,6 +2710,7 @@ pub mod client_vpn_endpoint {
             }
         }
     }
+
     /// `FederatedAuthenticationRequest` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FederatedAuthenticationRequest {
@@ -2564,8 +2722,10 @@ pub mod client_vpn_endpoint {
             rename = "SelfServiceSAMLProviderArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub self_service_saml_provider_arn: Option<Value<String>>,
     }
+
     impl FederatedAuthenticationRequest {
         /// A `FederatedAuthenticationRequest` of its required properties (`SAMLProviderArn`), the others unset.
         pub fn new(saml_provider_arn: impl Into<Value<String>>) -> Self {
@@ -2575,6 +2735,7 @@ pub mod client_vpn_endpoint {
             }
         }
     }
+
     /// `CertificateAuthenticationRequest` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CertificateAuthenticationRequest {
@@ -2582,6 +2743,7 @@ pub mod client_vpn_endpoint {
         #[serde(rename = "ClientRootCertificateChainArn")]
         pub client_root_certificate_chain_arn: Value<String>,
     }
+
     impl CertificateAuthenticationRequest {
         /// A `CertificateAuthenticationRequest` of its required properties (`ClientRootCertificateChainArn`), the others unset.
         pub fn new(client_root_certificate_chain_arn: impl Into<Value<String>>) -> Self {
@@ -2591,6 +2753,7 @@ pub mod client_vpn_endpoint {
             }
         }
     }
+
     /// `AuthorizationPolicy` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AuthorizationPolicy {
@@ -2604,6 +2767,7 @@ pub mod client_vpn_endpoint {
         #[serde(rename = "ShadowMode", skip_serializing_if = "Option::is_none")]
         pub shadow_mode: Option<Value<String>>,
     }
+
     impl AuthorizationPolicy {
         /// A `AuthorizationPolicy` of its required properties (`PolicyDocument`), the others unset.
         pub fn new(policy_document: impl Into<Value<String>>) -> Self {
@@ -2614,6 +2778,7 @@ pub mod client_vpn_endpoint {
             }
         }
     }
+
     /// `ClientConnectOptions` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClientConnectOptions {
@@ -2624,6 +2789,7 @@ pub mod client_vpn_endpoint {
         #[serde(rename = "LambdaFunctionArn", skip_serializing_if = "Option::is_none")]
         pub lambda_function_arn: Option<Value<String>>,
     }
+
     impl ClientConnectOptions {
         /// A `ClientConnectOptions` of its required properties (`Enabled`), the others unset.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
@@ -2633,6 +2799,7 @@ pub mod client_vpn_endpoint {
             }
         }
     }
+
     /// `ClientLoginBannerOptions` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClientLoginBannerOptions {
@@ -2643,6 +2810,7 @@ pub mod client_vpn_endpoint {
         #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
+
     impl ClientLoginBannerOptions {
         /// A `ClientLoginBannerOptions` of its required properties (`Enabled`), the others unset.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
@@ -2652,6 +2820,7 @@ pub mod client_vpn_endpoint {
             }
         }
     }
+
     /// `ClientRouteEnforcementOptions` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ClientRouteEnforcementOptions {
@@ -2659,6 +2828,7 @@ pub mod client_vpn_endpoint {
         #[serde(rename = "Enforced", skip_serializing_if = "Option::is_none")]
         pub enforced: Option<Value<bool>>,
     }
+
     /// `ConnectionLogOptions` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ConnectionLogOptions {
@@ -2676,8 +2846,10 @@ pub mod client_vpn_endpoint {
             rename = "IncludeAuthorizationPolicyContext",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub include_authorization_policy_context: Option<Value<bool>>,
     }
+
     impl ConnectionLogOptions {
         /// A `ConnectionLogOptions` of its required properties (`Enabled`), the others unset.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
@@ -2689,6 +2861,7 @@ pub mod client_vpn_endpoint {
             }
         }
     }
+
     /// `DevicePostureOptions` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DevicePostureOptions {
@@ -2699,6 +2872,7 @@ pub mod client_vpn_endpoint {
         #[serde(rename = "TrustProviders")]
         pub trust_providers: Vec<DevicePostureTrustProvider>,
     }
+
     impl DevicePostureOptions {
         /// A `DevicePostureOptions` of its required properties (`Enabled`, `TrustProviders`), the others unset.
         pub fn new(
@@ -2711,6 +2885,7 @@ pub mod client_vpn_endpoint {
             }
         }
     }
+
     /// `DevicePostureTrustProvider` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DevicePostureTrustProvider {
@@ -2724,6 +2899,7 @@ pub mod client_vpn_endpoint {
         #[serde(rename = "TrustProviderType")]
         pub trust_provider_type: Value<String>,
     }
+
     impl DevicePostureTrustProvider {
         /// A `DevicePostureTrustProvider` of its required properties (`TenantId`, `TrustProviderType`), the others unset.
         pub fn new(
@@ -2737,6 +2913,7 @@ pub mod client_vpn_endpoint {
             }
         }
     }
+
     /// `TagSpecification` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TagSpecification {
@@ -2747,6 +2924,7 @@ pub mod client_vpn_endpoint {
         #[serde(rename = "Tags")]
         pub tags: Vec<crate::cfn::Tag>,
     }
+
     impl TagSpecification {
         /// A `TagSpecification` of its required properties (`ResourceType`, `Tags`), the others unset.
         pub fn new(
@@ -2759,6 +2937,7 @@ pub mod client_vpn_endpoint {
             }
         }
     }
+
     /// `TransitGatewayConfiguration` of `AWS::EC2::ClientVpnEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TransitGatewayConfiguration {
@@ -2772,6 +2951,7 @@ pub mod client_vpn_endpoint {
         #[serde(rename = "TransitGatewayId")]
         pub transit_gateway_id: Value<String>,
     }
+
     impl TransitGatewayConfiguration {
         /// A `TransitGatewayConfiguration` of its required properties (`TransitGatewayId`), the others unset.
         pub fn new(transit_gateway_id: impl Into<Value<String>>) -> Self {
@@ -2783,15 +2963,18 @@ pub mod client_vpn_endpoint {
         }
     }
 }
+
 /// `AWS::EC2::ClientVpnRoute`: [`CfnClientVpnRoute`], [`CfnClientVpnRouteProps`] and their property types.
 pub mod client_vpn_route {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::ClientVpnRoute`: Resource Type definition for AWS::EC2::ClientVpnRoute. Specifies a network route to add to a Client VPN endpoint. Each Client VPN endpoint has a route table that describes the available destination network routes. Each route in the route table specifies the path for traffic to specific resources or networks. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClientVpnRoute {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnClientVpnRoute {
         /// `AWS::EC2::ClientVpnRoute`
         pub const TYPE: &'static str = "AWS::EC2::ClientVpnRoute";
@@ -2821,22 +3004,26 @@ pub mod client_vpn_route {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The CloudFormation-generated identifier for this Client VPN route, derived from the logical resource id and client request token.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnClientVpnRoute {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnClientVpnRoute {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::ClientVpnRoute`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnClientVpnRouteProps {
@@ -2853,6 +3040,7 @@ pub mod client_vpn_route {
         #[serde(rename = "TargetVpcSubnetId", skip_serializing_if = "Option::is_none")]
         pub target_vpc_subnet_id: Option<Value<String>>,
     }
+
     impl CfnClientVpnRouteProps {
         /// A `CfnClientVpnRouteProps` of its required properties (`ClientVpnEndpointId`, `DestinationCidrBlock`), the others unset.
         pub fn new(
@@ -2868,15 +3056,18 @@ pub mod client_vpn_route {
         }
     }
 }
+
 /// `AWS::EC2::ClientVpnTargetNetworkAssociation`: [`CfnClientVpnTargetNetworkAssociation`], [`CfnClientVpnTargetNetworkAssociationProps`] and their property types.
 pub mod client_vpn_target_network_association {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::ClientVpnTargetNetworkAssociation`: Resource Type definition for AWS::EC2::ClientVpnTargetNetworkAssociation `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::ClientVpnTargetNetworkAssociation`: Resource Type definition for AWS::EC2::ClientVpnTargetNetworkAssociation. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClientVpnTargetNetworkAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnClientVpnTargetNetworkAssociation {
         /// `AWS::EC2::ClientVpnTargetNetworkAssociation`
         pub const TYPE: &'static str = "AWS::EC2::ClientVpnTargetNetworkAssociation";
@@ -2906,22 +3097,26 @@ pub mod client_vpn_target_network_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnClientVpnTargetNetworkAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnClientVpnTargetNetworkAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::ClientVpnTargetNetworkAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnClientVpnTargetNetworkAssociationProps {
@@ -2938,6 +3133,7 @@ pub mod client_vpn_target_network_association {
         #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
     }
+
     impl CfnClientVpnTargetNetworkAssociationProps {
         /// A `CfnClientVpnTargetNetworkAssociationProps` of its required properties (`ClientVpnEndpointId`), the others unset.
         pub fn new(client_vpn_endpoint_id: impl Into<Value<String>>) -> Self {
@@ -2950,15 +3146,18 @@ pub mod client_vpn_target_network_association {
         }
     }
 }
+
 /// `AWS::EC2::CustomerGateway`: [`CfnCustomerGateway`], [`CfnCustomerGatewayProps`] and their property types.
 pub mod customer_gateway {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::CustomerGateway`: Specifies a customer gateway. `Ref` returns the primary identifier, `CustomerGatewayId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomerGateway {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnCustomerGateway {
         /// `AWS::EC2::CustomerGateway`
         pub const TYPE: &'static str = "AWS::EC2::CustomerGateway";
@@ -2992,22 +3191,26 @@ pub mod customer_gateway {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `CustomerGatewayId`: The `CustomerGatewayId` attribute.
         pub fn attr_customer_gateway_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CustomerGatewayId")
         }
     }
+
     impl std::ops::Deref for CfnCustomerGateway {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnCustomerGateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::CustomerGateway`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnCustomerGatewayProps {
@@ -3033,6 +3236,7 @@ pub mod customer_gateway {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+
     impl CfnCustomerGatewayProps {
         /// A `CfnCustomerGatewayProps` of its required properties (`IpAddress`, `Type`), the others unset.
         pub fn new(
@@ -3051,15 +3255,18 @@ pub mod customer_gateway {
         }
     }
 }
+
 /// `AWS::EC2::DHCPOptions`: [`CfnDhcpOptions`], [`CfnDhcpOptionsProps`] and their property types.
 pub mod dhcp_options {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::DHCPOptions`: Resource Type definition for AWS::EC2::DHCPOptions `Ref` returns the primary identifier, `DhcpOptionsId`.
+
+    /// `AWS::EC2::DHCPOptions`: Resource Type definition for AWS::EC2::DHCPOptions. `Ref` returns the primary identifier, `DhcpOptionsId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDhcpOptions {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnDhcpOptions {
         /// `AWS::EC2::DHCPOptions`
         pub const TYPE: &'static str = "AWS::EC2::DHCPOptions";
@@ -3093,22 +3300,26 @@ pub mod dhcp_options {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `DhcpOptionsId`: The `DhcpOptionsId` attribute.
         pub fn attr_dhcp_options_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DhcpOptionsId")
         }
     }
+
     impl std::ops::Deref for CfnDhcpOptions {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnDhcpOptions {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::DHCPOptions`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnDhcpOptionsProps {
@@ -3123,6 +3334,7 @@ pub mod dhcp_options {
             rename = "Ipv6AddressPreferredLeaseTime",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub ipv6_address_preferred_lease_time: Option<Value<i64>>,
         /// The IPv4 addresses of up to four NetBIOS name servers.
         #[serde(rename = "NetbiosNameServers", skip_serializing_if = "Option::is_none")]
@@ -3138,15 +3350,18 @@ pub mod dhcp_options {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 }
+
 /// `AWS::EC2::EC2Fleet`: [`CfnEc2Fleet`], [`CfnEc2FleetProps`] and their property types.
 pub mod ec2_fleet {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::EC2Fleet`: Resource Type definition for AWS::EC2::EC2Fleet `Ref` returns the primary identifier, `FleetId`.
+
+    /// `AWS::EC2::EC2Fleet`: Resource Type definition for AWS::EC2::EC2Fleet. `Ref` returns the primary identifier, `FleetId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEc2Fleet {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnEc2Fleet {
         /// `AWS::EC2::EC2Fleet`
         pub const TYPE: &'static str = "AWS::EC2::EC2Fleet";
@@ -3184,22 +3399,26 @@ pub mod ec2_fleet {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `FleetId`: The `FleetId` attribute.
         pub fn attr_fleet_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FleetId")
         }
     }
+
     impl std::ops::Deref for CfnEc2Fleet {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnEc2Fleet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnEc2FleetProps {
@@ -3211,6 +3430,7 @@ pub mod ec2_fleet {
             rename = "ExcessCapacityTerminationPolicy",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub excess_capacity_termination_policy: Option<
             Value<ExcessCapacityTerminationPolicy>,
         >,
@@ -3225,12 +3445,14 @@ pub mod ec2_fleet {
             rename = "ReplaceUnhealthyInstances",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub replace_unhealthy_instances: Option<Value<bool>>,
         /// `ReservedCapacityOptions`.
         #[serde(
             rename = "ReservedCapacityOptions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub reserved_capacity_options: Option<ReservedCapacityOptionsRequest>,
         /// `SpotOptions`.
         #[serde(rename = "SpotOptions", skip_serializing_if = "Option::is_none")]
@@ -3246,6 +3468,7 @@ pub mod ec2_fleet {
             rename = "TerminateInstancesWithExpiration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub terminate_instances_with_expiration: Option<Value<bool>>,
         /// `Type`.
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
@@ -3257,6 +3480,7 @@ pub mod ec2_fleet {
         #[serde(rename = "ValidUntil", skip_serializing_if = "Option::is_none")]
         pub valid_until: Option<Value<String>>,
     }
+
     impl CfnEc2FleetProps {
         /// A `CfnEc2FleetProps` of its required properties (`LaunchTemplateConfigs`, `TargetCapacitySpecification`), the others unset.
         pub fn new(
@@ -3280,6 +3504,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     /// Values of `ExcessCapacityTerminationPolicy`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ExcessCapacityTerminationPolicy {
@@ -3290,6 +3515,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ExcessCapacityTerminationPolicy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3300,6 +3526,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for ExcessCapacityTerminationPolicy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3308,12 +3535,14 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ExcessCapacityTerminationPolicy>
     for Value<ExcessCapacityTerminationPolicy> {
         fn from(value: ExcessCapacityTerminationPolicy) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `FleetLaunchTemplateConfigRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct FleetLaunchTemplateConfigRequest {
@@ -3322,6 +3551,7 @@ pub mod ec2_fleet {
             rename = "LaunchTemplateSpecification",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub launch_template_specification: Option<
             FleetLaunchTemplateSpecificationRequest,
         >,
@@ -3329,6 +3559,7 @@ pub mod ec2_fleet {
         #[serde(rename = "Overrides", skip_serializing_if = "Option::is_none")]
         pub overrides: Option<Vec<FleetLaunchTemplateOverridesRequest>>,
     }
+
     /// `FleetLaunchTemplateSpecificationRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FleetLaunchTemplateSpecificationRequest {
@@ -3343,11 +3574,13 @@ pub mod ec2_fleet {
             rename = "LaunchTemplateSpecificationUserData",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub launch_template_specification_user_data: Option<Value<String>>,
         /// `Version`.
         #[serde(rename = "Version")]
         pub version: Value<String>,
     }
+
     impl FleetLaunchTemplateSpecificationRequest {
         /// A `FleetLaunchTemplateSpecificationRequest` of its required properties (`Version`), the others unset.
         pub fn new(version: impl Into<Value<String>>) -> Self {
@@ -3359,6 +3592,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     /// `FleetLaunchTemplateOverridesRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct FleetLaunchTemplateOverridesRequest {
@@ -3379,6 +3613,7 @@ pub mod ec2_fleet {
             rename = "InstanceRequirements",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_requirements: Option<InstanceRequirementsRequest>,
         /// `InstanceType`.
         #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
@@ -3408,6 +3643,7 @@ pub mod ec2_fleet {
         #[serde(rename = "WeightedCapacity", skip_serializing_if = "Option::is_none")]
         pub weighted_capacity: Option<Value<f64>>,
     }
+
     /// `BlockDeviceMapping` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BlockDeviceMapping {
@@ -3424,6 +3660,7 @@ pub mod ec2_fleet {
         #[serde(rename = "VirtualName", skip_serializing_if = "Option::is_none")]
         pub virtual_name: Option<Value<String>>,
     }
+
     /// `EbsBlockDevice` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EbsBlockDevice {
@@ -3444,6 +3681,7 @@ pub mod ec2_fleet {
             rename = "MultiAvailabilityZoneConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub multi_availability_zone_configuration: Option<
             MultiAvailabilityZoneConfiguration,
         >,
@@ -3457,6 +3695,7 @@ pub mod ec2_fleet {
         #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
         pub volume_type: Option<Value<VolumeType>>,
     }
+
     /// `MultiAvailabilityZoneConfiguration` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MultiAvailabilityZoneConfiguration {
@@ -3468,8 +3707,10 @@ pub mod ec2_fleet {
             rename = "StandbyAvailabilityZones",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub standby_availability_zones: Option<Vec<StandbyAvailabilityZone>>,
     }
+
     /// `StandbyAvailabilityZone` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct StandbyAvailabilityZone {
@@ -3480,6 +3721,7 @@ pub mod ec2_fleet {
         #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
         pub availability_zone_id: Option<Value<String>>,
     }
+
     /// Values of `VolumeType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VolumeType {
@@ -3500,6 +3742,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl VolumeType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3515,6 +3758,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for VolumeType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3523,11 +3767,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<VolumeType> for Value<VolumeType> {
         fn from(value: VolumeType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `IamInstanceProfileSpecification` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct IamInstanceProfileSpecification {
@@ -3538,6 +3784,7 @@ pub mod ec2_fleet {
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
+
     /// `InstanceRequirementsRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InstanceRequirementsRequest {
@@ -3549,6 +3796,7 @@ pub mod ec2_fleet {
             rename = "AcceleratorManufacturers",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub accelerator_manufacturers: Option<Vec<Value<AcceleratorManufacturersItem>>>,
         /// `AcceleratorNames`.
         #[serde(rename = "AcceleratorNames", skip_serializing_if = "Option::is_none")]
@@ -3558,6 +3806,7 @@ pub mod ec2_fleet {
             rename = "AcceleratorTotalMemoryMiB",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub accelerator_total_memory_mi_b: Option<AcceleratorTotalMemoryMiBRequest>,
         /// `AcceleratorTypes`.
         #[serde(rename = "AcceleratorTypes", skip_serializing_if = "Option::is_none")]
@@ -3567,6 +3816,7 @@ pub mod ec2_fleet {
             rename = "AllowedInstanceTypes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub allowed_instance_types: Option<Vec<Value<String>>>,
         /// `BareMetal`.
         #[serde(rename = "BareMetal", skip_serializing_if = "Option::is_none")]
@@ -3576,18 +3826,21 @@ pub mod ec2_fleet {
             rename = "BaselineEbsBandwidthMbps",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub baseline_ebs_bandwidth_mbps: Option<BaselineEbsBandwidthMbpsRequest>,
         /// `BaselinePerformanceFactors`.
         #[serde(
             rename = "BaselinePerformanceFactors",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub baseline_performance_factors: Option<BaselinePerformanceFactorsRequest>,
         /// `BurstablePerformance`.
         #[serde(
             rename = "BurstablePerformance",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub burstable_performance: Option<Value<BurstablePerformance>>,
         /// `CpuManufacturers`.
         #[serde(rename = "CpuManufacturers", skip_serializing_if = "Option::is_none")]
@@ -3597,6 +3850,7 @@ pub mod ec2_fleet {
             rename = "ExcludedInstanceTypes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub excluded_instance_types: Option<Vec<Value<String>>>,
         /// `InstanceGenerations`.
         #[serde(rename = "InstanceGenerations", skip_serializing_if = "Option::is_none")]
@@ -3612,6 +3866,7 @@ pub mod ec2_fleet {
             rename = "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Value<i64>>,
         /// `MemoryGiBPerVCpu`.
         #[serde(rename = "MemoryGiBPerVCpu", skip_serializing_if = "Option::is_none")]
@@ -3624,36 +3879,42 @@ pub mod ec2_fleet {
             rename = "NetworkBandwidthGbps",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_bandwidth_gbps: Option<NetworkBandwidthGbpsRequest>,
         /// `NetworkInterfaceCount`.
         #[serde(
             rename = "NetworkInterfaceCount",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_interface_count: Option<NetworkInterfaceCountRequest>,
         /// `OnDemandMaxPricePercentageOverLowestPrice`.
         #[serde(
             rename = "OnDemandMaxPricePercentageOverLowestPrice",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub on_demand_max_price_percentage_over_lowest_price: Option<Value<i64>>,
         /// `RequireEncryptionInTransit`.
         #[serde(
             rename = "RequireEncryptionInTransit",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub require_encryption_in_transit: Option<Value<bool>>,
         /// `RequireHibernateSupport`.
         #[serde(
             rename = "RequireHibernateSupport",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub require_hibernate_support: Option<Value<bool>>,
         /// `SpotMaxPricePercentageOverLowestPrice`.
         #[serde(
             rename = "SpotMaxPricePercentageOverLowestPrice",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub spot_max_price_percentage_over_lowest_price: Option<Value<i64>>,
         /// `TotalLocalStorageGB`.
         #[serde(rename = "TotalLocalStorageGB", skip_serializing_if = "Option::is_none")]
@@ -3662,6 +3923,7 @@ pub mod ec2_fleet {
         #[serde(rename = "VCpuCount", skip_serializing_if = "Option::is_none")]
         pub v_cpu_count: Option<VCpuCountRangeRequest>,
     }
+
     /// `AcceleratorCountRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AcceleratorCountRequest {
@@ -3672,6 +3934,7 @@ pub mod ec2_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// Values of `AcceleratorManufacturersItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AcceleratorManufacturersItem {
@@ -3688,6 +3951,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AcceleratorManufacturersItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3701,6 +3965,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for AcceleratorManufacturersItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3709,11 +3974,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AcceleratorManufacturersItem> for Value<AcceleratorManufacturersItem> {
         fn from(value: AcceleratorManufacturersItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `AcceleratorNamesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AcceleratorNamesItem {
@@ -3758,6 +4025,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AcceleratorNamesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3785,6 +4053,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for AcceleratorNamesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3793,11 +4062,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AcceleratorNamesItem> for Value<AcceleratorNamesItem> {
         fn from(value: AcceleratorNamesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `AcceleratorTotalMemoryMiBRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AcceleratorTotalMemoryMiBRequest {
@@ -3808,6 +4079,7 @@ pub mod ec2_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// Values of `AcceleratorTypesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AcceleratorTypesItem {
@@ -3822,6 +4094,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AcceleratorTypesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3834,6 +4107,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for AcceleratorTypesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3842,11 +4116,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AcceleratorTypesItem> for Value<AcceleratorTypesItem> {
         fn from(value: AcceleratorTypesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `BareMetal`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum BareMetal {
@@ -3859,6 +4135,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl BareMetal {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3870,6 +4147,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for BareMetal {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3878,11 +4156,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<BareMetal> for Value<BareMetal> {
         fn from(value: BareMetal) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `BaselineEbsBandwidthMbpsRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BaselineEbsBandwidthMbpsRequest {
@@ -3893,6 +4173,7 @@ pub mod ec2_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// `BaselinePerformanceFactorsRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BaselinePerformanceFactorsRequest {
@@ -3900,6 +4181,7 @@ pub mod ec2_fleet {
         #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
         pub cpu: Option<CpuPerformanceFactorRequest>,
     }
+
     /// `CpuPerformanceFactorRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CpuPerformanceFactorRequest {
@@ -3907,6 +4189,7 @@ pub mod ec2_fleet {
         #[serde(rename = "References", skip_serializing_if = "Option::is_none")]
         pub references: Option<Vec<PerformanceFactorReferenceRequest>>,
     }
+
     /// `PerformanceFactorReferenceRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PerformanceFactorReferenceRequest {
@@ -3914,6 +4197,7 @@ pub mod ec2_fleet {
         #[serde(rename = "InstanceFamily", skip_serializing_if = "Option::is_none")]
         pub instance_family: Option<Value<String>>,
     }
+
     /// Values of `BurstablePerformance`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum BurstablePerformance {
@@ -3926,6 +4210,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl BurstablePerformance {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3937,6 +4222,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for BurstablePerformance {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3945,11 +4231,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<BurstablePerformance> for Value<BurstablePerformance> {
         fn from(value: BurstablePerformance) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `CpuManufacturersItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CpuManufacturersItem {
@@ -3964,6 +4252,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl CpuManufacturersItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3976,6 +4265,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for CpuManufacturersItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3984,11 +4274,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<CpuManufacturersItem> for Value<CpuManufacturersItem> {
         fn from(value: CpuManufacturersItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `InstanceGenerationsItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstanceGenerationsItem {
@@ -3999,6 +4291,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InstanceGenerationsItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4009,6 +4302,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for InstanceGenerationsItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4017,11 +4311,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InstanceGenerationsItem> for Value<InstanceGenerationsItem> {
         fn from(value: InstanceGenerationsItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `LocalStorage`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LocalStorage {
@@ -4034,6 +4330,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LocalStorage {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4045,6 +4342,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for LocalStorage {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4053,11 +4351,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LocalStorage> for Value<LocalStorage> {
         fn from(value: LocalStorage) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `LocalStorageTypesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LocalStorageTypesItem {
@@ -4068,6 +4368,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LocalStorageTypesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4078,6 +4379,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for LocalStorageTypesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4086,11 +4388,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LocalStorageTypesItem> for Value<LocalStorageTypesItem> {
         fn from(value: LocalStorageTypesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `MemoryGiBPerVCpuRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MemoryGiBPerVCpuRequest {
@@ -4101,6 +4405,7 @@ pub mod ec2_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
+
     /// `MemoryMiBRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MemoryMiBRequest {
@@ -4111,6 +4416,7 @@ pub mod ec2_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// `NetworkBandwidthGbpsRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkBandwidthGbpsRequest {
@@ -4121,6 +4427,7 @@ pub mod ec2_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
+
     /// `NetworkInterfaceCountRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkInterfaceCountRequest {
@@ -4131,6 +4438,7 @@ pub mod ec2_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// `TotalLocalStorageGbRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TotalLocalStorageGbRequest {
@@ -4141,6 +4449,7 @@ pub mod ec2_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
+
     /// `VCpuCountRangeRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VCpuCountRangeRequest {
@@ -4151,6 +4460,7 @@ pub mod ec2_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// `InstanceMetadataOptionsRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InstanceMetadataOptionsRequest {
@@ -4162,11 +4472,13 @@ pub mod ec2_fleet {
             rename = "HttpPutResponseHopLimit",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub http_put_response_hop_limit: Option<Value<i64>>,
         /// `HttpTokens`.
         #[serde(rename = "HttpTokens", skip_serializing_if = "Option::is_none")]
         pub http_tokens: Option<Value<HttpTokens>>,
     }
+
     /// Values of `HttpEndpoint`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HttpEndpoint {
@@ -4177,6 +4489,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HttpEndpoint {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4187,6 +4500,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for HttpEndpoint {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4195,11 +4509,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HttpEndpoint> for Value<HttpEndpoint> {
         fn from(value: HttpEndpoint) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `HttpTokens`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HttpTokens {
@@ -4210,6 +4526,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HttpTokens {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4220,6 +4537,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for HttpTokens {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4228,11 +4546,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HttpTokens> for Value<HttpTokens> {
         fn from(value: HttpTokens) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `NetworkInterfaceSpecificationRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkInterfaceSpecificationRequest {
@@ -4241,6 +4561,7 @@ pub mod ec2_fleet {
             rename = "AssociatePublicIpAddress",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub associate_public_ip_address: Option<Value<bool>>,
         /// `DeleteOnTermination`.
         #[serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")]
@@ -4280,11 +4601,13 @@ pub mod ec2_fleet {
             rename = "SecondaryPrivateIpAddressCount",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub secondary_private_ip_address_count: Option<Value<i64>>,
         /// `SubnetId`.
         #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
     }
+
     /// `Ipv6AddressRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Ipv6AddressRequest {
@@ -4292,6 +4615,7 @@ pub mod ec2_fleet {
         #[serde(rename = "Ipv6Address", skip_serializing_if = "Option::is_none")]
         pub ipv6_address: Option<Value<String>>,
     }
+
     /// `PrivateIpAddressSpecificationRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrivateIpAddressSpecificationRequest {
@@ -4302,6 +4626,7 @@ pub mod ec2_fleet {
         #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
         pub private_ip_address: Option<Value<String>>,
     }
+
     /// `Placement` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Placement {
@@ -4322,6 +4647,7 @@ pub mod ec2_fleet {
             rename = "HostResourceGroupArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub host_resource_group_arn: Option<Value<String>>,
         /// `PartitionNumber`.
         #[serde(rename = "PartitionNumber", skip_serializing_if = "Option::is_none")]
@@ -4333,6 +4659,7 @@ pub mod ec2_fleet {
         #[serde(rename = "Tenancy", skip_serializing_if = "Option::is_none")]
         pub tenancy: Option<Value<Tenancy>>,
     }
+
     /// Values of `Tenancy`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Tenancy {
@@ -4345,6 +4672,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Tenancy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4356,6 +4684,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for Tenancy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4364,11 +4693,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Tenancy> for Value<Tenancy> {
         fn from(value: Tenancy) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `OnDemandOptionsRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct OnDemandOptionsRequest {
@@ -4380,6 +4711,7 @@ pub mod ec2_fleet {
             rename = "CapacityReservationOptions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub capacity_reservation_options: Option<CapacityReservationOptionsRequest>,
         /// `MaxTotalPrice`.
         #[serde(rename = "MaxTotalPrice", skip_serializing_if = "Option::is_none")]
@@ -4392,11 +4724,13 @@ pub mod ec2_fleet {
             rename = "SingleAvailabilityZone",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub single_availability_zone: Option<Value<bool>>,
         /// `SingleInstanceType`.
         #[serde(rename = "SingleInstanceType", skip_serializing_if = "Option::is_none")]
         pub single_instance_type: Option<Value<bool>>,
     }
+
     /// Values of `AllocationStrategy`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AllocationStrategy {
@@ -4407,6 +4741,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AllocationStrategy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4417,6 +4752,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for AllocationStrategy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4425,11 +4761,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AllocationStrategy> for Value<AllocationStrategy> {
         fn from(value: AllocationStrategy) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `CapacityReservationOptionsRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityReservationOptionsRequest {
@@ -4437,6 +4775,7 @@ pub mod ec2_fleet {
         #[serde(rename = "UsageStrategy", skip_serializing_if = "Option::is_none")]
         pub usage_strategy: Option<Value<UsageStrategy>>,
     }
+
     /// Values of `UsageStrategy`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum UsageStrategy {
@@ -4445,6 +4784,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl UsageStrategy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4454,6 +4794,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for UsageStrategy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4462,11 +4803,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<UsageStrategy> for Value<UsageStrategy> {
         fn from(value: UsageStrategy) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `ReservedCapacityOptionsRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ReservedCapacityOptionsRequest {
@@ -4480,6 +4823,7 @@ pub mod ec2_fleet {
             rename = "CapacityReservationTarget",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub capacity_reservation_target: Option<CapacityReservationTargetRequest>,
         /// `ReservationTypes`.
         #[serde(rename = "ReservationTypes", skip_serializing_if = "Option::is_none")]
@@ -4489,10 +4833,12 @@ pub mod ec2_fleet {
             rename = "ReservedCapacityFallbackOptions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub reserved_capacity_fallback_options: Option<
             ReservedCapacityFallbackOptionsRequest,
         >,
     }
+
     /// Values of `AllocationStrategy`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReservedCapacityOptionsRequestAllocationStrategy {
@@ -4501,6 +4847,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ReservedCapacityOptionsRequestAllocationStrategy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4510,6 +4857,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for ReservedCapacityOptionsRequestAllocationStrategy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4518,12 +4866,14 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ReservedCapacityOptionsRequestAllocationStrategy>
     for Value<ReservedCapacityOptionsRequestAllocationStrategy> {
         fn from(value: ReservedCapacityOptionsRequestAllocationStrategy) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `CapacityReservationTargetRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityReservationTargetRequest {
@@ -4532,14 +4882,17 @@ pub mod ec2_fleet {
             rename = "CapacityReservationIds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub capacity_reservation_ids: Option<Vec<Value<String>>>,
         /// `CapacityReservationResourceGroupArns`.
         #[serde(
             rename = "CapacityReservationResourceGroupArns",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub capacity_reservation_resource_group_arns: Option<Vec<Value<String>>>,
     }
+
     /// Values of `ReservationTypesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReservationTypesItem {
@@ -4552,6 +4905,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ReservationTypesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4565,6 +4919,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for ReservationTypesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4573,11 +4928,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ReservationTypesItem> for Value<ReservationTypesItem> {
         fn from(value: ReservationTypesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `ReservedCapacityFallbackOptionsRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ReservedCapacityFallbackOptionsRequest {
@@ -4585,6 +4942,7 @@ pub mod ec2_fleet {
         #[serde(rename = "MarketTypes", skip_serializing_if = "Option::is_none")]
         pub market_types: Option<Vec<Value<MarketTypesItem>>>,
     }
+
     /// Values of `MarketTypesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum MarketTypesItem {
@@ -4593,6 +4951,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl MarketTypesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4602,6 +4961,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for MarketTypesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4610,11 +4970,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<MarketTypesItem> for Value<MarketTypesItem> {
         fn from(value: MarketTypesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `SpotOptionsRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SpotOptionsRequest {
@@ -4626,18 +4988,21 @@ pub mod ec2_fleet {
             rename = "InstanceInterruptionBehavior",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_interruption_behavior: Option<Value<InstanceInterruptionBehavior>>,
         /// `InstancePoolsToUseCount`.
         #[serde(
             rename = "InstancePoolsToUseCount",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_pools_to_use_count: Option<Value<i64>>,
         /// `MaintenanceStrategies`.
         #[serde(
             rename = "MaintenanceStrategies",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub maintenance_strategies: Option<MaintenanceStrategies>,
         /// `MaxTotalPrice`.
         #[serde(rename = "MaxTotalPrice", skip_serializing_if = "Option::is_none")]
@@ -4650,11 +5015,13 @@ pub mod ec2_fleet {
             rename = "SingleAvailabilityZone",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub single_availability_zone: Option<Value<bool>>,
         /// `SingleInstanceType`.
         #[serde(rename = "SingleInstanceType", skip_serializing_if = "Option::is_none")]
         pub single_instance_type: Option<Value<bool>>,
     }
+
     /// Values of `AllocationStrategy`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SpotOptionsRequestAllocationStrategy {
@@ -4679,6 +5046,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl SpotOptionsRequestAllocationStrategy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4696,6 +5064,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for SpotOptionsRequestAllocationStrategy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4704,12 +5073,14 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<SpotOptionsRequestAllocationStrategy>
     for Value<SpotOptionsRequestAllocationStrategy> {
         fn from(value: SpotOptionsRequestAllocationStrategy) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `InstanceInterruptionBehavior`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstanceInterruptionBehavior {
@@ -4722,6 +5093,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InstanceInterruptionBehavior {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4733,6 +5105,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for InstanceInterruptionBehavior {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4741,11 +5114,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InstanceInterruptionBehavior> for Value<InstanceInterruptionBehavior> {
         fn from(value: InstanceInterruptionBehavior) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `MaintenanceStrategies` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MaintenanceStrategies {
@@ -4753,6 +5128,7 @@ pub mod ec2_fleet {
         #[serde(rename = "CapacityRebalance", skip_serializing_if = "Option::is_none")]
         pub capacity_rebalance: Option<CapacityRebalance>,
     }
+
     /// `CapacityRebalance` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityRebalance {
@@ -4763,6 +5139,7 @@ pub mod ec2_fleet {
         #[serde(rename = "TerminationDelay", skip_serializing_if = "Option::is_none")]
         pub termination_delay: Option<Value<i64>>,
     }
+
     /// Values of `ReplacementStrategy`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReplacementStrategy {
@@ -4773,6 +5150,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ReplacementStrategy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4783,6 +5161,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for ReplacementStrategy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4791,11 +5170,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ReplacementStrategy> for Value<ReplacementStrategy> {
         fn from(value: ReplacementStrategy) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `TagSpecification` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TagSpecification {
@@ -4806,6 +5187,7 @@ pub mod ec2_fleet {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// Values of `ResourceType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ResourceType {
@@ -4906,6 +5288,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ResourceType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4963,6 +5346,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for ResourceType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4971,11 +5355,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ResourceType> for Value<ResourceType> {
         fn from(value: ResourceType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `TargetCapacitySpecificationRequest` of `AWS::EC2::EC2Fleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TargetCapacitySpecificationRequest {
@@ -4984,12 +5370,14 @@ pub mod ec2_fleet {
             rename = "DefaultTargetCapacityType",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub default_target_capacity_type: Option<Value<DefaultTargetCapacityType>>,
         /// `OnDemandTargetCapacity`.
         #[serde(
             rename = "OnDemandTargetCapacity",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub on_demand_target_capacity: Option<Value<i64>>,
         /// `SpotTargetCapacity`.
         #[serde(rename = "SpotTargetCapacity", skip_serializing_if = "Option::is_none")]
@@ -4999,11 +5387,13 @@ pub mod ec2_fleet {
             rename = "TargetCapacityUnitType",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub target_capacity_unit_type: Option<Value<TargetCapacityUnitType>>,
         /// `TotalTargetCapacity`.
         #[serde(rename = "TotalTargetCapacity")]
         pub total_target_capacity: Value<i64>,
     }
+
     impl TargetCapacitySpecificationRequest {
         /// A `TargetCapacitySpecificationRequest` of its required properties (`TotalTargetCapacity`), the others unset.
         pub fn new(total_target_capacity: impl Into<Value<i64>>) -> Self {
@@ -5016,6 +5406,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     /// Values of `DefaultTargetCapacityType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DefaultTargetCapacityType {
@@ -5030,6 +5421,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl DefaultTargetCapacityType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -5042,6 +5434,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for DefaultTargetCapacityType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -5050,11 +5443,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<DefaultTargetCapacityType> for Value<DefaultTargetCapacityType> {
         fn from(value: DefaultTargetCapacityType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `TargetCapacityUnitType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TargetCapacityUnitType {
@@ -5067,6 +5462,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TargetCapacityUnitType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -5078,6 +5474,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for TargetCapacityUnitType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -5086,11 +5483,13 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TargetCapacityUnitType> for Value<TargetCapacityUnitType> {
         fn from(value: TargetCapacityUnitType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `Type`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -5103,6 +5502,7 @@ pub mod ec2_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -5114,6 +5514,7 @@ pub mod ec2_fleet {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -5122,21 +5523,25 @@ pub mod ec2_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::EIP`: [`CfnEip`], [`CfnEipProps`] and their property types.
 pub mod eip {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::EIP`: Specifies an Elastic IP (EIP) address and can, optionally, associate it with an Amazon EC2 instance. `Ref` returns the primary identifier, made of `PublicIp`, `AllocationId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEip {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnEip {
         /// `AWS::EC2::EIP`
         pub const TYPE: &'static str = "AWS::EC2::EIP";
@@ -5169,26 +5574,31 @@ pub mod eip {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `PublicIp`: The `PublicIp` attribute.
         pub fn attr_public_ip(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublicIp")
         }
+
         /// `Fn::GetAtt` `AllocationId`: The `AllocationId` attribute.
         pub fn attr_allocation_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AllocationId")
         }
     }
+
     impl std::ops::Deref for CfnEip {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnEip {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::EIP`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnEipProps {
@@ -5218,15 +5628,18 @@ pub mod eip {
         pub transfer_address: Option<Value<String>>,
     }
 }
+
 /// `AWS::EC2::EIPAssociation`: [`CfnEipAssociation`], [`CfnEipAssociationProps`] and their property types.
 pub mod eip_association {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::EIPAssociation`: Associates an Elastic IP address with an instance or a network interface. Before you can use an Elastic IP address, you must allocate it to your account. For more information about working with Elastic IP addresses, see [Elastic IP address concepts and rules](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#vpc-eip-overview). `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEipAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnEipAssociation {
         /// `AWS::EC2::EIPAssociation`
         pub const TYPE: &'static str = "AWS::EC2::EIPAssociation";
@@ -5257,22 +5670,26 @@ pub mod eip_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnEipAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnEipAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::EIPAssociation`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnEipAssociationProps {
@@ -5293,15 +5710,18 @@ pub mod eip_association {
         pub private_ip_address: Option<Value<String>>,
     }
 }
+
 /// `AWS::EC2::EgressOnlyInternetGateway`: [`CfnEgressOnlyInternetGateway`], [`CfnEgressOnlyInternetGatewayProps`] and their property types.
 pub mod egress_only_internet_gateway {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::EgressOnlyInternetGateway`: Resource Type definition for AWS::EC2::EgressOnlyInternetGateway `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::EgressOnlyInternetGateway`: Resource Type definition for AWS::EC2::EgressOnlyInternetGateway. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEgressOnlyInternetGateway {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnEgressOnlyInternetGateway {
         /// `AWS::EC2::EgressOnlyInternetGateway`
         pub const TYPE: &'static str = "AWS::EC2::EgressOnlyInternetGateway";
@@ -5328,22 +5748,26 @@ pub mod egress_only_internet_gateway {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: Service Generated ID of the EgressOnlyInternetGateway
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnEgressOnlyInternetGateway {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnEgressOnlyInternetGateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::EgressOnlyInternetGateway`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnEgressOnlyInternetGatewayProps {
@@ -5354,6 +5778,7 @@ pub mod egress_only_internet_gateway {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+
     impl CfnEgressOnlyInternetGatewayProps {
         /// A `CfnEgressOnlyInternetGatewayProps` of its required properties (`VpcId`), the others unset.
         pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
@@ -5364,15 +5789,18 @@ pub mod egress_only_internet_gateway {
         }
     }
 }
+
 /// `AWS::EC2::EnclaveCertificateIamRoleAssociation`: [`CfnEnclaveCertificateIamRoleAssociation`], [`CfnEnclaveCertificateIamRoleAssociationProps`] and their property types.
 pub mod enclave_certificate_iam_role_association {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::EnclaveCertificateIamRoleAssociation`: Associates an AWS Identity and Access Management (IAM) role with an AWS Certificate Manager (ACM) certificate. This association is based on Amazon Resource Names and it enables the certificate to be used by the ACM for Nitro Enclaves application inside an enclave. `Ref` returns the primary identifier, made of `CertificateArn`, `RoleArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnclaveCertificateIamRoleAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnEnclaveCertificateIamRoleAssociation {
         /// `AWS::EC2::EnclaveCertificateIamRoleAssociation`
         pub const TYPE: &'static str = "AWS::EC2::EnclaveCertificateIamRoleAssociation";
@@ -5403,30 +5831,36 @@ pub mod enclave_certificate_iam_role_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `CertificateS3BucketName`: The name of the Amazon S3 bucket to which the certificate was uploaded.
         pub fn attr_certificate_s3_bucket_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CertificateS3BucketName")
         }
+
         /// `Fn::GetAtt` `CertificateS3ObjectKey`: The Amazon S3 object key where the certificate, certificate chain, and encrypted private key bundle are stored.
         pub fn attr_certificate_s3_object_key(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CertificateS3ObjectKey")
         }
+
         /// `Fn::GetAtt` `EncryptionKmsKeyId`: The ID of the AWS KMS CMK used to encrypt the private key of the certificate.
         pub fn attr_encryption_kms_key_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EncryptionKmsKeyId")
         }
     }
+
     impl std::ops::Deref for CfnEnclaveCertificateIamRoleAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnEnclaveCertificateIamRoleAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::EnclaveCertificateIamRoleAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnEnclaveCertificateIamRoleAssociationProps {
@@ -5437,6 +5871,7 @@ pub mod enclave_certificate_iam_role_association {
         #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
+
     impl CfnEnclaveCertificateIamRoleAssociationProps {
         /// A `CfnEnclaveCertificateIamRoleAssociationProps` of its required properties (`CertificateArn`, `RoleArn`), the others unset.
         pub fn new(
@@ -5450,15 +5885,18 @@ pub mod enclave_certificate_iam_role_association {
         }
     }
 }
+
 /// `AWS::EC2::FlowLog`: [`CfnFlowLog`], [`CfnFlowLogProps`] and their property types.
 pub mod flow_log {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::FlowLog`: Specifies a VPC flow log, which enables you to capture IP traffic for a specific network interface, subnet, or VPC. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowLog {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnFlowLog {
         /// `AWS::EC2::FlowLog`
         pub const TYPE: &'static str = "AWS::EC2::FlowLog";
@@ -5496,22 +5934,26 @@ pub mod flow_log {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The Flow Log ID
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnFlowLog {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnFlowLog {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::FlowLog`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnFlowLogProps {
@@ -5520,12 +5962,14 @@ pub mod flow_log {
             rename = "DeliverCrossAccountRole",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub deliver_cross_account_role: Option<Value<String>>,
         /// The ARN for the IAM role that permits Amazon EC2 to publish flow logs to a CloudWatch Logs log group in your account. If you specify LogDestinationType as s3 or kinesis-data-firehose, do not specify DeliverLogsPermissionArn or LogGroupName.
         #[serde(
             rename = "DeliverLogsPermissionArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub deliver_logs_permission_arn: Option<Value<String>>,
         /// `DestinationOptions`.
         #[serde(rename = "DestinationOptions", skip_serializing_if = "Option::is_none")]
@@ -5547,6 +5991,7 @@ pub mod flow_log {
             rename = "MaxAggregationInterval",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub max_aggregation_interval: Option<Value<i64>>,
         /// The ID of the subnet, network interface, or VPC for which you want to create a flow log.
         #[serde(rename = "ResourceId")]
@@ -5559,6 +6004,7 @@ pub mod flow_log {
             rename = "TagFieldSpecifications",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub tag_field_specifications: Option<Vec<TagFieldSpecification>>,
         /// The tags to apply to the flow logs.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
@@ -5567,6 +6013,7 @@ pub mod flow_log {
         #[serde(rename = "TrafficType", skip_serializing_if = "Option::is_none")]
         pub traffic_type: Option<Value<TrafficType>>,
     }
+
     impl CfnFlowLogProps {
         /// A `CfnFlowLogProps` of its required properties (`ResourceId`, `ResourceType`), the others unset.
         pub fn new(
@@ -5590,6 +6037,7 @@ pub mod flow_log {
             }
         }
     }
+
     /// `DestinationOptions` of `AWS::EC2::FlowLog`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DestinationOptions {
@@ -5603,6 +6051,7 @@ pub mod flow_log {
         #[serde(rename = "PerHourPartition")]
         pub per_hour_partition: Value<bool>,
     }
+
     impl DestinationOptions {
         /// A `DestinationOptions` of its required properties (`FileFormat`, `HiveCompatiblePartitions`, `PerHourPartition`), the others unset.
         pub fn new(
@@ -5617,6 +6066,7 @@ pub mod flow_log {
             }
         }
     }
+
     /// Values of `FileFormat`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FileFormat {
@@ -5627,6 +6077,7 @@ pub mod flow_log {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl FileFormat {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -5637,6 +6088,7 @@ pub mod flow_log {
             }
         }
     }
+
     impl Serialize for FileFormat {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -5645,11 +6097,13 @@ pub mod flow_log {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<FileFormat> for Value<FileFormat> {
         fn from(value: FileFormat) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies the type of destination to which the flow log data is to be published. Flow log data can be published to CloudWatch Logs or Amazon S3.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LogDestinationType {
@@ -5662,6 +6116,7 @@ pub mod flow_log {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LogDestinationType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -5673,6 +6128,7 @@ pub mod flow_log {
             }
         }
     }
+
     impl Serialize for LogDestinationType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -5681,11 +6137,13 @@ pub mod flow_log {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LogDestinationType> for Value<LogDestinationType> {
         fn from(value: LogDestinationType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The type of resource for which to create the flow log. For example, if you specified a VPC ID for the ResourceId property, specify VPC for this property.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ResourceType {
@@ -5704,6 +6162,7 @@ pub mod flow_log {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ResourceType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -5718,6 +6177,7 @@ pub mod flow_log {
             }
         }
     }
+
     impl Serialize for ResourceType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -5726,11 +6186,13 @@ pub mod flow_log {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ResourceType> for Value<ResourceType> {
         fn from(value: ResourceType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `TagFieldSpecification` of `AWS::EC2::FlowLog`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TagFieldSpecification {
@@ -5741,6 +6203,7 @@ pub mod flow_log {
         #[serde(rename = "TagKeys")]
         pub tag_keys: Vec<Value<String>>,
     }
+
     impl TagFieldSpecification {
         /// A `TagFieldSpecification` of its required properties (`ResourceType`, `TagKeys`), the others unset.
         pub fn new(
@@ -5753,6 +6216,7 @@ pub mod flow_log {
             }
         }
     }
+
     /// Values of `ResourceType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TagFieldSpecificationResourceType {
@@ -5765,6 +6229,7 @@ pub mod flow_log {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TagFieldSpecificationResourceType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -5776,6 +6241,7 @@ pub mod flow_log {
             }
         }
     }
+
     impl Serialize for TagFieldSpecificationResourceType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -5784,12 +6250,14 @@ pub mod flow_log {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TagFieldSpecificationResourceType>
     for Value<TagFieldSpecificationResourceType> {
         fn from(value: TagFieldSpecificationResourceType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The type of traffic to log. You can log traffic that the resource accepts or rejects, or all traffic.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TrafficType {
@@ -5802,6 +6270,7 @@ pub mod flow_log {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TrafficType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -5813,6 +6282,7 @@ pub mod flow_log {
             }
         }
     }
+
     impl Serialize for TrafficType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -5821,21 +6291,25 @@ pub mod flow_log {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TrafficType> for Value<TrafficType> {
         fn from(value: TrafficType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::FpgaImage`: [`CfnFpgaImage`], [`CfnFpgaImageProps`] and their property types.
 pub mod fpga_image {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::FpgaImage`: Creates and manages an Amazon FPGA Image (AFI) from a design checkpoint (DCP). `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFpgaImage {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnFpgaImage {
         /// `AWS::EC2::FpgaImage`
         pub const TYPE: &'static str = "AWS::EC2::FpgaImage";
@@ -5863,54 +6337,66 @@ pub mod fpga_image {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The ARN of the FPGA image.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `FpgaImageId`: The FPGA image identifier (AFI ID).
         pub fn attr_fpga_image_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FpgaImageId")
         }
+
         /// `Fn::GetAtt` `FpgaImageGlobalId`: The global FPGA image identifier (AGFI ID).
         pub fn attr_fpga_image_global_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FpgaImageGlobalId")
         }
+
         /// `Fn::GetAtt` `State`: The state of the AFI (pending | available | failed | unavailable).
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `OwnerId`: The ID of the AWS account that owns the AFI.
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
+
         /// `Fn::GetAtt` `CreateTime`: The date and time the AFI was created.
         pub fn attr_create_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreateTime")
         }
+
         /// `Fn::GetAtt` `UpdateTime`: The time of the most recent update to the AFI.
         pub fn attr_update_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateTime")
         }
+
         /// `Fn::GetAtt` `DataRetentionSupport`: Indicates whether data retention support is enabled for the AFI.
         pub fn attr_data_retention_support(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DataRetentionSupport")
         }
+
         /// `Fn::GetAtt` `Public`: Indicates whether the AFI is public.
         pub fn attr_public(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Public")
         }
     }
+
     impl std::ops::Deref for CfnFpgaImage {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnFpgaImage {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::FpgaImage`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnFpgaImageProps {
@@ -5922,6 +6408,7 @@ pub mod fpga_image {
             rename = "InputStorageLocation",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub input_storage_location: Option<StorageLocation>,
         /// The location in Amazon S3 for the output logs.
         #[serde(rename = "LogsStorageLocation", skip_serializing_if = "Option::is_none")]
@@ -5933,6 +6420,7 @@ pub mod fpga_image {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// Describes a storage location in Amazon S3.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct StorageLocation {
@@ -5944,15 +6432,18 @@ pub mod fpga_image {
         pub key: Option<Value<String>>,
     }
 }
+
 /// `AWS::EC2::GatewayRouteTableAssociation`: [`CfnGatewayRouteTableAssociation`], [`CfnGatewayRouteTableAssociationProps`] and their property types.
 pub mod gateway_route_table_association {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::GatewayRouteTableAssociation`: Associates a gateway with a route table. The gateway and route table must be in the same VPC. This association causes the incoming traffic to the gateway to be routed according to the routes in the route table. `Ref` returns the primary identifier, `GatewayId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayRouteTableAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnGatewayRouteTableAssociation {
         /// `AWS::EC2::GatewayRouteTableAssociation`
         pub const TYPE: &'static str = "AWS::EC2::GatewayRouteTableAssociation";
@@ -5981,22 +6472,26 @@ pub mod gateway_route_table_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AssociationId`: The route table association ID.
         pub fn attr_association_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociationId")
         }
     }
+
     impl std::ops::Deref for CfnGatewayRouteTableAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnGatewayRouteTableAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::GatewayRouteTableAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnGatewayRouteTableAssociationProps {
@@ -6007,6 +6502,7 @@ pub mod gateway_route_table_association {
         #[serde(rename = "RouteTableId")]
         pub route_table_id: Value<String>,
     }
+
     impl CfnGatewayRouteTableAssociationProps {
         /// A `CfnGatewayRouteTableAssociationProps` of its required properties (`GatewayId`, `RouteTableId`), the others unset.
         pub fn new(
@@ -6020,15 +6516,18 @@ pub mod gateway_route_table_association {
         }
     }
 }
+
 /// `AWS::EC2::Host`: [`CfnHost`], [`CfnHostProps`] and their property types.
 pub mod host {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::Host`: Resource Type definition for AWS::EC2::Host `Ref` returns the primary identifier, `HostId`.
+
+    /// `AWS::EC2::Host`: Resource Type definition for AWS::EC2::Host. `Ref` returns the primary identifier, `HostId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHost {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnHost {
         /// `AWS::EC2::Host`
         pub const TYPE: &'static str = "AWS::EC2::Host";
@@ -6059,22 +6558,26 @@ pub mod host {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `HostId`: ID of the host created.
         pub fn attr_host_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("HostId")
         }
     }
+
     impl std::ops::Deref for CfnHost {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnHost {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::Host`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnHostProps {
@@ -6106,6 +6609,7 @@ pub mod host {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnHostProps {
         /// A `CfnHostProps` of its required properties (`AvailabilityZone`), the others unset.
         pub fn new(availability_zone: impl Into<Value<String>>) -> Self {
@@ -6122,6 +6626,7 @@ pub mod host {
             }
         }
     }
+
     /// Indicates whether the host accepts any untargeted instance launches that match its instance type configuration, or if it only accepts Host tenancy instance launches that specify its unique host ID.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AutoPlacement {
@@ -6132,6 +6637,7 @@ pub mod host {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AutoPlacement {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6142,6 +6648,7 @@ pub mod host {
             }
         }
     }
+
     impl Serialize for AutoPlacement {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6150,11 +6657,13 @@ pub mod host {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AutoPlacement> for Value<AutoPlacement> {
         fn from(value: AutoPlacement) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Automatically allocates a new dedicated host and moves your instances on to it if a degradation is detected on your current host.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HostMaintenance {
@@ -6165,6 +6674,7 @@ pub mod host {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HostMaintenance {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6175,6 +6685,7 @@ pub mod host {
             }
         }
     }
+
     impl Serialize for HostMaintenance {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6183,11 +6694,13 @@ pub mod host {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HostMaintenance> for Value<HostMaintenance> {
         fn from(value: HostMaintenance) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates whether to enable or disable host recovery for the Dedicated Host. Host recovery is disabled by default.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HostRecovery {
@@ -6198,6 +6711,7 @@ pub mod host {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HostRecovery {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6208,6 +6722,7 @@ pub mod host {
             }
         }
     }
+
     impl Serialize for HostRecovery {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6216,21 +6731,25 @@ pub mod host {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HostRecovery> for Value<HostRecovery> {
         fn from(value: HostRecovery) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::IPAM`: [`CfnIpam`], [`CfnIpamProps`] and their property types.
 pub mod ipam {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::IPAM`: Resource Schema of AWS::EC2::IPAM Type `Ref` returns the primary identifier, `IpamId`.
+
+    /// `AWS::EC2::IPAM`: Resource Schema of AWS::EC2::IPAM Type. `Ref` returns the primary identifier, `IpamId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpam {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnIpam {
         /// `AWS::EC2::IPAM`
         pub const TYPE: &'static str = "AWS::EC2::IPAM";
@@ -6255,36 +6774,44 @@ pub mod ipam {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `IpamId`: Id of the IPAM.
         pub fn attr_ipam_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamId")
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the IPAM.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `PublicDefaultScopeId`: The Id of the default scope for publicly routable IP space, created with this IPAM.
         pub fn attr_public_default_scope_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublicDefaultScopeId")
         }
+
         /// `Fn::GetAtt` `PrivateDefaultScopeId`: The Id of the default scope for publicly routable IP space, created with this IPAM.
         pub fn attr_private_default_scope_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PrivateDefaultScopeId")
         }
+
         /// `Fn::GetAtt` `ScopeCount`: The number of scopes that currently exist in this IPAM.
         pub fn attr_scope_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ScopeCount")
         }
+
         /// `Fn::GetAtt` `ResourceDiscoveryAssociationCount`: The count of resource discoveries associated with this IPAM.
         pub fn attr_resource_discovery_association_count(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceDiscoveryAssociationCount")
         }
+
         /// `Fn::GetAtt` `DefaultResourceDiscoveryId`: The Id of the default resource discovery, created with this IPAM.
         pub fn attr_default_resource_discovery_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DefaultResourceDiscoveryId")
         }
+
         /// `Fn::GetAtt` `DefaultResourceDiscoveryAssociationId`: The Id of the default association to the default resource discovery, created with this IPAM.
         pub fn attr_default_resource_discovery_association_id(
             &self,
@@ -6292,17 +6819,20 @@ pub mod ipam {
             self.resource.get_att("DefaultResourceDiscoveryAssociationId")
         }
     }
+
     impl std::ops::Deref for CfnIpam {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnIpam {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::IPAM`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnIpamProps {
@@ -6311,6 +6841,7 @@ pub mod ipam {
             rename = "DefaultResourceDiscoveryOrganizationalUnitExclusions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub default_resource_discovery_organizational_unit_exclusions: Option<
             Vec<IpamOrganizationalUnitExclusion>,
         >,
@@ -6333,6 +6864,7 @@ pub mod ipam {
         #[serde(rename = "Tier", skip_serializing_if = "Option::is_none")]
         pub tier: Option<Value<Tier>>,
     }
+
     /// If your IPAM is integrated with AWS Organizations and you add an organizational unit (OU) exclusion, IPAM will not manage the IP addresses in accounts in that OU exclusion.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IpamOrganizationalUnitExclusion {
@@ -6340,6 +6872,7 @@ pub mod ipam {
         #[serde(rename = "OrganizationsEntityPath")]
         pub organizations_entity_path: Value<String>,
     }
+
     impl IpamOrganizationalUnitExclusion {
         /// A `IpamOrganizationalUnitExclusion` of its required properties (`OrganizationsEntityPath`), the others unset.
         pub fn new(organizations_entity_path: impl Into<Value<String>>) -> Self {
@@ -6348,6 +6881,7 @@ pub mod ipam {
             }
         }
     }
+
     /// A metered account is an account that is charged for active IP addresses managed in IPAM
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum MeteredAccount {
@@ -6358,6 +6892,7 @@ pub mod ipam {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl MeteredAccount {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6368,6 +6903,7 @@ pub mod ipam {
             }
         }
     }
+
     impl Serialize for MeteredAccount {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6376,11 +6912,13 @@ pub mod ipam {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<MeteredAccount> for Value<MeteredAccount> {
         fn from(value: MeteredAccount) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The regions IPAM is enabled for. Allows pools to be created in these regions, as well as enabling monitoring
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IpamOperatingRegion {
@@ -6388,6 +6926,7 @@ pub mod ipam {
         #[serde(rename = "RegionName")]
         pub region_name: Value<String>,
     }
+
     impl IpamOperatingRegion {
         /// A `IpamOperatingRegion` of its required properties (`RegionName`), the others unset.
         pub fn new(region_name: impl Into<Value<String>>) -> Self {
@@ -6396,6 +6935,7 @@ pub mod ipam {
             }
         }
     }
+
     /// The tier of the IPAM.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Tier {
@@ -6406,6 +6946,7 @@ pub mod ipam {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Tier {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6416,6 +6957,7 @@ pub mod ipam {
             }
         }
     }
+
     impl Serialize for Tier {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6424,21 +6966,25 @@ pub mod ipam {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Tier> for Value<Tier> {
         fn from(value: Tier) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::IPAMAllocation`: [`CfnIpamAllocation`], [`CfnIpamAllocationProps`] and their property types.
 pub mod ipam_allocation {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::IPAMAllocation`: Resource Schema of AWS::EC2::IPAMAllocation Type `Ref` returns the primary identifier, made of `IpamPoolId`, `IpamPoolAllocationId`, `Cidr`.
+
+    /// `AWS::EC2::IPAMAllocation`: Resource Schema of AWS::EC2::IPAMAllocation Type. `Ref` returns the primary identifier, made of `IpamPoolId`, `IpamPoolAllocationId`, `Cidr`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamAllocation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnIpamAllocation {
         /// `AWS::EC2::IPAMAllocation`
         pub const TYPE: &'static str = "AWS::EC2::IPAMAllocation";
@@ -6472,22 +7018,26 @@ pub mod ipam_allocation {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `IpamPoolAllocationId`: Id of the allocation.
         pub fn attr_ipam_pool_allocation_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamPoolAllocationId")
         }
     }
+
     impl std::ops::Deref for CfnIpamAllocation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnIpamAllocation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::IPAMAllocation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnIpamAllocationProps {
@@ -6504,6 +7054,7 @@ pub mod ipam_allocation {
         #[serde(rename = "NetmaskLength", skip_serializing_if = "Option::is_none")]
         pub netmask_length: Option<Value<i64>>,
     }
+
     impl CfnIpamAllocationProps {
         /// A `CfnIpamAllocationProps` of its required properties (`IpamPoolId`), the others unset.
         pub fn new(ipam_pool_id: impl Into<Value<String>>) -> Self {
@@ -6516,15 +7067,18 @@ pub mod ipam_allocation {
         }
     }
 }
+
 /// `AWS::EC2::IPAMPool`: [`CfnIpamPool`], [`CfnIpamPoolProps`] and their property types.
 pub mod ipam_pool {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::IPAMPool`: Resource Schema of AWS::EC2::IPAMPool Type `Ref` returns the primary identifier, `IpamPoolId`.
+
+    /// `AWS::EC2::IPAMPool`: Resource Schema of AWS::EC2::IPAMPool Type. `Ref` returns the primary identifier, `IpamPoolId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamPool {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnIpamPool {
         /// `AWS::EC2::IPAMPool`
         pub const TYPE: &'static str = "AWS::EC2::IPAMPool";
@@ -6560,50 +7114,61 @@ pub mod ipam_pool {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `IpamPoolId`: Id of the IPAM Pool.
         pub fn attr_ipam_pool_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamPoolId")
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the IPAM Pool.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `IpamScopeArn`: The Amazon Resource Name (ARN) of the scope this pool is a part of.
         pub fn attr_ipam_scope_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamScopeArn")
         }
+
         /// `Fn::GetAtt` `IpamScopeType`: Determines whether this scope contains publicly routable space or space for a private network
         pub fn attr_ipam_scope_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamScopeType")
         }
+
         /// `Fn::GetAtt` `IpamArn`: The Amazon Resource Name (ARN) of the IPAM this pool is a part of.
         pub fn attr_ipam_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamArn")
         }
+
         /// `Fn::GetAtt` `PoolDepth`: The depth of this pool in the source pool hierarchy.
         pub fn attr_pool_depth(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PoolDepth")
         }
+
         /// `Fn::GetAtt` `State`: The state of this pool. This can be one of the following values: "create-in-progress", "create-complete", "modify-in-progress", "modify-complete", "delete-in-progress", or "delete-complete"
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `StateMessage`: An explanation of how the pool arrived at it current state.
         pub fn attr_state_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StateMessage")
         }
     }
+
     impl std::ops::Deref for CfnIpamPool {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnIpamPool {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::IPAMPool`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnIpamPoolProps {
@@ -6615,24 +7180,28 @@ pub mod ipam_pool {
             rename = "AllocationDefaultNetmaskLength",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub allocation_default_netmask_length: Option<Value<i64>>,
         /// The maximum allowed netmask length for allocations made from this pool.
         #[serde(
             rename = "AllocationMaxNetmaskLength",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub allocation_max_netmask_length: Option<Value<i64>>,
         /// The minimum allowed netmask length for allocations made from this pool.
         #[serde(
             rename = "AllocationMinNetmaskLength",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub allocation_min_netmask_length: Option<Value<i64>>,
         /// When specified, an allocation will not be allowed unless a resource has a matching set of tags.
         #[serde(
             rename = "AllocationResourceTags",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub allocation_resource_tags: Option<Vec<crate::cfn::Tag>>,
         /// Determines what to do if IPAM discovers resources that haven't been assigned an allocation. If set to true, an allocation will be made automatically.
         #[serde(rename = "AutoImport", skip_serializing_if = "Option::is_none")]
@@ -6660,6 +7229,7 @@ pub mod ipam_pool {
             rename = "PubliclyAdvertisable",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub publicly_advertisable: Option<Value<bool>>,
         /// The Id of this pool's source. If set, all space provisioned in this pool must be free space provisioned in the parent pool.
         #[serde(rename = "SourceIpamPoolId", skip_serializing_if = "Option::is_none")]
@@ -6671,6 +7241,7 @@ pub mod ipam_pool {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnIpamPoolProps {
         /// A `CfnIpamPoolProps` of its required properties (`AddressFamily`, `IpamScopeId`), the others unset.
         pub fn new(
@@ -6697,6 +7268,7 @@ pub mod ipam_pool {
             }
         }
     }
+
     /// An address space to be inserted into this pool. All allocations must be made from this address space.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ProvisionedCidr {
@@ -6704,12 +7276,14 @@ pub mod ipam_pool {
         #[serde(rename = "Cidr")]
         pub cidr: Value<String>,
     }
+
     impl ProvisionedCidr {
         /// A `ProvisionedCidr` of its required properties (`Cidr`), the others unset.
         pub fn new(cidr: impl Into<Value<String>>) -> Self {
             Self { cidr: cidr.into() }
         }
     }
+
     /// The resource associated with this pool's space. Depending on the ResourceType, setting a SourceResource changes which space can be provisioned in this pool and which types of resources can receive allocations
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SourceResource {
@@ -6726,6 +7300,7 @@ pub mod ipam_pool {
         #[serde(rename = "ResourceType")]
         pub resource_type: Value<String>,
     }
+
     impl SourceResource {
         /// A `SourceResource` of its required properties (`ResourceId`, `ResourceOwner`, `ResourceRegion`, `ResourceType`), the others unset.
         pub fn new(
@@ -6743,15 +7318,18 @@ pub mod ipam_pool {
         }
     }
 }
+
 /// `AWS::EC2::IPAMPoolCidr`: [`CfnIpamPoolCidr`], [`CfnIpamPoolCidrProps`] and their property types.
 pub mod ipam_pool_cidr {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::IPAMPoolCidr`: Resource Schema of AWS::EC2::IPAMPoolCidr Type `Ref` returns the primary identifier, made of `IpamPoolId`, `IpamPoolCidrId`.
+
+    /// `AWS::EC2::IPAMPoolCidr`: Resource Schema of AWS::EC2::IPAMPoolCidr Type. `Ref` returns the primary identifier, made of `IpamPoolId`, `IpamPoolCidrId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamPoolCidr {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnIpamPoolCidr {
         /// `AWS::EC2::IPAMPoolCidr`
         pub const TYPE: &'static str = "AWS::EC2::IPAMPoolCidr";
@@ -6783,26 +7361,31 @@ pub mod ipam_pool_cidr {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `IpamPoolCidrId`: Id of the IPAM Pool Cidr.
         pub fn attr_ipam_pool_cidr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamPoolCidrId")
         }
+
         /// `Fn::GetAtt` `State`: Provisioned state of the cidr.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
     }
+
     impl std::ops::Deref for CfnIpamPoolCidr {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnIpamPoolCidr {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::IPAMPoolCidr`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnIpamPoolCidrProps {
@@ -6816,6 +7399,7 @@ pub mod ipam_pool_cidr {
         #[serde(rename = "NetmaskLength", skip_serializing_if = "Option::is_none")]
         pub netmask_length: Option<Value<i64>>,
     }
+
     impl CfnIpamPoolCidrProps {
         /// A `CfnIpamPoolCidrProps` of its required properties (`IpamPoolId`), the others unset.
         pub fn new(ipam_pool_id: impl Into<Value<String>>) -> Self {
@@ -6827,15 +7411,18 @@ pub mod ipam_pool_cidr {
         }
     }
 }
+
 /// `AWS::EC2::IPAMPrefixListResolver`: [`CfnIpamPrefixListResolver`], [`CfnIpamPrefixListResolverProps`] and their property types.
 pub mod ipam_prefix_list_resolver {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::IPAMPrefixListResolver`: Resource Type definition for AWS::EC2::IPAMPrefixListResolver `Ref` returns the primary identifier, `IpamPrefixListResolverId`.
+
+    /// `AWS::EC2::IPAMPrefixListResolver`: Resource Type definition for AWS::EC2::IPAMPrefixListResolver. `Ref` returns the primary identifier, `IpamPrefixListResolverId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamPrefixListResolver {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnIpamPrefixListResolver {
         /// `AWS::EC2::IPAMPrefixListResolver`
         pub const TYPE: &'static str = "AWS::EC2::IPAMPrefixListResolver";
@@ -6865,30 +7452,36 @@ pub mod ipam_prefix_list_resolver {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `IpamArn`: The Amazon Resource Name (ARN) of the IPAM this Prefix List Resolver is a part of.
         pub fn attr_ipam_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamArn")
         }
+
         /// `Fn::GetAtt` `IpamPrefixListResolverId`: Id of the IPAM Prefix List Resolver.
         pub fn attr_ipam_prefix_list_resolver_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamPrefixListResolverId")
         }
+
         /// `Fn::GetAtt` `IpamPrefixListResolverArn`: The Amazon Resource Name (ARN) of the IPAM Prefix List Resolver
         pub fn attr_ipam_prefix_list_resolver_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamPrefixListResolverArn")
         }
     }
+
     impl std::ops::Deref for CfnIpamPrefixListResolver {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnIpamPrefixListResolver {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::IPAMPrefixListResolver`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnIpamPrefixListResolverProps {
@@ -6908,6 +7501,7 @@ pub mod ipam_prefix_list_resolver {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnIpamPrefixListResolverProps {
         /// A `CfnIpamPrefixListResolverProps` of its required properties (`AddressFamily`), the others unset.
         pub fn new(address_family: impl Into<Value<AddressFamily>>) -> Self {
@@ -6920,6 +7514,7 @@ pub mod ipam_prefix_list_resolver {
             }
         }
     }
+
     /// The address family of the address space in this Prefix List Resolver. Either IPv4 or IPv6.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AddressFamily {
@@ -6930,6 +7525,7 @@ pub mod ipam_prefix_list_resolver {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AddressFamily {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6940,6 +7536,7 @@ pub mod ipam_prefix_list_resolver {
             }
         }
     }
+
     impl Serialize for AddressFamily {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6948,11 +7545,13 @@ pub mod ipam_prefix_list_resolver {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AddressFamily> for Value<AddressFamily> {
         fn from(value: AddressFamily) -> Self {
             Value::Literal(value)
         }
     }
+
     /// CIDR selection rules define the business logic for selecting CIDRs from IPAM. If a CIDR matches any of the rules, it will be included. If a rule has multiple conditions, the CIDR has to match every condition of that rule. You can create a prefix list resolver without rules, but you'll need to add at least one rule before it can actually automate your prefix list updates.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IpamPrefixListResolverRule {
@@ -6972,6 +7571,7 @@ pub mod ipam_prefix_list_resolver {
         #[serde(rename = "StaticCidr", skip_serializing_if = "Option::is_none")]
         pub static_cidr: Option<Value<String>>,
     }
+
     impl IpamPrefixListResolverRule {
         /// A `IpamPrefixListResolverRule` of its required properties (`RuleType`), the others unset.
         pub fn new(rule_type: impl Into<Value<RuleType>>) -> Self {
@@ -6984,6 +7584,7 @@ pub mod ipam_prefix_list_resolver {
             }
         }
     }
+
     /// Two of the rule types allow you to add conditions to the rules. (1) For IPAM Pool CIDR rules, you can specify an ipamPoolId; if not specified, the rule will apply to all IPAM Pool CIDRs in the scope. (2) For IPAM Resource CIDR rules, you can specify resourceId, resourceOwner, resourceRegion, cidr, or resourceTag.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct IpamPrefixListResolverRuleCondition {
@@ -7009,6 +7610,7 @@ pub mod ipam_prefix_list_resolver {
         #[serde(rename = "ResourceTag", skip_serializing_if = "Option::is_none")]
         pub resource_tag: Option<crate::cfn::Tag>,
     }
+
     /// Equals, Not equals, or Subnet Of. The subnet-of operation only applies to cidr conditions.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Operation {
@@ -7021,6 +7623,7 @@ pub mod ipam_prefix_list_resolver {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Operation {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -7032,6 +7635,7 @@ pub mod ipam_prefix_list_resolver {
             }
         }
     }
+
     impl Serialize for Operation {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -7040,11 +7644,13 @@ pub mod ipam_prefix_list_resolver {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Operation> for Value<Operation> {
         fn from(value: Operation) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The resourceType property only applies to ipam-resource-cidr rules; this property specifies what type of resources this rule will apply to, such as VPCs or Subnets.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ResourceType {
@@ -7059,6 +7665,7 @@ pub mod ipam_prefix_list_resolver {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ResourceType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -7071,6 +7678,7 @@ pub mod ipam_prefix_list_resolver {
             }
         }
     }
+
     impl Serialize for ResourceType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -7079,11 +7687,13 @@ pub mod ipam_prefix_list_resolver {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ResourceType> for Value<ResourceType> {
         fn from(value: ResourceType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// There are three rule types: (1) Static CIDR: A fixed list of CIDRs that don't change (like a manual list replicated across Regions). (2) IPAM pool CIDR: CIDRs from specific IPAM pools (like all CIDRs from your IPAM production pool). (3) IPAM resource CIDR: CIDRs for AWS resources like VPCs, subnets, and EIPs within a specific IPAM scope.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RuleType {
@@ -7096,6 +7706,7 @@ pub mod ipam_prefix_list_resolver {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl RuleType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -7107,6 +7718,7 @@ pub mod ipam_prefix_list_resolver {
             }
         }
     }
+
     impl Serialize for RuleType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -7115,21 +7727,25 @@ pub mod ipam_prefix_list_resolver {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<RuleType> for Value<RuleType> {
         fn from(value: RuleType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::IPAMPrefixListResolverTarget`: [`CfnIpamPrefixListResolverTarget`], [`CfnIpamPrefixListResolverTargetProps`] and their property types.
 pub mod ipam_prefix_list_resolver_target {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::IPAMPrefixListResolverTarget`: Resource Type definition for AWS::EC2::IPAMPrefixListResolverTarget `Ref` returns the primary identifier, `IpamPrefixListResolverTargetId`.
+
+    /// `AWS::EC2::IPAMPrefixListResolverTarget`: Resource Type definition for AWS::EC2::IPAMPrefixListResolverTarget. `Ref` returns the primary identifier, `IpamPrefixListResolverTargetId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamPrefixListResolverTarget {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnIpamPrefixListResolverTarget {
         /// `AWS::EC2::IPAMPrefixListResolverTarget`
         pub const TYPE: &'static str = "AWS::EC2::IPAMPrefixListResolverTarget";
@@ -7160,12 +7776,14 @@ pub mod ipam_prefix_list_resolver_target {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `IpamPrefixListResolverTargetId`: Id of the IPAM Prefix List Resolver Target.
         pub fn attr_ipam_prefix_list_resolver_target_id(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("IpamPrefixListResolverTargetId")
         }
+
         /// `Fn::GetAtt` `IpamPrefixListResolverTargetArn`: Id of the IPAM Prefix List Resolver Target.
         pub fn attr_ipam_prefix_list_resolver_target_arn(
             &self,
@@ -7173,17 +7791,20 @@ pub mod ipam_prefix_list_resolver_target {
             self.resource.get_att("IpamPrefixListResolverTargetArn")
         }
     }
+
     impl std::ops::Deref for CfnIpamPrefixListResolverTarget {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnIpamPrefixListResolverTarget {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::IPAMPrefixListResolverTarget`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnIpamPrefixListResolverTargetProps {
@@ -7206,6 +7827,7 @@ pub mod ipam_prefix_list_resolver_target {
         #[serde(rename = "TrackLatestVersion")]
         pub track_latest_version: Value<bool>,
     }
+
     impl CfnIpamPrefixListResolverTargetProps {
         /// A `CfnIpamPrefixListResolverTargetProps` of its required properties (`IpamPrefixListResolverId`, `PrefixListId`, `PrefixListRegion`, `TrackLatestVersion`), the others unset.
         pub fn new(
@@ -7225,15 +7847,18 @@ pub mod ipam_prefix_list_resolver_target {
         }
     }
 }
+
 /// `AWS::EC2::IPAMResourceDiscovery`: [`CfnIpamResourceDiscovery`], [`CfnIpamResourceDiscoveryProps`] and their property types.
 pub mod ipam_resource_discovery {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::IPAMResourceDiscovery`: Resource Schema of AWS::EC2::IPAMResourceDiscovery Type `Ref` returns the primary identifier, `IpamResourceDiscoveryId`.
+
+    /// `AWS::EC2::IPAMResourceDiscovery`: Resource Schema of AWS::EC2::IPAMResourceDiscovery Type. `Ref` returns the primary identifier, `IpamResourceDiscoveryId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamResourceDiscovery {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnIpamResourceDiscovery {
         /// `AWS::EC2::IPAMResourceDiscovery`
         pub const TYPE: &'static str = "AWS::EC2::IPAMResourceDiscovery";
@@ -7260,42 +7885,51 @@ pub mod ipam_resource_discovery {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `IpamResourceDiscoveryId`: Id of the IPAM Pool.
         pub fn attr_ipam_resource_discovery_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamResourceDiscoveryId")
         }
+
         /// `Fn::GetAtt` `IpamResourceDiscoveryArn`: Amazon Resource Name (Arn) for the Resource Discovery.
         pub fn attr_ipam_resource_discovery_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamResourceDiscoveryArn")
         }
+
         /// `Fn::GetAtt` `OwnerId`: Owner Account ID of the Resource Discovery
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
+
         /// `Fn::GetAtt` `IpamResourceDiscoveryRegion`: The region the resource discovery is setup in.
         pub fn attr_ipam_resource_discovery_region(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamResourceDiscoveryRegion")
         }
+
         /// `Fn::GetAtt` `IsDefault`: Determines whether or not address space from this pool is publicly advertised. Must be set if and only if the pool is IPv6.
         pub fn attr_is_default(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IsDefault")
         }
+
         /// `Fn::GetAtt` `State`: The state of this Resource Discovery.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
     }
+
     impl std::ops::Deref for CfnIpamResourceDiscovery {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnIpamResourceDiscovery {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::IPAMResourceDiscovery`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnIpamResourceDiscoveryProps {
@@ -7310,6 +7944,7 @@ pub mod ipam_resource_discovery {
             rename = "OrganizationalUnitExclusions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub organizational_unit_exclusions: Option<
             Vec<IpamResourceDiscoveryOrganizationalUnitExclusion>,
         >,
@@ -7317,6 +7952,7 @@ pub mod ipam_resource_discovery {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// The regions IPAM Resource Discovery is enabled for. Allows for monitoring.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IpamOperatingRegion {
@@ -7324,6 +7960,7 @@ pub mod ipam_resource_discovery {
         #[serde(rename = "RegionName")]
         pub region_name: Value<String>,
     }
+
     impl IpamOperatingRegion {
         /// A `IpamOperatingRegion` of its required properties (`RegionName`), the others unset.
         pub fn new(region_name: impl Into<Value<String>>) -> Self {
@@ -7332,6 +7969,7 @@ pub mod ipam_resource_discovery {
             }
         }
     }
+
     /// If your IPAM is integrated with AWS Organizations and you add an organizational unit (OU) exclusion, IPAM will not manage the IP addresses in accounts in that OU exclusion.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IpamResourceDiscoveryOrganizationalUnitExclusion {
@@ -7339,6 +7977,7 @@ pub mod ipam_resource_discovery {
         #[serde(rename = "OrganizationsEntityPath")]
         pub organizations_entity_path: Value<String>,
     }
+
     impl IpamResourceDiscoveryOrganizationalUnitExclusion {
         /// A `IpamResourceDiscoveryOrganizationalUnitExclusion` of its required properties (`OrganizationsEntityPath`), the others unset.
         pub fn new(organizations_entity_path: impl Into<Value<String>>) -> Self {
@@ -7348,15 +7987,18 @@ pub mod ipam_resource_discovery {
         }
     }
 }
+
 /// `AWS::EC2::IPAMResourceDiscoveryAssociation`: [`CfnIpamResourceDiscoveryAssociation`], [`CfnIpamResourceDiscoveryAssociationProps`] and their property types.
 pub mod ipam_resource_discovery_association {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::IPAMResourceDiscoveryAssociation`: Resource Schema of AWS::EC2::IPAMResourceDiscoveryAssociation Type `Ref` returns the primary identifier, `IpamResourceDiscoveryAssociationId`.
+
+    /// `AWS::EC2::IPAMResourceDiscoveryAssociation`: Resource Schema of AWS::EC2::IPAMResourceDiscoveryAssociation Type. `Ref` returns the primary identifier, `IpamResourceDiscoveryAssociationId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamResourceDiscoveryAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnIpamResourceDiscoveryAssociation {
         /// `AWS::EC2::IPAMResourceDiscoveryAssociation`
         pub const TYPE: &'static str = "AWS::EC2::IPAMResourceDiscoveryAssociation";
@@ -7386,54 +8028,65 @@ pub mod ipam_resource_discovery_association {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `IpamArn`: Arn of the IPAM.
         pub fn attr_ipam_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamArn")
         }
+
         /// `Fn::GetAtt` `IpamRegion`: The home region of the IPAM.
         pub fn attr_ipam_region(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamRegion")
         }
+
         /// `Fn::GetAtt` `IpamResourceDiscoveryAssociationId`: Id of the IPAM Resource Discovery Association.
         pub fn attr_ipam_resource_discovery_association_id(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("IpamResourceDiscoveryAssociationId")
         }
+
         /// `Fn::GetAtt` `IpamResourceDiscoveryAssociationArn`: The Amazon Resource Name (ARN) of the resource discovery association is a part of.
         pub fn attr_ipam_resource_discovery_association_arn(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("IpamResourceDiscoveryAssociationArn")
         }
+
         /// `Fn::GetAtt` `IsDefault`: If the Resource Discovery Association exists due as part of CreateIpam.
         pub fn attr_is_default(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IsDefault")
         }
+
         /// `Fn::GetAtt` `ResourceDiscoveryStatus`: The status of the resource discovery.
         pub fn attr_resource_discovery_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceDiscoveryStatus")
         }
+
         /// `Fn::GetAtt` `State`: The operational state of the Resource Discovery Association. Related to Create/Delete activities.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `OwnerId`: The AWS Account ID for the account where the shared IPAM exists.
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
     }
+
     impl std::ops::Deref for CfnIpamResourceDiscoveryAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnIpamResourceDiscoveryAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::IPAMResourceDiscoveryAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnIpamResourceDiscoveryAssociationProps {
@@ -7447,6 +8100,7 @@ pub mod ipam_resource_discovery_association {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnIpamResourceDiscoveryAssociationProps {
         /// A `CfnIpamResourceDiscoveryAssociationProps` of its required properties (`IpamId`, `IpamResourceDiscoveryId`), the others unset.
         pub fn new(
@@ -7461,15 +8115,18 @@ pub mod ipam_resource_discovery_association {
         }
     }
 }
+
 /// `AWS::EC2::IPAMScope`: [`CfnIpamScope`], [`CfnIpamScopeProps`] and their property types.
 pub mod ipam_scope {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::IPAMScope`: Resource Schema of AWS::EC2::IPAMScope Type `Ref` returns the primary identifier, `IpamScopeId`.
+
+    /// `AWS::EC2::IPAMScope`: Resource Schema of AWS::EC2::IPAMScope Type. `Ref` returns the primary identifier, `IpamScopeId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamScope {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnIpamScope {
         /// `AWS::EC2::IPAMScope`
         pub const TYPE: &'static str = "AWS::EC2::IPAMScope";
@@ -7498,42 +8155,51 @@ pub mod ipam_scope {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `IpamScopeId`: Id of the IPAM scope.
         pub fn attr_ipam_scope_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamScopeId")
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the IPAM scope.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `IpamArn`: The Amazon Resource Name (ARN) of the IPAM this scope is a part of.
         pub fn attr_ipam_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamArn")
         }
+
         /// `Fn::GetAtt` `IsDefault`: Is this one of the default scopes created with the IPAM.
         pub fn attr_is_default(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IsDefault")
         }
+
         /// `Fn::GetAtt` `PoolCount`: The number of pools that currently exist in this scope.
         pub fn attr_pool_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PoolCount")
         }
+
         /// `Fn::GetAtt` `IpamScopeType`: Determines whether this scope contains publicly routable space or space for a private network
         pub fn attr_ipam_scope_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamScopeType")
         }
     }
+
     impl std::ops::Deref for CfnIpamScope {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnIpamScope {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::IPAMScope`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnIpamScopeProps {
@@ -7545,6 +8211,7 @@ pub mod ipam_scope {
             rename = "ExternalAuthorityConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub external_authority_configuration: Option<
             IpamScopeExternalAuthorityConfiguration,
         >,
@@ -7555,6 +8222,7 @@ pub mod ipam_scope {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnIpamScopeProps {
         /// A `CfnIpamScopeProps` of its required properties (`IpamId`), the others unset.
         pub fn new(ipam_id: impl Into<Value<String>>) -> Self {
@@ -7566,6 +8234,7 @@ pub mod ipam_scope {
             }
         }
     }
+
     /// External service configuration to connect your AWS IPAM scope.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IpamScopeExternalAuthorityConfiguration {
@@ -7576,6 +8245,7 @@ pub mod ipam_scope {
         #[serde(rename = "IpamScopeExternalAuthorityType")]
         pub ipam_scope_external_authority_type: Value<IpamScopeExternalAuthorityType>,
     }
+
     impl IpamScopeExternalAuthorityConfiguration {
         /// A `IpamScopeExternalAuthorityConfiguration` of its required properties (`ExternalResourceIdentifier`, `IpamScopeExternalAuthorityType`), the others unset.
         pub fn new(
@@ -7591,6 +8261,7 @@ pub mod ipam_scope {
             }
         }
     }
+
     /// An external service connecting to your AWS IPAM scope.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IpamScopeExternalAuthorityType {
@@ -7599,6 +8270,7 @@ pub mod ipam_scope {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl IpamScopeExternalAuthorityType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -7608,6 +8280,7 @@ pub mod ipam_scope {
             }
         }
     }
+
     impl Serialize for IpamScopeExternalAuthorityType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -7616,20 +8289,24 @@ pub mod ipam_scope {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<IpamScopeExternalAuthorityType> for Value<IpamScopeExternalAuthorityType> {
         fn from(value: IpamScopeExternalAuthorityType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::IPv4Pool`: [`CfnIPv4Pool`], [`CfnIPv4PoolProps`] and their property types.
 pub mod i_pv4_pool {
     use serde::Serialize;
+
     /// `AWS::EC2::IPv4Pool`: Resource Type definition for AWS::EC2::IPv4Pool. A public IPv4 pool is an EC2 IP address pool required for the public IPv4 CIDRs that you own and bring to AWS to manage with IPAM (BYOIP). `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIPv4Pool {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnIPv4Pool {
         /// `AWS::EC2::IPv4Pool`
         pub const TYPE: &'static str = "AWS::EC2::IPv4Pool";
@@ -7654,42 +8331,51 @@ pub mod i_pv4_pool {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the public IPv4 pool.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `PoolId`: The ID of the public IPv4 pool.
         pub fn attr_pool_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PoolId")
         }
+
         /// `Fn::GetAtt` `Description`: A description of the public IPv4 pool.
         pub fn attr_description(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Description")
         }
+
         /// `Fn::GetAtt` `NetworkBorderGroup`: The name of the location from which the address pool is advertised.
         pub fn attr_network_border_group(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkBorderGroup")
         }
+
         /// `Fn::GetAtt` `TotalAddressCount`: The total number of addresses in the pool.
         pub fn attr_total_address_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TotalAddressCount")
         }
+
         /// `Fn::GetAtt` `TotalAvailableAddressCount`: The total number of available addresses in the pool.
         pub fn attr_total_available_address_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TotalAvailableAddressCount")
         }
     }
+
     impl std::ops::Deref for CfnIPv4Pool {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnIPv4Pool {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::IPv4Pool`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnIPv4PoolProps {
@@ -7698,15 +8384,18 @@ pub mod i_pv4_pool {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 }
+
 /// `AWS::EC2::Instance`: [`CfnInstance`], [`CfnInstanceProps`] and their property types.
 pub mod instance {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::Instance`: Resource Type definition for AWS::EC2::Instance `Ref` returns the primary identifier, `InstanceId`.
+
+    /// `AWS::EC2::Instance`: Resource Type definition for AWS::EC2::Instance. `Ref` returns the primary identifier, `InstanceId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstance {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnInstance {
         /// `AWS::EC2::Instance`
         pub const TYPE: &'static str = "AWS::EC2::Instance";
@@ -7752,46 +8441,56 @@ pub mod instance {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `InstanceId`: The EC2 Instance ID.
         pub fn attr_instance_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("InstanceId")
         }
+
         /// `Fn::GetAtt` `PrivateIp`: The private IP address of the specified instance. For example: 10.24.34.0.
         pub fn attr_private_ip(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PrivateIp")
         }
+
         /// `Fn::GetAtt` `PublicDnsName`: The public DNS name of the specified instance. For example: ec2-107-20-50-45.compute-1.amazonaws.com.
         pub fn attr_public_dns_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublicDnsName")
         }
+
         /// `Fn::GetAtt` `PublicIp`: The public IP address of the specified instance. For example: 192.0.2.0.
         pub fn attr_public_ip(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublicIp")
         }
+
         /// `Fn::GetAtt` `PrivateDnsName`: The private DNS name of the specified instance. For example: ip-10-24-34-0.ec2.internal.
         pub fn attr_private_dns_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PrivateDnsName")
         }
+
         /// `Fn::GetAtt` `VpcId`: The ID of the VPC that the instance is running in.
         pub fn attr_vpc_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcId")
         }
+
         /// `Fn::GetAtt` `State`: The current state of the instance.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
     }
+
     impl std::ops::Deref for CfnInstance {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnInstance {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnInstanceProps {
@@ -7818,6 +8517,7 @@ pub mod instance {
             rename = "DisableApiTermination",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub disable_api_termination: Option<Value<bool>>,
         /// Indicates whether the instance is optimized for Amazon EBS I/O.
         #[serde(rename = "EbsOptimized", skip_serializing_if = "Option::is_none")]
@@ -7827,12 +8527,14 @@ pub mod instance {
             rename = "ElasticGpuSpecifications",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub elastic_gpu_specifications: Option<Vec<ElasticGpuSpecification>>,
         /// An elastic inference accelerator to associate with the instance. Amazon Elastic Inference is no longer available.
         #[serde(
             rename = "ElasticInferenceAccelerators",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub elastic_inference_accelerators: Option<Vec<ElasticInferenceAccelerator>>,
         /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
         #[serde(rename = "EnclaveOptions", skip_serializing_if = "Option::is_none")]
@@ -7848,6 +8550,7 @@ pub mod instance {
             rename = "HostResourceGroupArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub host_resource_group_arn: Option<Value<String>>,
         /// The IAM instance profile.
         #[serde(rename = "IamInstanceProfile", skip_serializing_if = "Option::is_none")]
@@ -7860,6 +8563,7 @@ pub mod instance {
             rename = "InstanceInitiatedShutdownBehavior",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_initiated_shutdown_behavior: Option<
             Value<InstanceInitiatedShutdownBehavior>,
         >,
@@ -7886,6 +8590,7 @@ pub mod instance {
             rename = "LicenseSpecifications",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub license_specifications: Option<Vec<LicenseSpecification>>,
         /// The metadata options for the instance
         #[serde(rename = "MetadataOptions", skip_serializing_if = "Option::is_none")]
@@ -7904,6 +8609,7 @@ pub mod instance {
             rename = "PrivateDnsNameOptions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub private_dns_name_options: Option<PrivateDnsNameOptions>,
         /// \[EC2-VPC\] The primary IPv4 address. You must specify a value from the IPv4 address range of the subnet.
         #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
@@ -7913,6 +8619,7 @@ pub mod instance {
             rename = "PropagateTagsToVolumeOnCreation",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub propagate_tags_to_volume_on_creation: Option<Value<bool>>,
         /// The ID of the RAM disk to select.
         #[serde(rename = "RamdiskId", skip_serializing_if = "Option::is_none")]
@@ -7945,6 +8652,7 @@ pub mod instance {
         #[serde(rename = "Volumes", skip_serializing_if = "Option::is_none")]
         pub volumes: Option<Vec<Volume>>,
     }
+
     /// Indicates whether the instance is associated with a dedicated host. If you want the instance to always restart on the same host on which it was launched, specify host. If you want the instance to restart on any available host, but try to launch onto the last host it ran on (on a best-effort basis), specify default.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Affinity {
@@ -7955,6 +8663,7 @@ pub mod instance {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Affinity {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -7965,6 +8674,7 @@ pub mod instance {
             }
         }
     }
+
     impl Serialize for Affinity {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -7973,11 +8683,13 @@ pub mod instance {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Affinity> for Value<Affinity> {
         fn from(value: Affinity) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `BlockDeviceMapping` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct BlockDeviceMapping {
@@ -7994,6 +8706,7 @@ pub mod instance {
         #[serde(rename = "VirtualName", skip_serializing_if = "Option::is_none")]
         pub virtual_name: Option<Value<String>>,
     }
+
     impl BlockDeviceMapping {
         /// A `BlockDeviceMapping` of its required properties (`DeviceName`), the others unset.
         pub fn new(device_name: impl Into<Value<String>>) -> Self {
@@ -8005,6 +8718,7 @@ pub mod instance {
             }
         }
     }
+
     /// `Ebs` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Ebs {
@@ -8030,6 +8744,7 @@ pub mod instance {
         #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
         pub volume_type: Option<Value<VolumeType>>,
     }
+
     /// The volume type.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VolumeType {
@@ -8050,6 +8765,7 @@ pub mod instance {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl VolumeType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -8065,6 +8781,7 @@ pub mod instance {
             }
         }
     }
+
     impl Serialize for VolumeType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -8073,11 +8790,13 @@ pub mod instance {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<VolumeType> for Value<VolumeType> {
         fn from(value: VolumeType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The CPU options for the instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CpuOptions {
@@ -8088,6 +8807,7 @@ pub mod instance {
         #[serde(rename = "ThreadsPerCore", skip_serializing_if = "Option::is_none")]
         pub threads_per_core: Option<Value<i64>>,
     }
+
     /// The credit option for CPU usage of the burstable performance instance. Valid values are standard and unlimited.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CreditSpecification {
@@ -8095,6 +8815,7 @@ pub mod instance {
         #[serde(rename = "CPUCredits", skip_serializing_if = "Option::is_none")]
         pub cpu_credits: Option<Value<String>>,
     }
+
     /// `ElasticGpuSpecification` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ElasticGpuSpecification {
@@ -8102,12 +8823,14 @@ pub mod instance {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+
     impl ElasticGpuSpecification {
         /// A `ElasticGpuSpecification` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<String>>) -> Self {
             Self { r#type: r#type.into() }
         }
     }
+
     /// `ElasticInferenceAccelerator` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ElasticInferenceAccelerator {
@@ -8118,6 +8841,7 @@ pub mod instance {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+
     impl ElasticInferenceAccelerator {
         /// A `ElasticInferenceAccelerator` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<String>>) -> Self {
@@ -8127,6 +8851,7 @@ pub mod instance {
             }
         }
     }
+
     /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EnclaveOptions {
@@ -8134,6 +8859,7 @@ pub mod instance {
         #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
     }
+
     /// Indicates whether an instance is enabled for hibernation.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HibernationOptions {
@@ -8141,6 +8867,7 @@ pub mod instance {
         #[serde(rename = "Configured", skip_serializing_if = "Option::is_none")]
         pub configured: Option<Value<bool>>,
     }
+
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstanceInitiatedShutdownBehavior {
@@ -8151,6 +8878,7 @@ pub mod instance {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InstanceInitiatedShutdownBehavior {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -8161,6 +8889,7 @@ pub mod instance {
             }
         }
     }
+
     impl Serialize for InstanceInitiatedShutdownBehavior {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -8169,12 +8898,14 @@ pub mod instance {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InstanceInitiatedShutdownBehavior>
     for Value<InstanceInitiatedShutdownBehavior> {
         fn from(value: InstanceInitiatedShutdownBehavior) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `InstanceIpv6Address` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct InstanceIpv6Address {
@@ -8182,6 +8913,7 @@ pub mod instance {
         #[serde(rename = "Ipv6Address")]
         pub ipv6_address: Value<String>,
     }
+
     impl InstanceIpv6Address {
         /// A `InstanceIpv6Address` of its required properties (`Ipv6Address`), the others unset.
         pub fn new(ipv6_address: impl Into<Value<String>>) -> Self {
@@ -8190,6 +8922,7 @@ pub mod instance {
             }
         }
     }
+
     /// `LaunchTemplateSpecification` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LaunchTemplateSpecification {
@@ -8203,6 +8936,7 @@ pub mod instance {
         #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<String>>,
     }
+
     /// `LicenseSpecification` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LicenseSpecification {
@@ -8210,6 +8944,7 @@ pub mod instance {
         #[serde(rename = "LicenseConfigurationArn")]
         pub license_configuration_arn: Value<String>,
     }
+
     impl LicenseSpecification {
         /// A `LicenseSpecification` of its required properties (`LicenseConfigurationArn`), the others unset.
         pub fn new(license_configuration_arn: impl Into<Value<String>>) -> Self {
@@ -8218,6 +8953,7 @@ pub mod instance {
             }
         }
     }
+
     /// `MetadataOptions` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MetadataOptions {
@@ -8232,6 +8968,7 @@ pub mod instance {
             rename = "HttpPutResponseHopLimit",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub http_put_response_hop_limit: Option<Value<i64>>,
         /// Indicates whether IMDSv2 is required.
         #[serde(rename = "HttpTokens", skip_serializing_if = "Option::is_none")]
@@ -8241,8 +8978,10 @@ pub mod instance {
             rename = "InstanceMetadataTags",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_metadata_tags: Option<Value<InstanceMetadataTags>>,
     }
+
     /// Enables or disables the HTTP metadata endpoint on your instances. If you specify a value of disabled, you cannot access your instance metadata.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HttpEndpoint {
@@ -8253,6 +8992,7 @@ pub mod instance {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HttpEndpoint {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -8263,6 +9003,7 @@ pub mod instance {
             }
         }
     }
+
     impl Serialize for HttpEndpoint {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -8271,11 +9012,13 @@ pub mod instance {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HttpEndpoint> for Value<HttpEndpoint> {
         fn from(value: HttpEndpoint) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Enables or disables the IPv6 endpoint for the instance metadata service. To use this option, the instance must be a Nitro-based instance launched in a subnet that supports IPv6.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HttpProtocolIpv6 {
@@ -8286,6 +9029,7 @@ pub mod instance {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HttpProtocolIpv6 {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -8296,6 +9040,7 @@ pub mod instance {
             }
         }
     }
+
     impl Serialize for HttpProtocolIpv6 {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -8304,11 +9049,13 @@ pub mod instance {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HttpProtocolIpv6> for Value<HttpProtocolIpv6> {
         fn from(value: HttpProtocolIpv6) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates whether IMDSv2 is required.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HttpTokens {
@@ -8319,6 +9066,7 @@ pub mod instance {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HttpTokens {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -8329,6 +9077,7 @@ pub mod instance {
             }
         }
     }
+
     impl Serialize for HttpTokens {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -8337,11 +9086,13 @@ pub mod instance {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HttpTokens> for Value<HttpTokens> {
         fn from(value: HttpTokens) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates whether tags from the instance are propagated to the EBS volumes.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstanceMetadataTags {
@@ -8352,6 +9103,7 @@ pub mod instance {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InstanceMetadataTags {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -8362,6 +9114,7 @@ pub mod instance {
             }
         }
     }
+
     impl Serialize for InstanceMetadataTags {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -8370,11 +9123,13 @@ pub mod instance {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InstanceMetadataTags> for Value<InstanceMetadataTags> {
         fn from(value: InstanceMetadataTags) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `NetworkInterface` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct NetworkInterface {
@@ -8383,12 +9138,14 @@ pub mod instance {
             rename = "AssociateCarrierIpAddress",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub associate_carrier_ip_address: Option<Value<bool>>,
         /// Indicates whether to assign a public IPv4 address to an instance you launch in a VPC.
         #[serde(
             rename = "AssociatePublicIpAddress",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub associate_public_ip_address: Option<Value<bool>>,
         /// If set to true, the interface is deleted when the instance is terminated.
         #[serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")]
@@ -8425,11 +9182,13 @@ pub mod instance {
             rename = "SecondaryPrivateIpAddressCount",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub secondary_private_ip_address_count: Option<Value<i64>>,
         /// The ID of the subnet.
         #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
     }
+
     impl NetworkInterface {
         /// A `NetworkInterface` of its required properties (`DeviceIndex`), the others unset.
         pub fn new(device_index: impl Into<Value<String>>) -> Self {
@@ -8451,6 +9210,7 @@ pub mod instance {
             }
         }
     }
+
     /// Specifies the ENA Express settings for the network interface that's attached to the instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EnaSrdSpecification {
@@ -8462,8 +9222,10 @@ pub mod instance {
             rename = "EnaSrdUdpSpecification",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub ena_srd_udp_specification: Option<EnaSrdUdpSpecification>,
     }
+
     /// Contains ENA Express settings for UDP network traffic for the network interface that's attached to the instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EnaSrdUdpSpecification {
@@ -8471,6 +9233,7 @@ pub mod instance {
         #[serde(rename = "EnaSrdUdpEnabled", skip_serializing_if = "Option::is_none")]
         pub ena_srd_udp_enabled: Option<Value<bool>>,
     }
+
     /// `PrivateIpAddressSpecification` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct PrivateIpAddressSpecification {
@@ -8481,6 +9244,7 @@ pub mod instance {
         #[serde(rename = "PrivateIpAddress")]
         pub private_ip_address: Value<String>,
     }
+
     impl PrivateIpAddressSpecification {
         /// A `PrivateIpAddressSpecification` of its required properties (`Primary`, `PrivateIpAddress`), the others unset.
         pub fn new(
@@ -8493,6 +9257,7 @@ pub mod instance {
             }
         }
     }
+
     /// `PrivateDnsNameOptions` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrivateDnsNameOptions {
@@ -8501,17 +9266,20 @@ pub mod instance {
             rename = "EnableResourceNameDnsAAAARecord",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub enable_resource_name_dns_aaaa_record: Option<Value<bool>>,
         /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records. For more information, see Amazon EC2 instance hostname types in the Amazon Elastic Compute Cloud User Guide.
         #[serde(
             rename = "EnableResourceNameDnsARecord",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub enable_resource_name_dns_a_record: Option<Value<bool>>,
         /// The type of hostnames to assign to instances in the subnet at launch. For IPv4 only subnets, an instance DNS name must be based on the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the instance ID.
         #[serde(rename = "HostnameType", skip_serializing_if = "Option::is_none")]
         pub hostname_type: Option<Value<HostnameType>>,
     }
+
     /// The type of hostnames to assign to instances in the subnet at launch. For IPv4 only subnets, an instance DNS name must be based on the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the instance ID.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HostnameType {
@@ -8522,6 +9290,7 @@ pub mod instance {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HostnameType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -8532,6 +9301,7 @@ pub mod instance {
             }
         }
     }
+
     impl Serialize for HostnameType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -8540,11 +9310,13 @@ pub mod instance {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HostnameType> for Value<HostnameType> {
         fn from(value: HostnameType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `SsmAssociation` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SsmAssociation {
@@ -8553,11 +9325,13 @@ pub mod instance {
             rename = "AssociationParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub association_parameters: Option<Vec<AssociationParameter>>,
         /// The name of an SSM document to associate with the instance.
         #[serde(rename = "DocumentName")]
         pub document_name: Value<String>,
     }
+
     impl SsmAssociation {
         /// A `SsmAssociation` of its required properties (`DocumentName`), the others unset.
         pub fn new(document_name: impl Into<Value<String>>) -> Self {
@@ -8567,6 +9341,7 @@ pub mod instance {
             }
         }
     }
+
     /// `AssociationParameter` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AssociationParameter {
@@ -8577,6 +9352,7 @@ pub mod instance {
         #[serde(rename = "Value")]
         pub value: Vec<Value<String>>,
     }
+
     impl AssociationParameter {
         /// A `AssociationParameter` of its required properties (`Key`, `Value`), the others unset.
         pub fn new(
@@ -8589,6 +9365,7 @@ pub mod instance {
             }
         }
     }
+
     /// `Volume` of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Volume {
@@ -8599,6 +9376,7 @@ pub mod instance {
         #[serde(rename = "VolumeId")]
         pub volume_id: Value<String>,
     }
+
     impl Volume {
         /// A `Volume` of its required properties (`Device`, `VolumeId`), the others unset.
         pub fn new(
@@ -8612,15 +9390,18 @@ pub mod instance {
         }
     }
 }
+
 /// `AWS::EC2::InstanceConnectEndpoint`: [`CfnInstanceConnectEndpoint`], [`CfnInstanceConnectEndpointProps`] and their property types.
 pub mod instance_connect_endpoint {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::InstanceConnectEndpoint`: Resource Type definition for AWS::EC2::InstanceConnectEndpoint `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::InstanceConnectEndpoint`: Resource Type definition for AWS::EC2::InstanceConnectEndpoint. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceConnectEndpoint {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnInstanceConnectEndpoint {
         /// `AWS::EC2::InstanceConnectEndpoint`
         pub const TYPE: &'static str = "AWS::EC2::InstanceConnectEndpoint";
@@ -8650,62 +9431,76 @@ pub mod instance_connect_endpoint {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The ID of the EC2 Instance Connect Endpoint.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+
         /// `Fn::GetAtt` `AvailabilityZone`: The Availability Zone of the EC2 Instance Connect Endpoint
         pub fn attr_availability_zone(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AvailabilityZone")
         }
+
         /// `Fn::GetAtt` `AvailabilityZoneId`: The ID of the Availability Zone of the EC2 Instance Connect Endpoint
         pub fn attr_availability_zone_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AvailabilityZoneId")
         }
+
         /// `Fn::GetAtt` `CreatedAt`: The date and time that the EC2 Instance Connect Endpoint was created
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+
         /// `Fn::GetAtt` `InstanceConnectEndpointArn`: The Amazon Resource Name (ARN) of the EC2 Instance Connect Endpoint
         pub fn attr_instance_connect_endpoint_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("InstanceConnectEndpointArn")
         }
+
         /// `Fn::GetAtt` `NetworkInterfaceIds`: The ID of the elastic network interface that Amazon EC2 automatically created when creating the EC2 Instance Connect Endpoint
         pub fn attr_network_interface_ids(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkInterfaceIds")
         }
+
         /// `Fn::GetAtt` `OwnerId`: The ID of the AWS account that created the EC2 Instance Connect Endpoint
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
+
         /// `Fn::GetAtt` `PublicDnsNames`: The public DNS names of the endpoint
         pub fn attr_public_dns_names(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublicDnsNames")
         }
+
         /// `Fn::GetAtt` `State`: The current state of the EC2 Instance Connect Endpoint
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `StateMessage`: The message for the current state of the EC2 Instance Connect Endpoint. Can include a failure message
         pub fn attr_state_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StateMessage")
         }
+
         /// `Fn::GetAtt` `VpcId`: The ID of the VPC in which the EC2 Instance Connect Endpoint was created
         pub fn attr_vpc_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcId")
         }
     }
+
     impl std::ops::Deref for CfnInstanceConnectEndpoint {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnInstanceConnectEndpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::InstanceConnectEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnInstanceConnectEndpointProps {
@@ -8725,6 +9520,7 @@ pub mod instance_connect_endpoint {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnInstanceConnectEndpointProps {
         /// A `CfnInstanceConnectEndpointProps` of its required properties (`SubnetId`), the others unset.
         pub fn new(subnet_id: impl Into<Value<String>>) -> Self {
@@ -8738,15 +9534,18 @@ pub mod instance_connect_endpoint {
         }
     }
 }
+
 /// `AWS::EC2::InstanceEventWindow`: [`CfnInstanceEventWindow`], [`CfnInstanceEventWindowProps`] and their property types.
 pub mod instance_event_window {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::InstanceEventWindow`: Resource type definition for AWS::EC2::InstanceEventWindow. An event window defines a recurring set of time ranges, or a cron expression, during which AWS-initiated maintenance events may be scheduled for the associated Amazon EC2 instances or Dedicated Hosts. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceEventWindow {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnInstanceEventWindow {
         /// `AWS::EC2::InstanceEventWindow`
         pub const TYPE: &'static str = "AWS::EC2::InstanceEventWindow";
@@ -8771,30 +9570,36 @@ pub mod instance_event_window {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the event window.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `InstanceEventWindowId`: The ID of the event window.
         pub fn attr_instance_event_window_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("InstanceEventWindowId")
         }
+
         /// `Fn::GetAtt` `State`: The current state of the event window. Observed values include creating, active, modifying, deleting and deleted.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
     }
+
     impl std::ops::Deref for CfnInstanceEventWindow {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnInstanceEventWindow {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::InstanceEventWindow`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnInstanceEventWindowProps {
@@ -8811,6 +9616,7 @@ pub mod instance_event_window {
         #[serde(rename = "TimeRanges", skip_serializing_if = "Option::is_none")]
         pub time_ranges: Option<Vec<TimeRange>>,
     }
+
     /// A time range during which an AWS-initiated maintenance event may occur.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TimeRange {
@@ -8827,6 +9633,7 @@ pub mod instance_event_window {
         #[serde(rename = "StartWeekDay", skip_serializing_if = "Option::is_none")]
         pub start_week_day: Option<Value<StartWeekDay>>,
     }
+
     /// The day on which the time range ends.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EndWeekDay {
@@ -8847,6 +9654,7 @@ pub mod instance_event_window {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl EndWeekDay {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -8862,6 +9670,7 @@ pub mod instance_event_window {
             }
         }
     }
+
     impl Serialize for EndWeekDay {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -8870,11 +9679,13 @@ pub mod instance_event_window {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<EndWeekDay> for Value<EndWeekDay> {
         fn from(value: EndWeekDay) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The day on which the time range begins.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum StartWeekDay {
@@ -8895,6 +9706,7 @@ pub mod instance_event_window {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl StartWeekDay {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -8910,6 +9722,7 @@ pub mod instance_event_window {
             }
         }
     }
+
     impl Serialize for StartWeekDay {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -8918,20 +9731,24 @@ pub mod instance_event_window {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<StartWeekDay> for Value<StartWeekDay> {
         fn from(value: StartWeekDay) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::InternetGateway`: [`CfnInternetGateway`], [`CfnInternetGatewayProps`] and their property types.
 pub mod internet_gateway {
     use serde::Serialize;
+
     /// `AWS::EC2::InternetGateway`: Allocates an internet gateway for use with a VPC. After creating the Internet gateway, you then attach it to a VPC. `Ref` returns the primary identifier, `InternetGatewayId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInternetGateway {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnInternetGateway {
         /// `AWS::EC2::InternetGateway`
         pub const TYPE: &'static str = "AWS::EC2::InternetGateway";
@@ -8958,22 +9775,26 @@ pub mod internet_gateway {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `InternetGatewayId`: The `InternetGatewayId` attribute.
         pub fn attr_internet_gateway_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("InternetGatewayId")
         }
     }
+
     impl std::ops::Deref for CfnInternetGateway {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnInternetGateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::InternetGateway`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnInternetGatewayProps {
@@ -8982,15 +9803,18 @@ pub mod internet_gateway {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 }
+
 /// `AWS::EC2::IpPoolRouteTableAssociation`: [`CfnIpPoolRouteTableAssociation`], [`CfnIpPoolRouteTableAssociationProps`] and their property types.
 pub mod ip_pool_route_table_association {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::IpPoolRouteTableAssociation`: Resource Type definition for AWS::EC2::IpPoolRouteTableAssociation `Ref` returns the primary identifier, `AssociationId`.
+
+    /// `AWS::EC2::IpPoolRouteTableAssociation`: Resource Type definition for AWS::EC2::IpPoolRouteTableAssociation. `Ref` returns the primary identifier, `AssociationId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpPoolRouteTableAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnIpPoolRouteTableAssociation {
         /// `AWS::EC2::IpPoolRouteTableAssociation`
         pub const TYPE: &'static str = "AWS::EC2::IpPoolRouteTableAssociation";
@@ -9020,22 +9844,26 @@ pub mod ip_pool_route_table_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AssociationId`: The route table association ID.
         pub fn attr_association_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociationId")
         }
     }
+
     impl std::ops::Deref for CfnIpPoolRouteTableAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnIpPoolRouteTableAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::IpPoolRouteTableAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnIpPoolRouteTableAssociationProps {
@@ -9046,6 +9874,7 @@ pub mod ip_pool_route_table_association {
         #[serde(rename = "RouteTableId")]
         pub route_table_id: Value<String>,
     }
+
     impl CfnIpPoolRouteTableAssociationProps {
         /// A `CfnIpPoolRouteTableAssociationProps` of its required properties (`PublicIpv4Pool`, `RouteTableId`), the others unset.
         pub fn new(
@@ -9059,15 +9888,18 @@ pub mod ip_pool_route_table_association {
         }
     }
 }
+
 /// `AWS::EC2::IpamExternalResourceVerificationToken`: [`CfnIpamExternalResourceVerificationToken`], [`CfnIpamExternalResourceVerificationTokenProps`] and their property types.
 pub mod ipam_external_resource_verification_token {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::IpamExternalResourceVerificationToken`: A verification token is an AWS-generated random value that you can use to prove ownership of an external resource. For example, you can use a verification token to validate that you control a public IP address range when you bring an IP address range to AWS (BYOIP). `Ref` returns the primary identifier, `IpamExternalResourceVerificationTokenArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamExternalResourceVerificationToken {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnIpamExternalResourceVerificationToken {
         /// `AWS::EC2::IpamExternalResourceVerificationToken`
         pub const TYPE: &'static str = "AWS::EC2::IpamExternalResourceVerificationToken";
@@ -9096,58 +9928,70 @@ pub mod ipam_external_resource_verification_token {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `IpamExternalResourceVerificationTokenArn`: The ARN of the IPAM external resource verification token.
         pub fn attr_ipam_external_resource_verification_token_arn(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("IpamExternalResourceVerificationTokenArn")
         }
+
         /// `Fn::GetAtt` `IpamExternalResourceVerificationTokenId`: The ID of the token.
         pub fn attr_ipam_external_resource_verification_token_id(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("IpamExternalResourceVerificationTokenId")
         }
+
         /// `Fn::GetAtt` `IpamArn`: The ARN of the IPAM that created the token.
         pub fn attr_ipam_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamArn")
         }
+
         /// `Fn::GetAtt` `IpamRegion`: The Region of the IPAM that created the token.
         pub fn attr_ipam_region(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamRegion")
         }
+
         /// `Fn::GetAtt` `TokenValue`: The token value.
         pub fn attr_token_value(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TokenValue")
         }
+
         /// `Fn::GetAtt` `TokenName`: The token name.
         pub fn attr_token_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TokenName")
         }
+
         /// `Fn::GetAtt` `NotAfter`: The token expiration.
         pub fn attr_not_after(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NotAfter")
         }
+
         /// `Fn::GetAtt` `Status`: The token status.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+
         /// `Fn::GetAtt` `State`: The token state.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
     }
+
     impl std::ops::Deref for CfnIpamExternalResourceVerificationToken {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnIpamExternalResourceVerificationToken {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::IpamExternalResourceVerificationToken`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnIpamExternalResourceVerificationTokenProps {
@@ -9158,6 +10002,7 @@ pub mod ipam_external_resource_verification_token {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnIpamExternalResourceVerificationTokenProps {
         /// A `CfnIpamExternalResourceVerificationTokenProps` of its required properties (`IpamId`), the others unset.
         pub fn new(ipam_id: impl Into<Value<String>>) -> Self {
@@ -9168,15 +10013,18 @@ pub mod ipam_external_resource_verification_token {
         }
     }
 }
+
 /// `AWS::EC2::IpamInternetRegistryAssociation`: [`CfnIpamInternetRegistryAssociation`], [`CfnIpamInternetRegistryAssociationProps`] and their property types.
 pub mod ipam_internet_registry_association {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::IpamInternetRegistryAssociation`: An association between an IPAM and a Regional Internet Registry (RIR) for delegated Resource Public Key Infrastructure (RPKI) management. Use it to have IPAM create Route Origin Authorizations (ROAs) for IP address prefixes registered with the internet registry. The IPAM must be in the Advanced tier. `Ref` returns the primary identifier, `IpamInternetRegistryAssociationArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamInternetRegistryAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnIpamInternetRegistryAssociation {
         /// `AWS::EC2::IpamInternetRegistryAssociation`
         pub const TYPE: &'static str = "AWS::EC2::IpamInternetRegistryAssociation";
@@ -9208,46 +10056,55 @@ pub mod ipam_internet_registry_association {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `IpamInternetRegistryAssociationArn`: The Amazon Resource Name (ARN) of the internet registry association.
         pub fn attr_ipam_internet_registry_association_arn(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("IpamInternetRegistryAssociationArn")
         }
+
         /// `Fn::GetAtt` `IpamInternetRegistryAssociationId`: The ID of the internet registry association.
         pub fn attr_ipam_internet_registry_association_id(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("IpamInternetRegistryAssociationId")
         }
+
         /// `Fn::GetAtt` `OwnerId`: The ID of the Amazon Web Services account that owns the internet registry association.
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
+
         /// `Fn::GetAtt` `IpamRegion`: The Amazon Web Services Region of the IPAM.
         pub fn attr_ipam_region(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamRegion")
         }
+
         /// `Fn::GetAtt` `State`: The state of the internet registry association.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `ChildRequestXml`: The XML content for the child request to be submitted to the internet registry to complete the BPKI setup.
         pub fn attr_child_request_xml(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ChildRequestXml")
         }
     }
+
     impl std::ops::Deref for CfnIpamInternetRegistryAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnIpamInternetRegistryAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::IpamInternetRegistryAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnIpamInternetRegistryAssociationProps {
@@ -9267,6 +10124,7 @@ pub mod ipam_internet_registry_association {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnIpamInternetRegistryAssociationProps {
         /// A `CfnIpamInternetRegistryAssociationProps` of its required properties (`IpamId`, `OrganizationHandle`, `Rir`), the others unset.
         pub fn new(
@@ -9283,6 +10141,7 @@ pub mod ipam_internet_registry_association {
             }
         }
     }
+
     /// The Regional Internet Registry to associate with. The service returns these values in upper case, so the enum uses the round-tripping form.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Rir {
@@ -9297,6 +10156,7 @@ pub mod ipam_internet_registry_association {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Rir {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -9309,6 +10169,7 @@ pub mod ipam_internet_registry_association {
             }
         }
     }
+
     impl Serialize for Rir {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -9317,21 +10178,25 @@ pub mod ipam_internet_registry_association {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Rir> for Value<Rir> {
         fn from(value: Rir) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::KeyPair`: [`CfnKeyPair`], [`CfnKeyPairProps`] and their property types.
 pub mod key_pair {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::KeyPair`: Specifies a key pair for use with an EC2long instance as follows: `Ref` returns the primary identifier, `KeyName`.
+
+    /// `AWS::EC2::KeyPair`: Specifies a key pair for use with an EC2long instance as follows:. `Ref` returns the primary identifier, `KeyName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKeyPair {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnKeyPair {
         /// `AWS::EC2::KeyPair`
         pub const TYPE: &'static str = "AWS::EC2::KeyPair";
@@ -9362,26 +10227,31 @@ pub mod key_pair {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `KeyPairId`: The `KeyPairId` attribute.
         pub fn attr_key_pair_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("KeyPairId")
         }
+
         /// `Fn::GetAtt` `KeyFingerprint`: The `KeyFingerprint` attribute.
         pub fn attr_key_fingerprint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("KeyFingerprint")
         }
     }
+
     impl std::ops::Deref for CfnKeyPair {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnKeyPair {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::KeyPair`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnKeyPairProps {
@@ -9401,6 +10271,7 @@ pub mod key_pair {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnKeyPairProps {
         /// A `CfnKeyPairProps` of its required properties (`KeyName`), the others unset.
         pub fn new(key_name: impl Into<Value<String>>) -> Self {
@@ -9413,6 +10284,7 @@ pub mod key_pair {
             }
         }
     }
+
     /// The format of the key pair.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum KeyFormat {
@@ -9423,6 +10295,7 @@ pub mod key_pair {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl KeyFormat {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -9433,6 +10306,7 @@ pub mod key_pair {
             }
         }
     }
+
     impl Serialize for KeyFormat {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -9441,11 +10315,13 @@ pub mod key_pair {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<KeyFormat> for Value<KeyFormat> {
         fn from(value: KeyFormat) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The type of key pair. Note that ED25519 keys are not supported for Windows instances.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum KeyType {
@@ -9456,6 +10332,7 @@ pub mod key_pair {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl KeyType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -9466,6 +10343,7 @@ pub mod key_pair {
             }
         }
     }
+
     impl Serialize for KeyType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -9474,21 +10352,25 @@ pub mod key_pair {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<KeyType> for Value<KeyType> {
         fn from(value: KeyType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::LaunchTemplate`: [`CfnLaunchTemplate`], [`CfnLaunchTemplateProps`] and their property types.
 pub mod launch_template {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::LaunchTemplate`: Specifies the properties for creating a launch template. `Ref` returns the primary identifier, `LaunchTemplateId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLaunchTemplate {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnLaunchTemplate {
         /// `AWS::EC2::LaunchTemplate`
         pub const TYPE: &'static str = "AWS::EC2::LaunchTemplate";
@@ -9517,30 +10399,36 @@ pub mod launch_template {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `DefaultVersionNumber`: The `DefaultVersionNumber` attribute.
         pub fn attr_default_version_number(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DefaultVersionNumber")
         }
+
         /// `Fn::GetAtt` `LaunchTemplateId`: The `LaunchTemplateId` attribute.
         pub fn attr_launch_template_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LaunchTemplateId")
         }
+
         /// `Fn::GetAtt` `LatestVersionNumber`: The `LatestVersionNumber` attribute.
         pub fn attr_latest_version_number(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LatestVersionNumber")
         }
     }
+
     impl std::ops::Deref for CfnLaunchTemplate {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnLaunchTemplate {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::LaunchTemplate`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnLaunchTemplateProps {
@@ -9557,6 +10445,7 @@ pub mod launch_template {
         #[serde(rename = "VersionDescription", skip_serializing_if = "Option::is_none")]
         pub version_description: Option<Value<String>>,
     }
+
     impl CfnLaunchTemplateProps {
         /// A `CfnLaunchTemplateProps` of its required properties (`LaunchTemplateData`), the others unset.
         pub fn new(launch_template_data: impl Into<LaunchTemplateData>) -> Self {
@@ -9568,6 +10457,7 @@ pub mod launch_template {
             }
         }
     }
+
     /// The information to include in the launch template.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LaunchTemplateData {
@@ -9579,6 +10469,7 @@ pub mod launch_template {
             rename = "CapacityReservationSpecification",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub capacity_reservation_specification: Option<CapacityReservationSpecification>,
         /// The CPU options for the instance. For more information, see [CPU options for Amazon EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *Amazon EC2 User Guide*.
         #[serde(rename = "CpuOptions", skip_serializing_if = "Option::is_none")]
@@ -9594,6 +10485,7 @@ pub mod launch_template {
             rename = "DisableApiTermination",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub disable_api_termination: Option<Value<bool>>,
         /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal Amazon EBS I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS-optimized instance.
         #[serde(rename = "EbsOptimized", skip_serializing_if = "Option::is_none")]
@@ -9615,6 +10507,7 @@ pub mod launch_template {
             rename = "InstanceInitiatedShutdownBehavior",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_initiated_shutdown_behavior: Option<
             Value<InstanceInitiatedShutdownBehavior>,
         >,
@@ -9623,12 +10516,14 @@ pub mod launch_template {
             rename = "InstanceMarketOptions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_market_options: Option<InstanceMarketOptions>,
         /// The attributes for the instance types. When you specify instance attributes, Amazon EC2 will identify instance types with these attributes.
         #[serde(
             rename = "InstanceRequirements",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_requirements: Option<InstanceRequirements>,
         /// The instance type. For more information, see [Amazon EC2 instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide*.
         #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
@@ -9644,6 +10539,7 @@ pub mod launch_template {
             rename = "LicenseSpecifications",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub license_specifications: Option<Vec<LicenseSpecification>>,
         /// The maintenance options of your instance.
         #[serde(rename = "MaintenanceOptions", skip_serializing_if = "Option::is_none")]
@@ -9662,6 +10558,7 @@ pub mod launch_template {
             rename = "NetworkPerformanceOptions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_performance_options: Option<NetworkPerformanceOptions>,
         /// The placement for the instance.
         #[serde(rename = "Placement", skip_serializing_if = "Option::is_none")]
@@ -9671,6 +10568,7 @@ pub mod launch_template {
             rename = "PrivateDnsNameOptions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub private_dns_name_options: Option<PrivateDnsNameOptions>,
         /// The ID of the RAM disk.
         #[serde(rename = "RamDiskId", skip_serializing_if = "Option::is_none")]
@@ -9688,6 +10586,7 @@ pub mod launch_template {
         #[serde(rename = "UserData", skip_serializing_if = "Option::is_none")]
         pub user_data: Option<Value<String>>,
     }
+
     /// Specifies a block device mapping for a launch template. You must specify `DeviceName` plus exactly one of the following properties: `Ebs`, `NoDevice`, or `VirtualName`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BlockDeviceMapping {
@@ -9704,6 +10603,7 @@ pub mod launch_template {
         #[serde(rename = "VirtualName", skip_serializing_if = "Option::is_none")]
         pub virtual_name: Option<Value<String>>,
     }
+
     /// Parameters for a block device for an EBS volume in an Amazon EC2 launch template.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Ebs {
@@ -9733,6 +10633,7 @@ pub mod launch_template {
             rename = "VolumeInitializationRate",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub volume_initialization_rate: Option<Value<i64>>,
         /// The size of the volume, in GiBs. You must specify either a snapshot ID or a volume size. The following are the supported volumes sizes for each volume type:
         #[serde(rename = "VolumeSize", skip_serializing_if = "Option::is_none")]
@@ -9741,6 +10642,7 @@ pub mod launch_template {
         #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
         pub volume_type: Option<Value<VolumeType>>,
     }
+
     /// The volume type. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html) in the *Amazon EBS User Guide*.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VolumeType {
@@ -9761,6 +10663,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl VolumeType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -9776,6 +10679,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for VolumeType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -9784,11 +10688,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<VolumeType> for Value<VolumeType> {
         fn from(value: VolumeType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies an instance's Capacity Reservation targeting option. You can specify only one option at a time.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityReservationSpecification {
@@ -9797,6 +10703,7 @@ pub mod launch_template {
             rename = "CapacityReservationPreference",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub capacity_reservation_preference: Option<
             Value<CapacityReservationPreference>,
         >,
@@ -9805,8 +10712,10 @@ pub mod launch_template {
             rename = "CapacityReservationTarget",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub capacity_reservation_target: Option<CapacityReservationTarget>,
     }
+
     /// Indicates the instance's Capacity Reservation preferences. Possible preferences include:
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CapacityReservationPreference {
@@ -9819,6 +10728,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl CapacityReservationPreference {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -9830,6 +10740,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for CapacityReservationPreference {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -9838,11 +10749,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<CapacityReservationPreference> for Value<CapacityReservationPreference> {
         fn from(value: CapacityReservationPreference) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies a target Capacity Reservation.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityReservationTarget {
@@ -9851,14 +10764,17 @@ pub mod launch_template {
             rename = "CapacityReservationId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub capacity_reservation_id: Option<Value<String>>,
         /// The ARN of the Capacity Reservation resource group in which to run the instance.
         #[serde(
             rename = "CapacityReservationResourceGroupArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub capacity_reservation_resource_group_arn: Option<Value<String>>,
     }
+
     /// Specifies the CPU options for an instance. For more information, see [Optimize CPU options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *User Guide*.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CpuOptions {
@@ -9873,11 +10789,13 @@ pub mod launch_template {
             rename = "NestedVirtualization",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub nested_virtualization: Option<Value<NestedVirtualization>>,
         /// The number of threads per CPU core. To disable multithreading for the instance, specify a value of `1`. Otherwise, specify the default value of `2`.
         #[serde(rename = "ThreadsPerCore", skip_serializing_if = "Option::is_none")]
         pub threads_per_core: Option<Value<i64>>,
     }
+
     /// Indicates whether to enable the instance for AMD SEV-SNP. AMD SEV-SNP is supported with M6a, R6a, and C6a instance types only. For more information, see [AMD SEV-SNP for Amazon EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sev-snp.html).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AmdSevSnp {
@@ -9888,6 +10806,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AmdSevSnp {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -9898,6 +10817,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for AmdSevSnp {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -9906,11 +10826,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AmdSevSnp> for Value<AmdSevSnp> {
         fn from(value: AmdSevSnp) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates whether the instance is enabled for nested virtualization.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum NestedVirtualization {
@@ -9921,6 +10843,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl NestedVirtualization {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -9931,6 +10854,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for NestedVirtualization {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -9939,11 +10863,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<NestedVirtualization> for Value<NestedVirtualization> {
         fn from(value: NestedVirtualization) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies the credit option for CPU usage of a T2, T3, or T3a instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CreditSpecification {
@@ -9951,6 +10877,7 @@ pub mod launch_template {
         #[serde(rename = "CpuCredits", skip_serializing_if = "Option::is_none")]
         pub cpu_credits: Option<Value<String>>,
     }
+
     /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EnclaveOptions {
@@ -9958,6 +10885,7 @@ pub mod launch_template {
         #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
     }
+
     /// Specifies whether your instance is configured for hibernation. This parameter is valid only if the instance meets the [hibernation prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html#hibernating-prerequisites). For more information, see [Hibernate Your Instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html) in the *Amazon EC2 User Guide*.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HibernationOptions {
@@ -9965,6 +10893,7 @@ pub mod launch_template {
         #[serde(rename = "Configured", skip_serializing_if = "Option::is_none")]
         pub configured: Option<Value<bool>>,
     }
+
     /// Specifies an IAM instance profile, which is a container for an IAM role for your instance. You can use an IAM role to distribute your AWS credentials to your instances.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct IamInstanceProfile {
@@ -9975,6 +10904,7 @@ pub mod launch_template {
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
+
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstanceInitiatedShutdownBehavior {
@@ -9985,6 +10915,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InstanceInitiatedShutdownBehavior {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -9995,6 +10926,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for InstanceInitiatedShutdownBehavior {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10003,12 +10935,14 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InstanceInitiatedShutdownBehavior>
     for Value<InstanceInitiatedShutdownBehavior> {
         fn from(value: InstanceInitiatedShutdownBehavior) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies the market (purchasing) option for an instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InstanceMarketOptions {
@@ -10019,6 +10953,7 @@ pub mod launch_template {
         #[serde(rename = "SpotOptions", skip_serializing_if = "Option::is_none")]
         pub spot_options: Option<SpotOptions>,
     }
+
     /// The market type.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum MarketType {
@@ -10033,6 +10968,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl MarketType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10047,6 +10983,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for MarketType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10055,11 +10992,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<MarketType> for Value<MarketType> {
         fn from(value: MarketType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies options for Spot Instances.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SpotOptions {
@@ -10068,12 +11007,14 @@ pub mod launch_template {
             rename = "BlockDurationMinutes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub block_duration_minutes: Option<Value<i64>>,
         /// The behavior when a Spot Instance is interrupted. The default is `terminate`.
         #[serde(
             rename = "InstanceInterruptionBehavior",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_interruption_behavior: Option<Value<InstanceInterruptionBehavior>>,
         /// The maximum hourly price you're willing to pay for a Spot Instance. We do not recommend using this parameter because it can lead to increased interruptions. If you do not specify this parameter, you will pay the current Spot price. If you do specify this parameter, it must be more than USD $0.001.
         #[serde(rename = "MaxPrice", skip_serializing_if = "Option::is_none")]
@@ -10085,6 +11026,7 @@ pub mod launch_template {
         #[serde(rename = "ValidUntil", skip_serializing_if = "Option::is_none")]
         pub valid_until: Option<Value<String>>,
     }
+
     /// The behavior when a Spot Instance is interrupted. The default is `terminate`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstanceInterruptionBehavior {
@@ -10097,6 +11039,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InstanceInterruptionBehavior {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10108,6 +11051,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for InstanceInterruptionBehavior {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10116,11 +11060,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InstanceInterruptionBehavior> for Value<InstanceInterruptionBehavior> {
         fn from(value: InstanceInterruptionBehavior) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The Spot Instance request type.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SpotInstanceType {
@@ -10131,6 +11077,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl SpotInstanceType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10141,6 +11088,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for SpotInstanceType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10149,11 +11097,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<SpotInstanceType> for Value<SpotInstanceType> {
         fn from(value: SpotInstanceType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The attributes for the instance types. When you specify instance attributes, Amazon EC2 will identify instance types with these attributes.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InstanceRequirements {
@@ -10165,6 +11115,7 @@ pub mod launch_template {
             rename = "AcceleratorManufacturers",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub accelerator_manufacturers: Option<Vec<Value<AcceleratorManufacturersItem>>>,
         /// The accelerators that must be on the instance type.
         #[serde(rename = "AcceleratorNames", skip_serializing_if = "Option::is_none")]
@@ -10174,6 +11125,7 @@ pub mod launch_template {
             rename = "AcceleratorTotalMemoryMiB",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub accelerator_total_memory_mi_b: Option<AcceleratorTotalMemoryMiB>,
         /// The accelerator types that must be on the instance type.
         #[serde(rename = "AcceleratorTypes", skip_serializing_if = "Option::is_none")]
@@ -10183,6 +11135,7 @@ pub mod launch_template {
             rename = "AllowedInstanceTypes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub allowed_instance_types: Option<Vec<Value<String>>>,
         /// Indicates whether bare metal instance types must be included, excluded, or required.
         #[serde(rename = "BareMetal", skip_serializing_if = "Option::is_none")]
@@ -10192,18 +11145,21 @@ pub mod launch_template {
             rename = "BaselineEbsBandwidthMbps",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub baseline_ebs_bandwidth_mbps: Option<BaselineEbsBandwidthMbps>,
         /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application.
         #[serde(
             rename = "BaselinePerformanceFactors",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub baseline_performance_factors: Option<BaselinePerformanceFactors>,
         /// Indicates whether burstable performance T instance types are included, excluded, or required. For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html).
         #[serde(
             rename = "BurstablePerformance",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub burstable_performance: Option<Value<BurstablePerformance>>,
         /// The CPU manufacturers to include.
         #[serde(rename = "CpuManufacturers", skip_serializing_if = "Option::is_none")]
@@ -10213,6 +11169,7 @@ pub mod launch_template {
             rename = "ExcludedInstanceTypes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub excluded_instance_types: Option<Vec<Value<String>>>,
         /// Indicates whether current or previous generation instance types are included. The current generation instance types are recommended for use. Current generation instance types are typically the latest two to three generations in each instance family. For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide*.
         #[serde(rename = "InstanceGenerations", skip_serializing_if = "Option::is_none")]
@@ -10228,6 +11185,7 @@ pub mod launch_template {
             rename = "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Value<i64>>,
         /// The minimum and maximum amount of memory per vCPU, in GiB.
         #[serde(rename = "MemoryGiBPerVCpu", skip_serializing_if = "Option::is_none")]
@@ -10240,30 +11198,35 @@ pub mod launch_template {
             rename = "NetworkBandwidthGbps",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_bandwidth_gbps: Option<NetworkBandwidthGbps>,
         /// The minimum and maximum number of network interfaces.
         #[serde(
             rename = "NetworkInterfaceCount",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_interface_count: Option<NetworkInterfaceCount>,
         /// \[Price protection\] The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes.
         #[serde(
             rename = "OnDemandMaxPricePercentageOverLowestPrice",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub on_demand_max_price_percentage_over_lowest_price: Option<Value<i64>>,
         /// Indicates whether instance types must support hibernation for On-Demand Instances.
         #[serde(
             rename = "RequireHibernateSupport",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub require_hibernate_support: Option<Value<bool>>,
         /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage higher than an identified Spot price. The identified Spot price is the Spot price of the lowest priced current generation C, M, or R instance type with your specified attributes.
         #[serde(
             rename = "SpotMaxPricePercentageOverLowestPrice",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub spot_max_price_percentage_over_lowest_price: Option<Value<i64>>,
         /// The minimum and maximum amount of total local storage, in GB.
         #[serde(rename = "TotalLocalStorageGB", skip_serializing_if = "Option::is_none")]
@@ -10272,6 +11235,7 @@ pub mod launch_template {
         #[serde(rename = "VCpuCount", skip_serializing_if = "Option::is_none")]
         pub v_cpu_count: Option<VCpuCount>,
     }
+
     /// The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) on an instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AcceleratorCount {
@@ -10282,6 +11246,7 @@ pub mod launch_template {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// Values of `AcceleratorManufacturersItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AcceleratorManufacturersItem {
@@ -10298,6 +11263,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AcceleratorManufacturersItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10311,6 +11277,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for AcceleratorManufacturersItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10319,11 +11286,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AcceleratorManufacturersItem> for Value<AcceleratorManufacturersItem> {
         fn from(value: AcceleratorManufacturersItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `AcceleratorNamesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AcceleratorNamesItem {
@@ -10368,6 +11337,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AcceleratorNamesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10395,6 +11365,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for AcceleratorNamesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10403,11 +11374,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AcceleratorNamesItem> for Value<AcceleratorNamesItem> {
         fn from(value: AcceleratorNamesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The minimum and maximum amount of total accelerator memory, in MiB.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AcceleratorTotalMemoryMiB {
@@ -10418,6 +11391,7 @@ pub mod launch_template {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// Values of `AcceleratorTypesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AcceleratorTypesItem {
@@ -10432,6 +11406,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AcceleratorTypesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10444,6 +11419,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for AcceleratorTypesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10452,11 +11428,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AcceleratorTypesItem> for Value<AcceleratorTypesItem> {
         fn from(value: AcceleratorTypesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates whether bare metal instance types must be included, excluded, or required.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum BareMetal {
@@ -10469,6 +11447,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl BareMetal {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10480,6 +11459,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for BareMetal {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10488,11 +11468,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<BareMetal> for Value<BareMetal> {
         fn from(value: BareMetal) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see [Amazon EBS–optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide*.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BaselineEbsBandwidthMbps {
@@ -10503,6 +11485,7 @@ pub mod launch_template {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BaselinePerformanceFactors {
@@ -10510,6 +11493,7 @@ pub mod launch_template {
         #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
         pub cpu: Option<Cpu>,
     }
+
     /// Specifies the CPU performance to consider when using an instance family as the baseline reference.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Cpu {
@@ -10517,6 +11501,7 @@ pub mod launch_template {
         #[serde(rename = "References", skip_serializing_if = "Option::is_none")]
         pub references: Option<Vec<Reference>>,
     }
+
     /// Specifies an instance family to use as the baseline reference for CPU performance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Reference {
@@ -10524,6 +11509,7 @@ pub mod launch_template {
         #[serde(rename = "InstanceFamily", skip_serializing_if = "Option::is_none")]
         pub instance_family: Option<Value<String>>,
     }
+
     /// Indicates whether burstable performance T instance types are included, excluded, or required. For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum BurstablePerformance {
@@ -10536,6 +11522,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl BurstablePerformance {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10547,6 +11534,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for BurstablePerformance {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10555,11 +11543,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<BurstablePerformance> for Value<BurstablePerformance> {
         fn from(value: BurstablePerformance) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `CpuManufacturersItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CpuManufacturersItem {
@@ -10574,6 +11564,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl CpuManufacturersItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10586,6 +11577,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for CpuManufacturersItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10594,11 +11586,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<CpuManufacturersItem> for Value<CpuManufacturersItem> {
         fn from(value: CpuManufacturersItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `InstanceGenerationsItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstanceGenerationsItem {
@@ -10609,6 +11603,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InstanceGenerationsItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10619,6 +11614,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for InstanceGenerationsItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10627,11 +11623,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InstanceGenerationsItem> for Value<InstanceGenerationsItem> {
         fn from(value: InstanceGenerationsItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon EC2 User Guide*.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LocalStorage {
@@ -10644,6 +11642,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LocalStorage {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10655,6 +11654,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for LocalStorage {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10663,11 +11663,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LocalStorage> for Value<LocalStorage> {
         fn from(value: LocalStorage) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `LocalStorageTypesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LocalStorageTypesItem {
@@ -10678,6 +11680,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LocalStorageTypesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10688,6 +11691,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for LocalStorageTypesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10696,11 +11700,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LocalStorageTypesItem> for Value<LocalStorageTypesItem> {
         fn from(value: LocalStorageTypesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The minimum and maximum amount of memory per vCPU, in GiB.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MemoryGiBPerVCpu {
@@ -10711,6 +11717,7 @@ pub mod launch_template {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
+
     /// The minimum and maximum amount of memory, in MiB.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MemoryMiB {
@@ -10721,6 +11728,7 @@ pub mod launch_template {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkBandwidthGbps {
@@ -10731,6 +11739,7 @@ pub mod launch_template {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
+
     /// The minimum and maximum number of network interfaces.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkInterfaceCount {
@@ -10741,6 +11750,7 @@ pub mod launch_template {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// The minimum and maximum amount of total local storage, in GB.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TotalLocalStorageGb {
@@ -10751,6 +11761,7 @@ pub mod launch_template {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
+
     /// The minimum and maximum number of vCPUs.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VCpuCount {
@@ -10761,6 +11772,7 @@ pub mod launch_template {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// Specifies a license configuration for an instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LicenseSpecification {
@@ -10769,8 +11781,10 @@ pub mod launch_template {
             rename = "LicenseConfigurationArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub license_configuration_arn: Option<Value<String>>,
     }
+
     /// The maintenance options of your instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MaintenanceOptions {
@@ -10778,6 +11792,7 @@ pub mod launch_template {
         #[serde(rename = "AutoRecovery", skip_serializing_if = "Option::is_none")]
         pub auto_recovery: Option<Value<AutoRecovery>>,
     }
+
     /// Disables the automatic recovery behavior of your instance or sets it to default.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AutoRecovery {
@@ -10788,6 +11803,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AutoRecovery {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10798,6 +11814,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for AutoRecovery {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10806,11 +11823,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AutoRecovery> for Value<AutoRecovery> {
         fn from(value: AutoRecovery) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The metadata options for the instance. For more information, see [Instance metadata and user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-metadata.html) in the *Amazon EC2 User Guide*.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MetadataOptions {
@@ -10825,6 +11844,7 @@ pub mod launch_template {
             rename = "HttpPutResponseHopLimit",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub http_put_response_hop_limit: Option<Value<i64>>,
         /// Indicates whether IMDSv2 is required.
         #[serde(rename = "HttpTokens", skip_serializing_if = "Option::is_none")]
@@ -10834,8 +11854,10 @@ pub mod launch_template {
             rename = "InstanceMetadataTags",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_metadata_tags: Option<Value<InstanceMetadataTags>>,
     }
+
     /// Enables or disables the HTTP metadata endpoint on your instances. If the parameter is not specified, the default state is `enabled`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HttpEndpoint {
@@ -10846,6 +11868,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HttpEndpoint {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10856,6 +11879,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for HttpEndpoint {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10864,11 +11888,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HttpEndpoint> for Value<HttpEndpoint> {
         fn from(value: HttpEndpoint) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Enables or disables the IPv6 endpoint for the instance metadata service.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HttpProtocolIpv6 {
@@ -10879,6 +11905,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HttpProtocolIpv6 {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10889,6 +11916,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for HttpProtocolIpv6 {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10897,11 +11925,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HttpProtocolIpv6> for Value<HttpProtocolIpv6> {
         fn from(value: HttpProtocolIpv6) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates whether IMDSv2 is required.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HttpTokens {
@@ -10912,6 +11942,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HttpTokens {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10922,6 +11953,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for HttpTokens {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10930,11 +11962,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HttpTokens> for Value<HttpTokens> {
         fn from(value: HttpTokens) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Set to `enabled` to allow access to instance tags from the instance metadata. Set to `disabled` to turn off access to instance tags from the instance metadata. For more information, see [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstanceMetadataTags {
@@ -10945,6 +11979,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InstanceMetadataTags {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -10955,6 +11990,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for InstanceMetadataTags {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -10963,11 +11999,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InstanceMetadataTags> for Value<InstanceMetadataTags> {
         fn from(value: InstanceMetadataTags) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies whether detailed monitoring is enabled for an instance. For more information about detailed monitoring, see [Enable or turn off detailed monitoring for your instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-cloudwatch-new.html) in the *User Guide*.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Monitoring {
@@ -10975,6 +12013,7 @@ pub mod launch_template {
         #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
     }
+
     /// Specifies the parameters for a network interface.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkInterface {
@@ -10983,18 +12022,21 @@ pub mod launch_template {
             rename = "AssociateCarrierIpAddress",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub associate_carrier_ip_address: Option<Value<bool>>,
         /// Associates a public IPv4 address with eth0 for a new network interface.
         #[serde(
             rename = "AssociatePublicIpAddress",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub associate_public_ip_address: Option<Value<bool>>,
         /// A connection tracking specification for the network interface.
         #[serde(
             rename = "ConnectionTrackingSpecification",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub connection_tracking_specification: Option<ConnectionTrackingSpecification>,
         /// Indicates whether the network interface is deleted when the instance is terminated.
         #[serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")]
@@ -11055,11 +12097,13 @@ pub mod launch_template {
             rename = "SecondaryPrivateIpAddressCount",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub secondary_private_ip_address_count: Option<Value<i64>>,
         /// The ID of the subnet for the network interface.
         #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
     }
+
     /// A security group connection tracking specification that enables you to set the idle timeout for connection tracking on an Elastic network interface. For more information, see [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts) in the *Amazon EC2 User Guide*.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ConnectionTrackingSpecification {
@@ -11068,6 +12112,7 @@ pub mod launch_template {
             rename = "TcpEstablishedTimeout",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub tcp_established_timeout: Option<Value<i64>>,
         /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
         #[serde(rename = "UdpStreamTimeout", skip_serializing_if = "Option::is_none")]
@@ -11076,6 +12121,7 @@ pub mod launch_template {
         #[serde(rename = "UdpTimeout", skip_serializing_if = "Option::is_none")]
         pub udp_timeout: Option<Value<i64>>,
     }
+
     /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances. With ENA Express, you can communicate between two EC2 instances in the same subnet within the same account, or in different accounts. Both sending and receiving instances must have ENA Express enabled.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EnaSrdSpecification {
@@ -11087,8 +12133,10 @@ pub mod launch_template {
             rename = "EnaSrdUdpSpecification",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub ena_srd_udp_specification: Option<EnaSrdUdpSpecification>,
     }
+
     /// ENA Express is compatible with both TCP and UDP transport protocols. When it's enabled, TCP traffic automatically uses it. However, some UDP-based applications are designed to handle network packets that are out of order, without a need for retransmission, such as live video broadcasting or other near-real-time applications.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EnaSrdUdpSpecification {
@@ -11096,6 +12144,7 @@ pub mod launch_template {
         #[serde(rename = "EnaSrdUdpEnabled", skip_serializing_if = "Option::is_none")]
         pub ena_srd_udp_enabled: Option<Value<bool>>,
     }
+
     /// Specifies an IPv4 prefix for a network interface.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Ipv4PrefixSpecification {
@@ -11103,6 +12152,7 @@ pub mod launch_template {
         #[serde(rename = "Ipv4Prefix", skip_serializing_if = "Option::is_none")]
         pub ipv4_prefix: Option<Value<String>>,
     }
+
     /// Specifies an IPv6 address in an Amazon EC2 launch template.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Ipv6Add {
@@ -11110,6 +12160,7 @@ pub mod launch_template {
         #[serde(rename = "Ipv6Address", skip_serializing_if = "Option::is_none")]
         pub ipv6_address: Option<Value<String>>,
     }
+
     /// Specifies an IPv6 prefix for a network interface.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Ipv6PrefixSpecification {
@@ -11117,6 +12168,7 @@ pub mod launch_template {
         #[serde(rename = "Ipv6Prefix", skip_serializing_if = "Option::is_none")]
         pub ipv6_prefix: Option<Value<String>>,
     }
+
     /// Specifies a secondary private IPv4 address for a network interface.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrivateIpAdd {
@@ -11127,6 +12179,7 @@ pub mod launch_template {
         #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
         pub private_ip_address: Option<Value<String>>,
     }
+
     /// Contains settings for the network performance options for the instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkPerformanceOptions {
@@ -11134,6 +12187,7 @@ pub mod launch_template {
         #[serde(rename = "BandwidthWeighting", skip_serializing_if = "Option::is_none")]
         pub bandwidth_weighting: Option<Value<BandwidthWeighting>>,
     }
+
     /// Specify the bandwidth weighting option to boost the associated type of baseline bandwidth, as follows:
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum BandwidthWeighting {
@@ -11146,6 +12200,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl BandwidthWeighting {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -11157,6 +12212,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for BandwidthWeighting {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -11165,11 +12221,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<BandwidthWeighting> for Value<BandwidthWeighting> {
         fn from(value: BandwidthWeighting) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies the placement of an instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Placement {
@@ -11193,6 +12251,7 @@ pub mod launch_template {
             rename = "HostResourceGroupArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub host_resource_group_arn: Option<Value<String>>,
         /// The number of the partition the instance should launch in. Valid only if the placement group strategy is set to `partition`.
         #[serde(rename = "PartitionNumber", skip_serializing_if = "Option::is_none")]
@@ -11204,6 +12263,7 @@ pub mod launch_template {
         #[serde(rename = "Tenancy", skip_serializing_if = "Option::is_none")]
         pub tenancy: Option<Value<Tenancy>>,
     }
+
     /// The tenancy of the instance. An instance with a tenancy of dedicated runs on single-tenant hardware.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Tenancy {
@@ -11216,6 +12276,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Tenancy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -11227,6 +12288,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for Tenancy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -11235,11 +12297,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Tenancy> for Value<Tenancy> {
         fn from(value: Tenancy) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *User Guide*.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrivateDnsNameOptions {
@@ -11248,17 +12312,20 @@ pub mod launch_template {
             rename = "EnableResourceNameDnsAAAARecord",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub enable_resource_name_dns_aaaa_record: Option<Value<bool>>,
         /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
         #[serde(
             rename = "EnableResourceNameDnsARecord",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub enable_resource_name_dns_a_record: Option<Value<bool>>,
         /// The type of hostname for EC2 instances. For IPv4 only subnets, an instance DNS name must be based on the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the instance ID.
         #[serde(rename = "HostnameType", skip_serializing_if = "Option::is_none")]
         pub hostname_type: Option<Value<HostnameType>>,
     }
+
     /// The type of hostname for EC2 instances. For IPv4 only subnets, an instance DNS name must be based on the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the instance ID.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HostnameType {
@@ -11269,6 +12336,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HostnameType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -11279,6 +12347,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for HostnameType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -11287,11 +12356,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HostnameType> for Value<HostnameType> {
         fn from(value: HostnameType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies the tags to apply to resources that are created during instance launch.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TagSpecification {
@@ -11302,6 +12373,7 @@ pub mod launch_template {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// The type of resource to tag. You can specify tags for the following resource types only: `instance` | `volume` | `network-interface` | `spot-instances-request`. If the instance does not include the resource type that you specify, the instance launch fails. For example, not all instance types include a volume.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ResourceType {
@@ -11532,6 +12604,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ResourceType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -11676,6 +12749,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for ResourceType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -11684,11 +12758,13 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ResourceType> for Value<ResourceType> {
         fn from(value: ResourceType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies the tags to apply to the launch template during creation.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LaunchTemplateTagSpecification {
@@ -11699,6 +12775,7 @@ pub mod launch_template {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// The type of resource. To tag a launch template, `ResourceType` must be `launch-template`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LaunchTemplateTagSpecificationResourceType {
@@ -11929,6 +13006,7 @@ pub mod launch_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LaunchTemplateTagSpecificationResourceType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -12073,6 +13151,7 @@ pub mod launch_template {
             }
         }
     }
+
     impl Serialize for LaunchTemplateTagSpecificationResourceType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -12081,6 +13160,7 @@ pub mod launch_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LaunchTemplateTagSpecificationResourceType>
     for Value<LaunchTemplateTagSpecificationResourceType> {
         fn from(value: LaunchTemplateTagSpecificationResourceType) -> Self {
@@ -12088,15 +13168,18 @@ pub mod launch_template {
         }
     }
 }
+
 /// `AWS::EC2::LocalGatewayRoute`: [`CfnLocalGatewayRoute`], [`CfnLocalGatewayRouteProps`] and their property types.
 pub mod local_gateway_route {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::LocalGatewayRoute`: Resource Type definition for Local Gateway Route which describes a route for a local gateway route table. `Ref` returns the primary identifier, made of `DestinationCidrBlock`, `LocalGatewayRouteTableId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayRoute {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnLocalGatewayRoute {
         /// `AWS::EC2::LocalGatewayRoute`
         pub const TYPE: &'static str = "AWS::EC2::LocalGatewayRoute";
@@ -12127,26 +13210,31 @@ pub mod local_gateway_route {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `State`: The state of the route.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `Type`: The route type.
         pub fn attr_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Type")
         }
     }
+
     impl std::ops::Deref for CfnLocalGatewayRoute {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnLocalGatewayRoute {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::LocalGatewayRoute`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnLocalGatewayRouteProps {
@@ -12155,33 +13243,39 @@ pub mod local_gateway_route {
             rename = "DestinationCidrBlock",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_cidr_block: Option<Value<String>>,
         /// The ID of the local gateway route table.
         #[serde(
             rename = "LocalGatewayRouteTableId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub local_gateway_route_table_id: Option<Value<String>>,
         /// The ID of the virtual interface group.
         #[serde(
             rename = "LocalGatewayVirtualInterfaceGroupId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub local_gateway_virtual_interface_group_id: Option<Value<String>>,
         /// The ID of the network interface.
         #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
         pub network_interface_id: Option<Value<String>>,
     }
 }
+
 /// `AWS::EC2::LocalGatewayRouteTable`: [`CfnLocalGatewayRouteTable`], [`CfnLocalGatewayRouteTableProps`] and their property types.
 pub mod local_gateway_route_table {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::LocalGatewayRouteTable`: Resource Type definition for Local Gateway Route Table which describes a route table for a local gateway. `Ref` returns the primary identifier, `LocalGatewayRouteTableId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayRouteTable {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnLocalGatewayRouteTable {
         /// `AWS::EC2::LocalGatewayRouteTable`
         pub const TYPE: &'static str = "AWS::EC2::LocalGatewayRouteTable";
@@ -12211,38 +13305,46 @@ pub mod local_gateway_route_table {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `LocalGatewayRouteTableId`: The ID of the local gateway route table.
         pub fn attr_local_gateway_route_table_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LocalGatewayRouteTableId")
         }
+
         /// `Fn::GetAtt` `LocalGatewayRouteTableArn`: The ARN of the local gateway route table.
         pub fn attr_local_gateway_route_table_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LocalGatewayRouteTableArn")
         }
+
         /// `Fn::GetAtt` `OutpostArn`: The ARN of the outpost.
         pub fn attr_outpost_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OutpostArn")
         }
+
         /// `Fn::GetAtt` `OwnerId`: The owner of the local gateway route table.
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
+
         /// `Fn::GetAtt` `State`: The state of the local gateway route table.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
     }
+
     impl std::ops::Deref for CfnLocalGatewayRouteTable {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnLocalGatewayRouteTable {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::LocalGatewayRouteTable`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnLocalGatewayRouteTableProps {
@@ -12256,6 +13358,7 @@ pub mod local_gateway_route_table {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnLocalGatewayRouteTableProps {
         /// A `CfnLocalGatewayRouteTableProps` of its required properties (`LocalGatewayId`), the others unset.
         pub fn new(local_gateway_id: impl Into<Value<String>>) -> Self {
@@ -12266,6 +13369,7 @@ pub mod local_gateway_route_table {
             }
         }
     }
+
     /// The mode of the local gateway route table.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Mode {
@@ -12276,6 +13380,7 @@ pub mod local_gateway_route_table {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Mode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -12286,6 +13391,7 @@ pub mod local_gateway_route_table {
             }
         }
     }
+
     impl Serialize for Mode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -12294,21 +13400,25 @@ pub mod local_gateway_route_table {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Mode> for Value<Mode> {
         fn from(value: Mode) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::LocalGatewayRouteTableVPCAssociation`: [`CfnLocalGatewayRouteTableVpcAssociation`], [`CfnLocalGatewayRouteTableVpcAssociationProps`] and their property types.
 pub mod local_gateway_route_table_vpc_association {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::LocalGatewayRouteTableVPCAssociation`: Resource Type definition for Local Gateway Route Table VPC Association which describes an association between a local gateway route table and a VPC. `Ref` returns the primary identifier, `LocalGatewayRouteTableVpcAssociationId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayRouteTableVpcAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnLocalGatewayRouteTableVpcAssociation {
         /// `AWS::EC2::LocalGatewayRouteTableVPCAssociation`
         pub const TYPE: &'static str = "AWS::EC2::LocalGatewayRouteTableVPCAssociation";
@@ -12338,32 +13448,38 @@ pub mod local_gateway_route_table_vpc_association {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `LocalGatewayId`: The ID of the local gateway.
         pub fn attr_local_gateway_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LocalGatewayId")
         }
+
         /// `Fn::GetAtt` `LocalGatewayRouteTableVpcAssociationId`: The ID of the association.
         pub fn attr_local_gateway_route_table_vpc_association_id(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("LocalGatewayRouteTableVpcAssociationId")
         }
+
         /// `Fn::GetAtt` `State`: The state of the association.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
     }
+
     impl std::ops::Deref for CfnLocalGatewayRouteTableVpcAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnLocalGatewayRouteTableVpcAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::LocalGatewayRouteTableVPCAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnLocalGatewayRouteTableVpcAssociationProps {
@@ -12377,6 +13493,7 @@ pub mod local_gateway_route_table_vpc_association {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+
     impl CfnLocalGatewayRouteTableVpcAssociationProps {
         /// A `CfnLocalGatewayRouteTableVpcAssociationProps` of its required properties (`LocalGatewayRouteTableId`, `VpcId`), the others unset.
         pub fn new(
@@ -12391,15 +13508,18 @@ pub mod local_gateway_route_table_vpc_association {
         }
     }
 }
+
 /// `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`: [`CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation`], [`CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociationProps`] and their property types.
 pub mod local_gateway_route_table_virtual_interface_group_association {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`: Resource Type definition for Local Gateway Route Table Virtual Interface Group Association which describes a local gateway route table virtual interface group association for a local gateway. `Ref` returns the primary identifier, `LocalGatewayRouteTableVirtualInterfaceGroupAssociationId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation {
         /// `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`
         pub const TYPE: &'static str = "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation";
@@ -12431,6 +13551,7 @@ pub mod local_gateway_route_table_virtual_interface_group_association {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `LocalGatewayRouteTableVirtualInterfaceGroupAssociationId`: The ID of the local gateway route table virtual interface group association.
         pub fn attr_local_gateway_route_table_virtual_interface_group_association_id(
             &self,
@@ -12438,35 +13559,42 @@ pub mod local_gateway_route_table_virtual_interface_group_association {
             self.resource
                 .get_att("LocalGatewayRouteTableVirtualInterfaceGroupAssociationId")
         }
+
         /// `Fn::GetAtt` `LocalGatewayId`: The ID of the local gateway.
         pub fn attr_local_gateway_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LocalGatewayId")
         }
+
         /// `Fn::GetAtt` `LocalGatewayRouteTableArn`: The ARN of the local gateway route table.
         pub fn attr_local_gateway_route_table_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LocalGatewayRouteTableArn")
         }
+
         /// `Fn::GetAtt` `OwnerId`: The owner of the local gateway route table virtual interface group association.
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
+
         /// `Fn::GetAtt` `State`: The state of the local gateway route table virtual interface group association.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
     }
+
     impl std::ops::Deref for CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct
     for CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociationProps {
@@ -12480,6 +13608,7 @@ pub mod local_gateway_route_table_virtual_interface_group_association {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociationProps {
         /// A `CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociationProps` of its required properties (`LocalGatewayRouteTableId`, `LocalGatewayVirtualInterfaceGroupId`), the others unset.
         pub fn new(
@@ -12495,15 +13624,18 @@ pub mod local_gateway_route_table_virtual_interface_group_association {
         }
     }
 }
+
 /// `AWS::EC2::LocalGatewayVirtualInterface`: [`CfnLocalGatewayVirtualInterface`], [`CfnLocalGatewayVirtualInterfaceProps`] and their property types.
 pub mod local_gateway_virtual_interface {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::LocalGatewayVirtualInterface`: Resource Type definition for Local Gateway Virtual Interface which describes a virtual interface for AWS Outposts local gateways. `Ref` returns the primary identifier, `LocalGatewayVirtualInterfaceId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayVirtualInterface {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnLocalGatewayVirtualInterface {
         /// `AWS::EC2::LocalGatewayVirtualInterface`
         pub const TYPE: &'static str = "AWS::EC2::LocalGatewayVirtualInterface";
@@ -12538,38 +13670,46 @@ pub mod local_gateway_virtual_interface {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `LocalGatewayVirtualInterfaceId`: The ID of the virtual interface
         pub fn attr_local_gateway_virtual_interface_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LocalGatewayVirtualInterfaceId")
         }
+
         /// `Fn::GetAtt` `LocalGatewayId`: The ID of the local gateway
         pub fn attr_local_gateway_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LocalGatewayId")
         }
+
         /// `Fn::GetAtt` `LocalBgpAsn`: The Autonomous System Number(ASN) for the local Border Gateway Protocol (BGP)
         pub fn attr_local_bgp_asn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LocalBgpAsn")
         }
+
         /// `Fn::GetAtt` `OwnerId`: The ID of the Amazon Web Services account that owns the local gateway virtual interface group
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
+
         /// `Fn::GetAtt` `ConfigurationState`: The current state of the local gateway virtual interface
         pub fn attr_configuration_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConfigurationState")
         }
     }
+
     impl std::ops::Deref for CfnLocalGatewayVirtualInterface {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnLocalGatewayVirtualInterface {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::LocalGatewayVirtualInterface`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnLocalGatewayVirtualInterfaceProps {
@@ -12598,6 +13738,7 @@ pub mod local_gateway_virtual_interface {
         #[serde(rename = "Vlan")]
         pub vlan: Value<i64>,
     }
+
     impl CfnLocalGatewayVirtualInterfaceProps {
         /// A `CfnLocalGatewayVirtualInterfaceProps` of its required properties (`LocalAddress`, `LocalGatewayVirtualInterfaceGroupId`, `OutpostLagId`, `PeerAddress`, `Vlan`), the others unset.
         pub fn new(
@@ -12621,15 +13762,18 @@ pub mod local_gateway_virtual_interface {
         }
     }
 }
+
 /// `AWS::EC2::LocalGatewayVirtualInterfaceGroup`: [`CfnLocalGatewayVirtualInterfaceGroup`], [`CfnLocalGatewayVirtualInterfaceGroupProps`] and their property types.
 pub mod local_gateway_virtual_interface_group {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::LocalGatewayVirtualInterfaceGroup`: Resource Type definition for LocalGatewayVirtualInterfaceGroup which describes a group of LocalGateway VirtualInterfaces `Ref` returns the primary identifier, `LocalGatewayVirtualInterfaceGroupId`.
+
+    /// `AWS::EC2::LocalGatewayVirtualInterfaceGroup`: Resource Type definition for LocalGatewayVirtualInterfaceGroup which describes a group of LocalGateway VirtualInterfaces. `Ref` returns the primary identifier, `LocalGatewayVirtualInterfaceGroupId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayVirtualInterfaceGroup {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnLocalGatewayVirtualInterfaceGroup {
         /// `AWS::EC2::LocalGatewayVirtualInterfaceGroup`
         pub const TYPE: &'static str = "AWS::EC2::LocalGatewayVirtualInterfaceGroup";
@@ -12660,44 +13804,52 @@ pub mod local_gateway_virtual_interface_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `LocalGatewayVirtualInterfaceGroupArn`: The Amazon Resource Number (ARN) of the local gateway virtual interface group
         pub fn attr_local_gateway_virtual_interface_group_arn(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("LocalGatewayVirtualInterfaceGroupArn")
         }
+
         /// `Fn::GetAtt` `LocalGatewayVirtualInterfaceGroupId`: The ID of the virtual interface group
         pub fn attr_local_gateway_virtual_interface_group_id(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("LocalGatewayVirtualInterfaceGroupId")
         }
+
         /// `Fn::GetAtt` `LocalGatewayVirtualInterfaceIds`: The IDs of the virtual interfaces
         pub fn attr_local_gateway_virtual_interface_ids(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("LocalGatewayVirtualInterfaceIds")
         }
+
         /// `Fn::GetAtt` `OwnerId`: The ID of the Amazon Web Services account that owns the local gateway virtual interface group
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
+
         /// `Fn::GetAtt` `ConfigurationState`: The current state of the local gateway virtual interface group
         pub fn attr_configuration_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConfigurationState")
         }
     }
+
     impl std::ops::Deref for CfnLocalGatewayVirtualInterfaceGroup {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnLocalGatewayVirtualInterfaceGroup {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::LocalGatewayVirtualInterfaceGroup`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnLocalGatewayVirtualInterfaceGroupProps {
@@ -12714,6 +13866,7 @@ pub mod local_gateway_virtual_interface_group {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnLocalGatewayVirtualInterfaceGroupProps {
         /// A `CfnLocalGatewayVirtualInterfaceGroupProps` of its required properties (`LocalGatewayId`), the others unset.
         pub fn new(local_gateway_id: impl Into<Value<String>>) -> Self {
@@ -12726,15 +13879,18 @@ pub mod local_gateway_virtual_interface_group {
         }
     }
 }
+
 /// `AWS::EC2::NatGateway`: [`CfnNatGateway`], [`CfnNatGatewayProps`] and their property types.
 pub mod nat_gateway {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::NatGateway`: Specifies a network address translation (NAT) gateway in the specified subnet. You can create either a public NAT gateway or a private NAT gateway. The default is a public NAT gateway. If you create a public NAT gateway, you must specify an elastic IP address. `Ref` returns the primary identifier, `NatGatewayId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNatGateway {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnNatGateway {
         /// `AWS::EC2::NatGateway`
         pub const TYPE: &'static str = "AWS::EC2::NatGateway";
@@ -12768,38 +13924,46 @@ pub mod nat_gateway {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `NatGatewayId`: The `NatGatewayId` attribute.
         pub fn attr_nat_gateway_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NatGatewayId")
         }
+
         /// `Fn::GetAtt` `EniId`: The `EniId` attribute.
         pub fn attr_eni_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EniId")
         }
+
         /// `Fn::GetAtt` `AutoProvisionZones`: The `AutoProvisionZones` attribute.
         pub fn attr_auto_provision_zones(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AutoProvisionZones")
         }
+
         /// `Fn::GetAtt` `AutoScalingIps`: The `AutoScalingIps` attribute.
         pub fn attr_auto_scaling_ips(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AutoScalingIps")
         }
+
         /// `Fn::GetAtt` `RouteTableId`: The `RouteTableId` attribute.
         pub fn attr_route_table_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RouteTableId")
         }
     }
+
     impl std::ops::Deref for CfnNatGateway {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnNatGateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::NatGateway`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnNatGatewayProps {
@@ -12814,6 +13978,7 @@ pub mod nat_gateway {
             rename = "AvailabilityZoneAddresses",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub availability_zone_addresses: Option<Vec<AvailabilityZoneAddress>>,
         /// Indicates whether the NAT gateway supports public or private connectivity. The default is public connectivity.
         #[serde(rename = "ConnectivityType", skip_serializing_if = "Option::is_none")]
@@ -12823,6 +13988,7 @@ pub mod nat_gateway {
             rename = "MaxDrainDurationSeconds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub max_drain_duration_seconds: Option<Value<i64>>,
         /// The private IPv4 address to assign to the NAT gateway. If you don't provide an address, a private IPv4 address will be automatically assigned.
         #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
@@ -12832,18 +13998,21 @@ pub mod nat_gateway {
             rename = "SecondaryAllocationIds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub secondary_allocation_ids: Option<Vec<Value<String>>>,
         /// \[Private NAT gateway only\] The number of secondary private IPv4 addresses you want to assign to the NAT gateway. For more information about secondary addresses, see [Create a NAT gateway](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html#nat-gateway-creating) in the *Amazon Virtual Private Cloud User Guide*.
         #[serde(
             rename = "SecondaryPrivateIpAddressCount",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub secondary_private_ip_address_count: Option<Value<i64>>,
         /// Secondary private IPv4 addresses. For more information about secondary addresses, see [Create a NAT gateway](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html#nat-gateway-creating) in the *Amazon Virtual Private Cloud User Guide*.
         #[serde(
             rename = "SecondaryPrivateIpAddresses",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub secondary_private_ip_addresses: Option<Vec<Value<String>>>,
         /// The ID of the subnet in which the NAT gateway is located.
         #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
@@ -12855,6 +14024,7 @@ pub mod nat_gateway {
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Value<String>>,
     }
+
     /// Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AvailabilityMode {
@@ -12865,6 +14035,7 @@ pub mod nat_gateway {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AvailabilityMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -12875,6 +14046,7 @@ pub mod nat_gateway {
             }
         }
     }
+
     impl Serialize for AvailabilityMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -12883,11 +14055,13 @@ pub mod nat_gateway {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AvailabilityMode> for Value<AvailabilityMode> {
         fn from(value: AvailabilityMode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// For regional NAT gateways only: The configuration specifying which Elastic IP address (EIP) to use for handling outbound NAT traffic from a specific Availability Zone.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AvailabilityZoneAddress {
@@ -12901,6 +14075,7 @@ pub mod nat_gateway {
         #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
         pub availability_zone_id: Option<Value<String>>,
     }
+
     impl AvailabilityZoneAddress {
         /// A `AvailabilityZoneAddress` of its required properties (`AllocationIds`), the others unset.
         pub fn new(allocation_ids: impl Into<Vec<Value<String>>>) -> Self {
@@ -12911,6 +14086,7 @@ pub mod nat_gateway {
             }
         }
     }
+
     /// Indicates whether the NAT gateway supports public or private connectivity. The default is public connectivity.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ConnectivityType {
@@ -12921,6 +14097,7 @@ pub mod nat_gateway {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ConnectivityType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -12931,6 +14108,7 @@ pub mod nat_gateway {
             }
         }
     }
+
     impl Serialize for ConnectivityType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -12939,21 +14117,25 @@ pub mod nat_gateway {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ConnectivityType> for Value<ConnectivityType> {
         fn from(value: ConnectivityType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::NetworkAcl`: [`CfnNetworkAcl`], [`CfnNetworkAclProps`] and their property types.
 pub mod network_acl {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::NetworkAcl`: Specifies a network ACL for your VPC. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkAcl {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnNetworkAcl {
         /// `AWS::EC2::NetworkAcl`
         pub const TYPE: &'static str = "AWS::EC2::NetworkAcl";
@@ -12980,22 +14162,26 @@ pub mod network_acl {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnNetworkAcl {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnNetworkAcl {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::NetworkAcl`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnNetworkAclProps {
@@ -13006,6 +14192,7 @@ pub mod network_acl {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+
     impl CfnNetworkAclProps {
         /// A `CfnNetworkAclProps` of its required properties (`VpcId`), the others unset.
         pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
@@ -13016,15 +14203,18 @@ pub mod network_acl {
         }
     }
 }
+
 /// `AWS::EC2::NetworkAclEntry`: [`CfnNetworkAclEntry`], [`CfnNetworkAclEntryProps`] and their property types.
 pub mod network_acl_entry {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::NetworkAclEntry`: Resource Type definition for AWS::EC2::NetworkAclEntry `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::NetworkAclEntry`: Resource Type definition for AWS::EC2::NetworkAclEntry. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkAclEntry {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnNetworkAclEntry {
         /// `AWS::EC2::NetworkAclEntry`
         pub const TYPE: &'static str = "AWS::EC2::NetworkAclEntry";
@@ -13053,22 +14243,26 @@ pub mod network_acl_entry {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnNetworkAclEntry {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnNetworkAclEntry {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::NetworkAclEntry`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnNetworkAclEntryProps {
@@ -13100,6 +14294,7 @@ pub mod network_acl_entry {
         #[serde(rename = "RuleNumber")]
         pub rule_number: Value<i64>,
     }
+
     impl CfnNetworkAclEntryProps {
         /// A `CfnNetworkAclEntryProps` of its required properties (`NetworkAclId`, `Protocol`, `RuleAction`, `RuleNumber`), the others unset.
         pub fn new(
@@ -13121,6 +14316,7 @@ pub mod network_acl_entry {
             }
         }
     }
+
     /// `Icmp` of `AWS::EC2::NetworkAclEntry`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Icmp {
@@ -13131,6 +14327,7 @@ pub mod network_acl_entry {
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<i64>>,
     }
+
     /// `PortRange` of `AWS::EC2::NetworkAclEntry`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PortRange {
@@ -13142,15 +14339,18 @@ pub mod network_acl_entry {
         pub to: Option<Value<i64>>,
     }
 }
+
 /// `AWS::EC2::NetworkInsightsAccessScope`: [`CfnNetworkInsightsAccessScope`], [`CfnNetworkInsightsAccessScopeProps`] and their property types.
 pub mod network_insights_access_scope {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::NetworkInsightsAccessScope`: Resource schema for AWS::EC2::NetworkInsightsAccessScope `Ref` returns the primary identifier, `NetworkInsightsAccessScopeId`.
+
+    /// `AWS::EC2::NetworkInsightsAccessScope`: Resource schema for AWS::EC2::NetworkInsightsAccessScope. `Ref` returns the primary identifier, `NetworkInsightsAccessScopeId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInsightsAccessScope {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnNetworkInsightsAccessScope {
         /// `AWS::EC2::NetworkInsightsAccessScope`
         pub const TYPE: &'static str = "AWS::EC2::NetworkInsightsAccessScope";
@@ -13180,34 +14380,41 @@ pub mod network_insights_access_scope {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `NetworkInsightsAccessScopeId`: The `NetworkInsightsAccessScopeId` attribute.
         pub fn attr_network_insights_access_scope_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkInsightsAccessScopeId")
         }
+
         /// `Fn::GetAtt` `NetworkInsightsAccessScopeArn`: The `NetworkInsightsAccessScopeArn` attribute.
         pub fn attr_network_insights_access_scope_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkInsightsAccessScopeArn")
         }
+
         /// `Fn::GetAtt` `CreatedDate`: The `CreatedDate` attribute.
         pub fn attr_created_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedDate")
         }
+
         /// `Fn::GetAtt` `UpdatedDate`: The `UpdatedDate` attribute.
         pub fn attr_updated_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedDate")
         }
     }
+
     impl std::ops::Deref for CfnNetworkInsightsAccessScope {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnNetworkInsightsAccessScope {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::NetworkInsightsAccessScope`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnNetworkInsightsAccessScopeProps {
@@ -13221,6 +14428,7 @@ pub mod network_insights_access_scope {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// `AccessScopePathRequest` of `AWS::EC2::NetworkInsightsAccessScope`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AccessScopePathRequest {
@@ -13234,6 +14442,7 @@ pub mod network_insights_access_scope {
         #[serde(rename = "ThroughResources", skip_serializing_if = "Option::is_none")]
         pub through_resources: Option<Vec<ThroughResourcesStatementRequest>>,
     }
+
     /// `PathStatementRequest` of `AWS::EC2::NetworkInsightsAccessScope`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PathStatementRequest {
@@ -13242,11 +14451,13 @@ pub mod network_insights_access_scope {
             rename = "PacketHeaderStatement",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub packet_header_statement: Option<PacketHeaderStatementRequest>,
         /// `ResourceStatement`.
         #[serde(rename = "ResourceStatement", skip_serializing_if = "Option::is_none")]
         pub resource_statement: Option<ResourceStatementRequest>,
     }
+
     /// `PacketHeaderStatementRequest` of `AWS::EC2::NetworkInsightsAccessScope`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PacketHeaderStatementRequest {
@@ -13255,6 +14466,7 @@ pub mod network_insights_access_scope {
             rename = "DestinationAddresses",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_addresses: Option<Vec<Value<String>>>,
         /// `DestinationPorts`.
         #[serde(rename = "DestinationPorts", skip_serializing_if = "Option::is_none")]
@@ -13264,6 +14476,7 @@ pub mod network_insights_access_scope {
             rename = "DestinationPrefixLists",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_prefix_lists: Option<Vec<Value<String>>>,
         /// `Protocols`.
         #[serde(rename = "Protocols", skip_serializing_if = "Option::is_none")]
@@ -13278,6 +14491,7 @@ pub mod network_insights_access_scope {
         #[serde(rename = "SourcePrefixLists", skip_serializing_if = "Option::is_none")]
         pub source_prefix_lists: Option<Vec<Value<String>>>,
     }
+
     /// Values of `Protocol`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Protocol {
@@ -13288,6 +14502,7 @@ pub mod network_insights_access_scope {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Protocol {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -13298,6 +14513,7 @@ pub mod network_insights_access_scope {
             }
         }
     }
+
     impl Serialize for Protocol {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -13306,11 +14522,13 @@ pub mod network_insights_access_scope {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Protocol> for Value<Protocol> {
         fn from(value: Protocol) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `ResourceStatementRequest` of `AWS::EC2::NetworkInsightsAccessScope`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ResourceStatementRequest {
@@ -13321,6 +14539,7 @@ pub mod network_insights_access_scope {
         #[serde(rename = "Resources", skip_serializing_if = "Option::is_none")]
         pub resources: Option<Vec<Value<String>>>,
     }
+
     /// `ThroughResourcesStatementRequest` of `AWS::EC2::NetworkInsightsAccessScope`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ThroughResourcesStatementRequest {
@@ -13329,15 +14548,18 @@ pub mod network_insights_access_scope {
         pub resource_statement: Option<ResourceStatementRequest>,
     }
 }
+
 /// `AWS::EC2::NetworkInsightsAccessScopeAnalysis`: [`CfnNetworkInsightsAccessScopeAnalysis`], [`CfnNetworkInsightsAccessScopeAnalysisProps`] and their property types.
 pub mod network_insights_access_scope_analysis {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::NetworkInsightsAccessScopeAnalysis`: Resource schema for AWS::EC2::NetworkInsightsAccessScopeAnalysis `Ref` returns the primary identifier, `NetworkInsightsAccessScopeAnalysisId`.
+
+    /// `AWS::EC2::NetworkInsightsAccessScopeAnalysis`: Resource schema for AWS::EC2::NetworkInsightsAccessScopeAnalysis. `Ref` returns the primary identifier, `NetworkInsightsAccessScopeAnalysisId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInsightsAccessScopeAnalysis {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnNetworkInsightsAccessScopeAnalysis {
         /// `AWS::EC2::NetworkInsightsAccessScopeAnalysis`
         pub const TYPE: &'static str = "AWS::EC2::NetworkInsightsAccessScopeAnalysis";
@@ -13366,54 +14588,65 @@ pub mod network_insights_access_scope_analysis {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `NetworkInsightsAccessScopeAnalysisId`: The `NetworkInsightsAccessScopeAnalysisId` attribute.
         pub fn attr_network_insights_access_scope_analysis_id(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkInsightsAccessScopeAnalysisId")
         }
+
         /// `Fn::GetAtt` `NetworkInsightsAccessScopeAnalysisArn`: The `NetworkInsightsAccessScopeAnalysisArn` attribute.
         pub fn attr_network_insights_access_scope_analysis_arn(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkInsightsAccessScopeAnalysisArn")
         }
+
         /// `Fn::GetAtt` `Status`: The `Status` attribute.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+
         /// `Fn::GetAtt` `StatusMessage`: The `StatusMessage` attribute.
         pub fn attr_status_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusMessage")
         }
+
         /// `Fn::GetAtt` `StartDate`: The `StartDate` attribute.
         pub fn attr_start_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StartDate")
         }
+
         /// `Fn::GetAtt` `EndDate`: The `EndDate` attribute.
         pub fn attr_end_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EndDate")
         }
+
         /// `Fn::GetAtt` `FindingsFound`: The `FindingsFound` attribute.
         pub fn attr_findings_found(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FindingsFound")
         }
+
         /// `Fn::GetAtt` `AnalyzedEniCount`: The `AnalyzedEniCount` attribute.
         pub fn attr_analyzed_eni_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AnalyzedEniCount")
         }
     }
+
     impl std::ops::Deref for CfnNetworkInsightsAccessScopeAnalysis {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnNetworkInsightsAccessScopeAnalysis {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::NetworkInsightsAccessScopeAnalysis`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnNetworkInsightsAccessScopeAnalysisProps {
@@ -13424,6 +14657,7 @@ pub mod network_insights_access_scope_analysis {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnNetworkInsightsAccessScopeAnalysisProps {
         /// A `CfnNetworkInsightsAccessScopeAnalysisProps` of its required properties (`NetworkInsightsAccessScopeId`), the others unset.
         pub fn new(network_insights_access_scope_id: impl Into<Value<String>>) -> Self {
@@ -13435,15 +14669,18 @@ pub mod network_insights_access_scope_analysis {
         }
     }
 }
+
 /// `AWS::EC2::NetworkInsightsAnalysis`: [`CfnNetworkInsightsAnalysis`], [`CfnNetworkInsightsAnalysisProps`] and their property types.
 pub mod network_insights_analysis {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::NetworkInsightsAnalysis`: Resource schema for AWS::EC2::NetworkInsightsAnalysis `Ref` returns the primary identifier, `NetworkInsightsAnalysisId`.
+
+    /// `AWS::EC2::NetworkInsightsAnalysis`: Resource schema for AWS::EC2::NetworkInsightsAnalysis. `Ref` returns the primary identifier, `NetworkInsightsAnalysisId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInsightsAnalysis {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnNetworkInsightsAnalysis {
         /// `AWS::EC2::NetworkInsightsAnalysis`
         pub const TYPE: &'static str = "AWS::EC2::NetworkInsightsAnalysis";
@@ -13474,62 +14711,76 @@ pub mod network_insights_analysis {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `NetworkInsightsAnalysisId`: The `NetworkInsightsAnalysisId` attribute.
         pub fn attr_network_insights_analysis_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkInsightsAnalysisId")
         }
+
         /// `Fn::GetAtt` `NetworkInsightsAnalysisArn`: The `NetworkInsightsAnalysisArn` attribute.
         pub fn attr_network_insights_analysis_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkInsightsAnalysisArn")
         }
+
         /// `Fn::GetAtt` `StartDate`: The `StartDate` attribute.
         pub fn attr_start_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StartDate")
         }
+
         /// `Fn::GetAtt` `Status`: The `Status` attribute.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+
         /// `Fn::GetAtt` `StatusMessage`: The `StatusMessage` attribute.
         pub fn attr_status_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusMessage")
         }
+
         /// `Fn::GetAtt` `NetworkPathFound`: The `NetworkPathFound` attribute.
         pub fn attr_network_path_found(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkPathFound")
         }
+
         /// `Fn::GetAtt` `ForwardPathComponents`: The `ForwardPathComponents` attribute.
         pub fn attr_forward_path_components(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ForwardPathComponents")
         }
+
         /// `Fn::GetAtt` `ReturnPathComponents`: The `ReturnPathComponents` attribute.
         pub fn attr_return_path_components(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ReturnPathComponents")
         }
+
         /// `Fn::GetAtt` `Explanations`: The `Explanations` attribute.
         pub fn attr_explanations(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Explanations")
         }
+
         /// `Fn::GetAtt` `AlternatePathHints`: The `AlternatePathHints` attribute.
         pub fn attr_alternate_path_hints(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AlternatePathHints")
         }
+
         /// `Fn::GetAtt` `SuggestedAccounts`: The `SuggestedAccounts` attribute.
         pub fn attr_suggested_accounts(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SuggestedAccounts")
         }
     }
+
     impl std::ops::Deref for CfnNetworkInsightsAnalysis {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnNetworkInsightsAnalysis {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::NetworkInsightsAnalysis`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnNetworkInsightsAnalysisProps {
@@ -13549,6 +14800,7 @@ pub mod network_insights_analysis {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnNetworkInsightsAnalysisProps {
         /// A `CfnNetworkInsightsAnalysisProps` of its required properties (`NetworkInsightsPathId`), the others unset.
         pub fn new(network_insights_path_id: impl Into<Value<String>>) -> Self {
@@ -13562,15 +14814,18 @@ pub mod network_insights_analysis {
         }
     }
 }
+
 /// `AWS::EC2::NetworkInsightsPath`: [`CfnNetworkInsightsPath`], [`CfnNetworkInsightsPathProps`] and their property types.
 pub mod network_insights_path {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::NetworkInsightsPath`: Resource schema for AWS::EC2::NetworkInsightsPath `Ref` returns the primary identifier, `NetworkInsightsPathId`.
+
+    /// `AWS::EC2::NetworkInsightsPath`: Resource schema for AWS::EC2::NetworkInsightsPath. `Ref` returns the primary identifier, `NetworkInsightsPathId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInsightsPath {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnNetworkInsightsPath {
         /// `AWS::EC2::NetworkInsightsPath`
         pub const TYPE: &'static str = "AWS::EC2::NetworkInsightsPath";
@@ -13606,38 +14861,46 @@ pub mod network_insights_path {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `NetworkInsightsPathId`: The `NetworkInsightsPathId` attribute.
         pub fn attr_network_insights_path_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkInsightsPathId")
         }
+
         /// `Fn::GetAtt` `NetworkInsightsPathArn`: The `NetworkInsightsPathArn` attribute.
         pub fn attr_network_insights_path_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkInsightsPathArn")
         }
+
         /// `Fn::GetAtt` `CreatedDate`: The `CreatedDate` attribute.
         pub fn attr_created_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedDate")
         }
+
         /// `Fn::GetAtt` `SourceArn`: The `SourceArn` attribute.
         pub fn attr_source_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SourceArn")
         }
+
         /// `Fn::GetAtt` `DestinationArn`: The `DestinationArn` attribute.
         pub fn attr_destination_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DestinationArn")
         }
     }
+
     impl std::ops::Deref for CfnNetworkInsightsPath {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnNetworkInsightsPath {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::NetworkInsightsPath`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnNetworkInsightsPathProps {
@@ -13669,6 +14932,7 @@ pub mod network_insights_path {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnNetworkInsightsPathProps {
         /// A `CfnNetworkInsightsPathProps` of its required properties (`Protocol`, `Source`), the others unset.
         pub fn new(
@@ -13688,6 +14952,7 @@ pub mod network_insights_path {
             }
         }
     }
+
     /// `PathFilter` of `AWS::EC2::NetworkInsightsPath`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PathFilter {
@@ -13699,6 +14964,7 @@ pub mod network_insights_path {
             rename = "DestinationPortRange",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_port_range: Option<FilterPortRange>,
         /// `SourceAddress`.
         #[serde(rename = "SourceAddress", skip_serializing_if = "Option::is_none")]
@@ -13707,6 +14973,7 @@ pub mod network_insights_path {
         #[serde(rename = "SourcePortRange", skip_serializing_if = "Option::is_none")]
         pub source_port_range: Option<FilterPortRange>,
     }
+
     /// `FilterPortRange` of `AWS::EC2::NetworkInsightsPath`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct FilterPortRange {
@@ -13717,6 +14984,7 @@ pub mod network_insights_path {
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
     }
+
     /// Values of `Protocol`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Protocol {
@@ -13727,6 +14995,7 @@ pub mod network_insights_path {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Protocol {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -13737,6 +15006,7 @@ pub mod network_insights_path {
             }
         }
     }
+
     impl Serialize for Protocol {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -13745,21 +15015,25 @@ pub mod network_insights_path {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Protocol> for Value<Protocol> {
         fn from(value: Protocol) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::NetworkInterface`: [`CfnNetworkInterface`], [`CfnNetworkInterfaceProps`] and their property types.
 pub mod network_interface {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::NetworkInterface`: The AWS::EC2::NetworkInterface resource creates network interface `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::NetworkInterface`: The AWS::EC2::NetworkInterface resource creates network interface. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInterface {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnNetworkInterface {
         /// `AWS::EC2::NetworkInterface`
         pub const TYPE: &'static str = "AWS::EC2::NetworkInterface";
@@ -13788,42 +15062,51 @@ pub mod network_interface {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: Network interface id.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+
         /// `Fn::GetAtt` `SecondaryPrivateIpAddresses`: Returns the secondary private IP addresses of the network interface.
         pub fn attr_secondary_private_ip_addresses(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SecondaryPrivateIpAddresses")
         }
+
         /// `Fn::GetAtt` `PrimaryPrivateIpAddress`: Returns the primary private IP address of the network interface.
         pub fn attr_primary_private_ip_address(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PrimaryPrivateIpAddress")
         }
+
         /// `Fn::GetAtt` `PrimaryIpv6Address`: The primary IPv6 address
         pub fn attr_primary_ipv6_address(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PrimaryIpv6Address")
         }
+
         /// `Fn::GetAtt` `VpcId`: The ID of the VPC
         pub fn attr_vpc_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcId")
         }
+
         /// `Fn::GetAtt` `PublicIpDnsNameOptions`: Describes the public hostname type options, including public hostname type, IPv4-enabled public hostname, IPv6-enabled public hostname, and dual-stack public hostname.
         pub fn attr_public_ip_dns_name_options(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublicIpDnsNameOptions")
         }
     }
+
     impl std::ops::Deref for CfnNetworkInterface {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnNetworkInterface {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::NetworkInterface`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnNetworkInterfaceProps {
@@ -13832,6 +15115,7 @@ pub mod network_interface {
             rename = "ConnectionTrackingSpecification",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub connection_tracking_specification: Option<ConnectionTrackingSpecification>,
         /// A description for the network interface.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
@@ -13874,6 +15158,7 @@ pub mod network_interface {
             rename = "PublicIpDnsHostnameTypeSpecification",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub public_ip_dns_hostname_type_specification: Option<
             Value<PublicIpDnsHostnameTypeSpecification>,
         >,
@@ -13882,6 +15167,7 @@ pub mod network_interface {
             rename = "SecondaryPrivateIpAddressCount",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub secondary_private_ip_address_count: Option<Value<i64>>,
         /// Indicates whether traffic to or from the instance is validated.
         #[serde(rename = "SourceDestCheck", skip_serializing_if = "Option::is_none")]
@@ -13893,6 +15179,7 @@ pub mod network_interface {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnNetworkInterfaceProps {
         /// A `CfnNetworkInterfaceProps` of its required properties (`SubnetId`), the others unset.
         pub fn new(subnet_id: impl Into<Value<String>>) -> Self {
@@ -13918,6 +15205,7 @@ pub mod network_interface {
             }
         }
     }
+
     /// `ConnectionTrackingSpecification` of `AWS::EC2::NetworkInterface`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ConnectionTrackingSpecification {
@@ -13926,6 +15214,7 @@ pub mod network_interface {
             rename = "TcpEstablishedTimeout",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub tcp_established_timeout: Option<Value<i64>>,
         /// `UdpStreamTimeout`.
         #[serde(rename = "UdpStreamTimeout", skip_serializing_if = "Option::is_none")]
@@ -13934,6 +15223,7 @@ pub mod network_interface {
         #[serde(rename = "UdpTimeout", skip_serializing_if = "Option::is_none")]
         pub udp_timeout: Option<Value<i64>>,
     }
+
     /// `Ipv4PrefixSpecification` of `AWS::EC2::NetworkInterface`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Ipv4PrefixSpecification {
@@ -13941,6 +15231,7 @@ pub mod network_interface {
         #[serde(rename = "Ipv4Prefix")]
         pub ipv4_prefix: Value<String>,
     }
+
     impl Ipv4PrefixSpecification {
         /// A `Ipv4PrefixSpecification` of its required properties (`Ipv4Prefix`), the others unset.
         pub fn new(ipv4_prefix: impl Into<Value<String>>) -> Self {
@@ -13949,6 +15240,7 @@ pub mod network_interface {
             }
         }
     }
+
     /// `InstanceIpv6Address` of `AWS::EC2::NetworkInterface`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct InstanceIpv6Address {
@@ -13956,6 +15248,7 @@ pub mod network_interface {
         #[serde(rename = "Ipv6Address")]
         pub ipv6_address: Value<String>,
     }
+
     impl InstanceIpv6Address {
         /// A `InstanceIpv6Address` of its required properties (`Ipv6Address`), the others unset.
         pub fn new(ipv6_address: impl Into<Value<String>>) -> Self {
@@ -13964,6 +15257,7 @@ pub mod network_interface {
             }
         }
     }
+
     /// `Ipv6PrefixSpecification` of `AWS::EC2::NetworkInterface`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Ipv6PrefixSpecification {
@@ -13971,6 +15265,7 @@ pub mod network_interface {
         #[serde(rename = "Ipv6Prefix")]
         pub ipv6_prefix: Value<String>,
     }
+
     impl Ipv6PrefixSpecification {
         /// A `Ipv6PrefixSpecification` of its required properties (`Ipv6Prefix`), the others unset.
         pub fn new(ipv6_prefix: impl Into<Value<String>>) -> Self {
@@ -13979,6 +15274,7 @@ pub mod network_interface {
             }
         }
     }
+
     /// `PrivateIpAddressSpecification` of `AWS::EC2::NetworkInterface`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct PrivateIpAddressSpecification {
@@ -13989,6 +15285,7 @@ pub mod network_interface {
         #[serde(rename = "PrivateIpAddress")]
         pub private_ip_address: Value<String>,
     }
+
     impl PrivateIpAddressSpecification {
         /// A `PrivateIpAddressSpecification` of its required properties (`Primary`, `PrivateIpAddress`), the others unset.
         pub fn new(
@@ -14001,6 +15298,7 @@ pub mod network_interface {
             }
         }
     }
+
     /// Public IP DNS hostname type
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PublicIpDnsHostnameTypeSpecification {
@@ -14013,6 +15311,7 @@ pub mod network_interface {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PublicIpDnsHostnameTypeSpecification {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -14024,6 +15323,7 @@ pub mod network_interface {
             }
         }
     }
+
     impl Serialize for PublicIpDnsHostnameTypeSpecification {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -14032,6 +15332,7 @@ pub mod network_interface {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PublicIpDnsHostnameTypeSpecification>
     for Value<PublicIpDnsHostnameTypeSpecification> {
         fn from(value: PublicIpDnsHostnameTypeSpecification) -> Self {
@@ -14039,15 +15340,18 @@ pub mod network_interface {
         }
     }
 }
+
 /// `AWS::EC2::NetworkInterfaceAttachment`: [`CfnNetworkInterfaceAttachment`], [`CfnNetworkInterfaceAttachmentProps`] and their property types.
 pub mod network_interface_attachment {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::NetworkInterfaceAttachment`: Attaches an elastic network interface (ENI) to an Amazon EC2 instance. You can use this resource type to attach additional network interfaces to an instance without interruption. `Ref` returns the primary identifier, `AttachmentId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInterfaceAttachment {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnNetworkInterfaceAttachment {
         /// `AWS::EC2::NetworkInterfaceAttachment`
         pub const TYPE: &'static str = "AWS::EC2::NetworkInterfaceAttachment";
@@ -14078,22 +15382,26 @@ pub mod network_interface_attachment {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AttachmentId`: The `AttachmentId` attribute.
         pub fn attr_attachment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AttachmentId")
         }
     }
+
     impl std::ops::Deref for CfnNetworkInterfaceAttachment {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnNetworkInterfaceAttachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::NetworkInterfaceAttachment`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnNetworkInterfaceAttachmentProps {
@@ -14116,6 +15424,7 @@ pub mod network_interface_attachment {
         #[serde(rename = "NetworkInterfaceId")]
         pub network_interface_id: Value<String>,
     }
+
     impl CfnNetworkInterfaceAttachmentProps {
         /// A `CfnNetworkInterfaceAttachmentProps` of its required properties (`DeviceIndex`, `InstanceId`, `NetworkInterfaceId`), the others unset.
         pub fn new(
@@ -14133,6 +15442,7 @@ pub mod network_interface_attachment {
             }
         }
     }
+
     /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances. With ENA Express, you can communicate between two EC2 instances in the same subnet within the same account, or in different accounts. Both sending and receiving instances must have ENA Express enabled.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EnaSrdSpecification {
@@ -14144,8 +15454,10 @@ pub mod network_interface_attachment {
             rename = "EnaSrdUdpSpecification",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub ena_srd_udp_specification: Option<EnaSrdUdpSpecification>,
     }
+
     /// Configures ENA Express for UDP network traffic.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EnaSrdUdpSpecification {
@@ -14154,15 +15466,18 @@ pub mod network_interface_attachment {
         pub ena_srd_udp_enabled: Option<Value<bool>>,
     }
 }
+
 /// `AWS::EC2::NetworkInterfacePermission`: [`CfnNetworkInterfacePermission`], [`CfnNetworkInterfacePermissionProps`] and their property types.
 pub mod network_interface_permission {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::NetworkInterfacePermission`: Resource Type definition for AWS::EC2::NetworkInterfacePermission `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::NetworkInterfacePermission`: Resource Type definition for AWS::EC2::NetworkInterfacePermission. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInterfacePermission {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnNetworkInterfacePermission {
         /// `AWS::EC2::NetworkInterfacePermission`
         pub const TYPE: &'static str = "AWS::EC2::NetworkInterfacePermission";
@@ -14191,22 +15506,26 @@ pub mod network_interface_permission {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnNetworkInterfacePermission {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnNetworkInterfacePermission {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::NetworkInterfacePermission`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnNetworkInterfacePermissionProps {
@@ -14220,6 +15539,7 @@ pub mod network_interface_permission {
         #[serde(rename = "Permission")]
         pub permission: Value<String>,
     }
+
     impl CfnNetworkInterfacePermissionProps {
         /// A `CfnNetworkInterfacePermissionProps` of its required properties (`AwsAccountId`, `NetworkInterfaceId`, `Permission`), the others unset.
         pub fn new(
@@ -14235,15 +15555,18 @@ pub mod network_interface_permission {
         }
     }
 }
+
 /// `AWS::EC2::NetworkPerformanceMetricSubscription`: [`CfnNetworkPerformanceMetricSubscription`], [`CfnNetworkPerformanceMetricSubscriptionProps`] and their property types.
 pub mod network_performance_metric_subscription {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::NetworkPerformanceMetricSubscription`: Resource Type definition for AWS::EC2::NetworkPerformanceMetricSubscription `Ref` returns the primary identifier, made of `Source`, `Destination`, `Metric`, `Statistic`.
+
+    /// `AWS::EC2::NetworkPerformanceMetricSubscription`: Resource Type definition for AWS::EC2::NetworkPerformanceMetricSubscription. `Ref` returns the primary identifier, made of `Source`, `Destination`, `Metric`, `Statistic`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkPerformanceMetricSubscription {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnNetworkPerformanceMetricSubscription {
         /// `AWS::EC2::NetworkPerformanceMetricSubscription`
         pub const TYPE: &'static str = "AWS::EC2::NetworkPerformanceMetricSubscription";
@@ -14279,17 +15602,20 @@ pub mod network_performance_metric_subscription {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnNetworkPerformanceMetricSubscription {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnNetworkPerformanceMetricSubscription {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::NetworkPerformanceMetricSubscription`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnNetworkPerformanceMetricSubscriptionProps {
@@ -14306,6 +15632,7 @@ pub mod network_performance_metric_subscription {
         #[serde(rename = "Statistic")]
         pub statistic: Value<String>,
     }
+
     impl CfnNetworkPerformanceMetricSubscriptionProps {
         /// A `CfnNetworkPerformanceMetricSubscriptionProps` of its required properties (`Destination`, `Metric`, `Source`, `Statistic`), the others unset.
         pub fn new(
@@ -14323,15 +15650,18 @@ pub mod network_performance_metric_subscription {
         }
     }
 }
+
 /// `AWS::EC2::PlacementGroup`: [`CfnPlacementGroup`], [`CfnPlacementGroupProps`] and their property types.
 pub mod placement_group {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::PlacementGroup`: Resource Type definition for AWS::EC2::PlacementGroup `Ref` returns the primary identifier, `GroupName`.
+
+    /// `AWS::EC2::PlacementGroup`: Resource Type definition for AWS::EC2::PlacementGroup. `Ref` returns the primary identifier, `GroupName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPlacementGroup {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnPlacementGroup {
         /// `AWS::EC2::PlacementGroup`
         pub const TYPE: &'static str = "AWS::EC2::PlacementGroup";
@@ -14364,26 +15694,31 @@ pub mod placement_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `GroupName`: The Group Name of Placement Group.
         pub fn attr_group_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GroupName")
         }
+
         /// `Fn::GetAtt` `GroupId`: The ID of the placement group.
         pub fn attr_group_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GroupId")
         }
     }
+
     impl std::ops::Deref for CfnPlacementGroup {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnPlacementGroup {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::PlacementGroup`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnPlacementGroupProps {
@@ -14403,6 +15738,7 @@ pub mod placement_group {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// The Spread Level of Placement Group is an enum where it accepts either host or rack when strategy is spread
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SpreadLevel {
@@ -14413,6 +15749,7 @@ pub mod placement_group {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl SpreadLevel {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -14423,6 +15760,7 @@ pub mod placement_group {
             }
         }
     }
+
     impl Serialize for SpreadLevel {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -14431,11 +15769,13 @@ pub mod placement_group {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<SpreadLevel> for Value<SpreadLevel> {
         fn from(value: SpreadLevel) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The placement strategy.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Strategy {
@@ -14450,6 +15790,7 @@ pub mod placement_group {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Strategy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -14462,6 +15803,7 @@ pub mod placement_group {
             }
         }
     }
+
     impl Serialize for Strategy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -14470,21 +15812,25 @@ pub mod placement_group {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Strategy> for Value<Strategy> {
         fn from(value: Strategy) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::PrefixList`: [`CfnPrefixList`], [`CfnPrefixListProps`] and their property types.
 pub mod prefix_list {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::PrefixList`: Resource schema of AWS::EC2::PrefixList Type `Ref` returns the primary identifier, `PrefixListId`.
+
+    /// `AWS::EC2::PrefixList`: Resource schema of AWS::EC2::PrefixList Type. `Ref` returns the primary identifier, `PrefixListId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrefixList {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnPrefixList {
         /// `AWS::EC2::PrefixList`
         pub const TYPE: &'static str = "AWS::EC2::PrefixList";
@@ -14511,34 +15857,41 @@ pub mod prefix_list {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `PrefixListId`: Id of Prefix List.
         pub fn attr_prefix_list_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PrefixListId")
         }
+
         /// `Fn::GetAtt` `OwnerId`: Owner Id of Prefix List.
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
+
         /// `Fn::GetAtt` `Version`: Version of Prefix List.
         pub fn attr_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Version")
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the Prefix List.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnPrefixList {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnPrefixList {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::PrefixList`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnPrefixListProps {
@@ -14558,6 +15911,7 @@ pub mod prefix_list {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnPrefixListProps {
         /// A `CfnPrefixListProps` of its required properties (`AddressFamily`, `PrefixListName`), the others unset.
         pub fn new(
@@ -14573,6 +15927,7 @@ pub mod prefix_list {
             }
         }
     }
+
     /// Ip Version of Prefix List.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AddressFamily {
@@ -14583,6 +15938,7 @@ pub mod prefix_list {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AddressFamily {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -14593,6 +15949,7 @@ pub mod prefix_list {
             }
         }
     }
+
     impl Serialize for AddressFamily {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -14601,11 +15958,13 @@ pub mod prefix_list {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AddressFamily> for Value<AddressFamily> {
         fn from(value: AddressFamily) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `Entry` of `AWS::EC2::PrefixList`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Entry {
@@ -14616,6 +15975,7 @@ pub mod prefix_list {
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
     }
+
     impl Entry {
         /// A `Entry` of its required properties (`Cidr`), the others unset.
         pub fn new(cidr: impl Into<Value<String>>) -> Self {
@@ -14626,15 +15986,18 @@ pub mod prefix_list {
         }
     }
 }
+
 /// `AWS::EC2::Route`: [`CfnRoute`], [`CfnRouteProps`] and their property types.
 pub mod route {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::Route`: Specifies a route in a route table. For more information, see [Routes](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html#route-table-routes) in the *Amazon VPC User Guide*. `Ref` returns the primary identifier, made of `RouteTableId`, `CidrBlock`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRoute {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnRoute {
         /// `AWS::EC2::Route`
         pub const TYPE: &'static str = "AWS::EC2::Route";
@@ -14667,22 +16030,26 @@ pub mod route {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `CidrBlock`: The `CidrBlock` attribute.
         pub fn attr_cidr_block(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CidrBlock")
         }
     }
+
     impl std::ops::Deref for CfnRoute {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnRoute {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::Route`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnRouteProps {
@@ -14697,24 +16064,28 @@ pub mod route {
             rename = "DestinationCidrBlock",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_cidr_block: Option<Value<String>>,
         /// The IPv6 CIDR block used for the destination match. Routing decisions are based on the most specific match.
         #[serde(
             rename = "DestinationIpv6CidrBlock",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_ipv6_cidr_block: Option<Value<String>>,
         /// The ID of a prefix list used for the destination match.
         #[serde(
             rename = "DestinationPrefixListId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_prefix_list_id: Option<Value<String>>,
         /// \[IPv6 traffic only\] The ID of an egress-only internet gateway.
         #[serde(
             rename = "EgressOnlyInternetGatewayId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub egress_only_internet_gateway_id: Option<Value<String>>,
         /// The ID of an internet gateway or virtual private gateway attached to your VPC.
         #[serde(rename = "GatewayId", skip_serializing_if = "Option::is_none")]
@@ -14748,8 +16119,10 @@ pub mod route {
             rename = "VpcPeeringConnectionId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub vpc_peering_connection_id: Option<Value<String>>,
     }
+
     impl CfnRouteProps {
         /// A `CfnRouteProps` of its required properties (`RouteTableId`), the others unset.
         pub fn new(route_table_id: impl Into<Value<String>>) -> Self {
@@ -14774,15 +16147,18 @@ pub mod route {
         }
     }
 }
+
 /// `AWS::EC2::RouteServer`: [`CfnRouteServer`], [`CfnRouteServerProps`] and their property types.
 pub mod route_server {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::RouteServer`: VPC Route Server `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::RouteServer`: VPC Route Server. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServer {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnRouteServer {
         /// `AWS::EC2::RouteServer`
         pub const TYPE: &'static str = "AWS::EC2::RouteServer";
@@ -14809,26 +16185,31 @@ pub mod route_server {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the Route Server.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `Id`: The ID of the Route Server.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnRouteServer {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnRouteServer {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::RouteServer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnRouteServerProps {
@@ -14843,17 +16224,20 @@ pub mod route_server {
             rename = "PersistRoutesDuration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub persist_routes_duration: Option<Value<i64>>,
         /// Whether to enable SNS notifications
         #[serde(
             rename = "SnsNotificationsEnabled",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub sns_notifications_enabled: Option<Value<bool>>,
         /// An array of key-value pairs to apply to this resource.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnRouteServerProps {
         /// A `CfnRouteServerProps` of its required properties (`AmazonSideAsn`), the others unset.
         pub fn new(amazon_side_asn: impl Into<Value<i64>>) -> Self {
@@ -14866,6 +16250,7 @@ pub mod route_server {
             }
         }
     }
+
     /// Whether to enable persistent routes
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PersistRoutes {
@@ -14876,6 +16261,7 @@ pub mod route_server {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PersistRoutes {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -14886,6 +16272,7 @@ pub mod route_server {
             }
         }
     }
+
     impl Serialize for PersistRoutes {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -14894,21 +16281,25 @@ pub mod route_server {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PersistRoutes> for Value<PersistRoutes> {
         fn from(value: PersistRoutes) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::RouteServerAssociation`: [`CfnRouteServerAssociation`], [`CfnRouteServerAssociationProps`] and their property types.
 pub mod route_server_association {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::RouteServerAssociation`: VPC Route Server Association `Ref` returns the primary identifier, made of `RouteServerId`, `VpcId`.
+
+    /// `AWS::EC2::RouteServerAssociation`: VPC Route Server Association. `Ref` returns the primary identifier, made of `RouteServerId`, `VpcId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServerAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnRouteServerAssociation {
         /// `AWS::EC2::RouteServerAssociation`
         pub const TYPE: &'static str = "AWS::EC2::RouteServerAssociation";
@@ -14940,17 +16331,20 @@ pub mod route_server_association {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnRouteServerAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnRouteServerAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::RouteServerAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnRouteServerAssociationProps {
@@ -14961,6 +16355,7 @@ pub mod route_server_association {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+
     impl CfnRouteServerAssociationProps {
         /// A `CfnRouteServerAssociationProps` of its required properties (`RouteServerId`, `VpcId`), the others unset.
         pub fn new(
@@ -14974,15 +16369,18 @@ pub mod route_server_association {
         }
     }
 }
+
 /// `AWS::EC2::RouteServerEndpoint`: [`CfnRouteServerEndpoint`], [`CfnRouteServerEndpointProps`] and their property types.
 pub mod route_server_endpoint {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::RouteServerEndpoint`: VPC Route Server Endpoint `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::RouteServerEndpoint`: VPC Route Server Endpoint. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServerEndpoint {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnRouteServerEndpoint {
         /// `AWS::EC2::RouteServerEndpoint`
         pub const TYPE: &'static str = "AWS::EC2::RouteServerEndpoint";
@@ -15010,38 +16408,46 @@ pub mod route_server_endpoint {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the Route Server Endpoint.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `Id`: The ID of the Route Server Endpoint.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+
         /// `Fn::GetAtt` `EniId`: Elastic Network Interface ID owned by the Route Server Endpoint
         pub fn attr_eni_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EniId")
         }
+
         /// `Fn::GetAtt` `EniAddress`: Elastic Network Interface IP address owned by the Route Server Endpoint
         pub fn attr_eni_address(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EniAddress")
         }
+
         /// `Fn::GetAtt` `VpcId`: VPC ID
         pub fn attr_vpc_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcId")
         }
     }
+
     impl std::ops::Deref for CfnRouteServerEndpoint {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnRouteServerEndpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::RouteServerEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnRouteServerEndpointProps {
@@ -15055,6 +16461,7 @@ pub mod route_server_endpoint {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnRouteServerEndpointProps {
         /// A `CfnRouteServerEndpointProps` of its required properties (`RouteServerId`, `SubnetId`), the others unset.
         pub fn new(
@@ -15069,15 +16476,18 @@ pub mod route_server_endpoint {
         }
     }
 }
+
 /// `AWS::EC2::RouteServerPeer`: [`CfnRouteServerPeer`], [`CfnRouteServerPeerProps`] and their property types.
 pub mod route_server_peer {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::RouteServerPeer`: VPC Route Server Peer `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::RouteServerPeer`: VPC Route Server Peer. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServerPeer {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnRouteServerPeer {
         /// `AWS::EC2::RouteServerPeer`
         pub const TYPE: &'static str = "AWS::EC2::RouteServerPeer";
@@ -15106,46 +16516,56 @@ pub mod route_server_peer {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the Route Server Peer.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `Id`: The ID of the Route Server Peer.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+
         /// `Fn::GetAtt` `RouteServerId`: Route Server ID
         pub fn attr_route_server_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RouteServerId")
         }
+
         /// `Fn::GetAtt` `EndpointEniId`: Elastic Network Interface ID owned by the Route Server Endpoint
         pub fn attr_endpoint_eni_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EndpointEniId")
         }
+
         /// `Fn::GetAtt` `EndpointEniAddress`: Elastic Network Interface IP address owned by the Route Server Endpoint
         pub fn attr_endpoint_eni_address(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EndpointEniAddress")
         }
+
         /// `Fn::GetAtt` `SubnetId`: Subnet ID
         pub fn attr_subnet_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SubnetId")
         }
+
         /// `Fn::GetAtt` `VpcId`: VPC ID
         pub fn attr_vpc_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcId")
         }
     }
+
     impl std::ops::Deref for CfnRouteServerPeer {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnRouteServerPeer {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::RouteServerPeer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnRouteServerPeerProps {
@@ -15162,6 +16582,7 @@ pub mod route_server_peer {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnRouteServerPeerProps {
         /// A `CfnRouteServerPeerProps` of its required properties (`BgpOptions`, `PeerAddress`, `RouteServerEndpointId`), the others unset.
         pub fn new(
@@ -15177,6 +16598,7 @@ pub mod route_server_peer {
             }
         }
     }
+
     /// BGP Options
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BgpOptions {
@@ -15188,8 +16610,10 @@ pub mod route_server_peer {
             rename = "PeerLivenessDetection",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub peer_liveness_detection: Option<Value<PeerLivenessDetection>>,
     }
+
     /// BGP Liveness Detection
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PeerLivenessDetection {
@@ -15200,6 +16624,7 @@ pub mod route_server_peer {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PeerLivenessDetection {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -15210,6 +16635,7 @@ pub mod route_server_peer {
             }
         }
     }
+
     impl Serialize for PeerLivenessDetection {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -15218,21 +16644,25 @@ pub mod route_server_peer {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PeerLivenessDetection> for Value<PeerLivenessDetection> {
         fn from(value: PeerLivenessDetection) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::RouteServerPropagation`: [`CfnRouteServerPropagation`], [`CfnRouteServerPropagationProps`] and their property types.
 pub mod route_server_propagation {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::RouteServerPropagation`: VPC Route Server Propagation `Ref` returns the primary identifier, made of `RouteServerId`, `RouteTableId`.
+
+    /// `AWS::EC2::RouteServerPropagation`: VPC Route Server Propagation. `Ref` returns the primary identifier, made of `RouteServerId`, `RouteTableId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServerPropagation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnRouteServerPropagation {
         /// `AWS::EC2::RouteServerPropagation`
         pub const TYPE: &'static str = "AWS::EC2::RouteServerPropagation";
@@ -15264,17 +16694,20 @@ pub mod route_server_propagation {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnRouteServerPropagation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnRouteServerPropagation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::RouteServerPropagation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnRouteServerPropagationProps {
@@ -15285,6 +16718,7 @@ pub mod route_server_propagation {
         #[serde(rename = "RouteTableId")]
         pub route_table_id: Value<String>,
     }
+
     impl CfnRouteServerPropagationProps {
         /// A `CfnRouteServerPropagationProps` of its required properties (`RouteServerId`, `RouteTableId`), the others unset.
         pub fn new(
@@ -15298,15 +16732,18 @@ pub mod route_server_propagation {
         }
     }
 }
+
 /// `AWS::EC2::RouteTable`: [`CfnRouteTable`], [`CfnRouteTableProps`] and their property types.
 pub mod route_table {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::RouteTable`: Specifies a route table for the specified VPC. After you create a route table, you can add routes and associate the table with a subnet. `Ref` returns the primary identifier, `RouteTableId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteTable {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnRouteTable {
         /// `AWS::EC2::RouteTable`
         pub const TYPE: &'static str = "AWS::EC2::RouteTable";
@@ -15335,22 +16772,26 @@ pub mod route_table {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `RouteTableId`: The `RouteTableId` attribute.
         pub fn attr_route_table_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RouteTableId")
         }
     }
+
     impl std::ops::Deref for CfnRouteTable {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnRouteTable {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::RouteTable`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnRouteTableProps {
@@ -15361,6 +16802,7 @@ pub mod route_table {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+
     impl CfnRouteTableProps {
         /// A `CfnRouteTableProps` of its required properties (`VpcId`), the others unset.
         pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
@@ -15371,15 +16813,18 @@ pub mod route_table {
         }
     }
 }
+
 /// `AWS::EC2::SecondaryNetwork`: [`CfnSecondaryNetwork`], [`CfnSecondaryNetworkProps`] and their property types.
 pub mod secondary_network {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::SecondaryNetwork`: Resource Type definition for AWS::EC2::SecondaryNetwork. Creates a secondary network for RDMA (Remote Direct Memory Access) connectivity. `Ref` returns the primary identifier, `SecondaryNetworkArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecondaryNetwork {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSecondaryNetwork {
         /// `AWS::EC2::SecondaryNetwork`
         pub const TYPE: &'static str = "AWS::EC2::SecondaryNetwork";
@@ -15409,34 +16854,41 @@ pub mod secondary_network {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `SecondaryNetworkArn`: The Amazon Resource Name (ARN) of the secondary network.
         pub fn attr_secondary_network_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SecondaryNetworkArn")
         }
+
         /// `Fn::GetAtt` `SecondaryNetworkId`: The ID of the secondary network.
         pub fn attr_secondary_network_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SecondaryNetworkId")
         }
+
         /// `Fn::GetAtt` `OwnerId`: The ID of the Amazon Web Services account that owns the secondary network.
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
+
         /// `Fn::GetAtt` `Ipv4CidrBlockAssociations`: Information about the IPv4 CIDR blocks associated with the secondary network.
         pub fn attr_ipv4_cidr_block_associations(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Ipv4CidrBlockAssociations")
         }
     }
+
     impl std::ops::Deref for CfnSecondaryNetwork {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSecondaryNetwork {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::SecondaryNetwork`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSecondaryNetworkProps {
@@ -15450,6 +16902,7 @@ pub mod secondary_network {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnSecondaryNetworkProps {
         /// A `CfnSecondaryNetworkProps` of its required properties (`Ipv4CidrBlock`, `NetworkType`), the others unset.
         pub fn new(
@@ -15463,6 +16916,7 @@ pub mod secondary_network {
             }
         }
     }
+
     /// The type of secondary network.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum NetworkType {
@@ -15471,6 +16925,7 @@ pub mod secondary_network {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl NetworkType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -15480,6 +16935,7 @@ pub mod secondary_network {
             }
         }
     }
+
     impl Serialize for NetworkType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -15488,21 +16944,25 @@ pub mod secondary_network {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<NetworkType> for Value<NetworkType> {
         fn from(value: NetworkType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::SecurityGroup`: [`CfnSecurityGroup`], [`CfnSecurityGroupProps`] and their property types.
 pub mod security_group {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::SecurityGroup`: Resource Type definition for AWS::EC2::SecurityGroup `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::SecurityGroup`: Resource Type definition for AWS::EC2::SecurityGroup. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroup {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSecurityGroup {
         /// `AWS::EC2::SecurityGroup`
         pub const TYPE: &'static str = "AWS::EC2::SecurityGroup";
@@ -15531,26 +16991,31 @@ pub mod security_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The group name or group ID depending on whether the SG is created in default or specific VPC
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+
         /// `Fn::GetAtt` `GroupId`: The group ID of the specified security group.
         pub fn attr_group_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GroupId")
         }
     }
+
     impl std::ops::Deref for CfnSecurityGroup {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSecurityGroup {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::SecurityGroup`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSecurityGroupProps {
@@ -15568,6 +17033,7 @@ pub mod security_group {
             rename = "SecurityGroupIngress",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub security_group_ingress: Option<Vec<Ingress>>,
         /// Any tags assigned to the security group.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
@@ -15576,6 +17042,7 @@ pub mod security_group {
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Value<String>>,
     }
+
     impl CfnSecurityGroupProps {
         /// A `CfnSecurityGroupProps` of its required properties (`GroupDescription`), the others unset.
         pub fn new(group_description: impl Into<Value<String>>) -> Self {
@@ -15589,6 +17056,7 @@ pub mod security_group {
             }
         }
     }
+
     /// `Egress` of `AWS::EC2::SecurityGroup`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Egress {
@@ -15606,12 +17074,14 @@ pub mod security_group {
             rename = "DestinationPrefixListId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_prefix_list_id: Option<Value<String>>,
         /// `DestinationSecurityGroupId`.
         #[serde(
             rename = "DestinationSecurityGroupId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_security_group_id: Option<Value<String>>,
         /// `FromPort`.
         #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
@@ -15623,6 +17093,7 @@ pub mod security_group {
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
     }
+
     impl Egress {
         /// A `Egress` of its required properties (`IpProtocol`), the others unset.
         pub fn new(ip_protocol: impl Into<Value<String>>) -> Self {
@@ -15638,6 +17109,7 @@ pub mod security_group {
             }
         }
     }
+
     /// `Ingress` of `AWS::EC2::SecurityGroup`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Ingress {
@@ -15664,23 +17136,27 @@ pub mod security_group {
             rename = "SourceSecurityGroupId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub source_security_group_id: Option<Value<String>>,
         /// `SourceSecurityGroupName`.
         #[serde(
             rename = "SourceSecurityGroupName",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub source_security_group_name: Option<Value<String>>,
         /// `SourceSecurityGroupOwnerId`.
         #[serde(
             rename = "SourceSecurityGroupOwnerId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub source_security_group_owner_id: Option<Value<String>>,
         /// `ToPort`.
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
     }
+
     impl Ingress {
         /// A `Ingress` of its required properties (`IpProtocol`), the others unset.
         pub fn new(ip_protocol: impl Into<Value<String>>) -> Self {
@@ -15699,15 +17175,18 @@ pub mod security_group {
         }
     }
 }
+
 /// `AWS::EC2::SecurityGroupEgress`: [`CfnSecurityGroupEgress`], [`CfnSecurityGroupEgressProps`] and their property types.
 pub mod security_group_egress {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::SecurityGroupEgress`: Adds the specified outbound (egress) rule to a security group. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroupEgress {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSecurityGroupEgress {
         /// `AWS::EC2::SecurityGroupEgress`
         pub const TYPE: &'static str = "AWS::EC2::SecurityGroupEgress";
@@ -15741,22 +17220,26 @@ pub mod security_group_egress {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnSecurityGroupEgress {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSecurityGroupEgress {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::SecurityGroupEgress`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSecurityGroupEgressProps {
@@ -15774,12 +17257,14 @@ pub mod security_group_egress {
             rename = "DestinationPrefixListId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_prefix_list_id: Option<Value<String>>,
         /// The ID of the security group.
         #[serde(
             rename = "DestinationSecurityGroupId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_security_group_id: Option<Value<String>>,
         /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP type or -1 (all ICMP types).
         #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
@@ -15794,6 +17279,7 @@ pub mod security_group_egress {
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
     }
+
     impl CfnSecurityGroupEgressProps {
         /// A `CfnSecurityGroupEgressProps` of its required properties (`GroupId`, `IpProtocol`), the others unset.
         pub fn new(
@@ -15814,15 +17300,18 @@ pub mod security_group_egress {
         }
     }
 }
+
 /// `AWS::EC2::SecurityGroupIngress`: [`CfnSecurityGroupIngress`], [`CfnSecurityGroupIngressProps`] and their property types.
 pub mod security_group_ingress {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::SecurityGroupIngress`: Resource Type definition for AWS::EC2::SecurityGroupIngress `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::SecurityGroupIngress`: Resource Type definition for AWS::EC2::SecurityGroupIngress. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroupIngress {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSecurityGroupIngress {
         /// `AWS::EC2::SecurityGroupIngress`
         pub const TYPE: &'static str = "AWS::EC2::SecurityGroupIngress";
@@ -15859,22 +17348,26 @@ pub mod security_group_ingress {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The Security Group Rule Id
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnSecurityGroupIngress {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSecurityGroupIngress {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::SecurityGroupIngress`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSecurityGroupIngressProps {
@@ -15907,23 +17400,27 @@ pub mod security_group_ingress {
             rename = "SourceSecurityGroupId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub source_security_group_id: Option<Value<String>>,
         /// \[EC2-Classic, default VPC\] The name of the source security group.
         #[serde(
             rename = "SourceSecurityGroupName",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub source_security_group_name: Option<Value<String>>,
         /// \[nondefault VPC\] The AWS account ID that owns the source security group. You can't specify this property with an IP address range.
         #[serde(
             rename = "SourceSecurityGroupOwnerId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub source_security_group_owner_id: Option<Value<String>>,
         /// The end of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 code. A value of -1 indicates all ICMP/ICMPv6 codes for the specified ICMP type. If you specify all ICMP/ICMPv6 types, you must specify all codes.
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
     }
+
     impl CfnSecurityGroupIngressProps {
         /// A `CfnSecurityGroupIngressProps` of its required properties (`IpProtocol`), the others unset.
         pub fn new(ip_protocol: impl Into<Value<String>>) -> Self {
@@ -15944,15 +17441,18 @@ pub mod security_group_ingress {
         }
     }
 }
+
 /// `AWS::EC2::SecurityGroupVpcAssociation`: [`CfnSecurityGroupVpcAssociation`], [`CfnSecurityGroupVpcAssociationProps`] and their property types.
 pub mod security_group_vpc_association {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::SecurityGroupVpcAssociation`: Resource type definition for the AWS::EC2::SecurityGroupVpcAssociation resource `Ref` returns the primary identifier, made of `GroupId`, `VpcId`.
+
+    /// `AWS::EC2::SecurityGroupVpcAssociation`: Resource type definition for the AWS::EC2::SecurityGroupVpcAssociation resource. `Ref` returns the primary identifier, made of `GroupId`, `VpcId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroupVpcAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSecurityGroupVpcAssociation {
         /// `AWS::EC2::SecurityGroupVpcAssociation`
         pub const TYPE: &'static str = "AWS::EC2::SecurityGroupVpcAssociation";
@@ -15983,30 +17483,36 @@ pub mod security_group_vpc_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `VpcOwnerId`: The owner of the VPC in the security group vpc association.
         pub fn attr_vpc_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcOwnerId")
         }
+
         /// `Fn::GetAtt` `State`: The state of the security group vpc association.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `StateReason`: The reason for the state of the security group vpc association.
         pub fn attr_state_reason(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StateReason")
         }
     }
+
     impl std::ops::Deref for CfnSecurityGroupVpcAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSecurityGroupVpcAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::SecurityGroupVpcAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSecurityGroupVpcAssociationProps {
@@ -16017,6 +17523,7 @@ pub mod security_group_vpc_association {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+
     impl CfnSecurityGroupVpcAssociationProps {
         /// A `CfnSecurityGroupVpcAssociationProps` of its required properties (`GroupId`, `VpcId`), the others unset.
         pub fn new(
@@ -16030,15 +17537,18 @@ pub mod security_group_vpc_association {
         }
     }
 }
+
 /// `AWS::EC2::SnapshotBlockPublicAccess`: [`CfnSnapshotBlockPublicAccess`], [`CfnSnapshotBlockPublicAccessProps`] and their property types.
 pub mod snapshot_block_public_access {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::SnapshotBlockPublicAccess`: Resource Type definition for AWS::EC2::SnapshotBlockPublicAccess `Ref` returns the primary identifier, `AccountId`.
+
+    /// `AWS::EC2::SnapshotBlockPublicAccess`: Resource Type definition for AWS::EC2::SnapshotBlockPublicAccess. `Ref` returns the primary identifier, `AccountId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSnapshotBlockPublicAccess {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSnapshotBlockPublicAccess {
         /// `AWS::EC2::SnapshotBlockPublicAccess`
         pub const TYPE: &'static str = "AWS::EC2::SnapshotBlockPublicAccess";
@@ -16065,22 +17575,26 @@ pub mod snapshot_block_public_access {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AccountId`: The identifier for the specified AWS account.
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
     }
+
     impl std::ops::Deref for CfnSnapshotBlockPublicAccess {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSnapshotBlockPublicAccess {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::SnapshotBlockPublicAccess`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSnapshotBlockPublicAccessProps {
@@ -16088,12 +17602,14 @@ pub mod snapshot_block_public_access {
         #[serde(rename = "State")]
         pub state: Value<State>,
     }
+
     impl CfnSnapshotBlockPublicAccessProps {
         /// A `CfnSnapshotBlockPublicAccessProps` of its required properties (`State`), the others unset.
         pub fn new(state: impl Into<Value<State>>) -> Self {
             Self { state: state.into() }
         }
     }
+
     /// The state of EBS Snapshot Block Public Access.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum State {
@@ -16104,6 +17620,7 @@ pub mod snapshot_block_public_access {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl State {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -16114,6 +17631,7 @@ pub mod snapshot_block_public_access {
             }
         }
     }
+
     impl Serialize for State {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -16122,21 +17640,25 @@ pub mod snapshot_block_public_access {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<State> for Value<State> {
         fn from(value: State) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::SpotFleet`: [`CfnSpotFleet`], [`CfnSpotFleetProps`] and their property types.
 pub mod spot_fleet {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::SpotFleet`: Resource Type definition for AWS::EC2::SpotFleet `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::SpotFleet`: Resource Type definition for AWS::EC2::SpotFleet. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSpotFleet {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSpotFleet {
         /// `AWS::EC2::SpotFleet`
         pub const TYPE: &'static str = "AWS::EC2::SpotFleet";
@@ -16179,22 +17701,26 @@ pub mod spot_fleet {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnSpotFleet {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSpotFleet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSpotFleetProps {
@@ -16205,6 +17731,7 @@ pub mod spot_fleet {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnSpotFleetProps {
         /// A `CfnSpotFleetProps` of its required properties (`SpotFleetRequestConfigData`), the others unset.
         pub fn new(
@@ -16216,6 +17743,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     /// `SpotFleetRequestConfigData` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SpotFleetRequestConfigData {
@@ -16230,6 +17758,7 @@ pub mod spot_fleet {
             rename = "ExcessCapacityTerminationPolicy",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub excess_capacity_termination_policy: Option<
             Value<ExcessCapacityTerminationPolicy>,
         >,
@@ -16241,24 +17770,28 @@ pub mod spot_fleet {
             rename = "InstanceInterruptionBehavior",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_interruption_behavior: Option<Value<InstanceInterruptionBehavior>>,
         /// `InstancePoolsToUseCount`.
         #[serde(
             rename = "InstancePoolsToUseCount",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_pools_to_use_count: Option<Value<i64>>,
         /// `LaunchSpecifications`.
         #[serde(
             rename = "LaunchSpecifications",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub launch_specifications: Option<Vec<SpotFleetLaunchSpecification>>,
         /// `LaunchTemplateConfigs`.
         #[serde(
             rename = "LaunchTemplateConfigs",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub launch_template_configs: Option<Vec<LaunchTemplateConfig>>,
         /// `LoadBalancersConfig`.
         #[serde(rename = "LoadBalancersConfig", skip_serializing_if = "Option::is_none")]
@@ -16268,30 +17801,35 @@ pub mod spot_fleet {
             rename = "OnDemandAllocationStrategy",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub on_demand_allocation_strategy: Option<Value<String>>,
         /// `OnDemandMaxTotalPrice`.
         #[serde(
             rename = "OnDemandMaxTotalPrice",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub on_demand_max_total_price: Option<Value<String>>,
         /// `OnDemandTargetCapacity`.
         #[serde(
             rename = "OnDemandTargetCapacity",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub on_demand_target_capacity: Option<Value<i64>>,
         /// `ReplaceUnhealthyInstances`.
         #[serde(
             rename = "ReplaceUnhealthyInstances",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub replace_unhealthy_instances: Option<Value<bool>>,
         /// `SpotMaintenanceStrategies`.
         #[serde(
             rename = "SpotMaintenanceStrategies",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub spot_maintenance_strategies: Option<SpotMaintenanceStrategies>,
         /// `SpotMaxTotalPrice`.
         #[serde(rename = "SpotMaxTotalPrice", skip_serializing_if = "Option::is_none")]
@@ -16310,12 +17848,14 @@ pub mod spot_fleet {
             rename = "TargetCapacityUnitType",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub target_capacity_unit_type: Option<Value<TargetCapacityUnitType>>,
         /// `TerminateInstancesWithExpiration`.
         #[serde(
             rename = "TerminateInstancesWithExpiration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub terminate_instances_with_expiration: Option<Value<bool>>,
         /// `Type`.
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
@@ -16327,6 +17867,7 @@ pub mod spot_fleet {
         #[serde(rename = "ValidUntil", skip_serializing_if = "Option::is_none")]
         pub valid_until: Option<Value<String>>,
     }
+
     impl SpotFleetRequestConfigData {
         /// A `SpotFleetRequestConfigData` of its required properties (`IamFleetRole`, `TargetCapacity`), the others unset.
         pub fn new(
@@ -16360,6 +17901,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     /// Values of `AllocationStrategy`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AllocationStrategy {
@@ -16376,6 +17918,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AllocationStrategy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -16389,6 +17932,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for AllocationStrategy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -16397,11 +17941,13 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AllocationStrategy> for Value<AllocationStrategy> {
         fn from(value: AllocationStrategy) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `ExcessCapacityTerminationPolicy`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ExcessCapacityTerminationPolicy {
@@ -16416,6 +17962,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ExcessCapacityTerminationPolicy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -16428,6 +17975,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for ExcessCapacityTerminationPolicy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -16436,12 +17984,14 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ExcessCapacityTerminationPolicy>
     for Value<ExcessCapacityTerminationPolicy> {
         fn from(value: ExcessCapacityTerminationPolicy) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `InstanceInterruptionBehavior`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstanceInterruptionBehavior {
@@ -16454,6 +18004,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InstanceInterruptionBehavior {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -16465,6 +18016,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for InstanceInterruptionBehavior {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -16473,11 +18025,13 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InstanceInterruptionBehavior> for Value<InstanceInterruptionBehavior> {
         fn from(value: InstanceInterruptionBehavior) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `SpotFleetLaunchSpecification` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SpotFleetLaunchSpecification {
@@ -16498,6 +18052,7 @@ pub mod spot_fleet {
             rename = "InstanceRequirements",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_requirements: Option<InstanceRequirementsRequest>,
         /// `InstanceType`.
         #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
@@ -16539,6 +18094,7 @@ pub mod spot_fleet {
         #[serde(rename = "WeightedCapacity", skip_serializing_if = "Option::is_none")]
         pub weighted_capacity: Option<Value<f64>>,
     }
+
     impl SpotFleetLaunchSpecification {
         /// A `SpotFleetLaunchSpecification` of its required properties (`ImageId`), the others unset.
         pub fn new(image_id: impl Into<Value<String>>) -> Self {
@@ -16564,6 +18120,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     /// `BlockDeviceMapping` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct BlockDeviceMapping {
@@ -16580,6 +18137,7 @@ pub mod spot_fleet {
         #[serde(rename = "VirtualName", skip_serializing_if = "Option::is_none")]
         pub virtual_name: Option<Value<String>>,
     }
+
     impl BlockDeviceMapping {
         /// A `BlockDeviceMapping` of its required properties (`DeviceName`), the others unset.
         pub fn new(device_name: impl Into<Value<String>>) -> Self {
@@ -16591,6 +18149,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     /// `EbsBlockDevice` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EbsBlockDevice {
@@ -16613,6 +18172,7 @@ pub mod spot_fleet {
         #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
         pub volume_type: Option<Value<String>>,
     }
+
     /// `IamInstanceProfileSpecification` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct IamInstanceProfileSpecification {
@@ -16620,6 +18180,7 @@ pub mod spot_fleet {
         #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
         pub arn: Option<Value<String>>,
     }
+
     /// `InstanceRequirementsRequest` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InstanceRequirementsRequest {
@@ -16631,6 +18192,7 @@ pub mod spot_fleet {
             rename = "AcceleratorManufacturers",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub accelerator_manufacturers: Option<Vec<Value<AcceleratorManufacturersItem>>>,
         /// `AcceleratorNames`.
         #[serde(rename = "AcceleratorNames", skip_serializing_if = "Option::is_none")]
@@ -16640,6 +18202,7 @@ pub mod spot_fleet {
             rename = "AcceleratorTotalMemoryMiB",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub accelerator_total_memory_mi_b: Option<AcceleratorTotalMemoryMiBRequest>,
         /// `AcceleratorTypes`.
         #[serde(rename = "AcceleratorTypes", skip_serializing_if = "Option::is_none")]
@@ -16649,6 +18212,7 @@ pub mod spot_fleet {
             rename = "AllowedInstanceTypes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub allowed_instance_types: Option<Vec<Value<String>>>,
         /// `BareMetal`.
         #[serde(rename = "BareMetal", skip_serializing_if = "Option::is_none")]
@@ -16658,18 +18222,21 @@ pub mod spot_fleet {
             rename = "BaselineEbsBandwidthMbps",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub baseline_ebs_bandwidth_mbps: Option<BaselineEbsBandwidthMbpsRequest>,
         /// `BaselinePerformanceFactors`.
         #[serde(
             rename = "BaselinePerformanceFactors",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub baseline_performance_factors: Option<BaselinePerformanceFactorsRequest>,
         /// `BurstablePerformance`.
         #[serde(
             rename = "BurstablePerformance",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub burstable_performance: Option<Value<BurstablePerformance>>,
         /// `CpuManufacturers`.
         #[serde(rename = "CpuManufacturers", skip_serializing_if = "Option::is_none")]
@@ -16679,6 +18246,7 @@ pub mod spot_fleet {
             rename = "ExcludedInstanceTypes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub excluded_instance_types: Option<Vec<Value<String>>>,
         /// `InstanceGenerations`.
         #[serde(rename = "InstanceGenerations", skip_serializing_if = "Option::is_none")]
@@ -16694,6 +18262,7 @@ pub mod spot_fleet {
             rename = "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Value<i64>>,
         /// `MemoryGiBPerVCpu`.
         #[serde(rename = "MemoryGiBPerVCpu", skip_serializing_if = "Option::is_none")]
@@ -16706,36 +18275,42 @@ pub mod spot_fleet {
             rename = "NetworkBandwidthGbps",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_bandwidth_gbps: Option<NetworkBandwidthGbpsRequest>,
         /// `NetworkInterfaceCount`.
         #[serde(
             rename = "NetworkInterfaceCount",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_interface_count: Option<NetworkInterfaceCountRequest>,
         /// `OnDemandMaxPricePercentageOverLowestPrice`.
         #[serde(
             rename = "OnDemandMaxPricePercentageOverLowestPrice",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub on_demand_max_price_percentage_over_lowest_price: Option<Value<i64>>,
         /// `RequireEncryptionInTransit`.
         #[serde(
             rename = "RequireEncryptionInTransit",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub require_encryption_in_transit: Option<Value<bool>>,
         /// `RequireHibernateSupport`.
         #[serde(
             rename = "RequireHibernateSupport",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub require_hibernate_support: Option<Value<bool>>,
         /// `SpotMaxPricePercentageOverLowestPrice`.
         #[serde(
             rename = "SpotMaxPricePercentageOverLowestPrice",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub spot_max_price_percentage_over_lowest_price: Option<Value<i64>>,
         /// `TotalLocalStorageGB`.
         #[serde(rename = "TotalLocalStorageGB", skip_serializing_if = "Option::is_none")]
@@ -16744,6 +18319,7 @@ pub mod spot_fleet {
         #[serde(rename = "VCpuCount", skip_serializing_if = "Option::is_none")]
         pub v_cpu_count: Option<VCpuCountRangeRequest>,
     }
+
     /// `AcceleratorCountRequest` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AcceleratorCountRequest {
@@ -16754,6 +18330,7 @@ pub mod spot_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// Values of `AcceleratorManufacturersItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AcceleratorManufacturersItem {
@@ -16770,6 +18347,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AcceleratorManufacturersItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -16783,6 +18361,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for AcceleratorManufacturersItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -16791,11 +18370,13 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AcceleratorManufacturersItem> for Value<AcceleratorManufacturersItem> {
         fn from(value: AcceleratorManufacturersItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `AcceleratorNamesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AcceleratorNamesItem {
@@ -16840,6 +18421,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AcceleratorNamesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -16867,6 +18449,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for AcceleratorNamesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -16875,11 +18458,13 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AcceleratorNamesItem> for Value<AcceleratorNamesItem> {
         fn from(value: AcceleratorNamesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `AcceleratorTotalMemoryMiBRequest` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AcceleratorTotalMemoryMiBRequest {
@@ -16890,6 +18475,7 @@ pub mod spot_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// Values of `AcceleratorTypesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AcceleratorTypesItem {
@@ -16904,6 +18490,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AcceleratorTypesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -16916,6 +18503,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for AcceleratorTypesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -16924,11 +18512,13 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AcceleratorTypesItem> for Value<AcceleratorTypesItem> {
         fn from(value: AcceleratorTypesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `BareMetal`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum BareMetal {
@@ -16941,6 +18531,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl BareMetal {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -16952,6 +18543,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for BareMetal {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -16960,11 +18552,13 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<BareMetal> for Value<BareMetal> {
         fn from(value: BareMetal) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `BaselineEbsBandwidthMbpsRequest` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BaselineEbsBandwidthMbpsRequest {
@@ -16975,6 +18569,7 @@ pub mod spot_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// `BaselinePerformanceFactorsRequest` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BaselinePerformanceFactorsRequest {
@@ -16982,6 +18577,7 @@ pub mod spot_fleet {
         #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
         pub cpu: Option<CpuPerformanceFactorRequest>,
     }
+
     /// `CpuPerformanceFactorRequest` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CpuPerformanceFactorRequest {
@@ -16989,6 +18585,7 @@ pub mod spot_fleet {
         #[serde(rename = "References", skip_serializing_if = "Option::is_none")]
         pub references: Option<Vec<PerformanceFactorReferenceRequest>>,
     }
+
     /// `PerformanceFactorReferenceRequest` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PerformanceFactorReferenceRequest {
@@ -16996,6 +18593,7 @@ pub mod spot_fleet {
         #[serde(rename = "InstanceFamily", skip_serializing_if = "Option::is_none")]
         pub instance_family: Option<Value<String>>,
     }
+
     /// Values of `BurstablePerformance`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum BurstablePerformance {
@@ -17008,6 +18606,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl BurstablePerformance {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -17019,6 +18618,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for BurstablePerformance {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -17027,11 +18627,13 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<BurstablePerformance> for Value<BurstablePerformance> {
         fn from(value: BurstablePerformance) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `CpuManufacturersItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CpuManufacturersItem {
@@ -17046,6 +18648,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl CpuManufacturersItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -17058,6 +18661,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for CpuManufacturersItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -17066,11 +18670,13 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<CpuManufacturersItem> for Value<CpuManufacturersItem> {
         fn from(value: CpuManufacturersItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `InstanceGenerationsItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstanceGenerationsItem {
@@ -17081,6 +18687,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InstanceGenerationsItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -17091,6 +18698,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for InstanceGenerationsItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -17099,11 +18707,13 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InstanceGenerationsItem> for Value<InstanceGenerationsItem> {
         fn from(value: InstanceGenerationsItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `LocalStorage`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LocalStorage {
@@ -17116,6 +18726,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LocalStorage {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -17127,6 +18738,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for LocalStorage {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -17135,11 +18747,13 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LocalStorage> for Value<LocalStorage> {
         fn from(value: LocalStorage) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `LocalStorageTypesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LocalStorageTypesItem {
@@ -17150,6 +18764,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LocalStorageTypesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -17160,6 +18775,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for LocalStorageTypesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -17168,11 +18784,13 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LocalStorageTypesItem> for Value<LocalStorageTypesItem> {
         fn from(value: LocalStorageTypesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `MemoryGiBPerVCpuRequest` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MemoryGiBPerVCpuRequest {
@@ -17183,6 +18801,7 @@ pub mod spot_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
+
     /// `MemoryMiBRequest` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MemoryMiBRequest {
@@ -17193,6 +18812,7 @@ pub mod spot_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// `NetworkBandwidthGbpsRequest` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkBandwidthGbpsRequest {
@@ -17203,6 +18823,7 @@ pub mod spot_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
+
     /// `NetworkInterfaceCountRequest` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkInterfaceCountRequest {
@@ -17213,6 +18834,7 @@ pub mod spot_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// `TotalLocalStorageGbRequest` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TotalLocalStorageGbRequest {
@@ -17223,6 +18845,7 @@ pub mod spot_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
+
     /// `VCpuCountRangeRequest` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VCpuCountRangeRequest {
@@ -17233,6 +18856,7 @@ pub mod spot_fleet {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// `SpotFleetMonitoring` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SpotFleetMonitoring {
@@ -17240,6 +18864,7 @@ pub mod spot_fleet {
         #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
     }
+
     /// `InstanceNetworkInterfaceSpecification` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InstanceNetworkInterfaceSpecification {
@@ -17248,6 +18873,7 @@ pub mod spot_fleet {
             rename = "AssociatePublicIpAddress",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub associate_public_ip_address: Option<Value<bool>>,
         /// `DeleteOnTermination`.
         #[serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")]
@@ -17278,11 +18904,13 @@ pub mod spot_fleet {
             rename = "SecondaryPrivateIpAddressCount",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub secondary_private_ip_address_count: Option<Value<i64>>,
         /// `SubnetId`.
         #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
     }
+
     /// `InstanceIpv6Address` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct InstanceIpv6Address {
@@ -17290,6 +18918,7 @@ pub mod spot_fleet {
         #[serde(rename = "Ipv6Address")]
         pub ipv6_address: Value<String>,
     }
+
     impl InstanceIpv6Address {
         /// A `InstanceIpv6Address` of its required properties (`Ipv6Address`), the others unset.
         pub fn new(ipv6_address: impl Into<Value<String>>) -> Self {
@@ -17298,6 +18927,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     /// `PrivateIpAddressSpecification` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct PrivateIpAddressSpecification {
@@ -17308,6 +18938,7 @@ pub mod spot_fleet {
         #[serde(rename = "PrivateIpAddress")]
         pub private_ip_address: Value<String>,
     }
+
     impl PrivateIpAddressSpecification {
         /// A `PrivateIpAddressSpecification` of its required properties (`PrivateIpAddress`), the others unset.
         pub fn new(private_ip_address: impl Into<Value<String>>) -> Self {
@@ -17317,6 +18948,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     /// `SpotPlacement` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SpotPlacement {
@@ -17333,6 +18965,7 @@ pub mod spot_fleet {
         #[serde(rename = "Tenancy", skip_serializing_if = "Option::is_none")]
         pub tenancy: Option<Value<Tenancy>>,
     }
+
     /// Values of `Tenancy`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Tenancy {
@@ -17345,6 +18978,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Tenancy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -17356,6 +18990,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for Tenancy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -17364,11 +18999,13 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Tenancy> for Value<Tenancy> {
         fn from(value: Tenancy) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `GroupIdentifier` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct GroupIdentifier {
@@ -17376,12 +19013,14 @@ pub mod spot_fleet {
         #[serde(rename = "GroupId")]
         pub group_id: Value<String>,
     }
+
     impl GroupIdentifier {
         /// A `GroupIdentifier` of its required properties (`GroupId`), the others unset.
         pub fn new(group_id: impl Into<Value<String>>) -> Self {
             Self { group_id: group_id.into() }
         }
     }
+
     /// `SpotFleetTagSpecification` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SpotFleetTagSpecification {
@@ -17392,6 +19031,7 @@ pub mod spot_fleet {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// Values of `ResourceType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ResourceType {
@@ -17492,6 +19132,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ResourceType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -17549,6 +19190,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for ResourceType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -17557,11 +19199,13 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ResourceType> for Value<ResourceType> {
         fn from(value: ResourceType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `LaunchTemplateConfig` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LaunchTemplateConfig {
@@ -17570,11 +19214,13 @@ pub mod spot_fleet {
             rename = "LaunchTemplateSpecification",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub launch_template_specification: Option<FleetLaunchTemplateSpecification>,
         /// `Overrides`.
         #[serde(rename = "Overrides", skip_serializing_if = "Option::is_none")]
         pub overrides: Option<Vec<LaunchTemplateOverrides>>,
     }
+
     /// `FleetLaunchTemplateSpecification` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FleetLaunchTemplateSpecification {
@@ -17588,6 +19234,7 @@ pub mod spot_fleet {
         #[serde(rename = "Version")]
         pub version: Value<String>,
     }
+
     impl FleetLaunchTemplateSpecification {
         /// A `FleetLaunchTemplateSpecification` of its required properties (`Version`), the others unset.
         pub fn new(version: impl Into<Value<String>>) -> Self {
@@ -17598,6 +19245,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     /// `LaunchTemplateOverrides` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LaunchTemplateOverrides {
@@ -17612,6 +19260,7 @@ pub mod spot_fleet {
             rename = "InstanceRequirements",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_requirements: Option<InstanceRequirementsRequest>,
         /// `InstanceType`.
         #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
@@ -17629,6 +19278,7 @@ pub mod spot_fleet {
         #[serde(rename = "WeightedCapacity", skip_serializing_if = "Option::is_none")]
         pub weighted_capacity: Option<Value<f64>>,
     }
+
     /// `LoadBalancersConfig` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LoadBalancersConfig {
@@ -17637,11 +19287,13 @@ pub mod spot_fleet {
             rename = "ClassicLoadBalancersConfig",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub classic_load_balancers_config: Option<ClassicLoadBalancersConfig>,
         /// `TargetGroupsConfig`.
         #[serde(rename = "TargetGroupsConfig", skip_serializing_if = "Option::is_none")]
         pub target_groups_config: Option<TargetGroupsConfig>,
     }
+
     /// `ClassicLoadBalancersConfig` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClassicLoadBalancersConfig {
@@ -17649,6 +19301,7 @@ pub mod spot_fleet {
         #[serde(rename = "ClassicLoadBalancers")]
         pub classic_load_balancers: Vec<ClassicLoadBalancer>,
     }
+
     impl ClassicLoadBalancersConfig {
         /// A `ClassicLoadBalancersConfig` of its required properties (`ClassicLoadBalancers`), the others unset.
         pub fn new(classic_load_balancers: impl Into<Vec<ClassicLoadBalancer>>) -> Self {
@@ -17657,6 +19310,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     /// `ClassicLoadBalancer` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClassicLoadBalancer {
@@ -17664,12 +19318,14 @@ pub mod spot_fleet {
         #[serde(rename = "Name")]
         pub name: Value<String>,
     }
+
     impl ClassicLoadBalancer {
         /// A `ClassicLoadBalancer` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<String>>) -> Self {
             Self { name: name.into() }
         }
     }
+
     /// `TargetGroupsConfig` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TargetGroupsConfig {
@@ -17677,6 +19333,7 @@ pub mod spot_fleet {
         #[serde(rename = "TargetGroups")]
         pub target_groups: Vec<TargetGroup>,
     }
+
     impl TargetGroupsConfig {
         /// A `TargetGroupsConfig` of its required properties (`TargetGroups`), the others unset.
         pub fn new(target_groups: impl Into<Vec<TargetGroup>>) -> Self {
@@ -17685,6 +19342,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     /// `TargetGroup` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TargetGroup {
@@ -17692,12 +19350,14 @@ pub mod spot_fleet {
         #[serde(rename = "Arn")]
         pub arn: Value<String>,
     }
+
     impl TargetGroup {
         /// A `TargetGroup` of its required properties (`Arn`), the others unset.
         pub fn new(arn: impl Into<Value<String>>) -> Self {
             Self { arn: arn.into() }
         }
     }
+
     /// `SpotMaintenanceStrategies` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SpotMaintenanceStrategies {
@@ -17705,6 +19365,7 @@ pub mod spot_fleet {
         #[serde(rename = "CapacityRebalance", skip_serializing_if = "Option::is_none")]
         pub capacity_rebalance: Option<SpotCapacityRebalance>,
     }
+
     /// `SpotCapacityRebalance` of `AWS::EC2::SpotFleet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SpotCapacityRebalance {
@@ -17715,6 +19376,7 @@ pub mod spot_fleet {
         #[serde(rename = "TerminationDelay", skip_serializing_if = "Option::is_none")]
         pub termination_delay: Option<Value<i64>>,
     }
+
     /// Values of `ReplacementStrategy`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReplacementStrategy {
@@ -17725,6 +19387,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ReplacementStrategy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -17735,6 +19398,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for ReplacementStrategy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -17743,11 +19407,13 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ReplacementStrategy> for Value<ReplacementStrategy> {
         fn from(value: ReplacementStrategy) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `TargetCapacityUnitType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TargetCapacityUnitType {
@@ -17760,6 +19426,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TargetCapacityUnitType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -17771,6 +19438,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for TargetCapacityUnitType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -17779,11 +19447,13 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TargetCapacityUnitType> for Value<TargetCapacityUnitType> {
         fn from(value: TargetCapacityUnitType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `Type`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -17794,6 +19464,7 @@ pub mod spot_fleet {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -17804,6 +19475,7 @@ pub mod spot_fleet {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -17812,21 +19484,25 @@ pub mod spot_fleet {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::SqlHaStandbyDetectedInstance`: [`CfnSqlHaStandbyDetectedInstance`], [`CfnSqlHaStandbyDetectedInstanceProps`] and their property types.
 pub mod sql_ha_standby_detected_instance {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::SqlHaStandbyDetectedInstance`: Resource Type definition for AWS::EC2::SqlHaStandbyDetectedInstance `Ref` returns the primary identifier, `InstanceId`.
+
+    /// `AWS::EC2::SqlHaStandbyDetectedInstance`: Resource Type definition for AWS::EC2::SqlHaStandbyDetectedInstance. `Ref` returns the primary identifier, `InstanceId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSqlHaStandbyDetectedInstance {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSqlHaStandbyDetectedInstance {
         /// `AWS::EC2::SqlHaStandbyDetectedInstance`
         pub const TYPE: &'static str = "AWS::EC2::SqlHaStandbyDetectedInstance";
@@ -17855,30 +19531,36 @@ pub mod sql_ha_standby_detected_instance {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `HaStatus`: The SQL Server high availability status of the EC2 instance.
         pub fn attr_ha_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("HaStatus")
         }
+
         /// `Fn::GetAtt` `SqlServerLicenseUsage`: The SQL Server license type of the EC2 instance.
         pub fn attr_sql_server_license_usage(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SqlServerLicenseUsage")
         }
+
         /// `Fn::GetAtt` `LastUpdatedTime`: The timestamp when the EC2 instance's SQL Server high availability status was last updated.
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
     }
+
     impl std::ops::Deref for CfnSqlHaStandbyDetectedInstance {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSqlHaStandbyDetectedInstance {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::SqlHaStandbyDetectedInstance`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSqlHaStandbyDetectedInstanceProps {
@@ -17890,8 +19572,10 @@ pub mod sql_ha_standby_detected_instance {
             rename = "SqlServerCredentials",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub sql_server_credentials: Option<Value<String>>,
     }
+
     impl CfnSqlHaStandbyDetectedInstanceProps {
         /// A `CfnSqlHaStandbyDetectedInstanceProps` of its required properties (`InstanceId`), the others unset.
         pub fn new(instance_id: impl Into<Value<String>>) -> Self {
@@ -17902,15 +19586,18 @@ pub mod sql_ha_standby_detected_instance {
         }
     }
 }
+
 /// `AWS::EC2::Subnet`: [`CfnSubnet`], [`CfnSubnetProps`] and their property types.
 pub mod subnet {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::Subnet`: Specifies a subnet for the specified VPC. `Ref` returns the primary identifier, `SubnetId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnet {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSubnet {
         /// `AWS::EC2::Subnet`
         pub const TYPE: &'static str = "AWS::EC2::Subnet";
@@ -17948,34 +19635,41 @@ pub mod subnet {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `NetworkAclAssociationId`: The `NetworkAclAssociationId` attribute.
         pub fn attr_network_acl_association_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkAclAssociationId")
         }
+
         /// `Fn::GetAtt` `SubnetId`: The `SubnetId` attribute.
         pub fn attr_subnet_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SubnetId")
         }
+
         /// `Fn::GetAtt` `Ipv6CidrBlocks`: The `Ipv6CidrBlocks` attribute.
         pub fn attr_ipv6_cidr_blocks(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Ipv6CidrBlocks")
         }
+
         /// `Fn::GetAtt` `BlockPublicAccessStates`: The `BlockPublicAccessStates` attribute.
         pub fn attr_block_public_access_states(&self) -> cloudwright_core::Expr {
             self.resource.get_att("BlockPublicAccessStates")
         }
     }
+
     impl std::ops::Deref for CfnSubnet {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSubnet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::Subnet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSubnetProps {
@@ -17984,6 +19678,7 @@ pub mod subnet {
             rename = "AssignIpv6AddressOnCreation",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub assign_ipv6_address_on_creation: Option<Value<bool>>,
         /// The Availability Zone of the subnet.
         #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
@@ -18002,6 +19697,7 @@ pub mod subnet {
             rename = "EnableLniAtDeviceIndex",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub enable_lni_at_device_index: Option<Value<i64>>,
         /// An IPv4 IPAM pool ID for the subnet.
         #[serde(rename = "Ipv4IpamPoolId", skip_serializing_if = "Option::is_none")]
@@ -18032,6 +19728,7 @@ pub mod subnet {
             rename = "PrivateDnsNameOptionsOnLaunch",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub private_dns_name_options_on_launch: Option<PrivateDnsNameOptionsOnLaunch>,
         /// Any tags assigned to the subnet.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
@@ -18040,6 +19737,7 @@ pub mod subnet {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+
     impl CfnSubnetProps {
         /// A `CfnSubnetProps` of its required properties (`VpcId`), the others unset.
         pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
@@ -18064,6 +19762,7 @@ pub mod subnet {
             }
         }
     }
+
     /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *User Guide*.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrivateDnsNameOptionsOnLaunch {
@@ -18072,27 +19771,32 @@ pub mod subnet {
             rename = "EnableResourceNameDnsAAAARecord",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub enable_resource_name_dns_aaaa_record: Option<Value<bool>>,
         /// `EnableResourceNameDnsARecord`.
         #[serde(
             rename = "EnableResourceNameDnsARecord",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub enable_resource_name_dns_a_record: Option<Value<bool>>,
         /// `HostnameType`.
         #[serde(rename = "HostnameType", skip_serializing_if = "Option::is_none")]
         pub hostname_type: Option<Value<String>>,
     }
 }
+
 /// `AWS::EC2::SubnetCidrBlock`: [`CfnSubnetCidrBlock`], [`CfnSubnetCidrBlockProps`] and their property types.
 pub mod subnet_cidr_block {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::SubnetCidrBlock`: The AWS::EC2::SubnetCidrBlock resource creates association between subnet and IPv6 CIDR `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::SubnetCidrBlock`: The AWS::EC2::SubnetCidrBlock resource creates association between subnet and IPv6 CIDR. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetCidrBlock {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSubnetCidrBlock {
         /// `AWS::EC2::SubnetCidrBlock`
         pub const TYPE: &'static str = "AWS::EC2::SubnetCidrBlock";
@@ -18122,30 +19826,36 @@ pub mod subnet_cidr_block {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: Information about the IPv6 association.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+
         /// `Fn::GetAtt` `Ipv6AddressAttribute`: The value denoting whether an IPv6 Subnet CIDR Block is public or private.
         pub fn attr_ipv6_address_attribute(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Ipv6AddressAttribute")
         }
+
         /// `Fn::GetAtt` `IpSource`: The IP Source of an IPv6 Subnet CIDR Block.
         pub fn attr_ip_source(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpSource")
         }
     }
+
     impl std::ops::Deref for CfnSubnetCidrBlock {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSubnetCidrBlock {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::SubnetCidrBlock`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSubnetCidrBlockProps {
@@ -18162,6 +19872,7 @@ pub mod subnet_cidr_block {
         #[serde(rename = "SubnetId")]
         pub subnet_id: Value<String>,
     }
+
     impl CfnSubnetCidrBlockProps {
         /// A `CfnSubnetCidrBlockProps` of its required properties (`SubnetId`), the others unset.
         pub fn new(subnet_id: impl Into<Value<String>>) -> Self {
@@ -18174,15 +19885,18 @@ pub mod subnet_cidr_block {
         }
     }
 }
+
 /// `AWS::EC2::SubnetCidrReservation`: [`CfnSubnetCidrReservation`], [`CfnSubnetCidrReservationProps`] and their property types.
 pub mod subnet_cidr_reservation {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::SubnetCidrReservation`: Resource Type definition for a CIDR range reserved inside an Amazon EC2 subnet. `Ref` returns the primary identifier, made of `SubnetId`, `SubnetCidrReservationId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetCidrReservation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSubnetCidrReservation {
         /// `AWS::EC2::SubnetCidrReservation`
         pub const TYPE: &'static str = "AWS::EC2::SubnetCidrReservation";
@@ -18215,30 +19929,36 @@ pub mod subnet_cidr_reservation {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the subnet CIDR reservation.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `SubnetCidrReservationId`: The identifier of the subnet CIDR reservation.
         pub fn attr_subnet_cidr_reservation_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SubnetCidrReservationId")
         }
+
         /// `Fn::GetAtt` `OwnerId`: The identifier of the AWS account that owns the subnet CIDR reservation.
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
     }
+
     impl std::ops::Deref for CfnSubnetCidrReservation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSubnetCidrReservation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::SubnetCidrReservation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSubnetCidrReservationProps {
@@ -18258,6 +19978,7 @@ pub mod subnet_cidr_reservation {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnSubnetCidrReservationProps {
         /// A `CfnSubnetCidrReservationProps` of its required properties (`Cidr`, `ReservationType`, `SubnetId`), the others unset.
         pub fn new(
@@ -18274,6 +19995,7 @@ pub mod subnet_cidr_reservation {
             }
         }
     }
+
     /// The type of reservation. A prefix reservation is used for an IPv6 prefix delegated to a network interface; an explicit reservation is used for a range that Amazon EC2 must not assign automatically.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReservationType {
@@ -18284,6 +20006,7 @@ pub mod subnet_cidr_reservation {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ReservationType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -18294,6 +20017,7 @@ pub mod subnet_cidr_reservation {
             }
         }
     }
+
     impl Serialize for ReservationType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -18302,21 +20026,25 @@ pub mod subnet_cidr_reservation {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ReservationType> for Value<ReservationType> {
         fn from(value: ReservationType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::SubnetNetworkAclAssociation`: [`CfnSubnetNetworkAclAssociation`], [`CfnSubnetNetworkAclAssociationProps`] and their property types.
 pub mod subnet_network_acl_association {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::SubnetNetworkAclAssociation`: Resource Type definition for AWS::EC2::SubnetNetworkAclAssociation `Ref` returns the primary identifier, `AssociationId`.
+
+    /// `AWS::EC2::SubnetNetworkAclAssociation`: Resource Type definition for AWS::EC2::SubnetNetworkAclAssociation. `Ref` returns the primary identifier, `AssociationId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetNetworkAclAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSubnetNetworkAclAssociation {
         /// `AWS::EC2::SubnetNetworkAclAssociation`
         pub const TYPE: &'static str = "AWS::EC2::SubnetNetworkAclAssociation";
@@ -18346,22 +20074,26 @@ pub mod subnet_network_acl_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AssociationId`: The `AssociationId` attribute.
         pub fn attr_association_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociationId")
         }
     }
+
     impl std::ops::Deref for CfnSubnetNetworkAclAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSubnetNetworkAclAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::SubnetNetworkAclAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSubnetNetworkAclAssociationProps {
@@ -18372,6 +20104,7 @@ pub mod subnet_network_acl_association {
         #[serde(rename = "SubnetId")]
         pub subnet_id: Value<String>,
     }
+
     impl CfnSubnetNetworkAclAssociationProps {
         /// A `CfnSubnetNetworkAclAssociationProps` of its required properties (`NetworkAclId`, `SubnetId`), the others unset.
         pub fn new(
@@ -18385,15 +20118,18 @@ pub mod subnet_network_acl_association {
         }
     }
 }
+
 /// `AWS::EC2::SubnetRouteTableAssociation`: [`CfnSubnetRouteTableAssociation`], [`CfnSubnetRouteTableAssociationProps`] and their property types.
 pub mod subnet_route_table_association {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::SubnetRouteTableAssociation`: Associates a subnet with a route table. The subnet and route table must be in the same VPC. This association causes traffic originating from the subnet to be routed according to the routes in the route table. A route table can be associated with multiple subnets. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetRouteTableAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSubnetRouteTableAssociation {
         /// `AWS::EC2::SubnetRouteTableAssociation`
         pub const TYPE: &'static str = "AWS::EC2::SubnetRouteTableAssociation";
@@ -18421,22 +20157,26 @@ pub mod subnet_route_table_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnSubnetRouteTableAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSubnetRouteTableAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::SubnetRouteTableAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSubnetRouteTableAssociationProps {
@@ -18447,6 +20187,7 @@ pub mod subnet_route_table_association {
         #[serde(rename = "SubnetId")]
         pub subnet_id: Value<String>,
     }
+
     impl CfnSubnetRouteTableAssociationProps {
         /// A `CfnSubnetRouteTableAssociationProps` of its required properties (`RouteTableId`, `SubnetId`), the others unset.
         pub fn new(
@@ -18460,15 +20201,18 @@ pub mod subnet_route_table_association {
         }
     }
 }
+
 /// `AWS::EC2::TrafficMirrorFilter`: [`CfnTrafficMirrorFilter`], [`CfnTrafficMirrorFilterProps`] and their property types.
 pub mod traffic_mirror_filter {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TrafficMirrorFilter`: Resource schema for AWS::EC2::TrafficMirrorFilter `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::TrafficMirrorFilter`: Resource schema for AWS::EC2::TrafficMirrorFilter. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrafficMirrorFilter {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTrafficMirrorFilter {
         /// `AWS::EC2::TrafficMirrorFilter`
         pub const TYPE: &'static str = "AWS::EC2::TrafficMirrorFilter";
@@ -18495,22 +20239,26 @@ pub mod traffic_mirror_filter {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The ID of a traffic mirror filter.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnTrafficMirrorFilter {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTrafficMirrorFilter {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TrafficMirrorFilter`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnTrafficMirrorFilterProps {
@@ -18524,6 +20272,7 @@ pub mod traffic_mirror_filter {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// The network service traffic that is associated with the traffic mirror filter.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TrafficMirrorNetworkService {
@@ -18532,6 +20281,7 @@ pub mod traffic_mirror_filter {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TrafficMirrorNetworkService {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -18541,6 +20291,7 @@ pub mod traffic_mirror_filter {
             }
         }
     }
+
     impl Serialize for TrafficMirrorNetworkService {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -18549,21 +20300,25 @@ pub mod traffic_mirror_filter {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TrafficMirrorNetworkService> for Value<TrafficMirrorNetworkService> {
         fn from(value: TrafficMirrorNetworkService) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::TrafficMirrorFilterRule`: [`CfnTrafficMirrorFilterRule`], [`CfnTrafficMirrorFilterRuleProps`] and their property types.
 pub mod traffic_mirror_filter_rule {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TrafficMirrorFilterRule`: Resource Type definition for for AWS::EC2::TrafficMirrorFilterRule `Ref` returns the primary identifier, `TrafficMirrorFilterRuleId`.
+
+    /// `AWS::EC2::TrafficMirrorFilterRule`: Resource Type definition for for AWS::EC2::TrafficMirrorFilterRule. `Ref` returns the primary identifier, `TrafficMirrorFilterRuleId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrafficMirrorFilterRule {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTrafficMirrorFilterRule {
         /// `AWS::EC2::TrafficMirrorFilterRule`
         pub const TYPE: &'static str = "AWS::EC2::TrafficMirrorFilterRule";
@@ -18592,22 +20347,26 @@ pub mod traffic_mirror_filter_rule {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `TrafficMirrorFilterRuleId`: The ID of the Traffic Mirror Filter rule.
         pub fn attr_traffic_mirror_filter_rule_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TrafficMirrorFilterRuleId")
         }
     }
+
     impl std::ops::Deref for CfnTrafficMirrorFilterRule {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTrafficMirrorFilterRule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TrafficMirrorFilterRule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTrafficMirrorFilterRuleProps {
@@ -18622,6 +20381,7 @@ pub mod traffic_mirror_filter_rule {
             rename = "DestinationPortRange",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_port_range: Option<TrafficMirrorPortRange>,
         /// The number of protocol, for example 17 (UDP), to assign to the Traffic Mirror rule.
         #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
@@ -18648,6 +20408,7 @@ pub mod traffic_mirror_filter_rule {
         #[serde(rename = "TrafficMirrorFilterId")]
         pub traffic_mirror_filter_id: Value<String>,
     }
+
     impl CfnTrafficMirrorFilterRuleProps {
         /// A `CfnTrafficMirrorFilterRuleProps` of its required properties (`DestinationCidrBlock`, `RuleAction`, `RuleNumber`, `SourceCidrBlock`, `TrafficDirection`, `TrafficMirrorFilterId`), the others unset.
         pub fn new(
@@ -18673,6 +20434,7 @@ pub mod traffic_mirror_filter_rule {
             }
         }
     }
+
     /// `TrafficMirrorPortRange` of `AWS::EC2::TrafficMirrorFilterRule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TrafficMirrorPortRange {
@@ -18683,6 +20445,7 @@ pub mod traffic_mirror_filter_rule {
         #[serde(rename = "ToPort")]
         pub to_port: Value<i64>,
     }
+
     impl TrafficMirrorPortRange {
         /// A `TrafficMirrorPortRange` of its required properties (`FromPort`, `ToPort`), the others unset.
         pub fn new(
@@ -18696,15 +20459,18 @@ pub mod traffic_mirror_filter_rule {
         }
     }
 }
+
 /// `AWS::EC2::TrafficMirrorSession`: [`CfnTrafficMirrorSession`], [`CfnTrafficMirrorSessionProps`] and their property types.
 pub mod traffic_mirror_session {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TrafficMirrorSession`: Resource schema for AWS::EC2::TrafficMirrorSession `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::TrafficMirrorSession`: Resource schema for AWS::EC2::TrafficMirrorSession. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrafficMirrorSession {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTrafficMirrorSession {
         /// `AWS::EC2::TrafficMirrorSession`
         pub const TYPE: &'static str = "AWS::EC2::TrafficMirrorSession";
@@ -18729,22 +20495,26 @@ pub mod traffic_mirror_session {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The ID of a Traffic Mirror session.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnTrafficMirrorSession {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTrafficMirrorSession {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TrafficMirrorSession`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTrafficMirrorSessionProps {
@@ -18776,6 +20546,7 @@ pub mod traffic_mirror_session {
         #[serde(rename = "VirtualNetworkId", skip_serializing_if = "Option::is_none")]
         pub virtual_network_id: Option<Value<i64>>,
     }
+
     impl CfnTrafficMirrorSessionProps {
         /// A `CfnTrafficMirrorSessionProps` of its required properties (`NetworkInterfaceId`, `SessionNumber`, `TrafficMirrorFilterId`, `TrafficMirrorTargetId`), the others unset.
         pub fn new(
@@ -18798,15 +20569,18 @@ pub mod traffic_mirror_session {
         }
     }
 }
+
 /// `AWS::EC2::TrafficMirrorTarget`: [`CfnTrafficMirrorTarget`], [`CfnTrafficMirrorTargetProps`] and their property types.
 pub mod traffic_mirror_target {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::TrafficMirrorTarget`: The description of the Traffic Mirror target. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrafficMirrorTarget {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTrafficMirrorTarget {
         /// `AWS::EC2::TrafficMirrorTarget`
         pub const TYPE: &'static str = "AWS::EC2::TrafficMirrorTarget";
@@ -18836,22 +20610,26 @@ pub mod traffic_mirror_target {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnTrafficMirrorTarget {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTrafficMirrorTarget {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TrafficMirrorTarget`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnTrafficMirrorTargetProps {
@@ -18863,6 +20641,7 @@ pub mod traffic_mirror_target {
             rename = "GatewayLoadBalancerEndpointId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub gateway_load_balancer_endpoint_id: Option<Value<String>>,
         /// The network interface ID that is associated with the target.
         #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
@@ -18872,21 +20651,25 @@ pub mod traffic_mirror_target {
             rename = "NetworkLoadBalancerArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_load_balancer_arn: Option<Value<String>>,
         /// The tags to assign to the Traffic Mirror target.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 }
+
 /// `AWS::EC2::TransitGateway`: [`CfnTransitGateway`], [`CfnTransitGatewayProps`] and their property types.
 pub mod transit_gateway {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGateway`: Resource Type definition for AWS::EC2::TransitGateway `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::TransitGateway`: Resource Type definition for AWS::EC2::TransitGateway. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGateway {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGateway {
         /// `AWS::EC2::TransitGateway`
         pub const TYPE: &'static str = "AWS::EC2::TransitGateway";
@@ -18914,30 +20697,36 @@ pub mod transit_gateway {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+
         /// `Fn::GetAtt` `TransitGatewayArn`: The `TransitGatewayArn` attribute.
         pub fn attr_transit_gateway_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayArn")
         }
+
         /// `Fn::GetAtt` `EncryptionSupportState`: The `EncryptionSupportState` attribute.
         pub fn attr_encryption_support_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EncryptionSupportState")
         }
     }
+
     impl std::ops::Deref for CfnTransitGateway {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGateway`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnTransitGatewayProps {
@@ -18949,24 +20738,28 @@ pub mod transit_gateway {
             rename = "AssociationDefaultRouteTableId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub association_default_route_table_id: Option<Value<String>>,
         /// `AutoAcceptSharedAttachments`.
         #[serde(
             rename = "AutoAcceptSharedAttachments",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub auto_accept_shared_attachments: Option<Value<String>>,
         /// `DefaultRouteTableAssociation`.
         #[serde(
             rename = "DefaultRouteTableAssociation",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub default_route_table_association: Option<Value<String>>,
         /// `DefaultRouteTablePropagation`.
         #[serde(
             rename = "DefaultRouteTablePropagation",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub default_route_table_propagation: Option<Value<String>>,
         /// `Description`.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
@@ -18985,12 +20778,14 @@ pub mod transit_gateway {
             rename = "PropagationDefaultRouteTableId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub propagation_default_route_table_id: Option<Value<String>>,
         /// `SecurityGroupReferencingSupport`.
         #[serde(
             rename = "SecurityGroupReferencingSupport",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub security_group_referencing_support: Option<Value<String>>,
         /// `Tags`.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
@@ -19000,11 +20795,13 @@ pub mod transit_gateway {
             rename = "TransitGatewayCidrBlocks",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub transit_gateway_cidr_blocks: Option<Vec<Value<String>>>,
         /// `VpnEcmpSupport`.
         #[serde(rename = "VpnEcmpSupport", skip_serializing_if = "Option::is_none")]
         pub vpn_ecmp_support: Option<Value<String>>,
     }
+
     /// Values of `EncryptionSupport`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EncryptionSupport {
@@ -19015,6 +20812,7 @@ pub mod transit_gateway {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl EncryptionSupport {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -19025,6 +20823,7 @@ pub mod transit_gateway {
             }
         }
     }
+
     impl Serialize for EncryptionSupport {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -19033,21 +20832,25 @@ pub mod transit_gateway {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<EncryptionSupport> for Value<EncryptionSupport> {
         fn from(value: EncryptionSupport) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::TransitGatewayAttachment`: [`CfnTransitGatewayAttachment`], [`CfnTransitGatewayAttachmentProps`] and their property types.
 pub mod transit_gateway_attachment {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayAttachment`: Resource Type definition for AWS::EC2::TransitGatewayAttachment `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::TransitGatewayAttachment`: Resource Type definition for AWS::EC2::TransitGatewayAttachment. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayAttachment {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayAttachment {
         /// `AWS::EC2::TransitGatewayAttachment`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayAttachment";
@@ -19075,22 +20878,26 @@ pub mod transit_gateway_attachment {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayAttachment {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayAttachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayAttachment`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayAttachmentProps {
@@ -19110,6 +20917,7 @@ pub mod transit_gateway_attachment {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+
     impl CfnTransitGatewayAttachmentProps {
         /// A `CfnTransitGatewayAttachmentProps` of its required properties (`SubnetIds`, `TransitGatewayId`, `VpcId`), the others unset.
         pub fn new(
@@ -19126,6 +20934,7 @@ pub mod transit_gateway_attachment {
             }
         }
     }
+
     /// The options for the transit gateway vpc attachment.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Options {
@@ -19134,6 +20943,7 @@ pub mod transit_gateway_attachment {
             rename = "ApplianceModeSupport",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub appliance_mode_support: Option<Value<ApplianceModeSupport>>,
         /// Indicates whether to enable DNS Support for Vpc Attachment. Valid Values: enable | disable
         #[serde(rename = "DnsSupport", skip_serializing_if = "Option::is_none")]
@@ -19146,10 +20956,12 @@ pub mod transit_gateway_attachment {
             rename = "SecurityGroupReferencingSupport",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub security_group_referencing_support: Option<
             Value<SecurityGroupReferencingSupport>,
         >,
     }
+
     /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ApplianceModeSupport {
@@ -19160,6 +20972,7 @@ pub mod transit_gateway_attachment {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ApplianceModeSupport {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -19170,6 +20983,7 @@ pub mod transit_gateway_attachment {
             }
         }
     }
+
     impl Serialize for ApplianceModeSupport {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -19178,11 +20992,13 @@ pub mod transit_gateway_attachment {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ApplianceModeSupport> for Value<ApplianceModeSupport> {
         fn from(value: ApplianceModeSupport) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates whether to enable DNS Support for Vpc Attachment. Valid Values: enable | disable
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DnsSupport {
@@ -19193,6 +21009,7 @@ pub mod transit_gateway_attachment {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl DnsSupport {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -19203,6 +21020,7 @@ pub mod transit_gateway_attachment {
             }
         }
     }
+
     impl Serialize for DnsSupport {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -19211,11 +21029,13 @@ pub mod transit_gateway_attachment {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<DnsSupport> for Value<DnsSupport> {
         fn from(value: DnsSupport) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Ipv6Support {
@@ -19226,6 +21046,7 @@ pub mod transit_gateway_attachment {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Ipv6Support {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -19236,6 +21057,7 @@ pub mod transit_gateway_attachment {
             }
         }
     }
+
     impl Serialize for Ipv6Support {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -19244,11 +21066,13 @@ pub mod transit_gateway_attachment {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Ipv6Support> for Value<Ipv6Support> {
         fn from(value: Ipv6Support) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates whether to enable Security Group referencing support for Vpc Attachment. Valid Values: enable | disable
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SecurityGroupReferencingSupport {
@@ -19259,6 +21083,7 @@ pub mod transit_gateway_attachment {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl SecurityGroupReferencingSupport {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -19269,6 +21094,7 @@ pub mod transit_gateway_attachment {
             }
         }
     }
+
     impl Serialize for SecurityGroupReferencingSupport {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -19277,6 +21103,7 @@ pub mod transit_gateway_attachment {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<SecurityGroupReferencingSupport>
     for Value<SecurityGroupReferencingSupport> {
         fn from(value: SecurityGroupReferencingSupport) -> Self {
@@ -19284,15 +21111,18 @@ pub mod transit_gateway_attachment {
         }
     }
 }
+
 /// `AWS::EC2::TransitGatewayConnect`: [`CfnTransitGatewayConnect`], [`CfnTransitGatewayConnectProps`] and their property types.
 pub mod transit_gateway_connect {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayConnect`: The AWS::EC2::TransitGatewayConnect type `Ref` returns the primary identifier, `TransitGatewayAttachmentId`.
+
+    /// `AWS::EC2::TransitGatewayConnect`: The AWS::EC2::TransitGatewayConnect type. `Ref` returns the primary identifier, `TransitGatewayAttachmentId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayConnect {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayConnect {
         /// `AWS::EC2::TransitGatewayConnect`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayConnect";
@@ -19322,34 +21152,41 @@ pub mod transit_gateway_connect {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `TransitGatewayAttachmentId`: The ID of the Connect attachment.
         pub fn attr_transit_gateway_attachment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayAttachmentId")
         }
+
         /// `Fn::GetAtt` `State`: The state of the attachment.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `CreationTime`: The creation time.
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+
         /// `Fn::GetAtt` `TransitGatewayId`: The ID of the transit gateway.
         pub fn attr_transit_gateway_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayId")
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayConnect {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayConnect {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayConnect`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayConnectProps {
@@ -19363,6 +21200,7 @@ pub mod transit_gateway_connect {
         #[serde(rename = "TransportTransitGatewayAttachmentId")]
         pub transport_transit_gateway_attachment_id: Value<String>,
     }
+
     impl CfnTransitGatewayConnectProps {
         /// A `CfnTransitGatewayConnectProps` of its required properties (`Options`, `TransportTransitGatewayAttachmentId`), the others unset.
         pub fn new(
@@ -19377,6 +21215,7 @@ pub mod transit_gateway_connect {
             }
         }
     }
+
     /// `TransitGatewayConnectOptions` of `AWS::EC2::TransitGatewayConnect`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TransitGatewayConnectOptions {
@@ -19384,6 +21223,7 @@ pub mod transit_gateway_connect {
         #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<Protocol>>,
     }
+
     /// The tunnel protocol.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Protocol {
@@ -19392,6 +21232,7 @@ pub mod transit_gateway_connect {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Protocol {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -19401,6 +21242,7 @@ pub mod transit_gateway_connect {
             }
         }
     }
+
     impl Serialize for Protocol {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -19409,21 +21251,25 @@ pub mod transit_gateway_connect {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Protocol> for Value<Protocol> {
         fn from(value: Protocol) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::TransitGatewayConnectPeer`: [`CfnTransitGatewayConnectPeer`], [`CfnTransitGatewayConnectPeerProps`] and their property types.
 pub mod transit_gateway_connect_peer {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayConnectPeer`: Resource Type definition for AWS::EC2::TransitGatewayConnectPeer `Ref` returns the primary identifier, `TransitGatewayConnectPeerId`.
+
+    /// `AWS::EC2::TransitGatewayConnectPeer`: Resource Type definition for AWS::EC2::TransitGatewayConnectPeer. `Ref` returns the primary identifier, `TransitGatewayConnectPeerId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayConnectPeer {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayConnectPeer {
         /// `AWS::EC2::TransitGatewayConnectPeer`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayConnectPeer";
@@ -19457,42 +21303,50 @@ pub mod transit_gateway_connect_peer {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `TransitGatewayConnectPeerId`: The ID of the Connect peer.
         pub fn attr_transit_gateway_connect_peer_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayConnectPeerId")
         }
+
         /// `Fn::GetAtt` `ConnectPeerConfiguration.Protocol`: The tunnel protocol.
         pub fn attr_connect_peer_configuration_protocol(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ConnectPeerConfiguration.Protocol")
         }
+
         /// `Fn::GetAtt` `ConnectPeerConfiguration.BgpConfigurations`: The BGP configuration details.
         pub fn attr_connect_peer_configuration_bgp_configurations(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ConnectPeerConfiguration.BgpConfigurations")
         }
+
         /// `Fn::GetAtt` `State`: The state of the Connect peer.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `CreationTime`: The creation time.
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayConnectPeer {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayConnectPeer {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayConnectPeer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayConnectPeerProps {
@@ -19506,6 +21360,7 @@ pub mod transit_gateway_connect_peer {
         #[serde(rename = "TransitGatewayAttachmentId")]
         pub transit_gateway_attachment_id: Value<String>,
     }
+
     impl CfnTransitGatewayConnectPeerProps {
         /// A `CfnTransitGatewayConnectPeerProps` of its required properties (`ConnectPeerConfiguration`, `TransitGatewayAttachmentId`), the others unset.
         pub fn new(
@@ -19521,6 +21376,7 @@ pub mod transit_gateway_connect_peer {
             }
         }
     }
+
     /// `TransitGatewayConnectPeerConfiguration` of `AWS::EC2::TransitGatewayConnectPeer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TransitGatewayConnectPeerConfiguration {
@@ -19541,8 +21397,10 @@ pub mod transit_gateway_connect_peer {
             rename = "TransitGatewayAddress",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub transit_gateway_address: Option<Value<String>>,
     }
+
     impl TransitGatewayConnectPeerConfiguration {
         /// A `TransitGatewayConnectPeerConfiguration` of its required properties (`InsideCidrBlocks`, `PeerAddress`), the others unset.
         pub fn new(
@@ -19558,6 +21416,7 @@ pub mod transit_gateway_connect_peer {
             }
         }
     }
+
     /// `TransitGatewayAttachmentBgpConfiguration` of `AWS::EC2::TransitGatewayConnectPeer`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TransitGatewayAttachmentBgpConfiguration {
@@ -19575,21 +21434,25 @@ pub mod transit_gateway_connect_peer {
             rename = "TransitGatewayAddress",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub transit_gateway_address: Option<Value<String>>,
         /// The transit gateway Autonomous System Number (ASN). Read-only: CloudFormation returns it.
         #[serde(rename = "TransitGatewayAsn", skip_serializing_if = "Option::is_none")]
         pub transit_gateway_asn: Option<Value<f64>>,
     }
 }
+
 /// `AWS::EC2::TransitGatewayMeteringPolicy`: [`CfnTransitGatewayMeteringPolicy`], [`CfnTransitGatewayMeteringPolicyProps`] and their property types.
 pub mod transit_gateway_metering_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayMeteringPolicy`: AWS::EC2::TransitGatewayMeteringPolicy Resource Definition `Ref` returns the primary identifier, `TransitGatewayMeteringPolicyId`.
+
+    /// `AWS::EC2::TransitGatewayMeteringPolicy`: AWS::EC2::TransitGatewayMeteringPolicy Resource Definition. `Ref` returns the primary identifier, `TransitGatewayMeteringPolicyId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMeteringPolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayMeteringPolicy {
         /// `AWS::EC2::TransitGatewayMeteringPolicy`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayMeteringPolicy";
@@ -19618,30 +21481,36 @@ pub mod transit_gateway_metering_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `TransitGatewayMeteringPolicyId`: The Id of the transit gateway metering policy
         pub fn attr_transit_gateway_metering_policy_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayMeteringPolicyId")
         }
+
         /// `Fn::GetAtt` `State`: State of the transit gateway metering policy
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `UpdateEffectiveAt`: The timestamp at which the latest action performed on the metering policy will become effective
         pub fn attr_update_effective_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateEffectiveAt")
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayMeteringPolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayMeteringPolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayMeteringPolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayMeteringPolicyProps {
@@ -19650,6 +21519,7 @@ pub mod transit_gateway_metering_policy {
             rename = "MiddleboxAttachmentIds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub middlebox_attachment_ids: Option<Vec<Value<String>>>,
         /// `Tags`.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
@@ -19658,6 +21528,7 @@ pub mod transit_gateway_metering_policy {
         #[serde(rename = "TransitGatewayId")]
         pub transit_gateway_id: Value<String>,
     }
+
     impl CfnTransitGatewayMeteringPolicyProps {
         /// A `CfnTransitGatewayMeteringPolicyProps` of its required properties (`TransitGatewayId`), the others unset.
         pub fn new(transit_gateway_id: impl Into<Value<String>>) -> Self {
@@ -19669,15 +21540,18 @@ pub mod transit_gateway_metering_policy {
         }
     }
 }
+
 /// `AWS::EC2::TransitGatewayMeteringPolicyEntry`: [`CfnTransitGatewayMeteringPolicyEntry`], [`CfnTransitGatewayMeteringPolicyEntryProps`] and their property types.
 pub mod transit_gateway_metering_policy_entry {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayMeteringPolicyEntry`: AWS::EC2::TransitGatewayMeteringPolicyEntry Resource Definition `Ref` returns the primary identifier, made of `TransitGatewayMeteringPolicyId`, `PolicyRuleNumber`.
+
+    /// `AWS::EC2::TransitGatewayMeteringPolicyEntry`: AWS::EC2::TransitGatewayMeteringPolicyEntry Resource Definition. `Ref` returns the primary identifier, made of `TransitGatewayMeteringPolicyId`, `PolicyRuleNumber`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMeteringPolicyEntry {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayMeteringPolicyEntry {
         /// `AWS::EC2::TransitGatewayMeteringPolicyEntry`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayMeteringPolicyEntry";
@@ -19718,26 +21592,31 @@ pub mod transit_gateway_metering_policy_entry {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `UpdateEffectiveAt`: The timestamp at which the latest action performed on the metering policy entry will become effective
         pub fn attr_update_effective_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateEffectiveAt")
         }
+
         /// `Fn::GetAtt` `State`: State of the transit gateway metering policy
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayMeteringPolicyEntry {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayMeteringPolicyEntry {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayMeteringPolicyEntry`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayMeteringPolicyEntryProps {
@@ -19746,24 +21625,28 @@ pub mod transit_gateway_metering_policy_entry {
             rename = "DestinationCidrBlock",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_cidr_block: Option<Value<String>>,
         /// The list of ports on destination instances receiving traffic from the transit gateway
         #[serde(
             rename = "DestinationPortRange",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_port_range: Option<Value<String>>,
         /// The ID of the source attachment through which traffic leaves a transit gateway
         #[serde(
             rename = "DestinationTransitGatewayAttachmentId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_transit_gateway_attachment_id: Option<Value<String>>,
         /// The type of the attachment through which traffic leaves a transit gateway
         #[serde(
             rename = "DestinationTransitGatewayAttachmentType",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_transit_gateway_attachment_type: Option<
             Value<TransitGatewayAttachmentResourceType>,
         >,
@@ -19787,12 +21670,14 @@ pub mod transit_gateway_metering_policy_entry {
             rename = "SourceTransitGatewayAttachmentId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub source_transit_gateway_attachment_id: Option<Value<String>>,
         /// The type of the attachment through which traffic enters a transit gateway
         #[serde(
             rename = "SourceTransitGatewayAttachmentType",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub source_transit_gateway_attachment_type: Option<
             Value<TransitGatewayAttachmentResourceType>,
         >,
@@ -19800,6 +21685,7 @@ pub mod transit_gateway_metering_policy_entry {
         #[serde(rename = "TransitGatewayMeteringPolicyId")]
         pub transit_gateway_metering_policy_id: Value<String>,
     }
+
     impl CfnTransitGatewayMeteringPolicyEntryProps {
         /// A `CfnTransitGatewayMeteringPolicyEntryProps` of its required properties (`MeteredAccount`, `PolicyRuleNumber`, `TransitGatewayMeteringPolicyId`), the others unset.
         pub fn new(
@@ -19824,6 +21710,7 @@ pub mod transit_gateway_metering_policy_entry {
             }
         }
     }
+
     /// Values of `TransitGatewayAttachmentResourceType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TransitGatewayAttachmentResourceType {
@@ -19844,6 +21731,7 @@ pub mod transit_gateway_metering_policy_entry {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TransitGatewayAttachmentResourceType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -19859,6 +21747,7 @@ pub mod transit_gateway_metering_policy_entry {
             }
         }
     }
+
     impl Serialize for TransitGatewayAttachmentResourceType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -19867,12 +21756,14 @@ pub mod transit_gateway_metering_policy_entry {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TransitGatewayAttachmentResourceType>
     for Value<TransitGatewayAttachmentResourceType> {
         fn from(value: TransitGatewayAttachmentResourceType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `TransitGatewayMeteringPayerType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TransitGatewayMeteringPayerType {
@@ -19885,6 +21776,7 @@ pub mod transit_gateway_metering_policy_entry {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TransitGatewayMeteringPayerType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -19896,6 +21788,7 @@ pub mod transit_gateway_metering_policy_entry {
             }
         }
     }
+
     impl Serialize for TransitGatewayMeteringPayerType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -19904,6 +21797,7 @@ pub mod transit_gateway_metering_policy_entry {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TransitGatewayMeteringPayerType>
     for Value<TransitGatewayMeteringPayerType> {
         fn from(value: TransitGatewayMeteringPayerType) -> Self {
@@ -19911,15 +21805,18 @@ pub mod transit_gateway_metering_policy_entry {
         }
     }
 }
+
 /// `AWS::EC2::TransitGatewayMulticastDomain`: [`CfnTransitGatewayMulticastDomain`], [`CfnTransitGatewayMulticastDomainProps`] and their property types.
 pub mod transit_gateway_multicast_domain {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayMulticastDomain`: The AWS::EC2::TransitGatewayMulticastDomain type `Ref` returns the primary identifier, `TransitGatewayMulticastDomainId`.
+
+    /// `AWS::EC2::TransitGatewayMulticastDomain`: The AWS::EC2::TransitGatewayMulticastDomain type. `Ref` returns the primary identifier, `TransitGatewayMulticastDomainId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMulticastDomain {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayMulticastDomain {
         /// `AWS::EC2::TransitGatewayMulticastDomain`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayMulticastDomain";
@@ -19948,20 +21845,24 @@ pub mod transit_gateway_multicast_domain {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `TransitGatewayMulticastDomainId`: The ID of the transit gateway multicast domain.
         pub fn attr_transit_gateway_multicast_domain_id(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayMulticastDomainId")
         }
+
         /// `Fn::GetAtt` `State`: The state of the transit gateway multicast domain.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `CreationTime`: The time the transit gateway multicast domain was created.
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+
         /// `Fn::GetAtt` `TransitGatewayMulticastDomainArn`: The Amazon Resource Name (ARN) of the transit gateway multicast domain.
         pub fn attr_transit_gateway_multicast_domain_arn(
             &self,
@@ -19969,17 +21870,20 @@ pub mod transit_gateway_multicast_domain {
             self.resource.get_att("TransitGatewayMulticastDomainArn")
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayMulticastDomain {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayMulticastDomain {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayMulticastDomain`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayMulticastDomainProps {
@@ -19993,6 +21897,7 @@ pub mod transit_gateway_multicast_domain {
         #[serde(rename = "TransitGatewayId")]
         pub transit_gateway_id: Value<String>,
     }
+
     impl CfnTransitGatewayMulticastDomainProps {
         /// A `CfnTransitGatewayMulticastDomainProps` of its required properties (`TransitGatewayId`), the others unset.
         pub fn new(transit_gateway_id: impl Into<Value<String>>) -> Self {
@@ -20003,6 +21908,7 @@ pub mod transit_gateway_multicast_domain {
             }
         }
     }
+
     /// The options for the transit gateway multicast domain.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Options {
@@ -20011,6 +21917,7 @@ pub mod transit_gateway_multicast_domain {
             rename = "AutoAcceptSharedAssociations",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub auto_accept_shared_associations: Option<Value<AutoAcceptSharedAssociations>>,
         /// Indicates whether Internet Group Management Protocol (IGMP) version 2 is turned on for the transit gateway multicast domain. Valid Values: enable | disable
         #[serde(rename = "Igmpv2Support", skip_serializing_if = "Option::is_none")]
@@ -20020,8 +21927,10 @@ pub mod transit_gateway_multicast_domain {
             rename = "StaticSourcesSupport",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub static_sources_support: Option<Value<StaticSourcesSupport>>,
     }
+
     /// Indicates whether to automatically cross-account subnet associations that are associated with the transit gateway multicast domain. Valid Values: enable | disable
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AutoAcceptSharedAssociations {
@@ -20032,6 +21941,7 @@ pub mod transit_gateway_multicast_domain {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AutoAcceptSharedAssociations {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -20042,6 +21952,7 @@ pub mod transit_gateway_multicast_domain {
             }
         }
     }
+
     impl Serialize for AutoAcceptSharedAssociations {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -20050,11 +21961,13 @@ pub mod transit_gateway_multicast_domain {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AutoAcceptSharedAssociations> for Value<AutoAcceptSharedAssociations> {
         fn from(value: AutoAcceptSharedAssociations) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates whether Internet Group Management Protocol (IGMP) version 2 is turned on for the transit gateway multicast domain. Valid Values: enable | disable
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Igmpv2Support {
@@ -20065,6 +21978,7 @@ pub mod transit_gateway_multicast_domain {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Igmpv2Support {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -20075,6 +21989,7 @@ pub mod transit_gateway_multicast_domain {
             }
         }
     }
+
     impl Serialize for Igmpv2Support {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -20083,11 +21998,13 @@ pub mod transit_gateway_multicast_domain {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Igmpv2Support> for Value<Igmpv2Support> {
         fn from(value: Igmpv2Support) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates whether support for statically configuring transit gateway multicast group sources is turned on. Valid Values: enable | disable
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum StaticSourcesSupport {
@@ -20098,6 +22015,7 @@ pub mod transit_gateway_multicast_domain {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl StaticSourcesSupport {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -20108,6 +22026,7 @@ pub mod transit_gateway_multicast_domain {
             }
         }
     }
+
     impl Serialize for StaticSourcesSupport {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -20116,21 +22035,25 @@ pub mod transit_gateway_multicast_domain {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<StaticSourcesSupport> for Value<StaticSourcesSupport> {
         fn from(value: StaticSourcesSupport) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::TransitGatewayMulticastDomainAssociation`: [`CfnTransitGatewayMulticastDomainAssociation`], [`CfnTransitGatewayMulticastDomainAssociationProps`] and their property types.
 pub mod transit_gateway_multicast_domain_association {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayMulticastDomainAssociation`: The AWS::EC2::TransitGatewayMulticastDomainAssociation type `Ref` returns the primary identifier, made of `TransitGatewayMulticastDomainId`, `TransitGatewayAttachmentId`, `SubnetId`.
+
+    /// `AWS::EC2::TransitGatewayMulticastDomainAssociation`: The AWS::EC2::TransitGatewayMulticastDomainAssociation type. `Ref` returns the primary identifier, made of `TransitGatewayMulticastDomainId`, `TransitGatewayAttachmentId`, `SubnetId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMulticastDomainAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayMulticastDomainAssociation {
         /// `AWS::EC2::TransitGatewayMulticastDomainAssociation`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayMulticastDomainAssociation";
@@ -20165,30 +22088,36 @@ pub mod transit_gateway_multicast_domain_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `ResourceId`: The ID of the resource.
         pub fn attr_resource_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceId")
         }
+
         /// `Fn::GetAtt` `ResourceType`: The type of resource, for example a VPC attachment.
         pub fn attr_resource_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceType")
         }
+
         /// `Fn::GetAtt` `State`: The state of the subnet association.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayMulticastDomainAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayMulticastDomainAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayMulticastDomainAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayMulticastDomainAssociationProps {
@@ -20202,6 +22131,7 @@ pub mod transit_gateway_multicast_domain_association {
         #[serde(rename = "TransitGatewayMulticastDomainId")]
         pub transit_gateway_multicast_domain_id: Value<String>,
     }
+
     impl CfnTransitGatewayMulticastDomainAssociationProps {
         /// A `CfnTransitGatewayMulticastDomainAssociationProps` of its required properties (`SubnetId`, `TransitGatewayAttachmentId`, `TransitGatewayMulticastDomainId`), the others unset.
         pub fn new(
@@ -20218,15 +22148,18 @@ pub mod transit_gateway_multicast_domain_association {
         }
     }
 }
+
 /// `AWS::EC2::TransitGatewayMulticastGroupMember`: [`CfnTransitGatewayMulticastGroupMember`], [`CfnTransitGatewayMulticastGroupMemberProps`] and their property types.
 pub mod transit_gateway_multicast_group_member {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayMulticastGroupMember`: The AWS::EC2::TransitGatewayMulticastGroupMember registers and deregisters members and sources (network interfaces) with the transit gateway multicast group `Ref` returns the primary identifier, made of `TransitGatewayMulticastDomainId`, `GroupIpAddress`, `NetworkInterfaceId`.
+
+    /// `AWS::EC2::TransitGatewayMulticastGroupMember`: The AWS::EC2::TransitGatewayMulticastGroupMember registers and deregisters members and sources (network interfaces) with the transit gateway multicast group. `Ref` returns the primary identifier, made of `TransitGatewayMulticastDomainId`, `GroupIpAddress`, `NetworkInterfaceId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMulticastGroupMember {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayMulticastGroupMember {
         /// `AWS::EC2::TransitGatewayMulticastGroupMember`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayMulticastGroupMember";
@@ -20259,46 +22192,56 @@ pub mod transit_gateway_multicast_group_member {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `SubnetId`: The ID of the subnet.
         pub fn attr_subnet_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SubnetId")
         }
+
         /// `Fn::GetAtt` `ResourceId`: The ID of the resource.
         pub fn attr_resource_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceId")
         }
+
         /// `Fn::GetAtt` `ResourceType`: The type of resource, for example a VPC attachment.
         pub fn attr_resource_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceType")
         }
+
         /// `Fn::GetAtt` `GroupSource`: Indicates that the resource is a transit gateway multicast group member.
         pub fn attr_group_source(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GroupSource")
         }
+
         /// `Fn::GetAtt` `GroupMember`: Indicates that the resource is a transit gateway multicast group member.
         pub fn attr_group_member(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GroupMember")
         }
+
         /// `Fn::GetAtt` `MemberType`: The member type (for example, static).
         pub fn attr_member_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MemberType")
         }
+
         /// `Fn::GetAtt` `TransitGatewayAttachmentId`: The ID of the transit gateway attachment.
         pub fn attr_transit_gateway_attachment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayAttachmentId")
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayMulticastGroupMember {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayMulticastGroupMember {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayMulticastGroupMember`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayMulticastGroupMemberProps {
@@ -20312,6 +22255,7 @@ pub mod transit_gateway_multicast_group_member {
         #[serde(rename = "TransitGatewayMulticastDomainId")]
         pub transit_gateway_multicast_domain_id: Value<String>,
     }
+
     impl CfnTransitGatewayMulticastGroupMemberProps {
         /// A `CfnTransitGatewayMulticastGroupMemberProps` of its required properties (`GroupIpAddress`, `NetworkInterfaceId`, `TransitGatewayMulticastDomainId`), the others unset.
         pub fn new(
@@ -20328,15 +22272,18 @@ pub mod transit_gateway_multicast_group_member {
         }
     }
 }
+
 /// `AWS::EC2::TransitGatewayMulticastGroupSource`: [`CfnTransitGatewayMulticastGroupSource`], [`CfnTransitGatewayMulticastGroupSourceProps`] and their property types.
 pub mod transit_gateway_multicast_group_source {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayMulticastGroupSource`: The AWS::EC2::TransitGatewayMulticastGroupSource registers and deregisters members and sources (network interfaces) with the transit gateway multicast group `Ref` returns the primary identifier, made of `TransitGatewayMulticastDomainId`, `GroupIpAddress`, `NetworkInterfaceId`.
+
+    /// `AWS::EC2::TransitGatewayMulticastGroupSource`: The AWS::EC2::TransitGatewayMulticastGroupSource registers and deregisters members and sources (network interfaces) with the transit gateway multicast group. `Ref` returns the primary identifier, made of `TransitGatewayMulticastDomainId`, `GroupIpAddress`, `NetworkInterfaceId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMulticastGroupSource {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayMulticastGroupSource {
         /// `AWS::EC2::TransitGatewayMulticastGroupSource`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayMulticastGroupSource";
@@ -20369,46 +22316,56 @@ pub mod transit_gateway_multicast_group_source {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `SubnetId`: The ID of the subnet.
         pub fn attr_subnet_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SubnetId")
         }
+
         /// `Fn::GetAtt` `ResourceId`: The ID of the resource.
         pub fn attr_resource_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceId")
         }
+
         /// `Fn::GetAtt` `ResourceType`: The type of resource, for example a VPC attachment.
         pub fn attr_resource_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceType")
         }
+
         /// `Fn::GetAtt` `GroupSource`: Indicates that the resource is a transit gateway multicast group member.
         pub fn attr_group_source(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GroupSource")
         }
+
         /// `Fn::GetAtt` `GroupMember`: Indicates that the resource is a transit gateway multicast group member.
         pub fn attr_group_member(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GroupMember")
         }
+
         /// `Fn::GetAtt` `SourceType`: The source type.
         pub fn attr_source_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SourceType")
         }
+
         /// `Fn::GetAtt` `TransitGatewayAttachmentId`: The ID of the transit gateway attachment.
         pub fn attr_transit_gateway_attachment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayAttachmentId")
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayMulticastGroupSource {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayMulticastGroupSource {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayMulticastGroupSource`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayMulticastGroupSourceProps {
@@ -20422,6 +22379,7 @@ pub mod transit_gateway_multicast_group_source {
         #[serde(rename = "TransitGatewayMulticastDomainId")]
         pub transit_gateway_multicast_domain_id: Value<String>,
     }
+
     impl CfnTransitGatewayMulticastGroupSourceProps {
         /// A `CfnTransitGatewayMulticastGroupSourceProps` of its required properties (`GroupIpAddress`, `NetworkInterfaceId`, `TransitGatewayMulticastDomainId`), the others unset.
         pub fn new(
@@ -20438,15 +22396,18 @@ pub mod transit_gateway_multicast_group_source {
         }
     }
 }
+
 /// `AWS::EC2::TransitGatewayPeeringAttachment`: [`CfnTransitGatewayPeeringAttachment`], [`CfnTransitGatewayPeeringAttachmentProps`] and their property types.
 pub mod transit_gateway_peering_attachment {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayPeeringAttachment`: The AWS::EC2::TransitGatewayPeeringAttachment type `Ref` returns the primary identifier, `TransitGatewayAttachmentId`.
+
+    /// `AWS::EC2::TransitGatewayPeeringAttachment`: The AWS::EC2::TransitGatewayPeeringAttachment type. `Ref` returns the primary identifier, `TransitGatewayAttachmentId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayPeeringAttachment {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayPeeringAttachment {
         /// `AWS::EC2::TransitGatewayPeeringAttachment`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayPeeringAttachment";
@@ -20478,34 +22439,41 @@ pub mod transit_gateway_peering_attachment {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `TransitGatewayAttachmentId`: The ID of the transit gateway peering attachment.
         pub fn attr_transit_gateway_attachment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayAttachmentId")
         }
+
         /// `Fn::GetAtt` `Status`: The status of the transit gateway peering attachment.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+
         /// `Fn::GetAtt` `State`: The state of the transit gateway peering attachment. Note that the initiating state has been deprecated.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `CreationTime`: The time the transit gateway peering attachment was created.
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayPeeringAttachment {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayPeeringAttachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayPeeringAttachment`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayPeeringAttachmentProps {
@@ -20525,6 +22493,7 @@ pub mod transit_gateway_peering_attachment {
         #[serde(rename = "TransitGatewayId")]
         pub transit_gateway_id: Value<String>,
     }
+
     impl CfnTransitGatewayPeeringAttachmentProps {
         /// A `CfnTransitGatewayPeeringAttachmentProps` of its required properties (`PeerAccountId`, `PeerRegion`, `PeerTransitGatewayId`, `TransitGatewayId`), the others unset.
         pub fn new(
@@ -20543,15 +22512,18 @@ pub mod transit_gateway_peering_attachment {
         }
     }
 }
+
 /// `AWS::EC2::TransitGatewayPolicyTable`: [`CfnTransitGatewayPolicyTable`], [`CfnTransitGatewayPolicyTableProps`] and their property types.
 pub mod transit_gateway_policy_table {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayPolicyTable`: AWS::EC2::TransitGatewayPolicyTable Resource Definition `Ref` returns the primary identifier, `TransitGatewayPolicyTableId`.
+
+    /// `AWS::EC2::TransitGatewayPolicyTable`: AWS::EC2::TransitGatewayPolicyTable Resource Definition. `Ref` returns the primary identifier, `TransitGatewayPolicyTableId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayPolicyTable {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayPolicyTable {
         /// `AWS::EC2::TransitGatewayPolicyTable`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayPolicyTable";
@@ -20580,30 +22552,36 @@ pub mod transit_gateway_policy_table {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `TransitGatewayPolicyTableId`: The Id of transit gateway policy table.
         pub fn attr_transit_gateway_policy_table_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayPolicyTableId")
         }
+
         /// `Fn::GetAtt` `State`: State of the transit gateway policy table
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `CreationTime`: Creation time of the transit gateway policy table
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayPolicyTable {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayPolicyTable {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayPolicyTable`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayPolicyTableProps {
@@ -20614,6 +22592,7 @@ pub mod transit_gateway_policy_table {
         #[serde(rename = "TransitGatewayId")]
         pub transit_gateway_id: Value<String>,
     }
+
     impl CfnTransitGatewayPolicyTableProps {
         /// A `CfnTransitGatewayPolicyTableProps` of its required properties (`TransitGatewayId`), the others unset.
         pub fn new(transit_gateway_id: impl Into<Value<String>>) -> Self {
@@ -20624,15 +22603,18 @@ pub mod transit_gateway_policy_table {
         }
     }
 }
+
 /// `AWS::EC2::TransitGatewayPolicyTableAssociation`: [`CfnTransitGatewayPolicyTableAssociation`], [`CfnTransitGatewayPolicyTableAssociationProps`] and their property types.
 pub mod transit_gateway_policy_table_association {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayPolicyTableAssociation`: AWS::EC2::TransitGatewayPolicyTableAssociation Resource Definition `Ref` returns the primary identifier, made of `TransitGatewayPolicyTableId`, `TransitGatewayAttachmentId`.
+
+    /// `AWS::EC2::TransitGatewayPolicyTableAssociation`: AWS::EC2::TransitGatewayPolicyTableAssociation Resource Definition. `Ref` returns the primary identifier, made of `TransitGatewayPolicyTableId`, `TransitGatewayAttachmentId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayPolicyTableAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayPolicyTableAssociation {
         /// `AWS::EC2::TransitGatewayPolicyTableAssociation`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayPolicyTableAssociation";
@@ -20663,22 +22645,26 @@ pub mod transit_gateway_policy_table_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `State`: The state of the transit gateway policy table association.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayPolicyTableAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayPolicyTableAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayPolicyTableAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayPolicyTableAssociationProps {
@@ -20689,6 +22675,7 @@ pub mod transit_gateway_policy_table_association {
         #[serde(rename = "TransitGatewayPolicyTableId")]
         pub transit_gateway_policy_table_id: Value<String>,
     }
+
     impl CfnTransitGatewayPolicyTableAssociationProps {
         /// A `CfnTransitGatewayPolicyTableAssociationProps` of its required properties (`TransitGatewayAttachmentId`, `TransitGatewayPolicyTableId`), the others unset.
         pub fn new(
@@ -20702,15 +22689,18 @@ pub mod transit_gateway_policy_table_association {
         }
     }
 }
+
 /// `AWS::EC2::TransitGatewayPolicyTableEntry`: [`CfnTransitGatewayPolicyTableEntry`], [`CfnTransitGatewayPolicyTableEntryProps`] and their property types.
 pub mod transit_gateway_policy_table_entry {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayPolicyTableEntry`: AWS::EC2::TransitGatewayPolicyTableEntry Resource Definition `Ref` returns the primary identifier, made of `TransitGatewayPolicyTableId`, `PolicyRuleNumber`.
+
+    /// `AWS::EC2::TransitGatewayPolicyTableEntry`: AWS::EC2::TransitGatewayPolicyTableEntry Resource Definition. `Ref` returns the primary identifier, made of `TransitGatewayPolicyTableId`, `PolicyRuleNumber`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayPolicyTableEntry {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayPolicyTableEntry {
         /// `AWS::EC2::TransitGatewayPolicyTableEntry`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayPolicyTableEntry";
@@ -20741,22 +22731,26 @@ pub mod transit_gateway_policy_table_entry {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `State`: The state of the policy table entry.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayPolicyTableEntry {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayPolicyTableEntry {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayPolicyTableEntry`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayPolicyTableEntryProps {
@@ -20773,6 +22767,7 @@ pub mod transit_gateway_policy_table_entry {
         #[serde(rename = "TransitGatewayPolicyTableId")]
         pub transit_gateway_policy_table_id: Value<String>,
     }
+
     impl CfnTransitGatewayPolicyTableEntryProps {
         /// A `CfnTransitGatewayPolicyTableEntryProps` of its required properties (`PolicyRule`, `PolicyRuleNumber`, `TargetRouteTableId`, `TransitGatewayPolicyTableId`), the others unset.
         pub fn new(
@@ -20789,6 +22784,7 @@ pub mod transit_gateway_policy_table_entry {
             }
         }
     }
+
     /// `TransitGatewayPolicyRule` of `AWS::EC2::TransitGatewayPolicyTableEntry`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TransitGatewayPolicyRule {
@@ -20797,12 +22793,14 @@ pub mod transit_gateway_policy_table_entry {
             rename = "DestinationCidrBlock",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_cidr_block: Option<Value<String>>,
         /// The destination port range for the transit gateway policy rule.
         #[serde(
             rename = "DestinationPortRange",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_port_range: Option<Value<String>>,
         /// The protocol for the transit gateway policy rule.
         #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
@@ -20815,15 +22813,18 @@ pub mod transit_gateway_policy_table_entry {
         pub source_port_range: Option<Value<String>>,
     }
 }
+
 /// `AWS::EC2::TransitGatewayRoute`: [`CfnTransitGatewayRoute`], [`CfnTransitGatewayRouteProps`] and their property types.
 pub mod transit_gateway_route {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayRoute`: Resource Type definition for AWS::EC2::TransitGatewayRoute `Ref` returns the primary identifier, made of `TransitGatewayRouteTableId`, `DestinationCidrBlock`.
+
+    /// `AWS::EC2::TransitGatewayRoute`: Resource Type definition for AWS::EC2::TransitGatewayRoute. `Ref` returns the primary identifier, made of `TransitGatewayRouteTableId`, `DestinationCidrBlock`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayRoute {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayRoute {
         /// `AWS::EC2::TransitGatewayRoute`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayRoute";
@@ -20857,17 +22858,20 @@ pub mod transit_gateway_route {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayRoute {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayRoute {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayRoute`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayRouteProps {
@@ -20882,11 +22886,13 @@ pub mod transit_gateway_route {
             rename = "TransitGatewayAttachmentId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub transit_gateway_attachment_id: Option<Value<String>>,
         /// The ID of transit gateway route table.
         #[serde(rename = "TransitGatewayRouteTableId")]
         pub transit_gateway_route_table_id: Value<String>,
     }
+
     impl CfnTransitGatewayRouteProps {
         /// A `CfnTransitGatewayRouteProps` of its required properties (`DestinationCidrBlock`, `TransitGatewayRouteTableId`), the others unset.
         pub fn new(
@@ -20902,15 +22908,18 @@ pub mod transit_gateway_route {
         }
     }
 }
+
 /// `AWS::EC2::TransitGatewayRouteTable`: [`CfnTransitGatewayRouteTable`], [`CfnTransitGatewayRouteTableProps`] and their property types.
 pub mod transit_gateway_route_table {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayRouteTable`: Resource Type definition for AWS::EC2::TransitGatewayRouteTable `Ref` returns the primary identifier, `TransitGatewayRouteTableId`.
+
+    /// `AWS::EC2::TransitGatewayRouteTable`: Resource Type definition for AWS::EC2::TransitGatewayRouteTable. `Ref` returns the primary identifier, `TransitGatewayRouteTableId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayRouteTable {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayRouteTable {
         /// `AWS::EC2::TransitGatewayRouteTable`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayRouteTable";
@@ -20939,22 +22948,26 @@ pub mod transit_gateway_route_table {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `TransitGatewayRouteTableId`: Transit Gateway Route Table primary identifier
         pub fn attr_transit_gateway_route_table_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayRouteTableId")
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayRouteTable {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayRouteTable {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayRouteTable`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayRouteTableProps {
@@ -20965,6 +22978,7 @@ pub mod transit_gateway_route_table {
         #[serde(rename = "TransitGatewayId")]
         pub transit_gateway_id: Value<String>,
     }
+
     impl CfnTransitGatewayRouteTableProps {
         /// A `CfnTransitGatewayRouteTableProps` of its required properties (`TransitGatewayId`), the others unset.
         pub fn new(transit_gateway_id: impl Into<Value<String>>) -> Self {
@@ -20975,15 +22989,18 @@ pub mod transit_gateway_route_table {
         }
     }
 }
+
 /// `AWS::EC2::TransitGatewayRouteTableAssociation`: [`CfnTransitGatewayRouteTableAssociation`], [`CfnTransitGatewayRouteTableAssociationProps`] and their property types.
 pub mod transit_gateway_route_table_association {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayRouteTableAssociation`: Resource Type definition for AWS::EC2::TransitGatewayRouteTableAssociation `Ref` returns the primary identifier, made of `TransitGatewayRouteTableId`, `TransitGatewayAttachmentId`.
+
+    /// `AWS::EC2::TransitGatewayRouteTableAssociation`: Resource Type definition for AWS::EC2::TransitGatewayRouteTableAssociation. `Ref` returns the primary identifier, made of `TransitGatewayRouteTableId`, `TransitGatewayAttachmentId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayRouteTableAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayRouteTableAssociation {
         /// `AWS::EC2::TransitGatewayRouteTableAssociation`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayRouteTableAssociation";
@@ -21015,17 +23032,20 @@ pub mod transit_gateway_route_table_association {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayRouteTableAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayRouteTableAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayRouteTableAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayRouteTableAssociationProps {
@@ -21036,6 +23056,7 @@ pub mod transit_gateway_route_table_association {
         #[serde(rename = "TransitGatewayRouteTableId")]
         pub transit_gateway_route_table_id: Value<String>,
     }
+
     impl CfnTransitGatewayRouteTableAssociationProps {
         /// A `CfnTransitGatewayRouteTableAssociationProps` of its required properties (`TransitGatewayAttachmentId`, `TransitGatewayRouteTableId`), the others unset.
         pub fn new(
@@ -21049,15 +23070,18 @@ pub mod transit_gateway_route_table_association {
         }
     }
 }
+
 /// `AWS::EC2::TransitGatewayRouteTablePropagation`: [`CfnTransitGatewayRouteTablePropagation`], [`CfnTransitGatewayRouteTablePropagationProps`] and their property types.
 pub mod transit_gateway_route_table_propagation {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayRouteTablePropagation`: AWS::EC2::TransitGatewayRouteTablePropagation Type `Ref` returns the primary identifier, made of `TransitGatewayRouteTableId`, `TransitGatewayAttachmentId`.
+
+    /// `AWS::EC2::TransitGatewayRouteTablePropagation`: AWS::EC2::TransitGatewayRouteTablePropagation Type. `Ref` returns the primary identifier, made of `TransitGatewayRouteTableId`, `TransitGatewayAttachmentId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayRouteTablePropagation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayRouteTablePropagation {
         /// `AWS::EC2::TransitGatewayRouteTablePropagation`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayRouteTablePropagation";
@@ -21089,17 +23113,20 @@ pub mod transit_gateway_route_table_propagation {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayRouteTablePropagation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayRouteTablePropagation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayRouteTablePropagation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayRouteTablePropagationProps {
@@ -21110,6 +23137,7 @@ pub mod transit_gateway_route_table_propagation {
         #[serde(rename = "TransitGatewayRouteTableId")]
         pub transit_gateway_route_table_id: Value<String>,
     }
+
     impl CfnTransitGatewayRouteTablePropagationProps {
         /// A `CfnTransitGatewayRouteTablePropagationProps` of its required properties (`TransitGatewayAttachmentId`, `TransitGatewayRouteTableId`), the others unset.
         pub fn new(
@@ -21123,15 +23151,18 @@ pub mod transit_gateway_route_table_propagation {
         }
     }
 }
+
 /// `AWS::EC2::TransitGatewayVpcAttachment`: [`CfnTransitGatewayVpcAttachment`], [`CfnTransitGatewayVpcAttachmentProps`] and their property types.
 pub mod transit_gateway_vpc_attachment {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::TransitGatewayVpcAttachment`: Resource Type definition for AWS::EC2::TransitGatewayVpcAttachment `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::TransitGatewayVpcAttachment`: Resource Type definition for AWS::EC2::TransitGatewayVpcAttachment. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayVpcAttachment {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransitGatewayVpcAttachment {
         /// `AWS::EC2::TransitGatewayVpcAttachment`
         pub const TYPE: &'static str = "AWS::EC2::TransitGatewayVpcAttachment";
@@ -21160,22 +23191,26 @@ pub mod transit_gateway_vpc_attachment {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnTransitGatewayVpcAttachment {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransitGatewayVpcAttachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::TransitGatewayVpcAttachment`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayVpcAttachmentProps {
@@ -21201,6 +23236,7 @@ pub mod transit_gateway_vpc_attachment {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+
     impl CfnTransitGatewayVpcAttachmentProps {
         /// A `CfnTransitGatewayVpcAttachmentProps` of its required properties (`SubnetIds`, `TransitGatewayId`, `VpcId`), the others unset.
         pub fn new(
@@ -21219,6 +23255,7 @@ pub mod transit_gateway_vpc_attachment {
             }
         }
     }
+
     /// The options for the transit gateway vpc attachment.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Options {
@@ -21227,6 +23264,7 @@ pub mod transit_gateway_vpc_attachment {
             rename = "ApplianceModeSupport",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub appliance_mode_support: Option<Value<ApplianceModeSupport>>,
         /// Indicates whether to enable DNS Support for Vpc Attachment. Valid Values: enable | disable
         #[serde(rename = "DnsSupport", skip_serializing_if = "Option::is_none")]
@@ -21239,10 +23277,12 @@ pub mod transit_gateway_vpc_attachment {
             rename = "SecurityGroupReferencingSupport",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub security_group_referencing_support: Option<
             Value<SecurityGroupReferencingSupport>,
         >,
     }
+
     /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ApplianceModeSupport {
@@ -21253,6 +23293,7 @@ pub mod transit_gateway_vpc_attachment {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ApplianceModeSupport {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -21263,6 +23304,7 @@ pub mod transit_gateway_vpc_attachment {
             }
         }
     }
+
     impl Serialize for ApplianceModeSupport {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -21271,11 +23313,13 @@ pub mod transit_gateway_vpc_attachment {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ApplianceModeSupport> for Value<ApplianceModeSupport> {
         fn from(value: ApplianceModeSupport) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates whether to enable DNS Support for Vpc Attachment. Valid Values: enable | disable
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DnsSupport {
@@ -21286,6 +23330,7 @@ pub mod transit_gateway_vpc_attachment {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl DnsSupport {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -21296,6 +23341,7 @@ pub mod transit_gateway_vpc_attachment {
             }
         }
     }
+
     impl Serialize for DnsSupport {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -21304,11 +23350,13 @@ pub mod transit_gateway_vpc_attachment {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<DnsSupport> for Value<DnsSupport> {
         fn from(value: DnsSupport) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Ipv6Support {
@@ -21319,6 +23367,7 @@ pub mod transit_gateway_vpc_attachment {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Ipv6Support {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -21329,6 +23378,7 @@ pub mod transit_gateway_vpc_attachment {
             }
         }
     }
+
     impl Serialize for Ipv6Support {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -21337,11 +23387,13 @@ pub mod transit_gateway_vpc_attachment {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Ipv6Support> for Value<Ipv6Support> {
         fn from(value: Ipv6Support) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates whether to enable Security Group referencing support for Vpc Attachment. Valid values: enable | disable
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SecurityGroupReferencingSupport {
@@ -21352,6 +23404,7 @@ pub mod transit_gateway_vpc_attachment {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl SecurityGroupReferencingSupport {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -21362,6 +23415,7 @@ pub mod transit_gateway_vpc_attachment {
             }
         }
     }
+
     impl Serialize for SecurityGroupReferencingSupport {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -21370,6 +23424,7 @@ pub mod transit_gateway_vpc_attachment {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<SecurityGroupReferencingSupport>
     for Value<SecurityGroupReferencingSupport> {
         fn from(value: SecurityGroupReferencingSupport) -> Self {
@@ -21377,15 +23432,18 @@ pub mod transit_gateway_vpc_attachment {
         }
     }
 }
+
 /// `AWS::EC2::VPC`: [`CfnVpc`], [`CfnVpcProps`] and their property types.
 pub mod vpc {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::VPC`: Specifies a virtual private cloud (VPC). `Ref` returns the primary identifier, `VpcId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpc {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpc {
         /// `AWS::EC2::VPC`
         pub const TYPE: &'static str = "AWS::EC2::VPC";
@@ -21415,52 +23473,63 @@ pub mod vpc {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `CidrBlockAssociations`: The `CidrBlockAssociations` attribute.
         pub fn attr_cidr_block_associations(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CidrBlockAssociations")
         }
+
         /// `Fn::GetAtt` `DefaultNetworkAcl`: The `DefaultNetworkAcl` attribute.
         pub fn attr_default_network_acl(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DefaultNetworkAcl")
         }
+
         /// `Fn::GetAtt` `DefaultSecurityGroup`: The `DefaultSecurityGroup` attribute.
         pub fn attr_default_security_group(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DefaultSecurityGroup")
         }
+
         /// `Fn::GetAtt` `Ipv6CidrBlocks`: The `Ipv6CidrBlocks` attribute.
         pub fn attr_ipv6_cidr_blocks(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Ipv6CidrBlocks")
         }
+
         /// `Fn::GetAtt` `VpcId`: The `VpcId` attribute.
         pub fn attr_vpc_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcId")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.VpcId`: The ID of the VPC associated with the encryption control configuration.
         pub fn attr_vpc_encryption_control_vpc_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcEncryptionControl.VpcId")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.VpcEncryptionControlId`: The ID of the VPC Encryption Control configuration.
         pub fn attr_vpc_encryption_control_vpc_encryption_control_id(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("VpcEncryptionControl.VpcEncryptionControlId")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.State`: The current state of the VPC Encryption Control configuration.
         pub fn attr_vpc_encryption_control_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcEncryptionControl.State")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.StateMessage`: A message providing additional information about the encryption control state.
         pub fn attr_vpc_encryption_control_state_message(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("VpcEncryptionControl.StateMessage")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions`: Information about resource exclusions for the VPC Encryption Control configuration.
         pub fn attr_vpc_encryption_control_resource_exclusions(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("VpcEncryptionControl.ResourceExclusions")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.InternetGateway`: The exclusion configuration for internet gateway traffic.
         pub fn attr_vpc_encryption_control_resource_exclusions_internet_gateway(
             &self,
@@ -21468,6 +23537,7 @@ pub mod vpc {
             self.resource
                 .get_att("VpcEncryptionControl.ResourceExclusions.InternetGateway")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.InternetGateway.State`: The current state of the exclusion configuration.
         pub fn attr_vpc_encryption_control_resource_exclusions_internet_gateway_state(
             &self,
@@ -21475,6 +23545,7 @@ pub mod vpc {
             self.resource
                 .get_att("VpcEncryptionControl.ResourceExclusions.InternetGateway.State")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage`: A message providing additional information about the exclusion state.
         pub fn attr_vpc_encryption_control_resource_exclusions_internet_gateway_state_message(
             &self,
@@ -21484,6 +23555,7 @@ pub mod vpc {
                     "VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage",
                 )
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway`: The exclusion configuration for egress-only internet gateway traffic.
         pub fn attr_vpc_encryption_control_resource_exclusions_egress_only_internet_gateway(
             &self,
@@ -21493,6 +23565,7 @@ pub mod vpc {
                     "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway",
                 )
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State`: The current state of the exclusion configuration.
         pub fn attr_vpc_encryption_control_resource_exclusions_egress_only_internet_gateway_state(
             &self,
@@ -21502,6 +23575,7 @@ pub mod vpc {
                     "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State",
                 )
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage`: A message providing additional information about the exclusion state.
         pub fn attr_vpc_encryption_control_resource_exclusions_egress_only_internet_gateway_state_message(
             &self,
@@ -21511,12 +23585,14 @@ pub mod vpc {
                     "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage",
                 )
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.NatGateway`: The exclusion configuration for NAT gateway traffic.
         pub fn attr_vpc_encryption_control_resource_exclusions_nat_gateway(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("VpcEncryptionControl.ResourceExclusions.NatGateway")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.NatGateway.State`: The current state of the exclusion configuration.
         pub fn attr_vpc_encryption_control_resource_exclusions_nat_gateway_state(
             &self,
@@ -21524,6 +23600,7 @@ pub mod vpc {
             self.resource
                 .get_att("VpcEncryptionControl.ResourceExclusions.NatGateway.State")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage`: A message providing additional information about the exclusion state.
         pub fn attr_vpc_encryption_control_resource_exclusions_nat_gateway_state_message(
             &self,
@@ -21533,6 +23610,7 @@ pub mod vpc {
                     "VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage",
                 )
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway`: The exclusion configuration for virtual private gateway traffic.
         pub fn attr_vpc_encryption_control_resource_exclusions_virtual_private_gateway(
             &self,
@@ -21540,6 +23618,7 @@ pub mod vpc {
             self.resource
                 .get_att("VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State`: The current state of the exclusion configuration.
         pub fn attr_vpc_encryption_control_resource_exclusions_virtual_private_gateway_state(
             &self,
@@ -21549,6 +23628,7 @@ pub mod vpc {
                     "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State",
                 )
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage`: A message providing additional information about the exclusion state.
         pub fn attr_vpc_encryption_control_resource_exclusions_virtual_private_gateway_state_message(
             &self,
@@ -21558,12 +23638,14 @@ pub mod vpc {
                     "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage",
                 )
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcPeering`: The exclusion configuration for VPC peering connection traffic.
         pub fn attr_vpc_encryption_control_resource_exclusions_vpc_peering(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("VpcEncryptionControl.ResourceExclusions.VpcPeering")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcPeering.State`: The current state of the exclusion configuration.
         pub fn attr_vpc_encryption_control_resource_exclusions_vpc_peering_state(
             &self,
@@ -21571,6 +23653,7 @@ pub mod vpc {
             self.resource
                 .get_att("VpcEncryptionControl.ResourceExclusions.VpcPeering.State")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage`: A message providing additional information about the exclusion state.
         pub fn attr_vpc_encryption_control_resource_exclusions_vpc_peering_state_message(
             &self,
@@ -21580,18 +23663,21 @@ pub mod vpc {
                     "VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage",
                 )
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.Lambda`: The exclusion configuration for Lambda function traffic.
         pub fn attr_vpc_encryption_control_resource_exclusions_lambda(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("VpcEncryptionControl.ResourceExclusions.Lambda")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.Lambda.State`: The current state of the exclusion configuration.
         pub fn attr_vpc_encryption_control_resource_exclusions_lambda_state(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("VpcEncryptionControl.ResourceExclusions.Lambda.State")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage`: A message providing additional information about the exclusion state.
         pub fn attr_vpc_encryption_control_resource_exclusions_lambda_state_message(
             &self,
@@ -21599,12 +23685,14 @@ pub mod vpc {
             self.resource
                 .get_att("VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcLattice`: The exclusion configuration for VPC Lattice traffic.
         pub fn attr_vpc_encryption_control_resource_exclusions_vpc_lattice(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("VpcEncryptionControl.ResourceExclusions.VpcLattice")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcLattice.State`: The current state of the exclusion configuration.
         pub fn attr_vpc_encryption_control_resource_exclusions_vpc_lattice_state(
             &self,
@@ -21612,6 +23700,7 @@ pub mod vpc {
             self.resource
                 .get_att("VpcEncryptionControl.ResourceExclusions.VpcLattice.State")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage`: A message providing additional information about the exclusion state.
         pub fn attr_vpc_encryption_control_resource_exclusions_vpc_lattice_state_message(
             &self,
@@ -21621,6 +23710,7 @@ pub mod vpc {
                     "VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage",
                 )
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem`: The exclusion configuration for Elastic File System traffic.
         pub fn attr_vpc_encryption_control_resource_exclusions_elastic_file_system(
             &self,
@@ -21628,6 +23718,7 @@ pub mod vpc {
             self.resource
                 .get_att("VpcEncryptionControl.ResourceExclusions.ElasticFileSystem")
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State`: The current state of the exclusion configuration.
         pub fn attr_vpc_encryption_control_resource_exclusions_elastic_file_system_state(
             &self,
@@ -21637,6 +23728,7 @@ pub mod vpc {
                     "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State",
                 )
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage`: A message providing additional information about the exclusion state.
         pub fn attr_vpc_encryption_control_resource_exclusions_elastic_file_system_state_message(
             &self,
@@ -21647,17 +23739,20 @@ pub mod vpc {
                 )
         }
     }
+
     impl std::ops::Deref for CfnVpc {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpc {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPC`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnVpcProps {
@@ -21687,8 +23782,10 @@ pub mod vpc {
             rename = "VpcEncryptionControl",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub vpc_encryption_control: Option<VpcEncryptionControl>,
     }
+
     /// The allowed tenancy of instances launched into the VPC.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstanceTenancy {
@@ -21701,6 +23798,7 @@ pub mod vpc {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InstanceTenancy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -21712,6 +23810,7 @@ pub mod vpc {
             }
         }
     }
+
     impl Serialize for InstanceTenancy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -21720,11 +23819,13 @@ pub mod vpc {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InstanceTenancy> for Value<InstanceTenancy> {
         fn from(value: InstanceTenancy) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Describes the configuration and state of VPC encryption controls.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VpcEncryptionControl {
@@ -21733,6 +23834,7 @@ pub mod vpc {
             rename = "EgressOnlyInternetGatewayExclusion",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub egress_only_internet_gateway_exclusion: Option<
             Value<EgressOnlyInternetGatewayExclusion>,
         >,
@@ -21741,12 +23843,14 @@ pub mod vpc {
             rename = "ElasticFileSystemExclusion",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub elastic_file_system_exclusion: Option<Value<ElasticFileSystemExclusion>>,
         /// `InternetGatewayExclusion`.
         #[serde(
             rename = "InternetGatewayExclusion",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub internet_gateway_exclusion: Option<Value<InternetGatewayExclusion>>,
         /// `LambdaExclusion`.
         #[serde(rename = "LambdaExclusion", skip_serializing_if = "Option::is_none")]
@@ -21771,6 +23875,7 @@ pub mod vpc {
             rename = "VirtualPrivateGatewayExclusion",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub virtual_private_gateway_exclusion: Option<
             Value<VirtualPrivateGatewayExclusion>,
         >,
@@ -21779,6 +23884,7 @@ pub mod vpc {
             rename = "VpcEncryptionControlId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub vpc_encryption_control_id: Option<Value<String>>,
         /// The ID of the VPC associated with the encryption control configuration. Read-only: CloudFormation returns it.
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
@@ -21790,6 +23896,7 @@ pub mod vpc {
         #[serde(rename = "VpcPeeringExclusion", skip_serializing_if = "Option::is_none")]
         pub vpc_peering_exclusion: Option<Value<VpcPeeringExclusion>>,
     }
+
     /// Values of `EgressOnlyInternetGatewayExclusion`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EgressOnlyInternetGatewayExclusion {
@@ -21800,6 +23907,7 @@ pub mod vpc {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl EgressOnlyInternetGatewayExclusion {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -21810,6 +23918,7 @@ pub mod vpc {
             }
         }
     }
+
     impl Serialize for EgressOnlyInternetGatewayExclusion {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -21818,12 +23927,14 @@ pub mod vpc {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<EgressOnlyInternetGatewayExclusion>
     for Value<EgressOnlyInternetGatewayExclusion> {
         fn from(value: EgressOnlyInternetGatewayExclusion) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `ElasticFileSystemExclusion`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ElasticFileSystemExclusion {
@@ -21834,6 +23945,7 @@ pub mod vpc {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ElasticFileSystemExclusion {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -21844,6 +23956,7 @@ pub mod vpc {
             }
         }
     }
+
     impl Serialize for ElasticFileSystemExclusion {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -21852,11 +23965,13 @@ pub mod vpc {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ElasticFileSystemExclusion> for Value<ElasticFileSystemExclusion> {
         fn from(value: ElasticFileSystemExclusion) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `InternetGatewayExclusion`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InternetGatewayExclusion {
@@ -21867,6 +23982,7 @@ pub mod vpc {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InternetGatewayExclusion {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -21877,6 +23993,7 @@ pub mod vpc {
             }
         }
     }
+
     impl Serialize for InternetGatewayExclusion {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -21885,11 +24002,13 @@ pub mod vpc {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InternetGatewayExclusion> for Value<InternetGatewayExclusion> {
         fn from(value: InternetGatewayExclusion) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `LambdaExclusion`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LambdaExclusion {
@@ -21900,6 +24019,7 @@ pub mod vpc {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LambdaExclusion {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -21910,6 +24030,7 @@ pub mod vpc {
             }
         }
     }
+
     impl Serialize for LambdaExclusion {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -21918,11 +24039,13 @@ pub mod vpc {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LambdaExclusion> for Value<LambdaExclusion> {
         fn from(value: LambdaExclusion) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The encryption mode for the VPC Encryption Control configuration.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Mode {
@@ -21933,6 +24056,7 @@ pub mod vpc {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Mode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -21943,6 +24067,7 @@ pub mod vpc {
             }
         }
     }
+
     impl Serialize for Mode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -21951,11 +24076,13 @@ pub mod vpc {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Mode> for Value<Mode> {
         fn from(value: Mode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `NatGatewayExclusion`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum NatGatewayExclusion {
@@ -21966,6 +24093,7 @@ pub mod vpc {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl NatGatewayExclusion {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -21976,6 +24104,7 @@ pub mod vpc {
             }
         }
     }
+
     impl Serialize for NatGatewayExclusion {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -21984,11 +24113,13 @@ pub mod vpc {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<NatGatewayExclusion> for Value<NatGatewayExclusion> {
         fn from(value: NatGatewayExclusion) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Describes the exclusion configurations for various resource types in VPC Encryption Control.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VpcEncryptionControlExclusions {
@@ -21997,6 +24128,7 @@ pub mod vpc {
             rename = "EgressOnlyInternetGateway",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub egress_only_internet_gateway: Option<VpcEncryptionControlExclusion>,
         /// The exclusion configuration for Elastic File System traffic. Read-only: CloudFormation returns it.
         #[serde(rename = "ElasticFileSystem", skip_serializing_if = "Option::is_none")]
@@ -22015,6 +24147,7 @@ pub mod vpc {
             rename = "VirtualPrivateGateway",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub virtual_private_gateway: Option<VpcEncryptionControlExclusion>,
         /// The exclusion configuration for VPC Lattice traffic. Read-only: CloudFormation returns it.
         #[serde(rename = "VpcLattice", skip_serializing_if = "Option::is_none")]
@@ -22023,6 +24156,7 @@ pub mod vpc {
         #[serde(rename = "VpcPeering", skip_serializing_if = "Option::is_none")]
         pub vpc_peering: Option<VpcEncryptionControlExclusion>,
     }
+
     /// Describes an exclusion configuration for VPC Encryption Control.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VpcEncryptionControlExclusion {
@@ -22033,6 +24167,7 @@ pub mod vpc {
         #[serde(rename = "StateMessage", skip_serializing_if = "Option::is_none")]
         pub state_message: Option<Value<String>>,
     }
+
     /// Values of `VirtualPrivateGatewayExclusion`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VirtualPrivateGatewayExclusion {
@@ -22043,6 +24178,7 @@ pub mod vpc {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl VirtualPrivateGatewayExclusion {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -22053,6 +24189,7 @@ pub mod vpc {
             }
         }
     }
+
     impl Serialize for VirtualPrivateGatewayExclusion {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -22061,11 +24198,13 @@ pub mod vpc {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<VirtualPrivateGatewayExclusion> for Value<VirtualPrivateGatewayExclusion> {
         fn from(value: VirtualPrivateGatewayExclusion) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `VpcLatticeExclusion`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VpcLatticeExclusion {
@@ -22076,6 +24215,7 @@ pub mod vpc {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl VpcLatticeExclusion {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -22086,6 +24226,7 @@ pub mod vpc {
             }
         }
     }
+
     impl Serialize for VpcLatticeExclusion {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -22094,11 +24235,13 @@ pub mod vpc {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<VpcLatticeExclusion> for Value<VpcLatticeExclusion> {
         fn from(value: VpcLatticeExclusion) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `VpcPeeringExclusion`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VpcPeeringExclusion {
@@ -22109,6 +24252,7 @@ pub mod vpc {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl VpcPeeringExclusion {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -22119,6 +24263,7 @@ pub mod vpc {
             }
         }
     }
+
     impl Serialize for VpcPeeringExclusion {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -22127,21 +24272,25 @@ pub mod vpc {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<VpcPeeringExclusion> for Value<VpcPeeringExclusion> {
         fn from(value: VpcPeeringExclusion) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::VPCBlockPublicAccessExclusion`: [`CfnVpcBlockPublicAccessExclusion`], [`CfnVpcBlockPublicAccessExclusionProps`] and their property types.
 pub mod vpc_block_public_access_exclusion {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::VPCBlockPublicAccessExclusion`: Resource Type definition for AWS::EC2::VPCBlockPublicAccessExclusion. `Ref` returns the primary identifier, `ExclusionId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcBlockPublicAccessExclusion {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpcBlockPublicAccessExclusion {
         /// `AWS::EC2::VPCBlockPublicAccessExclusion`
         pub const TYPE: &'static str = "AWS::EC2::VPCBlockPublicAccessExclusion";
@@ -22171,22 +24320,26 @@ pub mod vpc_block_public_access_exclusion {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `ExclusionId`: The ID of the exclusion
         pub fn attr_exclusion_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ExclusionId")
         }
     }
+
     impl std::ops::Deref for CfnVpcBlockPublicAccessExclusion {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpcBlockPublicAccessExclusion {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPCBlockPublicAccessExclusion`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpcBlockPublicAccessExclusionProps {
@@ -22203,6 +24356,7 @@ pub mod vpc_block_public_access_exclusion {
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Value<String>>,
     }
+
     impl CfnVpcBlockPublicAccessExclusionProps {
         /// A `CfnVpcBlockPublicAccessExclusionProps` of its required properties (`InternetGatewayExclusionMode`), the others unset.
         pub fn new(
@@ -22218,6 +24372,7 @@ pub mod vpc_block_public_access_exclusion {
             }
         }
     }
+
     /// The desired Block Public Access Exclusion Mode for a specific VPC/Subnet.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InternetGatewayExclusionMode {
@@ -22228,6 +24383,7 @@ pub mod vpc_block_public_access_exclusion {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InternetGatewayExclusionMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -22238,6 +24394,7 @@ pub mod vpc_block_public_access_exclusion {
             }
         }
     }
+
     impl Serialize for InternetGatewayExclusionMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -22246,21 +24403,25 @@ pub mod vpc_block_public_access_exclusion {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InternetGatewayExclusionMode> for Value<InternetGatewayExclusionMode> {
         fn from(value: InternetGatewayExclusionMode) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::VPCBlockPublicAccessOptions`: [`CfnVpcBlockPublicAccessOptions`], [`CfnVpcBlockPublicAccessOptionsProps`] and their property types.
 pub mod vpc_block_public_access_options {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::VPCBlockPublicAccessOptions`: Resource Type definition for AWS::EC2::VPCBlockPublicAccessOptions `Ref` returns the primary identifier, `AccountId`.
+
+    /// `AWS::EC2::VPCBlockPublicAccessOptions`: Resource Type definition for AWS::EC2::VPCBlockPublicAccessOptions. `Ref` returns the primary identifier, `AccountId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcBlockPublicAccessOptions {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpcBlockPublicAccessOptions {
         /// `AWS::EC2::VPCBlockPublicAccessOptions`
         pub const TYPE: &'static str = "AWS::EC2::VPCBlockPublicAccessOptions";
@@ -22287,26 +24448,31 @@ pub mod vpc_block_public_access_options {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AccountId`: The identifier for the specified AWS account.
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+
         /// `Fn::GetAtt` `ExclusionsAllowed`: Determines if exclusions are allowed. If you have enabled VPC BPA at the Organization level, exclusions may be not-allowed. Otherwise, they are allowed.
         pub fn attr_exclusions_allowed(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ExclusionsAllowed")
         }
     }
+
     impl std::ops::Deref for CfnVpcBlockPublicAccessOptions {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpcBlockPublicAccessOptions {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPCBlockPublicAccessOptions`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpcBlockPublicAccessOptionsProps {
@@ -22314,6 +24480,7 @@ pub mod vpc_block_public_access_options {
         #[serde(rename = "InternetGatewayBlockMode")]
         pub internet_gateway_block_mode: Value<InternetGatewayBlockMode>,
     }
+
     impl CfnVpcBlockPublicAccessOptionsProps {
         /// A `CfnVpcBlockPublicAccessOptionsProps` of its required properties (`InternetGatewayBlockMode`), the others unset.
         pub fn new(
@@ -22324,6 +24491,7 @@ pub mod vpc_block_public_access_options {
             }
         }
     }
+
     /// The desired Block Public Access mode for Internet Gateways in your account. We do not allow to create in a off mode as this is the default value
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InternetGatewayBlockMode {
@@ -22334,6 +24502,7 @@ pub mod vpc_block_public_access_options {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InternetGatewayBlockMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -22344,6 +24513,7 @@ pub mod vpc_block_public_access_options {
             }
         }
     }
+
     impl Serialize for InternetGatewayBlockMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -22352,21 +24522,25 @@ pub mod vpc_block_public_access_options {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InternetGatewayBlockMode> for Value<InternetGatewayBlockMode> {
         fn from(value: InternetGatewayBlockMode) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::VPCCidrBlock`: [`CfnVpcCidrBlock`], [`CfnVpcCidrBlockProps`] and their property types.
 pub mod vpc_cidr_block {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::VPCCidrBlock`: Resource Type definition for AWS::EC2::VPCCidrBlock `Ref` returns the primary identifier, made of `Id`, `VpcId`.
+
+    /// `AWS::EC2::VPCCidrBlock`: Resource Type definition for AWS::EC2::VPCCidrBlock. `Ref` returns the primary identifier, made of `Id`, `VpcId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcCidrBlock {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpcCidrBlock {
         /// `AWS::EC2::VPCCidrBlock`
         pub const TYPE: &'static str = "AWS::EC2::VPCCidrBlock";
@@ -22405,30 +24579,36 @@ pub mod vpc_cidr_block {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The Id of the VPC associated CIDR Block.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+
         /// `Fn::GetAtt` `Ipv6AddressAttribute`: The value denoting whether an IPv6 VPC CIDR Block is public or private.
         pub fn attr_ipv6_address_attribute(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Ipv6AddressAttribute")
         }
+
         /// `Fn::GetAtt` `IpSource`: The IP Source of an IPv6 VPC CIDR Block.
         pub fn attr_ip_source(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpSource")
         }
     }
+
     impl std::ops::Deref for CfnVpcCidrBlock {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpcCidrBlock {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPCCidrBlock`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpcCidrBlockProps {
@@ -22437,6 +24617,7 @@ pub mod vpc_cidr_block {
             rename = "AmazonProvidedIpv6CidrBlock",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub amazon_provided_ipv6_cidr_block: Option<Value<bool>>,
         /// An IPv4 CIDR block to associate with the VPC.
         #[serde(rename = "CidrBlock", skip_serializing_if = "Option::is_none")]
@@ -22455,6 +24636,7 @@ pub mod vpc_cidr_block {
             rename = "Ipv6CidrBlockNetworkBorderGroup",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub ipv6_cidr_block_network_border_group: Option<Value<String>>,
         /// The ID of the IPv6 IPAM pool to Associate a CIDR from to a VPC.
         #[serde(rename = "Ipv6IpamPoolId", skip_serializing_if = "Option::is_none")]
@@ -22469,6 +24651,7 @@ pub mod vpc_cidr_block {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+
     impl CfnVpcCidrBlockProps {
         /// A `CfnVpcCidrBlockProps` of its required properties (`VpcId`), the others unset.
         pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
@@ -22487,15 +24670,18 @@ pub mod vpc_cidr_block {
         }
     }
 }
+
 /// `AWS::EC2::VPCDHCPOptionsAssociation`: [`CfnVpcdhcpOptionsAssociation`], [`CfnVpcdhcpOptionsAssociationProps`] and their property types.
 pub mod vpcdhcp_options_association {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::VPCDHCPOptionsAssociation`: Associates a set of DHCP options with a VPC, or associates no DHCP options with the VPC. `Ref` returns the primary identifier, made of `DhcpOptionsId`, `VpcId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcdhcpOptionsAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpcdhcpOptionsAssociation {
         /// `AWS::EC2::VPCDHCPOptionsAssociation`
         pub const TYPE: &'static str = "AWS::EC2::VPCDHCPOptionsAssociation";
@@ -22527,17 +24713,20 @@ pub mod vpcdhcp_options_association {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnVpcdhcpOptionsAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpcdhcpOptionsAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPCDHCPOptionsAssociation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpcdhcpOptionsAssociationProps {
@@ -22548,6 +24737,7 @@ pub mod vpcdhcp_options_association {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+
     impl CfnVpcdhcpOptionsAssociationProps {
         /// A `CfnVpcdhcpOptionsAssociationProps` of its required properties (`DhcpOptionsId`, `VpcId`), the others unset.
         pub fn new(
@@ -22561,15 +24751,18 @@ pub mod vpcdhcp_options_association {
         }
     }
 }
+
 /// `AWS::EC2::VPCEncryptionControl`: [`CfnVpcEncryptionControl`], [`CfnVpcEncryptionControlProps`] and their property types.
 pub mod vpc_encryption_control {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::VPCEncryptionControl`: Resource Type definition for AWS::EC2::VPCEncryptionControl `Ref` returns the primary identifier, `VpcEncryptionControlId`.
+
+    /// `AWS::EC2::VPCEncryptionControl`: Resource Type definition for AWS::EC2::VPCEncryptionControl. `Ref` returns the primary identifier, `VpcEncryptionControlId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEncryptionControl {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpcEncryptionControl {
         /// `AWS::EC2::VPCEncryptionControl`
         pub const TYPE: &'static str = "AWS::EC2::VPCEncryptionControl";
@@ -22598,52 +24791,62 @@ pub mod vpc_encryption_control {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `VpcEncryptionControlId`: The VPC encryption control resource id.
         pub fn attr_vpc_encryption_control_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcEncryptionControlId")
         }
+
         /// `Fn::GetAtt` `State`: The current state of the VPC encryption control.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `StateMessage`: Provides additional context on the state of the VPC encryption control.
         pub fn attr_state_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StateMessage")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions`: Enumerates the states of all the VPC encryption control resource exclusions
         pub fn attr_resource_exclusions(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.InternetGateway`: The `ResourceExclusions.InternetGateway` attribute.
         pub fn attr_resource_exclusions_internet_gateway(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.InternetGateway")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.InternetGateway.State`: The `ResourceExclusions.InternetGateway.State` attribute.
         pub fn attr_resource_exclusions_internet_gateway_state(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.InternetGateway.State")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.InternetGateway.StateMessage`: The `ResourceExclusions.InternetGateway.StateMessage` attribute.
         pub fn attr_resource_exclusions_internet_gateway_state_message(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.InternetGateway.StateMessage")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.EgressOnlyInternetGateway`: The `ResourceExclusions.EgressOnlyInternetGateway` attribute.
         pub fn attr_resource_exclusions_egress_only_internet_gateway(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.EgressOnlyInternetGateway")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.EgressOnlyInternetGateway.State`: The `ResourceExclusions.EgressOnlyInternetGateway.State` attribute.
         pub fn attr_resource_exclusions_egress_only_internet_gateway_state(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.EgressOnlyInternetGateway.State")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.EgressOnlyInternetGateway.StateMessage`: The `ResourceExclusions.EgressOnlyInternetGateway.StateMessage` attribute.
         pub fn attr_resource_exclusions_egress_only_internet_gateway_state_message(
             &self,
@@ -22651,34 +24854,40 @@ pub mod vpc_encryption_control {
             self.resource
                 .get_att("ResourceExclusions.EgressOnlyInternetGateway.StateMessage")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.NatGateway`: The `ResourceExclusions.NatGateway` attribute.
         pub fn attr_resource_exclusions_nat_gateway(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.NatGateway")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.NatGateway.State`: The `ResourceExclusions.NatGateway.State` attribute.
         pub fn attr_resource_exclusions_nat_gateway_state(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.NatGateway.State")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.NatGateway.StateMessage`: The `ResourceExclusions.NatGateway.StateMessage` attribute.
         pub fn attr_resource_exclusions_nat_gateway_state_message(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.NatGateway.StateMessage")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.VirtualPrivateGateway`: The `ResourceExclusions.VirtualPrivateGateway` attribute.
         pub fn attr_resource_exclusions_virtual_private_gateway(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.VirtualPrivateGateway")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.VirtualPrivateGateway.State`: The `ResourceExclusions.VirtualPrivateGateway.State` attribute.
         pub fn attr_resource_exclusions_virtual_private_gateway_state(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.VirtualPrivateGateway.State")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.VirtualPrivateGateway.StateMessage`: The `ResourceExclusions.VirtualPrivateGateway.StateMessage` attribute.
         pub fn attr_resource_exclusions_virtual_private_gateway_state_message(
             &self,
@@ -22686,64 +24895,76 @@ pub mod vpc_encryption_control {
             self.resource
                 .get_att("ResourceExclusions.VirtualPrivateGateway.StateMessage")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.VpcPeering`: The `ResourceExclusions.VpcPeering` attribute.
         pub fn attr_resource_exclusions_vpc_peering(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.VpcPeering")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.VpcPeering.State`: The `ResourceExclusions.VpcPeering.State` attribute.
         pub fn attr_resource_exclusions_vpc_peering_state(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.VpcPeering.State")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.VpcPeering.StateMessage`: The `ResourceExclusions.VpcPeering.StateMessage` attribute.
         pub fn attr_resource_exclusions_vpc_peering_state_message(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.VpcPeering.StateMessage")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.VpcLattice`: The `ResourceExclusions.VpcLattice` attribute.
         pub fn attr_resource_exclusions_vpc_lattice(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.VpcLattice")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.VpcLattice.State`: The `ResourceExclusions.VpcLattice.State` attribute.
         pub fn attr_resource_exclusions_vpc_lattice_state(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.VpcLattice.State")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.VpcLattice.StateMessage`: The `ResourceExclusions.VpcLattice.StateMessage` attribute.
         pub fn attr_resource_exclusions_vpc_lattice_state_message(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.VpcLattice.StateMessage")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.ElasticFileSystem`: The `ResourceExclusions.ElasticFileSystem` attribute.
         pub fn attr_resource_exclusions_elastic_file_system(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.ElasticFileSystem")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.ElasticFileSystem.State`: The `ResourceExclusions.ElasticFileSystem.State` attribute.
         pub fn attr_resource_exclusions_elastic_file_system_state(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.ElasticFileSystem.State")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.ElasticFileSystem.StateMessage`: The `ResourceExclusions.ElasticFileSystem.StateMessage` attribute.
         pub fn attr_resource_exclusions_elastic_file_system_state_message(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.ElasticFileSystem.StateMessage")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.Lambda`: The `ResourceExclusions.Lambda` attribute.
         pub fn attr_resource_exclusions_lambda(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.Lambda")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.Lambda.State`: The `ResourceExclusions.Lambda.State` attribute.
         pub fn attr_resource_exclusions_lambda_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.Lambda.State")
         }
+
         /// `Fn::GetAtt` `ResourceExclusions.Lambda.StateMessage`: The `ResourceExclusions.Lambda.StateMessage` attribute.
         pub fn attr_resource_exclusions_lambda_state_message(
             &self,
@@ -22751,17 +24972,20 @@ pub mod vpc_encryption_control {
             self.resource.get_att("ResourceExclusions.Lambda.StateMessage")
         }
     }
+
     impl std::ops::Deref for CfnVpcEncryptionControl {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpcEncryptionControl {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPCEncryptionControl`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnVpcEncryptionControlProps {
@@ -22770,6 +24994,7 @@ pub mod vpc_encryption_control {
             rename = "EgressOnlyInternetGatewayExclusionInput",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub egress_only_internet_gateway_exclusion_input: Option<
             Value<EgressOnlyInternetGatewayExclusionInput>,
         >,
@@ -22778,6 +25003,7 @@ pub mod vpc_encryption_control {
             rename = "ElasticFileSystemExclusionInput",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub elastic_file_system_exclusion_input: Option<
             Value<ElasticFileSystemExclusionInput>,
         >,
@@ -22786,6 +25012,7 @@ pub mod vpc_encryption_control {
             rename = "InternetGatewayExclusionInput",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub internet_gateway_exclusion_input: Option<
             Value<InternetGatewayExclusionInput>,
         >,
@@ -22794,6 +25021,7 @@ pub mod vpc_encryption_control {
             rename = "LambdaExclusionInput",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub lambda_exclusion_input: Option<Value<LambdaExclusionInput>>,
         /// The VPC encryption control mode, either monitor or enforce.
         #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
@@ -22803,6 +25031,7 @@ pub mod vpc_encryption_control {
             rename = "NatGatewayExclusionInput",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub nat_gateway_exclusion_input: Option<Value<NatGatewayExclusionInput>>,
         /// The tags to assign to the VPC encryption control.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
@@ -22812,6 +25041,7 @@ pub mod vpc_encryption_control {
             rename = "VirtualPrivateGatewayExclusionInput",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub virtual_private_gateway_exclusion_input: Option<
             Value<VirtualPrivateGatewayExclusionInput>,
         >,
@@ -22823,14 +25053,17 @@ pub mod vpc_encryption_control {
             rename = "VpcLatticeExclusionInput",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub vpc_lattice_exclusion_input: Option<Value<VpcLatticeExclusionInput>>,
         /// Used to enable or disable VPC peering exclusion
         #[serde(
             rename = "VpcPeeringExclusionInput",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub vpc_peering_exclusion_input: Option<Value<VpcPeeringExclusionInput>>,
     }
+
     /// Used to enable or disable EIGW exclusion
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EgressOnlyInternetGatewayExclusionInput {
@@ -22841,6 +25074,7 @@ pub mod vpc_encryption_control {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl EgressOnlyInternetGatewayExclusionInput {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -22851,6 +25085,7 @@ pub mod vpc_encryption_control {
             }
         }
     }
+
     impl Serialize for EgressOnlyInternetGatewayExclusionInput {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -22859,12 +25094,14 @@ pub mod vpc_encryption_control {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<EgressOnlyInternetGatewayExclusionInput>
     for Value<EgressOnlyInternetGatewayExclusionInput> {
         fn from(value: EgressOnlyInternetGatewayExclusionInput) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Used to enable or disable EFS exclusion
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ElasticFileSystemExclusionInput {
@@ -22875,6 +25112,7 @@ pub mod vpc_encryption_control {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ElasticFileSystemExclusionInput {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -22885,6 +25123,7 @@ pub mod vpc_encryption_control {
             }
         }
     }
+
     impl Serialize for ElasticFileSystemExclusionInput {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -22893,12 +25132,14 @@ pub mod vpc_encryption_control {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ElasticFileSystemExclusionInput>
     for Value<ElasticFileSystemExclusionInput> {
         fn from(value: ElasticFileSystemExclusionInput) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Used to enable or disable IGW exclusion
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InternetGatewayExclusionInput {
@@ -22909,6 +25150,7 @@ pub mod vpc_encryption_control {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InternetGatewayExclusionInput {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -22919,6 +25161,7 @@ pub mod vpc_encryption_control {
             }
         }
     }
+
     impl Serialize for InternetGatewayExclusionInput {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -22927,11 +25170,13 @@ pub mod vpc_encryption_control {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InternetGatewayExclusionInput> for Value<InternetGatewayExclusionInput> {
         fn from(value: InternetGatewayExclusionInput) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Used to enable or disable Lambda exclusion
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LambdaExclusionInput {
@@ -22942,6 +25187,7 @@ pub mod vpc_encryption_control {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LambdaExclusionInput {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -22952,6 +25198,7 @@ pub mod vpc_encryption_control {
             }
         }
     }
+
     impl Serialize for LambdaExclusionInput {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -22960,11 +25207,13 @@ pub mod vpc_encryption_control {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LambdaExclusionInput> for Value<LambdaExclusionInput> {
         fn from(value: LambdaExclusionInput) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The VPC encryption control mode, either monitor or enforce.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Mode {
@@ -22975,6 +25224,7 @@ pub mod vpc_encryption_control {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Mode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -22985,6 +25235,7 @@ pub mod vpc_encryption_control {
             }
         }
     }
+
     impl Serialize for Mode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -22993,11 +25244,13 @@ pub mod vpc_encryption_control {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Mode> for Value<Mode> {
         fn from(value: Mode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Used to enable or disable Nat gateway exclusion
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum NatGatewayExclusionInput {
@@ -23008,6 +25261,7 @@ pub mod vpc_encryption_control {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl NatGatewayExclusionInput {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -23018,6 +25272,7 @@ pub mod vpc_encryption_control {
             }
         }
     }
+
     impl Serialize for NatGatewayExclusionInput {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -23026,11 +25281,13 @@ pub mod vpc_encryption_control {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<NatGatewayExclusionInput> for Value<NatGatewayExclusionInput> {
         fn from(value: NatGatewayExclusionInput) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Used to enable or disable VGW exclusion
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VirtualPrivateGatewayExclusionInput {
@@ -23041,6 +25298,7 @@ pub mod vpc_encryption_control {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl VirtualPrivateGatewayExclusionInput {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -23051,6 +25309,7 @@ pub mod vpc_encryption_control {
             }
         }
     }
+
     impl Serialize for VirtualPrivateGatewayExclusionInput {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -23059,12 +25318,14 @@ pub mod vpc_encryption_control {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<VirtualPrivateGatewayExclusionInput>
     for Value<VirtualPrivateGatewayExclusionInput> {
         fn from(value: VirtualPrivateGatewayExclusionInput) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Used to enable or disable Vpc Lattice exclusion
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VpcLatticeExclusionInput {
@@ -23075,6 +25336,7 @@ pub mod vpc_encryption_control {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl VpcLatticeExclusionInput {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -23085,6 +25347,7 @@ pub mod vpc_encryption_control {
             }
         }
     }
+
     impl Serialize for VpcLatticeExclusionInput {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -23093,11 +25356,13 @@ pub mod vpc_encryption_control {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<VpcLatticeExclusionInput> for Value<VpcLatticeExclusionInput> {
         fn from(value: VpcLatticeExclusionInput) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Used to enable or disable VPC peering exclusion
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VpcPeeringExclusionInput {
@@ -23108,6 +25373,7 @@ pub mod vpc_encryption_control {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl VpcPeeringExclusionInput {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -23118,6 +25384,7 @@ pub mod vpc_encryption_control {
             }
         }
     }
+
     impl Serialize for VpcPeeringExclusionInput {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -23126,21 +25393,25 @@ pub mod vpc_encryption_control {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<VpcPeeringExclusionInput> for Value<VpcPeeringExclusionInput> {
         fn from(value: VpcPeeringExclusionInput) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::VPCEndpoint`: [`CfnVpcEndpoint`], [`CfnVpcEndpointProps`] and their property types.
 pub mod vpc_endpoint {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::VPCEndpoint`: Specifies a VPC endpoint. A VPC endpoint provides a private connection between your VPC and an endpoint service. You can use an endpoint service provided by AWS, an MKT Partner, or another AWS accounts in your organization. For more information, see the [User Guide](https://docs.aws.amazon.com/vpc/latest/privatelink/). `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEndpoint {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpcEndpoint {
         /// `AWS::EC2::VPCEndpoint`
         pub const TYPE: &'static str = "AWS::EC2::VPCEndpoint";
@@ -23174,34 +25445,41 @@ pub mod vpc_endpoint {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `NetworkInterfaceIds`: The `NetworkInterfaceIds` attribute.
         pub fn attr_network_interface_ids(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkInterfaceIds")
         }
+
         /// `Fn::GetAtt` `CreationTimestamp`: The `CreationTimestamp` attribute.
         pub fn attr_creation_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTimestamp")
         }
+
         /// `Fn::GetAtt` `DnsEntries`: The `DnsEntries` attribute.
         pub fn attr_dns_entries(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DnsEntries")
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnVpcEndpoint {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpcEndpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPCEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpcEndpointProps {
@@ -23222,6 +25500,7 @@ pub mod vpc_endpoint {
             rename = "ResourceConfigurationArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub resource_configuration_arn: Option<Value<String>>,
         /// The IDs of the route tables. Routing is supported only for gateway endpoints.
         #[serde(rename = "RouteTableIds", skip_serializing_if = "Option::is_none")]
@@ -23251,6 +25530,7 @@ pub mod vpc_endpoint {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+
     impl CfnVpcEndpointProps {
         /// A `CfnVpcEndpointProps` of its required properties (`VpcId`), the others unset.
         pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
@@ -23272,6 +25552,7 @@ pub mod vpc_endpoint {
             }
         }
     }
+
     /// Describes the DNS options for an endpoint.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DnsOptionsSpecification {
@@ -23283,6 +25564,7 @@ pub mod vpc_endpoint {
             rename = "PrivateDnsOnlyForInboundResolverEndpoint",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub private_dns_only_for_inbound_resolver_endpoint: Option<
             Value<PrivateDnsOnlyForInboundResolverEndpoint>,
         >,
@@ -23291,14 +25573,17 @@ pub mod vpc_endpoint {
             rename = "PrivateDnsPreference",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub private_dns_preference: Option<Value<PrivateDnsPreference>>,
         /// Indicates which of the private domains to create private hosted zones for and associate with the specified VPC. Only supported when private DNS is enabled and the private DNS preference is `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`.
         #[serde(
             rename = "PrivateDnsSpecifiedDomains",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub private_dns_specified_domains: Option<Vec<Value<String>>>,
     }
+
     /// The DNS records created for the endpoint.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DnsRecordIpType {
@@ -23315,6 +25600,7 @@ pub mod vpc_endpoint {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl DnsRecordIpType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -23328,6 +25614,7 @@ pub mod vpc_endpoint {
             }
         }
     }
+
     impl Serialize for DnsRecordIpType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -23336,11 +25623,13 @@ pub mod vpc_endpoint {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<DnsRecordIpType> for Value<DnsRecordIpType> {
         fn from(value: DnsRecordIpType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates whether to enable private DNS only for inbound endpoints. This option is available only for services that support both gateway and interface endpoints. It routes traffic that originates from the VPC to the gateway endpoint and traffic that originates from on-premises to the interface endpoint.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PrivateDnsOnlyForInboundResolverEndpoint {
@@ -23353,6 +25642,7 @@ pub mod vpc_endpoint {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PrivateDnsOnlyForInboundResolverEndpoint {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -23364,6 +25654,7 @@ pub mod vpc_endpoint {
             }
         }
     }
+
     impl Serialize for PrivateDnsOnlyForInboundResolverEndpoint {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -23372,12 +25663,14 @@ pub mod vpc_endpoint {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PrivateDnsOnlyForInboundResolverEndpoint>
     for Value<PrivateDnsOnlyForInboundResolverEndpoint> {
         fn from(value: PrivateDnsOnlyForInboundResolverEndpoint) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The preference for which private domains have a private hosted zone created for and associated with the specified VPC. Only supported when private DNS is enabled and when the VPC endpoint type is ServiceNetwork or Resource.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PrivateDnsPreference {
@@ -23392,6 +25685,7 @@ pub mod vpc_endpoint {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PrivateDnsPreference {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -23406,6 +25700,7 @@ pub mod vpc_endpoint {
             }
         }
     }
+
     impl Serialize for PrivateDnsPreference {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -23414,11 +25709,13 @@ pub mod vpc_endpoint {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PrivateDnsPreference> for Value<PrivateDnsPreference> {
         fn from(value: PrivateDnsPreference) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The supported IP address types.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IpAddressType {
@@ -23433,6 +25730,7 @@ pub mod vpc_endpoint {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl IpAddressType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -23445,6 +25743,7 @@ pub mod vpc_endpoint {
             }
         }
     }
+
     impl Serialize for IpAddressType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -23453,11 +25752,13 @@ pub mod vpc_endpoint {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<IpAddressType> for Value<IpAddressType> {
         fn from(value: IpAddressType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The type of endpoint.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VpcEndpointType {
@@ -23476,6 +25777,7 @@ pub mod vpc_endpoint {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl VpcEndpointType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -23490,6 +25792,7 @@ pub mod vpc_endpoint {
             }
         }
     }
+
     impl Serialize for VpcEndpointType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -23498,21 +25801,25 @@ pub mod vpc_endpoint {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<VpcEndpointType> for Value<VpcEndpointType> {
         fn from(value: VpcEndpointType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::VPCEndpointConnectionNotification`: [`CfnVpcEndpointConnectionNotification`], [`CfnVpcEndpointConnectionNotificationProps`] and their property types.
 pub mod vpc_endpoint_connection_notification {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::VPCEndpointConnectionNotification`: Resource Type definition for AWS::EC2::VPCEndpointConnectionNotification `Ref` returns the primary identifier, `VPCEndpointConnectionNotificationId`.
+
+    /// `AWS::EC2::VPCEndpointConnectionNotification`: Resource Type definition for AWS::EC2::VPCEndpointConnectionNotification. `Ref` returns the primary identifier, `VPCEndpointConnectionNotificationId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEndpointConnectionNotification {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpcEndpointConnectionNotification {
         /// `AWS::EC2::VPCEndpointConnectionNotification`
         pub const TYPE: &'static str = "AWS::EC2::VPCEndpointConnectionNotification";
@@ -23542,6 +25849,7 @@ pub mod vpc_endpoint_connection_notification {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `VPCEndpointConnectionNotificationId`: VPC Endpoint Connection ID generated by service
         pub fn attr_vpc_endpoint_connection_notification_id(
             &self,
@@ -23549,17 +25857,20 @@ pub mod vpc_endpoint_connection_notification {
             self.resource.get_att("VPCEndpointConnectionNotificationId")
         }
     }
+
     impl std::ops::Deref for CfnVpcEndpointConnectionNotification {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpcEndpointConnectionNotification {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPCEndpointConnectionNotification`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpcEndpointConnectionNotificationProps {
@@ -23576,6 +25887,7 @@ pub mod vpc_endpoint_connection_notification {
         #[serde(rename = "VPCEndpointId", skip_serializing_if = "Option::is_none")]
         pub vpc_endpoint_id: Option<Value<String>>,
     }
+
     impl CfnVpcEndpointConnectionNotificationProps {
         /// A `CfnVpcEndpointConnectionNotificationProps` of its required properties (`ConnectionEvents`, `ConnectionNotificationArn`), the others unset.
         pub fn new(
@@ -23591,15 +25903,18 @@ pub mod vpc_endpoint_connection_notification {
         }
     }
 }
+
 /// `AWS::EC2::VPCEndpointService`: [`CfnVpcEndpointService`], [`CfnVpcEndpointServiceProps`] and their property types.
 pub mod vpc_endpoint_service {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::VPCEndpointService`: Resource Type definition for AWS::EC2::VPCEndpointService `Ref` returns the primary identifier, `ServiceId`.
+
+    /// `AWS::EC2::VPCEndpointService`: Resource Type definition for AWS::EC2::VPCEndpointService. `Ref` returns the primary identifier, `ServiceId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEndpointService {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpcEndpointService {
         /// `AWS::EC2::VPCEndpointService`
         pub const TYPE: &'static str = "AWS::EC2::VPCEndpointService";
@@ -23626,28 +25941,33 @@ pub mod vpc_endpoint_service {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `ServiceId`: The `ServiceId` attribute.
         pub fn attr_service_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ServiceId")
         }
+
         /// `Fn::GetAtt` `PrivateDnsNameConfiguration.Name`: The `PrivateDnsNameConfiguration.Name` attribute.
         pub fn attr_private_dns_name_configuration_name(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("PrivateDnsNameConfiguration.Name")
         }
+
         /// `Fn::GetAtt` `PrivateDnsNameConfiguration.State`: The `PrivateDnsNameConfiguration.State` attribute.
         pub fn attr_private_dns_name_configuration_state(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("PrivateDnsNameConfiguration.State")
         }
+
         /// `Fn::GetAtt` `PrivateDnsNameConfiguration.Type`: The `PrivateDnsNameConfiguration.Type` attribute.
         pub fn attr_private_dns_name_configuration_type(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("PrivateDnsNameConfiguration.Type")
         }
+
         /// `Fn::GetAtt` `PrivateDnsNameConfiguration.Value`: The `PrivateDnsNameConfiguration.Value` attribute.
         pub fn attr_private_dns_name_configuration_value(
             &self,
@@ -23655,17 +25975,20 @@ pub mod vpc_endpoint_service {
             self.resource.get_att("PrivateDnsNameConfiguration.Value")
         }
     }
+
     impl std::ops::Deref for CfnVpcEndpointService {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpcEndpointService {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPCEndpointService`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnVpcEndpointServiceProps {
@@ -23677,18 +26000,21 @@ pub mod vpc_endpoint_service {
             rename = "ContributorInsightsEnabled",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub contributor_insights_enabled: Option<Value<bool>>,
         /// `GatewayLoadBalancerArns`.
         #[serde(
             rename = "GatewayLoadBalancerArns",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub gateway_load_balancer_arns: Option<Vec<Value<String>>>,
         /// `NetworkLoadBalancerArns`.
         #[serde(
             rename = "NetworkLoadBalancerArns",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_load_balancer_arns: Option<Vec<Value<String>>>,
         /// `PayerResponsibility`.
         #[serde(rename = "PayerResponsibility", skip_serializing_if = "Option::is_none")]
@@ -23701,12 +26027,14 @@ pub mod vpc_endpoint_service {
             rename = "PrivateDnsNameConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub private_dns_name_configuration: Option<PrivateDnsNameConfiguration>,
         /// Specify which Ip Address types are supported for VPC endpoint service.
         #[serde(
             rename = "SupportedIpAddressTypes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub supported_ip_address_types: Option<Vec<Value<IpAddressType>>>,
         /// The Regions from which service consumers can access the service.
         #[serde(rename = "SupportedRegions", skip_serializing_if = "Option::is_none")]
@@ -23715,6 +26043,7 @@ pub mod vpc_endpoint_service {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// `PrivateDnsNameConfiguration` of `AWS::EC2::VPCEndpointService`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrivateDnsNameConfiguration {
@@ -23731,6 +26060,7 @@ pub mod vpc_endpoint_service {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
+
     /// Values of `IpAddressType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IpAddressType {
@@ -23741,6 +26071,7 @@ pub mod vpc_endpoint_service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl IpAddressType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -23751,6 +26082,7 @@ pub mod vpc_endpoint_service {
             }
         }
     }
+
     impl Serialize for IpAddressType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -23759,21 +26091,25 @@ pub mod vpc_endpoint_service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<IpAddressType> for Value<IpAddressType> {
         fn from(value: IpAddressType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::VPCEndpointServicePermissions`: [`CfnVpcEndpointServicePermissions`], [`CfnVpcEndpointServicePermissionsProps`] and their property types.
 pub mod vpc_endpoint_service_permissions {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::VPCEndpointServicePermissions`: Resource Type definition for AWS::EC2::VPCEndpointServicePermissions `Ref` returns the primary identifier, `ServiceId`.
+
+    /// `AWS::EC2::VPCEndpointServicePermissions`: Resource Type definition for AWS::EC2::VPCEndpointServicePermissions. `Ref` returns the primary identifier, `ServiceId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEndpointServicePermissions {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpcEndpointServicePermissions {
         /// `AWS::EC2::VPCEndpointServicePermissions`
         pub const TYPE: &'static str = "AWS::EC2::VPCEndpointServicePermissions";
@@ -23803,17 +26139,20 @@ pub mod vpc_endpoint_service_permissions {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnVpcEndpointServicePermissions {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpcEndpointServicePermissions {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPCEndpointServicePermissions`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpcEndpointServicePermissionsProps {
@@ -23824,6 +26163,7 @@ pub mod vpc_endpoint_service_permissions {
         #[serde(rename = "ServiceId")]
         pub service_id: Value<String>,
     }
+
     impl CfnVpcEndpointServicePermissionsProps {
         /// A `CfnVpcEndpointServicePermissionsProps` of its required properties (`ServiceId`), the others unset.
         pub fn new(service_id: impl Into<Value<String>>) -> Self {
@@ -23834,15 +26174,18 @@ pub mod vpc_endpoint_service_permissions {
         }
     }
 }
+
 /// `AWS::EC2::VPCGatewayAttachment`: [`CfnVpcGatewayAttachment`], [`CfnVpcGatewayAttachmentProps`] and their property types.
 pub mod vpc_gateway_attachment {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::VPCGatewayAttachment`: Resource Type definition for AWS::EC2::VPCGatewayAttachment `Ref` returns the primary identifier, made of `AttachmentType`, `VpcId`.
+
+    /// `AWS::EC2::VPCGatewayAttachment`: Resource Type definition for AWS::EC2::VPCGatewayAttachment. `Ref` returns the primary identifier, made of `AttachmentType`, `VpcId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcGatewayAttachment {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpcGatewayAttachment {
         /// `AWS::EC2::VPCGatewayAttachment`
         pub const TYPE: &'static str = "AWS::EC2::VPCGatewayAttachment";
@@ -23872,22 +26215,26 @@ pub mod vpc_gateway_attachment {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AttachmentType`: Used to identify if this resource is an Internet Gateway or Vpn Gateway Attachment
         pub fn attr_attachment_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AttachmentType")
         }
     }
+
     impl std::ops::Deref for CfnVpcGatewayAttachment {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpcGatewayAttachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPCGatewayAttachment`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpcGatewayAttachmentProps {
@@ -23901,6 +26248,7 @@ pub mod vpc_gateway_attachment {
         #[serde(rename = "VpnGatewayId", skip_serializing_if = "Option::is_none")]
         pub vpn_gateway_id: Option<Value<String>>,
     }
+
     impl CfnVpcGatewayAttachmentProps {
         /// A `CfnVpcGatewayAttachmentProps` of its required properties (`VpcId`), the others unset.
         pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
@@ -23912,15 +26260,18 @@ pub mod vpc_gateway_attachment {
         }
     }
 }
+
 /// `AWS::EC2::VPCPeeringConnection`: [`CfnVpcPeeringConnection`], [`CfnVpcPeeringConnectionProps`] and their property types.
 pub mod vpc_peering_connection {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::VPCPeeringConnection`: Resource Type definition for AWS::EC2::VPCPeeringConnection `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::VPCPeeringConnection`: Resource Type definition for AWS::EC2::VPCPeeringConnection. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcPeeringConnection {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpcPeeringConnection {
         /// `AWS::EC2::VPCPeeringConnection`
         pub const TYPE: &'static str = "AWS::EC2::VPCPeeringConnection";
@@ -23950,22 +26301,26 @@ pub mod vpc_peering_connection {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnVpcPeeringConnection {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpcPeeringConnection {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPCPeeringConnection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpcPeeringConnectionProps {
@@ -23991,6 +26346,7 @@ pub mod vpc_peering_connection {
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
     }
+
     impl CfnVpcPeeringConnectionProps {
         /// A `CfnVpcPeeringConnectionProps` of its required properties (`PeerVpcId`, `VpcId`), the others unset.
         pub fn new(
@@ -24009,15 +26365,18 @@ pub mod vpc_peering_connection {
         }
     }
 }
+
 /// `AWS::EC2::VPNConcentrator`: [`CfnVpnConcentrator`], [`CfnVpnConcentratorProps`] and their property types.
 pub mod vpn_concentrator {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::VPNConcentrator`: Describes a VPN concentrator. `Ref` returns the primary identifier, `VpnConcentratorId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnConcentrator {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpnConcentrator {
         /// `AWS::EC2::VPNConcentrator`
         pub const TYPE: &'static str = "AWS::EC2::VPNConcentrator";
@@ -24047,26 +26406,31 @@ pub mod vpn_concentrator {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `VpnConcentratorId`: The `VpnConcentratorId` attribute.
         pub fn attr_vpn_concentrator_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpnConcentratorId")
         }
+
         /// `Fn::GetAtt` `TransitGatewayAttachmentId`: The `TransitGatewayAttachmentId` attribute.
         pub fn attr_transit_gateway_attachment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayAttachmentId")
         }
     }
+
     impl std::ops::Deref for CfnVpnConcentrator {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpnConcentrator {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPNConcentrator`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpnConcentratorProps {
@@ -24080,6 +26444,7 @@ pub mod vpn_concentrator {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+
     impl CfnVpnConcentratorProps {
         /// A `CfnVpnConcentratorProps` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<String>>) -> Self {
@@ -24091,15 +26456,18 @@ pub mod vpn_concentrator {
         }
     }
 }
+
 /// `AWS::EC2::VPNConnection`: [`CfnVpnConnection`], [`CfnVpnConnectionProps`] and their property types.
 pub mod vpn_connection {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::VPNConnection`: Specifies a VPN connection between a virtual private gateway and a VPN customer gateway or a transit gateway and a VPN customer gateway. `Ref` returns the primary identifier, `VpnConnectionId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnConnection {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpnConnection {
         /// `AWS::EC2::VPNConnection`
         pub const TYPE: &'static str = "AWS::EC2::VPNConnection";
@@ -24139,22 +26507,26 @@ pub mod vpn_connection {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `VpnConnectionId`: The `VpnConnectionId` attribute.
         pub fn attr_vpn_connection_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpnConnectionId")
         }
     }
+
     impl std::ops::Deref for CfnVpnConnection {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpnConnection {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPNConnection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpnConnectionProps {
@@ -24169,18 +26541,21 @@ pub mod vpn_connection {
             rename = "LocalIpv4NetworkCidr",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub local_ipv4_network_cidr: Option<Value<String>>,
         /// The IPv6 CIDR on the customer gateway (on-premises) side of the VPN connection.
         #[serde(
             rename = "LocalIpv6NetworkCidr",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub local_ipv6_network_cidr: Option<Value<String>>,
         /// The type of IP address assigned to the outside interface of the customer gateway device.
         #[serde(
             rename = "OutsideIpAddressType",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub outside_ip_address_type: Option<Value<String>>,
         /// Specifies the storage mode for the pre-shared key (PSK). Valid values are `Standard` (stored in the S2Slong service) or `SecretsManager` (stored in AWS Secrets Manager).
         #[serde(rename = "PreSharedKeyStorage", skip_serializing_if = "Option::is_none")]
@@ -24190,12 +26565,14 @@ pub mod vpn_connection {
             rename = "RemoteIpv4NetworkCidr",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub remote_ipv4_network_cidr: Option<Value<String>>,
         /// The IPv6 CIDR on the AWS side of the VPN connection.
         #[serde(
             rename = "RemoteIpv6NetworkCidr",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub remote_ipv6_network_cidr: Option<Value<String>>,
         /// Indicates whether the VPN connection uses static routes only. Static routes must be used for devices that don't support BGP.
         #[serde(rename = "StaticRoutesOnly", skip_serializing_if = "Option::is_none")]
@@ -24211,6 +26588,7 @@ pub mod vpn_connection {
             rename = "TransportTransitGatewayAttachmentId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub transport_transit_gateway_attachment_id: Option<Value<String>>,
         /// The desired bandwidth specification for the VPN tunnel, used when creating or modifying VPN connection options to set the tunnel's throughput capacity. `standard` supports up to 1.25 Gbps per tunnel, while `large` supports up to 5 Gbps per tunnel. The default value is `standard`. Existing VPN connections without a bandwidth setting will automatically default to `standard`.
         #[serde(rename = "TunnelBandwidth", skip_serializing_if = "Option::is_none")]
@@ -24220,6 +26598,7 @@ pub mod vpn_connection {
             rename = "TunnelInsideIpVersion",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub tunnel_inside_ip_version: Option<Value<String>>,
         /// The type of VPN connection.
         #[serde(rename = "Type")]
@@ -24235,10 +26614,12 @@ pub mod vpn_connection {
             rename = "VpnTunnelOptionsSpecifications",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub vpn_tunnel_options_specifications: Option<
             Vec<VpnTunnelOptionsSpecification>,
         >,
     }
+
     impl CfnVpnConnectionProps {
         /// A `CfnVpnConnectionProps` of its required properties (`CustomerGatewayId`, `Type`), the others unset.
         pub fn new(
@@ -24267,6 +26648,7 @@ pub mod vpn_connection {
             }
         }
     }
+
     /// Specifies the storage mode for the pre-shared key (PSK). Valid values are `Standard` (stored in the S2Slong service) or `SecretsManager` (stored in AWS Secrets Manager).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PreSharedKeyStorage {
@@ -24277,6 +26659,7 @@ pub mod vpn_connection {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PreSharedKeyStorage {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -24287,6 +26670,7 @@ pub mod vpn_connection {
             }
         }
     }
+
     impl Serialize for PreSharedKeyStorage {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -24295,11 +26679,13 @@ pub mod vpn_connection {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PreSharedKeyStorage> for Value<PreSharedKeyStorage> {
         fn from(value: PreSharedKeyStorage) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The desired bandwidth specification for the VPN tunnel, used when creating or modifying VPN connection options to set the tunnel's throughput capacity. `standard` supports up to 1.25 Gbps per tunnel, while `large` supports up to 5 Gbps per tunnel. The default value is `standard`. Existing VPN connections without a bandwidth setting will automatically default to `standard`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TunnelBandwidth {
@@ -24310,6 +26696,7 @@ pub mod vpn_connection {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TunnelBandwidth {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -24320,6 +26707,7 @@ pub mod vpn_connection {
             }
         }
     }
+
     impl Serialize for TunnelBandwidth {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -24328,11 +26716,13 @@ pub mod vpn_connection {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TunnelBandwidth> for Value<TunnelBandwidth> {
         fn from(value: TunnelBandwidth) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The tunnel options for a single VPN tunnel.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VpnTunnelOptionsSpecification {
@@ -24347,6 +26737,7 @@ pub mod vpn_connection {
             rename = "EnableTunnelLifecycleControl",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub enable_tunnel_lifecycle_control: Option<Value<bool>>,
         /// The IKE versions that are permitted for the VPN tunnel.
         #[serde(rename = "IKEVersions", skip_serializing_if = "Option::is_none")]
@@ -24359,12 +26750,14 @@ pub mod vpn_connection {
             rename = "Phase1DHGroupNumbers",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub phase1_dh_group_numbers: Option<Vec<Phase1DhGroupNumbersRequestListValue>>,
         /// One or more encryption algorithms that are permitted for the VPN tunnel for phase 1 IKE negotiations.
         #[serde(
             rename = "Phase1EncryptionAlgorithms",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub phase1_encryption_algorithms: Option<
             Vec<Phase1EncryptionAlgorithmsRequestListValue>,
         >,
@@ -24373,6 +26766,7 @@ pub mod vpn_connection {
             rename = "Phase1IntegrityAlgorithms",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub phase1_integrity_algorithms: Option<
             Vec<Phase1IntegrityAlgorithmsRequestListValue>,
         >,
@@ -24381,18 +26775,21 @@ pub mod vpn_connection {
             rename = "Phase1LifetimeSeconds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub phase1_lifetime_seconds: Option<Value<i64>>,
         /// One or more Diffie-Hellman group numbers that are permitted for the VPN tunnel for phase 2 IKE negotiations.
         #[serde(
             rename = "Phase2DHGroupNumbers",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub phase2_dh_group_numbers: Option<Vec<Phase2DhGroupNumbersRequestListValue>>,
         /// One or more encryption algorithms that are permitted for the VPN tunnel for phase 2 IKE negotiations.
         #[serde(
             rename = "Phase2EncryptionAlgorithms",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub phase2_encryption_algorithms: Option<
             Vec<Phase2EncryptionAlgorithmsRequestListValue>,
         >,
@@ -24401,6 +26798,7 @@ pub mod vpn_connection {
             rename = "Phase2IntegrityAlgorithms",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub phase2_integrity_algorithms: Option<
             Vec<Phase2IntegrityAlgorithmsRequestListValue>,
         >,
@@ -24409,6 +26807,7 @@ pub mod vpn_connection {
             rename = "Phase2LifetimeSeconds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub phase2_lifetime_seconds: Option<Value<i64>>,
         /// The pre-shared key (PSK) to establish initial authentication between the virtual private gateway and customer gateway.
         #[serde(rename = "PreSharedKey", skip_serializing_if = "Option::is_none")]
@@ -24421,6 +26820,7 @@ pub mod vpn_connection {
             rename = "RekeyMarginTimeSeconds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub rekey_margin_time_seconds: Option<Value<i64>>,
         /// The number of packets in an IKE replay window.
         #[serde(rename = "ReplayWindowSize", skip_serializing_if = "Option::is_none")]
@@ -24436,8 +26836,10 @@ pub mod vpn_connection {
             rename = "TunnelInsideIpv6Cidr",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub tunnel_inside_ipv6_cidr: Option<Value<String>>,
     }
+
     /// The action to take after DPD timeout occurs. Specify `restart` to restart the IKE initiation. Specify `clear` to end the IKE session.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DpdTimeoutAction {
@@ -24450,6 +26852,7 @@ pub mod vpn_connection {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl DpdTimeoutAction {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -24461,6 +26864,7 @@ pub mod vpn_connection {
             }
         }
     }
+
     impl Serialize for DpdTimeoutAction {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -24469,11 +26873,13 @@ pub mod vpn_connection {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<DpdTimeoutAction> for Value<DpdTimeoutAction> {
         fn from(value: DpdTimeoutAction) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The IKE version that is permitted for the VPN tunnel.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct IkeVersionsRequestListValue {
@@ -24481,6 +26887,7 @@ pub mod vpn_connection {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<IkeVersionsRequestListValueValue>>,
     }
+
     /// The IKE version.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IkeVersionsRequestListValueValue {
@@ -24491,6 +26898,7 @@ pub mod vpn_connection {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl IkeVersionsRequestListValueValue {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -24501,6 +26909,7 @@ pub mod vpn_connection {
             }
         }
     }
+
     impl Serialize for IkeVersionsRequestListValueValue {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -24509,12 +26918,14 @@ pub mod vpn_connection {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<IkeVersionsRequestListValueValue>
     for Value<IkeVersionsRequestListValueValue> {
         fn from(value: IkeVersionsRequestListValueValue) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Options for logging VPN tunnel activity.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VpnTunnelLogOptionsSpecification {
@@ -24523,8 +26934,10 @@ pub mod vpn_connection {
             rename = "CloudwatchLogOptions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub cloudwatch_log_options: Option<CloudwatchLogOptionsSpecification>,
     }
+
     /// Options for sending VPN tunnel logs to CloudWatch.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CloudwatchLogOptionsSpecification {
@@ -24547,6 +26960,7 @@ pub mod vpn_connection {
         #[serde(rename = "LogOutputFormat", skip_serializing_if = "Option::is_none")]
         pub log_output_format: Option<Value<LogOutputFormat>>,
     }
+
     /// The desired output format for BGP logs to be sent to CloudWatch. Default format is `json`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum BgpLogOutputFormat {
@@ -24557,6 +26971,7 @@ pub mod vpn_connection {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl BgpLogOutputFormat {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -24567,6 +26982,7 @@ pub mod vpn_connection {
             }
         }
     }
+
     impl Serialize for BgpLogOutputFormat {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -24575,11 +26991,13 @@ pub mod vpn_connection {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<BgpLogOutputFormat> for Value<BgpLogOutputFormat> {
         fn from(value: BgpLogOutputFormat) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Set log format. Default format is `json`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LogOutputFormat {
@@ -24590,6 +27008,7 @@ pub mod vpn_connection {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LogOutputFormat {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -24600,6 +27019,7 @@ pub mod vpn_connection {
             }
         }
     }
+
     impl Serialize for LogOutputFormat {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -24608,11 +27028,13 @@ pub mod vpn_connection {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LogOutputFormat> for Value<LogOutputFormat> {
         fn from(value: LogOutputFormat) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies a Diffie-Hellman group number for the VPN tunnel for phase 1 IKE negotiations.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Phase1DhGroupNumbersRequestListValue {
@@ -24620,6 +27042,7 @@ pub mod vpn_connection {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<i64>>,
     }
+
     /// Specifies the encryption algorithm for the VPN tunnel for phase 1 IKE negotiations.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Phase1EncryptionAlgorithmsRequestListValue {
@@ -24627,6 +27050,7 @@ pub mod vpn_connection {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<Phase1EncryptionAlgorithmsRequestListValueValue>>,
     }
+
     /// The value for the encryption algorithm.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Phase1EncryptionAlgorithmsRequestListValueValue {
@@ -24641,6 +27065,7 @@ pub mod vpn_connection {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Phase1EncryptionAlgorithmsRequestListValueValue {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -24653,6 +27078,7 @@ pub mod vpn_connection {
             }
         }
     }
+
     impl Serialize for Phase1EncryptionAlgorithmsRequestListValueValue {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -24661,12 +27087,14 @@ pub mod vpn_connection {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Phase1EncryptionAlgorithmsRequestListValueValue>
     for Value<Phase1EncryptionAlgorithmsRequestListValueValue> {
         fn from(value: Phase1EncryptionAlgorithmsRequestListValueValue) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies the integrity algorithm for the VPN tunnel for phase 1 IKE negotiations.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Phase1IntegrityAlgorithmsRequestListValue {
@@ -24674,6 +27102,7 @@ pub mod vpn_connection {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<Phase1IntegrityAlgorithmsRequestListValueValue>>,
     }
+
     /// The value for the integrity algorithm.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Phase1IntegrityAlgorithmsRequestListValueValue {
@@ -24688,6 +27117,7 @@ pub mod vpn_connection {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Phase1IntegrityAlgorithmsRequestListValueValue {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -24700,6 +27130,7 @@ pub mod vpn_connection {
             }
         }
     }
+
     impl Serialize for Phase1IntegrityAlgorithmsRequestListValueValue {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -24708,12 +27139,14 @@ pub mod vpn_connection {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Phase1IntegrityAlgorithmsRequestListValueValue>
     for Value<Phase1IntegrityAlgorithmsRequestListValueValue> {
         fn from(value: Phase1IntegrityAlgorithmsRequestListValueValue) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies a Diffie-Hellman group number for the VPN tunnel for phase 2 IKE negotiations.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Phase2DhGroupNumbersRequestListValue {
@@ -24721,6 +27154,7 @@ pub mod vpn_connection {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<i64>>,
     }
+
     /// Specifies the encryption algorithm for the VPN tunnel for phase 2 IKE negotiations.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Phase2EncryptionAlgorithmsRequestListValue {
@@ -24728,6 +27162,7 @@ pub mod vpn_connection {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<Phase2EncryptionAlgorithmsRequestListValueValue>>,
     }
+
     /// The encryption algorithm.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Phase2EncryptionAlgorithmsRequestListValueValue {
@@ -24742,6 +27177,7 @@ pub mod vpn_connection {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Phase2EncryptionAlgorithmsRequestListValueValue {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -24754,6 +27190,7 @@ pub mod vpn_connection {
             }
         }
     }
+
     impl Serialize for Phase2EncryptionAlgorithmsRequestListValueValue {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -24762,12 +27199,14 @@ pub mod vpn_connection {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Phase2EncryptionAlgorithmsRequestListValueValue>
     for Value<Phase2EncryptionAlgorithmsRequestListValueValue> {
         fn from(value: Phase2EncryptionAlgorithmsRequestListValueValue) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies the integrity algorithm for the VPN tunnel for phase 2 IKE negotiations.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Phase2IntegrityAlgorithmsRequestListValue {
@@ -24775,6 +27214,7 @@ pub mod vpn_connection {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<Phase2IntegrityAlgorithmsRequestListValueValue>>,
     }
+
     /// The integrity algorithm.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Phase2IntegrityAlgorithmsRequestListValueValue {
@@ -24789,6 +27229,7 @@ pub mod vpn_connection {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Phase2IntegrityAlgorithmsRequestListValueValue {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -24801,6 +27242,7 @@ pub mod vpn_connection {
             }
         }
     }
+
     impl Serialize for Phase2IntegrityAlgorithmsRequestListValueValue {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -24809,12 +27251,14 @@ pub mod vpn_connection {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Phase2IntegrityAlgorithmsRequestListValueValue>
     for Value<Phase2IntegrityAlgorithmsRequestListValueValue> {
         fn from(value: Phase2IntegrityAlgorithmsRequestListValueValue) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The action to take when the establishing the tunnel for the VPN connection. By default, your customer gateway device must initiate the IKE negotiation and bring up the tunnel. Specify `start` for AWS to initiate the IKE negotiation.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum StartupAction {
@@ -24825,6 +27269,7 @@ pub mod vpn_connection {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl StartupAction {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -24835,6 +27280,7 @@ pub mod vpn_connection {
             }
         }
     }
+
     impl Serialize for StartupAction {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -24843,21 +27289,25 @@ pub mod vpn_connection {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<StartupAction> for Value<StartupAction> {
         fn from(value: StartupAction) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::VPNConnectionRoute`: [`CfnVpnConnectionRoute`], [`CfnVpnConnectionRouteProps`] and their property types.
 pub mod vpn_connection_route {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::VPNConnectionRoute`: Specifies a static route for a VPN connection between an existing virtual private gateway and a VPN customer gateway. The static route allows traffic to be routed from the virtual private gateway to the VPN customer gateway. `Ref` returns the primary identifier, made of `DestinationCidrBlock`, `VpnConnectionId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnConnectionRoute {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpnConnectionRoute {
         /// `AWS::EC2::VPNConnectionRoute`
         pub const TYPE: &'static str = "AWS::EC2::VPNConnectionRoute";
@@ -24889,17 +27339,20 @@ pub mod vpn_connection_route {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnVpnConnectionRoute {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpnConnectionRoute {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPNConnectionRoute`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpnConnectionRouteProps {
@@ -24910,6 +27363,7 @@ pub mod vpn_connection_route {
         #[serde(rename = "VpnConnectionId")]
         pub vpn_connection_id: Value<String>,
     }
+
     impl CfnVpnConnectionRouteProps {
         /// A `CfnVpnConnectionRouteProps` of its required properties (`DestinationCidrBlock`, `VpnConnectionId`), the others unset.
         pub fn new(
@@ -24923,15 +27377,18 @@ pub mod vpn_connection_route {
         }
     }
 }
+
 /// `AWS::EC2::VPNGateway`: [`CfnVpnGateway`], [`CfnVpnGatewayProps`] and their property types.
 pub mod vpn_gateway {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::VPNGateway`: Specifies a virtual private gateway. A virtual private gateway is the endpoint on the VPC side of your VPN connection. You can create a virtual private gateway before creating the VPC itself. `Ref` returns the primary identifier, `VPNGatewayId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnGateway {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpnGateway {
         /// `AWS::EC2::VPNGateway`
         pub const TYPE: &'static str = "AWS::EC2::VPNGateway";
@@ -24961,22 +27418,26 @@ pub mod vpn_gateway {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `VPNGatewayId`: The `VPNGatewayId` attribute.
         pub fn attr_vpn_gateway_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VPNGatewayId")
         }
     }
+
     impl std::ops::Deref for CfnVpnGateway {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpnGateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPNGateway`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpnGatewayProps {
@@ -24990,6 +27451,7 @@ pub mod vpn_gateway {
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
+
     impl CfnVpnGatewayProps {
         /// A `CfnVpnGatewayProps` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<String>>) -> Self {
@@ -25001,15 +27463,18 @@ pub mod vpn_gateway {
         }
     }
 }
+
 /// `AWS::EC2::VPNGatewayRoutePropagation`: [`CfnVpnGatewayRoutePropagation`], [`CfnVpnGatewayRoutePropagationProps`] and their property types.
 pub mod vpn_gateway_route_propagation {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::VPNGatewayRoutePropagation`: Resource Type definition for AWS::EC2::VPNGatewayRoutePropagation `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::EC2::VPNGatewayRoutePropagation`: Resource Type definition for AWS::EC2::VPNGatewayRoutePropagation. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnGatewayRoutePropagation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVpnGatewayRoutePropagation {
         /// `AWS::EC2::VPNGatewayRoutePropagation`
         pub const TYPE: &'static str = "AWS::EC2::VPNGatewayRoutePropagation";
@@ -25034,22 +27499,26 @@ pub mod vpn_gateway_route_propagation {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnVpnGatewayRoutePropagation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVpnGatewayRoutePropagation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VPNGatewayRoutePropagation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpnGatewayRoutePropagationProps {
@@ -25060,6 +27529,7 @@ pub mod vpn_gateway_route_propagation {
         #[serde(rename = "VpnGatewayId")]
         pub vpn_gateway_id: Value<String>,
     }
+
     impl CfnVpnGatewayRoutePropagationProps {
         /// A `CfnVpnGatewayRoutePropagationProps` of its required properties (`RouteTableIds`, `VpnGatewayId`), the others unset.
         pub fn new(
@@ -25073,15 +27543,18 @@ pub mod vpn_gateway_route_propagation {
         }
     }
 }
+
 /// `AWS::EC2::VerifiedAccessEndpoint`: [`CfnVerifiedAccessEndpoint`], [`CfnVerifiedAccessEndpointProps`] and their property types.
 pub mod verified_access_endpoint {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::VerifiedAccessEndpoint`: The AWS::EC2::VerifiedAccessEndpoint resource creates an AWS EC2 Verified Access Endpoint. `Ref` returns the primary identifier, `VerifiedAccessEndpointId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVerifiedAccessEndpoint {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVerifiedAccessEndpoint {
         /// `AWS::EC2::VerifiedAccessEndpoint`
         pub const TYPE: &'static str = "AWS::EC2::VerifiedAccessEndpoint";
@@ -25124,46 +27597,56 @@ pub mod verified_access_endpoint {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `VerifiedAccessEndpointId`: The ID of the AWS Verified Access endpoint.
         pub fn attr_verified_access_endpoint_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VerifiedAccessEndpointId")
         }
+
         /// `Fn::GetAtt` `EndpointDomain`: A DNS name that is generated for the endpoint.
         pub fn attr_endpoint_domain(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EndpointDomain")
         }
+
         /// `Fn::GetAtt` `CreationTime`: The creation time.
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+
         /// `Fn::GetAtt` `LastUpdatedTime`: The last updated time.
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+
         /// `Fn::GetAtt` `Status`: The endpoint status.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+
         /// `Fn::GetAtt` `DeviceValidationDomain`: Returned if endpoint has a device trust provider attached.
         pub fn attr_device_validation_domain(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DeviceValidationDomain")
         }
+
         /// `Fn::GetAtt` `VerifiedAccessInstanceId`: The ID of the AWS Verified Access instance.
         pub fn attr_verified_access_instance_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VerifiedAccessInstanceId")
         }
     }
+
     impl std::ops::Deref for CfnVerifiedAccessEndpoint {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVerifiedAccessEndpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VerifiedAccessEndpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVerifiedAccessEndpointProps {
@@ -25184,12 +27667,14 @@ pub mod verified_access_endpoint {
             rename = "DomainCertificateArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub domain_certificate_arn: Option<Value<String>>,
         /// A custom identifier that gets prepended to a DNS name that is generated for the endpoint.
         #[serde(
             rename = "EndpointDomainPrefix",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub endpoint_domain_prefix: Option<Value<String>>,
         /// The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.
         #[serde(rename = "EndpointType")]
@@ -25202,6 +27687,7 @@ pub mod verified_access_endpoint {
             rename = "NetworkInterfaceOptions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_interface_options: Option<NetworkInterfaceOptions>,
         /// The AWS Verified Access policy document.
         #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
@@ -25225,6 +27711,7 @@ pub mod verified_access_endpoint {
         #[serde(rename = "VerifiedAccessGroupId")]
         pub verified_access_group_id: Value<String>,
     }
+
     impl CfnVerifiedAccessEndpointProps {
         /// A `CfnVerifiedAccessEndpointProps` of its required properties (`AttachmentType`, `EndpointType`, `VerifiedAccessGroupId`), the others unset.
         pub fn new(
@@ -25252,6 +27739,7 @@ pub mod verified_access_endpoint {
             }
         }
     }
+
     /// The type of attachment used to provide connectivity between the AWS Verified Access endpoint and the application.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AttachmentType {
@@ -25260,6 +27748,7 @@ pub mod verified_access_endpoint {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AttachmentType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -25269,6 +27758,7 @@ pub mod verified_access_endpoint {
             }
         }
     }
+
     impl Serialize for AttachmentType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -25277,11 +27767,13 @@ pub mod verified_access_endpoint {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AttachmentType> for Value<AttachmentType> {
         fn from(value: AttachmentType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The options for cidr type endpoint.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CidrOptions {
@@ -25298,6 +27790,7 @@ pub mod verified_access_endpoint {
         #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
         pub subnet_ids: Option<Vec<Value<String>>>,
     }
+
     /// The IP port range.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PortRange {
@@ -25308,6 +27801,7 @@ pub mod verified_access_endpoint {
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
     }
+
     /// The IP protocol.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Protocol {
@@ -25320,6 +27814,7 @@ pub mod verified_access_endpoint {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Protocol {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -25331,6 +27826,7 @@ pub mod verified_access_endpoint {
             }
         }
     }
+
     impl Serialize for Protocol {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -25339,11 +27835,13 @@ pub mod verified_access_endpoint {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Protocol> for Value<Protocol> {
         fn from(value: Protocol) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EndpointType {
@@ -25358,6 +27856,7 @@ pub mod verified_access_endpoint {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl EndpointType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -25370,6 +27869,7 @@ pub mod verified_access_endpoint {
             }
         }
     }
+
     impl Serialize for EndpointType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -25378,11 +27878,13 @@ pub mod verified_access_endpoint {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<EndpointType> for Value<EndpointType> {
         fn from(value: EndpointType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The load balancer details if creating the AWS Verified Access endpoint as load-balancertype.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LoadBalancerOptions {
@@ -25402,6 +27904,7 @@ pub mod verified_access_endpoint {
         #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
         pub subnet_ids: Option<Vec<Value<String>>>,
     }
+
     /// The IP protocol.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LoadBalancerOptionsProtocol {
@@ -25414,6 +27917,7 @@ pub mod verified_access_endpoint {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LoadBalancerOptionsProtocol {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -25425,6 +27929,7 @@ pub mod verified_access_endpoint {
             }
         }
     }
+
     impl Serialize for LoadBalancerOptionsProtocol {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -25433,11 +27938,13 @@ pub mod verified_access_endpoint {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LoadBalancerOptionsProtocol> for Value<LoadBalancerOptionsProtocol> {
         fn from(value: LoadBalancerOptionsProtocol) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The options for network-interface type endpoint.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkInterfaceOptions {
@@ -25454,6 +27961,7 @@ pub mod verified_access_endpoint {
         #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<NetworkInterfaceOptionsProtocol>>,
     }
+
     /// The IP protocol.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum NetworkInterfaceOptionsProtocol {
@@ -25466,6 +27974,7 @@ pub mod verified_access_endpoint {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl NetworkInterfaceOptionsProtocol {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -25477,6 +27986,7 @@ pub mod verified_access_endpoint {
             }
         }
     }
+
     impl Serialize for NetworkInterfaceOptionsProtocol {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -25485,12 +27995,14 @@ pub mod verified_access_endpoint {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<NetworkInterfaceOptionsProtocol>
     for Value<NetworkInterfaceOptionsProtocol> {
         fn from(value: NetworkInterfaceOptionsProtocol) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The options for rds type endpoint.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RdsOptions {
@@ -25516,6 +28028,7 @@ pub mod verified_access_endpoint {
         #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
         pub subnet_ids: Option<Vec<Value<String>>>,
     }
+
     /// The IP protocol.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RdsOptionsProtocol {
@@ -25528,6 +28041,7 @@ pub mod verified_access_endpoint {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl RdsOptionsProtocol {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -25539,6 +28053,7 @@ pub mod verified_access_endpoint {
             }
         }
     }
+
     impl Serialize for RdsOptionsProtocol {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -25547,11 +28062,13 @@ pub mod verified_access_endpoint {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<RdsOptionsProtocol> for Value<RdsOptionsProtocol> {
         fn from(value: RdsOptionsProtocol) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The configuration options for customer provided KMS encryption.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SseSpecification {
@@ -25560,21 +28077,25 @@ pub mod verified_access_endpoint {
             rename = "CustomerManagedKeyEnabled",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub customer_managed_key_enabled: Option<Value<bool>>,
         /// KMS Key Arn used to encrypt the group policy
         #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
     }
 }
+
 /// `AWS::EC2::VerifiedAccessGroup`: [`CfnVerifiedAccessGroup`], [`CfnVerifiedAccessGroupProps`] and their property types.
 pub mod verified_access_group {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::VerifiedAccessGroup`: The AWS::EC2::VerifiedAccessGroup resource creates an AWS EC2 Verified Access Group. `Ref` returns the primary identifier, `VerifiedAccessGroupId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVerifiedAccessGroup {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVerifiedAccessGroup {
         /// `AWS::EC2::VerifiedAccessGroup`
         pub const TYPE: &'static str = "AWS::EC2::VerifiedAccessGroup";
@@ -25601,38 +28122,46 @@ pub mod verified_access_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `VerifiedAccessGroupId`: The ID of the AWS Verified Access group.
         pub fn attr_verified_access_group_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VerifiedAccessGroupId")
         }
+
         /// `Fn::GetAtt` `CreationTime`: Time this Verified Access Group was created.
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+
         /// `Fn::GetAtt` `LastUpdatedTime`: Time this Verified Access Group was last updated.
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+
         /// `Fn::GetAtt` `Owner`: The AWS account number that owns the group.
         pub fn attr_owner(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Owner")
         }
+
         /// `Fn::GetAtt` `VerifiedAccessGroupArn`: The ARN of the Verified Access group.
         pub fn attr_verified_access_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VerifiedAccessGroupArn")
         }
     }
+
     impl std::ops::Deref for CfnVerifiedAccessGroup {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVerifiedAccessGroup {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VerifiedAccessGroup`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVerifiedAccessGroupProps {
@@ -25655,6 +28184,7 @@ pub mod verified_access_group {
         #[serde(rename = "VerifiedAccessInstanceId")]
         pub verified_access_instance_id: Value<String>,
     }
+
     impl CfnVerifiedAccessGroupProps {
         /// A `CfnVerifiedAccessGroupProps` of its required properties (`VerifiedAccessInstanceId`), the others unset.
         pub fn new(verified_access_instance_id: impl Into<Value<String>>) -> Self {
@@ -25668,6 +28198,7 @@ pub mod verified_access_group {
             }
         }
     }
+
     /// The configuration options for customer provided KMS encryption.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SseSpecification {
@@ -25676,21 +28207,25 @@ pub mod verified_access_group {
             rename = "CustomerManagedKeyEnabled",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub customer_managed_key_enabled: Option<Value<bool>>,
         /// KMS Key Arn used to encrypt the group policy
         #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
     }
 }
+
 /// `AWS::EC2::VerifiedAccessInstance`: [`CfnVerifiedAccessInstance`], [`CfnVerifiedAccessInstanceProps`] and their property types.
 pub mod verified_access_instance {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::VerifiedAccessInstance`: The AWS::EC2::VerifiedAccessInstance resource creates an AWS EC2 Verified Access Instance. `Ref` returns the primary identifier, `VerifiedAccessInstanceId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVerifiedAccessInstance {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVerifiedAccessInstance {
         /// `AWS::EC2::VerifiedAccessInstance`
         pub const TYPE: &'static str = "AWS::EC2::VerifiedAccessInstance";
@@ -25717,18 +28252,22 @@ pub mod verified_access_instance {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `VerifiedAccessInstanceId`: The ID of the AWS Verified Access instance.
         pub fn attr_verified_access_instance_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VerifiedAccessInstanceId")
         }
+
         /// `Fn::GetAtt` `CreationTime`: Time this Verified Access Instance was created.
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+
         /// `Fn::GetAtt` `LastUpdatedTime`: Time this Verified Access Instance was last updated.
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+
         /// `Fn::GetAtt` `CidrEndpointsCustomSubDomainNameServers`: Property to represent the name servers assoicated with the domain that AVA manages (say, \['ns1.amazonaws.com', 'ns2.amazonaws.com', 'ns3.amazonaws.com', 'ns4.amazonaws.com'\]).
         pub fn attr_cidr_endpoints_custom_sub_domain_name_servers(
             &self,
@@ -25736,17 +28275,20 @@ pub mod verified_access_instance {
             self.resource.get_att("CidrEndpointsCustomSubDomainNameServers")
         }
     }
+
     impl std::ops::Deref for CfnVerifiedAccessInstance {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVerifiedAccessInstance {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VerifiedAccessInstance`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnVerifiedAccessInstanceProps {
@@ -25755,6 +28297,7 @@ pub mod verified_access_instance {
             rename = "CidrEndpointsCustomSubDomain",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub cidr_endpoints_custom_sub_domain: Option<Value<String>>,
         /// A description for the AWS Verified Access instance.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
@@ -25767,6 +28310,7 @@ pub mod verified_access_instance {
             rename = "LoggingConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub logging_configurations: Option<VerifiedAccessLogs>,
         /// An array of key-value pairs to apply to this resource.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
@@ -25776,14 +28320,17 @@ pub mod verified_access_instance {
             rename = "VerifiedAccessTrustProviderIds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub verified_access_trust_provider_ids: Option<Vec<Value<String>>>,
         /// AWS Verified Access trust providers.
         #[serde(
             rename = "VerifiedAccessTrustProviders",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub verified_access_trust_providers: Option<Vec<VerifiedAccessTrustProvider>>,
     }
+
     /// The configuration options for AWS Verified Access instances.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VerifiedAccessLogs {
@@ -25803,6 +28350,7 @@ pub mod verified_access_instance {
         #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3>,
     }
+
     /// Sends Verified Access logs to CloudWatch Logs.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CloudWatchLogs {
@@ -25813,6 +28361,7 @@ pub mod verified_access_instance {
         #[serde(rename = "LogGroup", skip_serializing_if = "Option::is_none")]
         pub log_group: Option<Value<String>>,
     }
+
     /// Sends Verified Access logs to Kinesis.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct KinesisDataFirehose {
@@ -25823,6 +28372,7 @@ pub mod verified_access_instance {
         #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
     }
+
     /// Sends Verified Access logs to Amazon S3.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct S3 {
@@ -25839,6 +28389,7 @@ pub mod verified_access_instance {
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
     }
+
     /// A Verified Access Trust Provider.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VerifiedAccessTrustProvider {
@@ -25850,6 +28401,7 @@ pub mod verified_access_instance {
             rename = "DeviceTrustProviderType",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub device_trust_provider_type: Option<Value<String>>,
         /// The type of trust provider (user- or device-based).
         #[serde(rename = "TrustProviderType", skip_serializing_if = "Option::is_none")]
@@ -25859,24 +28411,29 @@ pub mod verified_access_instance {
             rename = "UserTrustProviderType",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub user_trust_provider_type: Option<Value<String>>,
         /// The ID of the trust provider.
         #[serde(
             rename = "VerifiedAccessTrustProviderId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub verified_access_trust_provider_id: Option<Value<String>>,
     }
 }
+
 /// `AWS::EC2::VerifiedAccessTrustProvider`: [`CfnVerifiedAccessTrustProvider`], [`CfnVerifiedAccessTrustProviderProps`] and their property types.
 pub mod verified_access_trust_provider {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::EC2::VerifiedAccessTrustProvider`: The AWS::EC2::VerifiedAccessTrustProvider type describes a verified access trust provider `Ref` returns the primary identifier, `VerifiedAccessTrustProviderId`.
+
+    /// `AWS::EC2::VerifiedAccessTrustProvider`: The AWS::EC2::VerifiedAccessTrustProvider type describes a verified access trust provider. `Ref` returns the primary identifier, `VerifiedAccessTrustProviderId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVerifiedAccessTrustProvider {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVerifiedAccessTrustProvider {
         /// `AWS::EC2::VerifiedAccessTrustProvider`
         pub const TYPE: &'static str = "AWS::EC2::VerifiedAccessTrustProvider";
@@ -25909,30 +28466,36 @@ pub mod verified_access_trust_provider {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `VerifiedAccessTrustProviderId`: The ID of the Amazon Web Services Verified Access trust provider.
         pub fn attr_verified_access_trust_provider_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VerifiedAccessTrustProviderId")
         }
+
         /// `Fn::GetAtt` `CreationTime`: The creation time.
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+
         /// `Fn::GetAtt` `LastUpdatedTime`: The last updated time.
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
     }
+
     impl std::ops::Deref for CfnVerifiedAccessTrustProvider {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVerifiedAccessTrustProvider {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VerifiedAccessTrustProvider`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVerifiedAccessTrustProviderProps {
@@ -25947,12 +28510,14 @@ pub mod verified_access_trust_provider {
             rename = "DeviceTrustProviderType",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub device_trust_provider_type: Option<Value<DeviceTrustProviderType>>,
         /// `NativeApplicationOidcOptions`.
         #[serde(
             rename = "NativeApplicationOidcOptions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub native_application_oidc_options: Option<NativeApplicationOidcOptions>,
         /// `OidcOptions`.
         #[serde(rename = "OidcOptions", skip_serializing_if = "Option::is_none")]
@@ -25974,8 +28539,10 @@ pub mod verified_access_trust_provider {
             rename = "UserTrustProviderType",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub user_trust_provider_type: Option<Value<UserTrustProviderType>>,
     }
+
     impl CfnVerifiedAccessTrustProviderProps {
         /// A `CfnVerifiedAccessTrustProviderProps` of its required properties (`PolicyReferenceName`, `TrustProviderType`), the others unset.
         pub fn new(
@@ -25996,6 +28563,7 @@ pub mod verified_access_trust_provider {
             }
         }
     }
+
     /// The options for device identity based trust providers.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DeviceOptions {
@@ -26006,6 +28574,7 @@ pub mod verified_access_trust_provider {
         #[serde(rename = "TenantId", skip_serializing_if = "Option::is_none")]
         pub tenant_id: Option<Value<String>>,
     }
+
     /// The type of device-based trust provider. Possible values: jamf|crowdstrike
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DeviceTrustProviderType {
@@ -26018,6 +28587,7 @@ pub mod verified_access_trust_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl DeviceTrustProviderType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -26029,6 +28599,7 @@ pub mod verified_access_trust_provider {
             }
         }
     }
+
     impl Serialize for DeviceTrustProviderType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -26037,11 +28608,13 @@ pub mod verified_access_trust_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<DeviceTrustProviderType> for Value<DeviceTrustProviderType> {
         fn from(value: DeviceTrustProviderType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The OpenID Connect details for an oidc -type, user-identity based trust provider for L4.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NativeApplicationOidcOptions {
@@ -26050,6 +28623,7 @@ pub mod verified_access_trust_provider {
             rename = "AuthorizationEndpoint",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub authorization_endpoint: Option<Value<String>>,
         /// The client identifier.
         #[serde(rename = "ClientId", skip_serializing_if = "Option::is_none")]
@@ -26065,6 +28639,7 @@ pub mod verified_access_trust_provider {
             rename = "PublicSigningKeyEndpoint",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub public_signing_key_endpoint: Option<Value<String>>,
         /// OpenID Connect (OIDC) scopes are used by an application during authentication to authorize access to details of a user. Each scope returns a specific set of user attributes.
         #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
@@ -26076,6 +28651,7 @@ pub mod verified_access_trust_provider {
         #[serde(rename = "UserInfoEndpoint", skip_serializing_if = "Option::is_none")]
         pub user_info_endpoint: Option<Value<String>>,
     }
+
     /// The OpenID Connect details for an oidc -type, user-identity based trust provider.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct OidcOptions {
@@ -26084,6 +28660,7 @@ pub mod verified_access_trust_provider {
             rename = "AuthorizationEndpoint",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub authorization_endpoint: Option<Value<String>>,
         /// The client identifier.
         #[serde(rename = "ClientId", skip_serializing_if = "Option::is_none")]
@@ -26104,6 +28681,7 @@ pub mod verified_access_trust_provider {
         #[serde(rename = "UserInfoEndpoint", skip_serializing_if = "Option::is_none")]
         pub user_info_endpoint: Option<Value<String>>,
     }
+
     /// The configuration options for customer provided KMS encryption.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VerifiedAccessTrustProviderSseSpecification {
@@ -26112,11 +28690,13 @@ pub mod verified_access_trust_provider {
             rename = "CustomerManagedKeyEnabled",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub customer_managed_key_enabled: Option<Value<bool>>,
         /// KMS Key Arn used to encrypt the group policy
         #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
     }
+
     /// Type of trust provider. Possible values: user|device
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TrustProviderType {
@@ -26127,6 +28707,7 @@ pub mod verified_access_trust_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TrustProviderType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -26137,6 +28718,7 @@ pub mod verified_access_trust_provider {
             }
         }
     }
+
     impl Serialize for TrustProviderType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -26145,11 +28727,13 @@ pub mod verified_access_trust_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TrustProviderType> for Value<TrustProviderType> {
         fn from(value: TrustProviderType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The type of device-based trust provider. Possible values: oidc|iam-identity-center
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum UserTrustProviderType {
@@ -26160,6 +28744,7 @@ pub mod verified_access_trust_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl UserTrustProviderType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -26170,6 +28755,7 @@ pub mod verified_access_trust_provider {
             }
         }
     }
+
     impl Serialize for UserTrustProviderType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -26178,21 +28764,25 @@ pub mod verified_access_trust_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<UserTrustProviderType> for Value<UserTrustProviderType> {
         fn from(value: UserTrustProviderType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::EC2::Volume`: [`CfnVolume`], [`CfnVolumeProps`] and their property types.
 pub mod volume {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::Volume`: Specifies an Amazon Elastic Block Store (Amazon EBS) volume. You can create an empty volume, a volume from a snapshot, or a volume copy from an existing source volume. `Ref` returns the primary identifier, `VolumeId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVolume {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVolume {
         /// `AWS::EC2::Volume`
         pub const TYPE: &'static str = "AWS::EC2::Volume";
@@ -26219,22 +28809,26 @@ pub mod volume {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `VolumeId`: The `VolumeId` attribute.
         pub fn attr_volume_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VolumeId")
         }
     }
+
     impl std::ops::Deref for CfnVolume {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVolume {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::Volume`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnVolumeProps {
@@ -26282,21 +28876,25 @@ pub mod volume {
             rename = "VolumeInitializationRate",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub volume_initialization_rate: Option<Value<i64>>,
         /// The volume type. This parameter can be one of the following values:
         #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
         pub volume_type: Option<Value<String>>,
     }
 }
+
 /// `AWS::EC2::VolumeAttachment`: [`CfnVolumeAttachment`], [`CfnVolumeAttachmentProps`] and their property types.
 pub mod volume_attachment {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::EC2::VolumeAttachment`: Attaches an Amazon EBS volume to a running instance and exposes it to the instance with the specified device name. `Ref` returns the primary identifier, made of `VolumeId`, `InstanceId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVolumeAttachment {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVolumeAttachment {
         /// `AWS::EC2::VolumeAttachment`
         pub const TYPE: &'static str = "AWS::EC2::VolumeAttachment";
@@ -26330,17 +28928,20 @@ pub mod volume_attachment {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnVolumeAttachment {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVolumeAttachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::EC2::VolumeAttachment`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVolumeAttachmentProps {
@@ -26357,6 +28958,7 @@ pub mod volume_attachment {
         #[serde(rename = "VolumeId")]
         pub volume_id: Value<String>,
     }
+
     impl CfnVolumeAttachmentProps {
         /// A `CfnVolumeAttachmentProps` of its required properties (`InstanceId`, `VolumeId`), the others unset.
         pub fn new(

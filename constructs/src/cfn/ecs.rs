@@ -7,6 +7,7 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use capacity_provider::{CfnCapacityProvider, CfnCapacityProviderProps};
 pub use cluster::{CfnCluster, CfnClusterProps};
 pub use cluster_capacity_provider_associations::{
@@ -25,15 +26,18 @@ pub use primary_task_set::{CfnPrimaryTaskSet, CfnPrimaryTaskSetProps};
 pub use service::{CfnService, CfnServiceProps};
 pub use task_definition::{CfnTaskDefinition, CfnTaskDefinitionProps};
 pub use task_set::{CfnTaskSet, CfnTaskSetProps};
+
 /// `AWS::ECS::CapacityProvider`: [`CfnCapacityProvider`], [`CfnCapacityProviderProps`] and their property types.
 pub mod capacity_provider {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ECS::CapacityProvider`: Resource Type definition for AWS::ECS::CapacityProvider. `Ref` returns the primary identifier, `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityProvider {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnCapacityProvider {
         /// `AWS::ECS::CapacityProvider`
         pub const TYPE: &'static str = "AWS::ECS::CapacityProvider";
@@ -63,17 +67,20 @@ pub mod capacity_provider {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnCapacityProvider {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnCapacityProvider {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnCapacityProviderProps {
@@ -82,6 +89,7 @@ pub mod capacity_provider {
             rename = "AutoScalingGroupProvider",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub auto_scaling_group_provider: Option<AutoScalingGroupProvider>,
         /// `ClusterName`.
         #[serde(rename = "ClusterName", skip_serializing_if = "Option::is_none")]
@@ -91,6 +99,7 @@ pub mod capacity_provider {
             rename = "ManagedInstancesProvider",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub managed_instances_provider: Option<ManagedInstancesProvider>,
         /// `Name`.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
@@ -99,6 +108,7 @@ pub mod capacity_provider {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// `AutoScalingGroupProvider` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AutoScalingGroupProvider {
@@ -116,8 +126,10 @@ pub mod capacity_provider {
             rename = "ManagedTerminationProtection",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub managed_termination_protection: Option<Value<ManagedTerminationProtection>>,
     }
+
     impl AutoScalingGroupProvider {
         /// A `AutoScalingGroupProvider` of its required properties (`AutoScalingGroupArn`), the others unset.
         pub fn new(auto_scaling_group_arn: impl Into<Value<String>>) -> Self {
@@ -129,6 +141,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     /// Values of `ManagedDraining`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ManagedDraining {
@@ -139,6 +152,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ManagedDraining {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -149,6 +163,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for ManagedDraining {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -157,11 +172,13 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ManagedDraining> for Value<ManagedDraining> {
         fn from(value: ManagedDraining) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The managed scaling settings for the Auto Scaling group capacity provider.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ManagedScaling {
@@ -170,18 +187,21 @@ pub mod capacity_provider {
             rename = "InstanceWarmupPeriod",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_warmup_period: Option<Value<i64>>,
         /// `MaximumScalingStepSize`.
         #[serde(
             rename = "MaximumScalingStepSize",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub maximum_scaling_step_size: Option<Value<i64>>,
         /// `MinimumScalingStepSize`.
         #[serde(
             rename = "MinimumScalingStepSize",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub minimum_scaling_step_size: Option<Value<i64>>,
         /// `Status`.
         #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
@@ -190,6 +210,7 @@ pub mod capacity_provider {
         #[serde(rename = "TargetCapacity", skip_serializing_if = "Option::is_none")]
         pub target_capacity: Option<Value<i64>>,
     }
+
     /// Values of `Status`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Status {
@@ -200,6 +221,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Status {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -210,6 +232,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for Status {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -218,11 +241,13 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Status> for Value<Status> {
         fn from(value: Status) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `ManagedTerminationProtection`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ManagedTerminationProtection {
@@ -233,6 +258,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ManagedTerminationProtection {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -243,6 +269,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for ManagedTerminationProtection {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -251,11 +278,13 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ManagedTerminationProtection> for Value<ManagedTerminationProtection> {
         fn from(value: ManagedTerminationProtection) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `ManagedInstancesProvider` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ManagedInstancesProvider {
@@ -264,12 +293,14 @@ pub mod capacity_provider {
             rename = "AutoRepairConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub auto_repair_configuration: Option<AutoRepairConfiguration>,
         /// Defines how Amazon ECS Managed Instances optimizes the infrastructure in your capacity provider. Configure it to turn on or off the infrastructure optimization in your capacity provider, and to control the idle EC2 instances optimization delay.
         #[serde(
             rename = "InfrastructureOptimization",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub infrastructure_optimization: Option<InfrastructureOptimization>,
         /// `InfrastructureRoleArn`.
         #[serde(rename = "InfrastructureRoleArn")]
@@ -281,6 +312,7 @@ pub mod capacity_provider {
         #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
         pub propagate_tags: Option<Value<PropagateTags>>,
     }
+
     impl ManagedInstancesProvider {
         /// A `ManagedInstancesProvider` of its required properties (`InfrastructureRoleArn`, `InstanceLaunchTemplate`), the others unset.
         pub fn new(
@@ -296,6 +328,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     /// `AutoRepairConfiguration` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AutoRepairConfiguration {
@@ -303,6 +336,7 @@ pub mod capacity_provider {
         #[serde(rename = "ActionsStatus", skip_serializing_if = "Option::is_none")]
         pub actions_status: Option<Value<ActionsStatus>>,
     }
+
     /// Values of `ActionsStatus`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ActionsStatus {
@@ -313,6 +347,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ActionsStatus {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -323,6 +358,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for ActionsStatus {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -331,11 +367,13 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ActionsStatus> for Value<ActionsStatus> {
         fn from(value: ActionsStatus) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Defines how Amazon ECS Managed Instances optimizes the infrastructure in your capacity provider. Configure it to turn on or off the infrastructure optimization in your capacity provider, and to control the idle EC2 instances optimization delay.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InfrastructureOptimization {
@@ -343,6 +381,7 @@ pub mod capacity_provider {
         #[serde(rename = "ScaleInAfter", skip_serializing_if = "Option::is_none")]
         pub scale_in_after: Option<Value<i64>>,
     }
+
     /// `InstanceLaunchTemplate` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct InstanceLaunchTemplate {
@@ -354,6 +393,7 @@ pub mod capacity_provider {
             rename = "CapacityReservations",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub capacity_reservations: Option<CapacityReservationRequest>,
         /// `Ec2InstanceProfileArn`.
         #[serde(rename = "Ec2InstanceProfileArn")]
@@ -366,18 +406,21 @@ pub mod capacity_provider {
             rename = "InstanceMetadataTagsPropagation",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_metadata_tags_propagation: Option<Value<bool>>,
         /// `InstanceRequirements`.
         #[serde(
             rename = "InstanceRequirements",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub instance_requirements: Option<InstanceRequirementsRequest>,
         /// `LocalStorageConfiguration`.
         #[serde(
             rename = "LocalStorageConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub local_storage_configuration: Option<
             ManagedInstancesLocalStorageConfiguration,
         >,
@@ -392,8 +435,10 @@ pub mod capacity_provider {
             rename = "StorageConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub storage_configuration: Option<ManagedInstancesStorageConfiguration>,
     }
+
     impl InstanceLaunchTemplate {
         /// A `InstanceLaunchTemplate` of its required properties (`Ec2InstanceProfileArn`, `NetworkConfiguration`), the others unset.
         pub fn new(
@@ -414,6 +459,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     /// Values of `CapacityOptionType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CapacityOptionType {
@@ -426,6 +472,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl CapacityOptionType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -437,6 +484,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for CapacityOptionType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -445,11 +493,13 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<CapacityOptionType> for Value<CapacityOptionType> {
         fn from(value: CapacityOptionType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `CapacityReservationRequest` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityReservationRequest {
@@ -461,8 +511,10 @@ pub mod capacity_provider {
             rename = "ReservationPreference",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub reservation_preference: Option<Value<ReservationPreference>>,
     }
+
     /// Values of `ReservationPreference`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReservationPreference {
@@ -475,6 +527,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ReservationPreference {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -486,6 +539,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for ReservationPreference {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -494,11 +548,13 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ReservationPreference> for Value<ReservationPreference> {
         fn from(value: ReservationPreference) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `InstanceRequirementsRequest` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct InstanceRequirementsRequest {
@@ -510,6 +566,7 @@ pub mod capacity_provider {
             rename = "AcceleratorManufacturers",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub accelerator_manufacturers: Option<Vec<Value<AcceleratorManufacturersItem>>>,
         /// `AcceleratorNames`.
         #[serde(rename = "AcceleratorNames", skip_serializing_if = "Option::is_none")]
@@ -519,6 +576,7 @@ pub mod capacity_provider {
             rename = "AcceleratorTotalMemoryMiB",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub accelerator_total_memory_mi_b: Option<AcceleratorTotalMemoryMiBRequest>,
         /// `AcceleratorTypes`.
         #[serde(rename = "AcceleratorTypes", skip_serializing_if = "Option::is_none")]
@@ -528,6 +586,7 @@ pub mod capacity_provider {
             rename = "AllowedInstanceTypes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub allowed_instance_types: Option<Vec<Value<String>>>,
         /// `BareMetal`.
         #[serde(rename = "BareMetal", skip_serializing_if = "Option::is_none")]
@@ -537,12 +596,14 @@ pub mod capacity_provider {
             rename = "BaselineEbsBandwidthMbps",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub baseline_ebs_bandwidth_mbps: Option<BaselineEbsBandwidthMbpsRequest>,
         /// `BurstablePerformance`.
         #[serde(
             rename = "BurstablePerformance",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub burstable_performance: Option<Value<BurstablePerformance>>,
         /// `CpuManufacturers`.
         #[serde(rename = "CpuManufacturers", skip_serializing_if = "Option::is_none")]
@@ -552,6 +613,7 @@ pub mod capacity_provider {
             rename = "ExcludedInstanceTypes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub excluded_instance_types: Option<Vec<Value<String>>>,
         /// `InstanceGenerations`.
         #[serde(rename = "InstanceGenerations", skip_serializing_if = "Option::is_none")]
@@ -567,6 +629,7 @@ pub mod capacity_provider {
             rename = "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Value<i64>>,
         /// `MemoryGiBPerVCpu`.
         #[serde(rename = "MemoryGiBPerVCpu", skip_serializing_if = "Option::is_none")]
@@ -579,30 +642,35 @@ pub mod capacity_provider {
             rename = "NetworkBandwidthGbps",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_bandwidth_gbps: Option<NetworkBandwidthGbpsRequest>,
         /// `NetworkInterfaceCount`.
         #[serde(
             rename = "NetworkInterfaceCount",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_interface_count: Option<NetworkInterfaceCountRequest>,
         /// `OnDemandMaxPricePercentageOverLowestPrice`.
         #[serde(
             rename = "OnDemandMaxPricePercentageOverLowestPrice",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub on_demand_max_price_percentage_over_lowest_price: Option<Value<i64>>,
         /// `RequireHibernateSupport`.
         #[serde(
             rename = "RequireHibernateSupport",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub require_hibernate_support: Option<Value<bool>>,
         /// `SpotMaxPricePercentageOverLowestPrice`.
         #[serde(
             rename = "SpotMaxPricePercentageOverLowestPrice",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub spot_max_price_percentage_over_lowest_price: Option<Value<i64>>,
         /// `TotalLocalStorageGB`.
         #[serde(rename = "TotalLocalStorageGB", skip_serializing_if = "Option::is_none")]
@@ -611,6 +679,7 @@ pub mod capacity_provider {
         #[serde(rename = "VCpuCount")]
         pub v_cpu_count: VCpuCountRangeRequest,
     }
+
     impl InstanceRequirementsRequest {
         /// A `InstanceRequirementsRequest` of its required properties (`MemoryMiB`, `VCpuCount`), the others unset.
         pub fn new(
@@ -645,6 +714,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     /// `AcceleratorCountRequest` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AcceleratorCountRequest {
@@ -655,6 +725,7 @@ pub mod capacity_provider {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// Values of `AcceleratorManufacturersItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AcceleratorManufacturersItem {
@@ -671,6 +742,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AcceleratorManufacturersItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -684,6 +756,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for AcceleratorManufacturersItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -692,11 +765,13 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AcceleratorManufacturersItem> for Value<AcceleratorManufacturersItem> {
         fn from(value: AcceleratorManufacturersItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `AcceleratorNamesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AcceleratorNamesItem {
@@ -741,6 +816,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AcceleratorNamesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -768,6 +844,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for AcceleratorNamesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -776,11 +853,13 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AcceleratorNamesItem> for Value<AcceleratorNamesItem> {
         fn from(value: AcceleratorNamesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `AcceleratorTotalMemoryMiBRequest` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AcceleratorTotalMemoryMiBRequest {
@@ -791,6 +870,7 @@ pub mod capacity_provider {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// Values of `AcceleratorTypesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AcceleratorTypesItem {
@@ -803,6 +883,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AcceleratorTypesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -814,6 +895,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for AcceleratorTypesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -822,11 +904,13 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AcceleratorTypesItem> for Value<AcceleratorTypesItem> {
         fn from(value: AcceleratorTypesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `BareMetal`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum BareMetal {
@@ -839,6 +923,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl BareMetal {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -850,6 +935,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for BareMetal {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -858,11 +944,13 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<BareMetal> for Value<BareMetal> {
         fn from(value: BareMetal) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `BaselineEbsBandwidthMbpsRequest` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BaselineEbsBandwidthMbpsRequest {
@@ -873,6 +961,7 @@ pub mod capacity_provider {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// Values of `BurstablePerformance`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum BurstablePerformance {
@@ -885,6 +974,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl BurstablePerformance {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -896,6 +986,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for BurstablePerformance {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -904,11 +995,13 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<BurstablePerformance> for Value<BurstablePerformance> {
         fn from(value: BurstablePerformance) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `CpuManufacturersItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CpuManufacturersItem {
@@ -921,6 +1014,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl CpuManufacturersItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -932,6 +1026,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for CpuManufacturersItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -940,11 +1035,13 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<CpuManufacturersItem> for Value<CpuManufacturersItem> {
         fn from(value: CpuManufacturersItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `InstanceGenerationsItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstanceGenerationsItem {
@@ -955,6 +1052,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InstanceGenerationsItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -965,6 +1063,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for InstanceGenerationsItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -973,11 +1072,13 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InstanceGenerationsItem> for Value<InstanceGenerationsItem> {
         fn from(value: InstanceGenerationsItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `LocalStorage`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LocalStorage {
@@ -990,6 +1091,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LocalStorage {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1001,6 +1103,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for LocalStorage {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1009,11 +1112,13 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LocalStorage> for Value<LocalStorage> {
         fn from(value: LocalStorage) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `LocalStorageTypesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LocalStorageTypesItem {
@@ -1024,6 +1129,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LocalStorageTypesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1034,6 +1140,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for LocalStorageTypesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1042,11 +1149,13 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LocalStorageTypesItem> for Value<LocalStorageTypesItem> {
         fn from(value: LocalStorageTypesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `MemoryGiBPerVCpuRequest` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MemoryGiBPerVCpuRequest {
@@ -1057,6 +1166,7 @@ pub mod capacity_provider {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
+
     /// `MemoryMiBRequest` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MemoryMiBRequest {
@@ -1067,12 +1177,14 @@ pub mod capacity_provider {
         #[serde(rename = "Min")]
         pub min: Value<i64>,
     }
+
     impl MemoryMiBRequest {
         /// A `MemoryMiBRequest` of its required properties (`Min`), the others unset.
         pub fn new(min: impl Into<Value<i64>>) -> Self {
             Self { max: None, min: min.into() }
         }
     }
+
     /// `NetworkBandwidthGbpsRequest` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkBandwidthGbpsRequest {
@@ -1083,6 +1195,7 @@ pub mod capacity_provider {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
+
     /// `NetworkInterfaceCountRequest` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkInterfaceCountRequest {
@@ -1093,6 +1206,7 @@ pub mod capacity_provider {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
+
     /// `TotalLocalStorageGbRequest` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TotalLocalStorageGbRequest {
@@ -1103,6 +1217,7 @@ pub mod capacity_provider {
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
+
     /// `VCpuCountRangeRequest` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct VCpuCountRangeRequest {
@@ -1113,12 +1228,14 @@ pub mod capacity_provider {
         #[serde(rename = "Min")]
         pub min: Value<i64>,
     }
+
     impl VCpuCountRangeRequest {
         /// A `VCpuCountRangeRequest` of its required properties (`Min`), the others unset.
         pub fn new(min: impl Into<Value<i64>>) -> Self {
             Self { max: None, min: min.into() }
         }
     }
+
     /// `ManagedInstancesLocalStorageConfiguration` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ManagedInstancesLocalStorageConfiguration {
@@ -1126,6 +1243,7 @@ pub mod capacity_provider {
         #[serde(rename = "UseLocalStorage", skip_serializing_if = "Option::is_none")]
         pub use_local_storage: Option<Value<bool>>,
     }
+
     /// Values of `ManagedInstancesMonitoringOptions`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ManagedInstancesMonitoringOptions {
@@ -1136,6 +1254,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ManagedInstancesMonitoringOptions {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1146,6 +1265,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for ManagedInstancesMonitoringOptions {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1154,12 +1274,14 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ManagedInstancesMonitoringOptions>
     for Value<ManagedInstancesMonitoringOptions> {
         fn from(value: ManagedInstancesMonitoringOptions) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `ManagedInstancesNetworkConfiguration` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ManagedInstancesNetworkConfiguration {
@@ -1170,6 +1292,7 @@ pub mod capacity_provider {
         #[serde(rename = "Subnets")]
         pub subnets: Vec<Value<String>>,
     }
+
     impl ManagedInstancesNetworkConfiguration {
         /// A `ManagedInstancesNetworkConfiguration` of its required properties (`SecurityGroups`, `Subnets`), the others unset.
         pub fn new(
@@ -1182,6 +1305,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     /// `ManagedInstancesStorageConfiguration` of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ManagedInstancesStorageConfiguration {
@@ -1189,6 +1313,7 @@ pub mod capacity_provider {
         #[serde(rename = "StorageSizeGiB")]
         pub storage_size_gi_b: Value<i64>,
     }
+
     impl ManagedInstancesStorageConfiguration {
         /// A `ManagedInstancesStorageConfiguration` of its required properties (`StorageSizeGiB`), the others unset.
         pub fn new(storage_size_gi_b: impl Into<Value<i64>>) -> Self {
@@ -1197,6 +1322,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     /// Values of `PropagateTags`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PropagateTags {
@@ -1207,6 +1333,7 @@ pub mod capacity_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PropagateTags {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1217,6 +1344,7 @@ pub mod capacity_provider {
             }
         }
     }
+
     impl Serialize for PropagateTags {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1225,21 +1353,25 @@ pub mod capacity_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PropagateTags> for Value<PropagateTags> {
         fn from(value: PropagateTags) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::ECS::Cluster`: [`CfnCluster`], [`CfnClusterProps`] and their property types.
 pub mod cluster {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ECS::Cluster`: The `AWS::ECS::Cluster` resource creates an Amazon Elastic Container Service (Amazon ECS) cluster. `Ref` returns the primary identifier, `ClusterName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCluster {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnCluster {
         /// `AWS::ECS::Cluster`
         pub const TYPE: &'static str = "AWS::ECS::Cluster";
@@ -1268,22 +1400,26 @@ pub mod cluster {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnCluster {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnCluster {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ECS::Cluster`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnClusterProps {
@@ -1304,6 +1440,7 @@ pub mod cluster {
             rename = "DefaultCapacityProviderStrategy",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub default_capacity_provider_strategy: Option<
             Vec<CapacityProviderStrategyItem>,
         >,
@@ -1312,11 +1449,13 @@ pub mod cluster {
             rename = "ServiceConnectDefaults",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub service_connect_defaults: Option<ServiceConnectDefaults>,
         /// The metadata that you apply to the cluster to help you categorize and organize them. Each tag consists of a key and an optional value. You define both.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ClusterSettings {
@@ -1327,6 +1466,7 @@ pub mod cluster {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
+
     /// The execute command and managed storage configuration for the cluster.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ClusterConfiguration {
@@ -1335,14 +1475,17 @@ pub mod cluster {
             rename = "ExecuteCommandConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub execute_command_configuration: Option<ExecuteCommandConfiguration>,
         /// The details of the managed storage configuration.
         #[serde(
             rename = "ManagedStorageConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub managed_storage_configuration: Option<ManagedStorageConfiguration>,
     }
+
     /// The details of the execute command configuration.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ExecuteCommandConfiguration {
@@ -1356,6 +1499,7 @@ pub mod cluster {
         #[serde(rename = "Logging", skip_serializing_if = "Option::is_none")]
         pub logging: Option<Value<Logging>>,
     }
+
     /// The log configuration for the results of the execute command actions. The logs can be sent to CloudWatch Logs or an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ExecuteCommandLogConfiguration {
@@ -1364,12 +1508,14 @@ pub mod cluster {
             rename = "CloudWatchEncryptionEnabled",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub cloud_watch_encryption_enabled: Option<Value<bool>>,
         /// The name of the CloudWatch log group to send logs to.
         #[serde(
             rename = "CloudWatchLogGroupName",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub cloud_watch_log_group_name: Option<Value<String>>,
         /// The name of the S3 bucket to send logs to.
         #[serde(rename = "S3BucketName", skip_serializing_if = "Option::is_none")]
@@ -1381,6 +1527,7 @@ pub mod cluster {
         #[serde(rename = "S3KeyPrefix", skip_serializing_if = "Option::is_none")]
         pub s3_key_prefix: Option<Value<String>>,
     }
+
     /// The log setting to use for redirecting logs for your execute command results. The following log settings are available.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Logging {
@@ -1393,6 +1540,7 @@ pub mod cluster {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Logging {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1404,6 +1552,7 @@ pub mod cluster {
             }
         }
     }
+
     impl Serialize for Logging {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1412,11 +1561,13 @@ pub mod cluster {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Logging> for Value<Logging> {
         fn from(value: Logging) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The managed storage configuration for the cluster.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ManagedStorageConfiguration {
@@ -1425,11 +1576,13 @@ pub mod cluster {
             rename = "FargateEphemeralStorageKmsKeyId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub fargate_ephemeral_storage_kms_key_id: Option<Value<String>>,
         /// Specify a KMSlong key ID to encrypt Amazon ECS managed storage.
         #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
     }
+
     /// The `CapacityProviderStrategyItem` property specifies the details of the default capacity provider strategy for the cluster. When services or tasks are run in the cluster with no launch type or capacity provider strategy specified, the default capacity provider strategy is used.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityProviderStrategyItem {
@@ -1443,6 +1596,7 @@ pub mod cluster {
         #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<i64>>,
     }
+
     /// Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any new services with Service Connect turned on that are created in the cluster are added as client services in the namespace. This setting only applies to new services that set the `enabled` parameter to `true` in the `ServiceConnectConfiguration`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ServiceConnectDefaults {
@@ -1451,15 +1605,18 @@ pub mod cluster {
         pub namespace: Option<Value<String>>,
     }
 }
+
 /// `AWS::ECS::ClusterCapacityProviderAssociations`: [`CfnClusterCapacityProviderAssociations`], [`CfnClusterCapacityProviderAssociationsProps`] and their property types.
 pub mod cluster_capacity_provider_associations {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::ECS::ClusterCapacityProviderAssociations`: Associate a set of ECS Capacity Providers with a specified ECS Cluster `Ref` returns the primary identifier, `Cluster`.
+
+    /// `AWS::ECS::ClusterCapacityProviderAssociations`: Associate a set of ECS Capacity Providers with a specified ECS Cluster. `Ref` returns the primary identifier, `Cluster`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterCapacityProviderAssociations {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnClusterCapacityProviderAssociations {
         /// `AWS::ECS::ClusterCapacityProviderAssociations`
         pub const TYPE: &'static str = "AWS::ECS::ClusterCapacityProviderAssociations";
@@ -1487,17 +1644,20 @@ pub mod cluster_capacity_provider_associations {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnClusterCapacityProviderAssociations {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnClusterCapacityProviderAssociations {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ECS::ClusterCapacityProviderAssociations`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnClusterCapacityProviderAssociationsProps {
@@ -1511,6 +1671,7 @@ pub mod cluster_capacity_provider_associations {
         #[serde(rename = "DefaultCapacityProviderStrategy")]
         pub default_capacity_provider_strategy: Vec<CapacityProviderStrategy>,
     }
+
     impl CfnClusterCapacityProviderAssociationsProps {
         /// A `CfnClusterCapacityProviderAssociationsProps` of its required properties (`Cluster`, `DefaultCapacityProviderStrategy`), the others unset.
         pub fn new(
@@ -1525,6 +1686,7 @@ pub mod cluster_capacity_provider_associations {
             }
         }
     }
+
     /// `CapacityProviderStrategy` of `AWS::ECS::ClusterCapacityProviderAssociations`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CapacityProviderStrategy {
@@ -1538,6 +1700,7 @@ pub mod cluster_capacity_provider_associations {
         #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<i64>>,
     }
+
     impl CapacityProviderStrategy {
         /// A `CapacityProviderStrategy` of its required properties (`CapacityProvider`), the others unset.
         pub fn new(capacity_provider: impl Into<Value<String>>) -> Self {
@@ -1549,15 +1712,18 @@ pub mod cluster_capacity_provider_associations {
         }
     }
 }
+
 /// `AWS::ECS::Daemon`: [`CfnDaemon`], [`CfnDaemonProps`] and their property types.
 pub mod daemon {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ECS::Daemon`: Information about a daemon resource. `Ref` returns the primary identifier, `DaemonArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDaemon {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnDaemon {
         /// `AWS::ECS::Daemon`
         pub const TYPE: &'static str = "AWS::ECS::Daemon";
@@ -1587,38 +1753,46 @@ pub mod daemon {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `DaemonArn`: The `DaemonArn` attribute.
         pub fn attr_daemon_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DaemonArn")
         }
+
         /// `Fn::GetAtt` `DeploymentArn`: The `DeploymentArn` attribute.
         pub fn attr_deployment_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DeploymentArn")
         }
+
         /// `Fn::GetAtt` `CreatedAt`: The `CreatedAt` attribute.
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+
         /// `Fn::GetAtt` `UpdatedAt`: The `UpdatedAt` attribute.
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+
         /// `Fn::GetAtt` `DaemonStatus`: The `DaemonStatus` attribute.
         pub fn attr_daemon_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DaemonStatus")
         }
     }
+
     impl std::ops::Deref for CfnDaemon {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnDaemon {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ECS::Daemon`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnDaemonProps {
@@ -1627,6 +1801,7 @@ pub mod daemon {
             rename = "CapacityProviderArns",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub capacity_provider_arns: Option<Vec<Value<String>>>,
         /// The Amazon Resource Name (ARN) of the cluster that the daemon is running in.
         #[serde(rename = "ClusterArn", skip_serializing_if = "Option::is_none")]
@@ -1642,24 +1817,28 @@ pub mod daemon {
             rename = "DaemonTaskDefinitionArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub daemon_task_definition_arn: Option<Value<String>>,
         /// The deployment configuration used for this daemon deployment.
         #[serde(
             rename = "DeploymentConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub deployment_configuration: Option<DaemonDeploymentConfiguration>,
         /// Specifies whether Amazon ECS managed tags are turned on for the daemon tasks.
         #[serde(
             rename = "EnableECSManagedTags",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub enable_ecs_managed_tags: Option<Value<bool>>,
         /// Specifies whether the execute command functionality is turned on for the daemon tasks.
         #[serde(
             rename = "EnableExecuteCommand",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub enable_execute_command: Option<Value<bool>>,
         /// Specifies whether tags are propagated from the daemon to the daemon tasks.
         #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
@@ -1668,6 +1847,7 @@ pub mod daemon {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// Optional deployment parameters that control how a daemon rolls out updates across container instances.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DaemonDeploymentConfiguration {
@@ -1681,6 +1861,7 @@ pub mod daemon {
         #[serde(rename = "DrainPercent", skip_serializing_if = "Option::is_none")]
         pub drain_percent: Option<Value<f64>>,
     }
+
     /// The CloudWatch alarm configuration for a daemon. When enabled, CloudWatch alarms determine whether a daemon deployment has failed.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DaemonAlarmConfiguration {
@@ -1691,6 +1872,7 @@ pub mod daemon {
         #[serde(rename = "Enable", skip_serializing_if = "Option::is_none")]
         pub enable: Option<Value<bool>>,
     }
+
     /// Specifies whether tags are propagated from the daemon to the daemon tasks.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PropagateTags {
@@ -1701,6 +1883,7 @@ pub mod daemon {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PropagateTags {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1711,6 +1894,7 @@ pub mod daemon {
             }
         }
     }
+
     impl Serialize for PropagateTags {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1719,21 +1903,25 @@ pub mod daemon {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PropagateTags> for Value<PropagateTags> {
         fn from(value: PropagateTags) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::ECS::DaemonTaskDefinition`: [`CfnDaemonTaskDefinition`], [`CfnDaemonTaskDefinitionProps`] and their property types.
 pub mod daemon_task_definition {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ECS::DaemonTaskDefinition`: The details of a daemon task definition. A daemon task definition is a template that describes the containers that form a daemon. Daemons deploy cross-cutting software agents independently across your Amazon ECS infrastructure. `Ref` returns the primary identifier, `DaemonTaskDefinitionArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDaemonTaskDefinition {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnDaemonTaskDefinition {
         /// `AWS::ECS::DaemonTaskDefinition`
         pub const TYPE: &'static str = "AWS::ECS::DaemonTaskDefinition";
@@ -1770,22 +1958,26 @@ pub mod daemon_task_definition {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `DaemonTaskDefinitionArn`: The `DaemonTaskDefinitionArn` attribute.
         pub fn attr_daemon_task_definition_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DaemonTaskDefinitionArn")
         }
     }
+
     impl std::ops::Deref for CfnDaemonTaskDefinition {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnDaemonTaskDefinition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ECS::DaemonTaskDefinition`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnDaemonTaskDefinitionProps {
@@ -1794,6 +1986,7 @@ pub mod daemon_task_definition {
             rename = "ContainerDefinitions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub container_definitions: Option<Vec<DaemonContainerDefinition>>,
         /// The number of CPU units used by the daemon task.
         #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
@@ -1823,6 +2016,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "Volumes", skip_serializing_if = "Option::is_none")]
         pub volumes: Option<Vec<Volume>>,
     }
+
     /// A container definition for a daemon task. Daemon container definitions describe the containers that run as part of a daemon task on container instances managed by capacity providers.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DaemonContainerDefinition {
@@ -1852,6 +2046,7 @@ pub mod daemon_task_definition {
             rename = "FirelensConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub firelens_configuration: Option<FirelensConfiguration>,
         /// The container health check command and associated configuration parameters for the container.
         #[serde(rename = "HealthCheck", skip_serializing_if = "Option::is_none")]
@@ -1891,12 +2086,14 @@ pub mod daemon_task_definition {
             rename = "ReadonlyRootFilesystem",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub readonly_root_filesystem: Option<Value<bool>>,
         /// The private repository authentication credentials to use.
         #[serde(
             rename = "RepositoryCredentials",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub repository_credentials: Option<RepositoryCredentials>,
         /// The restart policy for the container. When you set up a restart policy, Amazon ECS can restart the container without needing to replace the task.
         #[serde(rename = "RestartPolicy", skip_serializing_if = "Option::is_none")]
@@ -1923,6 +2120,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "WorkingDirectory", skip_serializing_if = "Option::is_none")]
         pub working_directory: Option<Value<String>>,
     }
+
     impl DaemonContainerDefinition {
         /// A `DaemonContainerDefinition` of its required properties (`Image`, `Name`), the others unset.
         pub fn new(
@@ -1962,6 +2160,7 @@ pub mod daemon_task_definition {
             }
         }
     }
+
     /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ContainerDependency {
@@ -1972,6 +2171,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "ContainerName", skip_serializing_if = "Option::is_none")]
         pub container_name: Option<Value<String>>,
     }
+
     /// The dependency condition of the container. The following are the available conditions and their behavior:
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Condition {
@@ -1986,6 +2186,7 @@ pub mod daemon_task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Condition {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1998,6 +2199,7 @@ pub mod daemon_task_definition {
             }
         }
     }
+
     impl Serialize for Condition {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2006,11 +2208,13 @@ pub mod daemon_task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Condition> for Value<Condition> {
         fn from(value: Condition) -> Self {
             Value::Literal(value)
         }
     }
+
     /// A key-value pair object.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct KeyValuePair {
@@ -2021,6 +2225,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
+
     /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a `.env` file extension. Each line in an environment file should contain an environment variable in `VARIABLE=VALUE` format. Lines beginning with `#` are treated as comments and are ignored.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EnvironmentFile {
@@ -2031,6 +2236,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
+
     /// The file type to use. Environment files are objects in Amazon S3. The only supported value is `s3`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -2039,6 +2245,7 @@ pub mod daemon_task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2048,6 +2255,7 @@ pub mod daemon_task_definition {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2056,11 +2264,13 @@ pub mod daemon_task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom log routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct FirelensConfiguration {
@@ -2071,6 +2281,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<FirelensConfigurationType>>,
     }
+
     /// The log router to use. The valid values are `fluentd` or `fluentbit`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FirelensConfigurationType {
@@ -2081,6 +2292,7 @@ pub mod daemon_task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl FirelensConfigurationType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2091,6 +2303,7 @@ pub mod daemon_task_definition {
             }
         }
     }
+
     impl Serialize for FirelensConfigurationType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2099,11 +2312,13 @@ pub mod daemon_task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<FirelensConfigurationType> for Value<FirelensConfigurationType> {
         fn from(value: FirelensConfigurationType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// An object representing a container health check. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image (such as those specified in a parent image or from the image's Dockerfile). This configuration maps to the `HEALTHCHECK` parameter of docker run.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HealthCheck {
@@ -2123,6 +2338,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
         pub timeout: Option<Value<i64>>,
     }
+
     /// The Linux-specific options that are applied to the container, such as Linux [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LinuxParameters {
@@ -2139,6 +2355,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "Tmpfs", skip_serializing_if = "Option::is_none")]
         pub tmpfs: Option<Vec<Tmpfs>>,
     }
+
     /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the [capabilities(7)](https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html) Linux manual page.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct KernelCapabilities {
@@ -2149,6 +2366,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "Drop", skip_serializing_if = "Option::is_none")]
         pub drop: Option<Vec<Value<String>>>,
     }
+
     /// An object representing a container instance host device.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Device {
@@ -2162,6 +2380,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "Permissions", skip_serializing_if = "Option::is_none")]
         pub permissions: Option<Vec<Value<PermissionsItem>>>,
     }
+
     /// Values of `PermissionsItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PermissionsItem {
@@ -2174,6 +2393,7 @@ pub mod daemon_task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PermissionsItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2185,6 +2405,7 @@ pub mod daemon_task_definition {
             }
         }
     }
+
     impl Serialize for PermissionsItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2193,11 +2414,13 @@ pub mod daemon_task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PermissionsItem> for Value<PermissionsItem> {
         fn from(value: PermissionsItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The container path, mount options, and size of the tmpfs mount.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Tmpfs {
@@ -2211,6 +2434,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "Size")]
         pub size: Value<i64>,
     }
+
     impl Tmpfs {
         /// A `Tmpfs` of its required properties (`Size`), the others unset.
         pub fn new(size: impl Into<Value<i64>>) -> Self {
@@ -2221,6 +2445,7 @@ pub mod daemon_task_definition {
             }
         }
     }
+
     /// The log configuration for the container. This parameter maps to `LogConfig` in the docker container create command and the `--log-driver` option to docker run.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LogConfiguration {
@@ -2234,6 +2459,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "SecretOptions", skip_serializing_if = "Option::is_none")]
         pub secret_options: Option<Vec<Secret>>,
     }
+
     impl LogConfiguration {
         /// A `LogConfiguration` of its required properties (`LogDriver`), the others unset.
         pub fn new(log_driver: impl Into<Value<String>>) -> Self {
@@ -2244,6 +2470,7 @@ pub mod daemon_task_definition {
             }
         }
     }
+
     /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Secret {
@@ -2254,6 +2481,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "ValueFrom")]
         pub value_from: Value<String>,
     }
+
     impl Secret {
         /// A `Secret` of its required properties (`Name`, `ValueFrom`), the others unset.
         pub fn new(
@@ -2266,6 +2494,7 @@ pub mod daemon_task_definition {
             }
         }
     }
+
     /// The details for a volume mount point that's used in a container definition.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MountPoint {
@@ -2279,6 +2508,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "SourceVolume", skip_serializing_if = "Option::is_none")]
         pub source_volume: Option<Value<String>>,
     }
+
     /// The repository credentials for private registry authentication.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RepositoryCredentials {
@@ -2287,8 +2517,10 @@ pub mod daemon_task_definition {
             rename = "CredentialsParameter",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub credentials_parameter: Option<Value<String>>,
     }
+
     /// `RestartPolicy` of `AWS::ECS::DaemonTaskDefinition`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RestartPolicy {
@@ -2303,8 +2535,10 @@ pub mod daemon_task_definition {
             rename = "RestartAttemptPeriod",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub restart_attempt_period: Option<Value<i64>>,
     }
+
     /// A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time` setting to maintain longer lived connections.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SystemControl {
@@ -2315,6 +2549,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
+
     /// The `ulimit` settings to pass to the container.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Ulimit {
@@ -2328,6 +2563,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "SoftLimit")]
         pub soft_limit: Value<i64>,
     }
+
     impl Ulimit {
         /// A `Ulimit` of its required properties (`HardLimit`, `Name`, `SoftLimit`), the others unset.
         pub fn new(
@@ -2342,6 +2578,7 @@ pub mod daemon_task_definition {
             }
         }
     }
+
     /// The `type` of the `ulimit`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Name {
@@ -2378,6 +2615,7 @@ pub mod daemon_task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Name {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2401,6 +2639,7 @@ pub mod daemon_task_definition {
             }
         }
     }
+
     impl Serialize for Name {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2409,11 +2648,13 @@ pub mod daemon_task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Name> for Value<Name> {
         fn from(value: Name) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The IPC namespace mode for the daemon. The valid values are `none` and `shared`. The default is `none`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IpcMode {
@@ -2424,6 +2665,7 @@ pub mod daemon_task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl IpcMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2434,6 +2676,7 @@ pub mod daemon_task_definition {
             }
         }
     }
+
     impl Serialize for IpcMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2442,11 +2685,13 @@ pub mod daemon_task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<IpcMode> for Value<IpcMode> {
         fn from(value: IpcMode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The PID namespace mode for the daemon. The valid values are `none` and `shared`. The default is `none`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PidMode {
@@ -2457,6 +2702,7 @@ pub mod daemon_task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PidMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2467,6 +2713,7 @@ pub mod daemon_task_definition {
             }
         }
     }
+
     impl Serialize for PidMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2475,11 +2722,13 @@ pub mod daemon_task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PidMode> for Value<PidMode> {
         fn from(value: PidMode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The data volume configuration for tasks launched using this task definition. Specifying a volume configuration in a task definition is optional. The volume configuration may contain multiple volumes but only one volume configured at launch is supported.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Volume {
@@ -2490,6 +2739,7 @@ pub mod daemon_task_definition {
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
+
     /// Details on a container instance bind mount host volume.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HostVolumeProperties {
@@ -2498,15 +2748,18 @@ pub mod daemon_task_definition {
         pub source_path: Option<Value<String>>,
     }
 }
+
 /// `AWS::ECS::ExpressGatewayService`: [`CfnExpressGatewayService`], [`CfnExpressGatewayServiceProps`] and their property types.
 pub mod express_gateway_service {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::ECS::ExpressGatewayService`: Resource Type definition for AWS::ECS::ExpressGatewayService `Ref` returns the primary identifier, `ServiceArn`.
+
+    /// `AWS::ECS::ExpressGatewayService`: Resource Type definition for AWS::ECS::ExpressGatewayService. `Ref` returns the primary identifier, `ServiceArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExpressGatewayService {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnExpressGatewayService {
         /// `AWS::ECS::ExpressGatewayService`
         pub const TYPE: &'static str = "AWS::ECS::ExpressGatewayService";
@@ -2538,52 +2791,63 @@ pub mod express_gateway_service {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `ServiceArn`: The `ServiceArn` attribute.
         pub fn attr_service_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ServiceArn")
         }
+
         /// `Fn::GetAtt` `ActiveConfigurations`: The `ActiveConfigurations` attribute.
         pub fn attr_active_configurations(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ActiveConfigurations")
         }
+
         /// `Fn::GetAtt` `Status`: The `Status` attribute.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+
         /// `Fn::GetAtt` `CreatedAt`: The `CreatedAt` attribute.
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+
         /// `Fn::GetAtt` `UpdatedAt`: The `UpdatedAt` attribute.
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+
         /// `Fn::GetAtt` `Endpoint`: The `Endpoint` attribute.
         pub fn attr_endpoint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Endpoint")
         }
+
         /// `Fn::GetAtt` `ECSManagedResourceArns`: The `ECSManagedResourceArns` attribute.
         pub fn attr_ecs_managed_resource_arns(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ECSManagedResourceArns")
         }
+
         /// `Fn::GetAtt` `ECSManagedResourceArns.ServiceSecurityGroups`: The `ECSManagedResourceArns.ServiceSecurityGroups` attribute.
         pub fn attr_ecs_managed_resource_arns_service_security_groups(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ECSManagedResourceArns.ServiceSecurityGroups")
         }
+
         /// `Fn::GetAtt` `ECSManagedResourceArns.AutoScaling`: The `ECSManagedResourceArns.AutoScaling` attribute.
         pub fn attr_ecs_managed_resource_arns_auto_scaling(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ECSManagedResourceArns.AutoScaling")
         }
+
         /// `Fn::GetAtt` `ECSManagedResourceArns.AutoScaling.ScalableTarget`: The `ECSManagedResourceArns.AutoScaling.ScalableTarget` attribute.
         pub fn attr_ecs_managed_resource_arns_auto_scaling_scalable_target(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ECSManagedResourceArns.AutoScaling.ScalableTarget")
         }
+
         /// `Fn::GetAtt` `ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies`: The `ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies` attribute.
         pub fn attr_ecs_managed_resource_arns_auto_scaling_application_auto_scaling_policies(
             &self,
@@ -2593,30 +2857,35 @@ pub mod express_gateway_service {
                     "ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies",
                 )
         }
+
         /// `Fn::GetAtt` `ECSManagedResourceArns.LogGroups`: The `ECSManagedResourceArns.LogGroups` attribute.
         pub fn attr_ecs_managed_resource_arns_log_groups(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ECSManagedResourceArns.LogGroups")
         }
+
         /// `Fn::GetAtt` `ECSManagedResourceArns.MetricAlarms`: The `ECSManagedResourceArns.MetricAlarms` attribute.
         pub fn attr_ecs_managed_resource_arns_metric_alarms(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ECSManagedResourceArns.MetricAlarms")
         }
+
         /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath`: The `ECSManagedResourceArns.IngressPath` attribute.
         pub fn attr_ecs_managed_resource_arns_ingress_path(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ECSManagedResourceArns.IngressPath")
         }
+
         /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.CertificateArn`: The `ECSManagedResourceArns.IngressPath.CertificateArn` attribute.
         pub fn attr_ecs_managed_resource_arns_ingress_path_certificate_arn(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ECSManagedResourceArns.IngressPath.CertificateArn")
         }
+
         /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups`: The `ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups` attribute.
         pub fn attr_ecs_managed_resource_arns_ingress_path_load_balancer_security_groups(
             &self,
@@ -2624,24 +2893,28 @@ pub mod express_gateway_service {
             self.resource
                 .get_att("ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups")
         }
+
         /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.ListenerRuleArn`: The `ECSManagedResourceArns.IngressPath.ListenerRuleArn` attribute.
         pub fn attr_ecs_managed_resource_arns_ingress_path_listener_rule_arn(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ECSManagedResourceArns.IngressPath.ListenerRuleArn")
         }
+
         /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.ListenerArn`: The `ECSManagedResourceArns.IngressPath.ListenerArn` attribute.
         pub fn attr_ecs_managed_resource_arns_ingress_path_listener_arn(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ECSManagedResourceArns.IngressPath.ListenerArn")
         }
+
         /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.LoadBalancerArn`: The `ECSManagedResourceArns.IngressPath.LoadBalancerArn` attribute.
         pub fn attr_ecs_managed_resource_arns_ingress_path_load_balancer_arn(
             &self,
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ECSManagedResourceArns.IngressPath.LoadBalancerArn")
         }
+
         /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.TargetGroupArns`: The `ECSManagedResourceArns.IngressPath.TargetGroupArns` attribute.
         pub fn attr_ecs_managed_resource_arns_ingress_path_target_group_arns(
             &self,
@@ -2649,17 +2922,20 @@ pub mod express_gateway_service {
             self.resource.get_att("ECSManagedResourceArns.IngressPath.TargetGroupArns")
         }
     }
+
     impl std::ops::Deref for CfnExpressGatewayService {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnExpressGatewayService {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ECS::ExpressGatewayService`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnExpressGatewayServiceProps {
@@ -2686,6 +2962,7 @@ pub mod express_gateway_service {
             rename = "NetworkConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_configuration: Option<ExpressGatewayServiceNetworkConfiguration>,
         /// `PrimaryContainer`.
         #[serde(rename = "PrimaryContainer", skip_serializing_if = "Option::is_none")]
@@ -2706,6 +2983,7 @@ pub mod express_gateway_service {
         #[serde(rename = "TaskRoleArn", skip_serializing_if = "Option::is_none")]
         pub task_role_arn: Option<Value<String>>,
     }
+
     impl CfnExpressGatewayServiceProps {
         /// A `CfnExpressGatewayServiceProps` of its required properties (`InfrastructureRoleArn`), the others unset.
         pub fn new(infrastructure_role_arn: impl Into<Value<String>>) -> Self {
@@ -2726,6 +3004,7 @@ pub mod express_gateway_service {
             }
         }
     }
+
     /// `ExpressGatewayServiceNetworkConfiguration` of `AWS::ECS::ExpressGatewayService`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ExpressGatewayServiceNetworkConfiguration {
@@ -2736,6 +3015,7 @@ pub mod express_gateway_service {
         #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
         pub subnets: Option<Vec<Value<String>>>,
     }
+
     /// `ExpressGatewayContainer` of `AWS::ECS::ExpressGatewayService`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ExpressGatewayContainer {
@@ -2744,6 +3024,7 @@ pub mod express_gateway_service {
             rename = "AwsLogsConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub aws_logs_configuration: Option<ExpressGatewayServiceAwsLogsConfiguration>,
         /// `Command`.
         #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
@@ -2762,11 +3043,13 @@ pub mod express_gateway_service {
             rename = "RepositoryCredentials",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub repository_credentials: Option<ExpressGatewayRepositoryCredentials>,
         /// `Secrets`.
         #[serde(rename = "Secrets", skip_serializing_if = "Option::is_none")]
         pub secrets: Option<Vec<Secret>>,
     }
+
     impl ExpressGatewayContainer {
         /// A `ExpressGatewayContainer` of its required properties (`Image`), the others unset.
         pub fn new(image: impl Into<Value<String>>) -> Self {
@@ -2781,6 +3064,7 @@ pub mod express_gateway_service {
             }
         }
     }
+
     /// `ExpressGatewayServiceAwsLogsConfiguration` of `AWS::ECS::ExpressGatewayService`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ExpressGatewayServiceAwsLogsConfiguration {
@@ -2791,6 +3075,7 @@ pub mod express_gateway_service {
         #[serde(rename = "LogStreamPrefix")]
         pub log_stream_prefix: Value<String>,
     }
+
     impl ExpressGatewayServiceAwsLogsConfiguration {
         /// A `ExpressGatewayServiceAwsLogsConfiguration` of its required properties (`LogGroup`, `LogStreamPrefix`), the others unset.
         pub fn new(
@@ -2803,6 +3088,7 @@ pub mod express_gateway_service {
             }
         }
     }
+
     /// `KeyValuePair` of `AWS::ECS::ExpressGatewayService`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct KeyValuePair {
@@ -2813,6 +3099,7 @@ pub mod express_gateway_service {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+
     impl KeyValuePair {
         /// A `KeyValuePair` of its required properties (`Name`, `Value`), the others unset.
         pub fn new(
@@ -2825,6 +3112,7 @@ pub mod express_gateway_service {
             }
         }
     }
+
     /// `ExpressGatewayRepositoryCredentials` of `AWS::ECS::ExpressGatewayService`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ExpressGatewayRepositoryCredentials {
@@ -2832,6 +3120,7 @@ pub mod express_gateway_service {
         #[serde(rename = "CredentialsParameter")]
         pub credentials_parameter: Value<String>,
     }
+
     impl ExpressGatewayRepositoryCredentials {
         /// A `ExpressGatewayRepositoryCredentials` of its required properties (`CredentialsParameter`), the others unset.
         pub fn new(credentials_parameter: impl Into<Value<String>>) -> Self {
@@ -2840,6 +3129,7 @@ pub mod express_gateway_service {
             }
         }
     }
+
     /// `Secret` of `AWS::ECS::ExpressGatewayService`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Secret {
@@ -2850,6 +3140,7 @@ pub mod express_gateway_service {
         #[serde(rename = "ValueFrom")]
         pub value_from: Value<String>,
     }
+
     impl Secret {
         /// A `Secret` of its required properties (`Name`, `ValueFrom`), the others unset.
         pub fn new(
@@ -2862,6 +3153,7 @@ pub mod express_gateway_service {
             }
         }
     }
+
     /// `ExpressGatewayScalingTarget` of `AWS::ECS::ExpressGatewayService`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ExpressGatewayScalingTarget {
@@ -2873,6 +3165,7 @@ pub mod express_gateway_service {
             rename = "AutoScalingTargetValue",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub auto_scaling_target_value: Option<Value<i64>>,
         /// `MaxTaskCount`.
         #[serde(rename = "MaxTaskCount", skip_serializing_if = "Option::is_none")]
@@ -2881,6 +3174,7 @@ pub mod express_gateway_service {
         #[serde(rename = "MinTaskCount", skip_serializing_if = "Option::is_none")]
         pub min_task_count: Option<Value<i64>>,
     }
+
     /// Values of `ExpressGatewayServiceScalingMetric`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ExpressGatewayServiceScalingMetric {
@@ -2893,6 +3187,7 @@ pub mod express_gateway_service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ExpressGatewayServiceScalingMetric {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2904,6 +3199,7 @@ pub mod express_gateway_service {
             }
         }
     }
+
     impl Serialize for ExpressGatewayServiceScalingMetric {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2912,6 +3208,7 @@ pub mod express_gateway_service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ExpressGatewayServiceScalingMetric>
     for Value<ExpressGatewayServiceScalingMetric> {
         fn from(value: ExpressGatewayServiceScalingMetric) -> Self {
@@ -2919,15 +3216,18 @@ pub mod express_gateway_service {
         }
     }
 }
+
 /// `AWS::ECS::Gateway`: [`CfnGateway`], [`CfnGatewayProps`] and their property types.
 pub mod gateway {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::ECS::Gateway`: Resource schema for AWS ECS Gateway `Ref` returns the primary identifier, `Arn`.
+
+    /// `AWS::ECS::Gateway`: Resource schema for AWS ECS Gateway. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGateway {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnGateway {
         /// `AWS::ECS::Gateway`
         pub const TYPE: &'static str = "AWS::ECS::Gateway";
@@ -2959,26 +3259,32 @@ pub mod gateway {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the gateway.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `Status`: The status of the gateway.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+
         /// `Fn::GetAtt` `AccessType`: The access type of the gateway.
         pub fn attr_access_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccessType")
         }
+
         /// `Fn::GetAtt` `CreatedAt`: The timestamp when the gateway was created.
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+
         /// `Fn::GetAtt` `UpdatedAt`: The timestamp when the gateway was last updated.
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+
         /// `Fn::GetAtt` `Configuration.HostSharedAlb.CurrentAlbCount`: The current number of ALBs provisioned for the gateway.
         pub fn attr_configuration_host_shared_alb_current_alb_count(
             &self,
@@ -2986,17 +3292,20 @@ pub mod gateway {
             self.resource.get_att("Configuration.HostSharedAlb.CurrentAlbCount")
         }
     }
+
     impl std::ops::Deref for CfnGateway {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnGateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ECS::Gateway`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnGatewayProps {
@@ -3019,6 +3328,7 @@ pub mod gateway {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnGatewayProps {
         /// A `CfnGatewayProps` of its required properties (`Configuration`, `GatewayName`, `InfrastructureRoleArn`), the others unset.
         pub fn new(
@@ -3036,6 +3346,7 @@ pub mod gateway {
             }
         }
     }
+
     /// The configuration for the gateway. Currently only supports hostSharedAlb.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct GatewayConfiguration {
@@ -3043,6 +3354,7 @@ pub mod gateway {
         #[serde(rename = "HostSharedAlb")]
         pub host_shared_alb: HostSharedAlbConfiguration,
     }
+
     impl GatewayConfiguration {
         /// A `GatewayConfiguration` of its required properties (`HostSharedAlb`), the others unset.
         pub fn new(host_shared_alb: impl Into<HostSharedAlbConfiguration>) -> Self {
@@ -3051,6 +3363,7 @@ pub mod gateway {
             }
         }
     }
+
     /// The host shared ALB configuration for the gateway.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HostSharedAlbConfiguration {
@@ -3071,6 +3384,7 @@ pub mod gateway {
             rename = "NetworkConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_configuration: Option<GatewayElbNetworkConfiguration>,
         /// The port on which the ALB listens.
         #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
@@ -3088,6 +3402,7 @@ pub mod gateway {
         #[serde(rename = "WebACLArn", skip_serializing_if = "Option::is_none")]
         pub web_acl_arn: Option<Value<String>>,
     }
+
     /// The access log configuration for the gateway ALB. Access logging is enabled by the presence of a destination.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GatewayElbAccessLogConfiguration {
@@ -3095,6 +3410,7 @@ pub mod gateway {
         #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<GatewayElbAccessLogDestination>,
     }
+
     /// The destination for gateway ALB access logs. Exactly one destination type must be specified.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GatewayElbAccessLogDestination {
@@ -3102,6 +3418,7 @@ pub mod gateway {
         #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<GatewayElbAccessLogS3Destination>,
     }
+
     /// The S3 destination for gateway ALB access logs.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct GatewayElbAccessLogS3Destination {
@@ -3112,6 +3429,7 @@ pub mod gateway {
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
     }
+
     impl GatewayElbAccessLogS3Destination {
         /// A `GatewayElbAccessLogS3Destination` of its required properties (`Bucket`), the others unset.
         pub fn new(bucket: impl Into<Value<String>>) -> Self {
@@ -3121,6 +3439,7 @@ pub mod gateway {
             }
         }
     }
+
     /// The HTTP desync mitigation mode for the ALB.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum GatewayAlbDesyncMitigationMode {
@@ -3133,6 +3452,7 @@ pub mod gateway {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl GatewayAlbDesyncMitigationMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3144,6 +3464,7 @@ pub mod gateway {
             }
         }
     }
+
     impl Serialize for GatewayAlbDesyncMitigationMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3152,11 +3473,13 @@ pub mod gateway {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<GatewayAlbDesyncMitigationMode> for Value<GatewayAlbDesyncMitigationMode> {
         fn from(value: GatewayAlbDesyncMitigationMode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The network configuration for the gateway ALB.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GatewayElbNetworkConfiguration {
@@ -3165,6 +3488,7 @@ pub mod gateway {
             rename = "InboundSecurityGroup",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub inbound_security_group: Option<Value<String>>,
         /// `IpAddressType`.
         #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
@@ -3173,6 +3497,7 @@ pub mod gateway {
         #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
         pub subnets: Option<Vec<Value<String>>>,
     }
+
     /// The IP address type for the ALB.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum GatewayElbIpAddressType {
@@ -3185,6 +3510,7 @@ pub mod gateway {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl GatewayElbIpAddressType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3196,6 +3522,7 @@ pub mod gateway {
             }
         }
     }
+
     impl Serialize for GatewayElbIpAddressType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3204,11 +3531,13 @@ pub mod gateway {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<GatewayElbIpAddressType> for Value<GatewayElbIpAddressType> {
         fn from(value: GatewayElbIpAddressType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The protocol for the ALB listener.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum GatewayAlbProtocol {
@@ -3219,6 +3548,7 @@ pub mod gateway {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl GatewayAlbProtocol {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3229,6 +3559,7 @@ pub mod gateway {
             }
         }
     }
+
     impl Serialize for GatewayAlbProtocol {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3237,11 +3568,13 @@ pub mod gateway {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<GatewayAlbProtocol> for Value<GatewayAlbProtocol> {
         fn from(value: GatewayAlbProtocol) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The scheme for the ALB.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum GatewayElbScheme {
@@ -3252,6 +3585,7 @@ pub mod gateway {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl GatewayElbScheme {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3262,6 +3596,7 @@ pub mod gateway {
             }
         }
     }
+
     impl Serialize for GatewayElbScheme {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3270,11 +3605,13 @@ pub mod gateway {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<GatewayElbScheme> for Value<GatewayElbScheme> {
         fn from(value: GatewayElbScheme) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The test traffic rules for the gateway ALB.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GatewayAlbTestTrafficRules {
@@ -3282,6 +3619,7 @@ pub mod gateway {
         #[serde(rename = "Header", skip_serializing_if = "Option::is_none")]
         pub header: Option<GatewayTestTrafficHeader>,
     }
+
     /// The header configuration for test traffic routing.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct GatewayTestTrafficHeader {
@@ -3292,6 +3630,7 @@ pub mod gateway {
         #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
+
     impl GatewayTestTrafficHeader {
         /// A `GatewayTestTrafficHeader` of its required properties (`Name`, `Values`), the others unset.
         pub fn new(
@@ -3304,6 +3643,7 @@ pub mod gateway {
             }
         }
     }
+
     /// Specifies whether to propagate the tags from the gateway to other resources.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PropagateGatewayTags {
@@ -3314,6 +3654,7 @@ pub mod gateway {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PropagateGatewayTags {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3324,6 +3665,7 @@ pub mod gateway {
             }
         }
     }
+
     impl Serialize for PropagateGatewayTags {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3332,21 +3674,25 @@ pub mod gateway {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PropagateGatewayTags> for Value<PropagateGatewayTags> {
         fn from(value: PropagateGatewayTags) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::ECS::GatewayClusterAssociations`: [`CfnGatewayClusterAssociations`], [`CfnGatewayClusterAssociationsProps`] and their property types.
 pub mod gateway_cluster_associations {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ECS::GatewayClusterAssociations`: Resource Type definition for AWS::ECS::GatewayClusterAssociations, which associates an ECS Gateway with an ECS Cluster. `Ref` returns the primary identifier, made of `Gateway`, `Cluster`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayClusterAssociations {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnGatewayClusterAssociations {
         /// `AWS::ECS::GatewayClusterAssociations`
         pub const TYPE: &'static str = "AWS::ECS::GatewayClusterAssociations";
@@ -3377,30 +3723,36 @@ pub mod gateway_cluster_associations {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `GatewayArn`: The full Amazon Resource Name (ARN) of the associated gateway.
         pub fn attr_gateway_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GatewayArn")
         }
+
         /// `Fn::GetAtt` `ClusterArn`: The full Amazon Resource Name (ARN) of the associated cluster.
         pub fn attr_cluster_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ClusterArn")
         }
+
         /// `Fn::GetAtt` `Status`: The status of the association.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
     }
+
     impl std::ops::Deref for CfnGatewayClusterAssociations {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnGatewayClusterAssociations {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ECS::GatewayClusterAssociations`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnGatewayClusterAssociationsProps {
@@ -3411,6 +3763,7 @@ pub mod gateway_cluster_associations {
         #[serde(rename = "Gateway")]
         pub gateway: Value<String>,
     }
+
     impl CfnGatewayClusterAssociationsProps {
         /// A `CfnGatewayClusterAssociationsProps` of its required properties (`Cluster`, `Gateway`), the others unset.
         pub fn new(
@@ -3424,15 +3777,18 @@ pub mod gateway_cluster_associations {
         }
     }
 }
+
 /// `AWS::ECS::PrimaryTaskSet`: [`CfnPrimaryTaskSet`], [`CfnPrimaryTaskSetProps`] and their property types.
 pub mod primary_task_set {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ECS::PrimaryTaskSet`: A pseudo-resource that manages which of your ECS task sets is primary. `Ref` returns the primary identifier, made of `Cluster`, `Service`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrimaryTaskSet {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnPrimaryTaskSet {
         /// `AWS::ECS::PrimaryTaskSet`
         pub const TYPE: &'static str = "AWS::ECS::PrimaryTaskSet";
@@ -3464,17 +3820,20 @@ pub mod primary_task_set {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnPrimaryTaskSet {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnPrimaryTaskSet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ECS::PrimaryTaskSet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnPrimaryTaskSetProps {
@@ -3488,6 +3847,7 @@ pub mod primary_task_set {
         #[serde(rename = "TaskSetId")]
         pub task_set_id: Value<String>,
     }
+
     impl CfnPrimaryTaskSetProps {
         /// A `CfnPrimaryTaskSetProps` of its required properties (`Cluster`, `Service`, `TaskSetId`), the others unset.
         pub fn new(
@@ -3503,15 +3863,18 @@ pub mod primary_task_set {
         }
     }
 }
+
 /// `AWS::ECS::Service`: [`CfnService`], [`CfnServiceProps`] and their property types.
 pub mod service {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ECS::Service`: The `AWS::ECS::Service` resource creates an Amazon Elastic Container Service (Amazon ECS) service that runs and maintains the requested number of tasks and associated load balancers. `Ref` returns the primary identifier, made of `ServiceArn`, `Cluster`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnService {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnService {
         /// `AWS::ECS::Service`
         pub const TYPE: &'static str = "AWS::ECS::Service";
@@ -3544,26 +3907,31 @@ pub mod service {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `ServiceArn`: The `ServiceArn` attribute.
         pub fn attr_service_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ServiceArn")
         }
+
         /// `Fn::GetAtt` `Name`: The `Name` attribute.
         pub fn attr_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Name")
         }
     }
+
     impl std::ops::Deref for CfnService {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnService {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ECS::Service`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnServiceProps {
@@ -3572,12 +3940,14 @@ pub mod service {
             rename = "AvailabilityZoneRebalancing",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub availability_zone_rebalancing: Option<Value<AvailabilityZoneRebalancing>>,
         /// The capacity provider strategy to use for the service.
         #[serde(
             rename = "CapacityProviderStrategy",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub capacity_provider_strategy: Option<Vec<CapacityProviderStrategyItem>>,
         /// The short name or full Amazon Resource Name (ARN) of the cluster that you run your service on. If you do not specify a cluster, the default cluster is assumed.
         #[serde(rename = "Cluster", skip_serializing_if = "Option::is_none")]
@@ -3587,12 +3957,14 @@ pub mod service {
             rename = "DeploymentConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub deployment_configuration: Option<DeploymentConfiguration>,
         /// The deployment controller to use for the service.
         #[serde(
             rename = "DeploymentController",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub deployment_controller: Option<DeploymentController>,
         /// The number of instantiations of the specified task definition to place and keep running in your service.
         #[serde(rename = "DesiredCount", skip_serializing_if = "Option::is_none")]
@@ -3602,12 +3974,14 @@ pub mod service {
             rename = "EnableECSManagedTags",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub enable_ecs_managed_tags: Option<Value<bool>>,
         /// Determines whether the execute command functionality is turned on for the service. If `true`, the execute command functionality is turned on for all containers in tasks as part of the service.
         #[serde(
             rename = "EnableExecuteCommand",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub enable_execute_command: Option<Value<bool>>,
         /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination (`my_image:latest`) or to roll Fargate tasks onto a newer platform version.
         #[serde(rename = "ForceNewDeployment", skip_serializing_if = "Option::is_none")]
@@ -3620,6 +3994,7 @@ pub mod service {
             rename = "HealthCheckGracePeriodSeconds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub health_check_grace_period_seconds: Option<Value<i64>>,
         /// The launch type on which to run your service. For more information, see [Amazon ECS Launch Types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide*.
         #[serde(rename = "LaunchType", skip_serializing_if = "Option::is_none")]
@@ -3635,12 +4010,14 @@ pub mod service {
             rename = "NetworkConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_configuration: Option<NetworkConfiguration>,
         /// An array of placement constraint objects to use for tasks in your service. You can specify a maximum of 10 constraints for each task. This limit includes constraints in the task definition and those specified at runtime.
         #[serde(
             rename = "PlacementConstraints",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub placement_constraints: Option<Vec<PlacementConstraint>>,
         /// The placement strategy objects to use for tasks in your service. You can specify a maximum of 5 strategy rules for each service.
         #[serde(rename = "PlacementStrategies", skip_serializing_if = "Option::is_none")]
@@ -3662,6 +4039,7 @@ pub mod service {
             rename = "ServiceConnectConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub service_connect_configuration: Option<ServiceConnectConfiguration>,
         /// The name of your service. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. Service names must be unique within a cluster, but you can have similarly named services in multiple clusters within a Region or across multiple Regions.
         #[serde(rename = "ServiceName", skip_serializing_if = "Option::is_none")]
@@ -3680,14 +4058,17 @@ pub mod service {
             rename = "VolumeConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub volume_configurations: Option<Vec<ServiceVolumeConfiguration>>,
         /// The VPC Lattice configuration for the service being created.
         #[serde(
             rename = "VpcLatticeConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub vpc_lattice_configurations: Option<Vec<VpcLatticeConfiguration>>,
     }
+
     /// Indicates whether to use Availability Zone rebalancing for the service.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AvailabilityZoneRebalancing {
@@ -3698,6 +4079,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AvailabilityZoneRebalancing {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3708,6 +4090,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for AvailabilityZoneRebalancing {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3716,11 +4099,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AvailabilityZoneRebalancing> for Value<AvailabilityZoneRebalancing> {
         fn from(value: AvailabilityZoneRebalancing) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The details of a capacity provider strategy. A capacity provider strategy can be set when using the `RunTask` or `CreateService` APIs or as the default capacity provider strategy for a cluster with the `CreateCluster` API.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityProviderStrategyItem {
@@ -3734,6 +4119,7 @@ pub mod service {
         #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<i64>>,
     }
+
     /// Optional deployment parameters that control how many tasks run during a deployment and the ordering of stopping and starting tasks.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DeploymentConfiguration {
@@ -3751,12 +4137,14 @@ pub mod service {
             rename = "DeploymentCircuitBreaker",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub deployment_circuit_breaker: Option<DeploymentCircuitBreaker>,
         /// The early success criteria configuration for a rolling deployment. With early success criteria, you can configure an Amazon ECS deployment to complete faster. Amazon ECS declares a deployment successful once a target percentage of tasks are healthy, instead of waiting for the service to fully stabilize.
         #[serde(
             rename = "EarlySuccessCriteria",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub early_success_criteria: Option<DeploymentEarlySuccessCriteria>,
         /// An array of deployment lifecycle hook objects to run custom logic or pause the deployment at specific stages of the deployment lifecycle.
         #[serde(rename = "LifecycleHooks", skip_serializing_if = "Option::is_none")]
@@ -3772,11 +4160,13 @@ pub mod service {
             rename = "MinimumHealthyPercent",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub minimum_healthy_percent: Option<Value<i64>>,
         /// The deployment strategy for the service. Choose from these valid values:
         #[serde(rename = "Strategy", skip_serializing_if = "Option::is_none")]
         pub strategy: Option<Value<Strategy>>,
     }
+
     /// One of the methods which provide a way for you to quickly identify when a deployment has failed, and then to optionally roll back the failure to the last working deployment.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DeploymentAlarms {
@@ -3790,6 +4180,7 @@ pub mod service {
         #[serde(rename = "Rollback")]
         pub rollback: Value<bool>,
     }
+
     impl DeploymentAlarms {
         /// A `DeploymentAlarms` of its required properties (`AlarmNames`, `Enable`, `Rollback`), the others unset.
         pub fn new(
@@ -3804,6 +4195,7 @@ pub mod service {
             }
         }
     }
+
     /// Configuration for a canary deployment strategy that shifts a fixed percentage of traffic to the new service revision, waits for a specified bake time, then shifts the remaining traffic.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CanaryConfiguration {
@@ -3812,11 +4204,13 @@ pub mod service {
             rename = "CanaryBakeTimeInMinutes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub canary_bake_time_in_minutes: Option<Value<i64>>,
         /// The percentage of production traffic to shift to the new service revision during the canary phase. Valid values are multiples of 0.1 from 0.1 to 100.0. The default value is 5.0.
         #[serde(rename = "CanaryPercent", skip_serializing_if = "Option::is_none")]
         pub canary_percent: Option<Value<f64>>,
     }
+
     /// The deployment circuit breaker can only be used for services using the rolling update (`ECS`) deployment type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DeploymentCircuitBreaker {
@@ -3834,8 +4228,10 @@ pub mod service {
             rename = "ThresholdConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub threshold_configuration: Option<ThresholdConfiguration>,
     }
+
     impl DeploymentCircuitBreaker {
         /// A `DeploymentCircuitBreaker` of its required properties (`Enable`, `Rollback`), the others unset.
         pub fn new(
@@ -3850,6 +4246,7 @@ pub mod service {
             }
         }
     }
+
     /// Defines the failure threshold that the deployment circuit breaker uses to monitor a deployment. The `type` and `value` together determine the number of task failures that are tolerated before the circuit breaker triggers.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ThresholdConfiguration {
@@ -3860,6 +4257,7 @@ pub mod service {
         #[serde(rename = "Value")]
         pub value: Value<i64>,
     }
+
     impl ThresholdConfiguration {
         /// A `ThresholdConfiguration` of its required properties (`Type`, `Value`), the others unset.
         pub fn new(
@@ -3872,6 +4270,7 @@ pub mod service {
             }
         }
     }
+
     /// Determines how Amazon ECS uses `value` to calculate the failure threshold. For the percentage types (`BOUNDED_PERCENT` and `UNBOUNDED_PERCENT`), Amazon ECS multiplies `value` by the latest service desired count. For `COUNT`, Amazon ECS uses `value` directly as the threshold. The default is `BOUNDED_PERCENT`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -3884,6 +4283,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3895,6 +4295,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3903,11 +4304,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
+
     /// You can use early success criteria only with rolling deployment strategy.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DeploymentEarlySuccessCriteria {
@@ -3922,8 +4325,10 @@ pub mod service {
             rename = "SourceServiceRevisionCleanup",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub source_service_revision_cleanup: Option<Value<SourceServiceRevisionCleanup>>,
     }
+
     /// The time when Amazon ECS removes the source revisions' tasks relative to deployment completion. The valid values are:
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SourceServiceRevisionCleanup {
@@ -3934,6 +4339,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl SourceServiceRevisionCleanup {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3944,6 +4350,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for SourceServiceRevisionCleanup {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3952,11 +4359,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<SourceServiceRevisionCleanup> for Value<SourceServiceRevisionCleanup> {
         fn from(value: SourceServiceRevisionCleanup) -> Self {
             Value::Literal(value)
         }
     }
+
     /// A deployment lifecycle hook runs custom logic or pauses the deployment at specific stages of the deployment process. You can use Lambda functions or pause hooks as hook targets.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DeploymentLifecycleHook {
@@ -3980,8 +4389,10 @@ pub mod service {
             rename = "TimeoutConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub timeout_configuration: Option<HookTimeoutConfig>,
     }
+
     impl DeploymentLifecycleHook {
         /// A `DeploymentLifecycleHook` of its required properties (`LifecycleStages`), the others unset.
         pub fn new(
@@ -3997,6 +4408,7 @@ pub mod service {
             }
         }
     }
+
     /// Values of `LifecycleStagesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LifecycleStagesItem {
@@ -4019,6 +4431,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LifecycleStagesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4035,6 +4448,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for LifecycleStagesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4043,11 +4457,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LifecycleStagesItem> for Value<LifecycleStagesItem> {
         fn from(value: LifecycleStagesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The type of action the lifecycle hook performs. Valid values are:
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TargetType {
@@ -4058,6 +4474,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TargetType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4068,6 +4485,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for TargetType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4076,11 +4494,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TargetType> for Value<TargetType> {
         fn from(value: TargetType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `HookTimeoutConfig` of `AWS::ECS::Service`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HookTimeoutConfig {
@@ -4091,6 +4511,7 @@ pub mod service {
         #[serde(rename = "TimeoutInMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_in_minutes: Option<Value<i64>>,
     }
+
     /// Values of `Action`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Action {
@@ -4101,6 +4522,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Action {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4111,6 +4533,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for Action {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4119,11 +4542,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Action> for Value<Action> {
         fn from(value: Action) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Configuration for a linear deployment strategy that shifts production traffic in equal percentage increments with configurable wait times between each step until 100 percent of traffic is shifted to the new service revision.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LinearConfiguration {
@@ -4132,11 +4557,13 @@ pub mod service {
             rename = "StepBakeTimeInMinutes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub step_bake_time_in_minutes: Option<Value<i64>>,
         /// The percentage of production traffic to shift in each step during a linear deployment. Valid values are multiples of 0.1 from 3.0 to 100.0. The default value is 10.0.
         #[serde(rename = "StepPercent", skip_serializing_if = "Option::is_none")]
         pub step_percent: Option<Value<f64>>,
     }
+
     /// The deployment strategy for the service. Choose from these valid values:
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Strategy {
@@ -4151,6 +4578,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Strategy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4163,6 +4591,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for Strategy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4171,11 +4600,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Strategy> for Value<Strategy> {
         fn from(value: Strategy) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The deployment controller to use for the service.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DeploymentController {
@@ -4183,6 +4614,7 @@ pub mod service {
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<DeploymentControllerType>>,
     }
+
     /// The deployment controller type to use.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DeploymentControllerType {
@@ -4195,6 +4627,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl DeploymentControllerType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4206,6 +4639,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for DeploymentControllerType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4214,11 +4648,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<DeploymentControllerType> for Value<DeploymentControllerType> {
         fn from(value: DeploymentControllerType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination (`my_image:latest`) or to roll Fargate tasks onto a newer platform version.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ForceNewDeployment {
@@ -4230,8 +4666,10 @@ pub mod service {
             rename = "ForceNewDeploymentNonce",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub force_new_deployment_nonce: Option<Value<String>>,
     }
+
     impl ForceNewDeployment {
         /// A `ForceNewDeployment` of its required properties (`EnableForceNewDeployment`), the others unset.
         pub fn new(enable_force_new_deployment: impl Into<Value<bool>>) -> Self {
@@ -4241,6 +4679,7 @@ pub mod service {
             }
         }
     }
+
     /// `GatewayConnector` of `AWS::ECS::Service`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct GatewayConnector {
@@ -4254,6 +4693,7 @@ pub mod service {
         #[serde(rename = "PortName")]
         pub port_name: Value<String>,
     }
+
     impl GatewayConnector {
         /// A `GatewayConnector` of its required properties (`PortName`), the others unset.
         pub fn new(port_name: impl Into<Value<String>>) -> Self {
@@ -4264,6 +4704,7 @@ pub mod service {
             }
         }
     }
+
     /// `GatewayConnectorFilters` of `AWS::ECS::Service`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GatewayConnectorFilters {
@@ -4271,6 +4712,7 @@ pub mod service {
         #[serde(rename = "AccessTypes", skip_serializing_if = "Option::is_none")]
         pub access_types: Option<Vec<Value<AccessTypesItem>>>,
     }
+
     /// Values of `AccessTypesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AccessTypesItem {
@@ -4281,6 +4723,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AccessTypesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4291,6 +4734,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for AccessTypesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4299,11 +4743,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AccessTypesItem> for Value<AccessTypesItem> {
         fn from(value: AccessTypesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `GatewayConnectorHealthCheck` of `AWS::ECS::Service`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GatewayConnectorHealthCheck {
@@ -4312,6 +4758,7 @@ pub mod service {
             rename = "HealthCheckIntervalSeconds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub health_check_interval_seconds: Option<Value<i64>>,
         /// `HealthCheckPath`.
         #[serde(rename = "HealthCheckPath", skip_serializing_if = "Option::is_none")]
@@ -4327,12 +4774,14 @@ pub mod service {
             rename = "HealthCheckTimeoutSeconds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub health_check_timeout_seconds: Option<Value<i64>>,
         /// `HealthyThresholdCount`.
         #[serde(
             rename = "HealthyThresholdCount",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub healthy_threshold_count: Option<Value<i64>>,
         /// `Matcher`.
         #[serde(rename = "Matcher", skip_serializing_if = "Option::is_none")]
@@ -4342,8 +4791,10 @@ pub mod service {
             rename = "UnhealthyThresholdCount",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub unhealthy_threshold_count: Option<Value<i64>>,
     }
+
     /// Values of `HealthCheckProtocol`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HealthCheckProtocol {
@@ -4354,6 +4805,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HealthCheckProtocol {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4364,6 +4816,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for HealthCheckProtocol {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4372,11 +4825,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HealthCheckProtocol> for Value<HealthCheckProtocol> {
         fn from(value: HealthCheckProtocol) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `GatewayConnectorHealthCheckMatcher` of `AWS::ECS::Service`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GatewayConnectorHealthCheckMatcher {
@@ -4387,6 +4842,7 @@ pub mod service {
         #[serde(rename = "HttpCode", skip_serializing_if = "Option::is_none")]
         pub http_code: Option<Value<String>>,
     }
+
     /// The launch type on which to run your service. For more information, see [Amazon ECS Launch Types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LaunchType {
@@ -4399,6 +4855,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LaunchType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4410,6 +4867,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for LaunchType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4418,11 +4876,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LaunchType> for Value<LaunchType> {
         fn from(value: LaunchType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The `LoadBalancer` property specifies details on a load balancer that is used with a service.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LoadBalancer {
@@ -4431,6 +4891,7 @@ pub mod service {
             rename = "AdvancedConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub advanced_configuration: Option<AdvancedConfiguration>,
         /// The name of the container (as it appears in a container definition) to associate with the load balancer.
         #[serde(rename = "ContainerName", skip_serializing_if = "Option::is_none")]
@@ -4445,6 +4906,7 @@ pub mod service {
         #[serde(rename = "TargetGroupArn", skip_serializing_if = "Option::is_none")]
         pub target_group_arn: Option<Value<String>>,
     }
+
     /// The advanced settings for a load balancer used in blue/green deployments. Specify the alternate target group, listener rules, and IAM role required for traffic shifting during blue/green deployments.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AdvancedConfiguration {
@@ -4456,6 +4918,7 @@ pub mod service {
             rename = "ProductionListenerRule",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub production_listener_rule: Option<Value<String>>,
         /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call the Elastic Load Balancing APIs for you.
         #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
@@ -4464,6 +4927,7 @@ pub mod service {
         #[serde(rename = "TestListenerRule", skip_serializing_if = "Option::is_none")]
         pub test_listener_rule: Option<Value<String>>,
     }
+
     impl AdvancedConfiguration {
         /// A `AdvancedConfiguration` of its required properties (`AlternateTargetGroupArn`), the others unset.
         pub fn new(alternate_target_group_arn: impl Into<Value<String>>) -> Self {
@@ -4475,6 +4939,7 @@ pub mod service {
             }
         }
     }
+
     /// The optional monitoring configuration for a service, which defines the resolution for the service-level `CPUUtilization` and `MemoryUtilization` Amazon CloudWatch metrics. When not specified, Amazon ECS uses the default resolution of `60` seconds.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MonitoringConfiguration {
@@ -4482,6 +4947,7 @@ pub mod service {
         #[serde(rename = "MetricConfigurations")]
         pub metric_configurations: Vec<MetricConfiguration>,
     }
+
     impl MonitoringConfiguration {
         /// A `MonitoringConfiguration` of its required properties (`MetricConfigurations`), the others unset.
         pub fn new(metric_configurations: impl Into<Vec<MetricConfiguration>>) -> Self {
@@ -4490,6 +4956,7 @@ pub mod service {
             }
         }
     }
+
     /// The configuration for a specific set of metrics to collect for a service.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricConfiguration {
@@ -4500,6 +4967,7 @@ pub mod service {
         #[serde(rename = "ResolutionSeconds")]
         pub resolution_seconds: Value<i64>,
     }
+
     impl MetricConfiguration {
         /// A `MetricConfiguration` of its required properties (`MetricNames`, `ResolutionSeconds`), the others unset.
         pub fn new(
@@ -4512,6 +4980,7 @@ pub mod service {
             }
         }
     }
+
     /// Values of `MetricNamesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum MetricNamesItem {
@@ -4522,6 +4991,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl MetricNamesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4532,6 +5002,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for MetricNamesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4540,11 +5011,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<MetricNamesItem> for Value<MetricNamesItem> {
         fn from(value: MetricNamesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The network configuration for a task or service.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkConfiguration {
@@ -4552,6 +5025,7 @@ pub mod service {
         #[serde(rename = "AwsvpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub awsvpc_configuration: Option<AwsVpcConfiguration>,
     }
+
     /// An object representing the networking details for a task or service. For example `awsVpcConfiguration={subnets=["subnet-12344321"],securityGroups=["sg-12344321"]}`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AwsVpcConfiguration {
@@ -4565,6 +5039,7 @@ pub mod service {
         #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
         pub subnets: Option<Vec<Value<String>>>,
     }
+
     /// Whether the task's elastic network interface receives a public IP address.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AssignPublicIp {
@@ -4575,6 +5050,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AssignPublicIp {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4585,6 +5061,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for AssignPublicIp {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4593,11 +5070,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AssignPublicIp> for Value<AssignPublicIp> {
         fn from(value: AssignPublicIp) -> Self {
             Value::Literal(value)
         }
     }
+
     /// An object representing a constraint on task placement. For more information, see [Task placement constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct PlacementConstraint {
@@ -4608,6 +5087,7 @@ pub mod service {
         #[serde(rename = "Type")]
         pub r#type: Value<PlacementConstraintType>,
     }
+
     impl PlacementConstraint {
         /// A `PlacementConstraint` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<PlacementConstraintType>>) -> Self {
@@ -4617,6 +5097,7 @@ pub mod service {
             }
         }
     }
+
     /// The type of constraint. Use `distinctInstance` to ensure that each task in a particular group is running on a different container instance. Use `memberOf` to restrict the selection to a group of valid candidates.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PlacementConstraintType {
@@ -4627,6 +5108,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PlacementConstraintType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4637,6 +5119,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for PlacementConstraintType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4645,11 +5128,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PlacementConstraintType> for Value<PlacementConstraintType> {
         fn from(value: PlacementConstraintType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The task placement strategy for a task or service. For more information, see [Task placement strategies](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct PlacementStrategy {
@@ -4660,6 +5145,7 @@ pub mod service {
         #[serde(rename = "Type")]
         pub r#type: Value<PlacementStrategyType>,
     }
+
     impl PlacementStrategy {
         /// A `PlacementStrategy` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<PlacementStrategyType>>) -> Self {
@@ -4669,6 +5155,7 @@ pub mod service {
             }
         }
     }
+
     /// The type of placement strategy. The `random` placement strategy randomly places tasks on available candidates. The `spread` placement strategy spreads placement across available candidates evenly based on the `field` parameter. The `binpack` strategy places tasks on available candidates that have the least available amount of the resource that's specified with the `field` parameter.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PlacementStrategyType {
@@ -4681,6 +5168,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PlacementStrategyType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4692,6 +5180,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for PlacementStrategyType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4700,11 +5189,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PlacementStrategyType> for Value<PlacementStrategyType> {
         fn from(value: PlacementStrategyType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies whether to propagate the tags from the task definition to the task. If no value is specified, the tags aren't propagated. Tags can only be propagated to the task during task creation. To add tags to a task after task creation, use the [TagResource](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TagResource.html) API action.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PropagateTags {
@@ -4715,6 +5206,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PropagateTags {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4725,6 +5217,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for PropagateTags {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4733,11 +5226,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PropagateTags> for Value<PropagateTags> {
         fn from(value: PropagateTags) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The scheduling strategy to use for the service. For more information, see [Services](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SchedulingStrategy {
@@ -4748,6 +5243,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl SchedulingStrategy {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4758,6 +5254,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for SchedulingStrategy {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4766,11 +5263,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<SchedulingStrategy> for Value<SchedulingStrategy> {
         fn from(value: SchedulingStrategy) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The Service Connect configuration of your Amazon ECS service. The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectConfiguration {
@@ -4779,12 +5278,14 @@ pub mod service {
             rename = "AccessLogConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub access_log_configuration: Option<ServiceConnectAccessLogConfiguration>,
         /// `ContainerConfigurations`.
         #[serde(
             rename = "ContainerConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub container_configurations: Option<Vec<ServiceConnectContainerConfiguration>>,
         /// Specifies whether to use Service Connect with this service.
         #[serde(rename = "Enabled")]
@@ -4799,6 +5300,7 @@ pub mod service {
         #[serde(rename = "Services", skip_serializing_if = "Option::is_none")]
         pub services: Option<Vec<ServiceConnectService>>,
     }
+
     impl ServiceConnectConfiguration {
         /// A `ServiceConnectConfiguration` of its required properties (`Enabled`), the others unset.
         pub fn new(enabled: impl Into<Value<bool>>) -> Self {
@@ -4812,6 +5314,7 @@ pub mod service {
             }
         }
     }
+
     /// Configuration for Service Connect access logging. Access logs provide detailed information about requests made to your service, including request patterns, response codes, and timing data for debugging and monitoring purposes.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectAccessLogConfiguration {
@@ -4823,8 +5326,10 @@ pub mod service {
             rename = "IncludeQueryParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub include_query_parameters: Option<Value<IncludeQueryParameters>>,
     }
+
     impl ServiceConnectAccessLogConfiguration {
         /// A `ServiceConnectAccessLogConfiguration` of its required properties (`Format`), the others unset.
         pub fn new(format: impl Into<Value<Format>>) -> Self {
@@ -4834,6 +5339,7 @@ pub mod service {
             }
         }
     }
+
     /// The format for Service Connect access log output. Choose TEXT for human-readable logs or JSON for structured data that integrates well with log analysis tools.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Format {
@@ -4844,6 +5350,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Format {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4854,6 +5361,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for Format {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4862,11 +5370,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Format> for Value<Format> {
         fn from(value: Format) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies whether to include query parameters in Service Connect access logs.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IncludeQueryParameters {
@@ -4877,6 +5387,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl IncludeQueryParameters {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4887,6 +5398,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for IncludeQueryParameters {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4895,11 +5407,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<IncludeQueryParameters> for Value<IncludeQueryParameters> {
         fn from(value: IncludeQueryParameters) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `ServiceConnectContainerConfiguration` of `AWS::ECS::Service`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ServiceConnectContainerConfiguration {
@@ -4907,6 +5421,7 @@ pub mod service {
         #[serde(rename = "LogLevel", skip_serializing_if = "Option::is_none")]
         pub log_level: Option<Value<LogLevel>>,
     }
+
     /// Values of `LogLevel`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LogLevel {
@@ -4917,6 +5432,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LogLevel {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4927,6 +5443,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for LogLevel {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4935,11 +5452,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LogLevel> for Value<LogLevel> {
         fn from(value: LogLevel) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The log configuration for the container. This parameter maps to `LogConfig` in the docker container create command and the `--log-driver` option to docker run.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LogConfiguration {
@@ -4953,6 +5472,7 @@ pub mod service {
         #[serde(rename = "SecretOptions", skip_serializing_if = "Option::is_none")]
         pub secret_options: Option<Vec<Secret>>,
     }
+
     /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Secret {
@@ -4963,6 +5483,7 @@ pub mod service {
         #[serde(rename = "ValueFrom")]
         pub value_from: Value<String>,
     }
+
     impl Secret {
         /// A `Secret` of its required properties (`Name`, `ValueFrom`), the others unset.
         pub fn new(
@@ -4975,6 +5496,7 @@ pub mod service {
             }
         }
     }
+
     /// The Service Connect service object configuration. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectService {
@@ -4997,6 +5519,7 @@ pub mod service {
         #[serde(rename = "Tls", skip_serializing_if = "Option::is_none")]
         pub tls: Option<ServiceConnectTlsConfiguration>,
     }
+
     impl ServiceConnectService {
         /// A `ServiceConnectService` of its required properties (`PortName`), the others unset.
         pub fn new(port_name: impl Into<Value<String>>) -> Self {
@@ -5010,6 +5533,7 @@ pub mod service {
             }
         }
     }
+
     /// Each alias ("endpoint") is a fully-qualified name and port number that other tasks ("clients") can use to connect to this service.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectClientAlias {
@@ -5023,6 +5547,7 @@ pub mod service {
         #[serde(rename = "TestTrafficRules", skip_serializing_if = "Option::is_none")]
         pub test_traffic_rules: Option<ServiceConnectTestTrafficRules>,
     }
+
     impl ServiceConnectClientAlias {
         /// A `ServiceConnectClientAlias` of its required properties (`Port`), the others unset.
         pub fn new(port: impl Into<Value<i64>>) -> Self {
@@ -5033,6 +5558,7 @@ pub mod service {
             }
         }
     }
+
     /// The test traffic routing configuration for Amazon ECS blue/green deployments. This configuration allows you to define rules for routing specific traffic to the new service revision during the deployment process, allowing for safe testing before full production traffic shift.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectTestTrafficRules {
@@ -5040,12 +5566,14 @@ pub mod service {
         #[serde(rename = "Header")]
         pub header: ServiceConnectTestTrafficRulesHeader,
     }
+
     impl ServiceConnectTestTrafficRules {
         /// A `ServiceConnectTestTrafficRules` of its required properties (`Header`), the others unset.
         pub fn new(header: impl Into<ServiceConnectTestTrafficRulesHeader>) -> Self {
             Self { header: header.into() }
         }
     }
+
     /// `ServiceConnectTestTrafficRulesHeader` of `AWS::ECS::Service`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectTestTrafficRulesHeader {
@@ -5056,6 +5584,7 @@ pub mod service {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<ServiceConnectTestTrafficRulesHeaderValue>,
     }
+
     impl ServiceConnectTestTrafficRulesHeader {
         /// A `ServiceConnectTestTrafficRulesHeader` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<String>>) -> Self {
@@ -5065,6 +5594,7 @@ pub mod service {
             }
         }
     }
+
     /// `ServiceConnectTestTrafficRulesHeaderValue` of `AWS::ECS::Service`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectTestTrafficRulesHeaderValue {
@@ -5072,12 +5602,14 @@ pub mod service {
         #[serde(rename = "Exact")]
         pub exact: Value<String>,
     }
+
     impl ServiceConnectTestTrafficRulesHeaderValue {
         /// A `ServiceConnectTestTrafficRulesHeaderValue` of its required properties (`Exact`), the others unset.
         pub fn new(exact: impl Into<Value<String>>) -> Self {
             Self { exact: exact.into() }
         }
     }
+
     /// An object that represents the timeout configurations for Service Connect.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TimeoutConfiguration {
@@ -5089,8 +5621,10 @@ pub mod service {
             rename = "PerRequestTimeoutSeconds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub per_request_timeout_seconds: Option<Value<i64>>,
     }
+
     /// The key that encrypts and decrypts your resources for Service Connect TLS.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectTlsConfiguration {
@@ -5104,6 +5638,7 @@ pub mod service {
         #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
     }
+
     impl ServiceConnectTlsConfiguration {
         /// A `ServiceConnectTlsConfiguration` of its required properties (`IssuerCertificateAuthority`), the others unset.
         pub fn new(
@@ -5118,6 +5653,7 @@ pub mod service {
             }
         }
     }
+
     /// The certificate root authority that secures your service.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ServiceConnectTlsCertificateAuthority {
@@ -5125,6 +5661,7 @@ pub mod service {
         #[serde(rename = "AwsPcaAuthorityArn", skip_serializing_if = "Option::is_none")]
         pub aws_pca_authority_arn: Option<Value<String>>,
     }
+
     /// The details for the service registry.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ServiceRegistry {
@@ -5141,6 +5678,7 @@ pub mod service {
         #[serde(rename = "RegistryArn", skip_serializing_if = "Option::is_none")]
         pub registry_arn: Option<Value<String>>,
     }
+
     /// The configuration for a volume specified in the task definition as a volume that is configured at launch time. Currently, the only supported volume type is an Amazon EBS volume.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceVolumeConfiguration {
@@ -5151,6 +5689,7 @@ pub mod service {
         #[serde(rename = "Name")]
         pub name: Value<String>,
     }
+
     impl ServiceVolumeConfiguration {
         /// A `ServiceVolumeConfiguration` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<String>>) -> Self {
@@ -5160,6 +5699,7 @@ pub mod service {
             }
         }
     }
+
     /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used to create each Amazon EBS volume, with one volume created for each task in the service.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceManagedEbsVolumeConfiguration {
@@ -5195,11 +5735,13 @@ pub mod service {
             rename = "VolumeInitializationRate",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub volume_initialization_rate: Option<Value<i64>>,
         /// The volume type. This parameter maps 1:1 with the `VolumeType` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-volume-types.html) in the *Amazon EC2 User Guide*.
         #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
         pub volume_type: Option<Value<String>>,
     }
+
     impl ServiceManagedEbsVolumeConfiguration {
         /// A `ServiceManagedEbsVolumeConfiguration` of its required properties (`RoleArn`), the others unset.
         pub fn new(role_arn: impl Into<Value<String>>) -> Self {
@@ -5218,6 +5760,7 @@ pub mod service {
             }
         }
     }
+
     /// The filesystem type for the volume. For volumes created from a snapshot, you must specify the same filesystem type that the volume was using when the snapshot was created. If there is a filesystem type mismatch, the tasks will fail to start.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FilesystemType {
@@ -5232,6 +5775,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl FilesystemType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -5244,6 +5788,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for FilesystemType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -5252,11 +5797,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<FilesystemType> for Value<FilesystemType> {
         fn from(value: FilesystemType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The tag specifications of an Amazon EBS volume.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EbsTagSpecification {
@@ -5270,6 +5817,7 @@ pub mod service {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl EbsTagSpecification {
         /// A `EbsTagSpecification` of its required properties (`ResourceType`), the others unset.
         pub fn new(resource_type: impl Into<Value<ResourceType>>) -> Self {
@@ -5280,6 +5828,7 @@ pub mod service {
             }
         }
     }
+
     /// Determines whether to propagate the tags from the task definition to the Amazon EBS volume. Tags can only propagate to a `SERVICE` specified in `ServiceVolumeConfiguration`. If no value is specified, the tags aren't propagated.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EbsTagSpecificationPropagateTags {
@@ -5290,6 +5839,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl EbsTagSpecificationPropagateTags {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -5300,6 +5850,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for EbsTagSpecificationPropagateTags {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -5308,12 +5859,14 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<EbsTagSpecificationPropagateTags>
     for Value<EbsTagSpecificationPropagateTags> {
         fn from(value: EbsTagSpecificationPropagateTags) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The type of volume resource.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ResourceType {
@@ -5322,6 +5875,7 @@ pub mod service {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ResourceType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -5331,6 +5885,7 @@ pub mod service {
             }
         }
     }
+
     impl Serialize for ResourceType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -5339,11 +5894,13 @@ pub mod service {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ResourceType> for Value<ResourceType> {
         fn from(value: ResourceType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The VPC Lattice configuration for your service that holds the information for the target group(s) Amazon ECS tasks will be registered to.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct VpcLatticeConfiguration {
@@ -5352,6 +5909,7 @@ pub mod service {
             rename = "AdvancedConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub advanced_configuration: Option<VpcLatticeAdvancedConfiguration>,
         /// The name of the port mapping to register in the VPC Lattice target group. This is the name of the `portMapping` you defined in your task definition.
         #[serde(rename = "PortName")]
@@ -5363,6 +5921,7 @@ pub mod service {
         #[serde(rename = "TargetGroupArn")]
         pub target_group_arn: Value<String>,
     }
+
     impl VpcLatticeConfiguration {
         /// A `VpcLatticeConfiguration` of its required properties (`PortName`, `RoleArn`, `TargetGroupArn`), the others unset.
         pub fn new(
@@ -5378,6 +5937,7 @@ pub mod service {
             }
         }
     }
+
     /// The advanced settings for VPC Lattice used in blue/green deployments. Specify the alternate target group and listener rules required for traffic shifting during blue/green deployments.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VpcLatticeAdvancedConfiguration {
@@ -5386,27 +5946,32 @@ pub mod service {
             rename = "AlternateTargetGroupArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub alternate_target_group_arn: Option<Value<String>>,
         /// The Amazon Resource Name (ARN) that identifies the production listener rule or listener for routing production traffic.
         #[serde(
             rename = "ProductionListenerRule",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub production_listener_rule: Option<Value<String>>,
         /// The Amazon Resource Name (ARN) that identifies the test listener rule or listener for routing test traffic.
         #[serde(rename = "TestListenerRule", skip_serializing_if = "Option::is_none")]
         pub test_listener_rule: Option<Value<String>>,
     }
 }
+
 /// `AWS::ECS::TaskDefinition`: [`CfnTaskDefinition`], [`CfnTaskDefinitionProps`] and their property types.
 pub mod task_definition {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ECS::TaskDefinition`: Registers a new task definition from the supplied `family` and `containerDefinitions`. Optionally, you can add data volumes to your containers with the `volumes` parameter. `Ref` returns the primary identifier, `TaskDefinitionArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTaskDefinition {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTaskDefinition {
         /// `AWS::ECS::TaskDefinition`
         pub const TYPE: &'static str = "AWS::ECS::TaskDefinition";
@@ -5451,22 +6016,26 @@ pub mod task_definition {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `TaskDefinitionArn`: The `TaskDefinitionArn` attribute.
         pub fn attr_task_definition_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TaskDefinitionArn")
         }
     }
+
     impl std::ops::Deref for CfnTaskDefinition {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTaskDefinition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ECS::TaskDefinition`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnTaskDefinitionProps {
@@ -5475,6 +6044,7 @@ pub mod task_definition {
             rename = "ContainerDefinitions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub container_definitions: Option<Vec<ContainerDefinition>>,
         /// The number of `cpu` units used by the task. If you use the EC2 launch type, this field is optional. Any value can be used. If you use the Fargate launch type, this field is required. You must use one of the following values. The value that you choose determines your range of valid values for the `memory` parameter.
         #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
@@ -5484,6 +6054,7 @@ pub mod task_definition {
             rename = "EnableFaultInjection",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub enable_fault_injection: Option<Value<bool>>,
         /// The ephemeral storage settings to use for tasks run with the task definition.
         #[serde(rename = "EphemeralStorage", skip_serializing_if = "Option::is_none")]
@@ -5499,6 +6070,7 @@ pub mod task_definition {
             rename = "InferenceAccelerators",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub inference_accelerators: Option<Vec<InferenceAccelerator>>,
         /// The IPC resource namespace to use for the containers in the task. The valid values are `host`, `task`, or `none`. If `host` is specified, then all containers within the tasks that specified the `host` IPC mode on the same container instance share the same IPC resources with the host Amazon EC2 instance. If `task` is specified, all containers within the specified task share the same IPC resources.
         #[serde(rename = "IpcMode", skip_serializing_if = "Option::is_none")]
@@ -5517,6 +6089,7 @@ pub mod task_definition {
             rename = "PlacementConstraints",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub placement_constraints: Option<Vec<TaskDefinitionPlacementConstraint>>,
         /// The configuration details for the App Mesh proxy.
         #[serde(rename = "ProxyConfiguration", skip_serializing_if = "Option::is_none")]
@@ -5526,6 +6099,7 @@ pub mod task_definition {
             rename = "RequiresCompatibilities",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub requires_compatibilities: Option<Vec<Value<RequiresCompatibilitiesItem>>>,
         /// The operating system that your tasks definitions run on.
         #[serde(rename = "RuntimePlatform", skip_serializing_if = "Option::is_none")]
@@ -5540,6 +6114,7 @@ pub mod task_definition {
         #[serde(rename = "Volumes", skip_serializing_if = "Option::is_none")]
         pub volumes: Option<Vec<Volume>>,
     }
+
     /// The `ContainerDefinition` property specifies a container definition. Container definitions are used in task definitions to describe the different containers that are launched as part of a task.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ContainerDefinition {
@@ -5572,6 +6147,7 @@ pub mod task_definition {
             rename = "DockerSecurityOptions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub docker_security_options: Option<Vec<Value<String>>>,
         /// Early versions of the Amazon ECS container agent don't properly handle `entryPoint` parameters. If you have problems using `entryPoint`, update your container agent or enter your commands and arguments as `command` array items instead.
         #[serde(rename = "EntryPoint", skip_serializing_if = "Option::is_none")]
@@ -5593,6 +6169,7 @@ pub mod task_definition {
             rename = "FirelensConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub firelens_configuration: Option<FirelensConfiguration>,
         /// The container health check command and associated configuration parameters for the container. This parameter maps to `HealthCheck` in the docker container create command and the `HEALTHCHECK` parameter of docker run.
         #[serde(rename = "HealthCheck", skip_serializing_if = "Option::is_none")]
@@ -5641,18 +6218,21 @@ pub mod task_definition {
             rename = "ReadonlyRootFilesystem",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub readonly_root_filesystem: Option<Value<bool>>,
         /// The private repository authentication credentials to use.
         #[serde(
             rename = "RepositoryCredentials",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub repository_credentials: Option<RepositoryCredentials>,
         /// The type and amount of a resource to assign to a container. The supported resources are GPUs and Neuron devices.
         #[serde(
             rename = "ResourceRequirements",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub resource_requirements: Option<Vec<ResourceRequirement>>,
         /// The restart policy for a container. When you set up a restart policy, Amazon ECS can restart the container without needing to replace the task.
         #[serde(rename = "RestartPolicy", skip_serializing_if = "Option::is_none")]
@@ -5685,6 +6265,7 @@ pub mod task_definition {
         #[serde(rename = "WorkingDirectory", skip_serializing_if = "Option::is_none")]
         pub working_directory: Option<Value<String>>,
     }
+
     impl ContainerDefinition {
         /// A `ContainerDefinition` of its required properties (`Image`, `Name`), the others unset.
         pub fn new(
@@ -5737,6 +6318,7 @@ pub mod task_definition {
             }
         }
     }
+
     /// The `ContainerDependency` property specifies the dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ContainerDependency {
@@ -5747,6 +6329,7 @@ pub mod task_definition {
         #[serde(rename = "ContainerName", skip_serializing_if = "Option::is_none")]
         pub container_name: Option<Value<String>>,
     }
+
     /// The dependency condition of the container. The following are the available conditions and their behavior:
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Condition {
@@ -5761,6 +6344,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Condition {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -5773,6 +6357,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for Condition {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -5781,11 +6366,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Condition> for Value<Condition> {
         fn from(value: Condition) -> Self {
             Value::Literal(value)
         }
     }
+
     /// A key-value pair object.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct KeyValuePair {
@@ -5796,6 +6383,7 @@ pub mod task_definition {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
+
     /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a `.env` file extension. Each line in an environment file should contain an environment variable in `VARIABLE=VALUE` format. Lines beginning with `#` are treated as comments and are ignored.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EnvironmentFile {
@@ -5806,6 +6394,7 @@ pub mod task_definition {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
+
     /// The file type to use. Environment files are objects in Amazon S3. The only supported value is `s3`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -5814,6 +6403,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -5823,6 +6413,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -5831,11 +6422,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The `HostEntry` property specifies a hostname and an IP address that are added to the `/etc/hosts` file of a container through the `extraHosts` parameter of its `ContainerDefinition` resource.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HostEntry {
@@ -5846,6 +6439,7 @@ pub mod task_definition {
         #[serde(rename = "IpAddress", skip_serializing_if = "Option::is_none")]
         pub ip_address: Option<Value<String>>,
     }
+
     /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom log routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct FirelensConfiguration {
@@ -5856,6 +6450,7 @@ pub mod task_definition {
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<FirelensConfigurationType>>,
     }
+
     /// The log router to use. The valid values are `fluentd` or `fluentbit`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FirelensConfigurationType {
@@ -5866,6 +6461,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl FirelensConfigurationType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -5876,6 +6472,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for FirelensConfigurationType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -5884,11 +6481,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<FirelensConfigurationType> for Value<FirelensConfigurationType> {
         fn from(value: FirelensConfigurationType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The `HealthCheck` property specifies an object representing a container health check. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image (such as those specified in a parent image or from the image's Dockerfile). This configuration maps to the `HEALTHCHECK` parameter of docker run.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HealthCheck {
@@ -5908,6 +6507,7 @@ pub mod task_definition {
         #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
         pub timeout: Option<Value<i64>>,
     }
+
     /// The Linux-specific options that are applied to the container, such as Linux [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LinuxParameters {
@@ -5933,6 +6533,7 @@ pub mod task_definition {
         #[serde(rename = "Tmpfs", skip_serializing_if = "Option::is_none")]
         pub tmpfs: Option<Vec<Tmpfs>>,
     }
+
     /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the [capabilities(7)](https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html) Linux manual page.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct KernelCapabilities {
@@ -5943,6 +6544,7 @@ pub mod task_definition {
         #[serde(rename = "Drop", skip_serializing_if = "Option::is_none")]
         pub drop: Option<Vec<Value<String>>>,
     }
+
     /// The `Device` property specifies an object representing a container instance host device.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Device {
@@ -5956,6 +6558,7 @@ pub mod task_definition {
         #[serde(rename = "Permissions", skip_serializing_if = "Option::is_none")]
         pub permissions: Option<Vec<Value<PermissionsItem>>>,
     }
+
     /// Values of `PermissionsItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PermissionsItem {
@@ -5968,6 +6571,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PermissionsItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -5979,6 +6583,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for PermissionsItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -5987,11 +6592,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PermissionsItem> for Value<PermissionsItem> {
         fn from(value: PermissionsItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The container path, mount options, and size of the tmpfs mount.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Tmpfs {
@@ -6005,6 +6612,7 @@ pub mod task_definition {
         #[serde(rename = "Size")]
         pub size: Value<i64>,
     }
+
     impl Tmpfs {
         /// A `Tmpfs` of its required properties (`Size`), the others unset.
         pub fn new(size: impl Into<Value<i64>>) -> Self {
@@ -6015,6 +6623,7 @@ pub mod task_definition {
             }
         }
     }
+
     /// The `LogConfiguration` property specifies log configuration options to send to a custom log driver for the container.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LogConfiguration {
@@ -6028,6 +6637,7 @@ pub mod task_definition {
         #[serde(rename = "SecretOptions", skip_serializing_if = "Option::is_none")]
         pub secret_options: Option<Vec<Secret>>,
     }
+
     impl LogConfiguration {
         /// A `LogConfiguration` of its required properties (`LogDriver`), the others unset.
         pub fn new(log_driver: impl Into<Value<String>>) -> Self {
@@ -6038,6 +6648,7 @@ pub mod task_definition {
             }
         }
     }
+
     /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Secret {
@@ -6048,6 +6659,7 @@ pub mod task_definition {
         #[serde(rename = "ValueFrom")]
         pub value_from: Value<String>,
     }
+
     impl Secret {
         /// A `Secret` of its required properties (`Name`, `ValueFrom`), the others unset.
         pub fn new(
@@ -6060,6 +6672,7 @@ pub mod task_definition {
             }
         }
     }
+
     /// The details for a volume mount point that's used in a container definition.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MountPoint {
@@ -6073,6 +6686,7 @@ pub mod task_definition {
         #[serde(rename = "SourceVolume", skip_serializing_if = "Option::is_none")]
         pub source_volume: Option<Value<String>>,
     }
+
     /// The `PortMapping` property specifies a port mapping. Port mappings allow containers to access ports on the host container instance to send or receive traffic. Port mappings are specified as part of the container definition.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PortMapping {
@@ -6095,6 +6709,7 @@ pub mod task_definition {
         #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<Protocol>>,
     }
+
     /// The application protocol that's used for the port mapping. This parameter only applies to Service Connect. We recommend that you set this parameter to be consistent with the protocol that your application uses. If you set this parameter, Amazon ECS adds protocol-specific connection handling to the Service Connect proxy.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AppProtocol {
@@ -6107,6 +6722,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AppProtocol {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6118,6 +6734,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for AppProtocol {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6126,11 +6743,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AppProtocol> for Value<AppProtocol> {
         fn from(value: AppProtocol) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The protocol that's used for the port mapping. Valid values are `tcp` and `udp` (case-sensitive). The default is `tcp`. Amazon ECS treats any other specified value as `tcp`. `protocol` is immutable in a Service Connect service. To update this field, you must delete and redeploy the service.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Protocol {
@@ -6141,6 +6760,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Protocol {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6151,6 +6771,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for Protocol {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6159,11 +6780,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Protocol> for Value<Protocol> {
         fn from(value: Protocol) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The repository credentials for private registry authentication.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RepositoryCredentials {
@@ -6172,8 +6795,10 @@ pub mod task_definition {
             rename = "CredentialsParameter",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub credentials_parameter: Option<Value<String>>,
     }
+
     /// The type and amount of a resource to assign to a container. The supported resource types are GPUs, Neuron devices, and Elastic Inference accelerators.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ResourceRequirement {
@@ -6187,6 +6812,7 @@ pub mod task_definition {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
+
     impl ResourceRequirement {
         /// A `ResourceRequirement` of its required properties (`Type`), the others unset.
         pub fn new(r#type: impl Into<Value<ResourceRequirementType>>) -> Self {
@@ -6197,6 +6823,7 @@ pub mod task_definition {
             }
         }
     }
+
     /// `SharingStrategy` of `AWS::ECS::TaskDefinition`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SharingStrategy {
@@ -6204,6 +6831,7 @@ pub mod task_definition {
         #[serde(rename = "NvidiaMps")]
         pub nvidia_mps: NvidiaMpsAllocation,
     }
+
     impl SharingStrategy {
         /// A `SharingStrategy` of its required properties (`NvidiaMps`), the others unset.
         pub fn new(nvidia_mps: impl Into<NvidiaMpsAllocation>) -> Self {
@@ -6212,6 +6840,7 @@ pub mod task_definition {
             }
         }
     }
+
     /// `NvidiaMpsAllocation` of `AWS::ECS::TaskDefinition`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct NvidiaMpsAllocation {
@@ -6222,6 +6851,7 @@ pub mod task_definition {
         #[serde(rename = "Memory")]
         pub memory: Value<i64>,
     }
+
     impl NvidiaMpsAllocation {
         /// A `NvidiaMpsAllocation` of its required properties (`Memory`), the others unset.
         pub fn new(memory: impl Into<Value<i64>>) -> Self {
@@ -6231,6 +6861,7 @@ pub mod task_definition {
             }
         }
     }
+
     /// The type of resource to assign to a container.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ResourceRequirementType {
@@ -6243,6 +6874,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ResourceRequirementType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6254,6 +6886,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for ResourceRequirementType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6262,11 +6895,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ResourceRequirementType> for Value<ResourceRequirementType> {
         fn from(value: ResourceRequirementType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// You can enable a restart policy for each container defined in your task definition, to overcome transient failures faster and maintain task availability. When you enable a restart policy for a container, Amazon ECS can restart the container if it exits, without needing to replace the task.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RestartPolicy {
@@ -6281,8 +6916,10 @@ pub mod task_definition {
             rename = "RestartAttemptPeriod",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub restart_attempt_period: Option<Value<i64>>,
     }
+
     /// A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time` setting to maintain longer lived connections.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SystemControl {
@@ -6293,6 +6930,7 @@ pub mod task_definition {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
+
     /// The `ulimit` settings to pass to the container.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Ulimit {
@@ -6306,6 +6944,7 @@ pub mod task_definition {
         #[serde(rename = "SoftLimit")]
         pub soft_limit: Value<i64>,
     }
+
     impl Ulimit {
         /// A `Ulimit` of its required properties (`HardLimit`, `Name`, `SoftLimit`), the others unset.
         pub fn new(
@@ -6320,6 +6959,7 @@ pub mod task_definition {
             }
         }
     }
+
     /// The `type` of the `ulimit`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Name {
@@ -6356,6 +6996,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Name {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6379,6 +7020,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for Name {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6387,11 +7029,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Name> for Value<Name> {
         fn from(value: Name) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies whether Amazon ECS will resolve the container image tag provided in the container definition to an image digest. By default, the value is `enabled`. If you set the value for a container as `disabled`, Amazon ECS will not resolve the provided container image tag to a digest and will use the original image URI specified in the container definition for deployment.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VersionConsistency {
@@ -6402,6 +7046,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl VersionConsistency {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6412,6 +7057,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for VersionConsistency {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6420,11 +7066,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<VersionConsistency> for Value<VersionConsistency> {
         fn from(value: VersionConsistency) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Details on a data volume from another container in the same task definition.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VolumeFrom {
@@ -6435,6 +7083,7 @@ pub mod task_definition {
         #[serde(rename = "SourceContainer", skip_serializing_if = "Option::is_none")]
         pub source_container: Option<Value<String>>,
     }
+
     /// The amount of ephemeral storage to allocate for the task. This parameter is used to expand the total amount of ephemeral storage available, beyond the default amount, for tasks hosted on FARGATElong. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html) in the *Amazon ECS Developer Guide;*.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EphemeralStorage {
@@ -6442,6 +7091,7 @@ pub mod task_definition {
         #[serde(rename = "SizeInGiB", skip_serializing_if = "Option::is_none")]
         pub size_in_gi_b: Option<Value<i64>>,
     }
+
     /// `InferenceAccelerator` of `AWS::ECS::TaskDefinition`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InferenceAccelerator {
@@ -6452,6 +7102,7 @@ pub mod task_definition {
         #[serde(rename = "DeviceType", skip_serializing_if = "Option::is_none")]
         pub device_type: Option<Value<String>>,
     }
+
     /// The IPC resource namespace to use for the containers in the task. The valid values are `host`, `task`, or `none`. If `host` is specified, then all containers within the tasks that specified the `host` IPC mode on the same container instance share the same IPC resources with the host Amazon EC2 instance. If `task` is specified, all containers within the specified task share the same IPC resources.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IpcMode {
@@ -6464,6 +7115,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl IpcMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6475,6 +7127,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for IpcMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6483,11 +7136,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<IpcMode> for Value<IpcMode> {
         fn from(value: IpcMode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The Docker networking mode to use for the containers in the task. The valid values are `none`, `bridge`, `awsvpc`, and `host`. If no network mode is specified, the default is `bridge`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum NetworkMode {
@@ -6502,6 +7157,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl NetworkMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6514,6 +7170,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for NetworkMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6522,11 +7179,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<NetworkMode> for Value<NetworkMode> {
         fn from(value: NetworkMode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The process namespace to use for the containers in the task. The valid values are `host` or `task`. On Fargate for Linux containers, the only valid value is `task`. For example, monitoring sidecars might need `pidMode` to access information about other containers running in the same task.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PidMode {
@@ -6537,6 +7196,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PidMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6547,6 +7207,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for PidMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6555,11 +7216,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PidMode> for Value<PidMode> {
         fn from(value: PidMode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The constraint on task placement in the task definition. For more information, see [Task placement constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TaskDefinitionPlacementConstraint {
@@ -6570,6 +7233,7 @@ pub mod task_definition {
         #[serde(rename = "Type")]
         pub r#type: Value<TaskDefinitionPlacementConstraintType>,
     }
+
     impl TaskDefinitionPlacementConstraint {
         /// A `TaskDefinitionPlacementConstraint` of its required properties (`Type`), the others unset.
         pub fn new(
@@ -6581,6 +7245,7 @@ pub mod task_definition {
             }
         }
     }
+
     /// The type of constraint. The `MemberOf` constraint restricts selection to be from a group of valid candidates.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TaskDefinitionPlacementConstraintType {
@@ -6589,6 +7254,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TaskDefinitionPlacementConstraintType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6598,6 +7264,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for TaskDefinitionPlacementConstraintType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6606,12 +7273,14 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TaskDefinitionPlacementConstraintType>
     for Value<TaskDefinitionPlacementConstraintType> {
         fn from(value: TaskDefinitionPlacementConstraintType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The configuration details for the App Mesh proxy.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ProxyConfiguration {
@@ -6623,11 +7292,13 @@ pub mod task_definition {
             rename = "ProxyConfigurationProperties",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub proxy_configuration_properties: Option<Vec<KeyValuePair>>,
         /// The proxy type. The only supported value is `APPMESH`.
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<ProxyConfigurationType>>,
     }
+
     impl ProxyConfiguration {
         /// A `ProxyConfiguration` of its required properties (`ContainerName`), the others unset.
         pub fn new(container_name: impl Into<Value<String>>) -> Self {
@@ -6638,6 +7309,7 @@ pub mod task_definition {
             }
         }
     }
+
     /// The proxy type. The only supported value is `APPMESH`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ProxyConfigurationType {
@@ -6646,6 +7318,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ProxyConfigurationType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6655,6 +7328,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for ProxyConfigurationType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6663,11 +7337,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ProxyConfigurationType> for Value<ProxyConfigurationType> {
         fn from(value: ProxyConfigurationType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `RequiresCompatibilitiesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RequiresCompatibilitiesItem {
@@ -6682,6 +7358,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl RequiresCompatibilitiesItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6694,6 +7371,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for RequiresCompatibilitiesItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6702,11 +7380,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<RequiresCompatibilitiesItem> for Value<RequiresCompatibilitiesItem> {
         fn from(value: RequiresCompatibilitiesItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Information about the platform for the Amazon ECS service or task.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RuntimePlatform {
@@ -6718,8 +7398,10 @@ pub mod task_definition {
             rename = "OperatingSystemFamily",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub operating_system_family: Option<Value<OperatingSystemFamily>>,
     }
+
     /// The CPU architecture.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CpuArchitecture {
@@ -6730,6 +7412,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl CpuArchitecture {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6740,6 +7423,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for CpuArchitecture {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6748,11 +7432,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<CpuArchitecture> for Value<CpuArchitecture> {
         fn from(value: CpuArchitecture) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The operating system.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum OperatingSystemFamily {
@@ -6779,6 +7465,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl OperatingSystemFamily {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6797,6 +7484,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for OperatingSystemFamily {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6805,11 +7493,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<OperatingSystemFamily> for Value<OperatingSystemFamily> {
         fn from(value: OperatingSystemFamily) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The data volume configuration for tasks launched using this task definition. Specifying a volume configuration in a task definition is optional. The volume configuration may contain multiple volumes but only one volume configured at launch is supported.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Volume {
@@ -6821,18 +7511,21 @@ pub mod task_definition {
             rename = "DockerVolumeConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub docker_volume_configuration: Option<DockerVolumeConfiguration>,
         /// This parameter is specified when you use an Amazon Elastic File System file system for task storage.
         #[serde(
             rename = "EFSVolumeConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub efs_volume_configuration: Option<EfsVolumeConfiguration>,
         /// This parameter is specified when you use Amazon FSx for Windows File Server file system for task storage.
         #[serde(
             rename = "FSxWindowsFileServerVolumeConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub f_sx_windows_file_server_volume_configuration: Option<
             FSxWindowsFileServerVolumeConfiguration,
         >,
@@ -6847,8 +7540,10 @@ pub mod task_definition {
             rename = "S3FilesVolumeConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub s3_files_volume_configuration: Option<S3FilesVolumeConfiguration>,
     }
+
     /// The `DockerVolumeConfiguration` property specifies a Docker volume configuration and is used when you use Docker volumes. Docker volumes are only supported when you are using the EC2 launch type. Windows containers only support the use of the `local` driver. To use bind mounts, specify a `host` instead.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DockerVolumeConfiguration {
@@ -6868,6 +7563,7 @@ pub mod task_definition {
         #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
         pub scope: Option<Value<Scope>>,
     }
+
     /// The scope for the Docker volume that determines its lifecycle. Docker volumes that are scoped to a `task` are automatically provisioned when the task starts and destroyed when the task stops. Docker volumes that are scoped as `shared` persist after the task stops.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Scope {
@@ -6878,6 +7574,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Scope {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6888,6 +7585,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for Scope {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6896,11 +7594,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Scope> for Value<Scope> {
         fn from(value: Scope) -> Self {
             Value::Literal(value)
         }
     }
+
     /// This parameter is specified when you're using an Amazon Elastic File System file system for task storage. For more information, see [Amazon EFS volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EfsVolumeConfiguration {
@@ -6921,8 +7621,10 @@ pub mod task_definition {
             rename = "TransitEncryptionPort",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub transit_encryption_port: Option<Value<i64>>,
     }
+
     impl EfsVolumeConfiguration {
         /// A `EfsVolumeConfiguration` of its required properties (`FilesystemId`), the others unset.
         pub fn new(filesystem_id: impl Into<Value<String>>) -> Self {
@@ -6935,6 +7637,7 @@ pub mod task_definition {
             }
         }
     }
+
     /// The authorization configuration details for the Amazon EFS file system.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AuthorizationConfig {
@@ -6945,6 +7648,7 @@ pub mod task_definition {
         #[serde(rename = "IAM", skip_serializing_if = "Option::is_none")]
         pub iam: Option<Value<Iam>>,
     }
+
     /// Determines whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon EFS file system. If it is turned on, transit encryption must be turned on in the `EFSVolumeConfiguration`. If this parameter is omitted, the default value of `DISABLED` is used.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Iam {
@@ -6955,6 +7659,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Iam {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6965,6 +7670,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for Iam {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -6973,11 +7679,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Iam> for Value<Iam> {
         fn from(value: Iam) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS server. Transit encryption must be turned on if Amazon EFS IAM authorization is used. If this parameter is omitted, the default value of `DISABLED` is used.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TransitEncryption {
@@ -6988,6 +7696,7 @@ pub mod task_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TransitEncryption {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -6998,6 +7707,7 @@ pub mod task_definition {
             }
         }
     }
+
     impl Serialize for TransitEncryption {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -7006,11 +7716,13 @@ pub mod task_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TransitEncryption> for Value<TransitEncryption> {
         fn from(value: TransitEncryption) -> Self {
             Value::Literal(value)
         }
     }
+
     /// This parameter is specified when you're using [Amazon FSx for Windows File Server](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/what-is.html) file system for task storage.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FSxWindowsFileServerVolumeConfiguration {
@@ -7024,6 +7736,7 @@ pub mod task_definition {
         #[serde(rename = "RootDirectory")]
         pub root_directory: Value<String>,
     }
+
     impl FSxWindowsFileServerVolumeConfiguration {
         /// A `FSxWindowsFileServerVolumeConfiguration` of its required properties (`FileSystemId`, `RootDirectory`), the others unset.
         pub fn new(
@@ -7037,6 +7750,7 @@ pub mod task_definition {
             }
         }
     }
+
     /// The authorization configuration details for Amazon FSx for Windows File Server file system. See [FSxWindowsFileServerVolumeConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_FSxWindowsFileServerVolumeConfiguration.html) in the *Amazon ECS API Reference*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FSxAuthorizationConfig {
@@ -7047,6 +7761,7 @@ pub mod task_definition {
         #[serde(rename = "Domain")]
         pub domain: Value<String>,
     }
+
     impl FSxAuthorizationConfig {
         /// A `FSxAuthorizationConfig` of its required properties (`CredentialsParameter`, `Domain`), the others unset.
         pub fn new(
@@ -7059,6 +7774,7 @@ pub mod task_definition {
             }
         }
     }
+
     /// The `HostVolumeProperties` property specifies details on a container instance bind mount host volume.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HostVolumeProperties {
@@ -7066,6 +7782,7 @@ pub mod task_definition {
         #[serde(rename = "SourcePath", skip_serializing_if = "Option::is_none")]
         pub source_path: Option<Value<String>>,
     }
+
     /// This parameter is specified when you're using an Amazon S3 Files file system for task storage. For more information, see [Amazon S3 Files volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/s3files-volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3FilesVolumeConfiguration {
@@ -7083,8 +7800,10 @@ pub mod task_definition {
             rename = "TransitEncryptionPort",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub transit_encryption_port: Option<Value<i64>>,
     }
+
     impl S3FilesVolumeConfiguration {
         /// A `S3FilesVolumeConfiguration` of its required properties (`FileSystemArn`), the others unset.
         pub fn new(file_system_arn: impl Into<Value<String>>) -> Self {
@@ -7097,15 +7816,18 @@ pub mod task_definition {
         }
     }
 }
+
 /// `AWS::ECS::TaskSet`: [`CfnTaskSet`], [`CfnTaskSetProps`] and their property types.
 pub mod task_set {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::ECS::TaskSet`: Create a task set in the specified cluster and service. This is used when a service uses the EXTERNAL deployment controller type. For more information, see <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-types.htmlin> the Amazon Elastic Container Service Developer Guide. `Ref` returns the primary identifier, made of `Cluster`, `Service`, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTaskSet {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTaskSet {
         /// `AWS::ECS::TaskSet`
         pub const TYPE: &'static str = "AWS::ECS::TaskSet";
@@ -7145,22 +7867,26 @@ pub mod task_set {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The ID of the task set.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnTaskSet {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTaskSet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::ECS::TaskSet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTaskSetProps {
@@ -7169,6 +7895,7 @@ pub mod task_set {
             rename = "CapacityProviderStrategy",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub capacity_provider_strategy: Option<Vec<CapacityProviderStrategyItem>>,
         /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
         #[serde(rename = "Cluster")]
@@ -7187,6 +7914,7 @@ pub mod task_set {
             rename = "NetworkConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_configuration: Option<NetworkConfiguration>,
         /// The platform version that the tasks in the task set should use. A platform version is specified only for tasks using the Fargate launch type. If one isn't specified, the LATEST platform version is used by default.
         #[serde(rename = "PlatformVersion", skip_serializing_if = "Option::is_none")]
@@ -7207,6 +7935,7 @@ pub mod task_set {
         #[serde(rename = "TaskDefinition")]
         pub task_definition: Value<String>,
     }
+
     impl CfnTaskSetProps {
         /// A `CfnTaskSetProps` of its required properties (`Cluster`, `Service`, `TaskDefinition`), the others unset.
         pub fn new(
@@ -7230,6 +7959,7 @@ pub mod task_set {
             }
         }
     }
+
     /// `CapacityProviderStrategyItem` of `AWS::ECS::TaskSet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityProviderStrategyItem {
@@ -7243,6 +7973,7 @@ pub mod task_set {
         #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<i64>>,
     }
+
     /// The launch type that new tasks in the task set will use. For more information, see <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html> in the Amazon Elastic Container Service Developer Guide.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LaunchType {
@@ -7253,6 +7984,7 @@ pub mod task_set {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LaunchType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -7263,6 +7995,7 @@ pub mod task_set {
             }
         }
     }
+
     impl Serialize for LaunchType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -7271,11 +8004,13 @@ pub mod task_set {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LaunchType> for Value<LaunchType> {
         fn from(value: LaunchType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// A load balancer object representing the load balancer to use with the task set. The supported load balancer types are either an Application Load Balancer or a Network Load Balancer.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LoadBalancer {
@@ -7289,6 +8024,7 @@ pub mod task_set {
         #[serde(rename = "TargetGroupArn", skip_serializing_if = "Option::is_none")]
         pub target_group_arn: Option<Value<String>>,
     }
+
     /// An object representing the network configuration for a task or service.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkConfiguration {
@@ -7296,6 +8032,7 @@ pub mod task_set {
         #[serde(rename = "AwsVpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub aws_vpc_configuration: Option<AwsVpcConfiguration>,
     }
+
     /// The VPC subnets and security groups associated with a task. All specified subnets and security groups must be from the same VPC.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AwsVpcConfiguration {
@@ -7309,6 +8046,7 @@ pub mod task_set {
         #[serde(rename = "Subnets")]
         pub subnets: Vec<Value<String>>,
     }
+
     impl AwsVpcConfiguration {
         /// A `AwsVpcConfiguration` of its required properties (`Subnets`), the others unset.
         pub fn new(subnets: impl Into<Vec<Value<String>>>) -> Self {
@@ -7319,6 +8057,7 @@ pub mod task_set {
             }
         }
     }
+
     /// Whether the task's elastic network interface receives a public IP address. The default value is DISABLED.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AssignPublicIp {
@@ -7329,6 +8068,7 @@ pub mod task_set {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AssignPublicIp {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -7339,6 +8079,7 @@ pub mod task_set {
             }
         }
     }
+
     impl Serialize for AssignPublicIp {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -7347,11 +8088,13 @@ pub mod task_set {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AssignPublicIp> for Value<AssignPublicIp> {
         fn from(value: AssignPublicIp) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `Scale` of `AWS::ECS::TaskSet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Scale {
@@ -7362,6 +8105,7 @@ pub mod task_set {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<f64>>,
     }
+
     /// The unit of measure for the scale value.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Unit {
@@ -7370,6 +8114,7 @@ pub mod task_set {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Unit {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -7379,6 +8124,7 @@ pub mod task_set {
             }
         }
     }
+
     impl Serialize for Unit {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -7387,11 +8133,13 @@ pub mod task_set {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Unit> for Value<Unit> {
         fn from(value: Unit) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `ServiceRegistry` of `AWS::ECS::TaskSet`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ServiceRegistry {

@@ -7,6 +7,7 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use api_destination::{CfnApiDestination, CfnApiDestinationProps};
 pub use archive::{CfnArchive, CfnArchiveProps};
 pub use connection::{CfnConnection, CfnConnectionProps};
@@ -14,15 +15,18 @@ pub use endpoint::{CfnEndpoint, CfnEndpointProps};
 pub use event_bus::{CfnEventBus, CfnEventBusProps};
 pub use event_bus_policy::{CfnEventBusPolicy, CfnEventBusPolicyProps};
 pub use rule::{CfnRule, CfnRuleProps};
+
 /// `AWS::Events::ApiDestination`: [`CfnApiDestination`], [`CfnApiDestinationProps`] and their property types.
 pub mod api_destination {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Events::ApiDestination`: Resource Type definition for AWS::Events::ApiDestination. `Ref` returns the primary identifier, `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiDestination {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnApiDestination {
         /// `AWS::Events::ApiDestination`
         pub const TYPE: &'static str = "AWS::Events::ApiDestination";
@@ -49,26 +53,31 @@ pub mod api_destination {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The arn of the api destination.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `ArnForPolicy`: The arn of the api destination to be used in IAM policies.
         pub fn attr_arn_for_policy(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ArnForPolicy")
         }
     }
+
     impl std::ops::Deref for CfnApiDestination {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnApiDestination {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Events::ApiDestination`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnApiDestinationProps {
@@ -89,11 +98,13 @@ pub mod api_destination {
             rename = "InvocationRateLimitPerSecond",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub invocation_rate_limit_per_second: Option<Value<i64>>,
         /// Name of the apiDestination.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
+
     impl CfnApiDestinationProps {
         /// A `CfnApiDestinationProps` of its required properties (`ConnectionArn`, `HttpMethod`, `InvocationEndpoint`), the others unset.
         pub fn new(
@@ -111,6 +122,7 @@ pub mod api_destination {
             }
         }
     }
+
     /// Values of `HttpMethod`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HttpMethod {
@@ -131,6 +143,7 @@ pub mod api_destination {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HttpMethod {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -146,6 +159,7 @@ pub mod api_destination {
             }
         }
     }
+
     impl Serialize for HttpMethod {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -154,21 +168,25 @@ pub mod api_destination {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HttpMethod> for Value<HttpMethod> {
         fn from(value: HttpMethod) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::Events::Archive`: [`CfnArchive`], [`CfnArchiveProps`] and their property types.
 pub mod archive {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::Events::Archive`: Resource Type definition for AWS::Events::Archive `Ref` returns the primary identifier, `ArchiveName`.
+
+    /// `AWS::Events::Archive`: Resource Type definition for AWS::Events::Archive. `Ref` returns the primary identifier, `ArchiveName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnArchive {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnArchive {
         /// `AWS::Events::Archive`
         pub const TYPE: &'static str = "AWS::Events::Archive";
@@ -198,22 +216,26 @@ pub mod archive {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnArchive {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnArchive {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Events::Archive`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnArchiveProps {
@@ -236,6 +258,7 @@ pub mod archive {
         #[serde(rename = "SourceArn")]
         pub source_arn: Value<String>,
     }
+
     impl CfnArchiveProps {
         /// A `CfnArchiveProps` of its required properties (`SourceArn`), the others unset.
         pub fn new(source_arn: impl Into<Value<String>>) -> Self {
@@ -250,15 +273,18 @@ pub mod archive {
         }
     }
 }
+
 /// `AWS::Events::Connection`: [`CfnConnection`], [`CfnConnectionProps`] and their property types.
 pub mod connection {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Events::Connection`: Resource Type definition for AWS::Events::Connection. `Ref` returns the primary identifier, `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnection {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnConnection {
         /// `AWS::Events::Connection`
         pub const TYPE: &'static str = "AWS::Events::Connection";
@@ -285,18 +311,22 @@ pub mod connection {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The arn of the connection resource.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `ArnForPolicy`: The arn of the connection resource to be used in IAM policies.
         pub fn attr_arn_for_policy(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ArnForPolicy")
         }
+
         /// `Fn::GetAtt` `SecretArn`: The arn of the secrets manager secret created in the customer account.
         pub fn attr_secret_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SecretArn")
         }
+
         /// `Fn::GetAtt` `AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn`: The `AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn` attribute.
         pub fn attr_auth_parameters_connectivity_parameters_resource_parameters_resource_association_arn(
             &self,
@@ -306,6 +336,7 @@ pub mod connection {
                     "AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn",
                 )
         }
+
         /// `Fn::GetAtt` `InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn`: The `InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn` attribute.
         pub fn attr_invocation_connectivity_parameters_resource_parameters_resource_association_arn(
             &self,
@@ -316,17 +347,20 @@ pub mod connection {
                 )
         }
     }
+
     impl std::ops::Deref for CfnConnection {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnConnection {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Events::Connection`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnConnectionProps {
@@ -344,6 +378,7 @@ pub mod connection {
             rename = "InvocationConnectivityParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub invocation_connectivity_parameters: Option<InvocationConnectivityParameters>,
         /// `KmsKeyIdentifier`.
         #[serde(rename = "KmsKeyIdentifier", skip_serializing_if = "Option::is_none")]
@@ -352,6 +387,7 @@ pub mod connection {
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
+
     /// `AuthParameters` of `AWS::Events::Connection`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AuthParameters {
@@ -360,6 +396,7 @@ pub mod connection {
             rename = "ApiKeyAuthParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub api_key_auth_parameters: Option<ApiKeyAuthParameters>,
         /// `BasicAuthParameters`.
         #[serde(rename = "BasicAuthParameters", skip_serializing_if = "Option::is_none")]
@@ -369,17 +406,20 @@ pub mod connection {
             rename = "ConnectivityParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub connectivity_parameters: Option<ConnectivityParameters>,
         /// `InvocationHttpParameters`.
         #[serde(
             rename = "InvocationHttpParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub invocation_http_parameters: Option<ConnectionHttpParameters>,
         /// `OAuthParameters`.
         #[serde(rename = "OAuthParameters", skip_serializing_if = "Option::is_none")]
         pub o_auth_parameters: Option<OAuthParameters>,
     }
+
     /// `ApiKeyAuthParameters` of `AWS::Events::Connection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ApiKeyAuthParameters {
@@ -390,6 +430,7 @@ pub mod connection {
         #[serde(rename = "ApiKeyValue")]
         pub api_key_value: Value<String>,
     }
+
     impl ApiKeyAuthParameters {
         /// A `ApiKeyAuthParameters` of its required properties (`ApiKeyName`, `ApiKeyValue`), the others unset.
         pub fn new(
@@ -402,6 +443,7 @@ pub mod connection {
             }
         }
     }
+
     /// `BasicAuthParameters` of `AWS::Events::Connection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct BasicAuthParameters {
@@ -412,6 +454,7 @@ pub mod connection {
         #[serde(rename = "Username")]
         pub username: Value<String>,
     }
+
     impl BasicAuthParameters {
         /// A `BasicAuthParameters` of its required properties (`Password`, `Username`), the others unset.
         pub fn new(
@@ -424,6 +467,7 @@ pub mod connection {
             }
         }
     }
+
     /// `ConnectivityParameters` of `AWS::Events::Connection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ConnectivityParameters {
@@ -431,6 +475,7 @@ pub mod connection {
         #[serde(rename = "ResourceParameters")]
         pub resource_parameters: ResourceParameters,
     }
+
     impl ConnectivityParameters {
         /// A `ConnectivityParameters` of its required properties (`ResourceParameters`), the others unset.
         pub fn new(resource_parameters: impl Into<ResourceParameters>) -> Self {
@@ -439,6 +484,7 @@ pub mod connection {
             }
         }
     }
+
     /// `ResourceParameters` of `AWS::Events::Connection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ResourceParameters {
@@ -447,11 +493,13 @@ pub mod connection {
             rename = "ResourceAssociationArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub resource_association_arn: Option<Value<String>>,
         /// `ResourceConfigurationArn`.
         #[serde(rename = "ResourceConfigurationArn")]
         pub resource_configuration_arn: Value<String>,
     }
+
     impl ResourceParameters {
         /// A `ResourceParameters` of its required properties (`ResourceConfigurationArn`), the others unset.
         pub fn new(resource_configuration_arn: impl Into<Value<String>>) -> Self {
@@ -461,6 +509,7 @@ pub mod connection {
             }
         }
     }
+
     /// `ConnectionHttpParameters` of `AWS::Events::Connection`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ConnectionHttpParameters {
@@ -475,8 +524,10 @@ pub mod connection {
             rename = "QueryStringParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub query_string_parameters: Option<Vec<Parameter>>,
     }
+
     /// `Parameter` of `AWS::Events::Connection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Parameter {
@@ -490,6 +541,7 @@ pub mod connection {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+
     impl Parameter {
         /// A `Parameter` of its required properties (`Key`, `Value`), the others unset.
         pub fn new(
@@ -503,6 +555,7 @@ pub mod connection {
             }
         }
     }
+
     /// `OAuthParameters` of `AWS::Events::Connection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct OAuthParameters {
@@ -519,6 +572,7 @@ pub mod connection {
         #[serde(rename = "OAuthHttpParameters", skip_serializing_if = "Option::is_none")]
         pub o_auth_http_parameters: Option<ConnectionHttpParameters>,
     }
+
     impl OAuthParameters {
         /// A `OAuthParameters` of its required properties (`AuthorizationEndpoint`, `ClientParameters`, `HttpMethod`), the others unset.
         pub fn new(
@@ -534,6 +588,7 @@ pub mod connection {
             }
         }
     }
+
     /// `ClientParameters` of `AWS::Events::Connection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClientParameters {
@@ -544,6 +599,7 @@ pub mod connection {
         #[serde(rename = "ClientSecret")]
         pub client_secret: Value<String>,
     }
+
     impl ClientParameters {
         /// A `ClientParameters` of its required properties (`ClientID`, `ClientSecret`), the others unset.
         pub fn new(
@@ -556,6 +612,7 @@ pub mod connection {
             }
         }
     }
+
     /// Values of `HttpMethod`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HttpMethod {
@@ -568,6 +625,7 @@ pub mod connection {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl HttpMethod {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -579,6 +637,7 @@ pub mod connection {
             }
         }
     }
+
     impl Serialize for HttpMethod {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -587,11 +646,13 @@ pub mod connection {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<HttpMethod> for Value<HttpMethod> {
         fn from(value: HttpMethod) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `AuthorizationType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AuthorizationType {
@@ -604,6 +665,7 @@ pub mod connection {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AuthorizationType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -615,6 +677,7 @@ pub mod connection {
             }
         }
     }
+
     impl Serialize for AuthorizationType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -623,11 +686,13 @@ pub mod connection {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AuthorizationType> for Value<AuthorizationType> {
         fn from(value: AuthorizationType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The private resource the HTTP request will be sent to.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct InvocationConnectivityParameters {
@@ -635,6 +700,7 @@ pub mod connection {
         #[serde(rename = "ResourceParameters")]
         pub resource_parameters: ResourceParameters,
     }
+
     impl InvocationConnectivityParameters {
         /// A `InvocationConnectivityParameters` of its required properties (`ResourceParameters`), the others unset.
         pub fn new(resource_parameters: impl Into<ResourceParameters>) -> Self {
@@ -644,15 +710,18 @@ pub mod connection {
         }
     }
 }
+
 /// `AWS::Events::Endpoint`: [`CfnEndpoint`], [`CfnEndpointProps`] and their property types.
 pub mod endpoint {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Events::Endpoint`: Resource Type definition for AWS::Events::Endpoint. `Ref` returns the primary identifier, `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpoint {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnEndpoint {
         /// `AWS::Events::Endpoint`
         pub const TYPE: &'static str = "AWS::Events::Endpoint";
@@ -679,38 +748,46 @@ pub mod endpoint {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `EndpointId`: The `EndpointId` attribute.
         pub fn attr_endpoint_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EndpointId")
         }
+
         /// `Fn::GetAtt` `EndpointUrl`: The `EndpointUrl` attribute.
         pub fn attr_endpoint_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EndpointUrl")
         }
+
         /// `Fn::GetAtt` `State`: The `State` attribute.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `StateReason`: The `StateReason` attribute.
         pub fn attr_state_reason(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StateReason")
         }
     }
+
     impl std::ops::Deref for CfnEndpoint {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnEndpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Events::Endpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnEndpointProps {
@@ -733,6 +810,7 @@ pub mod endpoint {
         #[serde(rename = "RoutingConfig")]
         pub routing_config: RoutingConfig,
     }
+
     impl CfnEndpointProps {
         /// A `CfnEndpointProps` of its required properties (`EventBuses`, `RoutingConfig`), the others unset.
         pub fn new(
@@ -749,6 +827,7 @@ pub mod endpoint {
             }
         }
     }
+
     /// `EndpointEventBus` of `AWS::Events::Endpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EndpointEventBus {
@@ -756,6 +835,7 @@ pub mod endpoint {
         #[serde(rename = "EventBusArn")]
         pub event_bus_arn: Value<String>,
     }
+
     impl EndpointEventBus {
         /// A `EndpointEventBus` of its required properties (`EventBusArn`), the others unset.
         pub fn new(event_bus_arn: impl Into<Value<String>>) -> Self {
@@ -764,6 +844,7 @@ pub mod endpoint {
             }
         }
     }
+
     /// `ReplicationConfig` of `AWS::Events::Endpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicationConfig {
@@ -771,12 +852,14 @@ pub mod endpoint {
         #[serde(rename = "State")]
         pub state: Value<ReplicationState>,
     }
+
     impl ReplicationConfig {
         /// A `ReplicationConfig` of its required properties (`State`), the others unset.
         pub fn new(state: impl Into<Value<ReplicationState>>) -> Self {
             Self { state: state.into() }
         }
     }
+
     /// Values of `ReplicationState`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReplicationState {
@@ -787,6 +870,7 @@ pub mod endpoint {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ReplicationState {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -797,6 +881,7 @@ pub mod endpoint {
             }
         }
     }
+
     impl Serialize for ReplicationState {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -805,11 +890,13 @@ pub mod endpoint {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ReplicationState> for Value<ReplicationState> {
         fn from(value: ReplicationState) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `RoutingConfig` of `AWS::Events::Endpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RoutingConfig {
@@ -817,6 +904,7 @@ pub mod endpoint {
         #[serde(rename = "FailoverConfig")]
         pub failover_config: FailoverConfig,
     }
+
     impl RoutingConfig {
         /// A `RoutingConfig` of its required properties (`FailoverConfig`), the others unset.
         pub fn new(failover_config: impl Into<FailoverConfig>) -> Self {
@@ -825,6 +913,7 @@ pub mod endpoint {
             }
         }
     }
+
     /// `FailoverConfig` of `AWS::Events::Endpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FailoverConfig {
@@ -835,6 +924,7 @@ pub mod endpoint {
         #[serde(rename = "Secondary")]
         pub secondary: Secondary,
     }
+
     impl FailoverConfig {
         /// A `FailoverConfig` of its required properties (`Primary`, `Secondary`), the others unset.
         pub fn new(
@@ -847,6 +937,7 @@ pub mod endpoint {
             }
         }
     }
+
     /// `Primary` of `AWS::Events::Endpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Primary {
@@ -854,6 +945,7 @@ pub mod endpoint {
         #[serde(rename = "HealthCheck")]
         pub health_check: Value<String>,
     }
+
     impl Primary {
         /// A `Primary` of its required properties (`HealthCheck`), the others unset.
         pub fn new(health_check: impl Into<Value<String>>) -> Self {
@@ -862,6 +954,7 @@ pub mod endpoint {
             }
         }
     }
+
     /// `Secondary` of `AWS::Events::Endpoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Secondary {
@@ -869,6 +962,7 @@ pub mod endpoint {
         #[serde(rename = "Route")]
         pub route: Value<String>,
     }
+
     impl Secondary {
         /// A `Secondary` of its required properties (`Route`), the others unset.
         pub fn new(route: impl Into<Value<String>>) -> Self {
@@ -876,15 +970,18 @@ pub mod endpoint {
         }
     }
 }
+
 /// `AWS::Events::EventBus`: [`CfnEventBus`], [`CfnEventBusProps`] and their property types.
 pub mod event_bus {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::Events::EventBus`: Resource type definition for AWS::Events::EventBus `Ref` returns the primary identifier, `Name`.
+
+    /// `AWS::Events::EventBus`: Resource type definition for AWS::Events::EventBus. `Ref` returns the primary identifier, `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventBus {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnEventBus {
         /// `AWS::Events::EventBus`
         pub const TYPE: &'static str = "AWS::Events::EventBus";
@@ -911,22 +1008,26 @@ pub mod event_bus {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) for the event bus.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnEventBus {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnEventBus {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Events::EventBus`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnEventBusProps {
@@ -955,6 +1056,7 @@ pub mod event_bus {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnEventBusProps {
         /// A `CfnEventBusProps` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<String>>) -> Self {
@@ -970,6 +1072,7 @@ pub mod event_bus {
             }
         }
     }
+
     /// Dead Letter Queue for the event bus.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DeadLetterConfig {
@@ -977,6 +1080,7 @@ pub mod event_bus {
         #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
         pub arn: Option<Value<String>>,
     }
+
     /// The logging configuration settings for vended logs.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LogConfig {
@@ -987,6 +1091,7 @@ pub mod event_bus {
         #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
         pub level: Option<Value<Level>>,
     }
+
     /// Configures whether or not to include event detail, input transformer details, target properties, and target input in the applicable log messages.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IncludeDetail {
@@ -997,6 +1102,7 @@ pub mod event_bus {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl IncludeDetail {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1007,6 +1113,7 @@ pub mod event_bus {
             }
         }
     }
+
     impl Serialize for IncludeDetail {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1015,11 +1122,13 @@ pub mod event_bus {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<IncludeDetail> for Value<IncludeDetail> {
         fn from(value: IncludeDetail) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Configures the log level of the EventBus and determines which log messages are sent to Ingestion Hub for delivery.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Level {
@@ -1034,6 +1143,7 @@ pub mod event_bus {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Level {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1046,6 +1156,7 @@ pub mod event_bus {
             }
         }
     }
+
     impl Serialize for Level {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1054,21 +1165,25 @@ pub mod event_bus {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Level> for Value<Level> {
         fn from(value: Level) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::Events::EventBusPolicy`: [`CfnEventBusPolicy`], [`CfnEventBusPolicyProps`] and their property types.
 pub mod event_bus_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::Events::EventBusPolicy`: Resource Type definition for AWS::Events::EventBusPolicy `Ref` returns the primary identifier, made of `EventBusName`, `StatementId`.
+
+    /// `AWS::Events::EventBusPolicy`: Resource Type definition for AWS::Events::EventBusPolicy. `Ref` returns the primary identifier, made of `EventBusName`, `StatementId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventBusPolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnEventBusPolicy {
         /// `AWS::Events::EventBusPolicy`
         pub const TYPE: &'static str = "AWS::Events::EventBusPolicy";
@@ -1100,17 +1215,20 @@ pub mod event_bus_policy {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnEventBusPolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnEventBusPolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Events::EventBusPolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnEventBusPolicyProps {
@@ -1133,6 +1251,7 @@ pub mod event_bus_policy {
         #[serde(rename = "StatementId")]
         pub statement_id: Value<String>,
     }
+
     impl CfnEventBusPolicyProps {
         /// A `CfnEventBusPolicyProps` of its required properties (`StatementId`), the others unset.
         pub fn new(statement_id: impl Into<Value<String>>) -> Self {
@@ -1146,6 +1265,7 @@ pub mod event_bus_policy {
             }
         }
     }
+
     /// The action that you are enabling the other account to perform.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Action {
@@ -1154,6 +1274,7 @@ pub mod event_bus_policy {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Action {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1163,6 +1284,7 @@ pub mod event_bus_policy {
             }
         }
     }
+
     impl Serialize for Action {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1171,11 +1293,13 @@ pub mod event_bus_policy {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Action> for Value<Action> {
         fn from(value: Action) -> Self {
             Value::Literal(value)
         }
     }
+
     /// This parameter enables you to limit the permission to accounts that fulfill a certain condition, such as being a member of a certain AWS organization.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Condition {
@@ -1189,6 +1313,7 @@ pub mod event_bus_policy {
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
+
     /// Specifies the type of condition. Currently the only supported value is StringEquals.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -1197,6 +1322,7 @@ pub mod event_bus_policy {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1206,6 +1332,7 @@ pub mod event_bus_policy {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1214,21 +1341,25 @@ pub mod event_bus_policy {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::Events::Rule`: [`CfnRule`], [`CfnRuleProps`] and their property types.
 pub mod rule {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::Events::Rule`: Resource Type definition for AWS::Events::Rule `Ref` returns the primary identifier, `Arn`.
+
+    /// `AWS::Events::Rule`: Resource Type definition for AWS::Events::Rule. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRule {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnRule {
         /// `AWS::Events::Rule`
         pub const TYPE: &'static str = "AWS::Events::Rule";
@@ -1255,26 +1386,31 @@ pub mod rule {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The ARN of the rule, such as arn:aws:events:us-east-2:123456789012:rule/example.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `RuleName`: The name of the rule, exposed as a read-only attribute for use with Fn::GetAtt.
         pub fn attr_rule_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RuleName")
         }
     }
+
     impl std::ops::Deref for CfnRule {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnRule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnRuleProps {
@@ -1306,6 +1442,7 @@ pub mod rule {
         #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
         pub targets: Option<Vec<Target>>,
     }
+
     /// The state of the rule.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum State {
@@ -1318,6 +1455,7 @@ pub mod rule {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl State {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1331,6 +1469,7 @@ pub mod rule {
             }
         }
     }
+
     impl Serialize for State {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1339,11 +1478,13 @@ pub mod rule {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<State> for Value<State> {
         fn from(value: State) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `Target` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Target {
@@ -1385,6 +1526,7 @@ pub mod rule {
             rename = "RedshiftDataParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub redshift_data_parameters: Option<RedshiftDataParameters>,
         /// `RetryPolicy`.
         #[serde(rename = "RetryPolicy", skip_serializing_if = "Option::is_none")]
@@ -1397,17 +1539,20 @@ pub mod rule {
             rename = "RunCommandParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub run_command_parameters: Option<RunCommandParameters>,
         /// `SageMakerPipelineParameters`.
         #[serde(
             rename = "SageMakerPipelineParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub sage_maker_pipeline_parameters: Option<SageMakerPipelineParameters>,
         /// `SqsParameters`.
         #[serde(rename = "SqsParameters", skip_serializing_if = "Option::is_none")]
         pub sqs_parameters: Option<SqsParameters>,
     }
+
     impl Target {
         /// A `Target` of its required properties (`Arn`, `Id`), the others unset.
         pub fn new(arn: impl Into<Value<String>>, id: impl Into<Value<String>>) -> Self {
@@ -1432,6 +1577,7 @@ pub mod rule {
             }
         }
     }
+
     /// `AppSyncParameters` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AppSyncParameters {
@@ -1439,6 +1585,7 @@ pub mod rule {
         #[serde(rename = "GraphQLOperation")]
         pub graph_ql_operation: Value<String>,
     }
+
     impl AppSyncParameters {
         /// A `AppSyncParameters` of its required properties (`GraphQLOperation`), the others unset.
         pub fn new(graph_ql_operation: impl Into<Value<String>>) -> Self {
@@ -1447,6 +1594,7 @@ pub mod rule {
             }
         }
     }
+
     /// `BatchParameters` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct BatchParameters {
@@ -1463,6 +1611,7 @@ pub mod rule {
         #[serde(rename = "RetryStrategy", skip_serializing_if = "Option::is_none")]
         pub retry_strategy: Option<BatchRetryStrategy>,
     }
+
     impl BatchParameters {
         /// A `BatchParameters` of its required properties (`JobDefinition`, `JobName`), the others unset.
         pub fn new(
@@ -1477,6 +1626,7 @@ pub mod rule {
             }
         }
     }
+
     /// `BatchArrayProperties` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BatchArrayProperties {
@@ -1484,6 +1634,7 @@ pub mod rule {
         #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]
         pub size: Option<Value<i64>>,
     }
+
     /// `BatchRetryStrategy` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BatchRetryStrategy {
@@ -1491,6 +1642,7 @@ pub mod rule {
         #[serde(rename = "Attempts", skip_serializing_if = "Option::is_none")]
         pub attempts: Option<Value<i64>>,
     }
+
     /// `DeadLetterConfig` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DeadLetterConfig {
@@ -1498,6 +1650,7 @@ pub mod rule {
         #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
         pub arn: Option<Value<String>>,
     }
+
     /// `EcsParameters` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EcsParameters {
@@ -1506,18 +1659,21 @@ pub mod rule {
             rename = "CapacityProviderStrategy",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub capacity_provider_strategy: Option<Vec<CapacityProviderStrategyItem>>,
         /// `EnableECSManagedTags`.
         #[serde(
             rename = "EnableECSManagedTags",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub enable_ecs_managed_tags: Option<Value<bool>>,
         /// `EnableExecuteCommand`.
         #[serde(
             rename = "EnableExecuteCommand",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub enable_execute_command: Option<Value<bool>>,
         /// `Group`.
         #[serde(rename = "Group", skip_serializing_if = "Option::is_none")]
@@ -1530,12 +1686,14 @@ pub mod rule {
             rename = "NetworkConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub network_configuration: Option<NetworkConfiguration>,
         /// `PlacementConstraints`.
         #[serde(
             rename = "PlacementConstraints",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub placement_constraints: Option<Vec<PlacementConstraint>>,
         /// `PlacementStrategies`.
         #[serde(rename = "PlacementStrategies", skip_serializing_if = "Option::is_none")]
@@ -1559,6 +1717,7 @@ pub mod rule {
         #[serde(rename = "TaskDefinitionArn")]
         pub task_definition_arn: Value<String>,
     }
+
     impl EcsParameters {
         /// A `EcsParameters` of its required properties (`TaskDefinitionArn`), the others unset.
         pub fn new(task_definition_arn: impl Into<Value<String>>) -> Self {
@@ -1580,6 +1739,7 @@ pub mod rule {
             }
         }
     }
+
     /// `CapacityProviderStrategyItem` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CapacityProviderStrategyItem {
@@ -1593,6 +1753,7 @@ pub mod rule {
         #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<i64>>,
     }
+
     impl CapacityProviderStrategyItem {
         /// A `CapacityProviderStrategyItem` of its required properties (`CapacityProvider`), the others unset.
         pub fn new(capacity_provider: impl Into<Value<String>>) -> Self {
@@ -1603,6 +1764,7 @@ pub mod rule {
             }
         }
     }
+
     /// Values of `LaunchType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LaunchType {
@@ -1615,6 +1777,7 @@ pub mod rule {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LaunchType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1626,6 +1789,7 @@ pub mod rule {
             }
         }
     }
+
     impl Serialize for LaunchType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1634,11 +1798,13 @@ pub mod rule {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LaunchType> for Value<LaunchType> {
         fn from(value: LaunchType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `NetworkConfiguration` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkConfiguration {
@@ -1646,6 +1812,7 @@ pub mod rule {
         #[serde(rename = "AwsVpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub aws_vpc_configuration: Option<AwsVpcConfiguration>,
     }
+
     /// `AwsVpcConfiguration` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AwsVpcConfiguration {
@@ -1659,6 +1826,7 @@ pub mod rule {
         #[serde(rename = "Subnets")]
         pub subnets: Vec<Value<String>>,
     }
+
     impl AwsVpcConfiguration {
         /// A `AwsVpcConfiguration` of its required properties (`Subnets`), the others unset.
         pub fn new(subnets: impl Into<Vec<Value<String>>>) -> Self {
@@ -1669,6 +1837,7 @@ pub mod rule {
             }
         }
     }
+
     /// Values of `AssignPublicIp`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AssignPublicIp {
@@ -1679,6 +1848,7 @@ pub mod rule {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AssignPublicIp {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1689,6 +1859,7 @@ pub mod rule {
             }
         }
     }
+
     impl Serialize for AssignPublicIp {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1697,11 +1868,13 @@ pub mod rule {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AssignPublicIp> for Value<AssignPublicIp> {
         fn from(value: AssignPublicIp) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `PlacementConstraint` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PlacementConstraint {
@@ -1712,6 +1885,7 @@ pub mod rule {
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
     }
+
     /// Values of `Type`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -1722,6 +1896,7 @@ pub mod rule {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1732,6 +1907,7 @@ pub mod rule {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1740,11 +1916,13 @@ pub mod rule {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `PlacementStrategy` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PlacementStrategy {
@@ -1755,6 +1933,7 @@ pub mod rule {
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<String>>,
     }
+
     /// Values of `PropagateTags`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PropagateTags {
@@ -1763,6 +1942,7 @@ pub mod rule {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PropagateTags {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1772,6 +1952,7 @@ pub mod rule {
             }
         }
     }
+
     impl Serialize for PropagateTags {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1780,11 +1961,13 @@ pub mod rule {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PropagateTags> for Value<PropagateTags> {
         fn from(value: PropagateTags) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `HttpParameters` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HttpParameters {
@@ -1799,8 +1982,10 @@ pub mod rule {
             rename = "QueryStringParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub query_string_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
     }
+
     /// `InputTransformer` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct InputTransformer {
@@ -1811,6 +1996,7 @@ pub mod rule {
         #[serde(rename = "InputTemplate")]
         pub input_template: Value<String>,
     }
+
     impl InputTransformer {
         /// A `InputTransformer` of its required properties (`InputTemplate`), the others unset.
         pub fn new(input_template: impl Into<Value<String>>) -> Self {
@@ -1820,6 +2006,7 @@ pub mod rule {
             }
         }
     }
+
     /// `KinesisParameters` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct KinesisParameters {
@@ -1827,6 +2014,7 @@ pub mod rule {
         #[serde(rename = "PartitionKeyPath")]
         pub partition_key_path: Value<String>,
     }
+
     impl KinesisParameters {
         /// A `KinesisParameters` of its required properties (`PartitionKeyPath`), the others unset.
         pub fn new(partition_key_path: impl Into<Value<String>>) -> Self {
@@ -1835,6 +2023,7 @@ pub mod rule {
             }
         }
     }
+
     /// `RedshiftDataParameters` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RedshiftDataParameters {
@@ -1860,6 +2049,7 @@ pub mod rule {
         #[serde(rename = "WithEvent", skip_serializing_if = "Option::is_none")]
         pub with_event: Option<Value<bool>>,
     }
+
     impl RedshiftDataParameters {
         /// A `RedshiftDataParameters` of its required properties (`Database`), the others unset.
         pub fn new(database: impl Into<Value<String>>) -> Self {
@@ -1874,6 +2064,7 @@ pub mod rule {
             }
         }
     }
+
     /// `RetryPolicy` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RetryPolicy {
@@ -1882,14 +2073,17 @@ pub mod rule {
             rename = "MaximumEventAgeInSeconds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub maximum_event_age_in_seconds: Option<Value<i64>>,
         /// `MaximumRetryAttempts`.
         #[serde(
             rename = "MaximumRetryAttempts",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub maximum_retry_attempts: Option<Value<i64>>,
     }
+
     /// `RunCommandParameters` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RunCommandParameters {
@@ -1897,6 +2091,7 @@ pub mod rule {
         #[serde(rename = "RunCommandTargets")]
         pub run_command_targets: Vec<RunCommandTarget>,
     }
+
     impl RunCommandParameters {
         /// A `RunCommandParameters` of its required properties (`RunCommandTargets`), the others unset.
         pub fn new(run_command_targets: impl Into<Vec<RunCommandTarget>>) -> Self {
@@ -1905,6 +2100,7 @@ pub mod rule {
             }
         }
     }
+
     /// `RunCommandTarget` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RunCommandTarget {
@@ -1915,6 +2111,7 @@ pub mod rule {
         #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
+
     impl RunCommandTarget {
         /// A `RunCommandTarget` of its required properties (`Key`, `Values`), the others unset.
         pub fn new(
@@ -1927,6 +2124,7 @@ pub mod rule {
             }
         }
     }
+
     /// `SageMakerPipelineParameters` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SageMakerPipelineParameters {
@@ -1935,8 +2133,10 @@ pub mod rule {
             rename = "PipelineParameterList",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub pipeline_parameter_list: Option<Vec<SageMakerPipelineParameter>>,
     }
+
     /// `SageMakerPipelineParameter` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SageMakerPipelineParameter {
@@ -1947,6 +2147,7 @@ pub mod rule {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+
     impl SageMakerPipelineParameter {
         /// A `SageMakerPipelineParameter` of its required properties (`Name`, `Value`), the others unset.
         pub fn new(
@@ -1959,6 +2160,7 @@ pub mod rule {
             }
         }
     }
+
     /// `SqsParameters` of `AWS::Events::Rule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SqsParameters {
@@ -1966,6 +2168,7 @@ pub mod rule {
         #[serde(rename = "MessageGroupId")]
         pub message_group_id: Value<String>,
     }
+
     impl SqsParameters {
         /// A `SqsParameters` of its required properties (`MessageGroupId`), the others unset.
         pub fn new(message_group_id: impl Into<Value<String>>) -> Self {

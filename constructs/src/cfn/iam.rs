@@ -7,6 +7,7 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use access_key::{CfnAccessKey, CfnAccessKeyProps};
 pub use group::{CfnGroup, CfnGroupProps};
 pub use group_policy::{CfnGroupPolicy, CfnGroupPolicyProps};
@@ -23,15 +24,18 @@ pub use user::{CfnUser, CfnUserProps};
 pub use user_policy::{CfnUserPolicy, CfnUserPolicyProps};
 pub use user_to_group_addition::{CfnUserToGroupAddition, CfnUserToGroupAdditionProps};
 pub use virtual_mfa_device::{CfnVirtualMfaDevice, CfnVirtualMfaDeviceProps};
+
 /// `AWS::IAM::AccessKey`: [`CfnAccessKey`], [`CfnAccessKeyProps`] and their property types.
 pub mod access_key {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::IAM::AccessKey`: Resource Type definition for AWS::IAM::AccessKey `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::IAM::AccessKey`: Resource Type definition for AWS::IAM::AccessKey. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessKey {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnAccessKey {
         /// `AWS::IAM::AccessKey`
         pub const TYPE: &'static str = "AWS::IAM::AccessKey";
@@ -59,26 +63,31 @@ pub mod access_key {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `SecretAccessKey`: The `SecretAccessKey` attribute.
         pub fn attr_secret_access_key(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SecretAccessKey")
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnAccessKey {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnAccessKey {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::IAM::AccessKey`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnAccessKeyProps {
@@ -92,6 +101,7 @@ pub mod access_key {
         #[serde(rename = "UserName")]
         pub user_name: Value<String>,
     }
+
     impl CfnAccessKeyProps {
         /// A `CfnAccessKeyProps` of its required properties (`UserName`), the others unset.
         pub fn new(user_name: impl Into<Value<String>>) -> Self {
@@ -103,15 +113,18 @@ pub mod access_key {
         }
     }
 }
+
 /// `AWS::IAM::Group`: [`CfnGroup`], [`CfnGroupProps`] and their property types.
 pub mod group {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::IAM::Group`: Creates a new group. `Ref` returns the primary identifier, `GroupName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroup {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnGroup {
         /// `AWS::IAM::Group`
         pub const TYPE: &'static str = "AWS::IAM::Group";
@@ -140,22 +153,26 @@ pub mod group {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnGroup {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnGroup {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::IAM::Group`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnGroupProps {
@@ -172,6 +189,7 @@ pub mod group {
         #[serde(rename = "Policies", skip_serializing_if = "Option::is_none")]
         pub policies: Option<Vec<Policy>>,
     }
+
     /// Contains information about an attached policy.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Policy {
@@ -182,6 +200,7 @@ pub mod group {
         #[serde(rename = "PolicyName")]
         pub policy_name: Value<String>,
     }
+
     impl Policy {
         /// A `Policy` of its required properties (`PolicyDocument`, `PolicyName`), the others unset.
         pub fn new(
@@ -195,15 +214,18 @@ pub mod group {
         }
     }
 }
+
 /// `AWS::IAM::GroupPolicy`: [`CfnGroupPolicy`], [`CfnGroupPolicyProps`] and their property types.
 pub mod group_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::IAM::GroupPolicy`: Adds or updates an inline policy document that is embedded in the specified IAM group. `Ref` returns the primary identifier, made of `PolicyName`, `GroupName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupPolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnGroupPolicy {
         /// `AWS::IAM::GroupPolicy`
         pub const TYPE: &'static str = "AWS::IAM::GroupPolicy";
@@ -235,17 +257,20 @@ pub mod group_policy {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnGroupPolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnGroupPolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::IAM::GroupPolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnGroupPolicyProps {
@@ -259,6 +284,7 @@ pub mod group_policy {
         #[serde(rename = "PolicyName")]
         pub policy_name: Value<String>,
     }
+
     impl CfnGroupPolicyProps {
         /// A `CfnGroupPolicyProps` of its required properties (`GroupName`, `PolicyName`), the others unset.
         pub fn new(
@@ -273,15 +299,18 @@ pub mod group_policy {
         }
     }
 }
+
 /// `AWS::IAM::InstanceProfile`: [`CfnInstanceProfile`], [`CfnInstanceProfileProps`] and their property types.
 pub mod instance_profile {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::IAM::InstanceProfile`: Creates a new instance profile. For information about instance profiles, see [Using instance profiles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html). `Ref` returns the primary identifier, `InstanceProfileName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceProfile {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnInstanceProfile {
         /// `AWS::IAM::InstanceProfile`
         pub const TYPE: &'static str = "AWS::IAM::InstanceProfile";
@@ -311,22 +340,26 @@ pub mod instance_profile {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnInstanceProfile {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnInstanceProfile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::IAM::InstanceProfile`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnInstanceProfileProps {
@@ -340,6 +373,7 @@ pub mod instance_profile {
         #[serde(rename = "Roles")]
         pub roles: Vec<Value<String>>,
     }
+
     impl CfnInstanceProfileProps {
         /// A `CfnInstanceProfileProps` of its required properties (`Roles`), the others unset.
         pub fn new(roles: impl Into<Vec<Value<String>>>) -> Self {
@@ -351,15 +385,18 @@ pub mod instance_profile {
         }
     }
 }
+
 /// `AWS::IAM::ManagedPolicy`: [`CfnManagedPolicy`], [`CfnManagedPolicyProps`] and their property types.
 pub mod managed_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::IAM::ManagedPolicy`: Creates a new managed policy for your AWS-account. `Ref` returns the primary identifier, `PolicyArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnManagedPolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnManagedPolicy {
         /// `AWS::IAM::ManagedPolicy`
         pub const TYPE: &'static str = "AWS::IAM::ManagedPolicy";
@@ -390,50 +427,61 @@ pub mod managed_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `PolicyArn`: The `PolicyArn` attribute.
         pub fn attr_policy_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PolicyArn")
         }
+
         /// `Fn::GetAtt` `AttachmentCount`: The `AttachmentCount` attribute.
         pub fn attr_attachment_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AttachmentCount")
         }
+
         /// `Fn::GetAtt` `CreateDate`: The `CreateDate` attribute.
         pub fn attr_create_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreateDate")
         }
+
         /// `Fn::GetAtt` `DefaultVersionId`: The `DefaultVersionId` attribute.
         pub fn attr_default_version_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DefaultVersionId")
         }
+
         /// `Fn::GetAtt` `IsAttachable`: The `IsAttachable` attribute.
         pub fn attr_is_attachable(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IsAttachable")
         }
+
         /// `Fn::GetAtt` `PermissionsBoundaryUsageCount`: The `PermissionsBoundaryUsageCount` attribute.
         pub fn attr_permissions_boundary_usage_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PermissionsBoundaryUsageCount")
         }
+
         /// `Fn::GetAtt` `PolicyId`: The `PolicyId` attribute.
         pub fn attr_policy_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PolicyId")
         }
+
         /// `Fn::GetAtt` `UpdateDate`: The `UpdateDate` attribute.
         pub fn attr_update_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateDate")
         }
     }
+
     impl std::ops::Deref for CfnManagedPolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnManagedPolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::IAM::ManagedPolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnManagedPolicyProps {
@@ -459,6 +507,7 @@ pub mod managed_policy {
         #[serde(rename = "Users", skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<Value<String>>>,
     }
+
     impl CfnManagedPolicyProps {
         /// A `CfnManagedPolicyProps` of its required properties (`PolicyDocument`), the others unset.
         pub fn new(policy_document: impl Into<serde_json::Value>) -> Self {
@@ -474,15 +523,18 @@ pub mod managed_policy {
         }
     }
 }
+
 /// `AWS::IAM::OIDCProvider`: [`CfnOidcProvider`], [`CfnOidcProviderProps`] and their property types.
 pub mod oidc_provider {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::IAM::OIDCProvider`: Resource Type definition for AWS::IAM::OIDCProvider `Ref` returns the primary identifier, `Arn`.
+
+    /// `AWS::IAM::OIDCProvider`: Resource Type definition for AWS::IAM::OIDCProvider. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOidcProvider {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnOidcProvider {
         /// `AWS::IAM::OIDCProvider`
         pub const TYPE: &'static str = "AWS::IAM::OIDCProvider";
@@ -507,22 +559,26 @@ pub mod oidc_provider {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: Amazon Resource Name (ARN) of the OIDC provider
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnOidcProvider {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnOidcProvider {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::IAM::OIDCProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnOidcProviderProps {
@@ -540,15 +596,18 @@ pub mod oidc_provider {
         pub url: Option<Value<String>>,
     }
 }
+
 /// `AWS::IAM::Policy`: [`CfnPolicy`], [`CfnPolicyProps`] and their property types.
 pub mod policy {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::IAM::Policy`: Adds or updates an inline policy document that is embedded in the specified IAM group, user or role. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnPolicy {
         /// `AWS::IAM::Policy`
         pub const TYPE: &'static str = "AWS::IAM::Policy";
@@ -573,22 +632,26 @@ pub mod policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnPolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnPolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::IAM::Policy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnPolicyProps {
@@ -608,6 +671,7 @@ pub mod policy {
         #[serde(rename = "Users", skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<Value<String>>>,
     }
+
     impl CfnPolicyProps {
         /// A `CfnPolicyProps` of its required properties (`PolicyDocument`, `PolicyName`), the others unset.
         pub fn new(
@@ -624,15 +688,18 @@ pub mod policy {
         }
     }
 }
+
 /// `AWS::IAM::Role`: [`CfnRole`], [`CfnRoleProps`] and their property types.
 pub mod role {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::IAM::Role`: Creates a new role for your AWS-account. `Ref` returns the primary identifier, `RoleName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRole {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnRole {
         /// `AWS::IAM::Role`
         pub const TYPE: &'static str = "AWS::IAM::Role";
@@ -662,26 +729,31 @@ pub mod role {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `RoleId`: The `RoleId` attribute.
         pub fn attr_role_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RoleId")
         }
     }
+
     impl std::ops::Deref for CfnRole {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnRole {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::IAM::Role`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnRoleProps {
@@ -713,6 +785,7 @@ pub mod role {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnRoleProps {
         /// A `CfnRoleProps` of its required properties (`AssumeRolePolicyDocument`), the others unset.
         pub fn new(assume_role_policy_document: impl Into<serde_json::Value>) -> Self {
@@ -729,6 +802,7 @@ pub mod role {
             }
         }
     }
+
     /// Contains information about an attached policy.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Policy {
@@ -739,6 +813,7 @@ pub mod role {
         #[serde(rename = "PolicyName")]
         pub policy_name: Value<String>,
     }
+
     impl Policy {
         /// A `Policy` of its required properties (`PolicyDocument`, `PolicyName`), the others unset.
         pub fn new(
@@ -752,15 +827,18 @@ pub mod role {
         }
     }
 }
+
 /// `AWS::IAM::RolePolicy`: [`CfnRolePolicy`], [`CfnRolePolicyProps`] and their property types.
 pub mod role_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::IAM::RolePolicy`: Adds or updates an inline policy document that is embedded in the specified IAM role. `Ref` returns the primary identifier, made of `PolicyName`, `RoleName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRolePolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnRolePolicy {
         /// `AWS::IAM::RolePolicy`
         pub const TYPE: &'static str = "AWS::IAM::RolePolicy";
@@ -792,17 +870,20 @@ pub mod role_policy {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnRolePolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnRolePolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::IAM::RolePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnRolePolicyProps {
@@ -816,6 +897,7 @@ pub mod role_policy {
         #[serde(rename = "RoleName")]
         pub role_name: Value<String>,
     }
+
     impl CfnRolePolicyProps {
         /// A `CfnRolePolicyProps` of its required properties (`PolicyName`, `RoleName`), the others unset.
         pub fn new(
@@ -830,15 +912,18 @@ pub mod role_policy {
         }
     }
 }
+
 /// `AWS::IAM::SAMLProvider`: [`CfnSamlProvider`], [`CfnSamlProviderProps`] and their property types.
 pub mod saml_provider {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::IAM::SAMLProvider`: Resource Type definition for AWS::IAM::SAMLProvider `Ref` returns the primary identifier, `Arn`.
+
+    /// `AWS::IAM::SAMLProvider`: Resource Type definition for AWS::IAM::SAMLProvider. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSamlProvider {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSamlProvider {
         /// `AWS::IAM::SAMLProvider`
         pub const TYPE: &'static str = "AWS::IAM::SAMLProvider";
@@ -867,26 +952,31 @@ pub mod saml_provider {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: Amazon Resource Name (ARN) of the SAML provider
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `SamlProviderUUID`: The unique identifier assigned to the SAML provider
         pub fn attr_saml_provider_uuid(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SamlProviderUUID")
         }
     }
+
     impl std::ops::Deref for CfnSamlProvider {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSamlProvider {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::IAM::SAMLProvider`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnSamlProviderProps {
@@ -898,6 +988,7 @@ pub mod saml_provider {
             rename = "AssertionEncryptionMode",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub assertion_encryption_mode: Option<Value<AssertionEncryptionMode>>,
         /// `Name`.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
@@ -913,11 +1004,13 @@ pub mod saml_provider {
             rename = "SamlMetadataDocument",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub saml_metadata_document: Option<Value<String>>,
         /// `Tags`.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// The encryption setting for the SAML provider
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AssertionEncryptionMode {
@@ -928,6 +1021,7 @@ pub mod saml_provider {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AssertionEncryptionMode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -938,6 +1032,7 @@ pub mod saml_provider {
             }
         }
     }
+
     impl Serialize for AssertionEncryptionMode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -946,11 +1041,13 @@ pub mod saml_provider {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AssertionEncryptionMode> for Value<AssertionEncryptionMode> {
         fn from(value: AssertionEncryptionMode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The private key metadata for the SAML provider
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SamlPrivateKey {
@@ -961,6 +1058,7 @@ pub mod saml_provider {
         #[serde(rename = "Timestamp")]
         pub timestamp: Value<String>,
     }
+
     impl SamlPrivateKey {
         /// A `SamlPrivateKey` of its required properties (`KeyId`, `Timestamp`), the others unset.
         pub fn new(
@@ -974,15 +1072,18 @@ pub mod saml_provider {
         }
     }
 }
+
 /// `AWS::IAM::ServerCertificate`: [`CfnServerCertificate`], [`CfnServerCertificateProps`] and their property types.
 pub mod server_certificate {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::IAM::ServerCertificate`: Resource Type definition for AWS::IAM::ServerCertificate `Ref` returns the primary identifier, `ServerCertificateName`.
+
+    /// `AWS::IAM::ServerCertificate`: Resource Type definition for AWS::IAM::ServerCertificate. `Ref` returns the primary identifier, `ServerCertificateName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServerCertificate {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnServerCertificate {
         /// `AWS::IAM::ServerCertificate`
         pub const TYPE: &'static str = "AWS::IAM::ServerCertificate";
@@ -1014,22 +1115,26 @@ pub mod server_certificate {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: Amazon Resource Name (ARN) of the server certificate
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnServerCertificate {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnServerCertificate {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::IAM::ServerCertificate`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnServerCertificateProps {
@@ -1050,21 +1155,25 @@ pub mod server_certificate {
             rename = "ServerCertificateName",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub server_certificate_name: Option<Value<String>>,
         /// `Tags`.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 }
+
 /// `AWS::IAM::ServiceLinkedRole`: [`CfnServiceLinkedRole`], [`CfnServiceLinkedRoleProps`] and their property types.
 pub mod service_linked_role {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::IAM::ServiceLinkedRole`: Resource Type definition for AWS::IAM::ServiceLinkedRole `Ref` returns the primary identifier, `RoleName`.
+
+    /// `AWS::IAM::ServiceLinkedRole`: Resource Type definition for AWS::IAM::ServiceLinkedRole. `Ref` returns the primary identifier, `RoleName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceLinkedRole {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnServiceLinkedRole {
         /// `AWS::IAM::ServiceLinkedRole`
         pub const TYPE: &'static str = "AWS::IAM::ServiceLinkedRole";
@@ -1094,22 +1203,26 @@ pub mod service_linked_role {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `RoleName`: The name of the role.
         pub fn attr_role_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RoleName")
         }
     }
+
     impl std::ops::Deref for CfnServiceLinkedRole {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnServiceLinkedRole {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::IAM::ServiceLinkedRole`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnServiceLinkedRoleProps {
@@ -1124,15 +1237,18 @@ pub mod service_linked_role {
         pub description: Option<Value<String>>,
     }
 }
+
 /// `AWS::IAM::User`: [`CfnUser`], [`CfnUserProps`] and their property types.
 pub mod user {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::IAM::User`: Creates a new IAM user for your AWS-account. `Ref` returns the primary identifier, `UserName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUser {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnUser {
         /// `AWS::IAM::User`
         pub const TYPE: &'static str = "AWS::IAM::User";
@@ -1161,22 +1277,26 @@ pub mod user {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnUser {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnUser {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::IAM::User`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnUserProps {
@@ -1205,6 +1325,7 @@ pub mod user {
         #[serde(rename = "UserName", skip_serializing_if = "Option::is_none")]
         pub user_name: Option<Value<String>>,
     }
+
     /// Creates a password for the specified user, giving the user the ability to access AWS services through the console. For more information about managing passwords, see [Managing Passwords](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_ManagingLogins.html) in the *User Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LoginProfile {
@@ -1216,8 +1337,10 @@ pub mod user {
             rename = "PasswordResetRequired",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub password_reset_required: Option<Value<bool>>,
     }
+
     impl LoginProfile {
         /// A `LoginProfile` of its required properties (`Password`), the others unset.
         pub fn new(password: impl Into<Value<String>>) -> Self {
@@ -1227,6 +1350,7 @@ pub mod user {
             }
         }
     }
+
     /// Contains information about an attached policy.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Policy {
@@ -1237,6 +1361,7 @@ pub mod user {
         #[serde(rename = "PolicyName")]
         pub policy_name: Value<String>,
     }
+
     impl Policy {
         /// A `Policy` of its required properties (`PolicyDocument`, `PolicyName`), the others unset.
         pub fn new(
@@ -1250,15 +1375,18 @@ pub mod user {
         }
     }
 }
+
 /// `AWS::IAM::UserPolicy`: [`CfnUserPolicy`], [`CfnUserPolicyProps`] and their property types.
 pub mod user_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::IAM::UserPolicy`: Adds or updates an inline policy document that is embedded in the specified IAM user. `Ref` returns the primary identifier, made of `PolicyName`, `UserName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnUserPolicy {
         /// `AWS::IAM::UserPolicy`
         pub const TYPE: &'static str = "AWS::IAM::UserPolicy";
@@ -1290,17 +1418,20 @@ pub mod user_policy {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnUserPolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnUserPolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::IAM::UserPolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnUserPolicyProps {
@@ -1314,6 +1445,7 @@ pub mod user_policy {
         #[serde(rename = "UserName")]
         pub user_name: Value<String>,
     }
+
     impl CfnUserPolicyProps {
         /// A `CfnUserPolicyProps` of its required properties (`PolicyName`, `UserName`), the others unset.
         pub fn new(
@@ -1328,15 +1460,18 @@ pub mod user_policy {
         }
     }
 }
+
 /// `AWS::IAM::UserToGroupAddition`: [`CfnUserToGroupAddition`], [`CfnUserToGroupAdditionProps`] and their property types.
 pub mod user_to_group_addition {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::IAM::UserToGroupAddition`: Resource Type definition for AWS::IAM::UserToGroupAddition `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::IAM::UserToGroupAddition`: Resource Type definition for AWS::IAM::UserToGroupAddition. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserToGroupAddition {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnUserToGroupAddition {
         /// `AWS::IAM::UserToGroupAddition`
         pub const TYPE: &'static str = "AWS::IAM::UserToGroupAddition";
@@ -1361,22 +1496,26 @@ pub mod user_to_group_addition {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnUserToGroupAddition {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnUserToGroupAddition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::IAM::UserToGroupAddition`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnUserToGroupAdditionProps {
@@ -1387,6 +1526,7 @@ pub mod user_to_group_addition {
         #[serde(rename = "Users")]
         pub users: Vec<Value<String>>,
     }
+
     impl CfnUserToGroupAdditionProps {
         /// A `CfnUserToGroupAdditionProps` of its required properties (`GroupName`, `Users`), the others unset.
         pub fn new(
@@ -1400,15 +1540,18 @@ pub mod user_to_group_addition {
         }
     }
 }
+
 /// `AWS::IAM::VirtualMFADevice`: [`CfnVirtualMfaDevice`], [`CfnVirtualMfaDeviceProps`] and their property types.
 pub mod virtual_mfa_device {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::IAM::VirtualMFADevice`: Resource Type definition for AWS::IAM::VirtualMFADevice `Ref` returns the primary identifier, `SerialNumber`.
+
+    /// `AWS::IAM::VirtualMFADevice`: Resource Type definition for AWS::IAM::VirtualMFADevice. `Ref` returns the primary identifier, `SerialNumber`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVirtualMfaDevice {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnVirtualMfaDevice {
         /// `AWS::IAM::VirtualMFADevice`
         pub const TYPE: &'static str = "AWS::IAM::VirtualMFADevice";
@@ -1438,22 +1581,26 @@ pub mod virtual_mfa_device {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `SerialNumber`: The `SerialNumber` attribute.
         pub fn attr_serial_number(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SerialNumber")
         }
     }
+
     impl std::ops::Deref for CfnVirtualMfaDevice {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnVirtualMfaDevice {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::IAM::VirtualMFADevice`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVirtualMfaDeviceProps {
@@ -1471,8 +1618,10 @@ pub mod virtual_mfa_device {
             rename = "VirtualMfaDeviceName",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub virtual_mfa_device_name: Option<Value<String>>,
     }
+
     impl CfnVirtualMfaDeviceProps {
         /// A `CfnVirtualMfaDeviceProps` of its required properties (`Users`), the others unset.
         pub fn new(users: impl Into<Vec<Value<String>>>) -> Self {

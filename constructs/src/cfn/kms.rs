@@ -7,18 +7,22 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use alias::{CfnAlias, CfnAliasProps};
 pub use key::{CfnKey, CfnKeyProps};
 pub use replica_key::{CfnReplicaKey, CfnReplicaKeyProps};
+
 /// `AWS::KMS::Alias`: [`CfnAlias`], [`CfnAliasProps`] and their property types.
 pub mod alias {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::KMS::Alias`: The `AWS::KMS::Alias` resource specifies a display name for a [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys). `Ref` returns the primary identifier, `AliasName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAlias {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnAlias {
         /// `AWS::KMS::Alias`
         pub const TYPE: &'static str = "AWS::KMS::Alias";
@@ -48,17 +52,20 @@ pub mod alias {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnAlias {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnAlias {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::KMS::Alias`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnAliasProps {
@@ -69,6 +76,7 @@ pub mod alias {
         #[serde(rename = "TargetKeyId")]
         pub target_key_id: Value<String>,
     }
+
     impl CfnAliasProps {
         /// A `CfnAliasProps` of its required properties (`AliasName`, `TargetKeyId`), the others unset.
         pub fn new(
@@ -82,15 +90,18 @@ pub mod alias {
         }
     }
 }
+
 /// `AWS::KMS::Key`: [`CfnKey`], [`CfnKeyProps`] and their property types.
 pub mod key {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::KMS::Key`: The `AWS::KMS::Key` resource specifies an [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys) in KMSlong. You can use this resource to create symmetric encryption KMS keys, asymmetric KMS keys for encryption or signing, and symmetric HMAC KMS keys. `Ref` returns the primary identifier, `KeyId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKey {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnKey {
         /// `AWS::KMS::Key`
         pub const TYPE: &'static str = "AWS::KMS::Key";
@@ -115,26 +126,31 @@ pub mod key {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `KeyId`: The `KeyId` attribute.
         pub fn attr_key_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("KeyId")
         }
     }
+
     impl std::ops::Deref for CfnKey {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnKey {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::KMS::Key`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnKeyProps {
@@ -143,6 +159,7 @@ pub mod key {
             rename = "BypassPolicyLockoutSafetyCheck",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub bypass_policy_lockout_safety_check: Option<Value<bool>>,
         /// A description of the KMS key. Use a description that helps you to distinguish this KMS key from others in the account, such as its intended use.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
@@ -176,11 +193,13 @@ pub mod key {
             rename = "RotationPeriodInDays",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub rotation_period_in_days: Option<Value<i64>>,
         /// Assigns one or more tags to the replica key.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// Specifies the type of KMS key to create. The default value, `SYMMETRIC_DEFAULT`, creates a KMS key with a 256-bit symmetric key for encryption and decryption. In China Regions, `SYMMETRIC_DEFAULT` creates a 128-bit symmetric key that uses SM4 encryption. You can't change the `KeySpec` value after the KMS key is created.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum KeySpec {
@@ -221,6 +240,7 @@ pub mod key {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl KeySpec {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -246,6 +266,7 @@ pub mod key {
             }
         }
     }
+
     impl Serialize for KeySpec {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -254,11 +275,13 @@ pub mod key {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<KeySpec> for Value<KeySpec> {
         fn from(value: KeySpec) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Determines the [cryptographic operations](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations) for which you can use the KMS key. The default value is `ENCRYPT_DECRYPT`. This property is required for asymmetric KMS keys and HMAC KMS keys. You can't change the `KeyUsage` value after the KMS key is created.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum KeyUsage {
@@ -273,6 +296,7 @@ pub mod key {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl KeyUsage {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -285,6 +309,7 @@ pub mod key {
             }
         }
     }
+
     impl Serialize for KeyUsage {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -293,11 +318,13 @@ pub mod key {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<KeyUsage> for Value<KeyUsage> {
         fn from(value: KeyUsage) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The source of the key material for the KMS key. You cannot change the origin after you create the KMS key. The default is `AWS_KMS`, which means that KMS creates the key material.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Origin {
@@ -308,6 +335,7 @@ pub mod key {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Origin {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -318,6 +346,7 @@ pub mod key {
             }
         }
     }
+
     impl Serialize for Origin {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -326,21 +355,25 @@ pub mod key {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Origin> for Value<Origin> {
         fn from(value: Origin) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::KMS::ReplicaKey`: [`CfnReplicaKey`], [`CfnReplicaKeyProps`] and their property types.
 pub mod replica_key {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::KMS::ReplicaKey`: The AWS::KMS::ReplicaKey resource specifies a multi-region replica AWS KMS key in AWS Key Management Service (AWS KMS). `Ref` returns the primary identifier, `KeyId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicaKey {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnReplicaKey {
         /// `AWS::KMS::ReplicaKey`
         pub const TYPE: &'static str = "AWS::KMS::ReplicaKey";
@@ -367,26 +400,31 @@ pub mod replica_key {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `KeyId`: The `KeyId` attribute.
         pub fn attr_key_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("KeyId")
         }
     }
+
     impl std::ops::Deref for CfnReplicaKey {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnReplicaKey {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::KMS::ReplicaKey`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnReplicaKeyProps {
@@ -409,6 +447,7 @@ pub mod replica_key {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnReplicaKeyProps {
         /// A `CfnReplicaKeyProps` of its required properties (`KeyPolicy`, `PrimaryKeyArn`), the others unset.
         pub fn new(

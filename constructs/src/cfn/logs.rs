@@ -7,6 +7,7 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use account_policy::{CfnAccountPolicy, CfnAccountPolicyProps};
 pub use delivery::{CfnDelivery, CfnDeliveryProps};
 pub use delivery_destination::{CfnDeliveryDestination, CfnDeliveryDestinationProps};
@@ -23,15 +24,18 @@ pub use scheduled_query::{CfnScheduledQuery, CfnScheduledQueryProps};
 pub use storage_tier_policy::{CfnStorageTierPolicy, CfnStorageTierPolicyProps};
 pub use subscription_filter::{CfnSubscriptionFilter, CfnSubscriptionFilterProps};
 pub use transformer::{CfnTransformer, CfnTransformerProps};
+
 /// `AWS::Logs::AccountPolicy`: [`CfnAccountPolicy`], [`CfnAccountPolicyProps`] and their property types.
 pub mod account_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Logs::AccountPolicy`: The AWS::Logs::AccountPolicy resource specifies a CloudWatch Logs AccountPolicy. `Ref` returns the primary identifier, made of `AccountId`, `PolicyType`, `PolicyName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccountPolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnAccountPolicy {
         /// `AWS::Logs::AccountPolicy`
         pub const TYPE: &'static str = "AWS::Logs::AccountPolicy";
@@ -63,22 +67,26 @@ pub mod account_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AccountId`: User account id
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
     }
+
     impl std::ops::Deref for CfnAccountPolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnAccountPolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Logs::AccountPolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnAccountPolicyProps {
@@ -98,6 +106,7 @@ pub mod account_policy {
         #[serde(rename = "SelectionCriteria", skip_serializing_if = "Option::is_none")]
         pub selection_criteria: Option<Value<String>>,
     }
+
     impl CfnAccountPolicyProps {
         /// A `CfnAccountPolicyProps` of its required properties (`PolicyDocument`, `PolicyName`, `PolicyType`), the others unset.
         pub fn new(
@@ -114,6 +123,7 @@ pub mod account_policy {
             }
         }
     }
+
     /// Type of the policy.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PolicyType {
@@ -130,6 +140,7 @@ pub mod account_policy {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PolicyType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -143,6 +154,7 @@ pub mod account_policy {
             }
         }
     }
+
     impl Serialize for PolicyType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -151,11 +163,13 @@ pub mod account_policy {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PolicyType> for Value<PolicyType> {
         fn from(value: PolicyType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Scope for policy application
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Scope {
@@ -164,6 +178,7 @@ pub mod account_policy {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Scope {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -173,6 +188,7 @@ pub mod account_policy {
             }
         }
     }
+
     impl Serialize for Scope {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -181,21 +197,25 @@ pub mod account_policy {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Scope> for Value<Scope> {
         fn from(value: Scope) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::Logs::Delivery`: [`CfnDelivery`], [`CfnDeliveryProps`] and their property types.
 pub mod delivery {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Logs::Delivery`: This structure contains information about one delivery in your account. `Ref` returns the primary identifier, `DeliveryId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDelivery {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnDelivery {
         /// `AWS::Logs::Delivery`
         pub const TYPE: &'static str = "AWS::Logs::Delivery";
@@ -225,30 +245,36 @@ pub mod delivery {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `DeliveryId`: The unique ID that identifies this delivery in your account.
         pub fn attr_delivery_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DeliveryId")
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) that uniquely identifies this delivery.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `DeliveryDestinationType`: Displays whether the delivery destination associated with this delivery is CloudWatch Logs, Amazon S3, or Kinesis Data Firehose.
         pub fn attr_delivery_destination_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DeliveryDestinationType")
         }
     }
+
     impl std::ops::Deref for CfnDelivery {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnDelivery {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Logs::Delivery`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnDeliveryProps {
@@ -269,6 +295,7 @@ pub mod delivery {
             rename = "S3EnableHiveCompatiblePath",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub s3_enable_hive_compatible_path: Option<Value<bool>>,
         /// This string allows re-configuring the S3 object prefix to contain either static or variable sections. The valid variables to use in the suffix path will vary by each log source. See ConfigurationTemplate$allowedSuffixPathFields for more info on what values are supported in the suffix path for each log source.
         #[serde(rename = "S3SuffixPath", skip_serializing_if = "Option::is_none")]
@@ -277,6 +304,7 @@ pub mod delivery {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnDeliveryProps {
         /// A `CfnDeliveryProps` of its required properties (`DeliveryDestinationArn`, `DeliverySourceName`), the others unset.
         pub fn new(
@@ -295,15 +323,18 @@ pub mod delivery {
         }
     }
 }
+
 /// `AWS::Logs::DeliveryDestination`: [`CfnDeliveryDestination`], [`CfnDeliveryDestinationProps`] and their property types.
 pub mod delivery_destination {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Logs::DeliveryDestination`: This structure contains information about one delivery destination in your account. `Ref` returns the primary identifier, `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeliveryDestination {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnDeliveryDestination {
         /// `AWS::Logs::DeliveryDestination`
         pub const TYPE: &'static str = "AWS::Logs::DeliveryDestination";
@@ -333,22 +364,26 @@ pub mod delivery_destination {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) that uniquely identifies this delivery destination.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnDeliveryDestination {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnDeliveryDestination {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Logs::DeliveryDestination`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnDeliveryDestinationProps {
@@ -357,18 +392,21 @@ pub mod delivery_destination {
             rename = "DeliveryDestinationPolicy",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub delivery_destination_policy: Option<DestinationPolicy>,
         /// Displays whether this delivery destination is CloudWatch Logs, Amazon S3, Kinesis Data Firehose, or XRay.
         #[serde(
             rename = "DeliveryDestinationType",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub delivery_destination_type: Option<Value<String>>,
         /// The ARN of the Amazon Web Services destination that this delivery destination represents. That Amazon Web Services destination can be a log group in CloudWatch Logs, an Amazon S3 bucket, or a delivery stream in Firehose.
         #[serde(
             rename = "DestinationResourceArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_resource_arn: Option<Value<String>>,
         /// The name of this delivery destination.
         #[serde(rename = "Name")]
@@ -380,6 +418,7 @@ pub mod delivery_destination {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnDeliveryDestinationProps {
         /// A `CfnDeliveryDestinationProps` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<String>>) -> Self {
@@ -393,6 +432,7 @@ pub mod delivery_destination {
             }
         }
     }
+
     /// `DestinationPolicy` of `AWS::Logs::DeliveryDestination`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DestinationPolicy {
@@ -401,24 +441,29 @@ pub mod delivery_destination {
             rename = "DeliveryDestinationName",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub delivery_destination_name: Option<Value<String>>,
         /// The contents of the policy attached to the delivery destination Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
         #[serde(
             rename = "DeliveryDestinationPolicy",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub delivery_destination_policy: Option<serde_json::Value>,
     }
 }
+
 /// `AWS::Logs::DeliverySource`: [`CfnDeliverySource`], [`CfnDeliverySourceProps`] and their property types.
 pub mod delivery_source {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Logs::DeliverySource`: A delivery source is an AWS resource that sends logs to an AWS destination. The destination can be CloudWatch Logs, Amazon S3, or Kinesis Data Firehose. `Ref` returns the primary identifier, `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeliverySource {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnDeliverySource {
         /// `AWS::Logs::DeliverySource`
         pub const TYPE: &'static str = "AWS::Logs::DeliverySource";
@@ -445,38 +490,46 @@ pub mod delivery_source {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Service`: The AWS service that is sending logs.
         pub fn attr_service(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Service")
         }
+
         /// `Fn::GetAtt` `ResourceArns`: This array contains the ARN of the AWS resource that sends logs and is represented by this delivery source. Currently, only one ARN can be in the array.
         pub fn attr_resource_arns(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceArns")
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) that uniquely identifies this delivery source.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `Status`: The status of this delivery source. The value can be ACTIVE or INACTIVE.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+
         /// `Fn::GetAtt` `StatusReason`: The reason for the status of this delivery source, such as RESOURCE_DELETED.
         pub fn attr_status_reason(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusReason")
         }
     }
+
     impl std::ops::Deref for CfnDeliverySource {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnDeliverySource {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Logs::DeliverySource`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnDeliverySourceProps {
@@ -485,6 +538,7 @@ pub mod delivery_source {
             rename = "DeliverySourceConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub delivery_source_configuration: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
@@ -501,6 +555,7 @@ pub mod delivery_source {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnDeliverySourceProps {
         /// A `CfnDeliverySourceProps` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<String>>) -> Self {
@@ -514,15 +569,18 @@ pub mod delivery_source {
         }
     }
 }
+
 /// `AWS::Logs::Destination`: [`CfnDestination`], [`CfnDestinationProps`] and their property types.
 pub mod destination {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Logs::Destination`: The AWS::Logs::Destination resource specifies a CloudWatch Logs destination. A destination encapsulates a physical resource (such as an Amazon Kinesis data stream) and enables you to subscribe that resource to a stream of log events. `Ref` returns the primary identifier, `DestinationName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDestination {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnDestination {
         /// `AWS::Logs::Destination`
         pub const TYPE: &'static str = "AWS::Logs::Destination";
@@ -551,22 +609,26 @@ pub mod destination {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnDestination {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnDestination {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Logs::Destination`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnDestinationProps {
@@ -586,6 +648,7 @@ pub mod destination {
         #[serde(rename = "TargetArn")]
         pub target_arn: Value<String>,
     }
+
     impl CfnDestinationProps {
         /// A `CfnDestinationProps` of its required properties (`DestinationName`, `RoleArn`, `TargetArn`), the others unset.
         pub fn new(
@@ -603,15 +666,18 @@ pub mod destination {
         }
     }
 }
+
 /// `AWS::Logs::Integration`: [`CfnIntegration`], [`CfnIntegrationProps`] and their property types.
 pub mod integration {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::Logs::Integration`: Resource Schema for Logs Integration Resource `Ref` returns the primary identifier, `IntegrationName`.
+
+    /// `AWS::Logs::Integration`: Resource Schema for Logs Integration Resource. `Ref` returns the primary identifier, `IntegrationName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegration {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnIntegration {
         /// `AWS::Logs::Integration`
         pub const TYPE: &'static str = "AWS::Logs::Integration";
@@ -642,22 +708,26 @@ pub mod integration {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `IntegrationStatus`: Status of creation for the Integration and its resources
         pub fn attr_integration_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IntegrationStatus")
         }
     }
+
     impl std::ops::Deref for CfnIntegration {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnIntegration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Logs::Integration`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnIntegrationProps {
@@ -671,6 +741,7 @@ pub mod integration {
         #[serde(rename = "ResourceConfig")]
         pub resource_config: ResourceConfig,
     }
+
     impl CfnIntegrationProps {
         /// A `CfnIntegrationProps` of its required properties (`IntegrationName`, `IntegrationType`, `ResourceConfig`), the others unset.
         pub fn new(
@@ -685,6 +756,7 @@ pub mod integration {
             }
         }
     }
+
     /// The type of the Integration.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IntegrationType {
@@ -693,6 +765,7 @@ pub mod integration {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl IntegrationType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -702,6 +775,7 @@ pub mod integration {
             }
         }
     }
+
     impl Serialize for IntegrationType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -710,11 +784,13 @@ pub mod integration {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<IntegrationType> for Value<IntegrationType> {
         fn from(value: IntegrationType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// OpenSearchResourceConfig for the given Integration
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ResourceConfig {
@@ -723,8 +799,10 @@ pub mod integration {
             rename = "OpenSearchResourceConfig",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub open_search_resource_config: Option<OpenSearchResourceConfig>,
     }
+
     /// `OpenSearchResourceConfig` of `AWS::Logs::Integration`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct OpenSearchResourceConfig {
@@ -744,6 +822,7 @@ pub mod integration {
         #[serde(rename = "RetentionDays", skip_serializing_if = "Option::is_none")]
         pub retention_days: Option<Value<i64>>,
     }
+
     impl OpenSearchResourceConfig {
         /// A `OpenSearchResourceConfig` of its required properties (`DashboardViewerPrincipals`, `DataSourceRoleArn`), the others unset.
         pub fn new(
@@ -760,15 +839,18 @@ pub mod integration {
         }
     }
 }
+
 /// `AWS::Logs::LogAnomalyDetector`: [`CfnLogAnomalyDetector`], [`CfnLogAnomalyDetectorProps`] and their property types.
 pub mod log_anomaly_detector {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Logs::LogAnomalyDetector`: The AWS::Logs::LogAnomalyDetector resource specifies a CloudWatch Logs LogAnomalyDetector. `Ref` returns the primary identifier, `AnomalyDetectorArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogAnomalyDetector {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnLogAnomalyDetector {
         /// `AWS::Logs::LogAnomalyDetector`
         pub const TYPE: &'static str = "AWS::Logs::LogAnomalyDetector";
@@ -795,34 +877,41 @@ pub mod log_anomaly_detector {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AnomalyDetectorArn`: ARN of LogAnomalyDetector
         pub fn attr_anomaly_detector_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AnomalyDetectorArn")
         }
+
         /// `Fn::GetAtt` `CreationTimeStamp`: When detector was created.
         pub fn attr_creation_time_stamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTimeStamp")
         }
+
         /// `Fn::GetAtt` `LastModifiedTimeStamp`: When detector was lsat modified.
         pub fn attr_last_modified_time_stamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTimeStamp")
         }
+
         /// `Fn::GetAtt` `AnomalyDetectorStatus`: Current status of detector.
         pub fn attr_anomaly_detector_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AnomalyDetectorStatus")
         }
     }
+
     impl std::ops::Deref for CfnLogAnomalyDetector {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnLogAnomalyDetector {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Logs::LogAnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnLogAnomalyDetectorProps {
@@ -834,6 +923,7 @@ pub mod log_anomaly_detector {
             rename = "AnomalyVisibilityTime",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub anomaly_visibility_time: Option<Value<f64>>,
         /// Name of detector
         #[serde(rename = "DetectorName", skip_serializing_if = "Option::is_none")]
@@ -851,6 +941,7 @@ pub mod log_anomaly_detector {
         #[serde(rename = "LogGroupArnList", skip_serializing_if = "Option::is_none")]
         pub log_group_arn_list: Option<Vec<Value<String>>>,
     }
+
     /// How often log group is evaluated
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EvaluationFrequency {
@@ -867,6 +958,7 @@ pub mod log_anomaly_detector {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl EvaluationFrequency {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -880,6 +972,7 @@ pub mod log_anomaly_detector {
             }
         }
     }
+
     impl Serialize for EvaluationFrequency {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -888,21 +981,25 @@ pub mod log_anomaly_detector {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<EvaluationFrequency> for Value<EvaluationFrequency> {
         fn from(value: EvaluationFrequency) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::Logs::LogGroup`: [`CfnLogGroup`], [`CfnLogGroupProps`] and their property types.
 pub mod log_group {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Logs::LogGroup`: The `AWS::Logs::LogGroup` resource specifies a log group. A log group defines common properties for log streams, such as their retention and access control rules. Each log stream must belong to one log group. `Ref` returns the primary identifier, `LogGroupName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogGroup {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnLogGroup {
         /// `AWS::Logs::LogGroup`
         pub const TYPE: &'static str = "AWS::Logs::LogGroup";
@@ -931,22 +1028,26 @@ pub mod log_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnLogGroup {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnLogGroup {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Logs::LogGroup`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnLogGroupProps {
@@ -955,18 +1056,21 @@ pub mod log_group {
             rename = "BearerTokenAuthenticationEnabled",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub bearer_token_authentication_enabled: Option<Value<bool>>,
         /// `DataProtectionPolicy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
         #[serde(
             rename = "DataProtectionPolicy",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub data_protection_policy: Option<serde_json::Value>,
         /// Indicates whether deletion protection is enabled for this log group. When enabled, deletion protection blocks all deletion operations until it is explicitly disabled.
         #[serde(
             rename = "DeletionProtectionEnabled",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub deletion_protection_enabled: Option<Value<bool>>,
         /// Creates or updates a *field index policy* for the specified log group. Only log groups in the Standard log class support field index policies. For more information about log classes, see [Log classes](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html).
         #[serde(rename = "FieldIndexPolicies", skip_serializing_if = "Option::is_none")]
@@ -985,6 +1089,7 @@ pub mod log_group {
             rename = "ResourcePolicyDocument",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub resource_policy_document: Option<serde_json::Value>,
         /// The number of days to retain the log events in the specified log group. Possible values are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653.
         #[serde(rename = "RetentionInDays", skip_serializing_if = "Option::is_none")]
@@ -993,6 +1098,7 @@ pub mod log_group {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// Specifies the log group class for this log group. There are two classes:
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LogGroupClass {
@@ -1005,6 +1111,7 @@ pub mod log_group {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl LogGroupClass {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1016,6 +1123,7 @@ pub mod log_group {
             }
         }
     }
+
     impl Serialize for LogGroupClass {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1024,21 +1132,25 @@ pub mod log_group {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<LogGroupClass> for Value<LogGroupClass> {
         fn from(value: LogGroupClass) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::Logs::LogStream`: [`CfnLogStream`], [`CfnLogStreamProps`] and their property types.
 pub mod log_stream {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::Logs::LogStream`: Resource Type definition for AWS::Logs::LogStream `Ref` returns the primary identifier, made of `LogGroupName`, `LogStreamName`.
+
+    /// `AWS::Logs::LogStream`: Resource Type definition for AWS::Logs::LogStream. `Ref` returns the primary identifier, made of `LogGroupName`, `LogStreamName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogStream {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnLogStream {
         /// `AWS::Logs::LogStream`
         pub const TYPE: &'static str = "AWS::Logs::LogStream";
@@ -1070,17 +1182,20 @@ pub mod log_stream {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnLogStream {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnLogStream {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Logs::LogStream`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnLogStreamProps {
@@ -1091,6 +1206,7 @@ pub mod log_stream {
         #[serde(rename = "LogStreamName", skip_serializing_if = "Option::is_none")]
         pub log_stream_name: Option<Value<String>>,
     }
+
     impl CfnLogStreamProps {
         /// A `CfnLogStreamProps` of its required properties (`LogGroupName`), the others unset.
         pub fn new(log_group_name: impl Into<Value<String>>) -> Self {
@@ -1101,15 +1217,18 @@ pub mod log_stream {
         }
     }
 }
+
 /// `AWS::Logs::MetricFilter`: [`CfnMetricFilter`], [`CfnMetricFilterProps`] and their property types.
 pub mod metric_filter {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Logs::MetricFilter`: The `AWS::Logs::MetricFilter` resource specifies a metric filter that describes how CWL extracts information from logs and transforms it into Amazon CloudWatch metrics. If you have multiple metric filters that are associated with a log group, all the filters are applied to the log streams in that group. `Ref` returns the primary identifier, made of `LogGroupName`, `FilterName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMetricFilter {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnMetricFilter {
         /// `AWS::Logs::MetricFilter`
         pub const TYPE: &'static str = "AWS::Logs::MetricFilter";
@@ -1141,17 +1260,20 @@ pub mod metric_filter {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnMetricFilter {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnMetricFilter {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Logs::MetricFilter`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnMetricFilterProps {
@@ -1160,18 +1282,21 @@ pub mod metric_filter {
             rename = "ApplyOnTransformedLogs",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub apply_on_transformed_logs: Option<Value<bool>>,
         /// The list of system fields that are emitted as additional dimensions in the generated metrics. Returns the `emitSystemFieldDimensions` value if it was specified when the metric filter was created.
         #[serde(
             rename = "EmitSystemFieldDimensions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub emit_system_field_dimensions: Option<Vec<Value<String>>>,
         /// The filter expression that specifies which log events are processed by this metric filter based on system fields. Returns the `fieldSelectionCriteria` value if it was specified when the metric filter was created.
         #[serde(
             rename = "FieldSelectionCriteria",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub field_selection_criteria: Option<Value<String>>,
         /// The name of the metric filter.
         #[serde(rename = "FilterName", skip_serializing_if = "Option::is_none")]
@@ -1186,6 +1311,7 @@ pub mod metric_filter {
         #[serde(rename = "MetricTransformations")]
         pub metric_transformations: Vec<MetricTransformation>,
     }
+
     impl CfnMetricFilterProps {
         /// A `CfnMetricFilterProps` of its required properties (`FilterPattern`, `LogGroupName`, `MetricTransformations`), the others unset.
         pub fn new(
@@ -1204,6 +1330,7 @@ pub mod metric_filter {
             }
         }
     }
+
     /// `MetricTransformation` is a property of the `AWS::Logs::MetricFilter` resource that describes how to transform log streams into a CloudWatch metric.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricTransformation {
@@ -1226,6 +1353,7 @@ pub mod metric_filter {
         #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<Unit>>,
     }
+
     impl MetricTransformation {
         /// A `MetricTransformation` of its required properties (`MetricName`, `MetricNamespace`, `MetricValue`), the others unset.
         pub fn new(
@@ -1243,6 +1371,7 @@ pub mod metric_filter {
             }
         }
     }
+
     /// Specifies the CW metric dimensions to publish with this metric.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Dimension {
@@ -1253,6 +1382,7 @@ pub mod metric_filter {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+
     impl Dimension {
         /// A `Dimension` of its required properties (`Key`, `Value`), the others unset.
         pub fn new(
@@ -1265,6 +1395,7 @@ pub mod metric_filter {
             }
         }
     }
+
     /// The unit to assign to the metric. If you omit this, the unit is set as `None`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Unit {
@@ -1325,6 +1456,7 @@ pub mod metric_filter {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Unit {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1360,6 +1492,7 @@ pub mod metric_filter {
             }
         }
     }
+
     impl Serialize for Unit {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1368,21 +1501,25 @@ pub mod metric_filter {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Unit> for Value<Unit> {
         fn from(value: Unit) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::Logs::QueryDefinition`: [`CfnQueryDefinition`], [`CfnQueryDefinitionProps`] and their property types.
 pub mod query_definition {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::Logs::QueryDefinition`: The resource schema for AWSLogs QueryDefinition `Ref` returns the primary identifier, `QueryDefinitionId`.
+
+    /// `AWS::Logs::QueryDefinition`: The resource schema for AWSLogs QueryDefinition. `Ref` returns the primary identifier, `QueryDefinitionId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueryDefinition {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnQueryDefinition {
         /// `AWS::Logs::QueryDefinition`
         pub const TYPE: &'static str = "AWS::Logs::QueryDefinition";
@@ -1409,22 +1546,26 @@ pub mod query_definition {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `QueryDefinitionId`: Unique identifier of a query definition
         pub fn attr_query_definition_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("QueryDefinitionId")
         }
     }
+
     impl std::ops::Deref for CfnQueryDefinition {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnQueryDefinition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Logs::QueryDefinition`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnQueryDefinitionProps {
@@ -1444,6 +1585,7 @@ pub mod query_definition {
         #[serde(rename = "QueryString")]
         pub query_string: Value<String>,
     }
+
     impl CfnQueryDefinitionProps {
         /// A `CfnQueryDefinitionProps` of its required properties (`Name`, `QueryString`), the others unset.
         pub fn new(
@@ -1459,6 +1601,7 @@ pub mod query_definition {
             }
         }
     }
+
     /// This structure defines a query parameter for a saved CloudWatch Logs Insights query definition. Query parameters are supported only for Logs Insights QL queries. They are placeholder variables that you can reference in a query string using the {{parameterName}} syntax. Each parameter can include a default value and a description.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct QueryParameter {
@@ -1472,6 +1615,7 @@ pub mod query_definition {
         #[serde(rename = "Name")]
         pub name: Value<String>,
     }
+
     impl QueryParameter {
         /// A `QueryParameter` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<String>>) -> Self {
@@ -1482,6 +1626,7 @@ pub mod query_definition {
             }
         }
     }
+
     /// Query language of the query string. Possible values are CWLI, SQL, PPL, with CWLI being the default.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum QueryLanguage {
@@ -1494,6 +1639,7 @@ pub mod query_definition {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl QueryLanguage {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1505,6 +1651,7 @@ pub mod query_definition {
             }
         }
     }
+
     impl Serialize for QueryLanguage {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1513,21 +1660,25 @@ pub mod query_definition {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<QueryLanguage> for Value<QueryLanguage> {
         fn from(value: QueryLanguage) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::Logs::ResourcePolicy`: [`CfnResourcePolicy`], [`CfnResourcePolicyProps`] and their property types.
 pub mod resource_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::Logs::ResourcePolicy`: The resource schema for AWSLogs ResourcePolicy `Ref` returns the primary identifier, `PolicyName`.
+
+    /// `AWS::Logs::ResourcePolicy`: The resource schema for AWSLogs ResourcePolicy. `Ref` returns the primary identifier, `PolicyName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnResourcePolicy {
         /// `AWS::Logs::ResourcePolicy`
         pub const TYPE: &'static str = "AWS::Logs::ResourcePolicy";
@@ -1557,17 +1708,20 @@ pub mod resource_policy {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnResourcePolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnResourcePolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Logs::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnResourcePolicyProps {
@@ -1578,6 +1732,7 @@ pub mod resource_policy {
         #[serde(rename = "PolicyName")]
         pub policy_name: Value<String>,
     }
+
     impl CfnResourcePolicyProps {
         /// A `CfnResourcePolicyProps` of its required properties (`PolicyDocument`, `PolicyName`), the others unset.
         pub fn new(
@@ -1591,15 +1746,18 @@ pub mod resource_policy {
         }
     }
 }
+
 /// `AWS::Logs::ScheduledQuery`: [`CfnScheduledQuery`], [`CfnScheduledQueryProps`] and their property types.
 pub mod scheduled_query {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Logs::ScheduledQuery`: Creates a new Scheduled Query that allows you to define a Logs Insights query that will run on a schedule and configure actions to take with the query results. `Ref` returns the primary identifier, `ScheduledQueryArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScheduledQuery {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnScheduledQuery {
         /// `AWS::Logs::ScheduledQuery`
         pub const TYPE: &'static str = "AWS::Logs::ScheduledQuery";
@@ -1628,38 +1786,46 @@ pub mod scheduled_query {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `ScheduledQueryArn`: The `ScheduledQueryArn` attribute.
         pub fn attr_scheduled_query_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ScheduledQueryArn")
         }
+
         /// `Fn::GetAtt` `LastTriggeredTime`: The `LastTriggeredTime` attribute.
         pub fn attr_last_triggered_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastTriggeredTime")
         }
+
         /// `Fn::GetAtt` `LastExecutionStatus`: The `LastExecutionStatus` attribute.
         pub fn attr_last_execution_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastExecutionStatus")
         }
+
         /// `Fn::GetAtt` `CreationTime`: The `CreationTime` attribute.
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+
         /// `Fn::GetAtt` `LastUpdatedTime`: The `LastUpdatedTime` attribute.
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
     }
+
     impl std::ops::Deref for CfnScheduledQuery {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnScheduledQuery {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Logs::ScheduledQuery`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnScheduledQueryProps {
@@ -1671,6 +1837,7 @@ pub mod scheduled_query {
             rename = "DestinationConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_configuration: Option<DestinationConfiguration>,
         /// `ExecutionRoleArn`.
         #[serde(rename = "ExecutionRoleArn")]
@@ -1709,6 +1876,7 @@ pub mod scheduled_query {
         #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
         pub timezone: Option<Value<String>>,
     }
+
     impl CfnScheduledQueryProps {
         /// A `CfnScheduledQueryProps` of its required properties (`ExecutionRoleArn`, `Name`, `QueryLanguage`, `QueryString`, `ScheduleExpression`), the others unset.
         pub fn new(
@@ -1736,6 +1904,7 @@ pub mod scheduled_query {
             }
         }
     }
+
     /// `DestinationConfiguration` of `AWS::Logs::ScheduledQuery`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DestinationConfiguration {
@@ -1743,6 +1912,7 @@ pub mod scheduled_query {
         #[serde(rename = "S3Configuration", skip_serializing_if = "Option::is_none")]
         pub s3_configuration: Option<S3Configuration>,
     }
+
     /// `S3Configuration` of `AWS::Logs::ScheduledQuery`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3Configuration {
@@ -1753,6 +1923,7 @@ pub mod scheduled_query {
         #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
+
     impl S3Configuration {
         /// A `S3Configuration` of its required properties (`DestinationIdentifier`, `RoleArn`), the others unset.
         pub fn new(
@@ -1765,6 +1936,7 @@ pub mod scheduled_query {
             }
         }
     }
+
     /// Values of `QueryLanguage`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum QueryLanguage {
@@ -1777,6 +1949,7 @@ pub mod scheduled_query {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl QueryLanguage {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1788,6 +1961,7 @@ pub mod scheduled_query {
             }
         }
     }
+
     impl Serialize for QueryLanguage {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1796,11 +1970,13 @@ pub mod scheduled_query {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<QueryLanguage> for Value<QueryLanguage> {
         fn from(value: QueryLanguage) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `ScheduledQueryState`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ScheduledQueryState {
@@ -1811,6 +1987,7 @@ pub mod scheduled_query {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ScheduledQueryState {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1821,6 +1998,7 @@ pub mod scheduled_query {
             }
         }
     }
+
     impl Serialize for ScheduledQueryState {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1829,11 +2007,13 @@ pub mod scheduled_query {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ScheduledQueryState> for Value<ScheduledQueryState> {
         fn from(value: ScheduledQueryState) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `TagsItem` of `AWS::Logs::ScheduledQuery`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TagsItem {
@@ -1844,6 +2024,7 @@ pub mod scheduled_query {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+
     impl TagsItem {
         /// A `TagsItem` of its required properties (`Key`, `Value`), the others unset.
         pub fn new(
@@ -1857,15 +2038,18 @@ pub mod scheduled_query {
         }
     }
 }
+
 /// `AWS::Logs::StorageTierPolicy`: [`CfnStorageTierPolicy`], [`CfnStorageTierPolicyProps`] and their property types.
 pub mod storage_tier_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Logs::StorageTierPolicy`: Resource Type definition for AWS::Logs::StorageTierPolicy. Manages the storage tier policy for a CloudWatch Logs account. When created, enables Intelligent-Tiering which automatically moves infrequently accessed log data to lower-cost storage tiers. Deleting this resource reverts the account to standard (single-tier) storage. `Ref` returns the primary identifier, `AccountId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageTierPolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnStorageTierPolicy {
         /// `AWS::Logs::StorageTierPolicy`
         pub const TYPE: &'static str = "AWS::Logs::StorageTierPolicy";
@@ -1892,26 +2076,31 @@ pub mod storage_tier_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AccountId`: The AWS account ID that owns this storage tier policy.
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+
         /// `Fn::GetAtt` `LastUpdatedTime`: Timestamp (milliseconds after Jan 1, 1970 00:00:00 UTC) when the storage tier policy was last updated.
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
     }
+
     impl std::ops::Deref for CfnStorageTierPolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnStorageTierPolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Logs::StorageTierPolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnStorageTierPolicyProps {
@@ -1919,6 +2108,7 @@ pub mod storage_tier_policy {
         #[serde(rename = "StorageTier")]
         pub storage_tier: Value<StorageTier>,
     }
+
     impl CfnStorageTierPolicyProps {
         /// A `CfnStorageTierPolicyProps` of its required properties (`StorageTier`), the others unset.
         pub fn new(storage_tier: impl Into<Value<StorageTier>>) -> Self {
@@ -1927,6 +2117,7 @@ pub mod storage_tier_policy {
             }
         }
     }
+
     /// The storage tier to apply. Only INTELLIGENT_TIERING is accepted for creation.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum StorageTier {
@@ -1935,6 +2126,7 @@ pub mod storage_tier_policy {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl StorageTier {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1944,6 +2136,7 @@ pub mod storage_tier_policy {
             }
         }
     }
+
     impl Serialize for StorageTier {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1952,21 +2145,25 @@ pub mod storage_tier_policy {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<StorageTier> for Value<StorageTier> {
         fn from(value: StorageTier) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::Logs::SubscriptionFilter`: [`CfnSubscriptionFilter`], [`CfnSubscriptionFilterProps`] and their property types.
 pub mod subscription_filter {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::Logs::SubscriptionFilter`: The `AWS::Logs::SubscriptionFilter` resource specifies a subscription filter and associates it with the specified log group. Subscription filters allow you to subscribe to a real-time stream of log events and have them delivered to a specific destination. Currently, the supported destinations are: `Ref` returns the primary identifier, made of `FilterName`, `LogGroupName`.
+
+    /// `AWS::Logs::SubscriptionFilter`: The `AWS::Logs::SubscriptionFilter` resource specifies a subscription filter and associates it with the specified log group. Subscription filters allow you to subscribe to a real-time stream of log events and have them delivered to a specific destination. Currently, the supported destinations are:. `Ref` returns the primary identifier, made of `FilterName`, `LogGroupName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriptionFilter {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSubscriptionFilter {
         /// `AWS::Logs::SubscriptionFilter`
         pub const TYPE: &'static str = "AWS::Logs::SubscriptionFilter";
@@ -1998,17 +2195,20 @@ pub mod subscription_filter {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnSubscriptionFilter {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSubscriptionFilter {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Logs::SubscriptionFilter`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSubscriptionFilterProps {
@@ -2017,6 +2217,7 @@ pub mod subscription_filter {
             rename = "ApplyOnTransformedLogs",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub apply_on_transformed_logs: Option<Value<bool>>,
         /// The Amazon Resource Name (ARN) of the destination.
         #[serde(rename = "DestinationArn")]
@@ -2032,6 +2233,7 @@ pub mod subscription_filter {
             rename = "FieldSelectionCriteria",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub field_selection_criteria: Option<Value<String>>,
         /// The name of the subscription filter.
         #[serde(rename = "FilterName", skip_serializing_if = "Option::is_none")]
@@ -2046,6 +2248,7 @@ pub mod subscription_filter {
         #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
     }
+
     impl CfnSubscriptionFilterProps {
         /// A `CfnSubscriptionFilterProps` of its required properties (`DestinationArn`, `FilterPattern`, `LogGroupName`), the others unset.
         pub fn new(
@@ -2066,6 +2269,7 @@ pub mod subscription_filter {
             }
         }
     }
+
     /// The method used to distribute log data to the destination, which can be either random or grouped by log stream.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Distribution {
@@ -2076,6 +2280,7 @@ pub mod subscription_filter {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Distribution {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2086,6 +2291,7 @@ pub mod subscription_filter {
             }
         }
     }
+
     impl Serialize for Distribution {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2094,21 +2300,25 @@ pub mod subscription_filter {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Distribution> for Value<Distribution> {
         fn from(value: Distribution) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::Logs::Transformer`: [`CfnTransformer`], [`CfnTransformerProps`] and their property types.
 pub mod transformer {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Logs::Transformer`: Specifies a transformer on the log group to transform logs into consistent structured and information rich format. `Ref` returns the primary identifier, `LogGroupIdentifier`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransformer {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransformer {
         /// `AWS::Logs::Transformer`
         pub const TYPE: &'static str = "AWS::Logs::Transformer";
@@ -2138,17 +2348,20 @@ pub mod transformer {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnTransformer {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransformer {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransformerProps {
@@ -2159,6 +2372,7 @@ pub mod transformer {
         #[serde(rename = "TransformerConfig")]
         pub transformer_config: Vec<Processor>,
     }
+
     impl CfnTransformerProps {
         /// A `CfnTransformerProps` of its required properties (`LogGroupIdentifier`, `TransformerConfig`), the others unset.
         pub fn new(
@@ -2171,6 +2385,7 @@ pub mod transformer {
             }
         }
     }
+
     /// Individual processor configuration
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Processor {
@@ -2244,6 +2459,7 @@ pub mod transformer {
         #[serde(rename = "UpperCaseString", skip_serializing_if = "Option::is_none")]
         pub upper_case_string: Option<UpperCaseString>,
     }
+
     /// `AddKeys` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AddKeys {
@@ -2251,12 +2467,14 @@ pub mod transformer {
         #[serde(rename = "Entries")]
         pub entries: Vec<AddKeyEntry>,
     }
+
     impl AddKeys {
         /// A `AddKeys` of its required properties (`Entries`), the others unset.
         pub fn new(entries: impl Into<Vec<AddKeyEntry>>) -> Self {
             Self { entries: entries.into() }
         }
     }
+
     /// `AddKeyEntry` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AddKeyEntry {
@@ -2270,6 +2488,7 @@ pub mod transformer {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+
     impl AddKeyEntry {
         /// A `AddKeyEntry` of its required properties (`Key`, `Value`), the others unset.
         pub fn new(
@@ -2283,6 +2502,7 @@ pub mod transformer {
             }
         }
     }
+
     /// `CopyValue` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CopyValue {
@@ -2290,12 +2510,14 @@ pub mod transformer {
         #[serde(rename = "Entries")]
         pub entries: Vec<CopyValueEntry>,
     }
+
     impl CopyValue {
         /// A `CopyValue` of its required properties (`Entries`), the others unset.
         pub fn new(entries: impl Into<Vec<CopyValueEntry>>) -> Self {
             Self { entries: entries.into() }
         }
     }
+
     /// `CopyValueEntry` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CopyValueEntry {
@@ -2309,6 +2531,7 @@ pub mod transformer {
         #[serde(rename = "Target")]
         pub target: Value<String>,
     }
+
     impl CopyValueEntry {
         /// A `CopyValueEntry` of its required properties (`Source`, `Target`), the others unset.
         pub fn new(
@@ -2322,6 +2545,7 @@ pub mod transformer {
             }
         }
     }
+
     /// `Csv` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Csv {
@@ -2338,6 +2562,7 @@ pub mod transformer {
         #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
+
     /// `DateTimeConverter` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DateTimeConverter {
@@ -2363,6 +2588,7 @@ pub mod transformer {
         #[serde(rename = "TargetTimezone", skip_serializing_if = "Option::is_none")]
         pub target_timezone: Option<Value<String>>,
     }
+
     impl DateTimeConverter {
         /// A `DateTimeConverter` of its required properties (`MatchPatterns`, `Source`, `Target`), the others unset.
         pub fn new(
@@ -2381,6 +2607,7 @@ pub mod transformer {
             }
         }
     }
+
     /// `DeleteKeys` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DeleteKeys {
@@ -2388,6 +2615,7 @@ pub mod transformer {
         #[serde(rename = "WithKeys")]
         pub with_keys: Vec<Value<String>>,
     }
+
     impl DeleteKeys {
         /// A `DeleteKeys` of its required properties (`WithKeys`), the others unset.
         pub fn new(with_keys: impl Into<Vec<Value<String>>>) -> Self {
@@ -2396,6 +2624,7 @@ pub mod transformer {
             }
         }
     }
+
     /// `Grok` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Grok {
@@ -2406,6 +2635,7 @@ pub mod transformer {
         #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
+
     impl Grok {
         /// A `Grok` of its required properties (`Match`), the others unset.
         pub fn new(r#match: impl Into<Value<String>>) -> Self {
@@ -2415,6 +2645,7 @@ pub mod transformer {
             }
         }
     }
+
     /// `ListToMap` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ListToMap {
@@ -2437,6 +2668,7 @@ pub mod transformer {
         #[serde(rename = "ValueKey", skip_serializing_if = "Option::is_none")]
         pub value_key: Option<Value<String>>,
     }
+
     impl ListToMap {
         /// A `ListToMap` of its required properties (`Key`, `Source`), the others unset.
         pub fn new(
@@ -2453,6 +2685,7 @@ pub mod transformer {
             }
         }
     }
+
     /// Values of `FlattenedElement`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FlattenedElement {
@@ -2463,6 +2696,7 @@ pub mod transformer {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl FlattenedElement {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2473,6 +2707,7 @@ pub mod transformer {
             }
         }
     }
+
     impl Serialize for FlattenedElement {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2481,11 +2716,13 @@ pub mod transformer {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<FlattenedElement> for Value<FlattenedElement> {
         fn from(value: FlattenedElement) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `LowerCaseString` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LowerCaseString {
@@ -2493,6 +2730,7 @@ pub mod transformer {
         #[serde(rename = "WithKeys")]
         pub with_keys: Vec<Value<String>>,
     }
+
     impl LowerCaseString {
         /// A `LowerCaseString` of its required properties (`WithKeys`), the others unset.
         pub fn new(with_keys: impl Into<Vec<Value<String>>>) -> Self {
@@ -2501,6 +2739,7 @@ pub mod transformer {
             }
         }
     }
+
     /// `MoveKeys` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MoveKeys {
@@ -2508,12 +2747,14 @@ pub mod transformer {
         #[serde(rename = "Entries")]
         pub entries: Vec<MoveKeyEntry>,
     }
+
     impl MoveKeys {
         /// A `MoveKeys` of its required properties (`Entries`), the others unset.
         pub fn new(entries: impl Into<Vec<MoveKeyEntry>>) -> Self {
             Self { entries: entries.into() }
         }
     }
+
     /// `MoveKeyEntry` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MoveKeyEntry {
@@ -2527,6 +2768,7 @@ pub mod transformer {
         #[serde(rename = "Target")]
         pub target: Value<String>,
     }
+
     impl MoveKeyEntry {
         /// A `MoveKeyEntry` of its required properties (`Source`, `Target`), the others unset.
         pub fn new(
@@ -2540,6 +2782,7 @@ pub mod transformer {
             }
         }
     }
+
     /// `ParseCloudfront` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ParseCloudfront {
@@ -2547,6 +2790,7 @@ pub mod transformer {
         #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
+
     /// `ParseJson` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ParseJson {
@@ -2557,6 +2801,7 @@ pub mod transformer {
         #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
+
     /// `ParseKeyValue` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ParseKeyValue {
@@ -2582,6 +2827,7 @@ pub mod transformer {
         #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
+
     /// `ParsePostgres` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ParsePostgres {
@@ -2589,6 +2835,7 @@ pub mod transformer {
         #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
+
     /// `ParseRoute53` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ParseRoute53 {
@@ -2596,6 +2843,7 @@ pub mod transformer {
         #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
+
     /// `ParseToOcsf` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ParseToOcsf {
@@ -2612,6 +2860,7 @@ pub mod transformer {
         #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
+
     impl ParseToOcsf {
         /// A `ParseToOcsf` of its required properties (`EventSource`, `OcsfVersion`), the others unset.
         pub fn new(
@@ -2626,6 +2875,7 @@ pub mod transformer {
             }
         }
     }
+
     /// Values of `EventSource`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EventSource {
@@ -2642,6 +2892,7 @@ pub mod transformer {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl EventSource {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2655,6 +2906,7 @@ pub mod transformer {
             }
         }
     }
+
     impl Serialize for EventSource {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2663,11 +2915,13 @@ pub mod transformer {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<EventSource> for Value<EventSource> {
         fn from(value: EventSource) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `OcsfVersion`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum OcsfVersion {
@@ -2678,6 +2932,7 @@ pub mod transformer {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl OcsfVersion {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2688,6 +2943,7 @@ pub mod transformer {
             }
         }
     }
+
     impl Serialize for OcsfVersion {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2696,11 +2952,13 @@ pub mod transformer {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<OcsfVersion> for Value<OcsfVersion> {
         fn from(value: OcsfVersion) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `ParseVpc` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ParseVpc {
@@ -2708,6 +2966,7 @@ pub mod transformer {
         #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
+
     /// `ParseWaf` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ParseWaf {
@@ -2715,6 +2974,7 @@ pub mod transformer {
         #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
+
     /// `RenameKeys` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RenameKeys {
@@ -2722,12 +2982,14 @@ pub mod transformer {
         #[serde(rename = "Entries")]
         pub entries: Vec<RenameKeyEntry>,
     }
+
     impl RenameKeys {
         /// A `RenameKeys` of its required properties (`Entries`), the others unset.
         pub fn new(entries: impl Into<Vec<RenameKeyEntry>>) -> Self {
             Self { entries: entries.into() }
         }
     }
+
     /// `RenameKeyEntry` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RenameKeyEntry {
@@ -2741,6 +3003,7 @@ pub mod transformer {
         #[serde(rename = "RenameTo")]
         pub rename_to: Value<String>,
     }
+
     impl RenameKeyEntry {
         /// A `RenameKeyEntry` of its required properties (`Key`, `RenameTo`), the others unset.
         pub fn new(
@@ -2754,6 +3017,7 @@ pub mod transformer {
             }
         }
     }
+
     /// `SplitString` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SplitString {
@@ -2761,12 +3025,14 @@ pub mod transformer {
         #[serde(rename = "Entries")]
         pub entries: Vec<SplitStringEntry>,
     }
+
     impl SplitString {
         /// A `SplitString` of its required properties (`Entries`), the others unset.
         pub fn new(entries: impl Into<Vec<SplitStringEntry>>) -> Self {
             Self { entries: entries.into() }
         }
     }
+
     /// `SplitStringEntry` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SplitStringEntry {
@@ -2777,6 +3043,7 @@ pub mod transformer {
         #[serde(rename = "Source")]
         pub source: Value<String>,
     }
+
     impl SplitStringEntry {
         /// A `SplitStringEntry` of its required properties (`Delimiter`, `Source`), the others unset.
         pub fn new(
@@ -2789,6 +3056,7 @@ pub mod transformer {
             }
         }
     }
+
     /// `SubstituteString` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SubstituteString {
@@ -2796,12 +3064,14 @@ pub mod transformer {
         #[serde(rename = "Entries")]
         pub entries: Vec<SubstituteStringEntry>,
     }
+
     impl SubstituteString {
         /// A `SubstituteString` of its required properties (`Entries`), the others unset.
         pub fn new(entries: impl Into<Vec<SubstituteStringEntry>>) -> Self {
             Self { entries: entries.into() }
         }
     }
+
     /// `SubstituteStringEntry` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SubstituteStringEntry {
@@ -2815,6 +3085,7 @@ pub mod transformer {
         #[serde(rename = "To")]
         pub to: Value<String>,
     }
+
     impl SubstituteStringEntry {
         /// A `SubstituteStringEntry` of its required properties (`From`, `Source`, `To`), the others unset.
         pub fn new(
@@ -2829,6 +3100,7 @@ pub mod transformer {
             }
         }
     }
+
     /// `TrimString` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TrimString {
@@ -2836,6 +3108,7 @@ pub mod transformer {
         #[serde(rename = "WithKeys")]
         pub with_keys: Vec<Value<String>>,
     }
+
     impl TrimString {
         /// A `TrimString` of its required properties (`WithKeys`), the others unset.
         pub fn new(with_keys: impl Into<Vec<Value<String>>>) -> Self {
@@ -2844,6 +3117,7 @@ pub mod transformer {
             }
         }
     }
+
     /// `TypeConverter` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TypeConverter {
@@ -2851,12 +3125,14 @@ pub mod transformer {
         #[serde(rename = "Entries")]
         pub entries: Vec<TypeConverterEntry>,
     }
+
     impl TypeConverter {
         /// A `TypeConverter` of its required properties (`Entries`), the others unset.
         pub fn new(entries: impl Into<Vec<TypeConverterEntry>>) -> Self {
             Self { entries: entries.into() }
         }
     }
+
     /// `TypeConverterEntry` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TypeConverterEntry {
@@ -2867,6 +3143,7 @@ pub mod transformer {
         #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
+
     impl TypeConverterEntry {
         /// A `TypeConverterEntry` of its required properties (`Key`, `Type`), the others unset.
         pub fn new(
@@ -2879,6 +3156,7 @@ pub mod transformer {
             }
         }
     }
+
     /// Values of `Type`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -2893,6 +3171,7 @@ pub mod transformer {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2905,6 +3184,7 @@ pub mod transformer {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2913,11 +3193,13 @@ pub mod transformer {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `UpperCaseString` of `AWS::Logs::Transformer`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct UpperCaseString {
@@ -2925,6 +3207,7 @@ pub mod transformer {
         #[serde(rename = "WithKeys")]
         pub with_keys: Vec<Value<String>>,
     }
+
     impl UpperCaseString {
         /// A `UpperCaseString` of its required properties (`WithKeys`), the others unset.
         pub fn new(with_keys: impl Into<Vec<Value<String>>>) -> Self {

@@ -53,6 +53,7 @@
 //! ```
 use cloudwright_core::{TagFormat, Value};
 use serde::Serialize;
+
 /// `AWS::Organizations::*` (cargo feature `organizations`).
 #[cfg(feature = "organizations")]
 pub mod organizations;
@@ -132,6 +133,7 @@ pub struct Tag {
     #[serde(rename = "Value")]
     pub value: Value<String>,
 }
+
 impl Tag {
     /// A tag of `key` and `value`.
     pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
@@ -141,6 +143,7 @@ impl Tag {
         }
     }
 }
+
 /// What a resource provider schema says of a resource type, for diffs and rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResourceTypeInfo {
@@ -155,6 +158,7 @@ pub struct ResourceTypeInfo {
     /// How the resource carries tags.
     pub tag_format: TagFormat,
 }
+
 /// What the schemas say of each of the 308 resource types, sorted by type name.
 pub static RESOURCE_TYPES: &[ResourceTypeInfo] = &[
     ResourceTypeInfo {

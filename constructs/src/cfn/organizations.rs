@@ -7,20 +7,24 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use account::{CfnAccount, CfnAccountProps};
 pub use organization::{CfnOrganization, CfnOrganizationProps};
 pub use organizational_unit::{CfnOrganizationalUnit, CfnOrganizationalUnitProps};
 pub use policy::{CfnPolicy, CfnPolicyProps};
 pub use resource_policy::{CfnResourcePolicy, CfnResourcePolicyProps};
+
 /// `AWS::Organizations::Account`: [`CfnAccount`], [`CfnAccountProps`] and their property types.
 pub mod account {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Organizations::Account`: You can use AWS::Organizations::Account to manage accounts in organization. `Ref` returns the primary identifier, `AccountId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccount {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnAccount {
         /// `AWS::Organizations::Account`
         pub const TYPE: &'static str = "AWS::Organizations::Account";
@@ -47,46 +51,56 @@ pub mod account {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AccountId`: If the account was created successfully, the unique identifier (ID) of the new account.
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+
         /// `Fn::GetAtt` `Status`: The status of the account in the organization.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+
         /// `Fn::GetAtt` `State`: The state of the account in the organization.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+
         /// `Fn::GetAtt` `JoinedTimestamp`: The date the account became a part of the organization.
         pub fn attr_joined_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("JoinedTimestamp")
         }
+
         /// `Fn::GetAtt` `JoinedMethod`: The method by which the account joined the organization.
         pub fn attr_joined_method(&self) -> cloudwright_core::Expr {
             self.resource.get_att("JoinedMethod")
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the account.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `Paths`: The paths in the organization where the account exists.
         pub fn attr_paths(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Paths")
         }
     }
+
     impl std::ops::Deref for CfnAccount {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnAccount {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Organizations::Account`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnAccountProps {
@@ -106,6 +120,7 @@ pub mod account {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnAccountProps {
         /// A `CfnAccountProps` of its required properties (`AccountName`, `Email`), the others unset.
         pub fn new(
@@ -122,15 +137,18 @@ pub mod account {
         }
     }
 }
+
 /// `AWS::Organizations::Organization`: [`CfnOrganization`], [`CfnOrganizationProps`] and their property types.
 pub mod organization {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::Organizations::Organization`: Resource schema for AWS::Organizations::Organization `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::Organizations::Organization`: Resource schema for AWS::Organizations::Organization. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganization {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnOrganization {
         /// `AWS::Organizations::Organization`
         pub const TYPE: &'static str = "AWS::Organizations::Organization";
@@ -155,42 +173,51 @@ pub mod organization {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The unique identifier (ID) of an organization.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of an organization.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `ManagementAccountArn`: The Amazon Resource Name (ARN) of the account that is designated as the management account for the organization.
         pub fn attr_management_account_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ManagementAccountArn")
         }
+
         /// `Fn::GetAtt` `ManagementAccountId`: The unique identifier (ID) of the management account of an organization.
         pub fn attr_management_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ManagementAccountId")
         }
+
         /// `Fn::GetAtt` `ManagementAccountEmail`: The email address that is associated with the AWS account that is designated as the management account for the organization.
         pub fn attr_management_account_email(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ManagementAccountEmail")
         }
+
         /// `Fn::GetAtt` `RootId`: The unique identifier (ID) for the root.
         pub fn attr_root_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RootId")
         }
     }
+
     impl std::ops::Deref for CfnOrganization {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnOrganization {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Organizations::Organization`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnOrganizationProps {
@@ -198,6 +225,7 @@ pub mod organization {
         #[serde(rename = "FeatureSet", skip_serializing_if = "Option::is_none")]
         pub feature_set: Option<Value<FeatureSet>>,
     }
+
     /// Specifies the feature set supported by the new organization. Each feature set supports different levels of functionality.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FeatureSet {
@@ -208,6 +236,7 @@ pub mod organization {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl FeatureSet {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -218,6 +247,7 @@ pub mod organization {
             }
         }
     }
+
     impl Serialize for FeatureSet {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -226,21 +256,25 @@ pub mod organization {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<FeatureSet> for Value<FeatureSet> {
         fn from(value: FeatureSet) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::Organizations::OrganizationalUnit`: [`CfnOrganizationalUnit`], [`CfnOrganizationalUnitProps`] and their property types.
 pub mod organizational_unit {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Organizations::OrganizationalUnit`: You can use organizational units (OUs) to group accounts together to administer as a single unit. This greatly simplifies the management of your accounts. For example, you can attach a policy-based control to an OU, and all accounts within the OU automatically inherit the policy. You can create multiple OUs within a single organization, and you can create OUs within other OUs. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganizationalUnit {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnOrganizationalUnit {
         /// `AWS::Organizations::OrganizationalUnit`
         pub const TYPE: &'static str = "AWS::Organizations::OrganizationalUnit";
@@ -267,30 +301,36 @@ pub mod organizational_unit {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of this OU.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `Id`: The unique identifier (ID) associated with this OU.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+
         /// `Fn::GetAtt` `Path`: The path in the organization where this OU exists.
         pub fn attr_path(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Path")
         }
     }
+
     impl std::ops::Deref for CfnOrganizationalUnit {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnOrganizationalUnit {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Organizations::OrganizationalUnit`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnOrganizationalUnitProps {
@@ -304,6 +344,7 @@ pub mod organizational_unit {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnOrganizationalUnitProps {
         /// A `CfnOrganizationalUnitProps` of its required properties (`Name`, `ParentId`), the others unset.
         pub fn new(
@@ -318,15 +359,18 @@ pub mod organizational_unit {
         }
     }
 }
+
 /// `AWS::Organizations::Policy`: [`CfnPolicy`], [`CfnPolicyProps`] and their property types.
 pub mod policy {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Organizations::Policy`: Policies in AWS Organizations enable you to manage different features of the AWS accounts in your organization. You can use policies when all features are enabled in your organization. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnPolicy {
         /// `AWS::Organizations::Policy`
         pub const TYPE: &'static str = "AWS::Organizations::Policy";
@@ -353,30 +397,36 @@ pub mod policy {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: Id of the Policy
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+
         /// `Fn::GetAtt` `Arn`: ARN of the Policy
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `AwsManaged`: A boolean value that indicates whether the specified policy is an AWS managed policy. If true, then you can attach the policy to roots, OUs, or accounts, but you cannot edit it.
         pub fn attr_aws_managed(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AwsManaged")
         }
     }
+
     impl std::ops::Deref for CfnPolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnPolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Organizations::Policy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnPolicyProps {
@@ -399,6 +449,7 @@ pub mod policy {
         #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
+
     impl CfnPolicyProps {
         /// A `CfnPolicyProps` of its required properties (`Content`, `Name`, `Type`), the others unset.
         pub fn new(
@@ -416,6 +467,7 @@ pub mod policy {
             }
         }
     }
+
     /// The type of policy to create. You can specify one of the following values: AISERVICES_OPT_OUT_POLICY, BACKUP_POLICY, BEDROCK_POLICY, CHATBOT_POLICY, DECLARATIVE_POLICY_EC2, GUARDDUTY_POLICY, INSPECTOR_POLICY, NETWORK_SECURITY_DIRECTOR_POLICY, RESOURCE_CONTROL_POLICY, S3_POLICY, SECURITYHUB_POLICY, SERVICE_CONTROL_POLICY, TAG_POLICY, UPGRADE_ROLLOUT_POLICY
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -450,6 +502,7 @@ pub mod policy {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -472,6 +525,7 @@ pub mod policy {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -480,20 +534,24 @@ pub mod policy {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::Organizations::ResourcePolicy`: [`CfnResourcePolicy`], [`CfnResourcePolicyProps`] and their property types.
 pub mod resource_policy {
     use serde::Serialize;
+
     /// `AWS::Organizations::ResourcePolicy`: You can use AWS::Organizations::ResourcePolicy to delegate policy management for AWS Organizations to specified member accounts to perform policy actions that are by default available only to the management account. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnResourcePolicy {
         /// `AWS::Organizations::ResourcePolicy`
         pub const TYPE: &'static str = "AWS::Organizations::ResourcePolicy";
@@ -518,26 +576,31 @@ pub mod resource_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The unique identifier (ID) associated with this resource policy.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the resource policy.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnResourcePolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnResourcePolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Organizations::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnResourcePolicyProps {
@@ -548,6 +611,7 @@ pub mod resource_policy {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnResourcePolicyProps {
         /// A `CfnResourcePolicyProps` of its required properties (`Content`), the others unset.
         pub fn new(content: impl Into<serde_json::Value>) -> Self {

@@ -7,20 +7,24 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use environment_account_connection::{
     CfnEnvironmentAccountConnection, CfnEnvironmentAccountConnectionProps,
 };
 pub use environment_template::{CfnEnvironmentTemplate, CfnEnvironmentTemplateProps};
 pub use service_template::{CfnServiceTemplate, CfnServiceTemplateProps};
+
 /// `AWS::Proton::EnvironmentAccountConnection`: [`CfnEnvironmentAccountConnection`], [`CfnEnvironmentAccountConnectionProps`] and their property types.
 pub mod environment_account_connection {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::Proton::EnvironmentAccountConnection`: Resource Schema describing various properties for AWS Proton Environment Account Connections resources. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentAccountConnection {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnEnvironmentAccountConnection {
         /// `AWS::Proton::EnvironmentAccountConnection`
         pub const TYPE: &'static str = "AWS::Proton::EnvironmentAccountConnection";
@@ -45,30 +49,36 @@ pub mod environment_account_connection {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the environment account connection.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `Id`: The ID of the environment account connection.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+
         /// `Fn::GetAtt` `Status`: The status of the environment account connection.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
     }
+
     impl std::ops::Deref for CfnEnvironmentAccountConnection {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnEnvironmentAccountConnection {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Proton::EnvironmentAccountConnection`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnEnvironmentAccountConnectionProps {
@@ -83,6 +93,7 @@ pub mod environment_account_connection {
             rename = "EnvironmentAccountId",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub environment_account_id: Option<Value<String>>,
         /// The name of the AWS Proton environment that's created in the associated management account.
         #[serde(rename = "EnvironmentName", skip_serializing_if = "Option::is_none")]
@@ -98,15 +109,18 @@ pub mod environment_account_connection {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 }
+
 /// `AWS::Proton::EnvironmentTemplate`: [`CfnEnvironmentTemplate`], [`CfnEnvironmentTemplateProps`] and their property types.
 pub mod environment_template {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::Proton::EnvironmentTemplate`: Definition of AWS::Proton::EnvironmentTemplate Resource Type `Ref` returns the primary identifier, `Arn`.
+
+    /// `AWS::Proton::EnvironmentTemplate`: Definition of AWS::Proton::EnvironmentTemplate Resource Type. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentTemplate {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnEnvironmentTemplate {
         /// `AWS::Proton::EnvironmentTemplate`
         pub const TYPE: &'static str = "AWS::Proton::EnvironmentTemplate";
@@ -135,22 +149,26 @@ pub mod environment_template {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: \<p\>The Amazon Resource Name (ARN) of the environment template.\</p\>
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnEnvironmentTemplate {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnEnvironmentTemplate {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Proton::EnvironmentTemplate`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnEnvironmentTemplateProps {
@@ -173,6 +191,7 @@ pub mod environment_template {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// Values of `Provisioning`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Provisioning {
@@ -181,6 +200,7 @@ pub mod environment_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Provisioning {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -190,6 +210,7 @@ pub mod environment_template {
             }
         }
     }
+
     impl Serialize for Provisioning {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -198,21 +219,25 @@ pub mod environment_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Provisioning> for Value<Provisioning> {
         fn from(value: Provisioning) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::Proton::ServiceTemplate`: [`CfnServiceTemplate`], [`CfnServiceTemplateProps`] and their property types.
 pub mod service_template {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::Proton::ServiceTemplate`: Definition of AWS::Proton::ServiceTemplate Resource Type `Ref` returns the primary identifier, `Arn`.
+
+    /// `AWS::Proton::ServiceTemplate`: Definition of AWS::Proton::ServiceTemplate Resource Type. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceTemplate {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnServiceTemplate {
         /// `AWS::Proton::ServiceTemplate`
         pub const TYPE: &'static str = "AWS::Proton::ServiceTemplate";
@@ -241,22 +266,26 @@ pub mod service_template {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: \<p\>The Amazon Resource Name (ARN) of the service template.\</p\>
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnServiceTemplate {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnServiceTemplate {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::Proton::ServiceTemplate`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnServiceTemplateProps {
@@ -277,11 +306,13 @@ pub mod service_template {
             rename = "PipelineProvisioning",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub pipeline_provisioning: Option<Value<Provisioning>>,
         /// \<p\>An optional list of metadata items that you can associate with the Proton service template. A tag is a key-value pair.\</p\>
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// Values of `Provisioning`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Provisioning {
@@ -290,6 +321,7 @@ pub mod service_template {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Provisioning {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -299,6 +331,7 @@ pub mod service_template {
             }
         }
     }
+
     impl Serialize for Provisioning {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -307,6 +340,7 @@ pub mod service_template {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Provisioning> for Value<Provisioning> {
         fn from(value: Provisioning) -> Self {
             Value::Literal(value)

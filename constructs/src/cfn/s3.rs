@@ -7,6 +7,7 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use access_grant::{CfnAccessGrant, CfnAccessGrantProps};
 pub use access_grants_instance::{CfnAccessGrantsInstance, CfnAccessGrantsInstanceProps};
 pub use access_grants_location::{CfnAccessGrantsLocation, CfnAccessGrantsLocationProps};
@@ -21,15 +22,18 @@ pub use multi_region_access_point_policy::{
 };
 pub use storage_lens::{CfnStorageLens, CfnStorageLensProps};
 pub use storage_lens_group::{CfnStorageLensGroup, CfnStorageLensGroupProps};
+
 /// `AWS::S3::AccessGrant`: [`CfnAccessGrant`], [`CfnAccessGrantProps`] and their property types.
 pub mod access_grant {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::S3::AccessGrant`: The AWS::S3::AccessGrant resource is an Amazon S3 resource type representing permissions to a specific S3 bucket or prefix hosted in an S3 Access Grants instance. `Ref` returns the primary identifier, `AccessGrantId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessGrant {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnAccessGrant {
         /// `AWS::S3::AccessGrant`
         pub const TYPE: &'static str = "AWS::S3::AccessGrant";
@@ -59,30 +63,36 @@ pub mod access_grant {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AccessGrantId`: The ID assigned to this access grant.
         pub fn attr_access_grant_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccessGrantId")
         }
+
         /// `Fn::GetAtt` `AccessGrantArn`: The Amazon Resource Name (ARN) of the specified access grant.
         pub fn attr_access_grant_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccessGrantArn")
         }
+
         /// `Fn::GetAtt` `GrantScope`: The S3 path of the data to which you are granting access. It is a combination of the S3 path of the registered location and the subprefix.
         pub fn attr_grant_scope(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GrantScope")
         }
     }
+
     impl std::ops::Deref for CfnAccessGrant {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnAccessGrant {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::S3::AccessGrant`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnAccessGrantProps {
@@ -91,6 +101,7 @@ pub mod access_grant {
             rename = "AccessGrantsLocationConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub access_grants_location_configuration: Option<
             AccessGrantsLocationConfiguration,
         >,
@@ -113,6 +124,7 @@ pub mod access_grant {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnAccessGrantProps {
         /// A `CfnAccessGrantProps` of its required properties (`AccessGrantsLocationId`, `Grantee`, `Permission`), the others unset.
         pub fn new(
@@ -131,6 +143,7 @@ pub mod access_grant {
             }
         }
     }
+
     /// `AccessGrantsLocationConfiguration` of `AWS::S3::AccessGrant`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AccessGrantsLocationConfiguration {
@@ -138,6 +151,7 @@ pub mod access_grant {
         #[serde(rename = "S3SubPrefix")]
         pub s3_sub_prefix: Value<String>,
     }
+
     impl AccessGrantsLocationConfiguration {
         /// A `AccessGrantsLocationConfiguration` of its required properties (`S3SubPrefix`), the others unset.
         pub fn new(s3_sub_prefix: impl Into<Value<String>>) -> Self {
@@ -146,6 +160,7 @@ pub mod access_grant {
             }
         }
     }
+
     /// `Grantee` of `AWS::S3::AccessGrant`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Grantee {
@@ -156,6 +171,7 @@ pub mod access_grant {
         #[serde(rename = "GranteeType")]
         pub grantee_type: Value<GranteeType>,
     }
+
     impl Grantee {
         /// A `Grantee` of its required properties (`GranteeIdentifier`, `GranteeType`), the others unset.
         pub fn new(
@@ -168,6 +184,7 @@ pub mod access_grant {
             }
         }
     }
+
     /// Configures the transfer acceleration state for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum GranteeType {
@@ -180,6 +197,7 @@ pub mod access_grant {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl GranteeType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -191,6 +209,7 @@ pub mod access_grant {
             }
         }
     }
+
     impl Serialize for GranteeType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -199,11 +218,13 @@ pub mod access_grant {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<GranteeType> for Value<GranteeType> {
         fn from(value: GranteeType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The level of access to be afforded to the grantee
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Permission {
@@ -216,6 +237,7 @@ pub mod access_grant {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Permission {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -227,6 +249,7 @@ pub mod access_grant {
             }
         }
     }
+
     impl Serialize for Permission {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -235,11 +258,13 @@ pub mod access_grant {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Permission> for Value<Permission> {
         fn from(value: Permission) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The type of S3SubPrefix.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum S3PrefixType {
@@ -248,6 +273,7 @@ pub mod access_grant {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl S3PrefixType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -257,6 +283,7 @@ pub mod access_grant {
             }
         }
     }
+
     impl Serialize for S3PrefixType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -265,21 +292,25 @@ pub mod access_grant {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<S3PrefixType> for Value<S3PrefixType> {
         fn from(value: S3PrefixType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::S3::AccessGrantsInstance`: [`CfnAccessGrantsInstance`], [`CfnAccessGrantsInstanceProps`] and their property types.
 pub mod access_grants_instance {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::S3::AccessGrantsInstance`: The AWS::S3::AccessGrantsInstance resource is an Amazon S3 resource type that hosts Access Grants and their associated locations `Ref` returns the primary identifier, `AccessGrantsInstanceArn`.
+
+    /// `AWS::S3::AccessGrantsInstance`: The AWS::S3::AccessGrantsInstance resource is an Amazon S3 resource type that hosts Access Grants and their associated locations. `Ref` returns the primary identifier, `AccessGrantsInstanceArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessGrantsInstance {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnAccessGrantsInstance {
         /// `AWS::S3::AccessGrantsInstance`
         pub const TYPE: &'static str = "AWS::S3::AccessGrantsInstance";
@@ -308,26 +339,31 @@ pub mod access_grants_instance {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AccessGrantsInstanceArn`: The Amazon Resource Name (ARN) of the specified Access Grants instance.
         pub fn attr_access_grants_instance_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccessGrantsInstanceArn")
         }
+
         /// `Fn::GetAtt` `AccessGrantsInstanceId`: A unique identifier for the specified access grants instance.
         pub fn attr_access_grants_instance_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccessGrantsInstanceId")
         }
     }
+
     impl std::ops::Deref for CfnAccessGrantsInstance {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnAccessGrantsInstance {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::S3::AccessGrantsInstance`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnAccessGrantsInstanceProps {
@@ -339,15 +375,18 @@ pub mod access_grants_instance {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 }
+
 /// `AWS::S3::AccessGrantsLocation`: [`CfnAccessGrantsLocation`], [`CfnAccessGrantsLocationProps`] and their property types.
 pub mod access_grants_location {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::S3::AccessGrantsLocation`: The AWS::S3::AccessGrantsLocation resource is an Amazon S3 resource type hosted in an access grants instance which can be the target of S3 access grants. `Ref` returns the primary identifier, `AccessGrantsLocationId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessGrantsLocation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnAccessGrantsLocation {
         /// `AWS::S3::AccessGrantsLocation`
         pub const TYPE: &'static str = "AWS::S3::AccessGrantsLocation";
@@ -376,26 +415,31 @@ pub mod access_grants_location {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AccessGrantsLocationArn`: The Amazon Resource Name (ARN) of the specified Access Grants location.
         pub fn attr_access_grants_location_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccessGrantsLocationArn")
         }
+
         /// `Fn::GetAtt` `AccessGrantsLocationId`: The unique identifier for the specified Access Grants location.
         pub fn attr_access_grants_location_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccessGrantsLocationId")
         }
     }
+
     impl std::ops::Deref for CfnAccessGrantsLocation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnAccessGrantsLocation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::S3::AccessGrantsLocation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnAccessGrantsLocationProps {
@@ -409,6 +453,7 @@ pub mod access_grants_location {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnAccessGrantsLocationProps {
         /// A `CfnAccessGrantsLocationProps` of its required properties (`IamRoleArn`, `LocationScope`), the others unset.
         pub fn new(
@@ -423,15 +468,18 @@ pub mod access_grants_location {
         }
     }
 }
+
 /// `AWS::S3::AccessPoint`: [`CfnAccessPoint`], [`CfnAccessPointProps`] and their property types.
 pub mod access_point {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::S3::AccessPoint`: The AWS::S3::AccessPoint resource is an Amazon S3 resource type that you can use to access buckets. `Ref` returns the primary identifier, `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPoint {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnAccessPoint {
         /// `AWS::S3::AccessPoint`
         pub const TYPE: &'static str = "AWS::S3::AccessPoint";
@@ -461,30 +509,36 @@ pub mod access_point {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Alias`: The alias of this Access Point. This alias can be used for compatibility purposes with other AWS services and third-party applications.
         pub fn attr_alias(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Alias")
         }
+
         /// `Fn::GetAtt` `NetworkOrigin`: Indicates whether this Access Point allows access from the public Internet. If VpcConfiguration is specified for this Access Point, then NetworkOrigin is VPC, and the Access Point doesn't allow access from the public Internet. Otherwise, NetworkOrigin is Internet, and the Access Point allows access from the public Internet, subject to the Access Point and bucket access policies.
         pub fn attr_network_origin(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkOrigin")
         }
+
         /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the specified accesspoint.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnAccessPoint {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnAccessPoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::S3::AccessPoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnAccessPointProps {
@@ -505,6 +559,7 @@ pub mod access_point {
             rename = "PublicAccessBlockConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
         /// An arbitrary set of tags (key-value pairs) for this S3 Access Point.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
@@ -513,6 +568,7 @@ pub mod access_point {
         #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub vpc_configuration: Option<VpcConfiguration>,
     }
+
     impl CfnAccessPointProps {
         /// A `CfnAccessPointProps` of its required properties (`Bucket`), the others unset.
         pub fn new(bucket: impl Into<Value<String>>) -> Self {
@@ -527,6 +583,7 @@ pub mod access_point {
             }
         }
     }
+
     /// `PublicAccessBlockConfiguration` of `AWS::S3::AccessPoint`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PublicAccessBlockConfiguration {
@@ -544,8 +601,10 @@ pub mod access_point {
             rename = "RestrictPublicBuckets",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub restrict_public_buckets: Option<Value<bool>>,
     }
+
     /// The Virtual Private Cloud (VPC) configuration for a bucket access point.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VpcConfiguration {
@@ -554,15 +613,18 @@ pub mod access_point {
         pub vpc_id: Option<Value<String>>,
     }
 }
+
 /// `AWS::S3::Bucket`: [`CfnBucket`], [`CfnBucketProps`] and their property types.
 pub mod bucket {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::S3::Bucket`: The `AWS::S3::Bucket` resource creates an Amazon S3 bucket in the same AWS Region where you create the AWS CloudFormation stack. `Ref` returns the primary identifier, `BucketName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBucket {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnBucket {
         /// `AWS::S3::Bucket`
         pub const TYPE: &'static str = "AWS::S3::Bucket";
@@ -593,22 +655,27 @@ pub mod bucket {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: the Amazon Resource Name (ARN) of the specified bucket.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+
         /// `Fn::GetAtt` `DomainName`: The `DomainName` attribute.
         pub fn attr_domain_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DomainName")
         }
+
         /// `Fn::GetAtt` `DualStackDomainName`: The `DualStackDomainName` attribute.
         pub fn attr_dual_stack_domain_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DualStackDomainName")
         }
+
         /// `Fn::GetAtt` `RegionalDomainName`: The `RegionalDomainName` attribute.
         pub fn attr_regional_domain_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RegionalDomainName")
         }
+
         /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableNamespace`: The table bucket namespace for the metadata table in your metadata table configuration. This value is always `aws_s3_metadata`.
         pub fn attr_metadata_table_configuration_s3_tables_destination_table_namespace(
             &self,
@@ -616,6 +683,7 @@ pub mod bucket {
             self.resource
                 .get_att("MetadataTableConfiguration.S3TablesDestination.TableNamespace")
         }
+
         /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableArn`: The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
         pub fn attr_metadata_table_configuration_s3_tables_destination_table_arn(
             &self,
@@ -623,10 +691,12 @@ pub mod bucket {
             self.resource
                 .get_att("MetadataTableConfiguration.S3TablesDestination.TableArn")
         }
+
         /// `Fn::GetAtt` `MetadataConfiguration.Destination`: The destination information for the S3 Metadata configuration.
         pub fn attr_metadata_configuration_destination(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MetadataConfiguration.Destination")
         }
+
         /// `Fn::GetAtt` `MetadataConfiguration.JournalTableConfiguration.TableName`: The name of the journal table.
         pub fn attr_metadata_configuration_journal_table_configuration_table_name(
             &self,
@@ -634,6 +704,7 @@ pub mod bucket {
             self.resource
                 .get_att("MetadataConfiguration.JournalTableConfiguration.TableName")
         }
+
         /// `Fn::GetAtt` `MetadataConfiguration.JournalTableConfiguration.TableArn`: The Amazon Resource Name (ARN) for the journal table.
         pub fn attr_metadata_configuration_journal_table_configuration_table_arn(
             &self,
@@ -641,6 +712,7 @@ pub mod bucket {
             self.resource
                 .get_att("MetadataConfiguration.JournalTableConfiguration.TableArn")
         }
+
         /// `Fn::GetAtt` `MetadataConfiguration.InventoryTableConfiguration.TableName`: The name of the inventory table.
         pub fn attr_metadata_configuration_inventory_table_configuration_table_name(
             &self,
@@ -648,6 +720,7 @@ pub mod bucket {
             self.resource
                 .get_att("MetadataConfiguration.InventoryTableConfiguration.TableName")
         }
+
         /// `Fn::GetAtt` `MetadataConfiguration.InventoryTableConfiguration.TableArn`: The Amazon Resource Name (ARN) for the inventory table.
         pub fn attr_metadata_configuration_inventory_table_configuration_table_arn(
             &self,
@@ -655,6 +728,7 @@ pub mod bucket {
             self.resource
                 .get_att("MetadataConfiguration.InventoryTableConfiguration.TableArn")
         }
+
         /// `Fn::GetAtt` `MetadataConfiguration.AnnotationTableConfiguration.TableName`: The name of the annotation table.
         pub fn attr_metadata_configuration_annotation_table_configuration_table_name(
             &self,
@@ -662,6 +736,7 @@ pub mod bucket {
             self.resource
                 .get_att("MetadataConfiguration.AnnotationTableConfiguration.TableName")
         }
+
         /// `Fn::GetAtt` `MetadataConfiguration.AnnotationTableConfiguration.TableArn`: The Amazon Resource Name (ARN) for the annotation table.
         pub fn attr_metadata_configuration_annotation_table_configuration_table_arn(
             &self,
@@ -669,22 +744,26 @@ pub mod bucket {
             self.resource
                 .get_att("MetadataConfiguration.AnnotationTableConfiguration.TableArn")
         }
+
         /// `Fn::GetAtt` `WebsiteURL`: The `WebsiteURL` attribute.
         pub fn attr_website_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("WebsiteURL")
         }
     }
+
     impl std::ops::Deref for CfnBucket {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnBucket {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::S3::Bucket`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnBucketProps {
@@ -696,6 +775,7 @@ pub mod bucket {
             rename = "AccelerateConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub accelerate_configuration: Option<AccelerateConfiguration>,
         /// This is a legacy property, and it is not recommended for most use cases. A majority of modern use cases in Amazon S3 no longer require the use of ACLs, and we recommend that you keep ACLs disabled. For more information, see [Controlling object ownership](https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html) in the *Amazon S3 User Guide*.
         #[serde(rename = "AccessControl", skip_serializing_if = "Option::is_none")]
@@ -705,6 +785,7 @@ pub mod bucket {
             rename = "AnalyticsConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub analytics_configurations: Option<Vec<AnalyticsConfiguration>>,
         /// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS).
         #[serde(rename = "BucketEncryption", skip_serializing_if = "Option::is_none")]
@@ -726,6 +807,7 @@ pub mod bucket {
             rename = "IntelligentTieringConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub intelligent_tiering_configurations: Option<
             Vec<IntelligentTieringConfiguration>,
         >,
@@ -734,48 +816,56 @@ pub mod bucket {
             rename = "InventoryConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub inventory_configurations: Option<Vec<InventoryConfiguration>>,
         /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information, see [Object Lifecycle Management](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html) in the *Amazon S3 User Guide*.
         #[serde(
             rename = "LifecycleConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub lifecycle_configuration: Option<LifecycleConfiguration>,
         /// Settings that define where logs are stored.
         #[serde(
             rename = "LoggingConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub logging_configuration: Option<LoggingConfiguration>,
         /// The S3 Metadata configuration for a general purpose bucket.
         #[serde(
             rename = "MetadataConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub metadata_configuration: Option<MetadataConfiguration>,
         /// The metadata table configuration of an S3 general purpose bucket.
         #[serde(
             rename = "MetadataTableConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub metadata_table_configuration: Option<MetadataTableConfiguration>,
         /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the existing metrics configuration. If you don't include the elements you want to keep, they are erased.
         #[serde(
             rename = "MetricsConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub metrics_configurations: Option<Vec<MetricsConfiguration>>,
         /// Configuration that defines how Amazon S3 handles bucket notifications.
         #[serde(
             rename = "NotificationConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub notification_configuration: Option<NotificationConfiguration>,
         /// This operation is not supported for directory buckets.
         #[serde(
             rename = "ObjectLockConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub object_lock_configuration: Option<ObjectLockConfiguration>,
         /// Indicates whether this bucket has an Object Lock configuration enabled. Enable `ObjectLockEnabled` when you apply `ObjectLockConfiguration` to a bucket.
         #[serde(rename = "ObjectLockEnabled", skip_serializing_if = "Option::is_none")]
@@ -788,12 +878,14 @@ pub mod bucket {
             rename = "PublicAccessBlockConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
         /// Configuration for replicating objects in an S3 bucket. To enable replication, you must also enable versioning by using the `VersioningConfiguration` property.
         #[serde(
             rename = "ReplicationConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub replication_configuration: Option<ReplicationConfiguration>,
         /// An arbitrary set of tags (key-value pairs) for this S3 bucket.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
@@ -803,14 +895,17 @@ pub mod bucket {
             rename = "VersioningConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub versioning_configuration: Option<VersioningConfiguration>,
         /// Information used to configure the bucket as a static website. For more information, see [Hosting Websites on Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html).
         #[serde(
             rename = "WebsiteConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub website_configuration: Option<WebsiteConfiguration>,
     }
+
     /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general purpose bucket, you can use tags to manage access to the general purpose buckets as well as for cost tracking purposes. When ABAC is disabled for the general purpose buckets, you can only use tags for cost tracking purposes.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AbacStatus {
@@ -821,6 +916,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AbacStatus {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -831,6 +927,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for AbacStatus {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -839,11 +936,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AbacStatus> for Value<AbacStatus> {
         fn from(value: AbacStatus) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see [Amazon S3 Transfer Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html) in the *Amazon S3 User Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AccelerateConfiguration {
@@ -851,6 +950,7 @@ pub mod bucket {
         #[serde(rename = "AccelerationStatus")]
         pub acceleration_status: Value<AccelerationStatus>,
     }
+
     impl AccelerateConfiguration {
         /// A `AccelerateConfiguration` of its required properties (`AccelerationStatus`), the others unset.
         pub fn new(acceleration_status: impl Into<Value<AccelerationStatus>>) -> Self {
@@ -859,6 +959,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies the transfer acceleration status of the bucket.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AccelerationStatus {
@@ -869,6 +970,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AccelerationStatus {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -879,6 +981,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for AccelerationStatus {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -887,11 +990,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AccelerationStatus> for Value<AccelerationStatus> {
         fn from(value: AccelerationStatus) -> Self {
             Value::Literal(value)
         }
     }
+
     /// This is a legacy property, and it is not recommended for most use cases. A majority of modern use cases in Amazon S3 no longer require the use of ACLs, and we recommend that you keep ACLs disabled. For more information, see [Controlling object ownership](https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html) in the *Amazon S3 User Guide*.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AccessControl {
@@ -914,6 +1019,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AccessControl {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -930,6 +1036,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for AccessControl {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -938,11 +1045,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AccessControl> for Value<AccessControl> {
         fn from(value: AccessControl) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AnalyticsConfiguration {
@@ -959,6 +1068,7 @@ pub mod bucket {
         #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
         pub tag_filters: Option<Vec<TagFilter>>,
     }
+
     impl AnalyticsConfiguration {
         /// A `AnalyticsConfiguration` of its required properties (`Id`, `StorageClassAnalysis`), the others unset.
         pub fn new(
@@ -973,6 +1083,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct StorageClassAnalysis {
@@ -980,6 +1091,7 @@ pub mod bucket {
         #[serde(rename = "DataExport", skip_serializing_if = "Option::is_none")]
         pub data_export: Option<DataExport>,
     }
+
     /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be exported.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DataExport {
@@ -990,6 +1102,7 @@ pub mod bucket {
         #[serde(rename = "OutputSchemaVersion")]
         pub output_schema_version: Value<String>,
     }
+
     impl DataExport {
         /// A `DataExport` of its required properties (`Destination`, `OutputSchemaVersion`), the others unset.
         pub fn new(
@@ -1002,6 +1115,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies information about where to publish analysis or configuration results for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Destination {
@@ -1018,6 +1132,7 @@ pub mod bucket {
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
     }
+
     impl Destination {
         /// A `Destination` of its required properties (`BucketArn`, `Format`), the others unset.
         pub fn new(
@@ -1032,6 +1147,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies the file format used when exporting data to Amazon S3.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Format {
@@ -1044,6 +1160,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Format {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1055,6 +1172,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for Format {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1063,11 +1181,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Format> for Value<Format> {
         fn from(value: Format) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies tags to use to identify a subset of objects for an Amazon S3 bucket. For more information, see [Categorizing your storage using tags](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html) in the *Amazon Simple Storage Service User Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TagFilter {
@@ -1078,6 +1198,7 @@ pub mod bucket {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+
     impl TagFilter {
         /// A `TagFilter` of its required properties (`Key`, `Value`), the others unset.
         pub fn new(
@@ -1090,6 +1211,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS).
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct BucketEncryption {
@@ -1097,6 +1219,7 @@ pub mod bucket {
         #[serde(rename = "ServerSideEncryptionConfiguration")]
         pub server_side_encryption_configuration: Vec<ServerSideEncryptionRule>,
     }
+
     impl BucketEncryption {
         /// A `BucketEncryption` of its required properties (`ServerSideEncryptionConfiguration`), the others unset.
         pub fn new(
@@ -1110,6 +1233,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies the default server-side encryption configuration.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ServerSideEncryptionRule {
@@ -1118,6 +1242,7 @@ pub mod bucket {
             rename = "BlockedEncryptionTypes",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub blocked_encryption_types: Option<BlockedEncryptionTypes>,
         /// Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket. Existing objects are not affected. Setting the `BucketKeyEnabled` element to `true` causes Amazon S3 to use an S3 Bucket Key. By default, S3 Bucket Key is not enabled.
         #[serde(rename = "BucketKeyEnabled", skip_serializing_if = "Option::is_none")]
@@ -1127,8 +1252,10 @@ pub mod bucket {
             rename = "ServerSideEncryptionByDefault",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub server_side_encryption_by_default: Option<ServerSideEncryptionByDefault>,
     }
+
     /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block `PutObject`, `CopyObject`, `PostObject`, multipart upload, and replication requests to the bucket for objects with the specified encryption type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BlockedEncryptionTypes {
@@ -1136,6 +1263,7 @@ pub mod bucket {
         #[serde(rename = "EncryptionType", skip_serializing_if = "Option::is_none")]
         pub encryption_type: Option<Vec<Value<BlockedEncryptionTypeListItem>>>,
     }
+
     /// Values of `BlockedEncryptionTypeListItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum BlockedEncryptionTypeListItem {
@@ -1146,6 +1274,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl BlockedEncryptionTypeListItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1156,6 +1285,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for BlockedEncryptionTypeListItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1164,11 +1294,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<BlockedEncryptionTypeListItem> for Value<BlockedEncryptionTypeListItem> {
         fn from(value: BlockedEncryptionTypeListItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Describes the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied. For more information, see [PutBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTencryption.html).
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServerSideEncryptionByDefault {
@@ -1179,6 +1311,7 @@ pub mod bucket {
         #[serde(rename = "SSEAlgorithm")]
         pub sse_algorithm: Value<SseAlgorithm>,
     }
+
     impl ServerSideEncryptionByDefault {
         /// A `ServerSideEncryptionByDefault` of its required properties (`SSEAlgorithm`), the others unset.
         pub fn new(sse_algorithm: impl Into<Value<SseAlgorithm>>) -> Self {
@@ -1188,6 +1321,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Server-side encryption algorithm to use for the default encryption.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SseAlgorithm {
@@ -1200,6 +1334,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl SseAlgorithm {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1211,6 +1346,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for SseAlgorithm {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1219,11 +1355,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<SseAlgorithm> for Value<SseAlgorithm> {
         fn from(value: SseAlgorithm) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `BucketNamespace`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum BucketNamespace {
@@ -1234,6 +1372,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl BucketNamespace {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1244,6 +1383,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for BucketNamespace {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1252,11 +1392,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<BucketNamespace> for Value<BucketNamespace> {
         fn from(value: BucketNamespace) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For more information, see [Enabling Cross-Origin Resource Sharing](https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html) in the *Amazon S3 User Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CorsConfiguration {
@@ -1264,6 +1406,7 @@ pub mod bucket {
         #[serde(rename = "CorsRules")]
         pub cors_rules: Vec<CorsRule>,
     }
+
     impl CorsConfiguration {
         /// A `CorsConfiguration` of its required properties (`CorsRules`), the others unset.
         pub fn new(cors_rules: impl Into<Vec<CorsRule>>) -> Self {
@@ -1272,6 +1415,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies a cross-origin access rule for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CorsRule {
@@ -1294,6 +1438,7 @@ pub mod bucket {
         #[serde(rename = "MaxAge", skip_serializing_if = "Option::is_none")]
         pub max_age: Option<Value<i64>>,
     }
+
     impl CorsRule {
         /// A `CorsRule` of its required properties (`AllowedMethods`, `AllowedOrigins`), the others unset.
         pub fn new(
@@ -1310,6 +1455,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Values of `AllowedMethodsItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AllowedMethodsItem {
@@ -1326,6 +1472,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AllowedMethodsItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1339,6 +1486,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for AllowedMethodsItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1347,11 +1495,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AllowedMethodsItem> for Value<AllowedMethodsItem> {
         fn from(value: AllowedMethodsItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies the S3 Intelligent-Tiering configuration for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IntelligentTieringConfiguration {
@@ -1371,6 +1521,7 @@ pub mod bucket {
         #[serde(rename = "Tierings")]
         pub tierings: Vec<Tiering>,
     }
+
     impl IntelligentTieringConfiguration {
         /// A `IntelligentTieringConfiguration` of its required properties (`Id`, `Status`, `Tierings`), the others unset.
         pub fn new(
@@ -1387,6 +1538,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies the status of the configuration.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Status {
@@ -1397,6 +1549,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Status {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1407,6 +1560,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for Status {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1415,11 +1569,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Status> for Value<Status> {
         fn from(value: Status) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The S3 Intelligent-Tiering storage class is designed to optimize storage costs by automatically moving data to the most cost-effective storage access tier, without additional operational overhead.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Tiering {
@@ -1430,6 +1586,7 @@ pub mod bucket {
         #[serde(rename = "Days")]
         pub days: Value<i64>,
     }
+
     impl Tiering {
         /// A `Tiering` of its required properties (`AccessTier`, `Days`), the others unset.
         pub fn new(
@@ -1442,6 +1599,7 @@ pub mod bucket {
             }
         }
     }
+
     /// S3 Intelligent-Tiering access tier. See [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access) for a list of access tiers in the S3 Intelligent-Tiering storage class.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AccessTier {
@@ -1452,6 +1610,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AccessTier {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1462,6 +1621,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for AccessTier {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1470,11 +1630,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AccessTier> for Value<AccessTier> {
         fn from(value: AccessTier) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see [GET Bucket inventory](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html) in the *Amazon S3 API Reference*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct InventoryConfiguration {
@@ -1500,6 +1662,7 @@ pub mod bucket {
         #[serde(rename = "ScheduleFrequency")]
         pub schedule_frequency: Value<ScheduleFrequency>,
     }
+
     impl InventoryConfiguration {
         /// A `InventoryConfiguration` of its required properties (`Destination`, `Enabled`, `Id`, `IncludedObjectVersions`, `ScheduleFrequency`), the others unset.
         pub fn new(
@@ -1520,6 +1683,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Object versions to include in the inventory list. If set to `All`, the list includes all the object versions, which adds the version-related fields `VersionId`, `IsLatest`, and `DeleteMarker` to the list. If set to `Current`, the list does not contain these version-related fields.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IncludedObjectVersions {
@@ -1530,6 +1694,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl IncludedObjectVersions {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1540,6 +1705,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for IncludedObjectVersions {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1548,11 +1714,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<IncludedObjectVersions> for Value<IncludedObjectVersions> {
         fn from(value: IncludedObjectVersions) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Values of `OptionalFieldsItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum OptionalFieldsItem {
@@ -1597,6 +1765,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl OptionalFieldsItem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1626,6 +1795,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for OptionalFieldsItem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1634,11 +1804,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<OptionalFieldsItem> for Value<OptionalFieldsItem> {
         fn from(value: OptionalFieldsItem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies the schedule for generating inventory results.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ScheduleFrequency {
@@ -1649,6 +1821,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ScheduleFrequency {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1659,6 +1832,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for ScheduleFrequency {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1667,11 +1841,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ScheduleFrequency> for Value<ScheduleFrequency> {
         fn from(value: ScheduleFrequency) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information, see [Object Lifecycle Management](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html) in the *Amazon S3 User Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LifecycleConfiguration {
@@ -1683,10 +1859,12 @@ pub mod bucket {
             rename = "TransitionDefaultMinimumObjectSize",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub transition_default_minimum_object_size: Option<
             Value<TransitionDefaultMinimumObjectSize>,
         >,
     }
+
     impl LifecycleConfiguration {
         /// A `LifecycleConfiguration` of its required properties (`Rules`), the others unset.
         pub fn new(rules: impl Into<Vec<Rule>>) -> Self {
@@ -1696,6 +1874,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see [Put Bucket Lifecycle Configuration](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlifecycle.html) in the *Amazon S3 API Reference*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Rule {
@@ -1704,6 +1883,7 @@ pub mod bucket {
             rename = "AbortIncompleteMultipartUpload",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub abort_incomplete_multipart_upload: Option<AbortIncompleteMultipartUpload>,
         /// Indicates when objects are deleted from Amazon S3 and Amazon S3 Glacier. The date value must be in ISO 8601 format. The time is always midnight UTC. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time.
         #[serde(rename = "ExpirationDate", skip_serializing_if = "Option::is_none")]
@@ -1716,6 +1896,7 @@ pub mod bucket {
             rename = "ExpiredObjectDeleteMarker",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub expired_object_delete_marker: Option<Value<bool>>,
         /// Unique identifier for the rule. The value can't be longer than 255 characters.
         #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
@@ -1725,30 +1906,35 @@ pub mod bucket {
             rename = "NoncurrentVersionExpiration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub noncurrent_version_expiration: Option<NoncurrentVersionExpiration>,
         /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies the time, in days, between when a new version of the object is uploaded to the bucket and when old versions of the object expire. When object versions expire, Amazon S3 permanently deletes them. If you specify a transition and expiration time, the expiration time must be later than the transition time.
         #[serde(
             rename = "NoncurrentVersionExpirationInDays",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub noncurrent_version_expiration_in_days: Option<Value<i64>>,
         /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies when non-current objects transition to a specified storage class. If you specify a transition and expiration time, the expiration time must be later than the transition time. If you specify this property, don't specify the `NoncurrentVersionTransitions` property.
         #[serde(
             rename = "NoncurrentVersionTransition",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub noncurrent_version_transition: Option<NoncurrentVersionTransition>,
         /// For buckets with versioning enabled (or suspended), one or more transition rules that specify when non-current objects transition to a specified storage class. If you specify a transition and expiration time, the expiration time must be later than the transition time. If you specify this property, don't specify the `NoncurrentVersionTransition` property.
         #[serde(
             rename = "NoncurrentVersionTransitions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub noncurrent_version_transitions: Option<Vec<NoncurrentVersionTransition>>,
         /// Specifies the minimum object size in bytes for this rule to apply to. Objects must be larger than this value in bytes. For more information about size based rules, see [Lifecycle configuration using size-based rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules) in the *Amazon S3 User Guide*.
         #[serde(
             rename = "ObjectSizeGreaterThan",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub object_size_greater_than: Option<Value<String>>,
         /// Specifies the maximum object size in bytes for this rule to apply to. Objects must be smaller than this value in bytes. For more information about sized based rules, see [Lifecycle configuration using size-based rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules) in the *Amazon S3 User Guide*.
         #[serde(rename = "ObjectSizeLessThan", skip_serializing_if = "Option::is_none")]
@@ -1769,6 +1955,7 @@ pub mod bucket {
         #[serde(rename = "Transitions", skip_serializing_if = "Option::is_none")]
         pub transitions: Option<Vec<Transition>>,
     }
+
     impl Rule {
         /// A `Rule` of its required properties (`Status`), the others unset.
         pub fn new(status: impl Into<Value<RuleStatus>>) -> Self {
@@ -1792,6 +1979,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload. For more information, see [Stopping Incomplete Multipart Uploads Using a Bucket Lifecycle Policy](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config) in the *Amazon S3 User Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AbortIncompleteMultipartUpload {
@@ -1799,6 +1987,7 @@ pub mod bucket {
         #[serde(rename = "DaysAfterInitiation")]
         pub days_after_initiation: Value<i64>,
     }
+
     impl AbortIncompleteMultipartUpload {
         /// A `AbortIncompleteMultipartUpload` of its required properties (`DaysAfterInitiation`), the others unset.
         pub fn new(days_after_initiation: impl Into<Value<i64>>) -> Self {
@@ -1807,6 +1996,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies when noncurrent object versions expire. Upon expiration, S3 permanently deletes the noncurrent object versions. You set this lifecycle configuration action on a bucket that has versioning enabled (or suspended) to request that S3 delete noncurrent object versions at a specific period in the object's lifetime.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct NoncurrentVersionExpiration {
@@ -1815,11 +2005,13 @@ pub mod bucket {
             rename = "NewerNoncurrentVersions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub newer_noncurrent_versions: Option<Value<i64>>,
         /// Specifies the number of days an object is noncurrent before S3 can perform the associated action. For information about the noncurrent days calculations, see [How Amazon S3 Calculates When an Object Became Noncurrent](https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations) in the *Amazon S3 User Guide*.
         #[serde(rename = "NoncurrentDays")]
         pub noncurrent_days: Value<i64>,
     }
+
     impl NoncurrentVersionExpiration {
         /// A `NoncurrentVersionExpiration` of its required properties (`NoncurrentDays`), the others unset.
         pub fn new(noncurrent_days: impl Into<Value<i64>>) -> Self {
@@ -1829,6 +2021,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Container for the transition rule that describes when noncurrent objects transition to the `STANDARD_IA`, `ONEZONE_IA`, `INTELLIGENT_TIERING`, `GLACIER_IR`, `GLACIER`, or `DEEP_ARCHIVE` storage class.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct NoncurrentVersionTransition {
@@ -1837,6 +2030,7 @@ pub mod bucket {
             rename = "NewerNoncurrentVersions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub newer_noncurrent_versions: Option<Value<i64>>,
         /// The class of storage used to store the object.
         #[serde(rename = "StorageClass")]
@@ -1845,6 +2039,7 @@ pub mod bucket {
         #[serde(rename = "TransitionInDays")]
         pub transition_in_days: Value<i64>,
     }
+
     impl NoncurrentVersionTransition {
         /// A `NoncurrentVersionTransition` of its required properties (`StorageClass`, `TransitionInDays`), the others unset.
         pub fn new(
@@ -1858,6 +2053,7 @@ pub mod bucket {
             }
         }
     }
+
     /// The class of storage used to store the object.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum StorageClass {
@@ -1878,6 +2074,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl StorageClass {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1893,6 +2090,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for StorageClass {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1901,11 +2099,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<StorageClass> for Value<StorageClass> {
         fn from(value: StorageClass) -> Self {
             Value::Literal(value)
         }
     }
+
     /// If `Enabled`, the rule is currently being applied. If `Disabled`, the rule is not currently being applied.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RuleStatus {
@@ -1916,6 +2116,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl RuleStatus {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1926,6 +2127,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for RuleStatus {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1934,11 +2136,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<RuleStatus> for Value<RuleStatus> {
         fn from(value: RuleStatus) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies when an object transitions to a specified storage class. For more information about Amazon S3 lifecycle configuration rules, see [Transitioning Objects Using Amazon S3 Lifecycle](https://docs.aws.amazon.com/AmazonS3/latest/dev/lifecycle-transition-general-considerations.html) in the *Amazon S3 User Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Transition {
@@ -1952,6 +2156,7 @@ pub mod bucket {
         #[serde(rename = "TransitionInDays", skip_serializing_if = "Option::is_none")]
         pub transition_in_days: Option<Value<i64>>,
     }
+
     impl Transition {
         /// A `Transition` of its required properties (`StorageClass`), the others unset.
         pub fn new(storage_class: impl Into<Value<TransitionStorageClass>>) -> Self {
@@ -1962,6 +2167,7 @@ pub mod bucket {
             }
         }
     }
+
     /// The storage class to which you want the object to transition.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TransitionStorageClass {
@@ -1982,6 +2188,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TransitionStorageClass {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1997,6 +2204,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for TransitionStorageClass {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2005,11 +2213,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TransitionStorageClass> for Value<TransitionStorageClass> {
         fn from(value: TransitionStorageClass) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TransitionDefaultMinimumObjectSize {
@@ -2020,6 +2230,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TransitionDefaultMinimumObjectSize {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2030,6 +2241,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for TransitionDefaultMinimumObjectSize {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2038,12 +2250,14 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TransitionDefaultMinimumObjectSize>
     for Value<TransitionDefaultMinimumObjectSize> {
         fn from(value: TransitionDefaultMinimumObjectSize) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket. For examples and more information, see [PUT Bucket logging](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlogging.html) in the *Amazon S3 API Reference*.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LoggingConfiguration {
@@ -2052,6 +2266,7 @@ pub mod bucket {
             rename = "DestinationBucketName",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub destination_bucket_name: Option<Value<String>>,
         /// A prefix for all log object keys. If you store log files from multiple Amazon S3 buckets in a single bucket, you can use a prefix to distinguish which log files came from which bucket.
         #[serde(rename = "LogFilePrefix", skip_serializing_if = "Option::is_none")]
@@ -2061,8 +2276,10 @@ pub mod bucket {
             rename = "TargetObjectKeyFormat",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub target_object_key_format: Option<TargetObjectKeyFormat>,
     }
+
     /// Describes the key format for server access log file in the target bucket. You can choose between SimplePrefix and PartitionedPrefix.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TargetObjectKeyFormat {
@@ -2073,6 +2290,7 @@ pub mod bucket {
         #[serde(rename = "PartitionedPrefix", skip_serializing_if = "Option::is_none")]
         pub partitioned_prefix: Option<PartitionedPrefix>,
     }
+
     /// Amazon S3 keys for log objects are partitioned in the following format:
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PartitionedPrefix {
@@ -2080,6 +2298,7 @@ pub mod bucket {
         #[serde(rename = "PartitionDateSource", skip_serializing_if = "Option::is_none")]
         pub partition_date_source: Option<Value<PartitionDateSource>>,
     }
+
     /// Specifies the partition date source for the partitioned prefix. `PartitionDateSource` can be `EventTime` or `DeliveryTime`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PartitionDateSource {
@@ -2090,6 +2309,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl PartitionDateSource {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2100,6 +2320,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for PartitionDateSource {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2108,11 +2329,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<PartitionDateSource> for Value<PartitionDateSource> {
         fn from(value: PartitionDateSource) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Creates a V2 S3 Metadata configuration of a general purpose bucket. For more information, see [Accelerating data discovery with S3 Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html) in the *Amazon S3 User Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetadataConfiguration {
@@ -2121,6 +2344,7 @@ pub mod bucket {
             rename = "AnnotationTableConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub annotation_table_configuration: Option<AnnotationTableConfiguration>,
         /// The destination information for the S3 Metadata configuration. Read-only: CloudFormation returns it.
         #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
@@ -2130,11 +2354,13 @@ pub mod bucket {
             rename = "InventoryTableConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub inventory_table_configuration: Option<InventoryTableConfiguration>,
         /// The journal table configuration for a metadata configuration.
         #[serde(rename = "JournalTableConfiguration")]
         pub journal_table_configuration: JournalTableConfiguration,
     }
+
     impl MetadataConfiguration {
         /// A `MetadataConfiguration` of its required properties (`JournalTableConfiguration`), the others unset.
         pub fn new(
@@ -2148,6 +2374,7 @@ pub mod bucket {
             }
         }
     }
+
     /// The annotation table configuration for an S3 Metadata configuration. The annotation table tracks all annotations on objects in your bucket so that you can query annotation data at scale.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AnnotationTableConfiguration {
@@ -2159,6 +2386,7 @@ pub mod bucket {
             rename = "EncryptionConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub encryption_configuration: Option<MetadataTableEncryptionConfiguration>,
         /// The ARN of the IAM role that grants Amazon S3 Metadata permission to read annotations from your bucket.
         #[serde(rename = "Role", skip_serializing_if = "Option::is_none")]
@@ -2170,6 +2398,7 @@ pub mod bucket {
         #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
         pub table_name: Option<Value<String>>,
     }
+
     impl AnnotationTableConfiguration {
         /// A `AnnotationTableConfiguration` of its required properties (`ConfigurationState`), the others unset.
         pub fn new(configuration_state: impl Into<Value<ConfigurationState>>) -> Self {
@@ -2182,6 +2411,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies whether the annotation table configuration is enabled or disabled.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ConfigurationState {
@@ -2192,6 +2422,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ConfigurationState {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2202,6 +2433,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for ConfigurationState {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2210,11 +2442,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ConfigurationState> for Value<ConfigurationState> {
         fn from(value: ConfigurationState) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The encryption settings for an S3 Metadata journal table or inventory table configuration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetadataTableEncryptionConfiguration {
@@ -2225,6 +2459,7 @@ pub mod bucket {
         #[serde(rename = "SseAlgorithm")]
         pub sse_algorithm: Value<MetadataTableEncryptionConfigurationSseAlgorithm>,
     }
+
     impl MetadataTableEncryptionConfiguration {
         /// A `MetadataTableEncryptionConfiguration` of its required properties (`SseAlgorithm`), the others unset.
         pub fn new(
@@ -2238,6 +2473,7 @@ pub mod bucket {
             }
         }
     }
+
     /// The encryption type specified for a metadata table. To specify server-side encryption with KMSlong (KMS) keys (SSE-KMS), use the `aws:kms` value. To specify server-side encryption with Amazon S3 managed keys (SSE-S3), use the `AES256` value.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum MetadataTableEncryptionConfigurationSseAlgorithm {
@@ -2248,6 +2484,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl MetadataTableEncryptionConfigurationSseAlgorithm {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2258,6 +2495,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for MetadataTableEncryptionConfigurationSseAlgorithm {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2266,12 +2504,14 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<MetadataTableEncryptionConfigurationSseAlgorithm>
     for Value<MetadataTableEncryptionConfigurationSseAlgorithm> {
         fn from(value: MetadataTableEncryptionConfigurationSseAlgorithm) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The destination information for the S3 Metadata configuration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetadataDestination {
@@ -2285,6 +2525,7 @@ pub mod bucket {
         #[serde(rename = "TableNamespace", skip_serializing_if = "Option::is_none")]
         pub table_namespace: Option<Value<String>>,
     }
+
     impl MetadataDestination {
         /// A `MetadataDestination` of its required properties (`TableBucketType`), the others unset.
         pub fn new(table_bucket_type: impl Into<Value<TableBucketType>>) -> Self {
@@ -2295,6 +2536,7 @@ pub mod bucket {
             }
         }
     }
+
     /// The type of the table bucket where the metadata configuration is stored. The `aws` value indicates an AWS managed table bucket, and the `customer` value indicates a customer-managed table bucket. V2 metadata configurations are stored in AWS managed table buckets, and V1 metadata configurations are stored in customer-managed table buckets.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TableBucketType {
@@ -2305,6 +2547,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TableBucketType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2315,6 +2558,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for TableBucketType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2323,11 +2567,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TableBucketType> for Value<TableBucketType> {
         fn from(value: TableBucketType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The inventory table configuration for an S3 Metadata configuration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct InventoryTableConfiguration {
@@ -2339,6 +2585,7 @@ pub mod bucket {
             rename = "EncryptionConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub encryption_configuration: Option<MetadataTableEncryptionConfiguration>,
         /// The Amazon Resource Name (ARN) for the inventory table. Read-only: CloudFormation returns it.
         #[serde(rename = "TableArn", skip_serializing_if = "Option::is_none")]
@@ -2347,6 +2594,7 @@ pub mod bucket {
         #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
         pub table_name: Option<Value<String>>,
     }
+
     impl InventoryTableConfiguration {
         /// A `InventoryTableConfiguration` of its required properties (`ConfigurationState`), the others unset.
         pub fn new(
@@ -2362,6 +2610,7 @@ pub mod bucket {
             }
         }
     }
+
     /// The configuration state of the inventory table, indicating whether the inventory table is enabled or disabled.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InventoryTableConfigurationConfigurationState {
@@ -2372,6 +2621,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl InventoryTableConfigurationConfigurationState {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2382,6 +2632,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for InventoryTableConfigurationConfigurationState {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2390,12 +2641,14 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<InventoryTableConfigurationConfigurationState>
     for Value<InventoryTableConfigurationConfigurationState> {
         fn from(value: InventoryTableConfigurationConfigurationState) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The journal table configuration for an S3 Metadata configuration. The journal table is required for each metadata table configuration and cannot be disabled.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct JournalTableConfiguration {
@@ -2404,6 +2657,7 @@ pub mod bucket {
             rename = "EncryptionConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub encryption_configuration: Option<MetadataTableEncryptionConfiguration>,
         /// The journal table record expiration settings for the journal table.
         #[serde(rename = "RecordExpiration")]
@@ -2415,6 +2669,7 @@ pub mod bucket {
         #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
         pub table_name: Option<Value<String>>,
     }
+
     impl JournalTableConfiguration {
         /// A `JournalTableConfiguration` of its required properties (`RecordExpiration`), the others unset.
         pub fn new(record_expiration: impl Into<RecordExpiration>) -> Self {
@@ -2426,6 +2681,7 @@ pub mod bucket {
             }
         }
     }
+
     /// The journal table record expiration settings for a journal table in an S3 Metadata configuration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RecordExpiration {
@@ -2436,6 +2692,7 @@ pub mod bucket {
         #[serde(rename = "Expiration")]
         pub expiration: Value<Expiration>,
     }
+
     impl RecordExpiration {
         /// A `RecordExpiration` of its required properties (`Expiration`), the others unset.
         pub fn new(expiration: impl Into<Value<Expiration>>) -> Self {
@@ -2445,6 +2702,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies whether journal table record expiration is enabled or disabled.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Expiration {
@@ -2455,6 +2713,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Expiration {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2465,6 +2724,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for Expiration {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2473,11 +2733,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Expiration> for Value<Expiration> {
         fn from(value: Expiration) -> Self {
             Value::Literal(value)
         }
     }
+
     /// We recommend that you create your S3 Metadata configurations by using the V2 [MetadataConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html) resource type. We no longer recommend using the V1 `MetadataTableConfiguration` resource type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetadataTableConfiguration {
@@ -2485,6 +2747,7 @@ pub mod bucket {
         #[serde(rename = "S3TablesDestination")]
         pub s3_tables_destination: S3TablesDestination,
     }
+
     impl MetadataTableConfiguration {
         /// A `MetadataTableConfiguration` of its required properties (`S3TablesDestination`), the others unset.
         pub fn new(s3_tables_destination: impl Into<S3TablesDestination>) -> Self {
@@ -2493,6 +2756,7 @@ pub mod bucket {
             }
         }
     }
+
     /// The destination information for a V1 S3 Metadata configuration. The destination table bucket must be in the same Region and AWS-account as the general purpose bucket. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3TablesDestination {
@@ -2509,6 +2773,7 @@ pub mod bucket {
         #[serde(rename = "TableNamespace", skip_serializing_if = "Option::is_none")]
         pub table_namespace: Option<Value<String>>,
     }
+
     impl S3TablesDestination {
         /// A `S3TablesDestination` of its required properties (`TableBucketArn`, `TableName`), the others unset.
         pub fn new(
@@ -2523,6 +2788,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the existing metrics configuration. If you don't include the elements you want to keep, they are erased.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricsConfiguration {
@@ -2539,6 +2805,7 @@ pub mod bucket {
         #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
         pub tag_filters: Option<Vec<TagFilter>>,
     }
+
     impl MetricsConfiguration {
         /// A `MetricsConfiguration` of its required properties (`Id`), the others unset.
         pub fn new(id: impl Into<Value<String>>) -> Self {
@@ -2550,6 +2817,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Describes the notification configuration for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NotificationConfiguration {
@@ -2558,12 +2826,14 @@ pub mod bucket {
             rename = "EventBridgeConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub event_bridge_configuration: Option<EventBridgeConfiguration>,
         /// Describes the LAMlong functions to invoke and the events for which to invoke them.
         #[serde(
             rename = "LambdaConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub lambda_configurations: Option<Vec<LambdaConfiguration>>,
         /// The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
         #[serde(rename = "QueueConfigurations", skip_serializing_if = "Option::is_none")]
@@ -2572,6 +2842,7 @@ pub mod bucket {
         #[serde(rename = "TopicConfigurations", skip_serializing_if = "Option::is_none")]
         pub topic_configurations: Option<Vec<TopicConfiguration>>,
     }
+
     /// Amazon S3 can send events to Amazon EventBridge whenever certain events happen in your bucket, see [Using EventBridge](https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html) in the *Amazon S3 User Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EventBridgeConfiguration {
@@ -2579,6 +2850,7 @@ pub mod bucket {
         #[serde(rename = "EventBridgeEnabled")]
         pub event_bridge_enabled: Value<bool>,
     }
+
     impl EventBridgeConfiguration {
         /// A `EventBridgeConfiguration` of its required properties (`EventBridgeEnabled`), the others unset.
         pub fn new(event_bridge_enabled: impl Into<Value<bool>>) -> Self {
@@ -2587,6 +2859,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Describes the LAMlong functions to invoke and the events for which to invoke them.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LambdaConfiguration {
@@ -2600,6 +2873,7 @@ pub mod bucket {
         #[serde(rename = "Function")]
         pub function: Value<String>,
     }
+
     impl LambdaConfiguration {
         /// A `LambdaConfiguration` of its required properties (`Event`, `Function`), the others unset.
         pub fn new(
@@ -2613,6 +2887,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies object key name filtering rules. For information about key name filtering, see [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html) in the *Amazon S3 User Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct NotificationFilter {
@@ -2620,12 +2895,14 @@ pub mod bucket {
         #[serde(rename = "S3Key")]
         pub s3_key: S3KeyFilter,
     }
+
     impl NotificationFilter {
         /// A `NotificationFilter` of its required properties (`S3Key`), the others unset.
         pub fn new(s3_key: impl Into<S3KeyFilter>) -> Self {
             Self { s3_key: s3_key.into() }
         }
     }
+
     /// A container for object key name prefix and suffix filtering rules. For more information about object key name filtering, see [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html) in the *Amazon S3 User Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3KeyFilter {
@@ -2633,12 +2910,14 @@ pub mod bucket {
         #[serde(rename = "Rules")]
         pub rules: Vec<FilterRule>,
     }
+
     impl S3KeyFilter {
         /// A `S3KeyFilter` of its required properties (`Rules`), the others unset.
         pub fn new(rules: impl Into<Vec<FilterRule>>) -> Self {
             Self { rules: rules.into() }
         }
     }
+
     /// Specifies the Amazon S3 object key name to filter on. An object key name is the name assigned to an object in your Amazon S3 bucket. You specify whether to filter on the suffix or prefix of the object key name. A prefix is a specific string of characters at the beginning of an object key name, which you can use to organize objects.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FilterRule {
@@ -2649,6 +2928,7 @@ pub mod bucket {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+
     impl FilterRule {
         /// A `FilterRule` of its required properties (`Name`, `Value`), the others unset.
         pub fn new(
@@ -2661,6 +2941,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies the configuration for publishing messages to an Amazon Simple Queue Service (Amazon SQS) queue when Amazon S3 detects specified events.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct QueueConfiguration {
@@ -2674,6 +2955,7 @@ pub mod bucket {
         #[serde(rename = "Queue")]
         pub queue: Value<String>,
     }
+
     impl QueueConfiguration {
         /// A `QueueConfiguration` of its required properties (`Event`, `Queue`), the others unset.
         pub fn new(
@@ -2687,6 +2969,7 @@ pub mod bucket {
             }
         }
     }
+
     /// A container for specifying the configuration for publication of messages to an Amazon Simple Notification Service (Amazon SNS) topic when Amazon S3 detects specified events.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TopicConfiguration {
@@ -2700,6 +2983,7 @@ pub mod bucket {
         #[serde(rename = "Topic")]
         pub topic: Value<String>,
     }
+
     impl TopicConfiguration {
         /// A `TopicConfiguration` of its required properties (`Event`, `Topic`), the others unset.
         pub fn new(
@@ -2713,6 +2997,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Places an Object Lock configuration on the specified bucket. The rule specified in the Object Lock configuration will be applied by default to every new object placed in the specified bucket. For more information, see [Locking Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ObjectLockConfiguration {
@@ -2723,6 +3008,7 @@ pub mod bucket {
         #[serde(rename = "Rule", skip_serializing_if = "Option::is_none")]
         pub rule: Option<ObjectLockRule>,
     }
+
     /// Indicates whether this bucket has an Object Lock configuration enabled. Enable `ObjectLockEnabled` when you apply `ObjectLockConfiguration` to a bucket.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ObjectLockEnabled {
@@ -2731,6 +3017,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ObjectLockEnabled {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2740,6 +3027,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for ObjectLockEnabled {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2748,11 +3036,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ObjectLockEnabled> for Value<ObjectLockEnabled> {
         fn from(value: ObjectLockEnabled) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies the Object Lock rule for the specified object. Enable the this rule when you apply `ObjectLockConfiguration` to a bucket.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ObjectLockRule {
@@ -2760,6 +3050,7 @@ pub mod bucket {
         #[serde(rename = "DefaultRetention", skip_serializing_if = "Option::is_none")]
         pub default_retention: Option<DefaultRetention>,
     }
+
     /// The container element for optionally specifying the default Object Lock retention settings for new objects placed in the specified bucket.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DefaultRetention {
@@ -2776,6 +3067,7 @@ pub mod bucket {
         #[serde(rename = "Years", skip_serializing_if = "Option::is_none")]
         pub years: Option<Value<i64>>,
     }
+
     /// The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket, unless an object's upload request specifies its own Object Lock settings. New object versions are placed under an event hold and remain protected while the hold is active.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DefaultEventHold {
@@ -2786,6 +3078,7 @@ pub mod bucket {
         #[serde(rename = "Years", skip_serializing_if = "Option::is_none")]
         pub years: Option<Value<i64>>,
     }
+
     /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Mode {
@@ -2796,6 +3089,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Mode {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2806,6 +3100,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for Mode {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2814,11 +3109,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Mode> for Value<Mode> {
         fn from(value: Mode) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies the container element for Object Ownership rules.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct OwnershipControls {
@@ -2826,12 +3123,14 @@ pub mod bucket {
         #[serde(rename = "Rules")]
         pub rules: Vec<OwnershipControlsRule>,
     }
+
     impl OwnershipControls {
         /// A `OwnershipControls` of its required properties (`Rules`), the others unset.
         pub fn new(rules: impl Into<Vec<OwnershipControlsRule>>) -> Self {
             Self { rules: rules.into() }
         }
     }
+
     /// Specifies an Object Ownership rule.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct OwnershipControlsRule {
@@ -2839,6 +3138,7 @@ pub mod bucket {
         #[serde(rename = "ObjectOwnership", skip_serializing_if = "Option::is_none")]
         pub object_ownership: Option<Value<ObjectOwnership>>,
     }
+
     /// Specifies an object ownership rule.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ObjectOwnership {
@@ -2851,6 +3151,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ObjectOwnership {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2862,6 +3163,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for ObjectOwnership {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2870,11 +3172,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ObjectOwnership> for Value<ObjectOwnership> {
         fn from(value: ObjectOwnership) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can enable the configuration options in any combination. Bucket-level settings work alongside account-level settings (which may inherit from organization-level policies).
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PublicAccessBlockConfiguration {
@@ -2892,8 +3196,10 @@ pub mod bucket {
             rename = "RestrictPublicBuckets",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub restrict_public_buckets: Option<Value<bool>>,
     }
+
     /// A container for replication rules. You can add up to 1,000 rules. The maximum size of a replication configuration is 2 MB. The latest version of the replication configuration XML is V2. For more information about XML V2 replication configurations, see [Replication configuration](https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-add-config.html) in the *Amazon S3 User Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicationConfiguration {
@@ -2904,6 +3210,7 @@ pub mod bucket {
         #[serde(rename = "Rules")]
         pub rules: Vec<ReplicationRule>,
     }
+
     impl ReplicationConfiguration {
         /// A `ReplicationConfiguration` of its required properties (`Role`, `Rules`), the others unset.
         pub fn new(
@@ -2916,6 +3223,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies which Amazon S3 objects to replicate and where to store the replicas.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicationRule {
@@ -2924,6 +3232,7 @@ pub mod bucket {
             rename = "DeleteMarkerReplication",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub delete_marker_replication: Option<DeleteMarkerReplication>,
         /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
         #[serde(rename = "Destination")]
@@ -2945,11 +3254,13 @@ pub mod bucket {
             rename = "SourceSelectionCriteria",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub source_selection_criteria: Option<SourceSelectionCriteria>,
         /// Specifies whether the rule is enabled.
         #[serde(rename = "Status")]
         pub status: Value<ReplicationRuleStatus>,
     }
+
     impl ReplicationRule {
         /// A `ReplicationRule` of its required properties (`Destination`, `Status`), the others unset.
         pub fn new(
@@ -2968,6 +3279,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies whether Amazon S3 replicates delete markers. If you specify a `Filter` in your replication configuration, you must also include a `DeleteMarkerReplication` element. If your `Filter` includes a `Tag` element, the `DeleteMarkerReplication``Status` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DeleteMarkerReplication {
@@ -2975,6 +3287,7 @@ pub mod bucket {
         #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<DeleteMarkerReplicationStatus>>,
     }
+
     /// Indicates whether to replicate delete markers.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DeleteMarkerReplicationStatus {
@@ -2985,6 +3298,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl DeleteMarkerReplicationStatus {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2995,6 +3309,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for DeleteMarkerReplicationStatus {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3003,11 +3318,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<DeleteMarkerReplicationStatus> for Value<DeleteMarkerReplicationStatus> {
         fn from(value: DeleteMarkerReplicationStatus) -> Self {
             Value::Literal(value)
         }
     }
+
     /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicationDestination {
@@ -3016,6 +3333,7 @@ pub mod bucket {
             rename = "AccessControlTranslation",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub access_control_translation: Option<AccessControlTranslation>,
         /// Destination bucket owner account ID. In a cross-account scenario, if you direct Amazon S3 to change replica ownership to the AWS-account that owns the destination bucket by specifying the `AccessControlTranslation` property, this is the account ID of the destination bucket owner.
         #[serde(rename = "Account", skip_serializing_if = "Option::is_none")]
@@ -3028,6 +3346,7 @@ pub mod bucket {
             rename = "EncryptionConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub encryption_configuration: Option<EncryptionConfiguration>,
         /// A container specifying replication metrics-related settings enabling replication metrics and events.
         #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
@@ -3039,6 +3358,7 @@ pub mod bucket {
         #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
         pub storage_class: Option<Value<ReplicationDestinationStorageClass>>,
     }
+
     impl ReplicationDestination {
         /// A `ReplicationDestination` of its required properties (`Bucket`), the others unset.
         pub fn new(bucket: impl Into<Value<String>>) -> Self {
@@ -3053,6 +3373,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS-account that owns the destination bucket. If this is not specified in the replication configuration, the replicas are owned by same AWS-account that owns the source object.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AccessControlTranslation {
@@ -3060,12 +3381,14 @@ pub mod bucket {
         #[serde(rename = "Owner")]
         pub owner: Value<Owner>,
     }
+
     impl AccessControlTranslation {
         /// A `AccessControlTranslation` of its required properties (`Owner`), the others unset.
         pub fn new(owner: impl Into<Value<Owner>>) -> Self {
             Self { owner: owner.into() }
         }
     }
+
     /// Specifies the replica ownership. For default and valid values, see [PUT bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) in the *Amazon S3 API Reference*.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Owner {
@@ -3074,6 +3397,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Owner {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3083,6 +3407,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for Owner {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3091,11 +3416,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Owner> for Value<Owner> {
         fn from(value: Owner) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies encryption-related information for an Amazon S3 bucket that is a destination for replicated objects.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EncryptionConfiguration {
@@ -3103,6 +3430,7 @@ pub mod bucket {
         #[serde(rename = "ReplicaKmsKeyID")]
         pub replica_kms_key_id: Value<String>,
     }
+
     impl EncryptionConfiguration {
         /// A `EncryptionConfiguration` of its required properties (`ReplicaKmsKeyID`), the others unset.
         pub fn new(replica_kms_key_id: impl Into<Value<String>>) -> Self {
@@ -3111,6 +3439,7 @@ pub mod bucket {
             }
         }
     }
+
     /// A container specifying replication metrics-related settings enabling replication metrics and events.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Metrics {
@@ -3121,6 +3450,7 @@ pub mod bucket {
         #[serde(rename = "Status")]
         pub status: Value<MetricsStatus>,
     }
+
     impl Metrics {
         /// A `Metrics` of its required properties (`Status`), the others unset.
         pub fn new(status: impl Into<Value<MetricsStatus>>) -> Self {
@@ -3130,6 +3460,7 @@ pub mod bucket {
             }
         }
     }
+
     /// A container specifying the time value for S3 Replication Time Control (S3 RTC) and replication metrics `EventThreshold`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicationTimeValue {
@@ -3137,12 +3468,14 @@ pub mod bucket {
         #[serde(rename = "Minutes")]
         pub minutes: Value<i64>,
     }
+
     impl ReplicationTimeValue {
         /// A `ReplicationTimeValue` of its required properties (`Minutes`), the others unset.
         pub fn new(minutes: impl Into<Value<i64>>) -> Self {
             Self { minutes: minutes.into() }
         }
     }
+
     /// Specifies whether the replication metrics are enabled.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum MetricsStatus {
@@ -3153,6 +3486,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl MetricsStatus {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3163,6 +3497,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for MetricsStatus {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3171,11 +3506,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<MetricsStatus> for Value<MetricsStatus> {
         fn from(value: MetricsStatus) -> Self {
             Value::Literal(value)
         }
     }
+
     /// A container specifying S3 Replication Time Control (S3 RTC) related information, including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated. Must be specified together with a `Metrics` block.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicationTime {
@@ -3186,6 +3523,7 @@ pub mod bucket {
         #[serde(rename = "Time")]
         pub time: ReplicationTimeValue,
     }
+
     impl ReplicationTime {
         /// A `ReplicationTime` of its required properties (`Status`, `Time`), the others unset.
         pub fn new(
@@ -3198,6 +3536,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies whether the replication time is enabled.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReplicationTimeStatus {
@@ -3208,6 +3547,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ReplicationTimeStatus {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3218,6 +3558,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for ReplicationTimeStatus {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3226,11 +3567,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ReplicationTimeStatus> for Value<ReplicationTimeStatus> {
         fn from(value: ReplicationTimeStatus) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy. By default, Amazon S3 uses the storage class of the source object to create the object replica.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReplicationDestinationStorageClass {
@@ -3253,6 +3596,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ReplicationDestinationStorageClass {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3269,6 +3613,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for ReplicationDestinationStorageClass {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3277,12 +3622,14 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ReplicationDestinationStorageClass>
     for Value<ReplicationDestinationStorageClass> {
         fn from(value: ReplicationDestinationStorageClass) -> Self {
             Value::Literal(value)
         }
     }
+
     /// A filter that identifies the subset of objects to which the replication rule applies. A `Filter` must specify exactly one `Prefix`, `TagFilter`, or an `And` child element.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ReplicationRuleFilter {
@@ -3296,6 +3643,7 @@ pub mod bucket {
         #[serde(rename = "TagFilter", skip_serializing_if = "Option::is_none")]
         pub tag_filter: Option<TagFilter>,
     }
+
     /// A container for specifying rule filters. The filters determine the subset of objects to which the rule applies. This element is required only if you specify more than one filter.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ReplicationRuleAndOperator {
@@ -3306,6 +3654,7 @@ pub mod bucket {
         #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
         pub tag_filters: Option<Vec<TagFilter>>,
     }
+
     /// A container that describes additional filters for identifying the source objects that you want to replicate. You can choose to enable or disable the replication of these objects.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SourceSelectionCriteria {
@@ -3314,14 +3663,17 @@ pub mod bucket {
             rename = "ReplicaModifications",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub replica_modifications: Option<ReplicaModifications>,
         /// A container for filter information for the selection of Amazon S3 objects encrypted with AWS KMS.
         #[serde(
             rename = "SseKmsEncryptedObjects",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub sse_kms_encrypted_objects: Option<SseKmsEncryptedObjects>,
     }
+
     /// A filter that you can specify for selection for modifications on replicas.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicaModifications {
@@ -3329,12 +3681,14 @@ pub mod bucket {
         #[serde(rename = "Status")]
         pub status: Value<ReplicaModificationsStatus>,
     }
+
     impl ReplicaModifications {
         /// A `ReplicaModifications` of its required properties (`Status`), the others unset.
         pub fn new(status: impl Into<Value<ReplicaModificationsStatus>>) -> Self {
             Self { status: status.into() }
         }
     }
+
     /// Specifies whether Amazon S3 replicates modifications on replicas.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReplicaModificationsStatus {
@@ -3345,6 +3699,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ReplicaModificationsStatus {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3355,6 +3710,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for ReplicaModificationsStatus {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3363,11 +3719,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ReplicaModificationsStatus> for Value<ReplicaModificationsStatus> {
         fn from(value: ReplicaModificationsStatus) -> Self {
             Value::Literal(value)
         }
     }
+
     /// A container for filter information for the selection of S3 objects encrypted with AWS KMS.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SseKmsEncryptedObjects {
@@ -3375,12 +3733,14 @@ pub mod bucket {
         #[serde(rename = "Status")]
         pub status: Value<SseKmsEncryptedObjectsStatus>,
     }
+
     impl SseKmsEncryptedObjects {
         /// A `SseKmsEncryptedObjects` of its required properties (`Status`), the others unset.
         pub fn new(status: impl Into<Value<SseKmsEncryptedObjectsStatus>>) -> Self {
             Self { status: status.into() }
         }
     }
+
     /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS KMS key stored in AWS Key Management Service.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SseKmsEncryptedObjectsStatus {
@@ -3391,6 +3751,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl SseKmsEncryptedObjectsStatus {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3401,6 +3762,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for SseKmsEncryptedObjectsStatus {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3409,11 +3771,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<SseKmsEncryptedObjectsStatus> for Value<SseKmsEncryptedObjectsStatus> {
         fn from(value: SseKmsEncryptedObjectsStatus) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies whether the rule is enabled.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReplicationRuleStatus {
@@ -3424,6 +3788,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ReplicationRuleStatus {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3434,6 +3799,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for ReplicationRuleStatus {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3442,11 +3808,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ReplicationRuleStatus> for Value<ReplicationRuleStatus> {
         fn from(value: ReplicationRuleStatus) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Describes the versioning state of an Amazon S3 bucket. For more information, see [PUT Bucket versioning](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTVersioningStatus.html) in the *Amazon S3 API Reference*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct VersioningConfiguration {
@@ -3454,12 +3822,14 @@ pub mod bucket {
         #[serde(rename = "Status")]
         pub status: Value<VersioningConfigurationStatus>,
     }
+
     impl VersioningConfiguration {
         /// A `VersioningConfiguration` of its required properties (`Status`), the others unset.
         pub fn new(status: impl Into<Value<VersioningConfigurationStatus>>) -> Self {
             Self { status: status.into() }
         }
     }
+
     /// The versioning state of the bucket.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VersioningConfigurationStatus {
@@ -3470,6 +3840,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl VersioningConfigurationStatus {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3480,6 +3851,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for VersioningConfigurationStatus {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3488,11 +3860,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<VersioningConfigurationStatus> for Value<VersioningConfigurationStatus> {
         fn from(value: VersioningConfigurationStatus) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies website configuration parameters for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct WebsiteConfiguration {
@@ -3507,11 +3881,13 @@ pub mod bucket {
             rename = "RedirectAllRequestsTo",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub redirect_all_requests_to: Option<RedirectAllRequestsTo>,
         /// Rules that define when a redirect is applied and the redirect behavior.
         #[serde(rename = "RoutingRules", skip_serializing_if = "Option::is_none")]
         pub routing_rules: Option<Vec<RoutingRule>>,
     }
+
     /// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RedirectAllRequestsTo {
@@ -3522,6 +3898,7 @@ pub mod bucket {
         #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<Protocol>>,
     }
+
     impl RedirectAllRequestsTo {
         /// A `RedirectAllRequestsTo` of its required properties (`HostName`), the others unset.
         pub fn new(host_name: impl Into<Value<String>>) -> Self {
@@ -3531,6 +3908,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Protocol {
@@ -3541,6 +3919,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Protocol {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3551,6 +3930,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for Protocol {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3559,11 +3939,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Protocol> for Value<Protocol> {
         fn from(value: Protocol) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specifies the redirect behavior and when a redirect is applied. For more information about routing rules, see [Configuring advanced conditional redirects](https://docs.aws.amazon.com/AmazonS3/latest/dev/how-to-page-redirect.html#advanced-conditional-redirects) in the *Amazon S3 User Guide*.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RoutingRule {
@@ -3575,8 +3957,10 @@ pub mod bucket {
             rename = "RoutingRuleCondition",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub routing_rule_condition: Option<RoutingRuleCondition>,
     }
+
     impl RoutingRule {
         /// A `RoutingRule` of its required properties (`RedirectRule`), the others unset.
         pub fn new(redirect_rule: impl Into<RedirectRule>) -> Self {
@@ -3586,6 +3970,7 @@ pub mod bucket {
             }
         }
     }
+
     /// Specifies how requests are redirected. In the event of an error, you can specify a different error code to return.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RedirectRule {
@@ -3603,11 +3988,13 @@ pub mod bucket {
             rename = "ReplaceKeyPrefixWith",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub replace_key_prefix_with: Option<Value<String>>,
         /// The specific object key to use in the redirect request. For example, redirect request to `error.html`. Not required if one of the siblings is present. Can be present only if `ReplaceKeyPrefixWith` is not provided.
         #[serde(rename = "ReplaceKeyWith", skip_serializing_if = "Option::is_none")]
         pub replace_key_with: Option<Value<String>>,
     }
+
     /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RedirectRuleProtocol {
@@ -3618,6 +4005,7 @@ pub mod bucket {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl RedirectRuleProtocol {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -3628,6 +4016,7 @@ pub mod bucket {
             }
         }
     }
+
     impl Serialize for RedirectRuleProtocol {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -3636,11 +4025,13 @@ pub mod bucket {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<RedirectRuleProtocol> for Value<RedirectRuleProtocol> {
         fn from(value: RedirectRuleProtocol) -> Self {
             Value::Literal(value)
         }
     }
+
     /// A container for describing a condition that must be met for the specified redirect to apply. For example, 1. If request is for pages in the `/docs` folder, redirect to the `/documents` folder. 2. If request results in HTTP error 4xx, redirect request to another host where you might process the error.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RoutingRuleCondition {
@@ -3649,21 +4040,25 @@ pub mod bucket {
             rename = "HttpErrorCodeReturnedEquals",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub http_error_code_returned_equals: Option<Value<String>>,
         /// The object key name prefix when the redirect is applied. For example, to redirect requests for `ExamplePage.html`, the key prefix will be `ExamplePage.html`. To redirect request for all pages with the prefix `docs/`, the key prefix will be `docs/`, which identifies all objects in the docs/ folder.
         #[serde(rename = "KeyPrefixEquals", skip_serializing_if = "Option::is_none")]
         pub key_prefix_equals: Option<Value<String>>,
     }
 }
+
 /// `AWS::S3::BucketPolicy`: [`CfnBucketPolicy`], [`CfnBucketPolicyProps`] and their property types.
 pub mod bucket_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::S3::BucketPolicy`: Applies an Amazon S3 bucket policy to an Amazon S3 bucket. If you are using an identity other than the root user of the AWS-account that owns the bucket, the calling identity must have the `PutBucketPolicy` permissions on the specified bucket and belong to the bucket owner's account in order to use this operation. `Ref` returns the primary identifier, `Bucket`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBucketPolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnBucketPolicy {
         /// `AWS::S3::BucketPolicy`
         pub const TYPE: &'static str = "AWS::S3::BucketPolicy";
@@ -3691,17 +4086,20 @@ pub mod bucket_policy {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnBucketPolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnBucketPolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::S3::BucketPolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnBucketPolicyProps {
@@ -3712,6 +4110,7 @@ pub mod bucket_policy {
         #[serde(rename = "PolicyDocument")]
         pub policy_document: serde_json::Value,
     }
+
     impl CfnBucketPolicyProps {
         /// A `CfnBucketPolicyProps` of its required properties (`Bucket`, `PolicyDocument`), the others unset.
         pub fn new(
@@ -3725,15 +4124,18 @@ pub mod bucket_policy {
         }
     }
 }
+
 /// `AWS::S3::MultiRegionAccessPoint`: [`CfnMultiRegionAccessPoint`], [`CfnMultiRegionAccessPointProps`] and their property types.
 pub mod multi_region_access_point {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::S3::MultiRegionAccessPoint`: AWS::S3::MultiRegionAccessPoint is an Amazon S3 resource type that dynamically routes S3 requests to easily satisfy geographic compliance requirements based on customer-defined routing policies. `Ref` returns the primary identifier, `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMultiRegionAccessPoint {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnMultiRegionAccessPoint {
         /// `AWS::S3::MultiRegionAccessPoint`
         pub const TYPE: &'static str = "AWS::S3::MultiRegionAccessPoint";
@@ -3762,26 +4164,31 @@ pub mod multi_region_access_point {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Alias`: The alias is a unique identifier to, and is part of the public DNS name for this Multi Region Access Point
         pub fn attr_alias(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Alias")
         }
+
         /// `Fn::GetAtt` `CreatedAt`: The timestamp of the when the Multi Region Access Point is created
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
     }
+
     impl std::ops::Deref for CfnMultiRegionAccessPoint {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnMultiRegionAccessPoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::S3::MultiRegionAccessPoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnMultiRegionAccessPointProps {
@@ -3793,11 +4200,13 @@ pub mod multi_region_access_point {
             rename = "PublicAccessBlockConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
         /// The list of buckets that you want to associate this Multi Region Access Point with.
         #[serde(rename = "Regions")]
         pub regions: Vec<Region>,
     }
+
     impl CfnMultiRegionAccessPointProps {
         /// A `CfnMultiRegionAccessPointProps` of its required properties (`Regions`), the others unset.
         pub fn new(regions: impl Into<Vec<Region>>) -> Self {
@@ -3808,6 +4217,7 @@ pub mod multi_region_access_point {
             }
         }
     }
+
     /// `PublicAccessBlockConfiguration` of `AWS::S3::MultiRegionAccessPoint`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PublicAccessBlockConfiguration {
@@ -3825,8 +4235,10 @@ pub mod multi_region_access_point {
             rename = "RestrictPublicBuckets",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub restrict_public_buckets: Option<Value<bool>>,
     }
+
     /// `Region` of `AWS::S3::MultiRegionAccessPoint`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Region {
@@ -3837,6 +4249,7 @@ pub mod multi_region_access_point {
         #[serde(rename = "BucketAccountId", skip_serializing_if = "Option::is_none")]
         pub bucket_account_id: Option<Value<String>>,
     }
+
     impl Region {
         /// A `Region` of its required properties (`Bucket`), the others unset.
         pub fn new(bucket: impl Into<Value<String>>) -> Self {
@@ -3847,15 +4260,18 @@ pub mod multi_region_access_point {
         }
     }
 }
+
 /// `AWS::S3::MultiRegionAccessPointPolicy`: [`CfnMultiRegionAccessPointPolicy`], [`CfnMultiRegionAccessPointPolicyProps`] and their property types.
 pub mod multi_region_access_point_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::S3::MultiRegionAccessPointPolicy`: The policy to be attached to a Multi Region Access Point `Ref` returns the primary identifier, `MrapName`.
+
+    /// `AWS::S3::MultiRegionAccessPointPolicy`: The policy to be attached to a Multi Region Access Point. `Ref` returns the primary identifier, `MrapName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMultiRegionAccessPointPolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnMultiRegionAccessPointPolicy {
         /// `AWS::S3::MultiRegionAccessPointPolicy`
         pub const TYPE: &'static str = "AWS::S3::MultiRegionAccessPointPolicy";
@@ -3884,26 +4300,31 @@ pub mod multi_region_access_point_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `PolicyStatus`: The Policy Status associated with this Multi Region Access Point
         pub fn attr_policy_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PolicyStatus")
         }
+
         /// `Fn::GetAtt` `PolicyStatus.IsPublic`: Specifies whether the policy is public or not.
         pub fn attr_policy_status_is_public(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PolicyStatus.IsPublic")
         }
     }
+
     impl std::ops::Deref for CfnMultiRegionAccessPointPolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnMultiRegionAccessPointPolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::S3::MultiRegionAccessPointPolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnMultiRegionAccessPointPolicyProps {
@@ -3914,6 +4335,7 @@ pub mod multi_region_access_point_policy {
         #[serde(rename = "Policy")]
         pub policy: serde_json::Value,
     }
+
     impl CfnMultiRegionAccessPointPolicyProps {
         /// A `CfnMultiRegionAccessPointPolicyProps` of its required properties (`MrapName`, `Policy`), the others unset.
         pub fn new(
@@ -3927,15 +4349,18 @@ pub mod multi_region_access_point_policy {
         }
     }
 }
+
 /// `AWS::S3::StorageLens`: [`CfnStorageLens`], [`CfnStorageLensProps`] and their property types.
 pub mod storage_lens {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::S3::StorageLens`: The AWS::S3::StorageLens resource is an Amazon S3 resource type that you can use to create Storage Lens configurations. `Ref` returns the primary identifier, `StorageLensConfiguration/Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageLens {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnStorageLens {
         /// `AWS::S3::StorageLens`
         pub const TYPE: &'static str = "AWS::S3::StorageLens";
@@ -3964,6 +4389,7 @@ pub mod storage_lens {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `StorageLensConfiguration.StorageLensArn`: The ARN for the Amazon S3 Storage Lens configuration.
         pub fn attr_storage_lens_configuration_storage_lens_arn(
             &self,
@@ -3971,17 +4397,20 @@ pub mod storage_lens {
             self.resource.get_att("StorageLensConfiguration.StorageLensArn")
         }
     }
+
     impl std::ops::Deref for CfnStorageLens {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnStorageLens {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::S3::StorageLens`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnStorageLensProps {
@@ -3992,6 +4421,7 @@ pub mod storage_lens {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnStorageLensProps {
         /// A `CfnStorageLensProps` of its required properties (`StorageLensConfiguration`), the others unset.
         pub fn new(
@@ -4003,6 +4433,7 @@ pub mod storage_lens {
             }
         }
     }
+
     /// Specifies the details of Amazon S3 Storage Lens configuration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct StorageLensConfiguration {
@@ -4023,6 +4454,7 @@ pub mod storage_lens {
             rename = "ExpandedPrefixesDataExport",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub expanded_prefixes_data_export: Option<StorageLensExpandedPrefixesDataExport>,
         /// `Id`.
         #[serde(rename = "Id")]
@@ -4040,6 +4472,7 @@ pub mod storage_lens {
         #[serde(rename = "StorageLensArn", skip_serializing_if = "Option::is_none")]
         pub storage_lens_arn: Option<Value<String>>,
     }
+
     impl StorageLensConfiguration {
         /// A `StorageLensConfiguration` of its required properties (`AccountLevel`, `Id`, `IsEnabled`), the others unset.
         pub fn new(
@@ -4061,6 +4494,7 @@ pub mod storage_lens {
             }
         }
     }
+
     /// Account-level metrics configurations.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AccountLevel {
@@ -4072,18 +4506,21 @@ pub mod storage_lens {
             rename = "AdvancedCostOptimizationMetrics",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub advanced_cost_optimization_metrics: Option<AdvancedCostOptimizationMetrics>,
         /// `AdvancedDataProtectionMetrics`.
         #[serde(
             rename = "AdvancedDataProtectionMetrics",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub advanced_data_protection_metrics: Option<AdvancedDataProtectionMetrics>,
         /// `AdvancedPerformanceMetrics`.
         #[serde(
             rename = "AdvancedPerformanceMetrics",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub advanced_performance_metrics: Option<AdvancedPerformanceMetrics>,
         /// `BucketLevel`.
         #[serde(rename = "BucketLevel")]
@@ -4093,14 +4530,17 @@ pub mod storage_lens {
             rename = "DetailedStatusCodesMetrics",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub detailed_status_codes_metrics: Option<DetailedStatusCodesMetrics>,
         /// `StorageLensGroupLevel`.
         #[serde(
             rename = "StorageLensGroupLevel",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub storage_lens_group_level: Option<StorageLensGroupLevel>,
     }
+
     impl AccountLevel {
         /// A `AccountLevel` of its required properties (`BucketLevel`), the others unset.
         pub fn new(bucket_level: impl Into<BucketLevel>) -> Self {
@@ -4115,6 +4555,7 @@ pub mod storage_lens {
             }
         }
     }
+
     /// Enables activity metrics.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ActivityMetrics {
@@ -4122,6 +4563,7 @@ pub mod storage_lens {
         #[serde(rename = "IsEnabled", skip_serializing_if = "Option::is_none")]
         pub is_enabled: Option<Value<bool>>,
     }
+
     /// Enables advanced cost optimization metrics.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AdvancedCostOptimizationMetrics {
@@ -4129,6 +4571,7 @@ pub mod storage_lens {
         #[serde(rename = "IsEnabled", skip_serializing_if = "Option::is_none")]
         pub is_enabled: Option<Value<bool>>,
     }
+
     /// Enables advanced data protection metrics.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AdvancedDataProtectionMetrics {
@@ -4136,6 +4579,7 @@ pub mod storage_lens {
         #[serde(rename = "IsEnabled", skip_serializing_if = "Option::is_none")]
         pub is_enabled: Option<Value<bool>>,
     }
+
     /// Advanced Performance Metrics.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AdvancedPerformanceMetrics {
@@ -4143,6 +4587,7 @@ pub mod storage_lens {
         #[serde(rename = "IsEnabled", skip_serializing_if = "Option::is_none")]
         pub is_enabled: Option<Value<bool>>,
     }
+
     /// Bucket-level metrics configurations.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BucketLevel {
@@ -4154,29 +4599,34 @@ pub mod storage_lens {
             rename = "AdvancedCostOptimizationMetrics",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub advanced_cost_optimization_metrics: Option<AdvancedCostOptimizationMetrics>,
         /// `AdvancedDataProtectionMetrics`.
         #[serde(
             rename = "AdvancedDataProtectionMetrics",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub advanced_data_protection_metrics: Option<AdvancedDataProtectionMetrics>,
         /// `AdvancedPerformanceMetrics`.
         #[serde(
             rename = "AdvancedPerformanceMetrics",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub advanced_performance_metrics: Option<AdvancedPerformanceMetrics>,
         /// `DetailedStatusCodesMetrics`.
         #[serde(
             rename = "DetailedStatusCodesMetrics",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub detailed_status_codes_metrics: Option<DetailedStatusCodesMetrics>,
         /// `PrefixLevel`.
         #[serde(rename = "PrefixLevel", skip_serializing_if = "Option::is_none")]
         pub prefix_level: Option<PrefixLevel>,
     }
+
     /// Enables detailed status codes metrics.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DetailedStatusCodesMetrics {
@@ -4184,6 +4634,7 @@ pub mod storage_lens {
         #[serde(rename = "IsEnabled", skip_serializing_if = "Option::is_none")]
         pub is_enabled: Option<Value<bool>>,
     }
+
     /// Prefix-level metrics configurations.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct PrefixLevel {
@@ -4191,6 +4642,7 @@ pub mod storage_lens {
         #[serde(rename = "StorageMetrics")]
         pub storage_metrics: PrefixLevelStorageMetrics,
     }
+
     impl PrefixLevel {
         /// A `PrefixLevel` of its required properties (`StorageMetrics`), the others unset.
         pub fn new(storage_metrics: impl Into<PrefixLevelStorageMetrics>) -> Self {
@@ -4199,6 +4651,7 @@ pub mod storage_lens {
             }
         }
     }
+
     /// `PrefixLevelStorageMetrics` of `AWS::S3::StorageLens`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrefixLevelStorageMetrics {
@@ -4209,6 +4662,7 @@ pub mod storage_lens {
         #[serde(rename = "SelectionCriteria", skip_serializing_if = "Option::is_none")]
         pub selection_criteria: Option<SelectionCriteria>,
     }
+
     /// Selection criteria for prefix-level metrics.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SelectionCriteria {
@@ -4223,8 +4677,10 @@ pub mod storage_lens {
             rename = "MinStorageBytesPercentage",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub min_storage_bytes_percentage: Option<Value<f64>>,
     }
+
     /// Specifies the details of Amazon S3 Storage Lens Group configuration.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct StorageLensGroupLevel {
@@ -4233,10 +4689,12 @@ pub mod storage_lens {
             rename = "StorageLensGroupSelectionCriteria",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub storage_lens_group_selection_criteria: Option<
             StorageLensGroupSelectionCriteria,
         >,
     }
+
     /// Selection criteria for Storage Lens Group level metrics
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct StorageLensGroupSelectionCriteria {
@@ -4247,6 +4705,7 @@ pub mod storage_lens {
         #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
         pub include: Option<Vec<Value<String>>>,
     }
+
     /// The AWS Organizations ARN to use in the Amazon S3 Storage Lens configuration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AwsOrg {
@@ -4254,12 +4713,14 @@ pub mod storage_lens {
         #[serde(rename = "Arn")]
         pub arn: Value<String>,
     }
+
     impl AwsOrg {
         /// A `AwsOrg` of its required properties (`Arn`), the others unset.
         pub fn new(arn: impl Into<Value<String>>) -> Self {
             Self { arn: arn.into() }
         }
     }
+
     /// Specifies how Amazon S3 Storage Lens metrics should be exported.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DataExport {
@@ -4274,8 +4735,10 @@ pub mod storage_lens {
             rename = "StorageLensTableDestination",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub storage_lens_table_destination: Option<StorageLensTableDestination>,
     }
+
     /// CloudWatch metrics settings for the Amazon S3 Storage Lens metrics export.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CloudWatchMetrics {
@@ -4283,6 +4746,7 @@ pub mod storage_lens {
         #[serde(rename = "IsEnabled")]
         pub is_enabled: Value<bool>,
     }
+
     impl CloudWatchMetrics {
         /// A `CloudWatchMetrics` of its required properties (`IsEnabled`), the others unset.
         pub fn new(is_enabled: impl Into<Value<bool>>) -> Self {
@@ -4291,6 +4755,7 @@ pub mod storage_lens {
             }
         }
     }
+
     /// S3 bucket destination settings for the Amazon S3 Storage Lens metrics export.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3BucketDestination {
@@ -4313,6 +4778,7 @@ pub mod storage_lens {
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
     }
+
     impl S3BucketDestination {
         /// A `S3BucketDestination` of its required properties (`AccountId`, `Arn`, `Format`, `OutputSchemaVersion`), the others unset.
         pub fn new(
@@ -4331,6 +4797,7 @@ pub mod storage_lens {
             }
         }
     }
+
     /// Configures the server-side encryption for Amazon S3 Storage Lens report files with either S3-managed keys (SSE-S3) or KMS-managed keys (SSE-KMS).
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Encryption {
@@ -4341,6 +4808,7 @@ pub mod storage_lens {
         #[serde(rename = "SSEKMS", skip_serializing_if = "Option::is_none")]
         pub ssekms: Option<Ssekms>,
     }
+
     /// AWS KMS server-side encryption.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Ssekms {
@@ -4348,12 +4816,14 @@ pub mod storage_lens {
         #[serde(rename = "KeyId")]
         pub key_id: Value<String>,
     }
+
     impl Ssekms {
         /// A `Ssekms` of its required properties (`KeyId`), the others unset.
         pub fn new(key_id: impl Into<Value<String>>) -> Self {
             Self { key_id: key_id.into() }
         }
     }
+
     /// Specifies the file format to use when exporting Amazon S3 Storage Lens metrics export.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Format {
@@ -4364,6 +4834,7 @@ pub mod storage_lens {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Format {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4374,6 +4845,7 @@ pub mod storage_lens {
             }
         }
     }
+
     impl Serialize for Format {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4382,11 +4854,13 @@ pub mod storage_lens {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Format> for Value<Format> {
         fn from(value: Format) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The version of the output schema to use when exporting Amazon S3 Storage Lens metrics.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum OutputSchemaVersion {
@@ -4395,6 +4869,7 @@ pub mod storage_lens {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl OutputSchemaVersion {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -4404,6 +4879,7 @@ pub mod storage_lens {
             }
         }
     }
+
     impl Serialize for OutputSchemaVersion {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -4412,11 +4888,13 @@ pub mod storage_lens {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<OutputSchemaVersion> for Value<OutputSchemaVersion> {
         fn from(value: OutputSchemaVersion) -> Self {
             Value::Literal(value)
         }
     }
+
     /// S3 Tables destination settings for the Amazon S3 Storage Lens metrics export.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct StorageLensTableDestination {
@@ -4427,6 +4905,7 @@ pub mod storage_lens {
         #[serde(rename = "IsEnabled")]
         pub is_enabled: Value<bool>,
     }
+
     impl StorageLensTableDestination {
         /// A `StorageLensTableDestination` of its required properties (`IsEnabled`), the others unset.
         pub fn new(is_enabled: impl Into<Value<bool>>) -> Self {
@@ -4436,6 +4915,7 @@ pub mod storage_lens {
             }
         }
     }
+
     /// S3 buckets and Regions to include/exclude in the Amazon S3 Storage Lens configuration.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BucketsAndRegions {
@@ -4446,6 +4926,7 @@ pub mod storage_lens {
         #[serde(rename = "Regions", skip_serializing_if = "Option::is_none")]
         pub regions: Option<Vec<Value<String>>>,
     }
+
     /// Expanded Prefixes Data Export.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct StorageLensExpandedPrefixesDataExport {
@@ -4457,18 +4938,22 @@ pub mod storage_lens {
             rename = "StorageLensTableDestination",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub storage_lens_table_destination: Option<StorageLensTableDestination>,
     }
 }
+
 /// `AWS::S3::StorageLensGroup`: [`CfnStorageLensGroup`], [`CfnStorageLensGroupProps`] and their property types.
 pub mod storage_lens_group {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::S3::StorageLensGroup`: The AWS::S3::StorageLensGroup resource is an Amazon S3 resource type that you can use to create Storage Lens Group. `Ref` returns the primary identifier, `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageLensGroup {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnStorageLensGroup {
         /// `AWS::S3::StorageLensGroup`
         pub const TYPE: &'static str = "AWS::S3::StorageLensGroup";
@@ -4495,22 +4980,26 @@ pub mod storage_lens_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `StorageLensGroupArn`: The ARN for the Amazon S3 Storage Lens Group.
         pub fn attr_storage_lens_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StorageLensGroupArn")
         }
     }
+
     impl std::ops::Deref for CfnStorageLensGroup {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnStorageLensGroup {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::S3::StorageLensGroup`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnStorageLensGroupProps {
@@ -4524,6 +5013,7 @@ pub mod storage_lens_group {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnStorageLensGroupProps {
         /// A `CfnStorageLensGroupProps` of its required properties (`Filter`, `Name`), the others unset.
         pub fn new(filter: impl Into<Filter>, name: impl Into<Value<String>>) -> Self {
@@ -4534,6 +5024,7 @@ pub mod storage_lens_group {
             }
         }
     }
+
     /// Sets the Storage Lens Group filter.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Filter {
@@ -4559,6 +5050,7 @@ pub mod storage_lens_group {
         #[serde(rename = "Or", skip_serializing_if = "Option::is_none")]
         pub or: Option<Or>,
     }
+
     /// The Storage Lens group will include objects that match all of the specified filter values.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct And {
@@ -4578,6 +5070,7 @@ pub mod storage_lens_group {
         #[serde(rename = "MatchObjectSize", skip_serializing_if = "Option::is_none")]
         pub match_object_size: Option<MatchObjectSize>,
     }
+
     /// Filter to match all of the specified values for the minimum and maximum object age.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MatchObjectAge {
@@ -4588,6 +5081,7 @@ pub mod storage_lens_group {
         #[serde(rename = "DaysLessThan", skip_serializing_if = "Option::is_none")]
         pub days_less_than: Option<Value<i64>>,
     }
+
     /// Filter to match all of the specified values for the minimum and maximum object size.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MatchObjectSize {
@@ -4598,6 +5092,7 @@ pub mod storage_lens_group {
         #[serde(rename = "BytesLessThan", skip_serializing_if = "Option::is_none")]
         pub bytes_less_than: Option<Value<i64>>,
     }
+
     /// The Storage Lens group will include objects that match any of the specified filter values.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Or {

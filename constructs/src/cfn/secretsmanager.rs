@@ -7,6 +7,7 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use resource_policy::{CfnResourcePolicy, CfnResourcePolicyProps};
 pub use rotation_schedule::{CfnRotationSchedule, CfnRotationScheduleProps};
 pub use secret::{CfnSecret, CfnSecretProps};
@@ -17,11 +18,13 @@ pub use secret_target_attachment::{
 pub mod resource_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::SecretsManager::ResourcePolicy`: Resource Type definition for AWS::SecretsManager::ResourcePolicy `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::SecretsManager::ResourcePolicy`: Resource Type definition for AWS::SecretsManager::ResourcePolicy. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnResourcePolicy {
         /// `AWS::SecretsManager::ResourcePolicy`
         pub const TYPE: &'static str = "AWS::SecretsManager::ResourcePolicy";
@@ -48,22 +51,26 @@ pub mod resource_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The Arn of the secret.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnResourcePolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnResourcePolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SecretsManager::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnResourcePolicyProps {
@@ -77,6 +84,7 @@ pub mod resource_policy {
         #[serde(rename = "SecretId")]
         pub secret_id: Value<String>,
     }
+
     impl CfnResourcePolicyProps {
         /// A `CfnResourcePolicyProps` of its required properties (`ResourcePolicy`, `SecretId`), the others unset.
         pub fn new(
@@ -91,15 +99,18 @@ pub mod resource_policy {
         }
     }
 }
+
 /// `AWS::SecretsManager::RotationSchedule`: [`CfnRotationSchedule`], [`CfnRotationScheduleProps`] and their property types.
 pub mod rotation_schedule {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::SecretsManager::RotationSchedule`: Resource Type definition for AWS::SecretsManager::RotationSchedule `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::SecretsManager::RotationSchedule`: Resource Type definition for AWS::SecretsManager::RotationSchedule. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRotationSchedule {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnRotationSchedule {
         /// `AWS::SecretsManager::RotationSchedule`
         pub const TYPE: &'static str = "AWS::SecretsManager::RotationSchedule";
@@ -126,22 +137,26 @@ pub mod rotation_schedule {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The ARN of the secret.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnRotationSchedule {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnRotationSchedule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SecretsManager::RotationSchedule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnRotationScheduleProps {
@@ -150,6 +165,7 @@ pub mod rotation_schedule {
             rename = "ExternalSecretRotationMetadata",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub external_secret_rotation_metadata: Option<
             Vec<ExternalSecretRotationMetadataItem>,
         >,
@@ -158,18 +174,21 @@ pub mod rotation_schedule {
             rename = "ExternalSecretRotationRoleArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub external_secret_rotation_role_arn: Option<Value<String>>,
         /// Creates a new Lambda rotation function based on one of the Secrets Manager rotation function templates. To use a rotation function that already exists, specify RotationLambdaARN instead.
         #[serde(
             rename = "HostedRotationLambda",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub hosted_rotation_lambda: Option<HostedRotationLambda>,
         /// Specifies whether to rotate the secret immediately or wait until the next scheduled rotation window.
         #[serde(
             rename = "RotateImmediatelyOnUpdate",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub rotate_immediately_on_update: Option<Value<bool>>,
         /// The ARN of an existing Lambda rotation function. To specify a rotation function that is also defined in this template, use the Ref function.
         #[serde(rename = "RotationLambdaARN", skip_serializing_if = "Option::is_none")]
@@ -181,6 +200,7 @@ pub mod rotation_schedule {
         #[serde(rename = "SecretId")]
         pub secret_id: Value<String>,
     }
+
     impl CfnRotationScheduleProps {
         /// A `CfnRotationScheduleProps` of its required properties (`SecretId`), the others unset.
         pub fn new(secret_id: impl Into<Value<String>>) -> Self {
@@ -195,6 +215,7 @@ pub mod rotation_schedule {
             }
         }
     }
+
     /// The metadata needed to successfully rotate a managed external secret. Each metadata item is a key and value pair of strings in a JSON text string.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ExternalSecretRotationMetadataItem {
@@ -205,6 +226,7 @@ pub mod rotation_schedule {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+
     impl ExternalSecretRotationMetadataItem {
         /// A `ExternalSecretRotationMetadataItem` of its required properties (`Key`, `Value`), the others unset.
         pub fn new(
@@ -217,6 +239,7 @@ pub mod rotation_schedule {
             }
         }
     }
+
     /// `HostedRotationLambda` of `AWS::SecretsManager::RotationSchedule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct HostedRotationLambda {
@@ -234,6 +257,7 @@ pub mod rotation_schedule {
             rename = "MasterSecretKmsKeyArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub master_secret_kms_key_arn: Option<Value<String>>,
         /// The name of the Lambda rotation function.
         #[serde(rename = "RotationLambdaName", skip_serializing_if = "Option::is_none")]
@@ -252,6 +276,7 @@ pub mod rotation_schedule {
             rename = "SuperuserSecretKmsKeyArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub superuser_secret_kms_key_arn: Option<Value<String>>,
         /// A comma-separated list of security group IDs applied to the target database.
         #[serde(rename = "VpcSecurityGroupIds", skip_serializing_if = "Option::is_none")]
@@ -260,6 +285,7 @@ pub mod rotation_schedule {
         #[serde(rename = "VpcSubnetIds", skip_serializing_if = "Option::is_none")]
         pub vpc_subnet_ids: Option<Value<String>>,
     }
+
     impl HostedRotationLambda {
         /// A `HostedRotationLambda` of its required properties (`RotationType`), the others unset.
         pub fn new(rotation_type: impl Into<Value<String>>) -> Self {
@@ -278,6 +304,7 @@ pub mod rotation_schedule {
             }
         }
     }
+
     /// `RotationRules` of `AWS::SecretsManager::RotationSchedule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RotationRules {
@@ -286,6 +313,7 @@ pub mod rotation_schedule {
             rename = "AutomaticallyAfterDays",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub automatically_after_days: Option<Value<i64>>,
         /// The length of the rotation window in hours, for example 3h for a three hour window. Secrets Manager rotates your secret at any time during this window. The window must not extend into the next rotation window or the next UTC day. The window starts according to the ScheduleExpression.
         #[serde(rename = "Duration", skip_serializing_if = "Option::is_none")]
@@ -295,15 +323,18 @@ pub mod rotation_schedule {
         pub schedule_expression: Option<Value<String>>,
     }
 }
+
 /// `AWS::SecretsManager::Secret`: [`CfnSecret`], [`CfnSecretProps`] and their property types.
 pub mod secret {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::SecretsManager::Secret`: Creates a new secret. A *secret* can be a password, a set of credentials such as a user name and password, an OAuth token, or other secret information that you store in an encrypted form in Secrets Manager. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecret {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSecret {
         /// `AWS::SecretsManager::Secret`
         pub const TYPE: &'static str = "AWS::SecretsManager::Secret";
@@ -330,22 +361,26 @@ pub mod secret {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnSecret {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSecret {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SecretsManager::Secret`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnSecretProps {
@@ -357,6 +392,7 @@ pub mod secret {
             rename = "GenerateSecretString",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub generate_secret_string: Option<GenerateSecretString>,
         /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret. An alias is always prefixed by `alias/`, for example `alias/aws/secretsmanager`. For more information, see [About aliases](https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html).
         #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
@@ -377,6 +413,7 @@ pub mod secret {
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<String>>,
     }
+
     /// Generates a random password. We recommend that you specify the maximum length and include every character type that the system you are generating a password for can support.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GenerateSecretString {
@@ -409,14 +446,17 @@ pub mod secret {
             rename = "RequireEachIncludedType",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub require_each_included_type: Option<Value<bool>>,
         /// A template that the generated string must match. When you make a change to this property, a new secret version is created.
         #[serde(
             rename = "SecretStringTemplate",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub secret_string_template: Option<Value<String>>,
     }
+
     /// Specifies a `Region` and the `KmsKeyId` for a replica secret.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicaRegion {
@@ -427,6 +467,7 @@ pub mod secret {
         #[serde(rename = "Region")]
         pub region: Value<String>,
     }
+
     impl ReplicaRegion {
         /// A `ReplicaRegion` of its required properties (`Region`), the others unset.
         pub fn new(region: impl Into<Value<String>>) -> Self {
@@ -437,15 +478,18 @@ pub mod secret {
         }
     }
 }
+
 /// `AWS::SecretsManager::SecretTargetAttachment`: [`CfnSecretTargetAttachment`], [`CfnSecretTargetAttachmentProps`] and their property types.
 pub mod secret_target_attachment {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::SecretsManager::SecretTargetAttachment`: Resource Type definition for AWS::SecretsManager::SecretTargetAttachment `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::SecretsManager::SecretTargetAttachment`: Resource Type definition for AWS::SecretsManager::SecretTargetAttachment. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecretTargetAttachment {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSecretTargetAttachment {
         /// `AWS::SecretsManager::SecretTargetAttachment`
         pub const TYPE: &'static str = "AWS::SecretsManager::SecretTargetAttachment";
@@ -472,22 +516,26 @@ pub mod secret_target_attachment {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnSecretTargetAttachment {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSecretTargetAttachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SecretsManager::SecretTargetAttachment`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSecretTargetAttachmentProps {
@@ -501,6 +549,7 @@ pub mod secret_target_attachment {
         #[serde(rename = "TargetType")]
         pub target_type: Value<String>,
     }
+
     impl CfnSecretTargetAttachmentProps {
         /// A `CfnSecretTargetAttachmentProps` of its required properties (`SecretId`, `TargetId`, `TargetType`), the others unset.
         pub fn new(

@@ -7,19 +7,23 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use subscription::{CfnSubscription, CfnSubscriptionProps};
 pub use topic::{CfnTopic, CfnTopicProps};
 pub use topic_inline_policy::{CfnTopicInlinePolicy, CfnTopicInlinePolicyProps};
 pub use topic_policy::{CfnTopicPolicy, CfnTopicPolicyProps};
+
 /// `AWS::SNS::Subscription`: [`CfnSubscription`], [`CfnSubscriptionProps`] and their property types.
 pub mod subscription {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::SNS::Subscription`: Resource Type definition for AWS::SNS::Subscription `Ref` returns the primary identifier, `Arn`.
+
+    /// `AWS::SNS::Subscription`: Resource Type definition for AWS::SNS::Subscription. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscription {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSubscription {
         /// `AWS::SNS::Subscription`
         pub const TYPE: &'static str = "AWS::SNS::Subscription";
@@ -48,22 +52,26 @@ pub mod subscription {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: Arn of the subscription
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnSubscription {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSubscription {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SNS::Subscription`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSubscriptionProps {
@@ -101,6 +109,7 @@ pub mod subscription {
         #[serde(rename = "TopicArn")]
         pub topic_arn: Value<String>,
     }
+
     impl CfnSubscriptionProps {
         /// A `CfnSubscriptionProps` of its required properties (`Protocol`, `TopicArn`), the others unset.
         pub fn new(
@@ -123,15 +132,18 @@ pub mod subscription {
         }
     }
 }
+
 /// `AWS::SNS::Topic`: [`CfnTopic`], [`CfnTopicProps`] and their property types.
 pub mod topic {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::SNS::Topic`: The `AWS::SNS::Topic` resource creates a topic to which notifications can be published. `Ref` returns the primary identifier, `TopicArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopic {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTopic {
         /// `AWS::SNS::Topic`
         pub const TYPE: &'static str = "AWS::SNS::Topic";
@@ -161,22 +173,26 @@ pub mod topic {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `TopicArn`: The `TopicArn` attribute.
         pub fn attr_topic_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TopicArn")
         }
     }
+
     impl std::ops::Deref for CfnTopic {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTopic {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SNS::Topic`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnTopicProps {
@@ -188,18 +204,21 @@ pub mod topic {
             rename = "ContentBasedDeduplication",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub content_based_deduplication: Option<Value<bool>>,
         /// `DataProtectionPolicy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
         #[serde(
             rename = "DataProtectionPolicy",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub data_protection_policy: Option<serde_json::Value>,
         /// The `DeliveryStatusLogging` configuration enables you to log the delivery status of messages sent from your Amazon SNS topic to subscribed endpoints with the following supported delivery protocols:
         #[serde(
             rename = "DeliveryStatusLogging",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub delivery_status_logging: Option<Vec<LoggingConfig>>,
         /// The display name to use for an SNS topic with SMS subscriptions. The display name must be maximum 100 characters long, including hyphens (-), underscores (_), spaces, and tabs.
         #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
@@ -232,6 +251,7 @@ pub mod topic {
         #[serde(rename = "TracingConfig", skip_serializing_if = "Option::is_none")]
         pub tracing_config: Option<Value<String>>,
     }
+
     /// The `LoggingConfig` property type specifies the `Delivery` status logging configuration for an [AWS::SNS::Topic](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html).
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LoggingConfig {
@@ -240,6 +260,7 @@ pub mod topic {
             rename = "FailureFeedbackRoleArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub failure_feedback_role_arn: Option<Value<String>>,
         /// Indicates one of the supported protocols for the Amazon SNS topic.
         #[serde(rename = "Protocol")]
@@ -249,14 +270,17 @@ pub mod topic {
             rename = "SuccessFeedbackRoleArn",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub success_feedback_role_arn: Option<Value<String>>,
         /// The percentage of successful message deliveries to be logged in Amazon CloudWatch. Valid percentage values range from 0 to 100.
         #[serde(
             rename = "SuccessFeedbackSampleRate",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub success_feedback_sample_rate: Option<Value<String>>,
     }
+
     impl LoggingConfig {
         /// A `LoggingConfig` of its required properties (`Protocol`), the others unset.
         pub fn new(protocol: impl Into<Value<Protocol>>) -> Self {
@@ -268,6 +292,7 @@ pub mod topic {
             }
         }
     }
+
     /// Indicates one of the supported protocols for the Amazon SNS topic.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Protocol {
@@ -284,6 +309,7 @@ pub mod topic {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Protocol {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -297,6 +323,7 @@ pub mod topic {
             }
         }
     }
+
     impl Serialize for Protocol {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -305,11 +332,13 @@ pub mod topic {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Protocol> for Value<Protocol> {
         fn from(value: Protocol) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `Subscription` is an embedded property that describes the subscription endpoints of an SNS topic.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Subscription {
@@ -320,6 +349,7 @@ pub mod topic {
         #[serde(rename = "Protocol")]
         pub protocol: Value<String>,
     }
+
     impl Subscription {
         /// A `Subscription` of its required properties (`Endpoint`, `Protocol`), the others unset.
         pub fn new(
@@ -333,15 +363,18 @@ pub mod topic {
         }
     }
 }
+
 /// `AWS::SNS::TopicInlinePolicy`: [`CfnTopicInlinePolicy`], [`CfnTopicInlinePolicyProps`] and their property types.
 pub mod topic_inline_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::SNS::TopicInlinePolicy`: Schema for AWS::SNS::TopicInlinePolicy `Ref` returns the primary identifier, `TopicArn`.
+
+    /// `AWS::SNS::TopicInlinePolicy`: Schema for AWS::SNS::TopicInlinePolicy. `Ref` returns the primary identifier, `TopicArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopicInlinePolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTopicInlinePolicy {
         /// `AWS::SNS::TopicInlinePolicy`
         pub const TYPE: &'static str = "AWS::SNS::TopicInlinePolicy";
@@ -371,17 +404,20 @@ pub mod topic_inline_policy {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnTopicInlinePolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTopicInlinePolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SNS::TopicInlinePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTopicInlinePolicyProps {
@@ -392,6 +428,7 @@ pub mod topic_inline_policy {
         #[serde(rename = "TopicArn")]
         pub topic_arn: Value<String>,
     }
+
     impl CfnTopicInlinePolicyProps {
         /// A `CfnTopicInlinePolicyProps` of its required properties (`PolicyDocument`, `TopicArn`), the others unset.
         pub fn new(
@@ -405,15 +442,18 @@ pub mod topic_inline_policy {
         }
     }
 }
+
 /// `AWS::SNS::TopicPolicy`: [`CfnTopicPolicy`], [`CfnTopicPolicyProps`] and their property types.
 pub mod topic_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::SNS::TopicPolicy`: The `AWS::SNS::TopicPolicy` resource associates SNS topics with a policy. For an example snippet, see [Declaring an policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-sns-policy) in the *User Guide*. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopicPolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTopicPolicy {
         /// `AWS::SNS::TopicPolicy`
         pub const TYPE: &'static str = "AWS::SNS::TopicPolicy";
@@ -438,22 +478,26 @@ pub mod topic_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnTopicPolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTopicPolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SNS::TopicPolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTopicPolicyProps {
@@ -464,6 +508,7 @@ pub mod topic_policy {
         #[serde(rename = "Topics")]
         pub topics: Vec<Value<String>>,
     }
+
     impl CfnTopicPolicyProps {
         /// A `CfnTopicPolicyProps` of its required properties (`PolicyDocument`, `Topics`), the others unset.
         pub fn new(

@@ -7,18 +7,22 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use queue::{CfnQueue, CfnQueueProps};
 pub use queue_inline_policy::{CfnQueueInlinePolicy, CfnQueueInlinePolicyProps};
 pub use queue_policy::{CfnQueuePolicy, CfnQueuePolicyProps};
+
 /// `AWS::SQS::Queue`: [`CfnQueue`], [`CfnQueueProps`] and their property types.
 pub mod queue {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::SQS::Queue`: The `AWS::SQS::Queue` resource creates an SQS standard or FIFO queue. `Ref` returns the primary identifier, `QueueUrl`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueue {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnQueue {
         /// `AWS::SQS::Queue`
         pub const TYPE: &'static str = "AWS::SQS::Queue";
@@ -48,26 +52,31 @@ pub mod queue {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `QueueUrl`: The `QueueUrl` attribute.
         pub fn attr_queue_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("QueueUrl")
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnQueue {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnQueue {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SQS::Queue`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnQueueProps {
@@ -76,6 +85,7 @@ pub mod queue {
             rename = "ContentBasedDeduplication",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub content_based_deduplication: Option<Value<bool>>,
         /// For high throughput for FIFO queues, specifies whether message deduplication occurs at the message group or queue level. Valid values are `messageGroup` and `queue`.
         #[serde(rename = "DeduplicationScope", skip_serializing_if = "Option::is_none")]
@@ -94,6 +104,7 @@ pub mod queue {
             rename = "KmsDataKeyReusePeriodSeconds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub kms_data_key_reuse_period_seconds: Option<Value<i64>>,
         /// The ID of an AWS Key Management Service (KMS) for SQS, or a custom KMS. To use the AWS managed KMS for SQS, specify a (default) alias ARN, alias name (for example `alias/aws/sqs`), key ARN, or key ID. For more information, see the following:
         #[serde(rename = "KmsMasterKeyId", skip_serializing_if = "Option::is_none")]
@@ -106,6 +117,7 @@ pub mod queue {
             rename = "MessageRetentionPeriod",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub message_retention_period: Option<Value<i64>>,
         /// A name for the queue. To create a FIFO queue, the name of your FIFO queue must end with the `.fifo` suffix. For more information, see [Amazon SQS FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html) in the *Developer Guide*.
         #[serde(rename = "QueueName", skip_serializing_if = "Option::is_none")]
@@ -115,6 +127,7 @@ pub mod queue {
             rename = "ReceiveMessageWaitTimeSeconds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub receive_message_wait_time_seconds: Option<Value<i64>>,
         /// The string that includes the parameters for the permissions for the dead-letter queue redrive permission and which source queues can specify dead-letter queues as a JSON object. The parameters are as follows: One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
         #[serde(rename = "RedriveAllowPolicy", skip_serializing_if = "Option::is_none")]
@@ -127,6 +140,7 @@ pub mod queue {
             rename = "SqsManagedSseEnabled",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub sqs_managed_sse_enabled: Option<Value<bool>>,
         /// The tags that you attach to this queue. For more information, see [Resource tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) in the *User Guide*.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
@@ -136,15 +150,18 @@ pub mod queue {
         pub visibility_timeout: Option<Value<i64>>,
     }
 }
+
 /// `AWS::SQS::QueueInlinePolicy`: [`CfnQueueInlinePolicy`], [`CfnQueueInlinePolicyProps`] and their property types.
 pub mod queue_inline_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::SQS::QueueInlinePolicy`: Schema for SQS QueueInlinePolicy `Ref` returns the primary identifier, `Queue`.
+
+    /// `AWS::SQS::QueueInlinePolicy`: Schema for SQS QueueInlinePolicy. `Ref` returns the primary identifier, `Queue`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueueInlinePolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnQueueInlinePolicy {
         /// `AWS::SQS::QueueInlinePolicy`
         pub const TYPE: &'static str = "AWS::SQS::QueueInlinePolicy";
@@ -172,17 +189,20 @@ pub mod queue_inline_policy {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnQueueInlinePolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnQueueInlinePolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SQS::QueueInlinePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnQueueInlinePolicyProps {
@@ -193,6 +213,7 @@ pub mod queue_inline_policy {
         #[serde(rename = "Queue")]
         pub queue: Value<String>,
     }
+
     impl CfnQueueInlinePolicyProps {
         /// A `CfnQueueInlinePolicyProps` of its required properties (`PolicyDocument`, `Queue`), the others unset.
         pub fn new(
@@ -206,15 +227,18 @@ pub mod queue_inline_policy {
         }
     }
 }
+
 /// `AWS::SQS::QueuePolicy`: [`CfnQueuePolicy`], [`CfnQueuePolicyProps`] and their property types.
 pub mod queue_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::SQS::QueuePolicy`: The `AWS::SQS::QueuePolicy` type applies a policy to SQS queues. For an example snippet, see [Declaring an policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-sqs-policy) in the *User Guide*. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueuePolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnQueuePolicy {
         /// `AWS::SQS::QueuePolicy`
         pub const TYPE: &'static str = "AWS::SQS::QueuePolicy";
@@ -239,22 +263,26 @@ pub mod queue_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The `Id` attribute.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnQueuePolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnQueuePolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SQS::QueuePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnQueuePolicyProps {
@@ -265,6 +293,7 @@ pub mod queue_policy {
         #[serde(rename = "Queues")]
         pub queues: Vec<Value<String>>,
     }
+
     impl CfnQueuePolicyProps {
         /// A `CfnQueuePolicyProps` of its required properties (`PolicyDocument`, `Queues`), the others unset.
         pub fn new(

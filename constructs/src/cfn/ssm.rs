@@ -7,6 +7,7 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use association::{CfnAssociation, CfnAssociationProps};
 pub use cloud_connector::{CfnCloudConnector, CfnCloudConnectorProps};
 pub use document::{CfnDocument, CfnDocumentProps};
@@ -23,15 +24,18 @@ pub use patch_baseline::{CfnPatchBaseline, CfnPatchBaselineProps};
 pub use resource_data_sync::{CfnResourceDataSync, CfnResourceDataSyncProps};
 pub use resource_policy::{CfnResourcePolicy, CfnResourcePolicyProps};
 pub use service_setting::{CfnServiceSetting, CfnServiceSettingProps};
+
 /// `AWS::SSM::Association`: [`CfnAssociation`], [`CfnAssociationProps`] and their property types.
 pub mod association {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::SSM::Association`: The AWS::SSM::Association resource associates an SSM document in AWS Systems Manager with EC2 instances that contain a configuration agent to process the document. `Ref` returns the primary identifier, `AssociationId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssociation {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnAssociation {
         /// `AWS::SSM::Association`
         pub const TYPE: &'static str = "AWS::SSM::Association";
@@ -60,22 +64,26 @@ pub mod association {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AssociationId`: Unique identifier of the association.
         pub fn attr_association_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociationId")
         }
     }
+
     impl std::ops::Deref for CfnAssociation {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnAssociation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SSM::Association`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnAssociationProps {
@@ -84,12 +92,14 @@ pub mod association {
             rename = "ApplyOnlyAtCronInterval",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub apply_only_at_cron_interval: Option<Value<bool>>,
         /// A role used by association to take actions on your behalf.
         #[serde(
             rename = "AssociationDispatchAssumeRole",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub association_dispatch_assume_role: Option<Value<String>>,
         /// The name of the association.
         #[serde(rename = "AssociationName", skip_serializing_if = "Option::is_none")]
@@ -99,6 +109,7 @@ pub mod association {
             rename = "AutomationTargetParameterName",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub automation_target_parameter_name: Option<Value<String>>,
         /// `CalendarNames`.
         #[serde(rename = "CalendarNames", skip_serializing_if = "Option::is_none")]
@@ -147,8 +158,10 @@ pub mod association {
             rename = "WaitForSuccessTimeoutSeconds",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub wait_for_success_timeout_seconds: Option<Value<i64>>,
     }
+
     impl CfnAssociationProps {
         /// A `CfnAssociationProps` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<String>>) -> Self {
@@ -175,6 +188,7 @@ pub mod association {
             }
         }
     }
+
     /// Values of `ComplianceSeverity`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ComplianceSeverity {
@@ -191,6 +205,7 @@ pub mod association {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ComplianceSeverity {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -204,6 +219,7 @@ pub mod association {
             }
         }
     }
+
     impl Serialize for ComplianceSeverity {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -212,11 +228,13 @@ pub mod association {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ComplianceSeverity> for Value<ComplianceSeverity> {
         fn from(value: ComplianceSeverity) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `InstanceAssociationOutputLocation` of `AWS::SSM::Association`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InstanceAssociationOutputLocation {
@@ -224,6 +242,7 @@ pub mod association {
         #[serde(rename = "S3Location", skip_serializing_if = "Option::is_none")]
         pub s3_location: Option<S3OutputLocation>,
     }
+
     /// `S3OutputLocation` of `AWS::SSM::Association`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct S3OutputLocation {
@@ -237,6 +256,7 @@ pub mod association {
         #[serde(rename = "OutputS3Region", skip_serializing_if = "Option::is_none")]
         pub output_s3_region: Option<Value<String>>,
     }
+
     /// Values of `SyncCompliance`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SyncCompliance {
@@ -247,6 +267,7 @@ pub mod association {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl SyncCompliance {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -257,6 +278,7 @@ pub mod association {
             }
         }
     }
+
     impl Serialize for SyncCompliance {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -265,11 +287,13 @@ pub mod association {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<SyncCompliance> for Value<SyncCompliance> {
         fn from(value: SyncCompliance) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `Target` of `AWS::SSM::Association`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Target {
@@ -280,6 +304,7 @@ pub mod association {
         #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
+
     impl Target {
         /// A `Target` of its required properties (`Key`, `Values`), the others unset.
         pub fn new(
@@ -293,15 +318,18 @@ pub mod association {
         }
     }
 }
+
 /// `AWS::SSM::CloudConnector`: [`CfnCloudConnector`], [`CfnCloudConnectorProps`] and their property types.
 pub mod cloud_connector {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::SSM::CloudConnector`: Resource Type definition for AWS::SSM::CloudConnector. Enables AWS Systems Manager to manage resources in external cloud providers. `Ref` returns the primary identifier, `CloudConnectorArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCloudConnector {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnCloudConnector {
         /// `AWS::SSM::CloudConnector`
         pub const TYPE: &'static str = "AWS::SSM::CloudConnector";
@@ -332,34 +360,41 @@ pub mod cloud_connector {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `CloudConnectorArn`: The ARN of the cloud connector.
         pub fn attr_cloud_connector_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CloudConnectorArn")
         }
+
         /// `Fn::GetAtt` `CloudConnectorId`: The unique identifier of the cloud connector.
         pub fn attr_cloud_connector_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CloudConnectorId")
         }
+
         /// `Fn::GetAtt` `CreatedAt`: The timestamp when the cloud connector was created.
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+
         /// `Fn::GetAtt` `UpdatedAt`: The timestamp when the cloud connector was last updated.
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
     }
+
     impl std::ops::Deref for CfnCloudConnector {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnCloudConnector {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SSM::CloudConnector`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnCloudConnectorProps {
@@ -382,6 +417,7 @@ pub mod cloud_connector {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnCloudConnectorProps {
         /// A `CfnCloudConnectorProps` of its required properties (`ConfigConnectorArn`, `Configuration`, `DisplayName`, `RoleArn`), the others unset.
         pub fn new(
@@ -400,6 +436,7 @@ pub mod cloud_connector {
             }
         }
     }
+
     /// The configuration for the cloud connector. Currently supports Azure.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CloudConnectorConfiguration {
@@ -407,6 +444,7 @@ pub mod cloud_connector {
         #[serde(rename = "AzureConfiguration")]
         pub azure_configuration: AzureConfiguration,
     }
+
     impl CloudConnectorConfiguration {
         /// A `CloudConnectorConfiguration` of its required properties (`AzureConfiguration`), the others unset.
         pub fn new(azure_configuration: impl Into<AzureConfiguration>) -> Self {
@@ -415,6 +453,7 @@ pub mod cloud_connector {
             }
         }
     }
+
     /// Configuration for connecting to Azure.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AzureConfiguration {
@@ -423,6 +462,7 @@ pub mod cloud_connector {
             rename = "ApplicationDisplayName",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub application_display_name: Option<Value<String>>,
         /// The Azure AD application ID.
         #[serde(rename = "ApplicationId")]
@@ -437,6 +477,7 @@ pub mod cloud_connector {
         #[serde(rename = "TenantId")]
         pub tenant_id: Value<String>,
     }
+
     impl AzureConfiguration {
         /// A `AzureConfiguration` of its required properties (`ApplicationId`, `TenantId`), the others unset.
         pub fn new(
@@ -452,6 +493,7 @@ pub mod cloud_connector {
             }
         }
     }
+
     /// The targets for the cloud connector. If omitted, the entire tenant is targeted.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ConfigurationTargets {
@@ -459,6 +501,7 @@ pub mod cloud_connector {
         #[serde(rename = "Subscriptions")]
         pub subscriptions: Vec<AzureSubscription>,
     }
+
     impl ConfigurationTargets {
         /// A `ConfigurationTargets` of its required properties (`Subscriptions`), the others unset.
         pub fn new(subscriptions: impl Into<Vec<AzureSubscription>>) -> Self {
@@ -467,6 +510,7 @@ pub mod cloud_connector {
             }
         }
     }
+
     /// An Azure subscription with its ID and optional display name.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AzureSubscription {
@@ -477,6 +521,7 @@ pub mod cloud_connector {
         #[serde(rename = "Id")]
         pub id: Value<String>,
     }
+
     impl AzureSubscription {
         /// A `AzureSubscription` of its required properties (`Id`), the others unset.
         pub fn new(id: impl Into<Value<String>>) -> Self {
@@ -487,15 +532,18 @@ pub mod cloud_connector {
         }
     }
 }
+
 /// `AWS::SSM::Document`: [`CfnDocument`], [`CfnDocumentProps`] and their property types.
 pub mod document {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::SSM::Document`: The AWS::SSM::Document resource is an SSM document in AWS Systems Manager that defines the actions that Systems Manager performs, which can be used to set up and run commands on your instances. `Ref` returns the primary identifier, `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocument {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnDocument {
         /// `AWS::SSM::Document`
         pub const TYPE: &'static str = "AWS::SSM::Document";
@@ -524,17 +572,20 @@ pub mod document {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnDocument {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnDocument {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SSM::Document`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnDocumentProps {
@@ -569,6 +620,7 @@ pub mod document {
         #[serde(rename = "VersionName", skip_serializing_if = "Option::is_none")]
         pub version_name: Option<Value<String>>,
     }
+
     impl CfnDocumentProps {
         /// A `CfnDocumentProps` of its required properties (`Content`), the others unset.
         pub fn new(content: impl Into<serde_json::Value>) -> Self {
@@ -586,6 +638,7 @@ pub mod document {
             }
         }
     }
+
     /// `AttachmentsSource` of `AWS::SSM::Document`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AttachmentsSource {
@@ -599,6 +652,7 @@ pub mod document {
         #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<String>>>,
     }
+
     /// The key of a key-value pair that identifies the location of an attachment to a document.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Key {
@@ -611,6 +665,7 @@ pub mod document {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Key {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -622,6 +677,7 @@ pub mod document {
             }
         }
     }
+
     impl Serialize for Key {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -630,11 +686,13 @@ pub mod document {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Key> for Value<Key> {
         fn from(value: Key) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Specify the document format for the request. The document format can be either JSON or YAML. JSON is the default format.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DocumentFormat {
@@ -647,6 +705,7 @@ pub mod document {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl DocumentFormat {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -658,6 +717,7 @@ pub mod document {
             }
         }
     }
+
     impl Serialize for DocumentFormat {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -666,11 +726,13 @@ pub mod document {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<DocumentFormat> for Value<DocumentFormat> {
         fn from(value: DocumentFormat) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The type of document to create.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DocumentType {
@@ -707,6 +769,7 @@ pub mod document {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl DocumentType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -730,6 +793,7 @@ pub mod document {
             }
         }
     }
+
     impl Serialize for DocumentType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -738,11 +802,13 @@ pub mod document {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<DocumentType> for Value<DocumentType> {
         fn from(value: DocumentType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `DocumentRequires` of `AWS::SSM::Document`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DocumentRequires {
@@ -753,6 +819,7 @@ pub mod document {
         #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<String>>,
     }
+
     /// Update method - when set to 'Replace', the update will replace the existing document; when set to 'NewVersion', the update will create a new version.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum UpdateMethod {
@@ -763,6 +830,7 @@ pub mod document {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl UpdateMethod {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -773,6 +841,7 @@ pub mod document {
             }
         }
     }
+
     impl Serialize for UpdateMethod {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -781,21 +850,25 @@ pub mod document {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<UpdateMethod> for Value<UpdateMethod> {
         fn from(value: UpdateMethod) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::SSM::MaintenanceWindow`: [`CfnMaintenanceWindow`], [`CfnMaintenanceWindowProps`] and their property types.
 pub mod maintenance_window {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::SSM::MaintenanceWindow`: Resource type definition for AWS::SSM::MaintenanceWindow `Ref` returns the primary identifier, `WindowId`.
+
+    /// `AWS::SSM::MaintenanceWindow`: Resource type definition for AWS::SSM::MaintenanceWindow. `Ref` returns the primary identifier, `WindowId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMaintenanceWindow {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnMaintenanceWindow {
         /// `AWS::SSM::MaintenanceWindow`
         pub const TYPE: &'static str = "AWS::SSM::MaintenanceWindow";
@@ -822,22 +895,26 @@ pub mod maintenance_window {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `WindowId`: The ID of the maintenance window.
         pub fn attr_window_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("WindowId")
         }
     }
+
     impl std::ops::Deref for CfnMaintenanceWindow {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnMaintenanceWindow {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SSM::MaintenanceWindow`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnMaintenanceWindowProps {
@@ -875,6 +952,7 @@ pub mod maintenance_window {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnMaintenanceWindowProps {
         /// A `CfnMaintenanceWindowProps` of its required properties (`AllowUnassociatedTargets`, `Cutoff`, `Duration`, `Name`, `Schedule`), the others unset.
         pub fn new(
@@ -900,15 +978,18 @@ pub mod maintenance_window {
         }
     }
 }
+
 /// `AWS::SSM::MaintenanceWindowTarget`: [`CfnMaintenanceWindowTarget`], [`CfnMaintenanceWindowTargetProps`] and their property types.
 pub mod maintenance_window_target {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::SSM::MaintenanceWindowTarget`: Resource type definition for AWS::SSM::MaintenanceWindowTarget `Ref` returns the primary identifier, made of `WindowId`, `WindowTargetId`.
+
+    /// `AWS::SSM::MaintenanceWindowTarget`: Resource type definition for AWS::SSM::MaintenanceWindowTarget. `Ref` returns the primary identifier, made of `WindowId`, `WindowTargetId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMaintenanceWindowTarget {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnMaintenanceWindowTarget {
         /// `AWS::SSM::MaintenanceWindowTarget`
         pub const TYPE: &'static str = "AWS::SSM::MaintenanceWindowTarget";
@@ -938,22 +1019,26 @@ pub mod maintenance_window_target {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `WindowTargetId`: The ID of the target.
         pub fn attr_window_target_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("WindowTargetId")
         }
     }
+
     impl std::ops::Deref for CfnMaintenanceWindowTarget {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnMaintenanceWindowTarget {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SSM::MaintenanceWindowTarget`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnMaintenanceWindowTargetProps {
@@ -976,6 +1061,7 @@ pub mod maintenance_window_target {
         #[serde(rename = "WindowId")]
         pub window_id: Value<String>,
     }
+
     impl CfnMaintenanceWindowTargetProps {
         /// A `CfnMaintenanceWindowTargetProps` of its required properties (`ResourceType`, `Targets`, `WindowId`), the others unset.
         pub fn new(
@@ -993,6 +1079,7 @@ pub mod maintenance_window_target {
             }
         }
     }
+
     /// The type of target that is being registered with the maintenance window.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ResourceType {
@@ -1003,6 +1090,7 @@ pub mod maintenance_window_target {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ResourceType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1013,6 +1101,7 @@ pub mod maintenance_window_target {
             }
         }
     }
+
     impl Serialize for ResourceType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1021,11 +1110,13 @@ pub mod maintenance_window_target {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ResourceType> for Value<ResourceType> {
         fn from(value: ResourceType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `Targets` of `AWS::SSM::MaintenanceWindowTarget`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Targets {
@@ -1036,6 +1127,7 @@ pub mod maintenance_window_target {
         #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
+
     impl Targets {
         /// A `Targets` of its required properties (`Key`, `Values`), the others unset.
         pub fn new(
@@ -1049,15 +1141,18 @@ pub mod maintenance_window_target {
         }
     }
 }
+
 /// `AWS::SSM::MaintenanceWindowTask`: [`CfnMaintenanceWindowTask`], [`CfnMaintenanceWindowTaskProps`] and their property types.
 pub mod maintenance_window_task {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::SSM::MaintenanceWindowTask`: Resource Type definition for AWS::SSM::MaintenanceWindowTask `Ref` returns the primary identifier, made of `WindowId`, `WindowTaskId`.
+
+    /// `AWS::SSM::MaintenanceWindowTask`: Resource Type definition for AWS::SSM::MaintenanceWindowTask. `Ref` returns the primary identifier, made of `WindowId`, `WindowTaskId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMaintenanceWindowTask {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnMaintenanceWindowTask {
         /// `AWS::SSM::MaintenanceWindowTask`
         pub const TYPE: &'static str = "AWS::SSM::MaintenanceWindowTask";
@@ -1088,22 +1183,26 @@ pub mod maintenance_window_task {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `WindowTaskId`: Unique identifier of the maintenance window task.
         pub fn attr_window_task_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("WindowTaskId")
         }
     }
+
     impl std::ops::Deref for CfnMaintenanceWindowTask {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnMaintenanceWindowTask {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SSM::MaintenanceWindowTask`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnMaintenanceWindowTaskProps {
@@ -1142,6 +1241,7 @@ pub mod maintenance_window_task {
             rename = "TaskInvocationParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub task_invocation_parameters: Option<TaskInvocationParameters>,
         /// `TaskParameters`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
         #[serde(rename = "TaskParameters", skip_serializing_if = "Option::is_none")]
@@ -1153,6 +1253,7 @@ pub mod maintenance_window_task {
         #[serde(rename = "WindowId")]
         pub window_id: Value<String>,
     }
+
     impl CfnMaintenanceWindowTaskProps {
         /// A `CfnMaintenanceWindowTaskProps` of its required properties (`Priority`, `TaskArn`, `TaskType`, `WindowId`), the others unset.
         pub fn new(
@@ -1179,6 +1280,7 @@ pub mod maintenance_window_task {
             }
         }
     }
+
     /// The specification for whether tasks should continue to run after the cutoff time specified in the maintenance windows is reached.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CutoffBehavior {
@@ -1189,6 +1291,7 @@ pub mod maintenance_window_task {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl CutoffBehavior {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1199,6 +1302,7 @@ pub mod maintenance_window_task {
             }
         }
     }
+
     impl Serialize for CutoffBehavior {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1207,11 +1311,13 @@ pub mod maintenance_window_task {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<CutoffBehavior> for Value<CutoffBehavior> {
         fn from(value: CutoffBehavior) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `LoggingInfo` of `AWS::SSM::MaintenanceWindowTask`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LoggingInfo {
@@ -1225,6 +1331,7 @@ pub mod maintenance_window_task {
         #[serde(rename = "S3Prefix", skip_serializing_if = "Option::is_none")]
         pub s3_prefix: Option<Value<String>>,
     }
+
     impl LoggingInfo {
         /// A `LoggingInfo` of its required properties (`Region`, `S3Bucket`), the others unset.
         pub fn new(
@@ -1238,6 +1345,7 @@ pub mod maintenance_window_task {
             }
         }
     }
+
     /// `Target` of `AWS::SSM::MaintenanceWindowTask`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Target {
@@ -1248,6 +1356,7 @@ pub mod maintenance_window_task {
         #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
+
     impl Target {
         /// A `Target` of its required properties (`Key`, `Values`), the others unset.
         pub fn new(
@@ -1260,6 +1369,7 @@ pub mod maintenance_window_task {
             }
         }
     }
+
     /// `TaskInvocationParameters` of `AWS::SSM::MaintenanceWindowTask`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TaskInvocationParameters {
@@ -1268,6 +1378,7 @@ pub mod maintenance_window_task {
             rename = "MaintenanceWindowAutomationParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub maintenance_window_automation_parameters: Option<
             MaintenanceWindowAutomationParameters,
         >,
@@ -1276,6 +1387,7 @@ pub mod maintenance_window_task {
             rename = "MaintenanceWindowLambdaParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub maintenance_window_lambda_parameters: Option<
             MaintenanceWindowLambdaParameters,
         >,
@@ -1284,6 +1396,7 @@ pub mod maintenance_window_task {
             rename = "MaintenanceWindowRunCommandParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub maintenance_window_run_command_parameters: Option<
             MaintenanceWindowRunCommandParameters,
         >,
@@ -1292,10 +1405,12 @@ pub mod maintenance_window_task {
             rename = "MaintenanceWindowStepFunctionsParameters",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub maintenance_window_step_functions_parameters: Option<
             MaintenanceWindowStepFunctionsParameters,
         >,
     }
+
     /// `MaintenanceWindowAutomationParameters` of `AWS::SSM::MaintenanceWindowTask`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MaintenanceWindowAutomationParameters {
@@ -1306,6 +1421,7 @@ pub mod maintenance_window_task {
         #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<serde_json::Value>,
     }
+
     /// `MaintenanceWindowLambdaParameters` of `AWS::SSM::MaintenanceWindowTask`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MaintenanceWindowLambdaParameters {
@@ -1319,6 +1435,7 @@ pub mod maintenance_window_task {
         #[serde(rename = "Qualifier", skip_serializing_if = "Option::is_none")]
         pub qualifier: Option<Value<String>>,
     }
+
     /// `MaintenanceWindowRunCommandParameters` of `AWS::SSM::MaintenanceWindowTask`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MaintenanceWindowRunCommandParameters {
@@ -1327,6 +1444,7 @@ pub mod maintenance_window_task {
             rename = "CloudWatchOutputConfig",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub cloud_watch_output_config: Option<CloudWatchOutputConfig>,
         /// `Comment`.
         #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
@@ -1359,6 +1477,7 @@ pub mod maintenance_window_task {
         #[serde(rename = "TimeoutSeconds", skip_serializing_if = "Option::is_none")]
         pub timeout_seconds: Option<Value<i64>>,
     }
+
     /// `CloudWatchOutputConfig` of `AWS::SSM::MaintenanceWindowTask`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CloudWatchOutputConfig {
@@ -1367,14 +1486,17 @@ pub mod maintenance_window_task {
             rename = "CloudWatchLogGroupName",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub cloud_watch_log_group_name: Option<Value<String>>,
         /// Enables Systems Manager to send command output to CloudWatch Logs.
         #[serde(
             rename = "CloudWatchOutputEnabled",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub cloud_watch_output_enabled: Option<Value<bool>>,
     }
+
     /// `NotificationConfig` of `AWS::SSM::MaintenanceWindowTask`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct NotificationConfig {
@@ -1388,6 +1510,7 @@ pub mod maintenance_window_task {
         #[serde(rename = "NotificationType", skip_serializing_if = "Option::is_none")]
         pub notification_type: Option<Value<String>>,
     }
+
     impl NotificationConfig {
         /// A `NotificationConfig` of its required properties (`NotificationArn`), the others unset.
         pub fn new(notification_arn: impl Into<Value<String>>) -> Self {
@@ -1398,6 +1521,7 @@ pub mod maintenance_window_task {
             }
         }
     }
+
     /// `MaintenanceWindowStepFunctionsParameters` of `AWS::SSM::MaintenanceWindowTask`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MaintenanceWindowStepFunctionsParameters {
@@ -1408,6 +1532,7 @@ pub mod maintenance_window_task {
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
+
     /// The type of task.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TaskType {
@@ -1422,6 +1547,7 @@ pub mod maintenance_window_task {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl TaskType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1434,6 +1560,7 @@ pub mod maintenance_window_task {
             }
         }
     }
+
     impl Serialize for TaskType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1442,21 +1569,25 @@ pub mod maintenance_window_task {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<TaskType> for Value<TaskType> {
         fn from(value: TaskType) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::SSM::OpsItem`: [`CfnOpsItem`], [`CfnOpsItemProps`] and their property types.
 pub mod ops_item {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::SSM::OpsItem`: Resource schema for AWS::SSM::OpsItem. `Ref` returns the primary identifier, `OpsItemArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOpsItem {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnOpsItem {
         /// `AWS::SSM::OpsItem`
         pub const TYPE: &'static str = "AWS::SSM::OpsItem";
@@ -1485,54 +1616,66 @@ pub mod ops_item {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `OpsItemId`: The ID of the OpsItem.
         pub fn attr_ops_item_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OpsItemId")
         }
+
         /// `Fn::GetAtt` `OpsItemArn`: The ARN of the OpsItem.
         pub fn attr_ops_item_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OpsItemArn")
         }
+
         /// `Fn::GetAtt` `Status`: The status of the OpsItem.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+
         /// `Fn::GetAtt` `CreatedBy`: The user who created the OpsItem.
         pub fn attr_created_by(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedBy")
         }
+
         /// `Fn::GetAtt` `CreatedTime`: The time the OpsItem was created.
         pub fn attr_created_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedTime")
         }
+
         /// `Fn::GetAtt` `LastModifiedBy`: The user who last modified the OpsItem.
         pub fn attr_last_modified_by(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedBy")
         }
+
         /// `Fn::GetAtt` `LastModifiedTime`: The time the OpsItem was last modified.
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+
         /// `Fn::GetAtt` `OpsItemType`: The type of OpsItem.
         pub fn attr_ops_item_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OpsItemType")
         }
+
         /// `Fn::GetAtt` `Version`: The version of the OpsItem.
         pub fn attr_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Version")
         }
     }
+
     impl std::ops::Deref for CfnOpsItem {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnOpsItem {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SSM::OpsItem`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnOpsItemProps {
@@ -1558,6 +1701,7 @@ pub mod ops_item {
         #[serde(rename = "Title")]
         pub title: Value<String>,
     }
+
     impl CfnOpsItemProps {
         /// A `CfnOpsItemProps` of its required properties (`Description`, `Source`, `Title`), the others unset.
         pub fn new(
@@ -1577,15 +1721,18 @@ pub mod ops_item {
         }
     }
 }
+
 /// `AWS::SSM::Parameter`: [`CfnParameter`], [`CfnParameterProps`] and their property types.
 pub mod parameter {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::SSM::Parameter`: The `AWS::SSM::Parameter` resource creates an SSM parameter in SYSlong Parameter Store. `Ref` returns the primary identifier, `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnParameter {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnParameter {
         /// `AWS::SSM::Parameter`
         pub const TYPE: &'static str = "AWS::SSM::Parameter";
@@ -1612,22 +1759,26 @@ pub mod parameter {
             resource.set_tag_format(cloudwright_core::TagFormat::Map);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Arn`: The `Arn` attribute.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnParameter {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnParameter {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SSM::Parameter`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnParameterProps {
@@ -1659,6 +1810,7 @@ pub mod parameter {
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
+
     impl CfnParameterProps {
         /// A `CfnParameterProps` of its required properties (`Type`, `Value`), the others unset.
         pub fn new(
@@ -1678,6 +1830,7 @@ pub mod parameter {
             }
         }
     }
+
     /// The data type of the parameter, such as `text` or `aws:ec2:image`. The default is `text`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DataType {
@@ -1688,6 +1841,7 @@ pub mod parameter {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl DataType {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1698,6 +1852,7 @@ pub mod parameter {
             }
         }
     }
+
     impl Serialize for DataType {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1706,11 +1861,13 @@ pub mod parameter {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<DataType> for Value<DataType> {
         fn from(value: DataType) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The parameter tier.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Tier {
@@ -1723,6 +1880,7 @@ pub mod parameter {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Tier {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1734,6 +1892,7 @@ pub mod parameter {
             }
         }
     }
+
     impl Serialize for Tier {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1742,11 +1901,13 @@ pub mod parameter {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Tier> for Value<Tier> {
         fn from(value: Tier) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The type of parameter.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -1757,6 +1918,7 @@ pub mod parameter {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Type {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1767,6 +1929,7 @@ pub mod parameter {
             }
         }
     }
+
     impl Serialize for Type {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1775,21 +1938,25 @@ pub mod parameter {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Type> for Value<Type> {
         fn from(value: Type) -> Self {
             Value::Literal(value)
         }
     }
 }
+
 /// `AWS::SSM::PatchBaseline`: [`CfnPatchBaseline`], [`CfnPatchBaselineProps`] and their property types.
 pub mod patch_baseline {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::SSM::PatchBaseline`: Resource Type definition for AWS::SSM::PatchBaseline `Ref` returns the primary identifier, `Id`.
+
+    /// `AWS::SSM::PatchBaseline`: Resource Type definition for AWS::SSM::PatchBaseline. `Ref` returns the primary identifier, `Id`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPatchBaseline {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnPatchBaseline {
         /// `AWS::SSM::PatchBaseline`
         pub const TYPE: &'static str = "AWS::SSM::PatchBaseline";
@@ -1816,22 +1983,26 @@ pub mod patch_baseline {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Id`: The ID of the patch baseline.
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
     }
+
     impl std::ops::Deref for CfnPatchBaseline {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnPatchBaseline {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SSM::PatchBaseline`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnPatchBaselineProps {
@@ -1846,6 +2017,7 @@ pub mod patch_baseline {
             rename = "ApprovedPatchesComplianceLevel",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub approved_patches_compliance_level: Option<
             Value<ApprovedPatchesComplianceLevel>,
         >,
@@ -1854,12 +2026,14 @@ pub mod patch_baseline {
             rename = "ApprovedPatchesEnableNonSecurity",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub approved_patches_enable_non_security: Option<Value<bool>>,
         /// The compliance status for vendor recommended security updates that are not approved by this patch baseline.
         #[serde(
             rename = "AvailableSecurityUpdatesComplianceStatus",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub available_security_updates_compliance_status: Option<
             Value<AvailableSecurityUpdatesComplianceStatus>,
         >,
@@ -1889,6 +2063,7 @@ pub mod patch_baseline {
             rename = "RejectedPatchesAction",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub rejected_patches_action: Option<Value<RejectedPatchesAction>>,
         /// Information about the patches to use to update the instances, including target operating systems and source repository. Applies to Linux instances only.
         #[serde(rename = "Sources", skip_serializing_if = "Option::is_none")]
@@ -1897,6 +2072,7 @@ pub mod patch_baseline {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnPatchBaselineProps {
         /// A `CfnPatchBaselineProps` of its required properties (`Name`), the others unset.
         pub fn new(name: impl Into<Value<String>>) -> Self {
@@ -1919,6 +2095,7 @@ pub mod patch_baseline {
             }
         }
     }
+
     /// A set of rules defining the approval rules for a patch baseline.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RuleGroup {
@@ -1926,6 +2103,7 @@ pub mod patch_baseline {
         #[serde(rename = "PatchRules", skip_serializing_if = "Option::is_none")]
         pub patch_rules: Option<Vec<Rule>>,
     }
+
     /// Defines an approval rule for a patch baseline.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Rule {
@@ -1945,6 +2123,7 @@ pub mod patch_baseline {
         #[serde(rename = "PatchFilterGroup", skip_serializing_if = "Option::is_none")]
         pub patch_filter_group: Option<PatchFilterGroup>,
     }
+
     /// Values of `ComplianceLevel`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ComplianceLevel {
@@ -1963,6 +2142,7 @@ pub mod patch_baseline {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ComplianceLevel {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -1977,6 +2157,7 @@ pub mod patch_baseline {
             }
         }
     }
+
     impl Serialize for ComplianceLevel {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -1985,11 +2166,13 @@ pub mod patch_baseline {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ComplianceLevel> for Value<ComplianceLevel> {
         fn from(value: ComplianceLevel) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The patch filter group that defines the criteria for the rule.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PatchFilterGroup {
@@ -1997,6 +2180,7 @@ pub mod patch_baseline {
         #[serde(rename = "PatchFilters", skip_serializing_if = "Option::is_none")]
         pub patch_filters: Option<Vec<PatchFilter>>,
     }
+
     /// Defines which patches should be included in a patch baseline.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PatchFilter {
@@ -2007,6 +2191,7 @@ pub mod patch_baseline {
         #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<String>>>,
     }
+
     /// Values of `Key`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Key {
@@ -2051,6 +2236,7 @@ pub mod patch_baseline {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl Key {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2078,6 +2264,7 @@ pub mod patch_baseline {
             }
         }
     }
+
     impl Serialize for Key {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2086,11 +2273,13 @@ pub mod patch_baseline {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<Key> for Value<Key> {
         fn from(value: Key) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Defines the compliance level for approved patches. This means that if an approved patch is reported as missing, this is the severity of the compliance violation. The default value is UNSPECIFIED.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ApprovedPatchesComplianceLevel {
@@ -2109,6 +2298,7 @@ pub mod patch_baseline {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl ApprovedPatchesComplianceLevel {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2123,6 +2313,7 @@ pub mod patch_baseline {
             }
         }
     }
+
     impl Serialize for ApprovedPatchesComplianceLevel {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2131,11 +2322,13 @@ pub mod patch_baseline {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<ApprovedPatchesComplianceLevel> for Value<ApprovedPatchesComplianceLevel> {
         fn from(value: ApprovedPatchesComplianceLevel) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The compliance status for vendor recommended security updates that are not approved by this patch baseline.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AvailableSecurityUpdatesComplianceStatus {
@@ -2146,6 +2339,7 @@ pub mod patch_baseline {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl AvailableSecurityUpdatesComplianceStatus {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2156,6 +2350,7 @@ pub mod patch_baseline {
             }
         }
     }
+
     impl Serialize for AvailableSecurityUpdatesComplianceStatus {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2164,12 +2359,14 @@ pub mod patch_baseline {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<AvailableSecurityUpdatesComplianceStatus>
     for Value<AvailableSecurityUpdatesComplianceStatus> {
         fn from(value: AvailableSecurityUpdatesComplianceStatus) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Defines the operating system the patch baseline applies to. The Default value is WINDOWS.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum OperatingSystem {
@@ -2206,6 +2403,7 @@ pub mod patch_baseline {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl OperatingSystem {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2229,6 +2427,7 @@ pub mod patch_baseline {
             }
         }
     }
+
     impl Serialize for OperatingSystem {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2237,11 +2436,13 @@ pub mod patch_baseline {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<OperatingSystem> for Value<OperatingSystem> {
         fn from(value: OperatingSystem) -> Self {
             Value::Literal(value)
         }
     }
+
     /// The action for Patch Manager to take on patches included in the RejectedPackages list.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RejectedPatchesAction {
@@ -2252,6 +2453,7 @@ pub mod patch_baseline {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl RejectedPatchesAction {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2262,6 +2464,7 @@ pub mod patch_baseline {
             }
         }
     }
+
     impl Serialize for RejectedPatchesAction {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2270,11 +2473,13 @@ pub mod patch_baseline {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<RejectedPatchesAction> for Value<RejectedPatchesAction> {
         fn from(value: RejectedPatchesAction) -> Self {
             Value::Literal(value)
         }
     }
+
     /// Information about the patches to use to update the instances, including target operating systems and source repository. Applies to Linux instances only.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PatchSource {
@@ -2289,15 +2494,18 @@ pub mod patch_baseline {
         pub products: Option<Vec<Value<String>>>,
     }
 }
+
 /// `AWS::SSM::ResourceDataSync`: [`CfnResourceDataSync`], [`CfnResourceDataSyncProps`] and their property types.
 pub mod resource_data_sync {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::SSM::ResourceDataSync`: Resource Type definition for AWS::SSM::ResourceDataSync `Ref` returns the primary identifier, `SyncName`.
+
+    /// `AWS::SSM::ResourceDataSync`: Resource Type definition for AWS::SSM::ResourceDataSync. `Ref` returns the primary identifier, `SyncName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceDataSync {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnResourceDataSync {
         /// `AWS::SSM::ResourceDataSync`
         pub const TYPE: &'static str = "AWS::SSM::ResourceDataSync";
@@ -2334,17 +2542,20 @@ pub mod resource_data_sync {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnResourceDataSync {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnResourceDataSync {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SSM::ResourceDataSync`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnResourceDataSyncProps {
@@ -2376,6 +2587,7 @@ pub mod resource_data_sync {
         #[serde(rename = "SyncType", skip_serializing_if = "Option::is_none")]
         pub sync_type: Option<Value<String>>,
     }
+
     impl CfnResourceDataSyncProps {
         /// A `CfnResourceDataSyncProps` of its required properties (`SyncName`), the others unset.
         pub fn new(sync_name: impl Into<Value<String>>) -> Self {
@@ -2392,6 +2604,7 @@ pub mod resource_data_sync {
             }
         }
     }
+
     /// `S3Destination` of `AWS::SSM::ResourceDataSync`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3Destination {
@@ -2411,6 +2624,7 @@ pub mod resource_data_sync {
         #[serde(rename = "SyncFormat")]
         pub sync_format: Value<SyncFormat>,
     }
+
     impl S3Destination {
         /// A `S3Destination` of its required properties (`BucketName`, `BucketRegion`, `SyncFormat`), the others unset.
         pub fn new(
@@ -2427,6 +2641,7 @@ pub mod resource_data_sync {
             }
         }
     }
+
     /// Values of `SyncFormat`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SyncFormat {
@@ -2435,6 +2650,7 @@ pub mod resource_data_sync {
         /// A value the schema does not list (e.g. newer than it), written as given.
         Other(String),
     }
+
     impl SyncFormat {
         /// The value as CloudFormation spells it.
         pub fn as_str(&self) -> &str {
@@ -2444,6 +2660,7 @@ pub mod resource_data_sync {
             }
         }
     }
+
     impl Serialize for SyncFormat {
         fn serialize<S: serde::Serializer>(
             &self,
@@ -2452,11 +2669,13 @@ pub mod resource_data_sync {
             serializer.serialize_str(self.as_str())
         }
     }
+
     impl From<SyncFormat> for Value<SyncFormat> {
         fn from(value: SyncFormat) -> Self {
             Value::Literal(value)
         }
     }
+
     /// `SyncSource` of `AWS::SSM::ResourceDataSync`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SyncSource {
@@ -2465,12 +2684,14 @@ pub mod resource_data_sync {
             rename = "AwsOrganizationsSource",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub aws_organizations_source: Option<AwsOrganizationsSource>,
         /// `IncludeFutureRegions`.
         #[serde(
             rename = "IncludeFutureRegions",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub include_future_regions: Option<Value<bool>>,
         /// `SourceRegions`.
         #[serde(rename = "SourceRegions")]
@@ -2479,6 +2700,7 @@ pub mod resource_data_sync {
         #[serde(rename = "SourceType")]
         pub source_type: Value<String>,
     }
+
     impl SyncSource {
         /// A `SyncSource` of its required properties (`SourceRegions`, `SourceType`), the others unset.
         pub fn new(
@@ -2493,6 +2715,7 @@ pub mod resource_data_sync {
             }
         }
     }
+
     /// `AwsOrganizationsSource` of `AWS::SSM::ResourceDataSync`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AwsOrganizationsSource {
@@ -2503,6 +2726,7 @@ pub mod resource_data_sync {
         #[serde(rename = "OrganizationalUnits", skip_serializing_if = "Option::is_none")]
         pub organizational_units: Option<Vec<Value<String>>>,
     }
+
     impl AwsOrganizationsSource {
         /// A `AwsOrganizationsSource` of its required properties (`OrganizationSourceType`), the others unset.
         pub fn new(organization_source_type: impl Into<Value<String>>) -> Self {
@@ -2513,15 +2737,18 @@ pub mod resource_data_sync {
         }
     }
 }
+
 /// `AWS::SSM::ResourcePolicy`: [`CfnResourcePolicy`], [`CfnResourcePolicyProps`] and their property types.
 pub mod resource_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
-    /// `AWS::SSM::ResourcePolicy`: Resource Type definition for AWS::SSM::ResourcePolicy `Ref` returns the primary identifier, made of `PolicyId`, `ResourceArn`.
+
+    /// `AWS::SSM::ResourcePolicy`: Resource Type definition for AWS::SSM::ResourcePolicy. `Ref` returns the primary identifier, made of `PolicyId`, `ResourceArn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnResourcePolicy {
         /// `AWS::SSM::ResourcePolicy`
         pub const TYPE: &'static str = "AWS::SSM::ResourcePolicy";
@@ -2551,26 +2778,31 @@ pub mod resource_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `PolicyId`: An unique identifier within the policies of a resource.
         pub fn attr_policy_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PolicyId")
         }
+
         /// `Fn::GetAtt` `PolicyHash`: A snapshot identifier for the policy over time.
         pub fn attr_policy_hash(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PolicyHash")
         }
     }
+
     impl std::ops::Deref for CfnResourcePolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnResourcePolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SSM::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnResourcePolicyProps {
@@ -2581,6 +2813,7 @@ pub mod resource_policy {
         #[serde(rename = "ResourceArn")]
         pub resource_arn: Value<String>,
     }
+
     impl CfnResourcePolicyProps {
         /// A `CfnResourcePolicyProps` of its required properties (`Policy`, `ResourceArn`), the others unset.
         pub fn new(
@@ -2594,15 +2827,18 @@ pub mod resource_policy {
         }
     }
 }
+
 /// `AWS::SSM::ServiceSetting`: [`CfnServiceSetting`], [`CfnServiceSettingProps`] and their property types.
 pub mod service_setting {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::SSM::ServiceSetting`: Resource Type definition for AWS::SSM::ServiceSetting. ServiceSetting is an account-level setting for an AWS service that defines how a user interacts with or uses a service or feature. `Ref` returns the primary identifier, `Arn`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceSetting {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnServiceSetting {
         /// `AWS::SSM::ServiceSetting`
         pub const TYPE: &'static str = "AWS::SSM::ServiceSetting";
@@ -2629,34 +2865,41 @@ pub mod service_setting {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `Status`: The status of the service setting. The value can be Default, Customized or PendingUpdate.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+
         /// `Fn::GetAtt` `LastModifiedDate`: The last time the service setting was modified.
         pub fn attr_last_modified_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedDate")
         }
+
         /// `Fn::GetAtt` `LastModifiedUser`: The ARN of the last modified user.
         pub fn attr_last_modified_user(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedUser")
         }
+
         /// `Fn::GetAtt` `Arn`: The ARN of the service setting.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
     }
+
     impl std::ops::Deref for CfnServiceSetting {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnServiceSetting {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::SSM::ServiceSetting`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnServiceSettingProps {
@@ -2667,6 +2910,7 @@ pub mod service_setting {
         #[serde(rename = "SettingValue")]
         pub setting_value: Value<String>,
     }
+
     impl CfnServiceSettingProps {
         /// A `CfnServiceSettingProps` of its required properties (`SettingId`, `SettingValue`), the others unset.
         pub fn new(

@@ -7,6 +7,7 @@
     clippy::module_inception,
     clippy::too_many_arguments
 )]
+
 pub use group::{CfnGroup, CfnGroupProps};
 pub use resource_policy::{CfnResourcePolicy, CfnResourcePolicyProps};
 pub use sampling_rule::{CfnSamplingRule, CfnSamplingRuleProps};
@@ -17,11 +18,13 @@ pub use transaction_search_config::{
 pub mod group {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::XRay::Group`: This schema provides construct and validation rules for AWS-XRay Group resource parameters. `Ref` returns the primary identifier, `GroupARN`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroup {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnGroup {
         /// `AWS::XRay::Group`
         pub const TYPE: &'static str = "AWS::XRay::Group";
@@ -48,22 +51,26 @@ pub mod group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `GroupARN`: The ARN of the group that was generated on creation.
         pub fn attr_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GroupARN")
         }
     }
+
     impl std::ops::Deref for CfnGroup {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnGroup {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::XRay::Group`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnGroupProps {
@@ -78,11 +85,13 @@ pub mod group {
             rename = "InsightsConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub insights_configuration: Option<InsightsConfiguration>,
         /// `Tags`.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     impl CfnGroupProps {
         /// A `CfnGroupProps` of its required properties (`GroupName`), the others unset.
         pub fn new(group_name: impl Into<Value<String>>) -> Self {
@@ -94,6 +103,7 @@ pub mod group {
             }
         }
     }
+
     /// `InsightsConfiguration` of `AWS::XRay::Group`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InsightsConfiguration {
@@ -105,18 +115,22 @@ pub mod group {
             rename = "NotificationsEnabled",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub notifications_enabled: Option<Value<bool>>,
     }
 }
+
 /// `AWS::XRay::ResourcePolicy`: [`CfnResourcePolicy`], [`CfnResourcePolicyProps`] and their property types.
 pub mod resource_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::XRay::ResourcePolicy`: This schema provides construct and validation rules for AWS-XRay Resource Policy resource parameters. `Ref` returns the primary identifier, `PolicyName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnResourcePolicy {
         /// `AWS::XRay::ResourcePolicy`
         pub const TYPE: &'static str = "AWS::XRay::ResourcePolicy";
@@ -146,17 +160,20 @@ pub mod resource_policy {
             Ok(Self { resource })
         }
     }
+
     impl std::ops::Deref for CfnResourcePolicy {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnResourcePolicy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::XRay::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnResourcePolicyProps {
@@ -165,6 +182,7 @@ pub mod resource_policy {
             rename = "BypassPolicyLockoutCheck",
             skip_serializing_if = "Option::is_none"
         )]
+
         pub bypass_policy_lockout_check: Option<Value<bool>>,
         /// The resource policy document, which can be up to 5kb in size.
         #[serde(rename = "PolicyDocument")]
@@ -173,6 +191,7 @@ pub mod resource_policy {
         #[serde(rename = "PolicyName")]
         pub policy_name: Value<String>,
     }
+
     impl CfnResourcePolicyProps {
         /// A `CfnResourcePolicyProps` of its required properties (`PolicyDocument`, `PolicyName`), the others unset.
         pub fn new(
@@ -187,15 +206,18 @@ pub mod resource_policy {
         }
     }
 }
+
 /// `AWS::XRay::SamplingRule`: [`CfnSamplingRule`], [`CfnSamplingRuleProps`] and their property types.
 pub mod sampling_rule {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::XRay::SamplingRule`: This schema provides construct and validation rules for AWS-XRay SamplingRule resource parameters. `Ref` returns the primary identifier, `RuleARN`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSamplingRule {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnSamplingRule {
         /// `AWS::XRay::SamplingRule`
         pub const TYPE: &'static str = "AWS::XRay::SamplingRule";
@@ -222,22 +244,26 @@ pub mod sampling_rule {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `RuleARN`: The ARN of the sampling rule. Specify a rule by either name or ARN, but not both.
         pub fn attr_rule_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RuleARN")
         }
     }
+
     impl std::ops::Deref for CfnSamplingRule {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnSamplingRule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::XRay::SamplingRule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnSamplingRuleProps {
@@ -257,6 +283,7 @@ pub mod sampling_rule {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+
     /// `SamplingRule` of `AWS::XRay::SamplingRule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SamplingRule {
@@ -303,6 +330,7 @@ pub mod sampling_rule {
         #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<i64>>,
     }
+
     impl SamplingRule {
         /// A `SamplingRule` of its required properties (`FixedRate`, `HTTPMethod`, `Host`, `Priority`, `ReservoirSize`, `ResourceARN`, `ServiceName`, `ServiceType`, `URLPath`), the others unset.
         pub fn new(
@@ -334,6 +362,7 @@ pub mod sampling_rule {
             }
         }
     }
+
     /// `SamplingRateBoost` of `AWS::XRay::SamplingRule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SamplingRateBoost {
@@ -344,6 +373,7 @@ pub mod sampling_rule {
         #[serde(rename = "MaxRate")]
         pub max_rate: Value<f64>,
     }
+
     impl SamplingRateBoost {
         /// A `SamplingRateBoost` of its required properties (`CooldownWindowMinutes`, `MaxRate`), the others unset.
         pub fn new(
@@ -356,6 +386,7 @@ pub mod sampling_rule {
             }
         }
     }
+
     /// `SamplingRuleRecord` of `AWS::XRay::SamplingRule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SamplingRuleRecord {
@@ -369,6 +400,7 @@ pub mod sampling_rule {
         #[serde(rename = "SamplingRule", skip_serializing_if = "Option::is_none")]
         pub sampling_rule: Option<SamplingRule>,
     }
+
     /// `SamplingRuleUpdate` of `AWS::XRay::SamplingRule`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SamplingRuleUpdate {
@@ -413,15 +445,18 @@ pub mod sampling_rule {
         pub url_path: Option<Value<String>>,
     }
 }
+
 /// `AWS::XRay::TransactionSearchConfig`: [`CfnTransactionSearchConfig`], [`CfnTransactionSearchConfigProps`] and their property types.
 pub mod transaction_search_config {
     use cloudwright_core::Value;
     use serde::Serialize;
+
     /// `AWS::XRay::TransactionSearchConfig`: This schema provides construct and validation rules for AWS-XRay TransactionSearchConfig resource parameters. `Ref` returns the primary identifier, `AccountId`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransactionSearchConfig {
         resource: cloudwright_core::CfnResource,
     }
+
     impl CfnTransactionSearchConfig {
         /// `AWS::XRay::TransactionSearchConfig`
         pub const TYPE: &'static str = "AWS::XRay::TransactionSearchConfig";
@@ -448,22 +483,26 @@ pub mod transaction_search_config {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+
         /// `Fn::GetAtt` `AccountId`: User account id, used as the primary identifier for the resource
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
     }
+
     impl std::ops::Deref for CfnTransactionSearchConfig {
         type Target = cloudwright_core::CfnResource;
         fn deref(&self) -> &cloudwright_core::CfnResource {
             &self.resource
         }
     }
+
     impl cloudwright_core::Construct for CfnTransactionSearchConfig {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
     }
+
     /// The properties of `AWS::XRay::TransactionSearchConfig`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnTransactionSearchConfigProps {

@@ -39,15 +39,35 @@ fn inner_doc(text: &str) -> TokenStream {
 
 fn render(tokens: TokenStream) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
+    Ok(format!("{HEADER}{}", spaced(&prettyplease::unparse(&file))))
+}
+
+/// A blank line between items, which prettyplease leaves out.
+fn spaced(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() + code.len() / 16);
+    let mut prev = "";
+    for line in code.lines() {
+        let cur = line.trim_start();
+        let item_start = ["///", "#[", "pub ", "impl ", "use "].iter().any(|p| cur.starts_with(p));
+        let is_use = |l: &str| l.starts_with("use ") || l.starts_with("pub use ");
+        let prev_end = prev == "}" || prev == ")]" || (is_use(prev) && !is_use(cur));
+        if item_start && prev_end {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        prev = cur;
+    }
+    out
 }
 
 /// `constructs/src/cfn/<service>.rs`
 pub fn service_file(service: &Service) -> Result<String, String> {
     let module_doc = inner_doc(&format!(
-        "`{}::*` resources ({} types), generated from the CloudFormation resource provider schemas.",
+        "`{}::*` resources ({} type{}), generated from the CloudFormation resource provider schemas.",
         service.prefix,
-        service.resources.len()
+        service.resources.len(),
+        if service.resources.len() == 1 { "" } else { "s" }
     ));
     let modules = service.resources.iter().map(|r| resource_module(r, &service.module));
     let reexports = service.resources.iter().map(|r| {
@@ -109,7 +129,8 @@ fn handle(r: &Resource, service: &str) -> TokenStream {
     let fqn = format!("cloudwright.cfn.{service}.{}", r.handle);
     let mut handle_doc = format!("`{}`: {}", r.type_name, r.doc);
     if !r.ref_doc.is_empty() {
-        handle_doc = format!("{} {}", handle_doc.trim_end(), r.ref_doc);
+        let stop = if handle_doc.trim_end().ends_with(['.', '!', '?']) { "" } else { "." };
+        handle_doc = format!("{}{stop} {}", handle_doc.trim_end(), r.ref_doc);
     }
     let handle_doc = doc(&handle_doc);
     let type_doc = doc(&format!("`{type_name}`"));

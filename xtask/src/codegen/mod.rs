@@ -138,8 +138,9 @@ fn with_features(manifest: &str, services: &[emit::Service]) -> Result<String, S
     block.push_str(&format!("default = [{}]\n", quoted(&default_services())));
     block.push_str(&format!("## Every generated service.\nfull = [{}]\n", quoted(&all)));
     for s in services {
+        let plural = if s.resources.len() == 1 { "" } else { "s" };
         block.push_str(&format!(
-            "## `{}::*` L1 resources ({} types).\n{} = []\n",
+            "## `{}::*` L1 resources ({} type{plural}).\n{} = []\n",
             s.prefix,
             s.resources.len(),
             s.module
