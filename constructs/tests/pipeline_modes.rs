@@ -18,7 +18,7 @@ fn build(mode: DeployMode) -> cloudwright_constructs::Assembly {
         environments.push(DeliveryEnvironment {
             name: name.into(),
             account_stack: baseline,
-            service_stack: service,
+            service_stack: Some(service),
             approval_before: name == "Prod",
             proton_instance: Some(format!("hello-{}", name.to_lowercase())),
         });

@@ -217,3 +217,44 @@ fn a_breaking_schema_change_needs_a_major_bump() {
     assert!(text.contains("input `gone` was removed"), "{text}");
     assert!(text.contains("publish it as major version 2"), "{text}");
 }
+
+#[test]
+fn an_environment_without_its_account_connection_is_an_error() {
+    use cloudwright_constructs::iam::PolicyStatement;
+    use cloudwright_constructs::proton::{EnvironmentAccountConnection, EnvironmentAccountConnectionProps};
+    use cloudwright_constructs::{Stack, StackProps};
+    let build = |with_connection: bool| {
+        let app = App::new();
+        let env = env_template(&app, "vpc_cidr").unwrap();
+        let account = Environment::new("222222222222", "us-east-1");
+        if with_connection {
+            let baseline =
+                Stack::new(&app, "Baseline", StackProps { env: account.clone(), ..Default::default() }).unwrap();
+            EnvironmentAccountConnection::new(
+                &baseline,
+                "Connection",
+                EnvironmentAccountConnectionProps {
+                    management_account_id: "111111111111".into(),
+                    environment_name: "dev".into(),
+                    statements: vec![PolicyStatement::allow(&["ec2:*"], ["*"])],
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        let inputs = EnvInput { vpc_cidr: "10.0.0.0/16".into(), note: None };
+        env.deploy(
+            &app,
+            "DevEnvironment",
+            EnvironmentProps { name: "dev".into(), inputs, env: account, stack_name: None },
+        )
+        .unwrap();
+        app
+    };
+    let text = problems(&build(false));
+    assert!(
+        text.contains("Env: environment \"dev\" (DevEnvironment) in account 222222222222 has no environment account connection there; add an EnvironmentAccountConnection for \"dev\" to a stack of account 222222222222"),
+        "{text}"
+    );
+    assert!(build(true).assembly().is_ok());
+}

@@ -364,6 +364,11 @@ impl Node {
         self.with_data_mut(|d| d.metadata.push((kind.to_owned(), data)));
     }
 
+    /// The metadata entries added to this construct, in order.
+    pub fn metadata(&self) -> Vec<(String, Json)> {
+        self.with_data(|d| d.metadata.clone())
+    }
+
     /// Records a problem found while building; synthesis reports it and writes nothing.
     pub fn add_error(&self, message: impl Into<String>) {
         let message = message.into();

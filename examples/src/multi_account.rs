@@ -8,21 +8,39 @@
 //! - the policy-control integration point that stands for the seed's "Nirmata Policy
 //!   Control": an EventBridge bus that every workload account forwards its alarm state
 //!   changes to;
+//! - the AWS Proton templates, typed: the seed blog's `multi-svc-env` environment
+//!   template (VPC, public subnets, security group, ECS cluster, `dns_hostname` input) and
+//!   the `hello-lambda-svc` service template (the Lambda function with its log group,
+//!   X-Ray and alarms), written as bundles and specs under `proton/`, and the
+//!   management-side connection roles;
 //! - the delivery pipeline: GitHub through a CodeStar connection, a CodeBuild build that
 //!   synthesizes this app and publishes its assets, then dev, test, a manual approval,
 //!   and prod.
 //!
 //! **Each workload account** (dev, test, prod):
 //! - a baseline stack, deployed once before the pipeline runs: the roles the pipeline
-//!   assumes to deploy there, and the rule forwarding alarms to the management bus;
-//! - the Lambda service stack the pipeline deploys: the function, its alarms, a dashboard.
+//!   assumes to deploy there, the Proton environment account connection role, and the
+//!   rule forwarding alarms to the management bus;
+//! - the environment (`multi-svc-env`) and the Lambda service instance. AWS Proton has
+//!   ended, so by default ([`DeployMode::Plain`]) both are ordinary stacks rendered from
+//!   the same templates, and the pipeline deploys the instance with CloudFormation; in
+//!   [`DeployMode::Proton`] they are left to the bundles and the pipeline updates the
+//!   Proton service instance.
 //!
 //! Everything in the workload accounts refers to the management account by
 //! deterministic names (bus, roles, bucket, key alias), never by deploy-time values.
 
 use cloudwright_constructs::iam::{PolicyStatement, Principal, Role, RoleProps};
+use cloudwright_constructs::monitoring::{Alarm, AlarmProps, Comparison, Metric};
 use cloudwright_constructs::pipeline::{DeliveryEnvironment, DeliveryPipeline, DeliveryPipelineProps, Source};
-use cloudwright_constructs::{App, CfnResource, Environment, Expr, Result, Stack, StackProps};
+use cloudwright_constructs::proton::{
+    EnvironmentAccountConnection, EnvironmentAccountConnectionProps, EnvironmentProps, EnvironmentTemplate,
+    EnvironmentTemplateProps, InstanceContext, ManagementRoles, ManagementRolesProps, SchemaLock, ServiceInstanceProps,
+    ServiceProps, ServiceTemplate, ServiceTemplateProps,
+};
+use cloudwright_constructs::{App, AppProps, CfnResource, DeployMode, Environment, Expr, Result, Stack, StackProps};
+
+use crate::proton::{Insights, LambdaServiceInput, MultiSvcEnvInput};
 use serde_json::json;
 
 pub use crate::organization::Layout;
@@ -133,44 +151,223 @@ fn account_baseline(app: &App, layout: &Layout, name: &str, account: &str) -> Re
     Ok(stack)
 }
 
-/// A workload account's Lambda service stack.
-fn service(app: &App, layout: &Layout, name: &str, account: &str) -> Result<Stack> {
-    let stack = Stack::new(
-        app,
-        &format!("{name}Service"),
-        StackProps {
-            env: Environment::new(account, layout.region()),
-            description: Some(format!("The Lambda service in {name}")),
-            ..Default::default()
-        },
+/// The Lambda service instance, as the `hello-lambda-svc` template defines it: the
+/// function (its inputs from the spec, its environment from the environment's outputs),
+/// a log group with retention, least-privilege logging and X-Ray, and alarms.
+fn hello_instance(ctx: &InstanceContext) -> Result<()> {
+    let stack = ctx.stack();
+    let log_group = CfnResource::from_json(stack, "LogGroup", "AWS::Logs::LogGroup", json!({"RetentionInDays": 30}))?;
+    let role = Role::new(
+        stack,
+        "FunctionRole",
+        RoleProps { assumed_by: vec![Principal::service("lambda.amazonaws.com")], ..Default::default() },
     )?;
-    crate::lambda_service::hello_service(&stack, name, &format!("{name} service alerts"))?;
-    Ok(stack)
+    let log_streams = Expr::sub_with(
+        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${LogGroup}:log-stream:*",
+        [("LogGroup", log_group.reference())],
+    );
+    role.add_to_policy(PolicyStatement::allow(&["logs:CreateLogStream", "logs:PutLogEvents"], [log_streams]))?;
+    role.add_to_policy(PolicyStatement::allow(&["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]))?;
+    let function = CfnResource::from_json(
+        stack,
+        "Function",
+        "AWS::Lambda::Function",
+        json!({
+            "Description": Expr::concat([ctx.service_name(), Expr::str(" in "), ctx.environment_name()]),
+            "Runtime": "python3.12",
+            "Handler": "index.handler",
+            "Code": {"ZipFile": include_str!("../functions/hello/index.py")},
+            "Role": role.arn(),
+            "MemorySize": ctx.input("memory_size"),
+            "Timeout": ctx.input("timeout"),
+            "Environment": {"Variables": {
+                "GREETING": ctx.input("greeting"),
+                "STAGE": ctx.environment_name(),
+                "CLUSTER_NAME": ctx.environment_output("ClusterName"),
+            }},
+            "LoggingConfig": {"LogGroup": log_group.reference()},
+            "TracingConfig": {"Mode": "Active"},
+        }),
+    )?;
+    if let Some(policy) = role.default_policy() {
+        function.add_depends_on(&policy);
+    }
+    for (id, metric, statistic, threshold) in [
+        ("ErrorsAlarm", "Errors", "Sum", 1.0),
+        ("ThrottlesAlarm", "Throttles", "Sum", 1.0),
+        ("DurationAlarm", "Duration", "p99", 8000.0),
+    ] {
+        Alarm::new(
+            stack,
+            id,
+            AlarmProps {
+                metric: Metric {
+                    namespace: "AWS/Lambda".into(),
+                    name: metric.into(),
+                    dimensions: vec![("FunctionName".into(), function.reference())],
+                    statistic: statistic.into(),
+                    period_seconds: 300,
+                },
+                threshold,
+                comparison: Comparison::GreaterThanOrEqual,
+                evaluation_periods: 1,
+                description: Some(format!("{metric} ({statistic}) of the hello service at or above {threshold}")),
+                actions: Vec::new(),
+            },
+        )?;
+    }
+    ctx.output("FunctionArn", function.get_att("Arn"), "The service instance's function")?;
+    Ok(())
 }
 
-/// Builds the reference app.
+/// Builds the reference app (plain mode).
 pub fn app() -> Result<App> {
-    app_with(&Layout::default())
+    app_with(&Layout::default(), DeployMode::Plain)
 }
 
-/// Builds the reference app for another layout of accounts.
-pub fn app_with(layout: &Layout) -> Result<App> {
-    let app = App::new();
+/// Builds the reference app for another layout of accounts, in either deploy mode.
+pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
+    let app = App::with_props(AppProps { deploy_mode: mode, ..Default::default() });
     let management = crate::organization::management_stack(&app, layout)?;
     policy_control(&management, layout)?;
 
-    let mut environments = Vec::new();
+    // The Proton templates, checked against the published schemas in the lock file.
+    let lock =
+        SchemaLock::parse(&app, "examples/proton-schemas.lock.json", include_str!("../proton-schemas.lock.json"))?;
+    let env_template = EnvironmentTemplate::<MultiSvcEnvInput>::new(
+        &app,
+        "MultiSvcEnv",
+        EnvironmentTemplateProps {
+            name: "multi-svc-env".into(),
+            display_name: Some("Multi Service Environment".into()),
+            description: Some("Environment with VPC and public subnets".into()),
+            major: 1,
+            minor: 0,
+            lock: Some(lock.clone()),
+        },
+        crate::proton::multi_svc_env,
+    )?;
+    let service_template = ServiceTemplate::<LambdaServiceInput>::new(
+        &app,
+        "HelloLambdaSvc",
+        ServiceTemplateProps {
+            name: "hello-lambda-svc".into(),
+            display_name: Some("Hello Lambda service".into()),
+            description: Some("The seed's Lambda service, monitored, in a multi-svc-env environment".into()),
+            major: 1,
+            minor: 0,
+            compatible_environments: vec![env_template.compatible()],
+            components: false,
+            lock: Some(lock),
+        },
+        hello_instance,
+    )?;
+    env_template.register(&management, "ProtonEnvironmentTemplate")?;
+    service_template.register(&management, "ProtonServiceTemplate")?;
+    ManagementRoles::new(
+        &management,
+        "ProtonConnectionRoles",
+        ManagementRolesProps {
+            environment_account_ids: layout.workloads.iter().map(|(_, _, a)| a.clone()).collect(),
+            pipeline_statements: vec![PolicyStatement::allow(
+                &[
+                    "cloudformation:CreateStack",
+                    "cloudformation:UpdateStack",
+                    "cloudformation:DescribeStacks",
+                    "codebuild:StartBuild",
+                ],
+                [Expr::str("*")],
+            )],
+            allow_admin: false,
+        },
+    )?;
+
+    let mut baselines = Vec::new();
+    let mut instances = Vec::new();
     for (_, name, account) in &layout.workloads {
+        let lower = name.to_lowercase();
         let baseline = account_baseline(&app, layout, name, account)?;
-        let service = service(&app, layout, name, account)?;
-        environments.push(DeliveryEnvironment {
-            name: name.into(),
-            account_stack: baseline,
-            service_stack: service,
-            approval_before: name == "Prod",
-            proton_instance: Some(format!("hello-{}", name.to_lowercase())),
+        EnvironmentAccountConnection::new(
+            &baseline,
+            "ProtonConnection",
+            EnvironmentAccountConnectionProps {
+                management_account_id: layout.management_account.clone(),
+                environment_name: lower.clone(),
+                statements: vec![PolicyStatement::allow(
+                    &[
+                        "cloudformation:*",
+                        "ec2:*",
+                        "ecs:*",
+                        "servicediscovery:*",
+                        "lambda:*",
+                        "logs:*",
+                        "cloudwatch:*",
+                        "iam:*Role*",
+                        "iam:PassRole",
+                    ],
+                    [Expr::str("*")],
+                )],
+                allow_admin: false,
+                role_name: None,
+            },
+        )?;
+        let environment = env_template.deploy(
+            &app,
+            &format!("{name}Environment"),
+            EnvironmentProps {
+                name: lower.clone(),
+                inputs: MultiSvcEnvInput {
+                    vpc_cidr: crate::proton::default_vpc_cidr(),
+                    public_subnet_one_cidr: crate::proton::default_subnet_one(),
+                    public_subnet_two_cidr: crate::proton::default_subnet_two(),
+                    dns_hostname: format!("{lower}.hello.local"),
+                    container_insights: if name == "Prod" { Insights::Enabled } else { Insights::Disabled },
+                },
+                env: Environment::new(account, layout.region()),
+                stack_name: None,
+            },
+        )?;
+        instances.push(ServiceInstanceProps {
+            name: lower.clone(),
+            environment,
+            inputs: LambdaServiceInput {
+                memory_size: if name == "Prod" { 512 } else { 256 },
+                timeout: 10,
+                greeting: format!("hello from {lower}"),
+            },
+            component_outputs: Vec::new(),
         });
+        baselines.push((name.clone(), baseline));
     }
+    let connection_arn = format!(
+        "arn:aws:codestar-connections:{}:{}:connection/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+        layout.region(),
+        layout.management_account
+    );
+    let service = service_template.deploy(
+        &app,
+        "Hello",
+        ServiceProps {
+            name: "hello".into(),
+            repository_id: "example-org/hello-service".into(),
+            repository_connection_arn: connection_arn.clone(),
+            branch_name: "main".into(),
+            pipeline: None,
+            pipeline_env: Environment::new(&layout.management_account, layout.region()),
+            instances,
+        },
+    )?;
+    let environments: Vec<DeliveryEnvironment> = baselines
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, baseline))| DeliveryEnvironment {
+            approval_before: name == "Prod",
+            proton_instance: Some(name.to_lowercase()),
+            service_stack: service.instance_stacks().get(i).cloned(),
+            account_stack: baseline,
+            name,
+        })
+        .collect();
     let approvals = CfnResource::from_json(
         &management,
         "ReleaseApprovals",
@@ -182,11 +379,7 @@ pub fn app_with(layout: &Layout) -> Result<App> {
         "Delivery",
         DeliveryPipelineProps {
             source: Source::GitHub {
-                connection_arn: Expr::str(format!(
-                    "arn:aws:codestar-connections:{}:{}:connection/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
-                    layout.region(),
-                    layout.management_account
-                )),
+                connection_arn: Expr::str(connection_arn),
                 repository: "example-org/hello-service".into(),
                 branch: "main".into(),
             },

@@ -68,13 +68,16 @@ pub enum Insights {
     Disabled,
 }
 
-fn default_vpc_cidr() -> String {
+/// The default of the input.
+pub fn default_vpc_cidr() -> String {
     "10.0.0.0/16".into()
 }
-fn default_subnet_one() -> String {
+/// The default of the input.
+pub fn default_subnet_one() -> String {
     "10.0.0.0/18".into()
 }
-fn default_subnet_two() -> String {
+/// The default of the input.
+pub fn default_subnet_two() -> String {
     "10.0.64.0/18".into()
 }
 fn default_insights() -> Insights {
@@ -110,7 +113,8 @@ pub struct LambdaServiceInput {
 fn default_memory() -> u32 {
     256
 }
-fn default_timeout() -> u32 {
+/// The default of the input.
+pub fn default_timeout() -> u32 {
     30
 }
 fn default_greeting() -> String {
@@ -133,7 +137,7 @@ fn default_test_command() -> String {
 }
 
 /// The `multi-svc-env` infrastructure.
-fn multi_svc_env(ctx: &EnvironmentContext) -> Result<()> {
+pub fn multi_svc_env(ctx: &EnvironmentContext) -> Result<()> {
     let stack = ctx.stack();
     let vpc = CfnResource::from_json(
         stack,

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
 
+use cloudwright_constructs::DeployMode;
 use cloudwright_examples::multi_account::{Layout, app, app_with};
 use serde_json::Value;
 
@@ -57,22 +58,76 @@ fn every_component_of_the_seed_design_is_there() {
         "CodeStarSourceConnection"
     );
 
-    // Each workload account: baseline (deploy roles, alarm forwarding) and the Lambda service.
+    // The Proton templates, as bundles and specs beside the assembly.
+    for file in [
+        "proton/multi-svc-env/v1/schema/schema.yaml",
+        "proton/multi-svc-env/v1/infrastructure/manifest.yaml",
+        "proton/multi-svc-env/v1/infrastructure/cloudformation.yaml",
+        "proton/hello-lambda-svc/v1/instance_infrastructure/cloudformation.yaml",
+        "proton/specs/environment-dev.yaml",
+        "proton/specs/service-hello.yaml",
+    ] {
+        assert!(assembly.file(file).is_some(), "{file}");
+    }
+    // Proton has ended: in plain mode nothing in the templates needs the Proton service.
+    assert!(resources(&mgmt, "AWS::Proton::EnvironmentTemplate").is_empty());
+
+    // Each workload account: baseline, environment and the Lambda service instance.
     for (name, account) in [("Dev", "200000000000"), ("Test", "200000000001"), ("Prod", "200000000002")] {
-        for stack in [format!("{name}Baseline"), format!("{name}Service")] {
+        let lower = name.to_lowercase();
+        let service_stack = format!("hello-{lower}");
+        for stack in [format!("{name}Baseline"), format!("{name}Environment"), service_stack.clone()] {
             assert_eq!(env_of(&stack), format!("aws://{account}/us-east-1"), "{stack}");
         }
         let baseline = assembly.template(&format!("{name}Baseline")).unwrap();
         let forward = resources(&baseline, "AWS::Events::Rule")[0].1;
         let target = forward["Properties"]["Targets"][0]["Arn"]["Fn::Sub"].as_str().unwrap();
         assert!(target.ends_with(":111111111111:event-bus/cloudwright-policy-control"), "{target}");
-        assert_eq!(resources(&baseline, "AWS::IAM::Role").len(), 3);
+        // Alarm forwarder, pipeline execution and deploy roles, Proton connection role.
+        let roles = resources(&baseline, "AWS::IAM::Role");
+        assert_eq!(roles.len(), 4);
+        // In plain mode the connection role is the one the management account deploys with.
+        let connection = roles.iter().find(|(id, _)| id.starts_with("ProtonConnectionRole")).unwrap().1;
+        let trust = connection["Properties"]["AssumeRolePolicyDocument"].to_string();
+        assert!(trust.contains(":iam::111111111111:root"), "{trust}");
 
-        let service = assembly.template(&format!("{name}Service")).unwrap();
+        let environment = assembly.template(&format!("{name}Environment")).unwrap();
+        assert_eq!(resources(&environment, "AWS::EC2::VPC").len(), 1);
+        assert_eq!(resources(&environment, "AWS::ECS::Cluster").len(), 1);
+
+        let service = assembly.template(&service_stack).unwrap();
         let function = resources(&service, "AWS::Lambda::Function")[0].1;
         assert_eq!(function["Properties"]["TracingConfig"]["Mode"], "Active");
+        assert_eq!(function["Properties"]["MemorySize"], if name == "Prod" { 512 } else { 256 });
         assert_eq!(resources(&service, "AWS::Logs::LogGroup")[0].1["Properties"]["RetentionInDays"], 30);
         assert_eq!(resources(&service, "AWS::CloudWatch::Alarm").len(), 3);
+    }
+    let dev = &pipeline["Properties"]["Stages"][2]["Actions"][0];
+    assert_eq!(dev["Configuration"]["TemplatePath"], "Build::cloudwright.out/hellodev.template.json");
+}
+
+#[test]
+fn proton_mode_leaves_environments_and_services_to_the_bundles() {
+    let assembly = app_with(&Layout::default(), DeployMode::Proton).and_then(|a| a.assembly()).unwrap();
+    let stacks: Vec<&str> = assembly.stacks().iter().map(|s| s.display_name.as_str()).collect();
+    assert_eq!(stacks, ["Management", "DevBaseline", "TestBaseline", "ProdBaseline"]);
+    let mgmt = assembly.template("Management").unwrap();
+    assert_eq!(resources(&mgmt, "AWS::Proton::EnvironmentTemplate").len(), 1);
+    assert_eq!(resources(&mgmt, "AWS::Proton::ServiceTemplate").len(), 1);
+    let pipeline = resources(&mgmt, "AWS::CodePipeline::Pipeline")[0].1;
+    assert_eq!(pipeline["Properties"]["Stages"][5]["Actions"][0]["ActionTypeId"]["Provider"], "CodeBuild");
+    assert!(assembly.file("proton/hello-lambda-svc/v1/instance_infrastructure/cloudformation.yaml").is_some());
+    // Each account's connection role trusts Proton, guarded against the confused deputy.
+    for name in ["Dev", "Test", "Prod"] {
+        let baseline = assembly.template(&format!("{name}Baseline")).unwrap();
+        let trusts_proton = resources(&baseline, "AWS::IAM::Role").iter().any(|(_, r)| {
+            let trust = r["Properties"]["AssumeRolePolicyDocument"].to_string();
+            trust.contains("proton.amazonaws.com")
+                && trust.contains("aws:SourceAccount")
+                && trust.contains("aws:SourceArn")
+        });
+        assert!(trusts_proton, "{name}: the environment account connection role");
+        assert_eq!(resources(&baseline, "AWS::Proton::EnvironmentAccountConnection").len(), 1, "{name}");
     }
 }
 
@@ -81,7 +136,7 @@ fn an_eleven_digit_account_is_a_clear_error_and_nothing_is_written() {
     let mut layout = Layout::default();
     layout.workloads[1].2 = "20000000001".into();
     let dir = std::env::temp_dir().join(format!("cw-ref-{}", std::process::id()));
-    let err = app_with(&layout).and_then(|a| a.synth(&dir).map(|_| ())).unwrap_err();
+    let err = app_with(&layout, DeployMode::Plain).and_then(|a| a.synth(&dir).map(|_| ())).unwrap_err();
     assert!(!dir.exists(), "nothing may be written");
     assert_eq!(
         err.to_string(),

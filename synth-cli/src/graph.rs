@@ -35,6 +35,7 @@ const NOTABLE: &[(&str, &str)] = &[
     ("AWS::Proton::ServiceTemplate", "Proton service template"),
     ("AWS::CloudFormation::StackSet", "StackSet"),
     ("AWS::EC2::VPC", "VPC"),
+    ("AWS::ECS::Cluster", "ECS cluster"),
     ("AWS::IAM::Role", "IAM role"),
 ];
 

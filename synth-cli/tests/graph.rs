@@ -20,7 +20,7 @@ fn the_reference_example_as_mermaid_and_dot() {
     // The seed's second diagram: source, build, dev, test, approval, prod.
     assert!(mermaid.contains("_Build --> pipeline_Delivery5F6C039D_DeployDev"), "{mermaid}");
     assert!(mermaid.contains("_ApproveProd --> pipeline_Delivery5F6C039D_DeployProd"), "{mermaid}");
-    assert!(mermaid.contains("_DeployProd -->|deploys| stack_ProdService_AWS__Lambda__Function"), "{mermaid}");
+    assert!(mermaid.contains("_DeployProd -->|deploys| stack_hello_prod_AWS__Lambda__Function"), "{mermaid}");
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("../../snapshots/graph");
     settings.set_prepend_module_to_snapshot(false);

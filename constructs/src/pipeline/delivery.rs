@@ -18,8 +18,8 @@ pub struct DeliveryEnvironment {
     /// A stack of the environment's account, deployed before the pipeline runs, where the
     /// deploy roles go.
     pub account_stack: Stack,
-    /// The stack the pipeline deploys there (plain mode).
-    pub service_stack: Stack,
+    /// The stack the pipeline deploys there (plain mode; Proton mode deploys the instance).
+    pub service_stack: Option<Stack>,
     /// Wait for a manual approval before deploying here.
     pub approval_before: bool,
     /// The Proton service instance deployed here (Proton mode).
@@ -75,10 +75,10 @@ impl DeliveryPipeline {
         if mode == DeployMode::Plain {
             // Lambda code and other assets go to each account's CDK bootstrap bucket,
             // through the file-publishing role `cdk bootstrap --trust <management>` creates.
-            for env in &props.environments {
-                let file = env.service_stack.template_file().replace(".template.json", ".assets.json");
+            for stack in props.environments.iter().filter_map(|e| e.service_stack.as_ref()) {
+                let file = stack.template_file().replace(".template.json", ".assets.json");
                 build_commands.push(format!("npx --yes cdk-assets@3 publish --path cloudwright.out/{file}"));
-                let e = env.service_stack.environment();
+                let e = stack.environment();
                 let (account, region) = (e.account.unwrap_or_default(), e.region.unwrap_or_default());
                 publish.push(Expr::sub(format!(
                     "arn:${{AWS::Partition}}:iam::{account}:role/cdk-hnb659fds-file-publishing-role-{account}-{region}"
@@ -118,6 +118,7 @@ impl DeliveryPipeline {
                 }),
             }],
         }];
+        let mut errors = Vec::new();
         for (env, account) in props.environments.iter().zip(&accounts) {
             if env.approval_before {
                 stages.push(Stage {
@@ -136,11 +137,20 @@ impl DeliveryPipeline {
                     service: service.clone(),
                     instance: instance.clone(),
                 },
-                _ => Action::CloudFormationDeploy {
-                    name: "Deploy".into(),
-                    account: account.clone(),
-                    stack_name: env.service_stack.stack_name(),
-                    template_path: format!("Build::cloudwright.out/{}", env.service_stack.template_file()),
+                _ => match &env.service_stack {
+                    Some(stack) => Action::CloudFormationDeploy {
+                        name: "Deploy".into(),
+                        account: account.clone(),
+                        stack_name: stack.stack_name(),
+                        template_path: format!("Build::cloudwright.out/{}", stack.template_file()),
+                    },
+                    None => {
+                        errors.push(format!(
+                            "environment {} has neither a service stack (plain mode) nor a Proton instance (Proton mode) to deploy",
+                            env.name
+                        ));
+                        continue;
+                    }
                 },
             };
             stages.push(Stage { name: format!("Deploy{}", env.name), actions: vec![deploy] });
@@ -150,6 +160,9 @@ impl DeliveryPipeline {
             id,
             PipelineProps { pipeline_name: None, source: props.source, stages, target_accounts: accounts },
         )?;
+        for e in errors {
+            pipeline.node().add_error(e);
+        }
         if mode == DeployMode::Proton && props.proton_service.is_none() {
             pipeline.node().add_error(
                 "Proton mode needs DeliveryPipelineProps::proton_service and each environment's proton_instance",

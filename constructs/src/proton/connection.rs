@@ -21,6 +21,9 @@ fn proton_trust(management_account_id: &str, source_arn: Expr) -> Vec<Condition>
     ]
 }
 
+/// Metadata type a connection records its environment's name under.
+pub const CONNECTION_METADATA: &str = "cloudwright:proton:connection";
+
 /// Properties of an [`EnvironmentAccountConnection`].
 #[derive(Debug, Clone, Default)]
 pub struct EnvironmentAccountConnectionProps {
@@ -56,6 +59,8 @@ impl EnvironmentAccountConnection {
     pub fn new(scope: &impl Construct, id: &str, props: EnvironmentAccountConnectionProps) -> Result<Self> {
         let group = Group::with_fqn(scope, id, "cloudwright.proton.EnvironmentAccountConnection")?;
         let node = group.node();
+        // Environments look for their connection by this record (see `ProtonEnvironment`).
+        node.add_metadata(CONNECTION_METADATA, props.environment_name.clone());
         if !cloudwright_core::env::is_account_id(&props.management_account_id) {
             node.add_error(format!("management account id {:?} is not 12 digits", props.management_account_id));
         }

@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::{Value as Json, json};
 
 use super::bundle::{bundle_files, flatten_inputs, infrastructure_files, render_infrastructure, schema_yaml};
+use super::connection::CONNECTION_METADATA;
 use super::lock::SchemaLock;
 use super::schema::InputSchema;
 use super::spec::environment_spec;
@@ -284,6 +285,7 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
         if let Some(problem) = check_name("environment", &props.name) {
             node.add_error(problem);
         }
+        require_connection(&node, scope.node(), id, &props);
         for problem in self.data.schema.validate(&inputs) {
             node.add_error(format!("the spec of environment {:?}: {problem}", props.name));
         }
@@ -295,6 +297,33 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
             scope: scope.node().clone(),
         })
     }
+}
+
+/// An environment in another account is reached through an environment account
+/// connection in that account: without one Proton cannot deploy it, nor the pipeline its
+/// services, so synthesis stops, naming the environment.
+fn require_connection<I>(template: &Node, scope: &Node, id: &str, props: &EnvironmentProps<I>) {
+    let Some(account) = props.env.account.clone() else { return };
+    let name = props.name.clone();
+    let path = if scope.path().is_empty() { id.to_owned() } else { format!("{}/{id}", scope.path()) };
+    template.add_validation(move |node| {
+        let root = App::of(node);
+        let connected = root.node().descendants().into_iter().any(|n| {
+            let serves = n
+                .metadata()
+                .iter()
+                .any(|(kind, value)| kind == CONNECTION_METADATA && value.as_str() == Some(name.as_str()));
+            serves && n.stack().and_then(|s| s.environment().account).as_deref() == Some(account.as_str())
+        });
+        if connected {
+            Vec::new()
+        } else {
+            vec![format!(
+                "environment {name:?} ({path}) in account {account} has no environment account connection there; \
+                 add an EnvironmentAccountConnection for {name:?} to a stack of account {account}"
+            )]
+        }
+    });
 }
 
 /// Trims a leading `path: ` from a problem about the template's own construct.
