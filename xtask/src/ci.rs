@@ -140,6 +140,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         args.extend(dirs.iter().map(String::as_str));
         ci.step("oracle: parliament on every IAM policy and SCP", "bash", &args);
         ci.oracle("oracle: proton bundles", "check-proton", &out.join("proton"));
+        ci.oracle("oracle: reference example's proton bundles", "check-proton", &out.join("multi_account/proton"));
         let bundles = out.join("proton/proton");
         let rendered = out.join("proton-render");
         let bundle = bundles.join("multi-svc-env/v1").to_string_lossy().into_owned();
