@@ -126,7 +126,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
 
+    // One resource of every generated L1 service, synthesized, for cfn-lint below.
+    let l1_dir = out.join("l1-samples").to_string_lossy().into_owned();
+    ci.step(
+        "synth the L1 samples",
+        "cargo",
+        &["run", "--quiet", "-p", "cloudwright-constructs", "--example", "l1_samples", "--", &l1_dir],
+    );
+
     if !quick {
+        ci.oracle("oracle: L1 samples", "check-assembly", &out.join("l1-samples"));
         for template in ["minimal", "multi-account"] {
             let dir = out.join(format!("init-{template}/cloudwright.out"));
             ci.oracle(&format!("oracle: init {template}"), "check-assembly", &dir);
