@@ -75,7 +75,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         std::env::var_os("CLOUDWRIGHT_SHARED").map(PathBuf::from).unwrap_or_else(|| root.join("..").join("shared"));
     let quick = args.iter().any(|a| a == "--quick");
     let mut ci = Ci { root: root.clone(), shared, steps: Vec::new(), started: Instant::now() };
-    let out = root.join("target").join("ci");
+    // Where cargo puts builds: $CARGO_TARGET_DIR (relative to the workspace) or target/.
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |d| root.join(d));
+    let out = target_dir.join("ci");
     let _ = std::fs::remove_dir_all(&out);
 
     ci.step("format", "cargo", &["fmt", "--all", "--check"]);
@@ -88,20 +90,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
         &["build", "-p", "cloudwright-cli", "-p", "cloudwright-examples", "--bins", "--example", "user_app"],
     );
 
-    let cli = root.join("target/debug/cloudwright").to_string_lossy().into_owned();
+    let cli = target_dir.join("debug/cloudwright").to_string_lossy().into_owned();
     let default_out = out.join("default").to_string_lossy().into_owned();
     ci.step("synth the default app", &cli, &["synth", "-o", &default_out]);
     for example in EXAMPLES {
         let bin = match *example {
-            "user_app" => root.join("target/debug/examples/user_app"),
-            name => root.join("target/debug").join(name),
+            "user_app" => target_dir.join("debug/examples/user_app"),
+            name => target_dir.join("debug").join(name),
         };
         let bin = bin.to_string_lossy().into_owned();
         let dir = out.join(example).to_string_lossy().into_owned();
         ci.step(&format!("synth example {example}"), &cli, &["synth", "--app", &bin, "-o", &dir]);
     }
     // A user's journey: scaffold a project, record and check its snapshots, synthesize it.
-    let target = root.join("target").to_string_lossy().into_owned();
+    let target = target_dir.to_string_lossy().into_owned();
     let shared_target = [("CARGO_TARGET_DIR", target.as_str())];
     for template in ["minimal", "multi-account"] {
         let project = out.join(format!("init-{template}"));
