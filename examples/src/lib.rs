@@ -61,3 +61,18 @@ pub fn synth_main(build: Builder) -> ExitCode {
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The guide's code samples (`docs/`), compiled and run as doc tests.
+#[cfg(doctest)]
+pub mod guide {
+    #[doc = include_str!("../../docs/getting-started.md")]
+    pub struct GettingStarted;
+    #[doc = include_str!("../../docs/multi-account.md")]
+    pub struct MultiAccount;
+    #[doc = include_str!("../../docs/proton.md")]
+    pub struct Proton;
+    #[doc = include_str!("../../docs/snapshots.md")]
+    pub struct Snapshots;
+    #[doc = include_str!("../../docs/migrating-from-cdk.md")]
+    pub struct MigratingFromCdk;
+}
