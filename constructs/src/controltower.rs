@@ -1,4 +1,24 @@
 //! AWS Control Tower: controls enabled on OUs, baselines, and the landing zone.
+//!
+//! ```
+//! use cloudwright_constructs::controltower::{ControlId, EnabledControl};
+//! use cloudwright_constructs::org::{Organization, OrganizationProps, OrganizationalUnit};
+//! use cloudwright_constructs::{App, Environment, Stack, StackProps};
+//!
+//! let app = App::new();
+//! let mgmt = Stack::new(&app, "Mgmt", StackProps { env: Environment::new("111111111111", "us-east-1"), ..Default::default() })?;
+//! let org = Organization::new(&mgmt, "Org", OrganizationProps { root_id: Some("r-a1b2".into()), ..Default::default() })?;
+//! let dev = OrganizationalUnit::new(&org, "Development", Default::default())?;
+//! // Enabled one after the other: Control Tower runs one operation per OU at a time.
+//! let controls = EnabledControl::enable_all(&mgmt, &dev, &[
+//!     ("RootKeys", ControlId::restrict_root_user_access_keys()),
+//!     ("Ssh", ControlId::restricted_ssh()),
+//! ])?;
+//! assert_eq!(controls.len(), 2);
+//! let template = app.assembly()?.template("Mgmt").unwrap();
+//! assert_eq!(template["Resources"]["Ssh"]["DependsOn"][0], "RootKeys");
+//! # Ok::<(), cloudwright_constructs::Error>(())
+//! ```
 
 use cloudwright_core::{CfnResource, Construct, Expr, Node, Result};
 use serde_json::{Value as Json, json};

@@ -1,4 +1,28 @@
 //! CloudWatch alarms and dashboards.
+//!
+//! ```
+//! use cloudwright_constructs::monitoring::{Alarm, AlarmProps, Comparison, Metric};
+//! use cloudwright_constructs::{App, Expr, Stack, StackProps};
+//!
+//! let app = App::new();
+//! let stack = Stack::new(&app, "S", StackProps::default())?;
+//! Alarm::new(&stack, "QueueDepth", AlarmProps {
+//!     metric: Metric {
+//!         namespace: "AWS/SQS".into(),
+//!         name: "ApproximateNumberOfMessagesVisible".into(),
+//!         dimensions: vec![("QueueName".into(), Expr::str("jobs"))],
+//!         statistic: "Maximum".into(),
+//!         period_seconds: 60,
+//!     },
+//!     threshold: 1000.0,
+//!     comparison: Comparison::GreaterThan,
+//!     evaluation_periods: 5,
+//!     description: None,
+//!     actions: vec![],
+//! })?;
+//! assert!(app.assembly().is_ok());
+//! # Ok::<(), cloudwright_constructs::Error>(())
+//! ```
 
 use cloudwright_core::{CfnResource, Construct, Expr, Node, Result};
 use serde_json::{Value as Json, json};

@@ -1,6 +1,26 @@
 //! StackSets for organization-wide baselines: a stack built with the same constructs,
 //! deployed to every account of some OUs through `AWS::CloudFormation::StackSet` with
 //! service-managed permissions and automatic deployment to accounts that join later.
+//!
+//! ```
+//! use cloudwright_constructs::stackset::{StackSet, StackSetProps};
+//! use cloudwright_constructs::{App, CfnResource, Expr, Stack, StackProps, Environment};
+//!
+//! let app = App::new();
+//! let mgmt = Stack::new(&app, "Mgmt", StackProps { env: Environment::new("111111111111", "us-east-1"), ..Default::default() })?;
+//! StackSet::new(&mgmt, "Baseline", StackSetProps {
+//!     target_ous: vec![Expr::str("ou-ab12-34cd56ef")],
+//!     regions: vec!["us-east-1".into()],
+//!     ..Default::default()
+//! }, |template| {
+//!     CfnResource::new(template, "Trail", "AWS::SNS::Topic", Default::default())?;
+//!     Ok(())
+//! })?;
+//! let t = app.assembly()?.template("Mgmt").unwrap();
+//! let body = t["Resources"]["Baseline"]["Properties"]["TemplateBody"].as_str().unwrap();
+//! assert!(body.contains("AWS::SNS::Topic"));
+//! # Ok::<(), cloudwright_constructs::Error>(())
+//! ```
 
 use cloudwright_core::{App, AppProps, CfnResource, Construct, Error, Expr, Node, Result, Stack, StackProps};
 use serde_json::{Value as Json, json};

@@ -5,6 +5,35 @@
 //! The management stack refers to the target accounts' roles (and they to its bucket,
 //! key and pipeline role) by deterministic names derived from the pipeline's path, so
 //! no deploy-time value crosses an account.
+//!
+//! ```
+//! use cloudwright_constructs::pipeline::{DeliveryEnvironment, DeliveryPipeline, DeliveryPipelineProps, Source};
+//! use cloudwright_constructs::{App, CfnResource, Environment, Stack, StackProps};
+//!
+//! let app = App::new();
+//! let env = |account: &str| StackProps { env: Environment::new(account, "us-east-1"), ..Default::default() };
+//! let mgmt = Stack::new(&app, "Mgmt", env("111111111111"))?;
+//! let baseline = Stack::new(&app, "ProdBaseline", env("200000000002"))?;
+//! let service = Stack::new(&app, "ProdService", env("200000000002"))?;
+//! CfnResource::new(&service, "Queue", "AWS::SQS::Queue", Default::default())?;
+//! DeliveryPipeline::new(&mgmt, "Delivery", DeliveryPipelineProps {
+//!     source: Source::CodeCommit { repository: "hello".into(), branch: "main".into() },
+//!     build_commands: vec!["make synth".into()],
+//!     environments: vec![DeliveryEnvironment {
+//!         name: "Prod".into(),
+//!         account_stack: baseline,
+//!         service_stack: Some(service),
+//!         approval_before: true,
+//!         proton_instance: None,
+//!     }],
+//!     approval_topic: None,
+//!     proton_service: None,
+//! })?;
+//! let assembly = app.assembly()?;
+//! // The deploy roles are in the target account's baseline stack.
+//! assert!(assembly.template("ProdBaseline").unwrap().to_string().contains("cloudformation.amazonaws.com"));
+//! # Ok::<(), cloudwright_constructs::Error>(())
+//! ```
 
 mod artifacts;
 mod buildspec;
