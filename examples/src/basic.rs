@@ -4,20 +4,15 @@
 //! `Storage` holds a job queue and an alert topic; `Consumers` subscribes a queue of its
 //! own to the topic, so it refers to the topic in `Storage`.
 
+use cloudwright_constructs::cfn::sns::{CfnSubscription, CfnSubscriptionProps, CfnTopic, CfnTopicProps};
+use cloudwright_constructs::cfn::sqs::{CfnQueue, CfnQueuePolicy, CfnQueuePolicyProps, CfnQueueProps};
 use cloudwright_constructs::{
-    App, CfnOutput, CfnParameter, CfnResource, Environment, Expr, OutputProps, ParameterProps, Result, Stack,
-    StackProps, TagFormat, Tags,
+    App, CfnOutput, CfnParameter, Environment, Expr, OutputProps, ParameterProps, Result, Stack, StackProps, Tags,
 };
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
-fn props(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
-
-/// Builds the basic example app.
+/// Builds the basic example app, with typed L1 resources: a misspelt property or a wrong
+/// type is a compile error.
 pub fn app() -> Result<App> {
     let app = App::new();
     let env = Environment::new("111111111111", "us-east-1");
@@ -39,16 +34,20 @@ pub fn app() -> Result<App> {
             ..Default::default()
         },
     )?;
-    let jobs = CfnResource::new(
+    let jobs = CfnQueue::new(
         &storage,
         "Jobs",
-        "AWS::SQS::Queue",
-        props(json!({"VisibilityTimeout": 120, "MessageRetentionPeriod": 345600})),
+        CfnQueueProps {
+            visibility_timeout: Some(120.into()),
+            message_retention_period: Some(345_600.into()),
+            ..Default::default()
+        },
     )?;
-    jobs.set_tag_format(TagFormat::Standard);
-    let alerts = CfnResource::new(&storage, "Alerts", "AWS::SNS::Topic", Map::new())?;
-    alerts.set_property("DisplayName", display_name.value());
-    alerts.set_tag_format(TagFormat::Standard);
+    let alerts = CfnTopic::new(
+        &storage,
+        "Alerts",
+        CfnTopicProps { display_name: Some(display_name.value().into()), ..Default::default() },
+    )?;
     CfnOutput::new(
         &storage,
         "JobsQueueUrl",
@@ -56,42 +55,38 @@ pub fn app() -> Result<App> {
     )?;
 
     let consumers = Stack::new(&app, "Consumers", StackProps { env, ..Default::default() })?;
-    let inbox = CfnResource::new(&consumers, "AlertInbox", "AWS::SQS::Queue", Map::new())?;
-    inbox.set_tag_format(TagFormat::Standard);
-    CfnResource::new(
+    let inbox = CfnQueue::new(&consumers, "AlertInbox", CfnQueueProps::default())?;
+    CfnSubscription::new(
         &consumers,
         "AlertSubscription",
-        "AWS::SNS::Subscription",
-        props(json!({
-            "Protocol": "sqs",
-            "TopicArn": alerts.reference(),
-            "Endpoint": inbox.get_att("Arn"),
-            "RawMessageDelivery": true,
-        })),
+        CfnSubscriptionProps {
+            endpoint: Some(inbox.attr_arn().into()),
+            raw_message_delivery: Some(true.into()),
+            ..CfnSubscriptionProps::new("sqs", alerts.reference())
+        },
     )?;
-    CfnResource::new(
+    CfnQueuePolicy::new(
         &consumers,
         "AlertInboxPolicy",
-        "AWS::SQS::QueuePolicy",
-        props(json!({
-            "Queues": [inbox.reference()],
-            "PolicyDocument": {
+        CfnQueuePolicyProps::new(
+            json!({
                 "Version": "2012-10-17",
                 "Statement": [{
                     "Effect": "Allow",
                     "Principal": {"Service": "sns.amazonaws.com"},
                     "Action": "sqs:SendMessage",
-                    "Resource": inbox.get_att("Arn"),
+                    "Resource": inbox.attr_arn(),
                     "Condition": {"ArnEquals": {"aws:SourceArn": alerts.reference()}}
                 }]
-            }
-        })),
+            }),
+            vec![inbox.reference().into()],
+        ),
     )?;
     CfnOutput::new(
         &consumers,
         "InboxArn",
         OutputProps {
-            value: inbox.get_att("Arn"),
+            value: inbox.attr_arn(),
             export_name: Some(Expr::sub("${AWS::StackName}-InboxArn")),
             ..Default::default()
         },
