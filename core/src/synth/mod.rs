@@ -371,6 +371,7 @@ fn render(
     // Rendered templates stay until tree.json, which borrows their properties, is written.
     let mut templates: HashMap<u32, Json> = HashMap::new();
 
+    let mut resource_counts: HashMap<u32, usize> = HashMap::new();
     for &s in stacks {
         let Some(mut builder) = builders.remove(&s) else { continue };
         let mut stack_exports: Vec<(String, (Json, String))> = exports.remove(&s).into_iter().flatten().collect();
@@ -381,12 +382,18 @@ fn render(
         if arena.settings.bootstrap_rule {
             builder.add_bootstrap_check(&qualifier);
         }
-        let resources = builder.resource_count;
+        resource_counts.insert(s, builder.resource_count);
         let Some(data) = arena.stack(s) else { continue };
-        let template = builder.finish(data);
-        let bytes = to_bytes(&template, b" ");
-        templates.insert(s, template);
-        let template_hash = format!("{:x}", Sha256::digest(&bytes));
+        templates.insert(s, builder.finish(data));
+    }
+    // Templates are serialized and hashed on a second thread while this one writes
+    // tree.json (which needs the tree, and the tree stays on this thread).
+    let (mut serialized, tree_bytes) = serialize_in_parallel(arena, &templates, logical_ids);
+
+    for &s in stacks {
+        let Some((bytes, template_hash)) = serialized.remove(&s) else { continue };
+        let Some(data) = arena.stack(s) else { continue };
+        let resources = resource_counts.get(&s).copied().unwrap_or(0);
 
         let artifact_id = names::artifact_id(arena, s);
         let dir = assembly_dir(arena, arena.stage_of(s));
@@ -477,9 +484,40 @@ fn render(
             serde_json::to_vec(&json!({"version": MANIFEST_VERSION})).unwrap_or_default(),
         );
     }
-    let tree = manifest::Tree { arena, templates: &templates, logical_ids };
-    files.insert("tree.json".into(), to_bytes(&tree, b"  "));
+    files.insert("tree.json".into(), tree_bytes);
     Ok(Assembly { files, stacks: summaries })
+}
+
+/// Each template's bytes and SHA-256, and `tree.json`'s bytes; the templates on a second
+/// thread when there is one to spare.
+#[allow(clippy::type_complexity)] // a pair of results, named at the call
+fn serialize_in_parallel(
+    arena: &Arena,
+    templates: &HashMap<u32, Json>,
+    logical_ids: &HashMap<u32, String>,
+) -> (HashMap<u32, (Vec<u8>, String)>, Vec<u8>) {
+    let serialize_templates = || -> HashMap<u32, (Vec<u8>, String)> {
+        templates
+            .iter()
+            .map(|(s, t)| {
+                let bytes = to_bytes(t, b" ");
+                let hash = format!("{:x}", Sha256::digest(&bytes));
+                (*s, (bytes, hash))
+            })
+            .collect()
+    };
+    let tree = || to_bytes(&manifest::Tree { arena, templates, logical_ids }, b"  ");
+    let parallel = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) && templates.len() > 1;
+    if !parallel {
+        return (serialize_templates(), tree());
+    }
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(serialize_templates);
+        let tree_bytes = tree();
+        // A worker that failed (it cannot panic short of running out of memory) is redone here.
+        let serialized = worker.join().unwrap_or_else(|_| serialize_templates());
+        (serialized, tree_bytes)
+    })
 }
 
 /// The directory of a stage's assembly relative to the root, with a trailing `/`

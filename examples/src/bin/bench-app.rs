@@ -3,6 +3,9 @@
 
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
 }
@@ -60,8 +63,17 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let outdir = arg(&args, "-o").unwrap_or_else(|| "cloudwright.out".into());
-    match cloudwright_examples::bench::app(stacks, functions).and_then(|app| app.synth(&outdir)) {
-        Ok(_) => ExitCode::SUCCESS,
+    let result = cloudwright_examples::bench::app(stacks, functions).and_then(|app| {
+        let report = app.synth(&outdir);
+        // The process ends here: freeing the whole tree first would only cost time.
+        std::mem::forget(app);
+        report
+    });
+    match result {
+        Ok(report) => {
+            std::mem::forget(report);
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
