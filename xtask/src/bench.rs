@@ -55,6 +55,24 @@ fn dir_bytes(dir: &Path) -> u64 {
     total
 }
 
+/// Resources in every template of an assembly directory.
+fn count_resources(dir: &Path) -> usize {
+    let mut total = 0;
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                total += count_resources(&p);
+            } else if p.to_string_lossy().ends_with(".template.json") {
+                let template: Option<serde_json::Value> =
+                    std::fs::read(&p).ok().and_then(|b| serde_json::from_slice(&b).ok());
+                total += template.as_ref().and_then(|t| t["Resources"].as_object()).map_or(0, serde_json::Map::len);
+            }
+        }
+    }
+    total
+}
+
 fn median(mut runs: Vec<Run>) -> Run {
     runs.sort_by(|a, b| a.wall.total_cmp(&b.wall));
     runs[runs.len() / 2]
@@ -127,7 +145,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             cdk_capped = cdk.is_none() || cdk_novalidate.is_none();
             let _ = std::fs::remove_dir_all(&cdk_dir);
         }
-        let resources = 3 + n * m * 5;
+        let resources = count_resources(&cw_dir);
         println!(
             "{n}x{m}: cloudwright {:.3}s {:.0} MiB | CDK {:?} | CDK no validation {:?} | floor {floor:.3}s",
             cw.wall,
