@@ -34,9 +34,9 @@ use cloudwright_constructs::iam::{PolicyStatement, Principal, Role, RoleProps};
 use cloudwright_constructs::monitoring::{Alarm, AlarmProps, Comparison, Metric};
 use cloudwright_constructs::pipeline::{DeliveryEnvironment, DeliveryPipeline, DeliveryPipelineProps, Source};
 use cloudwright_constructs::proton::{
-    EnvironmentAccountConnection, EnvironmentAccountConnectionProps, EnvironmentProps, EnvironmentTemplate,
-    EnvironmentTemplateProps, InstanceContext, ManagementRoles, ManagementRolesProps, SchemaLock, ServiceInstanceProps,
-    ServiceProps, ServiceTemplate, ServiceTemplateProps,
+    EnvironmentAccountConnection, EnvironmentAccountConnectionProps, EnvironmentProps, InstanceContext,
+    ManagementRoles, ManagementRolesProps, SchemaLock, ServiceInstanceProps, ServiceProps, ServiceTemplate,
+    ServiceTemplateProps,
 };
 use cloudwright_constructs::{App, AppProps, CfnResource, DeployMode, Environment, Expr, Result, Stack, StackProps};
 
@@ -234,19 +234,7 @@ pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
     // The Proton templates, checked against the published schemas in the lock file.
     let lock =
         SchemaLock::parse(&app, "examples/proton-schemas.lock.json", include_str!("../proton-schemas.lock.json"))?;
-    let env_template = EnvironmentTemplate::<MultiSvcEnvInput>::new(
-        &app,
-        "MultiSvcEnv",
-        EnvironmentTemplateProps {
-            name: "multi-svc-env".into(),
-            display_name: Some("Multi Service Environment".into()),
-            description: Some("Environment with VPC and public subnets".into()),
-            major: 1,
-            minor: 0,
-            lock: Some(lock.clone()),
-        },
-        crate::proton::multi_svc_env,
-    )?;
+    let env_template = crate::proton::multi_svc_env_template(&app, &lock)?;
     let service_template = ServiceTemplate::<LambdaServiceInput>::new(
         &app,
         "HelloLambdaSvc",

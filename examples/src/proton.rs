@@ -136,6 +136,23 @@ fn default_test_command() -> String {
     "make test".into()
 }
 
+/// The seed blog's `multi-svc-env` environment template, v1.0, checked against `lock`.
+pub fn multi_svc_env_template(app: &App, lock: &SchemaLock) -> Result<EnvironmentTemplate<MultiSvcEnvInput>> {
+    EnvironmentTemplate::<MultiSvcEnvInput>::new(
+        app,
+        "MultiSvcEnv",
+        EnvironmentTemplateProps {
+            name: "multi-svc-env".into(),
+            display_name: Some("Multi Service Environment".into()),
+            description: Some("Environment with VPC and public subnets".into()),
+            major: 1,
+            minor: 0,
+            lock: Some(lock.clone()),
+        },
+        multi_svc_env,
+    )
+}
+
 /// The `multi-svc-env` infrastructure.
 pub fn multi_svc_env(ctx: &EnvironmentContext) -> Result<()> {
     let stack = ctx.stack();
@@ -319,19 +336,7 @@ pub fn app_with_mode(mode: DeployMode) -> Result<App> {
             ..Default::default()
         },
     )?;
-    let env_template = EnvironmentTemplate::<MultiSvcEnvInput>::new(
-        &app,
-        "MultiSvcEnv",
-        EnvironmentTemplateProps {
-            name: "multi-svc-env".into(),
-            display_name: Some("Multi Service Environment".into()),
-            description: Some("Environment with VPC and public subnets".into()),
-            major: 1,
-            minor: 0,
-            lock: Some(lock.clone()),
-        },
-        multi_svc_env,
-    )?;
+    let env_template = multi_svc_env_template(&app, &lock)?;
     let service_template = ServiceTemplate::<LambdaServiceInput, LambdaPipelineInput>::with_pipeline(
         &app,
         "LambdaSvc",
