@@ -4,7 +4,7 @@
 //! reference to another construct is held as an [`ElementRef`] (not a logical id), so
 //! logical ids can be overridden late and a reference into another stack is detected and
 //! turned into an export/import at synthesis. Expressions serialize to an internal
-//! marker form that [`crate::resolve`] replaces with CloudFormation intrinsic functions.
+//! marker form that the synthesis step (`synth/resolve.rs`) replaces with CloudFormation intrinsic functions.
 
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value as Json, json};
@@ -180,7 +180,7 @@ pub enum Cond {
     EachMemberIn(Expr, Expr),
 }
 
-/// Marker keys of the unresolved form; see [`crate::resolve`].
+/// Marker keys of the unresolved form; see the synthesis step (`synth/resolve.rs`).
 pub(crate) mod marker {
     pub const REF: &str = "cw::ref";
     pub const ATT: &str = "cw::att";

@@ -84,6 +84,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     ci.step("generated code is current", "cargo", &["xtask", "codegen", "--check"]);
     ci.step("clippy", "cargo", &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]);
     ci.step("tests", "cargo", &["test", "--workspace", "--all-features"]);
+    let root_dir = root.clone();
+    ci.step_in(
+        "docs build without warnings",
+        &root_dir,
+        &[("RUSTDOCFLAGS", "-D warnings")],
+        "cargo",
+        &["doc", "--workspace", "--no-deps", "--quiet"],
+    );
     ci.step(
         "build cli and examples",
         "cargo",
