@@ -18,11 +18,13 @@ pub fn synth(source: AppSource, output: &Path, format: Format, quiet: bool) -> R
     if quiet {
         return Ok(0);
     }
+    let (bundles, specs) = proton_files(&assembly);
     match format {
         Format::Json => {
             let report = serde_json::json!({
                 "outdir": output,
                 "stacks": assembly.stacks(),
+                "proton": {"bundles": bundles, "specs": specs},
                 "files": assembly.files().len(),
                 "bytes": assembly.files().values().map(Vec::len).sum::<usize>(),
                 "millis": elapsed.as_secs_f64() * 1000.0,
@@ -30,12 +32,26 @@ pub fn synth(source: AppSource, output: &Path, format: Format, quiet: bool) -> R
             println!("{}", serde_json::to_string_pretty(&report).map_err(Failure::internal)?);
         }
         Format::Text => {
-            let rows: Vec<[String; 4]> = assembly
+            let rows: Vec<[String; 5]> = assembly
                 .stacks()
                 .iter()
-                .map(|s| [s.display_name.clone(), s.environment.clone(), s.resources.to_string(), s.bytes.to_string()])
+                .map(|s| {
+                    let env = s.environment.trim_start_matches("aws://");
+                    let (account, region) = env.split_once('/').unwrap_or((env, ""));
+                    [
+                        s.display_name.clone(),
+                        account.to_owned(),
+                        region.to_owned(),
+                        s.resources.to_string(),
+                        s.bytes.to_string(),
+                    ]
+                })
                 .collect();
-            print_table(["stack", "environment", "resources", "bytes"], &rows);
+            print_table(["stack", "account", "region", "resources", "bytes"], &rows);
+            if !bundles.is_empty() || !specs.is_empty() {
+                println!("proton bundles: {}", if bundles.is_empty() { "none".into() } else { bundles.join(", ") });
+                println!("proton specs: {}", if specs.is_empty() { "none".into() } else { specs.join(", ") });
+            }
             println!(
                 "wrote {} stacks, {} files to {} in {:.1} ms",
                 assembly.stacks().len(),
@@ -46,6 +62,21 @@ pub fn synth(source: AppSource, output: &Path, format: Format, quiet: bool) -> R
         }
     }
     Ok(0)
+}
+
+/// The Proton bundles (`<template>/v<major>`, from their `schema/schema.yaml`) and spec
+/// files an assembly carries under `proton/`.
+fn proton_files(assembly: &cloudwright_core::Assembly) -> (Vec<String>, Vec<String>) {
+    let mut bundles = Vec::new();
+    let mut specs = Vec::new();
+    for path in assembly.files().keys() {
+        if let Some(bundle) = path.strip_prefix("proton/").and_then(|p| p.strip_suffix("/schema/schema.yaml")) {
+            bundles.push(bundle.to_owned());
+        } else if let Some(spec) = path.strip_prefix("proton/specs/") {
+            specs.push(spec.to_owned());
+        }
+    }
+    (bundles, specs)
 }
 
 /// `cloudwright ls`: the stacks, as `cdk ls` shows them.

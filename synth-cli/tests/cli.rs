@@ -39,7 +39,13 @@ fn synth_with_no_app_writes_the_reference_example() {
     let (names, files) = default_app();
     let stdout = text(&out.stdout);
     assert!(stdout.starts_with("stack "), "{stdout}");
-    assert!(stdout.lines().nth(1).is_some_and(|l| l.starts_with("Management  ")), "{stdout}");
+    assert!(stdout.lines().next().is_some_and(|l| l.contains("account") && l.contains("region")), "{stdout}");
+    assert!(
+        stdout.lines().nth(1).is_some_and(|l| l.starts_with("Management  ") && l.contains("111111111111  us-east-1")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("proton bundles: hello-lambda-svc/v1, multi-svc-env/v1\n"), "{stdout}");
+    assert!(stdout.contains("proton specs: environment-dev.yaml, "), "{stdout}");
     assert!(
         stdout.contains(&format!("wrote {} stacks, {files} files to cloudwright.out", names.lines().count())),
         "{stdout}"
