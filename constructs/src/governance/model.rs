@@ -1,0 +1,97 @@
+//! What the rule engine reports: findings and their severities.
+
+use serde::{Deserialize, Serialize};
+
+/// How bad a finding is; `Error` findings stop `synth` and make `validate` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Must be fixed (or suppressed with a reason) before the app is deployed.
+    Error,
+    /// Should be fixed; reported but not blocking.
+    Warning,
+    /// Worth knowing; reported only.
+    Info,
+}
+
+impl Severity {
+    /// The lower-case name used in reports and rule-pack metadata.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// One rule violated by one resource (or one Proton bundle file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The rule's id, e.g. `CW-IAM-1`.
+    pub rule_id: String,
+    /// Severity under the rule pack of the stack the resource is in.
+    pub severity: Severity,
+    /// What is wrong, naming the offending value.
+    pub message: String,
+    /// How to fix it.
+    pub fix: String,
+    /// Display name (construct path) of the stack, or the Proton template name.
+    pub stack: String,
+    /// Construct path of the offending construct (`Prod/Service/Function/Resource`), or
+    /// the logical id when the assembly does not say.
+    pub path: String,
+    /// Logical id of the offending resource, if it is one.
+    pub logical_id: Option<String>,
+    /// The file the finding is in, relative to the assembly root.
+    pub file: String,
+    /// 1-based line of the resource in that file, when known.
+    pub line: Option<usize>,
+    /// The reason given when the finding was suppressed; suppressed findings never fail.
+    pub suppressed: Option<String>,
+}
+
+/// A rule's description, as reports list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    /// `CW-IAM-1`.
+    pub id: &'static str,
+    /// One-line summary.
+    pub title: &'static str,
+    /// Severity in the standard pack.
+    pub severity: Severity,
+    /// How to fix a violation.
+    pub fix: &'static str,
+    /// Why the rule exists (shown in SARIF help and the docs).
+    pub rationale: &'static str,
+}
+
+/// The result of running the rules over an assembly.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Every finding, suppressed ones included, ordered by stack, path, rule.
+    pub findings: Vec<Finding>,
+    /// Every rule that ran.
+    pub rules: Vec<RuleInfo>,
+    /// Number of stacks checked.
+    pub stacks: usize,
+    /// Number of resources checked.
+    pub resources: usize,
+}
+
+impl Report {
+    /// Findings not suppressed.
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_none())
+    }
+
+    /// Number of unsuppressed findings of this severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.active().filter(|f| f.severity == severity).count()
+    }
+
+    /// Whether any unsuppressed finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.count(Severity::Error) > 0
+    }
+}
