@@ -224,6 +224,11 @@ impl Stack {
         Ok(Stack { node: Node::add_child(scope.node(), id, Kind::Stack(data), "cloudwright.Stack")? })
     }
 
+    /// The stack behind a node, when the node is one.
+    pub fn from_node(node: &Node) -> Option<Stack> {
+        node.with_data(|d| matches!(d.kind, Kind::Stack(_))).then(|| Stack { node: node.clone() })
+    }
+
     fn with_stack<R>(&self, f: impl FnOnce(&StackData) -> R) -> Option<R> {
         self.node.borrow().stack(self.node.index).map(f)
     }

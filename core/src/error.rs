@@ -166,6 +166,14 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A file given as input (a template, a manifest) is not what it should be.
+    #[error("{file}: {message}")]
+    InvalidInput {
+        /// The file, as the user named it or relative to the assembly.
+        file: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// Several problems, all found before anything was written.
     #[error("{}", Problems(.0))]
     Invalid(Vec<Error>),

@@ -199,6 +199,11 @@ impl CfnResource {
         });
     }
 
+    /// An entry of the resource's template `Metadata`.
+    pub fn cfn_metadata(&self, key: &str) -> Option<Json> {
+        self.with_body(|r| r.metadata.get(key).cloned()).flatten()
+    }
+
     /// Declares how this resource type takes tags, so tag aspects reach it.
     pub fn set_tag_format(&self, format: TagFormat) {
         self.with_body_mut(|r| r.tag_format = format);

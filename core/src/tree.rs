@@ -364,6 +364,15 @@ impl Node {
         self.with_data_mut(|d| d.metadata.push((kind.to_owned(), data)));
     }
 
+    /// Sets the metadata entry of this kind, replacing any earlier one.
+    pub fn set_metadata(&self, kind: &str, data: impl Into<Json>) {
+        let data = data.into();
+        self.with_data_mut(|d| {
+            d.metadata.retain(|(k, _)| k != kind);
+            d.metadata.push((kind.to_owned(), data));
+        });
+    }
+
     /// The metadata entries added to this construct, in order.
     pub fn metadata(&self) -> Vec<(String, Json)> {
         self.with_data(|d| d.metadata.clone())

@@ -30,7 +30,7 @@
 //! Everything in the workload accounts refers to the management account by
 //! deterministic names (bus, roles, bucket, key alias), never by deploy-time values.
 
-use cloudwright_constructs::iam::{PolicyStatement, Principal, Role, RoleProps};
+use cloudwright_constructs::iam::{Condition, Operator, PolicyStatement, Principal, Role, RoleProps};
 use cloudwright_constructs::monitoring::{Alarm, AlarmProps, Comparison, Metric};
 use cloudwright_constructs::pipeline::{DeliveryEnvironment, DeliveryPipeline, DeliveryPipelineProps, Source};
 use cloudwright_constructs::proton::{
@@ -135,7 +135,11 @@ fn account_baseline(app: &App, layout: &Layout, name: &str, account: &str) -> Re
     let forwarder = Role::new(
         &stack,
         "AlarmForwarderRole",
-        RoleProps { assumed_by: vec![Principal::service("events.amazonaws.com")], ..Default::default() },
+        RoleProps {
+            assumed_by: vec![Principal::service("events.amazonaws.com")],
+            trust_conditions: vec![Condition::new(Operator::string_equals(), "aws:SourceAccount", [account])],
+            ..Default::default()
+        },
     )?;
     forwarder.add_to_policy(PolicyStatement::allow(&["events:PutEvents"], [bus_arn(layout)]))?;
     CfnResource::from_json(

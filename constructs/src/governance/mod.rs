@@ -1,6 +1,26 @@
 //! Governance: a rule engine over the synthesized assembly (templates, policies, Proton
 //! bundles), built in where CDK users reach for cdk-nag and cfn-guard.
+//!
+//! [`check`] runs the default rule pack (`CW-*` rules, listed by [`rule_list`]) over an
+//! assembly; [`RulePack`] picks severities per stage or stack; [`suppress`] accepts a
+//! rule's findings on a construct with a reason, recorded in the template's `Metadata`.
+//! `cloudwright synth` refuses to write when an unsuppressed finding is an error, and
+//! `cloudwright validate` reports them as text, JSON, SARIF or Markdown.
 
+mod engine;
+mod guard;
 mod model;
+mod pack;
+mod rules;
+mod suppress;
 
+pub use engine::check;
+pub use guard::{guard_files, guard_rule_name};
 pub use model::{Finding, Report, RuleInfo, Severity};
+pub use pack::{PACK_METADATA_TYPE, RulePack};
+pub use suppress::{METADATA_KEY, STACK_METADATA_TYPE, Suppression, suppress};
+
+/// Every rule of the default pack, with its default severity.
+pub fn rule_list() -> Vec<RuleInfo> {
+    rules::all().map(|r| r.info.clone()).collect()
+}

@@ -6,7 +6,7 @@
 use cloudwright_core::{Construct, Expr, Group, Node, Result};
 
 use super::PipelineNames;
-use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
+use crate::iam::{Condition, Operator, PolicyStatement, Principal, Role, RoleProps};
 
 /// What the target account's stacks may contain, for the execution role: the services
 /// of the seed's Lambda services.
@@ -64,6 +64,8 @@ impl DeployTarget {
                 role_name: Some(names.execution_role.clone()),
                 description: Some("Used by CloudFormation to deploy the pipeline's stacks".into()),
                 assumed_by: vec![Principal::service("cloudformation.amazonaws.com")],
+                // Against the confused deputy: CloudFormation acts for this account only.
+                trust_conditions: vec![Condition::new(Operator::string_equals(), "aws:SourceAccount", [account.as_str()])],
                 ..Default::default()
             },
         )?;

@@ -1,0 +1,247 @@
+//! Runs the rules over an assembly: every stack template, with what the manifests say
+//! of each stack (construct paths, rule pack, suppressions), and every Proton schema.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::Value as Json;
+
+use super::model::{Finding, Report, Severity};
+use super::pack::{PACK_METADATA_TYPE, RulePack};
+use super::rules::{self, Check, Resource, Rule, StackFacts};
+use super::suppress::{self, STACK_METADATA_TYPE, Suppression};
+use crate::{Assembly, Error, Result, StackSummary};
+
+/// Manifest metadata type of organization accounts (written by `org::Account`).
+const ACCOUNT_METADATA_TYPE: &str = "cloudwright:org:account";
+
+/// What the manifest says of one stack.
+struct StackMeta {
+    /// Logical id to construct path.
+    paths: HashMap<String, String>,
+    pack: RulePack,
+    termination_protection: bool,
+    suppressions: Vec<Suppression>,
+    /// Organization accounts declared in the stack: (name, id).
+    accounts: Vec<(String, String)>,
+}
+
+/// Runs every rule over `assembly`, under each stack's rule pack.
+///
+/// Fails only when a template or manifest cannot be read; rule violations are findings.
+pub fn check(assembly: &Assembly) -> Result<Report> {
+    let mut manifests: HashMap<String, Json> = HashMap::new();
+    let mut stacks = Vec::new();
+    for summary in assembly.stacks() {
+        let manifest_file = match summary.template_file.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/manifest.json"),
+            None => "manifest.json".to_owned(),
+        };
+        if !manifests.contains_key(&manifest_file) {
+            let manifest = parse_json(assembly, &manifest_file)?;
+            manifests.insert(manifest_file.clone(), manifest);
+        }
+        let artifact = manifests.get(&manifest_file).and_then(|m| m.pointer(&format!("/artifacts/{}", summary.artifact_id)));
+        let template = parse_json(assembly, &summary.template_file)?;
+        stacks.push((summary, stack_meta(summary, artifact.unwrap_or(&Json::Null)), template));
+    }
+    let production_accounts = production_accounts(&stacks);
+    let by_type = rules_by_type();
+    let mut findings = Vec::new();
+    let mut resources = 0;
+    for (summary, meta, template) in &stacks {
+        let facts = StackFacts {
+            template,
+            production: meta.pack.is_production(),
+            termination_protection: meta.termination_protection,
+            production_accounts: &production_accounts,
+        };
+        let before = findings.len();
+        for (id, body) in facts.resources() {
+            resources += 1;
+            let kind = body.get("Type").and_then(Json::as_str).unwrap_or_default();
+            let resource = Resource { id, body, stack: &facts };
+            let suppressions = suppress::read(body);
+            for rule in by_type.get(kind).into_iter().flatten() {
+                let Check::Resource(_, check) = rule.check else { continue };
+                let Some(severity) = meta.pack.severity_of(rule) else { continue };
+                let path = meta.paths.get(id).cloned().unwrap_or_else(|| format!("{}/{id}", summary.display_name));
+                for message in check(&resource) {
+                    findings.push(finding(rule, severity, message, summary, &path, Some(id), &suppressions));
+                }
+            }
+        }
+        for rule in rules::all() {
+            let Check::Stack(check) = rule.check else { continue };
+            let Some(severity) = meta.pack.severity_of(rule) else { continue };
+            for message in check(&facts) {
+                findings.push(finding(rule, severity, message, summary, &summary.display_name, None, &meta.suppressions));
+            }
+        }
+        if findings.len() > before {
+            add_lines(assembly, &summary.template_file, &mut findings[before..]);
+        }
+    }
+    findings.extend(proton_findings(assembly)?);
+    Ok(Report {
+        findings,
+        rules: rules::all().map(|r| r.info.clone()).collect(),
+        stacks: stacks.len(),
+        resources,
+    })
+}
+
+fn finding(
+    rule: &Rule,
+    severity: Severity,
+    message: String,
+    stack: &StackSummary,
+    path: &str,
+    logical_id: Option<&str>,
+    suppressions: &[Suppression],
+) -> Finding {
+    // Findings of the suppression rule itself cannot be suppressed.
+    let suppressed = (rule.info.id != "CW-META-1")
+        .then(|| suppressions.iter().find(|s| s.id == rule.info.id && !s.reason.trim().is_empty()))
+        .flatten()
+        .map(|s| s.reason.clone());
+    Finding {
+        rule_id: rule.info.id.to_owned(),
+        severity,
+        message,
+        fix: rule.info.fix.to_owned(),
+        stack: stack.display_name.clone(),
+        path: path.to_owned(),
+        logical_id: logical_id.map(str::to_owned),
+        file: stack.template_file.clone(),
+        line: None,
+        suppressed,
+    }
+}
+
+fn parse_json(assembly: &Assembly, file: &str) -> Result<Json> {
+    let bytes = assembly.file(file).ok_or_else(|| Error::InvalidInput {
+        file: file.to_owned(),
+        message: "is missing from the assembly; synthesize it again".into(),
+    })?;
+    serde_json::from_slice(bytes)
+        .map_err(|e| Error::InvalidInput { file: file.to_owned(), message: format!("is not valid JSON: {e}") })
+}
+
+/// Reads a stack artifact's metadata and properties.
+fn stack_meta(summary: &StackSummary, artifact: &Json) -> StackMeta {
+    let stack_path = format!("/{}", summary.display_name);
+    let mut meta = StackMeta {
+        paths: HashMap::new(),
+        pack: RulePack::standard(),
+        termination_protection: artifact
+            .pointer("/properties/terminationProtection")
+            .and_then(Json::as_bool)
+            .unwrap_or(false),
+        suppressions: Vec::new(),
+        accounts: Vec::new(),
+    };
+    for (path, entries) in artifact.get("metadata").and_then(Json::as_object).into_iter().flatten() {
+        for entry in entries.as_array().into_iter().flatten() {
+            let data = entry.get("data").unwrap_or(&Json::Null);
+            match entry.get("type").and_then(Json::as_str) {
+                Some("aws:cdk:logicalId") => {
+                    if let Some(id) = data.as_str() {
+                        meta.paths.insert(id.to_owned(), path.trim_start_matches('/').to_owned());
+                    }
+                }
+                Some(PACK_METADATA_TYPE) if *path == stack_path => meta.pack = RulePack::from_json(data),
+                Some(STACK_METADATA_TYPE) if *path == stack_path => meta.suppressions = suppress::from_list(Some(data)),
+                Some(ACCOUNT_METADATA_TYPE) => {
+                    let field = |k: &str| data.get(k).and_then(Json::as_str).unwrap_or_default().to_owned();
+                    meta.accounts.push((field("name"), field("accountId")));
+                }
+                _ => {}
+            }
+        }
+    }
+    meta
+}
+
+/// Accounts of stacks under the production pack, and organization accounts whose name
+/// says production.
+fn production_accounts(stacks: &[(&StackSummary, StackMeta, Json)]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (summary, meta, _) in stacks {
+        let account = summary.environment.strip_prefix("aws://").and_then(|e| e.split('/').next()).unwrap_or_default();
+        if meta.pack.is_production() && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+            out.insert(account.to_owned());
+        }
+        for (name, id) in &meta.accounts {
+            if name.to_ascii_lowercase().contains("prod") && !id.is_empty() {
+                out.insert(id.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Resource rules by the types they look at.
+fn rules_by_type() -> HashMap<&'static str, Vec<&'static Rule>> {
+    let mut out: HashMap<&str, Vec<&Rule>> = HashMap::new();
+    for rule in rules::all() {
+        if let Check::Resource(types, _) = rule.check {
+            for t in types {
+                out.entry(*t).or_default().push(rule);
+            }
+        }
+    }
+    out
+}
+
+/// Sets each finding's line: where its resource's key is in the (pretty-printed) template.
+fn add_lines(assembly: &Assembly, file: &str, findings: &mut [Finding]) {
+    let Some(text) = assembly.file(file).and_then(|b| std::str::from_utf8(b).ok()) else { return };
+    let mut lines = HashMap::new();
+    let mut in_resources = false;
+    for (n, line) in text.lines().enumerate() {
+        let depth = line.len() - line.trim_start().len();
+        if depth == 1 {
+            in_resources = line.trim_start().starts_with("\"Resources\"");
+        } else if in_resources && depth == 2 {
+            if let Some(key) = line.trim_start().strip_prefix('"').and_then(|l| l.split_once('"')).map(|(k, _)| k) {
+                lines.insert(key, n + 1);
+            }
+        }
+    }
+    for f in findings {
+        f.line = f.logical_id.as_deref().and_then(|id| lines.get(id).copied());
+    }
+}
+
+/// Findings of the Proton-schema rules over every bundle's `schema/schema.yaml`.
+fn proton_findings(assembly: &Assembly) -> Result<Vec<Finding>> {
+    let pack = RulePack::standard();
+    let mut out = Vec::new();
+    for (file, bytes) in assembly.files() {
+        if !(file.starts_with("proton/") && file.ends_with("/schema/schema.yaml")) {
+            continue;
+        }
+        let schema: Json = serde_yaml::from_slice(bytes)
+            .map_err(|e| Error::InvalidInput { file: file.clone(), message: format!("is not valid YAML: {e}") })?;
+        let template = file.trim_start_matches("proton/").split('/').next().unwrap_or_default();
+        for rule in rules::all() {
+            let Check::ProtonSchema(check) = rule.check else { continue };
+            let Some(severity) = pack.severity_of(rule) else { continue };
+            for message in check(&schema) {
+                out.push(Finding {
+                    rule_id: rule.info.id.to_owned(),
+                    severity,
+                    message,
+                    fix: rule.info.fix.to_owned(),
+                    stack: format!("proton/{template}"),
+                    path: file.clone(),
+                    logical_id: None,
+                    file: file.clone(),
+                    line: None,
+                    suppressed: None,
+                });
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,287 @@
+//! Lambda, CodeBuild, CodePipeline and CloudWatch alarms.
+
+use serde_json::Value as Json;
+
+use super::{Check, Resource, Rule, info, is_secret_name, is_true, list, referenced_id};
+use crate::governance::model::Severity::{Error, Warning};
+
+const FUNCTION: &[&str] = &["AWS::Lambda::Function"];
+
+/// Runtimes AWS Lambda no longer supports (creation or update blocked).
+const DEPRECATED_RUNTIMES: &[&str] = &[
+    "nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x",
+    "nodejs16.x", "python2.7", "python3.6", "python3.7", "python3.8", "ruby2.5", "ruby2.7", "java8", "dotnetcore1.0",
+    "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "dotnet5.0", "dotnet6", "go1.x", "provided",
+];
+
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        info: info(
+            "CW-LAMBDA-1",
+            Warning,
+            "Lambda function without active X-Ray tracing",
+            "Set `tracing: Tracing::Active` (TracingConfig.Mode = Active)",
+            "The environment runs X-Ray; untraced functions leave gaps in every request's trace.",
+        ),
+        check: Check::Resource(FUNCTION, untraced),
+        guard: Some("%resources.Properties.TracingConfig.Mode == \"Active\""),
+    },
+    Rule {
+        info: info(
+            "CW-LAMBDA-2",
+            Warning,
+            "Lambda function without a log group with retention",
+            "Give the function its own log group with a retention (LoggingConfig.LogGroup)",
+            "The log group Lambda creates on first invocation keeps logs forever and is not in the stack.",
+        ),
+        check: Check::Resource(FUNCTION, unmanaged_logs),
+        guard: Some("%resources.Properties.LoggingConfig.LogGroup exists"),
+    },
+    Rule {
+        info: info(
+            "CW-LAMBDA-3",
+            Warning,
+            "Lambda function without a dead-letter queue",
+            "Set DeadLetterConfig.TargetArn to an SQS queue or SNS topic",
+            "Asynchronous invocations that fail all retries are dropped without one.",
+        ),
+        check: Check::Resource(FUNCTION, no_dead_letter),
+        guard: Some("%resources.Properties.DeadLetterConfig.TargetArn exists"),
+    },
+    Rule {
+        info: info(
+            "CW-LAMBDA-4",
+            Error,
+            "Lambda function on a deprecated runtime",
+            "Move to a supported runtime, e.g. python3.12 or nodejs20.x",
+            "Deprecated runtimes get no security patches, and AWS blocks updates to functions using them.",
+        ),
+        check: Check::Resource(FUNCTION, deprecated_runtime),
+        guard: Some(concat!(
+            "%resources[ Properties.Runtime exists ].Properties.Runtime not in [",
+            "\"nodejs\", \"nodejs4.3\", \"nodejs4.3-edge\", \"nodejs6.10\", \"nodejs8.10\", \"nodejs10.x\", ",
+            "\"nodejs12.x\", \"nodejs14.x\", \"nodejs16.x\", \"python2.7\", \"python3.6\", \"python3.7\", ",
+            "\"python3.8\", \"ruby2.5\", \"ruby2.7\", \"java8\", \"dotnetcore1.0\", \"dotnetcore2.0\", ",
+            "\"dotnetcore2.1\", \"dotnetcore3.1\", \"dotnet5.0\", \"dotnet6\", \"go1.x\", \"provided\"]"
+        )),
+    },
+    Rule {
+        info: info(
+            "CW-LAMBDA-5",
+            Error,
+            "Secret value in a Lambda environment variable",
+            "Store the secret in Secrets Manager, pass its ARN in the variable and grant read access",
+            "Environment variables are visible to anyone who can read the function's configuration.",
+        ),
+        check: Check::Resource(FUNCTION, secret_in_environment),
+        guard: None,
+    },
+    Rule {
+        info: info(
+            "CW-LAMBDA-6",
+            Error,
+            "Lambda function URL without authentication",
+            "Set AuthType to AWS_IAM, or put the function behind API Gateway with an authorizer",
+            "A function URL with AuthType NONE can be invoked by anyone on the internet.",
+        ),
+        check: Check::Resource(&["AWS::Lambda::Url"], open_url),
+        guard: Some("%resources.Properties.AuthType != \"NONE\""),
+    },
+    Rule {
+        info: info(
+            "CW-CODEBUILD-1",
+            Warning,
+            "CodeBuild project in privileged mode",
+            "Turn PrivilegedMode off unless the build runs Docker; then suppress with that reason",
+            "Privileged builds run with root on the build host's Docker daemon.",
+        ),
+        check: Check::Resource(&["AWS::CodeBuild::Project"], privileged_build),
+        guard: Some("%resources.Properties.Environment.PrivilegedMode != true"),
+    },
+    Rule {
+        info: info(
+            "CW-CODEBUILD-2",
+            Warning,
+            "CodeBuild project without a customer-managed key",
+            "Set EncryptionKey to the pipeline's artifact key",
+            "Build artifacts hold deployable code; a customer-managed key controls who can read them across accounts.",
+        ),
+        check: Check::Resource(&["AWS::CodeBuild::Project"], build_without_key),
+        guard: Some("%resources.Properties.EncryptionKey exists"),
+    },
+    Rule {
+        info: info(
+            "CW-CODEBUILD-3",
+            Error,
+            "Plaintext secret in a CodeBuild environment variable",
+            "Use Type SECRETS_MANAGER or PARAMETER_STORE for the variable",
+            "Plaintext variables show in the console, the API and build logs.",
+        ),
+        check: Check::Resource(&["AWS::CodeBuild::Project"], plaintext_build_secret),
+        guard: None,
+    },
+    Rule {
+        info: info(
+            "CW-PIPELINE-1",
+            Error,
+            "Pipeline deploys to a production account without a manual approval",
+            "Add a manual approval action in a stage before the production deployment",
+            "Production changes need a person's sign-off (the seed design approves before Production).",
+        ),
+        check: Check::Resource(&["AWS::CodePipeline::Pipeline"], unapproved_production),
+        guard: None,
+    },
+    Rule {
+        info: info(
+            "CW-PIPELINE-2",
+            Warning,
+            "Pipeline artifact store without a customer-managed key",
+            "Give the artifact store an EncryptionKey (a KMS key the deploy accounts may use)",
+            "Cross-account deployments need a key the target accounts can decrypt with; the default S3 key cannot be shared.",
+        ),
+        check: Check::Resource(&["AWS::CodePipeline::Pipeline"], artifacts_without_key),
+        guard: None,
+    },
+    Rule {
+        info: info(
+            "CW-ALARM-1",
+            Warning,
+            "Alarm with no actions",
+            "Give the alarm an AlarmActions target (an SNS topic the team reads)",
+            "An alarm nobody is told about only shows in the console.",
+        ),
+        check: Check::Resource(&["AWS::CloudWatch::Alarm"], silent_alarm),
+        guard: Some("%resources.Properties.AlarmActions !empty"),
+    },
+];
+
+fn untraced(r: &Resource) -> Vec<String> {
+    match r.prop(&["TracingConfig", "Mode"]).and_then(Json::as_str) {
+        Some("Active") => vec![],
+        Some(mode) => vec![format!("TracingConfig.Mode is {mode}")],
+        None => vec!["TracingConfig is not set (X-Ray tracing is off)".into()],
+    }
+}
+
+fn unmanaged_logs(r: &Resource) -> Vec<String> {
+    let Some(group) = r.prop(&["LoggingConfig", "LogGroup"]) else {
+        return vec!["no LoggingConfig.LogGroup: Lambda creates /aws/lambda/... with no retention".into()];
+    };
+    let target = referenced_id(group).and_then(|id| r.stack.template.get("Resources")?.get(id).map(|t| (id, t)));
+    match target {
+        Some((id, log_group)) if log_group.pointer("/Properties/RetentionInDays").is_none() => {
+            vec![format!("its log group {id} has no RetentionInDays")]
+        }
+        _ => vec![],
+    }
+}
+
+fn no_dead_letter(r: &Resource) -> Vec<String> {
+    if r.prop(&["DeadLetterConfig", "TargetArn"]).is_some() {
+        return vec![];
+    }
+    let on_failure = r.stack.resources().any(|(_, other)| {
+        other.get("Type").and_then(Json::as_str) == Some("AWS::Lambda::EventInvokeConfig")
+            && other.pointer("/Properties/FunctionName").and_then(referenced_id) == Some(r.id)
+            && other.pointer("/Properties/DestinationConfig/OnFailure").is_some()
+    });
+    if on_failure { vec![] } else { vec!["no DeadLetterConfig and no on-failure destination".into()] }
+}
+
+fn deprecated_runtime(r: &Resource) -> Vec<String> {
+    match r.prop(&["Runtime"]).and_then(Json::as_str) {
+        Some(runtime) if DEPRECATED_RUNTIMES.contains(&runtime) => vec![format!("Runtime {runtime} is deprecated")],
+        _ => vec![],
+    }
+}
+
+fn secret_in_environment(r: &Resource) -> Vec<String> {
+    let Some(vars) = r.prop(&["Environment", "Variables"]).and_then(Json::as_object) else { return vec![] };
+    vars.iter()
+        .filter(|(name, value)| is_secret_name(name) && value.as_str().is_some_and(|v| !v.is_empty()))
+        .map(|(name, _)| format!("environment variable {name} holds a literal value"))
+        .collect()
+}
+
+fn open_url(r: &Resource) -> Vec<String> {
+    match r.prop(&["AuthType"]).and_then(Json::as_str) {
+        Some("NONE") => vec!["AuthType is NONE".into()],
+        _ => vec![],
+    }
+}
+
+fn privileged_build(r: &Resource) -> Vec<String> {
+    if is_true(r.prop(&["Environment", "PrivilegedMode"])) { vec!["Environment.PrivilegedMode is true".into()] } else { vec![] }
+}
+
+fn build_without_key(r: &Resource) -> Vec<String> {
+    if r.prop(&["EncryptionKey"]).is_none() { vec!["no EncryptionKey".into()] } else { vec![] }
+}
+
+fn plaintext_build_secret(r: &Resource) -> Vec<String> {
+    list(r.prop(&["Environment", "EnvironmentVariables"]))
+        .into_iter()
+        .filter(|v| matches!(v.get("Type").and_then(Json::as_str), None | Some("PLAINTEXT")))
+        .filter_map(|v| v.get("Name").and_then(Json::as_str))
+        .filter(|name| is_secret_name(name))
+        .map(|name| format!("environment variable {name} is PLAINTEXT"))
+        .collect()
+}
+
+/// The 12-digit account ids named in IAM ARNs anywhere in a value.
+fn accounts_in(value: &Json) -> Vec<String> {
+    let text = value.to_string();
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices(":iam::") {
+        let id: String = text[at + 6..].chars().take_while(char::is_ascii_digit).collect();
+        if id.len() == 12 && !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+fn unapproved_production(r: &Resource) -> Vec<String> {
+    let mut approved = false;
+    let mut out = Vec::new();
+    for stage in list(r.prop(&["Stages"])) {
+        let stage_name = stage.get("Name").and_then(Json::as_str).unwrap_or("?");
+        // Within a stage, an approval counts for actions with a later RunOrder.
+        let mut actions = list(stage.get("Actions"));
+        actions.sort_by_key(|a| a.get("RunOrder").and_then(Json::as_u64).unwrap_or(1));
+        let mut approved_here: Option<u64> = None;
+        for action in actions {
+            let order = action.get("RunOrder").and_then(Json::as_u64).unwrap_or(1);
+            let category = action.pointer("/ActionTypeId/Category").and_then(Json::as_str);
+            if category == Some("Approval") {
+                approved_here = Some(approved_here.map_or(order, |o| o.min(order)));
+                continue;
+            }
+            if category != Some("Deploy") || approved || approved_here.is_some_and(|o| o < order) {
+                continue;
+            }
+            for account in accounts_in(action) {
+                if r.stack.production_accounts.contains(&account) {
+                    let name = action.get("Name").and_then(Json::as_str).unwrap_or("?");
+                    out.push(format!("stage {stage_name}, action {name} deploys to production account {account} with no approval before it"));
+                }
+            }
+        }
+        approved |= approved_here.is_some();
+    }
+    out
+}
+
+fn artifacts_without_key(r: &Resource) -> Vec<String> {
+    let mut stores: Vec<&Json> = r.prop(&["ArtifactStore"]).into_iter().collect();
+    stores.extend(list(r.prop(&["ArtifactStores"])).into_iter().filter_map(|s| s.get("ArtifactStore")));
+    stores
+        .into_iter()
+        .filter(|s| s.get("EncryptionKey").is_none())
+        .map(|s| format!("artifact store {} has no EncryptionKey", s.get("Location").map(Json::to_string).unwrap_or_default()))
+        .collect()
+}
+
+fn silent_alarm(r: &Resource) -> Vec<String> {
+    if list(r.prop(&["AlarmActions"])).is_empty() { vec!["no AlarmActions".into()] } else { vec![] }
+}

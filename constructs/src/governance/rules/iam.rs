@@ -1,0 +1,336 @@
+//! IAM: identity policies, trust policies and resource policies.
+
+use serde_json::Value as Json;
+
+use super::{
+    Check, Resource, Rule, allows, condition_keys, has_condition, info, is_public_principal, label, list, statements,
+    strings,
+};
+use crate::governance::model::Severity::{Error, Warning};
+
+/// Types whose `Policies` hold inline identity policies.
+const INLINE: &[&str] = &["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"];
+/// Types with one identity `PolicyDocument`.
+const DOCUMENT: &[&str] =
+    &["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy", "AWS::IAM::UserPolicy", "AWS::IAM::GroupPolicy"];
+const IDENTITY: &[&str] = &[
+    "AWS::IAM::Role",
+    "AWS::IAM::User",
+    "AWS::IAM::Group",
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::RolePolicy",
+    "AWS::IAM::UserPolicy",
+    "AWS::IAM::GroupPolicy",
+];
+/// Types that carry a resource policy, and where.
+const RESOURCE_POLICIES: &[(&str, &str)] = &[
+    ("AWS::S3::BucketPolicy", "PolicyDocument"),
+    ("AWS::KMS::Key", "KeyPolicy"),
+    ("AWS::SNS::TopicPolicy", "PolicyDocument"),
+    ("AWS::SQS::QueuePolicy", "PolicyDocument"),
+    ("AWS::Logs::ResourcePolicy", "PolicyDocument"),
+    ("AWS::SecretsManager::ResourcePolicy", "ResourcePolicy"),
+];
+
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        info: info(
+            "CW-IAM-1",
+            Error,
+            "IAM policy allows every action",
+            "List the actions the principal needs instead of \"*\" (grants such as `grant_read` do this for you)",
+            "A policy allowing \"*\" makes its principal an administrator of the account.",
+        ),
+        check: Check::Resource(IDENTITY, all_actions),
+        guard: Some(concat!(
+            "%resources[ Properties.PolicyDocument exists ].Properties.PolicyDocument.Statement[*] {\n",
+            "    Effect != \"Allow\" or Action[*] != \"*\"\n",
+            "  }\n",
+            "  %resources[ Properties.Policies exists ].Properties.Policies[*].PolicyDocument.Statement[*] {\n",
+            "    Effect != \"Allow\" or Action[*] != \"*\"\n",
+            "  }"
+        )),
+    },
+    Rule {
+        info: info(
+            "CW-IAM-2",
+            Warning,
+            "IAM policy allows every action of a service",
+            "Replace `service:*` with the actions used, e.g. `s3:GetObject`",
+            "Service-wide wildcards grant actions added by AWS in the future, including destructive ones.",
+        ),
+        check: Check::Resource(IDENTITY, service_wildcards),
+        guard: None,
+    },
+    Rule {
+        info: info(
+            "CW-IAM-3",
+            Warning,
+            "IAM policy allows actions on every resource",
+            "Scope `Resource` to the ARNs used (a grant on the construct does it), or suppress with the reason the action needs \"*\"",
+            "Resource \"*\" reaches every resource of the account, not only the ones the workload owns.",
+        ),
+        check: Check::Resource(IDENTITY, all_resources),
+        guard: None,
+    },
+    Rule {
+        info: info(
+            "CW-IAM-4",
+            Error,
+            "iam:PassRole on every role",
+            "Scope `iam:PassRole` to the role ARNs passed, and add an `iam:PassedToService` condition",
+            "Passing any role lets the principal escalate to the most privileged role in the account.",
+        ),
+        check: Check::Resource(IDENTITY, pass_any_role),
+        guard: None,
+    },
+    Rule {
+        info: info(
+            "CW-IAM-5",
+            Warning,
+            "IAM policy allows with NotAction or NotResource",
+            "Write the allowed actions and resources out; use NotAction only in Deny statements",
+            "An Allow with NotAction grants everything not listed, including actions added later.",
+        ),
+        check: Check::Resource(IDENTITY, allow_with_not),
+        guard: None,
+    },
+    Rule {
+        info: info(
+            "CW-IAM-6",
+            Warning,
+            "Service trust without a confused-deputy condition",
+            "Add `aws:SourceAccount` (or `aws:SourceArn`/`aws:SourceOrgID`) to the trust statement",
+            "Without it, the service can be made to assume the role on behalf of another account (the confused deputy).",
+        ),
+        check: Check::Resource(&["AWS::IAM::Role"], confused_deputy),
+        guard: None,
+    },
+    Rule {
+        info: info(
+            "CW-IAM-7",
+            Error,
+            "Role trusts every principal",
+            "Name the trusted accounts or services in `Principal`, or add a condition such as `aws:PrincipalOrgID`",
+            "A role anyone can assume is public.",
+        ),
+        check: Check::Resource(&["AWS::IAM::Role"], public_trust),
+        guard: Some(concat!(
+            "%resources.Properties.AssumeRolePolicyDocument.Statement[*] {\n",
+            "    Effect != \"Allow\" or Condition exists or (Principal != \"*\" and Principal.AWS[*] != \"*\")\n",
+            "  }"
+        )),
+    },
+    Rule {
+        info: info(
+            "CW-IAM-8",
+            Error,
+            "AdministratorAccess attached",
+            "Attach a policy with the permissions the principal needs",
+            "The AWS managed AdministratorAccess policy grants everything in the account.",
+        ),
+        check: Check::Resource(INLINE, administrator_access),
+        guard: None,
+    },
+    Rule {
+        info: info(
+            "CW-IAM-9",
+            Warning,
+            "IAM user defined",
+            "Use roles: IAM Identity Center for people, roles for workloads",
+            "IAM users have long-lived credentials; the organization's accounts should have none.",
+        ),
+        check: Check::Resource(&["AWS::IAM::User"], iam_user),
+        guard: Some("%resources.Type != \"AWS::IAM::User\""),
+    },
+    Rule {
+        info: info(
+            "CW-IAM-10",
+            Error,
+            "Resource policy open to everyone",
+            "Name the principals, or add a condition such as `aws:PrincipalOrgID` or `aws:SourceAccount`",
+            "A bucket, key, topic, queue or event bus policy allowing `*` without a condition is public.",
+        ),
+        check: Check::Resource(
+            &[
+                "AWS::S3::BucketPolicy",
+                "AWS::KMS::Key",
+                "AWS::SNS::TopicPolicy",
+                "AWS::SQS::QueuePolicy",
+                "AWS::Logs::ResourcePolicy",
+                "AWS::SecretsManager::ResourcePolicy",
+                "AWS::Events::EventBusPolicy",
+                "AWS::Lambda::Permission",
+            ],
+            public_resource_policy,
+        ),
+        guard: None,
+    },
+];
+
+/// Every identity policy statement of a resource, with its policy's name for messages.
+fn identity_statements(r: &Resource) -> Vec<(String, usize, Json)> {
+    let mut out = Vec::new();
+    let mut push = |name: String, doc: Option<&Json>| {
+        for (i, s) in statements(doc).into_iter().enumerate() {
+            out.push((name.clone(), i, s));
+        }
+    };
+    if DOCUMENT.contains(&r.kind()) {
+        push("policy".into(), r.prop(&["PolicyDocument"]));
+    }
+    if INLINE.contains(&r.kind()) {
+        for p in list(r.prop(&["Policies"])) {
+            let name = p.get("PolicyName").and_then(Json::as_str).unwrap_or("inline");
+            push(format!("inline policy {name:?}"), p.get("PolicyDocument"));
+        }
+    }
+    out
+}
+
+/// Messages for each allowing statement whose `key` values match `bad`.
+fn allowing(r: &Resource, key: &str, bad: impl Fn(&str) -> bool, what: &str) -> Vec<String> {
+    identity_statements(r)
+        .into_iter()
+        .filter(|(_, _, s)| allows(s))
+        .filter_map(|(policy, i, s)| {
+            let hits: Vec<&str> = strings(s.get(key)).into_iter().filter(|v| bad(v)).collect();
+            (!hits.is_empty()).then(|| format!("{policy}, {}: {what} {}", label(&s, i), hits.join(", ")))
+        })
+        .collect()
+}
+
+fn all_actions(r: &Resource) -> Vec<String> {
+    allowing(r, "Action", |a| a == "*", "allows Action")
+}
+
+fn service_wildcards(r: &Resource) -> Vec<String> {
+    allowing(r, "Action", |a| a.ends_with(":*"), "allows every action of")
+}
+
+/// Actions that only accept `Resource: "*"`, so a wildcard there is not a finding.
+fn needs_star(action: &str) -> bool {
+    const ONLY_STAR: &[&str] = &[
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+        "xray:GetSamplingStatisticSummaries",
+        "cloudwatch:PutMetricData",
+        "ec2:CreateNetworkInterface",
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+        "sts:GetCallerIdentity",
+        "logs:DescribeLogGroups",
+    ];
+    let verb = action.split_once(':').map_or(action, |(_, v)| v);
+    ONLY_STAR.contains(&action) || verb.starts_with("Describe") || verb.starts_with("List")
+}
+
+fn all_resources(r: &Resource) -> Vec<String> {
+    identity_statements(r)
+        .into_iter()
+        .filter(|(_, _, s)| allows(s) && strings(s.get("Resource")).contains(&"*"))
+        .filter_map(|(policy, i, s)| {
+            let actions: Vec<&str> = strings(s.get("Action")).into_iter().filter(|a| !needs_star(a)).collect();
+            (!actions.is_empty()).then(|| format!("{policy}, {}: {} on Resource \"*\"", label(&s, i), actions.join(", ")))
+        })
+        .collect()
+}
+
+fn pass_any_role(r: &Resource) -> Vec<String> {
+    identity_statements(r)
+        .into_iter()
+        .filter(|(_, _, s)| {
+            allows(s)
+                && strings(s.get("Action")).iter().any(|a| matches!(*a, "iam:PassRole" | "iam:*" | "*"))
+                && strings(s.get("Resource")).contains(&"*")
+                && !condition_keys(s).iter().any(|k| k == "iam:passedtoservice")
+        })
+        .map(|(policy, i, s)| format!("{policy}, {}: allows iam:PassRole on Resource \"*\"", label(&s, i)))
+        .collect()
+}
+
+fn allow_with_not(r: &Resource) -> Vec<String> {
+    identity_statements(r)
+        .into_iter()
+        .filter(|(_, _, s)| allows(s) && (s.get("NotAction").is_some() || s.get("NotResource").is_some()))
+        .map(|(policy, i, s)| format!("{policy}, {}: Allow with NotAction/NotResource", label(&s, i)))
+        .collect()
+}
+
+/// Services that assume a role as the workload itself, where AWS does not support or
+/// need a source condition.
+const WORKLOAD_SERVICES: &[&str] =
+    &["lambda.amazonaws.com", "edgelambda.amazonaws.com", "ec2.amazonaws.com", "ecs-tasks.amazonaws.com"];
+
+fn confused_deputy(r: &Resource) -> Vec<String> {
+    const SOURCE_KEYS: &[&str] = &["aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"];
+    statements(r.prop(&["AssumeRolePolicyDocument"]))
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| allows(s))
+        .filter_map(|(i, s)| {
+            let services: Vec<&str> = strings(s.get("Principal").and_then(|p| p.get("Service")))
+                .into_iter()
+                .filter(|svc| !WORKLOAD_SERVICES.contains(svc))
+                .collect();
+            let guarded = condition_keys(s).iter().any(|k| SOURCE_KEYS.contains(&k.as_str()));
+            (!services.is_empty() && !guarded)
+                .then(|| format!("trust {}: {} without aws:SourceAccount/aws:SourceArn", label(s, i), services.join(", ")))
+        })
+        .collect()
+}
+
+fn public_trust(r: &Resource) -> Vec<String> {
+    statements(r.prop(&["AssumeRolePolicyDocument"]))
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| allows(s) && is_public_principal(s.get("Principal")) && !has_condition(s))
+        .map(|(i, s)| format!("trust {}: Principal \"*\" with no condition", label(s, i)))
+        .collect()
+}
+
+fn administrator_access(r: &Resource) -> Vec<String> {
+    let text = |v: &Json| serde_json::to_string(v).unwrap_or_default();
+    list(r.prop(&["ManagedPolicyArns"]))
+        .into_iter()
+        .filter(|arn| text(arn).contains("policy/AdministratorAccess"))
+        .map(|arn| format!("ManagedPolicyArns includes {}", text(arn)))
+        .collect()
+}
+
+fn iam_user(_: &Resource) -> Vec<String> {
+    vec!["an AWS::IAM::User is declared".into()]
+}
+
+fn public_resource_policy(r: &Resource) -> Vec<String> {
+    let kind = r.kind();
+    if kind == "AWS::Lambda::Permission" {
+        let open = r.prop(&["Principal"]).and_then(Json::as_str) == Some("*")
+            && ["SourceAccount", "SourceArn", "PrincipalOrgID"].iter().all(|k| r.prop(&[k]).is_none());
+        return if open { vec!["Principal \"*\" with no SourceAccount, SourceArn or PrincipalOrgID".into()] } else { vec![] };
+    }
+    let statements = match RESOURCE_POLICIES.iter().find(|(t, _)| *t == kind) {
+        Some((_, key)) => statements(r.prop(&[key])),
+        // An event bus policy is one statement, or its parts as properties.
+        None => match r.prop(&["Statement"]) {
+            Some(s) => vec![s.clone()],
+            None => {
+                let mut legacy = r.props().clone();
+                if let Some(map) = legacy.as_object_mut() {
+                    map.entry("Effect").or_insert_with(|| Json::from("Allow"));
+                }
+                vec![legacy]
+            }
+        },
+    };
+    statements
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| allows(s) && is_public_principal(s.get("Principal")) && !has_condition(s))
+        .map(|(i, s)| format!("{}: allows Principal \"*\" with no condition", label(s, i)))
+        .collect()
+}

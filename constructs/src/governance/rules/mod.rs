@@ -1,0 +1,186 @@
+//! The default rule pack: one file per area, each a table of rules and their checks.
+
+mod compute;
+mod iam;
+mod network;
+mod org;
+mod storage;
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value as Json};
+
+use super::model::{RuleInfo, Severity};
+
+/// A rule: what it checks, where, and (when it can be said in Guard) its cfn-guard form.
+pub(crate) struct Rule {
+    pub info: RuleInfo,
+    pub check: Check,
+    /// Guard clauses over `%resources` (the resources of the rule's types, less those that
+    /// suppress it); `None` when the rule needs more than Guard can say.
+    pub guard: Option<&'static str>,
+}
+
+/// Where a rule looks.
+pub(crate) enum Check {
+    /// Each resource of these types; returns one message per problem.
+    Resource(&'static [&'static str], fn(&Resource) -> Vec<String>),
+    /// The stack as a whole; returns one message per problem.
+    Stack(fn(&StackFacts) -> Vec<String>),
+    /// Each Proton input schema (`schema/schema.yaml`, parsed); returns one message per problem.
+    ProtonSchema(fn(&Json) -> Vec<String>),
+}
+
+/// What rules may know of a stack besides its template.
+pub(crate) struct StackFacts<'a> {
+    pub template: &'a Json,
+    /// Whether the stack is under the production rule pack.
+    pub production: bool,
+    pub termination_protection: bool,
+    /// Accounts that count as production (stacks under the production pack, and
+    /// organization accounts named for production).
+    pub production_accounts: &'a BTreeSet<String>,
+}
+
+impl StackFacts<'_> {
+    /// The template's `Resources` section.
+    pub fn resources(&self) -> impl Iterator<Item = (&String, &Json)> {
+        self.template.get("Resources").and_then(Json::as_object).into_iter().flatten()
+    }
+}
+
+/// One resource of a template, as a rule sees it.
+pub(crate) struct Resource<'a> {
+    pub id: &'a str,
+    pub body: &'a Json,
+    pub stack: &'a StackFacts<'a>,
+}
+
+static NULL: Json = Json::Null;
+
+impl<'a> Resource<'a> {
+    /// The resource type.
+    pub fn kind(&self) -> &'a str {
+        self.body.get("Type").and_then(Json::as_str).unwrap_or_default()
+    }
+
+    /// A property by path (`["TracingConfig", "Mode"]`).
+    pub fn prop(&self, path: &[&str]) -> Option<&'a Json> {
+        let mut cur = self.body.get("Properties")?;
+        for key in path {
+            cur = cur.get(key)?;
+        }
+        (!cur.is_null()).then_some(cur)
+    }
+
+    /// The `Properties` object (null when absent).
+    pub fn props(&self) -> &'a Json {
+        self.body.get("Properties").unwrap_or(&NULL)
+    }
+}
+
+/// The rules, in report order.
+pub(crate) fn all() -> impl Iterator<Item = &'static Rule> {
+    [iam::RULES, compute::RULES, storage::RULES, network::RULES, org::RULES].into_iter().flatten()
+}
+
+/// The rule with this id.
+pub(crate) fn find(id: &str) -> Option<&'static Rule> {
+    all().find(|r| r.info.id == id)
+}
+
+/// Builds a rule's description (keeps the tables short).
+pub(crate) const fn info(
+    id: &'static str,
+    severity: Severity,
+    title: &'static str,
+    fix: &'static str,
+    rationale: &'static str,
+) -> RuleInfo {
+    RuleInfo { id, title, severity, fix, rationale }
+}
+
+// Helpers over CloudFormation JSON shared by the rule files.
+
+/// A value as a list: an array's items, or the value itself.
+pub(crate) fn list(value: Option<&Json>) -> Vec<&Json> {
+    match value {
+        Some(Json::Array(items)) => items.iter().collect(),
+        Some(Json::Null) | None => Vec::new(),
+        Some(other) => vec![other],
+    }
+}
+
+/// The literal strings of a string-or-list value.
+pub(crate) fn strings(value: Option<&Json>) -> Vec<&str> {
+    list(value).into_iter().filter_map(Json::as_str).collect()
+}
+
+/// Whether a value is `true` (CloudFormation also accepts the string `"true"`).
+pub(crate) fn is_true(value: Option<&Json>) -> bool {
+    matches!(value, Some(Json::Bool(true))) || value.and_then(Json::as_str).is_some_and(|s| s.eq_ignore_ascii_case("true"))
+}
+
+/// Whether a value is `false` (or the string `"false"`).
+pub(crate) fn is_false(value: Option<&Json>) -> bool {
+    matches!(value, Some(Json::Bool(false))) || value.and_then(Json::as_str).is_some_and(|s| s.eq_ignore_ascii_case("false"))
+}
+
+/// The statements of a policy document (an object or a JSON string).
+pub(crate) fn statements(document: Option<&Json>) -> Vec<Json> {
+    let document = match document {
+        Some(Json::String(text)) => serde_json::from_str(text).unwrap_or(Json::Null),
+        Some(doc) => doc.clone(),
+        None => Json::Null,
+    };
+    list(document.get("Statement")).into_iter().cloned().collect()
+}
+
+/// Whether a statement allows.
+pub(crate) fn allows(statement: &Json) -> bool {
+    statement.get("Effect").and_then(Json::as_str) == Some("Allow")
+}
+
+/// A statement's label for messages: its `Sid`, or its position.
+pub(crate) fn label(statement: &Json, index: usize) -> String {
+    match statement.get("Sid").and_then(Json::as_str) {
+        Some(sid) => format!("statement {sid:?}"),
+        None => format!("statement {}", index + 1),
+    }
+}
+
+/// Whether a principal is everyone: `"*"` or `{"AWS": "*"}`.
+pub(crate) fn is_public_principal(principal: Option<&Json>) -> bool {
+    match principal {
+        Some(Json::String(s)) => s == "*",
+        Some(Json::Object(map)) => strings(map.get("AWS")).contains(&"*"),
+        _ => false,
+    }
+}
+
+/// Whether a statement carries a non-empty `Condition`.
+pub(crate) fn has_condition(statement: &Json) -> bool {
+    statement.get("Condition").and_then(Json::as_object).is_some_and(|c| !c.is_empty())
+}
+
+/// The condition keys a statement tests, lower-cased, over all operators.
+pub(crate) fn condition_keys(statement: &Json) -> Vec<String> {
+    let Some(condition) = statement.get("Condition").and_then(Json::as_object) else { return Vec::new() };
+    condition.values().filter_map(Json::as_object).flat_map(Map::keys).map(|k| k.to_ascii_lowercase()).collect()
+}
+
+/// The resource a `{"Ref": id}` or `{"Fn::GetAtt": [id, ...]}` points at.
+pub(crate) fn referenced_id(value: &Json) -> Option<&str> {
+    if let Some(id) = value.get("Ref").and_then(Json::as_str) {
+        return Some(id);
+    }
+    value.get("Fn::GetAtt").and_then(|a| a.get(0)).and_then(Json::as_str)
+}
+
+/// Whether a name looks like it holds a secret (and not a pointer to one).
+pub(crate) fn is_secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let pointer = ["_ARN", "_NAME", "_ID", "_PARAM", "_PARAMETER", "_PATH"].iter().any(|s| upper.ends_with(s));
+    let secret = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY"].iter().any(|s| upper.contains(s));
+    secret && !pointer
+}

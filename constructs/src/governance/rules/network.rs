@@ -1,0 +1,127 @@
+//! EC2 networking: security groups, VPCs and subnets.
+
+use serde_json::Value as Json;
+
+use super::{Check, Resource, Rule, info, is_true, list, referenced_id};
+use crate::governance::model::Severity::{Error, Info, Warning};
+
+const INGRESS: &[&str] = &["AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress"];
+/// Ports used to administer hosts: SSH and RDP.
+const ADMIN_PORTS: &[i64] = &[22, 3389];
+
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        info: info(
+            "CW-EC2-1",
+            Error,
+            "Security group open to the internet on an admin port",
+            "Allow SSH/RDP only from known ranges, or use Systems Manager Session Manager and close the port",
+            "SSH and RDP open to 0.0.0.0/0 are scanned and brute-forced within minutes.",
+        ),
+        check: Check::Resource(INGRESS, admin_port_open),
+        guard: None,
+    },
+    Rule {
+        info: info(
+            "CW-EC2-2",
+            Warning,
+            "Security group allows all traffic from the internet",
+            "Allow only the protocols and ports the service listens on",
+            "IpProtocol -1 from anywhere exposes every port of every attached interface.",
+        ),
+        check: Check::Resource(INGRESS, all_traffic_open),
+        guard: None,
+    },
+    Rule {
+        info: info(
+            "CW-EC2-3",
+            Info,
+            "VPC without flow logs",
+            "Add an AWS::EC2::FlowLog for the VPC (to CloudWatch Logs or S3)",
+            "Flow logs are how you investigate traffic after an incident.",
+        ),
+        check: Check::Resource(&["AWS::EC2::VPC"], vpc_without_flow_logs),
+        guard: None,
+    },
+    Rule {
+        info: info(
+            "CW-EC2-4",
+            Info,
+            "Subnet gives instances public IP addresses",
+            "Set MapPublicIpOnLaunch to false and reach the internet through a NAT gateway",
+            "Instances launched there are reachable from the internet unless their security groups say no.",
+        ),
+        check: Check::Resource(&["AWS::EC2::Subnet"], public_subnet),
+        guard: Some("%resources.Properties.MapPublicIpOnLaunch != true"),
+    },
+];
+
+/// The ingress rules a resource declares (inline in a group, or the resource itself).
+fn ingress_rules<'a>(r: &Resource<'a>) -> Vec<&'a Json> {
+    if r.kind() == "AWS::EC2::SecurityGroupIngress" {
+        return vec![r.props()];
+    }
+    list(r.prop(&["SecurityGroupIngress"]))
+}
+
+fn from_anywhere(rule: &Json) -> Option<&str> {
+    let v4 = rule.get("CidrIp").and_then(Json::as_str).filter(|c| *c == "0.0.0.0/0");
+    v4.or_else(|| rule.get("CidrIpv6").and_then(Json::as_str).filter(|c| *c == "::/0"))
+}
+
+fn all_protocols(rule: &Json) -> bool {
+    let protocol = rule.get("IpProtocol").map(|p| p.to_string().trim_matches('"').to_ascii_lowercase());
+    matches!(protocol.as_deref(), Some("-1" | "all"))
+}
+
+fn port(value: Option<&Json>) -> Option<i64> {
+    value.and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
+}
+
+/// Whether the rule opens `p` over TCP.
+fn opens_port(rule: &Json, p: i64) -> bool {
+    let protocol = rule.get("IpProtocol").map(|v| v.to_string().trim_matches('"').to_ascii_lowercase());
+    if all_protocols(rule) {
+        return true;
+    }
+    if !matches!(protocol.as_deref(), Some("tcp" | "6")) {
+        return false;
+    }
+    match (port(rule.get("FromPort")), port(rule.get("ToPort"))) {
+        (Some(-1), _) => true,
+        (Some(from), Some(to)) => from <= p && p <= to,
+        _ => false,
+    }
+}
+
+fn admin_port_open(r: &Resource) -> Vec<String> {
+    let mut out = Vec::new();
+    for rule in ingress_rules(r) {
+        let Some(cidr) = from_anywhere(rule) else { continue };
+        for p in ADMIN_PORTS.iter().filter(|p| opens_port(rule, **p)) {
+            out.push(format!("ingress from {cidr} opens port {p}"));
+        }
+    }
+    out
+}
+
+fn all_traffic_open(r: &Resource) -> Vec<String> {
+    ingress_rules(r)
+        .into_iter()
+        .filter(|rule| all_protocols(rule))
+        .filter_map(from_anywhere)
+        .map(|cidr| format!("ingress from {cidr} allows every protocol and port"))
+        .collect()
+}
+
+fn vpc_without_flow_logs(r: &Resource) -> Vec<String> {
+    let logged = r.stack.resources().any(|(_, other)| {
+        other.get("Type").and_then(Json::as_str) == Some("AWS::EC2::FlowLog")
+            && other.pointer("/Properties/ResourceId").and_then(referenced_id) == Some(r.id)
+    });
+    if logged { vec![] } else { vec!["no AWS::EC2::FlowLog refers to this VPC".into()] }
+}
+
+fn public_subnet(r: &Resource) -> Vec<String> {
+    if is_true(r.prop(&["MapPublicIpOnLaunch"])) { vec!["MapPublicIpOnLaunch is true".into()] } else { vec![] }
+}

@@ -1,0 +1,105 @@
+//! Suppressions: accepting a rule's findings on a construct, with a reason, recorded in
+//! the template the way cdk-nag records them.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value as Json, json};
+
+use super::rules;
+use crate::{Aspect, CfnResource, Construct, Node, Stack};
+
+/// Template `Metadata` key of resource suppressions: `{"rules_to_suppress": [{id, reason}]}`.
+pub const METADATA_KEY: &str = "cloudwright";
+/// Manifest metadata type of stack-level suppressions (rules about the stack itself).
+pub const STACK_METADATA_TYPE: &str = "cloudwright:suppressions";
+
+/// One accepted rule, with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppression {
+    /// The rule id, e.g. `CW-LAMBDA-3`.
+    pub id: String,
+    /// Why the finding is accepted; shown in every report.
+    pub reason: String,
+}
+
+/// Accepts `rule_id`'s findings on `scope` and every resource below it, like cdk-nag's
+/// `NagSuppressions.addResourceSuppressions(scope, [...], true)`.
+///
+/// An unknown rule id or an empty reason is a synth error naming the construct.
+///
+/// ```
+/// use cloudwright_constructs::governance::suppress;
+/// use cloudwright_constructs::{App, Stack, StackProps};
+///
+/// let app = App::new();
+/// let stack = Stack::new(&app, "Sandbox", StackProps::default())?;
+/// suppress(&stack, "CW-LAMBDA-3", "sandbox functions are invoked synchronously only");
+/// # Ok::<(), cloudwright_constructs::Error>(())
+/// ```
+pub fn suppress(scope: &impl Construct, rule_id: &str, reason: &str) {
+    let node = scope.node();
+    let mut ok = true;
+    if rules::find(rule_id).is_none() {
+        node.add_error(format!(
+            "suppression of unknown rule {rule_id:?}; `cloudwright validate --list-rules` lists the rule ids"
+        ));
+        ok = false;
+    }
+    if reason.trim().is_empty() {
+        node.add_error(format!(
+            "suppression of {rule_id} has no reason; say why the finding is accepted, reviewers read it"
+        ));
+        ok = false;
+    }
+    if ok {
+        node.add_aspect(Suppress(Suppression { id: rule_id.to_owned(), reason: reason.to_owned() }));
+    }
+}
+
+/// Records a suppression on every resource (template metadata) and stack (manifest
+/// metadata) below the construct it was added to.
+struct Suppress(Suppression);
+
+impl Aspect for Suppress {
+    fn visit(&self, node: &Node) {
+        if let Some(resource) = CfnResource::from_node(node) {
+            let mut entry = resource.cfn_metadata(METADATA_KEY).unwrap_or_else(|| json!({}));
+            push(&mut entry["rules_to_suppress"], &self.0);
+            resource.add_cfn_metadata(METADATA_KEY, entry);
+        } else if Stack::from_node(node).is_some() {
+            let mut list = node
+                .metadata()
+                .into_iter()
+                .find(|(kind, _)| kind == STACK_METADATA_TYPE)
+                .map_or(Json::Null, |(_, data)| data);
+            push(&mut list, &self.0);
+            node.set_metadata(STACK_METADATA_TYPE, list);
+        }
+    }
+}
+
+/// Adds a suppression to a JSON list, once.
+fn push(list: &mut Json, s: &Suppression) {
+    let entry = json!({"id": s.id, "reason": s.reason});
+    match list {
+        Json::Array(items) if items.contains(&entry) => {}
+        Json::Array(items) => items.push(entry),
+        other => *other = Json::Array(vec![entry]),
+    }
+}
+
+/// The suppressions a template resource carries.
+pub(crate) fn read(resource: &Json) -> Vec<Suppression> {
+    from_list(resource.pointer("/Metadata/cloudwright/rules_to_suppress"))
+}
+
+/// Suppressions from a JSON list of `{id, reason}` (missing reasons read as empty).
+pub(crate) fn from_list(list: Option<&Json>) -> Vec<Suppression> {
+    let items = list.and_then(Json::as_array).map(Vec::as_slice).unwrap_or_default();
+    items
+        .iter()
+        .map(|s| Suppression {
+            id: s.get("id").and_then(Json::as_str).unwrap_or_default().to_owned(),
+            reason: s.get("reason").and_then(Json::as_str).unwrap_or_default().to_owned(),
+        })
+        .collect()
+}
