@@ -250,6 +250,15 @@ impl Stack {
         });
     }
 
+    /// Turns termination protection on or off (for stacks made by other constructs).
+    pub fn set_termination_protection(&self, on: bool) {
+        self.node.with_data_mut(|d| {
+            if let Kind::Stack(s) = &mut d.kind {
+                s.termination_protection = on;
+            }
+        });
+    }
+
     /// The id of the stack's artifact in the cloud assembly (also its template's file name).
     pub fn artifact_id(&self) -> String {
         crate::synth::names::artifact_id(&self.node.borrow(), self.node.index)

@@ -30,6 +30,7 @@
 //! Everything in the workload accounts refers to the management account by
 //! deterministic names (bus, roles, bucket, key alias), never by deploy-time values.
 
+use cloudwright_constructs::governance::{RulePack, suppress};
 use cloudwright_constructs::iam::{Condition, Operator, PolicyStatement, Principal, Role, RoleProps};
 use cloudwright_constructs::monitoring::{Alarm, AlarmProps, Comparison, Metric};
 use cloudwright_constructs::pipeline::{DeliveryEnvironment, DeliveryPipeline, DeliveryPipelineProps, Source};
@@ -224,6 +225,18 @@ fn hello_instance(ctx: &InstanceContext) -> Result<()> {
     Ok(())
 }
 
+/// The rule pack of a workload account's stacks: production stricter than development.
+fn govern(workload: &str, stack: &Stack) {
+    match workload {
+        "Prod" => {
+            stack.set_termination_protection(true);
+            RulePack::production().apply_to(stack);
+        }
+        "Dev" => RulePack::development().apply_to(stack),
+        _ => RulePack::standard().apply_to(stack),
+    }
+}
+
 /// Builds the reference app (plain mode).
 pub fn app() -> Result<App> {
     app_with(&Layout::default(), DeployMode::Plain)
@@ -279,7 +292,7 @@ pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
     for (_, name, account) in &layout.workloads {
         let lower = name.to_lowercase();
         let baseline = account_baseline(&app, layout, name, account)?;
-        EnvironmentAccountConnection::new(
+        let connection = EnvironmentAccountConnection::new(
             &baseline,
             "ProtonConnection",
             EnvironmentAccountConnectionProps {
@@ -303,6 +316,16 @@ pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
                 role_name: None,
             },
         )?;
+        // The connection role provisions whole environments (VPCs, clusters, the service's
+        // own roles), as AWS's environment-role guidance has it.
+        for (rule, reason) in [
+            ("CW-IAM-2", "the role provisions every resource type of the environment template"),
+            ("CW-IAM-3", "environment resources get generated names, so the ARNs are unknown before deployment"),
+            ("CW-IAM-4", "the role passes the roles it creates to Lambda and ECS; only the pipeline can assume it"),
+            ("CW-IAM-6", "one trust statement names the management account too, where aws:SourceAccount never holds"),
+        ] {
+            suppress(&connection, rule, reason);
+        }
         let environment = env_template.deploy(
             &app,
             &format!("{name}Environment"),
@@ -319,6 +342,9 @@ pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
                 stack_name: None,
             },
         )?;
+        if let Some(stack) = environment.stack() {
+            govern(name, stack);
+        }
         instances.push(ServiceInstanceProps {
             name: lower.clone(),
             environment,
@@ -329,6 +355,7 @@ pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
             },
             component_outputs: Vec::new(),
         });
+        govern(name, &baseline);
         baselines.push((name.clone(), baseline));
     }
     let connection_arn = format!(
@@ -349,6 +376,15 @@ pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
             instances,
         },
     )?;
+    for ((_, name, _), stack) in layout.workloads.iter().zip(service.instance_stacks()) {
+        govern(name, stack);
+        suppress(
+            stack,
+            "CW-ALARM-1",
+            "alarm state changes reach the management account's event bus through the baseline's ForwardAlarms rule",
+        );
+        suppress(stack, "CW-LAMBDA-3", "the hello function is invoked synchronously only; callers see its errors");
+    }
     let environments: Vec<DeliveryEnvironment> = baselines
         .into_iter()
         .enumerate()

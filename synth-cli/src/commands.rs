@@ -3,14 +3,16 @@
 use std::path::Path;
 use std::time::Instant;
 
+use cloudwright_constructs::governance::Severity;
 use cloudwright_core::synth::write_files;
 
 use crate::{AppSource, Failure, Format, GraphFormat};
 
 /// `cloudwright synth`: validate, synthesize, write atomically, summarize.
-pub fn synth(source: AppSource, output: &Path, format: Format, quiet: bool) -> Result<u8, Failure> {
+pub fn synth(source: AppSource, output: &Path, format: Format, quiet: bool, allow_rule_errors: bool) -> Result<u8, Failure> {
     let started = Instant::now();
     let assembly = source.assembly()?;
+    let rules = crate::validate::check_before_write(&assembly, allow_rule_errors)?;
     write_files(output, assembly.files()).map_err(Failure::input)?;
     let elapsed = started.elapsed();
     // The command ends the process: freeing every file's bytes first would only cost time.
@@ -25,6 +27,12 @@ pub fn synth(source: AppSource, output: &Path, format: Format, quiet: bool) -> R
                 "outdir": output,
                 "stacks": assembly.stacks(),
                 "proton": {"bundles": bundles, "specs": specs},
+                "rules": {
+                    "errors": rules.count(Severity::Error),
+                    "warnings": rules.count(Severity::Warning),
+                    "info": rules.count(Severity::Info),
+                    "suppressed": rules.findings.len() - rules.active().count(),
+                },
                 "files": assembly.files().len(),
                 "bytes": assembly.files().values().map(Vec::len).sum::<usize>(),
                 "millis": elapsed.as_secs_f64() * 1000.0,
@@ -52,6 +60,13 @@ pub fn synth(source: AppSource, output: &Path, format: Format, quiet: bool) -> R
                 println!("proton bundles: {}", if bundles.is_empty() { "none".into() } else { bundles.join(", ") });
                 println!("proton specs: {}", if specs.is_empty() { "none".into() } else { specs.join(", ") });
             }
+            println!(
+                "rules: {} errors, {} warnings, {} info, {} suppressed (`cloudwright validate` shows them)",
+                rules.count(Severity::Error),
+                rules.count(Severity::Warning),
+                rules.count(Severity::Info),
+                rules.findings.len() - rules.active().count()
+            );
             println!(
                 "wrote {} stacks, {} files to {} in {:.1} ms",
                 assembly.stacks().len(),

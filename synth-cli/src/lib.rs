@@ -11,6 +11,7 @@ pub mod graph;
 pub mod init;
 pub mod proton;
 mod source;
+pub mod validate;
 
 use std::process::ExitCode;
 
@@ -74,7 +75,13 @@ enum Command {
         /// Print nothing on success
         #[arg(short, long)]
         quiet: bool,
+        /// Write even when governance rules report errors (they are still printed)
+        #[arg(long)]
+        allow_rule_errors: bool,
     },
+    /// Check the app against the governance rules; exit 1 when an unsuppressed finding is an error
+    #[command(after_help = EXIT_CODES)]
+    Validate(validate::ValidateArgs),
     /// Draw the app: organization, accounts and delivery pipeline, as Mermaid or DOT
     #[command(after_help = EXIT_CODES)]
     Graph {
@@ -147,9 +154,9 @@ pub fn main_with(default_app: Box<dyn FnOnce() -> cloudwright_core::Result<App>>
         }
     };
     let result = match cli.command {
-        Command::Synth { output, app, format, quiet } => {
-            AppSource::choose(app, default_app).and_then(|s| commands::synth(s, &output, format, quiet))
-        }
+        Command::Synth { output, app, format, quiet, allow_rule_errors } => AppSource::choose(app, default_app)
+            .and_then(|s| commands::synth(s, &output, format, quiet, allow_rule_errors)),
+        Command::Validate(args) => validate::validate(|| AppSource::choose(args.app.clone(), default_app), &args),
         Command::Ls { app, format } => AppSource::choose(app, default_app).and_then(|s| commands::ls(s, format)),
         Command::Init { dir, template } => init::init(&dir, template),
         Command::Graph { app, format } => AppSource::choose(app, default_app).and_then(|s| commands::graph(s, format)),

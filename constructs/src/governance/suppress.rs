@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
-use super::rules;
+use super::rules::{self, Check};
 use crate::{Aspect, CfnResource, Construct, Node, Stack};
 
 /// Template `Metadata` key of resource suppressions: `{"rules_to_suppress": [{id, reason}]}`.
@@ -21,8 +21,8 @@ pub struct Suppression {
     pub reason: String,
 }
 
-/// Accepts `rule_id`'s findings on `scope` and every resource below it, like cdk-nag's
-/// `NagSuppressions.addResourceSuppressions(scope, [...], true)`.
+/// Accepts `rule_id`'s findings on `scope` and every resource below it that the rule
+/// looks at, like cdk-nag's `NagSuppressions.addResourceSuppressions(scope, [...], true)`.
 ///
 /// An unknown rule id or an empty reason is a synth error naming the construct.
 ///
@@ -55,17 +55,23 @@ pub fn suppress(scope: &impl Construct, rule_id: &str, reason: &str) {
     }
 }
 
-/// Records a suppression on every resource (template metadata) and stack (manifest
-/// metadata) below the construct it was added to.
+/// Records a suppression on every resource the rule looks at (template metadata), or
+/// every stack for rules about stacks (manifest metadata), below the construct it was
+/// added to.
 struct Suppress(Suppression);
 
 impl Aspect for Suppress {
     fn visit(&self, node: &Node) {
-        if let Some(resource) = CfnResource::from_node(node) {
+        let Some(rule) = rules::find(&self.0.id) else { return };
+        let applies = |resource: &CfnResource| match rule.check {
+            Check::Resource(types, _) => types.contains(&resource.resource_type().as_str()),
+            _ => false,
+        };
+        if let Some(resource) = CfnResource::from_node(node).filter(applies) {
             let mut entry = resource.cfn_metadata(METADATA_KEY).unwrap_or_else(|| json!({}));
             push(&mut entry["rules_to_suppress"], &self.0);
             resource.add_cfn_metadata(METADATA_KEY, entry);
-        } else if Stack::from_node(node).is_some() {
+        } else if matches!(rule.check, Check::Stack(_)) && Stack::from_node(node).is_some() {
             let mut list = node
                 .metadata()
                 .into_iter()
