@@ -14,6 +14,7 @@ use cloudwright_constructs::{App, Result};
 
 pub mod basic;
 pub mod bench;
+pub mod governance_bad;
 pub mod lambda_service;
 pub mod multi_account;
 pub mod organization;

@@ -9,7 +9,13 @@ use cloudwright_core::synth::write_files;
 use crate::{AppSource, Failure, Format, GraphFormat};
 
 /// `cloudwright synth`: validate, synthesize, write atomically, summarize.
-pub fn synth(source: AppSource, output: &Path, format: Format, quiet: bool, allow_rule_errors: bool) -> Result<u8, Failure> {
+pub fn synth(
+    source: AppSource,
+    output: &Path,
+    format: Format,
+    quiet: bool,
+    allow_rule_errors: bool,
+) -> Result<u8, Failure> {
     let started = Instant::now();
     let assembly = source.assembly()?;
     let rules = crate::validate::check_before_write(&assembly, allow_rule_errors)?;

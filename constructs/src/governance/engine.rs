@@ -40,7 +40,8 @@ pub fn check(assembly: &Assembly) -> Result<Report> {
             let manifest = parse_json(assembly, &manifest_file)?;
             manifests.insert(manifest_file.clone(), manifest);
         }
-        let artifact = manifests.get(&manifest_file).and_then(|m| m.pointer(&format!("/artifacts/{}", summary.artifact_id)));
+        let artifact =
+            manifests.get(&manifest_file).and_then(|m| m.pointer(&format!("/artifacts/{}", summary.artifact_id)));
         let template = parse_json(assembly, &summary.template_file)?;
         stacks.push((summary, stack_meta(summary, artifact.unwrap_or(&Json::Null)), template));
     }
@@ -74,7 +75,15 @@ pub fn check(assembly: &Assembly) -> Result<Report> {
             let Check::Stack(check) = rule.check else { continue };
             let Some(severity) = meta.pack.severity_of(rule) else { continue };
             for message in check(&facts) {
-                findings.push(finding(rule, severity, message, summary, &summary.display_name, None, &meta.suppressions));
+                findings.push(finding(
+                    rule,
+                    severity,
+                    message,
+                    summary,
+                    &summary.display_name,
+                    None,
+                    &meta.suppressions,
+                ));
             }
         }
         if findings.len() > before {
@@ -82,12 +91,7 @@ pub fn check(assembly: &Assembly) -> Result<Report> {
         }
     }
     findings.extend(proton_findings(assembly)?);
-    Ok(Report {
-        findings,
-        rules: rules::all().map(|r| r.info.clone()).collect(),
-        stacks: stacks.len(),
-        resources,
-    })
+    Ok(Report { findings, rules: rules::all().map(|r| r.info.clone()).collect(), stacks: stacks.len(), resources })
 }
 
 fn finding(

@@ -15,6 +15,12 @@ pub fn guard_files() -> Vec<(String, String)> {
         };
         let id = rule.info.id;
         let types = types.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", ");
+        // Guard takes a custom message after a plain clause, not after a block.
+        let message = if clauses.ends_with('}') {
+            String::new()
+        } else {
+            format!("\n  <<\n    {id}: {}. Fix: {}\n  >>", rule.info.title, rule.info.fix)
+        };
         let text = format!(
             "# {id}: {title} (default severity: {severity})\n\
              # Fix: {fix}\n\
@@ -26,10 +32,7 @@ pub fn guard_files() -> Vec<(String, String)> {
                Metadata.cloudwright.rules_to_suppress[*].id != \"{id}\" ]\n\
              \n\
              rule {name} when %resources !empty {{\n  \
-               {clauses}\n  \
-               <<\n    \
-                 {id}: {title}. Fix: {fix}\n  \
-               >>\n\
+               {clauses}{message}\n\
              }}\n",
             title = rule.info.title,
             severity = rule.info.severity.as_str(),

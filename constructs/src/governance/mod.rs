@@ -18,10 +18,10 @@ mod suppress;
 pub use engine::check;
 pub use guard::{guard_files, guard_rule_name};
 pub use model::{Finding, Report, RuleInfo, Severity};
+pub use pack::{PACK_METADATA_TYPE, RulePack};
 pub use report::{
     FINGERPRINT_KEY, INFORMATION_URI, SARIF_SCHEMA, fingerprint, to_json, to_markdown, to_sarif, to_text,
 };
-pub use pack::{PACK_METADATA_TYPE, RulePack};
 pub use suppress::{METADATA_KEY, STACK_METADATA_TYPE, Suppression, suppress};
 
 /// Every rule of the default pack, with its default severity.

@@ -41,10 +41,7 @@ impl Default for RulePack {
 }
 
 fn pack(name: &str, overrides: &[(&str, Option<Severity>)]) -> RulePack {
-    RulePack {
-        name: name.to_owned(),
-        overrides: overrides.iter().map(|(id, s)| ((*id).to_owned(), *s)).collect(),
-    }
+    RulePack { name: name.to_owned(), overrides: overrides.iter().map(|(id, s)| ((*id).to_owned(), *s)).collect() }
 }
 
 impl RulePack {
@@ -116,7 +113,8 @@ impl RulePack {
     /// unknown rule id is a synth error naming `scope`.
     pub fn apply_to(&self, scope: &impl Construct) {
         let node = scope.node();
-        let unknown: Vec<&str> = self.overrides.keys().map(String::as_str).filter(|id| rules::find(id).is_none()).collect();
+        let unknown: Vec<&str> =
+            self.overrides.keys().map(String::as_str).filter(|id| rules::find(id).is_none()).collect();
         if !unknown.is_empty() {
             node.add_error(format!(
                 "rule pack {:?} names unknown rule(s) {}; `cloudwright validate --list-rules` lists the rule ids",

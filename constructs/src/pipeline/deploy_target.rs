@@ -65,7 +65,11 @@ impl DeployTarget {
                 description: Some("Used by CloudFormation to deploy the pipeline's stacks".into()),
                 assumed_by: vec![Principal::service("cloudformation.amazonaws.com")],
                 // Against the confused deputy: CloudFormation acts for this account only.
-                trust_conditions: vec![Condition::new(Operator::string_equals(), "aws:SourceAccount", [account.as_str()])],
+                trust_conditions: vec![Condition::new(
+                    Operator::string_equals(),
+                    "aws:SourceAccount",
+                    [account.as_str()],
+                )],
                 ..Default::default()
             },
         )?;

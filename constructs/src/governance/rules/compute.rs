@@ -9,9 +9,30 @@ const FUNCTION: &[&str] = &["AWS::Lambda::Function"];
 
 /// Runtimes AWS Lambda no longer supports (creation or update blocked).
 const DEPRECATED_RUNTIMES: &[&str] = &[
-    "nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x",
-    "nodejs16.x", "python2.7", "python3.6", "python3.7", "python3.8", "ruby2.5", "ruby2.7", "java8", "dotnetcore1.0",
-    "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "dotnet5.0", "dotnet6", "go1.x", "provided",
+    "nodejs",
+    "nodejs4.3",
+    "nodejs4.3-edge",
+    "nodejs6.10",
+    "nodejs8.10",
+    "nodejs10.x",
+    "nodejs12.x",
+    "nodejs14.x",
+    "nodejs16.x",
+    "python2.7",
+    "python3.6",
+    "python3.7",
+    "python3.8",
+    "ruby2.5",
+    "ruby2.7",
+    "java8",
+    "dotnetcore1.0",
+    "dotnetcore2.0",
+    "dotnetcore2.1",
+    "dotnetcore3.1",
+    "dotnet5.0",
+    "dotnet6",
+    "go1.x",
+    "provided",
 ];
 
 pub(super) const RULES: &[Rule] = &[
@@ -211,7 +232,11 @@ fn open_url(r: &Resource) -> Vec<String> {
 }
 
 fn privileged_build(r: &Resource) -> Vec<String> {
-    if is_true(r.prop(&["Environment", "PrivilegedMode"])) { vec!["Environment.PrivilegedMode is true".into()] } else { vec![] }
+    if is_true(r.prop(&["Environment", "PrivilegedMode"])) {
+        vec!["Environment.PrivilegedMode is true".into()]
+    } else {
+        vec![]
+    }
 }
 
 fn build_without_key(r: &Resource) -> Vec<String> {
@@ -278,7 +303,12 @@ fn artifacts_without_key(r: &Resource) -> Vec<String> {
     stores
         .into_iter()
         .filter(|s| s.get("EncryptionKey").is_none())
-        .map(|s| format!("artifact store {} has no EncryptionKey", s.get("Location").map(Json::to_string).unwrap_or_default()))
+        .map(|s| {
+            format!(
+                "artifact store {} has no EncryptionKey",
+                s.get("Location").map(Json::to_string).unwrap_or_default()
+            )
+        })
         .collect()
 }
 

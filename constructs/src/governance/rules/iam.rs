@@ -11,8 +11,13 @@ use crate::governance::model::Severity::{Error, Warning};
 /// Types whose `Policies` hold inline identity policies.
 const INLINE: &[&str] = &["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"];
 /// Types with one identity `PolicyDocument`.
-const DOCUMENT: &[&str] =
-    &["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy", "AWS::IAM::UserPolicy", "AWS::IAM::GroupPolicy"];
+const DOCUMENT: &[&str] = &[
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::RolePolicy",
+    "AWS::IAM::UserPolicy",
+    "AWS::IAM::GroupPolicy",
+];
 const IDENTITY: &[&str] = &[
     "AWS::IAM::Role",
     "AWS::IAM::User",
@@ -118,7 +123,11 @@ pub(super) const RULES: &[Rule] = &[
         check: Check::Resource(&["AWS::IAM::Role"], public_trust),
         guard: Some(concat!(
             "%resources.Properties.AssumeRolePolicyDocument.Statement[*] {\n",
-            "    Effect != \"Allow\" or Condition exists or (Principal != \"*\" and Principal.AWS[*] != \"*\")\n",
+            "    Effect != \"Allow\" or Condition exists or Principal is_struct or Principal != \"*\"\n",
+            "  }\n",
+            "  %resources.Properties.AssumeRolePolicyDocument.Statement[ Effect == \"Allow\" Condition not exists ",
+            "Principal.AWS exists ].Principal.AWS[*] {\n",
+            "    this is_struct or this != \"*\"\n",
             "  }"
         )),
     },
@@ -235,7 +244,8 @@ fn all_resources(r: &Resource) -> Vec<String> {
         .filter(|(_, _, s)| allows(s) && strings(s.get("Resource")).contains(&"*"))
         .filter_map(|(policy, i, s)| {
             let actions: Vec<&str> = strings(s.get("Action")).into_iter().filter(|a| !needs_star(a)).collect();
-            (!actions.is_empty()).then(|| format!("{policy}, {}: {} on Resource \"*\"", label(&s, i), actions.join(", ")))
+            (!actions.is_empty())
+                .then(|| format!("{policy}, {}: {} on Resource \"*\"", label(&s, i), actions.join(", ")))
         })
         .collect()
 }
@@ -278,8 +288,9 @@ fn confused_deputy(r: &Resource) -> Vec<String> {
                 .filter(|svc| !WORKLOAD_SERVICES.contains(svc))
                 .collect();
             let guarded = condition_keys(s).iter().any(|k| SOURCE_KEYS.contains(&k.as_str()));
-            (!services.is_empty() && !guarded)
-                .then(|| format!("trust {}: {} without aws:SourceAccount/aws:SourceArn", label(s, i), services.join(", ")))
+            (!services.is_empty() && !guarded).then(|| {
+                format!("trust {}: {} without aws:SourceAccount/aws:SourceArn", label(s, i), services.join(", "))
+            })
         })
         .collect()
 }
@@ -311,7 +322,11 @@ fn public_resource_policy(r: &Resource) -> Vec<String> {
     if kind == "AWS::Lambda::Permission" {
         let open = r.prop(&["Principal"]).and_then(Json::as_str) == Some("*")
             && ["SourceAccount", "SourceArn", "PrincipalOrgID"].iter().all(|k| r.prop(&[k]).is_none());
-        return if open { vec!["Principal \"*\" with no SourceAccount, SourceArn or PrincipalOrgID".into()] } else { vec![] };
+        return if open {
+            vec!["Principal \"*\" with no SourceAccount, SourceArn or PrincipalOrgID".into()]
+        } else {
+            vec![]
+        };
     }
     let statements = match RESOURCE_POLICIES.iter().find(|(t, _)| *t == kind) {
         Some((_, key)) => statements(r.prop(&[key])),

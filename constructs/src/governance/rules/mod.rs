@@ -118,12 +118,14 @@ pub(crate) fn strings(value: Option<&Json>) -> Vec<&str> {
 
 /// Whether a value is `true` (CloudFormation also accepts the string `"true"`).
 pub(crate) fn is_true(value: Option<&Json>) -> bool {
-    matches!(value, Some(Json::Bool(true))) || value.and_then(Json::as_str).is_some_and(|s| s.eq_ignore_ascii_case("true"))
+    matches!(value, Some(Json::Bool(true)))
+        || value.and_then(Json::as_str).is_some_and(|s| s.eq_ignore_ascii_case("true"))
 }
 
 /// Whether a value is `false` (or the string `"false"`).
 pub(crate) fn is_false(value: Option<&Json>) -> bool {
-    matches!(value, Some(Json::Bool(false))) || value.and_then(Json::as_str).is_some_and(|s| s.eq_ignore_ascii_case("false"))
+    matches!(value, Some(Json::Bool(false)))
+        || value.and_then(Json::as_str).is_some_and(|s| s.eq_ignore_ascii_case("false"))
 }
 
 /// The statements of a policy document (an object or a JSON string).
@@ -181,6 +183,7 @@ pub(crate) fn referenced_id(value: &Json) -> Option<&str> {
 pub(crate) fn is_secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     let pointer = ["_ARN", "_NAME", "_ID", "_PARAM", "_PARAMETER", "_PATH"].iter().any(|s| upper.ends_with(s));
-    let secret = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY"].iter().any(|s| upper.contains(s));
+    let secret =
+        ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY"].iter().any(|s| upper.contains(s));
     secret && !pointer
 }

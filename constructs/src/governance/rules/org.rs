@@ -65,7 +65,13 @@ pub(super) const RULES: &[Rule] = &[
             "Deleting or replacing the stack would delete the data with it.",
         ),
         check: Check::Resource(
-            &["AWS::S3::Bucket", "AWS::KMS::Key", "AWS::DynamoDB::Table", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster"],
+            &[
+                "AWS::S3::Bucket",
+                "AWS::KMS::Key",
+                "AWS::DynamoDB::Table",
+                "AWS::RDS::DBInstance",
+                "AWS::RDS::DBCluster",
+            ],
             stateful_deleted,
         ),
         guard: Some("%resources.DeletionPolicy in [\"Retain\", \"RetainExceptOnCreate\", \"Snapshot\"]"),
@@ -126,11 +132,7 @@ fn policy_unattached(r: &Resource) -> Vec<String> {
 }
 
 fn unprotected_stack(stack: &StackFacts) -> Vec<String> {
-    if stack.production && !stack.termination_protection {
-        vec!["terminationProtection is off".into()]
-    } else {
-        vec![]
-    }
+    if stack.production && !stack.termination_protection { vec!["terminationProtection is off".into()] } else { vec![] }
 }
 
 fn stateful_deleted(r: &Resource) -> Vec<String> {

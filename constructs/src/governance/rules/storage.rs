@@ -131,7 +131,11 @@ fn bucket_not_blocked(r: &Resource) -> Vec<String> {
         return vec!["no PublicAccessBlockConfiguration".into()];
     };
     let off: Vec<&str> = FLAGS.into_iter().filter(|f| !is_true(block.get(f))).collect();
-    if off.is_empty() { vec![] } else { vec![format!("PublicAccessBlockConfiguration does not set {}", off.join(", "))] }
+    if off.is_empty() {
+        vec![]
+    } else {
+        vec![format!("PublicAccessBlockConfiguration does not set {}", off.join(", "))]
+    }
 }
 
 /// Whether a statement denies requests made without TLS.
@@ -159,11 +163,19 @@ fn bucket_unversioned(r: &Resource) -> Vec<String> {
 
 fn key_not_rotated(r: &Resource) -> Vec<String> {
     let symmetric = r.prop(&["KeySpec"]).and_then(Json::as_str).is_none_or(|s| s == "SYMMETRIC_DEFAULT");
-    if symmetric && !is_true(r.prop(&["EnableKeyRotation"])) { vec!["EnableKeyRotation is not true".into()] } else { vec![] }
+    if symmetric && !is_true(r.prop(&["EnableKeyRotation"])) {
+        vec!["EnableKeyRotation is not true".into()]
+    } else {
+        vec![]
+    }
 }
 
 fn log_group_forever(r: &Resource) -> Vec<String> {
-    if r.prop(&["RetentionInDays"]).is_none() { vec!["no RetentionInDays: logs are kept forever".into()] } else { vec![] }
+    if r.prop(&["RetentionInDays"]).is_none() {
+        vec!["no RetentionInDays: logs are kept forever".into()]
+    } else {
+        vec![]
+    }
 }
 
 fn log_group_unencrypted(r: &Resource) -> Vec<String> {
@@ -181,4 +193,3 @@ fn queue_unencrypted(r: &Resource) -> Vec<String> {
         vec![]
     }
 }
-
