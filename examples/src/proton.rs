@@ -9,7 +9,7 @@
 //! the management stack holds the `AWS::Proton::*` resources. Both write the bundles under
 //! `proton/` and the specs under `proton/specs/`.
 
-use cloudwright_constructs::iam::{PolicyStatement, Principal, Role, RoleProps};
+use cloudwright_constructs::iam::{Condition, Operator, PolicyStatement, Principal, Role, RoleProps};
 use cloudwright_constructs::proton::{
     EnvironmentAccountConnection, EnvironmentAccountConnectionProps, EnvironmentContext, EnvironmentProps,
     EnvironmentTemplate, EnvironmentTemplateProps, InstanceContext, ManagementRoles, ManagementRolesProps,
@@ -360,10 +360,10 @@ pub fn app_with_mode(mode: DeployMode) -> Result<App> {
         "ConnectionRoles",
         ManagementRolesProps {
             environment_account_ids: ENVIRONMENTS.iter().map(|(_, _, a)| (*a).to_owned()).collect(),
-            pipeline_statements: vec![PolicyStatement::allow(
-                &["cloudformation:*", "codebuild:*", "iam:PassRole"],
-                [Expr::str("*")],
-            )],
+            pipeline_statements: vec![
+                PolicyStatement::allow(&["cloudformation:*", "codebuild:*"], [Expr::str("*")]),
+                pass_role_to(&["cloudformation.amazonaws.com", "codebuild.amazonaws.com"]),
+            ],
             allow_admin: false,
         },
     )?;
@@ -382,10 +382,28 @@ pub fn app_with_mode(mode: DeployMode) -> Result<App> {
             EnvironmentAccountConnectionProps {
                 management_account_id: MANAGEMENT_ACCOUNT.into(),
                 environment_name: (*name).into(),
-                statements: vec![PolicyStatement::allow(
-                    &["cloudformation:*", "ec2:*", "ecs:*", "servicediscovery:*", "route53:*", "lambda:*", "iam:*"],
-                    [Expr::str("*")],
-                )],
+                statements: vec![
+                    PolicyStatement::allow(
+                        &[
+                            "cloudformation:*",
+                            "ec2:*",
+                            "ecs:*",
+                            "servicediscovery:*",
+                            "route53:*",
+                            "lambda:*",
+                            "iam:CreateRole",
+                            "iam:DeleteRole",
+                            "iam:GetRole",
+                            "iam:TagRole",
+                            "iam:PutRolePolicy",
+                            "iam:DeleteRolePolicy",
+                            "iam:AttachRolePolicy",
+                            "iam:DetachRolePolicy",
+                        ],
+                        [Expr::str("*")],
+                    ),
+                    pass_role_to(&["lambda.amazonaws.com", "ecs-tasks.amazonaws.com"]),
+                ],
                 allow_admin: false,
                 role_name: None,
             },
@@ -433,4 +451,13 @@ pub fn app_with_mode(mode: DeployMode) -> Result<App> {
         },
     )?;
     Ok(app)
+}
+
+/// `iam:PassRole` limited to the services the roles are passed to (governance rule CW-IAM-4).
+fn pass_role_to(services: &[&str]) -> PolicyStatement {
+    PolicyStatement::allow(&["iam:PassRole"], [Expr::str("*")]).with_condition(Condition::new(
+        Operator::string_equals(),
+        "iam:PassedToService",
+        services.iter().copied(),
+    ))
 }

@@ -40,6 +40,28 @@ impl Ci {
         ok
     }
 
+    /// Runs `scripts/install-cfn-guard.sh` (a no-op once cached) and returns the binary's path.
+    fn install_cfn_guard(&mut self) -> String {
+        println!("\n=== install cfn-guard: bash scripts/install-cfn-guard.sh");
+        let t = Instant::now();
+        let output = Command::new("bash").arg("scripts/install-cfn-guard.sh").current_dir(&self.root).output();
+        let path = match output {
+            Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_owned(),
+            Ok(o) => {
+                eprintln!("{}", String::from_utf8_lossy(&o.stderr));
+                String::new()
+            }
+            Err(e) => {
+                eprintln!("cannot run the installer: {e}");
+                String::new()
+            }
+        };
+        let ok = !path.is_empty();
+        println!("=== install cfn-guard: {} in {:.1}s", if ok { "ok" } else { "FAILED" }, t.elapsed().as_secs_f64());
+        self.steps.push(("install cfn-guard".to_owned(), t.elapsed(), ok));
+        path
+    }
+
     fn oracle(&mut self, name: &str, check: &str, dir: &Path) -> bool {
         let run = self.shared.join("oracles/run");
         let dir = dir.to_string_lossy().into_owned();
@@ -83,8 +105,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
     ci.step("format", "cargo", &["fmt", "--all", "--check"]);
     ci.step("generated code is current", "cargo", &["xtask", "codegen", "--check"]);
     ci.step("clippy", "cargo", &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]);
-    ci.step("tests", "cargo", &["test", "--workspace", "--all-features"]);
+    // The real cfn-guard, for the test that checks the exported Guard rules against the engine.
+    let guard = ci.install_cfn_guard();
     let root_dir = root.clone();
+    ci.step_in(
+        "tests",
+        &root_dir,
+        &[("CLOUDWRIGHT_CFN_GUARD", guard.as_str())],
+        "cargo",
+        &["test", "--workspace", "--all-features"],
+    );
     ci.step_in(
         "docs build without warnings",
         &root_dir,
@@ -101,6 +131,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let cli = target_dir.join("debug/cloudwright").to_string_lossy().into_owned();
     let default_out = out.join("default").to_string_lossy().into_owned();
     ci.step("synth the default app", &cli, &["synth", "-o", &default_out]);
+    ci.step("validate the default app", &cli, &["validate", "--format", "markdown"]);
     for example in EXAMPLES {
         let bin = match *example {
             "user_app" => target_dir.join("debug/examples/user_app"),

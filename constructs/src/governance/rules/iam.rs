@@ -255,12 +255,26 @@ fn pass_any_role(r: &Resource) -> Vec<String> {
         .into_iter()
         .filter(|(_, _, s)| {
             allows(s)
-                && strings(s.get("Action")).iter().any(|a| matches!(*a, "iam:PassRole" | "iam:*" | "*"))
+                && strings(s.get("Action")).iter().any(|a| wildcard_match(a, "iam:passrole"))
                 && strings(s.get("Resource")).contains(&"*")
                 && !condition_keys(s).iter().any(|k| k == "iam:passedtoservice")
         })
         .map(|(policy, i, s)| format!("{policy}, {}: allows iam:PassRole on Resource \"*\"", label(&s, i)))
         .collect()
+}
+
+/// Whether an IAM action pattern (`*` and `?` wildcards, case-insensitive) matches `action`.
+fn wildcard_match(pattern: &str, action: &str) -> bool {
+    fn go(p: &[u8], a: &[u8]) -> bool {
+        match (p.first(), a.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => go(&p[1..], a) || (!a.is_empty() && go(p, &a[1..])),
+            (Some(b'?'), Some(_)) => go(&p[1..], &a[1..]),
+            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => go(&p[1..], &a[1..]),
+            _ => false,
+        }
+    }
+    go(pattern.as_bytes(), action.as_bytes())
 }
 
 fn allow_with_not(r: &Resource) -> Vec<String> {
