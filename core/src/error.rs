@@ -166,6 +166,14 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A file given as input (a cloud assembly, a snapshot, a git revision) is missing or malformed.
+    #[error("{path}: {message}")]
+    Input {
+        /// The file, directory or `REV:PATH` that was read.
+        path: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// Several problems, all found before anything was written.
     #[error("{}", Problems(.0))]
     Invalid(Vec<Error>),
