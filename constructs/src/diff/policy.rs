@@ -28,6 +28,7 @@ pub(crate) fn security_properties(resource_type: &str) -> &'static [&'static str
         "AWS::Organizations::Policy" => &["TargetIds", "Type"],
         "AWS::S3::BucketPolicy" => &["Bucket"],
         "AWS::SNS::TopicPolicy" => &["Topics"],
+        "AWS::SQS::QueuePolicy" => &["Queues"],
         "AWS::Lambda::Permission"
         | "AWS::Events::EventBusPolicy"
         | "AWS::EC2::SecurityGroupIngress"
@@ -74,7 +75,12 @@ pub(crate) fn documents(resource_type: &str, props: &Json) -> Vec<Doc> {
                 }
             }
         }
-        "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" | "AWS::S3::BucketPolicy" | "AWS::SNS::TopicPolicy" => {
+        "AWS::IAM::Policy"
+        | "AWS::IAM::ManagedPolicy"
+        | "AWS::S3::BucketPolicy"
+        | "AWS::SNS::TopicPolicy"
+        | "AWS::SQS::QueuePolicy"
+        | "AWS::Logs::ResourcePolicy" => {
             docs.extend(statement_doc("PolicyDocument", "PolicyDocument", get("PolicyDocument")));
         }
         "AWS::Organizations::Policy" => docs.extend(statement_doc("Content", "Content", get("Content"))),

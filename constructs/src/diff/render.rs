@@ -28,7 +28,7 @@ fn summary(diff: &Diff) -> String {
     }
     let breaking: usize = diff.proton.iter().map(|p| p.changes.iter().filter(|c| c.breaking).count()).sum();
     format!(
-        "{} changed: {added} added, {modified} modified ({replaced} replaced), {removed} removed; {}; {} changed ({breaking} breaking)",
+        "{} changed; resources: {added} added, {modified} modified ({replaced} replaced), {removed} removed; {}; {} changed ({breaking} breaking)",
         plural(diff.stacks.len(), "stack"),
         plural(diff.security_changes(), "security-relevant change"),
         plural(diff.proton.len(), "Proton template"),
@@ -86,6 +86,9 @@ fn proton_title(p: &ProtonDiff) -> String {
         (Some(o), None) => format!("{} v{o} (removed template)", p.template),
         (Some(o), Some(n)) if o != n => {
             format!("{} v{o} -> v{n} (major version changed: breaking changes are expected)", p.template)
+        }
+        (_, n) if p.changes.iter().any(|c| c.breaking) => {
+            format!("{} v{} (breaking changes need a new major version)", p.template, n.unwrap_or_default())
         }
         (_, n) => format!("{} v{}", p.template, n.unwrap_or_default()),
     }
