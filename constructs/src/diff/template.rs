@@ -194,6 +194,11 @@ fn resource(logical_id: &str, old: Option<&Json>, new: Option<&Json>) -> Option<
             Json::Object(m)
         };
         properties.extend(value_changes(&deltas(Some(&strip(old)), Some(&strip(new))), "", |_| (false, false)));
+        if properties.is_empty() && security.is_empty() {
+            // Only the form of a document changed (statement order, a string become an
+            // object): show it as property paths rather than as nothing.
+            properties = value_changes(&prop_deltas, "Properties", |d| (false, is_security(d)));
+        }
         properties
     } else {
         // An added or removed resource: only what grants access is listed, beside its statements.

@@ -233,3 +233,21 @@ fn proton_breaking_changes_follow_the_lock() {
     assert!(text.contains("Proton template env v1 -> v2 (major version changed"), "{text}");
     assert!(text.contains("! environment input `b` was removed [breaking]"), "{text}");
 }
+
+#[test]
+fn reordered_statements_still_show_and_colour_is_optional() {
+    let doc = |order: [&str; 2]| {
+        json!({"Statement": [
+        {"Effect": "Allow", "Action": order[0], "Resource": "*"},
+        {"Effect": "Allow", "Action": order[1], "Resource": "*"}]})
+    };
+    let r = one(
+        json!({"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": doc(["a:A", "b:B"])}}),
+        json!({"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": doc(["b:B", "a:A"])}}),
+    );
+    assert!(r.security.is_empty());
+    assert!(!r.properties.is_empty(), "{r:?}");
+    let d = diff(&side("o", resources(json!({"B": {"Type": "AWS::S3::Bucket"}}))), &side("n", resources(json!({}))));
+    assert!(d.to_text(true).contains("\x1b[31m- AWS::S3::Bucket B"), "{:?}", d.to_text(true));
+    assert!(!d.to_text(false).contains('\x1b'));
+}
