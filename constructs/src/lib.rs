@@ -44,6 +44,7 @@ pub mod iam;
 pub mod org;
 
 pub mod controltower;
+pub mod diff;
 pub mod governance;
 pub mod lambda;
 pub mod monitoring;

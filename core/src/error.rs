@@ -166,11 +166,11 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// A file given as input (a template, a manifest) is not what it should be.
-    #[error("{file}: {message}")]
-    InvalidInput {
-        /// The file, as the user named it or relative to the assembly.
-        file: String,
+    /// A file given as input (a cloud assembly, a template, a snapshot, a git revision) is missing or malformed.
+    #[error("{path}: {message}")]
+    Input {
+        /// The file, directory or `REV:PATH` that was read.
+        path: String,
         /// What is wrong and how to fix it.
         message: String,
     },

@@ -7,6 +7,7 @@
 //! errors (invalid app, failing `--app` command, unwritable output); 3 internal error.
 
 mod commands;
+pub mod diff;
 pub mod graph;
 pub mod init;
 pub mod proton;
@@ -115,6 +116,10 @@ enum Command {
     /// AWS Proton bundles: render them to plain CloudFormation stacks
     #[command(subcommand)]
     Proton(ProtonCommand),
+    /// Show what changed between two outputs (assembly directories, snapshot directories or
+    /// git REV:PATH): resources, replacements, security-relevant statements, Proton schemas
+    #[command(after_help = EXIT_CODES)]
+    Diff(diff::DiffArgs),
 }
 
 /// `cloudwright proton ...`
@@ -161,6 +166,7 @@ pub fn main_with(default_app: Box<dyn FnOnce() -> cloudwright_core::Result<App>>
         Command::Init { dir, template } => init::init(&dir, template),
         Command::Graph { app, format } => AppSource::choose(app, default_app).and_then(|s| commands::graph(s, format)),
         Command::Proton(ProtonCommand::Render(args)) => proton::render(&args),
+        Command::Diff(args) => diff::diff(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -123,12 +123,12 @@ fn finding(
 }
 
 fn parse_json(assembly: &Assembly, file: &str) -> Result<Json> {
-    let bytes = assembly.file(file).ok_or_else(|| Error::InvalidInput {
-        file: file.to_owned(),
+    let bytes = assembly.file(file).ok_or_else(|| Error::Input {
+        path: file.to_owned(),
         message: "is missing from the assembly; synthesize it again".into(),
     })?;
     serde_json::from_slice(bytes)
-        .map_err(|e| Error::InvalidInput { file: file.to_owned(), message: format!("is not valid JSON: {e}") })
+        .map_err(|e| Error::Input { path: file.to_owned(), message: format!("is not valid JSON: {e}") })
 }
 
 /// Reads a stack artifact's metadata and properties.
@@ -226,7 +226,7 @@ fn proton_findings(assembly: &Assembly) -> Result<Vec<Finding>> {
             continue;
         }
         let schema: Json = serde_yaml::from_slice(bytes)
-            .map_err(|e| Error::InvalidInput { file: file.clone(), message: format!("is not valid YAML: {e}") })?;
+            .map_err(|e| Error::Input { path: file.clone(), message: format!("is not valid YAML: {e}") })?;
         let template = file.trim_start_matches("proton/").split('/').next().unwrap_or_default();
         for rule in rules::all() {
             let Check::ProtonSchema(check) = rule.check else { continue };

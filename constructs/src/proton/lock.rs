@@ -96,28 +96,35 @@ impl SchemaLock {
     }
 }
 
-fn breaking_changes(old: &Json, new: &Json, at: &str) -> Vec<String> {
+/// One change of an input schema between two versions of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct InputChange {
+    /// The input, dotted for nested objects: `network.cidr`.
+    pub input: String,
+    /// What happened to it: `was removed`, `changed type from "string" to "integer"`.
+    pub what: String,
+    /// Whether existing specs may stop working (the lock's rules).
+    pub breaking: bool,
+}
+
+/// The breaking changes from `old` to `new`, as the lock reports them.
+pub(crate) fn breaking_changes(old: &Json, new: &Json, at: &str) -> Vec<String> {
+    input_changes(old, new, at)
+        .into_iter()
+        .filter(|c| c.breaking)
+        .map(|c| format!("input `{}` {}", c.input, c.what))
+        .collect()
+}
+
+/// Every input change from `old` to `new` (object schemas), each classified: removing or
+/// retyping an input, or making one required without a default, breaks existing specs;
+/// adding an optional input or changing a default, pattern or description does not.
+pub(crate) fn input_changes(old: &Json, new: &Json, at: &str) -> Vec<InputChange> {
     let mut out = Vec::new();
     let props = |s: &Json| s.get("properties").and_then(Json::as_object).cloned().unwrap_or_default();
     let (old_props, new_props) = (props(old), props(new));
-    for (field, old_schema) in &old_props {
-        let name = if at.is_empty() { field.clone() } else { format!("{at}.{field}") };
-        match new_props.get(field) {
-            None => out.push(format!("input `{name}` was removed")),
-            Some(new_schema) => {
-                let (t0, t1) = (old_schema.get("type"), new_schema.get("type"));
-                if t0 != t1 {
-                    out.push(format!(
-                        "input `{name}` changed type from {} to {}",
-                        t0.map_or("any".into(), Json::to_string),
-                        t1.map_or("any".into(), Json::to_string)
-                    ));
-                } else {
-                    out.extend(breaking_changes(old_schema, new_schema, &name));
-                }
-            }
-        }
-    }
+    let name_of = |field: &str| if at.is_empty() { field.to_owned() } else { format!("{at}.{field}") };
+    let change = |input: String, what: String, breaking: bool| InputChange { input, what, breaking };
     let required = |s: &Json| -> Vec<String> {
         s.get("required")
             .and_then(Json::as_array)
@@ -127,15 +134,69 @@ fn breaking_changes(old: &Json, new: &Json, at: &str) -> Vec<String> {
             .map(str::to_owned)
             .collect()
     };
-    let old_required = required(old);
-    for field in required(new) {
-        let has_default = new_props.get(&field).and_then(|s| s.get("default")).is_some();
-        if !old_required.contains(&field) && !has_default {
-            let name = if at.is_empty() { field.clone() } else { format!("{at}.{field}") };
-            out.push(format!("input `{name}` became required without a default"));
+    let (old_required, new_required) = (required(old), required(new));
+    let has_default = |field: &str| new_props.get(field).and_then(|s| s.get("default")).is_some();
+    for (field, old_schema) in &old_props {
+        let name = name_of(field);
+        match new_props.get(field) {
+            None => out.push(change(name, "was removed".into(), true)),
+            Some(new_schema) => {
+                let (t0, t1) = (old_schema.get("type"), new_schema.get("type"));
+                if t0 != t1 {
+                    let what = format!(
+                        "changed type from {} to {}",
+                        t0.map_or("any".into(), Json::to_string),
+                        t1.map_or("any".into(), Json::to_string)
+                    );
+                    out.push(change(name, what, true));
+                } else {
+                    let nested = input_changes(old_schema, new_schema, &name);
+                    let (strip0, strip1) = (without_nested(old_schema), without_nested(new_schema));
+                    if strip0 != strip1 {
+                        let keys = changed_keys(&strip0, &strip1);
+                        out.push(change(name, format!("changed its {}", keys.join(", ")), false));
+                    }
+                    out.extend(nested);
+                }
+            }
+        }
+    }
+    for field in new_props.keys().filter(|f| !old_props.contains_key(*f)) {
+        if !new_required.contains(field) || has_default(field) {
+            out.push(change(name_of(field), "was added".into(), false));
+        }
+    }
+    for field in &new_required {
+        if !old_required.contains(field) {
+            if !has_default(field) {
+                out.push(change(name_of(field), "became required without a default".into(), true));
+            } else if old_props.contains_key(field) {
+                out.push(change(name_of(field), "became required (it has a default)".into(), false));
+            }
+        }
+    }
+    for field in &old_required {
+        if !new_required.contains(field) && new_props.contains_key(field) {
+            out.push(change(name_of(field), "became optional".into(), false));
         }
     }
     out
+}
+
+/// A property schema without what `input_changes` compares on its own.
+fn without_nested(schema: &Json) -> Map<String, Json> {
+    let mut map = schema.as_object().cloned().unwrap_or_default();
+    for key in ["properties", "required", "type"] {
+        map.remove(key);
+    }
+    map
+}
+
+fn changed_keys(old: &Map<String, Json>, new: &Map<String, Json>) -> Vec<String> {
+    let mut keys: Vec<String> = old.keys().chain(new.keys()).filter(|k| old.get(*k) != new.get(*k)).cloned().collect();
+    keys.sort();
+    keys.dedup();
+    keys
 }
 
 #[cfg(test)]
@@ -152,5 +213,14 @@ mod tests {
         assert!(changes[0].contains("`b` changed type"));
         assert!(changes[1].contains("`c` was removed"));
         assert!(changes[2].contains("`d` became required"));
+    }
+
+    #[test]
+    fn optional_additions_and_new_defaults_do_not_break() {
+        let old = json!({"properties": {"a": {"type": "string", "default": "x"}}, "required": ["a"]});
+        let new = json!({"properties": {"a": {"type": "string", "default": "y"}, "b": {"type": "string"}}});
+        let changes = input_changes(&old, &new, "");
+        let text: Vec<String> = changes.iter().map(|c| format!("{} {} {}", c.input, c.what, c.breaking)).collect();
+        assert_eq!(text, ["a changed its default false", "b was added false", "a became optional false"]);
     }
 }

@@ -30,7 +30,7 @@ mod archive;
 mod bundle;
 mod connection;
 mod environment;
-mod lock;
+pub(crate) mod lock;
 pub mod schema;
 mod service;
 mod spec;

@@ -1,0 +1,355 @@
+//! The diff as text (optionally ANSI-coloured) and as Markdown for a pull request comment.
+
+use std::fmt::Write as _;
+
+use super::json::compact;
+use super::policy::describe;
+use super::{
+    Change, Diff, ElementDiff, ProtonDiff, ResourceDiff, SecurityChange, SecurityKind, StackDiff, ValueChange,
+};
+
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[33m";
+const BOLD_RED: &str = "\x1b[1;31m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+fn plural(n: usize, one: &str) -> String {
+    if n == 1 { format!("{n} {one}") } else { format!("{n} {one}s") }
+}
+
+/// One line summing up the diff.
+fn summary(diff: &Diff) -> String {
+    let [mut added, mut modified, mut removed, mut replaced] = [0; 4];
+    for s in &diff.stacks {
+        let [a, m, r, p] = s.counts();
+        (added, modified, removed, replaced) = (added + a, modified + m, removed + r, replaced + p);
+    }
+    let breaking: usize = diff.proton.iter().map(|p| p.changes.iter().filter(|c| c.breaking).count()).sum();
+    format!(
+        "{} changed; resources: {added} added, {modified} modified ({replaced} replaced), {removed} removed; {}; {} changed ({breaking} breaking)",
+        plural(diff.stacks.len(), "stack"),
+        plural(diff.security_changes(), "security-relevant change"),
+        plural(diff.proton.len(), "Proton template"),
+    )
+}
+
+fn value(v: &Option<serde_json::Value>) -> String {
+    v.as_ref().map_or_else(String::new, compact)
+}
+
+/// The change's path with `prefix.` before it.
+fn full_path(prefix: &str, c: &ValueChange) -> String {
+    match (prefix.is_empty(), c.path.is_empty()) {
+        (true, _) => c.path.clone(),
+        (false, true) => prefix.to_owned(),
+        (false, false) if c.path.starts_with('[') => format!("{prefix}{}", c.path),
+        (false, false) => format!("{prefix}.{}", c.path),
+    }
+}
+
+/// `path: old -> new`, `path: new` or `path: old`, with `prefix.` before the path.
+fn value_line(prefix: &str, c: &ValueChange, arrow: &str) -> String {
+    let path = full_path(prefix, c);
+    match c.change() {
+        Change::Modified => format!("{path}: {} {arrow} {}", value(&c.old), value(&c.new)),
+        Change::Added => format!("{path}: {}", value(&c.new)),
+        Change::Removed => format!("{path}: {}", value(&c.old)),
+    }
+}
+
+fn what(kind: SecurityKind) -> &'static str {
+    match kind {
+        SecurityKind::Statement => "statement",
+        SecurityKind::Ingress => "ingress rule",
+        SecurityKind::Egress => "egress rule",
+    }
+}
+
+fn stack_title(s: &StackDiff) -> String {
+    let state = match s.change {
+        Change::Added => " (new stack)",
+        Change::Removed => " (removed stack)",
+        Change::Modified => "",
+    };
+    if s.display_name == s.stack {
+        format!("{}{state}", s.stack)
+    } else {
+        format!("{} ({}){state}", s.display_name, s.stack)
+    }
+}
+
+fn proton_title(p: &ProtonDiff) -> String {
+    match (p.old_major, p.new_major) {
+        (None, Some(n)) => format!("{} v{n} (new template)", p.template),
+        (Some(o), None) => format!("{} v{o} (removed template)", p.template),
+        (Some(o), Some(n)) if o != n => {
+            format!("{} v{o} -> v{n} (major version changed: breaking changes are expected)", p.template)
+        }
+        (_, n) if p.changes.iter().any(|c| c.breaking) => {
+            format!("{} v{} (breaking changes need a new major version)", p.template, n.unwrap_or_default())
+        }
+        (_, n) => format!("{} v{}", p.template, n.unwrap_or_default()),
+    }
+}
+
+fn input_line(c: &super::InputChange) -> String {
+    let who = match (c.input_type.is_empty(), c.input.is_empty()) {
+        (true, _) => String::new(),
+        (false, true) => format!("{} inputs ", c.input_type),
+        (false, false) => format!("{} input `{}` ", c.input_type, c.input),
+    };
+    format!("{who}{}", c.what)
+}
+
+struct Text {
+    out: String,
+    color: bool,
+}
+
+impl Text {
+    fn line(&mut self, indent: usize, color: &str, text: &str) {
+        let pad = " ".repeat(indent);
+        if self.color && !color.is_empty() {
+            let _ = writeln!(self.out, "{pad}{color}{text}{RESET}");
+        } else {
+            let _ = writeln!(self.out, "{pad}{text}");
+        }
+    }
+
+    fn sign_color(change: Change) -> &'static str {
+        match change {
+            Change::Added => GREEN,
+            Change::Removed => RED,
+            Change::Modified => YELLOW,
+        }
+    }
+
+    fn resource(&mut self, r: &ResourceDiff) {
+        let mut head = format!("{} {} {}", r.change.sign(), r.resource_type, r.logical_id);
+        if let Some(old) = &r.old_type {
+            head.push_str(&format!(" (type changed from {old})"));
+        }
+        if r.replacement {
+            head.push_str(" (will be replaced)");
+        }
+        let color = if r.replacement { BOLD_RED } else { Self::sign_color(r.change) };
+        self.line(2, color, &head);
+        for p in &r.properties {
+            let mut line = format!("{} {}", p.change().sign(), value_line("", p, "->"));
+            if p.replaces {
+                line.push_str(" (requires replacement)");
+            }
+            if p.security {
+                line.push_str(" [security]");
+            }
+            self.line(6, if p.security { BOLD_RED } else { Self::sign_color(p.change()) }, &line);
+        }
+        for s in &r.security {
+            self.security(s);
+        }
+    }
+
+    fn security(&mut self, s: &SecurityChange) {
+        let head = format!("{} {} in {} [security]", s.change.sign(), what(s.kind), s.document);
+        match (&s.old, &s.new) {
+            (Some(old), Some(new)) => {
+                self.line(6, BOLD_RED, &format!("{head}:"));
+                self.line(10, RED, &format!("- {}", describe(s.kind, old)));
+                self.line(10, GREEN, &format!("+ {}", describe(s.kind, new)));
+            }
+            (Some(item), None) | (None, Some(item)) => {
+                self.line(6, BOLD_RED, &format!("{head}: {}", describe(s.kind, item)));
+            }
+            (None, None) => {}
+        }
+    }
+
+    fn element(&mut self, e: &ElementDiff) {
+        let name = format!("{}.{}", e.section, e.logical_id);
+        match e.change {
+            Change::Modified => {
+                self.line(2, YELLOW, &format!("~ {name}"));
+                for c in &e.changes {
+                    self.line(
+                        6,
+                        Self::sign_color(c.change()),
+                        &format!("{} {}", c.change().sign(), value_line("", c, "->")),
+                    );
+                }
+            }
+            change => {
+                for c in &e.changes {
+                    self.line(
+                        2,
+                        Self::sign_color(change),
+                        &format!("{} {}", change.sign(), value_line(&name, c, "->")),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The diff as text.
+pub(crate) fn text(diff: &Diff, color: bool) -> String {
+    let mut t = Text { out: String::new(), color };
+    if diff.is_empty() {
+        t.line(0, "", &format!("no differences between {} and {}", diff.old, diff.new));
+        return t.out;
+    }
+    t.line(0, BOLD, &format!("cloudwright diff {} -> {}", diff.old, diff.new));
+    t.line(0, "", &summary(diff));
+    for s in &diff.stacks {
+        t.line(0, "", "");
+        t.line(0, BOLD, &format!("Stack {}", stack_title(s)));
+        for r in &s.resources {
+            t.resource(r);
+        }
+        for e in &s.elements {
+            t.element(e);
+        }
+        for c in &s.template {
+            t.line(2, Text::sign_color(c.change()), &format!("{} {}", c.change().sign(), value_line("", c, "->")));
+        }
+    }
+    for p in &diff.proton {
+        t.line(0, "", "");
+        t.line(0, BOLD, &format!("Proton template {}", proton_title(p)));
+        for c in &p.changes {
+            let line = format!("{} {}", if c.breaking { "!" } else { "*" }, input_line(c));
+            if c.breaking {
+                t.line(2, BOLD_RED, &format!("{line} [breaking]"));
+            } else {
+                t.line(2, "", &line);
+            }
+        }
+    }
+    t.out
+}
+
+/// Inline code that survives backticks in the value.
+fn code(text: &str) -> String {
+    if text.contains('`') { format!("`` {text} ``") } else { format!("`{text}`") }
+}
+
+fn md_value(v: &Option<serde_json::Value>) -> String {
+    code(&value(v))
+}
+
+fn md_change(prefix: &str, c: &ValueChange) -> String {
+    let path = full_path(prefix, c);
+    match c.change() {
+        Change::Modified => format!("{}: {} → {}", code(&path), md_value(&c.old), md_value(&c.new)),
+        Change::Added => format!("{} added: {}", code(&path), md_value(&c.new)),
+        Change::Removed => format!("{} removed (was {})", code(&path), md_value(&c.old)),
+    }
+}
+
+fn md_security(out: &mut String, s: &SecurityChange) {
+    let verb = match s.change {
+        Change::Added => "added",
+        Change::Removed => "removed",
+        Change::Modified => "changed",
+    };
+    let head = format!("  - **security-relevant**: {} {verb} in {}", what(s.kind), code(&s.document));
+    let _ = match (&s.old, &s.new) {
+        (Some(old), Some(new)) => writeln!(
+            out,
+            "{head}:\n    - before: {}\n    - after: {}",
+            code(&describe(s.kind, old)),
+            code(&describe(s.kind, new))
+        ),
+        (Some(item), None) | (None, Some(item)) => writeln!(out, "{head}: {}", code(&describe(s.kind, item))),
+        (None, None) => Ok(()),
+    };
+}
+
+/// The diff as Markdown.
+pub(crate) fn markdown(diff: &Diff) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "### cloudwright diff\n\n{} → {}\n", code(&diff.old), code(&diff.new));
+    if diff.is_empty() {
+        let _ = writeln!(out, "No differences.");
+        return out;
+    }
+    let _ = writeln!(out, "{}\n", summary(diff));
+    let security = diff.security_changes();
+    if security > 0 {
+        let _ = writeln!(
+            out,
+            "> [!WARNING]\n> {} (IAM, SCP and resource policies, security groups): marked **security-relevant** below.\n",
+            plural(security, "security-relevant change")
+        );
+    }
+    if !diff.stacks.is_empty() {
+        let _ = writeln!(out, "| stack | added | modified | removed | replaced | security-relevant |");
+        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");
+        for s in &diff.stacks {
+            let [a, m, r, p] = s.counts();
+            let sec = s.security_changes();
+            let sec = if sec > 0 { format!("**{sec}**") } else { "0".to_owned() };
+            let _ = writeln!(out, "| {} | {a} | {m} | {r} | {p} | {sec} |", code(&stack_title(s)));
+        }
+        let _ = writeln!(out);
+    }
+    for s in &diff.stacks {
+        let _ = writeln!(out, "#### Stack {}\n", code(&stack_title(s)));
+        for r in &s.resources {
+            let mut head = format!("- {} {} {}", r.change.sign(), code(&r.logical_id), code(&r.resource_type));
+            if let Some(old) = &r.old_type {
+                head.push_str(&format!(" (type changed from {})", code(old)));
+            }
+            if r.replacement {
+                head.push_str(" — **will be replaced**");
+            }
+            if r.security_changes() > 0 {
+                head.push_str(" — **security-relevant**");
+            }
+            let _ = writeln!(out, "{head}");
+            for p in &r.properties {
+                let mut line = format!("  - {}", md_change("", p));
+                if p.replaces {
+                    line.push_str(" (requires replacement)");
+                }
+                if p.security {
+                    line.push_str(" — **security-relevant**");
+                }
+                let _ = writeln!(out, "{line}");
+            }
+            for c in &r.security {
+                md_security(&mut out, c);
+            }
+        }
+        for e in &s.elements {
+            let name = format!("{}.{}", e.section, e.logical_id);
+            if e.change == Change::Modified {
+                let _ = writeln!(out, "- ~ {}", code(&name));
+                for c in &e.changes {
+                    let _ = writeln!(out, "  - {}", md_change("", c));
+                }
+            } else {
+                for c in &e.changes {
+                    let _ = writeln!(out, "- {} {}", e.change.sign(), md_change(&name, c));
+                }
+            }
+        }
+        for c in &s.template {
+            let _ = writeln!(out, "- {} {}", c.change().sign(), md_change("", c));
+        }
+        let _ = writeln!(out);
+    }
+    if !diff.proton.is_empty() {
+        let _ = writeln!(out, "#### Proton templates\n");
+        for p in &diff.proton {
+            let _ = writeln!(out, "- {}", code(&proton_title(p)));
+            for c in &p.changes {
+                let tag = if c.breaking { " — **breaking**" } else { "" };
+                let _ = writeln!(out, "  - {}{tag}", input_line(c));
+            }
+        }
+        let _ = writeln!(out);
+    }
+    out
+}

@@ -1,0 +1,253 @@
+//! Unit tests of the diff logic on small templates.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value as Json, json};
+
+use super::*;
+
+fn side(label: &str, template: Json) -> Side {
+    Side {
+        label: label.to_owned(),
+        stacks: vec![StackTemplate { artifact_id: "S".into(), display_name: "S".into(), template }],
+        proton: BTreeMap::new(),
+    }
+}
+
+fn resources(resources: Json) -> Json {
+    json!({ "Resources": resources })
+}
+
+fn one(old: Json, new: Json) -> ResourceDiff {
+    let d = diff(&side("old", resources(json!({ "R": old }))), &side("new", resources(json!({ "R": new }))));
+    assert_eq!(d.stacks.len(), 1, "{d:?}");
+    assert_eq!(d.stacks[0].resources.len(), 1, "{d:?}");
+    d.stacks[0].resources[0].clone()
+}
+
+#[test]
+fn identical_sides_have_no_difference() {
+    let t = resources(json!({"Q": {"Type": "AWS::SQS::Queue"}}));
+    let d = diff(&side("a", t.clone()), &side("b", t));
+    assert!(d.is_empty());
+    assert!(d.to_text(false).starts_with("no differences"));
+}
+
+#[test]
+fn property_change_has_a_path_and_both_values() {
+    let r = one(
+        json!({"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 30, "Tags": [{"Key": "a", "Value": "1"}]}}),
+        json!({"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 60, "Tags": [{"Key": "a", "Value": "2"}]}}),
+    );
+    assert_eq!(r.change, Change::Modified);
+    assert!(!r.replacement);
+    let paths: Vec<&str> = r.properties.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(paths, ["Properties.VisibilityTimeout", "Properties.Tags[0].Value"]);
+    assert_eq!(r.properties[0].old, Some(json!(30)));
+    assert_eq!(r.properties[0].new, Some(json!(60)));
+}
+
+#[test]
+fn create_only_properties_and_type_changes_replace() {
+    let r = one(
+        json!({"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "a"}}),
+        json!({"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "b"}}),
+    );
+    assert!(r.replacement);
+    assert!(r.properties[0].replaces);
+    // A nested create-only pointer: /properties/Tags is not create-only, /properties/QueueName is.
+    let r = one(
+        json!({"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "a", "DelaySeconds": 1}}),
+        json!({"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "a", "DelaySeconds": 2}}),
+    );
+    assert!(!r.replacement);
+    let r = one(json!({"Type": "AWS::SQS::Queue"}), json!({"Type": "AWS::SNS::Topic"}));
+    assert!(r.replacement);
+    assert_eq!(r.old_type.as_deref(), Some("AWS::SQS::Queue"));
+    let text = diff(
+        &side("old", resources(json!({"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "a"}}}))),
+        &side("new", resources(json!({"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "b"}}}))),
+    )
+    .to_text(false);
+    assert!(text.contains("~ AWS::S3::Bucket B (will be replaced)"), "{text}");
+    assert!(text.contains("~ Properties.BucketName: \"a\" -> \"b\" (requires replacement)"), "{text}");
+}
+
+#[test]
+fn nested_create_only_pointer_with_wildcard() {
+    let segs: Vec<String> = vec!["A".into(), "*".into(), "B".into()];
+    let v = json!({"A": [{"B": 1}, {"B": 2}]});
+    assert_eq!(template::resolve_for_test(&v, &segs), vec![json!(1), json!(2)]);
+}
+
+#[test]
+fn statement_changes_are_security_relevant() {
+    let doc = |actions: Json| {
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"},
+            {"Sid": "Read", "Effect": "Allow", "Action": actions, "Resource": "*"}
+        ]})
+    };
+    let r = one(
+        json!({"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": doc(json!("s3:GetObject"))}}),
+        json!({"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": doc(json!(["s3:GetObject", "s3:PutObject"])),
+            "Policies": [{"PolicyName": "Extra", "PolicyDocument": {"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}}}],
+            "ManagedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}}),
+    );
+    assert_eq!(r.security.len(), 2, "{r:?}");
+    assert_eq!(r.security[0].document, "AssumeRolePolicyDocument");
+    assert_eq!(r.security[0].change, Change::Modified);
+    assert_eq!(r.security[1].document, "Policies[Extra]");
+    assert_eq!(r.security[1].change, Change::Added);
+    // The documents are shown as statements, not as property paths; attachments are flagged.
+    assert_eq!(r.properties.len(), 1, "{r:?}");
+    assert!(r.properties[0].security);
+    assert_eq!(r.security_changes(), 3);
+    let text = diff(
+        &side("o", resources(json!({"R": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": doc(json!("s3:GetObject"))}}}))),
+        &side("n", resources(json!({"R": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": doc(json!("s3:*"))}}}))),
+    )
+    .to_text(false);
+    assert!(text.contains("~ statement in AssumeRolePolicyDocument [security]:"), "{text}");
+    assert!(text.contains("- Allow s3:GetObject on * (Sid Read)"), "{text}");
+    assert!(text.contains("+ Allow s3:* on * (Sid Read)"), "{text}");
+}
+
+#[test]
+fn organizations_content_may_be_a_json_string() {
+    let scp = |action: &str| {
+        let content =
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": action, "Resource": "*"}]});
+        json!({"Type": "AWS::Organizations::Policy", "Properties": {"Name": "p", "Type": "SERVICE_CONTROL_POLICY", "Content": content.to_string()}})
+    };
+    let r = one(scp("proton:*"), scp("proton:Create*"));
+    assert_eq!(r.security.len(), 1, "{r:?}");
+    assert_eq!(r.security[0].document, "Content");
+    assert_eq!(r.security[0].old.as_ref().and_then(|s| s["Action"].as_str()), Some("proton:*"));
+    assert!(r.properties.is_empty(), "{r:?}");
+}
+
+#[test]
+fn security_group_rules_lambda_permissions_and_new_resources() {
+    let sg = |cidr: &str| {
+        json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "d",
+        "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": cidr}]}})
+    };
+    let r = one(sg("10.0.0.0/8"), sg("0.0.0.0/0"));
+    assert_eq!(r.security.len(), 2, "{r:?}");
+    assert_eq!(
+        policy::describe(SecurityKind::Ingress, r.security[0].new.as_ref().unwrap_or(&Json::Null)),
+        "tcp 443 from 0.0.0.0/0"
+    );
+    let d = diff(
+        &side("o", resources(json!({}))),
+        &side(
+            "n",
+            resources(json!({"P": {"Type": "AWS::Lambda::Permission", "Properties": {
+            "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": "F"}, "Principal": "events.amazonaws.com",
+            "SourceArn": {"Fn::GetAtt": ["Rule", "Arn"]}}}})),
+        ),
+    );
+    let r = &d.stacks[0].resources[0];
+    assert_eq!(r.change, Change::Added);
+    let text = policy::describe(SecurityKind::Statement, r.security[0].new.as_ref().unwrap_or(&Json::Null));
+    assert_eq!(
+        text,
+        "Allow lambda:InvokeFunction on Ref(F) for events.amazonaws.com when {ArnLike: {AWS:SourceArn: Rule.Arn}}"
+    );
+}
+
+#[test]
+fn stacks_and_sections() {
+    let old = Side {
+        label: "o".into(),
+        stacks: vec![
+            StackTemplate {
+                artifact_id: "A".into(),
+                display_name: "A".into(),
+                template: json!({"Resources": {}, "Outputs": {"X": {"Value": 1}}}),
+            },
+            StackTemplate {
+                artifact_id: "Gone".into(),
+                display_name: "Gone".into(),
+                template: json!({"Resources": {}}),
+            },
+        ],
+        proton: BTreeMap::new(),
+    };
+    let new = Side {
+        label: "n".into(),
+        stacks: vec![
+            StackTemplate {
+                artifact_id: "A".into(),
+                display_name: "A".into(),
+                template: json!({"Resources": {}, "Outputs": {"X": {"Value": 2}}, "Parameters": {"P": {"Type": "String"}}}),
+            },
+            StackTemplate { artifact_id: "New".into(), display_name: "New".into(), template: json!({"Resources": {}}) },
+        ],
+        proton: BTreeMap::new(),
+    };
+    let d = diff(&old, &new);
+    let kinds: Vec<(&str, Change)> = d.stacks.iter().map(|s| (s.stack.as_str(), s.change)).collect();
+    assert_eq!(kinds, [("A", Change::Modified), ("New", Change::Added), ("Gone", Change::Removed)]);
+    let elements: Vec<String> =
+        d.stacks[0].elements.iter().map(|e| format!("{}.{} {:?}", e.section, e.logical_id, e.change)).collect();
+    assert_eq!(elements, ["Parameters.P Added", "Outputs.X Modified"]);
+    let md = d.to_markdown();
+    assert!(md.contains("| `A` | 0 | 0 | 0 | 0 | 0 |"), "{md}");
+}
+
+#[test]
+fn proton_breaking_changes_follow_the_lock() {
+    let schema = |props: Json, required: Json| {
+        json!({"schema": {"format": {"openapi": "3.0.0"},
+        "environment_input_type": "In", "types": {"In": {"type": "object", "properties": props, "required": required}}}})
+    };
+    let old = schema(json!({"a": {"type": "string"}, "b": {"type": "string"}}), json!([]));
+    let new = schema(json!({"a": {"type": "integer"}, "c": {"type": "string"}, "d": {"type": "string"}}), json!(["d"]));
+    let sides = |major: u32| {
+        let mk = |doc: &Json, m: u32| Side {
+            label: String::new(),
+            stacks: Vec::new(),
+            proton: BTreeMap::from([("env".to_owned(), (m, doc.clone()))]),
+        };
+        (mk(&old, 1), mk(&new, major))
+    };
+    let (o, n) = sides(1);
+    let d = diff(&o, &n);
+    let changes: Vec<String> =
+        d.proton[0].changes.iter().map(|c| format!("{} {} {}", c.input, c.what, c.breaking)).collect();
+    assert_eq!(
+        changes,
+        [
+            "a changed type from \"string\" to \"integer\" true",
+            "b was removed true",
+            "c was added false",
+            "d became required without a default true"
+        ]
+    );
+    assert!(!d.proton[0].major_changed());
+    let (o, n) = sides(2);
+    let text = diff(&o, &n).to_text(false);
+    assert!(text.contains("Proton template env v1 -> v2 (major version changed"), "{text}");
+    assert!(text.contains("! environment input `b` was removed [breaking]"), "{text}");
+}
+
+#[test]
+fn reordered_statements_still_show_and_colour_is_optional() {
+    let doc = |order: [&str; 2]| {
+        json!({"Statement": [
+        {"Effect": "Allow", "Action": order[0], "Resource": "*"},
+        {"Effect": "Allow", "Action": order[1], "Resource": "*"}]})
+    };
+    let r = one(
+        json!({"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": doc(["a:A", "b:B"])}}),
+        json!({"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": doc(["b:B", "a:A"])}}),
+    );
+    assert!(r.security.is_empty());
+    assert!(!r.properties.is_empty(), "{r:?}");
+    let d = diff(&side("o", resources(json!({"B": {"Type": "AWS::S3::Bucket"}}))), &side("n", resources(json!({}))));
+    assert!(d.to_text(true).contains("\x1b[31m- AWS::S3::Bucket B"), "{:?}", d.to_text(true));
+    assert!(!d.to_text(false).contains('\x1b'));
+}
