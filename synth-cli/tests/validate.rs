@@ -1,0 +1,103 @@
+//! `cloudwright validate` and the rule check of `synth`, on the reference app (clean)
+//! and the deliberately bad app (every rule broken).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cloudwright");
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cw-validate-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(BIN).args(args).current_dir(cwd).env("NO_COLOR", "1").output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// An app command that "synthesizes" the bad app by copying its assembly.
+fn bad_app(dir: &Path) -> String {
+    let assembly = dir.join("bad-assembly");
+    cloudwright_examples::governance_bad::app().unwrap().synth(&assembly).unwrap();
+    format!("cp -r {}/. \"$CLOUDWRIGHT_OUTDIR\"", assembly.display())
+}
+
+#[test]
+fn the_reference_app_validates() {
+    let dir = scratch("reference");
+    let out = run(&dir, &["validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("0 errors,"), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "no colour when NO_COLOR is set or stdout is not a terminal");
+}
+
+#[test]
+fn the_bad_app_fails_validation_in_every_format() {
+    let dir = scratch("bad");
+    let app = bad_app(&dir);
+    let text_out = run(&dir, &["validate", "--app", &app]);
+    assert_eq!(text_out.status.code(), Some(1));
+    assert!(text(&text_out.stdout).contains("error   CW-IAM-1"), "{}", text(&text_out.stdout));
+
+    let json = run(&dir, &["validate", "--app", &app, "--format", "json"]);
+    assert_eq!(json.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(json["summary"]["errors"].as_u64().unwrap() > 10, "{}", json["summary"]);
+
+    let sarif = run(&dir, &["validate", "--app", &app, "--format", "sarif"]);
+    assert_eq!(sarif.status.code(), Some(1));
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let schema: Value = serde_json::from_str(include_str!("../../constructs/tests/fixtures/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "SARIF 2.1.0 schema: {errors:#?}");
+    assert!(sarif["runs"][0]["results"].as_array().unwrap().len() > 25);
+
+    let markdown = run(&dir, &["validate", "--app", &app, "--format", "markdown"]);
+    assert_eq!(markdown.status.code(), Some(1));
+    assert!(text(&markdown.stdout).contains("| Severity | Rule |"), "{}", text(&markdown.stdout));
+}
+
+#[test]
+fn synth_refuses_to_write_on_rule_errors_unless_allowed() {
+    let dir = scratch("synth");
+    let app = bad_app(&dir);
+    fs::create_dir_all(dir.join("out")).unwrap();
+    fs::write(dir.join("out/previous"), "kept").unwrap();
+    let refused = run(&dir, &["synth", "--app", &app, "-o", "out"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = text(&refused.stderr);
+    assert!(stderr.contains("rule error(s) found, nothing was written"), "{stderr}");
+    assert!(stderr.contains("--allow-rule-errors"), "{stderr}");
+    assert_eq!(fs::read_to_string(dir.join("out/previous")).unwrap(), "kept", "the previous output is intact");
+
+    let allowed = run(&dir, &["synth", "--app", &app, "-o", "out", "--allow-rule-errors"]);
+    assert_eq!(allowed.status.code(), Some(0), "{}", text(&allowed.stderr));
+    assert!(dir.join("out/manifest.json").exists());
+    assert!(text(&allowed.stderr).contains("CW-IAM-1"), "the errors are still printed");
+}
+
+#[test]
+fn rules_list_and_export_as_guard() {
+    let dir = scratch("guard");
+    let list = run(&dir, &["validate", "--list-rules"]);
+    assert_eq!(list.status.code(), Some(0));
+    assert!(text(&list.stdout).lines().count() >= 25);
+    let export = run(&dir, &["validate", "--export-guard", "guard"]);
+    assert_eq!(export.status.code(), Some(0), "{}", text(&export.stderr));
+    let rule = fs::read_to_string(dir.join("guard/CW-LAMBDA-1.guard")).unwrap();
+    assert!(rule.contains("rule CW_LAMBDA_1 when %resources !empty"), "{rule}");
+    assert!(dir.join("guard/README.md").exists());
+}
