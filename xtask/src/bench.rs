@@ -84,6 +84,8 @@ struct Row {
     cw: Run,
     bytes: u64,
     floor: f64,
+    /// Seconds the governance rules take over the synthesized assembly.
+    rules: f64,
     cdk: Option<Run>,
     cdk_novalidate: Option<Run>,
 }
@@ -132,6 +134,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let bytes = dir_bytes(&cw_dir);
         let floor_out = Command::new(&bench_app).args(["--floor", &cw_arg]).output().map_err(|e| e.to_string())?;
         let floor = String::from_utf8_lossy(&floor_out.stdout).trim().parse::<f64>().unwrap_or(f64::NAN);
+        let rules_out = Command::new(&bench_app).args(["--rules", &cw_arg]).output().map_err(|e| e.to_string())?;
+        let rules = String::from_utf8_lossy(&rules_out.stdout).trim().parse::<f64>().unwrap_or(f64::NAN);
         let (mut cdk, mut cdk_novalidate) = (None, None);
         if !cdk_capped {
             let cdk_dir = out.join(format!("cdk-{n}x{m}")).to_string_lossy().into_owned();
@@ -153,7 +157,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             cdk.map(|r| r.wall),
             cdk_novalidate.map(|r| r.wall)
         );
-        rows.push(Row { size: (n, m), resources, cw, bytes, floor, cdk, cdk_novalidate });
+        rows.push(Row { size: (n, m), resources, cw, bytes, floor, rules, cdk, cdk_novalidate });
         let _ = std::fs::remove_dir_all(&cw_dir);
     }
     let report = report(&rows);
@@ -208,6 +212,18 @@ fn report(rows: &[Row]) -> String {
             b.resources,
             b.resources as f64 / a.resources as f64,
             b.cw.wall / a.cw.wall
+        );
+    }
+    s.push_str("\nGovernance rules (`cloudwright validate`, every rule of the default pack) over each synthesized assembly, read into memory first:\n\n| N x M | resources | rules | share of synth time |\n|---|---|---|---|\n");
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "| {}x{} | {} | {:.3} s | {:.0}% |",
+            r.size.0,
+            r.size.1,
+            r.resources,
+            r.rules,
+            100.0 * r.rules / r.cw.wall
         );
     }
     s.push_str("\n![scaling](scaling.svg)\n");

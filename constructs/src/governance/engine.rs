@@ -42,56 +42,96 @@ pub fn check(assembly: &Assembly) -> Result<Report> {
         }
         let artifact =
             manifests.get(&manifest_file).and_then(|m| m.pointer(&format!("/artifacts/{}", summary.artifact_id)));
-        let template = parse_json(assembly, &summary.template_file)?;
-        stacks.push((summary, stack_meta(summary, artifact.unwrap_or(&Json::Null)), template));
+        stacks.push((summary, stack_meta(summary, artifact.unwrap_or(&Json::Null))));
     }
+    drop(manifests);
     let production_accounts = production_accounts(&stacks);
     let by_type = rules_by_type();
+    // Stacks are independent: check them on every core, then keep the assembly's order.
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(stacks.len().max(1));
+    let chunk = stacks.len().div_ceil(threads).max(1);
+    let results: Vec<Result<(Vec<Finding>, usize)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = stacks
+            .chunks(chunk)
+            .map(|part| {
+                let (by_type, production_accounts) = (&by_type, &production_accounts);
+                scope.spawn(move || {
+                    let mut findings = Vec::new();
+                    let mut resources = 0;
+                    for (summary, meta) in part {
+                        resources += check_stack(assembly, summary, meta, by_type, production_accounts, &mut findings)?;
+                    }
+                    Ok((findings, resources))
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join().unwrap_or_else(|_| {
+                    Err(Error::Input { path: "governance".into(), message: "a rule check panicked".into() })
+                })
+            })
+            .collect()
+    });
     let mut findings = Vec::new();
     let mut resources = 0;
-    for (summary, meta, template) in &stacks {
-        let facts = StackFacts {
-            template,
-            production: meta.pack.is_production(),
-            termination_protection: meta.termination_protection,
-            production_accounts: &production_accounts,
-        };
-        let before = findings.len();
-        for (id, body) in facts.resources() {
-            resources += 1;
-            let kind = body.get("Type").and_then(Json::as_str).unwrap_or_default();
-            let resource = Resource { id, body, stack: &facts };
-            let suppressions = suppress::read(body);
-            for rule in by_type.get(kind).into_iter().flatten() {
-                let Check::Resource(_, check) = rule.check else { continue };
-                let Some(severity) = meta.pack.severity_of(rule) else { continue };
-                let path = meta.paths.get(id).cloned().unwrap_or_else(|| format!("{}/{id}", summary.display_name));
-                for message in check(&resource) {
-                    findings.push(finding(rule, severity, message, summary, &path, Some(id), &suppressions));
-                }
-            }
-        }
-        for rule in rules::all() {
-            let Check::Stack(check) = rule.check else { continue };
-            let Some(severity) = meta.pack.severity_of(rule) else { continue };
-            for message in check(&facts) {
-                findings.push(finding(
-                    rule,
-                    severity,
-                    message,
-                    summary,
-                    &summary.display_name,
-                    None,
-                    &meta.suppressions,
-                ));
-            }
-        }
-        if findings.len() > before {
-            add_lines(assembly, &summary.template_file, &mut findings[before..]);
-        }
+    for result in results {
+        let (part, count) = result?;
+        findings.extend(part);
+        resources += count;
     }
     findings.extend(proton_findings(assembly)?);
     Ok(Report { findings, rules: rules::all().map(|r| r.info.clone()).collect(), stacks: stacks.len(), resources })
+}
+
+/// Checks one stack, appending its findings; returns the number of resources checked.
+fn check_stack(
+    assembly: &Assembly,
+    summary: &StackSummary,
+    meta: &StackMeta,
+    by_type: &HashMap<&'static str, Vec<&'static Rule>>,
+    production_accounts: &BTreeSet<String>,
+    findings: &mut Vec<Finding>,
+) -> Result<usize> {
+    let template = parse_json(assembly, &summary.template_file)?;
+    let facts = StackFacts {
+        template: &template,
+        production: meta.pack.is_production(),
+        termination_protection: meta.termination_protection,
+        production_accounts,
+    };
+    let before = findings.len();
+    let mut resources = 0;
+    for (id, body) in facts.resources() {
+        resources += 1;
+        let kind = body.get("Type").and_then(Json::as_str).unwrap_or_default();
+        let resource = Resource { id, body, stack: &facts };
+        let suppressions = suppress::read(body);
+        for rule in by_type.get(kind).into_iter().flatten() {
+            let Check::Resource(_, check) = rule.check else { continue };
+            let Some(severity) = meta.pack.severity_of(rule) else { continue };
+            let messages = check(&resource);
+            if messages.is_empty() {
+                continue;
+            }
+            let path = meta.paths.get(id).cloned().unwrap_or_else(|| format!("{}/{id}", summary.display_name));
+            for message in messages {
+                findings.push(finding(rule, severity, message, summary, &path, Some(id), &suppressions));
+            }
+        }
+    }
+    for rule in rules::all() {
+        let Check::Stack(check) = rule.check else { continue };
+        let Some(severity) = meta.pack.severity_of(rule) else { continue };
+        for message in check(&facts) {
+            findings.push(finding(rule, severity, message, summary, &summary.display_name, None, &meta.suppressions));
+        }
+    }
+    if findings.len() > before {
+        add_lines(assembly, &summary.template_file, &mut findings[before..]);
+    }
+    Ok(resources)
 }
 
 fn finding(
@@ -168,9 +208,9 @@ fn stack_meta(summary: &StackSummary, artifact: &Json) -> StackMeta {
 
 /// Accounts of stacks under the production pack, and organization accounts whose name
 /// says production.
-fn production_accounts(stacks: &[(&StackSummary, StackMeta, Json)]) -> BTreeSet<String> {
+fn production_accounts(stacks: &[(&StackSummary, StackMeta)]) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for (summary, meta, _) in stacks {
+    for (summary, meta) in stacks {
         let account = summary.environment.strip_prefix("aws://").and_then(|e| e.split('/').next()).unwrap_or_default();
         if meta.pack.is_production() && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
             out.insert(account.to_owned());

@@ -1,5 +1,6 @@
 //! `bench-app --stacks N --functions M -o DIR`: synthesizes a benchmark app into DIR.
 //! `bench-app --floor DIR`: prints the seconds plain serde_json takes to serialize DIR's JSON.
+//! `bench-app --rules DIR`: prints the seconds the governance rules take over DIR's assembly.
 
 use std::process::ExitCode;
 
@@ -43,8 +44,30 @@ fn floor(dir: &str) -> Result<f64, String> {
     Ok(seconds)
 }
 
+/// The time the governance rules take over the assembly in `dir` (read beforehand).
+fn rules(dir: &str) -> Result<f64, String> {
+    let assembly = cloudwright_constructs::Assembly::read(std::path::Path::new(dir)).map_err(|e| e.to_string())?;
+    let start = std::time::Instant::now();
+    let report = cloudwright_constructs::governance::check(&assembly).map_err(|e| e.to_string())?;
+    let seconds = start.elapsed().as_secs_f64();
+    eprintln!("{} findings over {} resources", report.findings.len(), report.resources);
+    Ok(seconds)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(dir) = arg(&args, "--rules") {
+        return match rules(&dir) {
+            Ok(seconds) => {
+                println!("{seconds}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     if let Some(dir) = arg(&args, "--floor") {
         return match floor(&dir) {
             Ok(seconds) => {
