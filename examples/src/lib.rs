@@ -72,6 +72,8 @@ pub mod guide {
     pub struct MultiAccount;
     #[doc = include_str!("../../docs/proton.md")]
     pub struct Proton;
+    #[doc = include_str!("../../docs/governance.md")]
+    pub struct Governance;
     #[doc = include_str!("../../docs/snapshots.md")]
     pub struct Snapshots;
     #[doc = include_str!("../../docs/migrating-from-cdk.md")]

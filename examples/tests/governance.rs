@@ -44,6 +44,15 @@ fn every_rule_fires_on_the_bad_app() {
 }
 
 #[test]
+fn the_guide_lists_every_rule() {
+    let guide = include_str!("../../docs/governance.md");
+    for rule in governance::rule_list() {
+        let row = format!("| `{}` | {} | {} |", rule.id, rule.severity.as_str(), rule.title);
+        assert!(guide.contains(&row), "docs/governance.md lacks or misstates: {row}");
+    }
+}
+
+#[test]
 fn the_reference_app_has_no_rule_errors() {
     let report = governance::check(&multi_account::app().unwrap().assembly().unwrap()).unwrap();
     let errors: Vec<_> = report.active().filter(|f| f.severity == Severity::Error).collect();
