@@ -363,3 +363,18 @@ fn public_resource_policy(r: &Resource) -> Vec<String> {
         .map(|(i, s)| format!("{}: allows Principal \"*\" with no condition", label(s, i)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard_match;
+
+    #[test]
+    fn action_patterns_match_like_iam() {
+        for pattern in ["iam:PassRole", "iam:*", "*", "IAM:passrole", "iam:*Role*", "iam:Pass?ole"] {
+            assert!(wildcard_match(pattern, "iam:passrole"), "{pattern}");
+        }
+        for pattern in ["iam:PassRoles", "iam:Get*", "s3:*", "iam:?assRol"] {
+            assert!(!wildcard_match(pattern, "iam:passrole"), "{pattern}");
+        }
+    }
+}

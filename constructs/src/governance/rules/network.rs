@@ -69,9 +69,13 @@ fn from_anywhere(rule: &Json) -> Option<&str> {
     v4.or_else(|| rule.get("CidrIpv6").and_then(Json::as_str).filter(|c| *c == "::/0"))
 }
 
+/// The rule's protocol, lower-case (`tcp`, `6`, `-1`); numbers and strings alike.
+fn protocol(rule: &Json) -> Option<String> {
+    rule.get("IpProtocol").map(|p| p.to_string().trim_matches('"').to_ascii_lowercase())
+}
+
 fn all_protocols(rule: &Json) -> bool {
-    let protocol = rule.get("IpProtocol").map(|p| p.to_string().trim_matches('"').to_ascii_lowercase());
-    matches!(protocol.as_deref(), Some("-1" | "all"))
+    matches!(protocol(rule).as_deref(), Some("-1" | "all"))
 }
 
 fn port(value: Option<&Json>) -> Option<i64> {
@@ -80,12 +84,10 @@ fn port(value: Option<&Json>) -> Option<i64> {
 
 /// Whether the rule opens `p` over TCP.
 fn opens_port(rule: &Json, p: i64) -> bool {
-    let protocol = rule.get("IpProtocol").map(|v| v.to_string().trim_matches('"').to_ascii_lowercase());
-    if all_protocols(rule) {
-        return true;
-    }
-    if !matches!(protocol.as_deref(), Some("tcp" | "6")) {
-        return false;
+    match protocol(rule).as_deref() {
+        Some("-1" | "all") => return true,
+        Some("tcp" | "6") => {}
+        _ => return false,
     }
     match (port(rule.get("FromPort")), port(rule.get("ToPort"))) {
         (Some(-1), _) => true,
@@ -124,4 +126,21 @@ fn vpc_without_flow_logs(r: &Resource) -> Vec<String> {
 
 fn public_subnet(r: &Resource) -> Vec<String> {
     if is_true(r.prop(&["MapPublicIpOnLaunch"])) { vec!["MapPublicIpOnLaunch is true".into()] } else { vec![] }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::opens_port;
+
+    #[test]
+    fn port_ranges_protocols_and_strings() {
+        assert!(opens_port(&json!({"IpProtocol": "tcp", "FromPort": 20, "ToPort": 25}), 22));
+        assert!(opens_port(&json!({"IpProtocol": "6", "FromPort": "3389", "ToPort": "3389"}), 3389));
+        assert!(opens_port(&json!({"IpProtocol": -1}), 22));
+        assert!(opens_port(&json!({"IpProtocol": "tcp", "FromPort": -1, "ToPort": -1}), 22));
+        assert!(!opens_port(&json!({"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}), 22));
+        assert!(!opens_port(&json!({"IpProtocol": "udp", "FromPort": 0, "ToPort": 65535}), 22));
+    }
 }
