@@ -56,29 +56,22 @@ fn rules(dir: &str) -> Result<f64, String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Some(dir) = arg(&args, "--rules") {
-        return match rules(&dir) {
-            Ok(seconds) => {
-                println!("{seconds}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    if let Some(dir) = arg(&args, "--floor") {
-        return match floor(&dir) {
-            Ok(seconds) => {
-                println!("{seconds}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        };
+    // The two measuring modes print seconds on stdout.
+    let measured = if let Some(dir) = arg(&args, "--floor") {
+        Some(floor(&dir))
+    } else {
+        arg(&args, "--rules").map(|dir| rules(&dir))
+    };
+    match measured {
+        Some(Ok(seconds)) => {
+            println!("{seconds}");
+            return ExitCode::SUCCESS;
+        }
+        Some(Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+        None => {}
     }
     let number = |name: &str, default: usize| arg(&args, name).map_or(Ok(default), |v| v.parse::<usize>());
     let (Ok(stacks), Ok(functions)) = (number("--stacks", 3), number("--functions", 1)) else {
