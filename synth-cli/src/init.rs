@@ -85,7 +85,7 @@ pub fn files(dir: &Path, template: Template) -> Result<Vec<(String, String)>, Fa
         (
             "README.md".to_owned(),
             format!(
-                "# {name}\n\nInfrastructure written with cloudwright.\n\n```sh\ncloudwright synth        # or: cargo run -- synth\nINSTA_UPDATE=always cargo test   # first run: record the snapshots, then review them\ncargo test               # afterwards: fails when the synthesized output changes\n```\n"
+                "# {name}\n\nInfrastructure written with cloudwright.\n\n```sh\ncloudwright synth        # or: cargo run -- synth\nINSTA_UPDATE=always cargo test   # first run: record the snapshots, then review them\ncargo test               # afterwards: fails when the synthesized output changes\ncloudwright validate     # the governance rules (synth refuses to write on rule errors)\ncloudwright diff HEAD:tests/snapshots cloudwright.out   # what a change does, for the PR\n```\n"
             ),
         ),
     ];

@@ -3,7 +3,7 @@
 //! The `cloudwright` command line, and [`run`] so a user's own binary gets the same
 //! subcommands with its app as the default.
 //!
-//! Exit codes: 0 ok; 1 findings or differences (validate, diff); 2 usage or input
+//! Exit codes: 0 ok; 1 findings or differences (validate, diff, and synth when rule errors stop it); 2 usage or input
 //! errors (invalid app, failing `--app` command, unwritable output); 3 internal error.
 
 mod commands;
@@ -22,7 +22,7 @@ use cloudwright_core::App;
 pub use source::AppSource;
 
 /// Exit codes, as `--help` documents them.
-pub const EXIT_CODES: &str = "Exit codes:\n  0  success\n  1  findings or differences (validate, diff)\n  \
+pub const EXIT_CODES: &str = "Exit codes:\n  0  success\n  1  findings or differences (validate, diff; synth when governance rule errors stop it)\n  \
 2  usage or input errors: the app is invalid, the --app command failed or wrote no assembly, the output is not writable\n  \
 3  internal error";
 

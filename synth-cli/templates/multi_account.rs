@@ -1,11 +1,14 @@
 //! The infrastructure of {{name}}: an organization with a Development, Test and
-//! Production OU, guardrails, and the same Lambda service in each account.
+//! Production OU, guardrails, and the same Lambda service in each account, checked by
+//! governance rule packs: production stricter than development.
 
 use cloudwright_constructs::lambda::{Code, FunctionProps, LambdaService, LambdaServiceProps, Runtime};
 use cloudwright_constructs::org::{
     Account, AccountProps, Organization, OrganizationProps, OrganizationalUnit, ServiceControlPolicy,
     ServiceControlPolicyProps, library,
 };
+use cloudwright_constructs::cfn::sns::{CfnTopic, CfnTopicProps};
+use cloudwright_constructs::governance::RulePack;
 use cloudwright_constructs::{App, Environment, Result, Stack, StackProps};
 
 /// The management account and the workload accounts (OU, name, id): replace with yours.
@@ -25,7 +28,15 @@ pub fn build(app: &App) -> Result<()> {
             let props = ServiceControlPolicyProps { document: library::deny_proton(), ..Default::default() };
             ServiceControlPolicy::new(&org, "ProtonBlocker", props, &[&ou])?;
         }
-        let service = Stack::new(app, &format!("{name}Service"), env(account))?;
+        let props = StackProps { termination_protection: name == "Prod", ..env(account) };
+        let service = Stack::new(app, &format!("{name}Service"), props)?;
+        match name {
+            "Prod" => RulePack::production().apply_to(&service),
+            "Dev" => RulePack::development().apply_to(&service),
+            _ => RulePack::standard().apply_to(&service),
+        }
+        // The service's alarms notify this topic: subscribe the team to it.
+        let alerts = CfnTopic::new(&service, "Alerts", CfnTopicProps::default())?;
         LambdaService::new(
             &service,
             "Hello",
@@ -36,6 +47,7 @@ pub fn build(app: &App) -> Result<()> {
                     code: Code::Inline("def handler(event, context):\n    return {'statusCode': 200}\n".into()),
                     ..Default::default()
                 },
+                alarm_topics: vec![alerts.reference()],
                 ..Default::default()
             },
         )?;

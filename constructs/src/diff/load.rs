@@ -132,6 +132,25 @@ fn snapshot_path(file_name: &str) -> Option<String> {
     file_name.strip_suffix(".snap").map(|s| s.replace("__", "/"))
 }
 
+/// The prefix insta put before the snapshot names of an assembly: `""` when snapshots are
+/// named by path alone, the test module's `infrastructure__` by default (`None` when no
+/// `manifest.json.snap` is there). With several test modules, the first in name order.
+fn snapshot_prefix<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut prefixes: Vec<&str> = names
+        .into_iter()
+        .filter_map(|n| n.strip_suffix("manifest.json.snap"))
+        .filter(|p| p.is_empty() || (p.ends_with("__") && !p.contains('/')))
+        .collect();
+    prefixes.sort_by_key(|p| (!p.is_empty(), *p));
+    prefixes.first().map(|p| (*p).to_owned())
+}
+
+/// The assembly files of a snapshot directory listing: (assembly path, snapshot name).
+fn snapshot_files(names: Vec<String>) -> Option<BTreeMap<String, String>> {
+    let prefix = snapshot_prefix(names.iter().map(String::as_str))?;
+    Some(names.into_iter().filter_map(|n| Some((snapshot_path(n.strip_prefix(prefix.as_str())?)?, n))).collect())
+}
+
 fn git(args: &[&str]) -> std::result::Result<Vec<u8>, String> {
     let out = Command::new("git").args(args).output().map_err(|e| format!("cannot run git: {e}; is git installed?"))?;
     if out.status.success() { Ok(out.stdout) } else { Err(String::from_utf8_lossy(&out.stderr).trim().to_owned()) }
@@ -154,20 +173,15 @@ impl Side {
                 Reader::Dir(path.to_path_buf())
             } else {
                 let entries = fs::read_dir(path).map_err(|e| input(arg, format!("cannot read the directory: {e}")))?;
-                let mut files = BTreeMap::new();
-                for entry in entries.flatten() {
-                    if let Some(rel) = snapshot_path(&entry.file_name().to_string_lossy()) {
-                        files.insert(rel, entry.path());
-                    }
-                }
-                if !files.contains_key("manifest.json") {
+                let names = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+                let Some(files) = snapshot_files(names) else {
                     return Err(input(
                         arg,
                         "is neither a cloud assembly (no manifest.json) nor a directory of insta snapshots of one \
                          (no manifest.json.snap)",
                     ));
-                }
-                Reader::Snapshots(files)
+                };
+                Reader::Snapshots(files.into_iter().map(|(rel, name)| (rel, path.join(name))).collect())
             }
         } else if let Some((rev, tree_path)) = arg.split_once(':') {
             git_reader(arg, rev, tree_path)?
@@ -198,9 +212,9 @@ fn git_reader(arg: &str, rev: &str, tree_path: &str) -> Result<Reader> {
         .map_err(|e| input(arg, format!("{tree_path:?} does not exist at revision {rev}: {e}")))?;
     let names: Vec<String> =
         listing.split(|b| *b == 0).filter(|n| !n.is_empty()).map(|n| String::from_utf8_lossy(n).into_owned()).collect();
-    let snapshots = names.iter().any(|n| n == "manifest.json.snap");
+    let snapshots = snapshot_prefix(names.iter().map(String::as_str)).is_some();
     let files: BTreeMap<String, String> = if snapshots {
-        names.into_iter().filter_map(|n| Some((snapshot_path(&n)?, n))).collect()
+        snapshot_files(names).unwrap_or_default()
     } else if names.iter().any(|n| n == "manifest.json") {
         names.into_iter().map(|n| (n.clone(), n)).collect()
     } else {
@@ -289,5 +303,15 @@ mod tests {
             Some("proton/x/v1/schema/schema.yaml")
         );
         assert_eq!(snapshot_path("manifest.json"), None);
+    }
+
+    #[test]
+    fn snapshots_named_after_their_test_module() {
+        let names = ["infrastructure__manifest.json.snap", "infrastructure__App.template.json.snap", "other.snap"];
+        assert_eq!(snapshot_prefix(names).as_deref(), Some("infrastructure__"));
+        let files = snapshot_files(names.iter().map(|n| (*n).to_owned()).collect()).unwrap();
+        assert_eq!(files.keys().collect::<Vec<_>>(), ["App.template.json", "manifest.json"]);
+        assert_eq!(snapshot_prefix(["manifest.json.snap", "a__manifest.json.snap"]).as_deref(), Some(""));
+        assert_eq!(snapshot_prefix(["a.snap"]), None);
     }
 }
