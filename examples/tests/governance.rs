@@ -171,3 +171,21 @@ fn cfn_guard_finds_what_the_engine_finds() {
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(found, expected);
 }
+
+#[test]
+fn assemblies_the_cdk_wrote_are_checked_with_their_paths() {
+    let dir = std::env::temp_dir().join(format!("cloudwright-cdkish-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let template = json!({"Resources": {"Logs1234": {"Type": "AWS::Logs::LogGroup", "Metadata": {"aws:cdk:path": "S/Logs/Resource"}}}});
+    std::fs::write(dir.join("S.template.json"), template.to_string()).unwrap();
+    let manifest = json!({"version": "36.0.0", "artifacts": {"S": {
+        "type": "aws:cloudformation:stack",
+        "environment": "aws://unknown-account/unknown-region",
+        "properties": {"templateFile": "S.template.json"}
+    }}});
+    std::fs::write(dir.join("manifest.json"), manifest.to_string()).unwrap();
+    let report = governance::check(&Assembly::read(&dir).unwrap()).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let retention = report.active().find(|f| f.rule_id == "CW-LOGS-1").unwrap();
+    assert_eq!((retention.path.as_str(), retention.logical_id.as_deref()), ("S/Logs/Resource", Some("Logs1234")));
+}

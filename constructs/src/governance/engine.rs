@@ -115,7 +115,11 @@ fn check_stack(
             if messages.is_empty() {
                 continue;
             }
-            let path = meta.paths.get(id).cloned().unwrap_or_else(|| format!("{}/{id}", summary.display_name));
+            // The manifest's path, else the one CDK-written templates carry, else the stack's.
+            let path = meta.paths.get(id).cloned().unwrap_or_else(|| {
+                let cdk_path = body.pointer("/Metadata/aws:cdk:path").and_then(Json::as_str);
+                cdk_path.map_or_else(|| format!("{}/{id}", summary.display_name), str::to_owned)
+            });
             for message in messages {
                 findings.push(finding(rule, severity, message, summary, &path, Some(id), &suppressions));
             }
