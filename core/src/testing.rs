@@ -17,7 +17,16 @@ pub fn snapshot_name(path: &str) -> String {
 
 /// The text a snapshot of an assembly file holds: the file itself when it is UTF-8,
 /// else its size and SHA-256 (archives), so a diff still says that it changed.
-pub fn snapshot_text(bytes: &[u8]) -> String {
+/// `tree.json`, written on one line as the CDK writes it, is shown indented so that its
+/// diffs are readable.
+pub fn snapshot_text(path: &str, bytes: &[u8]) -> String {
+    if path == "tree.json" || path.ends_with("/tree.json") {
+        if let Ok(tree) = serde_json::from_slice::<serde_json::Value>(bytes) {
+            if let Ok(text) = serde_json::to_string_pretty(&tree) {
+                return text;
+            }
+        }
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) => text.to_owned(),
         Err(_) => {
@@ -40,7 +49,7 @@ macro_rules! assert_app_snapshot {
                 for (path, bytes) in assembly.files() {
                     $crate::testing::insta::assert_snapshot!(
                         $crate::testing::snapshot_name(path),
-                        $crate::testing::snapshot_text(bytes)
+                        $crate::testing::snapshot_text(path, bytes)
                     );
                 }
             }

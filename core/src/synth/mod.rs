@@ -506,7 +506,13 @@ fn serialize_in_parallel(
             })
             .collect()
     };
-    let tree = || to_bytes(&manifest::Tree { arena, templates, logical_ids }, b"  ");
+    // On one line, as the CDK writes it: indentation would make it the largest file by far.
+    let tree = || {
+        let mut out = Vec::with_capacity(1 << 16);
+        // Serializing into memory cannot fail.
+        let _ = serde_json::to_writer(&mut out, &manifest::Tree { arena, templates, logical_ids });
+        out
+    };
     let parallel = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) && templates.len() > 1;
     if !parallel {
         return (serialize_templates(), tree());

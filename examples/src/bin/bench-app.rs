@@ -12,9 +12,10 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 }
 
 /// The floor: the time plain serde_json takes to serialize the same JSON files, read
-/// from `dir` beforehand (templates with one-space indentation, the rest with two).
+/// from `dir` beforehand, as cloudwright formats them (templates with one-space
+/// indentation, `tree.json` on one line, the rest with two).
 fn floor(dir: &str) -> Result<f64, String> {
-    fn collect(dir: &std::path::Path, out: &mut Vec<(bool, serde_json::Value)>) -> Result<(), String> {
+    fn collect(dir: &std::path::Path, out: &mut Vec<(&'static [u8], serde_json::Value)>) -> Result<(), String> {
         for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())? {
             let path = entry.map_err(|e| e.to_string())?.path();
             if path.is_dir() {
@@ -22,7 +23,15 @@ fn floor(dir: &str) -> Result<f64, String> {
             } else if path.extension().is_some_and(|e| e == "json") {
                 let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
                 let value = serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-                out.push((path.to_string_lossy().ends_with(".template.json"), value));
+                let name = path.to_string_lossy();
+                let indent: &[u8] = if name.ends_with(".template.json") {
+                    b" "
+                } else if name.ends_with("tree.json") {
+                    b""
+                } else {
+                    b"  "
+                };
+                out.push((indent, value));
             }
         }
         Ok(())
@@ -31,12 +40,15 @@ fn floor(dir: &str) -> Result<f64, String> {
     collect(std::path::Path::new(dir), &mut values)?;
     let start = std::time::Instant::now();
     let mut bytes = 0;
-    for (template, value) in &values {
-        let indent: &[u8] = if *template { b" " } else { b"  " };
+    for (indent, value) in &values {
         let mut out = Vec::new();
-        let mut ser =
-            serde_json::Serializer::with_formatter(&mut out, serde_json::ser::PrettyFormatter::with_indent(indent));
-        serde::Serialize::serialize(value, &mut ser).map_err(|e| e.to_string())?;
+        if indent.is_empty() {
+            serde_json::to_writer(&mut out, value).map_err(|e| e.to_string())?;
+        } else {
+            let formatter = serde_json::ser::PrettyFormatter::with_indent(indent);
+            let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
+            serde::Serialize::serialize(value, &mut ser).map_err(|e| e.to_string())?;
+        }
         bytes += out.len();
     }
     let seconds = start.elapsed().as_secs_f64();
