@@ -127,6 +127,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let repeats = if n * m <= 1000 { 5 } else { 3 };
         let mut runs = Vec::new();
         for _ in 0..repeats {
+            // As for the CDK below: each run writes into an empty directory.
+            let _ = std::fs::remove_dir_all(&cw_dir);
             let run = measure(&root, &[&bench_app, "--stacks", &ns, "--functions", &ms, "-o", &cw_arg], &[], None)?;
             runs.extend(run);
         }
