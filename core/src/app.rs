@@ -34,6 +34,9 @@ impl Default for AppProps {
     }
 }
 
+/// The environment variable that carries `cloudwright --mode` to an app command.
+pub const DEPLOY_MODE_ENV: &str = "CLOUDWRIGHT_DEPLOY_MODE";
+
 /// How environments and services deploy. Both modes write the Proton bundles and specs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum DeployMode {
@@ -43,6 +46,28 @@ pub enum DeployMode {
     Plain,
     /// Environment and service stacks are left to the Proton bundles.
     Proton,
+}
+
+impl DeployMode {
+    /// The mode `cloudwright --mode` passed in `$CLOUDWRIGHT_DEPLOY_MODE`; `Plain` when unset.
+    pub fn from_env() -> Result<DeployMode> {
+        match std::env::var(DEPLOY_MODE_ENV).ok().as_deref() {
+            None | Some("") | Some("plain") => Ok(DeployMode::Plain),
+            Some("proton") => Ok(DeployMode::Proton),
+            Some(other) => Err(crate::Error::Input {
+                path: format!("${DEPLOY_MODE_ENV}"),
+                message: format!("is {other:?}; set it to plain or proton (or leave it unset for plain)"),
+            }),
+        }
+    }
+
+    /// `plain` or `proton`, as `--mode` and `$CLOUDWRIGHT_DEPLOY_MODE` spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeployMode::Plain => "plain",
+            DeployMode::Proton => "proton",
+        }
+    }
 }
 
 /// Produces files written beside the cloud assembly (e.g. Proton bundles): paths relative

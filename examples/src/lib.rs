@@ -10,7 +10,7 @@
 
 use std::process::ExitCode;
 
-use cloudwright_constructs::{App, Result};
+use cloudwright_constructs::{App, DeployMode, Result};
 
 pub mod basic;
 pub mod bench;
@@ -25,6 +25,11 @@ pub mod stages;
 /// multi-account system.
 pub fn default_app() -> Result<App> {
     multi_account::app()
+}
+
+/// The built-in default app in a deploy mode (`cloudwright --mode`).
+pub fn default_app_in(mode: DeployMode) -> Result<App> {
+    multi_account::app_with(&multi_account::Layout::default(), mode)
 }
 
 /// A function that builds an example app.

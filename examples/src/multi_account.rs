@@ -237,9 +237,9 @@ fn govern(workload: &str, stack: &Stack) {
     }
 }
 
-/// Builds the reference app (plain mode).
+/// Builds the reference app, in the mode `$CLOUDWRIGHT_DEPLOY_MODE` names (plain when unset).
 pub fn app() -> Result<App> {
-    app_with(&Layout::default(), DeployMode::Plain)
+    app_with(&Layout::default(), DeployMode::from_env()?)
 }
 
 /// Builds the reference app for another layout of accounts, in either deploy mode.

@@ -17,7 +17,7 @@ pub mod validate;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use cloudwright_core::App;
+use cloudwright_core::{App, AppProps, DeployMode};
 
 pub use source::AppSource;
 
@@ -46,6 +46,24 @@ pub enum GraphFormat {
     Dot,
 }
 
+/// `--mode`: how environments and services deploy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// Every account's stacks in the assembly, deployed with CloudFormation
+    Plain,
+    /// Environment and service stacks left to the Proton bundles
+    Proton,
+}
+
+impl From<Mode> for DeployMode {
+    fn from(mode: Mode) -> DeployMode {
+        match mode {
+            Mode::Plain => DeployMode::Plain,
+            Mode::Proton => DeployMode::Proton,
+        }
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cloudwright",
@@ -56,6 +74,10 @@ pub enum GraphFormat {
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Deploy mode of the app (default: plain, or $CLOUDWRIGHT_DEPLOY_MODE); passed to an
+    /// --app command in $CLOUDWRIGHT_DEPLOY_MODE. Both modes write the Proton bundles
+    #[arg(long, value_enum, global = true)]
+    mode: Option<Mode>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,7 +172,7 @@ impl Failure {
 
 /// Parses the command line and runs it; `default_app` is used when neither `--app` nor
 /// `./cloudwright.json` names an app.
-pub fn main_with(default_app: Box<dyn FnOnce() -> cloudwright_core::Result<App>>) -> ExitCode {
+pub fn main_with(default_app: Box<dyn FnOnce(DeployMode) -> cloudwright_core::Result<App>>) -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -158,13 +180,23 @@ pub fn main_with(default_app: Box<dyn FnOnce() -> cloudwright_core::Result<App>>
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
+    let mode = match cli.mode.map(DeployMode::from).map_or_else(DeployMode::from_env, Ok) {
+        Ok(mode) => mode,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let default_app: Box<dyn FnOnce() -> cloudwright_core::Result<App>> = Box::new(move || default_app(mode));
+    let choose = |app: Option<String>, default| AppSource::choose(app, default).map(|s| s.with_mode(mode));
     let result = match cli.command {
-        Command::Synth { output, app, format, quiet, allow_rule_errors } => AppSource::choose(app, default_app)
-            .and_then(|s| commands::synth(s, &output, format, quiet, allow_rule_errors)),
-        Command::Validate(args) => validate::validate(|| AppSource::choose(args.app.clone(), default_app), &args),
-        Command::Ls { app, format } => AppSource::choose(app, default_app).and_then(|s| commands::ls(s, format)),
+        Command::Synth { output, app, format, quiet, allow_rule_errors } => {
+            choose(app, default_app).and_then(|s| commands::synth(s, &output, format, quiet, allow_rule_errors))
+        }
+        Command::Validate(args) => validate::validate(|| choose(args.app.clone(), default_app), &args),
+        Command::Ls { app, format } => choose(app, default_app).and_then(|s| commands::ls(s, format)),
         Command::Init { dir, template } => init::init(&dir, template),
-        Command::Graph { app, format } => AppSource::choose(app, default_app).and_then(|s| commands::graph(s, format)),
+        Command::Graph { app, format } => choose(app, default_app).and_then(|s| commands::graph(s, format)),
         Command::Proton(ProtonCommand::Render(args)) => proton::render(&args),
         Command::Diff(args) => diff::diff(&args),
     };
@@ -195,13 +227,13 @@ fn render_error(error: &anyhow::Error) -> String {
 /// Run by `cloudwright synth --app CMD` (with `$CLOUDWRIGHT_OUTDIR` set) it synthesizes
 /// into that directory; run directly it offers the CLI's subcommands for this app.
 pub fn run(build: impl FnOnce(&App) -> cloudwright_core::Result<()> + 'static) -> ExitCode {
-    let make = move || {
-        let app = App::new();
+    let make = move |mode: DeployMode| {
+        let app = App::with_props(AppProps { deploy_mode: mode, ..Default::default() });
         build(&app)?;
         Ok(app)
     };
     if let Some(outdir) = std::env::var_os(source::OUTDIR_ENV) {
-        return match make().and_then(|app| app.synth(&outdir)) {
+        return match DeployMode::from_env().and_then(make).and_then(|app| app.synth(&outdir)) {
             Ok(_) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use anyhow::{Context, anyhow};
-use cloudwright_core::{App, Assembly};
+use cloudwright_core::{App, Assembly, DEPLOY_MODE_ENV, DeployMode};
 
 use crate::Failure;
 
@@ -21,8 +21,9 @@ const MAX_DEPTH: u32 = 4;
 
 /// The app a command works on.
 pub enum AppSource {
-    /// A shell command that writes an assembly to `$CLOUDWRIGHT_OUTDIR`.
-    Command(String),
+    /// A shell command that writes an assembly to `$CLOUDWRIGHT_OUTDIR`, and the deploy
+    /// mode it gets in `$CLOUDWRIGHT_DEPLOY_MODE`.
+    Command(String, DeployMode),
     /// An app built in this process.
     Builder(Box<dyn FnOnce() -> cloudwright_core::Result<App>>),
 }
@@ -34,11 +35,19 @@ impl AppSource {
         default: Box<dyn FnOnce() -> cloudwright_core::Result<App>>,
     ) -> Result<AppSource, Failure> {
         if let Some(cmd) = flag {
-            return Ok(AppSource::Command(cmd));
+            return Ok(AppSource::Command(cmd, DeployMode::Plain));
         }
         match read_config(Path::new(CONFIG_FILE))? {
-            Some(cmd) => Ok(AppSource::Command(cmd)),
+            Some(cmd) => Ok(AppSource::Command(cmd, DeployMode::Plain)),
             None => Ok(AppSource::Builder(default)),
+        }
+    }
+
+    /// The same source, with the deploy mode an app command is given.
+    pub fn with_mode(self, mode: DeployMode) -> AppSource {
+        match self {
+            AppSource::Command(cmd, _) => AppSource::Command(cmd, mode),
+            builder => builder,
         }
     }
 
@@ -46,7 +55,7 @@ impl AppSource {
     pub fn assembly(self) -> Result<Assembly, Failure> {
         match self {
             AppSource::Builder(build) => build().and_then(|app| app.assembly()).map_err(Failure::input),
-            AppSource::Command(cmd) => run_command(&cmd),
+            AppSource::Command(cmd, mode) => run_command(&cmd, mode),
         }
     }
 }
@@ -72,12 +81,12 @@ fn read_config(path: &Path) -> Result<Option<String>, Failure> {
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
 /// Runs an app command into a temporary directory and reads what it wrote.
-fn run_command(cmd: &str) -> Result<Assembly, Failure> {
+fn run_command(cmd: &str, mode: DeployMode) -> Result<Assembly, Failure> {
     let dir = temp_dir();
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("cannot create {}", dir.display()))
         .map_err(Failure::internal)?;
-    let result = run_into(cmd, &dir);
+    let result = run_into(cmd, &dir, mode);
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
@@ -94,7 +103,7 @@ fn depth() -> u32 {
     std::env::var(DEPTH_ENV).ok().and_then(|d| d.parse().ok()).unwrap_or(0)
 }
 
-fn run_into(cmd: &str, dir: &Path) -> Result<Assembly, Failure> {
+fn run_into(cmd: &str, dir: &Path, mode: DeployMode) -> Result<Assembly, Failure> {
     if depth() >= MAX_DEPTH {
         return Err(Failure::input(anyhow!("app commands nested {MAX_DEPTH} levels deep; refusing to run `{cmd}`")));
     }
@@ -103,6 +112,7 @@ fn run_into(cmd: &str, dir: &Path) -> Result<Assembly, Failure> {
         .arg("-c")
         .arg(cmd)
         .env(OUTDIR_ENV, dir)
+        .env(DEPLOY_MODE_ENV, mode.as_str())
         .env(DEPTH_ENV, (depth() + 1).to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::from(std::io::stderr()))

@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::process::Command;
+
 use common::{BIN, run, scratch, text};
 
 /// What the built-in default app holds: (stack display names as `ls` prints them, file count).
@@ -153,4 +155,27 @@ fn init_refuses_a_non_empty_directory_and_unknown_templates() {
     assert!(main.contains("cloudwright_cli::run(fresh::build)"), "{main}");
     let manifest = std::fs::read_to_string(dir.join("fresh/Cargo.toml")).unwrap();
     assert!(manifest.contains("[workspace]") && manifest.contains("features = [\"testing\"]"), "{manifest}");
+}
+
+#[test]
+fn mode_selects_plain_or_proton_for_built_in_and_command_apps() {
+    let dir = scratch("mode");
+    let stacks = |args: &[&str]| text(&run(&dir, args).stdout).lines().count();
+    let plain = stacks(&["ls"]);
+    let proton = stacks(&["ls", "--mode", "proton"]);
+    assert!(proton < plain, "Proton mode leaves environment and service stacks to the bundles: {proton} vs {plain}");
+    // An app command gets the mode in $CLOUDWRIGHT_DEPLOY_MODE.
+    let app = "echo \"$CLOUDWRIGHT_DEPLOY_MODE\" > mode.txt; exit 3";
+    let _ = run(&dir, &["ls", "--mode", "proton", "--app", app]);
+    assert_eq!(std::fs::read_to_string(dir.join("mode.txt")).unwrap(), "proton\n");
+
+    let bad =
+        Command::new(BIN).args(["ls"]).current_dir(&dir).env("CLOUDWRIGHT_DEPLOY_MODE", "bogus").output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(
+        text(&bad.stderr),
+        "error: $CLOUDWRIGHT_DEPLOY_MODE: is \"bogus\"; set it to plain or proton (or leave it unset for plain)\n"
+    );
+    let unknown = run(&dir, &["ls", "--mode", "both"]);
+    assert_eq!(unknown.status.code(), Some(2));
 }

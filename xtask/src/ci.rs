@@ -132,6 +132,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let default_out = out.join("default").to_string_lossy().into_owned();
     ci.step("synth the default app", &cli, &["synth", "-o", &default_out]);
     ci.step("validate the default app", &cli, &["validate", "--format", "markdown"]);
+    let proton_mode_out = out.join("default-proton-mode").to_string_lossy().into_owned();
+    ci.step("synth the default app in Proton mode", &cli, &["synth", "--mode", "proton", "-o", &proton_mode_out]);
     for example in EXAMPLES {
         let bin = match *example {
             "user_app" => target_dir.join("debug/examples/user_app"),
@@ -182,6 +184,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             ci.oracle(&format!("oracle: init {template}"), "check-assembly", &dir);
         }
         ci.oracle("oracle: default app", "check-assembly", &out.join("default"));
+        ci.oracle("oracle: default app in Proton mode", "check-assembly", &out.join("default-proton-mode"));
         for example in EXAMPLES {
             ci.oracle(&format!("oracle: example {example}"), "check-assembly", &out.join(example));
         }
