@@ -4,7 +4,7 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::element::TagFormat;
 use crate::resource::CfnResource;
-use crate::tree::{Construct, Kind, Node};
+use crate::tree::{Construct, Node};
 
 /// A visitor applied to every construct below the one it was added to.
 pub trait Aspect {
@@ -47,7 +47,7 @@ impl Tags {
 
 impl Aspect for Tags {
     fn visit(&self, node: &Node) {
-        if node.with_data(|d| matches!(d.kind, Kind::Stack(_))) {
+        if crate::Stack::from_node(node).is_some() {
             return;
         }
         let Some(resource) = CfnResource::from_node(node) else { return };

@@ -319,7 +319,7 @@ fn lambda_pipeline(ctx: &PipelineContext) -> Result<()> {
 
 /// Builds the Proton example in plain mode.
 pub fn app() -> Result<App> {
-    app_with_mode(DeployMode::Plain)
+    app_with_mode(DeployMode::from_env()?)
 }
 
 /// Builds the Proton example in the given deploy mode.

@@ -2,8 +2,6 @@
 //! review (security-relevant changes called out, replacements and breaking Proton changes
 //! flagged).
 
-use std::io::IsTerminal;
-
 use clap::ValueEnum;
 use cloudwright_constructs::diff::{Side, diff as compare};
 
@@ -40,10 +38,7 @@ pub fn diff(args: &DiffArgs) -> Result<u8, Failure> {
     let new = Side::load(&args.new).map_err(Failure::input)?;
     let changes = compare(&old, &new);
     let out = match args.format {
-        DiffFormat::Text => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            changes.to_text(color)
-        }
+        DiffFormat::Text => changes.to_text(crate::colour(&std::io::stdout())),
         DiffFormat::Markdown => changes.to_markdown(),
         DiffFormat::Json => {
             let mut json = serde_json::to_string_pretty(&changes).map_err(Failure::internal)?;

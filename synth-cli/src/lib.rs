@@ -152,6 +152,12 @@ enum ProtonCommand {
     Render(proton::RenderArgs),
 }
 
+/// Whether output to `stream` may use colour: a terminal, and `NO_COLOR` unset or empty
+/// (as no-color.org has it).
+pub(crate) fn colour(stream: &impl std::io::IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// An error with the exit code it maps to.
 #[derive(Debug)]
 pub struct Failure {
@@ -188,7 +194,7 @@ pub fn main_with(default_app: Box<dyn FnOnce(DeployMode) -> cloudwright_core::Re
         }
     };
     let default_app: Box<dyn FnOnce() -> cloudwright_core::Result<App>> = Box::new(move || default_app(mode));
-    let choose = |app: Option<String>, default| AppSource::choose(app, default).map(|s| s.with_mode(mode));
+    let choose = |app: Option<String>, default| AppSource::choose(app, default, mode);
     let result = match cli.command {
         Command::Synth { output, app, format, quiet, allow_rule_errors } => {
             choose(app, default_app).and_then(|s| commands::synth(s, &output, format, quiet, allow_rule_errors))

@@ -29,26 +29,20 @@ pub enum AppSource {
 }
 
 impl AppSource {
-    /// `--app`, else the `app` of `./cloudwright.json`, else `default`.
+    /// `--app`, else the `app` of `./cloudwright.json` (either run in `mode`), else `default`.
     pub fn choose(
         flag: Option<String>,
         default: Box<dyn FnOnce() -> cloudwright_core::Result<App>>,
+        mode: DeployMode,
     ) -> Result<AppSource, Failure> {
-        if let Some(cmd) = flag {
-            return Ok(AppSource::Command(cmd, DeployMode::Plain));
-        }
-        match read_config(Path::new(CONFIG_FILE))? {
-            Some(cmd) => Ok(AppSource::Command(cmd, DeployMode::Plain)),
-            None => Ok(AppSource::Builder(default)),
-        }
-    }
-
-    /// The same source, with the deploy mode an app command is given.
-    pub fn with_mode(self, mode: DeployMode) -> AppSource {
-        match self {
-            AppSource::Command(cmd, _) => AppSource::Command(cmd, mode),
-            builder => builder,
-        }
+        let command = match flag {
+            Some(cmd) => Some(cmd),
+            None => read_config(Path::new(CONFIG_FILE))?,
+        };
+        Ok(match command {
+            Some(cmd) => AppSource::Command(cmd, mode),
+            None => AppSource::Builder(default),
+        })
     }
 
     /// Validates and synthesizes the app in memory.

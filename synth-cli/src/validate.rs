@@ -1,7 +1,6 @@
 //! `cloudwright validate`: the governance rules over the app, as a report; and the rule
 //! check `synth` runs before it writes.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -9,7 +8,7 @@ use cloudwright_constructs::governance::{self, Report, Severity};
 use cloudwright_core::Assembly;
 use cloudwright_core::synth::write_files;
 
-use crate::{AppSource, Failure};
+use crate::{AppSource, Failure, colour};
 
 /// Report formats of `cloudwright validate`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -43,11 +42,6 @@ pub struct ValidateArgs {
     pub list_rules: bool,
 }
 
-/// Whether text output may use colour: a terminal, and NO_COLOR unset.
-fn colour() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
 /// Runs `cloudwright validate`: exit 1 when an unsuppressed finding is an error.
 pub fn validate(source: impl FnOnce() -> Result<AppSource, Failure>, args: &ValidateArgs) -> Result<u8, Failure> {
     if args.list_rules {
@@ -65,7 +59,7 @@ pub fn validate(source: impl FnOnce() -> Result<AppSource, Failure>, args: &Vali
     let assembly = source()?.assembly()?;
     let report = governance::check(&assembly).map_err(Failure::input)?;
     let text = match args.format {
-        ReportFormat::Text => governance::to_text(&report, colour()),
+        ReportFormat::Text => governance::to_text(&report, colour(&std::io::stdout())),
         ReportFormat::Json => governance::to_json(&report),
         ReportFormat::Sarif => governance::to_sarif(&report, env!("CARGO_PKG_VERSION")),
         ReportFormat::Markdown => governance::to_markdown(&report),
@@ -82,8 +76,7 @@ pub fn validate(source: impl FnOnce() -> Result<AppSource, Failure>, args: &Vali
 pub fn check_before_write(assembly: &Assembly, allow_errors: bool) -> Result<Report, Failure> {
     let report = governance::check(assembly).map_err(Failure::input)?;
     if report.has_errors() {
-        let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        eprint!("{}", governance::to_text(&report, colour));
+        eprint!("{}", governance::to_text(&report, colour(&std::io::stderr())));
         if !allow_errors {
             return Err(Failure {
                 code: 1,
