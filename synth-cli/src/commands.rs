@@ -37,7 +37,7 @@ pub fn synth(
                     "errors": rules.count(Severity::Error),
                     "warnings": rules.count(Severity::Warning),
                     "info": rules.count(Severity::Info),
-                    "suppressed": rules.findings.len() - rules.active().count(),
+                    "suppressed": rules.suppressed_count(),
                 },
                 "files": assembly.files().len(),
                 "bytes": assembly.files().values().map(Vec::len).sum::<usize>(),
@@ -71,7 +71,7 @@ pub fn synth(
                 rules.count(Severity::Error),
                 rules.count(Severity::Warning),
                 rules.count(Severity::Info),
-                rules.findings.len() - rules.active().count()
+                rules.suppressed_count()
             );
             println!(
                 "wrote {} stacks, {} files to {} in {:.1} ms",

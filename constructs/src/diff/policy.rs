@@ -5,6 +5,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::json::compact;
 use super::{Change, SecurityChange, SecurityKind};
+use crate::iam::policy::document_statements;
 
 /// The statements or rules of one document of a resource.
 pub(crate) struct Doc {
@@ -37,20 +38,9 @@ pub(crate) fn security_properties(resource_type: &str) -> &'static [&'static str
     }
 }
 
-fn statements(doc: &Json) -> Option<Vec<Json>> {
-    let doc = match doc {
-        Json::String(text) => serde_json::from_str(text).ok()?,
-        other => other.clone(),
-    };
-    match doc.get("Statement")? {
-        Json::Array(items) => Some(items.clone()),
-        Json::Object(_) => doc.get("Statement").map(|s| vec![s.clone()]),
-        _ => None,
-    }
-}
-
 fn statement_doc(label: &str, property: &'static str, doc: Option<&Json>) -> Option<Doc> {
-    Some(Doc { label: label.to_owned(), kind: SecurityKind::Statement, items: statements(doc?)?, property })
+    let items = document_statements(doc?)?;
+    Some(Doc { label: label.to_owned(), kind: SecurityKind::Statement, items, property })
 }
 
 /// The documents of a resource with these properties.

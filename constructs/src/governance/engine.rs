@@ -9,10 +9,8 @@ use super::model::{Finding, Report, Severity};
 use super::pack::{PACK_METADATA_TYPE, RulePack};
 use super::rules::{self, Check, Resource, Rule, StackFacts};
 use super::suppress::{self, STACK_METADATA_TYPE, Suppression};
+use crate::org::ACCOUNT_METADATA;
 use crate::{Assembly, Error, Result, StackSummary};
-
-/// Manifest metadata type of organization accounts (written by `org::Account`).
-const ACCOUNT_METADATA_TYPE: &str = "cloudwright:org:account";
 
 /// What the manifest says of one stack.
 struct StackMeta {
@@ -65,14 +63,8 @@ pub fn check(assembly: &Assembly) -> Result<Report> {
                 })
             })
             .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join().unwrap_or_else(|_| {
-                    Err(Error::Input { path: "governance".into(), message: "a rule check panicked".into() })
-                })
-            })
-            .collect()
+        // A panicking check is a bug in a rule: let it surface as the panic it is.
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     });
     let mut findings = Vec::new();
     let mut resources = 0;
@@ -82,7 +74,7 @@ pub fn check(assembly: &Assembly) -> Result<Report> {
         resources += count;
     }
     findings.extend(proton_findings(assembly)?);
-    Ok(Report { findings, rules: rules::all().map(|r| r.info.clone()).collect(), stacks: stacks.len(), resources })
+    Ok(Report { findings, rules: super::rule_list(), stacks: stacks.len(), resources })
 }
 
 /// Checks one stack, appending its findings; returns the number of resources checked.
@@ -107,7 +99,8 @@ fn check_stack(
         resources += 1;
         let kind = body.get("Type").and_then(Json::as_str).unwrap_or_default();
         let resource = Resource { id, body, stack: &facts };
-        let suppressions = suppress::read(body);
+        // Read only for resources with findings: most have none.
+        let mut suppressions = None;
         for rule in by_type.get(kind).into_iter().flatten() {
             let Check::Resource(_, check) = rule.check else { continue };
             let Some(severity) = meta.pack.severity_of(rule) else { continue };
@@ -120,8 +113,9 @@ fn check_stack(
                 let cdk_path = body.pointer("/Metadata/aws:cdk:path").and_then(Json::as_str);
                 cdk_path.map_or_else(|| format!("{}/{id}", summary.display_name), str::to_owned)
             });
+            let suppressions = suppressions.get_or_insert_with(|| suppress::read(body));
             for message in messages {
-                findings.push(finding(rule, severity, message, summary, &path, Some(id), &suppressions));
+                findings.push(finding(rule, severity, message, summary, &path, Some(id), suppressions));
             }
         }
     }
@@ -199,7 +193,7 @@ fn stack_meta(summary: &StackSummary, artifact: &Json) -> StackMeta {
                 }
                 Some(PACK_METADATA_TYPE) if *path == stack_path => meta.pack = RulePack::from_json(data),
                 Some(STACK_METADATA_TYPE) if *path == stack_path => meta.suppressions = suppress::from_list(Some(data)),
-                Some(ACCOUNT_METADATA_TYPE) => {
+                Some(ACCOUNT_METADATA) => {
                     let field = |k: &str| data.get(k).and_then(Json::as_str).unwrap_or_default().to_owned();
                     meta.accounts.push((field("name"), field("accountId")));
                 }

@@ -90,6 +90,11 @@ impl Report {
         self.active().filter(|f| f.severity == severity).count()
     }
 
+    /// Number of suppressed findings.
+    pub fn suppressed_count(&self) -> usize {
+        self.findings.iter().filter(|f| f.suppressed.is_some()).count()
+    }
+
     /// Whether any unsuppressed finding is an error.
     pub fn has_errors(&self) -> bool {
         self.count(Severity::Error) > 0

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
-use super::rules::{self, Check};
+use super::rules::{self, Check, Rule};
 use crate::{Aspect, CfnResource, Construct, Node, Stack};
 
 /// Template `Metadata` key of resource suppressions: `{"rules_to_suppress": [{id, reason}]}`.
@@ -37,47 +37,51 @@ pub struct Suppression {
 /// ```
 pub fn suppress(scope: &impl Construct, rule_id: &str, reason: &str) {
     let node = scope.node();
-    let mut ok = true;
-    if rules::find(rule_id).is_none() {
+    let rule = rules::find(rule_id);
+    if rule.is_none() {
         node.add_error(format!(
             "suppression of unknown rule {rule_id:?}; `cloudwright validate --list-rules` lists the rule ids"
         ));
-        ok = false;
     }
     if reason.trim().is_empty() {
         node.add_error(format!(
             "suppression of {rule_id} has no reason; say why the finding is accepted, reviewers read it"
         ));
-        ok = false;
+        return;
     }
-    if ok {
-        node.add_aspect(Suppress(Suppression { id: rule_id.to_owned(), reason: reason.to_owned() }));
+    if let Some(rule) = rule {
+        node.add_aspect(Suppress {
+            rule,
+            suppression: Suppression { id: rule_id.to_owned(), reason: reason.to_owned() },
+        });
     }
 }
 
 /// Records a suppression on every resource the rule looks at (template metadata), or
 /// every stack for rules about stacks (manifest metadata), below the construct it was
 /// added to.
-struct Suppress(Suppression);
+struct Suppress {
+    rule: &'static Rule,
+    suppression: Suppression,
+}
 
 impl Aspect for Suppress {
     fn visit(&self, node: &Node) {
-        let Some(rule) = rules::find(&self.0.id) else { return };
-        let applies = |resource: &CfnResource| match rule.check {
+        let applies = |resource: &CfnResource| match self.rule.check {
             Check::Resource(types, _) => types.contains(&resource.resource_type().as_str()),
             _ => false,
         };
         if let Some(resource) = CfnResource::from_node(node).filter(applies) {
             let mut entry = resource.cfn_metadata(METADATA_KEY).unwrap_or_else(|| json!({}));
-            push(&mut entry["rules_to_suppress"], &self.0);
+            push(&mut entry["rules_to_suppress"], &self.suppression);
             resource.add_cfn_metadata(METADATA_KEY, entry);
-        } else if matches!(rule.check, Check::Stack(_)) && Stack::from_node(node).is_some() {
+        } else if matches!(self.rule.check, Check::Stack(_)) && Stack::from_node(node).is_some() {
             let mut list = node
                 .metadata()
                 .into_iter()
                 .find(|(kind, _)| kind == STACK_METADATA_TYPE)
                 .map_or(Json::Null, |(_, data)| data);
-            push(&mut list, &self.0);
+            push(&mut list, &self.suppression);
             node.set_metadata(STACK_METADATA_TYPE, list);
         }
     }

@@ -278,6 +278,24 @@ impl PolicyStatement {
     }
 }
 
+/// The statements of a synthesized policy document (an object, or a JSON string as SCP
+/// `Content` may be); `None` when it has no statement list or object.
+pub(crate) fn document_statements(document: &Json) -> Option<Vec<Json>> {
+    let parsed;
+    let document = match document {
+        Json::String(text) => {
+            parsed = serde_json::from_str::<Json>(text).ok()?;
+            &parsed
+        }
+        other => other,
+    };
+    match document.get("Statement")? {
+        Json::Array(items) => Some(items.clone()),
+        statement @ Json::Object(_) => Some(vec![statement.clone()]),
+        _ => None,
+    }
+}
+
 fn collapse(mut items: Vec<Json>) -> Json {
     if items.len() == 1 { items.remove(0) } else { Json::Array(items) }
 }

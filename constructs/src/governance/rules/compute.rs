@@ -2,7 +2,7 @@
 
 use serde_json::Value as Json;
 
-use super::{Check, Resource, Rule, info, is_secret_name, is_true, list, referenced_id};
+use super::{Check, Resource, Rule, info, is_secret_name, is_true, list, referenced_id, require};
 use crate::governance::model::Severity::{Error, Warning};
 
 const FUNCTION: &[&str] = &["AWS::Lambda::Function"];
@@ -240,7 +240,7 @@ fn privileged_build(r: &Resource) -> Vec<String> {
 }
 
 fn build_without_key(r: &Resource) -> Vec<String> {
-    if r.prop(&["EncryptionKey"]).is_none() { vec!["no EncryptionKey".into()] } else { vec![] }
+    require(r, &["EncryptionKey"], "no EncryptionKey")
 }
 
 fn plaintext_build_secret(r: &Resource) -> Vec<String> {

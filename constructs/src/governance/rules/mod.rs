@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value as Json};
 
 use super::model::{RuleInfo, Severity};
+use crate::iam::policy::document_statements;
 
 /// A rule: what it checks, where, and (when it can be said in Guard) its cfn-guard form.
 pub(crate) struct Rule {
@@ -102,6 +103,11 @@ pub(crate) const fn info(
 
 // Helpers over CloudFormation JSON shared by the rule files.
 
+/// `message` when the resource lacks the property at `path` (null counts as absent).
+pub(crate) fn require(r: &Resource, path: &[&str], message: &str) -> Vec<String> {
+    if r.prop(path).is_none() { vec![message.to_owned()] } else { vec![] }
+}
+
 /// A value as a list: an array's items, or the value itself.
 pub(crate) fn list(value: Option<&Json>) -> Vec<&Json> {
     match value {
@@ -130,12 +136,7 @@ pub(crate) fn is_false(value: Option<&Json>) -> bool {
 
 /// The statements of a policy document (an object or a JSON string).
 pub(crate) fn statements(document: Option<&Json>) -> Vec<Json> {
-    let document = match document {
-        Some(Json::String(text)) => serde_json::from_str(text).unwrap_or(Json::Null),
-        Some(doc) => doc.clone(),
-        None => Json::Null,
-    };
-    list(document.get("Statement")).into_iter().cloned().collect()
+    document.and_then(document_statements).unwrap_or_default()
 }
 
 /// Whether a statement allows.

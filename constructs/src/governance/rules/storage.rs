@@ -2,7 +2,7 @@
 
 use serde_json::Value as Json;
 
-use super::{Check, Resource, Rule, condition_keys, info, is_false, is_true, referenced_id, statements};
+use super::{Check, Resource, Rule, condition_keys, info, is_false, is_true, referenced_id, require, statements};
 use crate::governance::model::Severity::{Error, Info, Warning};
 
 const BUCKET: &[&str] = &["AWS::S3::Bucket"];
@@ -171,19 +171,15 @@ fn key_not_rotated(r: &Resource) -> Vec<String> {
 }
 
 fn log_group_forever(r: &Resource) -> Vec<String> {
-    if r.prop(&["RetentionInDays"]).is_none() {
-        vec!["no RetentionInDays: logs are kept forever".into()]
-    } else {
-        vec![]
-    }
+    require(r, &["RetentionInDays"], "no RetentionInDays: logs are kept forever")
 }
 
 fn log_group_unencrypted(r: &Resource) -> Vec<String> {
-    if r.prop(&["KmsKeyId"]).is_none() { vec!["no KmsKeyId".into()] } else { vec![] }
+    require(r, &["KmsKeyId"], "no KmsKeyId")
 }
 
 fn topic_unencrypted(r: &Resource) -> Vec<String> {
-    if r.prop(&["KmsMasterKeyId"]).is_none() { vec!["no KmsMasterKeyId".into()] } else { vec![] }
+    require(r, &["KmsMasterKeyId"], "no KmsMasterKeyId")
 }
 
 fn queue_unencrypted(r: &Resource) -> Vec<String> {
