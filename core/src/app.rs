@@ -130,13 +130,13 @@ impl App {
 
     /// Validates the app and builds its cloud assembly in memory, writing nothing.
     pub fn assembly(&self) -> Result<Assembly> {
-        crate::synth::build(&self.node)
+        crate::synth::assembly(&self.node)
     }
 
-    /// Validates the app and writes its cloud assembly to `outdir`, atomically.
+    /// Validates the app and writes its cloud assembly to `outdir`, atomically: files go
+    /// to a staging directory as they are rendered, which then replaces `outdir`.
     pub fn synth(&self, outdir: impl AsRef<Path>) -> Result<SynthReport> {
-        let assembly = self.assembly()?;
-        assembly.write(outdir.as_ref())
+        crate::synth::synth(&self.node, outdir.as_ref())
     }
 
     /// Every stack of the app, in tree order.
@@ -246,7 +246,7 @@ impl Stack {
             dependencies: Vec::new(),
             assets: Vec::new(),
         };
-        Ok(Stack { node: Node::add_child(scope.node(), id, Kind::Stack(data), "cloudwright.Stack")? })
+        Ok(Stack { node: Node::add_child(scope.node(), id, Kind::Stack(Box::new(data)), "cloudwright.Stack")? })
     }
 
     /// The stack behind a node, when the node is one.

@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 
 use crate::expr::{Cond, Expr};
+use crate::stored::Object;
 
 /// One element of a template, with its optional logical id override.
 pub(crate) struct Element {
@@ -88,14 +89,14 @@ impl RemovalPolicy {
 
 pub(crate) struct ResourceBody {
     pub resource_type: String,
-    pub properties: Map<String, Json>,
+    pub properties: Object,
     pub depends_on: Vec<u32>,
     pub condition: Option<u32>,
     pub deletion_policy: Option<RemovalPolicy>,
     pub update_replace_policy: Option<RemovalPolicy>,
     pub update_policy: Option<Json>,
     pub creation_policy: Option<Json>,
-    pub metadata: Map<String, Json>,
+    pub metadata: Object,
     pub tag_format: TagFormat,
 }
 

@@ -39,6 +39,7 @@ mod group;
 pub mod logical_id;
 mod resource;
 mod sections;
+mod stored;
 pub mod synth;
 #[cfg(feature = "testing")]
 pub mod testing;

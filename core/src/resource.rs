@@ -7,6 +7,7 @@ use crate::element::{Body, Element, RemovalPolicy, ResourceBody, TagFormat};
 use crate::error::{Error, Result};
 use crate::expr::{ElementRef, Expr};
 use crate::sections::CfnCondition;
+use crate::stored::{Object, Stored};
 use crate::tree::{Construct, Kind, Node};
 
 /// A CloudFormation resource: type, properties and resource attributes.
@@ -26,17 +27,17 @@ impl CfnResource {
     pub fn new(scope: &impl Construct, id: &str, resource_type: &str, properties: Map<String, Json>) -> Result<Self> {
         let body = ResourceBody {
             resource_type: resource_type.to_owned(),
-            properties,
+            properties: Object::from(properties),
             depends_on: Vec::new(),
             condition: None,
             deletion_policy: None,
             update_replace_policy: None,
             update_policy: None,
             creation_policy: None,
-            metadata: Map::new(),
+            metadata: Object::default(),
             tag_format: TagFormat::NotTaggable,
         };
-        let kind = Kind::Element(Element::new(Body::Resource(body)));
+        let kind = Kind::Element(Box::new(Element::new(Body::Resource(body))));
         let node = Node::add_child(scope.node(), id, kind, "cloudwright.CfnResource")?;
         Ok(CfnResource { node })
     }
@@ -108,41 +109,41 @@ impl CfnResource {
 
     /// The properties as they stand (references still unresolved).
     pub fn properties(&self) -> Map<String, Json> {
-        self.with_body(|r| r.properties.clone()).unwrap_or_default()
+        self.with_body(|r| r.properties.to_map()).unwrap_or_default()
     }
 
     /// One property, if set.
     pub fn property(&self, name: &str) -> Option<Json> {
-        self.with_body(|r| r.properties.get(name).cloned()).flatten()
+        self.with_body(|r| r.properties.get(name).map(Stored::to_json)).flatten()
     }
 
     /// Sets (or replaces) one property.
     pub fn set_property(&self, name: &str, value: impl Into<Json>) {
-        let value = value.into();
-        self.with_body_mut(|r| {
-            r.properties.insert(name.to_owned(), value);
-        });
+        let value = Stored::from(value.into());
+        self.with_body_mut(|r| r.properties.insert(name, value));
     }
 
     /// Sets a property at a dotted path (`A.B.C`), creating objects on the way: the
     /// escape hatch for a property a construct does not expose, like the CDK's
     /// `addPropertyOverride`.
     pub fn add_property_override(&self, path: &str, value: impl Into<Json>) {
-        let value = value.into();
-        self.with_body_mut(|r| {
-            let mut parts: Vec<&str> = path.split('.').collect();
-            let Some(last) = parts.pop() else { return };
-            let mut cur = &mut r.properties;
-            for part in parts {
-                let slot = cur.entry(part.to_owned()).or_insert_with(|| Json::Object(Map::new()));
-                if !slot.is_object() {
-                    *slot = Json::Object(Map::new());
+        fn set_at(object: &mut Object, path: &[&str], value: Stored) {
+            match path {
+                [] => {}
+                [last] => object.insert(last, value),
+                [first, rest @ ..] => {
+                    if !matches!(object.get(first), Some(Stored::Object(_))) {
+                        object.insert(first, Stored::Object(Object::default()));
+                    }
+                    if let Some(Stored::Object(next)) = object.get_mut(first) {
+                        set_at(next, rest, value);
+                    }
                 }
-                let Json::Object(next) = slot else { return };
-                cur = next;
             }
-            cur.insert(last.to_owned(), value);
-        });
+        }
+        let value = Stored::from(value.into());
+        let parts: Vec<&str> = path.split('.').collect();
+        self.with_body_mut(|r| set_at(&mut r.properties, &parts, value));
     }
 
     /// Deploys this resource after `other` (`DependsOn` in one stack, a stack dependency across stacks).
@@ -193,15 +194,13 @@ impl CfnResource {
 
     /// Adds an entry to the resource's template `Metadata`.
     pub fn add_cfn_metadata(&self, key: &str, value: impl Into<Json>) {
-        let value = value.into();
-        self.with_body_mut(|r| {
-            r.metadata.insert(key.to_owned(), value);
-        });
+        let value = Stored::from(value.into());
+        self.with_body_mut(|r| r.metadata.insert(key, value));
     }
 
     /// An entry of the resource's template `Metadata`.
     pub fn cfn_metadata(&self, key: &str) -> Option<Json> {
-        self.with_body(|r| r.metadata.get(key).cloned()).flatten()
+        self.with_body(|r| r.metadata.get(key).map(Stored::to_json)).flatten()
     }
 
     /// Declares how this resource type takes tags, so tag aspects reach it.

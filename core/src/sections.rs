@@ -11,7 +11,7 @@ use crate::logical_id::make_unique_id;
 use crate::tree::{Arena, Construct, Kind, Node};
 
 fn add(scope: &impl Construct, id: &str, body: Body, fqn: &str) -> Result<Node> {
-    Node::add_child(scope.node(), id, Kind::Element(Element::new(body)), fqn)
+    Node::add_child(scope.node(), id, Kind::Element(Box::new(Element::new(body))), fqn)
 }
 
 impl Arena {

@@ -25,9 +25,10 @@ pub type Validator = Rc<dyn Fn(&Node) -> Vec<String>>;
 pub(crate) enum Kind {
     App,
     Stage(StageData),
-    Stack(StackData),
+    // Boxed: most nodes are groups, and a node is as large as its largest kind.
+    Stack(Box<StackData>),
     Group,
-    Element(Element),
+    Element(Box<Element>),
 }
 
 impl Kind {

@@ -2,15 +2,15 @@
 //! per stack (the template as a file asset, as the CDK's default stack synthesizer
 //! writes it), and `tree.json`.
 
-use std::collections::HashMap;
-
-use indexmap::IndexMap;
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value as Json, json};
 
-use crate::element::Body;
+use crate::element::{Body, ResourceBody};
 use crate::env::Environment;
 use crate::tree::{Arena, Kind};
+
+use super::resolve::{LogicalIds, Resolved, Resolver, Shared};
 
 /// The manifest schema version the pinned aws-cdk CLI reads.
 pub const MANIFEST_VERSION: &str = "55.0.0";
@@ -25,7 +25,8 @@ pub(crate) struct StackArtifact {
     pub termination_protection: bool,
     pub tags: Vec<(String, String)>,
     pub dependencies: Vec<String>,
-    pub metadata: IndexMap<String, Vec<Json>>,
+    /// The stack's node, whose subtree gives the manifest metadata.
+    pub stack: u32,
     /// (hash, object key, packaging, path relative to the stack's assembly, display name).
     pub assets: Vec<(String, String, &'static str, String, String)>,
 }
@@ -65,81 +66,173 @@ impl<'a> Bootstrap<'a> {
     }
 }
 
-/// `manifest.json` of one assembly.
-pub(crate) fn manifest(artifacts: &[Artifact<'_>], qualifier: &str, with_tree: bool) -> Json {
-    let mut out = Map::new();
-    for artifact in artifacts {
-        match artifact {
-            Artifact::Stage { artifact_id, display_name } => {
-                out.insert(
-                    artifact_id.clone(),
-                    json!({
+/// `manifest.json` of one assembly; stack metadata (an entry per element) is written
+/// straight from the tree.
+pub(crate) struct Manifest<'a> {
+    pub arena: &'a Arena,
+    pub logical_ids: &'a LogicalIds,
+    pub artifacts: Vec<Artifact<'a>>,
+    pub qualifier: &'a str,
+    /// Whether the assembly lists `tree.json` (the root assembly does).
+    pub with_tree: bool,
+}
+
+impl Serialize for Manifest<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("version", MANIFEST_VERSION)?;
+        map.serialize_entry("artifacts", &Artifacts(self))?;
+        map.end()
+    }
+}
+
+struct Artifacts<'a>(&'a Manifest<'a>);
+
+impl Serialize for Artifacts<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let m = self.0;
+        let mut out = s.serialize_map(None)?;
+        for artifact in &m.artifacts {
+            match artifact {
+                Artifact::Stage { artifact_id, display_name } => out.serialize_entry(
+                    artifact_id,
+                    &json!({
                         "type": "cdk:cloud-assembly",
                         "properties": {"directoryName": artifact_id, "displayName": display_name}
                     }),
-                );
-            }
-            Artifact::Stack(s) => {
-                let b = Bootstrap::new(qualifier, &s.env);
-                let assets_id = format!("{}.assets", s.artifact_id);
-                out.insert(
-                    assets_id.clone(),
-                    json!({
-                        "type": "cdk:asset-manifest",
-                        "properties": {
-                            "file": format!("{}.assets.json", s.artifact_id),
-                            "requiresBootstrapStackVersion": 6,
-                            "bootstrapStackVersionSsmParameter": b.version_parameter()
-                        }
-                    }),
-                );
-                let mut props = json!({
-                    "templateFile": format!("{}.template.json", s.artifact_id),
-                    "terminationProtection": s.termination_protection,
-                    "validateOnSynth": false,
-                    "assumeRoleArn": b.role("deploy"),
-                    "cloudFormationExecutionRoleArn": b.role("cfn-exec"),
-                    "stackTemplateAssetObjectUrl": format!("s3://{}/{}.json", b.bucket(), s.template_hash),
-                    "requiresBootstrapStackVersion": 6,
-                    "bootstrapStackVersionSsmParameter": b.version_parameter(),
-                    "additionalDependencies": [assets_id],
-                    "lookupRole": {
-                        "arn": b.role("lookup"),
-                        "requiresBootstrapStackVersion": 8,
-                        "bootstrapStackVersionSsmParameter": b.version_parameter()
-                    }
-                });
-                if let Some(p) = props.as_object_mut() {
-                    if !s.tags.is_empty() {
-                        let tags: Map<String, Json> = s.tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-                        p.insert("tags".into(), Json::Object(tags));
-                    }
-                    if s.stack_name != s.artifact_id {
-                        p.insert("stackName".into(), json!(s.stack_name));
-                    }
+                )?,
+                Artifact::Stack(stack) => {
+                    let (assets_id, assets, artifact) = stack_entries(stack, m.qualifier);
+                    out.serialize_entry(&assets_id, &assets)?;
+                    out.serialize_entry(&stack.artifact_id, &StackEntry { manifest: m, stack, artifact })?;
                 }
-                let mut deps = s.dependencies.clone();
-                deps.push(assets_id);
-                let mut artifact = json!({
-                    "type": "aws:cloudformation:stack",
-                    "environment": s.env.to_string(),
-                    "properties": props,
-                    "dependencies": deps,
-                });
-                if let Some(a) = artifact.as_object_mut() {
-                    if !s.metadata.is_empty() {
-                        a.insert("metadata".into(), json!(s.metadata));
-                    }
-                    a.insert("displayName".into(), json!(s.display_name));
-                }
-                out.insert(s.artifact_id.clone(), artifact);
             }
         }
+        if m.with_tree {
+            out.serialize_entry("Tree", &json!({"type": "cdk:tree", "properties": {"file": "tree.json"}}))?;
+        }
+        out.end()
     }
-    if with_tree {
-        out.insert("Tree".into(), json!({"type": "cdk:tree", "properties": {"file": "tree.json"}}));
+}
+
+/// A stack's artifact: its small fields as built, then the metadata, then its name.
+struct StackEntry<'a> {
+    manifest: &'a Manifest<'a>,
+    stack: &'a StackArtifact,
+    artifact: Map<String, Json>,
+}
+
+impl Serialize for StackEntry<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        for (k, v) in &self.artifact {
+            map.serialize_entry(k, v)?;
+        }
+        let metadata = StackMetadata {
+            arena: self.manifest.arena,
+            logical_ids: self.manifest.logical_ids,
+            stack: self.stack.stack,
+        };
+        if metadata.entries().next().is_some() {
+            map.serialize_entry("metadata", &metadata)?;
+        }
+        map.serialize_entry("displayName", &self.stack.display_name)?;
+        map.end()
     }
-    json!({"version": MANIFEST_VERSION, "artifacts": out})
+}
+
+/// Manifest metadata of a stack: each element's user metadata and logical id, by path.
+struct StackMetadata<'a> {
+    arena: &'a Arena,
+    logical_ids: &'a LogicalIds,
+    stack: u32,
+}
+
+impl StackMetadata<'_> {
+    /// The nodes below the stack that have entries.
+    fn entries(&self) -> impl Iterator<Item = u32> + '_ {
+        self.arena
+            .preorder_from(self.stack)
+            .into_iter()
+            .filter(|i| self.logical_ids.is_element(*i) || !self.arena.nodes[*i as usize].metadata.is_empty())
+    }
+}
+
+impl Serialize for StackMetadata<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Entry<'a, T: Serialize> {
+            r#type: &'a str,
+            data: T,
+        }
+        struct Entries<'a>(&'a StackMetadata<'a>, u32);
+        impl Serialize for Entries<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let (m, i) = (self.0, self.1);
+                let mut seq = s.serialize_seq(None)?;
+                for (kind, value) in &m.arena.nodes[i as usize].metadata {
+                    seq.serialize_element(&Entry { r#type: kind, data: value })?;
+                }
+                if m.logical_ids.is_element(i) {
+                    seq.serialize_element(&Entry { r#type: "aws:cdk:logicalId", data: m.logical_ids.get(i) })?;
+                }
+                seq.end()
+            }
+        }
+        let mut map = s.serialize_map(None)?;
+        for i in self.entries() {
+            map.serialize_entry(&format!("/{}", self.arena.path(i)), &Entries(self, i))?;
+        }
+        map.end()
+    }
+}
+
+/// The asset manifest's artifact (id and value) and the stack artifact's fields but
+/// its metadata and display name.
+fn stack_entries(s: &StackArtifact, qualifier: &str) -> (String, Json, Map<String, Json>) {
+    let b = Bootstrap::new(qualifier, &s.env);
+    let assets_id = format!("{}.assets", s.artifact_id);
+    let assets = json!({
+        "type": "cdk:asset-manifest",
+        "properties": {
+            "file": format!("{}.assets.json", s.artifact_id),
+            "requiresBootstrapStackVersion": 6,
+            "bootstrapStackVersionSsmParameter": b.version_parameter()
+        }
+    });
+    let mut props = json!({
+        "templateFile": format!("{}.template.json", s.artifact_id),
+        "terminationProtection": s.termination_protection,
+        "validateOnSynth": false,
+        "assumeRoleArn": b.role("deploy"),
+        "cloudFormationExecutionRoleArn": b.role("cfn-exec"),
+        "stackTemplateAssetObjectUrl": format!("s3://{}/{}.json", b.bucket(), s.template_hash),
+        "requiresBootstrapStackVersion": 6,
+        "bootstrapStackVersionSsmParameter": b.version_parameter(),
+        "additionalDependencies": [assets_id],
+        "lookupRole": {
+            "arn": b.role("lookup"),
+            "requiresBootstrapStackVersion": 8,
+            "bootstrapStackVersionSsmParameter": b.version_parameter()
+        }
+    });
+    if let Some(p) = props.as_object_mut() {
+        if !s.tags.is_empty() {
+            let tags: Map<String, Json> = s.tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+            p.insert("tags".into(), Json::Object(tags));
+        }
+        if s.stack_name != s.artifact_id {
+            p.insert("stackName".into(), json!(s.stack_name));
+        }
+    }
+    let mut deps = s.dependencies.clone();
+    deps.push(assets_id.clone());
+    let mut artifact = Map::new();
+    artifact.insert("type".into(), json!("aws:cloudformation:stack"));
+    artifact.insert("environment".into(), json!(s.env.to_string()));
+    artifact.insert("properties".into(), props);
+    artifact.insert("dependencies".into(), json!(deps));
+    (assets_id, assets, artifact)
 }
 
 /// `<stack>.assets.json`: the template itself as a file asset, so `cdk deploy` uploads it.
@@ -186,88 +279,97 @@ pub(crate) fn assets(s: &StackArtifact, qualifier: &str) -> Json {
 }
 
 /// `tree.json`: every construct with its type, and each resource's type, logical id and
-/// properties, serialized straight from the tree and the rendered templates (no copies).
+/// properties (resolved as they are written, as the template has them).
 pub(crate) struct Tree<'a> {
-    pub arena: &'a Arena,
-    /// Rendered templates by stack.
-    pub templates: &'a HashMap<u32, Json>,
-    pub logical_ids: &'a HashMap<u32, String>,
-}
-
-impl Tree<'_> {
-    fn props(&self, index: u32) -> Option<&Json> {
-        let stack = self.arena.stack_of(index)?;
-        self.templates.get(&stack)?.get("Resources")?.get(self.logical_ids.get(&index)?)?.get("Properties")
-    }
+    pub shared: &'a Shared<'a>,
 }
 
 impl Serialize for Tree<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(2))?;
         map.serialize_entry("version", "tree-0.1")?;
-        map.serialize_entry("tree", &TreeNode { tree: self, index: 0 })?;
+        map.serialize_entry("tree", &TreeNode { shared: self.shared, index: 0, path: "" })?;
         map.end()
     }
 }
 
+/// One construct; its path is built from its parent's instead of walking up the tree.
 struct TreeNode<'a> {
-    tree: &'a Tree<'a>,
+    shared: &'a Shared<'a>,
     index: u32,
+    path: &'a str,
 }
 
-struct Children<'a>(&'a Tree<'a>, &'a [u32]);
+struct Children<'a>(&'a TreeNode<'a>);
 
 impl Serialize for Children<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.1.len()))?;
-        for child in self.1 {
-            map.serialize_entry(&self.0.arena.nodes[*child as usize].id, &TreeNode { tree: self.0, index: *child })?;
+        let parent = self.0;
+        let nodes = &parent.shared.arena.nodes;
+        let children = &nodes[parent.index as usize].children;
+        let mut map = s.serialize_map(Some(children.len()))?;
+        let mut path = String::new();
+        for &child in children {
+            let id = &nodes[child as usize].id;
+            path.clear();
+            if !parent.path.is_empty() {
+                path.push_str(parent.path);
+                path.push('/');
+            }
+            path.push_str(id);
+            map.serialize_entry(id, &TreeNode { shared: parent.shared, index: child, path: &path })?;
         }
         map.end()
     }
+}
+
+#[derive(Serialize)]
+struct ConstructInfo<'a> {
+    fqn: &'a str,
+    version: &'static str,
 }
 
 impl Serialize for TreeNode<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let arena = self.tree.arena;
+        let shared = self.shared;
+        let arena = shared.arena;
         let data = &arena.nodes[self.index as usize];
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("id", &data.id)?;
-        map.serialize_entry("path", &arena.path(self.index))?;
-        map.serialize_entry("constructInfo", &json!({"fqn": data.fqn, "version": env!("CARGO_PKG_VERSION")}))?;
+        map.serialize_entry("path", self.path)?;
+        map.serialize_entry("constructInfo", &ConstructInfo { fqn: &data.fqn, version: env!("CARGO_PKG_VERSION") })?;
         if let Kind::Element(e) = &data.kind {
             if let Body::Resource(r) = &e.body {
-                let mut attributes = Map::new();
-                attributes.insert("aws:cdk:cloudformation:type".into(), json!(r.resource_type));
-                attributes
-                    .insert("aws:cdk:cloudformation:logicalId".into(), json!(self.tree.logical_ids.get(&self.index)));
-                map.serialize_entry(
-                    "attributes",
-                    &Attributes { head: attributes, props: self.tree.props(self.index) },
-                )?;
+                let resolver = Resolver { shared, stack: arena.stack_of(self.index).unwrap_or(0), element: self.index };
+                map.serialize_entry("attributes", &Attributes { r, resolver })?;
             }
         }
         if !data.children.is_empty() {
-            map.serialize_entry("children", &Children(self.tree, &data.children))?;
+            map.serialize_entry("children", &Children(self))?;
         }
         map.end()
     }
 }
 
-/// Resource attributes, with the properties borrowed from the template.
+/// A resource's attributes: type, logical id and properties, resolved as they are written.
 struct Attributes<'a> {
-    head: Map<String, Json>,
-    props: Option<&'a Json>,
+    r: &'a ResourceBody,
+    resolver: Resolver<'a>,
 }
 
 impl Serialize for Attributes<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(None)?;
-        for (k, v) in &self.head {
-            map.serialize_entry(k, v)?;
-        }
-        if let Some(p) = self.props {
-            map.serialize_entry("aws:cdk:cloudformation:props", p)?;
+        map.serialize_entry("aws:cdk:cloudformation:type", &self.r.resource_type)?;
+        map.serialize_entry(
+            "aws:cdk:cloudformation:logicalId",
+            self.resolver.shared.logical_ids.get(self.resolver.element),
+        )?;
+        if !self.r.properties.is_empty() {
+            map.serialize_entry(
+                "aws:cdk:cloudformation:props",
+                &Resolved { value: &self.r.properties, resolver: self.resolver },
+            )?;
         }
         map.end()
     }

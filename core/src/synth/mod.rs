@@ -3,18 +3,18 @@
 
 pub(crate) mod manifest;
 pub(crate) mod names;
+mod output;
 mod read;
 mod resolve;
 mod template;
 mod write;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{Value as Json, json};
-use sha2::{Digest, Sha256};
 
 use crate::app::resolved_env;
 use crate::element::Body;
@@ -25,9 +25,10 @@ use crate::tree::{Arena, Kind, Node, Validator, display_path};
 
 pub use manifest::MANIFEST_VERSION;
 use manifest::{Artifact, StackArtifact};
+use output::Sink;
 pub use read::write_files;
-use resolve::{Resolver, Shared};
-use template::TemplateBuilder;
+use resolve::{LogicalIds, Resolver, Shared};
+use template::Template;
 
 /// What the assembly holds of one stack.
 #[derive(Debug, Clone, Serialize)]
@@ -109,16 +110,6 @@ impl Assembly {
     }
 }
 
-/// Serializes as the CDK does: templates with one-space indentation, other files two.
-fn to_bytes(value: &impl Serialize, indent: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(4096);
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(indent);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
-    // Serializing a `Value` into memory cannot fail.
-    let _ = value.serialize(&mut ser);
-    out
-}
-
 /// Runs validators and the node problems recorded while building; validators may read
 /// the tree, so no borrow is held while they run.
 fn node_problems(root: &Node) -> Vec<Error> {
@@ -146,13 +137,13 @@ fn node_problems(root: &Node) -> Vec<Error> {
 
 /// Checks of stages and stacks: environments, stack names, empty stacks, dependencies
 /// across stages.
-fn stack_problems(arena: &Arena, stacks: &[u32], stack_names: &HashMap<u32, String>) -> Vec<Error> {
+fn stack_problems(arena: &Arena, order: &[u32], stacks: &[u32], stack_names: &HashMap<u32, String>) -> Vec<Error> {
     let mut problems = Vec::new();
-    for index in arena.preorder() {
-        let path = arena.path(index);
+    for &index in order {
         match &arena.nodes[index as usize].kind {
-            Kind::Stage(s) => problems.extend(s.env.validate(&path)),
+            Kind::Stage(s) => problems.extend(s.env.validate(&arena.path(index))),
             Kind::Stack(s) => {
+                let path = arena.path(index);
                 problems.extend(s.env.validate(&path));
                 for dep in &s.dependencies {
                     if arena.stage_of(*dep) != arena.stage_of(index) {
@@ -199,30 +190,30 @@ fn stack_problems(arena: &Arena, stacks: &[u32], stack_names: &HashMap<u32, Stri
 }
 
 /// Logical ids of every element, checking their grammar and uniqueness per stack.
-fn logical_ids(arena: &Arena, reserved: &[(&str, &str)]) -> (HashMap<u32, String>, Vec<Error>) {
-    let mut ids = HashMap::new();
+fn logical_ids(arena: &Arena, order: &[u32], reserved: &[(&str, &str)]) -> (LogicalIds, Vec<Error>) {
+    let mut ids = LogicalIds::with_nodes(arena.nodes.len());
     let mut seen: HashMap<(u32, &str, String), u32> = HashMap::new();
     let mut problems = Vec::new();
-    for index in arena.preorder() {
+    for &index in order {
         let Some(element) = arena.element(index) else { continue };
         let Some(stack) = arena.stack_of(index) else { continue };
         let id = arena.logical_id(index);
-        let path = arena.path(index);
+        let path = || arena.path(index);
         // Resources and parameters share one namespace: both are targets of `Ref`.
         let namespace = match element.section() {
             "Resources" | "Parameters" => "Ref",
             other => other,
         };
         if !is_valid_logical_id(&id) {
-            problems.push(Error::InvalidLogicalId { path: path.clone(), logical_id: id.clone() });
+            problems.push(Error::InvalidLogicalId { path: path(), logical_id: id.clone() });
         } else if reserved.iter().any(|(ns, r)| *ns == namespace && *r == id) {
             problems.push(Error::LogicalIdConflict {
-                path: path.clone(),
+                path: path(),
                 logical_id: id.clone(),
                 other: "the CDK bootstrap version check".into(),
             });
         } else if let Some(other) = seen.insert((stack, namespace, id.clone()), index) {
-            problems.push(Error::LogicalIdConflict { path, logical_id: id.clone(), other: arena.path(other) });
+            problems.push(Error::LogicalIdConflict { path: path(), logical_id: id.clone(), other: arena.path(other) });
         }
         ids.insert(index, id);
     }
@@ -288,8 +279,32 @@ impl Arena {
     }
 }
 
-/// Applies aspects, validates, resolves and renders the whole app.
-pub(crate) fn build(root: &Node) -> Result<Assembly> {
+/// Builds the app's cloud assembly in memory.
+pub(crate) fn assembly(root: &Node) -> Result<Assembly> {
+    let mut sink = Sink::Memory(BTreeMap::new());
+    let stacks = build(root, &mut sink)?;
+    let files = match sink {
+        Sink::Memory(files) => files,
+        Sink::Directory { .. } => BTreeMap::new(),
+    };
+    Ok(Assembly { files, stacks })
+}
+
+/// Builds the app's cloud assembly straight into `outdir`, atomically.
+pub(crate) fn synth(root: &Node, outdir: &Path) -> Result<SynthReport> {
+    let mut sink = Sink::directory(outdir);
+    let stacks = build(root, &mut sink)?;
+    let (files, bytes) = match &sink {
+        Sink::Directory { files, bytes, .. } => (*files, *bytes),
+        Sink::Memory(_) => (0, 0),
+    };
+    sink.commit()?;
+    Ok(SynthReport { outdir: outdir.to_path_buf(), stacks, files, bytes })
+}
+
+/// Applies aspects, validates and resolves the whole app, then writes its files to `sink`;
+/// nothing is written unless every check passes.
+fn build(root: &Node, sink: &mut Sink) -> Result<Vec<StackSummary>> {
     crate::aspects::apply(root);
     let mut problems = node_problems(root);
     // Generators read the tree, so they run before it is borrowed for rendering.
@@ -310,108 +325,101 @@ pub(crate) fn build(root: &Node) -> Result<Assembly> {
     let stacks: Vec<u32> = order.iter().copied().filter(|i| arena.stack(*i).is_some()).collect();
     let envs: HashMap<u32, Environment> = stacks.iter().map(|s| (*s, resolved_env(&root.at(*s)))).collect();
     let stack_names: HashMap<u32, String> = stacks.iter().map(|s| (*s, names::stack_name(&arena, *s))).collect();
-    problems.extend(stack_problems(&arena, &stacks, &stack_names));
+    problems.extend(stack_problems(&arena, &order, &stacks, &stack_names));
 
     let bootstrap = arena.settings.bootstrap_rule;
     let reserved: &[(&str, &str)] =
         if bootstrap { &[("Ref", "BootstrapVersion"), ("Rules", "CheckBootstrapVersion")] } else { &[] };
-    let (logical_ids, id_problems) = logical_ids(&arena, reserved);
+    let (logical_ids, id_problems) = logical_ids(&arena, &order, reserved);
     problems.extend(id_problems);
 
-    let mut shared = Shared {
+    let shared = Shared {
         arena: &arena,
         logical_ids: &logical_ids,
         envs: &envs,
         stack_names: &stack_names,
-        exports: HashMap::new(),
-        stack_deps: BTreeSet::new(),
-        errors: Vec::new(),
+        exports: RefCell::default(),
+        stack_deps: RefCell::default(),
+        errors: RefCell::default(),
     };
-    let mut builders: HashMap<u32, TemplateBuilder> = stacks.iter().map(|s| (*s, TemplateBuilder::new())).collect();
+    // Each stack's elements in tree order; resolving them now learns every export and
+    // dependency before any template is written.
+    let mut elements: HashMap<u32, Vec<u32>> = stacks.iter().map(|s| (*s, Vec::new())).collect();
     for &index in &order {
         let (Some(element), Some(stack)) = (arena.element(index), arena.stack_of(index)) else { continue };
-        let Some(builder) = builders.get_mut(&stack) else { continue };
-        let mut resolver = Resolver { shared: &mut shared, stack, element: index };
-        builder.add(&mut resolver, &logical_ids[&index], element);
-    }
-    for s in &stacks {
-        for dep in arena.stack(*s).map(|d| d.dependencies.clone()).unwrap_or_default() {
-            shared.stack_deps.insert((*s, dep));
+        template::scan(Resolver { shared: &shared, stack, element: index }, element);
+        if let Some(members) = elements.get_mut(&stack) {
+            members.push(index);
         }
     }
-    let Shared { exports, stack_deps, errors, .. } = shared;
-    problems.extend(errors);
+    let exports = shared.exports.take();
+    let mut stack_deps = shared.stack_deps.take();
+    for s in &stacks {
+        for dep in arena.stack(*s).map(|d| d.dependencies.as_slice()).unwrap_or_default() {
+            stack_deps.insert((*s, *dep));
+        }
+    }
+    problems.extend(shared.errors.take());
     if let Some(cycle) = find_cycle(&arena, &stacks, &stack_deps) {
         problems.push(Error::DependencyCycle { cycle });
     }
     Error::collect(problems)?;
 
-    let mut assembly = render(&arena, &stacks, &envs, &stack_names, &logical_ids, builders, exports, &stack_deps)?;
+    let summaries = render(&shared, &order, &stacks, &elements, exports, &stack_deps, sink)?;
     for (path, bytes) in extra_files {
-        assembly.add_file(path, bytes);
+        sink.bytes(&path, &bytes)?;
     }
-    Ok(assembly)
+    Ok(summaries)
 }
 
-#[allow(clippy::too_many_arguments)] // the products of the validation pass, in one place
+/// Writes every file of the assembly: per stack its template, assets and asset manifest,
+/// then each assembly's manifest, then `tree.json`.
 fn render(
-    arena: &Arena,
+    shared: &Shared<'_>,
+    order: &[u32],
     stacks: &[u32],
-    envs: &HashMap<u32, Environment>,
-    stack_names: &HashMap<u32, String>,
-    logical_ids: &HashMap<u32, String>,
-    mut builders: HashMap<u32, TemplateBuilder>,
+    elements: &HashMap<u32, Vec<u32>>,
     mut exports: resolve::Exports,
     stack_deps: &BTreeSet<(u32, u32)>,
-) -> Result<Assembly> {
-    let qualifier = arena.settings.bootstrap_qualifier.clone();
-    let mut files = BTreeMap::new();
+    sink: &mut Sink,
+) -> Result<Vec<StackSummary>> {
+    let arena = shared.arena;
+    let qualifier = arena.settings.bootstrap_qualifier.as_str();
     let mut artifacts: HashMap<u32, StackArtifact> = HashMap::new();
     let mut summaries = Vec::new();
-    // Rendered templates stay until tree.json, which borrows their properties, is written.
-    let mut templates: HashMap<u32, Json> = HashMap::new();
-
-    let mut resource_counts: HashMap<u32, usize> = HashMap::new();
     for &s in stacks {
-        let Some(mut builder) = builders.remove(&s) else { continue };
+        let Some(data) = arena.stack(s) else { continue };
+        let members = elements.get(&s).map_or(&[][..], Vec::as_slice);
         let mut stack_exports: Vec<(String, (Json, String))> = exports.remove(&s).into_iter().flatten().collect();
         stack_exports.sort_by(|a, b| a.0.cmp(&b.0));
-        for (logical_id, (value, name)) in &stack_exports {
-            builder.add_export(logical_id, value, name);
-        }
-        if arena.settings.bootstrap_rule {
-            builder.add_bootstrap_check(&qualifier);
-        }
-        resource_counts.insert(s, builder.resource_count);
-        let Some(data) = arena.stack(s) else { continue };
-        templates.insert(s, builder.finish(data));
-    }
-    // Templates are serialized and hashed on a second thread while this one writes
-    // tree.json (which needs the tree, and the tree stays on this thread).
-    let (mut serialized, tree_bytes) = serialize_in_parallel(arena, &templates, logical_ids);
-
-    for &s in stacks {
-        let Some((bytes, template_hash)) = serialized.remove(&s) else { continue };
-        let Some(data) = arena.stack(s) else { continue };
-        let resources = resource_counts.get(&s).copied().unwrap_or(0);
-
+        let template = Template {
+            shared,
+            stack: s,
+            data,
+            elements: members,
+            exports: &stack_exports,
+            bootstrap_qualifier: arena.settings.bootstrap_rule.then_some(qualifier),
+        };
         let artifact_id = names::artifact_id(arena, s);
         let dir = assembly_dir(arena, arena.stage_of(s));
         let template_file = format!("{dir}{artifact_id}.template.json");
+        let written = sink.json(&template_file, &template, b" ", true)?;
+        let resources =
+            members.iter().filter(|i| matches!(arena.element(**i).map(|e| &e.body), Some(Body::Resource(_)))).count();
+
         let mut dependencies: Vec<String> =
             stack_deps.iter().filter(|(from, _)| *from == s).map(|(_, to)| names::artifact_id(arena, *to)).collect();
         dependencies.sort();
         summaries.push(StackSummary {
             artifact_id: artifact_id.clone(),
             display_name: arena.path(s),
-            stack_name: stack_names[&s].clone(),
-            environment: envs[&s].to_string(),
-            template_file: template_file.clone(),
+            stack_name: shared.stack_names[&s].clone(),
+            environment: shared.envs[&s].to_string(),
+            template_file,
             resources,
-            bytes: bytes.len(),
+            bytes: written.bytes,
             dependencies: dependencies.clone(),
         });
-        files.insert(template_file, bytes);
         // Assets are staged once, at the root, as the CDK stages them; nested assemblies
         // refer to them with `../`.
         let up = "../".repeat(dir.matches('/').count());
@@ -422,7 +430,7 @@ fn render(
                     crate::asset::Packaging::Zip => format!("{}/{rel}", a.dir_name()),
                     crate::asset::Packaging::File => a.dir_name(),
                 };
-                files.insert(path, bytes.clone());
+                sink.bytes(&path, bytes)?;
             }
             let packaging = match a.packaging {
                 crate::asset::Packaging::Zip => "zip",
@@ -440,29 +448,30 @@ fn render(
             assets,
             artifact_id,
             display_name: arena.path(s),
-            stack_name: stack_names[&s].clone(),
-            env: envs[&s].clone(),
-            template_hash,
+            stack_name: shared.stack_names[&s].clone(),
+            env: shared.envs[&s].clone(),
+            template_hash: written.sha256.unwrap_or_default(),
             termination_protection: data.termination_protection,
             tags: data.tags.clone(),
             dependencies,
-            metadata: stack_metadata(arena, s, logical_ids),
+            stack: s,
         };
-        files.insert(
-            format!("{dir}{}.assets.json", artifact.artifact_id),
-            to_bytes(&manifest::assets(&artifact, &qualifier), b"  "),
-        );
+        sink.json(
+            &format!("{dir}{}.assets.json", artifact.artifact_id),
+            &manifest::assets(&artifact, qualifier),
+            b"  ",
+            false,
+        )?;
         artifacts.insert(s, artifact);
     }
 
     // One manifest per assembly: the app's, and each stage's nested one.
     let mut assemblies: Vec<Option<u32>> = vec![None];
-    assemblies.extend(
-        arena.preorder().into_iter().filter(|i| matches!(arena.nodes[*i as usize].kind, Kind::Stage(_))).map(Some),
-    );
+    assemblies
+        .extend(order.iter().filter(|i| matches!(arena.nodes[**i as usize].kind, Kind::Stage(_))).map(|i| Some(*i)));
     for assembly in assemblies {
         let mut entries = Vec::new();
-        for i in arena.preorder() {
+        for &i in order {
             let here = arena.stage_of(i) == assembly;
             match &arena.nodes[i as usize].kind {
                 Kind::Stack(_) if here => {
@@ -477,53 +486,20 @@ fn render(
                 _ => {}
             }
         }
-        let manifest = manifest::manifest(&entries, &qualifier, assembly.is_none());
-        files.insert(format!("{}manifest.json", assembly_dir(arena, assembly)), to_bytes(&manifest, b"  "));
-        files.insert(
-            format!("{}cdk.out", assembly_dir(arena, assembly)),
-            serde_json::to_vec(&json!({"version": MANIFEST_VERSION})).unwrap_or_default(),
-        );
+        let dir = assembly_dir(arena, assembly);
+        let manifest = manifest::Manifest {
+            arena,
+            logical_ids: shared.logical_ids,
+            artifacts: entries,
+            qualifier,
+            with_tree: assembly.is_none(),
+        };
+        sink.json(&format!("{dir}manifest.json"), &manifest, b"  ", false)?;
+        sink.json(&format!("{dir}cdk.out"), &json!({"version": MANIFEST_VERSION}), b"", false)?;
     }
-    files.insert("tree.json".into(), tree_bytes);
-    Ok(Assembly { files, stacks: summaries })
-}
-
-/// Each template's bytes and SHA-256, and `tree.json`'s bytes; the templates on a second
-/// thread when there is one to spare.
-#[allow(clippy::type_complexity)] // a pair of results, named at the call
-fn serialize_in_parallel(
-    arena: &Arena,
-    templates: &HashMap<u32, Json>,
-    logical_ids: &HashMap<u32, String>,
-) -> (HashMap<u32, (Vec<u8>, String)>, Vec<u8>) {
-    let serialize_templates = || -> HashMap<u32, (Vec<u8>, String)> {
-        templates
-            .iter()
-            .map(|(s, t)| {
-                let bytes = to_bytes(t, b" ");
-                let hash = format!("{:x}", Sha256::digest(&bytes));
-                (*s, (bytes, hash))
-            })
-            .collect()
-    };
     // On one line, as the CDK writes it: indentation would make it the largest file by far.
-    let tree = || {
-        let mut out = Vec::with_capacity(1 << 16);
-        // Serializing into memory cannot fail.
-        let _ = serde_json::to_writer(&mut out, &manifest::Tree { arena, templates, logical_ids });
-        out
-    };
-    let parallel = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) && templates.len() > 1;
-    if !parallel {
-        return (serialize_templates(), tree());
-    }
-    std::thread::scope(|scope| {
-        let worker = scope.spawn(serialize_templates);
-        let tree_bytes = tree();
-        // A worker that failed (it cannot panic short of running out of memory) is redone here.
-        let serialized = worker.join().unwrap_or_else(|_| serialize_templates());
-        (serialized, tree_bytes)
-    })
+    sink.json("tree.json", &manifest::Tree { shared }, b"", false)?;
+    Ok(summaries)
 }
 
 /// The directory of a stage's assembly relative to the root, with a trailing `/`
@@ -537,21 +513,4 @@ pub(crate) fn assembly_dir(arena: &Arena, stage: Option<u32>) -> String {
     }
     dirs.reverse();
     dirs.iter().map(|d| format!("{d}/")).collect()
-}
-
-/// Manifest metadata of a stack: each element's logical id and user metadata, by path.
-fn stack_metadata(arena: &Arena, stack: u32, logical_ids: &HashMap<u32, String>) -> IndexMap<String, Vec<Json>> {
-    let mut out = IndexMap::new();
-    for i in arena.preorder_from(stack) {
-        let data = &arena.nodes[i as usize];
-        let mut entries: Vec<Json> =
-            data.metadata.iter().map(|(kind, value)| json!({"type": kind, "data": value})).collect();
-        if let Some(id) = logical_ids.get(&i) {
-            entries.push(json!({"type": "aws:cdk:logicalId", "data": id}));
-        }
-        if !entries.is_empty() {
-            out.insert(format!("/{}", arena.path(i)), entries);
-        }
-    }
-    out
 }

@@ -2,10 +2,16 @@
 //! CloudFormation intrinsics. A reference into another stack of the same environment
 //! becomes an export in the producer and `Fn::ImportValue` in the consumer, plus a stack
 //! dependency; across environments or stages it is an error.
+//!
+//! Synthesis resolves twice: once to learn what resolution records (exports, stack
+//! dependencies, errors) before anything is written, and once while serializing, through
+//! [`Resolved`], so no resolved copy of the properties is ever built.
 
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 
 use indexmap::IndexMap;
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Value as Json, json};
 
 use crate::app::ProtonParameters;
@@ -14,25 +20,53 @@ use crate::env::Environment;
 use crate::error::Error;
 use crate::expr::marker;
 use crate::logical_id::{export_name, make_unique_id};
+use crate::stored::{Object, Stored};
 use crate::tree::Arena;
 
 /// An export a producer stack must declare: output logical id -> (value, export name).
 pub(crate) type Exports = HashMap<u32, IndexMap<String, (Json, String)>>;
 
-/// What every stack shares while references resolve.
+/// Every element's logical id, by node index.
+#[derive(Default)]
+pub(crate) struct LogicalIds(Vec<Option<String>>);
+
+impl LogicalIds {
+    pub(crate) fn with_nodes(nodes: usize) -> Self {
+        LogicalIds(vec![None; nodes])
+    }
+
+    pub(crate) fn insert(&mut self, node: u32, id: String) {
+        if let Some(slot) = self.0.get_mut(node as usize) {
+            *slot = Some(id);
+        }
+    }
+
+    /// The node's logical id (`""` for a node that is no element).
+    pub(crate) fn get(&self, node: u32) -> &str {
+        self.0.get(node as usize).and_then(Option::as_deref).unwrap_or_default()
+    }
+
+    pub(crate) fn is_element(&self, node: u32) -> bool {
+        self.0.get(node as usize).is_some_and(Option::is_some)
+    }
+}
+
+/// What every stack shares while references resolve. What resolution finds is recorded
+/// through shared references, so a resolver can be handed to a serializer.
 pub(crate) struct Shared<'a> {
     pub arena: &'a Arena,
-    pub logical_ids: &'a HashMap<u32, String>,
+    pub logical_ids: &'a LogicalIds,
     pub envs: &'a HashMap<u32, Environment>,
     pub stack_names: &'a HashMap<u32, String>,
-    pub exports: Exports,
-    pub stack_deps: BTreeSet<(u32, u32)>,
-    pub errors: Vec<Error>,
+    pub exports: RefCell<Exports>,
+    pub stack_deps: RefCell<BTreeSet<(u32, u32)>>,
+    pub errors: RefCell<Vec<Error>>,
 }
 
 /// Resolves values on behalf of one element of one stack.
-pub(crate) struct Resolver<'s, 'a> {
-    pub shared: &'s mut Shared<'a>,
+#[derive(Clone, Copy)]
+pub(crate) struct Resolver<'a> {
+    pub shared: &'a Shared<'a>,
     pub stack: u32,
     pub element: u32,
 }
@@ -66,15 +100,135 @@ pub(crate) fn escape_jinja(s: &str) -> String {
     out
 }
 
-enum Target {
+enum Target<'v> {
     Ref,
-    Att(String),
+    Att(&'v str),
     Name,
 }
 
-impl<'a> Resolver<'_, 'a> {
+/// A marker, read from either JSON form.
+enum Marker<'v> {
+    Proton(&'v str),
+    Reference {
+        app: u32,
+        node: u32,
+        target: Target<'v>,
+    },
+    /// A malformed marker, or one this version does not know: resolves to null.
+    Unknown,
+}
+
+/// One element of a marker's argument array.
+enum Part<'v> {
+    Number(u64),
+    Text(&'v str),
+}
+
+impl<'v> Marker<'v> {
+    fn read(key: &str, text: Option<&'v str>, part: impl Fn(usize) -> Option<Part<'v>>) -> Self {
+        let num = |i: usize| match part(i) {
+            Some(Part::Number(n)) => u32::try_from(n).ok(),
+            _ => None,
+        };
+        let target = match key {
+            marker::PROTON => return text.map_or(Marker::Unknown, Marker::Proton),
+            marker::REF => Target::Ref,
+            marker::ATT => match part(2) {
+                Some(Part::Text(attr)) => Target::Att(attr),
+                _ => Target::Att(""),
+            },
+            marker::NAME => Target::Name,
+            _ => return Marker::Unknown,
+        };
+        match (num(0), num(1)) {
+            (Some(app), Some(node)) => Marker::Reference { app, node, target },
+            _ => Marker::Unknown,
+        }
+    }
+
+    fn from_json(key: &str, arg: &'v Json) -> Self {
+        let part = |i: usize| match arg.as_array()?.get(i)? {
+            Json::Number(n) => n.as_u64().map(Part::Number),
+            Json::String(s) => Some(Part::Text(s)),
+            _ => None,
+        };
+        Marker::read(key, arg.as_str(), part)
+    }
+
+    fn from_stored(key: &str, arg: &'v Stored) -> Self {
+        let part = |i: usize| match arg {
+            Stored::Array(items) => match items.get(i)? {
+                Stored::Number(n) => n.as_u64().map(Part::Number),
+                Stored::String(s) => Some(Part::Text(s)),
+                _ => None,
+            },
+            _ => None,
+        };
+        let text = match arg {
+            Stored::String(s) => Some(&**s),
+            _ => None,
+        };
+        Marker::read(key, text, part)
+    }
+}
+
+/// What a marker resolves to; a reference within the stack serializes without allocating.
+pub(crate) enum Resolution<'r> {
+    Ref(&'r str),
+    Att(&'r str, &'r str),
+    Name(&'r str),
+    Json(Json),
+}
+
+impl Resolution<'_> {
+    fn into_json(self) -> Json {
+        match self {
+            Resolution::Ref(id) => json!({"Ref": id}),
+            Resolution::Att(id, attr) => json!({"Fn::GetAtt": [id, attr]}),
+            Resolution::Name(id) => Json::String(id.to_owned()),
+            Resolution::Json(v) => v,
+        }
+    }
+}
+
+impl Serialize for Resolution<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Resolution::Ref(id) => {
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry("Ref", id)?;
+                map.end()
+            }
+            Resolution::Att(id, attr) => {
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry("Fn::GetAtt", &[id, attr])?;
+                map.end()
+            }
+            Resolution::Name(id) => s.serialize_str(id),
+            Resolution::Json(v) => v.serialize(s),
+        }
+    }
+}
+
+/// The marker a stored value is, if it is one (a one-entry object keyed `cw::...`).
+fn stored_marker(value: &Stored) -> Option<Marker<'_>> {
+    let (key, arg) = value.single_entry()?;
+    key.starts_with("cw::").then(|| Marker::from_stored(key, arg))
+}
+
+impl<'a> Resolver<'a> {
     fn path(&self) -> String {
         self.shared.arena.path(self.element)
+    }
+
+    fn error(&self, error: Error) -> Resolution<'static> {
+        self.shared.errors.borrow_mut().push(error);
+        Resolution::Json(Json::Null)
+    }
+
+    /// Whether strings are escaped for Jinja (a Proton template's infrastructure).
+    fn jinja(&self) -> bool {
+        matches!(self.proton_mode(), ProtonParameters::Jinja)
     }
 
     fn proton_mode(&self) -> &'a ProtonParameters {
@@ -83,16 +237,16 @@ impl<'a> Resolver<'_, 'a> {
     }
 
     /// Replaces every marker inside `value`, in place.
-    pub(crate) fn resolve(&mut self, value: &mut Json) {
+    pub(crate) fn resolve(&self, value: &mut Json) {
         match value {
-            Json::String(s) if matches!(self.proton_mode(), ProtonParameters::Jinja) && has_jinja_delimiter(s) => {
+            Json::String(s) if self.jinja() && has_jinja_delimiter(s) => {
                 *s = escape_jinja(s);
             }
             Json::Object(map) if map.len() == 1 => {
                 let Some((key, arg)) = map.iter().next() else { return };
                 if key.starts_with("cw::") {
-                    let (key, arg) = (key.clone(), arg.clone());
-                    *value = self.resolve_marker(&key, &arg);
+                    let resolved = self.resolve_marker(Marker::from_json(key, arg)).into_json();
+                    *value = resolved;
                 } else {
                     map.values_mut().for_each(|v| self.resolve(v));
                 }
@@ -103,55 +257,54 @@ impl<'a> Resolver<'_, 'a> {
         }
     }
 
-    fn resolve_marker(&mut self, key: &str, arg: &Json) -> Json {
-        let parts = arg.as_array();
-        let num = |i: usize| parts.and_then(|p| p.get(i)).and_then(Json::as_u64).and_then(|n| u32::try_from(n).ok());
-        match key {
-            marker::PROTON => {
-                let parameter = arg.as_str().unwrap_or_default().to_owned();
-                match self.proton_mode() {
-                    ProtonParameters::Jinja => Json::String(format!("{{{{ {parameter} }}}}")),
-                    ProtonParameters::Values(values) => match values.get(&parameter) {
-                        Some(v) => v.clone(),
-                        None => {
-                            self.shared.errors.push(Error::Validation {
-                                path: self.path(),
-                                message: format!(
-                                    "uses the Proton parameter `{parameter}`, which has no value for this stack; \
-                                     give it one in the spec (or the environment's outputs)"
-                                ),
-                            });
-                            Json::Null
-                        }
-                    },
-                    ProtonParameters::Unsupported => {
-                        self.shared.errors.push(Error::ProtonParameterOutsideProton { path: self.path(), parameter });
-                        Json::Null
-                    }
+    /// Resolves every marker inside `value` for what resolution records (exports, stack
+    /// dependencies, errors), building nothing.
+    pub(crate) fn scan(&self, value: &Stored) {
+        match value {
+            Stored::Object(o) => match stored_marker(value) {
+                Some(m) => {
+                    self.resolve_marker(m);
                 }
-            }
-            marker::REF | marker::ATT | marker::NAME => {
-                let (Some(app), Some(node)) = (num(0), num(1)) else { return Json::Null };
-                let target = match key {
-                    marker::REF => Target::Ref,
-                    marker::ATT => {
-                        Target::Att(parts.and_then(|p| p.get(2)).and_then(Json::as_str).unwrap_or_default().to_owned())
-                    }
-                    _ => Target::Name,
-                };
-                self.reference(app, node, target)
-            }
-            _ => Json::Null,
+                None => o.iter().for_each(|(_, v)| self.scan(v)),
+            },
+            Stored::Array(items) => items.iter().for_each(|v| self.scan(v)),
+            _ => {}
         }
     }
 
-    fn reference(&mut self, app: u32, node: u32, target: Target) -> Json {
+    fn resolve_marker<'v>(&self, marker: Marker<'v>) -> Resolution<'v>
+    where
+        'a: 'v,
+    {
+        match marker {
+            Marker::Proton(parameter) => match self.proton_mode() {
+                ProtonParameters::Jinja => Resolution::Json(Json::String(format!("{{{{ {parameter} }}}}"))),
+                ProtonParameters::Values(values) => match values.get(parameter) {
+                    Some(v) => Resolution::Json(v.clone()),
+                    None => self.error(Error::Validation {
+                        path: self.path(),
+                        message: format!(
+                            "uses the Proton parameter `{parameter}`, which has no value for this stack; \
+                             give it one in the spec (or the environment's outputs)"
+                        ),
+                    }),
+                },
+                ProtonParameters::Unsupported => self
+                    .error(Error::ProtonParameterOutsideProton { path: self.path(), parameter: parameter.to_owned() }),
+            },
+            Marker::Reference { app, node, target } => self.reference(app, node, target),
+            Marker::Unknown => Resolution::Json(Json::Null),
+        }
+    }
+
+    fn reference<'v>(&self, app: u32, node: u32, target: Target<'v>) -> Resolution<'v>
+    where
+        'a: 'v,
+    {
         let arena = self.shared.arena;
         if app != arena.app_id || node as usize >= arena.nodes.len() {
-            self.shared.errors.push(Error::ForeignReference { consumer: self.path() });
-            return Json::Null;
+            return self.error(Error::ForeignReference { consumer: self.path() });
         }
-        let producer_path = arena.path(node);
         let kind_ok = matches!(
             (&target, arena.element(node).map(|e| &e.body)),
             (Target::Ref, Some(Body::Resource(_) | Body::Parameter(_)))
@@ -159,58 +312,90 @@ impl<'a> Resolver<'_, 'a> {
                 | (Target::Name, Some(Body::Condition(_) | Body::Mapping(_) | Body::Parameter(_)))
         );
         if !kind_ok {
-            self.shared.errors.push(Error::Validation {
+            return self.error(Error::Validation {
                 path: self.path(),
-                message: format!("refers to {producer_path}, which cannot be referenced this way"),
+                message: format!("refers to {}, which cannot be referenced this way", arena.path(node)),
             });
-            return Json::Null;
         }
-        let logical_id = self.shared.logical_ids.get(&node).cloned().unwrap_or_default();
-        let resolved = match &target {
-            Target::Ref => json!({"Ref": logical_id}),
-            Target::Att(attr) => json!({"Fn::GetAtt": [logical_id, attr]}),
-            Target::Name => Json::String(logical_id),
+        let logical_id = self.shared.logical_ids.get(node);
+        let resolved = match target {
+            Target::Ref => Resolution::Ref(logical_id),
+            Target::Att(attr) => Resolution::Att(logical_id, attr),
+            Target::Name => Resolution::Name(logical_id),
         };
         let Some(producer) = arena.stack_of(node) else { return resolved };
         if producer == self.stack {
             return resolved;
         }
-        if matches!(target, Target::Name) {
-            self.shared.errors.push(Error::Validation {
+        if matches!(resolved, Resolution::Name(_)) {
+            return self.error(Error::Validation {
                 path: self.path(),
                 message: format!(
-                    "uses the condition or mapping {producer_path} of another stack; conditions and \
-                     mappings only apply within their own stack, so define one in this stack"
+                    "uses the condition or mapping {} of another stack; conditions and \
+                     mappings only apply within their own stack, so define one in this stack",
+                    arena.path(node)
                 ),
             });
-            return Json::Null;
         }
-        self.import(producer, &producer_path, resolved)
+        self.import(producer, node, resolved.into_json())
     }
 
-    fn import(&mut self, producer: u32, producer_path: &str, resolved: Json) -> Json {
+    fn import(&self, producer: u32, node: u32, resolved: Json) -> Resolution<'static> {
         let arena = self.shared.arena;
         if arena.stage_of(producer) != arena.stage_of(self.stack) {
-            self.shared
-                .errors
-                .push(Error::CrossStageReference { consumer: self.path(), producer: producer_path.to_owned() });
-            return Json::Null;
+            return self.error(Error::CrossStageReference { consumer: self.path(), producer: arena.path(node) });
         }
         let (consumer_env, producer_env) = (&self.shared.envs[&self.stack], &self.shared.envs[&producer]);
         if consumer_env != producer_env {
-            self.shared.errors.push(Error::CrossEnvironmentReference {
+            return self.error(Error::CrossEnvironmentReference {
                 consumer: self.path(),
-                producer: producer_path.to_owned(),
+                producer: arena.path(node),
                 consumer_env: consumer_env.to_string(),
                 producer_env: producer_env.to_string(),
             });
-            return Json::Null;
         }
         let output_id = format!("Output{resolved}");
         let logical_id = make_unique_id(&["Exports", output_id.as_str()]).unwrap_or_default();
         let name = export_name(&self.shared.stack_names[&producer], &output_id);
-        self.shared.exports.entry(producer).or_default().insert(logical_id, (resolved, name.clone()));
-        self.shared.stack_deps.insert((self.stack, producer));
-        json!({"Fn::ImportValue": name})
+        self.shared.exports.borrow_mut().entry(producer).or_default().insert(logical_id, (resolved, name.clone()));
+        self.shared.stack_deps.borrow_mut().insert((self.stack, producer));
+        Resolution::Json(json!({"Fn::ImportValue": name}))
+    }
+}
+
+/// A stored value serialized with its references resolved, without building a copy.
+pub(crate) struct Resolved<'v, 'a, T: ?Sized> {
+    pub value: &'v T,
+    pub resolver: Resolver<'a>,
+}
+
+impl Serialize for Resolved<'_, '_, Stored> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.resolver;
+        match self.value {
+            Stored::String(text) if r.jinja() && has_jinja_delimiter(text) => s.serialize_str(&escape_jinja(text)),
+            Stored::Object(o) => match stored_marker(self.value) {
+                Some(m) => r.resolve_marker(m).serialize(s),
+                None => Resolved { value: o, resolver: r }.serialize(s),
+            },
+            Stored::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items.iter() {
+                    seq.serialize_element(&Resolved { value: item, resolver: r })?;
+                }
+                seq.end()
+            }
+            plain => plain.serialize(s),
+        }
+    }
+}
+
+impl Serialize for Resolved<'_, '_, Object> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.value.len()))?;
+        for (k, v) in self.value.iter() {
+            map.serialize_entry(k, &Resolved { value: v, resolver: self.resolver })?;
+        }
+        map.end()
     }
 }

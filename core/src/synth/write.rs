@@ -15,62 +15,93 @@ fn output_error(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
     move |source| Error::Output { path: path.to_path_buf(), source }
 }
 
-/// Writes `files` (relative paths with `/`) as the whole content of `outdir`.
-pub(crate) fn write_atomically(outdir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
-    let name = outdir
-        .file_name()
-        .ok_or_else(|| Error::Output {
-            path: outdir.to_path_buf(),
-            source: io::Error::new(io::ErrorKind::InvalidInput, "the output path has no directory name"),
-        })?
-        .to_string_lossy()
-        .into_owned();
-    let parent = match outdir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if outdir.exists() && !outdir.is_dir() {
-        return Err(Error::Output {
-            path: outdir.to_path_buf(),
-            source: io::Error::new(io::ErrorKind::AlreadyExists, "a file (not a directory) is in the way"),
-        });
-    }
-    fs::create_dir_all(&parent).map_err(output_error(&parent))?;
-    let unique = format!("{}-{}", std::process::id(), NEXT_TEMP.fetch_add(1, Ordering::Relaxed));
-    let staging = parent.join(format!(".{name}.tmp-{unique}"));
-    let result =
-        stage(&staging, files).and_then(|()| swap(&staging, outdir, &parent.join(format!(".{name}.old-{unique}"))));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
-    }
-    result
+/// A temporary directory beside `outdir` that takes its place on [`Staging::commit`];
+/// dropped without a commit, it is removed.
+pub(crate) struct Staging {
+    dir: PathBuf,
+    outdir: PathBuf,
+    /// Where the previous output is moved while the new one is renamed into place.
+    old: PathBuf,
+    committed: bool,
 }
 
-fn stage(staging: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
-    if staging.exists() {
-        fs::remove_dir_all(staging).map_err(output_error(staging))?;
+impl Staging {
+    /// Creates the staging directory for `outdir`.
+    pub(crate) fn new(outdir: &Path) -> Result<Self> {
+        let name = outdir
+            .file_name()
+            .ok_or_else(|| Error::Output {
+                path: outdir.to_path_buf(),
+                source: io::Error::new(io::ErrorKind::InvalidInput, "the output path has no directory name"),
+            })?
+            .to_string_lossy()
+            .into_owned();
+        let parent = match outdir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if outdir.exists() && !outdir.is_dir() {
+            return Err(Error::Output {
+                path: outdir.to_path_buf(),
+                source: io::Error::new(io::ErrorKind::AlreadyExists, "a file (not a directory) is in the way"),
+            });
+        }
+        fs::create_dir_all(&parent).map_err(output_error(&parent))?;
+        let unique = format!("{}-{}", std::process::id(), NEXT_TEMP.fetch_add(1, Ordering::Relaxed));
+        let dir = parent.join(format!(".{name}.tmp-{unique}"));
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(output_error(&dir))?;
+        }
+        fs::create_dir(&dir).map_err(output_error(&dir))?;
+        Ok(Staging {
+            dir,
+            outdir: outdir.to_path_buf(),
+            old: parent.join(format!(".{name}.old-{unique}")),
+            committed: false,
+        })
     }
-    fs::create_dir(staging).map_err(output_error(staging))?;
+
+    /// The staging directory, to write into.
+    pub(crate) fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Replaces the output directory with the staging directory.
+    pub(crate) fn commit(mut self) -> Result<()> {
+        let (outdir, old) = (&self.outdir, &self.old);
+        if !outdir.exists() {
+            fs::rename(&self.dir, outdir).map_err(output_error(outdir))?;
+        } else {
+            fs::rename(outdir, old).map_err(output_error(outdir))?;
+            if let Err(source) = fs::rename(&self.dir, outdir) {
+                // Put the previous output back where it was.
+                let _ = fs::rename(old, outdir);
+                return Err(Error::Output { path: outdir.to_path_buf(), source });
+            }
+            let _ = fs::remove_dir_all(old);
+        }
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Writes `files` (relative paths with `/`) as the whole content of `outdir`.
+pub(crate) fn write_atomically(outdir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+    let staging = Staging::new(outdir)?;
     for (rel, bytes) in files {
-        let path = staging.join(rel);
+        let path = staging.path().join(rel);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(output_error(dir))?;
         }
         fs::write(&path, bytes).map_err(output_error(&path))?;
     }
-    Ok(())
-}
-
-fn swap(staging: &Path, outdir: &Path, old: &Path) -> Result<()> {
-    if !outdir.exists() {
-        return fs::rename(staging, outdir).map_err(output_error(outdir));
-    }
-    fs::rename(outdir, old).map_err(output_error(outdir))?;
-    if let Err(source) = fs::rename(staging, outdir) {
-        // Put the previous output back where it was.
-        let _ = fs::rename(old, outdir);
-        return Err(Error::Output { path: outdir.to_path_buf(), source });
-    }
-    let _ = fs::remove_dir_all(old);
-    Ok(())
+    staging.commit()
 }
