@@ -19,7 +19,11 @@ pub(crate) fn apply(root: &Node) {
     let mut stack = vec![(root.index, Vec::new())];
     while let Some((index, mut inherited)) = stack.pop() {
         let node = root.at(index);
-        let (own, children) = node.with_data(|d| (d.aspects.clone(), d.children.clone()));
+        let (own, children) = {
+            let arena = node.borrow();
+            let own = arena.hooks.get(&index).map(|h| h.aspects.clone()).unwrap_or_default();
+            (own, arena.nodes[index as usize].children.clone())
+        };
         inherited.extend(own);
         for aspect in &inherited {
             aspect.visit(&node);

@@ -13,13 +13,15 @@ pub(crate) struct Element {
     pub body: Body,
 }
 
+/// The element's data; all but resources (by far the most numerous) are boxed, so an
+/// element is as large as a resource.
 pub(crate) enum Body {
     Resource(ResourceBody),
-    Parameter(Map<String, Json>),
-    Output(OutputBody),
-    Condition(Cond),
-    Mapping(IndexMap<String, IndexMap<String, Json>>),
-    Rule(RuleBody),
+    Parameter(Box<Map<String, Json>>),
+    Output(Box<OutputBody>),
+    Condition(Box<Cond>),
+    Mapping(Box<IndexMap<String, IndexMap<String, Json>>>),
+    Rule(Box<RuleBody>),
 }
 
 impl Element {
@@ -94,8 +96,8 @@ pub(crate) struct ResourceBody {
     pub condition: Option<u32>,
     pub deletion_policy: Option<RemovalPolicy>,
     pub update_replace_policy: Option<RemovalPolicy>,
-    pub update_policy: Option<Json>,
-    pub creation_policy: Option<Json>,
+    pub update_policy: Option<Box<Json>>,
+    pub creation_policy: Option<Box<Json>>,
     pub metadata: Object,
     pub tag_format: TagFormat,
 }

@@ -157,6 +157,10 @@ pub enum Expr {
     Dynamic(DynamicReference),
     /// A Proton parameter (`environment.inputs.vpc_cidr`); Jinja inside Proton bundles.
     Proton(String),
+    /// The logical id of an element of the same stack, as a string (the CDK's
+    /// `stack.getLogicalId(element)`): known only once the whole tree is, and following
+    /// any override.
+    LogicalId(ElementRef),
 }
 
 /// A condition function, for the `Conditions` section, `Fn::If` and rule assertions.
@@ -232,6 +236,7 @@ impl Expr {
             Expr::ValueOfAll(t, attr) => call("Fn::ValueOfAll", json!([t, attr])),
             Expr::Dynamic(d) => Json::String(d.render()),
             Expr::Proton(p) => call(marker::PROTON, Json::String(p.clone())),
+            Expr::LogicalId(r) => call(marker::NAME, element(*r)),
         }
     }
 

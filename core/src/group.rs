@@ -23,7 +23,7 @@ impl Group {
     }
 
     /// Adds a group recording `fqn` as its construct type in `tree.json`.
-    pub fn with_fqn(scope: &impl Construct, id: &str, fqn: &str) -> Result<Self> {
+    pub fn with_fqn(scope: &impl Construct, id: &str, fqn: impl Into<std::borrow::Cow<'static, str>>) -> Result<Self> {
         Ok(Group { node: Node::add_child(scope.node(), id, Kind::Group, fqn)? })
     }
 }

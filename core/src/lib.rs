@@ -59,4 +59,4 @@ pub use sections::{
     CfnCondition, CfnMapping, CfnOutput, CfnParameter, CfnRule, OutputProps, ParameterProps, RuleProps,
 };
 pub use synth::{Assembly, StackSummary, SynthReport};
-pub use tree::{Construct, Node, Validator};
+pub use tree::{Construct, LazyValue, Node, Validator};

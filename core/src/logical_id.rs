@@ -29,42 +29,50 @@ pub fn make_unique_id<S: AsRef<str>>(components: &[S]) -> Option<String> {
             return Some(candidate);
         }
     }
-    let mut human = String::new();
-    for component in remove_dupes(&components) {
-        if component != HIDDEN_FROM_HUMAN_ID {
-            human.push_str(&remove_non_alphanumeric(component));
+    // Every element of a large app gets one, so this builds the id in one string.
+    let mut human = String::with_capacity(MAX_HUMAN_LEN + HASH_LEN);
+    let mut last_kept: Option<&str> = None;
+    for component in &components {
+        // Skips a component when the previous kept one ends with it (`Fn0`, `Fn0` -> `Fn0`).
+        if last_kept.is_some_and(|last| last.ends_with(component)) {
+            continue;
+        }
+        last_kept = Some(component);
+        if *component != HIDDEN_FROM_HUMAN_ID {
+            human.extend(component.chars().filter(char::is_ascii_alphanumeric));
         }
     }
     // Alphanumeric ASCII only, so truncating by bytes is truncating by characters.
     human.truncate(MAX_HUMAN_LEN);
-    human.push_str(&path_hash(&components));
+    push_path_hash(&mut human, &components);
     Some(human)
 }
 
 /// The first eight hex digits of the MD5 of the `/`-joined components, uppercased.
 fn path_hash(components: &[&str]) -> String {
-    let digest = Md5::digest(components.join("/").as_bytes());
     let mut hex = String::with_capacity(HASH_LEN);
-    for byte in &digest[..HASH_LEN / 2] {
-        hex.push_str(&format!("{byte:02X}"));
-    }
+    push_path_hash(&mut hex, components);
     hex
+}
+
+/// Appends the first eight hex digits of the MD5 of the `/`-joined components, uppercased.
+fn push_path_hash(out: &mut String, components: &[&str]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut md5 = Md5::new();
+    for (i, component) in components.iter().enumerate() {
+        if i > 0 {
+            md5.update(b"/");
+        }
+        md5.update(component.as_bytes());
+    }
+    for byte in &md5.finalize()[..HASH_LEN / 2] {
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 15)]));
+    }
 }
 
 fn remove_non_alphanumeric(s: &str) -> String {
     s.chars().filter(char::is_ascii_alphanumeric).collect()
-}
-
-/// Skips a component when the previous kept one ends with it (`Fn0`, `Fn0` -> `Fn0`).
-fn remove_dupes<'a>(path: &[&'a str]) -> Vec<&'a str> {
-    let mut kept: Vec<&str> = Vec::with_capacity(path.len());
-    for component in path {
-        match kept.last() {
-            Some(last) if last.ends_with(component) => {}
-            _ => kept.push(component),
-        }
-    }
-    kept
 }
 
 /// True when CloudFormation accepts `id` as a logical id.

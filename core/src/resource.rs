@@ -1,5 +1,7 @@
 //! `CfnResource`: a CloudFormation resource of any type, the base of every L1 and L2.
 
+use std::rc::Rc;
+
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
@@ -8,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::expr::{ElementRef, Expr};
 use crate::sections::CfnCondition;
 use crate::stored::{Object, Stored};
-use crate::tree::{Construct, Kind, Node};
+use crate::tree::{Construct, Kind, LazyValue, Node};
 
 /// A CloudFormation resource: type, properties and resource attributes.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,6 +125,23 @@ impl CfnResource {
         self.with_body_mut(|r| r.properties.insert(name, value));
     }
 
+    /// Sets a property whose value is produced at synthesis, after aspects ran, like the
+    /// CDK's `Lazy.any`: for a value that keeps changing while the app is built (a policy
+    /// that gains statements), rendered once instead of on every change. Until then the
+    /// property holds `null`, in its place among the others.
+    pub fn set_lazy_property(&self, name: &str, produce: impl Fn() -> Json + 'static) {
+        let produce: LazyValue = Rc::new(produce);
+        self.with_body_mut(|r| {
+            if r.properties.get(name).is_none() {
+                r.properties.insert(name, Stored::Null);
+            }
+        });
+        let mut arena = self.node.borrow_mut();
+        let lazy = &mut arena.hooks.entry(self.node.index).or_default().lazy_properties;
+        lazy.retain(|(n, _)| n != name);
+        lazy.push((name.to_owned(), produce));
+    }
+
     /// Sets a property at a dotted path (`A.B.C`), creating objects on the way: the
     /// escape hatch for a property a construct does not expose, like the CDK's
     /// `addPropertyOverride`.
@@ -183,13 +202,13 @@ impl CfnResource {
     /// Sets the `UpdatePolicy` attribute.
     pub fn set_update_policy(&self, policy: impl Into<Json>) {
         let policy = policy.into();
-        self.with_body_mut(|r| r.update_policy = Some(policy));
+        self.with_body_mut(|r| r.update_policy = Some(Box::new(policy)));
     }
 
     /// Sets the `CreationPolicy` attribute.
     pub fn set_creation_policy(&self, policy: impl Into<Json>) {
         let policy = policy.into();
-        self.with_body_mut(|r| r.creation_policy = Some(policy));
+        self.with_body_mut(|r| r.creation_policy = Some(Box::new(policy)));
     }
 
     /// Adds an entry to the resource's template `Metadata`.
@@ -227,4 +246,22 @@ impl CfnResource {
 pub(crate) fn join_path(scope: &Node, id: &str) -> String {
     let p = scope.path();
     if p.is_empty() { id.to_owned() } else { format!("{p}/{id}") }
+}
+
+/// Produces every lazy property of the app (see [`CfnResource::set_lazy_property`]); no
+/// borrow of the tree is held while a producer runs, so producers may read the tree.
+pub(crate) fn produce_lazy_properties(root: &Node) {
+    let mut lazy: Vec<(u32, String, LazyValue)> = root
+        .borrow()
+        .hooks
+        .iter()
+        .flat_map(|(index, hooks)| hooks.lazy_properties.iter().map(|(name, f)| (*index, name.clone(), Rc::clone(f))))
+        .collect();
+    // In tree order, so a producer reading another's property always sees the same.
+    lazy.sort_by_key(|(index, _, _)| *index);
+    for (index, name, produce) in lazy {
+        let value = Stored::from(produce());
+        let resource = CfnResource { node: root.at(index) };
+        resource.with_body_mut(|r| r.properties.insert(&name, value));
+    }
 }

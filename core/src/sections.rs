@@ -8,13 +8,13 @@ use crate::element::{Body, Element, OutputBody, RuleBody};
 use crate::error::Result;
 use crate::expr::{Cond, ElementRef, Expr};
 use crate::logical_id::make_unique_id;
-use crate::tree::{Arena, Construct, Kind, Node};
+use crate::tree::{Construct, Kind, Node, Nodes};
 
-fn add(scope: &impl Construct, id: &str, body: Body, fqn: &str) -> Result<Node> {
+fn add(scope: &impl Construct, id: &str, body: Body, fqn: &'static str) -> Result<Node> {
     Node::add_child(scope.node(), id, Kind::Element(Box::new(Element::new(body))), fqn)
 }
 
-impl Arena {
+impl Nodes {
     /// The logical id of an element: its override, else the CDK's unique id of its path
     /// below the stack.
     pub(crate) fn logical_id(&self, index: u32) -> String {
@@ -123,7 +123,7 @@ impl CfnParameter {
         put("MinLength", props.min_length.map(Json::from));
         put("MinValue", props.min_value.map(Json::from));
         put("NoEcho", props.no_echo.then_some(Json::Bool(true)));
-        Ok(CfnParameter { node: add(scope, id, Body::Parameter(m), "cloudwright.CfnParameter")? })
+        Ok(CfnParameter { node: add(scope, id, Body::Parameter(Box::new(m)), "cloudwright.CfnParameter")? })
     }
 
     /// `Ref` of the parameter: its value.
@@ -160,7 +160,7 @@ impl CfnOutput {
             export_name: props.export_name,
             condition: props.condition.map(|c| c.node.index),
         };
-        Ok(CfnOutput { node: add(scope, id, Body::Output(body), "cloudwright.CfnOutput")? })
+        Ok(CfnOutput { node: add(scope, id, Body::Output(Box::new(body)), "cloudwright.CfnOutput")? })
     }
 
     /// `Fn::ImportValue` of this output's export name, for use in another stack.
@@ -176,7 +176,7 @@ impl CfnOutput {
 impl CfnCondition {
     /// Adds a named condition to the stack.
     pub fn new(scope: &impl Construct, id: &str, expression: Cond) -> Result<Self> {
-        Ok(CfnCondition { node: add(scope, id, Body::Condition(expression), "cloudwright.CfnCondition")? })
+        Ok(CfnCondition { node: add(scope, id, Body::Condition(Box::new(expression)), "cloudwright.CfnCondition")? })
     }
 
     /// `Fn::If`: `when_true` if the condition holds, else `when_false`.
@@ -193,7 +193,7 @@ impl CfnCondition {
 impl CfnMapping {
     /// Adds a mapping: top-level key -> second-level key -> value.
     pub fn new(scope: &impl Construct, id: &str, mapping: IndexMap<String, IndexMap<String, Json>>) -> Result<Self> {
-        Ok(CfnMapping { node: add(scope, id, Body::Mapping(mapping), "cloudwright.CfnMapping")? })
+        Ok(CfnMapping { node: add(scope, id, Body::Mapping(Box::new(mapping)), "cloudwright.CfnMapping")? })
     }
 
     /// `Fn::FindInMap` of this mapping.
@@ -215,6 +215,6 @@ impl CfnRule {
     /// Adds a rule to the stack.
     pub fn new(scope: &impl Construct, id: &str, props: RuleProps) -> Result<Self> {
         let body = RuleBody { rule_condition: props.rule_condition, assertions: props.assertions };
-        Ok(CfnRule { node: add(scope, id, Body::Rule(body), "cloudwright.CfnRule")? })
+        Ok(CfnRule { node: add(scope, id, Body::Rule(Box::new(body)), "cloudwright.CfnRule")? })
     }
 }

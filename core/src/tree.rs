@@ -5,8 +5,12 @@
 //! placed. Paths never change once a node exists, which is what lets logical ids follow
 //! from paths.
 
+use std::borrow::Cow;
 use std::cell::{Ref, RefCell, RefMut};
 use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
 use std::fmt;
 use std::rc::Rc;
 
@@ -67,13 +71,45 @@ pub(crate) struct NodeData {
     pub parent: Option<u32>,
     pub children: Vec<u32>,
     pub kind: Kind,
-    /// The construct's type name, recorded in `tree.json`.
-    pub fqn: String,
+    /// The construct's type name, recorded in `tree.json` (a literal, nearly always).
+    pub fqn: Cow<'static, str>,
+    /// Metadata and recorded errors, which few nodes have.
+    pub extra: Option<Box<NodeExtra>>,
+}
+
+/// The rarely used parts of a node.
+#[derive(Default)]
+pub(crate) struct NodeExtra {
     pub metadata: Vec<(String, Json)>,
     pub errors: Vec<String>,
+}
+
+impl NodeData {
+    pub(crate) fn metadata(&self) -> &[(String, Json)] {
+        self.extra.as_ref().map_or(&[], |e| e.metadata.as_slice())
+    }
+
+    pub(crate) fn errors(&self) -> &[String] {
+        self.extra.as_ref().map_or(&[], |e| e.errors.as_slice())
+    }
+
+    fn extra_mut(&mut self) -> &mut NodeExtra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+}
+
+/// What a node runs before synthesis; kept beside the nodes (few nodes have any) and
+/// apart from them, so the nodes can be read from several threads while files are written.
+#[derive(Default)]
+pub(crate) struct Hooks {
     pub validators: Vec<Validator>,
     pub aspects: Vec<Rc<dyn Aspect>>,
+    /// Properties produced at synthesis ([`crate::CfnResource::set_lazy_property`]).
+    pub lazy_properties: Vec<(String, LazyValue)>,
 }
+
+/// A value produced at synthesis.
+pub type LazyValue = Rc<dyn Fn() -> Json>;
 
 /// Settings that apply to the whole app.
 #[derive(Clone)]
@@ -84,11 +120,35 @@ pub(crate) struct Settings {
     pub generators: Vec<crate::app::FileGenerator>,
 }
 
-pub(crate) struct Arena {
+/// The tree's nodes: plain data, shareable across threads.
+pub(crate) struct Nodes {
     pub app_id: u32,
     pub nodes: Vec<NodeData>,
-    children_by_id: HashMap<(u32, String), u32>,
+    /// Every node but the root, found by scope and id: a table of indexes hashed from the
+    /// nodes' own data, so ids are not stored twice.
+    by_scope_and_id: HashTable<u32>,
+    hasher: DefaultHashBuilder,
+}
+
+/// The tree of one app: its nodes, their hooks and the app's settings.
+pub(crate) struct Arena {
+    tree: Nodes,
+    pub hooks: HashMap<u32, Hooks>,
     pub settings: Settings,
+}
+
+impl std::ops::Deref for Arena {
+    type Target = Nodes;
+
+    fn deref(&self) -> &Nodes {
+        &self.tree
+    }
+}
+
+impl std::ops::DerefMut for Arena {
+    fn deref_mut(&mut self) -> &mut Nodes {
+        &mut self.tree
+    }
 }
 
 impl Arena {
@@ -98,13 +158,28 @@ impl Arena {
             parent: None,
             children: Vec::new(),
             kind: Kind::App,
-            fqn: "cloudwright.App".into(),
-            metadata: Vec::new(),
-            errors: Vec::new(),
-            validators: Vec::new(),
-            aspects: Vec::new(),
+            fqn: Cow::Borrowed("cloudwright.App"),
+            extra: None,
         };
-        Arena { app_id, nodes: vec![root], children_by_id: HashMap::new(), settings }
+        let tree = Nodes {
+            app_id,
+            nodes: vec![root],
+            by_scope_and_id: HashTable::new(),
+            hasher: DefaultHashBuilder::default(),
+        };
+        Arena { tree, hooks: HashMap::new(), settings }
+    }
+}
+
+impl Nodes {
+    /// The child of `parent` with this id.
+    pub(crate) fn child(&self, parent: u32, id: &str) -> Option<u32> {
+        let hash = self.hasher.hash_one((parent, id));
+        let matches = |i: &u32| {
+            let n = &self.nodes[*i as usize];
+            n.parent == Some(parent) && n.id == id
+        };
+        self.by_scope_and_id.find(hash, matches).copied()
     }
 
     /// The path of a node: the ids from below the root, joined by `/` (the root's is "").
@@ -184,7 +259,7 @@ impl Arena {
     }
 
     /// Adds a child after checking its id and that the scope may hold it.
-    pub(crate) fn add(&mut self, parent: u32, id: &str, kind: Kind, fqn: &str) -> Result<u32> {
+    pub(crate) fn add(&mut self, parent: u32, id: &str, kind: Kind, fqn: Cow<'static, str>) -> Result<u32> {
         // Paths are only needed for messages, so they are built only when something is wrong.
         let parent_path = || self.path(parent);
         let path = || {
@@ -205,10 +280,10 @@ impl Arena {
                 reason: "ids must not contain '/', which separates path components; use '-' or '_' instead".into(),
             });
         }
-        if let Some(existing) = self.children_by_id.get(&(parent, id.to_owned())) {
+        if let Some(existing) = self.child(parent, id) {
             return Err(Error::DuplicateId {
                 path: path(),
-                existing_kind: self.nodes[*existing as usize].kind.name().into(),
+                existing_kind: self.nodes[existing as usize].kind.name().into(),
                 new_kind: kind.name().into(),
             });
         }
@@ -238,14 +313,16 @@ impl Arena {
             parent: Some(parent),
             children: Vec::new(),
             kind,
-            fqn: fqn.to_owned(),
-            metadata: Vec::new(),
-            errors: Vec::new(),
-            validators: Vec::new(),
-            aspects: Vec::new(),
+            fqn,
+            extra: None,
         });
         self.nodes[parent as usize].children.push(index);
-        self.children_by_id.insert((parent, id.to_owned()), index);
+        let Nodes { nodes, by_scope_and_id, hasher, .. } = self;
+        let rehash = |i: &u32| {
+            let n = &nodes[*i as usize];
+            hasher.hash_one((n.parent.unwrap_or_default(), n.id.as_str()))
+        };
+        by_scope_and_id.insert_unique(hasher.hash_one((parent, id)), index, rehash);
         Ok(index)
     }
 }
@@ -304,8 +381,8 @@ impl Node {
     }
 
     /// Adds a child of the given kind under `scope`.
-    pub(crate) fn add_child(scope: &Node, id: &str, kind: Kind, fqn: &str) -> Result<Node> {
-        let index = scope.borrow_mut().add(scope.index, id, kind, fqn)?;
+    pub(crate) fn add_child(scope: &Node, id: &str, kind: Kind, fqn: impl Into<Cow<'static, str>>) -> Result<Node> {
+        let index = scope.borrow_mut().add(scope.index, id, kind, fqn.into())?;
         Ok(Node { arena: Rc::clone(&scope.arena), index })
     }
 
@@ -339,18 +416,19 @@ impl Node {
 
     /// The child with this id, if any.
     pub fn find_child(&self, id: &str) -> Option<Node> {
-        let index = self.borrow().children_by_id.get(&(self.index, id.to_owned())).copied();
+        let index = self.borrow().child(self.index, id);
         index.map(|i| self.at(i))
     }
 
     /// The construct's type name as `tree.json` records it (`cloudwright.Stack`, ...).
     pub fn fqn(&self) -> String {
-        self.with_data(|d| d.fqn.clone())
+        self.with_data(|d| d.fqn.to_string())
     }
 
     /// Records the construct's type name (L2 constructs call this on their own node).
-    pub fn set_fqn(&self, fqn: &str) {
-        self.with_data_mut(|d| d.fqn = fqn.to_owned());
+    pub fn set_fqn(&self, fqn: impl Into<Cow<'static, str>>) {
+        let fqn = fqn.into();
+        self.with_data_mut(|d| d.fqn = fqn);
     }
 
     /// The stack this construct belongs to, if any.
@@ -362,39 +440,40 @@ impl Node {
     /// Adds a metadata entry, written to the cloud assembly manifest under this path.
     pub fn add_metadata(&self, kind: &str, data: impl Into<Json>) {
         let data = data.into();
-        self.with_data_mut(|d| d.metadata.push((kind.to_owned(), data)));
+        self.with_data_mut(|d| d.extra_mut().metadata.push((kind.to_owned(), data)));
     }
 
     /// Sets the metadata entry of this kind, replacing any earlier one.
     pub fn set_metadata(&self, kind: &str, data: impl Into<Json>) {
         let data = data.into();
         self.with_data_mut(|d| {
-            d.metadata.retain(|(k, _)| k != kind);
-            d.metadata.push((kind.to_owned(), data));
+            let metadata = &mut d.extra_mut().metadata;
+            metadata.retain(|(k, _)| k != kind);
+            metadata.push((kind.to_owned(), data));
         });
     }
 
     /// The metadata entries added to this construct, in order.
     pub fn metadata(&self) -> Vec<(String, Json)> {
-        self.with_data(|d| d.metadata.clone())
+        self.with_data(|d| d.metadata().to_vec())
     }
 
     /// Records a problem found while building; synthesis reports it and writes nothing.
     pub fn add_error(&self, message: impl Into<String>) {
         let message = message.into();
-        self.with_data_mut(|d| d.errors.push(message));
+        self.with_data_mut(|d| d.extra_mut().errors.push(message));
     }
 
     /// Adds a validator, run before synthesis writes anything.
     pub fn add_validation(&self, validator: impl Fn(&Node) -> Vec<String> + 'static) {
         let validator: Validator = Rc::new(validator);
-        self.with_data_mut(|d| d.validators.push(validator));
+        self.borrow_mut().hooks.entry(self.index).or_default().validators.push(validator);
     }
 
     /// Adds an aspect, applied to this construct and everything below it before synthesis.
     pub fn add_aspect(&self, aspect: impl Aspect + 'static) {
         let aspect: Rc<dyn Aspect> = Rc::new(aspect);
-        self.with_data_mut(|d| d.aspects.push(aspect));
+        self.borrow_mut().hooks.entry(self.index).or_default().aspects.push(aspect);
     }
 
     /// Every construct below this one (itself included), depth first.

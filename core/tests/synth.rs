@@ -414,3 +414,129 @@ fn assets_are_staged_hashed_by_content_and_listed_for_publishing() {
     assert!(missing.to_string().starts_with("Dev/Fn: asset path "), "{missing}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Every file under `dir`, by path relative to it with `/`.
+fn read_tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[test]
+fn synth_streams_to_disk_exactly_what_the_in_memory_assembly_holds() {
+    use cloudwright_core::asset::stage_asset;
+    let code = std::env::temp_dir().join(format!("cw-stream-code-{}", std::process::id()));
+    std::fs::create_dir_all(&code).unwrap();
+    std::fs::write(code.join("index.py"), "def handler(e, c):\n    return 1\n").unwrap();
+    // Stages, cross-stack exports, assets and a file generator: every kind of file.
+    let app = App::new();
+    for (name, account) in [("Dev", "222222222222"), ("Prod", "333333333333")] {
+        let stage = Stage::new(&app, name, StageProps { env: Environment::new(account, "us-east-1") }).unwrap();
+        let queues = Stack::new(&stage, "Queues", StackProps::default()).unwrap();
+        let q = CfnResource::new(&queues, "Q", "AWS::SQS::Queue", Map::new()).unwrap();
+        let consumers = Stack::new(&stage, "Consumers", StackProps::default()).unwrap();
+        let mut props = Map::new();
+        props.insert("Target".into(), q.get_att("Arn").into());
+        CfnResource::new(&consumers, "Q2", "AWS::SQS::Queue", props).unwrap();
+        stage_asset(&consumers, &code).unwrap();
+    }
+    app.add_file_generator(|| Ok(vec![("extra/notes.txt".into(), b"beside the assembly\n".to_vec())]));
+
+    let assembly = app.assembly().unwrap();
+    let out = std::env::temp_dir().join(format!("cw-stream-out-{}", std::process::id()));
+    std::fs::create_dir_all(out.join("stale")).unwrap();
+    let report = app.synth(&out).unwrap();
+    let on_disk = read_tree(&out);
+    assert_eq!(on_disk.keys().collect::<Vec<_>>(), assembly.files().keys().collect::<Vec<_>>());
+    for (path, bytes) in assembly.files() {
+        assert!(on_disk[path] == *bytes, "{path} differs between synth and assembly");
+    }
+    assert_eq!(report.files, assembly.files().len());
+    assert_eq!(report.bytes, assembly.files().values().map(Vec::len).sum::<usize>());
+    assert_eq!(report.stacks.len(), 4);
+    // The staging directory is gone and nothing else was left beside the output.
+    let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.starts_with(&format!(".cw-stream-out-{}", std::process::id())))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    std::fs::remove_dir_all(&out).unwrap();
+    std::fs::remove_dir_all(&code).unwrap();
+}
+
+#[test]
+fn lazy_properties_are_produced_once_after_aspects_in_their_place() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let app = no_bootstrap();
+    let stack = Stack::new(&app, "S", env()).unwrap();
+    let q = CfnResource::new(&stack, "Q", "AWS::SQS::Queue", Map::new()).unwrap();
+    q.set_property("DelaySeconds", 1);
+    let calls = Rc::new(Cell::new(0));
+    let counter = Rc::clone(&calls);
+    let name = Rc::new(std::cell::RefCell::new(String::from("first")));
+    let produced = Rc::clone(&name);
+    q.set_lazy_property("QueueName", move || {
+        counter.set(counter.get() + 1);
+        json!(produced.borrow().clone())
+    });
+    q.set_property("VisibilityTimeout", 30);
+    // Until synthesis the property holds its place, empty.
+    assert_eq!(q.property("QueueName"), Some(Value::Null));
+    // Changes after the producer was set still count: it runs at synthesis.
+    *name.borrow_mut() = "late".into();
+    struct Rename(Rc<std::cell::RefCell<String>>);
+    impl cloudwright_core::Aspect for Rename {
+        fn visit(&self, _: &cloudwright_core::Node) {
+            *self.0.borrow_mut() = "from-aspect".into();
+        }
+    }
+    stack.node().add_aspect(Rename(Rc::clone(&name)));
+    let assembly = app.assembly().unwrap();
+    let t = json_file(&assembly, "S.template.json");
+    let props = t["Resources"]["Q"]["Properties"].as_object().unwrap();
+    assert_eq!(props.keys().collect::<Vec<_>>(), ["DelaySeconds", "QueueName", "VisibilityTimeout"]);
+    assert_eq!(props["QueueName"], "from-aspect");
+    assert_eq!(calls.get(), 1);
+    // Setting it again replaces the producer.
+    q.set_lazy_property("QueueName", || json!("second"));
+    let t = json_file(&app.assembly().unwrap(), "S.template.json");
+    assert_eq!(t["Resources"]["Q"]["Properties"]["QueueName"], "second");
+    assert_eq!(calls.get(), 1);
+}
+
+#[test]
+fn logical_id_expressions_resolve_in_their_stack_and_follow_overrides() {
+    let app = no_bootstrap();
+    let stack = Stack::new(&app, "S", env()).unwrap();
+    let group = Group::new(&stack, "Jobs").unwrap();
+    let q = CfnResource::new(&group, "Queue", "AWS::SQS::Queue", Map::new()).unwrap();
+    q.set_property("QueueName", Expr::LogicalId(q.element()));
+    let t = json_file(&app.assembly().unwrap(), "S.template.json");
+    let id = q.logical_id();
+    assert_eq!(t["Resources"][&id]["Properties"]["QueueName"], json!(id));
+    q.override_logical_id("JobsQueue");
+    let t = json_file(&app.assembly().unwrap(), "S.template.json");
+    assert_eq!(t["Resources"]["JobsQueue"]["Properties"]["QueueName"], "JobsQueue");
+
+    let other = Stack::new(&app, "Other", env()).unwrap();
+    let r = CfnResource::new(&other, "R", "AWS::SQS::Queue", Map::new()).unwrap();
+    r.set_property("QueueName", Expr::LogicalId(q.element()));
+    let err = app.assembly().unwrap_err().to_string();
+    assert!(
+        err.contains("Other/R") && err.contains("the logical id of S/Jobs/Queue, an element of another stack"),
+        "{err}"
+    );
+}

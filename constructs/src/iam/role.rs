@@ -155,13 +155,17 @@ impl Role {
                 "AWS::IAM::Policy",
                 json!({"PolicyDocument": {}, "PolicyName": "", "Roles": [self.resource.reference()]}),
             )?;
+            // Rendered once, at synthesis, however many statements are added.
+            let document = Rc::clone(&self.default_policy);
+            policy.set_lazy_property("PolicyDocument", move || {
+                document.borrow().as_ref().map_or(serde_json::Value::Null, |(_, doc)| doc.minimized().to_json())
+            });
             // The CDK names the default policy after its logical id.
-            policy.set_property("PolicyName", policy.logical_id());
+            policy.set_property("PolicyName", Expr::LogicalId(policy.element()).to_json());
             *slot = Some((policy, PolicyDocument::default()));
         }
-        if let Some((policy, doc)) = slot.as_mut() {
+        if let Some((_, doc)) = slot.as_mut() {
             doc.add_statement(statement);
-            policy.set_property("PolicyDocument", doc.minimized().to_json());
         }
         Ok(())
     }

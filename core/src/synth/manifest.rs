@@ -8,7 +8,7 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::element::{Body, ResourceBody};
 use crate::env::Environment;
-use crate::tree::{Arena, Kind};
+use crate::tree::{Kind, Nodes};
 
 use super::resolve::{LogicalIds, Resolved, Resolver, Shared};
 
@@ -69,7 +69,7 @@ impl<'a> Bootstrap<'a> {
 /// `manifest.json` of one assembly; stack metadata (an entry per element) is written
 /// straight from the tree.
 pub(crate) struct Manifest<'a> {
-    pub arena: &'a Arena,
+    pub arena: &'a Nodes,
     pub logical_ids: &'a LogicalIds,
     pub artifacts: Vec<Artifact<'a>>,
     pub qualifier: &'a str,
@@ -143,7 +143,7 @@ impl Serialize for StackEntry<'_> {
 
 /// Manifest metadata of a stack: each element's user metadata and logical id, by path.
 struct StackMetadata<'a> {
-    arena: &'a Arena,
+    arena: &'a Nodes,
     logical_ids: &'a LogicalIds,
     stack: u32,
 }
@@ -154,7 +154,7 @@ impl StackMetadata<'_> {
         self.arena
             .preorder_from(self.stack)
             .into_iter()
-            .filter(|i| self.logical_ids.is_element(*i) || !self.arena.nodes[*i as usize].metadata.is_empty())
+            .filter(|i| self.logical_ids.is_element(*i) || !self.arena.nodes[*i as usize].metadata().is_empty())
     }
 }
 
@@ -170,7 +170,7 @@ impl Serialize for StackMetadata<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let (m, i) = (self.0, self.1);
                 let mut seq = s.serialize_seq(None)?;
-                for (kind, value) in &m.arena.nodes[i as usize].metadata {
+                for (kind, value) in m.arena.nodes[i as usize].metadata() {
                     seq.serialize_element(&Entry { r#type: kind, data: value })?;
                 }
                 if m.logical_ids.is_element(i) {

@@ -9,9 +9,9 @@ mod resolve;
 mod template;
 mod write;
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::Serialize;
 use serde_json::{Value as Json, json};
@@ -21,13 +21,13 @@ use crate::element::Body;
 use crate::env::Environment;
 use crate::error::{Error, Result};
 use crate::logical_id::is_valid_logical_id;
-use crate::tree::{Arena, Kind, Node, Validator, display_path};
+use crate::tree::{Kind, Node, Nodes, Settings, Validator, display_path};
 
 pub use manifest::MANIFEST_VERSION;
 use manifest::{Artifact, StackArtifact};
 use output::Sink;
 pub use read::write_files;
-use resolve::{LogicalIds, Resolver, Shared};
+use resolve::{LogicalIds, Resolver, Shared, lock};
 use template::Template;
 
 /// What the assembly holds of one stack.
@@ -120,7 +120,8 @@ fn node_problems(root: &Node) -> Vec<Error> {
             .into_iter()
             .map(|i| {
                 let d = &arena.nodes[i as usize];
-                (i, d.errors.clone(), d.validators.clone())
+                let validators = arena.hooks.get(&i).map(|h| h.validators.clone()).unwrap_or_default();
+                (i, d.errors().to_vec(), validators)
             })
             .filter(|(_, e, v)| !e.is_empty() || !v.is_empty())
             .collect()
@@ -137,7 +138,7 @@ fn node_problems(root: &Node) -> Vec<Error> {
 
 /// Checks of stages and stacks: environments, stack names, empty stacks, dependencies
 /// across stages.
-fn stack_problems(arena: &Arena, order: &[u32], stacks: &[u32], stack_names: &HashMap<u32, String>) -> Vec<Error> {
+fn stack_problems(arena: &Nodes, order: &[u32], stacks: &[u32], stack_names: &HashMap<u32, String>) -> Vec<Error> {
     let mut problems = Vec::new();
     for &index in order {
         match &arena.nodes[index as usize].kind {
@@ -190,38 +191,46 @@ fn stack_problems(arena: &Arena, order: &[u32], stacks: &[u32], stack_names: &Ha
 }
 
 /// Logical ids of every element, checking their grammar and uniqueness per stack.
-fn logical_ids(arena: &Arena, order: &[u32], reserved: &[(&str, &str)]) -> (LogicalIds, Vec<Error>) {
-    let mut ids = LogicalIds::with_nodes(arena.nodes.len());
-    let mut seen: HashMap<(u32, &str, String), u32> = HashMap::new();
+fn logical_ids(arena: &Nodes, order: &[u32], reserved: &[(&str, &str)]) -> (LogicalIds, Vec<Error>) {
+    // (element, stack, namespace); resources and parameters share one namespace: both are
+    // targets of `Ref`.
+    let elements: Vec<(u32, u32, &str)> = order
+        .iter()
+        .filter_map(|&index| {
+            let namespace = match arena.element(index)?.section() {
+                "Resources" | "Parameters" => "Ref",
+                other => other,
+            };
+            Some((index, arena.stack_of(index)?, namespace))
+        })
+        .collect();
+    let computed: Vec<String> = elements.iter().map(|(index, _, _)| arena.logical_id(*index)).collect();
     let mut problems = Vec::new();
-    for &index in order {
-        let Some(element) = arena.element(index) else { continue };
-        let Some(stack) = arena.stack_of(index) else { continue };
-        let id = arena.logical_id(index);
+    let mut seen: HashMap<(u32, &str, &str), u32> = HashMap::with_capacity(elements.len());
+    for (&(index, stack, namespace), id) in elements.iter().zip(&computed) {
         let path = || arena.path(index);
-        // Resources and parameters share one namespace: both are targets of `Ref`.
-        let namespace = match element.section() {
-            "Resources" | "Parameters" => "Ref",
-            other => other,
-        };
-        if !is_valid_logical_id(&id) {
+        if !is_valid_logical_id(id) {
             problems.push(Error::InvalidLogicalId { path: path(), logical_id: id.clone() });
-        } else if reserved.iter().any(|(ns, r)| *ns == namespace && *r == id) {
+        } else if reserved.iter().any(|(ns, r)| *ns == namespace && r == id) {
             problems.push(Error::LogicalIdConflict {
                 path: path(),
                 logical_id: id.clone(),
                 other: "the CDK bootstrap version check".into(),
             });
-        } else if let Some(other) = seen.insert((stack, namespace, id.clone()), index) {
+        } else if let Some(other) = seen.insert((stack, namespace, id), index) {
             problems.push(Error::LogicalIdConflict { path: path(), logical_id: id.clone(), other: arena.path(other) });
         }
+    }
+    drop(seen);
+    let mut ids = LogicalIds::with_nodes(arena.nodes.len());
+    for ((index, _, _), id) in elements.into_iter().zip(computed) {
         ids.insert(index, id);
     }
     (ids, problems)
 }
 
 /// The first dependency cycle among stacks, as paths with the first repeated at the end.
-fn find_cycle(arena: &Arena, stacks: &[u32], deps: &BTreeSet<(u32, u32)>) -> Option<Vec<String>> {
+fn find_cycle(arena: &Nodes, stacks: &[u32], deps: &BTreeSet<(u32, u32)>) -> Option<Vec<String>> {
     let mut edges: HashMap<u32, Vec<u32>> = HashMap::new();
     for (from, to) in deps {
         edges.entry(*from).or_default().push(*to);
@@ -266,7 +275,7 @@ fn find_cycle(arena: &Arena, stacks: &[u32], deps: &BTreeSet<(u32, u32)>) -> Opt
     None
 }
 
-impl Arena {
+impl Nodes {
     /// Every node below `index` (itself included), depth first.
     pub(crate) fn preorder_from(&self, index: u32) -> Vec<u32> {
         let mut out = Vec::new();
@@ -306,6 +315,7 @@ pub(crate) fn synth(root: &Node, outdir: &Path) -> Result<SynthReport> {
 /// nothing is written unless every check passes.
 fn build(root: &Node, sink: &mut Sink) -> Result<Vec<StackSummary>> {
     crate::aspects::apply(root);
+    crate::resource::produce_lazy_properties(root);
     let mut problems = node_problems(root);
     // Generators read the tree, so they run before it is borrowed for rendering.
     let generators = root.borrow().settings.generators.clone();
@@ -338,9 +348,9 @@ fn build(root: &Node, sink: &mut Sink) -> Result<Vec<StackSummary>> {
         logical_ids: &logical_ids,
         envs: &envs,
         stack_names: &stack_names,
-        exports: RefCell::default(),
-        stack_deps: RefCell::default(),
-        errors: RefCell::default(),
+        exports: Mutex::default(),
+        stack_deps: Mutex::default(),
+        errors: Mutex::default(),
     };
     // Each stack's elements in tree order; resolving them now learns every export and
     // dependency before any template is written.
@@ -352,42 +362,73 @@ fn build(root: &Node, sink: &mut Sink) -> Result<Vec<StackSummary>> {
             members.push(index);
         }
     }
-    let exports = shared.exports.take();
-    let mut stack_deps = shared.stack_deps.take();
+    let exports = std::mem::take(&mut *lock(&shared.exports));
+    let mut stack_deps = std::mem::take(&mut *lock(&shared.stack_deps));
     for s in &stacks {
         for dep in arena.stack(*s).map(|d| d.dependencies.as_slice()).unwrap_or_default() {
             stack_deps.insert((*s, *dep));
         }
     }
-    problems.extend(shared.errors.take());
+    problems.extend(std::mem::take(&mut *lock(&shared.errors)));
     if let Some(cycle) = find_cycle(&arena, &stacks, &stack_deps) {
         problems.push(Error::DependencyCycle { cycle });
     }
     Error::collect(problems)?;
 
-    let summaries = render(&shared, &order, &stacks, &elements, exports, &stack_deps, sink)?;
+    let plan = Plan { order, stacks, elements, exports, stack_deps };
+    let summaries = render(&shared, &arena.settings, plan, sink)?;
     for (path, bytes) in extra_files {
         sink.bytes(&path, &bytes)?;
     }
     Ok(summaries)
 }
 
+/// What validation worked out, for rendering.
+struct Plan {
+    /// Every node, depth first.
+    order: Vec<u32>,
+    stacks: Vec<u32>,
+    /// Each stack's elements, in tree order.
+    elements: HashMap<u32, Vec<u32>>,
+    exports: resolve::Exports,
+    stack_deps: BTreeSet<(u32, u32)>,
+}
+
 /// Writes every file of the assembly: per stack its template, assets and asset manifest,
 /// then each assembly's manifest, then `tree.json`.
-fn render(
+fn render(shared: &Shared<'_>, settings: &Settings, plan: Plan, sink: &mut Sink) -> Result<Vec<StackSummary>> {
+    // tree.json, the largest file, is written on a second thread while this one writes
+    // the rest; both only read the tree.
+    let mut tree_out = sink.open("tree.json")?;
+    std::thread::scope(|scope| {
+        let tree = scope.spawn(move || {
+            // On one line, as the CDK writes it: indentation would make it larger still.
+            let written = tree_out.json(&manifest::Tree { shared }, b"");
+            (tree_out, written)
+        });
+        let rest = render_all_but_tree(shared, settings, plan, sink);
+        let (tree_out, written) = tree.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let summaries = rest?;
+        written.map_err(|e| sink.error("tree.json", e))?;
+        sink.close("tree.json", tree_out)?;
+        Ok(summaries)
+    })
+}
+
+/// Every file but `tree.json`.
+fn render_all_but_tree(
     shared: &Shared<'_>,
-    order: &[u32],
-    stacks: &[u32],
-    elements: &HashMap<u32, Vec<u32>>,
-    mut exports: resolve::Exports,
-    stack_deps: &BTreeSet<(u32, u32)>,
+    settings: &Settings,
+    plan: Plan,
     sink: &mut Sink,
 ) -> Result<Vec<StackSummary>> {
+    let Plan { order, stacks, elements, mut exports, stack_deps } = plan;
     let arena = shared.arena;
-    let qualifier = arena.settings.bootstrap_qualifier.as_str();
+    let qualifier = settings.bootstrap_qualifier.as_str();
     let mut artifacts: HashMap<u32, StackArtifact> = HashMap::new();
     let mut summaries = Vec::new();
-    for &s in stacks {
+    let mut staged_assets = std::collections::HashSet::new();
+    for &s in &stacks {
         let Some(data) = arena.stack(s) else { continue };
         let members = elements.get(&s).map_or(&[][..], Vec::as_slice);
         let mut stack_exports: Vec<(String, (Json, String))> = exports.remove(&s).into_iter().flatten().collect();
@@ -398,7 +439,7 @@ fn render(
             data,
             elements: members,
             exports: &stack_exports,
-            bootstrap_qualifier: arena.settings.bootstrap_rule.then_some(qualifier),
+            bootstrap_qualifier: settings.bootstrap_rule.then_some(qualifier),
         };
         let artifact_id = names::artifact_id(arena, s);
         let dir = assembly_dir(arena, arena.stage_of(s));
@@ -425,12 +466,15 @@ fn render(
         let up = "../".repeat(dir.matches('/').count());
         let mut assets = Vec::new();
         for a in &data.assets {
-            for (rel, bytes) in &a.files {
-                let path = match a.packaging {
-                    crate::asset::Packaging::Zip => format!("{}/{rel}", a.dir_name()),
-                    crate::asset::Packaging::File => a.dir_name(),
-                };
-                sink.bytes(&path, bytes)?;
+            // The same content staged by several stacks is one directory.
+            if staged_assets.insert(a.dir_name()) {
+                for (rel, bytes) in &a.files {
+                    let path = match a.packaging {
+                        crate::asset::Packaging::Zip => format!("{}/{rel}", a.dir_name()),
+                        crate::asset::Packaging::File => a.dir_name(),
+                    };
+                    sink.bytes(&path, bytes)?;
+                }
             }
             let packaging = match a.packaging {
                 crate::asset::Packaging::Zip => "zip",
@@ -471,7 +515,7 @@ fn render(
         .extend(order.iter().filter(|i| matches!(arena.nodes[**i as usize].kind, Kind::Stage(_))).map(|i| Some(*i)));
     for assembly in assemblies {
         let mut entries = Vec::new();
-        for &i in order {
+        for &i in &order {
             let here = arena.stage_of(i) == assembly;
             match &arena.nodes[i as usize].kind {
                 Kind::Stack(_) if here => {
@@ -497,14 +541,12 @@ fn render(
         sink.json(&format!("{dir}manifest.json"), &manifest, b"  ", false)?;
         sink.json(&format!("{dir}cdk.out"), &json!({"version": MANIFEST_VERSION}), b"", false)?;
     }
-    // On one line, as the CDK writes it: indentation would make it the largest file by far.
-    sink.json("tree.json", &manifest::Tree { shared }, b"", false)?;
     Ok(summaries)
 }
 
 /// The directory of a stage's assembly relative to the root, with a trailing `/`
 /// (`""` for the app's own assembly).
-pub(crate) fn assembly_dir(arena: &Arena, stage: Option<u32>) -> String {
+pub(crate) fn assembly_dir(arena: &Nodes, stage: Option<u32>) -> String {
     let mut dirs = Vec::new();
     let mut cur = stage;
     while let Some(s) = cur {

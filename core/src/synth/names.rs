@@ -1,17 +1,17 @@
 //! Names the cloud assembly gives stacks and stages, as the CDK derives them from paths.
 
 use crate::logical_id::make_unique_id;
-use crate::tree::{Arena, Kind};
+use crate::tree::{Kind, Nodes};
 
 /// A stack's artifact id: the unique id of its path from the app (the id itself for a
 /// top-level stack), e.g. `DevQueuesC4D90994` for `Dev/Queues`.
-pub(crate) fn artifact_id(arena: &Arena, stack: u32) -> String {
+pub(crate) fn artifact_id(arena: &Nodes, stack: u32) -> String {
     make_unique_id(&arena.path_ids(stack)).unwrap_or_default()
 }
 
 /// A stack's CloudFormation name: the explicit one, else the stage name, `-`, and the
 /// unique id of the path below the stage (`Dev-Queues`).
-pub(crate) fn stack_name(arena: &Arena, stack: u32) -> String {
+pub(crate) fn stack_name(arena: &Nodes, stack: u32) -> String {
     if let Some(Some(name)) = arena.stack(stack).map(|s| s.stack_name.clone()) {
         return name;
     }
@@ -24,7 +24,7 @@ pub(crate) fn stack_name(arena: &Arena, stack: u32) -> String {
 }
 
 /// A stage's name: the ids of the enclosing stages and its own, joined by `-`.
-pub(crate) fn stage_name(arena: &Arena, stage: u32) -> String {
+pub(crate) fn stage_name(arena: &Nodes, stage: u32) -> String {
     let mut names = Vec::new();
     let mut cur = Some(stage);
     while let Some(i) = cur {
@@ -38,7 +38,7 @@ pub(crate) fn stage_name(arena: &Arena, stage: u32) -> String {
 }
 
 /// The artifact id, and directory name, of a stage's nested assembly.
-pub(crate) fn stage_artifact_id(arena: &Arena, stage: u32) -> String {
+pub(crate) fn stage_artifact_id(arena: &Nodes, stage: u32) -> String {
     format!("assembly-{}", arena.path(stage).replace('/', "-"))
 }
 

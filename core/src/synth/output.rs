@@ -42,18 +42,13 @@ impl Sink {
         Sink::Directory { outdir: outdir.to_path_buf(), staging: None, files: 0, bytes: 0 }
     }
 
-    /// Serializes `value` as JSON into `path`: on one line when `indent` is empty,
-    /// pretty-printed with it otherwise.
+    /// Serializes `value` as JSON into `path` (see [`FileOut::json`]).
     pub(crate) fn json(&mut self, path: &str, value: &impl Serialize, indent: &[u8], hash: bool) -> Result<Written> {
         let mut out = self.open(path)?;
-        out.hasher = hash.then(Sha256::new);
-        let serialized = if indent.is_empty() {
-            serde_json::to_writer(&mut out, value)
-        } else {
-            let formatter = serde_json::ser::PrettyFormatter::with_indent(indent);
-            value.serialize(&mut serde_json::Serializer::with_formatter(&mut out, formatter))
-        };
-        serialized.map_err(|e| self.error(path, io::Error::other(e)))?;
+        if hash {
+            out.hasher = Some(Sha256::new());
+        }
+        out.json(value, indent).map_err(|e| self.error(path, e))?;
         self.close(path, out)
     }
 
@@ -64,7 +59,8 @@ impl Sink {
         self.close(path, out).map(|_| ())
     }
 
-    fn error(&self, path: &str, source: io::Error) -> Error {
+    /// The error of a failed write to `path`.
+    pub(crate) fn error(&self, path: &str, source: io::Error) -> Error {
         let path = match self {
             Sink::Memory(_) => PathBuf::from(path),
             Sink::Directory { outdir, .. } => outdir.join(path),
@@ -72,7 +68,8 @@ impl Sink {
         Error::Output { path, source }
     }
 
-    fn open(&mut self, path: &str) -> Result<FileOut> {
+    /// Starts a file, to be written (on any thread) and then given to [`Sink::close`].
+    pub(crate) fn open(&mut self, path: &str) -> Result<FileOut> {
         let file = match self {
             Sink::Memory(_) => None,
             Sink::Directory { outdir, staging, .. } => {
@@ -90,7 +87,8 @@ impl Sink {
         Ok(FileOut { buf: Vec::with_capacity(if file.is_some() { CHUNK } else { 4096 }), file, hasher: None, bytes: 0 })
     }
 
-    fn close(&mut self, path: &str, mut out: FileOut) -> Result<Written> {
+    /// Finishes a file started with [`Sink::open`].
+    pub(crate) fn close(&mut self, path: &str, mut out: FileOut) -> Result<Written> {
         out.flush_chunk().map_err(|e| self.error(path, e))?;
         let bytes = out.bytes;
         let sha256 = out.hasher.take().map(|h| format!("{:x}", h.finalize()));
@@ -121,7 +119,7 @@ impl Sink {
 
 /// One file being written: buffered, hashed chunk by chunk, and counted. In memory the
 /// buffer is the file.
-struct FileOut {
+pub(crate) struct FileOut {
     buf: Vec<u8>,
     file: Option<File>,
     hasher: Option<Sha256>,
@@ -129,6 +127,18 @@ struct FileOut {
 }
 
 impl FileOut {
+    /// Serializes `value` as JSON: on one line when `indent` is empty, pretty-printed with
+    /// it otherwise.
+    pub(crate) fn json(&mut self, value: &impl Serialize, indent: &[u8]) -> io::Result<()> {
+        let serialized = if indent.is_empty() {
+            serde_json::to_writer(&mut *self, value)
+        } else {
+            let formatter = serde_json::ser::PrettyFormatter::with_indent(indent);
+            value.serialize(&mut serde_json::Serializer::with_formatter(&mut *self, formatter))
+        };
+        serialized.map_err(io::Error::other)
+    }
+
     /// Counts and hashes the buffer and, on disk, writes it out. In memory this runs once,
     /// when the file is complete.
     fn flush_chunk(&mut self) -> io::Result<()> {

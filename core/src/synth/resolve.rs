@@ -7,8 +7,8 @@
 //! dependencies, errors) before anything is written, and once while serializing, through
 //! [`Resolved`], so no resolved copy of the properties is ever built.
 
-use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use indexmap::IndexMap;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::expr::marker;
 use crate::logical_id::{export_name, make_unique_id};
 use crate::stored::{Object, Stored};
-use crate::tree::Arena;
+use crate::tree::Nodes;
 
 /// An export a producer stack must declare: output logical id -> (value, export name).
 pub(crate) type Exports = HashMap<u32, IndexMap<String, (Json, String)>>;
@@ -52,15 +52,21 @@ impl LogicalIds {
 }
 
 /// What every stack shares while references resolve. What resolution finds is recorded
-/// through shared references, so a resolver can be handed to a serializer.
+/// through shared references, so a resolver can be handed to a serializer, on any thread.
 pub(crate) struct Shared<'a> {
-    pub arena: &'a Arena,
+    pub arena: &'a Nodes,
     pub logical_ids: &'a LogicalIds,
     pub envs: &'a HashMap<u32, Environment>,
     pub stack_names: &'a HashMap<u32, String>,
-    pub exports: RefCell<Exports>,
-    pub stack_deps: RefCell<BTreeSet<(u32, u32)>>,
-    pub errors: RefCell<Vec<Error>>,
+    pub exports: Mutex<Exports>,
+    pub stack_deps: Mutex<BTreeSet<(u32, u32)>>,
+    pub errors: Mutex<Vec<Error>>,
+}
+
+/// The value behind a lock; a thread that panicked holding it changed nothing that matters
+/// here (every write is one insert), so a poisoned lock is used as it is.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Resolves values on behalf of one element of one stack.
@@ -222,7 +228,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn error(&self, error: Error) -> Resolution<'static> {
-        self.shared.errors.borrow_mut().push(error);
+        lock(&self.shared.errors).push(error);
         Resolution::Json(Json::Null)
     }
 
@@ -232,7 +238,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn proton_mode(&self) -> &'a ProtonParameters {
-        let arena: &'a Arena = self.shared.arena;
+        let arena: &'a Nodes = self.shared.arena;
         arena.stack(self.stack).map_or(&UNSUPPORTED, |s| &s.proton_parameters)
     }
 
@@ -309,7 +315,7 @@ impl<'a> Resolver<'a> {
             (&target, arena.element(node).map(|e| &e.body)),
             (Target::Ref, Some(Body::Resource(_) | Body::Parameter(_)))
                 | (Target::Att(_), Some(Body::Resource(_)))
-                | (Target::Name, Some(Body::Condition(_) | Body::Mapping(_) | Body::Parameter(_)))
+                | (Target::Name, Some(_))
         );
         if !kind_ok {
             return self.error(Error::Validation {
@@ -331,8 +337,8 @@ impl<'a> Resolver<'a> {
             return self.error(Error::Validation {
                 path: self.path(),
                 message: format!(
-                    "uses the condition or mapping {} of another stack; conditions and \
-                     mappings only apply within their own stack, so define one in this stack",
+                    "uses the logical id of {}, an element of another stack; conditions, mappings \
+                     and logical ids only apply within their own stack, so define one in this stack",
                     arena.path(node)
                 ),
             });
@@ -357,8 +363,8 @@ impl<'a> Resolver<'a> {
         let output_id = format!("Output{resolved}");
         let logical_id = make_unique_id(&["Exports", output_id.as_str()]).unwrap_or_default();
         let name = export_name(&self.shared.stack_names[&producer], &output_id);
-        self.shared.exports.borrow_mut().entry(producer).or_default().insert(logical_id, (resolved, name.clone()));
-        self.shared.stack_deps.borrow_mut().insert((self.stack, producer));
+        lock(&self.shared.exports).entry(producer).or_default().insert(logical_id, (resolved, name.clone()));
+        lock(&self.shared.stack_deps).insert((self.stack, producer));
         Resolution::Json(json!({"Fn::ImportValue": name}))
     }
 }

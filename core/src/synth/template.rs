@@ -9,7 +9,7 @@ use crate::element::{Body, Element, ResourceBody};
 use crate::expr::marker;
 use crate::tree::StackData;
 
-use super::resolve::{Resolved, Resolver, Shared};
+use super::resolve::{Resolved, Resolver, Shared, lock};
 
 /// The sections of a template, in the order they are written.
 pub(crate) const SECTIONS: [&str; 6] = ["Parameters", "Mappings", "Conditions", "Rules", "Resources", "Outputs"];
@@ -25,7 +25,7 @@ pub(crate) fn scan(r: Resolver<'_>, element: &Element) {
     for d in &res.depends_on {
         match arena.stack_of(*d) {
             Some(other) if other != r.stack => {
-                r.shared.stack_deps.borrow_mut().insert((r.stack, other));
+                lock(&r.shared.stack_deps).insert((r.stack, other));
             }
             _ => {}
         }
@@ -34,7 +34,7 @@ pub(crate) fn scan(r: Resolver<'_>, element: &Element) {
         condition_name(r, c);
     }
     for policy in [&res.creation_policy, &res.update_policy].into_iter().flatten() {
-        resolve_with(r, policy.clone());
+        resolve_with(r, (**policy).clone());
     }
 }
 
@@ -165,10 +165,10 @@ impl Serialize for ResourceView<'_> {
             map.serialize_entry("Condition", &condition_name(r, c))?;
         }
         if let Some(p) = &res.creation_policy {
-            map.serialize_entry("CreationPolicy", &resolve_with(r, p.clone()))?;
+            map.serialize_entry("CreationPolicy", &resolve_with(r, (**p).clone()))?;
         }
         if let Some(p) = &res.update_policy {
-            map.serialize_entry("UpdatePolicy", &resolve_with(r, p.clone()))?;
+            map.serialize_entry("UpdatePolicy", &resolve_with(r, (**p).clone()))?;
         }
         if let Some(p) = res.update_replace_policy {
             map.serialize_entry("UpdateReplacePolicy", p.as_str())?;
@@ -187,7 +187,7 @@ impl Serialize for ResourceView<'_> {
 fn other_element(r: Resolver<'_>, element: &Element) -> Json {
     match &element.body {
         Body::Resource(_) => Json::Null,
-        Body::Parameter(p) => resolve_with(r, Json::Object(p.clone())),
+        Body::Parameter(p) => resolve_with(r, Json::Object((**p).clone())),
         Body::Output(o) => {
             let mut out = Map::new();
             if let Some(d) = &o.description {
