@@ -119,16 +119,20 @@ impl CfnResource {
         self.with_body(|r| r.properties.get(name).map(Stored::to_json)).flatten()
     }
 
-    /// Sets (or replaces) one property.
+    /// Sets (or replaces) one property, a lazy one included.
     pub fn set_property(&self, name: &str, value: impl Into<Json>) {
         let value = Stored::from(value.into());
         self.with_body_mut(|r| r.properties.insert(name, value));
+        if let Some(hooks) = self.node.borrow_mut().hooks.get_mut(&self.node.index) {
+            hooks.lazy_properties.retain(|(n, _)| n != name);
+        }
     }
 
     /// Sets a property whose value is produced at synthesis, after aspects ran, like the
     /// CDK's `Lazy.any`: for a value that keeps changing while the app is built (a policy
     /// that gains statements), rendered once instead of on every change. Until then the
-    /// property holds `null`, in its place among the others.
+    /// property holds `null`, in its place among the others; a later `set_property` of the
+    /// same name replaces the producer.
     pub fn set_lazy_property(&self, name: &str, produce: impl Fn() -> Json + 'static) {
         let produce: LazyValue = Rc::new(produce);
         self.with_body_mut(|r| {

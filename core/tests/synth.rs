@@ -515,6 +515,10 @@ fn lazy_properties_are_produced_once_after_aspects_in_their_place() {
     let t = json_file(&app.assembly().unwrap(), "S.template.json");
     assert_eq!(t["Resources"]["Q"]["Properties"]["QueueName"], "second");
     assert_eq!(calls.get(), 1);
+    // A plain value set afterwards wins over the producer.
+    q.set_property("QueueName", "plain");
+    let t = json_file(&app.assembly().unwrap(), "S.template.json");
+    assert_eq!(t["Resources"]["Q"]["Properties"]["QueueName"], "plain");
 }
 
 #[test]
