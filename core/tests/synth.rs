@@ -240,18 +240,29 @@ fn tags_reach_taggable_resources_and_stacks_carry_theirs() {
     assert_eq!(manifest["artifacts"]["S"]["properties"]["tags"], json!({"cost-center": "42"}));
 }
 
+/// Stages Dev and Prod, each with a `Queues` stack holding queue `Q` and a `Consumers`
+/// stack holding `Q2`, whose properties refer to `Q`; returns the `Consumers` stacks.
+fn dev_and_prod_stages(app: &App, consumer_props: impl Fn(&CfnResource) -> Map<String, Value>) -> Vec<Stack> {
+    let mut consumers = Vec::new();
+    for (name, account) in [("Dev", "222222222222"), ("Prod", "333333333333")] {
+        let stage = Stage::new(app, name, StageProps { env: Environment::new(account, "us-east-1") }).unwrap();
+        let queues = Stack::new(&stage, "Queues", StackProps::default()).unwrap();
+        let q = CfnResource::new(&queues, "Q", "AWS::SQS::Queue", Map::new()).unwrap();
+        let stack = Stack::new(&stage, "Consumers", StackProps::default()).unwrap();
+        CfnResource::new(&stack, "Q2", "AWS::SQS::Queue", consumer_props(&q)).unwrap();
+        consumers.push(stack);
+    }
+    consumers
+}
+
 #[test]
 fn stages_become_nested_assemblies_like_the_cdk() {
     let app = App::new();
-    for (name, account) in [("Dev", "222222222222"), ("Prod", "333333333333")] {
-        let stage = Stage::new(&app, name, StageProps { env: Environment::new(account, "us-east-1") }).unwrap();
-        let queues = Stack::new(&stage, "Queues", StackProps::default()).unwrap();
-        let q = CfnResource::new(&queues, "Q", "AWS::SQS::Queue", Map::new()).unwrap();
-        let consumers = Stack::new(&stage, "Consumers", StackProps::default()).unwrap();
+    dev_and_prod_stages(&app, |q| {
         let mut props = Map::new();
         props.insert("RedrivePolicy".into(), json!({"deadLetterTargetArn": q.get_att("Arn"), "maxReceiveCount": 3}));
-        CfnResource::new(&consumers, "Q2", "AWS::SQS::Queue", props).unwrap();
-    }
+        props
+    });
     let top = Stack::new(&app, "Top", StackProps::default()).unwrap();
     CfnResource::new(&top, "T", "AWS::SQS::Queue", Map::new()).unwrap();
     let assembly = app.assembly().unwrap();
@@ -441,15 +452,13 @@ fn synth_streams_to_disk_exactly_what_the_in_memory_assembly_holds() {
     std::fs::write(code.join("index.py"), "def handler(e, c):\n    return 1\n").unwrap();
     // Stages, cross-stack exports, assets and a file generator: every kind of file.
     let app = App::new();
-    for (name, account) in [("Dev", "222222222222"), ("Prod", "333333333333")] {
-        let stage = Stage::new(&app, name, StageProps { env: Environment::new(account, "us-east-1") }).unwrap();
-        let queues = Stack::new(&stage, "Queues", StackProps::default()).unwrap();
-        let q = CfnResource::new(&queues, "Q", "AWS::SQS::Queue", Map::new()).unwrap();
-        let consumers = Stack::new(&stage, "Consumers", StackProps::default()).unwrap();
+    let consumers = dev_and_prod_stages(&app, |q| {
         let mut props = Map::new();
         props.insert("Target".into(), q.get_att("Arn").into());
-        CfnResource::new(&consumers, "Q2", "AWS::SQS::Queue", props).unwrap();
-        stage_asset(&consumers, &code).unwrap();
+        props
+    });
+    for stack in &consumers {
+        stage_asset(stack, &code).unwrap();
     }
     app.add_file_generator(|| Ok(vec![("extra/notes.txt".into(), b"beside the assembly\n".to_vec())]));
 

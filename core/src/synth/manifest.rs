@@ -128,12 +128,8 @@ impl Serialize for StackEntry<'_> {
         for (k, v) in &self.artifact {
             map.serialize_entry(k, v)?;
         }
-        let metadata = StackMetadata {
-            arena: self.manifest.arena,
-            logical_ids: self.manifest.logical_ids,
-            stack: self.stack.stack,
-        };
-        if metadata.entries().next().is_some() {
+        let metadata = StackMetadata::of(self.manifest, self.stack.stack);
+        if !metadata.nodes.is_empty() {
             map.serialize_entry("metadata", &metadata)?;
         }
         map.serialize_entry("displayName", &self.stack.display_name)?;
@@ -145,16 +141,19 @@ impl Serialize for StackEntry<'_> {
 struct StackMetadata<'a> {
     arena: &'a Nodes,
     logical_ids: &'a LogicalIds,
-    stack: u32,
+    /// The nodes below the stack that have entries, depth first.
+    nodes: Vec<u32>,
 }
 
-impl StackMetadata<'_> {
-    /// The nodes below the stack that have entries.
-    fn entries(&self) -> impl Iterator<Item = u32> + '_ {
-        self.arena
-            .preorder_from(self.stack)
+impl<'a> StackMetadata<'a> {
+    fn of(manifest: &Manifest<'a>, stack: u32) -> Self {
+        let (arena, logical_ids) = (manifest.arena, manifest.logical_ids);
+        let nodes = arena
+            .preorder_from(stack)
             .into_iter()
-            .filter(|i| self.logical_ids.is_element(*i) || !self.arena.nodes[*i as usize].metadata().is_empty())
+            .filter(|i| logical_ids.is_element(*i) || !arena.nodes[*i as usize].metadata().is_empty())
+            .collect();
+        StackMetadata { arena, logical_ids, nodes }
     }
 }
 
@@ -180,7 +179,7 @@ impl Serialize for StackMetadata<'_> {
             }
         }
         let mut map = s.serialize_map(None)?;
-        for i in self.entries() {
+        for &i in &self.nodes {
             map.serialize_entry(&format!("/{}", self.arena.path(i)), &Entries(self, i))?;
         }
         map.end()

@@ -100,7 +100,7 @@ impl Assembly {
 
     /// Writes the assembly as the whole content of `outdir`, atomically.
     pub fn write(&self, outdir: &Path) -> Result<SynthReport> {
-        write::write_atomically(outdir, &self.files)?;
+        output::write_files(outdir, &self.files)?;
         Ok(SynthReport {
             outdir: outdir.to_path_buf(),
             stacks: self.stacks.clone(),

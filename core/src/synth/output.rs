@@ -13,6 +13,15 @@ use sha2::{Digest, Sha256};
 use super::write::Staging;
 use crate::error::{Error, Result};
 
+/// Writes `files` (relative paths with `/`) as the whole content of `outdir`, atomically.
+pub(crate) fn write_files(outdir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+    let mut sink = Sink::directory(outdir);
+    for (path, bytes) in files {
+        sink.bytes(path, bytes)?;
+    }
+    sink.commit()
+}
+
 /// Bytes buffered before a chunk goes to disk (and through the hash).
 const CHUNK: usize = 1 << 18;
 

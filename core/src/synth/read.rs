@@ -97,5 +97,5 @@ impl Assembly {
 
 /// Writes `files` (relative paths with `/`) as the whole content of `outdir`, atomically.
 pub fn write_files(outdir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
-    super::write::write_atomically(outdir, files)
+    super::output::write_files(outdir, files)
 }

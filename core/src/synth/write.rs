@@ -1,7 +1,6 @@
 //! Writing an assembly to disk atomically: into a temporary sibling directory that is
 //! renamed into place, so a failed or interrupted synth leaves the previous output intact.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -91,17 +90,4 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.dir);
         }
     }
-}
-
-/// Writes `files` (relative paths with `/`) as the whole content of `outdir`.
-pub(crate) fn write_atomically(outdir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
-    let staging = Staging::new(outdir)?;
-    for (rel, bytes) in files {
-        let path = staging.path().join(rel);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(output_error(dir))?;
-        }
-        fs::write(&path, bytes).map_err(output_error(&path))?;
-    }
-    staging.commit()
 }
