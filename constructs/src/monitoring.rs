@@ -25,7 +25,7 @@
 //! ```
 
 use cloudwright_core::{CfnResource, Construct, Expr, Node, Result};
-use serde_json::{Value as Json, json};
+use serde_json::{Map, Value as Json, json};
 
 /// A CloudWatch metric.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,32 +100,33 @@ impl Alarm {
     /// Defines an alarm. Missing data does not breach (an idle function is healthy).
     pub fn new(scope: &impl Construct, id: &str, props: AlarmProps) -> Result<Self> {
         let m = &props.metric;
-        let dimensions: Vec<Json> = m.dimensions.iter().map(|(n, v)| json!({"Name": n, "Value": v})).collect();
-        let mut body = json!({
-            "ComparisonOperator": props.comparison.as_str(),
-            "Dimensions": dimensions,
-            "EvaluationPeriods": props.evaluation_periods,
-            "MetricName": m.name,
-            "Namespace": m.namespace,
-            "Period": m.period_seconds,
-            "Threshold": props.threshold,
-            "TreatMissingData": "notBreaching",
+        let dimensions = m.dimensions.iter().map(|(n, v)| {
+            let mut dimension = Map::with_capacity(2);
+            dimension.insert("Name".into(), Json::from(n.as_str()));
+            dimension.insert("Value".into(), v.to_json());
+            Json::Object(dimension)
         });
-        if let Some(map) = body.as_object_mut() {
-            if m.statistic.starts_with('p') {
-                map.insert("ExtendedStatistic".into(), json!(m.statistic));
-            } else {
-                map.insert("Statistic".into(), json!(m.statistic));
-            }
-            if let Some(d) = &props.description {
-                map.insert("AlarmDescription".into(), json!(d));
-            }
-            if !props.actions.is_empty() {
-                map.insert("AlarmActions".into(), json!(props.actions));
-                map.insert("OKActions".into(), json!(props.actions));
-            }
+        // Built as a map, not with `json!`, which would serialize each value a second time.
+        let mut map = Map::new();
+        map.insert("ComparisonOperator".into(), Json::from(props.comparison.as_str()));
+        map.insert("Dimensions".into(), dimensions.collect());
+        map.insert("EvaluationPeriods".into(), Json::from(props.evaluation_periods));
+        map.insert("MetricName".into(), Json::from(m.name.as_str()));
+        map.insert("Namespace".into(), Json::from(m.namespace.as_str()));
+        map.insert("Period".into(), Json::from(m.period_seconds));
+        map.insert("Threshold".into(), json!(props.threshold));
+        map.insert("TreatMissingData".into(), Json::from("notBreaching"));
+        let statistic = if m.statistic.starts_with('p') { "ExtendedStatistic" } else { "Statistic" };
+        map.insert(statistic.into(), Json::from(m.statistic.as_str()));
+        if let Some(d) = &props.description {
+            map.insert("AlarmDescription".into(), Json::from(d.as_str()));
         }
-        let resource = CfnResource::from_json(scope, id, "AWS::CloudWatch::Alarm", body)?;
+        if !props.actions.is_empty() {
+            let actions: Json = props.actions.iter().map(Expr::to_json).collect();
+            map.insert("AlarmActions".into(), actions.clone());
+            map.insert("OKActions".into(), actions);
+        }
+        let resource = CfnResource::new(scope, id, "AWS::CloudWatch::Alarm", map)?;
         resource.node().set_fqn("cloudwright.monitoring.Alarm");
         resource.set_tag_format(cloudwright_core::TagFormat::Standard);
         if props.evaluation_periods == 0 {

@@ -173,7 +173,7 @@ impl Construct for Stage {
 impl Stage {
     /// Adds a stage to the app or to another stage.
     pub fn new(scope: &impl Construct, id: &str, props: StageProps) -> Result<Self> {
-        let kind = Kind::Stage(StageData { env: props.env });
+        let kind = Kind::Stage(Box::new(StageData { env: props.env }));
         Ok(Stage { node: Node::add_child(scope.node(), id, kind, "cloudwright.Stage")? })
     }
 

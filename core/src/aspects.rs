@@ -21,7 +21,7 @@ pub(crate) fn apply(root: &Node) {
         let node = root.at(index);
         let (own, children) = {
             let arena = node.borrow();
-            let own = arena.hooks.get(&index).map(|h| h.aspects.clone()).unwrap_or_default();
+            let own = arena.hooks.aspects.get(&index).cloned().unwrap_or_default();
             (own, arena.nodes[index as usize].children.clone())
         };
         inherited.extend(own);

@@ -31,6 +31,7 @@
 mod app;
 pub mod aspects;
 pub mod asset;
+mod chunked;
 mod element;
 pub mod env;
 mod error;

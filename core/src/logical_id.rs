@@ -30,7 +30,9 @@ pub fn make_unique_id<S: AsRef<str>>(components: &[S]) -> Option<String> {
         }
     }
     // Every element of a large app gets one, so this builds the id in one string.
-    let mut human = String::with_capacity(MAX_HUMAN_LEN + HASH_LEN);
+    // Sized to the id, not its maximum: a large app holds one per element.
+    let letters: usize = components.iter().map(|c| c.len()).sum();
+    let mut human = String::with_capacity(letters.min(MAX_HUMAN_LEN) + HASH_LEN);
     let mut last_kept: Option<&str> = None;
     for component in &components {
         // Skips a component when the previous kept one ends with it (`Fn0`, `Fn0` -> `Fn0`).

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::expr::{ElementRef, Expr};
 use crate::sections::CfnCondition;
 use crate::stored::{Object, Stored};
-use crate::tree::{Construct, Kind, LazyValue, Node};
+use crate::tree::{Construct, Kind, LazyProperty, LazyValue, Node};
 
 /// A CloudFormation resource: type, properties and resource attributes.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,8 +123,9 @@ impl CfnResource {
     pub fn set_property(&self, name: &str, value: impl Into<Json>) {
         let value = Stored::from(value.into());
         self.with_body_mut(|r| r.properties.insert(name, value));
-        if let Some(hooks) = self.node.borrow_mut().hooks.get_mut(&self.node.index) {
-            hooks.lazy_properties.retain(|(n, _)| n != name);
+        let mut arena = self.node.borrow_mut();
+        if let Some(at) = arena.hooks.lazy_position(self.node.index, name) {
+            arena.hooks.lazy_properties.remove(at);
         }
     }
 
@@ -141,9 +142,11 @@ impl CfnResource {
             }
         });
         let mut arena = self.node.borrow_mut();
-        let lazy = &mut arena.hooks.entry(self.node.index).or_default().lazy_properties;
-        lazy.retain(|(n, _)| n != name);
-        lazy.push((name.to_owned(), produce));
+        let lazy = LazyProperty { node: self.node.index, name: name.into(), produce };
+        match arena.hooks.lazy_position(self.node.index, name) {
+            Some(at) => arena.hooks.lazy_properties[at] = lazy,
+            None => arena.hooks.lazy_properties.push(lazy),
+        }
     }
 
     /// Sets a property at a dotted path (`A.B.C`), creating objects on the way: the
@@ -255,13 +258,10 @@ pub(crate) fn join_path(scope: &Node, id: &str) -> String {
 /// Produces every lazy property of the app (see [`CfnResource::set_lazy_property`]); no
 /// borrow of the tree is held while a producer runs, so producers may read the tree.
 pub(crate) fn produce_lazy_properties(root: &Node) {
-    let mut lazy: Vec<(u32, String, LazyValue)> = root
-        .borrow()
-        .hooks
-        .iter()
-        .flat_map(|(index, hooks)| hooks.lazy_properties.iter().map(|(name, f)| (*index, name.clone(), Rc::clone(f))))
-        .collect();
-    // In tree order, so a producer reading another's property always sees the same.
+    let mut lazy: Vec<(u32, Box<str>, LazyValue)> =
+        root.borrow().hooks.lazy_properties.iter().map(|p| (p.node, p.name.clone(), Rc::clone(&p.produce))).collect();
+    // In the order the resources were created, so a producer reading another's property
+    // always sees the same.
     lazy.sort_by_key(|(index, _, _)| *index);
     for (index, name, produce) in lazy {
         let value = Stored::from(produce());

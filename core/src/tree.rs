@@ -17,6 +17,7 @@ use std::rc::Rc;
 use serde_json::Value as Json;
 
 use crate::aspects::Aspect;
+use crate::chunked::Chunked;
 use crate::element::Element;
 use crate::env::Environment;
 use crate::error::{Error, Result};
@@ -28,7 +29,7 @@ pub type Validator = Rc<dyn Fn(&Node) -> Vec<String>>;
 /// What a node is.
 pub(crate) enum Kind {
     App,
-    Stage(StageData),
+    Stage(Box<StageData>),
     // Boxed: most nodes are groups, and a node is as large as its largest kind.
     Stack(Box<StackData>),
     Group,
@@ -67,7 +68,7 @@ pub(crate) struct StackData {
 }
 
 pub(crate) struct NodeData {
-    pub id: String,
+    pub id: Box<str>,
     pub parent: Option<u32>,
     pub children: Vec<u32>,
     pub kind: Kind,
@@ -98,14 +99,33 @@ impl NodeData {
     }
 }
 
-/// What a node runs before synthesis; kept beside the nodes (few nodes have any) and
-/// apart from them, so the nodes can be read from several threads while files are written.
+/// What nodes run before synthesis, each with its node's index; kept apart from the nodes
+/// so they can be read from several threads while files are written. Validators and lazy
+/// properties are flat lists in the order added, not maps: a large app has one of each per
+/// role, and a map entry costs several times the hook.
 #[derive(Default)]
 pub(crate) struct Hooks {
-    pub validators: Vec<Validator>,
-    pub aspects: Vec<Rc<dyn Aspect>>,
-    /// Properties produced at synthesis ([`crate::CfnResource::set_lazy_property`]).
-    pub lazy_properties: Vec<(String, LazyValue)>,
+    pub validators: Vec<(u32, Validator)>,
+    /// By node: each node's aspects are looked up as the node is visited.
+    pub aspects: HashMap<u32, Vec<Rc<dyn Aspect>>>,
+    /// Properties produced at synthesis ([`crate::CfnResource::set_lazy_property`]): at
+    /// most one per node and name.
+    pub lazy_properties: Vec<LazyProperty>,
+}
+
+/// A property of a resource produced at synthesis.
+pub(crate) struct LazyProperty {
+    pub node: u32,
+    pub name: Box<str>,
+    pub produce: LazyValue,
+}
+
+impl Hooks {
+    /// The position of the producer of `node`'s property `name`; searched from the end,
+    /// where the newest resource's producers are.
+    pub(crate) fn lazy_position(&self, node: u32, name: &str) -> Option<usize> {
+        self.lazy_properties.iter().rposition(|p| p.node == node && &*p.name == name)
+    }
 }
 
 /// A value produced at synthesis.
@@ -123,7 +143,7 @@ pub(crate) struct Settings {
 /// The tree's nodes: plain data, shareable across threads.
 pub(crate) struct Nodes {
     pub app_id: u32,
-    pub nodes: Vec<NodeData>,
+    pub nodes: Chunked<NodeData>,
     /// Every node but the root, found by scope and id: a table of indexes hashed from the
     /// nodes' own data, so ids are not stored twice.
     by_scope_and_id: HashTable<u32>,
@@ -133,7 +153,7 @@ pub(crate) struct Nodes {
 /// The tree of one app: its nodes, their hooks and the app's settings.
 pub(crate) struct Arena {
     tree: Nodes,
-    pub hooks: HashMap<u32, Hooks>,
+    pub hooks: Hooks,
     pub settings: Settings,
 }
 
@@ -161,13 +181,10 @@ impl Arena {
             fqn: Cow::Borrowed("cloudwright.App"),
             extra: None,
         };
-        let tree = Nodes {
-            app_id,
-            nodes: vec![root],
-            by_scope_and_id: HashTable::new(),
-            hasher: DefaultHashBuilder::default(),
-        };
-        Arena { tree, hooks: HashMap::new(), settings }
+        let mut nodes = Chunked::new();
+        nodes.push(root);
+        let tree = Nodes { app_id, nodes, by_scope_and_id: HashTable::new(), hasher: DefaultHashBuilder::default() };
+        Arena { tree, hooks: Hooks::default(), settings }
     }
 }
 
@@ -177,7 +194,7 @@ impl Nodes {
         let hash = self.hasher.hash_one((parent, id));
         let matches = |i: &u32| {
             let n = &self.nodes[*i as usize];
-            n.parent == Some(parent) && n.id == id
+            n.parent == Some(parent) && *n.id == *id
         };
         self.by_scope_and_id.find(hash, matches).copied()
     }
@@ -195,7 +212,7 @@ impl Nodes {
         while let Some(i) = cur {
             let n = &self.nodes[i as usize];
             if n.parent.is_some() {
-                ids.push(n.id.as_str());
+                ids.push(&*n.id);
             }
             cur = n.parent;
         }
@@ -308,19 +325,12 @@ impl Nodes {
             path: path(),
             message: "the tree has more than 4 billion constructs".into(),
         })?;
-        self.nodes.push(NodeData {
-            id: id.to_owned(),
-            parent: Some(parent),
-            children: Vec::new(),
-            kind,
-            fqn,
-            extra: None,
-        });
+        self.nodes.push(NodeData { id: id.into(), parent: Some(parent), children: Vec::new(), kind, fqn, extra: None });
         self.nodes[parent as usize].children.push(index);
         let Nodes { nodes, by_scope_and_id, hasher, .. } = self;
         let rehash = |i: &u32| {
             let n = &nodes[*i as usize];
-            hasher.hash_one((n.parent.unwrap_or_default(), n.id.as_str()))
+            hasher.hash_one((n.parent.unwrap_or_default(), &*n.id))
         };
         by_scope_and_id.insert_unique(hasher.hash_one((parent, id)), index, rehash);
         Ok(index)
@@ -396,7 +406,7 @@ impl Node {
 
     /// The construct's id within its scope.
     pub fn id(&self) -> String {
-        self.with_data(|d| d.id.clone())
+        self.with_data(|d| d.id.to_string())
     }
 
     /// The path from the app: ids joined by `/` (`""` for the app itself).
@@ -467,13 +477,13 @@ impl Node {
     /// Adds a validator, run before synthesis writes anything.
     pub fn add_validation(&self, validator: impl Fn(&Node) -> Vec<String> + 'static) {
         let validator: Validator = Rc::new(validator);
-        self.borrow_mut().hooks.entry(self.index).or_default().validators.push(validator);
+        self.borrow_mut().hooks.validators.push((self.index, validator));
     }
 
     /// Adds an aspect, applied to this construct and everything below it before synthesis.
     pub fn add_aspect(&self, aspect: impl Aspect + 'static) {
         let aspect: Rc<dyn Aspect> = Rc::new(aspect);
-        self.borrow_mut().hooks.entry(self.index).or_default().aspects.push(aspect);
+        self.borrow_mut().hooks.aspects.entry(self.index).or_default().push(aspect);
     }
 
     /// Every construct below this one (itself included), depth first.

@@ -70,9 +70,9 @@ impl Principal {
 
     fn value(&self) -> Json {
         match self {
-            Principal::Service(s) | Principal::Federated(s) => json!(s),
+            Principal::Service(s) | Principal::Federated(s) => Json::from(s.as_str()),
             Principal::Aws(e) => e.to_json(),
-            Principal::Any => json!("*"),
+            Principal::Any => Json::from("*"),
         }
     }
 }
@@ -219,7 +219,7 @@ impl PolicyStatement {
     /// The statement as IAM JSON (expressions in their unresolved form).
     pub fn to_json(&self) -> Json {
         let mut m = Map::new();
-        let strings = |v: &[String]| collapse(v.iter().map(|s| json!(s)).collect());
+        let strings = |v: &[String]| collapse(v.iter().map(|s| Json::from(s.as_str())).collect());
         let exprs = |v: &[Expr]| collapse(v.iter().map(Expr::to_json).collect());
         if !self.actions.is_empty() {
             m.insert("Action".into(), strings(&self.actions));
@@ -227,7 +227,7 @@ impl PolicyStatement {
         if !self.conditions.is_empty() {
             m.insert("Condition".into(), conditions_json(&self.conditions));
         }
-        m.insert("Effect".into(), json!(self.effect.as_str()));
+        m.insert("Effect".into(), Json::from(self.effect.as_str()));
         if !self.not_actions.is_empty() {
             m.insert("NotAction".into(), strings(&self.not_actions));
         }
@@ -244,7 +244,7 @@ impl PolicyStatement {
             m.insert("Resource".into(), exprs(&self.resources));
         }
         if let Some(sid) = &self.sid {
-            m.insert("Sid".into(), json!(sid));
+            m.insert("Sid".into(), Json::from(sid.as_str()));
         }
         Json::Object(m)
     }
@@ -339,6 +339,9 @@ pub enum PolicyKind {
     ServiceControl,
 }
 
+/// The IAM policy language version every document declares.
+const POLICY_VERSION: &str = "2012-10-17";
+
 /// A policy document: a list of statements.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyDocument {
@@ -354,6 +357,11 @@ impl PolicyDocument {
 
     /// Appends a statement.
     pub fn add_statement(&mut self, statement: PolicyStatement) {
+        // Most documents hold one to three statements; a statement is large, and default
+        // growth would reserve room for four.
+        if self.statements.len() < 4 {
+            self.statements.reserve_exact(1);
+        }
         self.statements.push(statement);
     }
 
@@ -395,19 +403,23 @@ impl PolicyDocument {
 
     /// The document as IAM JSON (expressions in their unresolved form).
     pub fn to_json(&self) -> Json {
-        json!({
-            "Statement": self.statements.iter().map(PolicyStatement::to_json).collect::<Vec<_>>(),
-            "Version": "2012-10-17",
-        })
+        // Built directly: `json!` would serialize the statements a second time.
+        let mut m = Map::with_capacity(2);
+        m.insert("Statement".into(), self.statements_json());
+        m.insert("Version".into(), Json::from(POLICY_VERSION));
+        Json::Object(m)
     }
 
     /// The document as minified JSON with `Version` first, the form AWS stores and counts.
     pub fn to_minified_string(&self) -> String {
-        let doc = json!({
-            "Version": "2012-10-17",
-            "Statement": self.statements.iter().map(PolicyStatement::to_json).collect::<Vec<_>>(),
-        });
-        doc.to_string()
+        let mut m = Map::with_capacity(2);
+        m.insert("Version".into(), Json::from(POLICY_VERSION));
+        m.insert("Statement".into(), self.statements_json());
+        Json::Object(m).to_string()
+    }
+
+    fn statements_json(&self) -> Json {
+        Json::Array(self.statements.iter().map(PolicyStatement::to_json).collect())
     }
 
     /// Every problem with the document for its kind; `allow_admin` permits `Allow *` on `*`.
@@ -418,11 +430,12 @@ impl PolicyDocument {
         }
         let mut sids: Vec<&str> = Vec::new();
         for (i, s) in self.statements.iter().enumerate() {
-            let at = match &s.sid {
-                Some(sid) => format!("statement {i} ({sid})"),
-                None => format!("statement {i}"),
+            let mut say = |m: String| {
+                problems.push(match &s.sid {
+                    Some(sid) => format!("statement {i} ({sid}): {m}"),
+                    None => format!("statement {i}: {m}"),
+                })
             };
-            let mut say = |m: String| problems.push(format!("{at}: {m}"));
             if let Some(sid) = &s.sid {
                 if sid.is_empty() || !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
                     say(format!("Sid {sid:?} must be alphanumeric (A-Z, a-z, 0-9)"));

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use cloudwright_core::{CfnResource, Construct, Expr, Group, Node, Result};
-use serde_json::json;
+use serde_json::{Map, Value as Json};
 
 use super::{Condition, PolicyDocument, PolicyKind, PolicyStatement, Principal};
 
@@ -40,6 +40,7 @@ pub struct Role {
     group: Group,
     resource: CfnResource,
     default_policy: Rc<RefCell<Option<(CfnResource, PolicyDocument)>>>,
+    allow_admin: bool,
 }
 
 impl Construct for Role {
@@ -64,64 +65,57 @@ impl Role {
             conditions: props.trust_conditions.clone(),
             ..Default::default()
         }]);
-        let mut body = json!({"AssumeRolePolicyDocument": trust.to_json()});
-        if let Some(map) = body.as_object_mut() {
-            if let Some(d) = &props.description {
-                map.insert("Description".into(), json!(d));
-            }
-            if !props.managed_policy_arns.is_empty() {
-                map.insert("ManagedPolicyArns".into(), json!(props.managed_policy_arns));
-            }
-            if let Some(s) = props.max_session_duration {
-                map.insert("MaxSessionDuration".into(), json!(s));
-            }
-            if let Some(p) = &props.path {
-                map.insert("Path".into(), json!(p));
-            }
-            if let Some(b) = &props.permissions_boundary {
-                map.insert("PermissionsBoundary".into(), b.to_json());
-            }
-            if !props.inline_policies.is_empty() {
-                let policies: Vec<_> = props
-                    .inline_policies
-                    .iter()
-                    .map(|(name, doc)| json!({"PolicyName": name, "PolicyDocument": doc.minimized().to_json()}))
-                    .collect();
-                map.insert("Policies".into(), json!(policies));
-            }
-            if let Some(n) = &props.role_name {
-                map.insert("RoleName".into(), json!(n));
+        // Built as a map, not with `json!`, which would serialize each value a second time.
+        let mut map = Map::new();
+        map.insert("AssumeRolePolicyDocument".into(), trust.to_json());
+        if let Some(d) = &props.description {
+            map.insert("Description".into(), Json::from(d.as_str()));
+        }
+        if !props.managed_policy_arns.is_empty() {
+            map.insert("ManagedPolicyArns".into(), props.managed_policy_arns.iter().map(Expr::to_json).collect());
+        }
+        if let Some(s) = props.max_session_duration {
+            map.insert("MaxSessionDuration".into(), Json::from(s));
+        }
+        if let Some(p) = &props.path {
+            map.insert("Path".into(), Json::from(p.as_str()));
+        }
+        if let Some(b) = &props.permissions_boundary {
+            map.insert("PermissionsBoundary".into(), b.to_json());
+        }
+        if !props.inline_policies.is_empty() {
+            let policies = props.inline_policies.iter().map(|(name, doc)| {
+                let mut policy = Map::with_capacity(2);
+                policy.insert("PolicyName".into(), Json::from(name.as_str()));
+                policy.insert("PolicyDocument".into(), doc.minimized().to_json());
+                Json::Object(policy)
+            });
+            map.insert("Policies".into(), policies.collect());
+        }
+        if let Some(n) = &props.role_name {
+            map.insert("RoleName".into(), Json::from(n.as_str()));
+        }
+        let resource = CfnResource::new(&group, "Resource", "AWS::IAM::Role", map)?;
+        resource.set_tag_format(cloudwright_core::TagFormat::Standard);
+        // The trust policy, inline policies and duration cannot change after this, so they
+        // are checked now; only the default policy, which grants extend, is checked at
+        // synthesis. A large app has a role per function: keeping every trust document
+        // until then would cost memory for nothing.
+        let group_node = group.node().clone();
+        for p in trust.validate(PolicyKind::Trust, false) {
+            group_node.add_error(format!("trust policy: {p}"));
+        }
+        for (name, doc) in &props.inline_policies {
+            for p in doc.validate(PolicyKind::Identity, props.allow_admin) {
+                group_node.add_error(format!("inline policy {name}: {p}"));
             }
         }
-        let resource = CfnResource::from_json(&group, "Resource", "AWS::IAM::Role", body)?;
-        resource.set_tag_format(cloudwright_core::TagFormat::Standard);
-        let role = Role { group, resource, default_policy: Rc::new(RefCell::new(None)) };
-
-        let (allow_admin, inline, duration) = (props.allow_admin, props.inline_policies, props.max_session_duration);
-        let default_policy = Rc::clone(&role.default_policy);
-        role.node().add_validation(move |_| {
-            let mut problems: Vec<String> =
-                trust.validate(PolicyKind::Trust, false).into_iter().map(|p| format!("trust policy: {p}")).collect();
-            for (name, doc) in &inline {
-                problems.extend(
-                    doc.validate(PolicyKind::Identity, allow_admin)
-                        .into_iter()
-                        .map(|p| format!("inline policy {name}: {p}")),
-                );
+        if let Some(d) = props.max_session_duration {
+            if !(3600..=43200).contains(&d) {
+                group_node.add_error(format!("max session duration {d}s is outside 3600..=43200"));
             }
-            if let Some((_, doc)) = default_policy.borrow().as_ref() {
-                problems.extend(
-                    doc.validate(PolicyKind::Identity, allow_admin).into_iter().map(|p| format!("default policy: {p}")),
-                );
-            }
-            if let Some(d) = duration {
-                if !(3600..=43200).contains(&d) {
-                    problems.push(format!("max session duration {d}s is outside 3600..=43200"));
-                }
-            }
-            problems
-        });
-        Ok(role)
+        }
+        Ok(Role { group, resource, default_policy: Rc::new(RefCell::new(None)), allow_admin: props.allow_admin })
     }
 
     /// The role's ARN.
@@ -149,19 +143,24 @@ impl Role {
         let mut slot = self.default_policy.borrow_mut();
         if slot.is_none() {
             let group = Group::with_fqn(&self.group, "DefaultPolicy", "cloudwright.iam.Policy")?;
-            let policy = CfnResource::from_json(
-                &group,
-                "Resource",
-                "AWS::IAM::Policy",
-                json!({"PolicyDocument": {}, "PolicyName": "", "Roles": [self.resource.reference()]}),
-            )?;
+            let mut properties = Map::with_capacity(3);
+            properties.insert("PolicyDocument".into(), Json::Object(Map::new()));
+            properties.insert("PolicyName".into(), Json::from(""));
+            properties.insert("Roles".into(), Json::Array(vec![self.resource.reference().to_json()]));
+            let policy = CfnResource::new(&group, "Resource", "AWS::IAM::Policy", properties)?;
             // Rendered once, at synthesis, however many statements are added.
             let document = Rc::clone(&self.default_policy);
             policy.set_lazy_property("PolicyDocument", move || {
-                document.borrow().as_ref().map_or(serde_json::Value::Null, |(_, doc)| doc.minimized().to_json())
+                document.borrow().as_ref().map_or(Json::Null, |(_, doc)| doc.minimized().to_json())
             });
             // The CDK names the default policy after its logical id.
             policy.set_property("PolicyName", Expr::LogicalId(policy.element()).to_json());
+            let (document, allow_admin) = (Rc::clone(&self.default_policy), self.allow_admin);
+            self.node().add_validation(move |_| {
+                let document = document.borrow();
+                let problems = document.as_ref().map(|(_, doc)| doc.validate(PolicyKind::Identity, allow_admin));
+                problems.into_iter().flatten().map(|p| format!("default policy: {p}")).collect()
+            });
             *slot = Some((policy, PolicyDocument::default()));
         }
         if let Some((_, doc)) = slot.as_mut() {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use cloudwright_core::asset::stage_asset;
 use cloudwright_core::{CfnResource, Construct, Expr, Group, Node, RemovalPolicy, Result};
-use serde_json::{Map, json};
+use serde_json::{Map, Value as Json, json};
 
 use super::Runtime;
 use crate::iam::{Grantee, PolicyStatement, Principal, Role, RoleProps, grant_invoke};
@@ -117,12 +117,9 @@ impl Function {
         let node = group.node().clone();
         check_props(&node, &props);
 
-        let log_group = CfnResource::from_json(
-            &group,
-            "LogGroup",
-            "AWS::Logs::LogGroup",
-            json!({"RetentionInDays": props.log_retention_days}),
-        )?;
+        let mut log_props = Map::with_capacity(1);
+        log_props.insert("RetentionInDays".into(), Json::from(props.log_retention_days));
+        let log_group = CfnResource::new(&group, "LogGroup", "AWS::Logs::LogGroup", log_props)?;
         log_group.apply_removal_policy(RemovalPolicy::Retain);
         log_group.set_tag_format(cloudwright_core::TagFormat::Standard);
 
@@ -162,34 +159,36 @@ impl Function {
         for (name, arn) in &props.secrets {
             variables.insert(name.clone(), arn.to_json());
         }
-        let mut body = json!({
-            "Architectures": [match props.architecture { Architecture::X86_64 => "x86_64", Architecture::Arm64 => "arm64" }],
-            "Code": code,
-            "Handler": props.handler,
-            "LoggingConfig": {"LogGroup": log_group.reference()},
-            "MemorySize": props.memory_size,
-            "Role": role.arn(),
-            "Runtime": props.runtime.name(),
-            "Timeout": props.timeout_seconds,
-        });
-        if let Some(map) = body.as_object_mut() {
-            if let Some(d) = &props.description {
-                map.insert("Description".into(), json!(d));
-            }
-            if !variables.is_empty() {
-                map.insert("Environment".into(), json!({"Variables": variables}));
-            }
-            if let Some(n) = &props.function_name {
-                map.insert("FunctionName".into(), json!(n));
-            }
-            if let Some(r) = props.reserved_concurrency {
-                map.insert("ReservedConcurrentExecutions".into(), json!(r));
-            }
-            if props.tracing {
-                map.insert("TracingConfig".into(), json!({"Mode": "Active"}));
-            }
+        // Built as a map, not with `json!`, which would serialize each value a second time.
+        let architecture = match props.architecture {
+            Architecture::X86_64 => "x86_64",
+            Architecture::Arm64 => "arm64",
+        };
+        let mut map = Map::new();
+        map.insert("Architectures".into(), Json::Array(vec![Json::from(architecture)]));
+        map.insert("Code".into(), code);
+        map.insert("Handler".into(), Json::from(props.handler.as_str()));
+        map.insert("LoggingConfig".into(), one_entry("LogGroup", log_group.reference().to_json()));
+        map.insert("MemorySize".into(), Json::from(props.memory_size));
+        map.insert("Role".into(), role.arn().to_json());
+        map.insert("Runtime".into(), Json::from(props.runtime.name()));
+        map.insert("Timeout".into(), Json::from(props.timeout_seconds));
+        if let Some(d) = &props.description {
+            map.insert("Description".into(), Json::from(d.as_str()));
         }
-        let resource = CfnResource::from_json(&group, "Resource", "AWS::Lambda::Function", body)?;
+        if !variables.is_empty() {
+            map.insert("Environment".into(), one_entry("Variables", Json::Object(variables)));
+        }
+        if let Some(n) = &props.function_name {
+            map.insert("FunctionName".into(), Json::from(n.as_str()));
+        }
+        if let Some(r) = props.reserved_concurrency {
+            map.insert("ReservedConcurrentExecutions".into(), Json::from(r));
+        }
+        if props.tracing {
+            map.insert("TracingConfig".into(), one_entry("Mode", Json::from("Active")));
+        }
+        let resource = CfnResource::new(&group, "Resource", "AWS::Lambda::Function", map)?;
         resource.set_tag_format(cloudwright_core::TagFormat::Standard);
         // The function must not start before it may write its logs and traces (the role
         // itself is already a dependency through `Role`).
@@ -283,6 +282,13 @@ impl Function {
             },
         )
     }
+}
+
+/// `{key: value}`, without the second serialization `json!` does of a value.
+fn one_entry(key: &str, value: Json) -> Json {
+    let mut map = Map::with_capacity(1);
+    map.insert(key.into(), value);
+    Json::Object(map)
 }
 
 /// Every problem with the props, recorded on the function's node.

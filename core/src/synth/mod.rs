@@ -1,6 +1,7 @@
 //! Synthesis: aspects, validation, reference resolution, then the cloud assembly files,
 //! all in memory; [`Assembly::write`] puts them on disk atomically.
 
+mod indent;
 pub(crate) mod manifest;
 pub(crate) mod names;
 mod output;
@@ -11,6 +12,7 @@ mod write;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Mutex;
 
 use serde::Serialize;
@@ -115,12 +117,16 @@ impl Assembly {
 fn node_problems(root: &Node) -> Vec<Error> {
     let checks: Vec<(u32, Vec<String>, Vec<Validator>)> = {
         let arena = root.borrow();
+        let mut by_node: HashMap<u32, Vec<Validator>> = HashMap::new();
+        for (i, v) in &arena.hooks.validators {
+            by_node.entry(*i).or_default().push(Rc::clone(v));
+        }
         arena
             .preorder()
             .into_iter()
             .map(|i| {
                 let d = &arena.nodes[i as usize];
-                let validators = arena.hooks.get(&i).map(|h| h.validators.clone()).unwrap_or_default();
+                let validators = by_node.remove(&i).unwrap_or_default();
                 (i, d.errors().to_vec(), validators)
             })
             .filter(|(_, e, v)| !e.is_empty() || !v.is_empty())
@@ -129,9 +135,12 @@ fn node_problems(root: &Node) -> Vec<Error> {
     let mut problems = Vec::new();
     for (index, errors, validators) in checks {
         let node = root.at(index);
-        let path = display_path(&node.path());
-        let messages = errors.into_iter().chain(validators.iter().flat_map(|v| v(&node)));
-        problems.extend(messages.map(|message| Error::Validation { path: path.clone(), message }));
+        let messages: Vec<String> = errors.into_iter().chain(validators.iter().flat_map(|v| v(&node))).collect();
+        // Most nodes pass, and a path costs a walk to the root.
+        if !messages.is_empty() {
+            let path = display_path(&node.path());
+            problems.extend(messages.into_iter().map(|message| Error::Validation { path: path.clone(), message }));
+        }
     }
     problems
 }

@@ -29,7 +29,7 @@ pub(crate) fn stage_name(arena: &Nodes, stage: u32) -> String {
     let mut cur = Some(stage);
     while let Some(i) = cur {
         if matches!(arena.nodes[i as usize].kind, Kind::Stage(_)) {
-            names.push(arena.nodes[i as usize].id.as_str());
+            names.push(&*arena.nodes[i as usize].id);
         }
         cur = arena.nodes[i as usize].parent;
     }

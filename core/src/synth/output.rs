@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::indent::Indented;
 use super::write::Staging;
 use crate::error::{Error, Result};
 
@@ -142,8 +143,7 @@ impl FileOut {
         let serialized = if indent.is_empty() {
             serde_json::to_writer(&mut *self, value)
         } else {
-            let formatter = serde_json::ser::PrettyFormatter::with_indent(indent);
-            value.serialize(&mut serde_json::Serializer::with_formatter(&mut *self, formatter))
+            value.serialize(&mut serde_json::Serializer::with_formatter(&mut *self, Indented::new(indent)))
         };
         serialized.map_err(io::Error::other)
     }
