@@ -20,21 +20,26 @@ const MAX_ID_LEN: usize = 255;
 /// `Default` are ignored. Returns `None` for an empty list.
 pub fn make_unique_id<S: AsRef<str>>(components: &[S]) -> Option<String> {
     let components: Vec<&str> = components.iter().map(AsRef::as_ref).filter(|c| *c != HIDDEN_ID).collect();
+    unique_id(&components)
+}
+
+/// [`make_unique_id`] of components that are already without `Default`.
+pub(crate) fn unique_id(components: &[&str]) -> Option<String> {
     if components.is_empty() {
         return None;
     }
-    if let [only] = components.as_slice() {
+    if let [only] = components {
         let candidate = remove_non_alphanumeric(only);
         if candidate.len() <= MAX_ID_LEN {
             return Some(candidate);
         }
     }
-    // Every element of a large app gets one, so this builds the id in one string.
-    // Sized to the id, not its maximum: a large app holds one per element.
+    // Every element of a large app gets one, so this builds the id in one string, sized
+    // to the id rather than to the longest possible one.
     let letters: usize = components.iter().map(|c| c.len()).sum();
     let mut human = String::with_capacity(letters.min(MAX_HUMAN_LEN) + HASH_LEN);
     let mut last_kept: Option<&str> = None;
-    for component in &components {
+    for component in components {
         // Skips a component when the previous kept one ends with it (`Fn0`, `Fn0` -> `Fn0`).
         if last_kept.is_some_and(|last| last.ends_with(component)) {
             continue;
@@ -46,7 +51,7 @@ pub fn make_unique_id<S: AsRef<str>>(components: &[S]) -> Option<String> {
     }
     // Alphanumeric ASCII only, so truncating by bytes is truncating by characters.
     human.truncate(MAX_HUMAN_LEN);
-    push_path_hash(&mut human, &components);
+    push_path_hash(&mut human, components);
     Some(human)
 }
 

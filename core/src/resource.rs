@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::expr::{ElementRef, Expr};
 use crate::sections::CfnCondition;
 use crate::stored::{Object, Stored};
-use crate::tree::{Construct, Kind, LazyProperty, LazyValue, Node};
+use crate::tree::{Construct, Kind, LazyValue, Node};
 
 /// A CloudFormation resource: type, properties and resource attributes.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,8 +124,8 @@ impl CfnResource {
         let value = Stored::from(value.into());
         self.with_body_mut(|r| r.properties.insert(name, value));
         let mut arena = self.node.borrow_mut();
-        if let Some(at) = arena.hooks.lazy_position(self.node.index, name) {
-            arena.hooks.lazy_properties.remove(at);
+        if let Some(lazy) = arena.hooks.lazy_properties.get_mut(&self.node.index) {
+            lazy.retain(|(n, _)| &**n != name);
         }
     }
 
@@ -142,10 +142,14 @@ impl CfnResource {
             }
         });
         let mut arena = self.node.borrow_mut();
-        let lazy = LazyProperty { node: self.node.index, name: name.into(), produce };
-        match arena.hooks.lazy_position(self.node.index, name) {
-            Some(at) => arena.hooks.lazy_properties[at] = lazy,
-            None => arena.hooks.lazy_properties.push(lazy),
+        let lazy = arena.hooks.lazy_properties.entry(self.node.index).or_default();
+        match lazy.iter_mut().find(|(n, _)| &**n == name) {
+            Some(slot) => slot.1 = produce,
+            None => {
+                // Nearly always the only one: room for exactly one more.
+                lazy.reserve_exact(1);
+                lazy.push((name.into(), produce));
+            }
         }
     }
 
@@ -258,8 +262,13 @@ pub(crate) fn join_path(scope: &Node, id: &str) -> String {
 /// Produces every lazy property of the app (see [`CfnResource::set_lazy_property`]); no
 /// borrow of the tree is held while a producer runs, so producers may read the tree.
 pub(crate) fn produce_lazy_properties(root: &Node) {
-    let mut lazy: Vec<(u32, Box<str>, LazyValue)> =
-        root.borrow().hooks.lazy_properties.iter().map(|p| (p.node, p.name.clone(), Rc::clone(&p.produce))).collect();
+    let mut lazy: Vec<(u32, Box<str>, LazyValue)> = root
+        .borrow()
+        .hooks
+        .lazy_properties
+        .iter()
+        .flat_map(|(node, lazy)| lazy.iter().map(|(name, produce)| (*node, name.clone(), Rc::clone(produce))))
+        .collect();
     // In the order the resources were created, so a producer reading another's property
     // always sees the same.
     lazy.sort_by_key(|(index, _, _)| *index);

@@ -7,7 +7,7 @@ use serde_json::{Map, Value as Json, json};
 use crate::element::{Body, Element, OutputBody, RuleBody};
 use crate::error::Result;
 use crate::expr::{Cond, ElementRef, Expr};
-use crate::logical_id::make_unique_id;
+use crate::logical_id::{HIDDEN_ID, unique_id};
 use crate::tree::{Construct, Kind, Node, Nodes};
 
 fn add(scope: &impl Construct, id: &str, body: Body, fqn: &'static str) -> Result<Node> {
@@ -21,9 +21,17 @@ impl Nodes {
         if let Some(id) = self.element(index).and_then(|e| e.logical_id_override.clone()) {
             return id;
         }
-        let ids = self.path_ids(index);
-        let depth = self.stack_of(index).map_or(0, |s| self.path_ids(s).len());
-        make_unique_id(&ids[depth.min(ids.len())..]).unwrap_or_default()
+        // The ids below the stack (or the root) down to the element, gathered upwards.
+        let mut ids: Vec<&str> = Vec::with_capacity(8);
+        let mut at = &self.nodes[index as usize];
+        while let (Some(parent), false) = (at.parent, matches!(at.kind, Kind::Stack(_))) {
+            if &*at.id != HIDDEN_ID {
+                ids.push(&at.id);
+            }
+            at = &self.nodes[parent as usize];
+        }
+        ids.reverse();
+        unique_id(&ids).unwrap_or_default()
     }
 }
 

@@ -99,33 +99,18 @@ impl NodeData {
     }
 }
 
-/// What nodes run before synthesis, each with its node's index; kept apart from the nodes
-/// so they can be read from several threads while files are written. Validators and lazy
-/// properties are flat lists in the order added, not maps: a large app has one of each per
-/// role, and a map entry costs several times the hook.
+/// What nodes run before synthesis; kept apart from the nodes so they can be read from
+/// several threads while files are written. A large app has a validator and a lazy
+/// property per role, so these are kept small: validators in a flat list in the order
+/// added, lazy properties by node in a table hashed cheaply.
 #[derive(Default)]
 pub(crate) struct Hooks {
     pub validators: Vec<(u32, Validator)>,
     /// By node: each node's aspects are looked up as the node is visited.
     pub aspects: HashMap<u32, Vec<Rc<dyn Aspect>>>,
-    /// Properties produced at synthesis ([`crate::CfnResource::set_lazy_property`]): at
-    /// most one per node and name.
-    pub lazy_properties: Vec<LazyProperty>,
-}
-
-/// A property of a resource produced at synthesis.
-pub(crate) struct LazyProperty {
-    pub node: u32,
-    pub name: Box<str>,
-    pub produce: LazyValue,
-}
-
-impl Hooks {
-    /// The position of the producer of `node`'s property `name`; searched from the end,
-    /// where the newest resource's producers are.
-    pub(crate) fn lazy_position(&self, node: u32, name: &str) -> Option<usize> {
-        self.lazy_properties.iter().rposition(|p| p.node == node && &*p.name == name)
-    }
+    /// Properties produced at synthesis ([`crate::CfnResource::set_lazy_property`]), by
+    /// node and name.
+    pub lazy_properties: hashbrown::HashMap<u32, Vec<(Box<str>, LazyValue)>>,
 }
 
 /// A value produced at synthesis.

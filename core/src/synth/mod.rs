@@ -213,28 +213,35 @@ fn logical_ids(arena: &Nodes, order: &[u32], reserved: &[(&str, &str)]) -> (Logi
             Some((index, arena.stack_of(index)?, namespace))
         })
         .collect();
-    let computed: Vec<String> = elements.iter().map(|(index, _, _)| arena.logical_id(*index)).collect();
+    let mut ids = LogicalIds::with_nodes(arena.nodes.len());
+    for (index, _, _) in &elements {
+        ids.insert(*index, arena.logical_id(*index));
+    }
     let mut problems = Vec::new();
-    let mut seen: HashMap<(u32, &str, &str), u32> = HashMap::with_capacity(elements.len());
-    for (&(index, stack, namespace), id) in elements.iter().zip(&computed) {
+    // Keyed by stack and namespace in one number and the id: one entry per element.
+    let namespaces = ["Ref", "Outputs", "Conditions", "Mappings", "Rules"];
+    let mut seen: hashbrown::HashMap<(u64, &str), u32> = hashbrown::HashMap::with_capacity(elements.len());
+    for (index, stack, namespace) in elements {
+        let space = namespaces.iter().position(|n| *n == namespace).unwrap_or(namespaces.len());
+        let id = ids.get(index);
         let path = || arena.path(index);
         if !is_valid_logical_id(id) {
-            problems.push(Error::InvalidLogicalId { path: path(), logical_id: id.clone() });
-        } else if reserved.iter().any(|(ns, r)| *ns == namespace && r == id) {
+            problems.push(Error::InvalidLogicalId { path: path(), logical_id: id.to_owned() });
+        } else if reserved.iter().any(|(ns, r)| *ns == namespace && *r == id) {
             problems.push(Error::LogicalIdConflict {
                 path: path(),
-                logical_id: id.clone(),
+                logical_id: id.to_owned(),
                 other: "the CDK bootstrap version check".into(),
             });
-        } else if let Some(other) = seen.insert((stack, namespace, id), index) {
-            problems.push(Error::LogicalIdConflict { path: path(), logical_id: id.clone(), other: arena.path(other) });
+        } else if let Some(other) = seen.insert(((u64::from(stack) << 8) | space as u64, id), index) {
+            problems.push(Error::LogicalIdConflict {
+                path: path(),
+                logical_id: id.to_owned(),
+                other: arena.path(other),
+            });
         }
     }
     drop(seen);
-    let mut ids = LogicalIds::with_nodes(arena.nodes.len());
-    for ((index, _, _), id) in elements.into_iter().zip(computed) {
-        ids.insert(index, id);
-    }
     (ids, problems)
 }
 

@@ -28,7 +28,7 @@ pub(crate) type Exports = HashMap<u32, IndexMap<String, (Json, String)>>;
 
 /// Every element's logical id, by node index.
 #[derive(Default)]
-pub(crate) struct LogicalIds(Vec<Option<String>>);
+pub(crate) struct LogicalIds(Vec<Option<Box<str>>>);
 
 impl LogicalIds {
     pub(crate) fn with_nodes(nodes: usize) -> Self {
@@ -37,7 +37,7 @@ impl LogicalIds {
 
     pub(crate) fn insert(&mut self, node: u32, id: String) {
         if let Some(slot) = self.0.get_mut(node as usize) {
-            *slot = Some(id);
+            *slot = Some(id.into_boxed_str());
         }
     }
 
