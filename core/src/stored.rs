@@ -7,7 +7,9 @@
 //! and take `serde_json::Value`, synthesis serializes this form directly.
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
-use serde_json::{Map, Number, Value as Json};
+use serde_json::{Map, Number, Value as Json, json};
+
+use crate::expr::{ElementRef, marker};
 
 /// A JSON value.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,9 +17,57 @@ pub(crate) enum Stored {
     Null,
     Bool(bool),
     Number(Number),
+    /// A string of at most [`SHORT`] bytes, held inline: most strings of a template are
+    /// short (actions, types, names), and each would otherwise be an allocation.
+    Short(Short),
     String(Box<str>),
     Array(Box<[Stored]>),
     Object(Object),
+    /// A reference to an element (`{"cw::ref": [app, node]}` or `{"cw::name": [app,
+    /// node]}`), held without the three allocations of its JSON form: a large app has
+    /// several per resource.
+    Reference(ReferenceKind, ElementRef),
+}
+
+/// Bytes a [`Stored::Short`] holds: what fits beside the tag in 24 bytes.
+const SHORT: usize = 22;
+
+/// A short string's bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Short {
+    len: u8,
+    bytes: [u8; SHORT],
+}
+
+impl Short {
+    fn new(s: &str) -> Option<Short> {
+        let mut bytes = [0; SHORT];
+        bytes.get_mut(..s.len())?.copy_from_slice(s.as_bytes());
+        Some(Short { len: s.len() as u8, bytes })
+    }
+
+    fn as_str(&self) -> &str {
+        // Copied from a `str` whole, so always UTF-8.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+/// Which marker a [`Stored::Reference`] stands for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum ReferenceKind {
+    /// `Ref` (or the export of one, across stacks).
+    Ref,
+    /// The element's logical id ([`crate::Expr::LogicalId`]).
+    Name,
+}
+
+impl ReferenceKind {
+    pub(crate) fn marker(self) -> &'static str {
+        match self {
+            ReferenceKind::Ref => marker::REF,
+            ReferenceKind::Name => marker::NAME,
+        }
+    }
 }
 
 /// A JSON object: entries in insertion order, keys unique.
@@ -74,23 +124,62 @@ impl From<Json> for Stored {
             Json::Null => Stored::Null,
             Json::Bool(b) => Stored::Bool(b),
             Json::Number(n) => Stored::Number(n),
-            Json::String(s) => Stored::String(s.into_boxed_str()),
+            Json::String(s) => Stored::string(s),
             Json::Array(items) => Stored::Array(items.into_iter().map(Stored::from).collect()),
-            Json::Object(map) => Stored::Object(Object::from(map)),
+            Json::Object(map) => match reference(&map) {
+                Some((kind, element)) => Stored::Reference(kind, element),
+                None => Stored::Object(Object::from(map)),
+            },
         }
     }
 }
 
+/// The reference a JSON object is, when it is a `cw::ref` or `cw::name` marker.
+fn reference(map: &Map<String, Json>) -> Option<(ReferenceKind, ElementRef)> {
+    if map.len() != 1 {
+        return None;
+    }
+    let (key, arg) = map.iter().next()?;
+    let kind = match key.as_str() {
+        marker::REF => ReferenceKind::Ref,
+        marker::NAME => ReferenceKind::Name,
+        _ => return None,
+    };
+    let number = |v: &Json| v.as_u64().and_then(|n| u32::try_from(n).ok());
+    match arg.as_array()?.as_slice() {
+        [app, node] => Some((kind, ElementRef { app: number(app)?, node: number(node)? })),
+        _ => None,
+    }
+}
+
 impl Stored {
+    fn string(s: String) -> Stored {
+        match Short::new(&s) {
+            Some(short) => Stored::Short(short),
+            None => Stored::String(s.into_boxed_str()),
+        }
+    }
+
+    /// The text of a string.
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Stored::Short(s) => Some(s.as_str()),
+            Stored::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
     /// The value as `serde_json` gives it to constructs.
     pub(crate) fn to_json(&self) -> Json {
         match self {
             Stored::Null => Json::Null,
             Stored::Bool(b) => Json::Bool(*b),
             Stored::Number(n) => Json::Number(n.clone()),
+            Stored::Short(s) => Json::String(s.as_str().to_owned()),
             Stored::String(s) => Json::String(s.to_string()),
             Stored::Array(items) => Json::Array(items.iter().map(Stored::to_json).collect()),
             Stored::Object(o) => Json::Object(o.to_map()),
+            Stored::Reference(kind, r) => json!({kind.marker(): [r.app, r.node]}),
         }
     }
 
@@ -109,6 +198,7 @@ impl Serialize for Stored {
             Stored::Null => s.serialize_unit(),
             Stored::Bool(b) => s.serialize_bool(*b),
             Stored::Number(n) => n.serialize(s),
+            Stored::Short(v) => s.serialize_str(v.as_str()),
             Stored::String(v) => s.serialize_str(v),
             Stored::Array(items) => {
                 let mut seq = s.serialize_seq(Some(items.len()))?;
@@ -118,6 +208,11 @@ impl Serialize for Stored {
                 seq.end()
             }
             Stored::Object(o) => o.serialize(s),
+            Stored::Reference(kind, r) => {
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry(kind.marker(), &[r.app, r.node])?;
+                map.end()
+            }
         }
     }
 }
@@ -152,6 +247,31 @@ mod tests {
         o.insert("c", Stored::from(json!(4)));
         assert_eq!(Json::Object(o.to_map()), json!({"a": 3, "b": 2, "c": 4}));
         assert_eq!(serde_json::to_string(&o).unwrap(), r#"{"a":3,"b":2,"c":4}"#);
+    }
+
+    #[test]
+    fn short_strings_and_references_are_held_compactly_and_read_back_unchanged() {
+        let exactly = "a".repeat(SHORT);
+        let longer = "b".repeat(SHORT + 1);
+        // Multi-byte characters: 7 x 3 bytes fits, 8 x 3 does not.
+        let (wide_fits, wide_long) = ("€".repeat(7), "€".repeat(8));
+        let value = json!({
+            "short": [exactly, longer, wide_fits, wide_long, ""],
+            "ref": {"cw::ref": [1, 42]},
+            "name": {"cw::name": [1, 7]},
+            "not a reference": [{"cw::ref": [1]}, {"cw::ref": [1, 2], "x": 1}, {"cw::att": [1, 2, "Arn"]}],
+        });
+        let stored = Stored::from(value.clone());
+        let Stored::Object(o) = &stored else { unreachable!() };
+        let Some(Stored::Array(strings)) = o.get("short") else { unreachable!() };
+        let kinds: Vec<bool> = strings.iter().map(|s| matches!(s, Stored::Short(_))).collect();
+        assert_eq!(kinds, [true, false, true, false, true]);
+        assert!(matches!(o.get("ref"), Some(Stored::Reference(ReferenceKind::Ref, ElementRef { app: 1, node: 42 }))));
+        assert!(matches!(o.get("name"), Some(Stored::Reference(ReferenceKind::Name, ElementRef { app: 1, node: 7 }))));
+        let Some(Stored::Array(others)) = o.get("not a reference") else { unreachable!() };
+        assert!(others.iter().all(|v| matches!(v, Stored::Object(_))));
+        assert_eq!(stored.to_json(), value);
+        assert_eq!(serde_json::to_string(&stored).unwrap(), serde_json::to_string(&value).unwrap());
     }
 
     #[test]

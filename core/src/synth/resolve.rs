@@ -20,7 +20,7 @@ use crate::env::Environment;
 use crate::error::Error;
 use crate::expr::marker;
 use crate::logical_id::{export_name, make_unique_id};
-use crate::stored::{Object, Stored};
+use crate::stored::{Object, ReferenceKind, Stored};
 use crate::tree::Nodes;
 
 /// An export a producer stack must declare: output logical id -> (value, export name).
@@ -165,15 +165,11 @@ impl<'v> Marker<'v> {
         let part = |i: usize| match arg {
             Stored::Array(items) => match items.get(i)? {
                 Stored::Number(n) => n.as_u64().map(Part::Number),
-                Stored::String(s) => Some(Part::Text(s)),
-                _ => None,
+                text => text.as_str().map(Part::Text),
             },
             _ => None,
         };
-        let text = match arg {
-            Stored::String(s) => Some(&**s),
-            _ => None,
-        };
+        let text = arg.as_str();
         Marker::read(key, text, part)
     }
 }
@@ -216,8 +212,16 @@ impl Serialize for Resolution<'_> {
     }
 }
 
-/// The marker a stored value is, if it is one (a one-entry object keyed `cw::...`).
+/// The marker a stored value is, if it is one (a reference, or a one-entry object keyed
+/// `cw::...`).
 fn stored_marker(value: &Stored) -> Option<Marker<'_>> {
+    if let Stored::Reference(kind, r) = value {
+        let target = match kind {
+            ReferenceKind::Ref => Target::Ref,
+            ReferenceKind::Name => Target::Name,
+        };
+        return Some(Marker::Reference { app: r.app, node: r.node, target });
+    }
     let (key, arg) = value.single_entry()?;
     key.starts_with("cw::").then(|| Marker::from_stored(key, arg))
 }
@@ -273,6 +277,11 @@ impl<'a> Resolver<'a> {
                 }
                 None => o.iter().for_each(|(_, v)| self.scan(v)),
             },
+            Stored::Reference(..) => {
+                if let Some(m) = stored_marker(value) {
+                    self.resolve_marker(m);
+                }
+            }
             Stored::Array(items) => items.iter().for_each(|v| self.scan(v)),
             _ => {}
         }
@@ -379,7 +388,14 @@ impl Serialize for Resolved<'_, '_, Stored> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let r = self.resolver;
         match self.value {
-            Stored::String(text) if r.jinja() && has_jinja_delimiter(text) => s.serialize_str(&escape_jinja(text)),
+            Stored::Short(_) | Stored::String(_) if r.jinja() => {
+                let text = self.value.as_str().unwrap_or_default();
+                if has_jinja_delimiter(text) { s.serialize_str(&escape_jinja(text)) } else { s.serialize_str(text) }
+            }
+            Stored::Reference(..) => match stored_marker(self.value) {
+                Some(m) => r.resolve_marker(m).serialize(s),
+                None => s.serialize_unit(),
+            },
             Stored::Object(o) => match stored_marker(self.value) {
                 Some(m) => r.resolve_marker(m).serialize(s),
                 None => Resolved { value: o, resolver: r }.serialize(s),
