@@ -1,6 +1,7 @@
 //! `CfnResource`: a CloudFormation resource of any type, the base of every L1 and L2.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -27,9 +28,10 @@ impl Construct for CfnResource {
 impl CfnResource {
     /// Adds a resource of `resource_type` (e.g. `AWS::SQS::Queue`) with JSON properties.
     pub fn new(scope: &impl Construct, id: &str, resource_type: &str, properties: Map<String, Json>) -> Result<Self> {
+        let properties = scope.node().borrow_mut().keys.object(properties);
         let body = ResourceBody {
             resource_type: resource_type.to_owned(),
-            properties: Object::from(properties),
+            properties,
             depends_on: Vec::new(),
             condition: None,
             deletion_policy: None,
@@ -82,6 +84,12 @@ impl CfnResource {
         }
     }
 
+    /// A key and a value in the form the tree stores them.
+    fn stored(&self, key: &str, value: Json) -> (Arc<str>, Stored) {
+        let mut arena = self.node.borrow_mut();
+        (arena.keys.key(key), arena.keys.value(value))
+    }
+
     fn with_body_mut(&self, f: impl FnOnce(&mut ResourceBody)) {
         let mut arena = self.node.borrow_mut();
         if let Some(Element { body: Body::Resource(r), .. }) = arena.element_mut(self.node.index) {
@@ -121,8 +129,8 @@ impl CfnResource {
 
     /// Sets (or replaces) one property, a lazy one included.
     pub fn set_property(&self, name: &str, value: impl Into<Json>) {
-        let value = Stored::from(value.into());
-        self.with_body_mut(|r| r.properties.insert(name, value));
+        let (key, value) = self.stored(name, value.into());
+        self.with_body_mut(|r| r.properties.insert(key, value));
         let mut arena = self.node.borrow_mut();
         if let Some(lazy) = arena.hooks.lazy_properties.get_mut(&self.node.index) {
             lazy.retain(|(n, _)| &**n != name);
@@ -136,9 +144,10 @@ impl CfnResource {
     /// same name replaces the producer.
     pub fn set_lazy_property(&self, name: &str, produce: impl Fn() -> Json + 'static) {
         let produce: LazyValue = Rc::new(produce);
+        let (key, null) = self.stored(name, Json::Null);
         self.with_body_mut(|r| {
             if r.properties.get(name).is_none() {
-                r.properties.insert(name, Stored::Null);
+                r.properties.insert(key, null);
             }
         });
         let mut arena = self.node.borrow_mut();
@@ -157,13 +166,13 @@ impl CfnResource {
     /// escape hatch for a property a construct does not expose, like the CDK's
     /// `addPropertyOverride`.
     pub fn add_property_override(&self, path: &str, value: impl Into<Json>) {
-        fn set_at(object: &mut Object, path: &[&str], value: Stored) {
+        fn set_at(object: &mut Object, path: &[Arc<str>], value: Stored) {
             match path {
                 [] => {}
-                [last] => object.insert(last, value),
+                [last] => object.insert(Arc::clone(last), value),
                 [first, rest @ ..] => {
                     if !matches!(object.get(first), Some(Stored::Object(_))) {
-                        object.insert(first, Stored::Object(Object::default()));
+                        object.insert(Arc::clone(first), Stored::Object(Object::default()));
                     }
                     if let Some(Stored::Object(next)) = object.get_mut(first) {
                         set_at(next, rest, value);
@@ -171,8 +180,11 @@ impl CfnResource {
                 }
             }
         }
-        let value = Stored::from(value.into());
-        let parts: Vec<&str> = path.split('.').collect();
+        let (parts, value) = {
+            let mut arena = self.node.borrow_mut();
+            let parts: Vec<Arc<str>> = path.split('.').map(|p| arena.keys.key(p)).collect();
+            (parts, arena.keys.value(value.into()))
+        };
         self.with_body_mut(|r| set_at(&mut r.properties, &parts, value));
     }
 
@@ -224,7 +236,7 @@ impl CfnResource {
 
     /// Adds an entry to the resource's template `Metadata`.
     pub fn add_cfn_metadata(&self, key: &str, value: impl Into<Json>) {
-        let value = Stored::from(value.into());
+        let (key, value) = self.stored(key, value.into());
         self.with_body_mut(|r| r.metadata.insert(key, value));
     }
 
@@ -273,8 +285,8 @@ pub(crate) fn produce_lazy_properties(root: &Node) {
     // always sees the same.
     lazy.sort_by_key(|(index, _, _)| *index);
     for (index, name, produce) in lazy {
-        let value = Stored::from(produce());
         let resource = CfnResource { node: root.at(index) };
-        resource.with_body_mut(|r| r.properties.insert(&name, value));
+        let (key, value) = resource.stored(&name, produce());
+        resource.with_body_mut(|r| r.properties.insert(key, value));
     }
 }

@@ -7,6 +7,8 @@
 //! and take `serde_json::Value`, synthesis serializes this form directly.
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use std::sync::Arc;
+
 use serde_json::{Map, Number, Value as Json, json};
 
 use crate::expr::{ElementRef, marker};
@@ -72,7 +74,45 @@ impl ReferenceKind {
 
 /// A JSON object: entries in insertion order, keys unique.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub(crate) struct Object(Box<[(Box<str>, Stored)]>);
+pub(crate) struct Object(Box<[(Arc<str>, Stored)]>);
+
+/// An app's object keys, each held once: a large app uses a few hundred distinct keys
+/// (property names, mostly) over a million times, and each would otherwise be an
+/// allocation of its own. Values enter the tree through here.
+#[derive(Default)]
+pub(crate) struct Keys(hashbrown::HashSet<Arc<str>>);
+
+impl Keys {
+    /// The shared copy of `key`.
+    pub(crate) fn key(&mut self, key: &str) -> Arc<str> {
+        if let Some(known) = self.0.get(key) {
+            return Arc::clone(known);
+        }
+        let new: Arc<str> = Arc::from(key);
+        self.0.insert(Arc::clone(&new));
+        new
+    }
+
+    /// `value` in its stored form.
+    pub(crate) fn value(&mut self, value: Json) -> Stored {
+        match value {
+            Json::Null => Stored::Null,
+            Json::Bool(b) => Stored::Bool(b),
+            Json::Number(n) => Stored::Number(n),
+            Json::String(s) => Stored::string(s),
+            Json::Array(items) => Stored::Array(items.into_iter().map(|v| self.value(v)).collect()),
+            Json::Object(map) => match reference(&map) {
+                Some((kind, element)) => Stored::Reference(kind, element),
+                None => Stored::Object(self.object(map)),
+            },
+        }
+    }
+
+    /// `map` in its stored form.
+    pub(crate) fn object(&mut self, map: Map<String, Json>) -> Object {
+        Object(map.into_iter().map(|(k, v)| (self.key(&k), self.value(v))).collect())
+    }
+}
 
 impl Object {
     pub(crate) fn is_empty(&self) -> bool {
@@ -96,41 +136,19 @@ impl Object {
     }
 
     /// Sets `key`, keeping its position when it exists (as `IndexMap::insert` does).
-    pub(crate) fn insert(&mut self, key: &str, value: Stored) {
-        if let Some(slot) = self.get_mut(key) {
+    pub(crate) fn insert(&mut self, key: Arc<str>, value: Stored) {
+        if let Some(slot) = self.get_mut(&key) {
             *slot = value;
             return;
         }
         let mut entries = std::mem::take(&mut self.0).into_vec();
-        entries.push((key.into(), value));
+        entries.push((key, value));
         self.0 = entries.into_boxed_slice();
     }
 
     /// The object as `serde_json` gives it to constructs.
     pub(crate) fn to_map(&self) -> Map<String, Json> {
         self.iter().map(|(k, v)| (k.to_owned(), v.to_json())).collect()
-    }
-}
-
-impl From<Map<String, Json>> for Object {
-    fn from(map: Map<String, Json>) -> Self {
-        Object(map.into_iter().map(|(k, v)| (k.into_boxed_str(), Stored::from(v))).collect())
-    }
-}
-
-impl From<Json> for Stored {
-    fn from(value: Json) -> Self {
-        match value {
-            Json::Null => Stored::Null,
-            Json::Bool(b) => Stored::Bool(b),
-            Json::Number(n) => Stored::Number(n),
-            Json::String(s) => Stored::string(s),
-            Json::Array(items) => Stored::Array(items.into_iter().map(Stored::from).collect()),
-            Json::Object(map) => match reference(&map) {
-                Some((kind, element)) => Stored::Reference(kind, element),
-                None => Stored::Object(Object::from(map)),
-            },
-        }
     }
 }
 
@@ -235,16 +253,16 @@ mod tests {
     #[test]
     fn round_trips_and_serializes_like_serde_json() {
         let value = json!({"b": [1, -2, 2.5, "x", null, true], "a": {"Ref": "X"}, "c": {}});
-        let stored = Stored::from(value.clone());
+        let stored = Keys::default().value(value.clone());
         assert_eq!(stored.to_json(), value);
         assert_eq!(serde_json::to_string(&stored).unwrap(), serde_json::to_string(&value).unwrap());
     }
 
     #[test]
     fn insert_replaces_in_place_and_appends_new_keys() {
-        let Stored::Object(mut o) = Stored::from(json!({"a": 1, "b": 2})) else { unreachable!() };
-        o.insert("a", Stored::from(json!(3)));
-        o.insert("c", Stored::from(json!(4)));
+        let Stored::Object(mut o) = Keys::default().value(json!({"a": 1, "b": 2})) else { unreachable!() };
+        o.insert("a".into(), Keys::default().value(json!(3)));
+        o.insert("c".into(), Keys::default().value(json!(4)));
         assert_eq!(Json::Object(o.to_map()), json!({"a": 3, "b": 2, "c": 4}));
         assert_eq!(serde_json::to_string(&o).unwrap(), r#"{"a":3,"b":2,"c":4}"#);
     }
@@ -261,7 +279,7 @@ mod tests {
             "name": {"cw::name": [1, 7]},
             "not a reference": [{"cw::ref": [1]}, {"cw::ref": [1, 2], "x": 1}, {"cw::att": [1, 2, "Arn"]}],
         });
-        let stored = Stored::from(value.clone());
+        let stored = Keys::default().value(value.clone());
         let Stored::Object(o) = &stored else { unreachable!() };
         let Some(Stored::Array(strings)) = o.get("short") else { unreachable!() };
         let kinds: Vec<bool> = strings.iter().map(|s| matches!(s, Stored::Short(_))).collect();

@@ -22,6 +22,7 @@ use crate::element::Element;
 use crate::env::Environment;
 use crate::error::{Error, Result};
 use crate::expr::ElementRef;
+use crate::stored::Keys;
 
 /// A validator: returns one message per problem found (empty when all is well).
 pub type Validator = Rc<dyn Fn(&Node) -> Vec<String>>;
@@ -140,6 +141,8 @@ pub(crate) struct Arena {
     tree: Nodes,
     pub hooks: Hooks,
     pub settings: Settings,
+    /// Object keys of the properties and metadata of every resource.
+    pub keys: Keys,
 }
 
 impl std::ops::Deref for Arena {
@@ -169,7 +172,7 @@ impl Arena {
         let mut nodes = Chunked::new();
         nodes.push(root);
         let tree = Nodes { app_id, nodes, by_scope_and_id: HashTable::new(), hasher: DefaultHashBuilder::default() };
-        Arena { tree, hooks: Hooks::default(), settings }
+        Arena { tree, hooks: Hooks::default(), settings, keys: Keys::default() }
     }
 }
 
