@@ -71,7 +71,11 @@ pub(crate) struct StackData {
 pub(crate) struct NodeData {
     pub id: Box<str>,
     pub parent: Option<u32>,
-    pub children: Vec<u32>,
+    /// Children as a linked list, in the order added: no allocation per node that has
+    /// any. [`NONE`] ends a list (the root, index 0, is nobody's child or sibling).
+    first_child: u32,
+    last_child: u32,
+    next_sibling: u32,
     pub kind: Kind,
     /// The construct's type name, recorded in `tree.json` (a literal, nearly always).
     pub fqn: Cow<'static, str>,
@@ -86,7 +90,18 @@ pub(crate) struct NodeExtra {
     pub errors: Vec<String>,
 }
 
+/// No node, in the child links.
+const NONE: u32 = 0;
+
 impl NodeData {
+    fn new(id: Box<str>, parent: Option<u32>, kind: Kind, fqn: Cow<'static, str>) -> Self {
+        NodeData { id, parent, first_child: NONE, last_child: NONE, next_sibling: NONE, kind, fqn, extra: None }
+    }
+
+    pub(crate) fn has_children(&self) -> bool {
+        self.first_child != NONE
+    }
+
     pub(crate) fn metadata(&self) -> &[(String, Json)] {
         self.extra.as_ref().map_or(&[], |e| e.metadata.as_slice())
     }
@@ -161,14 +176,7 @@ impl std::ops::DerefMut for Arena {
 
 impl Arena {
     pub(crate) fn new(app_id: u32, settings: Settings) -> Self {
-        let root = NodeData {
-            id: "App".into(),
-            parent: None,
-            children: Vec::new(),
-            kind: Kind::App,
-            fqn: Cow::Borrowed("cloudwright.App"),
-            extra: None,
-        };
+        let root = NodeData::new("App".into(), None, Kind::App, Cow::Borrowed("cloudwright.App"));
         let mut nodes = Chunked::new();
         nodes.push(root);
         let tree = Nodes { app_id, nodes, by_scope_and_id: HashTable::new(), hasher: DefaultHashBuilder::default() };
@@ -255,12 +263,52 @@ impl Nodes {
     /// Every node in depth-first, insertion order.
     pub(crate) fn preorder(&self) -> Vec<u32> {
         let mut out = Vec::with_capacity(self.nodes.len());
-        let mut todo = vec![0u32];
-        while let Some(i) = todo.pop() {
-            out.push(i);
-            todo.extend(self.nodes[i as usize].children.iter().rev());
-        }
+        self.preorder_into(0, &mut out);
         out
+    }
+
+    /// Every node below `index` (itself included), depth first.
+    pub(crate) fn preorder_from(&self, index: u32) -> Vec<u32> {
+        let mut out = Vec::new();
+        self.preorder_into(index, &mut out);
+        out
+    }
+
+    /// Walks the subtree along the child links: down to the first child, else on to the
+    /// next sibling of the nearest node that has one, never above `index`.
+    fn preorder_into(&self, index: u32, out: &mut Vec<u32>) {
+        let mut at = index;
+        loop {
+            out.push(at);
+            let node = &self.nodes[at as usize];
+            if node.first_child != NONE {
+                at = node.first_child;
+                continue;
+            }
+            loop {
+                if at == index {
+                    return;
+                }
+                let node = &self.nodes[at as usize];
+                if node.next_sibling != NONE {
+                    at = node.next_sibling;
+                    break;
+                }
+                match node.parent {
+                    Some(parent) => at = parent,
+                    None => return,
+                }
+            }
+        }
+    }
+
+    /// The children of a node, in the order they were added.
+    pub(crate) fn children(&self, index: u32) -> impl Iterator<Item = u32> + '_ {
+        let first = self.nodes[index as usize].first_child;
+        std::iter::successors((first != NONE).then_some(first), |&c| {
+            let next = self.nodes[c as usize].next_sibling;
+            (next != NONE).then_some(next)
+        })
     }
 
     /// Adds a child after checking its id and that the scope may hold it.
@@ -313,8 +361,12 @@ impl Nodes {
             path: path(),
             message: "the tree has more than 4 billion constructs".into(),
         })?;
-        self.nodes.push(NodeData { id: id.into(), parent: Some(parent), children: Vec::new(), kind, fqn, extra: None });
-        self.nodes[parent as usize].children.push(index);
+        self.nodes.push(NodeData::new(id.into(), Some(parent), kind, fqn));
+        match self.nodes[parent as usize].last_child {
+            NONE => self.nodes[parent as usize].first_child = index,
+            last => self.nodes[last as usize].next_sibling = index,
+        }
+        self.nodes[parent as usize].last_child = index;
         let Nodes { nodes, by_scope_and_id, hasher, .. } = self;
         let rehash = |i: &u32| {
             let n = &nodes[*i as usize];
@@ -409,7 +461,8 @@ impl Node {
 
     /// The children, in the order they were added.
     pub fn children(&self) -> Vec<Node> {
-        self.with_data(|d| d.children.clone()).into_iter().map(|c| self.at(c)).collect()
+        let children: Vec<u32> = self.borrow().children(self.index).collect();
+        children.into_iter().map(|c| self.at(c)).collect()
     }
 
     /// The child with this id, if any.
@@ -476,14 +529,7 @@ impl Node {
 
     /// Every construct below this one (itself included), depth first.
     pub fn descendants(&self) -> Vec<Node> {
-        let mut out = Vec::new();
-        let mut todo = vec![self.index];
-        let arena = self.borrow();
-        while let Some(i) = todo.pop() {
-            out.push(i);
-            todo.extend(arena.nodes[i as usize].children.iter().rev());
-        }
-        drop(arena);
-        out.into_iter().map(|i| self.at(i)).collect()
+        let order = self.borrow().preorder_from(self.index);
+        order.into_iter().map(|i| self.at(i)).collect()
     }
 }

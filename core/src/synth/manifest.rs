@@ -305,10 +305,10 @@ impl Serialize for Children<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let parent = self.0;
         let nodes = &parent.shared.arena.nodes;
-        let children = &nodes[parent.index as usize].children;
-        let mut map = s.serialize_map(Some(children.len()))?;
+        let arena = parent.shared.arena;
+        let mut map = s.serialize_map(Some(arena.children(parent.index).count()))?;
         let mut path = String::new();
-        for &child in children {
+        for child in arena.children(parent.index) {
             let id = &nodes[child as usize].id;
             path.clear();
             if !parent.path.is_empty() {
@@ -343,7 +343,7 @@ impl Serialize for TreeNode<'_> {
                 map.serialize_entry("attributes", &Attributes { r, resolver })?;
             }
         }
-        if !data.children.is_empty() {
+        if data.has_children() {
             map.serialize_entry("children", &Children(self))?;
         }
         map.end()

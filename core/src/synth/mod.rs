@@ -201,29 +201,27 @@ fn stack_problems(arena: &Nodes, order: &[u32], stacks: &[u32], stack_names: &Ha
 
 /// Logical ids of every element, checking their grammar and uniqueness per stack.
 fn logical_ids(arena: &Nodes, order: &[u32], reserved: &[(&str, &str)]) -> (LogicalIds, Vec<Error>) {
-    // (element, stack, namespace); resources and parameters share one namespace: both are
-    // targets of `Ref`.
-    let elements: Vec<(u32, u32, &str)> = order
-        .iter()
-        .filter_map(|&index| {
-            let namespace = match arena.element(index)?.section() {
-                "Resources" | "Parameters" => "Ref",
-                other => other,
-            };
-            Some((index, arena.stack_of(index)?, namespace))
-        })
-        .collect();
     let mut ids = LogicalIds::with_nodes(arena.nodes.len());
-    for (index, _, _) in &elements {
-        ids.insert(*index, arena.logical_id(*index));
+    for &index in order {
+        if arena.element(index).is_some() {
+            ids.insert(index, arena.logical_id(index));
+        }
     }
+    // Stacks do not nest, so in depth-first order each stack's elements follow it, and
+    // uniqueness is checked one stack at a time. Resources and parameters share one
+    // namespace: both are targets of `Ref`.
+    let namespace = |section: &'static str| match section {
+        "Resources" | "Parameters" => "Ref",
+        other => other,
+    };
     let mut problems = Vec::new();
-    // Keyed by stack and namespace in one number and the id: one entry per element.
-    let namespaces = ["Ref", "Outputs", "Conditions", "Mappings", "Rules"];
-    let mut seen: hashbrown::HashMap<(u64, &str), u32> = hashbrown::HashMap::with_capacity(elements.len());
-    for (index, stack, namespace) in elements {
-        let space = namespaces.iter().position(|n| *n == namespace).unwrap_or(namespaces.len());
-        let id = ids.get(index);
+    let mut seen: hashbrown::HashMap<(&str, &str), u32> = hashbrown::HashMap::new();
+    for &index in order {
+        if arena.stack(index).is_some() {
+            seen.clear();
+        }
+        let Some(element) = arena.element(index) else { continue };
+        let (id, namespace) = (ids.get(index), namespace(element.section()));
         let path = || arena.path(index);
         if !is_valid_logical_id(id) {
             problems.push(Error::InvalidLogicalId { path: path(), logical_id: id.to_owned() });
@@ -233,7 +231,7 @@ fn logical_ids(arena: &Nodes, order: &[u32], reserved: &[(&str, &str)]) -> (Logi
                 logical_id: id.to_owned(),
                 other: "the CDK bootstrap version check".into(),
             });
-        } else if let Some(other) = seen.insert(((u64::from(stack) << 8) | space as u64, id), index) {
+        } else if let Some(other) = seen.insert((namespace, id), index) {
             problems.push(Error::LogicalIdConflict {
                 path: path(),
                 logical_id: id.to_owned(),
@@ -289,19 +287,6 @@ fn find_cycle(arena: &Nodes, stacks: &[u32], deps: &BTreeSet<(u32, u32)>) -> Opt
         }
     }
     None
-}
-
-impl Nodes {
-    /// Every node below `index` (itself included), depth first.
-    pub(crate) fn preorder_from(&self, index: u32) -> Vec<u32> {
-        let mut out = Vec::new();
-        let mut todo = vec![index];
-        while let Some(i) = todo.pop() {
-            out.push(i);
-            todo.extend(self.nodes[i as usize].children.iter().rev());
-        }
-        out
-    }
 }
 
 /// Builds the app's cloud assembly in memory.
