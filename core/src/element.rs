@@ -9,7 +9,7 @@ use crate::stored::Object;
 
 /// One element of a template, with its optional logical id override.
 pub(crate) struct Element {
-    pub logical_id_override: Option<String>,
+    pub logical_id_override: Option<Box<str>>,
     pub body: Body,
 }
 
@@ -90,16 +90,37 @@ impl RemovalPolicy {
 }
 
 pub(crate) struct ResourceBody {
-    pub resource_type: String,
+    pub resource_type: Box<str>,
     pub properties: Object,
-    pub depends_on: Vec<u32>,
+    pub depends_on: Box<[u32]>,
     pub condition: Option<u32>,
     pub deletion_policy: Option<RemovalPolicy>,
     pub update_replace_policy: Option<RemovalPolicy>,
-    pub update_policy: Option<Box<Json>>,
-    pub creation_policy: Option<Box<Json>>,
+    /// `CreationPolicy` and `UpdatePolicy`, which few resources have.
+    pub policies: Option<Box<ResourcePolicies>>,
     pub metadata: Object,
     pub tag_format: TagFormat,
+}
+
+/// A resource's `CreationPolicy` and `UpdatePolicy` attributes.
+#[derive(Default)]
+pub(crate) struct ResourcePolicies {
+    pub creation: Option<Json>,
+    pub update: Option<Json>,
+}
+
+impl ResourceBody {
+    pub(crate) fn creation_policy(&self) -> Option<&Json> {
+        self.policies.as_ref().and_then(|p| p.creation.as_ref())
+    }
+
+    pub(crate) fn update_policy(&self) -> Option<&Json> {
+        self.policies.as_ref().and_then(|p| p.update.as_ref())
+    }
+
+    pub(crate) fn policies_mut(&mut self) -> &mut ResourcePolicies {
+        self.policies.get_or_insert_with(Box::default)
+    }
 }
 
 pub(crate) struct OutputBody {

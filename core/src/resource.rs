@@ -30,14 +30,13 @@ impl CfnResource {
     pub fn new(scope: &impl Construct, id: &str, resource_type: &str, properties: Map<String, Json>) -> Result<Self> {
         let properties = scope.node().borrow_mut().keys.object(properties);
         let body = ResourceBody {
-            resource_type: resource_type.to_owned(),
+            resource_type: resource_type.into(),
             properties,
-            depends_on: Vec::new(),
+            depends_on: Box::default(),
             condition: None,
             deletion_policy: None,
             update_replace_policy: None,
-            update_policy: None,
-            creation_policy: None,
+            policies: None,
             metadata: Object::default(),
             tag_format: TagFormat::NotTaggable,
         };
@@ -104,7 +103,7 @@ impl CfnResource {
 
     /// The CloudFormation type, e.g. `AWS::S3::Bucket`.
     pub fn resource_type(&self) -> String {
-        self.with_body(|r| r.resource_type.clone()).unwrap_or_default()
+        self.with_body(|r| r.resource_type.to_string()).unwrap_or_default()
     }
 
     /// `Ref` of this resource (its physical id, or what the type documents for `Ref`).
@@ -193,7 +192,9 @@ impl CfnResource {
         let target = other.node.index;
         self.with_body_mut(|r| {
             if !r.depends_on.contains(&target) {
-                r.depends_on.push(target);
+                let mut depends_on = std::mem::take(&mut r.depends_on).into_vec();
+                depends_on.push(target);
+                r.depends_on = depends_on.into_boxed_slice();
             }
         });
     }
@@ -225,13 +226,13 @@ impl CfnResource {
     /// Sets the `UpdatePolicy` attribute.
     pub fn set_update_policy(&self, policy: impl Into<Json>) {
         let policy = policy.into();
-        self.with_body_mut(|r| r.update_policy = Some(Box::new(policy)));
+        self.with_body_mut(|r| r.policies_mut().update = Some(policy));
     }
 
     /// Sets the `CreationPolicy` attribute.
     pub fn set_creation_policy(&self, policy: impl Into<Json>) {
         let policy = policy.into();
-        self.with_body_mut(|r| r.creation_policy = Some(Box::new(policy)));
+        self.with_body_mut(|r| r.policies_mut().creation = Some(policy));
     }
 
     /// Adds an entry to the resource's template `Metadata`.

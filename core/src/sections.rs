@@ -18,8 +18,8 @@ impl Nodes {
     /// The logical id of an element: its override, else the CDK's unique id of its path
     /// below the stack.
     pub(crate) fn logical_id(&self, index: u32) -> String {
-        if let Some(id) = self.element(index).and_then(|e| e.logical_id_override.clone()) {
-            return id;
+        if let Some(id) = self.element(index).and_then(|e| e.logical_id_override.as_deref()) {
+            return id.to_owned();
         }
         // The ids below the stack (or the root) down to the element, gathered upwards.
         let mut ids: Vec<&str> = Vec::with_capacity(8);
@@ -41,7 +41,7 @@ pub(crate) fn logical_id(node: &Node) -> String {
 
 pub(crate) fn override_logical_id(node: &Node, logical_id: &str) {
     if let Some(e) = node.borrow_mut().element_mut(node.index) {
-        e.logical_id_override = Some(logical_id.to_owned());
+        e.logical_id_override = Some(logical_id.into());
     }
 }
 

@@ -77,8 +77,9 @@ pub(crate) struct NodeData {
     last_child: u32,
     next_sibling: u32,
     pub kind: Kind,
-    /// The construct's type name, recorded in `tree.json` (a literal, nearly always).
-    pub fqn: Cow<'static, str>,
+    /// The construct's type name, recorded in `tree.json`: a literal, nearly always; one
+    /// built at run time is kept in `extra`.
+    fqn: &'static str,
     /// Metadata and recorded errors, which few nodes have.
     pub extra: Option<Box<NodeExtra>>,
 }
@@ -88,6 +89,7 @@ pub(crate) struct NodeData {
 pub(crate) struct NodeExtra {
     pub metadata: Vec<(String, Json)>,
     pub errors: Vec<String>,
+    pub fqn: Option<String>,
 }
 
 /// No node, in the child links.
@@ -95,7 +97,37 @@ const NONE: u32 = 0;
 
 impl NodeData {
     fn new(id: Box<str>, parent: Option<u32>, kind: Kind, fqn: Cow<'static, str>) -> Self {
-        NodeData { id, parent, first_child: NONE, last_child: NONE, next_sibling: NONE, kind, fqn, extra: None }
+        let mut data = NodeData {
+            id,
+            parent,
+            first_child: NONE,
+            last_child: NONE,
+            next_sibling: NONE,
+            kind,
+            fqn: "",
+            extra: None,
+        };
+        data.set_fqn(fqn);
+        data
+    }
+
+    pub(crate) fn fqn(&self) -> &str {
+        match self.extra.as_ref().and_then(|e| e.fqn.as_deref()) {
+            Some(owned) => owned,
+            None => self.fqn,
+        }
+    }
+
+    fn set_fqn(&mut self, fqn: Cow<'static, str>) {
+        match fqn {
+            Cow::Borrowed(fqn) => {
+                self.fqn = fqn;
+                if let Some(extra) = &mut self.extra {
+                    extra.fqn = None;
+                }
+            }
+            Cow::Owned(fqn) => self.extra_mut().fqn = Some(fqn),
+        }
     }
 
     pub(crate) fn has_children(&self) -> bool {
@@ -147,7 +179,7 @@ pub(crate) struct Nodes {
     pub nodes: Chunked<NodeData>,
     /// Every node but the root, found by scope and id: a table of indexes hashed from the
     /// nodes' own data, so ids are not stored twice.
-    by_scope_and_id: HashTable<u32>,
+    by_scope_and_id: HashTable<Indexed>,
     hasher: DefaultHashBuilder,
 }
 
@@ -184,15 +216,36 @@ impl Arena {
     }
 }
 
+/// A node in the scope/id table, with half its hash: growing the table rehashes every
+/// entry, and recomputing hashes from the nodes would read each node's id again.
+#[derive(Clone, Copy)]
+struct Indexed {
+    node: u32,
+    hash: u32,
+}
+
+impl Indexed {
+    /// The table's hash, spread from the kept half by an odd multiplier (a bijection).
+    fn hash(self) -> u64 {
+        u64::from(self.hash).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+}
+
 impl Nodes {
+    /// The half hash of a scope and id.
+    fn scope_hash(&self, parent: u32, id: &str) -> u32 {
+        // The high half: foldhash mixes best there.
+        (self.hasher.hash_one((parent, id)) >> 32) as u32
+    }
+
     /// The child of `parent` with this id.
     pub(crate) fn child(&self, parent: u32, id: &str) -> Option<u32> {
-        let hash = self.hasher.hash_one((parent, id));
-        let matches = |i: &u32| {
-            let n = &self.nodes[*i as usize];
-            n.parent == Some(parent) && *n.id == *id
+        let probe = Indexed { node: 0, hash: self.scope_hash(parent, id) };
+        let matches = |e: &Indexed| {
+            let n = &self.nodes[e.node as usize];
+            e.hash == probe.hash && n.parent == Some(parent) && *n.id == *id
         };
-        self.by_scope_and_id.find(hash, matches).copied()
+        self.by_scope_and_id.find(probe.hash(), matches).map(|e| e.node)
     }
 
     /// The path of a node: the ids from below the root, joined by `/` (the root's is "").
@@ -367,12 +420,8 @@ impl Nodes {
             last => self.nodes[last as usize].next_sibling = index,
         }
         self.nodes[parent as usize].last_child = index;
-        let Nodes { nodes, by_scope_and_id, hasher, .. } = self;
-        let rehash = |i: &u32| {
-            let n = &nodes[*i as usize];
-            hasher.hash_one((n.parent.unwrap_or_default(), &*n.id))
-        };
-        by_scope_and_id.insert_unique(hasher.hash_one((parent, id)), index, rehash);
+        let entry = Indexed { node: index, hash: self.scope_hash(parent, id) };
+        self.by_scope_and_id.insert_unique(entry.hash(), entry, |e| e.hash());
         Ok(index)
     }
 }
@@ -473,13 +522,13 @@ impl Node {
 
     /// The construct's type name as `tree.json` records it (`cloudwright.Stack`, ...).
     pub fn fqn(&self) -> String {
-        self.with_data(|d| d.fqn.to_string())
+        self.with_data(|d| d.fqn().to_owned())
     }
 
     /// Records the construct's type name (L2 constructs call this on their own node).
     pub fn set_fqn(&self, fqn: impl Into<Cow<'static, str>>) {
         let fqn = fqn.into();
-        self.with_data_mut(|d| d.fqn = fqn);
+        self.with_data_mut(|d| d.set_fqn(fqn));
     }
 
     /// The stack this construct belongs to, if any.

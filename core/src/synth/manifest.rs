@@ -336,7 +336,7 @@ impl Serialize for TreeNode<'_> {
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("id", &data.id)?;
         map.serialize_entry("path", self.path)?;
-        map.serialize_entry("constructInfo", &ConstructInfo { fqn: &data.fqn, version: env!("CARGO_PKG_VERSION") })?;
+        map.serialize_entry("constructInfo", &ConstructInfo { fqn: data.fqn(), version: env!("CARGO_PKG_VERSION") })?;
         if let Kind::Element(e) = &data.kind {
             if let Body::Resource(r) = &e.body {
                 let resolver = Resolver { shared, stack: arena.stack_of(self.index).unwrap_or(0), element: self.index };

@@ -33,8 +33,8 @@ pub(crate) fn scan(r: Resolver<'_>, element: &Element) {
     if let Some(c) = res.condition {
         condition_name(r, c);
     }
-    for policy in [&res.creation_policy, &res.update_policy].into_iter().flatten() {
-        resolve_with(r, (**policy).clone());
+    for policy in [res.creation_policy(), res.update_policy()].into_iter().flatten() {
+        resolve_with(r, policy.clone());
     }
 }
 
@@ -164,11 +164,11 @@ impl Serialize for ResourceView<'_> {
         if let Some(c) = res.condition {
             map.serialize_entry("Condition", &condition_name(r, c))?;
         }
-        if let Some(p) = &res.creation_policy {
-            map.serialize_entry("CreationPolicy", &resolve_with(r, (**p).clone()))?;
+        if let Some(p) = res.creation_policy() {
+            map.serialize_entry("CreationPolicy", &resolve_with(r, p.clone()))?;
         }
-        if let Some(p) = &res.update_policy {
-            map.serialize_entry("UpdatePolicy", &resolve_with(r, (**p).clone()))?;
+        if let Some(p) = res.update_policy() {
+            map.serialize_entry("UpdatePolicy", &resolve_with(r, p.clone()))?;
         }
         if let Some(p) = res.update_replace_policy {
             map.serialize_entry("UpdateReplacePolicy", p.as_str())?;
