@@ -76,9 +76,10 @@ impl ReferenceKind {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct Object(Box<[(Arc<str>, Stored)]>);
 
-/// An app's object keys, each held once: a large app uses a few hundred distinct keys
-/// (property names, mostly) over a million times, and each would otherwise be an
-/// allocation of its own. Values enter the tree through here.
+/// An app's repeated strings, each held once: object keys and construct ids. A large app
+/// uses a few hundred distinct ones (property names, `Resource`, `ServiceRole`) over a
+/// million times, and each would otherwise be an allocation of its own. Values enter the
+/// tree through here.
 #[derive(Default)]
 pub(crate) struct Keys(hashbrown::HashSet<Arc<str>>);
 

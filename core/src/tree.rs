@@ -13,6 +13,7 @@ use std::hash::BuildHasher;
 use hashbrown::{DefaultHashBuilder, HashTable};
 use std::fmt;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde_json::Value as Json;
 
@@ -69,7 +70,7 @@ pub(crate) struct StackData {
 }
 
 pub(crate) struct NodeData {
-    pub id: Box<str>,
+    pub id: Arc<str>,
     pub parent: Option<u32>,
     /// Children as a linked list, in the order added: no allocation per node that has
     /// any. [`NONE`] ends a list (the root, index 0, is nobody's child or sibling).
@@ -96,7 +97,7 @@ pub(crate) struct NodeExtra {
 const NONE: u32 = 0;
 
 impl NodeData {
-    fn new(id: Box<str>, parent: Option<u32>, kind: Kind, fqn: Cow<'static, str>) -> Self {
+    fn new(id: Arc<str>, parent: Option<u32>, kind: Kind, fqn: Cow<'static, str>) -> Self {
         let mut data = NodeData {
             id,
             parent,
@@ -181,6 +182,9 @@ pub(crate) struct Nodes {
     /// nodes' own data, so ids are not stored twice.
     by_scope_and_id: HashTable<Indexed>,
     hasher: DefaultHashBuilder,
+    /// Construct ids and the object keys of every resource's properties and metadata,
+    /// each held once.
+    pub keys: Keys,
 }
 
 /// The tree of one app: its nodes, their hooks and the app's settings.
@@ -188,8 +192,6 @@ pub(crate) struct Arena {
     tree: Nodes,
     pub hooks: Hooks,
     pub settings: Settings,
-    /// Object keys of the properties and metadata of every resource.
-    pub keys: Keys,
 }
 
 impl std::ops::Deref for Arena {
@@ -211,8 +213,14 @@ impl Arena {
         let root = NodeData::new("App".into(), None, Kind::App, Cow::Borrowed("cloudwright.App"));
         let mut nodes = Chunked::new();
         nodes.push(root);
-        let tree = Nodes { app_id, nodes, by_scope_and_id: HashTable::new(), hasher: DefaultHashBuilder::default() };
-        Arena { tree, hooks: Hooks::default(), settings, keys: Keys::default() }
+        let tree = Nodes {
+            app_id,
+            nodes,
+            by_scope_and_id: HashTable::new(),
+            hasher: DefaultHashBuilder::default(),
+            keys: Keys::default(),
+        };
+        Arena { tree, hooks: Hooks::default(), settings }
     }
 }
 
@@ -414,7 +422,8 @@ impl Nodes {
             path: path(),
             message: "the tree has more than 4 billion constructs".into(),
         })?;
-        self.nodes.push(NodeData::new(id.into(), Some(parent), kind, fqn));
+        let shared_id = self.keys.key(id);
+        self.nodes.push(NodeData::new(shared_id, Some(parent), kind, fqn));
         match self.nodes[parent as usize].last_child {
             NONE => self.nodes[parent as usize].first_child = index,
             last => self.nodes[last as usize].next_sibling = index,

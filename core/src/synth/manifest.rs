@@ -316,7 +316,7 @@ impl Serialize for Children<'_> {
                 path.push('/');
             }
             path.push_str(id);
-            map.serialize_entry(id, &TreeNode { shared: parent.shared, index: child, path: &path })?;
+            map.serialize_entry(&**id, &TreeNode { shared: parent.shared, index: child, path: &path })?;
         }
         map.end()
     }
@@ -334,7 +334,7 @@ impl Serialize for TreeNode<'_> {
         let arena = shared.arena;
         let data = &arena.nodes[self.index as usize];
         let mut map = s.serialize_map(None)?;
-        map.serialize_entry("id", &data.id)?;
+        map.serialize_entry("id", &*data.id)?;
         map.serialize_entry("path", self.path)?;
         map.serialize_entry("constructInfo", &ConstructInfo { fqn: data.fqn(), version: env!("CARGO_PKG_VERSION") })?;
         if let Kind::Element(e) = &data.kind {
