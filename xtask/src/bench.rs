@@ -18,6 +18,8 @@ use std::process::Command;
 const SIZES: &[(usize, usize)] = &[(3, 1), (10, 10), (50, 20), (200, 50), (1000, 20)];
 /// A CDK run longer than this is stopped, and larger sizes are not tried.
 const CDK_CAP_SECONDS: f64 = 300.0;
+/// Runs of cloudwright per size; the report gives the median.
+const CLOUDWRIGHT_RUNS: usize = 5;
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Run {
@@ -131,9 +133,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let cw_dir = out.join(format!("cw-{n}x{m}"));
         let cw_arg = cw_dir.to_string_lossy().into_owned();
         let (ns, ms) = (n.to_string(), m.to_string());
-        let repeats = if n * m <= 1000 { 5 } else { 3 };
         let mut runs = Vec::new();
-        for _ in 0..repeats {
+        for _ in 0..CLOUDWRIGHT_RUNS {
             // As for the CDK below: each run writes into an empty directory.
             let _ = std::fs::remove_dir_all(&cw_dir);
             let run = measure(&root, &[&bench_app, "--stacks", &ns, "--functions", &ms, "-o", &cw_arg], &[], None)?;
@@ -244,7 +245,7 @@ fn report(rows: &[Row], out: &Path, reference: Run, edit_loop: Option<EditLoop>)
     s.push_str(&targets(rows, reference));
     let _ = writeln!(
         s,
-        "Written by `cargo xtask bench` on this machine ({} cores), all figures from one run. Apps: an organization/SCP stack plus N environment stacks x M Lambda functions (role, default policy, log group, function, errors alarm: 5 resources each); `bench/cdk-peer/app.js` builds the same resources with aws-cdk-lib 2.276.0 (pinned). cloudwright: `bench-app` (release), median of 3-5 runs. CDK: `node app.js` with `CDK_OUTDIR`, as shipped (it runs its template validator on every synth) and with `CDK_VALIDATION=false`, one run each, stopped after {CDK_CAP_SECONDS:.0} s. Floor: plain serde_json serializing the same JSON values (in memory, no I/O, one thread). Peak RSS from getrusage. Output written to `{}`.\n",
+        "Written by `cargo xtask bench` on this machine ({} cores), all figures from one run. Apps: an organization/SCP stack plus N environment stacks x M Lambda functions (role, default policy, log group, function, errors alarm: 5 resources each); `bench/cdk-peer/app.js` builds the same resources with aws-cdk-lib 2.276.0 (pinned). cloudwright: `bench-app` (release), median of {CLOUDWRIGHT_RUNS} runs. CDK: `node app.js` with `CDK_OUTDIR`, as shipped (it runs its template validator on every synth) and with `CDK_VALIDATION=false`, one run each, stopped after {CDK_CAP_SECONDS:.0} s. Floor: plain serde_json serializing the same JSON values (in memory, no I/O, one thread). Peak RSS from getrusage. Output written to `{}`.\n",
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         out.display()
     );
