@@ -371,6 +371,35 @@ fn proton_parameters_render_as_jinja_or_take_values() {
 }
 
 #[test]
+fn literal_strings_outside_resources_are_escaped_in_a_jinja_template() {
+    use cloudwright_core::ProtonParameters;
+    let build = |mode: ProtonParameters| {
+        let app = no_bootstrap();
+        let props = StackProps { proton_parameters: mode, description: Some("stack {{ x }}".into()), ..env() };
+        let stack = Stack::new(&app, "Env", props).unwrap();
+        CfnResource::new(&stack, "Vpc", "AWS::EC2::VPC", Map::new()).unwrap();
+        let output =
+            OutputProps { value: Expr::str("v"), description: Some("output {% y %}".into()), ..Default::default() };
+        CfnOutput::new(&stack, "Out", output).unwrap();
+        let assertion = (Cond::equals(Expr::region(), "us-east-1"), Some("rule {# z #}".to_owned()));
+        CfnRule::new(&stack, "Region", RuleProps { rule_condition: None, assertions: vec![assertion] }).unwrap();
+        let row = IndexMap::from([("Name".to_owned(), json!("map {{ w }}"))]);
+        CfnMapping::new(&stack, "Names", IndexMap::from([("Row".to_owned(), row)])).unwrap();
+        app.assembly().unwrap().template("Env").unwrap()
+    };
+    let t = build(ProtonParameters::Jinja);
+    assert_eq!(t["Description"], "stack {{ '{{' }} x }}");
+    assert_eq!(t["Outputs"]["Out"]["Description"], "output {{ '{%' }} y %}");
+    assert_eq!(t["Rules"]["Region"]["Assertions"][0]["AssertDescription"], "rule {{ '{#' }} z #}");
+    assert_eq!(t["Mappings"]["Names"]["Row"]["Name"], "map {{ '{{' }} w }}");
+    // Outside Proton the same strings are written as they are.
+    let t = build(ProtonParameters::Unsupported);
+    assert_eq!(t["Description"], "stack {{ x }}");
+    assert_eq!(t["Outputs"]["Out"]["Description"], "output {% y %}");
+    assert_eq!(t["Mappings"]["Names"]["Row"]["Name"], "map {{ w }}");
+}
+
+#[test]
 fn file_generators_add_outputs_and_their_errors_stop_synthesis() {
     use cloudwright_core::{DeployMode, Error};
     let app = App::with_props(AppProps { deploy_mode: DeployMode::Proton, ..Default::default() });

@@ -83,7 +83,8 @@ impl Serialize for Template<'_> {
             map.serialize_entry("AWSTemplateFormatVersion", v)?;
         }
         if let Some(d) = &self.data.description {
-            map.serialize_entry("Description", d)?;
+            let r = Resolver { shared: self.shared, stack: self.stack, element: self.stack };
+            map.serialize_entry("Description", &text(r, d))?;
         }
         match self.data.transforms.as_slice() {
             [] => {}
@@ -191,7 +192,7 @@ fn other_element(r: Resolver<'_>, element: &Element) -> Json {
         Body::Output(o) => {
             let mut out = Map::new();
             if let Some(d) = &o.description {
-                out.insert("Description".into(), json!(d));
+                out.insert("Description".into(), text(r, d));
             }
             out.insert("Value".into(), resolve_with(r, o.value.to_json()));
             if let Some(name) = &o.export_name {
@@ -203,7 +204,7 @@ fn other_element(r: Resolver<'_>, element: &Element) -> Json {
             Json::Object(out)
         }
         Body::Condition(c) => resolve_with(r, c.to_json()),
-        Body::Mapping(m) => json!(m),
+        Body::Mapping(m) => resolve_with(r, json!(m)),
         Body::Rule(rule) => {
             let mut out = Map::new();
             if let Some(c) = &rule.rule_condition {
@@ -216,7 +217,7 @@ fn other_element(r: Resolver<'_>, element: &Element) -> Json {
                     let mut a = Map::new();
                     a.insert("Assert".into(), resolve_with(r, c.to_json()));
                     if let Some(d) = d {
-                        a.insert("AssertDescription".into(), json!(d));
+                        a.insert("AssertDescription".into(), text(r, d));
                     }
                     Json::Object(a)
                 })
@@ -225,6 +226,12 @@ fn other_element(r: Resolver<'_>, element: &Element) -> Json {
             Json::Object(out)
         }
     }
+}
+
+/// A literal string of the template: escaped when the template is a Proton (Jinja) one,
+/// as every literal string of its resources is.
+fn text(r: Resolver<'_>, s: &str) -> Json {
+    resolve_with(r, Json::from(s))
 }
 
 fn resolve_with(r: Resolver<'_>, mut v: Json) -> Json {
