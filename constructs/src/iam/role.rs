@@ -39,8 +39,17 @@ pub struct RoleProps {
 pub struct Role {
     group: Group,
     resource: CfnResource,
-    default_policy: Rc<RefCell<Option<(CfnResource, PolicyDocument)>>>,
+    default_policy: Rc<RefCell<Option<DefaultPolicy>>>,
     allow_admin: bool,
+}
+
+/// A role's default policy, once a statement has been added.
+struct DefaultPolicy {
+    resource: CfnResource,
+    /// Also held by the policy's lazy `PolicyDocument` and the role's validator, which live
+    /// in the tree: they hold the document only, as a construct handle there would keep
+    /// the whole tree alive.
+    document: Rc<RefCell<PolicyDocument>>,
 }
 
 impl Construct for Role {
@@ -135,7 +144,7 @@ impl Role {
 
     /// The default policy resource, once a statement has been added.
     pub fn default_policy(&self) -> Option<CfnResource> {
-        self.default_policy.borrow().as_ref().map(|(r, _)| r.clone())
+        self.default_policy.borrow().as_ref().map(|p| p.resource.clone())
     }
 
     /// Adds a statement to the role's default policy (`<Role>/DefaultPolicy`).
@@ -148,23 +157,21 @@ impl Role {
             properties.insert("PolicyName".into(), Json::from(""));
             properties.insert("Roles".into(), Json::Array(vec![self.resource.reference().to_json()]));
             let policy = CfnResource::new(&group, "Resource", "AWS::IAM::Policy", properties)?;
+            let document = Rc::new(RefCell::new(PolicyDocument::default()));
             // Rendered once, at synthesis, however many statements are added.
-            let document = Rc::clone(&self.default_policy);
-            policy.set_lazy_property("PolicyDocument", move || {
-                document.borrow().as_ref().map_or(Json::Null, |(_, doc)| doc.minimized().to_json())
-            });
+            let rendered = Rc::clone(&document);
+            policy.set_lazy_property("PolicyDocument", move || rendered.borrow().minimized().to_json());
             // The CDK names the default policy after its logical id.
             policy.set_property("PolicyName", Expr::LogicalId(policy.element()).to_json());
-            let (document, allow_admin) = (Rc::clone(&self.default_policy), self.allow_admin);
+            let (checked, allow_admin) = (Rc::clone(&document), self.allow_admin);
             self.node().add_validation(move |_| {
-                let document = document.borrow();
-                let problems = document.as_ref().map(|(_, doc)| doc.validate(PolicyKind::Identity, allow_admin));
-                problems.into_iter().flatten().map(|p| format!("default policy: {p}")).collect()
+                let problems = checked.borrow().validate(PolicyKind::Identity, allow_admin);
+                problems.into_iter().map(|p| format!("default policy: {p}")).collect()
             });
-            *slot = Some((policy, PolicyDocument::default()));
+            *slot = Some(DefaultPolicy { resource: policy, document });
         }
-        if let Some((_, doc)) = slot.as_mut() {
-            doc.add_statement(statement);
+        if let Some(policy) = slot.as_ref() {
+            policy.document.borrow_mut().add_statement(statement);
         }
         Ok(())
     }
