@@ -81,7 +81,7 @@ pub(crate) struct NodeData {
     /// The construct's type name, recorded in `tree.json`: a literal, nearly always; one
     /// built at run time is kept in `extra`.
     fqn: &'static str,
-    /// Metadata and recorded errors, which few nodes have.
+    /// Metadata, recorded errors and a run-time type name, which few nodes have.
     pub extra: Option<Box<NodeExtra>>,
 }
 
@@ -178,8 +178,8 @@ pub(crate) struct Settings {
 pub(crate) struct Nodes {
     pub app_id: u32,
     pub nodes: Chunked<NodeData>,
-    /// Every node but the root, found by scope and id: a table of indexes hashed from the
-    /// nodes' own data, so ids are not stored twice.
+    /// Every node but the root, found by scope and id: node indexes with half their hash,
+    /// so ids are not stored twice.
     by_scope_and_id: HashTable<Indexed>,
     hasher: DefaultHashBuilder,
     /// Construct ids and the object keys of every resource's properties and metadata,
