@@ -45,7 +45,7 @@ impl Short {
     fn new(s: &str) -> Option<Short> {
         let mut bytes = [0; SHORT];
         bytes.get_mut(..s.len())?.copy_from_slice(s.as_bytes());
-        Some(Short { len: s.len() as u8, bytes })
+        Some(Short { len: u8::try_from(s.len()).ok()?, bytes })
     }
 
     fn as_str(&self) -> &str {

@@ -229,13 +229,13 @@ impl Arena {
 #[derive(Clone, Copy)]
 struct Indexed {
     node: u32,
-    hash: u32,
+    half_hash: u32,
 }
 
 impl Indexed {
     /// The table's hash, spread from the kept half by an odd multiplier (a bijection).
     fn hash(self) -> u64 {
-        u64::from(self.hash).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        u64::from(self.half_hash).wrapping_mul(0x9E37_79B9_7F4A_7C15)
     }
 }
 
@@ -248,10 +248,10 @@ impl Nodes {
 
     /// The child of `parent` with this id.
     pub(crate) fn child(&self, parent: u32, id: &str) -> Option<u32> {
-        let probe = Indexed { node: 0, hash: self.scope_hash(parent, id) };
+        let probe = Indexed { node: 0, half_hash: self.scope_hash(parent, id) };
         let matches = |e: &Indexed| {
             let n = &self.nodes[e.node as usize];
-            e.hash == probe.hash && n.parent == Some(parent) && *n.id == *id
+            e.half_hash == probe.half_hash && n.parent == Some(parent) && *n.id == *id
         };
         self.by_scope_and_id.find(probe.hash(), matches).map(|e| e.node)
     }
@@ -429,7 +429,7 @@ impl Nodes {
             last => self.nodes[last as usize].next_sibling = index,
         }
         self.nodes[parent as usize].last_child = index;
-        let entry = Indexed { node: index, hash: self.scope_hash(parent, id) };
+        let entry = Indexed { node: index, half_hash: self.scope_hash(parent, id) };
         self.by_scope_and_id.insert_unique(entry.hash(), entry, |e| e.hash());
         Ok(index)
     }
