@@ -104,6 +104,8 @@ impl Sink {
         let sha256 = out.hasher.take().map(|h| format!("{:x}", h.finalize()));
         match self {
             Sink::Memory(files) => {
+                // The buffer grew by doubling: up to half of it is room the file never used.
+                out.buf.shrink_to_fit();
                 files.insert(path.to_owned(), out.buf);
             }
             Sink::Directory { files, bytes: total, .. } => {
