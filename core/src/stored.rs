@@ -6,9 +6,9 @@
 //! of entries, and a value is 24 bytes. Conversion happens at the edges: constructs give
 //! and take `serde_json::Value`, synthesis serializes this form directly.
 
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use std::sync::Arc;
 
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Number, Value as Json, json};
 
 use crate::expr::{ElementRef, marker};
