@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::env::Environment;
 use crate::error::Result;
-use crate::synth::{Assembly, SynthReport};
+use crate::synth::{Assembly, StagedAssembly, SynthReport};
 use crate::tree::{Arena, Construct, Kind, Node, Settings, StackData, StageData};
 
 static NEXT_APP_ID: AtomicU32 = AtomicU32::new(1);
@@ -137,6 +137,12 @@ impl App {
     /// to a staging directory as they are rendered, which then replaces `outdir`.
     pub fn synth(&self, outdir: impl AsRef<Path>) -> Result<SynthReport> {
         crate::synth::synth(&self.node, outdir.as_ref())
+    }
+
+    /// Like [`App::synth`], but leaves the assembly in its staging directory until
+    /// [`StagedAssembly::commit`], so it can be checked on disk first.
+    pub fn synth_staged(&self, outdir: impl AsRef<Path>) -> Result<StagedAssembly> {
+        crate::synth::synth_staged(&self.node, outdir.as_ref())
     }
 
     /// Every stack of the app, in tree order.

@@ -59,5 +59,5 @@ pub use resource::CfnResource;
 pub use sections::{
     CfnCondition, CfnMapping, CfnOutput, CfnParameter, CfnRule, OutputProps, ParameterProps, RuleProps,
 };
-pub use synth::{Assembly, StackSummary, SynthReport};
+pub use synth::{Assembly, StackSummary, StagedAssembly, SynthReport};
 pub use tree::{Construct, LazyValue, Node, Validator};

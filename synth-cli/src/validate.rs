@@ -4,8 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use cloudwright_constructs::governance::{self, Report, Severity};
-use cloudwright_core::Assembly;
+use cloudwright_constructs::governance::{self, AssemblyFiles, Report, Severity};
 use cloudwright_core::synth::write_files;
 
 use crate::{AppSource, Failure, colour};
@@ -73,7 +72,7 @@ pub fn validate(source: impl FnOnce() -> Result<AppSource, Failure>, args: &Vali
 
 /// The rule check of `synth`: the report, or a failure naming the errors when they
 /// block writing.
-pub fn check_before_write(assembly: &Assembly, allow_errors: bool) -> Result<Report, Failure> {
+pub fn check_before_write(assembly: &impl AssemblyFiles, allow_errors: bool) -> Result<Report, Failure> {
     let report = governance::check(assembly).map_err(Failure::input)?;
     if report.has_errors() {
         eprint!("{}", governance::to_text(&report, colour(&std::io::stderr())));

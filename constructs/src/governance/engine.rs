@@ -5,12 +5,13 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 
+use super::files::AssemblyFiles;
 use super::model::{Finding, Report, Severity};
 use super::pack::{PACK_METADATA_TYPE, RulePack};
 use super::rules::{self, Check, Resource, Rule, StackFacts};
 use super::suppress::{self, STACK_METADATA_TYPE, Suppression};
 use crate::org::ACCOUNT_METADATA;
-use crate::{Assembly, Error, Result, StackSummary};
+use crate::{Error, Result, StackSummary};
 
 /// What the manifest says of one stack.
 struct StackMeta {
@@ -26,7 +27,7 @@ struct StackMeta {
 /// Runs every rule over `assembly`, under each stack's rule pack.
 ///
 /// Fails only when a template or manifest cannot be read; rule violations are findings.
-pub fn check(assembly: &Assembly) -> Result<Report> {
+pub fn check(assembly: &impl AssemblyFiles) -> Result<Report> {
     let mut manifests: HashMap<String, Json> = HashMap::new();
     let mut stacks = Vec::new();
     for summary in assembly.stacks() {
@@ -35,7 +36,7 @@ pub fn check(assembly: &Assembly) -> Result<Report> {
             None => "manifest.json".to_owned(),
         };
         if !manifests.contains_key(&manifest_file) {
-            let manifest = parse_json(assembly, &manifest_file)?;
+            let manifest = parse_json(&read(assembly, &manifest_file)?, &manifest_file)?;
             manifests.insert(manifest_file.clone(), manifest);
         }
         let artifact =
@@ -79,14 +80,15 @@ pub fn check(assembly: &Assembly) -> Result<Report> {
 
 /// Checks one stack, appending its findings; returns the number of resources checked.
 fn check_stack(
-    assembly: &Assembly,
+    assembly: &impl AssemblyFiles,
     summary: &StackSummary,
     meta: &StackMeta,
     by_type: &HashMap<&'static str, Vec<&'static Rule>>,
     production_accounts: &BTreeSet<String>,
     findings: &mut Vec<Finding>,
 ) -> Result<usize> {
-    let template = parse_json(assembly, &summary.template_file)?;
+    let bytes = read(assembly, &summary.template_file)?;
+    let template = parse_json(&bytes, &summary.template_file)?;
     let facts = StackFacts {
         template: &template,
         production: meta.pack.is_production(),
@@ -127,7 +129,7 @@ fn check_stack(
         }
     }
     if findings.len() > before {
-        add_lines(assembly, &summary.template_file, &mut findings[before..]);
+        add_lines(&bytes, &mut findings[before..]);
     }
     Ok(resources)
 }
@@ -160,11 +162,14 @@ fn finding(
     }
 }
 
-fn parse_json(assembly: &Assembly, file: &str) -> Result<Json> {
-    let bytes = assembly.file(file).ok_or_else(|| Error::Input {
+fn read<'a>(assembly: &'a impl AssemblyFiles, file: &str) -> Result<std::borrow::Cow<'a, [u8]>> {
+    assembly.read(file).ok_or_else(|| Error::Input {
         path: file.to_owned(),
         message: "is missing from the assembly; synthesize it again".into(),
-    })?;
+    })
+}
+
+fn parse_json(bytes: &[u8], file: &str) -> Result<Json> {
     serde_json::from_slice(bytes)
         .map_err(|e| Error::Input { path: file.to_owned(), message: format!("is not valid JSON: {e}") })
 }
@@ -236,8 +241,8 @@ fn rules_by_type() -> HashMap<&'static str, Vec<&'static Rule>> {
 }
 
 /// Sets each finding's line: where its resource's key is in the (pretty-printed) template.
-fn add_lines(assembly: &Assembly, file: &str, findings: &mut [Finding]) {
-    let Some(text) = assembly.file(file).and_then(|b| std::str::from_utf8(b).ok()) else { return };
+fn add_lines(template: &[u8], findings: &mut [Finding]) {
+    let Ok(text) = std::str::from_utf8(template) else { return };
     let mut lines = HashMap::new();
     let mut in_resources = false;
     for (n, line) in text.lines().enumerate() {
@@ -256,14 +261,15 @@ fn add_lines(assembly: &Assembly, file: &str, findings: &mut [Finding]) {
 }
 
 /// Findings of the Proton-schema rules over every bundle's `schema/schema.yaml`.
-fn proton_findings(assembly: &Assembly) -> Result<Vec<Finding>> {
+fn proton_findings(assembly: &impl AssemblyFiles) -> Result<Vec<Finding>> {
     let pack = RulePack::standard();
     let mut out = Vec::new();
-    for (file, bytes) in assembly.files() {
+    for file in assembly.paths() {
         if !(file.starts_with("proton/") && file.ends_with("/schema/schema.yaml")) {
             continue;
         }
-        let schema: Json = serde_yaml::from_slice(bytes)
+        let bytes = read(assembly, &file)?;
+        let schema: Json = serde_yaml::from_slice(&bytes)
             .map_err(|e| Error::Input { path: file.clone(), message: format!("is not valid YAML: {e}") })?;
         let template = file.trim_start_matches("proton/").split('/').next().unwrap_or_default();
         for rule in rules::all() {

@@ -8,6 +8,7 @@
 //! `cloudwright validate` reports them as text, JSON, SARIF or Markdown.
 
 mod engine;
+mod files;
 mod guard;
 mod model;
 mod pack;
@@ -16,6 +17,7 @@ mod rules;
 mod suppress;
 
 pub use engine::check;
+pub use files::{AssemblyDir, AssemblyFiles};
 pub use guard::{guard_files, guard_rule_name};
 pub use model::{Finding, Report, RuleInfo, Severity};
 pub use pack::{PACK_METADATA_TYPE, RulePack};

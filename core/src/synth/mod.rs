@@ -302,14 +302,47 @@ pub(crate) fn assembly(root: &Node) -> Result<Assembly> {
 
 /// Builds the app's cloud assembly straight into `outdir`, atomically.
 pub(crate) fn synth(root: &Node, outdir: &Path) -> Result<SynthReport> {
+    synth_staged(root, outdir)?.commit()
+}
+
+/// Builds the app's cloud assembly into a staging directory beside `outdir`.
+pub(crate) fn synth_staged(root: &Node, outdir: &Path) -> Result<StagedAssembly> {
     let mut sink = Sink::directory(outdir);
     let stacks = build(root, &mut sink)?;
+    let dir = sink.staging_dir()?;
     let (files, bytes) = match &sink {
         Sink::Directory { files, bytes, .. } => (*files, *bytes),
         Sink::Memory(_) => (0, 0),
     };
-    sink.commit()?;
-    Ok(SynthReport { outdir: outdir.to_path_buf(), stacks, files, bytes })
+    Ok(StagedAssembly { sink, dir, report: SynthReport { outdir: outdir.to_path_buf(), stacks, files, bytes } })
+}
+
+/// A cloud assembly written whole to a staging directory beside its output directory, for
+/// checks that read it from disk before it takes the output's place (`cloudwright synth`
+/// runs the rules there). Dropped without [`StagedAssembly::commit`], it is removed and
+/// the output directory is left as it was.
+pub struct StagedAssembly {
+    sink: Sink,
+    dir: PathBuf,
+    report: SynthReport,
+}
+
+impl StagedAssembly {
+    /// The staging directory, holding every file of the assembly.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// What was written; `outdir` is where it goes on commit.
+    pub fn report(&self) -> &SynthReport {
+        &self.report
+    }
+
+    /// Puts the assembly in place of the output directory.
+    pub fn commit(self) -> Result<SynthReport> {
+        self.sink.commit()?;
+        Ok(self.report)
+    }
 }
 
 /// Applies aspects, validates and resolves the whole app, then writes its files to `sink`;

@@ -116,6 +116,21 @@ impl Sink {
         Ok(Written { bytes, sha256 })
     }
 
+    /// The staging directory of a directory sink, created if no file was written; `""` in
+    /// memory.
+    pub(crate) fn staging_dir(&mut self) -> Result<PathBuf> {
+        match self {
+            Sink::Memory(_) => Ok(PathBuf::new()),
+            Sink::Directory { outdir, staging, .. } => {
+                let staging = match staging {
+                    Some(s) => s,
+                    None => staging.insert(Staging::new(outdir)?),
+                };
+                Ok(staging.path().to_path_buf())
+            }
+        }
+    }
+
     /// Puts a directory sink's files in place of the output directory.
     pub(crate) fn commit(self) -> Result<()> {
         match self {
