@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use indexmap::IndexMap;
+use serde::Deserialize;
 use serde_json::Value as Json;
 
 use super::files::AssemblyFiles;
@@ -28,7 +30,7 @@ struct StackMeta {
 ///
 /// Fails only when a template or manifest cannot be read; rule violations are findings.
 pub fn check(assembly: &impl AssemblyFiles) -> Result<Report> {
-    let mut manifests: HashMap<String, Json> = HashMap::new();
+    let mut manifests: HashMap<String, Manifest> = HashMap::new();
     let mut stacks = Vec::new();
     for summary in assembly.stacks() {
         let manifest_file = match summary.template_file.rsplit_once('/') {
@@ -36,12 +38,14 @@ pub fn check(assembly: &impl AssemblyFiles) -> Result<Report> {
             None => "manifest.json".to_owned(),
         };
         if !manifests.contains_key(&manifest_file) {
-            let manifest = parse_json(&read(assembly, &manifest_file)?, &manifest_file)?;
+            let manifest = serde_json::from_slice(&read(assembly, &manifest_file)?).map_err(|e| Error::Input {
+                path: manifest_file.clone(),
+                message: format!("is not a cloud assembly manifest: {e}"),
+            })?;
             manifests.insert(manifest_file.clone(), manifest);
         }
-        let artifact =
-            manifests.get(&manifest_file).and_then(|m| m.pointer(&format!("/artifacts/{}", summary.artifact_id)));
-        stacks.push((summary, stack_meta(summary, artifact.unwrap_or(&Json::Null))));
+        let artifact = manifests.get(&manifest_file).and_then(|m| m.artifacts.get(&summary.artifact_id));
+        stacks.push((summary, stack_meta(summary, artifact)));
     }
     drop(manifests);
     let production_accounts = production_accounts(&stacks);
@@ -174,31 +178,60 @@ fn parse_json(bytes: &[u8], file: &str) -> Result<Json> {
         .map_err(|e| Error::Input { path: file.to_owned(), message: format!("is not valid JSON: {e}") })
 }
 
+/// What the rules read of a manifest: each artifact's metadata and termination
+/// protection. Read into these types rather than a JSON value, which for a large app's
+/// manifest is several times the file's size.
+#[derive(Deserialize)]
+struct Manifest {
+    #[serde(default)]
+    artifacts: HashMap<String, Artifact>,
+}
+
+#[derive(Deserialize)]
+struct Artifact {
+    #[serde(default)]
+    properties: ArtifactProperties,
+    /// Entries by construct path, in the file's order.
+    #[serde(default)]
+    metadata: IndexMap<String, Vec<MetadataEntry>>,
+}
+
+#[derive(Deserialize, Default)]
+struct ArtifactProperties {
+    #[serde(default, rename = "terminationProtection")]
+    termination_protection: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct MetadataEntry {
+    #[serde(default, rename = "type")]
+    kind: String,
+    #[serde(default)]
+    data: Json,
+}
+
 /// Reads a stack artifact's metadata and properties.
-fn stack_meta(summary: &StackSummary, artifact: &Json) -> StackMeta {
+fn stack_meta(summary: &StackSummary, artifact: Option<&Artifact>) -> StackMeta {
     let stack_path = format!("/{}", summary.display_name);
     let mut meta = StackMeta {
         paths: HashMap::new(),
         pack: RulePack::standard(),
-        termination_protection: artifact
-            .pointer("/properties/terminationProtection")
-            .and_then(Json::as_bool)
-            .unwrap_or(false),
+        termination_protection: artifact.and_then(|a| a.properties.termination_protection).unwrap_or(false),
         suppressions: Vec::new(),
         accounts: Vec::new(),
     };
-    for (path, entries) in artifact.get("metadata").and_then(Json::as_object).into_iter().flatten() {
-        for entry in entries.as_array().into_iter().flatten() {
-            let data = entry.get("data").unwrap_or(&Json::Null);
-            match entry.get("type").and_then(Json::as_str) {
-                Some("aws:cdk:logicalId") => {
+    for (path, entries) in artifact.into_iter().flat_map(|a| &a.metadata) {
+        for entry in entries {
+            let data = &entry.data;
+            match entry.kind.as_str() {
+                "aws:cdk:logicalId" => {
                     if let Some(id) = data.as_str() {
                         meta.paths.insert(id.to_owned(), path.trim_start_matches('/').to_owned());
                     }
                 }
-                Some(PACK_METADATA_TYPE) if *path == stack_path => meta.pack = RulePack::from_json(data),
-                Some(STACK_METADATA_TYPE) if *path == stack_path => meta.suppressions = suppress::from_list(Some(data)),
-                Some(ACCOUNT_METADATA) => {
+                PACK_METADATA_TYPE if *path == stack_path => meta.pack = RulePack::from_json(data),
+                STACK_METADATA_TYPE if *path == stack_path => meta.suppressions = suppress::from_list(Some(data)),
+                ACCOUNT_METADATA => {
                     let field = |k: &str| data.get(k).and_then(Json::as_str).unwrap_or_default().to_owned();
                     meta.accounts.push((field("name"), field("accountId")));
                 }
