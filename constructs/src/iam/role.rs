@@ -110,7 +110,7 @@ impl Role {
         // are checked now; only the default policy, which grants extend, is checked at
         // synthesis. A large app has a role per function: keeping every trust document
         // until then would cost memory for nothing.
-        let group_node = group.node().clone();
+        let group_node = group.node();
         for p in trust.validate(PolicyKind::Trust, false) {
             group_node.add_error(format!("trust policy: {p}"));
         }
