@@ -48,13 +48,7 @@ impl AppSource {
     /// Validates and synthesizes the app in memory.
     pub fn assembly(self) -> Result<Assembly, Failure> {
         match self {
-            AppSource::Builder(build) => {
-                let app = build().map_err(Failure::input)?;
-                let assembly = app.assembly().map_err(Failure::input);
-                // The command ends the process: freeing the whole tree first would only cost time.
-                std::mem::forget(app);
-                assembly
-            }
+            AppSource::Builder(build) => build().and_then(|app| app.assembly()).map_err(Failure::input),
             AppSource::Command(cmd, mode) => run_command(&cmd, mode),
         }
     }
