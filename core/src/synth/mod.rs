@@ -1,5 +1,6 @@
 //! Synthesis: aspects, validation, reference resolution, then the cloud assembly files,
-//! all in memory; [`Assembly::write`] puts them on disk atomically.
+//! written into memory ([`Assembly`]) or straight into a staging
+//! directory that replaces the output directory ([`StagedAssembly`]).
 
 mod indent;
 pub(crate) mod manifest;
@@ -28,7 +29,7 @@ use crate::tree::{Kind, Node, Nodes, Settings, Validator, display_path};
 pub use manifest::MANIFEST_VERSION;
 use manifest::{Artifact, StackArtifact};
 use output::Sink;
-pub use read::write_files;
+pub use output::write_files;
 use resolve::{LogicalIds, Resolver, Shared, lock};
 use template::Template;
 
@@ -102,7 +103,7 @@ impl Assembly {
 
     /// Writes the assembly as the whole content of `outdir`, atomically.
     pub fn write(&self, outdir: &Path) -> Result<SynthReport> {
-        output::write_files(outdir, &self.files)?;
+        write_files(outdir, &self.files)?;
         Ok(SynthReport {
             outdir: outdir.to_path_buf(),
             stacks: self.stacks.clone(),

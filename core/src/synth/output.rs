@@ -15,7 +15,7 @@ use super::write::Staging;
 use crate::error::{Error, Result};
 
 /// Writes `files` (relative paths with `/`) as the whole content of `outdir`, atomically.
-pub(crate) fn write_files(outdir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+pub fn write_files(outdir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
     let mut sink = Sink::directory(outdir);
     for (path, bytes) in files {
         sink.bytes(path, bytes)?;

@@ -94,8 +94,3 @@ impl Assembly {
         Ok(Assembly { files, stacks })
     }
 }
-
-/// Writes `files` (relative paths with `/`) as the whole content of `outdir`, atomically.
-pub fn write_files(outdir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
-    super::output::write_files(outdir, files)
-}

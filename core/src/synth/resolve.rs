@@ -18,7 +18,7 @@ use crate::app::ProtonParameters;
 use crate::element::Body;
 use crate::env::Environment;
 use crate::error::Error;
-use crate::expr::marker;
+use crate::expr::{ElementRef, marker};
 use crate::logical_id::{export_name, make_unique_id};
 use crate::stored::{Object, ReferenceKind, Stored};
 use crate::tree::Nodes;
@@ -216,14 +216,19 @@ impl Serialize for Resolution<'_> {
 /// `cw::...`).
 fn stored_marker(value: &Stored) -> Option<Marker<'_>> {
     if let Stored::Reference(kind, r) = value {
-        let target = match kind {
-            ReferenceKind::Ref => Target::Ref,
-            ReferenceKind::Name => Target::Name,
-        };
-        return Some(Marker::Reference { app: r.app, node: r.node, target });
+        return Some(reference_marker(*kind, *r));
     }
     let (key, arg) = value.single_entry()?;
     key.starts_with("cw::").then(|| Marker::from_stored(key, arg))
+}
+
+/// The marker a [`Stored::Reference`] stands for.
+fn reference_marker(kind: ReferenceKind, r: ElementRef) -> Marker<'static> {
+    let target = match kind {
+        ReferenceKind::Ref => Target::Ref,
+        ReferenceKind::Name => Target::Name,
+    };
+    Marker::Reference { app: r.app, node: r.node, target }
 }
 
 impl<'a> Resolver<'a> {
@@ -277,10 +282,8 @@ impl<'a> Resolver<'a> {
                 }
                 None => o.iter().for_each(|(_, v)| self.scan(v)),
             },
-            Stored::Reference(..) => {
-                if let Some(m) = stored_marker(value) {
-                    self.resolve_marker(m);
-                }
+            Stored::Reference(kind, r) => {
+                self.resolve_marker(reference_marker(*kind, *r));
             }
             Stored::Array(items) => items.iter().for_each(|v| self.scan(v)),
             _ => {}
@@ -392,10 +395,7 @@ impl Serialize for Resolved<'_, '_, Stored> {
                 let text = self.value.as_str().unwrap_or_default();
                 if has_jinja_delimiter(text) { s.serialize_str(&escape_jinja(text)) } else { s.serialize_str(text) }
             }
-            Stored::Reference(..) => match stored_marker(self.value) {
-                Some(m) => r.resolve_marker(m).serialize(s),
-                None => s.serialize_unit(),
-            },
+            Stored::Reference(kind, element) => r.resolve_marker(reference_marker(*kind, *element)).serialize(s),
             Stored::Object(o) => match stored_marker(self.value) {
                 Some(m) => r.resolve_marker(m).serialize(s),
                 None => Resolved { value: o, resolver: r }.serialize(s),
