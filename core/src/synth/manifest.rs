@@ -287,16 +287,19 @@ impl Serialize for Tree<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(2))?;
         map.serialize_entry("version", "tree-0.1")?;
-        map.serialize_entry("tree", &TreeNode { shared: self.shared, index: 0, path: "" })?;
+        map.serialize_entry("tree", &TreeNode { shared: self.shared, index: 0, path: "", stack: None })?;
         map.end()
     }
 }
 
-/// One construct; its path is built from its parent's instead of walking up the tree.
+/// One construct; its path and stack come from its parent's instead of walking up the
+/// tree.
 struct TreeNode<'a> {
     shared: &'a Shared<'a>,
     index: u32,
     path: &'a str,
+    /// The stack the construct is in (itself, for a stack).
+    stack: Option<u32>,
 }
 
 struct Children<'a>(&'a TreeNode<'a>);
@@ -304,19 +307,21 @@ struct Children<'a>(&'a TreeNode<'a>);
 impl Serialize for Children<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let parent = self.0;
-        let nodes = &parent.shared.arena.nodes;
         let arena = parent.shared.arena;
-        let mut map = s.serialize_map(Some(arena.children(parent.index).count()))?;
+        // Only nodes with children list them, so the map is never empty.
+        let mut map = s.serialize_map(None)?;
         let mut path = String::new();
         for child in arena.children(parent.index) {
-            let id = &nodes[child as usize].id;
+            let child_data = &arena.nodes[child as usize];
+            let id = &child_data.id;
             path.clear();
             if !parent.path.is_empty() {
                 path.push_str(parent.path);
                 path.push('/');
             }
             path.push_str(id);
-            map.serialize_entry(&**id, &TreeNode { shared: parent.shared, index: child, path: &path })?;
+            let stack = if matches!(child_data.kind, Kind::Stack(_)) { Some(child) } else { parent.stack };
+            map.serialize_entry(&**id, &TreeNode { shared: parent.shared, index: child, path: &path, stack })?;
         }
         map.end()
     }
@@ -339,7 +344,7 @@ impl Serialize for TreeNode<'_> {
         map.serialize_entry("constructInfo", &ConstructInfo { fqn: data.fqn(), version: env!("CARGO_PKG_VERSION") })?;
         if let Kind::Element(e) = &data.kind {
             if let Body::Resource(r) = &e.body {
-                let resolver = Resolver { shared, stack: arena.stack_of(self.index).unwrap_or(0), element: self.index };
+                let resolver = Resolver { shared, stack: self.stack.unwrap_or(0), element: self.index };
                 map.serialize_entry("attributes", &Attributes { r, resolver })?;
             }
         }

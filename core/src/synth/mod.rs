@@ -484,7 +484,7 @@ fn render_all_but_tree(
             members.iter().filter(|i| matches!(arena.element(**i).map(|e| &e.body), Some(Body::Resource(_)))).count();
 
         let mut dependencies: Vec<String> =
-            stack_deps.iter().filter(|(from, _)| *from == s).map(|(_, to)| names::artifact_id(arena, *to)).collect();
+            stack_deps.range((s, 0)..=(s, u32::MAX)).map(|(_, to)| names::artifact_id(arena, *to)).collect();
         dependencies.sort();
         summaries.push(StackSummary {
             artifact_id: artifact_id.clone(),
@@ -544,13 +544,18 @@ fn render_all_but_tree(
         artifacts.insert(s, artifact);
     }
 
-    // One manifest per assembly: the app's, and each stage's nested one.
+    // One manifest per assembly: the app's, and each stage's nested one. Manifests list
+    // stacks and stages, in tree order.
+    let listed: Vec<u32> = order
+        .into_iter()
+        .filter(|i| matches!(arena.nodes[*i as usize].kind, Kind::Stack(_) | Kind::Stage(_)))
+        .collect();
     let mut assemblies: Vec<Option<u32>> = vec![None];
     assemblies
-        .extend(order.iter().filter(|i| matches!(arena.nodes[**i as usize].kind, Kind::Stage(_))).map(|i| Some(*i)));
+        .extend(listed.iter().filter(|i| matches!(arena.nodes[**i as usize].kind, Kind::Stage(_))).map(|i| Some(*i)));
     for assembly in assemblies {
         let mut entries = Vec::new();
-        for &i in &order {
+        for &i in &listed {
             let here = arena.stage_of(i) == assembly;
             match &arena.nodes[i as usize].kind {
                 Kind::Stack(_) if here => {
