@@ -371,13 +371,16 @@ fn proton_parameters_render_as_jinja_or_take_values() {
 }
 
 #[test]
-fn literal_strings_outside_resources_are_escaped_in_a_jinja_template() {
+fn every_literal_string_is_escaped_in_a_jinja_template() {
     use cloudwright_core::ProtonParameters;
     let build = |mode: ProtonParameters| {
         let app = no_bootstrap();
         let props = StackProps { proton_parameters: mode, description: Some("stack {{ x }}".into()), ..env() };
         let stack = Stack::new(&app, "Env", props).unwrap();
-        CfnResource::new(&stack, "Vpc", "AWS::EC2::VPC", Map::new()).unwrap();
+        let vpc = CfnResource::new(&stack, "Vpc", "AWS::EC2::VPC", Map::new()).unwrap();
+        vpc.add_cfn_metadata("Note", "metadata {{ v }}");
+        // Metadata resolves references as properties do.
+        vpc.add_cfn_metadata("Itself", vpc.reference());
         let output =
             OutputProps { value: Expr::str("v"), description: Some("output {% y %}".into()), ..Default::default() };
         CfnOutput::new(&stack, "Out", output).unwrap();
@@ -392,11 +395,16 @@ fn literal_strings_outside_resources_are_escaped_in_a_jinja_template() {
     assert_eq!(t["Outputs"]["Out"]["Description"], "output {{ '{%' }} y %}");
     assert_eq!(t["Rules"]["Region"]["Assertions"][0]["AssertDescription"], "rule {{ '{#' }} z #}");
     assert_eq!(t["Mappings"]["Names"]["Row"]["Name"], "map {{ '{{' }} w }}");
+    assert_eq!(
+        t["Resources"]["Vpc"]["Metadata"],
+        json!({"Note": "metadata {{ '{{' }} v }}", "Itself": {"Ref": "Vpc"}})
+    );
     // Outside Proton the same strings are written as they are.
     let t = build(ProtonParameters::Unsupported);
     assert_eq!(t["Description"], "stack {{ x }}");
     assert_eq!(t["Outputs"]["Out"]["Description"], "output {% y %}");
     assert_eq!(t["Mappings"]["Names"]["Row"]["Name"], "map {{ w }}");
+    assert_eq!(t["Resources"]["Vpc"]["Metadata"], json!({"Note": "metadata {{ v }}", "Itself": {"Ref": "Vpc"}}));
 }
 
 #[test]

@@ -20,7 +20,7 @@ pub(crate) fn scan(r: Resolver<'_>, element: &Element) {
         other_element(r, element);
         return;
     };
-    res.properties.iter().for_each(|(_, v)| r.scan(v));
+    res.properties.iter().chain(res.metadata.iter()).for_each(|(_, v)| r.scan(v));
     let arena = r.shared.arena;
     for d in &res.depends_on {
         match arena.stack_of(*d) {
@@ -178,7 +178,7 @@ impl Serialize for ResourceView<'_> {
             map.serialize_entry("DeletionPolicy", p.as_str())?;
         }
         if !res.metadata.is_empty() {
-            map.serialize_entry("Metadata", &res.metadata)?;
+            map.serialize_entry("Metadata", &Resolved { value: &res.metadata, resolver: r })?;
         }
         map.end()
     }
