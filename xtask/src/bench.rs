@@ -324,10 +324,10 @@ fn targets(rows: &[Row], reference: Run) -> String {
     let mut s = String::from("## Targets\n\n| target | this run | |\n|---|---|---|\n");
     // CDK / cloudwright at every size the CDK completed: the list, and whether the smallest
     // ratio reaches `at_least`.
-    let mut against_cdk = |target: &str, measure: fn(Run) -> f64, decimals: usize, at_least: f64| {
+    let mut against_cdk = |target: &str, figure: fn(Run) -> f64, decimals: usize, at_least: f64| {
         let ratios: Vec<(String, f64)> = rows
             .iter()
-            .filter_map(|r| r.cdk.map(|c| (format!("{}x{}", r.size.0, r.size.1), measure(c) / measure(r.cw))))
+            .filter_map(|r| r.cdk.map(|c| (format!("{}x{}", r.size.0, r.size.1), figure(c) / figure(r.cw))))
             .collect();
         let listed: Vec<String> = ratios.iter().map(|(size, x)| format!("{size}: {x:.decimals$}x")).collect();
         let smallest = ratios.iter().map(|(_, x)| *x).fold(f64::MAX, f64::min);
