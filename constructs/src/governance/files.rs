@@ -34,12 +34,29 @@ impl AssemblyFiles for Assembly {
 pub struct AssemblyDir {
     root: PathBuf,
     stacks: Vec<StackSummary>,
+    /// Every file's path, listed once.
+    paths: Vec<String>,
 }
 
 impl AssemblyDir {
     /// The assembly in `root`, whose stacks are `stacks` (what synthesis reported).
     pub fn new(root: &Path, stacks: Vec<StackSummary>) -> Self {
-        AssemblyDir { root: root.to_path_buf(), stacks }
+        fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else { return };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let path = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    walk(&entry.path(), &path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let mut paths = Vec::new();
+        walk(root, "", &mut paths);
+        paths.sort();
+        AssemblyDir { root: root.to_path_buf(), stacks, paths }
     }
 }
 
@@ -53,21 +70,6 @@ impl AssemblyFiles for AssemblyDir {
     }
 
     fn paths(&self) -> Vec<String> {
-        fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
-            let Ok(entries) = std::fs::read_dir(dir) else { return };
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let path = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
-                if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                    walk(&entry.path(), &path, out);
-                } else {
-                    out.push(path);
-                }
-            }
-        }
-        let mut out = Vec::new();
-        walk(&self.root, "", &mut out);
-        out.sort();
-        out
+        self.paths.clone()
     }
 }
