@@ -166,10 +166,19 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// A file given as input (a cloud assembly, a template, a snapshot, a git revision) is missing or malformed.
+    /// Reading a file or directory failed (an assembly, a bundle, a spec, a lock file).
+    #[error("cannot read {}: {source}; check that it exists and is readable", path.display())]
+    Read {
+        /// The file or directory that could not be read.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A file given as input (a cloud assembly, a template, a snapshot, a git revision, a
+    /// Proton bundle or spec) is missing or malformed.
     #[error("{path}: {message}")]
     Input {
-        /// The file, directory or `REV:PATH` that was read.
+        /// The file, directory or `REV:PATH` that was read, with `:LINE` when the line is known.
         path: String,
         /// What is wrong and how to fix it.
         message: String,

@@ -25,12 +25,14 @@
 //! | `spec` | spec files |
 //! | `lock` | [`SchemaLock`]: published input schemas, breaking changes need a major bump |
 //! | `connection` | environment account connection roles and resources |
+//! | [`render`] | any bundle + spec to a cloud assembly (`cloudwright proton render`); the CloudFormation YAML reader |
 
 mod archive;
 mod bundle;
 mod connection;
 mod environment;
 pub(crate) mod lock;
+pub mod render;
 pub mod schema;
 mod service;
 mod spec;

@@ -1,8 +1,8 @@
-//! Reading a cloud assembly from disk (one written by any app, ours or the CDK's).
+//! Reading a cloud assembly (one written by any app, ours or the CDK's) from disk or from
+//! its files in memory.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fs;
-use std::io;
 use std::path::Path;
 
 use serde_json::Value as Json;
@@ -10,20 +10,19 @@ use serde_json::Value as Json;
 use super::{Assembly, StackSummary};
 use crate::error::{Error, Result};
 
-fn invalid(path: &Path, message: String) -> Error {
-    Error::Output { path: path.to_path_buf(), source: io::Error::new(io::ErrorKind::InvalidData, message) }
+fn read_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Read { path: path.to_path_buf(), source }
 }
 
 fn read_tree(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) -> Result<()> {
-    let entries = fs::read_dir(dir).map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
+    let entries = fs::read_dir(dir).map_err(read_error(dir))?;
     for entry in entries {
-        let entry = entry.map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
-        let path = entry.path();
+        let path = entry.map_err(read_error(dir))?.path();
         if path.is_dir() {
             read_tree(root, &path, files)?;
         } else {
             let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-            let bytes = fs::read(&path).map_err(|source| Error::Output { path: path.clone(), source })?;
+            let bytes = fs::read(&path).map_err(read_error(&path))?;
             files.insert(rel, bytes);
         }
     }
@@ -35,62 +34,70 @@ impl Assembly {
     pub fn read(dir: &Path) -> Result<Assembly> {
         let mut files = BTreeMap::new();
         read_tree(dir, dir, &mut files)?;
-        let mut stacks = Vec::new();
-        let mut todo = VecDeque::from([String::new()]);
-        while let Some(prefix) = todo.pop_front() {
-            let manifest_path = format!("{prefix}manifest.json");
-            let bytes = files
-                .get(&manifest_path)
-                .ok_or_else(|| invalid(&dir.join(&manifest_path), "no manifest.json: not a cloud assembly".into()))?;
-            let manifest: Json = serde_json::from_slice(bytes)
-                .map_err(|e| invalid(&dir.join(&manifest_path), format!("not valid JSON: {e}")))?;
-            let artifacts = manifest.get("artifacts").and_then(Json::as_object).cloned().unwrap_or_default();
-            for (id, artifact) in &artifacts {
-                let props = artifact.get("properties");
-                let prop = |k: &str| props.and_then(|p| p.get(k)).and_then(Json::as_str).map(str::to_owned);
-                match artifact.get("type").and_then(Json::as_str) {
-                    Some("cdk:cloud-assembly") => {
-                        if let Some(d) = prop("directoryName") {
-                            todo.push_back(format!("{prefix}{d}/"));
-                        }
+        parse(files, |rel| dir.join(rel).display().to_string())
+    }
+
+    /// An assembly from its files (relative paths with `/`), e.g. one rendered in memory:
+    /// the stacks are those its manifests declare.
+    pub fn from_files(files: BTreeMap<String, Vec<u8>>) -> Result<Assembly> {
+        parse(files, str::to_owned)
+    }
+}
+
+/// The stacks of every (nested) manifest; `name` turns a relative path into what messages show.
+fn parse(files: BTreeMap<String, Vec<u8>>, name: impl Fn(&str) -> String) -> Result<Assembly> {
+    let mut stacks = Vec::new();
+    let mut todo = VecDeque::from([String::new()]);
+    while let Some(prefix) = todo.pop_front() {
+        let manifest_path = format!("{prefix}manifest.json");
+        let invalid = |message: String| Error::Input { path: name(&manifest_path), message };
+        let bytes = files.get(&manifest_path).ok_or_else(|| {
+            invalid("is missing, so this is not a cloud assembly; give the directory that holds manifest.json".into())
+        })?;
+        let manifest: Json = serde_json::from_slice(bytes)
+            .map_err(|e| invalid(format!("is not valid JSON ({e}); it must be a cloud assembly manifest")))?;
+        let artifacts = manifest.get("artifacts").and_then(Json::as_object).cloned().unwrap_or_default();
+        for (id, artifact) in &artifacts {
+            let props = artifact.get("properties");
+            let prop = |k: &str| props.and_then(|p| p.get(k)).and_then(Json::as_str).map(str::to_owned);
+            match artifact.get("type").and_then(Json::as_str) {
+                Some("cdk:cloud-assembly") => {
+                    if let Some(d) = prop("directoryName") {
+                        todo.push_back(format!("{prefix}{d}/"));
                     }
-                    Some("aws:cloudformation:stack") => {
-                        let template_file = format!("{prefix}{}", prop("templateFile").unwrap_or_default());
-                        let template = files.get(&template_file);
-                        let resources = template
-                            .and_then(|b| serde_json::from_slice::<Json>(b).ok())
-                            .and_then(|t| t.get("Resources").and_then(Json::as_object).map(|r| r.len()))
-                            .unwrap_or(0);
-                        let dependencies = artifact
-                            .get("dependencies")
-                            .and_then(Json::as_array)
-                            .map(|d| {
-                                d.iter()
-                                    .filter_map(Json::as_str)
-                                    .filter(|d| !d.ends_with(".assets"))
-                                    .map(str::to_owned)
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        stacks.push(StackSummary {
-                            artifact_id: id.clone(),
-                            display_name: artifact.get("displayName").and_then(Json::as_str).unwrap_or(id).to_owned(),
-                            stack_name: prop("stackName").unwrap_or_else(|| id.clone()),
-                            environment: artifact
-                                .get("environment")
-                                .and_then(Json::as_str)
-                                .unwrap_or_default()
-                                .to_owned(),
-                            bytes: template.map_or(0, Vec::len),
-                            template_file,
-                            resources,
-                            dependencies,
-                        });
-                    }
-                    _ => {}
                 }
+                Some("aws:cloudformation:stack") => {
+                    let template_file = format!("{prefix}{}", prop("templateFile").unwrap_or_default());
+                    let template = files.get(&template_file);
+                    let resources = template
+                        .and_then(|b| serde_json::from_slice::<Json>(b).ok())
+                        .and_then(|t| t.get("Resources").and_then(Json::as_object).map(|r| r.len()))
+                        .unwrap_or(0);
+                    let dependencies = artifact
+                        .get("dependencies")
+                        .and_then(Json::as_array)
+                        .map(|d| {
+                            d.iter()
+                                .filter_map(Json::as_str)
+                                .filter(|d| !d.ends_with(".assets"))
+                                .map(str::to_owned)
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    stacks.push(StackSummary {
+                        artifact_id: id.clone(),
+                        display_name: artifact.get("displayName").and_then(Json::as_str).unwrap_or(id).to_owned(),
+                        stack_name: prop("stackName").unwrap_or_else(|| id.clone()),
+                        environment: artifact.get("environment").and_then(Json::as_str).unwrap_or_default().to_owned(),
+                        bytes: template.map_or(0, Vec::len),
+                        template_file,
+                        resources,
+                        dependencies,
+                    });
+                }
+                _ => {}
             }
         }
-        Ok(Assembly { files, stacks })
     }
+    Ok(Assembly { files, stacks })
 }
