@@ -1,28 +1,30 @@
-//! `cloudwright proton render` on vendored aws-samples bundles and on bad input.
+//! `cloudwright proton render` (the library, `cloudwright_constructs::proton::render`, and
+//! the command) on vendored aws-samples bundles and on bad input.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
 
 use std::path::{Path, PathBuf};
 
-use cloudwright_cli::proton::{RenderArgs, render_files};
+use std::collections::BTreeMap;
+
+use cloudwright_constructs::Result;
+use cloudwright_constructs::proton::render::{RenderProps, render};
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/proton/aws-samples")
 }
 
-fn args(bundle: &str, spec: &str, outputs: Option<PathBuf>) -> RenderArgs {
-    RenderArgs {
-        bundle: fixtures().join(bundle),
-        spec: fixtures().join(spec),
-        outputs,
-        account: "000000000000".into(),
-        region: "us-east-1".into(),
-        output: PathBuf::from("unused"),
-    }
+fn args(bundle: &str, spec: &str, outputs: Option<PathBuf>) -> RenderProps {
+    RenderProps { bundle: fixtures().join(bundle), spec: fixtures().join(spec), outputs, ..Default::default() }
 }
 
-fn template(files: &std::collections::BTreeMap<String, Vec<u8>>, name: &str) -> Value {
+/// The files of the rendered assembly.
+fn render_files(props: &RenderProps) -> Result<BTreeMap<String, Vec<u8>>> {
+    render(props).map(|assembly| assembly.files().clone())
+}
+
+fn template(files: &BTreeMap<String, Vec<u8>>, name: &str) -> Value {
     serde_json::from_slice(&files[name]).unwrap()
 }
 
@@ -113,4 +115,70 @@ fn a_directory_that_is_not_a_bundle_is_refused_and_nothing_is_written() {
     assert_eq!(status.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&status.stderr).contains("is not a Proton bundle"));
     assert!(!out.exists());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_bad_tag_in_a_bundle_names_the_template_file_and_line() {
+    let bundle = tempdir().join("bad-tag");
+    copy_dir(&fixtures().join("environment-templates/vpc-env/v1"), &bundle);
+    let file = bundle.join("infrastructure/cloudformation.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = text.lines().position(|l| l.contains("!FindInMap")).unwrap() + 1;
+    std::fs::write(&file, text.replacen("!FindInMap", "!FindInMapp", 1)).unwrap();
+    let mut a = args("environment-templates/vpc-env/v1", "environment-templates/vpc-env/spec/spec.yaml", None);
+    a.bundle = bundle;
+    match render(&a).unwrap_err() {
+        cloudwright_constructs::Error::Input { path, message } => {
+            assert_eq!(path, format!("{}:{line}", file.display()));
+            assert!(message.starts_with("unknown CloudFormation tag !FindInMapp"), "{message}");
+        }
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn unreadable_inputs_and_bad_environments_are_typed_errors() {
+    let mut a = args("environment-templates/vpc-env/v1", "environment-templates/vpc-env/spec/absent.yaml", None);
+    let err = render(&a).unwrap_err();
+    assert!(matches!(&err, cloudwright_constructs::Error::Read { path, .. } if path.ends_with("absent.yaml")), "{err}");
+    assert!(err.to_string().starts_with("cannot read "), "{err}");
+    a.spec = fixtures().join("environment-templates/vpc-env/spec/spec.yaml");
+    a.account = "12345".into();
+    a.region = "us-east-9".into();
+    let err = render(&a).unwrap_err();
+    assert_eq!(err.problems().len(), 2, "{err}");
+    assert!(matches!(err.problems()[0], cloudwright_constructs::Error::InvalidAccount { .. }), "{err}");
+    assert!(matches!(err.problems()[1], cloudwright_constructs::Error::InvalidRegion { .. }), "{err}");
+}
+
+#[test]
+fn the_command_writes_a_cloud_assembly_and_says_how_many_stacks() {
+    let out = tempdir().join("rendered");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_cloudwright"))
+        .args(["proton", "render"])
+        .arg(fixtures().join("environment-templates/vpc-env/v1"))
+        .arg("--spec")
+        .arg(fixtures().join("environment-templates/vpc-env/spec/spec.yaml"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(String::from_utf8_lossy(&run.stdout), format!("rendered 1 stack to {}\n", out.display()));
+    let written = cloudwright_constructs::Assembly::read(&out).unwrap();
+    assert_eq!(written.stacks()[0].display_name, "spec");
+    assert!(written.template("spec").unwrap()["Resources"]["VPC"].is_object());
 }
