@@ -2,8 +2,11 @@
 //! review (security-relevant changes called out, replacements and breaking Proton changes
 //! flagged).
 
+use std::io;
+use std::process::Command;
+
 use clap::ValueEnum;
-use cloudwright_constructs::diff::{Side, diff as compare};
+use cloudwright_constructs::diff::{GitReader, Side, diff as compare};
 
 use crate::Failure;
 
@@ -34,8 +37,8 @@ pub struct DiffArgs {
 
 /// Runs `diff`: exit code 0 when the sides are the same, 1 when they differ.
 pub fn diff(args: &DiffArgs) -> Result<u8, Failure> {
-    let old = Side::load(&args.old).map_err(Failure::input)?;
-    let new = Side::load(&args.new).map_err(Failure::input)?;
+    let old = Side::load(&args.old, Some(&GitCommand)).map_err(Failure::input)?;
+    let new = Side::load(&args.new, Some(&GitCommand)).map_err(Failure::input)?;
     let changes = compare(&old, &new);
     let out = match args.format {
         DiffFormat::Text => changes.to_text(crate::colour(&std::io::stdout())),
@@ -48,4 +51,52 @@ pub fn diff(args: &DiffArgs) -> Result<u8, Failure> {
     };
     print!("{out}");
     Ok(u8::from(!changes.is_empty()))
+}
+
+/// The git repository of the working directory, read by running `git`.
+struct GitCommand;
+
+impl GitCommand {
+    /// Runs `git ARGS`: its standard output, or its message on failure.
+    fn run(args: &[&str]) -> io::Result<std::process::Output> {
+        Command::new("git")
+            .args(args)
+            .output()
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot run git: {e}; is git installed?")))
+    }
+
+    fn stdout(args: &[&str]) -> io::Result<Vec<u8>> {
+        let out = Self::run(args)?;
+        if out.status.success() {
+            Ok(out.stdout)
+        } else {
+            Err(io::Error::other(String::from_utf8_lossy(&out.stderr).trim().to_owned()))
+        }
+    }
+}
+
+impl GitReader for GitCommand {
+    fn has_commit(&self, rev: &str) -> io::Result<bool> {
+        let out = Self::run(&["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])?;
+        // `--quiet` fails silently for a name that is not a commit; anything on stderr
+        // (not a repository, a broken one) is another failure.
+        match (out.status.success(), out.stderr.is_empty()) {
+            (true, _) => Ok(true),
+            (false, true) => Ok(false),
+            (false, false) => Err(io::Error::other(String::from_utf8_lossy(&out.stderr).trim().to_owned())),
+        }
+    }
+
+    fn list(&self, rev: &str, path: &str) -> io::Result<Vec<String>> {
+        let listing = Self::stdout(&["ls-tree", "-r", "-z", "--name-only", &format!("{rev}:{path}")])?;
+        Ok(listing
+            .split(|b| *b == 0)
+            .filter(|n| !n.is_empty())
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .collect())
+    }
+
+    fn read(&self, rev: &str, path: &str) -> io::Result<Vec<u8>> {
+        Self::stdout(&["cat-file", "blob", &format!("{rev}:{path}")])
+    }
 }

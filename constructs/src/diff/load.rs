@@ -1,11 +1,11 @@
 //! Reading one side of a diff: a cloud assembly directory, a directory of insta snapshots
-//! of one, or either at a git revision (`REV:PATH`), into its stacks' templates and its
-//! Proton input schemas.
+//! of one, or either at a git revision (`REV:PATH`, through a [`GitReader`] the caller
+//! gives), into its stacks' templates and its Proton input schemas.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use cloudwright_core::{Error, Result};
 use serde_json::Value as Json;
@@ -32,30 +32,42 @@ pub struct StackTemplate {
     pub template: Json,
 }
 
+/// Read access to a git repository, for sides given as `REV:PATH`. The library runs no
+/// programs: the `cloudwright` CLI implements this by running `git` in the working directory.
+pub trait GitReader {
+    /// Whether `rev` names a commit of the repository; `Err` when the repository cannot be asked.
+    fn has_commit(&self, rev: &str) -> io::Result<bool>;
+    /// The paths of the files below the directory `path` (`""` for the root) in the tree of
+    /// commit `rev`, relative to `path`, with `/`.
+    fn list(&self, rev: &str, path: &str) -> io::Result<Vec<String>>;
+    /// The content of the file `path` at commit `rev`.
+    fn read(&self, rev: &str, path: &str) -> io::Result<Vec<u8>>;
+}
+
 fn input(path: impl Into<String>, message: impl Into<String>) -> Error {
     Error::Input { path: path.into(), message: message.into() }
 }
 
 /// Where the files of a side come from.
-enum Reader {
+enum Reader<'g> {
     /// An assembly directory.
     Dir(PathBuf),
     /// Snapshot files of an assembly: assembly path -> file.
     Snapshots(BTreeMap<String, PathBuf>),
-    /// A tree at a git revision: `REV:PATH`, and assembly path -> path in the tree.
-    Git { tree: String, files: BTreeMap<String, String>, snapshots: bool },
+    /// The directory `root` at a git revision, and assembly path -> path below `root`.
+    Git { git: &'g dyn GitReader, rev: String, root: String, files: BTreeMap<String, String>, snapshots: bool },
     /// Files in memory.
     Memory(BTreeMap<String, Vec<u8>>),
 }
 
-impl Reader {
+impl Reader<'_> {
     /// The name of a file in messages.
     fn name(&self, rel: &str) -> String {
         match self {
             Reader::Dir(dir) => dir.join(rel).display().to_string(),
             Reader::Snapshots(files) => files.get(rel).map_or_else(|| rel.to_owned(), |p| p.display().to_string()),
-            Reader::Git { tree, files, .. } => {
-                format!("{}/{}", tree.trim_end_matches('/'), files.get(rel).map_or(rel, String::as_str))
+            Reader::Git { rev, root, files, .. } => {
+                format!("{rev}:{}", tree_path(root, files.get(rel).map_or(rel, String::as_str)))
             }
             Reader::Memory(_) => rel.to_owned(),
         }
@@ -89,10 +101,11 @@ impl Reader {
                 let bytes = fs::read(path).map_err(|e| input(self.name(rel), format!("cannot read: {e}")))?;
                 return Ok(Some(strip_header(&String::from_utf8_lossy(&bytes)).to_owned()));
             }
-            Reader::Git { tree, files, snapshots } => {
+            Reader::Git { git, rev, root, files, snapshots } => {
                 let Some(file) = files.get(rel) else { return Ok(None) };
-                let spec = format!("{}/{file}", tree.trim_end_matches('/'));
-                let bytes = git(&["cat-file", "blob", &spec]).map_err(|e| input(&spec, e))?;
+                let bytes = git
+                    .read(rev, &tree_path(root, file))
+                    .map_err(|e| input(self.name(rel), format!("cannot read it from git: {e}")))?;
                 let text = String::from_utf8_lossy(&bytes).into_owned();
                 return Ok(Some(if *snapshots { strip_header(&text).to_owned() } else { text }));
             }
@@ -151,16 +164,16 @@ fn snapshot_files(names: Vec<String>) -> Option<BTreeMap<String, String>> {
     Some(names.into_iter().filter_map(|n| Some((snapshot_path(n.strip_prefix(prefix.as_str())?)?, n))).collect())
 }
 
-fn git(args: &[&str]) -> std::result::Result<Vec<u8>, String> {
-    let out = Command::new("git").args(args).output().map_err(|e| format!("cannot run git: {e}; is git installed?"))?;
-    if out.status.success() { Ok(out.stdout) } else { Err(String::from_utf8_lossy(&out.stderr).trim().to_owned()) }
+/// `file` below the tree directory `root` (`""` for the root).
+fn tree_path(root: &str, file: &str) -> String {
+    if root.is_empty() { file.to_owned() } else { format!("{root}/{file}") }
 }
 
 impl Side {
     /// Reads a side: a cloud assembly directory (with `manifest.json`), a directory of insta
-    /// snapshots of one (with `manifest.json.snap`), or `REV:PATH` of either in the git
-    /// repository of the working directory when no such path exists.
-    pub fn load(arg: &str) -> Result<Side> {
+    /// snapshots of one (with `manifest.json.snap`), or, when no such path exists and `git`
+    /// is given, `REV:PATH` of either in that repository.
+    pub fn load(arg: &str, git: Option<&dyn GitReader>) -> Result<Side> {
         let path = Path::new(arg);
         let reader = if path.exists() {
             if !path.is_dir() {
@@ -183,8 +196,10 @@ impl Side {
                 };
                 Reader::Snapshots(files.into_iter().map(|(rel, name)| (rel, path.join(name))).collect())
             }
-        } else if let Some((rev, tree_path)) = arg.split_once(':') {
-            git_reader(arg, rev, tree_path)?
+        } else if let (Some((rev, root)), Some(git)) = (arg.split_once(':'), git) {
+            git_reader(git, arg, rev, root)?
+        } else if git.is_none() && arg.contains(':') {
+            return Err(input(arg, "no such directory, and REV:PATH sides need git access (a GitReader), which was not given"));
         } else {
             return Err(input(
                 arg,
@@ -202,16 +217,15 @@ impl Side {
     }
 }
 
-fn git_reader(arg: &str, rev: &str, tree_path: &str) -> Result<Reader> {
-    git(&["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")]).map_err(|e| {
-        let why = if e.is_empty() { "no such revision or branch in this repository".to_owned() } else { e };
-        input(arg, format!("no such path, and {rev:?} is not a git revision here: {why}"))
-    })?;
-    let tree = format!("{rev}:{}", tree_path.trim_end_matches('/'));
-    let listing = git(&["ls-tree", "-r", "-z", "--name-only", &tree])
-        .map_err(|e| input(arg, format!("{tree_path:?} does not exist at revision {rev}: {e}")))?;
-    let names: Vec<String> =
-        listing.split(|b| *b == 0).filter(|n| !n.is_empty()).map(|n| String::from_utf8_lossy(n).into_owned()).collect();
+fn git_reader<'g>(git: &'g dyn GitReader, arg: &str, rev: &str, root: &str) -> Result<Reader<'g>> {
+    let not_a_revision = |why: String| input(arg, format!("no such path, and {rev:?} is not a git revision here: {why}"));
+    match git.has_commit(rev) {
+        Ok(true) => {}
+        Ok(false) => return Err(not_a_revision("no such revision or branch in this repository".into())),
+        Err(e) => return Err(not_a_revision(e.to_string())),
+    }
+    let root = root.trim_matches('/');
+    let names = git.list(rev, root).map_err(|e| input(arg, format!("{root:?} does not exist at revision {rev}: {e}")))?;
     let snapshots = snapshot_prefix(names.iter().map(String::as_str)).is_some();
     let files: BTreeMap<String, String> = if snapshots {
         snapshot_files(names).unwrap_or_default()
@@ -223,7 +237,7 @@ fn git_reader(arg: &str, rev: &str, tree_path: &str) -> Result<Reader> {
             "holds neither a cloud assembly (no manifest.json) nor insta snapshots of one (no manifest.json.snap)",
         ));
     };
-    Ok(Reader::Git { tree, files, snapshots })
+    Ok(Reader::Git { git, rev: rev.to_owned(), root: root.to_owned(), files, snapshots })
 }
 
 fn read_side(label: &str, reader: &Reader) -> Result<Side> {
@@ -293,6 +307,51 @@ fn read_side(label: &str, reader: &Reader) -> Result<Side> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A repository in memory: one commit, `HEAD`.
+    struct FakeGit(BTreeMap<&'static str, &'static str>);
+
+    impl GitReader for FakeGit {
+        fn has_commit(&self, rev: &str) -> io::Result<bool> {
+            Ok(rev == "HEAD")
+        }
+        fn list(&self, _rev: &str, path: &str) -> io::Result<Vec<String>> {
+            let prefix = format!("{path}/");
+            let names: Vec<String> =
+                self.0.keys().filter_map(|k| k.strip_prefix(prefix.as_str())).map(str::to_owned).collect();
+            if names.is_empty() { Err(io::Error::other("not a tree")) } else { Ok(names) }
+        }
+        fn read(&self, _rev: &str, path: &str) -> io::Result<Vec<u8>> {
+            self.0.get(path).map(|t| t.as_bytes().to_vec()).ok_or_else(|| io::Error::other("no such blob"))
+        }
+    }
+
+    const MANIFEST: &str =
+        r#"{"artifacts": {"App": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "App.template.json"}}}}"#;
+
+    #[test]
+    fn git_sides_are_read_through_the_git_reader() {
+        let git = FakeGit(BTreeMap::from([
+            ("out/manifest.json", MANIFEST),
+            ("out/App.template.json", r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}"#),
+            ("snap/infrastructure__manifest.json.snap", MANIFEST),
+            ("snap/infrastructure__App.template.json.snap", "---\nsource: t.rs\n---\n{\"Resources\": {}}"),
+            ("bad/manifest.json", MANIFEST),
+            ("bad/App.template.json", "{"),
+        ]));
+        let side = Side::load("HEAD:out", Some(&git)).unwrap();
+        assert_eq!(side.stacks[0].template["Resources"]["Q"]["Type"], "AWS::SQS::Queue");
+        let side = Side::load("HEAD:snap/", Some(&git)).unwrap();
+        assert_eq!(side.stacks[0].template, serde_json::json!({"Resources": {}}));
+        let err = Side::load("HEAD:bad", Some(&git)).unwrap_err().to_string();
+        assert!(err.starts_with("HEAD:bad/App.template.json: is not valid JSON"), "{err}");
+        let err = Side::load("v9:out", Some(&git)).unwrap_err().to_string();
+        assert!(err.contains("\"v9\" is not a git revision here: no such revision"), "{err}");
+        let err = Side::load("HEAD:absent", Some(&git)).unwrap_err().to_string();
+        assert!(err.contains("\"absent\" does not exist at revision HEAD: not a tree"), "{err}");
+        let err = Side::load("HEAD:out", None).unwrap_err().to_string();
+        assert!(err.contains("need git access"), "{err}");
+    }
 
     #[test]
     fn snapshot_headers_and_names() {

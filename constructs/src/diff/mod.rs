@@ -5,12 +5,13 @@
 //! rules of the schema lock).
 //!
 //! Each side is a cloud assembly directory, a directory of insta snapshots of one, or a
-//! git `REV:PATH` of either:
+//! git `REV:PATH` of either, read through a [`GitReader`] the caller gives (the CLI's runs
+//! `git`):
 //!
 //! ```no_run
 //! use cloudwright_constructs::diff::{Side, diff};
-//! let old = Side::load("HEAD:snapshots/multi_account")?;
-//! let new = Side::load("cloudwright.out")?;
+//! let old = Side::load("snapshots/multi_account", None)?;
+//! let new = Side::load("cloudwright.out", None)?;
 //! let changes = diff(&old, &new);
 //! print!("{}", changes.to_text(false));
 //! # Ok::<(), cloudwright_constructs::Error>(())
@@ -18,7 +19,7 @@
 //!
 //! | module | one job |
 //! |---|---|
-//! | `load` | reading a side: assembly, snapshots or git; manifests, templates, Proton schemas |
+//! | `load` | reading a side: assembly, snapshots or git ([`GitReader`]); manifests, templates, Proton schemas |
 //! | `json` | a JSON value diff with paths, compact value display |
 //! | `template` | stacks, resources, properties, replacement, template sections |
 //! | `policy` | policy statements and security group rules |
@@ -35,7 +36,7 @@ mod template;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-pub use load::{Side, StackTemplate};
+pub use load::{GitReader, Side, StackTemplate};
 
 /// Whether something was added, removed or modified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
