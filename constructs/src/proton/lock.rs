@@ -31,7 +31,7 @@ impl SchemaLock {
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => "{}".to_owned(),
-            Err(source) => return Err(Error::Output { path, source }),
+            Err(source) => return Err(Error::Read { path, source }),
         };
         SchemaLock::parse(app, &path.display().to_string(), &text)
     }
