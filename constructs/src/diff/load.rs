@@ -199,7 +199,10 @@ impl Side {
         } else if let (Some((rev, root)), Some(git)) = (arg.split_once(':'), git) {
             git_reader(git, arg, rev, root)?
         } else if git.is_none() && arg.contains(':') {
-            return Err(input(arg, "no such directory, and REV:PATH sides need git access (a GitReader), which was not given"));
+            return Err(input(
+                arg,
+                "no such directory, and REV:PATH sides need git access (a GitReader), which was not given",
+            ));
         } else {
             return Err(input(
                 arg,
@@ -218,14 +221,16 @@ impl Side {
 }
 
 fn git_reader<'g>(git: &'g dyn GitReader, arg: &str, rev: &str, root: &str) -> Result<Reader<'g>> {
-    let not_a_revision = |why: String| input(arg, format!("no such path, and {rev:?} is not a git revision here: {why}"));
+    let not_a_revision =
+        |why: String| input(arg, format!("no such path, and {rev:?} is not a git revision here: {why}"));
     match git.has_commit(rev) {
         Ok(true) => {}
         Ok(false) => return Err(not_a_revision("no such revision or branch in this repository".into())),
         Err(e) => return Err(not_a_revision(e.to_string())),
     }
     let root = root.trim_matches('/');
-    let names = git.list(rev, root).map_err(|e| input(arg, format!("{root:?} does not exist at revision {rev}: {e}")))?;
+    let names =
+        git.list(rev, root).map_err(|e| input(arg, format!("{root:?} does not exist at revision {rev}: {e}")))?;
     let snapshots = snapshot_prefix(names.iter().map(String::as_str)).is_some();
     let files: BTreeMap<String, String> = if snapshots {
         snapshot_files(names).unwrap_or_default()
@@ -326,8 +331,7 @@ mod tests {
         }
     }
 
-    const MANIFEST: &str =
-        r#"{"artifacts": {"App": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "App.template.json"}}}}"#;
+    const MANIFEST: &str = r#"{"artifacts": {"App": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "App.template.json"}}}}"#;
 
     #[test]
     fn git_sides_are_read_through_the_git_reader() {

@@ -117,21 +117,21 @@ fn get_att(tag: &str, inner: Json) -> Result<Json, Problem> {
             _ => Err(Problem::at_tag(tag, format!("!GetAtt {s:?} needs the form Resource.Attribute"))),
         },
         Json::Array(items) if items.len() == 2 => Ok(Json::Array(items)),
-        other => Err(Problem::at_tag(
-            tag,
-            format!("!GetAtt takes Resource.Attribute or [Resource, Attribute], not {other}"),
-        )),
+        other => {
+            Err(Problem::at_tag(tag, format!("!GetAtt takes Resource.Attribute or [Resource, Attribute], not {other}")))
+        }
     }
 }
 
 /// The 1-based line where `tag` first appears as a tag (not as the prefix of a longer one).
 fn line_of_tag(text: &str, tag: &str) -> Option<usize> {
-    text.lines().position(|line| {
-        line.match_indices(tag).any(|(i, _)| {
-            !line[i + tag.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == ':' || c == '_')
+    text.lines()
+        .position(|line| {
+            line.match_indices(tag).any(|(i, _)| {
+                !line[i + tag.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == ':' || c == '_')
+            })
         })
-    })
-    .map(|i| i + 1)
+        .map(|i| i + 1)
 }
 
 /// CloudFormation reads YAML 1.1, where a plain `Yes`, `No`, `On` or `Off` is a boolean;

@@ -80,7 +80,8 @@ pub fn render(props: &RenderProps) -> Result<Assembly> {
             let inputs = spec.get("spec").cloned().unwrap_or_else(|| json!({}));
             problems.extend(schema.validate(&inputs).into_iter().map(spec_problem));
             if problems.is_empty() {
-                let environment = json!({"name": name, "account_id": props.account, "inputs": with_defaults(&schema, inputs)});
+                let environment =
+                    json!({"name": name, "account_id": props.account, "inputs": with_defaults(&schema, inputs)});
                 let template = bundle.render(&json!({ "environment": environment }), "")?;
                 stacks.push((name, template));
             }
@@ -103,7 +104,8 @@ pub fn render(props: &RenderProps) -> Result<Assembly> {
                 let inputs = instance.get("spec").cloned().unwrap_or_else(|| json!({}));
                 let found = schema.validate(&inputs);
                 if !found.is_empty() {
-                    problems.extend(found.into_iter().map(|p| spec_problem(format!("instance {instance_name:?}: {p}"))));
+                    problems
+                        .extend(found.into_iter().map(|p| spec_problem(format!("instance {instance_name:?}: {p}"))));
                     continue;
                 }
                 let env_outputs = outputs.get(&env_name).cloned().unwrap_or_else(|| json!({}));
