@@ -101,3 +101,46 @@ fn parse(files: BTreeMap<String, Vec<u8>>, name: impl Fn(&str) -> String) -> Res
     }
     Ok(Assembly { files, stacks })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_failures_speak_of_reading() {
+        let missing = std::env::temp_dir().join(format!("cw-no-such-assembly-{}", std::process::id()));
+        let err = Assembly::read(&missing).unwrap_err();
+        assert!(matches!(err, Error::Read { .. }), "{err}");
+        assert!(err.to_string().starts_with("cannot read ") && err.to_string().contains("readable"), "{err}");
+
+        let err = Assembly::from_files(BTreeMap::from([("a.txt".into(), vec![])])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "manifest.json: is missing, so this is not a cloud assembly; give the directory that holds manifest.json"
+        );
+        let err = Assembly::from_files(BTreeMap::from([("manifest.json".into(), b"{".to_vec())])).unwrap_err();
+        assert!(matches!(&err, Error::Input { path, .. } if path == "manifest.json"), "{err}");
+    }
+
+    #[test]
+    fn stacks_of_nested_manifests_from_memory() {
+        let files = BTreeMap::from([
+            (
+                "manifest.json".to_owned(),
+                br#"{"artifacts": {"S": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-S"}}}}"#
+                    .to_vec(),
+            ),
+            (
+                "assembly-S/manifest.json".to_owned(),
+                br#"{"artifacts": {"A": {"type": "aws:cloudformation:stack", "environment": "aws://1/r",
+                    "properties": {"templateFile": "A.template.json"}, "displayName": "S/A"}}}"#
+                    .to_vec(),
+            ),
+            ("assembly-S/A.template.json".to_owned(), br#"{"Resources": {"Q": {}, "R": {}}}"#.to_vec()),
+        ]);
+        let assembly = Assembly::from_files(files).unwrap();
+        let stack = &assembly.stacks()[0];
+        assert_eq!((stack.display_name.as_str(), stack.resources), ("S/A", 2));
+        assert_eq!(stack.template_file, "assembly-S/A.template.json");
+    }
+}
