@@ -322,19 +322,25 @@ fn report(rows: &[Row], out: &Path, reference: Run, edit_loop: Option<EditLoop>)
 fn targets(rows: &[Row], reference: Run) -> String {
     let mark = |ok: bool| if ok { "met" } else { "**not met**" };
     let mut s = String::from("## Targets\n\n| target | this run | |\n|---|---|---|\n");
-    // CDK / cloudwright at every size the CDK completed: the list, and whether the smallest
-    // ratio reaches `at_least`.
-    let mut against_cdk = |target: &str, figure: fn(Run) -> f64, decimals: usize, at_least: f64| {
-        let ratios: Vec<(String, f64)> = rows
-            .iter()
-            .filter_map(|r| r.cdk.map(|c| (format!("{}x{}", r.size.0, r.size.1), figure(c) / figure(r.cw))))
-            .collect();
-        let listed: Vec<String> = ratios.iter().map(|(size, x)| format!("{size}: {x:.decimals$}x")).collect();
-        let smallest = ratios.iter().map(|(_, x)| *x).fold(f64::MAX, f64::min);
-        let _ = writeln!(s, "| {target} | {} | {} |", listed.join(", "), mark(smallest >= at_least));
-    };
-    against_cdk("100x faster than the CDK app at every size it completes", |r| r.wall, 0, 100.0);
-    against_cdk("10x less peak memory than the CDK app", |r| r.rss_mib, 1, 10.0);
+    // CDK / cloudwright at every size the chosen CDK baseline completed: the list, and
+    // whether the smallest ratio reaches `at_least`. Decision 12 of the design: speed
+    // against the CDK as shipped (100x) and its pure synth (50x); memory against its pure
+    // synth only, whose ~330 MB validator would otherwise flatter cloudwright.
+    let mut against_cdk =
+        |target: &str, baseline: fn(&Row) -> Option<Run>, figure: fn(Run) -> f64, decimals: usize, at_least: f64| {
+            let ratios: Vec<(String, f64)> = rows
+                .iter()
+                .filter_map(|r| baseline(r).map(|c| (format!("{}x{}", r.size.0, r.size.1), figure(c) / figure(r.cw))))
+                .collect();
+            let listed: Vec<String> = ratios.iter().map(|(size, x)| format!("{size}: {x:.decimals$}x")).collect();
+            let smallest = ratios.iter().map(|(_, x)| *x).fold(f64::MAX, f64::min);
+            let _ = writeln!(s, "| {target} | {} | {} |", listed.join(", "), mark(smallest >= at_least));
+        };
+    let shipped = |r: &Row| r.cdk;
+    let pure = |r: &Row| r.cdk_novalidate;
+    against_cdk("100x faster than the CDK app as shipped at every size it completes", shipped, |r| r.wall, 0, 100.0);
+    against_cdk("50x faster than the CDK's pure synth (`CDK_VALIDATION=false`)", pure, |r| r.wall, 0, 50.0);
+    against_cdk("10x less peak memory than the CDK's pure synth (`CDK_VALIDATION=false`)", pure, |r| r.rss_mib, 1, 10.0);
     // Sizes ten times apart in functions (10x10 -> 50x20 -> 200x50).
     let functions = |r: &Row| r.size.0 * r.size.1;
     for a in rows {
