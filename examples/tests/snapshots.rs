@@ -100,7 +100,7 @@ fn stale_snapshots(root: &Path) -> Vec<String> {
     let mut expected = BTreeSet::new();
     for (name, build) in pinned() {
         let assembly = build().and_then(|a| a.assembly()).unwrap_or_else(|e| panic!("{name}: {e}"));
-        for (path, _) in assembly.files() {
+        for path in assembly.files().keys() {
             expected.insert(format!("{name}/{}.snap", snapshot_name(path)));
         }
     }
