@@ -1,8 +1,10 @@
 //! The seed blog's Proton templates, typed: the `multi-svc-env` environment template (a VPC
-//! with two public subnets, an ECS cluster and a private DNS namespace named by the
-//! `dns_hostname` input) and a Lambda service template with a pipeline, in the management
-//! account; a dev and a prod environment of it with a Lambda service instance in each; and
-//! the environment account connections.
+//! with two public subnets, the security group its services share, an ECS cluster and a
+//! private DNS namespace named by the `dns_hostname` input) and a Lambda service template
+//! with a pipeline (the function runs in the environment's subnets with its security
+//! group), in the management account; a dev and a prod environment of it with a Lambda
+//! service instance in each; and the environment account connections. Resources are typed
+//! L1s (`cfn::*`) and `iam::Role`s.
 //!
 //! In plain mode (the default) the environments and service instances are ordinary stacks
 //! in their accounts; in Proton mode ([`app_with_mode`]) they are left to the bundles and
