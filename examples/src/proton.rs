@@ -1,14 +1,31 @@
 //! The seed blog's Proton templates, typed: the `multi-svc-env` environment template (a VPC
-//! with two public subnets, an ECS cluster and a private DNS namespace named by the
-//! `dns_hostname` input) and a Lambda service template with a pipeline, in the management
-//! account; a dev and a prod environment of it with a Lambda service instance in each; and
-//! the environment account connections.
+//! with two public subnets, the security group its services share, an ECS cluster and a
+//! private DNS namespace named by the `dns_hostname` input) and a Lambda service template
+//! with a pipeline (the function runs in the environment's subnets with its security
+//! group), in the management account; a dev and a prod environment of it with a Lambda
+//! service instance in each; and the environment account connections. Resources are typed
+//! L1s (`cfn::*`) and `iam::Role`s.
 //!
 //! In plain mode (the default) the environments and service instances are ordinary stacks
 //! in their accounts; in Proton mode ([`app_with_mode`]) they are left to the bundles and
 //! the management stack holds the `AWS::Proton::*` resources. Both write the bundles under
 //! `proton/` and the specs under `proton/specs/`.
 
+use cloudwright_constructs::cfn::codebuild::project::{Artifacts, Environment as BuildEnvironment, Source};
+use cloudwright_constructs::cfn::codebuild::{CfnProject, CfnProjectProps};
+use cloudwright_constructs::cfn::ec2::security_group::Egress;
+use cloudwright_constructs::cfn::ec2::{
+    CfnInternetGateway, CfnInternetGatewayProps, CfnRoute, CfnRouteProps, CfnRouteTable, CfnRouteTableProps,
+    CfnSecurityGroup, CfnSecurityGroupIngress, CfnSecurityGroupIngressProps, CfnSecurityGroupProps, CfnSubnet,
+    CfnSubnetProps, CfnSubnetRouteTableAssociation, CfnSubnetRouteTableAssociationProps, CfnVpc,
+    CfnVpcGatewayAttachment, CfnVpcGatewayAttachmentProps, CfnVpcProps,
+};
+use cloudwright_constructs::cfn::ecs::cluster::ClusterSettings;
+use cloudwright_constructs::cfn::ecs::{CfnCluster, CfnClusterProps};
+use cloudwright_constructs::cfn::lambda::function::{
+    Code, Environment as LambdaEnvironment, Mode, Runtime, TracingConfig, VpcConfig,
+};
+use cloudwright_constructs::cfn::lambda::{CfnFunction, CfnFunctionProps};
 use cloudwright_constructs::iam::{Condition, Operator, PolicyStatement, Principal, Role, RoleProps};
 use cloudwright_constructs::proton::{
     EnvironmentAccountConnection, EnvironmentAccountConnectionProps, EnvironmentContext, EnvironmentProps,
@@ -18,7 +35,6 @@ use cloudwright_constructs::proton::{
 use cloudwright_constructs::{App, AppProps, CfnResource, DeployMode, Environment, Expr, Result, Stack, StackProps};
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::json;
 
 /// The management account (templates, pipelines).
 pub const MANAGEMENT_ACCOUNT: &str = "111111111111";
@@ -156,27 +172,37 @@ pub fn multi_svc_env_template(app: &App, lock: &SchemaLock) -> Result<Environmen
 /// The `multi-svc-env` infrastructure.
 pub fn multi_svc_env(ctx: &EnvironmentContext) -> Result<()> {
     let stack = ctx.stack();
-    let vpc = CfnResource::from_json(
+    let vpc = CfnVpc::new(
         stack,
         "Vpc",
-        "AWS::EC2::VPC",
-        json!({"CidrBlock": ctx.input("vpc_cidr"), "EnableDnsHostnames": true, "EnableDnsSupport": true}),
+        CfnVpcProps {
+            cidr_block: Some(ctx.input("vpc_cidr").into()),
+            enable_dns_hostnames: Some(true.into()),
+            enable_dns_support: Some(true.into()),
+            ..Default::default()
+        },
     )?;
-    let igw = CfnResource::from_json(stack, "InternetGateway", "AWS::EC2::InternetGateway", json!({}))?;
-    let attachment = CfnResource::from_json(
+    let igw = CfnInternetGateway::new(stack, "InternetGateway", CfnInternetGatewayProps::default())?;
+    let attachment = CfnVpcGatewayAttachment::new(
         stack,
         "GatewayAttachment",
-        "AWS::EC2::VPCGatewayAttachment",
-        json!({"VpcId": vpc.reference(), "InternetGatewayId": igw.reference()}),
+        CfnVpcGatewayAttachmentProps {
+            internet_gateway_id: Some(igw.reference().into()),
+            ..CfnVpcGatewayAttachmentProps::new(vpc.reference())
+        },
     )?;
-    let routes =
-        CfnResource::from_json(stack, "PublicRouteTable", "AWS::EC2::RouteTable", json!({"VpcId": vpc.reference()}))?;
-    let route = CfnResource::from_json(
+    let routes = CfnRouteTable::new(stack, "PublicRouteTable", CfnRouteTableProps::new(vpc.reference()))?;
+    let route = CfnRoute::new(
         stack,
         "PublicRoute",
-        "AWS::EC2::Route",
-        json!({"RouteTableId": routes.reference(), "DestinationCidrBlock": "0.0.0.0/0", "GatewayId": igw.reference()}),
+        CfnRouteProps {
+            destination_cidr_block: Some("0.0.0.0/0".into()),
+            gateway_id: Some(igw.reference().into()),
+            ..CfnRouteProps::new(routes.reference())
+        },
     )?;
+    // A route to an internet gateway fails until the gateway is attached to the VPC:
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-dependson.html
     route.add_depends_on(&attachment);
     let mut subnets = Vec::new();
     for (i, (id, input)) in
@@ -184,36 +210,41 @@ pub fn multi_svc_env(ctx: &EnvironmentContext) -> Result<()> {
             .into_iter()
             .enumerate()
     {
-        let subnet = CfnResource::from_json(
+        let subnet = CfnSubnet::new(
             stack,
             id,
-            "AWS::EC2::Subnet",
-            json!({
-                "VpcId": vpc.reference(),
-                "CidrBlock": ctx.input(input),
-                "AvailabilityZone": Expr::select(i as u32, Expr::azs()),
-                "MapPublicIpOnLaunch": true,
-            }),
+            CfnSubnetProps {
+                cidr_block: Some(ctx.input(input).into()),
+                availability_zone: Some(Expr::select(i as u32, Expr::azs()).into()),
+                map_public_ip_on_launch: Some(true.into()),
+                ..CfnSubnetProps::new(vpc.reference())
+            },
         )?;
-        CfnResource::from_json(
+        CfnSubnetRouteTableAssociation::new(
             stack,
             &format!("{id}RouteTableAssociation"),
-            "AWS::EC2::SubnetRouteTableAssociation",
-            json!({"SubnetId": subnet.reference(), "RouteTableId": routes.reference()}),
+            CfnSubnetRouteTableAssociationProps::new(routes.reference(), subnet.reference()),
         )?;
         subnets.push(subnet);
     }
-    let cluster = CfnResource::from_json(
+    let security_group = services_security_group(ctx, &vpc)?;
+    let cluster = CfnCluster::new(
         stack,
         "Cluster",
-        "AWS::ECS::Cluster",
-        json!({"ClusterSettings": [{"Name": "containerInsights", "Value": ctx.input("container_insights")}]}),
+        CfnClusterProps {
+            cluster_settings: Some(vec![ClusterSettings {
+                name: Some("containerInsights".into()),
+                value: Some(ctx.input("container_insights").into()),
+            }]),
+            ..Default::default()
+        },
     )?;
+    // TODO(lead): typed once cfn::servicediscovery lands
     let namespace = CfnResource::from_json(
         stack,
         "CloudMapNamespace",
         "AWS::ServiceDiscovery::PrivateDnsNamespace",
-        json!({
+        serde_json::json!({
             "Name": ctx.input("dns_hostname"),
             "Vpc": vpc.reference(),
             "Description": Expr::concat([Expr::str("Service discovery of environment "), ctx.name()]),
@@ -222,15 +253,53 @@ pub fn multi_svc_env(ctx: &EnvironmentContext) -> Result<()> {
     ctx.output("VpcId", vpc.reference(), "The environment's VPC")?;
     ctx.output("PublicSubnetOne", subnets[0].reference(), "Public subnet one")?;
     ctx.output("PublicSubnetTwo", subnets[1].reference(), "Public subnet two")?;
+    ctx.output("SecurityGroupId", security_group.attr_group_id(), "The security group of the environment's services")?;
     ctx.output("ClusterName", cluster.reference(), "The ECS cluster")?;
-    ctx.output("ClusterArn", cluster.get_att("Arn"), "The ECS cluster's ARN")?;
+    ctx.output("ClusterArn", cluster.attr_arn(), "The ECS cluster's ARN")?;
     ctx.output("ServiceDiscoveryNamespaceId", namespace.get_att("Id"), "The private DNS namespace")?;
     Ok(())
 }
 
+/// The security group the environment's services share (the seed blog's container
+/// security group): they reach each other on any port, nothing reaches them from outside,
+/// and they may call out (AWS APIs, other services).
+fn services_security_group(ctx: &EnvironmentContext, vpc: &CfnVpc) -> Result<CfnSecurityGroup> {
+    let group = CfnSecurityGroup::new(
+        ctx.stack(),
+        "SecurityGroup",
+        CfnSecurityGroupProps {
+            vpc_id: Some(vpc.reference().into()),
+            security_group_egress: Some(vec![Egress {
+                cidr_ip: Some("0.0.0.0/0".into()),
+                description: Some("Allow all outbound traffic".into()),
+                ..Egress::new("-1")
+            }]),
+            ..CfnSecurityGroupProps::new(Expr::concat([Expr::str("Services of environment "), ctx.name()]))
+        },
+    )?;
+    // A separate ingress resource: a rule inside the group cannot name the group itself.
+    CfnSecurityGroupIngress::new(
+        ctx.stack(),
+        "SecurityGroupFromSelf",
+        CfnSecurityGroupIngressProps {
+            group_id: Some(group.attr_group_id().into()),
+            source_security_group_id: Some(group.attr_group_id().into()),
+            description: Some("Services of the environment reach each other".into()),
+            ..CfnSecurityGroupIngressProps::new("-1")
+        },
+    )?;
+    Ok(group)
+}
+
 const HANDLER: &str = "import json, os\n\ndef handler(event, context):\n    return {\"statusCode\": 200, \"body\": json.dumps({\"message\": os.environ[\"GREETING\"]})}\n";
 
-/// One Lambda service instance: a function and its role, told about its environment.
+/// A managed policy of the AWS partition the stack deploys to.
+fn aws_managed_policy(name: &str) -> Expr {
+    Expr::sub(format!("arn:${{AWS::Partition}}:iam::aws:policy/{name}"))
+}
+
+/// One Lambda service instance: a function and its role, told about its environment and
+/// attached to the environment's subnets with its security group.
 fn lambda_instance(ctx: &InstanceContext) -> Result<()> {
     let stack = ctx.stack();
     let role = Role::new(
@@ -238,39 +307,52 @@ fn lambda_instance(ctx: &InstanceContext) -> Result<()> {
         "FunctionRole",
         RoleProps {
             assumed_by: vec![Principal::service("lambda.amazonaws.com")],
-            managed_policy_arns: vec![Expr::sub(
-                "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-            )],
+            // Logs, the network interfaces of a function in a VPC, and X-Ray segments of
+            // active tracing: https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html
+            managed_policy_arns: vec![
+                aws_managed_policy("service-role/AWSLambdaBasicExecutionRole"),
+                aws_managed_policy("service-role/AWSLambdaVPCAccessExecutionRole"),
+                aws_managed_policy("AWSXRayDaemonWriteAccess"),
+            ],
             ..Default::default()
         },
     )?;
-    let function = CfnResource::from_json(
+    let variables = [
+        ("GREETING", ctx.input("greeting")),
+        ("CLUSTER_NAME", ctx.environment_output("ClusterName")),
+        ("NAMESPACE_ID", ctx.environment_output("ServiceDiscoveryNamespaceId")),
+        ("INSTANCE", ctx.name()),
+    ];
+    let function = CfnFunction::new(
         stack,
         "Function",
-        "AWS::Lambda::Function",
-        json!({
-            "Description": Expr::concat([ctx.service_name(), Expr::str(" in "), ctx.environment_name()]),
-            "Runtime": "python3.12",
-            "Handler": "index.handler",
-            "Code": {"ZipFile": HANDLER},
-            "Role": role.arn(),
-            "MemorySize": ctx.input("memory_size"),
-            "Timeout": ctx.input("timeout"),
-            "Environment": {"Variables": {
-                "GREETING": ctx.input("greeting"),
-                "CLUSTER_NAME": ctx.environment_output("ClusterName"),
-                "NAMESPACE_ID": ctx.environment_output("ServiceDiscoveryNamespaceId"),
-                "INSTANCE": ctx.name(),
-            }},
-            "TracingConfig": {"Mode": "Active"},
-        }),
+        CfnFunctionProps {
+            description: Some(Expr::concat([ctx.service_name(), Expr::str(" in "), ctx.environment_name()]).into()),
+            runtime: Some(Runtime::Python312.into()),
+            handler: Some("index.handler".into()),
+            memory_size: Some(ctx.input("memory_size").into()),
+            timeout: Some(ctx.input("timeout").into()),
+            environment: Some(LambdaEnvironment {
+                variables: Some(variables.into_iter().map(|(k, v)| (k.to_owned(), v.into())).collect()),
+            }),
+            tracing_config: Some(TracingConfig { mode: Some(Mode::Active.into()) }),
+            vpc_config: Some(VpcConfig {
+                security_group_ids: Some(vec![ctx.environment_output("SecurityGroupId").into()]),
+                subnet_ids: Some(vec![
+                    ctx.environment_output("PublicSubnetOne").into(),
+                    ctx.environment_output("PublicSubnetTwo").into(),
+                ]),
+                ..Default::default()
+            }),
+            ..CfnFunctionProps::new(Code { zip_file: Some(HANDLER.into()), ..Default::default() }, role.arn())
+        },
     )?;
-    ctx.output("FunctionArn", function.get_att("Arn"), "The service instance's function")?;
+    ctx.output("FunctionArn", function.attr_arn(), "The service instance's function")?;
     Ok(())
 }
 
 /// The Lambda service's pipeline: a CodeBuild project running the unit tests, and a role
-/// every instance's account may assume to fetch the build's output.
+/// every instance's account may assume to read the test builds' results.
 fn lambda_pipeline(ctx: &PipelineContext) -> Result<()> {
     let stack = ctx.stack();
     let build_role = Role::new(
@@ -287,33 +369,36 @@ fn lambda_pipeline(ctx: &PipelineContext) -> Result<()> {
         ctx.input("unit_test_command"),
         Expr::str("\n"),
     ]);
-    CfnResource::from_json(
+    let project = CfnProject::new(
         stack,
         "UnitTests",
-        "AWS::CodeBuild::Project",
-        json!({
-            "Description": Expr::concat([Expr::str("Unit tests of "), ctx.service_name()]),
-            "ServiceRole": build_role.arn(),
-            "Artifacts": {"Type": "NO_ARTIFACTS"},
-            "Environment": {"Type": "LINUX_CONTAINER", "ComputeType": "BUILD_GENERAL1_SMALL",
-                "Image": "aws/codebuild/amazonlinux2-x86_64-standard:5.0"},
-            "Source": {"Type": "NO_SOURCE", "BuildSpec": buildspec},
-        }),
+        CfnProjectProps {
+            description: Some(Expr::concat([Expr::str("Unit tests of "), ctx.service_name()]).into()),
+            ..CfnProjectProps::new(
+                Artifacts::new("NO_ARTIFACTS"),
+                BuildEnvironment::new(
+                    "BUILD_GENERAL1_SMALL",
+                    "aws/codebuild/amazonlinux2-x86_64-standard:5.0",
+                    "LINUX_CONTAINER",
+                ),
+                build_role.arn(),
+                Source { build_spec: Some(buildspec.into()), ..Source::new("NO_SOURCE") },
+            )
+        },
     )?;
-    let principals = ctx.for_each_instance(|instance| {
+    let instance_accounts = ctx.for_each_instance(|instance| {
         Expr::concat([Expr::str("arn:aws:iam::"), instance.account_id(), Expr::str(":root")])
     });
-    CfnResource::from_json(
+    let read_role = Role::new(
         stack,
         "DeploymentReadRole",
-        "AWS::IAM::Role",
-        json!({
-            "Description": "Service instance accounts read the pipeline's output with this role",
-            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": principals},
-            }]},
-        }),
+        RoleProps {
+            assumed_by: instance_accounts.into_iter().map(Principal::arn).collect(),
+            description: Some("Service instance accounts read the unit test builds with this role".into()),
+            ..Default::default()
+        },
     )?;
+    read_role.add_to_policy(PolicyStatement::allow(&["codebuild:BatchGetBuilds"], [project.attr_arn()]))?;
     Ok(())
 }
 

@@ -5,9 +5,9 @@
 //! stack. In plain mode the same construct is the cross-account deployment role the
 //! management pipeline assumes.
 
-use cloudwright_core::{App, CfnOutput, CfnResource, Construct, DeployMode, Expr, Group, Node, OutputProps, Result};
-use serde_json::json;
+use cloudwright_core::{App, CfnOutput, Construct, DeployMode, Expr, Group, Node, OutputProps, Result};
 
+use crate::cfn::proton::{CfnEnvironmentAccountConnection, CfnEnvironmentAccountConnectionProps};
 use crate::iam::{Condition, Operator, PolicyDocument, PolicyStatement, Principal, Role, RoleProps};
 
 fn admin_policy() -> Expr {
@@ -44,7 +44,7 @@ pub struct EnvironmentAccountConnectionProps {
 pub struct EnvironmentAccountConnection {
     group: Group,
     role: Role,
-    connection: Option<CfnResource>,
+    connection: Option<CfnEnvironmentAccountConnection>,
 }
 
 impl Construct for EnvironmentAccountConnection {
@@ -109,12 +109,16 @@ impl EnvironmentAccountConnection {
             },
         )?;
         let connection = if proton {
-            let body = json!({
-                "ManagementAccountId": mgmt,
-                "EnvironmentName": props.environment_name,
-                "RoleArn": role.arn(),
-            });
-            Some(CfnResource::from_props(&group, "Connection", "AWS::Proton::EnvironmentAccountConnection", &body)?)
+            Some(CfnEnvironmentAccountConnection::new(
+                &group,
+                "Connection",
+                CfnEnvironmentAccountConnectionProps {
+                    management_account_id: Some(mgmt.into()),
+                    environment_name: Some(props.environment_name.as_str().into()),
+                    role_arn: Some(role.arn().into()),
+                    ..Default::default()
+                },
+            )?)
         } else {
             None
         };
@@ -126,8 +130,9 @@ impl EnvironmentAccountConnection {
         &self.role
     }
 
-    /// The `AWS::Proton::EnvironmentAccountConnection`, in Proton mode.
-    pub fn connection(&self) -> Option<&CfnResource> {
+    /// The `AWS::Proton::EnvironmentAccountConnection` it wraps, in Proton mode (`None` in
+    /// plain mode, where no Proton resource is emitted).
+    pub fn resource(&self) -> Option<&CfnEnvironmentAccountConnection> {
         self.connection.as_ref()
     }
 }

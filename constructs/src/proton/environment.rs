@@ -7,13 +7,15 @@ use std::marker::PhantomData;
 use std::rc::Rc;
 
 use cloudwright_core::{
-    App, CfnOutput, CfnResource, Construct, DeployMode, Environment, Error, Expr, Group, Node, OutputProps,
-    ProtonParameters, Result, Stack, StackProps,
+    App, CfnOutput, Construct, DeployMode, Environment, Error, Expr, Group, Node, OutputProps, ProtonParameters,
+    Result, Stack, StackProps,
 };
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Value as Json, json};
+
+use crate::cfn::proton::{CfnEnvironmentTemplate, CfnEnvironmentTemplateProps};
 
 use super::bundle::{bundle_files, flatten_inputs, infrastructure_files, render_infrastructure, schema_yaml};
 use super::connection::CONNECTION_METADATA;
@@ -222,22 +224,23 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
     }
 
     /// `AWS::Proton::EnvironmentTemplate` in `stack` (the management account's), in Proton
-    /// mode only; `None` in plain mode.
-    pub fn register(&self, stack: &Stack, id: &str) -> Result<Option<CfnResource>> {
+    /// mode only; `None` in plain mode, where Proton resources are not emitted.
+    pub fn register(&self, stack: &Stack, id: &str) -> Result<Option<CfnEnvironmentTemplate>> {
         if App::of(stack).deploy_mode() != DeployMode::Proton {
             return Ok(None);
         }
         let p = &self.data.props;
-        let mut body = json!({"Name": p.name});
-        if let Some(map) = body.as_object_mut() {
-            if let Some(d) = &p.display_name {
-                map.insert("DisplayName".into(), json!(d));
-            }
-            if let Some(d) = &p.description {
-                map.insert("Description".into(), json!(d));
-            }
-        }
-        CfnResource::from_props(stack, id, "AWS::Proton::EnvironmentTemplate", &body).map(Some)
+        CfnEnvironmentTemplate::new(
+            stack,
+            id,
+            CfnEnvironmentTemplateProps {
+                name: Some(p.name.as_str().into()),
+                display_name: p.display_name.as_deref().map(Into::into),
+                description: p.description.as_deref().map(Into::into),
+                ..Default::default()
+            },
+        )
+        .map(Some)
     }
 
     /// Declares an environment of this template: its spec file always; in plain mode also

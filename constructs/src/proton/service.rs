@@ -7,13 +7,16 @@ use std::marker::PhantomData;
 use std::rc::Rc;
 
 use cloudwright_core::{
-    App, CfnOutput, CfnResource, Construct, DeployMode, Environment, Error, Expr, Group, Node, OutputProps,
-    ProtonParameters, Result, Stack, StackProps,
+    App, CfnOutput, Construct, DeployMode, Environment, Error, Expr, Group, Node, OutputProps, ProtonParameters,
+    Result, Stack, StackProps,
 };
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Value as Json, json};
+
+use crate::cfn::proton::service_template::Provisioning;
+use crate::cfn::proton::{CfnServiceTemplate, CfnServiceTemplateProps};
 
 use super::bundle::{bundle_files, flatten_inputs, infrastructure_files, render_infrastructure, schema_yaml};
 use super::environment::{ProtonEnvironment, export_name};
@@ -409,25 +412,26 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
     }
 
     /// `AWS::Proton::ServiceTemplate` in `stack` (the management account's), in Proton mode
-    /// only; `None` in plain mode.
-    pub fn register(&self, stack: &Stack, id: &str) -> Result<Option<CfnResource>> {
+    /// only; `None` in plain mode, where Proton resources are not emitted. A template without
+    /// a pipeline says so (`PipelineProvisioning: CUSTOMER_MANAGED`): Proton then provisions
+    /// no service pipeline for its services.
+    pub fn register(&self, stack: &Stack, id: &str) -> Result<Option<CfnServiceTemplate>> {
         if App::of(stack).deploy_mode() != DeployMode::Proton {
             return Ok(None);
         }
         let p = &self.data.props;
-        let mut body = json!({"Name": p.name});
-        if let Some(map) = body.as_object_mut() {
-            if let Some(d) = &p.display_name {
-                map.insert("DisplayName".into(), json!(d));
-            }
-            if let Some(d) = &p.description {
-                map.insert("Description".into(), json!(d));
-            }
-            if self.data.pipeline.is_none() {
-                map.insert("PipelineProvisioning".into(), json!("CUSTOMER_MANAGED"));
-            }
-        }
-        CfnResource::from_props(stack, id, "AWS::Proton::ServiceTemplate", &body).map(Some)
+        CfnServiceTemplate::new(
+            stack,
+            id,
+            CfnServiceTemplateProps {
+                name: Some(p.name.as_str().into()),
+                display_name: p.display_name.as_deref().map(Into::into),
+                description: p.description.as_deref().map(Into::into),
+                pipeline_provisioning: self.data.pipeline.is_none().then_some(Provisioning::CustomerManaged.into()),
+                ..Default::default()
+            },
+        )
+        .map(Some)
     }
 
     /// Declares a service: its spec file always; in plain mode also one stack per instance

@@ -43,6 +43,12 @@ fn write_map(out: &mut String, map: &serde_json::Map<String, Json>, indent: usiz
 fn write_entry(out: &mut String, key: &str, value: &Json, indent: usize) {
     out.push_str(&string(key));
     out.push(':');
+    if loop_marker(value).is_some() {
+        // A one-item list collapsed to its item (as IAM documents are written): still a loop.
+        out.push('\n');
+        write_list(out, std::slice::from_ref(value), indent + 2);
+        return;
+    }
     match value {
         Json::Object(m) if !m.is_empty() => {
             out.push('\n');
@@ -149,6 +155,17 @@ mod tests {
         let back: Json = serde_yaml::from_str(&text).unwrap_or_default();
         assert_eq!(back, value, "{text}");
         assert!(text.contains("Arn: arn:aws:iam::aws:policy/X"), "{text}");
+    }
+
+    #[test]
+    fn a_loop_marker_in_place_of_a_list_is_a_loop() {
+        let item = json!({LOOP_KEY: {"var": "service_instance", "in": "service_instances",
+            "item": "{{ service_instance.name }}"}});
+        let text = to_yaml(&json!({"Principal": {"AWS": item}}));
+        assert_eq!(
+            text,
+            "Principal:\n  AWS:\n{% for service_instance in service_instances %}\n    - \"{{ service_instance.name }}\"\n{% endfor %}\n"
+        );
     }
 
     #[test]

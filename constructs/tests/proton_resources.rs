@@ -1,0 +1,228 @@
+//! The Proton resources (template registrations, environment account connections) are
+//! typed L1s, emitted in Proton mode only, with the properties Proton needs; and no
+//! resource body in `constructs/src/proton` is hand-written JSON.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)] // tests fail loudly on purpose
+
+use cloudwright_constructs::cfn::ec2::{CfnSecurityGroup, CfnSecurityGroupProps, CfnVpc, CfnVpcProps};
+use cloudwright_constructs::cfn::proton::{
+    CfnEnvironmentAccountConnection, CfnEnvironmentTemplate, CfnServiceTemplate,
+};
+use cloudwright_constructs::iam::{PolicyStatement, RoleProps};
+use cloudwright_constructs::proton::{
+    EnvironmentAccountConnection, EnvironmentAccountConnectionProps, EnvironmentTemplate, EnvironmentTemplateProps,
+    ManagementRoles, ManagementRolesProps, ServiceTemplate, ServiceTemplateProps,
+};
+use cloudwright_constructs::{App, AppProps, DeployMode, Environment, Expr, Stack, StackProps};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+#[derive(Serialize, JsonSchema)]
+struct EnvInput {
+    /// The VPC's CIDR block.
+    vpc_cidr: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct SvcInput {
+    /// Memory in MB.
+    memory: u32,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct PipelineInput {
+    /// The test command.
+    command: String,
+}
+
+const MANAGEMENT: &str = "111111111111";
+
+/// An app with an environment template, a service template with and one without a
+/// pipeline, all registered in the management stack, and a connection in account
+/// 222222222222.
+struct Fixture {
+    app: App,
+    env: Option<CfnEnvironmentTemplate>,
+    with_pipeline: Option<CfnServiceTemplate>,
+    without_pipeline: Option<CfnServiceTemplate>,
+    connection: EnvironmentAccountConnection,
+}
+
+fn fixture(mode: DeployMode) -> Fixture {
+    let app = App::with_props(AppProps { deploy_mode: mode, ..Default::default() });
+    let management = Stack::new(
+        &app,
+        "Management",
+        StackProps { env: Environment::new(MANAGEMENT, "us-east-1"), ..Default::default() },
+    )
+    .unwrap();
+    let env = EnvironmentTemplate::<EnvInput>::new(
+        &app,
+        "Env",
+        EnvironmentTemplateProps {
+            name: "env".into(),
+            display_name: Some("An environment".into()),
+            description: Some("A VPC".into()),
+            major: 1,
+            ..Default::default()
+        },
+        |ctx| {
+            let vpc = CfnVpc::new(
+                ctx.stack(),
+                "Vpc",
+                CfnVpcProps { cidr_block: Some(ctx.input("vpc_cidr").into()), ..Default::default() },
+            )?;
+            ctx.output("VpcId", vpc.reference(), "")?;
+            Ok(())
+        },
+    )
+    .unwrap();
+    let props = |name: &str| ServiceTemplateProps {
+        name: name.into(),
+        major: 1,
+        compatible_environments: vec![env.compatible()],
+        ..Default::default()
+    };
+    let instance = |ctx: &cloudwright_constructs::proton::InstanceContext| {
+        CfnSecurityGroup::new(
+            ctx.stack(),
+            "Group",
+            CfnSecurityGroupProps {
+                vpc_id: Some(ctx.environment_output("VpcId").into()),
+                ..CfnSecurityGroupProps::new("the instance")
+            },
+        )?;
+        Ok(())
+    };
+    let with_pipeline =
+        ServiceTemplate::<SvcInput, PipelineInput>::with_pipeline(&app, "Piped", props("piped"), instance, |ctx| {
+            cloudwright_constructs::iam::Role::new(
+                ctx.stack(),
+                "Role",
+                RoleProps {
+                    assumed_by: vec![cloudwright_constructs::iam::Principal::service("codebuild.amazonaws.com")],
+                    description: Some("runs".into()),
+                    ..Default::default()
+                },
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let without_pipeline = ServiceTemplate::<SvcInput>::new(&app, "Bare", props("bare"), instance).unwrap();
+    ManagementRoles::new(
+        &management,
+        "Roles",
+        ManagementRolesProps {
+            pipeline_statements: vec![PolicyStatement::allow(&["codebuild:StartBuild"], [Expr::str("*")])],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let registered_env = env.register(&management, "EnvTemplate").unwrap();
+    let registered_piped = with_pipeline.register(&management, "PipedTemplate").unwrap();
+    let registered_bare = without_pipeline.register(&management, "BareTemplate").unwrap();
+    let account = Stack::new(
+        &app,
+        "Account",
+        StackProps { env: Environment::new("222222222222", "us-east-1"), ..Default::default() },
+    )
+    .unwrap();
+    let connection = EnvironmentAccountConnection::new(
+        &account,
+        "Connection",
+        EnvironmentAccountConnectionProps {
+            management_account_id: MANAGEMENT.into(),
+            environment_name: "dev".into(),
+            statements: vec![PolicyStatement::allow(&["ec2:CreateVpc"], [Expr::str("*")])],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    Fixture { app, env: registered_env, with_pipeline: registered_piped, without_pipeline: registered_bare, connection }
+}
+
+fn resources_of_type(template: &Value, ty: &str) -> Vec<(String, Value)> {
+    template["Resources"]
+        .as_object()
+        .map(|r| r.iter().filter(|(_, v)| v["Type"] == ty).map(|(k, v)| (k.clone(), v["Properties"].clone())).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn proton_mode_registers_the_templates_with_typed_resources() {
+    let f = fixture(DeployMode::Proton);
+    assert_eq!(f.env.as_ref().unwrap().resource_type(), CfnEnvironmentTemplate::TYPE);
+    assert!(f.with_pipeline.is_some() && f.without_pipeline.is_some());
+    let template = f.app.assembly().unwrap().template("Management").unwrap();
+    assert_eq!(
+        resources_of_type(&template, "AWS::Proton::EnvironmentTemplate"),
+        [("EnvTemplate".to_owned(), json!({"Description": "A VPC", "DisplayName": "An environment", "Name": "env"}))]
+    );
+    // A template without a pipeline says so; one with a pipeline leaves Proton to provision it.
+    assert_eq!(
+        resources_of_type(&template, "AWS::Proton::ServiceTemplate"),
+        [
+            ("PipedTemplate".to_owned(), json!({"Name": "piped"})),
+            ("BareTemplate".to_owned(), json!({"Name": "bare", "PipelineProvisioning": "CUSTOMER_MANAGED"})),
+        ]
+    );
+}
+
+#[test]
+fn proton_mode_requests_the_connection_with_the_connection_role() {
+    let f = fixture(DeployMode::Proton);
+    let connection: &CfnEnvironmentAccountConnection = f.connection.resource().expect("a connection in Proton mode");
+    assert_eq!(connection.resource_type(), CfnEnvironmentAccountConnection::TYPE);
+    let template = f.app.assembly().unwrap().template("Account").unwrap();
+    let role_id = resources_of_type(&template, "AWS::IAM::Role").remove(0).0;
+    let connections = resources_of_type(&template, "AWS::Proton::EnvironmentAccountConnection");
+    assert_eq!(connections.len(), 1);
+    assert_eq!(
+        connections[0].1,
+        json!({
+            "EnvironmentName": "dev",
+            "ManagementAccountId": MANAGEMENT,
+            "RoleArn": {"Fn::GetAtt": [role_id, "Arn"]},
+        })
+    );
+    // Proton assumes the role only for this management account's environment.
+    let trust = &template["Resources"][&role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0];
+    assert_eq!(trust["Principal"], json!({"Service": "proton.amazonaws.com"}));
+    assert_eq!(trust["Condition"]["StringEquals"]["aws:SourceAccount"], MANAGEMENT);
+}
+
+#[test]
+fn plain_mode_emits_no_proton_resource() {
+    let f = fixture(DeployMode::Plain);
+    assert!(f.env.is_none() && f.with_pipeline.is_none() && f.without_pipeline.is_none());
+    assert!(f.connection.resource().is_none());
+    let assembly = f.app.assembly().unwrap();
+    for (path, bytes) in assembly.files() {
+        if path.ends_with(".template.json") {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(!text.contains("AWS::Proton::"), "{path} holds a Proton resource in plain mode");
+        }
+    }
+}
+
+#[test]
+fn no_hand_written_resource_body_in_the_proton_module() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/proton");
+    let mut offenders = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                if ["CfnResource::from_json", "CfnResource::from_props", "CfnResource::new"]
+                    .iter()
+                    .any(|p| line.contains(p))
+                {
+                    offenders.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "build resources from the generated Cfn*Props:\n{}", offenders.join("\n"));
+}
