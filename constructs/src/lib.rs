@@ -45,6 +45,10 @@ pub mod org;
 
 pub mod controltower;
 pub mod diff;
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
+#[cfg(all(feature = "ec2", feature = "logs", feature = "iam"))]
+pub mod ec2;
 pub mod governance;
 pub mod lambda;
 pub mod monitoring;

@@ -446,12 +446,51 @@ fn apigateway() {
 }
 
 #[test]
+fn servicediscovery() {
+    assert_eq!(
+        resources(samples::servicediscovery),
+        json!({"Services": {
+            "Type": "AWS::ServiceDiscovery::HttpNamespace",
+            "Properties": {
+                "Description": "Service map",
+                "Name": "hello.local"
+            }
+        }})
+    );
+}
+
+#[test]
+fn dynamodb() {
+    assert_eq!(
+        resources(samples::dynamodb),
+        json!({"Orders": {
+            "Type": "AWS::DynamoDB::Table",
+            "Properties": {
+                "AttributeDefinitions": [
+                    {
+                        "AttributeName": "pk",
+                        "AttributeType": "S"
+                    }
+                ],
+                "BillingMode": "PAY_PER_REQUEST",
+                "KeySchema": [
+                    {
+                        "AttributeName": "pk",
+                        "KeyType": "HASH"
+                    }
+                ]
+            }
+        }})
+    );
+}
+
+#[test]
 fn every_service_has_a_sample_and_a_feature() {
     let manifest = include_str!("../Cargo.toml");
     for (feature, _) in samples::SAMPLES {
         assert!(manifest.contains(&format!("\n{feature} = []\n")), "no cargo feature {feature}");
     }
-    assert_eq!(samples::SAMPLES.len(), 23);
+    assert_eq!(samples::SAMPLES.len(), 25);
 }
 
 #[test]
@@ -508,7 +547,7 @@ fn scalars_take_expressions_and_enums_take_newer_values() {
 fn resource_type_info_covers_every_generated_type() {
     use cloudwright_constructs::TagFormat;
     use cloudwright_constructs::cfn::{RESOURCE_TYPES, resource_type_info};
-    assert_eq!(RESOURCE_TYPES.len(), 308);
+    assert_eq!(RESOURCE_TYPES.len(), 315);
     let bucket = resource_type_info("AWS::S3::Bucket").unwrap();
     assert!(bucket.attributes.contains(&"Arn"));
     assert_eq!(bucket.tag_format, TagFormat::Standard);

@@ -7,6 +7,7 @@
 //! - [`lambda_service`]: the seed's Lambda service, monitored, in three accounts.
 //! - [`multi_account`]: the reference multi-account system (the default app).
 //! - [`proton`]: the seed blog's Proton environment and Lambda service templates.
+//! - [`network`]: a VPC, a security group and a DynamoDB table with a role granted on it.
 
 use std::process::ExitCode;
 
@@ -17,6 +18,7 @@ pub mod bench;
 pub mod governance_bad;
 pub mod lambda_service;
 pub mod multi_account;
+pub mod network;
 pub mod organization;
 pub mod proton;
 pub mod stages;
@@ -43,6 +45,7 @@ pub const EXAMPLES: &[(&str, Builder)] = &[
     ("lambda_service", lambda_service::app),
     ("multi_account", multi_account::app),
     ("proton", proton::app),
+    ("network", network::app),
 ];
 
 /// The `main` of an example binary: synthesizes into `$CLOUDWRIGHT_OUTDIR`, the first

@@ -36,6 +36,8 @@
 //! | `AWS::Proton` | `proton` (3) | `proton` |
 //! | `AWS::Events` | `events` (7) | `events` |
 //! | `AWS::ApiGateway` | `apigateway` (22) | `apigateway` |
+//! | `AWS::ServiceDiscovery` | `servicediscovery` (5) | `servicediscovery` |
+//! | `AWS::DynamoDB` | `dynamodb` (2) | `dynamodb` |
 //!
 //! ```
 //! use cloudwright_constructs::cfn::sqs::{CfnQueue, CfnQueueProps};
@@ -123,6 +125,12 @@ pub mod events;
 /// `AWS::ApiGateway::*` (cargo feature `apigateway`).
 #[cfg(feature = "apigateway")]
 pub mod apigateway;
+/// `AWS::ServiceDiscovery::*` (cargo feature `servicediscovery`).
+#[cfg(feature = "servicediscovery")]
+pub mod servicediscovery;
+/// `AWS::DynamoDB::*` (cargo feature `dynamodb`).
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
 /// A resource tag: the `{Key, Value}` shape most resource types share.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tag {
@@ -159,7 +167,7 @@ pub struct ResourceTypeInfo {
     pub tag_format: TagFormat,
 }
 
-/// What the schemas say of each of the 308 resource types, sorted by type name.
+/// What the schemas say of each of the 315 resource types, sorted by type name.
 pub static RESOURCE_TYPES: &[ResourceTypeInfo] = &[
     ResourceTypeInfo {
         type_name: "AWS::ApiGateway::Account",
@@ -805,6 +813,23 @@ pub static RESOURCE_TYPES: &[ResourceTypeInfo] = &[
             "LatestAvailableVersion",
             "DriftStatus",
         ],
+        tag_format: TagFormat::Standard,
+    },
+    ResourceTypeInfo {
+        type_name: "AWS::DynamoDB::GlobalTable",
+        create_only_properties: &["/properties/TableName"],
+        primary_identifier: &["/properties/TableName"],
+        attributes: &["Arn", "StreamArn", "TableId"],
+        tag_format: TagFormat::NotTaggable,
+    },
+    ResourceTypeInfo {
+        type_name: "AWS::DynamoDB::Table",
+        create_only_properties: &[
+            "/properties/TableName",
+            "/properties/ImportSourceSpecification",
+        ],
+        primary_identifier: &["/properties/TableName"],
+        attributes: &["Arn", "StreamArn"],
         tag_format: TagFormat::Standard,
     },
     ResourceTypeInfo {
@@ -3628,6 +3653,46 @@ pub static RESOURCE_TYPES: &[ResourceTypeInfo] = &[
         primary_identifier: &["/properties/Id"],
         attributes: &["Id"],
         tag_format: TagFormat::NotTaggable,
+    },
+    ResourceTypeInfo {
+        type_name: "AWS::ServiceDiscovery::HttpNamespace",
+        create_only_properties: &["/properties/Name"],
+        primary_identifier: &["/properties/Id"],
+        attributes: &["Id", "Arn"],
+        tag_format: TagFormat::Standard,
+    },
+    ResourceTypeInfo {
+        type_name: "AWS::ServiceDiscovery::Instance",
+        create_only_properties: &["/properties/InstanceId", "/properties/ServiceId"],
+        primary_identifier: &["/properties/ServiceId", "/properties/InstanceId"],
+        attributes: &[],
+        tag_format: TagFormat::NotTaggable,
+    },
+    ResourceTypeInfo {
+        type_name: "AWS::ServiceDiscovery::PrivateDnsNamespace",
+        create_only_properties: &["/properties/Vpc", "/properties/Name"],
+        primary_identifier: &["/properties/Id"],
+        attributes: &["Id", "HostedZoneId", "Arn"],
+        tag_format: TagFormat::Standard,
+    },
+    ResourceTypeInfo {
+        type_name: "AWS::ServiceDiscovery::PublicDnsNamespace",
+        create_only_properties: &["/properties/Name"],
+        primary_identifier: &["/properties/Id"],
+        attributes: &["Id", "HostedZoneId", "Arn"],
+        tag_format: TagFormat::Standard,
+    },
+    ResourceTypeInfo {
+        type_name: "AWS::ServiceDiscovery::Service",
+        create_only_properties: &[
+            "/properties/HealthCheckCustomConfig",
+            "/properties/Name",
+            "/properties/Type",
+            "/properties/NamespaceId",
+        ],
+        primary_identifier: &["/properties/Id"],
+        attributes: &["Id", "Arn"],
+        tag_format: TagFormat::Standard,
     },
     ResourceTypeInfo {
         type_name: "AWS::XRay::Group",

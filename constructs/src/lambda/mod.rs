@@ -22,6 +22,7 @@ mod function;
 mod runtime;
 mod service;
 
+pub(crate) use function::RETENTION_DAYS;
 pub use function::{Architecture, Code, Function, FunctionProps};
 pub use runtime::Runtime;
 pub use service::{LambdaService, LambdaServiceProps};

@@ -4,8 +4,8 @@
 
 use cloudwright_constructs::cfn::{
     Tag, apigateway, cloudformation, cloudwatch, codebuild, codecommit, codepipeline, codestarconnections,
-    controltower, ec2, ecs, events, iam, kms, lambda, logs, organizations, proton, s3, secretsmanager, sns, sqs, ssm,
-    xray,
+    controltower, dynamodb, ec2, ecs, events, iam, kms, lambda, logs, organizations, proton, s3, secretsmanager,
+    servicediscovery, sns, sqs, ssm, xray,
 };
 use cloudwright_constructs::{Expr, Result, Stack};
 use serde_json::json;
@@ -38,6 +38,8 @@ pub const SAMPLES: &[(&str, Sample)] = &[
     ("proton", proton),
     ("events", events),
     ("apigateway", apigateway),
+    ("servicediscovery", servicediscovery),
+    ("dynamodb", dynamodb),
 ];
 
 const ROLE_ARN: &str = "arn:aws:iam::111111111111:role/service-role";
@@ -412,6 +414,33 @@ pub fn apigateway(stack: &Stack) -> Result<()> {
                 ..Default::default()
             }),
             ..Default::default()
+        },
+    )?;
+    Ok(())
+}
+
+pub fn servicediscovery(stack: &Stack) -> Result<()> {
+    use servicediscovery::{CfnHttpNamespace, CfnHttpNamespaceProps};
+    CfnHttpNamespace::new(
+        stack,
+        "Services",
+        CfnHttpNamespaceProps { description: Some("Service map".into()), ..CfnHttpNamespaceProps::new("hello.local") },
+    )?;
+    Ok(())
+}
+
+pub fn dynamodb(stack: &Stack) -> Result<()> {
+    use dynamodb::table::{AttributeDefinition, AttributeType, BillingMode};
+    use dynamodb::{CfnTable, CfnTableProps};
+    // `KeySchema` is untyped in the schema (an array or an object).
+    let key_schema = json!([{"AttributeName": "pk", "KeyType": "HASH"}]);
+    CfnTable::new(
+        stack,
+        "Orders",
+        CfnTableProps {
+            attribute_definitions: Some(vec![AttributeDefinition::new("pk", AttributeType::S)]),
+            billing_mode: Some(BillingMode::PayPerRequest.into()),
+            ..CfnTableProps::new(key_schema)
         },
     )?;
     Ok(())

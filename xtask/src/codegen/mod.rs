@@ -43,6 +43,8 @@ pub const SERVICES: &[&str] = &[
     "Proton",
     "Events",
     "ApiGateway",
+    "ServiceDiscovery",
+    "DynamoDB",
 ];
 
 /// The crate's `default` feature: every service for now (`full`). When the default build
