@@ -299,12 +299,31 @@ impl EnabledControl {
     }
 
     /// Enables several controls on `ou`, one after the other: Control Tower runs one
-    /// control operation per OU at a time, so each waits for the one before.
+    /// control operation per OU at a time, so each waits for the one before. The ids are
+    /// checked first, so a failing call adds none of the controls.
     pub fn enable_all(
         scope: &impl Construct,
         ou: &OrganizationalUnit,
         controls: &[(&str, ControlId)],
     ) -> Result<Vec<Self>> {
+        let scope_path = scope.node().path();
+        for (i, (id, _)) in controls.iter().enumerate() {
+            let path = format!("{scope_path}/{id}");
+            if id.is_empty() || id.contains('/') {
+                return Err(cloudwright_core::Error::InvalidId {
+                    path: scope_path,
+                    id: (*id).to_owned(),
+                    reason: "control ids must be non-empty and without '/'".into(),
+                });
+            }
+            if scope.node().find_child(id).is_some() || controls[..i].iter().any(|(other, _)| other == id) {
+                return Err(cloudwright_core::Error::DuplicateId {
+                    path,
+                    existing_kind: "construct".into(),
+                    new_kind: "EnabledControl".into(),
+                });
+            }
+        }
         let mut enabled: Vec<EnabledControl> = Vec::new();
         for (id, control) in controls {
             let next = EnabledControl::new(
