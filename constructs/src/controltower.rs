@@ -66,6 +66,26 @@ pub const DEFAULT_BASELINE_VERSION: &str = "4.0";
 /// The landing zone version registrations assume by default.
 pub const DEFAULT_LANDING_ZONE_VERSION: &str = "3.3";
 
+/// The Control Tower operations of one landing zone declared so far, for ordering: Control
+/// Tower runs one operation at a time, except control operations, which may run together
+/// (up to 100). <https://docs.aws.amazon.com/controltower/latest/userguide/limits.html>
+#[derive(Default)]
+pub(crate) struct Operations {
+    /// The last OU registration: every later operation waits for it.
+    last_registration: Option<CfnResource>,
+    /// Controls enabled since that registration: the next registration waits for them.
+    controls_since: Vec<CfnResource>,
+}
+
+/// An OU's registration with Control Tower, as the OU keeps it.
+#[derive(Clone)]
+pub(crate) struct Registration {
+    /// The `AWSControlTowerBaseline` enabled on the OU.
+    pub(crate) resource: CfnResource,
+    /// The landing zone's operations, shared by its registrations.
+    operations: Rc<RefCell<Operations>>,
+}
+
 /// A Control Tower control's identifier, an ARN in one of its two forms.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ControlId(ControlForm);
@@ -285,9 +305,17 @@ impl EnabledControl {
         if let Some(problem) = props.control.problem() {
             node.add_error(problem);
         }
-        // The OU itself comes first through the `Fn::GetAtt` of its ARN.
-        match ou.registration() {
-            Some(registration) => resource.add_depends_on(&registration),
+        // The OU itself comes first through the `Fn::GetAtt` of its ARN; its registration, and
+        // any registration declared since (another OU's), are waited for explicitly.
+        match ou.control_tower() {
+            Some(registration) => {
+                resource.add_depends_on(&registration.resource);
+                let mut operations = registration.operations.borrow_mut();
+                if let Some(last) = &operations.last_registration {
+                    resource.add_depends_on(last);
+                }
+                operations.controls_since.push((*resource).clone());
+            }
             None => node.add_error(format!(
                 "enables a control on {}, which is not registered with Control Tower, and Control Tower rejects \
                  controls on unregistered OUs: register the OU first (ControlTower::register(&ou)), then enable \
@@ -521,8 +549,8 @@ pub struct ControlTower {
     landing_zone: Option<LandingZone>,
     baseline_version: String,
     identity_center_arn: Option<String>,
-    /// The last registration, which the next one waits for.
-    last_registration: Rc<RefCell<Option<CfnResource>>>,
+    /// The operations declared so far, which the next registration waits for.
+    operations: Rc<RefCell<Operations>>,
 }
 
 impl Construct for ControlTower {
@@ -581,13 +609,15 @@ impl ControlTower {
             landing_zone,
             baseline_version: props.baseline_version,
             identity_center_arn,
-            last_registration: Rc::new(RefCell::new(None)),
+            operations: Rc::new(RefCell::new(Operations::default())),
         })
     }
 
     /// Registers `ou` with Control Tower: enables `AWSControlTowerBaseline` on it, so its
-    /// accounts are enrolled and controls may be enabled on it. Registrations deploy one at a
-    /// time, as Control Tower runs one landing zone operation at a time
+    /// accounts are enrolled and controls may be enabled on it. A registration waits for
+    /// every Control Tower operation declared before it (the last registration, the controls
+    /// enabled since), and controls enabled later wait for it: Control Tower runs one
+    /// operation at a time, control operations excepted
     /// (<https://docs.aws.amazon.com/controltower/latest/userguide/limits.html>).
     pub fn register(&self, ou: &OrganizationalUnit) -> Result<EnabledBaseline> {
         let parameters = self
@@ -610,11 +640,15 @@ impl ControlTower {
             },
         )?;
         let resource: &CfnResource = registration.resource();
-        if let Some(previous) = self.last_registration.borrow().as_ref() {
-            resource.add_depends_on(previous);
+        {
+            let mut operations = self.operations.borrow_mut();
+            for earlier in operations.last_registration.iter().chain(&operations.controls_since) {
+                resource.add_depends_on(earlier);
+            }
+            operations.controls_since.clear();
+            operations.last_registration = Some(resource.clone());
         }
-        *self.last_registration.borrow_mut() = Some(resource.clone());
-        ou.set_registration(resource.clone());
+        ou.set_registration(Registration { resource: resource.clone(), operations: Rc::clone(&self.operations) });
         Ok(registration)
     }
 

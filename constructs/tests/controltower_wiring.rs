@@ -209,3 +209,37 @@ fn control_parameters_are_typed_key_values() {
         json!([{"Key": "AllowedRegions", "Value": ["us-east-1"]}])
     );
 }
+
+#[test]
+fn control_tower_operations_never_overlap_a_registration() {
+    let (app, stack, org) = setup();
+    let [a, b, c] = ["A", "B", "C"].map(|id| OrganizationalUnit::new(&org, id, Default::default()).unwrap());
+    let ct = ControlTower::new(
+        &org,
+        "ControlTower",
+        ControlTowerProps { identity_center_enabled_baseline_arn: Some(IDENTITY_CENTER.into()), ..Default::default() },
+    )
+    .unwrap();
+    let [reg_a, reg_b] = [&a, &b].map(|ou| ct.register(ou).unwrap().resource().logical_id());
+    let on = |ou: &OrganizationalUnit, id: &str| {
+        EnabledControl::new(
+            &stack,
+            id,
+            ou,
+            EnabledControlProps { control: ControlId::restricted_ssh(), parameters: vec![] },
+        )
+        .unwrap();
+    };
+    on(&a, "ASsh");
+    on(&b, "BSsh");
+    let reg_c = ct.register(&c).unwrap().resource().logical_id();
+    on(&c, "CSsh");
+    let t = template(&app);
+    let depends = |id: &str| t["Resources"][id]["DependsOn"].clone();
+    // A's control waits for its own registration and for B's, declared after it.
+    assert_eq!(depends("ASsh"), json!([reg_a, reg_b]));
+    assert_eq!(depends("BSsh"), json!([reg_b]));
+    // C's registration waits for the last registration and the controls enabled since.
+    assert_eq!(depends(&reg_c), json!([reg_b, "ASsh", "BSsh"]));
+    assert_eq!(depends("CSsh"), json!([reg_c]));
+}

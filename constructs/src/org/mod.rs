@@ -26,6 +26,7 @@ use crate::cfn::organizations::{
     CfnAccount, CfnAccountProps, CfnOrganization, CfnOrganizationProps, CfnOrganizationalUnit,
     CfnOrganizationalUnitProps,
 };
+use crate::controltower::Registration;
 
 mod scp;
 
@@ -195,8 +196,8 @@ pub struct OrganizationalUnit {
     resource: CfnOrganizationalUnit,
     org: Organization,
     depth: usize,
-    /// The resource registering the OU with Control Tower, once registered; shared by clones.
-    registration: Rc<RefCell<Option<CfnResource>>>,
+    /// The OU's Control Tower registration, once registered; shared by clones.
+    registration: Rc<RefCell<Option<Registration>>>,
 }
 
 impl Construct for OrganizationalUnit {
@@ -267,11 +268,16 @@ impl OrganizationalUnit {
 
     /// The resource that registers the OU with Control Tower, if it is registered.
     pub fn registration(&self) -> Option<CfnResource> {
+        self.registration.borrow().as_ref().map(|r| r.resource.clone())
+    }
+
+    /// The OU's Control Tower registration, with the landing zone's operations.
+    pub(crate) fn control_tower(&self) -> Option<Registration> {
         self.registration.borrow().clone()
     }
 
     /// Records the OU's Control Tower registration (`controltower::ControlTower::register`).
-    pub(crate) fn set_registration(&self, registration: CfnResource) {
+    pub(crate) fn set_registration(&self, registration: Registration) {
         *self.registration.borrow_mut() = Some(registration);
     }
 }
