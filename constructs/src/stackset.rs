@@ -4,7 +4,8 @@
 //!
 //! ```
 //! use cloudwright_constructs::stackset::{StackSet, StackSetProps};
-//! use cloudwright_constructs::{App, CfnResource, Expr, Stack, StackProps, Environment};
+//! use cloudwright_constructs::cfn::sns::{CfnTopic, CfnTopicProps};
+//! use cloudwright_constructs::{App, Expr, Stack, StackProps, Environment};
 //!
 //! let app = App::new();
 //! let mgmt = Stack::new(&app, "Mgmt", StackProps { env: Environment::new("111111111111", "us-east-1"), ..Default::default() })?;
@@ -13,7 +14,7 @@
 //!     regions: vec!["us-east-1".into()],
 //!     ..Default::default()
 //! }, |template| {
-//!     CfnResource::new(template, "Trail", "AWS::SNS::Topic", Default::default())?;
+//!     CfnTopic::new(template, "Trail", CfnTopicProps::default())?;
 //!     Ok(())
 //! })?;
 //! let t = app.assembly()?.template("Mgmt").unwrap();
@@ -22,8 +23,17 @@
 //! # Ok::<(), cloudwright_constructs::Error>(())
 //! ```
 
-use cloudwright_core::{App, AppProps, CfnResource, Construct, Error, Expr, Node, Result, Stack, StackProps};
-use serde_json::{Value as Json, json};
+use cloudwright_core::{App, AppProps, Construct, Error, Expr, Node, Result, Stack, StackProps, Value};
+use serde_json::Value as Json;
+
+use crate::cfn::cloudformation::stack_set::{
+    AutoDeployment, Capability, DeploymentTargets, ManagedExecution, OperationPreferences, PermissionModel,
+    RegionConcurrencyType, StackInstances,
+};
+use crate::cfn::cloudformation::{CfnStackSet, CfnStackSetProps};
+
+/// The largest template CloudFormation accepts inline (`TemplateBody`), in bytes.
+pub const TEMPLATE_BODY_MAX_BYTES: usize = 51_200;
 
 /// Properties of a [`StackSet`].
 #[derive(Debug, Clone)]
@@ -41,7 +51,7 @@ pub struct StackSetProps {
     /// Keep the stacks of accounts that leave the OUs.
     pub retain_stacks_on_account_removal: bool,
     /// Capabilities the template needs (IAM resources need `CAPABILITY_NAMED_IAM`).
-    pub capabilities: Vec<String>,
+    pub capabilities: Vec<Capability>,
     /// Percentage of accounts deployed at once.
     pub max_concurrent_percentage: u32,
     /// Percentage of accounts that may fail before the operation stops.
@@ -57,7 +67,7 @@ impl Default for StackSetProps {
             regions: Vec::new(),
             auto_deployment: true,
             retain_stacks_on_account_removal: false,
-            capabilities: vec!["CAPABILITY_NAMED_IAM".into()],
+            capabilities: vec![Capability::CapabilityNamedIam],
             max_concurrent_percentage: 25,
             failure_tolerance_percentage: 0,
         }
@@ -67,7 +77,7 @@ impl Default for StackSetProps {
 /// A service-managed stack set deploying one template to OUs.
 #[derive(Clone)]
 pub struct StackSet {
-    resource: CfnResource,
+    resource: CfnStackSet,
 }
 
 impl Construct for StackSet {
@@ -89,33 +99,46 @@ impl StackSet {
         let path = format!("{}/{id}", scope.node().path());
         let template = render_template(&path, build)?;
         let name = props.stack_set_name.clone().unwrap_or_else(|| id.to_owned());
-        let mut body = json!({
-            "StackSetName": name,
-            "PermissionModel": "SERVICE_MANAGED",
-            "AutoDeployment": {
-                "Enabled": props.auto_deployment,
-                "RetainStacksOnAccountRemoval": props.retain_stacks_on_account_removal,
+        let template_bytes = template.len();
+        let percentage = |p: u32| Some(Value::Literal(i64::from(p)));
+        let resource = CfnStackSet::new(
+            scope,
+            id,
+            CfnStackSetProps {
+                auto_deployment: Some(AutoDeployment {
+                    enabled: Some(props.auto_deployment.into()),
+                    retain_stacks_on_account_removal: Some(props.retain_stacks_on_account_removal.into()),
+                    ..Default::default()
+                }),
+                capabilities: Some(props.capabilities.iter().cloned().map(Value::Literal).collect()),
+                description: props.description.as_deref().map(Into::into),
+                managed_execution: Some(ManagedExecution { active: Some(true.into()) }),
+                operation_preferences: Some(OperationPreferences {
+                    max_concurrent_percentage: percentage(props.max_concurrent_percentage),
+                    failure_tolerance_percentage: percentage(props.failure_tolerance_percentage),
+                    region_concurrency_type: Some(RegionConcurrencyType::Parallel.into()),
+                    ..Default::default()
+                }),
+                stack_instances_group: Some(vec![StackInstances::new(
+                    DeploymentTargets {
+                        organizational_unit_ids: Some(props.target_ous.iter().cloned().map(Value::Expr).collect()),
+                        ..Default::default()
+                    },
+                    props.regions.iter().map(Value::from).collect::<Vec<_>>(),
+                )]),
+                template_body: Some(template.into()),
+                ..CfnStackSetProps::new(PermissionModel::ServiceManaged, name.as_str())
             },
-            "Capabilities": props.capabilities,
-            "ManagedExecution": {"Active": true},
-            "OperationPreferences": {
-                "MaxConcurrentPercentage": props.max_concurrent_percentage,
-                "FailureTolerancePercentage": props.failure_tolerance_percentage,
-                "RegionConcurrencyType": "PARALLEL",
-            },
-            "StackInstancesGroup": [{
-                "DeploymentTargets": {"OrganizationalUnitIds": props.target_ous},
-                "Regions": props.regions,
-            }],
-            "TemplateBody": template,
-        });
-        if let (Some(d), Some(map)) = (&props.description, body.as_object_mut()) {
-            map.insert("Description".into(), json!(d));
-        }
-        let resource = CfnResource::from_json(scope, id, "AWS::CloudFormation::StackSet", body)?;
+        )?;
         resource.node().set_fqn("cloudwright.stackset.StackSet");
-        resource.set_tag_format(cloudwright_core::TagFormat::Standard);
         let node = resource.node();
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+        if template_bytes > TEMPLATE_BODY_MAX_BYTES {
+            node.add_error(format!(
+                "the stack set template is {template_bytes} bytes, over the {TEMPLATE_BODY_MAX_BYTES} a TemplateBody \
+                 may hold: move resources into another stack set"
+            ));
+        }
         if props.target_ous.is_empty() {
             node.add_error("a stack set needs at least one target OU (StackSetProps::target_ous)");
         }
@@ -129,6 +152,11 @@ impl StackSet {
         }
         Ok(StackSet { resource })
     }
+
+    /// The `AWS::CloudFormation::StackSet` it wraps.
+    pub fn resource(&self) -> &CfnStackSet {
+        &self.resource
+    }
 }
 
 /// Builds and synthesizes the stack set's template in an app of its own.
@@ -140,6 +168,6 @@ fn render_template(path: &str, build: impl FnOnce(&Stack) -> Result<()>) -> Resu
     build(&stack).map_err(wrap)?;
     let assembly = inner.assembly().map_err(wrap)?;
     let template: Json = assembly.template("Template").unwrap_or(Json::Null);
-    // Compact JSON: TemplateBody is limited to 51,200 bytes.
+    // Compact JSON: TemplateBody is limited to TEMPLATE_BODY_MAX_BYTES.
     Ok(template.to_string())
 }

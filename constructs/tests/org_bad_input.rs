@@ -8,7 +8,7 @@ use cloudwright_constructs::org::{
     Account, AccountProps, Organization, OrganizationProps, OrganizationalUnit, ServiceControlPolicy,
     ServiceControlPolicyProps,
 };
-use cloudwright_constructs::{App, Environment, Error, Stack, StackProps};
+use cloudwright_constructs::{App, Construct, Environment, Error, Stack, StackProps};
 
 fn setup() -> (App, Stack, Organization) {
     let app = App::new();
@@ -203,4 +203,81 @@ fn managed_policies_are_checked_and_attached() {
     let problems = problems(&app);
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert!(problems[0].starts_with("Mgmt/Everything: statement 0: allows every action"), "{}", problems[0]);
+}
+
+#[test]
+fn failing_account_leaves_no_node_behind() {
+    let (app, _, org) = setup();
+    let ou = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
+    // A malformed id, and a new account without an email: both refused before anything is added.
+    let bad_id =
+        AccountProps { account_id: Some("2000".into()), email: Some("dev@example.com".into()), ..Default::default() };
+    assert!(matches!(Account::new(&ou, "BadId", bad_id), Err(Error::InvalidAccount { .. })));
+    let err = Account::new(&ou, "NoEmail", AccountProps::default()).err().unwrap();
+    assert!(err.to_string().starts_with("Mgmt/Org/Dev/NoEmail: a new account needs an email"), "{err}");
+    assert!(ou.node().find_child("BadId").is_none() && ou.node().find_child("NoEmail").is_none());
+    // A duplicate id fails too, and the first account stays the only one.
+    Account::new(&ou, "Dev", AccountProps { account_id: Some("200000000000".into()), ..Default::default() }).unwrap();
+    assert!(
+        Account::new(&ou, "Dev", AccountProps { account_id: Some("200000000001".into()), ..Default::default() })
+            .is_err()
+    );
+    assert_eq!(ou.node().children().len(), 1);
+    // Nothing the failed calls did reaches the organization's checks (the refused email is not counted).
+    Account::new(&ou, "Other", AccountProps { email: Some("dev@example.com".into()), ..Default::default() }).unwrap();
+    assert!(app.assembly().is_ok());
+}
+
+#[test]
+fn failing_ou_organization_and_scp_leave_no_node_behind() {
+    let (app, stack, org) = setup();
+    let mut ou = OrganizationalUnit::new(&org, "L1", Default::default()).unwrap();
+    for level in 2..=5 {
+        ou = OrganizationalUnit::new(&ou, &format!("L{level}"), Default::default()).unwrap();
+    }
+    assert!(OrganizationalUnit::new(&ou, "L6", Default::default()).is_err());
+    assert!(ou.node().children().is_empty(), "no L6 under L5");
+    assert!(OrganizationalUnit::new(&org, "L1", Default::default()).is_err());
+    assert!(Organization::new(&stack, "Org", OrganizationProps::default()).is_err());
+    let document = || PolicyDocument::new([PolicyStatement::deny(&["s3:*"], ["*"])]);
+    scp(&org, "Policy", document(), &ou);
+    let before = org.node().children().len();
+    assert!(
+        ServiceControlPolicy::new(
+            &org,
+            "Policy",
+            ServiceControlPolicyProps { document: document(), ..Default::default() },
+            &[&ou]
+        )
+        .is_err()
+    );
+    assert_eq!(org.node().children().len(), before);
+    assert_eq!(stack.node().children().len(), 1, "only the organization");
+    assert!(app.assembly().is_ok());
+}
+
+#[test]
+fn failing_stack_set_leaves_no_node_behind() {
+    use cloudwright_constructs::cfn::sns::{CfnTopic, CfnTopicProps};
+    use cloudwright_constructs::stackset::{StackSet, StackSetProps};
+    let (_, stack, _) = setup();
+    let props = || StackSetProps {
+        target_ous: vec![cloudwright_constructs::Expr::str("ou-ab12-34cd56ef")],
+        regions: vec!["us-east-1".into()],
+        ..Default::default()
+    };
+    // The template's own build fails: nothing is added to the management stack.
+    let err = StackSet::new(&stack, "Baseline", props(), |template| {
+        CfnTopic::new(template, "Alerts", CfnTopicProps::default())?;
+        CfnTopic::new(template, "Alerts", CfnTopicProps::default())?;
+        Ok(())
+    })
+    .err()
+    .unwrap();
+    assert!(
+        err.to_string()
+            .starts_with("Mgmt/Baseline: in the stack set template: Template/Alerts: duplicate construct id"),
+        "{err}"
+    );
+    assert!(stack.node().find_child("Baseline").is_none());
 }

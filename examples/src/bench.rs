@@ -25,7 +25,7 @@ pub fn app(stacks: usize, functions: usize) -> Result<App> {
         "ProtonBlocker",
         ServiceControlPolicyProps {
             name: Some("AWS-Proton-Blocker".into()),
-            document: library::deny_proton(),
+            document: library::deny_proton_template_authoring(),
             ..Default::default()
         },
         &[&ou],

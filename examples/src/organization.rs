@@ -3,23 +3,30 @@
 //! The management account (111111111111) holds the organization: Development, Test and
 //! Production OUs with one workload account each. Guardrails come in three layers:
 //!
-//! 1. Service control policies. Development may not use AWS Proton at all (the seed
-//!    blog's `AWS-Proton-Blocker`), so only the management account authors templates;
-//!    every OU is held to two regions; no account may leave the organization or touch
-//!    the roles and trails Control Tower manages.
-//! 2. Control Tower controls on each workload OU (root user, SSH, public buckets).
+//! 1. Service control policies. Development may not author AWS Proton templates (the seed
+//!    blog's `AWS-Proton-Blocker`), so only the management account does, while Proton may
+//!    still deploy there through the environment account connection; every OU is held to
+//!    two regions; no account may leave the organization or touch the roles and trails
+//!    Control Tower manages.
+//! 2. Control Tower: the organization and its landing zone are Control Tower's (referred to,
+//!    not declared); each workload OU is registered with it (`AWSControlTowerBaseline`),
+//!    then gets its controls (root user, SSH, public buckets), one after the other.
 //! 3. A stack set that gives every workload account the same audit role, including
 //!    accounts that join the OUs later.
 
-use cloudwright_constructs::controltower::{ControlId, EnabledControl, LandingZone, LandingZoneProps};
+use cloudwright_constructs::cfn::sns::{CfnTopic, CfnTopicProps};
+use cloudwright_constructs::controltower::{ControlId, ControlTower, ControlTowerProps, EnabledControl};
 use cloudwright_constructs::iam::{self, Principal, Role, RoleProps};
 use cloudwright_constructs::org::{
     Account, AccountProps, Organization, OrganizationProps, OrganizationalUnit, OrganizationalUnitProps, PolicyTarget,
     ServiceControlPolicy, ServiceControlPolicyProps, library,
 };
 use cloudwright_constructs::stackset::{StackSet, StackSetProps};
-use cloudwright_constructs::{App, CfnResource, Construct, Environment, Expr, Result, Stack, StackProps};
-use serde_json::json;
+use cloudwright_constructs::{App, Construct, Environment, Expr, Result, Stack, StackProps};
+
+/// The id of the landing zone's `IdentityCenterBaseline` enabled baseline, which OU
+/// registrations name (`aws controltower list-enabled-baselines`): replace with yours.
+const IDENTITY_CENTER_ENABLED_BASELINE_ID: &str = "XALULM96QHI525UOC";
 
 /// Who is who in the organization: the reference layout by default; tests vary it.
 #[derive(Debug, Clone)]
@@ -66,38 +73,17 @@ pub fn management_stack(app: &App, layout: &Layout) -> Result<Stack> {
             ..Default::default()
         },
     )?;
-    // The organization already exists (Control Tower created it): refer to its root.
+    // The organization already exists (Control Tower set it up): refer to its root.
     let org = Organization::new(
         &stack,
         "Organization",
         OrganizationProps { root_id: Some("r-a1b2".into()), ..Default::default() },
     )?;
 
-    // Control Tower's landing zone: the log archive and audit accounts live in the
-    // Security OU Control Tower manages itself.
-    let log_archive = Account::new(
-        &org,
-        "LogArchive",
-        AccountProps { account_id: Some("111111111112".into()), ..Default::default() },
-    )?;
-    let audit =
-        Account::new(&org, "Audit", AccountProps { account_id: Some("111111111113".into()), ..Default::default() })?;
-    LandingZone::new(
-        &stack,
-        "LandingZone",
-        LandingZoneProps {
-            version: "3.3".into(),
-            governed_regions: layout.regions.clone(),
-            security_ou_name: "Security".into(),
-            sandbox_ou_name: None,
-            log_archive_account: log_archive,
-            audit_account: audit,
-            logging_retention_days: 365,
-            access_logging_retention_days: 3650,
-            kms_key_arn: None,
-            access_management: true,
-        },
-    )?;
+    // The landing zone's shared accounts, in the Security OU Control Tower manages.
+    for (name, account_id) in [("LogArchive", "111111111112"), ("Audit", "111111111113")] {
+        Account::new(&org, name, AccountProps { account_id: Some(account_id.into()), ..Default::default() })?;
+    }
 
     let mut ous = Vec::new();
     for (name, account, account_id) in &layout.workloads {
@@ -105,8 +91,26 @@ pub fn management_stack(app: &App, layout: &Layout) -> Result<Stack> {
         Account::new(&ou, account, AccountProps { account_id: Some(account_id.clone()), ..Default::default() })?;
         ous.push(ou);
     }
+
+    // The landing zone is Control Tower's too (not declared here); the workload OUs are
+    // registered with it, one after the other, before any control is enabled on them.
+    let control_tower = ControlTower::new(
+        &org,
+        "ControlTower",
+        ControlTowerProps {
+            identity_center_enabled_baseline_arn: Some(format!(
+                "arn:aws:controltower:{}:{}:enabledbaseline/{IDENTITY_CENTER_ENABLED_BASELINE_ID}",
+                layout.region(),
+                layout.management_account
+            )),
+            ..Default::default()
+        },
+    )?;
+    for ou in &ous {
+        control_tower.register(ou)?;
+    }
     let workload: Vec<&dyn PolicyTarget> = ous.iter().map(|ou| ou as &dyn PolicyTarget).collect();
-    // The first workload OU is Development: no Proton there.
+    // The first workload OU is Development: no Proton template authoring there.
     let development: Vec<&dyn PolicyTarget> = workload.iter().take(1).copied().collect();
 
     ServiceControlPolicy::new(
@@ -114,8 +118,8 @@ pub fn management_stack(app: &App, layout: &Layout) -> Result<Stack> {
         "ProtonBlocker",
         ServiceControlPolicyProps {
             name: Some("AWS-Proton-Blocker".into()),
-            description: Some("Only the management account authors and deploys Proton templates".into()),
-            document: library::deny_proton(),
+            description: Some("Only the management account authors Proton templates".into()),
+            document: library::deny_proton_template_authoring(),
         },
         &development,
     )?;
@@ -183,8 +187,11 @@ pub fn management_stack(app: &App, layout: &Layout) -> Result<Stack> {
     )?;
 
     // Guardrail findings go to one topic; the platform's automation role may publish to it.
-    let alerts =
-        CfnResource::from_json(&stack, "GuardrailAlerts", "AWS::SNS::Topic", json!({"TopicName": "guardrail-alerts"}))?;
+    let alerts = CfnTopic::new(
+        &stack,
+        "GuardrailAlerts",
+        CfnTopicProps { topic_name: Some("guardrail-alerts".into()), ..Default::default() },
+    )?;
     let automation = Role::new(
         &stack,
         "GuardrailAutomation",

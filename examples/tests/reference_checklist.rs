@@ -26,10 +26,12 @@ fn every_component_of_the_seed_design_is_there() {
         .collect();
     assert_eq!(ous, ["Development", "Test", "Production"]);
 
-    // SCPs: Proton blocked in Development only; regions and leaving restricted.
+    // SCPs: Proton template authoring blocked in Development only (not the environment
+    // account connection); regions and leaving restricted.
     let scps = resources(&mgmt, "AWS::Organizations::Policy");
     let blocker = scps.iter().find(|(_, r)| r["Properties"]["Name"] == "AWS-Proton-Blocker").unwrap().1;
-    assert_eq!(blocker["Properties"]["Content"]["Statement"][0]["Action"], "proton:*");
+    let denied = blocker["Properties"]["Content"]["Statement"][0]["Action"].to_string();
+    assert!(denied.contains("proton:CreateEnvironmentTemplate*") && !denied.contains("proton:*\""), "{denied}");
     assert_eq!(blocker["Properties"]["Content"]["Statement"][0]["Effect"], "Deny");
     assert_eq!(
         blocker["Properties"]["TargetIds"],
@@ -38,12 +40,20 @@ fn every_component_of_the_seed_design_is_there() {
     let names: Vec<&str> = scps.iter().map(|(_, r)| r["Properties"]["Name"].as_str().unwrap()).collect();
     assert!(names.contains(&"RegionRestriction") && names.contains(&"StayInOrganization"), "{names:?}");
 
-    // Control Tower: controls enabled on each of the three OUs, plus the landing zone.
+    // Control Tower: each of the three OUs registered, then its controls enabled; the
+    // landing zone is Control Tower's own, not redeclared.
     let controls = resources(&mgmt, "AWS::ControlTower::EnabledControl");
+    let registrations = resources(&mgmt, "AWS::ControlTower::EnabledBaseline");
     for ou in ["OrganizationDevelopmentBCF75152", "OrganizationTest355245C0", "OrganizationProduction193C01C1"] {
-        assert!(controls.iter().any(|(_, c)| c["Properties"]["TargetIdentifier"]["Fn::GetAtt"][0] == ou), "{ou}");
+        let targets = |r: &Value| r["Properties"]["TargetIdentifier"]["Fn::GetAtt"][0] == ou;
+        let (registration, _) = registrations.iter().find(|(_, r)| targets(r)).unwrap();
+        let on_ou: Vec<_> = controls.iter().filter(|(_, c)| targets(c)).collect();
+        assert!(!on_ou.is_empty(), "{ou}");
+        for (id, control) in on_ou {
+            assert!(control["DependsOn"].as_array().unwrap().contains(&Value::from(registration.as_str())), "{id}");
+        }
     }
-    assert_eq!(resources(&mgmt, "AWS::ControlTower::LandingZone").len(), 1);
+    assert!(resources(&mgmt, "AWS::ControlTower::LandingZone").is_empty());
 
     // Policy control: the bus in management, forwarding rules in every workload account.
     assert_eq!(resources(&mgmt, "AWS::Events::EventBus")[0].1["Properties"]["Name"], "cloudwright-policy-control");

@@ -31,6 +31,7 @@ const NOTABLE: &[(&str, &str)] = &[
     ("AWS::CodeBuild::Project", "CodeBuild"),
     ("AWS::Events::EventBus", "Policy control bus"),
     ("AWS::ControlTower::LandingZone", "Control Tower"),
+    ("AWS::ControlTower::EnabledBaseline", "Control Tower OU registration"),
     ("AWS::Proton::EnvironmentTemplate", "Proton environment template"),
     ("AWS::Proton::ServiceTemplate", "Proton service template"),
     ("AWS::CloudFormation::StackSet", "StackSet"),

@@ -25,7 +25,7 @@ pub fn build(app: &App) -> Result<()> {
         let ou = OrganizationalUnit::new(&org, ou_name, Default::default())?;
         Account::new(&ou, name, AccountProps { account_id: Some(account.into()), ..Default::default() })?;
         if i == 0 {
-            let props = ServiceControlPolicyProps { document: library::deny_proton(), ..Default::default() };
+            let props = ServiceControlPolicyProps { document: library::deny_proton_template_authoring(), ..Default::default() };
             ServiceControlPolicy::new(&org, "ProtonBlocker", props, &[&ou])?;
         }
         let props = StackProps { termination_protection: name == "Prod", ..env(account) };

@@ -21,12 +21,26 @@ use cloudwright_core::env::is_account_id;
 use cloudwright_core::{CfnResource, Construct, Error, Expr, Group, Node, Result};
 use serde_json::json;
 
+use crate::cfn::organizations::organization::FeatureSet;
+use crate::cfn::organizations::{
+    CfnAccount, CfnAccountProps, CfnOrganization, CfnOrganizationProps, CfnOrganizationalUnit,
+    CfnOrganizationalUnitProps,
+};
+use crate::controltower::Registration;
+
 mod scp;
 
 pub use scp::{SCP_MAX_BYTES, SCP_MAX_PER_TARGET, ServiceControlPolicy, ServiceControlPolicyProps, library};
 
-/// Manifest metadata type of an account: `{"name", "accountId"}` (empty id for new accounts).
+/// Manifest metadata type of an account: `{"name", "accountId", "parent"}`: `accountId` is
+/// empty for accounts the app creates; `parent` is the manifest path (`/Stack/Org/OU`) of
+/// the OU the account sits in, or of the [`Organization`] for an account at the root, so
+/// tools that read the assembly link accounts to the SCPs attached above them.
 pub const ACCOUNT_METADATA: &str = "cloudwright:org:account";
+
+/// Manifest metadata type of an organization: `{"rootId"}`, the literal root id SCPs of
+/// the root target (empty when the app creates the organization).
+pub const ORGANIZATION_METADATA: &str = "cloudwright:org:organization";
 
 /// How deep OUs may nest below the root.
 pub const MAX_OU_DEPTH: usize = 5;
@@ -73,6 +87,7 @@ impl Default for OrganizationProps {
 pub struct Organization {
     group: Group,
     root_id: Expr,
+    resource: Option<CfnOrganization>,
     pub(crate) state: Rc<RefCell<OrgState>>,
 }
 
@@ -86,17 +101,16 @@ impl Organization {
     /// Defines the organization (or refers to the existing one by its root id).
     pub fn new(scope: &impl Construct, id: &str, props: OrganizationProps) -> Result<Self> {
         let group = Group::with_fqn(scope, id, "cloudwright.org.Organization")?;
-        let root_id = match &props.root_id {
-            Some(root) => Expr::str(root.clone()),
+        let (root_id, resource) = match &props.root_id {
+            Some(root) => (Expr::str(root.clone()), None),
             None => {
-                let feature_set = if props.all_features { "ALL" } else { "CONSOLIDATED_BILLING" };
-                let org = CfnResource::from_json(
+                let feature_set = if props.all_features { FeatureSet::All } else { FeatureSet::ConsolidatedBilling };
+                let org = CfnOrganization::new(
                     &group,
                     "Resource",
-                    "AWS::Organizations::Organization",
-                    json!({"FeatureSet": feature_set}),
+                    CfnOrganizationProps { feature_set: Some(feature_set.into()) },
                 )?;
-                org.get_att("RootId")
+                (org.attr_root_id(), Some(org))
             }
         };
         if let Some(root) = &props.root_id {
@@ -106,16 +120,28 @@ impl Organization {
                 ));
             }
         }
+        // Read by tools that follow SCP targets up to the root (the root's SCPs name it literally).
+        group.node().add_metadata(ORGANIZATION_METADATA, json!({"rootId": props.root_id.clone().unwrap_or_default()}));
         let state =
             Rc::new(RefCell::new(OrgState { full_aws_access: props.full_aws_access_attached, ..Default::default() }));
         let checked = Rc::clone(&state);
         group.node().add_validation(move |_| org_problems(&checked.borrow()));
-        Ok(Organization { group, root_id, state })
+        Ok(Organization { group, root_id, resource, state })
     }
 
     /// The root's id.
     pub fn root_id(&self) -> Expr {
         self.root_id.clone()
+    }
+
+    /// Whether the app refers to an existing organization (by its root id) rather than creating one.
+    pub fn is_existing(&self) -> bool {
+        self.resource.is_none()
+    }
+
+    /// The `AWS::Organizations::Organization` the app creates; `None` for an existing organization.
+    pub fn resource(&self) -> Option<&CfnOrganization> {
+        self.resource.as_ref()
     }
 }
 
@@ -167,9 +193,11 @@ pub struct OrganizationalUnitProps {
 /// An organizational unit, nested below the root or another OU.
 #[derive(Clone)]
 pub struct OrganizationalUnit {
-    resource: CfnResource,
+    resource: CfnOrganizationalUnit,
     org: Organization,
     depth: usize,
+    /// The OU's Control Tower registration, once registered; shared by clones.
+    registration: Rc<RefCell<Option<Registration>>>,
 }
 
 impl Construct for OrganizationalUnit {
@@ -209,30 +237,48 @@ impl OrganizationalUnit {
             });
         }
         let name = props.name.unwrap_or_else(|| id.to_owned());
-        let resource = CfnResource::from_json(
+        let resource = CfnOrganizationalUnit::new(
             parent.node(),
             id,
-            "AWS::Organizations::OrganizationalUnit",
-            json!({"Name": name, "ParentId": parent.target_id()}),
+            CfnOrganizationalUnitProps { name: name.into(), parent_id: parent.target_id().into(), tags: None },
         )?;
         resource.node().set_fqn("cloudwright.org.OrganizationalUnit");
-        resource.set_tag_format(cloudwright_core::TagFormat::Standard);
-        Ok(OrganizationalUnit { resource, org: parent.organization().clone(), depth })
+        Ok(OrganizationalUnit {
+            resource,
+            org: parent.organization().clone(),
+            depth,
+            registration: Rc::new(RefCell::new(None)),
+        })
     }
 
     /// The OU's id (`ou-...`).
     pub fn ou_id(&self) -> Expr {
-        self.resource.get_att("Id")
+        self.resource.attr_id()
     }
 
     /// The OU's ARN, which Control Tower controls target.
     pub fn arn(&self) -> Expr {
-        self.resource.get_att("Arn")
+        self.resource.attr_arn()
     }
 
-    /// The underlying resource.
-    pub fn resource(&self) -> &CfnResource {
+    /// The `AWS::Organizations::OrganizationalUnit` it wraps.
+    pub fn resource(&self) -> &CfnOrganizationalUnit {
         &self.resource
+    }
+
+    /// The resource that registers the OU with Control Tower, if it is registered.
+    pub fn registration(&self) -> Option<CfnResource> {
+        self.registration.borrow().as_ref().map(|r| r.resource.clone())
+    }
+
+    /// The OU's Control Tower registration, with the landing zone's operations.
+    pub(crate) fn control_tower(&self) -> Option<Registration> {
+        self.registration.borrow().clone()
+    }
+
+    /// Records the OU's Control Tower registration (`controltower::ControlTower::register`).
+    pub(crate) fn set_registration(&self, registration: Registration) {
+        *self.registration.borrow_mut() = Some(registration);
     }
 }
 
@@ -264,6 +310,7 @@ pub struct Account {
     group: Group,
     account_id: Expr,
     literal_id: Option<String>,
+    resource: Option<CfnAccount>,
     org: Organization,
 }
 
@@ -274,54 +321,59 @@ impl Construct for Account {
 }
 
 impl Account {
-    /// Adds an account to `ou` (or to the root).
+    /// Adds an account to `ou` (or to the root). Props that cannot make an account are
+    /// checked before anything is added, so a failing call leaves no node behind.
     pub fn new(ou: &impl OuParent, id: &str, props: AccountProps) -> Result<Self> {
+        let path = format!("{}/{id}", ou.node().path());
+        match (&props.account_id, &props.email) {
+            (Some(existing), _) if !is_account_id(existing) => {
+                return Err(Error::InvalidAccount { path, account: existing.clone() });
+            }
+            (None, None) => {
+                return Err(Error::InvalidScope {
+                    path,
+                    message: "a new account needs an email for its root user; set AccountProps::email, or \
+                              AccountProps::account_id to refer to an existing account"
+                        .into(),
+                });
+            }
+            _ => {}
+        }
         let group = Group::with_fqn(ou, id, "cloudwright.org.Account")?;
         let org = ou.organization().clone();
-        let path = group.node().path();
         if let Some(email) = &props.email {
             let valid = email.split_once('@').is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.'));
             if !valid {
                 group.node().add_error(format!("email {email:?} is not an email address"));
             }
-            org.state.borrow_mut().emails.push((path.clone(), email.clone()));
+            org.state.borrow_mut().emails.push((group.node().path(), email.clone()));
         }
-        let account_id = match &props.account_id {
-            Some(existing) => {
-                if !is_account_id(existing) {
-                    return Err(Error::InvalidAccount { path, account: existing.clone() });
-                }
-                Expr::str(existing.clone())
-            }
-            None => {
-                let Some(email) = &props.email else {
-                    return Err(Error::InvalidScope {
-                        path,
-                        message: "a new account needs an email for its root user; set AccountProps::email, or \
-                                  AccountProps::account_id to refer to an existing account"
-                            .into(),
-                    });
-                };
-                let mut body = json!({
-                    "AccountName": props.account_name.clone().unwrap_or_else(|| id.to_owned()),
-                    "Email": email,
-                    "ParentIds": [ou.target_id()],
-                });
-                if let (Some(role), Some(map)) = (&props.role_name, body.as_object_mut()) {
-                    map.insert("RoleName".into(), json!(role));
-                }
-                let resource = CfnResource::from_json(&group, "Resource", "AWS::Organizations::Account", body)?;
-                resource.set_tag_format(cloudwright_core::TagFormat::Standard);
-                resource.get_att("AccountId")
+        let name = props.account_name.clone().unwrap_or_else(|| id.to_owned());
+        let (account_id, resource) = match (&props.account_id, &props.email) {
+            (Some(existing), _) => (Expr::str(existing.clone()), None),
+            (None, email) => {
+                let resource = CfnAccount::new(
+                    &group,
+                    "Resource",
+                    CfnAccountProps {
+                        parent_ids: Some(vec![ou.target_id().into()]),
+                        role_name: props.role_name.as_deref().map(Into::into),
+                        ..CfnAccountProps::new(name.as_str(), email.as_deref().unwrap_or_default())
+                    },
+                )?;
+                (resource.attr_account_id(), Some(resource))
             }
         };
-        // Recorded for tools that read the assembly (`cloudwright graph`).
-        let label = props.account_name.clone().unwrap_or_else(|| id.to_owned());
+        // Recorded for tools that read the assembly (`cloudwright graph`, the SCP rules).
         group.node().add_metadata(
             ACCOUNT_METADATA,
-            json!({"name": label, "accountId": props.account_id.clone().unwrap_or_default()}),
+            json!({
+                "name": name,
+                "accountId": props.account_id.clone().unwrap_or_default(),
+                "parent": format!("/{}", ou.node().path()),
+            }),
         );
-        Ok(Account { group, account_id, literal_id: props.account_id, org })
+        Ok(Account { group, account_id, literal_id: props.account_id, resource, org })
     }
 
     /// The account id.
@@ -332,6 +384,11 @@ impl Account {
     /// The 12-digit id, when the account was imported by id.
     pub fn literal_account_id(&self) -> Option<&str> {
         self.literal_id.as_deref()
+    }
+
+    /// The `AWS::Organizations::Account` the app creates; `None` for an existing account.
+    pub fn resource(&self) -> Option<&CfnAccount> {
+        self.resource.as_ref()
     }
 }
 

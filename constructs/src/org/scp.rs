@@ -1,10 +1,11 @@
 //! Service control policies: typed documents, attached to the root, OUs or accounts,
 //! checked against the limits AWS enforces; and a library of common policies.
 
-use cloudwright_core::{CfnResource, Construct, Node, Result};
-use serde_json::json;
+use cloudwright_core::{Construct, Node, Result, Value};
 
 use super::{Organization, PolicyTarget};
+use crate::cfn::organizations::policy::Type;
+use crate::cfn::organizations::{CfnPolicy, CfnPolicyProps};
 use crate::iam::{PolicyDocument, PolicyKind};
 
 /// The largest SCP document AWS accepts, in bytes of the stored (minified) JSON.
@@ -26,7 +27,7 @@ pub struct ServiceControlPolicyProps {
 /// A service control policy of an organization.
 #[derive(Clone)]
 pub struct ServiceControlPolicy {
-    resource: CfnResource,
+    resource: CfnPolicy,
     org: Organization,
 }
 
@@ -45,22 +46,24 @@ impl ServiceControlPolicy {
         targets: &[&dyn PolicyTarget],
     ) -> Result<Self> {
         let document = props.document.minimized();
-        let mut body = json!({
-            "Name": props.name.clone().unwrap_or_else(|| id.to_owned()),
-            "Type": "SERVICE_CONTROL_POLICY",
-            "Content": document.to_json(),
-            "TargetIds": [],
-        });
-        if let (Some(d), Some(map)) = (&props.description, body.as_object_mut()) {
-            map.insert("Description".into(), json!(d));
-        }
-        let resource = CfnResource::from_json(org, id, "AWS::Organizations::Policy", body)?;
+        let resource = CfnPolicy::new(
+            org,
+            id,
+            CfnPolicyProps {
+                description: props.description.as_deref().map(Into::into),
+                target_ids: Some(targets.iter().map(|t| Value::from(t.target_id())).collect()),
+                ..CfnPolicyProps::new(
+                    document.to_json(),
+                    props.name.as_deref().unwrap_or(id),
+                    Type::ServiceControlPolicy,
+                )
+            },
+        )?;
         resource.node().set_fqn("cloudwright.org.ServiceControlPolicy");
-        resource.set_tag_format(cloudwright_core::TagFormat::Standard);
         resource.node().add_validation(move |_| scp_problems(&document));
         let policy = ServiceControlPolicy { resource, org: org.clone() };
         for target in targets {
-            policy.attach(*target);
+            policy.record_attachment(*target);
         }
         Ok(policy)
     }
@@ -73,12 +76,22 @@ impl ServiceControlPolicy {
         };
         ids.push(target.target_id().to_json());
         self.resource.set_property("TargetIds", ids);
+        self.record_attachment(target);
+    }
+
+    /// Counts the attachment towards the target's limit of SCPs.
+    fn record_attachment(&self, target: &dyn PolicyTarget) {
         self.org.state.borrow_mut().attachments.push((target.node().path(), self.node().path()));
     }
 
     /// The policy's id (`p-...`).
     pub fn policy_id(&self) -> cloudwright_core::Expr {
-        self.resource.get_att("Id")
+        self.resource.attr_id()
+    }
+
+    /// The `AWS::Organizations::Policy` it wraps.
+    pub fn resource(&self) -> &CfnPolicy {
+        &self.resource
     }
 }
 
@@ -111,12 +124,31 @@ pub mod library {
 
     use crate::iam::{Condition, Operator, PolicyDocument, PolicyStatement};
 
-    /// The seed's `AWS-Proton-Blocker`: no Proton at all (so only the management account
-    /// authors templates).
-    pub fn deny_proton() -> PolicyDocument {
+    /// The Proton actions that author templates: environment and service templates, their
+    /// versions (the deprecated major/minor version actions included, by the trailing
+    /// wildcard) and template sync configurations (the seed's denied
+    /// `proton:GetTemplateSyncConfig` is one). No pattern reaches environments, services,
+    /// their instances or the `*EnvironmentAccountConnection*` actions.
+    /// Actions: <https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsproton.html>,
+    /// <https://docs.aws.amazon.com/proton/latest/APIReference/API_Operations.html>.
+    pub const PROTON_TEMPLATE_AUTHORING_ACTIONS: &[&str] = &[
+        "proton:CreateEnvironmentTemplate*",
+        "proton:UpdateEnvironmentTemplate*",
+        "proton:DeleteEnvironmentTemplate*",
+        "proton:CreateServiceTemplate*",
+        "proton:UpdateServiceTemplate*",
+        "proton:DeleteServiceTemplate*",
+        "proton:*TemplateSyncConfig",
+    ];
+
+    /// The seed's `AWS-Proton-Blocker`, scoped to what it is for: the account may not author
+    /// Proton templates (only the management account does), while the environment account
+    /// connection and the environments and services Proton deploys into it keep working.
+    /// Denying `proton:*` would deny the connection Proton mode needs in that account.
+    pub fn deny_proton_template_authoring() -> PolicyDocument {
         PolicyDocument::new([PolicyStatement {
-            sid: Some("Statement1".into()),
-            ..PolicyStatement::deny(&["proton:*"], ["*"])
+            sid: Some("DenyProtonTemplateAuthoring".into()),
+            ..PolicyStatement::deny(PROTON_TEMPLATE_AUTHORING_ACTIONS, ["*"])
         }])
     }
 
@@ -256,5 +288,178 @@ pub mod library {
             ..PolicyStatement::deny(&["*"], ["*"])
         }
         .with_condition(Condition::new(Operator::arn_like(), "aws:PrincipalArn", ["arn:aws:iam::*:root"]))])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
+
+    use super::library::{PROTON_TEMPLATE_AUTHORING_ACTIONS, deny_proton_template_authoring};
+    use super::{SCP_MAX_BYTES, scp_problems};
+
+    /// Every action of the `proton` prefix, as the Service Authorization Reference lists them
+    /// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsproton.html).
+    const PROTON_ACTIONS: &[&str] = &[
+        "AcceptEnvironmentAccountConnection",
+        "CancelComponentDeployment",
+        "CancelEnvironmentDeployment",
+        "CancelServiceInstanceDeployment",
+        "CancelServicePipelineDeployment",
+        "CreateComponent",
+        "CreateEnvironment",
+        "CreateEnvironmentAccountConnection",
+        "CreateEnvironmentTemplate",
+        "CreateEnvironmentTemplateMajorVersion",
+        "CreateEnvironmentTemplateMinorVersion",
+        "CreateEnvironmentTemplateVersion",
+        "CreateRepository",
+        "CreateService",
+        "CreateServiceInstance",
+        "CreateServiceSyncConfig",
+        "CreateServiceTemplate",
+        "CreateServiceTemplateMajorVersion",
+        "CreateServiceTemplateMinorVersion",
+        "CreateServiceTemplateVersion",
+        "CreateTemplateSyncConfig",
+        "DeleteAccountRoles",
+        "DeleteComponent",
+        "DeleteDeployment",
+        "DeleteEnvironment",
+        "DeleteEnvironmentAccountConnection",
+        "DeleteEnvironmentTemplate",
+        "DeleteEnvironmentTemplateMajorVersion",
+        "DeleteEnvironmentTemplateMinorVersion",
+        "DeleteEnvironmentTemplateVersion",
+        "DeleteRepository",
+        "DeleteService",
+        "DeleteServiceSyncConfig",
+        "DeleteServiceTemplate",
+        "DeleteServiceTemplateMajorVersion",
+        "DeleteServiceTemplateMinorVersion",
+        "DeleteServiceTemplateVersion",
+        "DeleteTemplateSyncConfig",
+        "GetAccountRoles",
+        "GetAccountSettings",
+        "GetComponent",
+        "GetDeployment",
+        "GetEnvironment",
+        "GetEnvironmentAccountConnection",
+        "GetEnvironmentTemplate",
+        "GetEnvironmentTemplateMajorVersion",
+        "GetEnvironmentTemplateMinorVersion",
+        "GetEnvironmentTemplateVersion",
+        "GetRepository",
+        "GetRepositorySyncStatus",
+        "GetResourceTemplateVersionStatusCounts",
+        "GetResourcesSummary",
+        "GetService",
+        "GetServiceInstance",
+        "GetServiceInstanceSyncStatus",
+        "GetServiceSyncBlockerSummary",
+        "GetServiceSyncConfig",
+        "GetServiceTemplate",
+        "GetServiceTemplateMajorVersion",
+        "GetServiceTemplateMinorVersion",
+        "GetServiceTemplateVersion",
+        "GetTemplateSyncConfig",
+        "GetTemplateSyncStatus",
+        "ListComponentOutputs",
+        "ListComponentProvisionedResources",
+        "ListComponents",
+        "ListDeployments",
+        "ListEnvironmentAccountConnections",
+        "ListEnvironmentOutputs",
+        "ListEnvironmentProvisionedResources",
+        "ListEnvironmentTemplateMajorVersions",
+        "ListEnvironmentTemplateMinorVersions",
+        "ListEnvironmentTemplateVersions",
+        "ListEnvironmentTemplates",
+        "ListEnvironments",
+        "ListRepositories",
+        "ListRepositorySyncDefinitions",
+        "ListServiceInstanceOutputs",
+        "ListServiceInstanceProvisionedResources",
+        "ListServiceInstances",
+        "ListServicePipelineOutputs",
+        "ListServicePipelineProvisionedResources",
+        "ListServiceTemplateMajorVersions",
+        "ListServiceTemplateMinorVersions",
+        "ListServiceTemplateVersions",
+        "ListServiceTemplates",
+        "ListServices",
+        "ListTagsForResource",
+        "NotifyResourceDeploymentStatusChange",
+        "RejectEnvironmentAccountConnection",
+        "TagResource",
+        "UntagResource",
+        "UpdateAccountRoles",
+        "UpdateAccountSettings",
+        "UpdateComponent",
+        "UpdateEnvironment",
+        "UpdateEnvironmentAccountConnection",
+        "UpdateEnvironmentTemplate",
+        "UpdateEnvironmentTemplateMajorVersion",
+        "UpdateEnvironmentTemplateMinorVersion",
+        "UpdateEnvironmentTemplateVersion",
+        "UpdateService",
+        "UpdateServiceInstance",
+        "UpdateServicePipeline",
+        "UpdateServiceSyncBlocker",
+        "UpdateServiceSyncConfig",
+        "UpdateServiceTemplate",
+        "UpdateServiceTemplateMajorVersion",
+        "UpdateServiceTemplateMinorVersion",
+        "UpdateServiceTemplateVersion",
+        "UpdateTemplateSyncConfig",
+    ];
+
+    /// IAM's action wildcards: `*` any run of characters, `?` one; case-insensitive.
+    fn matches(pattern: &str, action: &str) -> bool {
+        fn go(p: &[u8], a: &[u8]) -> bool {
+            match (p.first(), a.first()) {
+                (None, None) => true,
+                (Some(b'*'), _) => go(&p[1..], a) || (!a.is_empty() && go(p, &a[1..])),
+                (Some(b'?'), Some(_)) => go(&p[1..], &a[1..]),
+                (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => go(&p[1..], &a[1..]),
+                _ => false,
+            }
+        }
+        go(pattern.as_bytes(), action.as_bytes())
+    }
+
+    fn denied(action: &str) -> bool {
+        let action = format!("proton:{action}");
+        PROTON_TEMPLATE_AUTHORING_ACTIONS.iter().any(|p| matches(p, &action))
+    }
+
+    #[test]
+    fn proton_blocker_denies_template_authoring_only() {
+        let authoring = |a: &str| {
+            (a.contains("EnvironmentTemplate") || a.contains("ServiceTemplate") || a.contains("TemplateSyncConfig"))
+                && ["Create", "Update", "Delete"].iter().any(|verb| a.starts_with(verb))
+        };
+        for action in PROTON_ACTIONS {
+            let expected = authoring(action) || *action == "GetTemplateSyncConfig";
+            assert_eq!(denied(action), expected, "proton:{action}");
+        }
+        // The seed blog's error: the console reads the template's sync configuration first.
+        assert!(denied("GetTemplateSyncConfig"));
+        // What Proton mode needs in the environment account.
+        for action in PROTON_ACTIONS.iter().filter(|a| a.contains("EnvironmentAccountConnection")) {
+            assert!(!denied(action), "proton:{action}");
+        }
+        for action in ["CreateEnvironment", "UpdateServiceInstance", "NotifyResourceDeploymentStatusChange"] {
+            assert!(!denied(action), "proton:{action}");
+        }
+    }
+
+    #[test]
+    fn proton_blocker_is_a_valid_scp_well_under_the_limit() {
+        let document = deny_proton_template_authoring();
+        assert_eq!(scp_problems(&document), Vec::<String>::new());
+        let size = document.to_minified_string().len();
+        assert!(size < SCP_MAX_BYTES / 10, "{size}");
+        assert!(!document.to_minified_string().contains("\"proton:*\""));
     }
 }
