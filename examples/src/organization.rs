@@ -12,14 +12,15 @@
 //!    accounts that join the OUs later.
 
 use cloudwright_constructs::controltower::{ControlId, EnabledControl, LandingZone, LandingZoneProps};
-use cloudwright_constructs::iam::{self, Principal, Role, RoleProps};
+use cloudwright_constructs::cfn::sns::{CfnTopic, CfnTopicProps};
+use cloudwright_constructs::iam::{Principal, Role, RoleProps};
 use cloudwright_constructs::org::{
     Account, AccountProps, Organization, OrganizationProps, OrganizationalUnit, OrganizationalUnitProps, PolicyTarget,
     ServiceControlPolicy, ServiceControlPolicyProps, library,
 };
+use cloudwright_constructs::sns::ITopic;
 use cloudwright_constructs::stackset::{StackSet, StackSetProps};
-use cloudwright_constructs::{App, CfnResource, Construct, Environment, Expr, Result, Stack, StackProps};
-use serde_json::json;
+use cloudwright_constructs::{App, Construct, Environment, Expr, Result, Stack, StackProps};
 
 /// Who is who in the organization: the reference layout by default; tests vary it.
 #[derive(Debug, Clone)]
@@ -183,8 +184,8 @@ pub fn management_stack(app: &App, layout: &Layout) -> Result<Stack> {
     )?;
 
     // Guardrail findings go to one topic; the platform's automation role may publish to it.
-    let alerts =
-        CfnResource::from_json(&stack, "GuardrailAlerts", "AWS::SNS::Topic", json!({"TopicName": "guardrail-alerts"}))?;
+    let alerts_props = CfnTopicProps { topic_name: Some("guardrail-alerts".into()), ..Default::default() };
+    let alerts = CfnTopic::new(&stack, "GuardrailAlerts", alerts_props)?;
     let automation = Role::new(
         &stack,
         "GuardrailAutomation",
@@ -194,7 +195,7 @@ pub fn management_stack(app: &App, layout: &Layout) -> Result<Stack> {
             ..Default::default()
         },
     )?;
-    iam::grant_publish(&alerts, &automation)?;
+    alerts.grant_publish(&automation)?;
     Ok(stack)
 }
 
