@@ -7,6 +7,7 @@
 //! - [`lambda_service`]: the seed's Lambda service, monitored, in three accounts.
 //! - [`multi_account`]: the reference multi-account system (the default app).
 //! - [`proton`]: the seed blog's Proton environment and Lambda service templates.
+//! - [`essentials`]: bucket, key, queues, topic and a role granted on each, secure by default.
 
 use std::process::ExitCode;
 
@@ -14,6 +15,7 @@ use cloudwright_constructs::{App, DeployMode, Result};
 
 pub mod basic;
 pub mod bench;
+pub mod essentials;
 pub mod governance_bad;
 pub mod lambda_service;
 pub mod multi_account;
@@ -43,6 +45,7 @@ pub const EXAMPLES: &[(&str, Builder)] = &[
     ("lambda_service", lambda_service::app),
     ("multi_account", multi_account::app),
     ("proton", proton::app),
+    ("essentials", essentials::app),
 ];
 
 /// The `main` of an example binary: synthesizes into `$CLOUDWRIGHT_OUTDIR`, the first

@@ -12,7 +12,7 @@
 //! let role = Role::new(&stack, "Reader", RoleProps { assumed_by: vec![Principal::service("lambda.amazonaws.com")], ..Default::default() })?;
 //! key.grant_decrypt(&role)?;
 //! let template = app.assembly()?.template("S").unwrap();
-//! assert_eq!(template["Resources"]["DataKey0E1C3D0F"]["Properties"]["EnableKeyRotation"], true);
+//! assert_eq!(template["Resources"]["DataKey17AFBB84"]["Properties"]["EnableKeyRotation"], true);
 //! # Ok::<(), cloudwright_constructs::Error>(())
 //! ```
 

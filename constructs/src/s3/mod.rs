@@ -13,7 +13,7 @@
 //! let role = Role::new(&stack, "Reader", RoleProps { assumed_by: vec![Principal::service("lambda.amazonaws.com")], ..Default::default() })?;
 //! bucket.grant_read(&role)?;
 //! let template = app.assembly()?.template("S").unwrap();
-//! assert_eq!(template["Resources"]["ReportsPolicy9D6B9A40"]["Type"], "AWS::S3::BucketPolicy");
+//! assert_eq!(template["Resources"]["ReportsPolicyA5364387"]["Type"], "AWS::S3::BucketPolicy");
 //! # Ok::<(), cloudwright_constructs::Error>(())
 //! ```
 

@@ -16,7 +16,7 @@
 //! let role = Role::new(&stack, "Worker", RoleProps { assumed_by: vec![Principal::service("lambda.amazonaws.com")], ..Default::default() })?;
 //! jobs.grant_consume_messages(&role)?;
 //! let template = app.assembly()?.template("S").unwrap();
-//! assert_eq!(template["Resources"]["Jobs40A8D2D3"]["Properties"]["RedrivePolicy"]["maxReceiveCount"], 5);
+//! assert_eq!(template["Resources"]["JobsDF1CC2D4"]["Properties"]["RedrivePolicy"]["maxReceiveCount"], 5);
 //! # Ok::<(), cloudwright_constructs::Error>(())
 //! ```
 
