@@ -30,7 +30,10 @@ fn a_dead_letter_queue_in_another_account_is_an_error_naming_both_queues() {
     let jobs = Queue::new(
         &queues,
         "Jobs",
-        QueueProps { dead_letter_queue: Some(DeadLetterQueue { queue: &dlq, max_receive_count: 3 }), ..Default::default() },
+        QueueProps {
+            dead_letter_queue: Some(DeadLetterQueue { queue: &dlq, max_receive_count: 3 }),
+            ..Default::default()
+        },
     )
     .unwrap();
     let problems = problems(&app, "dlq");
@@ -50,7 +53,10 @@ fn a_dead_letter_queue_in_another_region_is_an_error_too() {
     Queue::new(
         &queues,
         "Jobs",
-        QueueProps { dead_letter_queue: Some(DeadLetterQueue { queue: &dlq, max_receive_count: 3 }), ..Default::default() },
+        QueueProps {
+            dead_letter_queue: Some(DeadLetterQueue { queue: &dlq, max_receive_count: 3 }),
+            ..Default::default()
+        },
     )
     .unwrap();
     let problems = problems(&app, "dlq-region");
@@ -148,7 +154,9 @@ fn mismatched_fifo_kinds_are_reported() {
     topic.add_subscription(Subscription::Sqs { queue: &fifo, raw_message_delivery: false }).unwrap();
     let problems = problems(&app, "fifo");
     assert_eq!(problems.len(), 4, "{problems:#?}");
-    assert!(problems.iter().any(|p| p.starts_with("Queues/Orders: queue name \"orders\": a FIFO queue's name ends in")));
+    assert!(
+        problems.iter().any(|p| p.starts_with("Queues/Orders: queue name \"orders\": a FIFO queue's name ends in"))
+    );
     assert!(problems.iter().any(|p| p.starts_with("Queues/Orders: max_receive_count 0")));
     assert!(problems.iter().any(|p| p.contains("the dead-letter queue Queues/Failed is a standard queue")));
     assert!(problems.iter().any(|p| p.starts_with("Queues/Events: Queues/Orders is a FIFO queue")));

@@ -22,7 +22,11 @@ pub fn app() -> Result<App> {
     let key = Key::new(
         &stack,
         "DataKey",
-        KeyProps { description: Some("Encrypts the app's data".into()), alias: Some("alias/essentials/data".into()), ..Default::default() },
+        KeyProps {
+            description: Some("Encrypts the app's data".into()),
+            alias: Some("alias/essentials/data".into()),
+            ..Default::default()
+        },
     )?;
     let bucket = Bucket::new(
         &stack,
@@ -44,7 +48,8 @@ pub fn app() -> Result<App> {
             ..Default::default()
         },
     )?;
-    let topic = Topic::new(&stack, "JobEvents", TopicProps { display_name: Some("Job events".into()), ..Default::default() })?;
+    let topic =
+        Topic::new(&stack, "JobEvents", TopicProps { display_name: Some("Job events".into()), ..Default::default() })?;
     topic.add_subscription(Subscription::Sqs { queue: &jobs, raw_message_delivery: true })?;
     let bus = CfnEventBus::new(&stack, "Findings", CfnEventBusProps::new("essentials-findings"))?;
 

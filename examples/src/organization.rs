@@ -11,8 +11,8 @@
 //! 3. A stack set that gives every workload account the same audit role, including
 //!    accounts that join the OUs later.
 
-use cloudwright_constructs::controltower::{ControlId, EnabledControl, LandingZone, LandingZoneProps};
 use cloudwright_constructs::cfn::sns::{CfnTopic, CfnTopicProps};
+use cloudwright_constructs::controltower::{ControlId, EnabledControl, LandingZone, LandingZoneProps};
 use cloudwright_constructs::iam::{Principal, Role, RoleProps};
 use cloudwright_constructs::org::{
     Account, AccountProps, Organization, OrganizationProps, OrganizationalUnit, OrganizationalUnitProps, PolicyTarget,

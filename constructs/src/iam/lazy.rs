@@ -22,7 +22,14 @@ impl LazyDocument {
     /// Renders the document into `property` of `resource` at synthesis (minimized, however
     /// many statements were added), and checks it as `kind` before anything is written,
     /// reporting problems on `owner` after `label`.
-    pub(crate) fn bind(&self, resource: &CfnResource, property: &str, owner: &Node, kind: PolicyKind, label: &'static str) {
+    pub(crate) fn bind(
+        &self,
+        resource: &CfnResource,
+        property: &str,
+        owner: &Node,
+        kind: PolicyKind,
+        label: &'static str,
+    ) {
         self.bind_with(resource, property, owner, kind, false, label);
     }
 

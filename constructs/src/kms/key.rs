@@ -80,8 +80,15 @@ impl Key {
         // The CDK's default key policy: the account's root, so that IAM policies in the
         // account can grant use of the key (without it only the key policy could).
         // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam
-        let root = Expr::concat([Expr::str("arn:"), Expr::partition(), Expr::str(":iam::"), Expr::account_id(), Expr::str(":root")]);
-        let policy = LazyDocument::new([PolicyStatement::allow(&["kms:*"], ["*"]).with_principal(Principal::arn(root))]);
+        let root = Expr::concat([
+            Expr::str("arn:"),
+            Expr::partition(),
+            Expr::str(":iam::"),
+            Expr::account_id(),
+            Expr::str(":root"),
+        ]);
+        let policy =
+            LazyDocument::new([PolicyStatement::allow(&["kms:*"], ["*"]).with_principal(Principal::arn(root))]);
         policy.bind(&resource, "KeyPolicy", node, PolicyKind::Resource, "key policy");
         if let Some(days) = props.pending_window_days {
             // https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html

@@ -208,10 +208,8 @@ fn check_dead_letter_queue(node: &Node, fifo: bool, dlq: &DeadLetterQueue<'_>) -
     let mut problems = Vec::new();
     let dlq_path = dlq.queue.node().path();
     if !(1..=1000).contains(&dlq.max_receive_count) {
-        problems.push(format!(
-            "max_receive_count {} of the dead-letter queue is outside 1..=1000",
-            dlq.max_receive_count
-        ));
+        problems
+            .push(format!("max_receive_count {} of the dead-letter queue is outside 1..=1000", dlq.max_receive_count));
     }
     if dlq.queue.is_fifo() != fifo {
         let kind = |f: bool| if f { "a FIFO queue" } else { "a standard queue" };
