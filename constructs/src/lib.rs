@@ -8,7 +8,9 @@
 //! | `App`, `Stage`, `Stack`, `new Construct(scope, id)` | [`App`], [`Stage`], [`Stack`], [`Group`] |
 //! | tokens: `bucket.attrArn`, `Fn.join`, `Fn.sub`, `Aws.REGION` | typed [`Expr`]: `bucket.attr_arn()`, [`Expr::join`], [`Expr::sub`], [`Expr::region`] |
 //! | L1 `CfnBucket`, `CfnBucketProps` | [`cfn::s3::CfnBucket`], [`cfn::s3::CfnBucketProps`] (one cargo feature per service) |
-//! | `iam.Role`, `PolicyStatement`, `topic.grantPublish(role)` | [`iam::Role`], [`iam::PolicyStatement`], [`iam::grant_publish`] |
+//! | `iam.Role`, `PolicyStatement` | [`iam::Role`], [`iam::PolicyStatement`] |
+//! | `topic.grantPublish(role)`, `bucket.grantRead(fn)`, `queue.grantSendMessages(role)` | [`sns::ITopic::grant_publish`], [`s3::IBucket::grant_read`], [`sqs::IQueue::grant_send_messages`] (on the L2s and the L1s) |
+//! | `s3.Bucket`, `sqs.Queue`, `sns.Topic`, `kms.Key` | [`s3::Bucket`], [`sqs::Queue`], [`sns::Topic`], [`kms::Key`] |
 //! | `lambda.Function`, `fn.metricErrors().createAlarm(..)` | [`lambda::Function`], `function.alarm_errors(..)` |
 //! | `pipelines.CodePipeline` across accounts | [`pipeline::DeliveryPipeline`] |
 //! | `Aspects.of(x).add(..)`, `Tags.of(x).add(k, v)` | [`Node::add_aspect`], [`Tags::add`] |
@@ -55,3 +57,9 @@ pub mod monitoring;
 pub mod pipeline;
 pub mod proton;
 pub mod stackset;
+
+pub mod events;
+pub mod kms;
+pub mod s3;
+pub mod sns;
+pub mod sqs;

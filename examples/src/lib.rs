@@ -8,6 +8,7 @@
 //! - [`multi_account`]: the reference multi-account system (the default app).
 //! - [`proton`]: the seed blog's Proton environment and Lambda service templates.
 //! - [`network`]: a VPC, a security group and a DynamoDB table with a role granted on it.
+//! - [`essentials`]: bucket, key, queues, topic and a role granted on each, secure by default.
 
 use std::process::ExitCode;
 
@@ -15,6 +16,7 @@ use cloudwright_constructs::{App, DeployMode, Result};
 
 pub mod basic;
 pub mod bench;
+pub mod essentials;
 pub mod governance_bad;
 pub mod lambda_service;
 pub mod multi_account;
@@ -46,6 +48,7 @@ pub const EXAMPLES: &[(&str, Builder)] = &[
     ("multi_account", multi_account::app),
     ("proton", proton::app),
     ("network", network::app),
+    ("essentials", essentials::app),
 ];
 
 /// The `main` of an example binary: synthesizes into `$CLOUDWRIGHT_OUTDIR`, the first

@@ -16,11 +16,12 @@
 
 use cloudwright_constructs::cfn::sns::{CfnTopic, CfnTopicProps};
 use cloudwright_constructs::controltower::{ControlId, ControlTower, ControlTowerProps, EnabledControl};
-use cloudwright_constructs::iam::{self, Principal, Role, RoleProps};
+use cloudwright_constructs::iam::{Principal, Role, RoleProps};
 use cloudwright_constructs::org::{
     Account, AccountProps, Organization, OrganizationProps, OrganizationalUnit, OrganizationalUnitProps, PolicyTarget,
     ServiceControlPolicy, ServiceControlPolicyProps, library,
 };
+use cloudwright_constructs::sns::ITopic;
 use cloudwright_constructs::stackset::{StackSet, StackSetProps};
 use cloudwright_constructs::{App, Construct, Environment, Expr, Result, Stack, StackProps};
 
@@ -187,11 +188,8 @@ pub fn management_stack(app: &App, layout: &Layout) -> Result<Stack> {
     )?;
 
     // Guardrail findings go to one topic; the platform's automation role may publish to it.
-    let alerts = CfnTopic::new(
-        &stack,
-        "GuardrailAlerts",
-        CfnTopicProps { topic_name: Some("guardrail-alerts".into()), ..Default::default() },
-    )?;
+    let alerts_props = CfnTopicProps { topic_name: Some("guardrail-alerts".into()), ..Default::default() };
+    let alerts = CfnTopic::new(&stack, "GuardrailAlerts", alerts_props)?;
     let automation = Role::new(
         &stack,
         "GuardrailAutomation",
@@ -201,7 +199,7 @@ pub fn management_stack(app: &App, layout: &Layout) -> Result<Stack> {
             ..Default::default()
         },
     )?;
-    iam::grant_publish(&alerts, &automation)?;
+    alerts.grant_publish(&automation)?;
     Ok(stack)
 }
 

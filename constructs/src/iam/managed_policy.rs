@@ -1,9 +1,9 @@
 //! Customer managed policies: a policy document of its own, attachable to many roles.
 
-use cloudwright_core::{CfnResource, Construct, Expr, Node, Result};
-use serde_json::json;
+use cloudwright_core::{Construct, Expr, Node, Result, Value};
 
 use super::{PolicyDocument, PolicyKind, Role};
+use crate::cfn::iam::{CfnManagedPolicy, CfnManagedPolicyProps};
 
 /// Properties of a [`ManagedPolicy`].
 #[derive(Debug, Clone, Default)]
@@ -21,7 +21,7 @@ pub struct ManagedPolicyProps {
 /// A customer managed IAM policy.
 #[derive(Clone)]
 pub struct ManagedPolicy {
-    resource: CfnResource,
+    resource: CfnManagedPolicy,
 }
 
 impl Construct for ManagedPolicy {
@@ -34,19 +34,16 @@ impl ManagedPolicy {
     /// Defines the policy and attaches it to `roles`.
     pub fn new(scope: &impl Construct, id: &str, props: ManagedPolicyProps, roles: &[&Role]) -> Result<Self> {
         let document = props.document.minimized();
-        let mut body = json!({"PolicyDocument": document.to_json()});
-        if let Some(map) = body.as_object_mut() {
-            if let Some(n) = &props.managed_policy_name {
-                map.insert("ManagedPolicyName".into(), json!(n));
-            }
-            if let Some(d) = &props.description {
-                map.insert("Description".into(), json!(d));
-            }
-            if !roles.is_empty() {
-                map.insert("Roles".into(), json!(roles.iter().map(|r| r.role_name()).collect::<Vec<_>>()));
-            }
-        }
-        let resource = CfnResource::from_json(scope, id, "AWS::IAM::ManagedPolicy", body)?;
+        let resource = CfnManagedPolicy::new(
+            scope,
+            id,
+            CfnManagedPolicyProps {
+                description: props.description.map(Value::Literal),
+                managed_policy_name: props.managed_policy_name.map(Value::Literal),
+                roles: (!roles.is_empty()).then(|| roles.iter().map(|r| Value::Expr(r.role_name())).collect()),
+                ..CfnManagedPolicyProps::new(document.to_json())
+            },
+        )?;
         resource.node().set_fqn("cloudwright.iam.ManagedPolicy");
         let allow_admin = props.allow_admin;
         resource.node().add_validation(move |_| document.validate(PolicyKind::Identity, allow_admin));
@@ -56,5 +53,10 @@ impl ManagedPolicy {
     /// The policy's ARN (what `Ref` returns), for `RoleProps::managed_policy_arns`.
     pub fn arn(&self) -> Expr {
         self.resource.reference()
+    }
+
+    /// The `AWS::IAM::ManagedPolicy` resource.
+    pub fn resource(&self) -> &CfnManagedPolicy {
+        &self.resource
     }
 }

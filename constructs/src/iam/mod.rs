@@ -1,18 +1,24 @@
 //! IAM: typed policy documents, roles and grants.
 //!
+//! Grants live on the resource kinds they are about (`topic.grant_publish(&role)`,
+//! `bucket.grant_read(&role)`, see [`crate::sns::ITopic`], [`crate::s3::IBucket`]);
+//! [`grant`] covers anything else.
+//!
 //! ```
-//! use cloudwright_constructs::iam::{self, Condition, Operator, PolicyStatement, Principal, Role, RoleProps};
-//! use cloudwright_constructs::{App, CfnResource, Stack, StackProps};
+//! use cloudwright_constructs::cfn::sns::{CfnTopic, CfnTopicProps};
+//! use cloudwright_constructs::iam::{Condition, Operator, PolicyStatement, Principal, Role, RoleProps};
+//! use cloudwright_constructs::sns::ITopic;
+//! use cloudwright_constructs::{App, Stack, StackProps};
 //!
 //! let app = App::new();
 //! let stack = Stack::new(&app, "S", StackProps::default())?;
-//! let topic = CfnResource::new(&stack, "Alerts", "AWS::SNS::Topic", Default::default())?;
+//! let topic = CfnTopic::new(&stack, "Alerts", CfnTopicProps::default())?;
 //! let role = Role::new(&stack, "Reporter", RoleProps {
 //!     assumed_by: vec![Principal::service("lambda.amazonaws.com")],
 //!     trust_conditions: vec![Condition::new(Operator::string_equals(), "aws:SourceAccount", ["111111111111"])],
 //!     ..Default::default()
 //! })?;
-//! iam::grant_publish(&topic, &role)?;
+//! topic.grant_publish(&role)?;
 //! role.add_to_policy(PolicyStatement::allow(&["ssm:GetParameter"], ["arn:aws:ssm:us-east-1:111111111111:parameter/app/*"]))?;
 //! let template = app.assembly()?.template("S").unwrap();
 //! let policy = &template["Resources"]["ReporterDefaultPolicyAB2553BC"]["Properties"]["PolicyDocument"];
@@ -20,12 +26,11 @@
 //! # Ok::<(), cloudwright_constructs::Error>(())
 //! ```
 
+pub(crate) mod lazy;
 mod managed_policy;
 pub mod policy;
 mod role;
 
 pub use managed_policy::{ManagedPolicy, ManagedPolicyProps};
 pub use policy::{Condition, Effect, Operator, PolicyDocument, PolicyKind, PolicyStatement, Principal, check_action};
-pub use role::{
-    Grantee, Role, RoleProps, grant, grant_invoke, grant_publish, grant_put_events, grant_read, grant_send_messages,
-};
+pub use role::{Grantee, Role, RoleProps, grant, grant_invoke};

@@ -4,9 +4,13 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use cloudwright_core::{CfnResource, Construct, Expr, Group, Node, Result};
+use cloudwright_core::{Construct, Expr, Group, Node, Result, Value};
 use serde_json::{Map, Value as Json};
 
+use crate::cfn::iam::role::Policy;
+use crate::cfn::iam::{CfnPolicy, CfnPolicyProps, CfnRole, CfnRoleProps};
+
+use super::lazy::LazyDocument;
 use super::{Condition, PolicyDocument, PolicyKind, PolicyStatement, Principal};
 
 /// Properties of a [`Role`].
@@ -38,18 +42,16 @@ pub struct RoleProps {
 #[derive(Clone)]
 pub struct Role {
     group: Group,
-    resource: CfnResource,
+    resource: CfnRole,
     default_policy: Rc<RefCell<Option<DefaultPolicy>>>,
     allow_admin: bool,
 }
 
 /// A role's default policy, once a statement has been added.
 struct DefaultPolicy {
-    resource: CfnResource,
-    /// Also held by the policy's lazy `PolicyDocument` and the role's validator, which live
-    /// in the tree: they hold the document only, as a construct handle there would keep
-    /// the whole tree alive.
-    document: Rc<RefCell<PolicyDocument>>,
+    resource: CfnPolicy,
+    /// Also held by the policy's lazy `PolicyDocument` and the role's validator.
+    document: LazyDocument,
 }
 
 impl Construct for Role {
@@ -70,42 +72,34 @@ impl Role {
         let group = Group::with_fqn(scope, id, "cloudwright.iam.Role")?;
         let trust = PolicyDocument::new([PolicyStatement {
             actions: vec!["sts:AssumeRole".into()],
-            principals: props.assumed_by.clone(),
-            conditions: props.trust_conditions.clone(),
+            principals: props.assumed_by,
+            conditions: props.trust_conditions,
             ..Default::default()
         }]);
-        // Built as a map, not with `json!`, which would serialize each value a second time.
-        let mut map = Map::new();
-        map.insert("AssumeRolePolicyDocument".into(), trust.to_json());
-        if let Some(d) = &props.description {
-            map.insert("Description".into(), Json::from(d.as_str()));
-        }
-        if !props.managed_policy_arns.is_empty() {
-            map.insert("ManagedPolicyArns".into(), props.managed_policy_arns.iter().map(Expr::to_json).collect());
-        }
-        if let Some(s) = props.max_session_duration {
-            map.insert("MaxSessionDuration".into(), Json::from(s));
-        }
-        if let Some(p) = &props.path {
-            map.insert("Path".into(), Json::from(p.as_str()));
-        }
-        if let Some(b) = &props.permissions_boundary {
-            map.insert("PermissionsBoundary".into(), b.to_json());
-        }
-        if !props.inline_policies.is_empty() {
-            let policies = props.inline_policies.iter().map(|(name, doc)| {
-                let mut policy = Map::with_capacity(2);
-                policy.insert("PolicyName".into(), Json::from(name.as_str()));
-                policy.insert("PolicyDocument".into(), doc.minimized().to_json());
-                Json::Object(policy)
-            });
-            map.insert("Policies".into(), policies.collect());
-        }
-        if let Some(n) = &props.role_name {
-            map.insert("RoleName".into(), Json::from(n.as_str()));
-        }
-        let resource = CfnResource::new(&group, "Resource", "AWS::IAM::Role", map)?;
-        resource.set_tag_format(cloudwright_core::TagFormat::Standard);
+        let policies = (!props.inline_policies.is_empty()).then(|| {
+            let policy = |(name, doc): &(String, PolicyDocument)| Policy::new(doc.minimized().to_json(), name.as_str());
+            props.inline_policies.iter().map(policy).collect()
+        });
+        let resource = CfnRole::new(
+            &group,
+            "Resource",
+            CfnRoleProps {
+                // Set below: the props are serialized into the tree, and a document held
+                // here would be copied once more on the way (a role per function in a
+                // large app).
+                assume_role_policy_document: Json::Null,
+                description: props.description.map(Value::Literal),
+                managed_policy_arns: (!props.managed_policy_arns.is_empty())
+                    .then(|| props.managed_policy_arns.into_iter().map(Value::Expr).collect()),
+                max_session_duration: props.max_session_duration.map(|s| Value::Literal(i64::from(s))),
+                path: props.path.map(Value::Literal),
+                permissions_boundary: props.permissions_boundary.map(Value::Expr),
+                policies,
+                role_name: props.role_name.map(Value::Literal),
+                tags: None,
+            },
+        )?;
+        resource.set_property("AssumeRolePolicyDocument", trust.to_json());
         // The trust policy, inline policies and duration cannot change after this, so they
         // are checked now; only the default policy, which grants extend, is checked at
         // synthesis. A large app has a role per function: keeping every trust document
@@ -120,6 +114,7 @@ impl Role {
             }
         }
         if let Some(d) = props.max_session_duration {
+            // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
             if !(3600..=43200).contains(&d) {
                 group_node.add_error(format!("max session duration {d}s is outside 3600..=43200"));
             }
@@ -129,7 +124,7 @@ impl Role {
 
     /// The role's ARN.
     pub fn arn(&self) -> Expr {
-        self.resource.get_att("Arn")
+        self.resource.attr_arn()
     }
 
     /// The role's name.
@@ -138,12 +133,12 @@ impl Role {
     }
 
     /// The `AWS::IAM::Role` resource.
-    pub fn resource(&self) -> &CfnResource {
+    pub fn resource(&self) -> &CfnRole {
         &self.resource
     }
 
     /// The default policy resource, once a statement has been added.
-    pub fn default_policy(&self) -> Option<CfnResource> {
+    pub fn default_policy(&self) -> Option<CfnPolicy> {
         self.default_policy.borrow().as_ref().map(|p| p.resource.clone())
     }
 
@@ -152,26 +147,25 @@ impl Role {
         let mut slot = self.default_policy.borrow_mut();
         if slot.is_none() {
             let group = Group::with_fqn(&self.group, "DefaultPolicy", "cloudwright.iam.Policy")?;
-            let mut properties = Map::with_capacity(3);
-            properties.insert("PolicyDocument".into(), Json::Object(Map::new()));
-            properties.insert("PolicyName".into(), Json::from(""));
-            properties.insert("Roles".into(), Json::Array(vec![self.resource.reference().to_json()]));
-            let policy = CfnResource::new(&group, "Resource", "AWS::IAM::Policy", properties)?;
-            let document = Rc::new(RefCell::new(PolicyDocument::default()));
-            // Rendered once, at synthesis, however many statements are added.
-            let rendered = Rc::clone(&document);
-            policy.set_lazy_property("PolicyDocument", move || rendered.borrow().minimized().to_json());
+            let policy = CfnPolicy::new(
+                &group,
+                "Resource",
+                CfnPolicyProps {
+                    // Both set below: the document at synthesis, the name once the
+                    // resource exists to name it after.
+                    roles: Some(vec![Value::Expr(self.resource.reference())]),
+                    ..CfnPolicyProps::new(Json::Object(Map::new()), "")
+                },
+            )?;
+            let document = LazyDocument::default();
+            let kind = PolicyKind::Identity;
+            document.bind_with(&policy, "PolicyDocument", self.node(), kind, self.allow_admin, "default policy");
             // The CDK names the default policy after its logical id.
             policy.set_property("PolicyName", Expr::LogicalId(policy.element()).to_json());
-            let (checked, allow_admin) = (Rc::clone(&document), self.allow_admin);
-            self.node().add_validation(move |_| {
-                let problems = checked.borrow().validate(PolicyKind::Identity, allow_admin);
-                problems.into_iter().map(|p| format!("default policy: {p}")).collect()
-            });
             *slot = Some(DefaultPolicy { resource: policy, document });
         }
         if let Some(policy) = slot.as_ref() {
-            policy.document.borrow_mut().add_statement(statement);
+            policy.document.add(statement);
         }
         Ok(())
     }
@@ -188,32 +182,7 @@ pub fn grant(grantee: &impl Grantee, actions: &[&str], resources: impl IntoItera
     grantee.add_to_principal_policy(PolicyStatement::allow(actions, resources))
 }
 
-/// `sns:Publish` on a topic (`AWS::SNS::Topic`, whose `Ref` is its ARN).
-pub fn grant_publish(topic: &CfnResource, grantee: &impl Grantee) -> Result<()> {
-    grant(grantee, &["sns:Publish"], [topic.reference()])
-}
-
-/// Sending messages to a queue.
-pub fn grant_send_messages(queue: &CfnResource, grantee: &impl Grantee) -> Result<()> {
-    grant(grantee, &["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], [queue.get_att("Arn")])
-}
-
-/// Reading objects of a bucket.
-pub fn grant_read(bucket: &CfnResource, grantee: &impl Grantee) -> Result<()> {
-    let arn = bucket.get_att("Arn");
-    grant(
-        grantee,
-        &["s3:GetObject", "s3:GetObjectVersion", "s3:GetBucketLocation", "s3:ListBucket"],
-        [arn.clone(), Expr::concat([arn, Expr::str("/*")])],
-    )
-}
-
-/// Invoking a Lambda function.
-pub fn grant_invoke(function: &CfnResource, grantee: &impl Grantee) -> Result<()> {
+/// Invoking a Lambda function (moving to `lambda::IFunction::grant_invoke`).
+pub fn grant_invoke(function: &cloudwright_core::CfnResource, grantee: &impl Grantee) -> Result<()> {
     grant(grantee, &["lambda:InvokeFunction"], [function.get_att("Arn")])
-}
-
-/// Putting events on an event bus.
-pub fn grant_put_events(bus: &CfnResource, grantee: &impl Grantee) -> Result<()> {
-    grant(grantee, &["events:PutEvents"], [bus.get_att("Arn")])
 }

@@ -1,0 +1,97 @@
+//! Amazon SQS: the [`IQueue`] kind with its grants, and [`Queue`], an encrypted queue
+//! with limits checked and an optional dead-letter queue.
+//!
+//! ```
+//! use cloudwright_constructs::iam::{Principal, Role, RoleProps};
+//! use cloudwright_constructs::sqs::{DeadLetterQueue, IQueue, Queue, QueueProps};
+//! use cloudwright_constructs::{App, Stack, StackProps};
+//!
+//! let app = App::new();
+//! let stack = Stack::new(&app, "S", StackProps::default())?;
+//! let failed = Queue::new(&stack, "Failed", QueueProps::default())?;
+//! let jobs = Queue::new(&stack, "Jobs", QueueProps {
+//!     dead_letter_queue: Some(DeadLetterQueue { queue: &failed, max_receive_count: 5 }),
+//!     ..Default::default()
+//! })?;
+//! let role = Role::new(&stack, "Worker", RoleProps { assumed_by: vec![Principal::service("lambda.amazonaws.com")], ..Default::default() })?;
+//! jobs.grant_consume_messages(&role)?;
+//! let template = app.assembly()?.template("S").unwrap();
+//! assert_eq!(template["Resources"]["JobsDF1CC2D4"]["Properties"]["RedrivePolicy"]["maxReceiveCount"], 5);
+//! # Ok::<(), cloudwright_constructs::Error>(())
+//! ```
+
+mod queue;
+
+pub use queue::{DeadLetterQueue, Queue, QueueEncryption, QueueProps};
+
+use cloudwright_core::{Construct, Expr, Result};
+
+use crate::cfn::sqs::CfnQueue;
+use crate::iam::{self, Grantee};
+use crate::kms::{self, Key};
+
+/// An SQS queue (the CDK's `sqs.IQueue`): its ARN and URL, and grants on it.
+pub trait IQueue: Construct {
+    /// The queue's ARN.
+    fn queue_arn(&self) -> Expr;
+
+    /// The queue's URL.
+    fn queue_url(&self) -> Expr;
+
+    /// True for a FIFO queue.
+    fn is_fifo(&self) -> bool;
+
+    /// The customer managed key encrypting the queue, whose use the grants also grant.
+    fn encryption_key(&self) -> Option<&Key> {
+        None
+    }
+
+    /// Sending messages; with a customer managed key, encrypting and decrypting with it,
+    /// which SQS needs of a sender.
+    /// <https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html>
+    fn grant_send_messages(&self, grantee: &impl Grantee) -> Result<()>
+    where
+        Self: Sized,
+    {
+        let actions = ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"];
+        let key = self.encryption_key();
+        kms::grant_with_key(grantee, &actions, [self.queue_arn()], key, kms::KEY_ENCRYPT_DECRYPT)
+    }
+
+    /// Receiving and deleting messages.
+    fn grant_consume_messages(&self, grantee: &impl Grantee) -> Result<()>
+    where
+        Self: Sized,
+    {
+        let actions = [
+            "sqs:ReceiveMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:GetQueueUrl",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+        ];
+        kms::grant_with_key(grantee, &actions, [self.queue_arn()], self.encryption_key(), kms::KEY_DECRYPT)
+    }
+
+    /// Purging the queue.
+    fn grant_purge(&self, grantee: &impl Grantee) -> Result<()>
+    where
+        Self: Sized,
+    {
+        iam::grant(grantee, &["sqs:PurgeQueue", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], [self.queue_arn()])
+    }
+}
+
+impl IQueue for CfnQueue {
+    fn queue_arn(&self) -> Expr {
+        self.attr_arn()
+    }
+
+    fn queue_url(&self) -> Expr {
+        self.reference()
+    }
+
+    fn is_fifo(&self) -> bool {
+        self.property("FifoQueue") == Some(serde_json::Value::Bool(true))
+    }
+}
