@@ -208,11 +208,6 @@ pub fn grant_read(bucket: &CfnResource, grantee: &impl Grantee) -> Result<()> {
     )
 }
 
-/// Invoking a Lambda function.
-pub fn grant_invoke(function: &CfnResource, grantee: &impl Grantee) -> Result<()> {
-    grant(grantee, &["lambda:InvokeFunction"], [function.get_att("Arn")])
-}
-
 /// Putting events on an event bus.
 pub fn grant_put_events(bus: &CfnResource, grantee: &impl Grantee) -> Result<()> {
     grant(grantee, &["events:PutEvents"], [bus.get_att("Arn")])

@@ -19,9 +19,11 @@
 //! ```
 
 mod function;
+mod handle;
 mod runtime;
 mod service;
 
-pub use function::{Architecture, Code, Function, FunctionProps};
+pub use function::{Architecture, Code, Function, FunctionProps, Permission};
+pub use handle::IFunction;
 pub use runtime::Runtime;
 pub use service::{LambdaService, LambdaServiceProps};
