@@ -28,3 +28,72 @@ impl IFunction for CfnFunction {
         self.attr_arn()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
+
+    use cloudwright_core::{App, Stack, StackProps};
+
+    use super::*;
+    use crate::cfn::lambda::CfnFunctionProps;
+    use crate::cfn::lambda::function::Code as CfnCode;
+    use crate::iam::{Principal, Role, RoleProps};
+    use crate::lambda::{Code, Function, FunctionProps};
+
+    fn function(stack: &Stack, id: &str) -> Function {
+        let props =
+            FunctionProps { code: Code::Inline("def handler(e, c):\n    return 1\n".into()), ..Default::default() };
+        Function::new(stack, id, props).unwrap()
+    }
+
+    /// The statements of the default policy of the role under `role_path`.
+    fn policy_of(app: &App, role_path: &str) -> String {
+        let template = app.assembly().unwrap().template("S").unwrap();
+        let resources = template["Resources"].as_object().unwrap();
+        let policy = resources
+            .iter()
+            .find(|(id, r)| r["Type"] == "AWS::IAM::Policy" && id.starts_with(role_path))
+            .map(|(_, r)| r["Properties"]["PolicyDocument"].to_string());
+        policy.unwrap_or_else(|| panic!("no default policy for {role_path}: {resources:#?}"))
+    }
+
+    #[test]
+    fn a_function_is_a_grantee_its_role_gets_the_grant() {
+        let app = App::new();
+        let stack = Stack::new(&app, "S", StackProps::default()).unwrap();
+        let (caller, callee) = (function(&stack, "Caller"), function(&stack, "Callee"));
+        callee.grant_invoke(&caller).unwrap();
+        let policy = policy_of(&app, "CallerServiceRoleDefaultPolicy");
+        assert!(policy.contains("lambda:InvokeFunction"), "{policy}");
+        assert!(policy.contains(r#"{"Fn::GetAtt":["Callee"#), "the grant names the callee's ARN: {policy}");
+        assert!(policy.contains(":*"), "versions and aliases too: {policy}");
+    }
+
+    #[test]
+    fn the_generated_function_is_a_function_too() {
+        let app = App::new();
+        let stack = Stack::new(&app, "S", StackProps::default()).unwrap();
+        let l1 = CfnFunction::new(
+            &stack,
+            "Plain",
+            CfnFunctionProps {
+                handler: Some("index.handler".into()),
+                ..CfnFunctionProps::new(
+                    CfnCode { zip_file: Some("x".into()), ..Default::default() },
+                    "arn:aws:iam::111111111111:role/r",
+                )
+            },
+        )
+        .unwrap();
+        let role = Role::new(
+            &stack,
+            "Invoker",
+            RoleProps { assumed_by: vec![Principal::service("events.amazonaws.com")], ..Default::default() },
+        )
+        .unwrap();
+        l1.grant_invoke(&role).unwrap();
+        let policy = policy_of(&app, "InvokerDefaultPolicy");
+        assert!(policy.contains("Plain") && policy.contains("lambda:InvokeFunction"), "{policy}");
+    }
+}
