@@ -198,3 +198,19 @@ fn a_build_project_is_a_grantee() {
     assert!(template.contains("ssm:GetParameter"), "{template}");
     assert_eq!(project.resource().resource_type(), "AWS::CodeBuild::Project");
 }
+
+#[test]
+fn a_stack_excluded_with_a_reason_is_left_alone() {
+    let app = App::new();
+    let mgmt = stack(&app, "Mgmt", "111111111111");
+    let baseline = stack(&app, "DevBaseline", "200000000000");
+    let shared = stack(&app, "DevShared", "200000000000");
+    let environments = vec![DeliveryEnvironment {
+        excluded: vec![(shared, "deployed by the network team".into())],
+        ..DeliveryEnvironment::new("Dev", baseline)
+    }];
+    DeliveryPipeline::new(&mgmt, "Delivery", props(environments)).unwrap();
+    let mgmt = app.assembly().unwrap().template("Mgmt").unwrap();
+    assert_eq!(stages(&mgmt)[2], "DeployDev: 1 DevBaseline.Deploy CloudFormation");
+    assert!(!mgmt.to_string().contains("DevShared"));
+}

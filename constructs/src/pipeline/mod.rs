@@ -8,14 +8,15 @@
 //!
 //! ```
 //! use cloudwright_constructs::pipeline::{DeliveryEnvironment, DeliveryPipeline, DeliveryPipelineProps, Source};
-//! use cloudwright_constructs::{App, CfnResource, Environment, Stack, StackProps};
+//! use cloudwright_constructs::cfn::sqs::{CfnQueue, CfnQueueProps};
+//! use cloudwright_constructs::{App, Environment, Stack, StackProps};
 //!
 //! let app = App::new();
 //! let env = |account: &str| StackProps { env: Environment::new(account, "us-east-1"), ..Default::default() };
 //! let mgmt = Stack::new(&app, "Mgmt", env("111111111111"))?;
 //! let baseline = Stack::new(&app, "ProdBaseline", env("200000000002"))?;
 //! let service = Stack::new(&app, "ProdService", env("200000000002"))?;
-//! CfnResource::new(&service, "Queue", "AWS::SQS::Queue", Default::default())?;
+//! CfnQueue::new(&service, "Queue", CfnQueueProps::default())?;
 //! DeliveryPipeline::new(&mgmt, "Delivery", DeliveryPipelineProps {
 //!     source: Source::CodeCommit { repository: "hello".into(), branch: "main".into() },
 //!     build_commands: vec!["make synth".into()],
@@ -32,8 +33,9 @@
 //! // deploys first, then the service, then the smoke test.
 //! assert!(assembly.template("ProdBaseline").unwrap().to_string().contains("cloudformation.amazonaws.com"));
 //! let mgmt = assembly.template("Mgmt").unwrap().to_string();
-//! assert!(mgmt.find("ProdBaseline.Deploy") < mgmt.find("ProdService.Deploy"));
-//! assert!(mgmt.find("ProdService.Deploy") < mgmt.find("SmokeTest"));
+//! let at = |action: &str| mgmt.find(&format!(r#""Name":"{action}""#)).unwrap();
+//! assert!(at("ProdBaseline.Deploy") < at("ProdService.Deploy"));
+//! assert!(at("ProdService.Deploy") < at("SmokeTest"));
 //! # Ok::<(), cloudwright_constructs::Error>(())
 //! ```
 
