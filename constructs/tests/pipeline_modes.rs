@@ -16,11 +16,9 @@ fn build(mode: DeployMode) -> cloudwright_constructs::Assembly {
         let service = Stack::new(&app, &format!("{name}Service"), env(account)).unwrap();
         CfnResource::new(&service, "Queue", "AWS::SQS::Queue", Default::default()).unwrap();
         environments.push(DeliveryEnvironment {
-            name: name.into(),
-            account_stack: baseline,
-            service_stack: Some(service),
             approval_before: name == "Prod",
             proton_instance: Some(format!("hello-{}", name.to_lowercase())),
+            ..DeliveryEnvironment::new(name, baseline)
         });
     }
     DeliveryPipeline::new(
@@ -50,7 +48,7 @@ fn plain_mode_deploys_with_cloudformation_through_the_target_accounts_roles() {
     let stages: Vec<&str> =
         pipeline["Stages"].as_array().unwrap().iter().map(|s| s["Name"].as_str().unwrap()).collect();
     assert_eq!(stages, ["Source", "Build", "DeployDev", "ApproveProd", "DeployProd"]);
-    let dev = &pipeline["Stages"][2]["Actions"][0];
+    let dev = &pipeline["Stages"][2]["Actions"][1];
     assert_eq!(dev["ActionTypeId"]["Provider"], "CloudFormation");
     assert_eq!(dev["Configuration"]["TemplatePath"], "Build::cloudwright.out/DevService.template.json");
     let deploy_role = dev["RoleArn"]["Fn::Sub"].as_str().unwrap();

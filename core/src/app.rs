@@ -115,6 +115,11 @@ impl App {
         self.node.borrow().settings.deploy_mode
     }
 
+    /// The qualifier of the CDK bootstrap resources (roles, asset bucket) the stacks deploy with.
+    pub fn bootstrap_qualifier(&self) -> String {
+        self.node.borrow().settings.bootstrap_qualifier.clone()
+    }
+
     /// Adds files to the output, produced when the app is synthesized (after its
     /// constructs are complete); an error from the generator fails synthesis.
     pub fn add_file_generator(&self, generator: impl Fn() -> Result<Vec<(String, Vec<u8>)>> + 'static) {
@@ -279,6 +284,13 @@ impl Stack {
                 }
             }
         });
+    }
+
+    /// The stacks this one deploys after by explicit [`Stack::add_dependency`] (references
+    /// between stacks add theirs at synthesis).
+    pub fn dependencies(&self) -> Vec<Stack> {
+        let targets = self.with_stack(|s| s.dependencies.clone()).unwrap_or_default();
+        targets.into_iter().map(|i| Stack { node: self.node.at(i) }).collect()
     }
 
     /// Turns termination protection on or off (for stacks made by other constructs).

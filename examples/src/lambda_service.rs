@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 
+use cloudwright_constructs::cfn::sns::{CfnTopic, CfnTopicProps};
 use cloudwright_constructs::lambda::{Code, FunctionProps, LambdaService, LambdaServiceProps, Runtime};
-use cloudwright_constructs::{App, CfnResource, Environment, Expr, Result, Stack, StackProps};
-use serde_json::json;
+use cloudwright_constructs::{App, Environment, Expr, Result, Stack, StackProps};
 
 /// Where the function's code lives.
 pub fn code_dir() -> PathBuf {
@@ -16,7 +16,8 @@ pub fn code_dir() -> PathBuf {
 /// The Hello service in `stack`: the function for `stage`, its alarms notifying a topic
 /// of the stack, and a dashboard. Production gets reserved concurrency.
 pub fn hello_service(stack: &Stack, stage: &str, alerts_name: &str) -> Result<LambdaService> {
-    let alerts = CfnResource::from_json(stack, "Alerts", "AWS::SNS::Topic", json!({"DisplayName": alerts_name}))?;
+    let alerts =
+        CfnTopic::new(stack, "Alerts", CfnTopicProps { display_name: Some(alerts_name.into()), ..Default::default() })?;
     LambdaService::new(
         stack,
         "Hello",

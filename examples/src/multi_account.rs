@@ -23,7 +23,8 @@
 //!   rule forwarding alarms to the management bus;
 //! - the environment (`multi-svc-env`) and the Lambda service instance. AWS Proton has
 //!   ended, so by default ([`DeployMode::Plain`]) both are ordinary stacks rendered from
-//!   the same templates, and the pipeline deploys the instance with CloudFormation; in
+//!   the same templates, and each pipeline stage deploys every stack of its account with
+//!   CloudFormation in dependency order, then smoke-tests the function; in
 //!   [`DeployMode::Proton`] they are left to the bundles and the pipeline updates the
 //!   Proton service instance.
 //!
@@ -225,6 +226,30 @@ fn hello_instance(ctx: &InstanceContext) -> Result<()> {
     Ok(())
 }
 
+/// The smoke test of a service instance stack: invoke its function once and fail on a
+/// function error; the role it assumes may read that stack and invoke functions only.
+fn smoke_test(stack_name: &str) -> (Vec<String>, Vec<PolicyStatement>) {
+    let commands = vec![
+        format!(
+            "ARN=$(aws cloudformation describe-stacks --stack-name {stack_name} --query \"Stacks[0].Outputs[?OutputKey=='FunctionArn'].OutputValue\" --output text)"
+        ),
+        "test \"$(aws lambda invoke --function-name \"$ARN\" --query FunctionError --output text /tmp/out.json)\" = None".into(),
+    ];
+    let permissions = vec![
+        PolicyStatement::allow(
+            &["cloudformation:DescribeStacks"],
+            [Expr::sub(format!(
+                "arn:${{AWS::Partition}}:cloudformation:${{AWS::Region}}:${{AWS::AccountId}}:stack/{stack_name}/*"
+            ))],
+        ),
+        PolicyStatement::allow(
+            &["lambda:InvokeFunction"],
+            [Expr::sub("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*")],
+        ),
+    ];
+    (commands, permissions)
+}
+
 /// The rule pack of a workload account's stacks: production stricter than development.
 fn govern(workload: &str, stack: &Stack) {
     match workload {
@@ -385,15 +410,21 @@ pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
         );
         suppress(stack, "CW-LAMBDA-3", "the hello function is invoked synchronously only; callers see its errors");
     }
+    // Each stage deploys every stack of its account (baseline, environment, service
+    // instance), then invokes the function once (plain mode, where the stack names are ours).
     let environments: Vec<DeliveryEnvironment> = baselines
         .into_iter()
         .enumerate()
-        .map(|(i, (name, baseline))| DeliveryEnvironment {
-            approval_before: name == "Prod",
-            proton_instance: Some(name.to_lowercase()),
-            service_stack: service.instance_stacks().get(i).cloned(),
-            account_stack: baseline,
-            name,
+        .map(|(i, (name, baseline))| {
+            let smoke = service.instance_stacks().get(i).map(|s| smoke_test(&s.stack_name()));
+            let (smoke_test, smoke_test_permissions) = smoke.unwrap_or_default();
+            DeliveryEnvironment {
+                approval_before: name == "Prod",
+                proton_instance: Some(name.to_lowercase()),
+                smoke_test,
+                smoke_test_permissions,
+                ..DeliveryEnvironment::new(&name, baseline)
+            }
         })
         .collect();
     let approvals = CfnResource::from_json(

@@ -93,9 +93,9 @@ fn every_component_of_the_seed_design_is_there() {
         let forward = resources(&baseline, "AWS::Events::Rule")[0].1;
         let target = forward["Properties"]["Targets"][0]["Arn"]["Fn::Sub"].as_str().unwrap();
         assert!(target.ends_with(":111111111111:event-bus/cloudwright-policy-control"), "{target}");
-        // Alarm forwarder, pipeline execution and deploy roles, Proton connection role.
+        // Alarm forwarder, pipeline execution, deploy and smoke-test roles, Proton connection role.
         let roles = resources(&baseline, "AWS::IAM::Role");
-        assert_eq!(roles.len(), 4);
+        assert_eq!(roles.len(), 5);
         // In plain mode the connection role is the one the management account deploys with.
         let connection = roles.iter().find(|(id, _)| id.starts_with("ProtonConnectionRole")).unwrap().1;
         let trust = connection["Properties"]["AssumeRolePolicyDocument"].to_string();
@@ -112,8 +112,22 @@ fn every_component_of_the_seed_design_is_there() {
         assert_eq!(resources(&service, "AWS::Logs::LogGroup")[0].1["Properties"]["RetentionInDays"], 30);
         assert_eq!(resources(&service, "AWS::CloudWatch::Alarm").len(), 3);
     }
-    let dev = &pipeline["Properties"]["Stages"][2]["Actions"][0];
-    assert_eq!(dev["Configuration"]["TemplatePath"], "Build::cloudwright.out/hellodev.template.json");
+    // Dev deploys its baseline, environment and service instance, in that order, then tests.
+    let dev: Vec<String> = pipeline["Properties"]["Stages"][2]["Actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| format!("{} {}", a["RunOrder"], a["Configuration"]["TemplatePath"].as_str().unwrap_or("test")))
+        .collect();
+    assert_eq!(
+        dev,
+        [
+            "1 Build::cloudwright.out/DevBaseline.template.json",
+            "2 Build::cloudwright.out/DevEnvironment.template.json",
+            "3 Build::cloudwright.out/hellodev.template.json",
+            "4 test",
+        ]
+    );
 }
 
 #[test]

@@ -33,4 +33,4 @@ mod role;
 
 pub use managed_policy::{ManagedPolicy, ManagedPolicyProps};
 pub use policy::{Condition, Effect, Operator, PolicyDocument, PolicyKind, PolicyStatement, Principal, check_action};
-pub use role::{Grantee, Role, RoleProps, grant, grant_invoke};
+pub use role::{Grantee, Role, RoleProps, grant};

@@ -182,7 +182,4 @@ pub fn grant(grantee: &impl Grantee, actions: &[&str], resources: impl IntoItera
     grantee.add_to_principal_policy(PolicyStatement::allow(actions, resources))
 }
 
-/// Invoking a Lambda function (moving to `lambda::IFunction::grant_invoke`).
-pub fn grant_invoke(function: &cloudwright_core::CfnResource, grantee: &impl Grantee) -> Result<()> {
-    grant(grantee, &["lambda:InvokeFunction"], [function.get_att("Arn")])
 }

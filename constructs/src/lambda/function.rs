@@ -4,11 +4,19 @@
 use std::path::PathBuf;
 
 use cloudwright_core::asset::stage_asset;
-use cloudwright_core::{CfnResource, Construct, Expr, Group, Node, RemovalPolicy, Result};
-use serde_json::{Map, Value as Json, json};
+use cloudwright_core::{Construct, Expr, Group, Node, RemovalPolicy, Result, Value};
+use indexmap::IndexMap;
 
-use super::Runtime;
-use crate::iam::{Grantee, PolicyStatement, Principal, Role, RoleProps, grant_invoke};
+use super::{IFunction, Runtime};
+use crate::cfn::lambda::function::{
+    ArchitecturesItem, Code as CfnCode, Environment as CfnEnvironment, LoggingConfig, Mode, TracingConfig,
+};
+use crate::cfn::lambda::{
+    CfnAlias, CfnAliasProps, CfnFunction, CfnFunctionProps, CfnPermission, CfnPermissionProps, CfnVersion,
+    CfnVersionProps,
+};
+use crate::cfn::logs::{CfnLogGroup, CfnLogGroupProps};
+use crate::iam::{Grantee, PolicyStatement, Principal, Role, RoleProps};
 use crate::monitoring::{Alarm, AlarmProps, Comparison, Metric};
 
 /// Where a function's code comes from.
@@ -96,11 +104,37 @@ impl Default for FunctionProps {
 pub(crate) const RETENTION_DAYS: &[u32] =
     &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
+/// Who else may invoke a function, as a resource-based policy statement (for services
+/// that call it with their own principal: EventBridge, S3, SNS, API Gateway).
+#[derive(Debug, Clone)]
+pub struct Permission {
+    /// The principal, e.g. `events.amazonaws.com` or an account id.
+    pub principal: String,
+    /// The action; `lambda:InvokeFunction` in nearly every case.
+    pub action: String,
+    /// The resource that invokes the function (rule, bucket, topic ARN), against the confused deputy.
+    pub source_arn: Option<Expr>,
+    /// The account that owns the source, against the confused deputy.
+    pub source_account: Option<Expr>,
+}
+
+impl Default for Permission {
+    fn default() -> Self {
+        Permission {
+            principal: String::new(),
+            action: "lambda:InvokeFunction".into(),
+            source_arn: None,
+            source_account: None,
+        }
+    }
+}
+
 /// A Lambda function.
 #[derive(Clone)]
 pub struct Function {
     group: Group,
-    resource: CfnResource,
+    resource: CfnFunction,
+    log_group: CfnLogGroup,
     role: Role,
 }
 
@@ -117,11 +151,15 @@ impl Function {
         let node = group.node().clone();
         check_props(&node, &props);
 
-        let mut log_props = Map::with_capacity(1);
-        log_props.insert("RetentionInDays".into(), Json::from(props.log_retention_days));
-        let log_group = CfnResource::new(&group, "LogGroup", "AWS::Logs::LogGroup", log_props)?;
+        let log_group = CfnLogGroup::new(
+            &group,
+            "LogGroup",
+            CfnLogGroupProps {
+                retention_in_days: Some(i64::from(props.log_retention_days).into()),
+                ..Default::default()
+            },
+        )?;
         log_group.apply_removal_policy(RemovalPolicy::Retain);
-        log_group.set_tag_format(cloudwright_core::TagFormat::Standard);
 
         let role = Role::new(
             &group,
@@ -142,65 +180,61 @@ impl Function {
         }
 
         let code = match &props.code {
-            Code::Inline(source) => json!({"ZipFile": source}),
-            Code::S3 { bucket, key } => json!({"S3Bucket": bucket, "S3Key": key}),
+            Code::Inline(source) => CfnCode { zip_file: Some(source.into()), ..Default::default() },
+            Code::S3 { bucket, key } => CfnCode {
+                s3_bucket: Some(bucket.clone().into()),
+                s3_key: Some(key.clone().into()),
+                ..Default::default()
+            },
             Code::Asset(dir) => match stage_asset(&group, dir) {
-                Ok(asset) => json!({"S3Bucket": asset.bucket, "S3Key": asset.key}),
+                Ok(asset) => CfnCode {
+                    s3_bucket: Some(asset.bucket.into()),
+                    s3_key: Some(asset.key.into()),
+                    ..Default::default()
+                },
                 Err(e) => {
                     node.add_error(format!("code: {e}"));
-                    json!({"ZipFile": ""})
+                    CfnCode { zip_file: Some("".into()), ..Default::default() }
                 }
             },
         };
-        let mut variables = Map::new();
-        for (name, value) in &props.environment {
-            variables.insert(name.clone(), value.to_json());
-        }
-        for (name, arn) in &props.secrets {
-            variables.insert(name.clone(), arn.to_json());
-        }
-        // Built as a map, not with `json!`, which would serialize each value a second time.
+        let variables: IndexMap<String, serde_json::Value> = props
+            .environment
+            .iter()
+            .chain(&props.secrets)
+            .map(|(name, value)| (name.clone(), value.to_json()))
+            .collect();
         let architecture = match props.architecture {
-            Architecture::X86_64 => "x86_64",
-            Architecture::Arm64 => "arm64",
+            Architecture::X86_64 => ArchitecturesItem::X8664,
+            Architecture::Arm64 => ArchitecturesItem::Arm64,
         };
-        let mut map = Map::new();
-        map.insert("Architectures".into(), Json::Array(vec![Json::from(architecture)]));
-        map.insert("Code".into(), code);
-        map.insert("Handler".into(), Json::from(props.handler.as_str()));
-        map.insert("LoggingConfig".into(), one_entry("LogGroup", log_group.reference().to_json()));
-        map.insert("MemorySize".into(), Json::from(props.memory_size));
-        map.insert("Role".into(), role.arn().to_json());
-        map.insert("Runtime".into(), Json::from(props.runtime.name()));
-        map.insert("Timeout".into(), Json::from(props.timeout_seconds));
-        if let Some(d) = &props.description {
-            map.insert("Description".into(), Json::from(d.as_str()));
-        }
-        if !variables.is_empty() {
-            map.insert("Environment".into(), one_entry("Variables", Json::Object(variables)));
-        }
-        if let Some(n) = &props.function_name {
-            map.insert("FunctionName".into(), Json::from(n.as_str()));
-        }
-        if let Some(r) = props.reserved_concurrency {
-            map.insert("ReservedConcurrentExecutions".into(), Json::from(r));
-        }
-        if props.tracing {
-            map.insert("TracingConfig".into(), one_entry("Mode", Json::from("Active")));
-        }
-        let resource = CfnResource::new(&group, "Resource", "AWS::Lambda::Function", map)?;
-        resource.set_tag_format(cloudwright_core::TagFormat::Standard);
+        let resource = CfnFunction::new(
+            &group,
+            "Resource",
+            CfnFunctionProps {
+                architectures: Some(vec![architecture.into()]),
+                description: props.description.as_ref().map(Value::from),
+                environment: (!variables.is_empty()).then(|| CfnEnvironment { variables: Some(variables) }),
+                function_name: props.function_name.as_ref().map(Value::from),
+                handler: Some(Value::from(&props.handler)),
+                logging_config: Some(LoggingConfig {
+                    log_group: Some(log_group.reference().into()),
+                    ..Default::default()
+                }),
+                memory_size: Some(i64::from(props.memory_size).into()),
+                reserved_concurrent_executions: props.reserved_concurrency.map(|r| i64::from(r).into()),
+                runtime: Some(props.runtime.cfn().into()),
+                timeout: Some(i64::from(props.timeout_seconds).into()),
+                tracing_config: props.tracing.then(|| TracingConfig { mode: Some(Mode::Active.into()) }),
+                ..CfnFunctionProps::new(code, role.arn())
+            },
+        )?;
         // The function must not start before it may write its logs and traces (the role
         // itself is already a dependency through `Role`).
         if let Some(policy) = role.default_policy() {
             resource.add_depends_on(&policy);
         }
-        Ok(Function { group, resource, role })
-    }
-
-    /// The function's ARN.
-    pub fn arn(&self) -> Expr {
-        self.resource.get_att("Arn")
+        Ok(Function { group, resource, log_group, role })
     }
 
     /// The function's name.
@@ -214,31 +248,48 @@ impl Function {
     }
 
     /// The `AWS::Lambda::Function` resource.
-    pub fn resource(&self) -> &CfnResource {
+    pub fn resource(&self) -> &CfnFunction {
         &self.resource
     }
 
-    /// Lets `grantee` invoke the function.
-    pub fn grant_invoke(&self, grantee: &impl Grantee) -> Result<()> {
-        grant_invoke(&self.resource, grantee)
+    /// The function's `AWS::Logs::LogGroup`.
+    pub fn log_group(&self) -> &CfnLogGroup {
+        &self.log_group
     }
 
     /// Publishes an immutable version of the current code and configuration.
-    pub fn add_version(&self, id: &str, description: Option<&str>) -> Result<CfnResource> {
-        let mut body = json!({"FunctionName": self.function_name()});
-        if let (Some(d), Some(map)) = (description, body.as_object_mut()) {
-            map.insert("Description".into(), json!(d));
-        }
-        CfnResource::from_json(&self.group, id, "AWS::Lambda::Version", body)
+    pub fn add_version(&self, id: &str, description: Option<&str>) -> Result<CfnVersion> {
+        CfnVersion::new(
+            &self.group,
+            id,
+            CfnVersionProps { description: description.map(Value::from), ..CfnVersionProps::new(self.function_name()) },
+        )
     }
 
     /// Points an alias (e.g. `live`) at a version.
-    pub fn add_alias(&self, name: &str, version: &CfnResource) -> Result<CfnResource> {
-        CfnResource::from_json(
+    pub fn add_alias(&self, name: &str, version: &CfnVersion) -> Result<CfnAlias> {
+        CfnAlias::new(
             &self.group,
             &format!("Alias{name}"),
-            "AWS::Lambda::Alias",
-            json!({"FunctionName": self.function_name(), "FunctionVersion": version.get_att("Version"), "Name": name}),
+            CfnAliasProps::new(self.function_name(), version.attr_version(), name),
+        )
+    }
+
+    /// Lets a service or account invoke the function through its resource-based policy.
+    pub fn add_permission(&self, id: &str, permission: Permission) -> Result<CfnPermission> {
+        if permission.principal.is_empty() {
+            self.node().add_error(format!(
+                "permission {id} names no principal; give the service (events.amazonaws.com) or account that invokes it"
+            ));
+        }
+        CfnPermission::new(
+            &self.group,
+            id,
+            CfnPermissionProps {
+                source_account: permission.source_account.map(Value::from),
+                source_arn: permission.source_arn.map(Value::from),
+                ..CfnPermissionProps::new(permission.action, self.function_arn(), permission.principal)
+            },
         )
     }
 
@@ -284,11 +335,18 @@ impl Function {
     }
 }
 
-/// `{key: value}`, without the second serialization `json!` does of a value.
-fn one_entry(key: &str, value: Json) -> Json {
-    let mut map = Map::with_capacity(1);
-    map.insert(key.into(), value);
-    Json::Object(map)
+impl IFunction for Function {
+    fn function_arn(&self) -> Expr {
+        self.resource.attr_arn()
+    }
+}
+
+/// The function acts with its execution role, so grants to it go to that role's policy
+/// (the CDK's `IGrantable` on `lambda.Function`).
+impl Grantee for Function {
+    fn add_to_principal_policy(&self, statement: PolicyStatement) -> Result<()> {
+        self.role.add_to_policy(statement)
+    }
 }
 
 /// Every problem with the props, recorded on the function's node.

@@ -19,10 +19,12 @@
 //! ```
 
 mod function;
+mod handle;
 mod runtime;
 mod service;
 
 pub(crate) use function::RETENTION_DAYS;
-pub use function::{Architecture, Code, Function, FunctionProps};
+pub use function::{Architecture, Code, Function, FunctionProps, Permission};
+pub use handle::IFunction;
 pub use runtime::Runtime;
 pub use service::{LambdaService, LambdaServiceProps};

@@ -39,6 +39,22 @@ impl Runtime {
         }
     }
 
+    /// The typed L1 value.
+    pub fn cfn(&self) -> crate::cfn::lambda::function::Runtime {
+        use crate::cfn::lambda::function::Runtime as Cfn;
+        match self {
+            Runtime::Python312 => Cfn::Python312,
+            Runtime::Python313 => Cfn::Python313,
+            Runtime::Nodejs20 => Cfn::Nodejs20X,
+            Runtime::Nodejs22 => Cfn::Nodejs22X,
+            Runtime::Java21 => Cfn::Java21,
+            Runtime::Dotnet8 => Cfn::Dotnet8,
+            Runtime::Ruby33 => Cfn::Ruby33,
+            Runtime::ProvidedAl2023 => Cfn::ProvidedAl2023,
+            Runtime::Other(name) => Cfn::Other(name.clone()),
+        }
+    }
+
     /// Why `handler` does not fit this runtime, if it does not.
     pub fn handler_problem(&self, handler: &str) -> Option<String> {
         let ident = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');

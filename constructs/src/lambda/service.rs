@@ -1,11 +1,11 @@
 //! `LambdaService`: a function with its alarms, dashboard and log retention as one unit,
 //! for a plain per-account stack or a Proton service template's instance infrastructure.
 
-use cloudwright_core::{CfnResource, Construct, Expr, Group, Node, Result};
-use serde_json::json;
+use cloudwright_core::{Construct, Expr, Group, Node, Result};
 
 use super::{Function, FunctionProps};
-use crate::monitoring::{Alarm, dashboard};
+use crate::cfn::cloudwatch::CfnDashboard;
+use crate::monitoring::{Alarm, MetricWidget, dashboard};
 
 /// Properties of a [`LambdaService`].
 #[derive(Debug, Clone)]
@@ -46,7 +46,7 @@ pub struct LambdaService {
     /// Errors, throttles and p99 duration alarms.
     pub alarms: Vec<Alarm>,
     /// The dashboard, when asked for.
-    pub dashboard: Option<CfnResource>,
+    pub dashboard: Option<CfnDashboard>,
 }
 
 impl Construct for LambdaService {
@@ -68,27 +68,19 @@ impl LambdaService {
             function.alarm_duration_p99(p99, &props.alarm_topics)?,
         ];
         let dashboard = if props.dashboard {
-            let widget = |title: &str, metric: &str, stat: &str| {
-                json!({
-                    "type": "metric", "width": 12, "height": 6,
-                    "properties": {
-                        "title": title, "region": "__REGION__", "stat": stat, "period": 300,
-                        "metrics": [["AWS/Lambda", metric, "FunctionName", "__FUNCTION__"]]
-                    }
-                })
+            let widget = |title: &str, metric: &str, stat: &str| MetricWidget {
+                title: title.into(),
+                metric: function.metric(metric, stat),
+                width: 12,
+                height: 6,
             };
-            let body = json!({"widgets": [
+            let widgets = [
                 widget("Invocations", "Invocations", "Sum"),
                 widget("Errors", "Errors", "Sum"),
                 widget("Duration p99", "Duration", "p99"),
                 widget("Throttles", "Throttles", "Sum"),
-            ]});
-            Some(dashboard(
-                &group,
-                "Dashboard",
-                &body,
-                &[("__FUNCTION__", function.function_name()), ("__REGION__", Expr::region())],
-            )?)
+            ];
+            Some(dashboard(&group, "Dashboard", &widgets)?)
         } else {
             None
         };

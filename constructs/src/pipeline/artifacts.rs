@@ -2,9 +2,15 @@
 //! names, whose policies admit the deploy roles of the target accounts.
 
 use cloudwright_core::logical_id::physical_name;
-use cloudwright_core::{CfnResource, Construct, Expr, RemovalPolicy, Result};
-use serde_json::json;
+use cloudwright_core::{Construct, Expr, RemovalPolicy, Result};
 
+use crate::cfn::kms::{CfnAlias, CfnAliasProps, CfnKey, CfnKeyProps};
+use crate::cfn::s3::bucket::{
+    BucketEncryption, ObjectOwnership, OwnershipControls, OwnershipControlsRule, PublicAccessBlockConfiguration,
+    ServerSideEncryptionByDefault, ServerSideEncryptionRule, SseAlgorithm, VersioningConfiguration,
+    VersioningConfigurationStatus,
+};
+use crate::cfn::s3::{CfnBucket, CfnBucketPolicy, CfnBucketPolicyProps, CfnBucketProps};
 use crate::iam::{Condition, Operator, PolicyDocument, PolicyStatement, Principal, Role};
 
 /// The names everything in the pipeline's accounts agree on, derived from its path.
@@ -24,6 +30,10 @@ pub struct PipelineNames {
     pub deploy_role: String,
     /// The CloudFormation execution role's name in each target account.
     pub execution_role: String,
+    /// The role smoke tests assume in each target account.
+    pub smoke_test_role: String,
+    /// The pipeline's path, from which the names derive.
+    path: String,
 }
 
 impl PipelineNames {
@@ -37,7 +47,15 @@ impl PipelineNames {
             pipeline_role: physical_name(&format!("{path}/PipelineRole"), 64),
             deploy_role: physical_name(&format!("{path}/DeployRole"), 64),
             execution_role: physical_name(&format!("{path}/ExecutionRole"), 64),
+            smoke_test_role: physical_name(&format!("{path}/SmokeTestRole"), 64),
+            path: path.into(),
         }
+    }
+
+    /// The name of the smoke-test project's role of one environment, in the management
+    /// account: the target account's smoke-test role trusts it by name.
+    pub fn smoke_test_project_role(&self, environment: &str) -> String {
+        physical_name(&format!("{}/SmokeTest{environment}Role", self.path), 64)
     }
 
     /// The ARN of a role by name in an account.
@@ -48,6 +66,11 @@ impl PipelineNames {
     /// The deploy role in a target account.
     pub fn deploy_role_arn(&self, account: &str) -> Expr {
         Self::role_arn(account, &self.deploy_role)
+    }
+
+    /// The smoke-test role in a target account.
+    pub fn smoke_test_role_arn(&self, account: &str) -> Expr {
+        Self::role_arn(account, &self.smoke_test_role)
     }
 
     /// The execution role in a target account.
@@ -97,8 +120,8 @@ pub(crate) fn grant_artifacts(role: &Role, names: &PipelineNames, key: &Expr) ->
 
 /// The key and bucket, created in the management stack.
 pub(crate) struct ArtifactStore {
-    pub key: CfnResource,
-    pub bucket: CfnResource,
+    pub key: CfnKey,
+    pub bucket: CfnBucket,
 }
 
 pub(crate) fn artifact_store(
@@ -119,44 +142,50 @@ pub(crate) fn artifact_store(
             ..PolicyStatement::allow(&["kms:Decrypt", "kms:DescribeKey"], ["*"])
         });
     }
-    let key = CfnResource::from_json(
+    let key = CfnKey::new(
         scope,
         "ArtifactsKey",
-        "AWS::KMS::Key",
-        json!({
-            "Description": format!("Encrypts the artifacts of {}", names.bucket),
-            "EnableKeyRotation": true,
-            "KeyPolicy": key_policy.to_json(),
-        }),
+        CfnKeyProps {
+            description: Some(format!("Encrypts the artifacts of {}", names.bucket).into()),
+            enable_key_rotation: Some(true.into()),
+            key_policy: Some(key_policy.to_json()),
+            ..Default::default()
+        },
     )?;
     key.apply_removal_policy(RemovalPolicy::Retain);
-    key.set_tag_format(cloudwright_core::TagFormat::Standard);
-    CfnResource::from_json(
-        scope,
-        "ArtifactsKeyAlias",
-        "AWS::KMS::Alias",
-        json!({"AliasName": names.key_alias, "TargetKeyId": key.get_att("Arn")}),
-    )?;
+    CfnAlias::new(scope, "ArtifactsKeyAlias", CfnAliasProps::new(&names.key_alias, key.attr_arn()))?;
 
-    let bucket = CfnResource::from_json(
+    let bucket = CfnBucket::new(
         scope,
         "ArtifactsBucket",
-        "AWS::S3::Bucket",
-        json!({
-            "BucketName": names.bucket,
-            "BucketEncryption": {"ServerSideEncryptionConfiguration": [{
-                "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key.get_att("Arn")},
-                "BucketKeyEnabled": true
-            }]},
-            "PublicAccessBlockConfiguration": {
-                "BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true
-            },
-            "VersioningConfiguration": {"Status": "Enabled"},
-            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
-        }),
+        CfnBucketProps {
+            bucket_name: Some((&names.bucket).into()),
+            bucket_encryption: Some(BucketEncryption {
+                server_side_encryption_configuration: vec![ServerSideEncryptionRule {
+                    server_side_encryption_by_default: Some(ServerSideEncryptionByDefault {
+                        kms_master_key_id: Some(key.attr_arn().into()),
+                        ..ServerSideEncryptionByDefault::new(SseAlgorithm::AwsKms)
+                    }),
+                    bucket_key_enabled: Some(true.into()),
+                    ..Default::default()
+                }],
+            }),
+            public_access_block_configuration: Some(PublicAccessBlockConfiguration {
+                block_public_acls: Some(true.into()),
+                block_public_policy: Some(true.into()),
+                ignore_public_acls: Some(true.into()),
+                restrict_public_buckets: Some(true.into()),
+            }),
+            versioning_configuration: Some(VersioningConfiguration::new(VersioningConfigurationStatus::Enabled)),
+            ownership_controls: Some(OwnershipControls {
+                rules: vec![OwnershipControlsRule {
+                    object_ownership: Some(ObjectOwnership::BucketOwnerEnforced.into()),
+                }],
+            }),
+            ..Default::default()
+        },
     )?;
     bucket.apply_removal_policy(RemovalPolicy::Retain);
-    bucket.set_tag_format(cloudwright_core::TagFormat::Standard);
 
     let mut bucket_policy = PolicyDocument::new([PolicyStatement {
         sid: Some("DenyInsecureTransport".into()),
@@ -174,11 +203,10 @@ pub(crate) fn artifact_store(
             )
         });
     }
-    CfnResource::from_json(
+    CfnBucketPolicy::new(
         scope,
         "ArtifactsBucketPolicy",
-        "AWS::S3::BucketPolicy",
-        json!({"Bucket": bucket.reference(), "PolicyDocument": bucket_policy.to_json()}),
+        CfnBucketPolicyProps::new(bucket.reference(), bucket_policy.to_json()),
     )?;
     Ok(ArtifactStore { key, bucket })
 }

@@ -3,13 +3,16 @@
 //! uses. They live in a per-account stack deployed once, before the pipeline runs (as
 //! `cdk bootstrap` does), and have deterministic names the pipeline refers to.
 
-use cloudwright_core::{Construct, Expr, Group, Node, Result};
+use cloudwright_core::{App, Construct, Expr, Group, Node, Result};
 
 use super::PipelineNames;
 use crate::iam::{Condition, Operator, PolicyStatement, Principal, Role, RoleProps};
 
 /// What the target account's stacks may contain, for the execution role: the services
-/// of the seed's Lambda services.
+/// of the seed's baseline, environment (VPC, ECS cluster, Cloud Map namespace) and Lambda
+/// services. A Cloud Map private DNS namespace creates a Route 53 private hosted zone with
+/// the caller's permissions:
+/// https://docs.aws.amazon.com/cloud-map/latest/dg/cloud-map-api-permissions-ref.html
 pub const DEPLOYABLE_SERVICES: &[&str] = &[
     "lambda:*",
     "logs:*",
@@ -29,12 +32,18 @@ pub const DEPLOYABLE_SERVICES: &[&str] = &[
     "ec2:*Tags",
     "ecs:*Cluster*",
     "ecs:TagResource",
+    "servicediscovery:*",
+    "route53:*HostedZone*",
+    "route53:GetChange",
+    "route53:ChangeResourceRecordSets",
+    "route53:ListResourceRecordSets",
 ];
 
 /// The deploy and execution roles in one target account.
 #[derive(Clone)]
 pub struct DeployTarget {
     group: Group,
+    names: PipelineNames,
     /// The account id.
     pub account: String,
     /// The role the pipeline assumes.
@@ -53,6 +62,7 @@ impl DeployTarget {
     /// Creates the roles in `scope` (a stack of the target account).
     pub fn new(scope: &impl Construct, id: &str, names: &PipelineNames) -> Result<Self> {
         let group = Group::with_fqn(scope, id, "cloudwright.pipeline.DeployTarget")?;
+        let qualifier = App::of(scope).bootstrap_qualifier();
         let account = scope.node().stack().and_then(|s| s.environment().account).unwrap_or_default();
         if account.is_empty() {
             group.node().add_error("deploy roles need a stack with a concrete account; set the stack's environment");
@@ -91,10 +101,13 @@ impl DeployTarget {
             ],
             [Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*")],
         ))?;
-        // Lambda code assets published by the build to the account's bootstrap bucket.
+        // Lambda code assets published by the build to the account's bootstrap bucket
+        // (`cdk bootstrap --qualifier`, the app's setting).
         execution_role.add_to_policy(PolicyStatement::allow(
             &["s3:GetObject"],
-            [Expr::sub("arn:${AWS::Partition}:s3:::cdk-*-assets-${AWS::AccountId}-${AWS::Region}/*")],
+            [Expr::sub(format!(
+                "arn:${{AWS::Partition}}:s3:::cdk-{qualifier}-assets-${{AWS::AccountId}}-${{AWS::Region}}/*"
+            ))],
         ))?;
 
         let deploy_role = Role::new(
@@ -130,6 +143,36 @@ impl DeployTarget {
         // Any key of the management account here; its key policy admits this account on
         // the artifact key alone, and cross-account KMS access needs both.
         deploy_role.add_to_policy(PolicyStatement::allow(&["kms:Decrypt", "kms:DescribeKey"], [names.keys_arn()]))?;
-        Ok(DeployTarget { group, account, deploy_role, execution_role })
+        // The templates' `BootstrapVersion` parameter reads the bootstrap stack's version.
+        deploy_role.add_to_policy(PolicyStatement::allow(
+            &["ssm:GetParameter", "ssm:GetParameters"],
+            [Expr::sub(format!(
+                "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/cdk-bootstrap/{qualifier}/version"
+            ))],
+        ))?;
+        Ok(DeployTarget { group, names: names.clone(), account, deploy_role, execution_role })
+    }
+
+    /// A role the smoke tests of `environment` assume in this account, trusted by that
+    /// environment's smoke-test project in the management account, allowed `statements`.
+    pub fn smoke_test_role(&self, environment: &str, statements: &[PolicyStatement]) -> Result<Role> {
+        let trusted = PipelineNames::role_arn(&self.names.account, &self.names.smoke_test_project_role(environment));
+        let role = Role::new(
+            &self.group,
+            "SmokeTestRole",
+            RoleProps {
+                role_name: Some(self.names.smoke_test_role.clone()),
+                description: Some(format!(
+                    "Assumed by the {environment} smoke tests of account {}",
+                    self.names.account
+                )),
+                assumed_by: vec![Principal::arn(trusted)],
+                ..Default::default()
+            },
+        )?;
+        for statement in statements {
+            role.add_to_policy(statement.clone())?;
+        }
+        Ok(role)
     }
 }

@@ -8,30 +8,34 @@
 //!
 //! ```
 //! use cloudwright_constructs::pipeline::{DeliveryEnvironment, DeliveryPipeline, DeliveryPipelineProps, Source};
-//! use cloudwright_constructs::{App, CfnResource, Environment, Stack, StackProps};
+//! use cloudwright_constructs::cfn::sqs::{CfnQueue, CfnQueueProps};
+//! use cloudwright_constructs::{App, Environment, Stack, StackProps};
 //!
 //! let app = App::new();
 //! let env = |account: &str| StackProps { env: Environment::new(account, "us-east-1"), ..Default::default() };
 //! let mgmt = Stack::new(&app, "Mgmt", env("111111111111"))?;
 //! let baseline = Stack::new(&app, "ProdBaseline", env("200000000002"))?;
 //! let service = Stack::new(&app, "ProdService", env("200000000002"))?;
-//! CfnResource::new(&service, "Queue", "AWS::SQS::Queue", Default::default())?;
+//! CfnQueue::new(&service, "Queue", CfnQueueProps::default())?;
 //! DeliveryPipeline::new(&mgmt, "Delivery", DeliveryPipelineProps {
 //!     source: Source::CodeCommit { repository: "hello".into(), branch: "main".into() },
 //!     build_commands: vec!["make synth".into()],
 //!     environments: vec![DeliveryEnvironment {
-//!         name: "Prod".into(),
-//!         account_stack: baseline,
-//!         service_stack: Some(service),
 //!         approval_before: true,
-//!         proton_instance: None,
+//!         smoke_test: vec!["curl -sSf https://hello.example.com/health".into()],
+//!         ..DeliveryEnvironment::new("Prod", baseline)
 //!     }],
 //!     approval_topic: None,
 //!     proton_service: None,
 //! })?;
 //! let assembly = app.assembly()?;
-//! // The deploy roles are in the target account's baseline stack.
+//! // The deploy roles are in the target account's baseline stack, which the pipeline
+//! // deploys first, then the service, then the smoke test.
 //! assert!(assembly.template("ProdBaseline").unwrap().to_string().contains("cloudformation.amazonaws.com"));
+//! let mgmt = assembly.template("Mgmt").unwrap().to_string();
+//! let at = |action: &str| mgmt.find(&format!(r#""Name":"{action}""#)).unwrap();
+//! assert!(at("ProdBaseline.Deploy") < at("ProdService.Deploy"));
+//! assert!(at("ProdService.Deploy") < at("SmokeTest"));
 //! # Ok::<(), cloudwright_constructs::Error>(())
 //! ```
 
@@ -43,8 +47,9 @@ mod project;
 
 use std::collections::HashSet;
 
-use cloudwright_core::{CfnResource, Construct, Expr, Group, Node, Result};
-use serde_json::{Value as Json, json};
+use cloudwright_core::{Construct, Error, Expr, Group, Node, Result, Value};
+use serde::Serialize;
+use serde_json::Value as Json;
 
 pub use artifacts::PipelineNames;
 pub use buildspec::{Artifacts, BuildSpec, Cache, Env, Phase, Phases, Report};
@@ -52,6 +57,11 @@ pub use delivery::{DeliveryEnvironment, DeliveryPipeline, DeliveryPipelineProps}
 pub use deploy_target::{DEPLOYABLE_SERVICES, DeployTarget};
 pub use project::{BuildEnvironment, BuildProject, BuildProjectProps};
 
+use crate::cfn::codepipeline::pipeline::{
+    ActionDeclaration, ActionTypeId, ArtifactStore, Category, EncryptionKey, InputArtifact, OutputArtifact,
+    PipelineType, StageDeclaration, Type as StoreType,
+};
+use crate::cfn::codepipeline::{CfnPipeline, CfnPipelineProps};
 use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
 
 /// Where the code comes from.
@@ -80,6 +90,14 @@ pub enum Source {
 pub enum Action {
     /// Runs a CodeBuild project on the source; its output artifact is named after the action.
     Build {
+        /// Action name.
+        name: String,
+        /// The project.
+        project: Box<BuildProjectProps>,
+    },
+    /// Runs a CodeBuild project on the build's output (smoke tests after a deploy); it
+    /// fails the stage when a command fails.
+    Test {
         /// Action name.
         name: String,
         /// The project.
@@ -122,6 +140,7 @@ impl Action {
     fn name(&self) -> &str {
         match self {
             Action::Build { name, .. }
+            | Action::Test { name, .. }
             | Action::ManualApproval { name, .. }
             | Action::CloudFormationDeploy { name, .. }
             | Action::ProtonDeploy { name, .. } => name,
@@ -155,7 +174,7 @@ pub struct PipelineProps {
 #[derive(Clone)]
 pub struct Pipeline {
     group: Group,
-    resource: CfnResource,
+    resource: CfnPipeline,
     /// The names shared with the target accounts.
     pub names: PipelineNames,
     /// The pipeline's role.
@@ -190,7 +209,7 @@ impl Pipeline {
             node.add_error("a cross-account pipeline needs a stack with a concrete account and region");
         }
         let store = artifacts::artifact_store(&group, &names, &props.target_accounts)?;
-        let key = store.key.get_att("Arn");
+        let key = store.key.attr_arn();
         let role = Role::new(
             &group,
             "Role",
@@ -203,41 +222,40 @@ impl Pipeline {
         artifacts::grant_artifacts(&role, &names, &key)?;
         role.add_to_policy(PolicyStatement::allow(&["kms:DescribeKey"], [key.clone()]))?;
 
-        let mut stages = vec![source_stage(&role, &props.source)?];
+        let mut stages = vec![source_stage(&node, &role, &props.source)?];
         let mut assumed: Vec<Expr> = Vec::new();
+        let new_project = |stage: &Stage, name: &str, project: BuildProjectProps| {
+            BuildProject::new(&group, &format!("{}{name}", stage.name), project, &names, key.clone())
+        };
         for stage in &props.stages {
             let mut actions = Vec::new();
             for (a, action) in stage.actions.iter().enumerate() {
-                let run_order = a + 1;
+                // Actions of a stage run one after the other, in the order given: a larger
+                // runOrder waits for every smaller one to succeed.
+                // https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html
+                let run_order = i64::try_from(a + 1).unwrap_or(i64::MAX);
                 let rendered = match action {
                     Action::Build { name, project } => {
-                        let project = BuildProject::new(
-                            &group,
-                            &format!("{}{name}", stage.name),
-                            (**project).clone(),
-                            &names,
-                            key.clone(),
-                        )?;
-                        codebuild_action(&role, name, &project, "Source", Some(name), run_order)?
+                        let project = new_project(stage, name, (**project).clone())?;
+                        codebuild_action(&role, name, &project, Category::Build, "Source", Some(name), run_order)?
+                    }
+                    Action::Test { name, project } => {
+                        let project = new_project(stage, name, (**project).clone())?;
+                        codebuild_action(&role, name, &project, Category::Test, "Build", None, run_order)?
                     }
                     Action::ManualApproval { name, comment, notify } => {
-                        let mut config = serde_json::Map::new();
-                        if let Some(c) = comment {
-                            config.insert("CustomData".into(), json!(c));
-                        }
                         if let Some(topic) = notify {
-                            config.insert("NotificationArn".into(), topic.to_json());
                             role.add_to_policy(PolicyStatement::allow(&["sns:Publish"], [topic.clone()]))?;
                         }
-                        let mut out = json!({
-                            "Name": name,
-                            "ActionTypeId": {"Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"},
-                            "RunOrder": run_order,
-                        });
-                        if let (false, Some(map)) = (config.is_empty(), out.as_object_mut()) {
-                            map.insert("Configuration".into(), Json::Object(config));
+                        let config = ApprovalConfig { custom_data: comment.clone(), notification_arn: notify.clone() };
+                        let configuration = (comment.is_some() || notify.is_some())
+                            .then(|| configuration(&node, &config))
+                            .transpose()?;
+                        ActionDeclaration {
+                            configuration,
+                            run_order: Some(run_order.into()),
+                            ..ActionDeclaration::new(action_type(Category::Approval, "Manual"), name)
                         }
-                        out
                     }
                     Action::CloudFormationDeploy { name, account, stack_name, template_path } => {
                         let deploy_role = names.deploy_role_arn(account);
@@ -245,25 +263,26 @@ impl Pipeline {
                             assumed.push(deploy_role.clone());
                         }
                         let input = template_path.split("::").next().unwrap_or("Build");
-                        json!({
-                            "Name": name,
-                            "ActionTypeId": {"Category": "Deploy", "Owner": "AWS", "Provider": "CloudFormation", "Version": "1"},
-                            "Configuration": {
-                                "ActionMode": "CREATE_UPDATE",
-                                "StackName": stack_name,
-                                "TemplatePath": template_path,
-                                "Capabilities": "CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND",
-                                "RoleArn": names.execution_role_arn(account),
-                            },
-                            "InputArtifacts": [{"Name": input}],
-                            "RoleArn": deploy_role,
-                            "RunOrder": run_order,
-                        })
+                        // https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CloudFormation.html
+                        let config = CloudFormationConfig {
+                            action_mode: "CREATE_UPDATE",
+                            stack_name,
+                            template_path,
+                            capabilities: "CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND",
+                            role_arn: names.execution_role_arn(account),
+                        };
+                        ActionDeclaration {
+                            configuration: Some(configuration(&node, &config)?),
+                            input_artifacts: Some(vec![InputArtifact::new(input)]),
+                            role_arn: Some(deploy_role.into()),
+                            run_order: Some(run_order.into()),
+                            ..ActionDeclaration::new(action_type(Category::Deploy, "CloudFormation"), name)
+                        }
                     }
                     Action::ProtonDeploy { name, service, instance, .. } => {
-                        let project = BuildProject::new(
-                            &group,
-                            &format!("{}{name}", stage.name),
+                        let project = new_project(
+                            stage,
+                            name,
                             BuildProjectProps {
                                 buildspec: BuildSpec::commands(&[
                                     "aws proton update-service-instance --service-name \"$SERVICE\" --name \"$INSTANCE\" --deployment-type CURRENT_VERSION --spec \"file://proton/specs/$SERVICE.yaml\"",
@@ -271,43 +290,43 @@ impl Pipeline {
                                 ]),
                                 environment: BuildEnvironment {
                                     variables: vec![
-                                        ("SERVICE".into(), service.clone()),
-                                        ("INSTANCE".into(), instance.clone()),
+                                        ("SERVICE".into(), service.into()),
+                                        ("INSTANCE".into(), instance.into()),
                                     ],
                                     compute_type: "BUILD_GENERAL1_SMALL".into(),
                                     ..Default::default()
                                 },
                                 ..Default::default()
                             },
-                            &names,
-                            key.clone(),
                         )?;
                         project.role.add_to_policy(PolicyStatement::allow(
                             &["proton:UpdateServiceInstance", "proton:GetServiceInstance"],
                             [Expr::sub(format!("arn:${{AWS::Partition}}:proton:${{AWS::Region}}:${{AWS::AccountId}}:service/{service}/service-instance/{instance}"))],
                         ))?;
-                        codebuild_action(&role, name, &project, "Build", None, run_order)?
+                        codebuild_action(&role, name, &project, Category::Build, "Build", None, run_order)?
                     }
                 };
                 actions.push(rendered);
             }
-            stages.push(json!({"Name": stage.name, "Actions": actions}));
+            stages.push(StageDeclaration::new(actions, &stage.name));
         }
         if !assumed.is_empty() {
             role.add_to_policy(PolicyStatement::allow(&["sts:AssumeRole"], assumed))?;
         }
-        let mut body = json!({
-            "PipelineType": "V2",
-            "RoleArn": role.arn(),
-            "ArtifactStore": {"Type": "S3", "Location": store.bucket.reference(), "EncryptionKey": {"Id": key, "Type": "KMS"}},
-            "Stages": stages,
-            "RestartExecutionOnUpdate": false,
-        });
-        if let (Some(n), Some(map)) = (&props.pipeline_name, body.as_object_mut()) {
-            map.insert("Name".into(), json!(n));
-        }
-        let resource = CfnResource::from_json(&group, "Resource", "AWS::CodePipeline::Pipeline", body)?;
-        resource.set_tag_format(cloudwright_core::TagFormat::Standard);
+        let resource = CfnPipeline::new(
+            &group,
+            "Resource",
+            CfnPipelineProps {
+                artifact_store: Some(ArtifactStore {
+                    encryption_key: Some(EncryptionKey::new(key, "KMS")),
+                    ..ArtifactStore::new(store.bucket.reference(), StoreType::S3)
+                }),
+                name: props.pipeline_name.as_ref().map(Value::from),
+                pipeline_type: Some(PipelineType::V2.into()),
+                restart_execution_on_update: Some(false.into()),
+                ..CfnPipelineProps::new(role.arn(), stages)
+            },
+        )?;
         if let Some(policy) = role.default_policy() {
             resource.add_depends_on(&policy);
         }
@@ -318,6 +337,73 @@ impl Pipeline {
     pub fn pipeline_name(&self) -> Expr {
         self.resource.reference()
     }
+
+    /// The `AWS::CodePipeline::Pipeline` resource.
+    pub fn resource(&self) -> &CfnPipeline {
+        &self.resource
+    }
+}
+
+/// The configuration of a manual approval action.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ApprovalConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    custom_data: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notification_arn: Option<Expr>,
+}
+
+/// The configuration of a CloudFormation deploy action.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct CloudFormationConfig<'a> {
+    action_mode: &'static str,
+    stack_name: &'a str,
+    template_path: &'a str,
+    capabilities: &'static str,
+    role_arn: Expr,
+}
+
+/// The configuration of a CodeBuild action.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct CodeBuildConfig {
+    project_name: Expr,
+}
+
+/// The configuration of a CodeStar connections (GitHub) source action.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ConnectionSourceConfig<'a> {
+    connection_arn: &'a Expr,
+    full_repository_id: &'a str,
+    branch_name: &'a str,
+    output_artifact_format: &'static str,
+}
+
+/// The configuration of a CodeCommit source action.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct CodeCommitSourceConfig<'a> {
+    repository_name: &'a str,
+    branch_name: &'a str,
+    poll_for_source_changes: bool,
+}
+
+/// An action's configuration: the schema leaves it an untyped object, whose keys depend
+/// on the provider; the structs above type it.
+fn configuration(node: &Node, config: &impl Serialize) -> Result<Json> {
+    serde_json::to_value(config).map_err(|source| Error::Serialize {
+        path: node.path(),
+        what: "an action's configuration".into(),
+        source,
+    })
+}
+
+/// An AWS-owned action type, version 1.
+fn action_type(category: Category, provider: &str) -> ActionTypeId {
+    ActionTypeId::new(category, "AWS", provider, "1")
 }
 
 /// A CodeBuild action, and the pipeline role's permission to run its project.
@@ -325,41 +411,38 @@ fn codebuild_action(
     role: &Role,
     name: &str,
     project: &BuildProject,
+    category: Category,
     input: &str,
     output: Option<&str>,
-    run_order: usize,
-) -> Result<Json> {
+    run_order: i64,
+) -> Result<ActionDeclaration> {
     role.add_to_policy(PolicyStatement::allow(
         &["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"],
         [project.arn()],
     ))?;
-    let mut action = json!({
-        "Name": name,
-        "ActionTypeId": {"Category": "Build", "Owner": "AWS", "Provider": "CodeBuild", "Version": "1"},
-        "Configuration": {"ProjectName": project.project_name()},
-        "InputArtifacts": [{"Name": input}],
-        "RunOrder": run_order,
-    });
-    if let (Some(output), Some(map)) = (output, action.as_object_mut()) {
-        map.insert("OutputArtifacts".into(), json!([{"Name": output}]));
-    }
-    Ok(action)
+    Ok(ActionDeclaration {
+        configuration: Some(configuration(project.node(), &CodeBuildConfig { project_name: project.project_name() })?),
+        input_artifacts: Some(vec![InputArtifact::new(input)]),
+        output_artifacts: output.map(|o| vec![OutputArtifact::new(o)]),
+        run_order: Some(run_order.into()),
+        ..ActionDeclaration::new(action_type(category, "CodeBuild"), name)
+    })
 }
 
-fn source_stage(role: &Role, source: &Source) -> Result<Json> {
-    let action = match source {
+fn source_stage(node: &Node, role: &Role, source: &Source) -> Result<StageDeclaration> {
+    let (name, provider, config) = match source {
         Source::GitHub { connection_arn, repository, branch } => {
             role.add_to_policy(PolicyStatement::allow(
                 &["codestar-connections:UseConnection"],
                 [connection_arn.clone()],
             ))?;
-            json!({
-                "Name": "GitHub",
-                "ActionTypeId": {"Category": "Source", "Owner": "AWS", "Provider": "CodeStarSourceConnection", "Version": "1"},
-                "Configuration": {"ConnectionArn": connection_arn, "FullRepositoryId": repository, "BranchName": branch, "OutputArtifactFormat": "CODE_ZIP"},
-                "OutputArtifacts": [{"Name": "Source"}],
-                "RunOrder": 1,
-            })
+            let config = ConnectionSourceConfig {
+                connection_arn,
+                full_repository_id: repository,
+                branch_name: branch,
+                output_artifact_format: "CODE_ZIP",
+            };
+            ("GitHub", "CodeStarSourceConnection", configuration(node, &config)?)
         }
         Source::CodeCommit { repository, branch } => {
             let arn = Expr::sub(format!(
@@ -375,16 +458,21 @@ fn source_stage(role: &Role, source: &Source) -> Result<Json> {
                 ],
                 [arn],
             ))?;
-            json!({
-                "Name": "CodeCommit",
-                "ActionTypeId": {"Category": "Source", "Owner": "AWS", "Provider": "CodeCommit", "Version": "1"},
-                "Configuration": {"RepositoryName": repository, "BranchName": branch, "PollForSourceChanges": false},
-                "OutputArtifacts": [{"Name": "Source"}],
-                "RunOrder": 1,
-            })
+            let config = CodeCommitSourceConfig {
+                repository_name: repository,
+                branch_name: branch,
+                poll_for_source_changes: false,
+            };
+            ("CodeCommit", "CodeCommit", configuration(node, &config)?)
         }
     };
-    Ok(json!({"Name": "Source", "Actions": [action]}))
+    let action = ActionDeclaration {
+        configuration: Some(config),
+        output_artifacts: Some(vec![OutputArtifact::new("Source")]),
+        run_order: Some(1.into()),
+        ..ActionDeclaration::new(action_type(Category::Source, provider), name)
+    };
+    Ok(StageDeclaration::new(vec![action], "Source"))
 }
 
 /// Stage and action checks, recorded on the pipeline's node.

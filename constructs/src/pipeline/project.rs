@@ -1,10 +1,11 @@
 //! CodeBuild projects for the pipeline's build and deploy actions.
 
-use cloudwright_core::{CfnResource, Construct, Expr, Group, Node, Result};
-use serde_json::json;
+use cloudwright_core::{Construct, Expr, Group, Node, Result, Value};
 
 use super::{BuildSpec, PipelineNames};
-use crate::iam::{PolicyStatement, Principal, Role, RoleProps};
+use crate::cfn::codebuild::project::{Artifacts, Environment, EnvironmentVariable, ProjectCache, Source};
+use crate::cfn::codebuild::{CfnProject, CfnProjectProps};
+use crate::iam::{Grantee, PolicyStatement, Principal, Role, RoleProps};
 
 /// The build environment.
 #[derive(Debug, Clone)]
@@ -15,8 +16,8 @@ pub struct BuildEnvironment {
     pub compute_type: String,
     /// Docker-in-docker; only for builds that build images.
     pub privileged: bool,
-    /// Plain environment variables.
-    pub variables: Vec<(String, String)>,
+    /// Plain environment variables (deploy-time values allowed).
+    pub variables: Vec<(String, Value<String>)>,
 }
 
 impl Default for BuildEnvironment {
@@ -43,13 +44,15 @@ pub struct BuildProjectProps {
     pub timeout_minutes: Option<u32>,
     /// More statements for the project's role (e.g. assuming asset-publishing roles).
     pub permissions: Vec<PolicyStatement>,
+    /// The role's name, for roles other accounts trust by name; generated when `None`.
+    pub role_name: Option<String>,
 }
 
 /// A CodeBuild project run by the pipeline, with a role of its own.
 #[derive(Clone)]
 pub struct BuildProject {
     group: Group,
-    resource: CfnResource,
+    resource: CfnProject,
     /// The project's service role.
     pub role: Role,
 }
@@ -73,7 +76,11 @@ impl BuildProject {
         let role = Role::new(
             &group,
             "Role",
-            RoleProps { assumed_by: vec![Principal::service("codebuild.amazonaws.com")], ..Default::default() },
+            RoleProps {
+                assumed_by: vec![Principal::service("codebuild.amazonaws.com")],
+                role_name: props.role_name.clone(),
+                ..Default::default()
+            },
         )?;
         let logs = Expr::sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/codebuild/*");
         role.add_to_policy(PolicyStatement::allow(
@@ -96,32 +103,42 @@ impl BuildProject {
                 [Expr::sub("arn:${AWS::Partition}:codebuild:${AWS::Region}:${AWS::AccountId}:report-group/*")],
             ))?;
         }
-        let variables: Vec<_> = props
-            .environment
+        let env = &props.environment;
+        let variables: Vec<EnvironmentVariable> = env
             .variables
             .iter()
-            .map(|(k, v)| json!({"Name": k, "Value": v, "Type": "PLAINTEXT"}))
+            .map(|(k, v)| EnvironmentVariable {
+                r#type: Some("PLAINTEXT".into()),
+                ..EnvironmentVariable::new(k, v.clone())
+            })
             .collect();
-        let mut body = json!({
-            "Artifacts": {"Type": "CODEPIPELINE"},
-            "Environment": {
-                "ComputeType": props.environment.compute_type,
-                "Image": props.environment.image,
-                "ImagePullCredentialsType": "CODEBUILD",
-                "PrivilegedMode": props.environment.privileged,
-                "Type": "LINUX_CONTAINER",
-                "EnvironmentVariables": variables,
-            },
-            "EncryptionKey": key,
-            "ServiceRole": role.arn(),
-            "Source": {"Type": "CODEPIPELINE", "BuildSpec": props.buildspec.to_text()},
-            "TimeoutInMinutes": props.timeout_minutes.unwrap_or(60),
+        // Pipeline projects read their source from and write their output to the pipeline's
+        // artifacts (`CODEPIPELINE`):
+        // https://docs.aws.amazon.com/codebuild/latest/userguide/sample-codepipeline.html
+        let cache = props.local_cache.then(|| ProjectCache {
+            modes: Some(vec!["LOCAL_CUSTOM_CACHE".into(), "LOCAL_SOURCE_CACHE".into()]),
+            ..ProjectCache::new("LOCAL")
         });
-        if let (true, Some(map)) = (props.local_cache, body.as_object_mut()) {
-            map.insert("Cache".into(), json!({"Type": "LOCAL", "Modes": ["LOCAL_CUSTOM_CACHE", "LOCAL_SOURCE_CACHE"]}));
-        }
-        let resource = CfnResource::from_json(&group, "Resource", "AWS::CodeBuild::Project", body)?;
-        resource.set_tag_format(cloudwright_core::TagFormat::Standard);
+        let resource = CfnProject::new(
+            &group,
+            "Resource",
+            CfnProjectProps {
+                cache,
+                encryption_key: Some(key.into()),
+                timeout_in_minutes: Some(i64::from(props.timeout_minutes.unwrap_or(60)).into()),
+                ..CfnProjectProps::new(
+                    Artifacts::new("CODEPIPELINE"),
+                    Environment {
+                        environment_variables: Some(variables),
+                        image_pull_credentials_type: Some("CODEBUILD".into()),
+                        privileged_mode: Some(env.privileged.into()),
+                        ..Environment::new(&env.compute_type, &env.image, "LINUX_CONTAINER")
+                    },
+                    role.arn(),
+                    Source { build_spec: Some(Value::from(props.buildspec.to_text())), ..Source::new("CODEPIPELINE") },
+                )
+            },
+        )?;
         if let Some(policy) = role.default_policy() {
             resource.add_depends_on(&policy);
         }
@@ -144,6 +161,18 @@ impl BuildProject {
 
     /// The project's ARN.
     pub fn arn(&self) -> Expr {
-        self.resource.get_att("Arn")
+        self.resource.attr_arn()
+    }
+
+    /// The `AWS::CodeBuild::Project` resource.
+    pub fn resource(&self) -> &CfnProject {
+        &self.resource
+    }
+}
+
+/// A build acts with its service role, so grants to it go to that role's policy.
+impl Grantee for BuildProject {
+    fn add_to_principal_policy(&self, statement: PolicyStatement) -> Result<()> {
+        self.role.add_to_policy(statement)
     }
 }
