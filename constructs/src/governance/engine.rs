@@ -145,7 +145,8 @@ fn check_stack(
     if !findings.is_empty() {
         add_lines(&bytes, &mut findings);
     }
-    let accounts: Vec<(String, String)> = meta.accounts.iter().map(|(path, _, id)| (path.clone(), id.clone())).collect();
+    let accounts: Vec<(String, String)> =
+        meta.accounts.iter().map(|(path, _, id)| (path.clone(), id.clone())).collect();
     let org = organization::read(&template, environment(summary).0, &meta.paths, &accounts);
     Ok(Checked { findings, resources, org })
 }

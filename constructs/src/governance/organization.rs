@@ -81,7 +81,8 @@ pub(crate) fn read(
     accounts: &[(String, String)],
 ) -> Option<OrgPart> {
     let resources = template.get("Resources").and_then(Json::as_object)?;
-    let (mut organizations, mut ou_ids, mut account_ids, mut policy_ids) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut organizations, mut ou_ids, mut account_ids, mut policy_ids) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (id, resource) in resources {
         match resource.get("Type").and_then(Json::as_str) {
             Some("AWS::Organizations::Organization") => organizations.push(id),
@@ -124,9 +125,9 @@ pub(crate) fn read(
     let mut members = Vec::new();
     for (path, account) in accounts.iter().filter(|(_, a)| !a.is_empty()) {
         let path = path.trim_start_matches('/');
-        let resource = account_ids.iter().find(|id| {
-            paths.get(id.as_str()).is_some_and(|p| p == path || p.strip_suffix("/Resource") == Some(path))
-        });
+        let resource = account_ids
+            .iter()
+            .find(|id| paths.get(id.as_str()).is_some_and(|p| p == path || p.strip_suffix("/Resource") == Some(path)));
         let parent = match resource {
             Some(id) => account_parent(id),
             None => parent_ou(path, &ou_by_path).map_or(Target::Root, |id| Target::Ou(id.to_owned())),
@@ -166,7 +167,8 @@ impl OrgPart {
         if account == self.management_account {
             return Vec::new();
         }
-        let mut levels: Vec<(Target, String)> = vec![(Target::Account(account.to_owned()), format!("account {account}"))];
+        let mut levels: Vec<(Target, String)> =
+            vec![(Target::Account(account.to_owned()), format!("account {account}"))];
         let mut member = false;
         for (id, resource, parent) in self.members.iter().filter(|(id, ..)| id == account) {
             member = true;

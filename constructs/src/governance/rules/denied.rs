@@ -4,40 +4,16 @@
 
 use super::required;
 use super::scp_eval::{Request, Verdict, evaluate};
-use super::{Check, Resource, Rule, info, label};
-use crate::governance::model::Severity::{Error, Warning};
+use super::{Resource, label};
 use crate::governance::organization::Guardrails;
 
-pub(super) const RULES: &[Rule] = &[
-    Rule {
-        info: info(
-            "CW-SCP-4",
-            Error,
-            "Stack denied by its own organization",
-            "Narrow the SCP's Deny (actions, resources or a condition) so it spares what the stack creates, or deploy the resource in an account the SCP does not cover",
-            "A service control policy of the same app denies an action CloudFormation needs to create the resource in that account: the deployment fails with AccessDenied, whatever the deploying role allows.",
-        ),
-        check: Check::Organization(denied),
-        guard: None,
-    },
-    Rule {
-        info: info(
-            "CW-SCP-5",
-            Warning,
-            "Stack may be denied by its own organization",
-            "Check that the SCP statement's condition does not hold for the role that deploys the stack, or narrow the statement",
-            "A conditional Deny of the same app's SCPs covers an action CloudFormation needs to create the resource; whether it applies depends on the request (principal, tags, ...), which is known only at deploy time.",
-        ),
-        check: Check::Organization(maybe_denied),
-        guard: None,
-    },
-];
-
-fn denied(r: &Resource, guardrails: &Guardrails) -> Vec<String> {
+/// Statements that deny a needed action whatever the request (CW-SCP-4).
+pub(super) fn denied(r: &Resource, guardrails: &Guardrails) -> Vec<String> {
     findings(r, guardrails, false)
 }
 
-fn maybe_denied(r: &Resource, guardrails: &Guardrails) -> Vec<String> {
+/// Statements that deny a needed action under conditions only deployment decides (CW-SCP-5).
+pub(super) fn maybe_denied(r: &Resource, guardrails: &Guardrails) -> Vec<String> {
     findings(r, guardrails, true)
 }
 
@@ -51,21 +27,22 @@ fn findings(r: &Resource, guardrails: &Guardrails, conditional: bool) -> Vec<Str
     let arn = required::arn(kind, r.props(), guardrails.account, guardrails.region);
     let mut out = Vec::new();
     for action in required::actions(kind) {
-        let request = Request { action: &action, arn: arn.as_deref(), account: guardrails.account, region: guardrails.region };
+        let request =
+            Request { action: &action, arn: arn.as_deref(), account: guardrails.account, region: guardrails.region };
         for policy in &guardrails.policies {
             for (index, statement) in policy.statements.iter().enumerate() {
-                let what = format!(
-                    "SCP {} ({}, attached to {}) denies {action}, which CloudFormation calls to create this {kind} in account {}",
+                let condition = match (evaluate(statement, &request), conditional) {
+                    (Verdict::Denied, false) => String::new(),
+                    (Verdict::DeniedIf(keys), true) => format!(" when its condition on {} holds", keys.join(", ")),
+                    _ => continue,
+                };
+                out.push(format!(
+                    "SCP {} ({}, attached to {}) denies {action}{condition}; CloudFormation calls it to create this {kind} in account {}",
                     policy.path,
                     label(statement, index),
                     policy.attached_to,
                     guardrails.account
-                );
-                match (evaluate(statement, &request), conditional) {
-                    (Verdict::Denied, false) => out.push(what),
-                    (Verdict::DeniedIf(keys), true) => out.push(format!("{what} when its condition on {} holds", keys.join(", "))),
-                    _ => {}
-                }
+                ));
             }
         }
     }

@@ -89,7 +89,7 @@ impl<'a> Resource<'a> {
 
 /// The rules, in report order.
 pub(crate) fn all() -> impl Iterator<Item = &'static Rule> {
-    [iam::RULES, compute::RULES, storage::RULES, network::RULES, org::RULES, denied::RULES].into_iter().flatten()
+    [iam::RULES, compute::RULES, storage::RULES, network::RULES, org::RULES].into_iter().flatten()
 }
 
 /// The rule with this id.

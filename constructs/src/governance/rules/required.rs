@@ -40,11 +40,8 @@ pub(crate) fn actions(kind: &str) -> Vec<String> {
         // Custom resources and modules: CloudFormation calls what their provider decides.
         return Vec::new();
     };
-    let prefix = TABLE
-        .service_prefixes
-        .get(&format!("AWS::{service}"))
-        .cloned()
-        .unwrap_or_else(|| service.to_ascii_lowercase());
+    let prefix =
+        TABLE.service_prefixes.get(&format!("AWS::{service}")).cloned().unwrap_or_else(|| service.to_ascii_lowercase());
     vec![format!("{prefix}:Create{name}")]
 }
 

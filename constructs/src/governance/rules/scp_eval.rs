@@ -57,7 +57,9 @@ pub(crate) fn evaluate(statement: &Json, request: &Request) -> Verdict {
 
 /// Whether the statement's `Action` (or `NotAction`) covers the action.
 fn action_matches(statement: &Json, action: &str) -> bool {
-    let any = |key: &str| strings(statement.get(key)).iter().any(|p| glob(&p.to_ascii_lowercase(), &action.to_ascii_lowercase()));
+    let any = |key: &str| {
+        strings(statement.get(key)).iter().any(|p| glob(&p.to_ascii_lowercase(), &action.to_ascii_lowercase()))
+    };
     if statement.get("Action").is_some() {
         any("Action")
     } else if statement.get("NotAction").is_some() {
@@ -181,7 +183,8 @@ mod tests {
 
     #[test]
     fn named_resources_need_a_known_arn() {
-        let deny = json!({"Effect": "Deny", "Action": "iam:CreateRole", "Resource": "arn:aws:iam::*:role/aws-controltower-*"});
+        let deny =
+            json!({"Effect": "Deny", "Action": "iam:CreateRole", "Resource": "arn:aws:iam::*:role/aws-controltower-*"});
         assert_eq!(evaluate(&deny, &request("iam:CreateRole")), Verdict::Allowed);
         let ct = Request { arn: Some("arn:aws:iam::2:role/aws-controltower-Admin"), ..request("iam:CreateRole") };
         assert_eq!(evaluate(&deny, &ct), Verdict::Denied);
