@@ -31,9 +31,12 @@ fn organization() -> Org {
     let management =
         Stack::new(&app, "Mgmt", StackProps { env: Environment::new(MANAGEMENT, "us-east-1"), ..Default::default() })
             .unwrap();
-    let org =
-        Organization::new(&management, "Org", OrganizationProps { root_id: Some("r-a1b2".into()), ..Default::default() })
-            .unwrap();
+    let org = Organization::new(
+        &management,
+        "Org",
+        OrganizationProps { root_id: Some("r-a1b2".into()), ..Default::default() },
+    )
+    .unwrap();
     let development = OrganizationalUnit::new(&org, "Development", Default::default()).unwrap();
     let production = OrganizationalUnit::new(&org, "Production", Default::default()).unwrap();
     let dev_account =
@@ -45,7 +48,8 @@ fn organization() -> Org {
 /// A stack in `account` holding a Proton environment account connection, as Proton mode
 /// deploys it in each environment account.
 fn connection_stack(app: &App, id: &str, account: &str, region: &str) -> CfnEnvironmentAccountConnection {
-    let stack = Stack::new(app, id, StackProps { env: Environment::new(account, region), ..Default::default() }).unwrap();
+    let stack =
+        Stack::new(app, id, StackProps { env: Environment::new(account, region), ..Default::default() }).unwrap();
     CfnEnvironmentAccountConnection::new(
         &stack,
         "Connection",
@@ -123,7 +127,11 @@ fn a_conditional_deny_is_a_warning() {
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!((findings[0].rule_id.as_str(), findings[0].severity), ("CW-SCP-5", Severity::Warning));
     assert!(findings[0].message.contains("statement 1"), "{}", findings[0].message);
-    assert!(findings[0].message.contains("when its condition on aws:PrincipalTag/team holds"), "{}", findings[0].message);
+    assert!(
+        findings[0].message.contains("when its condition on aws:PrincipalTag/team holds"),
+        "{}",
+        findings[0].message
+    );
 }
 
 #[test]
