@@ -1,6 +1,7 @@
-//! A deliberately bad app: one production stack that breaks every governance rule, so
-//! tests can show each rule fires, that suppressions hold, and that the exported
-//! cfn-guard rules find what the engine finds. Never deploy it.
+//! A deliberately bad app: one production stack that breaks every governance rule (and a
+//! management stack whose service control policies deny what it creates), so tests can
+//! show each rule fires, that suppressions hold, and that the exported cfn-guard rules
+//! find what the engine finds. Never deploy it.
 
 use cloudwright_constructs::governance::{RulePack, suppress};
 use cloudwright_constructs::{App, CfnResource, Environment, RemovalPolicy, Result, Stack, StackProps};
@@ -8,6 +9,8 @@ use serde_json::{Value as Json, json};
 
 /// The account the bad stack deploys to (production, under the production pack).
 pub const ACCOUNT: &str = "123456789012";
+/// The management account, whose organization governs [`ACCOUNT`].
+pub const MANAGEMENT_ACCOUNT: &str = "111111111111";
 
 /// An SCP `Content` of about `chars` characters (as compact JSON).
 fn scp_content(chars: usize) -> Json {
@@ -191,5 +194,34 @@ pub fn app() -> Result<App> {
     // As a hand-written template might carry it: a suppression naming no rule.
     let mistaken = r("MistakenSuppression", "AWS::SNS::Topic", json!({"KmsMasterKeyId": "alias/aws/sns"}))?;
     mistaken.add_cfn_metadata("cloudwright", json!({"rules_to_suppress": [{"id": "CW-NOPE-1", "reason": "typo"}]}));
+    denying_organization(&app)?;
     Ok(app)
+}
+
+/// The management stack: an SCP on the bad stack's account that denies creating Lambda
+/// functions outright and SQS queues unless the caller is tagged.
+fn denying_organization(app: &App) -> Result<()> {
+    let management = Stack::new(
+        app,
+        "BadOrganization",
+        StackProps {
+            env: Environment::new(MANAGEMENT_ACCOUNT, "us-east-1"),
+            termination_protection: true,
+            ..Default::default()
+        },
+    )?;
+    CfnResource::from_json(
+        &management,
+        "NoFunctionsScp",
+        "AWS::Organizations::Policy",
+        json!({
+            "Name": "no-functions", "Type": "SERVICE_CONTROL_POLICY", "TargetIds": [ACCOUNT],
+            "Content": {"Version": "2012-10-17", "Statement": [
+                {"Sid": "DenyFunctions", "Effect": "Deny", "Action": "lambda:Create*", "Resource": "*"},
+                {"Sid": "DenyUntaggedQueues", "Effect": "Deny", "Action": "sqs:*", "Resource": "*",
+                 "Condition": {"Null": {"aws:PrincipalTag/team": "true"}}}
+            ]}
+        }),
+    )?;
+    Ok(())
 }

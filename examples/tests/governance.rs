@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use cloudwright_constructs::governance::{self, RulePack, Severity, guard_files, guard_rule_name, suppress};
-use cloudwright_constructs::{App, Assembly, CfnResource, Stack, StackProps};
+use cloudwright_constructs::{App, Assembly, CfnResource, DeployMode, Stack, StackProps};
 use cloudwright_examples::{governance_bad, multi_account};
 use serde_json::json;
 
@@ -41,6 +41,41 @@ fn every_rule_fires_on_the_bad_app() {
     assert_eq!(accepted.suppressed.as_deref(), Some("carries only public release notes"));
     let meta = report.active().find(|f| f.rule_id == "CW-META-1").unwrap();
     assert!(meta.message.contains("CW-NOPE-1"), "{}", meta.message);
+    // The management stack's SCP denies what the bad stack's account creates.
+    let denied = report.active().find(|f| f.rule_id == "CW-SCP-4").unwrap();
+    assert_eq!((denied.path.as_str(), denied.severity), ("Bad/Function", Severity::Error));
+    assert_eq!(
+        denied.message,
+        "SCP BadOrganization/NoFunctionsScp (statement \"DenyFunctions\", attached to account 123456789012) denies \
+         lambda:CreateFunction; CloudFormation calls it to create this AWS::Lambda::Function in account 123456789012"
+    );
+    let conditional = report.active().find(|f| f.rule_id == "CW-SCP-5").unwrap();
+    assert_eq!((conditional.path.as_str(), conditional.severity), ("Bad/Queue", Severity::Warning));
+}
+
+/// Findings of the rules about a stack denied by its own organization.
+fn org_denials(mode: DeployMode) -> Vec<governance::Finding> {
+    let assembly = multi_account::app_with(&multi_account::Layout::default(), mode).unwrap().assembly().unwrap();
+    let report = governance::check(&assembly).unwrap();
+    report.findings.into_iter().filter(|f| f.rule_id == "CW-SCP-4" || f.rule_id == "CW-SCP-5").collect()
+}
+
+#[test]
+fn the_reference_app_is_not_denied_by_its_own_organization() {
+    assert_eq!(org_denials(DeployMode::Plain), []);
+    let proton = org_denials(DeployMode::Proton);
+    // TEMPORARY (issue 17, deliverable 5): until the Proton blocker denies template
+    // authoring only, the old `proton:*` blocker denies the Development connection, which
+    // is the defect this rule exists to catch. Once the blocker is fixed this branch is
+    // dead: delete it and keep the assertion below.
+    let mgmt = multi_account::app().unwrap().assembly().unwrap();
+    let mgmt = String::from_utf8(mgmt.file("Management.template.json").unwrap().to_vec()).unwrap();
+    if mgmt.contains("\"proton:*\"") {
+        let paths: Vec<&str> = proton.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["DevBaseline/ProtonConnection/Connection"], "{proton:#?}");
+        return;
+    }
+    assert_eq!(proton, []);
 }
 
 #[test]

@@ -9,6 +9,7 @@ use serde_json::Value as Json;
 
 use super::files::AssemblyFiles;
 use super::model::{Finding, Report, Severity};
+use super::organization::{self, OrgPart};
 use super::pack::{PACK_METADATA_TYPE, RulePack};
 use super::rules::{self, Check, Resource, Rule, StackFacts};
 use super::suppress::{self, STACK_METADATA_TYPE, Suppression};
@@ -22,8 +23,16 @@ struct StackMeta {
     pack: RulePack,
     termination_protection: bool,
     suppressions: Vec<Suppression>,
-    /// Organization accounts declared in the stack: (name, id).
-    accounts: Vec<(String, String)>,
+    /// Organization accounts declared in the stack: (construct path, name, id).
+    accounts: Vec<(String, String, String)>,
+}
+
+/// What checking one stack found.
+struct Checked {
+    findings: Vec<Finding>,
+    resources: usize,
+    /// The organization the stack declares, if any.
+    org: Option<OrgPart>,
 }
 
 /// Runs every rule over `assembly`, under each stack's rule pack.
@@ -53,44 +62,49 @@ pub fn check(assembly: &impl AssemblyFiles) -> Result<Report> {
     // Stacks are independent: check them on every core, then keep the assembly's order.
     let threads = std::thread::available_parallelism().map_or(1, usize::from).min(stacks.len().max(1));
     let chunk = stacks.len().div_ceil(threads).max(1);
-    let results: Vec<Result<(Vec<Finding>, usize)>> = std::thread::scope(|scope| {
+    let results: Vec<Result<Vec<Checked>>> = std::thread::scope(|scope| {
         let workers: Vec<_> = stacks
             .chunks(chunk)
             .map(|part| {
                 let (by_type, production_accounts) = (&by_type, &production_accounts);
                 scope.spawn(move || {
-                    let mut findings = Vec::new();
-                    let mut resources = 0;
-                    for (summary, meta) in part {
-                        resources += check_stack(assembly, summary, meta, by_type, production_accounts, &mut findings)?;
-                    }
-                    Ok((findings, resources))
+                    part.iter()
+                        .map(|(summary, meta)| check_stack(assembly, summary, meta, by_type, production_accounts))
+                        .collect()
                 })
             })
             .collect();
         // A panicking check is a bug in a rule: let it surface as the panic it is.
         workers.into_iter().map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     });
+    let mut checked = Vec::with_capacity(stacks.len());
+    for result in results {
+        checked.extend(result?);
+    }
+    // The organizations are known once every stack is read: then each stack is checked
+    // against the SCPs above its account.
+    let orgs: Vec<OrgPart> = checked.iter_mut().filter_map(|c| c.org.take()).collect();
     let mut findings = Vec::new();
     let mut resources = 0;
-    for result in results {
-        let (part, count) = result?;
-        findings.extend(part);
-        resources += count;
+    for ((summary, meta), mut stack) in stacks.iter().zip(checked) {
+        if !orgs.is_empty() {
+            org_findings(assembly, summary, meta, &orgs, &production_accounts, &mut stack.findings)?;
+        }
+        findings.extend(stack.findings);
+        resources += stack.resources;
     }
     findings.extend(proton_findings(assembly)?);
     Ok(Report { findings, rules: super::rule_list(), stacks: stacks.len(), resources })
 }
 
-/// Checks one stack, appending its findings; returns the number of resources checked.
+/// Checks one stack: its findings, its number of resources, and the organization it declares.
 fn check_stack(
     assembly: &impl AssemblyFiles,
     summary: &StackSummary,
     meta: &StackMeta,
     by_type: &HashMap<&'static str, Vec<&'static Rule>>,
     production_accounts: &BTreeSet<String>,
-    findings: &mut Vec<Finding>,
-) -> Result<usize> {
+) -> Result<Checked> {
     let bytes = read(assembly, &summary.template_file)?;
     let template = parse_json(&bytes, &summary.template_file)?;
     let facts = StackFacts {
@@ -99,7 +113,7 @@ fn check_stack(
         termination_protection: meta.termination_protection,
         production_accounts,
     };
-    let before = findings.len();
+    let mut findings = Vec::new();
     let mut resources = 0;
     for (id, body) in facts.resources() {
         resources += 1;
@@ -114,11 +128,7 @@ fn check_stack(
             if messages.is_empty() {
                 continue;
             }
-            // The manifest's path, else the one CDK-written templates carry, else the stack's.
-            let path = meta.paths.get(id).cloned().unwrap_or_else(|| {
-                let cdk_path = body.pointer("/Metadata/aws:cdk:path").and_then(Json::as_str);
-                cdk_path.map_or_else(|| format!("{}/{id}", summary.display_name), str::to_owned)
-            });
+            let path = resource_path(meta, summary, id, body);
             let suppressions = suppressions.get_or_insert_with(|| suppress::read(body));
             for message in messages {
                 findings.push(finding(rule, severity, message, summary, &path, Some(id), suppressions));
@@ -132,10 +142,78 @@ fn check_stack(
             findings.push(finding(rule, severity, message, summary, &summary.display_name, None, &meta.suppressions));
         }
     }
-    if findings.len() > before {
-        add_lines(&bytes, &mut findings[before..]);
+    if !findings.is_empty() {
+        add_lines(&bytes, &mut findings);
     }
-    Ok(resources)
+    let accounts: Vec<(String, String)> =
+        meta.accounts.iter().map(|(path, _, id)| (path.clone(), id.clone())).collect();
+    let org = organization::read(&template, environment(summary).0, &meta.paths, &accounts);
+    Ok(Checked { findings, resources, org })
+}
+
+/// The findings of the organization rules on one stack: each resource against the SCPs
+/// the app attaches above the stack's account. Reads the template again, only for
+/// stacks such policies govern.
+fn org_findings(
+    assembly: &impl AssemblyFiles,
+    summary: &StackSummary,
+    meta: &StackMeta,
+    orgs: &[OrgPart],
+    production_accounts: &BTreeSet<String>,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    let (account, region) = environment(summary);
+    let guardrails = organization::guardrails(orgs, account, region);
+    let rules: Vec<_> = rules::all()
+        .filter_map(|rule| match rule.check {
+            Check::Organization(check) => meta.pack.severity_of(rule).map(|severity| (rule, severity, check)),
+            _ => None,
+        })
+        .collect();
+    if guardrails.policies.is_empty() || rules.is_empty() {
+        return Ok(());
+    }
+    let bytes = read(assembly, &summary.template_file)?;
+    let template = parse_json(&bytes, &summary.template_file)?;
+    let facts = StackFacts {
+        template: &template,
+        production: meta.pack.is_production(),
+        termination_protection: meta.termination_protection,
+        production_accounts,
+    };
+    let mut found = Vec::new();
+    for (id, body) in facts.resources() {
+        let resource = Resource { id, body, stack: &facts };
+        for (rule, severity, check) in &rules {
+            let messages = check(&resource, &guardrails);
+            if messages.is_empty() {
+                continue;
+            }
+            let path = resource_path(meta, summary, id, body);
+            let suppressions = suppress::read(body);
+            for message in messages {
+                found.push(finding(rule, *severity, message, summary, &path, Some(id), &suppressions));
+            }
+        }
+    }
+    add_lines(&bytes, &mut found);
+    findings.extend(found);
+    Ok(())
+}
+
+/// A resource's construct path: the manifest's, else the one CDK-written templates
+/// carry, else the stack's path and the logical id.
+fn resource_path(meta: &StackMeta, summary: &StackSummary, id: &str, body: &Json) -> String {
+    meta.paths.get(id).cloned().unwrap_or_else(|| {
+        let cdk_path = body.pointer("/Metadata/aws:cdk:path").and_then(Json::as_str);
+        cdk_path.map_or_else(|| format!("{}/{id}", summary.display_name), str::to_owned)
+    })
+}
+
+/// A stack's (account, region) from its `aws://ACCOUNT/REGION` environment.
+fn environment(summary: &StackSummary) -> (&str, &str) {
+    let rest = summary.environment.strip_prefix("aws://").unwrap_or_default();
+    rest.split_once('/').unwrap_or((rest, ""))
 }
 
 fn finding(
@@ -233,7 +311,7 @@ fn stack_meta(summary: &StackSummary, artifact: Option<&Artifact>) -> StackMeta 
                 STACK_METADATA_TYPE if *path == stack_path => meta.suppressions = suppress::from_list(Some(data)),
                 ACCOUNT_METADATA => {
                     let field = |k: &str| data.get(k).and_then(Json::as_str).unwrap_or_default().to_owned();
-                    meta.accounts.push((field("name"), field("accountId")));
+                    meta.accounts.push((path.clone(), field("name"), field("accountId")));
                 }
                 _ => {}
             }
@@ -247,11 +325,11 @@ fn stack_meta(summary: &StackSummary, artifact: Option<&Artifact>) -> StackMeta 
 fn production_accounts(stacks: &[(&StackSummary, StackMeta)]) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for (summary, meta) in stacks {
-        let account = summary.environment.strip_prefix("aws://").and_then(|e| e.split('/').next()).unwrap_or_default();
+        let account = environment(summary).0;
         if meta.pack.is_production() && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
             out.insert(account.to_owned());
         }
-        for (name, id) in &meta.accounts {
+        for (_, name, id) in &meta.accounts {
             if name.to_ascii_lowercase().contains("prod") && !id.is_empty() {
                 out.insert(id.clone());
             }

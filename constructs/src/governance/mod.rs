@@ -11,6 +11,7 @@ mod engine;
 mod files;
 mod guard;
 mod model;
+mod organization;
 mod pack;
 mod report;
 mod rules;

@@ -1,9 +1,12 @@
 //! The default rule pack: one file per area, each a table of rules and their checks.
 
 mod compute;
+mod denied;
 mod iam;
 mod network;
 mod org;
+mod required;
+mod scp_eval;
 mod storage;
 
 use std::collections::BTreeSet;
@@ -11,6 +14,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value as Json};
 
 use super::model::{RuleInfo, Severity};
+use super::organization::Guardrails;
 use crate::iam::policy::document_statements;
 
 /// A rule: what it checks, where, and (when it can be said in Guard) its cfn-guard form.
@@ -28,6 +32,9 @@ pub(crate) enum Check {
     Resource(&'static [&'static str], fn(&Resource) -> Vec<String>),
     /// The stack as a whole; returns one message per problem.
     Stack(fn(&StackFacts) -> Vec<String>),
+    /// Each resource of a stack whose account the app's own service control policies
+    /// govern, with those policies; returns one message per problem.
+    Organization(fn(&Resource, &Guardrails) -> Vec<String>),
     /// Each Proton input schema (`schema/schema.yaml`, parsed); returns one message per problem.
     ProtonSchema(fn(&Json) -> Vec<String>),
 }

@@ -1,9 +1,10 @@
-//! AWS Organizations policies, stacks as a whole, Proton input schemas, and the
+//! AWS Organizations policies (their size, their targets, and what they deny the app's
+//! own stacks), stacks as a whole, Proton input schemas, and the
 //! suppressions themselves.
 
 use serde_json::Value as Json;
 
-use super::{Check, Resource, Rule, StackFacts, find, info, list};
+use super::{Check, Resource, Rule, StackFacts, denied, find, info, list};
 use crate::governance::model::Severity::{Error, Warning};
 use crate::governance::suppress;
 
@@ -44,6 +45,28 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(SCP, policy_unattached),
         guard: Some("%resources.Properties.TargetIds !empty"),
+    },
+    Rule {
+        info: info(
+            "CW-SCP-4",
+            Error,
+            "Stack denied by its own organization",
+            "Narrow the SCP's Deny (actions, resources or a condition) so it spares what the stack creates, or deploy the resource in an account the SCP does not cover",
+            "A service control policy of the same app denies an action CloudFormation needs to create the resource in that account: the deployment fails with AccessDenied, whatever the deploying role allows.",
+        ),
+        check: Check::Organization(denied::denied),
+        guard: None,
+    },
+    Rule {
+        info: info(
+            "CW-SCP-5",
+            Warning,
+            "Stack may be denied by its own organization",
+            "Check that the SCP statement's condition does not hold for the role that deploys the stack, or narrow the statement",
+            "A conditional Deny of the same app's SCPs covers an action CloudFormation needs to create the resource; whether it applies depends on the request (principal, tags, ...), which is known only at deploy time.",
+        ),
+        check: Check::Organization(denied::maybe_denied),
+        guard: None,
     },
     Rule {
         info: info(
