@@ -63,6 +63,15 @@ fn connection_stack(app: &App, id: &str, account: &str, region: &str) -> CfnEnvi
     .unwrap()
 }
 
+/// The blocker as the reference example had it before issue 17: every Proton action denied,
+/// the environment account connection included.
+fn old_proton_blocker() -> PolicyDocument {
+    PolicyDocument::new([PolicyStatement {
+        sid: Some("Statement1".into()),
+        ..PolicyStatement::deny(&["proton:*"], ["*"])
+    }])
+}
+
 fn attach(org: &Org, id: &str, document: PolicyDocument, targets: &[&dyn PolicyTarget]) {
     ServiceControlPolicy::new(&org.org, id, ServiceControlPolicyProps { document, ..Default::default() }, targets)
         .unwrap();
@@ -77,7 +86,7 @@ fn scp_findings(app: &App) -> Vec<Finding> {
 #[test]
 fn the_old_proton_blocker_denies_the_development_connection() {
     let org = organization();
-    attach(&org, "ProtonBlocker", library::deny_proton(), &[&org.development]);
+    attach(&org, "ProtonBlocker", old_proton_blocker(), &[&org.development]);
     connection_stack(&org.app, "DevBaseline", DEV, "us-east-1");
     connection_stack(&org.app, "ProdBaseline", PROD, "us-east-1");
     let findings = scp_findings(&org.app);
@@ -101,13 +110,7 @@ fn the_old_proton_blocker_denies_the_development_connection() {
 #[test]
 fn a_blocker_of_template_authoring_spares_the_connection() {
     let org = organization();
-    let authoring = PolicyDocument::new([PolicyStatement {
-        sid: Some("DenyTemplateAuthoring".into()),
-        ..PolicyStatement::deny(
-            &["proton:CreateEnvironmentTemplate*", "proton:CreateServiceTemplate*", "proton:CreateTemplateSyncConfig"],
-            ["*"],
-        )
-    }]);
+    let authoring = library::deny_proton_template_authoring();
     attach(&org, "ProtonBlocker", authoring, &[&org.development]);
     connection_stack(&org.app, "DevBaseline", DEV, "us-east-1");
     assert_eq!(scp_findings(&org.app), []);
@@ -137,7 +140,7 @@ fn a_conditional_deny_is_a_warning() {
 #[test]
 fn a_deny_on_another_ou_does_not_fire() {
     let org = organization();
-    attach(&org, "ProtonBlocker", library::deny_proton(), &[&org.production]);
+    attach(&org, "ProtonBlocker", old_proton_blocker(), &[&org.production]);
     connection_stack(&org.app, "DevBaseline", DEV, "us-east-1");
     assert_eq!(scp_findings(&org.app), []);
 }
@@ -145,8 +148,8 @@ fn a_deny_on_another_ou_does_not_fire() {
 #[test]
 fn the_root_and_the_account_itself_count_and_the_management_account_is_exempt() {
     let org = organization();
-    attach(&org, "NoProtonAnywhere", library::deny_proton(), &[&org.org]);
-    attach(&org, "NoProtonInDev", library::deny_proton(), &[&org.dev_account]);
+    attach(&org, "NoProtonAnywhere", old_proton_blocker(), &[&org.org]);
+    attach(&org, "NoProtonInDev", old_proton_blocker(), &[&org.dev_account]);
     connection_stack(&org.app, "DevBaseline", DEV, "us-east-1");
     connection_stack(&org.app, "ProdBaseline", PROD, "us-east-1");
     // SCPs never apply to the management account.
@@ -176,7 +179,7 @@ fn region_conditions_are_decided_from_the_stack() {
 #[test]
 fn the_finding_can_be_suppressed_with_a_reason() {
     let org = organization();
-    attach(&org, "ProtonBlocker", library::deny_proton(), &[&org.development]);
+    attach(&org, "ProtonBlocker", old_proton_blocker(), &[&org.development]);
     let connection = connection_stack(&org.app, "DevBaseline", DEV, "us-east-1");
     suppress(&connection, "CW-SCP-4", "the blocker is lifted for this account before the stack deploys");
     let findings = scp_findings(&org.app);

@@ -64,17 +64,6 @@ fn org_denials(mode: DeployMode) -> Vec<governance::Finding> {
 fn the_reference_app_is_not_denied_by_its_own_organization() {
     assert_eq!(org_denials(DeployMode::Plain), []);
     let proton = org_denials(DeployMode::Proton);
-    // TEMPORARY (issue 17, deliverable 5): until the Proton blocker denies template
-    // authoring only, the old `proton:*` blocker denies the Development connection, which
-    // is the defect this rule exists to catch. Once the blocker is fixed this branch is
-    // dead: delete it and keep the assertion below.
-    let mgmt = multi_account::app().unwrap().assembly().unwrap();
-    let mgmt = String::from_utf8(mgmt.file("Management.template.json").unwrap().to_vec()).unwrap();
-    if mgmt.contains("\"proton:*\"") {
-        let paths: Vec<&str> = proton.iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(paths, ["DevBaseline/ProtonConnection/Connection"], "{proton:#?}");
-        return;
-    }
     assert_eq!(proton, []);
 }
 

@@ -340,7 +340,13 @@ fn targets(rows: &[Row], reference: Run) -> String {
     let pure = |r: &Row| r.cdk_novalidate;
     against_cdk("100x faster than the CDK app as shipped at every size it completes", shipped, |r| r.wall, 0, 100.0);
     against_cdk("50x faster than the CDK's pure synth (`CDK_VALIDATION=false`)", pure, |r| r.wall, 0, 50.0);
-    against_cdk("10x less peak memory than the CDK's pure synth (`CDK_VALIDATION=false`)", pure, |r| r.rss_mib, 1, 10.0);
+    against_cdk(
+        "10x less peak memory than the CDK's pure synth (`CDK_VALIDATION=false`)",
+        pure,
+        |r| r.rss_mib,
+        1,
+        10.0,
+    );
     // Sizes ten times apart in functions (10x10 -> 50x20 -> 200x50).
     let functions = |r: &Row| r.size.0 * r.size.1;
     for a in rows {

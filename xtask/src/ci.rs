@@ -88,8 +88,17 @@ impl Ci {
 
 /// The example apps, each a binary that synthesizes into `$CLOUDWRIGHT_OUTDIR`: the
 /// binaries of cloudwright-examples, and `user_app`, an app built on `cloudwright_cli::run`.
-const EXAMPLES: &[&str] =
-    &["basic", "stages", "organization", "lambda_service", "multi_account", "proton", "network", "essentials", "user_app"];
+const EXAMPLES: &[&str] = &[
+    "basic",
+    "stages",
+    "organization",
+    "lambda_service",
+    "multi_account",
+    "proton",
+    "network",
+    "essentials",
+    "user_app",
+];
 
 /// Runs every CI step; `--quick` skips the external oracles.
 pub fn run(args: &[String]) -> Result<(), String> {

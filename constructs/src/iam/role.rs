@@ -181,5 +181,3 @@ impl Grantee for Role {
 pub fn grant(grantee: &impl Grantee, actions: &[&str], resources: impl IntoIterator<Item = Expr>) -> Result<()> {
     grantee.add_to_principal_policy(PolicyStatement::allow(actions, resources))
 }
-
-}
