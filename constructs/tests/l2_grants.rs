@@ -145,3 +145,45 @@ fn the_secure_defaults_are_in_the_template() {
     assert_eq!(sub["Properties"]["Protocol"], "sqs");
     assert_eq!(sub["DependsOn"], json!([queue.policy().unwrap().logical_id()]));
 }
+
+#[test]
+fn a_lambda_subscription_lets_only_its_topic_invoke_the_function() {
+    use cloudwright_constructs::lambda::{Code, Function, FunctionProps};
+    let (app, stack, _) = setup();
+    let function = Function::new(
+        &stack,
+        "Handler",
+        FunctionProps { code: Code::Inline("def handler(e, c):\n    return e\n".into()), ..Default::default() },
+    )
+    .unwrap();
+    let topic = Topic::new(&stack, "Events", TopicProps::default()).unwrap();
+    topic.add_subscription(Subscription::Lambda(&function)).unwrap();
+    let t = template(&app);
+    let permission = resource_of_type(&t, "AWS::Lambda::Permission");
+    assert_eq!(permission["Properties"]["Principal"], "sns.amazonaws.com");
+    assert_eq!(permission["Properties"]["SourceArn"], json!({"Ref": topic.resource().logical_id()}));
+    let subscription = resource_of_type(&t, "AWS::SNS::Subscription");
+    assert_eq!(subscription["Properties"]["Protocol"], "lambda");
+    let permission_id = t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, r)| r["Type"] == "AWS::Lambda::Permission")
+        .map(|(id, _)| id.clone())
+        .unwrap();
+    // Delivery must not start before the function's policy admits the topic.
+    assert_eq!(subscription["DependsOn"], json!([permission_id]));
+}
+
+#[test]
+fn a_fifo_topic_does_not_deliver_to_a_function() {
+    use cloudwright_constructs::lambda::{Code, Function, FunctionProps};
+    let (app, stack, _) = setup();
+    let function =
+        Function::new(&stack, "Handler", FunctionProps { code: Code::Inline("x".into()), ..Default::default() })
+            .unwrap();
+    let topic = Topic::new(&stack, "Orders", TopicProps { fifo: true, ..Default::default() }).unwrap();
+    topic.add_subscription(Subscription::Lambda(&function)).unwrap();
+    let err = app.assembly().unwrap_err().to_string();
+    assert!(err.contains("S/Orders") && err.contains("FIFO topics deliver to SQS queues only"), "{err}");
+}

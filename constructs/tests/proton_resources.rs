@@ -205,24 +205,3 @@ fn plain_mode_emits_no_proton_resource() {
         }
     }
 }
-
-#[test]
-fn no_hand_written_resource_body_in_the_proton_module() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/proton");
-    let mut offenders = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            let text = std::fs::read_to_string(&path).unwrap();
-            for (i, line) in text.lines().enumerate() {
-                if ["CfnResource::from_json", "CfnResource::from_props", "CfnResource::new"]
-                    .iter()
-                    .any(|p| line.contains(p))
-                {
-                    offenders.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
-                }
-            }
-        }
-    }
-    assert!(offenders.is_empty(), "build resources from the generated Cfn*Props:\n{}", offenders.join("\n"));
-}

@@ -2,8 +2,7 @@
 //! with typed subscriptions that also set up what delivery needs (queue policy, key
 //! policy).
 //!
-//! Lambda subscriptions are not offered yet (they need `lambda::IFunction`); subscribe a
-//! queue, an email address or an HTTPS endpoint.
+//! Subscribers: SQS queues, Lambda functions, email addresses and HTTPS endpoints.
 
 use cloudwright_core::logical_id::physical_name;
 use cloudwright_core::{Construct, Expr, Group, Node, Result, Value};
@@ -12,6 +11,7 @@ use super::ITopic;
 use crate::cfn::sns::{CfnSubscription, CfnSubscriptionProps, CfnTopic, CfnTopicProps};
 use crate::iam::{Condition, Operator, PolicyStatement, Principal};
 use crate::kms::{IKey, Key};
+use crate::lambda::{Function, IFunction, Permission};
 use crate::sqs::{IQueue, Queue};
 
 /// SNS's AWS managed key.
@@ -55,6 +55,8 @@ pub enum Subscription<'a> {
         /// Deliver the message body only, without SNS's JSON envelope.
         raw_message_delivery: bool,
     },
+    /// A Lambda function; its resource policy lets the topic invoke it.
+    Lambda(&'a Function),
     /// An email address (the recipient confirms the subscription).
     Email(String),
     /// An HTTPS endpoint (which confirms the subscription).
@@ -139,6 +141,9 @@ impl Topic {
             Subscription::Sqs { queue, raw_message_delivery } => {
                 (queue.node().clone(), node.id(), "sqs", queue.queue_arn(), *raw_message_delivery)
             }
+            Subscription::Lambda(function) => {
+                (function.node().clone(), node.id(), "lambda", function.function_arn(), false)
+            }
             Subscription::Email(address) => {
                 if !address.contains('@') {
                     node.add_error(format!("email subscription {address:?} is not an email address"));
@@ -159,7 +164,7 @@ impl Topic {
                 "{} is a FIFO queue, which only FIFO topics deliver to; make the topic FIFO",
                 queue.node().path()
             )),
-            Subscription::Email(_) | Subscription::Https(_) if self.fifo => {
+            Subscription::Lambda(_) | Subscription::Email(_) | Subscription::Https(_) if self.fifo => {
                 node.add_error(format!("FIFO topics deliver to SQS queues only, not by {protocol}"))
             }
             _ => {}
@@ -173,8 +178,10 @@ impl Topic {
                 ..CfnSubscriptionProps::new(protocol, Value::Expr(self.topic_arn()))
             },
         )?;
-        if let Subscription::Sqs { queue, .. } = subscription {
-            self.allow_delivery(queue, &created)?;
+        match subscription {
+            Subscription::Sqs { queue, .. } => self.allow_delivery(queue, &created)?,
+            Subscription::Lambda(function) => self.allow_invoke(function, &created)?,
+            Subscription::Email(_) | Subscription::Https(_) => {}
         }
         Ok(created)
     }
@@ -198,6 +205,22 @@ impl Topic {
                     .with_condition(from_topic()),
             );
         }
+        Ok(())
+    }
+
+    /// Lets the topic invoke `function` (only this topic: `SourceArn`), before the
+    /// subscription exists, as the CDK's `LambdaSubscription` does.
+    /// <https://docs.aws.amazon.com/sns/latest/dg/sns-lambda-as-subscriber.html>
+    fn allow_invoke(&self, function: &Function, subscription: &CfnSubscription) -> Result<()> {
+        let permission = function.add_permission(
+            &format!("AllowInvoke{}", self.group.node().id()),
+            Permission {
+                principal: "sns.amazonaws.com".into(),
+                source_arn: Some(self.topic_arn()),
+                ..Default::default()
+            },
+        )?;
+        subscription.add_depends_on(&permission);
         Ok(())
     }
 
