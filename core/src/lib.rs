@@ -31,7 +31,7 @@
 mod app;
 pub mod aspects;
 pub mod asset;
-mod chunked;
+mod store;
 mod element;
 pub mod env;
 mod error;

@@ -10,7 +10,7 @@ use crate::element::{Body, ResourceBody};
 use crate::env::Environment;
 use crate::tree::{Kind, Nodes};
 
-use super::resolve::{LogicalIds, Resolved, Resolver, Shared};
+use super::resolve::{LogicalIds, Pass, Resolved, Resolver, Shared};
 
 /// The manifest schema version the pinned aws-cdk CLI reads.
 pub const MANIFEST_VERSION: &str = "55.0.0";
@@ -344,7 +344,7 @@ impl Serialize for TreeNode<'_> {
         map.serialize_entry("constructInfo", &ConstructInfo { fqn: data.fqn(), version: env!("CARGO_PKG_VERSION") })?;
         if let Kind::Element(e) = &data.kind {
             if let Body::Resource(r) = &e.body {
-                let resolver = Resolver { shared, stack: self.stack.unwrap_or(0), element: self.index };
+                let resolver = Resolver { shared, pass: Pass::Write, stack: self.stack.unwrap_or(0), element: self.index };
                 map.serialize_entry("attributes", &Attributes { r, resolver })?;
             }
         }

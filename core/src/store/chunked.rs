@@ -1,8 +1,5 @@
-//! A vector stored in fixed-size chunks: it grows without moving what it holds.
-//!
-//! A large app has hundreds of thousands of nodes. In one `Vec`, every doubling copies
-//! them all and briefly holds the old and the new buffer; here growing allocates one
-//! more chunk.
+//! A vector stored in fixed-size chunks: it grows without moving what it holds (see the
+//! module above for why).
 
 use std::ops::{Index, IndexMut};
 
