@@ -28,7 +28,7 @@ use crate::logical_id::is_valid_logical_id;
 use crate::tree::{Kind, Node, Nodes, Settings, Validator, display_path};
 
 pub use manifest::MANIFEST_VERSION;
-use manifest::{Artifact, StackArtifact};
+use manifest::{Artifact, AssetSource, AssetsFile, Manifest, StackArtifact};
 use output::Sink;
 pub use output::write_files;
 use resolve::{Findings, LogicalIds, Pass, Shared};
@@ -529,13 +529,13 @@ fn render_all_but_tree(
                 crate::asset::Packaging::Zip => "zip",
                 crate::asset::Packaging::File => "file",
             };
-            assets.push((
-                a.hash.clone(),
-                a.object_key(),
+            assets.push(AssetSource {
+                hash: a.hash.clone(),
+                object_key: a.object_key(),
                 packaging,
-                format!("{up}{}", a.dir_name()),
-                a.display_name.clone(),
-            ));
+                path: format!("{up}{}", a.dir_name()),
+                display_name: a.display_name.clone(),
+            });
         }
         let artifact = StackArtifact {
             assets,
@@ -549,9 +549,10 @@ fn render_all_but_tree(
             dependencies,
             stack: s,
         };
+        let destination_id = manifest::destination_id(&artifact.env);
         sink.json(
             &format!("{dir}{}.assets.json", artifact.artifact_id),
-            &manifest::assets(&artifact, qualifier),
+            &AssetsFile::new(&artifact, qualifier, &destination_id),
             b"  ",
             false,
         )?;
@@ -585,13 +586,7 @@ fn render_all_but_tree(
             }
         }
         let dir = assembly_dir(arena, assembly);
-        let manifest = manifest::Manifest {
-            arena,
-            logical_ids: shared.logical_ids,
-            artifacts: entries,
-            qualifier,
-            with_tree: assembly.is_none(),
-        };
+        let manifest = Manifest::new(arena, shared.logical_ids, &entries, qualifier, assembly.is_none());
         sink.json(&format!("{dir}manifest.json"), &manifest, b"  ", false)?;
         sink.json(&format!("{dir}cdk.out"), &json!({"version": MANIFEST_VERSION}), b"", false)?;
     }
