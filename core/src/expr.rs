@@ -204,6 +204,7 @@ pub(crate) enum Reference {
     /// parameter, so a stored value stays 24 bytes.
     Att(Box<(ElementRef, Box<str>)>),
     /// A Proton parameter ([`Expr::Proton`]).
+    #[allow(clippy::box_collection, reason = "a thin pointer: a stored value stays 24 bytes")]
     Proton(Box<String>),
 }
 
@@ -304,9 +305,7 @@ impl Expr {
             Expr::GetAzs(region) => call("Fn::GetAZs", region.to_json()),
             Expr::Base64(v) => call("Fn::Base64", v.to_json()),
             Expr::Cidr(block, count, bits) => call("Fn::Cidr", json!([block.to_json(), count, bits])),
-            Expr::FindInMap(m, k1, k2) => {
-                call("Fn::FindInMap", json!([name_marker(*m), k1.to_json(), k2.to_json()]))
-            }
+            Expr::FindInMap(m, k1, k2) => call("Fn::FindInMap", json!([name_marker(*m), k1.to_json(), k2.to_json()])),
             Expr::ToJsonString(v) => call("Fn::ToJsonString", v.to_json()),
             Expr::Length(v) => call("Fn::Length", v.to_json()),
             Expr::List(items) => list(items),

@@ -59,7 +59,9 @@ impl Shape {
             Shape::LogicalId => Expr::LogicalId(t.resource.element()),
             Shape::Remote => t.remote.reference(),
             Shape::RemoteAtt => t.remote.get_att("Arn"),
-            Shape::Sub(template, vars) => Expr::sub_with(template.clone(), vars.iter().map(|(k, v)| (k.clone(), v.expr(t)))),
+            Shape::Sub(template, vars) => {
+                Expr::sub_with(template.clone(), vars.iter().map(|(k, v)| (k.clone(), v.expr(t))))
+            }
             Shape::Join(sep, parts) => Expr::join(sep.clone(), parts.iter().map(boxed)),
             Shape::Select(i, from) => Expr::select(*i, from.expr(t)),
             Shape::If(a, b) => t.condition.if_then(a.expr(t), b.expr(t)),

@@ -90,7 +90,7 @@ pub(crate) struct Manifest<'a> {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum ArtifactEntry<'a> {
-    Stack(StackEntry<'a>),
+    Stack(Box<StackEntry<'a>>),
     NestedAssembly(Typed<NestedAssembly>),
     AssetManifest(Typed<AssetManifest>),
     Tree(Typed<TreeFile>),
@@ -214,7 +214,7 @@ impl<'a> Manifest<'a> {
                         ArtifactEntry::AssetManifest(Typed { r#type: "cdk:asset-manifest", properties }),
                     );
                     let entry = stack_entry(stack, &b, assets_id, metadata(arena, logical_ids, stack.stack));
-                    entries.insert(stack.artifact_id.clone(), ArtifactEntry::Stack(entry));
+                    entries.insert(stack.artifact_id.clone(), ArtifactEntry::Stack(Box::new(entry)));
                 }
             }
         }
@@ -271,7 +271,8 @@ fn metadata<'a>(arena: &'a Nodes, logical_ids: &'a LogicalIds, stack: u32) -> In
         let mut entries: Vec<MetadataEntry<'a>> =
             user.iter().map(|(kind, data)| MetadataEntry { r#type: kind, data: MetadataData::User(data) }).collect();
         if logical_ids.is_element(i) {
-            entries.push(MetadataEntry { r#type: "aws:cdk:logicalId", data: MetadataData::LogicalId(logical_ids.get(i)) });
+            entries
+                .push(MetadataEntry { r#type: "aws:cdk:logicalId", data: MetadataData::LogicalId(logical_ids.get(i)) });
         }
         out.insert(format!("/{}", arena.path(i)), entries);
     }
@@ -423,7 +424,8 @@ impl Serialize for TreeNode<'_> {
         map.serialize_entry("constructInfo", &ConstructInfo { fqn: data.fqn(), version: env!("CARGO_PKG_VERSION") })?;
         if let Kind::Element(e) = &data.kind {
             if let Body::Resource(r) = &e.body {
-                let resolver = Resolver { shared, pass: Pass::Write, stack: self.stack.unwrap_or(0), element: self.index };
+                let resolver =
+                    Resolver { shared, pass: Pass::Write, stack: self.stack.unwrap_or(0), element: self.index };
                 map.serialize_entry("attributes", &Attributes { r, resolver })?;
             }
         }

@@ -12,9 +12,9 @@ mod resolve;
 mod template;
 mod write;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde::Serialize;
@@ -31,7 +31,7 @@ pub use manifest::MANIFEST_VERSION;
 use manifest::{Artifact, AssetSource, AssetsFile, Manifest, StackArtifact};
 use output::Sink;
 pub use output::write_files;
-use resolve::{Findings, LogicalIds, Pass, Shared};
+use resolve::{Export, Findings, LogicalIds, Pass, Shared};
 use template::Template;
 
 /// What the assembly holds of one stack.
@@ -426,7 +426,7 @@ fn template<'a>(
     settings: &'a Settings,
     stack: u32,
     elements: &'a [u32],
-    exports: &'a [(String, (Json, String))],
+    exports: &'a [(String, Export)],
 ) -> Option<Template<'a>> {
     Some(Template {
         shared,
@@ -487,7 +487,7 @@ fn render_all_but_tree(
     for &s in &stacks {
         let Some(data) = arena.stack(s) else { continue };
         let members = elements.get(&s).map_or(&[][..], Vec::as_slice);
-        let mut stack_exports: Vec<(String, (Json, String))> = exports.remove(&s).into_iter().flatten().collect();
+        let mut stack_exports: Vec<(String, Export)> = exports.remove(&s).into_iter().flatten().collect();
         stack_exports.sort_by(|a, b| a.0.cmp(&b.0));
         let Some(template) = template(shared, Pass::Write, settings, s, members, &stack_exports) else { continue };
         let artifact_id = names::artifact_id(arena, s);

@@ -28,8 +28,16 @@ use crate::logical_id::{export_name, make_unique_id};
 use crate::stored::{Object, Stored};
 use crate::tree::Nodes;
 
-/// An export a producer stack must declare: output logical id -> (value, export name).
-pub(crate) type Exports = HashMap<u32, IndexMap<String, (Json, String)>>;
+/// An output a producer stack declares for another stack to import.
+pub(crate) struct Export {
+    /// The exported intrinsic (`Ref` or `Fn::GetAtt`).
+    pub value: Json,
+    /// The export name, `<stack name>:<unique id>` as the CDK names it.
+    pub name: String,
+}
+
+/// The exports of each producer stack, by output logical id.
+pub(crate) type Exports = HashMap<u32, IndexMap<String, Export>>;
 
 /// Every element's logical id, by node index.
 #[derive(Default)]
@@ -265,15 +273,15 @@ impl<'a> Resolver<'a> {
     fn proton(&self, parameter: &str) -> Result<Resolution<'a>, Error> {
         match self.proton_mode() {
             ProtonParameters::Jinja => Ok(Resolution::Text(format!("{{{{ {parameter} }}}}"))),
-            ProtonParameters::Values(values) => values.get(parameter).map(Resolution::Value).ok_or_else(|| {
-                Error::Validation {
+            ProtonParameters::Values(values) => {
+                values.get(parameter).map(Resolution::Value).ok_or_else(|| Error::Validation {
                     path: self.path(),
                     message: format!(
                         "uses the Proton parameter `{parameter}`, which has no value for this stack; \
                          give it one in the spec (or the environment's outputs)"
                     ),
-                }
-            }),
+                })
+            }
             ProtonParameters::Unsupported => {
                 Err(Error::ProtonParameterOutsideProton { path: self.path(), parameter: parameter.to_owned() })
             }
@@ -299,7 +307,7 @@ impl<'a> Resolver<'a> {
         let logical_id = make_unique_id(&["Exports", output_id.as_str()]).unwrap_or_default();
         let name = export_name(&self.shared.stack_names[&producer], &output_id);
         self.record(|f| {
-            f.exports.entry(producer).or_default().insert(logical_id, (resolved, name.clone()));
+            f.exports.entry(producer).or_default().insert(logical_id, Export { value: resolved, name: name.clone() });
             f.stack_deps.insert((self.stack, producer));
         });
         Ok(Resolution::Import(name))

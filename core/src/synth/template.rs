@@ -10,7 +10,7 @@ use crate::expr::{ElementRef, Reference};
 use crate::stored::Stored;
 use crate::tree::StackData;
 
-use super::resolve::{Pass, Resolved, Resolver, Shared};
+use super::resolve::{Export, Pass, Resolved, Resolver, Shared};
 
 /// The sections of a template, in the order they are written.
 pub(crate) const SECTIONS: [&str; 6] = ["Parameters", "Mappings", "Conditions", "Rules", "Resources", "Outputs"];
@@ -24,7 +24,7 @@ pub(crate) struct Template<'a> {
     /// The stack's elements, in tree order.
     pub elements: &'a [u32],
     /// Outputs exporting values to other stacks, by logical id.
-    pub exports: &'a [(String, (Json, String))],
+    pub exports: &'a [(String, Export)],
     /// The bootstrap qualifier, when the CDK's bootstrap version check is added.
     pub bootstrap_qualifier: Option<&'a str>,
 }
@@ -94,7 +94,7 @@ struct Section<'a> {
     template: &'a Template<'a>,
     members: Vec<(u32, &'a Element)>,
     extras: Vec<(&'static str, Json)>,
-    exports: &'a [(String, (Json, String))],
+    exports: &'a [(String, Export)],
 }
 
 impl Serialize for Section<'_> {
@@ -110,7 +110,7 @@ impl Serialize for Section<'_> {
         for (logical_id, value) in &self.extras {
             map.serialize_entry(logical_id, value)?;
         }
-        for (logical_id, (value, name)) in self.exports {
+        for (logical_id, Export { value, name }) in self.exports {
             map.serialize_entry(logical_id, &json!({"Value": value, "Export": {"Name": name}}))?;
         }
         map.end()
