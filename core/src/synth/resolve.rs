@@ -220,18 +220,17 @@ impl<'a> Resolver<'a> {
     where
         'a: 'v,
     {
-        let (element, resolved) = match reference {
+        let (element, resolution) = match reference {
             Reference::Proton(parameter) => return self.proton(parameter),
             Reference::Ref(r) => {
-                (*r, self.element_id(*r, "`Ref`", |b| matches!(b, Body::Resource(_) | Body::Parameter(_)))?)
+                let id = self.element_id(*r, "`Ref`", |b| matches!(b, Body::Resource(_) | Body::Parameter(_)))?;
+                (*r, Resolution::Ref(id))
             }
-            Reference::Att(att) => (att.0, self.element_id(att.0, "`Fn::GetAtt`", |b| matches!(b, Body::Resource(_)))?),
-            Reference::LogicalId(r) => (*r, self.element_id(*r, "its logical id", |_| true)?),
-        };
-        let resolution = match reference {
-            Reference::Att(att) => Resolution::Att(resolved, &att.1),
-            Reference::LogicalId(_) => Resolution::Name(resolved),
-            _ => Resolution::Ref(resolved),
+            Reference::Att(att) => {
+                let id = self.element_id(att.0, "`Fn::GetAtt`", |b| matches!(b, Body::Resource(_)))?;
+                (att.0, Resolution::Att(id, &att.1))
+            }
+            Reference::LogicalId(r) => (*r, Resolution::Name(self.element_id(*r, "its logical id", |_| true)?)),
         };
         let arena = self.shared.arena;
         match arena.stack_of(element.node) {
