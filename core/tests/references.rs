@@ -5,7 +5,7 @@
 
 use cloudwright_core::{
     App, AppProps, CfnCondition, CfnMapping, CfnOutput, CfnParameter, CfnResource, CfnRule, Cond, Environment, Error,
-    Expr, OutputProps, ParameterProps, RuleProps, Stack, StackProps,
+    Expr, OutputProps, ParameterProps, ProtonParameters, RuleProps, Stack, StackProps,
 };
 use indexmap::IndexMap;
 use proptest::prelude::*;
@@ -35,6 +35,7 @@ enum Shape {
     LogicalId,
     Remote,
     RemoteAtt,
+    Proton,
     Sub(String, Vec<(String, Shape)>),
     Join(String, Vec<Shape>),
     Select(u32, Box<Shape>),
@@ -59,6 +60,7 @@ impl Shape {
             Shape::LogicalId => Expr::LogicalId(t.resource.element()),
             Shape::Remote => t.remote.reference(),
             Shape::RemoteAtt => t.remote.get_att("Arn"),
+            Shape::Proton => Expr::proton("environment.inputs.size"),
             Shape::Sub(template, vars) => {
                 Expr::sub_with(template.clone(), vars.iter().map(|(k, v)| (k.clone(), v.expr(t))))
             }
@@ -88,6 +90,7 @@ fn shape() -> impl Strategy<Value = Shape> {
         Just(Shape::LogicalId),
         Just(Shape::Remote),
         Just(Shape::RemoteAtt),
+        Just(Shape::Proton),
     ];
     leaf.prop_recursive(4, 24, 4, move |inner| {
         let boxed = inner.clone().prop_map(Box::new);
@@ -114,7 +117,10 @@ fn resolved_everywhere(shape: &Shape) -> Vec<(&'static str, Value)> {
     let app = App::with_props(AppProps { bootstrap_version_rule: false, ..Default::default() });
     let remote_stack = Stack::new(&app, "Remote", env()).unwrap();
     let remote = CfnResource::new(&remote_stack, "Table", "AWS::DynamoDB::Table", Map::new()).unwrap();
-    let stack = Stack::new(&app, "Consumer", env()).unwrap();
+    // Proton parameters take values here, as in a stack Proton would have rendered.
+    let values = IndexMap::from([("environment.inputs.size".to_owned(), json!({"Small": [1, "x"]}))]);
+    let consumer = StackProps { proton_parameters: ProtonParameters::Values(values), ..env() };
+    let stack = Stack::new(&app, "Consumer", consumer).unwrap();
     let targets = Targets {
         resource: CfnResource::new(&stack, "Queue", "AWS::SQS::Queue", Map::new()).unwrap(),
         parameter: CfnParameter::new(&stack, "Size", ParameterProps::default()).unwrap(),
@@ -169,7 +175,7 @@ proptest! {
 fn references_resolve_to_intrinsics_and_exports() {
     let places = resolved_everywhere(&Shape::Join(
         ",".into(),
-        vec![Shape::Ref, Shape::GetAtt("Arn".into()), Shape::LogicalId, Shape::Remote, Shape::Pseudo],
+        vec![Shape::Ref, Shape::GetAtt("Arn".into()), Shape::LogicalId, Shape::Remote, Shape::Pseudo, Shape::Proton],
     ));
     assert_eq!(
         places[0].1,
@@ -178,7 +184,8 @@ fn references_resolve_to_intrinsics_and_exports() {
             {"Fn::GetAtt": ["Queue", "Arn"]},
             "Queue",
             {"Fn::ImportValue": "Remote:ExportsOutputRefTable36F13FCE"},
-            {"Ref": "AWS::Region"}
+            {"Ref": "AWS::Region"},
+            {"Small": [1, "x"]}
         ]]})
     );
 }
