@@ -130,9 +130,8 @@ struct StackEntry<'a> {
     environment: String,
     properties: StackProperties<'a>,
     dependencies: Vec<String>,
-    /// Each element's user metadata and logical id, by path.
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    metadata: IndexMap<String, Vec<MetadataEntry<'a>>>,
+    #[serde(skip_serializing_if = "StackMetadata::is_empty")]
+    metadata: StackMetadata<'a>,
     display_name: &'a str,
 }
 
@@ -213,7 +212,7 @@ impl<'a> Manifest<'a> {
                         assets_id.clone(),
                         ArtifactEntry::AssetManifest(Typed { r#type: "cdk:asset-manifest", properties }),
                     );
-                    let entry = stack_entry(stack, &b, assets_id, metadata(arena, logical_ids, stack.stack));
+                    let entry = stack_entry(stack, &b, assets_id, StackMetadata::of(arena, logical_ids, stack.stack));
                     entries.insert(stack.artifact_id.clone(), ArtifactEntry::Stack(Box::new(entry)));
                 }
             }
@@ -230,7 +229,7 @@ fn stack_entry<'a>(
     s: &'a StackArtifact,
     b: &Bootstrap<'_>,
     assets_id: String,
-    metadata: IndexMap<String, Vec<MetadataEntry<'a>>>,
+    metadata: StackMetadata<'a>,
 ) -> StackEntry<'a> {
     let properties = StackProperties {
         template_file: format!("{}.template.json", s.artifact_id),
@@ -260,23 +259,55 @@ fn stack_entry<'a>(
     }
 }
 
-/// A stack's manifest metadata: each node below it with user metadata or a logical id.
-fn metadata<'a>(arena: &'a Nodes, logical_ids: &'a LogicalIds, stack: u32) -> IndexMap<String, Vec<MetadataEntry<'a>>> {
-    let mut out = IndexMap::new();
-    for i in arena.preorder_from(stack) {
-        let user = arena.nodes[i as usize].metadata();
-        if user.is_empty() && !logical_ids.is_element(i) {
-            continue;
-        }
-        let mut entries: Vec<MetadataEntry<'a>> =
-            user.iter().map(|(kind, data)| MetadataEntry { r#type: kind, data: MetadataData::User(data) }).collect();
-        if logical_ids.is_element(i) {
-            entries
-                .push(MetadataEntry { r#type: "aws:cdk:logicalId", data: MetadataData::LogicalId(logical_ids.get(i)) });
-        }
-        out.insert(format!("/{}", arena.path(i)), entries);
+/// A stack's manifest metadata: each element's user metadata and logical id, by path.
+/// It holds an entry per element of the stack, as large as the tree, so it is written
+/// straight from the tree (as `tree.json` is) rather than built first.
+struct StackMetadata<'a> {
+    arena: &'a Nodes,
+    logical_ids: &'a LogicalIds,
+    /// The nodes below the stack that have entries, depth first.
+    nodes: Vec<u32>,
+}
+
+impl<'a> StackMetadata<'a> {
+    fn of(arena: &'a Nodes, logical_ids: &'a LogicalIds, stack: u32) -> Self {
+        let nodes = arena
+            .preorder_from(stack)
+            .into_iter()
+            .filter(|i| logical_ids.is_element(*i) || !arena.nodes[*i as usize].metadata().is_empty())
+            .collect();
+        StackMetadata { arena, logical_ids, nodes }
     }
-    out
+
+    fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    fn entries(&self, node: u32) -> impl Iterator<Item = MetadataEntry<'a>> + use<'a> {
+        let user = self.arena.nodes[node as usize].metadata().iter();
+        let user = user.map(|(kind, data)| MetadataEntry { r#type: kind, data: MetadataData::User(data) });
+        let logical_id = self.logical_ids.is_element(node).then(|| MetadataEntry {
+            r#type: "aws:cdk:logicalId",
+            data: MetadataData::LogicalId(self.logical_ids.get(node)),
+        });
+        user.chain(logical_id)
+    }
+}
+
+impl Serialize for StackMetadata<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Entries<'m>(&'m StackMetadata<'m>, u32);
+        impl Serialize for Entries<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.entries(self.1))
+            }
+        }
+        let mut map = s.serialize_map(Some(self.nodes.len()))?;
+        for &i in &self.nodes {
+            map.serialize_entry(&format!("/{}", self.arena.path(i)), &Entries(self, i))?;
+        }
+        map.end()
+    }
 }
 
 /// `<stack>.assets.json`: the template itself as a file asset, so `cdk deploy` uploads
