@@ -88,7 +88,7 @@ impl CfnResource {
 
     /// A property (or metadata entry) and its value in the form the tree stores them.
     fn stored(&self, what: &str, key: &str, value: Json) -> (Arc<str>, Stored) {
-        let value = self.node.store(&format!("the {what} `{key}`"), value);
+        let value = self.node.store(format_args!("the {what} `{key}`"), value);
         (self.node.borrow_mut().interner().intern(key), value)
     }
 
@@ -182,7 +182,7 @@ impl CfnResource {
                 }
             }
         }
-        let value = self.node.store(&format!("the property override `{path}`"), value.into());
+        let value = self.node.store(format_args!("the property override `{path}`"), value.into());
         let parts: Vec<Arc<str>> = {
             let mut arena = self.node.borrow_mut();
             path.split('.').map(|p| arena.interner().intern(p)).collect()

@@ -457,7 +457,7 @@ impl Node {
     /// `value` in the form the tree stores it; a `cw::` key that is no reference
     /// cloudwright wrote is recorded as a problem of this node, `what` naming where the
     /// value was going (e.g. "the property `Name`").
-    pub(crate) fn store(&self, what: &str, value: Json) -> Stored {
+    pub(crate) fn store(&self, what: impl fmt::Display, value: Json) -> Stored {
         let mut problems = Vec::new();
         let stored = self.borrow_mut().interner().value(value, &mut problems);
         for problem in problems {

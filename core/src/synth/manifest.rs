@@ -455,8 +455,7 @@ impl Serialize for TreeNode<'_> {
         map.serialize_entry("constructInfo", &ConstructInfo { fqn: data.fqn(), version: env!("CARGO_PKG_VERSION") })?;
         if let Kind::Element(e) = &data.kind {
             if let Body::Resource(r) = &e.body {
-                let resolver =
-                    Resolver { shared, pass: Pass::Write, stack: self.stack.unwrap_or(0), element: self.index };
+                let resolver = Resolver::new(shared, Pass::Write, self.stack.unwrap_or(0), self.index);
                 map.serialize_entry("attributes", &Attributes { r, resolver })?;
             }
         }

@@ -99,6 +99,8 @@ pub(crate) struct Resolver<'a> {
     pub pass: Pass<'a>,
     pub stack: u32,
     pub element: u32,
+    /// How the stack's Proton parameters resolve, looked up once: every string asks.
+    proton: &'a ProtonParameters,
 }
 
 static UNSUPPORTED: ProtonParameters = ProtonParameters::Unsupported;
@@ -175,18 +177,20 @@ fn call<S: Serializer, A: Serialize + ?Sized>(s: S, name: &str, arg: &A) -> Resu
 }
 
 impl<'a> Resolver<'a> {
+    /// A resolver for `element` of `stack`.
+    pub(crate) fn new(shared: &'a Shared<'a>, pass: Pass<'a>, stack: u32, element: u32) -> Self {
+        let arena: &'a Nodes = shared.arena;
+        let proton = arena.stack(stack).map_or(&UNSUPPORTED, |s| &s.proton_parameters);
+        Resolver { shared, pass, stack, element, proton }
+    }
+
     fn path(&self) -> String {
         self.shared.arena.path(self.element)
     }
 
     /// Whether strings are escaped for Jinja (a Proton template's infrastructure).
     fn jinja(&self) -> bool {
-        matches!(self.proton_mode(), ProtonParameters::Jinja)
-    }
-
-    fn proton_mode(&self) -> &'a ProtonParameters {
-        let arena: &'a Nodes = self.shared.arena;
-        arena.stack(self.stack).map_or(&UNSUPPORTED, |s| &s.proton_parameters)
+        matches!(self.proton, ProtonParameters::Jinja)
     }
 
     fn record(&self, f: impl FnOnce(&mut Findings)) {
@@ -270,7 +274,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn proton(&self, parameter: &str) -> Result<Resolution<'a>, Error> {
-        match self.proton_mode() {
+        match self.proton {
             ProtonParameters::Jinja => Ok(Resolution::Text(format!("{{{{ {parameter} }}}}"))),
             ProtonParameters::Values(values) => {
                 values.get(parameter).map(Resolution::Value).ok_or_else(|| Error::Validation {

@@ -31,7 +31,7 @@ pub(crate) struct Template<'a> {
 
 impl Template<'_> {
     fn resolver(&self, element: u32) -> Resolver<'_> {
-        Resolver { shared: self.shared, pass: self.pass, stack: self.stack, element }
+        Resolver::new(self.shared, self.pass, self.stack, element)
     }
 
     /// Entries written after the section's elements: the bootstrap check and exports.
