@@ -266,7 +266,7 @@ impl Stack {
     }
 
     fn with_stack<R>(&self, f: impl FnOnce(&StackData) -> R) -> Option<R> {
-        self.node.borrow().stack(self.node.index).map(f)
+        self.node.tree().stack(self.node.index).map(f)
     }
 
     /// The stack's environment, with unset parts inherited from its stages.
@@ -304,19 +304,19 @@ impl Stack {
 
     /// The id of the stack's artifact in the cloud assembly (also its template's file name).
     pub fn artifact_id(&self) -> String {
-        crate::synth::names::artifact_id(&self.node.borrow(), self.node.index)
+        crate::synth::names::artifact_id(&self.node.tree(), self.node.index)
     }
 
     /// The template's path in the cloud assembly (`assembly-Dev/DevService1A2B3C4D.template.json`).
     pub fn template_file(&self) -> String {
-        let arena = self.node.borrow();
+        let arena = self.node.tree();
         let dir = crate::synth::assembly_dir(&arena, arena.stage_of(self.node.index));
         format!("{dir}{}.template.json", crate::synth::names::artifact_id(&arena, self.node.index))
     }
 
     /// The CloudFormation stack name.
     pub fn stack_name(&self) -> String {
-        crate::synth::names::stack_name(&self.node.borrow(), self.node.index)
+        crate::synth::names::stack_name(&self.node.tree(), self.node.index)
     }
 
     /// Adds a stack tag.
@@ -337,7 +337,7 @@ impl Stack {
 
 /// The environment of a stage or stack: its own, filled in from the enclosing stages.
 pub(crate) fn resolved_env(node: &Node) -> Environment {
-    let arena = node.borrow();
+    let arena = node.tree();
     let mut env = Environment::default();
     let mut cur = Some(node.index);
     while let Some(i) = cur {

@@ -22,7 +22,7 @@ pub(crate) fn apply(root: &Node) {
         let (own, children) = {
             let arena = node.borrow();
             let own = arena.hooks.aspects.get(&index).cloned().unwrap_or_default();
-            (own, arena.children(index).collect::<Vec<_>>())
+            (own, arena.tree.children(index).collect::<Vec<_>>())
         };
         inherited.extend(own);
         for aspect in &inherited {

@@ -1,11 +1,7 @@
 //! The data of CloudFormation template elements as the tree stores them. The public
 //! handles are in [`crate::resource`] and [`crate::sections`].
 
-use indexmap::IndexMap;
-use serde_json::{Map, Value as Json};
-
-use crate::expr::{Cond, Expr};
-use crate::stored::Object;
+use crate::stored::{Object, Stored};
 
 /// One element of a template, with its optional logical id override.
 pub(crate) struct Element {
@@ -13,14 +9,15 @@ pub(crate) struct Element {
     pub body: Body,
 }
 
-/// The element's data; all but resources (by far the most numerous) are boxed, so an
+/// The element's data, every value in its stored form (typed references, see
+/// [`crate::stored`]); all but resources (by far the most numerous) are boxed, so an
 /// element is as large as a resource.
 pub(crate) enum Body {
     Resource(ResourceBody),
-    Parameter(Box<Map<String, Json>>),
+    Parameter(Box<Object>),
     Output(Box<OutputBody>),
-    Condition(Box<Cond>),
-    Mapping(Box<IndexMap<String, IndexMap<String, Json>>>),
+    Condition(Box<Stored>),
+    Mapping(Box<Stored>),
     Rule(Box<RuleBody>),
 }
 
@@ -105,16 +102,16 @@ pub(crate) struct ResourceBody {
 /// A resource's `CreationPolicy` and `UpdatePolicy` attributes.
 #[derive(Default)]
 pub(crate) struct ResourcePolicies {
-    pub creation: Option<Json>,
-    pub update: Option<Json>,
+    pub creation: Option<Stored>,
+    pub update: Option<Stored>,
 }
 
 impl ResourceBody {
-    pub(crate) fn creation_policy(&self) -> Option<&Json> {
+    pub(crate) fn creation_policy(&self) -> Option<&Stored> {
         self.policies.as_ref().and_then(|p| p.creation.as_ref())
     }
 
-    pub(crate) fn update_policy(&self) -> Option<&Json> {
+    pub(crate) fn update_policy(&self) -> Option<&Stored> {
         self.policies.as_ref().and_then(|p| p.update.as_ref())
     }
 
@@ -124,13 +121,13 @@ impl ResourceBody {
 }
 
 pub(crate) struct OutputBody {
-    pub value: Expr,
+    pub value: Stored,
     pub description: Option<String>,
-    pub export_name: Option<Expr>,
+    pub export_name: Option<Stored>,
     pub condition: Option<u32>,
 }
 
 pub(crate) struct RuleBody {
-    pub rule_condition: Option<Cond>,
-    pub assertions: Vec<(Cond, Option<String>)>,
+    pub rule_condition: Option<Stored>,
+    pub assertions: Vec<(Stored, Option<String>)>,
 }

@@ -3,8 +3,9 @@
 //! Where the CDK hides tokens inside strings, cloudwright keeps an [`Expr`] tree. A
 //! reference to another construct is held as an [`ElementRef`] (not a logical id), so
 //! logical ids can be overridden late and a reference into another stack is detected and
-//! turned into an export/import at synthesis. Expressions serialize to an internal
-//! marker form that the synthesis step (`synth/resolve.rs`) replaces with CloudFormation intrinsic functions.
+//! turned into an export/import at synthesis. In JSON, the references of an expression
+//! are marker objects ([`Reference`]), turned into typed values once, where a value enters
+//! the tree; synthesis (`synth/resolve.rs`) resolves them into CloudFormation intrinsics.
 
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value as Json, json};
@@ -184,12 +185,93 @@ pub enum Cond {
     EachMemberIn(Expr, Expr),
 }
 
-/// Marker keys of the unresolved form; see the synthesis step (`synth/resolve.rs`).
-pub(crate) mod marker {
+/// What JSON cannot say of an [`Expr`]: a reference to an element of the tree, or a Proton
+/// parameter. Everything else an `Expr` says is CloudFormation JSON already, so this is
+/// what the tree stores typed ([`crate::stored::Stored::Expr`]) and what synthesis resolves.
+///
+/// Constructs give values to the tree as `serde_json` values (typed L1 props are plain
+/// serde structs), where a reference appears as a one-entry marker object
+/// (`{"cw::ref": [app, node]}`); [`Reference::from_marker`] turns it back into this type
+/// once, where the value enters the tree, and [`Reference::to_marker`] is the other way.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Reference {
+    /// `Ref` of a resource or parameter ([`Expr::Ref`]).
+    Ref(ElementRef),
+    /// The logical id of an element as a string ([`Expr::LogicalId`], and the names in
+    /// `Fn::If`, `Fn::FindInMap`, `Fn::ValueOf` and `Condition`).
+    LogicalId(ElementRef),
+    /// `Fn::GetAtt` of a resource attribute ([`Expr::GetAtt`]); boxed, with the Proton
+    /// parameter, so a stored value stays 24 bytes.
+    Att(Box<(ElementRef, Box<str>)>),
+    /// A Proton parameter ([`Expr::Proton`]).
+    #[allow(clippy::box_collection, reason = "a thin pointer: a stored value stays 24 bytes")]
+    Proton(Box<String>),
+}
+
+/// The keys of the marker objects that stand for a [`Reference`] in JSON.
+mod marker {
     pub const REF: &str = "cw::ref";
     pub const ATT: &str = "cw::att";
     pub const NAME: &str = "cw::name";
     pub const PROTON: &str = "cw::proton";
+    /// What every marker key starts with.
+    pub const PREFIX: &str = "cw::";
+}
+
+impl Reference {
+    /// The marker object standing for this reference in JSON.
+    pub(crate) fn to_marker(&self) -> Json {
+        match self {
+            Reference::Ref(r) => call(marker::REF, element(*r)),
+            Reference::LogicalId(r) => name_marker(*r),
+            Reference::Att(att) => att_marker(att.0, &att.1),
+            Reference::Proton(p) => proton_marker(p),
+        }
+    }
+
+    /// The reference a JSON object stands for: `None` when it holds no `cw::` key (it is
+    /// plain JSON), an error saying what is wrong when it holds one that is not a marker
+    /// this version wrote (an unknown key, a malformed argument, other keys beside it).
+    pub(crate) fn from_marker(map: &Map<String, Json>) -> Option<Result<Reference, String>> {
+        let (key, arg) = map.iter().find(|(k, _)| k.starts_with(marker::PREFIX))?;
+        let number = |v: Option<&Json>| v.and_then(Json::as_u64).and_then(|n| u32::try_from(n).ok());
+        let items = arg.as_array().map_or(&[][..], Vec::as_slice);
+        let element = match items {
+            [app, node, ..] => number(Some(app)).zip(number(Some(node))).map(|(app, node)| ElementRef { app, node }),
+            _ => None,
+        };
+        let reference = match (key.as_str(), element, items.len(), map.len()) {
+            (_, _, _, 2..) => None,
+            (marker::REF, Some(r), 2, _) => Some(Reference::Ref(r)),
+            (marker::NAME, Some(r), 2, _) => Some(Reference::LogicalId(r)),
+            (marker::ATT, Some(r), 3, _) => {
+                items.get(2).and_then(Json::as_str).map(|attr| Reference::Att(Box::new((r, attr.into()))))
+            }
+            (marker::PROTON, _, _, _) => arg.as_str().map(|p| Reference::Proton(Box::new(p.to_owned()))),
+            _ => None,
+        };
+        Some(reference.ok_or_else(|| {
+            format!(
+                "holds `{}`, which is not a reference cloudwright wrote: `{}` keys are how an `Expr` \
+                 appears in JSON and are not valid CloudFormation; build the value from an `Expr` \
+                 (e.g. `resource.reference()`) or rename the key",
+                Json::Object(map.clone()),
+                marker::PREFIX
+            )
+        }))
+    }
+}
+
+fn name_marker(r: ElementRef) -> Json {
+    call(marker::NAME, element(r))
+}
+
+fn att_marker(r: ElementRef, attr: &str) -> Json {
+    call(marker::ATT, json!([r.app, r.node, attr]))
+}
+
+fn proton_marker(parameter: &str) -> Json {
+    call(marker::PROTON, Json::String(parameter.to_owned()))
 }
 
 fn element(r: ElementRef) -> Json {
@@ -209,7 +291,7 @@ impl Expr {
             Expr::Literal(v) => v.clone(),
             Expr::Ref(r) => call(marker::REF, element(*r)),
             Expr::Pseudo(p) => call("Ref", Json::String(p.name().to_owned())),
-            Expr::GetAtt(r, attr) => call(marker::ATT, json!([r.app, r.node, attr])),
+            Expr::GetAtt(r, attr) => att_marker(*r, attr),
             Expr::Sub(template, vars) if vars.is_empty() => call("Fn::Sub", Json::String(template.clone())),
             Expr::Sub(template, vars) => {
                 let vars: Map<String, Json> = vars.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
@@ -218,25 +300,23 @@ impl Expr {
             Expr::Join(sep, parts) => call("Fn::Join", json!([sep, list(parts)])),
             Expr::Select(i, from) => call("Fn::Select", json!([i, from.to_json()])),
             Expr::Split(sep, s) => call("Fn::Split", json!([sep, s.to_json()])),
-            Expr::If(c, a, b) => call("Fn::If", json!([call(marker::NAME, element(*c)), a.to_json(), b.to_json()])),
+            Expr::If(c, a, b) => call("Fn::If", json!([name_marker(*c), a.to_json(), b.to_json()])),
             Expr::ImportValue(name) => call("Fn::ImportValue", name.to_json()),
             Expr::GetAzs(region) => call("Fn::GetAZs", region.to_json()),
             Expr::Base64(v) => call("Fn::Base64", v.to_json()),
             Expr::Cidr(block, count, bits) => call("Fn::Cidr", json!([block.to_json(), count, bits])),
-            Expr::FindInMap(m, k1, k2) => {
-                call("Fn::FindInMap", json!([call(marker::NAME, element(*m)), k1.to_json(), k2.to_json()]))
-            }
+            Expr::FindInMap(m, k1, k2) => call("Fn::FindInMap", json!([name_marker(*m), k1.to_json(), k2.to_json()])),
             Expr::ToJsonString(v) => call("Fn::ToJsonString", v.to_json()),
             Expr::Length(v) => call("Fn::Length", v.to_json()),
             Expr::List(items) => list(items),
             Expr::Object(fields) => Json::Object(fields.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
             Expr::Condition(c) => c.to_json(),
             Expr::RefAll(t) => call("Fn::RefAll", Json::String(t.clone())),
-            Expr::ValueOf(p, attr) => call("Fn::ValueOf", json!([call(marker::NAME, element(*p)), attr])),
+            Expr::ValueOf(p, attr) => call("Fn::ValueOf", json!([name_marker(*p), attr])),
             Expr::ValueOfAll(t, attr) => call("Fn::ValueOfAll", json!([t, attr])),
             Expr::Dynamic(d) => Json::String(d.render()),
-            Expr::Proton(p) => call(marker::PROTON, Json::String(p.clone())),
-            Expr::LogicalId(r) => call(marker::NAME, element(*r)),
+            Expr::Proton(p) => proton_marker(p),
+            Expr::LogicalId(r) => name_marker(*r),
         }
     }
 
@@ -393,7 +473,7 @@ impl Cond {
             Cond::And(cs) => call("Fn::And", conds(cs)),
             Cond::Or(cs) => call("Fn::Or", conds(cs)),
             Cond::Not(c) => call("Fn::Not", json!([c.to_json()])),
-            Cond::Condition(r) => call("Condition", call(marker::NAME, element(*r))),
+            Cond::Condition(r) => call("Condition", name_marker(*r)),
             Cond::Contains(a, b) => call("Fn::Contains", json!([a.to_json(), b.to_json()])),
             Cond::EachMemberEquals(a, b) => call("Fn::EachMemberEquals", json!([a.to_json(), b.to_json()])),
             Cond::EachMemberIn(a, b) => call("Fn::EachMemberIn", json!([a.to_json(), b.to_json()])),

@@ -31,7 +31,6 @@
 mod app;
 pub mod aspects;
 pub mod asset;
-mod chunked;
 mod element;
 pub mod env;
 mod error;
@@ -40,6 +39,7 @@ mod group;
 pub mod logical_id;
 mod resource;
 mod sections;
+mod store;
 mod stored;
 pub mod synth;
 #[cfg(feature = "testing")]

@@ -28,10 +28,9 @@ impl Construct for CfnResource {
 impl CfnResource {
     /// Adds a resource of `resource_type` (e.g. `AWS::SQS::Queue`) with JSON properties.
     pub fn new(scope: &impl Construct, id: &str, resource_type: &str, properties: Map<String, Json>) -> Result<Self> {
-        let properties = scope.node().borrow_mut().keys.object(properties);
         let body = ResourceBody {
             resource_type: resource_type.into(),
-            properties,
+            properties: Object::default(),
             depends_on: Box::default(),
             condition: None,
             deletion_policy: None,
@@ -42,7 +41,11 @@ impl CfnResource {
         };
         let kind = Kind::Element(Box::new(Element::new(Body::Resource(body))));
         let node = Node::add_child(scope.node(), id, kind, "cloudwright.CfnResource")?;
-        Ok(CfnResource { node })
+        let resource = CfnResource { node };
+        if let Stored::Object(properties) = resource.node.store("the properties", Json::Object(properties)) {
+            resource.with_body_mut(|r| r.properties = properties);
+        }
+        Ok(resource)
     }
 
     /// Adds a resource whose properties are a serializable struct (a typed L1's props).
@@ -71,27 +74,27 @@ impl CfnResource {
 
     /// The resource behind a node, when the node is one.
     pub fn from_node(node: &Node) -> Option<CfnResource> {
-        let is_resource = node.borrow().element(node.index).is_some_and(|e| matches!(e.body, Body::Resource(_)));
+        let is_resource = node.tree().element(node.index).is_some_and(|e| matches!(e.body, Body::Resource(_)));
         is_resource.then(|| CfnResource { node: node.clone() })
     }
 
     fn with_body<R>(&self, f: impl FnOnce(&ResourceBody) -> R) -> Option<R> {
         let arena = self.node.borrow();
-        match arena.element(self.node.index).map(|e| &e.body) {
+        match arena.tree.element(self.node.index).map(|e| &e.body) {
             Some(Body::Resource(r)) => Some(f(r)),
             _ => None,
         }
     }
 
-    /// A key and a value in the form the tree stores them.
-    fn stored(&self, key: &str, value: Json) -> (Arc<str>, Stored) {
-        let mut arena = self.node.borrow_mut();
-        (arena.keys.key(key), arena.keys.value(value))
+    /// A property (or metadata entry) and its value in the form the tree stores them.
+    fn stored(&self, what: &str, key: &str, value: Json) -> (Arc<str>, Stored) {
+        let value = self.node.store(format_args!("the {what} `{key}`"), value);
+        (self.node.borrow_mut().interner().intern(key), value)
     }
 
     fn with_body_mut(&self, f: impl FnOnce(&mut ResourceBody)) {
         let mut arena = self.node.borrow_mut();
-        if let Some(Element { body: Body::Resource(r), .. }) = arena.element_mut(self.node.index) {
+        if let Some(Element { body: Body::Resource(r), .. }) = arena.tree.element_mut(self.node.index) {
             f(r);
         }
     }
@@ -128,7 +131,7 @@ impl CfnResource {
 
     /// Sets (or replaces) one property, a lazy one included.
     pub fn set_property(&self, name: &str, value: impl Into<Json>) {
-        let (key, value) = self.stored(name, value.into());
+        let (key, value) = self.stored("property", name, value.into());
         self.with_body_mut(|r| r.properties.insert(key, value));
         let mut arena = self.node.borrow_mut();
         if let Some(lazy) = arena.hooks.lazy_properties.get_mut(&self.node.index) {
@@ -143,7 +146,7 @@ impl CfnResource {
     /// same name replaces the producer.
     pub fn set_lazy_property(&self, name: &str, produce: impl Fn() -> Json + 'static) {
         let produce: LazyValue = Rc::new(produce);
-        let (key, null) = self.stored(name, Json::Null);
+        let (key, null) = self.stored("property", name, Json::Null);
         self.with_body_mut(|r| {
             if r.properties.get(name).is_none() {
                 r.properties.insert(key, null);
@@ -179,10 +182,10 @@ impl CfnResource {
                 }
             }
         }
-        let (parts, value) = {
+        let value = self.node.store(format_args!("the property override `{path}`"), value.into());
+        let parts: Vec<Arc<str>> = {
             let mut arena = self.node.borrow_mut();
-            let parts: Vec<Arc<str>> = path.split('.').map(|p| arena.keys.key(p)).collect();
-            (parts, arena.keys.value(value.into()))
+            path.split('.').map(|p| arena.interner().intern(p)).collect()
         };
         self.with_body_mut(|r| set_at(&mut r.properties, &parts, value));
     }
@@ -225,19 +228,19 @@ impl CfnResource {
 
     /// Sets the `UpdatePolicy` attribute.
     pub fn set_update_policy(&self, policy: impl Into<Json>) {
-        let policy = policy.into();
+        let policy = self.node.store("the UpdatePolicy", policy.into());
         self.with_body_mut(|r| r.policies_mut().update = Some(policy));
     }
 
     /// Sets the `CreationPolicy` attribute.
     pub fn set_creation_policy(&self, policy: impl Into<Json>) {
-        let policy = policy.into();
+        let policy = self.node.store("the CreationPolicy", policy.into());
         self.with_body_mut(|r| r.policies_mut().creation = Some(policy));
     }
 
     /// Adds an entry to the resource's template `Metadata`.
     pub fn add_cfn_metadata(&self, key: &str, value: impl Into<Json>) {
-        let (key, value) = self.stored(key, value.into());
+        let (key, value) = self.stored("metadata entry", key, value.into());
         self.with_body_mut(|r| r.metadata.insert(key, value));
     }
 
@@ -287,7 +290,7 @@ pub(crate) fn produce_lazy_properties(root: &Node) {
     lazy.sort_by_key(|(index, _, _)| *index);
     for (index, name, produce) in lazy {
         let resource = CfnResource { node: root.at(index) };
-        let (key, value) = resource.stored(&name, produce());
+        let (key, value) = resource.stored("lazy property", &name, produce());
         resource.with_body_mut(|r| r.properties.insert(key, value));
     }
 }

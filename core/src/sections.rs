@@ -8,10 +8,25 @@ use crate::element::{Body, Element, OutputBody, RuleBody};
 use crate::error::Result;
 use crate::expr::{Cond, ElementRef, Expr};
 use crate::logical_id::{HIDDEN_ID, unique_id};
+use crate::stored::Stored;
 use crate::tree::{Construct, Kind, Node, Nodes};
 
-fn add(scope: &impl Construct, id: &str, body: Body, fqn: &'static str) -> Result<Node> {
-    Node::add_child(scope.node(), id, Kind::Element(Box::new(Element::new(body))), fqn)
+/// Adds an element whose values are stored once its node exists (a value that cannot be
+/// stored is a problem of that node): `empty` is the body without them, `body` the body
+/// with them.
+fn add(
+    scope: &impl Construct,
+    id: &str,
+    empty: Body,
+    fqn: &'static str,
+    body: impl FnOnce(&Node) -> Body,
+) -> Result<Node> {
+    let node = Node::add_child(scope.node(), id, Kind::Element(Box::new(Element::new(empty))), fqn)?;
+    let body = body(&node);
+    if let Some(element) = node.tree_mut().element_mut(node.index) {
+        element.body = body;
+    }
+    Ok(node)
 }
 
 impl Nodes {
@@ -36,11 +51,11 @@ impl Nodes {
 }
 
 pub(crate) fn logical_id(node: &Node) -> String {
-    node.borrow().logical_id(node.index)
+    node.tree().logical_id(node.index)
 }
 
 pub(crate) fn override_logical_id(node: &Node, logical_id: &str) {
-    if let Some(e) = node.borrow_mut().element_mut(node.index) {
+    if let Some(e) = node.tree_mut().element_mut(node.index) {
         e.logical_id_override = Some(logical_id.into());
     }
 }
@@ -131,7 +146,13 @@ impl CfnParameter {
         put("MinLength", props.min_length.map(Json::from));
         put("MinValue", props.min_value.map(Json::from));
         put("NoEcho", props.no_echo.then_some(Json::Bool(true)));
-        Ok(CfnParameter { node: add(scope, id, Body::Parameter(Box::new(m)), "cloudwright.CfnParameter")? })
+        let node = add(scope, id, Body::Parameter(Box::default()), "cloudwright.CfnParameter", |node| {
+            match node.store("the parameter", Json::Object(m)) {
+                Stored::Object(o) => Body::Parameter(Box::new(o)),
+                _ => Body::Parameter(Box::default()),
+            }
+        })?;
+        Ok(CfnParameter { node })
     }
 
     /// `Ref` of the parameter: its value.
@@ -162,20 +183,26 @@ impl Default for OutputProps {
 impl CfnOutput {
     /// Adds an output to the stack.
     pub fn new(scope: &impl Construct, id: &str, props: OutputProps) -> Result<Self> {
-        let body = OutputBody {
-            value: props.value,
-            description: props.description,
-            export_name: props.export_name,
-            condition: props.condition.map(|c| c.node.index),
-        };
-        Ok(CfnOutput { node: add(scope, id, Body::Output(Box::new(body)), "cloudwright.CfnOutput")? })
+        let OutputProps { value, description, export_name, condition } = props;
+        let empty = OutputBody { value: Stored::Null, description: None, export_name: None, condition: None };
+        let node = add(scope, id, Body::Output(Box::new(empty)), "cloudwright.CfnOutput", |node| {
+            Body::Output(Box::new(OutputBody {
+                value: node.store("the output's value", value.to_json()),
+                description,
+                export_name: export_name.map(|name| node.store("the output's export name", name.to_json())),
+                condition: condition.map(|c| c.node.index),
+            }))
+        })?;
+        Ok(CfnOutput { node })
     }
 
     /// `Fn::ImportValue` of this output's export name, for use in another stack.
     pub fn import_value(&self) -> Option<Expr> {
         let arena = self.node.borrow();
-        match arena.element(self.node.index).map(|e| &e.body) {
-            Some(Body::Output(o)) => o.export_name.clone().map(|n| Expr::ImportValue(Box::new(n))),
+        match arena.tree.element(self.node.index).map(|e| &e.body) {
+            // Back in the form constructs use: the name enters the tree again wherever the
+            // import is used.
+            Some(Body::Output(o)) => o.export_name.as_ref().map(|n| Expr::import_value(n.to_json())),
             _ => None,
         }
     }
@@ -184,7 +211,10 @@ impl CfnOutput {
 impl CfnCondition {
     /// Adds a named condition to the stack.
     pub fn new(scope: &impl Construct, id: &str, expression: Cond) -> Result<Self> {
-        Ok(CfnCondition { node: add(scope, id, Body::Condition(Box::new(expression)), "cloudwright.CfnCondition")? })
+        let node = add(scope, id, Body::Condition(Box::new(Stored::Null)), "cloudwright.CfnCondition", |node| {
+            Body::Condition(Box::new(node.store("the condition", expression.to_json())))
+        })?;
+        Ok(CfnCondition { node })
     }
 
     /// `Fn::If`: `when_true` if the condition holds, else `when_false`.
@@ -201,7 +231,10 @@ impl CfnCondition {
 impl CfnMapping {
     /// Adds a mapping: top-level key -> second-level key -> value.
     pub fn new(scope: &impl Construct, id: &str, mapping: IndexMap<String, IndexMap<String, Json>>) -> Result<Self> {
-        Ok(CfnMapping { node: add(scope, id, Body::Mapping(Box::new(mapping)), "cloudwright.CfnMapping")? })
+        let node = add(scope, id, Body::Mapping(Box::new(Stored::Null)), "cloudwright.CfnMapping", |node| {
+            Body::Mapping(Box::new(node.store("the mapping", json!(mapping))))
+        })?;
+        Ok(CfnMapping { node })
     }
 
     /// `Fn::FindInMap` of this mapping.
@@ -222,7 +255,16 @@ pub struct RuleProps {
 impl CfnRule {
     /// Adds a rule to the stack.
     pub fn new(scope: &impl Construct, id: &str, props: RuleProps) -> Result<Self> {
-        let body = RuleBody { rule_condition: props.rule_condition, assertions: props.assertions };
-        Ok(CfnRule { node: add(scope, id, Body::Rule(Box::new(body)), "cloudwright.CfnRule")? })
+        let empty = RuleBody { rule_condition: None, assertions: Vec::new() };
+        let node = add(scope, id, Body::Rule(Box::new(empty)), "cloudwright.CfnRule", |node| {
+            let rule_condition = props.rule_condition.map(|c| node.store("the rule's condition", c.to_json()));
+            let assertions = props
+                .assertions
+                .into_iter()
+                .map(|(c, description)| (node.store("the rule's assertion", c.to_json()), description))
+                .collect();
+            Body::Rule(Box::new(RuleBody { rule_condition, assertions }))
+        })?;
+        Ok(CfnRule { node })
     }
 }

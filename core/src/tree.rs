@@ -8,9 +8,6 @@
 use std::borrow::Cow;
 use std::cell::{Ref, RefCell, RefMut};
 use std::collections::HashMap;
-use std::hash::BuildHasher;
-
-use hashbrown::{DefaultHashBuilder, HashTable};
 use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -18,12 +15,12 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use crate::aspects::Aspect;
-use crate::chunked::Chunked;
 use crate::element::Element;
 use crate::env::Environment;
 use crate::error::{Error, Result};
 use crate::expr::ElementRef;
-use crate::stored::Keys;
+use crate::store::{Interner, NodeStore};
+use crate::stored::Stored;
 
 /// A validator: returns one message per problem found (empty when all is well).
 pub type Validator = Rc<dyn Fn(&Node) -> Vec<String>>;
@@ -177,83 +174,33 @@ pub(crate) struct Settings {
 /// The tree's nodes: plain data, shareable across threads.
 pub(crate) struct Nodes {
     pub app_id: u32,
-    pub nodes: Chunked<NodeData>,
-    /// Every node but the root, found by scope and id: node indexes with half their hash,
-    /// so ids are not stored twice.
-    by_scope_and_id: HashTable<Indexed>,
-    hasher: DefaultHashBuilder,
-    /// Construct ids and the object keys of every resource's properties and metadata,
-    /// each held once.
-    pub keys: Keys,
+    /// The nodes by index (and by scope and id), and the app's interned strings.
+    pub nodes: NodeStore,
 }
 
 /// The tree of one app: its nodes, their hooks and the app's settings.
 pub(crate) struct Arena {
-    tree: Nodes,
+    pub tree: Nodes,
     pub hooks: Hooks,
     pub settings: Settings,
-}
-
-impl std::ops::Deref for Arena {
-    type Target = Nodes;
-
-    fn deref(&self) -> &Nodes {
-        &self.tree
-    }
-}
-
-impl std::ops::DerefMut for Arena {
-    fn deref_mut(&mut self) -> &mut Nodes {
-        &mut self.tree
-    }
 }
 
 impl Arena {
     pub(crate) fn new(app_id: u32, settings: Settings) -> Self {
         let root = NodeData::new("App".into(), None, Kind::App, Cow::Borrowed("cloudwright.App"));
-        let mut nodes = Chunked::new();
-        nodes.push(root);
-        let tree = Nodes {
-            app_id,
-            nodes,
-            by_scope_and_id: HashTable::new(),
-            hasher: DefaultHashBuilder::default(),
-            keys: Keys::default(),
-        };
-        Arena { tree, hooks: Hooks::default(), settings }
+        Arena { tree: Nodes { app_id, nodes: NodeStore::new(root) }, hooks: Hooks::default(), settings }
     }
-}
 
-/// A node in the scope/id table, with half its hash: growing the table rehashes every
-/// entry, and recomputing hashes from the nodes would read each node's id again.
-#[derive(Clone, Copy)]
-struct Indexed {
-    node: u32,
-    half_hash: u32,
-}
-
-impl Indexed {
-    /// The table's hash, spread from the kept half by an odd multiplier (a bijection).
-    fn hash(self) -> u64 {
-        u64::from(self.half_hash).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    /// The interner every value of the tree enters through.
+    pub(crate) fn interner(&mut self) -> &mut Interner {
+        &mut self.tree.nodes.interner
     }
 }
 
 impl Nodes {
-    /// The half hash of a scope and id.
-    fn scope_hash(&self, parent: u32, id: &str) -> u32 {
-        // The high half: foldhash mixes best there.
-        (self.hasher.hash_one((parent, id)) >> 32) as u32
-    }
-
     /// The child of `parent` with this id.
     pub(crate) fn child(&self, parent: u32, id: &str) -> Option<u32> {
-        let probe = Indexed { node: 0, half_hash: self.scope_hash(parent, id) };
-        let matches = |e: &Indexed| {
-            let n = &self.nodes[e.node as usize];
-            e.half_hash == probe.half_hash && n.parent == Some(parent) && *n.id == *id
-        };
-        self.by_scope_and_id.find(probe.hash(), matches).map(|e| e.node)
+        self.nodes.child(parent, id)
     }
 
     /// The path of a node: the ids from below the root, joined by `/` (the root's is "").
@@ -418,19 +365,18 @@ impl Nodes {
         if let Some(message) = misplaced {
             return Err(Error::InvalidScope { path: path(), message: message.to_owned() });
         }
-        let index = u32::try_from(self.nodes.len()).map_err(|_| Error::InvalidScope {
-            path: path(),
-            message: "the tree has more than 4 billion constructs".into(),
-        })?;
-        let shared_id = self.keys.key(id);
-        self.nodes.push(NodeData::new(shared_id, Some(parent), kind, fqn));
+        let shared_id = self.nodes.interner.intern(id);
+        let Some(index) = self.nodes.push(NodeData::new(shared_id, Some(parent), kind, fqn)) else {
+            return Err(Error::InvalidScope {
+                path: display_path(&self.path(parent)),
+                message: "the tree has more than 4 billion constructs".into(),
+            });
+        };
         match self.nodes[parent as usize].last_child {
             NONE => self.nodes[parent as usize].first_child = index,
             last => self.nodes[last as usize].next_sibling = index,
         }
         self.nodes[parent as usize].last_child = index;
-        let entry = Indexed { node: index, half_hash: self.scope_hash(parent, id) };
-        self.by_scope_and_id.insert_unique(entry.hash(), entry, |e| e.hash());
         Ok(index)
     }
 }
@@ -480,17 +426,27 @@ impl Node {
         self.arena.borrow_mut()
     }
 
+    /// The app's nodes, for reading.
+    pub(crate) fn tree(&self) -> Ref<'_, Nodes> {
+        Ref::map(self.arena.borrow(), |a| &a.tree)
+    }
+
+    /// The app's nodes, for changing.
+    pub(crate) fn tree_mut(&self) -> RefMut<'_, Nodes> {
+        RefMut::map(self.arena.borrow_mut(), |a| &mut a.tree)
+    }
+
     pub(crate) fn with_data<R>(&self, f: impl FnOnce(&NodeData) -> R) -> R {
-        f(&self.borrow().nodes[self.index as usize])
+        f(&self.tree().nodes[self.index as usize])
     }
 
     pub(crate) fn with_data_mut<R>(&self, f: impl FnOnce(&mut NodeData) -> R) -> R {
-        f(&mut self.borrow_mut().nodes[self.index as usize])
+        f(&mut self.tree_mut().nodes[self.index as usize])
     }
 
     /// Adds a child of the given kind under `scope`.
     pub(crate) fn add_child(scope: &Node, id: &str, kind: Kind, fqn: impl Into<Cow<'static, str>>) -> Result<Node> {
-        let index = scope.borrow_mut().add(scope.index, id, kind, fqn.into())?;
+        let index = scope.tree_mut().add(scope.index, id, kind, fqn.into())?;
         Ok(Node { arena: Rc::clone(&scope.arena), index })
     }
 
@@ -498,8 +454,20 @@ impl Node {
         Node { arena: Rc::clone(&self.arena), index }
     }
 
+    /// `value` in the form the tree stores it; a `cw::` key that is no reference
+    /// cloudwright wrote is recorded as a problem of this node, `what` naming where the
+    /// value was going (e.g. "the property `Name`").
+    pub(crate) fn store(&self, what: impl fmt::Display, value: Json) -> Stored {
+        let mut problems = Vec::new();
+        let stored = self.borrow_mut().interner().value(value, &mut problems);
+        for problem in problems {
+            self.add_error(format!("{what} {problem}"));
+        }
+        stored
+    }
+
     pub(crate) fn element_ref(&self) -> ElementRef {
-        ElementRef { app: self.borrow().app_id, node: self.index }
+        ElementRef { app: self.tree().app_id, node: self.index }
     }
 
     /// The construct's id within its scope.
@@ -509,7 +477,7 @@ impl Node {
 
     /// The path from the app: ids joined by `/` (`""` for the app itself).
     pub fn path(&self) -> String {
-        self.borrow().path(self.index)
+        self.tree().path(self.index)
     }
 
     /// The scope this construct was added to (`None` for the app).
@@ -519,13 +487,13 @@ impl Node {
 
     /// The children, in the order they were added.
     pub fn children(&self) -> Vec<Node> {
-        let children: Vec<u32> = self.borrow().children(self.index).collect();
+        let children: Vec<u32> = self.tree().children(self.index).collect();
         children.into_iter().map(|c| self.at(c)).collect()
     }
 
     /// The child with this id, if any.
     pub fn find_child(&self, id: &str) -> Option<Node> {
-        let index = self.borrow().child(self.index, id);
+        let index = self.tree().child(self.index, id);
         index.map(|i| self.at(i))
     }
 
@@ -542,7 +510,7 @@ impl Node {
 
     /// The stack this construct belongs to, if any.
     pub fn stack(&self) -> Option<crate::Stack> {
-        let stack = self.borrow().stack_of(self.index);
+        let stack = self.tree().stack_of(self.index);
         stack.map(|s| crate::Stack { node: self.at(s) })
     }
 
@@ -587,7 +555,7 @@ impl Node {
 
     /// Every construct below this one (itself included), depth first.
     pub fn descendants(&self) -> Vec<Node> {
-        let order = self.borrow().preorder_from(self.index);
+        let order = self.tree().preorder_from(self.index);
         order.into_iter().map(|i| self.at(i)).collect()
     }
 }

@@ -2,15 +2,16 @@
 //! per stack (the template as a file asset, as the CDK's default stack synthesizer
 //! writes it), and `tree.json`.
 
+use indexmap::IndexMap;
 use serde::Serialize;
-use serde::ser::{SerializeMap, SerializeSeq, Serializer};
-use serde_json::{Map, Value as Json, json};
+use serde::ser::{SerializeMap, Serializer};
+use serde_json::Value as Json;
 
 use crate::element::{Body, ResourceBody};
 use crate::env::Environment;
 use crate::tree::{Kind, Nodes};
 
-use super::resolve::{LogicalIds, Resolved, Resolver, Shared};
+use super::resolve::{LogicalIds, Pass, Resolved, Resolver, Shared};
 
 /// The manifest schema version the pinned aws-cdk CLI reads.
 pub const MANIFEST_VERSION: &str = "55.0.0";
@@ -27,8 +28,20 @@ pub(crate) struct StackArtifact {
     pub dependencies: Vec<String>,
     /// The stack's node, whose subtree gives the manifest metadata.
     pub stack: u32,
-    /// (hash, object key, packaging, path relative to the stack's assembly, display name).
-    pub assets: Vec<(String, String, &'static str, String, String)>,
+    /// The file assets the stack's template uses.
+    pub assets: Vec<AssetSource>,
+}
+
+/// A file asset as a stack's asset manifest lists it.
+pub(crate) struct AssetSource {
+    /// The content hash: the asset's id.
+    pub hash: String,
+    pub object_key: String,
+    /// `zip` (a directory) or `file`.
+    pub packaging: &'static str,
+    /// The staged copy, relative to the stack's assembly.
+    pub path: String,
+    pub display_name: String,
 }
 
 /// One entry of an assembly's manifest.
@@ -37,6 +50,7 @@ pub(crate) enum Artifact<'a> {
     Stage { artifact_id: String, display_name: String },
 }
 
+/// The CDK bootstrap resources a stack's environment has.
 struct Bootstrap<'a> {
     qualifier: &'a str,
     account: String,
@@ -66,78 +80,188 @@ impl<'a> Bootstrap<'a> {
     }
 }
 
-/// `manifest.json` of one assembly; stack metadata (an entry per element) is written
-/// straight from the tree.
+/// `manifest.json` of one assembly.
+#[derive(Serialize)]
 pub(crate) struct Manifest<'a> {
-    pub arena: &'a Nodes,
-    pub logical_ids: &'a LogicalIds,
-    pub artifacts: Vec<Artifact<'a>>,
-    pub qualifier: &'a str,
-    /// Whether the assembly lists `tree.json` (the root assembly does).
-    pub with_tree: bool,
+    version: &'static str,
+    artifacts: IndexMap<String, ArtifactEntry<'a>>,
 }
 
-impl Serialize for Manifest<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(2))?;
-        map.serialize_entry("version", MANIFEST_VERSION)?;
-        map.serialize_entry("artifacts", &Artifacts(self))?;
-        map.end()
-    }
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ArtifactEntry<'a> {
+    Stack(Box<StackEntry<'a>>),
+    NestedAssembly(Typed<NestedAssembly>),
+    AssetManifest(Typed<AssetManifest>),
+    Tree(Typed<TreeFile>),
 }
 
-struct Artifacts<'a>(&'a Manifest<'a>);
+/// An artifact of a given type and its properties.
+#[derive(Serialize)]
+struct Typed<P> {
+    r#type: &'static str,
+    properties: P,
+}
 
-impl Serialize for Artifacts<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let m = self.0;
-        let mut out = s.serialize_map(None)?;
-        for artifact in &m.artifacts {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NestedAssembly {
+    directory_name: String,
+    display_name: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AssetManifest {
+    file: String,
+    requires_bootstrap_stack_version: u32,
+    bootstrap_stack_version_ssm_parameter: String,
+}
+
+#[derive(Serialize)]
+struct TreeFile {
+    file: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StackEntry<'a> {
+    r#type: &'static str,
+    environment: String,
+    properties: StackProperties<'a>,
+    dependencies: Vec<String>,
+    #[serde(skip_serializing_if = "StackMetadata::is_empty")]
+    metadata: StackMetadata<'a>,
+    display_name: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StackProperties<'a> {
+    template_file: String,
+    termination_protection: bool,
+    validate_on_synth: bool,
+    assume_role_arn: String,
+    cloud_formation_execution_role_arn: String,
+    stack_template_asset_object_url: String,
+    requires_bootstrap_stack_version: u32,
+    bootstrap_stack_version_ssm_parameter: String,
+    additional_dependencies: [String; 1],
+    lookup_role: LookupRole,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    tags: IndexMap<&'a str, &'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stack_name: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LookupRole {
+    arn: String,
+    requires_bootstrap_stack_version: u32,
+    bootstrap_stack_version_ssm_parameter: String,
+}
+
+#[derive(Serialize)]
+struct MetadataEntry<'a> {
+    r#type: &'a str,
+    data: MetadataData<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum MetadataData<'a> {
+    User(&'a Json),
+    LogicalId(&'a str),
+}
+
+/// What `cdk deploy` needs of the bootstrap stack: version 6.
+const BOOTSTRAP_VERSION: u32 = 6;
+/// What the lookup role needs of the bootstrap stack.
+const LOOKUP_BOOTSTRAP_VERSION: u32 = 8;
+
+impl<'a> Manifest<'a> {
+    /// The manifest of an assembly listing `artifacts` (and `tree.json` for the root).
+    pub(crate) fn new(
+        arena: &'a Nodes,
+        logical_ids: &'a LogicalIds,
+        artifacts: &[Artifact<'a>],
+        qualifier: &str,
+        with_tree: bool,
+    ) -> Self {
+        let mut entries = IndexMap::new();
+        for artifact in artifacts {
             match artifact {
-                Artifact::Stage { artifact_id, display_name } => out.serialize_entry(
-                    artifact_id,
-                    &json!({
-                        "type": "cdk:cloud-assembly",
-                        "properties": {"directoryName": artifact_id, "displayName": display_name}
-                    }),
-                )?,
+                Artifact::Stage { artifact_id, display_name } => {
+                    let properties =
+                        NestedAssembly { directory_name: artifact_id.clone(), display_name: display_name.clone() };
+                    entries.insert(
+                        artifact_id.clone(),
+                        ArtifactEntry::NestedAssembly(Typed { r#type: "cdk:cloud-assembly", properties }),
+                    );
+                }
                 Artifact::Stack(stack) => {
-                    let (assets_id, assets, artifact) = stack_entries(stack, m.qualifier);
-                    out.serialize_entry(&assets_id, &assets)?;
-                    out.serialize_entry(&stack.artifact_id, &StackEntry { manifest: m, stack, artifact })?;
+                    let b = Bootstrap::new(qualifier, &stack.env);
+                    let assets_id = format!("{}.assets", stack.artifact_id);
+                    let properties = AssetManifest {
+                        file: format!("{}.assets.json", stack.artifact_id),
+                        requires_bootstrap_stack_version: BOOTSTRAP_VERSION,
+                        bootstrap_stack_version_ssm_parameter: b.version_parameter(),
+                    };
+                    entries.insert(
+                        assets_id.clone(),
+                        ArtifactEntry::AssetManifest(Typed { r#type: "cdk:asset-manifest", properties }),
+                    );
+                    let entry = stack_entry(stack, &b, assets_id, StackMetadata::of(arena, logical_ids, stack.stack));
+                    entries.insert(stack.artifact_id.clone(), ArtifactEntry::Stack(Box::new(entry)));
                 }
             }
         }
-        if m.with_tree {
-            out.serialize_entry("Tree", &json!({"type": "cdk:tree", "properties": {"file": "tree.json"}}))?;
+        if with_tree {
+            let tree = Typed { r#type: "cdk:tree", properties: TreeFile { file: "tree.json" } };
+            entries.insert("Tree".into(), ArtifactEntry::Tree(tree));
         }
-        out.end()
+        Manifest { version: MANIFEST_VERSION, artifacts: entries }
     }
 }
 
-/// A stack's artifact: its small fields as built, then the metadata, then its name.
-struct StackEntry<'a> {
-    manifest: &'a Manifest<'a>,
-    stack: &'a StackArtifact,
-    artifact: Map<String, Json>,
-}
-
-impl Serialize for StackEntry<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(None)?;
-        for (k, v) in &self.artifact {
-            map.serialize_entry(k, v)?;
-        }
-        let metadata = StackMetadata::of(self.manifest, self.stack.stack);
-        if !metadata.nodes.is_empty() {
-            map.serialize_entry("metadata", &metadata)?;
-        }
-        map.serialize_entry("displayName", &self.stack.display_name)?;
-        map.end()
+fn stack_entry<'a>(
+    s: &'a StackArtifact,
+    b: &Bootstrap<'_>,
+    assets_id: String,
+    metadata: StackMetadata<'a>,
+) -> StackEntry<'a> {
+    let properties = StackProperties {
+        template_file: format!("{}.template.json", s.artifact_id),
+        termination_protection: s.termination_protection,
+        validate_on_synth: false,
+        assume_role_arn: b.role("deploy"),
+        cloud_formation_execution_role_arn: b.role("cfn-exec"),
+        stack_template_asset_object_url: format!("s3://{}/{}.json", b.bucket(), s.template_hash),
+        requires_bootstrap_stack_version: BOOTSTRAP_VERSION,
+        bootstrap_stack_version_ssm_parameter: b.version_parameter(),
+        additional_dependencies: [assets_id],
+        lookup_role: LookupRole {
+            arn: b.role("lookup"),
+            requires_bootstrap_stack_version: LOOKUP_BOOTSTRAP_VERSION,
+            bootstrap_stack_version_ssm_parameter: b.version_parameter(),
+        },
+        tags: s.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+        stack_name: (s.stack_name != s.artifact_id).then_some(s.stack_name.as_str()),
+    };
+    StackEntry {
+        r#type: "aws:cloudformation:stack",
+        environment: s.env.to_string(),
+        dependencies: s.dependencies.iter().chain(&properties.additional_dependencies).cloned().collect(),
+        properties,
+        metadata,
+        display_name: &s.display_name,
     }
 }
 
-/// Manifest metadata of a stack: each element's user metadata and logical id, by path.
+/// A stack's manifest metadata: each element's user metadata and logical id, by path.
+/// It holds an entry per element of the stack, as large as the tree, so it is written
+/// straight from the tree (as `tree.json` is) rather than built first.
 struct StackMetadata<'a> {
     arena: &'a Nodes,
     logical_ids: &'a LogicalIds,
@@ -146,8 +270,7 @@ struct StackMetadata<'a> {
 }
 
 impl<'a> StackMetadata<'a> {
-    fn of(manifest: &Manifest<'a>, stack: u32) -> Self {
-        let (arena, logical_ids) = (manifest.arena, manifest.logical_ids);
+    fn of(arena: &'a Nodes, logical_ids: &'a LogicalIds, stack: u32) -> Self {
         let nodes = arena
             .preorder_from(stack)
             .into_iter()
@@ -155,30 +278,31 @@ impl<'a> StackMetadata<'a> {
             .collect();
         StackMetadata { arena, logical_ids, nodes }
     }
+
+    fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    fn entries(&self, node: u32) -> impl Iterator<Item = MetadataEntry<'a>> + use<'a> {
+        let user = self.arena.nodes[node as usize].metadata().iter();
+        let user = user.map(|(kind, data)| MetadataEntry { r#type: kind, data: MetadataData::User(data) });
+        let logical_id = self.logical_ids.is_element(node).then(|| MetadataEntry {
+            r#type: "aws:cdk:logicalId",
+            data: MetadataData::LogicalId(self.logical_ids.get(node)),
+        });
+        user.chain(logical_id)
+    }
 }
 
 impl Serialize for StackMetadata<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Entry<'a, T: Serialize> {
-            r#type: &'a str,
-            data: T,
-        }
-        struct Entries<'a>(&'a StackMetadata<'a>, u32);
+        struct Entries<'m>(&'m StackMetadata<'m>, u32);
         impl Serialize for Entries<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let (m, i) = (self.0, self.1);
-                let mut seq = s.serialize_seq(None)?;
-                for (kind, value) in m.arena.nodes[i as usize].metadata() {
-                    seq.serialize_element(&Entry { r#type: kind, data: value })?;
-                }
-                if m.logical_ids.is_element(i) {
-                    seq.serialize_element(&Entry { r#type: "aws:cdk:logicalId", data: m.logical_ids.get(i) })?;
-                }
-                seq.end()
+                s.collect_seq(self.0.entries(self.1))
             }
         }
-        let mut map = s.serialize_map(None)?;
+        let mut map = s.serialize_map(Some(self.nodes.len()))?;
         for &i in &self.nodes {
             map.serialize_entry(&format!("/{}", self.arena.path(i)), &Entries(self, i))?;
         }
@@ -186,95 +310,82 @@ impl Serialize for StackMetadata<'_> {
     }
 }
 
-/// The asset manifest's artifact (id and value) and the stack artifact's fields but
-/// its metadata and display name.
-fn stack_entries(s: &StackArtifact, qualifier: &str) -> (String, Json, Map<String, Json>) {
-    let b = Bootstrap::new(qualifier, &s.env);
-    let assets_id = format!("{}.assets", s.artifact_id);
-    let assets = json!({
-        "type": "cdk:asset-manifest",
-        "properties": {
-            "file": format!("{}.assets.json", s.artifact_id),
-            "requiresBootstrapStackVersion": 6,
-            "bootstrapStackVersionSsmParameter": b.version_parameter()
-        }
-    });
-    let mut props = json!({
-        "templateFile": format!("{}.template.json", s.artifact_id),
-        "terminationProtection": s.termination_protection,
-        "validateOnSynth": false,
-        "assumeRoleArn": b.role("deploy"),
-        "cloudFormationExecutionRoleArn": b.role("cfn-exec"),
-        "stackTemplateAssetObjectUrl": format!("s3://{}/{}.json", b.bucket(), s.template_hash),
-        "requiresBootstrapStackVersion": 6,
-        "bootstrapStackVersionSsmParameter": b.version_parameter(),
-        "additionalDependencies": [assets_id],
-        "lookupRole": {
-            "arn": b.role("lookup"),
-            "requiresBootstrapStackVersion": 8,
-            "bootstrapStackVersionSsmParameter": b.version_parameter()
-        }
-    });
-    if let Some(p) = props.as_object_mut() {
-        if !s.tags.is_empty() {
-            let tags: Map<String, Json> = s.tags.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-            p.insert("tags".into(), Json::Object(tags));
-        }
-        if s.stack_name != s.artifact_id {
-            p.insert("stackName".into(), json!(s.stack_name));
-        }
-    }
-    let mut deps = s.dependencies.clone();
-    deps.push(assets_id.clone());
-    let mut artifact = Map::new();
-    artifact.insert("type".into(), json!("aws:cloudformation:stack"));
-    artifact.insert("environment".into(), json!(s.env.to_string()));
-    artifact.insert("properties".into(), props);
-    artifact.insert("dependencies".into(), json!(deps));
-    (assets_id, assets, artifact)
+/// `<stack>.assets.json`: the template itself as a file asset, so `cdk deploy` uploads
+/// it, after the stack's other assets.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AssetsFile<'a> {
+    version: &'static str,
+    files: IndexMap<&'a str, FileAsset<'a>>,
+    docker_images: Empty,
 }
 
-/// `<stack>.assets.json`: the template itself as a file asset, so `cdk deploy` uploads it.
-pub(crate) fn assets(s: &StackArtifact, qualifier: &str) -> Json {
-    let b = Bootstrap::new(qualifier, &s.env);
-    let destination_id = match (&s.env.account, &s.env.region) {
-        (Some(a), Some(r)) => format!("{a}-{r}"),
-        (a, r) => format!("{}-{}", a.as_deref().unwrap_or("current_account"), r.as_deref().unwrap_or("current_region")),
-    };
-    let mut destination = json!({
-        "bucketName": b.bucket(),
-        "objectKey": format!("{}.json", s.template_hash),
-    });
-    if let Some(d) = destination.as_object_mut() {
-        if let Some(region) = &s.env.region {
-            d.insert("region".into(), json!(region));
+#[derive(Serialize)]
+struct Empty {}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FileAsset<'a> {
+    display_name: String,
+    source: FileSource<'a>,
+    destinations: IndexMap<&'a str, Destination<'a>>,
+}
+
+#[derive(Serialize)]
+struct FileSource<'a> {
+    path: String,
+    packaging: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Destination<'a> {
+    bucket_name: String,
+    object_key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<&'a str>,
+    assume_role_arn: String,
+}
+
+impl<'a> AssetsFile<'a> {
+    pub(crate) fn new(s: &'a StackArtifact, qualifier: &str, destination_id: &'a str) -> Self {
+        let b = Bootstrap::new(qualifier, &s.env);
+        let destination = |object_key: String| {
+            let destination = Destination {
+                bucket_name: b.bucket(),
+                object_key,
+                region: s.env.region.as_deref(),
+                assume_role_arn: b.role("file-publishing"),
+            };
+            IndexMap::from([(destination_id, destination)])
+        };
+        let mut files = IndexMap::new();
+        for a in &s.assets {
+            let asset = FileAsset {
+                display_name: a.display_name.clone(),
+                source: FileSource { path: a.path.clone(), packaging: a.packaging },
+                destinations: destination(a.object_key.clone()),
+            };
+            files.insert(a.hash.as_str(), asset);
         }
-        d.insert("assumeRoleArn".into(), json!(b.role("file-publishing")));
+        let template = FileAsset {
+            display_name: format!("{} Template", s.stack_name),
+            source: FileSource { path: format!("{}.template.json", s.artifact_id), packaging: "file" },
+            destinations: destination(format!("{}.json", s.template_hash)),
+        };
+        files.insert(s.template_hash.as_str(), template);
+        AssetsFile { version: MANIFEST_VERSION, files, docker_images: Empty {} }
     }
-    let mut files = Map::new();
-    for (hash, key, packaging, path, display_name) in &s.assets {
-        let mut dest = destination.clone();
-        if let Some(d) = dest.as_object_mut() {
-            d.insert("objectKey".into(), json!(key));
-        }
-        files.insert(
-            hash.clone(),
-            json!({
-                "displayName": display_name,
-                "source": {"path": path, "packaging": packaging},
-                "destinations": {destination_id.clone(): dest}
-            }),
-        );
-    }
-    files.insert(
-        s.template_hash.clone(),
-        json!({
-            "displayName": format!("{} Template", s.stack_name),
-            "source": {"path": format!("{}.template.json", s.artifact_id), "packaging": "file"},
-            "destinations": {destination_id: destination}
-        }),
-    );
-    json!({"version": MANIFEST_VERSION, "files": files, "dockerImages": {}})
+}
+
+/// The id of a stack's publishing destination: `<account>-<region>` (the CDK appends a
+/// hash; the id is only a key).
+pub(crate) fn destination_id(env: &Environment) -> String {
+    format!(
+        "{}-{}",
+        env.account.as_deref().unwrap_or("current_account"),
+        env.region.as_deref().unwrap_or("current_region")
+    )
 }
 
 /// `tree.json`: every construct with its type, and each resource's type, logical id and
@@ -344,7 +455,7 @@ impl Serialize for TreeNode<'_> {
         map.serialize_entry("constructInfo", &ConstructInfo { fqn: data.fqn(), version: env!("CARGO_PKG_VERSION") })?;
         if let Kind::Element(e) = &data.kind {
             if let Body::Resource(r) = &e.body {
-                let resolver = Resolver { shared, stack: self.stack.unwrap_or(0), element: self.index };
+                let resolver = Resolver::new(shared, Pass::Write, self.stack.unwrap_or(0), self.index);
                 map.serialize_entry("attributes", &Attributes { r, resolver })?;
             }
         }

@@ -2,6 +2,7 @@
 //! written into memory ([`Assembly`]) or straight into a staging
 //! directory that replaces the output directory ([`StagedAssembly`]).
 
+mod discard;
 mod indent;
 pub(crate) mod manifest;
 pub(crate) mod names;
@@ -11,10 +12,10 @@ mod resolve;
 mod template;
 mod write;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::Mutex;
 
 use serde::Serialize;
 use serde_json::{Value as Json, json};
@@ -27,10 +28,10 @@ use crate::logical_id::is_valid_logical_id;
 use crate::tree::{Kind, Node, Nodes, Settings, Validator, display_path};
 
 pub use manifest::MANIFEST_VERSION;
-use manifest::{Artifact, StackArtifact};
+use manifest::{Artifact, AssetSource, AssetsFile, Manifest, StackArtifact};
 use output::Sink;
 pub use output::write_files;
-use resolve::{LogicalIds, Resolver, Shared, lock};
+use resolve::{Export, Findings, LogicalIds, Pass, Shared};
 use template::Template;
 
 /// What the assembly holds of one stack.
@@ -122,11 +123,11 @@ fn node_problems(root: &Node) -> Vec<Error> {
         for (i, v) in &arena.hooks.validators {
             by_node.entry(*i).or_default().push(Rc::clone(v));
         }
-        arena
-            .preorder()
+        let tree = &arena.tree;
+        tree.preorder()
             .into_iter()
             .map(|i| {
-                let d = &arena.nodes[i as usize];
+                let d = &tree.nodes[i as usize];
                 let validators = by_node.remove(&i).unwrap_or_default();
                 (i, d.errors().to_vec(), validators)
             })
@@ -365,57 +366,77 @@ fn build(root: &Node, sink: &mut Sink) -> Result<Vec<StackSummary>> {
         }
     }
 
-    let arena = root.borrow();
+    let guard = root.borrow();
+    let arena = &guard.tree;
     let order = arena.preorder();
     let stacks: Vec<u32> = order.iter().copied().filter(|i| arena.stack(*i).is_some()).collect();
     let envs: HashMap<u32, Environment> = stacks.iter().map(|s| (*s, resolved_env(&root.at(*s)))).collect();
-    let stack_names: HashMap<u32, String> = stacks.iter().map(|s| (*s, names::stack_name(&arena, *s))).collect();
-    problems.extend(stack_problems(&arena, &order, &stacks, &stack_names));
+    let stack_names: HashMap<u32, String> = stacks.iter().map(|s| (*s, names::stack_name(arena, *s))).collect();
+    problems.extend(stack_problems(arena, &order, &stacks, &stack_names));
 
-    let bootstrap = arena.settings.bootstrap_rule;
+    let settings = &guard.settings;
     let reserved: &[(&str, &str)] =
-        if bootstrap { &[("Ref", "BootstrapVersion"), ("Rules", "CheckBootstrapVersion")] } else { &[] };
-    let (logical_ids, id_problems) = logical_ids(&arena, &order, reserved);
+        if settings.bootstrap_rule { &[("Ref", "BootstrapVersion"), ("Rules", "CheckBootstrapVersion")] } else { &[] };
+    let (logical_ids, id_problems) = logical_ids(arena, &order, reserved);
     problems.extend(id_problems);
 
-    let shared = Shared {
-        arena: &arena,
-        logical_ids: &logical_ids,
-        envs: &envs,
-        stack_names: &stack_names,
-        exports: Mutex::default(),
-        stack_deps: Mutex::default(),
-        errors: Mutex::default(),
-    };
-    // Each stack's elements in tree order; resolving them now learns every export and
-    // dependency before any template is written.
+    let shared = Shared { arena, logical_ids: &logical_ids, envs: &envs, stack_names: &stack_names };
+    // Each stack's elements in tree order.
     let mut elements: HashMap<u32, Vec<u32>> = stacks.iter().map(|s| (*s, Vec::new())).collect();
     for &index in &order {
-        let (Some(element), Some(stack)) = (arena.element(index), arena.stack_of(index)) else { continue };
-        template::scan(Resolver { shared: &shared, stack, element: index }, element);
+        let (Some(_), Some(stack)) = (arena.element(index), arena.stack_of(index)) else { continue };
         if let Some(members) = elements.get_mut(&stack) {
             members.push(index);
         }
     }
-    let exports = std::mem::take(&mut *lock(&shared.exports));
-    let mut stack_deps = std::mem::take(&mut *lock(&shared.stack_deps));
+    // The checking pass: every template is walked as it will be written, to learn every
+    // export, dependency and problem before anything is.
+    let findings = RefCell::new(Findings::default());
+    for &s in &stacks {
+        let members = elements.get(&s).map_or(&[][..], Vec::as_slice);
+        let Some(template) = template(&shared, Pass::Check(&findings), settings, s, members, &[]) else { continue };
+        if let Err(e) = template.serialize(discard::Discard) {
+            problems.push(Error::Validation { path: arena.path(s), message: format!("cannot be rendered: {e}") });
+        }
+    }
+    let Findings { exports, mut stack_deps, errors } = findings.into_inner();
     for s in &stacks {
         for dep in arena.stack(*s).map(|d| d.dependencies.as_slice()).unwrap_or_default() {
             stack_deps.insert((*s, *dep));
         }
     }
-    problems.extend(std::mem::take(&mut *lock(&shared.errors)));
-    if let Some(cycle) = find_cycle(&arena, &stacks, &stack_deps) {
+    problems.extend(errors);
+    if let Some(cycle) = find_cycle(arena, &stacks, &stack_deps) {
         problems.push(Error::DependencyCycle { cycle });
     }
     Error::collect(problems)?;
 
     let plan = Plan { order, stacks, elements, exports, stack_deps };
-    let summaries = render(&shared, &arena.settings, plan, sink)?;
+    let summaries = render(&shared, settings, plan, sink)?;
     for (path, bytes) in extra_files {
         sink.bytes(&path, &bytes)?;
     }
     Ok(summaries)
+}
+
+/// The template of `stack` for one pass, `None` if the node is no stack.
+fn template<'a>(
+    shared: &'a Shared<'a>,
+    pass: Pass<'a>,
+    settings: &'a Settings,
+    stack: u32,
+    elements: &'a [u32],
+    exports: &'a [(String, Export)],
+) -> Option<Template<'a>> {
+    Some(Template {
+        shared,
+        pass,
+        stack,
+        data: shared.arena.stack(stack)?,
+        elements,
+        exports,
+        bootstrap_qualifier: settings.bootstrap_rule.then_some(settings.bootstrap_qualifier.as_str()),
+    })
 }
 
 /// What validation worked out, for rendering.
@@ -466,16 +487,9 @@ fn render_all_but_tree(
     for &s in &stacks {
         let Some(data) = arena.stack(s) else { continue };
         let members = elements.get(&s).map_or(&[][..], Vec::as_slice);
-        let mut stack_exports: Vec<(String, (Json, String))> = exports.remove(&s).into_iter().flatten().collect();
+        let mut stack_exports: Vec<(String, Export)> = exports.remove(&s).into_iter().flatten().collect();
         stack_exports.sort_by(|a, b| a.0.cmp(&b.0));
-        let template = Template {
-            shared,
-            stack: s,
-            data,
-            elements: members,
-            exports: &stack_exports,
-            bootstrap_qualifier: settings.bootstrap_rule.then_some(qualifier),
-        };
+        let Some(template) = template(shared, Pass::Write, settings, s, members, &stack_exports) else { continue };
         let artifact_id = names::artifact_id(arena, s);
         let dir = assembly_dir(arena, arena.stage_of(s));
         let template_file = format!("{dir}{artifact_id}.template.json");
@@ -515,13 +529,13 @@ fn render_all_but_tree(
                 crate::asset::Packaging::Zip => "zip",
                 crate::asset::Packaging::File => "file",
             };
-            assets.push((
-                a.hash.clone(),
-                a.object_key(),
+            assets.push(AssetSource {
+                hash: a.hash.clone(),
+                object_key: a.object_key(),
                 packaging,
-                format!("{up}{}", a.dir_name()),
-                a.display_name.clone(),
-            ));
+                path: format!("{up}{}", a.dir_name()),
+                display_name: a.display_name.clone(),
+            });
         }
         let artifact = StackArtifact {
             assets,
@@ -535,9 +549,10 @@ fn render_all_but_tree(
             dependencies,
             stack: s,
         };
+        let destination_id = manifest::destination_id(&artifact.env);
         sink.json(
             &format!("{dir}{}.assets.json", artifact.artifact_id),
-            &manifest::assets(&artifact, qualifier),
+            &AssetsFile::new(&artifact, qualifier, &destination_id),
             b"  ",
             false,
         )?;
@@ -571,13 +586,7 @@ fn render_all_but_tree(
             }
         }
         let dir = assembly_dir(arena, assembly);
-        let manifest = manifest::Manifest {
-            arena,
-            logical_ids: shared.logical_ids,
-            artifacts: entries,
-            qualifier,
-            with_tree: assembly.is_none(),
-        };
+        let manifest = Manifest::new(arena, shared.logical_ids, &entries, qualifier, assembly.is_none());
         sink.json(&format!("{dir}manifest.json"), &manifest, b"  ", false)?;
         sink.json(&format!("{dir}cdk.out"), &json!({"version": MANIFEST_VERSION}), b"", false)?;
     }

@@ -1,30 +1,43 @@
-//! Resolution of references: the marker form [`crate::Expr`] serializes to becomes
-//! CloudFormation intrinsics. A reference into another stack of the same environment
-//! becomes an export in the producer and `Fn::ImportValue` in the consumer, plus a stack
-//! dependency; across environments or stages it is an error.
+//! Resolution of references: the typed references of stored values ([`Reference`])
+//! become CloudFormation intrinsics as they are serialized. A reference into another
+//! stack of the same environment becomes an export in the producer and `Fn::ImportValue`
+//! in the consumer, plus a stack dependency; across environments or stages, to another
+//! app, or to an element that cannot be referenced that way, it is an error naming the
+//! consumer's path.
 //!
-//! Synthesis resolves twice: once to learn what resolution records (exports, stack
-//! dependencies, errors) before anything is written, and once while serializing, through
-//! [`Resolved`], so no resolved copy of the properties is ever built.
+//! There is one walk: serializing a value through [`Resolved`]. Synthesis runs it twice
+//! with different consumers. The checking pass ([`Pass::Check`]) serializes every
+//! template into [`super::discard::Discard`], recording what resolution finds
+//! ([`Findings`]: exports, stack dependencies, errors) and writing nothing; the writing
+//! pass ([`Pass::Write`]) serializes the same templates into files, recording nothing.
+//! Since both are the same walk, they cannot disagree on what is resolved.
 
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use indexmap::IndexMap;
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Value as Json, json};
 
 use crate::app::ProtonParameters;
 use crate::element::Body;
 use crate::env::Environment;
 use crate::error::Error;
-use crate::expr::{ElementRef, marker};
+use crate::expr::{ElementRef, Reference};
 use crate::logical_id::{export_name, make_unique_id};
-use crate::stored::{Object, ReferenceKind, Stored};
+use crate::stored::{Object, Stored};
 use crate::tree::Nodes;
 
-/// An export a producer stack must declare: output logical id -> (value, export name).
-pub(crate) type Exports = HashMap<u32, IndexMap<String, (Json, String)>>;
+/// An output a producer stack declares for another stack to import.
+pub(crate) struct Export {
+    /// The exported intrinsic (`Ref` or `Fn::GetAtt`).
+    pub value: Json,
+    /// The export name, `<stack name>:<unique id>` as the CDK names it.
+    pub name: String,
+}
+
+/// The exports of each producer stack, by output logical id.
+pub(crate) type Exports = HashMap<u32, IndexMap<String, Export>>;
 
 /// Every element's logical id, by node index.
 #[derive(Default)]
@@ -51,30 +64,43 @@ impl LogicalIds {
     }
 }
 
-/// What every stack shares while references resolve. What resolution finds is recorded
-/// through shared references, so a resolver can be handed to a serializer, on any thread.
+/// What every stack shares while references resolve: read only, so the writing pass can
+/// serialize on several threads.
 pub(crate) struct Shared<'a> {
     pub arena: &'a Nodes,
     pub logical_ids: &'a LogicalIds,
     pub envs: &'a HashMap<u32, Environment>,
     pub stack_names: &'a HashMap<u32, String>,
-    pub exports: Mutex<Exports>,
-    pub stack_deps: Mutex<BTreeSet<(u32, u32)>>,
-    pub errors: Mutex<Vec<Error>>,
 }
 
-/// The value behind a lock; a thread that panicked holding it changed nothing that matters
-/// here (every write is one insert), so a poisoned lock is used as it is.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
+/// What the checking pass learns.
+#[derive(Default)]
+pub(crate) struct Findings {
+    pub exports: Exports,
+    pub stack_deps: BTreeSet<(u32, u32)>,
+    pub errors: Vec<Error>,
+}
+
+/// Which of the two passes over the templates a resolver serves.
+#[derive(Clone, Copy)]
+pub(crate) enum Pass<'a> {
+    /// Before anything is written: what resolution finds is recorded, and a problem
+    /// resolves to `null` so that every problem is found.
+    Check(&'a RefCell<Findings>),
+    /// Writing the files, after a check found no problem: nothing is recorded, and a
+    /// problem (which the check would have found) fails the serialization.
+    Write,
 }
 
 /// Resolves values on behalf of one element of one stack.
 #[derive(Clone, Copy)]
 pub(crate) struct Resolver<'a> {
     pub shared: &'a Shared<'a>,
+    pub pass: Pass<'a>,
     pub stack: u32,
     pub element: u32,
+    /// How the stack's Proton parameters resolve, looked up once: every string asks.
+    proton: &'a ProtonParameters,
 }
 
 static UNSUPPORTED: ProtonParameters = ProtonParameters::Unsupported;
@@ -106,89 +132,26 @@ pub(crate) fn escape_jinja(s: &str) -> String {
     out
 }
 
-enum Target<'v> {
-    Ref,
-    Att(&'v str),
-    Name,
-}
-
-/// A marker, read from either JSON form.
-enum Marker<'v> {
-    Proton(&'v str),
-    Reference {
-        app: u32,
-        node: u32,
-        target: Target<'v>,
-    },
-    /// A malformed marker, or one this version does not know: resolves to null.
-    Unknown,
-}
-
-/// One element of a marker's argument array.
-enum Part<'v> {
-    Number(u64),
-    Text(&'v str),
-}
-
-impl<'v> Marker<'v> {
-    fn read(key: &str, text: Option<&'v str>, part: impl Fn(usize) -> Option<Part<'v>>) -> Self {
-        let num = |i: usize| match part(i) {
-            Some(Part::Number(n)) => u32::try_from(n).ok(),
-            _ => None,
-        };
-        let target = match key {
-            marker::PROTON => return text.map_or(Marker::Unknown, Marker::Proton),
-            marker::REF => Target::Ref,
-            marker::ATT => match part(2) {
-                Some(Part::Text(attr)) => Target::Att(attr),
-                _ => Target::Att(""),
-            },
-            marker::NAME => Target::Name,
-            _ => return Marker::Unknown,
-        };
-        match (num(0), num(1)) {
-            (Some(app), Some(node)) => Marker::Reference { app, node, target },
-            _ => Marker::Unknown,
-        }
-    }
-
-    fn from_json(key: &str, arg: &'v Json) -> Self {
-        let part = |i: usize| match arg.as_array()?.get(i)? {
-            Json::Number(n) => n.as_u64().map(Part::Number),
-            Json::String(s) => Some(Part::Text(s)),
-            _ => None,
-        };
-        Marker::read(key, arg.as_str(), part)
-    }
-
-    fn from_stored(key: &str, arg: &'v Stored) -> Self {
-        let part = |i: usize| match arg {
-            Stored::Array(items) => match items.get(i)? {
-                Stored::Number(n) => n.as_u64().map(Part::Number),
-                text => text.as_str().map(Part::Text),
-            },
-            _ => None,
-        };
-        let text = arg.as_str();
-        Marker::read(key, text, part)
-    }
-}
-
-/// What a marker resolves to; a reference within the stack serializes without allocating.
-pub(crate) enum Resolution<'r> {
+/// What a reference resolves to; one within the stack serializes without allocating.
+enum Resolution<'r> {
     Ref(&'r str),
     Att(&'r str, &'r str),
     Name(&'r str),
-    Json(Json),
+    Import(String),
+    Text(String),
+    Value(&'r Json),
 }
 
 impl Resolution<'_> {
-    fn into_json(self) -> Json {
+    /// The intrinsic a producer exports.
+    fn to_json(&self) -> Json {
         match self {
             Resolution::Ref(id) => json!({"Ref": id}),
             Resolution::Att(id, attr) => json!({"Fn::GetAtt": [id, attr]}),
-            Resolution::Name(id) => Json::String(id.to_owned()),
-            Resolution::Json(v) => v,
+            Resolution::Name(id) => json!(id),
+            Resolution::Import(name) => json!({"Fn::ImportValue": name}),
+            Resolution::Text(text) => json!(text),
+            Resolution::Value(v) => (*v).clone(),
         }
     }
 }
@@ -196,176 +159,147 @@ impl Resolution<'_> {
 impl Serialize for Resolution<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Resolution::Ref(id) => {
-                let mut map = s.serialize_map(Some(1))?;
-                map.serialize_entry("Ref", id)?;
-                map.end()
-            }
-            Resolution::Att(id, attr) => {
-                let mut map = s.serialize_map(Some(1))?;
-                map.serialize_entry("Fn::GetAtt", &[id, attr])?;
-                map.end()
-            }
-            Resolution::Name(id) => s.serialize_str(id),
-            Resolution::Json(v) => v.serialize(s),
+            Resolution::Ref(id) => call(s, "Ref", id),
+            Resolution::Att(id, attr) => call(s, "Fn::GetAtt", &[id, attr]),
+            Resolution::Import(name) => call(s, "Fn::ImportValue", name),
+            Resolution::Name(text) => s.serialize_str(text),
+            Resolution::Text(text) => s.serialize_str(text),
+            Resolution::Value(v) => v.serialize(s),
         }
     }
 }
 
-/// The marker a stored value is, if it is one (a reference, or a one-entry object keyed
-/// `cw::...`).
-fn stored_marker(value: &Stored) -> Option<Marker<'_>> {
-    if let Stored::Reference(kind, r) = value {
-        return Some(reference_marker(*kind, *r));
-    }
-    let (key, arg) = value.single_entry()?;
-    key.starts_with("cw::").then(|| Marker::from_stored(key, arg))
-}
-
-/// The marker a [`Stored::Reference`] stands for.
-fn reference_marker(kind: ReferenceKind, r: ElementRef) -> Marker<'static> {
-    let target = match kind {
-        ReferenceKind::Ref => Target::Ref,
-        ReferenceKind::Name => Target::Name,
-    };
-    Marker::Reference { app: r.app, node: r.node, target }
+/// A one-entry intrinsic function object.
+fn call<S: Serializer, A: Serialize + ?Sized>(s: S, name: &str, arg: &A) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(Some(1))?;
+    map.serialize_entry(name, arg)?;
+    map.end()
 }
 
 impl<'a> Resolver<'a> {
+    /// A resolver for `element` of `stack`.
+    pub(crate) fn new(shared: &'a Shared<'a>, pass: Pass<'a>, stack: u32, element: u32) -> Self {
+        let arena: &'a Nodes = shared.arena;
+        let proton = arena.stack(stack).map_or(&UNSUPPORTED, |s| &s.proton_parameters);
+        Resolver { shared, pass, stack, element, proton }
+    }
+
     fn path(&self) -> String {
         self.shared.arena.path(self.element)
     }
 
-    fn error(&self, error: Error) -> Resolution<'static> {
-        lock(&self.shared.errors).push(error);
-        Resolution::Json(Json::Null)
-    }
-
     /// Whether strings are escaped for Jinja (a Proton template's infrastructure).
     fn jinja(&self) -> bool {
-        matches!(self.proton_mode(), ProtonParameters::Jinja)
+        matches!(self.proton, ProtonParameters::Jinja)
     }
 
-    fn proton_mode(&self) -> &'a ProtonParameters {
-        let arena: &'a Nodes = self.shared.arena;
-        arena.stack(self.stack).map_or(&UNSUPPORTED, |s| &s.proton_parameters)
+    fn record(&self, f: impl FnOnce(&mut Findings)) {
+        if let Pass::Check(findings) = self.pass {
+            f(&mut findings.borrow_mut());
+        }
     }
 
-    /// Replaces every marker inside `value`, in place.
-    pub(crate) fn resolve(&self, value: &mut Json) {
-        match value {
-            Json::String(s) if self.jinja() && has_jinja_delimiter(s) => {
-                *s = escape_jinja(s);
+    /// Serializes a problem: recorded (as `null`) while checking, an error while writing.
+    fn problem<S: Serializer>(&self, error: Error, s: S) -> Result<S::Ok, S::Error> {
+        match self.pass {
+            Pass::Check(findings) => {
+                findings.borrow_mut().errors.push(error);
+                s.serialize_unit()
             }
-            Json::Object(map) if map.len() == 1 => {
-                let Some((key, arg)) = map.iter().next() else { return };
-                if key.starts_with("cw::") {
-                    let resolved = self.resolve_marker(Marker::from_json(key, arg)).into_json();
-                    *value = resolved;
-                } else {
-                    map.values_mut().for_each(|v| self.resolve(v));
-                }
-            }
-            Json::Object(map) => map.values_mut().for_each(|v| self.resolve(v)),
-            Json::Array(items) => items.iter_mut().for_each(|v| self.resolve(v)),
+            Pass::Write => Err(S::Error::custom(error)),
+        }
+    }
+
+    /// Records that this stack deploys after the one holding `node`, when that is another.
+    pub(crate) fn depends_on(&self, node: u32) {
+        match self.shared.arena.stack_of(node) {
+            Some(other) if other != self.stack => self.record(|f| {
+                f.stack_deps.insert((self.stack, other));
+            }),
             _ => {}
         }
     }
 
-    /// Resolves every marker inside `value` for what resolution records (exports, stack
-    /// dependencies, errors), building nothing.
-    pub(crate) fn scan(&self, value: &Stored) {
-        match value {
-            Stored::Object(o) => match stored_marker(value) {
-                Some(m) => {
-                    self.resolve_marker(m);
-                }
-                None => o.iter().for_each(|(_, v)| self.scan(v)),
-            },
-            Stored::Reference(kind, r) => {
-                self.resolve_marker(reference_marker(*kind, *r));
+    fn resolve<'v>(&self, reference: &'v Reference) -> Result<Resolution<'v>, Error>
+    where
+        'a: 'v,
+    {
+        let (element, resolution) = match reference {
+            Reference::Proton(parameter) => return self.proton(parameter),
+            Reference::Ref(r) => {
+                let id = self.element_id(*r, "`Ref`", |b| matches!(b, Body::Resource(_) | Body::Parameter(_)))?;
+                (*r, Resolution::Ref(id))
             }
-            Stored::Array(items) => items.iter().for_each(|v| self.scan(v)),
-            _ => {}
-        }
-    }
-
-    fn resolve_marker<'v>(&self, marker: Marker<'v>) -> Resolution<'v>
-    where
-        'a: 'v,
-    {
-        match marker {
-            Marker::Proton(parameter) => match self.proton_mode() {
-                ProtonParameters::Jinja => Resolution::Json(Json::String(format!("{{{{ {parameter} }}}}"))),
-                ProtonParameters::Values(values) => match values.get(parameter) {
-                    Some(v) => Resolution::Json(v.clone()),
-                    None => self.error(Error::Validation {
-                        path: self.path(),
-                        message: format!(
-                            "uses the Proton parameter `{parameter}`, which has no value for this stack; \
-                             give it one in the spec (or the environment's outputs)"
-                        ),
-                    }),
-                },
-                ProtonParameters::Unsupported => self
-                    .error(Error::ProtonParameterOutsideProton { path: self.path(), parameter: parameter.to_owned() }),
-            },
-            Marker::Reference { app, node, target } => self.reference(app, node, target),
-            Marker::Unknown => Resolution::Json(Json::Null),
-        }
-    }
-
-    fn reference<'v>(&self, app: u32, node: u32, target: Target<'v>) -> Resolution<'v>
-    where
-        'a: 'v,
-    {
-        let arena = self.shared.arena;
-        if app != arena.app_id || node as usize >= arena.nodes.len() {
-            return self.error(Error::ForeignReference { consumer: self.path() });
-        }
-        let kind_ok = matches!(
-            (&target, arena.element(node).map(|e| &e.body)),
-            (Target::Ref, Some(Body::Resource(_) | Body::Parameter(_)))
-                | (Target::Att(_), Some(Body::Resource(_)))
-                | (Target::Name, Some(_))
-        );
-        if !kind_ok {
-            return self.error(Error::Validation {
-                path: self.path(),
-                message: format!("refers to {}, which cannot be referenced this way", arena.path(node)),
-            });
-        }
-        let logical_id = self.shared.logical_ids.get(node);
-        let resolved = match target {
-            Target::Ref => Resolution::Ref(logical_id),
-            Target::Att(attr) => Resolution::Att(logical_id, attr),
-            Target::Name => Resolution::Name(logical_id),
+            Reference::Att(att) => {
+                let id = self.element_id(att.0, "`Fn::GetAtt`", |b| matches!(b, Body::Resource(_)))?;
+                (att.0, Resolution::Att(id, &att.1))
+            }
+            Reference::LogicalId(r) => (*r, Resolution::Name(self.element_id(*r, "its logical id", |_| true)?)),
         };
-        let Some(producer) = arena.stack_of(node) else { return resolved };
-        if producer == self.stack {
-            return resolved;
+        let arena = self.shared.arena;
+        match arena.stack_of(element.node) {
+            Some(producer) if producer != self.stack => match resolution {
+                Resolution::Name(_) => Err(Error::Validation {
+                    path: self.path(),
+                    message: format!(
+                        "uses the logical id of {}, an element of another stack; conditions, mappings \
+                         and logical ids only apply within their own stack, so define one in this stack",
+                        arena.path(element.node)
+                    ),
+                }),
+                _ => self.import(producer, element.node, resolution.to_json()),
+            },
+            _ => Ok(resolution),
         }
-        if matches!(resolved, Resolution::Name(_)) {
-            return self.error(Error::Validation {
+    }
+
+    /// The logical id of the element `r` points at, if it is one of this app whose body
+    /// `fits` the way it is referred to (`how`, for the message).
+    fn element_id(&self, r: ElementRef, how: &str, fits: impl Fn(&Body) -> bool) -> Result<&'a str, Error> {
+        let arena: &'a Nodes = self.shared.arena;
+        if r.app != arena.app_id || r.node as usize >= arena.nodes.len() {
+            return Err(Error::ForeignReference { consumer: self.path() });
+        }
+        if !arena.element(r.node).is_some_and(|e| fits(&e.body)) {
+            return Err(Error::Validation {
                 path: self.path(),
                 message: format!(
-                    "uses the logical id of {}, an element of another stack; conditions, mappings \
-                     and logical ids only apply within their own stack, so define one in this stack",
-                    arena.path(node)
+                    "refers to {} by {how}, which that element cannot be referenced by: `Ref` takes a \
+                     resource or a parameter, `Fn::GetAtt` a resource",
+                    arena.path(r.node)
                 ),
             });
         }
-        self.import(producer, node, resolved.into_json())
+        Ok(self.shared.logical_ids.get(r.node))
     }
 
-    fn import(&self, producer: u32, node: u32, resolved: Json) -> Resolution<'static> {
+    fn proton(&self, parameter: &str) -> Result<Resolution<'a>, Error> {
+        match self.proton {
+            ProtonParameters::Jinja => Ok(Resolution::Text(format!("{{{{ {parameter} }}}}"))),
+            ProtonParameters::Values(values) => {
+                values.get(parameter).map(Resolution::Value).ok_or_else(|| Error::Validation {
+                    path: self.path(),
+                    message: format!(
+                        "uses the Proton parameter `{parameter}`, which has no value for this stack; \
+                         give it one in the spec (or the environment's outputs)"
+                    ),
+                })
+            }
+            ProtonParameters::Unsupported => {
+                Err(Error::ProtonParameterOutsideProton { path: self.path(), parameter: parameter.to_owned() })
+            }
+        }
+    }
+
+    /// `Fn::ImportValue` of an export of `producer`, recorded with its stack dependency.
+    fn import(&self, producer: u32, node: u32, resolved: Json) -> Result<Resolution<'static>, Error> {
         let arena = self.shared.arena;
         if arena.stage_of(producer) != arena.stage_of(self.stack) {
-            return self.error(Error::CrossStageReference { consumer: self.path(), producer: arena.path(node) });
+            return Err(Error::CrossStageReference { consumer: self.path(), producer: arena.path(node) });
         }
         let (consumer_env, producer_env) = (&self.shared.envs[&self.stack], &self.shared.envs[&producer]);
         if consumer_env != producer_env {
-            return self.error(Error::CrossEnvironmentReference {
+            return Err(Error::CrossEnvironmentReference {
                 consumer: self.path(),
                 producer: arena.path(node),
                 consumer_env: consumer_env.to_string(),
@@ -375,9 +309,11 @@ impl<'a> Resolver<'a> {
         let output_id = format!("Output{resolved}");
         let logical_id = make_unique_id(&["Exports", output_id.as_str()]).unwrap_or_default();
         let name = export_name(&self.shared.stack_names[&producer], &output_id);
-        lock(&self.shared.exports).entry(producer).or_default().insert(logical_id, (resolved, name.clone()));
-        lock(&self.shared.stack_deps).insert((self.stack, producer));
-        Resolution::Json(json!({"Fn::ImportValue": name}))
+        self.record(|f| {
+            f.exports.entry(producer).or_default().insert(logical_id, Export { value: resolved, name: name.clone() });
+            f.stack_deps.insert((self.stack, producer));
+        });
+        Ok(Resolution::Import(name))
     }
 }
 
@@ -391,15 +327,12 @@ impl Serialize for Resolved<'_, '_, Stored> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let r = self.resolver;
         match self.value {
-            Stored::Short(_) | Stored::String(_) if r.jinja() => {
-                let text = self.value.as_str().unwrap_or_default();
-                if has_jinja_delimiter(text) { s.serialize_str(&escape_jinja(text)) } else { s.serialize_str(text) }
+            Stored::Null => s.serialize_unit(),
+            Stored::Bool(b) => s.serialize_bool(*b),
+            Stored::Number(n) => n.serialize(s),
+            Stored::Short(_) | Stored::String(_) => {
+                Resolved { value: self.value.as_str().unwrap_or_default(), resolver: r }.serialize(s)
             }
-            Stored::Reference(kind, element) => r.resolve_marker(reference_marker(*kind, *element)).serialize(s),
-            Stored::Object(o) => match stored_marker(self.value) {
-                Some(m) => r.resolve_marker(m).serialize(s),
-                None => Resolved { value: o, resolver: r }.serialize(s),
-            },
             Stored::Array(items) => {
                 let mut seq = s.serialize_seq(Some(items.len()))?;
                 for item in items.iter() {
@@ -407,7 +340,8 @@ impl Serialize for Resolved<'_, '_, Stored> {
                 }
                 seq.end()
             }
-            plain => plain.serialize(s),
+            Stored::Object(o) => Resolved { value: o, resolver: r }.serialize(s),
+            Stored::Expr(reference) => Resolved { value: reference, resolver: r }.serialize(s),
         }
     }
 }
@@ -419,5 +353,26 @@ impl Serialize for Resolved<'_, '_, Object> {
             map.serialize_entry(k, &Resolved { value: v, resolver: self.resolver })?;
         }
         map.end()
+    }
+}
+
+impl Serialize for Resolved<'_, '_, Reference> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.resolver.resolve(self.value) {
+            Ok(resolution) => resolution.serialize(s),
+            Err(error) => self.resolver.problem(error, s),
+        }
+    }
+}
+
+/// A literal string: escaped when the template is a Proton (Jinja) one.
+impl Serialize for Resolved<'_, '_, str> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let text = self.value;
+        if self.resolver.jinja() && has_jinja_delimiter(text) {
+            s.serialize_str(&escape_jinja(text))
+        } else {
+            s.serialize_str(text)
+        }
     }
 }

@@ -1,57 +1,39 @@
-//! One stack's template. [`scan`] resolves an element's references for what resolution
-//! records (exports, stack dependencies, errors); [`Template`] then serializes the stack
-//! straight from the tree, resolving as it writes.
+//! One stack's template, serialized straight from the tree with its references resolved
+//! as it is written: into nothing while checking, into the template file when writing
+//! (see `resolve.rs`).
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::{Map, Value as Json, json};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::{Value as Json, json};
 
-use crate::element::{Body, Element, ResourceBody};
-use crate::expr::marker;
+use crate::element::{Body, Element, OutputBody, ResourceBody, RuleBody};
+use crate::expr::{ElementRef, Reference};
+use crate::stored::Stored;
 use crate::tree::StackData;
 
-use super::resolve::{Resolved, Resolver, Shared, lock};
+use super::resolve::{Export, Pass, Resolved, Resolver, Shared};
 
 /// The sections of a template, in the order they are written.
 pub(crate) const SECTIONS: [&str; 6] = ["Parameters", "Mappings", "Conditions", "Rules", "Resources", "Outputs"];
 
-/// Resolves the references of one element, keeping only what resolution records.
-pub(crate) fn scan(r: Resolver<'_>, element: &Element) {
-    let Body::Resource(res) = &element.body else {
-        other_element(r, element);
-        return;
-    };
-    res.properties.iter().chain(res.metadata.iter()).for_each(|(_, v)| r.scan(v));
-    let arena = r.shared.arena;
-    for d in &res.depends_on {
-        match arena.stack_of(*d) {
-            Some(other) if other != r.stack => {
-                lock(&r.shared.stack_deps).insert((r.stack, other));
-            }
-            _ => {}
-        }
-    }
-    if let Some(c) = res.condition {
-        condition_name(r, c);
-    }
-    for policy in [res.creation_policy(), res.update_policy()].into_iter().flatten() {
-        resolve_with(r, policy.clone());
-    }
-}
-
 /// A stack's template, serialized from the tree.
 pub(crate) struct Template<'a> {
     pub shared: &'a Shared<'a>,
+    pub pass: Pass<'a>,
     pub stack: u32,
     pub data: &'a StackData,
     /// The stack's elements, in tree order.
     pub elements: &'a [u32],
     /// Outputs exporting values to other stacks, by logical id.
-    pub exports: &'a [(String, (Json, String))],
+    pub exports: &'a [(String, Export)],
     /// The bootstrap qualifier, when the CDK's bootstrap version check is added.
     pub bootstrap_qualifier: Option<&'a str>,
 }
 
 impl Template<'_> {
+    fn resolver(&self, element: u32) -> Resolver<'_> {
+        Resolver::new(self.shared, self.pass, self.stack, element)
+    }
+
     /// Entries written after the section's elements: the bootstrap check and exports.
     fn extras(&self, section: &str) -> Vec<(&'static str, Json)> {
         match (section, self.bootstrap_qualifier) {
@@ -83,8 +65,7 @@ impl Serialize for Template<'_> {
             map.serialize_entry("AWSTemplateFormatVersion", v)?;
         }
         if let Some(d) = &self.data.description {
-            let r = Resolver { shared: self.shared, stack: self.stack, element: self.stack };
-            map.serialize_entry("Description", &text(r, d))?;
+            map.serialize_entry("Description", &Resolved { value: d.as_str(), resolver: self.resolver(self.stack) })?;
         }
         match self.data.transforms.as_slice() {
             [] => {}
@@ -113,7 +94,7 @@ struct Section<'a> {
     template: &'a Template<'a>,
     members: Vec<(u32, &'a Element)>,
     extras: Vec<(&'static str, Json)>,
-    exports: &'a [(String, (Json, String))],
+    exports: &'a [(String, Export)],
 }
 
 impl Serialize for Section<'_> {
@@ -121,125 +102,147 @@ impl Serialize for Section<'_> {
         let t = self.template;
         let mut map = s.serialize_map(None)?;
         for (index, element) in &self.members {
-            let r = Resolver { shared: t.shared, stack: t.stack, element: *index };
-            let logical_id = t.shared.logical_ids.get(*index);
-            match &element.body {
-                Body::Resource(res) => map.serialize_entry(logical_id, &ResourceView { r, res })?,
-                _ => map.serialize_entry(logical_id, &other_element(r, element))?,
-            }
+            map.serialize_entry(
+                t.shared.logical_ids.get(*index),
+                &ElementView { r: t.resolver(*index), body: &element.body },
+            )?;
         }
         for (logical_id, value) in &self.extras {
             map.serialize_entry(logical_id, value)?;
         }
-        for (logical_id, (value, name)) in self.exports {
+        for (logical_id, Export { value, name }) in self.exports {
             map.serialize_entry(logical_id, &json!({"Value": value, "Export": {"Name": name}}))?;
         }
         map.end()
     }
 }
 
-/// A resource, its properties resolved as they are written.
-struct ResourceView<'a> {
+/// An element, its values resolved as they are written.
+struct ElementView<'a> {
     r: Resolver<'a>,
-    res: &'a ResourceBody,
+    body: &'a Body,
 }
 
-impl Serialize for ResourceView<'_> {
+impl Serialize for ElementView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (r, res) = (self.r, self.res);
-        let arena = r.shared.arena;
-        let mut map = s.serialize_map(None)?;
-        map.serialize_entry("Type", &res.resource_type)?;
-        if !res.properties.is_empty() {
-            map.serialize_entry("Properties", &Resolved { value: &res.properties, resolver: r })?;
-        }
-        let same_stack: Vec<&str> = res
-            .depends_on
-            .iter()
-            .filter(|d| arena.stack_of(**d) == Some(r.stack))
-            .map(|d| r.shared.logical_ids.get(*d))
-            .collect();
-        if !same_stack.is_empty() {
-            map.serialize_entry("DependsOn", &same_stack)?;
-        }
-        if let Some(c) = res.condition {
-            map.serialize_entry("Condition", &condition_name(r, c))?;
-        }
-        if let Some(p) = res.creation_policy() {
-            map.serialize_entry("CreationPolicy", &resolve_with(r, p.clone()))?;
-        }
-        if let Some(p) = res.update_policy() {
-            map.serialize_entry("UpdatePolicy", &resolve_with(r, p.clone()))?;
-        }
-        if let Some(p) = res.update_replace_policy {
-            map.serialize_entry("UpdateReplacePolicy", p.as_str())?;
-        }
-        if let Some(p) = res.deletion_policy {
-            map.serialize_entry("DeletionPolicy", p.as_str())?;
-        }
-        if !res.metadata.is_empty() {
-            map.serialize_entry("Metadata", &Resolved { value: &res.metadata, resolver: r })?;
-        }
-        map.end()
-    }
-}
-
-/// Any element but a resource, rendered and resolved (they are few and small).
-fn other_element(r: Resolver<'_>, element: &Element) -> Json {
-    match &element.body {
-        Body::Resource(_) => Json::Null,
-        Body::Parameter(p) => resolve_with(r, Json::Object((**p).clone())),
-        Body::Output(o) => {
-            let mut out = Map::new();
-            if let Some(d) = &o.description {
-                out.insert("Description".into(), text(r, d));
-            }
-            out.insert("Value".into(), resolve_with(r, o.value.to_json()));
-            if let Some(name) = &o.export_name {
-                out.insert("Export".into(), json!({"Name": resolve_with(r, name.to_json())}));
-            }
-            if let Some(c) = o.condition {
-                out.insert("Condition".into(), condition_name(r, c));
-            }
-            Json::Object(out)
-        }
-        Body::Condition(c) => resolve_with(r, c.to_json()),
-        Body::Mapping(m) => resolve_with(r, json!(m)),
-        Body::Rule(rule) => {
-            let mut out = Map::new();
-            if let Some(c) = &rule.rule_condition {
-                out.insert("RuleCondition".into(), resolve_with(r, c.to_json()));
-            }
-            let assertions: Vec<Json> = rule
-                .assertions
-                .iter()
-                .map(|(c, d)| {
-                    let mut a = Map::new();
-                    a.insert("Assert".into(), resolve_with(r, c.to_json()));
-                    if let Some(d) = d {
-                        a.insert("AssertDescription".into(), text(r, d));
-                    }
-                    Json::Object(a)
-                })
-                .collect();
-            out.insert("Assertions".into(), Json::Array(assertions));
-            Json::Object(out)
+        let r = self.r;
+        match self.body {
+            Body::Resource(res) => resource(r, res, s),
+            Body::Parameter(p) => Resolved { value: &**p, resolver: r }.serialize(s),
+            Body::Condition(value) | Body::Mapping(value) => Resolved { value: &**value, resolver: r }.serialize(s),
+            Body::Output(o) => output(r, o, s),
+            Body::Rule(rule) => self::rule(r, rule, s),
         }
     }
 }
 
-/// A literal string of the template: escaped when the template is a Proton (Jinja) one,
-/// as every literal string of its resources is.
-fn text(r: Resolver<'_>, s: &str) -> Json {
-    resolve_with(r, Json::from(s))
+/// A resource: type, properties and attributes.
+fn resource<S: Serializer>(r: Resolver<'_>, res: &ResourceBody, s: S) -> Result<S::Ok, S::Error> {
+    let arena = r.shared.arena;
+    let mut map = s.serialize_map(None)?;
+    map.serialize_entry("Type", &res.resource_type)?;
+    if !res.properties.is_empty() {
+        map.serialize_entry("Properties", &Resolved { value: &res.properties, resolver: r })?;
+    }
+    for d in &res.depends_on {
+        r.depends_on(*d);
+    }
+    let same_stack: Vec<&str> = res
+        .depends_on
+        .iter()
+        .filter(|d| arena.stack_of(**d) == Some(r.stack))
+        .map(|d| r.shared.logical_ids.get(*d))
+        .collect();
+    if !same_stack.is_empty() {
+        map.serialize_entry("DependsOn", &same_stack)?;
+    }
+    if let Some(c) = res.condition {
+        map.serialize_entry("Condition", &name(r, c))?;
+    }
+    if let Some(p) = res.creation_policy() {
+        map.serialize_entry("CreationPolicy", &Resolved { value: p, resolver: r })?;
+    }
+    if let Some(p) = res.update_policy() {
+        map.serialize_entry("UpdatePolicy", &Resolved { value: p, resolver: r })?;
+    }
+    if let Some(p) = res.update_replace_policy {
+        map.serialize_entry("UpdateReplacePolicy", p.as_str())?;
+    }
+    if let Some(p) = res.deletion_policy {
+        map.serialize_entry("DeletionPolicy", p.as_str())?;
+    }
+    if !res.metadata.is_empty() {
+        map.serialize_entry("Metadata", &Resolved { value: &res.metadata, resolver: r })?;
+    }
+    map.end()
 }
 
-fn resolve_with(r: Resolver<'_>, mut v: Json) -> Json {
-    r.resolve(&mut v);
-    v
+fn output<S: Serializer>(r: Resolver<'_>, o: &OutputBody, s: S) -> Result<S::Ok, S::Error> {
+    struct Export<'a>(Resolved<'a, 'a, Stored>);
+    impl Serialize for Export<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = s.serialize_map(Some(1))?;
+            map.serialize_entry("Name", &self.0)?;
+            map.end()
+        }
+    }
+    let mut map = s.serialize_map(None)?;
+    if let Some(d) = &o.description {
+        map.serialize_entry("Description", &Resolved { value: d.as_str(), resolver: r })?;
+    }
+    map.serialize_entry("Value", &Resolved { value: &o.value, resolver: r })?;
+    if let Some(name) = &o.export_name {
+        map.serialize_entry("Export", &Export(Resolved { value: name, resolver: r }))?;
+    }
+    if let Some(c) = o.condition {
+        map.serialize_entry("Condition", &name(r, c))?;
+    }
+    map.end()
 }
 
-fn condition_name(r: Resolver<'_>, condition: u32) -> Json {
-    let app = r.shared.arena.app_id;
-    resolve_with(r, json!({ marker::NAME: [app, condition] }))
+fn rule<S: Serializer>(r: Resolver<'_>, rule: &RuleBody, s: S) -> Result<S::Ok, S::Error> {
+    struct Assertions<'a>(Resolver<'a>, &'a [(Stored, Option<String>)]);
+    impl Serialize for Assertions<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let r = self.0;
+            let mut seq = s.serialize_seq(Some(self.1.len()))?;
+            for (assert, description) in self.1 {
+                seq.serialize_element(&Assertion { r, assert, description: description.as_deref() })?;
+            }
+            seq.end()
+        }
+    }
+    struct Assertion<'a> {
+        r: Resolver<'a>,
+        assert: &'a Stored,
+        description: Option<&'a str>,
+    }
+    impl Serialize for Assertion<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = s.serialize_map(None)?;
+            map.serialize_entry("Assert", &Resolved { value: self.assert, resolver: self.r })?;
+            if let Some(d) = self.description {
+                map.serialize_entry("AssertDescription", &Resolved { value: d, resolver: self.r })?;
+            }
+            map.end()
+        }
+    }
+    let mut map = s.serialize_map(None)?;
+    if let Some(c) = &rule.rule_condition {
+        map.serialize_entry("RuleCondition", &Resolved { value: c, resolver: r })?;
+    }
+    map.serialize_entry("Assertions", &Assertions(r, &rule.assertions))?;
+    map.end()
+}
+
+/// The logical id of an element of the stack (a resource's or output's condition),
+/// resolved as any reference to it is.
+fn name(r: Resolver<'_>, element: u32) -> impl Serialize + '_ {
+    struct Name<'a>(Resolver<'a>, Reference);
+    impl Serialize for Name<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            Resolved { value: &self.1, resolver: self.0 }.serialize(s)
+        }
+    }
+    Name(r, Reference::LogicalId(ElementRef { app: r.shared.arena.app_id, node: element }))
 }
