@@ -23,6 +23,7 @@ ARNS = {
     "events": "arn:aws:events:us-east-1:111111111111:event-bus/placeholder",
     "kms": "arn:aws:kms:us-east-1:111111111111:key/placeholder",
     "logs": "arn:aws:logs:us-east-1:111111111111:log-group:placeholder",
+    "dynamodb": "arn:aws:dynamodb:us-east-1:111111111111:table/placeholder",
     "codebuild": "arn:aws:codebuild:us-east-1:111111111111:project/placeholder",
     "codestar-connections": "arn:aws:codestar-connections:us-east-1:111111111111:connection/placeholder",
     "secretsmanager": "arn:aws:secretsmanager:us-east-1:111111111111:secret:placeholder",

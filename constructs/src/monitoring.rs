@@ -178,7 +178,7 @@ pub struct MetricWidget {
 }
 
 /// A widget as the dashboard body structure writes it:
-/// https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html
+/// <https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html>
 #[derive(Serialize)]
 struct WidgetBody {
     #[serde(rename = "type")]

@@ -60,7 +60,7 @@ fn grants_work_on_the_generated_l1s() {
     assert_eq!(
         actions,
         [
-            json!(["s3:GetObject*", "s3:GetBucket*", "s3:List*"]),
+            json!(["s3:GetObject", "s3:GetObjectVersion", "s3:GetBucketLocation", "s3:ListBucket"]),
             json!(["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"]),
             json!("kms:Decrypt"),
             json!("events:PutEvents"),

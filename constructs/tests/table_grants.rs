@@ -118,8 +118,7 @@ fn grants_use_the_cdks_actions_with_index_arns() {
         statements(&app, &worker),
         json!([
             {
-                "Action": ["dynamodb:BatchGetItem", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
-                           "dynamodb:Query", "dynamodb:GetItem", "dynamodb:Scan", "dynamodb:ConditionCheckItem",
+                "Action": ["dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:Scan", "dynamodb:ConditionCheckItem",
                            "dynamodb:DescribeTable"],
                 "Effect": "Allow",
                 "Resource": resources

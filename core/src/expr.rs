@@ -4,7 +4,7 @@
 //! reference to another construct is held as an [`ElementRef`] (not a logical id), so
 //! logical ids can be overridden late and a reference into another stack is detected and
 //! turned into an export/import at synthesis. In JSON, the references of an expression
-//! are marker objects ([`Reference`]), turned into typed values once, where a value enters
+//! are marker objects (`Reference`), turned into typed values once, where a value enters
 //! the tree; synthesis (`synth/resolve.rs`) resolves them into CloudFormation intrinsics.
 
 use serde::{Serialize, Serializer};

@@ -50,16 +50,12 @@ use crate::iam::{Grantee, PolicyStatement};
 
 pub use table::{Attribute, AttributeType, Billing, Table, TableEncryption, TableProps};
 
-/// Item reads, as aws-cdk-lib grants them (`aws-dynamodb/lib/perms.ts`).
-const READ_DATA_ACTIONS: &[&str] = &[
-    "dynamodb:BatchGetItem",
-    "dynamodb:GetRecords",
-    "dynamodb:GetShardIterator",
-    "dynamodb:Query",
-    "dynamodb:GetItem",
-    "dynamodb:Scan",
-    "dynamodb:ConditionCheckItem",
-];
+/// Item reads, as aws-cdk-lib grants them (`aws-dynamodb/lib/perms.ts`) less its stream
+/// reads (`GetRecords`, `GetShardIterator`), whose only resource type is a stream ARN
+/// (<https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html>):
+/// granted on the table and its indexes they allow nothing.
+const READ_DATA_ACTIONS: &[&str] =
+    &["dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:Scan", "dynamodb:ConditionCheckItem"];
 /// Item writes, as aws-cdk-lib grants them.
 const WRITE_DATA_ACTIONS: &[&str] =
     &["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];

@@ -58,12 +58,16 @@ pub(super) fn add(vpc: &Group, vpc_id: Expr, options: &FlowLogOptions) -> Result
     )?;
     // Flow logs are audit records: they outlive the stack, as the CDK's log groups do.
     log_group.apply_removal_policy(RemovalPolicy::Retain);
-    // Least privilege: streams of this log group only (its `Arn` ends in `:*`, which covers
-    // its streams); the group exists, so no `logs:CreateLogGroup`.
-    role.add_to_policy(PolicyStatement::allow(
-        &["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-        [log_group.attr_arn()],
-    ))?;
+    // Least privilege: the streams of this log group only, in the ARN form the actions'
+    // resource type has (`log-group:NAME:log-stream:*`), and describing the group's streams;
+    // the group exists, so no `logs:CreateLogGroup`.
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html
+    let streams = Expr::sub_with(
+        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${LogGroup}:log-stream:*",
+        [("LogGroup", log_group.reference())],
+    );
+    role.add_to_policy(PolicyStatement::allow(&["logs:CreateLogStream", "logs:PutLogEvents"], [streams]))?;
+    role.add_to_policy(PolicyStatement::allow(&["logs:DescribeLogStreams"], [log_group.attr_arn()]))?;
     let flow_log = CfnFlowLog::new(
         &group,
         "FlowLog",

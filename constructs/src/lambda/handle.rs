@@ -13,7 +13,7 @@ pub trait IFunction {
 
     /// Lets `grantee` invoke the function, its versions and aliases: the CDK grants on the
     /// ARN and on `<arn>:*`, since a qualified ARN is a different resource to IAM
-    /// (https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html).
+    /// (<https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html>).
     fn grant_invoke(&self, grantee: &impl Grantee) -> Result<()>
     where
         Self: Sized,

@@ -299,7 +299,7 @@ mod tests {
     use super::{SCP_MAX_BYTES, scp_problems};
 
     /// Every action of the `proton` prefix, as the Service Authorization Reference lists them
-    /// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsproton.html).
+    /// (<https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsproton.html>).
     const PROTON_ACTIONS: &[&str] = &[
         "AcceptEnvironmentAccountConnection",
         "CancelComponentDeployment",

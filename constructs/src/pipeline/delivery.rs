@@ -7,7 +7,7 @@
 //!
 //! As CDK Pipelines deploys a stage: its stacks in dependency order, then the stage's
 //! `post` steps (a `ShellStep` in CodeBuild, in the pipeline's account):
-//! https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.pipelines.StageDeployment.html
+//! <https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.pipelines.StageDeployment.html>
 
 use std::collections::HashSet;
 
@@ -289,7 +289,7 @@ fn build_stage(build_commands: &[String], plain: Option<&Vec<Target>>, qualifier
 /// The smoke-test project of one environment. With a role in the target account, the
 /// commands run under profile `target`, which assumes it from the build's own credentials;
 /// buildspec 0.2 runs a phase's commands in one shell, so the export holds for the rest:
-/// https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html
+/// <https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html>
 fn smoke_test_project(
     names: &PipelineNames,
     env: &DeliveryEnvironment,

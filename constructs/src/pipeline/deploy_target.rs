@@ -12,7 +12,7 @@ use crate::iam::{Condition, Operator, PolicyStatement, Principal, Role, RoleProp
 /// of the seed's baseline, environment (VPC, ECS cluster, Cloud Map namespace) and Lambda
 /// services. A Cloud Map private DNS namespace creates a Route 53 private hosted zone with
 /// the caller's permissions:
-/// https://docs.aws.amazon.com/cloud-map/latest/dg/cloud-map-api-permissions-ref.html
+/// <https://docs.aws.amazon.com/cloud-map/latest/dg/cloud-map-api-permissions-ref.html>
 pub const DEPLOYABLE_SERVICES: &[&str] = &[
     "lambda:*",
     "logs:*",

@@ -27,8 +27,11 @@ use crate::cfn::s3::CfnBucket;
 use crate::iam::Grantee;
 use crate::kms::{self, Key};
 
-/// Reading objects and listing (the CDK's `BUCKET_READ_ACTIONS`).
-const READ: &[&str] = &["s3:GetObject*", "s3:GetBucket*", "s3:List*"];
+/// Reading objects and listing them. Named actions, not the CDK's `BUCKET_READ_ACTIONS`
+/// wildcards (`s3:GetObject*`, `s3:GetBucket*`, `s3:List*`), which also grant bucket
+/// configuration, ACLs and access-grant actions on resource types a bucket grant never
+/// means (<https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html>).
+const READ: &[&str] = &["s3:GetObject", "s3:GetObjectVersion", "s3:GetBucketLocation", "s3:ListBucket"];
 /// Writing objects (the CDK's `BUCKET_PUT_ACTIONS`).
 const PUT: &[&str] = &[
     "s3:PutObject",
