@@ -26,8 +26,8 @@ fn limits_handler_and_missing_asset_are_all_reported() {
         runtime: Runtime::Python312,
         handler: "handler".into(),
         code: Code::Asset("/nonexistent/cloudwright/code".into()),
-        memory_size: 64,
-        timeout_seconds: 901,
+        memory_size: 64.into(),
+        timeout_seconds: 901.into(),
         ..Default::default()
     });
     assert_eq!(problems.len(), 4, "{problems:#?}");
