@@ -6,30 +6,35 @@
 //!   no leaving, Control Tower protected), Control Tower controls on each OU, and an
 //!   org-wide audit role deployed by a stack set ([`crate::organization`]);
 //! - the policy-control integration point that stands for the seed's "Nirmata Policy
-//!   Control": an EventBridge bus that every workload account forwards its alarm state
-//!   changes to;
-//! - the AWS Proton templates, typed: the seed blog's `multi-svc-env` environment
-//!   template (VPC, public subnets, security group, ECS cluster, `dns_hostname` input) and
-//!   the `hello-lambda-svc` service template (the Lambda function with its log group,
-//!   X-Ray and alarms), written as bundles and specs under `proton/`, and the
-//!   management-side connection roles;
-//! - the delivery pipeline: GitHub through a CodeStar connection, a CodeBuild build that
-//!   synthesizes this app and publishes its assets, then dev, test, a manual approval,
-//!   and prod.
+//!   Control" (`policy_control` below): an EventBridge bus that every workload account may
+//!   put its alarm state changes on, archived to a findings log group;
+//! - the AWS Proton templates, typed: the seed blog's `multi-svc-env` environment template
+//!   ([`crate::proton::multi_svc_env`]: an `ec2::Vpc` with public subnets holding the NAT
+//!   gateways and private subnets for the services, the `ec2::SecurityGroup` the services
+//!   share, an ECS cluster, a Cloud Map namespace from the `dns_hostname` input) and the
+//!   `hello-lambda-svc` service template (`hello_instance` below: a `lambda::LambdaService`
+//!   in the environment's private subnets with its security group), written as bundles and
+//!   specs under `proton/`, and the management-side connection roles (in [`app_with`]);
+//! - the delivery pipeline (end of [`app_with`]): GitHub through a CodeStar connection, a
+//!   CodeBuild build that synthesizes this app and publishes its assets, then dev, test, a
+//!   manual approval announced on an `sns::Topic`, and prod.
 //!
 //! **Each workload account** (dev, test, prod):
-//! - a baseline stack, deployed once before the pipeline runs: the roles the pipeline
-//!   assumes to deploy there, the Proton environment account connection role, and the
-//!   rule forwarding alarms to the management bus;
+//! - a baseline stack (`account_baseline` below, plus the Proton connection role in
+//!   [`app_with`]), deployed once before the pipeline runs: the roles the pipeline assumes to
+//!   deploy there, the Proton environment account connection role, and the rule forwarding
+//!   alarms to the management bus;
 //! - the environment (`multi-svc-env`) and the Lambda service instance. AWS Proton has
 //!   ended, so by default ([`DeployMode::Plain`]) both are ordinary stacks rendered from
 //!   the same templates, and each pipeline stage deploys every stack of its account with
-//!   CloudFormation in dependency order, then smoke-tests the function; in
+//!   CloudFormation in dependency order, then smoke-tests the function (`smoke_test`); in
 //!   [`DeployMode::Proton`] they are left to the bundles and the pipeline updates the
 //!   Proton service instance.
 //!
 //! Everything in the workload accounts refers to the management account by
 //! deterministic names (bus, roles, bucket, key alias), never by deploy-time values.
+//! Every resource comes from an L2 (`iam`, `lambda`, `ec2`, `sns`, `pipeline`, `proton`,
+//! `org`) or a typed L1 (`cfn::events`, `cfn::logs`, `cfn::ecs`, `cfn::servicediscovery`).
 
 use cloudwright_constructs::cfn::events::rule::Target;
 use cloudwright_constructs::cfn::events::{
