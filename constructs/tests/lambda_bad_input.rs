@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
 
-use cloudwright_constructs::lambda::{Code, Function, FunctionProps, Runtime};
+use cloudwright_constructs::lambda::{Code, Function, FunctionProps, Runtime, VpcPlacement};
 use cloudwright_constructs::{App, Environment, Expr, Stack, StackProps};
 
 fn problems(props: FunctionProps) -> Vec<String> {
@@ -26,8 +26,8 @@ fn limits_handler_and_missing_asset_are_all_reported() {
         runtime: Runtime::Python312,
         handler: "handler".into(),
         code: Code::Asset("/nonexistent/cloudwright/code".into()),
-        memory_size: 64,
-        timeout_seconds: 901,
+        memory_size: 64.into(),
+        timeout_seconds: 901.into(),
         ..Default::default()
     });
     assert_eq!(problems.len(), 4, "{problems:#?}");
@@ -70,4 +70,52 @@ fn secret_values_in_the_environment_need_an_opt_in() {
     assert_eq!(t["Resources"]["Fn9270CBC0"]["Properties"]["Environment"]["Variables"]["DB_SECRET_ARN"], arn);
     let policy = t["Resources"]["FnServiceRoleDefaultPolicyC6A839BF"]["Properties"]["PolicyDocument"].to_string();
     assert!(policy.contains("secretsmanager:GetSecretValue") && policy.contains(arn), "{policy}");
+}
+
+#[test]
+fn a_function_in_a_vpc_needs_subnets_and_a_security_group() {
+    let problems = problems(FunctionProps {
+        vpc: Some(VpcPlacement { subnet_ids: vec![Expr::str("subnet-0123456789abcdef0")], security_group_ids: vec![] }),
+        ..Default::default()
+    });
+    assert_eq!(
+        problems,
+        ["Svc/Fn: vpc: a function in a VPC needs at least one subnet and one security group; give both, or set vpc \
+          to None"]
+    );
+}
+
+#[test]
+fn deploy_time_memory_and_timeout_are_not_range_checked_and_a_vpc_function_may_manage_its_interfaces() {
+    let app = App::new();
+    let stack = Stack::new(&app, "Svc", StackProps::default()).unwrap();
+    Function::new(
+        &stack,
+        "Fn",
+        FunctionProps {
+            memory_size: Expr::import_value("Memory").into(),
+            timeout_seconds: Expr::import_value("Timeout").into(),
+            vpc: Some(VpcPlacement {
+                subnet_ids: vec![Expr::import_value("SubnetOne"), Expr::import_value("SubnetTwo")],
+                security_group_ids: vec![Expr::import_value("Services")],
+            }),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let template = app.assembly().unwrap().template("Svc").unwrap();
+    let resources = template["Resources"].as_object().unwrap();
+    let function = resources.values().find(|r| r["Type"] == "AWS::Lambda::Function").unwrap();
+    assert_eq!(function["Properties"]["MemorySize"], serde_json::json!({"Fn::ImportValue": "Memory"}));
+    assert_eq!(
+        function["Properties"]["VpcConfig"],
+        serde_json::json!({
+            "SecurityGroupIds": [{"Fn::ImportValue": "Services"}],
+            "SubnetIds": [{"Fn::ImportValue": "SubnetOne"}, {"Fn::ImportValue": "SubnetTwo"}],
+        })
+    );
+    let role = resources.values().find(|r| r["Type"] == "AWS::IAM::Role").unwrap();
+    assert!(
+        role["Properties"]["ManagedPolicyArns"].to_string().contains("service-role/AWSLambdaVPCAccessExecutionRole")
+    );
 }

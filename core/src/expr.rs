@@ -597,7 +597,7 @@ macro_rules! literal_values {
         }
     )*};
 }
-literal_values!(String, bool, i64, f64, Json);
+literal_values!(String, bool, i64, u32, f64, Json);
 
 #[cfg(test)]
 mod tests {

@@ -40,8 +40,8 @@ pub fn app(stacks: usize, functions: usize) -> Result<App> {
                     runtime: Runtime::Python312,
                     handler: "index.handler".into(),
                     code: Code::Inline("def handler(event, context):\n    return 1\n".into()),
-                    memory_size: 256,
-                    timeout_seconds: 10,
+                    memory_size: 256.into(),
+                    timeout_seconds: 10.into(),
                     ..Default::default()
                 },
             )?;

@@ -26,8 +26,8 @@ pub fn hello_service(stack: &Stack, stage: &str, alerts_name: &str) -> Result<La
                 runtime: Runtime::Python312,
                 handler: "index.handler".into(),
                 code: Code::Asset(code_dir()),
-                memory_size: 256,
-                timeout_seconds: 10,
+                memory_size: 256.into(),
+                timeout_seconds: 10.into(),
                 environment: vec![("STAGE".into(), Expr::str(stage.to_lowercase()))],
                 reserved_concurrency: (stage == "Prod").then_some(50),
                 ..Default::default()

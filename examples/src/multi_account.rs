@@ -6,50 +6,65 @@
 //!   no leaving, Control Tower protected), Control Tower controls on each OU, and an
 //!   org-wide audit role deployed by a stack set ([`crate::organization`]);
 //! - the policy-control integration point that stands for the seed's "Nirmata Policy
-//!   Control": an EventBridge bus that every workload account forwards its alarm state
-//!   changes to;
-//! - the AWS Proton templates, typed: the seed blog's `multi-svc-env` environment
-//!   template (VPC, public subnets, security group, ECS cluster, `dns_hostname` input) and
-//!   the `hello-lambda-svc` service template (the Lambda function with its log group,
-//!   X-Ray and alarms), written as bundles and specs under `proton/`, and the
-//!   management-side connection roles;
-//! - the delivery pipeline: GitHub through a CodeStar connection, a CodeBuild build that
-//!   synthesizes this app and publishes its assets, then dev, test, a manual approval,
-//!   and prod.
+//!   Control" (`policy_control` below): an EventBridge bus that every workload account may
+//!   put its alarm state changes on, archived to a findings log group;
+//! - the AWS Proton templates, typed: the seed blog's `multi-svc-env` environment template
+//!   ([`crate::proton::multi_svc_env`]: an `ec2::Vpc` with public subnets holding the NAT
+//!   gateways and private subnets for the services, the `ec2::SecurityGroup` the services
+//!   share, an ECS cluster, a Cloud Map namespace from the `dns_hostname` input) and the
+//!   `hello-lambda-svc` service template (`hello_instance` below: a `lambda::LambdaService`
+//!   in the environment's private subnets with its security group), written as bundles and
+//!   specs under `proton/`, and the management-side connection roles (in [`app_with`]);
+//! - the delivery pipeline (end of [`app_with`]): GitHub through a CodeStar connection, a
+//!   CodeBuild build that synthesizes this app and publishes its assets, then dev, test, a
+//!   manual approval announced on an `sns::Topic`, and prod.
 //!
 //! **Each workload account** (dev, test, prod):
-//! - a baseline stack, deployed once before the pipeline runs: the roles the pipeline
-//!   assumes to deploy there, the Proton environment account connection role, and the
-//!   rule forwarding alarms to the management bus;
+//! - a baseline stack (`account_baseline` below, plus the Proton connection role in
+//!   [`app_with`]), deployed once before the pipeline runs: the roles the pipeline assumes to
+//!   deploy there, the Proton environment account connection role, and the rule forwarding
+//!   alarms to the management bus;
 //! - the environment (`multi-svc-env`) and the Lambda service instance. AWS Proton has
 //!   ended, so by default ([`DeployMode::Plain`]) both are ordinary stacks rendered from
 //!   the same templates, and each pipeline stage deploys every stack of its account with
-//!   CloudFormation in dependency order, then smoke-tests the function; in
+//!   CloudFormation in dependency order, then smoke-tests the function (`smoke_test`); in
 //!   [`DeployMode::Proton`] they are left to the bundles and the pipeline updates the
 //!   Proton service instance.
 //!
 //! Everything in the workload accounts refers to the management account by
 //! deterministic names (bus, roles, bucket, key alias), never by deploy-time values.
+//! Every resource comes from an L2 (`iam`, `lambda`, `ec2`, `sns`, `pipeline`, `proton`,
+//! `org`) or a typed L1 (`cfn::events`, `cfn::logs`, `cfn::ecs`, `cfn::servicediscovery`).
 
+use cloudwright_constructs::cfn::events::rule::Target;
+use cloudwright_constructs::cfn::events::{
+    CfnEventBus, CfnEventBusPolicy, CfnEventBusPolicyProps, CfnEventBusProps, CfnRule, CfnRuleProps,
+};
+use cloudwright_constructs::cfn::logs::{CfnLogGroup, CfnLogGroupProps, CfnResourcePolicy, CfnResourcePolicyProps};
+use cloudwright_constructs::events::IEventBus;
 use cloudwright_constructs::governance::{RulePack, suppress};
-use cloudwright_constructs::iam::{Condition, Operator, PolicyStatement, Principal, Role, RoleProps};
-use cloudwright_constructs::monitoring::{Alarm, AlarmProps, Comparison, Metric};
+use cloudwright_constructs::iam::{Condition, Operator, PolicyDocument, PolicyStatement, Principal, Role, RoleProps};
+use cloudwright_constructs::lambda::{
+    Code, FunctionProps, IFunction, LambdaService, LambdaServiceProps, Runtime, VpcPlacement,
+};
 use cloudwright_constructs::pipeline::{DeliveryEnvironment, DeliveryPipeline, DeliveryPipelineProps, Source};
 use cloudwright_constructs::proton::{
     EnvironmentAccountConnection, EnvironmentAccountConnectionProps, EnvironmentProps, InstanceContext,
     ManagementRoles, ManagementRolesProps, SchemaLock, ServiceInstanceProps, ServiceProps, ServiceTemplate,
     ServiceTemplateProps,
 };
-use cloudwright_constructs::{App, AppProps, CfnResource, DeployMode, Environment, Expr, Result, Stack, StackProps};
+use cloudwright_constructs::sns::{ITopic, Topic, TopicProps};
+use cloudwright_constructs::{App, AppProps, DeployMode, Environment, Expr, Result, Stack, StackProps};
+use serde_json::json;
 
 use crate::proton::{Insights, LambdaServiceInput, MultiSvcEnvInput};
-use serde_json::json;
 
 pub use crate::organization::Layout;
 
 /// The management account's policy-control bus.
 pub const POLICY_CONTROL_BUS: &str = "cloudwright-policy-control";
 
+/// The bus by its deterministic ARN, as the workload accounts name it.
 fn bus_arn(layout: &Layout) -> Expr {
     Expr::sub(format!(
         "arn:${{AWS::Partition}}:events:{}:{}:event-bus/{POLICY_CONTROL_BUS}",
@@ -58,67 +73,58 @@ fn bus_arn(layout: &Layout) -> Expr {
     ))
 }
 
-/// The policy-control bus: accepts events from the workload accounts.
+/// The events policy control looks at: CloudWatch alarm state changes.
+fn alarm_state_changes() -> serde_json::Value {
+    json!({"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]})
+}
+
+/// The policy-control bus: accepts events from the workload accounts and archives them in a
+/// log group the platform team queries.
 fn policy_control(management: &Stack, layout: &Layout) -> Result<()> {
-    let bus = CfnResource::from_json(
-        management,
-        "PolicyControlBus",
-        "AWS::Events::EventBus",
-        json!({"Name": POLICY_CONTROL_BUS}),
-    )?;
+    let bus = CfnEventBus::new(management, "PolicyControlBus", CfnEventBusProps::new(POLICY_CONTROL_BUS))?;
     for (_, name, account) in &layout.workloads {
-        CfnResource::from_json(
+        let from_account = PolicyStatement::allow(&["events:PutEvents"], [bus.event_bus_arn()])
+            .with_principal(Principal::account(account));
+        CfnEventBusPolicy::new(
             management,
             &format!("PolicyControlFrom{name}"),
-            "AWS::Events::EventBusPolicy",
-            json!({
-                "EventBusName": bus.reference(),
-                "StatementId": format!("AllowPutEventsFrom{name}"),
-                "Statement": {
-                    "Effect": "Allow",
-                    "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
-                    "Action": "events:PutEvents",
-                    "Resource": bus.get_att("Arn"),
-                },
-            }),
+            CfnEventBusPolicyProps {
+                event_bus_name: Some(bus.event_bus_name().into()),
+                statement: Some(from_account.to_json()),
+                ..CfnEventBusPolicyProps::new(format!("AllowPutEventsFrom{name}"))
+            },
         )?;
     }
-    // Findings land in a log group the platform team queries.
-    let findings = CfnResource::from_json(
+    let findings = CfnLogGroup::new(
         management,
         "PolicyControlFindings",
-        "AWS::Logs::LogGroup",
-        json!({"RetentionInDays": 365}),
+        CfnLogGroupProps { retention_in_days: Some(365.into()), ..Default::default() },
     )?;
-    CfnResource::from_json(
+    CfnRule::new(
         management,
         "PolicyControlArchive",
-        "AWS::Events::Rule",
-        json!({
-            "EventBusName": bus.reference(),
-            "EventPattern": {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]},
-            "Targets": [{"Arn": findings.get_att("Arn"), "Id": "FindingsLog"}],
-        }),
+        CfnRuleProps {
+            event_bus_name: Some(bus.event_bus_name().into()),
+            event_pattern: Some(alarm_state_changes()),
+            targets: Some(vec![Target::new(findings.attr_arn(), "FindingsLog")]),
+            ..Default::default()
+        },
     )?;
-    CfnResource::from_json(
+    // EventBridge writes to a log group through the log group's resource policy, not a role:
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-cloudwatchlogs-permissions
+    // The property is JSON text, so the typed document is rendered with the group's ARN spliced in.
+    const FINDINGS_ARN: &str = "__FINDINGS_ARN__";
+    let delivery =
+        PolicyDocument::new([PolicyStatement::allow(&["logs:CreateLogStream", "logs:PutLogEvents"], [FINDINGS_ARN])
+            .with_principal(Principal::service("events.amazonaws.com"))
+            .with_principal(Principal::service("delivery.logs.amazonaws.com"))]);
+    CfnResourcePolicy::new(
         management,
         "PolicyControlFindingsPolicy",
-        "AWS::Logs::ResourcePolicy",
-        json!({
-            "PolicyName": "cloudwright-policy-control-findings",
-            "PolicyDocument": Expr::json_text(
-                &json!({
-                    "Version": "2012-10-17",
-                    "Statement": [{
-                        "Effect": "Allow",
-                        "Principal": {"Service": ["events.amazonaws.com", "delivery.logs.amazonaws.com"]},
-                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                        "Resource": "__FINDINGS__",
-                    }],
-                }),
-                &[("__FINDINGS__", findings.get_att("Arn"))],
-            ),
-        }),
+        CfnResourcePolicyProps::new(
+            Expr::json_text(&delivery.to_json(), &[(FINDINGS_ARN, findings.attr_arn())]),
+            "cloudwright-policy-control-findings",
+        ),
     )?;
     Ok(())
 }
@@ -134,6 +140,7 @@ fn account_baseline(app: &App, layout: &Layout, name: &str, account: &str) -> Re
             ..Default::default()
         },
     )?;
+    // A bus in another account is a target EventBridge reaches with a role.
     let forwarder = Role::new(
         &stack,
         "AlarmForwarderRole",
@@ -144,85 +151,61 @@ fn account_baseline(app: &App, layout: &Layout, name: &str, account: &str) -> Re
         },
     )?;
     forwarder.add_to_policy(PolicyStatement::allow(&["events:PutEvents"], [bus_arn(layout)]))?;
-    CfnResource::from_json(
+    CfnRule::new(
         &stack,
         "ForwardAlarms",
-        "AWS::Events::Rule",
-        json!({
-            "Description": "Alarm state changes go to the management account's policy control",
-            "EventPattern": {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]},
-            "Targets": [{"Arn": bus_arn(layout), "Id": "PolicyControl", "RoleArn": forwarder.arn()}],
-        }),
+        CfnRuleProps {
+            description: Some("Alarm state changes go to the management account's policy control".into()),
+            event_pattern: Some(alarm_state_changes()),
+            targets: Some(vec![Target {
+                role_arn: Some(forwarder.arn().into()),
+                ..Target::new(bus_arn(layout), "PolicyControl")
+            }]),
+            ..Default::default()
+        },
     )?;
     Ok(stack)
 }
 
-/// The Lambda service instance, as the `hello-lambda-svc` template defines it: the
-/// function (its inputs from the spec, its environment from the environment's outputs),
-/// a log group with retention, least-privilege logging and X-Ray, and alarms.
+/// The Lambda service instance, as the `hello-lambda-svc` template defines it: a monitored
+/// function (its log group, least-privilege role, X-Ray and alarms come with
+/// `LambdaService`), its inputs from the spec, its environment from the environment's
+/// outputs, running in the environment's private subnets with its security group.
 fn hello_instance(ctx: &InstanceContext) -> Result<()> {
-    let stack = ctx.stack();
-    let log_group = CfnResource::from_json(stack, "LogGroup", "AWS::Logs::LogGroup", json!({"RetentionInDays": 30}))?;
-    let role = Role::new(
-        stack,
-        "FunctionRole",
-        RoleProps { assumed_by: vec![Principal::service("lambda.amazonaws.com")], ..Default::default() },
-    )?;
-    let log_streams = Expr::sub_with(
-        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${LogGroup}:log-stream:*",
-        [("LogGroup", log_group.reference())],
-    );
-    role.add_to_policy(PolicyStatement::allow(&["logs:CreateLogStream", "logs:PutLogEvents"], [log_streams]))?;
-    role.add_to_policy(PolicyStatement::allow(&["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]))?;
-    let function = CfnResource::from_json(
-        stack,
-        "Function",
-        "AWS::Lambda::Function",
-        json!({
-            "Description": Expr::concat([ctx.service_name(), Expr::str(" in "), ctx.environment_name()]),
-            "Runtime": "python3.12",
-            "Handler": "index.handler",
-            "Code": {"ZipFile": include_str!("../functions/hello/index.py")},
-            "Role": role.arn(),
-            "MemorySize": ctx.input("memory_size"),
-            "Timeout": ctx.input("timeout"),
-            "Environment": {"Variables": {
-                "GREETING": ctx.input("greeting"),
-                "STAGE": ctx.environment_name(),
-                "CLUSTER_NAME": ctx.environment_output("ClusterName"),
-            }},
-            "LoggingConfig": {"LogGroup": log_group.reference()},
-            "TracingConfig": {"Mode": "Active"},
-        }),
-    )?;
-    if let Some(policy) = role.default_policy() {
-        function.add_depends_on(&policy);
-    }
-    for (id, metric, statistic, threshold) in [
-        ("ErrorsAlarm", "Errors", "Sum", 1.0),
-        ("ThrottlesAlarm", "Throttles", "Sum", 1.0),
-        ("DurationAlarm", "Duration", "p99", 8000.0),
-    ] {
-        Alarm::new(
-            stack,
-            id,
-            AlarmProps {
-                metric: Metric {
-                    namespace: "AWS/Lambda".into(),
-                    name: metric.into(),
-                    dimensions: vec![("FunctionName".into(), function.reference())],
-                    statistic: statistic.into(),
-                    period_seconds: 300,
-                },
-                threshold,
-                comparison: Comparison::GreaterThanOrEqual,
-                evaluation_periods: 1,
-                description: Some(format!("{metric} ({statistic}) of the hello service at or above {threshold}")),
-                actions: Vec::new(),
+    let service = LambdaService::new(
+        ctx.stack(),
+        "Hello",
+        LambdaServiceProps {
+            function: FunctionProps {
+                runtime: Runtime::Python312,
+                handler: "index.handler".into(),
+                code: Code::Inline(include_str!("../functions/hello/index.py").into()),
+                memory_size: ctx.input("memory_size").into(),
+                timeout_seconds: ctx.input("timeout").into(),
+                environment: vec![
+                    ("GREETING".into(), ctx.input("greeting")),
+                    ("STAGE".into(), ctx.environment_name()),
+                    ("CLUSTER_NAME".into(), ctx.environment_output("ClusterName")),
+                ],
+                log_retention_days: 30,
+                tracing: true,
+                description: Some("The hello service of the seed design".into()),
+                vpc: Some(VpcPlacement {
+                    subnet_ids: vec![
+                        ctx.environment_output("PrivateSubnetOne"),
+                        ctx.environment_output("PrivateSubnetTwo"),
+                    ],
+                    security_group_ids: vec![ctx.environment_output("SecurityGroupId")],
+                }),
+                ..Default::default()
             },
-        )?;
-    }
-    ctx.output("FunctionArn", function.get_att("Arn"), "The service instance's function")?;
+            // The timeout is an input, so the latency alarm's threshold is given: 8 s.
+            duration_p99_ms: Some(8000.0),
+            dashboard: false,
+            ..Default::default()
+        },
+    )?;
+    ctx.output("FunctionArn", service.function.function_arn(), "The service instance's function")?;
     Ok(())
 }
 
@@ -285,7 +268,8 @@ pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
             display_name: Some("Hello Lambda service".into()),
             description: Some("The seed's Lambda service, monitored, in a multi-svc-env environment".into()),
             major: 1,
-            minor: 0,
+            // 1.1: the function runs in the environment's private subnets with its security group.
+            minor: 1,
             compatible_environments: vec![env_template.compatible()],
             components: false,
             lock: Some(lock),
@@ -360,6 +344,8 @@ pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
                     vpc_cidr: crate::proton::default_vpc_cidr(),
                     public_subnet_one_cidr: crate::proton::default_subnet_one(),
                     public_subnet_two_cidr: crate::proton::default_subnet_two(),
+                    private_subnet_one_cidr: crate::proton::default_private_subnet_one(),
+                    private_subnet_two_cidr: crate::proton::default_private_subnet_two(),
                     dns_hostname: format!("{lower}.hello.local"),
                     container_insights: if name == "Prod" { Insights::Enabled } else { Insights::Disabled },
                 },
@@ -427,11 +413,12 @@ pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
             }
         })
         .collect();
-    let approvals = CfnResource::from_json(
+    // CodePipeline publishes approval requests with the pipeline's role (which the pipeline
+    // grants sns:Publish on the topic), so SNS's AWS managed key serves.
+    let approvals = Topic::new(
         &management,
         "ReleaseApprovals",
-        "AWS::SNS::Topic",
-        json!({"DisplayName": "Release approvals"}),
+        TopicProps { display_name: Some("Release approvals".into()), ..Default::default() },
     )?;
     DeliveryPipeline::new(
         &management,
@@ -444,7 +431,7 @@ pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
             },
             build_commands: vec!["cargo run --release --quiet -p cloudwright-cli -- synth -o cloudwright.out".into()],
             environments,
-            approval_topic: Some(approvals.reference()),
+            approval_topic: Some(approvals.topic_arn()),
             proton_service: Some("hello".into()),
         },
     )?;

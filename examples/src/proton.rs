@@ -1,10 +1,11 @@
-//! The seed blog's Proton templates, typed: the `multi-svc-env` environment template (a VPC
-//! with two public subnets, the security group its services share, an ECS cluster and a
-//! private DNS namespace named by the `dns_hostname` input) and a Lambda service template
-//! with a pipeline (the function runs in the environment's subnets with its security
+//! The seed blog's Proton templates, typed: the `multi-svc-env` environment template (an
+//! `ec2::Vpc` with two public subnets holding NAT gateways and two private subnets for the
+//! services, the `ec2::SecurityGroup` its services share, an ECS cluster and a private DNS
+//! namespace named by the `dns_hostname` input) and a Lambda service template with a
+//! pipeline (the function runs in the environment's private subnets with its security
 //! group), in the management account; a dev and a prod environment of it with a Lambda
-//! service instance in each; and the environment account connections. Resources are typed
-//! L1s (`cfn::*`) and `iam::Role`s.
+//! service instance in each; and the environment account connections. Resources are L2s
+//! (`ec2`, `iam`) and typed L1s (`cfn::*`).
 //!
 //! In plain mode (the default) the environments and service instances are ordinary stacks
 //! in their accounts; in Proton mode ([`app_with_mode`]) they are left to the bundles and
@@ -13,26 +14,23 @@
 
 use cloudwright_constructs::cfn::codebuild::project::{Artifacts, Environment as BuildEnvironment, Source};
 use cloudwright_constructs::cfn::codebuild::{CfnProject, CfnProjectProps};
-use cloudwright_constructs::cfn::ec2::security_group::Egress;
-use cloudwright_constructs::cfn::ec2::{
-    CfnInternetGateway, CfnInternetGatewayProps, CfnRoute, CfnRouteProps, CfnRouteTable, CfnRouteTableProps,
-    CfnSecurityGroup, CfnSecurityGroupIngress, CfnSecurityGroupIngressProps, CfnSecurityGroupProps, CfnSubnet,
-    CfnSubnetProps, CfnSubnetRouteTableAssociation, CfnSubnetRouteTableAssociationProps, CfnVpc,
-    CfnVpcGatewayAttachment, CfnVpcGatewayAttachmentProps, CfnVpcProps,
-};
 use cloudwright_constructs::cfn::ecs::cluster::ClusterSettings;
 use cloudwright_constructs::cfn::ecs::{CfnCluster, CfnClusterProps};
 use cloudwright_constructs::cfn::lambda::function::{
     Code, Environment as LambdaEnvironment, Mode, Runtime, TracingConfig, VpcConfig,
 };
 use cloudwright_constructs::cfn::lambda::{CfnFunction, CfnFunctionProps};
+use cloudwright_constructs::cfn::servicediscovery::{CfnPrivateDnsNamespace, CfnPrivateDnsNamespaceProps};
+use cloudwright_constructs::ec2::{
+    Peer, Port, SecurityGroup, SecurityGroupProps, SubnetConfiguration, SubnetKind, Vpc, VpcProps,
+};
 use cloudwright_constructs::iam::{Condition, Operator, PolicyStatement, Principal, Role, RoleProps};
 use cloudwright_constructs::proton::{
     EnvironmentAccountConnection, EnvironmentAccountConnectionProps, EnvironmentContext, EnvironmentProps,
     EnvironmentTemplate, EnvironmentTemplateProps, InstanceContext, ManagementRoles, ManagementRolesProps,
     PipelineContext, SchemaLock, ServiceInstanceProps, ServiceProps, ServiceTemplate, ServiceTemplateProps,
 };
-use cloudwright_constructs::{App, AppProps, CfnResource, DeployMode, Environment, Expr, Result, Stack, StackProps};
+use cloudwright_constructs::{App, AppProps, DeployMode, Environment, Expr, Result, Stack, StackProps};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -58,6 +56,16 @@ pub struct MultiSvcEnvInput {
     /// Public subnet two CIDR block
     #[serde(default = "default_subnet_two")]
     pub public_subnet_two_cidr: String,
+    /// Private subnet one CIDR block
+    ///
+    /// The services' subnet in the first availability zone (added in v1.1).
+    #[serde(default = "default_private_subnet_one")]
+    pub private_subnet_one_cidr: String,
+    /// Private subnet two CIDR block
+    ///
+    /// The services' subnet in the second availability zone (added in v1.1).
+    #[serde(default = "default_private_subnet_two")]
+    pub private_subnet_two_cidr: String,
     /// DNS hostname
     ///
     /// The private DNS namespace the environment's services register in.
@@ -95,6 +103,14 @@ pub fn default_subnet_one() -> String {
 /// The default of the input.
 pub fn default_subnet_two() -> String {
     "10.0.64.0/18".into()
+}
+/// The default of the input.
+pub fn default_private_subnet_one() -> String {
+    "10.0.128.0/18".into()
+}
+/// The default of the input.
+pub fn default_private_subnet_two() -> String {
+    "10.0.192.0/18".into()
 }
 fn default_insights() -> Insights {
     Insights::Disabled
@@ -152,7 +168,9 @@ fn default_test_command() -> String {
     "make test".into()
 }
 
-/// The seed blog's `multi-svc-env` environment template, v1.0, checked against `lock`.
+/// The seed blog's `multi-svc-env` environment template, v1.1 (v1.0 ran the services in
+/// public subnets without a route to AWS APIs; v1.1 adds private subnets with NAT gateways,
+/// their CIDR blocks optional inputs), checked against `lock`.
 pub fn multi_svc_env_template(app: &App, lock: &SchemaLock) -> Result<EnvironmentTemplate<MultiSvcEnvInput>> {
     EnvironmentTemplate::<MultiSvcEnvInput>::new(
         app,
@@ -160,74 +178,58 @@ pub fn multi_svc_env_template(app: &App, lock: &SchemaLock) -> Result<Environmen
         EnvironmentTemplateProps {
             name: "multi-svc-env".into(),
             display_name: Some("Multi Service Environment".into()),
-            description: Some("Environment with VPC and public subnets".into()),
+            description: Some("Environment with a VPC, public subnets and private subnets for the services".into()),
             major: 1,
-            minor: 0,
+            minor: 1,
             lock: Some(lock.clone()),
         },
         multi_svc_env,
     )
 }
 
-/// The `multi-svc-env` infrastructure.
+/// The `multi-svc-env` infrastructure: a VPC whose public subnets hold one NAT gateway per
+/// zone and whose private subnets hold the services, which reach AWS APIs (X-Ray, Lambda's
+/// own calls) through those gateways; the security group the services share; an ECS
+/// cluster; and the private DNS namespace the services register in.
 pub fn multi_svc_env(ctx: &EnvironmentContext) -> Result<()> {
     let stack = ctx.stack();
-    let vpc = CfnVpc::new(
+    let vpc = Vpc::new(
         stack,
         "Vpc",
-        CfnVpcProps {
-            cidr_block: Some(ctx.input("vpc_cidr").into()),
-            enable_dns_hostnames: Some(true.into()),
-            enable_dns_support: Some(true.into()),
+        VpcProps {
+            cidr: ctx.input("vpc_cidr").into(),
+            max_azs: Some(2),
+            subnet_configuration: vec![
+                SubnetConfiguration::with_blocks(
+                    "Public",
+                    SubnetKind::Public,
+                    [ctx.input("public_subnet_one_cidr"), ctx.input("public_subnet_two_cidr")],
+                ),
+                SubnetConfiguration::with_blocks(
+                    "Private",
+                    SubnetKind::PrivateWithEgress,
+                    [ctx.input("private_subnet_one_cidr"), ctx.input("private_subnet_two_cidr")],
+                ),
+            ],
             ..Default::default()
         },
     )?;
-    let igw = CfnInternetGateway::new(stack, "InternetGateway", CfnInternetGatewayProps::default())?;
-    let attachment = CfnVpcGatewayAttachment::new(
+    // The seed blog's container security group: the services reach each other on any port,
+    // nothing reaches them from outside, and they may call out.
+    let services = SecurityGroup::new(
         stack,
-        "GatewayAttachment",
-        CfnVpcGatewayAttachmentProps {
-            internet_gateway_id: Some(igw.reference().into()),
-            ..CfnVpcGatewayAttachmentProps::new(vpc.reference())
+        "SecurityGroup",
+        vpc.vpc_id(),
+        SecurityGroupProps {
+            description: Some("Services of the multi-svc-env environment".into()),
+            ..Default::default()
         },
     )?;
-    let routes = CfnRouteTable::new(stack, "PublicRouteTable", CfnRouteTableProps::new(vpc.reference()))?;
-    let route = CfnRoute::new(
-        stack,
-        "PublicRoute",
-        CfnRouteProps {
-            destination_cidr_block: Some("0.0.0.0/0".into()),
-            gateway_id: Some(igw.reference().into()),
-            ..CfnRouteProps::new(routes.reference())
-        },
+    services.add_ingress(
+        Peer::SecurityGroup(&services),
+        Port::all_traffic(),
+        "Services of the environment reach each other",
     )?;
-    // A route to an internet gateway fails until the gateway is attached to the VPC:
-    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-dependson.html
-    route.add_depends_on(&attachment);
-    let mut subnets = Vec::new();
-    for (i, (id, input)) in
-        [("PublicSubnetOne", "public_subnet_one_cidr"), ("PublicSubnetTwo", "public_subnet_two_cidr")]
-            .into_iter()
-            .enumerate()
-    {
-        let subnet = CfnSubnet::new(
-            stack,
-            id,
-            CfnSubnetProps {
-                cidr_block: Some(ctx.input(input).into()),
-                availability_zone: Some(Expr::select(i as u32, Expr::azs()).into()),
-                map_public_ip_on_launch: Some(true.into()),
-                ..CfnSubnetProps::new(vpc.reference())
-            },
-        )?;
-        CfnSubnetRouteTableAssociation::new(
-            stack,
-            &format!("{id}RouteTableAssociation"),
-            CfnSubnetRouteTableAssociationProps::new(routes.reference(), subnet.reference()),
-        )?;
-        subnets.push(subnet);
-    }
-    let security_group = services_security_group(ctx, &vpc)?;
     let cluster = CfnCluster::new(
         stack,
         "Cluster",
@@ -239,56 +241,33 @@ pub fn multi_svc_env(ctx: &EnvironmentContext) -> Result<()> {
             ..Default::default()
         },
     )?;
-    // TODO(lead): typed once cfn::servicediscovery lands
-    let namespace = CfnResource::from_json(
+    let namespace = CfnPrivateDnsNamespace::new(
         stack,
         "CloudMapNamespace",
-        "AWS::ServiceDiscovery::PrivateDnsNamespace",
-        serde_json::json!({
-            "Name": ctx.input("dns_hostname"),
-            "Vpc": vpc.reference(),
-            "Description": Expr::concat([Expr::str("Service discovery of environment "), ctx.name()]),
-        }),
+        CfnPrivateDnsNamespaceProps {
+            description: Some(Expr::concat([Expr::str("Service discovery of environment "), ctx.name()]).into()),
+            vpc: Some(vpc.vpc_id().into()),
+            ..CfnPrivateDnsNamespaceProps::new(ctx.input("dns_hostname"))
+        },
     )?;
-    ctx.output("VpcId", vpc.reference(), "The environment's VPC")?;
-    ctx.output("PublicSubnetOne", subnets[0].reference(), "Public subnet one")?;
-    ctx.output("PublicSubnetTwo", subnets[1].reference(), "Public subnet two")?;
-    ctx.output("SecurityGroupId", security_group.attr_group_id(), "The security group of the environment's services")?;
+    ctx.output("VpcId", vpc.vpc_id(), "The environment's VPC")?;
+    let subnets = vpc.public_subnet_ids().into_iter().chain(vpc.private_subnet_ids());
+    for ((name, description), subnet) in [
+        ("PublicSubnetOne", "Public subnet one"),
+        ("PublicSubnetTwo", "Public subnet two"),
+        ("PrivateSubnetOne", "Private subnet one, where the services run"),
+        ("PrivateSubnetTwo", "Private subnet two, where the services run"),
+    ]
+    .into_iter()
+    .zip(subnets)
+    {
+        ctx.output(name, subnet, description)?;
+    }
+    ctx.output("SecurityGroupId", services.group_id(), "The security group of the environment's services")?;
     ctx.output("ClusterName", cluster.reference(), "The ECS cluster")?;
     ctx.output("ClusterArn", cluster.attr_arn(), "The ECS cluster's ARN")?;
-    ctx.output("ServiceDiscoveryNamespaceId", namespace.get_att("Id"), "The private DNS namespace")?;
+    ctx.output("ServiceDiscoveryNamespaceId", namespace.attr_id(), "The private DNS namespace")?;
     Ok(())
-}
-
-/// The security group the environment's services share (the seed blog's container
-/// security group): they reach each other on any port, nothing reaches them from outside,
-/// and they may call out (AWS APIs, other services).
-fn services_security_group(ctx: &EnvironmentContext, vpc: &CfnVpc) -> Result<CfnSecurityGroup> {
-    let group = CfnSecurityGroup::new(
-        ctx.stack(),
-        "SecurityGroup",
-        CfnSecurityGroupProps {
-            vpc_id: Some(vpc.reference().into()),
-            security_group_egress: Some(vec![Egress {
-                cidr_ip: Some("0.0.0.0/0".into()),
-                description: Some("Allow all outbound traffic".into()),
-                ..Egress::new("-1")
-            }]),
-            ..CfnSecurityGroupProps::new(Expr::concat([Expr::str("Services of environment "), ctx.name()]))
-        },
-    )?;
-    // A separate ingress resource: a rule inside the group cannot name the group itself.
-    CfnSecurityGroupIngress::new(
-        ctx.stack(),
-        "SecurityGroupFromSelf",
-        CfnSecurityGroupIngressProps {
-            group_id: Some(group.attr_group_id().into()),
-            source_security_group_id: Some(group.attr_group_id().into()),
-            description: Some("Services of the environment reach each other".into()),
-            ..CfnSecurityGroupIngressProps::new("-1")
-        },
-    )?;
-    Ok(group)
 }
 
 const HANDLER: &str = "import json, os\n\ndef handler(event, context):\n    return {\"statusCode\": 200, \"body\": json.dumps({\"message\": os.environ[\"GREETING\"]})}\n";
@@ -299,7 +278,8 @@ fn aws_managed_policy(name: &str) -> Expr {
 }
 
 /// One Lambda service instance: a function and its role, told about its environment and
-/// attached to the environment's subnets with its security group.
+/// attached to the environment's private subnets (their NAT gateways are its way to AWS
+/// APIs) with its security group.
 fn lambda_instance(ctx: &InstanceContext) -> Result<()> {
     let stack = ctx.stack();
     let role = Role::new(
@@ -339,8 +319,8 @@ fn lambda_instance(ctx: &InstanceContext) -> Result<()> {
             vpc_config: Some(VpcConfig {
                 security_group_ids: Some(vec![ctx.environment_output("SecurityGroupId").into()]),
                 subnet_ids: Some(vec![
-                    ctx.environment_output("PublicSubnetOne").into(),
-                    ctx.environment_output("PublicSubnetTwo").into(),
+                    ctx.environment_output("PrivateSubnetOne").into(),
+                    ctx.environment_output("PrivateSubnetTwo").into(),
                 ]),
                 ..Default::default()
             }),
@@ -430,7 +410,8 @@ pub fn app_with_mode(mode: DeployMode) -> Result<App> {
             display_name: Some("Lambda service".into()),
             description: Some("A Lambda function in a multi-svc-env environment".into()),
             major: 1,
-            minor: 0,
+            // 1.1: the function runs in the environment's private subnets.
+            minor: 1,
             compatible_environments: vec![env_template.compatible()],
             components: false,
             lock: Some(lock),
@@ -502,6 +483,8 @@ pub fn app_with_mode(mode: DeployMode) -> Result<App> {
                     vpc_cidr: default_vpc_cidr(),
                     public_subnet_one_cidr: default_subnet_one(),
                     public_subnet_two_cidr: default_subnet_two(),
+                    private_subnet_one_cidr: default_private_subnet_one(),
+                    private_subnet_two_cidr: default_private_subnet_two(),
                     dns_hostname: format!("{}.local", id.to_lowercase()),
                     container_insights: if *id == "Prod" { Insights::Enabled } else { Insights::Disabled },
                 },

@@ -56,7 +56,39 @@ fn every_component_of_the_seed_design_is_there() {
     assert!(resources(&mgmt, "AWS::ControlTower::LandingZone").is_empty());
 
     // Policy control: the bus in management, forwarding rules in every workload account.
-    assert_eq!(resources(&mgmt, "AWS::Events::EventBus")[0].1["Properties"]["Name"], "cloudwright-policy-control");
+    let (bus_id, bus) = resources(&mgmt, "AWS::Events::EventBus")[0];
+    assert_eq!(bus["Properties"]["Name"], "cloudwright-policy-control");
+    // Each workload account may put events on the bus, and nobody else.
+    let bus_policies = resources(&mgmt, "AWS::Events::EventBusPolicy");
+    assert_eq!(bus_policies.len(), 3);
+    for (_, policy) in &bus_policies {
+        let statement = &policy["Properties"]["Statement"];
+        assert_eq!(statement["Action"], "events:PutEvents");
+        assert_eq!(statement["Resource"], serde_json::json!({"Fn::GetAtt": [bus_id, "Arn"]}));
+        assert!(statement["Principal"]["AWS"].to_string().contains(":root"), "{statement}");
+    }
+    // The findings log group lets EventBridge write (its resource policy names its ARN).
+    let (findings_id, _) = resources(&mgmt, "AWS::Logs::LogGroup")
+        .into_iter()
+        .find(|(id, _)| id.starts_with("PolicyControlFindings"))
+        .unwrap();
+    let log_policy = resources(&mgmt, "AWS::Logs::ResourcePolicy")[0].1["Properties"]["PolicyDocument"].to_string();
+    assert!(log_policy.contains("events.amazonaws.com") && log_policy.contains(findings_id.as_str()), "{log_policy}");
+
+    // Release approvals: a topic with SNS's managed key, which the pipeline's role may publish to.
+    let (topic_id, topic) = resources(&mgmt, "AWS::SNS::Topic")
+        .into_iter()
+        .find(|(_, t)| t["Properties"]["DisplayName"] == "Release approvals")
+        .unwrap();
+    assert_eq!(topic["Properties"]["KmsMasterKeyId"], "alias/aws/sns");
+    let publishes = resources(&mgmt, "AWS::IAM::Policy").iter().any(|(_, p)| {
+        p["Properties"]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["Action"] == "sns:Publish" && s["Resource"] == serde_json::json!({"Ref": topic_id}))
+    });
+    assert!(publishes, "the pipeline role publishes the approval requests");
 
     // The pipeline: source, build, dev, test, approval, prod.
     let pipeline = resources(&mgmt, "AWS::CodePipeline::Pipeline")[0].1;
@@ -104,9 +136,46 @@ fn every_component_of_the_seed_design_is_there() {
         let environment = assembly.template(&format!("{name}Environment")).unwrap();
         assert_eq!(resources(&environment, "AWS::EC2::VPC").len(), 1);
         assert_eq!(resources(&environment, "AWS::ECS::Cluster").len(), 1);
+        assert_eq!(resources(&environment, "AWS::ServiceDiscovery::PrivateDnsNamespace").len(), 1);
+        // The services' network: private subnets whose default route is a NAT gateway (one per
+        // zone), and the one security group the services share.
+        assert_eq!(resources(&environment, "AWS::EC2::NatGateway").len(), 2);
+        let private: Vec<&String> = resources(&environment, "AWS::EC2::Subnet")
+            .into_iter()
+            .filter(|(_, s)| s["Properties"]["MapPublicIpOnLaunch"] == false)
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(private.len(), 2);
+        let to_nat = resources(&environment, "AWS::EC2::Route")
+            .iter()
+            .filter(|(_, r)| r["Properties"]["NatGatewayId"].is_object())
+            .count();
+        assert_eq!(to_nat, 2);
+        let groups = resources(&environment, "AWS::EC2::SecurityGroup");
+        assert_eq!(groups.len(), 1);
+        let output = |key: &str| &environment["Outputs"][key];
+        assert_eq!(output("SecurityGroupId")["Value"]["Fn::GetAtt"][0], groups[0].0.as_str());
+        for (key, subnet) in ["PrivateSubnetOne", "PrivateSubnetTwo"].iter().zip(&private) {
+            assert_eq!(output(key)["Value"]["Ref"], subnet.as_str());
+        }
 
+        // The service instance is the LambdaService and nothing else: no hand-built role,
+        // function or alarm beside it.
         let service = assembly.template(&service_stack).unwrap();
+        for id in service["Resources"].as_object().unwrap().keys() {
+            assert!(id.starts_with("HelloFunction"), "{service_stack}: {id} is not part of the LambdaService");
+        }
         let function = resources(&service, "AWS::Lambda::Function")[0].1;
+        // It runs with the environment's security group, in its private subnets.
+        let import = |key: &str| serde_json::json!({"Fn::ImportValue": output(key)["Export"]["Name"]});
+        assert_eq!(
+            function["Properties"]["VpcConfig"]["SecurityGroupIds"],
+            serde_json::json!([import("SecurityGroupId")])
+        );
+        assert_eq!(
+            function["Properties"]["VpcConfig"]["SubnetIds"],
+            serde_json::json!([import("PrivateSubnetOne"), import("PrivateSubnetTwo")])
+        );
         assert_eq!(function["Properties"]["TracingConfig"]["Mode"], "Active");
         assert_eq!(function["Properties"]["MemorySize"], if name == "Prod" { 512 } else { 256 });
         assert_eq!(resources(&service, "AWS::Logs::LogGroup")[0].1["Properties"]["RetentionInDays"], 30);

@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 
 use super::{IFunction, Runtime};
 use crate::cfn::lambda::function::{
-    ArchitecturesItem, Code as CfnCode, Environment as CfnEnvironment, LoggingConfig, Mode, TracingConfig,
+    ArchitecturesItem, Code as CfnCode, Environment as CfnEnvironment, LoggingConfig, Mode, TracingConfig, VpcConfig,
 };
 use crate::cfn::lambda::{
     CfnAlias, CfnAliasProps, CfnFunction, CfnFunctionProps, CfnPermission, CfnPermissionProps, CfnVersion,
@@ -45,6 +45,19 @@ pub enum Architecture {
     Arm64,
 }
 
+/// Where a function in a VPC runs: its network interfaces go into these subnets with these
+/// security groups (ids may be deploy-time values, e.g. an environment's outputs). A
+/// function in a VPC reaches AWS APIs and the internet only through the subnets' routes (a
+/// NAT gateway or VPC endpoints), never through a public address:
+/// <https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc-internet.html>
+#[derive(Debug, Clone, Default)]
+pub struct VpcPlacement {
+    /// Subnet ids, private subnets with egress in at least two availability zones.
+    pub subnet_ids: Vec<Expr>,
+    /// Security group ids.
+    pub security_group_ids: Vec<Expr>,
+}
+
 /// Properties of a [`Function`].
 #[derive(Debug, Clone)]
 pub struct FunctionProps {
@@ -54,10 +67,11 @@ pub struct FunctionProps {
     pub handler: String,
     /// The code.
     pub code: Code,
-    /// Memory in MB, 128 to 10240.
-    pub memory_size: u32,
-    /// Timeout in seconds, at most 900.
-    pub timeout_seconds: u32,
+    /// Memory in MB, 128 to 10240 (checked when literal; a deploy-time value such as a
+    /// Proton input is checked by its own schema).
+    pub memory_size: Value<u32>,
+    /// Timeout in seconds, at most 900 (checked when literal).
+    pub timeout_seconds: Value<u32>,
     /// Instruction set.
     pub architecture: Architecture,
     /// Environment variables.
@@ -77,6 +91,8 @@ pub struct FunctionProps {
     pub function_name: Option<String>,
     /// Description.
     pub description: Option<String>,
+    /// Runs the function in a VPC; `None` runs it in Lambda's own network.
+    pub vpc: Option<VpcPlacement>,
 }
 
 impl Default for FunctionProps {
@@ -85,8 +101,8 @@ impl Default for FunctionProps {
             runtime: Runtime::Python312,
             handler: "index.handler".into(),
             code: Code::Inline(String::new()),
-            memory_size: 128,
-            timeout_seconds: 3,
+            memory_size: Value::Literal(128),
+            timeout_seconds: Value::Literal(3),
             architecture: Architecture::X86_64,
             environment: Vec::new(),
             secrets: Vec::new(),
@@ -96,6 +112,7 @@ impl Default for FunctionProps {
             reserved_concurrency: None,
             function_name: None,
             description: None,
+            vpc: None,
         }
     }
 }
@@ -161,10 +178,22 @@ impl Function {
         )?;
         log_group.apply_removal_policy(RemovalPolicy::Retain);
 
+        // A function in a VPC manages its network interfaces with the managed policy the CDK
+        // attaches too: https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
+        let managed_policy_arns = match &props.vpc {
+            Some(_) => {
+                vec![Expr::sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")]
+            }
+            None => Vec::new(),
+        };
         let role = Role::new(
             &group,
             "ServiceRole",
-            RoleProps { assumed_by: vec![Principal::service("lambda.amazonaws.com")], ..Default::default() },
+            RoleProps {
+                assumed_by: vec![Principal::service("lambda.amazonaws.com")],
+                managed_policy_arns,
+                ..Default::default()
+            },
         )?;
         // Least privilege: write to this function's log group only, not every log group.
         let log_streams = Expr::sub_with(
@@ -221,11 +250,16 @@ impl Function {
                     log_group: Some(log_group.reference().into()),
                     ..Default::default()
                 }),
-                memory_size: Some(i64::from(props.memory_size).into()),
+                memory_size: Some(widen(&props.memory_size)),
                 reserved_concurrent_executions: props.reserved_concurrency.map(|r| i64::from(r).into()),
                 runtime: Some(props.runtime.cfn().into()),
-                timeout: Some(i64::from(props.timeout_seconds).into()),
+                timeout: Some(widen(&props.timeout_seconds)),
                 tracing_config: props.tracing.then(|| TracingConfig { mode: Some(Mode::Active.into()) }),
+                vpc_config: props.vpc.as_ref().map(|vpc| VpcConfig {
+                    security_group_ids: Some(vpc.security_group_ids.iter().cloned().map(Value::from).collect()),
+                    subnet_ids: Some(vpc.subnet_ids.iter().cloned().map(Value::from).collect()),
+                    ..Default::default()
+                }),
                 ..CfnFunctionProps::new(code, role.arn())
             },
         )?;
@@ -349,16 +383,33 @@ impl Grantee for Function {
     }
 }
 
+/// A number as the L1 takes it.
+fn widen(value: &Value<u32>) -> Value<i64> {
+    match value {
+        Value::Literal(n) => Value::Literal(i64::from(*n)),
+        Value::Expr(e) => Value::Expr(e.clone()),
+    }
+}
+
 /// Every problem with the props, recorded on the function's node.
 fn check_props(node: &Node, props: &FunctionProps) {
-    if props.timeout_seconds == 0 || props.timeout_seconds > 900 {
-        node.add_error(format!(
-            "timeout {}s is outside 1..=900 seconds, the range Lambda allows",
-            props.timeout_seconds
-        ));
+    if let Value::Literal(timeout) = props.timeout_seconds {
+        if timeout == 0 || timeout > 900 {
+            node.add_error(format!("timeout {timeout}s is outside 1..=900 seconds, the range Lambda allows"));
+        }
     }
-    if !(128..=10240).contains(&props.memory_size) {
-        node.add_error(format!("memory {} MB is outside 128..=10240 MB, the range Lambda allows", props.memory_size));
+    if let Value::Literal(memory) = props.memory_size {
+        if !(128..=10240).contains(&memory) {
+            node.add_error(format!("memory {memory} MB is outside 128..=10240 MB, the range Lambda allows"));
+        }
+    }
+    if let Some(vpc) = &props.vpc {
+        if vpc.subnet_ids.is_empty() || vpc.security_group_ids.is_empty() {
+            node.add_error(
+                "vpc: a function in a VPC needs at least one subnet and one security group; give both, or set vpc \
+                 to None",
+            );
+        }
     }
     if let Some(problem) = props.runtime.handler_problem(&props.handler) {
         node.add_error(problem);

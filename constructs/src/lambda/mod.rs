@@ -10,7 +10,7 @@
 //!     runtime: Runtime::Python312,
 //!     handler: "index.handler".into(),
 //!     code: Code::Inline("def handler(event, context):\n    return 1\n".into()),
-//!     memory_size: 256,
+//!     memory_size: 256.into(),
 //!     ..Default::default()
 //! })?;
 //! function.alarm_errors(1.0, &[])?;
@@ -24,7 +24,7 @@ mod runtime;
 mod service;
 
 pub(crate) use function::RETENTION_DAYS;
-pub use function::{Architecture, Code, Function, FunctionProps, Permission};
+pub use function::{Architecture, Code, Function, FunctionProps, Permission, VpcPlacement};
 pub use handle::IFunction;
 pub use runtime::Runtime;
 pub use service::{LambdaService, LambdaServiceProps};

@@ -1,7 +1,7 @@
 //! `LambdaService`: a function with its alarms, dashboard and log retention as one unit,
 //! for a plain per-account stack or a Proton service template's instance infrastructure.
 
-use cloudwright_core::{Construct, Expr, Group, Node, Result};
+use cloudwright_core::{Construct, Expr, Group, Node, Result, Value};
 
 use super::{Function, FunctionProps};
 use crate::cfn::cloudwatch::CfnDashboard;
@@ -60,12 +60,22 @@ impl LambdaService {
     pub fn new(scope: &impl Construct, id: &str, props: LambdaServiceProps) -> Result<Self> {
         let group = Group::with_fqn(scope, id, "cloudwright.lambda.LambdaService")?;
         // Alarm at 80% of the timeout unless told otherwise.
-        let p99 = props.duration_p99_ms.unwrap_or(f64::from(props.function.timeout_seconds) * 800.0);
+        let timeout = match props.function.timeout_seconds {
+            Value::Literal(seconds) => Some(f64::from(seconds)),
+            Value::Expr(_) => None,
+        };
+        let p99 = props.duration_p99_ms.or(timeout.map(|t| t * 800.0));
+        if p99.is_none() {
+            group.node().add_error(
+                "the timeout is a deploy-time value, so the latency alarm's threshold cannot be derived from it: \
+                 set duration_p99_ms",
+            );
+        }
         let function = Function::new(&group, "Function", props.function)?;
         let alarms = vec![
             function.alarm_errors(props.error_threshold, &props.alarm_topics)?,
             function.alarm_throttles(props.throttle_threshold, &props.alarm_topics)?,
-            function.alarm_duration_p99(p99, &props.alarm_topics)?,
+            function.alarm_duration_p99(p99.unwrap_or(0.0), &props.alarm_topics)?,
         ];
         let dashboard = if props.dashboard {
             let widget = |title: &str, metric: &str, stat: &str| MetricWidget {
