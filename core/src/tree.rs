@@ -61,7 +61,7 @@ pub(crate) struct StackData {
     pub stack_name: Option<String>,
     pub template_format_version: Option<String>,
     pub transforms: Vec<String>,
-    pub proton_parameters: crate::app::ProtonParameters,
+    pub values: Option<std::sync::Arc<dyn crate::app::StackValues>>,
     pub dependencies: Vec<u32>,
     pub assets: Vec<crate::asset::StagedAsset>,
 }
@@ -167,7 +167,7 @@ pub type LazyValue = Rc<dyn Fn() -> Json>;
 pub(crate) struct Settings {
     pub bootstrap_qualifier: String,
     pub bootstrap_rule: bool,
-    pub deploy_mode: crate::app::DeployMode,
+    pub context: indexmap::IndexMap<String, String>,
     pub generators: Vec<crate::app::FileGenerator>,
 }
 

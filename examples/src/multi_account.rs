@@ -35,12 +35,13 @@ use cloudwright_constructs::governance::{RulePack, suppress};
 use cloudwright_constructs::iam::{Condition, Operator, PolicyStatement, Principal, Role, RoleProps};
 use cloudwright_constructs::monitoring::{Alarm, AlarmProps, Comparison, Metric};
 use cloudwright_constructs::pipeline::{DeliveryEnvironment, DeliveryPipeline, DeliveryPipelineProps, Source};
+use cloudwright_constructs::proton::DeployMode;
 use cloudwright_constructs::proton::{
     EnvironmentAccountConnection, EnvironmentAccountConnectionProps, EnvironmentProps, InstanceContext,
     ManagementRoles, ManagementRolesProps, SchemaLock, ServiceInstanceProps, ServiceProps, ServiceTemplate,
     ServiceTemplateProps,
 };
-use cloudwright_constructs::{App, AppProps, CfnResource, DeployMode, Environment, Expr, Result, Stack, StackProps};
+use cloudwright_constructs::{App, CfnResource, Environment, Expr, Result, Stack, StackProps};
 
 use crate::proton::{Insights, LambdaServiceInput, MultiSvcEnvInput};
 use serde_json::json;
@@ -269,7 +270,7 @@ pub fn app() -> Result<App> {
 
 /// Builds the reference app for another layout of accounts, in either deploy mode.
 pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
-    let app = App::with_props(AppProps { deploy_mode: mode, ..Default::default() });
+    let app = App::with_props(mode.app_props());
     let management = crate::organization::management_stack(&app, layout)?;
     policy_control(&management, layout)?;
 

@@ -4,7 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use cloudwright_core::{App, AppProps, Error, ProtonParameters, Result, Stack, StackProps};
+use std::sync::Arc;
+
+use cloudwright_core::{App, AppProps, Error, Result, Stack, StackProps};
+
+use super::ProtonParameters;
 use serde_json::{Value as Json, json};
 
 use super::schema::InputSchema;
@@ -53,7 +57,7 @@ pub(crate) fn render_infrastructure(
     let props = StackProps {
         description,
         template_format_version: Some("2010-09-09".into()),
-        proton_parameters: ProtonParameters::Jinja,
+        values: Some(Arc::new(ProtonParameters::Jinja)),
         ..Default::default()
     };
     let stack = Stack::new(&inner, "Template", props).map_err(wrap)?;

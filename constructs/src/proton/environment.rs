@@ -5,10 +5,10 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use cloudwright_core::{
-    App, CfnOutput, Construct, DeployMode, Environment, Error, Expr, Group, Node, OutputProps, ProtonParameters,
-    Result, Stack, StackProps,
+    App, CfnOutput, Construct, Environment, Error, Expr, Group, Node, OutputProps, Result, Stack, StackProps,
 };
 use indexmap::IndexMap;
 use schemars::JsonSchema;
@@ -22,7 +22,7 @@ use super::connection::CONNECTION_METADATA;
 use super::lock::SchemaLock;
 use super::schema::InputSchema;
 use super::spec::environment_spec;
-use super::{Compatible, Problems, check_name, checked_input};
+use super::{Compatible, DeployMode, Problems, ProtonParameters, check_name, checked_input};
 
 /// Builds an environment template's infrastructure.
 type EnvBuilder = Rc<dyn Fn(&EnvironmentContext) -> Result<()>>;
@@ -63,12 +63,12 @@ impl EnvironmentContext {
 
     /// `environment.inputs.<name>`: an input, checked against the input struct's schema.
     pub fn input(&self, name: &str) -> Expr {
-        Expr::proton(checked_input(&self.inputs, "environment.inputs", name, &self.problems))
+        Expr::stack_value(checked_input(&self.inputs, "environment.inputs", name, &self.problems))
     }
 
     /// `environment.name`
     pub fn name(&self) -> Expr {
-        Expr::proton("environment.name")
+        Expr::stack_value("environment.name")
     }
 
     /// Declares an output, `environment.outputs.<name>` for service templates.
@@ -226,7 +226,7 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
     /// `AWS::Proton::EnvironmentTemplate` in `stack` (the management account's), in Proton
     /// mode only; `None` in plain mode, where Proton resources are not emitted.
     pub fn register(&self, stack: &Stack, id: &str) -> Result<Option<CfnEnvironmentTemplate>> {
-        if App::of(stack).deploy_mode() != DeployMode::Proton {
+        if DeployMode::of(&App::of(stack))? != DeployMode::Proton {
             return Ok(None);
         }
         let p = &self.data.props;
@@ -246,13 +246,13 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
     /// Declares an environment of this template: its spec file always; in plain mode also
     /// its stack (at `scope/id`), what Proton would have deployed for it.
     pub fn deploy(&self, scope: &impl Construct, id: &str, props: EnvironmentProps<I>) -> Result<ProtonEnvironment> {
+        let mode = DeployMode::of(&App::of(scope))?;
         let inputs = serde_json::to_value(&props.inputs).map_err(|source| Error::Serialize {
             path: format!("{}/{id}", scope.node().path()),
             what: "the environment's inputs".into(),
             source,
         })?;
         self.data.environments.borrow_mut().push((props.name.clone(), inputs.clone()));
-        let mode = App::of(scope).deploy_mode();
         let stack = if mode == DeployMode::Plain {
             let mut values = IndexMap::new();
             values.insert("environment.name".to_owned(), json!(props.name));
@@ -264,7 +264,7 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
                     env: props.env.clone(),
                     description: self.data.props.description.clone(),
                     stack_name: Some(props.stack_name.clone().unwrap_or_else(|| props.name.clone())),
-                    proton_parameters: ProtonParameters::Values(values),
+                    values: Some(Arc::new(ProtonParameters::Values(values))),
                     ..Default::default()
                 },
             )?;
