@@ -535,10 +535,16 @@ impl Node {
         self.with_data(|d| d.metadata().to_vec())
     }
 
-    /// Records a problem found while building; synthesis reports it and writes nothing.
+    /// Records a problem found while building; synthesis reports it, with this
+    /// construct's path, and writes nothing. A message already recorded here is not repeated.
     pub fn add_error(&self, message: impl Into<String>) {
         let message = message.into();
-        self.with_data_mut(|d| d.extra_mut().errors.push(message));
+        self.with_data_mut(|d| {
+            let errors = &mut d.extra_mut().errors;
+            if !errors.contains(&message) {
+                errors.push(message);
+            }
+        });
     }
 
     /// Adds a validator, run before synthesis writes anything.

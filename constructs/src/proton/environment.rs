@@ -97,11 +97,11 @@ pub(crate) fn export_name(environment: &str, output: &str) -> String {
 
 pub(crate) struct EnvData {
     pub props: EnvironmentTemplateProps,
-    pub path: String,
     pub schema: Rc<InputSchema>,
     pub build: EnvBuilder,
     pub outputs: Vec<String>,
-    pub files: Result<Vec<(String, Vec<u8>)>, String>,
+    /// The bundle's files; `None` when it has problems, recorded on the template's node.
+    pub files: Option<Vec<(String, Vec<u8>)>>,
     /// (environment name, spec inputs) of every environment declared.
     pub environments: RefCell<Vec<(String, Json)>>,
 }
@@ -136,15 +136,14 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
     ) -> Result<Self> {
         let group = Group::with_fqn(scope, id, "cloudwright.proton.EnvironmentTemplate")?;
         let node = group.node().clone();
-        let path = node.path();
         if let Some(problem) = check_name("environment template", &props.name) {
             node.add_error(problem);
         }
         let schema = Rc::new(InputSchema::of::<I>());
         let build: EnvBuilder = Rc::new(build);
-        let problems = Problems::default();
+        let problems = Problems::on(&node);
         let outputs = Rc::new(RefCell::new(Vec::new()));
-        let rendered = render_infrastructure(&path, "environment", props.description.clone(), |stack| {
+        let rendered = render_infrastructure(&node, "environment", props.description.clone(), |stack| {
             let ctx = EnvironmentContext {
                 stack: stack.clone(),
                 inputs: schema.clone(),
@@ -154,37 +153,25 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
             };
             build(&ctx)
         });
-        for p in problems.take() {
-            node.add_error(p);
-        }
-        let files = match rendered {
-            Ok(template) => {
-                let mut files = BTreeMap::new();
-                files.insert(
-                    "schema/schema.yaml".to_owned(),
-                    schema_yaml(&[("environment_input_type", &schema)]).into_bytes(),
-                );
-                infrastructure_files("infrastructure", &template, &mut files);
-                bundle_files(&path, &props.name, props.major, props.minor, files).map_err(|e| e.to_string())
-            }
-            Err(e) => {
-                for p in e.problems() {
-                    node.add_error(strip_path(&p.to_string(), &path));
-                }
-                Err("not rendered".to_owned())
-            }
-        };
+        let files = rendered.and_then(|template| {
+            let mut files = BTreeMap::new();
+            files.insert(
+                "schema/schema.yaml".to_owned(),
+                schema_yaml(&[("environment_input_type", &schema)]).into_bytes(),
+            );
+            infrastructure_files("infrastructure", &template, &mut files);
+            bundle_files(&node, &props.name, props.major, props.minor, files)
+        });
         if let Some(lock) = &props.lock {
             lock.check(&node, &props.name, props.major, props.minor, &[("environment_input_type", &schema)]);
         }
         let outputs = outputs.borrow().clone();
-        let data =
-            Rc::new(EnvData { props, path, schema, build, outputs, files, environments: RefCell::new(Vec::new()) });
+        let data = Rc::new(EnvData { props, schema, build, outputs, files, environments: RefCell::new(Vec::new()) });
         let generator_data = data.clone();
         App::of(&group).add_file_generator(move || {
             let data = &generator_data;
-            let mut files =
-                data.files.clone().map_err(|message| Error::Validation { path: data.path.clone(), message })?;
+            // Without files the template has recorded its problems, which fail synthesis.
+            let mut files = data.files.clone().unwrap_or_default();
             for (env, inputs) in data.environments.borrow().iter() {
                 files
                     .push((format!("proton/specs/environment-{env}.yaml"), environment_spec(&data.props.name, inputs)));
@@ -269,17 +256,15 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
                 },
             )?;
             stack.node().set_fqn("cloudwright.proton.Environment");
-            let problems = Problems::default();
             let ctx = EnvironmentContext {
                 stack: stack.clone(),
                 inputs: self.data.schema.clone(),
-                problems: problems.clone(),
+                // Problems of the template itself are reported on the template.
+                problems: Problems::default(),
                 outputs: Rc::new(RefCell::new(Vec::new())),
                 plain_name: Some(props.name.clone()),
             };
             (self.data.build)(&ctx)?;
-            // Problems of the template itself are reported on the template.
-            let _ = problems.take();
             Some(stack)
         } else {
             None
@@ -327,11 +312,6 @@ fn require_connection<I>(template: &Node, scope: &Node, id: &str, props: &Enviro
             )]
         }
     });
-}
-
-/// Trims a leading `path: ` from a problem about the template's own construct.
-fn strip_path(message: &str, path: &str) -> String {
-    message.strip_prefix(&format!("{path}: ")).unwrap_or(message).to_owned()
 }
 
 /// Properties of an environment ([`EnvironmentTemplate::deploy`]).

@@ -42,8 +42,7 @@ mod service;
 mod spec;
 mod yaml;
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use cloudwright_core::Node;
 
 pub use connection::{
     EnvironmentAccountConnection, EnvironmentAccountConnectionProps, ManagementRoles, ManagementRolesProps,
@@ -79,19 +78,21 @@ impl Compatible {
     }
 }
 
-/// Problems found while a template's infrastructure is built, reported on its construct.
+/// Where problems found while a template's infrastructure is built are recorded: the
+/// template's node ([`Node::add_error`]), or nowhere when the infrastructure is built again
+/// for a declared environment or instance (the template has reported them already).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Problems(Rc<RefCell<Vec<String>>>);
+pub(crate) struct Problems(Option<Node>);
 
 impl Problems {
-    pub(crate) fn push(&self, message: String) {
-        let mut all = self.0.borrow_mut();
-        if !all.contains(&message) {
-            all.push(message);
-        }
+    /// Problems recorded on `node`.
+    pub(crate) fn on(node: &Node) -> Problems {
+        Problems(Some(node.clone()))
     }
-    pub(crate) fn take(&self) -> Vec<String> {
-        std::mem::take(&mut self.0.borrow_mut())
+    pub(crate) fn push(&self, message: String) {
+        if let Some(node) = &self.0 {
+            node.add_error(message);
+        }
     }
 }
 

@@ -250,12 +250,12 @@ impl PipelineContext {
 
 struct ServiceData {
     props: ServiceTemplateProps,
-    path: String,
     instance_schema: Rc<InputSchema>,
     pipeline_schema: Option<Rc<InputSchema>>,
     instance: InstanceBuilder,
     pipeline: Option<PipelineBuilder>,
-    files: Result<Vec<(String, Vec<u8>)>, String>,
+    /// The bundle's files; `None` when it has problems, recorded on the template's node.
+    files: Option<Vec<(String, Vec<u8>)>>,
     /// Spec files of the services declared: (service name, bytes).
     specs: RefCell<Vec<(String, Vec<u8>)>>,
 }
@@ -313,7 +313,6 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
     ) -> Result<Self> {
         let group = Group::with_fqn(scope, id, "cloudwright.proton.ServiceTemplate")?;
         let node = group.node().clone();
-        let path = node.path();
         if let Some(problem) = check_name("service template", &props.name) {
             node.add_error(problem);
         }
@@ -327,10 +326,10 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
         let instance_schema = Rc::new(InputSchema::of::<I>());
         let pipeline_schema = pipeline.as_ref().map(|_| Rc::new(InputSchema::of::<P>()));
         let compatible = Rc::new(props.compatible_environments.clone());
-        let problems = Problems::default();
+        let problems = Problems::on(&node);
         let mut files = BTreeMap::new();
         let mut failed = false;
-        let rendered = render_infrastructure(&path, "service instance", props.description.clone(), |stack| {
+        let rendered = render_infrastructure(&node, "service instance", props.description.clone(), |stack| {
             instance(&InstanceContext {
                 stack: stack.clone(),
                 inputs: instance_schema.clone(),
@@ -340,15 +339,12 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
             })
         });
         match rendered {
-            Ok(t) => infrastructure_files("instance_infrastructure", &t, &mut files),
-            Err(e) => {
-                failed = true;
-                e.problems().into_iter().for_each(|p| node.add_error(strip_path(&p.to_string(), &path)));
-            }
+            Some(t) => infrastructure_files("instance_infrastructure", &t, &mut files),
+            None => failed = true,
         }
         let mut schemas: Vec<(&str, &InputSchema)> = vec![("service_input_type", &instance_schema)];
         if let (Some(build), Some(schema)) = (&pipeline, &pipeline_schema) {
-            let rendered = render_infrastructure(&path, "pipeline", props.description.clone(), |stack| {
+            let rendered = render_infrastructure(&node, "pipeline", props.description.clone(), |stack| {
                 build(&PipelineContext {
                     stack: stack.clone(),
                     inputs: schema.clone(),
@@ -358,34 +354,25 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
                 })
             });
             match rendered {
-                Ok(t) => infrastructure_files("pipeline_infrastructure", &t, &mut files),
-                Err(e) => {
-                    failed = true;
-                    e.problems().into_iter().for_each(|p| node.add_error(strip_path(&p.to_string(), &path)));
-                }
+                Some(t) => infrastructure_files("pipeline_infrastructure", &t, &mut files),
+                None => failed = true,
             }
             schemas.push(("pipeline_input_type", schema));
-        }
-        for p in problems.take() {
-            node.add_error(p);
         }
         files.insert("schema/schema.yaml".to_owned(), schema_yaml(&schemas).into_bytes());
         if let Some(lock) = &props.lock {
             lock.check(&node, &props.name, props.major, props.minor, &schemas);
         }
         let files = if failed {
-            Err("not rendered".to_owned())
+            None
         } else {
-            bundle_files(&path, &props.name, props.major, props.minor, files)
-                .map(|mut f| {
-                    f.push((format!("proton/{}/.template-registration.yaml", props.name), registration(&props)));
-                    f
-                })
-                .map_err(|e| e.to_string())
+            bundle_files(&node, &props.name, props.major, props.minor, files).map(|mut f| {
+                f.push((format!("proton/{}/.template-registration.yaml", props.name), registration(&props)));
+                f
+            })
         };
         let data = Rc::new(ServiceData {
             props,
-            path,
             instance_schema,
             pipeline_schema,
             instance,
@@ -396,8 +383,8 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
         let generator_data = data.clone();
         App::of(&group).add_file_generator(move || {
             let data = &generator_data;
-            let mut files =
-                data.files.clone().map_err(|message| Error::Validation { path: data.path.clone(), message })?;
+            // Without files the template has recorded its problems, which fail synthesis.
+            let mut files = data.files.clone().unwrap_or_default();
             for (service, bytes) in data.specs.borrow().iter() {
                 files.push((format!("proton/specs/service-{service}.yaml"), bytes.clone()));
             }
@@ -591,10 +578,6 @@ fn registration(props: &ServiceTemplateProps) -> Vec<u8> {
         body.insert("supported_component_sources".into(), json!(["DIRECTLY_DEFINED"]));
     }
     to_yaml(&Json::Object(body)).into_bytes()
-}
-
-fn strip_path(message: &str, path: &str) -> String {
-    message.strip_prefix(&format!("{path}: ")).unwrap_or(message).to_owned()
 }
 
 /// Serialization through a trait object, so one closure serializes `I` and `P`.
