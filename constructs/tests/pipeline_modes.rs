@@ -3,11 +3,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
 
 use cloudwright_constructs::pipeline::{DeliveryEnvironment, DeliveryPipeline, DeliveryPipelineProps, Source};
-use cloudwright_constructs::{App, AppProps, CfnResource, DeployMode, Environment, Stack, StackProps};
+use cloudwright_constructs::proton::DeployMode;
+use cloudwright_constructs::{App, CfnResource, Environment, Stack, StackProps};
 use serde_json::{Value, json};
 
 fn build(mode: DeployMode) -> cloudwright_constructs::Assembly {
-    let app = App::with_props(AppProps { deploy_mode: mode, ..Default::default() });
+    let app = App::with_props(mode.app_props());
     let env = |a: &str| StackProps { env: Environment::new(a, "us-east-1"), ..Default::default() };
     let mgmt = Stack::new(&app, "Mgmt", env("111111111111")).unwrap();
     let mut environments = Vec::new();

@@ -9,11 +9,12 @@ use cloudwright_constructs::cfn::proton::{
     CfnEnvironmentAccountConnection, CfnEnvironmentTemplate, CfnServiceTemplate,
 };
 use cloudwright_constructs::iam::{PolicyStatement, RoleProps};
+use cloudwright_constructs::proton::DeployMode;
 use cloudwright_constructs::proton::{
     EnvironmentAccountConnection, EnvironmentAccountConnectionProps, EnvironmentTemplate, EnvironmentTemplateProps,
     ManagementRoles, ManagementRolesProps, ServiceTemplate, ServiceTemplateProps,
 };
-use cloudwright_constructs::{App, AppProps, DeployMode, Environment, Expr, Stack, StackProps};
+use cloudwright_constructs::{App, Environment, Expr, Stack, StackProps};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -50,7 +51,7 @@ struct Fixture {
 }
 
 fn fixture(mode: DeployMode) -> Fixture {
-    let app = App::with_props(AppProps { deploy_mode: mode, ..Default::default() });
+    let app = App::with_props(mode.app_props());
     let management = Stack::new(
         &app,
         "Management",

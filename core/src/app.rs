@@ -1,9 +1,15 @@
 //! `App`, `Stage` and `Stack`: the constructs that decide what is deployed where.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
+use std::fmt;
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+
+use indexmap::IndexMap;
+use serde_json::Value as Json;
 
 use crate::env::Environment;
 use crate::error::Result;
@@ -20,57 +26,18 @@ pub struct AppProps {
     /// Adds the CDK's `BootstrapVersion` parameter and `CheckBootstrapVersion` rule to
     /// every template, so a deployment into an account that is not bootstrapped fails early.
     pub bootstrap_version_rule: bool,
-    /// Whether environments and services deploy as plain stacks or through Proton.
-    pub deploy_mode: DeployMode,
+    /// String settings constructs read with [`App::context`] (the CDK's `tryGetContext`),
+    /// e.g. how a library's constructs deploy.
+    pub context: IndexMap<String, String>,
 }
 
 impl Default for AppProps {
     fn default() -> Self {
-        AppProps {
-            bootstrap_qualifier: "hnb659fds".into(),
-            bootstrap_version_rule: true,
-            deploy_mode: DeployMode::Plain,
-        }
+        AppProps { bootstrap_qualifier: "hnb659fds".into(), bootstrap_version_rule: true, context: IndexMap::new() }
     }
 }
 
-/// The environment variable that carries `cloudwright --mode` to an app command.
-pub const DEPLOY_MODE_ENV: &str = "CLOUDWRIGHT_DEPLOY_MODE";
-
-/// How environments and services deploy. Both modes write the Proton bundles and specs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum DeployMode {
-    /// Every account's stacks are in the cloud assembly, deployed with CloudFormation
-    /// (AWS Proton has ended; this is the default).
-    #[default]
-    Plain,
-    /// Environment and service stacks are left to the Proton bundles.
-    Proton,
-}
-
-impl DeployMode {
-    /// The mode `cloudwright --mode` passed in `$CLOUDWRIGHT_DEPLOY_MODE`; `Plain` when unset.
-    pub fn from_env() -> Result<DeployMode> {
-        match std::env::var(DEPLOY_MODE_ENV).ok().as_deref() {
-            None | Some("") | Some("plain") => Ok(DeployMode::Plain),
-            Some("proton") => Ok(DeployMode::Proton),
-            Some(other) => Err(crate::Error::Input {
-                path: format!("${DEPLOY_MODE_ENV}"),
-                message: format!("is {other:?}; set it to plain or proton (or leave it unset for plain)"),
-            }),
-        }
-    }
-
-    /// `plain` or `proton`, as `--mode` and `$CLOUDWRIGHT_DEPLOY_MODE` spell it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeployMode::Plain => "plain",
-            DeployMode::Proton => "proton",
-        }
-    }
-}
-
-/// Produces files written beside the cloud assembly (e.g. Proton bundles): paths relative
+/// Produces files written beside the cloud assembly (e.g. template bundles): paths relative
 /// to the output directory, and their bytes.
 pub type FileGenerator = Rc<dyn Fn() -> Result<Vec<(String, Vec<u8>)>>>;
 
@@ -103,16 +70,22 @@ impl App {
         let settings = Settings {
             bootstrap_qualifier: props.bootstrap_qualifier,
             bootstrap_rule: props.bootstrap_version_rule,
-            deploy_mode: props.deploy_mode,
+            context: props.context,
             generators: Vec::new(),
         };
         let arena = Arena::new(NEXT_APP_ID.fetch_add(1, Ordering::Relaxed), settings);
         App { node: Node { arena: Rc::new(RefCell::new(arena)), index: 0 } }
     }
 
-    /// The app's deploy mode.
-    pub fn deploy_mode(&self) -> DeployMode {
-        self.node.borrow().settings.deploy_mode
+    /// Sets a context value (the CDK's `node.setContext`). Constructs read the context as
+    /// they are built, so set it before adding them.
+    pub fn set_context(&self, key: impl Into<String>, value: impl Into<String>) {
+        self.node.borrow_mut().settings.context.insert(key.into(), value.into());
+    }
+
+    /// A context value (the CDK's `node.tryGetContext`), `None` when unset.
+    pub fn context(&self, key: &str) -> Option<String> {
+        self.node.borrow().settings.context.get(key).cloned()
     }
 
     /// The qualifier of the CDK bootstrap resources (roles, asset bucket) the stacks deploy with.
@@ -211,23 +184,25 @@ pub struct StackProps {
     pub template_format_version: Option<String>,
     /// Template `Transform`s, e.g. `AWS::Serverless-2016-10-31`.
     pub transforms: Vec<String>,
-    /// How Proton parameters ([`crate::Expr::Proton`]) in this stack resolve.
-    pub proton_parameters: ProtonParameters,
+    /// How the stack's [`crate::Expr::StackValue`]s resolve and its literal strings are
+    /// written; a stack without one holds no such value.
+    pub values: Option<Arc<dyn StackValues>>,
 }
 
-/// How [`crate::Expr::Proton`] parameters resolve in a stack.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub enum ProtonParameters {
-    /// They are an error: the stack is a plain CloudFormation stack.
-    #[default]
-    Unsupported,
-    /// They become Jinja placeholders (`{{ environment.inputs.x }}`), and literal strings
-    /// that Jinja would read (`{{`, `{%`, `{#`) are escaped: the stack is the
-    /// infrastructure of a Proton template.
-    Jinja,
-    /// They take these values, by parameter name: the stack is what Proton would have
-    /// rendered for one environment or service instance.
-    Values(indexmap::IndexMap<String, serde_json::Value>),
+/// How a stack resolves the values each stack resolves in its own way
+/// ([`crate::Expr::StackValue`]), and how it writes literal strings: a stack rendered as
+/// a template of another language (a placeholder per value, literal strings escaped),
+/// or as what that language would have rendered (a value per name).
+pub trait StackValues: fmt::Debug + Send + Sync {
+    /// The value of `name` in this stack, or what is wrong (said after the construct's
+    /// path: "has no value for ...; give it one in ...").
+    fn value(&self, name: &str) -> std::result::Result<Json, String>;
+
+    /// A literal string of the template as written: unchanged, unless the template is
+    /// read by another language that needs it escaped.
+    fn literal<'s>(&self, text: &'s str) -> Cow<'s, str> {
+        Cow::Borrowed(text)
+    }
 }
 
 /// A unit of deployment: one CloudFormation template.
@@ -253,7 +228,7 @@ impl Stack {
             stack_name: props.stack_name,
             template_format_version: props.template_format_version,
             transforms: props.transforms,
-            proton_parameters: props.proton_parameters,
+            values: props.values,
             dependencies: Vec::new(),
             assets: Vec::new(),
         };

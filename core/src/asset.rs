@@ -79,14 +79,8 @@ pub fn stage_asset(scope: &impl Construct, source: &Path) -> Result<FileAsset> {
             message: "assets belong to a stack; stage it from a construct inside one".into(),
         });
     };
-    let metadata = fs::metadata(source).map_err(|e| Error::Validation {
-        path: path.clone(),
-        message: format!("asset path {} cannot be read ({e}); give an existing directory or file", source.display()),
-    })?;
-    let read_error = |e: std::io::Error| Error::Validation {
-        path: path.clone(),
-        message: format!("cannot read asset {}: {e}", source.display()),
-    };
+    let read_error = |source_error: std::io::Error| Error::Read { path: source.to_owned(), source: source_error };
+    let metadata = fs::metadata(source).map_err(read_error)?;
     let (packaging, mut files, extension) = if metadata.is_dir() {
         let mut files = Vec::new();
         collect(source, source, &mut files).map_err(read_error)?;

@@ -69,7 +69,7 @@ pub enum Error {
     #[error(
         "{consumer}: refers to {producer}, which is deployed to {producer_env} while this stack \
          deploys to {consumer_env}; CloudFormation exports do not cross accounts or regions. \
-         Pass the value as a stack parameter, an SSM parameter or a Proton output, or give the \
+         Pass the value as a stack parameter or an SSM parameter, or give the \
          resource a deterministic physical name"
     )]
     CrossEnvironmentReference {
@@ -108,16 +108,18 @@ pub enum Error {
         /// Paths of the stacks in the cycle, the first repeated at the end.
         cycle: Vec<String>,
     },
-    /// A Proton parameter appears in a plain CloudFormation template.
+    /// A stack value ([`crate::Expr::StackValue`]) appears in a stack that does not
+    /// resolve such values.
     #[error(
-        "{path}: uses the Proton parameter `{parameter}` outside a Proton template; \
-         Proton parameters only resolve inside Proton bundles"
+        "{path}: uses the stack value `{name}` in a stack that resolves no stack values; \
+         such a value only resolves in a stack given `StackProps::values` (the stacks of \
+         the template it came from)"
     )]
-    ProtonParameterOutsideProton {
+    UnresolvedStackValue {
         /// Path of the construct holding the value.
         path: String,
-        /// The Proton parameter, e.g. `environment.inputs.vpc_cidr`.
-        parameter: String,
+        /// The value's name, e.g. `environment.inputs.vpc_cidr`.
+        name: String,
     },
     /// Two elements of one stack end up with the same logical id.
     #[error(
@@ -175,7 +177,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A file given as input (a cloud assembly, a template, a snapshot, a git revision, a
-    /// Proton bundle or spec) is missing or malformed.
+    /// template bundle or spec) is missing or malformed.
     #[error("{path}: {message}")]
     Input {
         /// The file, directory or `REV:PATH` that was read, with `:LINE` when the line is known.

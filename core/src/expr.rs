@@ -156,8 +156,10 @@ pub enum Expr {
     ValueOfAll(String, String),
     /// A `{{resolve:...}}` dynamic reference.
     Dynamic(DynamicReference),
-    /// A Proton parameter (`environment.inputs.vpc_cidr`); Jinja inside Proton bundles.
-    Proton(String),
+    /// A value each stack resolves in its own way, by name (through
+    /// [`crate::StackValues`]): e.g. a template parameter, a placeholder in one rendering
+    /// and a value in another.
+    StackValue(String),
     /// The logical id of an element of the same stack, as a string (the CDK's
     /// `stack.getLogicalId(element)`): known only once the whole tree is, and following
     /// any override.
@@ -185,8 +187,8 @@ pub enum Cond {
     EachMemberIn(Expr, Expr),
 }
 
-/// What JSON cannot say of an [`Expr`]: a reference to an element of the tree, or a Proton
-/// parameter. Everything else an `Expr` says is CloudFormation JSON already, so this is
+/// What JSON cannot say of an [`Expr`]: a reference to an element of the tree, or a stack
+/// value. Everything else an `Expr` says is CloudFormation JSON already, so this is
 /// what the tree stores typed ([`crate::stored::Stored::Expr`]) and what synthesis resolves.
 ///
 /// Constructs give values to the tree as `serde_json` values (typed L1 props are plain
@@ -200,12 +202,12 @@ pub(crate) enum Reference {
     /// The logical id of an element as a string ([`Expr::LogicalId`], and the names in
     /// `Fn::If`, `Fn::FindInMap`, `Fn::ValueOf` and `Condition`).
     LogicalId(ElementRef),
-    /// `Fn::GetAtt` of a resource attribute ([`Expr::GetAtt`]); boxed, with the Proton
-    /// parameter, so a stored value stays 24 bytes.
+    /// `Fn::GetAtt` of a resource attribute ([`Expr::GetAtt`]); boxed, with the stack
+    /// value, so a stored value stays 24 bytes.
     Att(Box<(ElementRef, Box<str>)>),
-    /// A Proton parameter ([`Expr::Proton`]).
+    /// A stack value ([`Expr::StackValue`]).
     #[allow(clippy::box_collection, reason = "a thin pointer: a stored value stays 24 bytes")]
-    Proton(Box<String>),
+    StackValue(Box<String>),
 }
 
 /// The keys of the marker objects that stand for a [`Reference`] in JSON.
@@ -213,7 +215,7 @@ mod marker {
     pub const REF: &str = "cw::ref";
     pub const ATT: &str = "cw::att";
     pub const NAME: &str = "cw::name";
-    pub const PROTON: &str = "cw::proton";
+    pub const VALUE: &str = "cw::value";
     /// What every marker key starts with.
     pub const PREFIX: &str = "cw::";
 }
@@ -225,7 +227,7 @@ impl Reference {
             Reference::Ref(r) => call(marker::REF, element(*r)),
             Reference::LogicalId(r) => name_marker(*r),
             Reference::Att(att) => att_marker(att.0, &att.1),
-            Reference::Proton(p) => proton_marker(p),
+            Reference::StackValue(name) => value_marker(name),
         }
     }
 
@@ -247,7 +249,7 @@ impl Reference {
             (marker::ATT, Some(r), 3, _) => {
                 items.get(2).and_then(Json::as_str).map(|attr| Reference::Att(Box::new((r, attr.into()))))
             }
-            (marker::PROTON, _, _, _) => arg.as_str().map(|p| Reference::Proton(Box::new(p.to_owned()))),
+            (marker::VALUE, _, _, _) => arg.as_str().map(|name| Reference::StackValue(Box::new(name.to_owned()))),
             _ => None,
         };
         Some(reference.ok_or_else(|| {
@@ -270,8 +272,8 @@ fn att_marker(r: ElementRef, attr: &str) -> Json {
     call(marker::ATT, json!([r.app, r.node, attr]))
 }
 
-fn proton_marker(parameter: &str) -> Json {
-    call(marker::PROTON, Json::String(parameter.to_owned()))
+fn value_marker(name: &str) -> Json {
+    call(marker::VALUE, Json::String(name.to_owned()))
 }
 
 fn element(r: ElementRef) -> Json {
@@ -315,7 +317,7 @@ impl Expr {
             Expr::ValueOf(p, attr) => call("Fn::ValueOf", json!([name_marker(*p), attr])),
             Expr::ValueOfAll(t, attr) => call("Fn::ValueOfAll", json!([t, attr])),
             Expr::Dynamic(d) => Json::String(d.render()),
-            Expr::Proton(p) => proton_marker(p),
+            Expr::StackValue(name) => value_marker(name),
             Expr::LogicalId(r) => name_marker(*r),
         }
     }
@@ -417,9 +419,9 @@ impl Expr {
             version_id: None,
         })
     }
-    /// A Proton parameter, e.g. `Expr::proton("environment.inputs.vpc_cidr")`.
-    pub fn proton(path: impl Into<String>) -> Expr {
-        Expr::Proton(path.into())
+    /// A value the stack resolves by name ([`Expr::StackValue`]).
+    pub fn stack_value(name: impl Into<String>) -> Expr {
+        Expr::StackValue(name.into())
     }
     /// JSON text with deploy-time values spliced in (for properties that take a JSON
     /// string, such as dashboards and resource policies): `body` may contain the

@@ -46,9 +46,7 @@ pub mod synth;
 pub mod testing;
 mod tree;
 
-pub use app::{
-    App, AppProps, DEPLOY_MODE_ENV, DeployMode, FileGenerator, ProtonParameters, Stack, StackProps, Stage, StageProps,
-};
+pub use app::{App, AppProps, FileGenerator, Stack, StackProps, StackValues, Stage, StageProps};
 pub use aspects::{Aspect, Tags};
 pub use element::{RemovalPolicy, TagFormat};
 pub use env::Environment;

@@ -142,7 +142,6 @@ mod tests {
         assert_eq!(id(&["Q", "Resource"]), "Q63C6E3AB");
         assert_eq!(id(&["Q2", "Resource"]), "Q23A7FF710");
         assert_eq!(id(&["T", "Resource"]), "TD925BC7E");
-        assert_eq!(id(&["ProtonConnectionRole", "Resource"]), "ProtonConnectionRoleAB1F61D2");
         assert_eq!(id(&["Fn0Logs", "Resource"]), "Fn0Logs3DE9A463");
         assert_eq!(id(&["Fn0", "Resource"]), "Fn0D0A58860");
         assert_eq!(id(&["Fn0Errors", "Resource"]), "Fn0Errors17042C0A");

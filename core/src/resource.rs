@@ -65,7 +65,7 @@ impl CfnResource {
         match properties {
             Json::Object(map) => CfnResource::new(scope, id, resource_type, map),
             Json::Null => CfnResource::new(scope, id, resource_type, Map::new()),
-            other => Err(Error::InvalidScope {
+            other => Err(Error::Validation {
                 path: join_path(scope.node(), id),
                 message: format!("properties of {resource_type} must be a JSON object, not {other}"),
             }),

@@ -2,7 +2,7 @@
 //! outputs, conditions, mappings and rules, all in one form.
 //!
 //! A [`Stored`] is JSON whose deploy-time parts are typed: a reference to an element or a
-//! Proton parameter is a [`Reference`], never a marker object. Values enter the tree
+//! stack value is a [`Reference`], never a marker object. Values enter the tree
 //! through [`crate::store::Interner::value`], which converts the marker form constructs
 //! give (an [`crate::Expr`] serialized by `serde`) exactly once; synthesis resolves and
 //! serializes this form directly (`synth/resolve.rs`).
@@ -145,7 +145,7 @@ mod tests {
             "ref": {"cw::ref": [1, 42]},
             "name": {"cw::name": [1, 7]},
             "att": {"cw::att": [1, 2, "Arn"]},
-            "proton": {"cw::proton": "environment.inputs.x"},
+            "value": {"cw::value": "inputs.x"},
         });
         let (stored, problems) = stored(value.clone());
         assert!(problems.is_empty(), "{problems:?}");
@@ -157,7 +157,7 @@ mod tests {
         assert_eq!(o.get("ref"), Some(&Stored::Expr(Reference::Ref(element(42)))));
         assert_eq!(o.get("name"), Some(&Stored::Expr(Reference::LogicalId(element(7)))));
         assert_eq!(o.get("att"), Some(&Stored::Expr(Reference::Att(Box::new((element(2), "Arn".into()))))));
-        assert!(matches!(o.get("proton"), Some(Stored::Expr(Reference::Proton(_)))));
+        assert!(matches!(o.get("value"), Some(Stored::Expr(Reference::StackValue(_)))));
         assert_eq!(stored.to_json(), value);
     }
 
@@ -168,7 +168,7 @@ mod tests {
             json!({"cw::ref": [1, 2], "x": 1}),
             json!({"cw::att": [1, 2]}),
             json!({"cw::unknown": [1, 2]}),
-            json!({"cw::proton": 3}),
+            json!({"cw::value": 3}),
         ] {
             let (_, problems) = stored(json!({"Outer": [bad.clone()]}));
             assert_eq!(problems.len(), 1, "{bad}");

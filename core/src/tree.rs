@@ -61,7 +61,7 @@ pub(crate) struct StackData {
     pub stack_name: Option<String>,
     pub template_format_version: Option<String>,
     pub transforms: Vec<String>,
-    pub proton_parameters: crate::app::ProtonParameters,
+    pub values: Option<std::sync::Arc<dyn crate::app::StackValues>>,
     pub dependencies: Vec<u32>,
     pub assets: Vec<crate::asset::StagedAsset>,
 }
@@ -167,7 +167,7 @@ pub type LazyValue = Rc<dyn Fn() -> Json>;
 pub(crate) struct Settings {
     pub bootstrap_qualifier: String,
     pub bootstrap_rule: bool,
-    pub deploy_mode: crate::app::DeployMode,
+    pub context: indexmap::IndexMap<String, String>,
     pub generators: Vec<crate::app::FileGenerator>,
 }
 
@@ -535,10 +535,16 @@ impl Node {
         self.with_data(|d| d.metadata().to_vec())
     }
 
-    /// Records a problem found while building; synthesis reports it and writes nothing.
+    /// Records a problem found while building; synthesis reports it, with this
+    /// construct's path, and writes nothing. A message already recorded here is not repeated.
     pub fn add_error(&self, message: impl Into<String>) {
         let message = message.into();
-        self.with_data_mut(|d| d.extra_mut().errors.push(message));
+        self.with_data_mut(|d| {
+            let errors = &mut d.extra_mut().errors;
+            if !errors.contains(&message) {
+                errors.push(message);
+            }
+        });
     }
 
     /// Adds a validator, run before synthesis writes anything.

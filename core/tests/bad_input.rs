@@ -206,15 +206,16 @@ fn logical_id_conflicts_and_grammar() {
 }
 
 #[test]
-fn proton_parameters_outside_proton() {
+fn stack_values_in_a_stack_that_resolves_none() {
     let app = App::new();
     let stack = Stack::new(&app, "S", env("111111111111", "us-east-1")).unwrap();
     let q = queue(&stack, "Q");
-    q.set_property("QueueName", Expr::proton("environment.inputs.queue_name"));
+    q.set_property("QueueName", Expr::stack_value("inputs.queue_name"));
     let err = synth_err(&app);
     assert_eq!(
         err.to_string(),
-        "S/Q: uses the Proton parameter `environment.inputs.queue_name` outside a Proton template; Proton parameters only resolve inside Proton bundles"
+        "S/Q: uses the stack value `inputs.queue_name` in a stack that resolves no stack values; such a value \
+         only resolves in a stack given `StackProps::values` (the stacks of the template it came from)"
     );
 }
 

@@ -5,11 +5,12 @@
 
 use cloudwright_core::{
     App, AppProps, CfnCondition, CfnMapping, CfnOutput, CfnParameter, CfnResource, CfnRule, Cond, Environment, Error,
-    Expr, OutputProps, ParameterProps, ProtonParameters, RuleProps, Stack, StackProps,
+    Expr, OutputProps, ParameterProps, RuleProps, Stack, StackProps, StackValues,
 };
 use indexmap::IndexMap;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
 
 fn env() -> StackProps {
     StackProps { env: Environment::new("111111111111", "us-east-1"), ..Default::default() }
@@ -35,7 +36,7 @@ enum Shape {
     LogicalId,
     Remote,
     RemoteAtt,
-    Proton,
+    StackValue,
     Sub(String, Vec<(String, Shape)>),
     Join(String, Vec<Shape>),
     Select(u32, Box<Shape>),
@@ -60,7 +61,7 @@ impl Shape {
             Shape::LogicalId => Expr::LogicalId(t.resource.element()),
             Shape::Remote => t.remote.reference(),
             Shape::RemoteAtt => t.remote.get_att("Arn"),
-            Shape::Proton => Expr::proton("environment.inputs.size"),
+            Shape::StackValue => Expr::stack_value("inputs.size"),
             Shape::Sub(template, vars) => {
                 Expr::sub_with(template.clone(), vars.iter().map(|(k, v)| (k.clone(), v.expr(t))))
             }
@@ -90,7 +91,7 @@ fn shape() -> impl Strategy<Value = Shape> {
         Just(Shape::LogicalId),
         Just(Shape::Remote),
         Just(Shape::RemoteAtt),
-        Just(Shape::Proton),
+        Just(Shape::StackValue),
     ];
     leaf.prop_recursive(4, 24, 4, move |inner| {
         let boxed = inner.clone().prop_map(Box::new);
@@ -110,6 +111,16 @@ fn shape() -> impl Strategy<Value = Shape> {
     })
 }
 
+/// The one stack value of the consumer stack.
+#[derive(Debug)]
+struct Sizes;
+
+impl StackValues for Sizes {
+    fn value(&self, name: &str) -> Result<Value, String> {
+        (name == "inputs.size").then(|| json!({"Small": [1, "x"]})).ok_or_else(|| format!("has no value {name}"))
+    }
+}
+
 /// Places `expr` in a property, a metadata entry, an output, a condition and a rule of
 /// one stack, and returns each place's resolved JSON (and `tree.json`'s copy of the
 /// property).
@@ -117,9 +128,8 @@ fn resolved_everywhere(shape: &Shape) -> Vec<(&'static str, Value)> {
     let app = App::with_props(AppProps { bootstrap_version_rule: false, ..Default::default() });
     let remote_stack = Stack::new(&app, "Remote", env()).unwrap();
     let remote = CfnResource::new(&remote_stack, "Table", "AWS::DynamoDB::Table", Map::new()).unwrap();
-    // Proton parameters take values here, as in a stack Proton would have rendered.
-    let values = IndexMap::from([("environment.inputs.size".to_owned(), json!({"Small": [1, "x"]}))]);
-    let consumer = StackProps { proton_parameters: ProtonParameters::Values(values), ..env() };
+    // Stack values take a value here.
+    let consumer = StackProps { values: Some(Arc::new(Sizes)), ..env() };
     let stack = Stack::new(&app, "Consumer", consumer).unwrap();
     let targets = Targets {
         resource: CfnResource::new(&stack, "Queue", "AWS::SQS::Queue", Map::new()).unwrap(),
@@ -175,7 +185,14 @@ proptest! {
 fn references_resolve_to_intrinsics_and_exports() {
     let places = resolved_everywhere(&Shape::Join(
         ",".into(),
-        vec![Shape::Ref, Shape::GetAtt("Arn".into()), Shape::LogicalId, Shape::Remote, Shape::Pseudo, Shape::Proton],
+        vec![
+            Shape::Ref,
+            Shape::GetAtt("Arn".into()),
+            Shape::LogicalId,
+            Shape::Remote,
+            Shape::Pseudo,
+            Shape::StackValue,
+        ],
     ));
     assert_eq!(
         places[0].1,

@@ -4,11 +4,13 @@
 
 use cloudwright_core::{
     App, AppProps, CfnCondition, CfnMapping, CfnOutput, CfnParameter, CfnResource, CfnRule, Cond, Construct,
-    Environment, Expr, Group, OutputProps, ParameterProps, RemovalPolicy, RuleProps, Stack, StackProps, Stage,
-    StageProps, TagFormat, Tags,
+    Environment, Expr, Group, OutputProps, ParameterProps, RemovalPolicy, RuleProps, Stack, StackProps, StackValues,
+    Stage, StageProps, TagFormat, Tags,
 };
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
+use std::borrow::Cow;
+use std::sync::Arc;
 
 fn env() -> StackProps {
     StackProps { env: Environment::new("111111111111", "us-east-1"), ..Default::default() }
@@ -326,92 +328,91 @@ fn tree_json_records_constructs_and_resource_props() {
     );
 }
 
+/// Stack values as a template language of angle brackets would write them: `<name>`, or
+/// the value given by name; literal `<` is escaped as `<<`.
+#[derive(Debug)]
+struct Angles(Option<IndexMap<String, Value>>);
+
+impl StackValues for Angles {
+    fn value(&self, name: &str) -> Result<Value, String> {
+        match &self.0 {
+            None => Ok(json!(format!("<{name}>"))),
+            Some(values) => values.get(name).cloned().ok_or_else(|| format!("has no value for `{name}`")),
+        }
+    }
+
+    fn literal<'s>(&self, text: &'s str) -> Cow<'s, str> {
+        if self.0.is_none() && text.contains('<') { Cow::Owned(text.replace('<', "<<")) } else { Cow::Borrowed(text) }
+    }
+}
+
 #[test]
-fn proton_parameters_render_as_jinja_or_take_values() {
-    use cloudwright_core::ProtonParameters;
-    let build = |mode: ProtonParameters| {
+fn stack_values_resolve_through_the_stack_and_its_literal_hook_writes_every_string() {
+    let build = |values: Option<Angles>| {
         let app = no_bootstrap();
-        let stack = Stack::new(&app, "Env", StackProps { proton_parameters: mode, ..env() }).unwrap();
+        let props = StackProps {
+            values: values.map(|v| Arc::new(v) as Arc<dyn StackValues>),
+            description: Some("stack <x>".into()),
+            ..env()
+        };
+        let stack = Stack::new(&app, "Env", props).unwrap();
         let vpc = CfnResource::new(&stack, "Vpc", "AWS::EC2::VPC", Map::new()).unwrap();
-        vpc.set_property("CidrBlock", Expr::proton("environment.inputs.vpc_cidr"));
+        vpc.set_property("CidrBlock", Expr::stack_value("inputs.cidr"));
         vpc.set_property(
             "Tags",
-            json!([
-                {"Key": "name", "Value": Expr::concat([Expr::str("env-"), Expr::proton("environment.name")])},
-                {"Key": "secret", "Value": Expr::ssm_parameter("/team/secret")},
-                {"Key": "braces", "Value": "a {not jinja} {% raw %}"}
-            ]),
+            json!([{"Key": "name", "Value": Expr::concat([Expr::str("env-<"), Expr::stack_value("name")])}]),
         );
-        app.assembly().map(|a| a.template("Env").unwrap()["Resources"]["Vpc"]["Properties"].clone())
+        vpc.add_cfn_metadata("Note", "metadata <v>");
+        // Metadata resolves references as properties do.
+        vpc.add_cfn_metadata("Itself", vpc.reference());
+        let output =
+            OutputProps { value: Expr::str("v"), description: Some("output <y>".into()), ..Default::default() };
+        CfnOutput::new(&stack, "Out", output).unwrap();
+        let assertion = (Cond::equals(Expr::region(), "us-east-1"), Some("rule <z>".to_owned()));
+        CfnRule::new(&stack, "Region", RuleProps { rule_condition: None, assertions: vec![assertion] }).unwrap();
+        let row = IndexMap::from([("Name".to_owned(), json!("map <w>"))]);
+        CfnMapping::new(&stack, "Names", IndexMap::from([("Row".to_owned(), row)])).unwrap();
+        app.assembly().map(|a| a.template("Env").unwrap())
     };
-    let jinja = build(ProtonParameters::Jinja).unwrap();
-    assert_eq!(jinja["CidrBlock"], "{{ environment.inputs.vpc_cidr }}");
-    assert_eq!(jinja["Tags"][0]["Value"], json!({"Fn::Join": ["", ["env-", "{{ environment.name }}"]]}));
-    // Literal braces are escaped so that Jinja prints them unchanged.
-    assert_eq!(jinja["Tags"][1]["Value"], "{{ '{{' }}resolve:ssm:/team/secret}}");
-    assert_eq!(jinja["Tags"][2]["Value"], "a {not jinja} {{ '{%' }} raw %}");
+    let t = build(Some(Angles(None))).unwrap();
+    let vpc = &t["Resources"]["Vpc"];
+    // A value is written as the stack gives it, not passed through the literal hook.
+    assert_eq!(vpc["Properties"]["CidrBlock"], "<inputs.cidr>");
+    assert_eq!(vpc["Properties"]["Tags"][0]["Value"], json!({"Fn::Join": ["", ["env-<<", "<name>"]]}));
+    assert_eq!(t["Description"], "stack <<x>");
+    assert_eq!(t["Outputs"]["Out"]["Description"], "output <<y>");
+    assert_eq!(t["Rules"]["Region"]["Assertions"][0]["AssertDescription"], "rule <<z>");
+    assert_eq!(t["Mappings"]["Names"]["Row"]["Name"], "map <<w>");
+    assert_eq!(vpc["Metadata"], json!({"Note": "metadata <<v>", "Itself": {"Ref": "Vpc"}}));
 
-    let values = IndexMap::from([
-        ("environment.inputs.vpc_cidr".to_owned(), json!("10.0.0.0/16")),
-        ("environment.name".to_owned(), json!("dev")),
-    ]);
-    let plain = build(ProtonParameters::Values(values.clone())).unwrap();
-    assert_eq!(plain["CidrBlock"], "10.0.0.0/16");
-    assert_eq!(plain["Tags"][0]["Value"], json!({"Fn::Join": ["", ["env-", "dev"]]}));
-    assert_eq!(plain["Tags"][1]["Value"], "{{resolve:ssm:/team/secret}}");
+    let values = IndexMap::from([("inputs.cidr".to_owned(), json!("10.0.0.0/16")), ("name".to_owned(), json!("dev"))]);
+    let t = build(Some(Angles(Some(values.clone())))).unwrap();
+    assert_eq!(t["Resources"]["Vpc"]["Properties"]["CidrBlock"], "10.0.0.0/16");
+    assert_eq!(t["Resources"]["Vpc"]["Properties"]["Tags"][0]["Value"], json!({"Fn::Join": ["", ["env-<", "dev"]]}));
+    assert_eq!(t["Description"], "stack <x>");
 
     let mut missing = values;
-    missing.shift_remove("environment.name");
-    let err = build(ProtonParameters::Values(missing)).unwrap_err();
+    missing.shift_remove("name");
+    let err = build(Some(Angles(Some(missing)))).unwrap_err();
+    assert_eq!(err.to_string(), "Env/Vpc: has no value for `name`");
+
+    // A stack that resolves no values writes its strings as they are and refuses a value.
+    let err = build(None).unwrap_err().to_string();
     assert!(
-        err.to_string()
-            .starts_with("Env/Vpc: uses the Proton parameter `environment.name`, which has no value for this stack"),
+        err.contains("Env/Vpc: uses the stack value `inputs.cidr` in a stack that resolves no stack values"),
         "{err}"
     );
 }
 
 #[test]
-fn every_literal_string_is_escaped_in_a_jinja_template() {
-    use cloudwright_core::ProtonParameters;
-    let build = |mode: ProtonParameters| {
-        let app = no_bootstrap();
-        let props = StackProps { proton_parameters: mode, description: Some("stack {{ x }}".into()), ..env() };
-        let stack = Stack::new(&app, "Env", props).unwrap();
-        let vpc = CfnResource::new(&stack, "Vpc", "AWS::EC2::VPC", Map::new()).unwrap();
-        vpc.add_cfn_metadata("Note", "metadata {{ v }}");
-        // Metadata resolves references as properties do.
-        vpc.add_cfn_metadata("Itself", vpc.reference());
-        let output =
-            OutputProps { value: Expr::str("v"), description: Some("output {% y %}".into()), ..Default::default() };
-        CfnOutput::new(&stack, "Out", output).unwrap();
-        let assertion = (Cond::equals(Expr::region(), "us-east-1"), Some("rule {# z #}".to_owned()));
-        CfnRule::new(&stack, "Region", RuleProps { rule_condition: None, assertions: vec![assertion] }).unwrap();
-        let row = IndexMap::from([("Name".to_owned(), json!("map {{ w }}"))]);
-        CfnMapping::new(&stack, "Names", IndexMap::from([("Row".to_owned(), row)])).unwrap();
-        app.assembly().unwrap().template("Env").unwrap()
-    };
-    let t = build(ProtonParameters::Jinja);
-    assert_eq!(t["Description"], "stack {{ '{{' }} x }}");
-    assert_eq!(t["Outputs"]["Out"]["Description"], "output {{ '{%' }} y %}");
-    assert_eq!(t["Rules"]["Region"]["Assertions"][0]["AssertDescription"], "rule {{ '{#' }} z #}");
-    assert_eq!(t["Mappings"]["Names"]["Row"]["Name"], "map {{ '{{' }} w }}");
-    assert_eq!(
-        t["Resources"]["Vpc"]["Metadata"],
-        json!({"Note": "metadata {{ '{{' }} v }}", "Itself": {"Ref": "Vpc"}})
-    );
-    // Outside Proton the same strings are written as they are.
-    let t = build(ProtonParameters::Unsupported);
-    assert_eq!(t["Description"], "stack {{ x }}");
-    assert_eq!(t["Outputs"]["Out"]["Description"], "output {% y %}");
-    assert_eq!(t["Mappings"]["Names"]["Row"]["Name"], "map {{ w }}");
-    assert_eq!(t["Resources"]["Vpc"]["Metadata"], json!({"Note": "metadata {{ v }}", "Itself": {"Ref": "Vpc"}}));
-}
-
-#[test]
 fn file_generators_add_outputs_and_their_errors_stop_synthesis() {
-    use cloudwright_core::{DeployMode, Error};
-    let app = App::with_props(AppProps { deploy_mode: DeployMode::Proton, ..Default::default() });
-    assert_eq!(app.deploy_mode(), DeployMode::Proton);
+    use cloudwright_core::Error;
+    let context = IndexMap::from([("team:mode".to_owned(), "bundles".to_owned())]);
+    let app = App::with_props(AppProps { context, ..Default::default() });
+    assert_eq!(app.context("team:mode").as_deref(), Some("bundles"));
+    app.set_context("team:owner", "platform");
+    assert_eq!(app.context("team:owner").as_deref(), Some("platform"));
+    assert_eq!(app.context("team:other"), None);
     let stack = Stack::new(&app, "S", env()).unwrap();
     CfnResource::new(&stack, "Q", "AWS::SQS::Queue", Map::new()).unwrap();
     let seen = App::of(&stack);
@@ -459,7 +460,9 @@ fn assets_are_staged_hashed_by_content_and_listed_for_publishing() {
     assert_ne!(stage_asset(&stack, &dir).unwrap().hash, asset.hash);
 
     let missing = stage_asset(&stack, &dir.join("nope")).unwrap_err();
-    assert!(missing.to_string().starts_with("Dev/Fn: asset path "), "{missing}");
+    // An unreadable path is a read error naming the file.
+    assert!(matches!(&missing, cloudwright_core::Error::Read { path, .. } if path.ends_with("nope")), "{missing}");
+    assert!(missing.to_string().starts_with(&format!("cannot read {}", dir.join("nope").display())), "{missing}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

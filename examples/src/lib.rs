@@ -12,7 +12,8 @@
 
 use std::process::ExitCode;
 
-use cloudwright_constructs::{App, DeployMode, Result};
+use cloudwright_constructs::proton::DeployMode;
+use cloudwright_constructs::{App, Result};
 
 pub mod basic;
 pub mod bench;

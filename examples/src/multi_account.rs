@@ -48,13 +48,14 @@ use cloudwright_constructs::lambda::{
     Code, FunctionProps, IFunction, LambdaService, LambdaServiceProps, Runtime, VpcPlacement,
 };
 use cloudwright_constructs::pipeline::{DeliveryEnvironment, DeliveryPipeline, DeliveryPipelineProps, Source};
+use cloudwright_constructs::proton::DeployMode;
 use cloudwright_constructs::proton::{
     EnvironmentAccountConnection, EnvironmentAccountConnectionProps, EnvironmentProps, InstanceContext,
     ManagementRoles, ManagementRolesProps, SchemaLock, ServiceInstanceProps, ServiceProps, ServiceTemplate,
     ServiceTemplateProps,
 };
 use cloudwright_constructs::sns::{ITopic, Topic, TopicProps};
-use cloudwright_constructs::{App, AppProps, DeployMode, Environment, Expr, Result, Stack, StackProps};
+use cloudwright_constructs::{App, Environment, Expr, Result, Stack, StackProps};
 use serde_json::json;
 
 use crate::proton::{Insights, LambdaServiceInput, MultiSvcEnvInput};
@@ -252,7 +253,7 @@ pub fn app() -> Result<App> {
 
 /// Builds the reference app for another layout of accounts, in either deploy mode.
 pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
-    let app = App::with_props(AppProps { deploy_mode: mode, ..Default::default() });
+    let app = App::with_props(mode.app_props());
     let management = crate::organization::management_stack(&app, layout)?;
     policy_control(&management, layout)?;
 

@@ -25,12 +25,13 @@ use cloudwright_constructs::ec2::{
     Peer, Port, SecurityGroup, SecurityGroupProps, SubnetConfiguration, SubnetKind, Vpc, VpcProps,
 };
 use cloudwright_constructs::iam::{Condition, Operator, PolicyStatement, Principal, Role, RoleProps};
+use cloudwright_constructs::proton::DeployMode;
 use cloudwright_constructs::proton::{
     EnvironmentAccountConnection, EnvironmentAccountConnectionProps, EnvironmentContext, EnvironmentProps,
     EnvironmentTemplate, EnvironmentTemplateProps, InstanceContext, ManagementRoles, ManagementRolesProps,
     PipelineContext, SchemaLock, ServiceInstanceProps, ServiceProps, ServiceTemplate, ServiceTemplateProps,
 };
-use cloudwright_constructs::{App, AppProps, DeployMode, Environment, Expr, Result, Stack, StackProps};
+use cloudwright_constructs::{App, Environment, Expr, Result, Stack, StackProps};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -389,7 +390,7 @@ pub fn app() -> Result<App> {
 
 /// Builds the Proton example in the given deploy mode.
 pub fn app_with_mode(mode: DeployMode) -> Result<App> {
-    let app = App::with_props(AppProps { deploy_mode: mode, ..Default::default() });
+    let app = App::with_props(mode.app_props());
     let lock =
         SchemaLock::parse(&app, "examples/proton-schemas.lock.json", include_str!("../proton-schemas.lock.json"))?;
     let management = Stack::new(

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use cloudwright_constructs::governance::{self, RulePack, Severity, guard_files, guard_rule_name, suppress};
-use cloudwright_constructs::{App, Assembly, CfnResource, DeployMode, Stack, StackProps};
+use cloudwright_constructs::proton::DeployMode;
+use cloudwright_constructs::{App, Assembly, CfnResource, Stack, StackProps};
 use cloudwright_examples::{governance_bad, multi_account};
 use serde_json::json;
 

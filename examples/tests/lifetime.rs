@@ -6,7 +6,8 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use cloudwright_constructs::{App, Aspect, Construct, DeployMode, Node};
+use cloudwright_constructs::proton::DeployMode;
+use cloudwright_constructs::{App, Aspect, Construct, Node};
 
 /// An aspect that records when it is dropped, which happens when the tree holding it is.
 struct DropFlag(Rc<Cell<bool>>);

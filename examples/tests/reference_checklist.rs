@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
 
-use cloudwright_constructs::DeployMode;
+use cloudwright_constructs::proton::DeployMode;
 use cloudwright_examples::multi_account::{Layout, app, app_with};
 use serde_json::Value;
 

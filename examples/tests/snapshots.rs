@@ -11,8 +11,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use cloudwright_constructs::assert_app_snapshot;
+use cloudwright_constructs::proton::DeployMode;
 use cloudwright_constructs::testing::snapshot_name;
-use cloudwright_constructs::{DeployMode, assert_app_snapshot};
 use cloudwright_examples::multi_account::{self, Layout};
 use cloudwright_examples::{Builder, EXAMPLES, proton};
 

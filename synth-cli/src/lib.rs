@@ -17,7 +17,8 @@ pub mod validate;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use cloudwright_core::{App, AppProps, DeployMode};
+use cloudwright_constructs::proton::DeployMode;
+use cloudwright_core::App;
 
 pub use source::AppSource;
 
@@ -234,7 +235,7 @@ fn render_error(error: &anyhow::Error) -> String {
 /// into that directory; run directly it offers the CLI's subcommands for this app.
 pub fn run(build: impl FnOnce(&App) -> cloudwright_core::Result<()> + 'static) -> ExitCode {
     let make = move |mode: DeployMode| {
-        let app = App::with_props(AppProps { deploy_mode: mode, ..Default::default() });
+        let app = App::with_props(mode.app_props());
         build(&app)?;
         Ok(app)
     };

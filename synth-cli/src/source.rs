@@ -6,7 +6,8 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use anyhow::{Context, anyhow};
-use cloudwright_core::{App, Assembly, DEPLOY_MODE_ENV, DeployMode};
+use cloudwright_constructs::proton::{DEPLOY_MODE_ENV, DeployMode};
+use cloudwright_core::{App, Assembly};
 
 use crate::Failure;
 

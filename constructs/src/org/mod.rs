@@ -330,7 +330,7 @@ impl Account {
                 return Err(Error::InvalidAccount { path, account: existing.clone() });
             }
             (None, None) => {
-                return Err(Error::InvalidScope {
+                return Err(Error::Validation {
                     path,
                     message: "a new account needs an email for its root user; set AccountProps::email, or \
                               AccountProps::account_id to refer to an existing account"

@@ -11,13 +11,14 @@
 
 use std::collections::HashSet;
 
-use cloudwright_core::{App, Construct, DeployMode, Expr, Node, Result, Stack, Value};
+use cloudwright_core::{App, Construct, Expr, Node, Result, Stack, Value};
 
 use super::{
     Action, BuildEnvironment, BuildProjectProps, BuildSpec, DeployTarget, Phase, Phases, Pipeline, PipelineNames,
     PipelineProps, Source, Stage,
 };
 use crate::iam::PolicyStatement;
+use crate::proton::DeployMode;
 
 /// One environment the pipeline deploys to.
 #[derive(Clone)]
@@ -108,7 +109,7 @@ impl DeliveryPipeline {
     pub fn new(scope: &impl Construct, id: &str, props: DeliveryPipelineProps) -> Result<Self> {
         let names = Pipeline::names_for(scope, id);
         let app = App::of(scope);
-        let mode = app.deploy_mode();
+        let mode = DeployMode::of(&app)?;
         let qualifier = app.bootstrap_qualifier();
         let all_stacks = app.stacks();
         let targets: Vec<Target> = props.environments.iter().map(|env| target(env, &all_stacks)).collect();

@@ -4,7 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use cloudwright_core::{App, AppProps, Error, ProtonParameters, Result, Stack, StackProps};
+use std::sync::Arc;
+
+use cloudwright_core::{App, AppProps, Node, Result, Stack, StackProps};
+
+use super::ProtonParameters;
 use serde_json::{Value as Json, json};
 
 use super::schema::InputSchema;
@@ -34,52 +38,55 @@ pub(crate) fn schema_yaml(entries: &[(&str, &InputSchema)]) -> String {
 }
 
 /// Builds one infrastructure template in an app of its own, with Proton parameters as
-/// Jinja placeholders, and returns it as JSON. Problems are reported against `path`.
+/// Jinja placeholders, and returns it as JSON; `None` when it has problems, which are
+/// recorded on `node` (the template construct), each naming its place in the template.
 pub(crate) fn render_infrastructure(
-    path: &str,
+    node: &Node,
     what: &str,
     description: Option<String>,
     build: impl FnOnce(&Stack) -> Result<()>,
-) -> Result<Json> {
+) -> Option<Json> {
     let inner = App::with_props(AppProps { bootstrap_version_rule: false, ..Default::default() });
-    let wrap = |e: Error| {
-        let problems: Vec<Error> = e
-            .problems()
-            .into_iter()
-            .map(|p| Error::Validation { path: path.to_owned(), message: format!("in the {what} template: {p}") })
-            .collect();
-        Error::Invalid(problems)
-    };
     let props = StackProps {
         description,
         template_format_version: Some("2010-09-09".into()),
-        proton_parameters: ProtonParameters::Jinja,
+        values: Some(Arc::new(ProtonParameters::Jinja)),
         ..Default::default()
     };
-    let stack = Stack::new(&inner, "Template", props).map_err(wrap)?;
-    build(&stack).map_err(wrap)?;
-    let assembly = inner.assembly().map_err(wrap)?;
-    assembly.template("Template").ok_or_else(|| Error::Validation {
-        path: path.to_owned(),
-        message: format!("the {what} template was not rendered"),
-    })
+    let rendered =
+        Stack::new(&inner, "Template", props).and_then(|stack| build(&stack)).and_then(|()| inner.assembly());
+    match rendered {
+        Ok(assembly) => assembly.template("Template"),
+        Err(e) => {
+            for problem in e.problems() {
+                node.add_error(format!("in the {what} template: {problem}"));
+            }
+            None
+        }
+    }
 }
 
 /// The files of one bundle under `proton/<name>/v<major>/`, and its archive under
 /// `proton/archives/<name>-v<major>.<minor>.tar.gz`.
+/// `None` when the archive cannot be made, recorded on `node`.
 pub(crate) fn bundle_files(
-    path: &str,
+    node: &Node,
     name: &str,
     major: u32,
     minor: u32,
     files: BTreeMap<String, Vec<u8>>,
-) -> Result<Vec<(String, Vec<u8>)>> {
-    let archive = super::archive::tar_gz(&files)
-        .map_err(|e| Error::Validation { path: path.to_owned(), message: format!("cannot archive the bundle: {e}") })?;
+) -> Option<Vec<(String, Vec<u8>)>> {
+    let archive = match super::archive::tar_gz(&files) {
+        Ok(archive) => archive,
+        Err(e) => {
+            node.add_error(format!("cannot archive the bundle: {e}"));
+            return None;
+        }
+    };
     let mut out: Vec<(String, Vec<u8>)> =
         files.into_iter().map(|(rel, bytes)| (format!("proton/{name}/v{major}/{rel}"), bytes)).collect();
     out.push((format!("proton/archives/{name}-v{major}.{minor}.tar.gz"), archive));
-    Ok(out)
+    Some(out)
 }
 
 /// The infrastructure directory files for one rendered template.

@@ -5,7 +5,9 @@
 //! stack. In plain mode the same construct is the cross-account deployment role the
 //! management pipeline assumes.
 
-use cloudwright_core::{App, CfnOutput, Construct, DeployMode, Expr, Group, Node, OutputProps, Result};
+use cloudwright_core::{App, CfnOutput, Construct, Expr, Group, Node, OutputProps, Result};
+
+use super::DeployMode;
 
 use crate::cfn::proton::{CfnEnvironmentAccountConnection, CfnEnvironmentAccountConnectionProps};
 use crate::iam::{Condition, Operator, PolicyDocument, PolicyStatement, Principal, Role, RoleProps};
@@ -57,6 +59,7 @@ impl EnvironmentAccountConnection {
     /// Defines the role (and, in Proton mode, the connection request) in the environment
     /// account's stack `scope`.
     pub fn new(scope: &impl Construct, id: &str, props: EnvironmentAccountConnectionProps) -> Result<Self> {
+        let proton = DeployMode::of(&App::of(scope))? == DeployMode::Proton;
         let group = Group::with_fqn(scope, id, "cloudwright.proton.EnvironmentAccountConnection")?;
         let node = group.node();
         // Environments look for their connection by this record (see `ProtonEnvironment`).
@@ -70,7 +73,6 @@ impl EnvironmentAccountConnection {
                  (least privilege for the environment's resources) or opt into allow_admin",
             );
         }
-        let proton = App::of(scope).deploy_mode() == DeployMode::Proton;
         let mgmt = props.management_account_id.as_str();
         let (assumed_by, trust_conditions, description) = if proton {
             let source =

@@ -5,10 +5,10 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use cloudwright_core::{
-    App, CfnOutput, Construct, DeployMode, Environment, Error, Expr, Group, Node, OutputProps, ProtonParameters,
-    Result, Stack, StackProps,
+    App, CfnOutput, Construct, Environment, Error, Expr, Group, Node, OutputProps, Result, Stack, StackProps,
 };
 use indexmap::IndexMap;
 use schemars::JsonSchema;
@@ -22,7 +22,7 @@ use super::connection::CONNECTION_METADATA;
 use super::lock::SchemaLock;
 use super::schema::InputSchema;
 use super::spec::environment_spec;
-use super::{Compatible, Problems, check_name, checked_input};
+use super::{Compatible, DeployMode, Problems, ProtonParameters, check_name, checked_input};
 
 /// Builds an environment template's infrastructure.
 type EnvBuilder = Rc<dyn Fn(&EnvironmentContext) -> Result<()>>;
@@ -63,12 +63,12 @@ impl EnvironmentContext {
 
     /// `environment.inputs.<name>`: an input, checked against the input struct's schema.
     pub fn input(&self, name: &str) -> Expr {
-        Expr::proton(checked_input(&self.inputs, "environment.inputs", name, &self.problems))
+        Expr::stack_value(checked_input(&self.inputs, "environment.inputs", name, &self.problems))
     }
 
     /// `environment.name`
     pub fn name(&self) -> Expr {
-        Expr::proton("environment.name")
+        Expr::stack_value("environment.name")
     }
 
     /// Declares an output, `environment.outputs.<name>` for service templates.
@@ -97,11 +97,11 @@ pub(crate) fn export_name(environment: &str, output: &str) -> String {
 
 pub(crate) struct EnvData {
     pub props: EnvironmentTemplateProps,
-    pub path: String,
     pub schema: Rc<InputSchema>,
     pub build: EnvBuilder,
     pub outputs: Vec<String>,
-    pub files: Result<Vec<(String, Vec<u8>)>, String>,
+    /// The bundle's files; `None` when it has problems, recorded on the template's node.
+    pub files: Option<Vec<(String, Vec<u8>)>>,
     /// (environment name, spec inputs) of every environment declared.
     pub environments: RefCell<Vec<(String, Json)>>,
 }
@@ -136,15 +136,14 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
     ) -> Result<Self> {
         let group = Group::with_fqn(scope, id, "cloudwright.proton.EnvironmentTemplate")?;
         let node = group.node().clone();
-        let path = node.path();
         if let Some(problem) = check_name("environment template", &props.name) {
             node.add_error(problem);
         }
         let schema = Rc::new(InputSchema::of::<I>());
         let build: EnvBuilder = Rc::new(build);
-        let problems = Problems::default();
+        let problems = Problems::on(&node);
         let outputs = Rc::new(RefCell::new(Vec::new()));
-        let rendered = render_infrastructure(&path, "environment", props.description.clone(), |stack| {
+        let rendered = render_infrastructure(&node, "environment", props.description.clone(), |stack| {
             let ctx = EnvironmentContext {
                 stack: stack.clone(),
                 inputs: schema.clone(),
@@ -154,37 +153,25 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
             };
             build(&ctx)
         });
-        for p in problems.take() {
-            node.add_error(p);
-        }
-        let files = match rendered {
-            Ok(template) => {
-                let mut files = BTreeMap::new();
-                files.insert(
-                    "schema/schema.yaml".to_owned(),
-                    schema_yaml(&[("environment_input_type", &schema)]).into_bytes(),
-                );
-                infrastructure_files("infrastructure", &template, &mut files);
-                bundle_files(&path, &props.name, props.major, props.minor, files).map_err(|e| e.to_string())
-            }
-            Err(e) => {
-                for p in e.problems() {
-                    node.add_error(strip_path(&p.to_string(), &path));
-                }
-                Err("not rendered".to_owned())
-            }
-        };
+        let files = rendered.and_then(|template| {
+            let mut files = BTreeMap::new();
+            files.insert(
+                "schema/schema.yaml".to_owned(),
+                schema_yaml(&[("environment_input_type", &schema)]).into_bytes(),
+            );
+            infrastructure_files("infrastructure", &template, &mut files);
+            bundle_files(&node, &props.name, props.major, props.minor, files)
+        });
         if let Some(lock) = &props.lock {
             lock.check(&node, &props.name, props.major, props.minor, &[("environment_input_type", &schema)]);
         }
         let outputs = outputs.borrow().clone();
-        let data =
-            Rc::new(EnvData { props, path, schema, build, outputs, files, environments: RefCell::new(Vec::new()) });
+        let data = Rc::new(EnvData { props, schema, build, outputs, files, environments: RefCell::new(Vec::new()) });
         let generator_data = data.clone();
         App::of(&group).add_file_generator(move || {
             let data = &generator_data;
-            let mut files =
-                data.files.clone().map_err(|message| Error::Validation { path: data.path.clone(), message })?;
+            // Without files the template has recorded its problems, which fail synthesis.
+            let mut files = data.files.clone().unwrap_or_default();
             for (env, inputs) in data.environments.borrow().iter() {
                 files
                     .push((format!("proton/specs/environment-{env}.yaml"), environment_spec(&data.props.name, inputs)));
@@ -226,7 +213,7 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
     /// `AWS::Proton::EnvironmentTemplate` in `stack` (the management account's), in Proton
     /// mode only; `None` in plain mode, where Proton resources are not emitted.
     pub fn register(&self, stack: &Stack, id: &str) -> Result<Option<CfnEnvironmentTemplate>> {
-        if App::of(stack).deploy_mode() != DeployMode::Proton {
+        if DeployMode::of(&App::of(stack))? != DeployMode::Proton {
             return Ok(None);
         }
         let p = &self.data.props;
@@ -246,13 +233,13 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
     /// Declares an environment of this template: its spec file always; in plain mode also
     /// its stack (at `scope/id`), what Proton would have deployed for it.
     pub fn deploy(&self, scope: &impl Construct, id: &str, props: EnvironmentProps<I>) -> Result<ProtonEnvironment> {
+        let mode = DeployMode::of(&App::of(scope))?;
         let inputs = serde_json::to_value(&props.inputs).map_err(|source| Error::Serialize {
             path: format!("{}/{id}", scope.node().path()),
             what: "the environment's inputs".into(),
             source,
         })?;
         self.data.environments.borrow_mut().push((props.name.clone(), inputs.clone()));
-        let mode = App::of(scope).deploy_mode();
         let stack = if mode == DeployMode::Plain {
             let mut values = IndexMap::new();
             values.insert("environment.name".to_owned(), json!(props.name));
@@ -264,22 +251,20 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
                     env: props.env.clone(),
                     description: self.data.props.description.clone(),
                     stack_name: Some(props.stack_name.clone().unwrap_or_else(|| props.name.clone())),
-                    proton_parameters: ProtonParameters::Values(values),
+                    values: Some(Arc::new(ProtonParameters::Values(values))),
                     ..Default::default()
                 },
             )?;
             stack.node().set_fqn("cloudwright.proton.Environment");
-            let problems = Problems::default();
             let ctx = EnvironmentContext {
                 stack: stack.clone(),
                 inputs: self.data.schema.clone(),
-                problems: problems.clone(),
+                // Problems of the template itself are reported on the template.
+                problems: Problems::default(),
                 outputs: Rc::new(RefCell::new(Vec::new())),
                 plain_name: Some(props.name.clone()),
             };
             (self.data.build)(&ctx)?;
-            // Problems of the template itself are reported on the template.
-            let _ = problems.take();
             Some(stack)
         } else {
             None
@@ -327,11 +312,6 @@ fn require_connection<I>(template: &Node, scope: &Node, id: &str, props: &Enviro
             )]
         }
     });
-}
-
-/// Trims a leading `path: ` from a problem about the template's own construct.
-fn strip_path(message: &str, path: &str) -> String {
-    message.strip_prefix(&format!("{path}: ")).unwrap_or(message).to_owned()
 }
 
 /// Properties of an environment ([`EnvironmentTemplate::deploy`]).

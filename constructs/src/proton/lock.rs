@@ -39,7 +39,7 @@ impl SchemaLock {
     /// A lock from its JSON text (e.g. `include_str!("../proton-schemas.lock.json")`);
     /// `source` names it in messages.
     pub fn parse(app: &App, source: &str, text: &str) -> Result<SchemaLock> {
-        let published: Map<String, Json> = serde_json::from_str(text).map_err(|e| Error::Validation {
+        let published: Map<String, Json> = serde_json::from_str(text).map_err(|e| Error::Input {
             path: source.to_owned(),
             message: format!("the Proton schema lock is not valid JSON: {e}"),
         })?;

@@ -9,13 +9,15 @@
 //! Jinja `cloudformation.yaml`), a deterministic archive per bundle, and spec files for the
 //! environments and services the app declares.
 //!
-//! AWS Proton has ended (2026-10-07): in [`DeployMode::Plain`](cloudwright_core::DeployMode)
-//! the same definitions synthesize to the stacks Proton would have deployed, one per
+//! AWS Proton has ended (2026-10-07): in [`DeployMode::Plain`] (the app's context value
+//! [`DeployMode::CONTEXT_KEY`], set by `cloudwright --mode`) the same definitions synthesize to the stacks Proton would have deployed, one per
 //! environment and per service instance; in `DeployMode::Proton` those stacks are left to
 //! the bundles and the `AWS::Proton::*` resources go in the management stack.
 //!
 //! | module | one job |
 //! |---|---|
+//! | `mode` | [`DeployMode`]: the app context value saying how environments and services deploy |
+//! | `parameters` | [`ProtonParameters`]: Proton parameters as Jinja placeholders (literal strings escaped) or values |
 //! | `schema` | input structs to Proton's OpenAPI 3.0.0 schema; spec validation |
 //! | `yaml` | templates as block YAML with Jinja loops |
 //! | `bundle` | bundle files, manifests, the Jinja rendering of a template |
@@ -32,14 +34,15 @@ mod bundle;
 mod connection;
 mod environment;
 pub(crate) mod lock;
+mod mode;
+mod parameters;
 pub mod render;
 pub mod schema;
 mod service;
 mod spec;
 mod yaml;
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use cloudwright_core::Node;
 
 pub use connection::{
     EnvironmentAccountConnection, EnvironmentAccountConnectionProps, ManagementRoles, ManagementRolesProps,
@@ -48,6 +51,8 @@ pub use environment::{
     EnvironmentContext, EnvironmentProps, EnvironmentTemplate, EnvironmentTemplateProps, ProtonEnvironment,
 };
 pub use lock::SchemaLock;
+pub use mode::{DEPLOY_MODE_ENV, DeployMode};
+pub use parameters::ProtonParameters;
 pub use schema::InputSchema;
 pub use service::{
     InstanceContext, NoPipeline, PipelineContext, PipelineInstance, ProtonService, ServiceInstanceProps, ServiceProps,
@@ -73,19 +78,21 @@ impl Compatible {
     }
 }
 
-/// Problems found while a template's infrastructure is built, reported on its construct.
+/// Where problems found while a template's infrastructure is built are recorded: the
+/// template's node ([`Node::add_error`]), or nowhere when the infrastructure is built again
+/// for a declared environment or instance (the template has reported them already).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Problems(Rc<RefCell<Vec<String>>>);
+pub(crate) struct Problems(Option<Node>);
 
 impl Problems {
-    pub(crate) fn push(&self, message: String) {
-        let mut all = self.0.borrow_mut();
-        if !all.contains(&message) {
-            all.push(message);
-        }
+    /// Problems recorded on `node`.
+    pub(crate) fn on(node: &Node) -> Problems {
+        Problems(Some(node.clone()))
     }
-    pub(crate) fn take(&self) -> Vec<String> {
-        std::mem::take(&mut self.0.borrow_mut())
+    pub(crate) fn push(&self, message: String) {
+        if let Some(node) = &self.0 {
+            node.add_error(message);
+        }
     }
 }
 

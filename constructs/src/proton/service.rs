@@ -5,10 +5,10 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use cloudwright_core::{
-    App, CfnOutput, Construct, DeployMode, Environment, Error, Expr, Group, Node, OutputProps, ProtonParameters,
-    Result, Stack, StackProps,
+    App, CfnOutput, Construct, Environment, Error, Expr, Group, Node, OutputProps, Result, Stack, StackProps,
 };
 use indexmap::IndexMap;
 use schemars::JsonSchema;
@@ -24,7 +24,7 @@ use super::lock::SchemaLock;
 use super::schema::InputSchema;
 use super::spec::service_spec;
 use super::yaml::{LOOP_KEY, to_yaml};
-use super::{Compatible, Problems, check_name, checked_input};
+use super::{Compatible, DeployMode, Problems, ProtonParameters, check_name, checked_input};
 
 type InstanceBuilder = Rc<dyn Fn(&InstanceContext) -> Result<()>>;
 type PipelineBuilder = Rc<dyn Fn(&PipelineContext) -> Result<()>>;
@@ -75,7 +75,7 @@ pub struct InstanceContext {
 }
 
 fn service_param(name: &str) -> Expr {
-    Expr::proton(format!("service.{name}"))
+    Expr::stack_value(format!("service.{name}"))
 }
 
 impl InstanceContext {
@@ -85,11 +85,11 @@ impl InstanceContext {
     }
     /// `service_instance.inputs.<name>`, checked against the input struct's schema.
     pub fn input(&self, name: &str) -> Expr {
-        Expr::proton(checked_input(&self.inputs, "service_instance.inputs", name, &self.problems))
+        Expr::stack_value(checked_input(&self.inputs, "service_instance.inputs", name, &self.problems))
     }
     /// `service_instance.name`
     pub fn name(&self) -> Expr {
-        Expr::proton("service_instance.name")
+        Expr::stack_value("service_instance.name")
     }
     /// `service.name`
     pub fn service_name(&self) -> Expr {
@@ -109,15 +109,15 @@ impl InstanceContext {
     }
     /// `environment.name`
     pub fn environment_name(&self) -> Expr {
-        Expr::proton("environment.name")
+        Expr::stack_value("environment.name")
     }
     /// `environment.account_id`
     pub fn environment_account_id(&self) -> Expr {
-        Expr::proton("environment.account_id")
+        Expr::stack_value("environment.account_id")
     }
     /// `service_instance.environment.account_id`
     pub fn instance_account_id(&self) -> Expr {
-        Expr::proton("service_instance.environment.account_id")
+        Expr::stack_value("service_instance.environment.account_id")
     }
     /// `environment.outputs.<name>`: every compatible environment template must declare it.
     pub fn environment_output(&self, name: &str) -> Expr {
@@ -132,7 +132,7 @@ impl InstanceContext {
                 ));
             }
         }
-        Expr::proton(format!("environment.outputs.{name}"))
+        Expr::stack_value(format!("environment.outputs.{name}"))
     }
     /// `service_instance.components.default.outputs.<name>`: needs
     /// [`ServiceTemplateProps::components`].
@@ -143,7 +143,7 @@ impl InstanceContext {
                  components; set ServiceTemplateProps::components"
             ));
         }
-        Expr::proton(format!("service_instance.components.default.outputs.{name}"))
+        Expr::stack_value(format!("service_instance.components.default.outputs.{name}"))
     }
     /// Declares an output of the service instance.
     pub fn output(&self, name: &str, value: impl Into<Expr>, description: &str) -> Result<CfnOutput> {
@@ -180,7 +180,7 @@ pub struct PipelineInstance<'a> {
 impl PipelineInstance<'_> {
     fn param(&self, name: String) -> Expr {
         match self.values {
-            None => Expr::proton(name),
+            None => Expr::stack_value(name),
             Some(v) => v.get(&name).cloned().map_or_else(|| Expr::str(""), Expr::Literal),
         }
     }
@@ -209,7 +209,7 @@ impl PipelineContext {
     }
     /// `pipeline.inputs.<name>`, checked against the pipeline input struct's schema.
     pub fn input(&self, name: &str) -> Expr {
-        Expr::proton(checked_input(&self.inputs, "pipeline.inputs", name, &self.problems))
+        Expr::stack_value(checked_input(&self.inputs, "pipeline.inputs", name, &self.problems))
     }
     /// `service.name`
     pub fn service_name(&self) -> Expr {
@@ -250,12 +250,12 @@ impl PipelineContext {
 
 struct ServiceData {
     props: ServiceTemplateProps,
-    path: String,
     instance_schema: Rc<InputSchema>,
     pipeline_schema: Option<Rc<InputSchema>>,
     instance: InstanceBuilder,
     pipeline: Option<PipelineBuilder>,
-    files: Result<Vec<(String, Vec<u8>)>, String>,
+    /// The bundle's files; `None` when it has problems, recorded on the template's node.
+    files: Option<Vec<(String, Vec<u8>)>>,
     /// Spec files of the services declared: (service name, bytes).
     specs: RefCell<Vec<(String, Vec<u8>)>>,
 }
@@ -313,7 +313,6 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
     ) -> Result<Self> {
         let group = Group::with_fqn(scope, id, "cloudwright.proton.ServiceTemplate")?;
         let node = group.node().clone();
-        let path = node.path();
         if let Some(problem) = check_name("service template", &props.name) {
             node.add_error(problem);
         }
@@ -327,10 +326,10 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
         let instance_schema = Rc::new(InputSchema::of::<I>());
         let pipeline_schema = pipeline.as_ref().map(|_| Rc::new(InputSchema::of::<P>()));
         let compatible = Rc::new(props.compatible_environments.clone());
-        let problems = Problems::default();
+        let problems = Problems::on(&node);
         let mut files = BTreeMap::new();
         let mut failed = false;
-        let rendered = render_infrastructure(&path, "service instance", props.description.clone(), |stack| {
+        let rendered = render_infrastructure(&node, "service instance", props.description.clone(), |stack| {
             instance(&InstanceContext {
                 stack: stack.clone(),
                 inputs: instance_schema.clone(),
@@ -340,15 +339,12 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
             })
         });
         match rendered {
-            Ok(t) => infrastructure_files("instance_infrastructure", &t, &mut files),
-            Err(e) => {
-                failed = true;
-                e.problems().into_iter().for_each(|p| node.add_error(strip_path(&p.to_string(), &path)));
-            }
+            Some(t) => infrastructure_files("instance_infrastructure", &t, &mut files),
+            None => failed = true,
         }
         let mut schemas: Vec<(&str, &InputSchema)> = vec![("service_input_type", &instance_schema)];
         if let (Some(build), Some(schema)) = (&pipeline, &pipeline_schema) {
-            let rendered = render_infrastructure(&path, "pipeline", props.description.clone(), |stack| {
+            let rendered = render_infrastructure(&node, "pipeline", props.description.clone(), |stack| {
                 build(&PipelineContext {
                     stack: stack.clone(),
                     inputs: schema.clone(),
@@ -358,34 +354,25 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
                 })
             });
             match rendered {
-                Ok(t) => infrastructure_files("pipeline_infrastructure", &t, &mut files),
-                Err(e) => {
-                    failed = true;
-                    e.problems().into_iter().for_each(|p| node.add_error(strip_path(&p.to_string(), &path)));
-                }
+                Some(t) => infrastructure_files("pipeline_infrastructure", &t, &mut files),
+                None => failed = true,
             }
             schemas.push(("pipeline_input_type", schema));
-        }
-        for p in problems.take() {
-            node.add_error(p);
         }
         files.insert("schema/schema.yaml".to_owned(), schema_yaml(&schemas).into_bytes());
         if let Some(lock) = &props.lock {
             lock.check(&node, &props.name, props.major, props.minor, &schemas);
         }
         let files = if failed {
-            Err("not rendered".to_owned())
+            None
         } else {
-            bundle_files(&path, &props.name, props.major, props.minor, files)
-                .map(|mut f| {
-                    f.push((format!("proton/{}/.template-registration.yaml", props.name), registration(&props)));
-                    f
-                })
-                .map_err(|e| e.to_string())
+            bundle_files(&node, &props.name, props.major, props.minor, files).map(|mut f| {
+                f.push((format!("proton/{}/.template-registration.yaml", props.name), registration(&props)));
+                f
+            })
         };
         let data = Rc::new(ServiceData {
             props,
-            path,
             instance_schema,
             pipeline_schema,
             instance,
@@ -396,8 +383,8 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
         let generator_data = data.clone();
         App::of(&group).add_file_generator(move || {
             let data = &generator_data;
-            let mut files =
-                data.files.clone().map_err(|message| Error::Validation { path: data.path.clone(), message })?;
+            // Without files the template has recorded its problems, which fail synthesis.
+            let mut files = data.files.clone().unwrap_or_default();
             for (service, bytes) in data.specs.borrow().iter() {
                 files.push((format!("proton/specs/service-{service}.yaml"), bytes.clone()));
             }
@@ -416,7 +403,7 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
     /// a pipeline says so (`PipelineProvisioning: CUSTOMER_MANAGED`): Proton then provisions
     /// no service pipeline for its services.
     pub fn register(&self, stack: &Stack, id: &str) -> Result<Option<CfnServiceTemplate>> {
-        if App::of(stack).deploy_mode() != DeployMode::Proton {
+        if DeployMode::of(&App::of(stack))? != DeployMode::Proton {
             return Ok(None);
         }
         let p = &self.data.props;
@@ -437,6 +424,7 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
     /// Declares a service: its spec file always; in plain mode also one stack per instance
     /// (beside its environment's stack) and the pipeline's stack (at `scope/id`).
     pub fn deploy(&self, scope: &impl Construct, id: &str, props: ServiceProps<I, P>) -> Result<ProtonService> {
+        let mode = DeployMode::of(&App::of(scope))?;
         let node = self.group.node().clone();
         let path = format!("{}/{id}", scope.node().path());
         let to_json = |what: &str, v: &dyn erased::Ser| {
@@ -465,7 +453,6 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
             )),
             (None, None) => {}
         }
-        let mode = App::of(scope).deploy_mode();
         let mut spec_instances = Vec::new();
         let mut all_values = Vec::new();
         let mut stacks = Vec::new();
@@ -525,7 +512,7 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
                         env: env.env.clone(),
                         description: self.data.props.description.clone(),
                         stack_name: Some(format!("{}-{}", props.name, instance.name)),
-                        proton_parameters: ProtonParameters::Values(values),
+                        values: Some(Arc::new(ProtonParameters::Values(values))),
                         ..Default::default()
                     },
                 )?;
@@ -560,7 +547,7 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
                     env: props.pipeline_env.clone(),
                     description: self.data.props.description.clone(),
                     stack_name: Some(format!("{}-pipeline", props.name)),
-                    proton_parameters: ProtonParameters::Values(values),
+                    values: Some(Arc::new(ProtonParameters::Values(values))),
                     ..Default::default()
                 },
             )?;
@@ -591,10 +578,6 @@ fn registration(props: &ServiceTemplateProps) -> Vec<u8> {
         body.insert("supported_component_sources".into(), json!(["DIRECTLY_DEFINED"]));
     }
     to_yaml(&Json::Object(body)).into_bytes()
-}
-
-fn strip_path(message: &str, path: &str) -> String {
-    message.strip_prefix(&format!("{path}: ")).unwrap_or(message).to_owned()
 }
 
 /// Serialization through a trait object, so one closure serializes `I` and `P`.

@@ -97,7 +97,7 @@ impl Assembly {
         serde_json::from_slice(self.file(&s.template_file)?).ok()
     }
 
-    /// Adds a file (for outputs beside the cloud assembly, such as Proton bundles).
+    /// Adds a file (for outputs beside the cloud assembly, such as template bundles).
     pub fn add_file(&mut self, path: impl Into<String>, bytes: Vec<u8>) {
         self.files.insert(path.into(), bytes);
     }

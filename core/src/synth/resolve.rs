@@ -19,7 +19,7 @@ use indexmap::IndexMap;
 use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Value as Json, json};
 
-use crate::app::ProtonParameters;
+use crate::app::StackValues;
 use crate::element::Body;
 use crate::env::Environment;
 use crate::error::Error;
@@ -99,37 +99,9 @@ pub(crate) struct Resolver<'a> {
     pub pass: Pass<'a>,
     pub stack: u32,
     pub element: u32,
-    /// How the stack's Proton parameters resolve, looked up once: every string asks.
-    proton: &'a ProtonParameters,
-}
-
-static UNSUPPORTED: ProtonParameters = ProtonParameters::Unsupported;
-
-fn has_jinja_delimiter(s: &str) -> bool {
-    s.contains("{{") || s.contains("{%") || s.contains("{#")
-}
-
-/// Escapes a literal string so Jinja renders it unchanged: every `{{`, `{%` and `{#`
-/// becomes a Jinja expression printing it.
-pub(crate) fn escape_jinja(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 16);
-    let mut rest = s;
-    while let Some(i) = rest.find(['{']) {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        match tail.get(..2) {
-            Some(open @ ("{{" | "{%" | "{#")) => {
-                out.push_str(&format!("{{{{ '{open}' }}}}"));
-                rest = &tail[2..];
-            }
-            _ => {
-                out.push('{');
-                rest = &tail[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    /// How the stack resolves its stack values and writes literal strings, looked up
+    /// once: every string asks.
+    values: Option<&'a dyn StackValues>,
 }
 
 /// What a reference resolves to; one within the stack serializes without allocating.
@@ -138,8 +110,7 @@ enum Resolution<'r> {
     Att(&'r str, &'r str),
     Name(&'r str),
     Import(String),
-    Text(String),
-    Value(&'r Json),
+    Value(Json),
 }
 
 impl Resolution<'_> {
@@ -150,8 +121,7 @@ impl Resolution<'_> {
             Resolution::Att(id, attr) => json!({"Fn::GetAtt": [id, attr]}),
             Resolution::Name(id) => json!(id),
             Resolution::Import(name) => json!({"Fn::ImportValue": name}),
-            Resolution::Text(text) => json!(text),
-            Resolution::Value(v) => (*v).clone(),
+            Resolution::Value(v) => v.clone(),
         }
     }
 }
@@ -163,7 +133,6 @@ impl Serialize for Resolution<'_> {
             Resolution::Att(id, attr) => call(s, "Fn::GetAtt", &[id, attr]),
             Resolution::Import(name) => call(s, "Fn::ImportValue", name),
             Resolution::Name(text) => s.serialize_str(text),
-            Resolution::Text(text) => s.serialize_str(text),
             Resolution::Value(v) => v.serialize(s),
         }
     }
@@ -180,17 +149,12 @@ impl<'a> Resolver<'a> {
     /// A resolver for `element` of `stack`.
     pub(crate) fn new(shared: &'a Shared<'a>, pass: Pass<'a>, stack: u32, element: u32) -> Self {
         let arena: &'a Nodes = shared.arena;
-        let proton = arena.stack(stack).map_or(&UNSUPPORTED, |s| &s.proton_parameters);
-        Resolver { shared, pass, stack, element, proton }
+        let values = arena.stack(stack).and_then(|s| s.values.as_deref());
+        Resolver { shared, pass, stack, element, values }
     }
 
     fn path(&self) -> String {
         self.shared.arena.path(self.element)
-    }
-
-    /// Whether strings are escaped for Jinja (a Proton template's infrastructure).
-    fn jinja(&self) -> bool {
-        matches!(self.proton, ProtonParameters::Jinja)
     }
 
     fn record(&self, f: impl FnOnce(&mut Findings)) {
@@ -225,7 +189,7 @@ impl<'a> Resolver<'a> {
         'a: 'v,
     {
         let (element, resolution) = match reference {
-            Reference::Proton(parameter) => return self.proton(parameter),
+            Reference::StackValue(name) => return self.stack_value(name),
             Reference::Ref(r) => {
                 let id = self.element_id(*r, "`Ref`", |b| matches!(b, Body::Resource(_) | Body::Parameter(_)))?;
                 (*r, Resolution::Ref(id))
@@ -273,22 +237,11 @@ impl<'a> Resolver<'a> {
         Ok(self.shared.logical_ids.get(r.node))
     }
 
-    fn proton(&self, parameter: &str) -> Result<Resolution<'a>, Error> {
-        match self.proton {
-            ProtonParameters::Jinja => Ok(Resolution::Text(format!("{{{{ {parameter} }}}}"))),
-            ProtonParameters::Values(values) => {
-                values.get(parameter).map(Resolution::Value).ok_or_else(|| Error::Validation {
-                    path: self.path(),
-                    message: format!(
-                        "uses the Proton parameter `{parameter}`, which has no value for this stack; \
-                         give it one in the spec (or the environment's outputs)"
-                    ),
-                })
-            }
-            ProtonParameters::Unsupported => {
-                Err(Error::ProtonParameterOutsideProton { path: self.path(), parameter: parameter.to_owned() })
-            }
-        }
+    fn stack_value(&self, name: &str) -> Result<Resolution<'a>, Error> {
+        let Some(values) = self.values else {
+            return Err(Error::UnresolvedStackValue { path: self.path(), name: name.to_owned() });
+        };
+        values.value(name).map(Resolution::Value).map_err(|message| Error::Validation { path: self.path(), message })
     }
 
     /// `Fn::ImportValue` of an export of `producer`, recorded with its stack dependency.
@@ -365,14 +318,12 @@ impl Serialize for Resolved<'_, '_, Reference> {
     }
 }
 
-/// A literal string: escaped when the template is a Proton (Jinja) one.
+/// A literal string, as the stack's [`StackValues::literal`] writes it.
 impl Serialize for Resolved<'_, '_, str> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let text = self.value;
-        if self.resolver.jinja() && has_jinja_delimiter(text) {
-            s.serialize_str(&escape_jinja(text))
-        } else {
-            s.serialize_str(text)
+        match self.resolver.values {
+            Some(values) => s.serialize_str(&values.literal(self.value)),
+            None => s.serialize_str(self.value),
         }
     }
 }

@@ -1,0 +1,69 @@
+//! How Proton parameters ([`Expr::StackValue`](cloudwright_core::Expr::StackValue)s
+//! named like `environment.inputs.vpc_cidr`) resolve in a stack: as Jinja placeholders in a
+//! template bundle, or as the values Proton would have rendered.
+
+use std::borrow::Cow;
+
+use cloudwright_core::StackValues;
+use indexmap::IndexMap;
+use serde_json::Value as Json;
+
+/// How Proton parameters resolve in a stack (set as its `StackProps::values`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProtonParameters {
+    /// They become Jinja placeholders (`{{ environment.inputs.x }}`), and literal strings
+    /// that Jinja would read (`{{`, `{%`, `{#`) are escaped: the stack is the
+    /// infrastructure of a Proton template.
+    Jinja,
+    /// They take these values, by parameter name: the stack is what Proton would have
+    /// rendered for one environment or service instance.
+    Values(IndexMap<String, Json>),
+}
+
+impl StackValues for ProtonParameters {
+    fn value(&self, name: &str) -> Result<Json, String> {
+        match self {
+            ProtonParameters::Jinja => Ok(Json::String(format!("{{{{ {name} }}}}"))),
+            ProtonParameters::Values(values) => values.get(name).cloned().ok_or_else(|| {
+                format!(
+                    "uses the Proton parameter `{name}`, which has no value for this stack; \
+                     give it one in the spec (or the environment's outputs)"
+                )
+            }),
+        }
+    }
+
+    fn literal<'s>(&self, text: &'s str) -> Cow<'s, str> {
+        match self {
+            ProtonParameters::Jinja if has_jinja_delimiter(text) => Cow::Owned(escape_jinja(text)),
+            _ => Cow::Borrowed(text),
+        }
+    }
+}
+
+fn has_jinja_delimiter(s: &str) -> bool {
+    s.contains("{{") || s.contains("{%") || s.contains("{#")
+}
+
+/// Escapes a literal string so Jinja renders it unchanged: every `{{`, `{%` and `{#`
+/// becomes a Jinja expression printing it.
+fn escape_jinja(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut rest = s;
+    while let Some(i) = rest.find(['{']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        match tail.get(..2) {
+            Some(open @ ("{{" | "{%" | "{#")) => {
+                out.push_str(&format!("{{{{ '{open}' }}}}"));
+                rest = &tail[2..];
+            }
+            _ => {
+                out.push('{');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
