@@ -36,3 +36,9 @@ for (let s = 0; s < stacks; s++) {
   }
 }
 app.synth();
+// Peak RSS of this process's own address space, for scripts/measure.py (see there why
+// getrusage of a child forked from Python cannot go below Python's size).
+if (process.env.MEASURE_PEAK_RSS) {
+  const hwm = require('fs').readFileSync('/proc/self/status', 'utf8').match(/^VmHWM:\s+(\d+) kB$/m);
+  if (hwm) process.stderr.write(`peak-rss-kib: ${hwm[1]}\n`);
+}

@@ -66,6 +66,19 @@ fn rules(dir: &str) -> Result<f64, String> {
     Ok(seconds)
 }
 
+/// Prints this process's peak RSS (`VmHWM`) for `scripts/measure.py` when it asks
+/// (`$MEASURE_PEAK_RSS`): getrusage of a child forked from Python cannot read below
+/// Python's own size, which is more than a small synth takes.
+fn report_peak_rss() {
+    if std::env::var_os("MEASURE_PEAK_RSS").is_none() {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(kib) = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().strip_suffix("kB")) {
+        eprintln!("peak-rss-kib: {}", kib.trim());
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // The two measuring modes print seconds on stdout.
@@ -100,6 +113,7 @@ fn main() -> ExitCode {
     match result {
         Ok(report) => {
             std::mem::forget(report);
+            report_peak_rss();
             ExitCode::SUCCESS
         }
         Err(e) => {
