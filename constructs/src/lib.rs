@@ -56,6 +56,7 @@ pub mod lambda;
 pub mod monitoring;
 pub mod pipeline;
 pub mod proton;
+mod scope;
 pub mod stackset;
 
 pub mod events;

@@ -144,10 +144,6 @@ impl Construct for Table {
 impl Table {
     /// Defines a table.
     pub fn new(scope: &impl Construct, id: &str, props: TableProps) -> Result<Self> {
-        let group = Group::with_fqn(scope, id, "cloudwright.dynamodb.Table")?;
-        for problem in problems(&props) {
-            group.node().add_error(problem);
-        }
         let mut keys = vec![KeySchemaItem::new(props.partition_key.name.as_str(), "HASH")];
         let mut definitions = vec![props.partition_key.definition()];
         if let Some(sort) = &props.sort_key {
@@ -156,11 +152,16 @@ impl Table {
         }
         // `KeySchema` is untyped in the schema (a list or an object): the typed items go in
         // as their JSON.
+        // Built before the group, so that failing here leaves no node behind.
         let key_schema = serde_json::to_value(&keys).map_err(|source| Error::Serialize {
-            path: group.node().path(),
+            path: format!("{}/{id}", scope.node().path()),
             what: "the key schema".into(),
             source,
         })?;
+        let group = crate::scope::group_in_stack(scope, id, "cloudwright.dynamodb.Table")?;
+        for problem in problems(&props) {
+            group.node().add_error(problem);
+        }
         let (billing_mode, provisioned_throughput) = match props.billing {
             Billing::OnDemand => (BillingMode::PayPerRequest, None),
             Billing::Provisioned { read_capacity, write_capacity } => (

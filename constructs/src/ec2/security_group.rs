@@ -181,7 +181,7 @@ impl SecurityGroup {
         vpc_id: impl Into<Value<String>>,
         props: SecurityGroupProps,
     ) -> Result<Self> {
-        let group = Group::with_fqn(scope, id, "cloudwright.ec2.SecurityGroup")?;
+        let group = crate::scope::group_in_stack(scope, id, "cloudwright.ec2.SecurityGroup")?;
         let egress = if props.allow_all_outbound {
             Egress {
                 cidr_ip: Some("0.0.0.0/0".into()),

@@ -197,7 +197,7 @@ const GUARANTEED_AZS: u32 = 3;
 impl Vpc {
     /// Defines a VPC, its subnets, routes and gateways.
     pub fn new(scope: &impl Construct, id: &str, props: VpcProps) -> Result<Self> {
-        let group = Group::with_fqn(scope, id, "cloudwright.ec2.Vpc")?;
+        let group = crate::scope::group_in_stack(scope, id, "cloudwright.ec2.Vpc")?;
         let mut problems = Vec::new();
         let zones = zones(&props, &mut problems);
         let tiers = tiers(&props.subnet_configuration, &mut problems);

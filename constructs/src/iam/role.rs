@@ -69,7 +69,7 @@ pub trait Grantee {
 impl Role {
     /// Defines a role.
     pub fn new(scope: &impl Construct, id: &str, props: RoleProps) -> Result<Self> {
-        let group = Group::with_fqn(scope, id, "cloudwright.iam.Role")?;
+        let group = crate::scope::group_in_stack(scope, id, "cloudwright.iam.Role")?;
         let trust = PolicyDocument::new([PolicyStatement {
             actions: vec!["sts:AssumeRole".into()],
             principals: props.assumed_by,

@@ -164,7 +164,7 @@ impl Construct for Function {
 impl Function {
     /// Defines a function, its execution role and its log group.
     pub fn new(scope: &impl Construct, id: &str, props: FunctionProps) -> Result<Self> {
-        let group = Group::with_fqn(scope, id, "cloudwright.lambda.Function")?;
+        let group = crate::scope::group_in_stack(scope, id, "cloudwright.lambda.Function")?;
         let node = group.node().clone();
         check_props(&node, &props);
 

@@ -58,7 +58,7 @@ impl Construct for LambdaService {
 impl LambdaService {
     /// Defines the service.
     pub fn new(scope: &impl Construct, id: &str, props: LambdaServiceProps) -> Result<Self> {
-        let group = Group::with_fqn(scope, id, "cloudwright.lambda.LambdaService")?;
+        let group = crate::scope::group_in_stack(scope, id, "cloudwright.lambda.LambdaService")?;
         // Alarm at 80% of the timeout unless told otherwise.
         let timeout = match props.function.timeout_seconds {
             Value::Literal(seconds) => Some(f64::from(seconds)),

@@ -11,7 +11,7 @@
 
 use std::collections::HashSet;
 
-use cloudwright_core::{App, Construct, Expr, Node, Result, Stack, Value};
+use cloudwright_core::{App, Construct, Error, Expr, Node, Result, Stack, Value};
 
 use super::{
     Action, BuildEnvironment, BuildProjectProps, BuildSpec, DeployTarget, Phase, Phases, Pipeline, PipelineNames,
@@ -114,10 +114,29 @@ impl DeliveryPipeline {
         let all_stacks = app.stacks();
         let targets: Vec<Target> = props.environments.iter().map(|env| target(env, &all_stacks)).collect();
 
+        // The deploy roles go into other stacks before the pipeline is added: everything that
+        // could refuse either is checked first, so a failure leaves no node behind.
+        crate::scope::check_can_add(scope, id)?;
+        let roles_id = format!("{id}DeployRoles");
+        for (i, env) in props.environments.iter().enumerate() {
+            if let Some(twin) = props.environments[..i].iter().find(|e| e.account_stack == env.account_stack) {
+                return Err(Error::Validation {
+                    path: format!("{}/{id}", scope.node().path()),
+                    message: format!(
+                        "environments {} and {} deploy from the same account stack {}, which can hold one set of \
+                         deploy roles; give each environment its own account stack",
+                        twin.name,
+                        env.name,
+                        env.account_stack.node().path()
+                    ),
+                });
+            }
+            crate::scope::check_can_add(&env.account_stack, &roles_id)?;
+        }
         let mut deploy_targets = Vec::new();
         let mut smoke_roles = Vec::new();
         for env in &props.environments {
-            let deploy_target = DeployTarget::new(&env.account_stack, &format!("{id}DeployRoles"), &names)?;
+            let deploy_target = DeployTarget::new(&env.account_stack, &roles_id, &names)?;
             let has_role = !env.smoke_test.is_empty() && !env.smoke_test_permissions.is_empty();
             if has_role {
                 deploy_target.smoke_test_role(&env.name, &env.smoke_test_permissions)?;

@@ -61,7 +61,7 @@ impl Construct for DeployTarget {
 impl DeployTarget {
     /// Creates the roles in `scope` (a stack of the target account).
     pub fn new(scope: &impl Construct, id: &str, names: &PipelineNames) -> Result<Self> {
-        let group = Group::with_fqn(scope, id, "cloudwright.pipeline.DeployTarget")?;
+        let group = crate::scope::group_in_stack(scope, id, "cloudwright.pipeline.DeployTarget")?;
         let qualifier = App::of(scope).bootstrap_qualifier();
         let account = scope.node().stack().and_then(|s| s.environment().account).unwrap_or_default();
         if account.is_empty() {

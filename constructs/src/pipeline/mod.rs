@@ -202,7 +202,7 @@ impl Pipeline {
     /// Defines the pipeline, its artifact store, roles and build projects.
     pub fn new(scope: &impl Construct, id: &str, props: PipelineProps) -> Result<Self> {
         let names = Pipeline::names_for(scope, id);
-        let group = Group::with_fqn(scope, id, "cloudwright.pipeline.Pipeline")?;
+        let group = crate::scope::group_in_stack(scope, id, "cloudwright.pipeline.Pipeline")?;
         let node = group.node().clone();
         check_stages(&node, &props);
         if node.stack().and_then(|s| s.environment().account).is_none() {
@@ -224,8 +224,20 @@ impl Pipeline {
 
         let mut stages = vec![source_stage(&node, &role, &props.source)?];
         let mut assumed: Vec<Expr> = Vec::new();
+        // A project's id joins its stage's and action's names, so two actions can ask for one
+        // id (or one the pipeline uses): that is recorded and the action left out, rather
+        // than failing with the pipeline half-built.
         let new_project = |stage: &Stage, name: &str, project: BuildProjectProps| {
-            BuildProject::new(&group, &format!("{}{name}", stage.name), project, &names, key.clone())
+            let id = format!("{}{name}", stage.name);
+            if id.contains('/') || id == "Resource" || group.node().find_child(&id).is_some() {
+                node.add_error(format!(
+                    "stage {:?} action {name:?}: its build project would have the id {id:?}, which is taken or \
+                     contains '/'; rename the stage or the action",
+                    stage.name
+                ));
+                return Ok(None);
+            }
+            BuildProject::new(&group, &id, project, &names, key.clone()).map(Some)
         };
         for stage in &props.stages {
             let mut actions = Vec::new();
@@ -237,10 +249,12 @@ impl Pipeline {
                 let rendered = match action {
                     Action::Build { name, project } => {
                         let project = new_project(stage, name, (**project).clone())?;
+                        let Some(project) = project else { continue };
                         codebuild_action(&role, name, &project, Category::Build, "Source", Some(name), run_order)?
                     }
                     Action::Test { name, project } => {
                         let project = new_project(stage, name, (**project).clone())?;
+                        let Some(project) = project else { continue };
                         codebuild_action(&role, name, &project, Category::Test, "Build", None, run_order)?
                     }
                     Action::ManualApproval { name, comment, notify } => {
@@ -299,6 +313,7 @@ impl Pipeline {
                                 ..Default::default()
                             },
                         )?;
+                        let Some(project) = project else { continue };
                         project.role.add_to_policy(PolicyStatement::allow(
                             &["proton:UpdateServiceInstance", "proton:GetServiceInstance"],
                             [Expr::sub(format!("arn:${{AWS::Partition}}:proton:${{AWS::Region}}:${{AWS::AccountId}}:service/{service}/service-instance/{instance}"))],

@@ -72,7 +72,7 @@ impl BuildProject {
         names: &PipelineNames,
         key: Expr,
     ) -> Result<Self> {
-        let group = Group::with_fqn(scope, id, "cloudwright.pipeline.BuildProject")?;
+        let group = crate::scope::group_in_stack(scope, id, "cloudwright.pipeline.BuildProject")?;
         let role = Role::new(
             &group,
             "Role",

@@ -60,7 +60,7 @@ impl EnvironmentAccountConnection {
     /// account's stack `scope`.
     pub fn new(scope: &impl Construct, id: &str, props: EnvironmentAccountConnectionProps) -> Result<Self> {
         let proton = DeployMode::of(&App::of(scope))? == DeployMode::Proton;
-        let group = Group::with_fqn(scope, id, "cloudwright.proton.EnvironmentAccountConnection")?;
+        let group = crate::scope::group_in_stack(scope, id, "cloudwright.proton.EnvironmentAccountConnection")?;
         let node = group.node();
         // Environments look for their connection by this record (see `ProtonEnvironment`).
         node.add_metadata(CONNECTION_METADATA, props.environment_name.clone());
@@ -169,7 +169,7 @@ impl Construct for ManagementRoles {
 impl ManagementRoles {
     /// Defines the roles in the management account's stack `scope`.
     pub fn new(scope: &impl Construct, id: &str, props: ManagementRolesProps) -> Result<Self> {
-        let group = Group::with_fqn(scope, id, "cloudwright.proton.ManagementRoles")?;
+        let group = crate::scope::group_in_stack(scope, id, "cloudwright.proton.ManagementRoles")?;
         if props.pipeline_statements.is_empty() && !props.allow_admin {
             group.node().add_error(
                 "the pipeline role has no permissions: give ManagementRolesProps::pipeline_statements or opt \
