@@ -1,6 +1,6 @@
 //! A constructor that fails leaves no node behind (ARCHITECTURE.md, "Problems: one
-//! policy"): one test per L2 constructor of lambda, iam, pipeline, ec2, dynamodb, proton
-//! connections that can fail after it would add its node; a problem it can record is
+//! policy"): one test per L2 constructor of lambda, iam, pipeline, ec2, dynamodb, s3, sqs,
+//! sns, kms, org and proton connections that can fail after it would add its node; a problem it can record is
 //! recorded on a whole construct and fails synthesis with the construct's path.
 //!
 //! Not listed, as they cannot fail once their node is added:
@@ -18,7 +18,9 @@
 use cloudwright_constructs::dynamodb::{Attribute, Table, TableProps};
 use cloudwright_constructs::ec2::{SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
 use cloudwright_constructs::iam::{Role, RoleProps};
+use cloudwright_constructs::kms::{Key, KeyProps};
 use cloudwright_constructs::lambda::{Code, Function, FunctionProps, LambdaService, LambdaServiceProps};
+use cloudwright_constructs::org::{Organization, OrganizationProps};
 use cloudwright_constructs::pipeline::{
     Action, BuildProject, BuildProjectProps, BuildSpec, DeliveryEnvironment, DeliveryPipeline, DeliveryPipelineProps,
     DeployTarget, Pipeline, PipelineNames, PipelineProps, Source, Stage,
@@ -26,6 +28,9 @@ use cloudwright_constructs::pipeline::{
 use cloudwright_constructs::proton::{
     EnvironmentAccountConnection, EnvironmentAccountConnectionProps, ManagementRoles, ManagementRolesProps,
 };
+use cloudwright_constructs::s3::{Bucket, BucketProps};
+use cloudwright_constructs::sns::{Topic, TopicProps};
+use cloudwright_constructs::sqs::{Queue, QueueProps};
 use cloudwright_constructs::{
     App, Construct, Environment, Error, Expr, Result, Stack, StackProps, Stage as AppStage, StageProps,
 };
@@ -121,6 +126,19 @@ fn table() {
     refused_outside_a_stack("Orders", |s| {
         Table::new(&s(), "Orders", TableProps { partition_key: Attribute::string("pk"), ..Default::default() })
     });
+}
+
+#[test]
+fn storage_messaging_and_keys() {
+    refused_outside_a_stack("Bucket", |s| Bucket::new(&s(), "Bucket", BucketProps::default()));
+    refused_outside_a_stack("Queue", |s| Queue::new(&s(), "Queue", QueueProps::default()));
+    refused_outside_a_stack("Topic", |s| Topic::new(&s(), "Topic", TopicProps::default()));
+    refused_outside_a_stack("Key", |s| Key::new(&s(), "Key", KeyProps::default()));
+}
+
+#[test]
+fn organization() {
+    refused_outside_a_stack("Org", |s| Organization::new(&s(), "Org", OrganizationProps::default()));
 }
 
 #[test]

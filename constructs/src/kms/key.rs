@@ -64,7 +64,7 @@ impl IKey for Key {
 impl Key {
     /// Defines a key.
     pub fn new(scope: &impl Construct, id: &str, props: KeyProps) -> Result<Self> {
-        let group = Group::with_fqn(scope, id, "cloudwright.kms.Key")?;
+        let group = crate::scope::group_in_stack(scope, id, "cloudwright.kms.Key")?;
         let resource = CfnKey::new(
             &group,
             "Resource",

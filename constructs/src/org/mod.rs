@@ -100,7 +100,7 @@ impl Construct for Organization {
 impl Organization {
     /// Defines the organization (or refers to the existing one by its root id).
     pub fn new(scope: &impl Construct, id: &str, props: OrganizationProps) -> Result<Self> {
-        let group = Group::with_fqn(scope, id, "cloudwright.org.Organization")?;
+        let group = crate::scope::group_in_stack(scope, id, "cloudwright.org.Organization")?;
         let (root_id, resource) = match &props.root_id {
             Some(root) => (Expr::str(root.clone()), None),
             None => {

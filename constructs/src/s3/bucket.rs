@@ -85,7 +85,7 @@ impl IBucket for Bucket {
 impl Bucket {
     /// Defines a bucket and its TLS-only bucket policy.
     pub fn new(scope: &impl Construct, id: &str, props: BucketProps) -> Result<Self> {
-        let group = Group::with_fqn(scope, id, "cloudwright.s3.Bucket")?;
+        let group = crate::scope::group_in_stack(scope, id, "cloudwright.s3.Bucket")?;
         let key = match props.encryption {
             BucketEncryption::S3Managed => None,
             BucketEncryption::Kms(key) => Some(key),

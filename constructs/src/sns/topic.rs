@@ -95,7 +95,7 @@ impl ITopic for Topic {
 impl Topic {
     /// Defines a topic.
     pub fn new(scope: &impl Construct, id: &str, props: TopicProps) -> Result<Self> {
-        let group = Group::with_fqn(scope, id, "cloudwright.sns.Topic")?;
+        let group = crate::scope::group_in_stack(scope, id, "cloudwright.sns.Topic")?;
         let key = match props.encryption {
             TopicEncryption::AwsManaged => None,
             TopicEncryption::Kms(key) => Some(key),

@@ -119,7 +119,7 @@ const LIMITS: &[(&str, &str, u32, u32)] = &[
 impl Queue {
     /// Defines a queue.
     pub fn new(scope: &impl Construct, id: &str, props: QueueProps<'_>) -> Result<Self> {
-        let group = Group::with_fqn(scope, id, "cloudwright.sqs.Queue")?;
+        let group = crate::scope::group_in_stack(scope, id, "cloudwright.sqs.Queue")?;
         let key = match props.encryption {
             QueueEncryption::SqsManaged => None,
             QueueEncryption::Kms(key) => Some(key),
