@@ -30,6 +30,7 @@ pub(crate) mod lazy;
 mod managed_policy;
 pub mod policy;
 mod role;
+pub(crate) mod wildcard;
 
 pub use managed_policy::{ManagedPolicy, ManagedPolicyProps};
 pub use policy::{Condition, Effect, Operator, PolicyDocument, PolicyKind, PolicyStatement, Principal, check_action};

@@ -414,23 +414,9 @@ mod tests {
         "UpdateTemplateSyncConfig",
     ];
 
-    /// IAM's action wildcards: `*` any run of characters, `?` one; case-insensitive.
-    fn matches(pattern: &str, action: &str) -> bool {
-        fn go(p: &[u8], a: &[u8]) -> bool {
-            match (p.first(), a.first()) {
-                (None, None) => true,
-                (Some(b'*'), _) => go(&p[1..], a) || (!a.is_empty() && go(p, &a[1..])),
-                (Some(b'?'), Some(_)) => go(&p[1..], &a[1..]),
-                (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => go(&p[1..], &a[1..]),
-                _ => false,
-            }
-        }
-        go(pattern.as_bytes(), action.as_bytes())
-    }
-
     fn denied(action: &str) -> bool {
         let action = format!("proton:{action}");
-        PROTON_TEMPLATE_AUTHORING_ACTIONS.iter().any(|p| matches(p, &action))
+        PROTON_TEMPLATE_AUTHORING_ACTIONS.iter().any(|p| crate::iam::wildcard::glob_ignore_case(p, &action))
     }
 
     #[test]

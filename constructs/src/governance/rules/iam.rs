@@ -7,6 +7,7 @@ use super::{
     strings,
 };
 use crate::governance::model::Severity::{Error, Warning};
+use crate::iam::wildcard::glob_ignore_case;
 
 /// Types whose `Policies` hold inline identity policies.
 const INLINE: &[&str] = &["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"];
@@ -255,26 +256,12 @@ fn pass_any_role(r: &Resource) -> Vec<String> {
         .into_iter()
         .filter(|(_, _, s)| {
             allows(s)
-                && strings(s.get("Action")).iter().any(|a| wildcard_match(a, "iam:passrole"))
+                && strings(s.get("Action")).iter().any(|a| glob_ignore_case(a, "iam:passrole"))
                 && strings(s.get("Resource")).contains(&"*")
                 && !condition_keys(s).iter().any(|k| k == "iam:passedtoservice")
         })
         .map(|(policy, i, s)| format!("{policy}, {}: allows iam:PassRole on Resource \"*\"", label(&s, i)))
         .collect()
-}
-
-/// Whether an IAM action pattern (`*` and `?` wildcards, case-insensitive) matches `action`.
-fn wildcard_match(pattern: &str, action: &str) -> bool {
-    fn go(p: &[u8], a: &[u8]) -> bool {
-        match (p.first(), a.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => go(&p[1..], a) || (!a.is_empty() && go(p, &a[1..])),
-            (Some(b'?'), Some(_)) => go(&p[1..], &a[1..]),
-            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => go(&p[1..], &a[1..]),
-            _ => false,
-        }
-    }
-    go(pattern.as_bytes(), action.as_bytes())
 }
 
 fn allow_with_not(r: &Resource) -> Vec<String> {
@@ -366,15 +353,15 @@ fn public_resource_policy(r: &Resource) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::wildcard_match;
+    use crate::iam::wildcard::glob_ignore_case;
 
     #[test]
     fn action_patterns_match_like_iam() {
         for pattern in ["iam:PassRole", "iam:*", "*", "IAM:passrole", "iam:*Role*", "iam:Pass?ole"] {
-            assert!(wildcard_match(pattern, "iam:passrole"), "{pattern}");
+            assert!(glob_ignore_case(pattern, "iam:passrole"), "{pattern}");
         }
         for pattern in ["iam:PassRoles", "iam:Get*", "s3:*", "iam:?assRol"] {
-            assert!(!wildcard_match(pattern, "iam:passrole"), "{pattern}");
+            assert!(!glob_ignore_case(pattern, "iam:passrole"), "{pattern}");
         }
     }
 }
