@@ -8,9 +8,9 @@
 //!   then regenerate.
 
 mod emit;
-mod model;
-mod names;
 mod vendor;
+
+use cloudwright_cfn_model::model;
 
 use std::collections::BTreeMap;
 use std::fs;

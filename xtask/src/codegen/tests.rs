@@ -4,7 +4,7 @@
 
 use serde_json::{Value as Json, json};
 
-use super::model::{self, Resource, StructDef, TagFormat, Ty, TypeDef};
+use cloudwright_cfn_model::model::{self, Resource, StructDef, TagFormat, Ty, TypeDef};
 
 fn schema(properties: Json, definitions: Json) -> Json {
     json!({

@@ -21,14 +21,18 @@ use std::collections::{HashMap, HashSet};
 use heck::ToSnakeCase;
 use serde_json::{Map, Value as Json};
 
-use super::names;
+use crate::names;
 
 /// A property type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ty {
+    /// `Value<String>`.
     Str,
+    /// `Value<i64>`.
     Int,
+    /// `Value<f64>`.
     Num,
+    /// `Value<bool>`.
     Bool,
     /// Untyped JSON (`serde_json::Value`).
     Json,
@@ -38,57 +42,79 @@ pub enum Ty {
     Struct(String),
     /// The shared `cfn::Tag` (`Key`, `Value`).
     Tag,
+    /// A list.
     Vec(Box<Ty>),
+    /// A map with string keys (`IndexMap`).
     Map(Box<Ty>),
+    /// A boxed type (breaks a recursive struct).
     Boxed(Box<Ty>),
 }
 
 /// The tag shape of a resource type, as `cloudwright_core::TagFormat` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TagFormat {
+    /// A list of `{Key, Value}`.
     Standard,
+    /// A map of key to value.
     Map,
+    /// No tags.
     NotTaggable,
 }
 
+/// A property of a generated struct.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
     /// The property name as CloudFormation spells it.
     pub json_name: String,
     /// The Rust field name (may be a raw identifier such as `r#type`).
     pub rust_name: String,
+    /// Its type.
     pub ty: Ty,
+    /// Required properties are plain fields, optional ones `Option`.
     pub required: bool,
+    /// Its doc comment.
     pub doc: String,
 }
 
+/// A generated struct.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StructDef {
+    /// The Rust type name.
     pub name: String,
+    /// Its doc comment.
     pub doc: String,
+    /// Its fields in schema order.
     pub fields: Vec<Field>,
 }
 
+/// A generated enum of string values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnumDef {
+    /// The Rust type name.
     pub name: String,
+    /// Its doc comment.
     pub doc: String,
     /// (variant name, value)
     pub variants: Vec<(String, String)>,
 }
 
+/// A nested type of a resource.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypeDef {
+    /// A struct.
     Struct(StructDef),
+    /// An enum.
     Enum(EnumDef),
 }
 
+/// A read-only attribute (`Fn::GetAtt`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {
     /// The `Fn::GetAtt` attribute name, e.g. `Endpoint.Address`.
     pub name: String,
     /// The accessor name, e.g. `attr_endpoint_address`.
     pub method: String,
+    /// Its doc comment.
     pub doc: String,
 }
 
@@ -103,13 +129,19 @@ pub struct Resource {
     pub module: String,
     /// `CfnBucket`
     pub handle: String,
+    /// Its doc comment.
     pub doc: String,
+    /// `CfnBucketProps`.
     pub props: StructDef,
     /// Nested types in first-use order.
     pub types: Vec<TypeDef>,
+    /// Its `Fn::GetAtt` attributes.
     pub attributes: Vec<Attribute>,
+    /// Properties whose change replaces the resource (JSON pointers).
     pub create_only: Vec<String>,
+    /// The properties that identify a resource (JSON pointers).
     pub primary_identifier: Vec<String>,
+    /// How it carries tags.
     pub tag_format: TagFormat,
     /// The `Ref` return value as far as the schema tells: its primary identifier.
     pub ref_doc: String,
