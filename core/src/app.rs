@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -29,11 +29,21 @@ pub struct AppProps {
     /// String settings constructs read with [`App::context`] (the CDK's `tryGetContext`),
     /// e.g. how a library's constructs deploy.
     pub context: IndexMap<String, String>,
+    /// The export lock (`cloudwright.exports.lock.json`, committed beside the app): synthesis
+    /// keeps every export it lists until `cloudwright exports prune`, and writes the exports
+    /// it adds into it when the assembly is written. `None`: no lock (the CLI sets one for
+    /// the apps it runs).
+    pub exports_lock: Option<PathBuf>,
 }
 
 impl Default for AppProps {
     fn default() -> Self {
-        AppProps { bootstrap_qualifier: "hnb659fds".into(), bootstrap_version_rule: true, context: IndexMap::new() }
+        AppProps {
+            bootstrap_qualifier: "hnb659fds".into(),
+            bootstrap_version_rule: true,
+            context: IndexMap::new(),
+            exports_lock: None,
+        }
     }
 }
 
@@ -72,6 +82,7 @@ impl App {
             bootstrap_rule: props.bootstrap_version_rule,
             context: props.context,
             generators: Vec::new(),
+            exports_lock: props.exports_lock,
         };
         let arena = Arena::new(NEXT_APP_ID.fetch_add(1, Ordering::Relaxed), settings);
         App { node: Node { arena: Rc::new(RefCell::new(arena)), index: 0 } }
@@ -86,6 +97,16 @@ impl App {
     /// A context value (the CDK's `node.tryGetContext`), `None` when unset.
     pub fn context(&self, key: &str) -> Option<String> {
         self.node.borrow().settings.context.get(key).cloned()
+    }
+
+    /// Sets the export lock synthesis reads and updates (see [`AppProps::exports_lock`]).
+    pub fn set_exports_lock(&self, path: impl Into<PathBuf>) {
+        self.node.borrow_mut().settings.exports_lock = Some(path.into());
+    }
+
+    /// The export lock, `None` when the app has none.
+    pub fn exports_lock(&self) -> Option<PathBuf> {
+        self.node.borrow().settings.exports_lock.clone()
     }
 
     /// The qualifier of the CDK bootstrap resources (roles, asset bucket) the stacks deploy with.

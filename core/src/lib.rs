@@ -57,5 +57,5 @@ pub use resource::CfnResource;
 pub use sections::{
     CfnCondition, CfnMapping, CfnOutput, CfnParameter, CfnRule, OutputProps, ParameterProps, RuleProps,
 };
-pub use synth::{Assembly, StackSummary, StagedAssembly, SynthReport};
+pub use synth::{Assembly, StackSummary, StagedAssembly, SynthReport, Warning};
 pub use tree::{Construct, LazyValue, Node, Validator};

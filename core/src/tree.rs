@@ -169,6 +169,8 @@ pub(crate) struct Settings {
     pub bootstrap_rule: bool,
     pub context: indexmap::IndexMap<String, String>,
     pub generators: Vec<crate::app::FileGenerator>,
+    /// The export lock synthesis reads and updates, if any.
+    pub exports_lock: Option<std::path::PathBuf>,
 }
 
 /// The tree's nodes: plain data, shareable across threads.

@@ -3,6 +3,7 @@
 //! directory that replaces the output directory ([`StagedAssembly`]).
 
 mod discard;
+pub mod exports_lock;
 mod indent;
 pub(crate) mod manifest;
 pub(crate) mod names;
@@ -31,6 +32,8 @@ pub use manifest::MANIFEST_VERSION;
 use manifest::{Artifact, AssetSource, AssetsFile, Manifest, StackArtifact};
 use output::Sink;
 pub use output::write_files;
+use exports_lock::LockUpdate;
+pub use exports_lock::Warning;
 use resolve::{Export, Findings, LogicalIds, Pass, Shared};
 use template::Template;
 
@@ -60,6 +63,7 @@ pub struct StackSummary {
 pub struct Assembly {
     files: BTreeMap<String, Vec<u8>>,
     stacks: Vec<StackSummary>,
+    warnings: Vec<Warning>,
 }
 
 /// What [`Assembly::write`] wrote.
@@ -73,6 +77,8 @@ pub struct SynthReport {
     pub files: usize,
     /// Total bytes written.
     pub bytes: usize,
+    /// What synthesis reports without failing (exports kept by the export lock).
+    pub warnings: Vec<Warning>,
 }
 
 impl Assembly {
@@ -89,6 +95,11 @@ impl Assembly {
     /// Every stack, in tree order.
     pub fn stacks(&self) -> &[StackSummary] {
         &self.stacks
+    }
+
+    /// What synthesis reports without failing (exports kept by the export lock).
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
     }
 
     /// The parsed template of the stack with this display name (construct path).
@@ -110,6 +121,7 @@ impl Assembly {
             stacks: self.stacks.clone(),
             files: self.files.len(),
             bytes: self.files.values().map(Vec::len).sum(),
+            warnings: self.warnings.clone(),
         })
     }
 }
@@ -294,12 +306,13 @@ fn find_cycle(arena: &Nodes, stacks: &[u32], deps: &BTreeSet<(u32, u32)>) -> Opt
 /// Builds the app's cloud assembly in memory.
 pub(crate) fn assembly(root: &Node) -> Result<Assembly> {
     let mut sink = Sink::Memory(BTreeMap::new());
-    let stacks = build(root, &mut sink)?;
+    // In memory nothing is written, the export lock neither.
+    let Built { stacks, warnings, lock: _ } = build(root, &mut sink)?;
     let files = match sink {
         Sink::Memory(files) => files,
         Sink::Directory { .. } => BTreeMap::new(),
     };
-    Ok(Assembly { files, stacks })
+    Ok(Assembly { files, stacks, warnings })
 }
 
 /// Builds the app's cloud assembly straight into `outdir`, atomically.
@@ -310,13 +323,14 @@ pub(crate) fn synth(root: &Node, outdir: &Path) -> Result<SynthReport> {
 /// Builds the app's cloud assembly into a staging directory beside `outdir`.
 pub(crate) fn synth_staged(root: &Node, outdir: &Path) -> Result<StagedAssembly> {
     let mut sink = Sink::directory(outdir);
-    let stacks = build(root, &mut sink)?;
+    let Built { stacks, warnings, lock } = build(root, &mut sink)?;
     let dir = sink.staging_dir()?;
     let (files, bytes) = match &sink {
         Sink::Directory { files, bytes, .. } => (*files, *bytes),
         Sink::Memory(_) => (0, 0),
     };
-    Ok(StagedAssembly { sink, dir, report: SynthReport { outdir: outdir.to_path_buf(), stacks, files, bytes } })
+    let report = SynthReport { outdir: outdir.to_path_buf(), stacks, files, bytes, warnings };
+    Ok(StagedAssembly { sink, dir, report, lock })
 }
 
 /// A cloud assembly written whole to a staging directory beside its output directory, for
@@ -327,6 +341,8 @@ pub struct StagedAssembly {
     sink: Sink,
     dir: PathBuf,
     report: SynthReport,
+    /// The export lock as this synthesis updated it, written on commit.
+    lock: Option<LockUpdate>,
 }
 
 impl StagedAssembly {
@@ -340,16 +356,29 @@ impl StagedAssembly {
         &self.report
     }
 
-    /// Puts the assembly in place of the output directory.
+    /// Puts the assembly in place of the output directory, then writes the export lock
+    /// (only once the assembly is in place: a lock naming exports of an assembly that was
+    /// never written would keep them for nothing).
     pub fn commit(self) -> Result<SynthReport> {
         self.sink.commit()?;
+        if let Some(lock) = &self.lock {
+            lock.write()?;
+        }
         Ok(self.report)
     }
 }
 
+/// What [`build`] wrote, and what it learned for after.
+struct Built {
+    stacks: Vec<StackSummary>,
+    warnings: Vec<Warning>,
+    /// The export lock to write when the assembly is committed.
+    lock: Option<LockUpdate>,
+}
+
 /// Applies aspects, validates and resolves the whole app, then writes its files to `sink`;
 /// nothing is written unless every check passes.
-fn build(root: &Node, sink: &mut Sink) -> Result<Vec<StackSummary>> {
+fn build(root: &Node, sink: &mut Sink) -> Result<Built> {
     crate::aspects::apply(root);
     crate::resource::produce_lazy_properties(root);
     let mut problems = node_problems(root);
@@ -394,12 +423,26 @@ fn build(root: &Node, sink: &mut Sink) -> Result<Vec<StackSummary>> {
     let findings = RefCell::new(Findings::default());
     for &s in &stacks {
         let members = elements.get(&s).map_or(&[][..], Vec::as_slice);
-        let Some(template) = template(&shared, Pass::Check(&findings), settings, s, members, &[]) else { continue };
+        let Some(template) = template(&shared, Pass::Check(&findings), settings, s, members, &[], &[]) else { continue };
         if let Err(e) = template.serialize(discard::Discard) {
             problems.push(Error::Validation { path: arena.path(s), message: format!("cannot be rendered: {e}") });
         }
     }
-    let Findings { exports, mut stack_deps, errors } = findings.into_inner();
+    let Findings { mut exports, mut stack_deps, errors } = findings.into_inner();
+    let locked = match &settings.exports_lock {
+        Some(path) => {
+            let synthesis = exports_lock::Synthesis {
+                arena,
+                stacks: &stacks,
+                stack_names: &stack_names,
+                logical_ids: &logical_ids,
+                elements: &elements,
+            };
+            exports_lock::apply(path, &synthesis, &mut exports)
+        }
+        None => exports_lock::Applied::default(),
+    };
+    problems.extend(locked.errors);
     for s in &stacks {
         for dep in arena.stack(*s).map(|d| d.dependencies.as_slice()).unwrap_or_default() {
             stack_deps.insert((*s, *dep));
@@ -411,12 +454,12 @@ fn build(root: &Node, sink: &mut Sink) -> Result<Vec<StackSummary>> {
     }
     Error::collect(problems)?;
 
-    let plan = Plan { order, stacks, elements, exports, stack_deps };
+    let plan = Plan { order, stacks, elements, exports, kept: locked.kept, stack_deps };
     let summaries = render(&shared, settings, plan, sink)?;
     for (path, bytes) in extra_files {
         sink.bytes(&path, &bytes)?;
     }
-    Ok(summaries)
+    Ok(Built { stacks: summaries, warnings: locked.warnings, lock: locked.update })
 }
 
 /// The template of `stack` for one pass, `None` if the node is no stack.
@@ -427,6 +470,7 @@ fn template<'a>(
     stack: u32,
     elements: &'a [u32],
     exports: &'a [(String, Export)],
+    kept: &'a [String],
 ) -> Option<Template<'a>> {
     Some(Template {
         shared,
@@ -435,6 +479,7 @@ fn template<'a>(
         data: shared.arena.stack(stack)?,
         elements,
         exports,
+        kept,
         bootstrap_qualifier: settings.bootstrap_rule.then_some(settings.bootstrap_qualifier.as_str()),
     })
 }
@@ -447,6 +492,8 @@ struct Plan {
     /// Each stack's elements, in tree order.
     elements: HashMap<u32, Vec<u32>>,
     exports: resolve::Exports,
+    /// The export names each stack keeps only for the export lock.
+    kept: HashMap<u32, Vec<String>>,
     stack_deps: BTreeSet<(u32, u32)>,
 }
 
@@ -478,7 +525,7 @@ fn render_all_but_tree(
     plan: Plan,
     sink: &mut Sink,
 ) -> Result<Vec<StackSummary>> {
-    let Plan { order, stacks, elements, mut exports, stack_deps } = plan;
+    let Plan { order, stacks, elements, mut exports, kept, stack_deps } = plan;
     let arena = shared.arena;
     let qualifier = settings.bootstrap_qualifier.as_str();
     let mut artifacts: HashMap<u32, StackArtifact> = HashMap::new();
@@ -489,7 +536,10 @@ fn render_all_but_tree(
         let members = elements.get(&s).map_or(&[][..], Vec::as_slice);
         let mut stack_exports: Vec<(String, Export)> = exports.remove(&s).into_iter().flatten().collect();
         stack_exports.sort_by(|a, b| a.0.cmp(&b.0));
-        let Some(template) = template(shared, Pass::Write, settings, s, members, &stack_exports) else { continue };
+        let kept = kept.get(&s).map_or(&[][..], Vec::as_slice);
+        let Some(template) = template(shared, Pass::Write, settings, s, members, &stack_exports, kept) else {
+            continue;
+        };
         let artifact_id = names::artifact_id(arena, s);
         let dir = assembly_dir(arena, arena.stage_of(s));
         let template_file = format!("{dir}{artifact_id}.template.json");

@@ -99,7 +99,8 @@ fn parse(files: BTreeMap<String, Vec<u8>>, name: impl Fn(&str) -> String) -> Res
             }
         }
     }
-    Ok(Assembly { files, stacks })
+    let warnings = super::exports_lock::kept_warnings(&files, &stacks);
+    Ok(Assembly { files, stacks, warnings })
 }
 
 #[cfg(test)]

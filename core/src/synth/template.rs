@@ -25,6 +25,8 @@ pub(crate) struct Template<'a> {
     pub elements: &'a [u32],
     /// Outputs exporting values to other stacks, by logical id.
     pub exports: &'a [(String, Export)],
+    /// The export names kept only for the export lock, listed in the template's `Metadata`.
+    pub kept: &'a [String],
     /// The bootstrap qualifier, when the CDK's bootstrap version check is added.
     pub bootstrap_qualifier: Option<&'a str>,
 }
@@ -66,6 +68,10 @@ impl Serialize for Template<'_> {
         }
         if let Some(d) = &self.data.description {
             map.serialize_entry("Description", &Resolved { value: d.as_str(), resolver: self.resolver(self.stack) })?;
+        }
+        if !self.kept.is_empty() {
+            let metadata = json!({super::exports_lock::KEPT_EXPORTS_METADATA: self.kept});
+            map.serialize_entry("Metadata", &metadata)?;
         }
         match self.data.transforms.as_slice() {
             [] => {}
