@@ -29,6 +29,7 @@ pub fn synth(
                 paths: assembly.files().keys().cloned().collect(),
                 bytes: assembly.files().values().map(Vec::len).sum(),
                 rules,
+                warnings: assembly.warnings().to_vec(),
             };
             // The command ends the process: freeing every file's bytes first would only cost time.
             std::mem::forget(assembly);
@@ -36,10 +37,14 @@ pub fn synth(
         }
     };
     let elapsed = started.elapsed();
+    // Warnings go to stderr even when quiet: each asks for an action.
+    for warning in &written.warnings {
+        eprintln!("warning: {warning}");
+    }
     if quiet {
         return Ok(0);
     }
-    let Written { stacks, paths, bytes, rules } = &written;
+    let Written { stacks, paths, bytes, rules, warnings } = &written;
     let (bundles, specs) = proton_files(paths);
     match format {
         Format::Json => {
@@ -53,6 +58,7 @@ pub fn synth(
                     "info": rules.count(Severity::Info),
                     "suppressed": rules.suppressed_count(),
                 },
+                "warnings": warnings,
                 "files": paths.len(),
                 "bytes": bytes,
                 "millis": elapsed.as_secs_f64() * 1000.0,
@@ -105,6 +111,8 @@ struct Written {
     paths: Vec<String>,
     bytes: usize,
     rules: Report,
+    /// What synthesis reports without failing (exports kept by the export lock).
+    warnings: Vec<cloudwright_core::Warning>,
 }
 
 /// Synthesizes an app built in this process straight to a staging directory, runs the
@@ -124,7 +132,7 @@ fn synth_in_place(
     let rules = crate::validate::check_before_write(&files, allow_rule_errors)?;
     let paths = files.paths();
     let report = staged.commit().map_err(Failure::input)?;
-    Ok(Written { stacks: report.stacks, paths, bytes: report.bytes, rules })
+    Ok(Written { stacks: report.stacks, paths, bytes: report.bytes, rules, warnings: report.warnings })
 }
 
 /// The Proton bundles (`<template>/v<major>`, from their `schema/schema.yaml`) and spec

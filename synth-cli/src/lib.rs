@@ -8,6 +8,7 @@
 
 mod commands;
 pub mod diff;
+pub mod exports;
 pub mod graph;
 pub mod init;
 pub mod proton;
@@ -79,6 +80,11 @@ struct Cli {
     /// --app command in $CLOUDWRIGHT_DEPLOY_MODE. Both modes write the Proton bundles
     #[arg(long, value_enum, global = true)]
     mode: Option<Mode>,
+    /// The export lock the app reads and `synth` updates (default: $CLOUDWRIGHT_EXPORTS_LOCK,
+    /// empty for none, else ./cloudwright.exports.lock.json); passed to an --app command in
+    /// $CLOUDWRIGHT_EXPORTS_LOCK
+    #[arg(long, value_name = "PATH", global = true)]
+    exports_lock: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +149,9 @@ enum Command {
     /// git REV:PATH): resources, replacements, security-relevant statements, Proton schemas
     #[command(after_help = EXIT_CODES)]
     Diff(diff::DiffArgs),
+    /// The export lock: exports kept for consumers deployed before their reference was removed
+    #[command(subcommand)]
+    Exports(exports::ExportsCommand),
 }
 
 /// `cloudwright proton ...`
@@ -194,8 +203,19 @@ pub fn main_with(default_app: Box<dyn FnOnce(DeployMode) -> cloudwright_core::Re
             return ExitCode::from(2);
         }
     };
-    let default_app: Box<dyn FnOnce() -> cloudwright_core::Result<App>> = Box::new(move || default_app(mode));
-    let choose = |app: Option<String>, default| AppSource::choose(app, default, mode);
+    let lock = exports::lock_path(cli.exports_lock);
+    // `exports prune` tells kept exports from produced ones by building the app without the lock.
+    let apply_lock = !matches!(cli.command, Command::Exports(_));
+    let app_lock = lock.clone().filter(|_| apply_lock);
+    let default_app: Box<dyn FnOnce() -> cloudwright_core::Result<App>> = Box::new(move || {
+        let app = default_app(mode)?;
+        if let (None, Some(path)) = (app.exports_lock(), app_lock.clone()) {
+            app.set_exports_lock(path);
+        }
+        Ok(app)
+    });
+    let command_lock = lock.clone().filter(|_| apply_lock);
+    let choose = |app: Option<String>, default| AppSource::choose(app, default, mode, command_lock.clone());
     let result = match cli.command {
         Command::Synth { output, app, format, quiet, allow_rule_errors } => {
             choose(app, default_app).and_then(|s| commands::synth(s, &output, format, quiet, allow_rule_errors))
@@ -206,6 +226,13 @@ pub fn main_with(default_app: Box<dyn FnOnce(DeployMode) -> cloudwright_core::Re
         Command::Graph { app, format } => choose(app, default_app).and_then(|s| commands::graph(s, format)),
         Command::Proton(ProtonCommand::Render(args)) => proton::render(&args),
         Command::Diff(args) => diff::diff(&args),
+        Command::Exports(exports::ExportsCommand::Prune(args)) => match &lock {
+            Some(path) => choose(args.app.clone(), default_app).and_then(|s| exports::run(s, path, &args.stack)),
+            None => Err(Failure::input(anyhow::anyhow!(
+                "no export lock to prune: ${} is empty; give --exports-lock PATH",
+                exports::EXPORTS_LOCK_ENV
+            ))),
+        },
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -240,7 +267,14 @@ pub fn run(build: impl FnOnce(&App) -> cloudwright_core::Result<()> + 'static) -
         Ok(app)
     };
     if let Some(outdir) = std::env::var_os(source::OUTDIR_ENV) {
-        return match DeployMode::from_env().and_then(make).and_then(|app| app.synth(&outdir)) {
+        // Run by the CLI: the export lock it names, the default one when run by hand.
+        let with_lock = |app: App| {
+            if let (None, Some(path)) = (app.exports_lock(), exports::lock_path(None)) {
+                app.set_exports_lock(path);
+            }
+            app.synth(&outdir)
+        };
+        return match DeployMode::from_env().and_then(make).and_then(with_lock) {
             Ok(_) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");

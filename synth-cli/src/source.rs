@@ -22,26 +22,29 @@ const MAX_DEPTH: u32 = 4;
 
 /// The app a command works on.
 pub enum AppSource {
-    /// A shell command that writes an assembly to `$CLOUDWRIGHT_OUTDIR`, and the deploy
-    /// mode it gets in `$CLOUDWRIGHT_DEPLOY_MODE`.
-    Command(String, DeployMode),
+    /// A shell command that writes an assembly to `$CLOUDWRIGHT_OUTDIR`, the deploy mode it
+    /// gets in `$CLOUDWRIGHT_DEPLOY_MODE`, and the export lock it gets in
+    /// `$CLOUDWRIGHT_EXPORTS_LOCK` (empty when `None`).
+    Command(String, DeployMode, Option<PathBuf>),
     /// An app built in this process.
     Builder(Box<dyn FnOnce() -> cloudwright_core::Result<App>>),
 }
 
 impl AppSource {
-    /// `--app`, else the `app` of `./cloudwright.json` (either run in `mode`), else `default`.
+    /// `--app`, else the `app` of `./cloudwright.json` (either run in `mode`, with the
+    /// export lock `exports_lock`), else `default`.
     pub fn choose(
         flag: Option<String>,
         default: Box<dyn FnOnce() -> cloudwright_core::Result<App>>,
         mode: DeployMode,
+        exports_lock: Option<PathBuf>,
     ) -> Result<AppSource, Failure> {
         let command = match flag {
             Some(cmd) => Some(cmd),
             None => read_config(Path::new(CONFIG_FILE))?,
         };
         Ok(match command {
-            Some(cmd) => AppSource::Command(cmd, mode),
+            Some(cmd) => AppSource::Command(cmd, mode, exports_lock),
             None => AppSource::Builder(default),
         })
     }
@@ -50,7 +53,7 @@ impl AppSource {
     pub fn assembly(self) -> Result<Assembly, Failure> {
         match self {
             AppSource::Builder(build) => build().and_then(|app| app.assembly()).map_err(Failure::input),
-            AppSource::Command(cmd, mode) => run_command(&cmd, mode),
+            AppSource::Command(cmd, mode, lock) => run_command(&cmd, mode, lock.as_deref()),
         }
     }
 }
@@ -76,12 +79,12 @@ fn read_config(path: &Path) -> Result<Option<String>, Failure> {
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
 /// Runs an app command into a temporary directory and reads what it wrote.
-fn run_command(cmd: &str, mode: DeployMode) -> Result<Assembly, Failure> {
+fn run_command(cmd: &str, mode: DeployMode, lock: Option<&Path>) -> Result<Assembly, Failure> {
     let dir = temp_dir();
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("cannot create {}", dir.display()))
         .map_err(Failure::internal)?;
-    let result = run_into(cmd, &dir, mode);
+    let result = run_into(cmd, &dir, mode, lock);
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
@@ -98,7 +101,7 @@ fn depth() -> u32 {
     std::env::var(DEPTH_ENV).ok().and_then(|d| d.parse().ok()).unwrap_or(0)
 }
 
-fn run_into(cmd: &str, dir: &Path, mode: DeployMode) -> Result<Assembly, Failure> {
+fn run_into(cmd: &str, dir: &Path, mode: DeployMode, lock: Option<&Path>) -> Result<Assembly, Failure> {
     if depth() >= MAX_DEPTH {
         return Err(Failure::input(anyhow!("app commands nested {MAX_DEPTH} levels deep; refusing to run `{cmd}`")));
     }
@@ -108,6 +111,7 @@ fn run_into(cmd: &str, dir: &Path, mode: DeployMode) -> Result<Assembly, Failure
         .arg(cmd)
         .env(OUTDIR_ENV, dir)
         .env(DEPLOY_MODE_ENV, mode.as_str())
+        .env(crate::exports::EXPORTS_LOCK_ENV, lock.map(Path::as_os_str).unwrap_or_default())
         .env(DEPTH_ENV, (depth() + 1).to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::from(std::io::stderr()))

@@ -1,0 +1,96 @@
+//! `cloudwright exports prune`: kept exports leave the lock once nothing imports them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use cloudwright_cli::exports::prune;
+use cloudwright_core::synth::exports_lock::ExportsLock;
+use cloudwright_core::{App, AppProps, CfnResource, Environment, Expr, Stack, StackProps};
+use common::{run, scratch, text};
+use serde_json::Map;
+
+const EXPORT: &str = "Producer:ExportsOutputFnGetAttBucketArn436138FE";
+
+/// How the consumer uses the producer's bucket.
+#[derive(Clone, Copy, PartialEq)]
+enum Use {
+    Reference,
+    Nothing,
+    ImportByName,
+}
+
+fn app(lock: Option<&Path>, usage: Use) -> App {
+    let app = App::with_props(AppProps {
+        bootstrap_version_rule: false,
+        exports_lock: lock.map(Path::to_path_buf),
+        ..Default::default()
+    });
+    let env = || StackProps { env: Environment::new("111111111111", "us-east-1"), ..Default::default() };
+    let producer = Stack::new(&app, "Producer", env()).unwrap();
+    let bucket = CfnResource::new(&producer, "Bucket", "AWS::S3::Bucket", Map::new()).unwrap();
+    let consumer = Stack::new(&app, "Consumer", env()).unwrap();
+    let mut props = Map::new();
+    match usage {
+        Use::Reference => drop(props.insert("Arn".into(), bucket.get_att("Arn").into())),
+        Use::ImportByName => drop(props.insert("Arn".into(), Expr::import_value(EXPORT).into())),
+        Use::Nothing => {}
+    }
+    CfnResource::new(&consumer, "User", "Custom::User", props).unwrap();
+    app
+}
+
+/// A lock holding the export, as synthesis with the reference wrote it.
+fn locked(dir: &Path) -> PathBuf {
+    let lock = dir.join("cloudwright.exports.lock.json");
+    app(Some(&lock), Use::Reference).synth(dir.join("out")).unwrap();
+    assert!(ExportsLock::read(&lock).unwrap().stacks["Producer"].exports.contains_key(EXPORT));
+    lock
+}
+
+#[test]
+fn prune_removes_kept_exports_and_keeps_produced_ones() {
+    let dir = scratch("prune");
+    let lock = locked(&dir);
+    // While the reference exists, the export is produced: nothing to prune.
+    let pruned = prune(&app(None, Use::Reference).assembly().unwrap(), &lock, "Producer").unwrap();
+    assert!(pruned.exports.is_empty());
+    assert!(ExportsLock::read(&lock).unwrap().stacks.contains_key("Producer"));
+
+    // The reference is gone: the export is kept until pruned, then the lock forgets it.
+    let pruned = prune(&app(None, Use::Nothing).assembly().unwrap(), &lock, "Producer").unwrap();
+    assert_eq!(pruned.exports, [EXPORT]);
+    assert!(ExportsLock::read(&lock).unwrap().stacks.is_empty());
+    let report = app(Some(&lock), Use::Nothing).synth(dir.join("out")).unwrap();
+    assert!(report.warnings.is_empty());
+}
+
+#[test]
+fn prune_refuses_an_export_a_consumer_still_imports() {
+    let dir = scratch("refuse");
+    let lock = locked(&dir);
+    let before = std::fs::read(&lock).unwrap();
+    let Err(failure) = prune(&app(None, Use::ImportByName).assembly().unwrap(), &lock, "Producer") else {
+        panic!("prune should refuse")
+    };
+    let message = failure.error.to_string();
+    assert_eq!(failure.code, 2);
+    assert!(message.contains("Consumer/User"), "the consumer's path: {message}");
+    assert!(message.contains("Producer/Bucket"), "the producer's path: {message}");
+    assert!(message.contains(EXPORT), "{message}");
+    assert!(message.contains("remove the reference from Consumer/User and deploy Consumer first"), "{message}");
+    assert_eq!(std::fs::read(&lock).unwrap(), before, "nothing written on error");
+}
+
+#[test]
+fn prune_of_an_unknown_stack_names_the_stacks_it_knows() {
+    let dir = scratch("unknown");
+    let out = run(&dir, &["exports", "prune", "Nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("no stack \"Nope\"") && err.contains("Management"), "{err}");
+    let help = text(&run(&dir, &["exports", "prune", "--help"]).stdout);
+    assert!(help.contains("construct path"), "{help}");
+}
