@@ -148,8 +148,7 @@ fn template_of(assembly: &Assembly, stack: &StackSummary) -> Result<Json, Failur
     let bytes = assembly
         .file(&stack.template_file)
         .ok_or_else(|| Failure::input(anyhow!("the assembly has no {}", stack.template_file)))?;
-    serde_json::from_slice(bytes)
-        .map_err(|e| Failure::input(anyhow!("{} is not valid JSON: {e}", stack.template_file)))
+    serde_json::from_slice(bytes).map_err(|e| Failure::input(anyhow!("{} is not valid JSON: {e}", stack.template_file)))
 }
 
 /// The `(logical id, export name)` pairs of the template's top-level elements that

@@ -94,3 +94,24 @@ fn prune_of_an_unknown_stack_names_the_stacks_it_knows() {
     let help = text(&run(&dir, &["exports", "prune", "--help"]).stdout);
     assert!(help.contains("construct path"), "{help}");
 }
+
+#[test]
+fn diff_marks_a_removed_export_an_old_consumer_imports() {
+    let dir = scratch("diff");
+    app(None, Use::Reference).assembly().unwrap().write(&dir.join("old")).unwrap();
+    app(None, Use::Nothing).assembly().unwrap().write(&dir.join("new")).unwrap();
+    let out = run(&dir, &["diff", "old", "new"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Deploy-time failures (1):"), "{stdout}");
+    assert!(stdout.contains(&format!("! Producer: export {EXPORT} removed, imported by Consumer (User)")), "{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&run(&dir, &["diff", "old", "new", "--format", "json"]).stdout).unwrap();
+    assert_eq!(json["deploy_failures"][0]["export"], EXPORT);
+
+    // With the export lock, the export stays and the diff has no failure.
+    let lock = locked(&dir);
+    app(Some(&lock), Use::Nothing).assembly().unwrap().write(&dir.join("kept")).unwrap();
+    let stdout = text(&run(&dir, &["diff", "old", "kept"]).stdout);
+    assert!(!stdout.contains("Deploy-time failures"), "{stdout}");
+}

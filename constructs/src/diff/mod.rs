@@ -24,8 +24,10 @@
 //! | `template` | stacks, resources, properties, replacement, template sections |
 //! | `policy` | policy statements and security group rules |
 //! | `proton` | Proton input schema changes |
+//! | `exports` | exports removed while an old stack imports them (deploy-time failures) |
 //! | `render` | text and Markdown |
 
+mod exports;
 mod json;
 mod load;
 mod policy;
@@ -72,6 +74,32 @@ pub struct Diff {
     pub stacks: Vec<StackDiff>,
     /// Proton templates whose input schema differs, by name.
     pub proton: Vec<ProtonDiff>,
+    /// Changes CloudFormation will refuse at deploy time: exports removed while a stack of
+    /// the old side imports them, by export name.
+    pub deploy_failures: Vec<DeployFailure>,
+}
+
+/// An export the new side removes while a stack of the old side imports it: the producer's
+/// update fails at deploy time.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeployFailure {
+    /// Display name of the producer stack.
+    pub producer: String,
+    /// Logical id of the output that declared the export (in the old side).
+    pub output: String,
+    /// The export name.
+    pub export: String,
+    /// The importers in the old side, `Stack (LogicalId)`.
+    pub consumers: Vec<String>,
+    /// Why it fails and what to do.
+    pub reason: String,
+}
+
+impl DeployFailure {
+    /// Whether this failure concerns `element` (an `Outputs` entry) of the producer `stack`.
+    pub(crate) fn is_of(&self, stack: &StackDiff, element: &ElementDiff) -> bool {
+        stack.display_name == self.producer && element.section == "Outputs" && element.logical_id == self.output
+    }
 }
 
 impl Diff {
@@ -265,6 +293,7 @@ pub fn diff(old: &Side, new: &Side) -> Diff {
         new: new.label.clone(),
         stacks: template::stacks(old, new),
         proton: proton::templates(&old.proton, &new.proton),
+        deploy_failures: exports::failures(old, new),
     }
 }
 

@@ -201,6 +201,18 @@ pub(crate) fn text(diff: &Diff, color: bool) -> String {
     }
     t.line(0, BOLD, &format!("cloudwright diff {} -> {}", diff.old, diff.new));
     t.line(0, "", &summary(diff));
+    if !diff.deploy_failures.is_empty() {
+        t.line(0, "", "");
+        t.line(0, BOLD_RED, &format!("Deploy-time failures ({}):", diff.deploy_failures.len()));
+        for f in &diff.deploy_failures {
+            t.line(
+                2,
+                BOLD_RED,
+                &format!("! {}: export {} removed, imported by {}", f.producer, f.export, f.consumers.join(", ")),
+            );
+            t.line(6, "", &f.reason);
+        }
+    }
     for s in &diff.stacks {
         t.line(0, "", "");
         t.line(0, BOLD, &format!("Stack {}", stack_title(s)));
@@ -209,6 +221,9 @@ pub(crate) fn text(diff: &Diff, color: bool) -> String {
         }
         for e in &s.elements {
             t.element(e);
+            if diff.deploy_failures.iter().any(|f| f.is_of(s, e)) {
+                t.line(6, BOLD_RED, "! deploy-time failure: a stack of the old output imports this export (see above)");
+            }
         }
         for c in &s.template {
             t.line(2, Text::sign_color(c.change()), &format!("{} {}", c.change().sign(), value_line("", c, "->")));
@@ -275,6 +290,25 @@ pub(crate) fn markdown(diff: &Diff) -> String {
         return out;
     }
     let _ = writeln!(out, "{}\n", summary(diff));
+    if !diff.deploy_failures.is_empty() {
+        let _ = writeln!(
+            out,
+            "> [!CAUTION]\n> **Deploy-time failures**: {}.",
+            plural(diff.deploy_failures.len(), "removed export")
+        );
+        for f in &diff.deploy_failures {
+            let consumers: Vec<String> = f.consumers.iter().map(|c| code(c)).collect();
+            let _ = writeln!(
+                out,
+                "> - {}: export {} removed, imported by {}. {}",
+                code(&f.producer),
+                code(&f.export),
+                consumers.join(", "),
+                f.reason
+            );
+        }
+        let _ = writeln!(out);
+    }
     let security = diff.security_changes();
     if security > 0 {
         let _ = writeln!(
@@ -324,6 +358,9 @@ pub(crate) fn markdown(diff: &Diff) -> String {
         }
         for e in &s.elements {
             let name = format!("{}.{}", e.section, e.logical_id);
+            if diff.deploy_failures.iter().any(|f| f.is_of(s, e)) {
+                let _ = writeln!(out, "- **deploy-time failure**: a stack of the old output imports {}", code(&name));
+            }
             if e.change == Change::Modified {
                 let _ = writeln!(out, "- ~ {}", code(&name));
                 for c in &e.changes {

@@ -251,3 +251,42 @@ fn reordered_statements_still_show_and_colour_is_optional() {
     assert!(d.to_text(true).contains("\x1b[31m- AWS::S3::Bucket B"), "{:?}", d.to_text(true));
     assert!(!d.to_text(false).contains('\x1b'));
 }
+
+#[test]
+fn a_removed_export_an_old_consumer_imports_is_a_deploy_time_failure() {
+    let stack = |id: &str, template: Json| StackTemplate { artifact_id: id.into(), display_name: id.into(), template };
+    let two = |label: &str, producer: Json, consumer: Json| Side {
+        label: label.to_owned(),
+        stacks: vec![stack("Producer", producer), stack("Consumer", consumer)],
+        proton: BTreeMap::new(),
+    };
+    let bucket = json!({"Bucket": {"Type": "AWS::S3::Bucket"}});
+    let exporting = json!({"Resources": bucket, "Outputs": {"ExportsOutputRefBucket": {
+        "Value": {"Ref": "Bucket"}, "Export": {"Name": "Producer:ExportsOutputRefBucket"}}}});
+    let importing = json!({"Resources": {"User": {"Type": "Custom::User",
+        "Properties": {"Bucket": {"Fn::ImportValue": "Producer:ExportsOutputRefBucket"}}}}});
+    let plain = json!({"Resources": {"User": {"Type": "Custom::User"}}});
+    let old = two("old", exporting.clone(), importing.clone());
+    let new = two("new", json!({"Resources": bucket}), plain.clone());
+
+    let d = diff(&old, &new);
+    assert_eq!(d.deploy_failures.len(), 1, "{d:?}");
+    let f = &d.deploy_failures[0];
+    assert_eq!((f.producer.as_str(), f.export.as_str()), ("Producer", "Producer:ExportsOutputRefBucket"));
+    assert_eq!(f.consumers, ["Consumer (User)"]);
+    assert!(
+        f.reason.contains("cannot delete an export") && f.reason.contains("deploy Consumer (User)"),
+        "{}",
+        f.reason
+    );
+    let text = d.to_text(false);
+    assert!(text.contains("Deploy-time failures (1):"), "{text}");
+    assert!(text.contains("! deploy-time failure: a stack of the old output imports this export"), "{text}");
+    assert!(d.to_markdown().contains("**Deploy-time failures**"));
+
+    // Kept (as the export lock does), or never imported: no failure.
+    assert!(diff(&old, &two("new", exporting, plain.clone())).deploy_failures.is_empty());
+    let unimported =
+        two("old", json!({"Resources": bucket, "Outputs": {"O": {"Value": "x", "Export": {"Name": "N"}}}}), plain);
+    assert!(diff(&unimported, &new).deploy_failures.is_empty());
+}

@@ -97,7 +97,9 @@ impl ExportsLock {
     pub fn parse(source: &str, text: &str) -> Result<ExportsLock> {
         let input = |message: String| Error::Input { path: source.to_owned(), message };
         let lock: ExportsLock = serde_json::from_str(text).map_err(|e| {
-            input(format!("the export lock is not valid: {e}; restore it from version control, or delete it to start afresh"))
+            input(format!(
+                "the export lock is not valid: {e}; restore it from version control, or delete it to start afresh"
+            ))
         })?;
         if lock.version != VERSION {
             return Err(input(format!(
@@ -223,7 +225,8 @@ pub(crate) fn apply(path: &Path, s: &Synthesis<'_>, exports: &mut Exports) -> Ap
             *entry = LockedStack { stack_name: stack_name.clone(), exports: BTreeMap::new() };
         }
         for (output, Export { value, name }) in produced.iter() {
-            let source = referred_id(value).and_then(|id| members.get(id)).map(|i| s.arena.path(*i)).unwrap_or_default();
+            let source =
+                referred_id(value).and_then(|id| members.get(id)).map(|i| s.arena.path(*i)).unwrap_or_default();
             entry.exports.insert(name.clone(), LockedExport { output: output.clone(), value: value.clone(), source });
         }
         let mut kept = Vec::new();
@@ -240,9 +243,7 @@ pub(crate) fn apply(path: &Path, s: &Synthesis<'_>, exports: &mut Exports) -> Ap
                          stacks deployed before may still import it, and CloudFormation cannot delete an \
                          export in use: keep {} until the consumers are deployed without the reference, \
                          then run `cloudwright exports prune {stack_path}`",
-                        export.source,
-                        export.value,
-                        export.source
+                        export.source, export.value, export.source
                     ),
                 });
                 continue;

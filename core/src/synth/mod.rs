@@ -28,12 +28,12 @@ use crate::error::{Error, Result};
 use crate::logical_id::is_valid_logical_id;
 use crate::tree::{Kind, Node, Nodes, Settings, Validator, display_path};
 
+use exports_lock::LockUpdate;
+pub use exports_lock::Warning;
 pub use manifest::MANIFEST_VERSION;
 use manifest::{Artifact, AssetSource, AssetsFile, Manifest, StackArtifact};
 use output::Sink;
 pub use output::write_files;
-use exports_lock::LockUpdate;
-pub use exports_lock::Warning;
 use resolve::{Export, Findings, LogicalIds, Pass, Shared};
 use template::Template;
 
@@ -423,7 +423,9 @@ fn build(root: &Node, sink: &mut Sink) -> Result<Built> {
     let findings = RefCell::new(Findings::default());
     for &s in &stacks {
         let members = elements.get(&s).map_or(&[][..], Vec::as_slice);
-        let Some(template) = template(&shared, Pass::Check(&findings), settings, s, members, &[], &[]) else { continue };
+        let Some(template) = template(&shared, Pass::Check(&findings), settings, s, members, &[], &[]) else {
+            continue;
+        };
         if let Err(e) = template.serialize(discard::Discard) {
             problems.push(Error::Validation { path: arena.path(s), message: format!("cannot be rendered: {e}") });
         }
