@@ -32,13 +32,16 @@ fn app(lock: Option<&Path>, usage: Use) -> App {
     let producer = Stack::new(&app, "Producer", env()).unwrap();
     let bucket = CfnResource::new(&producer, "Bucket", "AWS::S3::Bucket", Map::new()).unwrap();
     let consumer = Stack::new(&app, "Consumer", env()).unwrap();
+    // A parameter holding the bucket's ARN, or a fixed value.
+    let value: serde_json::Value = match usage {
+        Use::Reference => bucket.get_att("Arn").into(),
+        Use::ImportByName => Expr::import_value(EXPORT).into(),
+        Use::Nothing => "none".into(),
+    };
     let mut props = Map::new();
-    match usage {
-        Use::Reference => drop(props.insert("Arn".into(), bucket.get_att("Arn").into())),
-        Use::ImportByName => drop(props.insert("Arn".into(), Expr::import_value(EXPORT).into())),
-        Use::Nothing => {}
-    }
-    CfnResource::new(&consumer, "User", "Custom::User", props).unwrap();
+    props.insert("Type".into(), "String".into());
+    props.insert("Value".into(), value);
+    CfnResource::new(&consumer, "User", "AWS::SSM::Parameter", props).unwrap();
     app
 }
 
@@ -114,4 +117,17 @@ fn diff_marks_a_removed_export_an_old_consumer_imports() {
     app(Some(&lock), Use::Nothing).assembly().unwrap().write(&dir.join("kept")).unwrap();
     let stdout = text(&run(&dir, &["diff", "old", "kept"]).stdout);
     assert!(!stdout.contains("Deploy-time failures"), "{stdout}");
+}
+
+#[test]
+fn synth_prints_the_warning_of_a_kept_export_even_from_an_app_command() {
+    let dir = scratch("warn");
+    let lock = locked(&dir);
+    app(Some(&lock), Use::Nothing).assembly().unwrap().write(&dir.join("kept")).unwrap();
+    let copy = format!("cp -R {}/. \"$CLOUDWRIGHT_OUTDIR\"", dir.join("kept").display());
+    let out = run(&dir, &["synth", "--app", &copy, "-o", "out", "--quiet", "--allow-rule-errors"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains(&format!("warning: Producer: keeps export \"{EXPORT}\"")), "{err}");
+    assert!(err.contains("cloudwright exports prune Producer"), "{err}");
 }

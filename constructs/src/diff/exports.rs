@@ -67,12 +67,14 @@ pub(crate) fn failures(old: &Side, new: &Side) -> Vec<DeployFailure> {
         let Some(consumers) = old_imports.get(name) else { continue };
         let consumers: Vec<String> = consumers.iter().cloned().collect();
         let still = new_imports.get(name).map(|c| c.iter().cloned().collect::<Vec<_>>()).unwrap_or_default();
+        let stacks: BTreeSet<&str> = consumers.iter().filter_map(|c| c.split(" (").next()).collect();
+        let stacks: Vec<&str> = stacks.into_iter().collect();
         let mut reason = format!(
             "CloudFormation cannot delete an export while a deployed stack imports it (\"Export {name} cannot be \
-             deleted as it is in use by ...\"), and {producer} deploys before its consumers, so its update \
-             fails; deploy {} without the import first, or keep the export (the export lock keeps it until \
+             deleted as it is in use by ...\"), so the update of {producer} fails unless {} is deployed \
+             without the import first; or keep the export (the export lock keeps it until \
              `cloudwright exports prune {producer}`)",
-            consumers.join(", ")
+            stacks.join(", ")
         );
         if !still.is_empty() {
             reason.push_str(&format!(

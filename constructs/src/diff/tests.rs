@@ -275,7 +275,7 @@ fn a_removed_export_an_old_consumer_imports_is_a_deploy_time_failure() {
     assert_eq!((f.producer.as_str(), f.export.as_str()), ("Producer", "Producer:ExportsOutputRefBucket"));
     assert_eq!(f.consumers, ["Consumer (User)"]);
     assert!(
-        f.reason.contains("cannot delete an export") && f.reason.contains("deploy Consumer (User)"),
+        f.reason.contains("cannot delete an export") && f.reason.contains("unless Consumer is deployed"),
         "{}",
         f.reason
     );
