@@ -13,6 +13,7 @@ use serde_json::Value as Json;
 
 use crate::env::Environment;
 use crate::error::Result;
+use crate::expr::Strength;
 use crate::synth::{Assembly, StagedAssembly, SynthReport};
 use crate::tree::{Arena, Construct, Kind, Node, Settings, StackData, StageData};
 
@@ -29,11 +30,22 @@ pub struct AppProps {
     /// String settings constructs read with [`App::context`] (the CDK's `tryGetContext`),
     /// e.g. how a library's constructs deploy.
     pub context: IndexMap<String, String>,
+    /// How a reference to a value of another stack in the same account and region is
+    /// written (the CDK's `@aws-cdk/core:defaultCrossStackReferences` context key):
+    /// `Strong` (the default) exports it, `Weak` reads it with `Fn::GetStackOutput`. Across
+    /// accounts or regions a reference is always weak; `Expr::weak`/`Expr::strong`
+    /// override this for one reference (see `docs/references.md`).
+    pub reference_strength: Strength,
 }
 
 impl Default for AppProps {
     fn default() -> Self {
-        AppProps { bootstrap_qualifier: "hnb659fds".into(), bootstrap_version_rule: true, context: IndexMap::new() }
+        AppProps {
+            bootstrap_qualifier: "hnb659fds".into(),
+            bootstrap_version_rule: true,
+            context: IndexMap::new(),
+            reference_strength: Strength::Strong,
+        }
     }
 }
 
@@ -71,6 +83,7 @@ impl App {
             bootstrap_qualifier: props.bootstrap_qualifier,
             bootstrap_rule: props.bootstrap_version_rule,
             context: props.context,
+            reference_strength: props.reference_strength,
             generators: Vec::new(),
         };
         let arena = Arena::new(NEXT_APP_ID.fetch_add(1, Ordering::Relaxed), settings);
@@ -91,6 +104,12 @@ impl App {
     /// The qualifier of the CDK bootstrap resources (roles, asset bucket) the stacks deploy with.
     pub fn bootstrap_qualifier(&self) -> String {
         self.node.borrow().settings.bootstrap_qualifier.clone()
+    }
+
+    /// How references between stacks of one account and region are written, unless a
+    /// reference says otherwise ([`AppProps::reference_strength`]).
+    pub fn reference_strength(&self) -> Strength {
+        self.node.borrow().settings.reference_strength
     }
 
     /// Adds files to the output, produced when the app is synthesized (after its

@@ -168,6 +168,7 @@ pub(crate) struct Settings {
     pub bootstrap_qualifier: String,
     pub bootstrap_rule: bool,
     pub context: indexmap::IndexMap<String, String>,
+    pub reference_strength: crate::expr::Strength,
     pub generators: Vec<crate::app::FileGenerator>,
 }
 
@@ -467,7 +468,7 @@ impl Node {
     }
 
     pub(crate) fn element_ref(&self) -> ElementRef {
-        ElementRef { app: self.tree().app_id, node: self.index }
+        ElementRef::new(self.tree().app_id, self.index)
     }
 
     /// The construct's id within its scope.

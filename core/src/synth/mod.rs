@@ -10,6 +10,7 @@ mod output;
 mod read;
 mod resolve;
 mod template;
+mod weak;
 mod write;
 
 use std::cell::RefCell;
@@ -245,8 +246,32 @@ fn logical_ids(arena: &Nodes, order: &[u32], reserved: &[(&str, &str)]) -> (Logi
     (ids, problems)
 }
 
-/// The first dependency cycle among stacks, as paths with the first repeated at the end.
-fn find_cycle(arena: &Nodes, stacks: &[u32], deps: &BTreeSet<(u32, u32)>) -> Option<Vec<String>> {
+/// The problem a dependency cycle among stacks is: when a reference across accounts makes
+/// one of its dependencies, naming that reference's two constructs and the remedy
+/// (Decision 4 of the design: a deterministic physical name, referred to by name).
+fn cycle_problem(arena: &Nodes, cycle: &[u32], account_edges: &BTreeMap<(u32, u32), (u32, u32)>) -> Error {
+    let paths: Vec<String> = cycle.iter().map(|i| arena.path(*i)).collect();
+    let across = cycle.windows(2).find_map(|pair| account_edges.get(&(pair[0], pair[1])));
+    match across {
+        None => Error::DependencyCycle { cycle: paths },
+        Some((consumer, producer)) => Error::Validation {
+            path: arena.path(*consumer),
+            message: format!(
+                "refers to {} in another account, and the stacks' references form a cycle ({}): each \
+                 stack would wait for the other to deploy first. Break the cycle in one direction with a \
+                 name instead of a deploy-time value: give the referenced resource a deterministic \
+                 physical name (`logical_id::physical_name` of its path, as the CDK's \
+                 `PhysicalName.GENERATE_IF_NEEDED`) and build its ARN or name from that in the other \
+                 stack",
+                arena.path(*producer),
+                paths.join(" -> ")
+            ),
+        },
+    }
+}
+
+/// The first dependency cycle among stacks, as stack nodes with the first repeated at the end.
+fn find_cycle(stacks: &[u32], deps: &BTreeSet<(u32, u32)>) -> Option<Vec<u32>> {
     let mut edges: HashMap<u32, Vec<u32>> = HashMap::new();
     for (from, to) in deps {
         edges.entry(*from).or_default().push(*to);
@@ -284,7 +309,7 @@ fn find_cycle(arena: &Nodes, stacks: &[u32], deps: &BTreeSet<(u32, u32)>) -> Opt
     for s in stacks {
         if state.get(s).copied().unwrap_or(0) == 0 {
             if let Some(cycle) = visit(*s, &edges, &mut state, &mut Vec::new()) {
-                return Some(cycle.into_iter().map(|i| arena.path(i)).collect());
+                return Some(cycle);
             }
         }
     }
@@ -380,7 +405,14 @@ fn build(root: &Node, sink: &mut Sink) -> Result<Vec<StackSummary>> {
     let (logical_ids, id_problems) = logical_ids(arena, &order, reserved);
     problems.extend(id_problems);
 
-    let shared = Shared { arena, logical_ids: &logical_ids, envs: &envs, stack_names: &stack_names };
+    let shared = Shared {
+        arena,
+        logical_ids: &logical_ids,
+        envs: &envs,
+        stack_names: &stack_names,
+        strength: settings.reference_strength,
+        qualifier: settings.bootstrap_qualifier.as_str(),
+    };
     // Each stack's elements in tree order.
     let mut elements: HashMap<u32, Vec<u32>> = stacks.iter().map(|s| (*s, Vec::new())).collect();
     for &index in &order {
@@ -394,24 +426,26 @@ fn build(root: &Node, sink: &mut Sink) -> Result<Vec<StackSummary>> {
     let findings = RefCell::new(Findings::default());
     for &s in &stacks {
         let members = elements.get(&s).map_or(&[][..], Vec::as_slice);
-        let Some(template) = template(&shared, Pass::Check(&findings), settings, s, members, &[]) else { continue };
+        let Some(template) = template(&shared, Pass::Check(&findings), settings, s, members, &[], None) else {
+            continue;
+        };
         if let Err(e) = template.serialize(discard::Discard) {
             problems.push(Error::Validation { path: arena.path(s), message: format!("cannot be rendered: {e}") });
         }
     }
-    let Findings { exports, mut stack_deps, errors } = findings.into_inner();
+    let Findings { exports, published, mut stack_deps, account_edges, errors } = findings.into_inner();
     for s in &stacks {
         for dep in arena.stack(*s).map(|d| d.dependencies.as_slice()).unwrap_or_default() {
             stack_deps.insert((*s, *dep));
         }
     }
     problems.extend(errors);
-    if let Some(cycle) = find_cycle(arena, &stacks, &stack_deps) {
-        problems.push(Error::DependencyCycle { cycle });
+    if let Some(cycle) = find_cycle(&stacks, &stack_deps) {
+        problems.push(cycle_problem(arena, &cycle, &account_edges));
     }
     Error::collect(problems)?;
 
-    let plan = Plan { order, stacks, elements, exports, stack_deps };
+    let plan = Plan { order, stacks, elements, exports, published, stack_deps };
     let summaries = render(&shared, settings, plan, sink)?;
     for (path, bytes) in extra_files {
         sink.bytes(&path, &bytes)?;
@@ -427,6 +461,7 @@ fn template<'a>(
     stack: u32,
     elements: &'a [u32],
     exports: &'a [(String, Export)],
+    published: Option<&'a weak::Published>,
 ) -> Option<Template<'a>> {
     Some(Template {
         shared,
@@ -435,6 +470,7 @@ fn template<'a>(
         data: shared.arena.stack(stack)?,
         elements,
         exports,
+        published,
         bootstrap_qualifier: settings.bootstrap_rule.then_some(settings.bootstrap_qualifier.as_str()),
     })
 }
@@ -447,6 +483,7 @@ struct Plan {
     /// Each stack's elements, in tree order.
     elements: HashMap<u32, Vec<u32>>,
     exports: resolve::Exports,
+    published: weak::PublishedByStack,
     stack_deps: BTreeSet<(u32, u32)>,
 }
 
@@ -478,7 +515,7 @@ fn render_all_but_tree(
     plan: Plan,
     sink: &mut Sink,
 ) -> Result<Vec<StackSummary>> {
-    let Plan { order, stacks, elements, mut exports, stack_deps } = plan;
+    let Plan { order, stacks, elements, mut exports, mut published, stack_deps } = plan;
     let arena = shared.arena;
     let qualifier = settings.bootstrap_qualifier.as_str();
     let mut artifacts: HashMap<u32, StackArtifact> = HashMap::new();
@@ -489,7 +526,15 @@ fn render_all_but_tree(
         let members = elements.get(&s).map_or(&[][..], Vec::as_slice);
         let mut stack_exports: Vec<(String, Export)> = exports.remove(&s).into_iter().flatten().collect();
         stack_exports.sort_by(|a, b| a.0.cmp(&b.0));
-        let Some(template) = template(shared, Pass::Write, settings, s, members, &stack_exports) else { continue };
+        let stack_published = published.remove(&s).map(|mut p| {
+            p.outputs.sort_keys();
+            p
+        });
+        let Some(template) =
+            template(shared, Pass::Write, settings, s, members, &stack_exports, stack_published.as_ref())
+        else {
+            continue;
+        };
         let artifact_id = names::artifact_id(arena, s);
         let dir = assembly_dir(arena, arena.stage_of(s));
         let template_file = format!("{dir}{artifact_id}.template.json");
