@@ -331,3 +331,22 @@ proptest! {
         prop_assert_eq!(outcome, expected(consumer, producer, setting, override_));
     }
 }
+
+#[test]
+fn the_manifest_lists_a_stack_after_the_stacks_it_reads_from() {
+    let app = App::new();
+    let early = stack(&app, "Early", Environment::new(B, "eu-west-1"));
+    let t = topic(&stack(&app, "Producer", Environment::new(A, "us-east-1")), "Topic");
+    subscribe(&early, "Sub", t.reference());
+    let manifest = manifest(&app);
+    let stacks: Vec<&String> = manifest["artifacts"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, a)| a["type"] == "aws:cloudformation:stack")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(stacks, ["Producer", "Early"], "`cdk ls` lists stacks in manifest order");
+    let summaries: Vec<String> = app.assembly().unwrap().stacks().iter().map(|s| s.display_name.clone()).collect();
+    assert_eq!(summaries, ["Early", "Producer"], "the summary stays in tree order");
+}

@@ -605,11 +605,16 @@ fn render_all_but_tree(
     }
 
     // One manifest per assembly: the app's, and each stage's nested one. Manifests list
-    // stacks and stages, in tree order.
-    let listed: Vec<u32> = order
+    // stacks and stages in tree order, but for a stack that depends on a later one, which
+    // comes after it: `cdk ls` lists stacks in manifest order.
+    let mut listed: Vec<u32> = order
         .into_iter()
         .filter(|i| matches!(arena.nodes[*i as usize].kind, Kind::Stack(_) | Kind::Stage(_)))
         .collect();
+    let slots: Vec<usize> = (0..listed.len()).filter(|i| arena.stack(listed[*i]).is_some()).collect();
+    for (slot, stack) in slots.into_iter().zip(deploy_order(&stacks, &stack_deps)) {
+        listed[slot] = stack;
+    }
     let mut assemblies: Vec<Option<u32>> = vec![None];
     assemblies
         .extend(listed.iter().filter(|i| matches!(arena.nodes[**i as usize].kind, Kind::Stage(_))).map(|i| Some(*i)));
@@ -636,6 +641,27 @@ fn render_all_but_tree(
         sink.json(&format!("{dir}cdk.out"), &json!({"version": MANIFEST_VERSION}), b"", false)?;
     }
     Ok(summaries)
+}
+
+/// Every stack after the stacks it depends on, otherwise in tree order (`stacks`): a
+/// depth-first walk placing each stack's dependencies before it. Dependencies form no
+/// cycle here (synthesis stops at one before rendering).
+fn deploy_order(stacks: &[u32], deps: &BTreeSet<(u32, u32)>) -> Vec<u32> {
+    fn place(s: u32, deps: &BTreeSet<(u32, u32)>, placed: &mut std::collections::HashSet<u32>, out: &mut Vec<u32>) {
+        if !placed.insert(s) {
+            return;
+        }
+        for (_, d) in deps.range((s, 0)..=(s, u32::MAX)) {
+            place(*d, deps, placed, out);
+        }
+        out.push(s);
+    }
+    let mut placed = std::collections::HashSet::with_capacity(stacks.len());
+    let mut out = Vec::with_capacity(stacks.len());
+    for s in stacks {
+        place(*s, deps, &mut placed, &mut out);
+    }
+    out
 }
 
 /// The directory of a stage's assembly relative to the root, with a trailing `/`
