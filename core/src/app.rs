@@ -249,6 +249,7 @@ impl Stack {
             transforms: props.transforms,
             values: props.values,
             dependencies: Vec::new(),
+            execution_roles: Vec::new(),
             assets: Vec::new(),
         };
         Ok(Stack { node: Node::add_child(scope.node(), id, Kind::Stack(Box::new(data)), "cloudwright.Stack")? })
@@ -266,6 +267,21 @@ impl Stack {
     /// The stack's environment, with unset parts inherited from its stages.
     pub fn environment(&self) -> Environment {
         resolved_env(&self.node)
+    }
+
+    /// Declares a role, by name in this stack's account, that CloudFormation also deploys
+    /// this stack with (a pipeline's execution role), besides the CDK bootstrap's
+    /// CloudFormation execution role that `cdk deploy` uses: the reader roles of the stacks
+    /// this one reads with weak references across accounts trust it too, since
+    /// `Fn::GetStackOutput` assumes its `RoleArn` with the deploying stack's execution role.
+    pub fn add_execution_role(&self, role_name: &str) {
+        self.node.with_data_mut(|d| {
+            if let Kind::Stack(s) = &mut d.kind {
+                if !s.execution_roles.iter().any(|r| r == role_name) {
+                    s.execution_roles.push(role_name.to_owned());
+                }
+            }
+        });
     }
 
     /// Deploys this stack after `other`.

@@ -63,6 +63,9 @@ pub(crate) struct StackData {
     pub transforms: Vec<String>,
     pub values: Option<std::sync::Arc<dyn crate::app::StackValues>>,
     pub dependencies: Vec<u32>,
+    /// Roles (by name, in the stack's account) CloudFormation deploys the stack with
+    /// besides the CDK bootstrap's execution role (`Stack::add_execution_role`).
+    pub execution_roles: Vec<String>,
     pub assets: Vec<crate::asset::StagedAsset>,
 }
 

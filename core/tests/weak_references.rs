@@ -77,9 +77,11 @@ fn across_accounts_the_consumer_reads_an_output_with_a_reader_role() {
     assert_eq!(roles.len(), 1);
     let role = &roles[0].1["Properties"];
     assert_eq!(format!("arn:${{AWS::Partition}}:iam::{A}:role/{}", role["RoleName"].as_str().unwrap()), role_arn);
+    let trust = &role["AssumeRolePolicyDocument"]["Statement"][0];
+    assert_eq!(trust["Principal"]["AWS"], json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{B}:root")}));
     assert_eq!(
-        role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["AWS"],
-        json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{B}:role/cdk-hnb659fds-cfn-exec-role-{B}-eu-west-1")})
+        trust["Condition"]["ArnEquals"]["aws:PrincipalArn"],
+        json!([{"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{B}:role/cdk-hnb659fds-cfn-exec-role-{B}-eu-west-1")}])
     );
     assert_eq!(
         role["Policies"][0]["PolicyDocument"]["Statement"],
@@ -94,19 +96,25 @@ fn one_reader_role_per_consumer_account_trusting_each_of_its_regions() {
     let producer = stack(&app, "Producer", Environment::new(A, "us-east-1"));
     let t = topic(&producer, "Topic");
     for (id, region) in [("East", "us-east-1"), ("West", "us-west-2"), ("West2", "us-west-2")] {
-        subscribe(&stack(&app, id, Environment::new(B, region)), "Sub", t.get_att("TopicArn"));
+        let consumer = stack(&app, id, Environment::new(B, region));
+        if id == "West2" {
+            consumer.add_execution_role("pipeline-execution");
+        }
+        subscribe(&consumer, "Sub", t.get_att("TopicArn"));
     }
     subscribe(&stack(&app, "Other", Environment::new("333333333333", "us-east-1")), "Sub", t.reference());
     let produced = app.assembly().unwrap().template("Producer").unwrap();
     let roles: Vec<&Value> =
         produced["Resources"].as_object().unwrap().values().filter(|r| r["Type"] == "AWS::IAM::Role").collect();
     assert_eq!(roles.len(), 2, "one per consumer account");
-    let principals = &roles[0]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["AWS"];
+    let principals =
+        &roles[0]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["ArnEquals"]["aws:PrincipalArn"];
     assert_eq!(
         principals,
         &json!([
             {"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{B}:role/cdk-custom123-cfn-exec-role-{B}-us-east-1")},
-            {"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{B}:role/cdk-custom123-cfn-exec-role-{B}-us-west-2")}
+            {"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{B}:role/cdk-custom123-cfn-exec-role-{B}-us-west-2")},
+            {"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{B}:role/pipeline-execution")}
         ])
     );
     assert_eq!(produced["Outputs"].as_object().unwrap().len(), 2, "one output per referenced value");

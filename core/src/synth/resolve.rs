@@ -312,7 +312,10 @@ impl<'a> Resolver<'a> {
             published.outputs.entry(output.clone()).or_insert(resolved);
             f.stack_deps.insert((self.stack, producer));
             if let (true, Some(account), Some(region)) = (across_accounts, &consumer_env.account, &consumer_env.region) {
-                published.readers.entry(account.clone()).or_default().insert(region.clone());
+                let deployers = published.readers.entry(account.clone()).or_default();
+                deployers.insert(weak::bootstrap_execution_role(self.shared.qualifier, account, region));
+                let declared = self.shared.arena.stack(self.stack).map(|s| s.execution_roles.as_slice());
+                deployers.extend(declared.unwrap_or_default().iter().cloned());
                 f.account_edges.entry((self.stack, producer)).or_insert((self.element, element.node));
             }
         });

@@ -46,9 +46,9 @@ impl Template<'_> {
                 published
                     .readers
                     .iter()
-                    .map(|(account, regions)| {
+                    .map(|(account, deployers)| {
                         let name = weak::reader_role_name(&path, account);
-                        let role = weak::reader_role(&name, account, regions, self.shared.qualifier);
+                        let role = weak::reader_role(&name, account, deployers);
                         (weak::reader_logical_id(account), role)
                     })
                     .collect()

@@ -28,8 +28,9 @@ use crate::logical_id::{make_unique_id, physical_name};
 pub(crate) struct Published {
     /// Plain outputs read by `Fn::GetStackOutput`, by logical id: the value each holds.
     pub outputs: IndexMap<String, Json>,
-    /// Reader roles, by the account they let read this stack: the regions that account's
-    /// consuming stacks deploy to (one trusted execution role per region).
+    /// Reader roles, by the account they let read this stack: the names of the roles that
+    /// deploy that account's consuming stacks (the bootstrap's execution role of each of
+    /// their regions, and those `Stack::add_execution_role` declares).
     pub readers: BTreeMap<String, BTreeSet<String>>,
 }
 
@@ -99,25 +100,36 @@ impl Source<'_> {
     }
 }
 
-/// The reader role: trusted by the CloudFormation execution role of the bootstrap
-/// (`qualifier`) in `account` for each of `regions`, allowed `cloudformation:DescribeStacks`
-/// on this stack only (`AWS::StackId` is the stack's ARN).
-pub(crate) fn reader_role(name: &str, account: &str, regions: &BTreeSet<String>, qualifier: &str) -> Json {
-    let principals: Vec<Json> = regions
+/// The name of the CDK bootstrap's CloudFormation execution role (`cdk bootstrap
+/// --qualifier`) in `account` and `region`: the role `cdk deploy` deploys a stack with.
+pub(crate) fn bootstrap_execution_role(qualifier: &str, account: &str, region: &str) -> String {
+    format!("cdk-{qualifier}-cfn-exec-role-{account}-{region}")
+}
+
+/// The reader role: only the roles `deployers` of `account` may assume it, and it may only
+/// `cloudformation:DescribeStacks` this stack (`AWS::StackId` is the stack's ARN).
+///
+/// The trusted principal is the account, narrowed to those roles by `aws:PrincipalArn`,
+/// rather than the roles themselves: IAM refuses a role principal that does not exist yet
+/// and stops matching it once it is recreated
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles>),
+/// and this stack deploys before the consumer's account may have them (its first
+/// deployment, a pipeline's roles in a baseline deployed later).
+pub(crate) fn reader_role(name: &str, account: &str, deployers: &BTreeSet<String>) -> Json {
+    let arns: Vec<Json> = deployers
         .iter()
-        .map(|region| {
-            json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{account}:role/cdk-{qualifier}-cfn-exec-role-{account}-{region}")})
-        })
+        .map(|role| json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{account}:role/{role}")}))
         .collect();
-    let principal = match principals.as_slice() {
-        [one] => one.clone(),
-        _ => Json::Array(principals),
-    };
     json!({
         "Type": "AWS::IAM::Role",
         "Properties": {
             "AssumeRolePolicyDocument": {
-                "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"AWS": principal}}],
+                "Statement": [{
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"ArnEquals": {"aws:PrincipalArn": arns}},
+                    "Effect": "Allow",
+                    "Principal": {"AWS": {"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{account}:root")}}
+                }],
                 "Version": "2012-10-17"
             },
             "Description": format!("Lets CloudFormation in account {account} read this stack's outputs (Fn::GetStackOutput)"),
