@@ -64,7 +64,7 @@ fn across_accounts_the_consumer_reads_an_output_with_a_reader_role() {
     assert!(output_id.starts_with("PublishOutputRefTopic"), "{output_id}");
     assert_eq!(output, &json!({"Value": {"Ref": "Topic"}}), "a plain output, no export");
 
-    let role_name = "producer-getstackoutputrole-222222222222-";
+    let role_name = "cw-output-reader-producer-222222222222-";
     let read = &topic_arn(&consumed, "Sub")["Fn::GetStackOutput"];
     assert_eq!(read["StackName"], "Producer");
     assert_eq!(read["OutputName"], output_id.as_str());

@@ -29,6 +29,7 @@ use crate::logical_id::is_valid_logical_id;
 use crate::tree::{Kind, Node, Nodes, Settings, Validator, display_path};
 
 pub use manifest::MANIFEST_VERSION;
+pub use weak::READER_ROLE_PREFIX;
 use manifest::{Artifact, AssetSource, AssetsFile, Manifest, StackArtifact};
 use output::Sink;
 pub use output::write_files;

@@ -49,11 +49,16 @@ pub(crate) fn reader_logical_id(account: &str) -> String {
     make_unique_id(&["Publish", "GetStackOutputRole", account]).unwrap_or_default()
 }
 
+/// What the name of every reader role starts with, so that a role deploying stacks may be
+/// allowed to assume them (`arn:${AWS::Partition}:iam::*:role/cw-output-reader-*`).
+pub const READER_ROLE_PREFIX: &str = "cw-output-reader-";
+
 /// The reader role's name: deterministic, since the consumer names it in another account
 /// where no deploy-time value reaches, and within IAM's 64 characters
 /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>).
 pub(crate) fn reader_role_name(producer_path: &str, account: &str) -> String {
-    physical_name(&format!("{producer_path}/GetStackOutputRole/{account}"), 64)
+    let rest = physical_name(&format!("{producer_path}/{account}"), 64 - READER_ROLE_PREFIX.len());
+    format!("{READER_ROLE_PREFIX}{rest}")
 }
 
 /// The partition a region belongs to, from its name (`cn-*`: `aws-cn`, `us-gov-*`:
@@ -166,6 +171,7 @@ mod tests {
         assert_eq!(name, reader_role_name(&long, "111111111111"));
         assert_ne!(name, reader_role_name(&long, "222222222222"));
         assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "{name}");
+        assert!(name.starts_with(READER_ROLE_PREFIX), "{name}");
     }
 
     #[test]
