@@ -107,8 +107,7 @@ fn one_reader_role_per_consumer_account_trusting_each_of_its_regions() {
     let roles: Vec<&Value> =
         produced["Resources"].as_object().unwrap().values().filter(|r| r["Type"] == "AWS::IAM::Role").collect();
     assert_eq!(roles.len(), 2, "one per consumer account");
-    let principals =
-        &roles[0]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["ArnEquals"]["aws:PrincipalArn"];
+    let principals = &roles[0]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["ArnEquals"]["aws:PrincipalArn"];
     assert_eq!(
         principals,
         &json!([

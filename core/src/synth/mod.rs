@@ -29,12 +29,12 @@ use crate::logical_id::is_valid_logical_id;
 use crate::tree::{Kind, Node, Nodes, Settings, Validator, display_path};
 
 pub use manifest::MANIFEST_VERSION;
-pub use weak::READER_ROLE_PREFIX;
 use manifest::{Artifact, AssetSource, AssetsFile, Manifest, StackArtifact};
 use output::Sink;
 pub use output::write_files;
 use resolve::{Export, Findings, LogicalIds, Pass, Shared};
 use template::Template;
+pub use weak::READER_ROLE_PREFIX;
 
 /// What the assembly holds of one stack.
 #[derive(Debug, Clone, Serialize)]

@@ -311,7 +311,8 @@ impl<'a> Resolver<'a> {
             let published = f.published.entry(producer).or_default();
             published.outputs.entry(output.clone()).or_insert(resolved);
             f.stack_deps.insert((self.stack, producer));
-            if let (true, Some(account), Some(region)) = (across_accounts, &consumer_env.account, &consumer_env.region) {
+            if let (true, Some(account), Some(region)) = (across_accounts, &consumer_env.account, &consumer_env.region)
+            {
                 let deployers = published.readers.entry(account.clone()).or_default();
                 deployers.insert(weak::bootstrap_execution_role(self.shared.qualifier, account, region));
                 let declared = self.shared.arena.stack(self.stack).map(|s| s.execution_roles.as_slice());

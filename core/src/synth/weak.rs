@@ -99,7 +99,10 @@ impl Source<'_> {
             args.insert("Region".into(), json!(region));
         }
         if let Some((account, role)) = self.reader {
-            args.insert("RoleArn".into(), json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{account}:role/{role}")}));
+            args.insert(
+                "RoleArn".into(),
+                json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{account}:role/{role}")}),
+            );
         }
         json!({"Fn::GetStackOutput": args})
     }
