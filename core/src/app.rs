@@ -13,6 +13,7 @@ use serde_json::Value as Json;
 
 use crate::env::Environment;
 use crate::error::Result;
+use crate::expr::Strength;
 use crate::synth::{Assembly, StagedAssembly, SynthReport};
 use crate::tree::{Arena, Construct, Kind, Node, Settings, StackData, StageData};
 
@@ -34,6 +35,12 @@ pub struct AppProps {
     /// it adds into it when the assembly is written. `None`: no lock (the CLI sets one for
     /// the apps it runs).
     pub exports_lock: Option<PathBuf>,
+    /// How a reference to a value of another stack in the same account and region is
+    /// written (the CDK's `@aws-cdk/core:defaultCrossStackReferences` context key):
+    /// `Strong` (the default) exports it, `Weak` reads it with `Fn::GetStackOutput`. Across
+    /// accounts or regions a reference is always weak; `Expr::weak`/`Expr::strong`
+    /// override this for one reference (see `docs/references.md`).
+    pub reference_strength: Strength,
 }
 
 impl Default for AppProps {
@@ -43,6 +50,7 @@ impl Default for AppProps {
             bootstrap_version_rule: true,
             context: IndexMap::new(),
             exports_lock: None,
+            reference_strength: Strength::Strong,
         }
     }
 }
@@ -81,6 +89,7 @@ impl App {
             bootstrap_qualifier: props.bootstrap_qualifier,
             bootstrap_rule: props.bootstrap_version_rule,
             context: props.context,
+            reference_strength: props.reference_strength,
             generators: Vec::new(),
             exports_lock: props.exports_lock,
         };
@@ -112,6 +121,12 @@ impl App {
     /// The qualifier of the CDK bootstrap resources (roles, asset bucket) the stacks deploy with.
     pub fn bootstrap_qualifier(&self) -> String {
         self.node.borrow().settings.bootstrap_qualifier.clone()
+    }
+
+    /// How references between stacks of one account and region are written, unless a
+    /// reference says otherwise ([`AppProps::reference_strength`]).
+    pub fn reference_strength(&self) -> Strength {
+        self.node.borrow().settings.reference_strength
     }
 
     /// Adds files to the output, produced when the app is synthesized (after its
@@ -251,6 +266,7 @@ impl Stack {
             transforms: props.transforms,
             values: props.values,
             dependencies: Vec::new(),
+            execution_roles: Vec::new(),
             assets: Vec::new(),
         };
         Ok(Stack { node: Node::add_child(scope.node(), id, Kind::Stack(Box::new(data)), "cloudwright.Stack")? })
@@ -268,6 +284,21 @@ impl Stack {
     /// The stack's environment, with unset parts inherited from its stages.
     pub fn environment(&self) -> Environment {
         resolved_env(&self.node)
+    }
+
+    /// Declares a role, by name in this stack's account, that CloudFormation also deploys
+    /// this stack with (a pipeline's execution role), besides the CDK bootstrap's
+    /// CloudFormation execution role that `cdk deploy` uses: the reader roles of the stacks
+    /// this one reads with weak references across accounts trust it too, since
+    /// `Fn::GetStackOutput` assumes its `RoleArn` with the deploying stack's execution role.
+    pub fn add_execution_role(&self, role_name: &str) {
+        self.node.with_data_mut(|d| {
+            if let Kind::Stack(s) = &mut d.kind {
+                if !s.execution_roles.iter().any(|r| r == role_name) {
+                    s.execution_roles.push(role_name.to_owned());
+                }
+            }
+        });
     }
 
     /// Deploys this stack after `other`.

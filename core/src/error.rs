@@ -65,12 +65,12 @@ pub enum Error {
         /// A suggestion.
         hint: String,
     },
-    /// A value refers to a resource in another account or region.
+    /// A strong reference (`Expr::strong`) to a resource in another account or region.
     #[error(
-        "{consumer}: refers to {producer}, which is deployed to {producer_env} while this stack \
-         deploys to {consumer_env}; CloudFormation exports do not cross accounts or regions. \
-         Pass the value as a stack parameter or an SSM parameter, or give the \
-         resource a deterministic physical name"
+        "{consumer}: refers to {producer} with a strong reference (`Expr::strong`), but {producer} \
+         deploys to {producer_env} while this stack deploys to {consumer_env}; CloudFormation \
+         exports do not cross accounts or regions. Drop `.strong()`: across accounts and regions \
+         a reference is weak (`Fn::GetStackOutput`)"
     )]
     CrossEnvironmentReference {
         /// Path of the construct holding the reference.
@@ -84,8 +84,11 @@ pub enum Error {
     },
     /// A value refers to a resource in a stack of another stage (another cloud assembly).
     #[error(
-        "{consumer}: refers to {producer} in another stage; stages deploy independently, so \
-         pass the value as a parameter or an SSM parameter instead"
+        "{consumer}: refers to {producer} in another stage; a stage is a cloud assembly of its \
+         own, and a stack's dependencies can only name stacks of its own assembly (the CDK too \
+         refuses dependencies across stage boundaries), so nothing would deploy {producer} \
+         first. Put both stacks in one stage, or give the resource a deterministic physical \
+         name and build its ARN or name from that"
     )]
     CrossStageReference {
         /// Path of the construct holding the reference.

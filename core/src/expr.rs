@@ -15,6 +15,48 @@ use serde_json::{Map, Value as Json, json};
 pub struct ElementRef {
     pub(crate) app: u32,
     pub(crate) node: u32,
+    /// How a `Ref` or `Fn::GetAtt` into another stack resolves, when this reference says
+    /// (`Expr::weak`, `Expr::strong`); `None` follows the app's setting
+    /// (`AppProps::reference_strength`). Only references into another stack read it.
+    pub(crate) strength: Option<Strength>,
+}
+
+impl ElementRef {
+    /// A reference to node `node` of app `app`, following the app's reference strength.
+    pub(crate) fn new(app: u32, node: u32) -> Self {
+        ElementRef { app, node, strength: None }
+    }
+}
+
+/// How a reference to a value of another stack is written (see `docs/references.md`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Strength {
+    /// An export in the producer and `Fn::ImportValue` in the consumer: CloudFormation
+    /// refuses to delete or change the export while a stack imports it. Same account and
+    /// region only.
+    #[default]
+    Strong,
+    /// A plain output in the producer and `Fn::GetStackOutput` in the consumer, read when
+    /// the consumer deploys and not tracked afterwards; works across accounts and regions.
+    Weak,
+}
+
+impl Strength {
+    /// The word a marker writes (`"strong"`, `"weak"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strength::Strong => "strong",
+            Strength::Weak => "weak",
+        }
+    }
+
+    fn parse(word: &str) -> Option<Strength> {
+        match word {
+            "strong" => Some(Strength::Strong),
+            "weak" => Some(Strength::Weak),
+            _ => None,
+        }
+    }
 }
 
 /// CloudFormation pseudo parameters.
@@ -224,7 +266,7 @@ impl Reference {
     /// The marker object standing for this reference in JSON.
     pub(crate) fn to_marker(&self) -> Json {
         match self {
-            Reference::Ref(r) => call(marker::REF, element(*r)),
+            Reference::Ref(r) => ref_marker(*r),
             Reference::LogicalId(r) => name_marker(*r),
             Reference::Att(att) => att_marker(att.0, &att.1),
             Reference::StackValue(name) => value_marker(name),
@@ -239,16 +281,21 @@ impl Reference {
         let number = |v: Option<&Json>| v.and_then(Json::as_u64).and_then(|n| u32::try_from(n).ok());
         let items = arg.as_array().map_or(&[][..], Vec::as_slice);
         let element = match items {
-            [app, node, ..] => number(Some(app)).zip(number(Some(node))).map(|(app, node)| ElementRef { app, node }),
+            [app, node, ..] => number(Some(app)).zip(number(Some(node))).map(|(app, node)| ElementRef::new(app, node)),
             _ => None,
+        };
+        // `Ref` and `Fn::GetAtt` markers may end with the reference's strength.
+        let with_strength = |r: ElementRef, at: usize| match items.get(at) {
+            None => Some(r),
+            Some(word) => word.as_str().and_then(Strength::parse).map(|s| ElementRef { strength: Some(s), ..r }),
         };
         let reference = match (key.as_str(), element, items.len(), map.len()) {
             (_, _, _, 2..) => None,
-            (marker::REF, Some(r), 2, _) => Some(Reference::Ref(r)),
+            (marker::REF, Some(r), 2 | 3, _) => with_strength(r, 2).map(Reference::Ref),
             (marker::NAME, Some(r), 2, _) => Some(Reference::LogicalId(r)),
-            (marker::ATT, Some(r), 3, _) => {
+            (marker::ATT, Some(r), 3 | 4, _) => with_strength(r, 3).and_then(|r| {
                 items.get(2).and_then(Json::as_str).map(|attr| Reference::Att(Box::new((r, attr.into()))))
-            }
+            }),
             (marker::VALUE, _, _, _) => arg.as_str().map(|name| Reference::StackValue(Box::new(name.to_owned()))),
             _ => None,
         };
@@ -268,8 +315,18 @@ fn name_marker(r: ElementRef) -> Json {
     call(marker::NAME, element(r))
 }
 
+fn ref_marker(r: ElementRef) -> Json {
+    match r.strength {
+        None => call(marker::REF, element(r)),
+        Some(s) => call(marker::REF, json!([r.app, r.node, s.as_str()])),
+    }
+}
+
 fn att_marker(r: ElementRef, attr: &str) -> Json {
-    call(marker::ATT, json!([r.app, r.node, attr]))
+    match r.strength {
+        None => call(marker::ATT, json!([r.app, r.node, attr])),
+        Some(s) => call(marker::ATT, json!([r.app, r.node, attr, s.as_str()])),
+    }
 }
 
 fn value_marker(name: &str) -> Json {
@@ -291,7 +348,7 @@ impl Expr {
     pub fn to_json(&self) -> Json {
         match self {
             Expr::Literal(v) => v.clone(),
-            Expr::Ref(r) => call(marker::REF, element(*r)),
+            Expr::Ref(r) => ref_marker(*r),
             Expr::Pseudo(p) => call("Ref", Json::String(p.name().to_owned())),
             Expr::GetAtt(r, attr) => att_marker(*r, attr),
             Expr::Sub(template, vars) if vars.is_empty() => call("Fn::Sub", Json::String(template.clone())),
@@ -449,6 +506,56 @@ impl Expr {
         Expr::concat(parts)
     }
 
+    /// This expression with every `Ref` and `Fn::GetAtt` in it weak: read from another
+    /// stack with `Fn::GetStackOutput` (a plain output, no export), whatever the app's
+    /// setting; a reference within one stack is unchanged (see `docs/references.md`).
+    pub fn weak(self) -> Expr {
+        self.with_strength(Strength::Weak)
+    }
+
+    /// This expression with every `Ref` and `Fn::GetAtt` in it strong: an export and
+    /// `Fn::ImportValue`, whatever the app's setting. Exports do not cross accounts or
+    /// regions, so a strong reference there is an error at synthesis.
+    pub fn strong(self) -> Expr {
+        self.with_strength(Strength::Strong)
+    }
+
+    /// Sets the strength of every reference to an element's value in the expression.
+    pub fn with_strength(mut self, strength: Strength) -> Expr {
+        self.set_strength(strength);
+        self
+    }
+
+    fn set_strength(&mut self, strength: Strength) {
+        let each = |items: &mut [Expr]| items.iter_mut().for_each(|e| e.set_strength(strength));
+        match self {
+            Expr::Ref(r) | Expr::GetAtt(r, _) => r.strength = Some(strength),
+            Expr::Sub(_, vars) | Expr::Object(vars) => vars.iter_mut().for_each(|(_, e)| e.set_strength(strength)),
+            Expr::Join(_, items) | Expr::List(items) => each(items),
+            Expr::Select(_, e)
+            | Expr::Split(_, e)
+            | Expr::ImportValue(e)
+            | Expr::GetAzs(e)
+            | Expr::Base64(e)
+            | Expr::Cidr(e, _, _)
+            | Expr::ToJsonString(e)
+            | Expr::Length(e) => e.set_strength(strength),
+            Expr::If(_, a, b) | Expr::FindInMap(_, a, b) => {
+                a.set_strength(strength);
+                b.set_strength(strength);
+            }
+            Expr::Condition(c) => c.set_strength(strength),
+            Expr::Literal(_)
+            | Expr::Pseudo(_)
+            | Expr::RefAll(_)
+            | Expr::ValueOf(..)
+            | Expr::ValueOfAll(..)
+            | Expr::Dynamic(_)
+            | Expr::StackValue(_)
+            | Expr::LogicalId(_) => {}
+        }
+    }
+
     /// True when this is a literal value with no deploy-time part.
     pub fn is_literal(&self) -> bool {
         matches!(self, Expr::Literal(_))
@@ -479,6 +586,17 @@ impl Cond {
             Cond::Contains(a, b) => call("Fn::Contains", json!([a.to_json(), b.to_json()])),
             Cond::EachMemberEquals(a, b) => call("Fn::EachMemberEquals", json!([a.to_json(), b.to_json()])),
             Cond::EachMemberIn(a, b) => call("Fn::EachMemberIn", json!([a.to_json(), b.to_json()])),
+        }
+    }
+    fn set_strength(&mut self, strength: Strength) {
+        match self {
+            Cond::Equals(a, b) | Cond::Contains(a, b) | Cond::EachMemberEquals(a, b) | Cond::EachMemberIn(a, b) => {
+                a.set_strength(strength);
+                b.set_strength(strength);
+            }
+            Cond::And(cs) | Cond::Or(cs) => cs.iter_mut().for_each(|c| c.set_strength(strength)),
+            Cond::Not(c) => c.set_strength(strength),
+            Cond::Condition(_) => {}
         }
     }
     /// `Fn::Equals`

@@ -51,7 +51,7 @@ pub use aspects::{Aspect, Tags};
 pub use element::{RemovalPolicy, TagFormat};
 pub use env::Environment;
 pub use error::{Error, Result};
-pub use expr::{Cond, DynamicReference, ElementRef, Expr, Pseudo, Value};
+pub use expr::{Cond, DynamicReference, ElementRef, Expr, Pseudo, Strength, Value};
 pub use group::Group;
 pub use resource::CfnResource;
 pub use sections::{

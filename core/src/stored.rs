@@ -153,7 +153,7 @@ mod tests {
         let Some(Stored::Array(strings)) = o.get("short") else { unreachable!() };
         let kinds: Vec<bool> = strings.iter().map(|s| matches!(s, Stored::Short(_))).collect();
         assert_eq!(kinds, [true, false, true, false, true]);
-        let element = |node| ElementRef { app: 1, node };
+        let element = |node| ElementRef::new(1, node);
         assert_eq!(o.get("ref"), Some(&Stored::Expr(Reference::Ref(element(42)))));
         assert_eq!(o.get("name"), Some(&Stored::Expr(Reference::LogicalId(element(7)))));
         assert_eq!(o.get("att"), Some(&Stored::Expr(Reference::Att(Box::new((element(2), "Arn".into()))))));

@@ -63,6 +63,9 @@ pub(crate) struct StackData {
     pub transforms: Vec<String>,
     pub values: Option<std::sync::Arc<dyn crate::app::StackValues>>,
     pub dependencies: Vec<u32>,
+    /// Roles (by name, in the stack's account) CloudFormation deploys the stack with
+    /// besides the CDK bootstrap's execution role (`Stack::add_execution_role`).
+    pub execution_roles: Vec<String>,
     pub assets: Vec<crate::asset::StagedAsset>,
 }
 
@@ -168,6 +171,7 @@ pub(crate) struct Settings {
     pub bootstrap_qualifier: String,
     pub bootstrap_rule: bool,
     pub context: indexmap::IndexMap<String, String>,
+    pub reference_strength: crate::expr::Strength,
     pub generators: Vec<crate::app::FileGenerator>,
     /// The export lock synthesis reads and updates, if any.
     pub exports_lock: Option<std::path::PathBuf>,
@@ -469,7 +473,7 @@ impl Node {
     }
 
     pub(crate) fn element_ref(&self) -> ElementRef {
-        ElementRef { app: self.tree().app_id, node: self.index }
+        ElementRef::new(self.tree().app_id, self.index)
     }
 
     /// The construct's id within its scope.

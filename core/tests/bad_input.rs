@@ -97,39 +97,50 @@ fn unknown_region() {
 }
 
 #[test]
-fn reference_across_accounts() {
+fn strong_reference_across_accounts() {
     let app = App::new();
     let producer = Stack::new(&app, "Producer", env("111111111111", "us-east-1")).unwrap();
     let topic = CfnResource::new(&producer, "Topic", "AWS::SNS::Topic", Map::new()).unwrap();
     let consumer = Stack::new(&app, "Consumer", env("222222222222", "us-east-1")).unwrap();
     let mut props = Map::new();
-    props.insert("TopicArn".into(), topic.reference().into());
+    props.insert("TopicArn".into(), topic.reference().strong().into());
     props.insert("Protocol".into(), json!("email"));
     CfnResource::new(&consumer, "Sub", "AWS::SNS::Subscription", props).unwrap();
     let err = synth_err(&app);
     let text = err.to_string();
     assert!(matches!(err, Error::CrossEnvironmentReference { .. }), "{text}");
-    assert!(text.starts_with("Consumer/Sub: refers to Producer/Topic, which is deployed to aws://111111111111/us-east-1 while this stack deploys to aws://222222222222/us-east-1"), "{text}");
-    assert!(text.contains("Pass the value as a stack parameter"), "{text}");
+    assert!(
+        text.starts_with(
+            "Consumer/Sub: refers to Producer/Topic with a strong reference (`Expr::strong`), but Producer/Topic \
+             deploys to aws://111111111111/us-east-1 while this stack deploys to aws://222222222222/us-east-1"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("Drop `.strong()`"), "{text}");
 }
 
 #[test]
-fn reference_across_regions_and_stages() {
+fn strong_reference_across_regions_and_any_across_stages() {
     let app = App::new();
     let east = Stack::new(&app, "East", env("111111111111", "us-east-1")).unwrap();
     let topic = CfnResource::new(&east, "Topic", "AWS::SNS::Topic", Map::new()).unwrap();
     let west = Stack::new(&app, "West", env("111111111111", "us-west-2")).unwrap();
     let mut props = Map::new();
-    props.insert("DisplayName".into(), topic.get_att("TopicName").into());
-    CfnResource::new(&west, "Other", "AWS::SNS::Topic", props.clone()).unwrap();
+    props.insert("DisplayName".into(), topic.get_att("TopicName").strong().into());
+    CfnResource::new(&west, "Other", "AWS::SNS::Topic", props).unwrap();
     let stage = Stage::new(&app, "Dev", StageProps { env: Environment::new("111111111111", "us-east-1") }).unwrap();
     let staged = Stack::new(&stage, "S", StackProps::default()).unwrap();
+    let mut props = Map::new();
+    props.insert("DisplayName".into(), topic.get_att("TopicName").weak().into());
     CfnResource::new(&staged, "Other", "AWS::SNS::Topic", props).unwrap();
     let err = synth_err(&app);
     let problems = err.problems();
     assert_eq!(problems.len(), 2, "{err}");
     assert!(matches!(problems[0], Error::CrossEnvironmentReference { .. }));
     assert!(matches!(problems[1], Error::CrossStageReference { .. }));
+    let stage_text = problems[1].to_string();
+    assert!(stage_text.starts_with("Dev/S/Other: refers to East/Topic in another stage"), "{stage_text}");
+    assert!(stage_text.contains("Put both stacks in one stage"), "{stage_text}");
     assert!(err.to_string().starts_with("2 problems found, nothing was written:"), "{err}");
 }
 

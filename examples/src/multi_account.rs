@@ -31,8 +31,13 @@
 //!   [`DeployMode::Proton`] they are left to the bundles and the pipeline updates the
 //!   Proton service instance.
 //!
-//! Everything in the workload accounts refers to the management account by
-//! deterministic names (bus, roles, bucket, key alias), never by deploy-time values.
+//! A deploy-time value that crosses an account one way is a plain reference: the baselines
+//! forward alarms to the management bus by its ARN (`bus.event_bus_arn()`), read at deploy
+//! time with `Fn::GetStackOutput` through a reader role the management stack gets (see
+//! `docs/references.md`). Where references would form a cycle between accounts, names
+//! stand in (Decision 4): the pipeline's roles, bucket and key alias in the management
+//! account and the deploy roles in each workload account name each other, since the
+//! management stack's policies trust the deploy roles that trust its pipeline role.
 //! Every resource comes from an L2 (`iam`, `lambda`, `ec2`, `sns`, `pipeline`, `proton`,
 //! `org`) or a typed L1 (`cfn::events`, `cfn::logs`, `cfn::ecs`, `cfn::servicediscovery`).
 
@@ -65,15 +70,6 @@ pub use crate::organization::Layout;
 /// The management account's policy-control bus.
 pub const POLICY_CONTROL_BUS: &str = "cloudwright-policy-control";
 
-/// The bus by its deterministic ARN, as the workload accounts name it.
-fn bus_arn(layout: &Layout) -> Expr {
-    Expr::sub(format!(
-        "arn:${{AWS::Partition}}:events:{}:{}:event-bus/{POLICY_CONTROL_BUS}",
-        layout.region(),
-        layout.management_account
-    ))
-}
-
 /// The events policy control looks at: CloudWatch alarm state changes.
 fn alarm_state_changes() -> serde_json::Value {
     json!({"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]})
@@ -81,7 +77,7 @@ fn alarm_state_changes() -> serde_json::Value {
 
 /// The policy-control bus: accepts events from the workload accounts and archives them in a
 /// log group the platform team queries.
-fn policy_control(management: &Stack, layout: &Layout) -> Result<()> {
+fn policy_control(management: &Stack, layout: &Layout) -> Result<CfnEventBus> {
     let bus = CfnEventBus::new(management, "PolicyControlBus", CfnEventBusProps::new(POLICY_CONTROL_BUS))?;
     for (_, name, account) in &layout.workloads {
         let from_account = PolicyStatement::allow(&["events:PutEvents"], [bus.event_bus_arn()])
@@ -127,11 +123,13 @@ fn policy_control(management: &Stack, layout: &Layout) -> Result<()> {
             "cloudwright-policy-control-findings",
         ),
     )?;
-    Ok(())
+    Ok(bus)
 }
 
-/// A workload account's baseline: alarm forwarding (the pipeline adds its deploy roles).
-fn account_baseline(app: &App, layout: &Layout, name: &str, account: &str) -> Result<Stack> {
+/// A workload account's baseline: alarm forwarding to `bus` (the management account's
+/// policy-control bus, a value of another account's stack) and the deploy roles the
+/// pipeline adds.
+fn account_baseline(app: &App, layout: &Layout, name: &str, account: &str, bus: &Expr) -> Result<Stack> {
     let stack = Stack::new(
         app,
         &format!("{name}Baseline"),
@@ -151,7 +149,7 @@ fn account_baseline(app: &App, layout: &Layout, name: &str, account: &str) -> Re
             ..Default::default()
         },
     )?;
-    forwarder.add_to_policy(PolicyStatement::allow(&["events:PutEvents"], [bus_arn(layout)]))?;
+    forwarder.add_to_policy(PolicyStatement::allow(&["events:PutEvents"], [bus.clone()]))?;
     CfnRule::new(
         &stack,
         "ForwardAlarms",
@@ -160,7 +158,7 @@ fn account_baseline(app: &App, layout: &Layout, name: &str, account: &str) -> Re
             event_pattern: Some(alarm_state_changes()),
             targets: Some(vec![Target {
                 role_arn: Some(forwarder.arn().into()),
-                ..Target::new(bus_arn(layout), "PolicyControl")
+                ..Target::new(bus.clone(), "PolicyControl")
             }]),
             ..Default::default()
         },
@@ -255,7 +253,7 @@ pub fn app() -> Result<App> {
 pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
     let app = App::with_props(mode.app_props());
     let management = crate::organization::management_stack(&app, layout)?;
-    policy_control(&management, layout)?;
+    let policy_bus = policy_control(&management, layout)?.event_bus_arn();
 
     // The Proton templates, checked against the published schemas in the lock file.
     let lock =
@@ -301,7 +299,7 @@ pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
     let mut instances = Vec::new();
     for (_, name, account) in &layout.workloads {
         let lower = name.to_lowercase();
-        let baseline = account_baseline(&app, layout, name, account)?;
+        let baseline = account_baseline(&app, layout, name, account, &policy_bus)?;
         let connection = EnvironmentAccountConnection::new(
             &baseline,
             "ProtonConnection",

@@ -123,8 +123,13 @@ fn every_component_of_the_seed_design_is_there() {
         }
         let baseline = assembly.template(&format!("{name}Baseline")).unwrap();
         let forward = resources(&baseline, "AWS::Events::Rule")[0].1;
-        let target = forward["Properties"]["Targets"][0]["Arn"]["Fn::Sub"].as_str().unwrap();
-        assert!(target.ends_with(":111111111111:event-bus/cloudwright-policy-control"), "{target}");
+        // The management bus's ARN, read from the management stack through its reader role.
+        let target = &forward["Properties"]["Targets"][0]["Arn"]["Fn::GetStackOutput"];
+        assert_eq!(target["StackName"], "Management", "{target}");
+        let output = target["OutputName"].as_str().unwrap();
+        assert_eq!(mgmt["Outputs"][output]["Value"]["Fn::GetAtt"][0], "PolicyControlBus");
+        let reader = target["RoleArn"]["Fn::Sub"].as_str().unwrap();
+        assert!(reader.starts_with("arn:${AWS::Partition}:iam::111111111111:role/cw-output-reader-"), "{reader}");
         // Alarm forwarder, pipeline execution, deploy and smoke-test roles, Proton connection role.
         let roles = resources(&baseline, "AWS::IAM::Role");
         assert_eq!(roles.len(), 5);

@@ -169,12 +169,16 @@ impl DeliveryPipeline {
                 _ => target
                     .stacks
                     .iter()
-                    .map(|stack| Action::CloudFormationDeploy {
-                        // CDK Pipelines names a stack's action `<stack>.Deploy` too.
-                        name: format!("{}.Deploy", stack.stack_name()),
-                        account: target.account.clone(),
-                        stack_name: stack.stack_name(),
-                        template_path: format!("Build::cloudwright.out/{}", stack.template_file()),
+                    .map(|stack| {
+                        // `Fn::GetStackOutput` reads with the role that deploys the stack.
+                        stack.add_execution_role(&names.execution_role);
+                        Action::CloudFormationDeploy {
+                            // CDK Pipelines names a stack's action `<stack>.Deploy` too.
+                            name: format!("{}.Deploy", stack.stack_name()),
+                            account: target.account.clone(),
+                            stack_name: stack.stack_name(),
+                            template_path: format!("Build::cloudwright.out/{}", stack.template_file()),
+                        }
                     })
                     .collect(),
             };

@@ -101,6 +101,15 @@ impl DeployTarget {
             ],
             [Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*")],
         ))?;
+        // Weak references of the stacks it deploys are read through the producers' reader
+        // roles (`Fn::GetStackOutput`'s `RoleArn`, assumed with the deploying role).
+        execution_role.add_to_policy(PolicyStatement::allow(
+            &["sts:AssumeRole"],
+            [Expr::sub(format!(
+                "arn:${{AWS::Partition}}:iam::*:role/{}*",
+                cloudwright_core::synth::READER_ROLE_PREFIX
+            ))],
+        ))?;
         // Lambda code assets published by the build to the account's bootstrap bucket
         // (`cdk bootstrap --qualifier`, the app's setting).
         execution_role.add_to_policy(PolicyStatement::allow(

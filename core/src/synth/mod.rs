@@ -11,6 +11,7 @@ mod output;
 mod read;
 mod resolve;
 mod template;
+mod weak;
 mod write;
 
 use std::cell::RefCell;
@@ -35,7 +36,8 @@ use manifest::{Artifact, AssetSource, AssetsFile, Manifest, StackArtifact};
 use output::Sink;
 pub use output::write_files;
 use resolve::{Export, Findings, LogicalIds, Pass, Shared};
-use template::Template;
+use template::{CrossStack, Template};
+pub use weak::READER_ROLE_PREFIX;
 
 /// What the assembly holds of one stack.
 #[derive(Debug, Clone, Serialize)]
@@ -257,8 +259,32 @@ fn logical_ids(arena: &Nodes, order: &[u32], reserved: &[(&str, &str)]) -> (Logi
     (ids, problems)
 }
 
-/// The first dependency cycle among stacks, as paths with the first repeated at the end.
-fn find_cycle(arena: &Nodes, stacks: &[u32], deps: &BTreeSet<(u32, u32)>) -> Option<Vec<String>> {
+/// The problem a dependency cycle among stacks is: when a reference across accounts makes
+/// one of its dependencies, naming that reference's two constructs and the remedy
+/// (Decision 4 of the design: a deterministic physical name, referred to by name).
+fn cycle_problem(arena: &Nodes, cycle: &[u32], account_edges: &BTreeMap<(u32, u32), (u32, u32)>) -> Error {
+    let paths: Vec<String> = cycle.iter().map(|i| arena.path(*i)).collect();
+    let across = cycle.windows(2).find_map(|pair| account_edges.get(&(pair[0], pair[1])));
+    match across {
+        None => Error::DependencyCycle { cycle: paths },
+        Some((consumer, producer)) => Error::Validation {
+            path: arena.path(*consumer),
+            message: format!(
+                "refers to {} in another account, and the stacks' references form a cycle ({}): each \
+                 stack would wait for the other to deploy first. Break the cycle in one direction with a \
+                 name instead of a deploy-time value: give the referenced resource a deterministic \
+                 physical name (`logical_id::physical_name` of its path, as the CDK's \
+                 `PhysicalName.GENERATE_IF_NEEDED`) and build its ARN or name from that in the other \
+                 stack",
+                arena.path(*producer),
+                paths.join(" -> ")
+            ),
+        },
+    }
+}
+
+/// The first dependency cycle among stacks, as stack nodes with the first repeated at the end.
+fn find_cycle(stacks: &[u32], deps: &BTreeSet<(u32, u32)>) -> Option<Vec<u32>> {
     let mut edges: HashMap<u32, Vec<u32>> = HashMap::new();
     for (from, to) in deps {
         edges.entry(*from).or_default().push(*to);
@@ -296,7 +322,7 @@ fn find_cycle(arena: &Nodes, stacks: &[u32], deps: &BTreeSet<(u32, u32)>) -> Opt
     for s in stacks {
         if state.get(s).copied().unwrap_or(0) == 0 {
             if let Some(cycle) = visit(*s, &edges, &mut state, &mut Vec::new()) {
-                return Some(cycle.into_iter().map(|i| arena.path(i)).collect());
+                return Some(cycle);
             }
         }
     }
@@ -409,7 +435,14 @@ fn build(root: &Node, sink: &mut Sink) -> Result<Built> {
     let (logical_ids, id_problems) = logical_ids(arena, &order, reserved);
     problems.extend(id_problems);
 
-    let shared = Shared { arena, logical_ids: &logical_ids, envs: &envs, stack_names: &stack_names };
+    let shared = Shared {
+        arena,
+        logical_ids: &logical_ids,
+        envs: &envs,
+        stack_names: &stack_names,
+        strength: settings.reference_strength,
+        qualifier: settings.bootstrap_qualifier.as_str(),
+    };
     // Each stack's elements in tree order.
     let mut elements: HashMap<u32, Vec<u32>> = stacks.iter().map(|s| (*s, Vec::new())).collect();
     for &index in &order {
@@ -423,14 +456,14 @@ fn build(root: &Node, sink: &mut Sink) -> Result<Built> {
     let findings = RefCell::new(Findings::default());
     for &s in &stacks {
         let members = elements.get(&s).map_or(&[][..], Vec::as_slice);
-        let Some(template) = template(&shared, Pass::Check(&findings), settings, s, members, &[], &[]) else {
+        let Some(template) = template(&shared, Pass::Check(&findings), settings, s, members, CrossStack::NONE) else {
             continue;
         };
         if let Err(e) = template.serialize(discard::Discard) {
             problems.push(Error::Validation { path: arena.path(s), message: format!("cannot be rendered: {e}") });
         }
     }
-    let Findings { mut exports, mut stack_deps, errors } = findings.into_inner();
+    let Findings { mut exports, published, mut stack_deps, account_edges, errors } = findings.into_inner();
     let locked = match &settings.exports_lock {
         Some(path) => {
             let synthesis = exports_lock::Synthesis {
@@ -451,12 +484,12 @@ fn build(root: &Node, sink: &mut Sink) -> Result<Built> {
         }
     }
     problems.extend(errors);
-    if let Some(cycle) = find_cycle(arena, &stacks, &stack_deps) {
-        problems.push(Error::DependencyCycle { cycle });
+    if let Some(cycle) = find_cycle(&stacks, &stack_deps) {
+        problems.push(cycle_problem(arena, &cycle, &account_edges));
     }
     Error::collect(problems)?;
 
-    let plan = Plan { order, stacks, elements, exports, kept: locked.kept, stack_deps };
+    let plan = Plan { order, stacks, elements, exports, kept: locked.kept, published, stack_deps };
     let summaries = render(&shared, settings, plan, sink)?;
     for (path, bytes) in extra_files {
         sink.bytes(&path, &bytes)?;
@@ -471,8 +504,7 @@ fn template<'a>(
     settings: &'a Settings,
     stack: u32,
     elements: &'a [u32],
-    exports: &'a [(String, Export)],
-    kept: &'a [String],
+    cross: CrossStack<'a>,
 ) -> Option<Template<'a>> {
     Some(Template {
         shared,
@@ -480,8 +512,9 @@ fn template<'a>(
         stack,
         data: shared.arena.stack(stack)?,
         elements,
-        exports,
-        kept,
+        exports: cross.exports,
+        kept: cross.kept,
+        published: cross.published,
         bootstrap_qualifier: settings.bootstrap_rule.then_some(settings.bootstrap_qualifier.as_str()),
     })
 }
@@ -496,6 +529,7 @@ struct Plan {
     exports: resolve::Exports,
     /// The export names each stack keeps only for the export lock.
     kept: HashMap<u32, Vec<String>>,
+    published: weak::PublishedByStack,
     stack_deps: BTreeSet<(u32, u32)>,
 }
 
@@ -527,7 +561,7 @@ fn render_all_but_tree(
     plan: Plan,
     sink: &mut Sink,
 ) -> Result<Vec<StackSummary>> {
-    let Plan { order, stacks, elements, mut exports, kept, stack_deps } = plan;
+    let Plan { order, stacks, elements, mut exports, kept, mut published, stack_deps } = plan;
     let arena = shared.arena;
     let qualifier = settings.bootstrap_qualifier.as_str();
     let mut artifacts: HashMap<u32, StackArtifact> = HashMap::new();
@@ -539,7 +573,12 @@ fn render_all_but_tree(
         let mut stack_exports: Vec<(String, Export)> = exports.remove(&s).into_iter().flatten().collect();
         stack_exports.sort_by(|a, b| a.0.cmp(&b.0));
         let kept = kept.get(&s).map_or(&[][..], Vec::as_slice);
-        let Some(template) = template(shared, Pass::Write, settings, s, members, &stack_exports, kept) else {
+        let stack_published = published.remove(&s).map(|mut p| {
+            p.outputs.sort_keys();
+            p
+        });
+        let cross = CrossStack { exports: &stack_exports, kept, published: stack_published.as_ref() };
+        let Some(template) = template(shared, Pass::Write, settings, s, members, cross) else {
             continue;
         };
         let artifact_id = names::artifact_id(arena, s);
@@ -612,11 +651,16 @@ fn render_all_but_tree(
     }
 
     // One manifest per assembly: the app's, and each stage's nested one. Manifests list
-    // stacks and stages, in tree order.
-    let listed: Vec<u32> = order
+    // stacks and stages in tree order, but for a stack that depends on a later one, which
+    // comes after it: `cdk ls` lists stacks in manifest order.
+    let mut listed: Vec<u32> = order
         .into_iter()
         .filter(|i| matches!(arena.nodes[*i as usize].kind, Kind::Stack(_) | Kind::Stage(_)))
         .collect();
+    let slots: Vec<usize> = (0..listed.len()).filter(|i| arena.stack(listed[*i]).is_some()).collect();
+    for (slot, stack) in slots.into_iter().zip(deploy_order(&stacks, &stack_deps)) {
+        listed[slot] = stack;
+    }
     let mut assemblies: Vec<Option<u32>> = vec![None];
     assemblies
         .extend(listed.iter().filter(|i| matches!(arena.nodes[**i as usize].kind, Kind::Stage(_))).map(|i| Some(*i)));
@@ -643,6 +687,27 @@ fn render_all_but_tree(
         sink.json(&format!("{dir}cdk.out"), &json!({"version": MANIFEST_VERSION}), b"", false)?;
     }
     Ok(summaries)
+}
+
+/// Every stack after the stacks it depends on, otherwise in tree order (`stacks`): a
+/// depth-first walk placing each stack's dependencies before it. Dependencies form no
+/// cycle here (synthesis stops at one before rendering).
+fn deploy_order(stacks: &[u32], deps: &BTreeSet<(u32, u32)>) -> Vec<u32> {
+    fn place(s: u32, deps: &BTreeSet<(u32, u32)>, placed: &mut std::collections::HashSet<u32>, out: &mut Vec<u32>) {
+        if !placed.insert(s) {
+            return;
+        }
+        for (_, d) in deps.range((s, 0)..=(s, u32::MAX)) {
+            place(*d, deps, placed, out);
+        }
+        out.push(s);
+    }
+    let mut placed = std::collections::HashSet::with_capacity(stacks.len());
+    let mut out = Vec::with_capacity(stacks.len());
+    for s in stacks {
+        place(*s, deps, &mut placed, &mut out);
+    }
+    out
 }
 
 /// The directory of a stage's assembly relative to the root, with a trailing `/`

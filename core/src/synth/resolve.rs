@@ -1,9 +1,13 @@
 //! Resolution of references: the typed references of stored values ([`Reference`])
 //! become CloudFormation intrinsics as they are serialized. A reference into another
-//! stack of the same environment becomes an export in the producer and `Fn::ImportValue`
-//! in the consumer, plus a stack dependency; across environments or stages, to another
-//! app, or to an element that cannot be referenced that way, it is an error naming the
-//! consumer's path.
+//! stack of the same stage is either strong (an export in the producer and
+//! `Fn::ImportValue` in the consumer: same account and region, the default there) or weak
+//! (a plain output and `Fn::GetStackOutput`, `weak.rs`: across accounts or regions, or
+//! when the app or the reference asks), with a stack dependency either way. A reference
+//! across stages, partitions or to a stack without an account or region where they
+//! differ, a strong one across accounts or regions, a weak one used as a list, one to
+//! another app or to an element that cannot be referenced that way, is an error naming
+//! both construct paths.
 //!
 //! There is one walk: serializing a value through [`Resolved`]. Synthesis runs it twice
 //! with different consumers. The checking pass ([`Pass::Check`]) serializes every
@@ -13,7 +17,7 @@
 //! Since both are the same walk, they cannot disagree on what is resolved.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use indexmap::IndexMap;
 use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
@@ -23,10 +27,12 @@ use crate::app::StackValues;
 use crate::element::Body;
 use crate::env::Environment;
 use crate::error::Error;
-use crate::expr::{ElementRef, Reference};
+use crate::expr::{ElementRef, Reference, Strength};
 use crate::logical_id::{export_name, make_unique_id};
 use crate::stored::{Object, Stored};
 use crate::tree::Nodes;
+
+use super::weak::{self, PublishedByStack, Source};
 
 /// An output a producer stack declares for another stack to import.
 pub(crate) struct Export {
@@ -71,13 +77,24 @@ pub(crate) struct Shared<'a> {
     pub logical_ids: &'a LogicalIds,
     pub envs: &'a HashMap<u32, Environment>,
     pub stack_names: &'a HashMap<u32, String>,
+    /// How references between stacks of one account and region are written unless a
+    /// reference says otherwise.
+    pub strength: Strength,
+    /// The CDK bootstrap qualifier: reader roles trust its CloudFormation execution roles.
+    pub qualifier: &'a str,
 }
 
 /// What the checking pass learns.
 #[derive(Default)]
 pub(crate) struct Findings {
     pub exports: Exports,
+    /// Outputs and reader roles of weak references, by producer stack.
+    pub published: PublishedByStack,
     pub stack_deps: BTreeSet<(u32, u32)>,
+    /// For each dependency between stacks of different accounts that a reference makes
+    /// (consumer stack, producer stack): the first such reference (consumer element,
+    /// producer element), to name both when the dependencies form a cycle.
+    pub account_edges: BTreeMap<(u32, u32), (u32, u32)>,
     pub errors: Vec<Error>,
 }
 
@@ -211,10 +228,135 @@ impl<'a> Resolver<'a> {
                         arena.path(element.node)
                     ),
                 }),
-                _ => self.import(producer, element.node, resolution.to_json()),
+                _ => self.across(producer, element, resolution.to_json()),
             },
             _ => Ok(resolution),
         }
+    }
+
+    /// Whether a reference to `element` of `producer`, another stack, is written weak:
+    /// across accounts or regions always, otherwise as the reference or the app says.
+    fn is_weak(&self, element: ElementRef, producer: u32) -> bool {
+        self.shared.envs[&self.stack] != self.shared.envs[&producer]
+            || element.strength.unwrap_or(self.shared.strength) == Strength::Weak
+    }
+
+    /// A reference into `producer`, another stack: strong or weak, or what stops it.
+    fn across(&self, producer: u32, element: ElementRef, resolved: Json) -> Result<Resolution<'static>, Error> {
+        let arena = self.shared.arena;
+        if arena.stage_of(producer) != arena.stage_of(self.stack) {
+            return Err(Error::CrossStageReference { consumer: self.path(), producer: arena.path(element.node) });
+        }
+        if self.is_weak(element, producer) {
+            self.weak(producer, element, resolved)
+        } else {
+            self.import(producer, resolved)
+        }
+    }
+
+    /// `Fn::GetStackOutput` of a plain output of `producer`, recorded with its stack
+    /// dependency and, across accounts, the producer's reader role for this account.
+    fn weak(&self, producer: u32, element: ElementRef, resolved: Json) -> Result<Resolution<'static>, Error> {
+        let (consumer_env, producer_env) = (&self.shared.envs[&self.stack], &self.shared.envs[&producer]);
+        let problem = |message: String| {
+            Err(Error::Validation {
+                path: self.path(),
+                message: format!("refers to {}, {message}", self.shared.arena.path(element.node)),
+            })
+        };
+        let same_env = consumer_env == producer_env;
+        if !same_env && [consumer_env, producer_env].iter().any(|e| e.account.is_none() || e.region.is_none()) {
+            return problem(format!(
+                "a stack of {producer_env} while this stack is of {consumer_env}: with an account or region \
+                 unknown until deployment, cloudwright cannot tell whether the reference crosses an account \
+                 or region, nor which role may read the producer; give both stacks an explicit account and \
+                 region (`Environment::new`)"
+            ));
+        }
+        if let (Some(c), Some(p)) = (&consumer_env.region, &producer_env.region) {
+            let (consumer_partition, producer_partition) = (weak::partition(c), weak::partition(p));
+            if consumer_partition != producer_partition {
+                return problem(format!(
+                    "deployed to {p} (partition `{producer_partition}`) while this stack deploys to {c} \
+                     (partition `{consumer_partition}`): CloudFormation cannot read another stack's output \
+                     across partitions (`Fn::GetStackOutput` does not support cross-partition references); \
+                     pass the value in as a stack parameter, or copy it to an SSM parameter of this partition"
+                ));
+            }
+        }
+        if !same_env && element.strength == Some(Strength::Strong) {
+            return Err(Error::CrossEnvironmentReference {
+                consumer: self.path(),
+                producer: self.shared.arena.path(element.node),
+                consumer_env: consumer_env.to_string(),
+                producer_env: producer_env.to_string(),
+            });
+        }
+        let output = weak::output_id(&resolved);
+        let across_accounts = consumer_env.account != producer_env.account;
+        let role_name = match (&producer_env.account, &consumer_env.account) {
+            (Some(_), Some(consumer)) if across_accounts => {
+                Some(weak::reader_role_name(&self.shared.arena.path(producer), consumer))
+            }
+            _ => None,
+        };
+        let source = Source {
+            stack_name: &self.shared.stack_names[&producer],
+            output: &output,
+            region: producer_env.region.as_deref(),
+            reader: producer_env.account.as_deref().zip(role_name.as_deref()),
+        };
+        let value = source.get_stack_output();
+        self.record(|f| {
+            let published = f.published.entry(producer).or_default();
+            published.outputs.entry(output.clone()).or_insert(resolved);
+            f.stack_deps.insert((self.stack, producer));
+            if let (true, Some(account), Some(region)) = (across_accounts, &consumer_env.account, &consumer_env.region)
+            {
+                let deployers = published.readers.entry(account.clone()).or_default();
+                deployers.insert(weak::bootstrap_execution_role(self.shared.qualifier, account, region));
+                let declared = self.shared.arena.stack(self.stack).map(|s| s.execution_roles.as_slice());
+                deployers.extend(declared.unwrap_or_default().iter().cloned());
+                f.account_edges.entry((self.stack, producer)).or_insert((self.element, element.node));
+            }
+        });
+        Ok(Resolution::Value(value))
+    }
+
+    /// Records a problem when `args`, the arguments of the intrinsic `name`, hold a weak
+    /// reference where the function takes a list: `Fn::GetStackOutput` returns one string.
+    fn check_list_argument(&self, name: &str, args: &Stored) {
+        let Pass::Check(findings) = self.pass else { return };
+        let list = match (name, args) {
+            ("Fn::Join" | "Fn::Select", Stored::Array(items)) => items.get(1),
+            ("Fn::Length", value) => Some(value),
+            _ => None,
+        };
+        let Some(Stored::Expr(reference)) = list else { return };
+        let element = match reference {
+            Reference::Ref(r) => *r,
+            Reference::Att(att) => att.0,
+            Reference::LogicalId(_) | Reference::StackValue(_) => return,
+        };
+        let arena = self.shared.arena;
+        let Some(producer) = arena.stack_of(element.node).filter(|p| *p != self.stack) else { return };
+        if arena.stage_of(producer) != arena.stage_of(self.stack) || !self.is_weak(element, producer) {
+            return;
+        }
+        let what = match reference {
+            Reference::Att(att) => format!("`{}` of {}", att.1, arena.path(element.node)),
+            _ => arena.path(element.node),
+        };
+        findings.borrow_mut().errors.push(Error::Validation {
+            path: self.path(),
+            message: format!(
+                "uses {what} as a list (in `{name}`) through a weak reference, but `Fn::GetStackOutput` \
+                 returns one string (a stack output's value is a string); make the producer's stack hold \
+                 the list joined into one string (`Expr::join(\",\", ...)`, e.g. as the value of an SSM \
+                 parameter resource there), refer to that string attribute, and split it here \
+                 (`Expr::split(\",\", ...)`): the `Fn::Join` round trip"
+            ),
+        });
     }
 
     /// The logical id of the element `r` points at, if it is one of this app whose body
@@ -244,21 +386,9 @@ impl<'a> Resolver<'a> {
         values.value(name).map(Resolution::Value).map_err(|message| Error::Validation { path: self.path(), message })
     }
 
-    /// `Fn::ImportValue` of an export of `producer`, recorded with its stack dependency.
-    fn import(&self, producer: u32, node: u32, resolved: Json) -> Result<Resolution<'static>, Error> {
-        let arena = self.shared.arena;
-        if arena.stage_of(producer) != arena.stage_of(self.stack) {
-            return Err(Error::CrossStageReference { consumer: self.path(), producer: arena.path(node) });
-        }
-        let (consumer_env, producer_env) = (&self.shared.envs[&self.stack], &self.shared.envs[&producer]);
-        if consumer_env != producer_env {
-            return Err(Error::CrossEnvironmentReference {
-                consumer: self.path(),
-                producer: arena.path(node),
-                consumer_env: consumer_env.to_string(),
-                producer_env: producer_env.to_string(),
-            });
-        }
+    /// `Fn::ImportValue` of an export of `producer` (same stage, account and region),
+    /// recorded with its stack dependency.
+    fn import(&self, producer: u32, resolved: Json) -> Result<Resolution<'static>, Error> {
         let output_id = format!("Output{resolved}");
         let logical_id = make_unique_id(&["Exports", output_id.as_str()]).unwrap_or_default();
         let name = export_name(&self.shared.stack_names[&producer], &output_id);
@@ -301,6 +431,11 @@ impl Serialize for Resolved<'_, '_, Stored> {
 
 impl Serialize for Resolved<'_, '_, Object> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.value.len() == 1 {
+            if let Some((name, args)) = self.value.iter().next() {
+                self.resolver.check_list_argument(name, args);
+            }
+        }
         let mut map = s.serialize_map(Some(self.value.len()))?;
         for (k, v) in self.value.iter() {
             map.serialize_entry(k, &Resolved { value: v, resolver: self.resolver })?;

@@ -11,9 +11,26 @@ use crate::stored::Stored;
 use crate::tree::StackData;
 
 use super::resolve::{Export, Pass, Resolved, Resolver, Shared};
+use super::weak::{self, Published};
 
 /// The sections of a template, in the order they are written.
 pub(crate) const SECTIONS: [&str; 6] = ["Parameters", "Mappings", "Conditions", "Rules", "Resources", "Outputs"];
+
+/// What a stack publishes for other stacks, beside its own elements.
+#[derive(Clone, Copy)]
+pub(crate) struct CrossStack<'a> {
+    /// Outputs exporting values to other stacks, by logical id.
+    pub exports: &'a [(String, Export)],
+    /// The export names kept only for the export lock.
+    pub kept: &'a [String],
+    /// Outputs and reader roles that weak references read.
+    pub published: Option<&'a Published>,
+}
+
+impl CrossStack<'_> {
+    /// Nothing published: the checking pass, which finds what is.
+    pub const NONE: CrossStack<'static> = CrossStack { exports: &[], kept: &[], published: None };
+}
 
 /// A stack's template, serialized from the tree.
 pub(crate) struct Template<'a> {
@@ -27,6 +44,8 @@ pub(crate) struct Template<'a> {
     pub exports: &'a [(String, Export)],
     /// The export names kept only for the export lock, listed in the template's `Metadata`.
     pub kept: &'a [String],
+    /// Outputs and reader roles that weak references read.
+    pub published: Option<&'a Published>,
     /// The bootstrap qualifier, when the CDK's bootstrap version check is added.
     pub bootstrap_qualifier: Option<&'a str>,
 }
@@ -36,19 +55,35 @@ impl Template<'_> {
         Resolver::new(self.shared, self.pass, self.stack, element)
     }
 
-    /// Entries written after the section's elements: the bootstrap check and exports.
-    fn extras(&self, section: &str) -> Vec<(&'static str, Json)> {
-        match (section, self.bootstrap_qualifier) {
-            ("Parameters", Some(qualifier)) => vec![(
-                "BootstrapVersion",
+    /// Entries written after the section's elements: the bootstrap check, the reader roles
+    /// and plain outputs of weak references (exports follow).
+    fn extras(&self, section: &str) -> Vec<(String, Json)> {
+        match (section, self.bootstrap_qualifier, self.published) {
+            ("Resources", _, Some(published)) => {
+                let path = self.shared.arena.path(self.stack);
+                published
+                    .readers
+                    .iter()
+                    .map(|(account, deployers)| {
+                        let name = weak::reader_role_name(&path, account);
+                        let role = weak::reader_role(&name, account, deployers);
+                        (weak::reader_logical_id(account), role)
+                    })
+                    .collect()
+            }
+            ("Outputs", _, Some(published)) => {
+                published.outputs.iter().map(|(id, value)| (id.clone(), json!({"Value": value}))).collect()
+            }
+            ("Parameters", Some(qualifier), _) => vec![(
+                "BootstrapVersion".into(),
                 json!({
                     "Type": "AWS::SSM::Parameter::Value<String>",
                     "Default": format!("/cdk-bootstrap/{qualifier}/version"),
                     "Description": "Version of the CDK Bootstrap resources in this environment, automatically retrieved from SSM Parameter Store. [cdk:skip]"
                 }),
             )],
-            ("Rules", Some(_)) => vec![(
-                "CheckBootstrapVersion",
+            ("Rules", Some(_), _) => vec![(
+                "CheckBootstrapVersion".into(),
                 json!({"Assertions": [{
                     "Assert": {"Fn::Not": [{"Fn::Contains": [["1", "2", "3", "4", "5"], {"Ref": "BootstrapVersion"}]}]},
                     "AssertDescription": "CDK bootstrap stack version 6 required. Please run 'cdk bootstrap' with a recent version of the CDK CLI."
@@ -99,7 +134,7 @@ impl Serialize for Template<'_> {
 struct Section<'a> {
     template: &'a Template<'a>,
     members: Vec<(u32, &'a Element)>,
-    extras: Vec<(&'static str, Json)>,
+    extras: Vec<(String, Json)>,
     exports: &'a [(String, Export)],
 }
 
@@ -250,5 +285,5 @@ fn name(r: Resolver<'_>, element: u32) -> impl Serialize + '_ {
             Resolved { value: &self.1, resolver: self.0 }.serialize(s)
         }
     }
-    Name(r, Reference::LogicalId(ElementRef { app: r.shared.arena.app_id, node: element }))
+    Name(r, Reference::LogicalId(ElementRef::new(r.shared.arena.app_id, element)))
 }
