@@ -178,7 +178,14 @@ fn place(plan: &Plan, deployed: &[DeployedStack]) -> Result<Vec<MigratedStack>> 
         if service.template.has_pipeline() {
             let given = (plan.management.account.clone(), plan.management.region.clone());
             let resource = ProtonResource::Pipeline(service.name.clone());
-            out.push(new_stack(plan, deployed, resource, &service.template, &service.spec, given));
+            let mut s = new_stack(plan, deployed, resource, &service.template, &service.spec, given);
+            if service.repository.id.is_none() || service.repository.connection_arn.is_none() {
+                s.todo.push(format!(
+                    "Its source repository is not set: `service.repository_id` and `service.repository_connection_arn` rendered empty. Set `repository` (`id`, `branch`, `connection_arn`) under `services: {}:` in migration.yaml.",
+                    service.name
+                ));
+            }
+            out.push(s);
         }
     }
     let problems = out

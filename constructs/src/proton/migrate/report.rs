@@ -2,6 +2,7 @@
 //! do; then what needs a decision. Paths are relative to the repository, so the report is
 //! the same on every machine.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::Value as Json;
@@ -22,8 +23,22 @@ Each Proton resource below is a stack of this cloud assembly, one nested assembl
         plan.environments.len(),
         plan.services.len()
     );
-    let _ = writeln!(out, "Deploy (every stack, environments first):\n");
-    let _ = writeln!(out, "```sh\nnpx cdk diff --app DIR '**'\nnpx cdk deploy --app DIR '**'\n```\n");
+    let order = account_order(stacks);
+    if order.len() <= 1 {
+        let _ = writeln!(out, "Deploy (environments before the stacks that read their outputs):\n");
+        let _ = writeln!(out, "```sh\nnpx cdk diff --app DIR '**'\nnpx cdk deploy --app DIR '**'\n```\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "Deploy account by account, in this order: stacks read outputs of stacks in the accounts before them \
+(`Fn::GetStackOutput`), and a manifest dependency cannot cross nested assemblies:\n"
+        );
+        let _ = writeln!(out, "```sh\nnpx cdk diff --app DIR '**'");
+        for account in &order {
+            let _ = writeln!(out, "npx cdk deploy --app DIR '{account}/*'");
+        }
+        let _ = writeln!(out, "```\n");
+    }
     if props.deployed.is_empty() {
         let _ = writeln!(
             out,
@@ -116,4 +131,23 @@ add its spec and template to the repository, or keep managing the stack apart (d
         );
     }
     out
+}
+
+/// Accounts in deploy order: an account after every account whose stacks its stacks read.
+fn account_order(stacks: &[MigratedStack]) -> Vec<String> {
+    let mut level: BTreeMap<&str, usize> = stacks.iter().map(|s| (s.account.as_str(), 0)).collect();
+    // Longest chain of reads across accounts; bounded, so a cycle cannot loop forever.
+    for _ in 0..level.len() {
+        for s in stacks {
+            for p in s.reads.iter().filter_map(|&p| stacks.get(p)).filter(|p| p.account != s.account) {
+                let needed = level.get(p.account.as_str()).copied().unwrap_or_default() + 1;
+                if let Some(l) = level.get_mut(s.account.as_str()) {
+                    *l = (*l).max(needed);
+                }
+            }
+        }
+    }
+    let mut order: Vec<(usize, &str)> = level.into_iter().map(|(a, l)| (l, a)).collect();
+    order.sort();
+    order.into_iter().map(|(_, a)| a.to_owned()).collect()
 }

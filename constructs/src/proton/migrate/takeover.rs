@@ -77,9 +77,8 @@ pub fn check_replacements(s: &mut MigratedStack, dir: &Path) -> Result<()> {
     let Some(d) = &s.deployed else { return Ok(()) };
     let Some(old) = deployed::template(dir, &d.name)? else {
         s.todo.push(format!(
-            "Replacements not checked: no deployed template `{0}.json` in {1} (`aws cloudformation get-template --stack-name {0} > {1}/{0}.json`).",
-            d.name,
-            dir.display()
+            "Replacements not checked: the deployed templates directory has no `{0}.json` (`aws cloudformation get-template --stack-name {0} > DIR/{0}.json`).",
+            d.name
         ));
         return Ok(());
     };
@@ -96,12 +95,20 @@ pub fn check_replacements(s: &mut MigratedStack, dir: &Path) -> Result<()> {
                 "`cdk deploy` would delete `{}` ({}) of the deployed stack: the rendered template has no such logical id. Add it back, or confirm it may go (set `DeletionPolicy: Retain` first to keep the resource).",
                 r.logical_id, r.resource_type
             )),
-            Change::Modified if r.replacement => s.decisions.push(format!(
-                "`cdk deploy` would replace `{}` ({}{}): a new resource, the old one deleted. Keep the deployed value, or accept the replacement.",
-                r.logical_id,
-                r.resource_type,
-                r.old_type.as_ref().map(|t| format!(", was {t}")).unwrap_or_default()
-            )),
+            Change::Modified if r.replacement => {
+                let why = match &r.old_type {
+                    Some(t) => format!("its type was {t}"),
+                    None => {
+                        let paths: Vec<String> =
+                            r.properties.iter().filter(|p| p.replaces).map(|p| format!("`{}`", p.path)).collect();
+                        format!("{} changes, which only replacement can change", paths.join(", "))
+                    }
+                };
+                s.decisions.push(format!(
+                    "`cdk deploy` would replace `{}` ({}): {why}; a new resource, the old one deleted. Keep the deployed value in the template, or accept the replacement.",
+                    r.logical_id, r.resource_type
+                ));
+            }
             Change::Modified => updated += 1,
             Change::Added => {}
         }
