@@ -46,7 +46,7 @@ Each Proton resource below is a stack of this cloud assembly, one nested assembl
 in place, export `aws cloudformation describe-stacks` in each account and region and run again.\n"
         );
     }
-    let _ = writeln!(out, "| Proton resource | template | stack | environment | takes over |");
+    let _ = writeln!(out, "| Proton resource | template | stack | account and region | takes over |");
     let _ = writeln!(out, "|---|---|---|---|---|");
     for s in stacks {
         let _ = writeln!(
