@@ -39,7 +39,10 @@ fn repository(dir: &Path) -> PathBuf {
     copy_dir(&fixtures().join("migrate/repo"), &repo);
     copy_dir(&samples.join("lambda-env"), &repo.join("lambda-multi-svc/lambda-env"));
     for part in ["schema", "instance_infrastructure"] {
-        copy_dir(&samples.join("service-crud/v1").join(part), &repo.join("lambda-multi-svc/service-crud/v1").join(part));
+        copy_dir(
+            &samples.join("service-crud/v1").join(part),
+            &repo.join("lambda-multi-svc/service-crud/v1").join(part),
+        );
     }
     fs::create_dir_all(repo.join("lambda-multi-svc/specs")).unwrap();
     fs::copy(samples.join("specs/env-spec.yaml"), repo.join("lambda-multi-svc/specs/env-spec.yaml")).unwrap();
@@ -93,7 +96,13 @@ fn migrates_the_repository_and_takes_over_the_deployed_stacks() {
     let nested: Vec<&String> = top["artifacts"].as_object().unwrap().keys().collect();
     assert_eq!(
         nested,
-        ["assembly-000000000000", "assembly-111111111111", "assembly-200000000000", "assembly-222222222222", "assembly-300000000000"]
+        [
+            "assembly-000000000000",
+            "assembly-111111111111",
+            "assembly-200000000000",
+            "assembly-222222222222",
+            "assembly-300000000000"
+        ]
     );
     let beta = json(&out.join("assembly-222222222222/manifest.json"));
     let ids: Vec<&String> = beta["artifacts"].as_object().unwrap().keys().collect();
@@ -175,7 +184,8 @@ fn an_instance_in_an_environment_the_repository_lacks_is_refused() {
         "unknown-env",
         |repo| {
             let spec = repo.join("specs/queues.yaml");
-            let text = fs::read_to_string(&spec).unwrap().replace("environment: multi-svc-beta", "environment: staging");
+            let text =
+                fs::read_to_string(&spec).unwrap().replace("environment: multi-svc-beta", "environment: staging");
             fs::write(spec, text).unwrap();
         },
         &[],
@@ -189,7 +199,11 @@ fn a_major_version_the_repository_lacks_is_refused() {
         "missing-major",
         |repo| {
             let config = repo.join("migration.yaml");
-            let text = fs::read_to_string(&config).unwrap().replacen("template: lambda-env\n    major: 1", "template: lambda-env\n    major: 2", 1);
+            let text = fs::read_to_string(&config).unwrap().replacen(
+                "template: lambda-env\n    major: 1",
+                "template: lambda-env\n    major: 2",
+                1,
+            );
             fs::write(config, text).unwrap();
         },
         &[],
@@ -217,9 +231,10 @@ fn an_output_changed_by_a_filter_is_refused() {
         "filtered-output",
         |repo| {
             let t = repo.join("templates/queue-svc/v1/instance_infrastructure/cloudformation.yaml");
-            let text = fs::read_to_string(&t)
-                .unwrap()
-                .replace("Value: {{ environment.outputs.TableName }}", "Value: {{ environment.outputs.TableName | upper }}");
+            let text = fs::read_to_string(&t).unwrap().replace(
+                "Value: {{ environment.outputs.TableName }}",
+                "Value: {{ environment.outputs.TableName | upper }}",
+            );
             fs::write(t, text).unwrap();
         },
         &[],

@@ -88,8 +88,14 @@ pub fn files(stacks: &[MigratedStack]) -> BTreeMap<String, Vec<u8>> {
     let mut top = Map::new();
     for (dir, artifacts) in nested {
         let account = dir.trim_start_matches("assembly-").to_owned();
-        files.insert(format!("{dir}/manifest.json"), pretty(&json!({"version": MANIFEST_VERSION, "artifacts": artifacts})));
-        files.insert(format!("{dir}/cdk.out"), serde_json::to_vec(&json!({"version": MANIFEST_VERSION})).unwrap_or_default());
+        files.insert(
+            format!("{dir}/manifest.json"),
+            pretty(&json!({"version": MANIFEST_VERSION, "artifacts": artifacts})),
+        );
+        files.insert(
+            format!("{dir}/cdk.out"),
+            serde_json::to_vec(&json!({"version": MANIFEST_VERSION})).unwrap_or_default(),
+        );
         top.insert(
             dir.clone(),
             json!({"type": "cdk:cloud-assembly", "properties": {"directoryName": dir, "displayName": account}}),

@@ -136,3 +136,31 @@ pub fn template(dir: &Path, stack: &str) -> Result<Option<Json>> {
     }
     Ok(None)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn the_most_specific_proton_tag_names_the_stack() {
+        let env = "arn:aws:proton:us-east-1:111111111111:environment/beta";
+        let svc = "arn:aws:proton:us-east-1:111111111111:service/crud";
+        let inst = "arn:aws:proton:us-east-1:111111111111:service/crud/service-instance/front-end";
+        assert_eq!(identify(&tags(&[("proton:environment", env)])), Some(ProtonResource::Environment("beta".into())));
+        assert_eq!(
+            identify(&tags(&[("aws:proton:environment", env), ("aws:proton:service", svc)])),
+            Some(ProtonResource::Pipeline("crud".into()))
+        );
+        assert_eq!(
+            identify(&tags(&[("proton:environment", env), ("proton:service", svc), ("proton:service-instance", inst)])),
+            Some(ProtonResource::Instance { service: "crud".into(), instance: "front-end".into() })
+        );
+        assert_eq!(identify(&tags(&[("team", "platform")])), None);
+        assert_eq!(identify(&tags(&[("proton:environment", "not-an-arn")])), None);
+    }
+}

@@ -188,10 +188,8 @@ fn place(plan: &Plan, deployed: &[DeployedStack]) -> Result<Vec<MigratedStack>> 
             out.push(s);
         }
     }
-    let problems = out
-        .iter()
-        .flat_map(|s| Environment::new(s.account.as_str(), s.region.as_str()).validate(&s.spec))
-        .collect();
+    let problems =
+        out.iter().flat_map(|s| Environment::new(s.account.as_str(), s.region.as_str()).validate(&s.spec)).collect();
     Error::collect(problems)?;
     Ok(out)
 }
@@ -295,11 +293,13 @@ fn wire_all(stacks: &mut [MigratedStack], tokens: &Tokens) -> Result<()> {
         .iter()
         .map(|s| Target { stack: s.name.clone(), region: s.region.clone(), account: s.account.clone() })
         .collect();
-    let target = |i: usize| targets.get(i).cloned().unwrap_or(Target {
-        stack: String::new(),
-        region: String::new(),
-        account: String::new(),
-    });
+    let target = |i: usize| {
+        targets.get(i).cloned().unwrap_or(Target {
+            stack: String::new(),
+            region: String::new(),
+            account: String::new(),
+        })
+    };
     let mut problems = Vec::new();
     let mut readers: Vec<(usize, String)> = Vec::new();
     for s in stacks.iter_mut() {

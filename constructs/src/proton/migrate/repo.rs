@@ -479,7 +479,8 @@ fn find_templates(root: &Path, files: &[PathBuf]) -> Result<BTreeMap<String, BTr
     let mut problems = Vec::new();
     for schema_file in files.iter().filter(|f| f.ends_with("schema/schema.yaml")) {
         let Some(dir) = schema_file.parent().and_then(Path::parent) else { continue };
-        let major = dir.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_prefix('v')).and_then(|n| n.parse().ok());
+        let major =
+            dir.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_prefix('v')).and_then(|n| n.parse().ok());
         let name = dir.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned());
         let (Some(major), Some(name)) = (major, name) else { continue };
         let kind = if dir.join("infrastructure").is_dir() {
@@ -566,7 +567,10 @@ fn read_proton_ops(files: &[PathBuf]) -> Result<BTreeMap<String, BTreeMap<String
         spec: PathBuf,
     }
     let mut out: BTreeMap<String, BTreeMap<String, PathBuf>> = BTreeMap::new();
-    for f in files.iter().filter(|f| matches!(f.file_name().and_then(|n| n.to_str()), Some("proton-ops.yaml" | "proton-ops.yml"))) {
+    for f in files
+        .iter()
+        .filter(|f| matches!(f.file_name().and_then(|n| n.to_str()), Some("proton-ops.yaml" | "proton-ops.yml")))
+    {
         let ops: Ops = parse_yaml(f)?;
         for (service, instances) in ops.sync.services {
             for (instance, i) in instances {

@@ -78,7 +78,11 @@ in place, export `aws cloudformation describe-stacks` in each account and region
         );
         match &s.deployed {
             Some(d) => {
-                let _ = writeln!(out, "- Takes over the deployed stack `{}` (matched by its Proton tags): updated in place", d.name);
+                let _ = writeln!(
+                    out,
+                    "- Takes over the deployed stack `{}` (matched by its Proton tags): updated in place",
+                    d.name
+                );
             }
             None => {
                 let _ = writeln!(out, "- Takes over no deployed stack: `cdk deploy` creates it");

@@ -126,7 +126,9 @@ pub fn unmatched(deployed: &[DeployedStack], stacks: &[MigratedStack]) -> Vec<De
     deployed
         .iter()
         .filter(|d| d.resource.is_some())
-        .filter(|d| !stacks.iter().any(|s| s.deployed.as_ref().is_some_and(|x| x.name == d.name && x.account == d.account)))
+        .filter(|d| {
+            !stacks.iter().any(|s| s.deployed.as_ref().is_some_and(|x| x.name == d.name && x.account == d.account))
+        })
         .cloned()
         .collect()
 }

@@ -65,7 +65,8 @@ impl Tokens {
         target: &dyn Fn(usize) -> Target,
         reader_role: &dyn Fn(&Target, &str) -> String,
     ) -> Result<Vec<usize>, Vec<String>> {
-        let mut ctx = Ctx { tokens: self, account, region, target, reader_role, used: Vec::new(), problems: Vec::new() };
+        let mut ctx =
+            Ctx { tokens: self, account, region, target, reader_role, used: Vec::new(), problems: Vec::new() };
         ctx.value(template, "");
         if ctx.problems.is_empty() {
             ctx.used.sort_unstable();
