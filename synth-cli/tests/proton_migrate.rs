@@ -241,3 +241,32 @@ fn an_output_changed_by_a_filter_is_refused() {
         &["changed by a filter", "/Resources/Queue/Properties/Tags/0/Value"],
     );
 }
+
+#[test]
+fn an_input_the_schema_refuses_is_named() {
+    refused(
+        "bad-input",
+        |repo| {
+            let spec = repo.join("specs/queues.yaml");
+            let text = fs::read_to_string(&spec).unwrap().replace("retention_seconds: 86400", "retention_seconds: 10");
+            fs::write(spec, text).unwrap();
+        },
+        &[],
+        &["specs/queues.yaml", "service \"queues\" instance \"beta\"", "retention_seconds"],
+    );
+}
+
+#[test]
+fn a_template_the_repository_lacks_is_refused() {
+    refused(
+        "missing-template",
+        |repo| {
+            let spec = repo.join("specs/queues.yaml");
+            let text =
+                fs::read_to_string(&spec).unwrap().replace("# template: queue-svc:1", "# template: queue-service:1");
+            fs::write(spec, text).unwrap();
+        },
+        &[],
+        &["specs/queues.yaml", "names template \"queue-service\", which is not in the repository"],
+    );
+}

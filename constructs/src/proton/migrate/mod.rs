@@ -188,8 +188,33 @@ fn place(plan: &Plan, deployed: &[DeployedStack]) -> Result<Vec<MigratedStack>> 
             out.push(s);
         }
     }
-    let problems =
+    let mut problems: Vec<Error> =
         out.iter().flat_map(|s| Environment::new(s.account.as_str(), s.region.as_str()).validate(&s.spec)).collect();
+    let mut names = BTreeMap::new();
+    for s in &out {
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html
+        let valid = s.name.len() <= 128
+            && s.name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !valid {
+            problems.push(Error::Input {
+                path: s.spec.clone(),
+                message: format!(
+                    "{} would be the stack `{}`, which is not a CloudFormation stack name (a letter, then letters, digits and `-`, at most 128): rename it",
+                    s.resource, s.name
+                ),
+            });
+        }
+        if let Some(other) = names.insert((s.account.clone(), s.region.clone(), s.name.clone()), &s.resource) {
+            problems.push(Error::Input {
+                path: s.spec.clone(),
+                message: format!(
+                    "{} and {other} would both be the stack `{}` in aws://{}/{}: rename one",
+                    s.resource, s.name, s.account, s.region
+                ),
+            });
+        }
+    }
     Error::collect(problems)?;
     Ok(out)
 }

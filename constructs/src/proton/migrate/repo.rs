@@ -52,10 +52,10 @@ impl Template {
     }
 
     /// The JSON schema of the input type the schema names under `key`, if any.
-    pub fn input_type(&self, key: &str) -> Option<super::super::InputSchema> {
+    pub fn input_type(&self, key: &str) -> Option<crate::proton::InputSchema> {
         let name = self.schema.get(key)?.as_str()?;
         let schema = self.schema.get("types")?.get(name)?.clone();
-        Some(super::super::InputSchema { type_name: name.to_owned(), schema })
+        Some(crate::proton::InputSchema { type_name: name.to_owned(), schema })
     }
 }
 
@@ -320,9 +320,20 @@ pub fn read(root: &Path) -> Result<Plan> {
             },
         );
     }
-    // Every instance's environment must be one of the repository's.
+    // Every instance has a name, once, and runs in one of the repository's environments.
     for s in services.values() {
+        let mut seen = BTreeSet::new();
         for i in &s.instances {
+            if i.name.is_empty() || i.environment.is_empty() || !seen.insert(i.name.as_str()) {
+                problems.push(Error::Input {
+                    path: i.spec.display().to_string(),
+                    message: format!(
+                        "service {:?} has an instance {:?} without a `name` and an `environment`, or twice; each instance needs both, and a name of its own",
+                        s.name, i.name
+                    ),
+                });
+                continue;
+            }
             if !environments.contains_key(&i.environment) {
                 let known: Vec<&str> = environments.keys().map(String::as_str).collect();
                 problems.push(Error::Input {
