@@ -33,6 +33,8 @@ pub struct DeployedStack {
     pub tags: BTreeMap<String, String>,
     /// The Proton resource its tags name, if any.
     pub resource: Option<ProtonResource>,
+    /// Its outputs' current values, by name.
+    pub outputs: BTreeMap<String, String>,
 }
 
 /// The tag keys that identify a Proton stack: the propagated customer managed key first,
@@ -81,7 +83,19 @@ pub fn read(files: &[PathBuf]) -> Result<Vec<DeployedStack>> {
                         .collect()
                 })
                 .unwrap_or_default();
+            let outputs = s
+                .get("Outputs")
+                .and_then(Json::as_array)
+                .map(|o| {
+                    o.iter()
+                        .filter_map(|o| {
+                            Some((o.get("OutputKey")?.as_str()?.to_owned(), o.get("OutputValue")?.as_str()?.to_owned()))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             out.push(DeployedStack {
+                outputs,
                 name: name.to_owned(),
                 account: (*account).to_owned(),
                 region: (*region).to_owned(),

@@ -149,7 +149,7 @@ pub fn migrate(props: &MigrateProps) -> Result<Assembly> {
     render_all(&plan, &mut stacks)?;
     if let Some(dir) = &props.deployed_templates {
         for s in &mut stacks {
-            takeover::check_replacements(s, dir)?;
+            takeover::check_replacements(s, dir, &deployed)?;
         }
     }
     let unmatched = takeover::unmatched(&deployed, &stacks);

@@ -73,7 +73,9 @@ pub fn adopt(
 }
 
 /// Compares a taken-over stack's rendered template with the deployed one in `dir`.
-pub fn check_replacements(s: &mut MigratedStack, dir: &Path) -> Result<()> {
+/// References to deployed outputs are compared by their current values (what CloudFormation
+/// resolves them to), so a value Proton copied and the reference that replaces it are equal.
+pub fn check_replacements(s: &mut MigratedStack, dir: &Path, all: &[DeployedStack]) -> Result<()> {
     let Some(d) = &s.deployed else { return Ok(()) };
     let Some(old) = deployed::template(dir, &d.name)? else {
         s.todo.push(format!(
@@ -87,7 +89,9 @@ pub fn check_replacements(s: &mut MigratedStack, dir: &Path) -> Result<()> {
         stacks: vec![StackTemplate { artifact_id: d.name.clone(), display_name: d.name.clone(), template }],
         proton: BTreeMap::new(),
     };
-    let changes = diff(&side("deployed", old), &side("rendered", s.template.clone()));
+    let known =
+        |stack: &str, output: &str| all.iter().find(|d| d.name == stack).and_then(|d| d.outputs.get(output)).cloned();
+    let changes = diff(&side("deployed", old), &side("rendered", resolve_known(&s.template, &known)));
     let mut updated = 0;
     for r in changes.stacks.iter().flat_map(|st| &st.resources) {
         match r.change {
@@ -131,4 +135,78 @@ pub fn unmatched(deployed: &[DeployedStack], stacks: &[MigratedStack]) -> Vec<De
         })
         .cloned()
         .collect()
+}
+
+/// `template` with each `Fn::GetStackOutput` whose value `known` gives replaced by it, and the
+/// `Fn::Join`s and `Fn::Sub` variables that made of them folded back into strings.
+fn resolve_known(template: &Json, known: &dyn Fn(&str, &str) -> Option<String>) -> Json {
+    let value = |v: &Json| v.as_str().map(str::to_owned);
+    match template {
+        Json::Array(items) => Json::Array(items.iter().map(|i| resolve_known(i, known)).collect()),
+        Json::Object(map) if map.len() == 1 => {
+            let (key, arg) = map.iter().next().map(|(k, v)| (k.as_str(), v)).unwrap_or(("", &Json::Null));
+            let resolved = resolve_known(arg, known);
+            match (key, &resolved) {
+                ("Fn::GetStackOutput", r) => {
+                    let found = value(&r["StackName"]).zip(value(&r["OutputName"])).and_then(|(s, o)| known(&s, &o));
+                    found.map_or_else(|| serde_json::json!({ key: resolved }), Json::String)
+                }
+                ("Fn::Join", Json::Array(args)) => match (args.first().and_then(Json::as_str), args.get(1)) {
+                    (Some(sep), Some(Json::Array(parts))) if parts.iter().all(Json::is_string) => {
+                        Json::String(parts.iter().filter_map(Json::as_str).collect::<Vec<_>>().join(sep))
+                    }
+                    _ => serde_json::json!({ key: resolved }),
+                },
+                ("Fn::Sub", Json::Array(args)) => {
+                    let (Some(Json::String(text)), Some(Json::Object(vars))) = (args.first(), args.get(1)) else {
+                        return serde_json::json!({ key: resolved });
+                    };
+                    let mut text = text.clone();
+                    let mut rest = serde_json::Map::new();
+                    for (name, v) in vars {
+                        match v {
+                            Json::String(s) if name.starts_with("CwEnvOutput") => {
+                                text = text.replace(&format!("${{{name}}}"), s);
+                            }
+                            other => {
+                                rest.insert(name.clone(), other.clone());
+                            }
+                        }
+                    }
+                    if rest.is_empty() {
+                        serde_json::json!({ key: text })
+                    } else {
+                        serde_json::json!({ key: [text, rest] })
+                    }
+                }
+                _ => serde_json::json!({ key: resolved }),
+            }
+        }
+        Json::Object(map) => Json::Object(map.iter().map(|(k, v)| (k.clone(), resolve_known(v, known))).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn references_to_deployed_outputs_compare_as_their_values() {
+        let gso = json!({"Fn::GetStackOutput": {"StackName": "env", "OutputName": "Table"}});
+        let unknown = json!({"Fn::GetStackOutput": {"StackName": "other", "OutputName": "Table"}});
+        let template = json!({
+            "A": gso,
+            "B": {"Fn::Join": ["", ["arn:", gso, "/*"]]},
+            "C": {"Fn::Sub": ["${AWS::Region}-${CwEnvOutput000001}", {"CwEnvOutput000001": gso}]},
+            "D": unknown,
+        });
+        let known = |s: &str, o: &str| (s == "env" && o == "Table").then(|| "t-1".to_owned());
+        assert_eq!(
+            resolve_known(&template, &known),
+            json!({"A": "t-1", "B": "arn:t-1/*", "C": {"Fn::Sub": "${AWS::Region}-t-1"}, "D": unknown})
+        );
+    }
 }
