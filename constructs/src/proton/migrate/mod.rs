@@ -284,7 +284,12 @@ fn render_all(plan: &Plan, stacks: &mut [MigratedStack]) -> Result<()> {
                 Ok((template, inputs)) => {
                     let outputs =
                         stacks::outputs(&template, |name| tokens.token(Output { producer: at, name: name.to_owned() }));
-                    rendered_inputs.push(RenderedInstance { inputs: inputs.clone(), outputs, environment: env });
+                    rendered_inputs.push(RenderedInstance {
+                        name: i.name.clone(),
+                        inputs: inputs.clone(),
+                        outputs,
+                        environment: env,
+                    });
                     if let Some(s) = stacks.get_mut(at) {
                         s.template = template;
                         s.inputs = inputs;

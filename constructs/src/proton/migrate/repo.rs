@@ -219,19 +219,31 @@ pub fn read(root: &Path) -> Result<Plan> {
 
     let mut environments = BTreeMap::new();
     let mut services = BTreeMap::new();
-    let by_stem = |kind: &str| -> Vec<(String, PathBuf)> {
-        specs
+    // Specs named by their file: one file per name.
+    let by_stem = |kind: &str, problems: &mut Vec<Error>| -> BTreeMap<String, PathBuf> {
+        let mut named: BTreeMap<String, PathBuf> = BTreeMap::new();
+        let unclaimed = specs
             .iter()
-            .filter(|(p, s)| !claimed.contains(*p) && s.doc.get("proton").and_then(Json::as_str) == Some(kind))
-            .map(|(p, _)| (spec_stem(p), p.clone()))
-            .collect()
+            .filter(|(p, s)| !claimed.contains(*p) && s.doc.get("proton").and_then(Json::as_str) == Some(kind));
+        for (path, _) in unclaimed {
+            if let Some(other) = named.insert(spec_stem(path), path.clone()) {
+                problems.push(Error::Input {
+                    path: path.display().to_string(),
+                    message: format!(
+                        "names the same {kind} as {} ({:?}, from the file names): give one its name in {CONFIG_FILE}",
+                        other.display(),
+                        spec_stem(path)
+                    ),
+                });
+            }
+        }
+        named
     };
-    let mut env_specs: BTreeMap<String, (PathBuf, bool)> =
-        by_stem("EnvironmentSpec").into_iter().map(|(n, p)| (n, (p, false))).collect();
+    let mut env_specs = by_stem("EnvironmentSpec", &mut problems);
     for (name, e) in &config.environments {
         match &e.spec {
             Some(p) => {
-                env_specs.insert(name.clone(), (root.join(p), true));
+                env_specs.insert(name.clone(), root.join(p));
             }
             None if env_specs.contains_key(name) => {}
             None => problems.push(config_problem(
@@ -240,7 +252,7 @@ pub fn read(root: &Path) -> Result<Plan> {
             )),
         }
     }
-    for (name, (path, _)) in &env_specs {
+    for (name, path) in &env_specs {
         let entry = config.environments.get(name);
         let Some(spec) = spec_of(&specs, path, "EnvironmentSpec", root, &mut problems) else { continue };
         let choice = entry.and_then(|e| e.template.clone().map(|t| (t, e.major)));
@@ -261,7 +273,7 @@ pub fn read(root: &Path) -> Result<Plan> {
     }
 
     let mut svc_specs: BTreeMap<String, Option<PathBuf>> =
-        by_stem("ServiceSpec").into_iter().map(|(n, p)| (n, Some(p))).collect();
+        by_stem("ServiceSpec", &mut problems).into_iter().map(|(n, p)| (n, Some(p))).collect();
     for (name, s) in &config.services {
         if let Some(p) = &s.spec {
             svc_specs.insert(name.clone(), Some(root.join(p)));

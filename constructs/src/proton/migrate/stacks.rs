@@ -32,6 +32,8 @@ impl EnvironmentFacts {
 /// What a pipeline knows of one rendered instance.
 #[derive(Debug, Clone)]
 pub struct RenderedInstance<'a> {
+    /// The instance's name.
+    pub name: String,
     /// Its inputs, defaults included.
     pub inputs: Json,
     /// Its outputs (literals and tokens).
@@ -99,13 +101,9 @@ pub fn instance(service: &ServicePlan, index: usize, env: &EnvironmentFacts) -> 
 pub fn pipeline(service: &ServicePlan, instances: &[RenderedInstance<'_>]) -> Result<(Json, Json)> {
     let what = format!("service {:?} pipeline", service.name);
     let inputs = inputs(&service.template, "pipeline_input_type", &service.pipeline_inputs, &service.spec, &what)?;
-    let service_instances: Vec<Json> = service
-        .instances
+    let service_instances: Vec<Json> = instances
         .iter()
-        .zip(instances)
-        .map(|(i, r)| {
-            json!({"name": i.name, "inputs": r.inputs, "outputs": r.outputs, "environment": r.environment.context()})
-        })
+        .map(|r| json!({"name": r.name, "inputs": r.inputs, "outputs": r.outputs, "environment": r.environment.context()}))
         .collect();
     let ctx = json!({
         "service": service_context(&service.name, &service.repository),
