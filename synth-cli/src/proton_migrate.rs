@@ -15,12 +15,12 @@ See docs/leaving-proton.md.\n\n"
     .to_owned()
     + crate::EXIT_CODES)]
 pub struct MigrateArgs {
-    /// The template-sync repository (templates as <name>/v<major>/, spec files, migration.yaml)
+    /// The template-sync repository (templates as NAME/vMAJOR/, spec files, migration.yaml)
     pub repo: PathBuf,
     /// Output of `aws cloudformation describe-stacks` (JSON), one file per account and region; repeatable
     #[arg(long, value_name = "FILE")]
     pub deployed: Vec<PathBuf>,
-    /// Directory of `aws cloudformation get-template` outputs named <StackName>.json, to find replacements
+    /// Directory of `aws cloudformation get-template` outputs named STACK_NAME.json, to find replacements
     #[arg(long, value_name = "DIR")]
     pub deployed_templates: Option<PathBuf>,
     /// Output directory: a cloud assembly with MIGRATION.md, replaced atomically
