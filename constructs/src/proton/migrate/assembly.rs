@@ -119,9 +119,11 @@ fn reader_role_name(producer_stack: &str, consumer: &str) -> String {
     format!("{stem}-reader-{consumer}")
 }
 
-/// `RoleArn` of `Fn::GetStackOutput` for a producer read from `consumer`.
-pub fn reader_role_arn(producer: &super::wire::Target, consumer: &str) -> String {
-    format!("arn:aws:iam::{}:role/{}", producer.account, reader_role_name(&producer.stack, consumer))
+/// `RoleArn` of `Fn::GetStackOutput` for a producer read from `consumer` (both in the
+/// consumer's partition: the function does not cross partitions).
+pub fn reader_role_arn(producer: &super::wire::Target, consumer: &str) -> Json {
+    let name = reader_role_name(&producer.stack, consumer);
+    json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{}:role/{name}", producer.account)})
 }
 
 /// Adds to a producer stack the role `consumer`'s CloudFormation execution role assumes to
@@ -130,14 +132,14 @@ pub fn reader_role_arn(producer: &super::wire::Target, consumer: &str) -> String
 /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getstackoutput.html>
 pub fn add_reader_role(producer: &mut MigratedStack, consumer: &str) {
     let name = reader_role_name(&producer.name, consumer);
-    let exec_role = format!("arn:aws:iam::{consumer}:role/cdk-{QUALIFIER}-cfn-exec-role-{consumer}-*");
+    let exec_role = json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{consumer}:role/cdk-{QUALIFIER}-cfn-exec-role-{consumer}-*")});
     let role = json!({
         "Type": "AWS::IAM::Role",
         "Properties": {
             "RoleName": name,
             "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow",
-                "Principal": {"AWS": format!("arn:aws:iam::{consumer}:root")},
+                "Principal": {"AWS": {"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{consumer}:root")}},
                 "Action": "sts:AssumeRole",
                 "Condition": {"ArnLike": {"aws:PrincipalArn": exec_role}},
             }]},

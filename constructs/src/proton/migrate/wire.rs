@@ -63,7 +63,7 @@ impl Tokens {
         account: &str,
         region: &str,
         target: &dyn Fn(usize) -> Target,
-        reader_role: &dyn Fn(&Target, &str) -> String,
+        reader_role: &dyn Fn(&Target, &str) -> Json,
     ) -> Result<Vec<usize>, Vec<String>> {
         let mut ctx =
             Ctx { tokens: self, account, region, target, reader_role, used: Vec::new(), problems: Vec::new() };
@@ -83,7 +83,7 @@ struct Ctx<'a> {
     account: &'a str,
     region: &'a str,
     target: &'a dyn Fn(usize) -> Target,
-    reader_role: &'a dyn Fn(&Target, &str) -> String,
+    reader_role: &'a dyn Fn(&Target, &str) -> Json,
     used: Vec<usize>,
     problems: Vec<String>,
 }
@@ -132,7 +132,7 @@ impl Ctx<'_> {
             r.insert("Region".into(), json!(target.region));
         }
         if target.account != self.account {
-            r.insert("RoleArn".into(), json!((self.reader_role)(&target, self.account)));
+            r.insert("RoleArn".into(), (self.reader_role)(&target, self.account));
         }
         json!({ "Fn::GetStackOutput": r })
     }
@@ -250,7 +250,7 @@ mod tests {
             region: if i == 1 { "eu-west-1".into() } else { "us-east-1".into() },
             account: if i == 1 { "222222222222".into() } else { "111111111111".into() },
         };
-        t.wire(v, "111111111111", "us-east-1", &target, &|t, c| format!("arn:aws:iam::{}:role/r-{c}", t.account))
+        t.wire(v, "111111111111", "us-east-1", &target, &|t, c| json!(format!("arn:aws:iam::{}:role/r-{c}", t.account)))
     }
 
     #[test]
