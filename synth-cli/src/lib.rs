@@ -12,6 +12,7 @@ pub mod exports;
 pub mod graph;
 pub mod init;
 pub mod proton;
+pub mod proton_migrate;
 mod source;
 pub mod validate;
 
@@ -160,6 +161,9 @@ enum ProtonCommand {
     /// Render a Proton CloudFormation bundle with a spec into a cloud assembly (one stack per
     /// environment or service instance), as Proton would have deployed it
     Render(proton::RenderArgs),
+    /// Render a whole Proton template-sync repository into one cloud assembly and take over
+    /// the stacks Proton deployed; writes MIGRATION.md
+    Migrate(proton_migrate::MigrateArgs),
 }
 
 /// Whether output to `stream` may use colour: a terminal, and `NO_COLOR` unset or empty
@@ -225,6 +229,7 @@ pub fn main_with(default_app: Box<dyn FnOnce(DeployMode) -> cloudwright_core::Re
         Command::Init { dir, template } => init::init(&dir, template),
         Command::Graph { app, format } => choose(app, default_app).and_then(|s| commands::graph(s, format)),
         Command::Proton(ProtonCommand::Render(args)) => proton::render(&args),
+        Command::Proton(ProtonCommand::Migrate(args)) => proton_migrate::migrate(&args),
         Command::Diff(args) => diff::diff(&args),
         Command::Exports(exports::ExportsCommand::Prune(args)) => match &lock {
             Some(path) => choose(args.app.clone(), default_app).and_then(|s| exports::run(s, path, &args.stack)),

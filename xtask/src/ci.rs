@@ -220,6 +220,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         if ci.step("proton render: multi-svc-env with its dev spec", &cli, &render) {
             ci.oracle("oracle: proton render", "check-assembly", &rendered);
         }
+        // The fixture repository's migration, left by its test (synth-cli/tests/proton_migrate.rs).
+        ci.oracle("oracle: proton migrate", "check-assembly", &target_dir.join("tmp/proton-migrate/assembly"));
     }
     ci.report()
 }

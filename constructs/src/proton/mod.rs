@@ -27,6 +27,7 @@
 //! | `spec` | spec files |
 //! | `lock` | [`SchemaLock`]: published input schemas, breaking changes need a major bump |
 //! | `connection` | environment account connection roles and resources |
+//! | [`migrate`] | a template-sync repository to one cloud assembly, taking over the deployed stacks (`cloudwright proton migrate`) |
 //! | [`render`] | any bundle + spec to a cloud assembly (`cloudwright proton render`); the CloudFormation YAML reader |
 
 mod archive;
@@ -34,6 +35,7 @@ mod bundle;
 mod connection;
 mod environment;
 pub(crate) mod lock;
+pub mod migrate;
 mod mode;
 mod parameters;
 pub mod render;

@@ -250,7 +250,7 @@ fn spec_stem(spec: &Path) -> String {
 }
 
 /// Inputs with the schema's defaults for the ones left out, as Proton passes them.
-fn with_defaults(schema: &InputSchema, mut inputs: Json) -> Json {
+pub(crate) fn with_defaults(schema: &InputSchema, mut inputs: Json) -> Json {
     if let (Json::Object(map), Some(props)) = (&mut inputs, schema.schema.get("properties").and_then(Json::as_object)) {
         for (k, s) in props {
             if let (false, Some(d)) = (map.contains_key(k), s.get("default")) {
@@ -303,4 +303,14 @@ fn assembly_files(stacks: &[(String, Json)], account: &str, region: &str) -> BTr
     files.insert("manifest.json".into(), serde_json::to_vec_pretty(&manifest).unwrap_or_default());
     files.insert("cdk.out".into(), serde_json::to_vec(&json!({"version": version})).unwrap_or_default());
     files
+}
+
+/// Renders one infrastructure directory of a bundle (`infrastructure`,
+/// `instance_infrastructure` or `pipeline_infrastructure`) with a Proton context the caller
+/// built (`environment`, `service`, `service_instance`, `pipeline`, `service_instances`), to a
+/// CloudFormation template as JSON: no spec is read and nothing is written (`proton migrate`
+/// renders a whole repository this way).
+pub fn render_infrastructure(bundle: &Path, infrastructure: &str, ctx: &Json) -> Result<Json> {
+    let opened = Bundle::open(bundle)?;
+    Bundle { infrastructure: bundle.join(infrastructure), ..opened }.render(ctx, "")
 }

@@ -1,0 +1,141 @@
+//! Rendering each Proton resource of a [`Plan`] as Proton would have: the context it built
+//! for an environment, a service instance and a service pipeline, inputs checked against the
+//! template's schema and completed with its defaults.
+//! <https://docs.aws.amazon.com/proton/latest/userguide/parameters.html>
+
+use std::path::Path;
+
+use cloudwright_core::{Error, Result};
+use serde_json::{Map, Value as Json, json};
+
+use super::repo::{EnvironmentPlan, Repository, ServicePlan, Template};
+use crate::proton::render::{render_infrastructure, with_defaults};
+
+/// What Proton knew of an environment when it rendered a service: its name, account and
+/// outputs (tokens, see `wire`).
+#[derive(Debug, Clone)]
+pub struct EnvironmentFacts {
+    /// The environment's name.
+    pub name: String,
+    /// Its account.
+    pub account: String,
+    /// Output name -> token.
+    pub outputs: Map<String, Json>,
+}
+
+impl EnvironmentFacts {
+    fn context(&self) -> Json {
+        json!({"name": self.name, "account_id": self.account, "outputs": self.outputs})
+    }
+}
+
+/// What a pipeline knows of one rendered instance.
+#[derive(Debug, Clone)]
+pub struct RenderedInstance<'a> {
+    /// The instance's name.
+    pub name: String,
+    /// Its inputs, defaults included.
+    pub inputs: Json,
+    /// Its outputs (literals and tokens).
+    pub outputs: Map<String, Json>,
+    /// Its environment.
+    pub environment: &'a EnvironmentFacts,
+}
+
+/// The inputs of `value` checked against the template's input type under `key` and
+/// completed with its defaults; problems are `Error::Input` on `spec`, `what` naming the
+/// resource.
+pub fn inputs(template: &Template, key: &str, value: &Json, spec: &Path, what: &str) -> Result<Json> {
+    let Some(schema) = template.input_type(key) else {
+        return Ok(value.clone());
+    };
+    let problems: Vec<Error> = schema
+        .validate(value)
+        .into_iter()
+        .map(|p| Error::Input { path: spec.display().to_string(), message: format!("{what}: {p}") })
+        .collect();
+    Error::collect(problems)?;
+    Ok(with_defaults(&schema, value.clone()))
+}
+
+/// An environment's template.
+pub fn environment(env: &EnvironmentPlan, account: &str) -> Result<(Json, Json)> {
+    let what = format!("environment {:?}", env.name);
+    let inputs = inputs(&env.template, "environment_input_type", &env.inputs, &env.spec, &what)?;
+    let ctx = json!({"environment": {"name": env.name, "account_id": account, "inputs": inputs}});
+    let template = render_infrastructure(&env.template.dir, "infrastructure", &ctx).map_err(|e| within(e, &what))?;
+    Ok((template, inputs))
+}
+
+fn service_context(name: &str, repo: &Repository) -> Json {
+    json!({
+        "name": name,
+        "branch_name": repo.branch.clone().unwrap_or_else(|| "main".into()),
+        "repository_id": repo.id.clone().unwrap_or_default(),
+        "repository_connection_arn": repo.connection_arn.clone().unwrap_or_default(),
+    })
+}
+
+/// A service instance's template, with its inputs (defaults added).
+pub fn instance(service: &ServicePlan, index: usize, env: &EnvironmentFacts) -> Result<(Json, Json)> {
+    let Some(i) = service.instances.get(index) else {
+        return Err(Error::Input { path: service.spec.display().to_string(), message: "no such instance".into() });
+    };
+    let what = format!("service {:?} instance {:?}", service.name, i.name);
+    let inputs = inputs(&service.template, "service_input_type", &i.inputs, &i.spec, &what)?;
+    let environment = env.context();
+    let ctx = json!({
+        "environment": environment,
+        "service": service_context(&service.name, &service.repository),
+        // Components are not part of a template-sync repository: none is attached.
+        "service_instance": {"name": i.name, "inputs": inputs, "environment": environment,
+            "components": {"default": {"outputs": {}}}},
+    });
+    let template =
+        render_infrastructure(&service.template.dir, "instance_infrastructure", &ctx).map_err(|e| within(e, &what))?;
+    Ok((template, inputs))
+}
+
+/// A service pipeline's template: one more rendered stack, its context holding every
+/// instance (`service_instances`). The one place a pipeline is rendered.
+pub fn pipeline(service: &ServicePlan, instances: &[RenderedInstance<'_>]) -> Result<(Json, Json)> {
+    let what = format!("service {:?} pipeline", service.name);
+    let inputs = inputs(&service.template, "pipeline_input_type", &service.pipeline_inputs, &service.spec, &what)?;
+    let service_instances: Vec<Json> = instances
+        .iter()
+        .map(|r| json!({"name": r.name, "inputs": r.inputs, "outputs": r.outputs, "environment": r.environment.context()}))
+        .collect();
+    let ctx = json!({
+        "service": service_context(&service.name, &service.repository),
+        "pipeline": {"inputs": inputs},
+        "service_instances": service_instances,
+    });
+    let template =
+        render_infrastructure(&service.template.dir, "pipeline_infrastructure", &ctx).map_err(|e| within(e, &what))?;
+    Ok((template, inputs))
+}
+
+/// Names the resource in a rendering error.
+fn within(e: Error, what: &str) -> Error {
+    match e {
+        Error::Input { path, message } => Error::Input { path, message: format!("{what}: {message}") },
+        other => other,
+    }
+}
+
+/// A rendered stack's outputs as the next rendering sees them: an output whose value is a
+/// literal is that literal (the template fixes it); any other is a token `token(name)` that
+/// `wire` turns into a reference.
+pub fn outputs(template: &Json, mut token: impl FnMut(&str) -> String) -> Map<String, Json> {
+    let Some(outputs) = template.get("Outputs").and_then(Json::as_object) else { return Map::new() };
+    outputs
+        .iter()
+        .map(|(name, o)| {
+            let value = match o.get("Value") {
+                Some(v @ (Json::String(_) | Json::Number(_) | Json::Bool(_))) => v.clone(),
+                _ => Json::String(token(name)),
+            };
+            (name.clone(), value)
+        })
+        .collect()
+}

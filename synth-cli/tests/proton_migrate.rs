@@ -1,0 +1,272 @@
+//! `cloudwright proton migrate` on a template-sync repository built from AWS's sample bundles
+//! (`fixtures/proton/aws-samples`), the bundles and specs `cloudwright synth` writes, and a
+//! hand-written service with a pipeline (`fixtures/proton/migrate/repo`); the takeover of
+//! deployed stacks (`fixtures/proton/migrate/deployed`); and bad input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::{run, scratch, text};
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/proton")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The fixture repository in `dir/repo`: AWS's `lambda-env` with its spec and `service-crud`
+/// (its pipeline left out: it needs Jinja's `tojson`), our own synth's `proton/` and the
+/// committed `migrate/repo` files.
+fn repository(dir: &Path) -> PathBuf {
+    let repo = dir.join("repo");
+    let samples = fixtures().join("aws-samples/lambda-multi-svc");
+    copy_dir(&fixtures().join("migrate/repo"), &repo);
+    copy_dir(&samples.join("lambda-env"), &repo.join("lambda-multi-svc/lambda-env"));
+    for part in ["schema", "instance_infrastructure"] {
+        copy_dir(
+            &samples.join("service-crud/v1").join(part),
+            &repo.join("lambda-multi-svc/service-crud/v1").join(part),
+        );
+    }
+    fs::create_dir_all(repo.join("lambda-multi-svc/specs")).unwrap();
+    fs::copy(samples.join("specs/env-spec.yaml"), repo.join("lambda-multi-svc/specs/env-spec.yaml")).unwrap();
+    let synth = dir.join("synth");
+    let out = run(dir, &["synth", "-q", "-o", synth.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    copy_dir(&synth.join("proton"), &repo.join("proton"));
+    repo
+}
+
+fn deployed_args() -> Vec<String> {
+    let d = fixtures().join("migrate/deployed");
+    let mut args = Vec::new();
+    for f in ["describe-stacks-222222222222.json", "describe-stacks-111111111111.json"] {
+        args.push("--deployed".to_owned());
+        args.push(d.join(f).display().to_string());
+    }
+    args.push("--deployed-templates".into());
+    args.push(d.join("templates").display().to_string());
+    args
+}
+
+fn migrate(dir: &Path, repo: &Path, out: &Path, extra: &[String]) -> std::process::Output {
+    let mut args: Vec<String> =
+        vec!["proton".into(), "migrate".into(), repo.display().to_string(), "-o".into(), out.display().to_string()];
+    args.extend(extra.iter().cloned());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(dir, &args)
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
+}
+
+/// Where CI's oracle step finds the migrated fixture (`cargo xtask ci`: check-assembly).
+fn oracle_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("proton-migrate/assembly")
+}
+
+#[test]
+fn migrates_the_repository_and_takes_over_the_deployed_stacks() {
+    let dir = scratch("takeover");
+    let repo = repository(&dir);
+    let out = oracle_dir();
+    let result = migrate(&dir, &repo, &out, &deployed_args());
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(text(&result.stdout).contains("migrated 11 stacks"), "{}", text(&result.stdout));
+
+    // One nested assembly per account; the environment before the instances reading it.
+    let top = json(&out.join("manifest.json"));
+    let nested: Vec<&String> = top["artifacts"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        nested,
+        [
+            "assembly-000000000000",
+            "assembly-111111111111",
+            "assembly-200000000000",
+            "assembly-222222222222",
+            "assembly-300000000000"
+        ]
+    );
+    let beta = json(&out.join("assembly-222222222222/manifest.json"));
+    let ids: Vec<&String> = beta["artifacts"].as_object().unwrap().keys().collect();
+    assert_eq!(ids[0], "AWSProtonmultisvcbetacfnstack1a2b3c");
+
+    // Taken over by the Proton tags: the deployed names, both tag forms, the user's tags kept.
+    let env = &beta["artifacts"]["AWSProtonmultisvcbetacfnstack1a2b3c"];
+    assert_eq!(env["properties"]["stackName"], "AWSProton-multi-svc-beta-cfn-stack-1a2b3c");
+    assert_eq!(env["properties"]["tags"]["team"], "platform");
+    let queues = &beta["artifacts"]["AWSProtonqueuesbetacfnstackaa11bb"];
+    assert_eq!(queues["properties"]["stackName"], "AWSProton-queues-beta-cfn-stack-aa11bb");
+    assert_eq!(queues["dependencies"], serde_json::json!(["AWSProtonmultisvcbetacfnstack1a2b3c"]));
+    assert_eq!(beta["artifacts"]["crudbackend"]["properties"]["stackName"], "crud-back-end");
+
+    // Environment outputs are references to the deployed environment stack, not copies.
+    let crud = json(&out.join("assembly-222222222222/AWSProtoncrudfrontendcfnstack4d5e6f.template.json"));
+    let table = &crud["Resources"]["ListFunction"]["Properties"]["Environment"]["Variables"]["TABLE_NAME"];
+    assert_eq!(
+        table,
+        &serde_json::json!({"Fn::GetStackOutput": {"StackName": "AWSProton-multi-svc-beta-cfn-stack-1a2b3c", "OutputName": "TableName"}})
+    );
+    // The pipeline reads an instance in another account: a role ARN, and a reader role there.
+    let pipeline = json(&out.join("assembly-111111111111/AWSProtonqueuespipelinecfnstackcc22dd.template.json"));
+    let reference = pipeline.to_string();
+    assert!(reference.contains("AWSProton-queues-beta-cfn-stack-aa11bb-reader-111111111111"), "{reference}");
+    let queue_stack = json(&out.join("assembly-222222222222/AWSProtonqueuesbetacfnstackaa11bb.template.json"));
+    assert_eq!(queue_stack["Resources"]["CloudwrightOutputReader111111111111"]["Type"], "AWS::IAM::Role");
+    // A literal output is the value itself.
+    assert!(reference.contains("\"Value\": \"86400\"") || reference.contains("\"Value\":\"86400\""), "{reference}");
+
+    let report = fs::read_to_string(out.join("MIGRATION.md")).unwrap();
+    assert!(report.contains("would replace `AppBucket`"), "{report}");
+    assert!(report.contains("would delete `LegacyQueue`"), "{report}");
+    assert!(report.contains("`AWSProton-legacy-worker-cfn-stack-778899`"), "{report}");
+    assert!(!report.contains("CDKToolkit"), "a stack Proton did not deploy is none of the migration's business");
+
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../../snapshots/proton_migrate");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        insta::assert_snapshot!("MIGRATION.md", report);
+        for m in ["manifest.json", "assembly-111111111111/manifest.json", "assembly-222222222222/manifest.json"] {
+            insta::assert_snapshot!(m.replace('/', "__"), fs::read_to_string(out.join(m)).unwrap());
+        }
+    });
+}
+
+#[test]
+fn without_deployed_stacks_every_stack_is_new() {
+    let dir = scratch("fresh");
+    let repo = repository(&dir);
+    let out = dir.join("out");
+    let result = migrate(&dir, &repo, &out, &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let beta = json(&out.join("assembly-222222222222/manifest.json"));
+    assert_eq!(beta["artifacts"]["multisvcbeta"]["properties"]["stackName"], "multi-svc-beta");
+    let report = fs::read_to_string(out.join("MIGRATION.md")).unwrap();
+    assert!(report.contains("No deployed stacks were given"), "{report}");
+}
+
+/// Runs migrate on a broken copy of the repository: exit 2, the message, nothing written.
+fn refused(name: &str, breaks: impl FnOnce(&Path), extra: &[String], expected: &[&str]) {
+    let dir = scratch(name);
+    let repo = repository(&dir);
+    breaks(&repo);
+    let out = dir.join("out");
+    let result = migrate(&dir, &repo, &out, extra);
+    let stderr = text(&result.stderr);
+    assert_eq!(result.status.code(), Some(2), "{stderr}");
+    for e in expected {
+        assert!(stderr.contains(e), "{name}: expected {e:?} in {stderr}");
+    }
+    assert!(!out.exists(), "{name}: nothing is written on error");
+}
+
+#[test]
+fn an_instance_in_an_environment_the_repository_lacks_is_refused() {
+    refused(
+        "unknown-env",
+        |repo| {
+            let spec = repo.join("specs/queues.yaml");
+            let text =
+                fs::read_to_string(&spec).unwrap().replace("environment: multi-svc-beta", "environment: staging");
+            fs::write(spec, text).unwrap();
+        },
+        &[],
+        &["specs/queues.yaml", "instance \"beta\" runs in environment \"staging\", which is not in the repository"],
+    );
+}
+
+#[test]
+fn a_major_version_the_repository_lacks_is_refused() {
+    refused(
+        "missing-major",
+        |repo| {
+            let config = repo.join("migration.yaml");
+            let text = fs::read_to_string(&config).unwrap().replacen(
+                "template: lambda-env\n    major: 1",
+                "template: lambda-env\n    major: 2",
+                1,
+            );
+            fs::write(config, text).unwrap();
+        },
+        &[],
+        &["migration.yaml", "major version 2 of template \"lambda-env\", which the repository lacks (found: v1 at"],
+    );
+}
+
+#[test]
+fn a_file_that_is_not_describe_stacks_output_is_refused() {
+    for (name, content, why) in [
+        ("not-json", "Stacks:\n  - StackName: x\n", "not JSON"),
+        ("no-stacks", r#"{"StackSummaries": []}"#, "no `Stacks` list"),
+        ("no-id", r#"{"Stacks": [{"StackName": "x"}]}"#, "Stacks[0] has no StackName or StackId"),
+    ] {
+        let file = scratch(&format!("deployed-{name}")).join("stacks.json");
+        fs::write(&file, content).unwrap();
+        let args = vec!["--deployed".to_owned(), file.display().to_string()];
+        refused(name, |_| {}, &args, &["is not the output of `aws cloudformation describe-stacks", why]);
+    }
+}
+
+#[test]
+fn an_output_changed_by_a_filter_is_refused() {
+    refused(
+        "filtered-output",
+        |repo| {
+            let t = repo.join("templates/queue-svc/v1/instance_infrastructure/cloudformation.yaml");
+            let text = fs::read_to_string(&t).unwrap().replace(
+                "Value: {{ environment.outputs.TableName }}",
+                "Value: {{ environment.outputs.TableName | upper }}",
+            );
+            fs::write(t, text).unwrap();
+        },
+        &[],
+        &["changed by a filter", "/Resources/Queue/Properties/Tags/0/Value"],
+    );
+}
+
+#[test]
+fn an_input_the_schema_refuses_is_named() {
+    refused(
+        "bad-input",
+        |repo| {
+            let spec = repo.join("specs/queues.yaml");
+            let text = fs::read_to_string(&spec).unwrap().replace("retention_seconds: 86400", "retention_seconds: 10");
+            fs::write(spec, text).unwrap();
+        },
+        &[],
+        &["specs/queues.yaml", "service \"queues\" instance \"beta\"", "retention_seconds"],
+    );
+}
+
+#[test]
+fn a_template_the_repository_lacks_is_refused() {
+    refused(
+        "missing-template",
+        |repo| {
+            let spec = repo.join("specs/queues.yaml");
+            let text =
+                fs::read_to_string(&spec).unwrap().replace("# template: queue-svc:1", "# template: queue-service:1");
+            fs::write(spec, text).unwrap();
+        },
+        &[],
+        &["specs/queues.yaml", "names template \"queue-service\", which is not in the repository"],
+    );
+}
