@@ -2,7 +2,7 @@
 
 use serde_json::Value as Json;
 
-use super::{Check, Resource, Rule, info, is_secret_name, is_true, list, referenced_id, require};
+use super::{Cel, Check, Resource, Rule, cel_list, cel_secret_name, cel_true, info, is_secret_name, is_true, list, referenced_id, require};
 use crate::governance::model::Severity::{Error, Warning};
 
 const FUNCTION: &[&str] = &["AWS::Lambda::Function"];
@@ -46,6 +46,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(FUNCTION, untraced),
         guard: Some("%resources.Properties.TracingConfig.Mode == \"Active\""),
+        cel: Cel::Check("has(props.TracingConfig) && has(props.TracingConfig.Mode) && props.TracingConfig.Mode == 'Active'"),
     },
     Rule {
         info: info(
@@ -57,6 +58,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(FUNCTION, unmanaged_logs),
         guard: Some("%resources.Properties.LoggingConfig.LogGroup exists"),
+        cel: Cel::Check("has(props.LoggingConfig) && has(props.LoggingConfig.LogGroup)"),
     },
     Rule {
         info: info(
@@ -68,6 +70,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(FUNCTION, no_dead_letter),
         guard: Some("%resources.Properties.DeadLetterConfig.TargetArn exists"),
+        cel: Cel::Check("has(props.DeadLetterConfig) && has(props.DeadLetterConfig.TargetArn)"),
     },
     Rule {
         info: info(
@@ -85,6 +88,13 @@ pub(super) const RULES: &[Rule] = &[
             "\"python3.8\", \"ruby2.5\", \"ruby2.7\", \"java8\", \"dotnetcore1.0\", \"dotnetcore2.0\", ",
             "\"dotnetcore2.1\", \"dotnetcore3.1\", \"dotnet5.0\", \"dotnet6\", \"go1.x\", \"provided\"]"
         )),
+        cel: Cel::Check(concat!(
+            "!has(props.Runtime) || !(props.Runtime in [",
+            "'nodejs', 'nodejs4.3', 'nodejs4.3-edge', 'nodejs6.10', 'nodejs8.10', 'nodejs10.x', ",
+            "'nodejs12.x', 'nodejs14.x', 'nodejs16.x', 'python2.7', 'python3.6', 'python3.7', ",
+            "'python3.8', 'ruby2.5', 'ruby2.7', 'java8', 'dotnetcore1.0', 'dotnetcore2.0', ",
+            "'dotnetcore2.1', 'dotnetcore3.1', 'dotnet5.0', 'dotnet6', 'go1.x', 'provided'])"
+        )),
     },
     Rule {
         info: info(
@@ -96,6 +106,10 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(FUNCTION, secret_in_environment),
         guard: None,
+        cel: Cel::Check(concat!(
+            "!has(props.Environment) || !has(props.Environment.Variables) || props.Environment.Variables.all(k, ",
+            "!(", cel_secret_name!("k"), " && type(props.Environment.Variables[k]) == string && props.Environment.Variables[k] != ''))"
+        )),
     },
     Rule {
         info: info(
@@ -107,6 +121,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::Lambda::Url"], open_url),
         guard: Some("%resources.Properties.AuthType != \"NONE\""),
+        cel: Cel::Check("!has(props.AuthType) || props.AuthType != 'NONE'"),
     },
     Rule {
         info: info(
@@ -118,6 +133,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::CodeBuild::Project"], privileged_build),
         guard: Some("%resources.Properties.Environment.PrivilegedMode != true"),
+        cel: Cel::Check(concat!("!has(props.Environment) || !", cel_true!("props.Environment.PrivilegedMode"))),
     },
     Rule {
         info: info(
@@ -129,6 +145,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::CodeBuild::Project"], build_without_key),
         guard: Some("%resources.Properties.EncryptionKey exists"),
+        cel: Cel::Check("has(props.EncryptionKey)"),
     },
     Rule {
         info: info(
@@ -140,6 +157,12 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::CodeBuild::Project"], plaintext_build_secret),
         guard: None,
+        cel: Cel::Check(concat!(
+            "!has(props.Environment) || !has(props.Environment.EnvironmentVariables) || ",
+            cel_list!("props.Environment.EnvironmentVariables"),
+            ".all(v, !((!has(v.Type) || v.Type == 'PLAINTEXT') && has(v.Name) && type(v.Name) == string && ",
+            cel_secret_name!("v.Name"), "))"
+        )),
     },
     Rule {
         info: info(
@@ -151,6 +174,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::CodePipeline::Pipeline"], unapproved_production),
         guard: None,
+        cel: Cel::Cannot("needs the accounts that count as production, known from the whole app"),
     },
     Rule {
         info: info(
@@ -162,6 +186,11 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::CodePipeline::Pipeline"], artifacts_without_key),
         guard: None,
+        cel: Cel::Check(concat!(
+            "(!has(props.ArtifactStore) || has(props.ArtifactStore.EncryptionKey)) && (!has(props.ArtifactStores) || ",
+            cel_list!("props.ArtifactStores"),
+            ".all(s, !has(s.ArtifactStore) || has(s.ArtifactStore.EncryptionKey)))"
+        )),
     },
     Rule {
         info: info(
@@ -173,6 +202,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::CloudWatch::Alarm"], silent_alarm),
         guard: Some("%resources.Properties.AlarmActions !empty"),
+        cel: Cel::Check(concat!("has(props.AlarmActions) && size(", cel_list!("props.AlarmActions"), ") > 0")),
     },
 ];
 
