@@ -41,17 +41,12 @@ pub fn nirmata_files(scope: &PolicyScope) -> Result<Vec<(String, String)>> {
                 "name": format!("excluded-{}", n + 1),
                 "expression": format!(
                     "!(has(object.ResourceDescription) && has(object.ResourceDescription.Properties) && \
-                     has({TAGS}) && type({TAGS}) == list && {})",
+                     has({TAGS}) && {})",
                     tags.join(" && ")
                 ),
             }));
-            excluded.push(format!(
-                "- `{}` on `{}` in stack `{}`: {}",
-                info.id,
-                exclusion.logical_id.as_deref().unwrap_or("every resource"),
-                exclusion.stack_name,
-                exclusion.reason
-            ));
+            let what = exclusion.logical_id.as_ref().map_or_else(|| "every resource".to_owned(), |id| format!("`{id}`"));
+            excluded.push(format!("- `{}` on {what} in stack `{}`: {}", info.id, exclusion.stack_name, exclusion.reason));
         }
         let mut meta = metadata(cel.rule);
         // The label the library's policies carry for the cloud controller.
@@ -80,9 +75,14 @@ pub fn nirmata_files(scope: &PolicyScope) -> Result<Vec<(String, String)>> {
     Ok(files)
 }
 
-/// CEL: the scanned resource carries the tag `key` = `value`.
+/// CEL: the scanned resource carries the tag `key` = `value`, in either form Cloud Control
+/// describes tags (`[{Key, Value}]` or `{key: value}`).
 fn tag_test(key: &str, value: &str) -> String {
-    format!("{TAGS}.exists(t, has(t.Key) && t.Key == {} && has(t.Value) && t.Value == {})", cel_string(key), cel_string(value))
+    let (key, value) = (cel_string(key), cel_string(value));
+    format!(
+        "(type({TAGS}) == list ? {TAGS}.exists(t, has(t.Key) && t.Key == {key} && has(t.Value) && t.Value == {value}) : \
+         (type({TAGS}) == map && {key} in {TAGS} && {TAGS}[{key}] == {value}))"
+    )
 }
 
 fn readme(skipped: &[String], excluded: &[String]) -> String {
