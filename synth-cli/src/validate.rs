@@ -92,7 +92,8 @@ pub fn validate(source: impl FnOnce() -> Result<AppSource, Failure>, args: &Vali
 /// directory that cannot be written is an input error and keeps its previous content.
 fn export(dir: &Path, files: Vec<(String, String)>) -> Result<u8, Failure> {
     let files: BTreeMap<String, Vec<u8>> = files.into_iter().map(|(name, text)| (name, text.into_bytes())).collect();
-    write_files(dir, &files).map_err(Failure::input)?;
+    write_files(dir, &files)
+        .map_err(|e| Failure::input(anyhow::anyhow!("cannot write the export to {}: {e}", dir.display())))?;
     println!("wrote {} files to {}", files.len(), dir.display());
     Ok(0)
 }
