@@ -252,3 +252,66 @@ fn rules_that_cannot_be_exported_are_listed_with_why() {
         assert!(readme.contains("- `CW-S3-3`: S3 bucket accepts requests without TLS: needs the bucket policies"), "{readme}");
     }
 }
+
+/// The scanner role of each workload account may read every resource type an exported
+/// policy checks: Cloud Control's read and list handlers call the services with the
+/// caller's credentials, and the types' resource provider schemas list what they call.
+#[test]
+fn the_scanner_role_reads_every_type_the_policies_check() {
+    let policies = policies(nirmata_files(&PolicyScope::default()).unwrap());
+    let mut needed = BTreeSet::new();
+    for (_, policy) in &policies {
+        let condition = policy["spec"]["matchConditions"][1]["expression"].as_str().unwrap();
+        let types = condition.trim_start_matches("object.TypeName in [").trim_end_matches(']');
+        for kind in types.split(", ").map(|t| t.trim_matches('\'')) {
+            let file = format!(
+                "{}/../constructs/schemas/{}.json",
+                env!("CARGO_MANIFEST_DIR"),
+                kind.to_ascii_lowercase().replace("::", "-")
+            );
+            let schema: Json = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            for handler in ["read", "list"] {
+                for action in schema["handlers"][handler]["permissions"].as_array().into_iter().flatten() {
+                    needed.insert(action.as_str().unwrap().to_owned());
+                }
+            }
+        }
+    }
+    // Data access the scanner does without: Lambda's environment variables stay encrypted.
+    needed.remove("kms:Decrypt");
+    let granted: BTreeSet<String> =
+        multi_account::POLICY_SCANNER_ACTIONS.iter().map(|a| a.to_ascii_lowercase()).collect();
+    let missing: Vec<&String> = needed.iter().filter(|a| !granted.contains(&a.to_ascii_lowercase())).collect();
+    assert!(missing.is_empty(), "the scanner role lacks {missing:?}");
+    for action in multi_account::POLICY_SCANNER_ACTIONS {
+        let verb = action.split_once(':').unwrap().1;
+        assert!(["Get", "List", "Describe"].iter().any(|p| verb.starts_with(p)), "{action} is not read-only");
+    }
+
+    // Deployed in every workload account, trusted by the controller's role only.
+    let assembly = multi_account::app().unwrap().assembly().unwrap();
+    let layout = multi_account::Layout::default();
+    for (_, name, _) in &layout.workloads {
+        let template: Json =
+            serde_json::from_slice(assembly.file(&format!("{name}Baseline.template.json")).unwrap()).unwrap();
+        let role = &template["Resources"]["PolicyScannerRoleDD1D0493"];
+        assert_eq!(role["Properties"]["RoleName"], multi_account::POLICY_SCANNER_ROLE, "{name}");
+        let trust = &role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0];
+        assert_eq!(
+            trust["Condition"]["ArnEquals"]["aws:PrincipalArn"],
+            format!("arn:aws:iam::{}:role/{}", layout.management_account, multi_account::POLICY_CONTROLLER_ROLE)
+        );
+    }
+    assert!(assembly.file("policies/nirmata/cw-lambda-1.yaml").is_some(), "synth writes the policies beside the assembly");
+}
+
+#[test]
+fn a_suppression_without_a_reason_stops_synth_before_any_policy_is_written() {
+    let app = cloudwright_constructs::App::new();
+    let stack = cloudwright_constructs::Stack::new(&app, "S", Default::default()).unwrap();
+    let topic = cloudwright_constructs::CfnResource::from_json(&stack, "Topic", "AWS::SNS::Topic", json!({})).unwrap();
+    governance::suppress(&topic, "CW-SNS-1", " ");
+    governance::write_policies(&app);
+    let error = app.assembly().unwrap_err().to_string();
+    assert!(error.contains("S/Topic: suppression of CW-SNS-1 has no reason"), "{error}");
+}
