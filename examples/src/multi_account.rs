@@ -221,7 +221,10 @@ fn policy_controller(management: &Stack, layout: &Layout) -> Result<()> {
 /// `AWSAccountConfig`/`AWSOrgConfig` have no field to pass one.
 /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
 fn policy_scanner(stack: &Stack, layout: &Layout) -> Result<()> {
-    let controller = format!("arn:aws:iam::{}:role/{POLICY_CONTROLLER_ROLE}", layout.management_account);
+    let controller = Expr::sub(format!(
+        "arn:${{AWS::Partition}}:iam::{}:role/{POLICY_CONTROLLER_ROLE}",
+        layout.management_account
+    ));
     let scanner = Role::new(
         stack,
         "PolicyScannerRole",
@@ -229,7 +232,7 @@ fn policy_scanner(stack: &Stack, layout: &Layout) -> Result<()> {
             role_name: Some(POLICY_SCANNER_ROLE.into()),
             description: Some("Nirmata cloud controller's scanner: reads resources as Cloud Control describes them".into()),
             assumed_by: vec![Principal::account(&layout.management_account)],
-            trust_conditions: vec![Condition::new(Operator::arn_equals(), "aws:PrincipalArn", [controller.as_str()])],
+            trust_conditions: vec![Condition::new(Operator::arn_equals(), "aws:PrincipalArn", [controller])],
             ..Default::default()
         },
     )?;

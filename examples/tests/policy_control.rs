@@ -298,8 +298,12 @@ fn the_scanner_role_reads_every_type_the_policies_check() {
         assert_eq!(role["Properties"]["RoleName"], multi_account::POLICY_SCANNER_ROLE, "{name}");
         let trust = &role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0];
         assert_eq!(
-            trust["Condition"]["ArnEquals"]["aws:PrincipalArn"],
-            format!("arn:aws:iam::{}:role/{}", layout.management_account, multi_account::POLICY_CONTROLLER_ROLE)
+            trust["Condition"]["ArnEquals"]["aws:PrincipalArn"]["Fn::Sub"],
+            format!(
+                "arn:${{AWS::Partition}}:iam::{}:role/{}",
+                layout.management_account,
+                multi_account::POLICY_CONTROLLER_ROLE
+            )
         );
     }
     assert!(assembly.file("policies/nirmata/cw-lambda-1.yaml").is_some(), "synth writes the policies beside the assembly");
