@@ -32,21 +32,26 @@ pub fn nirmata_files(scope: &PolicyScope) -> Result<Vec<(String, String)>> {
             json!({"name": "create-or-update", "expression": "request.operation in ['CREATE', 'UPDATE']"}),
             json!({"name": "cloudformation-type", "expression": format!("object.TypeName in {}", cel_strings(cel.types.iter().copied()))}),
         ];
-        for (n, exclusion) in scope.exclusions(info.id).into_iter().enumerate() {
+        // One condition for every exclusion: a policy takes at most 64 match conditions.
+        let mut tests = Vec::new();
+        for exclusion in scope.exclusions(info.id) {
             let mut tags = vec![tag_test("aws:cloudformation:stack-name", &exclusion.stack_name)];
             if let Some(id) = &exclusion.logical_id {
                 tags.push(tag_test("aws:cloudformation:logical-id", id));
             }
-            conditions.push(json!({
-                "name": format!("excluded-{}", n + 1),
-                "expression": format!(
-                    "!(has(object.ResourceDescription) && has(object.ResourceDescription.Properties) && \
-                     has({TAGS}) && {})",
-                    tags.join(" && ")
-                ),
-            }));
+            tests.push(format!("({})", tags.join(" && ")));
             let what = exclusion.logical_id.as_ref().map_or_else(|| "every resource".to_owned(), |id| format!("`{id}`"));
             excluded.push(format!("- `{}` on {what} in stack `{}`: {}", info.id, exclusion.stack_name, exclusion.reason));
+        }
+        if !tests.is_empty() {
+            conditions.push(json!({
+                "name": "not-excluded",
+                "expression": format!(
+                    "!(has(object.ResourceDescription) && has(object.ResourceDescription.Properties) && \
+                     has({TAGS}) && ({}))",
+                    tests.join(" || ")
+                ),
+            }));
         }
         let mut meta = metadata(cel.rule);
         // The label the library's policies carry for the cloud controller.
