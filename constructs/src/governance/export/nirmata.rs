@@ -32,16 +32,34 @@ pub fn nirmata_files(scope: &PolicyScope) -> Result<Vec<(String, String)>> {
             json!({"name": "create-or-update", "expression": "request.operation in ['CREATE', 'UPDATE']"}),
             json!({"name": "cloudformation-type", "expression": format!("object.TypeName in {}", cel_strings(cel.types.iter().copied()))}),
         ];
-        // One condition for every exclusion: a policy takes at most 64 match conditions.
-        let mut tests = Vec::new();
+        // One condition for every exclusion (a policy takes at most 64 match conditions):
+        // whole stacks by name, resources by (stack name, logical id).
+        let (mut stacks, mut resources) = (Vec::new(), Vec::new());
         for exclusion in scope.exclusions(info.id) {
-            let mut tags = vec![tag_test("aws:cloudformation:stack-name", &exclusion.stack_name)];
-            if let Some(id) = &exclusion.logical_id {
-                tags.push(tag_test("aws:cloudformation:logical-id", id));
-            }
-            tests.push(format!("({})", tags.join(" && ")));
-            let what = exclusion.logical_id.as_ref().map_or_else(|| "every resource".to_owned(), |id| format!("`{id}`"));
+            let what = match &exclusion.logical_id {
+                Some(id) => {
+                    resources.push(format!("[{}, {}]", cel_string(&exclusion.stack_name), cel_string(id)));
+                    format!("`{id}`")
+                }
+                None => {
+                    stacks.push(exclusion.stack_name.clone());
+                    "every resource".to_owned()
+                }
+            };
             excluded.push(format!("- `{}` on {what} in stack `{}`: {}", info.id, exclusion.stack_name, exclusion.reason));
+        }
+        let mut tests = Vec::new();
+        if !stacks.is_empty() {
+            let stacks = cel_strings(stacks.iter().map(String::as_str));
+            tests.push(format!("{stacks}.exists(n, {})", tag_test("aws:cloudformation:stack-name", "n")));
+        }
+        if !resources.is_empty() {
+            tests.push(format!(
+                "[{}].exists(r, {} && {})",
+                resources.join(", "),
+                tag_test("aws:cloudformation:stack-name", "r[0]"),
+                tag_test("aws:cloudformation:logical-id", "r[1]")
+            ));
         }
         if !tests.is_empty() {
             conditions.push(json!({
@@ -80,10 +98,10 @@ pub fn nirmata_files(scope: &PolicyScope) -> Result<Vec<(String, String)>> {
     Ok(files)
 }
 
-/// CEL: the scanned resource carries the tag `key` = `value`, in either form Cloud Control
-/// describes tags (`[{Key, Value}]` or `{key: value}`).
+/// CEL: the scanned resource carries the tag `key` with the value of the CEL expression
+/// `value`, in either form Cloud Control describes tags (`[{Key, Value}]` or `{key: value}`).
 fn tag_test(key: &str, value: &str) -> String {
-    let (key, value) = (cel_string(key), cel_string(value));
+    let key = cel_string(key);
     format!(
         "(type({TAGS}) == list ? {TAGS}.exists(t, has(t.Key) && t.Key == {key} && has(t.Value) && t.Value == {value}) : \
          (type({TAGS}) == map && {key} in {TAGS} && {TAGS}[{key}] == {value}))"
