@@ -345,3 +345,38 @@ fn artifacts_without_key(r: &Resource) -> Vec<String> {
 fn silent_alarm(r: &Resource) -> Vec<String> {
     if list(r.prop(&["AlarmActions"])).is_empty() { vec!["no AlarmActions".into()] } else { vec![] }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{DEPRECATED_RUNTIMES, RULES};
+    use crate::governance::rules::{Cel, is_secret_name};
+
+    fn cel(id: &str) -> &'static str {
+        match RULES.iter().find(|r| r.info.id == id).map(|r| &r.cel) {
+            Some(Cel::Check(expression)) => expression,
+            _ => panic!("{id} has no CEL form"),
+        }
+    }
+
+    /// The Guard and CEL forms repeat the runtime list: they must name every runtime.
+    #[test]
+    fn every_form_lists_every_deprecated_runtime() {
+        let guard = RULES.iter().find(|r| r.info.id == "CW-LAMBDA-4").and_then(|r| r.guard).unwrap_or_default();
+        for runtime in DEPRECATED_RUNTIMES {
+            assert!(cel("CW-LAMBDA-4").contains(&format!("'{runtime}'")), "{runtime}");
+            assert!(guard.contains(&format!("\"{runtime}\"")), "{runtime}");
+        }
+    }
+
+    /// The CEL secret-name test names the words `is_secret_name` looks for.
+    #[test]
+    fn the_cel_secret_name_test_has_the_same_words() {
+        let expression = cel("CW-LAMBDA-5");
+        for word in ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY"] {
+            assert!(is_secret_name(word) && expression.contains(word), "{word}");
+        }
+        for suffix in ["_ARN", "_NAME", "_ID", "_PARAM", "_PARAMETER", "_PATH"] {
+            assert!(!is_secret_name(&format!("SECRET{suffix}")) && expression.contains(suffix), "{suffix}");
+        }
+    }
+}
