@@ -43,8 +43,8 @@ use cloudwright_constructs::cfn::events::rule::Target;
 use cloudwright_constructs::cfn::events::{
     CfnEventBus, CfnEventBusPolicy, CfnEventBusPolicyProps, CfnEventBusProps, CfnRule, CfnRuleProps,
 };
-use cloudwright_constructs::cfn::logs::{CfnLogGroup, CfnLogGroupProps, CfnResourcePolicy, CfnResourcePolicyProps};
 use cloudwright_constructs::cfn::iam::{CfnRole, CfnRoleProps, role};
+use cloudwright_constructs::cfn::logs::{CfnLogGroup, CfnLogGroupProps, CfnResourcePolicy, CfnResourcePolicyProps};
 use cloudwright_constructs::events::IEventBus;
 use cloudwright_constructs::governance::{RulePack, suppress, write_policies};
 use cloudwright_constructs::iam::{Condition, Operator, PolicyDocument, PolicyStatement, Principal, Role, RoleProps};
@@ -184,13 +184,14 @@ pub const POLICY_SCANNER_ACTIONS: &[&str] = &[
 fn policy_controller(management: &Stack, layout: &Layout) -> Result<()> {
     // Pod Identity tags the session with the pod's attributes, so the trust allows
     // sts:TagSession too (the L2 `Role` trusts with sts:AssumeRole only): the typed L1.
-    let trust = PolicyDocument::new([PolicyStatement::allow(&["sts:AssumeRole", "sts:TagSession"], Vec::<Expr>::new())
-        .with_principal(Principal::service("pods.eks.amazonaws.com"))
-        .with_condition(Condition::new(
-            Operator::string_equals(),
-            "aws:SourceAccount",
-            [layout.management_account.as_str()],
-        ))]);
+    let trust =
+        PolicyDocument::new([PolicyStatement::allow(&["sts:AssumeRole", "sts:TagSession"], Vec::<Expr>::new())
+            .with_principal(Principal::service("pods.eks.amazonaws.com"))
+            .with_condition(Condition::new(
+                Operator::string_equals(),
+                "aws:SourceAccount",
+                [layout.management_account.as_str()],
+            ))]);
     let scanners: Vec<Expr> = layout
         .workloads
         .iter()
@@ -221,16 +222,16 @@ fn policy_controller(management: &Stack, layout: &Layout) -> Result<()> {
 /// `AWSAccountConfig`/`AWSOrgConfig` have no field to pass one.
 /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
 fn policy_scanner(stack: &Stack, layout: &Layout) -> Result<()> {
-    let controller = Expr::sub(format!(
-        "arn:${{AWS::Partition}}:iam::{}:role/{POLICY_CONTROLLER_ROLE}",
-        layout.management_account
-    ));
+    let controller =
+        Expr::sub(format!("arn:${{AWS::Partition}}:iam::{}:role/{POLICY_CONTROLLER_ROLE}", layout.management_account));
     let scanner = Role::new(
         stack,
         "PolicyScannerRole",
         RoleProps {
             role_name: Some(POLICY_SCANNER_ROLE.into()),
-            description: Some("Nirmata cloud controller's scanner: reads resources as Cloud Control describes them".into()),
+            description: Some(
+                "Nirmata cloud controller's scanner: reads resources as Cloud Control describes them".into(),
+            ),
             assumed_by: vec![Principal::account(&layout.management_account)],
             trust_conditions: vec![Condition::new(Operator::arn_equals(), "aws:PrincipalArn", [controller])],
             ..Default::default()

@@ -241,15 +241,24 @@ fn exported_policies_match_their_published_schemas() {
 
 #[test]
 fn rules_that_cannot_be_exported_are_listed_with_why() {
-    for files in [nirmata_files(&PolicyScope::default()).unwrap(), kyverno_json_files(&PolicyScope::default()).unwrap()] {
+    for files in [nirmata_files(&PolicyScope::default()).unwrap(), kyverno_json_files(&PolicyScope::default()).unwrap()]
+    {
         let readme = &files.iter().find(|(name, _)| name == "README.md").unwrap().1;
         let exported: BTreeSet<String> =
             files.iter().filter_map(|(name, _)| name.strip_suffix(".yaml")).map(str::to_owned).collect();
         for rule in governance::rule_list() {
             let listed = readme.contains(&format!("- `{}`: {}: ", rule.id, rule.title));
-            assert_ne!(listed, exported.contains(&rule.id.to_ascii_lowercase()), "{} is exported or listed, once", rule.id);
+            assert_ne!(
+                listed,
+                exported.contains(&rule.id.to_ascii_lowercase()),
+                "{} is exported or listed, once",
+                rule.id
+            );
         }
-        assert!(readme.contains("- `CW-S3-3`: S3 bucket accepts requests without TLS: needs the bucket policies"), "{readme}");
+        assert!(
+            readme.contains("- `CW-S3-3`: S3 bucket accepts requests without TLS: needs the bucket policies"),
+            "{readme}"
+        );
     }
 }
 
@@ -306,7 +315,10 @@ fn the_scanner_role_reads_every_type_the_policies_check() {
             )
         );
     }
-    assert!(assembly.file("policies/nirmata/cw-lambda-1.yaml").is_some(), "synth writes the policies beside the assembly");
+    assert!(
+        assembly.file("policies/nirmata/cw-lambda-1.yaml").is_some(),
+        "synth writes the policies beside the assembly"
+    );
 }
 
 #[test]

@@ -18,10 +18,11 @@ mod rules;
 mod suppress;
 
 pub use engine::check;
-pub use files::{AssemblyDir, AssemblyFiles};
 pub use export::{
-    Exclusion, POLICIES_DIR, PolicyScope, guard_files, guard_rule_name, kyverno_json_files, nirmata_files, write_policies,
+    Exclusion, POLICIES_DIR, PolicyScope, guard_files, guard_rule_name, kyverno_json_files, nirmata_files,
+    write_policies,
 };
+pub use files::{AssemblyDir, AssemblyFiles};
 pub use model::{Finding, Report, RuleInfo, Severity};
 pub use pack::{PACK_METADATA_TYPE, RulePack};
 pub use report::{

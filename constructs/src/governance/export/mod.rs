@@ -34,7 +34,9 @@ pub fn write_policies(app: &App) {
         let scope = PolicyScope::of_app(&reader);
         let mut files = Vec::new();
         for (dir, exported) in [("nirmata", nirmata_files(&scope)?), ("kyverno-json", kyverno_json_files(&scope)?)] {
-            files.extend(exported.into_iter().map(|(name, text)| (format!("{POLICIES_DIR}/{dir}/{name}"), text.into_bytes())));
+            files.extend(
+                exported.into_iter().map(|(name, text)| (format!("{POLICIES_DIR}/{dir}/{name}"), text.into_bytes())),
+            );
         }
         Ok(files)
     });
@@ -128,8 +130,10 @@ pub(crate) fn message(rule: &Rule) -> String {
 
 /// A policy document as YAML, under a comment header.
 pub(crate) fn yaml_file(header: &[String], document: &Json) -> Result<String> {
-    let body = serde_yaml::to_string(document)
-        .map_err(|e| crate::Error::Input { path: "policy".into(), message: format!("cannot be written as YAML: {e}") })?;
+    let body = serde_yaml::to_string(document).map_err(|e| crate::Error::Input {
+        path: "policy".into(),
+        message: format!("cannot be written as YAML: {e}"),
+    })?;
     let mut text: String = header.iter().map(|line| format!("# {line}\n")).collect();
     text.push_str(&body);
     Ok(text)

@@ -2,7 +2,10 @@
 
 use serde_json::Value as Json;
 
-use super::{Cel, Check, Resource, Rule, cel_list, cel_secret_name, cel_true, info, is_secret_name, is_true, list, referenced_id, require};
+use super::{
+    Cel, Check, Resource, Rule, cel_list, cel_secret_name, cel_true, info, is_secret_name, is_true, list,
+    referenced_id, require,
+};
 use crate::governance::model::Severity::{Error, Warning};
 
 const FUNCTION: &[&str] = &["AWS::Lambda::Function"];
@@ -46,7 +49,9 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(FUNCTION, untraced),
         guard: Some("%resources.Properties.TracingConfig.Mode == \"Active\""),
-        cel: Cel::Check("has(props.TracingConfig) && has(props.TracingConfig.Mode) && props.TracingConfig.Mode == 'Active'"),
+        cel: Cel::Check(
+            "has(props.TracingConfig) && has(props.TracingConfig.Mode) && props.TracingConfig.Mode == 'Active'",
+        ),
     },
     Rule {
         info: info(
@@ -108,7 +113,9 @@ pub(super) const RULES: &[Rule] = &[
         guard: None,
         cel: Cel::Check(concat!(
             "!has(props.Environment) || !has(props.Environment.Variables) || props.Environment.Variables.all(k, ",
-            "!(", cel_secret_name!("k"), " && type(props.Environment.Variables[k]) == string && props.Environment.Variables[k] != ''))"
+            "!(",
+            cel_secret_name!("k"),
+            " && type(props.Environment.Variables[k]) == string && props.Environment.Variables[k] != ''))"
         )),
     },
     Rule {
@@ -161,7 +168,8 @@ pub(super) const RULES: &[Rule] = &[
             "!has(props.Environment) || !has(props.Environment.EnvironmentVariables) || ",
             cel_list!("props.Environment.EnvironmentVariables"),
             ".all(v, !((!has(v.Type) || v.Type == 'PLAINTEXT') && has(v.Name) && type(v.Name) == string && ",
-            cel_secret_name!("v.Name"), "))"
+            cel_secret_name!("v.Name"),
+            "))"
         )),
     },
     Rule {

@@ -3,8 +3,8 @@
 use serde_json::Value as Json;
 
 use super::{
-    Cel, Check, Resource, Rule, cel_allows, cel_list, cel_statements, allows, condition_keys, has_condition, info, is_public_principal, label, list, statements,
-    strings,
+    Cel, Check, Resource, Rule, allows, cel_allows, cel_list, cel_statements, condition_keys, has_condition, info,
+    is_public_principal, label, list, statements, strings,
 };
 use crate::governance::model::Severity::{Error, Warning};
 use crate::iam::wildcard::glob_ignore_case;
@@ -69,7 +69,13 @@ pub(super) const RULES: &[Rule] = &[
             "    Effect != \"Allow\" or Action[*] != \"*\"\n",
             "  }"
         )),
-        cel: Cel::Check(identity_cel!(concat!("!(", cel_allows!(), " && has(s.Action) && ", cel_list!("s.Action"), ".exists(a, a == '*'))"))),
+        cel: Cel::Check(identity_cel!(concat!(
+            "!(",
+            cel_allows!(),
+            " && has(s.Action) && ",
+            cel_list!("s.Action"),
+            ".exists(a, a == '*'))"
+        ))),
     },
     Rule {
         info: info(
@@ -81,7 +87,13 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(IDENTITY, service_wildcards),
         guard: None,
-        cel: Cel::Check(identity_cel!(concat!("!(", cel_allows!(), " && has(s.Action) && ", cel_list!("s.Action"), ".exists(a, type(a) == string && a.endsWith(':*')))"))),
+        cel: Cel::Check(identity_cel!(concat!(
+            "!(",
+            cel_allows!(),
+            " && has(s.Action) && ",
+            cel_list!("s.Action"),
+            ".exists(a, type(a) == string && a.endsWith(':*')))"
+        ))),
     },
     Rule {
         info: info(
@@ -132,7 +144,9 @@ pub(super) const RULES: &[Rule] = &[
         cel: Cel::Check(cel_statements!(
             "props.AssumeRolePolicyDocument",
             concat!(
-                "!(", cel_allows!(), " && has(s.Principal) && type(s.Principal) == map && has(s.Principal.Service) && ",
+                "!(",
+                cel_allows!(),
+                " && has(s.Principal) && type(s.Principal) == map && has(s.Principal.Service) && ",
                 cel_list!("s.Principal.Service"),
                 ".exists(v, !(v in ['lambda.amazonaws.com', 'edgelambda.amazonaws.com', 'ec2.amazonaws.com', 'ecs-tasks.amazonaws.com'])) && ",
                 "!(has(s.Condition) && type(s.Condition) == map && s.Condition.exists(op, type(s.Condition[op]) == map && ",
@@ -161,8 +175,12 @@ pub(super) const RULES: &[Rule] = &[
         cel: Cel::Check(cel_statements!(
             "props.AssumeRolePolicyDocument",
             concat!(
-                "!(", cel_allows!(), " && has(s.Principal) && (s.Principal == '*' || (type(s.Principal) == map && ",
-                "has(s.Principal.AWS) && ", cel_list!("s.Principal.AWS"), ".exists(p, p == '*'))) && ",
+                "!(",
+                cel_allows!(),
+                " && has(s.Principal) && (s.Principal == '*' || (type(s.Principal) == map && ",
+                "has(s.Principal.AWS) && ",
+                cel_list!("s.Principal.AWS"),
+                ".exists(p, p == '*'))) && ",
                 "!(has(s.Condition) && type(s.Condition) == map && size(s.Condition) > 0))"
             )
         )),
@@ -177,7 +195,11 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(INLINE, administrator_access),
         guard: None,
-        cel: Cel::Check(concat!("!has(props.ManagedPolicyArns) || ", cel_list!("props.ManagedPolicyArns"), ".all(a, !(type(a) == string && a.contains('policy/AdministratorAccess')))")),
+        cel: Cel::Check(concat!(
+            "!has(props.ManagedPolicyArns) || ",
+            cel_list!("props.ManagedPolicyArns"),
+            ".all(a, !(type(a) == string && a.contains('policy/AdministratorAccess')))"
+        )),
     },
     Rule {
         info: info(
@@ -213,7 +235,9 @@ pub(super) const RULES: &[Rule] = &[
             public_resource_policy,
         ),
         guard: None,
-        cel: Cel::Cannot("reads a different policy property per type, and Lambda permissions and event bus policies in their own shapes"),
+        cel: Cel::Cannot(
+            "reads a different policy property per type, and Lambda permissions and event bus policies in their own shapes",
+        ),
     },
 ];
 

@@ -241,8 +241,11 @@ pub(crate) fn referenced_id(value: &Json) -> Option<&str> {
 macro_rules! cel_secret_name {
     ($n:literal) => {
         concat!(
-            "(", $n, ".matches('(?i)(SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)') && !",
-            $n, ".matches('(?i)(_ARN|_NAME|_ID|_PARAM|_PARAMETER|_PATH)$'))"
+            "(",
+            $n,
+            ".matches('(?i)(SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)') && !",
+            $n,
+            ".matches('(?i)(_ARN|_NAME|_ID|_PARAM|_PARAMETER|_PATH)$'))"
         )
     };
 }

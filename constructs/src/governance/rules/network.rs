@@ -43,7 +43,11 @@ pub(super) const RULES: &[Rule] = &[
         guard: None,
         cel: Cel::Check(concat!(
             ingress_cel!(),
-            ".all(r, !(", from_anywhere_cel!(), " && [22, 3389].exists(p, ", all_protocols_cel!(), " || (",
+            ".all(r, !(",
+            from_anywhere_cel!(),
+            " && [22, 3389].exists(p, ",
+            all_protocols_cel!(),
+            " || (",
             "has(r.IpProtocol) && type(r.IpProtocol) != map && string(r.IpProtocol).matches('(?i)^(tcp|6)$') && has(r.FromPort) && ",
             "(int(r.FromPort) == -1 || (has(r.ToPort) && int(r.FromPort) <= p && p <= int(r.ToPort)))))))"
         )),
@@ -58,7 +62,14 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(INGRESS, all_traffic_open),
         guard: None,
-        cel: Cel::Check(concat!(ingress_cel!(), ".all(r, !(", all_protocols_cel!(), " && ", from_anywhere_cel!(), "))")),
+        cel: Cel::Check(concat!(
+            ingress_cel!(),
+            ".all(r, !(",
+            all_protocols_cel!(),
+            " && ",
+            from_anywhere_cel!(),
+            "))"
+        )),
     },
     Rule {
         info: info(

@@ -2,7 +2,9 @@
 
 use serde_json::Value as Json;
 
-use super::{Cel, Check, Resource, Rule, cel_true, condition_keys, info, is_false, is_true, referenced_id, require, statements};
+use super::{
+    Cel, Check, Resource, Rule, cel_true, condition_keys, info, is_false, is_true, referenced_id, require, statements,
+};
 use crate::governance::model::Severity::{Error, Info, Warning};
 
 const BUCKET: &[&str] = &["AWS::S3::Bucket"];
@@ -18,7 +20,10 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(BUCKET, bucket_unencrypted),
         guard: Some("%resources.Properties.BucketEncryption.ServerSideEncryptionConfiguration !empty"),
-        cel: Cel::Check(concat!("has(props.BucketEncryption) && has(props.BucketEncryption.ServerSideEncryptionConfiguration) && ", "type(props.BucketEncryption.ServerSideEncryptionConfiguration) == list && size(props.BucketEncryption.ServerSideEncryptionConfiguration) > 0")),
+        cel: Cel::Check(concat!(
+            "has(props.BucketEncryption) && has(props.BucketEncryption.ServerSideEncryptionConfiguration) && ",
+            "type(props.BucketEncryption.ServerSideEncryptionConfiguration) == list && size(props.BucketEncryption.ServerSideEncryptionConfiguration) > 0"
+        )),
     },
     Rule {
         info: info(
@@ -39,9 +44,12 @@ pub(super) const RULES: &[Rule] = &[
         )),
         cel: Cel::Check(concat!(
             "has(props.PublicAccessBlockConfiguration) && ",
-            cel_true!("props.PublicAccessBlockConfiguration.BlockPublicAcls"), " && ",
-            cel_true!("props.PublicAccessBlockConfiguration.BlockPublicPolicy"), " && ",
-            cel_true!("props.PublicAccessBlockConfiguration.IgnorePublicAcls"), " && ",
+            cel_true!("props.PublicAccessBlockConfiguration.BlockPublicAcls"),
+            " && ",
+            cel_true!("props.PublicAccessBlockConfiguration.BlockPublicPolicy"),
+            " && ",
+            cel_true!("props.PublicAccessBlockConfiguration.IgnorePublicAcls"),
+            " && ",
             cel_true!("props.PublicAccessBlockConfiguration.RestrictPublicBuckets")
         )),
     },
@@ -67,7 +75,9 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(BUCKET, bucket_unversioned),
         guard: Some("%resources.Properties.VersioningConfiguration.Status == \"Enabled\""),
-        cel: Cel::Check("has(props.VersioningConfiguration) && has(props.VersioningConfiguration.Status) && props.VersioningConfiguration.Status == 'Enabled'"),
+        cel: Cel::Check(
+            "has(props.VersioningConfiguration) && has(props.VersioningConfiguration.Status) && props.VersioningConfiguration.Status == 'Enabled'",
+        ),
     },
     Rule {
         info: info(
@@ -83,7 +93,10 @@ pub(super) const RULES: &[Rule] = &[
             "    Properties.EnableKeyRotation == true\n",
             "  }"
         )),
-        cel: Cel::Check(concat!("(has(props.KeySpec) && props.KeySpec != 'SYMMETRIC_DEFAULT') || ", cel_true!("props.EnableKeyRotation"))),
+        cel: Cel::Check(concat!(
+            "(has(props.KeySpec) && props.KeySpec != 'SYMMETRIC_DEFAULT') || ",
+            cel_true!("props.EnableKeyRotation")
+        )),
     },
     Rule {
         info: info(
@@ -131,7 +144,9 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::SQS::Queue"], queue_unencrypted),
         guard: None,
-        cel: Cel::Check("!has(props.SqsManagedSseEnabled) || !(props.SqsManagedSseEnabled == false || props.SqsManagedSseEnabled == 'false') || has(props.KmsMasterKeyId)"),
+        cel: Cel::Check(
+            "!has(props.SqsManagedSseEnabled) || !(props.SqsManagedSseEnabled == false || props.SqsManagedSseEnabled == 'false') || has(props.KmsMasterKeyId)",
+        ),
     },
 ];
 
