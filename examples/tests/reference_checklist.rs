@@ -125,9 +125,10 @@ fn every_component_of_the_seed_design_is_there() {
         let forward = resources(&baseline, "AWS::Events::Rule")[0].1;
         let target = forward["Properties"]["Targets"][0]["Arn"]["Fn::Sub"].as_str().unwrap();
         assert!(target.ends_with(":111111111111:event-bus/cloudwright-policy-control"), "{target}");
-        // Alarm forwarder, pipeline execution, deploy and smoke-test roles, Proton connection role.
+        // Alarm forwarder, pipeline execution, deploy and smoke-test roles, Proton connection
+        // role, policy-control scanner role.
         let roles = resources(&baseline, "AWS::IAM::Role");
-        assert_eq!(roles.len(), 5);
+        assert_eq!(roles.len(), 6);
         // In plain mode the connection role is the one the management account deploys with.
         let connection = roles.iter().find(|(id, _)| id.starts_with("ProtonConnectionRole")).unwrap().1;
         let trust = connection["Properties"]["AssumeRolePolicyDocument"].to_string();

@@ -17,7 +17,10 @@ use serde_json::{Value as Json, json};
 
 use super::model::Severity;
 use super::rules::{self, Cel, Check, Rule};
-use crate::{App, Result};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::{App, Aspect, Construct, Node, Result};
 
 /// Where the default synth of an app that calls [`write_policies`] puts the exports,
 /// beside the assembly.
@@ -27,11 +30,14 @@ pub const POLICIES_DIR: &str = "policies";
 /// (`policies/nirmata/`, `policies/kyverno-json/`), with the app's suppressions and rule
 /// packs as exclusions, so what runs in the accounts is the pack the app was checked with.
 pub fn write_policies(app: &App) {
-    // The generator reads the tree at synthesis: it holds the app (a reference cycle, freed
-    // with the process; apps are built once per run).
-    let reader = app.clone();
+    // The generator reads the tree at synthesis, after the aspects (suppressions, packs)
+    // have run. It must not own the app (the app owns it: a cycle never freed), so an aspect
+    // hands it the root node during each synthesis, and the generator lets it go.
+    let root: Rc<RefCell<Option<Node>>> = Rc::default();
+    app.node().add_aspect(HandOver(Rc::clone(&root)));
     app.add_file_generator(move || {
-        let scope = PolicyScope::of_app(&reader);
+        let Some(node) = root.borrow_mut().take() else { return Ok(Vec::new()) };
+        let scope = PolicyScope::of_app(&App::of(&node));
         let mut files = Vec::new();
         for (dir, exported) in [("nirmata", nirmata_files(&scope)?), ("kyverno-json", kyverno_json_files(&scope)?)] {
             files.extend(
@@ -40,6 +46,18 @@ pub fn write_policies(app: &App) {
         }
         Ok(files)
     });
+}
+
+/// Keeps the first node it visits (the root) for the policy generator of the same synthesis.
+struct HandOver(Rc<RefCell<Option<Node>>>);
+
+impl Aspect for HandOver {
+    fn visit(&self, node: &Node) {
+        let mut slot = self.0.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(node.clone());
+        }
+    }
 }
 
 /// A rule exported as CEL: its types and its expression over `props`.
