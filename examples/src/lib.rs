@@ -86,6 +86,8 @@ pub mod guide {
     pub struct Proton;
     #[doc = include_str!("../../docs/governance.md")]
     pub struct Governance;
+    #[doc = include_str!("../../docs/policy-control.md")]
+    pub struct PolicyControl;
     #[doc = include_str!("../../docs/snapshots.md")]
     pub struct Snapshots;
     #[doc = include_str!("../../docs/migrating-from-cdk.md")]

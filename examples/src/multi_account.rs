@@ -5,9 +5,12 @@
 //!   service control policies (Proton authoring blocked in Development, two regions,
 //!   no leaving, Control Tower protected), Control Tower controls on each OU, and an
 //!   org-wide audit role deployed by a stack set ([`crate::organization`]);
-//! - the policy-control integration point that stands for the seed's "Nirmata Policy
-//!   Control" (`policy_control` below): an EventBridge bus that every workload account may
-//!   put its alarm state changes on, archived to a findings log group;
+//! - policy control, the seed's "Nirmata Policy Control" (`policy_control` below): the role
+//!   Nirmata's cloud controller runs with (its scanner pods, through EKS Pod Identity), which
+//!   assumes a read-only scanner role in each workload account; the governance rules as the
+//!   controller's policies, written beside the assembly (`policies/`, see
+//!   `docs/policy-control.md`); and an EventBridge bus that every workload account may put
+//!   its alarm state changes on, archived to a findings log group;
 //! - the AWS Proton templates, typed: the seed blog's `multi-svc-env` environment template
 //!   ([`crate::proton::multi_svc_env`]: an `ec2::Vpc` with public subnets holding the NAT
 //!   gateways and private subnets for the services, the `ec2::SecurityGroup` the services
@@ -22,8 +25,8 @@
 //! **Each workload account** (dev, test, prod):
 //! - a baseline stack (`account_baseline` below, plus the Proton connection role in
 //!   [`app_with`]), deployed once before the pipeline runs: the roles the pipeline assumes to
-//!   deploy there, the Proton environment account connection role, and the rule forwarding
-//!   alarms to the management bus;
+//!   deploy there, the Proton environment account connection role, the policy-control
+//!   scanner role, and the rule forwarding alarms to the management bus;
 //! - the environment (`multi-svc-env`) and the Lambda service instance. AWS Proton has
 //!   ended, so by default ([`DeployMode::Plain`]) both are ordinary stacks rendered from
 //!   the same templates, and each pipeline stage deploys every stack of its account with
@@ -45,9 +48,10 @@ use cloudwright_constructs::cfn::events::rule::Target;
 use cloudwright_constructs::cfn::events::{
     CfnEventBus, CfnEventBusPolicy, CfnEventBusPolicyProps, CfnEventBusProps, CfnRule, CfnRuleProps,
 };
+use cloudwright_constructs::cfn::iam::{CfnRole, CfnRoleProps, role};
 use cloudwright_constructs::cfn::logs::{CfnLogGroup, CfnLogGroupProps, CfnResourcePolicy, CfnResourcePolicyProps};
 use cloudwright_constructs::events::IEventBus;
-use cloudwright_constructs::governance::{RulePack, suppress};
+use cloudwright_constructs::governance::{RulePack, suppress, write_policies};
 use cloudwright_constructs::iam::{Condition, Operator, PolicyDocument, PolicyStatement, Principal, Role, RoleProps};
 use cloudwright_constructs::lambda::{
     Code, FunctionProps, IFunction, LambdaService, LambdaServiceProps, Runtime, VpcPlacement,
@@ -69,6 +73,174 @@ pub use crate::organization::Layout;
 
 /// The management account's policy-control bus.
 pub const POLICY_CONTROL_BUS: &str = "cloudwright-policy-control";
+
+/// The role Nirmata's cloud controller runs with in the management account.
+pub const POLICY_CONTROLLER_ROLE: &str = "cloudwright-policy-controller";
+/// The read-only role it assumes in each workload account: one name in every account, as
+/// Nirmata's `AWSOrgConfig` (`customAssumeRoleName`) expects.
+pub const POLICY_SCANNER_ROLE: &str = "cloudwright-policy-scanner";
+
+/// What the scanner may read: Cloud Control's `GetResource`/`ListResources`, and the read
+/// and list handler permissions of every resource type the exported policies check
+/// (from the types' resource provider schemas: Cloud Control calls the services with the
+/// caller's credentials). Read-only by verb; `kms:Decrypt`, which Lambda's read handler
+/// lists for encrypted environment variables, is left out: the scanner needs no secrets.
+/// `examples/tests/policy_control.rs` checks this list against the schemas.
+pub const POLICY_SCANNER_ACTIONS: &[&str] = &[
+    "cloudformation:GetResource",
+    "cloudformation:ListResources",
+    "cloudwatch:DescribeAlarms",
+    "cloudwatch:ListTagsForResource",
+    "codepipeline:GetPipeline",
+    "codepipeline:GetPipelineState",
+    "codepipeline:ListPipelines",
+    "codepipeline:ListTagsForResource",
+    "ec2:DescribeNetworkAcls",
+    "ec2:DescribeSecurityGroupRules",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "iam:GetGroup",
+    "iam:GetGroupPolicy",
+    "iam:GetLoginProfile",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+    "iam:GetRole",
+    "iam:GetRolePolicy",
+    "iam:GetUser",
+    "iam:GetUserPolicy",
+    "iam:ListAttachedGroupPolicies",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListAttachedUserPolicies",
+    "iam:ListEntitiesForPolicy",
+    "iam:ListGroupPolicies",
+    "iam:ListGroups",
+    "iam:ListGroupsForUser",
+    "iam:ListPolicies",
+    "iam:ListRolePolicies",
+    "iam:ListRoles",
+    "iam:ListUserPolicies",
+    "iam:ListUsers",
+    "kms:DescribeKey",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListKeys",
+    "kms:ListResourceTags",
+    "lambda:GetFunction",
+    "lambda:GetFunctionCodeSigningConfig",
+    "lambda:GetFunctionRecursionConfig",
+    "lambda:GetFunctionScalingConfig",
+    "lambda:GetFunctionUrlConfig",
+    "lambda:GetRuntimeManagementConfig",
+    "lambda:ListFunctionUrlConfigs",
+    "lambda:ListFunctions",
+    "logs:DescribeIndexPolicies",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:GetDataProtectionPolicy",
+    "logs:ListTagsForResource",
+    "organizations:DescribePolicy",
+    "organizations:ListPolicies",
+    "organizations:ListTagsForResource",
+    "organizations:ListTargetsForPolicy",
+    "s3:GetAccelerateConfiguration",
+    "s3:GetAnalyticsConfiguration",
+    "s3:GetBucketAbac",
+    "s3:GetBucketCORS",
+    "s3:GetBucketLogging",
+    "s3:GetBucketMetadataTableConfiguration",
+    "s3:GetBucketNotification",
+    "s3:GetBucketObjectLockConfiguration",
+    "s3:GetBucketOwnershipControls",
+    "s3:GetBucketPublicAccessBlock",
+    "s3:GetBucketTagging",
+    "s3:GetBucketVersioning",
+    "s3:GetBucketWebsite",
+    "s3:GetEncryptionConfiguration",
+    "s3:GetIntelligentTieringConfiguration",
+    "s3:GetInventoryConfiguration",
+    "s3:GetLifecycleConfiguration",
+    "s3:GetMetricsConfiguration",
+    "s3:GetReplicationConfiguration",
+    "s3:ListAllMyBuckets",
+    "s3:ListBucket",
+    "s3:ListTagsForResource",
+    "sns:GetDataProtectionPolicy",
+    "sns:GetTopicAttributes",
+    "sns:ListSubscriptionsByTopic",
+    "sns:ListTagsForResource",
+    "sns:ListTopics",
+    "sqs:GetQueueAttributes",
+    "sqs:ListQueueTags",
+    "sqs:ListQueues",
+];
+
+/// The controller's role: assumed by its scanner pods through EKS Pod Identity in this
+/// account, and allowed only to assume the scanner role of each workload account.
+/// https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
+fn policy_controller(management: &Stack, layout: &Layout) -> Result<()> {
+    // Pod Identity tags the session with the pod's attributes, so the trust allows
+    // sts:TagSession too (the L2 `Role` trusts with sts:AssumeRole only): the typed L1.
+    let trust =
+        PolicyDocument::new([PolicyStatement::allow(&["sts:AssumeRole", "sts:TagSession"], Vec::<Expr>::new())
+            .with_principal(Principal::service("pods.eks.amazonaws.com"))
+            .with_condition(Condition::new(
+                Operator::string_equals(),
+                "aws:SourceAccount",
+                [layout.management_account.as_str()],
+            ))]);
+    let scanners: Vec<Expr> = layout
+        .workloads
+        .iter()
+        .map(|(_, _, account)| Expr::sub(format!("arn:${{AWS::Partition}}:iam::{account}:role/{POLICY_SCANNER_ROLE}")))
+        .collect();
+    let assume = PolicyDocument::new([PolicyStatement::allow(&["sts:AssumeRole"], scanners)]);
+    CfnRole::new(
+        management,
+        "PolicyControllerRole",
+        CfnRoleProps {
+            role_name: Some(POLICY_CONTROLLER_ROLE.into()),
+            description: Some(
+                "Nirmata cloud controller: assumes the read-only scanner role of each workload account".into(),
+            ),
+            policies: Some(vec![role::Policy::new(assume.to_json(), "AssumeScannerRoles")]),
+            ..CfnRoleProps::new(trust.to_json())
+        },
+    )?;
+    Ok(())
+}
+
+/// The scanner role of a workload account: read-only (`POLICY_SCANNER_ACTIONS`), trusted by
+/// the management account only when the caller is the controller's role. The principal is
+/// the account with an `aws:PrincipalArn` condition rather than the role's ARN, so the
+/// workload baseline deploys before or after the management stack (IAM rejects a trust
+/// policy naming a role that does not exist yet). No `sts:ExternalId`: it guards against a
+/// third party's deputy, the controller is this organization's own, and Nirmata's
+/// `AWSAccountConfig`/`AWSOrgConfig` have no field to pass one.
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+fn policy_scanner(stack: &Stack, layout: &Layout) -> Result<()> {
+    let controller =
+        Expr::sub(format!("arn:${{AWS::Partition}}:iam::{}:role/{POLICY_CONTROLLER_ROLE}", layout.management_account));
+    let scanner = Role::new(
+        stack,
+        "PolicyScannerRole",
+        RoleProps {
+            role_name: Some(POLICY_SCANNER_ROLE.into()),
+            description: Some(
+                "Nirmata cloud controller's scanner: reads resources as Cloud Control describes them".into(),
+            ),
+            assumed_by: vec![Principal::account(&layout.management_account)],
+            trust_conditions: vec![Condition::new(Operator::arn_equals(), "aws:PrincipalArn", [controller])],
+            ..Default::default()
+        },
+    )?;
+    scanner.add_to_policy(PolicyStatement::allow(POLICY_SCANNER_ACTIONS, [Expr::str("*")]))?;
+    suppress(
+        &scanner,
+        "CW-IAM-3",
+        "a scanner reads every resource of the account, and its actions only read configuration",
+    );
+    Ok(())
+}
 
 /// The events policy control looks at: CloudWatch alarm state changes.
 fn alarm_state_changes() -> serde_json::Value {
@@ -150,6 +322,7 @@ fn account_baseline(app: &App, layout: &Layout, name: &str, account: &str, bus: 
         },
     )?;
     forwarder.add_to_policy(PolicyStatement::allow(&["events:PutEvents"], [bus.clone()]))?;
+    policy_scanner(&stack, layout)?;
     CfnRule::new(
         &stack,
         "ForwardAlarms",
@@ -254,6 +427,8 @@ pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
     let app = App::with_props(mode.app_props());
     let management = crate::organization::management_stack(&app, layout)?;
     let policy_bus = policy_control(&management, layout)?.event_bus_arn();
+    policy_controller(&management, layout)?;
+    write_policies(&app);
 
     // The Proton templates, checked against the published schemas in the lock file.
     let lock =

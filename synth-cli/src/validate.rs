@@ -1,10 +1,11 @@
 //! `cloudwright validate`: the governance rules over the app, as a report; and the rule
 //! check `synth` runs before it writes.
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use cloudwright_constructs::governance::{self, AssemblyFiles, Report, Severity};
+use cloudwright_constructs::governance::{self, AssemblyFiles, PolicyScope, Report, Severity};
 use cloudwright_core::synth::write_files;
 
 use crate::{AppSource, Failure, colour};
@@ -36,6 +37,15 @@ pub struct ValidateArgs {
     /// of validating; DIR's content is replaced
     #[arg(long, value_name = "DIR")]
     pub export_guard: Option<PathBuf>,
+    /// Write the rules as Nirmata cloud controller policies (one ValidatingPolicy per rule,
+    /// the app's suppressions as exclusions) to DIR instead of validating; DIR's content is
+    /// replaced
+    #[arg(long, value_name = "DIR")]
+    pub export_nirmata: Option<PathBuf>,
+    /// Write the rules as kyverno-json policies over templates (one ValidatingPolicy per
+    /// rule) to DIR instead of validating; DIR's content is replaced
+    #[arg(long, value_name = "DIR")]
+    pub export_kyverno_json: Option<PathBuf>,
     /// List the rules (id, default severity, title) instead of validating
     #[arg(long)]
     pub list_rules: bool,
@@ -50,9 +60,17 @@ pub fn validate(source: impl FnOnce() -> Result<AppSource, Failure>, args: &Vali
         return Ok(0);
     }
     if let Some(dir) = &args.export_guard {
-        let files = governance::guard_files().into_iter().map(|(name, text)| (name, text.into_bytes())).collect();
-        write_files(dir, &files).map_err(Failure::input)?;
-        println!("wrote {} files to {}", files.len(), dir.display());
+        return export(dir, governance::guard_files());
+    }
+    if args.export_nirmata.is_some() || args.export_kyverno_json.is_some() {
+        // The app's suppressions and rule packs become the policies' exclusions.
+        let scope = PolicyScope::of_assembly(&source()?.assembly()?).map_err(Failure::input)?;
+        if let Some(dir) = &args.export_nirmata {
+            export(dir, governance::nirmata_files(&scope).map_err(Failure::internal)?)?;
+        }
+        if let Some(dir) = &args.export_kyverno_json {
+            export(dir, governance::kyverno_json_files(&scope).map_err(Failure::internal)?)?;
+        }
         return Ok(0);
     }
     let assembly = source()?.assembly()?;
@@ -68,6 +86,16 @@ pub fn validate(source: impl FnOnce() -> Result<AppSource, Failure>, args: &Vali
         println!();
     }
     Ok(u8::from(report.has_errors()))
+}
+
+/// Writes an export's files to `dir` as a whole (staged, then renamed into place): a
+/// directory that cannot be written is an input error and keeps its previous content.
+fn export(dir: &Path, files: Vec<(String, String)>) -> Result<u8, Failure> {
+    let files: BTreeMap<String, Vec<u8>> = files.into_iter().map(|(name, text)| (name, text.into_bytes())).collect();
+    write_files(dir, &files)
+        .map_err(|e| Failure::input(anyhow::anyhow!("cannot write the export to {}: {e}", dir.display())))?;
+    println!("wrote {} files to {}", files.len(), dir.display());
+    Ok(0)
 }
 
 /// The rule check of `synth`: the report, or a failure naming the errors when they

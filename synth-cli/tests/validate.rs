@@ -88,3 +88,35 @@ fn rules_list_and_export_as_guard() {
     assert!(rule.contains("rule CW_LAMBDA_1 when %resources !empty"), "{rule}");
     assert!(dir.join("guard/README.md").exists());
 }
+
+#[test]
+fn rules_export_as_nirmata_and_kyverno_json_policies_with_the_apps_suppressions() {
+    let dir = scratch("nirmata");
+    let app = bad_app(&dir);
+    let export = run(&dir, &["validate", "--app", &app, "--export-nirmata", "nirmata", "--export-kyverno-json", "kj"]);
+    assert_eq!(export.status.code(), Some(0), "{}", text(&export.stderr));
+    let policy = fs::read_to_string(dir.join("nirmata/cw-sns-1.yaml")).unwrap();
+    assert!(policy.contains("apiVersion: nirmata.io/v1alpha1"), "{policy}");
+    assert!(policy.contains("object.TypeName in ['AWS::SNS::Topic']"), "{policy}");
+    // The bad app's suppressed topic is excluded at runtime by CloudFormation's tags.
+    assert!(policy.contains("'aws:cloudformation:logical-id'") && policy.contains("'AcceptedTopic'"), "{policy}");
+    let readme = fs::read_to_string(dir.join("nirmata/README.md")).unwrap();
+    assert!(readme.contains("`AcceptedTopic` in stack `Bad`: carries only public release notes"), "{readme}");
+    assert!(readme.contains("- `CW-EC2-3`: VPC without flow logs: needs the flow logs"), "{readme}");
+    let kj = fs::read_to_string(dir.join("kj/cw-sns-1.yaml")).unwrap();
+    assert!(kj.contains("apiVersion: json.kyverno.io/v1alpha1") && kj.contains("compiler: cel"), "{kj}");
+}
+
+#[test]
+fn an_export_directory_that_cannot_be_written_is_an_input_error_and_nothing_is_written() {
+    let dir = scratch("unwritable");
+    fs::write(dir.join("file"), "kept").unwrap();
+    for flag in ["--export-nirmata", "--export-kyverno-json", "--export-guard"] {
+        let out = run(&dir, &["validate", flag, "file/policies"]);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("file/policies"), "{flag} names the directory: {}", text(&out.stderr));
+    }
+    assert_eq!(fs::read_to_string(dir.join("file")).unwrap(), "kept");
+    let left: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["file"], "no staging directory is left behind");
+}

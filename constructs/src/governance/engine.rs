@@ -39,24 +39,7 @@ struct Checked {
 ///
 /// Fails only when a template or manifest cannot be read; rule violations are findings.
 pub fn check(assembly: &impl AssemblyFiles) -> Result<Report> {
-    let mut manifests: HashMap<String, Manifest> = HashMap::new();
-    let mut stacks = Vec::new();
-    for summary in assembly.stacks() {
-        let manifest_file = match summary.template_file.rsplit_once('/') {
-            Some((dir, _)) => format!("{dir}/manifest.json"),
-            None => "manifest.json".to_owned(),
-        };
-        if !manifests.contains_key(&manifest_file) {
-            let manifest = serde_json::from_slice(&read(assembly, &manifest_file)?).map_err(|e| Error::Input {
-                path: manifest_file.clone(),
-                message: format!("is not a cloud assembly manifest: {e}"),
-            })?;
-            manifests.insert(manifest_file.clone(), manifest);
-        }
-        let artifact = manifests.get(&manifest_file).and_then(|m| m.artifacts.get(&summary.artifact_id));
-        stacks.push((summary, stack_meta(summary, artifact)));
-    }
-    drop(manifests);
+    let stacks = read_stacks(assembly)?;
     let production_accounts = production_accounts(&stacks);
     let by_type = rules_by_type();
     // Stacks are independent: check them on every core, then keep the assembly's order.
@@ -95,6 +78,39 @@ pub fn check(assembly: &impl AssemblyFiles) -> Result<Report> {
     }
     findings.extend(proton_findings(assembly)?);
     Ok(Report { findings, rules: super::rule_list(), stacks: stacks.len(), resources })
+}
+
+/// Each stack of the assembly with what its manifest says of it.
+fn read_stacks(assembly: &impl AssemblyFiles) -> Result<Vec<(&StackSummary, StackMeta)>> {
+    let mut manifests: HashMap<String, Manifest> = HashMap::new();
+    let mut stacks = Vec::new();
+    for summary in assembly.stacks() {
+        let manifest_file = match summary.template_file.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/manifest.json"),
+            None => "manifest.json".to_owned(),
+        };
+        if !manifests.contains_key(&manifest_file) {
+            let manifest = serde_json::from_slice(&read(assembly, &manifest_file)?).map_err(|e| Error::Input {
+                path: manifest_file.clone(),
+                message: format!("is not a cloud assembly manifest: {e}"),
+            })?;
+            manifests.insert(manifest_file.clone(), manifest);
+        }
+        let artifact = manifests.get(&manifest_file).and_then(|m| m.artifacts.get(&summary.artifact_id));
+        stacks.push((summary, stack_meta(summary, artifact)));
+    }
+    Ok(stacks)
+}
+
+/// Each stack of the assembly with its rule pack and its template, parsed (for the exports).
+pub(crate) fn stack_templates(assembly: &impl AssemblyFiles) -> Result<Vec<(&StackSummary, RulePack, Json)>> {
+    read_stacks(assembly)?
+        .into_iter()
+        .map(|(summary, meta)| {
+            let template = parse_json(&read(assembly, &summary.template_file)?, &summary.template_file)?;
+            Ok((summary, meta.pack, template))
+        })
+        .collect()
 }
 
 /// Checks one stack: its findings, its number of resources, and the organization it declares.

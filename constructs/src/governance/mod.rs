@@ -8,8 +8,8 @@
 //! `cloudwright validate` reports them as text, JSON, SARIF or Markdown.
 
 mod engine;
+mod export;
 mod files;
-mod guard;
 mod model;
 mod organization;
 mod pack;
@@ -18,8 +18,11 @@ mod rules;
 mod suppress;
 
 pub use engine::check;
+pub use export::{
+    Exclusion, POLICIES_DIR, PolicyScope, guard_files, guard_rule_name, kyverno_json_files, nirmata_files,
+    write_policies,
+};
 pub use files::{AssemblyDir, AssemblyFiles};
-pub use guard::{guard_files, guard_rule_name};
 pub use model::{Finding, Report, RuleInfo, Severity};
 pub use pack::{PACK_METADATA_TYPE, RulePack};
 pub use report::{

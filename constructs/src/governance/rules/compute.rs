@@ -2,7 +2,10 @@
 
 use serde_json::Value as Json;
 
-use super::{Check, Resource, Rule, info, is_secret_name, is_true, list, referenced_id, require};
+use super::{
+    Cel, Check, Resource, Rule, cel_list, cel_secret_name, cel_true, info, is_secret_name, is_true, list,
+    referenced_id, require,
+};
 use crate::governance::model::Severity::{Error, Warning};
 
 const FUNCTION: &[&str] = &["AWS::Lambda::Function"];
@@ -46,6 +49,9 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(FUNCTION, untraced),
         guard: Some("%resources.Properties.TracingConfig.Mode == \"Active\""),
+        cel: Cel::Check(
+            "has(props.TracingConfig) && has(props.TracingConfig.Mode) && props.TracingConfig.Mode == 'Active'",
+        ),
     },
     Rule {
         info: info(
@@ -57,6 +63,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(FUNCTION, unmanaged_logs),
         guard: Some("%resources.Properties.LoggingConfig.LogGroup exists"),
+        cel: Cel::Check("has(props.LoggingConfig) && has(props.LoggingConfig.LogGroup)"),
     },
     Rule {
         info: info(
@@ -68,6 +75,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(FUNCTION, no_dead_letter),
         guard: Some("%resources.Properties.DeadLetterConfig.TargetArn exists"),
+        cel: Cel::Check("has(props.DeadLetterConfig) && has(props.DeadLetterConfig.TargetArn)"),
     },
     Rule {
         info: info(
@@ -85,6 +93,13 @@ pub(super) const RULES: &[Rule] = &[
             "\"python3.8\", \"ruby2.5\", \"ruby2.7\", \"java8\", \"dotnetcore1.0\", \"dotnetcore2.0\", ",
             "\"dotnetcore2.1\", \"dotnetcore3.1\", \"dotnet5.0\", \"dotnet6\", \"go1.x\", \"provided\"]"
         )),
+        cel: Cel::Check(concat!(
+            "!has(props.Runtime) || !(props.Runtime in [",
+            "'nodejs', 'nodejs4.3', 'nodejs4.3-edge', 'nodejs6.10', 'nodejs8.10', 'nodejs10.x', ",
+            "'nodejs12.x', 'nodejs14.x', 'nodejs16.x', 'python2.7', 'python3.6', 'python3.7', ",
+            "'python3.8', 'ruby2.5', 'ruby2.7', 'java8', 'dotnetcore1.0', 'dotnetcore2.0', ",
+            "'dotnetcore2.1', 'dotnetcore3.1', 'dotnet5.0', 'dotnet6', 'go1.x', 'provided'])"
+        )),
     },
     Rule {
         info: info(
@@ -96,6 +111,12 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(FUNCTION, secret_in_environment),
         guard: None,
+        cel: Cel::Check(concat!(
+            "!has(props.Environment) || !has(props.Environment.Variables) || props.Environment.Variables.all(k, ",
+            "!(",
+            cel_secret_name!("k"),
+            " && type(props.Environment.Variables[k]) == string && props.Environment.Variables[k] != ''))"
+        )),
     },
     Rule {
         info: info(
@@ -107,6 +128,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::Lambda::Url"], open_url),
         guard: Some("%resources.Properties.AuthType != \"NONE\""),
+        cel: Cel::Check("!has(props.AuthType) || props.AuthType != 'NONE'"),
     },
     Rule {
         info: info(
@@ -118,6 +140,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::CodeBuild::Project"], privileged_build),
         guard: Some("%resources.Properties.Environment.PrivilegedMode != true"),
+        cel: Cel::Check(concat!("!has(props.Environment) || !", cel_true!("props.Environment.PrivilegedMode"))),
     },
     Rule {
         info: info(
@@ -129,6 +152,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::CodeBuild::Project"], build_without_key),
         guard: Some("%resources.Properties.EncryptionKey exists"),
+        cel: Cel::Check("has(props.EncryptionKey)"),
     },
     Rule {
         info: info(
@@ -140,6 +164,13 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::CodeBuild::Project"], plaintext_build_secret),
         guard: None,
+        cel: Cel::Check(concat!(
+            "!has(props.Environment) || !has(props.Environment.EnvironmentVariables) || ",
+            cel_list!("props.Environment.EnvironmentVariables"),
+            ".all(v, !((!has(v.Type) || v.Type == 'PLAINTEXT') && has(v.Name) && type(v.Name) == string && ",
+            cel_secret_name!("v.Name"),
+            "))"
+        )),
     },
     Rule {
         info: info(
@@ -151,6 +182,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::CodePipeline::Pipeline"], unapproved_production),
         guard: None,
+        cel: Cel::Cannot("needs the accounts that count as production, known from the whole app"),
     },
     Rule {
         info: info(
@@ -162,6 +194,11 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::CodePipeline::Pipeline"], artifacts_without_key),
         guard: None,
+        cel: Cel::Check(concat!(
+            "(!has(props.ArtifactStore) || has(props.ArtifactStore.EncryptionKey)) && (!has(props.ArtifactStores) || ",
+            cel_list!("props.ArtifactStores"),
+            ".all(s, !has(s.ArtifactStore) || has(s.ArtifactStore.EncryptionKey)))"
+        )),
     },
     Rule {
         info: info(
@@ -173,6 +210,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::CloudWatch::Alarm"], silent_alarm),
         guard: Some("%resources.Properties.AlarmActions !empty"),
+        cel: Cel::Check(concat!("has(props.AlarmActions) && size(", cel_list!("props.AlarmActions"), ") > 0")),
     },
 ];
 
@@ -314,4 +352,39 @@ fn artifacts_without_key(r: &Resource) -> Vec<String> {
 
 fn silent_alarm(r: &Resource) -> Vec<String> {
     if list(r.prop(&["AlarmActions"])).is_empty() { vec!["no AlarmActions".into()] } else { vec![] }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DEPRECATED_RUNTIMES, RULES};
+    use crate::governance::rules::{Cel, is_secret_name};
+
+    fn cel(id: &str) -> &'static str {
+        match RULES.iter().find(|r| r.info.id == id).map(|r| &r.cel) {
+            Some(Cel::Check(expression)) => expression,
+            _ => panic!("{id} has no CEL form"),
+        }
+    }
+
+    /// The Guard and CEL forms repeat the runtime list: they must name every runtime.
+    #[test]
+    fn every_form_lists_every_deprecated_runtime() {
+        let guard = RULES.iter().find(|r| r.info.id == "CW-LAMBDA-4").and_then(|r| r.guard).unwrap_or_default();
+        for runtime in DEPRECATED_RUNTIMES {
+            assert!(cel("CW-LAMBDA-4").contains(&format!("'{runtime}'")), "{runtime}");
+            assert!(guard.contains(&format!("\"{runtime}\"")), "{runtime}");
+        }
+    }
+
+    /// The CEL secret-name test names the words `is_secret_name` looks for.
+    #[test]
+    fn the_cel_secret_name_test_has_the_same_words() {
+        let expression = cel("CW-LAMBDA-5");
+        for word in ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY"] {
+            assert!(is_secret_name(word) && expression.contains(word), "{word}");
+        }
+        for suffix in ["_ARN", "_NAME", "_ID", "_PARAM", "_PARAMETER", "_PATH"] {
+            assert!(!is_secret_name(&format!("SECRET{suffix}")) && expression.contains(suffix), "{suffix}");
+        }
+    }
 }

@@ -3,8 +3,8 @@
 use serde_json::Value as Json;
 
 use super::{
-    Check, Resource, Rule, allows, condition_keys, has_condition, info, is_public_principal, label, list, statements,
-    strings,
+    Cel, Check, Resource, Rule, allows, cel_allows, cel_list, cel_statements, condition_keys, has_condition, info,
+    is_public_principal, label, list, statements, strings,
 };
 use crate::governance::model::Severity::{Error, Warning};
 use crate::iam::wildcard::glob_ignore_case;
@@ -39,6 +39,18 @@ const RESOURCE_POLICIES: &[(&str, &str)] = &[
     ("AWS::SecretsManager::ResourcePolicy", "ResourcePolicy"),
 ];
 
+/// CEL: every statement of the resource's identity policies (`PolicyDocument`, or each of
+/// `Policies`) satisfies the condition given, over `s`.
+macro_rules! identity_cel {
+    ($($ok:tt)+) => {
+        concat!(
+            "(!has(props.PolicyDocument) || ", cel_statements!("props.PolicyDocument", $($ok)+), ") && ",
+            "(!has(props.Policies) || ", cel_list!("props.Policies"), ".all(p, !has(p.PolicyDocument) || ",
+            cel_statements!("p.PolicyDocument", $($ok)+), "))"
+        )
+    };
+}
+
 pub(super) const RULES: &[Rule] = &[
     Rule {
         info: info(
@@ -57,6 +69,13 @@ pub(super) const RULES: &[Rule] = &[
             "    Effect != \"Allow\" or Action[*] != \"*\"\n",
             "  }"
         )),
+        cel: Cel::Check(identity_cel!(concat!(
+            "!(",
+            cel_allows!(),
+            " && has(s.Action) && ",
+            cel_list!("s.Action"),
+            ".exists(a, a == '*'))"
+        ))),
     },
     Rule {
         info: info(
@@ -68,6 +87,13 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(IDENTITY, service_wildcards),
         guard: None,
+        cel: Cel::Check(identity_cel!(concat!(
+            "!(",
+            cel_allows!(),
+            " && has(s.Action) && ",
+            cel_list!("s.Action"),
+            ".exists(a, type(a) == string && a.endsWith(':*')))"
+        ))),
     },
     Rule {
         info: info(
@@ -79,6 +105,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(IDENTITY, all_resources),
         guard: None,
+        cel: Cel::Cannot("needs the list of actions that only accept Resource \"*\", kept in Rust"),
     },
     Rule {
         info: info(
@@ -90,6 +117,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(IDENTITY, pass_any_role),
         guard: None,
+        cel: Cel::Cannot("matches IAM action patterns (`iam:Pass*`, case-insensitive wildcards) against iam:PassRole"),
     },
     Rule {
         info: info(
@@ -101,6 +129,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(IDENTITY, allow_with_not),
         guard: None,
+        cel: Cel::Check(identity_cel!(concat!("!(", cel_allows!(), " && (has(s.NotAction) || has(s.NotResource)))"))),
     },
     Rule {
         info: info(
@@ -112,6 +141,18 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::IAM::Role"], confused_deputy),
         guard: None,
+        cel: Cel::Check(cel_statements!(
+            "props.AssumeRolePolicyDocument",
+            concat!(
+                "!(",
+                cel_allows!(),
+                " && has(s.Principal) && type(s.Principal) == map && has(s.Principal.Service) && ",
+                cel_list!("s.Principal.Service"),
+                ".exists(v, !(v in ['lambda.amazonaws.com', 'edgelambda.amazonaws.com', 'ec2.amazonaws.com', 'ecs-tasks.amazonaws.com'])) && ",
+                "!(has(s.Condition) && type(s.Condition) == map && s.Condition.exists(op, type(s.Condition[op]) == map && ",
+                "s.Condition[op].exists(k, k.matches('(?i)^aws:(sourceaccount|sourcearn|sourceorgid|sourceorgpaths)$')))))"
+            )
+        )),
     },
     Rule {
         info: info(
@@ -131,6 +172,18 @@ pub(super) const RULES: &[Rule] = &[
             "    this is_struct or this != \"*\"\n",
             "  }"
         )),
+        cel: Cel::Check(cel_statements!(
+            "props.AssumeRolePolicyDocument",
+            concat!(
+                "!(",
+                cel_allows!(),
+                " && has(s.Principal) && (s.Principal == '*' || (type(s.Principal) == map && ",
+                "has(s.Principal.AWS) && ",
+                cel_list!("s.Principal.AWS"),
+                ".exists(p, p == '*'))) && ",
+                "!(has(s.Condition) && type(s.Condition) == map && size(s.Condition) > 0))"
+            )
+        )),
     },
     Rule {
         info: info(
@@ -142,6 +195,11 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(INLINE, administrator_access),
         guard: None,
+        cel: Cel::Check(concat!(
+            "!has(props.ManagedPolicyArns) || ",
+            cel_list!("props.ManagedPolicyArns"),
+            ".all(a, !(type(a) == string && a.contains('policy/AdministratorAccess')))"
+        )),
     },
     Rule {
         info: info(
@@ -153,6 +211,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::IAM::User"], iam_user),
         guard: Some("%resources.Type != \"AWS::IAM::User\""),
+        cel: Cel::Check("false"),
     },
     Rule {
         info: info(
@@ -176,6 +235,9 @@ pub(super) const RULES: &[Rule] = &[
             public_resource_policy,
         ),
         guard: None,
+        cel: Cel::Cannot(
+            "reads a different policy property per type, and Lambda permissions and event bus policies in their own shapes",
+        ),
     },
 ];
 

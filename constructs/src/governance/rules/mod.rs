@@ -24,7 +24,57 @@ pub(crate) struct Rule {
     /// Guard clauses over `%resources` (the resources of the rule's types, less those that
     /// suppress it); `None` when the rule needs more than Guard can say.
     pub guard: Option<&'static str>,
+    /// The same check in CEL, for the Nirmata and kyverno-json exports (`export/`), or why
+    /// CEL over one resource cannot say it.
+    pub cel: Cel,
 }
+
+/// A rule's check as a CEL expression over one resource.
+pub(crate) enum Cel {
+    /// True when the resource complies, over the identifier `props` (the resource's
+    /// properties, always a map), which each export binds in its own way; policy documents
+    /// written as JSON strings are not looked into.
+    Check(&'static str),
+    /// Why one resource's properties are not enough (shown in the exports' README).
+    Cannot(&'static str),
+}
+
+// CEL fragments shared by the rules' CEL forms; each expands to a string literal.
+
+/// CEL: a value that may be one item or a list, as a list (the value given in pieces).
+macro_rules! cel_list {
+    ($($v:literal),+) => {
+        concat!("(type(", $($v,)+ ") == list ? ", $($v,)+ " : [", $($v,)+ "])")
+    };
+}
+pub(crate) use cel_list;
+
+/// CEL: every statement `s` of the policy document `$doc` satisfies `$ok`.
+macro_rules! cel_statements {
+    ($doc:literal, $($ok:tt)+) => {
+        concat!(
+            "(type(", $doc, ") != map || !has(", $doc, ".Statement) || ",
+            $crate::governance::rules::cel_list!($doc, ".Statement"), ".all(s, ", $($ok)+, "))"
+        )
+    };
+}
+pub(crate) use cel_statements;
+
+/// CEL: the statement `s` allows.
+macro_rules! cel_allows {
+    () => {
+        "(has(s.Effect) && s.Effect == 'Allow')"
+    };
+}
+pub(crate) use cel_allows;
+
+/// CEL: the value at `$v` is `true` (CloudFormation also accepts the string `"true"`).
+macro_rules! cel_true {
+    ($v:literal) => {
+        concat!("(has(", $v, ") && (", $v, " == true || ", $v, " == 'true'))")
+    };
+}
+pub(crate) use cel_true;
 
 /// Where a rule looks.
 pub(crate) enum Check {
@@ -186,6 +236,20 @@ pub(crate) fn referenced_id(value: &Json) -> Option<&str> {
     }
     value.get("Fn::GetAtt").and_then(|a| a.get(0)).and_then(Json::as_str)
 }
+
+/// CEL: whether the string `$n` looks like a secret's name, as [`is_secret_name`] says.
+macro_rules! cel_secret_name {
+    ($n:literal) => {
+        concat!(
+            "(",
+            $n,
+            ".matches('(?i)(SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)') && !",
+            $n,
+            ".matches('(?i)(_ARN|_NAME|_ID|_PARAM|_PARAMETER|_PATH)$'))"
+        )
+    };
+}
+pub(crate) use cel_secret_name;
 
 /// Whether a name looks like it holds a secret (and not a pointer to one).
 pub(crate) fn is_secret_name(name: &str) -> bool {

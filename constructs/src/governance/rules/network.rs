@@ -2,12 +2,33 @@
 
 use serde_json::Value as Json;
 
-use super::{Check, Resource, Rule, info, is_true, list, referenced_id};
+use super::{Cel, Check, Resource, Rule, cel_list, cel_true, info, is_true, list, referenced_id};
 use crate::governance::model::Severity::{Error, Info, Warning};
 
 const INGRESS: &[&str] = &["AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress"];
 /// Ports used to administer hosts: SSH and RDP.
 const ADMIN_PORTS: &[i64] = &[22, 3389];
+
+/// CEL: the ingress rules a resource declares (inline in a group, or the resource itself).
+macro_rules! ingress_cel {
+    () => {
+        concat!("(has(props.SecurityGroupIngress) ? ", cel_list!("props.SecurityGroupIngress"), " : [props])")
+    };
+}
+
+/// CEL: the ingress rule `r` comes from anywhere.
+macro_rules! from_anywhere_cel {
+    () => {
+        "((has(r.CidrIp) && r.CidrIp == '0.0.0.0/0') || (has(r.CidrIpv6) && r.CidrIpv6 == '::/0'))"
+    };
+}
+
+/// CEL: the ingress rule `r` allows every protocol (`-1` as a number or a string, or `all`).
+macro_rules! all_protocols_cel {
+    () => {
+        "(has(r.IpProtocol) && type(r.IpProtocol) != map && string(r.IpProtocol).matches('(?i)^(-1|all)$'))"
+    };
+}
 
 pub(super) const RULES: &[Rule] = &[
     Rule {
@@ -20,6 +41,16 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(INGRESS, admin_port_open),
         guard: None,
+        cel: Cel::Check(concat!(
+            ingress_cel!(),
+            ".all(r, !(",
+            from_anywhere_cel!(),
+            " && [22, 3389].exists(p, ",
+            all_protocols_cel!(),
+            " || (",
+            "has(r.IpProtocol) && type(r.IpProtocol) != map && string(r.IpProtocol).matches('(?i)^(tcp|6)$') && has(r.FromPort) && ",
+            "(int(r.FromPort) == -1 || (has(r.ToPort) && int(r.FromPort) <= p && p <= int(r.ToPort)))))))"
+        )),
     },
     Rule {
         info: info(
@@ -31,6 +62,14 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(INGRESS, all_traffic_open),
         guard: None,
+        cel: Cel::Check(concat!(
+            ingress_cel!(),
+            ".all(r, !(",
+            all_protocols_cel!(),
+            " && ",
+            from_anywhere_cel!(),
+            "))"
+        )),
     },
     Rule {
         info: info(
@@ -42,6 +81,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::EC2::VPC"], vpc_without_flow_logs),
         guard: None,
+        cel: Cel::Cannot("needs the flow logs of the stack (other resources)"),
     },
     Rule {
         info: info(
@@ -53,6 +93,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::EC2::Subnet"], public_subnet),
         guard: Some("%resources.Properties.MapPublicIpOnLaunch != true"),
+        cel: Cel::Check(concat!("!", cel_true!("props.MapPublicIpOnLaunch"))),
     },
 ];
 

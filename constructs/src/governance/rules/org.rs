@@ -4,7 +4,7 @@
 
 use serde_json::Value as Json;
 
-use super::{Check, Resource, Rule, StackFacts, denied, find, info, list};
+use super::{Cel, Check, Resource, Rule, StackFacts, cel_list, denied, find, info, list};
 use crate::governance::model::Severity::{Error, Warning};
 use crate::governance::suppress;
 
@@ -23,6 +23,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(SCP, scp_too_large),
         guard: None,
+        cel: Cel::Cannot("measures the policy as compact JSON text, which CEL cannot produce"),
     },
     Rule {
         info: info(
@@ -34,6 +35,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(SCP, scp_near_limit),
         guard: None,
+        cel: Cel::Cannot("measures the policy as compact JSON text, which CEL cannot produce"),
     },
     Rule {
         info: info(
@@ -45,6 +47,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(SCP, policy_unattached),
         guard: Some("%resources.Properties.TargetIds !empty"),
+        cel: Cel::Check(concat!("has(props.TargetIds) && size(", cel_list!("props.TargetIds"), ") > 0")),
     },
     Rule {
         info: info(
@@ -56,6 +59,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Organization(denied::denied),
         guard: None,
+        cel: Cel::Cannot("evaluates the organization's service control policies above the stack's account"),
     },
     Rule {
         info: info(
@@ -67,6 +71,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Organization(denied::maybe_denied),
         guard: None,
+        cel: Cel::Cannot("evaluates the organization's service control policies above the stack's account"),
     },
     Rule {
         info: info(
@@ -78,6 +83,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Stack(unprotected_stack),
         guard: None,
+        cel: Cel::Cannot("is about the stack (its rule pack and termination protection), not a resource"),
     },
     Rule {
         info: info(
@@ -98,6 +104,7 @@ pub(super) const RULES: &[Rule] = &[
             stateful_deleted,
         ),
         guard: Some("%resources.DeletionPolicy in [\"Retain\", \"RetainExceptOnCreate\", \"Snapshot\"]"),
+        cel: Cel::Cannot("reads DeletionPolicy, a template attribute that Cloud Control does not describe"),
     },
     Rule {
         info: info(
@@ -109,6 +116,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::ProtonSchema(undocumented_inputs),
         guard: None,
+        cel: Cel::Cannot("is about Proton input schemas, not deployed resources"),
     },
     Rule {
         info: info(
@@ -120,6 +128,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Stack(bad_suppressions),
         guard: None,
+        cel: Cel::Cannot("is about the app's suppressions, not a resource"),
     },
 ];
 

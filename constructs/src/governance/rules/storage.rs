@@ -2,7 +2,9 @@
 
 use serde_json::Value as Json;
 
-use super::{Check, Resource, Rule, condition_keys, info, is_false, is_true, referenced_id, require, statements};
+use super::{
+    Cel, Check, Resource, Rule, cel_true, condition_keys, info, is_false, is_true, referenced_id, require, statements,
+};
 use crate::governance::model::Severity::{Error, Info, Warning};
 
 const BUCKET: &[&str] = &["AWS::S3::Bucket"];
@@ -18,6 +20,10 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(BUCKET, bucket_unencrypted),
         guard: Some("%resources.Properties.BucketEncryption.ServerSideEncryptionConfiguration !empty"),
+        cel: Cel::Check(concat!(
+            "has(props.BucketEncryption) && has(props.BucketEncryption.ServerSideEncryptionConfiguration) && ",
+            "type(props.BucketEncryption.ServerSideEncryptionConfiguration) == list && size(props.BucketEncryption.ServerSideEncryptionConfiguration) > 0"
+        )),
     },
     Rule {
         info: info(
@@ -36,6 +42,16 @@ pub(super) const RULES: &[Rule] = &[
             "    RestrictPublicBuckets == true\n",
             "  }"
         )),
+        cel: Cel::Check(concat!(
+            "has(props.PublicAccessBlockConfiguration) && ",
+            cel_true!("props.PublicAccessBlockConfiguration.BlockPublicAcls"),
+            " && ",
+            cel_true!("props.PublicAccessBlockConfiguration.BlockPublicPolicy"),
+            " && ",
+            cel_true!("props.PublicAccessBlockConfiguration.IgnorePublicAcls"),
+            " && ",
+            cel_true!("props.PublicAccessBlockConfiguration.RestrictPublicBuckets")
+        )),
     },
     Rule {
         info: info(
@@ -47,6 +63,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(BUCKET, bucket_without_tls_policy),
         guard: None,
+        cel: Cel::Cannot("needs the bucket policies of the stack (other resources)"),
     },
     Rule {
         info: info(
@@ -58,6 +75,9 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(BUCKET, bucket_unversioned),
         guard: Some("%resources.Properties.VersioningConfiguration.Status == \"Enabled\""),
+        cel: Cel::Check(
+            "has(props.VersioningConfiguration) && has(props.VersioningConfiguration.Status) && props.VersioningConfiguration.Status == 'Enabled'",
+        ),
     },
     Rule {
         info: info(
@@ -73,6 +93,10 @@ pub(super) const RULES: &[Rule] = &[
             "    Properties.EnableKeyRotation == true\n",
             "  }"
         )),
+        cel: Cel::Check(concat!(
+            "(has(props.KeySpec) && props.KeySpec != 'SYMMETRIC_DEFAULT') || ",
+            cel_true!("props.EnableKeyRotation")
+        )),
     },
     Rule {
         info: info(
@@ -84,6 +108,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::Logs::LogGroup"], log_group_forever),
         guard: Some("%resources.Properties.RetentionInDays exists"),
+        cel: Cel::Check("has(props.RetentionInDays)"),
     },
     Rule {
         info: info(
@@ -95,6 +120,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::Logs::LogGroup"], log_group_unencrypted),
         guard: Some("%resources.Properties.KmsKeyId exists"),
+        cel: Cel::Check("has(props.KmsKeyId)"),
     },
     Rule {
         info: info(
@@ -106,6 +132,7 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::SNS::Topic"], topic_unencrypted),
         guard: Some("%resources.Properties.KmsMasterKeyId exists"),
+        cel: Cel::Check("has(props.KmsMasterKeyId)"),
     },
     Rule {
         info: info(
@@ -117,6 +144,9 @@ pub(super) const RULES: &[Rule] = &[
         ),
         check: Check::Resource(&["AWS::SQS::Queue"], queue_unencrypted),
         guard: None,
+        cel: Cel::Check(
+            "!has(props.SqsManagedSseEnabled) || !(props.SqsManagedSseEnabled == false || props.SqsManagedSseEnabled == 'false') || has(props.KmsMasterKeyId)",
+        ),
     },
 ];
 

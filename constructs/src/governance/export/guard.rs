@@ -1,7 +1,7 @@
 //! The rule pack as cfn-guard rules, for pipelines that run `cfn-guard validate` on
 //! templates cloudwright did not synthesize.
 
-use super::rules::{self, Check};
+use crate::governance::rules::{self, Check};
 
 /// One `.guard` file per rule Guard can express, keyed by file name (`CW-IAM-1.guard`),
 /// plus `README.md` naming the rules it cannot.
