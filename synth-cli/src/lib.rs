@@ -9,6 +9,7 @@
 mod commands;
 pub mod diff;
 pub mod graph;
+pub mod import;
 pub mod init;
 pub mod proton;
 mod source;
@@ -143,6 +144,9 @@ enum Command {
     /// git REV:PATH): resources, replacements, security-relevant statements, Proton schemas
     #[command(after_help = EXIT_CODES)]
     Diff(diff::DiffArgs),
+    /// Write Rust that builds the stacks of a CloudFormation template (JSON or YAML) or of a
+    /// cloud assembly (--assembly, e.g. a CDK app's cdk.out), with the typed L1s
+    Import(import::ImportArgs),
 }
 
 /// `cloudwright proton ...`
@@ -206,6 +210,7 @@ pub fn main_with(default_app: Box<dyn FnOnce(DeployMode) -> cloudwright_core::Re
         Command::Graph { app, format } => choose(app, default_app).and_then(|s| commands::graph(s, format)),
         Command::Proton(ProtonCommand::Render(args)) => proton::render(&args),
         Command::Diff(args) => diff::diff(&args),
+        Command::Import(args) => import::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
