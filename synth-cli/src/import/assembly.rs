@@ -27,14 +27,15 @@ pub struct Project {
 fn environment(env: &str) -> String {
     let rest = env.strip_prefix("aws://").unwrap_or_default();
     let (account, region) = rest.split_once('/').unwrap_or((rest, ""));
-    let part = |p: &str| {
-        if p.is_empty() || p.starts_with("unknown-") {
-            "None".to_owned()
-        } else {
-            format!("Some({}.into())", lit(p))
+    let known = |p: &str| (!p.is_empty() && !p.starts_with("unknown-")).then(|| lit(p));
+    match (known(account), known(region)) {
+        (Some(a), Some(r)) => format!("Environment::new({a}, {r})"),
+        (None, None) => "Environment::agnostic()".to_owned(),
+        (a, r) => {
+            let part = |p: Option<String>| p.map_or_else(|| "None".to_owned(), |p| format!("Some({p}.into())"));
+            format!("Environment {{ account: {}, region: {} }}", part(a), part(r))
         }
-    };
-    format!("Environment {{ account: {}, region: {} }}", part(account), part(region))
+    }
 }
 
 /// Imports every stack of the assembly in `dir` as a project to be written to `out`.
@@ -63,7 +64,7 @@ pub fn import(dir: &Path, out: &Path) -> Result<Project> {
             .ok_or_else(|| Error::Input { path: path.clone(), message: "is missing from the assembly".into() })?;
         let imported = import_template(&text, &path)?;
         let module = cloudwright_cfn_model::names::unique(&module_name(&s.artifact_id), &mut taken);
-        files.push((PathBuf::from(format!("src/{module}.rs")), imported.code));
+        files.push((PathBuf::from(format!("src/stacks/{module}.rs")), imported.code));
         warnings.extend(imported.warnings);
         resources += imported.resources;
         features.extend(imported.features);
@@ -80,7 +81,8 @@ pub fn import(dir: &Path, out: &Path) -> Result<Project> {
                 None => {
                     let v = cloudwright_cfn_model::names::unique(&format!("stage_{}", module_name(&key)), &mut taken);
                     body.push_str(&format!(
-                        "let {v} = Stage::new(&{scope}, {}, StageProps::default())?;\n",
+                        "let {v} = Stage::new({}, {}, StageProps::default())?;\n",
+                        if scope == "app" { "app".to_owned() } else { format!("&{scope}") },
                         lit(stage_path[depth - 1])
                     ));
                     stages.insert(key, v.clone());
@@ -110,21 +112,26 @@ pub fn import(dir: &Path, out: &Path) -> Result<Project> {
         stack_vars.insert(s.artifact_id.clone(), var);
     }
     // Stacks nothing depends on are still bound above: mark them used.
-    let unused: Vec<&String> = stack_vars.values().filter(|v| !body.contains(&format!("&{v})")) && !body.contains(&format!("\n{v}.add_dependency"))).collect();
+    let unused: Vec<&String> = stack_vars
+        .values()
+        .filter(|v| !body.contains(&format!("&{v})")) && !body.contains(&format!("\n{v}.add_dependency")))
+        .collect();
     let mut unused: Vec<String> = unused.into_iter().cloned().collect();
     unused.sort();
     for v in unused {
         body = body.replace(&format!("let {v} = "), "");
     }
     let uses_stage = body.contains("Stage::new");
-    let main = format!(
-        "//! `{}`, imported by `cloudwright import --assembly`.\n//! `cargo run -- synth` writes the cloud assembly again.\n\n{}\nuse cloudwright_constructs::{{App, Environment, Result, StackProps{}}};\n\n/// Adds every stack of the assembly to `app`.\nfn build(app: &App) -> Result<()> {{\n{body}Ok(())\n}}\n\nfn main() -> std::process::ExitCode {{\n    cloudwright_cli::run(build)\n}}\n",
+    let stacks = format!(
+        "//! The stacks of `{}`, imported by `cloudwright import --assembly`, with its stages and\n//! environments.\n\n{}\nuse cloudwright_constructs::{{App, Environment, Result, StackProps{}}};\n\n/// Adds every stack of the assembly to `app`.\npub fn build(app: &App) -> Result<()> {{\n{body}Ok(())\n}}\n",
         dir.display(),
         modules.iter().map(|m| format!("mod {m};\n")).collect::<String>(),
         if uses_stage { ", Stage, StageProps" } else { "" }
     );
+    let main = "//! `cargo run -- synth` writes the cloud assembly again; the other cloudwright\n//! subcommands work too.\n\nmod stacks;\n\nfn main() -> std::process::ExitCode {\n    cloudwright_cli::run(stacks::build)\n}\n";
+    files.push((PathBuf::from("src/stacks/mod.rs"), stacks));
     let features: Vec<String> = features.into_iter().collect();
-    files.push((PathBuf::from("src/main.rs"), main));
+    files.push((PathBuf::from("src/main.rs"), main.to_owned()));
     files.push((PathBuf::from("Cargo.toml"), cargo_toml(out, &features)));
     files.push((PathBuf::from("cloudwright.json"), "{\n  \"app\": \"cargo run --quiet\"\n}\n".to_owned()));
     if let Some(lock) = crate::init::checkout().and_then(|root| std::fs::read_to_string(root.join("Cargo.lock")).ok()) {
@@ -142,10 +149,9 @@ pub fn cargo_toml(out: &Path, features: &[String]) -> String {
         .unwrap_or_else(|| "imported".to_owned());
     let features = features.iter().map(|f| lit(f)).collect::<Vec<_>>().join(", ");
     let dep = |krate: &str, dir: &str, features: &str| match crate::init::checkout() {
-        Some(root) => format!(
-            "{krate} = {{ path = {}{features} }}\n",
-            lit(&root.join(dir).to_string_lossy().replace('\\', "/"))
-        ),
+        Some(root) => {
+            format!("{krate} = {{ path = {}{features} }}\n", lit(&root.join(dir).to_string_lossy().replace('\\', "/")))
+        }
         None => format!("{krate} = {{ version = \"{}\"{features} }}\n", env!("CARGO_PKG_VERSION")),
     };
     let constructs_features = if features.is_empty() { String::new() } else { format!(", features = [{features}]") };

@@ -29,8 +29,17 @@ pub struct Imported {
 const CDK_BOOTSTRAP: (&str, &str) = ("BootstrapVersion", "CheckBootstrapVersion");
 
 /// Sections a template may have; the others are left out with a warning.
-const SECTIONS: &[&str] =
-    &["AWSTemplateFormatVersion", "Description", "Transform", "Parameters", "Mappings", "Conditions", "Resources", "Outputs", "Rules"];
+const SECTIONS: &[&str] = &[
+    "AWSTemplateFormatVersion",
+    "Description",
+    "Transform",
+    "Parameters",
+    "Mappings",
+    "Conditions",
+    "Resources",
+    "Outputs",
+    "Rules",
+];
 
 /// One statement of the function, and the variable it binds.
 struct Stmt {
@@ -77,14 +86,21 @@ impl<'a> Importer<'a> {
         };
         let skip_bootstrap = is_cdk_bootstrap(template);
         let mut taken: HashSet<String> = ["stack", "scope", "id", "props"].into_iter().map(str::to_owned).collect();
-        let kinds = [("Parameters", Kind::Parameter), ("Mappings", Kind::Mapping), ("Conditions", Kind::Condition), ("Resources", Kind::Resource)];
+        let kinds = [
+            ("Parameters", Kind::Parameter),
+            ("Mappings", Kind::Mapping),
+            ("Conditions", Kind::Condition),
+            ("Resources", Kind::Resource),
+        ];
         for (name, kind) in kinds {
             for (id, body) in section(template, name) {
                 if skip_bootstrap && id == CDK_BOOTSTRAP.0 && kind == Kind::Parameter {
                     continue;
                 }
                 if me.elements.contains_key(id) {
-                    return Err(me.invalid(id, format!("`{id}` is defined twice; logical ids are unique across sections")));
+                    return Err(
+                        me.invalid(id, format!("`{id}` is defined twice; logical ids are unique across sections"))
+                    );
                 }
                 let model = match kind {
                     Kind::Resource => me.model_of(id, body)?,
@@ -104,21 +120,24 @@ impl<'a> Importer<'a> {
     /// The model of a resource's type, when its schema is embedded and maps.
     fn model_of(&mut self, id: &str, body: &Json) -> Result<Option<Rc<model::Resource>>> {
         let type_name = body.get("Type").and_then(Json::as_str).ok_or_else(|| {
-            self.invalid(id, format!("resource `{id}` has no `Type`; give it its CloudFormation type (e.g. AWS::S3::Bucket)"))
+            self.invalid(
+                id,
+                format!("resource `{id}` has no `Type`; give it its CloudFormation type (e.g. AWS::S3::Bucket)"),
+            )
         })?;
-        let Some(schema) = schemas::schema(type_name) else {
+        let Some(model) = model_for(type_name) else {
             self.warnings.push(format!(
                 "{}: resource `{id}` is of type {type_name}, which has no generated L1 (its schema is not vendored): imported with `CfnResource::from_json`",
                 read::at(self.text, self.path, id)
             ));
             return Ok(None);
         };
-        match model::resource(&schema) {
+        match model {
             Ok(m) => {
                 if let Some(f) = schemas::feature(type_name) {
                     self.features.insert(f);
                 }
-                Ok(Some(Rc::new(m)))
+                Ok(Some(m))
             }
             Err(e) => {
                 self.warnings.push(format!("resource `{id}`: the schema of {type_name} does not map ({e}): imported with `CfnResource::from_json`"));
@@ -137,10 +156,9 @@ impl<'a> Importer<'a> {
                 };
                 Error::Input { path, message: format!("in `{owner}`: {message}") }
             }
-            Problem::Unfit(reason) => Error::Input {
-                path: read::at(self.text, self.path, owner),
-                message: format!("in `{owner}`: {reason}"),
-            },
+            Problem::Unfit(reason) => {
+                Error::Input { path: read::at(self.text, self.path, owner), message: format!("in `{owner}`: {reason}") }
+            }
         }
     }
 
@@ -184,14 +202,18 @@ impl<'a> Importer<'a> {
             };
             stmts.push(Stmt { var: Some(e.var.clone()), code });
         }
+        // Outputs and rules have namespaces of their own in a template, construct ids share one.
+        let mut ids: HashSet<String> = elements.keys().cloned().collect();
         for (id, body) in section(template, "Outputs") {
-            stmts.push(Stmt { var: None, code: output(&values, id, body).map_err(|p| self.problem(id, p))? });
+            let code = output(&values, id, body).map_err(|p| self.problem(id, p))?;
+            stmts.push(Stmt { var: None, code: own_id(code, id, "Output", &mut ids) });
         }
         for (id, body) in section(template, "Rules") {
             if skip_bootstrap && id == CDK_BOOTSTRAP.1 {
                 continue;
             }
-            stmts.push(Stmt { var: None, code: rule(&values, id, body).map_err(|p| self.problem(id, p))? });
+            let code = rule(&values, id, body).map_err(|p| self.problem(id, p))?;
+            stmts.push(Stmt { var: None, code: own_id(code, id, "Rule", &mut ids) });
         }
         let code = self.module(stmts);
         Ok(Imported { code, warnings: self.warnings, features: self.features, resources })
@@ -217,11 +239,22 @@ impl<'a> Importer<'a> {
             )),
             None => {}
         }
-        let props = if fields.is_empty() { "props".to_owned() } else { format!("StackProps {{ {}, ..props }}", fields.join(", ")) };
+        let props = if fields.is_empty() {
+            "props".to_owned()
+        } else {
+            format!("StackProps {{ {}, ..props }}", fields.join(", "))
+        };
         Stmt { var: Some("stack".into()), code: format!("Stack::new(scope, id, {props})?") }
     }
 
-    fn resource(&mut self, values: &Values<'_>, id: &str, e: &Element, body: &Json, stmts: &mut Vec<Stmt>) -> Result<()> {
+    fn resource(
+        &mut self,
+        values: &Values<'_>,
+        id: &str,
+        e: &Element,
+        body: &Json,
+        stmts: &mut Vec<Stmt>,
+    ) -> Result<()> {
         let type_name = body.get("Type").and_then(Json::as_str).unwrap_or_default();
         let empty = Map::new();
         let properties = match body.get("Properties") {
@@ -252,14 +285,24 @@ impl<'a> Importer<'a> {
                 let service = schemas::service_path(type_name).unwrap_or_default();
                 let mut code = format!("{service}::{}::new(&stack, {}, {literal})?", m.handle, lit(&construct_id));
                 for (name, value, reason) in overrides {
-                    code.push_str(&format!(";\n// `{name}`: {reason}; set as JSON.\n{}.set_property({}, {value})", e.var, lit(&name)));
+                    code.push_str(&format!(
+                        ";\n// `{name}`: {reason}; set as JSON.\n{}.set_property({}, {value})",
+                        e.var,
+                        lit(&name)
+                    ));
                 }
                 code
             }
             _ => {
                 let props = values.json(&Json::Object(properties.clone())).map_err(|p| self.problem(id, p))?;
-                let props = if properties.is_empty() { "Json::Object(serde_json::Map::new())".to_owned() } else { props };
-                format!("{}CfnResource::from_json(&stack, {}, {}, {props})?", extra.join("\n") + "\n", lit(&construct_id), lit(type_name))
+                let props =
+                    if properties.is_empty() { "Json::Object(serde_json::Map::new())".to_owned() } else { props };
+                format!(
+                    "{}CfnResource::from_json(&stack, {}, {}, {props})?",
+                    extra.join("\n") + "\n",
+                    lit(&construct_id),
+                    lit(type_name)
+                )
             }
         };
         let mut code = code;
@@ -338,10 +381,16 @@ impl<'a> Importer<'a> {
                     let policy = match v.as_str() {
                         Some(p @ ("Delete" | "Retain" | "Snapshot" | "RetainExceptOnCreate")) => p,
                         _ => {
-                            return Err(self.invalid(id, format!("the `{key}` of `{id}` is {v}; use Delete, Retain, Snapshot or RetainExceptOnCreate")));
+                            return Err(self.invalid(
+                                id,
+                                format!(
+                                    "the `{key}` of `{id}` is {v}; use Delete, Retain, Snapshot or RetainExceptOnCreate"
+                                ),
+                            ));
                         }
                     };
-                    let method = if key == "DeletionPolicy" { "set_deletion_policy" } else { "set_update_replace_policy" };
+                    let method =
+                        if key == "DeletionPolicy" { "set_deletion_policy" } else { "set_update_replace_policy" };
                     calls.push(format!("{method}(RemovalPolicy::{policy})"));
                 }
                 "UpdatePolicy" | "CreationPolicy" => {
@@ -350,7 +399,11 @@ impl<'a> Importer<'a> {
                 }
                 "Metadata" => {
                     for (k, m) in v.as_object().into_iter().flatten() {
-                        calls.push(format!("add_cfn_metadata({}, {})", lit(k), values.json(m).map_err(|p| self.problem(id, p))?));
+                        calls.push(format!(
+                            "add_cfn_metadata({}, {})",
+                            lit(k),
+                            values.json(m).map_err(|p| self.problem(id, p))?
+                        ));
                     }
                 }
                 other => self.warnings.push(format!(
@@ -392,7 +445,9 @@ impl<'a> Importer<'a> {
         let mut done: HashSet<&str> = HashSet::new();
         let mut order = Vec::new();
         while order.len() < ids.len() {
-            let next = ids.iter().find(|id| !done.contains(id.as_str()) && deps[id.as_str()].iter().all(|d| done.contains(d.as_str())));
+            let next = ids
+                .iter()
+                .find(|id| !done.contains(id.as_str()) && deps[id.as_str()].iter().all(|d| done.contains(d.as_str())));
             match next {
                 Some(id) => {
                     done.insert(id);
@@ -457,14 +512,14 @@ impl<'a> Importer<'a> {
             ("RemovalPolicy::", "RemovalPolicy"),
             ("cfn::", "cfn"),
         ] {
-            if body.contains(needle) {
+            if uses_item(&body, needle) {
                 imports.push(name);
             }
         }
         imports.sort_unstable_by_key(|s| s.to_lowercase());
         let mut uses_line = format!("use cloudwright_constructs::{{{}}};\n", imports.join(", "));
-        let json = body.contains("Json::") || body.contains("Json::from");
-        let macro_json = body.contains("json!(");
+        let json = uses_item(&body, "Json::");
+        let macro_json = uses_item(&body, "json!(");
         match (json, macro_json) {
             (true, true) => uses_line.push_str("use serde_json::{Value as Json, json};\n"),
             (true, false) => uses_line.push_str("use serde_json::Value as Json;\n"),
@@ -483,8 +538,47 @@ fn uses(code: &str, var: &str) -> bool {
     code.match_indices(var).any(|(i, _)| {
         let before = code[..i].chars().next_back();
         let after = code[i + var.len()..].chars().next();
-        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '"') && !after.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '"')
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '"')
+            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '"')
     })
+}
+
+thread_local! {
+    /// The model of each type used so far: schemas are read and mapped once per type.
+    static MODELS: std::cell::RefCell<HashMap<String, Option<std::result::Result<Rc<model::Resource>, String>>>> =
+        std::cell::RefCell::default();
+}
+
+/// The model of a type: `None` without a schema, the mapping error when it does not map.
+fn model_for(type_name: &str) -> Option<std::result::Result<Rc<model::Resource>, String>> {
+    MODELS.with(|models| {
+        models
+            .borrow_mut()
+            .entry(type_name.to_owned())
+            .or_insert_with(|| schemas::schema(type_name).map(|s| model::resource(&s).map(Rc::new)))
+            .clone()
+    })
+}
+
+/// An output's or rule's statement with a construct id no other element has: `code` was
+/// written with `id`; a taken one becomes `id` + `suffix`, its logical id kept by an override.
+fn own_id(code: String, id: &str, suffix: &str, ids: &mut HashSet<String>) -> String {
+    if ids.insert(id.to_owned()) {
+        return code;
+    }
+    let unique = names::unique(&format!("{id}{suffix}"), ids);
+    ids.insert(unique.clone());
+    format!(
+        "{}.override_logical_id({})",
+        code.replacen(&format!("(&stack, {}", lit(id)), &format!("(&stack, {}", lit(&unique)), 1),
+        lit(id)
+    )
+}
+
+/// Whether `code` names the item `needle` itself (not as the last part of a longer path,
+/// such as `cfn::events::CfnRule::`).
+fn uses_item(code: &str, needle: &str) -> bool {
+    code.match_indices(needle).any(|(i, _)| !code[..i].ends_with(|c: char| c == ':' || c == '_' || c.is_alphanumeric()))
 }
 
 /// The construct id that gives `logical_id` (a top-level id is its own logical id, but
@@ -515,7 +609,9 @@ fn references(v: &Json, out: &mut Vec<String>) {
                 match (k.as_str(), arg) {
                     ("Ref" | "Condition", Json::String(s)) => out.push(s.clone()),
                     ("Fn::GetAtt", Json::String(s)) => out.extend(s.split('.').next().map(str::to_owned)),
-                    ("Fn::GetAtt" | "Fn::If" | "Fn::FindInMap" | "Fn::ValueOf", _) => out.extend(first.map(str::to_owned)),
+                    ("Fn::GetAtt" | "Fn::If" | "Fn::FindInMap" | "Fn::ValueOf", _) => {
+                        out.extend(first.map(str::to_owned))
+                    }
                     _ => {}
                 }
                 references(arg, out);
@@ -530,7 +626,9 @@ fn number(v: &Json) -> Option<f64> {
 }
 
 fn parameter(id: &str, body: &Json) -> std::result::Result<String, Problem> {
-    let o = body.as_object().ok_or_else(|| Problem::Invalid(format!("parameter `{id}` must be a mapping"), String::new()))?;
+    let o = body
+        .as_object()
+        .ok_or_else(|| Problem::Invalid(format!("parameter `{id}` must be a mapping"), String::new()))?;
     let text = |k: &str| o.get(k).and_then(Json::as_str).map(|s| format!("Some({}.into())", lit(s)));
     let mut fields = Vec::new();
     let mut put = |name: &str, v: Option<String>| {
@@ -560,7 +658,11 @@ fn parameter(id: &str, body: &Json) -> std::result::Result<String, Problem> {
     let no_echo = o.get("NoEcho").is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true"));
     put("no_echo", no_echo.then(|| "true".to_owned()));
     let rest = if fields.len() == 11 { String::new() } else { ", ..Default::default()".to_owned() };
-    let props = if fields.is_empty() { "ParameterProps::default()".to_owned() } else { format!("ParameterProps {{ {}{rest} }}", fields.join(", ")) };
+    let props = if fields.is_empty() {
+        "ParameterProps::default()".to_owned()
+    } else {
+        format!("ParameterProps {{ {}{rest} }}", fields.join(", "))
+    };
     Ok(format!("CfnParameter::new(&stack, {}, {props})?", lit(id)))
 }
 
@@ -570,14 +672,17 @@ fn mapping(id: &str, body: &Json) -> std::result::Result<String, Problem> {
     let mut entries = Vec::new();
     for (k, second) in top {
         let second = second.as_object().ok_or_else(invalid)?;
-        let inner: Vec<String> = second.iter().map(|(k2, v)| format!("({}.to_owned(), {})", lit(k2), json_code(v))).collect();
+        let inner: Vec<String> =
+            second.iter().map(|(k2, v)| format!("({}.to_owned(), {})", lit(k2), json_code(v))).collect();
         entries.push(format!("({}.to_owned(), [{}].into_iter().collect())", lit(k), inner.join(", ")));
     }
     Ok(format!("CfnMapping::new(&stack, {}, [{}].into_iter().collect())?", lit(id), entries.join(", ")))
 }
 
 fn output(values: &Values<'_>, id: &str, body: &Json) -> std::result::Result<String, Problem> {
-    let value = body.get("Value").ok_or_else(|| Problem::Invalid(format!("output `{id}` has no `Value`; give it one"), String::new()))?;
+    let value = body
+        .get("Value")
+        .ok_or_else(|| Problem::Invalid(format!("output `{id}` has no `Value`; give it one"), String::new()))?;
     let mut fields = vec![format!("value: {}", values.expr(value)?)];
     if let Some(d) = body.get("Description").and_then(Json::as_str) {
         fields.push(format!("description: Some({}.into())", lit(d)));
@@ -587,7 +692,10 @@ fn output(values: &Values<'_>, id: &str, body: &Json) -> std::result::Result<Str
     }
     if let Some(c) = body.get("Condition").and_then(Json::as_str) {
         let c = values.elements.get(c).filter(|e| e.kind == Kind::Condition).ok_or_else(|| {
-            Problem::Invalid(format!("the `Condition` of output `{id}` is not a condition of the template"), c.to_owned())
+            Problem::Invalid(
+                format!("the `Condition` of output `{id}` is not a condition of the template"),
+                c.to_owned(),
+            )
         })?;
         fields.push(format!("condition: Some({}.clone())", c.var));
     }
@@ -602,8 +710,13 @@ fn rule(values: &Values<'_>, id: &str, body: &Json) -> std::result::Result<Strin
     }
     let mut assertions = Vec::new();
     for a in body.get("Assertions").and_then(Json::as_array).into_iter().flatten() {
-        let assert = a.get("Assert").ok_or_else(|| Problem::Invalid(format!("an assertion of rule `{id}` has no `Assert`"), String::new()))?;
-        let description = a.get("AssertDescription").and_then(Json::as_str).map_or("None".to_owned(), |d| format!("Some({}.into())", lit(d)));
+        let assert = a
+            .get("Assert")
+            .ok_or_else(|| Problem::Invalid(format!("an assertion of rule `{id}` has no `Assert`"), String::new()))?;
+        let description = a
+            .get("AssertDescription")
+            .and_then(Json::as_str)
+            .map_or("None".to_owned(), |d| format!("Some({}.into())", lit(d)));
         assertions.push(format!("({}, {description})", values.cond(assert)?));
     }
     fields.push(format!("assertions: vec![{}]", assertions.join(", ")));

@@ -106,7 +106,9 @@ pub fn json_code(v: &Json) -> String {
         return format!("json!({compact})");
     }
     match v {
-        Json::Array(items) => format!("Json::Array(vec![{}])", items.iter().map(json_code).collect::<Vec<_>>().join(", ")),
+        Json::Array(items) => {
+            format!("Json::Array(vec![{}])", items.iter().map(json_code).collect::<Vec<_>>().join(", "))
+        }
         Json::Object(o) => format!(
             "Json::Object(serde_json::Map::from_iter([{}]))",
             o.iter().map(|(k, v)| format!("({}.to_owned(), {})", lit(k), json_code(v))).collect::<Vec<_>>().join(", ")
@@ -127,7 +129,10 @@ impl Values<'_> {
         match self.elements.get(name) {
             Some(e) if e.kind == kind => Ok(e),
             Some(e) => Err(Problem::Invalid(
-                format!("{what} names `{name}`, a {:?}, where it needs a {kind:?}; name a {kind:?} of the template", e.kind),
+                format!(
+                    "{what} names `{name}`, a {:?}, where it needs a {kind:?}; name a {kind:?} of the template",
+                    e.kind
+                ),
                 name.to_owned(),
             )),
             None => Err(Problem::Invalid(
@@ -185,7 +190,9 @@ impl Values<'_> {
                     Some(code) => code.to_owned(),
                     None if target.starts_with("AWS::") => {
                         return Err(Problem::Invalid(
-                            format!("`Ref` of `{target}`, which is not a pseudo parameter; use one of AWS::AccountId, AWS::NotificationARNs, AWS::NoValue, AWS::Partition, AWS::Region, AWS::StackId, AWS::StackName, AWS::URLSuffix"),
+                            format!(
+                                "`Ref` of `{target}`, which is not a pseudo parameter; use one of AWS::AccountId, AWS::NotificationARNs, AWS::NoValue, AWS::Partition, AWS::Region, AWS::StackId, AWS::StackName, AWS::URLSuffix"
+                            ),
                             target.to_owned(),
                         ));
                     }
@@ -223,7 +230,9 @@ impl Values<'_> {
                 }
                 _ => return self.literal_intrinsic(whole),
             },
-            ("Fn::Join", [Json::String(d), Json::Array(items)]) => format!("Expr::join({}, [{}])", lit(d), self.list(items)?),
+            ("Fn::Join", [Json::String(d), Json::Array(items)]) => {
+                format!("Expr::join({}, [{}])", lit(d), self.list(items)?)
+            }
             ("Fn::Select", [i, list]) if u32_of(i).is_some() => {
                 format!("Expr::select({}, {})", u32_of(i).unwrap_or_default(), self.expr(list)?)
             }
@@ -260,7 +269,12 @@ impl Values<'_> {
                 format!("Expr::ValueOfAll({}.into(), {}.into())", lit(t), lit(a))
             }
             (
-                "Fn::Equals" | "Fn::And" | "Fn::Or" | "Fn::Not" | "Fn::Contains" | "Fn::EachMemberEquals"
+                "Fn::Equals"
+                | "Fn::And"
+                | "Fn::Or"
+                | "Fn::Not"
+                | "Fn::Contains"
+                | "Fn::EachMemberEquals"
                 | "Fn::EachMemberIn",
                 _,
             ) => format!("Expr::from({})", self.cond(whole)?),
@@ -390,29 +404,30 @@ impl Values<'_> {
         if let Some(k) = o.keys().find(|k| !def.fields.iter().any(|f| &f.json_name == *k)) {
             return Err(Problem::Unfit(format!("`{k}` is not a property of `{}` in the schema", def.name)));
         }
+        // Every field is named (a struct with required fields has no `Default`), so each
+        // value has the field's type to infer from.
         let mut given = Vec::new();
-        let mut required = Vec::new();
+        let mut unset = Vec::new();
         for f in &def.fields {
             match (o.get(&f.json_name), f.required) {
-                (Some(v), true) => required.push(self.typed(&f.ty, v, model)?),
+                (Some(v), true) => given.push(format!("{}: {}", f.rust_name, self.typed(&f.ty, v, model)?)),
                 (Some(v), false) => given.push(format!("{}: Some({})", f.rust_name, self.typed(&f.ty, v, model)?)),
                 (None, true) => {
                     return Err(Problem::Unfit(format!("the required `{}` of `{}` is missing", f.json_name, def.name)));
                 }
-                (None, false) => {}
+                (None, false) => unset.push(format!("{}: None", f.rust_name)),
             }
         }
         let all_optional = def.fields.iter().all(|f| !f.required);
         Ok(if all_optional && given.is_empty() {
             format!("{path}::default()")
-        } else if given.len() == def.fields.len() {
+        } else if unset.is_empty() {
             format!("{path} {{ {} }}", given.join(", "))
         } else if all_optional {
             format!("{path} {{ {}, ..Default::default() }}", given.join(", "))
-        } else if given.is_empty() {
-            format!("{path}::new({})", required.join(", "))
         } else {
-            format!("{path} {{ {}, ..{path}::new({}) }}", given.join(", "), required.join(", "))
+            given.extend(unset);
+            format!("{path} {{ {} }}", given.join(", "))
         })
     }
 }
@@ -438,7 +453,12 @@ fn pseudo(name: &str) -> Option<&'static str> {
 }
 
 fn bad(name: &str, what: &str) -> Problem {
-    Problem::Invalid(format!("`{name}` {what}; see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html"), name.to_owned())
+    Problem::Invalid(
+        format!(
+            "`{name}` {what}; see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html"
+        ),
+        name.to_owned(),
+    )
 }
 
 fn unknown(name: &str) -> Problem {
