@@ -1,6 +1,8 @@
 //! `cloudwright import` on bad input (each error names the file, the line and what to do)
 //! and the command's output; the round trip over the corpus is in import_roundtrip.rs.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -36,7 +38,8 @@ fn a_json_syntax_error_names_line_and_column() {
 
 #[test]
 fn an_unknown_intrinsic_is_an_error_at_its_line() {
-    let text = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName:\n        Fn::Concat: [a, b]\n";
+    let text =
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName:\n        Fn::Concat: [a, b]\n";
     let e = error(text, "t.yaml");
     assert!(e.starts_with("t.yaml:6: in `Q`: `Fn::Concat` is not a CloudFormation intrinsic function"), "{e}");
     assert!(e.contains("Fn::Join") && e.contains("fix the name"), "{e}");
@@ -53,10 +56,17 @@ fn a_type_without_a_schema_goes_through_the_escape_hatch_with_a_warning() {
     let imported = import(text, "t.yaml").unwrap();
     assert_eq!(imported.warnings.len(), 1, "{:?}", imported.warnings);
     let w = &imported.warnings[0];
-    assert!(w.starts_with("t.yaml:2: resource `Thing` is of type Acme::Widget::Gadget, which has no generated L1"), "{w}");
+    assert!(
+        w.starts_with("t.yaml:2: resource `Thing` is of type Acme::Widget::Gadget, which has no generated L1"),
+        "{w}"
+    );
     assert!(w.contains("CfnResource::from_json"), "{w}");
     assert!(imported.code.contains("// Acme::Widget::Gadget has no generated L1"), "{}", imported.code);
-    assert!(imported.code.contains("CfnResource::from_json(&stack, \"Thing\", \"Acme::Widget::Gadget\""), "{}", imported.code);
+    assert!(
+        imported.code.contains("CfnResource::from_json(&stack, \"Thing\", \"Acme::Widget::Gadget\""),
+        "{}",
+        imported.code
+    );
 }
 
 #[test]

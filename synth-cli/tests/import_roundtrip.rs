@@ -7,6 +7,8 @@
 //! assemblies (tests/fixtures/import/cdk-*, through `--assembly`), the AWS Proton samples
 //! after `proton render`, and the hand-written templates in tests/fixtures/import/templates.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -109,11 +111,21 @@ fn normalize(template: &Value) -> Value {
         if p.get("NoEcho") == Some(&json!("true")) {
             p.insert("NoEcho".into(), json!(true));
         }
+        // Length and value constraints are numbers (CloudFormation reads "1" as 1).
+        for k in ["MinLength", "MaxLength", "MinValue", "MaxValue"] {
+            if let Some(n) = p.get(k).and_then(Value::as_str).and_then(|s| s.parse::<f64>().ok()) {
+                p.insert(k.into(), norm(&json!(n)));
+            }
+        }
     }
     for r in o.get_mut("Resources").and_then(Value::as_object_mut).into_iter().flat_map(|m| m.values_mut()) {
         // `DependsOn: X` is `DependsOn: [X]`.
         if let Some(d @ Value::String(_)) = r.get_mut("DependsOn") {
             *d = json!([d.take()]);
+        }
+        // `Properties: {}` is no `Properties`.
+        if r.get("Properties").is_some_and(|p| p.as_object().is_some_and(|m| m.is_empty())) {
+            r.as_object_mut().unwrap().remove("Properties");
         }
     }
     t

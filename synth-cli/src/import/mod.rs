@@ -105,5 +105,14 @@ fn format_rust(paths: &[PathBuf]) -> bool {
 /// A Rust module name for a stack or file name.
 pub fn module_name(name: &str) -> String {
     let stem = Path::new(name).file_stem().map_or_else(|| name.to_owned(), |s| s.to_string_lossy().into_owned());
-    cloudwright_cfn_model::names::snake_ident(&stem).trim_start_matches("r#").to_owned()
+    plain_ident(&stem)
+}
+
+/// A snake_case identifier that is never a keyword (`type` becomes `type_`).
+pub(crate) fn plain_ident(name: &str) -> String {
+    let ident = cloudwright_cfn_model::names::snake_ident(name);
+    match ident.strip_prefix("r#") {
+        Some(keyword) => format!("{keyword}_"),
+        None => ident,
+    }
 }

@@ -7,26 +7,33 @@ use std::sync::OnceLock;
 
 use serde_json::Value as Json;
 
-static PACKED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/schemas.gz"));
+static PACKED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/schemas.bin"));
+static INDEX: &str = include_str!(concat!(env!("OUT_DIR"), "/schemas.idx"));
 
-/// Type name -> minified schema text, unpacked on first use.
-fn table() -> &'static HashMap<String, String> {
-    static TABLE: OnceLock<HashMap<String, String>> = OnceLock::new();
+/// Type name -> (offset, length) of its compressed schema in `PACKED`.
+fn index() -> &'static HashMap<&'static str, (usize, usize)> {
+    static TABLE: OnceLock<HashMap<&'static str, (usize, usize)>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut text = String::new();
-        if flate2::read::GzDecoder::new(PACKED).read_to_string(&mut text).is_err() {
-            return HashMap::new();
-        }
-        text.lines()
-            .filter_map(|l| l.split_once('\t'))
-            .map(|(name, schema)| (name.to_owned(), schema.to_owned()))
+        INDEX
+            .lines()
+            .filter_map(|l| {
+                let mut parts = l.split('\t');
+                let name = parts.next()?;
+                let offset = parts.next()?.parse().ok()?;
+                let len = parts.next()?.parse().ok()?;
+                Some((name, (offset, len)))
+            })
             .collect()
     })
 }
 
 /// The schema of a resource type, when cloudwright generates a typed L1 for it.
 pub fn schema(type_name: &str) -> Option<Json> {
-    table().get(type_name).and_then(|s| serde_json::from_str(s).ok())
+    let &(offset, len) = index().get(type_name)?;
+    let packed = PACKED.get(offset..offset + len)?;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(packed).read_to_string(&mut text).ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 /// The cargo feature of `cloudwright-constructs` that holds a type's L1: its service,
@@ -40,7 +47,7 @@ pub fn service_path(type_name: &str) -> Option<String> {
     feature(type_name).map(|f| format!("cfn::{f}"))
 }
 
-/// The number of schemas embedded.
-pub fn count() -> usize {
-    table().len()
+/// The number of schemas embedded, and their compressed size in bytes.
+pub fn embedded() -> (usize, usize) {
+    (index().len(), PACKED.len())
 }

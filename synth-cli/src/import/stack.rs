@@ -61,6 +61,8 @@ struct Importer<'a> {
     order: Vec<String>,
     warnings: Vec<String>,
     features: BTreeSet<String>,
+    /// Resources of a typed L1 imported with `from_json`, and why.
+    unfit: HashMap<String, String>,
 }
 
 fn section<'t>(template: &'t Json, name: &str) -> &'t Map<String, Json> {
@@ -83,6 +85,7 @@ impl<'a> Importer<'a> {
             order: Vec::new(),
             warnings: Vec::new(),
             features: BTreeSet::new(),
+            unfit: HashMap::new(),
         };
         let skip_bootstrap = is_cdk_bootstrap(template);
         let mut taken: HashSet<String> = ["stack", "scope", "id", "props"].into_iter().map(str::to_owned).collect();
@@ -106,7 +109,7 @@ impl<'a> Importer<'a> {
                     Kind::Resource => me.model_of(id, body)?,
                     _ => None,
                 };
-                let var = names::unique(&names::snake_ident(id).trim_start_matches("r#").to_owned(), &mut taken);
+                let var = names::unique(&super::plain_ident(id), &mut taken);
                 me.elements.insert(id.clone(), Element { kind, var, model });
             }
         }
@@ -172,8 +175,27 @@ impl<'a> Importer<'a> {
             }
         }
         self.order = self.ordered(template)?;
-        let elements = std::mem::take(&mut self.elements);
-        let values = Values { elements: &elements };
+        let mut elements = std::mem::take(&mut self.elements);
+        // Which typed resources do not fit their props: they become `CfnResource`s, so
+        // what refers to them must not use the typed accessors.
+        let mut unfit: HashMap<String, String> = HashMap::new();
+        {
+            let values = Values { elements: &elements, used: Default::default() };
+            for (id, body) in section(template, "Resources") {
+                let Some(m) = elements.get(id).and_then(|e| e.model.clone()) else { continue };
+                let properties = body.get("Properties").and_then(Json::as_object).cloned().unwrap_or_default();
+                if let Err(reason) = self.typed_props(&values, id, &m, &properties)? {
+                    unfit.insert(id.clone(), reason);
+                }
+            }
+        }
+        for id in unfit.keys() {
+            if let Some(e) = elements.get_mut(id) {
+                e.model = None;
+            }
+        }
+        self.unfit = unfit;
+        let values = Values { elements: &elements, used: Default::default() };
         let mut stmts = vec![self.stack_stmt(template)];
         let skip_bootstrap = is_cdk_bootstrap(template);
         let mut resources = 0;
@@ -215,7 +237,8 @@ impl<'a> Importer<'a> {
             let code = rule(&values, id, body).map_err(|p| self.problem(id, p))?;
             stmts.push(Stmt { var: None, code: own_id(code, id, "Rule", &mut ids) });
         }
-        let code = self.module(stmts);
+        let used = values.used.into_inner();
+        let code = self.module(stmts, &used);
         Ok(Imported { code, warnings: self.warnings, features: self.features, resources })
     }
 
@@ -263,11 +286,18 @@ impl<'a> Importer<'a> {
             Some(_) => return Err(self.invalid(id, format!("the `Properties` of `{id}` must be a mapping"))),
         };
         let construct_id = construct_id(id);
+        let typed = match (&e.model, self.unfit.get(id)) {
+            (Some(m), _) => match self.typed_props(values, id, m, properties)? {
+                Ok(t) => Ok(t),
+                Err(reason) => Err(reason),
+            },
+            (None, Some(reason)) => Err(reason.clone()),
+            (None, None) => Err(String::new()),
+        };
         let mut extra = Vec::new();
-        let typed = e.model.as_ref().map(|m| self.typed_props(values, id, m, properties));
-        let typed = match typed.transpose()? {
-            Some(Ok(t)) => Some(t),
-            Some(Err(reason)) => {
+        let typed = match typed {
+            Ok(t) => Some(t),
+            Err(reason) if !reason.is_empty() => {
                 self.warnings.push(format!(
                     "{}: resource `{id}` ({type_name}) is imported with `CfnResource::from_json`: {reason}",
                     read::at(self.text, self.path, id)
@@ -275,7 +305,7 @@ impl<'a> Importer<'a> {
                 extra.push(format!("// {reason}: the typed props cannot hold it."));
                 None
             }
-            None => {
+            Err(_) => {
                 extra.push(format!("// {type_name} has no generated L1 (its schema is not vendored)."));
                 None
             }
@@ -367,14 +397,14 @@ impl<'a> Importer<'a> {
                     let c = c.ok_or_else(|| {
                         self.invalid(id, format!("the `Condition` of `{id}` is not a condition of the template: {v}"))
                     })?;
-                    calls.push(format!("set_condition(&{})", c.var));
+                    calls.push(format!("set_condition(&{})", values.var(c)));
                 }
                 "DependsOn" => {
                     for d in depends_on(v) {
                         let target = values.elements.get(d).filter(|t| t.kind == Kind::Resource).ok_or_else(|| {
                             self.invalid(id, format!("`{id}` depends on `{d}`, which is not a resource of the template; fix the name or remove it from `DependsOn`"))
                         })?;
-                        calls.push(format!("add_depends_on(&{})", target.var));
+                        calls.push(format!("add_depends_on(&{})", values.var(target)));
                     }
                 }
                 "DeletionPolicy" | "UpdateReplacePolicy" => {
@@ -482,13 +512,11 @@ impl<'a> Importer<'a> {
         }
     }
 
-    fn module(&self, stmts: Vec<Stmt>) -> String {
+    fn module(&self, stmts: Vec<Stmt>, used: &HashSet<String>) -> String {
         let mut body = String::new();
-        let all: Vec<&Stmt> = stmts.iter().collect();
-        for (i, s) in all.iter().enumerate() {
-            let used = s.var.as_ref().filter(|v| {
-                *v == "stack" || s.code.contains(&format!("\n{v}.")) || all.iter().skip(i + 1).any(|o| uses(&o.code, v))
-            });
+        for s in &stmts {
+            let used =
+                s.var.as_ref().filter(|v| *v == "stack" || s.code.contains(&format!("\n{v}.")) || used.contains(*v));
             match used {
                 Some(v) => body.push_str(&format!("let {v} = {};\n", s.code)),
                 None => body.push_str(&format!("{};\n", s.code)),
@@ -533,24 +561,16 @@ impl<'a> Importer<'a> {
     }
 }
 
-/// Whether `code` uses the variable `var` (a whole identifier followed by `.` or as `&var`).
-fn uses(code: &str, var: &str) -> bool {
-    code.match_indices(var).any(|(i, _)| {
-        let before = code[..i].chars().next_back();
-        let after = code[i + var.len()..].chars().next();
-        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '"')
-            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '"')
-    })
-}
+/// The model of a type: `None` without a schema, the mapping error when it does not map.
+type Model = Option<std::result::Result<Rc<model::Resource>, String>>;
 
 thread_local! {
     /// The model of each type used so far: schemas are read and mapped once per type.
-    static MODELS: std::cell::RefCell<HashMap<String, Option<std::result::Result<Rc<model::Resource>, String>>>> =
-        std::cell::RefCell::default();
+    static MODELS: std::cell::RefCell<HashMap<String, Model>> = std::cell::RefCell::default();
 }
 
-/// The model of a type: `None` without a schema, the mapping error when it does not map.
-fn model_for(type_name: &str) -> Option<std::result::Result<Rc<model::Resource>, String>> {
+/// The model of a type, mapped once.
+fn model_for(type_name: &str) -> Model {
     MODELS.with(|models| {
         models
             .borrow_mut()
@@ -697,7 +717,7 @@ fn output(values: &Values<'_>, id: &str, body: &Json) -> std::result::Result<Str
                 c.to_owned(),
             )
         })?;
-        fields.push(format!("condition: Some({}.clone())", c.var));
+        fields.push(format!("condition: Some({}.clone())", values.var(c)));
     }
     let rest = if fields.len() == 4 { "" } else { ", ..Default::default()" };
     Ok(format!("CfnOutput::new(&stack, {}, OutputProps {{ {}{rest} }})?", lit(&construct_id(id)), fields.join(", ")))
@@ -729,9 +749,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_variable_is_used_only_as_a_whole_identifier() {
-        assert!(uses("add_depends_on(&bucket)", "bucket"));
-        assert!(!uses("my_bucket.reference()", "bucket"));
-        assert!(!uses("\"bucket\"", "bucket"));
+    fn an_item_is_named_only_as_itself() {
+        assert!(uses_item("CfnRule::new(&stack", "CfnRule::"));
+        assert!(!uses_item("cfn::events::CfnRule::new(&stack", "CfnRule::"));
     }
 }

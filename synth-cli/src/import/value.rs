@@ -122,9 +122,17 @@ pub fn json_code(v: &Json) -> String {
 pub struct Values<'a> {
     /// Logical id -> element.
     pub elements: &'a HashMap<String, Element>,
+    /// The variables the values written so far use.
+    pub used: std::cell::RefCell<std::collections::HashSet<String>>,
 }
 
 impl Values<'_> {
+    /// The variable of an element, noted as used.
+    pub fn var(&self, e: &Element) -> String {
+        self.used.borrow_mut().insert(e.var.clone());
+        e.var.clone()
+    }
+
     fn element(&self, name: &str, kind: Kind, what: &str) -> Result<&Element, Problem> {
         match self.elements.get(name) {
             Some(e) if e.kind == kind => Ok(e),
@@ -197,9 +205,9 @@ impl Values<'_> {
                         ));
                     }
                     None => match self.elements.get(target) {
-                        Some(e) if e.kind == Kind::Parameter => format!("{}.value()", e.var),
-                        Some(e) if e.kind == Kind::Resource => format!("{}.reference()", e.var),
-                        _ => format!("{}.reference()", self.element(target, Kind::Resource, "`Ref`")?.var),
+                        Some(e) if e.kind == Kind::Parameter => format!("{}.value()", self.var(e)),
+                        Some(e) if e.kind == Kind::Resource => format!("{}.reference()", self.var(e)),
+                        _ => format!("{}.reference()", self.var(self.element(target, Kind::Resource, "`Ref`")?)),
                     },
                 }
             }
@@ -214,8 +222,8 @@ impl Values<'_> {
                 };
                 let e = self.element(resource, Kind::Resource, "`Fn::GetAtt`")?;
                 match e.model.as_ref().and_then(|m| m.attributes.iter().find(|a| a.name == attribute)) {
-                    Some(a) => format!("{}.{}()", e.var, a.method),
-                    None => format!("{}.get_att({})", e.var, lit(&attribute)),
+                    Some(a) => format!("{}.{}()", self.var(e), a.method),
+                    None => format!("{}.get_att({})", self.var(e), lit(&attribute)),
                 }
             }
             ("Fn::Sub", _) => match (arg, args) {
@@ -239,7 +247,7 @@ impl Values<'_> {
             ("Fn::Split", [Json::String(d), source]) => format!("Expr::split({}, {})", lit(d), self.expr(source)?),
             ("Fn::If", [Json::String(c), a, b]) => {
                 let c = self.element(c, Kind::Condition, "`Fn::If`")?;
-                format!("{}.if_then({}, {})", c.var, self.expr(a)?, self.expr(b)?)
+                format!("{}.if_then({}, {})", self.var(c), self.expr(a)?, self.expr(b)?)
             }
             ("Fn::ImportValue", _) => format!("Expr::import_value({})", self.expr(arg)?),
             ("Fn::GetAZs", _) if arg.as_str() == Some("") => "Expr::azs()".to_owned(),
@@ -253,7 +261,7 @@ impl Values<'_> {
             ),
             ("Fn::FindInMap", [Json::String(m), k1, k2]) => {
                 let m = self.element(m, Kind::Mapping, "`Fn::FindInMap`")?;
-                format!("{}.find_in_map({}, {})", m.var, self.expr(k1)?, self.expr(k2)?)
+                format!("{}.find_in_map({}, {})", self.var(m), self.expr(k1)?, self.expr(k2)?)
             }
             ("Fn::ToJsonString", _) => format!("Expr::to_json_string({})", self.expr(arg)?),
             ("Fn::Length", _) => format!("Expr::Length(Box::new({}))", self.expr(arg)?),
@@ -263,7 +271,7 @@ impl Values<'_> {
             },
             ("Fn::ValueOf", [Json::String(p), Json::String(a)]) => {
                 let p = self.element(p, Kind::Parameter, "`Fn::ValueOf`")?;
-                format!("Expr::ValueOf({}.element(), {}.into())", p.var, lit(a))
+                format!("Expr::ValueOf({}.element(), {}.into())", self.var(p), lit(a))
             }
             ("Fn::ValueOfAll", [Json::String(t), Json::String(a)]) => {
                 format!("Expr::ValueOfAll({}.into(), {}.into())", lit(t), lit(a))
@@ -298,7 +306,7 @@ impl Values<'_> {
         Ok(match (name.as_str(), args) {
             ("Condition", _) => {
                 let c = arg.as_str().ok_or_else(|| bad("Condition", "takes a condition name"))?;
-                format!("{}.as_cond()", self.element(c, Kind::Condition, "`Condition`")?.var)
+                format!("{}.as_cond()", self.var(self.element(c, Kind::Condition, "`Condition`")?))
             }
             ("Fn::Equals", [a, b]) => format!("Cond::Equals({}, {})", self.expr(a)?, self.expr(b)?),
             ("Fn::And", items) => format!("Cond::And(vec![{}])", conds(items)?),
