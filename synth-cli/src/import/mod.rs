@@ -67,9 +67,12 @@ pub fn run(args: &ImportArgs) -> Result<u8, Failure> {
     for w in &warnings {
         eprintln!("warning: {w}");
     }
-    if args.assembly.is_some() && args.output.exists() {
-        std::fs::remove_dir_all(&args.output)
-            .map_err(|e| Failure::input(anyhow!("cannot replace {}: {e}", args.output.display())))?;
+    // A project is replaced file by file; only the stack modules, all written by import,
+    // are removed first, so a stack gone from the assembly leaves no module behind.
+    let stacks = args.output.join("src/stacks");
+    if args.assembly.is_some() && stacks.is_dir() {
+        std::fs::remove_dir_all(&stacks)
+            .map_err(|e| Failure::input(anyhow!("cannot replace {}: {e}", stacks.display())))?;
     }
     let mut written = Vec::new();
     for (rel, code) in files {
