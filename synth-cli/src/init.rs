@@ -25,7 +25,7 @@ const MULTI_ACCOUNT_LIB: &str = include_str!("../templates/multi_account.rs");
 
 /// The checkout this CLI was built from, when it is still there: the scaffold then
 /// depends on it by path, and builds offline.
-fn checkout() -> Option<PathBuf> {
+pub(crate) fn checkout() -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?.to_path_buf();
     root.join("core/Cargo.toml").is_file().then_some(root)
 }

@@ -10,6 +10,7 @@ mod commands;
 pub mod diff;
 pub mod exports;
 pub mod graph;
+pub mod import;
 pub mod init;
 pub mod proton;
 pub mod proton_migrate;
@@ -153,6 +154,9 @@ enum Command {
     /// The export lock: exports kept for consumers deployed before their reference was removed
     #[command(subcommand)]
     Exports(exports::ExportsCommand),
+    /// Write Rust that builds the stacks of a CloudFormation template (JSON or YAML) or of a
+    /// cloud assembly (--assembly, e.g. a CDK app's cdk.out), with the typed L1s
+    Import(import::ImportArgs),
 }
 
 /// `cloudwright proton ...`
@@ -238,6 +242,7 @@ pub fn main_with(default_app: Box<dyn FnOnce(DeployMode) -> cloudwright_core::Re
                 exports::EXPORTS_LOCK_ENV
             ))),
         },
+        Command::Import(args) => import::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

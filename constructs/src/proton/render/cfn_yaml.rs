@@ -36,11 +36,12 @@ const FUNCTIONS: &[&str] = &[
 ];
 
 /// Reads CloudFormation YAML into the JSON form of the template. `path` names the text in
-/// errors (`Error::Input`), with `:LINE` added when the line is known.
+/// errors (`Error::Input`), with `:LINE` added when the line is known (`:LINE:COLUMN` for
+/// a syntax error).
 pub fn cfn_yaml_to_json(text: &str, path: &str) -> Result<Json> {
     let at = |line: Option<usize>| line.map_or_else(|| path.to_owned(), |l| format!("{path}:{l}"));
     let yaml: Yaml = serde_yaml::from_str(&yaml11_booleans(text)).map_err(|e| Error::Input {
-        path: at(e.location().map(|l| l.line())),
+        path: e.location().map_or_else(|| path.to_owned(), |l| format!("{path}:{}:{}", l.line(), l.column())),
         message: format!("is not valid YAML: {e}"),
     })?;
     convert(yaml).map_err(|p| Error::Input { path: at(p.tag.and_then(|t| line_of_tag(text, &t))), message: p.message })
