@@ -257,6 +257,29 @@ fn nested_read_only_attributes() {
 }
 
 #[test]
+fn refs_to_top_level_properties_take_their_type() {
+    // AWS::OpenSearchService::Application: `DataSourceArn: {$ref: #/properties/Arn}`.
+    let r = resource(
+        json!({
+            "Arn": {"type": "string"},
+            "Mode": {"type": "string", "enum": ["a", "b"]},
+            "Source": {"$ref": "#/definitions/Source"}
+        }),
+        json!({"Source": {"type": "object", "properties": {
+            "SourceArn": {"$ref": "#/properties/Arn"},
+            "SourceMode": {"$ref": "#/properties/Mode"},
+            "Again": {"$ref": "#/properties/Mode"}
+        }}}),
+    );
+    let source = struct_named(&r, "Source");
+    assert_eq!(field_ty(source, "SourceArn"), Ty::Str);
+    assert_eq!(field_ty(source, "SourceMode"), field_ty(source, "Again"), "mapped once");
+    assert!(matches!(field_ty(source, "SourceMode"), Ty::Enum(_)));
+    let err = model::resource(&schema(json!({"X": {"$ref": "#/properties/Nope"}}), json!({}))).unwrap_err();
+    assert!(err.contains("/properties/X/$ref: unsupported $ref #/properties/Nope"), "{err}");
+}
+
+#[test]
 fn unmappable_schemas_name_the_type_and_pointer() {
     let cases = [
         (json!({"X": {"$ref": "https://example.com/other.json"}}), "/properties/X/$ref: unsupported $ref"),
