@@ -490,10 +490,11 @@ impl<'a> Mapper<'a> {
             return Err(self.err(rptr, format!("$ref cycle through {key}")));
         }
         self.resolving.push(key.clone());
-        let ty = self.map(schema, &format!("/properties/{}", seg(property)), &Hint {
-            preferred: names::type_name(property),
-            parent: "",
-        });
+        let ty = self.map(
+            schema,
+            &format!("/properties/{}", seg(property)),
+            &Hint { preferred: names::type_name(property), parent: "" },
+        );
         self.resolving.pop();
         let ty = ty?;
         self.def_types.insert(key, ty.clone());
@@ -681,7 +682,7 @@ impl<'a> Mapper<'a> {
             .and_then(Json::as_str)
             .map(|d| names::doc_text(d, DOC_MAX))
             .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| format!("`{name}` of `{}`.", self.type_name));
+            .unwrap_or_else(|| format!("The `{name}` property type."));
         let def = StructDef { name, doc, fields };
         if is_props {
             return Ok(def);
@@ -693,7 +694,7 @@ impl<'a> Mapper<'a> {
 
 /// Why a property is `serde_json::Value`, for its doc comment.
 fn json_note(schema: &Json) -> String {
-    let any = "any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`)";
+    let any = "any `serde_json::Value`";
     match schema.get("type") {
         Some(Json::Array(types)) => {
             let types: Vec<String> = types.iter().filter_map(Json::as_str).map(|t| format!("`{t}`")).collect();

@@ -8,6 +8,8 @@
     clippy::too_many_arguments
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use account::{CfnAccount, CfnAccountProps};
 pub use api_key::{CfnApiKey, CfnApiKeyProps};
 pub use authorizer::{CfnAuthorizer, CfnAuthorizerProps};
@@ -38,7 +40,9 @@ pub mod account {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::Account`: The `AWS::ApiGateway::Account` resource specifies the IAM role that Amazon API Gateway uses to write API logs to Amazon CloudWatch Logs. To avoid overwriting other roles, you should only have one `AWS::ApiGateway::Account` resource per region per account. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::ApiGateway::Account`: The `AWS::ApiGateway::Account` resource specifies the IAM role that Amazon API Gateway uses to write API logs to Amazon CloudWatch Logs. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-account.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccount {
         resource: cloudwright_core::CfnResource,
@@ -102,7 +106,9 @@ pub mod api_key {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::ApiKey`: The `AWS::ApiGateway::ApiKey` resource creates a unique key that you can distribute to clients who are executing API Gateway `Method` resources that require an API key. To specify which API key clients must use, map the API key with the `RestApi` and `Stage` resources that include the methods that require a key. `Ref` returns the primary identifier, `APIKeyId`.
+    /// `AWS::ApiGateway::ApiKey`: The `AWS::ApiGateway::ApiKey` resource creates a unique key that you can distribute to clients who are executing API Gateway `Method` resources that require an API key. `Ref` returns the primary identifier, `APIKeyId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-apikey.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiKey {
         resource: cloudwright_core::CfnResource,
@@ -173,7 +179,7 @@ pub mod api_key {
         /// `GenerateDistinctId`.
         #[serde(rename = "GenerateDistinctId", skip_serializing_if = "Option::is_none")]
         pub generate_distinct_id: Option<Value<bool>>,
-        /// A name for the API key. If you don't specify a name, CFN generates a unique physical ID and uses that ID for the API key name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html).
+        /// A name for the API key.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `StageKeys`.
@@ -187,7 +193,7 @@ pub mod api_key {
         pub value: Option<Value<String>>,
     }
 
-    /// `StageKey` is a property of the [AWS::ApiGateway::ApiKey](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-apikey.html) resource that specifies the stage to associate with the API key. This association allows only clients with the key to make requests to methods in that stage.
+    /// `StageKey` is a property of the [AWS::ApiGateway::ApiKey](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-apikey.html) resource that specifies the stage to associate with the API key.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct StageKey {
         /// `RestApiId`.
@@ -204,7 +210,9 @@ pub mod authorizer {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::Authorizer`: The `AWS::ApiGateway::Authorizer` resource creates an authorization layer that API Gateway activates for methods that have authorization enabled. API Gateway activates the authorizer when a client calls those methods. `Ref` returns the primary identifier, made of `RestApiId`, `AuthorizerId`.
+    /// `AWS::ApiGateway::Authorizer`: The `AWS::ApiGateway::Authorizer` resource creates an authorization layer that API Gateway activates for methods that have authorization enabled. `Ref` returns the primary identifier, made of `RestApiId`, `AuthorizerId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-authorizer.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAuthorizer {
         resource: cloudwright_core::CfnResource,
@@ -334,7 +342,9 @@ pub mod base_path_mapping {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::BasePathMapping`: The `AWS::ApiGateway::BasePathMapping` resource creates a base path that clients who call your API must use in the invocation URL. Supported only for public custom domain names. `Ref` returns the primary identifier, made of `DomainName`, `BasePath`.
+    /// `AWS::ApiGateway::BasePathMapping`: The `AWS::ApiGateway::BasePathMapping` resource creates a base path that clients who call your API must use in the invocation URL. `Ref` returns the primary identifier, made of `DomainName`, `BasePath`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-basepathmapping.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBasePathMapping {
         resource: cloudwright_core::CfnResource,
@@ -421,6 +431,8 @@ pub mod base_path_mapping_v2 {
     use serde::Serialize;
 
     /// `AWS::ApiGateway::BasePathMappingV2`: Resource Type definition for AWS::ApiGateway::BasePathMappingV2. `Ref` returns the primary identifier, `BasePathMappingArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-basepathmappingv2.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBasePathMappingV2 {
         resource: cloudwright_core::CfnResource,
@@ -514,6 +526,8 @@ pub mod client_certificate {
     use serde::Serialize;
 
     /// `AWS::ApiGateway::ClientCertificate`: The `AWS::ApiGateway::ClientCertificate` resource creates a client certificate that API Gateway uses to configure client-side SSL authentication for sending requests to the integration endpoint. `Ref` returns the primary identifier, `ClientCertificateId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-clientcertificate.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClientCertificate {
         resource: cloudwright_core::CfnResource,
@@ -581,8 +595,11 @@ pub mod client_certificate {
 pub mod deployment {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::MethodSetting;
 
-    /// `AWS::ApiGateway::Deployment`: The `AWS::ApiGateway::Deployment` resource deploys an API Gateway `RestApi` resource to a stage so that clients can call the API over the internet. The stage acts as an environment. `Ref` returns the primary identifier, made of `DeploymentId`, `RestApiId`.
+    /// `AWS::ApiGateway::Deployment`: The `AWS::ApiGateway::Deployment` resource deploys an API Gateway `RestApi` resource to a stage so that clients can call the API over the internet. `Ref` returns the primary identifier, made of `DeploymentId`, `RestApiId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-deployment.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeployment {
         resource: cloudwright_core::CfnResource,
@@ -654,7 +671,7 @@ pub mod deployment {
         /// `RestApiId`.
         #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
-        /// The description of the Stage resource for the Deployment resource to create. To specify a stage description, you must also provide a stage name.
+        /// The description of the Stage resource for the Deployment resource to create.
         #[serde(rename = "StageDescription", skip_serializing_if = "Option::is_none")]
         pub stage_description: Option<StageDescription>,
         /// `StageName`.
@@ -702,7 +719,7 @@ pub mod deployment {
         /// `CacheClusterEnabled`.
         #[serde(rename = "CacheClusterEnabled", skip_serializing_if = "Option::is_none")]
         pub cache_cluster_enabled: Option<Value<bool>>,
-        /// The size of the stage's cache cluster. For more information, see [cacheClusterSize](https://docs.aws.amazon.com/apigateway/latest/api/API_CreateStage.html#apigw-CreateStage-request-cacheClusterSize) in the *API Gateway API Reference*.
+        /// The size of the stage's cache cluster.
         #[serde(rename = "CacheClusterSize", skip_serializing_if = "Option::is_none")]
         pub cache_cluster_size: Option<Value<String>>,
         /// Indicates whether the cached responses are encrypted.
@@ -711,7 +728,7 @@ pub mod deployment {
         /// The time-to-live (TTL) period, in seconds, that specifies how long API Gateway caches responses.
         #[serde(rename = "CacheTtlInSeconds", skip_serializing_if = "Option::is_none")]
         pub cache_ttl_in_seconds: Option<Value<i64>>,
-        /// Indicates whether responses are cached and returned for requests. You must enable a cache cluster on the stage to cache responses. For more information, see [Enable API Gateway Caching in a Stage to Enhance API Performance](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html) in the *API Gateway Developer Guide*.
+        /// Indicates whether responses are cached and returned for requests.
         #[serde(rename = "CachingEnabled", skip_serializing_if = "Option::is_none")]
         pub caching_enabled: Option<Value<bool>>,
         /// Specifies settings for the canary deployment in this stage.
@@ -720,7 +737,7 @@ pub mod deployment {
         /// The identifier of the client certificate that API Gateway uses to call your integration endpoints in the stage.
         #[serde(rename = "ClientCertificateId", skip_serializing_if = "Option::is_none")]
         pub client_certificate_id: Option<Value<String>>,
-        /// Indicates whether data trace logging is enabled for methods in the stage. API Gateway pushes these logs to Amazon CloudWatch Logs.
+        /// Indicates whether data trace logging is enabled for methods in the stage.
         #[serde(rename = "DataTraceEnabled", skip_serializing_if = "Option::is_none")]
         pub data_trace_enabled: Option<Value<bool>>,
         /// A description of the purpose of the stage.
@@ -733,7 +750,7 @@ pub mod deployment {
         )]
 
         pub documentation_version: Option<Value<String>>,
-        /// The logging level for this method. For valid values, see the `loggingLevel` property of the [MethodSetting](https://docs.aws.amazon.com/apigateway/latest/api/API_MethodSetting.html) resource in the *Amazon API Gateway API Reference*.
+        /// The logging level for this method.
         #[serde(rename = "LoggingLevel", skip_serializing_if = "Option::is_none")]
         pub logging_level: Option<Value<String>>,
         /// Configures settings for all of the stage's methods.
@@ -745,20 +762,20 @@ pub mod deployment {
         /// An array of arbitrary tags (key-value pairs) to associate with the stage.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The target request burst rate limit. This allows more requests through for a period of time than the target rate limit. For more information, see [Manage API Request Throttling](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html) in the *API Gateway Developer Guide*.
+        /// The target request burst rate limit.
         #[serde(
             rename = "ThrottlingBurstLimit",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub throttling_burst_limit: Option<Value<i64>>,
-        /// The target request steady-state rate limit. For more information, see [Manage API Request Throttling](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html) in the *API Gateway Developer Guide*.
+        /// The target request steady-state rate limit.
         #[serde(rename = "ThrottlingRateLimit", skip_serializing_if = "Option::is_none")]
         pub throttling_rate_limit: Option<Value<f64>>,
         /// Specifies whether active tracing with X-ray is enabled for this stage.
         #[serde(rename = "TracingEnabled", skip_serializing_if = "Option::is_none")]
         pub tracing_enabled: Option<Value<bool>>,
-        /// A map that defines the stage variables. Variable names must consist of alphanumeric characters, and the values must match the following regular expression: `[A-Za-z0-9-._~:/?#&=,]+`.
+        /// A map that defines the stage variables.
         #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
         pub variables: Option<indexmap::IndexMap<String, Value<String>>>,
     }
@@ -791,45 +808,6 @@ pub mod deployment {
         #[serde(rename = "UseStageCache", skip_serializing_if = "Option::is_none")]
         pub use_stage_cache: Option<Value<bool>>,
     }
-
-    /// The `MethodSetting` property type configures settings for all methods in a stage.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MethodSetting {
-        /// `CacheDataEncrypted`.
-        #[serde(rename = "CacheDataEncrypted", skip_serializing_if = "Option::is_none")]
-        pub cache_data_encrypted: Option<Value<bool>>,
-        /// `CacheTtlInSeconds`.
-        #[serde(rename = "CacheTtlInSeconds", skip_serializing_if = "Option::is_none")]
-        pub cache_ttl_in_seconds: Option<Value<i64>>,
-        /// `CachingEnabled`.
-        #[serde(rename = "CachingEnabled", skip_serializing_if = "Option::is_none")]
-        pub caching_enabled: Option<Value<bool>>,
-        /// `DataTraceEnabled`.
-        #[serde(rename = "DataTraceEnabled", skip_serializing_if = "Option::is_none")]
-        pub data_trace_enabled: Option<Value<bool>>,
-        /// The HTTP method.
-        #[serde(rename = "HttpMethod", skip_serializing_if = "Option::is_none")]
-        pub http_method: Option<Value<String>>,
-        /// `LoggingLevel`.
-        #[serde(rename = "LoggingLevel", skip_serializing_if = "Option::is_none")]
-        pub logging_level: Option<Value<String>>,
-        /// `MetricsEnabled`.
-        #[serde(rename = "MetricsEnabled", skip_serializing_if = "Option::is_none")]
-        pub metrics_enabled: Option<Value<bool>>,
-        /// The resource path for this method. Forward slashes (`/`) are encoded as `~1` and the initial slash must include a forward slash. For example, the path value `/resource/subresource` must be encoded as `/~1resource~1subresource`. To specify the root path, use only a slash (`/`).
-        #[serde(rename = "ResourcePath", skip_serializing_if = "Option::is_none")]
-        pub resource_path: Option<Value<String>>,
-        /// `ThrottlingBurstLimit`.
-        #[serde(
-            rename = "ThrottlingBurstLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub throttling_burst_limit: Option<Value<i64>>,
-        /// `ThrottlingRateLimit`.
-        #[serde(rename = "ThrottlingRateLimit", skip_serializing_if = "Option::is_none")]
-        pub throttling_rate_limit: Option<Value<f64>>,
-    }
 }
 
 /// `AWS::ApiGateway::DocumentationPart`: [`CfnDocumentationPart`], [`CfnDocumentationPartProps`] and their property types.
@@ -837,7 +815,9 @@ pub mod documentation_part {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::DocumentationPart`: The `AWS::ApiGateway::DocumentationPart` resource creates a documentation part for an API. For more information, see [Representation of API Documentation in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-documenting-api-content-representation.html) in the *API Gateway Developer Guide*. `Ref` returns the primary identifier, made of `DocumentationPartId`, `RestApiId`.
+    /// `AWS::ApiGateway::DocumentationPart`: The `AWS::ApiGateway::DocumentationPart` resource creates a documentation part for an API. `Ref` returns the primary identifier, made of `DocumentationPartId`, `RestApiId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-documentationpart.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocumentationPart {
         resource: cloudwright_core::CfnResource,
@@ -1015,7 +995,9 @@ pub mod documentation_version {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::DocumentationVersion`: The `AWS::ApiGateway::DocumentationVersion` resource creates a snapshot of the documentation for an API. For more information, see [Representation of API Documentation in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-documenting-api-content-representation.html) in the *API Gateway Developer Guide*. `Ref` returns the primary identifier, made of `DocumentationVersion`, `RestApiId`.
+    /// `AWS::ApiGateway::DocumentationVersion`: The `AWS::ApiGateway::DocumentationVersion` resource creates a snapshot of the documentation for an API. `Ref` returns the primary identifier, made of `DocumentationVersion`, `RestApiId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-documentationversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocumentationVersion {
         resource: cloudwright_core::CfnResource,
@@ -1101,6 +1083,8 @@ pub mod domain_name {
     use serde::Serialize;
 
     /// `AWS::ApiGateway::DomainName`: The `AWS::ApiGateway::DomainName` resource specifies a public custom domain name for your API in API Gateway. `Ref` returns the primary identifier, `DomainName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-domainname.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainName {
         resource: cloudwright_core::CfnResource,
@@ -1200,7 +1184,7 @@ pub mod domain_name {
         )]
 
         pub mutual_tls_authentication: Option<MutualTlsAuthentication>,
-        /// The ARN of the public certificate issued by ACM to validate ownership of your custom domain. Only required when configuring mutual TLS and using an ACM imported or private CA certificate ARN as the RegionalCertificateArn.
+        /// The ARN of the public certificate issued by ACM to validate ownership of your custom domain.
         #[serde(
             rename = "OwnershipVerificationCertificateArn",
             skip_serializing_if = "Option::is_none"
@@ -1236,7 +1220,7 @@ pub mod domain_name {
         pub types: Option<Vec<Value<String>>>,
     }
 
-    /// `MutualTlsAuthentication` of `AWS::ApiGateway::DomainName`.
+    /// The `MutualTlsAuthentication` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MutualTlsAuthentication {
         /// `TruststoreUri`.
@@ -1296,6 +1280,8 @@ pub mod domain_name_access_association {
     use serde::Serialize;
 
     /// `AWS::ApiGateway::DomainNameAccessAssociation`: Resource Type definition for AWS::ApiGateway::DomainNameAccessAssociation. `Ref` returns the primary identifier, `DomainNameAccessAssociationArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-domainnameaccessassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainNameAccessAssociation {
         resource: cloudwright_core::CfnResource,
@@ -1428,6 +1414,8 @@ pub mod domain_name_v2 {
     use serde::Serialize;
 
     /// `AWS::ApiGateway::DomainNameV2`: Resource Type definition for AWS::ApiGateway::DomainNameV2. `Ref` returns the primary identifier, `DomainNameArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-domainnamev2.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainNameV2 {
         resource: cloudwright_core::CfnResource,
@@ -1507,10 +1495,10 @@ pub mod domain_name_v2 {
         )]
 
         pub endpoint_configuration: Option<EndpointConfiguration>,
-        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
         pub policy: Option<serde_json::Value>,
-        /// The valid routing modes are \[BASE_PATH_MAPPING_ONLY\], \[ROUTING_RULE_THEN_BASE_PATH_MAPPING\] and \[ROUTING_RULE_ONLY\]. All other inputs are invalid.
+        /// The valid routing modes are \[BASE_PATH_MAPPING_ONLY\], \[ROUTING_RULE_THEN_BASE_PATH_MAPPING\] and \[ROUTING_RULE_ONLY\].
         #[serde(rename = "RoutingMode", skip_serializing_if = "Option::is_none")]
         pub routing_mode: Option<Value<RoutingMode>>,
         /// `SecurityPolicy`.
@@ -1521,7 +1509,7 @@ pub mod domain_name_v2 {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// `EndpointConfiguration` of `AWS::ApiGateway::DomainNameV2`.
+    /// The `EndpointConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EndpointConfiguration {
         /// `IpAddressType`.
@@ -1532,7 +1520,7 @@ pub mod domain_name_v2 {
         pub types: Option<Vec<Value<String>>>,
     }
 
-    /// The valid routing modes are \[BASE_PATH_MAPPING_ONLY\], \[ROUTING_RULE_THEN_BASE_PATH_MAPPING\] and \[ROUTING_RULE_ONLY\]. All other inputs are invalid.
+    /// The valid routing modes are \[BASE_PATH_MAPPING_ONLY\], \[ROUTING_RULE_THEN_BASE_PATH_MAPPING\] and \[ROUTING_RULE_ONLY\].
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RoutingMode {
         /// `BASE_PATH_MAPPING_ONLY`
@@ -1580,7 +1568,9 @@ pub mod gateway_response {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::GatewayResponse`: The `AWS::ApiGateway::GatewayResponse` resource creates a gateway response for your API. When you delete a stack containing this resource, your custom gateway responses are reset. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::ApiGateway::GatewayResponse`: The `AWS::ApiGateway::GatewayResponse` resource creates a gateway response for your API. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-gatewayresponse.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayResponse {
         resource: cloudwright_core::CfnResource,
@@ -1676,6 +1666,8 @@ pub mod method {
     use serde::Serialize;
 
     /// `AWS::ApiGateway::Method`: The `AWS::ApiGateway::Method` resource creates API Gateway methods that define the parameters and body that clients must send in their requests. `Ref` returns the primary identifier, made of `RestApiId`, `ResourceId`, `HttpMethod`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-method.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMethod {
         resource: cloudwright_core::CfnResource,
@@ -1737,7 +1729,7 @@ pub mod method {
         /// `AuthorizationScopes`.
         #[serde(rename = "AuthorizationScopes", skip_serializing_if = "Option::is_none")]
         pub authorization_scopes: Option<Vec<Value<String>>>,
-        /// The method's authorization type. This parameter is required. For valid values, see [Method](https://docs.aws.amazon.com/apigateway/latest/api/API_Method.html) in the *API Gateway API Reference*.
+        /// The method's authorization type.
         #[serde(rename = "AuthorizationType", skip_serializing_if = "Option::is_none")]
         pub authorization_type: Option<Value<String>>,
         /// `AuthorizerId`.
@@ -2154,7 +2146,7 @@ pub mod method {
         }
     }
 
-    /// `MethodResponse` of `AWS::ApiGateway::Method`.
+    /// The `MethodResponse` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MethodResponse {
         /// `ResponseModels`.
@@ -2186,6 +2178,8 @@ pub mod model {
     use serde::Serialize;
 
     /// `AWS::ApiGateway::Model`: The `AWS::ApiGateway::Model` resource defines the structure of a request or response payload for an API method. `Ref` returns the primary identifier, made of `RestApiId`, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-model.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModel {
         resource: cloudwright_core::CfnResource,
@@ -2246,13 +2240,13 @@ pub mod model {
         /// `Description`.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// A name for the model. If you don't specify a name, CFN generates a unique physical ID and uses that ID for the model name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html).
+        /// A name for the model.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `RestApiId`.
         #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
-        /// `Schema`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `Schema`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Schema", skip_serializing_if = "Option::is_none")]
         pub schema: Option<serde_json::Value>,
     }
@@ -2276,7 +2270,9 @@ pub mod request_validator {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::RequestValidator`: The `AWS::ApiGateway::RequestValidator` resource sets up basic validation rules for incoming requests to your API. For more information, see [Enable Basic Request Validation for an API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html) in the *API Gateway Developer Guide*. `Ref` returns the primary identifier, made of `RestApiId`, `RequestValidatorId`.
+    /// `AWS::ApiGateway::RequestValidator`: The `AWS::ApiGateway::RequestValidator` resource sets up basic validation rules for incoming requests to your API. `Ref` returns the primary identifier, made of `RestApiId`, `RequestValidatorId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-requestvalidator.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRequestValidator {
         resource: cloudwright_core::CfnResource,
@@ -2372,6 +2368,8 @@ pub mod resource {
     use serde::Serialize;
 
     /// `AWS::ApiGateway::Resource`: The `AWS::ApiGateway::Resource` resource creates a resource in an API. `Ref` returns the primary identifier, made of `RestApiId`, `ResourceId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-resource.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResource {
         resource: cloudwright_core::CfnResource,
@@ -2463,7 +2461,9 @@ pub mod rest_api {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::RestApi`: The `AWS::ApiGateway::RestApi` resource creates a REST API. For more information, see [restapi:create](https://docs.aws.amazon.com/apigateway/latest/api/API_CreateRestApi.html) in the *Amazon API Gateway REST API Reference*. `Ref` returns the primary identifier, `RestApiId`.
+    /// `AWS::ApiGateway::RestApi`: The `AWS::ApiGateway::RestApi` resource creates a REST API. `Ref` returns the primary identifier, `RestApiId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-restapi.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRestApi {
         resource: cloudwright_core::CfnResource,
@@ -2529,7 +2529,7 @@ pub mod rest_api {
         /// `BinaryMediaTypes`.
         #[serde(rename = "BinaryMediaTypes", skip_serializing_if = "Option::is_none")]
         pub binary_media_types: Option<Vec<Value<String>>>,
-        /// An OpenAPI specification that defines a set of RESTful APIs in JSON format. For YAML templates, you can also provide the specification in YAML format. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// An OpenAPI specification that defines a set of RESTful APIs in JSON format. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
         pub body: Option<serde_json::Value>,
         /// The Amazon Simple Storage Service (Amazon S3) location that points to an OpenAPI file, which defines a set of RESTful APIs in JSON or YAML format.
@@ -2551,7 +2551,7 @@ pub mod rest_api {
         /// `EndpointAccessMode`.
         #[serde(rename = "EndpointAccessMode", skip_serializing_if = "Option::is_none")]
         pub endpoint_access_mode: Option<Value<String>>,
-        /// A list of the endpoint types and IP address types of the API. Use this property when creating an API. When importing an existing API, specify the endpoint configuration types using the `Parameters` property.
+        /// A list of the endpoint types and IP address types of the API.
         #[serde(
             rename = "EndpointConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -2568,16 +2568,16 @@ pub mod rest_api {
         )]
 
         pub minimum_compression_size: Option<Value<i64>>,
-        /// This property applies only when you use OpenAPI to define your REST API. The `Mode` determines how API Gateway handles resource updates.
+        /// This property applies only when you use OpenAPI to define your REST API.
         #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<String>>,
-        /// The name of the RestApi. A name is required if the REST API is not based on an OpenAPI specification.
+        /// The name of the RestApi.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<serde_json::Value>,
-        /// A policy document that contains the permissions for the `RestApi` resource. To set the ARN for the policy, use the `!Join` intrinsic function with `""` as delimiter and values of `"execute-api:/"` and `"*"`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// A policy document that contains the permissions for the `RestApi` resource. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
         pub policy: Option<serde_json::Value>,
         /// `SecurityPolicy`.
@@ -2597,7 +2597,7 @@ pub mod rest_api {
         /// The name of the S3 bucket where the OpenAPI file is stored.
         #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
         pub bucket: Option<Value<String>>,
-        /// The Amazon S3 ETag (a file checksum) of the OpenAPI file. If you don't specify a value, API Gateway skips ETag validation of your OpenAPI file.
+        /// The Amazon S3 ETag (a file checksum) of the OpenAPI file.
         #[serde(rename = "ETag", skip_serializing_if = "Option::is_none")]
         pub e_tag: Option<Value<String>>,
         /// The file name of the OpenAPI file (Amazon S3 object name).
@@ -2627,8 +2627,11 @@ pub mod rest_api {
 pub mod stage {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::MethodSetting;
 
     /// `AWS::ApiGateway::Stage`: The `AWS::ApiGateway::Stage` resource creates a stage for a deployment. `Ref` returns the primary identifier, made of `RestApiId`, `StageName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-stage.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStage {
         resource: cloudwright_core::CfnResource,
@@ -2725,7 +2728,7 @@ pub mod stage {
         /// `TracingEnabled`.
         #[serde(rename = "TracingEnabled", skip_serializing_if = "Option::is_none")]
         pub tracing_enabled: Option<Value<bool>>,
-        /// A map (string-to-string map) that defines the stage variables, where the variable name is the key and the variable value is the value. Variable names are limited to alphanumeric characters. Values must match the following regular expression: `[A-Za-z0-9-._~:/?#&=,]+`.
+        /// A map (string-to-string map) that defines the stage variables, where the variable name is the key and the variable value is the value.
         #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
         pub variables: Option<indexmap::IndexMap<String, Value<String>>>,
     }
@@ -2755,15 +2758,15 @@ pub mod stage {
     /// The `AccessLogSetting` property type specifies settings for logging access in this stage.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AccessLogSetting {
-        /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group or Kinesis Data Firehose delivery stream to receive access logs. If you specify a Kinesis Data Firehose delivery stream, the stream name must begin with `amazon-apigateway-`. This parameter is required to enable access logging.
+        /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group or Kinesis Data Firehose delivery stream to receive access logs.
         #[serde(rename = "DestinationArn", skip_serializing_if = "Option::is_none")]
         pub destination_arn: Option<Value<String>>,
-        /// A single line format of the access logs of data, as specified by selected [$context variables](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html#context-variable-reference). The format must include at least `$context.requestId`. This parameter is required to enable access logging.
+        /// A single line format of the access logs of data, as specified by selected [$context variables](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html#context-variable-reference).
         #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
         pub format: Option<Value<String>>,
     }
 
-    /// `CanarySetting` of `AWS::ApiGateway::Stage`.
+    /// The `CanarySetting` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CanarySetting {
         /// `DeploymentId`.
@@ -2783,45 +2786,6 @@ pub mod stage {
         #[serde(rename = "UseStageCache", skip_serializing_if = "Option::is_none")]
         pub use_stage_cache: Option<Value<bool>>,
     }
-
-    /// The `MethodSetting` property type configures settings for all methods in a stage.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MethodSetting {
-        /// `CacheDataEncrypted`.
-        #[serde(rename = "CacheDataEncrypted", skip_serializing_if = "Option::is_none")]
-        pub cache_data_encrypted: Option<Value<bool>>,
-        /// `CacheTtlInSeconds`.
-        #[serde(rename = "CacheTtlInSeconds", skip_serializing_if = "Option::is_none")]
-        pub cache_ttl_in_seconds: Option<Value<i64>>,
-        /// `CachingEnabled`.
-        #[serde(rename = "CachingEnabled", skip_serializing_if = "Option::is_none")]
-        pub caching_enabled: Option<Value<bool>>,
-        /// `DataTraceEnabled`.
-        #[serde(rename = "DataTraceEnabled", skip_serializing_if = "Option::is_none")]
-        pub data_trace_enabled: Option<Value<bool>>,
-        /// The HTTP method. To apply settings to multiple resources and methods, specify an asterisk (`*`) for the `HttpMethod` and `/*` for the `ResourcePath`. This parameter is required when you specify a `MethodSetting`.
-        #[serde(rename = "HttpMethod", skip_serializing_if = "Option::is_none")]
-        pub http_method: Option<Value<String>>,
-        /// `LoggingLevel`.
-        #[serde(rename = "LoggingLevel", skip_serializing_if = "Option::is_none")]
-        pub logging_level: Option<Value<String>>,
-        /// `MetricsEnabled`.
-        #[serde(rename = "MetricsEnabled", skip_serializing_if = "Option::is_none")]
-        pub metrics_enabled: Option<Value<bool>>,
-        /// The resource path for this method. Forward slashes (`/`) are encoded as `~1` and the initial slash must include a forward slash. For example, the path value `/resource/subresource` must be encoded as `/~1resource~1subresource`. To specify the root path, use only a slash (`/`).
-        #[serde(rename = "ResourcePath", skip_serializing_if = "Option::is_none")]
-        pub resource_path: Option<Value<String>>,
-        /// `ThrottlingBurstLimit`.
-        #[serde(
-            rename = "ThrottlingBurstLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub throttling_burst_limit: Option<Value<i64>>,
-        /// `ThrottlingRateLimit`.
-        #[serde(rename = "ThrottlingRateLimit", skip_serializing_if = "Option::is_none")]
-        pub throttling_rate_limit: Option<Value<f64>>,
-    }
 }
 
 /// `AWS::ApiGateway::UsagePlan`: [`CfnUsagePlan`], [`CfnUsagePlanProps`] and their property types.
@@ -2829,7 +2793,9 @@ pub mod usage_plan {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::UsagePlan`: The `AWS::ApiGateway::UsagePlan` resource creates a usage plan for deployed APIs. A usage plan sets a target for the throttling and quota limits on individual client API keys. For more information, see [Creating and Using API Usage Plans in Amazon API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html) in the *API Gateway Developer Guide*. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::ApiGateway::UsagePlan`: The `AWS::ApiGateway::UsagePlan` resource creates a usage plan for deployed APIs. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-usageplan.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUsagePlan {
         resource: cloudwright_core::CfnResource,
@@ -2902,7 +2868,7 @@ pub mod usage_plan {
         pub usage_plan_name: Option<Value<String>>,
     }
 
-    /// `ApiStage` of `AWS::ApiGateway::UsagePlan`.
+    /// The `ApiStage` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ApiStage {
         /// `ApiId`.
@@ -2947,7 +2913,9 @@ pub mod usage_plan_key {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::UsagePlanKey`: The `AWS::ApiGateway::UsagePlanKey` resource associates an API key with a usage plan. This association determines which users the usage plan is applied to. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::ApiGateway::UsagePlanKey`: The `AWS::ApiGateway::UsagePlanKey` resource associates an API key with a usage plan. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-usageplankey.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUsagePlanKey {
         resource: cloudwright_core::CfnResource,
@@ -3070,7 +3038,9 @@ pub mod vpc_link {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::VpcLink`: The `AWS::ApiGateway::VpcLink` resource creates an API Gateway VPC link for a REST API to access resources in an Amazon Virtual Private Cloud (VPC). For more information, see [vpclink:create](https://docs.aws.amazon.com/apigateway/latest/api/API_CreateVpcLink.html) in the `Amazon API Gateway REST API Reference`. `Ref` returns the primary identifier, `VpcLinkId`.
+    /// `AWS::ApiGateway::VpcLink`: The `AWS::ApiGateway::VpcLink` resource creates an API Gateway VPC link for a REST API to access resources in an Amazon Virtual Private Cloud (VPC). `Ref` returns the primary identifier, `VpcLinkId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-vpclink.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcLink {
         resource: cloudwright_core::CfnResource,
@@ -3155,4 +3125,39 @@ pub mod vpc_link {
             }
         }
     }
+}
+
+/// The `MethodSetting` property type configures settings for all methods in a stage.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct MethodSetting {
+    /// `CacheDataEncrypted`.
+    #[serde(rename = "CacheDataEncrypted", skip_serializing_if = "Option::is_none")]
+    pub cache_data_encrypted: Option<Value<bool>>,
+    /// `CacheTtlInSeconds`.
+    #[serde(rename = "CacheTtlInSeconds", skip_serializing_if = "Option::is_none")]
+    pub cache_ttl_in_seconds: Option<Value<i64>>,
+    /// `CachingEnabled`.
+    #[serde(rename = "CachingEnabled", skip_serializing_if = "Option::is_none")]
+    pub caching_enabled: Option<Value<bool>>,
+    /// `DataTraceEnabled`.
+    #[serde(rename = "DataTraceEnabled", skip_serializing_if = "Option::is_none")]
+    pub data_trace_enabled: Option<Value<bool>>,
+    /// The HTTP method.
+    #[serde(rename = "HttpMethod", skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<Value<String>>,
+    /// `LoggingLevel`.
+    #[serde(rename = "LoggingLevel", skip_serializing_if = "Option::is_none")]
+    pub logging_level: Option<Value<String>>,
+    /// `MetricsEnabled`.
+    #[serde(rename = "MetricsEnabled", skip_serializing_if = "Option::is_none")]
+    pub metrics_enabled: Option<Value<bool>>,
+    /// The resource path for this method.
+    #[serde(rename = "ResourcePath", skip_serializing_if = "Option::is_none")]
+    pub resource_path: Option<Value<String>>,
+    /// `ThrottlingBurstLimit`.
+    #[serde(rename = "ThrottlingBurstLimit", skip_serializing_if = "Option::is_none")]
+    pub throttling_burst_limit: Option<Value<i64>>,
+    /// `ThrottlingRateLimit`.
+    #[serde(rename = "ThrottlingRateLimit", skip_serializing_if = "Option::is_none")]
+    pub throttling_rate_limit: Option<Value<f64>>,
 }

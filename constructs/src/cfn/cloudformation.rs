@@ -8,6 +8,8 @@
     clippy::too_many_arguments
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use change_set::{CfnChangeSet, CfnChangeSetProps};
 pub use custom_resource::{CfnCustomResource, CfnCustomResourceProps};
 pub use generated_template::{CfnGeneratedTemplate, CfnGeneratedTemplateProps};
@@ -37,6 +39,8 @@ pub mod change_set {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::ChangeSet`: Resource type definition for AWS::CloudFormation::ChangeSet. `Ref` returns the primary identifier, `ChangeSetId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-changeset.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChangeSet {
         resource: cloudwright_core::CfnResource,
@@ -120,7 +124,7 @@ pub mod change_set {
         /// The capabilities that are allowed in the stack.
         #[serde(rename = "Capabilities", skip_serializing_if = "Option::is_none")]
         pub capabilities: Option<Vec<Value<CapabilitiesItem>>>,
-        /// The name of the change set. Must be unique among all change sets associated with the specified stack.
+        /// The name of the change set.
         #[serde(rename = "ChangeSetName")]
         pub change_set_name: Value<String>,
         /// The type of change set operation.
@@ -348,7 +352,7 @@ pub mod change_set {
         }
     }
 
-    /// `TagsItem` of `AWS::CloudFormation::ChangeSet`.
+    /// The `TagsItem` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TagsItem {
         /// `Key`.
@@ -379,6 +383,8 @@ pub mod custom_resource {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::CustomResource`: Resource Type definition for AWS::CloudFormation::CustomResource. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-customresource.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomResource {
         resource: cloudwright_core::CfnResource,
@@ -458,6 +464,8 @@ pub mod generated_template {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::GeneratedTemplate`: Creates a generated template from existing resources using the CloudFormation IaC Generator. `Ref` returns the primary identifier, `GeneratedTemplateId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-generatedtemplate.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGeneratedTemplate {
         resource: cloudwright_core::CfnResource,
@@ -649,8 +657,13 @@ pub mod generated_template {
 pub mod guard_hook {
     use cloudwright_core::Value;
     use serde::Serialize;
-
+    pub use super::{
+        Action, FailureMode, FilteringCriteria, HookStatus, HookTarget, InvocationPoint,
+        StackFilters, StackNames, StackRoles, TargetFilters, TargetOperation,
+    };
     /// `AWS::CloudFormation::GuardHook`: This is a CloudFormation resource for activating the first-party AWS::Hooks::GuardHook. `Ref` returns the primary identifier, `HookArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-guardhook.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGuardHook {
         resource: cloudwright_core::CfnResource,
@@ -733,7 +746,7 @@ pub mod guard_hook {
         /// Attribute to specify which targets should invoke the hook
         #[serde(rename = "TargetFilters", skip_serializing_if = "Option::is_none")]
         pub target_filters: Option<TargetFilters>,
-        /// Which operations should this Hook run against? Resource changes, stacks or change sets.
+        /// Which operations should this Hook run against?
         #[serde(rename = "TargetOperations")]
         pub target_operations: Vec<Value<TargetOperation>>,
     }
@@ -763,84 +776,10 @@ pub mod guard_hook {
         }
     }
 
-    /// Attribute to specify CloudFormation behavior on hook failure.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum FailureMode {
-        /// `FAIL`
-        Fail,
-        /// `WARN`
-        Warn,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl FailureMode {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Fail => "FAIL",
-                Self::Warn => "WARN",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for FailureMode {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<FailureMode> for Value<FailureMode> {
-        fn from(value: FailureMode) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Attribute to specify which stacks this hook applies to or should get invoked for
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum HookStatus {
-        /// `ENABLED`
-        Enabled,
-        /// `DISABLED`
-        Disabled,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl HookStatus {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Enabled => "ENABLED",
-                Self::Disabled => "DISABLED",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for HookStatus {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<HookStatus> for Value<HookStatus> {
-        fn from(value: HookStatus) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `Options` of `AWS::CloudFormation::GuardHook`.
+    /// The `Options` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Options {
-        /// Specifies the S3 location of input parameter files for your Guard rules. You can specify either a single S3 location or an array of up to 10 S3 locations. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// Specifies the S3 location of input parameter files for your Guard rules. Untyped in the schema: any `serde_json::Value`.
         #[serde(rename = "InputParams", skip_serializing_if = "Option::is_none")]
         pub input_params: Option<serde_json::Value>,
     }
@@ -865,253 +804,6 @@ pub mod guard_hook {
             }
         }
     }
-
-    /// Filters to allow hooks to target specific stack attributes
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct StackFilters {
-        /// Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook pass if all filters match
-        #[serde(rename = "FilteringCriteria")]
-        pub filtering_criteria: Value<FilteringCriteria>,
-        /// List of stack names as filters
-        #[serde(rename = "StackNames", skip_serializing_if = "Option::is_none")]
-        pub stack_names: Option<StackNames>,
-        /// List of stack roles that are performing the stack operations.
-        #[serde(rename = "StackRoles", skip_serializing_if = "Option::is_none")]
-        pub stack_roles: Option<StackRoles>,
-    }
-
-    impl StackFilters {
-        /// A `StackFilters` of its required properties (`FilteringCriteria`), the others unset.
-        pub fn new(filtering_criteria: impl Into<Value<FilteringCriteria>>) -> Self {
-            Self {
-                filtering_criteria: filtering_criteria.into(),
-                stack_names: None,
-                stack_roles: None,
-            }
-        }
-    }
-
-    /// Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook pass if all filters match
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum FilteringCriteria {
-        /// `ALL`
-        All,
-        /// `ANY`
-        Any,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl FilteringCriteria {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::All => "ALL",
-                Self::Any => "ANY",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for FilteringCriteria {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<FilteringCriteria> for Value<FilteringCriteria> {
-        fn from(value: FilteringCriteria) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// List of stack names as filters
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct StackNames {
-        /// List of stack names that the hook is going to be excluded from
-        #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
-        pub exclude: Option<Vec<Value<String>>>,
-        /// List of stack names that the hook is going to target
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
-        pub include: Option<Vec<Value<String>>>,
-    }
-
-    /// List of stack roles that are performing the stack operations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct StackRoles {
-        /// List of stack roles that the hook is going to be excluded from
-        #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
-        pub exclude: Option<Vec<Value<String>>>,
-        /// List of stack roles that the hook is going to target
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
-        pub include: Option<Vec<Value<String>>>,
-    }
-
-    /// Attribute to specify which targets should invoke the hook
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TargetFilters {
-        /// List of actions that the hook is going to target
-        #[serde(rename = "Actions", skip_serializing_if = "Option::is_none")]
-        pub actions: Option<Vec<Value<Action>>>,
-        /// List of invocation points that the hook is going to target
-        #[serde(rename = "InvocationPoints", skip_serializing_if = "Option::is_none")]
-        pub invocation_points: Option<Vec<Value<InvocationPoint>>>,
-        /// List of type names that the hook is going to target
-        #[serde(rename = "TargetNames", skip_serializing_if = "Option::is_none")]
-        pub target_names: Option<Vec<Value<String>>>,
-        /// List of hook targets
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
-        pub targets: Option<Vec<HookTarget>>,
-    }
-
-    /// Target actions are the type of operation hooks will be executed at.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Action {
-        /// `CREATE`
-        Create,
-        /// `UPDATE`
-        Update,
-        /// `DELETE`
-        Delete,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Action {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Create => "CREATE",
-                Self::Update => "UPDATE",
-                Self::Delete => "DELETE",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Action {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Action> for Value<Action> {
-        fn from(value: Action) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Invocation points are the point in provisioning workflow where hooks will be executed.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum InvocationPoint {
-        /// `PRE_PROVISION`
-        PreProvision,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl InvocationPoint {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::PreProvision => "PRE_PROVISION",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for InvocationPoint {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<InvocationPoint> for Value<InvocationPoint> {
-        fn from(value: InvocationPoint) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Hook targets are the destination where hooks will be invoked against.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct HookTarget {
-        /// `Action`.
-        #[serde(rename = "Action")]
-        pub action: Value<Action>,
-        /// `InvocationPoint`.
-        #[serde(rename = "InvocationPoint")]
-        pub invocation_point: Value<InvocationPoint>,
-        /// `TargetName`.
-        #[serde(rename = "TargetName")]
-        pub target_name: Value<String>,
-    }
-
-    impl HookTarget {
-        /// A `HookTarget` of its required properties (`Action`, `InvocationPoint`, `TargetName`), the others unset.
-        pub fn new(
-            action: impl Into<Value<Action>>,
-            invocation_point: impl Into<Value<InvocationPoint>>,
-            target_name: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                action: action.into(),
-                invocation_point: invocation_point.into(),
-                target_name: target_name.into(),
-            }
-        }
-    }
-
-    /// Which operations should this Hook run against? Resource changes, stacks or change sets.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum TargetOperation {
-        /// `RESOURCE`
-        Resource,
-        /// `STACK`
-        Stack,
-        /// `CHANGE_SET`
-        ChangeSet,
-        /// `CLOUD_CONTROL`
-        CloudControl,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl TargetOperation {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Resource => "RESOURCE",
-                Self::Stack => "STACK",
-                Self::ChangeSet => "CHANGE_SET",
-                Self::CloudControl => "CLOUD_CONTROL",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for TargetOperation {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<TargetOperation> for Value<TargetOperation> {
-        fn from(value: TargetOperation) -> Self {
-            Value::Literal(value)
-        }
-    }
 }
 
 /// `AWS::CloudFormation::HookDefaultVersion`: [`CfnHookDefaultVersion`], [`CfnHookDefaultVersionProps`] and their property types.
@@ -1120,6 +812,8 @@ pub mod hook_default_version {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::HookDefaultVersion`: Set a version as default version for a hook in CloudFormation Registry. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-hookdefaultversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHookDefaultVersion {
         resource: cloudwright_core::CfnResource,
@@ -1150,7 +844,7 @@ pub mod hook_default_version {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type. This is used to uniquely identify a HookDefaultVersion
+        /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
@@ -1190,6 +884,8 @@ pub mod hook_type_config {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::HookTypeConfig`: Specifies the configuration data for a registered hook in CloudFormation Registry. `Ref` returns the primary identifier, `ConfigurationArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-hooktypeconfig.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHookTypeConfig {
         resource: cloudwright_core::CfnResource,
@@ -1299,8 +995,11 @@ pub mod hook_type_config {
 pub mod hook_version {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::LoggingConfig;
 
     /// `AWS::CloudFormation::HookVersion`: Publishes new or first hook version to AWS CloudFormation Registry. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-hookversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHookVersion {
         resource: cloudwright_core::CfnResource,
@@ -1336,7 +1035,7 @@ pub mod hook_version {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type, here the HookVersion. This is used to uniquely identify a HookVersion resource
+        /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type, here the HookVersion.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
@@ -1378,7 +1077,7 @@ pub mod hook_version {
     /// The properties of `AWS::CloudFormation::HookVersion`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnHookVersionProps {
-        /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type. If your resource type calls AWS APIs in any of its handlers, you must create an IAM execution role that includes the necessary permissions to call those AWS APIs, and provision that execution role in your account.
+        /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
         #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
         pub execution_role_arn: Option<Value<String>>,
         /// Specifies logging configuration information for a type.
@@ -1406,25 +1105,19 @@ pub mod hook_version {
             }
         }
     }
-
-    /// `LoggingConfig` of `AWS::CloudFormation::HookVersion`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LoggingConfig {
-        /// The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking the type's handlers.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
-        pub log_group_name: Option<Value<String>>,
-        /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
-        #[serde(rename = "LogRoleArn", skip_serializing_if = "Option::is_none")]
-        pub log_role_arn: Option<Value<String>>,
-    }
 }
 
 /// `AWS::CloudFormation::LambdaHook`: [`CfnLambdaHook`], [`CfnLambdaHookProps`] and their property types.
 pub mod lambda_hook {
     use cloudwright_core::Value;
     use serde::Serialize;
-
+    pub use super::{
+        Action, FailureMode, FilteringCriteria, HookStatus, HookTarget, InvocationPoint,
+        StackFilters, StackNames, StackRoles, TargetFilters, TargetOperation,
+    };
     /// `AWS::CloudFormation::LambdaHook`: This is a CloudFormation resource for the first-party AWS::Hooks::LambdaHook. `Ref` returns the primary identifier, `HookArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-lambdahook.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLambdaHook {
         resource: cloudwright_core::CfnResource,
@@ -1508,7 +1201,7 @@ pub mod lambda_hook {
         /// Attribute to specify which targets should invoke the hook
         #[serde(rename = "TargetFilters", skip_serializing_if = "Option::is_none")]
         pub target_filters: Option<TargetFilters>,
-        /// Which operations should this Hook run against? Resource changes, stacks or change sets.
+        /// Which operations should this Hook run against?
         #[serde(rename = "TargetOperations")]
         pub target_operations: Vec<Value<TargetOperation>>,
     }
@@ -1538,80 +1231,6 @@ pub mod lambda_hook {
         }
     }
 
-    /// Attribute to specify CloudFormation behavior on hook failure.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum FailureMode {
-        /// `FAIL`
-        Fail,
-        /// `WARN`
-        Warn,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl FailureMode {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Fail => "FAIL",
-                Self::Warn => "WARN",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for FailureMode {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<FailureMode> for Value<FailureMode> {
-        fn from(value: FailureMode) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Attribute to specify which stacks this hook applies to or should get invoked for
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum HookStatus {
-        /// `ENABLED`
-        Enabled,
-        /// `DISABLED`
-        Disabled,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl HookStatus {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Enabled => "ENABLED",
-                Self::Disabled => "DISABLED",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for HookStatus {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<HookStatus> for Value<HookStatus> {
-        fn from(value: HookStatus) -> Self {
-            Value::Literal(value)
-        }
-    }
-
     /// Contains logging configuration information for an extension.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LoggingConfig {
@@ -1635,253 +1254,6 @@ pub mod lambda_hook {
             }
         }
     }
-
-    /// Filters to allow hooks to target specific stack attributes
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct StackFilters {
-        /// Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook pass if all filters match
-        #[serde(rename = "FilteringCriteria")]
-        pub filtering_criteria: Value<FilteringCriteria>,
-        /// List of stack names as filters
-        #[serde(rename = "StackNames", skip_serializing_if = "Option::is_none")]
-        pub stack_names: Option<StackNames>,
-        /// List of stack roles that are performing the stack operations.
-        #[serde(rename = "StackRoles", skip_serializing_if = "Option::is_none")]
-        pub stack_roles: Option<StackRoles>,
-    }
-
-    impl StackFilters {
-        /// A `StackFilters` of its required properties (`FilteringCriteria`), the others unset.
-        pub fn new(filtering_criteria: impl Into<Value<FilteringCriteria>>) -> Self {
-            Self {
-                filtering_criteria: filtering_criteria.into(),
-                stack_names: None,
-                stack_roles: None,
-            }
-        }
-    }
-
-    /// Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook pass if all filters match
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum FilteringCriteria {
-        /// `ALL`
-        All,
-        /// `ANY`
-        Any,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl FilteringCriteria {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::All => "ALL",
-                Self::Any => "ANY",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for FilteringCriteria {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<FilteringCriteria> for Value<FilteringCriteria> {
-        fn from(value: FilteringCriteria) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// List of stack names as filters
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct StackNames {
-        /// List of stack names that the hook is going to be excluded from
-        #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
-        pub exclude: Option<Vec<Value<String>>>,
-        /// List of stack names that the hook is going to target
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
-        pub include: Option<Vec<Value<String>>>,
-    }
-
-    /// List of stack roles that are performing the stack operations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct StackRoles {
-        /// List of stack roles that the hook is going to be excluded from
-        #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
-        pub exclude: Option<Vec<Value<String>>>,
-        /// List of stack roles that the hook is going to target
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
-        pub include: Option<Vec<Value<String>>>,
-    }
-
-    /// Attribute to specify which targets should invoke the hook
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TargetFilters {
-        /// List of actions that the hook is going to target
-        #[serde(rename = "Actions", skip_serializing_if = "Option::is_none")]
-        pub actions: Option<Vec<Value<Action>>>,
-        /// List of invocation points that the hook is going to target
-        #[serde(rename = "InvocationPoints", skip_serializing_if = "Option::is_none")]
-        pub invocation_points: Option<Vec<Value<InvocationPoint>>>,
-        /// List of type names that the hook is going to target
-        #[serde(rename = "TargetNames", skip_serializing_if = "Option::is_none")]
-        pub target_names: Option<Vec<Value<String>>>,
-        /// List of hook targets
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
-        pub targets: Option<Vec<HookTarget>>,
-    }
-
-    /// Target actions are the type of operation hooks will be executed at.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Action {
-        /// `CREATE`
-        Create,
-        /// `UPDATE`
-        Update,
-        /// `DELETE`
-        Delete,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Action {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Create => "CREATE",
-                Self::Update => "UPDATE",
-                Self::Delete => "DELETE",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Action {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Action> for Value<Action> {
-        fn from(value: Action) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Invocation points are the point in provisioning workflow where hooks will be executed.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum InvocationPoint {
-        /// `PRE_PROVISION`
-        PreProvision,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl InvocationPoint {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::PreProvision => "PRE_PROVISION",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for InvocationPoint {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<InvocationPoint> for Value<InvocationPoint> {
-        fn from(value: InvocationPoint) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Hook targets are the destination where hooks will be invoked against.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct HookTarget {
-        /// `Action`.
-        #[serde(rename = "Action")]
-        pub action: Value<Action>,
-        /// `InvocationPoint`.
-        #[serde(rename = "InvocationPoint")]
-        pub invocation_point: Value<InvocationPoint>,
-        /// `TargetName`.
-        #[serde(rename = "TargetName")]
-        pub target_name: Value<String>,
-    }
-
-    impl HookTarget {
-        /// A `HookTarget` of its required properties (`Action`, `InvocationPoint`, `TargetName`), the others unset.
-        pub fn new(
-            action: impl Into<Value<Action>>,
-            invocation_point: impl Into<Value<InvocationPoint>>,
-            target_name: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                action: action.into(),
-                invocation_point: invocation_point.into(),
-                target_name: target_name.into(),
-            }
-        }
-    }
-
-    /// Which operations should this Hook run against? Resource changes, stacks or change sets.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum TargetOperation {
-        /// `RESOURCE`
-        Resource,
-        /// `STACK`
-        Stack,
-        /// `CHANGE_SET`
-        ChangeSet,
-        /// `CLOUD_CONTROL`
-        CloudControl,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl TargetOperation {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Resource => "RESOURCE",
-                Self::Stack => "STACK",
-                Self::ChangeSet => "CHANGE_SET",
-                Self::CloudControl => "CLOUD_CONTROL",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for TargetOperation {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<TargetOperation> for Value<TargetOperation> {
-        fn from(value: TargetOperation) -> Self {
-            Value::Literal(value)
-        }
-    }
 }
 
 /// `AWS::CloudFormation::Macro`: [`CfnMacro`], [`CfnMacroProps`] and their property types.
@@ -1890,6 +1262,8 @@ pub mod r#macro {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::Macro`: Resource Type definition for AWS::CloudFormation::Macro. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-macro.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMacro {
         resource: cloudwright_core::CfnResource,
@@ -1984,6 +1358,8 @@ pub mod module_default_version {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::ModuleDefaultVersion`: A module that has been registered in the CloudFormation registry as the default version. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-moduledefaultversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModuleDefaultVersion {
         resource: cloudwright_core::CfnResource,
@@ -2053,6 +1429,8 @@ pub mod module_version {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::ModuleVersion`: A module that has been registered in the CloudFormation registry. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-moduleversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModuleVersion {
         resource: cloudwright_core::CfnResource,
@@ -2169,8 +1547,11 @@ pub mod module_version {
 pub mod public_type_version {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::Type;
 
     /// `AWS::CloudFormation::PublicTypeVersion`: Test and Publish a resource that has been registered in the CloudFormation Registry. `Ref` returns the primary identifier, `PublicTypeArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-publictypeversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublicTypeVersion {
         resource: cloudwright_core::CfnResource,
@@ -2257,46 +1638,6 @@ pub mod public_type_version {
         #[serde(rename = "TypeName", skip_serializing_if = "Option::is_none")]
         pub type_name: Option<Value<String>>,
     }
-
-    /// The kind of extension
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Type {
-        /// `RESOURCE`
-        Resource,
-        /// `MODULE`
-        Module,
-        /// `HOOK`
-        Hook,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Type {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Resource => "RESOURCE",
-                Self::Module => "MODULE",
-                Self::Hook => "HOOK",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Type {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Type> for Value<Type> {
-        fn from(value: Type) -> Self {
-            Value::Literal(value)
-        }
-    }
 }
 
 /// `AWS::CloudFormation::Publisher`: [`CfnPublisher`], [`CfnPublisherProps`] and their property types.
@@ -2305,6 +1646,8 @@ pub mod publisher {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::Publisher`: Register as a publisher in the CloudFormation Registry. `Ref` returns the primary identifier, `PublisherId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-publisher.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublisher {
         resource: cloudwright_core::CfnResource,
@@ -2377,7 +1720,7 @@ pub mod publisher {
     /// The properties of `AWS::CloudFormation::Publisher`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnPublisherProps {
-        /// Whether you accept the terms and conditions for publishing extensions in the CloudFormation registry. You must accept the terms and conditions in order to publish public extensions to the CloudFormation registry. The terms and conditions can be found at <https://cloudformation-registry-documents.s3.amazonaws.com/Terms_and_Conditions_for_AWS_CloudFormation_Registry_Publishers.pdf>
+        /// Whether you accept the terms and conditions for publishing extensions in the CloudFormation registry.
         #[serde(rename = "AcceptTermsAndConditions")]
         pub accept_terms_and_conditions: Value<bool>,
         /// If you are using a Bitbucket or GitHub account for identity verification, the Amazon Resource Name (ARN) for your connection to that account.
@@ -2402,6 +1745,8 @@ pub mod resource_default_version {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::ResourceDefaultVersion`: The default version of a resource that has been registered in the CloudFormation Registry. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-resourcedefaultversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceDefaultVersion {
         resource: cloudwright_core::CfnResource,
@@ -2432,7 +1777,7 @@ pub mod resource_default_version {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type. This is used to uniquely identify a ResourceDefaultVersion
+        /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
@@ -2470,8 +1815,11 @@ pub mod resource_default_version {
 pub mod resource_version {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::LoggingConfig;
 
     /// `AWS::CloudFormation::ResourceVersion`: A resource that has been registered in the CloudFormation Registry. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-resourceversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceVersion {
         resource: cloudwright_core::CfnResource,
@@ -2507,7 +1855,7 @@ pub mod resource_version {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type, here the ResourceVersion. This is used to uniquely identify a ResourceVersion resource
+        /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type, here the ResourceVersion.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
@@ -2517,7 +1865,7 @@ pub mod resource_version {
             self.resource.get_att("IsDefaultVersion")
         }
 
-        /// `Fn::GetAtt` `ProvisioningType`: The provisioning behavior of the type. AWS CloudFormation determines the provisioning type during registration, based on the types of handlers in the schema handler package submitted.
+        /// `Fn::GetAtt` `ProvisioningType`: The provisioning behavior of the type.
         pub fn attr_provisioning_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProvisioningType")
         }
@@ -2554,7 +1902,7 @@ pub mod resource_version {
     /// The properties of `AWS::CloudFormation::ResourceVersion`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnResourceVersionProps {
-        /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type. If your resource type calls AWS APIs in any of its handlers, you must create an IAM execution role that includes the necessary permissions to call those AWS APIs, and provision that execution role in your account.
+        /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
         #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
         pub execution_role_arn: Option<Value<String>>,
         /// Specifies logging configuration information for a type.
@@ -2582,17 +1930,6 @@ pub mod resource_version {
             }
         }
     }
-
-    /// `LoggingConfig` of `AWS::CloudFormation::ResourceVersion`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LoggingConfig {
-        /// The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking the type's handlers.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
-        pub log_group_name: Option<Value<String>>,
-        /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
-        #[serde(rename = "LogRoleArn", skip_serializing_if = "Option::is_none")]
-        pub log_role_arn: Option<Value<String>>,
-    }
 }
 
 /// `AWS::CloudFormation::Stack`: [`CfnStack`], [`CfnStackProps`] and their property types.
@@ -2601,6 +1938,8 @@ pub mod stack {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::Stack`: The AWS::CloudFormation::Stack resource nests a stack as a resource in a top-level template. `Ref` returns the primary identifier, `StackId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stack.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStack {
         resource: cloudwright_core::CfnResource,
@@ -2690,6 +2029,8 @@ pub mod stack_set {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::StackSet`: StackSet as a resource provides one-click experience for provisioning a StackSet and StackInstances. `Ref` returns the primary identifier, `StackSetId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stackset.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStackSet {
         resource: cloudwright_core::CfnResource,
@@ -2747,26 +2088,26 @@ pub mod stack_set {
     /// The properties of `AWS::CloudFormation::StackSet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnStackSetProps {
-        /// The Amazon Resource Number (ARN) of the IAM role to use to create this stack set. Specify an IAM role only if you are using customized administrator roles to control which users or groups can manage specific stack sets within the same administrator account.
+        /// The Amazon Resource Number (ARN) of the IAM role to use to create this stack set.
         #[serde(
             rename = "AdministrationRoleARN",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub administration_role_arn: Option<Value<String>>,
-        /// Describes whether StackSets automatically deploys to AWS Organizations accounts that are added to the target organization or organizational unit (OU). Specify only if PermissionModel is SERVICE_MANAGED.
+        /// Describes whether StackSets automatically deploys to AWS Organizations accounts that are added to the target organization or organizational unit (OU).
         #[serde(rename = "AutoDeployment", skip_serializing_if = "Option::is_none")]
         pub auto_deployment: Option<AutoDeployment>,
-        /// Specifies the AWS account that you are acting from. By default, SELF is specified. For self-managed permissions, specify SELF; for service-managed permissions, if you are signed in to the organization's management account, specify SELF. If you are signed in to a delegated administrator account, specify DELEGATED_ADMIN.
+        /// Specifies the AWS account that you are acting from.
         #[serde(rename = "CallAs", skip_serializing_if = "Option::is_none")]
         pub call_as: Option<Value<CallAs>>,
         /// In some cases, you must explicitly acknowledge that your stack set template contains certain capabilities in order for AWS CloudFormation to create the stack set and related stack instances.
         #[serde(rename = "Capabilities", skip_serializing_if = "Option::is_none")]
         pub capabilities: Option<Vec<Value<Capability>>>,
-        /// A description of the stack set. You can use the description to identify the stack set's purpose or other important information.
+        /// A description of the stack set.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The name of the IAM execution role to use to create the stack set. If you do not specify an execution role, AWS CloudFormation uses the AWSCloudFormationStackSetExecutionRole role for the stack set operation.
+        /// The name of the IAM execution role to use to create the stack set.
         #[serde(rename = "ExecutionRoleName", skip_serializing_if = "Option::is_none")]
         pub execution_role_name: Option<Value<String>>,
         /// Describes whether StackSets performs non-conflicting operations concurrently and queues conflicting operations.
@@ -2782,22 +2123,22 @@ pub mod stack_set {
         /// The input parameters for the stack set template.
         #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<Vec<Parameter>>,
-        /// Describes how the IAM roles required for stack set operations are created. By default, SELF-MANAGED is specified.
+        /// Describes how the IAM roles required for stack set operations are created.
         #[serde(rename = "PermissionModel")]
         pub permission_model: Value<PermissionModel>,
         /// A group of stack instances with parameters in some specific accounts and regions.
         #[serde(rename = "StackInstancesGroup", skip_serializing_if = "Option::is_none")]
         pub stack_instances_group: Option<Vec<StackInstances>>,
-        /// The name to associate with the stack set. The name must be unique in the Region where you create your stack set.
+        /// The name to associate with the stack set.
         #[serde(rename = "StackSetName")]
         pub stack_set_name: Value<String>,
-        /// The key-value pairs to associate with this stack set and the stacks created from it. AWS CloudFormation also propagates these tags to supported resources that are created in the stacks. A maximum number of 50 tags can be specified.
+        /// The key-value pairs to associate with this stack set and the stacks created from it.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// The structure that contains the template body, with a minimum length of 1 byte and a maximum length of 51,200 bytes.
         #[serde(rename = "TemplateBody", skip_serializing_if = "Option::is_none")]
         pub template_body: Option<Value<String>>,
-        /// Location of file containing the template body. The URL must point to a template (max size: 460,800 bytes) that is located in an Amazon S3 bucket.
+        /// Location of file containing the template body.
         #[serde(rename = "TemplateURL", skip_serializing_if = "Option::is_none")]
         pub template_url: Option<Value<String>>,
     }
@@ -2828,16 +2169,16 @@ pub mod stack_set {
         }
     }
 
-    /// `AutoDeployment` of `AWS::CloudFormation::StackSet`.
+    /// The `AutoDeployment` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AutoDeployment {
-        /// A list of StackSet ARNs that this StackSet depends on for auto-deployment operations. When auto-deployment is triggered, operations will be sequenced to ensure all dependencies complete successfully before this StackSet's operation begins.
+        /// A list of StackSet ARNs that this StackSet depends on for auto-deployment operations.
         #[serde(rename = "DependsOn", skip_serializing_if = "Option::is_none")]
         pub depends_on: Option<Vec<Value<String>>>,
-        /// If set to true, StackSets automatically deploys additional stack instances to AWS Organizations accounts that are added to a target organization or organizational unit (OU) in the specified Regions. If an account is removed from a target organization or OU, StackSets deletes stack instances from the account in the specified Regions.
+        /// If set to true, StackSets automatically deploys additional stack instances to AWS Organizations accounts that are added to a target organization or organizational unit (OU) in the specified Regions.
         #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
-        /// If set to true, stack resources are retained when an account is removed from a target organization or OU. If set to false, stack resources are deleted. Specify only if Enabled is set to True.
+        /// If set to true, stack resources are retained when an account is removed from a target organization or OU.
         #[serde(
             rename = "RetainStacksOnAccountRemoval",
             skip_serializing_if = "Option::is_none"
@@ -2846,7 +2187,7 @@ pub mod stack_set {
         pub retain_stacks_on_account_removal: Option<Value<bool>>,
     }
 
-    /// Specifies the AWS account that you are acting from. By default, SELF is specified. For self-managed permissions, specify SELF; for service-managed permissions, if you are signed in to the organization's management account, specify SELF. If you are signed in to a delegated administrator account, specify DELEGATED_ADMIN.
+    /// Specifies the AWS account that you are acting from.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CallAs {
         /// `SELF`
@@ -3047,10 +2388,10 @@ pub mod stack_set {
         }
     }
 
-    /// `Parameter` of `AWS::CloudFormation::StackSet`.
+    /// The `Parameter` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Parameter {
-        /// The key associated with the parameter. If you don't specify a key and value for a particular parameter, AWS CloudFormation uses the default value that is specified in your template.
+        /// The key associated with the parameter.
         #[serde(rename = "ParameterKey")]
         pub parameter_key: Value<String>,
         /// The input value associated with the parameter.
@@ -3071,7 +2412,7 @@ pub mod stack_set {
         }
     }
 
-    /// Describes how the IAM roles required for stack set operations are created. By default, SELF-MANAGED is specified.
+    /// Describes how the IAM roles required for stack set operations are created.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PermissionModel {
         /// `SERVICE_MANAGED`
@@ -3145,7 +2486,7 @@ pub mod stack_set {
         /// AWS accounts that you want to create stack instances in the specified Region(s) for.
         #[serde(rename = "Accounts", skip_serializing_if = "Option::is_none")]
         pub accounts: Option<Vec<Value<String>>>,
-        /// Returns the value of the AccountsUrl property. AccountsUrl is currently not supported when using Account Level Targeting (ALT).
+        /// Returns the value of the AccountsUrl property.
         #[serde(rename = "AccountsUrl", skip_serializing_if = "Option::is_none")]
         pub accounts_url: Option<Value<String>>,
         /// The organization root ID or organizational unit (OU) IDs to which StackSets deploys.
@@ -3205,8 +2546,11 @@ pub mod stack_set {
 pub mod type_activation {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::{LoggingConfig, Type};
 
     /// `AWS::CloudFormation::TypeActivation`: Enable a resource that has been published in the CloudFormation Registry. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-typeactivation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTypeActivation {
         resource: cloudwright_core::CfnResource,
@@ -3261,10 +2605,10 @@ pub mod type_activation {
     /// The properties of `AWS::CloudFormation::TypeActivation`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnTypeActivationProps {
-        /// Whether to automatically update the extension in this account and region when a new minor version is published by the extension publisher. Major versions released by the publisher must be manually updated.
+        /// Whether to automatically update the extension in this account and region when a new minor version is published by the extension publisher.
         #[serde(rename = "AutoUpdate", skip_serializing_if = "Option::is_none")]
         pub auto_update: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type. If your resource type calls AWS APIs in any of its handlers, you must create an IAM execution role that includes the necessary permissions to call those AWS APIs, and provision that execution role in your account.
+        /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
         #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
         pub execution_role_arn: Option<Value<String>>,
         /// Specifies logging configuration information for a type.
@@ -3285,66 +2629,15 @@ pub mod type_activation {
         /// The name of the type being registered.
         #[serde(rename = "TypeName", skip_serializing_if = "Option::is_none")]
         pub type_name: Option<Value<String>>,
-        /// An alias to assign to the public extension in this account and region. If you specify an alias for the extension, you must then use the alias to refer to the extension in your templates.
+        /// An alias to assign to the public extension in this account and region.
         #[serde(rename = "TypeNameAlias", skip_serializing_if = "Option::is_none")]
         pub type_name_alias: Option<Value<String>>,
-        /// Manually updates a previously-enabled type to a new major or minor version, if available. You can also use this parameter to update the value of AutoUpdateEnabled
+        /// Manually updates a previously-enabled type to a new major or minor version, if available.
         #[serde(rename = "VersionBump", skip_serializing_if = "Option::is_none")]
         pub version_bump: Option<Value<VersionBump>>,
     }
 
-    /// `LoggingConfig` of `AWS::CloudFormation::TypeActivation`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LoggingConfig {
-        /// The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking the type's handlers.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
-        pub log_group_name: Option<Value<String>>,
-        /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
-        #[serde(rename = "LogRoleArn", skip_serializing_if = "Option::is_none")]
-        pub log_role_arn: Option<Value<String>>,
-    }
-
-    /// The kind of extension
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Type {
-        /// `RESOURCE`
-        Resource,
-        /// `MODULE`
-        Module,
-        /// `HOOK`
-        Hook,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Type {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Resource => "RESOURCE",
-                Self::Module => "MODULE",
-                Self::Hook => "HOOK",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Type {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Type> for Value<Type> {
-        fn from(value: Type) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Manually updates a previously-enabled type to a new major or minor version, if available. You can also use this parameter to update the value of AutoUpdateEnabled
+    /// Manually updates a previously-enabled type to a new major or minor version, if available.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VersionBump {
         /// `MAJOR`
@@ -3388,6 +2681,8 @@ pub mod wait_condition {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::WaitCondition`: Resource Type definition for AWS::CloudFormation::WaitCondition. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-waitcondition.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWaitCondition {
         resource: cloudwright_core::CfnResource,
@@ -3462,6 +2757,8 @@ pub mod wait_condition_handle {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::WaitConditionHandle`: Resource Type definition for AWS::CloudFormation::WaitConditionHandle. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-waitconditionhandle.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWaitConditionHandle {
         resource: cloudwright_core::CfnResource,
@@ -3514,4 +2811,376 @@ pub mod wait_condition_handle {
     /// The properties of `AWS::CloudFormation::WaitConditionHandle`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnWaitConditionHandleProps {}
+}
+
+/// Attribute to specify CloudFormation behavior on hook failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailureMode {
+    /// `FAIL`
+    Fail,
+    /// `WARN`
+    Warn,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl FailureMode {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Fail => "FAIL",
+            Self::Warn => "WARN",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for FailureMode {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<FailureMode> for Value<FailureMode> {
+    fn from(value: FailureMode) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Attribute to specify which stacks this hook applies to or should get invoked for
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HookStatus {
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLED`
+    Disabled,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl HookStatus {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for HookStatus {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<HookStatus> for Value<HookStatus> {
+    fn from(value: HookStatus) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Filters to allow hooks to target specific stack attributes
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StackFilters {
+    /// Attribute to specify the filtering behavior.
+    #[serde(rename = "FilteringCriteria")]
+    pub filtering_criteria: Value<FilteringCriteria>,
+    /// List of stack names as filters
+    #[serde(rename = "StackNames", skip_serializing_if = "Option::is_none")]
+    pub stack_names: Option<StackNames>,
+    /// List of stack roles that are performing the stack operations.
+    #[serde(rename = "StackRoles", skip_serializing_if = "Option::is_none")]
+    pub stack_roles: Option<StackRoles>,
+}
+
+impl StackFilters {
+    /// A `StackFilters` of its required properties (`FilteringCriteria`), the others unset.
+    pub fn new(filtering_criteria: impl Into<Value<FilteringCriteria>>) -> Self {
+        Self {
+            filtering_criteria: filtering_criteria.into(),
+            stack_names: None,
+            stack_roles: None,
+        }
+    }
+}
+
+/// Attribute to specify the filtering behavior.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilteringCriteria {
+    /// `ALL`
+    All,
+    /// `ANY`
+    Any,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl FilteringCriteria {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "ALL",
+            Self::Any => "ANY",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for FilteringCriteria {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<FilteringCriteria> for Value<FilteringCriteria> {
+    fn from(value: FilteringCriteria) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// List of stack names as filters
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct StackNames {
+    /// List of stack names that the hook is going to be excluded from
+    #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
+    pub exclude: Option<Vec<Value<String>>>,
+    /// List of stack names that the hook is going to target
+    #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
+    pub include: Option<Vec<Value<String>>>,
+}
+
+/// List of stack roles that are performing the stack operations.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct StackRoles {
+    /// List of stack roles that the hook is going to be excluded from
+    #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
+    pub exclude: Option<Vec<Value<String>>>,
+    /// List of stack roles that the hook is going to target
+    #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
+    pub include: Option<Vec<Value<String>>>,
+}
+
+/// Attribute to specify which targets should invoke the hook
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct TargetFilters {
+    /// List of actions that the hook is going to target
+    #[serde(rename = "Actions", skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<Value<Action>>>,
+    /// List of invocation points that the hook is going to target
+    #[serde(rename = "InvocationPoints", skip_serializing_if = "Option::is_none")]
+    pub invocation_points: Option<Vec<Value<InvocationPoint>>>,
+    /// List of type names that the hook is going to target
+    #[serde(rename = "TargetNames", skip_serializing_if = "Option::is_none")]
+    pub target_names: Option<Vec<Value<String>>>,
+    /// List of hook targets
+    #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<HookTarget>>,
+}
+
+/// Target actions are the type of operation hooks will be executed at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// `CREATE`
+    Create,
+    /// `UPDATE`
+    Update,
+    /// `DELETE`
+    Delete,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl Action {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Create => "CREATE",
+            Self::Update => "UPDATE",
+            Self::Delete => "DELETE",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for Action {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<Action> for Value<Action> {
+    fn from(value: Action) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Invocation points are the point in provisioning workflow where hooks will be executed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvocationPoint {
+    /// `PRE_PROVISION`
+    PreProvision,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl InvocationPoint {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PreProvision => "PRE_PROVISION",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for InvocationPoint {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<InvocationPoint> for Value<InvocationPoint> {
+    fn from(value: InvocationPoint) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Hook targets are the destination where hooks will be invoked against.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HookTarget {
+    /// `Action`.
+    #[serde(rename = "Action")]
+    pub action: Value<Action>,
+    /// `InvocationPoint`.
+    #[serde(rename = "InvocationPoint")]
+    pub invocation_point: Value<InvocationPoint>,
+    /// `TargetName`.
+    #[serde(rename = "TargetName")]
+    pub target_name: Value<String>,
+}
+
+impl HookTarget {
+    /// A `HookTarget` of its required properties (`Action`, `InvocationPoint`, `TargetName`), the others unset.
+    pub fn new(
+        action: impl Into<Value<Action>>,
+        invocation_point: impl Into<Value<InvocationPoint>>,
+        target_name: impl Into<Value<String>>,
+    ) -> Self {
+        Self {
+            action: action.into(),
+            invocation_point: invocation_point.into(),
+            target_name: target_name.into(),
+        }
+    }
+}
+
+/// Which operations should this Hook run against?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetOperation {
+    /// `RESOURCE`
+    Resource,
+    /// `STACK`
+    Stack,
+    /// `CHANGE_SET`
+    ChangeSet,
+    /// `CLOUD_CONTROL`
+    CloudControl,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl TargetOperation {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Resource => "RESOURCE",
+            Self::Stack => "STACK",
+            Self::ChangeSet => "CHANGE_SET",
+            Self::CloudControl => "CLOUD_CONTROL",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for TargetOperation {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<TargetOperation> for Value<TargetOperation> {
+    fn from(value: TargetOperation) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The `LoggingConfig` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct LoggingConfig {
+    /// The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking the type's handlers.
+    #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
+    pub log_group_name: Option<Value<String>>,
+    /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
+    #[serde(rename = "LogRoleArn", skip_serializing_if = "Option::is_none")]
+    pub log_role_arn: Option<Value<String>>,
+}
+
+/// The kind of extension
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Type {
+    /// `RESOURCE`
+    Resource,
+    /// `MODULE`
+    Module,
+    /// `HOOK`
+    Hook,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl Type {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Resource => "RESOURCE",
+            Self::Module => "MODULE",
+            Self::Hook => "HOOK",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for Type {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<Type> for Value<Type> {
+    fn from(value: Type) -> Self {
+        Value::Literal(value)
+    }
 }

@@ -8,6 +8,8 @@
     clippy::too_many_arguments
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use alarm::{CfnAlarm, CfnAlarmProps};
 pub use alarm_mute_rule::{CfnAlarmMuteRule, CfnAlarmMuteRuleProps};
 pub use anomaly_detector::{CfnAnomalyDetector, CfnAnomalyDetectorProps};
@@ -29,6 +31,8 @@ pub mod alarm {
     use serde::Serialize;
 
     /// `AWS::CloudWatch::Alarm`: The `AWS::CloudWatch::Alarm` type specifies an alarm and associates it with the specified metric or metric math expression. `Ref` returns the primary identifier, `AlarmName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-alarm.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAlarm {
         resource: cloudwright_core::CfnResource,
@@ -88,28 +92,28 @@ pub mod alarm {
         /// `ActionConfiguration`.
         #[serde(rename = "ActionConfiguration", skip_serializing_if = "Option::is_none")]
         pub action_configuration: Option<ActionConfiguration>,
-        /// Indicates whether actions should be executed during any changes to the alarm state. The default is TRUE.
+        /// Indicates whether actions should be executed during any changes to the alarm state.
         #[serde(rename = "ActionsEnabled", skip_serializing_if = "Option::is_none")]
         pub actions_enabled: Option<Value<bool>>,
-        /// The list of actions to execute when this alarm transitions into an ALARM state from any other state. Specify each action as an Amazon Resource Name (ARN). For more information about creating alarms and the actions that you can specify, see [PutMetricAlarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html) in the *API Reference*.
+        /// The list of actions to execute when this alarm transitions into an ALARM state from any other state.
         #[serde(rename = "AlarmActions", skip_serializing_if = "Option::is_none")]
         pub alarm_actions: Option<Vec<Value<String>>>,
         /// The description of the alarm.
         #[serde(rename = "AlarmDescription", skip_serializing_if = "Option::is_none")]
         pub alarm_description: Option<Value<String>>,
-        /// The name of the alarm. If you don't specify a name, CFN generates a unique physical ID and uses that ID for the alarm name.
+        /// The name of the alarm.
         #[serde(rename = "AlarmName", skip_serializing_if = "Option::is_none")]
         pub alarm_name: Option<Value<String>>,
-        /// The arithmetic operation to use when comparing the specified statistic and threshold. The specified statistic value is used as the first operand.
+        /// The arithmetic operation to use when comparing the specified statistic and threshold.
         #[serde(rename = "ComparisonOperator", skip_serializing_if = "Option::is_none")]
         pub comparison_operator: Option<Value<ComparisonOperator>>,
-        /// The number of datapoints that must be breaching to trigger the alarm. This is used only if you are setting an "M out of N" alarm. In that case, this value is the M, and the value that you set for `EvaluationPeriods` is the N value.
+        /// The number of datapoints that must be breaching to trigger the alarm.
         #[serde(rename = "DatapointsToAlarm", skip_serializing_if = "Option::is_none")]
         pub datapoints_to_alarm: Option<Value<i64>>,
-        /// The dimensions for the metric associated with the alarm. For an alarm based on a math expression, you can't specify `Dimensions`. Instead, you use `Metrics`.
+        /// The dimensions for the metric associated with the alarm.
         #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
         pub dimensions: Option<Vec<Dimension>>,
-        /// Used only for alarms based on percentiles. If `ignore`, the alarm state does not change during periods with too few data points to be statistically significant. If `evaluate` or this parameter is not used, the alarm is always evaluated and possibly changes state no matter how many data points are available.
+        /// Used only for alarms based on percentiles.
         #[serde(
             rename = "EvaluateLowSampleCountPercentile",
             skip_serializing_if = "Option::is_none"
@@ -122,41 +126,41 @@ pub mod alarm {
         /// The frequency, in seconds, at which the alarm is evaluated.
         #[serde(rename = "EvaluationInterval", skip_serializing_if = "Option::is_none")]
         pub evaluation_interval: Option<Value<i64>>,
-        /// The number of periods over which data is compared to the specified threshold. If you are setting an alarm that requires that a number of consecutive data points be breaching to trigger the alarm, this value specifies that number. If you are setting an "M out of N" alarm, this value is the N, and `DatapointsToAlarm` is the M.
+        /// The number of periods over which data is compared to the specified threshold.
         #[serde(rename = "EvaluationPeriods", skip_serializing_if = "Option::is_none")]
         pub evaluation_periods: Option<Value<i64>>,
-        /// The evaluation window that the alarm uses to select the range of metric data that it evaluates. This is either a sliding window or a wall clock window. For more information, see [Alarm evaluation windows](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation-window.html) in the *CloudWatch User Guide*.
+        /// The evaluation window that the alarm uses to select the range of metric data that it evaluates.
         #[serde(rename = "EvaluationWindow", skip_serializing_if = "Option::is_none")]
         pub evaluation_window: Option<EvaluationWindow>,
-        /// The percentile statistic for the metric associated with the alarm. Specify a value between p0.0 and p100.
+        /// The percentile statistic for the metric associated with the alarm.
         #[serde(rename = "ExtendedStatistic", skip_serializing_if = "Option::is_none")]
         pub extended_statistic: Option<Value<String>>,
-        /// The actions to execute when this alarm transitions to the `INSUFFICIENT_DATA` state from any other state. Each action is specified as an Amazon Resource Name (ARN).
+        /// The actions to execute when this alarm transitions to the `INSUFFICIENT_DATA` state from any other state.
         #[serde(
             rename = "InsufficientDataActions",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub insufficient_data_actions: Option<Vec<Value<String>>>,
-        /// The name of the metric associated with the alarm. This is required for an alarm based on a metric. For an alarm based on a math expression, you use `Metrics` instead and you can't specify `MetricName`.
+        /// The name of the metric associated with the alarm.
         #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
         pub metric_name: Option<Value<String>>,
-        /// An array that enables you to create an alarm based on the result of a metric math expression. Each item in the array either retrieves a metric or performs a math expression.
+        /// An array that enables you to create an alarm based on the result of a metric math expression.
         #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
         pub metrics: Option<Vec<MetricDataQuery>>,
-        /// The namespace of the metric associated with the alarm. This is required for an alarm based on a metric. For an alarm based on a math expression, you can't specify `Namespace` and you use `Metrics` instead.
+        /// The namespace of the metric associated with the alarm.
         #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
         pub namespace: Option<Value<String>>,
-        /// The actions to execute when this alarm transitions to the `OK` state from any other state. Each action is specified as an Amazon Resource Name (ARN).
+        /// The actions to execute when this alarm transitions to the `OK` state from any other state.
         #[serde(rename = "OKActions", skip_serializing_if = "Option::is_none")]
         pub ok_actions: Option<Vec<Value<String>>>,
-        /// The period, in seconds, over which the statistic is applied. This is required for an alarm based on a metric. Valid values are 10, 20, 30, 60, and any multiple of 60.
+        /// The period, in seconds, over which the statistic is applied.
         #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
         pub period: Option<Value<i64>>,
-        /// The statistic for the metric associated with the alarm, other than percentile. For percentile statistics, use `ExtendedStatistic`.
+        /// The statistic for the metric associated with the alarm, other than percentile.
         #[serde(rename = "Statistic", skip_serializing_if = "Option::is_none")]
         pub statistic: Option<Value<Statistic>>,
-        /// A list of key-value pairs to associate with the alarm. You can associate as many as 50 tags with an alarm. To be able to associate tags with the alarm when you create the alarm, you must have the `cloudwatch:TagResource` permission.
+        /// A list of key-value pairs to associate with the alarm.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// The value to compare with the specified statistic.
@@ -165,18 +169,18 @@ pub mod alarm {
         /// In an alarm based on an anomaly detection model, this is the ID of the `ANOMALY_DETECTION_BAND` function used as the threshold for the alarm.
         #[serde(rename = "ThresholdMetricId", skip_serializing_if = "Option::is_none")]
         pub threshold_metric_id: Option<Value<String>>,
-        /// Sets how this alarm is to handle missing data points. Valid values are `breaching`, `notBreaching`, `ignore`, and `missing`. For more information, see [Configuring How Alarms Treat Missing Data](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data) in the *Amazon User Guide*.
+        /// Sets how this alarm is to handle missing data points.
         #[serde(rename = "TreatMissingData", skip_serializing_if = "Option::is_none")]
         pub treat_missing_data: Option<Value<TreatMissingData>>,
-        /// The unit of the metric associated with the alarm. Specify this only if you are creating an alarm based on a single metric. Do not specify this if you are specifying a `Metrics` array.
+        /// The unit of the metric associated with the alarm.
         #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<AlarmUnit>>,
-        /// The warm-up configuration for the alarm. A warm-up period delays alarm evaluation after you create or update the alarm. During the warm-up period, the alarm stays in `INSUFFICIENT_DATA` and does not perform alarm actions.
+        /// The warm-up configuration for the alarm.
         #[serde(rename = "WarmUpConfiguration", skip_serializing_if = "Option::is_none")]
         pub warm_up_configuration: Option<WarmUpConfiguration>,
     }
 
-    /// `ActionConfiguration` of `AWS::CloudWatch::Alarm`.
+    /// The `ActionConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ActionConfiguration {
         /// Whether the alarm's tags are included in its action notifications and state-change events.
@@ -188,16 +192,16 @@ pub mod alarm {
         pub alarm_tags_propagation: Option<AlarmTagsPropagation>,
     }
 
-    /// `AlarmTagsPropagation` of `AWS::CloudWatch::Alarm`.
+    /// The `AlarmTagsPropagation` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AlarmTagsPropagation {
         /// Whether the alarm's tags are included in its action notifications and state-change events.
         #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
-        /// The tag keys to leave out. Cannot be specified together with IncludedTagKeys.
+        /// The tag keys to leave out.
         #[serde(rename = "ExcludedTagKeys", skip_serializing_if = "Option::is_none")]
         pub excluded_tag_keys: Option<Vec<Value<String>>>,
-        /// The only tag keys to include. Cannot be specified together with ExcludedTagKeys.
+        /// The only tag keys to include.
         #[serde(rename = "IncludedTagKeys", skip_serializing_if = "Option::is_none")]
         pub included_tag_keys: Option<Vec<Value<String>>>,
     }
@@ -213,7 +217,7 @@ pub mod alarm {
         }
     }
 
-    /// The arithmetic operation to use when comparing the specified statistic and threshold. The specified statistic value is used as the first operand.
+    /// The arithmetic operation to use when comparing the specified statistic and threshold.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ComparisonOperator {
         /// `GreaterThanOrEqualToThreshold`
@@ -267,10 +271,10 @@ pub mod alarm {
         }
     }
 
-    /// Dimension is an embedded property of the `AWS::CloudWatch::Alarm` type. Dimensions are name/value pairs that can be associated with a CW metric. You can specify a maximum of 30 dimensions for a given metric.
+    /// Dimension is an embedded property of the `AWS::CloudWatch::Alarm` type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Dimension {
-        /// The name of the dimension, from 1–255 characters in length. This dimension name must have been included when the metric was published.
+        /// The name of the dimension, from 1–255 characters in length.
         #[serde(rename = "Name")]
         pub name: Value<String>,
         /// The value for the dimension, from 1–255 characters in length.
@@ -291,7 +295,7 @@ pub mod alarm {
         }
     }
 
-    /// The evaluation criteria for an alarm. This is a union type that currently supports `PromQLCriteria`.
+    /// The evaluation criteria for an alarm.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EvaluationCriteria {
         /// The PromQL criteria for the alarm evaluation.
@@ -305,7 +309,7 @@ pub mod alarm {
         /// The duration, in seconds, that a contributor must be continuously breaching before it transitions to the `ALARM` state.
         #[serde(rename = "PendingPeriod", skip_serializing_if = "Option::is_none")]
         pub pending_period: Option<Value<i64>>,
-        /// The PromQL query that the alarm evaluates. The query must return a result of vector type. Each entry in the vector result represents an alarm contributor.
+        /// The PromQL query that the alarm evaluates.
         #[serde(rename = "Query", skip_serializing_if = "Option::is_none")]
         pub query: Option<Value<String>>,
         /// The duration, in seconds, that a contributor must continuously not be breaching before it transitions back to the `OK` state.
@@ -313,10 +317,10 @@ pub mod alarm {
         pub recovery_period: Option<Value<i64>>,
     }
 
-    /// The evaluation window that an alarm uses to select the range of metric data that it evaluates each time it runs. This is a union type. Set exactly one of its members, `SlidingWindow` or `WallClockWindow`. If you don't set `EvaluationWindow`, the alarm uses a `SlidingWindow` by default.
+    /// The evaluation window that an alarm uses to select the range of metric data that it evaluates each time it runs.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EvaluationWindow {
-        /// A sliding window, which advances each time the alarm is evaluated, forming a rolling time window. This is the default evaluation window. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// A sliding window, which advances each time the alarm is evaluated, forming a rolling time window. Untyped in the schema: any `serde_json::Value`.
         #[serde(rename = "SlidingWindow", skip_serializing_if = "Option::is_none")]
         pub sliding_window: Option<serde_json::Value>,
         /// A wall clock window, which aligns the evaluated range to fixed clock boundaries that match the alarm's period, such as the top of the hour, midnight, or the start of the calendar week.
@@ -327,7 +331,7 @@ pub mod alarm {
     /// An evaluation window that aligns the evaluated range to fixed clock boundaries that match the alarm's period, such as the top of the hour, midnight, or the start of the calendar week, optionally in a specific time zone.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct WallClockWindow {
-        /// The time zone to use when the alarm aligns the evaluation window to clock boundaries. You can specify an IANA time zone name (for example, `America/New_York`), a fixed UTC offset (for example, `+05:30`), or an offset-prefixed identifier (for example, `UTC+05:30`). The offset must be aligned to a multiple of 5 minutes. If you don't specify a time zone, CloudWatch uses `UTC`.
+        /// The time zone to use when the alarm aligns the evaluation window to clock boundaries.
         #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
         pub timezone: Option<Value<String>>,
     }
@@ -338,19 +342,19 @@ pub mod alarm {
         /// The ID of the account where the metrics are located, if this is a cross-account alarm.
         #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]
         pub account_id: Option<Value<String>>,
-        /// The math expression to be performed on the returned data, if this object is performing a math expression. This expression can use the `Id` of the other metrics to refer to those metrics, and can also use the `Id` of other expressions to use the result of those expressions.
+        /// The math expression to be performed on the returned data, if this object is performing a math expression.
         #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
         pub expression: Option<Value<String>>,
-        /// A short name used to tie this object to the results in the response. This name must be unique within a single call to `GetMetricData`. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscore. The first character must be a lowercase letter.
+        /// A short name used to tie this object to the results in the response.
         #[serde(rename = "Id")]
         pub id: Value<String>,
-        /// A human-readable label for this metric or expression. This is especially useful if this is an expression, so that you know what the value represents. If the metric or expression is shown in a CW dashboard widget, the label is shown. If `Label` is omitted, CW generates a default.
+        /// A human-readable label for this metric or expression.
         #[serde(rename = "Label", skip_serializing_if = "Option::is_none")]
         pub label: Option<Value<String>>,
-        /// The metric to be returned, along with statistics, period, and units. Use this parameter only if this object is retrieving a metric and not performing a math expression on returned data.
+        /// The metric to be returned, along with statistics, period, and units.
         #[serde(rename = "MetricStat", skip_serializing_if = "Option::is_none")]
         pub metric_stat: Option<MetricStat>,
-        /// The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60.
+        /// The granularity, in seconds, of the returned data points.
         #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
         pub period: Option<Value<i64>>,
         /// This option indicates whether to return the timestamps and raw data values of this metric.
@@ -379,10 +383,10 @@ pub mod alarm {
         /// The metric to return, including the metric name, namespace, and dimensions.
         #[serde(rename = "Metric")]
         pub metric: Metric,
-        /// The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60.
+        /// The granularity, in seconds, of the returned data points.
         #[serde(rename = "Period")]
         pub period: Value<i64>,
-        /// The statistic to return. It can include any CW statistic or extended statistic. For a list of valid values, see the table in [Statistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic) in the *User Guide*.
+        /// The statistic to return.
         #[serde(rename = "Stat")]
         pub stat: Value<String>,
         /// The unit to use for the returned data points.
@@ -412,7 +416,7 @@ pub mod alarm {
         /// The metric dimensions that you want to be used for the metric that the alarm will watch.
         #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
         pub dimensions: Option<Vec<Dimension>>,
-        /// The name of the metric that you want the alarm to watch. This is a required field.
+        /// The name of the metric that you want the alarm to watch.
         #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
         pub metric_name: Option<Value<String>>,
         /// The namespace of the metric that the alarm will watch.
@@ -532,7 +536,7 @@ pub mod alarm {
         }
     }
 
-    /// The statistic for the metric associated with the alarm, other than percentile. For percentile statistics, use `ExtendedStatistic`.
+    /// The statistic for the metric associated with the alarm, other than percentile.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Statistic {
         /// `Average`
@@ -578,7 +582,7 @@ pub mod alarm {
         }
     }
 
-    /// Sets how this alarm is to handle missing data points. Valid values are `breaching`, `notBreaching`, `ignore`, and `missing`. For more information, see [Configuring How Alarms Treat Missing Data](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data) in the *Amazon User Guide*.
+    /// Sets how this alarm is to handle missing data points.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TreatMissingData {
         /// `breaching`
@@ -621,7 +625,7 @@ pub mod alarm {
         }
     }
 
-    /// The unit of the metric associated with the alarm. Specify this only if you are creating an alarm based on a single metric. Do not specify this if you are specifying a `Metrics` array.
+    /// The unit of the metric associated with the alarm.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AlarmUnit {
         /// `Bits`
@@ -733,17 +737,17 @@ pub mod alarm {
         }
     }
 
-    /// The configuration settings that define the warm-up behavior for an alarm. Use these settings to delay alarm evaluation after you create or update the alarm, which reduces alarm noise while a new resource or service starts publishing data.
+    /// The configuration settings that define the warm-up behavior for an alarm.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct WarmUpConfiguration {
-        /// Specifies whether the alarm waits for the full warm-up period before it starts to evaluate. The default is `false`. If `true`, the alarm waits the entire `WarmUpPeriodDurationInMinutes` before it starts to evaluate, even if metric data arrives earlier. If `false`, the alarm ends the warm-up period early. Evaluation begins as soon as the alarm has enough metric data to fill its evaluation window.
+        /// Specifies whether the alarm waits for the full warm-up period before it starts to evaluate.
         #[serde(
             rename = "OnlyStartEvaluatingAfterWarmUpPeriodEnds",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub only_start_evaluating_after_warm_up_period_ends: Option<Value<bool>>,
-        /// The length of the warm-up period, in minutes. After you create or update the alarm, the alarm stays in `INSUFFICIENT_DATA` for this duration. During this time, the alarm does not perform alarm actions.
+        /// The length of the warm-up period, in minutes.
         #[serde(
             rename = "WarmUpPeriodDurationInMinutes",
             skip_serializing_if = "Option::is_none"
@@ -759,6 +763,8 @@ pub mod alarm_mute_rule {
     use serde::Serialize;
 
     /// `AWS::CloudWatch::AlarmMuteRule`: Resource Type definition for AWS::CloudWatch::AlarmMuteRule that allows defining a rule and targeting alarms to mute their actions during the specified window. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-alarmmuterule.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAlarmMuteRule {
         resource: cloudwright_core::CfnResource,
@@ -933,6 +939,8 @@ pub mod anomaly_detector {
     use serde::Serialize;
 
     /// `AWS::CloudWatch::AnomalyDetector`: Resource Type definition for AWS::CloudWatch::AnomalyDetector. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-anomalydetector.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnomalyDetector {
         resource: cloudwright_core::CfnResource,
@@ -1031,7 +1039,7 @@ pub mod anomaly_detector {
         pub stat: Option<Value<String>>,
     }
 
-    /// `Configuration` of `AWS::CloudWatch::AnomalyDetector`.
+    /// The `Configuration` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Configuration {
         /// `ExcludedTimeRanges`.
@@ -1042,7 +1050,7 @@ pub mod anomaly_detector {
         pub metric_time_zone: Option<Value<String>>,
     }
 
-    /// `Range` of `AWS::CloudWatch::AnomalyDetector`.
+    /// The `Range` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Range {
         /// `EndTime`.
@@ -1066,7 +1074,7 @@ pub mod anomaly_detector {
         }
     }
 
-    /// `Dimension` of `AWS::CloudWatch::AnomalyDetector`.
+    /// The `Dimension` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Dimension {
         /// `Name`.
@@ -1090,7 +1098,7 @@ pub mod anomaly_detector {
         }
     }
 
-    /// `MetricCharacteristics` of `AWS::CloudWatch::AnomalyDetector`.
+    /// The `MetricCharacteristics` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MetricCharacteristics {
         /// `PeriodicSpikes`.
@@ -1098,7 +1106,7 @@ pub mod anomaly_detector {
         pub periodic_spikes: Option<Value<bool>>,
     }
 
-    /// `MetricMathAnomalyDetector` of `AWS::CloudWatch::AnomalyDetector`.
+    /// The `MetricMathAnomalyDetector` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MetricMathAnomalyDetector {
         /// `MetricDataQueries`.
@@ -1106,7 +1114,7 @@ pub mod anomaly_detector {
         pub metric_data_queries: Option<Vec<MetricDataQuery>>,
     }
 
-    /// `MetricDataQuery` of `AWS::CloudWatch::AnomalyDetector`.
+    /// The `MetricDataQuery` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricDataQuery {
         /// `AccountId`.
@@ -1147,7 +1155,7 @@ pub mod anomaly_detector {
         }
     }
 
-    /// `MetricStat` of `AWS::CloudWatch::AnomalyDetector`.
+    /// The `MetricStat` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricStat {
         /// `Metric`.
@@ -1180,7 +1188,7 @@ pub mod anomaly_detector {
         }
     }
 
-    /// `Metric` of `AWS::CloudWatch::AnomalyDetector`.
+    /// The `Metric` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Metric {
         /// `Dimensions`.
@@ -1208,7 +1216,7 @@ pub mod anomaly_detector {
         }
     }
 
-    /// `SingleMetricAnomalyDetector` of `AWS::CloudWatch::AnomalyDetector`.
+    /// The `SingleMetricAnomalyDetector` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SingleMetricAnomalyDetector {
         /// `AccountId`.
@@ -1233,8 +1241,11 @@ pub mod anomaly_detector {
 pub mod composite_alarm {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::{ActionConfiguration, AlarmTagsPropagation};
 
     /// `AWS::CloudWatch::CompositeAlarm`: The AWS::CloudWatch::CompositeAlarm type specifies an alarm which aggregates the states of other Alarms (Metric or Composite Alarms) as defined by the AlarmRule expression. `Ref` returns the primary identifier, `AlarmName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-compositealarm.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCompositeAlarm {
         resource: cloudwright_core::CfnResource,
@@ -1294,27 +1305,27 @@ pub mod composite_alarm {
         /// Configuration that applies to the notifications this alarm sends when it performs its actions.
         #[serde(rename = "ActionConfiguration", skip_serializing_if = "Option::is_none")]
         pub action_configuration: Option<ActionConfiguration>,
-        /// Indicates whether actions should be executed during any changes to the alarm state. The default is TRUE.
+        /// Indicates whether actions should be executed during any changes to the alarm state.
         #[serde(rename = "ActionsEnabled", skip_serializing_if = "Option::is_none")]
         pub actions_enabled: Option<Value<bool>>,
-        /// Actions will be suppressed if the suppressor alarm is in the ALARM state. ActionsSuppressor can be an AlarmName or an Amazon Resource Name (ARN) from an existing alarm.
+        /// Actions will be suppressed if the suppressor alarm is in the ALARM state.
         #[serde(rename = "ActionsSuppressor", skip_serializing_if = "Option::is_none")]
         pub actions_suppressor: Option<Value<String>>,
-        /// Actions will be suppressed if WaitPeriod is active. The length of time that actions are suppressed is in seconds.
+        /// Actions will be suppressed if WaitPeriod is active.
         #[serde(
             rename = "ActionsSuppressorExtensionPeriod",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub actions_suppressor_extension_period: Option<Value<i64>>,
-        /// Actions will be suppressed if ExtensionPeriod is active. The length of time that actions are suppressed is in seconds.
+        /// Actions will be suppressed if ExtensionPeriod is active.
         #[serde(
             rename = "ActionsSuppressorWaitPeriod",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub actions_suppressor_wait_period: Option<Value<i64>>,
-        /// The list of actions to execute when this alarm transitions into an ALARM state from any other state. Specify each action as an Amazon Resource Name (ARN).
+        /// The list of actions to execute when this alarm transitions into an ALARM state from any other state.
         #[serde(rename = "AlarmActions", skip_serializing_if = "Option::is_none")]
         pub alarm_actions: Option<Vec<Value<String>>>,
         /// The description of the alarm
@@ -1326,17 +1337,17 @@ pub mod composite_alarm {
         /// Expression which aggregates the state of other Alarms (Metric or Composite Alarms)
         #[serde(rename = "AlarmRule")]
         pub alarm_rule: Value<String>,
-        /// The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from any other state. Each action is specified as an Amazon Resource Name (ARN).
+        /// The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from any other state.
         #[serde(
             rename = "InsufficientDataActions",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub insufficient_data_actions: Option<Vec<Value<String>>>,
-        /// The actions to execute when this alarm transitions to the OK state from any other state. Each action is specified as an Amazon Resource Name (ARN).
+        /// The actions to execute when this alarm transitions to the OK state from any other state.
         #[serde(rename = "OKActions", skip_serializing_if = "Option::is_none")]
         pub ok_actions: Option<Vec<Value<String>>>,
-        /// A list of key-value pairs to associate with the composite alarm. You can associate as many as 50 tags with an alarm.
+        /// A list of key-value pairs to associate with the composite alarm.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
@@ -1360,43 +1371,6 @@ pub mod composite_alarm {
             }
         }
     }
-
-    /// Configuration that applies to the notifications this alarm sends when it performs its actions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ActionConfiguration {
-        /// Whether the alarm's tags are included in its action notifications and state-change events.
-        #[serde(
-            rename = "AlarmTagsPropagation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub alarm_tags_propagation: Option<AlarmTagsPropagation>,
-    }
-
-    /// Controls whether the alarm's tags are included in its action notifications and state-change events, and which tag keys are included. Specify IncludedTagKeys or ExcludedTagKeys, but not both. Omit both to include every tag.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AlarmTagsPropagation {
-        /// Whether the alarm's tags are included in its action notifications and state-change events.
-        #[serde(rename = "Enabled")]
-        pub enabled: Value<bool>,
-        /// The tag keys to leave out. Cannot be specified together with IncludedTagKeys.
-        #[serde(rename = "ExcludedTagKeys", skip_serializing_if = "Option::is_none")]
-        pub excluded_tag_keys: Option<Vec<Value<String>>>,
-        /// The only tag keys to include. Cannot be specified together with ExcludedTagKeys.
-        #[serde(rename = "IncludedTagKeys", skip_serializing_if = "Option::is_none")]
-        pub included_tag_keys: Option<Vec<Value<String>>>,
-    }
-
-    impl AlarmTagsPropagation {
-        /// A `AlarmTagsPropagation` of its required properties (`Enabled`), the others unset.
-        pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-                excluded_tag_keys: None,
-                included_tag_keys: None,
-            }
-        }
-    }
 }
 
 /// `AWS::CloudWatch::Dashboard`: [`CfnDashboard`], [`CfnDashboardProps`] and their property types.
@@ -1405,6 +1379,8 @@ pub mod dashboard {
     use serde::Serialize;
 
     /// `AWS::CloudWatch::Dashboard`: Resource Type definition for AWS::CloudWatch::Dashboard. `Ref` returns the primary identifier, `DashboardName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-dashboard.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDashboard {
         resource: cloudwright_core::CfnResource,
@@ -1459,10 +1435,10 @@ pub mod dashboard {
         /// The detailed information about the dashboard in JSON format, including the widgets to include and their location on the dashboard
         #[serde(rename = "DashboardBody")]
         pub dashboard_body: Value<String>,
-        /// The name of the dashboard. The name must be between 1 and 255 characters. If you do not specify a name, one will be generated automatically.
+        /// The name of the dashboard.
         #[serde(rename = "DashboardName", skip_serializing_if = "Option::is_none")]
         pub dashboard_name: Option<Value<String>>,
-        /// A list of key-value pairs to associate with the cloudwatch dashboard. You can associate up to 50 tags with a dashboard
+        /// A list of key-value pairs to associate with the cloudwatch dashboard.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
@@ -1484,7 +1460,9 @@ pub mod insight_rule {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::CloudWatch::InsightRule`: Resource Type definition for AWS::CloudWatch::InsightRule. Creates a Contributor Insights rule that analyzes log data to identify top contributors and usage patterns. `Ref` returns the primary identifier, `Arn`.
+    /// `AWS::CloudWatch::InsightRule`: Resource Type definition for AWS::CloudWatch::InsightRule. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-insightrule.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInsightRule {
         resource: cloudwright_core::CfnResource,
@@ -1620,7 +1598,9 @@ pub mod integration {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::CloudWatch::Integration`: Resource Type definition for AWS::CloudWatch::Integration. Manages a CloudWatch (Amazon CloudWatch Observability / Omni) account-scoped integration. V1 supports AWS_CONFIG_SLREC, AWS_INTEGRATION, and EXTERNAL_AGENT. `Ref` returns the primary identifier, `IntegrationArn`.
+    /// `AWS::CloudWatch::Integration`: Resource Type definition for AWS::CloudWatch::Integration. `Ref` returns the primary identifier, `IntegrationArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-integration.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegration {
         resource: cloudwright_core::CfnResource,
@@ -1701,20 +1681,20 @@ pub mod integration {
         /// `Credential`.
         #[serde(rename = "Credential", skip_serializing_if = "Option::is_none")]
         pub credential: Option<IntegrationCredential>,
-        /// Type-specific configuration attributes (max 50 entries). EXTERNAL_AGENT requires 'catalogId'. On update, supplied attributes merge into the existing map; omitting a key does not remove it.
+        /// Type-specific configuration attributes (max 50 entries).
         #[serde(
             rename = "IntegrationAttributes",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub integration_attributes: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The type of integration. Immutable after creation.
+        /// The type of integration.
         #[serde(rename = "IntegrationType")]
         pub integration_type: Value<IntegrationType>,
-        /// The customer-supplied name of the integration. Unique per account.
+        /// The customer-supplied name of the integration.
         #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// IAM role ARN the integration assumes. Required for AWS_INTEGRATION (a valid, service-assumable IAM role ARN). Not used by AWS_CONFIG_SLREC or EXTERNAL_AGENT.
+        /// IAM role ARN the integration assumes.
         #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// Tags associated with the integration.
@@ -1739,7 +1719,7 @@ pub mod integration {
         }
     }
 
-    /// Write-only API-key credential material for the integration. Stored encrypted and never returned on read.
+    /// Write-only API-key credential material for the integration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IntegrationCredential {
         /// API-key credential material that can be rotated in place on update.
@@ -1773,7 +1753,7 @@ pub mod integration {
         }
     }
 
-    /// The type of integration. Immutable after creation.
+    /// The type of integration.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IntegrationType {
         /// `AWS_CONFIG_SLREC`
@@ -1813,7 +1793,7 @@ pub mod integration {
         }
     }
 
-    /// `TagsItem` of `AWS::CloudWatch::Integration`.
+    /// The `TagsItem` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TagsItem {
         /// `Key`.
@@ -1842,8 +1822,11 @@ pub mod integration {
 pub mod log_alarm {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::{ActionConfiguration, AlarmTagsPropagation};
 
-    /// `AWS::CloudWatch::LogAlarm`: Resource Type definition for AWS::CloudWatch::LogAlarm. A LogAlarm evaluates scheduled query results from CloudWatch Logs and triggers actions when thresholds are breached. `Ref` returns the primary identifier, `AlarmName`.
+    /// `AWS::CloudWatch::LogAlarm`: Resource Type definition for AWS::CloudWatch::LogAlarm. `Ref` returns the primary identifier, `AlarmName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-logalarm.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogAlarm {
         resource: cloudwright_core::CfnResource,
@@ -1903,17 +1886,17 @@ pub mod log_alarm {
         /// Configuration that applies to the notifications this alarm sends when it performs its actions.
         #[serde(rename = "ActionConfiguration", skip_serializing_if = "Option::is_none")]
         pub action_configuration: Option<ActionConfiguration>,
-        /// The number of log lines to include in alarm notifications. Valid values are 0 to 50.
+        /// The number of log lines to include in alarm notifications.
         #[serde(rename = "ActionLogLineCount", skip_serializing_if = "Option::is_none")]
         pub action_log_line_count: Option<Value<i64>>,
-        /// The ARN of the IAM role that grants CloudWatch permissions to fetch log lines for alarm notifications. Required when ActionLogLineCount is greater than 0.
+        /// The ARN of the IAM role that grants CloudWatch permissions to fetch log lines for alarm notifications.
         #[serde(
             rename = "ActionLogLineRoleArn",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub action_log_line_role_arn: Option<Value<String>>,
-        /// Indicates whether actions should be executed during any changes to the alarm state. The default is TRUE.
+        /// Indicates whether actions should be executed during any changes to the alarm state.
         #[serde(rename = "ActionsEnabled", skip_serializing_if = "Option::is_none")]
         pub actions_enabled: Option<Value<bool>>,
         /// The list of actions to execute when this alarm transitions into an ALARM state from any other state.
@@ -1925,7 +1908,7 @@ pub mod log_alarm {
         /// The name of the log alarm.
         #[serde(rename = "AlarmName", skip_serializing_if = "Option::is_none")]
         pub alarm_name: Option<Value<String>>,
-        /// The arithmetic operation to use when comparing the specified threshold and the query results. Valid values are GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, and LessThanOrEqualToThreshold.
+        /// The arithmetic operation to use when comparing the specified threshold and the query results.
         #[serde(rename = "ComparisonOperator")]
         pub comparison_operator: Value<ComparisonOperator>,
         /// The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from any other state.
@@ -1953,10 +1936,10 @@ pub mod log_alarm {
         /// The value to compare against the results of the scheduled query evaluation.
         #[serde(rename = "Threshold")]
         pub threshold: Value<f64>,
-        /// Sets how this alarm is to handle missing data points. Valid values are breaching, notBreaching, ignore, and missing.
+        /// Sets how this alarm is to handle missing data points.
         #[serde(rename = "TreatMissingData", skip_serializing_if = "Option::is_none")]
         pub treat_missing_data: Option<Value<String>>,
-        /// The warm-up configuration for the alarm. During the warm-up period, the alarm stays in INSUFFICIENT_DATA and doesn't perform alarm actions. For more information, see Alarm warm-up periods in the Amazon CloudWatch User Guide.
+        /// The warm-up configuration for the alarm.
         #[serde(rename = "WarmUpConfiguration", skip_serializing_if = "Option::is_none")]
         pub warm_up_configuration: Option<WarmUpConfiguration>,
     }
@@ -1992,44 +1975,7 @@ pub mod log_alarm {
         }
     }
 
-    /// Configuration that applies to the notifications this alarm sends when it performs its actions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ActionConfiguration {
-        /// Whether the alarm's tags are included in its action notifications and state-change events.
-        #[serde(
-            rename = "AlarmTagsPropagation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub alarm_tags_propagation: Option<AlarmTagsPropagation>,
-    }
-
-    /// Controls whether the alarm's tags are included in its action notifications and state-change events, and which tag keys are included. Specify IncludedTagKeys or ExcludedTagKeys, but not both. Omit both to include every tag.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AlarmTagsPropagation {
-        /// Whether the alarm's tags are included in its action notifications and state-change events.
-        #[serde(rename = "Enabled")]
-        pub enabled: Value<bool>,
-        /// The tag keys to leave out. Cannot be specified together with IncludedTagKeys.
-        #[serde(rename = "ExcludedTagKeys", skip_serializing_if = "Option::is_none")]
-        pub excluded_tag_keys: Option<Vec<Value<String>>>,
-        /// The only tag keys to include. Cannot be specified together with ExcludedTagKeys.
-        #[serde(rename = "IncludedTagKeys", skip_serializing_if = "Option::is_none")]
-        pub included_tag_keys: Option<Vec<Value<String>>>,
-    }
-
-    impl AlarmTagsPropagation {
-        /// A `AlarmTagsPropagation` of its required properties (`Enabled`), the others unset.
-        pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-                excluded_tag_keys: None,
-                included_tag_keys: None,
-            }
-        }
-    }
-
-    /// The arithmetic operation to use when comparing the specified threshold and the query results. Valid values are GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, and LessThanOrEqualToThreshold.
+    /// The arithmetic operation to use when comparing the specified threshold and the query results.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ComparisonOperator {
         /// `GreaterThanOrEqualToThreshold`
@@ -2128,13 +2074,13 @@ pub mod log_alarm {
     /// The schedule configuration for the scheduled query.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ScheduleConfiguration {
-        /// The number of seconds into the past to end the query window. Must be a non-negative value and cannot exceed 2592000 seconds (30 days).
+        /// The number of seconds into the past to end the query window.
         #[serde(rename = "EndTimeOffset", skip_serializing_if = "Option::is_none")]
         pub end_time_offset: Option<Value<i64>>,
         /// The expression that defines when the scheduled query runs, e.g. rate(1 minute).
         #[serde(rename = "ScheduleExpression")]
         pub schedule_expression: Value<String>,
-        /// The number of seconds into the past to start the query window. Must be a positive value and cannot exceed 2592000 seconds (30 days).
+        /// The number of seconds into the past to start the query window.
         #[serde(rename = "StartTimeOffset")]
         pub start_time_offset: Value<i64>,
     }
@@ -2153,17 +2099,17 @@ pub mod log_alarm {
         }
     }
 
-    /// The warm-up configuration for an alarm. A warm-up period delays alarm evaluation after you create or update the alarm. This reduces alarm noise from missing data while a new resource or service starts up. During the warm-up period, the alarm stays in INSUFFICIENT_DATA and doesn't perform alarm actions.
+    /// The warm-up configuration for an alarm.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct WarmUpConfiguration {
-        /// Specifies whether the alarm waits for the full warm-up period before it starts evaluating. If true, the alarm waits the entire WarmUpPeriodDurationInMinutes before it starts evaluating, even if metric data arrives earlier. If false, the alarm ends the warm-up period early and starts evaluating as soon as it has enough metric data to fill its evaluation window. This is the default behavior.
+        /// Specifies whether the alarm waits for the full warm-up period before it starts evaluating.
         #[serde(
             rename = "OnlyStartEvaluatingAfterWarmUpPeriodEnds",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub only_start_evaluating_after_warm_up_period_ends: Option<Value<bool>>,
-        /// The length of the warm-up period, in minutes. For this duration after you create or update the alarm, the alarm stays in INSUFFICIENT_DATA and doesn't perform alarm actions. Valid values range from 1 to 2,880 minutes (2 days). You can change this value while the alarm is still in its warm-up period. Changes have no effect after the warm-up period ends.
+        /// The length of the warm-up period, in minutes.
         #[serde(
             rename = "WarmUpPeriodDurationInMinutes",
             skip_serializing_if = "Option::is_none"
@@ -2179,6 +2125,8 @@ pub mod metric_stream {
     use serde::Serialize;
 
     /// `AWS::CloudWatch::MetricStream`: Resource Type definition for Metric Stream. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-metricstream.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMetricStream {
         resource: cloudwright_core::CfnResource,
@@ -2248,16 +2196,16 @@ pub mod metric_stream {
     /// The properties of `AWS::CloudWatch::MetricStream`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnMetricStreamProps {
-        /// Define which metrics will be not streamed. Metrics matched by multiple instances of MetricStreamFilter are joined with an OR operation by default. If both IncludeFilters and ExcludeFilters are omitted, all metrics in the account will be streamed. IncludeFilters and ExcludeFilters are mutually exclusive. Default to null.
+        /// Define which metrics will be not streamed.
         #[serde(rename = "ExcludeFilters", skip_serializing_if = "Option::is_none")]
         pub exclude_filters: Option<Vec<MetricStreamFilter>>,
         /// The ARN of the Kinesis Firehose where to stream the data.
         #[serde(rename = "FirehoseArn", skip_serializing_if = "Option::is_none")]
         pub firehose_arn: Option<Value<String>>,
-        /// Define which metrics will be streamed. Metrics matched by multiple instances of MetricStreamFilter are joined with an OR operation by default. If both IncludeFilters and ExcludeFilters are omitted, all metrics in the account will be streamed. IncludeFilters and ExcludeFilters are mutually exclusive. Default to null.
+        /// Define which metrics will be streamed.
         #[serde(rename = "IncludeFilters", skip_serializing_if = "Option::is_none")]
         pub include_filters: Option<Vec<MetricStreamFilter>>,
-        /// If you are creating a metric stream in a monitoring account, specify true to include metrics from source accounts that are linked to this monitoring account, in the metric stream. The default is false.
+        /// If you are creating a metric stream in a monitoring account, specify true to include metrics from source accounts that are linked to this monitoring account, in the metric stream.
         #[serde(
             rename = "IncludeLinkedAccountsMetrics",
             skip_serializing_if = "Option::is_none"
@@ -2273,7 +2221,7 @@ pub mod metric_stream {
         /// The ARN of the role that provides access to the Kinesis Firehose.
         #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
-        /// By default, a metric stream always sends the MAX, MIN, SUM, and SAMPLECOUNT statistics for each metric that is streamed. You can use this parameter to have the metric stream also send additional statistics in the stream. This array can have up to 100 members.
+        /// By default, a metric stream always sends the MAX, MIN, SUM, and SAMPLECOUNT statistics for each metric that is streamed.
         #[serde(
             rename = "StatisticsConfigurations",
             skip_serializing_if = "Option::is_none"
@@ -2288,7 +2236,7 @@ pub mod metric_stream {
     /// This structure defines the metrics that will be streamed.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricStreamFilter {
-        /// Only metrics with MetricNames matching these values will be streamed. Must be set together with Namespace.
+        /// Only metrics with MetricNames matching these values will be streamed.
         #[serde(rename = "MetricNames", skip_serializing_if = "Option::is_none")]
         pub metric_names: Option<Vec<Value<String>>>,
         /// Only metrics with Namespace matching this value will be streamed.
@@ -2346,7 +2294,7 @@ pub mod metric_stream {
         }
     }
 
-    /// This structure specifies a list of additional statistics to stream, and the metrics to stream those additional statistics for. All metrics that match the combination of metric name and namespace will be streamed with the extended statistics, no matter their dimensions.
+    /// This structure specifies a list of additional statistics to stream, and the metrics to stream those additional statistics for.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricStreamStatisticsConfiguration {
         /// The additional statistics to stream for the metrics listed in IncludeMetrics.
@@ -2401,6 +2349,8 @@ pub mod o_tel_enrichment {
     use serde::Serialize;
 
     /// `AWS::CloudWatch::OTelEnrichment`: AWS::CloudWatch::OTelEnrichment enables OTel metric enrichment in CloudWatch, allowing CloudWatch vended metrics to be available for PromQL querying enriched with AWS resource tags and metadata. `Ref` returns the primary identifier, `AccountId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-otelenrichment.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOTelEnrichment {
         resource: cloudwright_core::CfnResource,
@@ -2433,7 +2383,7 @@ pub mod o_tel_enrichment {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `AccountId`: The AWS account ID. This is the primary identifier for this singleton resource.
+        /// `Fn::GetAtt` `AccountId`: The AWS account ID.
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
@@ -2460,18 +2410,18 @@ pub mod o_tel_enrichment {
     /// The properties of `AWS::CloudWatch::OTelEnrichment`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnOTelEnrichmentProps {
-        /// Removes metrics from the include set. Absent or empty means nothing is removed. Evaluated after IncludeFilters, so ExcludeFilters always wins.
+        /// Removes metrics from the include set.
         #[serde(rename = "ExcludeFilters", skip_serializing_if = "Option::is_none")]
         pub exclude_filters: Option<Vec<OTelEnrichmentMetricSelector>>,
-        /// Scopes enrichment to a subset of the account's telemetry. Absent or empty means all namespaces are in scope. Present means only these are. The service enforces a combined cap of 100 selectors across IncludeFilters and ExcludeFilters, and rejects more than one selector for the same namespace within a direction.
+        /// Scopes enrichment to a subset of the account's telemetry.
         #[serde(rename = "IncludeFilters", skip_serializing_if = "Option::is_none")]
         pub include_filters: Option<Vec<OTelEnrichmentMetricSelector>>,
     }
 
-    /// Selects metrics within one namespace. The same shape serves both the include and the exclude direction. Namespaces are compared byte-for-byte and case-sensitively; no wildcards, prefixes or normalization.
+    /// Selects metrics within one namespace.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct OTelEnrichmentMetricSelector {
-        /// Absent or empty means every metric in this namespace, in whichever direction this selector appears. Present means only these metric names.
+        /// Absent or empty means every metric in this namespace, in whichever direction this selector appears.
         #[serde(rename = "MetricNames", skip_serializing_if = "Option::is_none")]
         pub metric_names: Option<Vec<Value<String>>>,
         /// The CloudWatch namespace this selector applies to.
@@ -2495,7 +2445,9 @@ pub mod resource_metrics_configuration {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::CloudWatch::ResourceMetricsConfiguration`: Resource Type definition for AWS::CloudWatch::ResourceMetricsConfiguration. Manages the detailed monitoring metric selections for an AWS resource, identified by the ARN of the resource being monitored. `Ref` returns the primary identifier, `ResourceArn`.
+    /// `AWS::CloudWatch::ResourceMetricsConfiguration`: Resource Type definition for AWS::CloudWatch::ResourceMetricsConfiguration. `Ref` returns the primary identifier, `ResourceArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-resourcemetricsconfiguration.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceMetricsConfiguration {
         resource: cloudwright_core::CfnResource,
@@ -2598,7 +2550,9 @@ pub mod view {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::CloudWatch::View`: Resource Type definition for AWS::CloudWatch::View. A view is a named, reusable SQL query that can be referenced from CloudWatch telemetry queries. View names must be unique within the account and region. `Ref` returns the primary identifier, `Name`.
+    /// `AWS::CloudWatch::View`: Resource Type definition for AWS::CloudWatch::View. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-view.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnView {
         resource: cloudwright_core::CfnResource,
@@ -2636,7 +2590,7 @@ pub mod view {
             self.resource.get_att("Arn")
         }
 
-        /// `Fn::GetAtt` `Type`: The ownership category of the view. Views created through CloudFormation are always USER views; MANAGED views are provisioned by AWS.
+        /// `Fn::GetAtt` `Type`: The ownership category of the view.
         pub fn attr_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Type")
         }
@@ -2674,7 +2628,7 @@ pub mod view {
         /// A description of the view.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The name of the view. Must begin with the "view." prefix followed by lowercase alphanumeric characters, hyphens, and underscores. View names must be unique within the account and region. If not specified, a name is generated.
+        /// The name of the view.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// An array of key-value pairs to apply to the view.
@@ -2691,6 +2645,39 @@ pub mod view {
                 name: None,
                 tags: None,
             }
+        }
+    }
+}
+
+/// Configuration that applies to the notifications this alarm sends when it performs its actions.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ActionConfiguration {
+    /// Whether the alarm's tags are included in its action notifications and state-change events.
+    #[serde(rename = "AlarmTagsPropagation", skip_serializing_if = "Option::is_none")]
+    pub alarm_tags_propagation: Option<AlarmTagsPropagation>,
+}
+
+/// Controls whether the alarm's tags are included in its action notifications and state-change events, and which tag keys are included.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlarmTagsPropagation {
+    /// Whether the alarm's tags are included in its action notifications and state-change events.
+    #[serde(rename = "Enabled")]
+    pub enabled: Value<bool>,
+    /// The tag keys to leave out.
+    #[serde(rename = "ExcludedTagKeys", skip_serializing_if = "Option::is_none")]
+    pub excluded_tag_keys: Option<Vec<Value<String>>>,
+    /// The only tag keys to include.
+    #[serde(rename = "IncludedTagKeys", skip_serializing_if = "Option::is_none")]
+    pub included_tag_keys: Option<Vec<Value<String>>>,
+}
+
+impl AlarmTagsPropagation {
+    /// A `AlarmTagsPropagation` of its required properties (`Enabled`), the others unset.
+    pub fn new(enabled: impl Into<Value<bool>>) -> Self {
+        Self {
+            enabled: enabled.into(),
+            excluded_tag_keys: None,
+            included_tag_keys: None,
         }
     }
 }

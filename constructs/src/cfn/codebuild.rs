@@ -8,6 +8,8 @@
     clippy::too_many_arguments
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use fleet::{CfnFleet, CfnFleetProps};
 pub use project::{CfnProject, CfnProjectProps};
 pub use report_group::{CfnReportGroup, CfnReportGroupProps};
@@ -17,8 +19,11 @@ pub use source_credential::{CfnSourceCredential, CfnSourceCredentialProps};
 pub mod fleet {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::VpcConfig;
 
     /// `AWS::CodeBuild::Fleet`: Resource Type definition for AWS::CodeBuild::Fleet. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codebuild-fleet.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFleet {
         resource: cloudwright_core::CfnResource,
@@ -123,7 +128,7 @@ pub mod fleet {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// `ComputeConfiguration` of `AWS::CodeBuild::Fleet`.
+    /// The `ComputeConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ComputeConfiguration {
         /// `disk`.
@@ -290,7 +295,7 @@ pub mod fleet {
         }
     }
 
-    /// `ProxyConfiguration` of `AWS::CodeBuild::Fleet`.
+    /// The `ProxyConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ProxyConfiguration {
         /// `DefaultBehavior`.
@@ -338,7 +343,7 @@ pub mod fleet {
         }
     }
 
-    /// `FleetProxyRule` of `AWS::CodeBuild::Fleet`.
+    /// The `FleetProxyRule` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct FleetProxyRule {
         /// `Effect`.
@@ -426,20 +431,6 @@ pub mod fleet {
         }
     }
 
-    /// `VpcConfig` of `AWS::CodeBuild::Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct VpcConfig {
-        /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
-        pub security_group_ids: Option<Vec<Value<String>>>,
-        /// `Subnets`.
-        #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
-        pub subnets: Option<Vec<Value<String>>>,
-        /// `VpcId`.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
-        pub vpc_id: Option<Value<String>>,
-    }
-
     /// Values of `OverflowBehavior`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum OverflowBehavior {
@@ -477,7 +468,7 @@ pub mod fleet {
         }
     }
 
-    /// `ScalingConfigurationInput` of `AWS::CodeBuild::Fleet`.
+    /// The `ScalingConfigurationInput` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ScalingConfigurationInput {
         /// `MaxCapacity`.
@@ -531,7 +522,7 @@ pub mod fleet {
         }
     }
 
-    /// `TargetTrackingScalingConfiguration` of `AWS::CodeBuild::Fleet`.
+    /// The `TargetTrackingScalingConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TargetTrackingScalingConfiguration {
         /// `MetricType`.
@@ -581,8 +572,11 @@ pub mod fleet {
 pub mod project {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::VpcConfig;
 
     /// `AWS::CodeBuild::Project`: Resource Type definition for AWS::CodeBuild::Project. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codebuild-project.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProject {
         resource: cloudwright_core::CfnResource,
@@ -769,7 +763,7 @@ pub mod project {
         }
     }
 
-    /// `Artifacts` of `AWS::CodeBuild::Project`.
+    /// The `Artifacts` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Artifacts {
         /// `ArtifactIdentifier`.
@@ -822,7 +816,7 @@ pub mod project {
         }
     }
 
-    /// `ProjectBuildBatchConfig` of `AWS::CodeBuild::Project`.
+    /// The `ProjectBuildBatchConfig` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ProjectBuildBatchConfig {
         /// `BatchReportMode`.
@@ -842,7 +836,7 @@ pub mod project {
         pub timeout_in_mins: Option<Value<i64>>,
     }
 
-    /// `BatchRestrictions` of `AWS::CodeBuild::Project`.
+    /// The `BatchRestrictions` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BatchRestrictions {
         /// `ComputeTypesAllowed`.
@@ -857,7 +851,7 @@ pub mod project {
         pub maximum_builds_allowed: Option<Value<i64>>,
     }
 
-    /// `ProjectCache` of `AWS::CodeBuild::Project`.
+    /// The `ProjectCache` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ProjectCache {
         /// `CacheNamespace`.
@@ -886,7 +880,7 @@ pub mod project {
         }
     }
 
-    /// `Environment` of `AWS::CodeBuild::Project`.
+    /// The `Environment` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Environment {
         /// `Certificate`.
@@ -955,7 +949,7 @@ pub mod project {
         }
     }
 
-    /// `DockerServer` of `AWS::CodeBuild::Project`.
+    /// The `DockerServer` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DockerServer {
         /// `ComputeType`.
@@ -976,7 +970,7 @@ pub mod project {
         }
     }
 
-    /// `EnvironmentVariable` of `AWS::CodeBuild::Project`.
+    /// The `EnvironmentVariable` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EnvironmentVariable {
         /// `Name`.
@@ -1004,7 +998,7 @@ pub mod project {
         }
     }
 
-    /// `ProjectFleet` of `AWS::CodeBuild::Project`.
+    /// The `ProjectFleet` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ProjectFleet {
         /// `FleetArn`.
@@ -1012,7 +1006,7 @@ pub mod project {
         pub fleet_arn: Option<Value<String>>,
     }
 
-    /// `RegistryCredential` of `AWS::CodeBuild::Project`.
+    /// The `RegistryCredential` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RegistryCredential {
         /// `Credential`.
@@ -1036,7 +1030,7 @@ pub mod project {
         }
     }
 
-    /// `ProjectFileSystemLocation` of `AWS::CodeBuild::Project`.
+    /// The `ProjectFileSystemLocation` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ProjectFileSystemLocation {
         /// `Identifier`.
@@ -1074,7 +1068,7 @@ pub mod project {
         }
     }
 
-    /// `LogsConfig` of `AWS::CodeBuild::Project`.
+    /// The `LogsConfig` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LogsConfig {
         /// `CloudWatchLogs`.
@@ -1085,7 +1079,7 @@ pub mod project {
         pub s3_logs: Option<S3LogsConfig>,
     }
 
-    /// `CloudWatchLogsConfig` of `AWS::CodeBuild::Project`.
+    /// The `CloudWatchLogsConfig` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CloudWatchLogsConfig {
         /// `GroupName`.
@@ -1110,7 +1104,7 @@ pub mod project {
         }
     }
 
-    /// `S3LogsConfig` of `AWS::CodeBuild::Project`.
+    /// The `S3LogsConfig` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3LogsConfig {
         /// `EncryptionDisabled`.
@@ -1135,7 +1129,7 @@ pub mod project {
         }
     }
 
-    /// `ProjectSourceVersion` of `AWS::CodeBuild::Project`.
+    /// The `ProjectSourceVersion` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ProjectSourceVersion {
         /// `SourceIdentifier`.
@@ -1156,7 +1150,7 @@ pub mod project {
         }
     }
 
-    /// `Source` of `AWS::CodeBuild::Project`.
+    /// The `Source` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Source {
         /// `Auth`.
@@ -1209,7 +1203,7 @@ pub mod project {
         }
     }
 
-    /// `SourceAuth` of `AWS::CodeBuild::Project`.
+    /// The `SourceAuth` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SourceAuth {
         /// `Resource`.
@@ -1230,7 +1224,7 @@ pub mod project {
         }
     }
 
-    /// `BuildStatusConfig` of `AWS::CodeBuild::Project`.
+    /// The `BuildStatusConfig` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BuildStatusConfig {
         /// `Context`.
@@ -1241,7 +1235,7 @@ pub mod project {
         pub target_url: Option<Value<String>>,
     }
 
-    /// `GitSubmodulesConfig` of `AWS::CodeBuild::Project`.
+    /// The `GitSubmodulesConfig` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct GitSubmodulesConfig {
         /// `FetchSubmodules`.
@@ -1258,7 +1252,7 @@ pub mod project {
         }
     }
 
-    /// `ProjectTriggers` of `AWS::CodeBuild::Project`.
+    /// The `ProjectTriggers` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ProjectTriggers {
         /// `BuildType`.
@@ -1282,7 +1276,7 @@ pub mod project {
         pub webhook: Option<Value<bool>>,
     }
 
-    /// `PullRequestBuildPolicy` of `AWS::CodeBuild::Project`.
+    /// The `PullRequestBuildPolicy` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct PullRequestBuildPolicy {
         /// `ApproverRoles`.
@@ -1303,7 +1297,7 @@ pub mod project {
         }
     }
 
-    /// `ScopeConfiguration` of `AWS::CodeBuild::Project`.
+    /// The `ScopeConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ScopeConfiguration {
         /// `Domain`.
@@ -1327,20 +1321,6 @@ pub mod project {
             }
         }
     }
-
-    /// `VpcConfig` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct VpcConfig {
-        /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
-        pub security_group_ids: Option<Vec<Value<String>>>,
-        /// `Subnets`.
-        #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
-        pub subnets: Option<Vec<Value<String>>>,
-        /// `VpcId`.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
-        pub vpc_id: Option<Value<String>>,
-    }
 }
 
 /// `AWS::CodeBuild::ReportGroup`: [`CfnReportGroup`], [`CfnReportGroupProps`] and their property types.
@@ -1349,6 +1329,8 @@ pub mod report_group {
     use serde::Serialize;
 
     /// `AWS::CodeBuild::ReportGroup`: Resource Type definition for AWS::CodeBuild::ReportGroup. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codebuild-reportgroup.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReportGroup {
         resource: cloudwright_core::CfnResource,
@@ -1437,7 +1419,7 @@ pub mod report_group {
         }
     }
 
-    /// `ReportExportConfig` of `AWS::CodeBuild::ReportGroup`.
+    /// The `ReportExportConfig` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReportExportConfig {
         /// `ExportConfigType`.
@@ -1495,7 +1477,7 @@ pub mod report_group {
         }
     }
 
-    /// `S3ReportExportConfig` of `AWS::CodeBuild::ReportGroup`.
+    /// The `S3ReportExportConfig` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3ReportExportConfig {
         /// `Bucket`.
@@ -1613,6 +1595,8 @@ pub mod source_credential {
     use serde::Serialize;
 
     /// `AWS::CodeBuild::SourceCredential`: Resource Type definition for AWS::CodeBuild::SourceCredential. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codebuild-sourcecredential.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSourceCredential {
         resource: cloudwright_core::CfnResource,
@@ -1667,16 +1651,16 @@ pub mod source_credential {
     /// The properties of `AWS::CodeBuild::SourceCredential`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSourceCredentialProps {
-        /// The type of authentication used by the credentials. Valid options are OAUTH, BASIC_AUTH, PERSONAL_ACCESS_TOKEN, CODECONNECTIONS, or SECRETS_MANAGER.
+        /// The type of authentication used by the credentials.
         #[serde(rename = "AuthType")]
         pub auth_type: Value<String>,
-        /// The type of source provider. The valid options are GITHUB, GITHUB_ENTERPRISE, GITLAB, GITLAB_SELF_MANAGED, or BITBUCKET.
+        /// The type of source provider.
         #[serde(rename = "ServerType")]
         pub server_type: Value<String>,
-        /// For GitHub or GitHub Enterprise, this is the personal access token. For Bitbucket, this is either the access token or the app password. For the authType CODECONNECTIONS, this is the connectionArn. For the authType SECRETS_MANAGER, this is the secretArn.
+        /// For GitHub or GitHub Enterprise, this is the personal access token.
         #[serde(rename = "Token")]
         pub token: Value<String>,
-        /// The Bitbucket username when the authType is BASIC_AUTH. This parameter is not valid for other types of source providers or connections.
+        /// The Bitbucket username when the authType is BASIC_AUTH.
         #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
         pub username: Option<Value<String>>,
     }
@@ -1696,4 +1680,18 @@ pub mod source_credential {
             }
         }
     }
+}
+
+/// The `VpcConfig` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct VpcConfig {
+    /// `SecurityGroupIds`.
+    #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+    pub security_group_ids: Option<Vec<Value<String>>>,
+    /// `Subnets`.
+    #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
+    pub subnets: Option<Vec<Value<String>>>,
+    /// `VpcId`.
+    #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<Value<String>>,
 }

@@ -16,6 +16,8 @@ pub mod repository {
     use serde::Serialize;
 
     /// `AWS::CodeCommit::Repository`: Resource Type definition for AWS::CodeCommit::Repository. `Ref` returns the primary identifier, `RepositoryId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codecommit-repository.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRepository {
         resource: cloudwright_core::CfnResource,
@@ -90,7 +92,7 @@ pub mod repository {
     /// The properties of `AWS::CodeCommit::Repository`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnRepositoryProps {
-        /// Information about code to be committed to a repository after it is created in an AWS CloudFormation stack. Information about code is only used in resource creation. Updates to a stack will not reflect changes made to code properties after initial resource creation.
+        /// Information about code to be committed to a repository after it is created in an AWS CloudFormation stack.
         #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
         pub code: Option<Code>,
         /// The ID of the AWS Key Management Service encryption key used to encrypt and decrypt the repository.
@@ -128,13 +130,13 @@ pub mod repository {
         }
     }
 
-    /// Information about code to be committed to a repository after it is created in an AWS CloudFormation stack. Information about code is only used in resource creation. Updates to a stack will not reflect changes made to code properties after initial resource creation.
+    /// Information about code to be committed to a repository after it is created in an AWS CloudFormation stack.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Code {
-        /// Optional. Specifies a branch name to be used as the default branch when importing code into a repository on initial creation. If this property is not set, the name main will be used for the default branch for the repository. Changes to this property are ignored after initial resource creation.
+        /// Optional.
         #[serde(rename = "BranchName", skip_serializing_if = "Option::is_none")]
         pub branch_name: Option<Value<String>>,
-        /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository. Changes to this property are ignored after initial resource creation.
+        /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository.
         #[serde(rename = "S3")]
         pub s3: S3,
     }
@@ -149,16 +151,16 @@ pub mod repository {
         }
     }
 
-    /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository. Changes to this property are ignored after initial resource creation.
+    /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3 {
-        /// The name of the Amazon S3 bucket that contains the ZIP file with the content that will be committed to the new repository. This can be specified using the name of the bucket in the AWS account. Changes to this property are ignored after initial resource creation.
+        /// The name of the Amazon S3 bucket that contains the ZIP file with the content that will be committed to the new repository.
         #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
-        /// The key to use for accessing the Amazon S3 bucket. Changes to this property are ignored after initial resource creation.
+        /// The key to use for accessing the Amazon S3 bucket.
         #[serde(rename = "Key")]
         pub key: Value<String>,
-        /// The object version of the ZIP file, if versioning is enabled for the Amazon S3 bucket. Changes to this property are ignored after initial resource creation.
+        /// The object version of the ZIP file, if versioning is enabled for the Amazon S3 bucket.
         #[serde(rename = "ObjectVersion", skip_serializing_if = "Option::is_none")]
         pub object_version: Option<Value<String>>,
     }
@@ -180,7 +182,7 @@ pub mod repository {
     /// Information about a trigger for a repository.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RepositoryTrigger {
-        /// The branches to be included in the trigger configuration. If you specify an empty array, the trigger applies to all branches.
+        /// The branches to be included in the trigger configuration.
         #[serde(rename = "Branches", skip_serializing_if = "Option::is_none")]
         pub branches: Option<Vec<Value<String>>>,
         /// Any custom data associated with the trigger to be included in the information sent to the target of the trigger.

@@ -17,7 +17,9 @@ pub mod custom_action_type {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::CodePipeline::CustomActionType`: The AWS::CodePipeline::CustomActionType resource creates a custom action for activities that aren't included in the CodePipeline default actions, such as running an internally developed build process or a test suite. You can use these custom actions in the stage of a pipeline. `Ref` returns the primary identifier, made of `Category`, `Provider`, `Version`.
+    /// `AWS::CodePipeline::CustomActionType`: The AWS::CodePipeline::CustomActionType resource creates a custom action for activities that aren't included in the CodePipeline default actions, such as running an internally developed build process or a test suite. `Ref` returns the primary identifier, made of `Category`, `Provider`, `Version`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codepipeline-customactiontype.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomActionType {
         resource: cloudwright_core::CfnResource,
@@ -198,13 +200,13 @@ pub mod custom_action_type {
         /// The name of the action configuration property.
         #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// Indicates that the property is used with PollForJobs. When creating a custom action, an action can have up to one queryable property. If it has one, that property must be both required and not secret.If you create a pipeline with a custom action type, and that custom action contains a queryable property, the value for that configuration property is subject to other restrictions.
+        /// Indicates that the property is used with PollForJobs.
         #[serde(rename = "Queryable", skip_serializing_if = "Option::is_none")]
         pub queryable: Option<Value<bool>>,
         /// Whether the configuration property is a required value.
         #[serde(rename = "Required")]
         pub required: Value<bool>,
-        /// Whether the configuration property is secret. Secrets are hidden from all calls except for GetJobDetails, GetThirdPartyJobDetails, PollForJobs, and PollForThirdPartyJobs.
+        /// Whether the configuration property is secret.
         #[serde(rename = "Secret")]
         pub secret: Value<bool>,
         /// The type of the configuration property.
@@ -299,10 +301,10 @@ pub mod custom_action_type {
     /// Settings is a property of the AWS::CodePipeline::CustomActionType resource that provides URLs that users can access to view information about the CodePipeline custom action.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Settings {
-        /// The URL returned to the AWS CodePipeline console that provides a deep link to the resources of the external system, such as the configuration page for an AWS CodeDeploy deployment group. This link is provided as part of the action display in the pipeline.
+        /// The URL returned to the AWS CodePipeline console that provides a deep link to the resources of the external system, such as the configuration page for an AWS CodeDeploy deployment group.
         #[serde(rename = "EntityUrlTemplate", skip_serializing_if = "Option::is_none")]
         pub entity_url_template: Option<Value<String>>,
-        /// The URL returned to the AWS CodePipeline console that contains a link to the top-level landing page for the external system, such as the console page for AWS CodeDeploy. This link is shown on the pipeline view page in the AWS CodePipeline console and provides a link to the execution entity of the external action.
+        /// The URL returned to the AWS CodePipeline console that contains a link to the top-level landing page for the external system, such as the console page for AWS CodeDeploy.
         #[serde(
             rename = "ExecutionUrlTemplate",
             skip_serializing_if = "Option::is_none"
@@ -328,6 +330,8 @@ pub mod pipeline {
     use serde::Serialize;
 
     /// `AWS::CodePipeline::Pipeline`: The AWS::CodePipeline::Pipeline resource creates a CodePipeline pipeline that describes how software changes go through a release process. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codepipeline-pipeline.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPipeline {
         resource: cloudwright_core::CfnResource,
@@ -390,7 +394,7 @@ pub mod pipeline {
         /// The S3 bucket where artifacts for the pipeline are stored.
         #[serde(rename = "ArtifactStore", skip_serializing_if = "Option::is_none")]
         pub artifact_store: Option<ArtifactStore>,
-        /// A mapping of artifactStore objects and their corresponding AWS Regions. There must be an artifact store for the pipeline Region and for each cross-region action in the pipeline.
+        /// A mapping of artifactStore objects and their corresponding AWS Regions.
         #[serde(rename = "ArtifactStores", skip_serializing_if = "Option::is_none")]
         pub artifact_stores: Option<Vec<ArtifactStoreMap>>,
         /// Represents the input of a DisableStageTransition action.
@@ -400,7 +404,7 @@ pub mod pipeline {
         )]
 
         pub disable_inbound_stage_transitions: Option<Vec<StageTransition>>,
-        /// The method that the pipeline will use to handle multiple executions. The default mode is SUPERSEDED.
+        /// The method that the pipeline will use to handle multiple executions.
         #[serde(rename = "ExecutionMode", skip_serializing_if = "Option::is_none")]
         pub execution_mode: Option<Value<ExecutionMode>>,
         /// The name of the pipeline.
@@ -428,7 +432,7 @@ pub mod pipeline {
         /// The trigger configuration specifying a type of event, such as Git tags, that starts the pipeline.
         #[serde(rename = "Triggers", skip_serializing_if = "Option::is_none")]
         pub triggers: Option<Vec<PipelineTriggerDeclaration>>,
-        /// A list that defines the pipeline variables for a pipeline resource. Variable names can have alphanumeric and underscore characters, and the values must match \[A-Za-z0-9@\-_\]+.
+        /// A list that defines the pipeline variables for a pipeline resource.
         #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
         pub variables: Option<Vec<VariableDeclaration>>,
     }
@@ -462,7 +466,7 @@ pub mod pipeline {
         /// `EncryptionKey`.
         #[serde(rename = "EncryptionKey", skip_serializing_if = "Option::is_none")]
         pub encryption_key: Option<EncryptionKey>,
-        /// The S3 bucket used for storing the artifacts for a pipeline. You can specify the name of an S3 bucket but not a folder in the bucket. A folder to contain the pipeline artifacts is created for you based on the name of the pipeline. You can use any S3 bucket in the same AWS Region as the pipeline to store your pipeline artifacts.
+        /// The S3 bucket used for storing the artifacts for a pipeline.
         #[serde(rename = "Location")]
         pub location: Value<String>,
         /// The type of the artifact store, such as S3.
@@ -487,10 +491,10 @@ pub mod pipeline {
     /// Represents information about the key used to encrypt data in the artifact store, such as an AWS Key Management Service (AWS KMS) key
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EncryptionKey {
-        /// The ID used to identify the key. For an AWS KMS key, you can use the key ID, the key ARN, or the alias ARN.
+        /// The ID used to identify the key.
         #[serde(rename = "Id")]
         pub id: Value<String>,
-        /// The type of encryption key, such as an AWS KMS key. When creating or updating a pipeline, the value must be set to 'KMS'.
+        /// The type of encryption key, such as an AWS KMS key.
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
@@ -542,7 +546,7 @@ pub mod pipeline {
         }
     }
 
-    /// A mapping of artifactStore objects and their corresponding AWS Regions. There must be an artifact store for the pipeline Region and for each cross-region action in the pipeline.
+    /// A mapping of artifactStore objects and their corresponding AWS Regions.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ArtifactStoreMap {
         /// `ArtifactStore`.
@@ -569,7 +573,7 @@ pub mod pipeline {
     /// The name of the pipeline in which you want to disable the flow of artifacts from one stage to another.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct StageTransition {
-        /// The reason given to the user that a stage is disabled, such as waiting for manual approval or manual tests. This message is displayed in the pipeline console UI.
+        /// The reason given to the user that a stage is disabled, such as waiting for manual approval or manual tests.
         #[serde(rename = "Reason")]
         pub reason: Value<String>,
         /// The name of the stage where you want to disable the inbound or outbound transition of artifacts.
@@ -590,7 +594,7 @@ pub mod pipeline {
         }
     }
 
-    /// The method that the pipeline will use to handle multiple executions. The default mode is SUPERSEDED.
+    /// The method that the pipeline will use to handle multiple executions.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ExecutionMode {
         /// `QUEUED`
@@ -716,7 +720,7 @@ pub mod pipeline {
         /// The shell commands to run with your compute action in CodePipeline.
         #[serde(rename = "Commands", skip_serializing_if = "Option::is_none")]
         pub commands: Option<Vec<Value<String>>>,
-        /// `Configuration`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `Configuration`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
         pub configuration: Option<serde_json::Value>,
         /// The list of environment variables that are input to a compute based action.
@@ -732,7 +736,7 @@ pub mod pipeline {
         /// The action declaration's name.
         #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// The variable namespace associated with the action. All variables produced as output by this action fall under this namespace.
+        /// The variable namespace associated with the action.
         #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
         pub namespace: Option<Value<String>>,
         /// `OutputArtifacts`.
@@ -744,13 +748,13 @@ pub mod pipeline {
         /// The action declaration's AWS Region, such as us-east-1.
         #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
         pub region: Option<Value<String>>,
-        /// The ARN of the IAM service role that performs the declared action. This is assumed through the roleArn for the pipeline.
+        /// The ARN of the IAM service role that performs the declared action.
         #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// The order in which actions are run.
         #[serde(rename = "RunOrder", skip_serializing_if = "Option::is_none")]
         pub run_order: Option<Value<i64>>,
-        /// A timeout duration in minutes that can be applied against the ActionType’s default timeout value specified in Quotas for AWS CodePipeline. This attribute is available only to the manual approval ActionType.
+        /// A timeout duration in minutes that can be applied against the ActionType’s default timeout value specified in Quotas for AWS CodePipeline.
         #[serde(rename = "TimeoutInMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_in_minutes: Option<Value<i64>>,
     }
@@ -782,13 +786,13 @@ pub mod pipeline {
     /// Represents information about an action type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ActionTypeId {
-        /// A category defines what kind of action can be taken in the stage, and constrains the provider type for the action. Valid categories are limited to one of the values below.
+        /// A category defines what kind of action can be taken in the stage, and constrains the provider type for the action.
         #[serde(rename = "Category")]
         pub category: Value<Category>,
-        /// The creator of the action being called. There are three valid values for the Owner field in the action category section within your pipeline structure: AWS, ThirdParty, and Custom.
+        /// The creator of the action being called.
         #[serde(rename = "Owner")]
         pub owner: Value<String>,
-        /// The provider of the service being called by the action. Valid providers are determined by the action category. For example, an action in the Deploy category type might have a provider of CodeDeploy, which would be specified as CodeDeploy.
+        /// The provider of the service being called by the action.
         #[serde(rename = "Provider")]
         pub provider: Value<String>,
         /// A string that describes the action version.
@@ -813,7 +817,7 @@ pub mod pipeline {
         }
     }
 
-    /// A category defines what kind of action can be taken in the stage, and constrains the provider type for the action. Valid categories are limited to one of the values below.
+    /// A category defines what kind of action can be taken in the stage, and constrains the provider type for the action.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Category {
         /// `Source`
@@ -991,7 +995,7 @@ pub mod pipeline {
         /// The shell commands to run with your compute action in CodePipeline.
         #[serde(rename = "Commands", skip_serializing_if = "Option::is_none")]
         pub commands: Option<Vec<Value<String>>>,
-        /// The rule's configuration. These are key-value pairs that specify input values for a rule. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The rule's configuration. Untyped in the schema: any `serde_json::Value`.
         #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
         pub configuration: Option<serde_json::Value>,
         /// `InputArtifacts`.
@@ -1003,7 +1007,7 @@ pub mod pipeline {
         /// The rule declaration's AWS Region, such as us-east-1.
         #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
         pub region: Option<Value<String>>,
-        /// The ARN of the IAM service role that performs the declared rule. This is assumed through the roleArn for the pipeline.
+        /// The ARN of the IAM service role that performs the declared rule.
         #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `RuleTypeId`.
@@ -1017,7 +1021,7 @@ pub mod pipeline {
         /// A category for the provider type for the rule.
         #[serde(rename = "Category", skip_serializing_if = "Option::is_none")]
         pub category: Option<Value<String>>,
-        /// The creator of the rule being called. Only AWS is supported.
+        /// The creator of the rule being called.
         #[serde(rename = "Owner", skip_serializing_if = "Option::is_none")]
         pub owner: Option<Value<String>>,
         /// The provider of the service being called by the rule.
@@ -1140,12 +1144,12 @@ pub mod pipeline {
     /// The configuration that specifies the retry configuration for a stage
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RetryConfiguration {
-        /// The specified retry mode type for the given stage. FAILED_ACTIONS will retry only the failed actions. ALL_ACTIONS will retry both failed and successful
+        /// The specified retry mode type for the given stage.
         #[serde(rename = "RetryMode", skip_serializing_if = "Option::is_none")]
         pub retry_mode: Option<Value<RetryMode>>,
     }
 
-    /// The specified retry mode type for the given stage. FAILED_ACTIONS will retry only the failed actions. ALL_ACTIONS will retry both failed and successful
+    /// The specified retry mode type for the given stage.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RetryMode {
         /// `ALL_ACTIONS`
@@ -1220,7 +1224,7 @@ pub mod pipeline {
         /// The field where the repository event that will start the pipeline, such as pushing Git tags, is specified with details.
         #[serde(rename = "Push", skip_serializing_if = "Option::is_none")]
         pub push: Option<Vec<GitPushFilter>>,
-        /// The name of the pipeline source action where the trigger configuration, such as Git tags, is specified. The trigger configuration will start the pipeline upon the specified change only.
+        /// The name of the pipeline source action where the trigger configuration, such as Git tags, is specified.
         #[serde(rename = "SourceActionName")]
         pub source_action_name: Value<String>,
     }
@@ -1337,7 +1341,7 @@ pub mod pipeline {
         /// The value of a pipeline-level variable.
         #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
         pub default_value: Option<Value<String>>,
-        /// The description of a pipeline-level variable. It's used to add additional context about the variable, and not being used at time when pipeline executes.
+        /// The description of a pipeline-level variable.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// The name of a pipeline-level variable.
@@ -1363,6 +1367,8 @@ pub mod webhook {
     use serde::Serialize;
 
     /// `AWS::CodePipeline::Webhook`: Resource Type definition for AWS::CodePipeline::Webhook. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codepipeline-webhook.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebhook {
         resource: cloudwright_core::CfnResource,
@@ -1525,21 +1531,21 @@ pub mod webhook {
     /// Properties that configure the authentication applied to incoming webhook trigger requests
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct WebhookAuthConfiguration {
-        /// The property used to configure acceptance of webhooks in an IP address range. For IP, only the AllowedIPRange property must be set. This property must be set to a valid CIDR range.
+        /// The property used to configure acceptance of webhooks in an IP address range.
         #[serde(rename = "AllowedIPRange", skip_serializing_if = "Option::is_none")]
         pub allowed_ip_range: Option<Value<String>>,
-        /// The property used to configure GitHub authentication. For GITHUB_HMAC, only the SecretToken property must be set.
+        /// The property used to configure GitHub authentication.
         #[serde(rename = "SecretToken", skip_serializing_if = "Option::is_none")]
         pub secret_token: Option<Value<String>>,
     }
 
-    /// A list of rules applied to the body/payload sent in the POST request to a webhook URL. All defined rules must pass for the request to be accepted and the pipeline started.
+    /// A list of rules applied to the body/payload sent in the POST request to a webhook URL.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct WebhookFilterRule {
-        /// A JsonPath expression that is applied to the body/payload of the webhook. The value selected by the JsonPath expression must match the value specified in the MatchEquals field. Otherwise, the request is ignored.
+        /// A JsonPath expression that is applied to the body/payload of the webhook.
         #[serde(rename = "JsonPath")]
         pub json_path: Value<String>,
-        /// The value selected by the JsonPath expression must match what is supplied in the MatchEquals field. Otherwise, the request is ignored.
+        /// The value selected by the JsonPath expression must match what is supplied in the MatchEquals field.
         #[serde(rename = "MatchEquals", skip_serializing_if = "Option::is_none")]
         pub match_equals: Option<Value<String>>,
     }

@@ -18,6 +18,8 @@ pub mod connection {
     use serde::Serialize;
 
     /// `AWS::CodeStarConnections::Connection`: Schema for AWS::CodeStarConnections::Connection resource which can be used to connect external source providers with AWS CodePipeline. `Ref` returns the primary identifier, `ConnectionArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codestarconnections-connection.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnection {
         resource: cloudwright_core::CfnResource,
@@ -54,7 +56,7 @@ pub mod connection {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `ConnectionArn`: The Amazon Resource Name (ARN) of the connection. The ARN is used as the connection reference when the connection is shared between AWS services.
+        /// `Fn::GetAtt` `ConnectionArn`: The Amazon Resource Name (ARN) of the connection.
         pub fn attr_connection_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConnectionArn")
         }
@@ -64,7 +66,7 @@ pub mod connection {
             self.resource.get_att("ConnectionStatus")
         }
 
-        /// `Fn::GetAtt` `OwnerAccountId`: The name of the external provider where your third-party code repository is configured. For Bitbucket, this is the account ID of the owner of the Bitbucket repository.
+        /// `Fn::GetAtt` `OwnerAccountId`: The name of the external provider where your third-party code repository is configured.
         pub fn attr_owner_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerAccountId")
         }
@@ -86,13 +88,13 @@ pub mod connection {
     /// The properties of `AWS::CodeStarConnections::Connection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnConnectionProps {
-        /// The name of the connection. Connection names must be unique in an AWS user account.
+        /// The name of the connection.
         #[serde(rename = "ConnectionName")]
         pub connection_name: Value<String>,
-        /// The host arn configured to represent the infrastructure where your third-party provider is installed. You must specify either a ProviderType or a HostArn.
+        /// The host arn configured to represent the infrastructure where your third-party provider is installed.
         #[serde(rename = "HostArn", skip_serializing_if = "Option::is_none")]
         pub host_arn: Option<Value<String>>,
-        /// The name of the external provider where your third-party code repository is configured. You must specify either a ProviderType or a HostArn.
+        /// The name of the external provider where your third-party code repository is configured.
         #[serde(rename = "ProviderType", skip_serializing_if = "Option::is_none")]
         pub provider_type: Option<Value<ProviderType>>,
         /// Specifies the tags applied to a connection.
@@ -112,7 +114,7 @@ pub mod connection {
         }
     }
 
-    /// The name of the external provider where your third-party code repository is configured. You must specify either a ProviderType or a HostArn.
+    /// The name of the external provider where your third-party code repository is configured.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ProviderType {
         /// `Bitbucket`
@@ -165,6 +167,8 @@ pub mod repository_link {
     use serde::Serialize;
 
     /// `AWS::CodeStarConnections::RepositoryLink`: Schema for AWS::CodeStarConnections::RepositoryLink resource which is used to aggregate repository metadata relevant to synchronizing source provider content to AWS Resources. `Ref` returns the primary identifier, `RepositoryLinkArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codestarconnections-repositorylink.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRepositoryLink {
         resource: cloudwright_core::CfnResource,
@@ -232,10 +236,10 @@ pub mod repository_link {
     /// The properties of `AWS::CodeStarConnections::RepositoryLink`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnRepositoryLinkProps {
-        /// The Amazon Resource Name (ARN) of the CodeStarConnection. The ARN is used as the connection reference when the connection is shared between AWS services.
+        /// The Amazon Resource Name (ARN) of the CodeStarConnection.
         #[serde(rename = "ConnectionArn")]
         pub connection_arn: Value<String>,
-        /// The ARN of the KMS key that the customer can optionally specify to use to encrypt RepositoryLink properties. If not specified, a default key will be used.
+        /// The ARN of the KMS key that the customer can optionally specify to use to encrypt RepositoryLink properties.
         #[serde(rename = "EncryptionKeyArn", skip_serializing_if = "Option::is_none")]
         pub encryption_key_arn: Option<Value<String>>,
         /// the ID of the entity that owns the repository.
@@ -273,6 +277,8 @@ pub mod sync_configuration {
     use serde::Serialize;
 
     /// `AWS::CodeStarConnections::SyncConfiguration`: Schema for AWS::CodeStarConnections::SyncConfiguration resource which is used to enables an AWS resource to be synchronized from a source-provider. `Ref` returns the primary identifier, made of `ResourceName`, `SyncType`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codestarconnections-syncconfiguration.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSyncConfiguration {
         resource: cloudwright_core::CfnResource,

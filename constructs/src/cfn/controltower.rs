@@ -18,6 +18,8 @@ pub mod enabled_baseline {
     use serde::Serialize;
 
     /// `AWS::ControlTower::EnabledBaseline`: Definition of AWS::ControlTower::EnabledBaseline Resource Type. `Ref` returns the primary identifier, `EnabledBaselineIdentifier`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-controltower-enabledbaseline.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnabledBaseline {
         resource: cloudwright_core::CfnResource,
@@ -109,13 +111,13 @@ pub mod enabled_baseline {
         }
     }
 
-    /// `Parameter` of `AWS::ControlTower::EnabledBaseline`.
+    /// The `Parameter` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Parameter {
         /// `Key`.
         #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
-        /// `Value`. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `Value`. Untyped in the schema: any `serde_json::Value`.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<serde_json::Value>,
     }
@@ -127,6 +129,8 @@ pub mod enabled_control {
     use serde::Serialize;
 
     /// `AWS::ControlTower::EnabledControl`: Enables a control on a specified target. `Ref` returns the primary identifier, made of `TargetIdentifier`, `ControlIdentifier`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-controltower-enabledcontrol.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnabledControl {
         resource: cloudwright_core::CfnResource,
@@ -209,13 +213,13 @@ pub mod enabled_control {
         }
     }
 
-    /// `EnabledControlParameter` of `AWS::ControlTower::EnabledControl`.
+    /// The `EnabledControlParameter` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EnabledControlParameter {
         /// `Key`.
         #[serde(rename = "Key")]
         pub key: Value<String>,
-        /// `Value`. One of `array`, `string`, `number`, `object`, `boolean` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `Value`. One of `array`, `string`, `number`, `object`, `boolean` in the schema: any `serde_json::Value`.
         #[serde(rename = "Value")]
         pub value: serde_json::Value,
     }
@@ -240,6 +244,8 @@ pub mod landing_zone {
     use serde::Serialize;
 
     /// `AWS::ControlTower::LandingZone`: Definition of AWS::ControlTower::LandingZone Resource Type. `Ref` returns the primary identifier, `LandingZoneIdentifier`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-controltower-landingzone.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLandingZone {
         resource: cloudwright_core::CfnResource,
@@ -314,7 +320,7 @@ pub mod landing_zone {
     /// The properties of `AWS::ControlTower::LandingZone`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnLandingZoneProps {
-        /// `Manifest`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `Manifest`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Manifest")]
         pub manifest: serde_json::Value,
         /// `RemediationTypes`.

@@ -8,6 +8,8 @@
     clippy::too_many_arguments
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use global_table::{CfnGlobalTable, CfnGlobalTableProps};
 pub use table::{CfnTable, CfnTableProps};
 
@@ -15,8 +17,12 @@ pub use table::{CfnTable, CfnTableProps};
 pub mod global_table {
     use cloudwright_core::Value;
     use serde::Serialize;
-
-    /// `AWS::DynamoDB::GlobalTable`: Version: None. Resource Type definition for AWS::DynamoDB::GlobalTable. `Ref` returns the primary identifier, `TableName`.
+    pub use super::{
+        DistanceFunction, SearchSchemaElement, SearchSchemaElementType, VectorAttribute,
+    };
+    /// `AWS::DynamoDB::GlobalTable`: Version: None. `Ref` returns the primary identifier, `TableName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-globaltable.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGlobalTable {
         resource: cloudwright_core::CfnResource,
@@ -221,7 +227,7 @@ pub mod global_table {
         }
     }
 
-    /// `AttributeDefinition` of `AWS::DynamoDB::GlobalTable`.
+    /// The `AttributeDefinition` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AttributeDefinition {
         /// `AttributeName`.
@@ -322,7 +328,7 @@ pub mod global_table {
         }
     }
 
-    /// `GlobalSecondaryIndex` of `AWS::DynamoDB::GlobalTable`.
+    /// The `GlobalSecondaryIndex` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct GlobalSecondaryIndex {
         /// `IndexName`.
@@ -391,7 +397,7 @@ pub mod global_table {
         }
     }
 
-    /// `KeySchemaItem` of `AWS::DynamoDB::GlobalTable`.
+    /// The `KeySchemaItem` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct KeySchemaItem {
         /// `AttributeName`.
@@ -452,7 +458,7 @@ pub mod global_table {
         }
     }
 
-    /// `Projection` of `AWS::DynamoDB::GlobalTable`.
+    /// The `Projection` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Projection {
         /// `NonKeyAttributes`.
@@ -503,7 +509,7 @@ pub mod global_table {
         }
     }
 
-    /// `ReadOnDemandThroughputSettings` of `AWS::DynamoDB::GlobalTable`.
+    /// The `ReadOnDemandThroughputSettings` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ReadOnDemandThroughputSettings {
         /// `MaxReadRequestUnits`.
@@ -511,7 +517,7 @@ pub mod global_table {
         pub max_read_request_units: Option<Value<i64>>,
     }
 
-    /// `GlobalReadProvisionedThroughputSettings` of `AWS::DynamoDB::GlobalTable`.
+    /// The `GlobalReadProvisionedThroughputSettings` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GlobalReadProvisionedThroughputSettings {
         /// `ReadCapacityUnits`.
@@ -519,7 +525,7 @@ pub mod global_table {
         pub read_capacity_units: Option<Value<i64>>,
     }
 
-    /// `WarmThroughput` of `AWS::DynamoDB::GlobalTable`.
+    /// The `WarmThroughput` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct WarmThroughput {
         /// `ReadUnitsPerSecond`.
@@ -530,7 +536,7 @@ pub mod global_table {
         pub write_units_per_second: Option<Value<i64>>,
     }
 
-    /// `WriteOnDemandThroughputSettings` of `AWS::DynamoDB::GlobalTable`.
+    /// The `WriteOnDemandThroughputSettings` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct WriteOnDemandThroughputSettings {
         /// `MaxWriteRequestUnits`.
@@ -542,7 +548,7 @@ pub mod global_table {
         pub max_write_request_units: Option<Value<i64>>,
     }
 
-    /// `WriteProvisionedThroughputSettings` of `AWS::DynamoDB::GlobalTable`.
+    /// The `WriteProvisionedThroughputSettings` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct WriteProvisionedThroughputSettings {
         /// `WriteCapacityAutoScalingSettings`.
@@ -554,7 +560,7 @@ pub mod global_table {
         pub write_capacity_auto_scaling_settings: Option<CapacityAutoScalingSettings>,
     }
 
-    /// `CapacityAutoScalingSettings` of `AWS::DynamoDB::GlobalTable`.
+    /// The `CapacityAutoScalingSettings` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CapacityAutoScalingSettings {
         /// `MaxCapacity`.
@@ -590,7 +596,7 @@ pub mod global_table {
         }
     }
 
-    /// `TargetTrackingScalingPolicyConfiguration` of `AWS::DynamoDB::GlobalTable`.
+    /// The `TargetTrackingScalingPolicyConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TargetTrackingScalingPolicyConfiguration {
         /// `DisableScaleIn`.
@@ -619,7 +625,7 @@ pub mod global_table {
         }
     }
 
-    /// `GlobalTableWitness` of `AWS::DynamoDB::GlobalTable`.
+    /// The `GlobalTableWitness` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GlobalTableWitness {
         /// `Region`.
@@ -627,7 +633,7 @@ pub mod global_table {
         pub region: Option<Value<String>>,
     }
 
-    /// `KeySchemaItem2` of `AWS::DynamoDB::GlobalTable`.
+    /// The `KeySchemaItem2` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct KeySchemaItem2 {
         /// `AttributeName`.
@@ -688,7 +694,7 @@ pub mod global_table {
         }
     }
 
-    /// `LocalSecondaryIndex` of `AWS::DynamoDB::GlobalTable`.
+    /// The `LocalSecondaryIndex` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LocalSecondaryIndex {
         /// `IndexName`.
@@ -754,7 +760,7 @@ pub mod global_table {
         }
     }
 
-    /// `ReplicaSpecification` of `AWS::DynamoDB::GlobalTable`.
+    /// The `ReplicaSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicaSpecification {
         /// `ContributorInsightsSpecification`.
@@ -875,7 +881,7 @@ pub mod global_table {
         }
     }
 
-    /// `ContributorInsightsSpecification` of `AWS::DynamoDB::GlobalTable`.
+    /// The `ContributorInsightsSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ContributorInsightsSpecification {
         /// `Enabled`.
@@ -933,7 +939,7 @@ pub mod global_table {
         }
     }
 
-    /// `ReplicaGlobalSecondaryIndexSpecification` of `AWS::DynamoDB::GlobalTable`.
+    /// The `ReplicaGlobalSecondaryIndexSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicaGlobalSecondaryIndexSpecification {
         /// `ContributorInsightsSpecification`.
@@ -976,7 +982,7 @@ pub mod global_table {
         }
     }
 
-    /// `ReadProvisionedThroughputSettings` of `AWS::DynamoDB::GlobalTable`.
+    /// The `ReadProvisionedThroughputSettings` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ReadProvisionedThroughputSettings {
         /// `ReadCapacityAutoScalingSettings`.
@@ -1029,7 +1035,7 @@ pub mod global_table {
         }
     }
 
-    /// `KinesisStreamSpecification` of `AWS::DynamoDB::GlobalTable`.
+    /// The `KinesisStreamSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct KinesisStreamSpecification {
         /// `ApproximateCreationDateTimePrecision`.
@@ -1094,7 +1100,7 @@ pub mod global_table {
         }
     }
 
-    /// `PointInTimeRecoverySpecification` of `AWS::DynamoDB::GlobalTable`.
+    /// The `PointInTimeRecoverySpecification` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PointInTimeRecoverySpecification {
         /// `PointInTimeRecoveryEnabled`.
@@ -1113,7 +1119,7 @@ pub mod global_table {
         pub recovery_period_in_days: Option<Value<i64>>,
     }
 
-    /// `ReplicaStreamSpecification` of `AWS::DynamoDB::GlobalTable`.
+    /// The `ReplicaStreamSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ReplicaStreamSpecification {
         /// `ResourcePolicy`.
@@ -1124,10 +1130,10 @@ pub mod global_table {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// `ResourcePolicy` of `AWS::DynamoDB::GlobalTable`.
+    /// The `ResourcePolicy` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ResourcePolicy {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument")]
         pub policy_document: serde_json::Value,
     }
@@ -1141,7 +1147,7 @@ pub mod global_table {
         }
     }
 
-    /// `ReplicaSseSpecification` of `AWS::DynamoDB::GlobalTable`.
+    /// The `ReplicaSseSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicaSseSpecification {
         /// `KMSMasterKeyId`.
@@ -1158,7 +1164,7 @@ pub mod global_table {
         }
     }
 
-    /// `SseSpecification` of `AWS::DynamoDB::GlobalTable`.
+    /// The `SseSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SseSpecification {
         /// `SSEEnabled`.
@@ -1213,7 +1219,7 @@ pub mod global_table {
         }
     }
 
-    /// `StreamSpecification` of `AWS::DynamoDB::GlobalTable`.
+    /// The `StreamSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct StreamSpecification {
         /// `StreamViewType`.
@@ -1310,7 +1316,7 @@ pub mod global_table {
         }
     }
 
-    /// `TimeToLiveSpecification` of `AWS::DynamoDB::GlobalTable`.
+    /// The `TimeToLiveSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TimeToLiveSpecification {
         /// `AttributeName`.
@@ -1331,7 +1337,7 @@ pub mod global_table {
         }
     }
 
-    /// `VectorIndex` of `AWS::DynamoDB::GlobalTable`.
+    /// The `VectorIndex` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct VectorIndex {
         /// `Dimensions`.
@@ -1373,132 +1379,18 @@ pub mod global_table {
             }
         }
     }
-
-    /// Values of `DistanceFunction`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum DistanceFunction {
-        /// `COSINE`
-        Cosine,
-        /// `DOT_PRODUCT`
-        DotProduct,
-        /// `EUCLIDEAN`
-        Euclidean,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl DistanceFunction {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Cosine => "COSINE",
-                Self::DotProduct => "DOT_PRODUCT",
-                Self::Euclidean => "EUCLIDEAN",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for DistanceFunction {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<DistanceFunction> for Value<DistanceFunction> {
-        fn from(value: DistanceFunction) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `SearchSchemaElement` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct SearchSchemaElement {
-        /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
-        pub attribute_name: Value<String>,
-        /// `SearchSchemaElementType`.
-        #[serde(rename = "SearchSchemaElementType")]
-        pub search_schema_element_type: Value<SearchSchemaElementType>,
-    }
-
-    impl SearchSchemaElement {
-        /// A `SearchSchemaElement` of its required properties (`AttributeName`, `SearchSchemaElementType`), the others unset.
-        pub fn new(
-            attribute_name: impl Into<Value<String>>,
-            search_schema_element_type: impl Into<Value<SearchSchemaElementType>>,
-        ) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-                search_schema_element_type: search_schema_element_type.into(),
-            }
-        }
-    }
-
-    /// Values of `SearchSchemaElementType`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SearchSchemaElementType {
-        /// `HASH`
-        Hash,
-        /// `INLINE_FILTER`
-        InlineFilter,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl SearchSchemaElementType {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Hash => "HASH",
-                Self::InlineFilter => "INLINE_FILTER",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for SearchSchemaElementType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<SearchSchemaElementType> for Value<SearchSchemaElementType> {
-        fn from(value: SearchSchemaElementType) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `VectorAttribute` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct VectorAttribute {
-        /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
-        pub attribute_name: Value<String>,
-    }
-
-    impl VectorAttribute {
-        /// A `VectorAttribute` of its required properties (`AttributeName`), the others unset.
-        pub fn new(attribute_name: impl Into<Value<String>>) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-            }
-        }
-    }
 }
 
 /// `AWS::DynamoDB::Table`: [`CfnTable`], [`CfnTableProps`] and their property types.
 pub mod table {
     use cloudwright_core::Value;
     use serde::Serialize;
-
-    /// `AWS::DynamoDB::Table`: The `AWS::DynamoDB::Table` resource creates a DDB table. For more information, see [CreateTable](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html) in the *API Reference*. `Ref` returns the primary identifier, `TableName`.
+    pub use super::{
+        DistanceFunction, SearchSchemaElement, SearchSchemaElementType, VectorAttribute,
+    };
+    /// `AWS::DynamoDB::Table`: The `AWS::DynamoDB::Table` resource creates a DDB table. `Ref` returns the primary identifier, `TableName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-table.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTable {
         resource: cloudwright_core::CfnResource,
@@ -1578,14 +1470,14 @@ pub mod table {
         )]
 
         pub contributor_insights_specification: Option<ContributorInsightsSpecification>,
-        /// Determines if a table is protected from deletion. When enabled, the table cannot be deleted by any user or process. This setting is disabled by default. For more information, see [Using deletion protection](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#WorkingWithTables.Basics.DeletionProtection) in the *Developer Guide*.
+        /// Determines if a table is protected from deletion.
         #[serde(
             rename = "DeletionProtectionEnabled",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub deletion_protection_enabled: Option<Value<bool>>,
-        /// Global secondary indexes to be created on the table. You can create up to 20 global secondary indexes.
+        /// Global secondary indexes to be created on the table.
         #[serde(
             rename = "GlobalSecondaryIndexes",
             skip_serializing_if = "Option::is_none"
@@ -1599,7 +1491,7 @@ pub mod table {
         )]
 
         pub import_source_specification: Option<ImportSourceSpecification>,
-        /// Specifies the attributes that make up the primary key for the table. The attributes in the `KeySchema` property must also be defined in the `AttributeDefinitions` property. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// Specifies the attributes that make up the primary key for the table. Untyped in the schema: any `serde_json::Value`.
         #[serde(rename = "KeySchema")]
         pub key_schema: serde_json::Value,
         /// The Kinesis Data Streams configuration for the specified table.
@@ -1609,14 +1501,14 @@ pub mod table {
         )]
 
         pub kinesis_stream_specification: Option<KinesisStreamSpecification>,
-        /// Local secondary indexes to be created on the table. You can create up to 5 local secondary indexes. Each index is scoped to a given hash key value. The size of each hash key can be up to 10 gigabytes.
+        /// Local secondary indexes to be created on the table.
         #[serde(
             rename = "LocalSecondaryIndexes",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub local_secondary_indexes: Option<Vec<LocalSecondaryIndex>>,
-        /// Sets the maximum number of read and write units for the specified on-demand table. If you use this property, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.
+        /// Sets the maximum number of read and write units for the specified on-demand table.
         #[serde(rename = "OnDemandThroughput", skip_serializing_if = "Option::is_none")]
         pub on_demand_throughput: Option<OnDemandThroughput>,
         /// The settings used to enable point in time recovery.
@@ -1628,7 +1520,7 @@ pub mod table {
         pub point_in_time_recovery_specification: Option<
             PointInTimeRecoverySpecification,
         >,
-        /// Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits`. For more information about the contents of a provisioned throughput structure, see [Amazon DynamoDB Table ProvisionedThroughput](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ProvisionedThroughput.html).
+        /// Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits`.
         #[serde(
             rename = "ProvisionedThroughput",
             skip_serializing_if = "Option::is_none"
@@ -1641,13 +1533,13 @@ pub mod table {
         /// Specifies the settings to enable server-side encryption.
         #[serde(rename = "SSESpecification", skip_serializing_if = "Option::is_none")]
         pub sse_specification: Option<SseSpecification>,
-        /// The settings for the DDB table stream, which captures changes to items stored in the table. Including this property in your CFNlong template automatically enables streaming.
+        /// The settings for the DDB table stream, which captures changes to items stored in the table.
         #[serde(rename = "StreamSpecification", skip_serializing_if = "Option::is_none")]
         pub stream_specification: Option<StreamSpecification>,
-        /// The table class of the new table. Valid values are `STANDARD` and `STANDARD_INFREQUENT_ACCESS`.
+        /// The table class of the new table.
         #[serde(rename = "TableClass", skip_serializing_if = "Option::is_none")]
         pub table_class: Option<Value<TableClass>>,
-        /// A name for the table. If you don't specify a name, CFNlong generates a unique physical ID and uses that ID for the table name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html).
+        /// A name for the table.
         #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
         pub table_name: Option<Value<String>>,
         /// An array of key-value pairs to apply to this resource.
@@ -1804,7 +1696,7 @@ pub mod table {
         /// Indicates whether CloudWatch Contributor Insights are to be enabled (true) or disabled (false).
         #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
-        /// Specifies the CloudWatch Contributor Insights mode for a table. Valid values are `ACCESSED_AND_THROTTLED_KEYS` (tracks all access and throttled events) or `THROTTLED_KEYS` (tracks only throttled events). This setting determines what type of contributor insights data is collected for the table.
+        /// Specifies the CloudWatch Contributor Insights mode for a table.
         #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<Mode>>,
     }
@@ -1819,7 +1711,7 @@ pub mod table {
         }
     }
 
-    /// Specifies the CloudWatch Contributor Insights mode for a table. Valid values are `ACCESSED_AND_THROTTLED_KEYS` (tracks all access and throttled events) or `THROTTLED_KEYS` (tracks only throttled events). This setting determines what type of contributor insights data is collected for the table.
+    /// Specifies the CloudWatch Contributor Insights mode for a table.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Mode {
         /// `ACCESSED_AND_THROTTLED_KEYS`
@@ -1866,26 +1758,26 @@ pub mod table {
         )]
 
         pub contributor_insights_specification: Option<ContributorInsightsSpecification>,
-        /// The name of the global secondary index. The name must be unique among all other indexes on this table.
+        /// The name of the global secondary index.
         #[serde(rename = "IndexName")]
         pub index_name: Value<String>,
         /// `KeySchema`.
         #[serde(rename = "KeySchema")]
         pub key_schema: Vec<KeySchemaItem>,
-        /// The maximum number of read and write units for the specified global secondary index. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both. You must use either `OnDemandThroughput` or `ProvisionedThroughput` based on your table's capacity mode.
+        /// The maximum number of read and write units for the specified global secondary index.
         #[serde(rename = "OnDemandThroughput", skip_serializing_if = "Option::is_none")]
         pub on_demand_throughput: Option<OnDemandThroughput>,
-        /// Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
+        /// Represents attributes that are copied (projected) from the table into the global secondary index.
         #[serde(rename = "Projection")]
         pub projection: Projection,
-        /// Represents the provisioned throughput settings for the specified global secondary index. You must use either `OnDemandThroughput` or `ProvisionedThroughput` based on your table's capacity mode.
+        /// Represents the provisioned throughput settings for the specified global secondary index.
         #[serde(
             rename = "ProvisionedThroughput",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub provisioned_throughput: Option<ProvisionedThroughput>,
-        /// Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index. If you use this parameter, you must specify `ReadUnitsPerSecond`, `WriteUnitsPerSecond`, or both.
+        /// Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index.
         #[serde(rename = "WarmThroughput", skip_serializing_if = "Option::is_none")]
         pub warm_throughput: Option<WarmThroughput>,
     }
@@ -1909,7 +1801,7 @@ pub mod table {
         }
     }
 
-    /// `KeySchemaItem` of `AWS::DynamoDB::Table`.
+    /// The `KeySchemaItem` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct KeySchemaItem {
         /// `AttributeName`.
@@ -1933,7 +1825,7 @@ pub mod table {
         }
     }
 
-    /// Sets the maximum number of read and write units for the specified on-demand table. If you use this property, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.
+    /// Sets the maximum number of read and write units for the specified on-demand table.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct OnDemandThroughput {
         /// Maximum number of read request units for the specified table.
@@ -1948,7 +1840,7 @@ pub mod table {
         pub max_write_request_units: Option<Value<i64>>,
     }
 
-    /// Represents attributes that are copied (projected) from the table into an index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
+    /// Represents attributes that are copied (projected) from the table into an index.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Projection {
         /// Represents the non-key attribute names which will be projected into the index.
@@ -1999,13 +1891,13 @@ pub mod table {
         }
     }
 
-    /// Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits`. For more information about the contents of a provisioned throughput structure, see [Table ProvisionedThroughput](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ProvisionedThroughput.html).
+    /// Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ProvisionedThroughput {
-        /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html) in the *Amazon DynamoDB Developer Guide*.
+        /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
         #[serde(rename = "ReadCapacityUnits")]
         pub read_capacity_units: Value<i64>,
-        /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html) in the *Amazon DynamoDB Developer Guide*.
+        /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
         #[serde(rename = "WriteCapacityUnits")]
         pub write_capacity_units: Value<i64>,
     }
@@ -2023,7 +1915,7 @@ pub mod table {
         }
     }
 
-    /// Provides visibility into the number of read and write operations your table or secondary index can instantaneously support. The settings can be modified using the `UpdateTable` operation to meet the throughput requirements of an upcoming peak event.
+    /// Provides visibility into the number of read and write operations your table or secondary index can instantaneously support.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct WarmThroughput {
         /// Represents the number of read operations your base table can instantaneously support.
@@ -2044,7 +1936,7 @@ pub mod table {
         )]
 
         pub input_compression_type: Option<Value<String>>,
-        /// The format of the source data. Valid values for `ImportFormat` are `CSV`, `DYNAMODB_JSON` or `ION`.
+        /// The format of the source data.
         #[serde(rename = "InputFormat")]
         pub input_format: Value<String>,
         /// Additional properties that specify how the input is formatted,
@@ -2070,21 +1962,21 @@ pub mod table {
         }
     }
 
-    /// The format options for the data that was imported into the target table. There is one value, CsvOption.
+    /// The format options for the data that was imported into the target table.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InputFormatOptions {
-        /// The options for imported source files in CSV format. The values are Delimiter and HeaderList.
+        /// The options for imported source files in CSV format.
         #[serde(rename = "Csv", skip_serializing_if = "Option::is_none")]
         pub csv: Option<Csv>,
     }
 
-    /// The options for imported source files in CSV format. The values are Delimiter and HeaderList.
+    /// The options for imported source files in CSV format.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Csv {
         /// The delimiter used for separating items in the CSV file being imported.
         #[serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")]
         pub delimiter: Option<Value<String>>,
-        /// List of the headers used to specify a common header for all source CSV files being imported. If this field is specified then the first line of each CSV file is treated as data instead of the header. If this field is not specified the the first line of each CSV file is treated as the header.
+        /// List of the headers used to specify a common header for all source CSV files being imported.
         #[serde(rename = "HeaderList", skip_serializing_if = "Option::is_none")]
         pub header_list: Option<Vec<Value<String>>>,
     }
@@ -2095,7 +1987,7 @@ pub mod table {
         /// The S3 bucket that is being imported from.
         #[serde(rename = "S3Bucket")]
         pub s3_bucket: Value<String>,
-        /// The account number of the S3 bucket that is being imported from. If the bucket is owned by the requester this is optional.
+        /// The account number of the S3 bucket that is being imported from.
         #[serde(rename = "S3BucketOwner", skip_serializing_if = "Option::is_none")]
         pub s3_bucket_owner: Option<Value<String>>,
         /// The key prefix shared by all S3 Objects that are being imported.
@@ -2114,7 +2006,7 @@ pub mod table {
         }
     }
 
-    /// `KeySchemaItem2` of `AWS::DynamoDB::Table`.
+    /// The `KeySchemaItem2` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct KeySchemaItem2 {
         /// `AttributeName`.
@@ -2203,16 +2095,16 @@ pub mod table {
         }
     }
 
-    /// Represents the properties of a local secondary index. A local secondary index can only be created when its parent table is created.
+    /// Represents the properties of a local secondary index.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LocalSecondaryIndex {
-        /// The name of the local secondary index. The name must be unique among all other indexes on this table.
+        /// The name of the local secondary index.
         #[serde(rename = "IndexName")]
         pub index_name: Value<String>,
         /// `KeySchema`.
         #[serde(rename = "KeySchema")]
         pub key_schema: Vec<KeySchemaItem2>,
-        /// Represents attributes that are copied (projected) from the table into the local secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
+        /// Represents attributes that are copied (projected) from the table into the local secondary index.
         #[serde(rename = "Projection")]
         pub projection: Projection,
     }
@@ -2242,7 +2134,7 @@ pub mod table {
         )]
 
         pub point_in_time_recovery_enabled: Option<Value<bool>>,
-        /// The number of preceding days for which continuous backups are taken and maintained. Your table data is only recoverable to any point-in-time from within the configured recovery period. This parameter is optional. If no value is provided, the value will default to 35.
+        /// The number of preceding days for which continuous backups are taken and maintained.
         #[serde(
             rename = "RecoveryPeriodInDays",
             skip_serializing_if = "Option::is_none"
@@ -2251,10 +2143,10 @@ pub mod table {
         pub recovery_period_in_days: Option<Value<i64>>,
     }
 
-    /// Creates or updates a resource-based policy document that contains the permissions for DDB resources, such as a table, its indexes, and stream. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
+    /// Creates or updates a resource-based policy document that contains the permissions for DDB resources, such as a table, its indexes, and stream.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ResourcePolicy {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument")]
         pub policy_document: serde_json::Value,
     }
@@ -2271,13 +2163,13 @@ pub mod table {
     /// Represents the settings used to enable server-side encryption.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SseSpecification {
-        /// The KMS key that should be used for the KMS encryption. To specify a key, use its key ID, Amazon Resource Name (ARN), alias name, or alias ARN. Note that you should only provide this parameter if the key is different from the default DynamoDB key `alias/aws/dynamodb`.
+        /// The KMS key that should be used for the KMS encryption.
         #[serde(rename = "KMSMasterKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_master_key_id: Option<Value<String>>,
-        /// Indicates whether server-side encryption is done using an AWS managed key or an AWS owned key. If enabled (true), server-side encryption type is set to `KMS` and an AWS managed key is used (KMS charges apply). If disabled (false) or not specified, server-side encryption is set to AWS owned key.
+        /// Indicates whether server-side encryption is done using an AWS managed key or an AWS owned key.
         #[serde(rename = "SSEEnabled")]
         pub sse_enabled: Value<bool>,
-        /// Server-side encryption type. The only supported value is:
+        /// Server-side encryption type.
         #[serde(rename = "SSEType", skip_serializing_if = "Option::is_none")]
         pub sse_type: Option<Value<SseType>>,
     }
@@ -2293,7 +2185,7 @@ pub mod table {
         }
     }
 
-    /// Server-side encryption type. The only supported value is:
+    /// Server-side encryption type.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SseType {
         /// `KMS`
@@ -2330,13 +2222,13 @@ pub mod table {
     /// Represents the DynamoDB Streams configuration for a table in DynamoDB.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct StreamSpecification {
-        /// Creates or updates a resource-based policy document that contains the permissions for DDB resources, such as a table's streams. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
+        /// Creates or updates a resource-based policy document that contains the permissions for DDB resources, such as a table's streams.
         #[serde(rename = "ResourcePolicy", skip_serializing_if = "Option::is_none")]
         pub resource_policy: Option<ResourcePolicy>,
-        /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table. Valid values for `StreamViewType` are:
+        /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table.
         #[serde(rename = "StreamViewType")]
         pub stream_view_type: Value<StreamViewType>,
-        /// Specifies the tags to apply to the DDB stream. Stream tags are independent of table tags.
+        /// Specifies the tags to apply to the DDB stream.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
@@ -2352,7 +2244,7 @@ pub mod table {
         }
     }
 
-    /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table. Valid values for `StreamViewType` are:
+    /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum StreamViewType {
         /// `KEYS_ONLY`
@@ -2395,7 +2287,7 @@ pub mod table {
         }
     }
 
-    /// The table class of the new table. Valid values are `STANDARD` and `STANDARD_INFREQUENT_ACCESS`.
+    /// The table class of the new table.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TableClass {
         /// `STANDARD`
@@ -2453,7 +2345,7 @@ pub mod table {
         }
     }
 
-    /// `VectorIndex` of `AWS::DynamoDB::Table`.
+    /// The `VectorIndex` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct VectorIndex {
         /// `Dimensions`.
@@ -2495,122 +2387,122 @@ pub mod table {
             }
         }
     }
+}
 
-    /// Values of `DistanceFunction`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum DistanceFunction {
-        /// `COSINE`
-        Cosine,
-        /// `DOT_PRODUCT`
-        DotProduct,
-        /// `EUCLIDEAN`
-        Euclidean,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
+/// Values of `DistanceFunction`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DistanceFunction {
+    /// `COSINE`
+    Cosine,
+    /// `DOT_PRODUCT`
+    DotProduct,
+    /// `EUCLIDEAN`
+    Euclidean,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
 
-    impl DistanceFunction {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Cosine => "COSINE",
-                Self::DotProduct => "DOT_PRODUCT",
-                Self::Euclidean => "EUCLIDEAN",
-                Self::Other(value) => value,
-            }
+impl DistanceFunction {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Cosine => "COSINE",
+            Self::DotProduct => "DOT_PRODUCT",
+            Self::Euclidean => "EUCLIDEAN",
+            Self::Other(value) => value,
         }
     }
+}
 
-    impl Serialize for DistanceFunction {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
+impl Serialize for DistanceFunction {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<DistanceFunction> for Value<DistanceFunction> {
+    fn from(value: DistanceFunction) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The `SearchSchemaElement` property type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchSchemaElement {
+    /// `AttributeName`.
+    #[serde(rename = "AttributeName")]
+    pub attribute_name: Value<String>,
+    /// `SearchSchemaElementType`.
+    #[serde(rename = "SearchSchemaElementType")]
+    pub search_schema_element_type: Value<SearchSchemaElementType>,
+}
+
+impl SearchSchemaElement {
+    /// A `SearchSchemaElement` of its required properties (`AttributeName`, `SearchSchemaElementType`), the others unset.
+    pub fn new(
+        attribute_name: impl Into<Value<String>>,
+        search_schema_element_type: impl Into<Value<SearchSchemaElementType>>,
+    ) -> Self {
+        Self {
+            attribute_name: attribute_name.into(),
+            search_schema_element_type: search_schema_element_type.into(),
         }
     }
+}
 
-    impl From<DistanceFunction> for Value<DistanceFunction> {
-        fn from(value: DistanceFunction) -> Self {
-            Value::Literal(value)
+/// Values of `SearchSchemaElementType`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchSchemaElementType {
+    /// `HASH`
+    Hash,
+    /// `INLINE_FILTER`
+    InlineFilter,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl SearchSchemaElementType {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hash => "HASH",
+            Self::InlineFilter => "INLINE_FILTER",
+            Self::Other(value) => value,
         }
     }
+}
 
-    /// `SearchSchemaElement` of `AWS::DynamoDB::Table`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct SearchSchemaElement {
-        /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
-        pub attribute_name: Value<String>,
-        /// `SearchSchemaElementType`.
-        #[serde(rename = "SearchSchemaElementType")]
-        pub search_schema_element_type: Value<SearchSchemaElementType>,
+impl Serialize for SearchSchemaElementType {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
+}
 
-    impl SearchSchemaElement {
-        /// A `SearchSchemaElement` of its required properties (`AttributeName`, `SearchSchemaElementType`), the others unset.
-        pub fn new(
-            attribute_name: impl Into<Value<String>>,
-            search_schema_element_type: impl Into<Value<SearchSchemaElementType>>,
-        ) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-                search_schema_element_type: search_schema_element_type.into(),
-            }
-        }
+impl From<SearchSchemaElementType> for Value<SearchSchemaElementType> {
+    fn from(value: SearchSchemaElementType) -> Self {
+        Value::Literal(value)
     }
+}
 
-    /// Values of `SearchSchemaElementType`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SearchSchemaElementType {
-        /// `HASH`
-        Hash,
-        /// `INLINE_FILTER`
-        InlineFilter,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
+/// The `VectorAttribute` property type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VectorAttribute {
+    /// `AttributeName`.
+    #[serde(rename = "AttributeName")]
+    pub attribute_name: Value<String>,
+}
 
-    impl SearchSchemaElementType {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Hash => "HASH",
-                Self::InlineFilter => "INLINE_FILTER",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for SearchSchemaElementType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<SearchSchemaElementType> for Value<SearchSchemaElementType> {
-        fn from(value: SearchSchemaElementType) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `VectorAttribute` of `AWS::DynamoDB::Table`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct VectorAttribute {
-        /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
-        pub attribute_name: Value<String>,
-    }
-
-    impl VectorAttribute {
-        /// A `VectorAttribute` of its required properties (`AttributeName`), the others unset.
-        pub fn new(attribute_name: impl Into<Value<String>>) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-            }
+impl VectorAttribute {
+    /// A `VectorAttribute` of its required properties (`AttributeName`), the others unset.
+    pub fn new(attribute_name: impl Into<Value<String>>) -> Self {
+        Self {
+            attribute_name: attribute_name.into(),
         }
     }
 }

@@ -8,6 +8,8 @@
     clippy::too_many_arguments
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use application_status_check::{
     CfnApplicationStatusCheck, CfnApplicationStatusCheckProps,
 };
@@ -265,7 +267,9 @@ pub mod application_status_check {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::ApplicationStatusCheck`: An application status check monitors an HTTP or HTTPS endpoint on Amazon EC2 instances and reports application-layer health. Configure a health check with a Protocol, Port, and Path, and then associate it with EC2 instances via AWS::EC2::ApplicationStatusCheckInstanceAssociation or AWS::EC2::ApplicationStatusCheckTagAssociation. `Ref` returns the primary identifier, `Arn`.
+    /// `AWS::EC2::ApplicationStatusCheck`: An application status check monitors an HTTP or HTTPS endpoint on Amazon EC2 instances and reports application-layer health. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-applicationstatuscheck.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationStatusCheck {
         resource: cloudwright_core::CfnResource,
@@ -445,7 +449,7 @@ pub mod application_status_check {
         }
     }
 
-    /// `HealthCheckPath` of `AWS::EC2::ApplicationStatusCheck`.
+    /// The `HealthCheckPath` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HealthCheckPath {
         /// `Destinations`.
@@ -456,7 +460,7 @@ pub mod application_status_check {
         pub source: Option<HealthCheckPathSource>,
     }
 
-    /// `HealthCheckPathDestination` of `AWS::EC2::ApplicationStatusCheck`.
+    /// The `HealthCheckPathDestination` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HealthCheckPathDestination {
         /// `SecurityGroupId`.
@@ -467,7 +471,7 @@ pub mod application_status_check {
         pub subnet_id: Option<Value<String>>,
     }
 
-    /// `HealthCheckPathSource` of `AWS::EC2::ApplicationStatusCheck`.
+    /// The `HealthCheckPathSource` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HealthCheckPathSource {
         /// `SecurityGroupId`.
@@ -593,6 +597,8 @@ pub mod capacity_manager_data_export {
     use serde::Serialize;
 
     /// `AWS::EC2::CapacityManagerDataExport`: Resource Type definition for AWS::EC2::CapacityManagerDataExport. `Ref` returns the primary identifier, `CapacityManagerDataExportId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-capacitymanagerdataexport.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityManagerDataExport {
         resource: cloudwright_core::CfnResource,
@@ -652,16 +658,16 @@ pub mod capacity_manager_data_export {
     /// The properties of `AWS::EC2::CapacityManagerDataExport`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnCapacityManagerDataExportProps {
-        /// The format of the exported capacity manager data. Choose 'csv' for comma-separated values or 'parquet' for optimized columnar storage format.
+        /// The format of the exported capacity manager data.
         #[serde(rename = "OutputFormat")]
         pub output_format: Value<OutputFormat>,
-        /// The name of the Amazon S3 bucket where the capacity manager data export will be stored. The bucket must exist and be accessible by EC2 Capacity Manager service.
+        /// The name of the Amazon S3 bucket where the capacity manager data export will be stored.
         #[serde(rename = "S3BucketName")]
         pub s3_bucket_name: Value<String>,
-        /// The prefix for the S3 bucket location where exported files will be placed. If not specified, files will be placed in the root of the bucket.
+        /// The prefix for the S3 bucket location where exported files will be placed.
         #[serde(rename = "S3BucketPrefix", skip_serializing_if = "Option::is_none")]
         pub s3_bucket_prefix: Option<Value<String>>,
-        /// The schedule for the capacity manager data export. Currently supports hourly exports that provide periodic snapshots of capacity manager data.
+        /// The schedule for the capacity manager data export.
         #[serde(rename = "Schedule")]
         pub schedule: Value<Schedule>,
         /// An array of key-value pairs to apply to the capacity manager data export.
@@ -686,7 +692,7 @@ pub mod capacity_manager_data_export {
         }
     }
 
-    /// The format of the exported capacity manager data. Choose 'csv' for comma-separated values or 'parquet' for optimized columnar storage format.
+    /// The format of the exported capacity manager data.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum OutputFormat {
         /// `csv`
@@ -723,7 +729,7 @@ pub mod capacity_manager_data_export {
         }
     }
 
-    /// The schedule for the capacity manager data export. Currently supports hourly exports that provide periodic snapshots of capacity manager data.
+    /// The schedule for the capacity manager data export.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Schedule {
         /// `hourly`
@@ -762,8 +768,11 @@ pub mod capacity_manager_data_export {
 pub mod capacity_reservation {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::{InstancePlatform, ResourceType, TagSpecification};
 
     /// `AWS::EC2::CapacityReservation`: Resource Type definition for AWS::EC2::CapacityReservation. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-capacityreservation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityReservation {
         resource: cloudwright_core::CfnResource,
@@ -1042,499 +1051,6 @@ pub mod capacity_reservation {
         }
     }
 
-    /// Values of `InstancePlatform`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum InstancePlatform {
-        /// `Linux with SQL Server Enterprise`
-        LinuxWithSqlServerEnterprise,
-        /// `Linux with SQL Server Standard`
-        LinuxWithSqlServerStandard,
-        /// `Linux with SQL Server Web`
-        LinuxWithSqlServerWeb,
-        /// `Linux/UNIX`
-        LinuxUnix,
-        /// `RHEL with HA`
-        RhelWithHa,
-        /// `RHEL with HA and SQL Server Enterprise`
-        RhelWithHaAndSqlServerEnterprise,
-        /// `RHEL with HA and SQL Server Standard`
-        RhelWithHaAndSqlServerStandard,
-        /// `RHEL with SQL Server Enterprise`
-        RhelWithSqlServerEnterprise,
-        /// `RHEL with SQL Server Standard`
-        RhelWithSqlServerStandard,
-        /// `RHEL with SQL Server Web`
-        RhelWithSqlServerWeb,
-        /// `Red Hat Enterprise Linux`
-        RedHatEnterpriseLinux,
-        /// `SUSE Linux`
-        SuseLinux,
-        /// `Ubuntu Pro`
-        UbuntuPro,
-        /// `Windows`
-        Windows,
-        /// `Windows with SQL Server`
-        WindowsWithSqlServer,
-        /// `Windows with SQL Server Enterprise`
-        WindowsWithSqlServerEnterprise,
-        /// `Windows with SQL Server Standard`
-        WindowsWithSqlServerStandard,
-        /// `Windows with SQL Server Web`
-        WindowsWithSqlServerWeb,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl InstancePlatform {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::LinuxWithSqlServerEnterprise => "Linux with SQL Server Enterprise",
-                Self::LinuxWithSqlServerStandard => "Linux with SQL Server Standard",
-                Self::LinuxWithSqlServerWeb => "Linux with SQL Server Web",
-                Self::LinuxUnix => "Linux/UNIX",
-                Self::RhelWithHa => "RHEL with HA",
-                Self::RhelWithHaAndSqlServerEnterprise => {
-                    "RHEL with HA and SQL Server Enterprise"
-                }
-                Self::RhelWithHaAndSqlServerStandard => {
-                    "RHEL with HA and SQL Server Standard"
-                }
-                Self::RhelWithSqlServerEnterprise => "RHEL with SQL Server Enterprise",
-                Self::RhelWithSqlServerStandard => "RHEL with SQL Server Standard",
-                Self::RhelWithSqlServerWeb => "RHEL with SQL Server Web",
-                Self::RedHatEnterpriseLinux => "Red Hat Enterprise Linux",
-                Self::SuseLinux => "SUSE Linux",
-                Self::UbuntuPro => "Ubuntu Pro",
-                Self::Windows => "Windows",
-                Self::WindowsWithSqlServer => "Windows with SQL Server",
-                Self::WindowsWithSqlServerEnterprise => {
-                    "Windows with SQL Server Enterprise"
-                }
-                Self::WindowsWithSqlServerStandard => "Windows with SQL Server Standard",
-                Self::WindowsWithSqlServerWeb => "Windows with SQL Server Web",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for InstancePlatform {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<InstancePlatform> for Value<InstancePlatform> {
-        fn from(value: InstancePlatform) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `TagSpecification` of `AWS::EC2::CapacityReservation`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TagSpecification {
-        /// `ResourceType`.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
-        pub resource_type: Option<Value<ResourceType>>,
-        /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-        pub tags: Option<Vec<crate::cfn::Tag>>,
-    }
-
-    /// Values of `ResourceType`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ResourceType {
-        /// `application-status-check`
-        ApplicationStatusCheck,
-        /// `capacity-block`
-        CapacityBlock,
-        /// `capacity-manager-data-export`
-        CapacityManagerDataExport,
-        /// `capacity-reservation`
-        CapacityReservation,
-        /// `capacity-reservation-cancellation-quote`
-        CapacityReservationCancellationQuote,
-        /// `capacity-reservation-fleet`
-        CapacityReservationFleet,
-        /// `capacity-reservation-modification-quote`
-        CapacityReservationModificationQuote,
-        /// `carrier-gateway`
-        CarrierGateway,
-        /// `client-vpn-endpoint`
-        ClientVpnEndpoint,
-        /// `coip-pool`
-        CoipPool,
-        /// `customer-gateway`
-        CustomerGateway,
-        /// `declarative-policies-report`
-        DeclarativePoliciesReport,
-        /// `dedicated-host`
-        DedicatedHost,
-        /// `dhcp-options`
-        DhcpOptions,
-        /// `egress-only-internet-gateway`
-        EgressOnlyInternetGateway,
-        /// `elastic-gpu`
-        ElasticGpu,
-        /// `elastic-ip`
-        ElasticIp,
-        /// `export-image-task`
-        ExportImageTask,
-        /// `export-instance-task`
-        ExportInstanceTask,
-        /// `fleet`
-        Fleet,
-        /// `fpga-image`
-        FpgaImage,
-        /// `host-reservation`
-        HostReservation,
-        /// `image`
-        Image,
-        /// `image-usage-report`
-        ImageUsageReport,
-        /// `import-image-task`
-        ImportImageTask,
-        /// `import-snapshot-task`
-        ImportSnapshotTask,
-        /// `instance`
-        Instance,
-        /// `instance-connect-endpoint`
-        InstanceConnectEndpoint,
-        /// `instance-event-window`
-        InstanceEventWindow,
-        /// `internet-gateway`
-        InternetGateway,
-        /// `ipam`
-        Ipam,
-        /// `ipam-external-resource-verification-token`
-        IpamExternalResourceVerificationToken,
-        /// `ipam-internet-registry-association`
-        IpamInternetRegistryAssociation,
-        /// `ipam-policy`
-        IpamPolicy,
-        /// `ipam-pool`
-        IpamPool,
-        /// `ipam-pool-allocation`
-        IpamPoolAllocation,
-        /// `ipam-prefix-list-resolver`
-        IpamPrefixListResolver,
-        /// `ipam-prefix-list-resolver-target`
-        IpamPrefixListResolverTarget,
-        /// `ipam-resource-discovery`
-        IpamResourceDiscovery,
-        /// `ipam-resource-discovery-association`
-        IpamResourceDiscoveryAssociation,
-        /// `ipam-scope`
-        IpamScope,
-        /// `ipv4pool-ec2`
-        Ipv4poolEc2,
-        /// `ipv6pool-ec2`
-        Ipv6poolEc2,
-        /// `key-pair`
-        KeyPair,
-        /// `launch-template`
-        LaunchTemplate,
-        /// `local-gateway`
-        LocalGateway,
-        /// `local-gateway-route-table`
-        LocalGatewayRouteTable,
-        /// `local-gateway-route-table-virtual-interface-group-association`
-        LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
-        /// `local-gateway-route-table-vpc-association`
-        LocalGatewayRouteTableVpcAssociation,
-        /// `local-gateway-virtual-interface`
-        LocalGatewayVirtualInterface,
-        /// `local-gateway-virtual-interface-group`
-        LocalGatewayVirtualInterfaceGroup,
-        /// `mac-modification-task`
-        MacModificationTask,
-        /// `natgateway`
-        Natgateway,
-        /// `network-acl`
-        NetworkAcl,
-        /// `network-insights-access-scope`
-        NetworkInsightsAccessScope,
-        /// `network-insights-access-scope-analysis`
-        NetworkInsightsAccessScopeAnalysis,
-        /// `network-insights-analysis`
-        NetworkInsightsAnalysis,
-        /// `network-insights-path`
-        NetworkInsightsPath,
-        /// `network-interface`
-        NetworkInterface,
-        /// `outpost-lag`
-        OutpostLag,
-        /// `placement-group`
-        PlacementGroup,
-        /// `prefix-list`
-        PrefixList,
-        /// `replace-root-volume-task`
-        ReplaceRootVolumeTask,
-        /// `reserved-instances`
-        ReservedInstances,
-        /// `route-server`
-        RouteServer,
-        /// `route-server-endpoint`
-        RouteServerEndpoint,
-        /// `route-server-peer`
-        RouteServerPeer,
-        /// `route-table`
-        RouteTable,
-        /// `secondary-interface`
-        SecondaryInterface,
-        /// `secondary-network`
-        SecondaryNetwork,
-        /// `secondary-subnet`
-        SecondarySubnet,
-        /// `security-group`
-        SecurityGroup,
-        /// `security-group-rule`
-        SecurityGroupRule,
-        /// `service-link-virtual-interface`
-        ServiceLinkVirtualInterface,
-        /// `snapshot`
-        Snapshot,
-        /// `spot-fleet-request`
-        SpotFleetRequest,
-        /// `spot-instances-request`
-        SpotInstancesRequest,
-        /// `subnet`
-        Subnet,
-        /// `subnet-cidr-reservation`
-        SubnetCidrReservation,
-        /// `traffic-mirror-filter`
-        TrafficMirrorFilter,
-        /// `traffic-mirror-filter-rule`
-        TrafficMirrorFilterRule,
-        /// `traffic-mirror-session`
-        TrafficMirrorSession,
-        /// `traffic-mirror-target`
-        TrafficMirrorTarget,
-        /// `transit-gateway`
-        TransitGateway,
-        /// `transit-gateway-attachment`
-        TransitGatewayAttachment,
-        /// `transit-gateway-connect-peer`
-        TransitGatewayConnectPeer,
-        /// `transit-gateway-metering-policy`
-        TransitGatewayMeteringPolicy,
-        /// `transit-gateway-multicast-domain`
-        TransitGatewayMulticastDomain,
-        /// `transit-gateway-policy-table`
-        TransitGatewayPolicyTable,
-        /// `transit-gateway-route-table`
-        TransitGatewayRouteTable,
-        /// `transit-gateway-route-table-announcement`
-        TransitGatewayRouteTableAnnouncement,
-        /// `verified-access-endpoint`
-        VerifiedAccessEndpoint,
-        /// `verified-access-endpoint-target`
-        VerifiedAccessEndpointTarget,
-        /// `verified-access-group`
-        VerifiedAccessGroup,
-        /// `verified-access-instance`
-        VerifiedAccessInstance,
-        /// `verified-access-policy`
-        VerifiedAccessPolicy,
-        /// `verified-access-trust-provider`
-        VerifiedAccessTrustProvider,
-        /// `volume`
-        Volume,
-        /// `vpc`
-        Vpc,
-        /// `vpc-block-public-access-exclusion`
-        VpcBlockPublicAccessExclusion,
-        /// `vpc-encryption-control`
-        VpcEncryptionControl,
-        /// `vpc-endpoint`
-        VpcEndpoint,
-        /// `vpc-endpoint-connection`
-        VpcEndpointConnection,
-        /// `vpc-endpoint-connection-device-type`
-        VpcEndpointConnectionDeviceType,
-        /// `vpc-endpoint-service`
-        VpcEndpointService,
-        /// `vpc-endpoint-service-permission`
-        VpcEndpointServicePermission,
-        /// `vpc-flow-log`
-        VpcFlowLog,
-        /// `vpc-peering-connection`
-        VpcPeeringConnection,
-        /// `vpn-concentrator`
-        VpnConcentrator,
-        /// `vpn-connection`
-        VpnConnection,
-        /// `vpn-connection-device-type`
-        VpnConnectionDeviceType,
-        /// `vpn-gateway`
-        VpnGateway,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl ResourceType {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::ApplicationStatusCheck => "application-status-check",
-                Self::CapacityBlock => "capacity-block",
-                Self::CapacityManagerDataExport => "capacity-manager-data-export",
-                Self::CapacityReservation => "capacity-reservation",
-                Self::CapacityReservationCancellationQuote => {
-                    "capacity-reservation-cancellation-quote"
-                }
-                Self::CapacityReservationFleet => "capacity-reservation-fleet",
-                Self::CapacityReservationModificationQuote => {
-                    "capacity-reservation-modification-quote"
-                }
-                Self::CarrierGateway => "carrier-gateway",
-                Self::ClientVpnEndpoint => "client-vpn-endpoint",
-                Self::CoipPool => "coip-pool",
-                Self::CustomerGateway => "customer-gateway",
-                Self::DeclarativePoliciesReport => "declarative-policies-report",
-                Self::DedicatedHost => "dedicated-host",
-                Self::DhcpOptions => "dhcp-options",
-                Self::EgressOnlyInternetGateway => "egress-only-internet-gateway",
-                Self::ElasticGpu => "elastic-gpu",
-                Self::ElasticIp => "elastic-ip",
-                Self::ExportImageTask => "export-image-task",
-                Self::ExportInstanceTask => "export-instance-task",
-                Self::Fleet => "fleet",
-                Self::FpgaImage => "fpga-image",
-                Self::HostReservation => "host-reservation",
-                Self::Image => "image",
-                Self::ImageUsageReport => "image-usage-report",
-                Self::ImportImageTask => "import-image-task",
-                Self::ImportSnapshotTask => "import-snapshot-task",
-                Self::Instance => "instance",
-                Self::InstanceConnectEndpoint => "instance-connect-endpoint",
-                Self::InstanceEventWindow => "instance-event-window",
-                Self::InternetGateway => "internet-gateway",
-                Self::Ipam => "ipam",
-                Self::IpamExternalResourceVerificationToken => {
-                    "ipam-external-resource-verification-token"
-                }
-                Self::IpamInternetRegistryAssociation => {
-                    "ipam-internet-registry-association"
-                }
-                Self::IpamPolicy => "ipam-policy",
-                Self::IpamPool => "ipam-pool",
-                Self::IpamPoolAllocation => "ipam-pool-allocation",
-                Self::IpamPrefixListResolver => "ipam-prefix-list-resolver",
-                Self::IpamPrefixListResolverTarget => "ipam-prefix-list-resolver-target",
-                Self::IpamResourceDiscovery => "ipam-resource-discovery",
-                Self::IpamResourceDiscoveryAssociation => {
-                    "ipam-resource-discovery-association"
-                }
-                Self::IpamScope => "ipam-scope",
-                Self::Ipv4poolEc2 => "ipv4pool-ec2",
-                Self::Ipv6poolEc2 => "ipv6pool-ec2",
-                Self::KeyPair => "key-pair",
-                Self::LaunchTemplate => "launch-template",
-                Self::LocalGateway => "local-gateway",
-                Self::LocalGatewayRouteTable => "local-gateway-route-table",
-                Self::LocalGatewayRouteTableVirtualInterfaceGroupAssociation => {
-                    "local-gateway-route-table-virtual-interface-group-association"
-                }
-                Self::LocalGatewayRouteTableVpcAssociation => {
-                    "local-gateway-route-table-vpc-association"
-                }
-                Self::LocalGatewayVirtualInterface => "local-gateway-virtual-interface",
-                Self::LocalGatewayVirtualInterfaceGroup => {
-                    "local-gateway-virtual-interface-group"
-                }
-                Self::MacModificationTask => "mac-modification-task",
-                Self::Natgateway => "natgateway",
-                Self::NetworkAcl => "network-acl",
-                Self::NetworkInsightsAccessScope => "network-insights-access-scope",
-                Self::NetworkInsightsAccessScopeAnalysis => {
-                    "network-insights-access-scope-analysis"
-                }
-                Self::NetworkInsightsAnalysis => "network-insights-analysis",
-                Self::NetworkInsightsPath => "network-insights-path",
-                Self::NetworkInterface => "network-interface",
-                Self::OutpostLag => "outpost-lag",
-                Self::PlacementGroup => "placement-group",
-                Self::PrefixList => "prefix-list",
-                Self::ReplaceRootVolumeTask => "replace-root-volume-task",
-                Self::ReservedInstances => "reserved-instances",
-                Self::RouteServer => "route-server",
-                Self::RouteServerEndpoint => "route-server-endpoint",
-                Self::RouteServerPeer => "route-server-peer",
-                Self::RouteTable => "route-table",
-                Self::SecondaryInterface => "secondary-interface",
-                Self::SecondaryNetwork => "secondary-network",
-                Self::SecondarySubnet => "secondary-subnet",
-                Self::SecurityGroup => "security-group",
-                Self::SecurityGroupRule => "security-group-rule",
-                Self::ServiceLinkVirtualInterface => "service-link-virtual-interface",
-                Self::Snapshot => "snapshot",
-                Self::SpotFleetRequest => "spot-fleet-request",
-                Self::SpotInstancesRequest => "spot-instances-request",
-                Self::Subnet => "subnet",
-                Self::SubnetCidrReservation => "subnet-cidr-reservation",
-                Self::TrafficMirrorFilter => "traffic-mirror-filter",
-                Self::TrafficMirrorFilterRule => "traffic-mirror-filter-rule",
-                Self::TrafficMirrorSession => "traffic-mirror-session",
-                Self::TrafficMirrorTarget => "traffic-mirror-target",
-                Self::TransitGateway => "transit-gateway",
-                Self::TransitGatewayAttachment => "transit-gateway-attachment",
-                Self::TransitGatewayConnectPeer => "transit-gateway-connect-peer",
-                Self::TransitGatewayMeteringPolicy => "transit-gateway-metering-policy",
-                Self::TransitGatewayMulticastDomain => "transit-gateway-multicast-domain",
-                Self::TransitGatewayPolicyTable => "transit-gateway-policy-table",
-                Self::TransitGatewayRouteTable => "transit-gateway-route-table",
-                Self::TransitGatewayRouteTableAnnouncement => {
-                    "transit-gateway-route-table-announcement"
-                }
-                Self::VerifiedAccessEndpoint => "verified-access-endpoint",
-                Self::VerifiedAccessEndpointTarget => "verified-access-endpoint-target",
-                Self::VerifiedAccessGroup => "verified-access-group",
-                Self::VerifiedAccessInstance => "verified-access-instance",
-                Self::VerifiedAccessPolicy => "verified-access-policy",
-                Self::VerifiedAccessTrustProvider => "verified-access-trust-provider",
-                Self::Volume => "volume",
-                Self::Vpc => "vpc",
-                Self::VpcBlockPublicAccessExclusion => {
-                    "vpc-block-public-access-exclusion"
-                }
-                Self::VpcEncryptionControl => "vpc-encryption-control",
-                Self::VpcEndpoint => "vpc-endpoint",
-                Self::VpcEndpointConnection => "vpc-endpoint-connection",
-                Self::VpcEndpointConnectionDeviceType => {
-                    "vpc-endpoint-connection-device-type"
-                }
-                Self::VpcEndpointService => "vpc-endpoint-service",
-                Self::VpcEndpointServicePermission => "vpc-endpoint-service-permission",
-                Self::VpcFlowLog => "vpc-flow-log",
-                Self::VpcPeeringConnection => "vpc-peering-connection",
-                Self::VpnConcentrator => "vpn-concentrator",
-                Self::VpnConnection => "vpn-connection",
-                Self::VpnConnectionDeviceType => "vpn-connection-device-type",
-                Self::VpnGateway => "vpn-gateway",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for ResourceType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<ResourceType> for Value<ResourceType> {
-        fn from(value: ResourceType) -> Self {
-            Value::Literal(value)
-        }
-    }
-
     /// Values of `Tenancy`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Tenancy {
@@ -1577,8 +1093,11 @@ pub mod capacity_reservation {
 pub mod capacity_reservation_fleet {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::{InstancePlatform, ResourceType, TagSpecification};
 
     /// `AWS::EC2::CapacityReservationFleet`: Resource Type definition for AWS::EC2::CapacityReservationFleet. `Ref` returns the primary identifier, `CapacityReservationFleetId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-capacityreservationfleet.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityReservationFleet {
         resource: cloudwright_core::CfnResource,
@@ -1710,7 +1229,7 @@ pub mod capacity_reservation_fleet {
         }
     }
 
-    /// `InstanceTypeSpecification` of `AWS::EC2::CapacityReservationFleet`.
+    /// The `InstanceTypeSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InstanceTypeSpecification {
         /// `AvailabilityZone`.
@@ -1734,499 +1253,6 @@ pub mod capacity_reservation_fleet {
         /// `Weight`.
         #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<f64>>,
-    }
-
-    /// Values of `InstancePlatform`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum InstancePlatform {
-        /// `Linux with SQL Server Enterprise`
-        LinuxWithSqlServerEnterprise,
-        /// `Linux with SQL Server Standard`
-        LinuxWithSqlServerStandard,
-        /// `Linux with SQL Server Web`
-        LinuxWithSqlServerWeb,
-        /// `Linux/UNIX`
-        LinuxUnix,
-        /// `RHEL with HA`
-        RhelWithHa,
-        /// `RHEL with HA and SQL Server Enterprise`
-        RhelWithHaAndSqlServerEnterprise,
-        /// `RHEL with HA and SQL Server Standard`
-        RhelWithHaAndSqlServerStandard,
-        /// `RHEL with SQL Server Enterprise`
-        RhelWithSqlServerEnterprise,
-        /// `RHEL with SQL Server Standard`
-        RhelWithSqlServerStandard,
-        /// `RHEL with SQL Server Web`
-        RhelWithSqlServerWeb,
-        /// `Red Hat Enterprise Linux`
-        RedHatEnterpriseLinux,
-        /// `SUSE Linux`
-        SuseLinux,
-        /// `Ubuntu Pro`
-        UbuntuPro,
-        /// `Windows`
-        Windows,
-        /// `Windows with SQL Server`
-        WindowsWithSqlServer,
-        /// `Windows with SQL Server Enterprise`
-        WindowsWithSqlServerEnterprise,
-        /// `Windows with SQL Server Standard`
-        WindowsWithSqlServerStandard,
-        /// `Windows with SQL Server Web`
-        WindowsWithSqlServerWeb,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl InstancePlatform {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::LinuxWithSqlServerEnterprise => "Linux with SQL Server Enterprise",
-                Self::LinuxWithSqlServerStandard => "Linux with SQL Server Standard",
-                Self::LinuxWithSqlServerWeb => "Linux with SQL Server Web",
-                Self::LinuxUnix => "Linux/UNIX",
-                Self::RhelWithHa => "RHEL with HA",
-                Self::RhelWithHaAndSqlServerEnterprise => {
-                    "RHEL with HA and SQL Server Enterprise"
-                }
-                Self::RhelWithHaAndSqlServerStandard => {
-                    "RHEL with HA and SQL Server Standard"
-                }
-                Self::RhelWithSqlServerEnterprise => "RHEL with SQL Server Enterprise",
-                Self::RhelWithSqlServerStandard => "RHEL with SQL Server Standard",
-                Self::RhelWithSqlServerWeb => "RHEL with SQL Server Web",
-                Self::RedHatEnterpriseLinux => "Red Hat Enterprise Linux",
-                Self::SuseLinux => "SUSE Linux",
-                Self::UbuntuPro => "Ubuntu Pro",
-                Self::Windows => "Windows",
-                Self::WindowsWithSqlServer => "Windows with SQL Server",
-                Self::WindowsWithSqlServerEnterprise => {
-                    "Windows with SQL Server Enterprise"
-                }
-                Self::WindowsWithSqlServerStandard => "Windows with SQL Server Standard",
-                Self::WindowsWithSqlServerWeb => "Windows with SQL Server Web",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for InstancePlatform {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<InstancePlatform> for Value<InstancePlatform> {
-        fn from(value: InstancePlatform) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `TagSpecification` of `AWS::EC2::CapacityReservationFleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TagSpecification {
-        /// `ResourceType`.
-        #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
-        pub resource_type: Option<Value<ResourceType>>,
-        /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-        pub tags: Option<Vec<crate::cfn::Tag>>,
-    }
-
-    /// Values of `ResourceType`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ResourceType {
-        /// `application-status-check`
-        ApplicationStatusCheck,
-        /// `capacity-block`
-        CapacityBlock,
-        /// `capacity-manager-data-export`
-        CapacityManagerDataExport,
-        /// `capacity-reservation`
-        CapacityReservation,
-        /// `capacity-reservation-cancellation-quote`
-        CapacityReservationCancellationQuote,
-        /// `capacity-reservation-fleet`
-        CapacityReservationFleet,
-        /// `capacity-reservation-modification-quote`
-        CapacityReservationModificationQuote,
-        /// `carrier-gateway`
-        CarrierGateway,
-        /// `client-vpn-endpoint`
-        ClientVpnEndpoint,
-        /// `coip-pool`
-        CoipPool,
-        /// `customer-gateway`
-        CustomerGateway,
-        /// `declarative-policies-report`
-        DeclarativePoliciesReport,
-        /// `dedicated-host`
-        DedicatedHost,
-        /// `dhcp-options`
-        DhcpOptions,
-        /// `egress-only-internet-gateway`
-        EgressOnlyInternetGateway,
-        /// `elastic-gpu`
-        ElasticGpu,
-        /// `elastic-ip`
-        ElasticIp,
-        /// `export-image-task`
-        ExportImageTask,
-        /// `export-instance-task`
-        ExportInstanceTask,
-        /// `fleet`
-        Fleet,
-        /// `fpga-image`
-        FpgaImage,
-        /// `host-reservation`
-        HostReservation,
-        /// `image`
-        Image,
-        /// `image-usage-report`
-        ImageUsageReport,
-        /// `import-image-task`
-        ImportImageTask,
-        /// `import-snapshot-task`
-        ImportSnapshotTask,
-        /// `instance`
-        Instance,
-        /// `instance-connect-endpoint`
-        InstanceConnectEndpoint,
-        /// `instance-event-window`
-        InstanceEventWindow,
-        /// `internet-gateway`
-        InternetGateway,
-        /// `ipam`
-        Ipam,
-        /// `ipam-external-resource-verification-token`
-        IpamExternalResourceVerificationToken,
-        /// `ipam-internet-registry-association`
-        IpamInternetRegistryAssociation,
-        /// `ipam-policy`
-        IpamPolicy,
-        /// `ipam-pool`
-        IpamPool,
-        /// `ipam-pool-allocation`
-        IpamPoolAllocation,
-        /// `ipam-prefix-list-resolver`
-        IpamPrefixListResolver,
-        /// `ipam-prefix-list-resolver-target`
-        IpamPrefixListResolverTarget,
-        /// `ipam-resource-discovery`
-        IpamResourceDiscovery,
-        /// `ipam-resource-discovery-association`
-        IpamResourceDiscoveryAssociation,
-        /// `ipam-scope`
-        IpamScope,
-        /// `ipv4pool-ec2`
-        Ipv4poolEc2,
-        /// `ipv6pool-ec2`
-        Ipv6poolEc2,
-        /// `key-pair`
-        KeyPair,
-        /// `launch-template`
-        LaunchTemplate,
-        /// `local-gateway`
-        LocalGateway,
-        /// `local-gateway-route-table`
-        LocalGatewayRouteTable,
-        /// `local-gateway-route-table-virtual-interface-group-association`
-        LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
-        /// `local-gateway-route-table-vpc-association`
-        LocalGatewayRouteTableVpcAssociation,
-        /// `local-gateway-virtual-interface`
-        LocalGatewayVirtualInterface,
-        /// `local-gateway-virtual-interface-group`
-        LocalGatewayVirtualInterfaceGroup,
-        /// `mac-modification-task`
-        MacModificationTask,
-        /// `natgateway`
-        Natgateway,
-        /// `network-acl`
-        NetworkAcl,
-        /// `network-insights-access-scope`
-        NetworkInsightsAccessScope,
-        /// `network-insights-access-scope-analysis`
-        NetworkInsightsAccessScopeAnalysis,
-        /// `network-insights-analysis`
-        NetworkInsightsAnalysis,
-        /// `network-insights-path`
-        NetworkInsightsPath,
-        /// `network-interface`
-        NetworkInterface,
-        /// `outpost-lag`
-        OutpostLag,
-        /// `placement-group`
-        PlacementGroup,
-        /// `prefix-list`
-        PrefixList,
-        /// `replace-root-volume-task`
-        ReplaceRootVolumeTask,
-        /// `reserved-instances`
-        ReservedInstances,
-        /// `route-server`
-        RouteServer,
-        /// `route-server-endpoint`
-        RouteServerEndpoint,
-        /// `route-server-peer`
-        RouteServerPeer,
-        /// `route-table`
-        RouteTable,
-        /// `secondary-interface`
-        SecondaryInterface,
-        /// `secondary-network`
-        SecondaryNetwork,
-        /// `secondary-subnet`
-        SecondarySubnet,
-        /// `security-group`
-        SecurityGroup,
-        /// `security-group-rule`
-        SecurityGroupRule,
-        /// `service-link-virtual-interface`
-        ServiceLinkVirtualInterface,
-        /// `snapshot`
-        Snapshot,
-        /// `spot-fleet-request`
-        SpotFleetRequest,
-        /// `spot-instances-request`
-        SpotInstancesRequest,
-        /// `subnet`
-        Subnet,
-        /// `subnet-cidr-reservation`
-        SubnetCidrReservation,
-        /// `traffic-mirror-filter`
-        TrafficMirrorFilter,
-        /// `traffic-mirror-filter-rule`
-        TrafficMirrorFilterRule,
-        /// `traffic-mirror-session`
-        TrafficMirrorSession,
-        /// `traffic-mirror-target`
-        TrafficMirrorTarget,
-        /// `transit-gateway`
-        TransitGateway,
-        /// `transit-gateway-attachment`
-        TransitGatewayAttachment,
-        /// `transit-gateway-connect-peer`
-        TransitGatewayConnectPeer,
-        /// `transit-gateway-metering-policy`
-        TransitGatewayMeteringPolicy,
-        /// `transit-gateway-multicast-domain`
-        TransitGatewayMulticastDomain,
-        /// `transit-gateway-policy-table`
-        TransitGatewayPolicyTable,
-        /// `transit-gateway-route-table`
-        TransitGatewayRouteTable,
-        /// `transit-gateway-route-table-announcement`
-        TransitGatewayRouteTableAnnouncement,
-        /// `verified-access-endpoint`
-        VerifiedAccessEndpoint,
-        /// `verified-access-endpoint-target`
-        VerifiedAccessEndpointTarget,
-        /// `verified-access-group`
-        VerifiedAccessGroup,
-        /// `verified-access-instance`
-        VerifiedAccessInstance,
-        /// `verified-access-policy`
-        VerifiedAccessPolicy,
-        /// `verified-access-trust-provider`
-        VerifiedAccessTrustProvider,
-        /// `volume`
-        Volume,
-        /// `vpc`
-        Vpc,
-        /// `vpc-block-public-access-exclusion`
-        VpcBlockPublicAccessExclusion,
-        /// `vpc-encryption-control`
-        VpcEncryptionControl,
-        /// `vpc-endpoint`
-        VpcEndpoint,
-        /// `vpc-endpoint-connection`
-        VpcEndpointConnection,
-        /// `vpc-endpoint-connection-device-type`
-        VpcEndpointConnectionDeviceType,
-        /// `vpc-endpoint-service`
-        VpcEndpointService,
-        /// `vpc-endpoint-service-permission`
-        VpcEndpointServicePermission,
-        /// `vpc-flow-log`
-        VpcFlowLog,
-        /// `vpc-peering-connection`
-        VpcPeeringConnection,
-        /// `vpn-concentrator`
-        VpnConcentrator,
-        /// `vpn-connection`
-        VpnConnection,
-        /// `vpn-connection-device-type`
-        VpnConnectionDeviceType,
-        /// `vpn-gateway`
-        VpnGateway,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl ResourceType {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::ApplicationStatusCheck => "application-status-check",
-                Self::CapacityBlock => "capacity-block",
-                Self::CapacityManagerDataExport => "capacity-manager-data-export",
-                Self::CapacityReservation => "capacity-reservation",
-                Self::CapacityReservationCancellationQuote => {
-                    "capacity-reservation-cancellation-quote"
-                }
-                Self::CapacityReservationFleet => "capacity-reservation-fleet",
-                Self::CapacityReservationModificationQuote => {
-                    "capacity-reservation-modification-quote"
-                }
-                Self::CarrierGateway => "carrier-gateway",
-                Self::ClientVpnEndpoint => "client-vpn-endpoint",
-                Self::CoipPool => "coip-pool",
-                Self::CustomerGateway => "customer-gateway",
-                Self::DeclarativePoliciesReport => "declarative-policies-report",
-                Self::DedicatedHost => "dedicated-host",
-                Self::DhcpOptions => "dhcp-options",
-                Self::EgressOnlyInternetGateway => "egress-only-internet-gateway",
-                Self::ElasticGpu => "elastic-gpu",
-                Self::ElasticIp => "elastic-ip",
-                Self::ExportImageTask => "export-image-task",
-                Self::ExportInstanceTask => "export-instance-task",
-                Self::Fleet => "fleet",
-                Self::FpgaImage => "fpga-image",
-                Self::HostReservation => "host-reservation",
-                Self::Image => "image",
-                Self::ImageUsageReport => "image-usage-report",
-                Self::ImportImageTask => "import-image-task",
-                Self::ImportSnapshotTask => "import-snapshot-task",
-                Self::Instance => "instance",
-                Self::InstanceConnectEndpoint => "instance-connect-endpoint",
-                Self::InstanceEventWindow => "instance-event-window",
-                Self::InternetGateway => "internet-gateway",
-                Self::Ipam => "ipam",
-                Self::IpamExternalResourceVerificationToken => {
-                    "ipam-external-resource-verification-token"
-                }
-                Self::IpamInternetRegistryAssociation => {
-                    "ipam-internet-registry-association"
-                }
-                Self::IpamPolicy => "ipam-policy",
-                Self::IpamPool => "ipam-pool",
-                Self::IpamPoolAllocation => "ipam-pool-allocation",
-                Self::IpamPrefixListResolver => "ipam-prefix-list-resolver",
-                Self::IpamPrefixListResolverTarget => "ipam-prefix-list-resolver-target",
-                Self::IpamResourceDiscovery => "ipam-resource-discovery",
-                Self::IpamResourceDiscoveryAssociation => {
-                    "ipam-resource-discovery-association"
-                }
-                Self::IpamScope => "ipam-scope",
-                Self::Ipv4poolEc2 => "ipv4pool-ec2",
-                Self::Ipv6poolEc2 => "ipv6pool-ec2",
-                Self::KeyPair => "key-pair",
-                Self::LaunchTemplate => "launch-template",
-                Self::LocalGateway => "local-gateway",
-                Self::LocalGatewayRouteTable => "local-gateway-route-table",
-                Self::LocalGatewayRouteTableVirtualInterfaceGroupAssociation => {
-                    "local-gateway-route-table-virtual-interface-group-association"
-                }
-                Self::LocalGatewayRouteTableVpcAssociation => {
-                    "local-gateway-route-table-vpc-association"
-                }
-                Self::LocalGatewayVirtualInterface => "local-gateway-virtual-interface",
-                Self::LocalGatewayVirtualInterfaceGroup => {
-                    "local-gateway-virtual-interface-group"
-                }
-                Self::MacModificationTask => "mac-modification-task",
-                Self::Natgateway => "natgateway",
-                Self::NetworkAcl => "network-acl",
-                Self::NetworkInsightsAccessScope => "network-insights-access-scope",
-                Self::NetworkInsightsAccessScopeAnalysis => {
-                    "network-insights-access-scope-analysis"
-                }
-                Self::NetworkInsightsAnalysis => "network-insights-analysis",
-                Self::NetworkInsightsPath => "network-insights-path",
-                Self::NetworkInterface => "network-interface",
-                Self::OutpostLag => "outpost-lag",
-                Self::PlacementGroup => "placement-group",
-                Self::PrefixList => "prefix-list",
-                Self::ReplaceRootVolumeTask => "replace-root-volume-task",
-                Self::ReservedInstances => "reserved-instances",
-                Self::RouteServer => "route-server",
-                Self::RouteServerEndpoint => "route-server-endpoint",
-                Self::RouteServerPeer => "route-server-peer",
-                Self::RouteTable => "route-table",
-                Self::SecondaryInterface => "secondary-interface",
-                Self::SecondaryNetwork => "secondary-network",
-                Self::SecondarySubnet => "secondary-subnet",
-                Self::SecurityGroup => "security-group",
-                Self::SecurityGroupRule => "security-group-rule",
-                Self::ServiceLinkVirtualInterface => "service-link-virtual-interface",
-                Self::Snapshot => "snapshot",
-                Self::SpotFleetRequest => "spot-fleet-request",
-                Self::SpotInstancesRequest => "spot-instances-request",
-                Self::Subnet => "subnet",
-                Self::SubnetCidrReservation => "subnet-cidr-reservation",
-                Self::TrafficMirrorFilter => "traffic-mirror-filter",
-                Self::TrafficMirrorFilterRule => "traffic-mirror-filter-rule",
-                Self::TrafficMirrorSession => "traffic-mirror-session",
-                Self::TrafficMirrorTarget => "traffic-mirror-target",
-                Self::TransitGateway => "transit-gateway",
-                Self::TransitGatewayAttachment => "transit-gateway-attachment",
-                Self::TransitGatewayConnectPeer => "transit-gateway-connect-peer",
-                Self::TransitGatewayMeteringPolicy => "transit-gateway-metering-policy",
-                Self::TransitGatewayMulticastDomain => "transit-gateway-multicast-domain",
-                Self::TransitGatewayPolicyTable => "transit-gateway-policy-table",
-                Self::TransitGatewayRouteTable => "transit-gateway-route-table",
-                Self::TransitGatewayRouteTableAnnouncement => {
-                    "transit-gateway-route-table-announcement"
-                }
-                Self::VerifiedAccessEndpoint => "verified-access-endpoint",
-                Self::VerifiedAccessEndpointTarget => "verified-access-endpoint-target",
-                Self::VerifiedAccessGroup => "verified-access-group",
-                Self::VerifiedAccessInstance => "verified-access-instance",
-                Self::VerifiedAccessPolicy => "verified-access-policy",
-                Self::VerifiedAccessTrustProvider => "verified-access-trust-provider",
-                Self::Volume => "volume",
-                Self::Vpc => "vpc",
-                Self::VpcBlockPublicAccessExclusion => {
-                    "vpc-block-public-access-exclusion"
-                }
-                Self::VpcEncryptionControl => "vpc-encryption-control",
-                Self::VpcEndpoint => "vpc-endpoint",
-                Self::VpcEndpointConnection => "vpc-endpoint-connection",
-                Self::VpcEndpointConnectionDeviceType => {
-                    "vpc-endpoint-connection-device-type"
-                }
-                Self::VpcEndpointService => "vpc-endpoint-service",
-                Self::VpcEndpointServicePermission => "vpc-endpoint-service-permission",
-                Self::VpcFlowLog => "vpc-flow-log",
-                Self::VpcPeeringConnection => "vpc-peering-connection",
-                Self::VpnConcentrator => "vpn-concentrator",
-                Self::VpnConnection => "vpn-connection",
-                Self::VpnConnectionDeviceType => "vpn-connection-device-type",
-                Self::VpnGateway => "vpn-gateway",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for ResourceType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<ResourceType> for Value<ResourceType> {
-        fn from(value: ResourceType) -> Self {
-            Value::Literal(value)
-        }
     }
 
     /// Values of `Tenancy`.
@@ -2270,6 +1296,8 @@ pub mod carrier_gateway {
     use serde::Serialize;
 
     /// `AWS::EC2::CarrierGateway`: Resource Type definition for Carrier Gateway which describes the Carrier Gateway resource. `Ref` returns the primary identifier, `CarrierGatewayId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-carriergateway.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCarrierGateway {
         resource: cloudwright_core::CfnResource,
@@ -2361,6 +1389,8 @@ pub mod client_vpn_authorization_rule {
     use serde::Serialize;
 
     /// `AWS::EC2::ClientVpnAuthorizationRule`: Resource Type definition for AWS::EC2::ClientVpnAuthorizationRule. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-clientvpnauthorizationrule.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClientVpnAuthorizationRule {
         resource: cloudwright_core::CfnResource,
@@ -2419,10 +1449,10 @@ pub mod client_vpn_authorization_rule {
     /// The properties of `AWS::EC2::ClientVpnAuthorizationRule`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnClientVpnAuthorizationRuleProps {
-        /// The ID of the group to grant access to, for example, the Active Directory group or identity provider (IdP) group. Required if `AuthorizeAllGroups` is `false` or not specified.
+        /// The ID of the group to grant access to, for example, the Active Directory group or identity provider (IdP) group.
         #[serde(rename = "AccessGroupId", skip_serializing_if = "Option::is_none")]
         pub access_group_id: Option<Value<String>>,
-        /// Indicates whether to grant access to all clients. Specify `true` to grant all clients who successfully establish a VPN connection access to the network. Must be set to `true` if `AccessGroupId` is not specified.
+        /// Indicates whether to grant access to all clients.
         #[serde(rename = "AuthorizeAllGroups", skip_serializing_if = "Option::is_none")]
         pub authorize_all_groups: Option<Value<bool>>,
         /// The ID of the Client VPN endpoint.
@@ -2459,6 +1489,8 @@ pub mod client_vpn_endpoint {
     use serde::Serialize;
 
     /// `AWS::EC2::ClientVpnEndpoint`: Resource Type definition for AWS::EC2::ClientVpnEndpoint. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-clientvpnendpoint.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClientVpnEndpoint {
         resource: cloudwright_core::CfnResource,
@@ -2657,7 +1689,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    /// `ClientAuthenticationRequest` of `AWS::EC2::ClientVpnEndpoint`.
+    /// The `ClientAuthenticationRequest` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClientAuthenticationRequest {
         /// `ActiveDirectory`.
@@ -2694,7 +1726,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    /// `DirectoryServiceAuthenticationRequest` of `AWS::EC2::ClientVpnEndpoint`.
+    /// The `DirectoryServiceAuthenticationRequest` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DirectoryServiceAuthenticationRequest {
         /// `DirectoryId`.
@@ -2711,7 +1743,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    /// `FederatedAuthenticationRequest` of `AWS::EC2::ClientVpnEndpoint`.
+    /// The `FederatedAuthenticationRequest` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FederatedAuthenticationRequest {
         /// `SAMLProviderArn`.
@@ -2736,7 +1768,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    /// `CertificateAuthenticationRequest` of `AWS::EC2::ClientVpnEndpoint`.
+    /// The `CertificateAuthenticationRequest` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CertificateAuthenticationRequest {
         /// `ClientRootCertificateChainArn`.
@@ -2754,7 +1786,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    /// `AuthorizationPolicy` of `AWS::EC2::ClientVpnEndpoint`.
+    /// The `AuthorizationPolicy` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AuthorizationPolicy {
         /// `Description`.
@@ -2779,7 +1811,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    /// `ClientConnectOptions` of `AWS::EC2::ClientVpnEndpoint`.
+    /// The `ClientConnectOptions` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClientConnectOptions {
         /// `Enabled`.
@@ -2800,7 +1832,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    /// `ClientLoginBannerOptions` of `AWS::EC2::ClientVpnEndpoint`.
+    /// The `ClientLoginBannerOptions` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClientLoginBannerOptions {
         /// `BannerText`.
@@ -2821,7 +1853,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    /// `ClientRouteEnforcementOptions` of `AWS::EC2::ClientVpnEndpoint`.
+    /// The `ClientRouteEnforcementOptions` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ClientRouteEnforcementOptions {
         /// `Enforced`.
@@ -2829,7 +1861,7 @@ pub mod client_vpn_endpoint {
         pub enforced: Option<Value<bool>>,
     }
 
-    /// `ConnectionLogOptions` of `AWS::EC2::ClientVpnEndpoint`.
+    /// The `ConnectionLogOptions` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ConnectionLogOptions {
         /// `CloudwatchLogGroup`.
@@ -2862,7 +1894,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    /// `DevicePostureOptions` of `AWS::EC2::ClientVpnEndpoint`.
+    /// The `DevicePostureOptions` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DevicePostureOptions {
         /// `Enabled`.
@@ -2886,7 +1918,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    /// `DevicePostureTrustProvider` of `AWS::EC2::ClientVpnEndpoint`.
+    /// The `DevicePostureTrustProvider` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DevicePostureTrustProvider {
         /// `PublicSigningKeyUrl`.
@@ -2914,7 +1946,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    /// `TagSpecification` of `AWS::EC2::ClientVpnEndpoint`.
+    /// The `TagSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TagSpecification {
         /// `ResourceType`.
@@ -2938,7 +1970,7 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    /// `TransitGatewayConfiguration` of `AWS::EC2::ClientVpnEndpoint`.
+    /// The `TransitGatewayConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TransitGatewayConfiguration {
         /// `AvailabilityZoneIds`.
@@ -2969,7 +2001,9 @@ pub mod client_vpn_route {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::ClientVpnRoute`: Resource Type definition for AWS::EC2::ClientVpnRoute. Specifies a network route to add to a Client VPN endpoint. Each Client VPN endpoint has a route table that describes the available destination network routes. Each route in the route table specifies the path for traffic to specific resources or networks. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::EC2::ClientVpnRoute`: Resource Type definition for AWS::EC2::ClientVpnRoute. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-clientvpnroute.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClientVpnRoute {
         resource: cloudwright_core::CfnResource,
@@ -3033,10 +2067,10 @@ pub mod client_vpn_route {
         /// A brief description of the route.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The IPv4 address range, in CIDR notation, of the route destination. For example: To add a route for Internet access, enter 0.0.0.0/0. To add a route for a peered VPC, enter the peered VPC's IPv4 CIDR range. To add a route for an on-premises network, enter the AWS Site-to-Site VPN connection's IPv4 CIDR range. To add a route for the local network, enter the client CIDR range.
+        /// The IPv4 address range, in CIDR notation, of the route destination.
         #[serde(rename = "DestinationCidrBlock")]
         pub destination_cidr_block: Value<String>,
-        /// The ID of the subnet through which you want to route traffic. The specified subnet must be an existing target network of the Client VPN endpoint. Alternatively, if you're adding a route for the local network, specify local.
+        /// The ID of the subnet through which you want to route traffic.
         #[serde(rename = "TargetVpcSubnetId", skip_serializing_if = "Option::is_none")]
         pub target_vpc_subnet_id: Option<Value<String>>,
     }
@@ -3063,6 +2097,8 @@ pub mod client_vpn_target_network_association {
     use serde::Serialize;
 
     /// `AWS::EC2::ClientVpnTargetNetworkAssociation`: Resource Type definition for AWS::EC2::ClientVpnTargetNetworkAssociation. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-clientvpntargetnetworkassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClientVpnTargetNetworkAssociation {
         resource: cloudwright_core::CfnResource,
@@ -3153,6 +2189,8 @@ pub mod customer_gateway {
     use serde::Serialize;
 
     /// `AWS::EC2::CustomerGateway`: Specifies a customer gateway. `Ref` returns the primary identifier, `CustomerGatewayId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-customergateway.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomerGateway {
         resource: cloudwright_core::CfnResource,
@@ -3214,10 +2252,10 @@ pub mod customer_gateway {
     /// The properties of `AWS::EC2::CustomerGateway`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnCustomerGatewayProps {
-        /// For customer gateway devices that support BGP, specify the device's ASN. You must specify either `BgpAsn` or `BgpAsnExtended` when creating the customer gateway. If the ASN is larger than `2,147,483,647`, you must use `BgpAsnExtended`.
+        /// For customer gateway devices that support BGP, specify the device's ASN.
         #[serde(rename = "BgpAsn", skip_serializing_if = "Option::is_none")]
         pub bgp_asn: Option<Value<i64>>,
-        /// For customer gateway devices that support BGP, specify the device's ASN. You must specify either `BgpAsn` or `BgpAsnExtended` when creating the customer gateway. If the ASN is larger than `2,147,483,647`, you must use `BgpAsnExtended`.
+        /// For customer gateway devices that support BGP, specify the device's ASN.
         #[serde(rename = "BgpAsnExtended", skip_serializing_if = "Option::is_none")]
         pub bgp_asn_extended: Option<Value<f64>>,
         /// The Amazon Resource Name (ARN) for the customer gateway certificate.
@@ -3226,7 +2264,7 @@ pub mod customer_gateway {
         /// The name of customer gateway device.
         #[serde(rename = "DeviceName", skip_serializing_if = "Option::is_none")]
         pub device_name: Option<Value<String>>,
-        /// The IP address for the customer gateway device's outside interface. The address must be static. If `OutsideIpAddressType` in your VPN connection options is set to `PrivateIpv4`, you can use an RFC6598 or RFC1918 private IPv4 address. If `OutsideIpAddressType` is set to `Ipv6`, you can use an IPv6 address.
+        /// The IP address for the customer gateway device's outside interface.
         #[serde(rename = "IpAddress")]
         pub ip_address: Value<String>,
         /// One or more tags for the customer gateway.
@@ -3262,6 +2300,8 @@ pub mod dhcp_options {
     use serde::Serialize;
 
     /// `AWS::EC2::DHCPOptions`: Resource Type definition for AWS::EC2::DHCPOptions. `Ref` returns the primary identifier, `DhcpOptionsId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-dhcpoptions.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDhcpOptions {
         resource: cloudwright_core::CfnResource,
@@ -3355,8 +2395,21 @@ pub mod dhcp_options {
 pub mod ec2_fleet {
     use cloudwright_core::Value;
     use serde::Serialize;
-
+    pub use super::{
+        AcceleratorCountRequest, AcceleratorManufacturersItem, AcceleratorNamesItem,
+        AcceleratorTotalMemoryMiBRequest, AcceleratorTypesItem, BareMetal,
+        BaselineEbsBandwidthMbpsRequest, BaselinePerformanceFactorsRequest,
+        BurstablePerformance, CpuManufacturersItem, CpuPerformanceFactorRequest,
+        InstanceGenerationsItem, InstanceInterruptionBehavior,
+        InstanceRequirementsRequest, LocalStorage, LocalStorageTypesItem,
+        MemoryGiBPerVCpuRequest, MemoryMiBRequest, NetworkBandwidthGbpsRequest,
+        NetworkInterfaceCountRequest, PerformanceFactorReferenceRequest,
+        ReplacementStrategy, TargetCapacityUnitType, Tenancy, TotalLocalStorageGbRequest,
+        VCpuCountRangeRequest,
+    };
     /// `AWS::EC2::EC2Fleet`: Resource Type definition for AWS::EC2::EC2Fleet. `Ref` returns the primary identifier, `FleetId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ec2fleet.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEc2Fleet {
         resource: cloudwright_core::CfnResource,
@@ -3543,7 +2596,7 @@ pub mod ec2_fleet {
         }
     }
 
-    /// `FleetLaunchTemplateConfigRequest` of `AWS::EC2::EC2Fleet`.
+    /// The `FleetLaunchTemplateConfigRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct FleetLaunchTemplateConfigRequest {
         /// `LaunchTemplateSpecification`.
@@ -3560,7 +2613,7 @@ pub mod ec2_fleet {
         pub overrides: Option<Vec<FleetLaunchTemplateOverridesRequest>>,
     }
 
-    /// `FleetLaunchTemplateSpecificationRequest` of `AWS::EC2::EC2Fleet`.
+    /// The `FleetLaunchTemplateSpecificationRequest` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FleetLaunchTemplateSpecificationRequest {
         /// `LaunchTemplateId`.
@@ -3593,7 +2646,7 @@ pub mod ec2_fleet {
         }
     }
 
-    /// `FleetLaunchTemplateOverridesRequest` of `AWS::EC2::EC2Fleet`.
+    /// The `FleetLaunchTemplateOverridesRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct FleetLaunchTemplateOverridesRequest {
         /// `AvailabilityZone`.
@@ -3644,7 +2697,7 @@ pub mod ec2_fleet {
         pub weighted_capacity: Option<Value<f64>>,
     }
 
-    /// `BlockDeviceMapping` of `AWS::EC2::EC2Fleet`.
+    /// The `BlockDeviceMapping` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BlockDeviceMapping {
         /// `DeviceName`.
@@ -3661,7 +2714,7 @@ pub mod ec2_fleet {
         pub virtual_name: Option<Value<String>>,
     }
 
-    /// `EbsBlockDevice` of `AWS::EC2::EC2Fleet`.
+    /// The `EbsBlockDevice` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EbsBlockDevice {
         /// `DeleteOnTermination`.
@@ -3696,7 +2749,7 @@ pub mod ec2_fleet {
         pub volume_type: Option<Value<VolumeType>>,
     }
 
-    /// `MultiAvailabilityZoneConfiguration` of `AWS::EC2::EC2Fleet`.
+    /// The `MultiAvailabilityZoneConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MultiAvailabilityZoneConfiguration {
         /// `ConfigurationType`.
@@ -3711,7 +2764,7 @@ pub mod ec2_fleet {
         pub standby_availability_zones: Option<Vec<StandbyAvailabilityZone>>,
     }
 
-    /// `StandbyAvailabilityZone` of `AWS::EC2::EC2Fleet`.
+    /// The `StandbyAvailabilityZone` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct StandbyAvailabilityZone {
         /// `AvailabilityZone`.
@@ -3774,7 +2827,7 @@ pub mod ec2_fleet {
         }
     }
 
-    /// `IamInstanceProfileSpecification` of `AWS::EC2::EC2Fleet`.
+    /// The `IamInstanceProfileSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct IamInstanceProfileSpecification {
         /// `Arn`.
@@ -3785,683 +2838,7 @@ pub mod ec2_fleet {
         pub name: Option<Value<String>>,
     }
 
-    /// `InstanceRequirementsRequest` of `AWS::EC2::EC2Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct InstanceRequirementsRequest {
-        /// `AcceleratorCount`.
-        #[serde(rename = "AcceleratorCount", skip_serializing_if = "Option::is_none")]
-        pub accelerator_count: Option<AcceleratorCountRequest>,
-        /// `AcceleratorManufacturers`.
-        #[serde(
-            rename = "AcceleratorManufacturers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub accelerator_manufacturers: Option<Vec<Value<AcceleratorManufacturersItem>>>,
-        /// `AcceleratorNames`.
-        #[serde(rename = "AcceleratorNames", skip_serializing_if = "Option::is_none")]
-        pub accelerator_names: Option<Vec<Value<AcceleratorNamesItem>>>,
-        /// `AcceleratorTotalMemoryMiB`.
-        #[serde(
-            rename = "AcceleratorTotalMemoryMiB",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub accelerator_total_memory_mi_b: Option<AcceleratorTotalMemoryMiBRequest>,
-        /// `AcceleratorTypes`.
-        #[serde(rename = "AcceleratorTypes", skip_serializing_if = "Option::is_none")]
-        pub accelerator_types: Option<Vec<Value<AcceleratorTypesItem>>>,
-        /// `AllowedInstanceTypes`.
-        #[serde(
-            rename = "AllowedInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub allowed_instance_types: Option<Vec<Value<String>>>,
-        /// `BareMetal`.
-        #[serde(rename = "BareMetal", skip_serializing_if = "Option::is_none")]
-        pub bare_metal: Option<Value<BareMetal>>,
-        /// `BaselineEbsBandwidthMbps`.
-        #[serde(
-            rename = "BaselineEbsBandwidthMbps",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub baseline_ebs_bandwidth_mbps: Option<BaselineEbsBandwidthMbpsRequest>,
-        /// `BaselinePerformanceFactors`.
-        #[serde(
-            rename = "BaselinePerformanceFactors",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub baseline_performance_factors: Option<BaselinePerformanceFactorsRequest>,
-        /// `BurstablePerformance`.
-        #[serde(
-            rename = "BurstablePerformance",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub burstable_performance: Option<Value<BurstablePerformance>>,
-        /// `CpuManufacturers`.
-        #[serde(rename = "CpuManufacturers", skip_serializing_if = "Option::is_none")]
-        pub cpu_manufacturers: Option<Vec<Value<CpuManufacturersItem>>>,
-        /// `ExcludedInstanceTypes`.
-        #[serde(
-            rename = "ExcludedInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub excluded_instance_types: Option<Vec<Value<String>>>,
-        /// `InstanceGenerations`.
-        #[serde(rename = "InstanceGenerations", skip_serializing_if = "Option::is_none")]
-        pub instance_generations: Option<Vec<Value<InstanceGenerationsItem>>>,
-        /// `LocalStorage`.
-        #[serde(rename = "LocalStorage", skip_serializing_if = "Option::is_none")]
-        pub local_storage: Option<Value<LocalStorage>>,
-        /// `LocalStorageTypes`.
-        #[serde(rename = "LocalStorageTypes", skip_serializing_if = "Option::is_none")]
-        pub local_storage_types: Option<Vec<Value<LocalStorageTypesItem>>>,
-        /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`.
-        #[serde(
-            rename = "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Value<i64>>,
-        /// `MemoryGiBPerVCpu`.
-        #[serde(rename = "MemoryGiBPerVCpu", skip_serializing_if = "Option::is_none")]
-        pub memory_gi_b_per_v_cpu: Option<MemoryGiBPerVCpuRequest>,
-        /// `MemoryMiB`.
-        #[serde(rename = "MemoryMiB", skip_serializing_if = "Option::is_none")]
-        pub memory_mi_b: Option<MemoryMiBRequest>,
-        /// `NetworkBandwidthGbps`.
-        #[serde(
-            rename = "NetworkBandwidthGbps",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub network_bandwidth_gbps: Option<NetworkBandwidthGbpsRequest>,
-        /// `NetworkInterfaceCount`.
-        #[serde(
-            rename = "NetworkInterfaceCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub network_interface_count: Option<NetworkInterfaceCountRequest>,
-        /// `OnDemandMaxPricePercentageOverLowestPrice`.
-        #[serde(
-            rename = "OnDemandMaxPricePercentageOverLowestPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub on_demand_max_price_percentage_over_lowest_price: Option<Value<i64>>,
-        /// `RequireEncryptionInTransit`.
-        #[serde(
-            rename = "RequireEncryptionInTransit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub require_encryption_in_transit: Option<Value<bool>>,
-        /// `RequireHibernateSupport`.
-        #[serde(
-            rename = "RequireHibernateSupport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub require_hibernate_support: Option<Value<bool>>,
-        /// `SpotMaxPricePercentageOverLowestPrice`.
-        #[serde(
-            rename = "SpotMaxPricePercentageOverLowestPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub spot_max_price_percentage_over_lowest_price: Option<Value<i64>>,
-        /// `TotalLocalStorageGB`.
-        #[serde(rename = "TotalLocalStorageGB", skip_serializing_if = "Option::is_none")]
-        pub total_local_storage_gb: Option<TotalLocalStorageGbRequest>,
-        /// `VCpuCount`.
-        #[serde(rename = "VCpuCount", skip_serializing_if = "Option::is_none")]
-        pub v_cpu_count: Option<VCpuCountRangeRequest>,
-    }
-
-    /// `AcceleratorCountRequest` of `AWS::EC2::EC2Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AcceleratorCountRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<i64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<i64>>,
-    }
-
-    /// Values of `AcceleratorManufacturersItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum AcceleratorManufacturersItem {
-        /// `amazon-web-services`
-        AmazonWebServices,
-        /// `amd`
-        Amd,
-        /// `habana`
-        Habana,
-        /// `nvidia`
-        Nvidia,
-        /// `xilinx`
-        Xilinx,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl AcceleratorManufacturersItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::AmazonWebServices => "amazon-web-services",
-                Self::Amd => "amd",
-                Self::Habana => "habana",
-                Self::Nvidia => "nvidia",
-                Self::Xilinx => "xilinx",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for AcceleratorManufacturersItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<AcceleratorManufacturersItem> for Value<AcceleratorManufacturersItem> {
-        fn from(value: AcceleratorManufacturersItem) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Values of `AcceleratorNamesItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum AcceleratorNamesItem {
-        /// `a10g`
-        A10g,
-        /// `a100`
-        A100,
-        /// `h100`
-        H100,
-        /// `inferentia`
-        Inferentia,
-        /// `k520`
-        K520,
-        /// `k80`
-        K80,
-        /// `m60`
-        M60,
-        /// `radeon-pro-v520`
-        RadeonProV520,
-        /// `t4`
-        T4,
-        /// `t4g`
-        T4g,
-        /// `vu9p`
-        Vu9p,
-        /// `v100`
-        V100,
-        /// `l40s`
-        L40s,
-        /// `l4`
-        L4,
-        /// `gaudi-hl-205`
-        GaudiHl205,
-        /// `inferentia2`
-        Inferentia2,
-        /// `trainium`
-        Trainium,
-        /// `trainium2`
-        Trainium2,
-        /// `u30`
-        U30,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl AcceleratorNamesItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::A10g => "a10g",
-                Self::A100 => "a100",
-                Self::H100 => "h100",
-                Self::Inferentia => "inferentia",
-                Self::K520 => "k520",
-                Self::K80 => "k80",
-                Self::M60 => "m60",
-                Self::RadeonProV520 => "radeon-pro-v520",
-                Self::T4 => "t4",
-                Self::T4g => "t4g",
-                Self::Vu9p => "vu9p",
-                Self::V100 => "v100",
-                Self::L40s => "l40s",
-                Self::L4 => "l4",
-                Self::GaudiHl205 => "gaudi-hl-205",
-                Self::Inferentia2 => "inferentia2",
-                Self::Trainium => "trainium",
-                Self::Trainium2 => "trainium2",
-                Self::U30 => "u30",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for AcceleratorNamesItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<AcceleratorNamesItem> for Value<AcceleratorNamesItem> {
-        fn from(value: AcceleratorNamesItem) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `AcceleratorTotalMemoryMiBRequest` of `AWS::EC2::EC2Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AcceleratorTotalMemoryMiBRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<i64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<i64>>,
-    }
-
-    /// Values of `AcceleratorTypesItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum AcceleratorTypesItem {
-        /// `gpu`
-        Gpu,
-        /// `fpga`
-        Fpga,
-        /// `inference`
-        Inference,
-        /// `media`
-        Media,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl AcceleratorTypesItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Gpu => "gpu",
-                Self::Fpga => "fpga",
-                Self::Inference => "inference",
-                Self::Media => "media",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for AcceleratorTypesItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<AcceleratorTypesItem> for Value<AcceleratorTypesItem> {
-        fn from(value: AcceleratorTypesItem) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Values of `BareMetal`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum BareMetal {
-        /// `included`
-        Included,
-        /// `required`
-        Required,
-        /// `excluded`
-        Excluded,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl BareMetal {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Included => "included",
-                Self::Required => "required",
-                Self::Excluded => "excluded",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for BareMetal {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<BareMetal> for Value<BareMetal> {
-        fn from(value: BareMetal) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `BaselineEbsBandwidthMbpsRequest` of `AWS::EC2::EC2Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct BaselineEbsBandwidthMbpsRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<i64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<i64>>,
-    }
-
-    /// `BaselinePerformanceFactorsRequest` of `AWS::EC2::EC2Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct BaselinePerformanceFactorsRequest {
-        /// `Cpu`.
-        #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
-        pub cpu: Option<CpuPerformanceFactorRequest>,
-    }
-
-    /// `CpuPerformanceFactorRequest` of `AWS::EC2::EC2Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct CpuPerformanceFactorRequest {
-        /// `References`.
-        #[serde(rename = "References", skip_serializing_if = "Option::is_none")]
-        pub references: Option<Vec<PerformanceFactorReferenceRequest>>,
-    }
-
-    /// `PerformanceFactorReferenceRequest` of `AWS::EC2::EC2Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct PerformanceFactorReferenceRequest {
-        /// `InstanceFamily`.
-        #[serde(rename = "InstanceFamily", skip_serializing_if = "Option::is_none")]
-        pub instance_family: Option<Value<String>>,
-    }
-
-    /// Values of `BurstablePerformance`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum BurstablePerformance {
-        /// `included`
-        Included,
-        /// `required`
-        Required,
-        /// `excluded`
-        Excluded,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl BurstablePerformance {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Included => "included",
-                Self::Required => "required",
-                Self::Excluded => "excluded",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for BurstablePerformance {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<BurstablePerformance> for Value<BurstablePerformance> {
-        fn from(value: BurstablePerformance) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Values of `CpuManufacturersItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum CpuManufacturersItem {
-        /// `intel`
-        Intel,
-        /// `amd`
-        Amd,
-        /// `amazon-web-services`
-        AmazonWebServices,
-        /// `apple`
-        Apple,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl CpuManufacturersItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Intel => "intel",
-                Self::Amd => "amd",
-                Self::AmazonWebServices => "amazon-web-services",
-                Self::Apple => "apple",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for CpuManufacturersItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<CpuManufacturersItem> for Value<CpuManufacturersItem> {
-        fn from(value: CpuManufacturersItem) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Values of `InstanceGenerationsItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum InstanceGenerationsItem {
-        /// `current`
-        Current,
-        /// `previous`
-        Previous,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl InstanceGenerationsItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Current => "current",
-                Self::Previous => "previous",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for InstanceGenerationsItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<InstanceGenerationsItem> for Value<InstanceGenerationsItem> {
-        fn from(value: InstanceGenerationsItem) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Values of `LocalStorage`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum LocalStorage {
-        /// `included`
-        Included,
-        /// `required`
-        Required,
-        /// `excluded`
-        Excluded,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl LocalStorage {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Included => "included",
-                Self::Required => "required",
-                Self::Excluded => "excluded",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for LocalStorage {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<LocalStorage> for Value<LocalStorage> {
-        fn from(value: LocalStorage) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Values of `LocalStorageTypesItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum LocalStorageTypesItem {
-        /// `hdd`
-        Hdd,
-        /// `ssd`
-        Ssd,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl LocalStorageTypesItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Hdd => "hdd",
-                Self::Ssd => "ssd",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for LocalStorageTypesItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<LocalStorageTypesItem> for Value<LocalStorageTypesItem> {
-        fn from(value: LocalStorageTypesItem) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `MemoryGiBPerVCpuRequest` of `AWS::EC2::EC2Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MemoryGiBPerVCpuRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<f64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<f64>>,
-    }
-
-    /// `MemoryMiBRequest` of `AWS::EC2::EC2Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MemoryMiBRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<i64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<i64>>,
-    }
-
-    /// `NetworkBandwidthGbpsRequest` of `AWS::EC2::EC2Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct NetworkBandwidthGbpsRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<f64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<f64>>,
-    }
-
-    /// `NetworkInterfaceCountRequest` of `AWS::EC2::EC2Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct NetworkInterfaceCountRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<i64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<i64>>,
-    }
-
-    /// `TotalLocalStorageGbRequest` of `AWS::EC2::EC2Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TotalLocalStorageGbRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<f64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<f64>>,
-    }
-
-    /// `VCpuCountRangeRequest` of `AWS::EC2::EC2Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct VCpuCountRangeRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<i64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<i64>>,
-    }
-
-    /// `InstanceMetadataOptionsRequest` of `AWS::EC2::EC2Fleet`.
+    /// The `InstanceMetadataOptionsRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InstanceMetadataOptionsRequest {
         /// `HttpEndpoint`.
@@ -4553,7 +2930,7 @@ pub mod ec2_fleet {
         }
     }
 
-    /// `NetworkInterfaceSpecificationRequest` of `AWS::EC2::EC2Fleet`.
+    /// The `NetworkInterfaceSpecificationRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkInterfaceSpecificationRequest {
         /// `AssociatePublicIpAddress`.
@@ -4608,7 +2985,7 @@ pub mod ec2_fleet {
         pub subnet_id: Option<Value<String>>,
     }
 
-    /// `Ipv6AddressRequest` of `AWS::EC2::EC2Fleet`.
+    /// The `Ipv6AddressRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Ipv6AddressRequest {
         /// `Ipv6Address`.
@@ -4616,7 +2993,7 @@ pub mod ec2_fleet {
         pub ipv6_address: Option<Value<String>>,
     }
 
-    /// `PrivateIpAddressSpecificationRequest` of `AWS::EC2::EC2Fleet`.
+    /// The `PrivateIpAddressSpecificationRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrivateIpAddressSpecificationRequest {
         /// `Primary`.
@@ -4627,7 +3004,7 @@ pub mod ec2_fleet {
         pub private_ip_address: Option<Value<String>>,
     }
 
-    /// `Placement` of `AWS::EC2::EC2Fleet`.
+    /// The `Placement` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Placement {
         /// `Affinity`.
@@ -4660,47 +3037,7 @@ pub mod ec2_fleet {
         pub tenancy: Option<Value<Tenancy>>,
     }
 
-    /// Values of `Tenancy`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Tenancy {
-        /// `dedicated`
-        Dedicated,
-        /// `default`
-        Default,
-        /// `host`
-        Host,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Tenancy {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Dedicated => "dedicated",
-                Self::Default => "default",
-                Self::Host => "host",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Tenancy {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Tenancy> for Value<Tenancy> {
-        fn from(value: Tenancy) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `OnDemandOptionsRequest` of `AWS::EC2::EC2Fleet`.
+    /// The `OnDemandOptionsRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct OnDemandOptionsRequest {
         /// `AllocationStrategy`.
@@ -4768,7 +3105,7 @@ pub mod ec2_fleet {
         }
     }
 
-    /// `CapacityReservationOptionsRequest` of `AWS::EC2::EC2Fleet`.
+    /// The `CapacityReservationOptionsRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityReservationOptionsRequest {
         /// `UsageStrategy`.
@@ -4810,7 +3147,7 @@ pub mod ec2_fleet {
         }
     }
 
-    /// `ReservedCapacityOptionsRequest` of `AWS::EC2::EC2Fleet`.
+    /// The `ReservedCapacityOptionsRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ReservedCapacityOptionsRequest {
         /// `AllocationStrategy`.
@@ -4874,7 +3211,7 @@ pub mod ec2_fleet {
         }
     }
 
-    /// `CapacityReservationTargetRequest` of `AWS::EC2::EC2Fleet`.
+    /// The `CapacityReservationTargetRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityReservationTargetRequest {
         /// `CapacityReservationIds`.
@@ -4935,7 +3272,7 @@ pub mod ec2_fleet {
         }
     }
 
-    /// `ReservedCapacityFallbackOptionsRequest` of `AWS::EC2::EC2Fleet`.
+    /// The `ReservedCapacityFallbackOptionsRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ReservedCapacityFallbackOptionsRequest {
         /// `MarketTypes`.
@@ -4977,7 +3314,7 @@ pub mod ec2_fleet {
         }
     }
 
-    /// `SpotOptionsRequest` of `AWS::EC2::EC2Fleet`.
+    /// The `SpotOptionsRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SpotOptionsRequest {
         /// `AllocationStrategy`.
@@ -5081,47 +3418,7 @@ pub mod ec2_fleet {
         }
     }
 
-    /// Values of `InstanceInterruptionBehavior`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum InstanceInterruptionBehavior {
-        /// `hibernate`
-        Hibernate,
-        /// `stop`
-        Stop,
-        /// `terminate`
-        Terminate,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl InstanceInterruptionBehavior {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Hibernate => "hibernate",
-                Self::Stop => "stop",
-                Self::Terminate => "terminate",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for InstanceInterruptionBehavior {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<InstanceInterruptionBehavior> for Value<InstanceInterruptionBehavior> {
-        fn from(value: InstanceInterruptionBehavior) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `MaintenanceStrategies` of `AWS::EC2::EC2Fleet`.
+    /// The `MaintenanceStrategies` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MaintenanceStrategies {
         /// `CapacityRebalance`.
@@ -5129,7 +3426,7 @@ pub mod ec2_fleet {
         pub capacity_rebalance: Option<CapacityRebalance>,
     }
 
-    /// `CapacityRebalance` of `AWS::EC2::EC2Fleet`.
+    /// The `CapacityRebalance` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityRebalance {
         /// `ReplacementStrategy`.
@@ -5140,44 +3437,7 @@ pub mod ec2_fleet {
         pub termination_delay: Option<Value<i64>>,
     }
 
-    /// Values of `ReplacementStrategy`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ReplacementStrategy {
-        /// `launch`
-        Launch,
-        /// `launch-before-terminate`
-        LaunchBeforeTerminate,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl ReplacementStrategy {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Launch => "launch",
-                Self::LaunchBeforeTerminate => "launch-before-terminate",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for ReplacementStrategy {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<ReplacementStrategy> for Value<ReplacementStrategy> {
-        fn from(value: ReplacementStrategy) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `TagSpecification` of `AWS::EC2::EC2Fleet`.
+    /// The `TagSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TagSpecification {
         /// `ResourceType`.
@@ -5362,7 +3622,7 @@ pub mod ec2_fleet {
         }
     }
 
-    /// `TargetCapacitySpecificationRequest` of `AWS::EC2::EC2Fleet`.
+    /// The `TargetCapacitySpecificationRequest` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TargetCapacitySpecificationRequest {
         /// `DefaultTargetCapacityType`.
@@ -5450,46 +3710,6 @@ pub mod ec2_fleet {
         }
     }
 
-    /// Values of `TargetCapacityUnitType`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum TargetCapacityUnitType {
-        /// `vcpu`
-        Vcpu,
-        /// `memory-mib`
-        MemoryMib,
-        /// `units`
-        Units,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl TargetCapacityUnitType {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Vcpu => "vcpu",
-                Self::MemoryMib => "memory-mib",
-                Self::Units => "units",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for TargetCapacityUnitType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<TargetCapacityUnitType> for Value<TargetCapacityUnitType> {
-        fn from(value: TargetCapacityUnitType) -> Self {
-            Value::Literal(value)
-        }
-    }
-
     /// Values of `Type`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
@@ -5537,6 +3757,8 @@ pub mod eip {
     use serde::Serialize;
 
     /// `AWS::EC2::EIP`: Specifies an Elastic IP (EIP) address and can, optionally, associate it with an Amazon EC2 instance. `Ref` returns the primary identifier, made of `PublicIp`, `AllocationId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEip {
         resource: cloudwright_core::CfnResource,
@@ -5611,19 +3833,19 @@ pub mod eip {
         /// The ID of the instance.
         #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
         pub instance_id: Option<Value<String>>,
-        /// The ID of an IPAM pool which has an Amazon-provided or BYOIP public IPv4 CIDR provisioned to it. For more information, see [Allocate sequential Elastic IP addresses from an IPAM pool](https://docs.aws.amazon.com/vpc/latest/ipam/tutorials-eip-pool.html) in the *Amazon VPC IPAM User Guide*.
+        /// The ID of an IPAM pool which has an Amazon-provided or BYOIP public IPv4 CIDR provisioned to it.
         #[serde(rename = "IpamPoolId", skip_serializing_if = "Option::is_none")]
         pub ipam_pool_id: Option<Value<String>>,
-        /// A unique set of Availability Zones, Local Zones, or Wavelength Zones from which AWS advertises IP addresses. Use this parameter to limit the IP address to this location. IP addresses cannot move between network border groups.
+        /// A unique set of Availability Zones, Local Zones, or Wavelength Zones from which AWS advertises IP addresses.
         #[serde(rename = "NetworkBorderGroup", skip_serializing_if = "Option::is_none")]
         pub network_border_group: Option<Value<String>>,
-        /// The ID of an address pool that you own. Use this parameter to let Amazon EC2 select an address from the address pool.
+        /// The ID of an address pool that you own.
         #[serde(rename = "PublicIpv4Pool", skip_serializing_if = "Option::is_none")]
         pub public_ipv4_pool: Option<Value<String>>,
         /// Any tags assigned to the Elastic IP address.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The Elastic IP address you are accepting for transfer. You can only accept one transferred address. For more information on Elastic IP address transfers, see [Transfer Elastic IP addresses](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#transfer-EIPs-intro) in the *Amazon Virtual Private Cloud User Guide*.
+        /// The Elastic IP address you are accepting for transfer.
         #[serde(rename = "TransferAddress", skip_serializing_if = "Option::is_none")]
         pub transfer_address: Option<Value<String>>,
     }
@@ -5634,7 +3856,9 @@ pub mod eip_association {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::EIPAssociation`: Associates an Elastic IP address with an instance or a network interface. Before you can use an Elastic IP address, you must allocate it to your account. For more information about working with Elastic IP addresses, see [Elastic IP address concepts and rules](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#vpc-eip-overview). `Ref` returns the primary identifier, `Id`.
+    /// `AWS::EC2::EIPAssociation`: Associates an Elastic IP address with an instance or a network interface. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eipassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEipAssociation {
         resource: cloudwright_core::CfnResource,
@@ -5693,19 +3917,19 @@ pub mod eip_association {
     /// The properties of `AWS::EC2::EIPAssociation`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnEipAssociationProps {
-        /// The allocation ID. This is required.
+        /// The allocation ID.
         #[serde(rename = "AllocationId", skip_serializing_if = "Option::is_none")]
         pub allocation_id: Option<Value<String>>,
         /// `EIP`.
         #[serde(rename = "EIP", skip_serializing_if = "Option::is_none")]
         pub eip: Option<Value<String>>,
-        /// The ID of the instance. The instance must have exactly one attached network interface. You can specify either the instance ID or the network interface ID, but not both.
+        /// The ID of the instance.
         #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
         pub instance_id: Option<Value<String>>,
-        /// The ID of the network interface. If the instance has more than one network interface, you must specify a network interface ID.
+        /// The ID of the network interface.
         #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
         pub network_interface_id: Option<Value<String>>,
-        /// The primary or secondary private IP address to associate with the Elastic IP address. If no private IP address is specified, the Elastic IP address is associated with the primary private IP address.
+        /// The primary or secondary private IP address to associate with the Elastic IP address.
         #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
         pub private_ip_address: Option<Value<String>>,
     }
@@ -5717,6 +3941,8 @@ pub mod egress_only_internet_gateway {
     use serde::Serialize;
 
     /// `AWS::EC2::EgressOnlyInternetGateway`: Resource Type definition for AWS::EC2::EgressOnlyInternetGateway. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-egressonlyinternetgateway.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEgressOnlyInternetGateway {
         resource: cloudwright_core::CfnResource,
@@ -5795,7 +4021,9 @@ pub mod enclave_certificate_iam_role_association {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::EnclaveCertificateIamRoleAssociation`: Associates an AWS Identity and Access Management (IAM) role with an AWS Certificate Manager (ACM) certificate. This association is based on Amazon Resource Names and it enables the certificate to be used by the ACM for Nitro Enclaves application inside an enclave. `Ref` returns the primary identifier, made of `CertificateArn`, `RoleArn`.
+    /// `AWS::EC2::EnclaveCertificateIamRoleAssociation`: Associates an AWS Identity and Access Management (IAM) role with an AWS Certificate Manager (ACM) certificate. `Ref` returns the primary identifier, made of `CertificateArn`, `RoleArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-enclavecertificateiamroleassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnclaveCertificateIamRoleAssociation {
         resource: cloudwright_core::CfnResource,
@@ -5867,7 +4095,7 @@ pub mod enclave_certificate_iam_role_association {
         /// The Amazon Resource Name (ARN) of the ACM certificate with which to associate the IAM role.
         #[serde(rename = "CertificateArn")]
         pub certificate_arn: Value<String>,
-        /// The Amazon Resource Name (ARN) of the IAM role to associate with the ACM certificate. You can associate up to 16 IAM roles with an ACM certificate.
+        /// The Amazon Resource Name (ARN) of the IAM role to associate with the ACM certificate.
         #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
@@ -5892,6 +4120,8 @@ pub mod flow_log {
     use serde::Serialize;
 
     /// `AWS::EC2::FlowLog`: Specifies a VPC flow log, which enables you to capture IP traffic for a specific network interface, subnet, or VPC. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowLog {
         resource: cloudwright_core::CfnResource,
@@ -5964,7 +4194,7 @@ pub mod flow_log {
         )]
 
         pub deliver_cross_account_role: Option<Value<String>>,
-        /// The ARN for the IAM role that permits Amazon EC2 to publish flow logs to a CloudWatch Logs log group in your account. If you specify LogDestinationType as s3 or kinesis-data-firehose, do not specify DeliverLogsPermissionArn or LogGroupName.
+        /// The ARN for the IAM role that permits Amazon EC2 to publish flow logs to a CloudWatch Logs log group in your account.
         #[serde(
             rename = "DeliverLogsPermissionArn",
             skip_serializing_if = "Option::is_none"
@@ -5974,19 +4204,19 @@ pub mod flow_log {
         /// `DestinationOptions`.
         #[serde(rename = "DestinationOptions", skip_serializing_if = "Option::is_none")]
         pub destination_options: Option<DestinationOptions>,
-        /// Specifies the destination to which the flow log data is to be published. Flow log data can be published to a CloudWatch Logs log group, an Amazon S3 bucket, or a Kinesis Firehose stream. The value specified for this parameter depends on the value specified for LogDestinationType.
+        /// Specifies the destination to which the flow log data is to be published.
         #[serde(rename = "LogDestination", skip_serializing_if = "Option::is_none")]
         pub log_destination: Option<Value<String>>,
-        /// Specifies the type of destination to which the flow log data is to be published. Flow log data can be published to CloudWatch Logs or Amazon S3.
+        /// Specifies the type of destination to which the flow log data is to be published.
         #[serde(rename = "LogDestinationType", skip_serializing_if = "Option::is_none")]
         pub log_destination_type: Option<Value<LogDestinationType>>,
         /// The fields to include in the flow log record, in the order in which they should appear.
         #[serde(rename = "LogFormat", skip_serializing_if = "Option::is_none")]
         pub log_format: Option<Value<String>>,
-        /// The name of a new or existing CloudWatch Logs log group where Amazon EC2 publishes your flow logs. If you specify LogDestinationType as s3 or kinesis-data-firehose, do not specify DeliverLogsPermissionArn or LogGroupName.
+        /// The name of a new or existing CloudWatch Logs log group where Amazon EC2 publishes your flow logs.
         #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
         pub log_group_name: Option<Value<String>>,
-        /// The maximum interval of time during which a flow of packets is captured and aggregated into a flow log record. You can specify 60 seconds (1 minute) or 600 seconds (10 minutes).
+        /// The maximum interval of time during which a flow of packets is captured and aggregated into a flow log record.
         #[serde(
             rename = "MaxAggregationInterval",
             skip_serializing_if = "Option::is_none"
@@ -5996,7 +4226,7 @@ pub mod flow_log {
         /// The ID of the subnet, network interface, or VPC for which you want to create a flow log.
         #[serde(rename = "ResourceId")]
         pub resource_id: Value<String>,
-        /// The type of resource for which to create the flow log. For example, if you specified a VPC ID for the ResourceId property, specify VPC for this property.
+        /// The type of resource for which to create the flow log.
         #[serde(rename = "ResourceType")]
         pub resource_type: Value<ResourceType>,
         /// The resource types and associated tags for EC2 resources associated with the EC2 Tags feature for log enrichment.
@@ -6009,7 +4239,7 @@ pub mod flow_log {
         /// The tags to apply to the flow logs.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of traffic to log. You can log traffic that the resource accepts or rejects, or all traffic.
+        /// The type of traffic to log.
         #[serde(rename = "TrafficType", skip_serializing_if = "Option::is_none")]
         pub traffic_type: Option<Value<TrafficType>>,
     }
@@ -6038,7 +4268,7 @@ pub mod flow_log {
         }
     }
 
-    /// `DestinationOptions` of `AWS::EC2::FlowLog`.
+    /// The `DestinationOptions` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DestinationOptions {
         /// `FileFormat`.
@@ -6104,7 +4334,7 @@ pub mod flow_log {
         }
     }
 
-    /// Specifies the type of destination to which the flow log data is to be published. Flow log data can be published to CloudWatch Logs or Amazon S3.
+    /// Specifies the type of destination to which the flow log data is to be published.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LogDestinationType {
         /// `cloud-watch-logs`
@@ -6144,7 +4374,7 @@ pub mod flow_log {
         }
     }
 
-    /// The type of resource for which to create the flow log. For example, if you specified a VPC ID for the ResourceId property, specify VPC for this property.
+    /// The type of resource for which to create the flow log.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ResourceType {
         /// `NetworkInterface`
@@ -6193,7 +4423,7 @@ pub mod flow_log {
         }
     }
 
-    /// `TagFieldSpecification` of `AWS::EC2::FlowLog`.
+    /// The `TagFieldSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TagFieldSpecification {
         /// `ResourceType`.
@@ -6258,7 +4488,7 @@ pub mod flow_log {
         }
     }
 
-    /// The type of traffic to log. You can log traffic that the resource accepts or rejects, or all traffic.
+    /// The type of traffic to log.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TrafficType {
         /// `ACCEPT`
@@ -6305,6 +4535,8 @@ pub mod fpga_image {
     use serde::Serialize;
 
     /// `AWS::EC2::FpgaImage`: Creates and manages an Amazon FPGA Image (AFI) from a design checkpoint (DCP). `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-fpgaimage.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFpgaImage {
         resource: cloudwright_core::CfnResource,
@@ -6403,7 +4635,7 @@ pub mod fpga_image {
         /// A description for the AFI.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The location of the encrypted design checkpoint in Amazon S3. The input must be a tarball.
+        /// The location of the encrypted design checkpoint in Amazon S3.
         #[serde(
             rename = "InputStorageLocation",
             skip_serializing_if = "Option::is_none"
@@ -6438,7 +4670,9 @@ pub mod gateway_route_table_association {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::GatewayRouteTableAssociation`: Associates a gateway with a route table. The gateway and route table must be in the same VPC. This association causes the incoming traffic to the gateway to be routed according to the routes in the route table. `Ref` returns the primary identifier, `GatewayId`.
+    /// `AWS::EC2::GatewayRouteTableAssociation`: Associates a gateway with a route table. `Ref` returns the primary identifier, `GatewayId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-gatewayroutetableassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayRouteTableAssociation {
         resource: cloudwright_core::CfnResource,
@@ -6523,6 +4757,8 @@ pub mod host {
     use serde::Serialize;
 
     /// `AWS::EC2::Host`: Resource Type definition for AWS::EC2::Host. `Ref` returns the primary identifier, `HostId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-host.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHost {
         resource: cloudwright_core::CfnResource,
@@ -6593,13 +4829,13 @@ pub mod host {
         /// Automatically allocates a new dedicated host and moves your instances on to it if a degradation is detected on your current host.
         #[serde(rename = "HostMaintenance", skip_serializing_if = "Option::is_none")]
         pub host_maintenance: Option<Value<HostMaintenance>>,
-        /// Indicates whether to enable or disable host recovery for the Dedicated Host. Host recovery is disabled by default.
+        /// Indicates whether to enable or disable host recovery for the Dedicated Host.
         #[serde(rename = "HostRecovery", skip_serializing_if = "Option::is_none")]
         pub host_recovery: Option<Value<HostRecovery>>,
-        /// Specifies the instance family to be supported by the Dedicated Hosts. If you specify an instance family, the Dedicated Hosts support multiple instance types within that instance family.
+        /// Specifies the instance family to be supported by the Dedicated Hosts.
         #[serde(rename = "InstanceFamily", skip_serializing_if = "Option::is_none")]
         pub instance_family: Option<Value<String>>,
-        /// Specifies the instance type to be supported by the Dedicated Hosts. If you specify an instance type, the Dedicated Hosts support instances of the specified instance type only.
+        /// Specifies the instance type to be supported by the Dedicated Hosts.
         #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
         pub instance_type: Option<Value<String>>,
         /// The Amazon Resource Name (ARN) of the Amazon Web Services Outpost on which to allocate the Dedicated Host.
@@ -6701,7 +4937,7 @@ pub mod host {
         }
     }
 
-    /// Indicates whether to enable or disable host recovery for the Dedicated Host. Host recovery is disabled by default.
+    /// Indicates whether to enable or disable host recovery for the Dedicated Host.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HostRecovery {
         /// `on`
@@ -6745,6 +4981,8 @@ pub mod ipam {
     use serde::Serialize;
 
     /// `AWS::EC2::IPAM`: Resource Schema of AWS::EC2::IPAM Type. `Ref` returns the primary identifier, `IpamId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipam.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpam {
         resource: cloudwright_core::CfnResource,
@@ -6854,7 +5092,7 @@ pub mod ipam {
         /// A metered account is an account that is charged for active IP addresses managed in IPAM
         #[serde(rename = "MeteredAccount", skip_serializing_if = "Option::is_none")]
         pub metered_account: Option<Value<MeteredAccount>>,
-        /// The regions IPAM is enabled for. Allows pools to be created in these regions, as well as enabling monitoring
+        /// The regions IPAM is enabled for.
         #[serde(rename = "OperatingRegions", skip_serializing_if = "Option::is_none")]
         pub operating_regions: Option<Vec<IpamOperatingRegion>>,
         /// An array of key-value pairs to apply to this resource.
@@ -6868,7 +5106,7 @@ pub mod ipam {
     /// If your IPAM is integrated with AWS Organizations and you add an organizational unit (OU) exclusion, IPAM will not manage the IP addresses in accounts in that OU exclusion.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IpamOrganizationalUnitExclusion {
-        /// An AWS Organizations entity path. Build the path for the OU(s) using AWS Organizations IDs separated by a '/'. Include all child OUs by ending the path with '/*'.
+        /// An AWS Organizations entity path.
         #[serde(rename = "OrganizationsEntityPath")]
         pub organizations_entity_path: Value<String>,
     }
@@ -6919,7 +5157,7 @@ pub mod ipam {
         }
     }
 
-    /// The regions IPAM is enabled for. Allows pools to be created in these regions, as well as enabling monitoring
+    /// The regions IPAM is enabled for.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IpamOperatingRegion {
         /// The name of the region.
@@ -6980,6 +5218,8 @@ pub mod ipam_allocation {
     use serde::Serialize;
 
     /// `AWS::EC2::IPAMAllocation`: Resource Schema of AWS::EC2::IPAMAllocation Type. `Ref` returns the primary identifier, made of `IpamPoolId`, `IpamPoolAllocationId`, `Cidr`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamallocation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamAllocation {
         resource: cloudwright_core::CfnResource,
@@ -7050,7 +5290,7 @@ pub mod ipam_allocation {
         /// Id of the IPAM Pool.
         #[serde(rename = "IpamPoolId")]
         pub ipam_pool_id: Value<String>,
-        /// The desired netmask length of the allocation. If set, IPAM will choose a block of free space with this size and return the CIDR representing it.
+        /// The desired netmask length of the allocation.
         #[serde(rename = "NetmaskLength", skip_serializing_if = "Option::is_none")]
         pub netmask_length: Option<Value<i64>>,
     }
@@ -7074,6 +5314,8 @@ pub mod ipam_pool {
     use serde::Serialize;
 
     /// `AWS::EC2::IPAMPool`: Resource Schema of AWS::EC2::IPAMPool Type. `Ref` returns the primary identifier, `IpamPoolId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipampool.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamPool {
         resource: cloudwright_core::CfnResource,
@@ -7145,7 +5387,7 @@ pub mod ipam_pool {
             self.resource.get_att("PoolDepth")
         }
 
-        /// `Fn::GetAtt` `State`: The state of this pool. This can be one of the following values: "create-in-progress", "create-complete", "modify-in-progress", "modify-complete", "delete-in-progress", or "delete-complete"
+        /// `Fn::GetAtt` `State`: The state of this pool.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
@@ -7172,10 +5414,10 @@ pub mod ipam_pool {
     /// The properties of `AWS::EC2::IPAMPool`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnIpamPoolProps {
-        /// The address family of the address space in this pool. Either IPv4 or IPv6.
+        /// The address family of the address space in this pool.
         #[serde(rename = "AddressFamily")]
         pub address_family: Value<String>,
-        /// The default netmask length for allocations made from this pool. This value is used when the netmask length of an allocation isn't specified.
+        /// The default netmask length for allocations made from this pool.
         #[serde(
             rename = "AllocationDefaultNetmaskLength",
             skip_serializing_if = "Option::is_none"
@@ -7203,7 +5445,7 @@ pub mod ipam_pool {
         )]
 
         pub allocation_resource_tags: Option<Vec<crate::cfn::Tag>>,
-        /// Determines what to do if IPAM discovers resources that haven't been assigned an allocation. If set to true, an allocation will be made automatically.
+        /// Determines what to do if IPAM discovers resources that haven't been assigned an allocation.
         #[serde(rename = "AutoImport", skip_serializing_if = "Option::is_none")]
         pub auto_import: Option<Value<bool>>,
         /// Limits which service in Amazon Web Services that the pool can be used in.
@@ -7215,23 +5457,23 @@ pub mod ipam_pool {
         /// The Id of the scope this pool is a part of.
         #[serde(rename = "IpamScopeId")]
         pub ipam_scope_id: Value<String>,
-        /// The region of this pool. If not set, this will default to "None" which will disable non-custom allocations. If the locale has been specified for the source pool, this value must match.
+        /// The region of this pool.
         #[serde(rename = "Locale", skip_serializing_if = "Option::is_none")]
         pub locale: Option<Value<String>>,
         /// A list of cidrs representing the address space available for allocation in this pool.
         #[serde(rename = "ProvisionedCidrs", skip_serializing_if = "Option::is_none")]
         pub provisioned_cidrs: Option<Vec<ProvisionedCidr>>,
-        /// The IP address source for pools in the public scope. Only used for provisioning IP address CIDRs to pools in the public scope. Default is `byoip`.
+        /// The IP address source for pools in the public scope.
         #[serde(rename = "PublicIpSource", skip_serializing_if = "Option::is_none")]
         pub public_ip_source: Option<Value<String>>,
-        /// Determines whether or not address space from this pool is publicly advertised. Must be set if and only if the pool is IPv6.
+        /// Determines whether or not address space from this pool is publicly advertised.
         #[serde(
             rename = "PubliclyAdvertisable",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub publicly_advertisable: Option<Value<bool>>,
-        /// The Id of this pool's source. If set, all space provisioned in this pool must be free space provisioned in the parent pool.
+        /// The Id of this pool's source.
         #[serde(rename = "SourceIpamPoolId", skip_serializing_if = "Option::is_none")]
         pub source_ipam_pool_id: Option<Value<String>>,
         /// `SourceResource`.
@@ -7269,7 +5511,7 @@ pub mod ipam_pool {
         }
     }
 
-    /// An address space to be inserted into this pool. All allocations must be made from this address space.
+    /// An address space to be inserted into this pool.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ProvisionedCidr {
         /// `Cidr`.
@@ -7284,7 +5526,7 @@ pub mod ipam_pool {
         }
     }
 
-    /// The resource associated with this pool's space. Depending on the ResourceType, setting a SourceResource changes which space can be provisioned in this pool and which types of resources can receive allocations
+    /// The resource associated with this pool's space.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SourceResource {
         /// `ResourceId`.
@@ -7325,6 +5567,8 @@ pub mod ipam_pool_cidr {
     use serde::Serialize;
 
     /// `AWS::EC2::IPAMPoolCidr`: Resource Schema of AWS::EC2::IPAMPoolCidr Type. `Ref` returns the primary identifier, made of `IpamPoolId`, `IpamPoolCidrId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipampoolcidr.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamPoolCidr {
         resource: cloudwright_core::CfnResource,
@@ -7395,7 +5639,7 @@ pub mod ipam_pool_cidr {
         /// Id of the IPAM Pool.
         #[serde(rename = "IpamPoolId")]
         pub ipam_pool_id: Value<String>,
-        /// The desired netmask length of the provision. If set, IPAM will choose a block of free space with this size and return the CIDR representing it.
+        /// The desired netmask length of the provision.
         #[serde(rename = "NetmaskLength", skip_serializing_if = "Option::is_none")]
         pub netmask_length: Option<Value<i64>>,
     }
@@ -7418,6 +5662,8 @@ pub mod ipam_prefix_list_resolver {
     use serde::Serialize;
 
     /// `AWS::EC2::IPAMPrefixListResolver`: Resource Type definition for AWS::EC2::IPAMPrefixListResolver. `Ref` returns the primary identifier, `IpamPrefixListResolverId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamprefixlistresolver.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamPrefixListResolver {
         resource: cloudwright_core::CfnResource,
@@ -7485,7 +5731,7 @@ pub mod ipam_prefix_list_resolver {
     /// The properties of `AWS::EC2::IPAMPrefixListResolver`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnIpamPrefixListResolverProps {
-        /// The address family of the address space in this Prefix List Resolver. Either IPv4 or IPv6.
+        /// The address family of the address space in this Prefix List Resolver.
         #[serde(rename = "AddressFamily")]
         pub address_family: Value<AddressFamily>,
         /// `Description`.
@@ -7515,7 +5761,7 @@ pub mod ipam_prefix_list_resolver {
         }
     }
 
-    /// The address family of the address space in this Prefix List Resolver. Either IPv4 or IPv6.
+    /// The address family of the address space in this Prefix List Resolver.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AddressFamily {
         /// `ipv4`
@@ -7552,7 +5798,7 @@ pub mod ipam_prefix_list_resolver {
         }
     }
 
-    /// CIDR selection rules define the business logic for selecting CIDRs from IPAM. If a CIDR matches any of the rules, it will be included. If a rule has multiple conditions, the CIDR has to match every condition of that rule. You can create a prefix list resolver without rules, but you'll need to add at least one rule before it can actually automate your prefix list updates.
+    /// CIDR selection rules define the business logic for selecting CIDRs from IPAM.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IpamPrefixListResolverRule {
         /// Two of the rule types allow you to add conditions to the rules. (1) For IPAM Pool CIDR rules, you can specify an ipamPoolId; if not specified, the rule will apply to all IPAM Pool CIDRs in the scope. (2) For IPAM Resource CIDR rules, you can specify resourceId, resourceOwner, resourceRegion, cidr, or resourceTag.
@@ -7588,30 +5834,30 @@ pub mod ipam_prefix_list_resolver {
     /// Two of the rule types allow you to add conditions to the rules. (1) For IPAM Pool CIDR rules, you can specify an ipamPoolId; if not specified, the rule will apply to all IPAM Pool CIDRs in the scope. (2) For IPAM Resource CIDR rules, you can specify resourceId, resourceOwner, resourceRegion, cidr, or resourceTag.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct IpamPrefixListResolverRuleCondition {
-        /// Condition for the IPAM Resource CIDR rule type. CIDR (like 10.24.34.0/23).
+        /// Condition for the IPAM Resource CIDR rule type.
         #[serde(rename = "Cidr", skip_serializing_if = "Option::is_none")]
         pub cidr: Option<Value<String>>,
-        /// Condition for the IPAM Pool CIDR rule type. If not chosen, the resolver applies to all IPAM Pool CIDRs in the scope.
+        /// Condition for the IPAM Pool CIDR rule type.
         #[serde(rename = "IpamPoolId", skip_serializing_if = "Option::is_none")]
         pub ipam_pool_id: Option<Value<String>>,
-        /// Equals, Not equals, or Subnet Of. The subnet-of operation only applies to cidr conditions.
+        /// Equals, Not equals, or Subnet Of.
         #[serde(rename = "Operation", skip_serializing_if = "Option::is_none")]
         pub operation: Option<Value<Operation>>,
-        /// Condition for the IPAM Resource CIDR rule type. The unique ID of a resource (like vpc-1234567890abcdef0).
+        /// Condition for the IPAM Resource CIDR rule type.
         #[serde(rename = "ResourceId", skip_serializing_if = "Option::is_none")]
         pub resource_id: Option<Value<String>>,
-        /// Condition for the IPAM Resource CIDR rule type. Resource owner (like 111122223333).
+        /// Condition for the IPAM Resource CIDR rule type.
         #[serde(rename = "ResourceOwner", skip_serializing_if = "Option::is_none")]
         pub resource_owner: Option<Value<String>>,
-        /// Condition for the IPAM Resource CIDR rule type. Resource region (like us-east-1).
+        /// Condition for the IPAM Resource CIDR rule type.
         #[serde(rename = "ResourceRegion", skip_serializing_if = "Option::is_none")]
         pub resource_region: Option<Value<String>>,
-        /// Condition for the IPAM Resource CIDR rule type. Resource Tag (like dev-vpc-1).
+        /// Condition for the IPAM Resource CIDR rule type.
         #[serde(rename = "ResourceTag", skip_serializing_if = "Option::is_none")]
         pub resource_tag: Option<crate::cfn::Tag>,
     }
 
-    /// Equals, Not equals, or Subnet Of. The subnet-of operation only applies to cidr conditions.
+    /// Equals, Not equals, or Subnet Of.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Operation {
         /// `equals`
@@ -7741,6 +5987,8 @@ pub mod ipam_prefix_list_resolver_target {
     use serde::Serialize;
 
     /// `AWS::EC2::IPAMPrefixListResolverTarget`: Resource Type definition for AWS::EC2::IPAMPrefixListResolverTarget. `Ref` returns the primary identifier, `IpamPrefixListResolverTargetId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamprefixlistresolvertarget.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamPrefixListResolverTarget {
         resource: cloudwright_core::CfnResource,
@@ -7854,6 +6102,8 @@ pub mod ipam_resource_discovery {
     use serde::Serialize;
 
     /// `AWS::EC2::IPAMResourceDiscovery`: Resource Schema of AWS::EC2::IPAMResourceDiscovery Type. `Ref` returns the primary identifier, `IpamResourceDiscoveryId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamresourcediscovery.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamResourceDiscovery {
         resource: cloudwright_core::CfnResource,
@@ -7906,7 +6156,7 @@ pub mod ipam_resource_discovery {
             self.resource.get_att("IpamResourceDiscoveryRegion")
         }
 
-        /// `Fn::GetAtt` `IsDefault`: Determines whether or not address space from this pool is publicly advertised. Must be set if and only if the pool is IPv6.
+        /// `Fn::GetAtt` `IsDefault`: Determines whether or not address space from this pool is publicly advertised.
         pub fn attr_is_default(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IsDefault")
         }
@@ -7936,7 +6186,7 @@ pub mod ipam_resource_discovery {
         /// `Description`.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The regions Resource Discovery is enabled for. Allows resource discoveries to be created in these regions, as well as enabling monitoring
+        /// The regions Resource Discovery is enabled for.
         #[serde(rename = "OperatingRegions", skip_serializing_if = "Option::is_none")]
         pub operating_regions: Option<Vec<IpamOperatingRegion>>,
         /// A set of organizational unit (OU) exclusions for this resource.
@@ -7953,7 +6203,7 @@ pub mod ipam_resource_discovery {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// The regions IPAM Resource Discovery is enabled for. Allows for monitoring.
+    /// The regions IPAM Resource Discovery is enabled for.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IpamOperatingRegion {
         /// The name of the region.
@@ -7973,7 +6223,7 @@ pub mod ipam_resource_discovery {
     /// If your IPAM is integrated with AWS Organizations and you add an organizational unit (OU) exclusion, IPAM will not manage the IP addresses in accounts in that OU exclusion.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct IpamResourceDiscoveryOrganizationalUnitExclusion {
-        /// An AWS Organizations entity path. Build the path for the OU(s) using AWS Organizations IDs separated by a '/'. Include all child OUs by ending the path with '/*'.
+        /// An AWS Organizations entity path.
         #[serde(rename = "OrganizationsEntityPath")]
         pub organizations_entity_path: Value<String>,
     }
@@ -7994,6 +6244,8 @@ pub mod ipam_resource_discovery_association {
     use serde::Serialize;
 
     /// `AWS::EC2::IPAMResourceDiscoveryAssociation`: Resource Schema of AWS::EC2::IPAMResourceDiscoveryAssociation Type. `Ref` returns the primary identifier, `IpamResourceDiscoveryAssociationId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamresourcediscoveryassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamResourceDiscoveryAssociation {
         resource: cloudwright_core::CfnResource,
@@ -8063,7 +6315,7 @@ pub mod ipam_resource_discovery_association {
             self.resource.get_att("ResourceDiscoveryStatus")
         }
 
-        /// `Fn::GetAtt` `State`: The operational state of the Resource Discovery Association. Related to Create/Delete activities.
+        /// `Fn::GetAtt` `State`: The operational state of the Resource Discovery Association.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
@@ -8122,6 +6374,8 @@ pub mod ipam_scope {
     use serde::Serialize;
 
     /// `AWS::EC2::IPAMScope`: Resource Schema of AWS::EC2::IPAMScope Type. `Ref` returns the primary identifier, `IpamScopeId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamscope.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamScope {
         resource: cloudwright_core::CfnResource,
@@ -8301,7 +6555,9 @@ pub mod ipam_scope {
 pub mod i_pv4_pool {
     use serde::Serialize;
 
-    /// `AWS::EC2::IPv4Pool`: Resource Type definition for AWS::EC2::IPv4Pool. A public IPv4 pool is an EC2 IP address pool required for the public IPv4 CIDRs that you own and bring to AWS to manage with IPAM (BYOIP). `Ref` returns the primary identifier, `Arn`.
+    /// `AWS::EC2::IPv4Pool`: Resource Type definition for AWS::EC2::IPv4Pool. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipv4pool.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIPv4Pool {
         resource: cloudwright_core::CfnResource,
@@ -8389,8 +6645,13 @@ pub mod i_pv4_pool {
 pub mod instance {
     use cloudwright_core::Value;
     use serde::Serialize;
-
+    pub use super::{
+        HttpEndpoint, HttpProtocolIpv6, HttpTokens, InstanceInitiatedShutdownBehavior,
+        VolumeType,
+    };
     /// `AWS::EC2::Instance`: Resource Type definition for AWS::EC2::Instance. `Ref` returns the primary identifier, `InstanceId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-instance.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstance {
         resource: cloudwright_core::CfnResource,
@@ -8447,22 +6708,22 @@ pub mod instance {
             self.resource.get_att("InstanceId")
         }
 
-        /// `Fn::GetAtt` `PrivateIp`: The private IP address of the specified instance. For example: 10.24.34.0.
+        /// `Fn::GetAtt` `PrivateIp`: The private IP address of the specified instance.
         pub fn attr_private_ip(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PrivateIp")
         }
 
-        /// `Fn::GetAtt` `PublicDnsName`: The public DNS name of the specified instance. For example: ec2-107-20-50-45.compute-1.amazonaws.com.
+        /// `Fn::GetAtt` `PublicDnsName`: The public DNS name of the specified instance.
         pub fn attr_public_dns_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublicDnsName")
         }
 
-        /// `Fn::GetAtt` `PublicIp`: The public IP address of the specified instance. For example: 192.0.2.0.
+        /// `Fn::GetAtt` `PublicIp`: The public IP address of the specified instance.
         pub fn attr_public_ip(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublicIp")
         }
 
-        /// `Fn::GetAtt` `PrivateDnsName`: The private DNS name of the specified instance. For example: ip-10-24-34-0.ec2.internal.
+        /// `Fn::GetAtt` `PrivateDnsName`: The private DNS name of the specified instance.
         pub fn attr_private_dns_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PrivateDnsName")
         }
@@ -8494,10 +6755,10 @@ pub mod instance {
     /// The properties of `AWS::EC2::Instance`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnInstanceProps {
-        /// This property is reserved for internal use. If you use it, the stack fails with this error: Bad property set: \[Testing this property\] (Service: AmazonEC2; Status Code: 400; Error Code: InvalidParameterCombination; Request ID: 0XXXXXX-49c7-4b40-8bcc-76885dcXXXXX).
+        /// This property is reserved for internal use.
         #[serde(rename = "AdditionalInfo", skip_serializing_if = "Option::is_none")]
         pub additional_info: Option<Value<String>>,
-        /// Indicates whether the instance is associated with a dedicated host. If you want the instance to always restart on the same host on which it was launched, specify host. If you want the instance to restart on any available host, but try to launch onto the last host it ran on (on a best-effort basis), specify default.
+        /// Indicates whether the instance is associated with a dedicated host.
         #[serde(rename = "Affinity", skip_serializing_if = "Option::is_none")]
         pub affinity: Option<Value<Affinity>>,
         /// The Availability Zone of the instance.
@@ -8509,7 +6770,7 @@ pub mod instance {
         /// The CPU options for the instance.
         #[serde(rename = "CpuOptions", skip_serializing_if = "Option::is_none")]
         pub cpu_options: Option<CpuOptions>,
-        /// The credit option for CPU usage of the burstable performance instance. Valid values are standard and unlimited.
+        /// The credit option for CPU usage of the burstable performance instance.
         #[serde(rename = "CreditSpecification", skip_serializing_if = "Option::is_none")]
         pub credit_specification: Option<CreditSpecification>,
         /// If you set this parameter to true, you can't terminate the instance using the Amazon EC2 console, CLI, or API; otherwise, you can.
@@ -8522,14 +6783,14 @@ pub mod instance {
         /// Indicates whether the instance is optimized for Amazon EBS I/O.
         #[serde(rename = "EbsOptimized", skip_serializing_if = "Option::is_none")]
         pub ebs_optimized: Option<Value<bool>>,
-        /// An elastic GPU to associate with the instance. Amazon Elastic Graphics is no longer available.
+        /// An elastic GPU to associate with the instance.
         #[serde(
             rename = "ElasticGpuSpecifications",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub elastic_gpu_specifications: Option<Vec<ElasticGpuSpecification>>,
-        /// An elastic inference accelerator to associate with the instance. Amazon Elastic Inference is no longer available.
+        /// An elastic inference accelerator to associate with the instance.
         #[serde(
             rename = "ElasticInferenceAccelerators",
             skip_serializing_if = "Option::is_none"
@@ -8542,10 +6803,10 @@ pub mod instance {
         /// Indicates whether an instance is enabled for hibernation.
         #[serde(rename = "HibernationOptions", skip_serializing_if = "Option::is_none")]
         pub hibernation_options: Option<HibernationOptions>,
-        /// If you specify host for the Affinity property, the ID of a dedicated host that the instance is associated with. If you don't specify an ID, Amazon EC2 launches the instance onto any available, compatible dedicated host in your account.
+        /// If you specify host for the Affinity property, the ID of a dedicated host that the instance is associated with.
         #[serde(rename = "HostId", skip_serializing_if = "Option::is_none")]
         pub host_id: Option<Value<String>>,
-        /// The ARN of the host resource group in which to launch the instances. If you specify a host resource group ARN, omit the Tenancy parameter or set it to host.
+        /// The ARN of the host resource group in which to launch the instances.
         #[serde(
             rename = "HostResourceGroupArn",
             skip_serializing_if = "Option::is_none"
@@ -8555,7 +6816,7 @@ pub mod instance {
         /// The IAM instance profile.
         #[serde(rename = "IamInstanceProfile", skip_serializing_if = "Option::is_none")]
         pub iam_instance_profile: Option<Value<String>>,
-        /// The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template.
+        /// The ID of the AMI.
         #[serde(rename = "ImageId", skip_serializing_if = "Option::is_none")]
         pub image_id: Option<Value<String>>,
         /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
@@ -8570,7 +6831,7 @@ pub mod instance {
         /// The instance type.
         #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
         pub instance_type: Option<Value<String>>,
-        /// \[EC2-VPC\] The number of IPv6 addresses to associate with the primary network interface. Amazon EC2 chooses the IPv6 addresses from the range of your subnet.
+        /// \[EC2-VPC\] The number of IPv6 addresses to associate with the primary network interface.
         #[serde(rename = "Ipv6AddressCount", skip_serializing_if = "Option::is_none")]
         pub ipv6_address_count: Option<Value<i64>>,
         /// \[EC2-VPC\] The IPv6 addresses from the range of the subnet to associate with the primary network interface.
@@ -8611,10 +6872,10 @@ pub mod instance {
         )]
 
         pub private_dns_name_options: Option<PrivateDnsNameOptions>,
-        /// \[EC2-VPC\] The primary IPv4 address. You must specify a value from the IPv4 address range of the subnet.
+        /// \[EC2-VPC\] The primary IPv4 address.
         #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
         pub private_ip_address: Option<Value<String>>,
-        /// Indicates whether to assign the tags from the instance to all of the volumes attached to the instance at launch. If you specify true and you assign tags to the instance, those tags are automatically assigned to all of the volumes that you attach to the instance at launch. If you specify false, those tags are not assigned to the attached volumes.
+        /// Indicates whether to assign the tags from the instance to all of the volumes attached to the instance at launch.
         #[serde(
             rename = "PropagateTagsToVolumeOnCreation",
             skip_serializing_if = "Option::is_none"
@@ -8627,7 +6888,7 @@ pub mod instance {
         /// The IDs of the security groups.
         #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// the names of the security groups. For a nondefault VPC, you must use security group IDs instead.
+        /// the names of the security groups.
         #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
         pub security_groups: Option<Vec<Value<String>>>,
         /// Specifies whether to enable an instance launched in a VPC to perform NAT.
@@ -8642,7 +6903,7 @@ pub mod instance {
         /// The tags to add to the instance.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The tenancy of the instance (if the instance is running in a VPC). An instance with a tenancy of dedicated runs on single-tenant hardware.
+        /// The tenancy of the instance (if the instance is running in a VPC).
         #[serde(rename = "Tenancy", skip_serializing_if = "Option::is_none")]
         pub tenancy: Option<Value<String>>,
         /// The user data to make available to the instance.
@@ -8653,7 +6914,7 @@ pub mod instance {
         pub volumes: Option<Vec<Volume>>,
     }
 
-    /// Indicates whether the instance is associated with a dedicated host. If you want the instance to always restart on the same host on which it was launched, specify host. If you want the instance to restart on any available host, but try to launch onto the last host it ran on (on a best-effort basis), specify default.
+    /// Indicates whether the instance is associated with a dedicated host.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Affinity {
         /// `default`
@@ -8690,7 +6951,7 @@ pub mod instance {
         }
     }
 
-    /// `BlockDeviceMapping` of `AWS::EC2::Instance`.
+    /// The `BlockDeviceMapping` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct BlockDeviceMapping {
         /// The device name (for example, /dev/sdh or xvdh).
@@ -8699,7 +6960,7 @@ pub mod instance {
         /// Parameters used to automatically set up EBS volumes when the instance is launched.
         #[serde(rename = "Ebs", skip_serializing_if = "Option::is_none")]
         pub ebs: Option<Ebs>,
-        /// `NoDevice`. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `NoDevice`. Untyped in the schema: any `serde_json::Value`.
         #[serde(rename = "NoDevice", skip_serializing_if = "Option::is_none")]
         pub no_device: Option<serde_json::Value>,
         /// `VirtualName`.
@@ -8719,7 +6980,7 @@ pub mod instance {
         }
     }
 
-    /// `Ebs` of `AWS::EC2::Instance`.
+    /// The `Ebs` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Ebs {
         /// Indicates whether the EBS volume is deleted on instance termination.
@@ -8728,73 +6989,21 @@ pub mod instance {
         /// Indicates whether the volume should be encrypted.
         #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
         pub encrypted: Option<Value<bool>>,
-        /// The number of I/O operations per second (IOPS). For gp3, io1, and io2 volumes, this represents the number of IOPS that are provisioned for the volume. For gp2 volumes, this represents the baseline performance of the volume and the rate at which the volume accumulates I/O credits for bursting.
+        /// The number of I/O operations per second (IOPS).
         #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
         pub iops: Option<Value<i64>>,
-        /// The identifier of the AWS Key Management Service (AWS KMS) customer managed CMK to use for Amazon EBS encryption. If KmsKeyId is specified, the encrypted state must be true. If the encrypted state is true but you do not specify KmsKeyId, your AWS managed CMK for EBS is used.
+        /// The identifier of the AWS Key Management Service (AWS KMS) customer managed CMK to use for Amazon EBS encryption.
         #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// The ID of the snapshot.
         #[serde(rename = "SnapshotId", skip_serializing_if = "Option::is_none")]
         pub snapshot_id: Option<Value<String>>,
-        /// The size of the volume, in GiBs. You must specify either a snapshot ID or a volume size. If you specify a snapshot, the default is the snapshot size. You can specify a volume size that is equal to or larger than the snapshot size.
+        /// The size of the volume, in GiBs.
         #[serde(rename = "VolumeSize", skip_serializing_if = "Option::is_none")]
         pub volume_size: Option<Value<i64>>,
         /// The volume type.
         #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
         pub volume_type: Option<Value<VolumeType>>,
-    }
-
-    /// The volume type.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum VolumeType {
-        /// `gp2`
-        Gp2,
-        /// `gp3`
-        Gp3,
-        /// `io1`
-        Io1,
-        /// `io2`
-        Io2,
-        /// `sc1`
-        Sc1,
-        /// `st1`
-        St1,
-        /// `standard`
-        Standard,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl VolumeType {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Gp2 => "gp2",
-                Self::Gp3 => "gp3",
-                Self::Io1 => "io1",
-                Self::Io2 => "io2",
-                Self::Sc1 => "sc1",
-                Self::St1 => "st1",
-                Self::Standard => "standard",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for VolumeType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<VolumeType> for Value<VolumeType> {
-        fn from(value: VolumeType) -> Self {
-            Value::Literal(value)
-        }
     }
 
     /// The CPU options for the instance.
@@ -8808,7 +7017,7 @@ pub mod instance {
         pub threads_per_core: Option<Value<i64>>,
     }
 
-    /// The credit option for CPU usage of the burstable performance instance. Valid values are standard and unlimited.
+    /// The credit option for CPU usage of the burstable performance instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CreditSpecification {
         /// `CPUCredits`.
@@ -8816,10 +7025,10 @@ pub mod instance {
         pub cpu_credits: Option<Value<String>>,
     }
 
-    /// `ElasticGpuSpecification` of `AWS::EC2::Instance`.
+    /// The `ElasticGpuSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ElasticGpuSpecification {
-        /// The type of Elastic Graphics accelerator. Amazon Elastic Graphics is no longer available.
+        /// The type of Elastic Graphics accelerator.
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
@@ -8831,13 +7040,13 @@ pub mod instance {
         }
     }
 
-    /// `ElasticInferenceAccelerator` of `AWS::EC2::Instance`.
+    /// The `ElasticInferenceAccelerator` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ElasticInferenceAccelerator {
-        /// The number of elastic inference accelerators to attach to the instance. Amazon Elastic Inference is no longer available.
+        /// The number of elastic inference accelerators to attach to the instance.
         #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
         pub count: Option<Value<i64>>,
-        /// The type of elastic inference accelerator. Amazon Elastic Inference is no longer available.
+        /// The type of elastic inference accelerator.
         #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
@@ -8868,45 +7077,7 @@ pub mod instance {
         pub configured: Option<Value<bool>>,
     }
 
-    /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum InstanceInitiatedShutdownBehavior {
-        /// `stop`
-        Stop,
-        /// `terminate`
-        Terminate,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl InstanceInitiatedShutdownBehavior {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Stop => "stop",
-                Self::Terminate => "terminate",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for InstanceInitiatedShutdownBehavior {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<InstanceInitiatedShutdownBehavior>
-    for Value<InstanceInitiatedShutdownBehavior> {
-        fn from(value: InstanceInitiatedShutdownBehavior) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `InstanceIpv6Address` of `AWS::EC2::Instance`.
+    /// The `InstanceIpv6Address` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct InstanceIpv6Address {
         /// The IPv6 address.
@@ -8923,13 +7094,13 @@ pub mod instance {
         }
     }
 
-    /// `LaunchTemplateSpecification` of `AWS::EC2::Instance`.
+    /// The `LaunchTemplateSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LaunchTemplateSpecification {
-        /// The ID of the launch template. You must specify the LaunchTemplateName or the LaunchTemplateId, but not both.
+        /// The ID of the launch template.
         #[serde(rename = "LaunchTemplateId", skip_serializing_if = "Option::is_none")]
         pub launch_template_id: Option<Value<String>>,
-        /// The name of the launch template. You must specify the LaunchTemplateName or the LaunchTemplateId, but not both.
+        /// The name of the launch template.
         #[serde(rename = "LaunchTemplateName", skip_serializing_if = "Option::is_none")]
         pub launch_template_name: Option<Value<String>>,
         /// The version number of the launch template.
@@ -8937,7 +7108,7 @@ pub mod instance {
         pub version: Option<Value<String>>,
     }
 
-    /// `LicenseSpecification` of `AWS::EC2::Instance`.
+    /// The `LicenseSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LicenseSpecification {
         /// The Amazon Resource Name (ARN) of the license configuration.
@@ -8954,16 +7125,16 @@ pub mod instance {
         }
     }
 
-    /// `MetadataOptions` of `AWS::EC2::Instance`.
+    /// The `MetadataOptions` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MetadataOptions {
-        /// Enables or disables the HTTP metadata endpoint on your instances. If you specify a value of disabled, you cannot access your instance metadata.
+        /// Enables or disables the HTTP metadata endpoint on your instances.
         #[serde(rename = "HttpEndpoint", skip_serializing_if = "Option::is_none")]
         pub http_endpoint: Option<Value<HttpEndpoint>>,
-        /// Enables or disables the IPv6 endpoint for the instance metadata service. To use this option, the instance must be a Nitro-based instance launched in a subnet that supports IPv6.
+        /// Enables or disables the IPv6 endpoint for the instance metadata service.
         #[serde(rename = "HttpProtocolIpv6", skip_serializing_if = "Option::is_none")]
         pub http_protocol_ipv6: Option<Value<HttpProtocolIpv6>>,
-        /// The number of network hops that the metadata token can travel. Maximum is 64.
+        /// The number of network hops that the metadata token can travel.
         #[serde(
             rename = "HttpPutResponseHopLimit",
             skip_serializing_if = "Option::is_none"
@@ -8980,117 +7151,6 @@ pub mod instance {
         )]
 
         pub instance_metadata_tags: Option<Value<InstanceMetadataTags>>,
-    }
-
-    /// Enables or disables the HTTP metadata endpoint on your instances. If you specify a value of disabled, you cannot access your instance metadata.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum HttpEndpoint {
-        /// `disabled`
-        Disabled,
-        /// `enabled`
-        Enabled,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl HttpEndpoint {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Disabled => "disabled",
-                Self::Enabled => "enabled",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for HttpEndpoint {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<HttpEndpoint> for Value<HttpEndpoint> {
-        fn from(value: HttpEndpoint) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Enables or disables the IPv6 endpoint for the instance metadata service. To use this option, the instance must be a Nitro-based instance launched in a subnet that supports IPv6.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum HttpProtocolIpv6 {
-        /// `disabled`
-        Disabled,
-        /// `enabled`
-        Enabled,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl HttpProtocolIpv6 {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Disabled => "disabled",
-                Self::Enabled => "enabled",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for HttpProtocolIpv6 {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<HttpProtocolIpv6> for Value<HttpProtocolIpv6> {
-        fn from(value: HttpProtocolIpv6) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Indicates whether IMDSv2 is required.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum HttpTokens {
-        /// `optional`
-        Optional,
-        /// `required`
-        Required,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl HttpTokens {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Optional => "optional",
-                Self::Required => "required",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for HttpTokens {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<HttpTokens> for Value<HttpTokens> {
-        fn from(value: HttpTokens) -> Self {
-            Value::Literal(value)
-        }
     }
 
     /// Indicates whether tags from the instance are propagated to the EBS volumes.
@@ -9130,7 +7190,7 @@ pub mod instance {
         }
     }
 
-    /// `NetworkInterface` of `AWS::EC2::Instance`.
+    /// The `NetworkInterface` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct NetworkInterface {
         /// Not currently supported by AWS CloudFormation.
@@ -9153,7 +7213,7 @@ pub mod instance {
         /// The description of the network interface.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The position of the network interface in the attachment order. A primary network interface has a device index of 0.
+        /// The position of the network interface in the attachment order.
         #[serde(rename = "DeviceIndex")]
         pub device_index: Value<String>,
         /// `EnaSrdSpecification`.
@@ -9234,10 +7294,10 @@ pub mod instance {
         pub ena_srd_udp_enabled: Option<Value<bool>>,
     }
 
-    /// `PrivateIpAddressSpecification` of `AWS::EC2::Instance`.
+    /// The `PrivateIpAddressSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct PrivateIpAddressSpecification {
-        /// Indicates whether the private IPv4 address is the primary private IPv4 address. Only one IPv4 address can be designated as primary.
+        /// Indicates whether the private IPv4 address is the primary private IPv4 address.
         #[serde(rename = "Primary")]
         pub primary: Value<bool>,
         /// The private IPv4 addresses.
@@ -9258,29 +7318,29 @@ pub mod instance {
         }
     }
 
-    /// `PrivateDnsNameOptions` of `AWS::EC2::Instance`.
+    /// The `PrivateDnsNameOptions` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrivateDnsNameOptions {
-        /// Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records. For more information, see Amazon EC2 instance hostname types in the Amazon Elastic Compute Cloud User Guide.
+        /// Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records.
         #[serde(
             rename = "EnableResourceNameDnsAAAARecord",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub enable_resource_name_dns_aaaa_record: Option<Value<bool>>,
-        /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records. For more information, see Amazon EC2 instance hostname types in the Amazon Elastic Compute Cloud User Guide.
+        /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
         #[serde(
             rename = "EnableResourceNameDnsARecord",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub enable_resource_name_dns_a_record: Option<Value<bool>>,
-        /// The type of hostnames to assign to instances in the subnet at launch. For IPv4 only subnets, an instance DNS name must be based on the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the instance ID.
+        /// The type of hostnames to assign to instances in the subnet at launch.
         #[serde(rename = "HostnameType", skip_serializing_if = "Option::is_none")]
         pub hostname_type: Option<Value<HostnameType>>,
     }
 
-    /// The type of hostnames to assign to instances in the subnet at launch. For IPv4 only subnets, an instance DNS name must be based on the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the instance ID.
+    /// The type of hostnames to assign to instances in the subnet at launch.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HostnameType {
         /// `ip-name`
@@ -9317,7 +7377,7 @@ pub mod instance {
         }
     }
 
-    /// `SsmAssociation` of `AWS::EC2::Instance`.
+    /// The `SsmAssociation` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SsmAssociation {
         /// The input parameter values to use with the associated SSM document.
@@ -9342,7 +7402,7 @@ pub mod instance {
         }
     }
 
-    /// `AssociationParameter` of `AWS::EC2::Instance`.
+    /// The `AssociationParameter` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AssociationParameter {
         /// The name of an input parameter that is in the associated SSM document.
@@ -9366,13 +7426,13 @@ pub mod instance {
         }
     }
 
-    /// `Volume` of `AWS::EC2::Instance`.
+    /// The `Volume` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Volume {
         /// The device name (for example, /dev/sdh or xvdh).
         #[serde(rename = "Device")]
         pub device: Value<String>,
-        /// The ID of the EBS volume. The volume and instance must be within the same Availability Zone.
+        /// The ID of the EBS volume.
         #[serde(rename = "VolumeId")]
         pub volume_id: Value<String>,
     }
@@ -9397,6 +7457,8 @@ pub mod instance_connect_endpoint {
     use serde::Serialize;
 
     /// `AWS::EC2::InstanceConnectEndpoint`: Resource Type definition for AWS::EC2::InstanceConnectEndpoint. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-instanceconnectendpoint.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceConnectEndpoint {
         resource: cloudwright_core::CfnResource,
@@ -9477,7 +7539,7 @@ pub mod instance_connect_endpoint {
             self.resource.get_att("State")
         }
 
-        /// `Fn::GetAtt` `StateMessage`: The message for the current state of the EC2 Instance Connect Endpoint. Can include a failure message
+        /// `Fn::GetAtt` `StateMessage`: The message for the current state of the EC2 Instance Connect Endpoint.
         pub fn attr_state_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StateMessage")
         }
@@ -9540,7 +7602,9 @@ pub mod instance_event_window {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::InstanceEventWindow`: Resource type definition for AWS::EC2::InstanceEventWindow. An event window defines a recurring set of time ranges, or a cron expression, during which AWS-initiated maintenance events may be scheduled for the associated Amazon EC2 instances or Dedicated Hosts. `Ref` returns the primary identifier, `Arn`.
+    /// `AWS::EC2::InstanceEventWindow`: Resource type definition for AWS::EC2::InstanceEventWindow. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-instanceeventwindow.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceEventWindow {
         resource: cloudwright_core::CfnResource,
@@ -9581,7 +7645,7 @@ pub mod instance_event_window {
             self.resource.get_att("InstanceEventWindowId")
         }
 
-        /// `Fn::GetAtt` `State`: The current state of the event window. Observed values include creating, active, modifying, deleting and deleted.
+        /// `Fn::GetAtt` `State`: The current state of the event window.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
@@ -9603,7 +7667,7 @@ pub mod instance_event_window {
     /// The properties of `AWS::EC2::InstanceEventWindow`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnInstanceEventWindowProps {
-        /// The cron expression defined for the event window. Exactly one of TimeRanges or CronExpression must be specified.
+        /// The cron expression defined for the event window.
         #[serde(rename = "CronExpression", skip_serializing_if = "Option::is_none")]
         pub cron_expression: Option<Value<String>>,
         /// The name of the event window.
@@ -9612,7 +7676,7 @@ pub mod instance_event_window {
         /// The tags applied to the event window.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The time ranges of the event window. Exactly one of TimeRanges or CronExpression must be specified.
+        /// The time ranges of the event window.
         #[serde(rename = "TimeRanges", skip_serializing_if = "Option::is_none")]
         pub time_ranges: Option<Vec<TimeRange>>,
     }
@@ -9743,7 +7807,9 @@ pub mod instance_event_window {
 pub mod internet_gateway {
     use serde::Serialize;
 
-    /// `AWS::EC2::InternetGateway`: Allocates an internet gateway for use with a VPC. After creating the Internet gateway, you then attach it to a VPC. `Ref` returns the primary identifier, `InternetGatewayId`.
+    /// `AWS::EC2::InternetGateway`: Allocates an internet gateway for use with a VPC. `Ref` returns the primary identifier, `InternetGatewayId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-internetgateway.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInternetGateway {
         resource: cloudwright_core::CfnResource,
@@ -9810,6 +7876,8 @@ pub mod ip_pool_route_table_association {
     use serde::Serialize;
 
     /// `AWS::EC2::IpPoolRouteTableAssociation`: Resource Type definition for AWS::EC2::IpPoolRouteTableAssociation. `Ref` returns the primary identifier, `AssociationId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ippoolroutetableassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpPoolRouteTableAssociation {
         resource: cloudwright_core::CfnResource,
@@ -9894,7 +7962,9 @@ pub mod ipam_external_resource_verification_token {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::IpamExternalResourceVerificationToken`: A verification token is an AWS-generated random value that you can use to prove ownership of an external resource. For example, you can use a verification token to validate that you control a public IP address range when you bring an IP address range to AWS (BYOIP). `Ref` returns the primary identifier, `IpamExternalResourceVerificationTokenArn`.
+    /// `AWS::EC2::IpamExternalResourceVerificationToken`: A verification token is an AWS-generated random value that you can use to prove ownership of an external resource. `Ref` returns the primary identifier, `IpamExternalResourceVerificationTokenArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipamexternalresourceverificationtoken.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamExternalResourceVerificationToken {
         resource: cloudwright_core::CfnResource,
@@ -10019,7 +8089,9 @@ pub mod ipam_internet_registry_association {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::IpamInternetRegistryAssociation`: An association between an IPAM and a Regional Internet Registry (RIR) for delegated Resource Public Key Infrastructure (RPKI) management. Use it to have IPAM create Route Origin Authorizations (ROAs) for IP address prefixes registered with the internet registry. The IPAM must be in the Advanced tier. `Ref` returns the primary identifier, `IpamInternetRegistryAssociationArn`.
+    /// `AWS::EC2::IpamInternetRegistryAssociation`: An association between an IPAM and a Regional Internet Registry (RIR) for delegated Resource Public Key Infrastructure (RPKI) management. `Ref` returns the primary identifier, `IpamInternetRegistryAssociationArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipaminternetregistryassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamInternetRegistryAssociation {
         resource: cloudwright_core::CfnResource,
@@ -10117,7 +8189,7 @@ pub mod ipam_internet_registry_association {
         /// The organization handle at the internet registry (for example, a RIPE NCC organization ID or ARIN Org ID).
         #[serde(rename = "OrganizationHandle")]
         pub organization_handle: Value<String>,
-        /// The Regional Internet Registry to associate with. The service returns these values in upper case, so the enum uses the round-tripping form.
+        /// The Regional Internet Registry to associate with.
         #[serde(rename = "Rir")]
         pub rir: Value<Rir>,
         /// The tags assigned to the internet registry association.
@@ -10142,7 +8214,7 @@ pub mod ipam_internet_registry_association {
         }
     }
 
-    /// The Regional Internet Registry to associate with. The service returns these values in upper case, so the enum uses the round-tripping form.
+    /// The Regional Internet Registry to associate with.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Rir {
         /// `RIPE`
@@ -10192,6 +8264,8 @@ pub mod key_pair {
     use serde::Serialize;
 
     /// `AWS::EC2::KeyPair`: Specifies a key pair for use with an EC2long instance as follows:. `Ref` returns the primary identifier, `KeyName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-keypair.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKeyPair {
         resource: cloudwright_core::CfnResource,
@@ -10261,10 +8335,10 @@ pub mod key_pair {
         /// A unique name for the key pair.
         #[serde(rename = "KeyName")]
         pub key_name: Value<String>,
-        /// The type of key pair. Note that ED25519 keys are not supported for Windows instances.
+        /// The type of key pair.
         #[serde(rename = "KeyType", skip_serializing_if = "Option::is_none")]
         pub key_type: Option<Value<KeyType>>,
-        /// The public key material. The `PublicKeyMaterial` property is used to import a key pair. If this property is not specified, then a new key pair will be created.
+        /// The public key material.
         #[serde(rename = "PublicKeyMaterial", skip_serializing_if = "Option::is_none")]
         pub public_key_material: Option<Value<String>>,
         /// The tags to apply to the key pair.
@@ -10322,7 +8396,7 @@ pub mod key_pair {
         }
     }
 
-    /// The type of key pair. Note that ED25519 keys are not supported for Windows instances.
+    /// The type of key pair.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum KeyType {
         /// `rsa`
@@ -10364,8 +8438,14 @@ pub mod key_pair {
 pub mod launch_template {
     use cloudwright_core::Value;
     use serde::Serialize;
-
+    pub use super::{
+        AcceleratorManufacturersItem, HttpEndpoint, HttpProtocolIpv6, HttpTokens,
+        InstanceGenerationsItem, InstanceInitiatedShutdownBehavior,
+        LocalStorageTypesItem, VolumeType,
+    };
     /// `AWS::EC2::LaunchTemplate`: Specifies the properties for creating a launch template. `Ref` returns the primary identifier, `LaunchTemplateId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-launchtemplate.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLaunchTemplate {
         resource: cloudwright_core::CfnResource,
@@ -10438,7 +8518,7 @@ pub mod launch_template {
         /// A name for the launch template.
         #[serde(rename = "LaunchTemplateName", skip_serializing_if = "Option::is_none")]
         pub launch_template_name: Option<Value<String>>,
-        /// The tags to apply to the launch template on creation. To tag the launch template, the resource type must be `launch-template`.
+        /// The tags to apply to the launch template on creation.
         #[serde(rename = "TagSpecifications", skip_serializing_if = "Option::is_none")]
         pub tag_specifications: Option<Vec<LaunchTemplateTagSpecification>>,
         /// A description for the first version of the launch template.
@@ -10464,42 +8544,42 @@ pub mod launch_template {
         /// The block device mapping.
         #[serde(rename = "BlockDeviceMappings", skip_serializing_if = "Option::is_none")]
         pub block_device_mappings: Option<Vec<BlockDeviceMapping>>,
-        /// The Capacity Reservation targeting option. If you do not specify this parameter, the instance's Capacity Reservation preference defaults to `open`, which enables it to run in any open Capacity Reservation that has matching attributes (instance type, platform, Availability Zone).
+        /// The Capacity Reservation targeting option.
         #[serde(
             rename = "CapacityReservationSpecification",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub capacity_reservation_specification: Option<CapacityReservationSpecification>,
-        /// The CPU options for the instance. For more information, see [CPU options for Amazon EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *Amazon EC2 User Guide*.
+        /// The CPU options for the instance.
         #[serde(rename = "CpuOptions", skip_serializing_if = "Option::is_none")]
         pub cpu_options: Option<CpuOptions>,
-        /// The credit option for CPU usage of the instance. Valid only for T instances.
+        /// The credit option for CPU usage of the instance.
         #[serde(rename = "CreditSpecification", skip_serializing_if = "Option::is_none")]
         pub credit_specification: Option<CreditSpecification>,
-        /// Indicates whether to enable the instance for stop protection. For more information, see [Enable stop protection for your EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html) in the *Amazon EC2 User Guide*.
+        /// Indicates whether to enable the instance for stop protection.
         #[serde(rename = "DisableApiStop", skip_serializing_if = "Option::is_none")]
         pub disable_api_stop: Option<Value<bool>>,
-        /// Indicates whether termination protection is enabled for the instance. The default is `false`, which means that you can terminate the instance using the Amazon EC2 console, command line tools, or API. You can enable termination protection when you launch an instance, while the instance is running, or while the instance is stopped.
+        /// Indicates whether termination protection is enabled for the instance.
         #[serde(
             rename = "DisableApiTermination",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub disable_api_termination: Option<Value<bool>>,
-        /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal Amazon EBS I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS-optimized instance.
+        /// Indicates whether the instance is optimized for Amazon EBS I/O.
         #[serde(rename = "EbsOptimized", skip_serializing_if = "Option::is_none")]
         pub ebs_optimized: Option<Value<bool>>,
-        /// Indicates whether the instance is enabled for AWS Nitro Enclaves. For more information, see [What is Nitro Enclaves?](https://docs.aws.amazon.com/enclaves/latest/user/nitro-enclave.html) in the *Nitro Enclaves User Guide*.
+        /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
         #[serde(rename = "EnclaveOptions", skip_serializing_if = "Option::is_none")]
         pub enclave_options: Option<EnclaveOptions>,
-        /// Indicates whether an instance is enabled for hibernation. This parameter is valid only if the instance meets the [hibernation prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html). For more information, see [Hibernate your Amazon EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html) in the *Amazon EC2 User Guide*.
+        /// Indicates whether an instance is enabled for hibernation.
         #[serde(rename = "HibernationOptions", skip_serializing_if = "Option::is_none")]
         pub hibernation_options: Option<HibernationOptions>,
         /// The name or Amazon Resource Name (ARN) of an IAM instance profile.
         #[serde(rename = "IamInstanceProfile", skip_serializing_if = "Option::is_none")]
         pub iam_instance_profile: Option<IamInstanceProfile>,
-        /// The ID of the AMI. Alternatively, you can specify a Systems Manager parameter, which will resolve to an AMI ID on launch.
+        /// The ID of the AMI.
         #[serde(rename = "ImageId", skip_serializing_if = "Option::is_none")]
         pub image_id: Option<Value<String>>,
         /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
@@ -10518,20 +8598,20 @@ pub mod launch_template {
         )]
 
         pub instance_market_options: Option<InstanceMarketOptions>,
-        /// The attributes for the instance types. When you specify instance attributes, Amazon EC2 will identify instance types with these attributes.
+        /// The attributes for the instance types.
         #[serde(
             rename = "InstanceRequirements",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub instance_requirements: Option<InstanceRequirements>,
-        /// The instance type. For more information, see [Amazon EC2 instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide*.
+        /// The instance type.
         #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
         pub instance_type: Option<Value<String>>,
         /// The ID of the kernel.
         #[serde(rename = "KernelId", skip_serializing_if = "Option::is_none")]
         pub kernel_id: Option<Value<String>>,
-        /// The name of the key pair. You can create a key pair using [CreateKeyPair](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateKeyPair.html) or [ImportKeyPair](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportKeyPair.html).
+        /// The name of the key pair.
         #[serde(rename = "KeyName", skip_serializing_if = "Option::is_none")]
         pub key_name: Option<Value<String>>,
         /// The license configurations.
@@ -10544,7 +8624,7 @@ pub mod launch_template {
         /// The maintenance options of your instance.
         #[serde(rename = "MaintenanceOptions", skip_serializing_if = "Option::is_none")]
         pub maintenance_options: Option<MaintenanceOptions>,
-        /// The metadata options for the instance. For more information, see [Configure the Instance Metadata Service options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html) in the *Amazon EC2 User Guide*.
+        /// The metadata options for the instance.
         #[serde(rename = "MetadataOptions", skip_serializing_if = "Option::is_none")]
         pub metadata_options: Option<MetadataOptions>,
         /// The monitoring for the instance.
@@ -10553,7 +8633,7 @@ pub mod launch_template {
         /// The network interfaces for the instance.
         #[serde(rename = "NetworkInterfaces", skip_serializing_if = "Option::is_none")]
         pub network_interfaces: Option<Vec<NetworkInterface>>,
-        /// The settings for the network performance options for the instance. For more information, see [EC2 instance bandwidth weighting configuration](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configure-bandwidth-weighting.html).
+        /// The settings for the network performance options for the instance.
         #[serde(
             rename = "NetworkPerformanceOptions",
             skip_serializing_if = "Option::is_none"
@@ -10563,7 +8643,7 @@ pub mod launch_template {
         /// The placement for the instance.
         #[serde(rename = "Placement", skip_serializing_if = "Option::is_none")]
         pub placement: Option<Placement>,
-        /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *User Guide*.
+        /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries should be handled.
         #[serde(
             rename = "PrivateDnsNameOptions",
             skip_serializing_if = "Option::is_none"
@@ -10573,21 +8653,21 @@ pub mod launch_template {
         /// The ID of the RAM disk.
         #[serde(rename = "RamDiskId", skip_serializing_if = "Option::is_none")]
         pub ram_disk_id: Option<Value<String>>,
-        /// The IDs of the security groups. You can specify the IDs of existing security groups and references to resources created by the stack template.
+        /// The IDs of the security groups.
         #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// The names of the security groups. For a nondefault VPC, you must use security group IDs instead.
+        /// The names of the security groups.
         #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
         pub security_groups: Option<Vec<Value<String>>>,
         /// The tags to apply to resources that are created during instance launch.
         #[serde(rename = "TagSpecifications", skip_serializing_if = "Option::is_none")]
         pub tag_specifications: Option<Vec<TagSpecification>>,
-        /// The user data to make available to the instance. You must provide base64-encoded text. User data is limited to 16 KB. For more information, see [Run commands when you launch an EC2 instance with user data input](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html) in the *Amazon EC2 User Guide*.
+        /// The user data to make available to the instance.
         #[serde(rename = "UserData", skip_serializing_if = "Option::is_none")]
         pub user_data: Option<Value<String>>,
     }
 
-    /// Specifies a block device mapping for a launch template. You must specify `DeviceName` plus exactly one of the following properties: `Ebs`, `NoDevice`, or `VirtualName`.
+    /// Specifies a block device mapping for a launch template.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BlockDeviceMapping {
         /// The device name (for example, /dev/sdh or xvdh).
@@ -10599,7 +8679,7 @@ pub mod launch_template {
         /// To omit the device from the block device mapping, specify an empty string.
         #[serde(rename = "NoDevice", skip_serializing_if = "Option::is_none")]
         pub no_device: Option<Value<String>>,
-        /// The virtual device name (ephemeralN). Instance store volumes are numbered starting from 0. An instance type with 2 available instance store volumes can specify mappings for ephemeral0 and ephemeral1. The number of available instance store volumes depends on the instance type. After you connect to the instance, you must mount the volume.
+        /// The virtual device name (ephemeralN).
         #[serde(rename = "VirtualName", skip_serializing_if = "Option::is_none")]
         pub virtual_name: Option<Value<String>>,
     }
@@ -10613,10 +8693,10 @@ pub mod launch_template {
         /// `EbsCardIndex`.
         #[serde(rename = "EbsCardIndex", skip_serializing_if = "Option::is_none")]
         pub ebs_card_index: Option<Value<i64>>,
-        /// Indicates whether the EBS volume is encrypted. Encrypted volumes can only be attached to instances that support Amazon EBS encryption. If you are creating a volume from a snapshot, you can't specify an encryption value.
+        /// Indicates whether the EBS volume is encrypted.
         #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
         pub encrypted: Option<Value<bool>>,
-        /// The number of I/O operations per second (IOPS). For `gp3`, `io1`, and `io2` volumes, this represents the number of IOPS that are provisioned for the volume. For `gp2` volumes, this represents the baseline performance of the volume and the rate at which the volume accumulates I/O credits for bursting.
+        /// The number of I/O operations per second (IOPS).
         #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
         pub iops: Option<Value<i64>>,
         /// Identifier (key ID, key alias, key ARN, or alias ARN) of the customer managed KMS key to use for EBS encryption.
@@ -10628,77 +8708,25 @@ pub mod launch_template {
         /// The throughput to provision for a `gp3` volume, with a maximum of 2,000 MiB/s.
         #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
         pub throughput: Option<Value<i64>>,
-        /// Specifies the Amazon EBS Provisioned Rate for Volume Initialization (volume initialization rate), in MiB/s, at which to download the snapshot blocks from Amazon S3 to the volume. This is also known as *volume initialization*. Specifying a volume initialization rate ensures that the volume is initialized at a predictable and consistent rate after creation.
+        /// Specifies the Amazon EBS Provisioned Rate for Volume Initialization (volume initialization rate), in MiB/s, at which to download the snapshot blocks from Amazon S3 to the volume.
         #[serde(
             rename = "VolumeInitializationRate",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub volume_initialization_rate: Option<Value<i64>>,
-        /// The size of the volume, in GiBs. You must specify either a snapshot ID or a volume size. The following are the supported volumes sizes for each volume type:
+        /// The size of the volume, in GiBs.
         #[serde(rename = "VolumeSize", skip_serializing_if = "Option::is_none")]
         pub volume_size: Option<Value<i64>>,
-        /// The volume type. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html) in the *Amazon EBS User Guide*.
+        /// The volume type.
         #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
         pub volume_type: Option<Value<VolumeType>>,
     }
 
-    /// The volume type. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html) in the *Amazon EBS User Guide*.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum VolumeType {
-        /// `gp2`
-        Gp2,
-        /// `gp3`
-        Gp3,
-        /// `io1`
-        Io1,
-        /// `io2`
-        Io2,
-        /// `sc1`
-        Sc1,
-        /// `st1`
-        St1,
-        /// `standard`
-        Standard,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl VolumeType {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Gp2 => "gp2",
-                Self::Gp3 => "gp3",
-                Self::Io1 => "io1",
-                Self::Io2 => "io2",
-                Self::Sc1 => "sc1",
-                Self::St1 => "st1",
-                Self::Standard => "standard",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for VolumeType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<VolumeType> for Value<VolumeType> {
-        fn from(value: VolumeType) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Specifies an instance's Capacity Reservation targeting option. You can specify only one option at a time.
+    /// Specifies an instance's Capacity Reservation targeting option.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityReservationSpecification {
-        /// Indicates the instance's Capacity Reservation preferences. Possible preferences include:
+        /// Indicates the instance's Capacity Reservation preferences.
         #[serde(
             rename = "CapacityReservationPreference",
             skip_serializing_if = "Option::is_none"
@@ -10716,7 +8744,7 @@ pub mod launch_template {
         pub capacity_reservation_target: Option<CapacityReservationTarget>,
     }
 
-    /// Indicates the instance's Capacity Reservation preferences. Possible preferences include:
+    /// Indicates the instance's Capacity Reservation preferences.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CapacityReservationPreference {
         /// `capacity-reservations-only`
@@ -10775,10 +8803,10 @@ pub mod launch_template {
         pub capacity_reservation_resource_group_arn: Option<Value<String>>,
     }
 
-    /// Specifies the CPU options for an instance. For more information, see [Optimize CPU options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *User Guide*.
+    /// Specifies the CPU options for an instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CpuOptions {
-        /// Indicates whether to enable the instance for AMD SEV-SNP. AMD SEV-SNP is supported with M6a, R6a, and C6a instance types only. For more information, see [AMD SEV-SNP for Amazon EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sev-snp.html).
+        /// Indicates whether to enable the instance for AMD SEV-SNP.
         #[serde(rename = "AmdSevSnp", skip_serializing_if = "Option::is_none")]
         pub amd_sev_snp: Option<Value<AmdSevSnp>>,
         /// The number of CPU cores for the instance.
@@ -10791,12 +8819,12 @@ pub mod launch_template {
         )]
 
         pub nested_virtualization: Option<Value<NestedVirtualization>>,
-        /// The number of threads per CPU core. To disable multithreading for the instance, specify a value of `1`. Otherwise, specify the default value of `2`.
+        /// The number of threads per CPU core.
         #[serde(rename = "ThreadsPerCore", skip_serializing_if = "Option::is_none")]
         pub threads_per_core: Option<Value<i64>>,
     }
 
-    /// Indicates whether to enable the instance for AMD SEV-SNP. AMD SEV-SNP is supported with M6a, R6a, and C6a instance types only. For more information, see [AMD SEV-SNP for Amazon EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sev-snp.html).
+    /// Indicates whether to enable the instance for AMD SEV-SNP.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AmdSevSnp {
         /// `enabled`
@@ -10886,7 +8914,7 @@ pub mod launch_template {
         pub enabled: Option<Value<bool>>,
     }
 
-    /// Specifies whether your instance is configured for hibernation. This parameter is valid only if the instance meets the [hibernation prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html#hibernating-prerequisites). For more information, see [Hibernate Your Instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html) in the *Amazon EC2 User Guide*.
+    /// Specifies whether your instance is configured for hibernation.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HibernationOptions {
         /// If you set this parameter to `true`, the instance is enabled for hibernation.
@@ -10894,7 +8922,7 @@ pub mod launch_template {
         pub configured: Option<Value<bool>>,
     }
 
-    /// Specifies an IAM instance profile, which is a container for an IAM role for your instance. You can use an IAM role to distribute your AWS credentials to your instances.
+    /// Specifies an IAM instance profile, which is a container for an IAM role for your instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct IamInstanceProfile {
         /// The Amazon Resource Name (ARN) of the instance profile.
@@ -10903,44 +8931,6 @@ pub mod launch_template {
         /// The name of the instance profile.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-    }
-
-    /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum InstanceInitiatedShutdownBehavior {
-        /// `stop`
-        Stop,
-        /// `terminate`
-        Terminate,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl InstanceInitiatedShutdownBehavior {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Stop => "stop",
-                Self::Terminate => "terminate",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for InstanceInitiatedShutdownBehavior {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<InstanceInitiatedShutdownBehavior>
-    for Value<InstanceInitiatedShutdownBehavior> {
-        fn from(value: InstanceInitiatedShutdownBehavior) -> Self {
-            Value::Literal(value)
-        }
     }
 
     /// Specifies the market (purchasing) option for an instance.
@@ -11009,25 +8999,25 @@ pub mod launch_template {
         )]
 
         pub block_duration_minutes: Option<Value<i64>>,
-        /// The behavior when a Spot Instance is interrupted. The default is `terminate`.
+        /// The behavior when a Spot Instance is interrupted.
         #[serde(
             rename = "InstanceInterruptionBehavior",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub instance_interruption_behavior: Option<Value<InstanceInterruptionBehavior>>,
-        /// The maximum hourly price you're willing to pay for a Spot Instance. We do not recommend using this parameter because it can lead to increased interruptions. If you do not specify this parameter, you will pay the current Spot price. If you do specify this parameter, it must be more than USD $0.001.
+        /// The maximum hourly price you're willing to pay for a Spot Instance.
         #[serde(rename = "MaxPrice", skip_serializing_if = "Option::is_none")]
         pub max_price: Option<Value<String>>,
         /// The Spot Instance request type.
         #[serde(rename = "SpotInstanceType", skip_serializing_if = "Option::is_none")]
         pub spot_instance_type: Option<Value<SpotInstanceType>>,
-        /// The end date of the request, in UTC format (*YYYY-MM-DD*T*HH:MM:SS*Z). Supported only for persistent requests.
+        /// The end date of the request, in UTC format (*YYYY-MM-DD*T*HH:MM:SS*Z).
         #[serde(rename = "ValidUntil", skip_serializing_if = "Option::is_none")]
         pub valid_until: Option<Value<String>>,
     }
 
-    /// The behavior when a Spot Instance is interrupted. The default is `terminate`.
+    /// The behavior when a Spot Instance is interrupted.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstanceInterruptionBehavior {
         /// `hibernate`
@@ -11104,7 +9094,7 @@ pub mod launch_template {
         }
     }
 
-    /// The attributes for the instance types. When you specify instance attributes, Amazon EC2 will identify instance types with these attributes.
+    /// The attributes for the instance types.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InstanceRequirements {
         /// The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) on an instance.
@@ -11130,7 +9120,7 @@ pub mod launch_template {
         /// The accelerator types that must be on the instance type.
         #[serde(rename = "AcceleratorTypes", skip_serializing_if = "Option::is_none")]
         pub accelerator_types: Option<Vec<Value<AcceleratorTypesItem>>>,
-        /// The instance types to apply your specified attributes against. All other instance types are ignored, even if they match your specified attributes.
+        /// The instance types to apply your specified attributes against.
         #[serde(
             rename = "AllowedInstanceTypes",
             skip_serializing_if = "Option::is_none"
@@ -11140,21 +9130,21 @@ pub mod launch_template {
         /// Indicates whether bare metal instance types must be included, excluded, or required.
         #[serde(rename = "BareMetal", skip_serializing_if = "Option::is_none")]
         pub bare_metal: Option<Value<BareMetal>>,
-        /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see [Amazon EBS–optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide*.
+        /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps.
         #[serde(
             rename = "BaselineEbsBandwidthMbps",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub baseline_ebs_bandwidth_mbps: Option<BaselineEbsBandwidthMbps>,
-        /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application.
+        /// The baseline performance to consider, using an instance family as a baseline reference.
         #[serde(
             rename = "BaselinePerformanceFactors",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub baseline_performance_factors: Option<BaselinePerformanceFactors>,
-        /// Indicates whether burstable performance T instance types are included, excluded, or required. For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html).
+        /// Indicates whether burstable performance T instance types are included, excluded, or required.
         #[serde(
             rename = "BurstablePerformance",
             skip_serializing_if = "Option::is_none"
@@ -11171,16 +9161,16 @@ pub mod launch_template {
         )]
 
         pub excluded_instance_types: Option<Vec<Value<String>>>,
-        /// Indicates whether current or previous generation instance types are included. The current generation instance types are recommended for use. Current generation instance types are typically the latest two to three generations in each instance family. For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide*.
+        /// Indicates whether current or previous generation instance types are included.
         #[serde(rename = "InstanceGenerations", skip_serializing_if = "Option::is_none")]
         pub instance_generations: Option<Vec<Value<InstanceGenerationsItem>>>,
-        /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon EC2 User Guide*.
+        /// Indicates whether instance types with instance store volumes are included, excluded, or required.
         #[serde(rename = "LocalStorage", skip_serializing_if = "Option::is_none")]
         pub local_storage: Option<Value<LocalStorage>>,
         /// The type of local storage that is required.
         #[serde(rename = "LocalStorageTypes", skip_serializing_if = "Option::is_none")]
         pub local_storage_types: Option<Vec<Value<LocalStorageTypesItem>>>,
-        /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes.
+        /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price.
         #[serde(
             rename = "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
             skip_serializing_if = "Option::is_none"
@@ -11207,7 +9197,7 @@ pub mod launch_template {
         )]
 
         pub network_interface_count: Option<NetworkInterfaceCount>,
-        /// \[Price protection\] The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes.
+        /// \[Price protection\] The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price.
         #[serde(
             rename = "OnDemandMaxPricePercentageOverLowestPrice",
             skip_serializing_if = "Option::is_none"
@@ -11221,7 +9211,7 @@ pub mod launch_template {
         )]
 
         pub require_hibernate_support: Option<Value<bool>>,
-        /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage higher than an identified Spot price. The identified Spot price is the Spot price of the lowest priced current generation C, M, or R instance type with your specified attributes.
+        /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage higher than an identified Spot price.
         #[serde(
             rename = "SpotMaxPricePercentageOverLowestPrice",
             skip_serializing_if = "Option::is_none"
@@ -11239,58 +9229,12 @@ pub mod launch_template {
     /// The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) on an instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AcceleratorCount {
-        /// The maximum number of accelerators. To specify no maximum limit, omit this parameter. To exclude accelerator-enabled instance types, set `Max` to `0`.
+        /// The maximum number of accelerators.
         #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<i64>>,
-        /// The minimum number of accelerators. To specify no minimum limit, omit this parameter.
+        /// The minimum number of accelerators.
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
-    }
-
-    /// Values of `AcceleratorManufacturersItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum AcceleratorManufacturersItem {
-        /// `amazon-web-services`
-        AmazonWebServices,
-        /// `amd`
-        Amd,
-        /// `habana`
-        Habana,
-        /// `nvidia`
-        Nvidia,
-        /// `xilinx`
-        Xilinx,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl AcceleratorManufacturersItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::AmazonWebServices => "amazon-web-services",
-                Self::Amd => "amd",
-                Self::Habana => "habana",
-                Self::Nvidia => "nvidia",
-                Self::Xilinx => "xilinx",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for AcceleratorManufacturersItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<AcceleratorManufacturersItem> for Value<AcceleratorManufacturersItem> {
-        fn from(value: AcceleratorManufacturersItem) -> Self {
-            Value::Literal(value)
-        }
     }
 
     /// Values of `AcceleratorNamesItem`.
@@ -11384,10 +9328,10 @@ pub mod launch_template {
     /// The minimum and maximum amount of total accelerator memory, in MiB.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AcceleratorTotalMemoryMiB {
-        /// The maximum amount of accelerator memory, in MiB. To specify no maximum limit, omit this parameter.
+        /// The maximum amount of accelerator memory, in MiB.
         #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<i64>>,
-        /// The minimum amount of accelerator memory, in MiB. To specify no minimum limit, omit this parameter.
+        /// The minimum amount of accelerator memory, in MiB.
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
@@ -11475,18 +9419,18 @@ pub mod launch_template {
         }
     }
 
-    /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see [Amazon EBS–optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide*.
+    /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BaselineEbsBandwidthMbps {
-        /// The maximum baseline bandwidth, in Mbps. To specify no maximum limit, omit this parameter.
+        /// The maximum baseline bandwidth, in Mbps.
         #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<i64>>,
-        /// The minimum baseline bandwidth, in Mbps. To specify no minimum limit, omit this parameter.
+        /// The minimum baseline bandwidth, in Mbps.
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
 
-    /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application.
+    /// The baseline performance to consider, using an instance family as a baseline reference.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BaselinePerformanceFactors {
         /// The CPU performance to consider, using an instance family as the baseline reference.
@@ -11497,7 +9441,7 @@ pub mod launch_template {
     /// Specifies the CPU performance to consider when using an instance family as the baseline reference.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Cpu {
-        /// The instance family to use as the baseline reference for CPU performance. All instance types that match your specified attributes are compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture differences.
+        /// The instance family to use as the baseline reference for CPU performance.
         #[serde(rename = "References", skip_serializing_if = "Option::is_none")]
         pub references: Option<Vec<Reference>>,
     }
@@ -11510,7 +9454,7 @@ pub mod launch_template {
         pub instance_family: Option<Value<String>>,
     }
 
-    /// Indicates whether burstable performance T instance types are included, excluded, or required. For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html).
+    /// Indicates whether burstable performance T instance types are included, excluded, or required.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum BurstablePerformance {
         /// `excluded`
@@ -11593,44 +9537,7 @@ pub mod launch_template {
         }
     }
 
-    /// Values of `InstanceGenerationsItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum InstanceGenerationsItem {
-        /// `current`
-        Current,
-        /// `previous`
-        Previous,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl InstanceGenerationsItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Current => "current",
-                Self::Previous => "previous",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for InstanceGenerationsItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<InstanceGenerationsItem> for Value<InstanceGenerationsItem> {
-        fn from(value: InstanceGenerationsItem) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon EC2 User Guide*.
+    /// Indicates whether instance types with instance store volumes are included, excluded, or required.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LocalStorage {
         /// `excluded`
@@ -11670,50 +9577,13 @@ pub mod launch_template {
         }
     }
 
-    /// Values of `LocalStorageTypesItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum LocalStorageTypesItem {
-        /// `hdd`
-        Hdd,
-        /// `ssd`
-        Ssd,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl LocalStorageTypesItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Hdd => "hdd",
-                Self::Ssd => "ssd",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for LocalStorageTypesItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<LocalStorageTypesItem> for Value<LocalStorageTypesItem> {
-        fn from(value: LocalStorageTypesItem) -> Self {
-            Value::Literal(value)
-        }
-    }
-
     /// The minimum and maximum amount of memory per vCPU, in GiB.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MemoryGiBPerVCpu {
-        /// The maximum amount of memory per vCPU, in GiB. To specify no maximum limit, omit this parameter.
+        /// The maximum amount of memory per vCPU, in GiB.
         #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<f64>>,
-        /// The minimum amount of memory per vCPU, in GiB. To specify no minimum limit, omit this parameter.
+        /// The minimum amount of memory per vCPU, in GiB.
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
@@ -11721,10 +9591,10 @@ pub mod launch_template {
     /// The minimum and maximum amount of memory, in MiB.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MemoryMiB {
-        /// The maximum amount of memory, in MiB. To specify no maximum limit, omit this parameter.
+        /// The maximum amount of memory, in MiB.
         #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<i64>>,
-        /// The minimum amount of memory, in MiB. To specify no minimum limit, specify `0`.
+        /// The minimum amount of memory, in MiB.
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
@@ -11732,10 +9602,10 @@ pub mod launch_template {
     /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkBandwidthGbps {
-        /// The maximum amount of network bandwidth, in Gbps. To specify no maximum limit, omit this parameter.
+        /// The maximum amount of network bandwidth, in Gbps.
         #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<f64>>,
-        /// The minimum amount of network bandwidth, in Gbps. If this parameter is not specified, there is no minimum limit.
+        /// The minimum amount of network bandwidth, in Gbps.
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
@@ -11743,10 +9613,10 @@ pub mod launch_template {
     /// The minimum and maximum number of network interfaces.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkInterfaceCount {
-        /// The maximum number of network interfaces. To specify no maximum limit, omit this parameter.
+        /// The maximum number of network interfaces.
         #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<i64>>,
-        /// The minimum number of network interfaces. To specify no minimum limit, omit this parameter.
+        /// The minimum number of network interfaces.
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
@@ -11754,10 +9624,10 @@ pub mod launch_template {
     /// The minimum and maximum amount of total local storage, in GB.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TotalLocalStorageGb {
-        /// The maximum amount of total local storage, in GB. To specify no maximum limit, omit this parameter.
+        /// The maximum amount of total local storage, in GB.
         #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<f64>>,
-        /// The minimum amount of total local storage, in GB. To specify no minimum limit, omit this parameter.
+        /// The minimum amount of total local storage, in GB.
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
@@ -11765,10 +9635,10 @@ pub mod launch_template {
     /// The minimum and maximum number of vCPUs.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VCpuCount {
-        /// The maximum number of vCPUs. To specify no maximum limit, omit this parameter.
+        /// The maximum number of vCPUs.
         #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<i64>>,
-        /// The minimum number of vCPUs. To specify no minimum limit, specify `0`.
+        /// The minimum number of vCPUs.
         #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
@@ -11830,16 +9700,16 @@ pub mod launch_template {
         }
     }
 
-    /// The metadata options for the instance. For more information, see [Instance metadata and user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-metadata.html) in the *Amazon EC2 User Guide*.
+    /// The metadata options for the instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MetadataOptions {
-        /// Enables or disables the HTTP metadata endpoint on your instances. If the parameter is not specified, the default state is `enabled`.
+        /// Enables or disables the HTTP metadata endpoint on your instances.
         #[serde(rename = "HttpEndpoint", skip_serializing_if = "Option::is_none")]
         pub http_endpoint: Option<Value<HttpEndpoint>>,
         /// Enables or disables the IPv6 endpoint for the instance metadata service.
         #[serde(rename = "HttpProtocolIpv6", skip_serializing_if = "Option::is_none")]
         pub http_protocol_ipv6: Option<Value<HttpProtocolIpv6>>,
-        /// The desired HTTP PUT response hop limit for instance metadata requests. The larger the number, the further instance metadata requests can travel.
+        /// The desired HTTP PUT response hop limit for instance metadata requests.
         #[serde(
             rename = "HttpPutResponseHopLimit",
             skip_serializing_if = "Option::is_none"
@@ -11849,7 +9719,7 @@ pub mod launch_template {
         /// Indicates whether IMDSv2 is required.
         #[serde(rename = "HttpTokens", skip_serializing_if = "Option::is_none")]
         pub http_tokens: Option<Value<HttpTokens>>,
-        /// Set to `enabled` to allow access to instance tags from the instance metadata. Set to `disabled` to turn off access to instance tags from the instance metadata. For more information, see [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
+        /// Set to `enabled` to allow access to instance tags from the instance metadata.
         #[serde(
             rename = "InstanceMetadataTags",
             skip_serializing_if = "Option::is_none"
@@ -11858,118 +9728,7 @@ pub mod launch_template {
         pub instance_metadata_tags: Option<Value<InstanceMetadataTags>>,
     }
 
-    /// Enables or disables the HTTP metadata endpoint on your instances. If the parameter is not specified, the default state is `enabled`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum HttpEndpoint {
-        /// `disabled`
-        Disabled,
-        /// `enabled`
-        Enabled,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl HttpEndpoint {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Disabled => "disabled",
-                Self::Enabled => "enabled",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for HttpEndpoint {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<HttpEndpoint> for Value<HttpEndpoint> {
-        fn from(value: HttpEndpoint) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Enables or disables the IPv6 endpoint for the instance metadata service.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum HttpProtocolIpv6 {
-        /// `disabled`
-        Disabled,
-        /// `enabled`
-        Enabled,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl HttpProtocolIpv6 {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Disabled => "disabled",
-                Self::Enabled => "enabled",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for HttpProtocolIpv6 {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<HttpProtocolIpv6> for Value<HttpProtocolIpv6> {
-        fn from(value: HttpProtocolIpv6) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Indicates whether IMDSv2 is required.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum HttpTokens {
-        /// `optional`
-        Optional,
-        /// `required`
-        Required,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl HttpTokens {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Optional => "optional",
-                Self::Required => "required",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for HttpTokens {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<HttpTokens> for Value<HttpTokens> {
-        fn from(value: HttpTokens) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Set to `enabled` to allow access to instance tags from the instance metadata. Set to `disabled` to turn off access to instance tags from the instance metadata. For more information, see [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
+    /// Set to `enabled` to allow access to instance tags from the instance metadata.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InstanceMetadataTags {
         /// `disabled`
@@ -12006,10 +9765,10 @@ pub mod launch_template {
         }
     }
 
-    /// Specifies whether detailed monitoring is enabled for an instance. For more information about detailed monitoring, see [Enable or turn off detailed monitoring for your instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-cloudwatch-new.html) in the *User Guide*.
+    /// Specifies whether detailed monitoring is enabled for an instance.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Monitoring {
-        /// Specify `true` to enable detailed monitoring. Otherwise, basic monitoring is enabled.
+        /// Specify `true` to enable detailed monitoring.
         #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
     }
@@ -12044,7 +9803,7 @@ pub mod launch_template {
         /// A description for the network interface.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The device index for the network interface attachment. The primary network interface has a device index of 0. If the network interface is of type `interface`, you must specify a device index.
+        /// The device index for the network interface attachment.
         #[serde(rename = "DeviceIndex", skip_serializing_if = "Option::is_none")]
         pub device_index: Option<Value<i64>>,
         /// The number of ENA queues to be created with the instance.
@@ -12056,34 +9815,34 @@ pub mod launch_template {
         /// The IDs of one or more security groups.
         #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
         pub groups: Option<Vec<Value<String>>>,
-        /// The type of network interface. To create an Elastic Fabric Adapter (EFA), specify `efa` or `efa`. For more information, see [Elastic Fabric Adapter for AI/ML and HPC workloads on Amazon EC2](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa.html) in the *Amazon EC2 User Guide*.
+        /// The type of network interface.
         #[serde(rename = "InterfaceType", skip_serializing_if = "Option::is_none")]
         pub interface_type: Option<Value<String>>,
-        /// The number of IPv4 prefixes to be automatically assigned to the network interface. You cannot use this option if you use the `Ipv4Prefix` option.
+        /// The number of IPv4 prefixes to be automatically assigned to the network interface.
         #[serde(rename = "Ipv4PrefixCount", skip_serializing_if = "Option::is_none")]
         pub ipv4_prefix_count: Option<Value<i64>>,
-        /// One or more IPv4 prefixes to be assigned to the network interface. You cannot use this option if you use the `Ipv4PrefixCount` option.
+        /// One or more IPv4 prefixes to be assigned to the network interface.
         #[serde(rename = "Ipv4Prefixes", skip_serializing_if = "Option::is_none")]
         pub ipv4_prefixes: Option<Vec<Ipv4PrefixSpecification>>,
-        /// The number of IPv6 addresses to assign to a network interface. Amazon EC2 automatically selects the IPv6 addresses from the subnet range. You can't use this option if specifying specific IPv6 addresses.
+        /// The number of IPv6 addresses to assign to a network interface.
         #[serde(rename = "Ipv6AddressCount", skip_serializing_if = "Option::is_none")]
         pub ipv6_address_count: Option<Value<i64>>,
-        /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet. You can't use this option if you're specifying a number of IPv6 addresses.
+        /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet.
         #[serde(rename = "Ipv6Addresses", skip_serializing_if = "Option::is_none")]
         pub ipv6_addresses: Option<Vec<Ipv6Add>>,
-        /// The number of IPv6 prefixes to be automatically assigned to the network interface. You cannot use this option if you use the `Ipv6Prefix` option.
+        /// The number of IPv6 prefixes to be automatically assigned to the network interface.
         #[serde(rename = "Ipv6PrefixCount", skip_serializing_if = "Option::is_none")]
         pub ipv6_prefix_count: Option<Value<i64>>,
-        /// One or more IPv6 prefixes to be assigned to the network interface. You cannot use this option if you use the `Ipv6PrefixCount` option.
+        /// One or more IPv6 prefixes to be assigned to the network interface.
         #[serde(rename = "Ipv6Prefixes", skip_serializing_if = "Option::is_none")]
         pub ipv6_prefixes: Option<Vec<Ipv6PrefixSpecification>>,
-        /// The index of the network card. Some instance types support multiple network cards. The primary network interface must be assigned to network card index 0. The default is network card index 0.
+        /// The index of the network card.
         #[serde(rename = "NetworkCardIndex", skip_serializing_if = "Option::is_none")]
         pub network_card_index: Option<Value<i64>>,
         /// The ID of the network interface.
         #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
         pub network_interface_id: Option<Value<String>>,
-        /// The primary IPv6 address of the network interface. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary IPv6 address until the instance is terminated or the network interface is detached. For more information about primary IPv6 addresses, see [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html).
+        /// The primary IPv6 address of the network interface.
         #[serde(rename = "PrimaryIpv6", skip_serializing_if = "Option::is_none")]
         pub primary_ipv6: Option<Value<bool>>,
         /// The primary private IPv4 address of the network interface.
@@ -12104,25 +9863,25 @@ pub mod launch_template {
         pub subnet_id: Option<Value<String>>,
     }
 
-    /// A security group connection tracking specification that enables you to set the idle timeout for connection tracking on an Elastic network interface. For more information, see [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts) in the *Amazon EC2 User Guide*.
+    /// A security group connection tracking specification that enables you to set the idle timeout for connection tracking on an Elastic network interface.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ConnectionTrackingSpecification {
-        /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000 seconds (5 days). Default: 350 seconds for Nitro v6 instance types (excluding P6e-GB200); 432000 seconds for all other instance types (including P6e-GB200). Recommended: Less than 432000 seconds.
+        /// Timeout (in seconds) for idle TCP connections in an established state.
         #[serde(
             rename = "TcpEstablishedTimeout",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub tcp_established_timeout: Option<Value<i64>>,
-        /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
+        /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one request-response transaction.
         #[serde(rename = "UdpStreamTimeout", skip_serializing_if = "Option::is_none")]
         pub udp_stream_timeout: Option<Value<i64>>,
-        /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
+        /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a single request-response transaction.
         #[serde(rename = "UdpTimeout", skip_serializing_if = "Option::is_none")]
         pub udp_timeout: Option<Value<i64>>,
     }
 
-    /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances. With ENA Express, you can communicate between two EC2 instances in the same subnet within the same account, or in different accounts. Both sending and receiving instances must have ENA Express enabled.
+    /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EnaSrdSpecification {
         /// Indicates whether ENA Express is enabled for the network interface.
@@ -12137,10 +9896,10 @@ pub mod launch_template {
         pub ena_srd_udp_specification: Option<EnaSrdUdpSpecification>,
     }
 
-    /// ENA Express is compatible with both TCP and UDP transport protocols. When it's enabled, TCP traffic automatically uses it. However, some UDP-based applications are designed to handle network packets that are out of order, without a need for retransmission, such as live video broadcasting or other near-real-time applications.
+    /// ENA Express is compatible with both TCP and UDP transport protocols.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EnaSrdUdpSpecification {
-        /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting, you must first enable ENA Express.
+        /// Indicates whether UDP traffic to and from the instance uses ENA Express.
         #[serde(rename = "EnaSrdUdpEnabled", skip_serializing_if = "Option::is_none")]
         pub ena_srd_udp_enabled: Option<Value<bool>>,
     }
@@ -12148,7 +9907,7 @@ pub mod launch_template {
     /// Specifies an IPv4 prefix for a network interface.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Ipv4PrefixSpecification {
-        /// The IPv4 prefix. For information, see [Assigning prefixes to network interfaces](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-prefix-eni.html) in the *Amazon EC2 User Guide*.
+        /// The IPv4 prefix.
         #[serde(rename = "Ipv4Prefix", skip_serializing_if = "Option::is_none")]
         pub ipv4_prefix: Option<Value<String>>,
     }
@@ -12156,7 +9915,7 @@ pub mod launch_template {
     /// Specifies an IPv6 address in an Amazon EC2 launch template.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Ipv6Add {
-        /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet. You can't use this option if you're specifying a number of IPv6 addresses.
+        /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet.
         #[serde(rename = "Ipv6Address", skip_serializing_if = "Option::is_none")]
         pub ipv6_address: Option<Value<String>>,
     }
@@ -12172,7 +9931,7 @@ pub mod launch_template {
     /// Specifies a secondary private IPv4 address for a network interface.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrivateIpAdd {
-        /// Indicates whether the private IPv4 address is the primary private IPv4 address. Only one IPv4 address can be designated as primary.
+        /// Indicates whether the private IPv4 address is the primary private IPv4 address.
         #[serde(rename = "Primary", skip_serializing_if = "Option::is_none")]
         pub primary: Option<Value<bool>>,
         /// The private IPv4 address.
@@ -12237,7 +9996,7 @@ pub mod launch_template {
         /// The Availability Zone for the instance.
         #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
-        /// The Group Id of a placement group. You must specify the Placement Group *Group Id* to launch an instance in a shared placement group.
+        /// The Group Id of a placement group.
         #[serde(rename = "GroupId", skip_serializing_if = "Option::is_none")]
         pub group_id: Option<Value<String>>,
         /// The name of the placement group for the instance.
@@ -12246,25 +10005,25 @@ pub mod launch_template {
         /// The ID of the Dedicated Host for the instance.
         #[serde(rename = "HostId", skip_serializing_if = "Option::is_none")]
         pub host_id: Option<Value<String>>,
-        /// The ARN of the host resource group in which to launch the instances. If you specify a host resource group ARN, omit the *Tenancy* parameter or set it to `host`.
+        /// The ARN of the host resource group in which to launch the instances.
         #[serde(
             rename = "HostResourceGroupArn",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub host_resource_group_arn: Option<Value<String>>,
-        /// The number of the partition the instance should launch in. Valid only if the placement group strategy is set to `partition`.
+        /// The number of the partition the instance should launch in.
         #[serde(rename = "PartitionNumber", skip_serializing_if = "Option::is_none")]
         pub partition_number: Option<Value<i64>>,
         /// Reserved for future use.
         #[serde(rename = "SpreadDomain", skip_serializing_if = "Option::is_none")]
         pub spread_domain: Option<Value<String>>,
-        /// The tenancy of the instance. An instance with a tenancy of dedicated runs on single-tenant hardware.
+        /// The tenancy of the instance.
         #[serde(rename = "Tenancy", skip_serializing_if = "Option::is_none")]
         pub tenancy: Option<Value<Tenancy>>,
     }
 
-    /// The tenancy of the instance. An instance with a tenancy of dedicated runs on single-tenant hardware.
+    /// The tenancy of the instance.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Tenancy {
         /// `dedicated`
@@ -12304,7 +10063,7 @@ pub mod launch_template {
         }
     }
 
-    /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *User Guide*.
+    /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries should be handled.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrivateDnsNameOptions {
         /// Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records.
@@ -12321,12 +10080,12 @@ pub mod launch_template {
         )]
 
         pub enable_resource_name_dns_a_record: Option<Value<bool>>,
-        /// The type of hostname for EC2 instances. For IPv4 only subnets, an instance DNS name must be based on the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the instance ID.
+        /// The type of hostname for EC2 instances.
         #[serde(rename = "HostnameType", skip_serializing_if = "Option::is_none")]
         pub hostname_type: Option<Value<HostnameType>>,
     }
 
-    /// The type of hostname for EC2 instances. For IPv4 only subnets, an instance DNS name must be based on the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the instance ID.
+    /// The type of hostname for EC2 instances.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum HostnameType {
         /// `ip-name`
@@ -12366,7 +10125,7 @@ pub mod launch_template {
     /// Specifies the tags to apply to resources that are created during instance launch.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TagSpecification {
-        /// The type of resource to tag. You can specify tags for the following resource types only: `instance` | `volume` | `network-interface` | `spot-instances-request`. If the instance does not include the resource type that you specify, the instance launch fails. For example, not all instance types include a volume.
+        /// The type of resource to tag.
         #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
         pub resource_type: Option<Value<ResourceType>>,
         /// The tags to apply to the resource.
@@ -12374,7 +10133,7 @@ pub mod launch_template {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// The type of resource to tag. You can specify tags for the following resource types only: `instance` | `volume` | `network-interface` | `spot-instances-request`. If the instance does not include the resource type that you specify, the instance launch fails. For example, not all instance types include a volume.
+    /// The type of resource to tag.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ResourceType {
         /// `application-status-check`
@@ -12768,7 +10527,7 @@ pub mod launch_template {
     /// Specifies the tags to apply to the launch template during creation.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LaunchTemplateTagSpecification {
-        /// The type of resource. To tag a launch template, `ResourceType` must be `launch-template`.
+        /// The type of resource.
         #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
         pub resource_type: Option<Value<LaunchTemplateTagSpecificationResourceType>>,
         /// The tags for the resource.
@@ -12776,7 +10535,7 @@ pub mod launch_template {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// The type of resource. To tag a launch template, `ResourceType` must be `launch-template`.
+    /// The type of resource.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LaunchTemplateTagSpecificationResourceType {
         /// `application-status-check`
@@ -13175,6 +10934,8 @@ pub mod local_gateway_route {
     use serde::Serialize;
 
     /// `AWS::EC2::LocalGatewayRoute`: Resource Type definition for Local Gateway Route which describes a route for a local gateway route table. `Ref` returns the primary identifier, made of `DestinationCidrBlock`, `LocalGatewayRouteTableId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayroute.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayRoute {
         resource: cloudwright_core::CfnResource,
@@ -13271,6 +11032,8 @@ pub mod local_gateway_route_table {
     use serde::Serialize;
 
     /// `AWS::EC2::LocalGatewayRouteTable`: Resource Type definition for Local Gateway Route Table which describes a route table for a local gateway. `Ref` returns the primary identifier, `LocalGatewayRouteTableId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayroutetable.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayRouteTable {
         resource: cloudwright_core::CfnResource,
@@ -13414,6 +11177,8 @@ pub mod local_gateway_route_table_vpc_association {
     use serde::Serialize;
 
     /// `AWS::EC2::LocalGatewayRouteTableVPCAssociation`: Resource Type definition for Local Gateway Route Table VPC Association which describes an association between a local gateway route table and a VPC. `Ref` returns the primary identifier, `LocalGatewayRouteTableVpcAssociationId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayroutetablevpcassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayRouteTableVpcAssociation {
         resource: cloudwright_core::CfnResource,
@@ -13515,6 +11280,8 @@ pub mod local_gateway_route_table_virtual_interface_group_association {
     use serde::Serialize;
 
     /// `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`: Resource Type definition for Local Gateway Route Table Virtual Interface Group Association which describes a local gateway route table virtual interface group association for a local gateway. `Ref` returns the primary identifier, `LocalGatewayRouteTableVirtualInterfaceGroupAssociationId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayroutetablevirtualinterfacegroupassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation {
         resource: cloudwright_core::CfnResource,
@@ -13631,6 +11398,8 @@ pub mod local_gateway_virtual_interface {
     use serde::Serialize;
 
     /// `AWS::EC2::LocalGatewayVirtualInterface`: Resource Type definition for Local Gateway Virtual Interface which describes a virtual interface for AWS Outposts local gateways. `Ref` returns the primary identifier, `LocalGatewayVirtualInterfaceId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayvirtualinterface.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayVirtualInterface {
         resource: cloudwright_core::CfnResource,
@@ -13769,6 +11538,8 @@ pub mod local_gateway_virtual_interface_group {
     use serde::Serialize;
 
     /// `AWS::EC2::LocalGatewayVirtualInterfaceGroup`: Resource Type definition for LocalGatewayVirtualInterfaceGroup which describes a group of LocalGateway VirtualInterfaces. `Ref` returns the primary identifier, `LocalGatewayVirtualInterfaceGroupId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-localgatewayvirtualinterfacegroup.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayVirtualInterfaceGroup {
         resource: cloudwright_core::CfnResource,
@@ -13885,7 +11656,9 @@ pub mod nat_gateway {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::NatGateway`: Specifies a network address translation (NAT) gateway in the specified subnet. You can create either a public NAT gateway or a private NAT gateway. The default is a public NAT gateway. If you create a public NAT gateway, you must specify an elastic IP address. `Ref` returns the primary identifier, `NatGatewayId`.
+    /// `AWS::EC2::NatGateway`: Specifies a network address translation (NAT) gateway in the specified subnet. `Ref` returns the primary identifier, `NatGatewayId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNatGateway {
         resource: cloudwright_core::CfnResource,
@@ -13967,47 +11740,47 @@ pub mod nat_gateway {
     /// The properties of `AWS::EC2::NatGateway`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnNatGatewayProps {
-        /// \[Public NAT gateway only\] The allocation ID of the Elastic IP address that's associated with the NAT gateway. This property is required for a public NAT gateway and cannot be specified with a private NAT gateway.
+        /// \[Public NAT gateway only\] The allocation ID of the Elastic IP address that's associated with the NAT gateway.
         #[serde(rename = "AllocationId", skip_serializing_if = "Option::is_none")]
         pub allocation_id: Option<Value<String>>,
         /// Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway.
         #[serde(rename = "AvailabilityMode", skip_serializing_if = "Option::is_none")]
         pub availability_mode: Option<Value<AvailabilityMode>>,
-        /// For regional NAT gateways only: Specifies which Availability Zones you want the NAT gateway to support and the Elastic IP addresses (EIPs) to use in each AZ. The regional NAT gateway uses these EIPs to handle outbound NAT traffic from their respective AZs. If not specified, the NAT gateway will automatically expand to new AZs and associate EIPs upon detection of an elastic network interface.
+        /// For regional NAT gateways only: Specifies which Availability Zones you want the NAT gateway to support and the Elastic IP addresses (EIPs) to use in each AZ.
         #[serde(
             rename = "AvailabilityZoneAddresses",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub availability_zone_addresses: Option<Vec<AvailabilityZoneAddress>>,
-        /// Indicates whether the NAT gateway supports public or private connectivity. The default is public connectivity.
+        /// Indicates whether the NAT gateway supports public or private connectivity.
         #[serde(rename = "ConnectivityType", skip_serializing_if = "Option::is_none")]
         pub connectivity_type: Option<Value<ConnectivityType>>,
-        /// The maximum amount of time to wait (in seconds) before forcibly releasing the IP addresses if connections are still in progress. Default value is 350 seconds.
+        /// The maximum amount of time to wait (in seconds) before forcibly releasing the IP addresses if connections are still in progress.
         #[serde(
             rename = "MaxDrainDurationSeconds",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub max_drain_duration_seconds: Option<Value<i64>>,
-        /// The private IPv4 address to assign to the NAT gateway. If you don't provide an address, a private IPv4 address will be automatically assigned.
+        /// The private IPv4 address to assign to the NAT gateway.
         #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
         pub private_ip_address: Option<Value<String>>,
-        /// Secondary EIP allocation IDs. For more information, see [Create a NAT gateway](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-working-with.html) in the *Amazon VPC User Guide*.
+        /// Secondary EIP allocation IDs.
         #[serde(
             rename = "SecondaryAllocationIds",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub secondary_allocation_ids: Option<Vec<Value<String>>>,
-        /// \[Private NAT gateway only\] The number of secondary private IPv4 addresses you want to assign to the NAT gateway. For more information about secondary addresses, see [Create a NAT gateway](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html#nat-gateway-creating) in the *Amazon Virtual Private Cloud User Guide*.
+        /// \[Private NAT gateway only\] The number of secondary private IPv4 addresses you want to assign to the NAT gateway.
         #[serde(
             rename = "SecondaryPrivateIpAddressCount",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub secondary_private_ip_address_count: Option<Value<i64>>,
-        /// Secondary private IPv4 addresses. For more information about secondary addresses, see [Create a NAT gateway](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html#nat-gateway-creating) in the *Amazon Virtual Private Cloud User Guide*.
+        /// Secondary private IPv4 addresses.
         #[serde(
             rename = "SecondaryPrivateIpAddresses",
             skip_serializing_if = "Option::is_none"
@@ -14068,10 +11841,10 @@ pub mod nat_gateway {
         /// The allocation IDs of the Elastic IP addresses (EIPs) to be used for handling outbound NAT traffic in this specific Availability Zone.
         #[serde(rename = "AllocationIds")]
         pub allocation_ids: Vec<Value<String>>,
-        /// For regional NAT gateways only: The Availability Zone where this specific NAT gateway configuration will be active. Each AZ in a regional NAT gateway has its own configuration to handle outbound NAT traffic from that AZ.
+        /// For regional NAT gateways only: The Availability Zone where this specific NAT gateway configuration will be active.
         #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
-        /// For regional NAT gateways only: The ID of the Availability Zone where this specific NAT gateway configuration will be active. Each AZ in a regional NAT gateway has its own configuration to handle outbound NAT traffic from that AZ. Use this instead of AvailabilityZone for consistent identification of AZs across AWS Regions.
+        /// For regional NAT gateways only: The ID of the Availability Zone where this specific NAT gateway configuration will be active.
         #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
         pub availability_zone_id: Option<Value<String>>,
     }
@@ -14087,7 +11860,7 @@ pub mod nat_gateway {
         }
     }
 
-    /// Indicates whether the NAT gateway supports public or private connectivity. The default is public connectivity.
+    /// Indicates whether the NAT gateway supports public or private connectivity.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ConnectivityType {
         /// `private`
@@ -14131,6 +11904,8 @@ pub mod network_acl {
     use serde::Serialize;
 
     /// `AWS::EC2::NetworkAcl`: Specifies a network ACL for your VPC. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkacl.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkAcl {
         resource: cloudwright_core::CfnResource,
@@ -14210,6 +11985,8 @@ pub mod network_acl_entry {
     use serde::Serialize;
 
     /// `AWS::EC2::NetworkAclEntry`: Resource Type definition for AWS::EC2::NetworkAclEntry. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkaclentry.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkAclEntry {
         resource: cloudwright_core::CfnResource,
@@ -14266,13 +12043,13 @@ pub mod network_acl_entry {
     /// The properties of `AWS::EC2::NetworkAclEntry`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnNetworkAclEntryProps {
-        /// The IPv4 CIDR range to allow or deny, in CIDR notation (for example, 172.16.0.0/24). Requirement is conditional: You must specify the CidrBlock or Ipv6CidrBlock property
+        /// The IPv4 CIDR range to allow or deny, in CIDR notation (for example, 172.16.0.0/24).
         #[serde(rename = "CidrBlock", skip_serializing_if = "Option::is_none")]
         pub cidr_block: Option<Value<String>>,
         /// Indicates whether this is an egress rule (rule is applied to traffic leaving the subnet)
         #[serde(rename = "Egress", skip_serializing_if = "Option::is_none")]
         pub egress: Option<Value<bool>>,
-        /// The Internet Control Message Protocol (ICMP) code and type. Requirement is conditional: Required if specifying 1 (ICMP) for the protocol parameter
+        /// The Internet Control Message Protocol (ICMP) code and type.
         #[serde(rename = "Icmp", skip_serializing_if = "Option::is_none")]
         pub icmp: Option<Icmp>,
         /// The IPv6 network range to allow or deny, in CIDR notation (for example 2001:db8:1234:1a00::/64)
@@ -14281,16 +12058,16 @@ pub mod network_acl_entry {
         /// The ID of the network ACL
         #[serde(rename = "NetworkAclId")]
         pub network_acl_id: Value<String>,
-        /// The IPv4 network range to allow or deny, in CIDR notation (for example 172.16.0.0/24). We modify the specified CIDR block to its canonical form; for example, if you specify 100.68.0.18/18, we modify it to 100.68.0.0/18
+        /// The IPv4 network range to allow or deny, in CIDR notation (for example 172.16.0.0/24).
         #[serde(rename = "PortRange", skip_serializing_if = "Option::is_none")]
         pub port_range: Option<PortRange>,
-        /// The protocol number. A value of "-1" means all protocols. If you specify "-1" or a protocol number other than "6" (TCP), "17" (UDP), or "1" (ICMP), traffic on all ports is allowed, regardless of any ports or ICMP types or codes that you specify. If you specify protocol "58" (ICMPv6) and specify an IPv4 CIDR block, traffic for all ICMP types and codes allowed, regardless of any that you specify.
+        /// The protocol number.
         #[serde(rename = "Protocol")]
         pub protocol: Value<i64>,
         /// Indicates whether to allow or deny the traffic that matches the rule
         #[serde(rename = "RuleAction")]
         pub rule_action: Value<String>,
-        /// Rule number to assign to the entry, such as 100. ACL entries are processed in ascending order by rule number. Entries can't use the same rule number unless one is an egress rule and the other is an ingress rule
+        /// Rule number to assign to the entry, such as 100.
         #[serde(rename = "RuleNumber")]
         pub rule_number: Value<i64>,
     }
@@ -14317,7 +12094,7 @@ pub mod network_acl_entry {
         }
     }
 
-    /// `Icmp` of `AWS::EC2::NetworkAclEntry`.
+    /// The `Icmp` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Icmp {
         /// `Code`.
@@ -14328,7 +12105,7 @@ pub mod network_acl_entry {
         pub r#type: Option<Value<i64>>,
     }
 
-    /// `PortRange` of `AWS::EC2::NetworkAclEntry`.
+    /// The `PortRange` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PortRange {
         /// `From`.
@@ -14344,8 +12121,11 @@ pub mod network_acl_entry {
 pub mod network_insights_access_scope {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::Protocol;
 
     /// `AWS::EC2::NetworkInsightsAccessScope`: Resource schema for AWS::EC2::NetworkInsightsAccessScope. `Ref` returns the primary identifier, `NetworkInsightsAccessScopeId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinsightsaccessscope.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInsightsAccessScope {
         resource: cloudwright_core::CfnResource,
@@ -14429,7 +12209,7 @@ pub mod network_insights_access_scope {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// `AccessScopePathRequest` of `AWS::EC2::NetworkInsightsAccessScope`.
+    /// The `AccessScopePathRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AccessScopePathRequest {
         /// `Destination`.
@@ -14443,7 +12223,7 @@ pub mod network_insights_access_scope {
         pub through_resources: Option<Vec<ThroughResourcesStatementRequest>>,
     }
 
-    /// `PathStatementRequest` of `AWS::EC2::NetworkInsightsAccessScope`.
+    /// The `PathStatementRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PathStatementRequest {
         /// `PacketHeaderStatement`.
@@ -14458,7 +12238,7 @@ pub mod network_insights_access_scope {
         pub resource_statement: Option<ResourceStatementRequest>,
     }
 
-    /// `PacketHeaderStatementRequest` of `AWS::EC2::NetworkInsightsAccessScope`.
+    /// The `PacketHeaderStatementRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PacketHeaderStatementRequest {
         /// `DestinationAddresses`.
@@ -14492,44 +12272,7 @@ pub mod network_insights_access_scope {
         pub source_prefix_lists: Option<Vec<Value<String>>>,
     }
 
-    /// Values of `Protocol`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Protocol {
-        /// `tcp`
-        Tcp,
-        /// `udp`
-        Udp,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Protocol {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Tcp => "tcp",
-                Self::Udp => "udp",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Protocol {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Protocol> for Value<Protocol> {
-        fn from(value: Protocol) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `ResourceStatementRequest` of `AWS::EC2::NetworkInsightsAccessScope`.
+    /// The `ResourceStatementRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ResourceStatementRequest {
         /// `ResourceTypes`.
@@ -14540,7 +12283,7 @@ pub mod network_insights_access_scope {
         pub resources: Option<Vec<Value<String>>>,
     }
 
-    /// `ThroughResourcesStatementRequest` of `AWS::EC2::NetworkInsightsAccessScope`.
+    /// The `ThroughResourcesStatementRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ThroughResourcesStatementRequest {
         /// `ResourceStatement`.
@@ -14555,6 +12298,8 @@ pub mod network_insights_access_scope_analysis {
     use serde::Serialize;
 
     /// `AWS::EC2::NetworkInsightsAccessScopeAnalysis`: Resource schema for AWS::EC2::NetworkInsightsAccessScopeAnalysis. `Ref` returns the primary identifier, `NetworkInsightsAccessScopeAnalysisId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinsightsaccessscopeanalysis.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInsightsAccessScopeAnalysis {
         resource: cloudwright_core::CfnResource,
@@ -14676,6 +12421,8 @@ pub mod network_insights_analysis {
     use serde::Serialize;
 
     /// `AWS::EC2::NetworkInsightsAnalysis`: Resource schema for AWS::EC2::NetworkInsightsAnalysis. `Ref` returns the primary identifier, `NetworkInsightsAnalysisId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinsightsanalysis.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInsightsAnalysis {
         resource: cloudwright_core::CfnResource,
@@ -14819,8 +12566,11 @@ pub mod network_insights_analysis {
 pub mod network_insights_path {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::Protocol;
 
     /// `AWS::EC2::NetworkInsightsPath`: Resource schema for AWS::EC2::NetworkInsightsPath. `Ref` returns the primary identifier, `NetworkInsightsPathId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinsightspath.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInsightsPath {
         resource: cloudwright_core::CfnResource,
@@ -14953,7 +12703,7 @@ pub mod network_insights_path {
         }
     }
 
-    /// `PathFilter` of `AWS::EC2::NetworkInsightsPath`.
+    /// The `PathFilter` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PathFilter {
         /// `DestinationAddress`.
@@ -14974,7 +12724,7 @@ pub mod network_insights_path {
         pub source_port_range: Option<FilterPortRange>,
     }
 
-    /// `FilterPortRange` of `AWS::EC2::NetworkInsightsPath`.
+    /// The `FilterPortRange` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct FilterPortRange {
         /// `FromPort`.
@@ -14984,51 +12734,17 @@ pub mod network_insights_path {
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
     }
-
-    /// Values of `Protocol`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Protocol {
-        /// `tcp`
-        Tcp,
-        /// `udp`
-        Udp,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Protocol {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Tcp => "tcp",
-                Self::Udp => "udp",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Protocol {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Protocol> for Value<Protocol> {
-        fn from(value: Protocol) -> Self {
-            Value::Literal(value)
-        }
-    }
 }
 
 /// `AWS::EC2::NetworkInterface`: [`CfnNetworkInterface`], [`CfnNetworkInterfaceProps`] and their property types.
 pub mod network_interface {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::InstanceIpv6Address;
 
     /// `AWS::EC2::NetworkInterface`: The AWS::EC2::NetworkInterface resource creates network interface. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinterface.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInterface {
         resource: cloudwright_core::CfnResource,
@@ -15120,7 +12836,7 @@ pub mod network_interface {
         /// A description for the network interface.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// If you have instances or ENIs that rely on the IPv6 address not changing, to avoid disrupting traffic to instances or ENIs, you can enable a primary IPv6 address. Enable this option to automatically assign an IPv6 associated with the ENI attached to your instance to be the primary IPv6 address. When you enable an IPv6 address to be a primary IPv6, you cannot disable it.
+        /// If you have instances or ENIs that rely on the IPv6 address not changing, to avoid disrupting traffic to instances or ENIs, you can enable a primary IPv6 address.
         #[serde(rename = "EnablePrimaryIpv6", skip_serializing_if = "Option::is_none")]
         pub enable_primary_ipv6: Option<Value<bool>>,
         /// A list of security group IDs associated with this network interface.
@@ -15129,28 +12845,28 @@ pub mod network_interface {
         /// Indicates the type of network interface.
         #[serde(rename = "InterfaceType", skip_serializing_if = "Option::is_none")]
         pub interface_type: Option<Value<String>>,
-        /// The number of IPv4 prefixes to assign to a network interface. When you specify a number of IPv4 prefixes, Amazon EC2 selects these prefixes from your existing subnet CIDR reservations, if available, or from free spaces in the subnet. By default, these will be /28 prefixes.
+        /// The number of IPv4 prefixes to assign to a network interface.
         #[serde(rename = "Ipv4PrefixCount", skip_serializing_if = "Option::is_none")]
         pub ipv4_prefix_count: Option<Value<i64>>,
-        /// Assigns a list of IPv4 prefixes to the network interface. If you want EC2 to automatically assign IPv4 prefixes, use the Ipv4PrefixCount property and do not specify this property. Presently, only /28 prefixes are supported. You can't specify IPv4 prefixes if you've specified one of the following: a count of IPv4 prefixes, specific private IPv4 addresses, or a count of private IPv4 addresses.
+        /// Assigns a list of IPv4 prefixes to the network interface.
         #[serde(rename = "Ipv4Prefixes", skip_serializing_if = "Option::is_none")]
         pub ipv4_prefixes: Option<Vec<Ipv4PrefixSpecification>>,
-        /// The number of IPv6 addresses to assign to a network interface. Amazon EC2 automatically selects the IPv6 addresses from the subnet range. To specify specific IPv6 addresses, use the Ipv6Addresses property and don't specify this property.
+        /// The number of IPv6 addresses to assign to a network interface.
         #[serde(rename = "Ipv6AddressCount", skip_serializing_if = "Option::is_none")]
         pub ipv6_address_count: Option<Value<i64>>,
-        /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet to associate with the network interface. If you're specifying a number of IPv6 addresses, use the Ipv6AddressCount property and don't specify this property.
+        /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet to associate with the network interface.
         #[serde(rename = "Ipv6Addresses", skip_serializing_if = "Option::is_none")]
         pub ipv6_addresses: Option<Vec<InstanceIpv6Address>>,
-        /// The number of IPv6 prefixes to assign to a network interface. When you specify a number of IPv6 prefixes, Amazon EC2 selects these prefixes from your existing subnet CIDR reservations, if available, or from free spaces in the subnet. By default, these will be /80 prefixes.
+        /// The number of IPv6 prefixes to assign to a network interface.
         #[serde(rename = "Ipv6PrefixCount", skip_serializing_if = "Option::is_none")]
         pub ipv6_prefix_count: Option<Value<i64>>,
-        /// Assigns a list of IPv6 prefixes to the network interface. If you want EC2 to automatically assign IPv6 prefixes, use the Ipv6PrefixCount property and do not specify this property. Presently, only /80 prefixes are supported. You can't specify IPv6 prefixes if you've specified one of the following: a count of IPv6 prefixes, specific IPv6 addresses, or a count of IPv6 addresses.
+        /// Assigns a list of IPv6 prefixes to the network interface.
         #[serde(rename = "Ipv6Prefixes", skip_serializing_if = "Option::is_none")]
         pub ipv6_prefixes: Option<Vec<Ipv6PrefixSpecification>>,
-        /// Assigns a single private IP address to the network interface, which is used as the primary private IP address. If you want to specify multiple private IP address, use the PrivateIpAddresses property.
+        /// Assigns a single private IP address to the network interface, which is used as the primary private IP address.
         #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
         pub private_ip_address: Option<Value<String>>,
-        /// Assigns a list of private IP addresses to the network interface. You can specify a primary private IP address by setting the value of the Primary property to true in the PrivateIpAddressSpecification property. If you want EC2 to automatically assign private IP addresses, use the SecondaryPrivateIpAddressCount property and do not specify this property.
+        /// Assigns a list of private IP addresses to the network interface.
         #[serde(rename = "PrivateIpAddresses", skip_serializing_if = "Option::is_none")]
         pub private_ip_addresses: Option<Vec<PrivateIpAddressSpecification>>,
         /// Public IP DNS hostname type
@@ -15162,7 +12878,7 @@ pub mod network_interface {
         pub public_ip_dns_hostname_type_specification: Option<
             Value<PublicIpDnsHostnameTypeSpecification>,
         >,
-        /// The number of secondary private IPv4 addresses to assign to a network interface. When you specify a number of secondary IPv4 addresses, Amazon EC2 selects these IP addresses within the subnet's IPv4 CIDR range. You can't specify this option and specify more than one private IP address using privateIpAddresses
+        /// The number of secondary private IPv4 addresses to assign to a network interface.
         #[serde(
             rename = "SecondaryPrivateIpAddressCount",
             skip_serializing_if = "Option::is_none"
@@ -15206,7 +12922,7 @@ pub mod network_interface {
         }
     }
 
-    /// `ConnectionTrackingSpecification` of `AWS::EC2::NetworkInterface`.
+    /// The `ConnectionTrackingSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ConnectionTrackingSpecification {
         /// `TcpEstablishedTimeout`.
@@ -15224,7 +12940,7 @@ pub mod network_interface {
         pub udp_timeout: Option<Value<i64>>,
     }
 
-    /// `Ipv4PrefixSpecification` of `AWS::EC2::NetworkInterface`.
+    /// The `Ipv4PrefixSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Ipv4PrefixSpecification {
         /// `Ipv4Prefix`.
@@ -15241,24 +12957,7 @@ pub mod network_interface {
         }
     }
 
-    /// `InstanceIpv6Address` of `AWS::EC2::NetworkInterface`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct InstanceIpv6Address {
-        /// `Ipv6Address`.
-        #[serde(rename = "Ipv6Address")]
-        pub ipv6_address: Value<String>,
-    }
-
-    impl InstanceIpv6Address {
-        /// A `InstanceIpv6Address` of its required properties (`Ipv6Address`), the others unset.
-        pub fn new(ipv6_address: impl Into<Value<String>>) -> Self {
-            Self {
-                ipv6_address: ipv6_address.into(),
-            }
-        }
-    }
-
-    /// `Ipv6PrefixSpecification` of `AWS::EC2::NetworkInterface`.
+    /// The `Ipv6PrefixSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Ipv6PrefixSpecification {
         /// `Ipv6Prefix`.
@@ -15275,7 +12974,7 @@ pub mod network_interface {
         }
     }
 
-    /// `PrivateIpAddressSpecification` of `AWS::EC2::NetworkInterface`.
+    /// The `PrivateIpAddressSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct PrivateIpAddressSpecification {
         /// `Primary`.
@@ -15346,7 +13045,9 @@ pub mod network_interface_attachment {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::NetworkInterfaceAttachment`: Attaches an elastic network interface (ENI) to an Amazon EC2 instance. You can use this resource type to attach additional network interfaces to an instance without interruption. `Ref` returns the primary identifier, `AttachmentId`.
+    /// `AWS::EC2::NetworkInterfaceAttachment`: Attaches an elastic network interface (ENI) to an Amazon EC2 instance. `Ref` returns the primary identifier, `AttachmentId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinterfaceattachment.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInterfaceAttachment {
         resource: cloudwright_core::CfnResource,
@@ -15405,10 +13106,10 @@ pub mod network_interface_attachment {
     /// The properties of `AWS::EC2::NetworkInterfaceAttachment`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnNetworkInterfaceAttachmentProps {
-        /// Whether to delete the network interface when the instance terminates. By default, this value is set to `true`.
+        /// Whether to delete the network interface when the instance terminates.
         #[serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")]
         pub delete_on_termination: Option<Value<bool>>,
-        /// The network interface's position in the attachment order. For example, the first attached network interface has a `DeviceIndex` of 0.
+        /// The network interface's position in the attachment order.
         #[serde(rename = "DeviceIndex")]
         pub device_index: Value<String>,
         /// The number of ENA queues created with the instance.
@@ -15443,7 +13144,7 @@ pub mod network_interface_attachment {
         }
     }
 
-    /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances. With ENA Express, you can communicate between two EC2 instances in the same subnet within the same account, or in different accounts. Both sending and receiving instances must have ENA Express enabled.
+    /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EnaSrdSpecification {
         /// Indicates whether ENA Express is enabled for the network interface.
@@ -15473,6 +13174,8 @@ pub mod network_interface_permission {
     use serde::Serialize;
 
     /// `AWS::EC2::NetworkInterfacePermission`: Resource Type definition for AWS::EC2::NetworkInterfacePermission. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkinterfacepermission.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInterfacePermission {
         resource: cloudwright_core::CfnResource,
@@ -15562,6 +13265,8 @@ pub mod network_performance_metric_subscription {
     use serde::Serialize;
 
     /// `AWS::EC2::NetworkPerformanceMetricSubscription`: Resource Type definition for AWS::EC2::NetworkPerformanceMetricSubscription. `Ref` returns the primary identifier, made of `Source`, `Destination`, `Metric`, `Statistic`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkperformancemetricsubscription.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkPerformanceMetricSubscription {
         resource: cloudwright_core::CfnResource,
@@ -15657,6 +13362,8 @@ pub mod placement_group {
     use serde::Serialize;
 
     /// `AWS::EC2::PlacementGroup`: Resource Type definition for AWS::EC2::PlacementGroup. `Ref` returns the primary identifier, `GroupName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-placementgroup.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPlacementGroup {
         resource: cloudwright_core::CfnResource,
@@ -15722,10 +13429,10 @@ pub mod placement_group {
     /// The properties of `AWS::EC2::PlacementGroup`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnPlacementGroupProps {
-        /// The ID of a parent placement group. Valid for strategies that support parent group linking.
+        /// The ID of a parent placement group.
         #[serde(rename = "ParentGroupId", skip_serializing_if = "Option::is_none")]
         pub parent_group_id: Option<Value<String>>,
-        /// The number of partitions. Valid only when **Strategy** is set to `partition`
+        /// The number of partitions.
         #[serde(rename = "PartitionCount", skip_serializing_if = "Option::is_none")]
         pub partition_count: Option<Value<i64>>,
         /// The Spread Level of Placement Group is an enum where it accepts either host or rack when strategy is spread
@@ -15826,6 +13533,8 @@ pub mod prefix_list {
     use serde::Serialize;
 
     /// `AWS::EC2::PrefixList`: Resource schema of AWS::EC2::PrefixList Type. `Ref` returns the primary identifier, `PrefixListId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-prefixlist.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrefixList {
         resource: cloudwright_core::CfnResource,
@@ -15965,7 +13674,7 @@ pub mod prefix_list {
         }
     }
 
-    /// `Entry` of `AWS::EC2::PrefixList`.
+    /// The `Entry` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Entry {
         /// `Cidr`.
@@ -15992,7 +13701,9 @@ pub mod route {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::Route`: Specifies a route in a route table. For more information, see [Routes](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html#route-table-routes) in the *Amazon VPC User Guide*. `Ref` returns the primary identifier, made of `RouteTableId`, `CidrBlock`.
+    /// `AWS::EC2::Route`: Specifies a route in a route table. `Ref` returns the primary identifier, made of `RouteTableId`, `CidrBlock`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRoute {
         resource: cloudwright_core::CfnResource,
@@ -16059,14 +13770,14 @@ pub mod route {
         /// The Amazon Resource Name (ARN) of the core network.
         #[serde(rename = "CoreNetworkArn", skip_serializing_if = "Option::is_none")]
         pub core_network_arn: Option<Value<String>>,
-        /// The IPv4 CIDR address block used for the destination match. Routing decisions are based on the most specific match. We modify the specified CIDR block to its canonical form; for example, if you specify `100.68.0.18/18`, we modify it to `100.68.0.0/18`.
+        /// The IPv4 CIDR address block used for the destination match.
         #[serde(
             rename = "DestinationCidrBlock",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub destination_cidr_block: Option<Value<String>>,
-        /// The IPv6 CIDR block used for the destination match. Routing decisions are based on the most specific match.
+        /// The IPv6 CIDR block used for the destination match.
         #[serde(
             rename = "DestinationIpv6CidrBlock",
             skip_serializing_if = "Option::is_none"
@@ -16090,7 +13801,7 @@ pub mod route {
         /// The ID of an internet gateway or virtual private gateway attached to your VPC.
         #[serde(rename = "GatewayId", skip_serializing_if = "Option::is_none")]
         pub gateway_id: Option<Value<String>>,
-        /// The ID of a NAT instance in your VPC. The operation fails if you specify an instance ID unless exactly one network interface is attached.
+        /// The ID of a NAT instance in your VPC.
         #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
         pub instance_id: Option<Value<String>>,
         /// The ID of the local gateway.
@@ -16111,7 +13822,7 @@ pub mod route {
         /// The ID of a transit gateway.
         #[serde(rename = "TransitGatewayId", skip_serializing_if = "Option::is_none")]
         pub transit_gateway_id: Option<Value<String>>,
-        /// The ID of a VPC endpoint. Supported for Gateway Load Balancer endpoints only.
+        /// The ID of a VPC endpoint.
         #[serde(rename = "VpcEndpointId", skip_serializing_if = "Option::is_none")]
         pub vpc_endpoint_id: Option<Value<String>>,
         /// The ID of a VPC peering connection.
@@ -16154,6 +13865,8 @@ pub mod route_server {
     use serde::Serialize;
 
     /// `AWS::EC2::RouteServer`: VPC Route Server. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routeserver.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServer {
         resource: cloudwright_core::CfnResource,
@@ -16295,6 +14008,8 @@ pub mod route_server_association {
     use serde::Serialize;
 
     /// `AWS::EC2::RouteServerAssociation`: VPC Route Server Association. `Ref` returns the primary identifier, made of `RouteServerId`, `VpcId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routeserverassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServerAssociation {
         resource: cloudwright_core::CfnResource,
@@ -16376,6 +14091,8 @@ pub mod route_server_endpoint {
     use serde::Serialize;
 
     /// `AWS::EC2::RouteServerEndpoint`: VPC Route Server Endpoint. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routeserverendpoint.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServerEndpoint {
         resource: cloudwright_core::CfnResource,
@@ -16483,6 +14200,8 @@ pub mod route_server_peer {
     use serde::Serialize;
 
     /// `AWS::EC2::RouteServerPeer`: VPC Route Server Peer. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routeserverpeer.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServerPeer {
         resource: cloudwright_core::CfnResource,
@@ -16658,6 +14377,8 @@ pub mod route_server_propagation {
     use serde::Serialize;
 
     /// `AWS::EC2::RouteServerPropagation`: VPC Route Server Propagation. `Ref` returns the primary identifier, made of `RouteServerId`, `RouteTableId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routeserverpropagation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServerPropagation {
         resource: cloudwright_core::CfnResource,
@@ -16738,7 +14459,9 @@ pub mod route_table {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::RouteTable`: Specifies a route table for the specified VPC. After you create a route table, you can add routes and associate the table with a subnet. `Ref` returns the primary identifier, `RouteTableId`.
+    /// `AWS::EC2::RouteTable`: Specifies a route table for the specified VPC. `Ref` returns the primary identifier, `RouteTableId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routetable.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteTable {
         resource: cloudwright_core::CfnResource,
@@ -16819,7 +14542,9 @@ pub mod secondary_network {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::SecondaryNetwork`: Resource Type definition for AWS::EC2::SecondaryNetwork. Creates a secondary network for RDMA (Remote Direct Memory Access) connectivity. `Ref` returns the primary identifier, `SecondaryNetworkArn`.
+    /// `AWS::EC2::SecondaryNetwork`: Resource Type definition for AWS::EC2::SecondaryNetwork. `Ref` returns the primary identifier, `SecondaryNetworkArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-secondarynetwork.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecondaryNetwork {
         resource: cloudwright_core::CfnResource,
@@ -16892,7 +14617,7 @@ pub mod secondary_network {
     /// The properties of `AWS::EC2::SecondaryNetwork`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSecondaryNetworkProps {
-        /// The IPv4 CIDR block for the secondary network. The CIDR block size must be between /12 and /28.
+        /// The IPv4 CIDR block for the secondary network.
         #[serde(rename = "Ipv4CidrBlock")]
         pub ipv4_cidr_block: Value<String>,
         /// The type of secondary network.
@@ -16958,6 +14683,8 @@ pub mod security_group {
     use serde::Serialize;
 
     /// `AWS::EC2::SecurityGroup`: Resource Type definition for AWS::EC2::SecurityGroup. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroup {
         resource: cloudwright_core::CfnResource,
@@ -17025,10 +14752,10 @@ pub mod security_group {
         /// The name of the security group.
         #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
         pub group_name: Option<Value<String>>,
-        /// \[VPC only\] The outbound rules associated with the security group. There is a short interruption during which you cannot connect to the security group.
+        /// \[VPC only\] The outbound rules associated with the security group.
         #[serde(rename = "SecurityGroupEgress", skip_serializing_if = "Option::is_none")]
         pub security_group_egress: Option<Vec<Egress>>,
-        /// The inbound rules associated with the security group. There is a short interruption during which you cannot connect to the security group.
+        /// The inbound rules associated with the security group.
         #[serde(
             rename = "SecurityGroupIngress",
             skip_serializing_if = "Option::is_none"
@@ -17057,7 +14784,7 @@ pub mod security_group {
         }
     }
 
-    /// `Egress` of `AWS::EC2::SecurityGroup`.
+    /// The `Egress` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Egress {
         /// `CidrIp`.
@@ -17110,7 +14837,7 @@ pub mod security_group {
         }
     }
 
-    /// `Ingress` of `AWS::EC2::SecurityGroup`.
+    /// The `Ingress` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Ingress {
         /// `CidrIp`.
@@ -17182,6 +14909,8 @@ pub mod security_group_egress {
     use serde::Serialize;
 
     /// `AWS::EC2::SecurityGroupEgress`: Adds the specified outbound (egress) rule to a security group. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroupEgress {
         resource: cloudwright_core::CfnResource,
@@ -17252,7 +14981,7 @@ pub mod security_group_egress {
         /// The description of an egress (outbound) security group rule.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The prefix list IDs for an AWS service. This is the AWS service to access through a VPC endpoint from instances associated with the security group.
+        /// The prefix list IDs for an AWS service.
         #[serde(
             rename = "DestinationPrefixListId",
             skip_serializing_if = "Option::is_none"
@@ -17266,16 +14995,16 @@ pub mod security_group_egress {
         )]
 
         pub destination_security_group_id: Option<Value<String>>,
-        /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP type or -1 (all ICMP types).
+        /// If the protocol is TCP or UDP, this is the start of the port range.
         #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
         pub from_port: Option<Value<i64>>,
-        /// The ID of the security group. You must specify either the security group ID or the security group name in the request. For security groups in a nondefault VPC, you must specify the security group ID.
+        /// The ID of the security group.
         #[serde(rename = "GroupId")]
         pub group_id: Value<String>,
         /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see [Protocol Numbers](https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
         #[serde(rename = "IpProtocol")]
         pub ip_protocol: Value<String>,
-        /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port must be -1 (all ICMP codes).
+        /// If the protocol is TCP or UDP, this is the end of the port range.
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
     }
@@ -17307,6 +15036,8 @@ pub mod security_group_ingress {
     use serde::Serialize;
 
     /// `AWS::EC2::SecurityGroupIngress`: Resource Type definition for AWS::EC2::SecurityGroupIngress. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroupIngress {
         resource: cloudwright_core::CfnResource,
@@ -17377,13 +15108,13 @@ pub mod security_group_ingress {
         /// \[VPC only\] The IPv6 ranges
         #[serde(rename = "CidrIpv6", skip_serializing_if = "Option::is_none")]
         pub cidr_ipv6: Option<Value<String>>,
-        /// Updates the description of an ingress (inbound) security group rule. You can replace an existing description, or add a description to a rule that did not have one previously
+        /// Updates the description of an ingress (inbound) security group rule.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The start of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 type number. A value of -1 indicates all ICMP/ICMPv6 types. If you specify all ICMP/ICMPv6 types, you must specify all codes.
+        /// The start of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 type number.
         #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
         pub from_port: Option<Value<i64>>,
-        /// The ID of the security group. You must specify either the security group ID or the security group name in the request. For security groups in a nondefault VPC, you must specify the security group ID.
+        /// The ID of the security group.
         #[serde(rename = "GroupId", skip_serializing_if = "Option::is_none")]
         pub group_id: Option<Value<String>>,
         /// The name of the security group.
@@ -17395,7 +15126,7 @@ pub mod security_group_ingress {
         /// \[EC2-VPC only\] The ID of a prefix list.
         #[serde(rename = "SourcePrefixListId", skip_serializing_if = "Option::is_none")]
         pub source_prefix_list_id: Option<Value<String>>,
-        /// The ID of the security group. You must specify either the security group ID or the security group name. For security groups in a nondefault VPC, you must specify the security group ID.
+        /// The ID of the security group.
         #[serde(
             rename = "SourceSecurityGroupId",
             skip_serializing_if = "Option::is_none"
@@ -17409,14 +15140,14 @@ pub mod security_group_ingress {
         )]
 
         pub source_security_group_name: Option<Value<String>>,
-        /// \[nondefault VPC\] The AWS account ID that owns the source security group. You can't specify this property with an IP address range.
+        /// \[nondefault VPC\] The AWS account ID that owns the source security group.
         #[serde(
             rename = "SourceSecurityGroupOwnerId",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub source_security_group_owner_id: Option<Value<String>>,
-        /// The end of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 code. A value of -1 indicates all ICMP/ICMPv6 codes for the specified ICMP type. If you specify all ICMP/ICMPv6 types, you must specify all codes.
+        /// The end of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 code.
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
     }
@@ -17448,6 +15179,8 @@ pub mod security_group_vpc_association {
     use serde::Serialize;
 
     /// `AWS::EC2::SecurityGroupVpcAssociation`: Resource type definition for the AWS::EC2::SecurityGroupVpcAssociation resource. `Ref` returns the primary identifier, made of `GroupId`, `VpcId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupvpcassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroupVpcAssociation {
         resource: cloudwright_core::CfnResource,
@@ -17544,6 +15277,8 @@ pub mod snapshot_block_public_access {
     use serde::Serialize;
 
     /// `AWS::EC2::SnapshotBlockPublicAccess`: Resource Type definition for AWS::EC2::SnapshotBlockPublicAccess. `Ref` returns the primary identifier, `AccountId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-snapshotblockpublicaccess.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSnapshotBlockPublicAccess {
         resource: cloudwright_core::CfnResource,
@@ -17652,8 +15387,21 @@ pub mod snapshot_block_public_access {
 pub mod spot_fleet {
     use cloudwright_core::Value;
     use serde::Serialize;
-
+    pub use super::{
+        AcceleratorCountRequest, AcceleratorManufacturersItem, AcceleratorNamesItem,
+        AcceleratorTotalMemoryMiBRequest, AcceleratorTypesItem, BareMetal,
+        BaselineEbsBandwidthMbpsRequest, BaselinePerformanceFactorsRequest,
+        BurstablePerformance, CpuManufacturersItem, CpuPerformanceFactorRequest,
+        InstanceGenerationsItem, InstanceInterruptionBehavior, InstanceIpv6Address,
+        InstanceRequirementsRequest, LocalStorage, LocalStorageTypesItem,
+        MemoryGiBPerVCpuRequest, MemoryMiBRequest, NetworkBandwidthGbpsRequest,
+        NetworkInterfaceCountRequest, PerformanceFactorReferenceRequest,
+        ReplacementStrategy, TargetCapacityUnitType, Tenancy, TotalLocalStorageGbRequest,
+        VCpuCountRangeRequest,
+    };
     /// `AWS::EC2::SpotFleet`: Resource Type definition for AWS::EC2::SpotFleet. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-spotfleet.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSpotFleet {
         resource: cloudwright_core::CfnResource,
@@ -17744,7 +15492,7 @@ pub mod spot_fleet {
         }
     }
 
-    /// `SpotFleetRequestConfigData` of `AWS::EC2::SpotFleet`.
+    /// The `SpotFleetRequestConfigData` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SpotFleetRequestConfigData {
         /// `AllocationStrategy`.
@@ -17992,47 +15740,7 @@ pub mod spot_fleet {
         }
     }
 
-    /// Values of `InstanceInterruptionBehavior`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum InstanceInterruptionBehavior {
-        /// `hibernate`
-        Hibernate,
-        /// `stop`
-        Stop,
-        /// `terminate`
-        Terminate,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl InstanceInterruptionBehavior {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Hibernate => "hibernate",
-                Self::Stop => "stop",
-                Self::Terminate => "terminate",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for InstanceInterruptionBehavior {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<InstanceInterruptionBehavior> for Value<InstanceInterruptionBehavior> {
-        fn from(value: InstanceInterruptionBehavior) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `SpotFleetLaunchSpecification` of `AWS::EC2::SpotFleet`.
+    /// The `SpotFleetLaunchSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SpotFleetLaunchSpecification {
         /// `BlockDeviceMappings`.
@@ -18121,7 +15829,7 @@ pub mod spot_fleet {
         }
     }
 
-    /// `BlockDeviceMapping` of `AWS::EC2::SpotFleet`.
+    /// The `BlockDeviceMapping` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct BlockDeviceMapping {
         /// `DeviceName`.
@@ -18150,7 +15858,7 @@ pub mod spot_fleet {
         }
     }
 
-    /// `EbsBlockDevice` of `AWS::EC2::SpotFleet`.
+    /// The `EbsBlockDevice` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EbsBlockDevice {
         /// `DeleteOnTermination`.
@@ -18173,7 +15881,7 @@ pub mod spot_fleet {
         pub volume_type: Option<Value<String>>,
     }
 
-    /// `IamInstanceProfileSpecification` of `AWS::EC2::SpotFleet`.
+    /// The `IamInstanceProfileSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct IamInstanceProfileSpecification {
         /// `Arn`.
@@ -18181,683 +15889,7 @@ pub mod spot_fleet {
         pub arn: Option<Value<String>>,
     }
 
-    /// `InstanceRequirementsRequest` of `AWS::EC2::SpotFleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct InstanceRequirementsRequest {
-        /// `AcceleratorCount`.
-        #[serde(rename = "AcceleratorCount", skip_serializing_if = "Option::is_none")]
-        pub accelerator_count: Option<AcceleratorCountRequest>,
-        /// `AcceleratorManufacturers`.
-        #[serde(
-            rename = "AcceleratorManufacturers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub accelerator_manufacturers: Option<Vec<Value<AcceleratorManufacturersItem>>>,
-        /// `AcceleratorNames`.
-        #[serde(rename = "AcceleratorNames", skip_serializing_if = "Option::is_none")]
-        pub accelerator_names: Option<Vec<Value<AcceleratorNamesItem>>>,
-        /// `AcceleratorTotalMemoryMiB`.
-        #[serde(
-            rename = "AcceleratorTotalMemoryMiB",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub accelerator_total_memory_mi_b: Option<AcceleratorTotalMemoryMiBRequest>,
-        /// `AcceleratorTypes`.
-        #[serde(rename = "AcceleratorTypes", skip_serializing_if = "Option::is_none")]
-        pub accelerator_types: Option<Vec<Value<AcceleratorTypesItem>>>,
-        /// `AllowedInstanceTypes`.
-        #[serde(
-            rename = "AllowedInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub allowed_instance_types: Option<Vec<Value<String>>>,
-        /// `BareMetal`.
-        #[serde(rename = "BareMetal", skip_serializing_if = "Option::is_none")]
-        pub bare_metal: Option<Value<BareMetal>>,
-        /// `BaselineEbsBandwidthMbps`.
-        #[serde(
-            rename = "BaselineEbsBandwidthMbps",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub baseline_ebs_bandwidth_mbps: Option<BaselineEbsBandwidthMbpsRequest>,
-        /// `BaselinePerformanceFactors`.
-        #[serde(
-            rename = "BaselinePerformanceFactors",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub baseline_performance_factors: Option<BaselinePerformanceFactorsRequest>,
-        /// `BurstablePerformance`.
-        #[serde(
-            rename = "BurstablePerformance",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub burstable_performance: Option<Value<BurstablePerformance>>,
-        /// `CpuManufacturers`.
-        #[serde(rename = "CpuManufacturers", skip_serializing_if = "Option::is_none")]
-        pub cpu_manufacturers: Option<Vec<Value<CpuManufacturersItem>>>,
-        /// `ExcludedInstanceTypes`.
-        #[serde(
-            rename = "ExcludedInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub excluded_instance_types: Option<Vec<Value<String>>>,
-        /// `InstanceGenerations`.
-        #[serde(rename = "InstanceGenerations", skip_serializing_if = "Option::is_none")]
-        pub instance_generations: Option<Vec<Value<InstanceGenerationsItem>>>,
-        /// `LocalStorage`.
-        #[serde(rename = "LocalStorage", skip_serializing_if = "Option::is_none")]
-        pub local_storage: Option<Value<LocalStorage>>,
-        /// `LocalStorageTypes`.
-        #[serde(rename = "LocalStorageTypes", skip_serializing_if = "Option::is_none")]
-        pub local_storage_types: Option<Vec<Value<LocalStorageTypesItem>>>,
-        /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`.
-        #[serde(
-            rename = "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Value<i64>>,
-        /// `MemoryGiBPerVCpu`.
-        #[serde(rename = "MemoryGiBPerVCpu", skip_serializing_if = "Option::is_none")]
-        pub memory_gi_b_per_v_cpu: Option<MemoryGiBPerVCpuRequest>,
-        /// `MemoryMiB`.
-        #[serde(rename = "MemoryMiB", skip_serializing_if = "Option::is_none")]
-        pub memory_mi_b: Option<MemoryMiBRequest>,
-        /// `NetworkBandwidthGbps`.
-        #[serde(
-            rename = "NetworkBandwidthGbps",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub network_bandwidth_gbps: Option<NetworkBandwidthGbpsRequest>,
-        /// `NetworkInterfaceCount`.
-        #[serde(
-            rename = "NetworkInterfaceCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub network_interface_count: Option<NetworkInterfaceCountRequest>,
-        /// `OnDemandMaxPricePercentageOverLowestPrice`.
-        #[serde(
-            rename = "OnDemandMaxPricePercentageOverLowestPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub on_demand_max_price_percentage_over_lowest_price: Option<Value<i64>>,
-        /// `RequireEncryptionInTransit`.
-        #[serde(
-            rename = "RequireEncryptionInTransit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub require_encryption_in_transit: Option<Value<bool>>,
-        /// `RequireHibernateSupport`.
-        #[serde(
-            rename = "RequireHibernateSupport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub require_hibernate_support: Option<Value<bool>>,
-        /// `SpotMaxPricePercentageOverLowestPrice`.
-        #[serde(
-            rename = "SpotMaxPricePercentageOverLowestPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub spot_max_price_percentage_over_lowest_price: Option<Value<i64>>,
-        /// `TotalLocalStorageGB`.
-        #[serde(rename = "TotalLocalStorageGB", skip_serializing_if = "Option::is_none")]
-        pub total_local_storage_gb: Option<TotalLocalStorageGbRequest>,
-        /// `VCpuCount`.
-        #[serde(rename = "VCpuCount", skip_serializing_if = "Option::is_none")]
-        pub v_cpu_count: Option<VCpuCountRangeRequest>,
-    }
-
-    /// `AcceleratorCountRequest` of `AWS::EC2::SpotFleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AcceleratorCountRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<i64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<i64>>,
-    }
-
-    /// Values of `AcceleratorManufacturersItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum AcceleratorManufacturersItem {
-        /// `amazon-web-services`
-        AmazonWebServices,
-        /// `amd`
-        Amd,
-        /// `habana`
-        Habana,
-        /// `nvidia`
-        Nvidia,
-        /// `xilinx`
-        Xilinx,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl AcceleratorManufacturersItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::AmazonWebServices => "amazon-web-services",
-                Self::Amd => "amd",
-                Self::Habana => "habana",
-                Self::Nvidia => "nvidia",
-                Self::Xilinx => "xilinx",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for AcceleratorManufacturersItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<AcceleratorManufacturersItem> for Value<AcceleratorManufacturersItem> {
-        fn from(value: AcceleratorManufacturersItem) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Values of `AcceleratorNamesItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum AcceleratorNamesItem {
-        /// `a10g`
-        A10g,
-        /// `a100`
-        A100,
-        /// `h100`
-        H100,
-        /// `inferentia`
-        Inferentia,
-        /// `k520`
-        K520,
-        /// `k80`
-        K80,
-        /// `m60`
-        M60,
-        /// `radeon-pro-v520`
-        RadeonProV520,
-        /// `t4`
-        T4,
-        /// `t4g`
-        T4g,
-        /// `vu9p`
-        Vu9p,
-        /// `v100`
-        V100,
-        /// `l40s`
-        L40s,
-        /// `l4`
-        L4,
-        /// `gaudi-hl-205`
-        GaudiHl205,
-        /// `inferentia2`
-        Inferentia2,
-        /// `trainium`
-        Trainium,
-        /// `trainium2`
-        Trainium2,
-        /// `u30`
-        U30,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl AcceleratorNamesItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::A10g => "a10g",
-                Self::A100 => "a100",
-                Self::H100 => "h100",
-                Self::Inferentia => "inferentia",
-                Self::K520 => "k520",
-                Self::K80 => "k80",
-                Self::M60 => "m60",
-                Self::RadeonProV520 => "radeon-pro-v520",
-                Self::T4 => "t4",
-                Self::T4g => "t4g",
-                Self::Vu9p => "vu9p",
-                Self::V100 => "v100",
-                Self::L40s => "l40s",
-                Self::L4 => "l4",
-                Self::GaudiHl205 => "gaudi-hl-205",
-                Self::Inferentia2 => "inferentia2",
-                Self::Trainium => "trainium",
-                Self::Trainium2 => "trainium2",
-                Self::U30 => "u30",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for AcceleratorNamesItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<AcceleratorNamesItem> for Value<AcceleratorNamesItem> {
-        fn from(value: AcceleratorNamesItem) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `AcceleratorTotalMemoryMiBRequest` of `AWS::EC2::SpotFleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AcceleratorTotalMemoryMiBRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<i64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<i64>>,
-    }
-
-    /// Values of `AcceleratorTypesItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum AcceleratorTypesItem {
-        /// `gpu`
-        Gpu,
-        /// `fpga`
-        Fpga,
-        /// `inference`
-        Inference,
-        /// `media`
-        Media,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl AcceleratorTypesItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Gpu => "gpu",
-                Self::Fpga => "fpga",
-                Self::Inference => "inference",
-                Self::Media => "media",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for AcceleratorTypesItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<AcceleratorTypesItem> for Value<AcceleratorTypesItem> {
-        fn from(value: AcceleratorTypesItem) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Values of `BareMetal`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum BareMetal {
-        /// `included`
-        Included,
-        /// `required`
-        Required,
-        /// `excluded`
-        Excluded,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl BareMetal {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Included => "included",
-                Self::Required => "required",
-                Self::Excluded => "excluded",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for BareMetal {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<BareMetal> for Value<BareMetal> {
-        fn from(value: BareMetal) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `BaselineEbsBandwidthMbpsRequest` of `AWS::EC2::SpotFleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct BaselineEbsBandwidthMbpsRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<i64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<i64>>,
-    }
-
-    /// `BaselinePerformanceFactorsRequest` of `AWS::EC2::SpotFleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct BaselinePerformanceFactorsRequest {
-        /// `Cpu`.
-        #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
-        pub cpu: Option<CpuPerformanceFactorRequest>,
-    }
-
-    /// `CpuPerformanceFactorRequest` of `AWS::EC2::SpotFleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct CpuPerformanceFactorRequest {
-        /// `References`.
-        #[serde(rename = "References", skip_serializing_if = "Option::is_none")]
-        pub references: Option<Vec<PerformanceFactorReferenceRequest>>,
-    }
-
-    /// `PerformanceFactorReferenceRequest` of `AWS::EC2::SpotFleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct PerformanceFactorReferenceRequest {
-        /// `InstanceFamily`.
-        #[serde(rename = "InstanceFamily", skip_serializing_if = "Option::is_none")]
-        pub instance_family: Option<Value<String>>,
-    }
-
-    /// Values of `BurstablePerformance`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum BurstablePerformance {
-        /// `included`
-        Included,
-        /// `required`
-        Required,
-        /// `excluded`
-        Excluded,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl BurstablePerformance {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Included => "included",
-                Self::Required => "required",
-                Self::Excluded => "excluded",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for BurstablePerformance {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<BurstablePerformance> for Value<BurstablePerformance> {
-        fn from(value: BurstablePerformance) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Values of `CpuManufacturersItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum CpuManufacturersItem {
-        /// `intel`
-        Intel,
-        /// `amd`
-        Amd,
-        /// `amazon-web-services`
-        AmazonWebServices,
-        /// `apple`
-        Apple,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl CpuManufacturersItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Intel => "intel",
-                Self::Amd => "amd",
-                Self::AmazonWebServices => "amazon-web-services",
-                Self::Apple => "apple",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for CpuManufacturersItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<CpuManufacturersItem> for Value<CpuManufacturersItem> {
-        fn from(value: CpuManufacturersItem) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Values of `InstanceGenerationsItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum InstanceGenerationsItem {
-        /// `current`
-        Current,
-        /// `previous`
-        Previous,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl InstanceGenerationsItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Current => "current",
-                Self::Previous => "previous",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for InstanceGenerationsItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<InstanceGenerationsItem> for Value<InstanceGenerationsItem> {
-        fn from(value: InstanceGenerationsItem) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Values of `LocalStorage`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum LocalStorage {
-        /// `included`
-        Included,
-        /// `required`
-        Required,
-        /// `excluded`
-        Excluded,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl LocalStorage {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Included => "included",
-                Self::Required => "required",
-                Self::Excluded => "excluded",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for LocalStorage {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<LocalStorage> for Value<LocalStorage> {
-        fn from(value: LocalStorage) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Values of `LocalStorageTypesItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum LocalStorageTypesItem {
-        /// `hdd`
-        Hdd,
-        /// `ssd`
-        Ssd,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl LocalStorageTypesItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Hdd => "hdd",
-                Self::Ssd => "ssd",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for LocalStorageTypesItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<LocalStorageTypesItem> for Value<LocalStorageTypesItem> {
-        fn from(value: LocalStorageTypesItem) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `MemoryGiBPerVCpuRequest` of `AWS::EC2::SpotFleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MemoryGiBPerVCpuRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<f64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<f64>>,
-    }
-
-    /// `MemoryMiBRequest` of `AWS::EC2::SpotFleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MemoryMiBRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<i64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<i64>>,
-    }
-
-    /// `NetworkBandwidthGbpsRequest` of `AWS::EC2::SpotFleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct NetworkBandwidthGbpsRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<f64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<f64>>,
-    }
-
-    /// `NetworkInterfaceCountRequest` of `AWS::EC2::SpotFleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct NetworkInterfaceCountRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<i64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<i64>>,
-    }
-
-    /// `TotalLocalStorageGbRequest` of `AWS::EC2::SpotFleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TotalLocalStorageGbRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<f64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<f64>>,
-    }
-
-    /// `VCpuCountRangeRequest` of `AWS::EC2::SpotFleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct VCpuCountRangeRequest {
-        /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
-        pub max: Option<Value<i64>>,
-        /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
-        pub min: Option<Value<i64>>,
-    }
-
-    /// `SpotFleetMonitoring` of `AWS::EC2::SpotFleet`.
+    /// The `SpotFleetMonitoring` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SpotFleetMonitoring {
         /// `Enabled`.
@@ -18865,7 +15897,7 @@ pub mod spot_fleet {
         pub enabled: Option<Value<bool>>,
     }
 
-    /// `InstanceNetworkInterfaceSpecification` of `AWS::EC2::SpotFleet`.
+    /// The `InstanceNetworkInterfaceSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InstanceNetworkInterfaceSpecification {
         /// `AssociatePublicIpAddress`.
@@ -18911,24 +15943,7 @@ pub mod spot_fleet {
         pub subnet_id: Option<Value<String>>,
     }
 
-    /// `InstanceIpv6Address` of `AWS::EC2::SpotFleet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct InstanceIpv6Address {
-        /// `Ipv6Address`.
-        #[serde(rename = "Ipv6Address")]
-        pub ipv6_address: Value<String>,
-    }
-
-    impl InstanceIpv6Address {
-        /// A `InstanceIpv6Address` of its required properties (`Ipv6Address`), the others unset.
-        pub fn new(ipv6_address: impl Into<Value<String>>) -> Self {
-            Self {
-                ipv6_address: ipv6_address.into(),
-            }
-        }
-    }
-
-    /// `PrivateIpAddressSpecification` of `AWS::EC2::SpotFleet`.
+    /// The `PrivateIpAddressSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct PrivateIpAddressSpecification {
         /// `Primary`.
@@ -18949,7 +15964,7 @@ pub mod spot_fleet {
         }
     }
 
-    /// `SpotPlacement` of `AWS::EC2::SpotFleet`.
+    /// The `SpotPlacement` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SpotPlacement {
         /// `AvailabilityZone`.
@@ -18966,47 +15981,7 @@ pub mod spot_fleet {
         pub tenancy: Option<Value<Tenancy>>,
     }
 
-    /// Values of `Tenancy`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Tenancy {
-        /// `dedicated`
-        Dedicated,
-        /// `default`
-        Default,
-        /// `host`
-        Host,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Tenancy {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Dedicated => "dedicated",
-                Self::Default => "default",
-                Self::Host => "host",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Tenancy {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Tenancy> for Value<Tenancy> {
-        fn from(value: Tenancy) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `GroupIdentifier` of `AWS::EC2::SpotFleet`.
+    /// The `GroupIdentifier` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct GroupIdentifier {
         /// `GroupId`.
@@ -19021,7 +15996,7 @@ pub mod spot_fleet {
         }
     }
 
-    /// `SpotFleetTagSpecification` of `AWS::EC2::SpotFleet`.
+    /// The `SpotFleetTagSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SpotFleetTagSpecification {
         /// `ResourceType`.
@@ -19206,7 +16181,7 @@ pub mod spot_fleet {
         }
     }
 
-    /// `LaunchTemplateConfig` of `AWS::EC2::SpotFleet`.
+    /// The `LaunchTemplateConfig` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LaunchTemplateConfig {
         /// `LaunchTemplateSpecification`.
@@ -19221,7 +16196,7 @@ pub mod spot_fleet {
         pub overrides: Option<Vec<LaunchTemplateOverrides>>,
     }
 
-    /// `FleetLaunchTemplateSpecification` of `AWS::EC2::SpotFleet`.
+    /// The `FleetLaunchTemplateSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FleetLaunchTemplateSpecification {
         /// `LaunchTemplateId`.
@@ -19246,7 +16221,7 @@ pub mod spot_fleet {
         }
     }
 
-    /// `LaunchTemplateOverrides` of `AWS::EC2::SpotFleet`.
+    /// The `LaunchTemplateOverrides` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LaunchTemplateOverrides {
         /// `AvailabilityZone`.
@@ -19279,7 +16254,7 @@ pub mod spot_fleet {
         pub weighted_capacity: Option<Value<f64>>,
     }
 
-    /// `LoadBalancersConfig` of `AWS::EC2::SpotFleet`.
+    /// The `LoadBalancersConfig` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LoadBalancersConfig {
         /// `ClassicLoadBalancersConfig`.
@@ -19294,7 +16269,7 @@ pub mod spot_fleet {
         pub target_groups_config: Option<TargetGroupsConfig>,
     }
 
-    /// `ClassicLoadBalancersConfig` of `AWS::EC2::SpotFleet`.
+    /// The `ClassicLoadBalancersConfig` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClassicLoadBalancersConfig {
         /// `ClassicLoadBalancers`.
@@ -19311,7 +16286,7 @@ pub mod spot_fleet {
         }
     }
 
-    /// `ClassicLoadBalancer` of `AWS::EC2::SpotFleet`.
+    /// The `ClassicLoadBalancer` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClassicLoadBalancer {
         /// `Name`.
@@ -19326,7 +16301,7 @@ pub mod spot_fleet {
         }
     }
 
-    /// `TargetGroupsConfig` of `AWS::EC2::SpotFleet`.
+    /// The `TargetGroupsConfig` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TargetGroupsConfig {
         /// `TargetGroups`.
@@ -19343,7 +16318,7 @@ pub mod spot_fleet {
         }
     }
 
-    /// `TargetGroup` of `AWS::EC2::SpotFleet`.
+    /// The `TargetGroup` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TargetGroup {
         /// `Arn`.
@@ -19358,7 +16333,7 @@ pub mod spot_fleet {
         }
     }
 
-    /// `SpotMaintenanceStrategies` of `AWS::EC2::SpotFleet`.
+    /// The `SpotMaintenanceStrategies` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SpotMaintenanceStrategies {
         /// `CapacityRebalance`.
@@ -19366,7 +16341,7 @@ pub mod spot_fleet {
         pub capacity_rebalance: Option<SpotCapacityRebalance>,
     }
 
-    /// `SpotCapacityRebalance` of `AWS::EC2::SpotFleet`.
+    /// The `SpotCapacityRebalance` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SpotCapacityRebalance {
         /// `ReplacementStrategy`.
@@ -19375,83 +16350,6 @@ pub mod spot_fleet {
         /// `TerminationDelay`.
         #[serde(rename = "TerminationDelay", skip_serializing_if = "Option::is_none")]
         pub termination_delay: Option<Value<i64>>,
-    }
-
-    /// Values of `ReplacementStrategy`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ReplacementStrategy {
-        /// `launch`
-        Launch,
-        /// `launch-before-terminate`
-        LaunchBeforeTerminate,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl ReplacementStrategy {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Launch => "launch",
-                Self::LaunchBeforeTerminate => "launch-before-terminate",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for ReplacementStrategy {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<ReplacementStrategy> for Value<ReplacementStrategy> {
-        fn from(value: ReplacementStrategy) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Values of `TargetCapacityUnitType`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum TargetCapacityUnitType {
-        /// `vcpu`
-        Vcpu,
-        /// `memory-mib`
-        MemoryMib,
-        /// `units`
-        Units,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl TargetCapacityUnitType {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Vcpu => "vcpu",
-                Self::MemoryMib => "memory-mib",
-                Self::Units => "units",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for TargetCapacityUnitType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<TargetCapacityUnitType> for Value<TargetCapacityUnitType> {
-        fn from(value: TargetCapacityUnitType) -> Self {
-            Value::Literal(value)
-        }
     }
 
     /// Values of `Type`.
@@ -19498,6 +16396,8 @@ pub mod sql_ha_standby_detected_instance {
     use serde::Serialize;
 
     /// `AWS::EC2::SqlHaStandbyDetectedInstance`: Resource Type definition for AWS::EC2::SqlHaStandbyDetectedInstance. `Ref` returns the primary identifier, `InstanceId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-sqlhastandbydetectedinstance.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSqlHaStandbyDetectedInstance {
         resource: cloudwright_core::CfnResource,
@@ -19593,6 +16493,8 @@ pub mod subnet {
     use serde::Serialize;
 
     /// `AWS::EC2::Subnet`: Specifies a subnet for the specified VPC. `Ref` returns the primary identifier, `SubnetId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnet {
         resource: cloudwright_core::CfnResource,
@@ -19673,7 +16575,7 @@ pub mod subnet {
     /// The properties of `AWS::EC2::Subnet`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSubnetProps {
-        /// Indicates whether a network interface created in this subnet receives an IPv6 address. The default value is `false`.
+        /// Indicates whether a network interface created in this subnet receives an IPv6 address.
         #[serde(
             rename = "AssignIpv6AddressOnCreation",
             skip_serializing_if = "Option::is_none"
@@ -19692,7 +16594,7 @@ pub mod subnet {
         /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return synthetic IPv6 addresses for IPv4-only destinations.
         #[serde(rename = "EnableDns64", skip_serializing_if = "Option::is_none")]
         pub enable_dns64: Option<Value<bool>>,
-        /// Indicates the device position for local network interfaces in this subnet. For example, `1` indicates local network interfaces in this subnet are the secondary network interface (eth1).
+        /// Indicates the device position for local network interfaces in this subnet.
         #[serde(
             rename = "EnableLniAtDeviceIndex",
             skip_serializing_if = "Option::is_none"
@@ -19711,19 +16613,19 @@ pub mod subnet {
         /// An IPv6 IPAM pool ID for the subnet.
         #[serde(rename = "Ipv6IpamPoolId", skip_serializing_if = "Option::is_none")]
         pub ipv6_ipam_pool_id: Option<Value<String>>,
-        /// Indicates whether this is an IPv6 only subnet. For more information, see [Subnet basics](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html#subnet-basics) in the *User Guide*.
+        /// Indicates whether this is an IPv6 only subnet.
         #[serde(rename = "Ipv6Native", skip_serializing_if = "Option::is_none")]
         pub ipv6_native: Option<Value<bool>>,
         /// An IPv6 netmask length for the subnet.
         #[serde(rename = "Ipv6NetmaskLength", skip_serializing_if = "Option::is_none")]
         pub ipv6_netmask_length: Option<Value<i64>>,
-        /// Indicates whether instances launched in this subnet receive a public IPv4 address. The default value is `false`.
+        /// Indicates whether instances launched in this subnet receive a public IPv4 address.
         #[serde(rename = "MapPublicIpOnLaunch", skip_serializing_if = "Option::is_none")]
         pub map_public_ip_on_launch: Option<Value<bool>>,
         /// The Amazon Resource Name (ARN) of the Outpost.
         #[serde(rename = "OutpostArn", skip_serializing_if = "Option::is_none")]
         pub outpost_arn: Option<Value<String>>,
-        /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *User Guide*.
+        /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled.
         #[serde(
             rename = "PrivateDnsNameOptionsOnLaunch",
             skip_serializing_if = "Option::is_none"
@@ -19763,7 +16665,7 @@ pub mod subnet {
         }
     }
 
-    /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *User Guide*.
+    /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrivateDnsNameOptionsOnLaunch {
         /// `EnableResourceNameDnsAAAARecord`.
@@ -19792,6 +16694,8 @@ pub mod subnet_cidr_block {
     use serde::Serialize;
 
     /// `AWS::EC2::SubnetCidrBlock`: The AWS::EC2::SubnetCidrBlock resource creates association between subnet and IPv6 CIDR. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetcidrblock.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetCidrBlock {
         resource: cloudwright_core::CfnResource,
@@ -19859,7 +16763,7 @@ pub mod subnet_cidr_block {
     /// The properties of `AWS::EC2::SubnetCidrBlock`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSubnetCidrBlockProps {
-        /// The IPv6 network range for the subnet, in CIDR notation. The subnet size must use a /64 prefix length
+        /// The IPv6 network range for the subnet, in CIDR notation.
         #[serde(rename = "Ipv6CidrBlock", skip_serializing_if = "Option::is_none")]
         pub ipv6_cidr_block: Option<Value<String>>,
         /// The ID of an IPv6 Amazon VPC IP Address Manager (IPAM) pool from which to allocate, to get the subnet's CIDR
@@ -19892,6 +16796,8 @@ pub mod subnet_cidr_reservation {
     use serde::Serialize;
 
     /// `AWS::EC2::SubnetCidrReservation`: Resource Type definition for a CIDR range reserved inside an Amazon EC2 subnet. `Ref` returns the primary identifier, made of `SubnetId`, `SubnetCidrReservationId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetcidrreservation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetCidrReservation {
         resource: cloudwright_core::CfnResource,
@@ -19962,13 +16868,13 @@ pub mod subnet_cidr_reservation {
     /// The properties of `AWS::EC2::SubnetCidrReservation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSubnetCidrReservationProps {
-        /// The IPv4 or IPv6 CIDR range to reserve. Must lie inside the subnet's CIDR block and must not overlap an existing reservation. Supply an IPv6 range exactly as the service returns it: Amazon EC2 stores an IPv6 CIDR in RFC 5952 compressed form, and a noncanonical spelling of the same range is reported as drift because this property is create-only and read back.
+        /// The IPv4 or IPv6 CIDR range to reserve.
         #[serde(rename = "Cidr")]
         pub cidr: Value<String>,
         /// The description of the subnet CIDR reservation.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The type of reservation. A prefix reservation is used for an IPv6 prefix delegated to a network interface; an explicit reservation is used for a range that Amazon EC2 must not assign automatically.
+        /// The type of reservation.
         #[serde(rename = "ReservationType")]
         pub reservation_type: Value<ReservationType>,
         /// The identifier of the subnet the CIDR range is reserved in.
@@ -19996,7 +16902,7 @@ pub mod subnet_cidr_reservation {
         }
     }
 
-    /// The type of reservation. A prefix reservation is used for an IPv6 prefix delegated to a network interface; an explicit reservation is used for a range that Amazon EC2 must not assign automatically.
+    /// The type of reservation.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReservationType {
         /// `prefix`
@@ -20040,6 +16946,8 @@ pub mod subnet_network_acl_association {
     use serde::Serialize;
 
     /// `AWS::EC2::SubnetNetworkAclAssociation`: Resource Type definition for AWS::EC2::SubnetNetworkAclAssociation. `Ref` returns the primary identifier, `AssociationId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetnetworkaclassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetNetworkAclAssociation {
         resource: cloudwright_core::CfnResource,
@@ -20124,7 +17032,9 @@ pub mod subnet_route_table_association {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::SubnetRouteTableAssociation`: Associates a subnet with a route table. The subnet and route table must be in the same VPC. This association causes traffic originating from the subnet to be routed according to the routes in the route table. A route table can be associated with multiple subnets. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::EC2::SubnetRouteTableAssociation`: Associates a subnet with a route table. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetroutetableassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetRouteTableAssociation {
         resource: cloudwright_core::CfnResource,
@@ -20208,6 +17118,8 @@ pub mod traffic_mirror_filter {
     use serde::Serialize;
 
     /// `AWS::EC2::TrafficMirrorFilter`: Resource schema for AWS::EC2::TrafficMirrorFilter. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-trafficmirrorfilter.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrafficMirrorFilter {
         resource: cloudwright_core::CfnResource,
@@ -20314,6 +17226,8 @@ pub mod traffic_mirror_filter_rule {
     use serde::Serialize;
 
     /// `AWS::EC2::TrafficMirrorFilterRule`: Resource Type definition for for AWS::EC2::TrafficMirrorFilterRule. `Ref` returns the primary identifier, `TrafficMirrorFilterRuleId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-trafficmirrorfilterrule.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrafficMirrorFilterRule {
         resource: cloudwright_core::CfnResource,
@@ -20435,7 +17349,7 @@ pub mod traffic_mirror_filter_rule {
         }
     }
 
-    /// `TrafficMirrorPortRange` of `AWS::EC2::TrafficMirrorFilterRule`.
+    /// The `TrafficMirrorPortRange` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TrafficMirrorPortRange {
         /// The first port in the Traffic Mirror port range.
@@ -20466,6 +17380,8 @@ pub mod traffic_mirror_session {
     use serde::Serialize;
 
     /// `AWS::EC2::TrafficMirrorSession`: Resource schema for AWS::EC2::TrafficMirrorSession. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-trafficmirrorsession.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrafficMirrorSession {
         resource: cloudwright_core::CfnResource,
@@ -20530,7 +17446,7 @@ pub mod traffic_mirror_session {
         /// The number of bytes in each packet to mirror.
         #[serde(rename = "PacketLength", skip_serializing_if = "Option::is_none")]
         pub packet_length: Option<Value<i64>>,
-        /// The session number determines the order in which sessions are evaluated when an interface is used by multiple sessions. The first session with a matching filter is the one that mirrors the packets.
+        /// The session number determines the order in which sessions are evaluated when an interface is used by multiple sessions.
         #[serde(rename = "SessionNumber")]
         pub session_number: Value<i64>,
         /// The tags assigned to the Traffic Mirror session.
@@ -20576,6 +17492,8 @@ pub mod traffic_mirror_target {
     use serde::Serialize;
 
     /// `AWS::EC2::TrafficMirrorTarget`: The description of the Traffic Mirror target. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-trafficmirrortarget.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrafficMirrorTarget {
         resource: cloudwright_core::CfnResource,
@@ -20665,6 +17583,8 @@ pub mod transit_gateway {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGateway`: Resource Type definition for AWS::EC2::TransitGateway. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgateway.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGateway {
         resource: cloudwright_core::CfnResource,
@@ -20844,8 +17764,13 @@ pub mod transit_gateway {
 pub mod transit_gateway_attachment {
     use cloudwright_core::Value;
     use serde::Serialize;
-
+    pub use super::{
+        ApplianceModeSupport, DnsSupport, Ipv6Support, Options,
+        SecurityGroupReferencingSupport,
+    };
     /// `AWS::EC2::TransitGatewayAttachment`: Resource Type definition for AWS::EC2::TransitGatewayAttachment. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayattachment.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayAttachment {
         resource: cloudwright_core::CfnResource,
@@ -20934,182 +17859,6 @@ pub mod transit_gateway_attachment {
             }
         }
     }
-
-    /// The options for the transit gateway vpc attachment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Options {
-        /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
-        #[serde(
-            rename = "ApplianceModeSupport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub appliance_mode_support: Option<Value<ApplianceModeSupport>>,
-        /// Indicates whether to enable DNS Support for Vpc Attachment. Valid Values: enable | disable
-        #[serde(rename = "DnsSupport", skip_serializing_if = "Option::is_none")]
-        pub dns_support: Option<Value<DnsSupport>>,
-        /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
-        #[serde(rename = "Ipv6Support", skip_serializing_if = "Option::is_none")]
-        pub ipv6_support: Option<Value<Ipv6Support>>,
-        /// Indicates whether to enable Security Group referencing support for Vpc Attachment. Valid Values: enable | disable
-        #[serde(
-            rename = "SecurityGroupReferencingSupport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub security_group_referencing_support: Option<
-            Value<SecurityGroupReferencingSupport>,
-        >,
-    }
-
-    /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ApplianceModeSupport {
-        /// `disable`
-        Disable,
-        /// `enable`
-        Enable,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl ApplianceModeSupport {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Disable => "disable",
-                Self::Enable => "enable",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for ApplianceModeSupport {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<ApplianceModeSupport> for Value<ApplianceModeSupport> {
-        fn from(value: ApplianceModeSupport) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Indicates whether to enable DNS Support for Vpc Attachment. Valid Values: enable | disable
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum DnsSupport {
-        /// `disable`
-        Disable,
-        /// `enable`
-        Enable,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl DnsSupport {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Disable => "disable",
-                Self::Enable => "enable",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for DnsSupport {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<DnsSupport> for Value<DnsSupport> {
-        fn from(value: DnsSupport) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Ipv6Support {
-        /// `disable`
-        Disable,
-        /// `enable`
-        Enable,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Ipv6Support {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Disable => "disable",
-                Self::Enable => "enable",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Ipv6Support {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Ipv6Support> for Value<Ipv6Support> {
-        fn from(value: Ipv6Support) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Indicates whether to enable Security Group referencing support for Vpc Attachment. Valid Values: enable | disable
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SecurityGroupReferencingSupport {
-        /// `disable`
-        Disable,
-        /// `enable`
-        Enable,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl SecurityGroupReferencingSupport {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Disable => "disable",
-                Self::Enable => "enable",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for SecurityGroupReferencingSupport {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<SecurityGroupReferencingSupport>
-    for Value<SecurityGroupReferencingSupport> {
-        fn from(value: SecurityGroupReferencingSupport) -> Self {
-            Value::Literal(value)
-        }
-    }
 }
 
 /// `AWS::EC2::TransitGatewayConnect`: [`CfnTransitGatewayConnect`], [`CfnTransitGatewayConnectProps`] and their property types.
@@ -21118,6 +17867,8 @@ pub mod transit_gateway_connect {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGatewayConnect`: The AWS::EC2::TransitGatewayConnect type. `Ref` returns the primary identifier, `TransitGatewayAttachmentId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayconnect.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayConnect {
         resource: cloudwright_core::CfnResource,
@@ -21216,7 +17967,7 @@ pub mod transit_gateway_connect {
         }
     }
 
-    /// `TransitGatewayConnectOptions` of `AWS::EC2::TransitGatewayConnect`.
+    /// The `TransitGatewayConnectOptions` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TransitGatewayConnectOptions {
         /// The tunnel protocol.
@@ -21265,6 +18016,8 @@ pub mod transit_gateway_connect_peer {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGatewayConnectPeer`: Resource Type definition for AWS::EC2::TransitGatewayConnectPeer. `Ref` returns the primary identifier, `TransitGatewayConnectPeerId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayconnectpeer.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayConnectPeer {
         resource: cloudwright_core::CfnResource,
@@ -21377,7 +18130,7 @@ pub mod transit_gateway_connect_peer {
         }
     }
 
-    /// `TransitGatewayConnectPeerConfiguration` of `AWS::EC2::TransitGatewayConnectPeer`.
+    /// The `TransitGatewayConnectPeerConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TransitGatewayConnectPeerConfiguration {
         /// The BGP configuration details. Read-only: CloudFormation returns it.
@@ -21417,7 +18170,7 @@ pub mod transit_gateway_connect_peer {
         }
     }
 
-    /// `TransitGatewayAttachmentBgpConfiguration` of `AWS::EC2::TransitGatewayConnectPeer`.
+    /// The `TransitGatewayAttachmentBgpConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TransitGatewayAttachmentBgpConfiguration {
         /// The BGP status. Read-only: CloudFormation returns it.
@@ -21448,6 +18201,8 @@ pub mod transit_gateway_metering_policy {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGatewayMeteringPolicy`: AWS::EC2::TransitGatewayMeteringPolicy Resource Definition. `Ref` returns the primary identifier, `TransitGatewayMeteringPolicyId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymeteringpolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMeteringPolicy {
         resource: cloudwright_core::CfnResource,
@@ -21547,6 +18302,8 @@ pub mod transit_gateway_metering_policy_entry {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGatewayMeteringPolicyEntry`: AWS::EC2::TransitGatewayMeteringPolicyEntry Resource Definition. `Ref` returns the primary identifier, made of `TransitGatewayMeteringPolicyId`, `PolicyRuleNumber`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymeteringpolicyentry.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMeteringPolicyEntry {
         resource: cloudwright_core::CfnResource,
@@ -21812,6 +18569,8 @@ pub mod transit_gateway_multicast_domain {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGatewayMulticastDomain`: The AWS::EC2::TransitGatewayMulticastDomain type. `Ref` returns the primary identifier, `TransitGatewayMulticastDomainId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymulticastdomain.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMulticastDomain {
         resource: cloudwright_core::CfnResource,
@@ -21912,17 +18671,17 @@ pub mod transit_gateway_multicast_domain {
     /// The options for the transit gateway multicast domain.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Options {
-        /// Indicates whether to automatically cross-account subnet associations that are associated with the transit gateway multicast domain. Valid Values: enable | disable
+        /// Indicates whether to automatically cross-account subnet associations that are associated with the transit gateway multicast domain.
         #[serde(
             rename = "AutoAcceptSharedAssociations",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub auto_accept_shared_associations: Option<Value<AutoAcceptSharedAssociations>>,
-        /// Indicates whether Internet Group Management Protocol (IGMP) version 2 is turned on for the transit gateway multicast domain. Valid Values: enable | disable
+        /// Indicates whether Internet Group Management Protocol (IGMP) version 2 is turned on for the transit gateway multicast domain.
         #[serde(rename = "Igmpv2Support", skip_serializing_if = "Option::is_none")]
         pub igmpv2_support: Option<Value<Igmpv2Support>>,
-        /// Indicates whether support for statically configuring transit gateway multicast group sources is turned on. Valid Values: enable | disable
+        /// Indicates whether support for statically configuring transit gateway multicast group sources is turned on.
         #[serde(
             rename = "StaticSourcesSupport",
             skip_serializing_if = "Option::is_none"
@@ -21931,7 +18690,7 @@ pub mod transit_gateway_multicast_domain {
         pub static_sources_support: Option<Value<StaticSourcesSupport>>,
     }
 
-    /// Indicates whether to automatically cross-account subnet associations that are associated with the transit gateway multicast domain. Valid Values: enable | disable
+    /// Indicates whether to automatically cross-account subnet associations that are associated with the transit gateway multicast domain.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AutoAcceptSharedAssociations {
         /// `disable`
@@ -21968,7 +18727,7 @@ pub mod transit_gateway_multicast_domain {
         }
     }
 
-    /// Indicates whether Internet Group Management Protocol (IGMP) version 2 is turned on for the transit gateway multicast domain. Valid Values: enable | disable
+    /// Indicates whether Internet Group Management Protocol (IGMP) version 2 is turned on for the transit gateway multicast domain.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Igmpv2Support {
         /// `disable`
@@ -22005,7 +18764,7 @@ pub mod transit_gateway_multicast_domain {
         }
     }
 
-    /// Indicates whether support for statically configuring transit gateway multicast group sources is turned on. Valid Values: enable | disable
+    /// Indicates whether support for statically configuring transit gateway multicast group sources is turned on.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum StaticSourcesSupport {
         /// `disable`
@@ -22049,6 +18808,8 @@ pub mod transit_gateway_multicast_domain_association {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGatewayMulticastDomainAssociation`: The AWS::EC2::TransitGatewayMulticastDomainAssociation type. `Ref` returns the primary identifier, made of `TransitGatewayMulticastDomainId`, `TransitGatewayAttachmentId`, `SubnetId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymulticastdomainassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMulticastDomainAssociation {
         resource: cloudwright_core::CfnResource,
@@ -22155,6 +18916,8 @@ pub mod transit_gateway_multicast_group_member {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGatewayMulticastGroupMember`: The AWS::EC2::TransitGatewayMulticastGroupMember registers and deregisters members and sources (network interfaces) with the transit gateway multicast group. `Ref` returns the primary identifier, made of `TransitGatewayMulticastDomainId`, `GroupIpAddress`, `NetworkInterfaceId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymulticastgroupmember.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMulticastGroupMember {
         resource: cloudwright_core::CfnResource,
@@ -22279,6 +19042,8 @@ pub mod transit_gateway_multicast_group_source {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGatewayMulticastGroupSource`: The AWS::EC2::TransitGatewayMulticastGroupSource registers and deregisters members and sources (network interfaces) with the transit gateway multicast group. `Ref` returns the primary identifier, made of `TransitGatewayMulticastDomainId`, `GroupIpAddress`, `NetworkInterfaceId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaymulticastgroupsource.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMulticastGroupSource {
         resource: cloudwright_core::CfnResource,
@@ -22403,6 +19168,8 @@ pub mod transit_gateway_peering_attachment {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGatewayPeeringAttachment`: The AWS::EC2::TransitGatewayPeeringAttachment type. `Ref` returns the primary identifier, `TransitGatewayAttachmentId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaypeeringattachment.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayPeeringAttachment {
         resource: cloudwright_core::CfnResource,
@@ -22450,7 +19217,7 @@ pub mod transit_gateway_peering_attachment {
             self.resource.get_att("Status")
         }
 
-        /// `Fn::GetAtt` `State`: The state of the transit gateway peering attachment. Note that the initiating state has been deprecated.
+        /// `Fn::GetAtt` `State`: The state of the transit gateway peering attachment.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
@@ -22519,6 +19286,8 @@ pub mod transit_gateway_policy_table {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGatewayPolicyTable`: AWS::EC2::TransitGatewayPolicyTable Resource Definition. `Ref` returns the primary identifier, `TransitGatewayPolicyTableId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaypolicytable.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayPolicyTable {
         resource: cloudwright_core::CfnResource,
@@ -22610,6 +19379,8 @@ pub mod transit_gateway_policy_table_association {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGatewayPolicyTableAssociation`: AWS::EC2::TransitGatewayPolicyTableAssociation Resource Definition. `Ref` returns the primary identifier, made of `TransitGatewayPolicyTableId`, `TransitGatewayAttachmentId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaypolicytableassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayPolicyTableAssociation {
         resource: cloudwright_core::CfnResource,
@@ -22696,6 +19467,8 @@ pub mod transit_gateway_policy_table_entry {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGatewayPolicyTableEntry`: AWS::EC2::TransitGatewayPolicyTableEntry Resource Definition. `Ref` returns the primary identifier, made of `TransitGatewayPolicyTableId`, `PolicyRuleNumber`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewaypolicytableentry.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayPolicyTableEntry {
         resource: cloudwright_core::CfnResource,
@@ -22785,7 +19558,7 @@ pub mod transit_gateway_policy_table_entry {
         }
     }
 
-    /// `TransitGatewayPolicyRule` of `AWS::EC2::TransitGatewayPolicyTableEntry`.
+    /// The `TransitGatewayPolicyRule` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TransitGatewayPolicyRule {
         /// The destination CIDR block for the transit gateway policy rule.
@@ -22820,6 +19593,8 @@ pub mod transit_gateway_route {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGatewayRoute`: Resource Type definition for AWS::EC2::TransitGatewayRoute. `Ref` returns the primary identifier, made of `TransitGatewayRouteTableId`, `DestinationCidrBlock`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayroute.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayRoute {
         resource: cloudwright_core::CfnResource,
@@ -22878,7 +19653,7 @@ pub mod transit_gateway_route {
         /// Indicates whether to drop traffic that matches this route.
         #[serde(rename = "Blackhole", skip_serializing_if = "Option::is_none")]
         pub blackhole: Option<Value<bool>>,
-        /// The CIDR range used for destination matches. Routing decisions are based on the most specific match.
+        /// The CIDR range used for destination matches.
         #[serde(rename = "DestinationCidrBlock")]
         pub destination_cidr_block: Value<String>,
         /// The ID of transit gateway attachment.
@@ -22915,6 +19690,8 @@ pub mod transit_gateway_route_table {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGatewayRouteTable`: Resource Type definition for AWS::EC2::TransitGatewayRouteTable. `Ref` returns the primary identifier, `TransitGatewayRouteTableId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayroutetable.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayRouteTable {
         resource: cloudwright_core::CfnResource,
@@ -22971,7 +19748,7 @@ pub mod transit_gateway_route_table {
     /// The properties of `AWS::EC2::TransitGatewayRouteTable`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTransitGatewayRouteTableProps {
-        /// Tags are composed of a Key/Value pair. You can use tags to categorize and track each parameter group. The tag value null is permitted.
+        /// Tags are composed of a Key/Value pair.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// The ID of the transit gateway.
@@ -22996,6 +19773,8 @@ pub mod transit_gateway_route_table_association {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGatewayRouteTableAssociation`: Resource Type definition for AWS::EC2::TransitGatewayRouteTableAssociation. `Ref` returns the primary identifier, made of `TransitGatewayRouteTableId`, `TransitGatewayAttachmentId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayroutetableassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayRouteTableAssociation {
         resource: cloudwright_core::CfnResource,
@@ -23077,6 +19856,8 @@ pub mod transit_gateway_route_table_propagation {
     use serde::Serialize;
 
     /// `AWS::EC2::TransitGatewayRouteTablePropagation`: AWS::EC2::TransitGatewayRouteTablePropagation Type. `Ref` returns the primary identifier, made of `TransitGatewayRouteTableId`, `TransitGatewayAttachmentId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayroutetablepropagation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayRouteTablePropagation {
         resource: cloudwright_core::CfnResource,
@@ -23156,8 +19937,13 @@ pub mod transit_gateway_route_table_propagation {
 pub mod transit_gateway_vpc_attachment {
     use cloudwright_core::Value;
     use serde::Serialize;
-
+    pub use super::{
+        ApplianceModeSupport, DnsSupport, Ipv6Support, Options,
+        SecurityGroupReferencingSupport,
+    };
     /// `AWS::EC2::TransitGatewayVpcAttachment`: Resource Type definition for AWS::EC2::TransitGatewayVpcAttachment. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-transitgatewayvpcattachment.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayVpcAttachment {
         resource: cloudwright_core::CfnResource,
@@ -23255,182 +20041,6 @@ pub mod transit_gateway_vpc_attachment {
             }
         }
     }
-
-    /// The options for the transit gateway vpc attachment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Options {
-        /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
-        #[serde(
-            rename = "ApplianceModeSupport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub appliance_mode_support: Option<Value<ApplianceModeSupport>>,
-        /// Indicates whether to enable DNS Support for Vpc Attachment. Valid Values: enable | disable
-        #[serde(rename = "DnsSupport", skip_serializing_if = "Option::is_none")]
-        pub dns_support: Option<Value<DnsSupport>>,
-        /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
-        #[serde(rename = "Ipv6Support", skip_serializing_if = "Option::is_none")]
-        pub ipv6_support: Option<Value<Ipv6Support>>,
-        /// Indicates whether to enable Security Group referencing support for Vpc Attachment. Valid values: enable | disable
-        #[serde(
-            rename = "SecurityGroupReferencingSupport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub security_group_referencing_support: Option<
-            Value<SecurityGroupReferencingSupport>,
-        >,
-    }
-
-    /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ApplianceModeSupport {
-        /// `disable`
-        Disable,
-        /// `enable`
-        Enable,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl ApplianceModeSupport {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Disable => "disable",
-                Self::Enable => "enable",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for ApplianceModeSupport {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<ApplianceModeSupport> for Value<ApplianceModeSupport> {
-        fn from(value: ApplianceModeSupport) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Indicates whether to enable DNS Support for Vpc Attachment. Valid Values: enable | disable
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum DnsSupport {
-        /// `disable`
-        Disable,
-        /// `enable`
-        Enable,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl DnsSupport {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Disable => "disable",
-                Self::Enable => "enable",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for DnsSupport {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<DnsSupport> for Value<DnsSupport> {
-        fn from(value: DnsSupport) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Ipv6Support {
-        /// `disable`
-        Disable,
-        /// `enable`
-        Enable,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Ipv6Support {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Disable => "disable",
-                Self::Enable => "enable",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Ipv6Support {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Ipv6Support> for Value<Ipv6Support> {
-        fn from(value: Ipv6Support) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Indicates whether to enable Security Group referencing support for Vpc Attachment. Valid values: enable | disable
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SecurityGroupReferencingSupport {
-        /// `disable`
-        Disable,
-        /// `enable`
-        Enable,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl SecurityGroupReferencingSupport {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Disable => "disable",
-                Self::Enable => "enable",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for SecurityGroupReferencingSupport {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<SecurityGroupReferencingSupport>
-    for Value<SecurityGroupReferencingSupport> {
-        fn from(value: SecurityGroupReferencingSupport) -> Self {
-            Value::Literal(value)
-        }
-    }
 }
 
 /// `AWS::EC2::VPC`: [`CfnVpc`], [`CfnVpcProps`] and their property types.
@@ -23439,6 +20049,8 @@ pub mod vpc {
     use serde::Serialize;
 
     /// `AWS::EC2::VPC`: Specifies a virtual private cloud (VPC). `Ref` returns the primary identifier, `VpcId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpc {
         resource: cloudwright_core::CfnResource,
@@ -23756,22 +20368,22 @@ pub mod vpc {
     /// The properties of `AWS::EC2::VPC`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnVpcProps {
-        /// The IPv4 network range for the VPC, in CIDR notation. For example, `10.0.0.0/16`. We modify the specified CIDR block to its canonical form; for example, if you specify `100.68.0.18/18`, we modify it to `100.68.0.0/18`.
+        /// The IPv4 network range for the VPC, in CIDR notation.
         #[serde(rename = "CidrBlock", skip_serializing_if = "Option::is_none")]
         pub cidr_block: Option<Value<String>>,
-        /// Indicates whether the instances launched in the VPC get DNS hostnames. If enabled, instances in the VPC get DNS hostnames; otherwise, they do not. Disabled by default for nondefault VPCs. For more information, see [DNS attributes in your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support).
+        /// Indicates whether the instances launched in the VPC get DNS hostnames.
         #[serde(rename = "EnableDnsHostnames", skip_serializing_if = "Option::is_none")]
         pub enable_dns_hostnames: Option<Value<bool>>,
-        /// Indicates whether the DNS resolution is supported for the VPC. If enabled, queries to the Amazon provided DNS server at the 169.254.169.253 IP address, or the reserved IP address at the base of the VPC network range "plus two" succeed. If disabled, the Amazon provided DNS service in the VPC that resolves public DNS hostnames to IP addresses is not enabled. Enabled by default.
+        /// Indicates whether the DNS resolution is supported for the VPC.
         #[serde(rename = "EnableDnsSupport", skip_serializing_if = "Option::is_none")]
         pub enable_dns_support: Option<Value<bool>>,
         /// The allowed tenancy of instances launched into the VPC.
         #[serde(rename = "InstanceTenancy", skip_serializing_if = "Option::is_none")]
         pub instance_tenancy: Option<Value<InstanceTenancy>>,
-        /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide*.
+        /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR.
         #[serde(rename = "Ipv4IpamPoolId", skip_serializing_if = "Option::is_none")]
         pub ipv4_ipam_pool_id: Option<Value<String>>,
-        /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide*.
+        /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool.
         #[serde(rename = "Ipv4NetmaskLength", skip_serializing_if = "Option::is_none")]
         pub ipv4_netmask_length: Option<Value<i64>>,
         /// The tags for the VPC.
@@ -24286,6 +20898,8 @@ pub mod vpc_block_public_access_exclusion {
     use serde::Serialize;
 
     /// `AWS::EC2::VPCBlockPublicAccessExclusion`: Resource Type definition for AWS::EC2::VPCBlockPublicAccessExclusion. `Ref` returns the primary identifier, `ExclusionId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcblockpublicaccessexclusion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcBlockPublicAccessExclusion {
         resource: cloudwright_core::CfnResource,
@@ -24346,13 +20960,13 @@ pub mod vpc_block_public_access_exclusion {
         /// The desired Block Public Access Exclusion Mode for a specific VPC/Subnet.
         #[serde(rename = "InternetGatewayExclusionMode")]
         pub internet_gateway_exclusion_mode: Value<InternetGatewayExclusionMode>,
-        /// The ID of the subnet. Required only if you don't specify VpcId
+        /// The ID of the subnet.
         #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Value<String>>,
         /// An array of key-value pairs to apply to this resource.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the vpc. Required only if you don't specify SubnetId.
+        /// The ID of the vpc.
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Value<String>>,
     }
@@ -24417,6 +21031,8 @@ pub mod vpc_block_public_access_options {
     use serde::Serialize;
 
     /// `AWS::EC2::VPCBlockPublicAccessOptions`: Resource Type definition for AWS::EC2::VPCBlockPublicAccessOptions. `Ref` returns the primary identifier, `AccountId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcblockpublicaccessoptions.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcBlockPublicAccessOptions {
         resource: cloudwright_core::CfnResource,
@@ -24454,7 +21070,7 @@ pub mod vpc_block_public_access_options {
             self.resource.get_att("AccountId")
         }
 
-        /// `Fn::GetAtt` `ExclusionsAllowed`: Determines if exclusions are allowed. If you have enabled VPC BPA at the Organization level, exclusions may be not-allowed. Otherwise, they are allowed.
+        /// `Fn::GetAtt` `ExclusionsAllowed`: Determines if exclusions are allowed.
         pub fn attr_exclusions_allowed(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ExclusionsAllowed")
         }
@@ -24476,7 +21092,7 @@ pub mod vpc_block_public_access_options {
     /// The properties of `AWS::EC2::VPCBlockPublicAccessOptions`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpcBlockPublicAccessOptionsProps {
-        /// The desired Block Public Access mode for Internet Gateways in your account. We do not allow to create in a off mode as this is the default value
+        /// The desired Block Public Access mode for Internet Gateways in your account.
         #[serde(rename = "InternetGatewayBlockMode")]
         pub internet_gateway_block_mode: Value<InternetGatewayBlockMode>,
     }
@@ -24492,7 +21108,7 @@ pub mod vpc_block_public_access_options {
         }
     }
 
-    /// The desired Block Public Access mode for Internet Gateways in your account. We do not allow to create in a off mode as this is the default value
+    /// The desired Block Public Access mode for Internet Gateways in your account.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InternetGatewayBlockMode {
         /// `block-bidirectional`
@@ -24536,6 +21152,8 @@ pub mod vpc_cidr_block {
     use serde::Serialize;
 
     /// `AWS::EC2::VPCCidrBlock`: Resource Type definition for AWS::EC2::VPCCidrBlock. `Ref` returns the primary identifier, made of `Id`, `VpcId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpccidrblock.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcCidrBlock {
         resource: cloudwright_core::CfnResource,
@@ -24612,7 +21230,7 @@ pub mod vpc_cidr_block {
     /// The properties of `AWS::EC2::VPCCidrBlock`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpcCidrBlockProps {
-        /// Requests an Amazon-provided IPv6 CIDR block with a /56 prefix length for the VPC. You cannot specify the range of IPv6 addresses, or the size of the CIDR block.
+        /// Requests an Amazon-provided IPv6 CIDR block with a /56 prefix length for the VPC.
         #[serde(
             rename = "AmazonProvidedIpv6CidrBlock",
             skip_serializing_if = "Option::is_none"
@@ -24677,6 +21295,8 @@ pub mod vpcdhcp_options_association {
     use serde::Serialize;
 
     /// `AWS::EC2::VPCDHCPOptionsAssociation`: Associates a set of DHCP options with a VPC, or associates no DHCP options with the VPC. `Ref` returns the primary identifier, made of `DhcpOptionsId`, `VpcId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcdhcpoptionsassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcdhcpOptionsAssociation {
         resource: cloudwright_core::CfnResource,
@@ -24758,6 +21378,8 @@ pub mod vpc_encryption_control {
     use serde::Serialize;
 
     /// `AWS::EC2::VPCEncryptionControl`: Resource Type definition for AWS::EC2::VPCEncryptionControl. `Ref` returns the primary identifier, `VpcEncryptionControlId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcencryptioncontrol.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEncryptionControl {
         resource: cloudwright_core::CfnResource,
@@ -25406,7 +22028,9 @@ pub mod vpc_endpoint {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::VPCEndpoint`: Specifies a VPC endpoint. A VPC endpoint provides a private connection between your VPC and an endpoint service. You can use an endpoint service provided by AWS, an MKT Partner, or another AWS accounts in your organization. For more information, see the [User Guide](https://docs.aws.amazon.com/vpc/latest/privatelink/). `Ref` returns the primary identifier, `Id`.
+    /// `AWS::EC2::VPCEndpoint`: Specifies a VPC endpoint. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEndpoint {
         resource: cloudwright_core::CfnResource,
@@ -25489,10 +22113,10 @@ pub mod vpc_endpoint {
         /// The supported IP address types.
         #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<IpAddressType>>,
-        /// An endpoint policy, which controls access to the service from the VPC. The default endpoint policy allows full access to the service. Endpoint policies are supported only for gateway and interface endpoints. One of `string`, `object` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// An endpoint policy, which controls access to the service from the VPC. One of `string`, `object` in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
         pub policy_document: Option<serde_json::Value>,
-        /// Indicate whether to associate a private hosted zone with the specified VPC. The private hosted zone contains a record set for the default public DNS name for the service for the Region (for example, `kinesis.us-east-1.amazonaws.com`), which resolves to the private IP addresses of the endpoint network interfaces in the VPC.
+        /// Indicate whether to associate a private hosted zone with the specified VPC.
         #[serde(rename = "PrivateDnsEnabled", skip_serializing_if = "Option::is_none")]
         pub private_dns_enabled: Option<Value<bool>>,
         /// The Amazon Resource Name (ARN) of the resource configuration.
@@ -25502,10 +22126,10 @@ pub mod vpc_endpoint {
         )]
 
         pub resource_configuration_arn: Option<Value<String>>,
-        /// The IDs of the route tables. Routing is supported only for gateway endpoints.
+        /// The IDs of the route tables.
         #[serde(rename = "RouteTableIds", skip_serializing_if = "Option::is_none")]
         pub route_table_ids: Option<Vec<Value<String>>>,
-        /// The IDs of the security groups to associate with the endpoint network interfaces. If this parameter is not specified, we use the default security group for the VPC. Security groups are supported only for interface endpoints.
+        /// The IDs of the security groups to associate with the endpoint network interfaces.
         #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
         /// The name of the endpoint service.
@@ -25517,7 +22141,7 @@ pub mod vpc_endpoint {
         /// Describes a Region.
         #[serde(rename = "ServiceRegion", skip_serializing_if = "Option::is_none")]
         pub service_region: Option<Value<String>>,
-        /// The IDs of the subnets in which to create endpoint network interfaces. You must specify this property for an interface endpoint or a Gateway Load Balancer endpoint. You can't specify this property for a gateway endpoint. For a Gateway Load Balancer endpoint, you can specify only one subnet.
+        /// The IDs of the subnets in which to create endpoint network interfaces.
         #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
         pub subnet_ids: Option<Vec<Value<String>>>,
         /// The tags to associate with the endpoint.
@@ -25559,7 +22183,7 @@ pub mod vpc_endpoint {
         /// The DNS records created for the endpoint.
         #[serde(rename = "DnsRecordIpType", skip_serializing_if = "Option::is_none")]
         pub dns_record_ip_type: Option<Value<DnsRecordIpType>>,
-        /// Indicates whether to enable private DNS only for inbound endpoints. This option is available only for services that support both gateway and interface endpoints. It routes traffic that originates from the VPC to the gateway endpoint and traffic that originates from on-premises to the interface endpoint.
+        /// Indicates whether to enable private DNS only for inbound endpoints.
         #[serde(
             rename = "PrivateDnsOnlyForInboundResolverEndpoint",
             skip_serializing_if = "Option::is_none"
@@ -25568,14 +22192,14 @@ pub mod vpc_endpoint {
         pub private_dns_only_for_inbound_resolver_endpoint: Option<
             Value<PrivateDnsOnlyForInboundResolverEndpoint>,
         >,
-        /// The preference for which private domains have a private hosted zone created for and associated with the specified VPC. Only supported when private DNS is enabled and when the VPC endpoint type is ServiceNetwork or Resource.
+        /// The preference for which private domains have a private hosted zone created for and associated with the specified VPC.
         #[serde(
             rename = "PrivateDnsPreference",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub private_dns_preference: Option<Value<PrivateDnsPreference>>,
-        /// Indicates which of the private domains to create private hosted zones for and associate with the specified VPC. Only supported when private DNS is enabled and the private DNS preference is `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY`.
+        /// Indicates which of the private domains to create private hosted zones for and associate with the specified VPC.
         #[serde(
             rename = "PrivateDnsSpecifiedDomains",
             skip_serializing_if = "Option::is_none"
@@ -25630,7 +22254,7 @@ pub mod vpc_endpoint {
         }
     }
 
-    /// Indicates whether to enable private DNS only for inbound endpoints. This option is available only for services that support both gateway and interface endpoints. It routes traffic that originates from the VPC to the gateway endpoint and traffic that originates from on-premises to the interface endpoint.
+    /// Indicates whether to enable private DNS only for inbound endpoints.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PrivateDnsOnlyForInboundResolverEndpoint {
         /// `OnlyInboundResolver`
@@ -25671,7 +22295,7 @@ pub mod vpc_endpoint {
         }
     }
 
-    /// The preference for which private domains have a private hosted zone created for and associated with the specified VPC. Only supported when private DNS is enabled and when the VPC endpoint type is ServiceNetwork or Resource.
+    /// The preference for which private domains have a private hosted zone created for and associated with the specified VPC.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PrivateDnsPreference {
         /// `VERIFIED_DOMAINS_ONLY`
@@ -25815,6 +22439,8 @@ pub mod vpc_endpoint_connection_notification {
     use serde::Serialize;
 
     /// `AWS::EC2::VPCEndpointConnectionNotification`: Resource Type definition for AWS::EC2::VPCEndpointConnectionNotification. `Ref` returns the primary identifier, `VPCEndpointConnectionNotificationId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpointconnectionnotification.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEndpointConnectionNotification {
         resource: cloudwright_core::CfnResource,
@@ -25910,6 +22536,8 @@ pub mod vpc_endpoint_service {
     use serde::Serialize;
 
     /// `AWS::EC2::VPCEndpointService`: Resource Type definition for AWS::EC2::VPCEndpointService. `Ref` returns the primary identifier, `ServiceId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpointservice.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEndpointService {
         resource: cloudwright_core::CfnResource,
@@ -26044,7 +22672,7 @@ pub mod vpc_endpoint_service {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// `PrivateDnsNameConfiguration` of `AWS::EC2::VPCEndpointService`.
+    /// The `PrivateDnsNameConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrivateDnsNameConfiguration {
         /// `Name`. Read-only: CloudFormation returns it.
@@ -26105,6 +22733,8 @@ pub mod vpc_endpoint_service_permissions {
     use serde::Serialize;
 
     /// `AWS::EC2::VPCEndpointServicePermissions`: Resource Type definition for AWS::EC2::VPCEndpointServicePermissions. `Ref` returns the primary identifier, `ServiceId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpointservicepermissions.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEndpointServicePermissions {
         resource: cloudwright_core::CfnResource,
@@ -26181,6 +22811,8 @@ pub mod vpc_gateway_attachment {
     use serde::Serialize;
 
     /// `AWS::EC2::VPCGatewayAttachment`: Resource Type definition for AWS::EC2::VPCGatewayAttachment. `Ref` returns the primary identifier, made of `AttachmentType`, `VpcId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcgatewayattachment.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcGatewayAttachment {
         resource: cloudwright_core::CfnResource,
@@ -26238,13 +22870,13 @@ pub mod vpc_gateway_attachment {
     /// The properties of `AWS::EC2::VPCGatewayAttachment`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpcGatewayAttachmentProps {
-        /// The ID of the internet gateway. You must specify either InternetGatewayId or VpnGatewayId, but not both.
+        /// The ID of the internet gateway.
         #[serde(rename = "InternetGatewayId", skip_serializing_if = "Option::is_none")]
         pub internet_gateway_id: Option<Value<String>>,
         /// The ID of the VPC.
         #[serde(rename = "VpcId")]
         pub vpc_id: Value<String>,
-        /// The ID of the virtual private gateway. You must specify either InternetGatewayId or VpnGatewayId, but not both.
+        /// The ID of the virtual private gateway.
         #[serde(rename = "VpnGatewayId", skip_serializing_if = "Option::is_none")]
         pub vpn_gateway_id: Option<Value<String>>,
     }
@@ -26267,6 +22899,8 @@ pub mod vpc_peering_connection {
     use serde::Serialize;
 
     /// `AWS::EC2::VPCPeeringConnection`: Resource Type definition for AWS::EC2::VPCPeeringConnection. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcpeeringconnection.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcPeeringConnection {
         resource: cloudwright_core::CfnResource,
@@ -26324,7 +22958,7 @@ pub mod vpc_peering_connection {
     /// The properties of `AWS::EC2::VPCPeeringConnection`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpcPeeringConnectionProps {
-        /// The Region code to use when calling Security Token Service (STS) to assume the PeerRoleArn, if provided. You can update this property.
+        /// The Region code to use when calling Security Token Service (STS) to assume the PeerRoleArn, if provided.
         #[serde(rename = "AssumeRoleRegion", skip_serializing_if = "Option::is_none")]
         pub assume_role_region: Option<Value<String>>,
         /// The AWS account ID of the owner of the accepter VPC.
@@ -26333,10 +22967,10 @@ pub mod vpc_peering_connection {
         /// The Region code for the accepter VPC, if the accepter VPC is located in a Region other than the Region in which you make the request.
         #[serde(rename = "PeerRegion", skip_serializing_if = "Option::is_none")]
         pub peer_region: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the VPC peer role for the peering connection in another AWS account. You can update this property. To manage PeerVpcPeeringConnectionOptions on a peering connection with another AWS account, the role must allow ec2:DescribeVpcPeeringConnections and ec2:ModifyVpcPeeringConnectionOptions.
+        /// The Amazon Resource Name (ARN) of the VPC peer role for the peering connection in another AWS account.
         #[serde(rename = "PeerRoleArn", skip_serializing_if = "Option::is_none")]
         pub peer_role_arn: Option<Value<String>>,
-        /// The ID of the VPC with which you are creating the VPC peering connection. You must specify this parameter in the request.
+        /// The ID of the VPC with which you are creating the VPC peering connection.
         #[serde(rename = "PeerVpcId")]
         pub peer_vpc_id: Value<String>,
         /// `Tags`.
@@ -26372,6 +23006,8 @@ pub mod vpn_concentrator {
     use serde::Serialize;
 
     /// `AWS::EC2::VPNConcentrator`: Describes a VPN concentrator. `Ref` returns the primary identifier, `VpnConcentratorId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpnconcentrator.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnConcentrator {
         resource: cloudwright_core::CfnResource,
@@ -26463,6 +23099,8 @@ pub mod vpn_connection {
     use serde::Serialize;
 
     /// `AWS::EC2::VPNConnection`: Specifies a VPN connection between a virtual private gateway and a VPN customer gateway or a transit gateway and a VPN customer gateway. `Ref` returns the primary identifier, `VpnConnectionId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpnconnection.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnConnection {
         resource: cloudwright_core::CfnResource,
@@ -26557,7 +23195,7 @@ pub mod vpn_connection {
         )]
 
         pub outside_ip_address_type: Option<Value<String>>,
-        /// Specifies the storage mode for the pre-shared key (PSK). Valid values are `Standard` (stored in the S2Slong service) or `SecretsManager` (stored in AWS Secrets Manager).
+        /// Specifies the storage mode for the pre-shared key (PSK).
         #[serde(rename = "PreSharedKeyStorage", skip_serializing_if = "Option::is_none")]
         pub pre_shared_key_storage: Option<Value<PreSharedKeyStorage>>,
         /// The IPv4 CIDR on the AWS side of the VPN connection.
@@ -26574,7 +23212,7 @@ pub mod vpn_connection {
         )]
 
         pub remote_ipv6_network_cidr: Option<Value<String>>,
-        /// Indicates whether the VPN connection uses static routes only. Static routes must be used for devices that don't support BGP.
+        /// Indicates whether the VPN connection uses static routes only.
         #[serde(rename = "StaticRoutesOnly", skip_serializing_if = "Option::is_none")]
         pub static_routes_only: Option<Value<bool>>,
         /// Any tags assigned to the VPN connection.
@@ -26590,7 +23228,7 @@ pub mod vpn_connection {
         )]
 
         pub transport_transit_gateway_attachment_id: Option<Value<String>>,
-        /// The desired bandwidth specification for the VPN tunnel, used when creating or modifying VPN connection options to set the tunnel's throughput capacity. `standard` supports up to 1.25 Gbps per tunnel, while `large` supports up to 5 Gbps per tunnel. The default value is `standard`. Existing VPN connections without a bandwidth setting will automatically default to `standard`.
+        /// The desired bandwidth specification for the VPN tunnel, used when creating or modifying VPN connection options to set the tunnel's throughput capacity. `standard` supports up to 1.25 Gbps per tunnel, while `large` supports up to 5 Gbps per tunnel.
         #[serde(rename = "TunnelBandwidth", skip_serializing_if = "Option::is_none")]
         pub tunnel_bandwidth: Option<Value<TunnelBandwidth>>,
         /// Indicate whether the VPN tunnels process IPv4 or IPv6 traffic.
@@ -26649,7 +23287,7 @@ pub mod vpn_connection {
         }
     }
 
-    /// Specifies the storage mode for the pre-shared key (PSK). Valid values are `Standard` (stored in the S2Slong service) or `SecretsManager` (stored in AWS Secrets Manager).
+    /// Specifies the storage mode for the pre-shared key (PSK).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PreSharedKeyStorage {
         /// `Standard`
@@ -26686,7 +23324,7 @@ pub mod vpn_connection {
         }
     }
 
-    /// The desired bandwidth specification for the VPN tunnel, used when creating or modifying VPN connection options to set the tunnel's throughput capacity. `standard` supports up to 1.25 Gbps per tunnel, while `large` supports up to 5 Gbps per tunnel. The default value is `standard`. Existing VPN connections without a bandwidth setting will automatically default to `standard`.
+    /// The desired bandwidth specification for the VPN tunnel, used when creating or modifying VPN connection options to set the tunnel's throughput capacity. `standard` supports up to 1.25 Gbps per tunnel, while `large` supports up to 5 Gbps per tunnel.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TunnelBandwidth {
         /// `standard`
@@ -26726,7 +23364,7 @@ pub mod vpn_connection {
     /// The tunnel options for a single VPN tunnel.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VpnTunnelOptionsSpecification {
-        /// The action to take after DPD timeout occurs. Specify `restart` to restart the IKE initiation. Specify `clear` to end the IKE session.
+        /// The action to take after DPD timeout occurs.
         #[serde(rename = "DPDTimeoutAction", skip_serializing_if = "Option::is_none")]
         pub dpd_timeout_action: Option<Value<DpdTimeoutAction>>,
         /// The number of seconds after which a DPD timeout occurs.
@@ -26815,7 +23453,7 @@ pub mod vpn_connection {
         /// The percentage of the rekey window (determined by `RekeyMarginTimeSeconds`) during which the rekey time is randomly selected.
         #[serde(rename = "RekeyFuzzPercentage", skip_serializing_if = "Option::is_none")]
         pub rekey_fuzz_percentage: Option<Value<i64>>,
-        /// The margin time, in seconds, before the phase 2 lifetime expires, during which the AWS side of the VPN connection performs an IKE rekey. The exact time of the rekey is randomly selected based on the value for `RekeyFuzzPercentage`.
+        /// The margin time, in seconds, before the phase 2 lifetime expires, during which the AWS side of the VPN connection performs an IKE rekey.
         #[serde(
             rename = "RekeyMarginTimeSeconds",
             skip_serializing_if = "Option::is_none"
@@ -26825,13 +23463,13 @@ pub mod vpn_connection {
         /// The number of packets in an IKE replay window.
         #[serde(rename = "ReplayWindowSize", skip_serializing_if = "Option::is_none")]
         pub replay_window_size: Option<Value<i64>>,
-        /// The action to take when the establishing the tunnel for the VPN connection. By default, your customer gateway device must initiate the IKE negotiation and bring up the tunnel. Specify `start` for AWS to initiate the IKE negotiation.
+        /// The action to take when the establishing the tunnel for the VPN connection.
         #[serde(rename = "StartupAction", skip_serializing_if = "Option::is_none")]
         pub startup_action: Option<Value<StartupAction>>,
-        /// The range of inside IP addresses for the tunnel. Any specified CIDR blocks must be unique across all VPN connections that use the same virtual private gateway.
+        /// The range of inside IP addresses for the tunnel.
         #[serde(rename = "TunnelInsideCidr", skip_serializing_if = "Option::is_none")]
         pub tunnel_inside_cidr: Option<Value<String>>,
-        /// The range of inside IPv6 addresses for the tunnel. Any specified CIDR blocks must be unique across all VPN connections that use the same transit gateway.
+        /// The range of inside IPv6 addresses for the tunnel.
         #[serde(
             rename = "TunnelInsideIpv6Cidr",
             skip_serializing_if = "Option::is_none"
@@ -26840,7 +23478,7 @@ pub mod vpn_connection {
         pub tunnel_inside_ipv6_cidr: Option<Value<String>>,
     }
 
-    /// The action to take after DPD timeout occurs. Specify `restart` to restart the IKE initiation. Specify `clear` to end the IKE session.
+    /// The action to take after DPD timeout occurs.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DpdTimeoutAction {
         /// `clear`
@@ -26941,27 +23579,27 @@ pub mod vpn_connection {
     /// Options for sending VPN tunnel logs to CloudWatch.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CloudwatchLogOptionsSpecification {
-        /// Specifies whether to enable BGP logging for the VPN connection. Default value is `False`.
+        /// Specifies whether to enable BGP logging for the VPN connection.
         #[serde(rename = "BgpLogEnabled", skip_serializing_if = "Option::is_none")]
         pub bgp_log_enabled: Option<Value<bool>>,
         /// The Amazon Resource Name (ARN) of the CloudWatch log group where BGP logs will be sent.
         #[serde(rename = "BgpLogGroupArn", skip_serializing_if = "Option::is_none")]
         pub bgp_log_group_arn: Option<Value<String>>,
-        /// The desired output format for BGP logs to be sent to CloudWatch. Default format is `json`.
+        /// The desired output format for BGP logs to be sent to CloudWatch.
         #[serde(rename = "BgpLogOutputFormat", skip_serializing_if = "Option::is_none")]
         pub bgp_log_output_format: Option<Value<BgpLogOutputFormat>>,
-        /// Enable or disable VPN tunnel logging feature. Default value is `False`.
+        /// Enable or disable VPN tunnel logging feature.
         #[serde(rename = "LogEnabled", skip_serializing_if = "Option::is_none")]
         pub log_enabled: Option<Value<bool>>,
         /// The Amazon Resource Name (ARN) of the CloudWatch log group to send logs to.
         #[serde(rename = "LogGroupArn", skip_serializing_if = "Option::is_none")]
         pub log_group_arn: Option<Value<String>>,
-        /// Set log format. Default format is `json`.
+        /// Set log format.
         #[serde(rename = "LogOutputFormat", skip_serializing_if = "Option::is_none")]
         pub log_output_format: Option<Value<LogOutputFormat>>,
     }
 
-    /// The desired output format for BGP logs to be sent to CloudWatch. Default format is `json`.
+    /// The desired output format for BGP logs to be sent to CloudWatch.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum BgpLogOutputFormat {
         /// `json`
@@ -26998,7 +23636,7 @@ pub mod vpn_connection {
         }
     }
 
-    /// Set log format. Default format is `json`.
+    /// Set log format.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LogOutputFormat {
         /// `json`
@@ -27259,7 +23897,7 @@ pub mod vpn_connection {
         }
     }
 
-    /// The action to take when the establishing the tunnel for the VPN connection. By default, your customer gateway device must initiate the IKE negotiation and bring up the tunnel. Specify `start` for AWS to initiate the IKE negotiation.
+    /// The action to take when the establishing the tunnel for the VPN connection.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum StartupAction {
         /// `add`
@@ -27302,7 +23940,9 @@ pub mod vpn_connection_route {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::VPNConnectionRoute`: Specifies a static route for a VPN connection between an existing virtual private gateway and a VPN customer gateway. The static route allows traffic to be routed from the virtual private gateway to the VPN customer gateway. `Ref` returns the primary identifier, made of `DestinationCidrBlock`, `VpnConnectionId`.
+    /// `AWS::EC2::VPNConnectionRoute`: Specifies a static route for a VPN connection between an existing virtual private gateway and a VPN customer gateway. `Ref` returns the primary identifier, made of `DestinationCidrBlock`, `VpnConnectionId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpnconnectionroute.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnConnectionRoute {
         resource: cloudwright_core::CfnResource,
@@ -27383,7 +24023,9 @@ pub mod vpn_gateway {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::VPNGateway`: Specifies a virtual private gateway. A virtual private gateway is the endpoint on the VPC side of your VPN connection. You can create a virtual private gateway before creating the VPC itself. `Ref` returns the primary identifier, `VPNGatewayId`.
+    /// `AWS::EC2::VPNGateway`: Specifies a virtual private gateway. `Ref` returns the primary identifier, `VPNGatewayId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpngateway.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnGateway {
         resource: cloudwright_core::CfnResource,
@@ -27470,6 +24112,8 @@ pub mod vpn_gateway_route_propagation {
     use serde::Serialize;
 
     /// `AWS::EC2::VPNGatewayRoutePropagation`: Resource Type definition for AWS::EC2::VPNGatewayRoutePropagation. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpngatewayroutepropagation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnGatewayRoutePropagation {
         resource: cloudwright_core::CfnResource,
@@ -27522,10 +24166,10 @@ pub mod vpn_gateway_route_propagation {
     /// The properties of `AWS::EC2::VPNGatewayRoutePropagation`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVpnGatewayRoutePropagationProps {
-        /// The ID of the route table. The routing table must be associated with the same VPC that the virtual private gateway is attached to
+        /// The ID of the route table.
         #[serde(rename = "RouteTableIds")]
         pub route_table_ids: Vec<Value<String>>,
-        /// The ID of the virtual private gateway that is attached to a VPC. The virtual private gateway must be attached to the same VPC that the routing tables are associated with
+        /// The ID of the virtual private gateway that is attached to a VPC.
         #[serde(rename = "VpnGatewayId")]
         pub vpn_gateway_id: Value<String>,
     }
@@ -27548,8 +24192,11 @@ pub mod vpn_gateway_route_propagation {
 pub mod verified_access_endpoint {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::SseSpecification;
 
     /// `AWS::EC2::VerifiedAccessEndpoint`: The AWS::EC2::VerifiedAccessEndpoint resource creates an AWS EC2 Verified Access Endpoint. `Ref` returns the primary identifier, `VerifiedAccessEndpointId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-verifiedaccessendpoint.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVerifiedAccessEndpoint {
         resource: cloudwright_core::CfnResource,
@@ -27676,7 +24323,7 @@ pub mod verified_access_endpoint {
         )]
 
         pub endpoint_domain_prefix: Option<Value<String>>,
-        /// The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.
+        /// The type of AWS Verified Access endpoint.
         #[serde(rename = "EndpointType")]
         pub endpoint_type: Value<EndpointType>,
         /// The load balancer details if creating the AWS Verified Access endpoint as load-balancer type.
@@ -27842,7 +24489,7 @@ pub mod verified_access_endpoint {
         }
     }
 
-    /// The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.
+    /// The type of AWS Verified Access endpoint.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EndpointType {
         /// `cidr`
@@ -28068,29 +24715,17 @@ pub mod verified_access_endpoint {
             Value::Literal(value)
         }
     }
-
-    /// The configuration options for customer provided KMS encryption.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SseSpecification {
-        /// Whether to encrypt the policy with the provided key or disable encryption
-        #[serde(
-            rename = "CustomerManagedKeyEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub customer_managed_key_enabled: Option<Value<bool>>,
-        /// KMS Key Arn used to encrypt the group policy
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
-        pub kms_key_arn: Option<Value<String>>,
-    }
 }
 
 /// `AWS::EC2::VerifiedAccessGroup`: [`CfnVerifiedAccessGroup`], [`CfnVerifiedAccessGroupProps`] and their property types.
 pub mod verified_access_group {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::SseSpecification;
 
     /// `AWS::EC2::VerifiedAccessGroup`: The AWS::EC2::VerifiedAccessGroup resource creates an AWS EC2 Verified Access Group. `Ref` returns the primary identifier, `VerifiedAccessGroupId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-verifiedaccessgroup.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVerifiedAccessGroup {
         resource: cloudwright_core::CfnResource,
@@ -28198,21 +24833,6 @@ pub mod verified_access_group {
             }
         }
     }
-
-    /// The configuration options for customer provided KMS encryption.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SseSpecification {
-        /// Whether to encrypt the policy with the provided key or disable encryption
-        #[serde(
-            rename = "CustomerManagedKeyEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub customer_managed_key_enabled: Option<Value<bool>>,
-        /// KMS Key Arn used to encrypt the group policy
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
-        pub kms_key_arn: Option<Value<String>>,
-    }
 }
 
 /// `AWS::EC2::VerifiedAccessInstance`: [`CfnVerifiedAccessInstance`], [`CfnVerifiedAccessInstanceProps`] and their property types.
@@ -28221,6 +24841,8 @@ pub mod verified_access_instance {
     use serde::Serialize;
 
     /// `AWS::EC2::VerifiedAccessInstance`: The AWS::EC2::VerifiedAccessInstance resource creates an AWS EC2 Verified Access Instance. `Ref` returns the primary identifier, `VerifiedAccessInstanceId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-verifiedaccessinstance.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVerifiedAccessInstance {
         resource: cloudwright_core::CfnResource,
@@ -28429,6 +25051,8 @@ pub mod verified_access_trust_provider {
     use serde::Serialize;
 
     /// `AWS::EC2::VerifiedAccessTrustProvider`: The AWS::EC2::VerifiedAccessTrustProvider type describes a verified access trust provider. `Ref` returns the primary identifier, `VerifiedAccessTrustProviderId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-verifiedaccesstrustprovider.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVerifiedAccessTrustProvider {
         resource: cloudwright_core::CfnResource,
@@ -28505,7 +25129,7 @@ pub mod verified_access_trust_provider {
         /// `DeviceOptions`.
         #[serde(rename = "DeviceOptions", skip_serializing_if = "Option::is_none")]
         pub device_options: Option<DeviceOptions>,
-        /// The type of device-based trust provider. Possible values: jamf|crowdstrike
+        /// The type of device-based trust provider.
         #[serde(
             rename = "DeviceTrustProviderType",
             skip_serializing_if = "Option::is_none"
@@ -28531,10 +25155,10 @@ pub mod verified_access_trust_provider {
         /// An array of key-value pairs to apply to this resource.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Type of trust provider. Possible values: user|device
+        /// Type of trust provider.
         #[serde(rename = "TrustProviderType")]
         pub trust_provider_type: Value<TrustProviderType>,
-        /// The type of device-based trust provider. Possible values: oidc|iam-identity-center
+        /// The type of device-based trust provider.
         #[serde(
             rename = "UserTrustProviderType",
             skip_serializing_if = "Option::is_none"
@@ -28575,7 +25199,7 @@ pub mod verified_access_trust_provider {
         pub tenant_id: Option<Value<String>>,
     }
 
-    /// The type of device-based trust provider. Possible values: jamf|crowdstrike
+    /// The type of device-based trust provider.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DeviceTrustProviderType {
         /// `crowdstrike`
@@ -28641,7 +25265,7 @@ pub mod verified_access_trust_provider {
         )]
 
         pub public_signing_key_endpoint: Option<Value<String>>,
-        /// OpenID Connect (OIDC) scopes are used by an application during authentication to authorize access to details of a user. Each scope returns a specific set of user attributes.
+        /// OpenID Connect (OIDC) scopes are used by an application during authentication to authorize access to details of a user.
         #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
         pub scope: Option<Value<String>>,
         /// The OIDC token endpoint.
@@ -28671,7 +25295,7 @@ pub mod verified_access_trust_provider {
         /// The OIDC issuer.
         #[serde(rename = "Issuer", skip_serializing_if = "Option::is_none")]
         pub issuer: Option<Value<String>>,
-        /// OpenID Connect (OIDC) scopes are used by an application during authentication to authorize access to details of a user. Each scope returns a specific set of user attributes.
+        /// OpenID Connect (OIDC) scopes are used by an application during authentication to authorize access to details of a user.
         #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
         pub scope: Option<Value<String>>,
         /// The OIDC token endpoint.
@@ -28697,7 +25321,7 @@ pub mod verified_access_trust_provider {
         pub kms_key_arn: Option<Value<String>>,
     }
 
-    /// Type of trust provider. Possible values: user|device
+    /// Type of trust provider.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TrustProviderType {
         /// `device`
@@ -28734,7 +25358,7 @@ pub mod verified_access_trust_provider {
         }
     }
 
-    /// The type of device-based trust provider. Possible values: oidc|iam-identity-center
+    /// The type of device-based trust provider.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum UserTrustProviderType {
         /// `iam-identity-center`
@@ -28777,7 +25401,9 @@ pub mod volume {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::EC2::Volume`: Specifies an Amazon Elastic Block Store (Amazon EBS) volume. You can create an empty volume, a volume from a snapshot, or a volume copy from an existing source volume. `Ref` returns the primary identifier, `VolumeId`.
+    /// `AWS::EC2::Volume`: Specifies an Amazon Elastic Block Store (Amazon EBS) volume. `Ref` returns the primary identifier, `VolumeId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-volume.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVolume {
         resource: cloudwright_core::CfnResource,
@@ -28832,22 +25458,22 @@ pub mod volume {
     /// The properties of `AWS::EC2::Volume`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnVolumeProps {
-        /// Indicates whether the volume is auto-enabled for I/O operations. By default, EBS disables I/O to the volume from attached EC2 instances when it determines that a volume's data is potentially inconsistent. If the consistency of the volume is not a concern, and you prefer that the volume be made available immediately if it's impaired, you can configure the volume to automatically enable I/O.
+        /// Indicates whether the volume is auto-enabled for I/O operations.
         #[serde(rename = "AutoEnableIO", skip_serializing_if = "Option::is_none")]
         pub auto_enable_io: Option<Value<bool>>,
-        /// The ID of the Availability Zone in which to create the volume. For example, `us-east-1a`.
+        /// The ID of the Availability Zone in which to create the volume.
         #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
-        /// The ID of the Availability Zone in which to create the volume. For example, `use1-az1`.
+        /// The ID of the Availability Zone in which to create the volume.
         #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
         pub availability_zone_id: Option<Value<String>>,
-        /// Indicates whether the volume should be encrypted. The effect of setting the encryption state to `true` depends on the volume origin (new, from a snapshot, or from an existing volume), starting encryption state, ownership, and whether encryption by default is enabled.
+        /// Indicates whether the volume should be encrypted.
         #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
         pub encrypted: Option<Value<bool>>,
-        /// The number of I/O operations per second (IOPS) to provision for the volume. Required for `io1` and `io2` volumes. Optional for `gp3` volumes. Omit for all other volume types.
+        /// The number of I/O operations per second (IOPS) to provision for the volume.
         #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
         pub iops: Option<Value<i64>>,
-        /// The identifier of the kms-key-long to use for Amazon EBS encryption. If `KmsKeyId` is specified, the encrypted state must be `true`.
+        /// The identifier of the kms-key-long to use for Amazon EBS encryption.
         #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// Indicates whether Amazon EBS Multi-Attach is enabled.
@@ -28859,10 +25485,10 @@ pub mod volume {
         /// The size of the volume, in GiBs.
         #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]
         pub size: Option<Value<i64>>,
-        /// The snapshot from which to create the volume. Only specify to create a volume from a snapshot. To create a new empty volume, omit this parameter and specify a value for `Size` instead. To create a volume copy, omit this parameter and specify `SourceVolumeId` instead.
+        /// The snapshot from which to create the volume.
         #[serde(rename = "SnapshotId", skip_serializing_if = "Option::is_none")]
         pub snapshot_id: Option<Value<String>>,
-        /// The ID of the source EBS volume to copy. When specified, the volume is created as an exact copy of the specified volume. Only specify to create a volume copy. To create a new empty volume or to create a volume from a snapshot, omit this parameter,
+        /// The ID of the source EBS volume to copy.
         #[serde(rename = "SourceVolumeId", skip_serializing_if = "Option::is_none")]
         pub source_volume_id: Option<Value<String>>,
         /// The tags to apply to the volume during creation.
@@ -28871,14 +25497,14 @@ pub mod volume {
         /// The throughput to provision for a volume, with a maximum of 2,000 MiB/s.
         #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
         pub throughput: Option<Value<i64>>,
-        /// Specifies the Amazon EBS Provisioned Rate for Volume Initialization (volume initialization rate), in MiB/s, at which to download the snapshot blocks from Amazon S3 to the volume. This is also known as *volume initialization*. Specifying a volume initialization rate ensures that the volume is initialized at a predictable and consistent rate after creation.
+        /// Specifies the Amazon EBS Provisioned Rate for Volume Initialization (volume initialization rate), in MiB/s, at which to download the snapshot blocks from Amazon S3 to the volume.
         #[serde(
             rename = "VolumeInitializationRate",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub volume_initialization_rate: Option<Value<i64>>,
-        /// The volume type. This parameter can be one of the following values:
+        /// The volume type.
         #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
         pub volume_type: Option<Value<String>>,
     }
@@ -28890,6 +25516,8 @@ pub mod volume_attachment {
     use serde::Serialize;
 
     /// `AWS::EC2::VolumeAttachment`: Attaches an Amazon EBS volume to a running instance and exposes it to the instance with the specified device name. `Ref` returns the primary identifier, made of `VolumeId`, `InstanceId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-volumeattachment.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVolumeAttachment {
         resource: cloudwright_core::CfnResource,
@@ -28948,13 +25576,13 @@ pub mod volume_attachment {
         /// The device name (for example, `/dev/sdh` or `xvdh`).
         #[serde(rename = "Device", skip_serializing_if = "Option::is_none")]
         pub device: Option<Value<String>>,
-        /// The index of the EBS card. Some instance types support multiple EBS cards. The default EBS card index is 0.
+        /// The index of the EBS card.
         #[serde(rename = "EbsCardIndex", skip_serializing_if = "Option::is_none")]
         pub ebs_card_index: Option<Value<i64>>,
-        /// The ID of the instance to which the volume attaches. This value can be a reference to an [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html) resource, or it can be the physical ID of an existing EC2 instance.
+        /// The ID of the instance to which the volume attaches.
         #[serde(rename = "InstanceId")]
         pub instance_id: Value<String>,
-        /// The ID of the Amazon EBS volume. The volume and instance must be within the same Availability Zone. This value can be a reference to an [AWS::EC2::Volume](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ebs-volume.html) resource, or it can be the volume ID of an existing Amazon EBS volume.
+        /// The ID of the Amazon EBS volume.
         #[serde(rename = "VolumeId")]
         pub volume_id: Value<String>,
     }
@@ -28973,4 +25601,1741 @@ pub mod volume_attachment {
             }
         }
     }
+}
+
+/// Values of `InstancePlatform`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstancePlatform {
+    /// `Linux with SQL Server Enterprise`
+    LinuxWithSqlServerEnterprise,
+    /// `Linux with SQL Server Standard`
+    LinuxWithSqlServerStandard,
+    /// `Linux with SQL Server Web`
+    LinuxWithSqlServerWeb,
+    /// `Linux/UNIX`
+    LinuxUnix,
+    /// `RHEL with HA`
+    RhelWithHa,
+    /// `RHEL with HA and SQL Server Enterprise`
+    RhelWithHaAndSqlServerEnterprise,
+    /// `RHEL with HA and SQL Server Standard`
+    RhelWithHaAndSqlServerStandard,
+    /// `RHEL with SQL Server Enterprise`
+    RhelWithSqlServerEnterprise,
+    /// `RHEL with SQL Server Standard`
+    RhelWithSqlServerStandard,
+    /// `RHEL with SQL Server Web`
+    RhelWithSqlServerWeb,
+    /// `Red Hat Enterprise Linux`
+    RedHatEnterpriseLinux,
+    /// `SUSE Linux`
+    SuseLinux,
+    /// `Ubuntu Pro`
+    UbuntuPro,
+    /// `Windows`
+    Windows,
+    /// `Windows with SQL Server`
+    WindowsWithSqlServer,
+    /// `Windows with SQL Server Enterprise`
+    WindowsWithSqlServerEnterprise,
+    /// `Windows with SQL Server Standard`
+    WindowsWithSqlServerStandard,
+    /// `Windows with SQL Server Web`
+    WindowsWithSqlServerWeb,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl InstancePlatform {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LinuxWithSqlServerEnterprise => "Linux with SQL Server Enterprise",
+            Self::LinuxWithSqlServerStandard => "Linux with SQL Server Standard",
+            Self::LinuxWithSqlServerWeb => "Linux with SQL Server Web",
+            Self::LinuxUnix => "Linux/UNIX",
+            Self::RhelWithHa => "RHEL with HA",
+            Self::RhelWithHaAndSqlServerEnterprise => {
+                "RHEL with HA and SQL Server Enterprise"
+            }
+            Self::RhelWithHaAndSqlServerStandard => {
+                "RHEL with HA and SQL Server Standard"
+            }
+            Self::RhelWithSqlServerEnterprise => "RHEL with SQL Server Enterprise",
+            Self::RhelWithSqlServerStandard => "RHEL with SQL Server Standard",
+            Self::RhelWithSqlServerWeb => "RHEL with SQL Server Web",
+            Self::RedHatEnterpriseLinux => "Red Hat Enterprise Linux",
+            Self::SuseLinux => "SUSE Linux",
+            Self::UbuntuPro => "Ubuntu Pro",
+            Self::Windows => "Windows",
+            Self::WindowsWithSqlServer => "Windows with SQL Server",
+            Self::WindowsWithSqlServerEnterprise => "Windows with SQL Server Enterprise",
+            Self::WindowsWithSqlServerStandard => "Windows with SQL Server Standard",
+            Self::WindowsWithSqlServerWeb => "Windows with SQL Server Web",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for InstancePlatform {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<InstancePlatform> for Value<InstancePlatform> {
+    fn from(value: InstancePlatform) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The `TagSpecification` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct TagSpecification {
+    /// `ResourceType`.
+    #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<Value<ResourceType>>,
+    /// `Tags`.
+    #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<crate::cfn::Tag>>,
+}
+
+/// Values of `ResourceType`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResourceType {
+    /// `application-status-check`
+    ApplicationStatusCheck,
+    /// `capacity-block`
+    CapacityBlock,
+    /// `capacity-manager-data-export`
+    CapacityManagerDataExport,
+    /// `capacity-reservation`
+    CapacityReservation,
+    /// `capacity-reservation-cancellation-quote`
+    CapacityReservationCancellationQuote,
+    /// `capacity-reservation-fleet`
+    CapacityReservationFleet,
+    /// `capacity-reservation-modification-quote`
+    CapacityReservationModificationQuote,
+    /// `carrier-gateway`
+    CarrierGateway,
+    /// `client-vpn-endpoint`
+    ClientVpnEndpoint,
+    /// `coip-pool`
+    CoipPool,
+    /// `customer-gateway`
+    CustomerGateway,
+    /// `declarative-policies-report`
+    DeclarativePoliciesReport,
+    /// `dedicated-host`
+    DedicatedHost,
+    /// `dhcp-options`
+    DhcpOptions,
+    /// `egress-only-internet-gateway`
+    EgressOnlyInternetGateway,
+    /// `elastic-gpu`
+    ElasticGpu,
+    /// `elastic-ip`
+    ElasticIp,
+    /// `export-image-task`
+    ExportImageTask,
+    /// `export-instance-task`
+    ExportInstanceTask,
+    /// `fleet`
+    Fleet,
+    /// `fpga-image`
+    FpgaImage,
+    /// `host-reservation`
+    HostReservation,
+    /// `image`
+    Image,
+    /// `image-usage-report`
+    ImageUsageReport,
+    /// `import-image-task`
+    ImportImageTask,
+    /// `import-snapshot-task`
+    ImportSnapshotTask,
+    /// `instance`
+    Instance,
+    /// `instance-connect-endpoint`
+    InstanceConnectEndpoint,
+    /// `instance-event-window`
+    InstanceEventWindow,
+    /// `internet-gateway`
+    InternetGateway,
+    /// `ipam`
+    Ipam,
+    /// `ipam-external-resource-verification-token`
+    IpamExternalResourceVerificationToken,
+    /// `ipam-internet-registry-association`
+    IpamInternetRegistryAssociation,
+    /// `ipam-policy`
+    IpamPolicy,
+    /// `ipam-pool`
+    IpamPool,
+    /// `ipam-pool-allocation`
+    IpamPoolAllocation,
+    /// `ipam-prefix-list-resolver`
+    IpamPrefixListResolver,
+    /// `ipam-prefix-list-resolver-target`
+    IpamPrefixListResolverTarget,
+    /// `ipam-resource-discovery`
+    IpamResourceDiscovery,
+    /// `ipam-resource-discovery-association`
+    IpamResourceDiscoveryAssociation,
+    /// `ipam-scope`
+    IpamScope,
+    /// `ipv4pool-ec2`
+    Ipv4poolEc2,
+    /// `ipv6pool-ec2`
+    Ipv6poolEc2,
+    /// `key-pair`
+    KeyPair,
+    /// `launch-template`
+    LaunchTemplate,
+    /// `local-gateway`
+    LocalGateway,
+    /// `local-gateway-route-table`
+    LocalGatewayRouteTable,
+    /// `local-gateway-route-table-virtual-interface-group-association`
+    LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
+    /// `local-gateway-route-table-vpc-association`
+    LocalGatewayRouteTableVpcAssociation,
+    /// `local-gateway-virtual-interface`
+    LocalGatewayVirtualInterface,
+    /// `local-gateway-virtual-interface-group`
+    LocalGatewayVirtualInterfaceGroup,
+    /// `mac-modification-task`
+    MacModificationTask,
+    /// `natgateway`
+    Natgateway,
+    /// `network-acl`
+    NetworkAcl,
+    /// `network-insights-access-scope`
+    NetworkInsightsAccessScope,
+    /// `network-insights-access-scope-analysis`
+    NetworkInsightsAccessScopeAnalysis,
+    /// `network-insights-analysis`
+    NetworkInsightsAnalysis,
+    /// `network-insights-path`
+    NetworkInsightsPath,
+    /// `network-interface`
+    NetworkInterface,
+    /// `outpost-lag`
+    OutpostLag,
+    /// `placement-group`
+    PlacementGroup,
+    /// `prefix-list`
+    PrefixList,
+    /// `replace-root-volume-task`
+    ReplaceRootVolumeTask,
+    /// `reserved-instances`
+    ReservedInstances,
+    /// `route-server`
+    RouteServer,
+    /// `route-server-endpoint`
+    RouteServerEndpoint,
+    /// `route-server-peer`
+    RouteServerPeer,
+    /// `route-table`
+    RouteTable,
+    /// `secondary-interface`
+    SecondaryInterface,
+    /// `secondary-network`
+    SecondaryNetwork,
+    /// `secondary-subnet`
+    SecondarySubnet,
+    /// `security-group`
+    SecurityGroup,
+    /// `security-group-rule`
+    SecurityGroupRule,
+    /// `service-link-virtual-interface`
+    ServiceLinkVirtualInterface,
+    /// `snapshot`
+    Snapshot,
+    /// `spot-fleet-request`
+    SpotFleetRequest,
+    /// `spot-instances-request`
+    SpotInstancesRequest,
+    /// `subnet`
+    Subnet,
+    /// `subnet-cidr-reservation`
+    SubnetCidrReservation,
+    /// `traffic-mirror-filter`
+    TrafficMirrorFilter,
+    /// `traffic-mirror-filter-rule`
+    TrafficMirrorFilterRule,
+    /// `traffic-mirror-session`
+    TrafficMirrorSession,
+    /// `traffic-mirror-target`
+    TrafficMirrorTarget,
+    /// `transit-gateway`
+    TransitGateway,
+    /// `transit-gateway-attachment`
+    TransitGatewayAttachment,
+    /// `transit-gateway-connect-peer`
+    TransitGatewayConnectPeer,
+    /// `transit-gateway-metering-policy`
+    TransitGatewayMeteringPolicy,
+    /// `transit-gateway-multicast-domain`
+    TransitGatewayMulticastDomain,
+    /// `transit-gateway-policy-table`
+    TransitGatewayPolicyTable,
+    /// `transit-gateway-route-table`
+    TransitGatewayRouteTable,
+    /// `transit-gateway-route-table-announcement`
+    TransitGatewayRouteTableAnnouncement,
+    /// `verified-access-endpoint`
+    VerifiedAccessEndpoint,
+    /// `verified-access-endpoint-target`
+    VerifiedAccessEndpointTarget,
+    /// `verified-access-group`
+    VerifiedAccessGroup,
+    /// `verified-access-instance`
+    VerifiedAccessInstance,
+    /// `verified-access-policy`
+    VerifiedAccessPolicy,
+    /// `verified-access-trust-provider`
+    VerifiedAccessTrustProvider,
+    /// `volume`
+    Volume,
+    /// `vpc`
+    Vpc,
+    /// `vpc-block-public-access-exclusion`
+    VpcBlockPublicAccessExclusion,
+    /// `vpc-encryption-control`
+    VpcEncryptionControl,
+    /// `vpc-endpoint`
+    VpcEndpoint,
+    /// `vpc-endpoint-connection`
+    VpcEndpointConnection,
+    /// `vpc-endpoint-connection-device-type`
+    VpcEndpointConnectionDeviceType,
+    /// `vpc-endpoint-service`
+    VpcEndpointService,
+    /// `vpc-endpoint-service-permission`
+    VpcEndpointServicePermission,
+    /// `vpc-flow-log`
+    VpcFlowLog,
+    /// `vpc-peering-connection`
+    VpcPeeringConnection,
+    /// `vpn-concentrator`
+    VpnConcentrator,
+    /// `vpn-connection`
+    VpnConnection,
+    /// `vpn-connection-device-type`
+    VpnConnectionDeviceType,
+    /// `vpn-gateway`
+    VpnGateway,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl ResourceType {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ApplicationStatusCheck => "application-status-check",
+            Self::CapacityBlock => "capacity-block",
+            Self::CapacityManagerDataExport => "capacity-manager-data-export",
+            Self::CapacityReservation => "capacity-reservation",
+            Self::CapacityReservationCancellationQuote => {
+                "capacity-reservation-cancellation-quote"
+            }
+            Self::CapacityReservationFleet => "capacity-reservation-fleet",
+            Self::CapacityReservationModificationQuote => {
+                "capacity-reservation-modification-quote"
+            }
+            Self::CarrierGateway => "carrier-gateway",
+            Self::ClientVpnEndpoint => "client-vpn-endpoint",
+            Self::CoipPool => "coip-pool",
+            Self::CustomerGateway => "customer-gateway",
+            Self::DeclarativePoliciesReport => "declarative-policies-report",
+            Self::DedicatedHost => "dedicated-host",
+            Self::DhcpOptions => "dhcp-options",
+            Self::EgressOnlyInternetGateway => "egress-only-internet-gateway",
+            Self::ElasticGpu => "elastic-gpu",
+            Self::ElasticIp => "elastic-ip",
+            Self::ExportImageTask => "export-image-task",
+            Self::ExportInstanceTask => "export-instance-task",
+            Self::Fleet => "fleet",
+            Self::FpgaImage => "fpga-image",
+            Self::HostReservation => "host-reservation",
+            Self::Image => "image",
+            Self::ImageUsageReport => "image-usage-report",
+            Self::ImportImageTask => "import-image-task",
+            Self::ImportSnapshotTask => "import-snapshot-task",
+            Self::Instance => "instance",
+            Self::InstanceConnectEndpoint => "instance-connect-endpoint",
+            Self::InstanceEventWindow => "instance-event-window",
+            Self::InternetGateway => "internet-gateway",
+            Self::Ipam => "ipam",
+            Self::IpamExternalResourceVerificationToken => {
+                "ipam-external-resource-verification-token"
+            }
+            Self::IpamInternetRegistryAssociation => "ipam-internet-registry-association",
+            Self::IpamPolicy => "ipam-policy",
+            Self::IpamPool => "ipam-pool",
+            Self::IpamPoolAllocation => "ipam-pool-allocation",
+            Self::IpamPrefixListResolver => "ipam-prefix-list-resolver",
+            Self::IpamPrefixListResolverTarget => "ipam-prefix-list-resolver-target",
+            Self::IpamResourceDiscovery => "ipam-resource-discovery",
+            Self::IpamResourceDiscoveryAssociation => {
+                "ipam-resource-discovery-association"
+            }
+            Self::IpamScope => "ipam-scope",
+            Self::Ipv4poolEc2 => "ipv4pool-ec2",
+            Self::Ipv6poolEc2 => "ipv6pool-ec2",
+            Self::KeyPair => "key-pair",
+            Self::LaunchTemplate => "launch-template",
+            Self::LocalGateway => "local-gateway",
+            Self::LocalGatewayRouteTable => "local-gateway-route-table",
+            Self::LocalGatewayRouteTableVirtualInterfaceGroupAssociation => {
+                "local-gateway-route-table-virtual-interface-group-association"
+            }
+            Self::LocalGatewayRouteTableVpcAssociation => {
+                "local-gateway-route-table-vpc-association"
+            }
+            Self::LocalGatewayVirtualInterface => "local-gateway-virtual-interface",
+            Self::LocalGatewayVirtualInterfaceGroup => {
+                "local-gateway-virtual-interface-group"
+            }
+            Self::MacModificationTask => "mac-modification-task",
+            Self::Natgateway => "natgateway",
+            Self::NetworkAcl => "network-acl",
+            Self::NetworkInsightsAccessScope => "network-insights-access-scope",
+            Self::NetworkInsightsAccessScopeAnalysis => {
+                "network-insights-access-scope-analysis"
+            }
+            Self::NetworkInsightsAnalysis => "network-insights-analysis",
+            Self::NetworkInsightsPath => "network-insights-path",
+            Self::NetworkInterface => "network-interface",
+            Self::OutpostLag => "outpost-lag",
+            Self::PlacementGroup => "placement-group",
+            Self::PrefixList => "prefix-list",
+            Self::ReplaceRootVolumeTask => "replace-root-volume-task",
+            Self::ReservedInstances => "reserved-instances",
+            Self::RouteServer => "route-server",
+            Self::RouteServerEndpoint => "route-server-endpoint",
+            Self::RouteServerPeer => "route-server-peer",
+            Self::RouteTable => "route-table",
+            Self::SecondaryInterface => "secondary-interface",
+            Self::SecondaryNetwork => "secondary-network",
+            Self::SecondarySubnet => "secondary-subnet",
+            Self::SecurityGroup => "security-group",
+            Self::SecurityGroupRule => "security-group-rule",
+            Self::ServiceLinkVirtualInterface => "service-link-virtual-interface",
+            Self::Snapshot => "snapshot",
+            Self::SpotFleetRequest => "spot-fleet-request",
+            Self::SpotInstancesRequest => "spot-instances-request",
+            Self::Subnet => "subnet",
+            Self::SubnetCidrReservation => "subnet-cidr-reservation",
+            Self::TrafficMirrorFilter => "traffic-mirror-filter",
+            Self::TrafficMirrorFilterRule => "traffic-mirror-filter-rule",
+            Self::TrafficMirrorSession => "traffic-mirror-session",
+            Self::TrafficMirrorTarget => "traffic-mirror-target",
+            Self::TransitGateway => "transit-gateway",
+            Self::TransitGatewayAttachment => "transit-gateway-attachment",
+            Self::TransitGatewayConnectPeer => "transit-gateway-connect-peer",
+            Self::TransitGatewayMeteringPolicy => "transit-gateway-metering-policy",
+            Self::TransitGatewayMulticastDomain => "transit-gateway-multicast-domain",
+            Self::TransitGatewayPolicyTable => "transit-gateway-policy-table",
+            Self::TransitGatewayRouteTable => "transit-gateway-route-table",
+            Self::TransitGatewayRouteTableAnnouncement => {
+                "transit-gateway-route-table-announcement"
+            }
+            Self::VerifiedAccessEndpoint => "verified-access-endpoint",
+            Self::VerifiedAccessEndpointTarget => "verified-access-endpoint-target",
+            Self::VerifiedAccessGroup => "verified-access-group",
+            Self::VerifiedAccessInstance => "verified-access-instance",
+            Self::VerifiedAccessPolicy => "verified-access-policy",
+            Self::VerifiedAccessTrustProvider => "verified-access-trust-provider",
+            Self::Volume => "volume",
+            Self::Vpc => "vpc",
+            Self::VpcBlockPublicAccessExclusion => "vpc-block-public-access-exclusion",
+            Self::VpcEncryptionControl => "vpc-encryption-control",
+            Self::VpcEndpoint => "vpc-endpoint",
+            Self::VpcEndpointConnection => "vpc-endpoint-connection",
+            Self::VpcEndpointConnectionDeviceType => {
+                "vpc-endpoint-connection-device-type"
+            }
+            Self::VpcEndpointService => "vpc-endpoint-service",
+            Self::VpcEndpointServicePermission => "vpc-endpoint-service-permission",
+            Self::VpcFlowLog => "vpc-flow-log",
+            Self::VpcPeeringConnection => "vpc-peering-connection",
+            Self::VpnConcentrator => "vpn-concentrator",
+            Self::VpnConnection => "vpn-connection",
+            Self::VpnConnectionDeviceType => "vpn-connection-device-type",
+            Self::VpnGateway => "vpn-gateway",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for ResourceType {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<ResourceType> for Value<ResourceType> {
+    fn from(value: ResourceType) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The `InstanceRequirementsRequest` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct InstanceRequirementsRequest {
+    /// `AcceleratorCount`.
+    #[serde(rename = "AcceleratorCount", skip_serializing_if = "Option::is_none")]
+    pub accelerator_count: Option<AcceleratorCountRequest>,
+    /// `AcceleratorManufacturers`.
+    #[serde(
+        rename = "AcceleratorManufacturers",
+        skip_serializing_if = "Option::is_none"
+    )]
+
+    pub accelerator_manufacturers: Option<Vec<Value<AcceleratorManufacturersItem>>>,
+    /// `AcceleratorNames`.
+    #[serde(rename = "AcceleratorNames", skip_serializing_if = "Option::is_none")]
+    pub accelerator_names: Option<Vec<Value<AcceleratorNamesItem>>>,
+    /// `AcceleratorTotalMemoryMiB`.
+    #[serde(
+        rename = "AcceleratorTotalMemoryMiB",
+        skip_serializing_if = "Option::is_none"
+    )]
+
+    pub accelerator_total_memory_mi_b: Option<AcceleratorTotalMemoryMiBRequest>,
+    /// `AcceleratorTypes`.
+    #[serde(rename = "AcceleratorTypes", skip_serializing_if = "Option::is_none")]
+    pub accelerator_types: Option<Vec<Value<AcceleratorTypesItem>>>,
+    /// `AllowedInstanceTypes`.
+    #[serde(rename = "AllowedInstanceTypes", skip_serializing_if = "Option::is_none")]
+    pub allowed_instance_types: Option<Vec<Value<String>>>,
+    /// `BareMetal`.
+    #[serde(rename = "BareMetal", skip_serializing_if = "Option::is_none")]
+    pub bare_metal: Option<Value<BareMetal>>,
+    /// `BaselineEbsBandwidthMbps`.
+    #[serde(
+        rename = "BaselineEbsBandwidthMbps",
+        skip_serializing_if = "Option::is_none"
+    )]
+
+    pub baseline_ebs_bandwidth_mbps: Option<BaselineEbsBandwidthMbpsRequest>,
+    /// `BaselinePerformanceFactors`.
+    #[serde(
+        rename = "BaselinePerformanceFactors",
+        skip_serializing_if = "Option::is_none"
+    )]
+
+    pub baseline_performance_factors: Option<BaselinePerformanceFactorsRequest>,
+    /// `BurstablePerformance`.
+    #[serde(rename = "BurstablePerformance", skip_serializing_if = "Option::is_none")]
+    pub burstable_performance: Option<Value<BurstablePerformance>>,
+    /// `CpuManufacturers`.
+    #[serde(rename = "CpuManufacturers", skip_serializing_if = "Option::is_none")]
+    pub cpu_manufacturers: Option<Vec<Value<CpuManufacturersItem>>>,
+    /// `ExcludedInstanceTypes`.
+    #[serde(rename = "ExcludedInstanceTypes", skip_serializing_if = "Option::is_none")]
+    pub excluded_instance_types: Option<Vec<Value<String>>>,
+    /// `InstanceGenerations`.
+    #[serde(rename = "InstanceGenerations", skip_serializing_if = "Option::is_none")]
+    pub instance_generations: Option<Vec<Value<InstanceGenerationsItem>>>,
+    /// `LocalStorage`.
+    #[serde(rename = "LocalStorage", skip_serializing_if = "Option::is_none")]
+    pub local_storage: Option<Value<LocalStorage>>,
+    /// `LocalStorageTypes`.
+    #[serde(rename = "LocalStorageTypes", skip_serializing_if = "Option::is_none")]
+    pub local_storage_types: Option<Vec<Value<LocalStorageTypesItem>>>,
+    /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`.
+    #[serde(
+        rename = "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
+        skip_serializing_if = "Option::is_none"
+    )]
+
+    pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Value<i64>>,
+    /// `MemoryGiBPerVCpu`.
+    #[serde(rename = "MemoryGiBPerVCpu", skip_serializing_if = "Option::is_none")]
+    pub memory_gi_b_per_v_cpu: Option<MemoryGiBPerVCpuRequest>,
+    /// `MemoryMiB`.
+    #[serde(rename = "MemoryMiB", skip_serializing_if = "Option::is_none")]
+    pub memory_mi_b: Option<MemoryMiBRequest>,
+    /// `NetworkBandwidthGbps`.
+    #[serde(rename = "NetworkBandwidthGbps", skip_serializing_if = "Option::is_none")]
+    pub network_bandwidth_gbps: Option<NetworkBandwidthGbpsRequest>,
+    /// `NetworkInterfaceCount`.
+    #[serde(rename = "NetworkInterfaceCount", skip_serializing_if = "Option::is_none")]
+    pub network_interface_count: Option<NetworkInterfaceCountRequest>,
+    /// `OnDemandMaxPricePercentageOverLowestPrice`.
+    #[serde(
+        rename = "OnDemandMaxPricePercentageOverLowestPrice",
+        skip_serializing_if = "Option::is_none"
+    )]
+
+    pub on_demand_max_price_percentage_over_lowest_price: Option<Value<i64>>,
+    /// `RequireEncryptionInTransit`.
+    #[serde(
+        rename = "RequireEncryptionInTransit",
+        skip_serializing_if = "Option::is_none"
+    )]
+
+    pub require_encryption_in_transit: Option<Value<bool>>,
+    /// `RequireHibernateSupport`.
+    #[serde(rename = "RequireHibernateSupport", skip_serializing_if = "Option::is_none")]
+    pub require_hibernate_support: Option<Value<bool>>,
+    /// `SpotMaxPricePercentageOverLowestPrice`.
+    #[serde(
+        rename = "SpotMaxPricePercentageOverLowestPrice",
+        skip_serializing_if = "Option::is_none"
+    )]
+
+    pub spot_max_price_percentage_over_lowest_price: Option<Value<i64>>,
+    /// `TotalLocalStorageGB`.
+    #[serde(rename = "TotalLocalStorageGB", skip_serializing_if = "Option::is_none")]
+    pub total_local_storage_gb: Option<TotalLocalStorageGbRequest>,
+    /// `VCpuCount`.
+    #[serde(rename = "VCpuCount", skip_serializing_if = "Option::is_none")]
+    pub v_cpu_count: Option<VCpuCountRangeRequest>,
+}
+
+/// The `AcceleratorCountRequest` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct AcceleratorCountRequest {
+    /// `Max`.
+    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+    pub max: Option<Value<i64>>,
+    /// `Min`.
+    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+    pub min: Option<Value<i64>>,
+}
+
+/// Values of `AcceleratorManufacturersItem`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AcceleratorManufacturersItem {
+    /// `amazon-web-services`
+    AmazonWebServices,
+    /// `amd`
+    Amd,
+    /// `habana`
+    Habana,
+    /// `nvidia`
+    Nvidia,
+    /// `xilinx`
+    Xilinx,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl AcceleratorManufacturersItem {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AmazonWebServices => "amazon-web-services",
+            Self::Amd => "amd",
+            Self::Habana => "habana",
+            Self::Nvidia => "nvidia",
+            Self::Xilinx => "xilinx",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for AcceleratorManufacturersItem {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<AcceleratorManufacturersItem> for Value<AcceleratorManufacturersItem> {
+    fn from(value: AcceleratorManufacturersItem) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Values of `AcceleratorNamesItem`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AcceleratorNamesItem {
+    /// `a10g`
+    A10g,
+    /// `a100`
+    A100,
+    /// `h100`
+    H100,
+    /// `inferentia`
+    Inferentia,
+    /// `k520`
+    K520,
+    /// `k80`
+    K80,
+    /// `m60`
+    M60,
+    /// `radeon-pro-v520`
+    RadeonProV520,
+    /// `t4`
+    T4,
+    /// `t4g`
+    T4g,
+    /// `vu9p`
+    Vu9p,
+    /// `v100`
+    V100,
+    /// `l40s`
+    L40s,
+    /// `l4`
+    L4,
+    /// `gaudi-hl-205`
+    GaudiHl205,
+    /// `inferentia2`
+    Inferentia2,
+    /// `trainium`
+    Trainium,
+    /// `trainium2`
+    Trainium2,
+    /// `u30`
+    U30,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl AcceleratorNamesItem {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::A10g => "a10g",
+            Self::A100 => "a100",
+            Self::H100 => "h100",
+            Self::Inferentia => "inferentia",
+            Self::K520 => "k520",
+            Self::K80 => "k80",
+            Self::M60 => "m60",
+            Self::RadeonProV520 => "radeon-pro-v520",
+            Self::T4 => "t4",
+            Self::T4g => "t4g",
+            Self::Vu9p => "vu9p",
+            Self::V100 => "v100",
+            Self::L40s => "l40s",
+            Self::L4 => "l4",
+            Self::GaudiHl205 => "gaudi-hl-205",
+            Self::Inferentia2 => "inferentia2",
+            Self::Trainium => "trainium",
+            Self::Trainium2 => "trainium2",
+            Self::U30 => "u30",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for AcceleratorNamesItem {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<AcceleratorNamesItem> for Value<AcceleratorNamesItem> {
+    fn from(value: AcceleratorNamesItem) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The `AcceleratorTotalMemoryMiBRequest` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct AcceleratorTotalMemoryMiBRequest {
+    /// `Max`.
+    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+    pub max: Option<Value<i64>>,
+    /// `Min`.
+    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+    pub min: Option<Value<i64>>,
+}
+
+/// Values of `AcceleratorTypesItem`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AcceleratorTypesItem {
+    /// `gpu`
+    Gpu,
+    /// `fpga`
+    Fpga,
+    /// `inference`
+    Inference,
+    /// `media`
+    Media,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl AcceleratorTypesItem {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Gpu => "gpu",
+            Self::Fpga => "fpga",
+            Self::Inference => "inference",
+            Self::Media => "media",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for AcceleratorTypesItem {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<AcceleratorTypesItem> for Value<AcceleratorTypesItem> {
+    fn from(value: AcceleratorTypesItem) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Values of `BareMetal`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BareMetal {
+    /// `included`
+    Included,
+    /// `required`
+    Required,
+    /// `excluded`
+    Excluded,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl BareMetal {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Included => "included",
+            Self::Required => "required",
+            Self::Excluded => "excluded",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for BareMetal {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<BareMetal> for Value<BareMetal> {
+    fn from(value: BareMetal) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The `BaselineEbsBandwidthMbpsRequest` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct BaselineEbsBandwidthMbpsRequest {
+    /// `Max`.
+    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+    pub max: Option<Value<i64>>,
+    /// `Min`.
+    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+    pub min: Option<Value<i64>>,
+}
+
+/// The `BaselinePerformanceFactorsRequest` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct BaselinePerformanceFactorsRequest {
+    /// `Cpu`.
+    #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<CpuPerformanceFactorRequest>,
+}
+
+/// The `CpuPerformanceFactorRequest` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct CpuPerformanceFactorRequest {
+    /// `References`.
+    #[serde(rename = "References", skip_serializing_if = "Option::is_none")]
+    pub references: Option<Vec<PerformanceFactorReferenceRequest>>,
+}
+
+/// The `PerformanceFactorReferenceRequest` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct PerformanceFactorReferenceRequest {
+    /// `InstanceFamily`.
+    #[serde(rename = "InstanceFamily", skip_serializing_if = "Option::is_none")]
+    pub instance_family: Option<Value<String>>,
+}
+
+/// Values of `BurstablePerformance`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BurstablePerformance {
+    /// `included`
+    Included,
+    /// `required`
+    Required,
+    /// `excluded`
+    Excluded,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl BurstablePerformance {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Included => "included",
+            Self::Required => "required",
+            Self::Excluded => "excluded",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for BurstablePerformance {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<BurstablePerformance> for Value<BurstablePerformance> {
+    fn from(value: BurstablePerformance) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Values of `CpuManufacturersItem`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CpuManufacturersItem {
+    /// `intel`
+    Intel,
+    /// `amd`
+    Amd,
+    /// `amazon-web-services`
+    AmazonWebServices,
+    /// `apple`
+    Apple,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl CpuManufacturersItem {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Intel => "intel",
+            Self::Amd => "amd",
+            Self::AmazonWebServices => "amazon-web-services",
+            Self::Apple => "apple",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for CpuManufacturersItem {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<CpuManufacturersItem> for Value<CpuManufacturersItem> {
+    fn from(value: CpuManufacturersItem) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Values of `InstanceGenerationsItem`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstanceGenerationsItem {
+    /// `current`
+    Current,
+    /// `previous`
+    Previous,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl InstanceGenerationsItem {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Current => "current",
+            Self::Previous => "previous",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for InstanceGenerationsItem {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<InstanceGenerationsItem> for Value<InstanceGenerationsItem> {
+    fn from(value: InstanceGenerationsItem) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Values of `LocalStorage`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalStorage {
+    /// `included`
+    Included,
+    /// `required`
+    Required,
+    /// `excluded`
+    Excluded,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl LocalStorage {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Included => "included",
+            Self::Required => "required",
+            Self::Excluded => "excluded",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for LocalStorage {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<LocalStorage> for Value<LocalStorage> {
+    fn from(value: LocalStorage) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Values of `LocalStorageTypesItem`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalStorageTypesItem {
+    /// `hdd`
+    Hdd,
+    /// `ssd`
+    Ssd,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl LocalStorageTypesItem {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hdd => "hdd",
+            Self::Ssd => "ssd",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for LocalStorageTypesItem {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<LocalStorageTypesItem> for Value<LocalStorageTypesItem> {
+    fn from(value: LocalStorageTypesItem) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The `MemoryGiBPerVCpuRequest` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct MemoryGiBPerVCpuRequest {
+    /// `Max`.
+    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+    pub max: Option<Value<f64>>,
+    /// `Min`.
+    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+    pub min: Option<Value<f64>>,
+}
+
+/// The `MemoryMiBRequest` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct MemoryMiBRequest {
+    /// `Max`.
+    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+    pub max: Option<Value<i64>>,
+    /// `Min`.
+    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+    pub min: Option<Value<i64>>,
+}
+
+/// The `NetworkBandwidthGbpsRequest` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct NetworkBandwidthGbpsRequest {
+    /// `Max`.
+    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+    pub max: Option<Value<f64>>,
+    /// `Min`.
+    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+    pub min: Option<Value<f64>>,
+}
+
+/// The `NetworkInterfaceCountRequest` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct NetworkInterfaceCountRequest {
+    /// `Max`.
+    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+    pub max: Option<Value<i64>>,
+    /// `Min`.
+    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+    pub min: Option<Value<i64>>,
+}
+
+/// The `TotalLocalStorageGbRequest` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct TotalLocalStorageGbRequest {
+    /// `Max`.
+    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+    pub max: Option<Value<f64>>,
+    /// `Min`.
+    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+    pub min: Option<Value<f64>>,
+}
+
+/// The `VCpuCountRangeRequest` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct VCpuCountRangeRequest {
+    /// `Max`.
+    #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
+    pub max: Option<Value<i64>>,
+    /// `Min`.
+    #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
+    pub min: Option<Value<i64>>,
+}
+
+/// Values of `Tenancy`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tenancy {
+    /// `dedicated`
+    Dedicated,
+    /// `default`
+    Default,
+    /// `host`
+    Host,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl Tenancy {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Dedicated => "dedicated",
+            Self::Default => "default",
+            Self::Host => "host",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for Tenancy {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<Tenancy> for Value<Tenancy> {
+    fn from(value: Tenancy) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Values of `InstanceInterruptionBehavior`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstanceInterruptionBehavior {
+    /// `hibernate`
+    Hibernate,
+    /// `stop`
+    Stop,
+    /// `terminate`
+    Terminate,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl InstanceInterruptionBehavior {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hibernate => "hibernate",
+            Self::Stop => "stop",
+            Self::Terminate => "terminate",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for InstanceInterruptionBehavior {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<InstanceInterruptionBehavior> for Value<InstanceInterruptionBehavior> {
+    fn from(value: InstanceInterruptionBehavior) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Values of `ReplacementStrategy`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplacementStrategy {
+    /// `launch`
+    Launch,
+    /// `launch-before-terminate`
+    LaunchBeforeTerminate,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl ReplacementStrategy {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Launch => "launch",
+            Self::LaunchBeforeTerminate => "launch-before-terminate",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for ReplacementStrategy {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<ReplacementStrategy> for Value<ReplacementStrategy> {
+    fn from(value: ReplacementStrategy) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Values of `TargetCapacityUnitType`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetCapacityUnitType {
+    /// `vcpu`
+    Vcpu,
+    /// `memory-mib`
+    MemoryMib,
+    /// `units`
+    Units,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl TargetCapacityUnitType {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Vcpu => "vcpu",
+            Self::MemoryMib => "memory-mib",
+            Self::Units => "units",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for TargetCapacityUnitType {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<TargetCapacityUnitType> for Value<TargetCapacityUnitType> {
+    fn from(value: TargetCapacityUnitType) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The volume type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VolumeType {
+    /// `gp2`
+    Gp2,
+    /// `gp3`
+    Gp3,
+    /// `io1`
+    Io1,
+    /// `io2`
+    Io2,
+    /// `sc1`
+    Sc1,
+    /// `st1`
+    St1,
+    /// `standard`
+    Standard,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl VolumeType {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Gp2 => "gp2",
+            Self::Gp3 => "gp3",
+            Self::Io1 => "io1",
+            Self::Io2 => "io2",
+            Self::Sc1 => "sc1",
+            Self::St1 => "st1",
+            Self::Standard => "standard",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for VolumeType {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<VolumeType> for Value<VolumeType> {
+    fn from(value: VolumeType) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstanceInitiatedShutdownBehavior {
+    /// `stop`
+    Stop,
+    /// `terminate`
+    Terminate,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl InstanceInitiatedShutdownBehavior {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Stop => "stop",
+            Self::Terminate => "terminate",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for InstanceInitiatedShutdownBehavior {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<InstanceInitiatedShutdownBehavior>
+for Value<InstanceInitiatedShutdownBehavior> {
+    fn from(value: InstanceInitiatedShutdownBehavior) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Enables or disables the HTTP metadata endpoint on your instances.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpEndpoint {
+    /// `disabled`
+    Disabled,
+    /// `enabled`
+    Enabled,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl HttpEndpoint {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Disabled => "disabled",
+            Self::Enabled => "enabled",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for HttpEndpoint {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<HttpEndpoint> for Value<HttpEndpoint> {
+    fn from(value: HttpEndpoint) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Enables or disables the IPv6 endpoint for the instance metadata service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpProtocolIpv6 {
+    /// `disabled`
+    Disabled,
+    /// `enabled`
+    Enabled,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl HttpProtocolIpv6 {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Disabled => "disabled",
+            Self::Enabled => "enabled",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for HttpProtocolIpv6 {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<HttpProtocolIpv6> for Value<HttpProtocolIpv6> {
+    fn from(value: HttpProtocolIpv6) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Indicates whether IMDSv2 is required.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpTokens {
+    /// `optional`
+    Optional,
+    /// `required`
+    Required,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl HttpTokens {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Optional => "optional",
+            Self::Required => "required",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for HttpTokens {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<HttpTokens> for Value<HttpTokens> {
+    fn from(value: HttpTokens) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Values of `Protocol`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Protocol {
+    /// `tcp`
+    Tcp,
+    /// `udp`
+    Udp,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl Protocol {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Tcp => "tcp",
+            Self::Udp => "udp",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for Protocol {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<Protocol> for Value<Protocol> {
+    fn from(value: Protocol) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The `InstanceIpv6Address` property type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstanceIpv6Address {
+    /// `Ipv6Address`.
+    #[serde(rename = "Ipv6Address")]
+    pub ipv6_address: Value<String>,
+}
+
+impl InstanceIpv6Address {
+    /// A `InstanceIpv6Address` of its required properties (`Ipv6Address`), the others unset.
+    pub fn new(ipv6_address: impl Into<Value<String>>) -> Self {
+        Self {
+            ipv6_address: ipv6_address.into(),
+        }
+    }
+}
+
+/// The options for the transit gateway vpc attachment.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Options {
+    /// Indicates whether to enable Ipv6 Support for Vpc Attachment.
+    #[serde(rename = "ApplianceModeSupport", skip_serializing_if = "Option::is_none")]
+    pub appliance_mode_support: Option<Value<ApplianceModeSupport>>,
+    /// Indicates whether to enable DNS Support for Vpc Attachment.
+    #[serde(rename = "DnsSupport", skip_serializing_if = "Option::is_none")]
+    pub dns_support: Option<Value<DnsSupport>>,
+    /// Indicates whether to enable Ipv6 Support for Vpc Attachment.
+    #[serde(rename = "Ipv6Support", skip_serializing_if = "Option::is_none")]
+    pub ipv6_support: Option<Value<Ipv6Support>>,
+    /// Indicates whether to enable Security Group referencing support for Vpc Attachment.
+    #[serde(
+        rename = "SecurityGroupReferencingSupport",
+        skip_serializing_if = "Option::is_none"
+    )]
+
+    pub security_group_referencing_support: Option<
+        Value<SecurityGroupReferencingSupport>,
+    >,
+}
+
+/// Indicates whether to enable Ipv6 Support for Vpc Attachment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplianceModeSupport {
+    /// `disable`
+    Disable,
+    /// `enable`
+    Enable,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl ApplianceModeSupport {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Disable => "disable",
+            Self::Enable => "enable",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for ApplianceModeSupport {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<ApplianceModeSupport> for Value<ApplianceModeSupport> {
+    fn from(value: ApplianceModeSupport) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Indicates whether to enable DNS Support for Vpc Attachment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnsSupport {
+    /// `disable`
+    Disable,
+    /// `enable`
+    Enable,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl DnsSupport {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Disable => "disable",
+            Self::Enable => "enable",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for DnsSupport {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<DnsSupport> for Value<DnsSupport> {
+    fn from(value: DnsSupport) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Indicates whether to enable Ipv6 Support for Vpc Attachment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ipv6Support {
+    /// `disable`
+    Disable,
+    /// `enable`
+    Enable,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl Ipv6Support {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Disable => "disable",
+            Self::Enable => "enable",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for Ipv6Support {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<Ipv6Support> for Value<Ipv6Support> {
+    fn from(value: Ipv6Support) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Indicates whether to enable Security Group referencing support for Vpc Attachment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecurityGroupReferencingSupport {
+    /// `disable`
+    Disable,
+    /// `enable`
+    Enable,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl SecurityGroupReferencingSupport {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Disable => "disable",
+            Self::Enable => "enable",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for SecurityGroupReferencingSupport {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<SecurityGroupReferencingSupport> for Value<SecurityGroupReferencingSupport> {
+    fn from(value: SecurityGroupReferencingSupport) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The configuration options for customer provided KMS encryption.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct SseSpecification {
+    /// Whether to encrypt the policy with the provided key or disable encryption
+    #[serde(
+        rename = "CustomerManagedKeyEnabled",
+        skip_serializing_if = "Option::is_none"
+    )]
+
+    pub customer_managed_key_enabled: Option<Value<bool>>,
+    /// KMS Key Arn used to encrypt the group policy
+    #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<Value<String>>,
 }

@@ -8,6 +8,8 @@
     clippy::too_many_arguments
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use capacity_provider::{CfnCapacityProvider, CfnCapacityProviderProps};
 pub use cluster::{CfnCluster, CfnClusterProps};
 pub use cluster_capacity_provider_associations::{
@@ -33,6 +35,8 @@ pub mod capacity_provider {
     use serde::Serialize;
 
     /// `AWS::ECS::CapacityProvider`: Resource Type definition for AWS::ECS::CapacityProvider. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-capacityprovider.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityProvider {
         resource: cloudwright_core::CfnResource,
@@ -109,7 +113,7 @@ pub mod capacity_provider {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// `AutoScalingGroupProvider` of `AWS::ECS::CapacityProvider`.
+    /// The `AutoScalingGroupProvider` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AutoScalingGroupProvider {
         /// `AutoScalingGroupArn`.
@@ -285,7 +289,7 @@ pub mod capacity_provider {
         }
     }
 
-    /// `ManagedInstancesProvider` of `AWS::ECS::CapacityProvider`.
+    /// The `ManagedInstancesProvider` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ManagedInstancesProvider {
         /// `AutoRepairConfiguration`.
@@ -295,7 +299,7 @@ pub mod capacity_provider {
         )]
 
         pub auto_repair_configuration: Option<AutoRepairConfiguration>,
-        /// Defines how Amazon ECS Managed Instances optimizes the infrastructure in your capacity provider. Configure it to turn on or off the infrastructure optimization in your capacity provider, and to control the idle EC2 instances optimization delay.
+        /// Defines how Amazon ECS Managed Instances optimizes the infrastructure in your capacity provider.
         #[serde(
             rename = "InfrastructureOptimization",
             skip_serializing_if = "Option::is_none"
@@ -329,7 +333,7 @@ pub mod capacity_provider {
         }
     }
 
-    /// `AutoRepairConfiguration` of `AWS::ECS::CapacityProvider`.
+    /// The `AutoRepairConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AutoRepairConfiguration {
         /// `ActionsStatus`.
@@ -374,15 +378,15 @@ pub mod capacity_provider {
         }
     }
 
-    /// Defines how Amazon ECS Managed Instances optimizes the infrastructure in your capacity provider. Configure it to turn on or off the infrastructure optimization in your capacity provider, and to control the idle EC2 instances optimization delay.
+    /// Defines how Amazon ECS Managed Instances optimizes the infrastructure in your capacity provider.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InfrastructureOptimization {
-        /// This parameter defines the number of seconds Amazon ECS Managed Instances waits before optimizing EC2 instances that have become idle or underutilized. A longer delay increases the likelihood of placing new tasks on idle instances, reducing startup time. A shorter delay helps reduce infrastructure costs by optimizing idle instances more quickly.
+        /// This parameter defines the number of seconds Amazon ECS Managed Instances waits before optimizing EC2 instances that have become idle or underutilized.
         #[serde(rename = "ScaleInAfter", skip_serializing_if = "Option::is_none")]
         pub scale_in_after: Option<Value<i64>>,
     }
 
-    /// `InstanceLaunchTemplate` of `AWS::ECS::CapacityProvider`.
+    /// The `InstanceLaunchTemplate` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct InstanceLaunchTemplate {
         /// `CapacityOptionType`.
@@ -500,7 +504,7 @@ pub mod capacity_provider {
         }
     }
 
-    /// `CapacityReservationRequest` of `AWS::ECS::CapacityProvider`.
+    /// The `CapacityReservationRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityReservationRequest {
         /// `ReservationGroupArn`.
@@ -555,7 +559,7 @@ pub mod capacity_provider {
         }
     }
 
-    /// `InstanceRequirementsRequest` of `AWS::ECS::CapacityProvider`.
+    /// The `InstanceRequirementsRequest` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct InstanceRequirementsRequest {
         /// `AcceleratorCount`.
@@ -715,7 +719,7 @@ pub mod capacity_provider {
         }
     }
 
-    /// `AcceleratorCountRequest` of `AWS::ECS::CapacityProvider`.
+    /// The `AcceleratorCountRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AcceleratorCountRequest {
         /// `Max`.
@@ -860,7 +864,7 @@ pub mod capacity_provider {
         }
     }
 
-    /// `AcceleratorTotalMemoryMiBRequest` of `AWS::ECS::CapacityProvider`.
+    /// The `AcceleratorTotalMemoryMiBRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AcceleratorTotalMemoryMiBRequest {
         /// `Max`.
@@ -951,7 +955,7 @@ pub mod capacity_provider {
         }
     }
 
-    /// `BaselineEbsBandwidthMbpsRequest` of `AWS::ECS::CapacityProvider`.
+    /// The `BaselineEbsBandwidthMbpsRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BaselineEbsBandwidthMbpsRequest {
         /// `Max`.
@@ -1156,7 +1160,7 @@ pub mod capacity_provider {
         }
     }
 
-    /// `MemoryGiBPerVCpuRequest` of `AWS::ECS::CapacityProvider`.
+    /// The `MemoryGiBPerVCpuRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MemoryGiBPerVCpuRequest {
         /// `Max`.
@@ -1167,7 +1171,7 @@ pub mod capacity_provider {
         pub min: Option<Value<f64>>,
     }
 
-    /// `MemoryMiBRequest` of `AWS::ECS::CapacityProvider`.
+    /// The `MemoryMiBRequest` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MemoryMiBRequest {
         /// `Max`.
@@ -1185,7 +1189,7 @@ pub mod capacity_provider {
         }
     }
 
-    /// `NetworkBandwidthGbpsRequest` of `AWS::ECS::CapacityProvider`.
+    /// The `NetworkBandwidthGbpsRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkBandwidthGbpsRequest {
         /// `Max`.
@@ -1196,7 +1200,7 @@ pub mod capacity_provider {
         pub min: Option<Value<f64>>,
     }
 
-    /// `NetworkInterfaceCountRequest` of `AWS::ECS::CapacityProvider`.
+    /// The `NetworkInterfaceCountRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkInterfaceCountRequest {
         /// `Max`.
@@ -1207,7 +1211,7 @@ pub mod capacity_provider {
         pub min: Option<Value<i64>>,
     }
 
-    /// `TotalLocalStorageGbRequest` of `AWS::ECS::CapacityProvider`.
+    /// The `TotalLocalStorageGbRequest` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TotalLocalStorageGbRequest {
         /// `Max`.
@@ -1218,7 +1222,7 @@ pub mod capacity_provider {
         pub min: Option<Value<f64>>,
     }
 
-    /// `VCpuCountRangeRequest` of `AWS::ECS::CapacityProvider`.
+    /// The `VCpuCountRangeRequest` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct VCpuCountRangeRequest {
         /// `Max`.
@@ -1236,7 +1240,7 @@ pub mod capacity_provider {
         }
     }
 
-    /// `ManagedInstancesLocalStorageConfiguration` of `AWS::ECS::CapacityProvider`.
+    /// The `ManagedInstancesLocalStorageConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ManagedInstancesLocalStorageConfiguration {
         /// `UseLocalStorage`.
@@ -1282,7 +1286,7 @@ pub mod capacity_provider {
         }
     }
 
-    /// `ManagedInstancesNetworkConfiguration` of `AWS::ECS::CapacityProvider`.
+    /// The `ManagedInstancesNetworkConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ManagedInstancesNetworkConfiguration {
         /// `SecurityGroups`.
@@ -1306,7 +1310,7 @@ pub mod capacity_provider {
         }
     }
 
-    /// `ManagedInstancesStorageConfiguration` of `AWS::ECS::CapacityProvider`.
+    /// The `ManagedInstancesStorageConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ManagedInstancesStorageConfiguration {
         /// `StorageSizeGiB`.
@@ -1367,6 +1371,8 @@ pub mod cluster {
     use serde::Serialize;
 
     /// `AWS::ECS::Cluster`: The `AWS::ECS::Cluster` resource creates an Amazon Elastic Container Service (Amazon ECS) cluster. `Ref` returns the primary identifier, `ClusterName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-cluster.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCluster {
         resource: cloudwright_core::CfnResource,
@@ -1423,19 +1429,19 @@ pub mod cluster {
     /// The properties of `AWS::ECS::Cluster`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnClusterProps {
-        /// The short name of one or more capacity providers to associate with the cluster. A capacity provider must be associated with a cluster before it can be included as part of the default capacity provider strategy of the cluster or used in a capacity provider strategy when calling the [CreateService](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html) or...
+        /// The short name of one or more capacity providers to associate with the cluster.
         #[serde(rename = "CapacityProviders", skip_serializing_if = "Option::is_none")]
         pub capacity_providers: Option<Vec<Value<String>>>,
-        /// A user-generated string that you use to identify your cluster. If you don't specify a name, CFNlong generates a unique physical ID for the name.
+        /// A user-generated string that you use to identify your cluster.
         #[serde(rename = "ClusterName", skip_serializing_if = "Option::is_none")]
         pub cluster_name: Option<Value<String>>,
-        /// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
+        /// The settings to use when creating a cluster.
         #[serde(rename = "ClusterSettings", skip_serializing_if = "Option::is_none")]
         pub cluster_settings: Option<Vec<ClusterSettings>>,
         /// The execute command and managed storage configuration for the cluster.
         #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
         pub configuration: Option<ClusterConfiguration>,
-        /// The default capacity provider strategy for the cluster. When services or tasks are run in the cluster with no launch type or capacity provider strategy specified, the default capacity provider strategy is used.
+        /// The default capacity provider strategy for the cluster.
         #[serde(
             rename = "DefaultCapacityProviderStrategy",
             skip_serializing_if = "Option::is_none"
@@ -1444,25 +1450,25 @@ pub mod cluster {
         pub default_capacity_provider_strategy: Option<
             Vec<CapacityProviderStrategyItem>,
         >,
-        /// Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any new services with Service Connect turned on that are created in the cluster are added as client services in the namespace. This setting only applies to new services that set the `enabled` parameter to `true` in the `ServiceConnectConfiguration`.
+        /// Use this parameter to set a default Service Connect namespace.
         #[serde(
             rename = "ServiceConnectDefaults",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub service_connect_defaults: Option<ServiceConnectDefaults>,
-        /// The metadata that you apply to the cluster to help you categorize and organize them. Each tag consists of a key and an optional value. You define both.
+        /// The metadata that you apply to the cluster to help you categorize and organize them.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
+    /// The settings to use when creating a cluster.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ClusterSettings {
-        /// The name of the cluster setting. The value is `containerInsights`.
+        /// The name of the cluster setting.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// The value to set for the cluster setting. The supported values are `enhanced`, `enabled`, and `disabled`.
+        /// The value to set for the cluster setting.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
@@ -1492,18 +1498,18 @@ pub mod cluster {
         /// Specify an KMSlong key ID to encrypt the data between the local client and the container.
         #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
-        /// The log configuration for the results of the execute command actions. The logs can be sent to CloudWatch Logs or an Amazon S3 bucket. When `logging=OVERRIDE` is specified, a `logConfiguration` must be provided.
+        /// The log configuration for the results of the execute command actions.
         #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
         pub log_configuration: Option<ExecuteCommandLogConfiguration>,
-        /// The log setting to use for redirecting logs for your execute command results. The following log settings are available.
+        /// The log setting to use for redirecting logs for your execute command results.
         #[serde(rename = "Logging", skip_serializing_if = "Option::is_none")]
         pub logging: Option<Value<Logging>>,
     }
 
-    /// The log configuration for the results of the execute command actions. The logs can be sent to CloudWatch Logs or an Amazon S3 bucket.
+    /// The log configuration for the results of the execute command actions.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ExecuteCommandLogConfiguration {
-        /// Determines whether to use encryption on the CloudWatch logs. If not specified, encryption will be off.
+        /// Determines whether to use encryption on the CloudWatch logs.
         #[serde(
             rename = "CloudWatchEncryptionEnabled",
             skip_serializing_if = "Option::is_none"
@@ -1520,7 +1526,7 @@ pub mod cluster {
         /// The name of the S3 bucket to send logs to.
         #[serde(rename = "S3BucketName", skip_serializing_if = "Option::is_none")]
         pub s3_bucket_name: Option<Value<String>>,
-        /// Determines whether to use encryption on the S3 logs. If not specified, encryption is not used.
+        /// Determines whether to use encryption on the S3 logs.
         #[serde(rename = "S3EncryptionEnabled", skip_serializing_if = "Option::is_none")]
         pub s3_encryption_enabled: Option<Value<bool>>,
         /// An optional folder in the S3 bucket to place logs in.
@@ -1528,7 +1534,7 @@ pub mod cluster {
         pub s3_key_prefix: Option<Value<String>>,
     }
 
-    /// The log setting to use for redirecting logs for your execute command results. The following log settings are available.
+    /// The log setting to use for redirecting logs for your execute command results.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Logging {
         /// `DEFAULT`
@@ -1583,24 +1589,24 @@ pub mod cluster {
         pub kms_key_id: Option<Value<String>>,
     }
 
-    /// The `CapacityProviderStrategyItem` property specifies the details of the default capacity provider strategy for the cluster. When services or tasks are run in the cluster with no launch type or capacity provider strategy specified, the default capacity provider strategy is used.
+    /// The `CapacityProviderStrategyItem` property specifies the details of the default capacity provider strategy for the cluster.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityProviderStrategyItem {
-        /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a *base* defined. If no value is specified, the default value of `0` is used.
+        /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service.
         #[serde(rename = "Base", skip_serializing_if = "Option::is_none")]
         pub base: Option<Value<i64>>,
-        /// The short name of the capacity provider. This can be either an AWS managed capacity provider (`FARGATE` or `FARGATE_SPOT`) or the name of a custom capacity provider that you created.
+        /// The short name of the capacity provider.
         #[serde(rename = "CapacityProvider", skip_serializing_if = "Option::is_none")]
         pub capacity_provider: Option<Value<String>>,
-        /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The `weight` value is taken into consideration after the `base` value, if defined, is satisfied.
+        /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider.
         #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<i64>>,
     }
 
-    /// Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any new services with Service Connect turned on that are created in the cluster are added as client services in the namespace. This setting only applies to new services that set the `enabled` parameter to `true` in the `ServiceConnectConfiguration`.
+    /// Use this parameter to set a default Service Connect namespace.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ServiceConnectDefaults {
-        /// The namespace name or full Amazon Resource Name (ARN) of the CMAPlong namespace that's used when you create a service and don't specify a Service Connect configuration. The namespace name can include up to 1024 characters. The name is case-sensitive. The name can't include greater than (\>), less than (\<), double quotation marks ("), or slash (/).
+        /// The namespace name or full Amazon Resource Name (ARN) of the CMAPlong namespace that's used when you create a service and don't specify a Service Connect configuration.
         #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
         pub namespace: Option<Value<String>>,
     }
@@ -1612,6 +1618,8 @@ pub mod cluster_capacity_provider_associations {
     use serde::Serialize;
 
     /// `AWS::ECS::ClusterCapacityProviderAssociations`: Associate a set of ECS Capacity Providers with a specified ECS Cluster. `Ref` returns the primary identifier, `Cluster`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-clustercapacityproviderassociations.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterCapacityProviderAssociations {
         resource: cloudwright_core::CfnResource,
@@ -1687,7 +1695,7 @@ pub mod cluster_capacity_provider_associations {
         }
     }
 
-    /// `CapacityProviderStrategy` of `AWS::ECS::ClusterCapacityProviderAssociations`.
+    /// The `CapacityProviderStrategy` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CapacityProviderStrategy {
         /// `Base`.
@@ -1719,6 +1727,8 @@ pub mod daemon {
     use serde::Serialize;
 
     /// `AWS::ECS::Daemon`: Information about a daemon resource. `Ref` returns the primary identifier, `DaemonArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-daemon.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDaemon {
         resource: cloudwright_core::CfnResource,
@@ -1851,24 +1861,24 @@ pub mod daemon {
     /// Optional deployment parameters that control how a daemon rolls out updates across container instances.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DaemonDeploymentConfiguration {
-        /// The CloudWatch alarm configuration for the daemon deployment. When alarms are triggered during a deployment, the deployment can be automatically rolled back.
+        /// The CloudWatch alarm configuration for the daemon deployment.
         #[serde(rename = "Alarms", skip_serializing_if = "Option::is_none")]
         pub alarms: Option<DaemonAlarmConfiguration>,
-        /// The amount of time (in minutes) to wait after a successful deployment step before proceeding. This allows time to monitor for issues before continuing. The default value is 0.
+        /// The amount of time (in minutes) to wait after a successful deployment step before proceeding.
         #[serde(rename = "BakeTimeInMinutes", skip_serializing_if = "Option::is_none")]
         pub bake_time_in_minutes: Option<Value<i64>>,
-        /// The percentage of container instances to drain simultaneously during a daemon deployment. Valid values are between 0.0 and 100.0.
+        /// The percentage of container instances to drain simultaneously during a daemon deployment.
         #[serde(rename = "DrainPercent", skip_serializing_if = "Option::is_none")]
         pub drain_percent: Option<Value<f64>>,
     }
 
-    /// The CloudWatch alarm configuration for a daemon. When enabled, CloudWatch alarms determine whether a daemon deployment has failed.
+    /// The CloudWatch alarm configuration for a daemon.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DaemonAlarmConfiguration {
         /// The CloudWatch alarm names to monitor during a daemon deployment.
         #[serde(rename = "AlarmNames", skip_serializing_if = "Option::is_none")]
         pub alarm_names: Option<Vec<Value<String>>>,
-        /// Determines whether to use the CloudWatch alarm option in the daemon deployment process. The default value is `false`.
+        /// Determines whether to use the CloudWatch alarm option in the daemon deployment process.
         #[serde(rename = "Enable", skip_serializing_if = "Option::is_none")]
         pub enable: Option<Value<bool>>,
     }
@@ -1915,8 +1925,14 @@ pub mod daemon {
 pub mod daemon_task_definition {
     use cloudwright_core::Value;
     use serde::Serialize;
-
-    /// `AWS::ECS::DaemonTaskDefinition`: The details of a daemon task definition. A daemon task definition is a template that describes the containers that form a daemon. Daemons deploy cross-cutting software agents independently across your Amazon ECS infrastructure. `Ref` returns the primary identifier, `DaemonTaskDefinitionArn`.
+    pub use super::{
+        Condition, EnvironmentFile, FirelensConfiguration, FirelensConfigurationType,
+        KernelCapabilities, KeyValuePair, MountPoint, Name, PermissionsItem,
+        RepositoryCredentials, Secret, SystemControl, Tmpfs, Type, Ulimit,
+    };
+    /// `AWS::ECS::DaemonTaskDefinition`: The details of a daemon task definition. `Ref` returns the primary identifier, `DaemonTaskDefinitionArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-daemontaskdefinition.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDaemonTaskDefinition {
         resource: cloudwright_core::CfnResource,
@@ -1997,13 +2013,13 @@ pub mod daemon_task_definition {
         /// The name of a family that this daemon task definition is registered to.
         #[serde(rename = "Family", skip_serializing_if = "Option::is_none")]
         pub family: Option<Value<String>>,
-        /// The IPC namespace mode for the daemon. The valid values are `none` and `shared`. The default is `none`.
+        /// The IPC namespace mode for the daemon.
         #[serde(rename = "IpcMode", skip_serializing_if = "Option::is_none")]
         pub ipc_mode: Option<Value<IpcMode>>,
         /// The amount of memory (in MiB) used by the daemon task.
         #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
         pub memory: Option<Value<String>>,
-        /// The PID namespace mode for the daemon. The valid values are `none` and `shared`. The default is `none`.
+        /// The PID namespace mode for the daemon.
         #[serde(rename = "PidMode", skip_serializing_if = "Option::is_none")]
         pub pid_mode: Option<Value<PidMode>>,
         /// `Tags`.
@@ -2017,7 +2033,7 @@ pub mod daemon_task_definition {
         pub volumes: Option<Vec<Volume>>,
     }
 
-    /// A container definition for a daemon task. Daemon container definitions describe the containers that run as part of a daemon task on container instances managed by capacity providers.
+    /// A container definition for a daemon task.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DaemonContainerDefinition {
         /// The command that's passed to the container.
@@ -2026,7 +2042,7 @@ pub mod daemon_task_definition {
         /// The number of `cpu` units reserved for the container.
         #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
         pub cpu: Option<Value<i64>>,
-        /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies on other containers in a task definition.
+        /// The dependencies defined for container startup and shutdown.
         #[serde(rename = "DependsOn", skip_serializing_if = "Option::is_none")]
         pub depends_on: Option<Vec<ContainerDependency>>,
         /// The entry point that's passed to the container.
@@ -2041,7 +2057,7 @@ pub mod daemon_task_definition {
         /// If the `essential` parameter of a container is marked as `true`, and that container fails or stops for any reason, all other containers that are part of the task are stopped.
         #[serde(rename = "Essential", skip_serializing_if = "Option::is_none")]
         pub essential: Option<Value<bool>>,
-        /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs.
+        /// The FireLens configuration for the container.
         #[serde(
             rename = "FirelensConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -2051,7 +2067,7 @@ pub mod daemon_task_definition {
         /// The container health check command and associated configuration parameters for the container.
         #[serde(rename = "HealthCheck", skip_serializing_if = "Option::is_none")]
         pub health_check: Option<HealthCheck>,
-        /// The image used to start the container. This string is passed directly to the Docker daemon. Images in the Docker Hub registry are available by default. Other repositories are specified with either `repository-url/image:tag` or `repository-url/image@digest`.
+        /// The image used to start the container.
         #[serde(rename = "Image")]
         pub image: Value<String>,
         /// When this parameter is `true`, you can deploy containerized applications that require `stdin` or a `tty` to be allocated.
@@ -2063,7 +2079,7 @@ pub mod daemon_task_definition {
         /// The log configuration specification for the container.
         #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
         pub log_configuration: Option<LogConfiguration>,
-        /// The amount (in MiB) of memory to present to the container. If the container attempts to exceed the memory specified here, the container is killed.
+        /// The amount (in MiB) of memory to present to the container.
         #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
         pub memory: Option<Value<i64>>,
         /// The soft limit (in MiB) of memory to reserve for the container.
@@ -2072,7 +2088,7 @@ pub mod daemon_task_definition {
         /// The mount points for data volumes in your container.
         #[serde(rename = "MountPoints", skip_serializing_if = "Option::is_none")]
         pub mount_points: Option<Vec<MountPoint>>,
-        /// The name of the container. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
+        /// The name of the container.
         #[serde(rename = "Name")]
         pub name: Value<String>,
         /// When this parameter is true, the container is given elevated privileges on the host container instance (similar to the `root` user).
@@ -2095,7 +2111,7 @@ pub mod daemon_task_definition {
         )]
 
         pub repository_credentials: Option<RepositoryCredentials>,
-        /// The restart policy for the container. When you set up a restart policy, Amazon ECS can restart the container without needing to replace the task.
+        /// The restart policy for the container.
         #[serde(rename = "RestartPolicy", skip_serializing_if = "Option::is_none")]
         pub restart_policy: Option<RestartPolicy>,
         /// The secrets to pass to the container.
@@ -2161,10 +2177,10 @@ pub mod daemon_task_definition {
         }
     }
 
-    /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
+    /// The dependencies defined for container startup and shutdown.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ContainerDependency {
-        /// The dependency condition of the container. The following are the available conditions and their behavior:
+        /// The dependency condition of the container.
         #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
         pub condition: Option<Value<Condition>>,
         /// The name of a container.
@@ -2172,169 +2188,22 @@ pub mod daemon_task_definition {
         pub container_name: Option<Value<String>>,
     }
 
-    /// The dependency condition of the container. The following are the available conditions and their behavior:
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Condition {
-        /// `COMPLETE`
-        Complete,
-        /// `HEALTHY`
-        Healthy,
-        /// `START`
-        Start,
-        /// `SUCCESS`
-        Success,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Condition {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Complete => "COMPLETE",
-                Self::Healthy => "HEALTHY",
-                Self::Start => "START",
-                Self::Success => "SUCCESS",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Condition {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Condition> for Value<Condition> {
-        fn from(value: Condition) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// A key-value pair object.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct KeyValuePair {
-        /// The name of the key-value pair. For environment variables, this is the name of the environment variable.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
-        pub name: Option<Value<String>>,
-        /// The value of the key-value pair. For environment variables, this is the value of the environment variable.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
-        pub value: Option<Value<String>>,
-    }
-
-    /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a `.env` file extension. Each line in an environment file should contain an environment variable in `VARIABLE=VALUE` format. Lines beginning with `#` are treated as comments and are ignored.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct EnvironmentFile {
-        /// The file type to use. Environment files are objects in Amazon S3. The only supported value is `s3`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<Value<Type>>,
-        /// The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
-        pub value: Option<Value<String>>,
-    }
-
-    /// The file type to use. Environment files are objects in Amazon S3. The only supported value is `s3`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Type {
-        /// `s3`
-        S3,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Type {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::S3 => "s3",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Type {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Type> for Value<Type> {
-        fn from(value: Type) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom log routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide*.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct FirelensConfiguration {
-        /// The options to use when configuring the log router. This field is optional and can be used to specify a custom configuration file or to add additional metadata, such as the task, task definition, cluster, and container instance details to the log event.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
-        pub options: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The log router to use. The valid values are `fluentd` or `fluentbit`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<Value<FirelensConfigurationType>>,
-    }
-
-    /// The log router to use. The valid values are `fluentd` or `fluentbit`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum FirelensConfigurationType {
-        /// `fluentbit`
-        Fluentbit,
-        /// `fluentd`
-        Fluentd,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl FirelensConfigurationType {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Fluentbit => "fluentbit",
-                Self::Fluentd => "fluentd",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for FirelensConfigurationType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<FirelensConfigurationType> for Value<FirelensConfigurationType> {
-        fn from(value: FirelensConfigurationType) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// An object representing a container health check. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image (such as those specified in a parent image or from the image's Dockerfile). This configuration maps to the `HEALTHCHECK` parameter of docker run.
+    /// An object representing a container health check.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HealthCheck {
-        /// A string array representing the command that the container runs to determine if it is healthy. The string array must start with `CMD` to run the command arguments directly, or `CMD-SHELL` to run the command with the container's default shell.
+        /// A string array representing the command that the container runs to determine if it is healthy.
         #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
         pub command: Option<Vec<Value<String>>>,
-        /// The time period in seconds between each health check execution. You may specify between 5 and 300 seconds. The default value is 30 seconds. This value applies only when you specify a `command`.
+        /// The time period in seconds between each health check execution.
         #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
         pub interval: Option<Value<i64>>,
-        /// The number of times to retry a failed health check before the container is considered unhealthy. You may specify between 1 and 10 retries. The default value is 3. This value applies only when you specify a `command`.
+        /// The number of times to retry a failed health check before the container is considered unhealthy.
         #[serde(rename = "Retries", skip_serializing_if = "Option::is_none")]
         pub retries: Option<Value<i64>>,
-        /// The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries. You can specify between 0 and 300 seconds. By default, the `startPeriod` is off. This value applies only when you specify a `command`.
+        /// The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries.
         #[serde(rename = "StartPeriod", skip_serializing_if = "Option::is_none")]
         pub start_period: Option<Value<i64>>,
-        /// The time period in seconds to wait for a health check to succeed before it is considered a failure. You may specify between 2 and 60 seconds. The default value is 5. This value applies only when you specify a `command`.
+        /// The time period in seconds to wait for a health check to succeed before it is considered a failure.
         #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
         pub timeout: Option<Value<i64>>,
     }
@@ -2345,26 +2214,15 @@ pub mod daemon_task_definition {
         /// The Linux capabilities for the container that are added to or dropped from the default configuration provided by Docker.
         #[serde(rename = "Capabilities", skip_serializing_if = "Option::is_none")]
         pub capabilities: Option<KernelCapabilities>,
-        /// Any host devices to expose to the container. This parameter maps to `Devices` in the docker container create command and the `--device` option to docker run.
+        /// Any host devices to expose to the container.
         #[serde(rename = "Devices", skip_serializing_if = "Option::is_none")]
         pub devices: Option<Vec<Device>>,
-        /// Run an `init` process inside the container that forwards signals and reaps processes. This parameter maps to the `--init` option to docker run. This parameter requires version 1.25 of the Docker Remote API or greater on your container instance.
+        /// Run an `init` process inside the container that forwards signals and reaps processes.
         #[serde(rename = "InitProcessEnabled", skip_serializing_if = "Option::is_none")]
         pub init_process_enabled: Option<Value<bool>>,
-        /// The container path, mount options, and size (in MiB) of the tmpfs mount. This parameter maps to the `--tmpfs` option to docker run.
+        /// The container path, mount options, and size (in MiB) of the tmpfs mount.
         #[serde(rename = "Tmpfs", skip_serializing_if = "Option::is_none")]
         pub tmpfs: Option<Vec<Tmpfs>>,
-    }
-
-    /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the [capabilities(7)](https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html) Linux manual page.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct KernelCapabilities {
-        /// The Linux capabilities for the container that have been added to the default configuration provided by Docker. This parameter maps to `CapAdd` in the docker container create command and the `--cap-add` option to docker run.
-        #[serde(rename = "Add", skip_serializing_if = "Option::is_none")]
-        pub add: Option<Vec<Value<String>>>,
-        /// The Linux capabilities for the container that have been removed from the default configuration provided by Docker. This parameter maps to `CapDrop` in the docker container create command and the `--cap-drop` option to docker run.
-        #[serde(rename = "Drop", skip_serializing_if = "Option::is_none")]
-        pub drop: Option<Vec<Value<String>>>,
     }
 
     /// An object representing a container instance host device.
@@ -2376,77 +2234,12 @@ pub mod daemon_task_definition {
         /// The path for the device on the host container instance.
         #[serde(rename = "HostPath", skip_serializing_if = "Option::is_none")]
         pub host_path: Option<Value<String>>,
-        /// The explicit permissions to provide to the container for the device. By default, the container has permissions for `read`, `write`, and `mknod` for the device.
+        /// The explicit permissions to provide to the container for the device.
         #[serde(rename = "Permissions", skip_serializing_if = "Option::is_none")]
         pub permissions: Option<Vec<Value<PermissionsItem>>>,
     }
 
-    /// Values of `PermissionsItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum PermissionsItem {
-        /// `mknod`
-        Mknod,
-        /// `read`
-        Read,
-        /// `write`
-        Write,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl PermissionsItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Mknod => "mknod",
-                Self::Read => "read",
-                Self::Write => "write",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for PermissionsItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<PermissionsItem> for Value<PermissionsItem> {
-        fn from(value: PermissionsItem) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// The container path, mount options, and size of the tmpfs mount.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Tmpfs {
-        /// The absolute file path where the tmpfs volume is to be mounted.
-        #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
-        pub container_path: Option<Value<String>>,
-        /// The list of tmpfs volume mount options.
-        #[serde(rename = "MountOptions", skip_serializing_if = "Option::is_none")]
-        pub mount_options: Option<Vec<Value<String>>>,
-        /// The maximum size (in MiB) of the tmpfs volume.
-        #[serde(rename = "Size")]
-        pub size: Value<i64>,
-    }
-
-    impl Tmpfs {
-        /// A `Tmpfs` of its required properties (`Size`), the others unset.
-        pub fn new(size: impl Into<Value<i64>>) -> Self {
-            Self {
-                container_path: None,
-                mount_options: None,
-                size: size.into(),
-            }
-        }
-    }
-
-    /// The log configuration for the container. This parameter maps to `LogConfig` in the docker container create command and the `--log-driver` option to docker run.
+    /// The log configuration for the container.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LogConfiguration {
         /// The log driver to use for the container.
@@ -2455,7 +2248,7 @@ pub mod daemon_task_definition {
         /// The configuration options to send to the log driver.
         #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
         pub options: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The secrets to pass to the log configuration. For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
+        /// The secrets to pass to the log configuration.
         #[serde(rename = "SecretOptions", skip_serializing_if = "Option::is_none")]
         pub secret_options: Option<Vec<Secret>>,
     }
@@ -2471,57 +2264,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Secret {
-        /// The name of the secret.
-        #[serde(rename = "Name")]
-        pub name: Value<String>,
-        /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
-        #[serde(rename = "ValueFrom")]
-        pub value_from: Value<String>,
-    }
-
-    impl Secret {
-        /// A `Secret` of its required properties (`Name`, `ValueFrom`), the others unset.
-        pub fn new(
-            name: impl Into<Value<String>>,
-            value_from: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                name: name.into(),
-                value_from: value_from.into(),
-            }
-        }
-    }
-
-    /// The details for a volume mount point that's used in a container definition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MountPoint {
-        /// The path on the container to mount the host volume at.
-        #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
-        pub container_path: Option<Value<String>>,
-        /// If this value is `true`, the container has read-only access to the volume. If this value is `false`, then the container can write to the volume. The default value is `false`.
-        #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
-        pub read_only: Option<Value<bool>>,
-        /// The name of the volume to mount. Must be a volume name referenced in the `name` parameter of task definition `volume`.
-        #[serde(rename = "SourceVolume", skip_serializing_if = "Option::is_none")]
-        pub source_volume: Option<Value<String>>,
-    }
-
-    /// The repository credentials for private registry authentication.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct RepositoryCredentials {
-        /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
-        #[serde(
-            rename = "CredentialsParameter",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub credentials_parameter: Option<Value<String>>,
-    }
-
-    /// `RestartPolicy` of `AWS::ECS::DaemonTaskDefinition`.
+    /// The `RestartPolicy` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RestartPolicy {
         /// `Enabled`.
@@ -2539,123 +2282,7 @@ pub mod daemon_task_definition {
         pub restart_attempt_period: Option<Value<i64>>,
     }
 
-    /// A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time` setting to maintain longer lived connections.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SystemControl {
-        /// The namespaced kernel parameter to set a `value` for.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
-        pub namespace: Option<Value<String>>,
-        /// The namespaced kernel parameter to set a `value` for.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
-        pub value: Option<Value<String>>,
-    }
-
-    /// The `ulimit` settings to pass to the container.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Ulimit {
-        /// The hard limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit`.
-        #[serde(rename = "HardLimit")]
-        pub hard_limit: Value<i64>,
-        /// The `type` of the `ulimit`.
-        #[serde(rename = "Name")]
-        pub name: Value<Name>,
-        /// The soft limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit`.
-        #[serde(rename = "SoftLimit")]
-        pub soft_limit: Value<i64>,
-    }
-
-    impl Ulimit {
-        /// A `Ulimit` of its required properties (`HardLimit`, `Name`, `SoftLimit`), the others unset.
-        pub fn new(
-            hard_limit: impl Into<Value<i64>>,
-            name: impl Into<Value<Name>>,
-            soft_limit: impl Into<Value<i64>>,
-        ) -> Self {
-            Self {
-                hard_limit: hard_limit.into(),
-                name: name.into(),
-                soft_limit: soft_limit.into(),
-            }
-        }
-    }
-
-    /// The `type` of the `ulimit`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Name {
-        /// `core`
-        Core,
-        /// `cpu`
-        Cpu,
-        /// `data`
-        Data,
-        /// `fsize`
-        Fsize,
-        /// `locks`
-        Locks,
-        /// `memlock`
-        Memlock,
-        /// `msgqueue`
-        Msgqueue,
-        /// `nice`
-        Nice,
-        /// `nofile`
-        Nofile,
-        /// `nproc`
-        Nproc,
-        /// `rss`
-        Rss,
-        /// `rtprio`
-        Rtprio,
-        /// `rttime`
-        Rttime,
-        /// `sigpending`
-        Sigpending,
-        /// `stack`
-        Stack,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Name {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Core => "core",
-                Self::Cpu => "cpu",
-                Self::Data => "data",
-                Self::Fsize => "fsize",
-                Self::Locks => "locks",
-                Self::Memlock => "memlock",
-                Self::Msgqueue => "msgqueue",
-                Self::Nice => "nice",
-                Self::Nofile => "nofile",
-                Self::Nproc => "nproc",
-                Self::Rss => "rss",
-                Self::Rtprio => "rtprio",
-                Self::Rttime => "rttime",
-                Self::Sigpending => "sigpending",
-                Self::Stack => "stack",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Name {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Name> for Value<Name> {
-        fn from(value: Name) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// The IPC namespace mode for the daemon. The valid values are `none` and `shared`. The default is `none`.
+    /// The IPC namespace mode for the daemon.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IpcMode {
         /// `none`
@@ -2692,7 +2319,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    /// The PID namespace mode for the daemon. The valid values are `none` and `shared`. The default is `none`.
+    /// The PID namespace mode for the daemon.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PidMode {
         /// `none`
@@ -2729,13 +2356,13 @@ pub mod daemon_task_definition {
         }
     }
 
-    /// The data volume configuration for tasks launched using this task definition. Specifying a volume configuration in a task definition is optional. The volume configuration may contain multiple volumes but only one volume configured at launch is supported.
+    /// The data volume configuration for tasks launched using this task definition.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Volume {
-        /// This parameter is specified when you use bind mount host volumes. The contents of the `host` parameter determine whether your bind mount host volume persists on the host container instance and where it's stored. If the `host` parameter is empty, then the Docker daemon assigns a host path for your data volume.
+        /// This parameter is specified when you use bind mount host volumes.
         #[serde(rename = "Host", skip_serializing_if = "Option::is_none")]
         pub host: Option<HostVolumeProperties>,
-        /// The name of the volume. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
+        /// The name of the volume.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
     }
@@ -2743,7 +2370,7 @@ pub mod daemon_task_definition {
     /// Details on a container instance bind mount host volume.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HostVolumeProperties {
-        /// When the `host` parameter is used, specify a `sourcePath` to declare the path on the host container instance that's presented to the container. If this parameter is empty, then the Docker daemon has assigned a host path for you.
+        /// When the `host` parameter is used, specify a `sourcePath` to declare the path on the host container instance that's presented to the container.
         #[serde(rename = "SourcePath", skip_serializing_if = "Option::is_none")]
         pub source_path: Option<Value<String>>,
     }
@@ -2755,6 +2382,8 @@ pub mod express_gateway_service {
     use serde::Serialize;
 
     /// `AWS::ECS::ExpressGatewayService`: Resource Type definition for AWS::ECS::ExpressGatewayService. `Ref` returns the primary identifier, `ServiceArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-expressgatewayservice.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExpressGatewayService {
         resource: cloudwright_core::CfnResource,
@@ -3005,7 +2634,7 @@ pub mod express_gateway_service {
         }
     }
 
-    /// `ExpressGatewayServiceNetworkConfiguration` of `AWS::ECS::ExpressGatewayService`.
+    /// The `ExpressGatewayServiceNetworkConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ExpressGatewayServiceNetworkConfiguration {
         /// `SecurityGroups`.
@@ -3016,7 +2645,7 @@ pub mod express_gateway_service {
         pub subnets: Option<Vec<Value<String>>>,
     }
 
-    /// `ExpressGatewayContainer` of `AWS::ECS::ExpressGatewayService`.
+    /// The `ExpressGatewayContainer` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ExpressGatewayContainer {
         /// `AwsLogsConfiguration`.
@@ -3065,7 +2694,7 @@ pub mod express_gateway_service {
         }
     }
 
-    /// `ExpressGatewayServiceAwsLogsConfiguration` of `AWS::ECS::ExpressGatewayService`.
+    /// The `ExpressGatewayServiceAwsLogsConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ExpressGatewayServiceAwsLogsConfiguration {
         /// `LogGroup`.
@@ -3089,7 +2718,7 @@ pub mod express_gateway_service {
         }
     }
 
-    /// `KeyValuePair` of `AWS::ECS::ExpressGatewayService`.
+    /// The `KeyValuePair` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct KeyValuePair {
         /// `Name`.
@@ -3113,7 +2742,7 @@ pub mod express_gateway_service {
         }
     }
 
-    /// `ExpressGatewayRepositoryCredentials` of `AWS::ECS::ExpressGatewayService`.
+    /// The `ExpressGatewayRepositoryCredentials` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ExpressGatewayRepositoryCredentials {
         /// `CredentialsParameter`.
@@ -3130,7 +2759,7 @@ pub mod express_gateway_service {
         }
     }
 
-    /// `Secret` of `AWS::ECS::ExpressGatewayService`.
+    /// The `Secret` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Secret {
         /// `Name`.
@@ -3154,7 +2783,7 @@ pub mod express_gateway_service {
         }
     }
 
-    /// `ExpressGatewayScalingTarget` of `AWS::ECS::ExpressGatewayService`.
+    /// The `ExpressGatewayScalingTarget` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ExpressGatewayScalingTarget {
         /// `AutoScalingMetric`.
@@ -3223,6 +2852,8 @@ pub mod gateway {
     use serde::Serialize;
 
     /// `AWS::ECS::Gateway`: Resource schema for AWS ECS Gateway. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-gateway.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGateway {
         resource: cloudwright_core::CfnResource,
@@ -3315,7 +2946,7 @@ pub mod gateway {
         /// Whether deletion protection is enabled for the gateway.
         #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
         pub deletion_protection: Option<Value<bool>>,
-        /// The name of the gateway. Up to 255 letters (uppercase and lowercase), numbers, and hyphens are allowed.
+        /// The name of the gateway.
         #[serde(rename = "GatewayName")]
         pub gateway_name: Value<String>,
         /// The ARN of the IAM role that ECS uses to manage infrastructure for the gateway.
@@ -3347,7 +2978,7 @@ pub mod gateway {
         }
     }
 
-    /// The configuration for the gateway. Currently only supports hostSharedAlb.
+    /// The configuration for the gateway.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct GatewayConfiguration {
         /// `HostSharedAlb`.
@@ -3403,7 +3034,7 @@ pub mod gateway {
         pub web_acl_arn: Option<Value<String>>,
     }
 
-    /// The access log configuration for the gateway ALB. Access logging is enabled by the presence of a destination.
+    /// The access log configuration for the gateway ALB.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GatewayElbAccessLogConfiguration {
         /// `Destination`.
@@ -3411,7 +3042,7 @@ pub mod gateway {
         pub destination: Option<GatewayElbAccessLogDestination>,
     }
 
-    /// The destination for gateway ALB access logs. Exactly one destination type must be specified.
+    /// The destination for gateway ALB access logs.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GatewayElbAccessLogDestination {
         /// `S3`.
@@ -3688,6 +3319,8 @@ pub mod gateway_cluster_associations {
     use serde::Serialize;
 
     /// `AWS::ECS::GatewayClusterAssociations`: Resource Type definition for AWS::ECS::GatewayClusterAssociations, which associates an ECS Gateway with an ECS Cluster. `Ref` returns the primary identifier, made of `Gateway`, `Cluster`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-gatewayclusterassociations.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayClusterAssociations {
         resource: cloudwright_core::CfnResource,
@@ -3784,6 +3417,8 @@ pub mod primary_task_set {
     use serde::Serialize;
 
     /// `AWS::ECS::PrimaryTaskSet`: A pseudo-resource that manages which of your ECS task sets is primary. `Ref` returns the primary identifier, made of `Cluster`, `Service`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-primarytaskset.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrimaryTaskSet {
         resource: cloudwright_core::CfnResource,
@@ -3868,8 +3503,11 @@ pub mod primary_task_set {
 pub mod service {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::{AssignPublicIp, Secret};
 
     /// `AWS::ECS::Service`: The `AWS::ECS::Service` resource creates an Amazon Elastic Container Service (Amazon ECS) service that runs and maintains the requested number of tasks and associated load balancers. `Ref` returns the primary identifier, made of `ServiceArn`, `Cluster`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-service.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnService {
         resource: cloudwright_core::CfnResource,
@@ -3949,7 +3587,7 @@ pub mod service {
         )]
 
         pub capacity_provider_strategy: Option<Vec<CapacityProviderStrategyItem>>,
-        /// The short name or full Amazon Resource Name (ARN) of the cluster that you run your service on. If you do not specify a cluster, the default cluster is assumed.
+        /// The short name or full Amazon Resource Name (ARN) of the cluster that you run your service on.
         #[serde(rename = "Cluster", skip_serializing_if = "Option::is_none")]
         pub cluster: Option<Value<String>>,
         /// Optional deployment parameters that control how many tasks run during the deployment and the ordering of stopping and starting tasks.
@@ -3969,69 +3607,69 @@ pub mod service {
         /// The number of instantiations of the specified task definition to place and keep running in your service.
         #[serde(rename = "DesiredCount", skip_serializing_if = "Option::is_none")]
         pub desired_count: Option<Value<i64>>,
-        /// Specifies whether to turn on Amazon ECS managed tags for the tasks within the service. For more information, see [Tagging your Amazon ECS resources](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-using-tags.html) in the *Amazon Elastic Container Service Developer Guide*.
+        /// Specifies whether to turn on Amazon ECS managed tags for the tasks within the service.
         #[serde(
             rename = "EnableECSManagedTags",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub enable_ecs_managed_tags: Option<Value<bool>>,
-        /// Determines whether the execute command functionality is turned on for the service. If `true`, the execute command functionality is turned on for all containers in tasks as part of the service.
+        /// Determines whether the execute command functionality is turned on for the service.
         #[serde(
             rename = "EnableExecuteCommand",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub enable_execute_command: Option<Value<bool>>,
-        /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination (`my_image:latest`) or to roll Fargate tasks onto a newer platform version.
+        /// Determines whether to force a new deployment of the service.
         #[serde(rename = "ForceNewDeployment", skip_serializing_if = "Option::is_none")]
         pub force_new_deployment: Option<ForceNewDeployment>,
         /// `GatewayConnectors`.
         #[serde(rename = "GatewayConnectors", skip_serializing_if = "Option::is_none")]
         pub gateway_connectors: Option<Vec<GatewayConnector>>,
-        /// The period of time, in seconds, that the Amazon ECS service scheduler ignores unhealthy Elastic Load Balancing, VPC Lattice, and container health checks after a task has first started. If you do not specify a health check grace period value, the default value of 0 is used. If you do not use any of the health checks, then `healthCheckGracePeriodSeconds` is unused.
+        /// The period of time, in seconds, that the Amazon ECS service scheduler ignores unhealthy Elastic Load Balancing, VPC Lattice, and container health checks after a task has first started.
         #[serde(
             rename = "HealthCheckGracePeriodSeconds",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub health_check_grace_period_seconds: Option<Value<i64>>,
-        /// The launch type on which to run your service. For more information, see [Amazon ECS Launch Types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide*.
+        /// The launch type on which to run your service.
         #[serde(rename = "LaunchType", skip_serializing_if = "Option::is_none")]
         pub launch_type: Option<Value<LaunchType>>,
-        /// A list of load balancer objects to associate with the service. If you specify the `Role` property, `LoadBalancers` must be specified as well.
+        /// A list of load balancer objects to associate with the service.
         #[serde(rename = "LoadBalancers", skip_serializing_if = "Option::is_none")]
         pub load_balancers: Option<Vec<LoadBalancer>>,
-        /// The optional monitoring configuration for the service, which defines the resolution for the service-level `CPUUtilization` and `MemoryUtilization` Amazon CloudWatch metrics. When not specified, Amazon ECS uses the default resolution of `60` seconds.
+        /// The optional monitoring configuration for the service, which defines the resolution for the service-level `CPUUtilization` and `MemoryUtilization` Amazon CloudWatch metrics.
         #[serde(rename = "Monitoring", skip_serializing_if = "Option::is_none")]
         pub monitoring: Option<MonitoringConfiguration>,
-        /// The network configuration for the service. This parameter is required for task definitions that use the `awsvpc` network mode to receive their own elastic network interface, and it is not supported for other network modes.
+        /// The network configuration for the service.
         #[serde(
             rename = "NetworkConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub network_configuration: Option<NetworkConfiguration>,
-        /// An array of placement constraint objects to use for tasks in your service. You can specify a maximum of 10 constraints for each task. This limit includes constraints in the task definition and those specified at runtime.
+        /// An array of placement constraint objects to use for tasks in your service.
         #[serde(
             rename = "PlacementConstraints",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub placement_constraints: Option<Vec<PlacementConstraint>>,
-        /// The placement strategy objects to use for tasks in your service. You can specify a maximum of 5 strategy rules for each service.
+        /// The placement strategy objects to use for tasks in your service.
         #[serde(rename = "PlacementStrategies", skip_serializing_if = "Option::is_none")]
         pub placement_strategies: Option<Vec<PlacementStrategy>>,
-        /// The platform version that your tasks in the service are running on. A platform version is specified only for tasks using the Fargate launch type. If one isn't specified, the `LATEST` platform version is used. For more information, see [platform versions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html) in the *Amazon Elastic Container Service Developer Guide*.
+        /// The platform version that your tasks in the service are running on.
         #[serde(rename = "PlatformVersion", skip_serializing_if = "Option::is_none")]
         pub platform_version: Option<Value<String>>,
-        /// Specifies whether to propagate the tags from the task definition to the task. If no value is specified, the tags aren't propagated. Tags can only be propagated to the task during task creation. To add tags to a task after task creation, use the [TagResource](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TagResource.html) API action.
+        /// Specifies whether to propagate the tags from the task definition to the task.
         #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
         pub propagate_tags: Option<Value<PropagateTags>>,
-        /// The name or full Amazon Resource Name (ARN) of the IAM role that allows Amazon ECS to make calls to your load balancer on your behalf. This parameter is only permitted if you are using a load balancer with your service and your task definition doesn't use the `awsvpc` network mode. If you specify the `role` parameter, you must also specify a load balancer object with the `loadBalancers` parameter.
+        /// The name or full Amazon Resource Name (ARN) of the IAM role that allows Amazon ECS to make calls to your load balancer on your behalf.
         #[serde(rename = "Role", skip_serializing_if = "Option::is_none")]
         pub role: Option<Value<String>>,
-        /// The scheduling strategy to use for the service. For more information, see [Services](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html).
+        /// The scheduling strategy to use for the service.
         #[serde(rename = "SchedulingStrategy", skip_serializing_if = "Option::is_none")]
         pub scheduling_strategy: Option<Value<SchedulingStrategy>>,
         /// The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
@@ -4041,19 +3679,19 @@ pub mod service {
         )]
 
         pub service_connect_configuration: Option<ServiceConnectConfiguration>,
-        /// The name of your service. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. Service names must be unique within a cluster, but you can have similarly named services in multiple clusters within a Region or across multiple Regions.
+        /// The name of your service.
         #[serde(rename = "ServiceName", skip_serializing_if = "Option::is_none")]
         pub service_name: Option<Value<String>>,
-        /// The details of the service discovery registry to associate with this service. For more information, see [Service discovery](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html).
+        /// The details of the service discovery registry to associate with this service.
         #[serde(rename = "ServiceRegistries", skip_serializing_if = "Option::is_none")]
         pub service_registries: Option<Vec<ServiceRegistry>>,
-        /// The metadata that you apply to the service to help you categorize and organize them. Each tag consists of a key and an optional value, both of which you define. When a service is deleted, the tags are deleted as well.
+        /// The metadata that you apply to the service to help you categorize and organize them.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The `family` and `revision` (`family:revision`) or full ARN of the task definition to run in your service. If a `revision` isn't specified, the latest `ACTIVE` revision is used.
+        /// The `family` and `revision` (`family:revision`) or full ARN of the task definition to run in your service.
         #[serde(rename = "TaskDefinition", skip_serializing_if = "Option::is_none")]
         pub task_definition: Option<Value<String>>,
-        /// The configuration for a volume specified in the task definition as a volume that is configured at launch time. Currently, the only supported volume type is an Amazon EBS volume.
+        /// The configuration for a volume specified in the task definition as a volume that is configured at launch time.
         #[serde(
             rename = "VolumeConfigurations",
             skip_serializing_if = "Option::is_none"
@@ -4106,16 +3744,16 @@ pub mod service {
         }
     }
 
-    /// The details of a capacity provider strategy. A capacity provider strategy can be set when using the `RunTask` or `CreateService` APIs or as the default capacity provider strategy for a cluster with the `CreateCluster` API.
+    /// The details of a capacity provider strategy.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityProviderStrategyItem {
-        /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a *base* defined. If no value is specified, the default value of `0` is used.
+        /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service.
         #[serde(rename = "Base", skip_serializing_if = "Option::is_none")]
         pub base: Option<Value<i64>>,
-        /// The short name of the capacity provider. This can be either an AWS managed capacity provider (`FARGATE` or `FARGATE_SPOT`) or the name of a custom capacity provider that you created.
+        /// The short name of the capacity provider.
         #[serde(rename = "CapacityProvider", skip_serializing_if = "Option::is_none")]
         pub capacity_provider: Option<Value<String>>,
-        /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The `weight` value is taken into consideration after the `base` value, if defined, is satisfied.
+        /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider.
         #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<i64>>,
     }
@@ -4129,7 +3767,7 @@ pub mod service {
         /// The duration waiting before terminating the previous service revision and marking a deployment complete.
         #[serde(rename = "BakeTimeInMinutes", skip_serializing_if = "Option::is_none")]
         pub bake_time_in_minutes: Option<Value<i64>>,
-        /// Configuration for canary deployment strategy. Only valid when the deployment strategy is `CANARY`. This configuration enables shifting a fixed percentage of traffic for testing, followed by shifting the remaining traffic after a bake period.
+        /// Configuration for canary deployment strategy.
         #[serde(rename = "CanaryConfiguration", skip_serializing_if = "Option::is_none")]
         pub canary_configuration: Option<CanaryConfiguration>,
         /// The deployment circuit breaker can only be used for services using the rolling update (`ECS`) deployment type.
@@ -4139,7 +3777,7 @@ pub mod service {
         )]
 
         pub deployment_circuit_breaker: Option<DeploymentCircuitBreaker>,
-        /// The early success criteria configuration for a rolling deployment. With early success criteria, you can configure an Amazon ECS deployment to complete faster. Amazon ECS declares a deployment successful once a target percentage of tasks are healthy, instead of waiting for the service to fully stabilize.
+        /// The early success criteria configuration for a rolling deployment.
         #[serde(
             rename = "EarlySuccessCriteria",
             skip_serializing_if = "Option::is_none"
@@ -4149,20 +3787,20 @@ pub mod service {
         /// An array of deployment lifecycle hook objects to run custom logic or pause the deployment at specific stages of the deployment lifecycle.
         #[serde(rename = "LifecycleHooks", skip_serializing_if = "Option::is_none")]
         pub lifecycle_hooks: Option<Vec<DeploymentLifecycleHook>>,
-        /// Configuration for linear deployment strategy. Only valid when the deployment strategy is `LINEAR`. This configuration enables progressive traffic shifting in equal percentage increments with configurable bake times between each step.
+        /// Configuration for linear deployment strategy.
         #[serde(rename = "LinearConfiguration", skip_serializing_if = "Option::is_none")]
         pub linear_configuration: Option<LinearConfiguration>,
-        /// If a service is using the rolling update (`ECS`) deployment type, the `maximumPercent` parameter represents an upper limit on the number of your service's tasks that are allowed in the `RUNNING` or `PENDING` state during a deployment, as a percentage of the `desiredCount` (rounded down to the nearest integer). This parameter enables you to define the deployment batch size.
+        /// If a service is using the rolling update (`ECS`) deployment type, the `maximumPercent` parameter represents an upper limit on the number of your service's tasks that are allowed in the `RUNNING` or `PENDING` state during a deployment, as a percentage of the `desiredCount` (rounded down to the nearest integer).
         #[serde(rename = "MaximumPercent", skip_serializing_if = "Option::is_none")]
         pub maximum_percent: Option<Value<i64>>,
-        /// If a service is using the rolling update (`ECS`) deployment type, the `minimumHealthyPercent` represents a lower limit on the number of your service's tasks that must remain in the `RUNNING` state during a deployment, as a percentage of the `desiredCount` (rounded up to the nearest integer). This parameter enables you to deploy without using additional cluster capacity.
+        /// If a service is using the rolling update (`ECS`) deployment type, the `minimumHealthyPercent` represents a lower limit on the number of your service's tasks that must remain in the `RUNNING` state during a deployment, as a percentage of the `desiredCount` (rounded up to the nearest integer).
         #[serde(
             rename = "MinimumHealthyPercent",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub minimum_healthy_percent: Option<Value<i64>>,
-        /// The deployment strategy for the service. Choose from these valid values:
+        /// The deployment strategy for the service.
         #[serde(rename = "Strategy", skip_serializing_if = "Option::is_none")]
         pub strategy: Option<Value<Strategy>>,
     }
@@ -4170,13 +3808,13 @@ pub mod service {
     /// One of the methods which provide a way for you to quickly identify when a deployment has failed, and then to optionally roll back the failure to the last working deployment.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DeploymentAlarms {
-        /// One or more CloudWatch alarm names. Use a "," to separate the alarms.
+        /// One or more CloudWatch alarm names.
         #[serde(rename = "AlarmNames")]
         pub alarm_names: Vec<Value<String>>,
         /// Determines whether to use the CloudWatch alarm option in the service deployment process.
         #[serde(rename = "Enable")]
         pub enable: Value<bool>,
-        /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is used, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
+        /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails.
         #[serde(rename = "Rollback")]
         pub rollback: Value<bool>,
     }
@@ -4199,14 +3837,14 @@ pub mod service {
     /// Configuration for a canary deployment strategy that shifts a fixed percentage of traffic to the new service revision, waits for a specified bake time, then shifts the remaining traffic.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CanaryConfiguration {
-        /// The amount of time in minutes to wait during the canary phase before shifting the remaining production traffic to the new service revision. Valid values are 0 to 1440 minutes (24 hours). The default value is 10.
+        /// The amount of time in minutes to wait during the canary phase before shifting the remaining production traffic to the new service revision.
         #[serde(
             rename = "CanaryBakeTimeInMinutes",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub canary_bake_time_in_minutes: Option<Value<i64>>,
-        /// The percentage of production traffic to shift to the new service revision during the canary phase. Valid values are multiples of 0.1 from 0.1 to 100.0. The default value is 5.0.
+        /// The percentage of production traffic to shift to the new service revision during the canary phase.
         #[serde(rename = "CanaryPercent", skip_serializing_if = "Option::is_none")]
         pub canary_percent: Option<Value<f64>>,
     }
@@ -4217,13 +3855,13 @@ pub mod service {
         /// Determines whether to use the deployment circuit breaker logic for the service.
         #[serde(rename = "Enable")]
         pub enable: Value<bool>,
-        /// Specifies whether the deployment circuit breaker resets its failure count when a task reaches a healthy state. When set to `true`, a task that reaches a healthy state resets the failure count to `0`. When set to `false`, Amazon ECS does not reset the failure count. The default is `true`.
+        /// Specifies whether the deployment circuit breaker resets its failure count when a task reaches a healthy state.
         #[serde(rename = "ResetOnHealthyTask", skip_serializing_if = "Option::is_none")]
         pub reset_on_healthy_task: Option<Value<bool>>,
-        /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is on, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
+        /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails.
         #[serde(rename = "Rollback")]
         pub rollback: Value<bool>,
-        /// The threshold configuration that controls when the deployment circuit breaker triggers. The `type` and `value` together determine how many task failures are tolerated before the circuit breaker activates.
+        /// The threshold configuration that controls when the deployment circuit breaker triggers.
         #[serde(
             rename = "ThresholdConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -4247,13 +3885,13 @@ pub mod service {
         }
     }
 
-    /// Defines the failure threshold that the deployment circuit breaker uses to monitor a deployment. The `type` and `value` together determine the number of task failures that are tolerated before the circuit breaker triggers.
+    /// Defines the failure threshold that the deployment circuit breaker uses to monitor a deployment.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ThresholdConfiguration {
-        /// Determines how Amazon ECS uses `value` to calculate the failure threshold. For the percentage types (`BOUNDED_PERCENT` and `UNBOUNDED_PERCENT`), Amazon ECS multiplies `value` by the latest service desired count. For `COUNT`, Amazon ECS uses `value` directly as the threshold. The default is `BOUNDED_PERCENT`.
+        /// Determines how Amazon ECS uses `value` to calculate the failure threshold.
         #[serde(rename = "Type")]
         pub r#type: Value<Type>,
-        /// Specifies the integer that Amazon ECS uses to calculate the failure threshold. When `type` is `COUNT`, this value is the failure threshold itself. When `type` is a percentage type, Amazon ECS multiplies this value by the latest service desired count to produce the failure threshold. The default is `50`.
+        /// Specifies the integer that Amazon ECS uses to calculate the failure threshold.
         #[serde(rename = "Value")]
         pub value: Value<i64>,
     }
@@ -4271,7 +3909,7 @@ pub mod service {
         }
     }
 
-    /// Determines how Amazon ECS uses `value` to calculate the failure threshold. For the percentage types (`BOUNDED_PERCENT` and `UNBOUNDED_PERCENT`), Amazon ECS multiplies `value` by the latest service desired count. For `COUNT`, Amazon ECS uses `value` directly as the threshold. The default is `BOUNDED_PERCENT`.
+    /// Determines how Amazon ECS uses `value` to calculate the failure threshold.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
         /// `COUNT`
@@ -4314,13 +3952,13 @@ pub mod service {
     /// You can use early success criteria only with rolling deployment strategy.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DeploymentEarlySuccessCriteria {
-        /// Specifies whether to use the early success criteria for the service deployment. When set to `false`, the deployment uses the default behavior, where Amazon ECS considers the deployment successful when the target service revision fully stabilizes and the previous tasks are removed. The default value is `false`.
+        /// Specifies whether to use the early success criteria for the service deployment.
         #[serde(rename = "Enable", skip_serializing_if = "Option::is_none")]
         pub enable: Option<Value<bool>>,
-        /// The percentage of healthy tasks that the target service revision must reach before Amazon ECS considers the deployment successful. This percentage is relative to the service's `desiredCount` and must be an integer between `0` and `100`. This value must be greater than or equal to the `minimumHealthyPercent` value.
+        /// The percentage of healthy tasks that the target service revision must reach before Amazon ECS considers the deployment successful.
         #[serde(rename = "HealthyPercent", skip_serializing_if = "Option::is_none")]
         pub healthy_percent: Option<Value<i64>>,
-        /// The time when Amazon ECS removes the source revisions' tasks relative to deployment completion. The valid values are:
+        /// The time when Amazon ECS removes the source revisions' tasks relative to deployment completion.
         #[serde(
             rename = "SourceServiceRevisionCleanup",
             skip_serializing_if = "Option::is_none"
@@ -4329,7 +3967,7 @@ pub mod service {
         pub source_service_revision_cleanup: Option<Value<SourceServiceRevisionCleanup>>,
     }
 
-    /// The time when Amazon ECS removes the source revisions' tasks relative to deployment completion. The valid values are:
+    /// The time when Amazon ECS removes the source revisions' tasks relative to deployment completion.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SourceServiceRevisionCleanup {
         /// `BLOCKING`
@@ -4366,25 +4004,25 @@ pub mod service {
         }
     }
 
-    /// A deployment lifecycle hook runs custom logic or pauses the deployment at specific stages of the deployment process. You can use Lambda functions or pause hooks as hook targets.
+    /// A deployment lifecycle hook runs custom logic or pauses the deployment at specific stages of the deployment process.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DeploymentLifecycleHook {
-        /// Use this field to specify custom parameters that ECS passes to your hook target invocations (such as a Lambda function). One of `string`, `object` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// Use this field to specify custom parameters that ECS passes to your hook target invocations (such as a Lambda function). One of `string`, `object` in the schema: any `serde_json::Value`.
         #[serde(rename = "HookDetails", skip_serializing_if = "Option::is_none")]
         pub hook_details: Option<serde_json::Value>,
-        /// The Amazon Resource Name (ARN) of the hook target. For `AWS_LAMBDA` hooks, this is the Lambda function ARN. This field is not applicable for `PAUSE` hooks.
+        /// The Amazon Resource Name (ARN) of the hook target.
         #[serde(rename = "HookTargetArn", skip_serializing_if = "Option::is_none")]
         pub hook_target_arn: Option<Value<String>>,
-        /// The lifecycle stages at which to run the hook. Choose from these valid values:
+        /// The lifecycle stages at which to run the hook.
         #[serde(rename = "LifecycleStages")]
         pub lifecycle_stages: Vec<Value<LifecycleStagesItem>>,
         /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call Lambda functions on your behalf.
         #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
-        /// The type of action the lifecycle hook performs. Valid values are:
+        /// The type of action the lifecycle hook performs.
         #[serde(rename = "TargetType", skip_serializing_if = "Option::is_none")]
         pub target_type: Option<Value<TargetType>>,
-        /// The timeout configuration for the lifecycle hook. This specifies how long Amazon ECS waits before taking the timeout action if the hook is not resolved.
+        /// The timeout configuration for the lifecycle hook.
         #[serde(
             rename = "TimeoutConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -4464,7 +4102,7 @@ pub mod service {
         }
     }
 
-    /// The type of action the lifecycle hook performs. Valid values are:
+    /// The type of action the lifecycle hook performs.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TargetType {
         /// `AWS_LAMBDA`
@@ -4501,7 +4139,7 @@ pub mod service {
         }
     }
 
-    /// `HookTimeoutConfig` of `AWS::ECS::Service`.
+    /// The `HookTimeoutConfig` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HookTimeoutConfig {
         /// `Action`.
@@ -4552,19 +4190,19 @@ pub mod service {
     /// Configuration for a linear deployment strategy that shifts production traffic in equal percentage increments with configurable wait times between each step until 100 percent of traffic is shifted to the new service revision.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LinearConfiguration {
-        /// The amount of time in minutes to wait between each traffic shifting step during a linear deployment. Valid values are 0 to 1440 minutes (24 hours). The default value is 6. This bake time is not applied after reaching 100 percent traffic.
+        /// The amount of time in minutes to wait between each traffic shifting step during a linear deployment.
         #[serde(
             rename = "StepBakeTimeInMinutes",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub step_bake_time_in_minutes: Option<Value<i64>>,
-        /// The percentage of production traffic to shift in each step during a linear deployment. Valid values are multiples of 0.1 from 3.0 to 100.0. The default value is 10.0.
+        /// The percentage of production traffic to shift in each step during a linear deployment.
         #[serde(rename = "StepPercent", skip_serializing_if = "Option::is_none")]
         pub step_percent: Option<Value<f64>>,
     }
 
-    /// The deployment strategy for the service. Choose from these valid values:
+    /// The deployment strategy for the service.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Strategy {
         /// `ROLLING`
@@ -4655,13 +4293,13 @@ pub mod service {
         }
     }
 
-    /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination (`my_image:latest`) or to roll Fargate tasks onto a newer platform version.
+    /// Determines whether to force a new deployment of the service.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ForceNewDeployment {
-        /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination (`my_image:latest`) or to roll Fargate tasks onto a newer platform version.
+        /// Determines whether to force a new deployment of the service.
         #[serde(rename = "EnableForceNewDeployment")]
         pub enable_force_new_deployment: Value<bool>,
-        /// When you change the`ForceNewDeploymentNonce` value in your template, it signals ECS to start a new deployment even though no other service parameters have changed. The value must be a unique, time- varying value like a timestamp, random string, or sequence number.
+        /// When you change the`ForceNewDeploymentNonce` value in your template, it signals ECS to start a new deployment even though no other service parameters have changed.
         #[serde(
             rename = "ForceNewDeploymentNonce",
             skip_serializing_if = "Option::is_none"
@@ -4680,7 +4318,7 @@ pub mod service {
         }
     }
 
-    /// `GatewayConnector` of `AWS::ECS::Service`.
+    /// The `GatewayConnector` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct GatewayConnector {
         /// `Filters`.
@@ -4705,7 +4343,7 @@ pub mod service {
         }
     }
 
-    /// `GatewayConnectorFilters` of `AWS::ECS::Service`.
+    /// The `GatewayConnectorFilters` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GatewayConnectorFilters {
         /// `AccessTypes`.
@@ -4750,7 +4388,7 @@ pub mod service {
         }
     }
 
-    /// `GatewayConnectorHealthCheck` of `AWS::ECS::Service`.
+    /// The `GatewayConnectorHealthCheck` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GatewayConnectorHealthCheck {
         /// `HealthCheckIntervalSeconds`.
@@ -4832,7 +4470,7 @@ pub mod service {
         }
     }
 
-    /// `GatewayConnectorHealthCheckMatcher` of `AWS::ECS::Service`.
+    /// The `GatewayConnectorHealthCheckMatcher` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GatewayConnectorHealthCheckMatcher {
         /// `GrpcCode`.
@@ -4843,7 +4481,7 @@ pub mod service {
         pub http_code: Option<Value<String>>,
     }
 
-    /// The launch type on which to run your service. For more information, see [Amazon ECS Launch Types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide*.
+    /// The launch type on which to run your service.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LaunchType {
         /// `EC2`
@@ -4886,7 +4524,7 @@ pub mod service {
     /// The `LoadBalancer` property specifies details on a load balancer that is used with a service.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LoadBalancer {
-        /// The advanced settings for the load balancer used in blue/green deployments. Specify the alternate target group, listener rules, and IAM role required for traffic shifting during blue/green deployments.
+        /// The advanced settings for the load balancer used in blue/green deployments.
         #[serde(
             rename = "AdvancedConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -4896,7 +4534,7 @@ pub mod service {
         /// The name of the container (as it appears in a container definition) to associate with the load balancer.
         #[serde(rename = "ContainerName", skip_serializing_if = "Option::is_none")]
         pub container_name: Option<Value<String>>,
-        /// The port on the container to associate with the load balancer. This port must correspond to a `containerPort` in the task definition the tasks in the service are using. For tasks that use the EC2 launch type, the container instance they're launched on must allow ingress traffic on the `hostPort` of the port mapping.
+        /// The port on the container to associate with the load balancer.
         #[serde(rename = "ContainerPort", skip_serializing_if = "Option::is_none")]
         pub container_port: Option<Value<i64>>,
         /// The name of the load balancer to associate with the Amazon ECS service or task set.
@@ -4907,7 +4545,7 @@ pub mod service {
         pub target_group_arn: Option<Value<String>>,
     }
 
-    /// The advanced settings for a load balancer used in blue/green deployments. Specify the alternate target group, listener rules, and IAM role required for traffic shifting during blue/green deployments.
+    /// The advanced settings for a load balancer used in blue/green deployments.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AdvancedConfiguration {
         /// The Amazon Resource Name (ARN) of the alternate target group for Amazon ECS blue/green deployments.
@@ -4940,7 +4578,7 @@ pub mod service {
         }
     }
 
-    /// The optional monitoring configuration for a service, which defines the resolution for the service-level `CPUUtilization` and `MemoryUtilization` Amazon CloudWatch metrics. When not specified, Amazon ECS uses the default resolution of `60` seconds.
+    /// The optional monitoring configuration for a service, which defines the resolution for the service-level `CPUUtilization` and `MemoryUtilization` Amazon CloudWatch metrics.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MonitoringConfiguration {
         /// The list of metric configurations for the service monitoring.
@@ -4960,10 +4598,10 @@ pub mod service {
     /// The configuration for a specific set of metrics to collect for a service.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricConfiguration {
-        /// The list of metric names to configure. The supported metric names are `CPUUtilization` and `MemoryUtilization`.
+        /// The list of metric names to configure.
         #[serde(rename = "MetricNames")]
         pub metric_names: Vec<Value<MetricNamesItem>>,
-        /// The resolution, in seconds, at which to collect the metrics. The valid values are `20` and `60`.
+        /// The resolution, in seconds, at which to collect the metrics.
         #[serde(rename = "ResolutionSeconds")]
         pub resolution_seconds: Value<i64>,
     }
@@ -5026,64 +4664,27 @@ pub mod service {
         pub awsvpc_configuration: Option<AwsVpcConfiguration>,
     }
 
-    /// An object representing the networking details for a task or service. For example `awsVpcConfiguration={subnets=["subnet-12344321"],securityGroups=["sg-12344321"]}`.
+    /// An object representing the networking details for a task or service.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AwsVpcConfiguration {
         /// Whether the task's elastic network interface receives a public IP address.
         #[serde(rename = "AssignPublicIp", skip_serializing_if = "Option::is_none")]
         pub assign_public_ip: Option<Value<AssignPublicIp>>,
-        /// The IDs of the security groups associated with the task or service. If you don't specify a security group, the default security group for the VPC is used. There's a limit of 5 security groups that can be specified.
+        /// The IDs of the security groups associated with the task or service.
         #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
         pub security_groups: Option<Vec<Value<String>>>,
-        /// The IDs of the subnets associated with the task or service. There's a limit of 16 subnets that can be specified.
+        /// The IDs of the subnets associated with the task or service.
         #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
         pub subnets: Option<Vec<Value<String>>>,
     }
 
-    /// Whether the task's elastic network interface receives a public IP address.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum AssignPublicIp {
-        /// `DISABLED`
-        Disabled,
-        /// `ENABLED`
-        Enabled,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl AssignPublicIp {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Disabled => "DISABLED",
-                Self::Enabled => "ENABLED",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for AssignPublicIp {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<AssignPublicIp> for Value<AssignPublicIp> {
-        fn from(value: AssignPublicIp) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// An object representing a constraint on task placement. For more information, see [Task placement constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html) in the *Amazon Elastic Container Service Developer Guide*.
+    /// An object representing a constraint on task placement.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct PlacementConstraint {
-        /// A cluster query language expression to apply to the constraint. The expression can have a maximum length of 2000 characters. You can't specify an expression if the constraint type is `distinctInstance`.
+        /// A cluster query language expression to apply to the constraint.
         #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
         pub expression: Option<Value<String>>,
-        /// The type of constraint. Use `distinctInstance` to ensure that each task in a particular group is running on a different container instance. Use `memberOf` to restrict the selection to a group of valid candidates.
+        /// The type of constraint.
         #[serde(rename = "Type")]
         pub r#type: Value<PlacementConstraintType>,
     }
@@ -5098,7 +4699,7 @@ pub mod service {
         }
     }
 
-    /// The type of constraint. Use `distinctInstance` to ensure that each task in a particular group is running on a different container instance. Use `memberOf` to restrict the selection to a group of valid candidates.
+    /// The type of constraint.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PlacementConstraintType {
         /// `distinctInstance`
@@ -5135,13 +4736,13 @@ pub mod service {
         }
     }
 
-    /// The task placement strategy for a task or service. For more information, see [Task placement strategies](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html) in the *Amazon Elastic Container Service Developer Guide*.
+    /// The task placement strategy for a task or service.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct PlacementStrategy {
-        /// The field to apply the placement strategy against. For the `spread` placement strategy, valid values are `instanceId` (or `host`, which has the same effect), or any platform or custom attribute that's applied to a container instance, such as `attribute:ecs.availability-zone`. For the `binpack` placement strategy, valid values are `cpu` and `memory`.
+        /// The field to apply the placement strategy against.
         #[serde(rename = "Field", skip_serializing_if = "Option::is_none")]
         pub field: Option<Value<String>>,
-        /// The type of placement strategy. The `random` placement strategy randomly places tasks on available candidates. The `spread` placement strategy spreads placement across available candidates evenly based on the `field` parameter. The `binpack` strategy places tasks on available candidates that have the least available amount of the resource that's specified with the `field` parameter.
+        /// The type of placement strategy.
         #[serde(rename = "Type")]
         pub r#type: Value<PlacementStrategyType>,
     }
@@ -5156,7 +4757,7 @@ pub mod service {
         }
     }
 
-    /// The type of placement strategy. The `random` placement strategy randomly places tasks on available candidates. The `spread` placement strategy spreads placement across available candidates evenly based on the `field` parameter. The `binpack` strategy places tasks on available candidates that have the least available amount of the resource that's specified with the `field` parameter.
+    /// The type of placement strategy.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PlacementStrategyType {
         /// `binpack`
@@ -5196,7 +4797,7 @@ pub mod service {
         }
     }
 
-    /// Specifies whether to propagate the tags from the task definition to the task. If no value is specified, the tags aren't propagated. Tags can only be propagated to the task during task creation. To add tags to a task after task creation, use the [TagResource](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TagResource.html) API action.
+    /// Specifies whether to propagate the tags from the task definition to the task.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PropagateTags {
         /// `SERVICE`
@@ -5233,7 +4834,7 @@ pub mod service {
         }
     }
 
-    /// The scheduling strategy to use for the service. For more information, see [Services](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html).
+    /// The scheduling strategy to use for the service.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SchedulingStrategy {
         /// `DAEMON`
@@ -5270,10 +4871,10 @@ pub mod service {
         }
     }
 
-    /// The Service Connect configuration of your Amazon ECS service. The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
+    /// The Service Connect configuration of your Amazon ECS service.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectConfiguration {
-        /// The configuration for Service Connect access logging. Access logs capture detailed information about requests made to your service, including request patterns, response codes, and timing data. They can be useful for debugging connectivity issues, monitoring service performance, and auditing service-to-service communication for security and compliance purposes.
+        /// The configuration for Service Connect access logging.
         #[serde(
             rename = "AccessLogConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -5290,13 +4891,13 @@ pub mod service {
         /// Specifies whether to use Service Connect with this service.
         #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
-        /// The log configuration for the container. This parameter maps to `LogConfig` in the docker container create command and the `--log-driver` option to docker run.
+        /// The log configuration for the container.
         #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
         pub log_configuration: Option<LogConfiguration>,
-        /// The namespace name or full Amazon Resource Name (ARN) of the CMAPlong namespace for use with Service Connect. The namespace must be in the same AWS Region as the Amazon ECS service and cluster. The type of namespace doesn't affect Service Connect.
+        /// The namespace name or full Amazon Resource Name (ARN) of the CMAPlong namespace for use with Service Connect.
         #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
         pub namespace: Option<Value<String>>,
-        /// The list of Service Connect service objects. These are names and aliases (also known as endpoints) that are used by other Amazon ECS services to connect to this service.
+        /// The list of Service Connect service objects.
         #[serde(rename = "Services", skip_serializing_if = "Option::is_none")]
         pub services: Option<Vec<ServiceConnectService>>,
     }
@@ -5315,10 +4916,10 @@ pub mod service {
         }
     }
 
-    /// Configuration for Service Connect access logging. Access logs provide detailed information about requests made to your service, including request patterns, response codes, and timing data for debugging and monitoring purposes.
+    /// Configuration for Service Connect access logging.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectAccessLogConfiguration {
-        /// The format for Service Connect access log output. Choose TEXT for human-readable logs or JSON for structured data that integrates well with log analysis tools.
+        /// The format for Service Connect access log output.
         #[serde(rename = "Format")]
         pub format: Value<Format>,
         /// Specifies whether to include query parameters in Service Connect access logs.
@@ -5340,7 +4941,7 @@ pub mod service {
         }
     }
 
-    /// The format for Service Connect access log output. Choose TEXT for human-readable logs or JSON for structured data that integrates well with log analysis tools.
+    /// The format for Service Connect access log output.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Format {
         /// `TEXT`
@@ -5414,7 +5015,7 @@ pub mod service {
         }
     }
 
-    /// `ServiceConnectContainerConfiguration` of `AWS::ECS::Service`.
+    /// The `ServiceConnectContainerConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ServiceConnectContainerConfiguration {
         /// `LogLevel`.
@@ -5459,7 +5060,7 @@ pub mod service {
         }
     }
 
-    /// The log configuration for the container. This parameter maps to `LogConfig` in the docker container create command and the `--log-driver` option to docker run.
+    /// The log configuration for the container.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LogConfiguration {
         /// The log driver to use for the container.
@@ -5468,42 +5069,18 @@ pub mod service {
         /// The configuration options to send to the log driver.
         #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
         pub options: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The secrets to pass to the log configuration. For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
+        /// The secrets to pass to the log configuration.
         #[serde(rename = "SecretOptions", skip_serializing_if = "Option::is_none")]
         pub secret_options: Option<Vec<Secret>>,
     }
 
-    /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Secret {
-        /// The name of the secret.
-        #[serde(rename = "Name")]
-        pub name: Value<String>,
-        /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
-        #[serde(rename = "ValueFrom")]
-        pub value_from: Value<String>,
-    }
-
-    impl Secret {
-        /// A `Secret` of its required properties (`Name`, `ValueFrom`), the others unset.
-        pub fn new(
-            name: impl Into<Value<String>>,
-            value_from: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                name: name.into(),
-                value_from: value_from.into(),
-            }
-        }
-    }
-
-    /// The Service Connect service object configuration. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
+    /// The Service Connect service object configuration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectService {
-        /// The list of client aliases for this Service Connect service. You use these to assign names that can be used by client applications. The maximum number of client aliases that you can have in this list is 1.
+        /// The list of client aliases for this Service Connect service.
         #[serde(rename = "ClientAliases", skip_serializing_if = "Option::is_none")]
         pub client_aliases: Option<Vec<ServiceConnectClientAlias>>,
-        /// The `discoveryName` is the name of the new CMAP service that Amazon ECS creates for this Amazon ECS service. This must be unique within the CMAP namespace. The name can contain up to 64 characters. The name can include lowercase letters, numbers, underscores (_), and hyphens (-). The name can't start with a hyphen.
+        /// The `discoveryName` is the name of the new CMAP service that Amazon ECS creates for this Amazon ECS service.
         #[serde(rename = "DiscoveryName", skip_serializing_if = "Option::is_none")]
         pub discovery_name: Option<Value<String>>,
         /// The port number for the Service Connect proxy to listen on.
@@ -5537,13 +5114,13 @@ pub mod service {
     /// Each alias ("endpoint") is a fully-qualified name and port number that other tasks ("clients") can use to connect to this service.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectClientAlias {
-        /// The `dnsName` is the name that you use in the applications of client tasks to connect to this service. The name must be a valid DNS name but doesn't need to be fully-qualified. The name can include up to 127 characters. The name can include lowercase letters, numbers, underscores (_), hyphens (-), and periods (.). The name can't start with a hyphen.
+        /// The `dnsName` is the name that you use in the applications of client tasks to connect to this service.
         #[serde(rename = "DnsName", skip_serializing_if = "Option::is_none")]
         pub dns_name: Option<Value<String>>,
-        /// The listening port number for the Service Connect proxy. This port is available inside of all of the tasks within the same namespace.
+        /// The listening port number for the Service Connect proxy.
         #[serde(rename = "Port")]
         pub port: Value<i64>,
-        /// The configuration for test traffic routing rules used during blue/green deployments with Amazon ECS Service Connect. This allows you to route a portion of traffic to the new service revision of your service for testing before shifting all production traffic.
+        /// The configuration for test traffic routing rules used during blue/green deployments with Amazon ECS Service Connect.
         #[serde(rename = "TestTrafficRules", skip_serializing_if = "Option::is_none")]
         pub test_traffic_rules: Option<ServiceConnectTestTrafficRules>,
     }
@@ -5559,10 +5136,10 @@ pub mod service {
         }
     }
 
-    /// The test traffic routing configuration for Amazon ECS blue/green deployments. This configuration allows you to define rules for routing specific traffic to the new service revision during the deployment process, allowing for safe testing before full production traffic shift.
+    /// The test traffic routing configuration for Amazon ECS blue/green deployments.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectTestTrafficRules {
-        /// The HTTP header-based routing rules that determine which requests should be routed to the new service version during blue/green deployment testing. These rules provide fine-grained control over test traffic routing based on request headers.
+        /// The HTTP header-based routing rules that determine which requests should be routed to the new service version during blue/green deployment testing.
         #[serde(rename = "Header")]
         pub header: ServiceConnectTestTrafficRulesHeader,
     }
@@ -5574,7 +5151,7 @@ pub mod service {
         }
     }
 
-    /// `ServiceConnectTestTrafficRulesHeader` of `AWS::ECS::Service`.
+    /// The `ServiceConnectTestTrafficRulesHeader` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectTestTrafficRulesHeader {
         /// `Name`.
@@ -5595,7 +5172,7 @@ pub mod service {
         }
     }
 
-    /// `ServiceConnectTestTrafficRulesHeaderValue` of `AWS::ECS::Service`.
+    /// The `ServiceConnectTestTrafficRulesHeaderValue` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceConnectTestTrafficRulesHeaderValue {
         /// `Exact`.
@@ -5613,10 +5190,10 @@ pub mod service {
     /// An object that represents the timeout configurations for Service Connect.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TimeoutConfiguration {
-        /// The amount of time in seconds a connection will stay active while idle. A value of `0` can be set to disable `idleTimeout`.
+        /// The amount of time in seconds a connection will stay active while idle.
         #[serde(rename = "IdleTimeoutSeconds", skip_serializing_if = "Option::is_none")]
         pub idle_timeout_seconds: Option<Value<i64>>,
-        /// The amount of time waiting for the upstream to respond with a complete response per request. A value of `0` can be set to disable `perRequestTimeout`. `perRequestTimeout` can only be set if Service Connect `appProtocol` isn't `TCP`. Only `idleTimeout` is allowed for `TCP``appProtocol`.
+        /// The amount of time waiting for the upstream to respond with a complete response per request.
         #[serde(
             rename = "PerRequestTimeoutSeconds",
             skip_serializing_if = "Option::is_none"
@@ -5665,27 +5242,27 @@ pub mod service {
     /// The details for the service registry.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ServiceRegistry {
-        /// The container name value to be used for your service discovery service. It's already specified in the task definition. If the task definition that your service task specifies uses the `bridge` or `host` network mode, you must specify a `containerName` and `containerPort` combination from the task definition.
+        /// The container name value to be used for your service discovery service.
         #[serde(rename = "ContainerName", skip_serializing_if = "Option::is_none")]
         pub container_name: Option<Value<String>>,
-        /// The port value to be used for your service discovery service. It's already specified in the task definition. If the task definition your service task specifies uses the `bridge` or `host` network mode, you must specify a `containerName` and `containerPort` combination from the task definition.
+        /// The port value to be used for your service discovery service.
         #[serde(rename = "ContainerPort", skip_serializing_if = "Option::is_none")]
         pub container_port: Option<Value<i64>>,
-        /// The port value used if your service discovery service specified an SRV record. This field might be used if both the `awsvpc` network mode and SRV records are used.
+        /// The port value used if your service discovery service specified an SRV record.
         #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
-        /// The Amazon Resource Name (ARN) of the service registry. The currently supported service registry is CMAP. For more information, see [CreateService](https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateService.html).
+        /// The Amazon Resource Name (ARN) of the service registry.
         #[serde(rename = "RegistryArn", skip_serializing_if = "Option::is_none")]
         pub registry_arn: Option<Value<String>>,
     }
 
-    /// The configuration for a volume specified in the task definition as a volume that is configured at launch time. Currently, the only supported volume type is an Amazon EBS volume.
+    /// The configuration for a volume specified in the task definition as a volume that is configured at launch time.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceVolumeConfiguration {
-        /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used to create each Amazon EBS volume, with one volume created for each task in the service. The Amazon EBS volumes are visible in your account in the Amazon EC2 console once they are created.
+        /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf.
         #[serde(rename = "ManagedEBSVolume", skip_serializing_if = "Option::is_none")]
         pub managed_ebs_volume: Option<ServiceManagedEbsVolumeConfiguration>,
-        /// The name of the volume. This value must match the volume name from the `Volume` object in the task definition.
+        /// The name of the volume.
         #[serde(rename = "Name")]
         pub name: Value<String>,
     }
@@ -5700,44 +5277,44 @@ pub mod service {
         }
     }
 
-    /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used to create each Amazon EBS volume, with one volume created for each task in the service.
+    /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServiceManagedEbsVolumeConfiguration {
-        /// Indicates whether the volume should be encrypted. If you turn on Region-level Amazon EBS encryption by default but set this value as `false`, the setting is overridden and the volume is encrypted with the KMS key specified for Amazon EBS encryption by default.
+        /// Indicates whether the volume should be encrypted.
         #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
         pub encrypted: Option<Value<bool>>,
-        /// The filesystem type for the volume. For volumes created from a snapshot, you must specify the same filesystem type that the volume was using when the snapshot was created. If there is a filesystem type mismatch, the tasks will fail to start.
+        /// The filesystem type for the volume.
         #[serde(rename = "FilesystemType", skip_serializing_if = "Option::is_none")]
         pub filesystem_type: Option<Value<FilesystemType>>,
-        /// The number of I/O operations per second (IOPS). For `gp3`, `io1`, and `io2` volumes, this represents the number of IOPS that are provisioned for the volume. For `gp2` volumes, this represents the baseline performance of the volume and the rate at which the volume accumulates I/O credits for bursting.
+        /// The number of I/O operations per second (IOPS).
         #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
         pub iops: Option<Value<i64>>,
-        /// The Amazon Resource Name (ARN) identifier of the AWS Key Management Service key to use for Amazon EBS encryption. When a key is specified using this parameter, it overrides Amazon EBS default encryption or any KMS key that you specified for cluster-level managed storage encryption.
+        /// The Amazon Resource Name (ARN) identifier of the AWS Key Management Service key to use for Amazon EBS encryption.
         #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
-        /// The ARN of the IAM role to associate with this volume. This is the Amazon ECS infrastructure IAM role that is used to manage your AWS infrastructure. We recommend using the Amazon ECS-managed `AmazonECSInfrastructureRolePolicyForVolumes` IAM policy with this role.
+        /// The ARN of the IAM role to associate with this volume.
         #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
-        /// The size of the volume in GiB. You must specify either a volume size or a snapshot ID. If you specify a snapshot ID, the snapshot size is used for the volume size by default. You can optionally specify a volume size greater than or equal to the snapshot size.
+        /// The size of the volume in GiB.
         #[serde(rename = "SizeInGiB", skip_serializing_if = "Option::is_none")]
         pub size_in_gi_b: Option<Value<i64>>,
-        /// The snapshot that Amazon ECS uses to create volumes for attachment to tasks maintained by the service. You must specify either `snapshotId` or `sizeInGiB` in your volume configuration. This parameter maps 1:1 with the `SnapshotId` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*.
+        /// The snapshot that Amazon ECS uses to create volumes for attachment to tasks maintained by the service.
         #[serde(rename = "SnapshotId", skip_serializing_if = "Option::is_none")]
         pub snapshot_id: Option<Value<String>>,
-        /// The tags to apply to the volume. Amazon ECS applies service-managed tags by default. This parameter maps 1:1 with the `TagSpecifications.N` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*.
+        /// The tags to apply to the volume.
         #[serde(rename = "TagSpecifications", skip_serializing_if = "Option::is_none")]
         pub tag_specifications: Option<Vec<EbsTagSpecification>>,
-        /// The throughput to provision for a volume, in MiB/s, with a maximum of 1,000 MiB/s. This parameter maps 1:1 with the `Throughput` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*.
+        /// The throughput to provision for a volume, in MiB/s, with a maximum of 1,000 MiB/s.
         #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
         pub throughput: Option<Value<i64>>,
-        /// The rate, in MiB/s, at which data is fetched from a snapshot of an existing EBS volume to create new volumes for attachment to the tasks maintained by the service. This property can be specified only if you specify a `snapshotId`. For more information, see [Initialize Amazon EBS volumes](https://docs.aws.amazon.com/ebs/latest/userguide/initalize-volume.html) in the *Amazon EBS User Guide*.
+        /// The rate, in MiB/s, at which data is fetched from a snapshot of an existing EBS volume to create new volumes for attachment to the tasks maintained by the service.
         #[serde(
             rename = "VolumeInitializationRate",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub volume_initialization_rate: Option<Value<i64>>,
-        /// The volume type. This parameter maps 1:1 with the `VolumeType` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-volume-types.html) in the *Amazon EC2 User Guide*.
+        /// The volume type.
         #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
         pub volume_type: Option<Value<String>>,
     }
@@ -5761,7 +5338,7 @@ pub mod service {
         }
     }
 
-    /// The filesystem type for the volume. For volumes created from a snapshot, you must specify the same filesystem type that the volume was using when the snapshot was created. If there is a filesystem type mismatch, the tasks will fail to start.
+    /// The filesystem type for the volume.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FilesystemType {
         /// `ext3`
@@ -5807,7 +5384,7 @@ pub mod service {
     /// The tag specifications of an Amazon EBS volume.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EbsTagSpecification {
-        /// Determines whether to propagate the tags from the task definition to the Amazon EBS volume. Tags can only propagate to a `SERVICE` specified in `ServiceVolumeConfiguration`. If no value is specified, the tags aren't propagated.
+        /// Determines whether to propagate the tags from the task definition to the Amazon EBS volume.
         #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
         pub propagate_tags: Option<Value<EbsTagSpecificationPropagateTags>>,
         /// The type of volume resource.
@@ -5829,7 +5406,7 @@ pub mod service {
         }
     }
 
-    /// Determines whether to propagate the tags from the task definition to the Amazon EBS volume. Tags can only propagate to a `SERVICE` specified in `ServiceVolumeConfiguration`. If no value is specified, the tags aren't propagated.
+    /// Determines whether to propagate the tags from the task definition to the Amazon EBS volume.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EbsTagSpecificationPropagateTags {
         /// `SERVICE`
@@ -5911,10 +5488,10 @@ pub mod service {
         )]
 
         pub advanced_configuration: Option<VpcLatticeAdvancedConfiguration>,
-        /// The name of the port mapping to register in the VPC Lattice target group. This is the name of the `portMapping` you defined in your task definition.
+        /// The name of the port mapping to register in the VPC Lattice target group.
         #[serde(rename = "PortName")]
         pub port_name: Value<String>,
-        /// The ARN of the IAM role to associate with this VPC Lattice configuration. This is the Amazon ECS infrastructure IAM role that is used to manage your VPC Lattice infrastructure.
+        /// The ARN of the IAM role to associate with this VPC Lattice configuration.
         #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
         /// The full Amazon Resource Name (ARN) of the target group or groups associated with the VPC Lattice configuration that the Amazon ECS tasks will be registered to.
@@ -5938,7 +5515,7 @@ pub mod service {
         }
     }
 
-    /// The advanced settings for VPC Lattice used in blue/green deployments. Specify the alternate target group and listener rules required for traffic shifting during blue/green deployments.
+    /// The advanced settings for VPC Lattice used in blue/green deployments.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VpcLatticeAdvancedConfiguration {
         /// The Amazon Resource Name (ARN) of the alternate target group associated with the VPC Lattice Configuration for Amazon ECS blue/green deployments.
@@ -5965,8 +5542,14 @@ pub mod service {
 pub mod task_definition {
     use cloudwright_core::Value;
     use serde::Serialize;
-
-    /// `AWS::ECS::TaskDefinition`: Registers a new task definition from the supplied `family` and `containerDefinitions`. Optionally, you can add data volumes to your containers with the `volumes` parameter. `Ref` returns the primary identifier, `TaskDefinitionArn`.
+    pub use super::{
+        Condition, EnvironmentFile, FirelensConfiguration, FirelensConfigurationType,
+        KernelCapabilities, KeyValuePair, MountPoint, Name, PermissionsItem,
+        RepositoryCredentials, Secret, SystemControl, Tmpfs, Type, Ulimit,
+    };
+    /// `AWS::ECS::TaskDefinition`: Registers a new task definition from the supplied `family` and `containerDefinitions`. `Ref` returns the primary identifier, `TaskDefinitionArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-taskdefinition.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTaskDefinition {
         resource: cloudwright_core::CfnResource,
@@ -6039,17 +5622,17 @@ pub mod task_definition {
     /// The properties of `AWS::ECS::TaskDefinition`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnTaskDefinitionProps {
-        /// A list of container definitions in JSON format that describe the different containers that make up your task. For more information about container definition parameters and defaults, see [Amazon ECS Task Definitions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_defintions.html) in the *Amazon Elastic Container Service Developer Guide*.
+        /// A list of container definitions in JSON format that describe the different containers that make up your task.
         #[serde(
             rename = "ContainerDefinitions",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub container_definitions: Option<Vec<ContainerDefinition>>,
-        /// The number of `cpu` units used by the task. If you use the EC2 launch type, this field is optional. Any value can be used. If you use the Fargate launch type, this field is required. You must use one of the following values. The value that you choose determines your range of valid values for the `memory` parameter.
+        /// The number of `cpu` units used by the task.
         #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
         pub cpu: Option<Value<String>>,
-        /// Enables fault injection and allows for fault injection requests to be accepted from the task's containers. The default value is `false`.
+        /// Enables fault injection and allows for fault injection requests to be accepted from the task's containers.
         #[serde(
             rename = "EnableFaultInjection",
             skip_serializing_if = "Option::is_none"
@@ -6059,10 +5642,10 @@ pub mod task_definition {
         /// The ephemeral storage settings to use for tasks run with the task definition.
         #[serde(rename = "EphemeralStorage", skip_serializing_if = "Option::is_none")]
         pub ephemeral_storage: Option<EphemeralStorage>,
-        /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make AWS API calls on your behalf. For informationabout the required IAM roles for Amazon ECS, see [IAM roles for Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-ecs-iam-role-overview.html) in the *Amazon Elastic Container Service Developer Guide*.
+        /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make AWS API calls on your behalf.
         #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
         pub execution_role_arn: Option<Value<String>>,
-        /// The name of a family that this task definition is registered to. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.
+        /// The name of a family that this task definition is registered to.
         #[serde(rename = "Family", skip_serializing_if = "Option::is_none")]
         pub family: Option<Value<String>>,
         /// `InferenceAccelerators`.
@@ -6072,16 +5655,16 @@ pub mod task_definition {
         )]
 
         pub inference_accelerators: Option<Vec<InferenceAccelerator>>,
-        /// The IPC resource namespace to use for the containers in the task. The valid values are `host`, `task`, or `none`. If `host` is specified, then all containers within the tasks that specified the `host` IPC mode on the same container instance share the same IPC resources with the host Amazon EC2 instance. If `task` is specified, all containers within the specified task share the same IPC resources.
+        /// The IPC resource namespace to use for the containers in the task.
         #[serde(rename = "IpcMode", skip_serializing_if = "Option::is_none")]
         pub ipc_mode: Option<Value<IpcMode>>,
         /// The amount (in MiB) of memory used by the task.
         #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
         pub memory: Option<Value<String>>,
-        /// The Docker networking mode to use for the containers in the task. The valid values are `none`, `bridge`, `awsvpc`, and `host`. If no network mode is specified, the default is `bridge`.
+        /// The Docker networking mode to use for the containers in the task.
         #[serde(rename = "NetworkMode", skip_serializing_if = "Option::is_none")]
         pub network_mode: Option<Value<NetworkMode>>,
-        /// The process namespace to use for the containers in the task. The valid values are `host` or `task`. On Fargate for Linux containers, the only valid value is `task`. For example, monitoring sidecars might need `pidMode` to access information about other containers running in the same task.
+        /// The process namespace to use for the containers in the task.
         #[serde(rename = "PidMode", skip_serializing_if = "Option::is_none")]
         pub pid_mode: Option<Value<PidMode>>,
         /// An array of placement constraint objects to use for tasks.
@@ -6094,7 +5677,7 @@ pub mod task_definition {
         /// The configuration details for the App Mesh proxy.
         #[serde(rename = "ProxyConfiguration", skip_serializing_if = "Option::is_none")]
         pub proxy_configuration: Option<ProxyConfiguration>,
-        /// The task launch types the task definition was validated against. The valid values are `MANAGED_INSTANCES`, `EC2`, `FARGATE`, and `EXTERNAL`. For more information, see [Amazon ECS launch types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide*.
+        /// The task launch types the task definition was validated against.
         #[serde(
             rename = "RequiresCompatibilities",
             skip_serializing_if = "Option::is_none"
@@ -6104,116 +5687,116 @@ pub mod task_definition {
         /// The operating system that your tasks definitions run on.
         #[serde(rename = "RuntimePlatform", skip_serializing_if = "Option::is_none")]
         pub runtime_platform: Option<RuntimePlatform>,
-        /// The metadata that you apply to the task definition to help you categorize and organize them. Each tag consists of a key and an optional value. You define both of them.
+        /// The metadata that you apply to the task definition to help you categorize and organize them.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The short name or full Amazon Resource Name (ARN) of the IAMlong role that grants containers in the task permission to call AWS APIs on your behalf. For more information, see [Amazon ECS Task Role](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html) in the *Amazon Elastic Container Service Developer Guide*.
+        /// The short name or full Amazon Resource Name (ARN) of the IAMlong role that grants containers in the task permission to call AWS APIs on your behalf.
         #[serde(rename = "TaskRoleArn", skip_serializing_if = "Option::is_none")]
         pub task_role_arn: Option<Value<String>>,
-        /// The list of data volume definitions for the task. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
+        /// The list of data volume definitions for the task.
         #[serde(rename = "Volumes", skip_serializing_if = "Option::is_none")]
         pub volumes: Option<Vec<Volume>>,
     }
 
-    /// The `ContainerDefinition` property specifies a container definition. Container definitions are used in task definitions to describe the different containers that are launched as part of a task.
+    /// The `ContainerDefinition` property specifies a container definition.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ContainerDefinition {
-        /// The command that's passed to the container. This parameter maps to `Cmd` in the docker container create command and the `COMMAND` parameter to docker run. If there are multiple arguments, each argument is a separated string in the array.
+        /// The command that's passed to the container.
         #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
         pub command: Option<Vec<Value<String>>>,
-        /// The number of `cpu` units reserved for the container. This parameter maps to `CpuShares` in the docker container create command and the `--cpu-shares` option to docker run.
+        /// The number of `cpu` units reserved for the container.
         #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
         pub cpu: Option<Value<i64>>,
-        /// A list of ARNs in SSM or Amazon S3 to a credential spec (`CredSpec`) file that configures the container for Active Directory authentication. We recommend that you use this parameter instead of the `dockerSecurityOptions`. The maximum number of ARNs is 1.
+        /// A list of ARNs in SSM or Amazon S3 to a credential spec (`CredSpec`) file that configures the container for Active Directory authentication.
         #[serde(rename = "CredentialSpecs", skip_serializing_if = "Option::is_none")]
         pub credential_specs: Option<Vec<Value<String>>>,
-        /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
+        /// The dependencies defined for container startup and shutdown.
         #[serde(rename = "DependsOn", skip_serializing_if = "Option::is_none")]
         pub depends_on: Option<Vec<ContainerDependency>>,
-        /// When this parameter is true, networking is off within the container. This parameter maps to `NetworkDisabled` in the docker container create command.
+        /// When this parameter is true, networking is off within the container.
         #[serde(rename = "DisableNetworking", skip_serializing_if = "Option::is_none")]
         pub disable_networking: Option<Value<bool>>,
-        /// A list of DNS search domains that are presented to the container. This parameter maps to `DnsSearch` in the docker container create command and the `--dns-search` option to docker run.
+        /// A list of DNS search domains that are presented to the container.
         #[serde(rename = "DnsSearchDomains", skip_serializing_if = "Option::is_none")]
         pub dns_search_domains: Option<Vec<Value<String>>>,
-        /// A list of DNS servers that are presented to the container. This parameter maps to `Dns` in the docker container create command and the `--dns` option to docker run.
+        /// A list of DNS servers that are presented to the container.
         #[serde(rename = "DnsServers", skip_serializing_if = "Option::is_none")]
         pub dns_servers: Option<Vec<Value<String>>>,
-        /// A key/value map of labels to add to the container. This parameter maps to `Labels` in the docker container create command and the `--label` option to docker run. This parameter requires version 1.18 of the Docker Remote API or greater on your container instance.
+        /// A key/value map of labels to add to the container.
         #[serde(rename = "DockerLabels", skip_serializing_if = "Option::is_none")]
         pub docker_labels: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// A list of strings to provide custom configuration for multiple security systems. This field isn't valid for containers in tasks using the Fargate launch type.
+        /// A list of strings to provide custom configuration for multiple security systems.
         #[serde(
             rename = "DockerSecurityOptions",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub docker_security_options: Option<Vec<Value<String>>>,
-        /// Early versions of the Amazon ECS container agent don't properly handle `entryPoint` parameters. If you have problems using `entryPoint`, update your container agent or enter your commands and arguments as `command` array items instead.
+        /// Early versions of the Amazon ECS container agent don't properly handle `entryPoint` parameters.
         #[serde(rename = "EntryPoint", skip_serializing_if = "Option::is_none")]
         pub entry_point: Option<Vec<Value<String>>>,
-        /// The environment variables to pass to a container. This parameter maps to `Env` in the docker container create command and the `--env` option to docker run.
+        /// The environment variables to pass to a container.
         #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
         pub environment: Option<Vec<KeyValuePair>>,
-        /// A list of files containing the environment variables to pass to a container. This parameter maps to the `--env-file` option to docker run.
+        /// A list of files containing the environment variables to pass to a container.
         #[serde(rename = "EnvironmentFiles", skip_serializing_if = "Option::is_none")]
         pub environment_files: Option<Vec<EnvironmentFile>>,
-        /// If the `essential` parameter of a container is marked as `true`, and that container fails or stops for any reason, all other containers that are part of the task are stopped. If the `essential` parameter of a container is marked as `false`, its failure doesn't affect the rest of the containers in a task. If this parameter is omitted, a container is assumed to be essential.
+        /// If the `essential` parameter of a container is marked as `true`, and that container fails or stops for any reason, all other containers that are part of the task are stopped.
         #[serde(rename = "Essential", skip_serializing_if = "Option::is_none")]
         pub essential: Option<Value<bool>>,
-        /// A list of hostnames and IP address mappings to append to the `/etc/hosts` file on the container. This parameter maps to `ExtraHosts` in the docker container create command and the `--add-host` option to docker run.
+        /// A list of hostnames and IP address mappings to append to the `/etc/hosts` file on the container.
         #[serde(rename = "ExtraHosts", skip_serializing_if = "Option::is_none")]
         pub extra_hosts: Option<Vec<HostEntry>>,
-        /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom Log Routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide*.
+        /// The FireLens configuration for the container.
         #[serde(
             rename = "FirelensConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub firelens_configuration: Option<FirelensConfiguration>,
-        /// The container health check command and associated configuration parameters for the container. This parameter maps to `HealthCheck` in the docker container create command and the `HEALTHCHECK` parameter of docker run.
+        /// The container health check command and associated configuration parameters for the container.
         #[serde(rename = "HealthCheck", skip_serializing_if = "Option::is_none")]
         pub health_check: Option<HealthCheck>,
-        /// The hostname to use for your container. This parameter maps to `Hostname` in the docker container create command and the `--hostname` option to docker run.
+        /// The hostname to use for your container.
         #[serde(rename = "Hostname", skip_serializing_if = "Option::is_none")]
         pub hostname: Option<Value<String>>,
-        /// The image used to start a container. This string is passed directly to the Docker daemon. By default, images in the Docker Hub registry are available. Other repositories are specified with either `repository-url/image:tag` or `repository-url/image@digest`.
+        /// The image used to start a container.
         #[serde(rename = "Image")]
         pub image: Value<String>,
-        /// When this parameter is `true`, you can deploy containerized applications that require `stdin` or a `tty` to be allocated. This parameter maps to `OpenStdin` in the docker container create command and the `--interactive` option to docker run.
+        /// When this parameter is `true`, you can deploy containerized applications that require `stdin` or a `tty` to be allocated.
         #[serde(rename = "Interactive", skip_serializing_if = "Option::is_none")]
         pub interactive: Option<Value<bool>>,
-        /// The `links` parameter allows containers to communicate with each other without the need for port mappings. This parameter is only supported if the network mode of a task definition is `bridge`. The `name:internalName` construct is analogous to `name:alias` in Docker links. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed..
+        /// The `links` parameter allows containers to communicate with each other without the need for port mappings.
         #[serde(rename = "Links", skip_serializing_if = "Option::is_none")]
         pub links: Option<Vec<Value<String>>>,
-        /// Linux-specific modifications that are applied to the container, such as Linux kernel capabilities. For more information see [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
+        /// Linux-specific modifications that are applied to the container, such as Linux kernel capabilities.
         #[serde(rename = "LinuxParameters", skip_serializing_if = "Option::is_none")]
         pub linux_parameters: Option<LinuxParameters>,
         /// The log configuration specification for the container.
         #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
         pub log_configuration: Option<LogConfiguration>,
-        /// The amount (in MiB) of memory to present to the container. If your container attempts to exceed the memory specified here, the container is killed. The total amount of memory reserved for all containers within a task must be lower than the task `memory` value, if one is specified.
+        /// The amount (in MiB) of memory to present to the container.
         #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
         pub memory: Option<Value<i64>>,
-        /// The soft limit (in MiB) of memory to reserve for the container. When system memory is under heavy contention, Docker attempts to keep the container memory to this soft limit.
+        /// The soft limit (in MiB) of memory to reserve for the container.
         #[serde(rename = "MemoryReservation", skip_serializing_if = "Option::is_none")]
         pub memory_reservation: Option<Value<i64>>,
         /// The mount points for data volumes in your container.
         #[serde(rename = "MountPoints", skip_serializing_if = "Option::is_none")]
         pub mount_points: Option<Vec<MountPoint>>,
-        /// The name of a container. If you're linking multiple containers together in a task definition, the `name` of one container can be entered in the `links` of another container to connect the containers. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. This parameter maps to `name` in the docker container create command and the `--name` option to docker run.
+        /// The name of a container.
         #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// The list of port mappings for the container. Port mappings allow containers to access ports on the host container instance to send or receive traffic.
+        /// The list of port mappings for the container.
         #[serde(rename = "PortMappings", skip_serializing_if = "Option::is_none")]
         pub port_mappings: Option<Vec<PortMapping>>,
-        /// When this parameter is true, the container is given elevated privileges on the host container instance (similar to the `root` user). This parameter maps to `Privileged` in the docker container create command and the `--privileged` option to docker run
+        /// When this parameter is true, the container is given elevated privileges on the host container instance (similar to the `root` user).
         #[serde(rename = "Privileged", skip_serializing_if = "Option::is_none")]
         pub privileged: Option<Value<bool>>,
-        /// When this parameter is `true`, a TTY is allocated. This parameter maps to `Tty` in the docker container create command and the `--tty` option to docker run.
+        /// When this parameter is `true`, a TTY is allocated.
         #[serde(rename = "PseudoTerminal", skip_serializing_if = "Option::is_none")]
         pub pseudo_terminal: Option<Value<bool>>,
-        /// When this parameter is true, the container is given read-only access to its root file system. This parameter maps to `ReadonlyRootfs` in the docker container create command and the `--read-only` option to docker run.
+        /// When this parameter is true, the container is given read-only access to its root file system.
         #[serde(
             rename = "ReadonlyRootFilesystem",
             skip_serializing_if = "Option::is_none"
@@ -6227,41 +5810,41 @@ pub mod task_definition {
         )]
 
         pub repository_credentials: Option<RepositoryCredentials>,
-        /// The type and amount of a resource to assign to a container. The supported resources are GPUs and Neuron devices.
+        /// The type and amount of a resource to assign to a container.
         #[serde(
             rename = "ResourceRequirements",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub resource_requirements: Option<Vec<ResourceRequirement>>,
-        /// The restart policy for a container. When you set up a restart policy, Amazon ECS can restart the container without needing to replace the task.
+        /// The restart policy for a container.
         #[serde(rename = "RestartPolicy", skip_serializing_if = "Option::is_none")]
         pub restart_policy: Option<RestartPolicy>,
-        /// The secrets to pass to the container. For more information, see [Specifying Sensitive Data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
+        /// The secrets to pass to the container.
         #[serde(rename = "Secrets", skip_serializing_if = "Option::is_none")]
         pub secrets: Option<Vec<Secret>>,
-        /// Time duration (in seconds) to wait before giving up on resolving dependencies for a container. For example, you specify two containers in a task definition with containerA having a dependency on containerB reaching a `COMPLETE`, `SUCCESS`, or `HEALTHY` status.
+        /// Time duration (in seconds) to wait before giving up on resolving dependencies for a container.
         #[serde(rename = "StartTimeout", skip_serializing_if = "Option::is_none")]
         pub start_timeout: Option<Value<i64>>,
         /// Time duration (in seconds) to wait before the container is forcefully killed if it doesn't exit normally on its own.
         #[serde(rename = "StopTimeout", skip_serializing_if = "Option::is_none")]
         pub stop_timeout: Option<Value<i64>>,
-        /// A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time` setting to maintain longer lived connections.
+        /// A list of namespaced kernel parameters to set in the container.
         #[serde(rename = "SystemControls", skip_serializing_if = "Option::is_none")]
         pub system_controls: Option<Vec<SystemControl>>,
-        /// A list of `ulimits` to set in the container. This parameter maps to `Ulimits` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the `--ulimit` option to \[docker...
+        /// A list of `ulimits` to set in the container.
         #[serde(rename = "Ulimits", skip_serializing_if = "Option::is_none")]
         pub ulimits: Option<Vec<Ulimit>>,
-        /// The user to use inside the container. This parameter maps to `User` in the docker container create command and the `--user` option to docker run.
+        /// The user to use inside the container.
         #[serde(rename = "User", skip_serializing_if = "Option::is_none")]
         pub user: Option<Value<String>>,
-        /// Specifies whether Amazon ECS will resolve the container image tag provided in the container definition to an image digest. By default, the value is `enabled`. If you set the value for a container as `disabled`, Amazon ECS will not resolve the provided container image tag to a digest and will use the original image URI specified in the container definition for deployment.
+        /// Specifies whether Amazon ECS will resolve the container image tag provided in the container definition to an image digest.
         #[serde(rename = "VersionConsistency", skip_serializing_if = "Option::is_none")]
         pub version_consistency: Option<Value<VersionConsistency>>,
-        /// Data volumes to mount from another container. This parameter maps to `VolumesFrom` in the docker container create command and the `--volumes-from` option to docker run.
+        /// Data volumes to mount from another container.
         #[serde(rename = "VolumesFrom", skip_serializing_if = "Option::is_none")]
         pub volumes_from: Option<Vec<VolumeFrom>>,
-        /// The working directory to run commands inside the container in. This parameter maps to `WorkingDir` in the docker container create command and the `--workdir` option to docker run.
+        /// The working directory to run commands inside the container in.
         #[serde(rename = "WorkingDirectory", skip_serializing_if = "Option::is_none")]
         pub working_directory: Option<Value<String>>,
     }
@@ -6319,114 +5902,15 @@ pub mod task_definition {
         }
     }
 
-    /// The `ContainerDependency` property specifies the dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
+    /// The `ContainerDependency` property specifies the dependencies defined for container startup and shutdown.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ContainerDependency {
-        /// The dependency condition of the container. The following are the available conditions and their behavior:
+        /// The dependency condition of the container.
         #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
         pub condition: Option<Value<Condition>>,
         /// The name of a container.
         #[serde(rename = "ContainerName", skip_serializing_if = "Option::is_none")]
         pub container_name: Option<Value<String>>,
-    }
-
-    /// The dependency condition of the container. The following are the available conditions and their behavior:
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Condition {
-        /// `COMPLETE`
-        Complete,
-        /// `HEALTHY`
-        Healthy,
-        /// `START`
-        Start,
-        /// `SUCCESS`
-        Success,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Condition {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Complete => "COMPLETE",
-                Self::Healthy => "HEALTHY",
-                Self::Start => "START",
-                Self::Success => "SUCCESS",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Condition {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Condition> for Value<Condition> {
-        fn from(value: Condition) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// A key-value pair object.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct KeyValuePair {
-        /// The name of the key-value pair. For environment variables, this is the name of the environment variable.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
-        pub name: Option<Value<String>>,
-        /// The value of the key-value pair. For environment variables, this is the value of the environment variable.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
-        pub value: Option<Value<String>>,
-    }
-
-    /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a `.env` file extension. Each line in an environment file should contain an environment variable in `VARIABLE=VALUE` format. Lines beginning with `#` are treated as comments and are ignored.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct EnvironmentFile {
-        /// The file type to use. Environment files are objects in Amazon S3. The only supported value is `s3`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<Value<Type>>,
-        /// The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
-        pub value: Option<Value<String>>,
-    }
-
-    /// The file type to use. Environment files are objects in Amazon S3. The only supported value is `s3`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Type {
-        /// `s3`
-        S3,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Type {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::S3 => "s3",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Type {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Type> for Value<Type> {
-        fn from(value: Type) -> Self {
-            Value::Literal(value)
-        }
     }
 
     /// The `HostEntry` property specifies a hostname and an IP address that are added to the `/etc/hosts` file of a container through the `extraHosts` parameter of its `ContainerDefinition` resource.
@@ -6440,70 +5924,22 @@ pub mod task_definition {
         pub ip_address: Option<Value<String>>,
     }
 
-    /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom log routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide*.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct FirelensConfiguration {
-        /// The options to use when configuring the log router. This field is optional and can be used to add additional metadata, such as the task, task definition, cluster, and container instance details to the log event.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
-        pub options: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The log router to use. The valid values are `fluentd` or `fluentbit`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<Value<FirelensConfigurationType>>,
-    }
-
-    /// The log router to use. The valid values are `fluentd` or `fluentbit`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum FirelensConfigurationType {
-        /// `fluentbit`
-        Fluentbit,
-        /// `fluentd`
-        Fluentd,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl FirelensConfigurationType {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Fluentbit => "fluentbit",
-                Self::Fluentd => "fluentd",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for FirelensConfigurationType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<FirelensConfigurationType> for Value<FirelensConfigurationType> {
-        fn from(value: FirelensConfigurationType) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// The `HealthCheck` property specifies an object representing a container health check. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image (such as those specified in a parent image or from the image's Dockerfile). This configuration maps to the `HEALTHCHECK` parameter of docker run.
+    /// The `HealthCheck` property specifies an object representing a container health check.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HealthCheck {
-        /// A string array representing the command that the container runs to determine if it is healthy. The string array must start with `CMD` to run the command arguments directly, or `CMD-SHELL` to run the command with the container's default shell.
+        /// A string array representing the command that the container runs to determine if it is healthy.
         #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
         pub command: Option<Vec<Value<String>>>,
-        /// The time period in seconds between each health check execution. You may specify between 5 and 300 seconds. The default value is 30 seconds. This value applies only when you specify a `command`.
+        /// The time period in seconds between each health check execution.
         #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
         pub interval: Option<Value<i64>>,
-        /// The number of times to retry a failed health check before the container is considered unhealthy. You may specify between 1 and 10 retries. The default value is 3. This value applies only when you specify a `command`.
+        /// The number of times to retry a failed health check before the container is considered unhealthy.
         #[serde(rename = "Retries", skip_serializing_if = "Option::is_none")]
         pub retries: Option<Value<i64>>,
-        /// The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries. You can specify between 0 and 300 seconds. By default, the `startPeriod` is off. This value applies only when you specify a `command`.
+        /// The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries.
         #[serde(rename = "StartPeriod", skip_serializing_if = "Option::is_none")]
         pub start_period: Option<Value<i64>>,
-        /// The time period in seconds to wait for a health check to succeed before it is considered a failure. You may specify between 2 and 60 seconds. The default value is 5. This value applies only when you specify a `command`.
+        /// The time period in seconds to wait for a health check to succeed before it is considered a failure.
         #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
         pub timeout: Option<Value<i64>>,
     }
@@ -6514,35 +5950,24 @@ pub mod task_definition {
         /// The Linux capabilities for the container that are added to or dropped from the default configuration provided by Docker.
         #[serde(rename = "Capabilities", skip_serializing_if = "Option::is_none")]
         pub capabilities: Option<KernelCapabilities>,
-        /// Any host devices to expose to the container. This parameter maps to `Devices` in the docker container create command and the `--device` option to docker run.
+        /// Any host devices to expose to the container.
         #[serde(rename = "Devices", skip_serializing_if = "Option::is_none")]
         pub devices: Option<Vec<Device>>,
-        /// Run an `init` process inside the container that forwards signals and reaps processes. This parameter maps to the `--init` option to docker run. This parameter requires version 1.25 of the Docker Remote API or greater on your container instance.
+        /// Run an `init` process inside the container that forwards signals and reaps processes.
         #[serde(rename = "InitProcessEnabled", skip_serializing_if = "Option::is_none")]
         pub init_process_enabled: Option<Value<bool>>,
-        /// The total amount of swap memory (in MiB) a container can use. This parameter will be translated to the `--memory-swap` option to docker run where the value would be the sum of the container memory plus the `maxSwap` value.
+        /// The total amount of swap memory (in MiB) a container can use.
         #[serde(rename = "MaxSwap", skip_serializing_if = "Option::is_none")]
         pub max_swap: Option<Value<i64>>,
-        /// The value for the size (in MiB) of the `/dev/shm` volume. This parameter maps to the `--shm-size` option to docker run.
+        /// The value for the size (in MiB) of the `/dev/shm` volume.
         #[serde(rename = "SharedMemorySize", skip_serializing_if = "Option::is_none")]
         pub shared_memory_size: Option<Value<i64>>,
-        /// This allows you to tune a container's memory swappiness behavior. A `swappiness` value of `0` will cause swapping to not happen unless absolutely necessary. A `swappiness` value of `100` will cause pages to be swapped very aggressively. Accepted values are whole numbers between `0` and `100`. If the `swappiness` parameter is not specified, a default value of `60` is used.
+        /// This allows you to tune a container's memory swappiness behavior.
         #[serde(rename = "Swappiness", skip_serializing_if = "Option::is_none")]
         pub swappiness: Option<Value<i64>>,
-        /// The container path, mount options, and size (in MiB) of the tmpfs mount. This parameter maps to the `--tmpfs` option to docker run.
+        /// The container path, mount options, and size (in MiB) of the tmpfs mount.
         #[serde(rename = "Tmpfs", skip_serializing_if = "Option::is_none")]
         pub tmpfs: Option<Vec<Tmpfs>>,
-    }
-
-    /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the [capabilities(7)](https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html) Linux manual page.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct KernelCapabilities {
-        /// The Linux capabilities for the container that have been added to the default configuration provided by Docker. This parameter maps to `CapAdd` in the docker container create command and the `--cap-add` option to docker run.
-        #[serde(rename = "Add", skip_serializing_if = "Option::is_none")]
-        pub add: Option<Vec<Value<String>>>,
-        /// The Linux capabilities for the container that have been removed from the default configuration provided by Docker. This parameter maps to `CapDrop` in the docker container create command and the `--cap-drop` option to docker run.
-        #[serde(rename = "Drop", skip_serializing_if = "Option::is_none")]
-        pub drop: Option<Vec<Value<String>>>,
     }
 
     /// The `Device` property specifies an object representing a container instance host device.
@@ -6554,74 +5979,9 @@ pub mod task_definition {
         /// The path for the device on the host container instance.
         #[serde(rename = "HostPath", skip_serializing_if = "Option::is_none")]
         pub host_path: Option<Value<String>>,
-        /// The explicit permissions to provide to the container for the device. By default, the container has permissions for `read`, `write`, and `mknod` for the device.
+        /// The explicit permissions to provide to the container for the device.
         #[serde(rename = "Permissions", skip_serializing_if = "Option::is_none")]
         pub permissions: Option<Vec<Value<PermissionsItem>>>,
-    }
-
-    /// Values of `PermissionsItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum PermissionsItem {
-        /// `mknod`
-        Mknod,
-        /// `read`
-        Read,
-        /// `write`
-        Write,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl PermissionsItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Mknod => "mknod",
-                Self::Read => "read",
-                Self::Write => "write",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for PermissionsItem {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<PermissionsItem> for Value<PermissionsItem> {
-        fn from(value: PermissionsItem) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// The container path, mount options, and size of the tmpfs mount.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Tmpfs {
-        /// The absolute file path where the tmpfs volume is to be mounted.
-        #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
-        pub container_path: Option<Value<String>>,
-        /// The list of tmpfs volume mount options.
-        #[serde(rename = "MountOptions", skip_serializing_if = "Option::is_none")]
-        pub mount_options: Option<Vec<Value<String>>>,
-        /// The maximum size (in MiB) of the tmpfs volume.
-        #[serde(rename = "Size")]
-        pub size: Value<i64>,
-    }
-
-    impl Tmpfs {
-        /// A `Tmpfs` of its required properties (`Size`), the others unset.
-        pub fn new(size: impl Into<Value<i64>>) -> Self {
-            Self {
-                container_path: None,
-                mount_options: None,
-                size: size.into(),
-            }
-        }
     }
 
     /// The `LogConfiguration` property specifies log configuration options to send to a custom log driver for the container.
@@ -6633,7 +5993,7 @@ pub mod task_definition {
         /// The configuration options to send to the log driver.
         #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
         pub options: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The secrets to pass to the log configuration. For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
+        /// The secrets to pass to the log configuration.
         #[serde(rename = "SecretOptions", skip_serializing_if = "Option::is_none")]
         pub secret_options: Option<Vec<Secret>>,
     }
@@ -6649,48 +6009,10 @@ pub mod task_definition {
         }
     }
 
-    /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Secret {
-        /// The name of the secret.
-        #[serde(rename = "Name")]
-        pub name: Value<String>,
-        /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
-        #[serde(rename = "ValueFrom")]
-        pub value_from: Value<String>,
-    }
-
-    impl Secret {
-        /// A `Secret` of its required properties (`Name`, `ValueFrom`), the others unset.
-        pub fn new(
-            name: impl Into<Value<String>>,
-            value_from: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                name: name.into(),
-                value_from: value_from.into(),
-            }
-        }
-    }
-
-    /// The details for a volume mount point that's used in a container definition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MountPoint {
-        /// The path on the container to mount the host volume at.
-        #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
-        pub container_path: Option<Value<String>>,
-        /// If this value is `true`, the container has read-only access to the volume. If this value is `false`, then the container can write to the volume. The default value is `false`.
-        #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
-        pub read_only: Option<Value<bool>>,
-        /// The name of the volume to mount. Must be a volume name referenced in the `name` parameter of task definition `volume`.
-        #[serde(rename = "SourceVolume", skip_serializing_if = "Option::is_none")]
-        pub source_volume: Option<Value<String>>,
-    }
-
-    /// The `PortMapping` property specifies a port mapping. Port mappings allow containers to access ports on the host container instance to send or receive traffic. Port mappings are specified as part of the container definition.
+    /// The `PortMapping` property specifies a port mapping.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PortMapping {
-        /// The application protocol that's used for the port mapping. This parameter only applies to Service Connect. We recommend that you set this parameter to be consistent with the protocol that your application uses. If you set this parameter, Amazon ECS adds protocol-specific connection handling to the Service Connect proxy.
+        /// The application protocol that's used for the port mapping.
         #[serde(rename = "AppProtocol", skip_serializing_if = "Option::is_none")]
         pub app_protocol: Option<Value<AppProtocol>>,
         /// The port number on the container that's bound to the user-specified or automatically assigned host port.
@@ -6702,15 +6024,15 @@ pub mod task_definition {
         /// The port number on the container instance to reserve for your container.
         #[serde(rename = "HostPort", skip_serializing_if = "Option::is_none")]
         pub host_port: Option<Value<i64>>,
-        /// The name that's used for the port mapping. This parameter is the name that you use in the `serviceConnectConfiguration` and the `vpcLatticeConfigurations` of a service. The name can include up to 64 characters. The characters can include lowercase letters, numbers, underscores (_), and hyphens (-). The name can't start with a hyphen.
+        /// The name that's used for the port mapping.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// The protocol that's used for the port mapping. Valid values are `tcp` and `udp` (case-sensitive). The default is `tcp`. Amazon ECS treats any other specified value as `tcp`. `protocol` is immutable in a Service Connect service. To update this field, you must delete and redeploy the service.
+        /// The protocol that's used for the port mapping.
         #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<Protocol>>,
     }
 
-    /// The application protocol that's used for the port mapping. This parameter only applies to Service Connect. We recommend that you set this parameter to be consistent with the protocol that your application uses. If you set this parameter, Amazon ECS adds protocol-specific connection handling to the Service Connect proxy.
+    /// The application protocol that's used for the port mapping.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AppProtocol {
         /// `http`
@@ -6750,7 +6072,7 @@ pub mod task_definition {
         }
     }
 
-    /// The protocol that's used for the port mapping. Valid values are `tcp` and `udp` (case-sensitive). The default is `tcp`. Amazon ECS treats any other specified value as `tcp`. `protocol` is immutable in a Service Connect service. To update this field, you must delete and redeploy the service.
+    /// The protocol that's used for the port mapping.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Protocol {
         /// `tcp`
@@ -6787,19 +6109,7 @@ pub mod task_definition {
         }
     }
 
-    /// The repository credentials for private registry authentication.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct RepositoryCredentials {
-        /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
-        #[serde(
-            rename = "CredentialsParameter",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub credentials_parameter: Option<Value<String>>,
-    }
-
-    /// The type and amount of a resource to assign to a container. The supported resource types are GPUs, Neuron devices, and Elastic Inference accelerators.
+    /// The type and amount of a resource to assign to a container.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ResourceRequirement {
         /// `SharingStrategy`.
@@ -6824,7 +6134,7 @@ pub mod task_definition {
         }
     }
 
-    /// `SharingStrategy` of `AWS::ECS::TaskDefinition`.
+    /// The `SharingStrategy` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SharingStrategy {
         /// `NvidiaMps`.
@@ -6841,7 +6151,7 @@ pub mod task_definition {
         }
     }
 
-    /// `NvidiaMpsAllocation` of `AWS::ECS::TaskDefinition`.
+    /// The `NvidiaMpsAllocation` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct NvidiaMpsAllocation {
         /// The maximum percentage of the GPU's compute capacity that the container can use.
@@ -6902,16 +6212,16 @@ pub mod task_definition {
         }
     }
 
-    /// You can enable a restart policy for each container defined in your task definition, to overcome transient failures faster and maintain task availability. When you enable a restart policy for a container, Amazon ECS can restart the container if it exits, without needing to replace the task.
+    /// You can enable a restart policy for each container defined in your task definition, to overcome transient failures faster and maintain task availability.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RestartPolicy {
         /// Specifies whether a restart policy is enabled for the container.
         #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
-        /// A list of exit codes that Amazon ECS will ignore and not attempt a restart on. You can specify a maximum of 50 container exit codes. By default, Amazon ECS does not ignore any exit codes.
+        /// A list of exit codes that Amazon ECS will ignore and not attempt a restart on.
         #[serde(rename = "IgnoredExitCodes", skip_serializing_if = "Option::is_none")]
         pub ignored_exit_codes: Option<Vec<Value<i64>>>,
-        /// A period of time (in seconds) that the container must run for before a restart can be attempted. A container can be restarted only once every `restartAttemptPeriod` seconds. If a container isn't able to run for this time period and exits early, it will not be restarted. You can set a minimum `restartAttemptPeriod` of 60 seconds and a maximum `restartAttemptPeriod` of 1800 seconds.
+        /// A period of time (in seconds) that the container must run for before a restart can be attempted.
         #[serde(
             rename = "RestartAttemptPeriod",
             skip_serializing_if = "Option::is_none"
@@ -6920,123 +6230,7 @@ pub mod task_definition {
         pub restart_attempt_period: Option<Value<i64>>,
     }
 
-    /// A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time` setting to maintain longer lived connections.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SystemControl {
-        /// The namespaced kernel parameter to set a `value` for.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
-        pub namespace: Option<Value<String>>,
-        /// The namespaced kernel parameter to set a `value` for.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
-        pub value: Option<Value<String>>,
-    }
-
-    /// The `ulimit` settings to pass to the container.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Ulimit {
-        /// The hard limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit`.
-        #[serde(rename = "HardLimit")]
-        pub hard_limit: Value<i64>,
-        /// The `type` of the `ulimit`.
-        #[serde(rename = "Name")]
-        pub name: Value<Name>,
-        /// The soft limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit`.
-        #[serde(rename = "SoftLimit")]
-        pub soft_limit: Value<i64>,
-    }
-
-    impl Ulimit {
-        /// A `Ulimit` of its required properties (`HardLimit`, `Name`, `SoftLimit`), the others unset.
-        pub fn new(
-            hard_limit: impl Into<Value<i64>>,
-            name: impl Into<Value<Name>>,
-            soft_limit: impl Into<Value<i64>>,
-        ) -> Self {
-            Self {
-                hard_limit: hard_limit.into(),
-                name: name.into(),
-                soft_limit: soft_limit.into(),
-            }
-        }
-    }
-
-    /// The `type` of the `ulimit`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Name {
-        /// `core`
-        Core,
-        /// `cpu`
-        Cpu,
-        /// `data`
-        Data,
-        /// `fsize`
-        Fsize,
-        /// `locks`
-        Locks,
-        /// `memlock`
-        Memlock,
-        /// `msgqueue`
-        Msgqueue,
-        /// `nice`
-        Nice,
-        /// `nofile`
-        Nofile,
-        /// `nproc`
-        Nproc,
-        /// `rss`
-        Rss,
-        /// `rtprio`
-        Rtprio,
-        /// `rttime`
-        Rttime,
-        /// `sigpending`
-        Sigpending,
-        /// `stack`
-        Stack,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Name {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Core => "core",
-                Self::Cpu => "cpu",
-                Self::Data => "data",
-                Self::Fsize => "fsize",
-                Self::Locks => "locks",
-                Self::Memlock => "memlock",
-                Self::Msgqueue => "msgqueue",
-                Self::Nice => "nice",
-                Self::Nofile => "nofile",
-                Self::Nproc => "nproc",
-                Self::Rss => "rss",
-                Self::Rtprio => "rtprio",
-                Self::Rttime => "rttime",
-                Self::Sigpending => "sigpending",
-                Self::Stack => "stack",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Name {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Name> for Value<Name> {
-        fn from(value: Name) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Specifies whether Amazon ECS will resolve the container image tag provided in the container definition to an image digest. By default, the value is `enabled`. If you set the value for a container as `disabled`, Amazon ECS will not resolve the provided container image tag to a digest and will use the original image URI specified in the container definition for deployment.
+    /// Specifies whether Amazon ECS will resolve the container image tag provided in the container definition to an image digest.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VersionConsistency {
         /// `enabled`
@@ -7076,7 +6270,7 @@ pub mod task_definition {
     /// Details on a data volume from another container in the same task definition.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VolumeFrom {
-        /// If this value is `true`, the container has read-only access to the volume. If this value is `false`, then the container can write to the volume. The default value is `false`.
+        /// If this value is `true`, the container has read-only access to the volume.
         #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
         pub read_only: Option<Value<bool>>,
         /// The name of another container within the same task definition to mount volumes from.
@@ -7084,15 +6278,15 @@ pub mod task_definition {
         pub source_container: Option<Value<String>>,
     }
 
-    /// The amount of ephemeral storage to allocate for the task. This parameter is used to expand the total amount of ephemeral storage available, beyond the default amount, for tasks hosted on FARGATElong. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html) in the *Amazon ECS Developer Guide;*.
+    /// The amount of ephemeral storage to allocate for the task.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct EphemeralStorage {
-        /// The total amount, in GiB, of ephemeral storage to set for the task. The minimum supported value is `21` GiB and the maximum supported value is `200` GiB.
+        /// The total amount, in GiB, of ephemeral storage to set for the task.
         #[serde(rename = "SizeInGiB", skip_serializing_if = "Option::is_none")]
         pub size_in_gi_b: Option<Value<i64>>,
     }
 
-    /// `InferenceAccelerator` of `AWS::ECS::TaskDefinition`.
+    /// The `InferenceAccelerator` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InferenceAccelerator {
         /// `DeviceName`.
@@ -7103,7 +6297,7 @@ pub mod task_definition {
         pub device_type: Option<Value<String>>,
     }
 
-    /// The IPC resource namespace to use for the containers in the task. The valid values are `host`, `task`, or `none`. If `host` is specified, then all containers within the tasks that specified the `host` IPC mode on the same container instance share the same IPC resources with the host Amazon EC2 instance. If `task` is specified, all containers within the specified task share the same IPC resources.
+    /// The IPC resource namespace to use for the containers in the task.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IpcMode {
         /// `host`
@@ -7143,7 +6337,7 @@ pub mod task_definition {
         }
     }
 
-    /// The Docker networking mode to use for the containers in the task. The valid values are `none`, `bridge`, `awsvpc`, and `host`. If no network mode is specified, the default is `bridge`.
+    /// The Docker networking mode to use for the containers in the task.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum NetworkMode {
         /// `awsvpc`
@@ -7186,7 +6380,7 @@ pub mod task_definition {
         }
     }
 
-    /// The process namespace to use for the containers in the task. The valid values are `host` or `task`. On Fargate for Linux containers, the only valid value is `task`. For example, monitoring sidecars might need `pidMode` to access information about other containers running in the same task.
+    /// The process namespace to use for the containers in the task.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PidMode {
         /// `host`
@@ -7223,13 +6417,13 @@ pub mod task_definition {
         }
     }
 
-    /// The constraint on task placement in the task definition. For more information, see [Task placement constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html) in the *Amazon Elastic Container Service Developer Guide*.
+    /// The constraint on task placement in the task definition.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TaskDefinitionPlacementConstraint {
-        /// A cluster query language expression to apply to the constraint. For more information, see [Cluster query language](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html) in the *Amazon Elastic Container Service Developer Guide*.
+        /// A cluster query language expression to apply to the constraint.
         #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
         pub expression: Option<Value<String>>,
-        /// The type of constraint. The `MemberOf` constraint restricts selection to be from a group of valid candidates.
+        /// The type of constraint.
         #[serde(rename = "Type")]
         pub r#type: Value<TaskDefinitionPlacementConstraintType>,
     }
@@ -7246,7 +6440,7 @@ pub mod task_definition {
         }
     }
 
-    /// The type of constraint. The `MemberOf` constraint restricts selection to be from a group of valid candidates.
+    /// The type of constraint.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TaskDefinitionPlacementConstraintType {
         /// `memberOf`
@@ -7294,7 +6488,7 @@ pub mod task_definition {
         )]
 
         pub proxy_configuration_properties: Option<Vec<KeyValuePair>>,
-        /// The proxy type. The only supported value is `APPMESH`.
+        /// The proxy type.
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<ProxyConfigurationType>>,
     }
@@ -7310,7 +6504,7 @@ pub mod task_definition {
         }
     }
 
-    /// The proxy type. The only supported value is `APPMESH`.
+    /// The proxy type.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ProxyConfigurationType {
         /// `APPMESH`
@@ -7500,10 +6694,10 @@ pub mod task_definition {
         }
     }
 
-    /// The data volume configuration for tasks launched using this task definition. Specifying a volume configuration in a task definition is optional. The volume configuration may contain multiple volumes but only one volume configured at launch is supported.
+    /// The data volume configuration for tasks launched using this task definition.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Volume {
-        /// Indicates whether the volume should be configured at launch time. This is used to create Amazon EBS volumes for standalone tasks or tasks created as part of a service. Each task definition revision may only have one volume configured at launch in the volume configuration.
+        /// Indicates whether the volume should be configured at launch time.
         #[serde(rename = "ConfiguredAtLaunch", skip_serializing_if = "Option::is_none")]
         pub configured_at_launch: Option<Value<bool>>,
         /// This parameter is specified when you use Docker volumes.
@@ -7529,10 +6723,10 @@ pub mod task_definition {
         pub f_sx_windows_file_server_volume_configuration: Option<
             FSxWindowsFileServerVolumeConfiguration,
         >,
-        /// This parameter is specified when you use bind mount host volumes. The contents of the `host` parameter determine whether your bind mount host volume persists on the host container instance and where it's stored. If the `host` parameter is empty, then the Docker daemon assigns a host path for your data volume.
+        /// This parameter is specified when you use bind mount host volumes.
         #[serde(rename = "Host", skip_serializing_if = "Option::is_none")]
         pub host: Option<HostVolumeProperties>,
-        /// The name of the volume. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
+        /// The name of the volume.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// This parameter is specified when you use an Amazon S3 Files file system for task storage.
@@ -7544,27 +6738,27 @@ pub mod task_definition {
         pub s3_files_volume_configuration: Option<S3FilesVolumeConfiguration>,
     }
 
-    /// The `DockerVolumeConfiguration` property specifies a Docker volume configuration and is used when you use Docker volumes. Docker volumes are only supported when you are using the EC2 launch type. Windows containers only support the use of the `local` driver. To use bind mounts, specify a `host` instead.
+    /// The `DockerVolumeConfiguration` property specifies a Docker volume configuration and is used when you use Docker volumes.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DockerVolumeConfiguration {
         /// If this value is `true`, the Docker volume is created if it doesn't already exist.
         #[serde(rename = "Autoprovision", skip_serializing_if = "Option::is_none")]
         pub autoprovision: Option<Value<bool>>,
-        /// The Docker volume driver to use. The driver value must match the driver name provided by Docker because it is used for task placement. If the driver was installed using the Docker plugin CLI, use `docker plugin ls` to retrieve the driver name from your container instance. If the driver was installed using another method, use Docker plugin discovery to retrieve the driver name.
+        /// The Docker volume driver to use.
         #[serde(rename = "Driver", skip_serializing_if = "Option::is_none")]
         pub driver: Option<Value<String>>,
-        /// A map of Docker driver-specific options passed through. This parameter maps to `DriverOpts` in the docker create-volume command and the `xxopt` option to docker volume create.
+        /// A map of Docker driver-specific options passed through.
         #[serde(rename = "DriverOpts", skip_serializing_if = "Option::is_none")]
         pub driver_opts: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Custom metadata to add to your Docker volume. This parameter maps to `Labels` in the docker container create command and the `xxlabel` option to docker volume create.
+        /// Custom metadata to add to your Docker volume.
         #[serde(rename = "Labels", skip_serializing_if = "Option::is_none")]
         pub labels: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The scope for the Docker volume that determines its lifecycle. Docker volumes that are scoped to a `task` are automatically provisioned when the task starts and destroyed when the task stops. Docker volumes that are scoped as `shared` persist after the task stops.
+        /// The scope for the Docker volume that determines its lifecycle.
         #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
         pub scope: Option<Value<Scope>>,
     }
 
-    /// The scope for the Docker volume that determines its lifecycle. Docker volumes that are scoped to a `task` are automatically provisioned when the task starts and destroyed when the task stops. Docker volumes that are scoped as `shared` persist after the task stops.
+    /// The scope for the Docker volume that determines its lifecycle.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Scope {
         /// `shared`
@@ -7601,7 +6795,7 @@ pub mod task_definition {
         }
     }
 
-    /// This parameter is specified when you're using an Amazon Elastic File System file system for task storage. For more information, see [Amazon EFS volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
+    /// This parameter is specified when you're using an Amazon Elastic File System file system for task storage.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EfsVolumeConfiguration {
         /// The authorization configuration details for the Amazon EFS file system.
@@ -7610,13 +6804,13 @@ pub mod task_definition {
         /// The Amazon EFS file system ID to use.
         #[serde(rename = "FilesystemId")]
         pub filesystem_id: Value<String>,
-        /// The directory within the Amazon EFS file system to mount as the root directory inside the host. If this parameter is omitted, the root of the Amazon EFS volume will be used. Specifying `/` will have the same effect as omitting this parameter.
+        /// The directory within the Amazon EFS file system to mount as the root directory inside the host.
         #[serde(rename = "RootDirectory", skip_serializing_if = "Option::is_none")]
         pub root_directory: Option<Value<String>>,
-        /// Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS server. Transit encryption must be turned on if Amazon EFS IAM authorization is used. If this parameter is omitted, the default value of `DISABLED` is used.
+        /// Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS server.
         #[serde(rename = "TransitEncryption", skip_serializing_if = "Option::is_none")]
         pub transit_encryption: Option<Value<TransitEncryption>>,
-        /// The port to use when sending encrypted data between the Amazon ECS host and the Amazon EFS server. If you do not specify a transit encryption port, it will use the port selection strategy that the Amazon EFS mount helper uses. For more information, see [EFS mount helper](https://docs.aws.amazon.com/efs/latest/ug/efs-mount-helper.html) in the *Amazon Elastic File System User Guide*.
+        /// The port to use when sending encrypted data between the Amazon ECS host and the Amazon EFS server.
         #[serde(
             rename = "TransitEncryptionPort",
             skip_serializing_if = "Option::is_none"
@@ -7641,15 +6835,15 @@ pub mod task_definition {
     /// The authorization configuration details for the Amazon EFS file system.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AuthorizationConfig {
-        /// The Amazon EFS access point ID to use. If an access point is specified, the root directory value specified in the `EFSVolumeConfiguration` must either be omitted or set to `/` which will enforce the path set on the EFS access point. If an access point is used, transit encryption must be on in the `EFSVolumeConfiguration`.
+        /// The Amazon EFS access point ID to use.
         #[serde(rename = "AccessPointId", skip_serializing_if = "Option::is_none")]
         pub access_point_id: Option<Value<String>>,
-        /// Determines whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon EFS file system. If it is turned on, transit encryption must be turned on in the `EFSVolumeConfiguration`. If this parameter is omitted, the default value of `DISABLED` is used.
+        /// Determines whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon EFS file system.
         #[serde(rename = "IAM", skip_serializing_if = "Option::is_none")]
         pub iam: Option<Value<Iam>>,
     }
 
-    /// Determines whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon EFS file system. If it is turned on, transit encryption must be turned on in the `EFSVolumeConfiguration`. If this parameter is omitted, the default value of `DISABLED` is used.
+    /// Determines whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon EFS file system.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Iam {
         /// `ENABLED`
@@ -7686,7 +6880,7 @@ pub mod task_definition {
         }
     }
 
-    /// Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS server. Transit encryption must be turned on if Amazon EFS IAM authorization is used. If this parameter is omitted, the default value of `DISABLED` is used.
+    /// Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS server.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TransitEncryption {
         /// `ENABLED`
@@ -7751,10 +6945,10 @@ pub mod task_definition {
         }
     }
 
-    /// The authorization configuration details for Amazon FSx for Windows File Server file system. See [FSxWindowsFileServerVolumeConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_FSxWindowsFileServerVolumeConfiguration.html) in the *Amazon ECS API Reference*.
+    /// The authorization configuration details for Amazon FSx for Windows File Server file system.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FSxAuthorizationConfig {
-        /// The authorization credential option to use. The authorization credential options can be provided using either the Amazon Resource Name (ARN) of an ASMlong secret or SSM Parameter Store parameter. The ARN refers to the stored credentials.
+        /// The authorization credential option to use.
         #[serde(rename = "CredentialsParameter")]
         pub credentials_parameter: Value<String>,
         /// A fully qualified domain name hosted by an [](https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html) Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2.
@@ -7778,24 +6972,24 @@ pub mod task_definition {
     /// The `HostVolumeProperties` property specifies details on a container instance bind mount host volume.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HostVolumeProperties {
-        /// When the `host` parameter is used, specify a `sourcePath` to declare the path on the host container instance that's presented to the container. If this parameter is empty, then the Docker daemon has assigned a host path for you.
+        /// When the `host` parameter is used, specify a `sourcePath` to declare the path on the host container instance that's presented to the container.
         #[serde(rename = "SourcePath", skip_serializing_if = "Option::is_none")]
         pub source_path: Option<Value<String>>,
     }
 
-    /// This parameter is specified when you're using an Amazon S3 Files file system for task storage. For more information, see [Amazon S3 Files volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/s3files-volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
+    /// This parameter is specified when you're using an Amazon S3 Files file system for task storage.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3FilesVolumeConfiguration {
-        /// The full ARN of the S3 Files access point to use. If an access point is specified, the root directory value specified in the `S3FilesVolumeConfiguration` must either be omitted or set to `/` which will enforce the path set on the S3 Files access point.
+        /// The full ARN of the S3 Files access point to use.
         #[serde(rename = "AccessPointArn", skip_serializing_if = "Option::is_none")]
         pub access_point_arn: Option<Value<String>>,
         /// The full ARN of the S3 Files file system to mount.
         #[serde(rename = "FileSystemArn")]
         pub file_system_arn: Value<String>,
-        /// The directory within the Amazon S3 Files file system to mount as the root directory. If this parameter is omitted, the root of the Amazon S3 Files file system will be used. Specifying `/` will have the same effect as omitting this parameter.
+        /// The directory within the Amazon S3 Files file system to mount as the root directory.
         #[serde(rename = "RootDirectory", skip_serializing_if = "Option::is_none")]
         pub root_directory: Option<Value<String>>,
-        /// The port to use for sending encrypted data between the ECS host and the S3 Files file system. If you do not specify a transit encryption port, it will use the port selection strategy that the Amazon S3 Files mount helper uses. For more information, see [S3 Files mount helper](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-mounting.html).
+        /// The port to use for sending encrypted data between the ECS host and the S3 Files file system.
         #[serde(
             rename = "TransitEncryptionPort",
             skip_serializing_if = "Option::is_none"
@@ -7821,8 +7015,11 @@ pub mod task_definition {
 pub mod task_set {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::AssignPublicIp;
 
-    /// `AWS::ECS::TaskSet`: Create a task set in the specified cluster and service. This is used when a service uses the EXTERNAL deployment controller type. For more information, see <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-types.htmlin> the Amazon Elastic Container Service Developer Guide. `Ref` returns the primary identifier, made of `Cluster`, `Service`, `Id`.
+    /// `AWS::ECS::TaskSet`: Create a task set in the specified cluster and service. `Ref` returns the primary identifier, made of `Cluster`, `Service`, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-taskset.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTaskSet {
         resource: cloudwright_core::CfnResource,
@@ -7900,10 +7097,10 @@ pub mod task_set {
         /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
         #[serde(rename = "Cluster")]
         pub cluster: Value<String>,
-        /// An optional non-unique tag that identifies this task set in external systems. If the task set is associated with a service discovery registry, the tasks in this task set will have the ECS_TASK_SET_EXTERNAL_ID AWS Cloud Map attribute set to the provided value.
+        /// An optional non-unique tag that identifies this task set in external systems.
         #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
         pub external_id: Option<Value<String>>,
-        /// The launch type that new tasks in the task set will use. For more information, see <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html> in the Amazon Elastic Container Service Developer Guide.
+        /// The launch type that new tasks in the task set will use.
         #[serde(rename = "LaunchType", skip_serializing_if = "Option::is_none")]
         pub launch_type: Option<Value<LaunchType>>,
         /// `LoadBalancers`.
@@ -7916,7 +7113,7 @@ pub mod task_set {
         )]
 
         pub network_configuration: Option<NetworkConfiguration>,
-        /// The platform version that the tasks in the task set should use. A platform version is specified only for tasks using the Fargate launch type. If one isn't specified, the LATEST platform version is used by default.
+        /// The platform version that the tasks in the task set should use.
         #[serde(rename = "PlatformVersion", skip_serializing_if = "Option::is_none")]
         pub platform_version: Option<Value<String>>,
         /// A floating-point percentage of the desired number of tasks to place and keep running in the task set.
@@ -7925,7 +7122,7 @@ pub mod task_set {
         /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
         #[serde(rename = "Service")]
         pub service: Value<String>,
-        /// The details of the service discovery registries to assign to this task set. For more information, see <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html>.
+        /// The details of the service discovery registries to assign to this task set.
         #[serde(rename = "ServiceRegistries", skip_serializing_if = "Option::is_none")]
         pub service_registries: Option<Vec<ServiceRegistry>>,
         /// `Tags`.
@@ -7960,7 +7157,7 @@ pub mod task_set {
         }
     }
 
-    /// `CapacityProviderStrategyItem` of `AWS::ECS::TaskSet`.
+    /// The `CapacityProviderStrategyItem` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityProviderStrategyItem {
         /// `Base`.
@@ -7974,7 +7171,7 @@ pub mod task_set {
         pub weight: Option<Value<i64>>,
     }
 
-    /// The launch type that new tasks in the task set will use. For more information, see <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html> in the Amazon Elastic Container Service Developer Guide.
+    /// The launch type that new tasks in the task set will use.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LaunchType {
         /// `EC2`
@@ -8011,16 +7208,16 @@ pub mod task_set {
         }
     }
 
-    /// A load balancer object representing the load balancer to use with the task set. The supported load balancer types are either an Application Load Balancer or a Network Load Balancer.
+    /// A load balancer object representing the load balancer to use with the task set.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LoadBalancer {
         /// The name of the container (as it appears in a container definition) to associate with the load balancer.
         #[serde(rename = "ContainerName", skip_serializing_if = "Option::is_none")]
         pub container_name: Option<Value<String>>,
-        /// The port on the container to associate with the load balancer. This port must correspond to a containerPort in the task definition the tasks in the service are using. For tasks that use the EC2 launch type, the container instance they are launched on must allow ingress traffic on the hostPort of the port mapping.
+        /// The port on the container to associate with the load balancer.
         #[serde(rename = "ContainerPort", skip_serializing_if = "Option::is_none")]
         pub container_port: Option<Value<i64>>,
-        /// The full Amazon Resource Name (ARN) of the Elastic Load Balancing target group or groups associated with a service or task set. A target group ARN is only specified when using an Application Load Balancer or Network Load Balancer. If you are using a Classic Load Balancer this should be omitted. For services using the ECS deployment controller, you can specify one or multiple target groups.
+        /// The full Amazon Resource Name (ARN) of the Elastic Load Balancing target group or groups associated with a service or task set.
         #[serde(rename = "TargetGroupArn", skip_serializing_if = "Option::is_none")]
         pub target_group_arn: Option<Value<String>>,
     }
@@ -8033,16 +7230,16 @@ pub mod task_set {
         pub aws_vpc_configuration: Option<AwsVpcConfiguration>,
     }
 
-    /// The VPC subnets and security groups associated with a task. All specified subnets and security groups must be from the same VPC.
+    /// The VPC subnets and security groups associated with a task.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AwsVpcConfiguration {
-        /// Whether the task's elastic network interface receives a public IP address. The default value is DISABLED.
+        /// Whether the task's elastic network interface receives a public IP address.
         #[serde(rename = "AssignPublicIp", skip_serializing_if = "Option::is_none")]
         pub assign_public_ip: Option<Value<AssignPublicIp>>,
-        /// The security groups associated with the task or service. If you do not specify a security group, the default security group for the VPC is used. There is a limit of 5 security groups that can be specified per AwsVpcConfiguration.
+        /// The security groups associated with the task or service.
         #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
         pub security_groups: Option<Vec<Value<String>>>,
-        /// The subnets associated with the task or service. There is a limit of 16 subnets that can be specified per AwsVpcConfiguration.
+        /// The subnets associated with the task or service.
         #[serde(rename = "Subnets")]
         pub subnets: Vec<Value<String>>,
     }
@@ -8058,50 +7255,13 @@ pub mod task_set {
         }
     }
 
-    /// Whether the task's elastic network interface receives a public IP address. The default value is DISABLED.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum AssignPublicIp {
-        /// `DISABLED`
-        Disabled,
-        /// `ENABLED`
-        Enabled,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl AssignPublicIp {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Disabled => "DISABLED",
-                Self::Enabled => "ENABLED",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for AssignPublicIp {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<AssignPublicIp> for Value<AssignPublicIp> {
-        fn from(value: AssignPublicIp) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `Scale` of `AWS::ECS::TaskSet`.
+    /// The `Scale` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Scale {
         /// The unit of measure for the scale value.
         #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<Unit>>,
-        /// The value, specified as a percent total of a service's desiredCount, to scale the task set. Accepted values are numbers between 0 and 100.
+        /// The value, specified as a percent total of a service's desiredCount, to scale the task set.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<f64>>,
     }
@@ -8140,20 +7300,442 @@ pub mod task_set {
         }
     }
 
-    /// `ServiceRegistry` of `AWS::ECS::TaskSet`.
+    /// The `ServiceRegistry` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ServiceRegistry {
-        /// The container name value, already specified in the task definition, to be used for your service discovery service. If the task definition that your service task specifies uses the bridge or host network mode, you must specify a containerName and containerPort combination from the task definition.
+        /// The container name value, already specified in the task definition, to be used for your service discovery service.
         #[serde(rename = "ContainerName", skip_serializing_if = "Option::is_none")]
         pub container_name: Option<Value<String>>,
-        /// The port value, already specified in the task definition, to be used for your service discovery service. If the task definition your service task specifies uses the bridge or host network mode, you must specify a containerName and containerPort combination from the task definition.
+        /// The port value, already specified in the task definition, to be used for your service discovery service.
         #[serde(rename = "ContainerPort", skip_serializing_if = "Option::is_none")]
         pub container_port: Option<Value<i64>>,
-        /// The port value used if your service discovery service specified an SRV record. This field may be used if both the awsvpc network mode and SRV records are used.
+        /// The port value used if your service discovery service specified an SRV record.
         #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
-        /// The Amazon Resource Name (ARN) of the service registry. The currently supported service registry is AWS Cloud Map. For more information, see <https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateService.html>
+        /// The Amazon Resource Name (ARN) of the service registry.
         #[serde(rename = "RegistryArn", skip_serializing_if = "Option::is_none")]
         pub registry_arn: Option<Value<String>>,
+    }
+}
+
+/// The dependency condition of the container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// `COMPLETE`
+    Complete,
+    /// `HEALTHY`
+    Healthy,
+    /// `START`
+    Start,
+    /// `SUCCESS`
+    Success,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl Condition {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Complete => "COMPLETE",
+            Self::Healthy => "HEALTHY",
+            Self::Start => "START",
+            Self::Success => "SUCCESS",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for Condition {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<Condition> for Value<Condition> {
+    fn from(value: Condition) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// A key-value pair object.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct KeyValuePair {
+    /// The name of the key-value pair.
+    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<Value<String>>,
+    /// The value of the key-value pair.
+    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value<String>>,
+}
+
+/// A list of files containing the environment variables to pass to a container.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct EnvironmentFile {
+    /// The file type to use.
+    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<Value<Type>>,
+    /// The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file.
+    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value<String>>,
+}
+
+/// The file type to use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Type {
+    /// `s3`
+    S3,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl Type {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::S3 => "s3",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for Type {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<Type> for Value<Type> {
+    fn from(value: Type) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The FireLens configuration for the container.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct FirelensConfiguration {
+    /// The options to use when configuring the log router.
+    #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
+    pub options: Option<indexmap::IndexMap<String, Value<String>>>,
+    /// The log router to use.
+    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<Value<FirelensConfigurationType>>,
+}
+
+/// The log router to use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FirelensConfigurationType {
+    /// `fluentbit`
+    Fluentbit,
+    /// `fluentd`
+    Fluentd,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl FirelensConfigurationType {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Fluentbit => "fluentbit",
+            Self::Fluentd => "fluentd",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for FirelensConfigurationType {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<FirelensConfigurationType> for Value<FirelensConfigurationType> {
+    fn from(value: FirelensConfigurationType) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct KernelCapabilities {
+    /// The Linux capabilities for the container that have been added to the default configuration provided by Docker.
+    #[serde(rename = "Add", skip_serializing_if = "Option::is_none")]
+    pub add: Option<Vec<Value<String>>>,
+    /// The Linux capabilities for the container that have been removed from the default configuration provided by Docker.
+    #[serde(rename = "Drop", skip_serializing_if = "Option::is_none")]
+    pub drop: Option<Vec<Value<String>>>,
+}
+
+/// Values of `PermissionsItem`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PermissionsItem {
+    /// `mknod`
+    Mknod,
+    /// `read`
+    Read,
+    /// `write`
+    Write,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl PermissionsItem {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Mknod => "mknod",
+            Self::Read => "read",
+            Self::Write => "write",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for PermissionsItem {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<PermissionsItem> for Value<PermissionsItem> {
+    fn from(value: PermissionsItem) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The container path, mount options, and size of the tmpfs mount.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tmpfs {
+    /// The absolute file path where the tmpfs volume is to be mounted.
+    #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
+    pub container_path: Option<Value<String>>,
+    /// The list of tmpfs volume mount options.
+    #[serde(rename = "MountOptions", skip_serializing_if = "Option::is_none")]
+    pub mount_options: Option<Vec<Value<String>>>,
+    /// The maximum size (in MiB) of the tmpfs volume.
+    #[serde(rename = "Size")]
+    pub size: Value<i64>,
+}
+
+impl Tmpfs {
+    /// A `Tmpfs` of its required properties (`Size`), the others unset.
+    pub fn new(size: impl Into<Value<i64>>) -> Self {
+        Self {
+            container_path: None,
+            mount_options: None,
+            size: size.into(),
+        }
+    }
+}
+
+/// An object representing the secret to expose to your container.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Secret {
+    /// The name of the secret.
+    #[serde(rename = "Name")]
+    pub name: Value<String>,
+    /// The secret to expose to the container.
+    #[serde(rename = "ValueFrom")]
+    pub value_from: Value<String>,
+}
+
+impl Secret {
+    /// A `Secret` of its required properties (`Name`, `ValueFrom`), the others unset.
+    pub fn new(
+        name: impl Into<Value<String>>,
+        value_from: impl Into<Value<String>>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            value_from: value_from.into(),
+        }
+    }
+}
+
+/// The details for a volume mount point that's used in a container definition.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct MountPoint {
+    /// The path on the container to mount the host volume at.
+    #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
+    pub container_path: Option<Value<String>>,
+    /// If this value is `true`, the container has read-only access to the volume.
+    #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<Value<bool>>,
+    /// The name of the volume to mount.
+    #[serde(rename = "SourceVolume", skip_serializing_if = "Option::is_none")]
+    pub source_volume: Option<Value<String>>,
+}
+
+/// The repository credentials for private registry authentication.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct RepositoryCredentials {
+    /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
+    #[serde(rename = "CredentialsParameter", skip_serializing_if = "Option::is_none")]
+    pub credentials_parameter: Option<Value<String>>,
+}
+
+/// A list of namespaced kernel parameters to set in the container.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct SystemControl {
+    /// The namespaced kernel parameter to set a `value` for.
+    #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<Value<String>>,
+    /// The namespaced kernel parameter to set a `value` for.
+    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value<String>>,
+}
+
+/// The `ulimit` settings to pass to the container.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ulimit {
+    /// The hard limit for the `ulimit` type.
+    #[serde(rename = "HardLimit")]
+    pub hard_limit: Value<i64>,
+    /// The `type` of the `ulimit`.
+    #[serde(rename = "Name")]
+    pub name: Value<Name>,
+    /// The soft limit for the `ulimit` type.
+    #[serde(rename = "SoftLimit")]
+    pub soft_limit: Value<i64>,
+}
+
+impl Ulimit {
+    /// A `Ulimit` of its required properties (`HardLimit`, `Name`, `SoftLimit`), the others unset.
+    pub fn new(
+        hard_limit: impl Into<Value<i64>>,
+        name: impl Into<Value<Name>>,
+        soft_limit: impl Into<Value<i64>>,
+    ) -> Self {
+        Self {
+            hard_limit: hard_limit.into(),
+            name: name.into(),
+            soft_limit: soft_limit.into(),
+        }
+    }
+}
+
+/// The `type` of the `ulimit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Name {
+    /// `core`
+    Core,
+    /// `cpu`
+    Cpu,
+    /// `data`
+    Data,
+    /// `fsize`
+    Fsize,
+    /// `locks`
+    Locks,
+    /// `memlock`
+    Memlock,
+    /// `msgqueue`
+    Msgqueue,
+    /// `nice`
+    Nice,
+    /// `nofile`
+    Nofile,
+    /// `nproc`
+    Nproc,
+    /// `rss`
+    Rss,
+    /// `rtprio`
+    Rtprio,
+    /// `rttime`
+    Rttime,
+    /// `sigpending`
+    Sigpending,
+    /// `stack`
+    Stack,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl Name {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Core => "core",
+            Self::Cpu => "cpu",
+            Self::Data => "data",
+            Self::Fsize => "fsize",
+            Self::Locks => "locks",
+            Self::Memlock => "memlock",
+            Self::Msgqueue => "msgqueue",
+            Self::Nice => "nice",
+            Self::Nofile => "nofile",
+            Self::Nproc => "nproc",
+            Self::Rss => "rss",
+            Self::Rtprio => "rtprio",
+            Self::Rttime => "rttime",
+            Self::Sigpending => "sigpending",
+            Self::Stack => "stack",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for Name {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<Name> for Value<Name> {
+    fn from(value: Name) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Whether the task's elastic network interface receives a public IP address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssignPublicIp {
+    /// `DISABLED`
+    Disabled,
+    /// `ENABLED`
+    Enabled,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl AssignPublicIp {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Disabled => "DISABLED",
+            Self::Enabled => "ENABLED",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for AssignPublicIp {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<AssignPublicIp> for Value<AssignPublicIp> {
+    fn from(value: AssignPublicIp) -> Self {
+        Value::Literal(value)
     }
 }

@@ -22,6 +22,8 @@ pub mod api_destination {
     use serde::Serialize;
 
     /// `AWS::Events::ApiDestination`: Resource Type definition for AWS::Events::ApiDestination. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-apidestination.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiDestination {
         resource: cloudwright_core::CfnResource,
@@ -182,6 +184,8 @@ pub mod archive {
     use serde::Serialize;
 
     /// `AWS::Events::Archive`: Resource Type definition for AWS::Events::Archive. `Ref` returns the primary identifier, `ArchiveName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-archive.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnArchive {
         resource: cloudwright_core::CfnResource,
@@ -245,7 +249,7 @@ pub mod archive {
         /// `Description`.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// `EventPattern`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `EventPattern`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "EventPattern", skip_serializing_if = "Option::is_none")]
         pub event_pattern: Option<serde_json::Value>,
         /// `KmsKeyIdentifier`.
@@ -280,6 +284,8 @@ pub mod connection {
     use serde::Serialize;
 
     /// `AWS::Events::Connection`: Resource Type definition for AWS::Events::Connection. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-connection.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnection {
         resource: cloudwright_core::CfnResource,
@@ -388,7 +394,7 @@ pub mod connection {
         pub name: Option<Value<String>>,
     }
 
-    /// `AuthParameters` of `AWS::Events::Connection`.
+    /// The `AuthParameters` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AuthParameters {
         /// `ApiKeyAuthParameters`.
@@ -420,7 +426,7 @@ pub mod connection {
         pub o_auth_parameters: Option<OAuthParameters>,
     }
 
-    /// `ApiKeyAuthParameters` of `AWS::Events::Connection`.
+    /// The `ApiKeyAuthParameters` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ApiKeyAuthParameters {
         /// `ApiKeyName`.
@@ -444,7 +450,7 @@ pub mod connection {
         }
     }
 
-    /// `BasicAuthParameters` of `AWS::Events::Connection`.
+    /// The `BasicAuthParameters` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct BasicAuthParameters {
         /// `Password`.
@@ -468,7 +474,7 @@ pub mod connection {
         }
     }
 
-    /// `ConnectivityParameters` of `AWS::Events::Connection`.
+    /// The `ConnectivityParameters` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ConnectivityParameters {
         /// `ResourceParameters`.
@@ -485,7 +491,7 @@ pub mod connection {
         }
     }
 
-    /// `ResourceParameters` of `AWS::Events::Connection`.
+    /// The `ResourceParameters` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ResourceParameters {
         /// `ResourceAssociationArn`. Read-only: CloudFormation returns it.
@@ -510,7 +516,7 @@ pub mod connection {
         }
     }
 
-    /// `ConnectionHttpParameters` of `AWS::Events::Connection`.
+    /// The `ConnectionHttpParameters` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ConnectionHttpParameters {
         /// `BodyParameters`.
@@ -528,7 +534,7 @@ pub mod connection {
         pub query_string_parameters: Option<Vec<Parameter>>,
     }
 
-    /// `Parameter` of `AWS::Events::Connection`.
+    /// The `Parameter` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Parameter {
         /// `IsValueSecret`.
@@ -556,7 +562,7 @@ pub mod connection {
         }
     }
 
-    /// `OAuthParameters` of `AWS::Events::Connection`.
+    /// The `OAuthParameters` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct OAuthParameters {
         /// `AuthorizationEndpoint`.
@@ -589,7 +595,7 @@ pub mod connection {
         }
     }
 
-    /// `ClientParameters` of `AWS::Events::Connection`.
+    /// The `ClientParameters` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ClientParameters {
         /// `ClientID`.
@@ -717,6 +723,8 @@ pub mod endpoint {
     use serde::Serialize;
 
     /// `AWS::Events::Endpoint`: Resource Type definition for AWS::Events::Endpoint. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-endpoint.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpoint {
         resource: cloudwright_core::CfnResource,
@@ -828,7 +836,7 @@ pub mod endpoint {
         }
     }
 
-    /// `EndpointEventBus` of `AWS::Events::Endpoint`.
+    /// The `EndpointEventBus` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EndpointEventBus {
         /// `EventBusArn`.
@@ -845,7 +853,7 @@ pub mod endpoint {
         }
     }
 
-    /// `ReplicationConfig` of `AWS::Events::Endpoint`.
+    /// The `ReplicationConfig` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicationConfig {
         /// `State`.
@@ -897,7 +905,7 @@ pub mod endpoint {
         }
     }
 
-    /// `RoutingConfig` of `AWS::Events::Endpoint`.
+    /// The `RoutingConfig` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RoutingConfig {
         /// `FailoverConfig`.
@@ -914,7 +922,7 @@ pub mod endpoint {
         }
     }
 
-    /// `FailoverConfig` of `AWS::Events::Endpoint`.
+    /// The `FailoverConfig` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FailoverConfig {
         /// `Primary`.
@@ -938,7 +946,7 @@ pub mod endpoint {
         }
     }
 
-    /// `Primary` of `AWS::Events::Endpoint`.
+    /// The `Primary` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Primary {
         /// `HealthCheck`.
@@ -955,7 +963,7 @@ pub mod endpoint {
         }
     }
 
-    /// `Secondary` of `AWS::Events::Endpoint`.
+    /// The `Secondary` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Secondary {
         /// `Route`.
@@ -977,6 +985,8 @@ pub mod event_bus {
     use serde::Serialize;
 
     /// `AWS::Events::EventBus`: Resource type definition for AWS::Events::EventBus. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-eventbus.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventBus {
         resource: cloudwright_core::CfnResource,
@@ -1049,7 +1059,7 @@ pub mod event_bus {
         /// The name of the event bus.
         #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// A JSON string that describes the permission policy statement for the event bus. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// A JSON string that describes the permission policy statement for the event bus. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
         pub policy: Option<serde_json::Value>,
         /// Any tags assigned to the event bus.
@@ -1179,6 +1189,8 @@ pub mod event_bus_policy {
     use serde::Serialize;
 
     /// `AWS::Events::EventBusPolicy`: Resource Type definition for AWS::Events::EventBusPolicy. `Ref` returns the primary identifier, made of `EventBusName`, `StatementId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-eventbuspolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventBusPolicy {
         resource: cloudwright_core::CfnResource,
@@ -1238,13 +1250,13 @@ pub mod event_bus_policy {
         /// `Condition`.
         #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
         pub condition: Option<Condition>,
-        /// The name of the event bus associated with the rule. If you omit this, the default event bus is used.
+        /// The name of the event bus associated with the rule.
         #[serde(rename = "EventBusName", skip_serializing_if = "Option::is_none")]
         pub event_bus_name: Option<Value<String>>,
-        /// The 12-digit AWS account ID that you are permitting to put events to your default event bus. Specify "*" to permit any account to put events to your default event bus.
+        /// The 12-digit AWS account ID that you are permitting to put events to your default event bus.
         #[serde(rename = "Principal", skip_serializing_if = "Option::is_none")]
         pub principal: Option<Value<String>>,
-        /// `Statement`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `Statement`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Statement", skip_serializing_if = "Option::is_none")]
         pub statement: Option<serde_json::Value>,
         /// An identifier string for the external account that you are granting permissions to
@@ -1303,18 +1315,18 @@ pub mod event_bus_policy {
     /// This parameter enables you to limit the permission to accounts that fulfill a certain condition, such as being a member of a certain AWS organization.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Condition {
-        /// Specifies the value for the key. Currently, this must be the ID of the organization.
+        /// Specifies the value for the key.
         #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
-        /// Specifies the type of condition. Currently the only supported value is StringEquals.
+        /// Specifies the type of condition.
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
-        /// Specifies the key for the condition. Currently the only supported key is aws:PrincipalOrgID.
+        /// Specifies the key for the condition.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
-    /// Specifies the type of condition. Currently the only supported value is StringEquals.
+    /// Specifies the type of condition.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
         /// `StringEquals`
@@ -1355,6 +1367,8 @@ pub mod rule {
     use serde::Serialize;
 
     /// `AWS::Events::Rule`: Resource Type definition for AWS::Events::Rule. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-rule.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRule {
         resource: cloudwright_core::CfnResource,
@@ -1417,10 +1431,10 @@ pub mod rule {
         /// The description of the rule.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The name or ARN of the event bus associated with the rule. If you omit this, the default event bus is used.
+        /// The name or ARN of the event bus associated with the rule.
         #[serde(rename = "EventBusName", skip_serializing_if = "Option::is_none")]
         pub event_bus_name: Option<Value<String>>,
-        /// The event pattern of the rule. For more information, see Events and Event Patterns in the Amazon EventBridge User Guide. One of `string`, `object` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The event pattern of the rule. One of `string`, `object` in the schema: any `serde_json::Value`.
         #[serde(rename = "EventPattern", skip_serializing_if = "Option::is_none")]
         pub event_pattern: Option<serde_json::Value>,
         /// The name of the rule.
@@ -1429,7 +1443,7 @@ pub mod rule {
         /// The Amazon Resource Name (ARN) of the role that is used for target invocation.
         #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
-        /// The scheduling expression. For example, "cron(0 20 * * ? *)", "rate(5 minutes)". For more information, see Creating an Amazon EventBridge rule that runs on a schedule.
+        /// The scheduling expression.
         #[serde(rename = "ScheduleExpression", skip_serializing_if = "Option::is_none")]
         pub schedule_expression: Option<Value<String>>,
         /// The state of the rule.
@@ -1485,7 +1499,7 @@ pub mod rule {
         }
     }
 
-    /// `Target` of `AWS::Events::Rule`.
+    /// The `Target` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Target {
         /// `AppSyncParameters`.
@@ -1578,7 +1592,7 @@ pub mod rule {
         }
     }
 
-    /// `AppSyncParameters` of `AWS::Events::Rule`.
+    /// The `AppSyncParameters` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AppSyncParameters {
         /// `GraphQLOperation`.
@@ -1595,7 +1609,7 @@ pub mod rule {
         }
     }
 
-    /// `BatchParameters` of `AWS::Events::Rule`.
+    /// The `BatchParameters` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct BatchParameters {
         /// `ArrayProperties`.
@@ -1627,7 +1641,7 @@ pub mod rule {
         }
     }
 
-    /// `BatchArrayProperties` of `AWS::Events::Rule`.
+    /// The `BatchArrayProperties` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BatchArrayProperties {
         /// `Size`.
@@ -1635,7 +1649,7 @@ pub mod rule {
         pub size: Option<Value<i64>>,
     }
 
-    /// `BatchRetryStrategy` of `AWS::Events::Rule`.
+    /// The `BatchRetryStrategy` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BatchRetryStrategy {
         /// `Attempts`.
@@ -1643,7 +1657,7 @@ pub mod rule {
         pub attempts: Option<Value<i64>>,
     }
 
-    /// `DeadLetterConfig` of `AWS::Events::Rule`.
+    /// The `DeadLetterConfig` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DeadLetterConfig {
         /// `Arn`.
@@ -1651,7 +1665,7 @@ pub mod rule {
         pub arn: Option<Value<String>>,
     }
 
-    /// `EcsParameters` of `AWS::Events::Rule`.
+    /// The `EcsParameters` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EcsParameters {
         /// `CapacityProviderStrategy`.
@@ -1740,7 +1754,7 @@ pub mod rule {
         }
     }
 
-    /// `CapacityProviderStrategyItem` of `AWS::Events::Rule`.
+    /// The `CapacityProviderStrategyItem` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CapacityProviderStrategyItem {
         /// `Base`.
@@ -1805,7 +1819,7 @@ pub mod rule {
         }
     }
 
-    /// `NetworkConfiguration` of `AWS::Events::Rule`.
+    /// The `NetworkConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct NetworkConfiguration {
         /// `AwsVpcConfiguration`.
@@ -1813,7 +1827,7 @@ pub mod rule {
         pub aws_vpc_configuration: Option<AwsVpcConfiguration>,
     }
 
-    /// `AwsVpcConfiguration` of `AWS::Events::Rule`.
+    /// The `AwsVpcConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AwsVpcConfiguration {
         /// `AssignPublicIp`.
@@ -1875,7 +1889,7 @@ pub mod rule {
         }
     }
 
-    /// `PlacementConstraint` of `AWS::Events::Rule`.
+    /// The `PlacementConstraint` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PlacementConstraint {
         /// `Expression`.
@@ -1923,7 +1937,7 @@ pub mod rule {
         }
     }
 
-    /// `PlacementStrategy` of `AWS::Events::Rule`.
+    /// The `PlacementStrategy` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PlacementStrategy {
         /// `Field`.
@@ -1968,7 +1982,7 @@ pub mod rule {
         }
     }
 
-    /// `HttpParameters` of `AWS::Events::Rule`.
+    /// The `HttpParameters` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct HttpParameters {
         /// `HeaderParameters`.
@@ -1986,7 +2000,7 @@ pub mod rule {
         pub query_string_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
-    /// `InputTransformer` of `AWS::Events::Rule`.
+    /// The `InputTransformer` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct InputTransformer {
         /// `InputPathsMap`.
@@ -2007,7 +2021,7 @@ pub mod rule {
         }
     }
 
-    /// `KinesisParameters` of `AWS::Events::Rule`.
+    /// The `KinesisParameters` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct KinesisParameters {
         /// `PartitionKeyPath`.
@@ -2024,7 +2038,7 @@ pub mod rule {
         }
     }
 
-    /// `RedshiftDataParameters` of `AWS::Events::Rule`.
+    /// The `RedshiftDataParameters` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RedshiftDataParameters {
         /// `Database`.
@@ -2065,7 +2079,7 @@ pub mod rule {
         }
     }
 
-    /// `RetryPolicy` of `AWS::Events::Rule`.
+    /// The `RetryPolicy` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RetryPolicy {
         /// `MaximumEventAgeInSeconds`.
@@ -2084,7 +2098,7 @@ pub mod rule {
         pub maximum_retry_attempts: Option<Value<i64>>,
     }
 
-    /// `RunCommandParameters` of `AWS::Events::Rule`.
+    /// The `RunCommandParameters` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RunCommandParameters {
         /// `RunCommandTargets`.
@@ -2101,7 +2115,7 @@ pub mod rule {
         }
     }
 
-    /// `RunCommandTarget` of `AWS::Events::Rule`.
+    /// The `RunCommandTarget` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RunCommandTarget {
         /// `Key`.
@@ -2125,7 +2139,7 @@ pub mod rule {
         }
     }
 
-    /// `SageMakerPipelineParameters` of `AWS::Events::Rule`.
+    /// The `SageMakerPipelineParameters` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SageMakerPipelineParameters {
         /// `PipelineParameterList`.
@@ -2137,7 +2151,7 @@ pub mod rule {
         pub pipeline_parameter_list: Option<Vec<SageMakerPipelineParameter>>,
     }
 
-    /// `SageMakerPipelineParameter` of `AWS::Events::Rule`.
+    /// The `SageMakerPipelineParameter` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SageMakerPipelineParameter {
         /// `Name`.
@@ -2161,7 +2175,7 @@ pub mod rule {
         }
     }
 
-    /// `SqsParameters` of `AWS::Events::Rule`.
+    /// The `SqsParameters` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SqsParameters {
         /// `MessageGroupId`.

@@ -31,6 +31,8 @@ pub mod access_key {
     use serde::Serialize;
 
     /// `AWS::IAM::AccessKey`: Resource Type definition for AWS::IAM::AccessKey. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-accesskey.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessKey {
         resource: cloudwright_core::CfnResource,
@@ -120,6 +122,8 @@ pub mod group {
     use serde::Serialize;
 
     /// `AWS::IAM::Group`: Creates a new group. `Ref` returns the primary identifier, `GroupName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-group.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroup {
         resource: cloudwright_core::CfnResource,
@@ -176,16 +180,16 @@ pub mod group {
     /// The properties of `AWS::IAM::Group`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnGroupProps {
-        /// The name of the group to create. Do not include the path in this value.
+        /// The name of the group to create.
         #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
         pub group_name: Option<Value<String>>,
         /// The Amazon Resource Name (ARN) of the IAM policy you want to attach.
         #[serde(rename = "ManagedPolicyArns", skip_serializing_if = "Option::is_none")]
         pub managed_policy_arns: Option<Vec<Value<String>>>,
-        /// The path to the group. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
+        /// The path to the group.
         #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
-        /// Adds or updates an inline policy document that is embedded in the specified IAM group. To view AWS::IAM::Group snippets, see [Declaring an Group Resource](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-iam-group).
+        /// Adds or updates an inline policy document that is embedded in the specified IAM group.
         #[serde(rename = "Policies", skip_serializing_if = "Option::is_none")]
         pub policies: Option<Vec<Policy>>,
     }
@@ -193,7 +197,7 @@ pub mod group {
     /// Contains information about an attached policy.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Policy {
-        /// The policy document. One of `string`, `object` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The policy document. One of `string`, `object` in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument")]
         pub policy_document: serde_json::Value,
         /// The friendly name (not ARN) identifying the policy.
@@ -221,6 +225,8 @@ pub mod group_policy {
     use serde::Serialize;
 
     /// `AWS::IAM::GroupPolicy`: Adds or updates an inline policy document that is embedded in the specified IAM group. `Ref` returns the primary identifier, made of `PolicyName`, `GroupName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-grouppolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupPolicy {
         resource: cloudwright_core::CfnResource,
@@ -277,7 +283,7 @@ pub mod group_policy {
         /// The name of the group to associate the policy with.
         #[serde(rename = "GroupName")]
         pub group_name: Value<String>,
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
         pub policy_document: Option<serde_json::Value>,
         /// The name of the policy document.
@@ -305,7 +311,9 @@ pub mod instance_profile {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::IAM::InstanceProfile`: Creates a new instance profile. For information about instance profiles, see [Using instance profiles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html). `Ref` returns the primary identifier, `InstanceProfileName`.
+    /// `AWS::IAM::InstanceProfile`: Creates a new instance profile. `Ref` returns the primary identifier, `InstanceProfileName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-instanceprofile.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceProfile {
         resource: cloudwright_core::CfnResource,
@@ -366,10 +374,10 @@ pub mod instance_profile {
         /// The name of the instance profile to create.
         #[serde(rename = "InstanceProfileName", skip_serializing_if = "Option::is_none")]
         pub instance_profile_name: Option<Value<String>>,
-        /// The path to the instance profile. For more information about paths, see [IAM Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
+        /// The path to the instance profile.
         #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
-        /// The name of the role to associate with the instance profile. Only one role can be assigned to an EC2 instance at a time, and all applications on the instance share the same role and permissions.
+        /// The name of the role to associate with the instance profile.
         #[serde(rename = "Roles")]
         pub roles: Vec<Value<String>>,
     }
@@ -392,6 +400,8 @@ pub mod managed_policy {
     use serde::Serialize;
 
     /// `AWS::IAM::ManagedPolicy`: Creates a new managed policy for your AWS-account. `Ref` returns the primary identifier, `PolicyArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-managedpolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnManagedPolicy {
         resource: cloudwright_core::CfnResource,
@@ -497,7 +507,7 @@ pub mod managed_policy {
         /// The path for the policy.
         #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
-        /// `PolicyDocument`. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `PolicyDocument`. Untyped in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument")]
         pub policy_document: serde_json::Value,
         /// The name (friendly name, not ARN) of the role to attach the policy to.
@@ -530,6 +540,8 @@ pub mod oidc_provider {
     use serde::Serialize;
 
     /// `AWS::IAM::OIDCProvider`: Resource Type definition for AWS::IAM::OIDCProvider. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-oidcprovider.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOidcProvider {
         resource: cloudwright_core::CfnResource,
@@ -603,6 +615,8 @@ pub mod policy {
     use serde::Serialize;
 
     /// `AWS::IAM::Policy`: Adds or updates an inline policy document that is embedded in the specified IAM group, user or role. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-policy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicy {
         resource: cloudwright_core::CfnResource,
@@ -658,7 +672,7 @@ pub mod policy {
         /// The name of the group to associate the policy with.
         #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
         pub groups: Option<Vec<Value<String>>>,
-        /// The policy document. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The policy document. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument")]
         pub policy_document: serde_json::Value,
         /// The name of the policy document.
@@ -695,6 +709,8 @@ pub mod role {
     use serde::Serialize;
 
     /// `AWS::IAM::Role`: Creates a new role for your AWS-account. `Ref` returns the primary identifier, `RoleName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-role.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRole {
         resource: cloudwright_core::CfnResource,
@@ -757,7 +773,7 @@ pub mod role {
     /// The properties of `AWS::IAM::Role`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnRoleProps {
-        /// The trust policy that is associated with this role. Trust policies define which entities can assume the role. You can associate only one trust policy with a role. For an example of a policy that can be used to assume a role, see [Template Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html#aws-resource-iam-role--examples). One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The trust policy that is associated with this role. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "AssumeRolePolicyDocument")]
         pub assume_role_policy_document: serde_json::Value,
         /// A description of the role that you provide.
@@ -766,10 +782,10 @@ pub mod role {
         /// A list of Amazon Resource Names (ARNs) of the IAM managed policies that you want to attach to the role.
         #[serde(rename = "ManagedPolicyArns", skip_serializing_if = "Option::is_none")]
         pub managed_policy_arns: Option<Vec<Value<String>>>,
-        /// The maximum session duration (in seconds) that you want to set for the specified role. If you do not specify a value for this setting, the default value of one hour is applied. This setting can have a value from 1 hour to 12 hours.
+        /// The maximum session duration (in seconds) that you want to set for the specified role.
         #[serde(rename = "MaxSessionDuration", skip_serializing_if = "Option::is_none")]
         pub max_session_duration: Option<Value<i64>>,
-        /// The path to the role. For more information about paths, see [IAM Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
+        /// The path to the role.
         #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
         /// The ARN of the policy used to set the permissions boundary for the role.
@@ -778,10 +794,10 @@ pub mod role {
         /// Adds or updates an inline policy document that is embedded in the specified IAM role.
         #[serde(rename = "Policies", skip_serializing_if = "Option::is_none")]
         pub policies: Option<Vec<Policy>>,
-        /// A name for the IAM role, up to 64 characters in length. For valid values, see the `RoleName` parameter for the [CreateRole](https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html) action in the *User Guide*.
+        /// A name for the IAM role, up to 64 characters in length.
         #[serde(rename = "RoleName", skip_serializing_if = "Option::is_none")]
         pub role_name: Option<Value<String>>,
-        /// A list of tags that are attached to the role. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
+        /// A list of tags that are attached to the role.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
@@ -806,7 +822,7 @@ pub mod role {
     /// Contains information about an attached policy.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Policy {
-        /// The entire contents of the policy that defines permissions. For more information, see [Overview of JSON policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json). One of `string`, `object` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The entire contents of the policy that defines permissions. One of `string`, `object` in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument")]
         pub policy_document: serde_json::Value,
         /// The friendly name (not ARN) identifying the policy.
@@ -834,6 +850,8 @@ pub mod role_policy {
     use serde::Serialize;
 
     /// `AWS::IAM::RolePolicy`: Adds or updates an inline policy document that is embedded in the specified IAM role. `Ref` returns the primary identifier, made of `PolicyName`, `RoleName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-rolepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRolePolicy {
         resource: cloudwright_core::CfnResource,
@@ -887,7 +905,7 @@ pub mod role_policy {
     /// The properties of `AWS::IAM::RolePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnRolePolicyProps {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
         pub policy_document: Option<serde_json::Value>,
         /// The name of the policy document.
@@ -919,6 +937,8 @@ pub mod saml_provider {
     use serde::Serialize;
 
     /// `AWS::IAM::SAMLProvider`: Resource Type definition for AWS::IAM::SAMLProvider. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-samlprovider.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSamlProvider {
         resource: cloudwright_core::CfnResource,
@@ -1079,6 +1099,8 @@ pub mod server_certificate {
     use serde::Serialize;
 
     /// `AWS::IAM::ServerCertificate`: Resource Type definition for AWS::IAM::ServerCertificate. `Ref` returns the primary identifier, `ServerCertificateName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-servercertificate.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServerCertificate {
         resource: cloudwright_core::CfnResource,
@@ -1169,6 +1191,8 @@ pub mod service_linked_role {
     use serde::Serialize;
 
     /// `AWS::IAM::ServiceLinkedRole`: Resource Type definition for AWS::IAM::ServiceLinkedRole. `Ref` returns the primary identifier, `RoleName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-servicelinkedrole.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceLinkedRole {
         resource: cloudwright_core::CfnResource,
@@ -1244,6 +1268,8 @@ pub mod user {
     use serde::Serialize;
 
     /// `AWS::IAM::User`: Creates a new IAM user for your AWS-account. `Ref` returns the primary identifier, `UserName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-user.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUser {
         resource: cloudwright_core::CfnResource,
@@ -1303,30 +1329,30 @@ pub mod user {
         /// A list of group names to which you want to add the user.
         #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
         pub groups: Option<Vec<Value<String>>>,
-        /// Creates a password for the specified IAM user. A password allows an IAM user to access AWS services through the console.
+        /// Creates a password for the specified IAM user.
         #[serde(rename = "LoginProfile", skip_serializing_if = "Option::is_none")]
         pub login_profile: Option<LoginProfile>,
         /// A list of Amazon Resource Names (ARNs) of the IAM managed policies that you want to attach to the user.
         #[serde(rename = "ManagedPolicyArns", skip_serializing_if = "Option::is_none")]
         pub managed_policy_arns: Option<Vec<Value<String>>>,
-        /// The path for the user name. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
+        /// The path for the user name.
         #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
         /// The ARN of the managed policy that is used to set the permissions boundary for the user.
         #[serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none")]
         pub permissions_boundary: Option<Value<String>>,
-        /// Adds or updates an inline policy document that is embedded in the specified IAM user. To view AWS::IAM::User snippets, see [Declaring an User Resource](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-iam-user).
+        /// Adds or updates an inline policy document that is embedded in the specified IAM user.
         #[serde(rename = "Policies", skip_serializing_if = "Option::is_none")]
         pub policies: Option<Vec<Policy>>,
-        /// A list of tags that you want to attach to the new user. Each tag consists of a key name and an associated value. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
+        /// A list of tags that you want to attach to the new user.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the user to create. Do not include the path in this value.
+        /// The name of the user to create.
         #[serde(rename = "UserName", skip_serializing_if = "Option::is_none")]
         pub user_name: Option<Value<String>>,
     }
 
-    /// Creates a password for the specified user, giving the user the ability to access AWS services through the console. For more information about managing passwords, see [Managing Passwords](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_ManagingLogins.html) in the *User Guide*.
+    /// Creates a password for the specified user, giving the user the ability to access AWS services through the console.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LoginProfile {
         /// The user's password.
@@ -1354,7 +1380,7 @@ pub mod user {
     /// Contains information about an attached policy.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Policy {
-        /// The entire contents of the policy that defines permissions. For more information, see [Overview of JSON policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json). One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The entire contents of the policy that defines permissions. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument")]
         pub policy_document: serde_json::Value,
         /// The friendly name (not ARN) identifying the policy.
@@ -1382,6 +1408,8 @@ pub mod user_policy {
     use serde::Serialize;
 
     /// `AWS::IAM::UserPolicy`: Adds or updates an inline policy document that is embedded in the specified IAM user. `Ref` returns the primary identifier, made of `PolicyName`, `UserName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-userpolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPolicy {
         resource: cloudwright_core::CfnResource,
@@ -1435,7 +1463,7 @@ pub mod user_policy {
     /// The properties of `AWS::IAM::UserPolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnUserPolicyProps {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
         pub policy_document: Option<serde_json::Value>,
         /// The name of the policy document.
@@ -1467,6 +1495,8 @@ pub mod user_to_group_addition {
     use serde::Serialize;
 
     /// `AWS::IAM::UserToGroupAddition`: Resource Type definition for AWS::IAM::UserToGroupAddition. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-usertogroupaddition.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserToGroupAddition {
         resource: cloudwright_core::CfnResource,
@@ -1547,6 +1577,8 @@ pub mod virtual_mfa_device {
     use serde::Serialize;
 
     /// `AWS::IAM::VirtualMFADevice`: Resource Type definition for AWS::IAM::VirtualMFADevice. `Ref` returns the primary identifier, `SerialNumber`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-virtualmfadevice.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVirtualMfaDevice {
         resource: cloudwright_core::CfnResource,

@@ -18,6 +18,8 @@ pub mod alias {
     use serde::Serialize;
 
     /// `AWS::KMS::Alias`: The `AWS::KMS::Alias` resource specifies a display name for a [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys). `Ref` returns the primary identifier, `AliasName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-alias.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAlias {
         resource: cloudwright_core::CfnResource,
@@ -69,10 +71,10 @@ pub mod alias {
     /// The properties of `AWS::KMS::Alias`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnAliasProps {
-        /// Specifies the alias name. This value must begin with `alias/` followed by a name, such as `alias/ExampleAlias`.
+        /// Specifies the alias name.
         #[serde(rename = "AliasName")]
         pub alias_name: Value<String>,
-        /// Associates the alias with the specified [](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk). The KMS key must be in the same AWS-account and Region.
+        /// Associates the alias with the specified [](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk).
         #[serde(rename = "TargetKeyId")]
         pub target_key_id: Value<String>,
     }
@@ -96,7 +98,9 @@ pub mod key {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::KMS::Key`: The `AWS::KMS::Key` resource specifies an [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys) in KMSlong. You can use this resource to create symmetric encryption KMS keys, asymmetric KMS keys for encryption or signing, and symmetric HMAC KMS keys. `Ref` returns the primary identifier, `KeyId`.
+    /// `AWS::KMS::Key`: The `AWS::KMS::Key` resource specifies an [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys) in KMSlong. `Ref` returns the primary identifier, `KeyId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKey {
         resource: cloudwright_core::CfnResource,
@@ -154,41 +158,41 @@ pub mod key {
     /// The properties of `AWS::KMS::Key`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnKeyProps {
-        /// Skips ("bypasses") the key policy lockout safety check. The default value is false.
+        /// Skips ("bypasses") the key policy lockout safety check.
         #[serde(
             rename = "BypassPolicyLockoutSafetyCheck",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub bypass_policy_lockout_safety_check: Option<Value<bool>>,
-        /// A description of the KMS key. Use a description that helps you to distinguish this KMS key from others in the account, such as its intended use.
+        /// A description of the KMS key.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// Enables automatic rotation of the key material for the specified KMS key. By default, automatic key rotation is not enabled.
+        /// Enables automatic rotation of the key material for the specified KMS key.
         #[serde(rename = "EnableKeyRotation", skip_serializing_if = "Option::is_none")]
         pub enable_key_rotation: Option<Value<bool>>,
-        /// Specifies whether the KMS key is enabled. Disabled KMS keys cannot be used in cryptographic operations.
+        /// Specifies whether the KMS key is enabled.
         #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
-        /// The key policy to attach to the KMS key. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The key policy to attach to the KMS key. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "KeyPolicy", skip_serializing_if = "Option::is_none")]
         pub key_policy: Option<serde_json::Value>,
-        /// Specifies the type of KMS key to create. The default value, `SYMMETRIC_DEFAULT`, creates a KMS key with a 256-bit symmetric key for encryption and decryption. In China Regions, `SYMMETRIC_DEFAULT` creates a 128-bit symmetric key that uses SM4 encryption. You can't change the `KeySpec` value after the KMS key is created.
+        /// Specifies the type of KMS key to create.
         #[serde(rename = "KeySpec", skip_serializing_if = "Option::is_none")]
         pub key_spec: Option<Value<KeySpec>>,
-        /// Determines the [cryptographic operations](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations) for which you can use the KMS key. The default value is `ENCRYPT_DECRYPT`. This property is required for asymmetric KMS keys and HMAC KMS keys. You can't change the `KeyUsage` value after the KMS key is created.
+        /// Determines the [cryptographic operations](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations) for which you can use the KMS key.
         #[serde(rename = "KeyUsage", skip_serializing_if = "Option::is_none")]
         pub key_usage: Option<Value<KeyUsage>>,
-        /// Creates a multi-Region primary key that you can replicate in other AWS-Regions. You can't change the `MultiRegion` value after the KMS key is created.
+        /// Creates a multi-Region primary key that you can replicate in other AWS-Regions.
         #[serde(rename = "MultiRegion", skip_serializing_if = "Option::is_none")]
         pub multi_region: Option<Value<bool>>,
-        /// The source of the key material for the KMS key. You cannot change the origin after you create the KMS key. The default is `AWS_KMS`, which means that KMS creates the key material.
+        /// The source of the key material for the KMS key.
         #[serde(rename = "Origin", skip_serializing_if = "Option::is_none")]
         pub origin: Option<Value<Origin>>,
-        /// Specifies the number of days in the waiting period before KMS deletes a KMS key that has been removed from a CloudFormation stack. Enter a value between 7 and 30 days. The default value is 30 days.
+        /// Specifies the number of days in the waiting period before KMS deletes a KMS key that has been removed from a CloudFormation stack.
         #[serde(rename = "PendingWindowInDays", skip_serializing_if = "Option::is_none")]
         pub pending_window_in_days: Option<Value<i64>>,
-        /// Specifies a custom period of time between each rotation date. If no value is specified, the default value is 365 days.
+        /// Specifies a custom period of time between each rotation date.
         #[serde(
             rename = "RotationPeriodInDays",
             skip_serializing_if = "Option::is_none"
@@ -200,7 +204,7 @@ pub mod key {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// Specifies the type of KMS key to create. The default value, `SYMMETRIC_DEFAULT`, creates a KMS key with a 256-bit symmetric key for encryption and decryption. In China Regions, `SYMMETRIC_DEFAULT` creates a 128-bit symmetric key that uses SM4 encryption. You can't change the `KeySpec` value after the KMS key is created.
+    /// Specifies the type of KMS key to create.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum KeySpec {
         /// `SYMMETRIC_DEFAULT`
@@ -282,7 +286,7 @@ pub mod key {
         }
     }
 
-    /// Determines the [cryptographic operations](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations) for which you can use the KMS key. The default value is `ENCRYPT_DECRYPT`. This property is required for asymmetric KMS keys and HMAC KMS keys. You can't change the `KeyUsage` value after the KMS key is created.
+    /// Determines the [cryptographic operations](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations) for which you can use the KMS key.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum KeyUsage {
         /// `ENCRYPT_DECRYPT`
@@ -325,7 +329,7 @@ pub mod key {
         }
     }
 
-    /// The source of the key material for the KMS key. You cannot change the origin after you create the KMS key. The default is `AWS_KMS`, which means that KMS creates the key material.
+    /// The source of the key material for the KMS key.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Origin {
         /// `AWS_KMS`
@@ -369,6 +373,8 @@ pub mod replica_key {
     use serde::Serialize;
 
     /// `AWS::KMS::ReplicaKey`: The AWS::KMS::ReplicaKey resource specifies a multi-region replica AWS KMS key in AWS Key Management Service (AWS KMS). `Ref` returns the primary identifier, `KeyId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-replicakey.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicaKey {
         resource: cloudwright_core::CfnResource,
@@ -428,19 +434,19 @@ pub mod replica_key {
     /// The properties of `AWS::KMS::ReplicaKey`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnReplicaKeyProps {
-        /// A description of the AWS KMS key. Use a description that helps you to distinguish this AWS KMS key from others in the account, such as its intended use.
+        /// A description of the AWS KMS key.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// Specifies whether the AWS KMS key is enabled. Disabled AWS KMS keys cannot be used in cryptographic operations.
+        /// Specifies whether the AWS KMS key is enabled.
         #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
-        /// The key policy that authorizes use of the AWS KMS key. The key policy must observe the following rules. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The key policy that authorizes use of the AWS KMS key. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "KeyPolicy")]
         pub key_policy: serde_json::Value,
-        /// Specifies the number of days in the waiting period before AWS KMS deletes an AWS KMS key that has been removed from a CloudFormation stack. Enter a value between 7 and 30 days. The default value is 30 days.
+        /// Specifies the number of days in the waiting period before AWS KMS deletes an AWS KMS key that has been removed from a CloudFormation stack.
         #[serde(rename = "PendingWindowInDays", skip_serializing_if = "Option::is_none")]
         pub pending_window_in_days: Option<Value<i64>>,
-        /// Identifies the primary AWS KMS key to create a replica of. Specify the Amazon Resource Name (ARN) of the AWS KMS key. You cannot specify an alias or key ID. For help finding the ARN, see Finding the Key ID and ARN in the AWS Key Management Service Developer Guide.
+        /// Identifies the primary AWS KMS key to create a replica of.
         #[serde(rename = "PrimaryKeyArn")]
         pub primary_key_arn: Value<String>,
         /// An array of key-value pairs to apply to this resource.

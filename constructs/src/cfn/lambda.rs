@@ -8,6 +8,8 @@
     clippy::too_many_arguments
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use alias::{CfnAlias, CfnAliasProps};
 pub use capacity_provider::{CfnCapacityProvider, CfnCapacityProviderProps};
 pub use code_signing_config::{CfnCodeSigningConfig, CfnCodeSigningConfigProps};
@@ -34,6 +36,8 @@ pub mod alias {
     use serde::Serialize;
 
     /// `AWS::Lambda::Alias`: Resource Type definition for AWS::Lambda::Alias. `Ref` returns the primary identifier, `AliasArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-alias.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAlias {
         resource: cloudwright_core::CfnResource,
@@ -194,6 +198,8 @@ pub mod capacity_provider {
     use serde::Serialize;
 
     /// `AWS::Lambda::CapacityProvider`: Creates a capacity provider that manages compute resources for Lambda functions. `Ref` returns the primary identifier, `CapacityProviderName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-capacityprovider.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityProvider {
         resource: cloudwright_core::CfnResource,
@@ -232,7 +238,7 @@ pub mod capacity_provider {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `State`: The current state of the capacity provider. Indicates whether the provider is being created, is active and ready for use, has failed, or is being deleted.
+        /// `Fn::GetAtt` `State`: The current state of the capacity provider.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
@@ -442,14 +448,14 @@ pub mod capacity_provider {
     /// Specifications that define the characteristics and constraints for compute instances used by the capacity provider.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InstanceRequirements {
-        /// A list of EC2 instance types that the capacity provider is allowed to use. If not specified, all compatible instance types are allowed.
+        /// A list of EC2 instance types that the capacity provider is allowed to use.
         #[serde(
             rename = "AllowedInstanceTypes",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub allowed_instance_types: Option<Vec<Value<String>>>,
-        /// A list of supported CPU architectures for compute instances. Valid values include `x86_64` and `arm64`.
+        /// A list of supported CPU architectures for compute instances.
         #[serde(rename = "Architectures", skip_serializing_if = "Option::is_none")]
         pub architectures: Option<Vec<Value<Architecture>>>,
         /// A list of EC2 instance types that the capacity provider should not use, even if they meet other requirements.
@@ -521,10 +527,10 @@ pub mod capacity_provider {
     /// Configuration that defines how tags are propagated to managed resources.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PropagateTagsConfig {
-        /// A list of tags to explicitly propagate to managed resources. Maximum of 40 tags.
+        /// A list of tags to explicitly propagate to managed resources.
         #[serde(rename = "ExplicitTags", skip_serializing_if = "Option::is_none")]
         pub explicit_tags: Option<Vec<crate::cfn::Tag>>,
-        /// The mode for tag propagation. Use `Explicit` to propagate specific tags, or `None` to disable propagation.
+        /// The mode for tag propagation.
         #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<PropagateTagsMode>>,
     }
@@ -577,15 +583,15 @@ pub mod capacity_provider {
     /// The capacity provider's Amazon CloudWatch Logs configuration settings.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CapacityProviderLoggingConfig {
-        /// The name of the Amazon CloudWatch log group the capacity provider sends logs to. By default, Lambda capacity providers send logs to a default log group named `/aws/lambda/capacity-provider/<capacity provider name>`. To use a different log group, enter an existing log group or enter a new log group name.
+        /// The name of the Amazon CloudWatch log group the capacity provider sends logs to.
         #[serde(rename = "LogGroup", skip_serializing_if = "Option::is_none")]
         pub log_group: Option<Value<String>>,
-        /// Set this property to filter the system logs for your capacity provider that Lambda sends to CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the lowest.
+        /// Set this property to filter the system logs for your capacity provider that Lambda sends to CloudWatch.
         #[serde(rename = "SystemLogLevel", skip_serializing_if = "Option::is_none")]
         pub system_log_level: Option<Value<SystemLogLevel>>,
     }
 
-    /// Set this property to filter the system logs for your capacity provider that Lambda sends to CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the lowest.
+    /// Set this property to filter the system logs for your capacity provider that Lambda sends to CloudWatch.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SystemLogLevel {
         /// `DEBUG`
@@ -656,6 +662,8 @@ pub mod code_signing_config {
     use serde::Serialize;
 
     /// `AWS::Lambda::CodeSigningConfig`: Resource Type definition for AWS::Lambda::CodeSigningConfig. `Ref` returns the primary identifier, `CodeSigningConfigArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-codesigningconfig.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCodeSigningConfig {
         resource: cloudwright_core::CfnResource,
@@ -761,7 +769,7 @@ pub mod code_signing_config {
     /// Policies to control how to act if a signature is invalid
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CodeSigningPolicies {
-        /// Indicates how Lambda operations involve updating the code artifact will operate. Default to Warn if not provided
+        /// Indicates how Lambda operations involve updating the code artifact will operate.
         #[serde(rename = "UntrustedArtifactOnDeployment")]
         pub untrusted_artifact_on_deployment: Value<UntrustedArtifactOnDeployment>,
     }
@@ -779,7 +787,7 @@ pub mod code_signing_config {
         }
     }
 
-    /// Indicates how Lambda operations involve updating the code artifact will operate. Default to Warn if not provided
+    /// Indicates how Lambda operations involve updating the code artifact will operate.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum UntrustedArtifactOnDeployment {
         /// `Warn`
@@ -823,6 +831,8 @@ pub mod event_invoke_config {
     use serde::Serialize;
 
     /// `AWS::Lambda::EventInvokeConfig`: The AWS::Lambda::EventInvokeConfig resource configures options for asynchronous invocation on a version or an alias. `Ref` returns the primary identifier, made of `FunctionName`, `Qualifier`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-eventinvokeconfig.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventInvokeConfig {
         resource: cloudwright_core::CfnResource,
@@ -967,8 +977,11 @@ pub mod event_invoke_config {
 pub mod event_source_mapping {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::SystemLogLevel;
 
-    /// `AWS::Lambda::EventSourceMapping`: The `AWS::Lambda::EventSourceMapping` resource creates a mapping between an event source and an LAMlong function. LAM reads items from the event source and triggers the function. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::Lambda::EventSourceMapping`: The `AWS::Lambda::EventSourceMapping` resource creates a mapping between an event source and an LAMlong function. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-eventsourcemapping.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventSourceMapping {
         resource: cloudwright_core::CfnResource,
@@ -1040,10 +1053,10 @@ pub mod event_source_mapping {
         pub amazon_managed_kafka_event_source_config: Option<
             AmazonManagedKafkaEventSourceConfig,
         >,
-        /// The maximum number of records in each batch that Lambda pulls from your stream or queue and sends to your function. Lambda passes all of the records in the batch to the function in a single call, up to the payload limit for synchronous invocation (6 MB).
+        /// The maximum number of records in each batch that Lambda pulls from your stream or queue and sends to your function.
         #[serde(rename = "BatchSize", skip_serializing_if = "Option::is_none")]
         pub batch_size: Option<Value<i64>>,
-        /// (Kinesis and DynamoDB Streams only) If the function returns an error, split the batch in two and retry. The default value is false.
+        /// (Kinesis and DynamoDB Streams only) If the function returns an error, split the batch in two and retry.
         #[serde(
             rename = "BisectBatchOnFunctionError",
             skip_serializing_if = "Option::is_none"
@@ -1060,13 +1073,13 @@ pub mod event_source_mapping {
         )]
 
         pub document_db_event_source_config: Option<DocumentDbEventSourceConfig>,
-        /// When true, the event source mapping is active. When false, Lambda pauses polling and invocation.
+        /// When true, the event source mapping is active.
         #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// The Amazon Resource Name (ARN) of the event source.
         #[serde(rename = "EventSourceArn", skip_serializing_if = "Option::is_none")]
         pub event_source_arn: Option<Value<String>>,
-        /// An object that defines the filter criteria that determine whether Lambda should process an event. For more information, see [Lambda event filtering](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).
+        /// An object that defines the filter criteria that determine whether Lambda should process an event.
         #[serde(rename = "FilterCriteria", skip_serializing_if = "Option::is_none")]
         pub filter_criteria: Option<FilterCriteria>,
         /// The name or ARN of the Lambda function.
@@ -1082,7 +1095,7 @@ pub mod event_source_mapping {
         /// The ARN of the KMSlong (KMS) customer managed key that Lambda uses to encrypt your function's [filter criteria](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-basics).
         #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
-        /// (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your event source. For more information, see [Event source mapping logging](https://docs.aws.amazon.com/lambda/latest/dg/esm-logging.html).
+        /// (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your event source.
         #[serde(rename = "LoggingConfig", skip_serializing_if = "Option::is_none")]
         pub logging_config: Option<LoggingConfig>,
         /// The maximum amount of time, in seconds, that Lambda spends gathering records before invoking the function.
@@ -1092,31 +1105,31 @@ pub mod event_source_mapping {
         )]
 
         pub maximum_batching_window_in_seconds: Option<Value<i64>>,
-        /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records older than the specified age. The default value is -1, which sets the maximum age to infinite. When the value is set to infinite, Lambda never discards old records.
+        /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records older than the specified age.
         #[serde(
             rename = "MaximumRecordAgeInSeconds",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub maximum_record_age_in_seconds: Option<Value<i64>>,
-        /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records after the specified number of retries. The default value is -1, which sets the maximum number of retries to infinite. When MaximumRetryAttempts is infinite, Lambda retries failed records until the record expires in the event source.
+        /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records after the specified number of retries.
         #[serde(
             rename = "MaximumRetryAttempts",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub maximum_retry_attempts: Option<Value<i64>>,
-        /// The metrics configuration for your event source. For more information, see [Event source mapping metrics](https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics).
+        /// The metrics configuration for your event source.
         #[serde(rename = "MetricsConfig", skip_serializing_if = "Option::is_none")]
         pub metrics_config: Option<MetricsConfig>,
-        /// (Kinesis and DynamoDB Streams only) The number of batches to process concurrently from each shard. The default value is 1.
+        /// (Kinesis and DynamoDB Streams only) The number of batches to process concurrently from each shard.
         #[serde(
             rename = "ParallelizationFactor",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub parallelization_factor: Option<Value<i64>>,
-        /// (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode configuration for the event source. For more information, see [provisioned mode](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html#invocation-eventsourcemapping-provisioned-mode).
+        /// (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode configuration for the event source.
         #[serde(
             rename = "ProvisionedPollerConfig",
             skip_serializing_if = "Option::is_none"
@@ -1126,7 +1139,7 @@ pub mod event_source_mapping {
         /// (Amazon MQ) The name of the Amazon MQ broker destination queue to consume.
         #[serde(rename = "Queues", skip_serializing_if = "Option::is_none")]
         pub queues: Option<Vec<Value<String>>>,
-        /// This property is for Amazon SQS event sources only. You cannot use `ProvisionedPollerConfig` while using `ScalingConfig`. These options are mutually exclusive. To remove the scaling configuration, pass an empty value.
+        /// This property is for Amazon SQS event sources only.
         #[serde(rename = "ScalingConfig", skip_serializing_if = "Option::is_none")]
         pub scaling_config: Option<ScalingConfig>,
         /// The self-managed Apache Kafka cluster for your event source.
@@ -1152,7 +1165,7 @@ pub mod event_source_mapping {
         )]
 
         pub source_access_configurations: Option<Vec<SourceAccessConfiguration>>,
-        /// The position in a stream from which to start reading. Required for Amazon Kinesis and Amazon DynamoDB.
+        /// The position in a stream from which to start reading.
         #[serde(rename = "StartingPosition", skip_serializing_if = "Option::is_none")]
         pub starting_position: Option<Value<String>>,
         /// With `StartingPosition` set to `AT_TIMESTAMP`, the time from which to start reading, in Unix time seconds. `StartingPositionTimestamp` cannot be in the future.
@@ -1168,7 +1181,7 @@ pub mod event_source_mapping {
         /// The name of the Kafka topic.
         #[serde(rename = "Topics", skip_serializing_if = "Option::is_none")]
         pub topics: Option<Vec<Value<String>>>,
-        /// (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for DynamoDB and Kinesis Streams event sources. A value of 0 seconds indicates no tumbling window.
+        /// (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for DynamoDB and Kinesis Streams event sources.
         #[serde(
             rename = "TumblingWindowInSeconds",
             skip_serializing_if = "Option::is_none"
@@ -1216,7 +1229,7 @@ pub mod event_source_mapping {
     /// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AmazonManagedKafkaEventSourceConfig {
-        /// The identifier for the Kafka consumer group to join. The consumer group ID must be unique among all your Kafka event sources. After creating a Kafka event source mapping with the consumer group ID specified, you cannot update this value. For more information, see [Customizable consumer group ID](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#services-msk-consumer-group-id).
+        /// The identifier for the Kafka consumer group to join.
         #[serde(rename = "ConsumerGroupId", skip_serializing_if = "Option::is_none")]
         pub consumer_group_id: Option<Value<String>>,
         /// Specific configuration settings for a Kafka schema registry.
@@ -1237,7 +1250,7 @@ pub mod event_source_mapping {
         /// The record format that Lambda delivers to your function after schema validation.
         #[serde(rename = "EventRecordFormat", skip_serializing_if = "Option::is_none")]
         pub event_record_format: Option<Value<EventRecordFormat>>,
-        /// The URI for your schema registry. The correct URI format depends on the type of schema registry you're using.
+        /// The URI for your schema registry.
         #[serde(rename = "SchemaRegistryURI", skip_serializing_if = "Option::is_none")]
         pub schema_registry_uri: Option<Value<String>>,
         /// An array of schema validation configuration objects, which tell Lambda the message attributes you want to validate and filter using your schema registry.
@@ -1343,12 +1356,12 @@ pub mod event_source_mapping {
     /// Specific schema validation configuration settings that tell Lambda the message attributes you want to validate and filter using your schema registry.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SchemaValidationConfig {
-        /// The attributes you want your schema registry to validate and filter for. If you selected `JSON` as the `EventRecordFormat`, Lambda also deserializes the selected message attributes.
+        /// The attributes you want your schema registry to validate and filter for.
         #[serde(rename = "Attribute", skip_serializing_if = "Option::is_none")]
         pub attribute: Option<Value<Attribute>>,
     }
 
-    /// The attributes you want your schema registry to validate and filter for. If you selected `JSON` as the `EventRecordFormat`, Lambda also deserializes the selected message attributes.
+    /// The attributes you want your schema registry to validate and filter for.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Attribute {
         /// `KEY`
@@ -1385,7 +1398,7 @@ pub mod event_source_mapping {
         }
     }
 
-    /// A configuration object that specifies the destination of an event after Lambda processes it. For more information, see [Adding a destination](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations).
+    /// A configuration object that specifies the destination of an event after Lambda processes it.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DestinationConfig {
         /// The destination configuration for failed invocations.
@@ -1393,7 +1406,7 @@ pub mod event_source_mapping {
         pub on_failure: Option<OnFailure>,
     }
 
-    /// A destination for events that failed processing. For more information, see [Adding a destination](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations).
+    /// A destination for events that failed processing.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct OnFailure {
         /// The Amazon Resource Name (ARN) of the destination resource.
@@ -1404,18 +1417,18 @@ pub mod event_source_mapping {
     /// Specific configuration settings for a DocumentDB event source.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DocumentDbEventSourceConfig {
-        /// The name of the collection to consume within the database. If you do not specify a collection, Lambda consumes all collections.
+        /// The name of the collection to consume within the database.
         #[serde(rename = "CollectionName", skip_serializing_if = "Option::is_none")]
         pub collection_name: Option<Value<String>>,
         /// The name of the database to consume within the DocumentDB cluster.
         #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
         pub database_name: Option<Value<String>>,
-        /// Determines what DocumentDB sends to your event stream during document update operations. If set to UpdateLookup, DocumentDB sends a delta describing the changes, along with a copy of the entire document. Otherwise, DocumentDB sends only a partial document that contains the changes.
+        /// Determines what DocumentDB sends to your event stream during document update operations.
         #[serde(rename = "FullDocument", skip_serializing_if = "Option::is_none")]
         pub full_document: Option<Value<FullDocument>>,
     }
 
-    /// Determines what DocumentDB sends to your event stream during document update operations. If set to UpdateLookup, DocumentDB sends a delta describing the changes, along with a copy of the entire document. Otherwise, DocumentDB sends only a partial document that contains the changes.
+    /// Determines what DocumentDB sends to your event stream during document update operations.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FullDocument {
         /// `UpdateLookup`
@@ -1463,7 +1476,7 @@ pub mod event_source_mapping {
     /// A structure within a `FilterCriteria` object that defines an event filtering pattern.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Filter {
-        /// A filter pattern. For more information on the syntax of a filter pattern, see [Filter rule syntax](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-syntax).
+        /// A filter pattern.
         #[serde(rename = "Pattern", skip_serializing_if = "Option::is_none")]
         pub pattern: Option<Value<String>>,
     }
@@ -1505,52 +1518,12 @@ pub mod event_source_mapping {
     /// The function's Amazon CloudWatch Logs configuration settings.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LoggingConfig {
-        /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the lowest.
+        /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch.
         #[serde(rename = "SystemLogLevel", skip_serializing_if = "Option::is_none")]
         pub system_log_level: Option<Value<SystemLogLevel>>,
     }
 
-    /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the lowest.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SystemLogLevel {
-        /// `DEBUG`
-        Debug,
-        /// `INFO`
-        Info,
-        /// `WARN`
-        Warn,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl SystemLogLevel {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Debug => "DEBUG",
-                Self::Info => "INFO",
-                Self::Warn => "WARN",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for SystemLogLevel {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<SystemLogLevel> for Value<SystemLogLevel> {
-        fn from(value: SystemLogLevel) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// The metrics configuration for your event source. Use this configuration object to define which metrics you want your event source mapping to produce.
+    /// The metrics configuration for your event source.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MetricsConfig {
         /// The metrics you want your event source mapping to produce, including `EventCount`, `ErrorCount`, `KafkaMetrics`.
@@ -1598,21 +1571,21 @@ pub mod event_source_mapping {
         }
     }
 
-    /// The [provisioned mode](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html#invocation-eventsourcemapping-provisioned-mode) configuration for the event source. Use Provisioned Mode to customize the minimum and maximum number of event pollers for your event source.
+    /// The [provisioned mode](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html#invocation-eventsourcemapping-provisioned-mode) configuration for the event source.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ProvisionedPollerConfig {
-        /// The maximum number of event pollers this event source can scale up to. For Amazon SQS event source mappings, the accepted range is between 2 and 10,000, with a default of 200. For Amazon MSK and self-managed Apache Kafka event source mappings, the accepted range is between 1 and 2,000, with a default of 200.
+        /// The maximum number of event pollers this event source can scale up to.
         #[serde(rename = "MaximumPollers", skip_serializing_if = "Option::is_none")]
         pub maximum_pollers: Option<Value<i64>>,
-        /// The minimum number of event pollers this event source can scale down to. For Amazon SQS events source mappings, default is 2, and minimum 2 required. For Amazon MSK and self-managed Apache Kafka event source mappings, default is 1.
+        /// The minimum number of event pollers this event source can scale down to.
         #[serde(rename = "MinimumPollers", skip_serializing_if = "Option::is_none")]
         pub minimum_pollers: Option<Value<i64>>,
-        /// (Amazon MSK and self-managed Apache Kafka) The name of the provisioned poller group. Use this option to group multiple ESMs within the event source's VPC to share Event Poller Unit (EPU) capacity. You can use this option to optimize Provisioned mode costs for your ESMs. You can group up to 100 ESMs per poller group and aggregate maximum pollers across all ESMs in a group cannot exceed 2000.
+        /// (Amazon MSK and self-managed Apache Kafka) The name of the provisioned poller group.
         #[serde(rename = "PollerGroupName", skip_serializing_if = "Option::is_none")]
         pub poller_group_name: Option<Value<String>>,
     }
 
-    /// (Amazon SQS only) The scaling configuration for the event source. To remove the configuration, pass an empty value.
+    /// (Amazon SQS only) The scaling configuration for the event source.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ScalingConfig {
         /// Limits the number of concurrent instances that the SQS event source can invoke.
@@ -1643,7 +1616,7 @@ pub mod event_source_mapping {
     /// Specific configuration settings for a self-managed Apache Kafka event source.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SelfManagedKafkaEventSourceConfig {
-        /// The identifier for the Kafka consumer group to join. The consumer group ID must be unique among all your Kafka event sources. After creating a Kafka event source mapping with the consumer group ID specified, you cannot update this value. For more information, see [Customizable consumer group ID](https://docs.aws.amazon.com/lambda/latest/dg/with-kafka-process.html#services-smaa-topic-add).
+        /// The identifier for the Kafka consumer group to join.
         #[serde(rename = "ConsumerGroupId", skip_serializing_if = "Option::is_none")]
         pub consumer_group_id: Option<Value<String>>,
         /// `ConsumptionMode`.
@@ -1658,7 +1631,7 @@ pub mod event_source_mapping {
         pub schema_registry_config: Option<SchemaRegistryConfig>,
     }
 
-    /// The mode that determines how Lambda reads from a Kafka topic. Use Stream for ordered processing or Queue for higher throughput when ordering is not required.
+    /// The mode that determines how Lambda reads from a Kafka topic.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ConsumptionMode {
         /// `Stream`
@@ -1698,15 +1671,15 @@ pub mod event_source_mapping {
     /// An array of the authentication protocol, VPC components, or virtual host to secure and define your event source.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SourceAccessConfiguration {
-        /// The type of authentication protocol, VPC components, or virtual host for your event source. For example: `"Type":"SASL_SCRAM_512_AUTH"`.
+        /// The type of authentication protocol, VPC components, or virtual host for your event source.
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<SourceAccessConfigurationType>>,
-        /// The value for your chosen configuration in `Type`. For example: `"URI": "arn:aws:secretsmanager:us-east-1:01234567890:secret:MyBrokerSecretName"`.
+        /// The value for your chosen configuration in `Type`.
         #[serde(rename = "URI", skip_serializing_if = "Option::is_none")]
         pub uri: Option<Value<String>>,
     }
 
-    /// The type of authentication protocol, VPC components, or virtual host for your event source. For example: `"Type":"SASL_SCRAM_512_AUTH"`.
+    /// The type of authentication protocol, VPC components, or virtual host for your event source.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SourceAccessConfigurationType {
         /// `BASIC_AUTH`
@@ -1787,8 +1760,11 @@ pub mod event_source_mapping {
 pub mod function {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::{FunctionScalingConfig, SystemLogLevel};
 
-    /// `AWS::Lambda::Function`: The `AWS::Lambda::Function` resource creates a Lambda function. To create a function, you need a [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html) and an [execution role](https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html). The deployment package is a .zip file archive or container image that contains your function code. `Ref` returns the primary identifier, `FunctionName`.
+    /// `AWS::Lambda::Function`: The `AWS::Lambda::Function` resource creates a Lambda function. `Ref` returns the primary identifier, `FunctionName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-function.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFunction {
         resource: cloudwright_core::CfnResource,
@@ -1864,7 +1840,7 @@ pub mod function {
     /// The properties of `AWS::Lambda::Function`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnFunctionProps {
-        /// The instruction set architecture that the function supports. Enter a string array with one of the valid values (arm64 or x86_64). The default value is `x86_64`.
+        /// The instruction set architecture that the function supports.
         #[serde(rename = "Architectures", skip_serializing_if = "Option::is_none")]
         pub architectures: Option<Vec<Value<ArchitecturesItem>>>,
         /// Configuration for the capacity provider that manages compute resources for Lambda functions.
@@ -1874,17 +1850,17 @@ pub mod function {
         )]
 
         pub capacity_provider_config: Option<CapacityProviderConfig>,
-        /// The code for the function. You can define your function code in multiple ways:
+        /// The code for the function.
         #[serde(rename = "Code")]
         pub code: Code,
-        /// To enable code signing for this function, specify the ARN of a code-signing configuration. A code-signing configuration includes a set of signing profiles, which define the trusted publishers for this function.
+        /// To enable code signing for this function, specify the ARN of a code-signing configuration.
         #[serde(
             rename = "CodeSigningConfigArn",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub code_signing_config_arn: Option<Value<String>>,
-        /// A dead-letter queue configuration that specifies the queue or topic where Lambda sends asynchronous events when they fail processing. For more information, see [Dead-letter queues](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html#invocation-dlq).
+        /// A dead-letter queue configuration that specifies the queue or topic where Lambda sends asynchronous events when they fail processing.
         #[serde(rename = "DeadLetterConfig", skip_serializing_if = "Option::is_none")]
         pub dead_letter_config: Option<DeadLetterConfig>,
         /// A description of the function.
@@ -1896,13 +1872,13 @@ pub mod function {
         /// Environment variables that are accessible from function code during execution.
         #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
         pub environment: Option<Environment>,
-        /// The size of the function's `/tmp` directory in MB. The default value is 512, but it can be any whole number between 512 and 10,240 MB.
+        /// The size of the function's `/tmp` directory in MB.
         #[serde(rename = "EphemeralStorage", skip_serializing_if = "Option::is_none")]
         pub ephemeral_storage: Option<EphemeralStorage>,
-        /// Connection settings for an Amazon EFS or Amazon S3 Files file system. To connect a function to a file system, a mount target must be available in every Availability Zone that your function connects to.
+        /// Connection settings for an Amazon EFS or Amazon S3 Files file system.
         #[serde(rename = "FileSystemConfigs", skip_serializing_if = "Option::is_none")]
         pub file_system_configs: Option<Vec<FileSystemConfig>>,
-        /// The name of the Lambda function, up to 64 characters in length. If you don't specify a name, CFN generates one.
+        /// The name of the Lambda function, up to 64 characters in length.
         #[serde(rename = "FunctionName", skip_serializing_if = "Option::is_none")]
         pub function_name: Option<Value<String>>,
         /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
@@ -1912,25 +1888,25 @@ pub mod function {
         )]
 
         pub function_scaling_config: Option<FunctionScalingConfig>,
-        /// The name of the method within your code that Lambda calls to run your function. Handler is required if the deployment package is a .zip file archive. The format includes the file name. It can also include namespaces and other qualifiers, depending on the runtime. For more information, see [Lambda programming model](https://docs.aws.amazon.com/lambda/latest/dg/foundation-progmodel.html).
+        /// The name of the method within your code that Lambda calls to run your function.
         #[serde(rename = "Handler", skip_serializing_if = "Option::is_none")]
         pub handler: Option<Value<String>>,
-        /// Configuration values that override the container image Dockerfile settings. For more information, see [Container image settings](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms).
+        /// Configuration values that override the container image Dockerfile settings.
         #[serde(rename = "ImageConfig", skip_serializing_if = "Option::is_none")]
         pub image_config: Option<ImageConfig>,
         /// The ARN of the KMSlong (KMS) customer managed key that's used to encrypt the following resources:
         #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
-        /// A list of [function layers](https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html) to add to the function's execution environment. Specify each layer by its ARN, including the version.
+        /// A list of [function layers](https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html) to add to the function's execution environment.
         #[serde(rename = "Layers", skip_serializing_if = "Option::is_none")]
         pub layers: Option<Vec<Value<String>>>,
         /// The function's Amazon CloudWatch Logs configuration settings.
         #[serde(rename = "LoggingConfig", skip_serializing_if = "Option::is_none")]
         pub logging_config: Option<LoggingConfig>,
-        /// The amount of [memory available to the function](https://docs.aws.amazon.com/lambda/latest/dg/configuration-function-common.html#configuration-memory-console) at runtime. Increasing the function memory also increases its CPU allocation. The default value is 128 MB. The value can be any multiple of 1 MB. Note that new AWS accounts have reduced concurrency and memory quotas.
+        /// The amount of [memory available to the function](https://docs.aws.amazon.com/lambda/latest/dg/configuration-function-common.html#configuration-memory-console) at runtime.
         #[serde(rename = "MemorySize", skip_serializing_if = "Option::is_none")]
         pub memory_size: Option<Value<i64>>,
-        /// The type of deployment package. Set to `Image` for container image and set `Zip` for .zip file archive.
+        /// The type of deployment package.
         #[serde(rename = "PackageType", skip_serializing_if = "Option::is_none")]
         pub package_type: Option<Value<PackageType>>,
         /// `PublishToLatestPublished`.
@@ -1953,10 +1929,10 @@ pub mod function {
         /// The Amazon Resource Name (ARN) of the function's execution role.
         #[serde(rename = "Role")]
         pub role: Value<String>,
-        /// The identifier of the function's [runtime](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html). Runtime is required if the deployment package is a .zip file archive. Specifying a runtime results in an error if you're deploying a function using a container image.
+        /// The identifier of the function's [runtime](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html).
         #[serde(rename = "Runtime", skip_serializing_if = "Option::is_none")]
         pub runtime: Option<Value<Runtime>>,
-        /// Sets the runtime management configuration for a function's version. For more information, see [Runtime updates](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html).
+        /// Sets the runtime management configuration for a function's version.
         #[serde(
             rename = "RuntimeManagementConfig",
             skip_serializing_if = "Option::is_none"
@@ -1969,16 +1945,16 @@ pub mod function {
         /// A list of [tags](https://docs.aws.amazon.com/lambda/latest/dg/tagging.html) to apply to the function.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The function's tenant isolation configuration settings. Determines whether the Lambda function runs on a shared or dedicated infrastructure per unique tenant.
+        /// The function's tenant isolation configuration settings.
         #[serde(rename = "TenancyConfig", skip_serializing_if = "Option::is_none")]
         pub tenancy_config: Option<TenancyConfig>,
-        /// The amount of time (in seconds) that Lambda allows a function to run before stopping it. The default is 3 seconds, and the maximum allowed value is 900 seconds. For functions using Lambda Managed Instances, asynchronous invocations and event source mapping invocations (except Amazon MQ and Amazon DocumentDB) support a maximum allowed value of 5,400 seconds (90 minutes).
+        /// The amount of time (in seconds) that Lambda allows a function to run before stopping it.
         #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
         pub timeout: Option<Value<i64>>,
         /// Set `Mode` to `Active` to sample and trace a subset of incoming requests with [X-Ray](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html).
         #[serde(rename = "TracingConfig", skip_serializing_if = "Option::is_none")]
         pub tracing_config: Option<TracingConfig>,
-        /// For network connectivity to AWS resources in a VPC, specify a list of security groups and subnets in the VPC. When you connect a function to a VPC, it can access resources and the internet only through that VPC. For more information, see [Configuring a Lambda function to access resources in a VPC](https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html).
+        /// For network connectivity to AWS resources in a VPC, specify a list of security groups and subnets in the VPC.
         #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
         pub vpc_config: Option<VpcConfig>,
     }
@@ -2114,33 +2090,33 @@ pub mod function {
         }
     }
 
-    /// The [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html) for a Lambda function. To deploy a function defined as a container image, you specify the location of a container image in the Amazon ECR registry. For a .zip file deployment package, you can specify the location of an object in Amazon S3.
+    /// The [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html) for a Lambda function.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Code {
         /// URI of a [container image](https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html) in the Amazon ECR registry.
         #[serde(rename = "ImageUri", skip_serializing_if = "Option::is_none")]
         pub image_uri: Option<Value<String>>,
-        /// An Amazon S3 bucket in the same AWS-Region as your function. The bucket can be in a different AWS-account.
+        /// An Amazon S3 bucket in the same AWS-Region as your function.
         #[serde(rename = "S3Bucket", skip_serializing_if = "Option::is_none")]
         pub s3_bucket: Option<Value<String>>,
         /// The Amazon S3 key of the deployment package.
         #[serde(rename = "S3Key", skip_serializing_if = "Option::is_none")]
         pub s3_key: Option<Value<String>>,
-        /// Specifies the storage mode for the deployment package. Use `COPY` to store the package in LAMlong-managed storage. Use `REFERENCE` to read the package directly from the Amazon S3 bucket. If omitted, the default is `COPY`.
+        /// Specifies the storage mode for the deployment package.
         #[serde(rename = "S3ObjectStorageMode", skip_serializing_if = "Option::is_none")]
         pub s3_object_storage_mode: Option<Value<S3ObjectStorageMode>>,
         /// For versioned objects, the version of the deployment package object to use.
         #[serde(rename = "S3ObjectVersion", skip_serializing_if = "Option::is_none")]
         pub s3_object_version: Option<Value<String>>,
-        /// The ARN of the KMSlong (KMS) customer managed key that's used to encrypt your function's .zip deployment package. If you don't provide a customer managed key, Lambda uses an [owned key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk).
+        /// The ARN of the KMSlong (KMS) customer managed key that's used to encrypt your function's .zip deployment package.
         #[serde(rename = "SourceKMSKeyArn", skip_serializing_if = "Option::is_none")]
         pub source_kms_key_arn: Option<Value<String>>,
-        /// (Node.js and Python) The source code of your Lambda function. If you include your function source inline with this parameter, CFN places it in a file named `index` and zips it to create a [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html). This zip file cannot exceed 4MB.
+        /// (Node.js and Python) The source code of your Lambda function.
         #[serde(rename = "ZipFile", skip_serializing_if = "Option::is_none")]
         pub zip_file: Option<Value<String>>,
     }
 
-    /// Specifies the storage mode for the deployment package. Use `COPY` to store the package in LAMlong-managed storage. Use `REFERENCE` to read the package directly from the Amazon S3 bucket. If omitted, the default is `COPY`.
+    /// Specifies the storage mode for the deployment package.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum S3ObjectStorageMode {
         /// `COPY`
@@ -2188,13 +2164,13 @@ pub mod function {
     /// Configuration settings for [durable functions](https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html), including execution timeout, retention period for execution history, and an optional ARN of the KMSlong (KMS) customer managed key that is used to encrypt your durable execution's payload data, including input, output, and error payloads.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DurableConfig {
-        /// The maximum time (in seconds) that a durable execution can run before timing out. This timeout applies to the entire durable execution, not individual function invocations.
+        /// The maximum time (in seconds) that a durable execution can run before timing out.
         #[serde(rename = "ExecutionTimeout")]
         pub execution_timeout: Value<i64>,
         /// The ARN of the KMSlong (KMS) customer managed key that is used to encrypt your durable execution's payload data, including input, output, and error payloads.
         #[serde(rename = "KMSKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
-        /// The number of days to retain execution history after a durable execution completes. After this period, execution history is no longer available through the GetDurableExecutionHistory API.
+        /// The number of days to retain execution history after a durable execution completes.
         #[serde(
             rename = "RetentionPeriodInDays",
             skip_serializing_if = "Option::is_none"
@@ -2214,15 +2190,15 @@ pub mod function {
         }
     }
 
-    /// A function's environment variable settings. You can use environment variables to adjust your function's behavior without updating code. An environment variable is a pair of strings that are stored in a function's version-specific configuration.
+    /// A function's environment variable settings.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Environment {
-        /// Environment variable key-value pairs. For more information, see [Using Lambda environment variables](https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html).
+        /// Environment variable key-value pairs.
         #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
         pub variables: Option<indexmap::IndexMap<String, serde_json::Value>>,
     }
 
-    /// The size of the function's `/tmp` directory in MB. The default value is 512, but it can be any whole number between 512 and 10,240 MB.
+    /// The size of the function's `/tmp` directory in MB.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EphemeralStorage {
         /// The size of the function's `/tmp` directory.
@@ -2246,7 +2222,7 @@ pub mod function {
         /// The path where the function can access the file system, starting with `/mnt/`.
         #[serde(rename = "LocalMountPath")]
         pub local_mount_path: Value<String>,
-        /// The configuration for how your function accesses data on an Amazon S3 file system. Valid only when the file system access point ARN is an Amazon S3 Files access point. If you specify a different access point type (for example, Amazon Elastic File System), the operation returns an `InvalidParameterException`.
+        /// The configuration for how your function accesses data on an Amazon S3 file system.
         #[serde(rename = "S3FilesConfig", skip_serializing_if = "Option::is_none")]
         pub s3_files_config: Option<S3FilesConfig>,
     }
@@ -2268,12 +2244,12 @@ pub mod function {
     /// Setting controls how your function accesses data from an Amazon S3 file system.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct S3FilesConfig {
-        /// Specifies if a function reads from the file system for the lowest latency, or through Amazon S3 Files feature "direct Amazon S3 bucket reads" for the highest throughput. Valid values:
+        /// Specifies if a function reads from the file system for the lowest latency, or through Amazon S3 Files feature "direct Amazon S3 bucket reads" for the highest throughput.
         #[serde(rename = "DirectS3Read", skip_serializing_if = "Option::is_none")]
         pub direct_s3_read: Option<Value<DirectS3Read>>,
     }
 
-    /// Specifies if a function reads from the file system for the lowest latency, or through Amazon S3 Files feature "direct Amazon S3 bucket reads" for the highest throughput. Valid values:
+    /// Specifies if a function reads from the file system for the lowest latency, or through Amazon S3 Files feature "direct Amazon S3 bucket reads" for the highest throughput.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DirectS3Read {
         /// `ENABLED`
@@ -2313,35 +2289,16 @@ pub mod function {
         }
     }
 
-    /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct FunctionScalingConfig {
-        /// The maximum number of execution environments that can be provisioned for the function.
-        #[serde(
-            rename = "MaxExecutionEnvironments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub max_execution_environments: Option<Value<i64>>,
-        /// The minimum number of execution environments to maintain for the function.
-        #[serde(
-            rename = "MinExecutionEnvironments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub min_execution_environments: Option<Value<i64>>,
-    }
-
-    /// Configuration values that override the container image Dockerfile settings. For more information, see [Container image settings](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms).
+    /// Configuration values that override the container image Dockerfile settings.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ImageConfig {
-        /// Specifies parameters that you want to pass in with ENTRYPOINT. You can specify a maximum of 1,500 parameters in the list.
+        /// Specifies parameters that you want to pass in with ENTRYPOINT.
         #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
         pub command: Option<Vec<Value<String>>>,
-        /// Specifies the entry point to their application, which is typically the location of the runtime executable. You can specify a maximum of 1,500 string entries in the list.
+        /// Specifies the entry point to their application, which is typically the location of the runtime executable.
         #[serde(rename = "EntryPoint", skip_serializing_if = "Option::is_none")]
         pub entry_point: Option<Vec<Value<String>>>,
-        /// Specifies the working directory. The length of the directory string cannot exceed 1,000 characters.
+        /// Specifies the working directory.
         #[serde(rename = "WorkingDirectory", skip_serializing_if = "Option::is_none")]
         pub working_directory: Option<Value<String>>,
     }
@@ -2349,21 +2306,21 @@ pub mod function {
     /// The function's Amazon CloudWatch Logs configuration settings.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LoggingConfig {
-        /// Set this property to filter the application logs for your function that Lambda sends to CloudWatch. Lambda only sends application logs at the selected level of detail and lower, where `TRACE` is the highest level and `FATAL` is the lowest.
+        /// Set this property to filter the application logs for your function that Lambda sends to CloudWatch.
         #[serde(rename = "ApplicationLogLevel", skip_serializing_if = "Option::is_none")]
         pub application_log_level: Option<Value<ApplicationLogLevel>>,
-        /// The format in which Lambda sends your function's application and system logs to CloudWatch. Select between plain text and structured JSON.
+        /// The format in which Lambda sends your function's application and system logs to CloudWatch.
         #[serde(rename = "LogFormat", skip_serializing_if = "Option::is_none")]
         pub log_format: Option<Value<LogFormat>>,
-        /// The name of the Amazon CloudWatch log group the function sends logs to. By default, Lambda functions send logs to a default log group named `/aws/lambda/<function name>`. To use a different log group, enter an existing log group or enter a new log group name.
+        /// The name of the Amazon CloudWatch log group the function sends logs to.
         #[serde(rename = "LogGroup", skip_serializing_if = "Option::is_none")]
         pub log_group: Option<Value<String>>,
-        /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the lowest.
+        /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch.
         #[serde(rename = "SystemLogLevel", skip_serializing_if = "Option::is_none")]
         pub system_log_level: Option<Value<SystemLogLevel>>,
     }
 
-    /// Set this property to filter the application logs for your function that Lambda sends to CloudWatch. Lambda only sends application logs at the selected level of detail and lower, where `TRACE` is the highest level and `FATAL` is the lowest.
+    /// Set this property to filter the application logs for your function that Lambda sends to CloudWatch.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ApplicationLogLevel {
         /// `TRACE`
@@ -2412,7 +2369,7 @@ pub mod function {
         }
     }
 
-    /// The format in which Lambda sends your function's application and system logs to CloudWatch. Select between plain text and structured JSON.
+    /// The format in which Lambda sends your function's application and system logs to CloudWatch.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LogFormat {
         /// `Text`
@@ -2449,47 +2406,7 @@ pub mod function {
         }
     }
 
-    /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the lowest.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SystemLogLevel {
-        /// `DEBUG`
-        Debug,
-        /// `INFO`
-        Info,
-        /// `WARN`
-        Warn,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl SystemLogLevel {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Debug => "DEBUG",
-                Self::Info => "INFO",
-                Self::Warn => "WARN",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for SystemLogLevel {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<SystemLogLevel> for Value<SystemLogLevel> {
-        fn from(value: SystemLogLevel) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// The type of deployment package. Set to `Image` for container image and set `Zip` for .zip file archive.
+    /// The type of deployment package.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PackageType {
         /// `Image`
@@ -2563,7 +2480,7 @@ pub mod function {
         }
     }
 
-    /// The identifier of the function's [runtime](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html). Runtime is required if the deployment package is a .zip file archive. Specifying a runtime results in an error if you're deploying a function using a container image.
+    /// The identifier of the function's [runtime](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Runtime {
         /// `dotnet10`
@@ -2747,7 +2664,7 @@ pub mod function {
         }
     }
 
-    /// Sets the runtime management configuration for a function's version. For more information, see [Runtime updates](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html).
+    /// Sets the runtime management configuration for a function's version.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RuntimeManagementConfig {
         /// The ARN of the runtime version you want the function to use.
@@ -2860,7 +2777,7 @@ pub mod function {
         }
     }
 
-    /// Specifies the tenant isolation mode configuration for a Lambda function. This allows you to configure specific tenant isolation strategies for your function invocations. Tenant isolation configuration cannot be modified after function creation.
+    /// Specifies the tenant isolation mode configuration for a Lambda function.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TenancyConfig {
         /// Tenant isolation mode allows for invocation to be sent to a corresponding execution environment dedicated to a specific tenant ID.
@@ -2913,7 +2830,7 @@ pub mod function {
         }
     }
 
-    /// The function's [](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html) tracing configuration. To sample and record incoming requests, set `Mode` to `Active`.
+    /// The function's [](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html) tracing configuration.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TracingConfig {
         /// The tracing mode.
@@ -2958,7 +2875,7 @@ pub mod function {
         }
     }
 
-    /// The VPC security groups and subnets that are attached to a Lambda function. When you connect a function to a VPC, Lambda creates an elastic network interface for each combination of security group and subnet in the function's VPC configuration. The function can only access resources and the internet through that VPC.
+    /// The VPC security groups and subnets that are attached to a Lambda function.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VpcConfig {
         /// Allows outbound IPv6 traffic on VPC functions that are connected to dual-stack subnets.
@@ -2983,6 +2900,8 @@ pub mod layer_version {
     use serde::Serialize;
 
     /// `AWS::Lambda::LayerVersion`: Resource Type definition for AWS::Lambda::LayerVersion. `Ref` returns the primary identifier, `LayerVersionArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-layerversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLayerVersion {
         resource: cloudwright_core::CfnResource,
@@ -3051,7 +2970,7 @@ pub mod layer_version {
         )]
 
         pub compatible_architectures: Option<Vec<Value<CompatibleArchitecturesItem>>>,
-        /// A list of compatible function runtimes. Used for filtering with ListLayers and ListLayerVersions.
+        /// A list of compatible function runtimes.
         #[serde(rename = "CompatibleRuntimes", skip_serializing_if = "Option::is_none")]
         pub compatible_runtimes: Option<Vec<Value<CompatibleRuntimesItem>>>,
         /// The function layer archive.
@@ -3303,7 +3222,7 @@ pub mod layer_version {
         }
     }
 
-    /// `Content` of `AWS::Lambda::LayerVersion`.
+    /// The `Content` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Content {
         /// The Amazon S3 bucket of the layer archive.
@@ -3379,6 +3298,8 @@ pub mod layer_version_permission {
     use serde::Serialize;
 
     /// `AWS::Lambda::LayerVersionPermission`: Schema for Lambda LayerVersionPermission. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-layerversionpermission.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLayerVersionPermission {
         resource: cloudwright_core::CfnResource,
@@ -3473,6 +3394,8 @@ pub mod microvm_image {
     use serde::Serialize;
 
     /// `AWS::Lambda::MicrovmImage`: Resource Type definition for AWS::Lambda::MicrovmImage. `Ref` returns the primary identifier, `ImageArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-microvmimage.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMicrovmImage {
         resource: cloudwright_core::CfnResource,
@@ -3670,7 +3593,7 @@ pub mod microvm_image {
         }
     }
 
-    /// `CodeArtifact` of `AWS::Lambda::MicrovmImage`.
+    /// The `CodeArtifact` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CodeArtifact {
         /// `Uri`.
@@ -3685,7 +3608,7 @@ pub mod microvm_image {
         }
     }
 
-    /// `CpuConfiguration` of `AWS::Lambda::MicrovmImage`.
+    /// The `CpuConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CpuConfiguration {
         /// `Architecture`.
@@ -3736,7 +3659,7 @@ pub mod microvm_image {
         }
     }
 
-    /// `EnvironmentVariable` of `AWS::Lambda::MicrovmImage`.
+    /// The `EnvironmentVariable` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EnvironmentVariable {
         /// `Key`.
@@ -3760,7 +3683,7 @@ pub mod microvm_image {
         }
     }
 
-    /// `Hooks` of `AWS::Lambda::MicrovmImage`.
+    /// The `Hooks` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Hooks {
         /// `MicrovmHooks`.
@@ -3774,7 +3697,7 @@ pub mod microvm_image {
         pub port: Option<Value<i64>>,
     }
 
-    /// `MicrovmHooks` of `AWS::Lambda::MicrovmImage`.
+    /// The `MicrovmHooks` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MicrovmHooks {
         /// `Resume`.
@@ -3852,7 +3775,7 @@ pub mod microvm_image {
         }
     }
 
-    /// `MicrovmImageHooks` of `AWS::Lambda::MicrovmImage`.
+    /// The `MicrovmImageHooks` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MicrovmImageHooks {
         /// `Ready`.
@@ -3877,7 +3800,7 @@ pub mod microvm_image {
         pub validate_timeout_in_seconds: Option<Value<i64>>,
     }
 
-    /// `Logging` of `AWS::Lambda::MicrovmImage`.
+    /// The `Logging` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Logging {
         /// `CloudWatch`.
@@ -3888,7 +3811,7 @@ pub mod microvm_image {
         pub disabled: Option<Value<bool>>,
     }
 
-    /// `CloudWatchLogging` of `AWS::Lambda::MicrovmImage`.
+    /// The `CloudWatchLogging` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CloudWatchLogging {
         /// `LogGroup`.
@@ -3899,7 +3822,7 @@ pub mod microvm_image {
         pub log_stream: Option<Value<String>>,
     }
 
-    /// `Resources` of `AWS::Lambda::MicrovmImage`.
+    /// The `Resources` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Resources {
         /// `MinimumMemoryInMiB`.
@@ -3923,6 +3846,8 @@ pub mod network_connector {
     use serde::Serialize;
 
     /// `AWS::Lambda::NetworkConnector`: Resource Type definition for AWS::Lambda::NetworkConnector. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-networkconnector.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkConnector {
         resource: cloudwright_core::CfnResource,
@@ -3965,12 +3890,12 @@ pub mod network_connector {
             self.resource.get_att("State")
         }
 
-        /// `Fn::GetAtt` `LatestVersionArn`: The qualified Amazon Resource Name (ARN) of the network connector's latest version. Includes the immutable version suffix and can be used to pin to a specific version.
+        /// `Fn::GetAtt` `LatestVersionArn`: The qualified Amazon Resource Name (ARN) of the network connector's latest version.
         pub fn attr_latest_version_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LatestVersionArn")
         }
 
-        /// `Fn::GetAtt` `LatestVersion`: The version number of the network connector's latest version. Updates to the connector's configuration create a new immutable version; this attribute exposes the most recent one.
+        /// `Fn::GetAtt` `LatestVersion`: The version number of the network connector's latest version.
         pub fn attr_latest_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LatestVersion")
         }
@@ -4001,7 +3926,7 @@ pub mod network_connector {
         /// `OperatorRole`.
         #[serde(rename = "OperatorRole", skip_serializing_if = "Option::is_none")]
         pub operator_role: Option<Value<String>>,
-        /// A list of tags to apply to the network connector. Use tags to categorize network connectors for cost allocation, access control, or operational management.
+        /// A list of tags to apply to the network connector.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
@@ -4018,7 +3943,7 @@ pub mod network_connector {
         }
     }
 
-    /// The network configuration for the connector. Specify a VpcEgressConfiguration to enable outbound traffic routing through your VPC.
+    /// The network configuration for the connector.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Config {
         /// `VpcEgressConfiguration`.
@@ -4035,21 +3960,21 @@ pub mod network_connector {
         }
     }
 
-    /// The VPC egress configuration for the network connector. Specifies the subnets, security groups, and network protocol for routing outbound traffic through your VPC.
+    /// The VPC egress configuration for the network connector.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct VpcEgressConfiguration {
-        /// The types of Lambda compute resources that can use this connector. Supported values are MicroVm and WebFunction.
+        /// The types of Lambda compute resources that can use this connector.
         #[serde(rename = "AssociatedComputeResourceTypes")]
         pub associated_compute_resource_types: Vec<
             Value<AssociatedComputeResourceTypesItem>,
         >,
-        /// The network protocol for the connector. Specify IPv4 for IPv4-only networking, or DualStack for both IPv4 and IPv6.
+        /// The network protocol for the connector.
         #[serde(rename = "NetworkProtocol")]
         pub network_protocol: Value<NetworkProtocol>,
-        /// The IDs of the VPC security groups to attach to the ENIs. All security groups must be in the same VPC as the subnets.
+        /// The IDs of the VPC security groups to attach to the ENIs.
         #[serde(rename = "SecurityGroupIds")]
         pub security_group_ids: Vec<Value<String>>,
-        /// The IDs of the VPC subnets where Lambda provisions elastic network interfaces (ENIs). Specify 1 to 16 subnets. All subnets must be in the same VPC.
+        /// The IDs of the VPC subnets where Lambda provisions elastic network interfaces (ENIs).
         #[serde(rename = "SubnetIds")]
         pub subnet_ids: Vec<Value<String>>,
     }
@@ -4112,7 +4037,7 @@ pub mod network_connector {
         }
     }
 
-    /// The network protocol for the connector. Specify IPv4 for IPv4-only networking, or DualStack for both IPv4 and IPv6.
+    /// The network protocol for the connector.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum NetworkProtocol {
         /// `IPv4`
@@ -4155,7 +4080,9 @@ pub mod permission {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Lambda::Permission`: The `AWS::Lambda::Permission` resource grants an AWS service or another account permission to use a function. You can apply the policy at the function level, or specify a qualifier to restrict access to a single version or alias. If you use a qualifier, the invoker must use the full Amazon Resource Name (ARN) of that version or alias to invoke the function. `Ref` returns the primary identifier, made of `FunctionName`, `Id`.
+    /// `AWS::Lambda::Permission`: The `AWS::Lambda::Permission` resource grants an AWS service or another account permission to use a function. `Ref` returns the primary identifier, made of `FunctionName`, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-permission.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPermission {
         resource: cloudwright_core::CfnResource,
@@ -4221,7 +4148,7 @@ pub mod permission {
     /// The properties of `AWS::Lambda::Permission`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnPermissionProps {
-        /// The action that the principal can use on the function. For example, `lambda:InvokeFunction` or `lambda:GetFunction`.
+        /// The action that the principal can use on the function.
         #[serde(rename = "Action")]
         pub action: Value<String>,
         /// For Alexa Smart Home functions, a token that the invoker must supply.
@@ -4230,7 +4157,7 @@ pub mod permission {
         /// The name or ARN of the Lambda function, version, or alias.
         #[serde(rename = "FunctionName")]
         pub function_name: Value<String>,
-        /// The type of authentication that your function URL uses. Set to `AWS_IAM` if you want to restrict access to authenticated users only. Set to `NONE` if you want to bypass IAM authentication to create a public endpoint. For more information, see [Control access to Lambda function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+        /// The type of authentication that your function URL uses.
         #[serde(rename = "FunctionUrlAuthType", skip_serializing_if = "Option::is_none")]
         pub function_url_auth_type: Option<Value<FunctionUrlAuthType>>,
         /// Indicates whether the permission applies when the function is invoked through a function URL.
@@ -4240,16 +4167,16 @@ pub mod permission {
         )]
 
         pub invoked_via_function_url: Option<Value<bool>>,
-        /// The AWS-service, AWS-account, IAM user, or IAM role that invokes the function. If you specify a service, use `SourceArn` or `SourceAccount` to limit who can invoke the function through that service.
+        /// The AWS-service, AWS-account, IAM user, or IAM role that invokes the function.
         #[serde(rename = "Principal")]
         pub principal: Value<String>,
-        /// The identifier for your organization in AOlong. Use this to grant permissions to all the AWS-accounts under this organization.
+        /// The identifier for your organization in AOlong.
         #[serde(rename = "PrincipalOrgID", skip_serializing_if = "Option::is_none")]
         pub principal_org_id: Option<Value<String>>,
-        /// For AWS-service, the ID of the AWS-account that owns the resource. Use this together with `SourceArn` to ensure that the specified account owns the resource. It is possible for an Amazon S3 bucket to be deleted by its owner and recreated by another account.
+        /// For AWS-service, the ID of the AWS-account that owns the resource.
         #[serde(rename = "SourceAccount", skip_serializing_if = "Option::is_none")]
         pub source_account: Option<Value<String>>,
-        /// For AWS-services, the ARN of the AWS resource that invokes the function. For example, an Amazon S3 bucket or Amazon SNS topic.
+        /// For AWS-services, the ARN of the AWS resource that invokes the function.
         #[serde(rename = "SourceArn", skip_serializing_if = "Option::is_none")]
         pub source_arn: Option<Value<String>>,
     }
@@ -4275,7 +4202,7 @@ pub mod permission {
         }
     }
 
-    /// The type of authentication that your function URL uses. Set to `AWS_IAM` if you want to restrict access to authenticated users only. Set to `NONE` if you want to bypass IAM authentication to create a public endpoint. For more information, see [Control access to Lambda function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+    /// The type of authentication that your function URL uses.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FunctionUrlAuthType {
         /// `AWS_IAM`
@@ -4318,7 +4245,9 @@ pub mod resource_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Lambda::ResourcePolicy`: Use the `AWS::Lambda::ResourcePolicy` resource to attach a resource-based policy to a LAM resource. A resource-based policy applies to a single LAM resource, for example, a function, function version, or function alias. `Ref` returns the primary identifier, `ResourceArn`.
+    /// `AWS::Lambda::ResourcePolicy`: Use the `AWS::Lambda::ResourcePolicy` resource to attach a resource-based policy to a LAM resource. `Ref` returns the primary identifier, `ResourceArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-resourcepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
@@ -4370,7 +4299,7 @@ pub mod resource_policy {
     /// The properties of `AWS::Lambda::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnResourcePolicyProps {
-        /// The policy document you want to add to your LAM resource. This is formatted as a JSON string. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The policy document you want to add to your LAM resource. Untyped in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument")]
         pub policy_document: serde_json::Value,
         /// `ResourceArn`.
@@ -4398,6 +4327,8 @@ pub mod url {
     use serde::Serialize;
 
     /// `AWS::Lambda::Url`: Resource Type definition for AWS::Lambda::Url. `Ref` returns the primary identifier, `FunctionArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-url.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUrl {
         resource: cloudwright_core::CfnResource,
@@ -4466,10 +4397,10 @@ pub mod url {
         /// `Cors`.
         #[serde(rename = "Cors", skip_serializing_if = "Option::is_none")]
         pub cors: Option<Cors>,
-        /// The invocation mode for the function's URL. Set to BUFFERED if you want to buffer responses before returning them to the client. Set to RESPONSE_STREAM if you want to stream responses, allowing faster time to first byte and larger response payload sizes. If not set, defaults to BUFFERED.
+        /// The invocation mode for the function's URL.
         #[serde(rename = "InvokeMode", skip_serializing_if = "Option::is_none")]
         pub invoke_mode: Option<Value<InvokeMode>>,
-        /// The alias qualifier for the target function. If TargetFunctionArn is unqualified then Qualifier must be passed.
+        /// The alias qualifier for the target function.
         #[serde(rename = "Qualifier", skip_serializing_if = "Option::is_none")]
         pub qualifier: Option<Value<String>>,
         /// The Amazon Resource Name (ARN) of the function associated with the Function URL.
@@ -4530,7 +4461,7 @@ pub mod url {
         }
     }
 
-    /// `Cors` of `AWS::Lambda::Url`.
+    /// The `Cors` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Cors {
         /// Specifies whether credentials are included in the CORS request.
@@ -4605,7 +4536,7 @@ pub mod url {
         }
     }
 
-    /// The invocation mode for the function's URL. Set to BUFFERED if you want to buffer responses before returning them to the client. Set to RESPONSE_STREAM if you want to stream responses, allowing faster time to first byte and larger response payload sizes. If not set, defaults to BUFFERED.
+    /// The invocation mode for the function's URL.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InvokeMode {
         /// `BUFFERED`
@@ -4647,8 +4578,11 @@ pub mod url {
 pub mod version {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::FunctionScalingConfig;
 
     /// `AWS::Lambda::Version`: Resource Type definition for AWS::Lambda::Version. `Ref` returns the primary identifier, `FunctionArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-version.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVersion {
         resource: cloudwright_core::CfnResource,
@@ -4714,10 +4648,10 @@ pub mod version {
     /// The properties of `AWS::Lambda::Version`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnVersionProps {
-        /// Only publish a version if the hash value matches the value that's specified. Use this option to avoid publishing a version if the function code has changed since you last updated it. Updates are not supported for this property.
+        /// Only publish a version if the hash value matches the value that's specified.
         #[serde(rename = "CodeSha256", skip_serializing_if = "Option::is_none")]
         pub code_sha256: Option<Value<String>>,
-        /// A description for the version to override the description in the function configuration. Updates are not supported for this property.
+        /// A description for the version to override the description in the function configuration.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// The name of the Lambda function.
@@ -4730,14 +4664,14 @@ pub mod version {
         )]
 
         pub function_scaling_config: Option<FunctionScalingConfig>,
-        /// Specifies a provisioned concurrency configuration for a function's version. Updates are not supported for this property.
+        /// Specifies a provisioned concurrency configuration for a function's version.
         #[serde(
             rename = "ProvisionedConcurrencyConfig",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub provisioned_concurrency_config: Option<ProvisionedConcurrencyConfiguration>,
-        /// Specifies the runtime management configuration of a function. Displays runtimeVersionArn only for Manual.
+        /// Specifies the runtime management configuration of a function.
         #[serde(rename = "RuntimePolicy", skip_serializing_if = "Option::is_none")]
         pub runtime_policy: Option<RuntimePolicy>,
     }
@@ -4754,25 +4688,6 @@ pub mod version {
                 runtime_policy: None,
             }
         }
-    }
-
-    /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct FunctionScalingConfig {
-        /// The maximum number of execution environments that can be provisioned for the function.
-        #[serde(
-            rename = "MaxExecutionEnvironments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub max_execution_environments: Option<Value<i64>>,
-        /// The minimum number of execution environments to maintain for the function.
-        #[serde(
-            rename = "MinExecutionEnvironments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub min_execution_environments: Option<Value<i64>>,
     }
 
     /// A provisioned concurrency configuration for a function's version.
@@ -4796,7 +4711,7 @@ pub mod version {
     /// Runtime Management Config of a function.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RuntimePolicy {
-        /// The ARN of the runtime the function is configured to use. If the runtime update mode is manual, the ARN is returned, otherwise null is returned.
+        /// The ARN of the runtime the function is configured to use.
         #[serde(rename = "RuntimeVersionArn", skip_serializing_if = "Option::is_none")]
         pub runtime_version_arn: Option<Value<String>>,
         /// The runtime update mode.
@@ -4820,7 +4735,9 @@ pub mod web_function {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Lambda::WebFunction`: Resource Type definition for AWS::Lambda::WebFunction. Creates a Lambda Web function container. `Ref` returns the primary identifier, `FunctionArn`.
+    /// `AWS::Lambda::WebFunction`: Resource Type definition for AWS::Lambda::WebFunction. `Ref` returns the primary identifier, `FunctionArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-webfunction.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebFunction {
         resource: cloudwright_core::CfnResource,
@@ -4897,7 +4814,7 @@ pub mod web_function {
     /// The properties of `AWS::Lambda::WebFunction`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnWebFunctionProps {
-        /// The name of the web function. The name can contain letters, numbers, hyphens (-), and underscores (_), and cannot begin or end with a hyphen or an underscore. The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.
+        /// The name of the web function.
         #[serde(rename = "FunctionName")]
         pub function_name: Value<String>,
         /// A list of tags to apply to the function.
@@ -4921,7 +4838,9 @@ pub mod web_function_endpoint {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Lambda::WebFunctionEndpoint`: Resource Type definition for AWS::Lambda::WebFunctionEndpoint. An endpoint exposes a Lambda web function over HTTPS and routes traffic to one or more revisions. The endpoint type determines how traffic is served and routed across Regions. `Ref` returns the primary identifier, `EndpointArn`.
+    /// `AWS::Lambda::WebFunctionEndpoint`: Resource Type definition for AWS::Lambda::WebFunctionEndpoint. `Ref` returns the primary identifier, `EndpointArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-webfunctionendpoint.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebFunctionEndpoint {
         resource: cloudwright_core::CfnResource,
@@ -5038,19 +4957,19 @@ pub mod web_function_endpoint {
         /// The type of the endpoint.
         #[serde(rename = "EndpointType")]
         pub endpoint_type: Value<EndpointType>,
-        /// The name of the web function this endpoint belongs to. The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.
+        /// The name of the web function this endpoint belongs to.
         #[serde(rename = "FunctionName")]
         pub function_name: Value<String>,
         /// The list of AWS Regions for the endpoint.
         #[serde(rename = "Regions", skip_serializing_if = "Option::is_none")]
         pub regions: Option<Vec<Value<String>>>,
-        /// List of revision routing entries. 1 or 2 entries. With 1 entry, weight must be 100. With 2 entries, weights must sum to 100.
+        /// List of revision routing entries. 1 or 2 entries.
         #[serde(rename = "RevisionWeights", skip_serializing_if = "Option::is_none")]
         pub revision_weights: Option<Vec<RevisionWeight>>,
-        /// The scaling configuration for the endpoint. Optionally constrains how many concurrent execution environments the endpoint can use, in addition to your account's vCPU quota.
+        /// The scaling configuration for the endpoint.
         #[serde(rename = "ScalingConfig", skip_serializing_if = "Option::is_none")]
         pub scaling_config: Option<ScalingConfig>,
-        /// The throttling configuration for the endpoint. Optionally constrains the request rate that the endpoint accepts, in addition to your account's rate limit quota.
+        /// The throttling configuration for the endpoint.
         #[serde(rename = "ThrottleConfig", skip_serializing_if = "Option::is_none")]
         pub throttle_config: Option<ThrottleConfig>,
     }
@@ -5178,18 +5097,18 @@ pub mod web_function_endpoint {
         }
     }
 
-    /// The scaling configuration for the endpoint. Optionally constrains how many concurrent execution environments the endpoint can use, in addition to your account's vCPU quota.
+    /// The scaling configuration for the endpoint.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ScalingConfig {
-        /// The maximum number of concurrent execution environments for the endpoint. This optional limit further constrains the endpoint's scaling. When omitted, the endpoint's scaling is limited only by your account's vCPU quota.
+        /// The maximum number of concurrent execution environments for the endpoint.
         #[serde(rename = "MaxEnvironments", skip_serializing_if = "Option::is_none")]
         pub max_environments: Option<Value<i64>>,
     }
 
-    /// The throttling configuration for the endpoint. Optionally constrains the request rate that the endpoint accepts, in addition to your account's rate limit quota.
+    /// The throttling configuration for the endpoint.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ThrottleConfig {
-        /// The maximum request rate per second for the endpoint, up to a maximum of 10000. This optional limit further constrains the endpoint's request rate. When omitted, the endpoint's request rate is limited only by your account's rate limit quota. Specify 0 to reject all new requests. Other supported values are 100 through 1000 in increments of 100, and 2000 through 10000 in increments of 1000.
+        /// The maximum request rate per second for the endpoint, up to a maximum of 10000.
         #[serde(rename = "RateLimit", skip_serializing_if = "Option::is_none")]
         pub rate_limit: Option<Value<i64>>,
     }
@@ -5200,7 +5119,9 @@ pub mod web_function_revision {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Lambda::WebFunctionRevision`: Resource Type definition for AWS::Lambda::WebFunctionRevision. An immutable revision of a Lambda web function, containing the function code and configuration. `Ref` returns the primary identifier, `RevisionArn`.
+    /// `AWS::Lambda::WebFunctionRevision`: Resource Type definition for AWS::Lambda::WebFunctionRevision. `Ref` returns the primary identifier, `RevisionArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-webfunctionrevision.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebFunctionRevision {
         resource: cloudwright_core::CfnResource,
@@ -5292,7 +5213,7 @@ pub mod web_function_revision {
         /// A description of the revision.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The name of the web function this revision belongs to. The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.
+        /// The name of the web function this revision belongs to.
         #[serde(rename = "FunctionName")]
         pub function_name: Value<String>,
         /// The ARN of the KMS key used to encrypt the revision.
@@ -5563,4 +5484,63 @@ pub mod web_function_revision {
             Value::Literal(value)
         }
     }
+}
+
+/// Set this property to filter the system logs for your function that Lambda sends to CloudWatch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SystemLogLevel {
+    /// `DEBUG`
+    Debug,
+    /// `INFO`
+    Info,
+    /// `WARN`
+    Warn,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl SystemLogLevel {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Debug => "DEBUG",
+            Self::Info => "INFO",
+            Self::Warn => "WARN",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for SystemLogLevel {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<SystemLogLevel> for Value<SystemLogLevel> {
+    fn from(value: SystemLogLevel) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct FunctionScalingConfig {
+    /// The maximum number of execution environments that can be provisioned for the function.
+    #[serde(
+        rename = "MaxExecutionEnvironments",
+        skip_serializing_if = "Option::is_none"
+    )]
+
+    pub max_execution_environments: Option<Value<i64>>,
+    /// The minimum number of execution environments to maintain for the function.
+    #[serde(
+        rename = "MinExecutionEnvironments",
+        skip_serializing_if = "Option::is_none"
+    )]
+
+    pub min_execution_environments: Option<Value<i64>>,
 }

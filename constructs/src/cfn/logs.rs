@@ -31,6 +31,8 @@ pub mod account_policy {
     use serde::Serialize;
 
     /// `AWS::Logs::AccountPolicy`: The AWS::Logs::AccountPolicy resource specifies a CloudWatch Logs AccountPolicy. `Ref` returns the primary identifier, made of `AccountId`, `PolicyType`, `PolicyName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-accountpolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccountPolicy {
         resource: cloudwright_core::CfnResource,
@@ -102,7 +104,7 @@ pub mod account_policy {
         /// Scope for policy application
         #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
         pub scope: Option<Value<Scope>>,
-        /// Log group selection criteria to apply policy only to a subset of log groups. SelectionCriteria string can be up to 25KB and cloudwatchlogs determines the length of selectionCriteria by using its UTF-8 bytes
+        /// Log group selection criteria to apply policy only to a subset of log groups.
         #[serde(rename = "SelectionCriteria", skip_serializing_if = "Option::is_none")]
         pub selection_criteria: Option<Value<String>>,
     }
@@ -211,6 +213,8 @@ pub mod delivery {
     use serde::Serialize;
 
     /// `AWS::Logs::Delivery`: This structure contains information about one delivery in your account. `Ref` returns the primary identifier, `DeliveryId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-delivery.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDelivery {
         resource: cloudwright_core::CfnResource,
@@ -287,7 +291,7 @@ pub mod delivery {
         /// The field delimiter to use between record fields when the final output format of a delivery is in Plain , W3C , or Raw format.
         #[serde(rename = "FieldDelimiter", skip_serializing_if = "Option::is_none")]
         pub field_delimiter: Option<Value<String>>,
-        /// The list of record fields to be delivered to the destination, in order. If the delivery's log source has mandatory fields, they must be included in this list.
+        /// The list of record fields to be delivered to the destination, in order.
         #[serde(rename = "RecordFields", skip_serializing_if = "Option::is_none")]
         pub record_fields: Option<Vec<Value<String>>>,
         /// This parameter causes the S3 objects that contain delivered logs to use a prefix structure that allows for integration with Apache Hive.
@@ -297,7 +301,7 @@ pub mod delivery {
         )]
 
         pub s3_enable_hive_compatible_path: Option<Value<bool>>,
-        /// This string allows re-configuring the S3 object prefix to contain either static or variable sections. The valid variables to use in the suffix path will vary by each log source. See ConfigurationTemplate$allowedSuffixPathFields for more info on what values are supported in the suffix path for each log source.
+        /// This string allows re-configuring the S3 object prefix to contain either static or variable sections.
         #[serde(rename = "S3SuffixPath", skip_serializing_if = "Option::is_none")]
         pub s3_suffix_path: Option<Value<String>>,
         /// The tags that have been assigned to this delivery.
@@ -330,6 +334,8 @@ pub mod delivery_destination {
     use serde::Serialize;
 
     /// `AWS::Logs::DeliveryDestination`: This structure contains information about one delivery destination in your account. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-deliverydestination.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeliveryDestination {
         resource: cloudwright_core::CfnResource,
@@ -401,7 +407,7 @@ pub mod delivery_destination {
         )]
 
         pub delivery_destination_type: Option<Value<String>>,
-        /// The ARN of the Amazon Web Services destination that this delivery destination represents. That Amazon Web Services destination can be a log group in CloudWatch Logs, an Amazon S3 bucket, or a delivery stream in Firehose.
+        /// The ARN of the Amazon Web Services destination that this delivery destination represents.
         #[serde(
             rename = "DestinationResourceArn",
             skip_serializing_if = "Option::is_none"
@@ -433,7 +439,7 @@ pub mod delivery_destination {
         }
     }
 
-    /// `DestinationPolicy` of `AWS::Logs::DeliveryDestination`.
+    /// The `DestinationPolicy` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DestinationPolicy {
         /// The name of the delivery destination to assign this policy to
@@ -443,7 +449,7 @@ pub mod delivery_destination {
         )]
 
         pub delivery_destination_name: Option<Value<String>>,
-        /// The contents of the policy attached to the delivery destination Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The contents of the policy attached to the delivery destination Untyped in the schema: any `serde_json::Value`.
         #[serde(
             rename = "DeliveryDestinationPolicy",
             skip_serializing_if = "Option::is_none"
@@ -458,7 +464,9 @@ pub mod delivery_source {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Logs::DeliverySource`: A delivery source is an AWS resource that sends logs to an AWS destination. The destination can be CloudWatch Logs, Amazon S3, or Kinesis Data Firehose. `Ref` returns the primary identifier, `Name`.
+    /// `AWS::Logs::DeliverySource`: A delivery source is an AWS resource that sends logs to an AWS destination. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-deliverysource.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeliverySource {
         resource: cloudwright_core::CfnResource,
@@ -496,7 +504,7 @@ pub mod delivery_source {
             self.resource.get_att("Service")
         }
 
-        /// `Fn::GetAtt` `ResourceArns`: This array contains the ARN of the AWS resource that sends logs and is represented by this delivery source. Currently, only one ARN can be in the array.
+        /// `Fn::GetAtt` `ResourceArns`: This array contains the ARN of the AWS resource that sends logs and is represented by this delivery source.
         pub fn attr_resource_arns(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceArns")
         }
@@ -506,7 +514,7 @@ pub mod delivery_source {
             self.resource.get_att("Arn")
         }
 
-        /// `Fn::GetAtt` `Status`: The status of this delivery source. The value can be ACTIVE or INACTIVE.
+        /// `Fn::GetAtt` `Status`: The status of this delivery source.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
@@ -533,7 +541,7 @@ pub mod delivery_source {
     /// The properties of `AWS::Logs::DeliverySource`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnDeliverySourceProps {
-        /// A map of key-value pairs to configure the delivery source. Both keys and values must be between 1 and 255 characters in length.
+        /// A map of key-value pairs to configure the delivery source.
         #[serde(
             rename = "DeliverySourceConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -542,7 +550,7 @@ pub mod delivery_source {
         pub delivery_source_configuration: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
-        /// The type of logs being delivered. Only mandatory when the resourceArn could match more than one. In such a case, the error message will contain all the possible options.
+        /// The type of logs being delivered.
         #[serde(rename = "LogType", skip_serializing_if = "Option::is_none")]
         pub log_type: Option<Value<String>>,
         /// The unique name of the Log source.
@@ -575,7 +583,9 @@ pub mod destination {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Logs::Destination`: The AWS::Logs::Destination resource specifies a CloudWatch Logs destination. A destination encapsulates a physical resource (such as an Amazon Kinesis data stream) and enables you to subscribe that resource to a stream of log events. `Ref` returns the primary identifier, `DestinationName`.
+    /// `AWS::Logs::Destination`: The AWS::Logs::Destination resource specifies a CloudWatch Logs destination. `Ref` returns the primary identifier, `DestinationName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-destination.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDestination {
         resource: cloudwright_core::CfnResource,
@@ -673,6 +683,8 @@ pub mod integration {
     use serde::Serialize;
 
     /// `AWS::Logs::Integration`: Resource Schema for Logs Integration Resource. `Ref` returns the primary identifier, `IntegrationName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-integration.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegration {
         resource: cloudwright_core::CfnResource,
@@ -803,7 +815,7 @@ pub mod integration {
         pub open_search_resource_config: Option<OpenSearchResourceConfig>,
     }
 
-    /// `OpenSearchResourceConfig` of `AWS::Logs::Integration`.
+    /// The `OpenSearchResourceConfig` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct OpenSearchResourceConfig {
         /// `ApplicationARN`.
@@ -846,6 +858,8 @@ pub mod log_anomaly_detector {
     use serde::Serialize;
 
     /// `AWS::Logs::LogAnomalyDetector`: The AWS::Logs::LogAnomalyDetector resource specifies a CloudWatch Logs LogAnomalyDetector. `Ref` returns the primary identifier, `AnomalyDetectorArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loganomalydetector.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogAnomalyDetector {
         resource: cloudwright_core::CfnResource,
@@ -994,7 +1008,9 @@ pub mod log_group {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Logs::LogGroup`: The `AWS::Logs::LogGroup` resource specifies a log group. A log group defines common properties for log streams, such as their retention and access control rules. Each log stream must belong to one log group. `Ref` returns the primary identifier, `LogGroupName`.
+    /// `AWS::Logs::LogGroup`: The `AWS::Logs::LogGroup` resource specifies a log group. `Ref` returns the primary identifier, `LogGroupName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loggroup.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogGroup {
         resource: cloudwright_core::CfnResource,
@@ -1051,47 +1067,47 @@ pub mod log_group {
     /// The properties of `AWS::Logs::LogGroup`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnLogGroupProps {
-        /// Indicates whether bearer token authentication is enabled for this log group. When enabled, bearer token authentication is allowed on operations until it is explicitly disabled.
+        /// Indicates whether bearer token authentication is enabled for this log group.
         #[serde(
             rename = "BearerTokenAuthenticationEnabled",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub bearer_token_authentication_enabled: Option<Value<bool>>,
-        /// `DataProtectionPolicy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `DataProtectionPolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(
             rename = "DataProtectionPolicy",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub data_protection_policy: Option<serde_json::Value>,
-        /// Indicates whether deletion protection is enabled for this log group. When enabled, deletion protection blocks all deletion operations until it is explicitly disabled.
+        /// Indicates whether deletion protection is enabled for this log group.
         #[serde(
             rename = "DeletionProtectionEnabled",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub deletion_protection_enabled: Option<Value<bool>>,
-        /// Creates or updates a *field index policy* for the specified log group. Only log groups in the Standard log class support field index policies. For more information about log classes, see [Log classes](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html).
+        /// Creates or updates a *field index policy* for the specified log group.
         #[serde(rename = "FieldIndexPolicies", skip_serializing_if = "Option::is_none")]
         pub field_index_policies: Option<Vec<serde_json::Value>>,
         /// The Amazon Resource Name (ARN) of the KMS key to use when encrypting log data.
         #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
-        /// Specifies the log group class for this log group. There are two classes:
+        /// Specifies the log group class for this log group.
         #[serde(rename = "LogGroupClass", skip_serializing_if = "Option::is_none")]
         pub log_group_class: Option<Value<LogGroupClass>>,
-        /// The name of the log group. If you don't specify a name, CFNlong generates a unique ID for the log group.
+        /// The name of the log group.
         #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
         pub log_group_name: Option<Value<String>>,
-        /// Creates or updates a resource policy for the specified log group that allows other services to put log events to this account. A LogGroup can have 1 resource policy. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// Creates or updates a resource policy for the specified log group that allows other services to put log events to this account. Untyped in the schema: any `serde_json::Value`.
         #[serde(
             rename = "ResourcePolicyDocument",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub resource_policy_document: Option<serde_json::Value>,
-        /// The number of days to retain the log events in the specified log group. Possible values are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653.
+        /// The number of days to retain the log events in the specified log group.
         #[serde(rename = "RetentionInDays", skip_serializing_if = "Option::is_none")]
         pub retention_in_days: Option<Value<i64>>,
         /// An array of key-value pairs to apply to the log group.
@@ -1099,7 +1115,7 @@ pub mod log_group {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// Specifies the log group class for this log group. There are two classes:
+    /// Specifies the log group class for this log group.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LogGroupClass {
         /// `STANDARD`
@@ -1146,6 +1162,8 @@ pub mod log_stream {
     use serde::Serialize;
 
     /// `AWS::Logs::LogStream`: Resource Type definition for AWS::Logs::LogStream. `Ref` returns the primary identifier, made of `LogGroupName`, `LogStreamName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-logstream.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogStream {
         resource: cloudwright_core::CfnResource,
@@ -1202,7 +1220,7 @@ pub mod log_stream {
         /// The name of the log group where the log stream is created.
         #[serde(rename = "LogGroupName")]
         pub log_group_name: Value<String>,
-        /// The name of the log stream. The name must be unique wihtin the log group.
+        /// The name of the log stream.
         #[serde(rename = "LogStreamName", skip_serializing_if = "Option::is_none")]
         pub log_stream_name: Option<Value<String>>,
     }
@@ -1223,7 +1241,9 @@ pub mod metric_filter {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Logs::MetricFilter`: The `AWS::Logs::MetricFilter` resource specifies a metric filter that describes how CWL extracts information from logs and transforms it into Amazon CloudWatch metrics. If you have multiple metric filters that are associated with a log group, all the filters are applied to the log streams in that group. `Ref` returns the primary identifier, made of `LogGroupName`, `FilterName`.
+    /// `AWS::Logs::MetricFilter`: The `AWS::Logs::MetricFilter` resource specifies a metric filter that describes how CWL extracts information from logs and transforms it into Amazon CloudWatch metrics. `Ref` returns the primary identifier, made of `LogGroupName`, `FilterName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-metricfilter.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMetricFilter {
         resource: cloudwright_core::CfnResource,
@@ -1277,21 +1297,21 @@ pub mod metric_filter {
     /// The properties of `AWS::Logs::MetricFilter`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnMetricFilterProps {
-        /// This parameter is valid only for log groups that have an active log transformer. For more information about log transformers, see [PutTransformer](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutTransformer.html).
+        /// This parameter is valid only for log groups that have an active log transformer.
         #[serde(
             rename = "ApplyOnTransformedLogs",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub apply_on_transformed_logs: Option<Value<bool>>,
-        /// The list of system fields that are emitted as additional dimensions in the generated metrics. Returns the `emitSystemFieldDimensions` value if it was specified when the metric filter was created.
+        /// The list of system fields that are emitted as additional dimensions in the generated metrics.
         #[serde(
             rename = "EmitSystemFieldDimensions",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub emit_system_field_dimensions: Option<Vec<Value<String>>>,
-        /// The filter expression that specifies which log events are processed by this metric filter based on system fields. Returns the `fieldSelectionCriteria` value if it was specified when the metric filter was created.
+        /// The filter expression that specifies which log events are processed by this metric filter based on system fields.
         #[serde(
             rename = "FieldSelectionCriteria",
             skip_serializing_if = "Option::is_none"
@@ -1301,7 +1321,7 @@ pub mod metric_filter {
         /// The name of the metric filter.
         #[serde(rename = "FilterName", skip_serializing_if = "Option::is_none")]
         pub filter_name: Option<Value<String>>,
-        /// A filter pattern for extracting metric data out of ingested log events. For more information, see [Filter and Pattern Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
+        /// A filter pattern for extracting metric data out of ingested log events.
         #[serde(rename = "FilterPattern")]
         pub filter_pattern: Value<String>,
         /// The name of an existing log group that you want to associate with this metric filter.
@@ -1334,22 +1354,22 @@ pub mod metric_filter {
     /// `MetricTransformation` is a property of the `AWS::Logs::MetricFilter` resource that describes how to transform log streams into a CloudWatch metric.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricTransformation {
-        /// (Optional) The value to emit when a filter pattern does not match a log event. This value can be null.
+        /// (Optional) The value to emit when a filter pattern does not match a log event.
         #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
         pub default_value: Option<Value<f64>>,
-        /// The fields to use as dimensions for the metric. One metric filter can include as many as three dimensions.
+        /// The fields to use as dimensions for the metric.
         #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
         pub dimensions: Option<Vec<Dimension>>,
         /// The name of the CloudWatch metric.
         #[serde(rename = "MetricName")]
         pub metric_name: Value<String>,
-        /// A custom namespace to contain your metric in CloudWatch. Use namespaces to group together metrics that are similar. For more information, see [Namespaces](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Namespace).
+        /// A custom namespace to contain your metric in CloudWatch.
         #[serde(rename = "MetricNamespace")]
         pub metric_namespace: Value<String>,
-        /// The value that is published to the CloudWatch metric. For example, if you're counting the occurrences of a particular term like `Error`, specify 1 for the metric value. If you're counting the number of bytes transferred, reference the value that is in the log event by using $. followed by the name of the field that you specified in the filter pattern, such as `$.size`.
+        /// The value that is published to the CloudWatch metric.
         #[serde(rename = "MetricValue")]
         pub metric_value: Value<String>,
-        /// The unit to assign to the metric. If you omit this, the unit is set as `None`.
+        /// The unit to assign to the metric.
         #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<Unit>>,
     }
@@ -1378,7 +1398,7 @@ pub mod metric_filter {
         /// The name for the CW metric dimension that the metric filter creates.
         #[serde(rename = "Key")]
         pub key: Value<String>,
-        /// The log event field that will contain the value for this dimension. This dimension will only be published for a metric if the value is found in the log event. For example, `$.eventType` for JSON log events, or `$server` for space-delimited log events.
+        /// The log event field that will contain the value for this dimension.
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
@@ -1396,7 +1416,7 @@ pub mod metric_filter {
         }
     }
 
-    /// The unit to assign to the metric. If you omit this, the unit is set as `None`.
+    /// The unit to assign to the metric.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Unit {
         /// `Seconds`
@@ -1515,6 +1535,8 @@ pub mod query_definition {
     use serde::Serialize;
 
     /// `AWS::Logs::QueryDefinition`: The resource schema for AWSLogs QueryDefinition. `Ref` returns the primary identifier, `QueryDefinitionId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-querydefinition.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueryDefinition {
         resource: cloudwright_core::CfnResource,
@@ -1575,10 +1597,10 @@ pub mod query_definition {
         /// A name for the saved query definition
         #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// Use this parameter to include specific query parameters as part of your query definition. Query parameters are supported only for Logs Insights QL queries. Query parameters allow you to use placeholder variables in your query string that are substituted with values at execution time. Use the {{parameterName}} syntax in your query string to reference a parameter.
+        /// Use this parameter to include specific query parameters as part of your query definition.
         #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<Vec<QueryParameter>>,
-        /// Query language of the query string. Possible values are CWLI, SQL, PPL, with CWLI being the default.
+        /// Query language of the query string.
         #[serde(rename = "QueryLanguage", skip_serializing_if = "Option::is_none")]
         pub query_language: Option<Value<QueryLanguage>>,
         /// The query string to use for this definition
@@ -1602,7 +1624,7 @@ pub mod query_definition {
         }
     }
 
-    /// This structure defines a query parameter for a saved CloudWatch Logs Insights query definition. Query parameters are supported only for Logs Insights QL queries. They are placeholder variables that you can reference in a query string using the {{parameterName}} syntax. Each parameter can include a default value and a description.
+    /// This structure defines a query parameter for a saved CloudWatch Logs Insights query definition.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct QueryParameter {
         /// The default value to use for this query parameter if no value is supplied at execution time.
@@ -1611,7 +1633,7 @@ pub mod query_definition {
         /// A description of the query parameter that explains its purpose or expected values.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The name of the query parameter. A query parameter name must start with a letter or underscore, and contain only letters, digits, and underscores.
+        /// The name of the query parameter.
         #[serde(rename = "Name")]
         pub name: Value<String>,
     }
@@ -1627,7 +1649,7 @@ pub mod query_definition {
         }
     }
 
-    /// Query language of the query string. Possible values are CWLI, SQL, PPL, with CWLI being the default.
+    /// Query language of the query string.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum QueryLanguage {
         /// `CWLI`
@@ -1674,6 +1696,8 @@ pub mod resource_policy {
     use serde::Serialize;
 
     /// `AWS::Logs::ResourcePolicy`: The resource schema for AWSLogs ResourcePolicy. `Ref` returns the primary identifier, `PolicyName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-resourcepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
@@ -1725,7 +1749,7 @@ pub mod resource_policy {
     /// The properties of `AWS::Logs::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnResourcePolicyProps {
-        /// The policy document One of `string`, `object` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The policy document One of `string`, `object` in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument")]
         pub policy_document: serde_json::Value,
         /// A name for resource policy
@@ -1753,6 +1777,8 @@ pub mod scheduled_query {
     use serde::Serialize;
 
     /// `AWS::Logs::ScheduledQuery`: Creates a new Scheduled Query that allows you to define a Logs Insights query that will run on a schedule and configure actions to take with the query results. `Ref` returns the primary identifier, `ScheduledQueryArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-scheduledquery.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScheduledQuery {
         resource: cloudwright_core::CfnResource,
@@ -1905,7 +1931,7 @@ pub mod scheduled_query {
         }
     }
 
-    /// `DestinationConfiguration` of `AWS::Logs::ScheduledQuery`.
+    /// The `DestinationConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DestinationConfiguration {
         /// `S3Configuration`.
@@ -1913,7 +1939,7 @@ pub mod scheduled_query {
         pub s3_configuration: Option<S3Configuration>,
     }
 
-    /// `S3Configuration` of `AWS::Logs::ScheduledQuery`.
+    /// The `S3Configuration` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3Configuration {
         /// `DestinationIdentifier`.
@@ -2014,7 +2040,7 @@ pub mod scheduled_query {
         }
     }
 
-    /// `TagsItem` of `AWS::Logs::ScheduledQuery`.
+    /// The `TagsItem` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TagsItem {
         /// `Key`.
@@ -2044,7 +2070,9 @@ pub mod storage_tier_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Logs::StorageTierPolicy`: Resource Type definition for AWS::Logs::StorageTierPolicy. Manages the storage tier policy for a CloudWatch Logs account. When created, enables Intelligent-Tiering which automatically moves infrequently accessed log data to lower-cost storage tiers. Deleting this resource reverts the account to standard (single-tier) storage. `Ref` returns the primary identifier, `AccountId`.
+    /// `AWS::Logs::StorageTierPolicy`: Resource Type definition for AWS::Logs::StorageTierPolicy. `Ref` returns the primary identifier, `AccountId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-storagetierpolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageTierPolicy {
         resource: cloudwright_core::CfnResource,
@@ -2104,7 +2132,7 @@ pub mod storage_tier_policy {
     /// The properties of `AWS::Logs::StorageTierPolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnStorageTierPolicyProps {
-        /// The storage tier to apply. Only INTELLIGENT_TIERING is accepted for creation.
+        /// The storage tier to apply.
         #[serde(rename = "StorageTier")]
         pub storage_tier: Value<StorageTier>,
     }
@@ -2118,7 +2146,7 @@ pub mod storage_tier_policy {
         }
     }
 
-    /// The storage tier to apply. Only INTELLIGENT_TIERING is accepted for creation.
+    /// The storage tier to apply.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum StorageTier {
         /// `INTELLIGENT_TIERING`
@@ -2158,7 +2186,9 @@ pub mod subscription_filter {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Logs::SubscriptionFilter`: The `AWS::Logs::SubscriptionFilter` resource specifies a subscription filter and associates it with the specified log group. Subscription filters allow you to subscribe to a real-time stream of log events and have them delivered to a specific destination. Currently, the supported destinations are:. `Ref` returns the primary identifier, made of `FilterName`, `LogGroupName`.
+    /// `AWS::Logs::SubscriptionFilter`: The `AWS::Logs::SubscriptionFilter` resource specifies a subscription filter and associates it with the specified log group. `Ref` returns the primary identifier, made of `FilterName`, `LogGroupName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-subscriptionfilter.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriptionFilter {
         resource: cloudwright_core::CfnResource,
@@ -2212,7 +2242,7 @@ pub mod subscription_filter {
     /// The properties of `AWS::Logs::SubscriptionFilter`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSubscriptionFilterProps {
-        /// This parameter is valid only for log groups that have an active log transformer. For more information about log transformers, see [PutTransformer](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutTransformer.html).
+        /// This parameter is valid only for log groups that have an active log transformer.
         #[serde(
             rename = "ApplyOnTransformedLogs",
             skip_serializing_if = "Option::is_none"
@@ -2225,10 +2255,10 @@ pub mod subscription_filter {
         /// The method used to distribute log data to the destination, which can be either random or grouped by log stream.
         #[serde(rename = "Distribution", skip_serializing_if = "Option::is_none")]
         pub distribution: Option<Value<Distribution>>,
-        /// The list of system fields that are included in the log events sent to the subscription destination. Returns the `emitSystemFields` value if it was specified when the subscription filter was created.
+        /// The list of system fields that are included in the log events sent to the subscription destination.
         #[serde(rename = "EmitSystemFields", skip_serializing_if = "Option::is_none")]
         pub emit_system_fields: Option<Vec<Value<String>>>,
-        /// The filter expression that specifies which log events are processed by this subscription filter based on system fields. Returns the `fieldSelectionCriteria` value if it was specified when the subscription filter was created.
+        /// The filter expression that specifies which log events are processed by this subscription filter based on system fields.
         #[serde(
             rename = "FieldSelectionCriteria",
             skip_serializing_if = "Option::is_none"
@@ -2238,13 +2268,13 @@ pub mod subscription_filter {
         /// The name of the subscription filter.
         #[serde(rename = "FilterName", skip_serializing_if = "Option::is_none")]
         pub filter_name: Option<Value<String>>,
-        /// The filtering expressions that restrict what gets delivered to the destination AWS resource. For more information about the filter pattern syntax, see [Filter and Pattern Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
+        /// The filtering expressions that restrict what gets delivered to the destination AWS resource.
         #[serde(rename = "FilterPattern")]
         pub filter_pattern: Value<String>,
-        /// The log group to associate with the subscription filter. All log events that are uploaded to this log group are filtered and delivered to the specified AWS resource if the filter pattern matches the log events.
+        /// The log group to associate with the subscription filter.
         #[serde(rename = "LogGroupName")]
         pub log_group_name: Value<String>,
-        /// The ARN of an IAM role that grants CWL permissions to deliver ingested log events to the destination stream. You don't need to provide the ARN when you are working with a logical destination for cross-account delivery.
+        /// The ARN of an IAM role that grants CWL permissions to deliver ingested log events to the destination stream.
         #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
     }
@@ -2314,6 +2344,8 @@ pub mod transformer {
     use serde::Serialize;
 
     /// `AWS::Logs::Transformer`: Specifies a transformer on the log group to transform logs into consistent structured and information rich format. `Ref` returns the primary identifier, `LogGroupIdentifier`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-transformer.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransformer {
         resource: cloudwright_core::CfnResource,
@@ -2460,7 +2492,7 @@ pub mod transformer {
         pub upper_case_string: Option<UpperCaseString>,
     }
 
-    /// `AddKeys` of `AWS::Logs::Transformer`.
+    /// The `AddKeys` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AddKeys {
         /// `Entries`.
@@ -2475,7 +2507,7 @@ pub mod transformer {
         }
     }
 
-    /// `AddKeyEntry` of `AWS::Logs::Transformer`.
+    /// The `AddKeyEntry` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AddKeyEntry {
         /// `Key`.
@@ -2503,7 +2535,7 @@ pub mod transformer {
         }
     }
 
-    /// `CopyValue` of `AWS::Logs::Transformer`.
+    /// The `CopyValue` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CopyValue {
         /// `Entries`.
@@ -2518,7 +2550,7 @@ pub mod transformer {
         }
     }
 
-    /// `CopyValueEntry` of `AWS::Logs::Transformer`.
+    /// The `CopyValueEntry` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CopyValueEntry {
         /// `OverwriteIfExists`.
@@ -2546,7 +2578,7 @@ pub mod transformer {
         }
     }
 
-    /// `Csv` of `AWS::Logs::Transformer`.
+    /// The `Csv` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Csv {
         /// `Columns`.
@@ -2563,7 +2595,7 @@ pub mod transformer {
         pub source: Option<Value<String>>,
     }
 
-    /// `DateTimeConverter` of `AWS::Logs::Transformer`.
+    /// The `DateTimeConverter` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DateTimeConverter {
         /// `Locale`.
@@ -2608,7 +2640,7 @@ pub mod transformer {
         }
     }
 
-    /// `DeleteKeys` of `AWS::Logs::Transformer`.
+    /// The `DeleteKeys` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct DeleteKeys {
         /// `WithKeys`.
@@ -2625,7 +2657,7 @@ pub mod transformer {
         }
     }
 
-    /// `Grok` of `AWS::Logs::Transformer`.
+    /// The `Grok` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Grok {
         /// `Match`.
@@ -2646,7 +2678,7 @@ pub mod transformer {
         }
     }
 
-    /// `ListToMap` of `AWS::Logs::Transformer`.
+    /// The `ListToMap` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ListToMap {
         /// `Flatten`.
@@ -2723,7 +2755,7 @@ pub mod transformer {
         }
     }
 
-    /// `LowerCaseString` of `AWS::Logs::Transformer`.
+    /// The `LowerCaseString` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LowerCaseString {
         /// `WithKeys`.
@@ -2740,7 +2772,7 @@ pub mod transformer {
         }
     }
 
-    /// `MoveKeys` of `AWS::Logs::Transformer`.
+    /// The `MoveKeys` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MoveKeys {
         /// `Entries`.
@@ -2755,7 +2787,7 @@ pub mod transformer {
         }
     }
 
-    /// `MoveKeyEntry` of `AWS::Logs::Transformer`.
+    /// The `MoveKeyEntry` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MoveKeyEntry {
         /// `OverwriteIfExists`.
@@ -2783,7 +2815,7 @@ pub mod transformer {
         }
     }
 
-    /// `ParseCloudfront` of `AWS::Logs::Transformer`.
+    /// The `ParseCloudfront` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ParseCloudfront {
         /// `Source`.
@@ -2791,7 +2823,7 @@ pub mod transformer {
         pub source: Option<Value<String>>,
     }
 
-    /// `ParseJson` of `AWS::Logs::Transformer`.
+    /// The `ParseJson` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ParseJson {
         /// `Destination`.
@@ -2802,7 +2834,7 @@ pub mod transformer {
         pub source: Option<Value<String>>,
     }
 
-    /// `ParseKeyValue` of `AWS::Logs::Transformer`.
+    /// The `ParseKeyValue` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ParseKeyValue {
         /// `Destination`.
@@ -2828,7 +2860,7 @@ pub mod transformer {
         pub source: Option<Value<String>>,
     }
 
-    /// `ParsePostgres` of `AWS::Logs::Transformer`.
+    /// The `ParsePostgres` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ParsePostgres {
         /// `Source`.
@@ -2836,7 +2868,7 @@ pub mod transformer {
         pub source: Option<Value<String>>,
     }
 
-    /// `ParseRoute53` of `AWS::Logs::Transformer`.
+    /// The `ParseRoute53` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ParseRoute53 {
         /// `Source`.
@@ -2844,7 +2876,7 @@ pub mod transformer {
         pub source: Option<Value<String>>,
     }
 
-    /// `ParseToOcsf` of `AWS::Logs::Transformer`.
+    /// The `ParseToOcsf` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ParseToOcsf {
         /// `EventSource`.
@@ -2959,7 +2991,7 @@ pub mod transformer {
         }
     }
 
-    /// `ParseVpc` of `AWS::Logs::Transformer`.
+    /// The `ParseVpc` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ParseVpc {
         /// `Source`.
@@ -2967,7 +2999,7 @@ pub mod transformer {
         pub source: Option<Value<String>>,
     }
 
-    /// `ParseWaf` of `AWS::Logs::Transformer`.
+    /// The `ParseWaf` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ParseWaf {
         /// `Source`.
@@ -2975,7 +3007,7 @@ pub mod transformer {
         pub source: Option<Value<String>>,
     }
 
-    /// `RenameKeys` of `AWS::Logs::Transformer`.
+    /// The `RenameKeys` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RenameKeys {
         /// `Entries`.
@@ -2990,7 +3022,7 @@ pub mod transformer {
         }
     }
 
-    /// `RenameKeyEntry` of `AWS::Logs::Transformer`.
+    /// The `RenameKeyEntry` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RenameKeyEntry {
         /// `Key`.
@@ -3018,7 +3050,7 @@ pub mod transformer {
         }
     }
 
-    /// `SplitString` of `AWS::Logs::Transformer`.
+    /// The `SplitString` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SplitString {
         /// `Entries`.
@@ -3033,7 +3065,7 @@ pub mod transformer {
         }
     }
 
-    /// `SplitStringEntry` of `AWS::Logs::Transformer`.
+    /// The `SplitStringEntry` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SplitStringEntry {
         /// `Delimiter`.
@@ -3057,7 +3089,7 @@ pub mod transformer {
         }
     }
 
-    /// `SubstituteString` of `AWS::Logs::Transformer`.
+    /// The `SubstituteString` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SubstituteString {
         /// `Entries`.
@@ -3072,7 +3104,7 @@ pub mod transformer {
         }
     }
 
-    /// `SubstituteStringEntry` of `AWS::Logs::Transformer`.
+    /// The `SubstituteStringEntry` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SubstituteStringEntry {
         /// `From`.
@@ -3101,7 +3133,7 @@ pub mod transformer {
         }
     }
 
-    /// `TrimString` of `AWS::Logs::Transformer`.
+    /// The `TrimString` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TrimString {
         /// `WithKeys`.
@@ -3118,7 +3150,7 @@ pub mod transformer {
         }
     }
 
-    /// `TypeConverter` of `AWS::Logs::Transformer`.
+    /// The `TypeConverter` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TypeConverter {
         /// `Entries`.
@@ -3133,7 +3165,7 @@ pub mod transformer {
         }
     }
 
-    /// `TypeConverterEntry` of `AWS::Logs::Transformer`.
+    /// The `TypeConverterEntry` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TypeConverterEntry {
         /// `Key`.
@@ -3200,7 +3232,7 @@ pub mod transformer {
         }
     }
 
-    /// `UpperCaseString` of `AWS::Logs::Transformer`.
+    /// The `UpperCaseString` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct UpperCaseString {
         /// `WithKeys`.

@@ -20,6 +20,8 @@ pub mod account {
     use serde::Serialize;
 
     /// `AWS::Organizations::Account`: You can use AWS::Organizations::Account to manage accounts in organization. `Ref` returns the primary identifier, `AccountId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-account.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccount {
         resource: cloudwright_core::CfnResource,
@@ -110,13 +112,13 @@ pub mod account {
         /// The email address of the owner to assign to the new member account.
         #[serde(rename = "Email")]
         pub email: Value<String>,
-        /// List of parent nodes for the member account. Currently only one parent at a time is supported. Default is root.
+        /// List of parent nodes for the member account.
         #[serde(rename = "ParentIds", skip_serializing_if = "Option::is_none")]
         pub parent_ids: Option<Vec<Value<String>>>,
-        /// The name of an IAM role that AWS Organizations automatically preconfigures in the new member account. Default name is OrganizationAccountAccessRole if not specified.
+        /// The name of an IAM role that AWS Organizations automatically preconfigures in the new member account.
         #[serde(rename = "RoleName", skip_serializing_if = "Option::is_none")]
         pub role_name: Option<Value<String>>,
-        /// A list of tags that you want to attach to the newly created account. For each tag in the list, you must specify both a tag key and a value.
+        /// A list of tags that you want to attach to the newly created account.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
@@ -144,6 +146,8 @@ pub mod organization {
     use serde::Serialize;
 
     /// `AWS::Organizations::Organization`: Resource schema for AWS::Organizations::Organization. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-organization.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganization {
         resource: cloudwright_core::CfnResource,
@@ -221,12 +225,12 @@ pub mod organization {
     /// The properties of `AWS::Organizations::Organization`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnOrganizationProps {
-        /// Specifies the feature set supported by the new organization. Each feature set supports different levels of functionality.
+        /// Specifies the feature set supported by the new organization.
         #[serde(rename = "FeatureSet", skip_serializing_if = "Option::is_none")]
         pub feature_set: Option<Value<FeatureSet>>,
     }
 
-    /// Specifies the feature set supported by the new organization. Each feature set supports different levels of functionality.
+    /// Specifies the feature set supported by the new organization.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FeatureSet {
         /// `ALL`
@@ -269,7 +273,9 @@ pub mod organizational_unit {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Organizations::OrganizationalUnit`: You can use organizational units (OUs) to group accounts together to administer as a single unit. This greatly simplifies the management of your accounts. For example, you can attach a policy-based control to an OU, and all accounts within the OU automatically inherit the policy. You can create multiple OUs within a single organization, and you can create OUs within other OUs. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::Organizations::OrganizationalUnit`: You can use organizational units (OUs) to group accounts together to administer as a single unit. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-organizationalunit.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganizationalUnit {
         resource: cloudwright_core::CfnResource,
@@ -365,7 +371,9 @@ pub mod policy {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Organizations::Policy`: Policies in AWS Organizations enable you to manage different features of the AWS accounts in your organization. You can use policies when all features are enabled in your organization. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::Organizations::Policy`: Policies in AWS Organizations enable you to manage different features of the AWS accounts in your organization. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-policy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicy {
         resource: cloudwright_core::CfnResource,
@@ -408,7 +416,7 @@ pub mod policy {
             self.resource.get_att("Arn")
         }
 
-        /// `Fn::GetAtt` `AwsManaged`: A boolean value that indicates whether the specified policy is an AWS managed policy. If true, then you can attach the policy to roots, OUs, or accounts, but you cannot edit it.
+        /// `Fn::GetAtt` `AwsManaged`: A boolean value that indicates whether the specified policy is an AWS managed policy.
         pub fn attr_aws_managed(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AwsManaged")
         }
@@ -430,7 +438,7 @@ pub mod policy {
     /// The properties of `AWS::Organizations::Policy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnPolicyProps {
-        /// The Policy text content. For AWS CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. AWS CloudFormation always converts a YAML policy to JSON format before submitting it. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The Policy text content. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Content")]
         pub content: serde_json::Value,
         /// Human readable description of the policy
@@ -439,13 +447,13 @@ pub mod policy {
         /// Name of the Policy
         #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// A list of tags that you want to attach to the newly created policy. For each tag in the list, you must specify both a tag key and a value. You can set the value to an empty string, but you can't set it to null.
+        /// A list of tags that you want to attach to the newly created policy.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// List of unique identifiers (IDs) of the root, OU, or account that you want to attach the policy to
         #[serde(rename = "TargetIds", skip_serializing_if = "Option::is_none")]
         pub target_ids: Option<Vec<Value<String>>>,
-        /// The type of policy to create. You can specify one of the following values: AISERVICES_OPT_OUT_POLICY, BACKUP_POLICY, BEDROCK_POLICY, CHATBOT_POLICY, DECLARATIVE_POLICY_EC2, GUARDDUTY_POLICY, INSPECTOR_POLICY, NETWORK_SECURITY_DIRECTOR_POLICY, RESOURCE_CONTROL_POLICY, S3_POLICY, SECURITYHUB_POLICY, SERVICE_CONTROL_POLICY, TAG_POLICY, UPGRADE_ROLLOUT_POLICY
+        /// The type of policy to create.
         #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
@@ -468,7 +476,7 @@ pub mod policy {
         }
     }
 
-    /// The type of policy to create. You can specify one of the following values: AISERVICES_OPT_OUT_POLICY, BACKUP_POLICY, BEDROCK_POLICY, CHATBOT_POLICY, DECLARATIVE_POLICY_EC2, GUARDDUTY_POLICY, INSPECTOR_POLICY, NETWORK_SECURITY_DIRECTOR_POLICY, RESOURCE_CONTROL_POLICY, S3_POLICY, SECURITYHUB_POLICY, SERVICE_CONTROL_POLICY, TAG_POLICY, UPGRADE_ROLLOUT_POLICY
+    /// The type of policy to create.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
         /// `AISERVICES_OPT_OUT_POLICY`
@@ -547,6 +555,8 @@ pub mod resource_policy {
     use serde::Serialize;
 
     /// `AWS::Organizations::ResourcePolicy`: You can use AWS::Organizations::ResourcePolicy to delegate policy management for AWS Organizations to specified member accounts to perform policy actions that are by default available only to the management account. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-resourcepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
@@ -604,7 +614,7 @@ pub mod resource_policy {
     /// The properties of `AWS::Organizations::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnResourcePolicyProps {
-        /// The policy document. For AWS CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. AWS CloudFormation always converts a YAML policy to JSON format before submitting it. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The policy document. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Content")]
         pub content: serde_json::Value,
         /// A list of tags that you want to attach to the resource policy

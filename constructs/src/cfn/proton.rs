@@ -8,6 +8,8 @@
     clippy::too_many_arguments
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use environment_account_connection::{
     CfnEnvironmentAccountConnection, CfnEnvironmentAccountConnectionProps,
 };
@@ -20,6 +22,8 @@ pub mod environment_account_connection {
     use serde::Serialize;
 
     /// `AWS::Proton::EnvironmentAccountConnection`: Resource Schema describing various properties for AWS Proton Environment Account Connections resources. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-proton-environmentaccountconnection.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentAccountConnection {
         resource: cloudwright_core::CfnResource,
@@ -82,10 +86,10 @@ pub mod environment_account_connection {
     /// The properties of `AWS::Proton::EnvironmentAccountConnection`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnEnvironmentAccountConnectionProps {
-        /// The Amazon Resource Name (ARN) of an IAM service role in the environment account. AWS Proton uses this role to provision infrastructure resources using CodeBuild-based provisioning in the associated environment account.
+        /// The Amazon Resource Name (ARN) of an IAM service role in the environment account.
         #[serde(rename = "CodebuildRoleArn", skip_serializing_if = "Option::is_none")]
         pub codebuild_role_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the IAM service role that AWS Proton uses when provisioning directly defined components in the associated environment account. It determines the scope of infrastructure that a component can provision in the account.
+        /// The Amazon Resource Name (ARN) of the IAM service role that AWS Proton uses when provisioning directly defined components in the associated environment account.
         #[serde(rename = "ComponentRoleArn", skip_serializing_if = "Option::is_none")]
         pub component_role_arn: Option<Value<String>>,
         /// The environment account that's connected to the environment account connection.
@@ -98,13 +102,13 @@ pub mod environment_account_connection {
         /// The name of the AWS Proton environment that's created in the associated management account.
         #[serde(rename = "EnvironmentName", skip_serializing_if = "Option::is_none")]
         pub environment_name: Option<Value<String>>,
-        /// The ID of the management account that accepts or rejects the environment account connection. You create an manage the AWS Proton environment in this account. If the management account accepts the environment account connection, AWS Proton can use the associated IAM role to provision environment infrastructure resources in the associated environment account.
+        /// The ID of the management account that accepts or rejects the environment account connection.
         #[serde(rename = "ManagementAccountId", skip_serializing_if = "Option::is_none")]
         pub management_account_id: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the IAM service role that's created in the environment account. AWS Proton uses this role to provision infrastructure resources in the associated environment account.
+        /// The Amazon Resource Name (ARN) of the IAM service role that's created in the environment account.
         #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
-        /// \<p\>An optional list of metadata items that you can associate with the Proton environment account connection. A tag is a key-value pair.\</p\>
+        /// \<p\>An optional list of metadata items that you can associate with the Proton environment account connection.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
@@ -114,8 +118,11 @@ pub mod environment_account_connection {
 pub mod environment_template {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::Provisioning;
 
     /// `AWS::Proton::EnvironmentTemplate`: Definition of AWS::Proton::EnvironmentTemplate Resource Type. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-proton-environmenttemplate.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentTemplate {
         resource: cloudwright_core::CfnResource,
@@ -187,43 +194,9 @@ pub mod environment_template {
         /// `Provisioning`.
         #[serde(rename = "Provisioning", skip_serializing_if = "Option::is_none")]
         pub provisioning: Option<Value<Provisioning>>,
-        /// \<p\>An optional list of metadata items that you can associate with the Proton environment template. A tag is a key-value pair.\</p\>
+        /// \<p\>An optional list of metadata items that you can associate with the Proton environment template.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-    }
-
-    /// Values of `Provisioning`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Provisioning {
-        /// `CUSTOMER_MANAGED`
-        CustomerManaged,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Provisioning {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::CustomerManaged => "CUSTOMER_MANAGED",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Provisioning {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Provisioning> for Value<Provisioning> {
-        fn from(value: Provisioning) -> Self {
-            Value::Literal(value)
-        }
     }
 }
 
@@ -231,8 +204,11 @@ pub mod environment_template {
 pub mod service_template {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::Provisioning;
 
     /// `AWS::Proton::ServiceTemplate`: Definition of AWS::Proton::ServiceTemplate Resource Type. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-proton-servicetemplate.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceTemplate {
         resource: cloudwright_core::CfnResource,
@@ -308,42 +284,42 @@ pub mod service_template {
         )]
 
         pub pipeline_provisioning: Option<Value<Provisioning>>,
-        /// \<p\>An optional list of metadata items that you can associate with the Proton service template. A tag is a key-value pair.\</p\>
+        /// \<p\>An optional list of metadata items that you can associate with the Proton service template.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
+}
 
-    /// Values of `Provisioning`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Provisioning {
-        /// `CUSTOMER_MANAGED`
-        CustomerManaged,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
+/// Values of `Provisioning`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provisioning {
+    /// `CUSTOMER_MANAGED`
+    CustomerManaged,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
 
-    impl Provisioning {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::CustomerManaged => "CUSTOMER_MANAGED",
-                Self::Other(value) => value,
-            }
+impl Provisioning {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CustomerManaged => "CUSTOMER_MANAGED",
+            Self::Other(value) => value,
         }
     }
+}
 
-    impl Serialize for Provisioning {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
+impl Serialize for Provisioning {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
+}
 
-    impl From<Provisioning> for Value<Provisioning> {
-        fn from(value: Provisioning) -> Self {
-            Value::Literal(value)
-        }
+impl From<Provisioning> for Value<Provisioning> {
+    fn from(value: Provisioning) -> Self {
+        Value::Literal(value)
     }
 }

@@ -8,6 +8,8 @@
     clippy::too_many_arguments
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use access_grant::{CfnAccessGrant, CfnAccessGrantProps};
 pub use access_grants_instance::{CfnAccessGrantsInstance, CfnAccessGrantsInstanceProps};
 pub use access_grants_location::{CfnAccessGrantsLocation, CfnAccessGrantsLocationProps};
@@ -29,6 +31,8 @@ pub mod access_grant {
     use serde::Serialize;
 
     /// `AWS::S3::AccessGrant`: The AWS::S3::AccessGrant resource is an Amazon S3 resource type representing permissions to a specific S3 bucket or prefix hosted in an S3 Access Grants instance. `Ref` returns the primary identifier, `AccessGrantId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-accessgrant.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessGrant {
         resource: cloudwright_core::CfnResource,
@@ -74,7 +78,7 @@ pub mod access_grant {
             self.resource.get_att("AccessGrantArn")
         }
 
-        /// `Fn::GetAtt` `GrantScope`: The S3 path of the data to which you are granting access. It is a combination of the S3 path of the registered location and the subprefix.
+        /// `Fn::GetAtt` `GrantScope`: The S3 path of the data to which you are granting access.
         pub fn attr_grant_scope(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GrantScope")
         }
@@ -144,7 +148,7 @@ pub mod access_grant {
         }
     }
 
-    /// `AccessGrantsLocationConfiguration` of `AWS::S3::AccessGrant`.
+    /// The `AccessGrantsLocationConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AccessGrantsLocationConfiguration {
         /// The S3 sub prefix of a registered location in your S3 Access Grants instance
@@ -161,7 +165,7 @@ pub mod access_grant {
         }
     }
 
-    /// `Grantee` of `AWS::S3::AccessGrant`.
+    /// The `Grantee` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Grantee {
         /// The unique identifier of the Grantee
@@ -306,6 +310,8 @@ pub mod access_grants_instance {
     use serde::Serialize;
 
     /// `AWS::S3::AccessGrantsInstance`: The AWS::S3::AccessGrantsInstance resource is an Amazon S3 resource type that hosts Access Grants and their associated locations. `Ref` returns the primary identifier, `AccessGrantsInstanceArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-accessgrantsinstance.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessGrantsInstance {
         resource: cloudwright_core::CfnResource,
@@ -382,6 +388,8 @@ pub mod access_grants_location {
     use serde::Serialize;
 
     /// `AWS::S3::AccessGrantsLocation`: The AWS::S3::AccessGrantsLocation resource is an Amazon S3 resource type hosted in an access grants instance which can be the target of S3 access grants. `Ref` returns the primary identifier, `AccessGrantsLocationId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-accessgrantslocation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessGrantsLocation {
         resource: cloudwright_core::CfnResource,
@@ -473,8 +481,11 @@ pub mod access_grants_location {
 pub mod access_point {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::PublicAccessBlockConfiguration;
 
     /// `AWS::S3::AccessPoint`: The AWS::S3::AccessPoint resource is an Amazon S3 resource type that you can use to access buckets. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-accesspoint.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPoint {
         resource: cloudwright_core::CfnResource,
@@ -510,12 +521,12 @@ pub mod access_point {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `Alias`: The alias of this Access Point. This alias can be used for compatibility purposes with other AWS services and third-party applications.
+        /// `Fn::GetAtt` `Alias`: The alias of this Access Point.
         pub fn attr_alias(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Alias")
         }
 
-        /// `Fn::GetAtt` `NetworkOrigin`: Indicates whether this Access Point allows access from the public Internet. If VpcConfiguration is specified for this Access Point, then NetworkOrigin is VPC, and the Access Point doesn't allow access from the public Internet. Otherwise, NetworkOrigin is Internet, and the Access Point allows access from the public Internet, subject to the Access Point and bucket access policies.
+        /// `Fn::GetAtt` `NetworkOrigin`: Indicates whether this Access Point allows access from the public Internet.
         pub fn attr_network_origin(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkOrigin")
         }
@@ -548,13 +559,13 @@ pub mod access_point {
         /// The AWS account ID associated with the S3 bucket associated with this access point.
         #[serde(rename = "BucketAccountId", skip_serializing_if = "Option::is_none")]
         pub bucket_account_id: Option<Value<String>>,
-        /// The name you want to assign to this Access Point. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the access point name.
+        /// The name you want to assign to this Access Point.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
         pub policy: Option<serde_json::Value>,
-        /// The PublicAccessBlock configuration that you want to apply to this Access Point. You can enable the configuration options in any combination.
+        /// The PublicAccessBlock configuration that you want to apply to this Access Point.
         #[serde(
             rename = "PublicAccessBlockConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -584,27 +595,6 @@ pub mod access_point {
         }
     }
 
-    /// `PublicAccessBlockConfiguration` of `AWS::S3::AccessPoint`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct PublicAccessBlockConfiguration {
-        /// Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account. Setting this element to TRUE causes the following behavior:
-        #[serde(rename = "BlockPublicAcls", skip_serializing_if = "Option::is_none")]
-        pub block_public_acls: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should block public bucket policies for buckets in this account. Setting this element to TRUE causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access. Enabling this setting doesn't affect existing bucket policies.
-        #[serde(rename = "BlockPublicPolicy", skip_serializing_if = "Option::is_none")]
-        pub block_public_policy: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should ignore public ACLs for buckets in this account. Setting this element to TRUE causes Amazon S3 to ignore all public ACLs on buckets in this account and any objects that they contain. Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
-        #[serde(rename = "IgnorePublicAcls", skip_serializing_if = "Option::is_none")]
-        pub ignore_public_acls: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to TRUE restricts access to this bucket to only AWS services and authorized users within this account if the bucket has a public policy.
-        #[serde(
-            rename = "RestrictPublicBuckets",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub restrict_public_buckets: Option<Value<bool>>,
-    }
-
     /// The Virtual Private Cloud (VPC) configuration for a bucket access point.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct VpcConfiguration {
@@ -620,6 +610,8 @@ pub mod bucket {
     use serde::Serialize;
 
     /// `AWS::S3::Bucket`: The `AWS::S3::Bucket` resource creates an Amazon S3 bucket in the same AWS Region where you create the AWS CloudFormation stack. `Ref` returns the primary identifier, `BucketName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBucket {
         resource: cloudwright_core::CfnResource,
@@ -676,7 +668,7 @@ pub mod bucket {
             self.resource.get_att("RegionalDomainName")
         }
 
-        /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableNamespace`: The table bucket namespace for the metadata table in your metadata table configuration. This value is always `aws_s3_metadata`.
+        /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableNamespace`: The table bucket namespace for the metadata table in your metadata table configuration.
         pub fn attr_metadata_table_configuration_s3_tables_destination_table_namespace(
             &self,
         ) -> cloudwright_core::Expr {
@@ -684,7 +676,7 @@ pub mod bucket {
                 .get_att("MetadataTableConfiguration.S3TablesDestination.TableNamespace")
         }
 
-        /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableArn`: The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
+        /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableArn`: The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration.
         pub fn attr_metadata_table_configuration_s3_tables_destination_table_arn(
             &self,
         ) -> cloudwright_core::Expr {
@@ -767,17 +759,17 @@ pub mod bucket {
     /// The properties of `AWS::S3::Bucket`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnBucketProps {
-        /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general purpose bucket, you can use tags to manage access to the general purpose buckets as well as for cost tracking purposes. When ABAC is disabled for the general purpose buckets, you can only use tags for cost tracking purposes.
+        /// The ABAC status of the general purpose bucket.
         #[serde(rename = "AbacStatus", skip_serializing_if = "Option::is_none")]
         pub abac_status: Option<Value<AbacStatus>>,
-        /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see [Amazon S3 Transfer Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html) in the *Amazon S3 User Guide*.
+        /// Configures the transfer acceleration state for an Amazon S3 bucket.
         #[serde(
             rename = "AccelerateConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub accelerate_configuration: Option<AccelerateConfiguration>,
-        /// This is a legacy property, and it is not recommended for most use cases. A majority of modern use cases in Amazon S3 no longer require the use of ACLs, and we recommend that you keep ACLs disabled. For more information, see [Controlling object ownership](https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html) in the *Amazon S3 User Guide*.
+        /// This is a legacy property, and it is not recommended for most use cases.
         #[serde(rename = "AccessControl", skip_serializing_if = "Option::is_none")]
         pub access_control: Option<Value<AccessControl>>,
         /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
@@ -790,7 +782,7 @@ pub mod bucket {
         /// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS).
         #[serde(rename = "BucketEncryption", skip_serializing_if = "Option::is_none")]
         pub bucket_encryption: Option<BucketEncryption>,
-        /// A name for the bucket. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name. The bucket name must contain only lowercase letters, numbers, periods (.), and dashes (-) and must follow [Amazon S3 bucket restrictions and limitations](https://docs.aws.amazon.com/AmazonS3/latest/dev/BucketRestrictions.html).
+        /// A name for the bucket.
         #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
         pub bucket_name: Option<Value<String>>,
         /// `BucketNamePrefix`.
@@ -799,7 +791,7 @@ pub mod bucket {
         /// `BucketNamespace`.
         #[serde(rename = "BucketNamespace", skip_serializing_if = "Option::is_none")]
         pub bucket_namespace: Option<Value<BucketNamespace>>,
-        /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For more information, see [Enabling Cross-Origin Resource Sharing](https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html) in the *Amazon S3 User Guide*.
+        /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket.
         #[serde(rename = "CorsConfiguration", skip_serializing_if = "Option::is_none")]
         pub cors_configuration: Option<CorsConfiguration>,
         /// Defines how Amazon S3 handles Intelligent-Tiering storage.
@@ -811,14 +803,14 @@ pub mod bucket {
         pub intelligent_tiering_configurations: Option<
             Vec<IntelligentTieringConfiguration>,
         >,
-        /// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see [GET Bucket inventory](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html) in the *Amazon S3 API Reference*.
+        /// Specifies the S3 Inventory configuration for an Amazon S3 bucket.
         #[serde(
             rename = "InventoryConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub inventory_configurations: Option<Vec<InventoryConfiguration>>,
-        /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information, see [Object Lifecycle Management](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html) in the *Amazon S3 User Guide*.
+        /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket.
         #[serde(
             rename = "LifecycleConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -846,7 +838,7 @@ pub mod bucket {
         )]
 
         pub metadata_table_configuration: Option<MetadataTableConfiguration>,
-        /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the existing metrics configuration. If you don't include the elements you want to keep, they are erased.
+        /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket.
         #[serde(
             rename = "MetricsConfigurations",
             skip_serializing_if = "Option::is_none"
@@ -867,7 +859,7 @@ pub mod bucket {
         )]
 
         pub object_lock_configuration: Option<ObjectLockConfiguration>,
-        /// Indicates whether this bucket has an Object Lock configuration enabled. Enable `ObjectLockEnabled` when you apply `ObjectLockConfiguration` to a bucket.
+        /// Indicates whether this bucket has an Object Lock configuration enabled.
         #[serde(rename = "ObjectLockEnabled", skip_serializing_if = "Option::is_none")]
         pub object_lock_enabled: Option<Value<bool>>,
         /// Configuration that defines how Amazon S3 handles Object Ownership rules.
@@ -880,7 +872,7 @@ pub mod bucket {
         )]
 
         pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
-        /// Configuration for replicating objects in an S3 bucket. To enable replication, you must also enable versioning by using the `VersioningConfiguration` property.
+        /// Configuration for replicating objects in an S3 bucket.
         #[serde(
             rename = "ReplicationConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -890,14 +882,14 @@ pub mod bucket {
         /// An arbitrary set of tags (key-value pairs) for this S3 bucket.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Enables multiple versions of all objects in this bucket. You might enable versioning to prevent objects from being deleted or overwritten by mistake or to archive objects so that you can retrieve previous versions of them.
+        /// Enables multiple versions of all objects in this bucket.
         #[serde(
             rename = "VersioningConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub versioning_configuration: Option<VersioningConfiguration>,
-        /// Information used to configure the bucket as a static website. For more information, see [Hosting Websites on Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html).
+        /// Information used to configure the bucket as a static website.
         #[serde(
             rename = "WebsiteConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -906,7 +898,7 @@ pub mod bucket {
         pub website_configuration: Option<WebsiteConfiguration>,
     }
 
-    /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general purpose bucket, you can use tags to manage access to the general purpose buckets as well as for cost tracking purposes. When ABAC is disabled for the general purpose buckets, you can only use tags for cost tracking purposes.
+    /// The ABAC status of the general purpose bucket.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AbacStatus {
         /// `Enabled`
@@ -943,7 +935,7 @@ pub mod bucket {
         }
     }
 
-    /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see [Amazon S3 Transfer Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html) in the *Amazon S3 User Guide*.
+    /// Configures the transfer acceleration state for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AccelerateConfiguration {
         /// Specifies the transfer acceleration status of the bucket.
@@ -997,7 +989,7 @@ pub mod bucket {
         }
     }
 
-    /// This is a legacy property, and it is not recommended for most use cases. A majority of modern use cases in Amazon S3 no longer require the use of ACLs, and we recommend that you keep ACLs disabled. For more information, see [Controlling object ownership](https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html) in the *Amazon S3 User Guide*.
+    /// This is a legacy property, and it is not recommended for most use cases.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AccessControl {
         /// `AuthenticatedRead`
@@ -1098,7 +1090,7 @@ pub mod bucket {
         /// The place to store the data for an analysis.
         #[serde(rename = "Destination")]
         pub destination: Destination,
-        /// The version of the output schema to use when exporting data. Must be `V_1`.
+        /// The version of the output schema to use when exporting data.
         #[serde(rename = "OutputSchemaVersion")]
         pub output_schema_version: Value<String>,
     }
@@ -1119,7 +1111,7 @@ pub mod bucket {
     /// Specifies information about where to publish analysis or configuration results for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Destination {
-        /// The account ID that owns the destination S3 bucket. If no account ID is provided, the owner is not validated before exporting data.
+        /// The account ID that owns the destination S3 bucket.
         #[serde(rename = "BucketAccountId", skip_serializing_if = "Option::is_none")]
         pub bucket_account_id: Option<Value<String>>,
         /// The Amazon Resource Name (ARN) of the bucket to which data is exported.
@@ -1128,7 +1120,7 @@ pub mod bucket {
         /// Specifies the file format used when exporting data to Amazon S3.
         #[serde(rename = "Format")]
         pub format: Value<Format>,
-        /// The prefix to use when exporting data. The prefix is prepended to all results.
+        /// The prefix to use when exporting data.
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
     }
@@ -1188,7 +1180,7 @@ pub mod bucket {
         }
     }
 
-    /// Specifies tags to use to identify a subset of objects for an Amazon S3 bucket. For more information, see [Categorizing your storage using tags](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html) in the *Amazon Simple Storage Service User Guide*.
+    /// Specifies tags to use to identify a subset of objects for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TagFilter {
         /// The tag key.
@@ -1237,17 +1229,17 @@ pub mod bucket {
     /// Specifies the default server-side encryption configuration.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ServerSideEncryptionRule {
-        /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block `PutObject`, `CopyObject`, `PostObject`, multipart upload, and replication requests to the bucket for objects with the specified encryption type.
+        /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type.
         #[serde(
             rename = "BlockedEncryptionTypes",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub blocked_encryption_types: Option<BlockedEncryptionTypes>,
-        /// Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket. Existing objects are not affected. Setting the `BucketKeyEnabled` element to `true` causes Amazon S3 to use an S3 Bucket Key. By default, S3 Bucket Key is not enabled.
+        /// Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket.
         #[serde(rename = "BucketKeyEnabled", skip_serializing_if = "Option::is_none")]
         pub bucket_key_enabled: Option<Value<bool>>,
-        /// Specifies the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied.
+        /// Specifies the default server-side encryption to apply to new objects in the bucket.
         #[serde(
             rename = "ServerSideEncryptionByDefault",
             skip_serializing_if = "Option::is_none"
@@ -1256,7 +1248,7 @@ pub mod bucket {
         pub server_side_encryption_by_default: Option<ServerSideEncryptionByDefault>,
     }
 
-    /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block `PutObject`, `CopyObject`, `PostObject`, multipart upload, and replication requests to the bucket for objects with the specified encryption type.
+    /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct BlockedEncryptionTypes {
         /// The object encryption type that you want to block or unblock for an Amazon S3 general purpose bucket.
@@ -1301,7 +1293,7 @@ pub mod bucket {
         }
     }
 
-    /// Describes the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied. For more information, see [PutBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTencryption.html).
+    /// Describes the default server-side encryption to apply to new objects in the bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ServerSideEncryptionByDefault {
         /// AWS Key Management Service (KMS) customer managed key ID to use for the default encryption.
@@ -1399,10 +1391,10 @@ pub mod bucket {
         }
     }
 
-    /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For more information, see [Enabling Cross-Origin Resource Sharing](https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html) in the *Amazon S3 User Guide*.
+    /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CorsConfiguration {
-        /// A set of origins and methods (cross-origin access that you want to allow). You can add up to 100 rules to the configuration.
+        /// A set of origins and methods (cross-origin access that you want to allow).
         #[serde(rename = "CorsRules")]
         pub cors_rules: Vec<CorsRule>,
     }
@@ -1419,7 +1411,7 @@ pub mod bucket {
     /// Specifies a cross-origin access rule for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CorsRule {
-        /// Headers that are specified in the `Access-Control-Request-Headers` header. These headers are allowed in a preflight OPTIONS request. In response to any preflight OPTIONS request, Amazon S3 returns any requested headers that are allowed.
+        /// Headers that are specified in the `Access-Control-Request-Headers` header.
         #[serde(rename = "AllowedHeaders", skip_serializing_if = "Option::is_none")]
         pub allowed_headers: Option<Vec<Value<String>>>,
         /// An HTTP method that you allow the origin to run.
@@ -1431,7 +1423,7 @@ pub mod bucket {
         /// One or more headers in the response that you want customers to be able to access from their applications (for example, from a JavaScript `XMLHttpRequest` object).
         #[serde(rename = "ExposedHeaders", skip_serializing_if = "Option::is_none")]
         pub exposed_headers: Option<Vec<Value<String>>>,
-        /// A unique identifier for this rule. The value must be no more than 255 characters.
+        /// A unique identifier for this rule.
         #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<String>>,
         /// The time in seconds that your browser is to cache the preflight response for the specified resource.
@@ -1517,7 +1509,7 @@ pub mod bucket {
         /// A container for a key-value pair.
         #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
         pub tag_filters: Option<Vec<TagFilter>>,
-        /// Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration. At least one tier must be defined in the list. At most, you can specify two tiers in the list, one for each available AccessTier: `ARCHIVE_ACCESS` and `DEEP_ARCHIVE_ACCESS`.
+        /// Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration.
         #[serde(rename = "Tierings")]
         pub tierings: Vec<Tiering>,
     }
@@ -1579,10 +1571,10 @@ pub mod bucket {
     /// The S3 Intelligent-Tiering storage class is designed to optimize storage costs by automatically moving data to the most cost-effective storage access tier, without additional operational overhead.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Tiering {
-        /// S3 Intelligent-Tiering access tier. See [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access) for a list of access tiers in the S3 Intelligent-Tiering storage class.
+        /// S3 Intelligent-Tiering access tier.
         #[serde(rename = "AccessTier")]
         pub access_tier: Value<AccessTier>,
-        /// The number of consecutive days of no access after which an object will be eligible to be transitioned to the corresponding tier. The minimum number of days specified for Archive Access tier must be at least 90 days and Deep Archive Access tier must be at least 180 days. The maximum can be up to 2 years (730 days).
+        /// The number of consecutive days of no access after which an object will be eligible to be transitioned to the corresponding tier.
         #[serde(rename = "Days")]
         pub days: Value<i64>,
     }
@@ -1600,7 +1592,7 @@ pub mod bucket {
         }
     }
 
-    /// S3 Intelligent-Tiering access tier. See [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access) for a list of access tiers in the S3 Intelligent-Tiering storage class.
+    /// S3 Intelligent-Tiering access tier.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AccessTier {
         /// `ARCHIVE_ACCESS`
@@ -1637,19 +1629,19 @@ pub mod bucket {
         }
     }
 
-    /// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see [GET Bucket inventory](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html) in the *Amazon S3 API Reference*.
+    /// Specifies the S3 Inventory configuration for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct InventoryConfiguration {
         /// Contains information about where to publish the inventory results.
         #[serde(rename = "Destination")]
         pub destination: Destination,
-        /// Specifies whether the inventory is enabled or disabled. If set to `True`, an inventory list is generated. If set to `False`, no inventory list is generated.
+        /// Specifies whether the inventory is enabled or disabled.
         #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// The ID used to identify the inventory configuration.
         #[serde(rename = "Id")]
         pub id: Value<String>,
-        /// Object versions to include in the inventory list. If set to `All`, the list includes all the object versions, which adds the version-related fields `VersionId`, `IsLatest`, and `DeleteMarker` to the list. If set to `Current`, the list does not contain these version-related fields.
+        /// Object versions to include in the inventory list.
         #[serde(rename = "IncludedObjectVersions")]
         pub included_object_versions: Value<IncludedObjectVersions>,
         /// Contains the optional fields that are included in the inventory results.
@@ -1684,7 +1676,7 @@ pub mod bucket {
         }
     }
 
-    /// Object versions to include in the inventory list. If set to `All`, the list includes all the object versions, which adds the version-related fields `VersionId`, `IsLatest`, and `DeleteMarker` to the list. If set to `Current`, the list does not contain these version-related fields.
+    /// Object versions to include in the inventory list.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IncludedObjectVersions {
         /// `All`
@@ -1848,7 +1840,7 @@ pub mod bucket {
         }
     }
 
-    /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information, see [Object Lifecycle Management](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html) in the *Amazon S3 User Guide*.
+    /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LifecycleConfiguration {
         /// A lifecycle rule for individual objects in an Amazon S3 bucket.
@@ -1875,7 +1867,7 @@ pub mod bucket {
         }
     }
 
-    /// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see [Put Bucket Lifecycle Configuration](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlifecycle.html) in the *Amazon S3 API Reference*.
+    /// Specifies lifecycle rules for an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Rule {
         /// Specifies a lifecycle rule that stops incomplete multipart uploads to an Amazon S3 bucket.
@@ -1885,73 +1877,73 @@ pub mod bucket {
         )]
 
         pub abort_incomplete_multipart_upload: Option<AbortIncompleteMultipartUpload>,
-        /// Indicates when objects are deleted from Amazon S3 and Amazon S3 Glacier. The date value must be in ISO 8601 format. The time is always midnight UTC. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time.
+        /// Indicates when objects are deleted from Amazon S3 and Amazon S3 Glacier.
         #[serde(rename = "ExpirationDate", skip_serializing_if = "Option::is_none")]
         pub expiration_date: Option<Value<String>>,
-        /// Indicates the number of days after creation when objects are deleted from Amazon S3 and Amazon S3 Glacier. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time.
+        /// Indicates the number of days after creation when objects are deleted from Amazon S3 and Amazon S3 Glacier.
         #[serde(rename = "ExpirationInDays", skip_serializing_if = "Option::is_none")]
         pub expiration_in_days: Option<Value<i64>>,
-        /// Indicates whether Amazon S3 will remove a delete marker without any noncurrent versions. If set to true, the delete marker will be removed if there are no noncurrent versions. This cannot be specified with `ExpirationInDays`, `ExpirationDate`, or `TagFilters`.
+        /// Indicates whether Amazon S3 will remove a delete marker without any noncurrent versions.
         #[serde(
             rename = "ExpiredObjectDeleteMarker",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub expired_object_delete_marker: Option<Value<bool>>,
-        /// Unique identifier for the rule. The value can't be longer than 255 characters.
+        /// Unique identifier for the rule.
         #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<String>>,
-        /// Specifies when noncurrent object versions expire. Upon expiration, S3 permanently deletes the noncurrent object versions. You set this lifecycle configuration action on a bucket that has versioning enabled (or suspended) to request that S3 delete noncurrent object versions at a specific period in the object's lifetime.
+        /// Specifies when noncurrent object versions expire.
         #[serde(
             rename = "NoncurrentVersionExpiration",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub noncurrent_version_expiration: Option<NoncurrentVersionExpiration>,
-        /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies the time, in days, between when a new version of the object is uploaded to the bucket and when old versions of the object expire. When object versions expire, Amazon S3 permanently deletes them. If you specify a transition and expiration time, the expiration time must be later than the transition time.
+        /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies the time, in days, between when a new version of the object is uploaded to the bucket and when old versions of the object expire.
         #[serde(
             rename = "NoncurrentVersionExpirationInDays",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub noncurrent_version_expiration_in_days: Option<Value<i64>>,
-        /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies when non-current objects transition to a specified storage class. If you specify a transition and expiration time, the expiration time must be later than the transition time. If you specify this property, don't specify the `NoncurrentVersionTransitions` property.
+        /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies when non-current objects transition to a specified storage class.
         #[serde(
             rename = "NoncurrentVersionTransition",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub noncurrent_version_transition: Option<NoncurrentVersionTransition>,
-        /// For buckets with versioning enabled (or suspended), one or more transition rules that specify when non-current objects transition to a specified storage class. If you specify a transition and expiration time, the expiration time must be later than the transition time. If you specify this property, don't specify the `NoncurrentVersionTransition` property.
+        /// For buckets with versioning enabled (or suspended), one or more transition rules that specify when non-current objects transition to a specified storage class.
         #[serde(
             rename = "NoncurrentVersionTransitions",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub noncurrent_version_transitions: Option<Vec<NoncurrentVersionTransition>>,
-        /// Specifies the minimum object size in bytes for this rule to apply to. Objects must be larger than this value in bytes. For more information about size based rules, see [Lifecycle configuration using size-based rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules) in the *Amazon S3 User Guide*.
+        /// Specifies the minimum object size in bytes for this rule to apply to.
         #[serde(
             rename = "ObjectSizeGreaterThan",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub object_size_greater_than: Option<Value<String>>,
-        /// Specifies the maximum object size in bytes for this rule to apply to. Objects must be smaller than this value in bytes. For more information about sized based rules, see [Lifecycle configuration using size-based rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules) in the *Amazon S3 User Guide*.
+        /// Specifies the maximum object size in bytes for this rule to apply to.
         #[serde(rename = "ObjectSizeLessThan", skip_serializing_if = "Option::is_none")]
         pub object_size_less_than: Option<Value<String>>,
         /// Object key prefix that identifies one or more objects to which this rule applies.
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
-        /// If `Enabled`, the rule is currently being applied. If `Disabled`, the rule is not currently being applied.
+        /// If `Enabled`, the rule is currently being applied.
         #[serde(rename = "Status")]
         pub status: Value<RuleStatus>,
         /// Tags to use to identify a subset of objects to which the lifecycle rule applies.
         #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
         pub tag_filters: Option<Vec<TagFilter>>,
-        /// (Deprecated.) Specifies when an object transitions to a specified storage class. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time. If you specify this property, don't specify the `Transitions` property.
+        /// (Deprecated.) Specifies when an object transitions to a specified storage class.
         #[serde(rename = "Transition", skip_serializing_if = "Option::is_none")]
         pub transition: Option<Transition>,
-        /// One or more transition rules that specify when an object transitions to a specified storage class. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time. If you specify this property, don't specify the `Transition` property.
+        /// One or more transition rules that specify when an object transitions to a specified storage class.
         #[serde(rename = "Transitions", skip_serializing_if = "Option::is_none")]
         pub transitions: Option<Vec<Transition>>,
     }
@@ -1980,7 +1972,7 @@ pub mod bucket {
         }
     }
 
-    /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload. For more information, see [Stopping Incomplete Multipart Uploads Using a Bucket Lifecycle Policy](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config) in the *Amazon S3 User Guide*.
+    /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AbortIncompleteMultipartUpload {
         /// Specifies the number of days after which Amazon S3 stops an incomplete multipart upload.
@@ -1997,17 +1989,17 @@ pub mod bucket {
         }
     }
 
-    /// Specifies when noncurrent object versions expire. Upon expiration, S3 permanently deletes the noncurrent object versions. You set this lifecycle configuration action on a bucket that has versioning enabled (or suspended) to request that S3 delete noncurrent object versions at a specific period in the object's lifetime.
+    /// Specifies when noncurrent object versions expire.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct NoncurrentVersionExpiration {
-        /// Specifies how many noncurrent versions S3 will retain. If there are this many more recent noncurrent versions, S3 will take the associated action. For more information about noncurrent versions, see [Lifecycle configuration elements](https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html) in the *Amazon S3 User Guide*.
+        /// Specifies how many noncurrent versions S3 will retain.
         #[serde(
             rename = "NewerNoncurrentVersions",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub newer_noncurrent_versions: Option<Value<i64>>,
-        /// Specifies the number of days an object is noncurrent before S3 can perform the associated action. For information about the noncurrent days calculations, see [How Amazon S3 Calculates When an Object Became Noncurrent](https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations) in the *Amazon S3 User Guide*.
+        /// Specifies the number of days an object is noncurrent before S3 can perform the associated action.
         #[serde(rename = "NoncurrentDays")]
         pub noncurrent_days: Value<i64>,
     }
@@ -2025,7 +2017,7 @@ pub mod bucket {
     /// Container for the transition rule that describes when noncurrent objects transition to the `STANDARD_IA`, `ONEZONE_IA`, `INTELLIGENT_TIERING`, `GLACIER_IR`, `GLACIER`, or `DEEP_ARCHIVE` storage class.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct NoncurrentVersionTransition {
-        /// Specifies how many noncurrent versions S3 will retain. If there are this many more recent noncurrent versions, S3 will take the associated action. For more information about noncurrent versions, see [Lifecycle configuration elements](https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html) in the *Amazon S3 User Guide*.
+        /// Specifies how many noncurrent versions S3 will retain.
         #[serde(
             rename = "NewerNoncurrentVersions",
             skip_serializing_if = "Option::is_none"
@@ -2035,7 +2027,7 @@ pub mod bucket {
         /// The class of storage used to store the object.
         #[serde(rename = "StorageClass")]
         pub storage_class: Value<StorageClass>,
-        /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see [How Amazon S3 Calculates How Long an Object Has Been Noncurrent](https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations) in the *Amazon S3 User Guide*.
+        /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action.
         #[serde(rename = "TransitionInDays")]
         pub transition_in_days: Value<i64>,
     }
@@ -2106,7 +2098,7 @@ pub mod bucket {
         }
     }
 
-    /// If `Enabled`, the rule is currently being applied. If `Disabled`, the rule is not currently being applied.
+    /// If `Enabled`, the rule is currently being applied.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RuleStatus {
         /// `Enabled`
@@ -2143,16 +2135,16 @@ pub mod bucket {
         }
     }
 
-    /// Specifies when an object transitions to a specified storage class. For more information about Amazon S3 lifecycle configuration rules, see [Transitioning Objects Using Amazon S3 Lifecycle](https://docs.aws.amazon.com/AmazonS3/latest/dev/lifecycle-transition-general-considerations.html) in the *Amazon S3 User Guide*.
+    /// Specifies when an object transitions to a specified storage class.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Transition {
         /// The storage class to which you want the object to transition.
         #[serde(rename = "StorageClass")]
         pub storage_class: Value<TransitionStorageClass>,
-        /// Indicates when objects are transitioned to the specified storage class. The date value must be in ISO 8601 format. The time is always midnight UTC.
+        /// Indicates when objects are transitioned to the specified storage class.
         #[serde(rename = "TransitionDate", skip_serializing_if = "Option::is_none")]
         pub transition_date: Option<Value<String>>,
-        /// Indicates the number of days after creation when objects are transitioned to the specified storage class. The value can be `0` or any positive integer. Be aware that some storage classes have a minimum storage duration and that you're charged for transitioning objects before their minimum storage duration.
+        /// Indicates the number of days after creation when objects are transitioned to the specified storage class.
         #[serde(rename = "TransitionInDays", skip_serializing_if = "Option::is_none")]
         pub transition_in_days: Option<Value<i64>>,
     }
@@ -2258,20 +2250,20 @@ pub mod bucket {
         }
     }
 
-    /// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket. For examples and more information, see [PUT Bucket logging](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlogging.html) in the *Amazon S3 API Reference*.
+    /// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct LoggingConfiguration {
-        /// The name of the bucket where Amazon S3 should store server access log files. You can store log files in any bucket that you own. By default, logs are stored in the bucket where the `LoggingConfiguration` property is defined.
+        /// The name of the bucket where Amazon S3 should store server access log files.
         #[serde(
             rename = "DestinationBucketName",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub destination_bucket_name: Option<Value<String>>,
-        /// A prefix for all log object keys. If you store log files from multiple Amazon S3 buckets in a single bucket, you can use a prefix to distinguish which log files came from which bucket.
+        /// A prefix for all log object keys.
         #[serde(rename = "LogFilePrefix", skip_serializing_if = "Option::is_none")]
         pub log_file_prefix: Option<Value<String>>,
-        /// Amazon S3 key format for log objects. Only one format, either PartitionedPrefix or SimplePrefix, is allowed.
+        /// Amazon S3 key format for log objects.
         #[serde(
             rename = "TargetObjectKeyFormat",
             skip_serializing_if = "Option::is_none"
@@ -2280,10 +2272,10 @@ pub mod bucket {
         pub target_object_key_format: Option<TargetObjectKeyFormat>,
     }
 
-    /// Describes the key format for server access log file in the target bucket. You can choose between SimplePrefix and PartitionedPrefix.
+    /// Describes the key format for server access log file in the target bucket.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TargetObjectKeyFormat {
-        /// This format defaults the prefix to the given log file prefix for delivering server access log file. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// This format defaults the prefix to the given log file prefix for delivering server access log file. Untyped in the schema: any `serde_json::Value`.
         #[serde(rename = "SimplePrefix", skip_serializing_if = "Option::is_none")]
         pub simple_prefix: Option<serde_json::Value>,
         /// `PartitionedPrefix`.
@@ -2336,7 +2328,7 @@ pub mod bucket {
         }
     }
 
-    /// Creates a V2 S3 Metadata configuration of a general purpose bucket. For more information, see [Accelerating data discovery with S3 Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html) in the *Amazon S3 User Guide*.
+    /// Creates a V2 S3 Metadata configuration of a general purpose bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetadataConfiguration {
         /// The annotation table configuration for a metadata configuration.
@@ -2375,13 +2367,13 @@ pub mod bucket {
         }
     }
 
-    /// The annotation table configuration for an S3 Metadata configuration. The annotation table tracks all annotations on objects in your bucket so that you can query annotation data at scale.
+    /// The annotation table configuration for an S3 Metadata configuration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AnnotationTableConfiguration {
         /// Specifies whether the annotation table configuration is enabled or disabled.
         #[serde(rename = "ConfigurationState")]
         pub configuration_state: Value<ConfigurationState>,
-        /// The encryption configuration for the annotation table. To encrypt your annotation table with server-side encryption using AWS Key Management Service (AWS KMS) keys (SSE-KMS), set `SseAlgorithm` to `aws:kms`. You must also set `KmsKeyArn` to the ARN of a customer managed KMS key in the same Region where your general purpose bucket is located.
+        /// The encryption configuration for the annotation table.
         #[serde(
             rename = "EncryptionConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -2452,10 +2444,10 @@ pub mod bucket {
     /// The encryption settings for an S3 Metadata journal table or inventory table configuration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetadataTableEncryptionConfiguration {
-        /// If server-side encryption with KMSlong (KMS) keys (SSE-KMS) is specified, you must also specify the KMS key Amazon Resource Name (ARN). You must specify a customer-managed KMS key that's located in the same Region as the general purpose bucket that corresponds to the metadata table configuration.
+        /// If server-side encryption with KMSlong (KMS) keys (SSE-KMS) is specified, you must also specify the KMS key Amazon Resource Name (ARN).
         #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
-        /// The encryption type specified for a metadata table. To specify server-side encryption with KMSlong (KMS) keys (SSE-KMS), use the `aws:kms` value. To specify server-side encryption with Amazon S3 managed keys (SSE-S3), use the `AES256` value.
+        /// The encryption type specified for a metadata table.
         #[serde(rename = "SseAlgorithm")]
         pub sse_algorithm: Value<MetadataTableEncryptionConfigurationSseAlgorithm>,
     }
@@ -2474,7 +2466,7 @@ pub mod bucket {
         }
     }
 
-    /// The encryption type specified for a metadata table. To specify server-side encryption with KMSlong (KMS) keys (SSE-KMS), use the `aws:kms` value. To specify server-side encryption with Amazon S3 managed keys (SSE-S3), use the `AES256` value.
+    /// The encryption type specified for a metadata table.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum MetadataTableEncryptionConfigurationSseAlgorithm {
         /// `aws:kms`
@@ -2518,7 +2510,7 @@ pub mod bucket {
         /// The Amazon Resource Name (ARN) of the table bucket where the metadata configuration is stored.
         #[serde(rename = "TableBucketArn", skip_serializing_if = "Option::is_none")]
         pub table_bucket_arn: Option<Value<String>>,
-        /// The type of the table bucket where the metadata configuration is stored. The `aws` value indicates an AWS managed table bucket, and the `customer` value indicates a customer-managed table bucket. V2 metadata configurations are stored in AWS managed table buckets, and V1 metadata configurations are stored in customer-managed table buckets.
+        /// The type of the table bucket where the metadata configuration is stored.
         #[serde(rename = "TableBucketType")]
         pub table_bucket_type: Value<TableBucketType>,
         /// The namespace in the table bucket where the metadata tables for a metadata configuration are stored.
@@ -2537,7 +2529,7 @@ pub mod bucket {
         }
     }
 
-    /// The type of the table bucket where the metadata configuration is stored. The `aws` value indicates an AWS managed table bucket, and the `customer` value indicates a customer-managed table bucket. V2 metadata configurations are stored in AWS managed table buckets, and V1 metadata configurations are stored in customer-managed table buckets.
+    /// The type of the table bucket where the metadata configuration is stored.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TableBucketType {
         /// `aws`
@@ -2649,7 +2641,7 @@ pub mod bucket {
         }
     }
 
-    /// The journal table configuration for an S3 Metadata configuration. The journal table is required for each metadata table configuration and cannot be disabled.
+    /// The journal table configuration for an S3 Metadata configuration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct JournalTableConfiguration {
         /// The encryption configuration for the journal table.
@@ -2685,7 +2677,7 @@ pub mod bucket {
     /// The journal table record expiration settings for a journal table in an S3 Metadata configuration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RecordExpiration {
-        /// If you enable journal table record expiration, you can set the number of days to retain your journal table records. Journal table records must be retained for a minimum of 7 days. To set this value, specify any whole number from `7` to `2147483647`. For example, to retain your journal table records for one year, set this value to `365`.
+        /// If you enable journal table record expiration, you can set the number of days to retain your journal table records.
         #[serde(rename = "Days", skip_serializing_if = "Option::is_none")]
         pub days: Option<Value<i64>>,
         /// Specifies whether journal table record expiration is enabled or disabled.
@@ -2740,10 +2732,10 @@ pub mod bucket {
         }
     }
 
-    /// We recommend that you create your S3 Metadata configurations by using the V2 [MetadataConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html) resource type. We no longer recommend using the V1 `MetadataTableConfiguration` resource type.
+    /// We recommend that you create your S3 Metadata configurations by using the V2 [MetadataConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html) resource type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetadataTableConfiguration {
-        /// The destination information for the metadata table configuration. The destination table bucket must be in the same Region and AWS-account as the general purpose bucket. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
+        /// The destination information for the metadata table configuration.
         #[serde(rename = "S3TablesDestination")]
         pub s3_tables_destination: S3TablesDestination,
     }
@@ -2757,19 +2749,19 @@ pub mod bucket {
         }
     }
 
-    /// The destination information for a V1 S3 Metadata configuration. The destination table bucket must be in the same Region and AWS-account as the general purpose bucket. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
+    /// The destination information for a V1 S3 Metadata configuration.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3TablesDestination {
-        /// The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket. Read-only: CloudFormation returns it.
+        /// The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. Read-only: CloudFormation returns it.
         #[serde(rename = "TableArn", skip_serializing_if = "Option::is_none")]
         pub table_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration. The destination table bucket must be in the same Region and AWS-account as the general purpose bucket.
+        /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration.
         #[serde(rename = "TableBucketArn")]
         pub table_bucket_arn: Value<String>,
-        /// The name for the metadata table in your metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
+        /// The name for the metadata table in your metadata table configuration.
         #[serde(rename = "TableName")]
         pub table_name: Value<String>,
-        /// The table bucket namespace for the metadata table in your metadata table configuration. This value is always `aws_s3_metadata`. Read-only: CloudFormation returns it.
+        /// The table bucket namespace for the metadata table in your metadata table configuration. Read-only: CloudFormation returns it.
         #[serde(rename = "TableNamespace", skip_serializing_if = "Option::is_none")]
         pub table_namespace: Option<Value<String>>,
     }
@@ -2789,19 +2781,19 @@ pub mod bucket {
         }
     }
 
-    /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the existing metrics configuration. If you don't include the elements you want to keep, they are erased.
+    /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct MetricsConfiguration {
-        /// The access point that was used while performing operations on the object. The metrics configuration only includes objects that meet the filter's criteria.
+        /// The access point that was used while performing operations on the object.
         #[serde(rename = "AccessPointArn", skip_serializing_if = "Option::is_none")]
         pub access_point_arn: Option<Value<String>>,
-        /// The ID used to identify the metrics configuration. This can be any value you choose that helps you identify your metrics configuration.
+        /// The ID used to identify the metrics configuration.
         #[serde(rename = "Id")]
         pub id: Value<String>,
         /// The prefix that an object must have to be included in the metrics results.
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
-        /// Specifies a list of tag filters to use as a metrics configuration filter. The metrics configuration includes only objects that meet the filter's criteria.
+        /// Specifies a list of tag filters to use as a metrics configuration filter.
         #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
         pub tag_filters: Option<Vec<TagFilter>>,
     }
@@ -2863,10 +2855,10 @@ pub mod bucket {
     /// Describes the LAMlong functions to invoke and the events for which to invoke them.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LambdaConfiguration {
-        /// The Amazon S3 bucket event for which to invoke the LAMlong function. For more information, see [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide*.
+        /// The Amazon S3 bucket event for which to invoke the LAMlong function.
         #[serde(rename = "Event")]
         pub event: Value<String>,
-        /// The filtering rules that determine which objects invoke the AWS Lambda function. For example, you can create a filter so that only image files with a `.jpg` extension invoke the function when they are added to the Amazon S3 bucket.
+        /// The filtering rules that determine which objects invoke the AWS Lambda function.
         #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
         pub filter: Option<NotificationFilter>,
         /// The Amazon Resource Name (ARN) of the LAMlong function that Amazon S3 invokes when the specified event type occurs.
@@ -2888,7 +2880,7 @@ pub mod bucket {
         }
     }
 
-    /// Specifies object key name filtering rules. For information about key name filtering, see [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html) in the *Amazon S3 User Guide*.
+    /// Specifies object key name filtering rules.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct NotificationFilter {
         /// A container for object key name prefix and suffix filtering rules.
@@ -2903,7 +2895,7 @@ pub mod bucket {
         }
     }
 
-    /// A container for object key name prefix and suffix filtering rules. For more information about object key name filtering, see [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html) in the *Amazon S3 User Guide*.
+    /// A container for object key name prefix and suffix filtering rules.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3KeyFilter {
         /// A list of containers for the key-value pair that defines the criteria for the filter rule.
@@ -2918,10 +2910,10 @@ pub mod bucket {
         }
     }
 
-    /// Specifies the Amazon S3 object key name to filter on. An object key name is the name assigned to an object in your Amazon S3 bucket. You specify whether to filter on the suffix or prefix of the object key name. A prefix is a specific string of characters at the beginning of an object key name, which you can use to organize objects.
+    /// Specifies the Amazon S3 object key name to filter on.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FilterRule {
-        /// The object key name prefix or suffix identifying one or more objects to which the filtering rule applies. The maximum length is 1,024 characters. Overlapping prefixes and suffixes are not supported. For more information, see [Configuring Event Notifications](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide*.
+        /// The object key name prefix or suffix identifying one or more objects to which the filtering rule applies.
         #[serde(rename = "Name")]
         pub name: Value<String>,
         /// The value that the filter searches for in object key names.
@@ -2945,13 +2937,13 @@ pub mod bucket {
     /// Specifies the configuration for publishing messages to an Amazon Simple Queue Service (Amazon SQS) queue when Amazon S3 detects specified events.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct QueueConfiguration {
-        /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. For more information, see [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide*.
+        /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS.
         #[serde(rename = "Event")]
         pub event: Value<String>,
-        /// The filtering rules that determine which objects trigger notifications. For example, you can create a filter so that Amazon S3 sends notifications only when image files with a `.jpg` extension are added to the bucket.
+        /// The filtering rules that determine which objects trigger notifications.
         #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
         pub filter: Option<NotificationFilter>,
-        /// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type. FIFO queues are not allowed when enabling an SQS queue as the event notification destination.
+        /// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type.
         #[serde(rename = "Queue")]
         pub queue: Value<String>,
     }
@@ -2973,10 +2965,10 @@ pub mod bucket {
     /// A container for specifying the configuration for publication of messages to an Amazon Simple Notification Service (Amazon SNS) topic when Amazon S3 detects specified events.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TopicConfiguration {
-        /// The Amazon S3 bucket event about which to send notifications. For more information, see [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide*.
+        /// The Amazon S3 bucket event about which to send notifications.
         #[serde(rename = "Event")]
         pub event: Value<String>,
-        /// The filtering rules that determine for which objects to send notifications. For example, you can create a filter so that Amazon S3 sends notifications only when image files with a `.jpg` extension are added to the bucket.
+        /// The filtering rules that determine for which objects to send notifications.
         #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
         pub filter: Option<NotificationFilter>,
         /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a message when it detects events of the specified type.
@@ -2998,18 +2990,18 @@ pub mod bucket {
         }
     }
 
-    /// Places an Object Lock configuration on the specified bucket. The rule specified in the Object Lock configuration will be applied by default to every new object placed in the specified bucket. For more information, see [Locking Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
+    /// Places an Object Lock configuration on the specified bucket.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ObjectLockConfiguration {
-        /// Indicates whether this bucket has an Object Lock configuration enabled. Enable `ObjectLockEnabled` when you apply `ObjectLockConfiguration` to a bucket.
+        /// Indicates whether this bucket has an Object Lock configuration enabled.
         #[serde(rename = "ObjectLockEnabled", skip_serializing_if = "Option::is_none")]
         pub object_lock_enabled: Option<Value<ObjectLockEnabled>>,
-        /// Specifies the Object Lock rule for the specified object. Enable this rule when you apply `ObjectLockConfiguration` to a bucket. If Object Lock is turned on, bucket settings require both `Mode` and a period of either `Days` or `Years`. You cannot specify `Days` and `Years` at the same time.
+        /// Specifies the Object Lock rule for the specified object.
         #[serde(rename = "Rule", skip_serializing_if = "Option::is_none")]
         pub rule: Option<ObjectLockRule>,
     }
 
-    /// Indicates whether this bucket has an Object Lock configuration enabled. Enable `ObjectLockEnabled` when you apply `ObjectLockConfiguration` to a bucket.
+    /// Indicates whether this bucket has an Object Lock configuration enabled.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ObjectLockEnabled {
         /// `Enabled`
@@ -3043,10 +3035,10 @@ pub mod bucket {
         }
     }
 
-    /// Specifies the Object Lock rule for the specified object. Enable the this rule when you apply `ObjectLockConfiguration` to a bucket.
+    /// Specifies the Object Lock rule for the specified object.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ObjectLockRule {
-        /// The default Object Lock retention mode and period that you want to apply to new objects placed in the specified bucket. If Object Lock is turned on, bucket settings require both `Mode` and a period of either `Days` or `Years`. You cannot specify `Days` and `Years` at the same time.
+        /// The default Object Lock retention mode and period that you want to apply to new objects placed in the specified bucket.
         #[serde(rename = "DefaultRetention", skip_serializing_if = "Option::is_none")]
         pub default_retention: Option<DefaultRetention>,
     }
@@ -3054,32 +3046,32 @@ pub mod bucket {
     /// The container element for optionally specifying the default Object Lock retention settings for new objects placed in the specified bucket.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DefaultRetention {
-        /// The number of days that you want to specify for the default retention period. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years`.
+        /// The number of days that you want to specify for the default retention period.
         #[serde(rename = "Days", skip_serializing_if = "Option::is_none")]
         pub days: Option<Value<i64>>,
-        /// The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket. When the event hold is released, Amazon S3 retains the object version for this duration.
+        /// The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket.
         #[serde(rename = "DefaultEventHold", skip_serializing_if = "Option::is_none")]
         pub default_event_hold: Option<DefaultEventHold>,
-        /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years`.
+        /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket.
         #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<Mode>>,
-        /// The number of years that you want to specify for the default retention period. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years`.
+        /// The number of years that you want to specify for the default retention period.
         #[serde(rename = "Years", skip_serializing_if = "Option::is_none")]
         pub years: Option<Value<i64>>,
     }
 
-    /// The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket, unless an object's upload request specifies its own Object Lock settings. New object versions are placed under an event hold and remain protected while the hold is active.
+    /// The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket, unless an object's upload request specifies its own Object Lock settings.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DefaultEventHold {
-        /// The number of days that you want to specify for the default event hold duration. Valid values are `1` to `36500` days. You must specify either `Days` or `Years`, but not both.
+        /// The number of days that you want to specify for the default event hold duration.
         #[serde(rename = "Days", skip_serializing_if = "Option::is_none")]
         pub days: Option<Value<i64>>,
-        /// The number of years that you want to specify for the default event hold duration. Valid values are `1` to `100` years. You must specify either `Days` or `Years`, but not both.
+        /// The number of years that you want to specify for the default event hold duration.
         #[serde(rename = "Years", skip_serializing_if = "Option::is_none")]
         pub years: Option<Value<i64>>,
     }
 
-    /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years`.
+    /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Mode {
         /// `COMPLIANCE`
@@ -3179,19 +3171,19 @@ pub mod bucket {
         }
     }
 
-    /// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can enable the configuration options in any combination. Bucket-level settings work alongside account-level settings (which may inherit from organization-level policies).
+    /// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PublicAccessBlockConfiguration {
-        /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and objects in this bucket. Setting this element to `TRUE` causes the following behavior:
+        /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and objects in this bucket.
         #[serde(rename = "BlockPublicAcls", skip_serializing_if = "Option::is_none")]
         pub block_public_acls: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should block public bucket policies for this bucket. Setting this element to `TRUE` causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access.
+        /// Specifies whether Amazon S3 should block public bucket policies for this bucket.
         #[serde(rename = "BlockPublicPolicy", skip_serializing_if = "Option::is_none")]
         pub block_public_policy: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket. Setting this element to `TRUE` causes Amazon S3 to ignore all public ACLs on this bucket and objects in this bucket.
+        /// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket.
         #[serde(rename = "IgnorePublicAcls", skip_serializing_if = "Option::is_none")]
         pub ignore_public_acls: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to `TRUE` restricts access to this bucket to only AWS-service principals and authorized users within this account if the bucket has a public policy.
+        /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket.
         #[serde(
             rename = "RestrictPublicBuckets",
             skip_serializing_if = "Option::is_none"
@@ -3200,13 +3192,13 @@ pub mod bucket {
         pub restrict_public_buckets: Option<Value<bool>>,
     }
 
-    /// A container for replication rules. You can add up to 1,000 rules. The maximum size of a replication configuration is 2 MB. The latest version of the replication configuration XML is V2. For more information about XML V2 replication configurations, see [Replication configuration](https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-add-config.html) in the *Amazon S3 User Guide*.
+    /// A container for replication rules.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicationConfiguration {
-        /// The Amazon Resource Name (ARN) of the IAMlong (IAM) role that Amazon S3 assumes when replicating objects. For more information, see [How to Set Up Replication](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-how-setup.html) in the *Amazon S3 User Guide*.
+        /// The Amazon Resource Name (ARN) of the IAMlong (IAM) role that Amazon S3 assumes when replicating objects.
         #[serde(rename = "Role")]
         pub role: Value<String>,
-        /// A container for one or more replication rules. A replication configuration must have at least one rule and can contain a maximum of 1,000 rules.
+        /// A container for one or more replication rules.
         #[serde(rename = "Rules")]
         pub rules: Vec<ReplicationRule>,
     }
@@ -3227,7 +3219,7 @@ pub mod bucket {
     /// Specifies which Amazon S3 objects to replicate and where to store the replicas.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicationRule {
-        /// Specifies whether Amazon S3 replicates delete markers. If you specify a `Filter` in your replication configuration, you must also include a `DeleteMarkerReplication` element. If your `Filter` includes a `Tag` element, the `DeleteMarkerReplication``Status` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules.
+        /// Specifies whether Amazon S3 replicates delete markers.
         #[serde(
             rename = "DeleteMarkerReplication",
             skip_serializing_if = "Option::is_none"
@@ -3237,19 +3229,19 @@ pub mod bucket {
         /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
         #[serde(rename = "Destination")]
         pub destination: ReplicationDestination,
-        /// A filter that identifies the subset of objects to which the replication rule applies. A `Filter` must specify exactly one `Prefix`, `TagFilter`, or an `And` child element. The use of the filter field indicates that this is a V2 replication configuration. This field isn't supported in a V1 replication configuration.
+        /// A filter that identifies the subset of objects to which the replication rule applies.
         #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
         pub filter: Option<ReplicationRuleFilter>,
-        /// A unique identifier for the rule. The maximum value is 255 characters. If you don't specify a value, AWS CloudFormation generates a random ID. When using a V2 replication configuration this property is capitalized as "ID".
+        /// A unique identifier for the rule.
         #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<String>>,
-        /// An object key name prefix that identifies the object or objects to which the rule applies. The maximum prefix length is 1,024 characters. To include all objects in a bucket, specify an empty string. To filter using a V1 replication configuration, add the `Prefix` directly as a child element of the `Rule` element.
+        /// An object key name prefix that identifies the object or objects to which the rule applies.
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
-        /// The priority indicates which rule has precedence whenever two or more replication rules conflict. Amazon S3 will attempt to replicate objects according to all replication rules. However, if there are two or more rules with the same destination bucket, then objects will be replicated according to the rule with the highest priority. The higher the number, the higher the priority.
+        /// The priority indicates which rule has precedence whenever two or more replication rules conflict.
         #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
         pub priority: Option<Value<i64>>,
-        /// A container that describes additional filters for identifying the source objects that you want to replicate. You can choose to enable or disable the replication of these objects.
+        /// A container that describes additional filters for identifying the source objects that you want to replicate.
         #[serde(
             rename = "SourceSelectionCriteria",
             skip_serializing_if = "Option::is_none"
@@ -3280,7 +3272,7 @@ pub mod bucket {
         }
     }
 
-    /// Specifies whether Amazon S3 replicates delete markers. If you specify a `Filter` in your replication configuration, you must also include a `DeleteMarkerReplication` element. If your `Filter` includes a `Tag` element, the `DeleteMarkerReplication``Status` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules.
+    /// Specifies whether Amazon S3 replicates delete markers.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DeleteMarkerReplication {
         /// Indicates whether to replicate delete markers.
@@ -3328,14 +3320,14 @@ pub mod bucket {
     /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicationDestination {
-        /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS-account that owns the destination bucket. If this is not specified in the replication configuration, the replicas are owned by same AWS-account that owns the source object.
+        /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS-account that owns the destination bucket.
         #[serde(
             rename = "AccessControlTranslation",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub access_control_translation: Option<AccessControlTranslation>,
-        /// Destination bucket owner account ID. In a cross-account scenario, if you direct Amazon S3 to change replica ownership to the AWS-account that owns the destination bucket by specifying the `AccessControlTranslation` property, this is the account ID of the destination bucket owner.
+        /// Destination bucket owner account ID.
         #[serde(rename = "Account", skip_serializing_if = "Option::is_none")]
         pub account: Option<Value<String>>,
         /// The Amazon Resource Name (ARN) of the bucket where you want Amazon S3 to store the results.
@@ -3351,10 +3343,10 @@ pub mod bucket {
         /// A container specifying replication metrics-related settings enabling replication metrics and events.
         #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
         pub metrics: Option<Metrics>,
-        /// A container specifying S3 Replication Time Control (S3 RTC), including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated. Must be specified together with a `Metrics` block.
+        /// A container specifying S3 Replication Time Control (S3 RTC), including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated.
         #[serde(rename = "ReplicationTime", skip_serializing_if = "Option::is_none")]
         pub replication_time: Option<ReplicationTime>,
-        /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy. By default, Amazon S3 uses the storage class of the source object to create the object replica.
+        /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy.
         #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
         pub storage_class: Option<Value<ReplicationDestinationStorageClass>>,
     }
@@ -3374,10 +3366,10 @@ pub mod bucket {
         }
     }
 
-    /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS-account that owns the destination bucket. If this is not specified in the replication configuration, the replicas are owned by same AWS-account that owns the source object.
+    /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS-account that owns the destination bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AccessControlTranslation {
-        /// Specifies the replica ownership. For default and valid values, see [PUT bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) in the *Amazon S3 API Reference*.
+        /// Specifies the replica ownership.
         #[serde(rename = "Owner")]
         pub owner: Value<Owner>,
     }
@@ -3389,7 +3381,7 @@ pub mod bucket {
         }
     }
 
-    /// Specifies the replica ownership. For default and valid values, see [PUT bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) in the *Amazon S3 API Reference*.
+    /// Specifies the replica ownership.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Owner {
         /// `Destination`
@@ -3426,7 +3418,7 @@ pub mod bucket {
     /// Specifies encryption-related information for an Amazon S3 bucket that is a destination for replicated objects.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct EncryptionConfiguration {
-        /// Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS Key Management Service (KMS) for the destination bucket. Amazon S3 uses this key to encrypt replica objects. Amazon S3 only supports symmetric encryption KMS keys.
+        /// Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS Key Management Service (KMS) for the destination bucket.
         #[serde(rename = "ReplicaKmsKeyID")]
         pub replica_kms_key_id: Value<String>,
     }
@@ -3513,7 +3505,7 @@ pub mod bucket {
         }
     }
 
-    /// A container specifying S3 Replication Time Control (S3 RTC) related information, including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated. Must be specified together with a `Metrics` block.
+    /// A container specifying S3 Replication Time Control (S3 RTC) related information, including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicationTime {
         /// Specifies whether the replication time is enabled.
@@ -3574,7 +3566,7 @@ pub mod bucket {
         }
     }
 
-    /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy. By default, Amazon S3 uses the storage class of the source object to create the object replica.
+    /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReplicationDestinationStorageClass {
         /// `DEEP_ARCHIVE`
@@ -3630,10 +3622,10 @@ pub mod bucket {
         }
     }
 
-    /// A filter that identifies the subset of objects to which the replication rule applies. A `Filter` must specify exactly one `Prefix`, `TagFilter`, or an `And` child element.
+    /// A filter that identifies the subset of objects to which the replication rule applies.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ReplicationRuleFilter {
-        /// A container for specifying rule filters. The filters determine the subset of objects to which the rule applies. This element is required only if you specify more than one filter. For example:
+        /// A container for specifying rule filters.
         #[serde(rename = "And", skip_serializing_if = "Option::is_none")]
         pub and: Option<ReplicationRuleAndOperator>,
         /// An object key name prefix that identifies the subset of objects to which the rule applies.
@@ -3644,7 +3636,7 @@ pub mod bucket {
         pub tag_filter: Option<TagFilter>,
     }
 
-    /// A container for specifying rule filters. The filters determine the subset of objects to which the rule applies. This element is required only if you specify more than one filter.
+    /// A container for specifying rule filters.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct ReplicationRuleAndOperator {
         /// An object key name prefix that identifies the subset of objects to which the rule applies.
@@ -3655,7 +3647,7 @@ pub mod bucket {
         pub tag_filters: Option<Vec<TagFilter>>,
     }
 
-    /// A container that describes additional filters for identifying the source objects that you want to replicate. You can choose to enable or disable the replication of these objects.
+    /// A container that describes additional filters for identifying the source objects that you want to replicate.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SourceSelectionCriteria {
         /// A filter that you can specify for selection for modifications on replicas.
@@ -3815,7 +3807,7 @@ pub mod bucket {
         }
     }
 
-    /// Describes the versioning state of an Amazon S3 bucket. For more information, see [PUT Bucket versioning](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTVersioningStatus.html) in the *Amazon S3 API Reference*.
+    /// Describes the versioning state of an Amazon S3 bucket.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct VersioningConfiguration {
         /// The versioning state of the bucket.
@@ -3894,7 +3886,7 @@ pub mod bucket {
         /// Name of the host where requests are redirected.
         #[serde(rename = "HostName")]
         pub host_name: Value<String>,
-        /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
+        /// Protocol to use when redirecting requests.
         #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<Protocol>>,
     }
@@ -3909,7 +3901,7 @@ pub mod bucket {
         }
     }
 
-    /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
+    /// Protocol to use when redirecting requests.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Protocol {
         /// `http`
@@ -3946,13 +3938,13 @@ pub mod bucket {
         }
     }
 
-    /// Specifies the redirect behavior and when a redirect is applied. For more information about routing rules, see [Configuring advanced conditional redirects](https://docs.aws.amazon.com/AmazonS3/latest/dev/how-to-page-redirect.html#advanced-conditional-redirects) in the *Amazon S3 User Guide*.
+    /// Specifies the redirect behavior and when a redirect is applied.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct RoutingRule {
-        /// Container for redirect information. You can redirect requests to another host, to another page, or with another protocol. In the event of an error, you can specify a different error code to return.
+        /// Container for redirect information.
         #[serde(rename = "RedirectRule")]
         pub redirect_rule: RedirectRule,
-        /// A container for describing a condition that must be met for the specified redirect to apply. For example, 1. If request is for pages in the `/docs` folder, redirect to the `/documents` folder. 2. If request results in HTTP error 4xx, redirect request to another host where you might process the error.
+        /// A container for describing a condition that must be met for the specified redirect to apply.
         #[serde(
             rename = "RoutingRuleCondition",
             skip_serializing_if = "Option::is_none"
@@ -3971,31 +3963,31 @@ pub mod bucket {
         }
     }
 
-    /// Specifies how requests are redirected. In the event of an error, you can specify a different error code to return.
+    /// Specifies how requests are redirected.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RedirectRule {
         /// The host name to use in the redirect request.
         #[serde(rename = "HostName", skip_serializing_if = "Option::is_none")]
         pub host_name: Option<Value<String>>,
-        /// The HTTP redirect code to use on the response. Not required if one of the siblings is present.
+        /// The HTTP redirect code to use on the response.
         #[serde(rename = "HttpRedirectCode", skip_serializing_if = "Option::is_none")]
         pub http_redirect_code: Option<Value<String>>,
-        /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
+        /// Protocol to use when redirecting requests.
         #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<RedirectRuleProtocol>>,
-        /// The object key prefix to use in the redirect request. For example, to redirect requests for all pages with prefix `docs/` (objects in the `docs/` folder) to `documents/`, you can set a condition block with `KeyPrefixEquals` set to `docs/` and in the Redirect set `ReplaceKeyPrefixWith` to `/documents`. Not required if one of the siblings is present.
+        /// The object key prefix to use in the redirect request.
         #[serde(
             rename = "ReplaceKeyPrefixWith",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub replace_key_prefix_with: Option<Value<String>>,
-        /// The specific object key to use in the redirect request. For example, redirect request to `error.html`. Not required if one of the siblings is present. Can be present only if `ReplaceKeyPrefixWith` is not provided.
+        /// The specific object key to use in the redirect request.
         #[serde(rename = "ReplaceKeyWith", skip_serializing_if = "Option::is_none")]
         pub replace_key_with: Option<Value<String>>,
     }
 
-    /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
+    /// Protocol to use when redirecting requests.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RedirectRuleProtocol {
         /// `http`
@@ -4032,17 +4024,17 @@ pub mod bucket {
         }
     }
 
-    /// A container for describing a condition that must be met for the specified redirect to apply. For example, 1. If request is for pages in the `/docs` folder, redirect to the `/documents` folder. 2. If request results in HTTP error 4xx, redirect request to another host where you might process the error.
+    /// A container for describing a condition that must be met for the specified redirect to apply.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RoutingRuleCondition {
-        /// The HTTP error code when the redirect is applied. In the event of an error, if the error code equals this value, then the specified redirect is applied.
+        /// The HTTP error code when the redirect is applied.
         #[serde(
             rename = "HttpErrorCodeReturnedEquals",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub http_error_code_returned_equals: Option<Value<String>>,
-        /// The object key name prefix when the redirect is applied. For example, to redirect requests for `ExamplePage.html`, the key prefix will be `ExamplePage.html`. To redirect request for all pages with the prefix `docs/`, the key prefix will be `docs/`, which identifies all objects in the docs/ folder.
+        /// The object key name prefix when the redirect is applied.
         #[serde(rename = "KeyPrefixEquals", skip_serializing_if = "Option::is_none")]
         pub key_prefix_equals: Option<Value<String>>,
     }
@@ -4053,7 +4045,9 @@ pub mod bucket_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::S3::BucketPolicy`: Applies an Amazon S3 bucket policy to an Amazon S3 bucket. If you are using an identity other than the root user of the AWS-account that owns the bucket, the calling identity must have the `PutBucketPolicy` permissions on the specified bucket and belong to the bucket owner's account in order to use this operation. `Ref` returns the primary identifier, `Bucket`.
+    /// `AWS::S3::BucketPolicy`: Applies an Amazon S3 bucket policy to an Amazon S3 bucket. `Ref` returns the primary identifier, `Bucket`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBucketPolicy {
         resource: cloudwright_core::CfnResource,
@@ -4106,7 +4100,7 @@ pub mod bucket_policy {
         /// The name of the Amazon S3 bucket to which the policy applies.
         #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
-        /// A policy document containing permissions to add to the specified bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// A policy document containing permissions to add to the specified bucket. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument")]
         pub policy_document: serde_json::Value,
     }
@@ -4129,8 +4123,11 @@ pub mod bucket_policy {
 pub mod multi_region_access_point {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::PublicAccessBlockConfiguration;
 
     /// `AWS::S3::MultiRegionAccessPoint`: AWS::S3::MultiRegionAccessPoint is an Amazon S3 resource type that dynamically routes S3 requests to easily satisfy geographic compliance requirements based on customer-defined routing policies. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-multiregionaccesspoint.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMultiRegionAccessPoint {
         resource: cloudwright_core::CfnResource,
@@ -4195,7 +4192,7 @@ pub mod multi_region_access_point {
         /// The name you want to assign to this Multi Region Access Point.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// The PublicAccessBlock configuration that you want to apply to this Multi Region Access Point. You can enable the configuration options in any combination.
+        /// The PublicAccessBlock configuration that you want to apply to this Multi Region Access Point.
         #[serde(
             rename = "PublicAccessBlockConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -4218,28 +4215,7 @@ pub mod multi_region_access_point {
         }
     }
 
-    /// `PublicAccessBlockConfiguration` of `AWS::S3::MultiRegionAccessPoint`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct PublicAccessBlockConfiguration {
-        /// Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account. Setting this element to TRUE causes the following behavior:
-        #[serde(rename = "BlockPublicAcls", skip_serializing_if = "Option::is_none")]
-        pub block_public_acls: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should block public bucket policies for buckets in this account. Setting this element to TRUE causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access. Enabling this setting doesn't affect existing bucket policies.
-        #[serde(rename = "BlockPublicPolicy", skip_serializing_if = "Option::is_none")]
-        pub block_public_policy: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should ignore public ACLs for buckets in this account. Setting this element to TRUE causes Amazon S3 to ignore all public ACLs on buckets in this account and any objects that they contain. Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
-        #[serde(rename = "IgnorePublicAcls", skip_serializing_if = "Option::is_none")]
-        pub ignore_public_acls: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to TRUE restricts access to this bucket to only AWS services and authorized users within this account if the bucket has a public policy.
-        #[serde(
-            rename = "RestrictPublicBuckets",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub restrict_public_buckets: Option<Value<bool>>,
-    }
-
-    /// `Region` of `AWS::S3::MultiRegionAccessPoint`.
+    /// The `Region` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Region {
         /// `Bucket`.
@@ -4267,6 +4243,8 @@ pub mod multi_region_access_point_policy {
     use serde::Serialize;
 
     /// `AWS::S3::MultiRegionAccessPointPolicy`: The policy to be attached to a Multi Region Access Point. `Ref` returns the primary identifier, `MrapName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-multiregionaccesspointpolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMultiRegionAccessPointPolicy {
         resource: cloudwright_core::CfnResource,
@@ -4331,7 +4309,7 @@ pub mod multi_region_access_point_policy {
         /// The name of the Multi Region Access Point to apply policy
         #[serde(rename = "MrapName")]
         pub mrap_name: Value<String>,
-        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Policy")]
         pub policy: serde_json::Value,
     }
@@ -4356,6 +4334,8 @@ pub mod storage_lens {
     use serde::Serialize;
 
     /// `AWS::S3::StorageLens`: The AWS::S3::StorageLens resource is an Amazon S3 resource type that you can use to create Storage Lens configurations. `Ref` returns the primary identifier, `StorageLensConfiguration/Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-storagelens.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageLens {
         resource: cloudwright_core::CfnResource,
@@ -4652,7 +4632,7 @@ pub mod storage_lens {
         }
     }
 
-    /// `PrefixLevelStorageMetrics` of `AWS::S3::StorageLens`.
+    /// The `PrefixLevelStorageMetrics` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrefixLevelStorageMetrics {
         /// Specifies whether prefix-level storage metrics are enabled or disabled.
@@ -4801,7 +4781,7 @@ pub mod storage_lens {
     /// Configures the server-side encryption for Amazon S3 Storage Lens report files with either S3-managed keys (SSE-S3) or KMS-managed keys (SSE-KMS).
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Encryption {
-        /// S3 default server-side encryption. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// S3 default server-side encryption. Untyped in the schema: any `serde_json::Value`.
         #[serde(rename = "SSES3", skip_serializing_if = "Option::is_none")]
         pub sses3: Option<serde_json::Value>,
         /// `SSEKMS`.
@@ -4949,6 +4929,8 @@ pub mod storage_lens_group {
     use serde::Serialize;
 
     /// `AWS::S3::StorageLensGroup`: The AWS::S3::StorageLensGroup resource is an Amazon S3 resource type that you can use to create Storage Lens Group. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-storagelensgroup.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageLensGroup {
         resource: cloudwright_core::CfnResource,
@@ -5112,4 +5094,21 @@ pub mod storage_lens_group {
         #[serde(rename = "MatchObjectSize", skip_serializing_if = "Option::is_none")]
         pub match_object_size: Option<MatchObjectSize>,
     }
+}
+
+/// The `PublicAccessBlockConfiguration` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct PublicAccessBlockConfiguration {
+    /// Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account.
+    #[serde(rename = "BlockPublicAcls", skip_serializing_if = "Option::is_none")]
+    pub block_public_acls: Option<Value<bool>>,
+    /// Specifies whether Amazon S3 should block public bucket policies for buckets in this account.
+    #[serde(rename = "BlockPublicPolicy", skip_serializing_if = "Option::is_none")]
+    pub block_public_policy: Option<Value<bool>>,
+    /// Specifies whether Amazon S3 should ignore public ACLs for buckets in this account.
+    #[serde(rename = "IgnorePublicAcls", skip_serializing_if = "Option::is_none")]
+    pub ignore_public_acls: Option<Value<bool>>,
+    /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket.
+    #[serde(rename = "RestrictPublicBuckets", skip_serializing_if = "Option::is_none")]
+    pub restrict_public_buckets: Option<Value<bool>>,
 }

@@ -20,6 +20,8 @@ pub mod resource_policy {
     use serde::Serialize;
 
     /// `AWS::SecretsManager::ResourcePolicy`: Resource Type definition for AWS::SecretsManager::ResourcePolicy. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-resourcepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
@@ -77,7 +79,7 @@ pub mod resource_policy {
         /// Specifies whether to block resource-based policies that allow broad access to the secret.
         #[serde(rename = "BlockPublicPolicy", skip_serializing_if = "Option::is_none")]
         pub block_public_policy: Option<Value<bool>>,
-        /// `ResourcePolicy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `ResourcePolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "ResourcePolicy")]
         pub resource_policy: serde_json::Value,
         /// The ARN or name of the secret to attach the resource-based policy.
@@ -106,6 +108,8 @@ pub mod rotation_schedule {
     use serde::Serialize;
 
     /// `AWS::SecretsManager::RotationSchedule`: Resource Type definition for AWS::SecretsManager::RotationSchedule. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-rotationschedule.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRotationSchedule {
         resource: cloudwright_core::CfnResource,
@@ -176,7 +180,7 @@ pub mod rotation_schedule {
         )]
 
         pub external_secret_rotation_role_arn: Option<Value<String>>,
-        /// Creates a new Lambda rotation function based on one of the Secrets Manager rotation function templates. To use a rotation function that already exists, specify RotationLambdaARN instead.
+        /// Creates a new Lambda rotation function based on one of the Secrets Manager rotation function templates.
         #[serde(
             rename = "HostedRotationLambda",
             skip_serializing_if = "Option::is_none"
@@ -190,7 +194,7 @@ pub mod rotation_schedule {
         )]
 
         pub rotate_immediately_on_update: Option<Value<bool>>,
-        /// The ARN of an existing Lambda rotation function. To specify a rotation function that is also defined in this template, use the Ref function.
+        /// The ARN of an existing Lambda rotation function.
         #[serde(rename = "RotationLambdaARN", skip_serializing_if = "Option::is_none")]
         pub rotation_lambda_arn: Option<Value<String>>,
         /// A structure that defines the rotation configuration for this secret.
@@ -216,13 +220,13 @@ pub mod rotation_schedule {
         }
     }
 
-    /// The metadata needed to successfully rotate a managed external secret. Each metadata item is a key and value pair of strings in a JSON text string.
+    /// The metadata needed to successfully rotate a managed external secret.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ExternalSecretRotationMetadataItem {
-        /// The key name of the metadata item. You can specify a value that's 1 to 256 characters in length.
+        /// The key name of the metadata item.
         #[serde(rename = "Key")]
         pub key: Value<String>,
-        /// The value for the metadata item. You can specify a value that's 1 to 2048 characters in length.
+        /// The value for the metadata item.
         #[serde(rename = "Value")]
         pub value: Value<String>,
     }
@@ -240,19 +244,19 @@ pub mod rotation_schedule {
         }
     }
 
-    /// `HostedRotationLambda` of `AWS::SecretsManager::RotationSchedule`.
+    /// The `HostedRotationLambda` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct HostedRotationLambda {
         /// A string of the characters that you don't want in the password.
         #[serde(rename = "ExcludeCharacters", skip_serializing_if = "Option::is_none")]
         pub exclude_characters: Option<Value<String>>,
-        /// The ARN of the KMS key that Secrets Manager uses to encrypt the secret. If you don't specify this value, then Secrets Manager uses the key aws/secretsmanager. If aws/secretsmanager doesn't yet exist, then Secrets Manager creates it for you automatically the first time it encrypts the secret value.
+        /// The ARN of the KMS key that Secrets Manager uses to encrypt the secret.
         #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
-        /// The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy. CloudFormation grants the execution role for the Lambda rotation function GetSecretValue permission to the secret in this property.
+        /// The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy.
         #[serde(rename = "MasterSecretArn", skip_serializing_if = "Option::is_none")]
         pub master_secret_arn: Option<Value<String>>,
-        /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key. You don't need to specify this property if the superuser secret is encrypted using the key aws/secretsmanager.
+        /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key.
         #[serde(
             rename = "MasterSecretKmsKeyArn",
             skip_serializing_if = "Option::is_none"
@@ -268,10 +272,10 @@ pub mod rotation_schedule {
         /// The python runtime associated with the Lambda function
         #[serde(rename = "Runtime", skip_serializing_if = "Option::is_none")]
         pub runtime: Option<Value<String>>,
-        /// The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy. CloudFormation grants the execution role for the Lambda rotation function GetSecretValue permission to the secret in this property.
+        /// The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy.
         #[serde(rename = "SuperuserSecretArn", skip_serializing_if = "Option::is_none")]
         pub superuser_secret_arn: Option<Value<String>>,
-        /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key. You don't need to specify this property if the superuser secret is encrypted using the key aws/secretsmanager.
+        /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key.
         #[serde(
             rename = "SuperuserSecretKmsKeyArn",
             skip_serializing_if = "Option::is_none"
@@ -281,7 +285,7 @@ pub mod rotation_schedule {
         /// A comma-separated list of security group IDs applied to the target database.
         #[serde(rename = "VpcSecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub vpc_security_group_ids: Option<Value<String>>,
-        /// A comma separated list of VPC subnet IDs of the target database network. The Lambda rotation function is in the same subnet group.
+        /// A comma separated list of VPC subnet IDs of the target database network.
         #[serde(rename = "VpcSubnetIds", skip_serializing_if = "Option::is_none")]
         pub vpc_subnet_ids: Option<Value<String>>,
     }
@@ -305,20 +309,20 @@ pub mod rotation_schedule {
         }
     }
 
-    /// `RotationRules` of `AWS::SecretsManager::RotationSchedule`.
+    /// The `RotationRules` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct RotationRules {
-        /// The number of days between automatic scheduled rotations of the secret. You can use this value to check that your secret meets your compliance guidelines for how often secrets must be rotated.
+        /// The number of days between automatic scheduled rotations of the secret.
         #[serde(
             rename = "AutomaticallyAfterDays",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub automatically_after_days: Option<Value<i64>>,
-        /// The length of the rotation window in hours, for example 3h for a three hour window. Secrets Manager rotates your secret at any time during this window. The window must not extend into the next rotation window or the next UTC day. The window starts according to the ScheduleExpression.
+        /// The length of the rotation window in hours, for example 3h for a three hour window.
         #[serde(rename = "Duration", skip_serializing_if = "Option::is_none")]
         pub duration: Option<Value<String>>,
-        /// A cron() or rate() expression that defines the schedule for rotating your secret. Secrets Manager rotation schedules use UTC time zone.
+        /// A cron() or rate() expression that defines the schedule for rotating your secret.
         #[serde(rename = "ScheduleExpression", skip_serializing_if = "Option::is_none")]
         pub schedule_expression: Option<Value<String>>,
     }
@@ -329,7 +333,9 @@ pub mod secret {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::SecretsManager::Secret`: Creates a new secret. A *secret* can be a password, a set of credentials such as a user name and password, an OAuth token, or other secret information that you store in an encrypted form in Secrets Manager. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::SecretsManager::Secret`: Creates a new secret. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secret.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecret {
         resource: cloudwright_core::CfnResource,
@@ -387,14 +393,14 @@ pub mod secret {
         /// The description of the secret.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// A structure that specifies how to generate a password to encrypt and store in the secret. To include a specific string in the secret, use `SecretString` instead. If you omit both `GenerateSecretString` and `SecretString`, you create an empty secret. When you make a change to this property, a new secret version is created.
+        /// A structure that specifies how to generate a password to encrypt and store in the secret.
         #[serde(
             rename = "GenerateSecretString",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub generate_secret_string: Option<GenerateSecretString>,
-        /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret. An alias is always prefixed by `alias/`, for example `alias/aws/secretsmanager`. For more information, see [About aliases](https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html).
+        /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret.
         #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// The name of the new secret.
@@ -403,52 +409,52 @@ pub mod secret {
         /// A custom type that specifies a `Region` and the `KmsKeyId` for a replica secret.
         #[serde(rename = "ReplicaRegions", skip_serializing_if = "Option::is_none")]
         pub replica_regions: Option<Vec<ReplicaRegion>>,
-        /// The text to encrypt and store in the secret. We recommend you use a JSON structure of key/value pairs for your secret value. To generate a random password, use `GenerateSecretString` instead. If you omit both `GenerateSecretString` and `SecretString`, you create an empty secret. When you make a change to this property, a new secret version is created.
+        /// The text to encrypt and store in the secret.
         #[serde(rename = "SecretString", skip_serializing_if = "Option::is_none")]
         pub secret_string: Option<Value<String>>,
-        /// A list of tags to attach to the secret. Each tag is a key and value pair of strings in a JSON text string, for example:
+        /// A list of tags to attach to the secret.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The exact string that identifies the third-party partner that holds the external secret. For more information, see [Managed external secret partners](https://docs.aws.amazon.com/secretsmanager/latest/userguide/mes-partners.html).
+        /// The exact string that identifies the third-party partner that holds the external secret.
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<String>>,
     }
 
-    /// Generates a random password. We recommend that you specify the maximum length and include every character type that the system you are generating a password for can support.
+    /// Generates a random password.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct GenerateSecretString {
         /// A string of the characters that you don't want in the password.
         #[serde(rename = "ExcludeCharacters", skip_serializing_if = "Option::is_none")]
         pub exclude_characters: Option<Value<String>>,
-        /// Specifies whether to exclude lowercase letters from the password. If you don't include this switch, the password can contain lowercase letters.
+        /// Specifies whether to exclude lowercase letters from the password.
         #[serde(rename = "ExcludeLowercase", skip_serializing_if = "Option::is_none")]
         pub exclude_lowercase: Option<Value<bool>>,
-        /// Specifies whether to exclude numbers from the password. If you don't include this switch, the password can contain numbers.
+        /// Specifies whether to exclude numbers from the password.
         #[serde(rename = "ExcludeNumbers", skip_serializing_if = "Option::is_none")]
         pub exclude_numbers: Option<Value<bool>>,
         /// Specifies whether to exclude the following punctuation characters from the password: `! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~`. If you don't include this switch, the password can contain punctuation.
         #[serde(rename = "ExcludePunctuation", skip_serializing_if = "Option::is_none")]
         pub exclude_punctuation: Option<Value<bool>>,
-        /// Specifies whether to exclude uppercase letters from the password. If you don't include this switch, the password can contain uppercase letters.
+        /// Specifies whether to exclude uppercase letters from the password.
         #[serde(rename = "ExcludeUppercase", skip_serializing_if = "Option::is_none")]
         pub exclude_uppercase: Option<Value<bool>>,
-        /// The JSON key name for the key/value pair, where the value is the generated password. This pair is added to the JSON structure specified by the `SecretStringTemplate` parameter. If you specify this parameter, then you must also specify `SecretStringTemplate`.
+        /// The JSON key name for the key/value pair, where the value is the generated password.
         #[serde(rename = "GenerateStringKey", skip_serializing_if = "Option::is_none")]
         pub generate_string_key: Option<Value<String>>,
-        /// Specifies whether to include the space character. If you include this switch, the password can contain space characters.
+        /// Specifies whether to include the space character.
         #[serde(rename = "IncludeSpace", skip_serializing_if = "Option::is_none")]
         pub include_space: Option<Value<bool>>,
-        /// The length of the password. If you don't include this parameter, the default length is 32 characters.
+        /// The length of the password.
         #[serde(rename = "PasswordLength", skip_serializing_if = "Option::is_none")]
         pub password_length: Option<Value<i64>>,
-        /// Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation. If you don't include this switch, the password contains at least one of every character type.
+        /// Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation.
         #[serde(
             rename = "RequireEachIncludedType",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub require_each_included_type: Option<Value<bool>>,
-        /// A template that the generated string must match. When you make a change to this property, a new secret version is created.
+        /// A template that the generated string must match.
         #[serde(
             rename = "SecretStringTemplate",
             skip_serializing_if = "Option::is_none"
@@ -460,7 +466,7 @@ pub mod secret {
     /// Specifies a `Region` and the `KmsKeyId` for a replica secret.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ReplicaRegion {
-        /// The ARN, key ID, or alias of the KMS key to encrypt the secret. If you don't include this field, Secrets Manager uses `aws/secretsmanager`.
+        /// The ARN, key ID, or alias of the KMS key to encrypt the secret.
         #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
         /// A string that represents a `Region`, for example "us-east-1".
@@ -485,6 +491,8 @@ pub mod secret_target_attachment {
     use serde::Serialize;
 
     /// `AWS::SecretsManager::SecretTargetAttachment`: Resource Type definition for AWS::SecretsManager::SecretTargetAttachment. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secrettargetattachment.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecretTargetAttachment {
         resource: cloudwright_core::CfnResource,

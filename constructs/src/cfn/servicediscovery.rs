@@ -8,6 +8,8 @@
     clippy::too_many_arguments
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use http_namespace::{CfnHttpNamespace, CfnHttpNamespaceProps};
 pub use instance::{CfnInstance, CfnInstanceProps};
 pub use private_dns_namespace::{CfnPrivateDnsNamespace, CfnPrivateDnsNamespaceProps};
@@ -20,6 +22,8 @@ pub mod http_namespace {
     use serde::Serialize;
 
     /// `AWS::ServiceDiscovery::HttpNamespace`: Resource Type definition for AWS::ServiceDiscovery::HttpNamespace. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-httpnamespace.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHttpNamespace {
         resource: cloudwright_core::CfnResource,
@@ -85,7 +89,7 @@ pub mod http_namespace {
         /// The name that you want to assign to this namespace.
         #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// The tags for the namespace. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
+        /// The tags for the namespace.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
@@ -108,6 +112,8 @@ pub mod instance {
     use serde::Serialize;
 
     /// `AWS::ServiceDiscovery::Instance`: Resource Type definition for AWS::ServiceDiscovery::Instance. `Ref` returns the primary identifier, made of `ServiceId`, `InstanceId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-instance.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstance {
         resource: cloudwright_core::CfnResource,
@@ -161,7 +167,7 @@ pub mod instance {
     /// The properties of `AWS::ServiceDiscovery::Instance`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnInstanceProps {
-        /// `InstanceAttributes`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `InstanceAttributes`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "InstanceAttributes")]
         pub instance_attributes: serde_json::Value,
         /// An identifier that you want to associate with the instance.
@@ -191,8 +197,11 @@ pub mod instance {
 pub mod private_dns_namespace {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::Soa;
 
     /// `AWS::ServiceDiscovery::PrivateDnsNamespace`: Resource Type definition for AWS::ServiceDiscovery::PrivateDnsNamespace. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-privatednsnamespace.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrivateDnsNamespace {
         resource: cloudwright_core::CfnResource,
@@ -261,13 +270,13 @@ pub mod private_dns_namespace {
         /// A description of the namespace.
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// The name that you want to assign to this namespace. When you create a private DNS namespace, AWS Cloud Map automatically creates an Amazon Route 53 private hosted zone that has the same name as the namespace.
+        /// The name that you want to assign to this namespace.
         #[serde(rename = "Name")]
         pub name: Value<String>,
         /// Properties of the private DNS namespace.
         #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
         pub properties: Option<Properties>,
-        /// The tags for the namespace. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
+        /// The tags for the namespace.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// The ID of the Amazon VPC that you want to associate the namespace with.
@@ -288,7 +297,7 @@ pub mod private_dns_namespace {
         }
     }
 
-    /// `Properties` of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
+    /// The `Properties` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Properties {
         /// `DnsProperties`.
@@ -296,20 +305,12 @@ pub mod private_dns_namespace {
         pub dns_properties: Option<PrivateDnsPropertiesMutable>,
     }
 
-    /// `PrivateDnsPropertiesMutable` of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
+    /// The `PrivateDnsPropertiesMutable` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PrivateDnsPropertiesMutable {
         /// `SOA`.
         #[serde(rename = "SOA", skip_serializing_if = "Option::is_none")]
         pub soa: Option<Soa>,
-    }
-
-    /// `Soa` of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Soa {
-        /// `TTL`.
-        #[serde(rename = "TTL", skip_serializing_if = "Option::is_none")]
-        pub ttl: Option<Value<f64>>,
     }
 }
 
@@ -317,8 +318,11 @@ pub mod private_dns_namespace {
 pub mod public_dns_namespace {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::Soa;
 
     /// `AWS::ServiceDiscovery::PublicDnsNamespace`: Resource Type definition for AWS::ServiceDiscovery::PublicDnsNamespace. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-publicdnsnamespace.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublicDnsNamespace {
         resource: cloudwright_core::CfnResource,
@@ -392,7 +396,7 @@ pub mod public_dns_namespace {
         /// Properties for the public DNS namespace.
         #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
         pub properties: Option<Properties>,
-        /// The tags for the namespace. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
+        /// The tags for the namespace.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
@@ -409,7 +413,7 @@ pub mod public_dns_namespace {
         }
     }
 
-    /// `Properties` of `AWS::ServiceDiscovery::PublicDnsNamespace`.
+    /// The `Properties` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct Properties {
         /// `DnsProperties`.
@@ -417,20 +421,12 @@ pub mod public_dns_namespace {
         pub dns_properties: Option<PublicDnsPropertiesMutable>,
     }
 
-    /// `PublicDnsPropertiesMutable` of `AWS::ServiceDiscovery::PublicDnsNamespace`.
+    /// The `PublicDnsPropertiesMutable` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PublicDnsPropertiesMutable {
         /// `SOA`.
         #[serde(rename = "SOA", skip_serializing_if = "Option::is_none")]
         pub soa: Option<Soa>,
-    }
-
-    /// `Soa` of `AWS::ServiceDiscovery::PublicDnsNamespace`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Soa {
-        /// `TTL`.
-        #[serde(rename = "TTL", skip_serializing_if = "Option::is_none")]
-        pub ttl: Option<Value<f64>>,
     }
 }
 
@@ -440,6 +436,8 @@ pub mod service {
     use serde::Serialize;
 
     /// `AWS::ServiceDiscovery::Service`: Resource Type definition for AWS::ServiceDiscovery::Service. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-service.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnService {
         resource: cloudwright_core::CfnResource,
@@ -508,7 +506,7 @@ pub mod service {
         /// DNS-related configurations for the service.
         #[serde(rename = "DnsConfig", skip_serializing_if = "Option::is_none")]
         pub dns_config: Option<DnsConfig>,
-        /// Settings for health checks. Used when routing is DNS-based.
+        /// Settings for health checks.
         #[serde(rename = "HealthCheckConfig", skip_serializing_if = "Option::is_none")]
         pub health_check_config: Option<HealthCheckConfig>,
         /// Settings for custom health checks.
@@ -524,13 +522,13 @@ pub mod service {
         /// The ID of the namespace in which the service is created.
         #[serde(rename = "NamespaceId", skip_serializing_if = "Option::is_none")]
         pub namespace_id: Option<Value<String>>,
-        /// A string map that contains attributes and values for the service. You can specify a maximum of 30 key-value pairs.
+        /// A string map that contains attributes and values for the service.
         #[serde(rename = "ServiceAttributes", skip_serializing_if = "Option::is_none")]
         pub service_attributes: Option<indexmap::IndexMap<String, Value<String>>>,
         /// An array of key-value pairs to associate with the service.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of service. Supported values are HTTP or DNS.
+        /// The type of service.
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<ServiceType>>,
     }
@@ -734,7 +732,7 @@ pub mod service {
         pub failure_threshold: Option<Value<f64>>,
     }
 
-    /// The type of service. Supported values are HTTP or DNS.
+    /// The type of service.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ServiceType {
         /// `HTTP`
@@ -767,4 +765,12 @@ pub mod service {
             Value::Literal(value)
         }
     }
+}
+
+/// The `Soa` property type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Soa {
+    /// `TTL`.
+    #[serde(rename = "TTL", skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<Value<f64>>,
 }

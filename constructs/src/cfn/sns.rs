@@ -19,6 +19,8 @@ pub mod subscription {
     use serde::Serialize;
 
     /// `AWS::SNS::Subscription`: Resource Type definition for AWS::SNS::Subscription. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-subscription.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscription {
         resource: cloudwright_core::CfnResource,
@@ -75,13 +77,13 @@ pub mod subscription {
     /// The properties of `AWS::SNS::Subscription`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnSubscriptionProps {
-        /// The delivery policy JSON assigned to the subscription. Enables the subscriber to define the message delivery retry strategy in the case of an HTTP/S endpoint subscribed to the topic. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The delivery policy JSON assigned to the subscription. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "DeliveryPolicy", skip_serializing_if = "Option::is_none")]
         pub delivery_policy: Option<serde_json::Value>,
-        /// The subscription's endpoint. The endpoint value depends on the protocol that you specify.
+        /// The subscription's endpoint.
         #[serde(rename = "Endpoint", skip_serializing_if = "Option::is_none")]
         pub endpoint: Option<Value<String>>,
-        /// The filter policy JSON assigned to the subscription. Enables the subscriber to filter out unwanted messages. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The filter policy JSON assigned to the subscription. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "FilterPolicy", skip_serializing_if = "Option::is_none")]
         pub filter_policy: Option<serde_json::Value>,
         /// This attribute lets you choose the filtering scope by using one of the following string value types: MessageAttributes (default) and MessageBody.
@@ -90,16 +92,16 @@ pub mod subscription {
         /// The subscription's protocol.
         #[serde(rename = "Protocol")]
         pub protocol: Value<String>,
-        /// When set to true, enables raw message delivery. Raw messages don't contain any JSON formatting and can be sent to Amazon SQS and HTTP/S endpoints.
+        /// When set to true, enables raw message delivery.
         #[serde(rename = "RawMessageDelivery", skip_serializing_if = "Option::is_none")]
         pub raw_message_delivery: Option<Value<bool>>,
-        /// When specified, sends undeliverable messages to the specified Amazon SQS dead-letter queue. Messages that can't be delivered due to client errors are held in the dead-letter queue for further analysis or reprocessing. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// When specified, sends undeliverable messages to the specified Amazon SQS dead-letter queue. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "RedrivePolicy", skip_serializing_if = "Option::is_none")]
         pub redrive_policy: Option<serde_json::Value>,
         /// For cross-region subscriptions, the region in which the topic resides.If no region is specified, AWS CloudFormation uses the region of the caller as the default.
         #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
         pub region: Option<Value<String>>,
-        /// Specifies whether Amazon SNS resends the notification to the subscription when a message's attribute changes. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// Specifies whether Amazon SNS resends the notification to the subscription when a message's attribute changes. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "ReplayPolicy", skip_serializing_if = "Option::is_none")]
         pub replay_policy: Option<serde_json::Value>,
         /// This property applies only to Amazon Data Firehose delivery stream subscriptions.
@@ -139,6 +141,8 @@ pub mod topic {
     use serde::Serialize;
 
     /// `AWS::SNS::Topic`: The `AWS::SNS::Topic` resource creates a topic to which notifications can be published. `Ref` returns the primary identifier, `TopicArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topic.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopic {
         resource: cloudwright_core::CfnResource,
@@ -196,17 +200,17 @@ pub mod topic {
     /// The properties of `AWS::SNS::Topic`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnTopicProps {
-        /// `ArchivePolicy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `ArchivePolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "ArchivePolicy", skip_serializing_if = "Option::is_none")]
         pub archive_policy: Option<serde_json::Value>,
-        /// `ContentBasedDeduplication` enables deduplication of messages based on their content for FIFO topics. By default, this property is set to false. If you create a FIFO topic with `ContentBasedDeduplication` set to false, you must provide a `MessageDeduplicationId` for each `Publish` action.
+        /// `ContentBasedDeduplication` enables deduplication of messages based on their content for FIFO topics.
         #[serde(
             rename = "ContentBasedDeduplication",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub content_based_deduplication: Option<Value<bool>>,
-        /// `DataProtectionPolicy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `DataProtectionPolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(
             rename = "DataProtectionPolicy",
             skip_serializing_if = "Option::is_none"
@@ -220,22 +224,22 @@ pub mod topic {
         )]
 
         pub delivery_status_logging: Option<Vec<LoggingConfig>>,
-        /// The display name to use for an SNS topic with SMS subscriptions. The display name must be maximum 100 characters long, including hyphens (-), underscores (_), spaces, and tabs.
+        /// The display name to use for an SNS topic with SMS subscriptions.
         #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
         pub display_name: Option<Value<String>>,
-        /// Specifies the throughput quota and deduplication behavior to apply for the FIFO topic. Valid values are `Topic` or `MessageGroup`.
+        /// Specifies the throughput quota and deduplication behavior to apply for the FIFO topic.
         #[serde(rename = "FifoThroughputScope", skip_serializing_if = "Option::is_none")]
         pub fifo_throughput_scope: Option<Value<String>>,
         /// Set to true to create a FIFO topic.
         #[serde(rename = "FifoTopic", skip_serializing_if = "Option::is_none")]
         pub fifo_topic: Option<Value<bool>>,
-        /// The ID of an AWS managed customer master key (CMK) for SNS or a custom CMK. For more information, see [Key terms](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html#sse-key-terms). For more examples, see `KeyId` in the *API Reference*.
+        /// The ID of an AWS managed customer master key (CMK) for SNS or a custom CMK.
         #[serde(rename = "KmsMasterKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_master_key_id: Option<Value<String>>,
         /// `MaximumMessageSize`.
         #[serde(rename = "MaximumMessageSize", skip_serializing_if = "Option::is_none")]
         pub maximum_message_size: Option<Value<i64>>,
-        /// The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS. By default, `SignatureVersion` is set to `1`.
+        /// The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS.
         #[serde(rename = "SignatureVersion", skip_serializing_if = "Option::is_none")]
         pub signature_version: Option<Value<String>>,
         /// The SNS subscriptions (endpoints) for this topic.
@@ -244,10 +248,10 @@ pub mod topic {
         /// The list of tags to add to a new topic.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the topic you want to create. Topic names must include only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long. FIFO topic names must end with `.fifo`.
+        /// The name of the topic you want to create.
         #[serde(rename = "TopicName", skip_serializing_if = "Option::is_none")]
         pub topic_name: Option<Value<String>>,
-        /// Tracing mode of an SNS topic. By default `TracingConfig` is set to `PassThrough`, and the topic passes through the tracing header it receives from an SNS publisher to its subscriptions. If set to `Active`, SNS will vend X-Ray segment data to topic owner account if the sampled flag in the tracing header is true.
+        /// Tracing mode of an SNS topic.
         #[serde(rename = "TracingConfig", skip_serializing_if = "Option::is_none")]
         pub tracing_config: Option<Value<String>>,
     }
@@ -272,7 +276,7 @@ pub mod topic {
         )]
 
         pub success_feedback_role_arn: Option<Value<String>>,
-        /// The percentage of successful message deliveries to be logged in Amazon CloudWatch. Valid percentage values range from 0 to 100.
+        /// The percentage of successful message deliveries to be logged in Amazon CloudWatch.
         #[serde(
             rename = "SuccessFeedbackSampleRate",
             skip_serializing_if = "Option::is_none"
@@ -342,10 +346,10 @@ pub mod topic {
     /// `Subscription` is an embedded property that describes the subscription endpoints of an SNS topic.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Subscription {
-        /// The endpoint that receives notifications from the SNS topic. The endpoint value depends on the protocol that you specify. For more information, see the `Endpoint` parameter of the `Subscribe` action in the *API Reference*.
+        /// The endpoint that receives notifications from the SNS topic.
         #[serde(rename = "Endpoint")]
         pub endpoint: Value<String>,
-        /// The subscription's protocol. For more information, see the `Protocol` parameter of the `Subscribe` action in the *API Reference*.
+        /// The subscription's protocol.
         #[serde(rename = "Protocol")]
         pub protocol: Value<String>,
     }
@@ -370,6 +374,8 @@ pub mod topic_inline_policy {
     use serde::Serialize;
 
     /// `AWS::SNS::TopicInlinePolicy`: Schema for AWS::SNS::TopicInlinePolicy. `Ref` returns the primary identifier, `TopicArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topicinlinepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopicInlinePolicy {
         resource: cloudwright_core::CfnResource,
@@ -421,7 +427,7 @@ pub mod topic_inline_policy {
     /// The properties of `AWS::SNS::TopicInlinePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTopicInlinePolicyProps {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument")]
         pub policy_document: serde_json::Value,
         /// The Amazon Resource Name (ARN) of the topic to which you want to add the policy.
@@ -448,7 +454,9 @@ pub mod topic_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::SNS::TopicPolicy`: The `AWS::SNS::TopicPolicy` resource associates SNS topics with a policy. For an example snippet, see [Declaring an policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-sns-policy) in the *User Guide*. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::SNS::TopicPolicy`: The `AWS::SNS::TopicPolicy` resource associates SNS topics with a policy. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topicpolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopicPolicy {
         resource: cloudwright_core::CfnResource,
@@ -501,10 +509,10 @@ pub mod topic_policy {
     /// The properties of `AWS::SNS::TopicPolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnTopicPolicyProps {
-        /// A policy document that contains permissions to add to the specified SNS topics. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// A policy document that contains permissions to add to the specified SNS topics. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument")]
         pub policy_document: serde_json::Value,
-        /// The Amazon Resource Names (ARN) of the topics to which you want to add the policy. You can use the `Ref` function to specify an `AWS::SNS::Topic` resource.
+        /// The Amazon Resource Names (ARN) of the topics to which you want to add the policy.
         #[serde(rename = "Topics")]
         pub topics: Vec<Value<String>>,
     }

@@ -18,6 +18,8 @@ pub mod queue {
     use serde::Serialize;
 
     /// `AWS::SQS::Queue`: The `AWS::SQS::Queue` resource creates an SQS standard or FIFO queue. `Ref` returns the primary identifier, `QueueUrl`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queue.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueue {
         resource: cloudwright_core::CfnResource,
@@ -80,72 +82,72 @@ pub mod queue {
     /// The properties of `AWS::SQS::Queue`.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CfnQueueProps {
-        /// For first-in-first-out (FIFO) queues, specifies whether to enable content-based deduplication. During the deduplication interval, SQS treats messages that are sent with identical content as duplicates and delivers only one copy of the message. For more information, see the `ContentBasedDeduplication` attribute for the `CreateQueue` action in the *API Reference*.
+        /// For first-in-first-out (FIFO) queues, specifies whether to enable content-based deduplication.
         #[serde(
             rename = "ContentBasedDeduplication",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub content_based_deduplication: Option<Value<bool>>,
-        /// For high throughput for FIFO queues, specifies whether message deduplication occurs at the message group or queue level. Valid values are `messageGroup` and `queue`.
+        /// For high throughput for FIFO queues, specifies whether message deduplication occurs at the message group or queue level.
         #[serde(rename = "DeduplicationScope", skip_serializing_if = "Option::is_none")]
         pub deduplication_scope: Option<Value<String>>,
-        /// The time in seconds for which the delivery of all messages in the queue is delayed. You can specify an integer value of `0` to `900` (15 minutes). The default value is `0`.
+        /// The time in seconds for which the delivery of all messages in the queue is delayed.
         #[serde(rename = "DelaySeconds", skip_serializing_if = "Option::is_none")]
         pub delay_seconds: Option<Value<i64>>,
-        /// If set to true, creates a FIFO queue. If you don't specify this property, SQS creates a standard queue. For more information, see [Amazon SQS FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html) in the *Developer Guide*.
+        /// If set to true, creates a FIFO queue.
         #[serde(rename = "FifoQueue", skip_serializing_if = "Option::is_none")]
         pub fifo_queue: Option<Value<bool>>,
-        /// For high throughput for FIFO queues, specifies whether the FIFO queue throughput quota applies to the entire queue or per message group. Valid values are `perQueue` and `perMessageGroupId`.
+        /// For high throughput for FIFO queues, specifies whether the FIFO queue throughput quota applies to the entire queue or per message group.
         #[serde(rename = "FifoThroughputLimit", skip_serializing_if = "Option::is_none")]
         pub fifo_throughput_limit: Option<Value<String>>,
-        /// The length of time in seconds for which SQS can reuse a data key to encrypt or decrypt messages before calling KMS again. The value must be an integer between 60 (1 minute) and 86,400 (24 hours). The default is 300 (5 minutes).
+        /// The length of time in seconds for which SQS can reuse a data key to encrypt or decrypt messages before calling KMS again.
         #[serde(
             rename = "KmsDataKeyReusePeriodSeconds",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub kms_data_key_reuse_period_seconds: Option<Value<i64>>,
-        /// The ID of an AWS Key Management Service (KMS) for SQS, or a custom KMS. To use the AWS managed KMS for SQS, specify a (default) alias ARN, alias name (for example `alias/aws/sqs`), key ARN, or key ID. For more information, see the following:
+        /// The ID of an AWS Key Management Service (KMS) for SQS, or a custom KMS.
         #[serde(rename = "KmsMasterKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_master_key_id: Option<Value<String>>,
-        /// The limit of how many bytes that a message can contain before SQS rejects it. You can specify an integer from 1,024 bytes (1 KiB) to 1,048,576 bytes (1 MiB). Default: 1,048,576 bytes (1 MiB).
+        /// The limit of how many bytes that a message can contain before SQS rejects it.
         #[serde(rename = "MaximumMessageSize", skip_serializing_if = "Option::is_none")]
         pub maximum_message_size: Option<Value<i64>>,
-        /// The number of seconds that SQS retains a message. You can specify an integer value from `60` seconds (1 minute) to `1,209,600` seconds (14 days). The default value is `345,600` seconds (4 days).
+        /// The number of seconds that SQS retains a message.
         #[serde(
             rename = "MessageRetentionPeriod",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub message_retention_period: Option<Value<i64>>,
-        /// A name for the queue. To create a FIFO queue, the name of your FIFO queue must end with the `.fifo` suffix. For more information, see [Amazon SQS FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html) in the *Developer Guide*.
+        /// A name for the queue.
         #[serde(rename = "QueueName", skip_serializing_if = "Option::is_none")]
         pub queue_name: Option<Value<String>>,
-        /// Specifies the duration, in seconds, that the ReceiveMessage action call waits until a message is in the queue in order to include it in the response, rather than returning an empty response if a message isn't yet available. You can specify an integer from 1 to 20. Short polling is used as the default or when you specify 0 for this property.
+        /// Specifies the duration, in seconds, that the ReceiveMessage action call waits until a message is in the queue in order to include it in the response, rather than returning an empty response if a message isn't yet available.
         #[serde(
             rename = "ReceiveMessageWaitTimeSeconds",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub receive_message_wait_time_seconds: Option<Value<i64>>,
-        /// The string that includes the parameters for the permissions for the dead-letter queue redrive permission and which source queues can specify dead-letter queues as a JSON object. The parameters are as follows: One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The string that includes the parameters for the permissions for the dead-letter queue redrive permission and which source queues can specify dead-letter queues as a JSON object. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "RedriveAllowPolicy", skip_serializing_if = "Option::is_none")]
         pub redrive_allow_policy: Option<serde_json::Value>,
-        /// The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object. The parameters are as follows: One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "RedrivePolicy", skip_serializing_if = "Option::is_none")]
         pub redrive_policy: Option<serde_json::Value>,
-        /// Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html) or [SSE-SQS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html)).
+        /// Enables server-side queue encryption using SQS owned encryption keys.
         #[serde(
             rename = "SqsManagedSseEnabled",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub sqs_managed_sse_enabled: Option<Value<bool>>,
-        /// The tags that you attach to this queue. For more information, see [Resource tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) in the *User Guide*.
+        /// The tags that you attach to this queue.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The length of time during which a message will be unavailable after a message is delivered from the queue. This blocks other components from receiving the same message and gives the initial component time to process and delete the message from the queue.
+        /// The length of time during which a message will be unavailable after a message is delivered from the queue.
         #[serde(rename = "VisibilityTimeout", skip_serializing_if = "Option::is_none")]
         pub visibility_timeout: Option<Value<i64>>,
     }
@@ -157,6 +159,8 @@ pub mod queue_inline_policy {
     use serde::Serialize;
 
     /// `AWS::SQS::QueueInlinePolicy`: Schema for SQS QueueInlinePolicy. `Ref` returns the primary identifier, `Queue`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queueinlinepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueueInlinePolicy {
         resource: cloudwright_core::CfnResource,
@@ -206,7 +210,7 @@ pub mod queue_inline_policy {
     /// The properties of `AWS::SQS::QueueInlinePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnQueueInlinePolicyProps {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument")]
         pub policy_document: serde_json::Value,
         /// The URL of the SQS queue.
@@ -233,7 +237,9 @@ pub mod queue_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::SQS::QueuePolicy`: The `AWS::SQS::QueuePolicy` type applies a policy to SQS queues. For an example snippet, see [Declaring an policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-sqs-policy) in the *User Guide*. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::SQS::QueuePolicy`: The `AWS::SQS::QueuePolicy` type applies a policy to SQS queues. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queuepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueuePolicy {
         resource: cloudwright_core::CfnResource,
@@ -286,10 +292,10 @@ pub mod queue_policy {
     /// The properties of `AWS::SQS::QueuePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnQueuePolicyProps {
-        /// A policy document that contains the permissions for the specified SQS queues. For more information about SQS policies, see [Using custom policies with the access policy language](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-creating-custom-policies.html) in the *Developer Guide*. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// A policy document that contains the permissions for the specified SQS queues. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "PolicyDocument")]
         pub policy_document: serde_json::Value,
-        /// The URLs of the queues to which you want to add the policy. You can use the `Ref` function to specify an `AWS::SQS::Queue` resource.
+        /// The URLs of the queues to which you want to add the policy.
         #[serde(rename = "Queues")]
         pub queues: Vec<Value<String>>,
     }

@@ -8,6 +8,8 @@
     clippy::too_many_arguments
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use association::{CfnAssociation, CfnAssociationProps};
 pub use cloud_connector::{CfnCloudConnector, CfnCloudConnectorProps};
 pub use document::{CfnDocument, CfnDocumentProps};
@@ -29,8 +31,11 @@ pub use service_setting::{CfnServiceSetting, CfnServiceSettingProps};
 pub mod association {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::Target;
 
     /// `AWS::SSM::Association`: The AWS::SSM::Association resource associates an SSM document in AWS Systems Manager with EC2 instances that contain a configuration agent to process the document. `Ref` returns the primary identifier, `AssociationId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-association.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssociation {
         resource: cloudwright_core::CfnResource,
@@ -235,7 +240,7 @@ pub mod association {
         }
     }
 
-    /// `InstanceAssociationOutputLocation` of `AWS::SSM::Association`.
+    /// The `InstanceAssociationOutputLocation` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InstanceAssociationOutputLocation {
         /// `S3Location`.
@@ -243,7 +248,7 @@ pub mod association {
         pub s3_location: Option<S3OutputLocation>,
     }
 
-    /// `S3OutputLocation` of `AWS::SSM::Association`.
+    /// The `S3OutputLocation` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct S3OutputLocation {
         /// `OutputS3BucketName`.
@@ -293,30 +298,6 @@ pub mod association {
             Value::Literal(value)
         }
     }
-
-    /// `Target` of `AWS::SSM::Association`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Target {
-        /// `Key`.
-        #[serde(rename = "Key")]
-        pub key: Value<String>,
-        /// `Values`.
-        #[serde(rename = "Values")]
-        pub values: Vec<Value<String>>,
-    }
-
-    impl Target {
-        /// A `Target` of its required properties (`Key`, `Values`), the others unset.
-        pub fn new(
-            key: impl Into<Value<String>>,
-            values: impl Into<Vec<Value<String>>>,
-        ) -> Self {
-            Self {
-                key: key.into(),
-                values: values.into(),
-            }
-        }
-    }
 }
 
 /// `AWS::SSM::CloudConnector`: [`CfnCloudConnector`], [`CfnCloudConnectorProps`] and their property types.
@@ -324,7 +305,9 @@ pub mod cloud_connector {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::SSM::CloudConnector`: Resource Type definition for AWS::SSM::CloudConnector. Enables AWS Systems Manager to manage resources in external cloud providers. `Ref` returns the primary identifier, `CloudConnectorArn`.
+    /// `AWS::SSM::CloudConnector`: Resource Type definition for AWS::SSM::CloudConnector. `Ref` returns the primary identifier, `CloudConnectorArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-cloudconnector.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCloudConnector {
         resource: cloudwright_core::CfnResource,
@@ -437,7 +420,7 @@ pub mod cloud_connector {
         }
     }
 
-    /// The configuration for the cloud connector. Currently supports Azure.
+    /// The configuration for the cloud connector.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CloudConnectorConfiguration {
         /// `AzureConfiguration`.
@@ -473,7 +456,7 @@ pub mod cloud_connector {
         /// The display name of the Azure AD tenant.
         #[serde(rename = "TenantDisplayName", skip_serializing_if = "Option::is_none")]
         pub tenant_display_name: Option<Value<String>>,
-        /// The Azure AD tenant ID. Cannot be changed after creation.
+        /// The Azure AD tenant ID.
         #[serde(rename = "TenantId")]
         pub tenant_id: Value<String>,
     }
@@ -494,7 +477,7 @@ pub mod cloud_connector {
         }
     }
 
-    /// The targets for the cloud connector. If omitted, the entire tenant is targeted.
+    /// The targets for the cloud connector.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct ConfigurationTargets {
         /// List of Azure subscriptions.
@@ -539,6 +522,8 @@ pub mod document {
     use serde::Serialize;
 
     /// `AWS::SSM::Document`: The AWS::SSM::Document resource is an SSM document in AWS Systems Manager that defines the actions that Systems Manager performs, which can be used to set up and run commands on your instances. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-document.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocument {
         resource: cloudwright_core::CfnResource,
@@ -592,10 +577,10 @@ pub mod document {
         /// A list of key and value pairs that describe attachments to a version of a document.
         #[serde(rename = "Attachments", skip_serializing_if = "Option::is_none")]
         pub attachments: Option<Vec<AttachmentsSource>>,
-        /// The content for the Systems Manager document in JSON, YAML or String format. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// The content for the Systems Manager document in JSON, YAML or String format. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Content")]
         pub content: serde_json::Value,
-        /// Specify the document format for the request. The document format can be either JSON or YAML. JSON is the default format.
+        /// Specify the document format for the request.
         #[serde(rename = "DocumentFormat", skip_serializing_if = "Option::is_none")]
         pub document_format: Option<Value<DocumentFormat>>,
         /// The type of document to create.
@@ -604,10 +589,10 @@ pub mod document {
         /// A name for the Systems Manager document.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// A list of SSM documents required by a document. For example, an ApplicationConfiguration document requires an ApplicationConfigurationSchema document.
+        /// A list of SSM documents required by a document.
         #[serde(rename = "Requires", skip_serializing_if = "Option::is_none")]
         pub requires: Option<Vec<DocumentRequires>>,
-        /// Optional metadata that you assign to a resource. Tags enable you to categorize a resource in different ways, such as by purpose, owner, or environment.
+        /// Optional metadata that you assign to a resource.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// Specify a target type to define the kinds of resources the document can run on.
@@ -616,7 +601,7 @@ pub mod document {
         /// Update method - when set to 'Replace', the update will replace the existing document; when set to 'NewVersion', the update will create a new version.
         #[serde(rename = "UpdateMethod", skip_serializing_if = "Option::is_none")]
         pub update_method: Option<Value<UpdateMethod>>,
-        /// An optional field specifying the version of the artifact you are creating with the document. This value is unique across all versions of a document, and cannot be changed.
+        /// An optional field specifying the version of the artifact you are creating with the document.
         #[serde(rename = "VersionName", skip_serializing_if = "Option::is_none")]
         pub version_name: Option<Value<String>>,
     }
@@ -639,7 +624,7 @@ pub mod document {
         }
     }
 
-    /// `AttachmentsSource` of `AWS::SSM::Document`.
+    /// The `AttachmentsSource` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct AttachmentsSource {
         /// The key of a key-value pair that identifies the location of an attachment to a document.
@@ -648,7 +633,7 @@ pub mod document {
         /// The name of the document attachment file.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// The value of a key-value pair that identifies the location of an attachment to a document. The format for Value depends on the type of key you specify.
+        /// The value of a key-value pair that identifies the location of an attachment to a document.
         #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<String>>>,
     }
@@ -693,7 +678,7 @@ pub mod document {
         }
     }
 
-    /// Specify the document format for the request. The document format can be either JSON or YAML. JSON is the default format.
+    /// Specify the document format for the request.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DocumentFormat {
         /// `YAML`
@@ -809,10 +794,10 @@ pub mod document {
         }
     }
 
-    /// `DocumentRequires` of `AWS::SSM::Document`.
+    /// The `DocumentRequires` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct DocumentRequires {
-        /// The name of the required SSM document. The name can be an Amazon Resource Name (ARN).
+        /// The name of the required SSM document.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// The document version required by the current document.
@@ -864,6 +849,8 @@ pub mod maintenance_window {
     use serde::Serialize;
 
     /// `AWS::SSM::MaintenanceWindow`: Resource type definition for AWS::SSM::MaintenanceWindow. `Ref` returns the primary identifier, `WindowId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-maintenancewindow.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMaintenanceWindow {
         resource: cloudwright_core::CfnResource,
@@ -918,7 +905,7 @@ pub mod maintenance_window {
     /// The properties of `AWS::SSM::MaintenanceWindow`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnMaintenanceWindowProps {
-        /// Enables a maintenance window task to run on managed instances, even if you have not registered those instances as targets. If enabled, then you must specify the unregistered instances (by instance ID) when you register a task with the maintenance window.
+        /// Enables a maintenance window task to run on managed instances, even if you have not registered those instances as targets.
         #[serde(rename = "AllowUnassociatedTargets")]
         pub allow_unassociated_targets: Value<bool>,
         /// The number of hours before the end of the maintenance window that AWS Systems Manager stops scheduling new tasks for execution.
@@ -945,10 +932,10 @@ pub mod maintenance_window {
         /// The time zone that the scheduled maintenance window executions are based on, in Internet Assigned Numbers Authority (IANA) format.
         #[serde(rename = "ScheduleTimezone", skip_serializing_if = "Option::is_none")]
         pub schedule_timezone: Option<Value<String>>,
-        /// The date and time, in ISO-8601 Extended format, for when the maintenance window is scheduled to become active. StartDate allows you to delay activation of the maintenance window until the specified future date.
+        /// The date and time, in ISO-8601 Extended format, for when the maintenance window is scheduled to become active.
         #[serde(rename = "StartDate", skip_serializing_if = "Option::is_none")]
         pub start_date: Option<Value<String>>,
-        /// Optional metadata that you assign to a resource in the form of an arbitrary set of tags (key-value pairs). Tags enable you to categorize a resource in different ways, such as by purpose, owner, or environment. For example, you might want to tag a maintenance window to identify the type of tasks it will run, the types of targets, and the environment it will run in.
+        /// Optional metadata that you assign to a resource in the form of an arbitrary set of tags (key-value pairs).
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
@@ -985,6 +972,8 @@ pub mod maintenance_window_target {
     use serde::Serialize;
 
     /// `AWS::SSM::MaintenanceWindowTarget`: Resource type definition for AWS::SSM::MaintenanceWindowTarget. `Ref` returns the primary identifier, made of `WindowId`, `WindowTargetId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-maintenancewindowtarget.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMaintenanceWindowTarget {
         resource: cloudwright_core::CfnResource,
@@ -1117,7 +1106,7 @@ pub mod maintenance_window_target {
         }
     }
 
-    /// `Targets` of `AWS::SSM::MaintenanceWindowTarget`.
+    /// The `Targets` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct Targets {
         /// User-defined criteria for sending commands that target managed nodes that meet the criteria.
@@ -1146,8 +1135,11 @@ pub mod maintenance_window_target {
 pub mod maintenance_window_task {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::Target;
 
     /// `AWS::SSM::MaintenanceWindowTask`: Resource Type definition for AWS::SSM::MaintenanceWindowTask. `Ref` returns the primary identifier, made of `WindowId`, `WindowTaskId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-maintenancewindowtask.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMaintenanceWindowTask {
         resource: cloudwright_core::CfnResource,
@@ -1224,7 +1216,7 @@ pub mod maintenance_window_task {
         /// The task name.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
-        /// The priority of the task in the maintenance window. The lower the number, the higher the priority. Tasks that have the same priority are scheduled in parallel.
+        /// The priority of the task in the maintenance window.
         #[serde(rename = "Priority")]
         pub priority: Value<i64>,
         /// The Amazon Resource Name (ARN) of the IAM service role for AWS Systems Manager to assume when running a maintenance window task.
@@ -1236,14 +1228,14 @@ pub mod maintenance_window_task {
         /// The resource that the task uses during execution.
         #[serde(rename = "TaskArn")]
         pub task_arn: Value<String>,
-        /// The parameters to pass to the task when it runs. Populate only the fields that match the task type. All other fields should be empty.
+        /// The parameters to pass to the task when it runs.
         #[serde(
             rename = "TaskInvocationParameters",
             skip_serializing_if = "Option::is_none"
         )]
 
         pub task_invocation_parameters: Option<TaskInvocationParameters>,
-        /// `TaskParameters`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `TaskParameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "TaskParameters", skip_serializing_if = "Option::is_none")]
         pub task_parameters: Option<serde_json::Value>,
         /// The type of task.
@@ -1318,7 +1310,7 @@ pub mod maintenance_window_task {
         }
     }
 
-    /// `LoggingInfo` of `AWS::SSM::MaintenanceWindowTask`.
+    /// The `LoggingInfo` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct LoggingInfo {
         /// `Region`.
@@ -1346,31 +1338,7 @@ pub mod maintenance_window_task {
         }
     }
 
-    /// `Target` of `AWS::SSM::MaintenanceWindowTask`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Target {
-        /// `Key`.
-        #[serde(rename = "Key")]
-        pub key: Value<String>,
-        /// `Values`.
-        #[serde(rename = "Values")]
-        pub values: Vec<Value<String>>,
-    }
-
-    impl Target {
-        /// A `Target` of its required properties (`Key`, `Values`), the others unset.
-        pub fn new(
-            key: impl Into<Value<String>>,
-            values: impl Into<Vec<Value<String>>>,
-        ) -> Self {
-            Self {
-                key: key.into(),
-                values: values.into(),
-            }
-        }
-    }
-
-    /// `TaskInvocationParameters` of `AWS::SSM::MaintenanceWindowTask`.
+    /// The `TaskInvocationParameters` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct TaskInvocationParameters {
         /// `MaintenanceWindowAutomationParameters`.
@@ -1411,18 +1379,18 @@ pub mod maintenance_window_task {
         >,
     }
 
-    /// `MaintenanceWindowAutomationParameters` of `AWS::SSM::MaintenanceWindowTask`.
+    /// The `MaintenanceWindowAutomationParameters` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MaintenanceWindowAutomationParameters {
         /// `DocumentVersion`.
         #[serde(rename = "DocumentVersion", skip_serializing_if = "Option::is_none")]
         pub document_version: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<serde_json::Value>,
     }
 
-    /// `MaintenanceWindowLambdaParameters` of `AWS::SSM::MaintenanceWindowTask`.
+    /// The `MaintenanceWindowLambdaParameters` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MaintenanceWindowLambdaParameters {
         /// `ClientContext`.
@@ -1436,7 +1404,7 @@ pub mod maintenance_window_task {
         pub qualifier: Option<Value<String>>,
     }
 
-    /// `MaintenanceWindowRunCommandParameters` of `AWS::SSM::MaintenanceWindowTask`.
+    /// The `MaintenanceWindowRunCommandParameters` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MaintenanceWindowRunCommandParameters {
         /// `CloudWatchOutputConfig`.
@@ -1467,7 +1435,7 @@ pub mod maintenance_window_task {
         /// `OutputS3KeyPrefix`.
         #[serde(rename = "OutputS3KeyPrefix", skip_serializing_if = "Option::is_none")]
         pub output_s3_key_prefix: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<serde_json::Value>,
         /// `ServiceRoleArn`.
@@ -1478,7 +1446,7 @@ pub mod maintenance_window_task {
         pub timeout_seconds: Option<Value<i64>>,
     }
 
-    /// `CloudWatchOutputConfig` of `AWS::SSM::MaintenanceWindowTask`.
+    /// The `CloudWatchOutputConfig` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct CloudWatchOutputConfig {
         /// The name of the CloudWatch log group where you want to send command output.
@@ -1497,7 +1465,7 @@ pub mod maintenance_window_task {
         pub cloud_watch_output_enabled: Option<Value<bool>>,
     }
 
-    /// `NotificationConfig` of `AWS::SSM::MaintenanceWindowTask`.
+    /// The `NotificationConfig` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct NotificationConfig {
         /// `NotificationArn`.
@@ -1522,7 +1490,7 @@ pub mod maintenance_window_task {
         }
     }
 
-    /// `MaintenanceWindowStepFunctionsParameters` of `AWS::SSM::MaintenanceWindowTask`.
+    /// The `MaintenanceWindowStepFunctionsParameters` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct MaintenanceWindowStepFunctionsParameters {
         /// `Input`.
@@ -1583,6 +1551,8 @@ pub mod ops_item {
     use serde::Serialize;
 
     /// `AWS::SSM::OpsItem`: Resource schema for AWS::SSM::OpsItem. `Ref` returns the primary identifier, `OpsItemArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-opsitem.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOpsItem {
         resource: cloudwright_core::CfnResource,
@@ -1728,6 +1698,8 @@ pub mod parameter {
     use serde::Serialize;
 
     /// `AWS::SSM::Parameter`: The `AWS::SSM::Parameter` resource creates an SSM parameter in SYSlong Parameter Store. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-parameter.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnParameter {
         resource: cloudwright_core::CfnResource,
@@ -1782,10 +1754,10 @@ pub mod parameter {
     /// The properties of `AWS::SSM::Parameter`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnParameterProps {
-        /// A regular expression used to validate the parameter value. For example, for `String` types with values restricted to numbers, you can specify the following: `AllowedPattern=^\d+$`
+        /// A regular expression used to validate the parameter value.
         #[serde(rename = "AllowedPattern", skip_serializing_if = "Option::is_none")]
         pub allowed_pattern: Option<Value<String>>,
-        /// The data type of the parameter, such as `text` or `aws:ec2:image`. The default is `text`.
+        /// The data type of the parameter, such as `text` or `aws:ec2:image`.
         #[serde(rename = "DataType", skip_serializing_if = "Option::is_none")]
         pub data_type: Option<Value<DataType>>,
         /// Information about the parameter.
@@ -1797,7 +1769,7 @@ pub mod parameter {
         /// Information about the policies assigned to a parameter.
         #[serde(rename = "Policies", skip_serializing_if = "Option::is_none")]
         pub policies: Option<Value<String>>,
-        /// Optional metadata that you assign to a resource in the form of an arbitrary set of tags (key-value pairs). Tags enable you to categorize a resource in different ways, such as by purpose, owner, or environment. For example, you might want to tag a SYS parameter to identify the type of resource to which it applies, the environment, or the type of configuration data referenced by the parameter.
+        /// Optional metadata that you assign to a resource in the form of an arbitrary set of tags (key-value pairs).
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
         /// The parameter tier.
@@ -1831,7 +1803,7 @@ pub mod parameter {
         }
     }
 
-    /// The data type of the parameter, such as `text` or `aws:ec2:image`. The default is `text`.
+    /// The data type of the parameter, such as `text` or `aws:ec2:image`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DataType {
         /// `text`
@@ -1952,6 +1924,8 @@ pub mod patch_baseline {
     use serde::Serialize;
 
     /// `AWS::SSM::PatchBaseline`: Resource Type definition for AWS::SSM::PatchBaseline. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-patchbaseline.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPatchBaseline {
         resource: cloudwright_core::CfnResource,
@@ -2012,7 +1986,7 @@ pub mod patch_baseline {
         /// A list of explicitly approved patches for the baseline.
         #[serde(rename = "ApprovedPatches", skip_serializing_if = "Option::is_none")]
         pub approved_patches: Option<Vec<Value<String>>>,
-        /// Defines the compliance level for approved patches. This means that if an approved patch is reported as missing, this is the severity of the compliance violation. The default value is UNSPECIFIED.
+        /// Defines the compliance level for approved patches.
         #[serde(
             rename = "ApprovedPatchesComplianceLevel",
             skip_serializing_if = "Option::is_none"
@@ -2021,7 +1995,7 @@ pub mod patch_baseline {
         pub approved_patches_compliance_level: Option<
             Value<ApprovedPatchesComplianceLevel>,
         >,
-        /// Indicates whether the list of approved patches includes non-security updates that should be applied to the instances. The default value is 'false'. Applies to Linux instances only.
+        /// Indicates whether the list of approved patches includes non-security updates that should be applied to the instances.
         #[serde(
             rename = "ApprovedPatchesEnableNonSecurity",
             skip_serializing_if = "Option::is_none"
@@ -2037,7 +2011,7 @@ pub mod patch_baseline {
         pub available_security_updates_compliance_status: Option<
             Value<AvailableSecurityUpdatesComplianceStatus>,
         >,
-        /// Set the baseline as default baseline. Only registering to default patch baseline is allowed.
+        /// Set the baseline as default baseline.
         #[serde(rename = "DefaultBaseline", skip_serializing_if = "Option::is_none")]
         pub default_baseline: Option<Value<bool>>,
         /// The description of the patch baseline.
@@ -2049,7 +2023,7 @@ pub mod patch_baseline {
         /// The name of the patch baseline.
         #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// Defines the operating system the patch baseline applies to. The Default value is WINDOWS.
+        /// Defines the operating system the patch baseline applies to.
         #[serde(rename = "OperatingSystem", skip_serializing_if = "Option::is_none")]
         pub operating_system: Option<Value<OperatingSystem>>,
         /// PatchGroups is used to associate instances with a specific patch baseline
@@ -2065,10 +2039,10 @@ pub mod patch_baseline {
         )]
 
         pub rejected_patches_action: Option<Value<RejectedPatchesAction>>,
-        /// Information about the patches to use to update the instances, including target operating systems and source repository. Applies to Linux instances only.
+        /// Information about the patches to use to update the instances, including target operating systems and source repository.
         #[serde(rename = "Sources", skip_serializing_if = "Option::is_none")]
         pub sources: Option<Vec<PatchSource>>,
-        /// Optional metadata that you assign to a resource. Tags enable you to categorize a resource in different ways.
+        /// Optional metadata that you assign to a resource.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
@@ -2280,7 +2254,7 @@ pub mod patch_baseline {
         }
     }
 
-    /// Defines the compliance level for approved patches. This means that if an approved patch is reported as missing, this is the severity of the compliance violation. The default value is UNSPECIFIED.
+    /// Defines the compliance level for approved patches.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ApprovedPatchesComplianceLevel {
         /// `CRITICAL`
@@ -2367,7 +2341,7 @@ pub mod patch_baseline {
         }
     }
 
-    /// Defines the operating system the patch baseline applies to. The Default value is WINDOWS.
+    /// Defines the operating system the patch baseline applies to.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum OperatingSystem {
         /// `WINDOWS`
@@ -2480,7 +2454,7 @@ pub mod patch_baseline {
         }
     }
 
-    /// Information about the patches to use to update the instances, including target operating systems and source repository. Applies to Linux instances only.
+    /// Information about the patches to use to update the instances, including target operating systems and source repository.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct PatchSource {
         /// `Configuration`.
@@ -2501,6 +2475,8 @@ pub mod resource_data_sync {
     use serde::Serialize;
 
     /// `AWS::SSM::ResourceDataSync`: Resource Type definition for AWS::SSM::ResourceDataSync. `Ref` returns the primary identifier, `SyncName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-resourcedatasync.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceDataSync {
         resource: cloudwright_core::CfnResource,
@@ -2605,7 +2581,7 @@ pub mod resource_data_sync {
         }
     }
 
-    /// `S3Destination` of `AWS::SSM::ResourceDataSync`.
+    /// The `S3Destination` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct S3Destination {
         /// `BucketName`.
@@ -2676,7 +2652,7 @@ pub mod resource_data_sync {
         }
     }
 
-    /// `SyncSource` of `AWS::SSM::ResourceDataSync`.
+    /// The `SyncSource` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SyncSource {
         /// `AwsOrganizationsSource`.
@@ -2716,7 +2692,7 @@ pub mod resource_data_sync {
         }
     }
 
-    /// `AwsOrganizationsSource` of `AWS::SSM::ResourceDataSync`.
+    /// The `AwsOrganizationsSource` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AwsOrganizationsSource {
         /// `OrganizationSourceType`.
@@ -2744,6 +2720,8 @@ pub mod resource_policy {
     use serde::Serialize;
 
     /// `AWS::SSM::ResourcePolicy`: Resource Type definition for AWS::SSM::ResourcePolicy. `Ref` returns the primary identifier, made of `PolicyId`, `ResourceArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-resourcepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
@@ -2806,7 +2784,7 @@ pub mod resource_policy {
     /// The properties of `AWS::SSM::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct CfnResourcePolicyProps {
-        /// Actual policy statement. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
+        /// Actual policy statement. One of `object`, `string` in the schema: any `serde_json::Value`.
         #[serde(rename = "Policy")]
         pub policy: serde_json::Value,
         /// Arn of OpsItemGroup etc.
@@ -2833,7 +2811,9 @@ pub mod service_setting {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::SSM::ServiceSetting`: Resource Type definition for AWS::SSM::ServiceSetting. ServiceSetting is an account-level setting for an AWS service that defines how a user interacts with or uses a service or feature. `Ref` returns the primary identifier, `Arn`.
+    /// `AWS::SSM::ServiceSetting`: Resource Type definition for AWS::SSM::ServiceSetting. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-servicesetting.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceSetting {
         resource: cloudwright_core::CfnResource,
@@ -2866,7 +2846,7 @@ pub mod service_setting {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `Status`: The status of the service setting. The value can be Default, Customized or PendingUpdate.
+        /// `Fn::GetAtt` `Status`: The status of the service setting.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
@@ -2921,6 +2901,30 @@ pub mod service_setting {
                 setting_id: setting_id.into(),
                 setting_value: setting_value.into(),
             }
+        }
+    }
+}
+
+/// The `Target` property type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Target {
+    /// `Key`.
+    #[serde(rename = "Key")]
+    pub key: Value<String>,
+    /// `Values`.
+    #[serde(rename = "Values")]
+    pub values: Vec<Value<String>>,
+}
+
+impl Target {
+    /// A `Target` of its required properties (`Key`, `Values`), the others unset.
+    pub fn new(
+        key: impl Into<Value<String>>,
+        values: impl Into<Vec<Value<String>>>,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            values: values.into(),
         }
     }
 }

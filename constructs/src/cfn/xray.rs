@@ -20,6 +20,8 @@ pub mod group {
     use serde::Serialize;
 
     /// `AWS::XRay::Group`: This schema provides construct and validation rules for AWS-XRay Group resource parameters. `Ref` returns the primary identifier, `GroupARN`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-xray-group.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroup {
         resource: cloudwright_core::CfnResource,
@@ -77,7 +79,7 @@ pub mod group {
         /// The filter expression defining criteria by which to group traces.
         #[serde(rename = "FilterExpression", skip_serializing_if = "Option::is_none")]
         pub filter_expression: Option<Value<String>>,
-        /// The case-sensitive name of the new group. Names must be unique.
+        /// The case-sensitive name of the new group.
         #[serde(rename = "GroupName")]
         pub group_name: Value<String>,
         /// `InsightsConfiguration`.
@@ -104,13 +106,13 @@ pub mod group {
         }
     }
 
-    /// `InsightsConfiguration` of `AWS::XRay::Group`.
+    /// The `InsightsConfiguration` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct InsightsConfiguration {
         /// Set the InsightsEnabled value to true to enable insights or false to disable insights.
         #[serde(rename = "InsightsEnabled", skip_serializing_if = "Option::is_none")]
         pub insights_enabled: Option<Value<bool>>,
-        /// Set the NotificationsEnabled value to true to enable insights notifications. Notifications can only be enabled on a group with InsightsEnabled set to true.
+        /// Set the NotificationsEnabled value to true to enable insights notifications.
         #[serde(
             rename = "NotificationsEnabled",
             skip_serializing_if = "Option::is_none"
@@ -126,6 +128,8 @@ pub mod resource_policy {
     use serde::Serialize;
 
     /// `AWS::XRay::ResourcePolicy`: This schema provides construct and validation rules for AWS-XRay Resource Policy resource parameters. `Ref` returns the primary identifier, `PolicyName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-xray-resourcepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
@@ -187,7 +191,7 @@ pub mod resource_policy {
         /// The resource policy document, which can be up to 5kb in size.
         #[serde(rename = "PolicyDocument")]
         pub policy_document: Value<String>,
-        /// The name of the resource policy. Must be unique within a specific AWS account.
+        /// The name of the resource policy.
         #[serde(rename = "PolicyName")]
         pub policy_name: Value<String>,
     }
@@ -213,6 +217,8 @@ pub mod sampling_rule {
     use serde::Serialize;
 
     /// `AWS::XRay::SamplingRule`: This schema provides construct and validation rules for AWS-XRay SamplingRule resource parameters. `Ref` returns the primary identifier, `RuleARN`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-xray-samplingrule.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSamplingRule {
         resource: cloudwright_core::CfnResource,
@@ -245,7 +251,7 @@ pub mod sampling_rule {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `RuleARN`: The ARN of the sampling rule. Specify a rule by either name or ARN, but not both.
+        /// `Fn::GetAtt` `RuleARN`: The ARN of the sampling rule.
         pub fn attr_rule_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RuleARN")
         }
@@ -284,7 +290,7 @@ pub mod sampling_rule {
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// `SamplingRule` of `AWS::XRay::SamplingRule`.
+    /// The `SamplingRule` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SamplingRule {
         /// Matches attributes derived from the request.
@@ -302,7 +308,7 @@ pub mod sampling_rule {
         /// The priority of the sampling rule.
         #[serde(rename = "Priority")]
         pub priority: Value<i64>,
-        /// A fixed number of matching requests to instrument per second, prior to applying the fixed rate. The reservoir is not used directly by services, but applies to all services using the rule collectively.
+        /// A fixed number of matching requests to instrument per second, prior to applying the fixed rate.
         #[serde(rename = "ReservoirSize")]
         pub reservoir_size: Value<i64>,
         /// Matches the ARN of the AWS resource on which the service runs.
@@ -363,13 +369,13 @@ pub mod sampling_rule {
         }
     }
 
-    /// `SamplingRateBoost` of `AWS::XRay::SamplingRule`.
+    /// The `SamplingRateBoost` property type.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct SamplingRateBoost {
-        /// Time window (in minutes) in which only one sampling rate boost can be triggered. After a boost occurs, no further boosts are allowed until the next window.
+        /// Time window (in minutes) in which only one sampling rate boost can be triggered.
         #[serde(rename = "CooldownWindowMinutes")]
         pub cooldown_window_minutes: Value<i64>,
-        /// The maximum sampling rate X-Ray will apply when it detects anomalies. X-Ray determines the appropriate rate between your baseline and the maximum, depending on anomaly activity.
+        /// The maximum sampling rate X-Ray will apply when it detects anomalies.
         #[serde(rename = "MaxRate")]
         pub max_rate: Value<f64>,
     }
@@ -387,7 +393,7 @@ pub mod sampling_rule {
         }
     }
 
-    /// `SamplingRuleRecord` of `AWS::XRay::SamplingRule`.
+    /// The `SamplingRuleRecord` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SamplingRuleRecord {
         /// When the rule was created, in Unix time seconds.
@@ -401,7 +407,7 @@ pub mod sampling_rule {
         pub sampling_rule: Option<SamplingRule>,
     }
 
-    /// `SamplingRuleUpdate` of `AWS::XRay::SamplingRule`.
+    /// The `SamplingRuleUpdate` property type.
     #[derive(Debug, Clone, PartialEq, Default, Serialize)]
     pub struct SamplingRuleUpdate {
         /// Matches attributes derived from the request.
@@ -419,7 +425,7 @@ pub mod sampling_rule {
         /// The priority of the sampling rule.
         #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
         pub priority: Option<Value<i64>>,
-        /// A fixed number of matching requests to instrument per second, prior to applying the fixed rate. The reservoir is not used directly by services, but applies to all services using the rule collectively.
+        /// A fixed number of matching requests to instrument per second, prior to applying the fixed rate.
         #[serde(rename = "ReservoirSize", skip_serializing_if = "Option::is_none")]
         pub reservoir_size: Option<Value<i64>>,
         /// Matches the ARN of the AWS resource on which the service runs.
@@ -452,6 +458,8 @@ pub mod transaction_search_config {
     use serde::Serialize;
 
     /// `AWS::XRay::TransactionSearchConfig`: This schema provides construct and validation rules for AWS-XRay TransactionSearchConfig resource parameters. `Ref` returns the primary identifier, `AccountId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-xray-transactionsearchconfig.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransactionSearchConfig {
         resource: cloudwright_core::CfnResource,

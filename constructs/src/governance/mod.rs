@@ -18,6 +18,13 @@ mod rules;
 mod suppress;
 
 pub use engine::check;
+
+/// Manifest metadata type of an account: `{"name", "accountId", "parent"}`: `accountId` is
+/// empty for accounts the app creates; `parent` is the manifest path (`/Stack/Org/OU`) of
+/// the OU the account sits in, or of the organization for an account at the root, so
+/// tools that read the assembly link accounts to the SCPs attached above them. Written by
+/// `org`, read here, so it lives where it is read: rules need no org feature.
+pub const ACCOUNT_METADATA: &str = "cloudwright:org:account";
 pub use files::{AssemblyDir, AssemblyFiles};
 pub use guard::{guard_files, guard_rule_name};
 pub use model::{Finding, Report, RuleInfo, Severity};
