@@ -90,4 +90,6 @@ pub mod guide {
     pub struct Snapshots;
     #[doc = include_str!("../../docs/migrating-from-cdk.md")]
     pub struct MigratingFromCdk;
+    #[doc = include_str!("../../docs/services.md")]
+    pub struct Services;
 }

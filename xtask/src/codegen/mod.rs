@@ -42,7 +42,6 @@ pub const DEFAULT_SERVICES: &[&str] = &[
     "cloudformation",
     "proton",
     "ssm",
-    "secretsmanager",
     "dynamodb",
 ];
 
